@@ -1,0 +1,67 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// Location is a place in the snapshot.
+type Location struct {
+	Path string `json:"path"`
+	Line int    `json:"line"`
+}
+
+// Suggestion is a mechanical replacement of whole lines, posted as a
+// GitHub suggestion block when the lines are in the diff.
+type Suggestion struct {
+	StartLine int    `json:"start_line"`
+	EndLine   int    `json:"end_line"`
+	Text      string `json:"text"` // replacement lines, joined by "\n"
+}
+
+// Finding is one reported problem, in the shape of DESIGN.md's JSON
+// contract plus internal fields that are not serialised by the contract.
+type Finding struct {
+	Rule        string     `json:"rule"`
+	Name        string     `json:"name"`
+	Pack        string     `json:"pack"`
+	Severity    Severity   `json:"severity"`
+	Confidence  Confidence `json:"confidence"`
+	Checklist   int        `json:"checklist"`
+	Path        string     `json:"path"`
+	Line        int        `json:"line"`
+	EndLine     int        `json:"end_line"`
+	Column      int        `json:"column"`
+	Message     string     `json:"message"`
+	Fix         string     `json:"fix"`
+	Fingerprint string     `json:"fingerprint"`
+	InDiff      bool       `json:"in_diff"`
+
+	// Related are other places that take part in the finding, such as the
+	// middleware matcher that leaves a route uncovered.
+	Related    []Location  `json:"related,omitempty"`
+	Suggestion *Suggestion `json:"suggestion,omitempty"`
+	DocURL     string      `json:"-"`
+	// CausedBy is set in diff mode when the finding was moved to the
+	// changed line that caused it; it names the original place.
+	CausedBy *Location `json:"caused_by,omitempty"`
+
+	match string
+}
+
+// fingerprint hashes the rule, the path and the normalised matched text.
+// It holds no line number, so it survives line moves; n disambiguates
+// identical matches in one file.
+func fingerprint(rule, path, match string, n int) string {
+	h := sha256.New()
+	h.Write([]byte(rule))
+	h.Write([]byte{0})
+	h.Write([]byte(path))
+	h.Write([]byte{0})
+	h.Write([]byte(strings.Join(strings.Fields(match), " ")))
+	if n > 0 {
+		h.Write([]byte{0, byte(n), byte(n >> 8)})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}

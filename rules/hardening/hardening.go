@@ -1,0 +1,10 @@
+// Package hardening holds the rules for other Clerk hardening: user data in
+// HTML sinks, debug logging, and reverification for sensitive operations.
+package hardening
+
+import "github.com/clerkguard/clerkguard/rules"
+
+// Rules is the pack, in ID order.
+var Rules = []*rules.Rule{
+	HARD002,
+}

@@ -1,0 +1,89 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// Diagnostic is what a rule reports. Zero fields take the rule's defaults.
+type Diagnostic struct {
+	Path    string // defaults to the pass's file
+	Line    int
+	EndLine int // defaults to Line
+	Column  int
+	Message string
+	// Fix overrides the rule's fix text for this finding.
+	Fix string
+	// Match is the text that identifies the finding within its file, for
+	// the fingerprint. Defaults to the trimmed source line. Never put a
+	// secret value here; use its redacted form.
+	Match      string
+	Severity   Severity
+	Confidence Confidence
+	Related    []Location
+	Suggestion *Suggestion
+	// Secrets are raw secret values connected to this finding. The engine
+	// redacts them from every text field before the finding leaves it.
+	Secrets []string
+}
+
+// Pass is the interface between the engine and one run of a rule.
+type Pass struct {
+	Ctx     context.Context
+	Rule    *Rule
+	File    *source.File // nil for PerSnapshot rules
+	Project *project.Model
+
+	files  *FileSet
+	report func(Diagnostic)
+}
+
+// Report records a diagnostic.
+func (p *Pass) Report(d Diagnostic) {
+	if d.Path == "" && p.File != nil {
+		d.Path = p.File.Path
+	}
+	p.report(d)
+}
+
+// Reportf reports a message at a line of the pass's file.
+func (p *Pass) Reportf(line int, format string, args ...any) {
+	p.Report(Diagnostic{Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+// ReportNode reports at a syntax node of the pass's file.
+func (p *Pass) ReportNode(n *jsast.Node, msg string) {
+	p.Report(Diagnostic{Line: n.Line, EndLine: n.EndLine, Column: n.Col, Message: msg})
+}
+
+// Get returns another file of the snapshot (nil when absent or unreadable).
+func (p *Pass) Get(path string) *source.File {
+	f, err := p.files.Get(p.Ctx, path)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+// Paths lists every path of the snapshot.
+func (p *Pass) Paths() []string { return p.files.Paths() }
+
+// AST parses the pass's file (or another file) as JavaScript/TypeScript.
+// It returns nil when the file is not JS/TS or cannot be parsed.
+func (p *Pass) AST(f *source.File) *jsast.File {
+	if f == nil {
+		return nil
+	}
+	pf, err := jsast.Parse(p.Ctx, f)
+	if err != nil {
+		return nil
+	}
+	return pf
+}
+
+// Fix returns the rule's fix text for the file at path.
+func (p *Pass) Fix(path string) string { return p.Rule.Fix(p.Project, path) }

@@ -1,0 +1,276 @@
+// Package rulestest runs a rule over txtar fixtures with `want` markers,
+// in the manner of golang.org/x/tools/go/analysis/analysistest.
+//
+// Each rule has a folder rules/<pack>/testdata/<RULE-ID>/ of *.txtar cases.
+// The archive's comment says what the case is about; its files form the
+// snapshot. A line expecting a finding ends with a marker in the file's
+// comment syntax, holding one or more quoted regular expressions matched
+// against "RULE-ID: message":
+//
+//	export async function GET() { // want "CLK-RP-003: .*not protected"
+//	CLERK_SECRET_KEY={{sk_live}} # want "CLK-SEC-001"
+//	{/* want "CLK-RBAC-002" */}
+//
+// Files that cannot hold comments (JSON) list expectations in a section
+// named "@want", one `path:line "regexp"` per line. A section "@diff" holds
+// a unified diff and puts the case in diff mode: only findings marked in
+// the diff are compared. Any finding that no marker expects fails the
+// test, and so does any marker left unmatched.
+//
+// Secrets are never written into fixtures. Template tokens are expanded
+// into generated keys before the run: {{sk_live}}, {{sk_test}},
+// {{whsec}}, {{ak_live}}, {{pk_live:HOST}}, {{pk_test:HOST}}, {{hex32}}.
+// Tokens with a suffix ({{sk_live#2}}) give distinct keys.
+//
+// Every rule needs at least one positive case and at least one negative
+// case: a file named ok*.txtar or trap*.txtar holding code a naive tool
+// would flag.
+package rulestest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/diffindex"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// Run runs rule over every *.txtar case in dir.
+func Run(t *testing.T, rule *rules.Rule, dir string) {
+	t.Helper()
+	cases, err := filepath.Glob(filepath.Join(dir, "*.txtar"))
+	if err != nil || len(cases) == 0 {
+		t.Errorf("%s: no test cases in %s", rule.ID, dir)
+		return
+	}
+	var positives, negatives int
+	for _, c := range cases {
+		name := filepath.Base(c)
+		if strings.HasPrefix(name, "ok") || strings.HasPrefix(name, "trap") {
+			negatives++
+		}
+		t.Run(rule.ID+"/"+strings.TrimSuffix(name, ".txtar"), func(t *testing.T) {
+			positives += RunCase(t, rule, c)
+		})
+	}
+	if positives == 0 {
+		t.Errorf("%s: no positive case (no want marker) in %s", rule.ID, dir)
+	}
+	if negatives == 0 {
+		t.Errorf("%s: no negative case (ok*.txtar or trap*.txtar) in %s", rule.ID, dir)
+	}
+}
+
+// RunCase runs one archive and returns the number of expectations.
+func RunCase(t *testing.T, rule *rules.Rule, file string) int {
+	t.Helper()
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := source.Mem{}
+	var diff *diffindex.Index
+	var extra []string
+	for _, f := range ar.Files {
+		data := Expand(string(f.Data))
+		switch f.Name {
+		case "@diff":
+			diff, err = diffindex.Parse([]byte(data))
+			if err != nil {
+				t.Fatalf("@diff: %v", err)
+			}
+		case "@want":
+			extra = append(extra, strings.Split(data, "\n")...)
+		default:
+			snap[f.Name] = []byte(data)
+		}
+	}
+	var cfg *rules.Config
+	if c, ok := snap[rules.ConfigPath]; ok {
+		cfg, err = rules.ParseConfig(c, []*rules.Rule{rule})
+		if err != nil {
+			t.Fatalf("config: %v", err)
+		}
+	}
+	res, err := rules.Run(context.Background(), snap, rules.Options{Rules: []*rules.Rule{rule}, Config: cfg, Diff: diff})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, e := range res.Errors {
+		t.Errorf("rule error: %s %s: %s", e.Rule, e.Path, e.Err)
+	}
+	wants := map[string][]*want{} // "path:line" -> expectations
+	count := 0
+	for name, data := range snap {
+		for i, line := range strings.Split(string(data), "\n") {
+			for _, w := range parseWants(t, line) {
+				k := fmt.Sprintf("%s:%d", name, i+1)
+				wants[k] = append(wants[k], w)
+				count++
+			}
+		}
+	}
+	for _, l := range extra {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		sp := strings.IndexByte(l, ' ')
+		if sp < 0 {
+			t.Fatalf("@want: bad line %q", l)
+		}
+		for _, w := range parseWants(t, "want "+l[sp+1:]) {
+			wants[l[:sp]] = append(wants[l[:sp]], w)
+			count++
+		}
+	}
+	for _, f := range res.Findings {
+		if diff != nil && !f.InDiff {
+			continue
+		}
+		if f.Rule != rule.ID && !strings.HasPrefix(f.Rule, "CLK-CFG-") {
+			continue
+		}
+		got := f.Rule + ": " + f.Message
+		k := fmt.Sprintf("%s:%d", f.Path, f.Line)
+		matched := false
+		for _, w := range wants[k] {
+			if !w.used && w.re.MatchString(got) {
+				w.used, matched = true, true
+				break
+			}
+		}
+		if !matched {
+			t.Errorf("%s: unexpected finding: %s", k, got)
+		}
+		checkNoSecret(t, f, snap)
+	}
+	keys := make([]string, 0, len(wants))
+	for k := range wants {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, w := range wants[k] {
+			if !w.used {
+				t.Errorf("%s: no finding matched %q", k, w.re)
+			}
+		}
+	}
+	return count
+}
+
+type want struct {
+	re   *regexp.Regexp
+	used bool
+}
+
+var markerRe = regexp.MustCompile(`(?:^|\s|//|#|/\*|<!--|\{/\*)\s*want\s+((?:"(?:[^"\\]|\\.)*"|` + "`[^`]*`" + `)(?:\s*(?:"(?:[^"\\]|\\.)*"|` + "`[^`]*`" + `))*)`)
+var quotedRe = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|` + "`[^`]*`")
+
+func parseWants(t *testing.T, line string) []*want {
+	m := markerRe.FindStringSubmatch(line)
+	if m == nil {
+		return nil
+	}
+	var out []*want
+	for _, q := range quotedRe.FindAllString(m[1], -1) {
+		s, err := strconv.Unquote(q)
+		if err != nil {
+			t.Fatalf("bad want %s: %v", q, err)
+		}
+		re, err := regexp.Compile(s)
+		if err != nil {
+			t.Fatalf("bad want regexp %q: %v", s, err)
+		}
+		out = append(out, &want{re: re})
+	}
+	return out
+}
+
+// checkNoSecret fails when a finding's text carries a generated key.
+func checkNoSecret(t *testing.T, f rules.Finding, snap source.Mem) {
+	t.Helper()
+	text := f.Message + "\n" + f.Fix
+	if f.Suggestion != nil {
+		text += "\n" + f.Suggestion.Text
+	}
+	for _, s := range generated {
+		if strings.Contains(text, s) {
+			t.Errorf("%s:%d: finding text contains an unredacted secret", f.Path, f.Line)
+		}
+	}
+}
+
+var generated = map[string]string{}
+
+var tokenRe = regexp.MustCompile(`\{\{(sk_live|sk_test|whsec|ak_live|ak_test|pk_live|pk_test|hex32|b62)(#\w+)?(?::([^}]*))?\}\}`)
+
+// Expand replaces template tokens with generated, deterministic secrets.
+func Expand(s string) string {
+	return tokenRe.ReplaceAllStringFunc(s, func(tok string) string {
+		m := tokenRe.FindStringSubmatch(tok)
+		kind, tag, arg := m[1], m[2], m[3]
+		seed := kind + tag + arg
+		var v string
+		switch kind {
+		case "sk_live", "sk_test", "ak_live", "ak_test":
+			v = kind + "_" + Base62(seed, 42)
+		case "whsec":
+			sum := sha256.Sum256([]byte("whsec" + seed))
+			v = "whsec_" + base64.StdEncoding.EncodeToString(sum[:24])
+		case "pk_live", "pk_test":
+			host := arg
+			if host == "" {
+				host = "clerk.example.com"
+			}
+			v = kind + "_" + strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(host+"$")), "=")
+		case "hex32":
+			sum := sha256.Sum256([]byte("hex" + seed))
+			v = hex.EncodeToString(sum[:])
+		case "b62":
+			n, _ := strconv.Atoi(arg)
+			if n <= 0 {
+				n = 32
+			}
+			v = Base62(seed, n)
+		}
+		if kind != "pk_live" && kind != "pk_test" {
+			generated[tok] = v
+		}
+		return v
+	})
+}
+
+// Base62 returns n deterministic base62 characters derived from seed, with
+// high entropy like a real key.
+func Base62(seed string, n int) string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", seed, i)))
+		for _, c := range sum {
+			if b.Len() == n {
+				break
+			}
+			b.WriteByte(alphabet[int(c)%62])
+		}
+	}
+	return b.String()
+}
+
+// Update reports whether golden files should be rewritten (UPDATE_GOLDEN=1).
+func Update() bool { return os.Getenv("UPDATE_GOLDEN") == "1" }
