@@ -194,7 +194,7 @@ func Build(ctx context.Context, fs Files) (*Model, error) {
 				continue
 			}
 			var pj struct {
-				Name                                              string
+				Name                                            string
 				Dependencies, DevDependencies, PeerDependencies map[string]string
 			}
 			if json.Unmarshal(f.Content, &pj) != nil {
