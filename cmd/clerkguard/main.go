@@ -1,0 +1,58 @@
+// Command clerkguard reviews code for Clerk authentication
+// misconfigurations: `scan` a directory, `review` a local git range in diff
+// mode, list `rules`, or `serve` the GitHub App.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `clerkguard reviews code for Clerk authentication misconfigurations.
+
+Usage:
+  clerkguard scan   [--format text|json|sarif|github] [--config FILE] [--fail-on SEVERITY] [DIR|FILE]
+  clerkguard review [--format ...] [--config FILE] [--fail-on SEVERITY] --base REF [--head REF] [DIR]
+  clerkguard rules  [ID]
+  clerkguard version
+
+Exit codes: 0 no findings at or above --fail-on (default high), 1 such findings, 2 usage or runtime error.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "scan":
+		return cmdScan(ctx, args[1:], stdout, stderr, false)
+	case "review":
+		return cmdScan(ctx, args[1:], stdout, stderr, true)
+	case "rules":
+		return cmdRules(args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "clerkguard %s\n", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "clerkguard: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

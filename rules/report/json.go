@@ -1,0 +1,58 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/clerkguard/clerkguard/rules"
+)
+
+// jsonFinding is exactly the finding object of DESIGN.md's contract.
+type jsonFinding struct {
+	Rule        string `json:"rule"`
+	Name        string `json:"name"`
+	Pack        string `json:"pack"`
+	Severity    string `json:"severity"`
+	Confidence  string `json:"confidence"`
+	Checklist   int    `json:"checklist"`
+	Path        string `json:"path"`
+	Line        int    `json:"line"`
+	EndLine     int    `json:"end_line"`
+	Column      int    `json:"column"`
+	Message     string `json:"message"`
+	Fix         string `json:"fix"`
+	Fingerprint string `json:"fingerprint"`
+	InDiff      bool   `json:"in_diff"`
+}
+
+type jsonStats struct {
+	FilesScanned int   `json:"files_scanned"`
+	BytesScanned int64 `json:"bytes_scanned"`
+	DurationMS   int64 `json:"duration_ms"`
+}
+
+type jsonReport struct {
+	Version  int           `json:"version"`
+	Findings []jsonFinding `json:"findings"`
+	Stats    jsonStats     `json:"stats"`
+}
+
+// JSON writes the contract object.
+func JSON(w io.Writer, res *rules.Result, o Options) error {
+	out := jsonReport{Version: 1, Findings: []jsonFinding{}}
+	for _, f := range res.Findings {
+		out.Findings = append(out.Findings, jsonFinding{
+			Rule: f.Rule, Name: f.Name, Pack: f.Pack, Severity: f.Severity.String(),
+			Confidence: f.Confidence.String(), Checklist: f.Checklist, Path: f.Path,
+			Line: f.Line, EndLine: f.EndLine, Column: f.Column, Message: f.Message,
+			Fix: f.Fix, Fingerprint: f.Fingerprint, InDiff: f.InDiff,
+		})
+	}
+	out.Stats = jsonStats{FilesScanned: res.Stats.FilesScanned, BytesScanned: res.Stats.BytesScanned, DurationMS: res.Stats.DurationMS}
+	if o.Deterministic {
+		out.Stats.DurationMS = 0
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

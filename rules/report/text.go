@@ -1,0 +1,76 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+)
+
+const (
+	ansiReset = "\x1b[0m"
+	ansiBold  = "\x1b[1m"
+	ansiDim   = "\x1b[2m"
+)
+
+var sevColor = map[rules.Severity]string{
+	rules.Critical: "\x1b[1;31m", rules.High: "\x1b[31m", rules.Medium: "\x1b[33m",
+	rules.Low: "\x1b[36m", rules.Info: "\x1b[2m",
+}
+
+// Text writes findings grouped by file, each with its fix and checklist
+// item, and a closing summary line.
+func Text(w io.Writer, res *rules.Result, _ []*rules.Rule, o Options) error {
+	paint := func(code, s string) string {
+		if !o.Color {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	var b strings.Builder
+	counts := map[rules.Severity]int{}
+	last := ""
+	for _, f := range res.Findings {
+		counts[f.Severity]++
+		if f.Path != last {
+			if last != "" {
+				b.WriteString("\n")
+			}
+			b.WriteString(paint(ansiBold, f.Path) + "\n")
+			last = f.Path
+		}
+		sev := fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))
+		fmt.Fprintf(&b, "  %d:%d  %s %s %s\n", f.Line, f.Column, paint(sevColor[f.Severity], sev), f.Rule, f.Message)
+		fmt.Fprintf(&b, "         %s %s\n", paint(ansiDim, "fix:"), indent(f.Fix, "              "))
+		fmt.Fprintf(&b, "         %s #%d %s · %s\n", paint(ansiDim, "checklist:"), f.Checklist, rules.Checklist[f.Checklist], f.DocURL)
+	}
+	if len(res.Findings) > 0 {
+		b.WriteString("\n")
+	}
+	var parts []string
+	for _, s := range []rules.Severity{rules.Critical, rules.High, rules.Medium, rules.Low, rules.Info} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	summary := "no findings"
+	if len(parts) > 0 {
+		summary = fmt.Sprintf("%d findings (%s)", len(res.Findings), strings.Join(parts, ", "))
+	}
+	dur := fmt.Sprintf(" in %dms", res.Stats.DurationMS)
+	if o.Deterministic {
+		dur = ""
+	}
+	fmt.Fprintf(&b, "%s · %d files, %d bytes scanned%s\n", summary, res.Stats.FilesScanned, res.Stats.BytesScanned, dur)
+	for _, e := range res.Errors {
+		fmt.Fprintf(&b, "warning: rule %s failed on %s: %s\n", e.Rule, e.Path, e.Err)
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(&b, "note: skipped %s: %s\n", s.Path, s.Reason)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func indent(s, pad string) string { return strings.ReplaceAll(s, "\n", "\n"+pad) }
