@@ -41,7 +41,7 @@ func Text(w io.Writer, res *rules.Result, _ []*rules.Rule, o Options) error {
 			last = f.Path
 		}
 		sev := fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))
-		fmt.Fprintf(&b, "  %d:%d  %s %s %s\n", f.Line, f.Column, paint(sevColor[f.Severity], sev), f.Rule, f.Message)
+		fmt.Fprintf(&b, "  %d:%d  %s %s %s\n", f.Line, f.Column, paint(sevColor[f.Severity], sev), f.Rule, indent(f.Message, "                 "))
 		fmt.Fprintf(&b, "         %s %s\n", paint(ansiDim, "fix:"), indent(f.Fix, "              "))
 		fmt.Fprintf(&b, "         %s #%d %s · %s\n", paint(ansiDim, "checklist:"), f.Checklist, rules.Checklist[f.Checklist], f.DocURL)
 	}
