@@ -43,3 +43,13 @@ func RulesIndex(rs []*rules.Rule) string {
 	}
 	return b.String()
 }
+
+// RuleDocs returns the generated documentation files, by file name:
+// README.md (the index) and one ID.md per rule.
+func RuleDocs(rs []*rules.Rule) map[string]string {
+	out := map[string]string{"README.md": RulesIndex(rs)}
+	for _, r := range rs {
+		out[r.ID+".md"] = RuleMarkdown(r)
+	}
+	return out
+}
