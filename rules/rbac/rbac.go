@@ -1,0 +1,11 @@
+// Package rbac holds the authorization rules: roles and permissions decided
+// from user-writable data, client-only gates, IDOR, and privileged Backend
+// API calls without an admin check.
+package rbac
+
+import "github.com/clerkguard/clerkguard/rules"
+
+// Rules is the pack, in ID order.
+var Rules = []*rules.Rule{
+	RBAC005,
+}
