@@ -172,7 +172,7 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 		}
 	}
 
-	c := &collector{model: model, opts: opts, fs: fs}
+	c := &collector{model: model, opts: opts, fs: fs, kw: newKeywordIndex(perFile)}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -220,6 +220,7 @@ type collector struct {
 	model *project.Model
 	opts  Options
 	fs    *FileSet
+	kw    *keywordIndex
 
 	mu       sync.Mutex
 	findings []Finding
@@ -258,8 +259,15 @@ func (c *collector) scanFile(ctx context.Context, p string, rs []*Rule) {
 		c.mu.Unlock()
 	}
 	interesting := false
+	var seen []bool
+	seenFn := func() []bool {
+		if seen == nil {
+			seen = c.kw.present(f.Content)
+		}
+		return seen
+	}
 	for _, r := range rs {
-		if !wants(r, f) {
+		if !c.kw.wants(r, f, f.Binary, func() bool { return r.Files(f) }, seenFn) {
 			continue
 		}
 		if !interesting {
@@ -268,26 +276,6 @@ func (c *collector) scanFile(ctx context.Context, p string, rs []*Rule) {
 		}
 		c.runRule(ctx, r, f)
 	}
-}
-
-// wants applies a rule's file selector and keyword prefilter.
-func wants(r *Rule, f *source.File) bool {
-	if r.Files != nil {
-		if !r.Files(f) {
-			return false
-		}
-	} else if !f.IsJS() || f.Binary {
-		return false
-	}
-	if len(r.Keywords) == 0 {
-		return true
-	}
-	for _, k := range r.Keywords {
-		if bytes.Contains(f.Content, []byte(k)) {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *collector) runRule(ctx context.Context, r *Rule, f *source.File) {
