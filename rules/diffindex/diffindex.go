@@ -101,14 +101,20 @@ func addHunk(f *File, h *diff.Hunk) {
 		}
 		switch l[0] {
 		case '+':
-			f.Changed[line] = true
-			f.Commentable[line] = true
+			if line >= 1 {
+				f.Changed[line] = true
+				f.Commentable[line] = true
+			}
 			line++
 			pendingDeletion = false
 		case '-':
 			pendingDeletion = true
 		case '\\': // "\ No newline at end of file"
 		default:
+			if line < 1 { // malformed hunk header
+				line++
+				continue
+			}
 			if pendingDeletion {
 				f.Changed[line] = true
 				if line > 1 {
