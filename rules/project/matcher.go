@@ -1,0 +1,363 @@
+package project
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dlclark/regexp2"
+)
+
+// This file compiles path patterns the way Next.js and Clerk do: both use
+// path-to-regexp 6.x (Next.js for config.matcher, Clerk for
+// createRouteMatcher and authMiddleware's publicRoutes/ignoredRoutes). The
+// result is an ECMAScript regular expression evaluated with regexp2, since
+// matchers rely on look-ahead that Go's RE2 lacks.
+
+// matchTimeout bounds one regexp evaluation; a pathological user pattern
+// must not stall the review.
+const matchTimeout = 50 * time.Millisecond
+
+type ptrTokenKind int
+
+const (
+	tokChar ptrTokenKind = iota
+	tokEscaped
+	tokModifier
+	tokName
+	tokPattern
+	tokOpen
+	tokClose
+	tokEnd
+)
+
+type ptrToken struct {
+	kind  ptrTokenKind
+	value string
+}
+
+// ptrLex is path-to-regexp 6's lexer.
+func ptrLex(s string) ([]ptrToken, error) {
+	var out []ptrToken
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '*' || c == '+' || c == '?':
+			out = append(out, ptrToken{tokModifier, string(c)})
+			i++
+		case c == '\\':
+			if i+1 >= len(s) {
+				return nil, fmt.Errorf("trailing backslash at %d", i)
+			}
+			out = append(out, ptrToken{tokEscaped, s[i+1 : i+2]})
+			i += 2
+		case c == '{':
+			out = append(out, ptrToken{tokOpen, "{"})
+			i++
+		case c == '}':
+			out = append(out, ptrToken{tokClose, "}"})
+			i++
+		case c == ':':
+			j := i + 1
+			for j < len(s) && (s[j] == '_' || s[j] >= '0' && s[j] <= '9' || s[j] >= 'a' && s[j] <= 'z' || s[j] >= 'A' && s[j] <= 'Z') {
+				j++
+			}
+			if j == i+1 {
+				return nil, fmt.Errorf("missing parameter name at %d", i)
+			}
+			out = append(out, ptrToken{tokName, s[i+1 : j]})
+			i = j
+		case c == '(':
+			count, j := 1, i+1
+			var pat strings.Builder
+			if j < len(s) && s[j] == '?' {
+				return nil, fmt.Errorf("pattern cannot start with \"?\" at %d", j)
+			}
+			for j < len(s) {
+				if s[j] == '\\' && j+1 < len(s) {
+					pat.WriteString(s[j : j+2])
+					j += 2
+					continue
+				}
+				if s[j] == ')' {
+					count--
+					if count == 0 {
+						j++
+						break
+					}
+				} else if s[j] == '(' {
+					count++
+					if j+1 >= len(s) || s[j+1] != '?' {
+						return nil, fmt.Errorf("capturing groups are not allowed at %d", j)
+					}
+				}
+				pat.WriteByte(s[j])
+				j++
+			}
+			if count != 0 {
+				return nil, fmt.Errorf("unbalanced pattern at %d", i)
+			}
+			if pat.Len() == 0 {
+				return nil, fmt.Errorf("missing pattern at %d", i)
+			}
+			out = append(out, ptrToken{tokPattern, pat.String()})
+			i = j
+		default:
+			out = append(out, ptrToken{tokChar, string(c)})
+			i++
+		}
+	}
+	return append(out, ptrToken{tokEnd, ""}), nil
+}
+
+// ptrKey is one parameter of a parsed path.
+type ptrKey struct {
+	prefix, suffix, pattern, modifier string
+	literal                           string // set for a plain text token
+}
+
+const ptrDefaultDelimiter = "/#?"
+
+// ptrParse is path-to-regexp 6's parse with the default options.
+func ptrParse(s string) ([]ptrKey, error) {
+	toks, err := ptrLex(s)
+	if err != nil {
+		return nil, err
+	}
+	defaultPattern := "[^" + ptrEscape(ptrDefaultDelimiter) + "]+?"
+	var out []ptrKey
+	i := 0
+	try := func(k ptrTokenKind) (string, bool) {
+		if i < len(toks) && toks[i].kind == k {
+			i++
+			return toks[i-1].value, true
+		}
+		return "", false
+	}
+	consumeText := func() string {
+		var b strings.Builder
+		for {
+			if v, ok := try(tokChar); ok {
+				b.WriteString(v)
+				continue
+			}
+			if v, ok := try(tokEscaped); ok {
+				b.WriteString(v)
+				continue
+			}
+			return b.String()
+		}
+	}
+	path := ""
+	for i < len(toks) {
+		char, hasChar := try(tokChar)
+		_, hasName := try(tokName)
+		pattern, hasPattern := try(tokPattern)
+		if hasName || hasPattern {
+			prefix := char
+			if !strings.Contains("./", prefix) || prefix == "" {
+				path += prefix
+				prefix = ""
+			}
+			if path != "" {
+				out = append(out, ptrKey{literal: path})
+				path = ""
+			}
+			if !hasPattern {
+				pattern = defaultPattern
+			}
+			mod, _ := try(tokModifier)
+			out = append(out, ptrKey{prefix: prefix, pattern: pattern, modifier: mod})
+			continue
+		}
+		if hasChar {
+			path += char
+			continue
+		}
+		if v, ok := try(tokEscaped); ok {
+			path += v
+			continue
+		}
+		if path != "" {
+			out = append(out, ptrKey{literal: path})
+			path = ""
+		}
+		if _, ok := try(tokOpen); ok {
+			prefix := consumeText()
+			_, hasName := try(tokName)
+			pattern, _ := try(tokPattern)
+			suffix := consumeText()
+			if _, ok := try(tokClose); !ok {
+				return nil, fmt.Errorf("expected \"}\" in %q", s)
+			}
+			if hasName && pattern == "" {
+				pattern = defaultPattern
+			}
+			mod, _ := try(tokModifier)
+			out = append(out, ptrKey{prefix: prefix, suffix: suffix, pattern: pattern, modifier: mod})
+			continue
+		}
+		if _, ok := try(tokEnd); !ok {
+			return nil, fmt.Errorf("unexpected %q in %q", toks[i].value, s)
+		}
+	}
+	return out, nil
+}
+
+func ptrEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`.+*?=^!:${}()[]|/\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// ptrRegexp is path-to-regexp 6's tokensToRegexp with the default options
+// (start, end, not strict): the source of the regular expression.
+func ptrRegexp(keys []ptrKey) string {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, k := range keys {
+		if k.pattern == "" && k.literal != "" {
+			b.WriteString(ptrEscape(k.literal))
+			continue
+		}
+		prefix, suffix := ptrEscape(k.prefix), ptrEscape(k.suffix)
+		switch {
+		case k.pattern == "":
+			fmt.Fprintf(&b, "(?:%s%s)%s", prefix, suffix, k.modifier)
+		case prefix != "" || suffix != "":
+			if k.modifier == "+" || k.modifier == "*" {
+				mod := ""
+				if k.modifier == "*" {
+					mod = "?"
+				}
+				fmt.Fprintf(&b, "(?:%s((?:%s)(?:%s%s(?:%s))*)%s)%s", prefix, k.pattern, suffix, prefix, k.pattern, suffix, mod)
+			} else {
+				fmt.Fprintf(&b, "(?:%s(%s)%s)%s", prefix, k.pattern, suffix, k.modifier)
+			}
+		default:
+			if k.modifier == "+" || k.modifier == "*" {
+				fmt.Fprintf(&b, "((?:%s)%s)", k.pattern, k.modifier)
+			} else {
+				fmt.Fprintf(&b, "(%s)%s", k.pattern, k.modifier)
+			}
+		}
+	}
+	b.WriteString("[" + ptrEscape(ptrDefaultDelimiter) + "]?$")
+	return b.String()
+}
+
+// PathPattern is a compiled path-to-regexp pattern or RegExp literal.
+type PathPattern struct {
+	Source string // the pattern as written
+	Line   int
+	// Err is set when the pattern does not compile: Next.js fails the
+	// build on such a matcher, Clerk throws at startup.
+	Err error
+	re  *regexp2.Regexp
+}
+
+// Match reports whether the pattern matches a URL path. An invalid pattern
+// matches nothing.
+func (p *PathPattern) Match(urlPath string) bool {
+	if p == nil || p.re == nil {
+		return false
+	}
+	ok, err := p.re.MatchString(urlPath)
+	return err == nil && ok
+}
+
+// Regexp returns the ECMAScript source of the compiled pattern.
+func (p *PathPattern) Regexp() string {
+	if p == nil || p.re == nil {
+		return ""
+	}
+	return p.re.String()
+}
+
+func compileECMA(src string, ignoreCase bool) (*regexp2.Regexp, error) {
+	opts := regexp2.RegexOptions(regexp2.ECMAScript)
+	if ignoreCase {
+		opts |= regexp2.IgnoreCase
+	}
+	re, err := regexp2.Compile(src, opts)
+	if err != nil {
+		return nil, err
+	}
+	re.MatchTimeout = matchTimeout
+	return re, nil
+}
+
+// CompileNextMatcher compiles a config.matcher source as Next.js does: the
+// source is wrapped to also match `/_next/data/<build>/...` data requests
+// and a `.json` suffix (or `/index` for the root), then compiled with
+// path-to-regexp and matched case-sensitively against the pathname. The
+// locale and basePath prefixes are not modelled.
+func CompileNextMatcher(source string, line int) *PathPattern {
+	p := &PathPattern{Source: source, Line: line}
+	if !strings.HasPrefix(source, "/") {
+		p.Err = fmt.Errorf("matcher %q must start with /", source)
+		return p
+	}
+	wrapped := "/:nextData(_next/data/[^/]{1,})?" + source
+	if source == "/" {
+		wrapped += `(/?index|/?index\.json)?`
+	} else {
+		wrapped += `{(\.json)}?`
+	}
+	keys, err := ptrParse(wrapped)
+	if err != nil {
+		p.Err = fmt.Errorf("matcher %q: %w", source, err)
+		return p
+	}
+	re, err := compileECMA(ptrRegexp(keys), false)
+	if err != nil {
+		p.Err = fmt.Errorf("matcher %q: %w", source, err)
+		return p
+	}
+	p.re = re
+	return p
+}
+
+// CompileRoutePattern compiles a createRouteMatcher / publicRoutes string
+// pattern as Clerk does: path-to-regexp 6 with its defaults, which is case
+// insensitive and allows one trailing delimiter. `/dashboard(.*)` therefore
+// also matches `/dashboardxyz`.
+func CompileRoutePattern(source string, line int) *PathPattern {
+	p := &PathPattern{Source: source, Line: line}
+	keys, err := ptrParse(source)
+	if err != nil {
+		p.Err = fmt.Errorf("route pattern %q: %w", source, err)
+		return p
+	}
+	re, err := compileECMA(ptrRegexp(keys), true)
+	if err != nil {
+		p.Err = fmt.Errorf("route pattern %q: %w", source, err)
+		return p
+	}
+	p.re = re
+	return p
+}
+
+// CompileRegExpLiteral compiles a JavaScript RegExp literal (`/^\/api/i`)
+// used as a route pattern.
+func CompileRegExpLiteral(literal string, line int) *PathPattern {
+	p := &PathPattern{Source: literal, Line: line}
+	end := strings.LastIndexByte(literal, '/')
+	if !strings.HasPrefix(literal, "/") || end <= 0 {
+		p.Err = fmt.Errorf("not a regular expression literal: %q", literal)
+		return p
+	}
+	body, flags := literal[1:end], literal[end+1:]
+	re, err := compileECMA(body, strings.Contains(flags, "i"))
+	if err != nil {
+		p.Err = fmt.Errorf("regexp %s: %w", literal, err)
+		return p
+	}
+	p.re = re
+	return p
+}

@@ -1,0 +1,110 @@
+package project
+
+import "testing"
+
+func TestNextMatcher(t *testing.T) {
+	clerk := []string{
+		`/((?!_next|[^?]*\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)`,
+		`/(api|trpc)(.*)`,
+		`/__clerk/(.*)`,
+	}
+	nextDocs := []string{`/((?!api|_next/static|_next/image|favicon.ico).*)`}
+	old := []string{`/((?!.*\..*|_next).*)`, `/`, `/(api|trpc)(.*)`}
+	tests := []struct {
+		name     string
+		matchers []string
+		path     string
+		want     bool
+	}{
+		{"clerk api", clerk, "/api/x", true},
+		{"clerk api root", clerk, "/api", true},
+		{"clerk trpc", clerk, "/trpc/user.get", true},
+		{"clerk dashboard", clerk, "/dashboard", true},
+		{"clerk root", clerk, "/", true},
+		{"clerk next static", clerk, "/_next/static/x.js", false},
+		{"clerk csv", clerk, "/reports/q3.csv", false},
+		{"clerk json page", clerk, "/data.json", true},
+		{"clerk api csv", clerk, "/api/export.csv", true},
+		{"clerk __clerk", clerk, "/__clerk/v1/client", true},
+		{"clerk trailing slash", clerk, "/dashboard/", true},
+		{"next docs api", nextDocs, "/api/x", false},
+		{"next docs apiary", nextDocs, "/apiary", false},
+		{"next docs dashboard", nextDocs, "/dashboard", true},
+		{"next docs favicon", nextDocs, "/favicon.ico", false},
+		{"old dotted", old, "/reports/q3.csv", false},
+		{"old api dotted", old, "/api/q3.csv", true},
+		{"old root", old, "/", true},
+		{"old page", old, "/settings", true},
+		{"old next", old, "/_next/static/chunk", false},
+		{"named star", []string{"/api/:path*"}, "/api", true},
+		{"named star deep", []string{"/api/:path*"}, "/api/a/b", true},
+		{"named star other", []string{"/api/:path*"}, "/apix", false},
+		{"named plus", []string{"/api/:path+"}, "/api", false},
+		{"named plus deep", []string{"/api/:path+"}, "/api/a/b", true},
+		{"named opt", []string{"/docs/:slug?"}, "/docs", true},
+		{"named opt one", []string{"/docs/:slug?"}, "/docs/a", true},
+		{"named opt two", []string{"/docs/:slug?"}, "/docs/a/b", false},
+		{"named", []string{"/users/:id"}, "/users/1", true},
+		{"named deep", []string{"/users/:id"}, "/users/1/x", false},
+		{"exact", []string{"/about"}, "/about", true},
+		{"exact sub", []string{"/about"}, "/about/team", false},
+		{"exact json", []string{"/about"}, "/about.json", true},
+		{"case sensitive", []string{"/about"}, "/About", false},
+		{"data route", []string{"/about"}, "/_next/data/build123/about.json", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := false
+			for _, m := range tc.matchers {
+				p := CompileNextMatcher(m, 1)
+				if p.Err != nil {
+					t.Fatalf("compile %q: %v", m, p.Err)
+				}
+				if p.Match(tc.path) {
+					got = true
+				}
+			}
+			if got != tc.want {
+				t.Errorf("%v on %s = %v, want %v", tc.matchers, tc.path, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRoutePattern(t *testing.T) {
+	tests := []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"/dashboard(.*)", "/dashboard", true},
+		{"/dashboard(.*)", "/dashboard/x", true},
+		{"/dashboard(.*)", "/dashboardxyz", true},
+		{"/dashboard(.*)", "/DASHBOARD/x", true},
+		{"/dashboard/:path*", "/dashboardxyz", false},
+		{"/dashboard/:path*", "/dashboard/a/b", true},
+		{"/api/webhook(.*)", "/api/webhook-admin", true},
+		{"/", "/", true},
+		{"/", "/x", false},
+		{"/sign-in(.*)", "/sign-in/factor-one", true},
+		{"/(.*)", "/anything/at/all", true},
+		{"/api/(.*)", "/api/x", true},
+		{"/api/(.*)", "/apix", false},
+	}
+	for _, tc := range tests {
+		p := CompileRoutePattern(tc.pattern, 1)
+		if p.Err != nil {
+			t.Fatalf("compile %q: %v", tc.pattern, p.Err)
+		}
+		if got := p.Match(tc.path); got != tc.want {
+			t.Errorf("%s on %s = %v, want %v (re %s)", tc.pattern, tc.path, got, tc.want, p.Regexp())
+		}
+	}
+	if p := CompileRegExpLiteral(`/^\/admin/i`, 1); !p.Match("/ADMIN/x") || p.Match("/x/admin") {
+		t.Errorf("regexp literal mismatch")
+	}
+	for _, bad := range []string{"/api/*", "/(a|(b))", "/:"} {
+		if p := CompileRoutePattern(bad, 1); p.Err == nil {
+			t.Errorf("%q compiled, want error", bad)
+		}
+	}
+}

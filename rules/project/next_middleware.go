@@ -1,0 +1,518 @@
+package project
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+)
+
+// Middleware is the Next.js middleware or proxy file of an app.
+type Middleware struct {
+	File string
+	Kind string // "middleware" or "proxy"
+	// Clerk is set when the file exports clerkMiddleware()/authMiddleware().
+	Clerk  bool
+	Legacy bool // authMiddleware (Core 1)
+	// Matchers are config.matcher entries. nil means the middleware runs
+	// on every path.
+	Matchers []*Matcher
+	// MatcherNonConst is set when config.matcher is not a constant, which
+	// Next.js ignores.
+	MatcherNonConst bool
+	MatcherLine     int
+
+	// Export is how the file exports its handler: "default", "middleware"
+	// or "proxy"; "" when it exports nothing Next.js calls.
+	Export string
+	// ExportLine is the line of that export, or of the Clerk call when the
+	// file does not export it under a name Next.js calls.
+	ExportLine int
+	// ClerkCall is the clerkMiddleware()/authMiddleware() call, CallLine
+	// its line (0 when there is none).
+	ClerkCall *jsast.Node
+	CallLine  int
+	// ImportsClerk is set when the file imports clerkMiddleware or
+	// authMiddleware, whether or not the model understood the export.
+	ImportsClerk bool
+	// Opaque is set when the handler could not be evaluated (a wrapper
+	// function, a handler imported from another file, a helper given
+	// `auth`): protection is then Unknown.
+	Opaque bool
+	// RouteMatchers are the createRouteMatcher() results of the file.
+	RouteMatchers []*RouteMatcher
+	// ProtectLines are the lines of the handler's auth.protect() /
+	// redirectToSignIn() calls and of the conditions guarding them.
+	ProtectLines []int
+	// Handler is the function passed to clerkMiddleware(), when any.
+	Handler *jsast.Node
+	// Options is the options object of the Clerk call (authMiddleware's
+	// first argument, clerkMiddleware's last), when literal.
+	Options *jsast.Node
+	// PublicRoutes and IgnoredRoutes are authMiddleware's options;
+	// RoutesNonConst is set when either is not a constant list.
+	PublicRoutes, IgnoredRoutes []*PathPattern
+	RoutesNonConst              bool
+	// AfterAuth is authMiddleware's afterAuth function, when any.
+	AfterAuth *jsast.Node
+	// AST is the parsed file.
+	AST *jsast.File
+
+	protect pred
+}
+
+// Matcher is one config.matcher entry.
+type Matcher struct {
+	Source string
+	Line   int
+	// Pattern is the compiled matcher (Next.js semantics).
+	Pattern *PathPattern
+	// Conditional is set when the entry has `has`/`missing` conditions,
+	// which the model ignores (they usually exclude prefetches only).
+	Conditional bool
+}
+
+// RouteMatcher is a `const name = createRouteMatcher([...])` of the
+// middleware file.
+type RouteMatcher struct {
+	Name     string
+	Line     int
+	Patterns []*PathPattern
+	// NonConst is set when the argument is not a constant list (a
+	// function, a variable): its result is unknown.
+	NonConst bool
+}
+
+// Match reports whether the matcher matches urlPath.
+func (r *RouteMatcher) Match(urlPath string) bool {
+	for _, p := range r.Patterns {
+		if p.Match(urlPath) {
+			return true
+		}
+	}
+	return false
+}
+
+// Runs reports whether Next.js runs the middleware for urlPath.
+func (mw *Middleware) Runs(urlPath string) bool {
+	if mw == nil {
+		return false
+	}
+	if mw.Matchers == nil {
+		return true
+	}
+	for _, m := range mw.Matchers {
+		if m.Pattern.Match(urlPath) {
+			return true
+		}
+	}
+	return false
+}
+
+// MatcherLines returns the lines of config.matcher and of each entry, for
+// Diagnostic.Related.
+func (mw *Middleware) MatcherLines() []int {
+	if mw == nil || mw.MatcherLine == 0 {
+		return nil
+	}
+	out := []int{mw.MatcherLine}
+	for _, m := range mw.Matchers {
+		if m.Line != mw.MatcherLine {
+			out = append(out, m.Line)
+		}
+	}
+	return out
+}
+
+// HandlerLines returns the lines that decide what the handler protects:
+// route matcher patterns and protect calls, for Diagnostic.Related.
+func (mw *Middleware) HandlerLines() []int {
+	if mw == nil {
+		return nil
+	}
+	var out []int
+	seen := map[int]bool{}
+	add := func(l int) {
+		if l > 0 && !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	add(mw.CallLine)
+	for _, rm := range mw.RouteMatchers {
+		add(rm.Line)
+		for _, p := range rm.Patterns {
+			add(p.Line)
+		}
+	}
+	for _, p := range mw.PublicRoutes {
+		add(p.Line)
+	}
+	for _, p := range mw.IgnoredRoutes {
+		add(p.Line)
+	}
+	for _, l := range mw.ProtectLines {
+		add(l)
+	}
+	return out
+}
+
+// RouteMatcherNamed returns the route matcher bound to name, or nil.
+func (mw *Middleware) RouteMatcherNamed(name string) *RouteMatcher {
+	for _, rm := range mw.RouteMatchers {
+		if rm.Name == name {
+			return rm
+		}
+	}
+	return nil
+}
+
+// IsPublic reports whether authMiddleware treats urlPath as public or
+// ignored.
+func (mw *Middleware) IsPublic(urlPath string) bool {
+	for _, p := range mw.PublicRoutes {
+		if p.Match(urlPath) {
+			return true
+		}
+	}
+	for _, p := range mw.IgnoredRoutes {
+		if p.Match(urlPath) {
+			return true
+		}
+	}
+	return false
+}
+
+func (mw *Middleware) protects(urlPath string) tri {
+	if mw.protect == nil {
+		return triFalse
+	}
+	return mw.protect.eval(urlPath)
+}
+
+// parseMiddleware reads the middleware/proxy file Next.js runs.
+func (a *NextApp) parseMiddleware(ctx context.Context, m *Model, fs Files) error {
+	var used *MiddlewareFile
+	for _, mf := range a.MiddlewareFiles {
+		if mf.Used {
+			used = mf
+		}
+	}
+	if used == nil {
+		return nil
+	}
+	mw := &Middleware{File: used.File, Kind: used.Kind}
+	a.Middleware = mw
+	sf, err := fs.Get(ctx, used.File)
+	if err != nil {
+		mw.Opaque = true
+		return nil //nolint:nilerr // an unreadable file is modelled as opaque, not an engine failure
+	}
+	f, err := jsast.Parse(ctx, sf)
+	if err != nil {
+		mw.Opaque = true
+		return nil //nolint:nilerr // unparsable file: opaque
+	}
+	mw.AST = f
+	mw.analyze(f, m.NextEra(used.File))
+	if !mw.Clerk && !mw.Opaque && looksLikeAuth(sf.Content) {
+		mw.Opaque = true
+	}
+	return nil
+}
+
+// looksLikeAuth reports whether a non-Clerk middleware might do its own
+// authentication, so the model does not claim it protects nothing.
+func looksLikeAuth(src []byte) bool {
+	low := bytes.ToLower(src)
+	for _, k := range []string{"auth", "session", "token", "jwt", "401", "sign-in", "signin", "login", "cookies"} {
+		if bytes.Contains(low, []byte(k)) {
+			return true
+		}
+	}
+	return false
+}
+
+var clerkMiddlewareNames = map[string]bool{"clerkMiddleware": true, "authMiddleware": true}
+
+func (mw *Middleware) analyze(f *jsast.File, era Era) {
+	for _, im := range f.Imports() {
+		if jsast.IsClerkModule(im.Source) && clerkMiddlewareNames[im.Imported] {
+			mw.ImportsClerk = true
+		}
+	}
+	mw.collectRouteMatchers(f)
+	var handlerExport *jsast.Export
+	for _, ex := range f.Exports() {
+		ex := ex
+		switch ex.Name {
+		case "config":
+			mw.parseConfig(f, ex.Value)
+		case "default", "middleware", "proxy":
+			if ex.Name != "default" && ex.Name != mw.Kind {
+				continue
+			}
+			if handlerExport == nil || ex.Name == "default" {
+				handlerExport = &ex
+			}
+		}
+	}
+	// The Clerk call, wherever it is.
+	var call *jsast.Node
+	if handlerExport != nil {
+		mw.Export = handlerExport.Name
+		mw.ExportLine = handlerExport.Stmt.Line
+		if v := jsast.Unwrap(handlerExport.Value); v != nil && v.Type == "call_expression" && clerkMiddlewareNames[f.ResolveClerk(f.CalleeName(v))] {
+			call = v
+		}
+	}
+	if call == nil {
+		for _, c := range f.Calls(f.Root, func(n string) bool { return clerkMiddlewareNames[f.ResolveClerk(n)] }) {
+			call = c
+			break
+		}
+		if call != nil {
+			mw.CallLine = call.Line
+			if handlerExport == nil {
+				mw.ExportLine = call.Line
+			}
+			// Clerk is used, but not as the exported handler itself: a
+			// wrapper or a wrong export name.
+			mw.Clerk = true
+			mw.ClerkCall = call
+			mw.Legacy = f.ResolveClerk(f.CalleeName(call)) == "authMiddleware"
+			mw.Opaque = true
+			return
+		}
+		if mw.ImportsClerk {
+			mw.Clerk, mw.Opaque = true, true
+		}
+		if handlerExport == nil {
+			return
+		}
+		if !mw.Clerk {
+			return
+		}
+		return
+	}
+	mw.Clerk = true
+	mw.ClerkCall = call
+	mw.CallLine = call.Line
+	args := jsast.Args(call)
+	if f.ResolveClerk(f.CalleeName(call)) == "authMiddleware" {
+		mw.Legacy = true
+		mw.analyzeAuthMiddleware(f, args)
+		return
+	}
+	// clerkMiddleware(), clerkMiddleware(options), clerkMiddleware(handler[, options]).
+	if len(args) == 0 {
+		return
+	}
+	h := jsast.Unwrap(args[0])
+	switch {
+	case h.Type == "object":
+		mw.Options = h
+		return
+	case h.Type == "identifier":
+		if lv := f.LocalValue(f.Text(h)); lv != nil && jsast.IsFunction(jsast.Unwrap(lv)) {
+			h = jsast.Unwrap(lv)
+		}
+	}
+	if len(args) > 1 {
+		if o := jsast.Unwrap(args[len(args)-1]); o.Type == "object" {
+			mw.Options = o
+		}
+	}
+	if !jsast.IsFunction(h) {
+		mw.Opaque = true
+		return
+	}
+	mw.Handler = h
+	an := &handlerAnalysis{f: f, mw: mw, era: era}
+	an.params(h)
+	mw.protect = an.function(h)
+	if an.opaque {
+		mw.Opaque = true
+	}
+}
+
+// collectRouteMatchers finds top-level `const x = createRouteMatcher(...)`.
+func (mw *Middleware) collectRouteMatchers(f *jsast.File) {
+	for _, st := range f.Root.Children {
+		decl := st
+		if st.Type == "export_statement" {
+			if d := st.ChildByField("declaration"); d != nil {
+				decl = d
+			}
+		}
+		if decl.Type != "lexical_declaration" && decl.Type != "variable_declaration" {
+			continue
+		}
+		for _, d := range decl.NamedChildren() {
+			if d.Type != "variable_declarator" {
+				continue
+			}
+			v := jsast.Unwrap(d.ChildByField("value"))
+			if v == nil || v.Type != "call_expression" || f.ResolveClerk(f.CalleeName(v)) != "createRouteMatcher" {
+				continue
+			}
+			rm := &RouteMatcher{Name: f.Text(d.ChildByField("name")), Line: d.Line}
+			args := jsast.Args(v)
+			if len(args) == 0 {
+				mw.RouteMatchers = append(mw.RouteMatchers, rm)
+				continue
+			}
+			rm.Patterns, rm.NonConst = compileRouteList(f, args[0])
+			mw.RouteMatchers = append(mw.RouteMatchers, rm)
+		}
+	}
+}
+
+// compileRouteList compiles a createRouteMatcher/publicRoutes argument:
+// a string, a RegExp literal, or an array of them (a local constant is
+// followed). nonConst is set when any part is not constant.
+func compileRouteList(f *jsast.File, n *jsast.Node) (pats []*PathPattern, nonConst bool) {
+	n = jsast.Unwrap(n)
+	if n != nil && n.Type == "identifier" {
+		if lv := f.LocalValue(f.Text(n)); lv != nil {
+			n = jsast.Unwrap(lv)
+		}
+	}
+	if n == nil {
+		return nil, true
+	}
+	items := []*jsast.Node{n}
+	if n.Type == "array" {
+		items = n.NamedChildren()
+	}
+	for _, it := range items {
+		it = jsast.Unwrap(it)
+		if v, ok := f.StringValue(it); ok {
+			pats = append(pats, CompileRoutePattern(v, it.Line))
+			continue
+		}
+		if it.Type == "regex" {
+			pats = append(pats, CompileRegExpLiteral(f.Text(it), it.Line))
+			continue
+		}
+		if it.Type == "spread_element" {
+			if inner := it.NamedChildren(); len(inner) == 1 {
+				sub, nc := compileRouteList(f, inner[0])
+				pats = append(pats, sub...)
+				nonConst = nonConst || nc
+				continue
+			}
+		}
+		nonConst = true
+	}
+	return pats, nonConst
+}
+
+// parseConfig reads `export const config = { matcher }`.
+func (mw *Middleware) parseConfig(f *jsast.File, v *jsast.Node) {
+	obj := jsast.Unwrap(v)
+	if obj == nil || obj.Type != "object" {
+		if obj != nil {
+			mw.MatcherNonConst = true
+			mw.MatcherLine = obj.Line
+		}
+		return
+	}
+	mv := f.ObjectProp(obj, "matcher")
+	if mv == nil {
+		return
+	}
+	mw.MatcherLine = mv.Line
+	if pair := mv.Parent; pair != nil && pair.Type == "pair" {
+		mw.MatcherLine = pair.Line
+	}
+	u := jsast.Unwrap(mv)
+	items := []*jsast.Node{u}
+	if u.Type == "array" {
+		items = u.NamedChildren()
+	}
+	out := []*Matcher{}
+	for _, it := range items {
+		it = jsast.Unwrap(it)
+		if s, ok := f.StringValue(it); ok {
+			out = append(out, &Matcher{Source: s, Line: it.Line, Pattern: CompileNextMatcher(s, it.Line)})
+			continue
+		}
+		if it.Type == "object" {
+			src := f.ObjectProp(it, "source")
+			s, ok := f.StringValue(src)
+			if !ok {
+				mw.MatcherNonConst = true
+				mw.Matchers = nil
+				return
+			}
+			cond := f.ObjectProp(it, "has") != nil || f.ObjectProp(it, "missing") != nil
+			out = append(out, &Matcher{Source: s, Line: src.Line, Pattern: CompileNextMatcher(s, src.Line), Conditional: cond})
+			continue
+		}
+		// A variable, a call, a spread, a template with substitutions:
+		// Next.js ignores the whole matcher.
+		mw.MatcherNonConst = true
+		mw.Matchers = nil
+		return
+	}
+	mw.Matchers = out
+}
+
+func (mw *Middleware) analyzeAuthMiddleware(f *jsast.File, args []*jsast.Node) {
+	if len(args) == 0 {
+		return
+	}
+	opts := jsast.Unwrap(args[0])
+	if opts.Type == "identifier" {
+		if lv := f.LocalValue(f.Text(opts)); lv != nil {
+			opts = jsast.Unwrap(lv)
+		}
+	}
+	if opts.Type != "object" {
+		mw.Opaque = true
+		return
+	}
+	mw.Options = opts
+	for _, key := range []string{"publicRoutes", "ignoredRoutes"} {
+		v := f.ObjectProp(opts, key)
+		if v == nil {
+			continue
+		}
+		pats, nc := compileRouteList(f, v)
+		if nc {
+			mw.RoutesNonConst = true
+		}
+		if key == "publicRoutes" {
+			mw.PublicRoutes = pats
+		} else {
+			mw.IgnoredRoutes = pats
+		}
+	}
+	// authMiddleware protects every route that is not public or ignored,
+	// unless a custom afterAuth replaces that default.
+	isPublic := predPublic{mw}
+	mw.protect = predNot{isPublic}
+	if mw.RoutesNonConst {
+		mw.protect = predConst{triUnknown}
+	}
+	if aa := f.ObjectProp(opts, "afterAuth"); aa != nil {
+		fn := jsast.Unwrap(aa)
+		if fn.Type == "identifier" {
+			if lv := f.LocalValue(f.Text(fn)); lv != nil {
+				fn = jsast.Unwrap(lv)
+			}
+		}
+		if fn.Type == "method_definition" || jsast.IsFunction(fn) {
+			mw.AfterAuth = fn
+			an := &handlerAnalysis{f: f, mw: mw, legacy: true}
+			an.params(fn)
+			mw.protect = an.function(fn)
+			if an.opaque {
+				mw.Opaque = true
+			}
+		} else {
+			mw.Opaque = true
+		}
+	}
+}
