@@ -168,7 +168,11 @@ func (f *File) Exports() []Export {
 			if decl := st.ChildByField("declaration"); decl != nil {
 				switch decl.Type {
 				case "function_declaration", "generator_function_declaration", "class_declaration":
-					out = append(out, Export{Name: f.Text(decl.ChildByField("name")), Value: decl, Stmt: st})
+					name := f.Text(decl.ChildByField("name"))
+					if st.HasChild("default") {
+						name = "default" // export default function name() {}
+					}
+					out = append(out, Export{Name: name, Value: decl, Stmt: st})
 				case "lexical_declaration", "variable_declaration":
 					for _, d := range decl.NamedChildren() {
 						if d.Type == "variable_declarator" {
