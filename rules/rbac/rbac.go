@@ -8,5 +8,6 @@ import "github.com/clerkguard/clerkguard/rules"
 // Rules is the pack, in ID order.
 var Rules = []*rules.Rule{
 	RBAC001,
+	RBAC004,
 	RBAC005,
 }
