@@ -279,7 +279,7 @@ func patternNames(f *jsast.File, pat *jsast.Node) []string {
 func hasAuthzKey(f *jsast.File, obj *jsast.Node) bool {
 	for _, k := range f.ObjectKeys(obj) {
 		switch k {
-		case "role", "permission", "roles", "permissions":
+		case "role", "permission", "roles", "permissions", "plan", "feature":
 			return true
 		}
 	}

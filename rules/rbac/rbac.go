@@ -8,6 +8,7 @@ import "github.com/clerkguard/clerkguard/rules"
 // Rules is the pack, in ID order.
 var Rules = []*rules.Rule{
 	RBAC001,
+	RBAC002,
 	RBAC004,
 	RBAC005,
 }
