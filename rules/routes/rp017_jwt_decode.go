@@ -1,0 +1,364 @@
+package routes
+
+import (
+	"fmt"
+	"go/ast"
+	"regexp"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/goast"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// RP017 flags hand-rolled token handling: claims read without signature
+// verification, jwt.verify without pinned algorithms, and identity taken
+// from a request header.
+var RP017 = &rules.Rule{
+	ID:         "CLK-RP-017",
+	Name:       "jwt-decoded-without-verify",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.Critical,
+	Confidence: rules.MediumConfidence,
+	Checklist:  1,
+	Files: func(f *source.File) bool {
+		if f.Binary || srvIsTestPath(f.Path) {
+			return false
+		}
+		return f.IsJS() || f.Lang == source.LangAstro || f.Lang == source.LangGo
+	},
+	Keywords: []string{"decode", "Decode", "ParseUnverified", "split(", "x-user", "x-clerk-user", "x-auth-user", "jsonwebtoken"},
+	Doc: rules.Doc{
+		Title: "session token decoded without verification or identity taken from a header",
+		Text: "`jwt.decode()` (jsonwebtoken), `jwtDecode()` (jwt-decode), `jose.decodeJwt()`, `decodeJwt()` from " +
+			"`@clerk/backend/jwt`, base64-decoding `token.split('.')[1]`, Go's `jwt.ParseUnverified()` and clerk-sdk-go's " +
+			"`jwt.Decode()` all return the claims of any token, signed or not: whoever sends `{\"sub\":\"user_admin\"}` becomes " +
+			"that user. Request headers such as `x-user-id` are set by the client. Clerk session tokens must be verified " +
+			"(signature, `exp`/`nbf`, `azp`) before their claims decide anything. `jwt.verify()` without `algorithms` " +
+			"accepts whatever algorithm the token names.\n\nDecoding only to log or to pick the `kid` before a verification " +
+			"in the same function is fine and not reported.",
+		Bad:  "const { sub } = jwt.decode(req.cookies.__session)\nconst orders = await db.order.findMany({ where: { userId: sub } })",
+		Good: "const { sub } = await verifyToken(req.cookies.__session, {\n  jwtKey: process.env.CLERK_JWT_KEY,\n  authorizedParties: ['https://app.example.com'],\n})",
+	},
+	Fix: func(p *project.Model, file string) string {
+		if strings.HasSuffix(file, ".go") {
+			return "Verify the token: use `clerkhttp.RequireHeaderAuthorization()` middleware, or `jwt.Verify(ctx, &jwt.VerifyParams{Token: token, JWK: jwk})` " +
+				"from clerk-sdk-go v2, or golang-jwt's `jwt.Parse` with a key function that pins RS256. Never make decisions on unverified claims."
+		}
+		return "Verify the token before trusting it: `verifyToken(token, { jwtKey: process.env.CLERK_JWT_KEY, authorizedParties: [...] })` " +
+			"from `@clerk/backend`, `authenticateRequest()`, or `getAuth(req)` behind Clerk's middleware. If you verify by hand, " +
+			"use `jwt.verify(token, publicKey, { algorithms: ['RS256'] })` and check `azp`. Never take identity from a request header the client can set."
+	},
+	Run: runRP017,
+}
+
+// srvIsTestPath reports whether p is a test or fixture file.
+func srvIsTestPath(p string) bool {
+	return strings.Contains(p, ".test.") || strings.Contains(p, ".spec.") || strings.Contains(p, "__tests__/") ||
+		strings.HasSuffix(p, "_test.go") || strings.Contains(p, "/testdata/") || strings.HasPrefix(p, "testdata/")
+}
+
+// srvIdentityHeader matches request headers commonly trusted as identity.
+var srvIdentityHeader = regexp.MustCompile(`(?i)^x-(clerk-)?(user|user-?id|auth-user(-id)?|authenticated-user(-id)?|forwarded-user|remote-user|forwarded-email|user-email)$`)
+
+// srvVerifyCalls are calls that verify a token.
+var srvVerifyCalls = map[string]bool{
+	"verify": true, "jwtVerify": true, "verifyToken": true, "authenticateRequest": true, "verifyJwt": true,
+	"verifyJWT": true, "compactVerify": true, "verifyIdToken": true, "verifyAccessToken": true,
+}
+
+func runRP017(pass *rules.Pass) error {
+	if pass.File.Lang == source.LangGo {
+		return runRP017Go(pass)
+	}
+	f := pass.AST(pass.File)
+	if f == nil {
+		return nil
+	}
+	jwtLibs, decoders, joseNS := map[string]bool{}, map[string]string{}, map[string]bool{}
+	for _, im := range f.Imports() {
+		if im.TypeOnly {
+			continue
+		}
+		switch {
+		case im.Source == "jsonwebtoken" && (im.Imported == "default" || im.Imported == "*"):
+			jwtLibs[im.Local] = true
+		case im.Source == "jsonwebtoken" && im.Imported == "decode":
+			decoders[im.Local] = "decode"
+		case im.Source == "jwt-decode":
+			decoders[im.Local] = im.Local
+		case im.Source == "jose" && im.Imported == "*":
+			joseNS[im.Local] = true
+		case (im.Source == "jose" || strings.HasPrefix(im.Source, "@clerk/backend")) && im.Imported == "decodeJwt":
+			decoders[im.Local] = "decodeJwt"
+		}
+	}
+	setsHeader := map[string]bool{}
+	for _, call := range f.Calls(f.Root, func(n string) bool { return strings.HasSuffix(n, ".set") || strings.HasSuffix(n, ".setHeader") }) {
+		if a := jsast.Args(call); len(a) > 0 {
+			if v, ok := f.StringValue(a[0]); ok {
+				setsHeader[strings.ToLower(v)] = true
+			}
+		}
+	}
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "call_expression":
+			name := f.CalleeName(n)
+			root := strings.Split(name, ".")[0]
+			switch {
+			case (jwtLibs[root] && name == root+".decode") || decoders[name] != "" || (joseNS[root] && name == root+".decodeJwt"):
+				if !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
+					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
+						Message: fmt.Sprintf("`%s()` returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", name)})
+				}
+			case jwtLibs[root] && name == root+".verify":
+				a := jsast.Args(n)
+				if len(a) < 3 || f.ObjectProp(a[2], "algorithms") == nil {
+					if len(a) >= 3 && jsast.Unwrap(a[2]).Type != "object" {
+						break // options built elsewhere
+					}
+					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.Medium,
+						Message: fmt.Sprintf("`%s()` is called without `algorithms`, so the token chooses its own algorithm; pin `algorithms: ['RS256']` for Clerk session tokens", name)})
+				}
+			default:
+				if h, ok := srvHeaderRead(f, n); ok && !setsHeader[strings.ToLower(h)] {
+					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
+						Message: fmt.Sprintf("the `%s` request header is read as the user's identity, but any client can send it", h)})
+				}
+			}
+		case "subscript_expression":
+			if h, ok := srvHeaderSubscript(f, n); ok && !setsHeader[strings.ToLower(h)] && !srvIsAssignTarget(n) {
+				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
+					Message: fmt.Sprintf("the `%s` request header is read as the user's identity, but any client can send it", h)})
+			}
+			if srvIsPayloadSplit(f, n) && !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
+				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
+					Message: "the token's payload segment is base64-decoded by hand, which reads the claims without verifying the signature"})
+			}
+		}
+		return true
+	})
+	return nil
+}
+
+// srvHeaderRead recognises req.get('x-user-id'), req.header(...),
+// headers.get(...), c.req.header(...).
+func srvHeaderRead(f *jsast.File, call *jsast.Node) (string, bool) {
+	name := f.CalleeName(call)
+	last := jsast.LastSegment(name)
+	if last != "get" && last != "header" {
+		return "", false
+	}
+	if last == "get" && !strings.Contains(name, "headers") && !strings.HasPrefix(name, "req.") && !strings.HasPrefix(name, "request.") {
+		return "", false
+	}
+	a := jsast.Args(call)
+	if len(a) != 1 {
+		return "", false
+	}
+	v, ok := f.StringValue(a[0])
+	if !ok || !srvIdentityHeader.MatchString(v) {
+		return "", false
+	}
+	return v, true
+}
+
+// srvHeaderSubscript recognises req.headers['x-user-id'].
+func srvHeaderSubscript(f *jsast.File, n *jsast.Node) (string, bool) {
+	obj := f.Name(n.ChildByField("object"))
+	if !strings.HasSuffix(obj, "headers") {
+		return "", false
+	}
+	v, ok := f.StringValue(n.ChildByField("index"))
+	if !ok || !srvIdentityHeader.MatchString(v) {
+		return "", false
+	}
+	return v, true
+}
+
+func srvIsAssignTarget(n *jsast.Node) bool {
+	p := n.Parent
+	return p != nil && (p.Type == "assignment_expression" || p.Type == "augmented_assignment_expression") && p.ChildByField("left") == n
+}
+
+// srvIsPayloadSplit recognises token.split('.')[1] whose value is
+// base64-decoded (atob, Buffer.from, base64url).
+func srvIsPayloadSplit(f *jsast.File, n *jsast.Node) bool {
+	obj := jsast.Unwrap(n.ChildByField("object"))
+	if obj == nil || obj.Type != "call_expression" || jsast.LastSegment(f.CalleeName(obj)) != "split" {
+		return false
+	}
+	a := jsast.Args(obj)
+	if len(a) != 1 {
+		return false
+	}
+	if sep, ok := f.StringValue(a[0]); !ok || sep != "." {
+		return false
+	}
+	if idx := n.ChildByField("index"); idx == nil || f.Text(idx) != "1" {
+		return false
+	}
+	// The decoding call may wrap the subscript directly or take the
+	// variable it was stored in, in the same statement or function.
+	scope := jsast.EnclosingFunction(n)
+	if scope == nil {
+		scope = f.Root
+	}
+	decodes := false
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "call_expression" {
+			name := f.CalleeName(x)
+			if name == "atob" || name == "Buffer.from" || strings.HasSuffix(name, "base64url.decode") || strings.HasSuffix(name, "base64.decode") {
+				decodes = true
+			}
+		}
+		return !decodes
+	})
+	return decodes
+}
+
+// srvVerifiedNearby reports whether the function around n also verifies
+// a token (decode to read the kid, then verify).
+func srvVerifiedNearby(f *jsast.File, n *jsast.Node) bool {
+	scope := jsast.EnclosingFunction(n)
+	if scope == nil {
+		return false
+	}
+	found := false
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "call_expression" && x != n && srvVerifyCalls[jsast.LastSegment(f.CalleeName(x))] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// srvLogCall reports whether a call logs.
+func srvLogCall(f *jsast.File, call *jsast.Node) bool {
+	name := f.CalleeName(call)
+	root := strings.Split(name, ".")[0]
+	return root == "console" || root == "logger" || root == "log" || root == "debug" || strings.HasSuffix(root, "Logger") ||
+		strings.HasSuffix(name, ".log.info") || strings.HasSuffix(name, ".log.debug")
+}
+
+// srvOnlyLogged reports whether the value of expression n only reaches
+// log calls: it is a log call's argument, or it initialises a variable
+// every use of which is inside a log call.
+func srvOnlyLogged(f *jsast.File, n *jsast.Node) bool {
+	var top *jsast.Node = n
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == "call_expression" && srvLogCall(f, p) {
+			return true
+		}
+		if p.Type == "variable_declarator" {
+			top = p
+			break
+		}
+		if p.Type == "expression_statement" || jsast.IsFunction(p) {
+			return false
+		}
+	}
+	if top == n {
+		return false
+	}
+	id := top.ChildByField("name")
+	if id == nil || id.Type != "identifier" {
+		return false
+	}
+	name := f.Text(id)
+	scope := jsast.EnclosingFunction(top)
+	if scope == nil {
+		scope = f.Root
+	}
+	uses, logged := 0, 0
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "identifier" && x != id && f.Text(x) == name {
+			uses++
+			for p := x.Parent; p != nil && p != scope; p = p.Parent {
+				if p.Type == "call_expression" && srvLogCall(f, p) {
+					logged++
+					break
+				}
+			}
+		}
+		return true
+	})
+	return uses > 0 && uses == logged
+}
+
+// Go: golang-jwt ParseUnverified and clerk-sdk-go's jwt.Decode.
+func runRP017Go(pass *rules.Pass) error {
+	f, err := goast.Parse(pass.File)
+	if err != nil {
+		return nil
+	}
+	golangJWT := false // ParseUnverified is a function (v3/v4) or a Parser method (v4/v5)
+	for _, p := range []string{"github.com/golang-jwt/jwt/v5", "github.com/golang-jwt/jwt/v4", "github.com/golang-jwt/jwt", "github.com/dgrijalva/jwt-go", "github.com/form3tech-oss/jwt-go"} {
+		if f.ImportName(p) != "" {
+			golangJWT = true
+		}
+	}
+	clerkDecode := ""
+	if n := f.ImportName("github.com/clerk/clerk-sdk-go/v2/jwt"); n != "" {
+		clerkDecode = n + ".Decode"
+	}
+	if !golangJWT && clerkDecode == "" {
+		return nil
+	}
+	isUnverified := func(call *ast.CallExpr) bool {
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && golangJWT && sel.Sel.Name == "ParseUnverified" {
+			return true
+		}
+		return clerkDecode != "" && goast.CallName(call) == clerkDecode
+	}
+	for _, d := range f.AST.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		verifies := false
+		var hits []*ast.CallExpr
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			if isUnverified(call) {
+				hits = append(hits, call)
+				return true
+			}
+			last := ""
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+				last = sel.Sel.Name
+			}
+			if last == "Verify" || last == "Parse" || last == "ParseWithClaims" {
+				verifies = true
+			}
+			return true
+		})
+		if verifies {
+			continue // decode to read the kid, then verify
+		}
+		for _, call := range hits {
+			pass.Report(rules.Diagnostic{Line: f.Line(call.Pos()), Column: f.Col(call.Pos()),
+				Message: fmt.Sprintf("`%s` returns the token's claims without verifying its signature, and `%s` does not verify the token", srvGoCallLabel(f, call), fd.Name.Name)})
+		}
+	}
+	return nil
+}
+
+// srvGoCallLabel names a Go call for a message: "jwt.Decode",
+// "ParseUnverified" for a method on a parser.
+func srvGoCallLabel(f *goast.File, call *ast.CallExpr) string {
+	if n := goast.CallName(call); n != "" {
+		return n
+	}
+	if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+		return sel.Sel.Name
+	}
+	return f.Text(call.Fun)
+}
