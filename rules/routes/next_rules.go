@@ -1,0 +1,8 @@
+package routes
+
+import "github.com/clerkguard/clerkguard/rules"
+
+// nextRules lists the pack's Next.js rules, in ID order.
+func nextRules() []*rules.Rule {
+	return []*rules.Rule{RP003}
+}
