@@ -629,3 +629,16 @@ func middlewareReason(a *project.NextApp, probe string) string {
 	}
 	return "clerkMiddleware() protects no route by default"
 }
+
+// jsastParentCall returns the call a function is passed to directly
+// (`export const act = withUser(async () => ...)`), or nil.
+func jsastParentCall(fn *jsast.Node) *jsast.Node {
+	p := fn.Parent
+	for p != nil && p.Type == "parenthesized_expression" {
+		p = p.Parent
+	}
+	if p == nil || p.Type != "arguments" || p.Parent == nil || p.Parent.Type != "call_expression" {
+		return nil
+	}
+	return p.Parent
+}

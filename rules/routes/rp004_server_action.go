@@ -1,0 +1,66 @@
+package routes
+
+import (
+	"fmt"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/project"
+)
+
+// RP004 flags Server Actions that touch data without an auth check.
+var RP004 = &rules.Rule{
+	ID:         "CLK-RP-004",
+	Name:       "server-action-without-auth",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.High,
+	Confidence: rules.MediumConfidence,
+	Checklist:  1,
+	Keywords:   []string{"use server"},
+	Doc: rules.Doc{
+		Title: "server action touches data without an authentication check",
+		Text: "Server Actions (exports of a `'use server'` module, and functions whose body starts with `'use server'`) " +
+			"are public HTTP endpoints invoked by an action ID, not by the page's path. Middleware route matching never " +
+			"protects them, so each action must verify the user itself. This rule reports actions that read or write " +
+			"data without such a check, whatever the middleware does. A guard in a helper (`await requireUser()`) is " +
+			"followed one call level.",
+		Bad:  "'use server'\n\nexport async function deletePost(id: string) {\n  await db.post.delete({ where: { id } })\n}",
+		Good: "'use server'\nimport { auth } from '@clerk/nextjs/server'\n\nexport async function deletePost(id: string) {\n  const { userId } = await auth.protect()\n  await db.post.delete({ where: { id, authorId: userId } })\n}",
+	},
+	Fix: func(p *project.Model, file string) string {
+		return "Verify the user inside the action: " + actionGuardSnippet(p, file) +
+			". Server Actions are invoked by ID, not by path, so middleware route matching cannot protect them."
+	},
+	Run: runRP004,
+}
+
+func runRP004(pass *rules.Pass) error {
+	f := pass.AST(pass.File)
+	if f == nil {
+		return nil
+	}
+	g := newGuardCheck(pass)
+	for _, a := range project.ServerActions(f) {
+		if ok, _ := g.guarded(f, a.Fn); ok {
+			continue
+		}
+		if wrapper := jsastParentCall(a.Fn); wrapper != nil {
+			if ok, _ := g.wrapperGuards(f, wrapper); ok {
+				continue
+			}
+		}
+		if !g.touchesData(f, a.Fn) {
+			continue
+		}
+		name := a.Name
+		if name == "" {
+			name = "(anonymous)"
+		}
+		kind := "Server Action"
+		if a.Inline {
+			kind = "inline Server Action"
+		}
+		pass.Report(rules.Diagnostic{Line: a.Fn.Line, Column: a.Fn.Col,
+			Message: fmt.Sprintf("%s `%s` touches data without checking the user; it can be called directly by its action ID, whatever the middleware protects", kind, name)})
+	}
+	return nil
+}
