@@ -6,5 +6,6 @@ import "github.com/clerkguard/clerkguard/rules"
 
 // Rules is the pack, in ID order.
 var Rules = []*rules.Rule{
+	HARD001,
 	HARD002,
 }

@@ -1,0 +1,381 @@
+package hardening
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// HARD001 flags user-controlled Clerk data (names, usernames, metadata,
+// organization names) written into HTML sinks without escaping.
+var HARD001 = &rules.Rule{
+	ID:         "CLK-HARD-001",
+	Name:       "clerk-user-data-in-html",
+	Pack:       rules.PackHardening,
+	Severity:   rules.High,
+	Confidence: rules.MediumConfidence,
+	// The catalog maps this rule to no checklist item; XSS matters most
+	// for the session (item 6: an injected script acts as the user).
+	Checklist: 6,
+	Files: func(f *source.File) bool {
+		return !f.Binary && (f.IsJS() || f.Lang == source.LangVue || f.Lang == source.LangSvelte || f.Lang == source.LangAstro)
+	},
+	Keywords: []string{"dangerouslySetInnerHTML", "innerHTML", "outerHTML", "insertAdjacentHTML", "html:", "html`", "v-html",
+		"{@html", "set:html", "HtmlBody", "htmlBody", ".html("},
+	Doc: rules.Doc{
+		Title: "clerk user-controlled data rendered as html",
+		Text: "First and last names, usernames, `unsafeMetadata`, `publicMetadata` values and organization names are " +
+			"chosen by users (`unsafeMetadata` and names are writable from the browser). Written into " +
+			"`dangerouslySetInnerHTML`, `innerHTML`, `v-html`, `{@html}`, `set:html` or the `html` of an email, " +
+			"they become stored XSS or HTML injection in emails sent by your domain. Rendering them as text " +
+			"(`{user.firstName}`) or escaping them first is safe.",
+		Bad: `<div dangerouslySetInnerHTML={{ __html: ` + "`Welcome ${user.firstName}`" + ` }} />
+await resend.emails.send({ html: ` + "`<p>Hi ${evt.data.first_name}, welcome!</p>`" + ` })`,
+		Good: `<div>Welcome {user.firstName}</div>
+await resend.emails.send({ html: ` + "`<p>Hi ${escapeHtml(evt.data.first_name)}, welcome!</p>`" + ` })`,
+		Lang: "tsx",
+	},
+	Fix: rules.ConstFix("Names, usernames and metadata are user-controlled: render them as text (`{user.firstName}`), or escape " +
+		"them before they reach an HTML sink (an `escapeHtml()` helper, `DOMPurify.sanitize()` for rich text, a React Email " +
+		"component instead of an HTML string for emails). Clerk's short-lived session tokens limit token theft, but XSS " +
+		"still acts as the signed-in user."),
+	Run: runHARD001,
+}
+
+// userFields are Clerk User / Organization fields the user controls, in the
+// Frontend/Backend SDK (camelCase) and webhook payload (snake_case) forms.
+var userFields = map[string]bool{
+	"firstName": true, "lastName": true, "fullName": true, "username": true, "unsafeMetadata": true, "publicMetadata": true,
+	"first_name": true, "last_name": true, "unsafe_metadata": true, "public_metadata": true, "public_user_data": true,
+	"publicUserData": true,
+}
+
+// orgFields are Organization fields, user-controlled when the root is an organization.
+var orgFields = map[string]bool{"name": true, "slug": true}
+
+var sanitizerRe = regexp.MustCompile(`(?i)(sanitiz|escape|purify|encode|xss|clean|striptags|strip_tags|htmlentities)`)
+
+// hard001 holds what the rule knows about one file.
+type hard001 struct {
+	pass  *rules.Pass
+	f     *jsast.File
+	clerk bool // the file uses Clerk (imports it or handles its webhooks)
+}
+
+func runHARD001(pass *rules.Pass) error {
+	f := pass.AST(pass.File)
+	if f == nil {
+		return nil
+	}
+	h := hard001{pass: pass, f: f, clerk: usesClerk(f)}
+	if !h.clerk {
+		return nil
+	}
+	if pass.File.IsJS() {
+		h.scriptSinks()
+	}
+	switch pass.File.Lang {
+	case source.LangVue, source.LangSvelte, source.LangAstro:
+		h.scriptSinks()
+		h.templateSinks()
+	}
+	return nil
+}
+
+// usesClerk reports whether a file works with Clerk user data: it imports a
+// Clerk SDK (or vue-clerk), or verifies Clerk webhooks with svix.
+func usesClerk(f *jsast.File) bool {
+	return f.ImportsFrom(func(s string) bool {
+		return jsast.IsClerkModule(s) || s == "vue-clerk" || s == "svix" || strings.HasPrefix(s, "astro-clerk-auth")
+	}) || len(f.Calls(f.Root, func(n string) bool {
+		return strings.HasSuffix(n, "locals.currentUser") || strings.HasSuffix(n, "locals.auth")
+	})) > 0
+}
+
+func (h hard001) scriptSinks() {
+	f := h.f
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "jsx_attribute":
+			nc := n.NamedChildren()
+			if len(nc) == 2 && f.Text(nc[0]) == "dangerouslySetInnerHTML" {
+				if v := f.ObjectProp(jsxValue(nc[1]), "__html"); v != nil {
+					h.check(v, "dangerouslySetInnerHTML")
+				}
+			}
+		case "assignment_expression", "augmented_assignment_expression":
+			left := f.Name(n.ChildByField("left"))
+			if last := jsast.LastSegment(left); last == "innerHTML" || last == "outerHTML" {
+				h.check(n.ChildByField("right"), "`"+left+"`")
+			}
+		case "call_expression":
+			name := f.CalleeName(n)
+			last := jsast.LastSegment(name)
+			args := jsast.Args(n)
+			switch {
+			case last == "insertAdjacentHTML" && len(args) == 2:
+				h.check(args[1], "`"+name+"`")
+			case name == "document.write" || name == "document.writeln":
+				for _, a := range args {
+					h.check(a, "`"+name+"`")
+				}
+			case last == "html" && strings.Contains(name, ".") && len(args) > 0:
+				// Hono c.html(...)
+				h.check(args[0], "`"+name+"`")
+			case isMailCall(name):
+				for _, a := range args {
+					for _, key := range []string{"html", "HtmlBody", "htmlBody"} {
+						if v := f.ObjectProp(a, key); v != nil {
+							h.check(v, "the `"+key+"` of `"+name+"`")
+						}
+					}
+				}
+			case (last == "send" || last == "end") && strings.HasPrefix(name, "res.") && len(args) == 1:
+				if v := jsast.Unwrap(args[0]); v.Type == "template_string" && strings.HasPrefix(strings.TrimSpace(strings.Trim(f.Text(v), "`")), "<") {
+					h.check(v, "`"+name+"` (HTML)")
+				}
+			}
+		}
+		return true
+	})
+}
+
+func jsxValue(n *jsast.Node) *jsast.Node {
+	if n != nil && n.Type == "jsx_expression" && len(n.NamedChildren()) > 0 {
+		return n.NamedChildren()[0]
+	}
+	return n
+}
+
+var mailCallRe = regexp.MustCompile(`(?i)(send|mail|email|messages\.create)`)
+
+func isMailCall(name string) bool { return mailCallRe.MatchString(name) }
+
+// check reports when a sink value carries user-controlled Clerk data.
+func (h hard001) check(v *jsast.Node, sink string) {
+	if src := h.tainted(v, 0); src != "" {
+		h.pass.Report(rules.Diagnostic{Line: v.Line, Column: v.Col,
+			Message: fmt.Sprintf("`%s` is user-controlled Clerk data and reaches %s without escaping (stored XSS / HTML injection)", src, sink)})
+	}
+}
+
+// tainted returns the user-controlled source an expression carries, or "".
+func (h hard001) tainted(e *jsast.Node, depth int) string {
+	f := h.f
+	found := ""
+	jsast.Walk(e, func(n *jsast.Node) bool {
+		if found != "" {
+			return false
+		}
+		switch n.Type {
+		case "call_expression":
+			if sanitizerRe.MatchString(jsast.LastSegment(f.CalleeName(n))) || sanitizerRe.MatchString(f.CalleeName(n)) {
+				return false
+			}
+		case "jsx_element", "jsx_self_closing_element", "arrow_function", "function_expression":
+			return false // JSX escapes text; functions are not values here
+		case "member_expression", "subscript_expression":
+			if s := h.source(n); s != "" {
+				found = s
+				return false
+			}
+		case "identifier":
+			if depth < 3 && !isKeyOrCallee(n) {
+				v, direct := h.valueOf(f.Text(n), n)
+				if direct != "" {
+					found = direct
+				} else if v != nil {
+					if s := h.tainted(v, depth+1); s != "" {
+						found = s
+					}
+				}
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// source recognises user-controlled Clerk fields in a member chain.
+func (h hard001) source(n *jsast.Node) string {
+	name := h.f.Name(n)
+	if name == "" {
+		return ""
+	}
+	segs := strings.Split(name, ".")
+	for i, s := range segs {
+		if userFields[s] && i > 0 {
+			return name
+		}
+		if orgFields[s] && i > 0 {
+			root := strings.ToLower(segs[i-1])
+			if root == "organization" || root == "org" || strings.HasSuffix(root, "organization") {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+func isKeyOrCallee(n *jsast.Node) bool {
+	p := n.Parent
+	if p == nil {
+		return false
+	}
+	return (p.Type == "call_expression" && n.Field == "function") || (p.Type == "pair" && n.Field == "key") ||
+		(p.Type == "member_expression" && n.Field == "property")
+}
+
+// valueOf returns the initializer of a local variable visible at n. For a
+// name destructured from an object by a user-controlled key (`const {
+// first_name } = evt.data`) it returns that source as direct instead.
+func (h hard001) valueOf(name string, at *jsast.Node) (v *jsast.Node, direct string) {
+	for fn := jsast.EnclosingFunction(at); ; fn = jsast.EnclosingFunction(fn) {
+		scope := h.f.Root
+		if fn != nil {
+			scope = jsast.FunctionBody(fn)
+		}
+		jsast.Walk(scope, func(n *jsast.Node) bool {
+			if v != nil || direct != "" || n.Start > at.Start {
+				return false
+			}
+			if n.Type != "variable_declarator" {
+				return true
+			}
+			pat, val := n.ChildByField("name"), n.ChildByField("value")
+			switch {
+			case pat == nil || val == nil:
+			case pat.Type == "identifier" && h.f.Text(pat) == name:
+				v = val
+			case pat.Type == "object_pattern":
+				for _, c := range pat.NamedChildren() {
+					key := ""
+					switch c.Type {
+					case "shorthand_property_identifier_pattern":
+						if h.f.Text(c) == name {
+							key = name
+						}
+					case "pair_pattern":
+						if pv := c.ChildByField("value"); pv != nil && h.f.Text(pv) == name {
+							key = h.f.Text(c.ChildByField("key"))
+						}
+					}
+					if key == "" {
+						continue
+					}
+					obj := h.f.Name(val)
+					if userFields[key] || orgFields[key] && strings.Contains(strings.ToLower(obj), "org") {
+						direct = key + " (from " + shortName(h.f, val) + ")"
+					}
+				}
+			}
+			return true
+		})
+		if v != nil || direct != "" || fn == nil {
+			return v, direct
+		}
+	}
+}
+
+func shortName(f *jsast.File, n *jsast.Node) string {
+	t := strings.Join(strings.Fields(f.Text(n)), " ")
+	if len(t) > 40 {
+		t = t[:37] + "..."
+	}
+	return t
+}
+
+// templateSinks finds v-html="…", {@html …} and set:html={…} in Vue,
+// Svelte and Astro templates and checks their expressions, parsed as
+// TypeScript.
+func (h hard001) templateSinks() {
+	src := string(h.pass.File.Content)
+	type sink struct{ open, close, name string }
+	var sinks []sink
+	switch h.pass.File.Lang {
+	case source.LangVue:
+		sinks = []sink{{`v-html="`, `"`, "v-html"}, {`v-html='`, `'`, "v-html"}}
+	case source.LangSvelte:
+		sinks = []sink{{"{@html ", "}", "{@html}"}}
+	case source.LangAstro:
+		sinks = []sink{{"set:html={", "}", "set:html"}}
+	}
+	for _, s := range sinks {
+		for off := 0; ; {
+			i := strings.Index(src[off:], s.open)
+			if i < 0 {
+				break
+			}
+			start := off + i + len(s.open)
+			end := closingIndex(src, start, s.close)
+			if end < 0 {
+				break
+			}
+			off = end
+			expr := src[start:end]
+			ef, err := jsast.Parse(h.pass.Ctx, source.NewFile(h.pass.File.Path+".expr.ts", []byte(expr)))
+			if err != nil || ef == nil {
+				continue
+			}
+			if found := templateSource(ef); found != "" {
+				line, col := h.pass.File.LineOf(start)
+				h.pass.Report(rules.Diagnostic{Line: line, Column: col,
+					Message: fmt.Sprintf("`%s` is user-controlled Clerk data and reaches %s without escaping (stored XSS)", found, s.name)})
+			}
+		}
+	}
+}
+
+// closingIndex returns the index of the delimiter that closes an
+// expression starting at start, balancing braces for "}".
+func closingIndex(src string, start int, close string) int {
+	if close != "}" {
+		j := strings.Index(src[start:], close)
+		if j < 0 {
+			return -1
+		}
+		return start + j
+	}
+	depth := 0
+	for i := start; i < len(src); i++ {
+		switch src[i] {
+		case '{':
+			depth++
+		case '}':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		}
+	}
+	return -1
+}
+
+// templateSource finds a user-controlled Clerk field in a template
+// expression that is not wrapped in a sanitizer.
+func templateSource(ef *jsast.File) string {
+	h := hard001{f: ef}
+	found := ""
+	jsast.Walk(ef.Root, func(n *jsast.Node) bool {
+		if found != "" {
+			return false
+		}
+		switch n.Type {
+		case "call_expression":
+			if sanitizerRe.MatchString(ef.CalleeName(n)) {
+				return false
+			}
+		case "member_expression", "subscript_expression":
+			if s := h.source(n); s != "" {
+				found = s
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}
