@@ -1,0 +1,285 @@
+package routes
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// RP007 flags checks of the wrong value: the Auth object's truthiness, an
+// uncalled has, fields the Auth object does not have, and currentUser()
+// results used without a null check.
+var RP007 = &rules.Rule{
+	ID:         "CLK-RP-007",
+	Name:       "auth-wrong-value-checked",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.High,
+	Confidence: rules.HighConfidence,
+	Checklist:  1,
+	Files: func(f *source.File) bool {
+		return (f.IsJS() || f.Lang == source.LangAstro || f.Lang == source.LangVue || f.Lang == source.LangSvelte) && !f.Binary
+	},
+	Keywords: []string{"@clerk/", "@hono/clerk-auth", "svelte-clerk", "locals.auth", "context.auth", "ctx.auth"},
+	Doc: rules.Doc{
+		Title: "auth check tests the auth object instead of userId",
+		Text: "`auth()`, `getAuth()`, `locals.auth()` and `event.context.auth()` always return an Auth object; a signed-out " +
+			"request gets `userId: null` and `isAuthenticated: false`, not a missing object. `if (!auth)`, `if (req.auth)` " +
+			"and `if (!has)` (the function, not its result) therefore never reject anyone. Reading fields the Auth object " +
+			"does not have (`auth.user`, `auth.session`) yields `undefined` and rejects everyone (fails closed, Low). " +
+			"`currentUser()` returns `null` when signed out, so dereferencing it without a check throws.",
+		Bad:  "const auth = getAuth(req)\nif (!auth) return res.status(401).end()\n\nconst { has } = await auth()\nif (!has) return forbidden()",
+		Good: "const { isAuthenticated } = getAuth(req)\nif (!isAuthenticated) return res.status(401).end()\n\nconst { has } = await auth()\nif (!has({ permission: 'org:invoices:read' })) return forbidden()",
+	},
+	Fix: func(p *project.Model, file string) string {
+		fix := "The Auth object is always returned: signed-out requests get `userId: null` and `isAuthenticated: false`. " +
+			"Test those fields, and call `has({ role | permission | feature | plan })` instead of testing the function. " +
+			"Check `currentUser()` for `null` before using it."
+		switch p.NextEra(file) {
+		case project.EraV5:
+			fix += " With `@clerk/nextjs` v5: `const { userId } = auth(); if (!userId) ...`."
+		case project.EraV6, project.EraCore3:
+			fix += " With your `@clerk/nextjs`: `const { isAuthenticated, userId } = await auth(); if (!isAuthenticated) ...`."
+		}
+		return fix
+	},
+	Run: runRP007,
+}
+
+// srvNonAuthFields are names read on an Auth object that it does not have
+// on the server.
+var srvNonAuthFields = map[string]bool{"user": true, "session": true, "isSignedIn": true, "isLoggedIn": true, "authenticated": true}
+
+type authBinding struct {
+	name  string
+	scope *jsast.Node
+	decl  *jsast.Node
+	kind  string // "auth", "has", "user"
+	from  string // the expression it came from, for messages
+}
+
+func runRP007(pass *rules.Pass) error {
+	f := pass.AST(pass.File)
+	if f == nil {
+		return nil
+	}
+	clerk := f.ImportsFrom(jsast.IsClerkModule)
+	// tRPC contexts built from getAuth()/auth() hold an Auth object; only
+	// trust that when the project uses Clerk.
+	trpc := f.ImportsFrom(func(s string) bool { return strings.HasPrefix(s, "@trpc/") }) && pass.Project.UsesClerk()
+	var binds []authBinding
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "variable_declarator" {
+			return true
+		}
+		v := n.ChildByField("value")
+		src, isAuth := srvAuthSource(f, v, clerk)
+		scope := jsast.EnclosingFunction(n)
+		if scope == nil {
+			scope = f.Root
+		}
+		name := n.ChildByField("name")
+		switch {
+		case isAuth && name.Type == "identifier":
+			binds = append(binds, authBinding{f.Text(name), scope, n, "auth", src})
+		case isAuth && name.Type == "object_pattern":
+			for _, p := range name.NamedChildren() {
+				switch {
+				case p.Type == "shorthand_property_identifier_pattern" && f.Text(p) == "has":
+					binds = append(binds, authBinding{"has", scope, n, "has", src})
+				case p.Type == "pair_pattern" && f.Text(p.ChildByField("key")) == "has":
+					binds = append(binds, authBinding{f.Text(p.ChildByField("value")), scope, n, "has", src})
+				}
+			}
+		case name.Type == "identifier" && srvIsCurrentUser(f, v):
+			binds = append(binds, authBinding{f.Text(name), scope, n, "user", "currentUser()"})
+		}
+		return true
+	})
+	reported := map[int]bool{}
+	report := func(n *jsast.Node, sev rules.Severity, msg string) {
+		if reported[n.Start] {
+			return
+		}
+		reported[n.Start] = true
+		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: sev, Message: msg})
+	}
+	for _, b := range binds {
+		properCheck := srvChecksAuthIn(f, b.scope)
+		userChecked := b.kind == "user" && srvNullChecked(f, b.scope, b.name)
+		jsast.Walk(b.scope, func(n *jsast.Node) bool {
+			if n.Type != "identifier" || f.Text(n) != b.name || b.decl.Contains(n) || srvShadowed(f, n, b) {
+				return true
+			}
+			switch b.kind {
+			case "auth":
+				if srvInTest(n) && !properCheck {
+					report(n, rules.High, fmt.Sprintf("`%s` is the Auth object returned by `%s`, which is always an object: "+
+						"this test passes for signed-out requests too; test `%s.userId` or `%s.isAuthenticated`", b.name, b.from, b.name, b.name))
+				}
+				if m := n.Parent; m != nil && m.Type == "member_expression" && m.ChildByField("object") == n {
+					prop := f.Text(m.ChildByField("property"))
+					if srvNonAuthFields[prop] && !srvIsAssignTarget(m) {
+						report(m, rules.Low, fmt.Sprintf("`%s.%s` does not exist on the Auth object returned by `%s`, so it is always undefined "+
+							"(this fails closed); use `%s.userId` or `%s.isAuthenticated`", b.name, prop, b.from, b.name, b.name))
+					}
+				}
+			case "has":
+				if srvInTest(n) {
+					report(n, rules.High, fmt.Sprintf("`%s` from `%s` is a function and always truthy: this test never fails; call it, e.g. `%s({ permission: 'org:invoices:read' })`", b.name, b.from, b.name))
+				}
+			case "user":
+				m := n.Parent
+				if !userChecked && !properCheck && m != nil && m.Type == "member_expression" && m.ChildByField("object") == n && !m.HasChild("?.") && !m.HasChild("optional_chain") {
+					report(m, rules.Low, fmt.Sprintf("`%s` from `currentUser()` is null when the request is signed out, and `%s` is read without a null check", b.name, f.Text(m)))
+				}
+			}
+			return true
+		})
+	}
+	// Bare req.auth / ctx.auth / locals.auth tested for truthiness.
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "member_expression" || !srvInTest(n) {
+			return true
+		}
+		name := f.Name(n)
+		switch {
+		case (name == "req.auth" || name == "request.auth") && clerk,
+			name == "ctx.auth" && (clerk || trpc),
+			name == "locals.auth" || name == "Astro.locals.auth" || name == "event.context.auth":
+			fn := jsast.EnclosingFunction(n)
+			if fn != nil && srvChecksAuthIn(f, fn) {
+				return true
+			}
+			report(n, rules.High, fmt.Sprintf("`%s` is always set once Clerk's middleware ran (an Auth object or function), so this test passes for signed-out requests; test `%s.userId`", name, srvAuthAccess(name)))
+		}
+		return true
+	})
+	return nil
+}
+
+func srvAuthAccess(name string) string {
+	if strings.HasSuffix(name, "locals.auth") || strings.HasSuffix(name, "context.auth") {
+		return name + "()"
+	}
+	return name
+}
+
+// srvAuthSource reports whether v evaluates to a Clerk Auth object and
+// names the call.
+func srvAuthSource(f *jsast.File, v *jsast.Node, clerk bool) (string, bool) {
+	v = jsast.Unwrap(v)
+	if v == nil {
+		return "", false
+	}
+	switch v.Type {
+	case "call_expression":
+		name := f.CalleeName(v)
+		exp := f.ResolveClerk(strings.Split(name, ".")[0])
+		switch {
+		case exp == "getAuth" || exp == "auth":
+			return name + "()", true
+		case strings.HasSuffix(name, "locals.auth") || strings.HasSuffix(name, "context.auth"):
+			return name + "()", true
+		case (name == "req.auth" || name == "request.auth") && clerk:
+			return name + "()", true
+		}
+	case "member_expression":
+		name := f.Name(v)
+		if (name == "req.auth" || name == "request.auth") && clerk {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+func srvIsCurrentUser(f *jsast.File, v *jsast.Node) bool {
+	v = jsast.Unwrap(v)
+	if v == nil || v.Type != "call_expression" {
+		return false
+	}
+	name := f.CalleeName(v)
+	return f.ResolveClerk(name) == "currentUser"
+}
+
+// srvInTest reports whether n is tested for truthiness: it is the
+// condition of an if/ternary/while (possibly negated, parenthesized or an
+// operand of && / ||), or the left side of `x && ...` in a statement.
+func srvInTest(n *jsast.Node) bool {
+	cur := n
+	for p := cur.Parent; p != nil; cur, p = p, p.Parent {
+		switch p.Type {
+		case "parenthesized_expression":
+			if p.Parent != nil && (p.Parent.Type == "if_statement" || p.Parent.Type == "while_statement") && p.Field == "condition" {
+				return true
+			}
+			continue
+		case "unary_expression":
+			if p.HasChild("!") {
+				continue
+			}
+			return false
+		case "binary_expression":
+			if p.HasChild("&&") || p.HasChild("||") {
+				if p.HasChild("&&") && p.ChildByField("right") == cur && p.Parent != nil && p.Parent.Type == "expression_statement" {
+					return false // `check && auth` as a statement
+				}
+				if p.Parent != nil && p.Parent.Type == "expression_statement" && p.ChildByField("left") == cur {
+					return true // `auth && next()`
+				}
+				continue
+			}
+			return false
+		case "ternary_expression":
+			return p.ChildByField("condition") == cur
+		case "if_statement", "while_statement":
+			return p.ChildByField("condition") == cur
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// srvNullChecked reports whether a variable is tested anywhere in scope
+// (if/ternary/&&), or only used through optional chaining.
+func srvNullChecked(f *jsast.File, scope *jsast.Node, name string) bool {
+	checked := false
+	jsast.Walk(scope, func(n *jsast.Node) bool {
+		if checked {
+			return false
+		}
+		if n.Type == "identifier" && f.Text(n) == name && srvInTest(n) {
+			checked = true
+		}
+		return true
+	})
+	return checked
+}
+
+// srvShadowed reports whether identifier n refers to a different binding
+// than b: a parameter or declaration of an inner function with the same
+// name.
+func srvShadowed(f *jsast.File, n *jsast.Node, b authBinding) bool {
+	for fn := jsast.EnclosingFunction(n); fn != nil && fn != b.scope && b.scope.Contains(fn); fn = jsast.EnclosingFunction(fn) {
+		if params := fn.ChildByField("parameters"); params != nil {
+			found := false
+			jsast.Walk(params, func(x *jsast.Node) bool {
+				if (x.Type == "identifier" || x.Type == "shorthand_property_identifier_pattern") && f.Text(x) == b.name {
+					found = true
+				}
+				return !found
+			})
+			if found {
+				return true
+			}
+		}
+		if p := fn.ChildByField("parameter"); p != nil && f.Text(p) == b.name {
+			return true
+		}
+	}
+	return false
+}
