@@ -8,4 +8,5 @@ import "github.com/clerkguard/clerkguard/rules"
 var Rules = []*rules.Rule{
 	HARD001,
 	HARD002,
+	MFA001,
 }

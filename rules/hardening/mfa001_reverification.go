@@ -1,0 +1,191 @@
+package hardening
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+)
+
+// MFA001 flags sensitive server operations (money movement, account or
+// organization deletion, credential changes, API key creation, data export)
+// that do not require a recent reverification.
+var MFA001 = &rules.Rule{
+	ID:         "CLK-MFA-001",
+	Name:       "sensitive-operation-without-reverification",
+	Pack:       rules.PackHardening,
+	Severity:   rules.Medium,
+	Confidence: rules.LowConfidence,
+	Checklist:  5,
+	Keywords: []string{"transfer", "Transfer", "payout", "Payout", "withdraw", "Withdraw", "refund", "Refund",
+		"deleteUser", "deleteAccount", "deleteOrganization", "DeleteAccount", "changeEmail", "changePassword",
+		"ChangeEmail", "ChangePassword", "apiKeys", "api-key", "api_key", "billing", "Billing", "export"},
+	Doc: rules.Doc{
+		Title: "sensitive operation without server-side reverification",
+		Text: "Clerk's reverification asks a signed-in user to confirm their credentials again before a sensitive action, " +
+			"so a hijacked or left-open session cannot move money, delete the account or organization, change the " +
+			"email or password, mint API keys or export data. The check has to run on the server: " +
+			"`has({ reverification: 'strict' })` in the Route Handler or Server Action, returning " +
+			"`reverificationErrorResponse()` / `reverificationError()` so that `useReverification()` on the client can " +
+			"prompt and retry. The rule matches handlers by a sensitive-operation lexicon (names, routes and calls such " +
+			"as `users.deleteUser`, `apiKeys.create`, `organizations.deleteOrganization`), so it is a heuristic: " +
+			"suppress it where the product accepts the risk.",
+		Bad: `export async function POST(req: Request) { // app/api/transfer/route.ts
+  const { userId } = await auth.protect()
+  await payments.transfer(userId, await req.json())
+  return Response.json({ ok: true })
+}`,
+		Good: `import { auth, reverificationErrorResponse } from '@clerk/nextjs/server'
+
+export async function POST(req: Request) {
+  const { has, userId } = await auth.protect()
+  if (!has({ reverification: 'strict' })) return reverificationErrorResponse('strict')
+  await payments.transfer(userId, await req.json())
+  return Response.json({ ok: true })
+}`,
+	},
+	Fix: fixMFA001,
+	Run: runMFA001,
+}
+
+func fixMFA001(p *project.Model, path string) string {
+	const tail = " On the client, wrap the call in `useReverification()` so the user is prompted and the request retried. " +
+		"Use `'strict_mfa'` where a second factor is mandatory (it falls back to the first factor for users without one)."
+	switch {
+	case p.DependsOn(path, "@clerk/nextjs"):
+		hook := "@clerk/nextjs"
+		return "Require a fresh verification on the server: `import { auth, reverificationErrorResponse, reverificationError } from '@clerk/nextjs/server'`, then " +
+			"`const { has } = await auth.protect(); if (!has({ reverification: 'strict' })) return reverificationErrorResponse('strict')` in a Route Handler " +
+			"(`return reverificationError('strict')` in a Server Action)." + strings.Replace(tail, "`useReverification()`", "`useReverification()` from '"+hook+"'", 1)
+	case p.DependsOn(path, "@clerk/express"):
+		return "Require a fresh verification on the server: `import { getAuth } from '@clerk/express'` and " +
+			"`import { reverificationError } from '@clerk/shared/authorization-errors'`, then " +
+			"`if (!getAuth(req).has({ reverification: 'strict' })) return res.status(403).json(reverificationError('strict'))`." + tail
+	}
+	return "Require a fresh verification on the server: check `has({ reverification: 'strict' })` on the Auth object and return " +
+		"`reverificationErrorResponse('strict')` (or `reverificationError('strict')`) from `@clerk/shared/authorization-errors` when it fails." + tail
+}
+
+// sensitiveRe is the sensitive-operation lexicon for names and routes.
+var sensitiveRe = regexp.MustCompile(`(?i)(transfer|payout|withdraw|refund|delete[-_]?(account|organi[sz]ation|org|user|me)\b|change[-_]?(email|password)|api[-_]?keys?|billing|export)`)
+
+// sensitiveCalls are Clerk Backend API calls that always need reverification.
+var sensitiveCalls = map[string]bool{"users.deleteUser": true, "apiKeys.create": true,
+	"organizations.deleteOrganization": true, "users.updateUserPassword": false}
+
+// moneyCallRe matches calls that move money or destroy accounts.
+var moneyCallRe = regexp.MustCompile(`(?i)(^|\.)(transfers?|payouts?|withdraw\w*|refunds?|transfer\w*|payout\w*|refund\w*)(\.create)?$`)
+
+func runMFA001(pass *rules.Pass) error {
+	f := pass.AST(pass.File)
+	if f == nil || !f.ImportsFrom(jsast.IsClerkModule) {
+		return nil
+	}
+	for _, e := range f.Entries() {
+		if reverified(f, &e) {
+			continue
+		}
+		route := routeLabel(pass.File.Path)
+		readOnly := isReadOnly(f, e)
+		var at *jsast.Node
+		what := ""
+		conf := rules.LowConfidence
+		for _, c := range f.Calls(e.Fn, func(string) bool { return true }) {
+			name := strings.TrimSuffix(f.CalleeName(c), "()")
+			parts := strings.Split(name, ".")
+			tail2 := name
+			if len(parts) >= 2 {
+				tail2 = parts[len(parts)-2] + "." + parts[len(parts)-1]
+			}
+			if sensitiveCalls[tail2] {
+				at, what, conf = c, "`"+tail2+"`", rules.MediumConfidence
+				break
+			}
+			if at == nil && !readOnly && moneyCallRe.MatchString(name) {
+				at, what = c, "`"+name+"`"
+			}
+		}
+		if at == nil {
+			m := sensitiveRe.FindString(e.Name + " " + route)
+			if m == "" || readOnly && !strings.EqualFold(m, "export") {
+				continue
+			}
+			at, what = e.Fn, fmt.Sprintf("a sensitive operation (%q in its name or route)", m)
+		}
+		pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col, Confidence: conf,
+			Message: fmt.Sprintf("%s `%s`%s performs %s without requiring reverification (`has({ reverification: 'strict' })`)",
+				e.Kind, e.Name, routeSuffix(route), what)})
+	}
+	return nil
+}
+
+// isReadOnly reports entries that serve reads: GET/HEAD handlers, loaders
+// and tRPC queries.
+func isReadOnly(f *jsast.File, e jsast.Entry) bool {
+	switch {
+	case e.Name == "GET" || e.Name == "HEAD" || e.Name == "load" || e.Kind == "loader" || strings.HasPrefix(e.Name, "GET "):
+		return true
+	case e.Kind == "procedure" && len(e.Middleware) > 0:
+		return strings.HasSuffix(f.Name(e.Middleware[0]), ".query")
+	}
+	return false
+}
+
+// routeLabel is the request path of a Next.js Route Handler or Pages
+// Router API route file, or "".
+func routeLabel(p string) string {
+	if i := strings.LastIndex(p, "app/"); i >= 0 && (strings.HasSuffix(p, "/route.ts") || strings.HasSuffix(p, "/route.js")) {
+		return "/" + strings.TrimSuffix(strings.TrimSuffix(p[i+4:], "/route.ts"), "/route.js")
+	}
+	if i := strings.Index(p, "pages/api/"); i >= 0 {
+		r := p[i+6:]
+		return "/" + strings.TrimSuffix(r, r[strings.LastIndexByte(r, '.'):])
+	}
+	return ""
+}
+
+func routeSuffix(route string) string {
+	if route == "" {
+		return ""
+	}
+	return " (" + route + ")"
+}
+
+// reverified reports whether an entry checks reverification on the server,
+// or uses auth.protect({ reverification }) (CLK-MFA-002's concern).
+func reverified(f *jsast.File, e *jsast.Entry) bool {
+	found := false
+	check := func(n *jsast.Node) {
+		jsast.Walk(n, func(x *jsast.Node) bool {
+			if found {
+				return false
+			}
+			switch x.Type {
+			case "call_expression":
+				name := f.CalleeName(x)
+				last := jsast.LastSegment(name)
+				if strings.HasPrefix(last, "reverificationError") || strings.Contains(strings.ToLower(last), "reverif") {
+					found = true
+				}
+				for _, a := range jsast.Args(x) {
+					if f.ObjectProp(a, "reverification") != nil || f.ObjectProp(a, "__experimental_reverification") != nil {
+						found = true
+					}
+				}
+			case "identifier":
+				if strings.Contains(strings.ToLower(f.Text(x)), "reverif") {
+					found = true
+				}
+			}
+			return true
+		})
+	}
+	check(e.Fn)
+	for _, m := range e.Middleware {
+		check(m)
+	}
+	return found
+}
