@@ -1,0 +1,867 @@
+package webhooks
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+)
+
+// clerkEventType matches Clerk's webhook event types (catalog signal 3).
+var clerkEventType = regexp.MustCompile(`^(user\.(created|updated|deleted)|session\.(created|ended|removed|revoked|pending)|` +
+	`organization\.(created|updated|deleted)|organizationMembership\.\w+|organizationInvitation\.\w+|organizationDomain\.\w+|` +
+	`email\.created|sms\.created|role\.(created|updated|deleted)|permission\.(created|updated|deleted)|waitlistEntry\.\w+|` +
+	`subscription\.\w+|subscriptionItem\.\w+|paymentAttempt\.\w+)$`)
+
+// clerkWebhookType matches the webhook payload types the Clerk SDKs export.
+var clerkWebhookType = regexp.MustCompile(`^(WebhookEvent|WebhookEventType|\w+WebhookEvent|UserJSON|DeletedObjectJSON|` +
+	`Organization\w*JSON|SessionJSON|EmailJSON|SMSMessageJSON|RoleJSON|PermissionJSON|WaitlistEntryJSON|` +
+	`BillingSubscription\w*JSON|BillingPaymentAttempt\w*JSON|CommercePaymentAttempt\w*JSON)$`)
+
+var svixHeader = map[string]bool{"svix-id": true, "svix-timestamp": true, "svix-signature": true,
+	"webhook-id": true, "webhook-timestamp": true, "webhook-signature": true}
+
+// otherProviderModules are SDKs whose own webhook verification marks a
+// handler as belonging to another provider.
+var otherProviderModules = []string{"stripe", "@stripe/", "@workos-inc/", "@octokit/webhooks", "@lemonsqueezy/", "@paddle/",
+	"@polar-sh/", "@upstash/qstash", "razorpay", "twilio", "@slack/", "@linear/sdk", "@shopify/", "@mux/", "@sendgrid/eventwebhook",
+	"@clerk/clerk-expo"}
+
+// otherProviderCalls are other providers' verification functions.
+var otherProviderCalls = map[string]bool{"constructEvent": true, "constructEventAsync": true, "validateEvent": true,
+	"verifyHeader": true, "validateRequest": true, "validateWebhook": true, "verifyWebhookSignature": true}
+
+// otherProviderHeaders are signature headers of other providers.
+var otherProviderHeaders = map[string]bool{"stripe-signature": true, "x-hub-signature": true, "x-hub-signature-256": true,
+	"x-signature": true, "paddle-signature": true, "x-razorpay-signature": true, "upstash-signature": true,
+	"x-twilio-signature": true, "linear-signature": true, "x-shopify-hmac-sha256": true, "x-slack-signature": true,
+	"workos-signature": true, "webhook-signature-polar": true}
+
+// signals are the file-level facts that say "Clerk webhook handler".
+type signals struct {
+	clerkVerifyImport bool // verifyWebhook from @clerk/*
+	svixImport        bool // Webhook from svix / standardwebhooks
+	clerkTypes        bool
+	eventLiteral      bool
+	svixHeaders       bool
+	clerkData         bool // email_addresses, public_user_data
+	evtType           bool // evt.type / event.type
+	otherProvider     bool // imports another provider's SDK
+}
+
+// count is the number of signals, without the path (added per handler).
+// evt.type is too common to count unless a Clerk- or Svix-specific
+// signal is present as well.
+func (s *signals) count() int {
+	n := 0
+	for _, b := range []bool{s.clerkVerifyImport || s.svixImport, s.clerkTypes, s.eventLiteral, s.svixHeaders, s.clerkData} {
+		if b {
+			n++
+		}
+	}
+	if s.evtType && n > 0 {
+		n++
+	}
+	return n
+}
+
+// clerkSpecific reports whether the signals name Clerk, not just Svix.
+func (s *signals) clerkSpecific() bool {
+	return s.clerkVerifyImport || s.clerkTypes || s.eventLiteral || s.clerkData
+}
+
+func (s *signals) merge(o *signals) {
+	s.clerkVerifyImport = s.clerkVerifyImport || o.clerkVerifyImport
+	s.svixImport = s.svixImport || o.svixImport
+	s.clerkTypes = s.clerkTypes || o.clerkTypes
+	s.eventLiteral = s.eventLiteral || o.eventLiteral
+	s.svixHeaders = s.svixHeaders || o.svixHeaders
+	s.clerkData = s.clerkData || o.clerkData
+	s.evtType = s.evtType || o.evtType
+}
+
+func isSvixModule(src string) bool {
+	return src == "svix" || strings.HasPrefix(src, "svix/") || src == "standardwebhooks" || strings.HasPrefix(src, "standardwebhooks/")
+}
+
+// isClerkVerifyModule reports whether verifyWebhook imported from src is
+// Clerk's (any @clerk/* entry point, or a community Clerk SDK).
+func isClerkVerifyModule(src string) bool {
+	return jsast.IsClerkModule(src) || strings.Contains(src, "clerk")
+}
+
+// pathSignal reports whether a file path or route path names a webhook.
+func pathSignal(p string) bool { return strings.Contains(strings.ToLower(p), "webhook") }
+
+// fileSignals computes the signals of f once per file.
+func (c *checker) fileSignals(f *jsast.File) *signals {
+	if sf := c.pass.Get(f.Path); sf != nil {
+		return sf.Memo("webhooks.signals", func() any { return computeSignals(f) }).(*signals)
+	}
+	return computeSignals(f)
+}
+
+func computeSignals(f *jsast.File) *signals {
+	s := &signals{}
+	for _, im := range f.Imports() {
+		switch {
+		case im.Imported == "verifyWebhook" && isClerkVerifyModule(im.Source):
+			s.clerkVerifyImport = true
+		case isSvixModule(im.Source) && (im.Imported == "Webhook" || im.Imported == "*" || im.Imported == "default"):
+			s.svixImport = true
+		case jsast.IsClerkModule(im.Source) && clerkWebhookType.MatchString(im.Imported):
+			s.clerkTypes = true
+		}
+		for _, m := range otherProviderModules {
+			if im.Source == m || (strings.HasSuffix(m, "/") && strings.HasPrefix(im.Source, m)) || strings.HasPrefix(im.Source, m+"/") {
+				s.otherProvider = true
+			}
+		}
+	}
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "string":
+			if v, ok := f.StringValue(n); ok {
+				if clerkEventType.MatchString(v) {
+					s.eventLiteral = true
+				}
+				if svixHeader[strings.ToLower(v)] {
+					s.svixHeaders = true
+				}
+			}
+		case "property_identifier":
+			switch f.Text(n) {
+			case "email_addresses", "public_user_data":
+				s.clerkData = true
+			case "type":
+				if p := n.Parent; p != nil && p.Type == "member_expression" {
+					switch f.Text(p.ChildByField("object")) {
+					case "evt", "event", "payload", "webhookEvent", "msg", "body":
+						s.evtType = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	return s
+}
+
+// handler is a function that receives HTTP requests, or a helper that
+// takes the request, in a file that may handle webhooks.
+type handler struct {
+	f     *jsast.File
+	fn    *jsast.Node
+	name  string      // "POST handler", "POST /api/webhooks route", "handleClerkWebhook"
+	entry bool        // reached by requests directly (route export, route callback, controller)
+	route string      // route path of an Express-style registration
+	reg   *jsast.Node // registration call of an Express-style route
+	at    *jsast.Node // where findings about the whole handler are reported
+	roots map[string]bool
+	sig   signals
+	clerk bool // the signals name Clerk, not only Svix
+}
+
+var httpMethodExports = map[string]bool{"POST": true, "PUT": true, "PATCH": true, "ALL": true, "GET": true, "DELETE": true}
+
+var routerMethods = map[string]bool{"post": true, "put": true, "patch": true, "all": true}
+
+// handlers finds the functions of f that take a request: exported route
+// handlers and controllers, Express/Fastify/Hono route callbacks, route
+// objects ({ POST: fn }), and exported helpers that receive the request.
+func (c *checker) handlers(f *jsast.File) []*handler {
+	var out []*handler
+	seen := map[*jsast.Node]bool{}
+	add := func(h *handler) {
+		if h.fn == nil || seen[h.fn] {
+			return
+		}
+		h.roots = requestRoots(f, h.fn)
+		if len(h.roots) == 0 {
+			return
+		}
+		seen[h.fn] = true
+		h.f = f
+		out = append(out, h)
+	}
+	p := f.Path
+	routeFile := isRouteFile(p)
+	for _, ex := range f.Exports() {
+		fn := functionOf(f, ex.Value)
+		if fn == nil {
+			continue
+		}
+		h := &handler{fn: fn, at: ex.Stmt}
+		switch {
+		case httpMethodExports[ex.Name]:
+			h.name, h.entry = ex.Name+" handler", true
+		case ex.Name == "default" && (routeFile || wrapped(f, ex.Value)):
+			h.name, h.entry = "default export handler", true
+		case ex.Name == "action" || ex.Name == "handler":
+			h.name, h.entry = "`"+ex.Name+"`", true
+		default:
+			h.name = "`" + ex.Name + "`"
+			if ex.Name == "default" {
+				h.name = "default export"
+			}
+			h.entry = respondsHTTP(f, fn)
+		}
+		add(h)
+	}
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "call_expression":
+			name := f.CalleeName(n)
+			last := jsast.LastSegment(name)
+			args := jsast.Args(n)
+			switch {
+			case routerMethods[last] && strings.Contains(name, ".") && len(args) >= 1:
+				route, ok := "", false
+				if len(args) >= 2 {
+					route, ok = f.StringValue(args[0])
+				}
+				if !ok {
+					// app.route('/x').post(fn)
+					obj := jsast.Unwrap(n.ChildByField("function")).ChildByField("object")
+					if obj = jsast.Unwrap(obj); obj != nil && obj.Type == "call_expression" && jsast.LastSegment(f.CalleeName(obj)) == "route" {
+						if ra := jsast.Args(obj); len(ra) > 0 {
+							route, ok = f.StringValue(ra[0])
+						}
+					}
+					if !ok {
+						break
+					}
+				}
+				if !strings.HasPrefix(route, "/") {
+					break
+				}
+				fn := functionOf(f, args[len(args)-1])
+				if fn == nil {
+					break
+				}
+				add(&handler{fn: fn, name: strings.ToUpper(last) + " " + route + " route", entry: true, route: route, reg: n, at: n})
+			case last == "route" && strings.Contains(name, ".") && len(args) == 1:
+				// fastify.route({ method: 'POST', url, handler })
+				m, _ := f.StringValue(f.ObjectProp(args[0], "method"))
+				url, _ := f.StringValue(f.ObjectProp(args[0], "url"))
+				if fn := functionOf(f, f.ObjectProp(args[0], "handler")); fn != nil && strings.EqualFold(m, "POST") {
+					add(&handler{fn: fn, name: "POST " + url + " route", entry: true, route: url, reg: n, at: n})
+				}
+			case last == "on" && len(args) >= 3:
+				// hono: app.on('POST', '/x', fn)
+				m, _ := f.StringValue(args[0])
+				route, ok := f.StringValue(args[1])
+				if fn := functionOf(f, args[len(args)-1]); fn != nil && ok && strings.EqualFold(m, "POST") {
+					add(&handler{fn: fn, name: "POST " + route + " route", entry: true, route: route, reg: n, at: n})
+				}
+			}
+		case "pair":
+			k := f.Text(n.ChildByField("key"))
+			if httpMethodExports[k] {
+				if fn := jsast.Unwrap(n.ChildByField("value")); jsast.IsFunction(fn) {
+					add(&handler{fn: fn, name: k + " handler", entry: true, at: n})
+				}
+			}
+		case "method_definition":
+			k := f.Text(n.ChildByField("name"))
+			if httpMethodExports[k] {
+				add(&handler{fn: n, name: k + " handler", entry: true, at: n})
+			}
+		}
+		return true
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].fn.Start < out[j].fn.Start })
+	return out
+}
+
+var routeFileRe = regexp.MustCompile(`(^|/)(app/(.*/)?route\.[mc]?[jt]sx?$|pages/api/|server/(api|routes)/|src/pages/.*\.[mc]?[jt]s$|app/routes/|netlify/functions/|api/)`)
+
+func isRouteFile(p string) bool { return routeFileRe.MatchString(p) }
+
+// wrapped reports whether an exported value is a framework handler
+// wrapper call (defineEventHandler(fn), eventHandler(fn)).
+func wrapped(f *jsast.File, v *jsast.Node) bool {
+	v = jsast.Unwrap(v)
+	if v == nil || v.Type != "call_expression" {
+		return false
+	}
+	switch jsast.LastSegment(f.CalleeName(v)) {
+	case "defineEventHandler", "eventHandler", "defineHandler", "createHandler":
+		return true
+	}
+	return false
+}
+
+// respondsHTTP reports whether fn produces an HTTP response itself
+// (an Express controller (req, res), a function returning a Response).
+func respondsHTTP(f *jsast.File, fn *jsast.Node) bool {
+	params := paramNodes(fn)
+	if len(params) >= 2 {
+		switch paramName(f, params[1]) {
+		case "res", "reply", "response", "h", "resp":
+			return true
+		}
+	}
+	found := false
+	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
+		if found {
+			return false
+		}
+		switch n.Type {
+		case "new_expression":
+			if f.Text(n.ChildByField("constructor")) == "Response" || f.Text(n.ChildByField("constructor")) == "NextResponse" {
+				found = true
+			}
+		case "call_expression":
+			name := f.CalleeName(n)
+			if strings.HasPrefix(name, "NextResponse.") || name == "Response.json" || name == "json" || name == "c.json" || name == "c.text" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// paramNodes returns the parameter patterns of a function.
+func paramNodes(fn *jsast.Node) []*jsast.Node {
+	if p := fn.ChildByField("parameter"); p != nil {
+		return []*jsast.Node{p}
+	}
+	ps := fn.ChildByField("parameters")
+	if ps == nil {
+		return nil
+	}
+	var out []*jsast.Node
+	for _, c := range ps.NamedChildren() {
+		if c.Type == "required_parameter" || c.Type == "optional_parameter" {
+			if pat := c.ChildByField("pattern"); pat != nil {
+				out = append(out, pat)
+				continue
+			}
+		}
+		if c.Type == "assignment_pattern" {
+			if l := c.ChildByField("left"); l != nil {
+				out = append(out, l)
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func paramName(f *jsast.File, p *jsast.Node) string {
+	if p != nil && p.Type == "identifier" {
+		return f.Text(p)
+	}
+	return ""
+}
+
+// requestRoots returns the names under which fn sees the request: its
+// first parameter (`req`, `request`, `event`, `c`), or the request
+// property destructured from it (`{ request }`).
+func requestRoots(f *jsast.File, fn *jsast.Node) map[string]bool {
+	ps := paramNodes(fn)
+	if len(ps) == 0 {
+		return nil
+	}
+	p := ps[0]
+	out := map[string]bool{}
+	switch p.Type {
+	case "identifier":
+		n := f.Text(p)
+		switch n {
+		case "_", "data", "payload", "evt", "input", "args", "opts", "options", "config", "props", "user", "id":
+			return nil
+		}
+		out[n] = true
+	case "object_pattern":
+		for _, c := range p.NamedChildren() {
+			switch c.Type {
+			case "shorthand_property_identifier_pattern":
+				if n := f.Text(c); n == "request" || n == "req" {
+					out[n] = true
+				}
+			case "pair_pattern":
+				if k := f.Text(c.ChildByField("key")); k == "request" || k == "req" {
+					out[f.Text(c.ChildByField("value"))] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// rootOf returns the first segment of a dotted name.
+func rootOf(name string) string {
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		return name[:i]
+	}
+	return strings.TrimSuffix(name, "()")
+}
+
+// bodyRead is one read of the request body.
+type bodyRead struct {
+	n      *jsast.Node
+	text   string
+	parsed bool // JSON/form parsed, not the raw bytes
+	root   string
+}
+
+var parsingReaders = map[string]bool{"readBody": true, "readValidatedBody": true, "readFormData": true, "json": true, "parseBody": true}
+var rawReaders = map[string]bool{"readRawBody": true, "getRawBody": true, "rawBody": true, "buffer": true, "text": true, "getBody": true}
+
+// bodyReads returns the reads of the request body in fn.
+func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead {
+	var out []bodyRead
+	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
+		switch n.Type {
+		case "call_expression":
+			name := f.CalleeName(n)
+			last := jsast.LastSegment(name)
+			if strings.Contains(name, ".") && roots[rootOf(name)] {
+				switch last {
+				case "json", "formData":
+					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(name)})
+				case "text", "arrayBuffer", "blob", "bytes":
+					out = append(out, bodyRead{n: n, text: f.Text(n), root: rootOf(name)})
+				}
+				return true
+			}
+			if args := jsast.Args(n); len(args) > 0 && !strings.Contains(name, ".") && roots[rootOf(f.Name(args[0]))] {
+				switch {
+				case parsingReaders[name]:
+					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(f.Name(args[0]))})
+				case rawReaders[name]:
+					out = append(out, bodyRead{n: n, text: f.Text(n), root: rootOf(f.Name(args[0]))})
+				}
+			}
+		case "member_expression":
+			name := f.Name(n)
+			if !roots[rootOf(name)] {
+				return true
+			}
+			switch jsast.LastSegment(name) {
+			case "body":
+				if p := n.Parent; p != nil && p.Type == "member_expression" && p.ChildByField("object") == n {
+					// req.body.type: the read is the inner node, counted once.
+					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(name)})
+					return false
+				}
+				out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(name)})
+				return false
+			case "rawBody":
+				out = append(out, bodyRead{n: n, text: f.Text(n), root: rootOf(name)})
+				return false
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// verifyKind says how a call verifies a webhook signature.
+type verifyKind int
+
+const (
+	verifyClerk  verifyKind = iota + 1 // verifyWebhook() of a Clerk SDK
+	verifySvix                         // new Webhook(secret).verify() of svix / standardwebhooks
+	verifyHelper                       // a function of the repository that verifies
+	verifyOpaque                       // an imported function named like a verifier, not inspectable
+)
+
+// verification is one call that verifies (or delegates verification).
+type verification struct {
+	call   *jsast.Node
+	kind   verifyKind
+	helper fnRef // the verifying function, for verifyHelper
+	// site is the direct verify call inside the helper, for verifyHelper.
+	site fnRef
+}
+
+// svixInstances returns the names bound to `new Webhook(...)` in f:
+// local variables and class fields ("this.wh").
+func svixInstances(f *jsast.File) map[string]bool {
+	ctors := map[string]bool{}
+	for _, im := range f.Imports() {
+		if !isSvixModule(im.Source) {
+			continue
+		}
+		switch im.Imported {
+		case "Webhook":
+			ctors[im.Local] = true
+		case "*", "default":
+			ctors[im.Local+".Webhook"] = true
+			if im.Imported == "default" {
+				ctors[im.Local] = true
+			}
+		}
+	}
+	out := map[string]bool{}
+	if len(ctors) == 0 {
+		return out
+	}
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		var name string
+		var val *jsast.Node
+		switch n.Type {
+		case "variable_declarator":
+			name, val = f.Text(n.ChildByField("name")), n.ChildByField("value")
+		case "assignment_expression":
+			name, val = f.Name(n.ChildByField("left")), n.ChildByField("right")
+		case "public_field_definition", "field_definition":
+			name, val = "this."+f.Text(n.ChildByField("name")), n.ChildByField("value")
+		default:
+			return true
+		}
+		if u := jsast.Unwrap(val); u != nil && u.Type == "new_expression" && ctors[f.Name(u.ChildByField("constructor"))] {
+			out[name] = true
+		}
+		return true
+	})
+	for k := range ctors {
+		out["#ctor:"+k] = true
+	}
+	return out
+}
+
+// directVerify reports whether call itself verifies a signature.
+func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]bool) verifyKind {
+	name := f.CalleeName(call)
+	segs := strings.Split(name, ".")
+	if jsast.LastSegment(name) == "verifyWebhook" {
+		if im, ok := f.ImportOf(segs[0]); ok && isClerkVerifyModule(im.Source) {
+			return verifyClerk
+		}
+	}
+	if jsast.LastSegment(name) != "verify" {
+		return 0
+	}
+	fnNode := jsast.Unwrap(call.ChildByField("function"))
+	if fnNode == nil || fnNode.Type != "member_expression" {
+		return 0
+	}
+	obj := jsast.Unwrap(fnNode.ChildByField("object"))
+	if obj != nil && obj.Type == "new_expression" && inst["#ctor:"+f.Name(obj.ChildByField("constructor"))] {
+		return verifySvix
+	}
+	on := f.Name(obj)
+	if inst[on] {
+		return verifySvix
+	}
+	// An instance exported by another module: `import { wh } from '@/lib/svix'`.
+	if on != "" && !strings.Contains(on, ".") {
+		if f.LocalValue(on) == nil {
+			if tf, v, _ := c.importTarget(f, on); tf != nil {
+				if u := jsast.Unwrap(v); u != nil && u.Type == "new_expression" && svixInstances(tf)["#ctor:"+tf.Name(u.ChildByField("constructor"))] {
+					return verifySvix
+				}
+			}
+		}
+	}
+	return 0
+}
+
+var verifierName = regexp.MustCompile(`(?i)(verif|validat|signature|authenticat)`)
+
+// verifications returns the calls in fn that verify a signature, directly
+// or through a helper function of the repository (followed depth levels).
+func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []verification {
+	inst := svixInstances(f)
+	var out []verification
+	for _, call := range f.Calls(jsast.FunctionBody(fn), func(string) bool { return true }) {
+		if k := c.directVerify(f, call, inst); k != 0 {
+			out = append(out, verification{call: call, kind: k})
+			continue
+		}
+		if depth <= 0 {
+			continue
+		}
+		ref, external := c.calleeFunction(f, call)
+		if external {
+			if verifierName.MatchString(jsast.LastSegment(f.CalleeName(call))) {
+				out = append(out, verification{call: call, kind: verifyOpaque})
+			}
+			continue
+		}
+		if ref.fn == nil || ref.f == f && (ref.fn == fn || ref.fn.Contains(call)) {
+			continue
+		}
+		if inner := c.verifications(ref.f, ref.fn, depth-1); len(inner) > 0 {
+			site := ref
+			if inner[0].kind == verifyHelper {
+				site = inner[0].site
+			} else {
+				site = fnRef{f: ref.f, fn: inner[0].call, name: ref.name}
+			}
+			out = append(out, verification{call: call, kind: verifyHelper, helper: ref, site: site})
+		}
+	}
+	return out
+}
+
+// helperCalls returns the calls in fn to functions of the repository that
+// receive the request, with their resolved targets (nil fn when the
+// target could not be resolved).
+func (c *checker) helperCalls(h *handler) []struct {
+	call *jsast.Node
+	ref  fnRef
+} {
+	var out []struct {
+		call *jsast.Node
+		ref  fnRef
+	}
+	for _, call := range h.f.Calls(jsast.FunctionBody(h.fn), func(string) bool { return true }) {
+		passes := false
+		for _, a := range jsast.Args(call) {
+			if h.roots[rootOf(h.f.Name(a))] {
+				passes = true
+			}
+		}
+		if !passes {
+			continue
+		}
+		ref, _ := c.calleeFunction(h.f, call)
+		out = append(out, struct {
+			call *jsast.Node
+			ref  fnRef
+		}{call, ref})
+	}
+	return out
+}
+
+// recognise computes the handler's signals (its file's, the route path,
+// and those of the repository helpers it hands the request to) and
+// reports whether it is a webhook handler, and whether it is Clerk's.
+func (c *checker) recognise(h *handler) (webhook, clerk bool) {
+	s := *c.fileSignals(h.f)
+	if s.otherProvider && !s.clerkVerifyImport && !s.clerkTypes {
+		return false, false
+	}
+	if otherProviderIn(h.f, h.fn) {
+		return false, false
+	}
+	for _, hc := range c.helperCalls(h) {
+		if hc.ref.fn != nil && hc.ref.f != h.f {
+			s.merge(c.fileSignals(hc.ref.f))
+		}
+	}
+	n := s.count()
+	if pathSignal(h.f.Path) || pathSignal(h.route) {
+		n++
+	}
+	h.sig = s
+	return n >= 2, s.clerkSpecific()
+}
+
+// otherProviderIn reports whether fn verifies another provider's webhook
+// (Stripe's constructEvent, a GitHub signature header, ...).
+func otherProviderIn(f *jsast.File, fn *jsast.Node) bool {
+	found := false
+	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
+		switch n.Type {
+		case "call_expression":
+			if otherProviderCalls[jsast.LastSegment(f.CalleeName(n))] {
+				found = true
+			}
+		case "string":
+			if v, ok := f.StringValue(n); ok && otherProviderHeaders[strings.ToLower(v)] {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// subject names the handler in a message: "POST handler of this Clerk
+// webhook route", "the Clerk webhook route POST /api/webhooks".
+func (h *handler) subject() string {
+	if h.reg != nil {
+		return "the " + kindName(h.clerk) + " route " + strings.TrimSuffix(h.name, " route")
+	}
+	return h.name + " of this " + kindName(h.clerk) + " route"
+}
+
+// kindName names the webhook sender for messages.
+func kindName(clerk bool) string {
+	if clerk {
+		return "Clerk webhook"
+	}
+	return "Svix-signed webhook"
+}
+
+// webhookHandlers returns the recognised webhook handlers of the pass's
+// file with whether each is Clerk's.
+func (c *checker) webhookHandlers(f *jsast.File) []*handler {
+	var out []*handler
+	for _, h := range c.handlers(f) {
+		if ok, clerk := c.recognise(h); ok {
+			h.clerk = clerk
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// statementOf returns the statement of block that contains n.
+func statementOf(block, n *jsast.Node) *jsast.Node {
+	for p := n; p != nil; p = p.Parent {
+		if p.Parent == block {
+			return p
+		}
+	}
+	return nil
+}
+
+// following returns the statements after st in its block.
+func following(st *jsast.Node) []*jsast.Node {
+	if st == nil || st.Parent == nil {
+		return nil
+	}
+	var out []*jsast.Node
+	after := false
+	for _, c := range st.Parent.NamedChildren() {
+		if c == st {
+			after = true
+			continue
+		}
+		if after {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// responseCall reports whether a call only builds or sends a response
+// or logs.
+func responseCall(name string) bool {
+	root := rootOf(name)
+	switch root {
+	case "res", "reply", "response", "console", "NextResponse", "Response", "logger", "log", "setResponseStatus", "json",
+		"createError", "sendError", "error", "redirect", "JSON", "String", "Number":
+		return true
+	}
+	return name == "c.json" || name == "c.text" || name == "c.body" || strings.HasPrefix(name, "ctx.throw")
+}
+
+// processes reports whether the statements do more than respond: they
+// use a variable from vars or call something other than a response
+// builder or logger.
+func processes(f *jsast.File, stmts []*jsast.Node, vars map[string]bool) bool {
+	found := false
+	for _, st := range stmts {
+		jsast.Walk(st, func(n *jsast.Node) bool {
+			if found {
+				return false
+			}
+			switch n.Type {
+			case "identifier", "shorthand_property_identifier":
+				if vars[f.Text(n)] {
+					found = true
+				}
+			case "call_expression":
+				if !responseCall(f.CalleeName(n)) && f.CalleeName(n) != "" {
+					found = true
+				}
+			case "new_expression":
+				return true
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+// assignedIn returns the variables declared or assigned inside n.
+func assignedIn(f *jsast.File, n *jsast.Node) map[string]bool {
+	out := map[string]bool{}
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		switch x.Type {
+		case "variable_declarator":
+			collectPatternNames(f, x.ChildByField("name"), out)
+		case "assignment_expression":
+			collectPatternNames(f, x.ChildByField("left"), out)
+		}
+		return true
+	})
+	return out
+}
+
+func collectPatternNames(f *jsast.File, p *jsast.Node, out map[string]bool) {
+	if p == nil {
+		return
+	}
+	switch p.Type {
+	case "identifier":
+		out[f.Text(p)] = true
+	case "object_pattern", "array_pattern", "pair_pattern", "assignment_pattern":
+		for _, c := range p.NamedChildren() {
+			if c.Type == "shorthand_property_identifier_pattern" {
+				out[f.Text(c)] = true
+				continue
+			}
+			if c.Field == "key" {
+				continue
+			}
+			collectPatternNames(f, c, out)
+		}
+	}
+}
+
+// failsClosed reports whether a block stops the request: it returns,
+// throws, or sets a 4xx/5xx status.
+func failsClosed(f *jsast.File, block *jsast.Node) bool {
+	found := false
+	jsast.Walk(block, func(n *jsast.Node) bool {
+		if found {
+			return false
+		}
+		if jsast.IsFunction(n) && n != block {
+			return false
+		}
+		switch n.Type {
+		case "return_statement", "throw_statement":
+			found = true
+		case "call_expression":
+			switch jsast.LastSegment(f.CalleeName(n)) {
+			case "status", "code", "sendStatus", "setResponseStatus", "createError", "abort", "error", "notFound", "redirect", "exit":
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// related returns the location list for a helper-dependent verdict.
+func related(refs ...fnRef) []rules.Location {
+	var out []rules.Location
+	for _, r := range refs {
+		if r.fn != nil {
+			out = append(out, loc(r.f, r.fn))
+		}
+	}
+	return out
+}
+
+// nonRequestPath reports whether p is a test, script, seed, migration or
+// fixture file, which no request reaches.
+func nonRequestPath(p string) bool {
+	lp := "/" + strings.ToLower(p)
+	for _, seg := range []string{"/scripts/", "/script/", "/migrations/", "/seed/", "/seeds/", "/__tests__/", "/test/", "/tests/",
+		"/e2e/", "/__mocks__/", "/fixtures/", "/cypress/", "/playwright/", "/examples/", "/example/"} {
+		if strings.Contains(lp, seg) {
+			return true
+		}
+	}
+	base := lp[strings.LastIndexByte(lp, '/')+1:]
+	return strings.HasPrefix(base, "seed") || strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") ||
+		strings.Contains(base, ".stories.")
+}

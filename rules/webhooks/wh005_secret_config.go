@@ -1,0 +1,305 @@
+package webhooks
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/redact"
+)
+
+// WH005 flags signing-secret configuration that disables or weakens
+// verification: a hard-coded fallback, skipping verification when the
+// secret is unset, and verifyWebhook() reading a variable the project does
+// not define.
+var WH005 = &rules.Rule{
+	ID:         "CLK-WH-005",
+	Name:       "webhook-secret-config",
+	Pack:       rules.PackWebhooks,
+	Severity:   rules.High,
+	Confidence: rules.HighConfidence,
+	Checklist:  4,
+	Keywords:   []string{"WEBHOOK", "SIGNING", "Signing", "whsec", "verifyWebhook", "SVIX"},
+	Doc: rules.Doc{
+		Title: "webhook signing secret with a fallback, skip-if-unset, or wrong variable name",
+		Text: "A fallback such as `process.env.CLERK_WEBHOOK_SECRET || 'whsec_dev'` means a deployment that lost the variable " +
+			"verifies against a secret anyone can read in the repository; a branch that processes the payload when the secret " +
+			"is unset turns verification off the same way. `verifyWebhook()` without `signingSecret` reads " +
+			"`CLERK_WEBHOOK_SIGNING_SECRET` (Nuxt: `NUXT_CLERK_WEBHOOK_SIGNING_SECRET`); when the project only defines another name " +
+			"it throws on every delivery, which fails closed but is usually \"fixed\" by removing verification (low severity).",
+		Bad: `const secret = process.env.CLERK_WEBHOOK_SECRET || 'whsec_dev_dummy'
+if (!process.env.WEBHOOK_SECRET) return handle(await req.json())`,
+		Good: `const evt = await verifyWebhook(req, { signingSecret: process.env.CLERK_WEBHOOK_SECRET })
+// throws when the secret is missing: fail closed`,
+	},
+	Fix: func(p *project.Model, path string) string {
+		name := "CLERK_WEBHOOK_SIGNING_SECRET"
+		if p.DependsOn(path, "@clerk/nuxt") {
+			name = "NUXT_CLERK_WEBHOOK_SIGNING_SECRET"
+		}
+		return "`verifyWebhook()` reads `" + name + "` by default. Never fall back to a hard-coded secret or skip verification " +
+			"when it is missing: let verification throw and respond 400/500. If your variable has another name, pass it: " +
+			"`verifyWebhook(req, { signingSecret: process.env.CLERK_WEBHOOK_SECRET })`."
+	},
+	Run: runWH005,
+}
+
+var (
+	webhookSecretName  = regexp.MustCompile(`(?i)(webhook|signing|svix)`)
+	otherProviderName  = regexp.MustCompile(`(?i)(stripe|github|lemon|paddle|polar|shopify|slack|twilio|razorpay|linear|workos|paypal|mux)`)
+	declaredSecretName = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*(WEBHOOK|SIGNING|SVIX)[A-Z0-9_]*\b`)
+)
+
+func runWH005(pass *rules.Pass) error {
+	f := pass.AST(pass.File)
+	if f == nil {
+		return nil
+	}
+	fallbacks(pass, f)
+	if nonRequestPath(f.Path) {
+		return nil
+	}
+	c := &checker{pass: pass}
+	for _, h := range c.webhookHandlers(f) {
+		c.skipWhenUnset(h)
+	}
+	c.nameMismatch(f)
+	return nil
+}
+
+// envName returns the variable name an env access reads:
+// process.env.X, process.env['X'], import.meta.env.X, Deno.env.get('X'),
+// env.X, useRuntimeConfig().clerk.webhookSigningSecret.
+func envName(f *jsast.File, n *jsast.Node) string {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return ""
+	}
+	if n.Type == "call_expression" && strings.HasSuffix(f.CalleeName(n), "env.get") {
+		if a := jsast.Args(n); len(a) > 0 {
+			v, _ := f.StringValue(a[0])
+			return v
+		}
+	}
+	name := f.Name(n)
+	if !strings.Contains(name, ".") {
+		return ""
+	}
+	if strings.Contains(name, "env.") || strings.Contains(name, "Config") || strings.Contains(name, "config") || strings.HasPrefix(name, "useRuntimeConfig()") {
+		return jsast.LastSegment(name)
+	}
+	return ""
+}
+
+// fallbacks reports `env || 'literal'` and `env ?? 'literal'` for a
+// webhook signing secret.
+func fallbacks(pass *rules.Pass, f *jsast.File) {
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "binary_expression" {
+			return true
+		}
+		op := f.Text(n.ChildByField("operator"))
+		if op != "||" && op != "??" {
+			return true
+		}
+		name := envName(f, n.ChildByField("left"))
+		if name == "" || !webhookSecretName.MatchString(name) || otherProviderName.MatchString(name) {
+			return true
+		}
+		right := jsast.Unwrap(n.ChildByField("right"))
+		v, ok := f.StringValue(right)
+		if !ok || strings.TrimSpace(v) == "" {
+			return true // '' makes svix throw: fails closed
+		}
+		pass.Report(rules.Diagnostic{Line: right.Line, Column: right.Col, Secrets: []string{v},
+			Match: name + " " + op + " " + redact.Secret(v),
+			Message: fmt.Sprintf("`%s` falls back to the hard-coded string `%s` when unset; webhooks signed with a secret anyone can read then verify",
+				name, redact.Secret(v))})
+		return true
+	})
+}
+
+// skipWhenUnset reports a branch on the signing secret that lets the
+// payload through without verification.
+func (c *checker) skipWhenUnset(h *handler) {
+	f := h.f
+	vs := c.verifications(f, h.fn, 2)
+	vars := bodyVars(f, h)
+	check := func(st, cond, cons, alt *jsast.Node) {
+		if !secretCondition(f, cond) || !mentionsSecretValue(f, cond) {
+			return
+		}
+		in := func(b *jsast.Node) bool {
+			for _, v := range vs {
+				if b.Contains(v.call) {
+					return true
+				}
+			}
+			return false
+		}
+		var open *jsast.Node
+		switch {
+		case cons != nil && in(cons) && alt == nil:
+			if processes(f, following(st), vars) || readsBody(f, h, following(st)) {
+				open = st
+			}
+		case cons != nil && in(cons) && alt != nil && !in(alt):
+			if processes(f, []*jsast.Node{alt}, vars) || readsBody(f, h, []*jsast.Node{alt}) {
+				open = alt
+			}
+		case cons != nil && !in(cons):
+			if (processes(f, []*jsast.Node{cons}, vars) || readsBody(f, h, []*jsast.Node{cons})) && !throws(cons) {
+				open = cons
+			}
+		}
+		if open != nil {
+			c.pass.Report(rules.Diagnostic{Line: st.Line, Column: st.Col,
+				Message: fmt.Sprintf("%s processes the payload without verification when `%s` decides the secret is missing; an unset variable turns verification off",
+					h.name, clip(f.Text(cond)))})
+		}
+	}
+	jsast.Walk(jsast.FunctionBody(h.fn), func(n *jsast.Node) bool {
+		switch n.Type {
+		case "if_statement":
+			alt := n.ChildByField("alternative")
+			check(n, n.ChildByField("condition"), n.ChildByField("consequence"), alt)
+		case "ternary_expression":
+			check(n, n.ChildByField("condition"), n.ChildByField("consequence"), n.ChildByField("alternative"))
+		}
+		return true
+	})
+}
+
+// mentionsSecretValue reports whether a condition tests a secret's
+// presence (a bare name, negated name or a comparison with undefined), not
+// a property of a verified event.
+func mentionsSecretValue(f *jsast.File, cond *jsast.Node) bool {
+	hit := false
+	jsast.Walk(cond, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "identifier", "member_expression", "call_expression":
+			if secretName.MatchString(f.Text(n)) {
+				hit = true
+				return false
+			}
+		}
+		return !hit
+	})
+	return hit
+}
+
+func throws(n *jsast.Node) bool { return len(jsast.Find(n, "throw_statement")) > 0 }
+
+// readsBody reports whether the statements read the handler's request body.
+func readsBody(f *jsast.File, h *handler, stmts []*jsast.Node) bool {
+	for _, r := range bodyReads(f, h.fn, h.roots) {
+		for _, st := range stmts {
+			if st.Contains(r.n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nameMismatch reports verifyWebhook() without signingSecret when the
+// repository's env files declare a webhook secret only under other names.
+func (c *checker) nameMismatch(f *jsast.File) {
+	var calls []*jsast.Node
+	for _, call := range f.Calls(f.Root, func(n string) bool { return jsast.LastSegment(n) == "verifyWebhook" }) {
+		if c.directVerify(f, call, nil) != verifyClerk {
+			continue
+		}
+		args := jsast.Args(call)
+		if len(args) >= 2 && (f.ObjectProp(args[1], "signingSecret") != nil || jsast.Unwrap(args[1]).Type != "object") {
+			continue
+		}
+		calls = append(calls, call)
+	}
+	if len(calls) == 0 {
+		return
+	}
+	nuxt := false
+	for _, im := range f.Imports() {
+		if strings.HasPrefix(im.Source, "@clerk/nuxt") {
+			nuxt = true
+		}
+	}
+	want := "CLERK_WEBHOOK_SIGNING_SECRET"
+	if nuxt {
+		want = "NUXT_CLERK_WEBHOOK_SIGNING_SECRET"
+	}
+	declared := c.declaredSecrets(f.Path, nuxt)
+	if len(declared) == 0 || declared[want] != (rules.Location{}) || declared["#configured"] != (rules.Location{}) {
+		return
+	}
+	names := make([]string, 0, len(declared))
+	for k := range declared {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, call := range calls {
+		c.pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Low,
+			Related: []rules.Location{declared[names[0]]},
+			Message: fmt.Sprintf("`%s` has no `signingSecret`, so it reads `%s`, but the project's env files only declare %s (%s:%d); it will throw on every delivery",
+				clip(f.Text(call)), want, "`"+strings.Join(names, "`, `")+"`", declared[names[0]].Path, declared[names[0]].Line)})
+	}
+}
+
+// envConfigFile reports whether p declares environment variables for the
+// app: .env files, env schemas, deploy and CI configuration.
+func envConfigFile(p string) bool {
+	base := strings.ToLower(path.Base(p))
+	switch {
+	case strings.HasPrefix(base, ".env") || strings.HasSuffix(base, ".env"):
+		return true
+	case base == "turbo.json" || base == "vercel.json" || base == "fly.toml" || base == "render.yaml" || base == "app.yaml" ||
+		base == "wrangler.toml" || base == "netlify.toml" || base == "railway.json" || strings.HasPrefix(base, "docker-compose") ||
+		strings.HasPrefix(base, "compose."):
+		return true
+	case strings.HasPrefix(base, "env.") && (strings.HasSuffix(base, ".ts") || strings.HasSuffix(base, ".mjs") || strings.HasSuffix(base, ".js")):
+		return true
+	case strings.Contains(p, ".github/workflows/"):
+		return true
+	}
+	return false
+}
+
+// declaredSecrets returns the webhook-secret-like variable names the
+// repository declares, with where. "#configured" is set when Nuxt's
+// config maps webhookSigningSecret explicitly.
+func (c *checker) declaredSecrets(from string, nuxt bool) map[string]rules.Location {
+	out := map[string]rules.Location{}
+	for _, p := range c.pass.Paths() {
+		isNuxtConfig := nuxt && strings.HasPrefix(path.Base(p), "nuxt.config.")
+		if !envConfigFile(p) && !isNuxtConfig {
+			continue
+		}
+		sf := c.pass.Get(p)
+		if sf == nil || sf.Binary {
+			continue
+		}
+		for i, line := range sf.Lines() {
+			if isNuxtConfig {
+				if strings.Contains(line, "webhookSigningSecret") {
+					out["#configured"] = rules.Location{Path: p, Line: i + 1}
+				}
+				continue
+			}
+			for _, m := range declaredSecretName.FindAllString(line, -1) {
+				if otherProviderName.MatchString(m) || !strings.Contains(m, "SECRET") && !strings.Contains(m, "KEY") {
+					continue
+				}
+				if _, ok := out[m]; !ok {
+					out[m] = rules.Location{Path: p, Line: i + 1}
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,429 @@
+package webhooks
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/dlclark/regexp2"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+)
+
+// WH006 flags webhook exemptions done by making too much public: public
+// route matchers covering /api wholesale, prefixes that also match
+// unrelated routes, and (the opposite mistake) a global Express auth
+// guard registered before the webhook route.
+var WH006 = &rules.Rule{
+	ID:         "CLK-WH-006",
+	Name:       "webhook-exemption-too-broad",
+	Pack:       rules.PackWebhooks,
+	Severity:   rules.Medium,
+	Confidence: rules.MediumConfidence,
+	Checklist:  4,
+	Keywords:   []string{"createRouteMatcher", "publicRoutes", "ignoredRoutes", "requireAuth", "RequireAuth"},
+	Doc: rules.Doc{
+		Title: "webhook route exemption makes too much public, or auth blocks the webhook",
+		Text: "Webhook requests carry no session, so the webhook route must be reachable without one. Opening `/api(.*)` or " +
+			"`/api/:path*` \"so the webhook works\" makes every API route public at the middleware; a prefix without a slash " +
+			"(`/api/webhook(.*)`) also opens `/api/webhook-admin`. In Express, `app.use(requireAuth())` before the webhook route " +
+			"answers Clerk's deliveries with 302/401, Clerk retries, and developers end up disabling auth instead.",
+		Bad: `const isPublicRoute = createRouteMatcher(['/', '/api(.*)']) // for the Clerk webhook
+export default clerkMiddleware(async (auth, req) => {
+  if (!isPublicRoute(req)) await auth.protect()
+})`,
+		Good: `const isPublicRoute = createRouteMatcher(['/', '/api/webhooks/clerk'])
+export default clerkMiddleware(async (auth, req) => {
+  if (!isPublicRoute(req)) await auth.protect()
+})`,
+	},
+	Fix: rules.ConstFix("Webhook requests carry no session, so the route must be public: exempt only that path " +
+		"(`'/api/webhooks/clerk'` or `'/api/webhooks/(.*)'`) and rely on signature verification; keep every other `/api` route " +
+		"protected. In Express, register the webhook route before `app.use(requireAuth())`, or guard the other routes individually."),
+	Run: runWH006,
+}
+
+func runWH006(pass *rules.Pass) error {
+	f := pass.AST(pass.File)
+	if f == nil {
+		return nil
+	}
+	c := &checker{pass: pass}
+	c.publicMatchers(f)
+	c.expressGuards(f)
+	return nil
+}
+
+// publicList is one list of public (or ignored) route patterns.
+type publicList struct {
+	what  string // "createRouteMatcher isPublicRoute", "authMiddleware publicRoutes"
+	array *jsast.Node
+}
+
+// publicMatchers checks createRouteMatcher lists used as public routes
+// and authMiddleware's publicRoutes/ignoredRoutes.
+func (c *checker) publicMatchers(f *jsast.File) {
+	var lists []publicList
+	for _, call := range f.Calls(f.Root, func(n string) bool { return n == "createRouteMatcher" || n == "authMiddleware" }) {
+		name := f.CalleeName(call)
+		if f.ResolveClerk(name) != name {
+			continue
+		}
+		args := jsast.Args(call)
+		if len(args) == 0 {
+			continue
+		}
+		if name == "authMiddleware" {
+			for _, key := range []string{"publicRoutes", "ignoredRoutes"} {
+				if v := f.ObjectProp(args[0], key); v != nil {
+					lists = append(lists, publicList{what: "`authMiddleware` " + key, array: v})
+				}
+			}
+			continue
+		}
+		d := jsast.Ancestor(call, "variable_declarator")
+		if d == nil || jsast.Unwrap(d.ChildByField("value")) != call {
+			continue
+		}
+		v := f.Text(d.ChildByField("name"))
+		if usedAsPublic(f, v) {
+			lists = append(lists, publicList{what: "public route matcher `" + v + "`", array: args[0]})
+		}
+	}
+	if len(lists) == 0 {
+		return
+	}
+	routes := c.apiRoutes()
+	webhook := false
+	for _, r := range routes {
+		webhook = webhook || pathSignal(r.url) || pathSignal(r.file)
+	}
+	for _, p := range c.pass.Paths() {
+		webhook = webhook || (pathSignal(p) && strings.Contains(p, "api"))
+	}
+	if !webhook {
+		return // no webhook route: an over-broad matcher is CLK-RP-009's business
+	}
+	for _, l := range lists {
+		arr := jsast.Unwrap(l.array)
+		if arr == nil {
+			continue
+		}
+		elems := []*jsast.Node{arr}
+		if arr.Type == "array" {
+			elems = arr.NamedChildren()
+		}
+		for _, e := range elems {
+			c.checkPattern(f, l, e, routes)
+		}
+	}
+}
+
+// usedAsPublic reports whether a route matcher variable decides what is
+// public: it is negated before a protect call, or named so.
+func usedAsPublic(f *jsast.File, v string) bool {
+	negated, positive := false, false
+	for _, call := range f.Calls(f.Root, func(n string) bool { return n == v }) {
+		p := call.Parent
+		for p != nil && p.Type == "parenthesized_expression" {
+			p = p.Parent
+		}
+		if p != nil && p.Type == "unary_expression" && strings.HasPrefix(f.Text(p), "!") {
+			negated = true
+		} else {
+			positive = true
+		}
+	}
+	switch {
+	case negated:
+		return true
+	case regexp.MustCompile(`(?i)(public|ignored|unprotected|anonymous|open|webhook|bypass|skip|exclude|unauth)`).MatchString(v):
+		return true
+	}
+	_ = positive
+	return false
+}
+
+// checkPattern reports one public pattern that opens more than the webhook.
+func (c *checker) checkPattern(f *jsast.File, l publicList, e *jsast.Node, routes []apiRoute) {
+	var re *regexp2.Regexp
+	var src string
+	e = jsast.Unwrap(e)
+	if s, ok := f.StringValue(e); ok {
+		src = s
+		r, err := regexp2.Compile(pathPattern(s), regexp2.None)
+		if err != nil {
+			return
+		}
+		re = r
+	} else if e.Type == "regex" {
+		pat := e.ChildByField("pattern")
+		src = f.Text(e)
+		r, err := regexp2.Compile(f.Text(pat), regexp2.None)
+		if err != nil {
+			return
+		}
+		re = r
+	} else {
+		return
+	}
+	match := func(p string) bool { ok, _ := re.MatchString(p); return ok }
+	if match("/api/clerkguard-probe") && match("/api/clerkguard-probe/x") {
+		var others []string
+		for _, r := range routes {
+			if !pathSignal(r.url) && match(r.url) {
+				others = append(others, r.url)
+			}
+		}
+		msg := fmt.Sprintf("%s lists `%s`, which makes every API route public at the middleware, not just the webhook", l.what, src)
+		if len(others) > 0 {
+			msg += " (also " + strings.Join(limit(others, 3), ", ") + ")"
+		}
+		c.pass.Report(rules.Diagnostic{Line: e.Line, Column: e.Col, Message: msg})
+		return
+	}
+	// A webhook prefix without a slash: '/api/webhook(.*)' also matches '/api/webhook-admin'.
+	prefix := literalPrefix(src)
+	if prefix == "" || strings.HasSuffix(prefix, "/") || !pathSignal(prefix) {
+		return
+	}
+	for _, r := range routes {
+		if !match(r.url) || r.url == prefix || strings.HasPrefix(r.url, prefix+"/") {
+			continue
+		}
+		c.pass.Report(rules.Diagnostic{Line: e.Line, Column: e.Col, Related: []rules.Location{{Path: r.file, Line: 1}},
+			Message: fmt.Sprintf("%s lists `%s`, which has no `/` after `%s` and so also makes %s (%s) public", l.what, src, prefix, r.url, r.file)})
+		return
+	}
+}
+
+func limit(s []string, n int) []string {
+	if len(s) > n {
+		return append(s[:n:n], "…")
+	}
+	return s
+}
+
+// literalPrefix returns the static start of a path pattern.
+func literalPrefix(p string) string {
+	if i := strings.IndexAny(p, "(:{*[\\?+"); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+// pathPattern converts a path-to-regexp (v6, as vendored by Clerk)
+// pattern into an anchored regular expression: `:name`, `:name*`,
+// `(regex)` groups with `?`, `*`, `+` modifiers and `{…}` groups.
+func pathPattern(p string) string {
+	var b strings.Builder
+	b.WriteString("^")
+	i := 0
+	emit := func(pattern string) {
+		mod := ""
+		if i < len(p) && strings.ContainsRune("?*+", rune(p[i])) {
+			mod = string(p[i])
+			i++
+		}
+		out := b.String()
+		prefixSlash := strings.HasSuffix(out, "/") && !strings.HasSuffix(out, `\/`)
+		if mod == "" {
+			b.WriteString("(" + pattern + ")")
+			return
+		}
+		if prefixSlash {
+			b.Reset()
+			b.WriteString(strings.TrimSuffix(out, "/"))
+			switch mod {
+			case "?":
+				b.WriteString("(?:/(" + pattern + "))?")
+			case "*":
+				b.WriteString("(?:/(" + pattern + ")(?:/(?:" + pattern + "))*)?")
+			case "+":
+				b.WriteString("(?:/(" + pattern + ")(?:/(?:" + pattern + "))*)")
+			}
+			return
+		}
+		b.WriteString("(?:" + pattern + ")" + mod)
+	}
+	for i < len(p) {
+		ch := p[i]
+		switch {
+		case ch == '\\' && i+1 < len(p):
+			b.WriteString(regexp.QuoteMeta(string(p[i+1])))
+			i += 2
+		case ch == ':':
+			j := i + 1
+			for j < len(p) && (p[j] == '_' || p[j] >= 'a' && p[j] <= 'z' || p[j] >= 'A' && p[j] <= 'Z' || p[j] >= '0' && p[j] <= '9') {
+				j++
+			}
+			i = j
+			pattern := `[^/#?]+?`
+			if i < len(p) && p[i] == '(' {
+				end := matchParen(p, i)
+				pattern = p[i+1 : end]
+				i = end + 1
+			}
+			emit(pattern)
+		case ch == '(':
+			end := matchParen(p, i)
+			pattern := p[i+1 : end]
+			i = end + 1
+			emit(pattern)
+		case ch == '{':
+			end := strings.IndexByte(p[i:], '}')
+			if end < 0 {
+				b.WriteString(regexp.QuoteMeta(p[i:]))
+				i = len(p)
+				continue
+			}
+			inner := pathPattern(p[i+1 : i+end])
+			inner = strings.TrimSuffix(strings.TrimPrefix(inner, "^"), `[/#?]?$`)
+			i += end + 1
+			mod := ""
+			if i < len(p) && strings.ContainsRune("?*+", rune(p[i])) {
+				mod = string(p[i])
+				i++
+			}
+			b.WriteString("(?:" + inner + ")" + mod)
+		case ch == '*':
+			b.WriteString(".*")
+			i++
+		default:
+			b.WriteString(regexp.QuoteMeta(string(ch)))
+			i++
+		}
+	}
+	b.WriteString(`[/#?]?$`)
+	return b.String()
+}
+
+func matchParen(p string, open int) int {
+	depth := 0
+	for j := open; j < len(p); j++ {
+		switch p[j] {
+		case '\\':
+			j++
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return len(p) - 1
+}
+
+// apiRoute is an API route of the repository with its URL path.
+type apiRoute struct {
+	url  string
+	file string
+}
+
+var (
+	appRouteRe  = regexp.MustCompile(`(^|/)app/((?:.*/)?)route\.[mc]?[jt]sx?$`)
+	pagesAPIRe  = regexp.MustCompile(`(^|/)pages/(api(?:/.*)?)\.[mc]?[jt]sx?$`)
+	dynamicSegs = regexp.MustCompile(`^\[\[?\.\.\..*\]\]?$`)
+)
+
+// apiRoutes lists the Next.js route handlers and Pages API routes of the
+// repository with their URL paths, dynamic segments filled with samples.
+func (c *checker) apiRoutes() []apiRoute {
+	var out []apiRoute
+	for _, p := range c.pass.Paths() {
+		var rel string
+		switch {
+		case appRouteRe.MatchString(p):
+			rel = strings.TrimSuffix(appRouteRe.FindStringSubmatch(p)[2], "/")
+		case pagesAPIRe.MatchString(p):
+			rel = strings.TrimSuffix(pagesAPIRe.FindStringSubmatch(p)[2], "/index")
+		default:
+			continue
+		}
+		var segs []string
+		for _, s := range strings.Split(rel, "/") {
+			switch {
+			case s == "" || strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") || strings.HasPrefix(s, "@"):
+			case dynamicSegs.MatchString(s):
+				segs = append(segs, "x", "y")
+			case strings.HasPrefix(s, "["):
+				segs = append(segs, "x")
+			default:
+				segs = append(segs, s)
+			}
+		}
+		url := "/" + strings.Join(segs, "/")
+		if !strings.HasPrefix(url, "/api") {
+			continue
+		}
+		out = append(out, apiRoute{url: url, file: p})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].url < out[j].url })
+	return out
+}
+
+// clerkGuards are Express middlewares that reject requests without a session.
+var clerkGuards = map[string]bool{"requireAuth": true, "ClerkExpressRequireAuth": true, "expressRequireAuth": true}
+
+// expressGuards reports a global Clerk auth guard registered before a
+// webhook route on the same app or router.
+func (c *checker) expressGuards(f *jsast.File) {
+	type guard struct {
+		obj, prefix string
+		n           *jsast.Node
+	}
+	var guards []guard
+	isGuard := func(a *jsast.Node) bool {
+		a = jsast.Unwrap(a)
+		if a == nil || a.Type != "call_expression" {
+			return false
+		}
+		name := f.CalleeName(a)
+		return clerkGuards[f.ResolveClerk(name)] || clerkGuards[jsast.LastSegment(name)] && f.ImportsFrom(jsast.IsClerkModule)
+	}
+	for _, call := range f.Calls(f.Root, func(n string) bool { return jsast.LastSegment(n) == "use" && strings.Contains(n, ".") }) {
+		if jsast.EnclosingFunction(call) != nil {
+			continue
+		}
+		prefix := ""
+		for i, a := range jsast.Args(call) {
+			if v, ok := f.StringValue(a); ok && i == 0 {
+				prefix = v
+				continue
+			}
+			if isGuard(a) {
+				guards = append(guards, guard{obj: strings.TrimSuffix(f.CalleeName(call), ".use"), prefix: prefix, n: call})
+			}
+		}
+	}
+	for _, call := range f.Calls(f.Root, func(n string) bool { return routerMethods[jsast.LastSegment(n)] && strings.Contains(n, ".") }) {
+		args := jsast.Args(call)
+		if len(args) < 2 {
+			continue
+		}
+		route, ok := f.StringValue(args[0])
+		if !ok || !pathSignal(route) {
+			continue
+		}
+		obj := strings.TrimSuffix(f.CalleeName(call), "."+jsast.LastSegment(f.CalleeName(call)))
+		for _, a := range args[1 : len(args)-1] {
+			if isGuard(a) {
+				c.pass.Report(rules.Diagnostic{Line: a.Line, Column: a.Col,
+					Message: fmt.Sprintf("the webhook route %s requires a session with `%s`; Clerk's deliveries carry none and are rejected", route, clip(f.Text(a)))})
+			}
+		}
+		for _, g := range guards {
+			if g.obj != obj || g.n.Start > call.Start || (g.prefix != "" && !strings.HasPrefix(route, g.prefix)) {
+				continue
+			}
+			c.pass.Report(rules.Diagnostic{Line: g.n.Line, Column: g.n.Col, Related: []rules.Location{loc(f, call)},
+				Message: fmt.Sprintf("`%s` runs before the webhook route %s (line %d), so Clerk's deliveries, which carry no session, are rejected",
+					clip(f.Text(g.n)), route, call.Line)})
+			break
+		}
+	}
+}
