@@ -31,7 +31,7 @@ var (
 
 // authCalls are Clerk functions whose result identifies the caller.
 var authCalls = map[string]bool{"auth": true, "currentUser": true, "getAuth": true, "authenticateRequest": true,
-	"verifyToken": true, "requireAuth": true, "clerkClient": false}
+	"verifyToken": true, "requireAuth": true}
 
 // guard analyses the checks in front of code of one file.
 type guard struct {

@@ -67,6 +67,8 @@ func urlSegments(f *jsast.File, n *jsast.Node) (segs []string, ok bool) {
 // routeFileRe splits a path at its Next.js app/ or pages/ directory.
 var routeFileRe = regexp.MustCompile(`^(.*?)(?:^|/)(?:src/)?(app|pages)/(.*)$`)
 
+// matchRoute reports whether a route file's segments ([id], [...slug],
+// [[...opt]]) serve the URL segments.
 func matchRoute(fileSegs, urlSegs []string) bool {
 	i := 0
 	for _, fs := range fileSegs {
