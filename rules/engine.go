@@ -29,6 +29,10 @@ type Options struct {
 	Workers int
 	// Progress, when set, is called as files are done.
 	Progress func(done, total int)
+	// Only, when set, restricts the per-file phase to the files it accepts
+	// (the App: changed files plus context). The project model and
+	// per-snapshot rules still see every path and read others on demand.
+	Only func(path string) bool
 }
 
 // Stats are the run's counters, as in the JSON contract.
@@ -177,6 +181,15 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	scan := paths
+	if opts.Only != nil {
+		scan = nil
+		for _, p := range paths {
+			if opts.Only(p) {
+				scan = append(scan, p)
+			}
+		}
+	}
 	jobs := make(chan string)
 	var wg sync.WaitGroup
 	var done atomic.Int64
@@ -188,13 +201,13 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 				c.scanFile(ctx, p, perFile)
 				n := done.Add(1)
 				if opts.Progress != nil {
-					opts.Progress(int(n), len(paths))
+					opts.Progress(int(n), len(scan))
 				}
 			}
 		}()
 	}
 feed:
-	for _, p := range paths {
+	for _, p := range scan {
 		select {
 		case jobs <- p:
 		case <-ctx.Done():

@@ -1,0 +1,374 @@
+// Package review is the App's review job: it mints a narrowed
+// installation token, creates the check run at once, reads the base
+// branch's configuration, fetches the diff and the files the project model
+// needs, runs the engine in diff mode, posts one review and completes the
+// check run. Retries are safe: existing check runs and comments are found
+// by their external ID and fingerprints, never posted twice.
+package review
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/clerkguard/clerkguard/app/ghclient"
+	"github.com/clerkguard/clerkguard/app/publish"
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/diffindex"
+)
+
+// Request identifies one review. Fields tagged unique make the durable
+// queue's uniqueness key: (installation, repo, PR, head SHA), plus the
+// delivery of an explicit re-run request.
+type Request struct {
+	InstallationID int64  `json:"installation_id" river:"unique"`
+	Owner          string `json:"owner" river:"unique"`
+	Repo           string `json:"repo" river:"unique"`
+	RepoID         int64  `json:"repo_id"`
+	PR             int    `json:"pr" river:"unique"`
+	HeadSHA        string `json:"head_sha" river:"unique"`
+	// BaseSHA is set for merge groups, which have no pull request.
+	BaseSHA    string `json:"base_sha,omitempty" river:"unique"`
+	Rerun      string `json:"rerun,omitempty" river:"unique"`
+	DeliveryID string `json:"delivery_id,omitempty"`
+	Trigger    string `json:"trigger,omitempty"`
+}
+
+// Key is the stable identity of the request, used as the check run's
+// external_id so a retried job finds its own run.
+func (r Request) Key() string {
+	h := sha256.Sum256([]byte(fmt.Sprintf("%d/%s/%s/%d/%s/%s/%s", r.InstallationID, r.Owner, r.Repo, r.PR, r.HeadSHA, r.BaseSHA, r.Rerun)))
+	return "clerkguard:" + hex.EncodeToString(h[:12])
+}
+
+// Metrics is what the job reports.
+type Metrics interface {
+	ObserveReview(conclusion string, d time.Duration)
+}
+
+// Reviewer runs review jobs.
+type Reviewer struct {
+	Creator        *ghclient.Creator
+	Rules          []*rules.Rule
+	Log            *slog.Logger
+	Cache          *BlobCache
+	MaxAnnotations int
+	MaxComments    int
+	Metrics        Metrics
+	// DetailsURL, when set, is the check run's details link.
+	DetailsURL string
+}
+
+// Permanent marks errors that retrying cannot fix.
+type Permanent struct{ Err error }
+
+func (p *Permanent) Error() string { return p.Err.Error() }
+func (p *Permanent) Unwrap() error { return p.Err }
+
+func permanentIf(err error) error {
+	var ge *github.ErrorResponse
+	if errors.As(err, &ge) && ge.Response != nil {
+		switch ge.Response.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusGone:
+			return &Permanent{err}
+		}
+	}
+	return err
+}
+
+// Review runs one review. final is true on the job's last attempt: an
+// error then completes the check run as neutral with the reason, so a
+// required check never stays stuck.
+func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err error) {
+	start := time.Now()
+	log := rv.Log.With("delivery", req.DeliveryID, "installation", req.InstallationID,
+		"repo", req.Owner+"/"+req.Repo, "pr", req.PR, "sha", req.HeadSHA)
+	gc, err := rv.Creator.Installation(ctx, req.InstallationID, req.RepoID)
+	if err != nil {
+		return &Permanent{err}
+	}
+	run, done, err := rv.ensureCheckRun(ctx, gc.Client, req)
+	if err != nil {
+		return permanentIf(fmt.Errorf("create check run: %w", err))
+	}
+	if done {
+		log.Info("check run already completed; nothing to do", "check_run", run.GetID())
+		return nil
+	}
+	log = log.With("check_run", run.GetID())
+	defer func() {
+		if err == nil {
+			return
+		}
+		var perm *Permanent
+		if final || errors.As(err, &perm) {
+			out := publish.Output{Conclusion: publish.Neutral, Title: "clerkguard could not complete the review",
+				Summary: fmt.Sprintf("The review of `%s` failed after retries and was not completed, so this check does not block the merge.\n\nReason: %s\n\nRe-run the check to try again.", short(req.HeadSHA), err)}
+			if cerr := rv.complete(context.WithoutCancel(ctx), gc.Client, req, run.GetID(), out); cerr != nil {
+				log.Error("could not complete the check run after a failure", "err", cerr)
+			}
+			log.Error("review failed", "err", err, "final", true)
+			rv.observe(publish.Neutral, start)
+		}
+	}()
+
+	out, err := rv.analyse(ctx, gc, req, log)
+	if err != nil {
+		return err
+	}
+	if err := rv.complete(ctx, gc.Client, req, run.GetID(), out); err != nil {
+		return permanentIf(fmt.Errorf("complete check run: %w", err))
+	}
+	log.Info("review completed", "conclusion", out.Conclusion, "annotations", len(out.Annotations), "duration_ms", time.Since(start).Milliseconds())
+	rv.observe(out.Conclusion, start)
+	return nil
+}
+
+func (rv *Reviewer) observe(c string, start time.Time) {
+	if rv.Metrics != nil {
+		rv.Metrics.ObserveReview(c, time.Since(start))
+	}
+}
+
+// ensureCheckRun finds this request's run (by external_id) or creates it
+// in_progress. done is true when the run is already completed.
+func (rv *Reviewer) ensureCheckRun(ctx context.Context, gc *github.Client, req Request) (*github.CheckRun, bool, error) {
+	key := req.Key()
+	name := publish.CheckName
+	opts := &github.ListCheckRunsOptions{CheckName: &name, Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		res, resp, err := gc.Checks.ListCheckRunsForRef(ctx, req.Owner, req.Repo, req.HeadSHA, opts)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, cr := range res.CheckRuns {
+			if cr.GetExternalID() == key {
+				if cr.GetStatus() == "completed" {
+					return cr, true, nil
+				}
+				return cr, false, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	in := github.CreateCheckRunOptions{Name: name, HeadSHA: req.HeadSHA, ExternalID: github.String(key),
+		Status: github.String("in_progress"), StartedAt: &github.Timestamp{Time: time.Now()},
+		Output: &github.CheckRunOutput{Title: github.String("Reviewing Clerk configuration"), Summary: github.String("clerkguard is reviewing this change.")}}
+	if rv.DetailsURL != "" {
+		in.DetailsURL = github.String(rv.DetailsURL)
+	}
+	cr, _, err := gc.Checks.CreateCheckRun(ctx, req.Owner, req.Repo, in)
+	return cr, false, err
+}
+
+// complete writes the final output: the first 50 annotations with the
+// conclusion, then the rest appended 50 per update.
+func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request, id int64, out publish.Output) error {
+	batches := publish.Batches(out.Annotations)
+	first := []*github.CheckRunAnnotation(nil)
+	if len(batches) > 0 {
+		first = batches[0]
+		batches = batches[1:]
+	}
+	output := &github.CheckRunOutput{Title: github.String(out.Title), Summary: github.String(out.Summary), Annotations: first}
+	if out.Text != "" {
+		output.Text = github.String(out.Text)
+	}
+	// Append the remaining annotations first, while the run is in progress,
+	// then conclude: a completed run is never left half-annotated.
+	for _, b := range batches {
+		if _, _, err := gc.Checks.UpdateCheckRun(ctx, req.Owner, req.Repo, id, github.UpdateCheckRunOptions{
+			Name: publish.CheckName, Output: &github.CheckRunOutput{Title: github.String(out.Title), Summary: github.String(out.Summary), Annotations: b}}); err != nil {
+			return err
+		}
+	}
+	_, _, err := gc.Checks.UpdateCheckRun(ctx, req.Owner, req.Repo, id, github.UpdateCheckRunOptions{
+		Name: publish.CheckName, Status: github.String("completed"), Conclusion: github.String(out.Conclusion),
+		CompletedAt: &github.Timestamp{Time: time.Now()}, Output: output})
+	return err
+}
+
+// analyse fetches, runs the engine and posts the review; it returns the
+// check run output.
+func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req Request, log *slog.Logger) (publish.Output, error) {
+	var baseRef, baseSHA string
+	if req.PR > 0 {
+		pr, _, err := gc.PullRequests.Get(ctx, req.Owner, req.Repo, req.PR)
+		if err != nil {
+			return publish.Output{}, permanentIf(fmt.Errorf("get pull request: %w", err))
+		}
+		if head := pr.GetHead().GetSHA(); head != req.HeadSHA {
+			log.Info("superseded by a newer head", "newer", head)
+			return publish.Output{Conclusion: publish.Cancelled, Title: "Superseded by " + short(head),
+				Summary: fmt.Sprintf("A newer commit `%s` was pushed to this pull request; its review replaces this one.", head)}, nil
+		}
+		baseRef, baseSHA = pr.GetBase().GetRef(), pr.GetBase().GetSHA()
+	} else {
+		baseRef, baseSHA = req.BaseSHA, req.BaseSHA
+	}
+
+	cfg, cfgErr := rv.loadConfig(ctx, gc.Client, req, baseRef)
+	if cfgErr != nil {
+		var ce *rules.ConfigError
+		if errors.As(cfgErr, &ce) {
+			return publish.ConfigOutput(ce, ce.Line), nil
+		}
+		return publish.Output{}, cfgErr
+	}
+
+	head, err := newTreeSnapshot(ctx, gc.Client, req.Owner, req.Repo, req.HeadSHA, rv.Cache)
+	if err != nil {
+		return publish.Output{}, permanentIf(err)
+	}
+	base, _ := newTreeSnapshot(ctx, gc.Client, req.Owner, req.Repo, baseSHA, rv.Cache) // optional: for blob diffs
+
+	var patch, partial string
+	if req.PR > 0 {
+		patch, partial, err = fetchDiff(ctx, gc.Client, req.Owner, req.Repo, req.PR, base, head)
+	} else {
+		patch, _, err = gc.Repositories.CompareCommitsRaw(ctx, req.Owner, req.Repo, req.BaseSHA, req.HeadSHA, github.RawOptions{Type: github.Diff})
+		if err != nil {
+			partial = "The merge group's diff could not be fetched; the pull requests in it were reviewed individually."
+			patch, err = "", nil
+		}
+	}
+	if err != nil {
+		return publish.Output{}, permanentIf(err)
+	}
+	idx, err := diffindex.Parse([]byte(patch))
+	if err != nil {
+		return publish.Output{}, &Permanent{err}
+	}
+	if head.truncated {
+		partial += " The repository tree is larger than GitHub returns in one request; files beyond it were not read."
+	}
+	var changed []string
+	for p, f := range idx.Files {
+		if f.Path != "" && !f.Deleted {
+			if _, ok := head.entries[p]; ok {
+				changed = append(changed, p)
+			}
+		}
+	}
+	if len(changed) > maxFetch {
+		partial += fmt.Sprintf(" Only the first %d of %d changed files were analysed.", maxFetch, len(changed))
+		changed = changed[:maxFetch]
+	}
+	ctxFiles := contextFiles(ctx, head, changed)
+	only := map[string]bool{}
+	for _, p := range append(append([]string{}, changed...), ctxFiles...) {
+		only[p] = true
+	}
+	prefetch := make([]string, 0, len(only))
+	for p := range only {
+		prefetch = append(prefetch, p)
+	}
+	head.prefetch(ctx, prefetch)
+	if err := ctx.Err(); err != nil {
+		return publish.Output{}, err
+	}
+
+	res, err := rules.Run(ctx, head, rules.Options{Rules: rv.Rules, Config: cfg, Diff: idx, Only: func(p string) bool { return only[p] }})
+	if err != nil {
+		return publish.Output{}, fmt.Errorf("analyse: %w", err)
+	}
+	failOn := rules.High
+	if cfg != nil && cfg.FailOn != nil {
+		failOn = *cfg.FailOn
+	}
+	// Superseded while we worked? Don't post stale comments.
+	if req.PR > 0 {
+		if pr, _, err := gc.PullRequests.Get(ctx, req.Owner, req.Repo, req.PR); err == nil && pr.GetHead().GetSHA() != req.HeadSHA {
+			return publish.Output{Conclusion: publish.Cancelled, Title: "Superseded by " + short(pr.GetHead().GetSHA()),
+				Summary: fmt.Sprintf("A newer commit `%s` was pushed to this pull request; its review replaces this one.", pr.GetHead().GetSHA())}, nil
+		}
+	}
+	var overflow []rules.Finding
+	if req.PR > 0 && cfg.CommentsEnabled() {
+		overflow, err = rv.postReview(ctx, gc, req, res.Findings, idx, log)
+		if err != nil {
+			return publish.Output{}, permanentIf(fmt.Errorf("post review: %w", err))
+		}
+	}
+	_ = overflow // listed in the summary with every other finding
+	out := publish.BuildOutput(res.Findings, publish.OutputOptions{
+		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: trim(partial), Errors: res.Errors, Skipped: res.Skipped,
+		BlobURL: fmt.Sprintf("https://github.com/%s/%s/blob/%s", req.Owner, req.Repo, req.HeadSHA),
+	})
+	return out, nil
+}
+
+func trim(s string) string {
+	for len(s) > 0 && s[0] == ' ' {
+		s = s[1:]
+	}
+	return s
+}
+
+func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Request, ref string) (*rules.Config, error) {
+	fc, _, resp, err := gc.Repositories.GetContents(ctx, req.Owner, req.Repo, rules.ConfigPath, &github.RepositoryContentGetOptions{Ref: ref})
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read %s: %w", rules.ConfigPath, err)
+	}
+	text, err := fc.GetContent()
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", rules.ConfigPath, err)
+	}
+	return rules.ParseConfig([]byte(text), rv.Rules)
+}
+
+// postReview posts new inline comments as one review and tells fixed
+// findings' threads that they are fixed. It returns findings that got no
+// inline comment.
+func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, fs []rules.Finding, idx *diffindex.Index, log *slog.Logger) ([]rules.Finding, error) {
+	var all []*github.PullRequestComment
+	opts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		cs, resp, err := gc.PullRequests.ListComments(ctx, req.Owner, req.Repo, req.PR, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list review comments: %w", err)
+		}
+		all = append(all, cs...)
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	existing := publish.ParseExisting(all)
+	max := rv.MaxComments
+	if max <= 0 {
+		max = 25
+	}
+	plan := publish.PlanReview(fs, idx, existing, max, req.HeadSHA)
+	if len(plan.Comments) > 0 {
+		_, _, err := gc.PullRequests.CreateReview(ctx, req.Owner, req.Repo, req.PR, &github.PullRequestReviewRequest{
+			CommitID: github.String(req.HeadSHA), Body: github.String(plan.Body), Event: github.String("COMMENT"), Comments: plan.Comments})
+		if err != nil {
+			return nil, err
+		}
+		log.Info("review posted", "comments", len(plan.Comments))
+	}
+	for _, e := range plan.Fixed {
+		if _, _, err := gc.PullRequests.CreateCommentInReplyTo(ctx, req.Owner, req.Repo, req.PR, publish.FixedReply(req.HeadSHA), e.ID); err != nil {
+			log.Warn("could not reply to a fixed finding's thread", "comment", e.ID, "err", err)
+			continue
+		}
+		if err := resolveThread(ctx, gc, req, e.ID); err != nil {
+			log.Warn("could not resolve the fixed finding's thread; the reply says it is fixed", "comment", e.ID, "err", err)
+		}
+	}
+	return plan.Overflow, nil
+}
