@@ -75,7 +75,7 @@ func resolveThread(ctx context.Context, gc *ghclient.Installation, req Request, 
 		} `json:"repository"`
 	}
 	err := graphql(ctx, gc, gqlRequest{
-		Query: `query($owner:String!,$repo:String!,$pr:Int!){repository(owner:$owner,name:$repo){pullRequest(number:$pr){reviewThreads(first:100){nodes{id isResolved comments(first:1){nodes{databaseId}}}}}}}`,
+		Query:     `query($owner:String!,$repo:String!,$pr:Int!){repository(owner:$owner,name:$repo){pullRequest(number:$pr){reviewThreads(first:100){nodes{id isResolved comments(first:1){nodes{databaseId}}}}}}}`,
 		Variables: map[string]any{"owner": req.Owner, "repo": req.Repo, "pr": req.PR},
 	}, &threads)
 	if err != nil {

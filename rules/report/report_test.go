@@ -23,10 +23,10 @@ func sample() *rules.Result {
 		Findings: []rules.Finding{
 			{Rule: "CLK-HARD-002", Name: "clerk-debug-enabled", Pack: "hardening", Severity: rules.Low,
 				Confidence: rules.HighConfidence, Checklist: 2, Path: "middleware.ts", Line: 4, EndLine: 4, Column: 3,
-				Message: "`clerkMiddleware` is configured with `debug: true`, which logs the Auth object on every request",
-				Fix:     "Gate debug output on the environment: `debug: process.env.NODE_ENV === 'development'`.",
+				Message:     "`clerkMiddleware` is configured with `debug: true`, which logs the Auth object on every request",
+				Fix:         "Gate debug output on the environment: `debug: process.env.NODE_ENV === 'development'`.",
 				Fingerprint: "0123456789abcdef0123456789abcdef", InDiff: true,
-				DocURL:  "https://github.com/clerkguard/clerkguard/blob/main/docs/rules/CLK-HARD-002.md"},
+				DocURL: "https://github.com/clerkguard/clerkguard/blob/main/docs/rules/CLK-HARD-002.md"},
 			{Rule: "CLK-CFG-001", Name: "unused-suppression", Pack: "hardening", Severity: rules.Low,
 				Confidence: rules.HighConfidence, Checklist: 1, Path: "src/app/api/x/route.ts", Line: 10, EndLine: 10, Column: 1,
 				Message: "suppression of CLK-RP-003 matches no finding, with a comma, a colon: and 100% \"quotes\"\nand a newline",
