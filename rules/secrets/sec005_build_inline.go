@@ -1,0 +1,270 @@
+package secrets
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/secrets/detect"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// SEC005 reports build configuration that inlines a server secret into the
+// client bundle: next.config `env`, Vite `define`/`envPrefix`, webpack
+// DefinePlugin/EnvironmentPlugin, Astro client env fields, SvelteKit
+// `publicPrefix: ”`.
+var SEC005 = &rules.Rule{
+	ID:         "CLK-SEC-005",
+	Name:       "build-config-inlines-secret",
+	Pack:       rules.PackSecrets,
+	Severity:   rules.Critical,
+	Confidence: rules.HighConfidence,
+	Checklist:  2,
+	Files: func(f *source.File) bool {
+		return f.IsJS() && !f.Binary && buildConfigKind(f.Path) != ""
+	},
+	Keywords: []string{"CLERK_", "SECRET", "envPrefix", "publicPrefix", "loadEnv", "EnvironmentPlugin", "DefinePlugin", "...process.env", "process.env,", "process.env }"},
+	Doc: rules.Doc{
+		Title: "build configuration inlines a server secret into the client bundle",
+		Text: "Build-time substitution does not care about prefixes. Next.js: values in `next.config` `env` \"will always be included in the " +
+			"JavaScript bundle\". Vite: every `define` entry is replaced textually in client code, `envPrefix: ''` exposes every variable, and " +
+			"`loadEnv(mode, cwd, '')` loads unprefixed secrets that then leak through `define`. webpack's `DefinePlugin` and " +
+			"`EnvironmentPlugin` do the same; Astro `envField` with `context: 'client'` and SvelteKit `kit.env.publicPrefix: ''` make a " +
+			"variable public.\n\nPublic names (`*_CLERK_PUBLISHABLE_KEY`) are not reported.",
+		Bad: "// next.config.js\nmodule.exports = { env: { CLERK_SECRET_KEY: process.env.CLERK_SECRET_KEY } }\n" +
+			"// vite.config.ts\nexport default defineConfig(({ mode }) => {\n  const env = loadEnv(mode, process.cwd(), '')\n" +
+			"  return { define: { 'process.env.CLERK_SECRET_KEY': JSON.stringify(env.CLERK_SECRET_KEY) } }\n})",
+		Good: "// next.config.js\nmodule.exports = { env: { NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: process.env.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY } }\n" +
+			"// read process.env.CLERK_SECRET_KEY only in server modules",
+	},
+	Fix: func(p *project.Model, file string) string {
+		switch buildConfigKind(file) {
+		case "next":
+			return "Next.js: values in `next.config` `env` are *always* included in the JavaScript bundle, regardless of prefix. " +
+				"Remove the secret from `env` and read `process.env.CLERK_SECRET_KEY` in server code (Route Handlers, Server Actions, middleware) only."
+		case "vite", "app":
+			return "Vite: `define`/`envPrefix` inline values into client code (`envPrefix` must never be `''`). Remove the secret from " +
+				"build-time config and read it in server code (server loaders, `+server` endpoints, API routes) from `process.env`."
+		case "astro":
+			return "Declare Clerk secrets with `envField.string({ context: 'server', access: 'secret' })` and read them only in server code; " +
+				"remove them from Vite `define`."
+		case "svelte":
+			return "Keep `kit.env.publicPrefix` at its default `PUBLIC_` (never `''`) and import secrets from `$env/static/private` in server modules only."
+		}
+		return "Remove the secret from `DefinePlugin`/`EnvironmentPlugin`: build-time substitution ships it in the client bundle. Read it in server code only."
+	},
+	Run: adapt(runSEC005),
+}
+
+func buildConfigKind(p string) string {
+	base := strings.ToLower(path.Base(p))
+	for _, k := range []string{"next", "vite", "astro", "svelte", "app", "webpack"} {
+		if strings.HasPrefix(base, k+".config.") {
+			return k
+		}
+	}
+	if strings.HasPrefix(base, "webpack.") || strings.HasPrefix(base, "webpack-") {
+		return "webpack"
+	}
+	return ""
+}
+
+var upperIdent = regexp.MustCompile(`\b[A-Z][A-Z0-9_]{3,}\b`)
+
+// secretRefs returns the secret env names an expression mentions.
+func secretRefs(text string) []string {
+	var out []string
+	for _, id := range upperIdent.FindAllString(text, -1) {
+		if detect.IsSecretName(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// secretCanon are the server names a prefix could cover.
+var secretCanon = []string{"CLERK_SECRET_KEY", "CLERK_ENCRYPTION_KEY", "CLERK_MACHINE_SECRET_KEY", "CLERK_WEBHOOK_SIGNING_SECRET",
+	"CLERK_WEBHOOK_SECRET", "NUXT_CLERK_SECRET_KEY", "WEBHOOK_SECRET", "SIGNING_SECRET"}
+
+func runSEC005(pass *rules.Pass, report reportFunc) error {
+	af := pass.AST(pass.File)
+	if af == nil {
+		return nil
+	}
+	kind := buildConfigKind(pass.File.Path)
+	at := func(n *jsast.Node, m, msg string) {
+		report(rules.Diagnostic{Line: n.Line, EndLine: n.EndLine, Column: n.Col, Match: m, Message: msg})
+	}
+	// Variables holding loadEnv(mode, cwd, ''): every variable, unprefixed.
+	allEnv := map[string]bool{"process.env": true}
+	for _, call := range af.Calls(af.Root, func(n string) bool { return jsast.LastSegment(n) == "loadEnv" }) {
+		args := jsast.Args(call)
+		if len(args) < 3 {
+			continue
+		}
+		if v, ok := af.StringValue(args[2]); !ok || v != "" {
+			continue
+		}
+		if d := jsast.Ancestor(call, "variable_declarator"); d != nil {
+			allEnv[af.Text(d.ChildByField("name"))] = true
+		}
+	}
+	wholeEnv := func(v *jsast.Node) bool {
+		v = jsast.Unwrap(v)
+		if v == nil {
+			return false
+		}
+		if v.Type == "call_expression" && jsast.LastSegment(af.CalleeName(v)) == "stringify" {
+			if a := jsast.Args(v); len(a) > 0 {
+				v = jsast.Unwrap(a[0])
+			}
+		}
+		return allEnv[strings.Join(strings.Fields(af.Text(v)), "")]
+	}
+	// inlined checks an object whose entries are inlined into client code.
+	inlined := func(obj *jsast.Node, what string) {
+		obj = jsast.Unwrap(obj)
+		if obj == nil {
+			return
+		}
+		if obj.Type != "object" {
+			if wholeEnv(obj) {
+				at(obj, what+" whole-env", fmt.Sprintf("%s is given the whole environment, which inlines `CLERK_SECRET_KEY` and every other server secret into the client bundle", what))
+			}
+			return
+		}
+		for _, c := range obj.NamedChildren() {
+			switch c.Type {
+			case "spread_element":
+				if nc := c.NamedChildren(); len(nc) > 0 && wholeEnv(nc[0]) {
+					at(c, what+" spread-env", fmt.Sprintf("%s spreads the whole environment (`%s`), which inlines every server secret into the client bundle", what, strings.TrimSpace(af.Text(c))))
+				}
+			case "pair":
+				key := af.Text(c.ChildByField("key"))
+				if s, ok := af.StringValue(c.ChildByField("key")); ok {
+					key = s
+				}
+				val := c.ChildByField("value")
+				names := secretRefs(key)
+				if len(names) == 0 {
+					names = secretRefs(af.Text(val))
+				}
+				if len(names) > 0 {
+					at(c, what+" "+key, fmt.Sprintf("%s entry `%s` inlines the server secret `%s` into the client bundle", what, key, names[0]))
+				} else if wholeEnv(val) {
+					at(c, what+" "+key+" whole-env", fmt.Sprintf("%s entry `%s` is the whole environment, which inlines every server secret into the client bundle", what, key))
+				}
+			}
+		}
+	}
+	jsast.Walk(af.Root, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "pair":
+			key := af.Text(n.ChildByField("key"))
+			if s, ok := af.StringValue(n.ChildByField("key")); ok {
+				key = s
+			}
+			val := n.ChildByField("value")
+			switch {
+			case key == "env" && kind == "next":
+				inlined(val, "next.config `env`")
+			case key == "define" && (kind == "vite" || kind == "astro" || kind == "app" || kind == "svelte"):
+				inlined(val, "Vite `define`")
+			case key == "envPrefix":
+				vals, nodes, _ := af.StringList(val)
+				for i, v := range vals {
+					if bad, why := badPrefix(v); bad {
+						at(nodes[i], "envPrefix "+v, fmt.Sprintf("`envPrefix` includes %s, which %s", quoteJS(v), why))
+					}
+				}
+			case key == "publicPrefix" && kind == "svelte":
+				if v, ok := af.StringValue(val); ok {
+					if bad, why := badPrefix(v); bad {
+						at(val, "publicPrefix "+v, fmt.Sprintf("`kit.env.publicPrefix` is %s, which %s through `$env/*/public`", quoteJS(v), why))
+					}
+				}
+			}
+		case "new_expression", "call_expression":
+			fn := n.ChildByField("constructor")
+			if n.Type == "call_expression" {
+				fn = n.ChildByField("function")
+			}
+			name := jsast.LastSegment(af.Name(fn))
+			args := n.ChildByField("arguments")
+			if args == nil {
+				return true
+			}
+			a := args.NamedChildren()
+			switch name {
+			case "DefinePlugin":
+				if len(a) > 0 {
+					inlined(a[0], "`DefinePlugin`")
+				}
+			case "EnvironmentPlugin":
+				if len(a) == 0 {
+					return true
+				}
+				if v, ok := af.StringValue(a[0]); ok && v == "all" {
+					at(n, "EnvironmentPlugin all", "`EnvironmentPlugin('all')` exposes every environment variable, `CLERK_SECRET_KEY` included, to client code")
+					return true
+				}
+				names, _, _ := af.StringList(a[0])
+				names = append(names, af.ObjectKeys(a[0])...)
+				for _, nm := range names {
+					if detect.IsSecretName(nm) {
+						at(n, "EnvironmentPlugin "+nm, fmt.Sprintf("`EnvironmentPlugin` inlines the server secret `%s` into the client bundle", nm))
+					}
+				}
+			default:
+				if strings.HasPrefix(af.CalleeName(n), "envField.") && kind == "astro" {
+					checkEnvField(af, n, at)
+				}
+			}
+		}
+		return true
+	})
+	return nil
+}
+
+// badPrefix reports whether an env prefix exposes Clerk secrets.
+func badPrefix(p string) (bool, string) {
+	if p == "" {
+		return true, "exposes every environment variable, `CLERK_SECRET_KEY` included, to client code"
+	}
+	for _, s := range secretCanon {
+		if strings.HasPrefix(s, p) {
+			return true, "exposes the server secret `" + s + "` to client code"
+		}
+	}
+	return false, ""
+}
+
+func quoteJS(s string) string { return "'" + s + "'" }
+
+// checkEnvField reports envField.*({ context: 'client' }) under a secret
+// name in Astro's env schema.
+func checkEnvField(af *jsast.File, call *jsast.Node, at func(*jsast.Node, string, string)) {
+	a := jsast.Args(call)
+	if len(a) == 0 {
+		return
+	}
+	ctx, ok := af.StringValue(af.ObjectProp(a[0], "context"))
+	if !ok || ctx != "client" {
+		return
+	}
+	pair := call.Parent
+	if pair == nil || pair.Type != "pair" {
+		return
+	}
+	key := af.Text(pair.ChildByField("key"))
+	if s, ok := af.StringValue(pair.ChildByField("key")); ok {
+		key = s
+	}
+	if detect.IsSecretName(key) {
+		at(pair, "envField "+key, fmt.Sprintf("Astro env field `%s` is declared with `context: 'client'`, which ships the secret to the browser", key))
+	}
+}

@@ -1,0 +1,127 @@
+package secrets
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/secrets/detect"
+)
+
+// SEC006 reports Clerk's backend SDK, svix, or a secret env var used in a
+// client module ('use client').
+var SEC006 = &rules.Rule{
+	ID:         "CLK-SEC-006",
+	Name:       "backend-sdk-in-client-module",
+	Pack:       rules.PackSecrets,
+	Severity:   rules.High,
+	Confidence: rules.HighConfidence,
+	Checklist:  2,
+	Keywords:   []string{"use client"},
+	Doc: rules.Doc{
+		Title: "backend sdk or secret used in a client module",
+		Text: "Code in a `'use client'` module is shipped to the browser. `createClerkClient` from `@clerk/backend` and `clerkClient` from " +
+			"`@clerk/*/server` need the Secret Key; in a client module they either get it through a public variable (a leak) or fail at " +
+			"runtime. `auth()`/`currentUser()` already import `server-only` and break the build, but `clerkClient`/`createClerkClient` do not, " +
+			"so nothing stops this mistake before deployment. The same holds for `svix` (webhook verification needs the signing secret) and " +
+			"for reading a secret env var.\n\nType-only imports (`import type { WebhookEvent } from '@clerk/nextjs/server'`) are erased and not reported.",
+		Bad:  "'use client'\nimport { createClerkClient } from '@clerk/backend'\nconst clerk = createClerkClient({ secretKey: process.env.NEXT_PUBLIC_CLERK_SECRET_KEY })",
+		Good: "'use client'\n// call a Route Handler or Server Action that uses clerkClient() from @clerk/nextjs/server\nconst res = await fetch('/api/users')",
+	},
+	Fix: func(p *project.Model, file string) string {
+		server := "a Route Handler, Server Action or server loader"
+		if p.DependsOn(file, "@clerk/nextjs") {
+			server = "a Route Handler or Server Action using `clerkClient()` from `@clerk/nextjs/server`"
+			if p.NextEra(file) == project.EraV5 || p.NextEra(file) == project.EraCore1 {
+				server = "a Route Handler or Server Action using `clerkClient` from `@clerk/nextjs/server`"
+			}
+		}
+		return "Code in client components is shipped to the browser. Keep `createClerkClient`/`clerkClient` and the Secret Key on the server (" +
+			server + ") and expose only the data the UI needs."
+	},
+	Run: adapt(runSEC006),
+}
+
+var clerkServerModule = regexp.MustCompile(`^@clerk/[a-z-]+/server$`)
+
+// backendImport says why an import brings backend code into the module.
+func backendImport(im jsast.Import) string {
+	if im.TypeOnly {
+		return ""
+	}
+	switch {
+	case im.Source == "@clerk/backend" || strings.HasPrefix(im.Source, "@clerk/backend/"):
+		return "Clerk's backend SDK `@clerk/backend`"
+	case clerkServerModule.MatchString(im.Source):
+		switch im.Imported {
+		case "clerkClient", "createClerkClient", "verifyToken", "verifyWebhook":
+			return "`" + im.Imported + "` from `" + im.Source + "`"
+		}
+	case strings.HasPrefix(im.Source, "@clerk/") && strings.HasSuffix(im.Source, "/webhooks"):
+		return "webhook verification from `" + im.Source + "`"
+	case im.Source == "svix":
+		return "`svix` (webhook verification needs the signing secret)"
+	}
+	return ""
+}
+
+func runSEC006(pass *rules.Pass, report reportFunc) error {
+	af := pass.AST(pass.File)
+	if af == nil || af.Directive() != "use client" {
+		return nil
+	}
+	// A secret is reachable when the module reads a public-prefixed secret
+	// name or holds a literal key.
+	reachable := ""
+	jsast.Walk(af.Root, func(n *jsast.Node) bool {
+		if n.Type == "member_expression" || n.Type == "subscript_expression" {
+			obj, prop := envAccess(af, n)
+			if (obj == "process.env" || obj == "import.meta.env") && detect.IsPublicSecretName(prop) {
+				reachable = prop
+				return false
+			}
+		}
+		return true
+	})
+	for _, c := range candidates(pass.File) {
+		if c.Kind == detect.SecretKey {
+			if _, ph := detect.Placeholder(c.Value); !ph {
+				reachable = "a literal secret key"
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, im := range af.Imports() {
+		why := backendImport(im)
+		if why == "" || seen[im.Source+"\x00"+im.Imported] {
+			continue
+		}
+		seen[im.Source+"\x00"+im.Imported] = true
+		d := rules.Diagnostic{Line: im.Node.Line, Column: im.Node.Col, Match: "client-import " + im.Source + " " + im.Imported,
+			Message: fmt.Sprintf("client module ('use client') imports %s, which needs the Secret Key and is shipped to the browser", why)}
+		if reachable != "" {
+			d.Severity = rules.Critical
+			d.Message += "; the module also reads " + reachable + ", so the secret reaches the bundle"
+		}
+		report(d)
+	}
+	// Unprefixed secret names read in a client module: undefined in the
+	// browser at best, and a sign that server work happens on the client.
+	// Public-prefixed names are CLK-SEC-004's.
+	jsast.Walk(af.Root, func(n *jsast.Node) bool {
+		if n.Type != "member_expression" && n.Type != "subscript_expression" {
+			return true
+		}
+		obj, prop := envAccess(af, n)
+		if (obj != "process.env" && obj != "import.meta.env") || !detect.IsSecretName(prop) || detect.PublicPrefixOf(prop) != "" {
+			return true
+		}
+		report(rules.Diagnostic{Line: n.Line, Column: n.Col, Match: "client-env " + prop, Confidence: rules.MediumConfidence,
+			Message: fmt.Sprintf("client module ('use client') reads the server secret `%s.%s`; it is undefined in the browser unless the build inlines it, and the code using it belongs on the server", obj, prop)})
+		return false
+	})
+	return nil
+}

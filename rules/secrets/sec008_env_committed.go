@@ -1,0 +1,173 @@
+package secrets
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/secrets/detect"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// SEC008 reports .env files that are committed (not covered by any
+// .gitignore pattern) with secret values, and .gitignore files that no
+// longer ignore .env files.
+var SEC008 = &rules.Rule{
+	ID:         "CLK-SEC-008",
+	Name:       "env-file-committed",
+	Pack:       rules.PackSecrets,
+	Severity:   rules.High,
+	Confidence: rules.HighConfidence,
+	Checklist:  2,
+	Files: func(f *source.File) bool {
+		return !f.Binary && (envFileKind(f.Path) == "env" || path.Base(f.Path) == ".gitignore")
+	},
+	Doc: rules.Doc{
+		Title: "env file committed or un-ignored",
+		Text: "`.env`, `.env.local` and `.env.production` hold the deployment's secrets and must never be committed: create-next-app " +
+			"ignores `.env*` by default and Gatsby's docs say \"Add `.env*` files to `.gitignore`\". A committed `.env` file puts every key " +
+			"in it into the history of every clone and fork.\n\n" +
+			"The rule reports a dotenv file that no `.gitignore` pattern covers when it sets a secret (Clerk secret names, and generic " +
+			"`*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*PASSWORD*` variables) to a real-looking value; empty values, references and placeholders " +
+			"do not count. `.env.example`, `.env.sample`, `.env.template` and `.env.dist` are meant to be committed and are not reported. " +
+			"It also reports a `.gitignore` that keeps its env-files comment but lost the pattern below it, and (Medium) a `.gitignore` of a " +
+			"Clerk project that ignores neither `.env` nor `.env.local`. The secret values themselves are CLK-SEC-001/002/003's findings.",
+		Bad:  "# .gitignore\nnode_modules\n# (the `.env*` line was removed)\n\n# .env.local (committed)\nCLERK_SECRET_KEY=sk_live_…",
+		Good: "# .gitignore\n.env*\n!.env.example\n\n# .env.example (committed)\nCLERK_SECRET_KEY=",
+		Lang: "sh",
+	},
+	Fix: rules.ConstFix("Remove the file from the repository (and history), add it to `.gitignore`, rotate every Clerk key it contained, " +
+		"and use `npx clerk env pull` or your host's secret store to provision keys."),
+	Run: adapt(runSEC008),
+}
+
+var (
+	envLineRe      = regexp.MustCompile(`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$`)
+	genericSecret  = regexp.MustCompile(`(?i)SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|PASSWORD|SIGNING`)
+	envCommentRe   = regexp.MustCompile(`(?i)^#.*\b(?:env|dotenv|environment)\b`)
+	envPatternLike = regexp.MustCompile(`(?i)\.env`)
+)
+
+// envValue strips quotes and a trailing comment from a dotenv value.
+func envValue(raw string) string {
+	v := strings.TrimSpace(raw)
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') {
+		if i := strings.IndexByte(v[1:], v[0]); i >= 0 {
+			return v[1 : i+1]
+		}
+	}
+	if i := strings.Index(v, " #"); i >= 0 {
+		v = v[:i]
+	}
+	return strings.TrimSpace(v)
+}
+
+// realSecret reports whether a dotenv assignment sets a secret to a value
+// that is not empty, a reference or a placeholder.
+func realSecret(name, value string) bool {
+	if !detect.IsSecretName(name) && !genericSecret.MatchString(name) {
+		return false
+	}
+	if detect.PublicPrefixOf(name) != "" && !detect.IsSecretName(name) {
+		return false
+	}
+	if len(value) < 8 || detect.IsReference(value) {
+		return false
+	}
+	if _, ph := detect.Placeholder(value); ph {
+		return false
+	}
+	return detect.Entropy(detect.Body(value)) >= detect.MinEntropy
+}
+
+func runSEC008(pass *rules.Pass, report reportFunc) error {
+	f := pass.File
+	if path.Base(f.Path) == ".gitignore" {
+		checkEnvGitignore(pass, report)
+		return nil
+	}
+	gi := loadGitignore(pass.Paths(), pass.Get)
+	if gi.Ignored(f.Path) {
+		return nil // a local file in a working-tree scan, not committed
+	}
+	var names, secrets []string
+	first := 0
+	for i, l := range f.Lines() {
+		m := envLineRe.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		v := envValue(m[2])
+		if !realSecret(m[1], v) {
+			continue
+		}
+		if first == 0 {
+			first = i + 1
+		}
+		names = append(names, "`"+m[1]+"`")
+		secrets = append(secrets, v)
+	}
+	if first == 0 {
+		return nil
+	}
+	list := strings.Join(names, ", ")
+	if len(names) > 4 {
+		list = strings.Join(names[:4], ", ") + fmt.Sprintf(" and %d more", len(names)-4)
+	}
+	report(rules.Diagnostic{Line: first, Secrets: secrets, Match: "env-file " + f.Path,
+		Message: fmt.Sprintf("`%s` is committed (no .gitignore pattern covers it) and sets %s", f.Path, list)})
+	return nil
+}
+
+// checkEnvGitignore reports a .gitignore that no longer ignores env files.
+func checkEnvGitignore(pass *rules.Pass, report reportFunc) {
+	f := pass.File
+	dir := path.Dir(f.Path)
+	probe := func(name string) string {
+		if dir == "." {
+			return name
+		}
+		return dir + "/" + name
+	}
+	gi := loadGitignore(pass.Paths(), pass.Get)
+	if gi.Ignored(probe(".env")) && gi.Ignored(probe(".env.local")) {
+		return
+	}
+	lines := f.Lines()
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if !envCommentRe.MatchString(t) {
+			continue
+		}
+		// The comment should head env patterns; if the line below is not
+		// one, the pattern was removed.
+		next := ""
+		for _, nl := range lines[i+1:] {
+			if next = strings.TrimSpace(nl); next != "" {
+				break
+			}
+		}
+		if envPatternLike.MatchString(next) {
+			continue
+		}
+		end := i + 2
+		if end > len(lines) {
+			end = len(lines)
+		}
+		report(rules.Diagnostic{Line: i + 1, EndLine: end, Match: "gitignore-env-comment",
+			Message: fmt.Sprintf("`.gitignore` keeps the comment %q but no pattern below it ignores `.env` files any more", t),
+			Fix:     "Restore the env-file pattern (`.env*`, then `!.env.example` if you commit an example file)."})
+		return
+	}
+	if gi.Ignored(probe(".env")) || gi.Ignored(probe(".env.local")) || !pass.Project.UsesClerk() {
+		return
+	}
+	if dir != "." && !pass.Project.Has(dir+"/package.json") {
+		return
+	}
+	report(rules.Diagnostic{Line: 1, EndLine: len(lines), Severity: rules.Medium, Confidence: rules.MediumConfidence, Match: "gitignore-no-env",
+		Message: "`.gitignore` ignores neither `.env` nor `.env.local`, so the Clerk Secret Key in a local env file is one `git add .` away from being committed",
+		Fix:     "Add `.env*` (and `!.env.example` if you commit an example file) to `.gitignore`."})
+}

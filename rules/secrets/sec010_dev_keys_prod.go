@@ -1,0 +1,204 @@
+package secrets
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/redact"
+	"github.com/clerkguard/clerkguard/rules/secrets/detect"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// SEC010 reports development-instance keys (pk_test_/sk_test_) in
+// production configuration, and pk/sk pairs of different modes in one env
+// file.
+var SEC010 = &rules.Rule{
+	ID:         "CLK-SEC-010",
+	Name:       "development-keys-in-production",
+	Pack:       rules.PackSecrets,
+	Severity:   rules.Medium,
+	Confidence: rules.MediumConfidence,
+	Checklist:  2,
+	Files: func(f *source.File) bool {
+		return !f.Binary && (f.Lang == source.LangEnv || f.Lang == source.LangYAML)
+	},
+	Keywords: []string{"pk_test_", "sk_test_", "pk_live_", "sk_live_"},
+	Doc: rules.Doc{
+		Title: "development instance keys in production configuration",
+		Text: "Clerk development instances \"have a more relaxed security posture and are not suitable for production workloads\": they use " +
+			"the shared `accounts.dev` domain, allow 100 users, and use a different session architecture. A `pk_test_`/`sk_test_` key in " +
+			"production configuration means production runs on a development instance; a `pk_live_` key paired with an `sk_test_` key (or the " +
+			"reverse) in one env file means the frontend and backend talk to different instances, and sessions will not verify.\n\n" +
+			"Production is recognised by name: `.env.production*`/`.env.prod*`, an env file setting `NODE_ENV=production`, Helm " +
+			"`values-prod*.yaml`/`values-production*.yaml`, a `production`/`prod` overlay directory, and workflow jobs with " +
+			"`environment: production`. Staging environments that intentionally use a development instance are not named production, so " +
+			"they are not reported.",
+		Bad:  "# .env.production\nNEXT_PUBLIC_CLERK_PUBLISHABLE_KEY=pk_test_…\nCLERK_SECRET_KEY=sk_test_…",
+		Good: "# .env.production (values from the production instance, kept out of git)\nNEXT_PUBLIC_CLERK_PUBLISHABLE_KEY=pk_live_…\nCLERK_SECRET_KEY=",
+		Lang: "sh",
+	},
+	Fix: rules.ConstFix("Development instances 'have a more relaxed security posture and are not suitable for production workloads' (shared " +
+		"`accounts.dev` domain, 100-user cap, different session architecture). Deploy with the production instance's `pk_live_`/`sk_live_` keys."),
+	Run: adapt(runSEC010),
+}
+
+var (
+	prodEnvName     = regexp.MustCompile(`(?i)^\.env\.(?:production|prod)(?:\.|$)`)
+	prodValues      = regexp.MustCompile(`(?i)^values[-.](?:prod|production)[\w.-]*\.ya?ml$`)
+	prodDir         = regexp.MustCompile(`(?i)(^|/)(?:prod|production)/`)
+	nodeEnvProdRe   = regexp.MustCompile(`(?m)^\s*(?:export\s+)?NODE_ENV\s*=\s*["']?production\b`)
+	prodEnvironment = regexp.MustCompile(`(?i)^prod(uction)?$`)
+)
+
+// clerkKey is a Clerk pk_ or sk_ key in a file, after validation.
+type clerkKey struct {
+	c    detect.Candidate
+	secr bool // sk_
+}
+
+func clerkKeys(f *source.File) []clerkKey {
+	text := string(f.Content)
+	sig := signals(f)
+	var out []clerkKey
+	for _, c := range candidates(f) {
+		switch c.Kind {
+		case detect.PublishableKey:
+			if _, ok := detect.DecodePublishable(c.Value); ok {
+				out = append(out, clerkKey{c: c})
+			}
+		case detect.SecretKey:
+			if _, ph := detect.Placeholder(c.Value); ph {
+				continue
+			}
+			if v, _, _ := detect.Attribute(text, c, sig); v == detect.Clerk {
+				out = append(out, clerkKey{c: c, secr: true})
+			}
+		}
+	}
+	return out
+}
+
+func runSEC010(pass *rules.Pass, report reportFunc) error {
+	f := pass.File
+	keys := clerkKeys(f)
+	if len(keys) == 0 {
+		return nil
+	}
+	base := path.Base(f.Path)
+	reported := map[int]bool{}
+	devKey := func(k clerkKey, why string) {
+		if k.c.Live || reported[k.c.Start] {
+			return
+		}
+		reported[k.c.Start] = true
+		line, col := lineSpan(f, k.c.Start)
+		what := "publishable key"
+		if k.secr {
+			what = "Secret Key"
+		}
+		d := rules.Diagnostic{Line: line, Column: col, Match: "dev-key " + match(k.c.Name, k.c.Value),
+			Message: fmt.Sprintf("development-instance %s %s in %s", what, redact.Secret(k.c.Value), why)}
+		if k.secr {
+			d.Secrets = []string{k.c.Value}
+		}
+		report(d)
+	}
+	switch {
+	case f.Lang == source.LangEnv && envFileKind(f.Path) == "template":
+		// examples document development setups
+	case f.Lang == source.LangEnv && prodEnvName.MatchString(base):
+		for _, k := range keys {
+			devKey(k, "`"+base+"`, a production env file")
+		}
+	case f.Lang == source.LangEnv && nodeEnvProdRe.Match(f.Content):
+		for _, k := range keys {
+			devKey(k, "`"+base+"`, which sets `NODE_ENV=production`")
+		}
+	case f.Lang == source.LangYAML && (prodValues.MatchString(base) || prodDir.MatchString(f.Path)):
+		for _, k := range keys {
+			devKey(k, "`"+f.Path+"`, production deployment configuration")
+		}
+	case f.Lang == source.LangYAML && strings.Contains(f.Path, ".github/workflows/"):
+		for _, r := range productionJobs(f) {
+			for _, k := range keys {
+				if line, _ := lineSpan(f, k.c.Start); line >= r.from && line <= r.to {
+					devKey(k, "workflow job `"+r.job+"`, which deploys to environment `production`")
+				}
+			}
+		}
+	}
+	// pk/sk mode mismatch in one env file.
+	if f.Lang != source.LangEnv {
+		return nil
+	}
+	var pk *clerkKey
+	for i := range keys {
+		if !keys[i].secr {
+			pk = &keys[i]
+			break
+		}
+	}
+	if pk == nil {
+		return nil
+	}
+	for _, k := range keys {
+		if !k.secr || k.c.Live == pk.c.Live || reported[k.c.Start] {
+			continue
+		}
+		reported[k.c.Start] = true
+		line, col := lineSpan(f, k.c.Start)
+		report(rules.Diagnostic{Line: line, Column: col, Secrets: []string{k.c.Value}, Match: "key-mismatch " + match(k.c.Name, k.c.Value),
+			Message: fmt.Sprintf("Secret Key %s and publishable key %s in `%s` belong to different instances (%s vs %s); sessions issued by one will not verify with the other",
+				redact.Secret(k.c.Value), redact.Secret(pk.c.Value), base, mode(k.c.Live), mode(pk.c.Live)),
+			Fix: "Use the publishable key and Secret Key of the same Clerk instance (both `_live_` in production, both `_test_` in development)."})
+	}
+	return nil
+}
+
+func mode(live bool) string {
+	if live {
+		return "production"
+	}
+	return "development"
+}
+
+type lineRange struct {
+	job      string
+	from, to int
+}
+
+// productionJobs returns the line ranges of workflow jobs whose
+// environment is production.
+func productionJobs(f *source.File) []lineRange {
+	var doc yaml.Node
+	if yaml.Unmarshal(f.Content, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	jobs := yamlGet(doc.Content[0], "jobs")
+	if jobs == nil || jobs.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []lineRange
+	for i := 0; i+1 < len(jobs.Content); i += 2 {
+		k, v := jobs.Content[i], jobs.Content[i+1]
+		env := yamlGet(v, "environment")
+		name := yamlScalar(env)
+		if name == "" {
+			name = yamlScalar(yamlGet(env, "name"))
+		}
+		if !prodEnvironment.MatchString(name) {
+			continue
+		}
+		to := len(f.Lines())
+		if i+2 < len(jobs.Content) {
+			to = jobs.Content[i+2].Line - 1
+		}
+		out = append(out, lineRange{job: k.Value, from: k.Line, to: to})
+	}
+	return out
+}
