@@ -1,0 +1,225 @@
+package routes
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+)
+
+// RP006 flags auth()/auth.protect() used with the wrong era's API: not
+// awaited on v6+, auth().protect() on v6+, auth.protect() on v5.
+var RP006 = &rules.Rule{
+	ID:         "CLK-RP-006",
+	Name:       "auth-not-awaited",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.High,
+	Confidence: rules.HighConfidence,
+	Checklist:  1,
+	Keywords:   []string{"@clerk/nextjs"},
+	Doc: rules.Doc{
+		Title: "auth() or auth.protect() not awaited, or the v5 and v6 apis mixed",
+		Text: "Since `@clerk/nextjs` v6, `auth()` returns a Promise and protection is `await auth.protect()`. " +
+			"A non-awaited `auth.protect()` rejects in the background while the handler keeps running (fail open); " +
+			"a non-awaited `auth()` yields a Promise, which is always truthy and has no `userId`; and the v5 form " +
+			"`auth().protect()` calls a property of a Promise. On v5 the reverse mistake, `auth.protect()`, does " +
+			"not exist. The rule reads the `@clerk/nextjs` version from package.json and stays quiet when it is unknown.",
+		Bad:  "export default async function Page() {\n  auth.protect()\n  return <Secret />\n}",
+		Good: "export default async function Page() {\n  await auth.protect()\n  return <Secret />\n}",
+	},
+	Fix: func(p *project.Model, file string) string {
+		if p.NextEra(file).AsyncAuth() {
+			return "`auth()` is async since `@clerk/nextjs` v6 and `auth().protect()` became `await auth.protect()`: write `await auth.protect()` and `const { userId } = await auth()`. A non-awaited `auth.protect()` rejects in the background while your code keeps running."
+		}
+		return "On `@clerk/nextjs` v5 and earlier `auth()` is synchronous and protection is `auth().protect()`; `auth.protect()` only exists from v6. Use `auth().protect()`, or upgrade to v6 and write `await auth.protect()`."
+	},
+	Run: runRP006,
+}
+
+type authScope struct {
+	name  string
+	scope *jsast.Node
+}
+
+func runRP006(pass *rules.Pass) error {
+	era := pass.Project.NextEra(pass.File.Path)
+	if era == project.EraUnknown {
+		return nil
+	}
+	f := pass.AST(pass.File)
+	if f == nil {
+		return nil
+	}
+	var locals []authScope
+	for _, im := range f.Imports() {
+		if im.Imported == "auth" && !im.TypeOnly && strings.HasPrefix(im.Source, "@clerk/nextjs") {
+			locals = append(locals, authScope{im.Local, f.Root})
+		}
+	}
+	// The auth parameter of clerkMiddleware's handler.
+	for _, c := range f.Calls(f.Root, func(n string) bool { return f.ResolveClerk(n) == "clerkMiddleware" }) {
+		args := jsast.Args(c)
+		if len(args) == 0 {
+			continue
+		}
+		h := jsast.Unwrap(args[0])
+		if h.Type == "identifier" {
+			h = jsast.Unwrap(f.LocalValue(f.Text(h)))
+		}
+		if h == nil || !jsast.IsFunction(h) {
+			continue
+		}
+		if name := firstParam(f, h); name != "" {
+			locals = append(locals, authScope{name, h})
+		}
+	}
+	if len(locals) == 0 {
+		return nil
+	}
+	isAuth := func(n *jsast.Node, name string) bool {
+		for _, l := range locals {
+			if l.name == name && l.scope.Contains(n) {
+				return true
+			}
+		}
+		return false
+	}
+	async := era.AsyncAuth()
+	for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
+		name := f.CalleeName(call)
+		switch {
+		case strings.HasSuffix(name, ".protect") && isAuth(call, strings.TrimSuffix(name, ".protect")):
+			if !async {
+				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Medium,
+					Message: fmt.Sprintf("`%s()` does not exist on @clerk/nextjs %s: it throws a TypeError; use `%s().protect()`", name, eraVersion(era), strings.TrimSuffix(name, ".protect"))})
+				continue
+			}
+			if !consumed(f, call) {
+				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
+					Message: fmt.Sprintf("`%s()` is not awaited: it returns a Promise, so a signed-out request keeps running this code while the rejection is detached", name)})
+			}
+		case async && isAuth(call, name):
+			reportUnawaitedAuth(pass, f, call, name)
+		}
+	}
+	return nil
+}
+
+func eraVersion(e project.Era) string {
+	if e == project.EraCore1 {
+		return "v4"
+	}
+	return "v5"
+}
+
+func firstParam(f *jsast.File, fn *jsast.Node) string {
+	if p := fn.ChildByField("parameter"); p != nil {
+		return f.Text(p)
+	}
+	ps := fn.ChildByField("parameters")
+	if ps == nil {
+		return ""
+	}
+	for _, p := range ps.NamedChildren() {
+		if pat := p.ChildByField("pattern"); pat != nil {
+			p = pat
+		}
+		if p.Type == "identifier" {
+			return f.Text(p)
+		}
+		return ""
+	}
+	return ""
+}
+
+// exprParent returns the parent of an expression, skipping parentheses
+// and type assertions.
+func exprParent(n *jsast.Node) (parent, child *jsast.Node) {
+	child = n
+	p := n.Parent
+	for p != nil {
+		switch p.Type {
+		case "parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression":
+			child, p = p, p.Parent
+			continue
+		}
+		return p, child
+	}
+	return nil, child
+}
+
+// consumed reports whether a Promise-valued call is awaited, returned,
+// chained with then/catch or handed to another call.
+func consumed(f *jsast.File, call *jsast.Node) bool {
+	p, child := exprParent(call)
+	if p == nil {
+		return false
+	}
+	switch p.Type {
+	case "await_expression", "return_statement", "arguments", "array", "pair", "yield_expression":
+		return true
+	case "arrow_function":
+		return p.ChildByField("body") == child
+	case "member_expression":
+		switch f.Text(p.ChildByField("property")) {
+		case "then", "catch", "finally":
+			return true
+		}
+	case "variable_declarator":
+		// const p = auth.protect(); ... await p
+		name := p.ChildByField("name")
+		if name == nil || name.Type != "identifier" {
+			return false
+		}
+		scope := jsast.EnclosingFunction(p)
+		if scope == nil {
+			scope = f.Root
+		}
+		v := f.Text(name)
+		found := false
+		jsast.Walk(scope, func(x *jsast.Node) bool {
+			if x.Type == "await_expression" {
+				if a := jsast.Unwrap(firstNamed(x)); a != nil && a.Type == "identifier" && f.Text(a) == v {
+					found = true
+				}
+			}
+			return !found
+		})
+		return found
+	}
+	return false
+}
+
+func reportUnawaitedAuth(pass *rules.Pass, f *jsast.File, call *jsast.Node, name string) {
+	p, child := exprParent(call)
+	if p == nil || consumed(f, call) {
+		return
+	}
+	var msg string
+	switch p.Type {
+	case "member_expression":
+		if p.ChildByField("object") != child {
+			return
+		}
+		prop := f.Text(p.ChildByField("property"))
+		if prop == "protect" {
+			msg = fmt.Sprintf("`%s().protect()` is the v5 API: on v6 `%s()` returns a Promise, which has no `protect`; write `await %s.protect()`", name, name, name)
+		} else {
+			msg = fmt.Sprintf("`%s().%s` reads a property of a Promise: `%s()` is async on v6, so the value is always undefined", name, prop, name)
+		}
+	case "variable_declarator":
+		target := p.ChildByField("name")
+		if target != nil && target.Type == "object_pattern" {
+			msg = fmt.Sprintf("`%s()` is not awaited: destructuring its Promise yields undefined for every field (`%s`)", name, strings.TrimSpace(f.Text(target)))
+		} else {
+			msg = fmt.Sprintf("`%s()` is not awaited: `%s` holds a Promise, which is always truthy and has no userId", name, f.Text(target))
+		}
+	case "unary_expression", "binary_expression", "parenthesized_expression", "if_statement", "ternary_expression":
+		msg = fmt.Sprintf("`%s()` is not awaited: its Promise is always truthy, so this check never sees a signed-out user", name)
+	default:
+		return
+	}
+	pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Message: msg})
+}
