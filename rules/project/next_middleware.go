@@ -516,3 +516,10 @@ func (mw *Middleware) analyzeAuthMiddleware(f *jsast.File, args []*jsast.Node) {
 		}
 	}
 }
+
+// CompileRoutePatternsOf compiles a createRouteMatcher / publicRoutes
+// argument (a string, a RegExp literal, or an array of them; a local
+// constant is followed). nonConst is set when any part is not constant.
+func CompileRoutePatternsOf(f *jsast.File, n *jsast.Node) (pats []*PathPattern, nonConst bool) {
+	return compileRouteList(f, n)
+}

@@ -1,0 +1,135 @@
+package routes
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+)
+
+// RP008 flags legacy authMiddleware() options that open too much.
+var RP008 = &rules.Rule{
+	ID:         "CLK-RP-008",
+	Name:       "auth-middleware-too-open",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.High,
+	Confidence: rules.HighConfidence,
+	Checklist:  1,
+	Keywords:   []string{"authMiddleware"},
+	Doc: rules.Doc{
+		Title: "legacy authmiddleware makes api routes public or skips the signed-out case",
+		Text: "`authMiddleware()` (Core 1, `@clerk/nextjs` v4; deprecated in v5, removed in v6) protects every route " +
+			"except `publicRoutes`, and runs no Clerk code at all on `ignoredRoutes`. An entry such as `'/api/:path*'`, " +
+			"`'/api(.*)'` or `'/(.*)'` therefore opens every API route. A custom `afterAuth` completely replaces the " +
+			"default behaviour, so unless it redirects signed-out users on non-public routes itself, every route is open.",
+		Bad:  "export default authMiddleware({ publicRoutes: ['/', '/api/:path*'] })",
+		Good: "export default authMiddleware({ publicRoutes: ['/', '/api/webhooks/clerk'] })",
+	},
+	Fix: func(p *project.Model, file string) string {
+		fix := "`authMiddleware` protects everything except `publicRoutes`; `ignoredRoutes` skip Clerk entirely; a custom `afterAuth` must handle the signed-out case itself (`if (!auth.userId && !auth.isPublicRoute) return redirectToSignIn({ returnBackUrl: req.url })`). List only the routes that must be public, such as `/api/webhooks/clerk`."
+		if p.NextEra(file) >= project.EraV6 {
+			return fix + " `authMiddleware` no longer exists in your `@clerk/nextjs` version (removed in v6): migrate to `clerkMiddleware()` and check auth in each resource."
+		}
+		return fix + " `authMiddleware` is removed in `@clerk/nextjs` v6: plan the migration to `clerkMiddleware()` with per-resource checks."
+	},
+	Run: runRP008,
+}
+
+// broadProbes are paths a too-broad public or ignored entry matches.
+var broadProbes = []struct{ path, what string }{
+	{"/clerkguard-probe/deep/path", "nearly every route"},
+	{"/api/clerkguard-probe", "every /api route"},
+	{"/trpc/clerkguard-probe", "every /trpc route"},
+}
+
+func runRP008(pass *rules.Pass) error {
+	f := pass.AST(pass.File)
+	if f == nil {
+		return nil
+	}
+	for _, call := range f.Calls(f.Root, func(n string) bool { return f.ResolveClerk(n) == "authMiddleware" }) {
+		args := jsast.Args(call)
+		if len(args) == 0 {
+			continue
+		}
+		opts := jsast.Unwrap(args[0])
+		if opts.Type == "identifier" {
+			opts = jsast.Unwrap(f.LocalValue(f.Text(opts)))
+		}
+		if opts == nil || opts.Type != "object" {
+			continue
+		}
+		for _, key := range []string{"publicRoutes", "ignoredRoutes"} {
+			v := f.ObjectProp(opts, key)
+			if v == nil {
+				continue
+			}
+			if fn := jsast.Unwrap(v); jsast.IsFunction(fn) {
+				if returnsTrue(f, fn) {
+					pass.Report(rules.Diagnostic{Line: fn.Line, Column: fn.Col,
+						Message: fmt.Sprintf("`%s` is a function that returns true for every request: no route is protected", key)})
+				}
+				continue
+			}
+			pats, _ := project.CompileRoutePatternsOf(f, v)
+			for _, p := range pats {
+				if p.Err != nil || strings.Contains(strings.ToLower(p.Source), "webhook") {
+					continue
+				}
+				for _, probe := range broadProbes {
+					if !p.Match(probe.path) {
+						continue
+					}
+					effect := "public: authMiddleware lets signed-out requests through"
+					if key == "ignoredRoutes" {
+						effect = "ignored: Clerk does not run there at all, so no auth state exists"
+					}
+					pass.Report(rules.Diagnostic{Line: p.Line,
+						Message: fmt.Sprintf("%s entry '%s' makes %s %s", key, p.Source, probe.what, effect)})
+					break
+				}
+			}
+		}
+		if aa := f.ObjectProp(opts, "afterAuth"); aa != nil {
+			fn := jsast.Unwrap(aa)
+			if fn.Type == "identifier" {
+				if lv := jsast.Unwrap(f.LocalValue(f.Text(fn))); lv != nil {
+					fn = lv
+				}
+			}
+			if !handlesSignedOut(f, fn) {
+				pass.Report(rules.Diagnostic{Line: aa.Line, Column: aa.Col,
+					Message: "custom `afterAuth` replaces authMiddleware's default redirect but never handles signed-out requests to non-public routes: every route is open"})
+			}
+		}
+	}
+	return nil
+}
+
+func returnsTrue(f *jsast.File, fn *jsast.Node) bool {
+	b := fn.ChildByField("body")
+	if b == nil {
+		return false
+	}
+	if b.Type != "statement_block" {
+		return jsast.Unwrap(b).Type == "true"
+	}
+	sts := b.NamedChildren()
+	if len(sts) != 1 || sts[0].Type != "return_statement" {
+		return false
+	}
+	r := jsast.Unwrap(firstNamed(sts[0]))
+	return r != nil && r.Type == "true"
+}
+
+// handlesSignedOut reports whether an afterAuth function deals with
+// signed-out users: it redirects to sign-in, or branches on userId and
+// isPublicRoute, or protects.
+func handlesSignedOut(f *jsast.File, fn *jsast.Node) bool {
+	t := f.Text(fn)
+	return strings.Contains(t, "redirectToSignIn") || strings.Contains(t, ".protect(") ||
+		(strings.Contains(t, "userId") && strings.Contains(t, "isPublicRoute")) ||
+		(strings.Contains(t, "!auth.userId") || strings.Contains(t, "!userId"))
+}
