@@ -537,11 +537,8 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 			return verifyClerk
 		}
 	}
-	if jsast.LastSegment(name) != "verify" {
-		return 0
-	}
 	fnNode := jsast.Unwrap(call.ChildByField("function"))
-	if fnNode == nil || fnNode.Type != "member_expression" {
+	if fnNode == nil || fnNode.Type != "member_expression" || f.Text(fnNode.ChildByField("property")) != "verify" {
 		return 0
 	}
 	obj := jsast.Unwrap(fnNode.ChildByField("object"))
@@ -831,7 +828,7 @@ func failsClosed(f *jsast.File, block *jsast.Node) bool {
 			found = true
 		case "call_expression":
 			switch jsast.LastSegment(f.CalleeName(n)) {
-			case "status", "code", "sendStatus", "setResponseStatus", "createError", "abort", "error", "notFound", "redirect", "exit":
+			case "status", "code", "sendStatus", "setResponseStatus", "createError", "abort", "notFound", "redirect", "exit", "forbidden", "unauthorized":
 				found = true
 			}
 		}
@@ -864,4 +861,19 @@ func nonRequestPath(p string) bool {
 	base := lp[strings.LastIndexByte(lp, '/')+1:]
 	return strings.HasPrefix(base, "seed") || strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") ||
 		strings.Contains(base, ".stories.")
+}
+
+// calleeText names a call's function for a message, also when it is not
+// a plain dotted name (`new Webhook(secret).verify`).
+func calleeText(f *jsast.File, call *jsast.Node) string {
+	if n := f.CalleeName(call); n != "" {
+		return n
+	}
+	fn := jsast.Unwrap(call.ChildByField("function"))
+	if fn != nil && fn.Type == "member_expression" {
+		if o := jsast.Unwrap(fn.ChildByField("object")); o != nil && o.Type == "new_expression" {
+			return "new " + f.Name(o.ChildByField("constructor")) + "(…)." + f.Text(fn.ChildByField("property"))
+		}
+	}
+	return clip(f.Text(fn))
 }

@@ -61,11 +61,11 @@ func runWH002(pass *rules.Pass) error {
 				if s := stringified(f, args[0], h.fn); s != nil {
 					pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Low,
 						Message: fmt.Sprintf("`%s` verifies `%s`, a re-serialisation of the parsed body, not the raw bytes Svix signed",
-							clip(f.CalleeName(call)), clip(f.Text(s)))})
+							clip(calleeText(f, call)), clip(f.Text(s)))})
 				} else if r := parsedSource(f, args[0], h.fn, reads); r != nil {
 					pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
 						Message: fmt.Sprintf("`%s` is given `%s`, which is the parsed body (`%s`), not the raw bytes Svix signed",
-							clip(f.CalleeName(call)), clip(f.Text(args[0])), clip(r.text))})
+							clip(calleeText(f, call)), clip(f.Text(args[0])), clip(r.text))})
 				}
 			case verifyClerk:
 				if expressStyle(pass, f) {

@@ -85,7 +85,7 @@ func reportIgnored(pass *rules.Pass, f *jsast.File, h *handler, v verification) 
 		rel = related(v.helper)
 		what = "`" + v.helper.name + "`"
 	} else {
-		what = "`" + clip(f.CalleeName(v.call)) + "()`"
+		what = "`" + clip(calleeText(f, v.call)) + "()`"
 	}
 	// .catch(() => null) on the verify promise.
 	if cc := catchCall(f, v.call); cc != nil {
@@ -118,7 +118,7 @@ func reportIgnored(pass *rules.Pass, f *jsast.File, h *handler, v verification) 
 		}
 		if processes(f, following(ifst), vars) {
 			pass.Report(rules.Diagnostic{Line: ifst.Line, Column: ifst.Col, Related: rel,
-				Message: fmt.Sprintf("%s only runs when `%s`; otherwise the handler processes the payload unverified", what, clip(f.Text(cond)))})
+				Message: fmt.Sprintf("%s only runs when `%s`; otherwise the handler processes the payload unverified", what, clip(f.Text(jsast.Unwrap(cond))))})
 		}
 	}
 }

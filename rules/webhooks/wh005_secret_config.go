@@ -24,7 +24,7 @@ var WH005 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.HighConfidence,
 	Checklist:  4,
-	Keywords:   []string{"WEBHOOK", "SIGNING", "Signing", "whsec", "verifyWebhook", "SVIX"},
+	Keywords:   []string{"WEBHOOK", "Webhook", "webhook", "SIGNING", "Signing", "signing", "SVIX", "svix", "whsec"},
 	Doc: rules.Doc{
 		Title: "webhook signing secret with a fallback, skip-if-unset, or wrong variable name",
 		Text: "A fallback such as `process.env.CLERK_WEBHOOK_SECRET || 'whsec_dev'` means a deployment that lost the variable " +
@@ -160,7 +160,7 @@ func (c *checker) skipWhenUnset(h *handler) {
 		if open != nil {
 			c.pass.Report(rules.Diagnostic{Line: st.Line, Column: st.Col,
 				Message: fmt.Sprintf("%s processes the payload without verification when `%s` decides the secret is missing; an unset variable turns verification off",
-					h.name, clip(f.Text(cond)))})
+					h.name, clip(f.Text(jsast.Unwrap(cond))))})
 		}
 	}
 	jsast.Walk(jsast.FunctionBody(h.fn), func(n *jsast.Node) bool {
