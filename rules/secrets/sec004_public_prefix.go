@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
@@ -67,7 +68,29 @@ func runSEC004(pass *rules.Pass, report reportFunc) error {
 	case source.LangTS, source.LangTSX, source.LangJS, source.LangVue, source.LangSvelte, source.LangAstro:
 		return sec004Code(pass, report)
 	}
+	if !configText(f) {
+		return nil // Go, Python, ... server code: a read there exposes nothing
+	}
 	return sec004Text(pass, report)
+}
+
+// configText reports line-oriented configuration files, where a name
+// followed by `=` or `:` defines a variable.
+func configText(f *source.File) bool {
+	switch f.Lang {
+	case source.LangEnv, source.LangYAML, source.LangDockerfile, source.LangJSON:
+		return true
+	}
+	base := strings.ToLower(path.Base(f.Path))
+	switch path.Ext(base) {
+	case ".toml", ".tf", ".tfvars", ".hcl", ".sh", ".bash", ".zsh", ".ini", ".properties", ".conf", ".cfg", ".envrc":
+		return true
+	}
+	switch base {
+	case "makefile", "procfile", "justfile", ".envrc":
+		return true
+	}
+	return false
 }
 
 // definitionAfter matches what follows a name that is being defined:

@@ -161,13 +161,53 @@ func checkEnvGitignore(pass *rules.Pass, report reportFunc) {
 			Fix:     "Restore the env-file pattern (`.env*`, then `!.env.example` if you commit an example file)."})
 		return
 	}
-	if gi.Ignored(probe(".env")) || gi.Ignored(probe(".env.local")) || !pass.Project.UsesClerk() {
-		return
+	// The whole-file finding: a Clerk package whose nearest .gitignore is
+	// this one, and neither its .env nor its .env.local is ignored.
+	found := false
+	for _, pk := range pass.Project.Packages {
+		if !clerkPackage(pk.Deps) || nearestGitignore(pass.Paths(), pk.Dir) != f.Path {
+			continue
+		}
+		env, local := ".env", ".env.local"
+		if pk.Dir != "" {
+			env, local = pk.Dir+"/"+env, pk.Dir+"/"+local
+		}
+		if !gi.Ignored(env) && !gi.Ignored(local) {
+			found = true
+			break
+		}
 	}
-	if dir != "." && !pass.Project.Has(dir+"/package.json") {
+	if !found && !(dir == "." && len(pass.Project.GoClerk) > 0 && !gi.Ignored(".env")) {
 		return
 	}
 	report(rules.Diagnostic{Line: 1, EndLine: len(lines), Severity: rules.Medium, Confidence: rules.MediumConfidence, Match: "gitignore-no-env",
 		Message: "`.gitignore` ignores neither `.env` nor `.env.local`, so the Clerk Secret Key in a local env file is one `git add .` away from being committed",
 		Fix:     "Add `.env*` (and `!.env.example` if you commit an example file) to `.gitignore`."})
+}
+
+func clerkPackage(deps map[string]string) bool {
+	for d := range deps {
+		if strings.HasPrefix(d, "@clerk/") || d == "svelte-clerk" || d == "@hono/clerk-auth" {
+			return true
+		}
+	}
+	return false
+}
+
+// nearestGitignore returns the deepest .gitignore at or above dir.
+func nearestGitignore(paths []string, dir string) string {
+	best := ""
+	for _, p := range paths {
+		if path.Base(p) != ".gitignore" {
+			continue
+		}
+		d := path.Dir(p)
+		if d == "." {
+			d = ""
+		}
+		if (d == "" || dir == d || strings.HasPrefix(dir, d+"/")) && len(p) > len(best) {
+			best = p
+		}
+	}
+	return best
 }

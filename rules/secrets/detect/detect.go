@@ -58,15 +58,15 @@ var (
 	// R2 sk_ secret key (Clerk or Stripe).
 	reR2 = regexp.MustCompile(`\bsk_(?:test|live)_[A-Za-z0-9]{20,128}\b`)
 	// R3 legacy Clerk server key.
-	reR3 = regexp.MustCompile("(?i)\\b(CLERK_API_KEY|CLERK_SECRET_KEY|apiKey|secretKey)\\b[\"']?\\s*[:=]\\s*[\"'`]?((?:test|live)_[A-Za-z0-9]{20,})")
+	reR3 = regexp.MustCompile("(?i)\\b(CLERK_API_KEY|CLERK_SECRET_KEY|apiKey|secretKey)\\b[\"']?[ \\t]*[:=][ \\t]*[\"'`]?((?:test|live)_[A-Za-z0-9]{20,})")
 	// R4 Svix / Clerk webhook signing secret.
 	reR4 = regexp.MustCompile(`\bwhsec_[A-Za-z0-9+/]{32,88}={0,2}`)
 	// R5 Clerk encryption key literal.
-	reR5 = regexp.MustCompile("(?i)\\b((?:NUXT_)?CLERK_ENCRYPTION_KEY|encryptionKey)\\b[\"']?\\s*[:=]\\s*[\"'`]?([^\\s\"'`,;]{16,})")
+	reR5 = regexp.MustCompile("(?i)\\b((?:NUXT_)?CLERK_ENCRYPTION_KEY|encryptionKey)\\b[\"']?[ \\t]*[:=][ \\t]*[\"'`]?([^\\s\"'`,;]{16,})")
 	// R6 machine / platform API-key secrets (context required: ak_ is generic).
-	reR6 = regexp.MustCompile("(?i)\\b((?:NUXT_)?CLERK_MACHINE_SECRET_KEY|machineSecretKey|CLERK_PLATFORM_API_KEY)\\b[\"']?\\s*[:=]\\s*[\"'`]?(ak_[A-Za-z0-9_]{8,})")
+	reR6 = regexp.MustCompile("(?i)\\b((?:NUXT_)?CLERK_MACHINE_SECRET_KEY|machineSecretKey|CLERK_PLATFORM_API_KEY)\\b[\"']?[ \\t]*[:=][ \\t]*[\"'`]?(ak_[A-Za-z0-9_]{8,})")
 	// R7 any value assigned to a Clerk secret name.
-	reR7 = regexp.MustCompile("(?i)\\b((?:NUXT_)?CLERK_(?:SECRET_KEY|API_KEY|ENCRYPTION_KEY|MACHINE_SECRET_KEY|WEBHOOK_(?:SIGNING_)?SECRET|PLATFORM_API_KEY))\\b[\"']?\\s*[:=]\\s*[\"'`]?([^\\s\"'`$,;]{12,})")
+	reR7 = regexp.MustCompile("(?i)\\b((?:NUXT_)?CLERK_(?:SECRET_KEY|API_KEY|ENCRYPTION_KEY|MACHINE_SECRET_KEY|WEBHOOK_(?:SIGNING_)?SECRET|PLATFORM_API_KEY))\\b[\"']?[ \\t]*[:=][ \\t]*[\"'`]?([^\\s\"'`$,;]{12,})")
 	// R9 keyless secrets file.
 	reR9 = regexp.MustCompile(`(^|/)\.clerk/\.tmp/keyless\.json$`)
 	// R10 public verification key.

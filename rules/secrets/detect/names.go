@@ -106,6 +106,9 @@ func IsReference(value string) bool {
 	return strings.ContainsAny(v, "()")
 }
 
+// envNameRe is an ALL_CAPS variable name: a value naming another variable.
+var envNameRe = regexp.MustCompile(`^[A-Z][A-Z0-9_]*=?$`)
+
 // LooksLikeToken reports whether a free-form value (an encryption key, a
 // legacy key) has the shape of a credential: token characters only, long,
 // not a reference, not a placeholder.
@@ -119,8 +122,8 @@ func LooksLikeToken(value string) bool {
 			return false
 		}
 	}
-	if strings.HasPrefix(value, "http:") || strings.HasPrefix(value, "https:") {
-		return false
+	if strings.HasPrefix(value, "http:") || strings.HasPrefix(value, "https:") || envNameRe.MatchString(value) {
+		return false // a URL, or another variable's name
 	}
 	_, ph := Placeholder(value)
 	return !ph
