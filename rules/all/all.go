@@ -5,6 +5,10 @@ package all
 import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/hardening"
+	"github.com/clerkguard/clerkguard/rules/rbac"
+	"github.com/clerkguard/clerkguard/rules/routes"
+	"github.com/clerkguard/clerkguard/rules/secrets"
+	"github.com/clerkguard/clerkguard/rules/webhooks"
 )
 
 // Rules returns every rule, packs in checklist order, then the engine's
@@ -12,6 +16,10 @@ import (
 func Rules() []*rules.Rule {
 	var out []*rules.Rule
 	for _, pack := range [][]*rules.Rule{
+		routes.Rules,
+		secrets.Rules,
+		rbac.Rules,
+		webhooks.Rules,
 		hardening.Rules,
 		rules.EngineRules(),
 	} {
