@@ -18,7 +18,7 @@ var SEC001 = &rules.Rule{
 	Confidence: rules.HighConfidence,
 	Checklist:  2,
 	Files:      textFile,
-	Keywords:   []string{"sk_live_", "sk_test_", "live_", "test_"},
+	Keywords:   []string{"sk_live_", "sk_test_", "CLERK_API_KEY", "CLERK_SECRET_KEY", "apiKey", "secretKey"},
 	Doc: rules.Doc{
 		Title: "clerk secret key committed",
 		Text: "A Clerk Secret Key (`sk_live_…` for production, `sk_test_…` for a development instance) grants full Backend API access: " +
