@@ -186,6 +186,9 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 		h.f = f
 		out = append(out, h)
 	}
+	if f.ImportsFrom(func(src string) bool { return src == "msw" || strings.HasPrefix(src, "msw/") }) {
+		return nil // request mocks, not handlers
+	}
 	p := f.Path
 	routeFile := isRouteFile(p)
 	for _, ex := range f.Exports() {
@@ -853,7 +856,7 @@ func related(refs ...fnRef) []rules.Location {
 func nonRequestPath(p string) bool {
 	lp := "/" + strings.ToLower(p)
 	for _, seg := range []string{"/scripts/", "/script/", "/migrations/", "/seed/", "/seeds/", "/__tests__/", "/test/", "/tests/",
-		"/e2e/", "/__mocks__/", "/fixtures/", "/cypress/", "/playwright/", "/examples/", "/example/"} {
+		"/e2e/", "/__mocks__/", "/mocks/", "/fixtures/", "/cypress/", "/playwright/", "/examples/", "/example/"} {
 		if strings.Contains(lp, seg) {
 			return true
 		}

@@ -110,7 +110,15 @@ func runWH001(pass *rules.Pass) error {
 			}
 			d.Message += fmt.Sprintf("; `%s` (%s:%d), which receives the request, does not verify it either", hc.ref.name, where, hc.ref.fn.Line)
 			if hc.ref.f != f {
+				// The helper and the places it reads the body: a change
+				// there (verification removed) is what caused the finding.
 				d.Related = append(d.Related, loc(hc.ref.f, hc.ref.fn))
+				for i, r := range bodyReads(hc.ref.f, hc.ref.fn, requestRoots(hc.ref.f, hc.ref.fn)) {
+					if i == 3 {
+						break
+					}
+					d.Related = append(d.Related, loc(hc.ref.f, r.n))
+				}
 			}
 			break
 		}

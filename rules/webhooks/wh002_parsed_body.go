@@ -210,9 +210,6 @@ func (c *checker) expressOrder(f *jsast.File, hs []*handler) {
 	}
 	var uses []use
 	for _, call := range f.Calls(f.Root, func(n string) bool { return jsast.LastSegment(n) == "use" }) {
-		if jsast.EnclosingFunction(call) != nil {
-			continue
-		}
 		name := f.CalleeName(call)
 		obj := strings.TrimSuffix(name, ".use")
 		prefix := ""
@@ -243,7 +240,8 @@ func (c *checker) expressOrder(f *jsast.File, hs []*handler) {
 		}
 		obj := strings.TrimSuffix(f.CalleeName(reg), "."+jsast.LastSegment(f.CalleeName(reg)))
 		for _, u := range uses {
-			if u.obj != obj || u.n.Start > reg.Start || (u.path != "" && !strings.HasPrefix(route, u.path)) {
+			if u.obj != obj || u.n.Start > reg.Start || jsast.EnclosingFunction(u.n) != jsast.EnclosingFunction(reg) ||
+				(u.path != "" && !strings.HasPrefix(route, u.path)) {
 				continue
 			}
 			c.pass.Report(rules.Diagnostic{Line: reg.Line, Column: reg.Col, Related: append([]rules.Location{loc(f, u.n)}, rel...),

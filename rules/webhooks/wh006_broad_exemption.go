@@ -386,9 +386,6 @@ func (c *checker) expressGuards(f *jsast.File) {
 		return clerkGuards[f.ResolveClerk(name)] || clerkGuards[jsast.LastSegment(name)] && f.ImportsFrom(jsast.IsClerkModule)
 	}
 	for _, call := range f.Calls(f.Root, func(n string) bool { return jsast.LastSegment(n) == "use" && strings.Contains(n, ".") }) {
-		if jsast.EnclosingFunction(call) != nil {
-			continue
-		}
 		prefix := ""
 		for i, a := range jsast.Args(call) {
 			if v, ok := f.StringValue(a); ok && i == 0 {
@@ -417,7 +414,8 @@ func (c *checker) expressGuards(f *jsast.File) {
 			}
 		}
 		for _, g := range guards {
-			if g.obj != obj || g.n.Start > call.Start || (g.prefix != "" && !strings.HasPrefix(route, g.prefix)) {
+			if g.obj != obj || g.n.Start > call.Start || jsast.EnclosingFunction(g.n) != jsast.EnclosingFunction(call) ||
+				(g.prefix != "" && !strings.HasPrefix(route, g.prefix)) {
 				continue
 			}
 			c.pass.Report(rules.Diagnostic{Line: g.n.Line, Column: g.n.Col, Related: []rules.Location{loc(f, call)},

@@ -1,0 +1,87 @@
+package webhooks
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dlclark/regexp2"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+func model(t *testing.T, files map[string]string) *project.Model {
+	t.Helper()
+	snap := source.Mem{}
+	var paths []string
+	for p, c := range files {
+		snap[p] = []byte(c)
+		paths = append(paths, p)
+	}
+	m, err := project.Build(context.Background(), rules.NewFileSet(snap, paths))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestVerifyFixByVersion(t *testing.T) {
+	for _, tc := range []struct {
+		deps, path string
+		want, not  string
+	}{
+		{`{"dependencies":{"@clerk/nextjs":"^6.13.0"}}`, "app/api/webhooks/route.ts", "from '@clerk/nextjs/webhooks'", "predates"},
+		{`{"dependencies":{"@clerk/nextjs":"^6.12.2"}}`, "app/api/webhooks/route.ts", "predates `verifyWebhook()` (added in 6.13.0)", ""},
+		{`{"dependencies":{"@clerk/nextjs":"^6.14.0"}}`, "pages/api/webhooks.ts", "predates", ""},
+		{`{"dependencies":{"@clerk/nextjs":"^6.16.0"}}`, "pages/api/webhooks.ts", "bodyParser: false", "predates"},
+		{`{"dependencies":{"@clerk/nextjs":"^5.7.0"}}`, "app/api/webhooks/route.ts", "new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(await req.text()", ""},
+		{`{"dependencies":{"@clerk/express":"^1.4.0"}}`, "server/index.ts", "express.raw({ type: 'application/json' })", ""},
+		{`{"dependencies":{"@clerk/nuxt":"^1.5.0"}}`, "server/api/webhooks.post.ts", "NUXT_CLERK_WEBHOOK_SIGNING_SECRET", ""},
+		{`{"dependencies":{"svix":"^1.0.0"}}`, "server/index.ts", "from `svix`", ""},
+	} {
+		m := model(t, map[string]string{"package.json": tc.deps})
+		got := verifyFix(m, tc.path)
+		if !strings.Contains(got, tc.want) || tc.not != "" && strings.Contains(got, tc.not) {
+			t.Errorf("%s %s: fix %q, want %q without %q", tc.deps, tc.path, got, tc.want, tc.not)
+		}
+	}
+}
+
+func TestPathPattern(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		match   []string
+		miss    []string
+	}{
+		{"/api(.*)", []string{"/api", "/api/users", "/api-docs"}, []string{"/apx"}},
+		{"/api/:path*", []string{"/api", "/api/a", "/api/a/b"}, []string{"/apix"}},
+		{"/api/webhooks(.*)", []string{"/api/webhooks", "/api/webhooks/clerk", "/api/webhooks-admin"}, []string{"/api/users"}},
+		{"/api/webhooks/clerk", []string{"/api/webhooks/clerk", "/api/webhooks/clerk/"}, []string{"/api/webhooks/clerk/x"}},
+		{"/api/:id", []string{"/api/1"}, []string{"/api/1/2", "/api"}},
+		{"/((?!api).*)", []string{"/dashboard"}, []string{"/api/x"}},
+	} {
+		re := pathPattern(tc.pattern)
+		for _, p := range tc.match {
+			if !matchJS(t, re, p) {
+				t.Errorf("%s (%s) should match %s", tc.pattern, re, p)
+			}
+		}
+		for _, p := range tc.miss {
+			if matchJS(t, re, p) {
+				t.Errorf("%s (%s) should not match %s", tc.pattern, re, p)
+			}
+		}
+	}
+}
+
+func matchJS(t *testing.T, re, p string) bool {
+	t.Helper()
+	r, err := regexp2.Compile(re, regexp2.None)
+	if err != nil {
+		t.Fatalf("compile %s: %v", re, err)
+	}
+	ok, _ := r.MatchString(p)
+	return ok
+}
