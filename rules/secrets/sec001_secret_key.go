@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/redact"
@@ -80,7 +81,7 @@ func runSEC001(pass *rules.Pass, report reportFunc) error {
 				d.Confidence = rules.MediumConfidence
 			}
 			d.Message = fmt.Sprintf("Clerk %s Secret Key %s is committed in %s", mode, red, describe(c.Name))
-			if why != "" && c.Kind != detect.LegacyKey {
+			if why != "" && c.Kind != detect.LegacyKey && !strings.HasPrefix(why, "assigned to") {
 				d.Message += " (attributed to Clerk: " + why + ")"
 			}
 		default:

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/redact"
@@ -58,7 +59,10 @@ func runSEC002(pass *rules.Pass, report reportFunc) error {
 			if strength == detect.Weak {
 				d.Confidence = rules.MediumConfidence
 			}
-			d.Message = fmt.Sprintf("Clerk webhook signing secret %s is committed in %s (attributed to Clerk: %s)", red, describe(c.Name), why)
+			d.Message = fmt.Sprintf("Clerk webhook signing secret %s is committed in %s", red, describe(c.Name))
+			if !strings.HasPrefix(why, "assigned to") {
+				d.Message += " (attributed to Clerk: " + why + ")"
+			}
 		default:
 			if !pass.Project.UsesClerk() && !sig.ImportsSvix {
 				continue
