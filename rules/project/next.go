@@ -484,3 +484,14 @@ func appRoutePath(rel string) (string, bool) {
 	}
 	return "/" + strings.Join(out, "/"), true
 }
+
+// GateProtects reports whether the app's Clerk middleware handler would
+// stop a signed-out request to urlPath if it ran there, whatever the
+// matcher says. It tells a route that the matcher lets slip past an
+// intended gate (`/reports/q3.csv`) from one nobody meant to protect.
+func (a *NextApp) GateProtects(urlPath string) bool {
+	if a == nil || a.Middleware == nil || !a.Middleware.Clerk || a.Middleware.Opaque {
+		return false
+	}
+	return a.Middleware.protects(urlPath) == triTrue
+}

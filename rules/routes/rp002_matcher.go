@@ -1,0 +1,154 @@
+package routes
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/project"
+)
+
+// RP002 flags middleware matchers that skip routes which need Clerk,
+// non-constant matchers, and file-like URLs that slip past a gate.
+var RP002 = &rules.Rule{
+	ID:         "CLK-RP-002",
+	Name:       "matcher-skips-routes",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.High,
+	Confidence: rules.HighConfidence,
+	Checklist:  1,
+	Scope:      rules.PerSnapshot,
+	Doc: rules.Doc{
+		Title: "middleware matcher skips api, trpc or clerk routes, or is not constant",
+		Text: "Next.js only runs the middleware (or proxy) on paths its `config.matcher` matches. A route that calls " +
+			"`auth()`, `currentUser()` or `getAuth()` on a path the matcher skips makes Clerk throw, and any " +
+			"protection the middleware gives (`auth.protect()` for matched routes) never applies there. The Next.js " +
+			"docs' example matcher `'/((?!api|_next/static|_next/image|favicon.ico).*)'` skips every `/api` route; " +
+			"Clerk's recommended matcher also skips file-like URLs (`/reports/q3.csv`), so a dynamic route that " +
+			"relies on middleware gating is open for those. Next.js ignores a matcher built from variables or calls. " +
+			"The matcher is evaluated with Next.js's path-to-regexp semantics, look-ahead included.",
+		Bad: "export const config = { matcher: ['/((?!api|_next/static|_next/image|favicon.ico).*)'] }",
+		Good: "export const config = {\n  matcher: [\n    '/((?!_next|[^?]*\\\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)',\n" +
+			"    '/(api|trpc)(.*)',\n    '/__clerk/(.*)',\n  ],\n}",
+	},
+	Fix: rules.ConstFix("Routes that call `auth()`/`getAuth()` must be matched by `clerkMiddleware()`. Use Clerk's recommended matcher, which always runs for `/(api|trpc)(.*)` and `/__clerk/(.*)`; write the matcher as constant strings, since Next.js ignores non-constant matchers; and check auth inside routes that serve file-like URLs."),
+	Run: runRP002,
+}
+
+var fileLikeExts = []string{".csv", ".zip", ".pdf", ".png", ".txt", ".xlsx"}
+
+func runRP002(pass *rules.Pass) error {
+	for _, a := range pass.Project.Next {
+		mw := a.Middleware
+		if !a.Clerk || mw == nil || !mw.Clerk {
+			continue
+		}
+		if mw.MatcherNonConst {
+			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine, Severity: rules.Medium,
+				Message: "config.matcher is not a constant: Next.js ignores it and runs the middleware on every path, not the ones this code lists"})
+			continue
+		}
+		if mw.Matchers == nil {
+			continue
+		}
+		for _, m := range mw.Matchers {
+			if m.Pattern.Err != nil {
+				pass.Report(rules.Diagnostic{Path: mw.File, Line: m.Line, Severity: rules.Medium,
+					Message: fmt.Sprintf("matcher '%s' is not a valid path-to-regexp pattern: Next.js rejects it", m.Source)})
+			}
+		}
+		routes := append([]*project.Route(nil), a.Routes...)
+		sort.Slice(routes, func(i, j int) bool { return routes[i].File < routes[j].File })
+		apiRoutes, apiClerk := 0, 0
+		for _, r := range routes {
+			probe := r.Probe()
+			if strings.HasPrefix(probe+"/", "/api/") {
+				apiRoutes++
+			}
+			if mw.Runs(probe) {
+				checkFileLike(pass, a, r)
+				continue
+			}
+			call, helper := clerkHelperCall(pass, r.File)
+			if call == nil {
+				continue
+			}
+			if strings.HasPrefix(probe+"/", "/api/") {
+				apiClerk++
+			}
+			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
+				Message: fmt.Sprintf("config.matcher does not run on %s, but %s calls %s there: without clerkMiddleware() it throws, and no middleware protection applies",
+					probe, r.File, helper),
+				Match:   "matcher skips " + r.Path,
+				Related: []rules.Location{{Path: r.File, Line: call.Line}},
+			})
+		}
+		if apiRoutes > 0 && apiClerk == 0 && !mw.Runs("/api/x") {
+			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine, Severity: rules.Info, Confidence: rules.MediumConfidence,
+				Message: fmt.Sprintf("config.matcher skips /api: none of the app's %d API routes calls Clerk today, but one that does will throw", apiRoutes),
+				Match:   "matcher skips /api"})
+		}
+		if src := pass.Get(mw.File); src != nil && strings.Contains(string(src.Content), "frontendApiProxy") && !mw.Runs("/__clerk/x") {
+			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
+				Message: "the middleware proxies Clerk's Frontend API, but config.matcher does not run on /__clerk/: add '/__clerk/(.*)'",
+				Match:   "matcher skips /__clerk"})
+		}
+	}
+	return nil
+}
+
+// checkFileLike reports a dynamic route that the middleware gates, but
+// whose file-like URLs (/reports/x.csv) the matcher skips, when the route
+// has no check of its own.
+func checkFileLike(pass *rules.Pass, a *project.NextApp, r *project.Route) {
+	if (r.Kind != project.RouteHandler && r.Kind != project.PagesAPI) || !r.Dynamic() {
+		return
+	}
+	if a.Protection(r.Probe()) != project.Protected {
+		return
+	}
+	for _, ext := range fileLikeExts {
+		q := project.ProbePath(r.Path, "x"+ext)
+		if a.MiddlewareRuns(q) || !a.GateProtects(q) {
+			continue
+		}
+		if routeGuarded(pass, r) {
+			return
+		}
+		mw := a.Middleware
+		pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
+			Message: fmt.Sprintf("config.matcher skips file-like URLs such as %s, so the middleware's protection of %s never runs for them, and %s has no auth check of its own",
+				q, r.Path, path.Base(path.Dir(r.File))+"/"+path.Base(r.File)),
+			Match:   "file-like " + r.Path,
+			Related: []rules.Location{{Path: r.File, Line: 1}},
+		})
+		return
+	}
+}
+
+// routeGuarded reports whether every exported handler of a route file
+// checks auth itself.
+func routeGuarded(pass *rules.Pass, r *project.Route) bool {
+	f := pass.AST(pass.Get(r.File))
+	if f == nil {
+		return true
+	}
+	g := newGuardCheck(pass)
+	for _, ex := range f.Exports() {
+		if !httpVerbs[ex.Name] && !(r.Kind == project.PagesAPI && ex.Name == "default") {
+			continue
+		}
+		fn, wrapper := handlerFunction(ex.Value)
+		if wrapper != nil {
+			if ok, _ := g.wrapperGuards(f, wrapper); ok {
+				continue
+			}
+		}
+		if ok, _ := g.guarded(f, fn); !ok {
+			return false
+		}
+	}
+	return true
+}
