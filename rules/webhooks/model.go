@@ -248,7 +248,10 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 			case last == "route" && strings.Contains(name, ".") && len(args) == 1:
 				// fastify.route({ method: 'POST', url, handler })
 				m, _ := f.StringValue(f.ObjectProp(args[0], "method"))
-				url, _ := f.StringValue(f.ObjectProp(args[0], "url"))
+				url, ok := f.StringValue(f.ObjectProp(args[0], "url"))
+				if !ok {
+					url, _ = f.StringValue(f.ObjectProp(args[0], "path")) // Convex http.route({ path, method, handler })
+				}
 				if fn := functionOf(f, f.ObjectProp(args[0], "handler")); fn != nil && strings.EqualFold(m, "POST") {
 					add(&handler{fn: fn, name: "POST " + url + " route", entry: true, route: url, reg: n, at: n})
 				}
@@ -377,7 +380,16 @@ func requestRoots(f *jsast.File, fn *jsast.Node) map[string]bool {
 	case "identifier":
 		n := f.Text(p)
 		switch n {
-		case "_", "data", "payload", "evt", "input", "args", "opts", "options", "config", "props", "user", "id":
+		case "ctx", "_ctx", "context", "_":
+			// Convex httpAction(async (ctx, request) => …), Cloudflare-style (ctx, req).
+			if len(ps) > 1 && ps[1].Type == "identifier" {
+				out[f.Text(ps[1])] = true
+			}
+			if n == "ctx" || n == "context" {
+				out[n] = true // koa: ctx.request.body
+			}
+			return out
+		case "data", "payload", "evt", "input", "args", "opts", "options", "config", "props", "user", "id":
 			return nil
 		}
 		out[n] = true
@@ -664,7 +676,9 @@ func otherProviderIn(f *jsast.File, fn *jsast.Node) bool {
 	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
 		switch n.Type {
 		case "call_expression":
-			if otherProviderCalls[jsast.LastSegment(f.CalleeName(n))] {
+			// stripe.webhooks.constructEvent, twilio.validateRequest: a
+			// method of a provider client, not a local helper of that name.
+			if name := f.CalleeName(n); strings.Contains(name, ".") && otherProviderCalls[jsast.LastSegment(name)] {
 				found = true
 			}
 		case "string":

@@ -48,6 +48,7 @@ func runWH002(pass *rules.Pass) error {
 	}
 	c := &checker{pass: pass}
 	hs := c.webhookHandlers(f)
+	reported := map[*jsast.Node]bool{} // handlers already reported for a re-serialised body
 	for _, h := range hs {
 		inst := svixInstances(f)
 		reads := bodyReads(f, h.fn, h.roots)
@@ -59,6 +60,7 @@ func runWH002(pass *rules.Pass) error {
 					continue
 				}
 				if s := stringified(f, args[0], h.fn); s != nil {
+					reported[h.fn] = true
 					pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Low,
 						Message: fmt.Sprintf("`%s` verifies `%s`, a re-serialisation of the parsed body, not the raw bytes Svix signed",
 							clip(calleeText(f, call)), clip(f.Text(s)))})
@@ -91,7 +93,13 @@ func runWH002(pass *rules.Pass) error {
 			}
 		}
 	}
-	c.expressOrder(f, hs)
+	var rest []*handler
+	for _, h := range hs {
+		if !reported[h.fn] {
+			rest = append(rest, h)
+		}
+	}
+	c.expressOrder(f, rest)
 	return nil
 }
 
