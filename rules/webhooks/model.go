@@ -650,7 +650,10 @@ func (c *checker) helperCalls(h *handler) []struct {
 // reports whether it is a webhook handler, and whether it is Clerk's.
 func (c *checker) recognise(h *handler) (webhook, clerk bool) {
 	s := *c.fileSignals(h.f)
-	if s.otherProvider && !s.clerkVerifyImport && !s.clerkTypes {
+	// A file importing another provider's SDK is that provider's handler
+	// unless it also shows Clerk or Svix machinery (a Clerk handler that
+	// creates Stripe customers imports stripe too).
+	if s.otherProvider && !s.clerkVerifyImport && !s.clerkTypes && !s.svixImport && !s.svixHeaders {
 		return false, false
 	}
 	if otherProviderIn(h.f, h.fn) {
