@@ -1,0 +1,204 @@
+package routes
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// RP001 flags a Next.js middleware/proxy file that is missing,
+// misplaced, mis-named for the Next.js version, or exports the Clerk
+// handler under a name Next.js does not call.
+var RP001 = &rules.Rule{
+	ID:         "CLK-RP-001",
+	Name:       "middleware-file-missing-or-misplaced",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.Medium,
+	Confidence: rules.HighConfidence,
+	Checklist:  1,
+	Scope:      rules.PerSnapshot,
+	Doc: rules.Doc{
+		Title: "next.js middleware or proxy file missing, misplaced or mis-named",
+		Text: "Next.js only runs `middleware.ts` (Next.js 15 and earlier) or `proxy.ts` (Next.js 16+, where " +
+			"`middleware.ts` still works but is deprecated) from the project root, or from `src/` when the app uses " +
+			"`src/app` or `src/pages`, and only calls its default export or the export named `middleware` / `proxy`. " +
+			"Anywhere else, `clerkMiddleware()` never runs: `auth()` throws \"Clerk can't detect usage of " +
+			"clerkMiddleware()\" and any middleware protection is silently absent. The rule resolves paths relative to " +
+			"each Next.js app of a monorepo.",
+		Bad:  "// app uses src/app, but the file is ./middleware.ts at the project root\nexport default clerkMiddleware()",
+		Good: "// src/middleware.ts (Next.js <= 15) or src/proxy.ts (Next.js 16+)\nexport default clerkMiddleware()\nexport const config = { matcher: [/* Clerk's recommended matcher */] }",
+	},
+	Fix: func(p *project.Model, file string) string {
+		a := p.AppFor(file)
+		want := "`middleware.ts` (Next.js <= 15) or `proxy.ts` (Next.js 16+)"
+		dir := "the project root, or `src/` when the app uses `src/`"
+		if a != nil {
+			if a.NextMajor() >= 16 {
+				want = "`proxy.ts` (your Next.js is 16+)"
+			} else if a.NextMajor() > 0 {
+				want = "`middleware.ts` (your Next.js is " + a.NextVersion.String() + ")"
+			}
+			if d := a.ExpectedMiddlewareDir(); d != "" {
+				dir = "`" + d + "/`"
+			} else {
+				dir = "the repository root"
+			}
+		}
+		return "Clerk needs `clerkMiddleware()` to run on every request that uses `auth()`. Put it in " + want + " in " + dir +
+			", exported as `export default clerkMiddleware()`. Otherwise `auth()` throws 'Clerk can't detect usage of clerkMiddleware()'."
+	},
+	Run: runRP001,
+}
+
+func runRP001(pass *rules.Pass) error {
+	for _, a := range pass.Project.Next {
+		if !a.Clerk {
+			continue
+		}
+		reported := false
+		for _, mf := range a.MiddlewareFiles {
+			if mf.Problem == project.MiddlewareOK {
+				continue
+			}
+			if reportMiddlewareProblem(pass, a, mf) {
+				reported = true
+			}
+		}
+		mw := a.Middleware
+		switch {
+		case mw != nil && mw.Clerk && mw.Export == "" && mw.ClerkCall != nil:
+			want := "the default export or `middleware`"
+			if mw.Kind == "proxy" {
+				want = "the default export or `proxy`"
+			}
+			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.CallLine, Severity: rules.High,
+				Message: fmt.Sprintf("%s creates %s but does not export it as %s: Next.js never calls it", path.Base(mw.File), calleeOf(mw), want)})
+		case mw != nil && !mw.ImportsClerk && !mw.Clerk:
+			if call, helper, file := firstClerkUse(pass, a); call != nil {
+				pass.Report(rules.Diagnostic{Path: file, Line: call.Line, Column: call.Col,
+					Message: fmt.Sprintf("%s needs clerkMiddleware(), but %s does not run it: the call throws", helper, mw.File),
+					Related: []rules.Location{{Path: mw.File, Line: 1}}})
+			}
+		case mw == nil && !reported:
+			if call, helper, file := firstClerkUse(pass, a); call != nil {
+				where := a.ExpectedMiddlewareDir()
+				if where == "" {
+					where = "the repository root"
+				}
+				pass.Report(rules.Diagnostic{Path: file, Line: call.Line, Column: call.Col, Severity: rules.High,
+					Message: fmt.Sprintf("%s needs clerkMiddleware(), but this Next.js app has no %s.ts in %s: the call throws",
+						helper, a.ExpectedMiddlewareName(), where)})
+			}
+		}
+	}
+	return nil
+}
+
+func calleeOf(mw *project.Middleware) string {
+	if mw.Legacy {
+		return "authMiddleware()"
+	}
+	return "clerkMiddleware()"
+}
+
+// reportMiddlewareProblem reports a middleware file Next.js ignores or
+// deprecates; it reports nothing for a misplaced file unrelated to Clerk.
+func reportMiddlewareProblem(pass *rules.Pass, a *project.NextApp, mf *project.MiddlewareFile) bool {
+	sf := pass.Get(mf.File)
+	line := clerkLine(sf)
+	base := path.Base(mf.File)
+	switch mf.Problem {
+	case project.MiddlewareMisplaced:
+		if line == 0 {
+			return false
+		}
+		where := a.ExpectedMiddlewareDir()
+		if where == "" {
+			where = "the project root"
+		} else {
+			where += "/"
+		}
+		why := ""
+		switch {
+		case a.SrcDir:
+			why = "the app uses src/, so "
+		case a.AppDir != "" && strings.HasPrefix(mf.File, a.AppDir+"/"), a.PagesDir != "" && strings.HasPrefix(mf.File, a.PagesDir+"/"):
+			why = "it sits inside the routes directory; "
+		}
+		sev := rules.Medium
+		if a.Middleware == nil {
+			sev = rules.High
+		}
+		pass.Report(rules.Diagnostic{Path: mf.File, Line: line, Severity: sev,
+			Message: fmt.Sprintf("%s never runs: %sNext.js reads the %s file only from %s", mf.File, why, mf.Kind, where)})
+	case project.MiddlewareProxyTooOld:
+		pass.Report(rules.Diagnostic{Path: mf.File, Line: max(line, 1), Severity: rules.High,
+			Message: fmt.Sprintf("%s is only read by Next.js 16+, and this app uses next %s: the middleware never runs; name it middleware%s",
+				base, a.NextVersion, path.Ext(base))})
+	case project.MiddlewareDeprecated:
+		pass.Report(rules.Diagnostic{Path: mf.File, Line: max(line, 1), Severity: rules.Low,
+			Message: fmt.Sprintf("%s is deprecated on Next.js %d: it still runs, but rename it to proxy%s (and a named `middleware` export to `proxy`)",
+				base, a.NextMajor(), path.Ext(base))})
+	case project.MiddlewareBoth:
+		msg := fmt.Sprintf("both %s and a proxy file exist: Next.js 16 refuses to build with both; keep only the proxy file", base)
+		if a.NextMajor() != 0 && a.NextMajor() < 16 {
+			msg = fmt.Sprintf("both a middleware file and %s exist: Next.js %d only runs the middleware file, so %s is dead code", base, a.NextMajor(), base)
+		}
+		pass.Report(rules.Diagnostic{Path: mf.File, Line: max(line, 1), Message: msg})
+	}
+	return true
+}
+
+// clerkLine returns the line of the file's first clerkMiddleware or
+// authMiddleware mention, or 0.
+func clerkLine(sf *source.File) int {
+	if sf == nil {
+		return 0
+	}
+	for i, l := range sf.Lines() {
+		if strings.Contains(l, "clerkMiddleware(") || strings.Contains(l, "authMiddleware(") {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// firstClerkUse finds the first file of the app (route files first) that
+// calls a Clerk helper needing the middleware.
+func firstClerkUse(pass *rules.Pass, a *project.NextApp) (call *jsast.Node, helper, file string) {
+	seen := map[string]bool{}
+	try := func(p string) bool {
+		if seen[p] {
+			return false
+		}
+		seen[p] = true
+		c, h := clerkHelperCall(pass, p)
+		if c != nil {
+			call, helper, file = c, h, p
+			return true
+		}
+		return false
+	}
+	for _, r := range a.Routes {
+		if try(r.File) {
+			return
+		}
+	}
+	for _, p := range pass.Paths() {
+		if pass.Project.AppFor(p) != a || strings.Contains(p, "node_modules/") {
+			continue
+		}
+		switch path.Ext(p) {
+		case ".ts", ".tsx", ".js", ".jsx", ".mjs":
+			if try(p) {
+				return
+			}
+		}
+	}
+	return nil, "", ""
+}
