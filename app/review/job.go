@@ -372,3 +372,6 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 	}
 	return plan.Overflow, nil
 }
+
+// Kind is the durable queue's job kind.
+func (Request) Kind() string { return "clerkguard_review" }

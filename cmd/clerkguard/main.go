@@ -20,6 +20,7 @@ const usage = `clerkguard reviews code for Clerk authentication misconfiguration
 Usage:
   clerkguard scan   [--format text|json|sarif|github] [--config FILE] [--fail-on SEVERITY] [DIR|FILE]
   clerkguard review [--format ...] [--config FILE] [--fail-on SEVERITY] --base REF [--head REF] [DIR]
+  clerkguard serve                     # the GitHub App, configured by CLERKGUARD_* environment variables
   clerkguard rules  [ID]
   clerkguard version
 
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdScan(ctx, args[1:], stdout, stderr, true)
 	case "rules":
 		return cmdRules(args[1:], stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, args[1:], stderr, os.Getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "clerkguard %s\n", version)
 		return 0

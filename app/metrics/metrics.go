@@ -1,0 +1,76 @@
+// Package metrics holds the App's Prometheus metrics on a registry of its
+// own (no global registration).
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the App's instruments.
+type Metrics struct {
+	Registry   *prometheus.Registry
+	Deliveries *prometheus.CounterVec   // event, outcome
+	Jobs       *prometheus.CounterVec   // outcome
+	Reviews    *prometheus.HistogramVec // conclusion
+	GHRequests *prometheus.CounterVec   // endpoint, status
+	GHLatency  *prometheus.HistogramVec // endpoint
+	RateLimit  *prometheus.GaugeVec     // installation
+	AckLatency prometheus.Histogram
+}
+
+// New registers the instruments on a fresh registry.
+func New() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "clerkguard_webhook_deliveries_total",
+			Help: "Webhook deliveries by event and outcome (queued, duplicate, ignored, rejected, error)."}, []string{"event", "outcome"}),
+		Jobs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "clerkguard_review_jobs_total",
+			Help: "Review jobs enqueued by outcome (inserted, existing)."}, []string{"outcome"}),
+		Reviews: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "clerkguard_review_duration_seconds",
+			Help: "Review latency from job start to completed check run, by conclusion.", Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}, []string{"conclusion"}),
+		GHRequests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "clerkguard_github_requests_total",
+			Help: "GitHub API requests by endpoint and status (0 = transport error)."}, []string{"endpoint", "status"}),
+		GHLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "clerkguard_github_request_duration_seconds",
+			Help: "GitHub API request latency by endpoint.", Buckets: prometheus.DefBuckets}, []string{"endpoint"}),
+		RateLimit: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "clerkguard_github_rate_limit_remaining",
+			Help: "Last seen x-ratelimit-remaining by installation."}, []string{"installation"}),
+		AckLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "clerkguard_webhook_ack_seconds",
+			Help: "Time from receiving a webhook to acknowledging it.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
+	}
+	m.Registry.MustRegister(m.Deliveries, m.Jobs, m.Reviews, m.GHRequests, m.GHLatency, m.RateLimit, m.AckLatency,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves /metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// ObserveRequest implements ghclient.Observer.
+func (m *Metrics) ObserveRequest(endpoint string, status int, d time.Duration) {
+	m.GHRequests.WithLabelValues(endpoint, strconv.Itoa(status)).Inc()
+	m.GHLatency.WithLabelValues(endpoint).Observe(d.Seconds())
+}
+
+// ObserveRateLimit implements ghclient.Observer.
+func (m *Metrics) ObserveRateLimit(installation int64, remaining int) {
+	m.RateLimit.WithLabelValues(strconv.FormatInt(installation, 10)).Set(float64(remaining))
+}
+
+// ObserveReview implements review.Metrics.
+func (m *Metrics) ObserveReview(conclusion string, d time.Duration) {
+	m.Reviews.WithLabelValues(conclusion).Observe(d.Seconds())
+}
+
+// ObserveDelivery implements webhook.Observer.
+func (m *Metrics) ObserveDelivery(event, outcome string, ack time.Duration) {
+	m.Deliveries.WithLabelValues(event, outcome).Inc()
+	m.AckLatency.Observe(ack.Seconds())
+}
