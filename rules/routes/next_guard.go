@@ -173,10 +173,9 @@ func (g *guardCheck) bind(f *jsast.File, name, value *jsast.Node, bound map[stri
 		case "currentUser":
 			kind = bindUser
 		default:
-			switch last := jsast.LastSegment(callee); {
-			case authishName.MatchString(last):
-				kind = bindAuthObj
-			case userishName.MatchString(last):
+			// A repository helper (getSession(), getCurrentUser()):
+			// assume it returns null when signed out.
+			if last := jsast.LastSegment(callee); authishName.MatchString(last) || userishName.MatchString(last) {
 				kind = bindUser
 			}
 		}

@@ -49,7 +49,7 @@ var httpVerbs = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH":
 
 func runRP003(pass *rules.Pass) error {
 	route := pass.Project.RouteOf(pass.File.Path)
-	if route == nil || route.Kind != project.RouteHandler || publicByDesign(route.Path) {
+	if route == nil || route.Kind != project.RouteHandler || !route.App.Clerk || publicByDesign(route.Path) {
 		return nil
 	}
 	f := pass.AST(pass.File)

@@ -34,6 +34,9 @@ var RP004 = &rules.Rule{
 }
 
 func runRP004(pass *rules.Pass) error {
+	if !pass.Project.UsesClerk() {
+		return nil
+	}
 	f := pass.AST(pass.File)
 	if f == nil {
 		return nil
