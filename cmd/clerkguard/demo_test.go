@@ -1,0 +1,54 @@
+package main
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestDemo pins what `clerkguard scan fixtures/demo` reports: every real
+// problem the demo README lists, and none of its traps.
+func TestDemo(t *testing.T) {
+	code, out, stderr := runCLI(t, "scan", "--format", "json", "../../fixtures/demo")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (stderr %q)", code, stderr)
+	}
+	var rep struct {
+		Findings []struct {
+			Rule, Path string
+			Line       int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, f.Rule+" "+f.Path)
+	}
+	sort.Strings(got)
+	want := []string{
+		"CLK-RBAC-001 web/app/admin/page.tsx",
+		"CLK-RP-002 web/middleware.ts",
+		"CLK-RP-003 web/app/api/invoices/route.ts",
+		"CLK-RP-004 web/app/actions.ts",
+		"CLK-RP-006 web/app/dashboard/settings/page.tsx",
+		"CLK-RP-011 api/src/server.js",
+		"CLK-SEC-004 web/lib/clerk-admin.ts",
+		"CLK-SEC-005 web/next.config.js",
+		"CLK-WH-001 web/app/api/webhooks/users/route.ts",
+		"CLK-WH-002 api/src/server.js",
+	}
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("demo findings:\n%s\n\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, trap := range []string{"web/app/api/me/route.ts", "web/app/api/webhooks/clerk/route.ts", "web/app/api/webhooks/stripe/route.ts", "web/app/onboarding/page.tsx", "web/.env.example"} {
+		for _, f := range rep.Findings {
+			if f.Path == trap {
+				t.Errorf("trap %s was flagged by %s", trap, f.Rule)
+			}
+		}
+	}
+}
