@@ -1,0 +1,339 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clerkguard/clerkguard/app/config"
+	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/app/ghclient"
+	"github.com/clerkguard/clerkguard/app/server"
+	"github.com/clerkguard/clerkguard/rules/all"
+)
+
+const secret = "e2e-webhook-secret"
+
+// logBuffer collects the server's JSON logs, for the no-secrets check.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type harness struct {
+	t    *testing.T
+	gh   *fakegithub.Server
+	url  string
+	logs *logBuffer
+	stop func()
+}
+
+func start(t *testing.T, faults fakegithub.Faults) *harness {
+	t.Helper()
+	gh, err := fakegithub.New(fakegithub.Options{Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gh.Close)
+	logs := &logBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	env := map[string]string{
+		"CLERKGUARD_LISTEN":          "127.0.0.1:0",
+		"CLERKGUARD_APP_ID":          fmt.Sprint(gh.AppID()),
+		"CLERKGUARD_PRIVATE_KEY":     string(gh.PrivateKeyPEM()),
+		"CLERKGUARD_WEBHOOK_SECRET":  "old-secret," + secret,
+		"CLERKGUARD_GITHUB_API_URL":  gh.URL(),
+		"CLERKGUARD_DATABASE_URL":    "sqlite://" + filepath.Join(t.TempDir(), "q.db"),
+		"CLERKGUARD_SHUTDOWN_GRACE":  "5s",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.New(ctx, server.Options{Config: cfg, Logger: log, Rules: all.Rules(), Version: "e2e",
+		Retry: &ghclient.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 6}, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	h := &harness{t: t, gh: gh, url: "http://" + srv.Addr() + "/webhook", logs: logs}
+	h.stop = func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("server: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("server did not stop")
+		}
+	}
+	t.Cleanup(func() {
+		if ctx.Err() == nil {
+			h.stop()
+		}
+	})
+	return h
+}
+
+func fixture(t *testing.T, name string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "fixtures", "github", "webhooks", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// prPayload edits GitHub's real pull_request payload to point at a PR of
+// the fake.
+func (h *harness) prPayload(action, owner, repo string, number int, inst int64) []byte {
+	m := fixture(h.t, "pull_request.opened.json")
+	head, err := h.gh.HeadSHA(owner, repo, number)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	m["action"] = action
+	m["number"] = number
+	pr := m["pull_request"].(map[string]any)
+	pr["number"] = number
+	pr["head"].(map[string]any)["sha"] = head
+	r := m["repository"].(map[string]any)
+	r["id"] = h.gh.RepoID(owner, repo)
+	r["name"] = repo
+	r["full_name"] = owner + "/" + repo
+	r["owner"].(map[string]any)["login"] = owner
+	m["installation"] = map[string]any{"id": inst}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+func (h *harness) deliver(event string, payload []byte) (string, int) {
+	h.t.Helper()
+	id, status, err := h.gh.Deliver(context.Background(), h.url, secret, event, payload)
+	if err != nil {
+		h.t.Fatalf("deliver: %v", err)
+	}
+	return id, status
+}
+
+// waitCompleted waits until sha has a completed "Clerk security review".
+func (h *harness) waitCompleted(owner, repo, sha string, n int) []fakegithub.CheckRun {
+	h.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		var done []fakegithub.CheckRun
+		for _, cr := range h.gh.CheckRuns(owner, repo) {
+			if cr.HeadSHA == sha && cr.Status == "completed" {
+				done = append(done, cr)
+			}
+		}
+		if len(done) >= n {
+			return done
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	h.t.Fatalf("no completed check run for %s after 60s; runs: %+v\nlogs:\n%s", sha, h.gh.CheckRuns(owner, repo), h.logs.String())
+	return nil
+}
+
+func (h *harness) assertClean() {
+	h.t.Helper()
+	if v := h.gh.Violations(); len(v) > 0 {
+		h.t.Errorf("requests that violate GitHub's schemas: %+v", v)
+	}
+	if a := h.gh.AnchorRejections(); len(a) > 0 {
+		h.t.Errorf("review anchors rejected with 422: %+v", a)
+	}
+}
+
+var baseFiles = map[string][]byte{
+	"package.json": []byte(`{"name":"shop","dependencies":{"next":"15.3.2","@clerk/nextjs":"^6.21.0"}}`),
+	"middleware.ts": []byte(`import { clerkMiddleware } from '@clerk/nextjs/server'
+
+export default clerkMiddleware()
+
+export const config = {
+  matcher: ['/((?!_next|[^?]*\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)', '/(api|trpc)(.*)'],
+}
+`),
+	"app/api/me/route.ts": []byte(`import { auth } from '@clerk/nextjs/server'
+import { db } from '@/lib/db'
+
+export async function GET() {
+  const { userId } = await auth()
+  if (!userId) return new Response('Unauthorized', { status: 401 })
+  return Response.json(await db.profile.findUnique({ where: { userId } }))
+}
+`),
+	"lib/db.ts": []byte("export const db: any = {}\n"),
+}
+
+func with(base map[string][]byte, extra map[string]string) map[string][]byte {
+	out := map[string][]byte{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range extra {
+		out[k] = []byte(v)
+	}
+	return out
+}
+
+const unprotected = `import { db } from '@/lib/db'
+
+export async function GET() {
+  return Response.json(await db.invoice.findMany())
+}
+`
+
+const protected = `import { auth } from '@clerk/nextjs/server'
+import { db } from '@/lib/db'
+
+export async function GET() {
+  const { userId } = await auth()
+  if (!userId) return new Response('Unauthorized', { status: 401 })
+  return Response.json(await db.invoice.findMany({ where: { userId } }))
+}
+`
+
+const leakyClient = `import { createClerkClient } from '@clerk/backend'
+
+export const clerk = createClerkClient({ secretKey: process.env.NEXT_PUBLIC_CLERK_SECRET_KEY })
+`
+
+func TestPullRequestReviewEndToEnd(t *testing.T) {
+	h := start(t, fakegithub.Faults{})
+	gh := h.gh
+	gh.AddInstallation(42, "acme")
+	gh.AddRepo("acme", "shop", 42, "main")
+	if err := gh.AddPR("acme", "shop", fakegithub.PR{Number: 7, BaseFiles: baseFiles,
+		HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected, "lib/clerk.ts": leakyClient})}); err != nil {
+		t.Fatal(err)
+	}
+	head1, _ := gh.HeadSHA("acme", "shop", 7)
+
+	delivery, status := h.deliver("pull_request", h.prPayload("opened", "acme", "shop", 7, 42))
+	if status != 202 {
+		t.Fatalf("webhook status %d", status)
+	}
+	runs := h.waitCompleted("acme", "shop", head1, 1)
+	cr := runs[0]
+	if cr.Name != "Clerk security review" || cr.Conclusion != "failure" {
+		t.Errorf("check run %q concluded %q, want failure", cr.Name, cr.Conclusion)
+	}
+	if len(cr.History) == 0 || cr.History[0].Status != "in_progress" {
+		t.Errorf("check run was not created in_progress first: %+v", cr.History)
+	}
+	var rulesSeen []string
+	for _, a := range cr.Annotations {
+		rulesSeen = append(rulesSeen, a.Title)
+	}
+	joined := strings.Join(rulesSeen, "\n")
+	for _, want := range []string{"CLK-RP-003", "CLK-SEC-004"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("annotations lack %s: %s", want, joined)
+		}
+	}
+	if !strings.Contains(cr.Output.Summary, "### 1. Clerk middleware protects all authenticated routes") ||
+		!strings.Contains(cr.Output.Summary, "### 2. Secret keys only in server-side environment variables") {
+		t.Errorf("summary not grouped by checklist:\n%s", cr.Output.Summary)
+	}
+	reviews := gh.Reviews("acme", "shop", 7)
+	if len(reviews) != 1 || reviews[0].State != "COMMENTED" || len(reviews[0].Comments) < 2 {
+		t.Fatalf("reviews = %+v, want one COMMENT review with the findings", reviews)
+	}
+	var suggestion bool
+	for _, c := range reviews[0].Comments {
+		if !strings.Contains(c.Body, "<!-- clerkguard:v1 fp=") {
+			t.Errorf("comment without fingerprint marker: %q", c.Body)
+		}
+		if strings.Contains(c.Body, "```suggestion") {
+			suggestion = true
+		}
+	}
+	if !suggestion {
+		t.Error("no suggestion block for the NEXT_PUBLIC_ secret rename")
+	}
+
+	// The same delivery again (a GitHub redelivery) changes nothing.
+	if _, status := h.deliver("pull_request", h.prPayload("opened", "acme", "shop", 7, 42)); status != 202 {
+		t.Errorf("second delivery of the same event: status %d", status)
+	}
+	_ = delivery
+
+	// A push that fixes the route: no repeated comments, the fixed thread
+	// is told so.
+	head2, err := gh.Push("acme", "shop", 7, "", with(baseFiles, map[string]string{"app/api/invoices/route.ts": protected, "lib/clerk.ts": leakyClient}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.deliver("pull_request", h.prPayload("synchronize", "acme", "shop", 7, 42))
+	runs2 := h.waitCompleted("acme", "shop", head2, 1)
+	if runs2[0].Conclusion != "failure" { // the secret is still there
+		t.Errorf("second run concluded %q", runs2[0].Conclusion)
+	}
+	time.Sleep(200 * time.Millisecond)
+	comments := gh.ReviewComments("acme", "shop", 7)
+	var fixedReplies, roots int
+	for _, c := range comments {
+		if c.InReplyTo == 0 {
+			roots++
+		} else if strings.Contains(c.Body, "Fixed in") {
+			fixedReplies++
+		}
+	}
+	if roots != len(reviews[0].Comments) {
+		t.Errorf("%d top-level comments after the push, want %d (no repeats)", roots, len(reviews[0].Comments))
+	}
+	if fixedReplies != 1 {
+		t.Errorf("%d 'fixed' replies, want 1 for the protected route", fixedReplies)
+	}
+	resolved := 0
+	for _, th := range gh.ReviewThreads("acme", "shop", 7) {
+		if th.Resolved {
+			resolved++
+		}
+	}
+	if resolved != 1 {
+		t.Errorf("%d resolved threads, want 1", resolved)
+	}
+	if n := len(gh.CheckRuns("acme", "shop")); n != 2 {
+		t.Errorf("%d check runs, want 2 (one per head SHA; the redelivery added none)", n)
+	}
+	h.assertClean()
+	h.stop()
+	for _, s := range []string{secret, "old-secret", "BEGIN RSA PRIVATE KEY", "ghs_"} {
+		if strings.Contains(h.logs.String(), s) {
+			t.Errorf("server logs contain secret material %q", s)
+		}
+	}
+}
