@@ -372,3 +372,18 @@ func (c *reqCtx) pathForLinks() string {
 	}
 	return p
 }
+
+// Requests returns every request served so far, in completion order.
+func (s *Server) Requests() []RequestLog {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]RequestLog(nil), s.state.requests...)
+}
+
+// Violations returns the schema violations, unimplemented endpoints and unsupported
+// GraphQL documents seen so far. A correct client causes none.
+func (s *Server) Violations() []Violation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Violation(nil), s.state.violations...)
+}

@@ -128,7 +128,9 @@ func (ss *schemaSet) validateBody(op string, body []byte) string {
 	if sch == nil {
 		return ""
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	// GitHub treats an empty body and a JSON null (ghinstallation sends one when it
+	// has no token options) as no parameters.
+	if t := bytes.TrimSpace(body); len(t) == 0 || string(t) == "null" {
 		body = []byte("{}")
 	}
 	if op == "pulls/create-review-comment" {
