@@ -21,18 +21,18 @@ const (
 )
 
 var baseFiles = map[string][]byte{
-	"README.md":        []byte("# web\n"),
+	"README.md":         []byte("# web\n"),
 	"src/middleware.ts": []byte("import { clerkMiddleware } from '@clerk/nextjs/server'\n\nexport default clerkMiddleware()\n\nexport const config = {\n  matcher: ['/((?!_next).*)'],\n}\n"),
 	"src/app/api/a/route.ts": []byte(strings.Join([]string{
 		"import { auth } from '@clerk/nextjs/server'", "", "export async function GET() {", "  const { userId } = await auth()",
 		"  if (!userId) return new Response('no', { status: 401 })", "  return Response.json({ ok: true })", "}",
 		"", "// filler 1", "// filler 2", "// filler 3", "// filler 4", "// filler 5", "// filler 6", "// filler 7",
 		"export async function POST() {", "  return Response.json({ ok: true })", "}", ""}, "\n")),
-	"old/name.ts":   []byte("export const moved = true\n"),
-	"gone.txt":      []byte("bye\n"),
-	"img/logo.png":  {0x89, 'P', 'N', 'G', 0, 1, 2, 3},
-	"bin/run.sh":    []byte("#!/bin/sh\necho hi\n"),
-	"vendor/clerk":  []byte("1111111111111111111111111111111111111111"),
+	"old/name.ts":    []byte("export const moved = true\n"),
+	"gone.txt":       []byte("bye\n"),
+	"img/logo.png":   {0x89, 'P', 'N', 'G', 0, 1, 2, 3},
+	"bin/run.sh":     []byte("#!/bin/sh\necho hi\n"),
+	"vendor/clerk":   []byte("1111111111111111111111111111111111111111"),
 	"link-to-readme": []byte("README.md"),
 }
 
