@@ -11,21 +11,28 @@ type keywordIndex struct {
 	ac       ahocorasick.AhoCorasick
 	ids      map[string]int // keyword -> index
 	ruleKeys map[*Rule][]int
+	ruleReq  map[*Rule][]int
 	n        int
 }
 
 func newKeywordIndex(rs []*Rule) *keywordIndex {
-	k := &keywordIndex{ids: map[string]int{}, ruleKeys: map[*Rule][]int{}}
+	k := &keywordIndex{ids: map[string]int{}, ruleKeys: map[*Rule][]int{}, ruleReq: map[*Rule][]int{}}
 	var pats []string
+	intern := func(w string) int {
+		id, ok := k.ids[w]
+		if !ok {
+			id = len(pats)
+			k.ids[w] = id
+			pats = append(pats, w)
+		}
+		return id
+	}
 	for _, r := range rs {
 		for _, w := range r.Keywords {
-			id, ok := k.ids[w]
-			if !ok {
-				id = len(pats)
-				k.ids[w] = id
-				pats = append(pats, w)
-			}
-			k.ruleKeys[r] = append(k.ruleKeys[r], id)
+			k.ruleKeys[r] = append(k.ruleKeys[r], intern(w))
+		}
+		for _, w := range r.Requires {
+			k.ruleReq[r] = append(k.ruleReq[r], intern(w))
 		}
 	}
 	k.n = len(pats)
@@ -68,7 +75,11 @@ func (k *keywordIndex) wants(r *Rule, f interface {
 	} else if !f.IsJS() || binary {
 		return false
 	}
-	ids := k.ruleKeys[r]
+	return k.anyOf(k.ruleKeys[r], seen) && k.anyOf(k.ruleReq[r], seen)
+}
+
+// anyOf reports whether one of ids is present; an empty set passes.
+func (k *keywordIndex) anyOf(ids []int, seen func() []bool) bool {
 	if len(ids) == 0 {
 		return true
 	}

@@ -138,6 +138,10 @@ type Rule struct {
 	// Keywords is the prefilter: a per-file rule only runs on files that
 	// contain at least one of them. Empty means no prefilter.
 	Keywords []string
+	// Requires, when set, is a second prefilter: the file must also contain
+	// one of these (for rules whose keywords are common words, such as a
+	// sensitive-operation lexicon that only matters in Clerk-using code).
+	Requires []string
 
 	Run func(pass *Pass) error
 }

@@ -22,7 +22,9 @@ var MFA001 = &rules.Rule{
 	Checklist:  5,
 	Keywords: []string{"transfer", "Transfer", "payout", "Payout", "withdraw", "Withdraw", "refund", "Refund",
 		"deleteUser", "deleteAccount", "deleteOrganization", "DeleteAccount", "changeEmail", "changePassword",
-		"ChangeEmail", "ChangePassword", "apiKeys", "api-key", "api_key", "billing", "Billing", "export"},
+		"ChangeEmail", "ChangePassword", "apiKeys", "api-key", "api_key", "billing", "Billing", "exportData", "ExportData", "/export"},
+	// The lexicon is made of common words: only Clerk-authenticated code counts.
+	Requires: []string{"@clerk/", "auth(", "auth.protect", "getAuth", "currentUser", "clerkClient", "clerk"},
 	Doc: rules.Doc{
 		Title: "sensitive operation without server-side reverification",
 		Text: "Clerk's reverification asks a signed-in user to confirm their credentials again before a sensitive action, " +

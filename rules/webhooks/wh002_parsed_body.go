@@ -20,6 +20,8 @@ var WH002 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  4,
 	Keywords:   []string{"verifyWebhook", ".verify(", "express.json", "bodyParser.json", "json()"},
+	// json() and .verify( are everywhere; only webhook code matters.
+	Requires: webhookKeywords,
 	Doc: rules.Doc{
 		Title: "webhook body parsed or re-serialised before verification",
 		Text: "Svix signs the exact raw bytes of the request (`id.timestamp.body`). `JSON.stringify(await req.json())` is not " +
