@@ -476,6 +476,13 @@ func (s *Server) reviewCommentJSON(r *repo, p *pullRequest, rc *ReviewComment) m
 	if rc.InReplyTo != 0 {
 		m["in_reply_to_id"] = rc.InReplyTo
 	}
+	// GitHub's schema types these as non-null integers/strings; leave them out rather
+	// than send null for file-level and outdated comments.
+	for _, k := range []string{"position", "line", "original_line", "original_position", "side"} {
+		if m[k] == nil {
+			delete(m, k)
+		}
+	}
 	return m
 }
 

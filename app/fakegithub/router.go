@@ -206,7 +206,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-GitHub-Media-Type", "github.v3; format=json")
 	rt, params := s.match(r.Method, p)
 	c.rt, c.params = rt, params
-	defer s.logRequest(c, p)
+	// Handlers run under s.mu; buffer their output so a slow reader cannot stall the
+	// other requests.
+	bw := &bufWriter{ResponseWriter: w}
+	c.w = bw
+	defer func() {
+		bw.flush()
+		s.logRequest(c, p)
+	}()
 	if rt == nil {
 		s.setRateHeaders(c, "")
 		c.errorJSON(http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
@@ -386,4 +393,48 @@ func (s *Server) Violations() []Violation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Violation(nil), s.state.violations...)
+}
+
+// OperationID returns the operationId ("pulls/get", "graphql", ...) the fake serves
+// for a request path (with or without the REST prefix), or "" when it serves none.
+func (s *Server) OperationID(method, path string) string {
+	if s.opts.GHES {
+		path = "/" + strings.TrimPrefix(strings.TrimPrefix(path, "/api/v3/"), "/")
+		if path == "/api/graphql" {
+			path = "/graphql"
+		}
+	}
+	rt, _ := s.match(method, path)
+	if rt == nil {
+		return ""
+	}
+	return rt.op
+}
+
+type bufWriter struct {
+	http.ResponseWriter
+	status int
+	buf    []byte
+}
+
+func (b *bufWriter) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+func (b *bufWriter) flush() {
+	if b.status == 0 {
+		return // nothing written (client went away during an injected delay)
+	}
+	b.ResponseWriter.WriteHeader(b.status)
+	_, _ = b.ResponseWriter.Write(b.buf)
 }
