@@ -21,7 +21,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"time"
 )
@@ -217,9 +216,4 @@ func (s *Server) ResetLogs() {
 	s.state.requests = nil
 	s.state.violations = nil
 	s.state.anchorRejections = nil
-}
-
-func splitFullName(full string) (string, string) {
-	o, n, _ := strings.Cut(full, "/")
-	return o, n
 }
