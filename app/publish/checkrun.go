@@ -193,3 +193,13 @@ func sortFindings(fs []rules.Finding) {
 		return fs[i].Line < fs[j].Line
 	})
 }
+
+// RerunAction is the identifier of the check run's "Re-run review" button;
+// a click arrives as check_run.requested_action.
+const RerunAction = "rerun"
+
+// Actions are the buttons on a completed check run (GitHub: at most 3;
+// label <= 20, description <= 40, identifier <= 20 characters).
+func Actions() []*github.CheckRunAction {
+	return []*github.CheckRunAction{{Label: "Re-run review", Description: "Review this commit again", Identifier: RerunAction}}
+}

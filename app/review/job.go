@@ -194,7 +194,7 @@ func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request
 	}
 	_, _, err := gc.Checks.UpdateCheckRun(ctx, req.Owner, req.Repo, id, github.UpdateCheckRunOptions{
 		Name: publish.CheckName, Status: github.String("completed"), Conclusion: github.String(out.Conclusion),
-		CompletedAt: &github.Timestamp{Time: time.Now()}, Output: output})
+		CompletedAt: &github.Timestamp{Time: time.Now()}, Output: output, Actions: publish.Actions()})
 	return err
 }
 

@@ -43,13 +43,19 @@ type harness struct {
 	t    *testing.T
 	gh   *fakegithub.Server
 	url  string
+	base string
 	logs *logBuffer
 	stop func()
 }
 
 func start(t *testing.T, faults fakegithub.Faults) *harness {
 	t.Helper()
-	gh, err := fakegithub.New(fakegithub.Options{Faults: faults})
+	return startWith(t, fakegithub.Options{Faults: faults})
+}
+
+func startWith(t *testing.T, opts fakegithub.Options) *harness {
+	t.Helper()
+	gh, err := fakegithub.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +86,7 @@ func start(t *testing.T, faults fakegithub.Faults) *harness {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
-	h := &harness{t: t, gh: gh, url: "http://" + srv.Addr() + "/webhook", logs: logs}
+	h := &harness{t: t, gh: gh, url: "http://" + srv.Addr() + "/webhook", base: "http://" + srv.Addr(), logs: logs}
 	h.stop = func() {
 		cancel()
 		select {

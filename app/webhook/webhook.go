@@ -240,7 +240,11 @@ func Requests(event, delivery string, payload []byte) (reqs []review.Request, ig
 			return bad(err)
 		}
 		switch e.Action {
-		case "rerequested", "requested_action":
+		case "rerequested":
+		case "requested_action":
+			if e.RequestedAction == nil || e.RequestedAction.Identifier != publish.RerunAction {
+				return nil, "unknown requested action", nil
+			}
 		default:
 			return nil, "check_run." + e.Action, nil
 		}
