@@ -63,13 +63,13 @@ func startWith(t *testing.T, opts fakegithub.Options) *harness {
 	logs := &logBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	env := map[string]string{
-		"CLERKGUARD_LISTEN":          "127.0.0.1:0",
-		"CLERKGUARD_APP_ID":          fmt.Sprint(gh.AppID()),
-		"CLERKGUARD_PRIVATE_KEY":     string(gh.PrivateKeyPEM()),
-		"CLERKGUARD_WEBHOOK_SECRET":  "old-secret," + secret,
-		"CLERKGUARD_GITHUB_API_URL":  gh.URL(),
-		"CLERKGUARD_DATABASE_URL":    "sqlite://" + filepath.Join(t.TempDir(), "q.db"),
-		"CLERKGUARD_SHUTDOWN_GRACE":  "5s",
+		"CLERKGUARD_LISTEN":         "127.0.0.1:0",
+		"CLERKGUARD_APP_ID":         fmt.Sprint(gh.AppID()),
+		"CLERKGUARD_PRIVATE_KEY":    string(gh.PrivateKeyPEM()),
+		"CLERKGUARD_WEBHOOK_SECRET": "old-secret," + secret,
+		"CLERKGUARD_GITHUB_API_URL": gh.URL(),
+		"CLERKGUARD_DATABASE_URL":   "sqlite://" + filepath.Join(t.TempDir(), "q.db"),
+		"CLERKGUARD_SHUTDOWN_GRACE": "5s",
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
 	if err != nil {
