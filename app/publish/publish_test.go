@@ -1,0 +1,124 @@
+package publish
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/diffindex"
+	"github.com/clerkguard/clerkguard/rules/report"
+)
+
+func finding(rule string, sev rules.Severity, path string, line int, fp string) rules.Finding {
+	return rules.Finding{Rule: rule, Name: "n", Pack: "routes", Severity: sev, Confidence: rules.HighConfidence, Checklist: 1,
+		Path: path, Line: line, EndLine: line, Column: 1, Message: "m", Fix: "f", Fingerprint: fp, InDiff: true, DocURL: "https://x"}
+}
+
+func TestConclusions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fs   []rules.Finding
+		want string
+	}{
+		{"none", nil, Success},
+		{"below fail_on", []rules.Finding{finding("CLK-HARD-002", rules.Low, "a.ts", 1, "1")}, Neutral},
+		{"at fail_on", []rules.Finding{finding("CLK-RP-003", rules.High, "a.ts", 1, "1")}, Failure},
+		{"outside diff only", []rules.Finding{func() rules.Finding { f := finding("CLK-RP-003", rules.Critical, "a.ts", 1, "1"); f.InDiff = false; return f }()}, Success},
+	} {
+		if got := BuildOutput(tc.fs, OutputOptions{FailOn: rules.High}).Conclusion; got != tc.want {
+			t.Errorf("%s: conclusion %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if got := BuildOutput(nil, OutputOptions{FailOn: rules.High, Partial: "too big"}); got.Conclusion != Neutral || !strings.Contains(got.Summary, "too big") {
+		t.Errorf("partial review: %+v", got)
+	}
+}
+
+func TestAnnotationCapAndBudget(t *testing.T) {
+	var fs []rules.Finding
+	for i := 0; i < 5000; i++ {
+		f := finding("CLK-RP-003", rules.Severity(1+i%5), fmt.Sprintf("src/file%04d.ts", i), i+1, fmt.Sprint(i))
+		f.Message = strings.Repeat("long message ", 20)
+		fs = append(fs, f)
+	}
+	out := BuildOutput(fs, OutputOptions{FailOn: rules.High, MaxAnnotations: 200})
+	if len(out.Annotations) != 200 {
+		t.Fatalf("%d annotations, want the cap 200", len(out.Annotations))
+	}
+	if out.Annotations[0].GetAnnotationLevel() != "failure" || out.Annotations[199].GetAnnotationLevel() == "notice" && out.Annotations[0].GetAnnotationLevel() == "notice" {
+		t.Error("annotations are not sorted most severe first")
+	}
+	for _, s := range []string{out.Summary, out.Text} {
+		if len(s) > report.MaxOutputBytes {
+			t.Errorf("output of %d bytes exceeds %d", len(s), report.MaxOutputBytes)
+		}
+	}
+	if !strings.Contains(out.Summary, "more entries not shown") || !strings.Contains(out.Text, "more findings not shown") {
+		t.Error("truncated output has no '… N more' line")
+	}
+	bs := Batches(out.Annotations)
+	if len(bs) != 4 || len(bs[0]) != 50 || len(bs[3]) != 50 {
+		t.Errorf("batches %d", len(bs))
+	}
+}
+
+func TestFence(t *testing.T) {
+	for in, want := range map[string]string{"a": "```", "x ``` y": "````", "````` z": "``````"} {
+		if got := Fence(in); got != want {
+			t.Errorf("Fence(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+const patch = `diff --git a/a.ts b/a.ts
+--- a/a.ts
++++ b/a.ts
+@@ -1,3 +1,4 @@
+ line1
++added2
+ line3
+ line4
+`
+
+func TestPlanReview(t *testing.T) {
+	idx, err := diffindex.Parse([]byte(patch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	onLine := finding("CLK-SEC-004", rules.Critical, "a.ts", 2, "fp1")
+	onLine.Suggestion = &rules.Suggestion{StartLine: 2, EndLine: 2, Text: "fixed2"}
+	outsideHunk := finding("CLK-RP-003", rules.High, "a.ts", 40, "fp2")
+	outsideHunk.InDiff = true // caused elsewhere, no commentable line here
+	already := finding("CLK-RP-004", rules.High, "a.ts", 3, "fp3")
+	otherFile := finding("CLK-RP-004", rules.High, "b.ts", 1, "fp4")
+	existing := []Existing{
+		{ID: 10, Fingerprint: "fp3", Rule: "CLK-RP-004"},
+		{ID: 11, Fingerprint: "gone", Rule: "CLK-RP-003"},
+		{ID: 12, Fingerprint: "gone2", Rule: "CLK-RP-003"},
+		{ID: 13, InReplyTo: 12, Body: FixedReply("abc") /* already told */},
+		{ID: 14, InReplyTo: 11, Body: "a human reply"},
+	}
+	p := PlanReview([]rules.Finding{onLine, outsideHunk, already, otherFile}, idx, existing, 25, "0123456789")
+	if len(p.Comments) != 1 || p.Comments[0].GetLine() != 2 || p.Comments[0].GetSide() != "RIGHT" {
+		t.Fatalf("comments = %+v, want one on a.ts:2", p.Comments)
+	}
+	body := p.Comments[0].GetBody()
+	if !strings.Contains(body, "```suggestion\nfixed2\n```") || !strings.Contains(body, "fp=fp1") {
+		t.Errorf("comment body:\n%s", body)
+	}
+	if len(p.Overflow) != 2 {
+		t.Errorf("overflow = %d, want the two findings without a commentable line", len(p.Overflow))
+	}
+	if len(p.Fixed) != 1 || p.Fixed[0].ID != 11 {
+		t.Errorf("fixed = %+v, want only comment 11 (12 already has a fixed reply)", p.Fixed)
+	}
+	// The cap.
+	var many []rules.Finding
+	for i := 0; i < 10; i++ {
+		many = append(many, finding("CLK-SEC-004", rules.High, "a.ts", 2, fmt.Sprint("m", i)))
+	}
+	if p := PlanReview(many, idx, nil, 3, "x"); len(p.Comments) != 3 || len(p.Overflow) != 7 {
+		t.Errorf("cap: %d comments, %d overflow", len(p.Comments), len(p.Overflow))
+	}
+}
