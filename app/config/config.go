@@ -39,6 +39,19 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// Workers is the number of concurrent review jobs per process.
 	Workers int
+	// ReconcileInterval is how often failed webhook deliveries are
+	// redelivered; SweepInterval how often stuck check runs are swept.
+	ReconcileInterval time.Duration
+	SweepInterval     time.Duration
+	// PollInterval is how often the queue polls for jobs (0: River's default).
+	PollInterval time.Duration
+	// RescueAfter is how long a job may run before it is presumed orphaned
+	// by a dead process and retried (0: JobTimeout + 1m). It must not be
+	// less than JobTimeout.
+	RescueAfter time.Duration
+	// MutationSpacing is the minimum time between two mutating GitHub
+	// requests of one installation (default 1s, GitHub's advice).
+	MutationSpacing time.Duration
 	// LogLevel for the JSON logger.
 	LogLevel slog.Level
 }
@@ -70,14 +83,17 @@ type Getenv func(string) string
 // problems (a world-readable key file).
 func Load(getenv Getenv, warn func(msg string, args ...any)) (*Config, error) {
 	c := &Config{
-		Listen:         or(getenv("CLERKGUARD_LISTEN"), ":8080"),
-		APIURL:         or(getenv("CLERKGUARD_GITHUB_API_URL"), "https://api.github.com/"),
-		DatabaseURL:    or(getenv("CLERKGUARD_DATABASE_URL"), "sqlite:///clerkguard.db"),
-		MaxAnnotations: 200,
-		MaxComments:    25,
-		JobTimeout:     10 * time.Minute,
-		ShutdownGrace:  25 * time.Second,
-		Workers:        4,
+		Listen:            or(getenv("CLERKGUARD_LISTEN"), ":8080"),
+		APIURL:            or(getenv("CLERKGUARD_GITHUB_API_URL"), "https://api.github.com/"),
+		DatabaseURL:       or(getenv("CLERKGUARD_DATABASE_URL"), "sqlite:///clerkguard.db"),
+		MaxAnnotations:    200,
+		MaxComments:       25,
+		JobTimeout:        10 * time.Minute,
+		ShutdownGrace:     25 * time.Second,
+		Workers:           4,
+		MutationSpacing:   time.Second,
+		ReconcileInterval: 5 * time.Minute,
+		SweepInterval:     6 * time.Hour,
 	}
 	var errs []string
 	fail := func(f string, a ...any) { errs = append(errs, fmt.Sprintf(f, a...)) }
@@ -131,7 +147,8 @@ func Load(getenv Getenv, warn func(msg string, args ...any)) (*Config, error) {
 			}
 		}
 	}
-	for name, dst := range map[string]*time.Duration{"CLERKGUARD_JOB_TIMEOUT": &c.JobTimeout, "CLERKGUARD_SHUTDOWN_GRACE": &c.ShutdownGrace} {
+	for name, dst := range map[string]*time.Duration{"CLERKGUARD_JOB_TIMEOUT": &c.JobTimeout, "CLERKGUARD_SHUTDOWN_GRACE": &c.ShutdownGrace,
+		"CLERKGUARD_POLL_INTERVAL": &c.PollInterval, "CLERKGUARD_RESCUE_AFTER": &c.RescueAfter} {
 		if v := getenv(name); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
@@ -140,6 +157,30 @@ func Load(getenv Getenv, warn func(msg string, args ...any)) (*Config, error) {
 				*dst = d
 			}
 		}
+	}
+	if v := getenv("CLERKGUARD_MUTATION_SPACING"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			fail("CLERKGUARD_MUTATION_SPACING must be a duration such as 1s (0 disables it)")
+		} else {
+			c.MutationSpacing = d
+		}
+	}
+	for name, dst := range map[string]*time.Duration{"CLERKGUARD_RECONCILE_INTERVAL": &c.ReconcileInterval, "CLERKGUARD_SWEEP_INTERVAL": &c.SweepInterval} {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				fail("%s must be a duration such as 5m (0 disables it)", name)
+			} else {
+				*dst = d
+			}
+		}
+	}
+	if c.RescueAfter > 0 && c.RescueAfter < c.JobTimeout {
+		fail("CLERKGUARD_RESCUE_AFTER (%s) must not be less than CLERKGUARD_JOB_TIMEOUT (%s)", c.RescueAfter, c.JobTimeout)
+	}
+	if c.RescueAfter == 0 {
+		c.RescueAfter = c.JobTimeout + time.Minute
 	}
 	switch strings.ToLower(getenv("CLERKGUARD_LOG_LEVEL")) {
 	case "debug":

@@ -106,9 +106,12 @@ func (s *Server) buildRoutes() []route {
 		{method: "GET", template: "/app/installations/{installation_id}", op: "apps/get-installation", auth: authJWT, h: s.hGetInstallation},
 		{method: "GET", template: "/repos/{owner}/{repo}/installation", op: "apps/get-repo-installation", auth: authJWT, h: s.hGetRepoInstallation},
 		{method: "GET", template: "/app/hook/deliveries", auth: authJWT, h: s.hListDeliveries},
+		{method: "GET", template: "/app/installations", op: "apps/list-installations", auth: authJWT, h: s.hListInstallations},
+		{method: "GET", template: "/installation/repositories", op: "apps/list-repos-accessible-to-installation", auth: authToken, h: s.hListInstallationRepos},
 		{method: "POST", template: "/app/hook/deliveries/{delivery_id}/attempts", auth: authJWT, h: s.hRedeliver},
 		{method: "GET", template: "/rate_limit", op: "rate-limit/get", auth: authToken, h: s.hRateLimit},
 
+		{method: "GET", template: "/repos/{owner}/{repo}/pulls", op: "pulls/list", auth: authToken, perm: "pull_requests", h: s.hListPulls},
 		{method: "GET", template: "/repos/{owner}/{repo}/pulls/{pull_number}", auth: authToken, perm: "pull_requests", h: s.hGetPull},
 		{method: "GET", template: "/repos/{owner}/{repo}/pulls/{pull_number}/files", auth: authToken, perm: "pull_requests", h: s.hListFiles},
 		{method: "GET", template: "/repos/{owner}/{repo}/git/trees/{tree_sha}", auth: authToken, perm: "contents", h: s.hGetTree},
@@ -122,6 +125,7 @@ func (s *Server) buildRoutes() []route {
 		{method: "POST", template: "/repos/{owner}/{repo}/pulls/{pull_number}/comments", auth: authToken, perm: "pull_requests", write: true, h: s.hCreateReviewComment},
 		{method: "POST", template: "/repos/{owner}/{repo}/issues/{issue_number}/comments", auth: authToken, perm: "issues|pull_requests", write: true, h: s.hCreateIssueComment},
 		{method: "POST", template: "/graphql", op: "graphql", auth: authToken, h: s.hGraphQL},
+		{method: "POST", template: "/app-manifests/{code}/conversions", op: "apps/create-from-manifest", h: s.hCreateFromManifest}, // manifest.go
 	}
 	for i := range rs {
 		r := &rs[i]
@@ -182,6 +186,9 @@ func (s *Server) match(method, p string) (*route, map[string]string) {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveWeb(w, r) { // web pages, not the API (manifest.go)
+		return
+	}
 	started := time.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, 100<<20))
 	if err != nil {

@@ -24,7 +24,11 @@ func TestConclusions(t *testing.T) {
 		{"none", nil, Success},
 		{"below fail_on", []rules.Finding{finding("CLK-HARD-002", rules.Low, "a.ts", 1, "1")}, Neutral},
 		{"at fail_on", []rules.Finding{finding("CLK-RP-003", rules.High, "a.ts", 1, "1")}, Failure},
-		{"outside diff only", []rules.Finding{func() rules.Finding { f := finding("CLK-RP-003", rules.Critical, "a.ts", 1, "1"); f.InDiff = false; return f }()}, Success},
+		{"outside diff only", []rules.Finding{func() rules.Finding {
+			f := finding("CLK-RP-003", rules.Critical, "a.ts", 1, "1")
+			f.InDiff = false
+			return f
+		}()}, Success},
 	} {
 		if got := BuildOutput(tc.fs, OutputOptions{FailOn: rules.High}).Conclusion; got != tc.want {
 			t.Errorf("%s: conclusion %q, want %q", tc.name, got, tc.want)

@@ -45,6 +45,41 @@ type Options struct {
 	Runner       Runner
 	Logger       *slog.Logger
 	PollInterval time.Duration
+	// Maintenance are periodic jobs (the redelivery reconciler, the start-up
+	// sweep). River runs periodic jobs on the elected leader only, so with
+	// several replicas each runs on one replica at a time.
+	Maintenance []Maintenance
+}
+
+// Maintenance is a periodic job.
+type Maintenance struct {
+	Name       string
+	Interval   time.Duration
+	RunOnStart bool
+	Run        func(ctx context.Context) error
+}
+
+// maintenanceArgs is the River job of a Maintenance.
+type maintenanceArgs struct {
+	Name string `json:"name"`
+}
+
+func (maintenanceArgs) Kind() string { return "clerkguard_maintenance" }
+
+type maintenanceWorker struct {
+	river.WorkerDefaults[maintenanceArgs]
+	jobs    map[string]Maintenance
+	timeout time.Duration
+}
+
+func (w *maintenanceWorker) Timeout(*river.Job[maintenanceArgs]) time.Duration { return w.timeout }
+
+func (w *maintenanceWorker) Work(ctx context.Context, job *river.Job[maintenanceArgs]) error {
+	m, ok := w.jobs[job.Args.Name]
+	if !ok {
+		return river.JobCancel(fmt.Errorf("unknown maintenance job %q", job.Args.Name))
+	}
+	return m.Run(ctx)
 }
 
 // Result of an enqueue.
@@ -61,7 +96,30 @@ type Queue struct {
 	stop    func(ctx context.Context) error
 	ping    func(ctx context.Context) error
 	close   func()
-	Kind    string // "sqlite" or "postgres"
+	// seen reports whether a delivery GUID was recorded.
+	seen func(ctx context.Context, guid string) (bool, error)
+	// getState and setState keep small named values (reconciler cursor).
+	getState func(ctx context.Context, name string) (string, error)
+	setState func(ctx context.Context, name, value string) error
+	// insert enqueues jobs outside a delivery (sweep).
+	insert func(ctx context.Context, reqs []review.Request) (Result, error)
+	Kind   string // "sqlite" or "postgres"
+}
+
+// Seen reports whether the delivery GUID was received and queued.
+func (q *Queue) Seen(ctx context.Context, guid string) (bool, error) { return q.seen(ctx, guid) }
+
+// State returns a named value ("" when unset).
+func (q *Queue) State(ctx context.Context, name string) (string, error) { return q.getState(ctx, name) }
+
+// SetState stores a named value.
+func (q *Queue) SetState(ctx context.Context, name, value string) error {
+	return q.setState(ctx, name, value)
+}
+
+// Insert enqueues review jobs that come from no delivery (the sweep).
+func (q *Queue) Insert(ctx context.Context, reqs []review.Request) (Result, error) {
+	return q.insert(ctx, reqs)
 }
 
 // Enqueue records the delivery and inserts its jobs in one transaction.
@@ -85,6 +143,11 @@ func (q *Queue) Close() { q.close() }
 const deliveriesDDL = `CREATE TABLE IF NOT EXISTS clerkguard_deliveries (
 	id TEXT PRIMARY KEY,
 	received_at TIMESTAMP NOT NULL
+)`
+
+const stateDDL = `CREATE TABLE IF NOT EXISTS clerkguard_state (
+	name TEXT PRIMARY KEY,
+	value TEXT NOT NULL
 )`
 
 // worker adapts a Runner to River.
@@ -133,6 +196,19 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, &worker{runner: o.Runner, timeout: o.JobTimeout}); err != nil {
 		return nil, err
 	}
+	mw := &maintenanceWorker{jobs: map[string]Maintenance{}, timeout: o.JobTimeout}
+	var periodic []*river.PeriodicJob
+	for _, m := range o.Maintenance {
+		m := m
+		mw.jobs[m.Name] = m
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(m.Interval),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return maintenanceArgs{Name: m.Name}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: m.Interval}}
+			}, &river.PeriodicJobOpts{RunOnStart: m.RunOnStart}))
+	}
+	if err := river.AddWorkerSafely(workers, mw); err != nil {
+		return nil, err
+	}
 	cfg := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
 		Workers:              workers,
@@ -140,6 +216,7 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 		MaxAttempts:          o.MaxAttempts,
 		RescueStuckJobsAfter: o.RescueAfter,
 		Logger:               o.Logger.With("component", "river"),
+		PeriodicJobs:         periodic,
 		FetchPollInterval:    o.PollInterval,
 		FetchCooldown:        o.PollInterval / 5,
 	}
@@ -197,9 +274,11 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 		db.Close()
 		return nil, err
 	}
-	if _, err := db.ExecContext(ctx, deliveriesDDL); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("create deliveries table: %w", err)
+	for _, ddl := range []string{deliveriesDDL, stateDDL} {
+		if _, err := db.ExecContext(ctx, ddl); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("create tables: %w", err)
+		}
 	}
 	client, err := river.NewClient(driver, cfg)
 	if err != nil {
@@ -207,6 +286,38 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	q := &Queue{Kind: "sqlite", close: func() { db.Close() }}
+	q.seen = func(ctx context.Context, guid string) (bool, error) {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM clerkguard_deliveries WHERE id = ?`, guid).Scan(&n)
+		return n > 0, err
+	}
+	q.getState = func(ctx context.Context, name string) (string, error) {
+		var v string
+		err := db.QueryRowContext(ctx, `SELECT value FROM clerkguard_state WHERE name = ?`, name).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return v, err
+	}
+	q.setState = func(ctx context.Context, name, value string) error {
+		_, err := db.ExecContext(ctx, `INSERT INTO clerkguard_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
+		return err
+	}
+	q.insert = func(ctx context.Context, reqs []review.Request) (Result, error) {
+		var res Result
+		for _, r := range reqs {
+			ir, err := client.Insert(ctx, r, insertOpts(o.MaxAttempts))
+			if err != nil {
+				return res, fmt.Errorf("insert job: %w", err)
+			}
+			if ir.UniqueSkippedAsDuplicate {
+				res.Existing++
+			} else {
+				res.Inserted++
+			}
+		}
+		return res, nil
+	}
 	q.ping = func(ctx context.Context) error { return db.PingContext(ctx) }
 	q.start = client.Start
 	q.stop = stopper(client.Stop, client.StopAndCancel)
@@ -253,9 +364,11 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 		pool.Close()
 		return nil, err
 	}
-	if _, err := pool.Exec(ctx, deliveriesDDL); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("create deliveries table: %w", err)
+	for _, ddl := range []string{deliveriesDDL, stateDDL} {
+		if _, err := pool.Exec(ctx, ddl); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("create tables: %w", err)
+		}
 	}
 	client, err := river.NewClient(driver, cfg)
 	if err != nil {
@@ -263,6 +376,38 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	q := &Queue{Kind: "postgres", close: pool.Close}
+	q.seen = func(ctx context.Context, guid string) (bool, error) {
+		var n int
+		err := pool.QueryRow(ctx, `SELECT COUNT(*) FROM clerkguard_deliveries WHERE id = $1`, guid).Scan(&n)
+		return n > 0, err
+	}
+	q.getState = func(ctx context.Context, name string) (string, error) {
+		var v string
+		err := pool.QueryRow(ctx, `SELECT value FROM clerkguard_state WHERE name = $1`, name).Scan(&v)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return "", nil
+		}
+		return v, err
+	}
+	q.setState = func(ctx context.Context, name, value string) error {
+		_, err := pool.Exec(ctx, `INSERT INTO clerkguard_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
+		return err
+	}
+	q.insert = func(ctx context.Context, reqs []review.Request) (Result, error) {
+		var res Result
+		for _, r := range reqs {
+			ir, err := client.Insert(ctx, r, insertOpts(o.MaxAttempts))
+			if err != nil {
+				return res, fmt.Errorf("insert job: %w", err)
+			}
+			if ir.UniqueSkippedAsDuplicate {
+				res.Existing++
+			} else {
+				res.Inserted++
+			}
+		}
+		return res, nil
+	}
 	q.ping = pool.Ping
 	q.start = client.Start
 	q.stop = stopper(client.Stop, client.StopAndCancel)

@@ -60,6 +60,12 @@ func startWith(t *testing.T, opts fakegithub.Options) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(gh.Close)
+	return startOn(t, gh, nil)
+}
+
+// startOn starts the App against a prepared fake; extra overrides env.
+func startOn(t *testing.T, gh *fakegithub.Server, extra map[string]string) *harness {
+	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	env := map[string]string{
@@ -70,6 +76,9 @@ func startWith(t *testing.T, opts fakegithub.Options) *harness {
 		"CLERKGUARD_GITHUB_API_URL": gh.URL(),
 		"CLERKGUARD_DATABASE_URL":   "sqlite://" + filepath.Join(t.TempDir(), "q.db"),
 		"CLERKGUARD_SHUTDOWN_GRACE": "5s",
+	}
+	for k, v := range extra {
+		env[k] = v
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] }, nil)
 	if err != nil {

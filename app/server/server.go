@@ -12,8 +12,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/go-github/v60/github"
+
 	"github.com/clerkguard/clerkguard/app/config"
 	"github.com/clerkguard/clerkguard/app/ghclient"
+	"github.com/clerkguard/clerkguard/app/maintain"
 	"github.com/clerkguard/clerkguard/app/metrics"
 	"github.com/clerkguard/clerkguard/app/queue"
 	"github.com/clerkguard/clerkguard/app/review"
@@ -48,7 +51,7 @@ type Options struct {
 func New(ctx context.Context, o Options) (*Server, error) {
 	cfg, log := o.Config, o.Logger
 	m := metrics.New()
-	retry := ghclient.RetryPolicy{MutationSpacing: time.Second}
+	retry := ghclient.RetryPolicy{MutationSpacing: cfg.MutationSpacing}
 	if o.Retry != nil {
 		retry = *o.Retry
 	}
@@ -59,8 +62,11 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	reviewer := &review.Reviewer{Creator: creator, Rules: o.Rules, Log: log, Cache: review.NewBlobCache(64 << 20),
 		MaxAnnotations: cfg.MaxAnnotations, MaxComments: cfg.MaxComments, Metrics: m}
-	q, err := queue.Open(ctx, queue.Options{DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, JobTimeout: cfg.JobTimeout,
-		Runner: reviewer, Logger: log, PollInterval: o.PollInterval, RescueAfter: o.RescueAfter})
+	var q *queue.Queue // the maintenance jobs use the queue they run on
+	maint := maintenance(cfg, creator, log, &q)
+	q, err = queue.Open(ctx, queue.Options{DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, JobTimeout: cfg.JobTimeout,
+		Runner: reviewer, Logger: log, PollInterval: or(o.PollInterval, cfg.PollInterval), RescueAfter: or(o.RescueAfter, cfg.RescueAfter),
+		Maintenance: maint})
 	if err != nil {
 		return nil, fmt.Errorf("job store: %w", err)
 	}
@@ -146,4 +152,53 @@ func (s *Server) Run(ctx context.Context) error {
 	s.queue.Close()
 	s.log.Info("stopped")
 	return nil
+}
+
+// or returns the first non-zero duration.
+func or(a, b time.Duration) time.Duration {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// maintenance builds the periodic jobs: the redelivery reconciler and the
+// sweep of stuck check runs. They reach the queue through qp, which is set
+// once the queue is open.
+func maintenance(cfg *config.Config, creator *ghclient.Creator, log *slog.Logger, qp **queue.Queue) []queue.Maintenance {
+	rec := &maintain.Reconciler{App: creator.App, Store: lateStore{qp}, Log: log.With("job", "reconciler")}
+	sweep := &maintain.Sweeper{App: creator.App, Log: log.With("job", "sweep"),
+		Installation: func(ctx context.Context, id int64) (*github.Client, error) {
+			gc, err := creator.Installation(ctx, id, 0)
+			if err != nil {
+				return nil, err
+			}
+			return gc.Client, nil
+		},
+		Enqueue: func(ctx context.Context, reqs []review.Request) error {
+			_, err := (*qp).Insert(ctx, reqs)
+			return err
+		}}
+	var out []queue.Maintenance
+	if cfg.ReconcileInterval > 0 {
+		out = append(out, queue.Maintenance{Name: "reconcile-deliveries", Interval: cfg.ReconcileInterval, RunOnStart: true,
+			Run: func(ctx context.Context) error { _, err := rec.Run(ctx); return err }})
+	}
+	if cfg.SweepInterval > 0 {
+		out = append(out, queue.Maintenance{Name: "sweep-check-runs", Interval: cfg.SweepInterval, RunOnStart: true,
+			Run: func(ctx context.Context) error { _, err := sweep.Run(ctx); return err }})
+	}
+	return out
+}
+
+// lateStore lets maintenance jobs reach the queue that is opened after
+// them.
+type lateStore struct{ q **queue.Queue }
+
+func (l lateStore) Seen(ctx context.Context, g string) (bool, error) { return (*l.q).Seen(ctx, g) }
+func (l lateStore) State(ctx context.Context, n string) (string, error) {
+	return (*l.q).State(ctx, n)
+}
+func (l lateStore) SetState(ctx context.Context, n, v string) error {
+	return (*l.q).SetState(ctx, n, v)
 }

@@ -1,0 +1,95 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/app/review"
+)
+
+// TestReconcilerRedeliversFailedDeliveries: a delivery GitHub could not
+// make while the App was down is found through GET /app/hook/deliveries
+// and redelivered, and its review completes.
+func TestReconcilerRedeliversFailedDeliveries(t *testing.T) {
+	gh, err := fakegithub.New(fakegithub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gh.Close)
+	gh.AddInstallation(1, "acme")
+	gh.AddRepo("acme", "shop", 1, "main")
+	gh.AddPR("acme", "shop", fakegithub.PR{Number: 5, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})})
+	h := startOn(t, gh, map[string]string{"CLERKGUARD_RECONCILE_INTERVAL": "1s"})
+	// Recorded as failed: GitHub tried while we were down.
+	guid := gh.RecordFailedDelivery(h.url, secret, "pull_request", h.prPayload("opened", "acme", "shop", 5, 1))
+	head, _ := gh.HeadSHA("acme", "shop", 5)
+	cr := h.waitCompleted("acme", "shop", head, 1)[0]
+	if cr.Conclusion != "failure" {
+		t.Errorf("redelivered review concluded %q", cr.Conclusion)
+	}
+	if !strings.Contains(h.logs.String(), guid) {
+		t.Errorf("logs do not mention the redelivered delivery %s", guid)
+	}
+	// Later reconciler runs do not redeliver it again.
+	time.Sleep(2500 * time.Millisecond)
+	n := 0
+	for _, d := range gh.Deliveries() {
+		if d.GUID == guid {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("delivery %s was attempted %d times, want 2 (the failure and one redelivery)", guid, n)
+	}
+	h.assertClean()
+}
+
+// TestSweepResumesStuckCheckRun: a check run left in_progress by a lost
+// job is found at start and the review completes on that same run.
+func TestSweepResumesStuckCheckRun(t *testing.T) {
+	gh, err := fakegithub.New(fakegithub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gh.Close)
+	gh.AddInstallation(1, "acme")
+	repoID := gh.AddRepo("acme", "shop", 1, "main")
+	gh.AddPR("acme", "shop", fakegithub.PR{Number: 8, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})})
+	head, _ := gh.HeadSHA("acme", "shop", 8)
+	// A previous process created the run and died; its job store is gone.
+	tok, err := gh.MintInstallationToken(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gc := github.NewClient(&http.Client{Transport: &tokenTransport{tok}})
+	gc, _ = gc.WithEnterpriseURLs(gh.URL(), gh.URL())
+	gc.BaseURL, _ = gc.BaseURL.Parse(gh.URL())
+	key := review.Request{InstallationID: 1, Owner: "acme", Repo: "shop", RepoID: repoID, PR: 8, HeadSHA: head}.Key()
+	if _, _, err := gc.Checks.CreateCheckRun(context.Background(), "acme", "shop", github.CreateCheckRunOptions{
+		Name: "Clerk security review", HeadSHA: head, ExternalID: github.String(key), Status: github.String("in_progress")}); err != nil {
+		t.Fatal(err)
+	}
+	h := startOn(t, gh, nil)
+	runs := h.waitCompleted("acme", "shop", head, 1)
+	if len(gh.CheckRuns("acme", "shop")) != 1 || runs[0].Conclusion != "failure" {
+		t.Errorf("runs = %+v, want the stuck run completed, no second run", gh.CheckRuns("acme", "shop"))
+	}
+	if rv := gh.Reviews("acme", "shop", 8); len(rv) != 1 {
+		t.Errorf("%d reviews, want 1", len(rv))
+	}
+	h.assertClean()
+}
+
+type tokenTransport struct{ tok string }
+
+func (t *tokenTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "token "+t.tok)
+	return http.DefaultTransport.RoundTrip(r)
+}
