@@ -85,7 +85,7 @@ func Load(getenv Getenv, warn func(msg string, args ...any)) (*Config, error) {
 	c := &Config{
 		Listen:            or(getenv("CLERKGUARD_LISTEN"), ":8080"),
 		APIURL:            or(getenv("CLERKGUARD_GITHUB_API_URL"), "https://api.github.com/"),
-		DatabaseURL:       or(getenv("CLERKGUARD_DATABASE_URL"), "sqlite:///clerkguard.db"),
+		DatabaseURL:       or(getenv("CLERKGUARD_DATABASE_URL"), "sqlite://clerkguard.db"),
 		MaxAnnotations:    200,
 		MaxComments:       25,
 		JobTimeout:        10 * time.Minute,
