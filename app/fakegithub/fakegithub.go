@@ -72,9 +72,10 @@ type Server struct {
 	closeOnce sync.Once
 	client    *http.Client
 
-	mu    sync.Mutex
-	rng   *rand.Rand
-	state *state
+	mu       sync.Mutex
+	rng      *rand.Rand
+	state    *state
+	manifest manifestState // the App manifest flow (manifest.go)
 }
 
 // New starts a fake GitHub on a loopback port.
