@@ -8,6 +8,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // RP002 flags middleware matchers that skip routes which need Clerk,
@@ -78,12 +79,16 @@ func runRP002(pass *rules.Pass) error {
 			if strings.HasPrefix(probe+"/", "/api/") {
 				apiClerk++
 			}
-			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
+			d := rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
 				Message: fmt.Sprintf("config.matcher does not run on %s, but %s calls %s there: without clerkMiddleware() it throws, and no middleware protection applies",
 					probe, r.File, helper),
 				Match:   "matcher skips " + r.Path,
 				Related: []rules.Location{{Path: r.File, Line: call.Line}},
-			})
+			}
+			if strings.HasPrefix(probe+"/", "/api/") || strings.HasPrefix(probe+"/", "/trpc/") {
+				d.Suggestion = apiMatcherSuggestion(pass.Get(mw.File), mw.MatcherLine)
+			}
+			pass.Report(d)
 		}
 		if apiRoutes > 0 && apiClerk == 0 && !mw.Runs("/api/x") {
 			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine, Severity: rules.Info, Confidence: rules.MediumConfidence,
@@ -151,4 +156,32 @@ func routeGuarded(pass *rules.Pass, r *project.Route) bool {
 		}
 	}
 	return true
+}
+
+// apiMatcherSuggestion adds Clerk's '/(api|trpc)(.*)' entry to a matcher
+// array written on one line (`matcher: ['/((?!_next|...).*)'],`). Other
+// layouts get no mechanical fix.
+func apiMatcherSuggestion(f *source.File, line int) *rules.Suggestion {
+	if f == nil {
+		return nil
+	}
+	text := f.Line(line)
+	open, close := strings.Index(text, "["), strings.LastIndex(text, "]")
+	if !strings.Contains(text, "matcher") || open < 0 || close < open || strings.Count(text, "[") != strings.Count(text, "]") {
+		return nil
+	}
+	inner := strings.TrimSpace(text[open+1 : close])
+	if inner == "" || strings.Contains(inner, "/(api|trpc)") {
+		return nil
+	}
+	q := "'"
+	if strings.HasPrefix(inner, `"`) {
+		q = `"`
+	}
+	sep := ", "
+	if strings.HasSuffix(inner, ",") {
+		sep = " "
+	}
+	return &rules.Suggestion{StartLine: line, EndLine: line,
+		Text: text[:close] + strings.TrimRight(sep, "") + q + "/(api|trpc)(.*)" + q + text[close:]}
 }

@@ -98,7 +98,8 @@ func runRP006(pass *rules.Pass) error {
 			}
 			if !consumed(f, call) {
 				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
-					Message: fmt.Sprintf("`%s()` is not awaited: it returns a Promise, so a signed-out request keeps running this code while the rejection is detached", name)})
+					Message:    fmt.Sprintf("`%s()` is not awaited: it returns a Promise, so a signed-out request keeps running this code while the rejection is detached", name),
+					Suggestion: awaitSuggestion(pass, call, call.Start, call.Start, "await ")})
 			}
 		case async && isAuth(call, name):
 			reportUnawaitedAuth(pass, f, call, name)
@@ -221,5 +222,42 @@ func reportUnawaitedAuth(pass *rules.Pass, f *jsast.File, call *jsast.Node, name
 	default:
 		return
 	}
-	pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Message: msg})
+	d := rules.Diagnostic{Line: call.Line, Column: call.Col, Message: msg}
+	switch {
+	case p.Type == "member_expression" && f.Text(p.ChildByField("property")) == "protect":
+		// auth().protect() -> await auth.protect()
+		if pp := p.Parent; pp != nil && pp.Type == "call_expression" {
+			d.Suggestion = awaitSuggestion(pass, call, p.Start, p.End, "await "+name+".protect")
+		}
+	case p.Type == "variable_declarator":
+		d.Suggestion = awaitSuggestion(pass, call, call.Start, call.Start, "await ")
+	}
+	pass.Report(d)
+}
+
+// awaitSuggestion replaces bytes [from, to) of the call's line with text,
+// when the call sits on one line inside an async function (elsewhere
+// `await` would not compile, so no mechanical fix is offered).
+func awaitSuggestion(pass *rules.Pass, call *jsast.Node, from, to int, text string) *rules.Suggestion {
+	fn := jsast.EnclosingFunction(call)
+	if fn == nil || !jsast.IsAsync(fn) || call.Line != call.EndLine {
+		return nil
+	}
+	content := pass.File.Content
+	lineStart := from
+	for lineStart > 0 && content[lineStart-1] != '\n' {
+		lineStart--
+	}
+	lineEnd := to
+	for lineEnd < len(content) && content[lineEnd] != '\n' {
+		lineEnd++
+	}
+	if lineEnd > lineStart && content[lineEnd-1] == '\r' {
+		lineEnd--
+	}
+	if from < lineStart || to > lineEnd {
+		return nil
+	}
+	line := string(content[lineStart:from]) + text + string(content[to:lineEnd])
+	return &rules.Suggestion{StartLine: call.Line, EndLine: call.Line, Text: line}
 }
