@@ -39,6 +39,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/tools/txtar"
@@ -208,6 +209,8 @@ func checkNoSecret(t *testing.T, f rules.Finding, snap source.Mem) {
 	if f.Suggestion != nil {
 		text += "\n" + f.Suggestion.Text
 	}
+	generatedMu.Lock()
+	defer generatedMu.Unlock()
 	for _, s := range generated {
 		if strings.Contains(text, s) {
 			t.Errorf("%s:%d: finding text contains an unredacted secret", f.Path, f.Line)
@@ -215,7 +218,12 @@ func checkNoSecret(t *testing.T, f rules.Finding, snap source.Mem) {
 	}
 }
 
-var generated = map[string]string{}
+// generated records the keys Expand produced, for checkNoSecret. Tests in
+// one package may run in parallel, so it is guarded.
+var (
+	generatedMu sync.Mutex
+	generated   = map[string]string{}
+)
 
 var tokenRe = regexp.MustCompile(`\{\{(sk_live|sk_test|whsec|ak_live|ak_test|pk_live|pk_test|hex32|b62)(#\w+)?(?::([^}]*))?\}\}`)
 
@@ -249,7 +257,9 @@ func Expand(s string) string {
 			v = Base62(seed, n)
 		}
 		if kind != "pk_live" && kind != "pk_test" {
+			generatedMu.Lock()
 			generated[tok] = v
+			generatedMu.Unlock()
 		}
 		return v
 	})
