@@ -88,6 +88,44 @@ func TestScenarios(t *testing.T) {
 		})
 	}
 
+	t.Run("hostile contents: non-UTF-8, binary, huge, minified, symlink, submodule", func(t *testing.T) {
+		repo := newRepo()
+		huge := strings.Repeat("export const x = 1\n", 200000) // ~3.8 MB, above the analysis limit
+		head := with(headWithRoute, map[string]string{
+			"lib/latin1.ts":        "export const name = '\xe9t\xe9'\n",
+			"public/logo.png":      "\x89PNG\r\n\x1a\n\x00\x00binary",
+			"lib/huge.ts":          huge,
+			"public/vendor.min.js": "var a=1;" + strings.Repeat("function b(){return 2}", 5000),
+			"lib/link.ts":          "../lib/db.ts",
+			"vendor/sdk":           "0123456789abcdef0123456789abcdef01234567",
+		})
+		err := gh.AddPR("acme", repo, fakegithub.PR{Number: 1, BaseFiles: baseFiles, HeadFiles: head,
+			Kinds: map[string]fakegithub.FileKind{"lib/link.ts": fakegithub.KindSymlink, "vendor/sdk": fakegithub.KindSubmodule, "public/logo.png": fakegithub.KindBinary}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.deliver("pull_request", h.prPayload("opened", "acme", repo, 1, 1))
+		sha, _ := gh.HeadSHA("acme", repo, 1)
+		cr := h.waitCompleted("acme", repo, sha, 1)[0]
+		if cr.Conclusion != "failure" || !strings.Contains(annotationTitles(cr), "CLK-RP-003") {
+			t.Errorf("conclusion %q, annotations %s: the real finding must survive hostile files", cr.Conclusion, annotationTitles(cr))
+		}
+		if !strings.Contains(cr.Output.Summary, "lib/huge.ts") {
+			t.Errorf("summary does not say the huge file was skipped:\n%s", cr.Output.Summary)
+		}
+	})
+
+	t.Run("config with a wrong type is action_required", func(t *testing.T) {
+		repo := newRepo()
+		base := with(baseFiles, map[string]string{".github/clerkguard.yml": "fail_on: [high]\n"})
+		gh.AddPR("acme", repo, fakegithub.PR{Number: 1, BaseFiles: base, HeadFiles: with(base, map[string]string{"app/api/invoices/route.ts": unprotected})})
+		h.deliver("pull_request", h.prPayload("opened", "acme", repo, 1, 1))
+		sha, _ := gh.HeadSHA("acme", repo, 1)
+		if cr := h.waitCompleted("acme", repo, sha, 1)[0]; cr.Conclusion != "action_required" {
+			t.Errorf("conclusion %q, want action_required", cr.Conclusion)
+		}
+	})
+
 	t.Run("clean change succeeds without a review", func(t *testing.T) {
 		repo := newRepo()
 		gh.AddPR("acme", repo, fakegithub.PR{Number: 1, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": protected})})
