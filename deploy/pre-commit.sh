@@ -43,7 +43,7 @@ if [ -z "$bin" ]; then
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   if [ -f "$root/cmd/clerkguard/main.go" ] && command -v go >/dev/null 2>&1; then
     if ! (cd "$root" && CGO_ENABLED=1 go build -trimpath -o bin/clerkguard ./cmd/clerkguard); then
-      echo "clerkguard pre-commit: cannot build clerkguard (needs Go and a C compiler); set CLERKGUARD_BIN" >&2
+      echo "clerkguard pre-commit: cannot build clerkguard in $root (error above; it needs Go and a C compiler); or set CLERKGUARD_BIN" >&2
       exit 2
     fi
     bin="$root/bin/clerkguard"
