@@ -8,6 +8,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/app/config"
 	"github.com/clerkguard/clerkguard/app/server"
+	"github.com/clerkguard/clerkguard/app/setup"
 	"github.com/clerkguard/clerkguard/rules/all"
 )
 
@@ -20,7 +21,23 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, getenv confi
 	}
 	level := new(slog.LevelVar)
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	cfg, err := config.Load(getenv, func(msg string, a ...any) { log.Warn(msg, a...) })
+	warn := func(msg string, a ...any) { log.Warn(msg, a...) }
+	if setup.Unconfigured(getenv) {
+		// No App credentials in the environment: use those an earlier
+		// setup stored, or serve the setup page (app/setup).
+		dir := setup.DataDir(getenv)
+		creds, err := setup.Load(dir, warn)
+		if err != nil {
+			fmt.Fprintf(stderr, "clerkguard serve: %v\n", err)
+			return 2
+		}
+		if creds == nil {
+			return serveSetup(ctx, getenv, log, level)
+		}
+		log.Info("using the GitHub App credentials stored by setup", "app", creds, "data_dir", dir)
+		getenv = setup.Env(getenv, dir, creds)
+	}
+	cfg, err := config.Load(getenv, warn)
 	if err != nil {
 		fmt.Fprintf(stderr, "clerkguard serve: %v\n", err)
 		return 2
@@ -32,6 +49,23 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, getenv confi
 		return 2
 	}
 	if err := srv.Run(ctx); err != nil {
+		log.Error("server failed", "err", err.Error())
+		return 2
+	}
+	return 0
+}
+
+// serveSetup runs setup mode: the manifest flow registers the App, then the
+// same process serves it.
+func serveSetup(ctx context.Context, getenv config.Getenv, log *slog.Logger, level *slog.LevelVar) int {
+	st, err := setup.New(setup.Options{Getenv: getenv, Logger: log,
+		App:      server.Options{Logger: log, Rules: all.Rules(), Version: version},
+		OnConfig: func(c *config.Config) { level.Set(c.LogLevel) }})
+	if err != nil {
+		log.Error("cannot start setup mode", "err", err.Error())
+		return 2
+	}
+	if err := st.Run(ctx); err != nil {
 		log.Error("server failed", "err", err.Error())
 		return 2
 	}
