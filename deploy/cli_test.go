@@ -389,6 +389,12 @@ func TestCommandLineIntegrations(t *testing.T) {
 			t.Errorf("json output: %v %.200s", err, b)
 		}
 
+		abs := filepath.Join(t.TempDir(), "abs.sarif")
+		r = runStep(t, a, "review", map[string]string{"working-directory": repo, "output": abs, "annotations": "false"}, pr, path, nil)
+		if r.code != 0 || r.outputs["sarif-file"] != abs {
+			t.Errorf("absolute output: exit %d, outputs %v", r.code, r.outputs)
+		}
+
 		// A shallow checkout lacks the base: a clear error, no output file.
 		r = runStep(t, a, "review", map[string]string{"working-directory": repo}, map[string]string{"base_ref": "release", "workspace": repo}, path, nil)
 		if r.code != 2 || !strings.Contains(r.stdout, "::error") || !strings.Contains(r.stdout, "fetch-depth: 0") || r.outputs["sarif-file"] != "" {
