@@ -86,12 +86,13 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
   table { border-collapse: collapse; width: 100%; }
   th { text-align:left; font-weight:600; color: var(--muted); width: 150px; vertical-align: top; padding: 6px 12px 6px 0; white-space: nowrap; }
   td { padding: 6px 0; vertical-align: top; }
-  code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--bg); border:1px solid var(--line); border-radius: 4px; padding: 1px 5px; word-break: break-all; }
+  code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--bg); border:1px solid var(--line); border-radius: 4px; padding: 1px 5px; overflow-wrap: anywhere; }
+  a { color: #0969da; }
   ul.tags { list-style:none; margin:0; padding:0; display:flex; flex-wrap:wrap; gap:6px; }
   ul.tags li { background:#ddf4ff; color:#0550ae; border-radius: 999px; padding: 1px 10px; font-size: 13px; }
-  .btn { display:inline-block; border:1px solid rgba(31,35,40,.15); border-radius: 6px; background: var(--accent); color:#fff; font: 600 15px/1 inherit; font-family: inherit; padding: 12px 20px; cursor:pointer; text-decoration:none; }
+  .btn { display:inline-block; border:1px solid rgba(31,35,40,.15); border-radius: 6px; background: var(--accent); color:#fff; font-family: inherit; font-size: 15px; font-weight: 600; line-height: 1; padding: 12px 20px; cursor:pointer; text-decoration:none; }
   .btn:hover { background: var(--accent-dark); }
-  .btn.secondary { background:#f6f8fa; color: var(--fg); font-weight: 500; padding: 7px 12px; font-size: 14px; }
+  .btn.secondary { background:#f6f8fa; color: var(--fg); font-weight: 500; line-height: 1.2; padding: 7px 12px; font-size: 14px; }
   .row { display:flex; gap: 8px; align-items:center; flex-wrap: wrap; }
   input[type=text] { font: inherit; padding: 6px 10px; border:1px solid var(--line); border-radius: 6px; min-width: 220px; }
   .muted { color: var(--muted); font-size: 14px; }
