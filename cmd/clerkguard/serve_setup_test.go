@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/app/setup"
+)
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// serveUntil runs `clerkguard serve` with env until GET path answers 200
+// with want in its body, then stops it and returns the exit code and stderr.
+func serveUntil(t *testing.T, env map[string]string, path, want string) (int, string) {
+	t.Helper()
+	addr := freeAddr(t)
+	env["CLERKGUARD_LISTEN"] = addr
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &syncBuf{}
+	done := make(chan int, 1)
+	go func() { done <- cmdServe(ctx, nil, stderr, func(k string) string { return env[k] }) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		select {
+		case code := <-done:
+			return code, stderr.String()
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s never answered %q; stderr:\n%s", path, want, stderr.String())
+		}
+		if resp, err := http.Get("http://" + addr + path); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 && strings.Contains(string(b), want) {
+				break
+			}
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		return code, stderr.String()
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+		return 0, ""
+	}
+}
+
+// TestServeWithoutCredentialsServesSetup: no App credentials and nothing
+// stored means setup mode, not a configuration error.
+func TestServeWithoutCredentialsServesSetup(t *testing.T) {
+	dir := t.TempDir()
+	code, stderr := serveUntil(t, map[string]string{"CLERKGUARD_DATA_DIR": dir, "CLERKGUARD_DATABASE_URL": "sqlite://" + filepath.Join(dir, "q.db")},
+		"/setup", "Register clerkguard on GitHub")
+	if code != 0 || !strings.Contains(stderr, "open the setup page") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// TestServeUsesStoredCredentials: what an earlier setup stored is used.
+func TestServeUsesStoredCredentials(t *testing.T) {
+	gh, err := fakegithub.New(fakegithub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gh.Close()
+	dir := t.TempDir()
+	if err := setup.Save(dir, &setup.Credentials{AppID: gh.AppID(), Slug: gh.AppSlug(), WebhookSecret: "stored-secret", PEM: gh.PrivateKeyPEM()}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"CLERKGUARD_DATA_DIR": dir, "CLERKGUARD_DATABASE_URL": "sqlite://" + filepath.Join(dir, "q.db"),
+		"CLERKGUARD_GITHUB_API_URL": gh.URL(), "CLERKGUARD_RECONCILE_INTERVAL": "0", "CLERKGUARD_SWEEP_INTERVAL": "0", "CLERKGUARD_SHUTDOWN_GRACE": "2s"}
+	code, stderr := serveUntil(t, env, "/readyz", "ready")
+	if code != 0 || !strings.Contains(stderr, "stored by setup") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if strings.Contains(stderr, "stored-secret") || strings.Contains(stderr, "PRIVATE KEY") {
+		t.Error("secrets in the log")
+	}
+}
+
+// TestServePartialCredentialsIsAnError: setup mode is only for no
+// credentials at all.
+func TestServePartialCredentialsIsAnError(t *testing.T) {
+	var stderr strings.Builder
+	env := map[string]string{"CLERKGUARD_APP_ID": "12", "CLERKGUARD_DATA_DIR": t.TempDir()}
+	if code := cmdServe(context.Background(), nil, &stderr, func(k string) string { return env[k] }); code != 2 ||
+		!strings.Contains(stderr.String(), "CLERKGUARD_PRIVATE_KEY") {
+		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+}
