@@ -201,8 +201,19 @@ func decodeBody(contentType string, body []byte) ([]byte, error) {
 }
 
 // Requests turns a delivery into review requests. ignore explains why a
-// well-formed event needs no work.
+// well-formed event needs no work. Every request it returns names an
+// installation, a repository and a head SHA.
 func Requests(event, delivery string, payload []byte) (reqs []review.Request, ignore string, err error) {
+	reqs, ignore, err = requests(event, delivery, payload)
+	for _, r := range reqs {
+		if r.InstallationID <= 0 || r.Owner == "" || r.Repo == "" || r.HeadSHA == "" || (r.PR <= 0 && r.BaseSHA == "") {
+			return nil, "", fmt.Errorf("malformed %s payload: missing installation, repository, pull request or head SHA", event)
+		}
+	}
+	return reqs, ignore, err
+}
+
+func requests(event, delivery string, payload []byte) (reqs []review.Request, ignore string, err error) {
 	if !json.Valid(payload) {
 		return nil, "", errors.New("malformed JSON payload")
 	}
