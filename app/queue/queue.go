@@ -102,8 +102,9 @@ type Queue struct {
 	getState func(ctx context.Context, name string) (string, error)
 	setState func(ctx context.Context, name, value string) error
 	// insert enqueues jobs outside a delivery (sweep).
-	insert func(ctx context.Context, reqs []review.Request) (Result, error)
-	Kind   string // "sqlite" or "postgres"
+	insert   func(ctx context.Context, reqs []review.Request) (Result, error)
+	runMaint func(ctx context.Context, name string) error
+	Kind     string // "sqlite" or "postgres"
 }
 
 // Seen reports whether the delivery GUID was received and queued.
@@ -116,6 +117,11 @@ func (q *Queue) State(ctx context.Context, name string) (string, error) { return
 func (q *Queue) SetState(ctx context.Context, name, value string) error {
 	return q.setState(ctx, name, value)
 }
+
+// RunMaintenance enqueues one run of a maintenance job now (for example
+// the sweep when the App is installed on new repositories). Runs requested
+// within a minute of each other are merged.
+func (q *Queue) RunMaintenance(ctx context.Context, name string) error { return q.runMaint(ctx, name) }
 
 // Insert enqueues review jobs that come from no delivery (the sweep).
 func (q *Queue) Insert(ctx context.Context, reqs []review.Request) (Result, error) {
@@ -286,6 +292,11 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	q := &Queue{Kind: "sqlite", close: func() { db.Close() }}
+	q.runMaint = func(ctx context.Context, name string) error {
+		_, err := client.Insert(ctx, maintenanceArgs{Name: name}, &river.InsertOpts{MaxAttempts: 3,
+			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}})
+		return err
+	}
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
 		err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM clerkguard_deliveries WHERE id = ?`, guid).Scan(&n)
@@ -376,6 +387,11 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	q := &Queue{Kind: "postgres", close: pool.Close}
+	q.runMaint = func(ctx context.Context, name string) error {
+		_, err := client.Insert(ctx, maintenanceArgs{Name: name}, &river.InsertOpts{MaxAttempts: 3,
+			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}})
+		return err
+	}
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
 		err := pool.QueryRow(ctx, `SELECT COUNT(*) FROM clerkguard_deliveries WHERE id = $1`, guid).Scan(&n)

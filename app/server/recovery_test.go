@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -92,4 +93,30 @@ func (t *tokenTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "token "+t.tok)
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestInstallReviewsOpenPullRequests: installing the App on a repository
+// reviews its recently updated open pull requests.
+func TestInstallReviewsOpenPullRequests(t *testing.T) {
+	gh, err := fakegithub.New(fakegithub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gh.Close)
+	// The sweep at start finds nothing yet: no installation.
+	h := startOn(t, gh, nil)
+	gh.AddInstallation(4, "newco")
+	gh.AddRepo("newco", "app", 4, "main")
+	gh.AddPR("newco", "app", fakegithub.PR{Number: 2, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})})
+	m := fixture(t, "installation_repositories.added.json")
+	m["installation"] = map[string]any{"id": 4}
+	b, _ := json.Marshal(m)
+	if _, status := h.deliver("installation_repositories", b); status != 202 {
+		t.Fatalf("status %d", status)
+	}
+	head, _ := gh.HeadSHA("newco", "app", 2)
+	if cr := h.waitCompleted("newco", "app", head, 1)[0]; cr.Conclusion != "failure" {
+		t.Errorf("conclusion %q", cr.Conclusion)
+	}
+	h.assertClean()
 }

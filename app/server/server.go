@@ -72,7 +72,11 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: log, metrics: m, queue: q}
 	mux := http.NewServeMux()
-	mux.Handle("POST /webhook", &webhook.Handler{Secrets: cfg.WebhookSecrets, Queue: q, Log: log, Obs: m})
+	wh := &webhook.Handler{Secrets: cfg.WebhookSecrets, Queue: q, Log: log, Obs: m}
+	if cfg.SweepInterval > 0 {
+		wh.OnInstall = func(ctx context.Context) error { return q.RunMaintenance(ctx, sweepJob) }
+	}
+	mux.Handle("POST /webhook", wh)
 	mux.HandleFunc("/webhook", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 	})
@@ -185,11 +189,15 @@ func maintenance(cfg *config.Config, creator *ghclient.Creator, log *slog.Logger
 			Run: func(ctx context.Context) error { _, err := rec.Run(ctx); return err }})
 	}
 	if cfg.SweepInterval > 0 {
-		out = append(out, queue.Maintenance{Name: "sweep-check-runs", Interval: cfg.SweepInterval, RunOnStart: true,
+		out = append(out, queue.Maintenance{Name: sweepJob, Interval: cfg.SweepInterval, RunOnStart: true,
 			Run: func(ctx context.Context) error { _, err := sweep.Run(ctx); return err }})
 	}
 	return out
 }
+
+// sweepJob is the maintenance job that re-enqueues stuck check runs and
+// reviews open pull requests without one.
+const sweepJob = "sweep-check-runs"
 
 // lateStore lets maintenance jobs reach the queue that is opened after
 // them.

@@ -48,6 +48,10 @@ type Handler struct {
 	// EnqueueTimeout bounds the durable write, so GitHub always gets an
 	// answer well within its 10 s deadline.
 	EnqueueTimeout time.Duration
+	// OnInstall, when set, runs when the App is installed on repositories
+	// (installation.created, installation_repositories.added): the server
+	// queues a sweep that reviews their recently updated open pull requests.
+	OnInstall func(ctx context.Context) error
 }
 
 // Outcome of one delivery, for logs and metrics.
@@ -123,6 +127,16 @@ func (h *Handler) handle(r *http.Request, event, delivery string, log *slog.Logg
 	}
 	if event == "ping" {
 		return outcome{http.StatusOK, "ignored", "pong"}
+	}
+	if ignore != "" && h.OnInstall != nil && isInstall(event, payload) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+		defer cancel()
+		if err := h.OnInstall(ctx); err != nil {
+			log.Error("could not queue the sweep for new repositories", "err", err)
+			return outcome{http.StatusServiceUnavailable, "error", "could not queue the sweep; it will be redelivered"}
+		}
+		log.Info("installation: open pull requests of the new repositories will be reviewed", "detail", ignore)
+		return outcome{http.StatusAccepted, "queued", "queued a review of open pull requests"}
 	}
 	if ignore != "" {
 		log.Info("webhook ignored", "reason", ignore)
@@ -320,6 +334,17 @@ func requests(event, delivery string, payload []byte) (reqs []review.Request, ig
 			event, e.Action, len(e.Repositories)+len(e.RepositoriesAdded), len(e.RepositoriesRemoved)), nil
 	}
 	return nil, "event " + event + " is not handled", nil
+}
+
+// isInstall reports an installation on new repositories.
+func isInstall(event string, payload []byte) bool {
+	var e struct {
+		Action string `json:"action"`
+	}
+	if json.Unmarshal(payload, &e) != nil {
+		return false
+	}
+	return (event == "installation" && e.Action == "created") || (event == "installation_repositories" && e.Action == "added")
 }
 
 func reqFor(repo *repository, inst *installation, pr int, sha, rerun, delivery, trigger string) review.Request {
