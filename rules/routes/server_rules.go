@@ -339,6 +339,11 @@ func (r *srvResolver) functionDepth(f *jsast.File, n *jsast.Node, depth int) (sr
 		// guard() returning the middleware function.
 		callee, ok := r.functionDepth(f, n.ChildByField("function"), depth+1)
 		if !ok {
+			// createMiddleware(async (c, next) => { ... }) from hono/factory,
+			// asyncHandler(fn): a package wrapper that returns its argument.
+			if fn := srvWrappedFunction(f, n); fn != nil {
+				return srvFunc{f, fn}, true
+			}
 			return srvFunc{}, false
 		}
 		body := jsast.FunctionBody(callee.Fn)
@@ -405,4 +410,24 @@ func (r *srvResolver) checksAuth(f *jsast.File, fn *jsast.Node) bool {
 		return !found
 	})
 	return found
+}
+
+// srvTransparentWrappers are package functions that return (a thin wrapper
+// of) the function they are given, so its body is what runs:
+// `createMiddleware` of hono/factory (also as `factory.createMiddleware`),
+// express-async-handler's `asyncHandler`.
+var srvTransparentWrappers = map[string]bool{"createMiddleware": true, "asyncHandler": true, "expressAsyncHandler": true}
+
+// srvWrappedFunction returns the function literal a transparent wrapper
+// call is given, or nil.
+func srvWrappedFunction(f *jsast.File, call *jsast.Node) *jsast.Node {
+	if !srvTransparentWrappers[jsast.LastSegment(f.CalleeName(call))] {
+		return nil
+	}
+	for _, a := range jsast.Args(call) {
+		if a = jsast.Unwrap(a); a != nil && jsast.IsFunction(a) {
+			return a
+		}
+	}
+	return nil
 }
