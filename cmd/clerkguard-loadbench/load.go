@@ -75,6 +75,21 @@ type result struct {
 	deliveries    int
 	maxInflight   int
 	serverExitErr string
+	loadBefore    string
+	loadAfter     string
+	// server-side acknowledgement time (clerkguard_webhook_ack_seconds
+	// histogram; bucket upper bounds)
+	serverAck50, serverAck99 string
+}
+
+// loadavg is the machine's 1-minute load average: other processes on a
+// shared 2-core machine make the latencies noisy.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
 }
 
 func runStore(ctx context.Context, p params, store, root, work string) (*result, error) {
@@ -103,6 +118,9 @@ func runStore(ctx context.Context, p params, store, root, work string) (*result,
 		}
 		defer c.Stop()
 		dbURL = c.URL
+		if p.pgPool > 0 {
+			dbURL += fmt.Sprintf("&pool_max_conns=%d", p.pgPool)
+		}
 	default:
 		return nil, fmt.Errorf("unknown store %q (sqlite or postgres)", store)
 	}
@@ -112,7 +130,7 @@ func runStore(ctx context.Context, p params, store, root, work string) (*result,
 	}
 	defer srv.stop()
 
-	res := &result{store: store, statusCounts: map[int]int{}}
+	res := &result{store: store, statusCounts: map[int]int{}, loadBefore: loadavg()}
 	acks := sendLoad(ctx, p, srv.hook, tmpl, gh, prs, res)
 	loadEnd := time.Now()
 
@@ -156,6 +174,8 @@ func runStore(ctx context.Context, p params, store, root, work string) (*result,
 		time.Sleep(500 * time.Millisecond)
 	}
 	res.peakRSSKiB = srv.peakRSS()
+	res.serverAck50, res.serverAck99 = srv.ackQuantiles()
+	res.loadAfter = loadavg()
 
 	// Completion times from the fake's request log.
 	doneAt := completionTimes(gh, repos)
@@ -478,10 +498,12 @@ func startServer(p params, gh *fakegithub.Server, dbURL, logPath string) (*serve
 		"CLERKGUARD_WEBHOOK_SECRET="+secret,
 		"CLERKGUARD_GITHUB_API_URL="+gh.URL(),
 		"CLERKGUARD_DATABASE_URL="+dbURL,
-		"CLERKGUARD_WORKERS="+strconv.Itoa(p.workers),
 		"CLERKGUARD_MUTATION_SPACING="+p.mutationSpacing,
 		"CLERKGUARD_LOG_LEVEL=warn",
 	)
+	if p.workers > 0 {
+		s.cmd.Env = append(s.cmd.Env, "CLERKGUARD_WORKERS="+strconv.Itoa(p.workers))
+	}
 	if p.poll != "" {
 		s.cmd.Env = append(s.cmd.Env, "CLERKGUARD_POLL_INTERVAL="+p.poll)
 	}
@@ -537,6 +559,62 @@ func (s *server) peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// ackQuantiles reads the server's own acknowledgement-time histogram and
+// returns the bucket bounds holding p50 and p99.
+func (s *server) ackQuantiles() (string, string) {
+	u := strings.TrimSuffix(s.hook, "/webhook") + "/metrics"
+	resp, err := http.Get(u)
+	if err != nil {
+		return "?", "?"
+	}
+	defer resp.Body.Close()
+	type bucket struct {
+		le    float64
+		count float64
+	}
+	var bs []bucket
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "clerkguard_webhook_ack_seconds_bucket{") {
+			continue
+		}
+		i := strings.Index(line, `le="`)
+		j := strings.LastIndex(line, " ")
+		if i < 0 || j < 0 {
+			continue
+		}
+		leS := line[i+4:]
+		leS = leS[:strings.IndexByte(leS, '"')]
+		le, err1 := strconv.ParseFloat(leS, 64)
+		if leS == "+Inf" {
+			le, err1 = math.Inf(1), nil
+		}
+		n, err2 := strconv.ParseFloat(line[j+1:], 64)
+		if err1 == nil && err2 == nil {
+			bs = append(bs, bucket{le, n})
+		}
+	}
+	if len(bs) == 0 {
+		return "?", "?"
+	}
+	sort.Slice(bs, func(i, j int) bool { return bs[i].le < bs[j].le })
+	total := bs[len(bs)-1].count
+	q := func(f float64) string {
+		for _, b := range bs {
+			if b.count >= f*total {
+				if math.IsInf(b.le, 1) {
+					return "> last bucket"
+				}
+				return fmt.Sprintf("<= %g ms", b.le*1000)
+			}
+		}
+		return "?"
+	}
+	return q(.5), q(.99)
 }
 
 func (s *server) stop() {
@@ -624,8 +702,12 @@ func abs(x int) int {
 }
 
 func printSummary(p params, rs []*result) {
-	fmt.Printf("\n=== summary: %s load, %d -> %d deliveries/s, %.0f%% new heads, %.0f%% ignored actions, %d workers, poll %s, mutation spacing %s ===\n",
-		p.duration, p.from, p.to, 100*p.newHead, 100*p.ignored, p.workers, or(p.poll, "default"), p.mutationSpacing)
+	workers := "default"
+	if p.workers > 0 {
+		workers = strconv.Itoa(p.workers)
+	}
+	fmt.Printf("\n=== summary: %s load, %d -> %d deliveries/s, %.0f%% new heads, %.0f%% ignored actions, workers %s, poll %s, mutation spacing %s ===\n",
+		p.duration, p.from, p.to, 100*p.newHead, 100*p.ignored, workers, or(p.poll, "default"), p.mutationSpacing)
 	fmt.Printf("%-9s %10s %10s %12s %12s %9s %12s %12s %9s %7s %6s %9s\n", "store", "ack p50", "ack p99", "p99 @~200/s", "deliveries", "heads",
 		"reviews/s", "review p50", "review p99", "RSS MiB", "lost", "drain")
 	for _, r := range rs {
@@ -642,9 +724,11 @@ func printSummary(p params, rs []*result) {
 		fmt.Printf("%-9s %7s ms %7s ms %12s %12d %9d %12.1f %9.2f s %8.2f s %7.0f %6d %8.1fs\n", r.store, ms(pct(all, .5)), ms(pct(all, .99)), p99at200,
 			r.deliveries, r.heads, rps, pct(r.reviewLat, .5).Seconds(), pct(r.reviewLat, .99).Seconds(), float64(r.peakRSSKiB)/1024, r.lost, r.drained.Seconds())
 		if r.loadDur > 0 {
-			fmt.Printf("          reviews completed during the load: %d (%.1f/s); all %d by %.1fs after the start; statuses %v; max in flight %d; schema violations %d\n",
-				r.loadReviews, float64(r.loadReviews)/r.loadDur.Seconds(), r.completed, r.lastDone.Seconds(), r.statusCounts, r.maxInflight, r.violations)
+			fmt.Printf("          reviews completed during the load: %d (%.1f/s); all %d by %.1fs after the start; statuses %v; max in flight %d; schema violations %d; min review latency %.3fs\n",
+				r.loadReviews, float64(r.loadReviews)/r.loadDur.Seconds(), r.completed, r.lastDone.Seconds(), r.statusCounts, r.maxInflight, r.violations, pct(r.reviewLat, 0).Seconds())
 		}
+		fmt.Printf("          server-side ack time (its histogram): p50 %s, p99 %s\n", r.serverAck50, r.serverAck99)
+		fmt.Printf("          machine load average (1 min) before %s, after %s\n", r.loadBefore, r.loadAfter)
 		if r.lost > 0 {
 			fmt.Printf("          LOST (acknowledged, never completed): %d, e.g. %v\n", r.lost, r.lostSample)
 		}

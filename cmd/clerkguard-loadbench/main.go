@@ -42,6 +42,7 @@ type params struct {
 	poll            string
 	mutationSpacing string
 	durablePG       bool
+	pgPool          int
 	bin             string
 	keepLogs        bool
 }
@@ -58,10 +59,11 @@ func main() {
 	flag.IntVar(&p.prsPerRepo, "prs", 8, "open pull requests per repository")
 	flag.Float64Var(&p.newHead, "new-head", 0.1, "fraction of deliveries that carry a new head SHA (a push + synchronize)")
 	flag.Float64Var(&p.ignored, "ignored", 0.2, "fraction of deliveries for actions the App ignores (labeled)")
-	flag.IntVar(&p.workers, "workers", 8, "CLERKGUARD_WORKERS")
+	flag.IntVar(&p.workers, "workers", 0, "CLERKGUARD_WORKERS (0: the server default, 4; more workers on 2 cores starve the acknowledgements of CPU)")
 	flag.StringVar(&p.poll, "poll", "200ms", "CLERKGUARD_POLL_INTERVAL (empty: the server default)")
 	flag.StringVar(&p.mutationSpacing, "mutation-spacing", "0s", "CLERKGUARD_MUTATION_SPACING (GitHub's 1s would measure the spacing, not the server)")
 	flag.BoolVar(&p.durablePG, "pg-durable", true, "PostgreSQL with fsync and synchronous_commit on")
+	flag.IntVar(&p.pgPool, "pg-pool", 0, "pool_max_conns added to the PostgreSQL URL (0: the server's default)")
 	stores := flag.String("stores", "sqlite,postgres", "stores to run: sqlite, postgres")
 	flag.StringVar(&p.bin, "bin", "", "prebuilt clerkguard binary (default: go build ./cmd/clerkguard)")
 	flag.BoolVar(&p.keepLogs, "keep-logs", false, "keep the server logs and print their path")
