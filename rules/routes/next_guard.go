@@ -37,6 +37,7 @@ const (
 	bindAuthObj                     // the Auth object itself: always truthy
 	bindUser                        // currentUser(): null when signed out
 	bindHas                         // has(): false when signed out
+	bindClaims                      // another field of the Auth object (sessionClaims, orgRole): null when signed out
 )
 
 type guardCheck struct {
@@ -177,6 +178,9 @@ func (g *guardCheck) bind(f *jsast.File, name, value *jsast.Node, bound map[stri
 			// assume it returns null when signed out.
 			if last := jsast.LastSegment(callee); authishName.MatchString(last) || userishName.MatchString(last) {
 				kind = bindUser
+			} else if g.predicateGuards(f, v) {
+				// const isAdmin = await checkRole('admin')
+				kind = bindUser
 			}
 		}
 	case "member_expression":
@@ -209,6 +213,8 @@ func (g *guardCheck) bind(f *jsast.File, name, value *jsast.Node, bound map[stri
 				bound[local] = bindField
 			case kind == bindUser && (key == "id" || key == "user"):
 				bound[local] = bindField
+			case kind == bindAuthObj && key != "" && key != "getToken" && key != "redirectToSignIn":
+				bound[local] = bindClaims
 			}
 		}
 	}
@@ -235,6 +241,17 @@ func (g *guardCheck) checksAuth(f *jsast.File, test *jsast.Node, bound map[strin
 			if !g.isIdentity(f, x, bound) {
 				x, other = r, l
 			}
+			if !g.isIdentity(f, x, bound) && (op == "!==" || op == "!=") {
+				// sessionClaims?.metadata.role !== 'admin': undefined for a
+				// signed-out caller, so the branch exits.
+				y, lit := l, jsast.Unwrap(r)
+				if !g.authDerived(f, y, bound) {
+					y, lit = r, jsast.Unwrap(l)
+				}
+				if g.authDerived(f, y, bound) && lit != nil && (lit.Type == "string" || lit.Type == "number" || lit.Type == "true" || lit.Type == "template_string") {
+					return true
+				}
+			}
 			if !g.isIdentity(f, x, bound) {
 				// typeof userId !== 'string'
 				if u := jsast.Unwrap(l); u != nil && u.Type == "unary_expression" && strings.HasPrefix(f.Text(u), "typeof") {
@@ -258,6 +275,10 @@ func (g *guardCheck) checksAuth(f *jsast.File, test *jsast.Node, bound map[strin
 			// !has({ role }) / !(await currentUser()) / !(await isSignedIn())
 			name := f.CalleeName(arg)
 			if bound[name] == bindHas || (jsast.LastSegment(name) == "has" && name != "has") || clerkExport(f, name) == "currentUser" {
+				return true
+			}
+			// !(await checkRole('admin')): a helper that answers from auth().
+			if g.predicateGuards(f, arg) {
 				return true
 			}
 		}
@@ -640,4 +661,142 @@ func jsastParentCall(fn *jsast.Node) *jsast.Node {
 		return nil
 	}
 	return p.Parent
+}
+
+// predicateGuards follows a call to a local or imported helper one level
+// and reports whether it is an identity predicate: a function whose result
+// is decided by the Auth object or the current user and is falsy for a
+// signed-out caller, such as the checkRole() of Clerk's basic RBAC guide:
+//
+//	export const checkRole = async (role) => {
+//	  const { sessionClaims } = await auth()
+//	  return sessionClaims?.metadata.role === role
+//	}
+func (g *guardCheck) predicateGuards(f *jsast.File, call *jsast.Node) bool {
+	call = jsast.Unwrap(call)
+	if !g.follow || call == nil || call.Type != "call_expression" {
+		return false
+	}
+	name := f.CalleeName(call)
+	if name == "" || strings.Contains(name, ".") || strings.Contains(name, "(") {
+		return false
+	}
+	hf, fn := g.resolveFunction(f, name)
+	if fn == nil {
+		return false
+	}
+	inner := &guardCheck{pass: g.pass, follow: false}
+	body := fn.ChildByField("body")
+	if body == nil {
+		return false
+	}
+	if body.Type != "statement_block" {
+		return inner.signedOutFalse(hf, body, map[string]bindKind{})
+	}
+	bound := map[string]bindKind{}
+	returns := 0
+	for _, st := range body.NamedChildren() {
+		switch st.Type {
+		case "lexical_declaration", "variable_declaration":
+			for _, d := range st.NamedChildren() {
+				if d.Type == "variable_declarator" {
+					inner.bind(hf, d.ChildByField("name"), d.ChildByField("value"), bound)
+				}
+			}
+		case "return_statement":
+			returns++
+			if !inner.signedOutFalse(hf, firstNamed(st), bound) {
+				return false
+			}
+		}
+	}
+	return returns > 0
+}
+
+// signedOutFalse reports whether the value of e is falsy for a signed-out
+// caller: a comparison of an auth-derived value with a non-null value, a
+// has() call, an identity value, or a conjunction holding one of these.
+func (g *guardCheck) signedOutFalse(f *jsast.File, e *jsast.Node, bound map[string]bindKind) bool {
+	e = jsast.Unwrap(e)
+	if e == nil {
+		return false
+	}
+	switch e.Type {
+	case "binary_expression":
+		op := f.Text(e.ChildByField("operator"))
+		l, r := e.ChildByField("left"), e.ChildByField("right")
+		switch op {
+		case "&&":
+			return g.signedOutFalse(f, l, bound) || g.signedOutFalse(f, r, bound)
+		case "||":
+			return g.signedOutFalse(f, l, bound) && g.signedOutFalse(f, r, bound)
+		case "===", "==":
+			x, other := l, r
+			if !g.authDerived(f, x, bound) {
+				x, other = r, l
+			}
+			if !g.authDerived(f, x, bound) {
+				return false
+			}
+			ov := jsast.Unwrap(other)
+			return ov != nil && ov.Type != "null" && ov.Type != "undefined" && f.Text(ov) != "undefined" && !g.authDerived(f, ov, bound)
+		}
+	case "unary_expression":
+		// !!userId
+		if strings.HasPrefix(f.Text(e), "!!") {
+			if inner := jsast.Unwrap(e.ChildByField("argument")); inner != nil && inner.Type == "unary_expression" {
+				return g.isIdentity(f, inner.ChildByField("argument"), bound)
+			}
+		}
+	case "call_expression":
+		name := f.CalleeName(e)
+		switch {
+		case bound[name] == bindHas, jsast.LastSegment(name) == "has" && name != "has":
+			return true
+		case name == "Boolean":
+			for _, a := range jsast.Args(e) {
+				return g.isIdentity(f, a, bound)
+			}
+		case jsast.LastSegment(name) == "includes" || calleeProperty(f, e) == "includes":
+			// ['admin', 'owner'].includes(sessionClaims?.metadata.role)
+			for _, a := range jsast.Args(e) {
+				return g.authDerived(f, a, bound)
+			}
+		}
+	}
+	return g.isIdentity(f, e, bound)
+}
+
+// authDerived reports whether n is read from the Auth object or the
+// current user: a name bound from them, or a member chain rooted at one
+// (sessionClaims?.metadata.role, user.publicMetadata.role,
+// (await auth()).orgRole).
+func (g *guardCheck) authDerived(f *jsast.File, n *jsast.Node, bound map[string]bindKind) bool {
+	for n = jsast.Unwrap(n); n != nil; n = jsast.Unwrap(n) {
+		switch n.Type {
+		case "identifier":
+			return bound[f.Text(n)] != 0
+		case "member_expression", "subscript_expression":
+			n = n.ChildByField("object")
+		case "call_expression":
+			switch clerkExport(f, f.CalleeName(n)) {
+			case "auth", "getAuth", "currentUser":
+				return true
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// calleeProperty returns the property name of a method call's callee
+// (`includes` of `['a', 'b'].includes(x)`), or "".
+func calleeProperty(f *jsast.File, call *jsast.Node) string {
+	c := jsast.Unwrap(call.ChildByField("function"))
+	if c == nil || c.Type != "member_expression" {
+		return ""
+	}
+	return f.Text(c.ChildByField("property"))
 }
