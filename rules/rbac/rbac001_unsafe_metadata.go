@@ -239,13 +239,20 @@ func declaredName(f *jsast.File, e *jsast.Node) string {
 }
 
 // conditionUse finds a use of name that decides access, in the function
-// holding at (or the file).
+// holding at (or the file). A value copied into another variable through
+// a normalisation (`const role = rawRole?.toUpperCase().trim()`) is
+// followed to that variable's uses.
 func conditionUse(f *jsast.File, at *jsast.Node, name string) *jsast.Node {
+	return conditionUseDepth(f, at, name, 2)
+}
+
+func conditionUseDepth(f *jsast.File, at *jsast.Node, name string, hops int) *jsast.Node {
 	scope := jsast.EnclosingFunction(at)
 	if scope == nil {
 		scope = f.Root
 	}
 	var found *jsast.Node
+	var derived []*jsast.Node // declarators whose value is name, normalised
 	jsast.Walk(scope, func(n *jsast.Node) bool {
 		if found != nil {
 			return false
@@ -255,11 +262,82 @@ func conditionUse(f *jsast.File, at *jsast.Node, name string) *jsast.Node {
 				found = n
 			} else if v := comparedValue(f, n); v != "" && authzValueRe.MatchString(v) {
 				found = n
+			} else if d := normalisedInto(f, n); d != nil {
+				derived = append(derived, d)
 			}
 		}
 		return true
 	})
-	return found
+	if found != nil || hops == 0 {
+		return found
+	}
+	for _, d := range derived {
+		nm := d.ChildByField("name")
+		if nm == nil || nm.Type != "identifier" {
+			continue
+		}
+		if use := conditionUseDepth(f, d, f.Text(nm), hops-1); use != nil {
+			return use
+		}
+	}
+	return nil
+}
+
+// normalisers are methods that change a role string's form but not its
+// meaning.
+var normalisers = map[string]bool{
+	"toUpperCase": true, "toLowerCase": true, "trim": true, "toString": true,
+	"toLocaleUpperCase": true, "toLocaleLowerCase": true, "normalize": true,
+}
+
+// normalisedInto returns the variable declarator whose value is the
+// identifier n passed through normalising calls, wrappers or a `??`/`||`
+// default (`const role = rawRole?.toUpperCase().trim() ?? ”`), or nil.
+func normalisedInto(f *jsast.File, n *jsast.Node) *jsast.Node {
+	e := n
+	for e.Parent != nil {
+		p := e.Parent
+		switch p.Type {
+		case "parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression", "await_expression":
+			e = p
+			continue
+		case "member_expression":
+			if e.Field != "object" || !normalisers[f.Text(p.ChildByField("property"))] {
+				return nil
+			}
+			call := p.Parent
+			if call == nil || call.Type != "call_expression" || p.Field != "function" {
+				return nil
+			}
+			e = call
+			continue
+		case "call_expression":
+			// String(rawRole)
+			if e.Field == "arguments" && f.CalleeName(p) == "String" {
+				e = p
+				continue
+			}
+			return nil
+		case "arguments":
+			e = p
+			continue
+		case "binary_expression":
+			op := f.Text(p.ChildByField("operator"))
+			if (op == "??" || op == "||") && e.Field == "left" {
+				e = p
+				continue
+			}
+			return nil
+		case "variable_declarator":
+			if e.Field == "value" && e != n {
+				return p
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // rbac001Write reports code that writes authorization keys into

@@ -20,12 +20,14 @@ var RP006 = &rules.Rule{
 	Checklist:  1,
 	Keywords:   []string{"@clerk/nextjs"},
 	Doc: rules.Doc{
-		Title: "auth() or auth.protect() not awaited, or the v5 and v6 apis mixed",
+		Title: "auth(), auth.protect() or currentuser() not awaited, or v5 and v6 apis mixed",
 		Text: "Since `@clerk/nextjs` v6, `auth()` returns a Promise and protection is `await auth.protect()`. " +
 			"A non-awaited `auth.protect()` rejects in the background while the handler keeps running (fail open); " +
 			"a non-awaited `auth()` yields a Promise, which is always truthy and has no `userId`; and the v5 form " +
 			"`auth().protect()` calls a property of a Promise. On v5 the reverse mistake, `auth.protect()`, does " +
-			"not exist. The rule reads the `@clerk/nextjs` version from package.json and stays quiet when it is unknown.",
+			"not exist. The rule reads the `@clerk/nextjs` version from package.json and stays quiet when it is unknown.\n\n" +
+			"`currentUser()` returns a Promise in every version: `const user = currentUser(); if (!user) …` never sees a " +
+			"signed-out user, so it is reported whatever the version.",
 		Bad:  "export default async function Page() {\n  auth.protect()\n  return <Secret />\n}",
 		Good: "export default async function Page() {\n  await auth.protect()\n  return <Secret />\n}",
 	},
@@ -45,11 +47,13 @@ type authScope struct {
 
 func runRP006(pass *rules.Pass) error {
 	era := pass.Project.NextEra(pass.File.Path)
-	if era == project.EraUnknown {
-		return nil
-	}
 	f := pass.AST(pass.File)
 	if f == nil {
+		return nil
+	}
+	// currentUser() has returned a Promise in every version that has it.
+	unawaitedCurrentUser(pass, f)
+	if era == project.EraUnknown {
 		return nil
 	}
 	var locals []authScope
@@ -106,6 +110,55 @@ func runRP006(pass *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// unawaitedCurrentUser reports currentUser() from @clerk/nextjs used without
+// await: the Promise is never null, so `if (!user)` lets signed-out callers
+// through (pattern seen in a public 'use server' action:
+// `const user = currentUser(); if (!user) throw new Error('User not authenticated')`).
+func unawaitedCurrentUser(pass *rules.Pass, f *jsast.File) {
+	var locals []string
+	for _, im := range f.Imports() {
+		if im.Imported == "currentUser" && !im.TypeOnly && strings.HasPrefix(im.Source, "@clerk/nextjs") {
+			locals = append(locals, im.Local)
+		}
+	}
+	for _, local := range locals {
+		for _, call := range f.Calls(f.Root, func(n string) bool { return n == local }) {
+			p, child := exprParent(call)
+			if p == nil || consumed(f, call) {
+				continue
+			}
+			var msg string
+			switch p.Type {
+			case "member_expression":
+				if p.ChildByField("object") != child {
+					continue
+				}
+				msg = fmt.Sprintf("`%s().%s` reads a property of a Promise: `%s()` is async, so the value is always undefined", local, f.Text(p.ChildByField("property")), local)
+			case "variable_declarator":
+				target := p.ChildByField("name")
+				if target == nil {
+					continue
+				}
+				if target.Type == "object_pattern" {
+					msg = fmt.Sprintf("`%s()` is not awaited: destructuring its Promise yields undefined for every field (`%s`)", local, strings.TrimSpace(f.Text(target)))
+				} else {
+					msg = fmt.Sprintf("`%s()` is not awaited: `%s` holds a Promise, which is never null, so a check such as `if (!%s)` lets signed-out requests through", local, f.Text(target), f.Text(target))
+				}
+			case "unary_expression", "binary_expression", "parenthesized_expression", "if_statement", "ternary_expression":
+				msg = fmt.Sprintf("`%s()` is not awaited: its Promise is always truthy, so this check never sees a signed-out user", local)
+			default:
+				continue
+			}
+			d := rules.Diagnostic{Line: call.Line, Column: call.Col, Message: msg,
+				Fix: "`currentUser()` is async in every `@clerk/nextjs` version: write `const user = await currentUser()` and check `if (!user)` on the awaited value. To only check sign-in, `const { userId } = await auth()` is cheaper (no Backend API call)."}
+			if p.Type == "variable_declarator" {
+				d.Suggestion = awaitSuggestion(pass, call, call.Start, call.Start, "await ")
+			}
+			pass.Report(d)
+		}
+	}
 }
 
 func eraVersion(e project.Era) string {

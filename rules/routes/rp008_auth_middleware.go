@@ -17,13 +17,16 @@ var RP008 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.HighConfidence,
 	Checklist:  1,
-	Keywords:   []string{"authMiddleware"},
+	Keywords:   []string{"authMiddleware", "publicRoutes", "ignoredRoutes", "afterAuth"},
 	Doc: rules.Doc{
-		Title: "legacy authmiddleware makes api routes public or skips the signed-out case",
+		Title: "legacy authmiddleware options open routes, or are ignored by clerkmiddleware",
 		Text: "`authMiddleware()` (Core 1, `@clerk/nextjs` v4; deprecated in v5, removed in v6) protects every route " +
 			"except `publicRoutes`, and runs no Clerk code at all on `ignoredRoutes`. An entry such as `'/api/:path*'`, " +
 			"`'/api(.*)'` or `'/(.*)'` therefore opens every API route. A custom `afterAuth` completely replaces the " +
-			"default behaviour, so unless it redirects signed-out users on non-public routes itself, every route is open.",
+			"default behaviour, so unless it redirects signed-out users on non-public routes itself, every route is open.\n\n" +
+			"The same options passed to `clerkMiddleware()` (v5+) do nothing: `clerkMiddleware()` has no `publicRoutes`, " +
+			"`ignoredRoutes` or `afterAuth` option, ignores them without an error, and protects no route by default, so " +
+			"`clerkMiddleware({ publicRoutes: ['/'] })` leaves every route public.",
 		Bad:  "export default authMiddleware({ publicRoutes: ['/', '/api/:path*'] })",
 		Good: "export default authMiddleware({ publicRoutes: ['/', '/api/webhooks/clerk'] })",
 	},
@@ -35,6 +38,83 @@ var RP008 = &rules.Rule{
 		return fix + " `authMiddleware` is removed in `@clerk/nextjs` v6: plan the migration to `clerkMiddleware()` with per-resource checks."
 	},
 	Run: runRP008,
+}
+
+// legacyOptions are authMiddleware() options that clerkMiddleware() does not
+// read, in reporting order; protects says the option implies that the
+// routes it does not list are protected.
+var legacyOptions = []struct {
+	key      string
+	protects bool
+}{
+	{"publicRoutes", true}, {"afterAuth", true}, {"ignoredRoutes", true}, {"apiRoutes", true}, {"beforeAuth", false},
+}
+
+// legacyOptionsFix is the era-specific way to protect routes with
+// clerkMiddleware().
+func legacyOptionsFix(p *project.Model, file string) string {
+	const tail = " Clerk recommends checking auth in each page, Route Handler and Server Action as well; Server Actions cannot be protected by middleware."
+	switch p.NextEra(file) {
+	case project.EraV5, project.EraCore1:
+		return "`clerkMiddleware()` ignores `publicRoutes`/`ignoredRoutes`/`afterAuth`. Protect in its handler: " +
+			"`const isPublicRoute = createRouteMatcher(['/', '/sign-in(.*)', '/api/webhooks(.*)'])`, then " +
+			"`export default clerkMiddleware((auth, req) => { if (!isPublicRoute(req)) auth().protect() })` (`@clerk/nextjs` v5: `auth()` is synchronous)." + tail
+	case project.EraCore3:
+		return "`clerkMiddleware()` ignores `publicRoutes`/`ignoredRoutes`/`afterAuth`. Remove them and check auth where the data is: " +
+			"`const { isAuthenticated } = await auth(); if (!isAuthenticated) …` (or `await auth.protect()`) in each page, Route Handler and " +
+			"Server Action; `createRouteMatcher()` gating in middleware is deprecated in your `@clerk/nextjs` version."
+	}
+	return "`clerkMiddleware()` ignores `publicRoutes`/`ignoredRoutes`/`afterAuth`. Protect in its handler: " +
+		"`const isPublicRoute = createRouteMatcher(['/', '/sign-in(.*)', '/api/webhooks(.*)'])`, then " +
+		"`export default clerkMiddleware(async (auth, req) => { if (!isPublicRoute(req)) await auth.protect() })`." + tail
+}
+
+// clerkMiddlewareLegacyOptions reports clerkMiddleware() called with only an
+// options object that holds authMiddleware() options: they are ignored and
+// nothing is protected. With a handler, the handler decides, and the stray
+// option is left alone.
+func clerkMiddlewareLegacyOptions(pass *rules.Pass, f *jsast.File) {
+	calls := f.Calls(f.Root, func(n string) bool {
+		if f.ResolveClerk(n) != "clerkMiddleware" {
+			return false
+		}
+		im, _ := f.ImportOf(n)
+		return strings.HasPrefix(im.Source, "@clerk/nextjs")
+	})
+	for _, call := range calls {
+		args := jsast.Args(call)
+		if len(args) != 1 {
+			continue
+		}
+		opts := jsast.Unwrap(args[0])
+		if opts != nil && opts.Type == "identifier" {
+			opts = jsast.Unwrap(f.LocalValue(f.Text(opts)))
+		}
+		if opts == nil || opts.Type != "object" {
+			continue
+		}
+		for _, o := range legacyOptions {
+			v := f.ObjectProp(opts, o.key)
+			if v == nil {
+				continue
+			}
+			at := v
+			if pair := v.Parent; pair != nil && pair.Type == "pair" {
+				at = pair
+			}
+			d := rules.Diagnostic{Line: at.Line, Column: at.Col, Fix: legacyOptionsFix(pass.Project, pass.File.Path)}
+			if o.protects {
+				d.Message = fmt.Sprintf("`clerkMiddleware()` has no `%s` option (it belongs to the legacy `authMiddleware()`): it is ignored, "+
+					"and `clerkMiddleware()` protects no route by default, so every route this configuration meant to protect is public", o.key)
+			} else {
+				d.Message = fmt.Sprintf("`clerkMiddleware()` has no `%s` option (it belongs to the legacy `authMiddleware()`): it is ignored, "+
+					"and no route is protected by this middleware", o.key)
+				d.Severity = rules.Medium
+			}
+			pass.Report(d)
+			break
+		}
+	}
 }
 
 // broadProbes are paths a too-broad public or ignored entry matches.
@@ -49,6 +129,7 @@ func runRP008(pass *rules.Pass) error {
 	if f == nil {
 		return nil
 	}
+	clerkMiddlewareLegacyOptions(pass, f)
 	for _, call := range f.Calls(f.Root, func(n string) bool { return f.ResolveClerk(n) == "authMiddleware" }) {
 		args := jsast.Args(call)
 		if len(args) == 0 {

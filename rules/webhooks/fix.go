@@ -86,11 +86,21 @@ func verifyFix(p *project.Model, path string) string {
 
 // rawBodyFix is WH-002's remedy for the file at path.
 func rawBodyFix(p *project.Model, path string) string {
-	s, _, ok := sdkFor(p, path)
+	s, v, ok := sdkFor(p, path)
 	switch {
+	case s.pkg == "@clerk/express" && !ok:
+		return "Svix signs the exact raw bytes (`id.timestamp.body`). Register the webhook route with `express.raw({ type: 'application/json' })` " +
+			"before any global `express.json()` (or mount `express.json()` only on the other routes), then verify the raw Buffer with `svix`: " +
+			"`new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(req.body, { 'svix-id': …, 'svix-timestamp': …, 'svix-signature': … })`. " +
+			"Your `@clerk/express` " + v.Original() + " predates `verifyWebhook()` (added in " + s.since + ")."
 	case s.pkg == "@clerk/express":
 		return "Svix signs the exact raw bytes (`id.timestamp.body`). Register the webhook route with `express.raw({ type: 'application/json' })` " +
 			"before any global `express.json()` (or mount `express.json()` only on the other routes), then call `verifyWebhook(req)`."
+	case s.pkg == "@clerk/fastify" && !ok:
+		return "Svix signs the exact raw bytes. Register a raw-body content-type parser for the webhook route " +
+			"(`fastify.addContentTypeParser('application/json', { parseAs: 'string' }, …)`) and verify that string with `svix`: " +
+			"`new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(rawBody, { 'svix-id': …, 'svix-timestamp': …, 'svix-signature': … })`. " +
+			"Your `@clerk/fastify` " + v.Original() + " predates `verifyWebhook()` (added in " + s.since + ")."
 	case s.pkg == "@clerk/fastify":
 		return "Svix signs the exact raw bytes. `@clerk/fastify`'s `verifyWebhook()` re-serialises a parsed body; register a raw-body " +
 			"content-type parser for the webhook route (`fastify.addContentTypeParser('application/json', { parseAs: 'string' }, …)`)."

@@ -85,3 +85,24 @@ func matchJS(t *testing.T, re, p string) bool {
 	ok, _ := r.MatchString(p)
 	return ok
 }
+
+// TestRawBodyFixByVersion: WH-002's remedy names verifyWebhook() only when
+// the project's SDK has it (an Express app on @clerk/express 1.3 was seen
+// re-serialising req.body; the fix must not send it to a missing export).
+func TestRawBodyFixByVersion(t *testing.T) {
+	for _, tc := range []struct {
+		deps, want, not string
+	}{
+		{`{"dependencies":{"@clerk/express":"^1.4.0"}}`, "call `verifyWebhook(req)`", "predates"},
+		{`{"dependencies":{"@clerk/express":"^1.3.4"}}`, "verify(req.body, { 'svix-id'", "call `verifyWebhook(req)`"},
+		{`{"dependencies":{"@clerk/express":"^1.3.4"}}`, "predates `verifyWebhook()` (added in 1.4.0)", ""},
+		{`{"dependencies":{"@clerk/fastify":"^2.1.0"}}`, "predates `verifyWebhook()` (added in 2.2.0)", ""},
+		{`{"dependencies":{"@clerk/fastify":"^2.2.0"}}`, "`verifyWebhook()` re-serialises", "predates"},
+	} {
+		m := model(t, map[string]string{"package.json": tc.deps})
+		got := rawBodyFix(m, "src/server.ts")
+		if !strings.Contains(got, tc.want) || tc.not != "" && strings.Contains(got, tc.not) {
+			t.Errorf("%s: fix %q, want %q without %q", tc.deps, got, tc.want, tc.not)
+		}
+	}
+}
