@@ -154,8 +154,10 @@ func (g *guardCheck) isProtectCall(f *jsast.File, e *jsast.Node) bool {
 }
 
 var (
-	authishName = regexp.MustCompile(`(?i)auth|session`)
-	userishName = regexp.MustCompile(`(?i)user|viewer|account|member`)
+	// credentialLookup matches a call given the request's credentials.
+	credentialLookup = regexp.MustCompile(`\breq(uest)?\.cookies\b|\bcookies\(\)\.get\(|[hH]eaders?\.(get\(\s*['"])?[aA]uthorization`)
+	authishName      = regexp.MustCompile(`(?i)auth|session`)
+	userishName      = regexp.MustCompile(`(?i)user|viewer|account|member`)
 )
 
 // bind records the names a declaration binds from an auth source.
@@ -177,6 +179,10 @@ func (g *guardCheck) bind(f *jsast.File, name, value *jsast.Node, bound map[stri
 			// A repository helper (getSession(), getCurrentUser()):
 			// assume it returns null when signed out.
 			if last := jsast.LastSegment(callee); authishName.MatchString(last) || userishName.MatchString(last) {
+				kind = bindUser
+			} else if credentialLookup.MatchString(f.Text(v)) {
+				// The app's own session: a record looked up by the request's
+				// cookie or Authorization header (null when there is none).
 				kind = bindUser
 			} else if g.predicateGuards(f, v) {
 				// const isAdmin = await checkRole('admin')
