@@ -34,7 +34,9 @@ var SEC005 = &rules.Rule{
 			"JavaScript bundle\". Vite: every `define` entry is replaced textually in client code, `envPrefix: ''` exposes every variable, and " +
 			"`loadEnv(mode, cwd, '')` loads unprefixed secrets that then leak through `define`. webpack's `DefinePlugin` and " +
 			"`EnvironmentPlugin` do the same; Astro `envField` with `context: 'client'` and SvelteKit `kit.env.publicPrefix: ''` make a " +
-			"variable public.\n\nPublic names (`*_CLERK_PUBLISHABLE_KEY`) are not reported.",
+			"variable public. WXT's `vite.define` inlines into browser-extension code every user installs.\n\n" +
+			"Public names (`*_CLERK_PUBLISHABLE_KEY`) are not reported, nor `define` under a server-only Vite environment " +
+			"(`environments: { ssr: { define } }`).",
 		Bad: "// next.config.js\nmodule.exports = { env: { CLERK_SECRET_KEY: process.env.CLERK_SECRET_KEY } }\n" +
 			"// vite.config.ts\nexport default defineConfig(({ mode }) => {\n  const env = loadEnv(mode, process.cwd(), '')\n" +
 			"  return { define: { 'process.env.CLERK_SECRET_KEY': JSON.stringify(env.CLERK_SECRET_KEY) } }\n})",
@@ -49,6 +51,10 @@ var SEC005 = &rules.Rule{
 		case "vite", "app":
 			return "Vite: `define`/`envPrefix` inline values into client code (`envPrefix` must never be `''`). Remove the secret from " +
 				"build-time config and read it in server code (server loaders, `+server` endpoints, API routes) from `process.env`."
+		case "wxt":
+			return "WXT builds the browser extension with Vite: every `define` entry is inlined into the extension code each user installs " +
+				"and can unpack. Remove the secret from `define`, keep only `*_CLERK_PUBLISHABLE_KEY` there, and call a backend you control " +
+				"for anything that needs the Secret Key."
 		case "astro":
 			return "Declare Clerk secrets with `envField.string({ context: 'server', access: 'secret' })` and read them only in server code; " +
 				"remove them from Vite `define`."
@@ -62,7 +68,7 @@ var SEC005 = &rules.Rule{
 
 func buildConfigKind(p string) string {
 	base := strings.ToLower(path.Base(p))
-	for _, k := range []string{"next", "vite", "astro", "svelte", "app", "webpack"} {
+	for _, k := range []string{"next", "vite", "astro", "svelte", "app", "webpack", "wxt"} {
 		if strings.HasPrefix(base, k+".config.") {
 			return k
 		}
@@ -173,7 +179,11 @@ func runSEC005(pass *rules.Pass, report reportFunc) error {
 			case key == "env" && kind == "next":
 				inlined(val, "next.config `env`")
 			case key == "define" && (kind == "vite" || kind == "astro" || kind == "app" || kind == "svelte"):
-				inlined(val, "Vite `define`")
+				if !serverEnvironment(af, n) {
+					inlined(val, "Vite `define`")
+				}
+			case key == "define" && kind == "wxt":
+				inlined(val, "WXT's Vite `define`")
 			case key == "envPrefix":
 				vals, nodes, _ := af.StringList(val)
 				for i, v := range vals {
@@ -228,6 +238,30 @@ func runSEC005(pass *rules.Pass, report reportFunc) error {
 		return true
 	})
 	return nil
+}
+
+// serverEnvironment reports whether a config pair sits under a Vite
+// environment other than the browser's (`environments: { ssr: { define } }`,
+// as TanStack Start configures it): that build never reaches the client.
+func serverEnvironment(af *jsast.File, n *jsast.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type != "pair" {
+			continue
+		}
+		obj := p.Parent
+		if obj == nil || obj.Type != "object" || obj.Parent == nil || obj.Parent.Type != "pair" {
+			continue
+		}
+		if k := af.Text(obj.Parent.ChildByField("key")); k != "environments" {
+			continue
+		}
+		name := af.Text(p.ChildByField("key"))
+		if s, ok := af.StringValue(p.ChildByField("key")); ok {
+			name = s
+		}
+		return name != "client"
+	}
+	return false
 }
 
 // badPrefix reports whether an env prefix exposes Clerk secrets.
