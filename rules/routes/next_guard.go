@@ -552,6 +552,8 @@ func (g *guardCheck) touches(f *jsast.File, fn *jsast.Node, follow bool) bool {
 			found = true
 		case dataMethods[last] && name != last && root != "Array" && root != "Object" && root != "JSON" && root != "Response" && root != "NextResponse":
 			found = true
+		case last == "save" && isModelSave(f, fn, x):
+			found = true
 		case name == last && dataVerb.MatchString(name):
 			if im, ok := f.ImportOf(name); ok && !jsast.IsClerkModule(im.Source) && !isPackage(im.Source) {
 				found = true

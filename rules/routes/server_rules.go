@@ -192,6 +192,8 @@ func srvTouchesData(f *jsast.File, fn *jsast.Node) (string, bool) {
 			case len(segs) > 1 && srvModelMethods[last] && root != "" && root[0] >= 'A' && root[0] <= 'Z' &&
 				root != "Object" && root != "Array" && root != "JSON" && root != "Promise" && root != "Math" && root != "Response":
 				hit = name
+			case last == "save" && isModelSave(f, fn, n):
+				hit = name
 			}
 		}
 		return true
