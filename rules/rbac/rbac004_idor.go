@@ -19,13 +19,15 @@ var RBAC004 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.MediumConfidence,
 	Checklist:  3,
-	Keywords:   []string{"where", "organizationId", ".find"},
+	Keywords:   []string{"where", "organizationId", ".find", ".create(", ".save(", "insertOne(", ".values("},
 	Doc: rules.Doc{
-		Title: "query scoped by an organization or user id from the request",
+		Title: "query or new record scoped by an organization or user id from the request",
 		Text: "A handler that calls `auth()` knows who the caller is and which organization is active. When its " +
 			"database or Clerk query is scoped by an `orgId`/`userId`/`ownerId` taken from `params`, `searchParams`, " +
 			"the body or form data instead, and nothing compares that id with the caller's, any signed-in user can " +
-			"read or change another tenant's records by editing the URL (IDOR). A related mistake: an optional-chained " +
+			"read or change another tenant's records by editing the URL (IDOR). The same holds for a record created with an " +
+			"owner field from the request (`db.note.create({ data: { ownerId: body.ownerId } })`, " +
+			"`new Weight({ userId: formData.get('userId') })`): any caller can write in another user's name. A related mistake: an optional-chained " +
 			"identity such as `user?.id` in a Prisma `where` becomes `undefined` for a signed-out caller, and Prisma " +
 			"treats `undefined` as \"no filter\", so every row matches.",
 		Bad: `const { userId } = await auth.protect()
@@ -66,7 +68,11 @@ type filterField struct {
 	key   string
 	value *jsast.Node
 	where *jsast.Node // the filter object or where() argument
+	write bool        // a field of a created record, not of a filter
 }
+
+// createMethods take the new record (Prisma: its `data`) as first argument.
+var createMethods = map[string]bool{"create": true, "createMany": true, "insertOne": true, "insertMany": true, "values": true}
 
 func runRBAC004(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
@@ -85,7 +91,7 @@ func runRBAC004(pass *rules.Pass) error {
 			ep = &e
 		}
 		callee := f.CalleeName(ff.call)
-		if m := optionalIdentity(f, id, ff.value); m != "" {
+		if m := optionalIdentity(f, id, ff.value); m != "" && !ff.write {
 			if !nullChecked(f, fn, ff.call, strings.Split(m, ".")[0]) {
 				pass.Report(rules.Diagnostic{Line: ff.value.Line, Column: ff.value.Col,
 					Message: fmt.Sprintf("`%s` filters `%s` by `%s`, which is undefined for a signed-out caller, and an undefined filter matches every row", callee, ff.key, shortText(f, ff.value))})
@@ -101,6 +107,18 @@ func runRBAC004(pass *rules.Pass) error {
 			continue
 		}
 		if scopedByIdentity(f, id, ff.where) || verified(f, id, fn, ff) {
+			continue
+		}
+		if ff.write {
+			if ff.call.Type == "new_expression" {
+				callee = "new " + f.Text(ff.call.ChildByField("constructor"))
+			}
+			from := "`" + src + "`"
+			if v := shortText(f, ff.value); v != src {
+				from = "`" + v + "` (from `" + src + "`)"
+			}
+			pass.Report(rules.Diagnostic{Line: ff.value.Line, Column: ff.value.Col,
+				Message: fmt.Sprintf("`%s` sets the owner field `%s` of the new record to %s, taken from the request while the caller's identity from auth() is in scope and never compared with it, so any caller can create records in another user's or tenant's name", callee, ff.key, from)})
 			continue
 		}
 		pass.Report(rules.Diagnostic{Line: ff.value.Line, Column: ff.value.Col,
@@ -131,10 +149,51 @@ func filterFields(f *jsast.File) []filterField {
 			return !jsast.IsFunction(n)
 		})
 	}
+	// addRecord collects the top-level fields of a record being created.
+	addRecord := func(call, obj *jsast.Node) {
+		obj = jsast.Unwrap(obj)
+		if obj == nil || obj.Type != "object" {
+			return
+		}
+		for _, c := range obj.NamedChildren() {
+			switch c.Type {
+			case "pair":
+				k, ok := f.StringValue(c.ChildByField("key"))
+				if !ok {
+					k = f.Text(c.ChildByField("key"))
+				}
+				if v := c.ChildByField("value"); v != nil && jsast.Unwrap(v).Type != "object" && jsast.Unwrap(v).Type != "array" {
+					out = append(out, filterField{call: call, key: k, value: v, where: obj, write: true})
+				}
+			case "shorthand_property_identifier":
+				out = append(out, filterField{call: call, key: f.Text(c), value: c, where: obj, write: true})
+			}
+		}
+	}
+	// new Weight({ userId: fd.get('userId') }): a Mongoose-style document.
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type == "new_expression" {
+			ctor := f.Text(n.ChildByField("constructor"))
+			if a := n.ChildByField("arguments"); a != nil && ctor != "" && ctor[0] >= 'A' && ctor[0] <= 'Z' {
+				if as := a.NamedChildren(); len(as) > 0 {
+					addRecord(n, as[0])
+				}
+			}
+		}
+		return true
+	})
 	for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
 		name := f.CalleeName(call)
 		last := jsast.LastSegment(name)
 		args := jsast.Args(call)
+		if createMethods[last] && strings.Contains(name, ".") && len(args) > 0 {
+			if d := f.ObjectProp(args[0], "data"); d != nil && last != "values" && last != "insertOne" {
+				addRecord(call, d) // Prisma: create({ data })
+			} else {
+				addRecord(call, args[0]) // Mongoose create(), Mongo insertOne(), Drizzle insert(t).values()
+			}
+			continue
+		}
 		switch {
 		case last == "where" && len(args) > 0:
 			for _, eq := range f.Calls(args[0], func(n string) bool { return n == "eq" }) {

@@ -121,16 +121,29 @@ func srvChecksAuthIn(f *jsast.File, fn *jsast.Node) bool {
 	return ok
 }
 
-// srvUserVars returns local names bound to currentUser() results.
+// srvUserVars returns local names bound to currentUser() results, and
+// local names an identity field was copied into: `const { userId: me } =
+// await getAuth(args)`, `const me = auth.userId`.
 func srvUserVars(f *jsast.File, body *jsast.Node) map[string]bool {
 	out := map[string]bool{}
 	jsast.Walk(body, func(n *jsast.Node) bool {
-		if n.Type == "variable_declarator" {
+		switch n.Type {
+		case "variable_declarator":
 			v := jsast.Unwrap(n.ChildByField("value"))
-			if v != nil && v.Type == "call_expression" && jsast.LastSegment(f.CalleeName(v)) == "currentUser" {
-				if id := n.ChildByField("name"); id != nil && id.Type == "identifier" {
-					out[f.Text(id)] = true
-				}
+			id := n.ChildByField("name")
+			if v == nil || id == nil || id.Type != "identifier" {
+				return true
+			}
+			switch {
+			case v.Type == "call_expression" && jsast.LastSegment(f.CalleeName(v)) == "currentUser":
+				out[f.Text(id)] = true
+			case v.Type == "member_expression" && srvIdentityFields[f.Text(v.ChildByField("property"))]:
+				out[f.Text(id)] = true
+			}
+		case "pair_pattern":
+			if k, val := n.ChildByField("key"), n.ChildByField("value"); k != nil && val != nil &&
+				srvIdentityFields[f.Text(k)] && val.Type == "identifier" {
+				out[f.Text(val)] = true
 			}
 		}
 		return true
