@@ -1,0 +1,91 @@
+package server_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clerkguard/clerkguard/app/fakegithub"
+)
+
+// TestKillNineDuringReviewSQLite: `kill -9` while a review is in flight
+// (its inline review already posted, the check run not yet completed),
+// then a restart on the same SQLite store. The check run completes and the
+// review is posted exactly once.
+func TestKillNineDuringReviewSQLite(t *testing.T) {
+	bin := buildServe(t)
+	gh, err := fakegithub.New(fakegithub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gh.Close)
+	gh.AddInstallation(1, "acme")
+	gh.AddRepo("acme", "shop", 1, "main")
+	gh.AddPR("acme", "shop", fakegithub.PR{Number: 1, BaseFiles: baseFiles,
+		HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected, "lib/clerk.ts": leakyClient})})
+	head, _ := gh.HeadSHA("acme", "shop", 1)
+	// Completing the check run hangs, so the process dies between posting the
+	// review and completing the run: the hardest point for exactly-once.
+	gh.SetFaults(fakegithub.Faults{SlowRate: 1, SlowDelay: 20 * time.Second, Operations: []string{"checks/update"}})
+
+	dir := t.TempDir()
+	env := []string{
+		"CLERKGUARD_APP_ID=" + fmt.Sprint(gh.AppID()),
+		"CLERKGUARD_PRIVATE_KEY=" + string(gh.PrivateKeyPEM()),
+		"CLERKGUARD_WEBHOOK_SECRET=" + secret,
+		"CLERKGUARD_GITHUB_API_URL=" + gh.URL(),
+		"CLERKGUARD_DATABASE_URL=sqlite://" + filepath.Join(dir, "store.db"),
+		"CLERKGUARD_JOB_TIMEOUT=8s",
+		"CLERKGUARD_RESCUE_AFTER=8s",
+		"CLERKGUARD_POLL_INTERVAL=100ms",
+		"CLERKGUARD_MUTATION_SPACING=0s",
+	}
+	port := freePort(t)
+	a := startReplica(t, bin, "first", port, env, dir)
+	h := &harness{t: t, gh: gh}
+	id, status, err := gh.Deliver(t.Context(), a.hook(), secret, "pull_request", h.prPayload("opened", "acme", "shop", 1, 1))
+	if err != nil || status != 202 {
+		t.Fatalf("deliver: %v %d", err, status)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(gh.Reviews("acme", "shop", 1)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no review posted before the kill:\n%s", a.tail(30))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // the completion request is now hanging
+	a.kill()
+	killed := time.Now()
+	gh.SetFaults(fakegithub.Faults{})
+	if runs := gh.CheckRuns("acme", "shop"); len(runs) != 1 || runs[0].Status == "completed" {
+		t.Fatalf("before restart: %+v", runs)
+	}
+
+	b := startReplica(t, bin, "restarted", port, env, dir)
+	waitHead(t, gh, "acme", "shop", head, 90*time.Second)
+	t.Logf("check run completed %s after kill -9 (delivery %s)", time.Since(killed).Round(100*time.Millisecond), id)
+	runs := gh.CheckRuns("acme", "shop")
+	if len(runs) != 1 || runs[0].Status != "completed" || runs[0].Conclusion != "failure" {
+		t.Errorf("runs after restart: %+v\n%s", runs, b.tail(30))
+	}
+	if rv := gh.Reviews("acme", "shop", 1); len(rv) != 1 {
+		t.Errorf("%d reviews, want exactly 1", len(rv))
+	}
+	seen := map[string]bool{}
+	for _, c := range gh.ReviewComments("acme", "shop", 1) {
+		i := strings.Index(c.Body, "fp=")
+		if c.InReplyTo != 0 || i < 0 {
+			continue
+		}
+		if seen[c.Body[i:]] {
+			t.Errorf("duplicate comment %q", c.Body[i:])
+		}
+		seen[c.Body[i:]] = true
+	}
+	if v := gh.Violations(); len(v) > 0 {
+		t.Errorf("violations: %+v", v)
+	}
+}
