@@ -11,6 +11,9 @@ func guardSnippet(p *project.Model, file string) string {
 		return "`const { userId } = auth(); if (!userId) return new Response('Unauthorized', { status: 401 })` (`@clerk/nextjs` v4; `auth()` is synchronous)"
 	case project.EraV5:
 		return "`auth().protect()` at the top, or `const { userId } = auth(); if (!userId) return new Response('Unauthorized', { status: 401 })` (`@clerk/nextjs` v5: `auth()` is synchronous)"
+	case project.EraV6:
+		// isAuthenticated reached the Auth object late in v6: userId works in every v6 release.
+		return "`await auth.protect()` at the top (signed-out API callers get a 404), or `const { userId } = await auth(); if (!userId) return new Response('Unauthorized', { status: 401 })`"
 	}
 	return "`await auth.protect()` at the top (signed-out API callers get a 404), or `const { isAuthenticated } = await auth(); if (!isAuthenticated) return new Response('Unauthorized', { status: 401 })`"
 }
