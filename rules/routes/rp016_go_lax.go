@@ -86,7 +86,7 @@ func runRP016(pass *rules.Pass) error {
 		}
 		if id, ok := as.Lhs[1].(*ast.Ident); ok && id.Name == "_" {
 			pass.Report(rules.Diagnostic{Line: f.Line(as.Pos()), Column: f.Col(as.Pos()),
-				Message: fmt.Sprintf("the `ok` result of `%s` is discarded: without a session the claims are nil and the handler carries on unauthenticated", goast.CallName(call))})
+				Message: fmt.Sprintf("the `ok` result of `%s` is discarded: without a session the claims are nil, so the handler either panics on them (a 500) or carries on as if signed in without an identity", goast.CallName(call))})
 		}
 		return true
 	})
