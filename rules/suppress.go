@@ -3,6 +3,7 @@ package rules
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // SuppressionMarker starts an inline suppression.
@@ -31,7 +32,7 @@ func ParseSuppressions(path string, lines []string) []*Suppression {
 		}
 		s := &Suppression{Path: path, Line: i + 1}
 		if m := suppressionRe.FindStringSubmatch(l[idx:]); m != nil {
-			for _, id := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+			for _, id := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
 				s.Rules = append(s.Rules, id)
 			}
 			s.Reason = cleanReason(m[2])
