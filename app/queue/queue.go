@@ -292,11 +292,7 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	q := &Queue{Kind: "sqlite", close: func() { db.Close() }}
-	q.runMaint = func(ctx context.Context, name string) error {
-		_, err := client.Insert(ctx, maintenanceArgs{Name: name}, &river.InsertOpts{MaxAttempts: 3,
-			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}})
-		return err
-	}
+	q.setInserter(client, o.MaxAttempts)
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
 		err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM clerkguard_deliveries WHERE id = ?`, guid).Scan(&n)
@@ -313,21 +309,6 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 	q.setState = func(ctx context.Context, name, value string) error {
 		_, err := db.ExecContext(ctx, `INSERT INTO clerkguard_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
 		return err
-	}
-	q.insert = func(ctx context.Context, reqs []review.Request) (Result, error) {
-		var res Result
-		for _, r := range reqs {
-			ir, err := client.Insert(ctx, r, insertOpts(o.MaxAttempts))
-			if err != nil {
-				return res, fmt.Errorf("insert job: %w", err)
-			}
-			if ir.UniqueSkippedAsDuplicate {
-				res.Existing++
-			} else {
-				res.Inserted++
-			}
-		}
-		return res, nil
 	}
 	q.ping = func(ctx context.Context) error { return db.PingContext(ctx) }
 	q.start = client.Start
@@ -387,11 +368,7 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	q := &Queue{Kind: "postgres", close: pool.Close}
-	q.runMaint = func(ctx context.Context, name string) error {
-		_, err := client.Insert(ctx, maintenanceArgs{Name: name}, &river.InsertOpts{MaxAttempts: 3,
-			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}})
-		return err
-	}
+	q.setInserter(client, o.MaxAttempts)
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
 		err := pool.QueryRow(ctx, `SELECT COUNT(*) FROM clerkguard_deliveries WHERE id = $1`, guid).Scan(&n)
@@ -408,21 +385,6 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 	q.setState = func(ctx context.Context, name, value string) error {
 		_, err := pool.Exec(ctx, `INSERT INTO clerkguard_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
 		return err
-	}
-	q.insert = func(ctx context.Context, reqs []review.Request) (Result, error) {
-		var res Result
-		for _, r := range reqs {
-			ir, err := client.Insert(ctx, r, insertOpts(o.MaxAttempts))
-			if err != nil {
-				return res, fmt.Errorf("insert job: %w", err)
-			}
-			if ir.UniqueSkippedAsDuplicate {
-				res.Existing++
-			} else {
-				res.Inserted++
-			}
-		}
-		return res, nil
 	}
 	q.ping = pool.Ping
 	q.start = client.Start
@@ -475,6 +437,37 @@ func enqueueTx(ctx context.Context, delivery string, reqs []review.Request, maxA
 		}
 	}
 	return res, nil
+}
+
+// inserter is the part of a River client (of either driver) that inserts
+// outside a transaction.
+type inserter interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// setInserter wires the inserts that come from no delivery: the sweep's
+// review jobs and on-demand maintenance runs.
+func (q *Queue) setInserter(client inserter, maxAttempts int) {
+	q.insert = func(ctx context.Context, reqs []review.Request) (Result, error) {
+		var res Result
+		for _, r := range reqs {
+			ir, err := client.Insert(ctx, r, insertOpts(maxAttempts))
+			if err != nil {
+				return res, fmt.Errorf("insert job: %w", err)
+			}
+			if ir.UniqueSkippedAsDuplicate {
+				res.Existing++
+			} else {
+				res.Inserted++
+			}
+		}
+		return res, nil
+	}
+	q.runMaint = func(ctx context.Context, name string) error {
+		_, err := client.Insert(ctx, maintenanceArgs{Name: name}, &river.InsertOpts{MaxAttempts: 3,
+			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}})
+		return err
+	}
 }
 
 // migrate brings River's schema up to date; it runs on every start.
