@@ -293,14 +293,13 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 				Summary: fmt.Sprintf("A newer commit `%s` was pushed to this pull request; its review replaces this one.", pr.GetHead().GetSHA())}, nil
 		}
 	}
-	var overflow []rules.Finding
+	// Findings without an inline comment (cap, no commentable line) are in
+	// the check run's summary with every other finding.
 	if req.PR > 0 && cfg.CommentsEnabled() {
-		overflow, err = rv.postReview(ctx, gc, req, res.Findings, idx, log)
-		if err != nil {
+		if err := rv.postReview(ctx, gc, req, res.Findings, idx, log); err != nil {
 			return publish.Output{}, permanentIf(fmt.Errorf("post review: %w", err))
 		}
 	}
-	_ = overflow // listed in the summary with every other finding
 	out := publish.BuildOutput(res.Findings, publish.OutputOptions{
 		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: trim(partial), Errors: res.Errors, Skipped: res.Skipped,
 		BlobURL: fmt.Sprintf("https://github.com/%s/%s/blob/%s", req.Owner, req.Repo, req.HeadSHA),
@@ -331,15 +330,14 @@ func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Reque
 }
 
 // postReview posts new inline comments as one review and tells fixed
-// findings' threads that they are fixed. It returns findings that got no
-// inline comment.
-func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, fs []rules.Finding, idx *diffindex.Index, log *slog.Logger) ([]rules.Finding, error) {
+// findings' threads that they are fixed.
+func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, fs []rules.Finding, idx *diffindex.Index, log *slog.Logger) error {
 	var all []*github.PullRequestComment
 	opts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		cs, resp, err := gc.PullRequests.ListComments(ctx, req.Owner, req.Repo, req.PR, opts)
 		if err != nil {
-			return nil, fmt.Errorf("list review comments: %w", err)
+			return fmt.Errorf("list review comments: %w", err)
 		}
 		all = append(all, cs...)
 		if resp.NextPage == 0 {
@@ -357,7 +355,7 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 		_, _, err := gc.PullRequests.CreateReview(ctx, req.Owner, req.Repo, req.PR, &github.PullRequestReviewRequest{
 			CommitID: github.String(req.HeadSHA), Body: github.String(plan.Body), Event: github.String("COMMENT"), Comments: plan.Comments})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		log.Info("review posted", "comments", len(plan.Comments))
 	}
@@ -370,7 +368,7 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 			log.Warn("could not resolve the fixed finding's thread; the reply says it is fixed", "comment", e.ID, "err", err)
 		}
 	}
-	return plan.Overflow, nil
+	return nil
 }
 
 // Kind is the durable queue's job kind.
