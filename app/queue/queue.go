@@ -101,6 +101,8 @@ type Queue struct {
 	// getState and setState keep small named values (reconciler cursor).
 	getState func(ctx context.Context, name string) (string, error)
 	setState func(ctx context.Context, name, value string) error
+	// prune deletes delivery records older than the given time.
+	prune func(ctx context.Context, before time.Time) error
 	// insert enqueues jobs outside a delivery (sweep).
 	insert   func(ctx context.Context, reqs []review.Request) (Result, error)
 	runMaint func(ctx context.Context, name string) error
@@ -150,6 +152,9 @@ const deliveriesDDL = `CREATE TABLE IF NOT EXISTS clerkguard_deliveries (
 	id TEXT PRIMARY KEY,
 	received_at TIMESTAMP NOT NULL
 )`
+
+// DeliveryRetention is how long delivery IDs are kept for deduplication.
+const DeliveryRetention = 8 * 24 * time.Hour
 
 const stateDDL = `CREATE TABLE IF NOT EXISTS clerkguard_state (
 	name TEXT PRIMARY KEY,
@@ -202,6 +207,11 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, &worker{runner: o.Runner, timeout: o.JobTimeout}); err != nil {
 		return nil, err
 	}
+	// The delivery log only has to outlive GitHub's redelivery window
+	// (3 days on github.com, 7 on GHES); prune it daily.
+	var self *Queue
+	o.Maintenance = append(o.Maintenance, Maintenance{Name: "prune-deliveries", Interval: 24 * time.Hour,
+		Run: func(ctx context.Context) error { return self.prune(ctx, time.Now().Add(-DeliveryRetention)) }})
 	mw := &maintenanceWorker{jobs: map[string]Maintenance{}, timeout: o.JobTimeout}
 	var periodic []*river.PeriodicJob
 	for _, m := range o.Maintenance {
@@ -229,12 +239,14 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 	if o.PollInterval <= 0 {
 		cfg.FetchPollInterval, cfg.FetchCooldown = 0, 0
 	}
+	var err error
 	switch {
 	case strings.HasPrefix(o.DatabaseURL, "postgres://"), strings.HasPrefix(o.DatabaseURL, "postgresql://"):
-		return openPostgres(ctx, o, cfg)
+		self, err = openPostgres(ctx, o, cfg)
 	default:
-		return openSQLite(ctx, o, cfg)
+		self, err = openSQLite(ctx, o, cfg)
 	}
+	return self, err
 }
 
 // SQLitePath turns sqlite:///abs/path.db or sqlite://rel.db into a path.
@@ -305,6 +317,10 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 			return "", nil
 		}
 		return v, err
+	}
+	q.prune = func(ctx context.Context, before time.Time) error {
+		_, err := db.ExecContext(ctx, `DELETE FROM clerkguard_deliveries WHERE received_at < ?`, before.UTC())
+		return err
 	}
 	q.setState = func(ctx context.Context, name, value string) error {
 		_, err := db.ExecContext(ctx, `INSERT INTO clerkguard_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
@@ -381,6 +397,10 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 			return "", nil
 		}
 		return v, err
+	}
+	q.prune = func(ctx context.Context, before time.Time) error {
+		_, err := pool.Exec(ctx, `DELETE FROM clerkguard_deliveries WHERE received_at < $1`, before.UTC())
+		return err
 	}
 	q.setState = func(ctx context.Context, name, value string) error {
 		_, err := pool.Exec(ctx, `INSERT INTO clerkguard_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/clerkguard/clerkguard/app/review"
 )
@@ -71,5 +72,26 @@ func TestEnqueueDedupes(t *testing.T) {
 	}
 	if err := q.Ping(ctx); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestPrune(t *testing.T) {
+	ctx := context.Background()
+	q, err := Open(ctx, Options{DatabaseURL: "sqlite://" + filepath.Join(t.TempDir(), "q.db"), Runner: nopRunner{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	q.Enqueue(ctx, "old", nil)
+	if err := q.prune(ctx, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := q.Seen(ctx, "old"); ok {
+		t.Error("delivery older than the cut-off was kept")
+	}
+	q.Enqueue(ctx, "new", nil)
+	q.prune(ctx, time.Now().Add(-time.Hour))
+	if ok, _ := q.Seen(ctx, "new"); !ok {
+		t.Error("recent delivery was pruned")
 	}
 }
