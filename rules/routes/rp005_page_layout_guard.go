@@ -1,0 +1,256 @@
+package routes
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// RP005 flags App Router Server Component pages that read data without
+// their own auth check when only a layout checks, or nothing does.
+var RP005 = &rules.Rule{
+	ID:         "CLK-RP-005",
+	Name:       "page-protected-only-by-layout",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.Medium,
+	Confidence: rules.MediumConfidence,
+	Checklist:  1,
+	Files:      isPageFile,
+	Keywords:   []string{"export default"},
+	Doc: rules.Doc{
+		Title: "server component page reads data protected only by a layout, or not at all",
+		Text: "An App Router page (`app/**/page.tsx`, a Server Component) reads data but does not check who is " +
+			"asking. When the only check is in a `layout.tsx` above it, the page is still exposed: layouts don't " +
+			"re-render on client-side navigation, and the page's own render (its RSC payload) does not run the " +
+			"layout's code again, so the page must not rely on it. When nothing checks at all (no layout guard and " +
+			"middleware does not protect the path), anyone can load the page.\n\n" +
+			"Reported: pages with a guarded ancestor layout, and unprotected pages in an area that looks private " +
+			"(`/dashboard`, `/admin`, `/settings`, a `(protected)` route group) or that read privileged data " +
+			"(`clerkClient`, `privateMetadata`; High). Not reported: `'use client'` pages, pages that touch no data, " +
+			"marketing and public paths (`/blog`, `/pricing`, `(marketing)`), sign-in/sign-up pages, and pages whose " +
+			"path the middleware protects with `auth.protect()`. A guard in a helper (`await requireUser()`) is " +
+			"followed one call level.",
+		Bad: "// app/dashboard/layout.tsx\nexport default async function Layout({ children }) {\n  await auth.protect()\n  return children\n}\n\n" +
+			"// app/dashboard/billing/page.tsx\nexport default async function Billing() {\n  const invoices = await db.invoice.findMany()\n  return <Invoices data={invoices} />\n}",
+		Good: "// app/dashboard/billing/page.tsx\nexport default async function Billing() {\n  const { userId } = await auth.protect()\n" +
+			"  const invoices = await db.invoice.findMany({ where: { userId } })\n  return <Invoices data={invoices} />\n}",
+	},
+	Fix: func(p *project.Model, file string) string {
+		return "Check the visitor in the page itself: " + pageGuardSnippet(p, file) +
+			". Layouts don't re-render on client-side navigation, so a layout check alone isn't enough; protect each page and every resource that reads data."
+	},
+	Run: runRP005,
+}
+
+var pageFileRe = regexp.MustCompile(`(^|/)page\.(ts|tsx|js|jsx|mjs)$`)
+
+func isPageFile(f *source.File) bool { return f.IsJS() && pageFileRe.MatchString(f.Path) }
+
+// pageGuardSnippet is guardSnippet for pages, where signed-out visitors
+// are redirected to sign-in.
+func pageGuardSnippet(p *project.Model, file string) string {
+	switch p.NextEra(file) {
+	case project.EraCore1:
+		return "`const { userId } = auth(); if (!userId) redirect('/sign-in')` (`@clerk/nextjs` v4; `auth()` is synchronous)"
+	case project.EraV5:
+		return "`auth().protect()` as the first statement (`@clerk/nextjs` v5: `auth()` is synchronous), or `const { userId } = auth(); if (!userId) redirect('/sign-in')`"
+	case project.EraV6:
+		return "`const { userId } = await auth.protect()` as the first statement (signed-out visitors are sent to sign-in), or `const { userId } = await auth(); if (!userId) redirect('/sign-in')`"
+	}
+	return "`const { userId } = await auth.protect()` as the first statement (signed-out visitors are sent to sign-in), or `const { isAuthenticated, redirectToSignIn } = await auth(); if (!isAuthenticated) return redirectToSignIn()`"
+}
+
+// privateSegments are path segments (or route group names) of areas that
+// are meant for signed-in users.
+var privateSegments = map[string]bool{"dashboard": true, "admin": true, "account": true, "accounts": true, "settings": true,
+	"billing": true, "profile": true, "me": true, "org": true, "orgs": true, "organization": true, "organizations": true,
+	"team": true, "teams": true, "workspace": true, "workspaces": true, "internal": true, "console": true, "portal": true,
+	"manage": true, "private": true, "protected": true, "members": true, "invoices": true, "orders": true,
+	"authenticated": true, "signed-in": true, "app": true, "platform": true, "home": true}
+
+// publicSegments are path segments (or route group names) of marketing
+// and public areas.
+var publicSegments = map[string]bool{"blog": true, "docs": true, "pricing": true, "about": true, "marketing": true,
+	"legal": true, "terms": true, "privacy": true, "changelog": true, "contact": true, "careers": true, "faq": true,
+	"help": true, "landing": true, "site": true, "www": true, "posts": true, "news": true, "showcase": true, "features": true,
+	"share": true, "shared": true, "embed": true, "u": true, "p": true}
+
+// pageArea classifies a page file's directory (route groups included)
+// as private-looking, public-looking, or neither.
+func pageArea(appDir, file string) (private, public bool) {
+	rel := strings.TrimPrefix(path.Dir(file), appDir)
+	for _, seg := range strings.Split(strings.Trim(rel, "/"), "/") {
+		s := strings.ToLower(strings.Trim(seg, "()"))
+		if publicSegments[s] {
+			public = true
+		}
+		if privateSegments[s] {
+			private = true
+		}
+	}
+	return private, public
+}
+
+var privateMetadataRe = regexp.MustCompile(`\bprivateMetadata\b`)
+
+func runRP005(pass *rules.Pass) error {
+	route := pass.Project.RouteOf(pass.File.Path)
+	if route == nil || route.Kind != project.Page || !route.App.Clerk || publicByDesign(route.Path) {
+		return nil
+	}
+	f := pass.AST(pass.File)
+	if f == nil || f.Directive() == "use client" {
+		return nil
+	}
+	var ex *jsast.Export
+	for _, e := range f.Exports() {
+		if e.Name == "default" {
+			e := e
+			ex = &e
+		}
+	}
+	if ex == nil {
+		return nil
+	}
+	g := newGuardCheck(pass)
+	fn, wrapper := handlerFunction(ex.Value)
+	if wrapper != nil {
+		if ok, _ := g.wrapperGuards(f, wrapper); ok {
+			return nil
+		}
+	}
+	if fn == nil || f.FunctionDirective(fn) == "use client" {
+		return nil
+	}
+	if ok, _ := g.guarded(f, fn); ok {
+		return nil
+	}
+	what := pageDataCall(g, f, fn)
+	if what == "" {
+		return nil
+	}
+	probe := route.Probe()
+	prot := route.App.Protection(probe)
+	if prot == project.Protected || prot == project.Unknown {
+		return nil
+	}
+	if prot == project.NotRun && route.App.GateProtects(probe) {
+		// The middleware means to protect the page but its matcher skips
+		// it: RP-002 names that.
+		return nil
+	}
+	privileged := strings.Contains(f.Text(fn), "clerkClient") || privateMetadataRe.MatchString(f.Text(fn))
+	sev := rules.Medium
+	if privileged {
+		sev = rules.High
+	}
+	related := middlewareRelated(route.App)
+	if lay, line := guardedLayout(pass, g, route); lay != "" {
+		related = append([]rules.Location{{Path: lay, Line: line}}, related...)
+		pass.Report(rules.Diagnostic{
+			Line: fn.Line, Column: fn.Col, Severity: sev, Related: related,
+			Message: fmt.Sprintf("page %s reads data (`%s`) without its own auth check; only %s checks the visitor, and layouts don't re-render on client-side navigation",
+				route.Path, what, lay),
+		})
+		return nil
+	}
+	private, public := pageArea(route.App.AppDir, pass.File.Path)
+	if public || (!private && !privileged) {
+		return nil
+	}
+	pass.Report(rules.Diagnostic{
+		Line: fn.Line, Column: fn.Col, Severity: sev, Related: related,
+		Message: fmt.Sprintf("page %s reads data (`%s`) without an auth check, and nothing protects it: %s",
+			route.Path, what, middlewareReason(route.App, probe)),
+	})
+	return nil
+}
+
+// pageDataCall names the first data access of a page function: what
+// touchesData finds, or a fetch() to an internal API.
+func pageDataCall(g *guardCheck, f *jsast.File, fn *jsast.Node) string {
+	if !g.touchesData(f, fn) {
+		if c := internalFetch(f, fn); c != nil {
+			return f.CalleeName(c) + "(" + strings.TrimSpace(f.Text(jsast.Args(c)[0])) + ")"
+		}
+		return ""
+	}
+	// The innermost call that touches data, in source order.
+	var hits []*jsast.Node
+	for _, c := range jsast.Find(fn, "call_expression") {
+		if f.CalleeName(c) != "" && g.touches(f, c, true) {
+			hits = append(hits, c)
+		}
+	}
+	name := ""
+	for _, c := range hits {
+		inner := false
+		for _, o := range hits {
+			if o != c && c.Contains(o) {
+				inner = true
+				break
+			}
+		}
+		if !inner {
+			name = f.CalleeName(c)
+			break
+		}
+	}
+	if name == "" {
+		name = "data access"
+	}
+	return name
+}
+
+// internalAPI matches a fetch URL of the app's own or an internal API.
+var internalAPI = regexp.MustCompile(`^[` + "`" + `'"](/api/|/internal/|https?://(localhost|127\.0\.0\.1|internal[.-]))|\$\{process\.env\.[A-Z_]*(API|INTERNAL|BACKEND)[A-Z_]*\}`)
+
+// internalFetch returns a fetch() call to an internal API in fn, or nil.
+func internalFetch(f *jsast.File, fn *jsast.Node) *jsast.Node {
+	for _, c := range f.Calls(fn, func(n string) bool { return n == "fetch" }) {
+		args := jsast.Args(c)
+		if len(args) > 0 && internalAPI.MatchString(f.Text(args[0])) {
+			return c
+		}
+	}
+	return nil
+}
+
+// guardedLayout returns the nearest layout wrapping the route's page (in
+// the page's directory or above it, up to the app directory) whose
+// default export checks auth, and the line of its export.
+func guardedLayout(pass *rules.Pass, g *guardCheck, route *project.Route) (string, int) {
+	appDir := route.App.AppDir
+	for dir := path.Dir(route.File); ; dir = path.Dir(dir) {
+		for _, ext := range []string{".tsx", ".ts", ".jsx", ".js"} {
+			lp := dir + "/layout" + ext
+			lf := pass.AST(pass.Get(lp))
+			if lf == nil {
+				continue
+			}
+			for _, ex := range lf.Exports() {
+				if ex.Name != "default" {
+					continue
+				}
+				fn, wrapper := handlerFunction(ex.Value)
+				if wrapper != nil {
+					if ok, _ := g.wrapperGuards(lf, wrapper); ok {
+						return lp, ex.Stmt.Line
+					}
+				}
+				if ok, _ := g.guarded(lf, fn); ok {
+					return lp, ex.Stmt.Line
+				}
+			}
+		}
+		if dir == appDir || dir == "." || dir == "/" || !strings.HasPrefix(dir, appDir) {
+			return "", 0
+		}
+	}
+}
