@@ -35,6 +35,7 @@ func TestDemo(t *testing.T) {
 		"CLK-RP-004 web/app/actions.ts",
 		"CLK-RP-006 web/app/dashboard/settings/page.tsx",
 		"CLK-RP-011 api/src/server.js",
+		"CLK-RP-019 web/package.json",
 		"CLK-SEC-004 web/lib/clerk-admin.ts",
 		"CLK-SEC-005 web/next.config.js",
 		"CLK-WH-001 web/app/api/webhooks/users/route.ts",
