@@ -1,0 +1,359 @@
+package routes
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+)
+
+// RP009 flags createRouteMatcher() gating: public patterns that open more
+// than intended, inverted matcher logic, and routes whose only protection
+// is a protected matcher pattern.
+var RP009 = &rules.Rule{
+	ID:         "CLK-RP-009",
+	Name:       "route-matcher-gating",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.High,
+	Confidence: rules.MediumConfidence,
+	Checklist:  1,
+	Scope:      rules.PerSnapshot,
+	Doc: rules.Doc{
+		Title: "middleware-only gating with createroutematcher, or over-broad patterns",
+		Text: "`createRouteMatcher()` decides protection from the URL path in middleware, which can diverge from how Next.js " +
+			"routes the request (GHSA-vqx2-fgx2-5wq9 path normalisation, CVE-2025-29927) and never covers Server Actions; it is " +
+			"deprecated from `@clerk/nextjs` 7.5.14. Three mistakes are reported:\n\n" +
+			"- a public pattern with `(.*)` right after a name (`'/blog(.*)'` also matches `/blog-admin`) or one covering `/api` or " +
+			"`/trpc` wholesale, when the repository has a route the pattern opens beyond the intended one and that route has no " +
+			"check of its own (High);\n" +
+			"- inverted logic: `if (isPublicRoute(req)) await auth.protect()` protects the public routes and opens the rest (High);\n" +
+			"- a route handler, API route or page that touches data under a protected pattern (`'/admin(.*)'`) with no check of " +
+			"its own, so the middleware is its only protection (Medium).\n\n" +
+			"Webhook-motivated public patterns (a pattern naming a webhook path, or `/api` opened wholesale in a repository with " +
+			"a webhook route) belong to CLK-WH-006 and are not reported here. Routes nothing protects at all are CLK-RP-003's.",
+		Bad: "const isProtectedRoute = createRouteMatcher(['/admin(.*)'])\n" +
+			"export default clerkMiddleware(async (auth, req) => {\n  if (isProtectedRoute(req)) await auth.protect()\n})\n" +
+			"// app/admin/users/route.ts has no auth() call",
+		Good: "export default clerkMiddleware()\n\n// app/admin/users/route.ts\nexport async function GET() {\n" +
+			"  const { userId } = await auth.protect()\n  return Response.json(await db.user.findMany())\n}",
+	},
+	Fix: rp009Fix,
+	Run: runRP009,
+}
+
+func rp009Fix(p *project.Model, file string) string {
+	deprec := "`createRouteMatcher()` is deprecated from `@clerk/nextjs` 7.5.14"
+	switch p.NextEra(file) {
+	case project.EraCore3:
+		deprec = "`createRouteMatcher()` is deprecated in your `@clerk/nextjs` line (from 7.5.14)"
+	case project.EraV5, project.EraV6:
+		deprec += " (upgrade at least to the GHSA-vqx2-fgx2-5wq9 fix, 5.7.6 / 6.39.2)"
+	}
+	return deprec + ": middleware gating can be bypassed and never covers Server Actions. Keep `clerkMiddleware()` and check in each resource: " +
+		guardSnippet(p, file) + ". `@clerk/eslint-plugin`'s `require-auth-protection` keeps it that way."
+}
+
+var (
+	publicishName    = regexp.MustCompile(`(?i)public|ignored|unprotected|anonymous|unauth|bypass|skip|exclude|open`)
+	protectedishName = regexp.MustCompile(`(?i)protected|private|secure|admin|dashboard|member|authed|authenticated|signedin`)
+	sensitiveSegment = regexp.MustCompile(`(?i)^(admin|dashboard|settings|account|billing|internal|private|api|trpc|manage|console|org|orgs|team|teams)`)
+)
+
+// matcherRole is what a route matcher decides in the handler.
+type matcherRole int
+
+const (
+	roleUnknown matcherRole = iota
+	rolePublic
+	roleProtected
+)
+
+// matcherUse is one `if` of the handler that guards a protect call with a
+// route matcher call.
+type matcherUse struct {
+	rm      *project.RouteMatcher
+	negated bool
+	cond    *jsast.Node
+}
+
+func runRP009(pass *rules.Pass) error {
+	webhookRepo := false
+	for _, p := range pass.Paths() {
+		lp := strings.ToLower(p)
+		if strings.Contains(lp, "webhook") && strings.Contains(lp, "api") {
+			webhookRepo = true
+			break
+		}
+	}
+	for _, a := range pass.Project.Next {
+		mw := a.Middleware
+		if !a.Clerk || mw == nil || !mw.Clerk || mw.Legacy || mw.AST == nil || mw.Handler == nil || len(mw.RouteMatchers) == 0 {
+			continue
+		}
+		c := &rp009{pass: pass, app: a, mw: mw, f: mw.AST, g: newGuardCheck(pass), webhookRepo: webhookRepo}
+		c.run()
+	}
+	return nil
+}
+
+type rp009 struct {
+	pass        *rules.Pass
+	app         *project.NextApp
+	mw          *project.Middleware
+	f           *jsast.File
+	g           *guardCheck
+	webhookRepo bool
+	roles       map[*project.RouteMatcher]matcherRole
+}
+
+func (c *rp009) run() {
+	c.roles = map[*project.RouteMatcher]matcherRole{}
+	for _, u := range c.uses() {
+		name := u.rm.Name
+		switch {
+		case !u.negated && publicishName.MatchString(name) && !protectedishName.MatchString(name):
+			c.report(rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
+				Message: fmt.Sprintf("`%s` calls the protect step when `%s` matches, so the routes it lists are protected and every other route is open: the condition is inverted",
+					strings.TrimSpace(c.f.Text(u.cond)), name),
+				Fix: fmt.Sprintf("Negate it: `if (!%s(req)) await auth.protect()`, or better, check in each resource. ", name) + c.pass.Fix(c.mw.File)})
+			c.roles[u.rm] = roleProtected
+		case u.negated && protectedishName.MatchString(name) && !publicishName.MatchString(name):
+			c.report(rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
+				Message: fmt.Sprintf("`%s` protects every route except those `%s` lists: the condition is inverted",
+					strings.TrimSpace(c.f.Text(u.cond)), name),
+				Fix: fmt.Sprintf("Drop the negation: `if (%s(req)) await auth.protect()`, or better, check in each resource. ", name) + c.pass.Fix(c.mw.File)})
+			c.roles[u.rm] = rolePublic
+		case u.negated:
+			c.roles[u.rm] = rolePublic
+		default:
+			if c.roles[u.rm] == roleUnknown {
+				c.roles[u.rm] = roleProtected
+			}
+		}
+	}
+	for _, rm := range c.mw.RouteMatchers {
+		if c.roles[rm] == roleUnknown && publicishName.MatchString(rm.Name) {
+			c.roles[rm] = rolePublic
+		}
+	}
+	for _, rm := range c.mw.RouteMatchers {
+		if c.roles[rm] == rolePublic {
+			for _, p := range rm.Patterns {
+				c.publicPattern(rm, p)
+			}
+		}
+	}
+	c.middlewareOnly()
+}
+
+func (c *rp009) report(d rules.Diagnostic) { c.pass.Report(d) }
+
+// uses finds `if` statements of the handler whose condition calls a route
+// matcher and whose consequence protects (auth.protect(),
+// redirectToSignIn()).
+func (c *rp009) uses() []matcherUse {
+	var out []matcherUse
+	for _, st := range jsast.Find(c.mw.Handler, "if_statement") {
+		cons := st.ChildByField("consequence")
+		if cons == nil || !c.protects(cons) {
+			continue
+		}
+		cond := st.ChildByField("condition")
+		for _, call := range c.f.Calls(cond, func(n string) bool { return c.mw.RouteMatcherNamed(n) != nil }) {
+			rm := c.mw.RouteMatcherNamed(c.f.CalleeName(call))
+			neg := false
+			for p := call.Parent; p != nil && p != cond; p = p.Parent {
+				if p.Type == "unary_expression" && strings.HasPrefix(c.f.Text(p), "!") {
+					neg = !neg
+				}
+			}
+			out = append(out, matcherUse{rm: rm, negated: neg, cond: jsast.Unwrap(cond)})
+		}
+	}
+	return out
+}
+
+func (c *rp009) protects(n *jsast.Node) bool {
+	return len(c.f.Calls(n, func(name string) bool {
+		last := jsast.LastSegment(name)
+		return last == "protect" || last == "redirectToSignIn"
+	})) > 0
+}
+
+// publicPattern reports a public pattern that opens a real route beyond
+// the intended one.
+func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) {
+	if p.Err != nil || strings.Contains(strings.ToLower(p.Source), "webhook") {
+		return // CLK-WH-006 owns webhook-motivated patterns
+	}
+	wholesale := ""
+	for _, root := range []string{"/api", "/trpc"} {
+		if p.Match(root+"/clerkguard-probe") && p.Match(root+"/clerkguard-probe/x") {
+			wholesale = root
+			break
+		}
+	}
+	if wholesale == "/api" && c.webhookRepo {
+		return // CLK-WH-006 reports /api opened for the webhook
+	}
+	prefix := ""
+	if wholesale == "" {
+		i := strings.IndexAny(p.Source, "(:{*")
+		if i <= 0 || strings.HasSuffix(p.Source[:i], "/") || !strings.HasPrefix(p.Source[i:], "(") || strings.HasPrefix(p.Source, "/(") {
+			return
+		}
+		prefix = strings.ToLower(p.Source[:i])
+	}
+	for _, r := range c.app.Routes {
+		if r.Kind == project.Layout || r.Kind == project.Template || r.Kind == project.PagesPage || publicByDesign(r.Path) {
+			continue
+		}
+		probe := r.Probe()
+		lp := strings.ToLower(probe)
+		if !p.Match(probe) {
+			continue
+		}
+		if prefix != "" && (lp == prefix || strings.HasPrefix(lp, prefix+"/")) {
+			continue // the intended route
+		}
+		if c.otherPublicPatternMatches(p, probe) {
+			continue // listed on purpose by another pattern
+		}
+		ex, data := c.routeUnguarded(r)
+		if ex == nil || (!data && !sensitivePath(r.Path)) {
+			continue
+		}
+		var msg, fix string
+		if wholesale != "" {
+			msg = fmt.Sprintf("public route matcher `%s` lists `%s`, which makes every %s route public at the middleware; %s (%s) has no check of its own",
+				rm.Name, p.Source, wholesale, r.Path, r.File)
+			fix = fmt.Sprintf("List only the %s routes meant to be public, exactly (`'%s/public/(.*)'`), and check the caller in every other handler. ", wholesale, wholesale)
+		} else {
+			msg = fmt.Sprintf("public route matcher `%s` lists `%s`, which has no `/` before `(.*)` and so also makes %s (%s) public; it has no check of its own",
+				rm.Name, p.Source, r.Path, r.File)
+			fix = fmt.Sprintf("Write `'%s'` and `'%s/(.*)'` (or `'%s/:path*'`) so the pattern stops at the path segment. ", p.Source[:len(prefix)], p.Source[:len(prefix)], p.Source[:len(prefix)])
+		}
+		c.report(rules.Diagnostic{Path: c.mw.File, Line: p.Line, Message: msg, Fix: fix + c.pass.Fix(r.File),
+			Related: []rules.Location{{Path: r.File, Line: ex.Stmt.Line}}})
+		return
+	}
+}
+
+func (c *rp009) otherPublicPatternMatches(self *project.PathPattern, probe string) bool {
+	for _, rm := range c.mw.RouteMatchers {
+		if c.roles[rm] != rolePublic {
+			continue
+		}
+		for _, q := range rm.Patterns {
+			if q != self && q.Match(probe) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sensitivePath(routePath string) bool {
+	for _, s := range strings.Split(routePath, "/") {
+		if sensitiveSegment.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// middlewareOnly reports data-touching routes under a protected pattern
+// with no check of their own.
+func (c *rp009) middlewareOnly() {
+	for _, r := range c.app.Routes {
+		switch r.Kind {
+		case project.RouteHandler, project.PagesAPI, project.Page:
+		default:
+			continue
+		}
+		if publicByDesign(r.Path) {
+			continue
+		}
+		probe := r.Probe()
+		if c.app.Protection(probe) != project.Protected {
+			continue
+		}
+		var rm *project.RouteMatcher
+		var pat *project.PathPattern
+		for _, m := range c.mw.RouteMatchers {
+			if c.roles[m] != roleProtected {
+				continue
+			}
+			for _, p := range m.Patterns {
+				if p.Match(probe) {
+					rm, pat = m, p
+					break
+				}
+			}
+			if rm != nil {
+				break
+			}
+		}
+		if rm == nil {
+			continue
+		}
+		ex, data := c.routeUnguarded(r)
+		if ex == nil || !data {
+			continue
+		}
+		var what string
+		if ex.Name != "default" {
+			what = ex.Name + " " + r.Path
+		} else {
+			what = r.Kind.String() + " " + r.Path
+		}
+		c.report(rules.Diagnostic{Path: r.File, Line: ex.Stmt.Line, Column: ex.Stmt.Col, Severity: rules.Medium,
+			Message: fmt.Sprintf("%s touches data and its only protection is `%s`'s `%s` in %s: a middleware bypass exposes it, and `createRouteMatcher()` is deprecated",
+				what, rm.Name, pat.Source, path.Base(c.mw.File)),
+			Related: []rules.Location{{Path: c.mw.File, Line: pat.Line}}})
+	}
+}
+
+// routeUnguarded returns the first export of a route that has no auth
+// check of its own (nil when every one checks), and whether it touches
+// data.
+func (c *rp009) routeUnguarded(r *project.Route) (*jsast.Export, bool) {
+	f := c.pass.AST(c.pass.Get(r.File))
+	if f == nil {
+		return nil, false
+	}
+	var first *jsast.Export
+	for _, ex := range f.Exports() {
+		ex := ex
+		if r.Kind == project.RouteHandler {
+			if !httpVerbs[ex.Name] {
+				continue
+			}
+		} else if ex.Name != "default" {
+			continue
+		}
+		fn, wrapper := handlerFunction(ex.Value)
+		if wrapper != nil {
+			if ok, _ := c.g.wrapperGuards(f, wrapper); ok {
+				continue
+			}
+		}
+		if fn == nil {
+			continue
+		}
+		if ok, _ := c.g.guarded(f, fn); ok {
+			continue
+		}
+		if c.g.touchesData(f, fn) {
+			return &ex, true
+		}
+		if first == nil {
+			first = &ex
+		}
+	}
+	return first, false
+}
