@@ -50,8 +50,10 @@ func rp009Fix(p *project.Model, file string) string {
 	switch p.NextEra(file) {
 	case project.EraCore3:
 		deprec = "`createRouteMatcher()` is deprecated in your `@clerk/nextjs` line (from 7.5.14)"
-	case project.EraV5, project.EraV6:
-		deprec += " (upgrade at least to the GHSA-vqx2-fgx2-5wq9 fix, 5.7.6 / 6.39.2)"
+	case project.EraV5:
+		deprec += " (stay at 5.7.6 or later for the GHSA-vqx2-fgx2-5wq9 fix)"
+	case project.EraV6:
+		deprec += " (stay at 6.39.3 or later for the GHSA-vqx2-fgx2-5wq9 and GHSA-w24r-5266-9c3c fixes)"
 	}
 	return deprec + ": middleware gating can be bypassed and never covers Server Actions. Keep `clerkMiddleware()` and check in each resource: " +
 		guardSnippet(p, file) + ". `@clerk/eslint-plugin`'s `require-auth-protection` keeps it that way."
@@ -311,7 +313,12 @@ func (c *rp009) middlewareOnly() {
 		} else {
 			what = r.Kind.String() + " " + r.Path
 		}
-		c.report(rules.Diagnostic{Path: r.File, Line: ex.Stmt.Line, Column: ex.Stmt.Col, Severity: rules.Medium,
+		fix := ""
+		if r.Kind == project.Page {
+			fix = "Check the caller at the top of the page: " + pageGuardSnippet(c.pass.Project, r.File) +
+				". `createRouteMatcher()` is deprecated from `@clerk/nextjs` 7.5.14: keep `clerkMiddleware()` and check in each resource."
+		}
+		c.report(rules.Diagnostic{Path: r.File, Line: ex.Stmt.Line, Column: ex.Stmt.Col, Severity: rules.Medium, Fix: fix,
 			Message: fmt.Sprintf("%s touches data and its only protection is `%s`'s `%s` in %s: a middleware bypass exposes it, and `createRouteMatcher()` is deprecated",
 				what, rm.Name, pat.Source, path.Base(c.mw.File)),
 			Related: []rules.Location{{Path: c.mw.File, Line: pat.Line}}})
