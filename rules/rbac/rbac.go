@@ -9,6 +9,7 @@ import "github.com/clerkguard/clerkguard/rules"
 var Rules = []*rules.Rule{
 	RBAC001,
 	RBAC002,
+	RBAC003,
 	RBAC004,
 	RBAC005,
 }
