@@ -1,0 +1,565 @@
+package routes
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"strconv"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/goast"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// RP018 flags token verification options that weaken Clerk's checks:
+// wildcard, plain-http or request-derived authorizedParties, a large clock
+// skew, machine tokens accepted where userId is then trusted, pending
+// sessions treated as signed in, and the Go SDK equivalents.
+var RP018 = &rules.Rule{
+	ID:         "CLK-RP-018",
+	Name:       "weakened-token-verification-options",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.Medium,
+	Confidence: rules.MediumConfidence,
+	Checklist:  1,
+	Files: func(f *source.File) bool {
+		if f.Binary || srvIsTestPath(f.Path) || jsast.IsNonRequestPath(f.Path) {
+			return false
+		}
+		return f.IsJS() || f.Lang == source.LangAstro || f.Lang == source.LangGo
+	},
+	Keywords: []string{"authorizedParties", "clockSkewInMs", "acceptsToken", "treatPendingAsSignedOut",
+		"authenticateRequest", "verifyToken", "Leeway", "AuthorizedPartyMatches"},
+	Doc: rules.Doc{
+		Title: "token verification options that weaken clerk's checks",
+		Text: "Clerk's `authenticateRequest()`, `verifyToken()`, `clerkMiddleware()`, `clerkPlugin()` and `auth()` take " +
+			"options that relax verification. `authorizedParties` is the list of origins whose session tokens are accepted " +
+			"(the `azp` claim): `'*'` accepts every origin, an `http://` origin in production accepts tokens minted on a " +
+			"page served without TLS, and a value read from the request's `Origin`/`Host` header lets the caller choose " +
+			"the origin that is checked, so the check passes for everyone. `clockSkewInMs` above a minute keeps expired " +
+			"(60-second) session tokens valid for that long. With `acceptsToken: 'any'` (or a list that includes `api_key`, " +
+			"`m2m_token` or `oauth_token`) a machine token is authenticated too: M2M tokens carry no `userId`, and code " +
+			"that reads `userId` without branching on `tokenType` treats them like a user session. " +
+			"`treatPendingAsSignedOut: false` treats sessions with pending tasks (for example an organization not yet " +
+			"chosen) as signed in. In Go, `clerkhttp.Leeway()` above a minute and `AuthorizedPartyMatches()` with no " +
+			"origins (it then accepts every `azp`) weaken the same checks.\n\n" +
+			"Local origins inside a `NODE_ENV === 'development'` branch are not reported. A direct `authenticateRequest()` " +
+			"or `verifyToken()` call with a literal options object and no `authorizedParties` is reported with low " +
+			"confidence; a missing `authorizedParties` in `clerkMiddleware()` is not reported.",
+		Bad: "export default clerkMiddleware({ authorizedParties: ['*'] })\n\n" +
+			"const payload = await verifyToken(token, { secretKey, clockSkewInMs: 3_600_000 })\n\n" +
+			"const { isAuthenticated, userId } = await auth({ acceptsToken: 'any' })\n" +
+			"if (isAuthenticated) await db.user.update({ where: { id: userId }, data })",
+		Good: "export default clerkMiddleware({ authorizedParties: ['https://app.example.com'] })\n\n" +
+			"const payload = await verifyToken(token, { secretKey, authorizedParties: ['https://app.example.com'] })\n\n" +
+			"const { isAuthenticated, tokenType, userId } = await auth({ acceptsToken: 'any' })\n" +
+			"if (!isAuthenticated || tokenType !== 'session_token') return new Response(null, { status: 401 })",
+	},
+	Fix: fixRP018,
+	Run: runRP018,
+}
+
+func fixRP018(p *project.Model, file string) string {
+	if strings.HasSuffix(file, ".go") {
+		return "Keep the default leeway (a few seconds): drop `clerkhttp.Leeway()` or keep it under a minute. Pass your exact " +
+			"frontend origins to `clerkhttp.AuthorizedPartyMatches(\"https://app.example.com\")` (or use " +
+			"`clerkhttp.AuthorizedParty(func(azp string) bool { ... })`)."
+	}
+	var b strings.Builder
+	b.WriteString("Set `authorizedParties` to your exact production origins (`['https://app.example.com']`), never `'*'`, " +
+		"`http://` or a request header; keep local origins in a `process.env.NODE_ENV === 'development'` branch. " +
+		"Keep `clockSkewInMs` at its default (5000 ms). ")
+	switch {
+	case p.DependsOn(file, "@clerk/nextjs") && !p.NextEra(file).AsyncAuth():
+		b.WriteString("Machine tokens (`acceptsToken`) need `@clerk/nextjs` 6.16 or later; on this version accept session tokens only. ")
+	default:
+		b.WriteString("With `acceptsToken: 'any'` or machine token types, branch on `tokenType` before using `userId` " +
+			"(M2M tokens have none), or accept `'session_token'` only. ")
+	}
+	b.WriteString("Leave `treatPendingAsSignedOut` at its default (`true`) or check `sessionStatus` yourself.")
+	return b.String()
+}
+
+// rp018OptionCalls maps Clerk functions to the index of their options
+// argument (-1: any object argument).
+var rp018OptionCalls = map[string]int{
+	"authenticateRequest": 1, "verifyToken": 1, "clerkMiddleware": -1, "clerkPlugin": 0,
+	"auth": 0, "getAuth": 1, "requireAuth": 0, "protect": 0, "withClerkMiddleware": 0, "createClerkClient": 0,
+}
+
+// rp018MachineTokens are acceptsToken values that are not session tokens.
+var rp018MachineTokens = map[string]bool{"any": true, "api_key": true, "m2m_token": true, "oauth_token": true, "machine_token": true}
+
+func runRP018(pass *rules.Pass) error {
+	if pass.File.Lang == source.LangGo {
+		return runRP018Go(pass)
+	}
+	f := pass.AST(pass.File)
+	if f == nil || !f.ImportsFrom(jsast.IsClerkModule) {
+		return nil
+	}
+	for _, call := range f.Calls(f.Root, func(n string) bool {
+		_, ok := rp018OptionCalls[jsast.LastSegment(n)]
+		return ok || jsast.LastSegment(n) == "register"
+	}) {
+		name := f.CalleeName(call)
+		last := jsast.LastSegment(name)
+		args := jsast.Args(call)
+		idx := rp018OptionCalls[last]
+		if last == "register" {
+			// fastify.register(clerkPlugin, { ... })
+			if len(args) < 2 || f.ResolveClerk(f.Text(jsast.Unwrap(args[0]))) != "clerkPlugin" {
+				continue
+			}
+			name, last, idx = "clerkPlugin", "clerkPlugin", 1
+		} else if !rp018IsClerkCall(f, name) {
+			continue
+		}
+		var opts []*jsast.Node
+		for i, a := range args {
+			if idx >= 0 && i != idx {
+				continue
+			}
+			if o := rp018Object(f, a); o != nil {
+				opts = append(opts, o)
+			}
+		}
+		for _, o := range opts {
+			rp018CheckOptions(pass, f, call, name, o)
+		}
+		if (last == "authenticateRequest" || last == "verifyToken") && len(opts) == 1 && len(args) > idx &&
+			f.ObjectProp(opts[0], "authorizedParties") == nil && !rp018HasSpread(opts[0]) && !rp018NonProduction(f.Path) {
+			o := opts[0]
+			if f.ObjectProp(o, "jwtKey") == nil && f.ObjectProp(o, "secretKey") == nil && last == "verifyToken" {
+				continue // not a Clerk session token verification we can judge
+			}
+			pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Confidence: rules.LowConfidence,
+				Message: fmt.Sprintf("`%s()` is called without `authorizedParties`, so a session token minted for any origin of this Clerk instance (including a compromised sibling subdomain) is accepted", name)})
+		}
+	}
+	return nil
+}
+
+// rp018IsClerkCall reports whether a call named name is Clerk's: a Clerk
+// import, a member of a Clerk client, or auth()/auth.protect().
+func rp018IsClerkCall(f *jsast.File, name string) bool {
+	segs := strings.Split(strings.ReplaceAll(name, "()", ""), ".")
+	root := segs[0]
+	if f.ResolveClerk(root) != "" {
+		return true
+	}
+	if len(segs) > 1 {
+		r := strings.ToLower(root)
+		if strings.Contains(r, "clerk") {
+			return true
+		}
+		// auth.protect(), req.auth(), or a local client created by createClerkClient.
+		if v := f.LocalValue(root); v != nil {
+			if c := jsast.Unwrap(v); c != nil && c.Type == "call_expression" && f.ResolveClerk(strings.Split(f.CalleeName(c), ".")[0]) != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rp018Object returns the object literal an argument is (or names).
+func rp018Object(f *jsast.File, a *jsast.Node) *jsast.Node {
+	a = jsast.Unwrap(a)
+	if a == nil {
+		return nil
+	}
+	if a.Type == "identifier" {
+		a = jsast.Unwrap(f.LocalValue(f.Text(a)))
+	}
+	if a != nil && a.Type == "object" {
+		return a
+	}
+	return nil
+}
+
+func rp018HasSpread(o *jsast.Node) bool {
+	for _, c := range o.NamedChildren() {
+		if c.Type == "spread_element" {
+			return true
+		}
+	}
+	return false
+}
+
+// rp018NonProduction reports paths of examples, demos and playgrounds.
+func rp018NonProduction(p string) bool {
+	lp := "/" + strings.ToLower(p)
+	for _, seg := range []string{"/example/", "/examples/", "/demo/", "/demos/", "/playground/", "/sandbox/", "/templates/",
+		"/template/", "/docs/", "/samples/", "/sample/", "/benchmarks/", "/dev/", "/mocks/", "/mock/"} {
+		if strings.Contains(lp, seg) {
+			return true
+		}
+	}
+	return false
+}
+
+func rp018CheckOptions(pass *rules.Pass, f *jsast.File, call *jsast.Node, name string, o *jsast.Node) {
+	report := func(n *jsast.Node, msg string) {
+		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Message: msg})
+	}
+	if ap := f.ObjectProp(o, "authorizedParties"); ap != nil {
+		rp018CheckParties(pass, f, ap, name, report)
+	}
+	if cs := f.ObjectProp(o, "clockSkewInMs"); cs != nil {
+		if v, ok := rp018Number(f, cs); ok && v > 60000 {
+			report(cs, fmt.Sprintf("`clockSkewInMs: %s` in `%s()` accepts session tokens up to %s after they expire (the default is 5000 ms; session tokens live 60 s)",
+				f.Text(cs), name, rp018Duration(v)))
+		}
+	}
+	if tp := f.ObjectProp(o, "treatPendingAsSignedOut"); tp != nil && f.Text(jsast.Unwrap(tp)) == "false" {
+		report(tp, fmt.Sprintf("`treatPendingAsSignedOut: false` in `%s()` treats sessions with pending tasks (for example no organization chosen yet) as signed in", name))
+	}
+	if at := f.ObjectProp(o, "acceptsToken"); at != nil {
+		var types []string
+		if s, ok := f.StringValue(at); ok {
+			types = []string{s}
+		} else if l, _, ok := f.StringList(at); ok {
+			types = l
+		}
+		// A single machine type is a deliberate choice (an API-key-only
+		// endpoint reads the key owner's userId); 'any' or a list mixing
+		// types is where the kinds get confused.
+		machine := ""
+		for _, t := range types {
+			if rp018MachineTokens[t] && (t == "any" || len(types) > 1) {
+				machine = t
+				break
+			}
+		}
+		if machine == "" {
+			return
+		}
+		if use := rp018UserIDWithoutTokenType(f, call); use != nil {
+			report(at, fmt.Sprintf("`%s()` accepts `%s` tokens, and `userId` is used (line %d) without checking `tokenType`: machine tokens count as authenticated, but an M2M token has no `userId` and an API key or OAuth token is not a signed-in session",
+				name, machine, use.Line))
+		}
+	}
+}
+
+// rp018CheckParties reports '*', http:// origins outside a development
+// branch, and values read from request headers.
+func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, name string, report func(*jsast.Node, string)) {
+	list := jsast.Unwrap(ap)
+	if list != nil && list.Type == "identifier" {
+		if v := jsast.Unwrap(f.LocalValue(f.Text(list))); v != nil {
+			list = v
+		}
+	}
+	if list == nil || list.Type != "array" {
+		if list != nil && rp018FromHeaders(f, list) {
+			report(ap, fmt.Sprintf("`authorizedParties` of `%s()` is built from a request header, so the caller chooses the origin it is checked against", name))
+		}
+		return
+	}
+	for _, el := range list.NamedChildren() {
+		if rp018FromHeaders(f, el) {
+			report(el, fmt.Sprintf("`authorizedParties` of `%s()` includes a value read from a request header, so the caller chooses the origin it is checked against", name))
+			continue
+		}
+		s, ok := f.StringValue(el)
+		if !ok {
+			continue
+		}
+		switch {
+		case strings.Contains(s, "*"):
+			report(el, fmt.Sprintf("`authorizedParties` of `%s()` contains `%s`: Clerk compares the token's `azp` with these values literally, so this is no pattern: it states 'any origin' and either accepts tokens without `azp` only or breaks browser sign-in; list exact origins", name, s))
+		case strings.HasPrefix(strings.ToLower(s), "http://") && !rp018InDevBranch(f, el):
+			msg := fmt.Sprintf("`authorizedParties` of `%s()` accepts the plain-http origin `%s` outside a development-only branch", name, s)
+			if rp018Local(s) {
+				// A local origin in shipped config: anyone can serve a page there.
+				pass.Report(rules.Diagnostic{Line: el.Line, Column: el.Col, Confidence: rules.LowConfidence,
+					Message: msg + "; any visitor can serve a page on their own localhost, so keep it in a `NODE_ENV === 'development'` branch"})
+				continue
+			}
+			report(el, msg)
+		}
+	}
+}
+
+// rp018FromHeaders reports whether n reads a request header (Origin,
+// Host, Referer) directly.
+func rp018FromHeaders(f *jsast.File, n *jsast.Node) bool {
+	found := false
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if found {
+			return false
+		}
+		switch x.Type {
+		case "member_expression", "subscript_expression":
+			if name := f.Name(x); strings.Contains(name, "headers.") || strings.HasSuffix(name, ".headers") && x.Type == "subscript_expression" {
+				found = true
+			}
+		case "call_expression":
+			name := f.CalleeName(x)
+			last := jsast.LastSegment(name)
+			if (last == "get" && strings.Contains(name, "headers")) || ((last == "get" || last == "header") && (strings.HasPrefix(name, "req.") || strings.HasPrefix(name, "request.") || strings.HasPrefix(name, "c.req."))) {
+				if a := jsast.Args(x); len(a) == 1 {
+					if h, ok := f.StringValue(a[0]); ok {
+						switch strings.ToLower(h) {
+						case "origin", "host", "referer", "x-forwarded-host", "x-forwarded-proto":
+							found = true
+						}
+					}
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// rp018InDevBranch reports whether n sits in a branch taken only in
+// development: a ternary, if or && whose condition names NODE_ENV
+// 'development', import.meta.env.DEV or an isDev-style flag.
+func rp018InDevBranch(f *jsast.File, n *jsast.Node) bool {
+	isDev := func(c *jsast.Node) bool {
+		t := f.Text(c)
+		return strings.Contains(t, "development") || strings.Contains(t, "env.DEV") || strings.Contains(t, "isDev") ||
+			strings.Contains(t, "IS_DEV") || strings.Contains(t, "isLocal") || (strings.Contains(t, "production") && strings.Contains(t, "!"))
+	}
+	for p := n.Parent; p != nil; p = p.Parent {
+		switch p.Type {
+		case "ternary_expression":
+			if c := p.ChildByField("condition"); c != nil && !c.Contains(n) && isDev(c) {
+				return true
+			}
+		case "binary_expression":
+			if l := p.ChildByField("left"); l != nil && !l.Contains(n) && isDev(l) {
+				return true
+			}
+		case "if_statement":
+			if c := p.ChildByField("condition"); c != nil && isDev(c) {
+				return true
+			}
+		case "program":
+			return false
+		}
+	}
+	// const parties = isDev ? [...] : [...] handled above; also a list named for dev.
+	return false
+}
+
+// rp018UserIDWithoutTokenType returns the first use of userId in the
+// function around call (or in the callback of clerkMiddleware) when the
+// function never mentions tokenType.
+func rp018UserIDWithoutTokenType(f *jsast.File, call *jsast.Node) *jsast.Node {
+	scope := jsast.EnclosingFunction(call)
+	if scope == nil {
+		return nil
+	}
+	checksType := false
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		switch x.Type {
+		case "identifier", "property_identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern":
+			if f.Text(x) == "tokenType" {
+				checksType = true
+			}
+		}
+		return !checksType
+	})
+	if checksType {
+		return nil
+	}
+	// if (!userId) return ...: a token without a user is rejected.
+	for _, n := range jsast.Find(scope, "if_statement") {
+		cond := n.ChildByField("condition")
+		mentions := false
+		jsast.Walk(cond, func(x *jsast.Node) bool {
+			if (x.Type == "identifier" || x.Type == "property_identifier") && f.Text(x) == "userId" {
+				mentions = true
+			}
+			return !mentions
+		})
+		if mentions && srvExits(f, n.ChildByField("consequence")) {
+			return nil
+		}
+	}
+	var use *jsast.Node
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if use != nil {
+			return false
+		}
+		switch x.Type {
+		case "identifier", "property_identifier", "shorthand_property_identifier":
+			if f.Text(x) == "userId" && x.Line >= call.Line && !rp018IsDeclaration(x) {
+				use = x
+			}
+		}
+		return true
+	})
+	return use
+}
+
+// rp018IsDeclaration reports whether an identifier is a binding or an
+// object key rather than a read.
+func rp018IsDeclaration(x *jsast.Node) bool {
+	p := x.Parent
+	if p == nil {
+		return false
+	}
+	switch p.Type {
+	case "shorthand_property_identifier_pattern", "object_pattern", "pair_pattern":
+		return true
+	case "variable_declarator":
+		return p.ChildByField("name") == x
+	case "pair":
+		return p.ChildByField("key") == x
+	}
+	return false
+}
+
+// rp018Number evaluates a numeric literal or a product/sum of literals.
+func rp018Number(f *jsast.File, n *jsast.Node) (float64, bool) {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return 0, false
+	}
+	switch n.Type {
+	case "number":
+		v, err := strconv.ParseFloat(strings.ReplaceAll(f.Text(n), "_", ""), 64)
+		return v, err == nil
+	case "binary_expression":
+		l, ok1 := rp018Number(f, n.ChildByField("left"))
+		r, ok2 := rp018Number(f, n.ChildByField("right"))
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		switch op := n.ChildByField("operator"); {
+		case op != nil && f.Text(op) == "*":
+			return l * r, true
+		case op != nil && f.Text(op) == "+":
+			return l + r, true
+		}
+	case "identifier":
+		if v := f.LocalValue(f.Text(n)); v != nil && v != n {
+			return rp018Number(f, v)
+		}
+	}
+	return 0, false
+}
+
+func rp018Duration(ms float64) string {
+	switch {
+	case ms >= 3600000:
+		return fmt.Sprintf("%g h", ms/3600000)
+	case ms >= 60000:
+		return fmt.Sprintf("%g min", ms/60000)
+	}
+	return fmt.Sprintf("%g s", ms/1000)
+}
+
+// Go: clerkhttp.Leeway(d) over a minute, AuthorizedPartyMatches() with no
+// origins, and jwt.VerifyParams{Leeway: d}.
+func runRP018Go(pass *rules.Pass) error {
+	f, err := goast.Parse(pass.File)
+	if err != nil {
+		return nil
+	}
+	httpPkg := f.ImportName("github.com/clerk/clerk-sdk-go/v2/http")
+	jwtPkg := f.ImportName("github.com/clerk/clerk-sdk-go/v2/jwt")
+	if httpPkg == "" && jwtPkg == "" {
+		return nil
+	}
+	ast.Inspect(f.AST, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.CallExpr:
+			name := goast.CallName(x)
+			switch {
+			case httpPkg != "" && name == httpPkg+".Leeway" && len(x.Args) == 1:
+				if d, ok := rp018GoDuration(x.Args[0]); ok && d > 60 {
+					pass.Report(rules.Diagnostic{Line: f.Line(x.Pos()), Column: f.Col(x.Pos()),
+						Message: fmt.Sprintf("`%s(%s)` accepts session tokens up to %s after they expire (session tokens live 60 s)", name, f.Text(x.Args[0]), rp018Duration(d*1000))})
+				}
+			case httpPkg != "" && name == httpPkg+".AuthorizedPartyMatches" && len(x.Args) == 0:
+				pass.Report(rules.Diagnostic{Line: f.Line(x.Pos()), Column: f.Col(x.Pos()),
+					Message: fmt.Sprintf("`%s()` is given no origins, and with an empty list it accepts every `azp`: tokens minted for any origin of the instance pass", name)})
+			}
+		case *ast.CompositeLit:
+			if jwtPkg == "" || goast.ExprName(x.Type) != jwtPkg+".VerifyParams" {
+				return true
+			}
+			for _, e := range x.Elts {
+				kv, ok := e.(*ast.KeyValueExpr)
+				if !ok || goast.ExprName(kv.Key) != "Leeway" {
+					continue
+				}
+				if d, ok := rp018GoDuration(kv.Value); ok && d > 60 {
+					pass.Report(rules.Diagnostic{Line: f.Line(kv.Pos()), Column: f.Col(kv.Pos()),
+						Message: fmt.Sprintf("`Leeway: %s` in `%s` accepts session tokens up to %s after they expire", f.Text(kv.Value), goast.ExprName(x.Type), rp018Duration(d*1000))})
+				}
+			}
+		}
+		return true
+	})
+	return nil
+}
+
+// rp018GoDuration evaluates a constant time.Duration expression in
+// seconds: `2 * time.Minute`, `time.Hour`, `90 * time.Second`.
+func rp018GoDuration(e ast.Expr) (float64, bool) {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return rp018GoDuration(x.X)
+	case *ast.BasicLit:
+		if x.Kind == token.INT || x.Kind == token.FLOAT {
+			v, err := strconv.ParseFloat(strings.ReplaceAll(x.Value, "_", ""), 64)
+			return v / 1e9, err == nil // a bare number is nanoseconds
+		}
+	case *ast.SelectorExpr:
+		switch x.Sel.Name {
+		case "Nanosecond":
+			return 1e-9, true
+		case "Millisecond":
+			return 1e-3, true
+		case "Second":
+			return 1, true
+		case "Minute":
+			return 60, true
+		case "Hour":
+			return 3600, true
+		}
+	case *ast.BinaryExpr:
+		if x.Op != token.MUL {
+			return 0, false
+		}
+		l, lok := rp018GoScalar(x.X)
+		r, rok := rp018GoDuration(x.Y)
+		if lok && rok {
+			return l * r, true
+		}
+		l2, lok2 := rp018GoDuration(x.X)
+		r2, rok2 := rp018GoScalar(x.Y)
+		if lok2 && rok2 {
+			return l2 * r2, true
+		}
+	}
+	return 0, false
+}
+
+func rp018GoScalar(e ast.Expr) (float64, bool) {
+	if c, ok := e.(*ast.CallExpr); ok && len(c.Args) == 1 {
+		if goast.CallName(c) == "time.Duration" {
+			return rp018GoScalar(c.Args[0])
+		}
+	}
+	if b, ok := e.(*ast.BasicLit); ok && (b.Kind == token.INT || b.Kind == token.FLOAT) {
+		v, err := strconv.ParseFloat(strings.ReplaceAll(b.Value, "_", ""), 64)
+		return v, err == nil
+	}
+	return 0, false
+}
+
+// rp018Local reports a loopback origin.
+func rp018Local(origin string) bool {
+	h := strings.TrimPrefix(strings.ToLower(origin), "http://")
+	return strings.HasPrefix(h, "localhost") || strings.HasPrefix(h, "127.0.0.1") || strings.HasPrefix(h, "[::1]")
+}
