@@ -8,5 +8,6 @@ import "github.com/clerkguard/clerkguard/rules"
 var Rules = []*rules.Rule{
 	HARD001,
 	HARD002,
+	HARD003,
 	MFA001,
 }
