@@ -12,4 +12,5 @@ var Rules = []*rules.Rule{
 	RBAC003,
 	RBAC004,
 	RBAC005,
+	RBAC006,
 }

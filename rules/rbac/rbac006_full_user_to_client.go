@@ -1,0 +1,486 @@
+package rbac
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
+)
+
+// RBAC006 flags the full Backend User object (currentUser(),
+// users.getUser(), users.getUserList(), a user.* webhook's evt.data) sent
+// whole to the browser: a JSON response, a loader or Server Action return
+// value, a prop of a 'use client' component, or a realtime broadcast.
+var RBAC006 = &rules.Rule{
+	ID:         "CLK-RBAC-006",
+	Name:       "full-backend-user-sent-to-client",
+	Pack:       rules.PackRBAC,
+	Severity:   rules.Medium,
+	Confidence: rules.MediumConfidence,
+	Checklist:  2,
+	Keywords:   []string{"currentUser", "getUser", "user.created", "user.updated"},
+	Doc: rules.Doc{
+		Title: "full backend user object sent to the client",
+		Text: "`currentUser()`, `clerkClient.users.getUser()` / `getUserList()` and the `data` of `user.*` webhook events " +
+			"return the Backend API `User`, which includes `privateMetadata` (server-only by design: Clerk documents it as " +
+			"not readable from the frontend), every email address and phone number, external accounts and timestamps. " +
+			"Returning that object whole from a Route Handler or API route, a loader or Server Action, passing it as a prop " +
+			"to a `'use client'` component (props are serialized into the page) or broadcasting it, sends all of it to the " +
+			"browser. Clerk's `currentUser()` reference warns about exactly this, although several official examples return " +
+			"the full object.\n\nSelected fields (`{ firstName: user.firstName }`), rendering the user in a Server Component, " +
+			"props of server components and `auth()` objects are not reported.",
+		Bad: `// app/profile/page.tsx (Server Component)
+import { currentUser } from '@clerk/nextjs/server'
+import { ProfileCard } from './profile-card' // 'use client'
+
+export default async function Page() {
+  const user = await currentUser()
+  return <ProfileCard user={JSON.parse(JSON.stringify(user))} />
+}`,
+		Good: `export default async function Page() {
+  const user = await currentUser()
+  if (!user) return null
+  return <ProfileCard firstName={user.firstName} imageUrl={user.imageUrl} />
+}`,
+		Lang: "tsx",
+	},
+	Fix: fixRBAC006,
+	Run: runRBAC006,
+}
+
+func fixRBAC006(p *project.Model, path string) string {
+	const why = "The Backend User object includes `privateMetadata`, which should not be exposed to the frontend, and all of the user's email addresses and phone numbers. "
+	switch {
+	case p.DependsOn(path, "@clerk/express") || p.DependsOn(path, "@clerk/fastify"):
+		return why + "Respond with the fields the client needs: `res.json({ id: user.id, firstName: user.firstName, imageUrl: user.imageUrl })`."
+	case p.DependsOn(path, "@clerk/remix") || p.DependsOn(path, "@clerk/react-router") || p.DependsOn(path, "@clerk/tanstack-react-start"):
+		return why + "Return only the fields the route renders from the loader: `return { firstName: user.firstName, imageUrl: user.imageUrl }`; in components, `useUser()` gives the frontend User, which has no `privateMetadata`."
+	case p.DependsOn(path, "@clerk/nextjs"):
+		return why + "Pass only the fields the UI needs (`<Profile firstName={user.firstName} imageUrl={user.imageUrl} />`, `NextResponse.json({ firstName: user.firstName })`), or read the user in the client component with `useUser()`, which returns the frontend User without `privateMetadata`."
+	}
+	return why + "Return only the fields the UI needs, e.g. `{ firstName: user.firstName, imageUrl: user.imageUrl }`."
+}
+
+// webhookSrc starts the source description of a user webhook payload.
+const webhookSrc = "the user webhook's `"
+
+// fullUser is a local name bound to a Backend User (or a list of them).
+type fullUser struct {
+	scope *jsast.Node // function (or program) the binding lives in
+	src   string      // the call it came from, for messages
+}
+
+// userBindings finds the names bound to Backend User values in a file.
+type userBindings struct {
+	f     *jsast.File
+	names map[string][]fullUser
+	hooks bool // the file handles user.* webhook events
+}
+
+func (b *userBindings) bind(name string, at *jsast.Node, src string) {
+	scope := jsast.EnclosingFunction(at)
+	if scope == nil {
+		scope = b.f.Root
+	}
+	for _, u := range b.names[name] {
+		if u.scope == scope {
+			return
+		}
+	}
+	b.names[name] = append(b.names[name], fullUser{scope: scope, src: src})
+}
+
+// lookup returns the binding of an identifier use.
+func (b *userBindings) lookup(id *jsast.Node) (fullUser, bool) {
+	for _, u := range b.names[b.f.Text(id)] {
+		if u.scope.Contains(id) {
+			return u, true
+		}
+	}
+	return fullUser{}, false
+}
+
+// sourceCall names a call that returns a Backend User: currentUser(),
+// …users.getUser(), …users.getUserList().
+func (b *userBindings) sourceCall(call *jsast.Node) string {
+	name := b.f.CalleeName(call)
+	segs := strings.Split(strings.ReplaceAll(name, "()", ""), ".")
+	last := segs[len(segs)-1]
+	switch {
+	case last == "currentUser" && len(segs) == 1 && b.f.ResolveClerk(segs[0]) == "currentUser":
+		return "currentUser()"
+	case last == "currentUser" && len(segs) > 1 && segs[len(segs)-2] == "locals":
+		return name + "()"
+	case (last == "getUser" || last == "getUserList") && len(segs) > 1 && segs[len(segs)-2] == "users":
+		return "users." + last + "()"
+	}
+	return ""
+}
+
+// webhookEvent reports whether name is bound to a verified webhook event
+// (verifyWebhook(req), wh.verify(body, headers)).
+func (b *userBindings) webhookEvent(id *jsast.Node) bool {
+	v := jsast.Unwrap(b.f.LocalValue(b.f.Text(id)))
+	if v == nil {
+		// let evt: WebhookEvent; evt = wh.verify(...)
+		return strings.Contains(b.f.Text(b.f.Root), b.f.Text(id)+" = wh.verify(") || strings.Contains(b.f.Text(b.f.Root), b.f.Text(id)+" = await verifyWebhook(")
+	}
+	if v.Type != "call_expression" {
+		return false
+	}
+	last := jsast.LastSegment(b.f.CalleeName(v))
+	return last == "verifyWebhook" || last == "verify"
+}
+
+// value returns the source an expression denotes when it is a whole
+// Backend User: a bound name, a source call, a JSON round trip or
+// structuredClone of one, evt.data of a user webhook.
+func (b *userBindings) value(e *jsast.Node) (string, bool) {
+	e = jsast.Unwrap(e)
+	if e == nil {
+		return "", false
+	}
+	switch e.Type {
+	case "identifier":
+		if u, ok := b.lookup(e); ok {
+			return u.src, true
+		}
+	case "call_expression":
+		if src := b.sourceCall(e); src != "" {
+			return src, true
+		}
+		switch b.f.CalleeName(e) {
+		case "JSON.parse", "JSON.stringify", "structuredClone", "superjson.serialize", "serialize":
+			if a := jsast.Args(e); len(a) > 0 {
+				return b.value(a[0])
+			}
+		}
+	case "member_expression":
+		obj := jsast.Unwrap(e.ChildByField("object"))
+		if b.f.Text(e.ChildByField("property")) != "data" || obj == nil || obj.Type != "identifier" {
+			break
+		}
+		if u, ok := b.lookup(obj); ok && strings.HasSuffix(u.src, "getUserList()") {
+			return u.src, true // the page of users
+		}
+		if b.hooks && b.webhookEvent(obj) {
+			return webhookSrc + b.f.Text(obj) + ".data`", true
+		}
+	}
+	return "", false
+}
+
+// contains returns the source of a whole Backend User found in e: the
+// value itself, an object property or spread, an array element.
+func (b *userBindings) contains(e *jsast.Node, depth int) (string, string, bool) {
+	e = jsast.Unwrap(e)
+	if e == nil || depth > 4 {
+		return "", "", false
+	}
+	if src, ok := b.value(e); ok {
+		return b.f.Text(e), src, true
+	}
+	switch e.Type {
+	case "object", "array":
+		for _, c := range e.NamedChildren() {
+			var v *jsast.Node
+			switch c.Type {
+			case "pair":
+				v = c.ChildByField("value")
+			case "shorthand_property_identifier":
+				if u, ok := b.lookup(c); ok {
+					return b.f.Text(c), u.src, true
+				}
+				continue
+			case "spread_element":
+				if nc := c.NamedChildren(); len(nc) > 0 {
+					v = nc[0]
+				}
+			default:
+				v = c
+			}
+			if expr, src, ok := b.contains(v, depth+1); ok {
+				return expr, src, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// collect binds every name assigned a Backend User in the file.
+func (b *userBindings) collect() {
+	for pass := 0; pass < 2; pass++ { // aliases of aliases
+		for _, d := range jsast.Find(b.f.Root, "variable_declarator", "assignment_expression") {
+			var pat, val *jsast.Node
+			if d.Type == "variable_declarator" {
+				pat, val = d.ChildByField("name"), d.ChildByField("value")
+			} else {
+				pat, val = d.ChildByField("left"), d.ChildByField("right")
+			}
+			if pat == nil || val == nil {
+				continue
+			}
+			src, ok := b.value(val)
+			if !ok {
+				continue
+			}
+			switch pat.Type {
+			case "identifier":
+				b.bind(b.f.Text(pat), d, src)
+			case "object_pattern":
+				// const { data: users } = await client.users.getUserList()
+				if !strings.HasSuffix(src, "getUserList()") {
+					continue
+				}
+				for _, c := range pat.NamedChildren() {
+					switch c.Type {
+					case "shorthand_property_identifier_pattern":
+						if b.f.Text(c) == "data" {
+							b.bind("data", d, src)
+						}
+					case "pair_pattern":
+						if k, v := c.ChildByField("key"), c.ChildByField("value"); k != nil && v != nil && b.f.Text(k) == "data" && v.Type == "identifier" {
+							b.bind(b.f.Text(v), d, src)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// rbac006ReturnKinds are entry kinds whose return value is serialized to
+// the browser.
+var rbac006ReturnKinds = map[string]bool{"loader": true, "action": true, "server action": true, "server function": true,
+	"procedure": true, "endpoint": true}
+
+func runRBAC006(pass *rules.Pass) error {
+	f := pass.AST(pass.File)
+	if f == nil || jsast.IsNonRequestPath(f.Path) || f.Directive() == "use client" {
+		return nil
+	}
+	text := f.Text(f.Root)
+	b := &userBindings{f: f, names: map[string][]fullUser{},
+		hooks: strings.Contains(text, "'user.created'") || strings.Contains(text, "'user.updated'") ||
+			strings.Contains(text, `"user.created"`) || strings.Contains(text, `"user.updated"`)}
+	if !f.ImportsFrom(jsast.IsClerkModule) && !b.hooks && !strings.Contains(text, "users.getUser") && !strings.Contains(text, "locals.currentUser") {
+		return nil
+	}
+	b.collect()
+	reported := map[*jsast.Node]bool{}
+	report := func(n *jsast.Node, msg string, related []rules.Location) {
+		if reported[n] {
+			return
+		}
+		reported[n] = true
+		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Message: msg, Related: related})
+	}
+	const tail = "; the Backend User includes `privateMetadata`, all email addresses and phone numbers"
+
+	// JSON responses and realtime broadcasts.
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "call_expression":
+			name := f.CalleeName(n)
+			args := jsast.Args(n)
+			if len(args) == 0 {
+				return true
+			}
+			if sink := rbac006ResponseSink(name); sink != "" {
+				// A webhook handler's response goes back to Clerk, not to a browser.
+				if expr, src, ok := b.contains(args[0], 0); ok && !strings.HasPrefix(src, webhookSrc) {
+					report(n, fmt.Sprintf("`%s` (from `%s`) is sent whole in the `%s` response%s", expr, src, sink, tail), nil)
+				}
+			} else if rbac006Broadcast(name) {
+				for _, a := range args {
+					if expr, src, ok := b.contains(a, 0); ok {
+						report(n, fmt.Sprintf("`%s` (from `%s`) is broadcast whole with `%s`%s", expr, src, name, tail), nil)
+						break
+					}
+				}
+			}
+		case "new_expression":
+			ctor := f.Text(n.ChildByField("constructor"))
+			if ctor != "Response" && ctor != "NextResponse" {
+				return true
+			}
+			if a := jsast.Args(n); len(a) > 0 {
+				if expr, src, ok := b.contains(a[0], 0); ok && !strings.HasPrefix(src, webhookSrc) {
+					report(n, fmt.Sprintf("`%s` (from `%s`) is sent whole in the `new %s()` body%s", expr, src, ctor, tail), nil)
+				}
+			}
+		}
+		return true
+	})
+
+	// Values returned from loaders, Server Actions, server functions,
+	// tRPC procedures, getServerSideProps.
+	type retFn struct{ kind, name string }
+	fns := map[*jsast.Node]retFn{}
+	for _, e := range f.Entries() {
+		if rbac006ReturnKinds[e.Kind] && (e.Kind != "endpoint" || e.Name == "load") {
+			fns[e.Fn] = retFn{e.Kind, e.Name}
+		}
+		if e.Kind == "handler" && e.Name == "default" { // Nuxt event handlers return the JSON body
+			fns[e.Fn] = retFn{"event handler", "default"}
+		}
+	}
+	for _, ex := range f.Exports() {
+		if ex.Name == "getServerSideProps" || ex.Name == "getStaticProps" {
+			if v := jsast.Unwrap(ex.Value); v != nil && jsast.IsFunction(v) {
+				fns[v] = retFn{"data function", ex.Name}
+			}
+		}
+	}
+	for fn, rf := range fns {
+		var rets []*jsast.Node
+		if body := fn.ChildByField("body"); body != nil && body.Type != "statement_block" {
+			rets = append(rets, body)
+		}
+		for _, r := range jsast.Find(fn, "return_statement") {
+			if jsast.EnclosingFunction(r) == fn {
+				if nc := r.NamedChildren(); len(nc) > 0 {
+					rets = append(rets, nc[0])
+				}
+			}
+		}
+		for _, r := range rets {
+			if reported[jsast.Unwrap(r)] {
+				continue // return Response.json(user): reported as a response
+			}
+			if expr, src, ok := b.contains(r, 0); ok && !strings.HasPrefix(src, webhookSrc) {
+				report(r, fmt.Sprintf("%s `%s` returns `%s` (from `%s`) whole, and its return value is serialized to the browser%s",
+					rf.kind, rf.name, expr, src, tail), nil)
+			}
+		}
+	}
+
+	// Props of 'use client' components.
+	for _, el := range jsast.Find(f.Root, "jsx_self_closing_element", "jsx_opening_element") {
+		nameNode := el.ChildByField("name")
+		if nameNode == nil {
+			continue
+		}
+		comp := f.Text(nameNode)
+		if comp == "" || comp[0] < 'A' || comp[0] > 'Z' {
+			continue
+		}
+		for _, attr := range el.NamedChildren() {
+			var val *jsast.Node
+			prop := "{...}"
+			switch attr.Type {
+			case "jsx_attribute":
+				nc := attr.NamedChildren()
+				if len(nc) < 2 || nc[1].Type != "jsx_expression" || len(nc[1].NamedChildren()) == 0 {
+					continue
+				}
+				prop, val = f.Text(nc[0]), nc[1].NamedChildren()[0]
+			case "jsx_expression": // {...user}
+				nc := attr.NamedChildren()
+				if len(nc) == 0 || nc[0].Type != "spread_element" || len(nc[0].NamedChildren()) == 0 {
+					continue
+				}
+				val = nc[0].NamedChildren()[0]
+			default:
+				continue
+			}
+			expr, src, ok := b.contains(val, 0)
+			if !ok {
+				continue
+			}
+			target := rbac006ClientComponent(pass, f, strings.Split(comp, ".")[0])
+			if target == "" {
+				continue
+			}
+			report(attr, fmt.Sprintf("`%s` (from `%s`) is passed whole as prop `%s` to `<%s>`, a 'use client' component (%s) whose props are serialized into the page%s",
+				expr, src, prop, comp, target, tail), []rules.Location{{Path: target, Line: 1}})
+		}
+	}
+	return nil
+}
+
+// rbac006ResponseSink names a call that sends its first argument as a
+// JSON (or plain) response body, or returns "".
+func rbac006ResponseSink(name string) string {
+	segs := strings.Split(strings.ReplaceAll(name, "()", ""), ".")
+	last := segs[len(segs)-1]
+	root := segs[0]
+	switch {
+	case name == "Response.json" || name == "NextResponse.json" || name == "json" || name == "data" || name == "typedjson":
+		return name
+	case last == "json" && len(segs) > 1 && root != "JSON" && root != "Response" && root != "NextResponse":
+		return name // res.json, res.status(200).json, c.json, ctx.json
+	case last == "send" && len(segs) > 1 && (root == "res" || root == "reply" || root == "response" || strings.Contains(name, "status")):
+		return name
+	}
+	return ""
+}
+
+// rbac006Broadcast reports realtime calls that push data to browsers.
+func rbac006Broadcast(name string) bool {
+	segs := strings.Split(name, ".")
+	if len(segs) < 2 {
+		return false
+	}
+	root := strings.ToLower(segs[0])
+	switch segs[len(segs)-1] {
+	case "trigger":
+		return strings.Contains(root, "pusher")
+	case "emit", "broadcast", "publish":
+		return root == "io" || root == "socket" || strings.Contains(root, "pusher") || strings.Contains(root, "ably") ||
+			strings.Contains(root, "channel") || strings.Contains(root, "realtime")
+	}
+	return false
+}
+
+// rbac006ClientComponent resolves a JSX component name to its module and
+// returns the module's path when it is a 'use client' file, following
+// one re-export (`export { X } from './x'`).
+func rbac006ClientComponent(pass *rules.Pass, f *jsast.File, local string) string {
+	im, ok := f.ImportOf(local)
+	if !ok || im.TypeOnly {
+		return ""
+	}
+	p := ResolveModule(pass, f.Path, im.Source)
+	if p == "" {
+		return ""
+	}
+	sf := pass.Get(p)
+	if sf == nil {
+		return ""
+	}
+	tf := pass.AST(sf)
+	if tf == nil {
+		return ""
+	}
+	if tf.Directive() == "use client" {
+		return p
+	}
+	// A barrel: export { X } from './x' / export * from './x'.
+	for _, st := range jsast.Find(tf.Root, "export_statement") {
+		srcNode := st.ChildByField("source")
+		if srcNode == nil {
+			continue
+		}
+		spec, ok := tf.StringValue(srcNode)
+		if !ok {
+			continue
+		}
+		text := tf.Text(st)
+		if !strings.Contains(text, "*") && !strings.Contains(text, im.Imported) {
+			continue
+		}
+		q := ResolveModule(pass, p, spec)
+		if q == "" {
+			continue
+		}
+		if qf := pass.Get(q); qf != nil {
+			if qa := pass.AST(qf); qa != nil && qa.Directive() == "use client" {
+				return q
+			}
+		}
+	}
+	return ""
+}
