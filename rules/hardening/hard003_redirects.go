@@ -122,7 +122,7 @@ func runHARD003(pass *rules.Pass) error {
 var (
 	anyOriginRegex = regexp.MustCompile(`^\^?(\(?https?\??:?(\\/|/)(\\/|/)\)?\??)?\.[*+]\??\$?$`)
 	anyOriginGlob  = regexp.MustCompile(`^([a-z*]+://)?\*(:\*)?/?$`)
-	requestData    = regexp.MustCompile(`\bheaders\(\)|\.headers\b|\bsearchParams\b|\breq\.query\b|\brequest\.query\b|\breq\.hostname\b|\bnextUrl\b|\brequest\.url\b|\breq\.url\b`)
+	requestData    = regexp.MustCompile(`\bheaders\(\)|\.headers\b|\bsearchParams\b|\breq\.query\b|\brequest\.query\b|\breq\.hostname\b`)
 )
 
 func checkOrigins(pass *rules.Pass, f *jsast.File, v *jsast.Node) {

@@ -19,7 +19,7 @@ var RBAC003 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.HighConfidence,
 	Checklist:  7,
-	Keywords:   []string{"orgRole", "org_role", "rol", "membership", "org:sys_"},
+	Keywords:   []string{"orgRole", "org_role", ".rol", "membership", "org:sys_"},
 	Doc: rules.Doc{
 		Title: "organization role or permission checked by hand or in the wrong format",
 		Text: "Clerk Organization roles have the form `org:<key>`: `auth().orgRole`, the v1 session claim " +
@@ -63,9 +63,10 @@ const (
 )
 
 var (
-	claimsName     = regexp.MustCompile(`(?i)(claims|payload|token|decoded|jwt|session)[^.]*$`)
-	hookCall       = regexp.MustCompile(`\buse[A-Z]\w*\(`)
-	membershipName = regexp.MustCompile(`(?i)membership$`)
+	claimsName      = regexp.MustCompile(`(?i)(claims|payload|token|decoded|jwt|session)[^.]*$`)
+	clerkAuthSource = regexp.MustCompile(`(?i)auth|session|claims|useOrganization|locals|context`)
+	hookCall        = regexp.MustCompile(`\buse[A-Z]\w*\(`)
+	membershipName  = regexp.MustCompile(`(?i)membership$`)
 	// clerkMembership matches the sources of a Clerk OrganizationMembership.
 	clerkMembership = regexp.MustCompile(`useOrganization|getOrganizationMembershipList|organizationMemberships|getOrganizationMemberships|OrganizationMembership\b|clerkClient|createClerkClient`)
 )
@@ -108,8 +109,17 @@ func roleOfDepth(f *jsast.File, e *jsast.Node, clerk bool, depth int) roleFormat
 		}
 		last := jsast.LastSegment(name)
 		switch {
-		case last == "orgRole" || last == "org_role":
+		case last == "org_role":
 			return prefixedRole
+		case last == "orgRole":
+			obj := strings.TrimSuffix(name, ".orgRole")
+			if clerkAuthSource.MatchString(obj) {
+				return prefixedRole // auth().orgRole, req.auth.orgRole, getAuth(req).orgRole
+			}
+			root := strings.TrimSuffix(strings.Split(obj, ".")[0], "()")
+			if v := declValue(f, root, e); v != nil && clerkAuthSource.MatchString(f.Text(v)) {
+				return prefixedRole // const a = getAuth(req); a.orgRole
+			}
 		case last == "rol" && strings.HasSuffix(name, ".o.rol") && claimsName.MatchString(strings.TrimSuffix(name, ".o.rol")):
 			return bareRole
 		case last == "role":
@@ -121,11 +131,14 @@ func roleOfDepth(f *jsast.File, e *jsast.Node, clerk bool, depth int) roleFormat
 		}
 	case "identifier":
 		name := f.Text(e)
-		if name == "orgRole" {
-			return prefixedRole
-		}
 		if v := declValue(f, name, e); v != nil {
 			return roleOfDepth(f, v, clerk, depth+1)
+		}
+		if name == "orgRole" {
+			if src := destructuredSource(f, name, e); src != nil && !clerkAuthSource.MatchString(f.Text(src)) {
+				return notRole // const { orgRole } = await db.member.findFirst(...)
+			}
+			return prefixedRole
 		}
 		if renamedOrgRole(f, name, e) {
 			return prefixedRole
@@ -195,6 +208,24 @@ func declaredFrom(f *jsast.File, name string, at *jsast.Node, re *regexp.Regexp)
 		return true
 	})
 	return found
+}
+
+// destructuredSource returns the value of the object pattern that binds
+// name before at, or nil.
+func destructuredSource(f *jsast.File, name string, at *jsast.Node) *jsast.Node {
+	var v *jsast.Node
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Start > at.Start {
+			return false
+		}
+		if n.Type == "variable_declarator" {
+			if id := n.ChildByField("name"); id != nil && id.Type == "object_pattern" && bindsName(f, id, name) {
+				v = n.ChildByField("value")
+			}
+		}
+		return true
+	})
+	return v
 }
 
 // renamedOrgRole reports whether name is bound as `{ orgRole: name }`.
