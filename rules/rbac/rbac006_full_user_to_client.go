@@ -77,6 +77,7 @@ type userBindings struct {
 	f     *jsast.File
 	names map[string][]fullUser
 	hooks bool // the file handles user.* webhook events
+	clerk bool // the file imports a Clerk package
 }
 
 func (b *userBindings) bind(name string, at *jsast.Node, src string) {
@@ -113,7 +114,8 @@ func (b *userBindings) sourceCall(call *jsast.Node) string {
 		return "currentUser()"
 	case last == "currentUser" && len(segs) > 1 && segs[len(segs)-2] == "locals":
 		return name + "()"
-	case (last == "getUser" || last == "getUserList") && len(segs) > 1 && segs[len(segs)-2] == "users":
+	case (last == "getUser" || last == "getUserList") && len(segs) > 1 && segs[len(segs)-2] == "users" &&
+		(b.clerk || strings.Contains(strings.ToLower(name), "clerk")):
 		return "users." + last + "()"
 	}
 	return ""
@@ -183,6 +185,20 @@ func (b *userBindings) contains(e *jsast.Node, depth int) (string, string, bool)
 		return b.f.Text(e), src, true
 	}
 	switch e.Type {
+	case "ternary_expression": // user ? user : null
+		for _, k := range []string{"consequence", "alternative"} {
+			if expr, src, ok := b.contains(e.ChildByField(k), depth+1); ok {
+				return expr, src, true
+			}
+		}
+	case "binary_expression": // user ?? null, user || {}
+		if op := e.ChildByField("operator"); op != nil && (b.f.Text(op) == "??" || b.f.Text(op) == "||") {
+			for _, k := range []string{"left", "right"} {
+				if expr, src, ok := b.contains(e.ChildByField(k), depth+1); ok {
+					return expr, src, true
+				}
+			}
+		}
 	case "object", "array":
 		for _, c := range e.NamedChildren() {
 			var v *jsast.Node
@@ -265,7 +281,8 @@ func runRBAC006(pass *rules.Pass) error {
 	b := &userBindings{f: f, names: map[string][]fullUser{},
 		hooks: strings.Contains(text, "'user.created'") || strings.Contains(text, "'user.updated'") ||
 			strings.Contains(text, `"user.created"`) || strings.Contains(text, `"user.updated"`)}
-	if !f.ImportsFrom(jsast.IsClerkModule) && !b.hooks && !strings.Contains(text, "users.getUser") && !strings.Contains(text, "locals.currentUser") {
+	b.clerk = f.ImportsFrom(jsast.IsClerkModule)
+	if !b.clerk && !b.hooks && !strings.Contains(text, "locals.currentUser") && !strings.Contains(strings.ToLower(text), "clerk") {
 		return nil
 	}
 	b.collect()

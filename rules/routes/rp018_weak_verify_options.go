@@ -175,6 +175,12 @@ func rp018Object(f *jsast.File, a *jsast.Node) *jsast.Node {
 	if a.Type == "identifier" {
 		a = jsast.Unwrap(f.LocalValue(f.Text(a)))
 	}
+	if a != nil && jsast.IsFunction(a) {
+		// clerkMiddleware(handler, (req) => ({ authorizedParties: [...] }))
+		if body := a.ChildByField("body"); body != nil && body.Type != "statement_block" {
+			a = jsast.Unwrap(body)
+		}
+	}
 	if a != nil && a.Type == "object" {
 		return a
 	}
