@@ -434,7 +434,10 @@ var (
 	clerkWrite     = regexp.MustCompile(`\.(users|organizations|invitations|sessions|allowlistIdentifiers|blocklistIdentifiers|emailAddresses|phoneNumbers|organizationInvitations|organizationMemberships)\.(create|update|delete|ban|unban|lock|unlock|revoke|merge|disable|remove)\w*$`)
 	getSkipPath    = regexp.MustCompile(`(?i)callback|oauth|webhook|cron|verify|confirm|unsubscribe|invite|accept|magic|token|connect|log-?out|sign-?out|/cancel|health`)
 	authMiddleware = regexp.MustCompile(`(?i)auth|session|signedin`)
-	authCallees    = map[string]bool{"auth": true, "currentUser": true, "getAuth": true, "protect": true, "requireAuth": true}
+	// bookkeeping matches writes a GET may do harmlessly: counters and
+	// last-seen timestamps.
+	bookkeeping = regexp.MustCompile(`(?i)\bincrement\b|last_?(seen|active|login|visit)|view_?count|\bviews\b`)
+	authCallees = map[string]bool{"auth": true, "currentUser": true, "getAuth": true, "protect": true, "requireAuth": true}
 )
 
 func checkGETMutations(pass *rules.Pass, f *jsast.File) {
@@ -449,7 +452,7 @@ func checkGETMutations(pass *rules.Pass, f *jsast.File) {
 		}
 		for _, call := range f.Calls(e.Fn, func(string) bool { return true }) {
 			what := mutation(f, call)
-			if what == "" || insideCreateIfMissing(f, call, what) {
+			if what == "" || insideCreateIfMissing(f, call, what) || bookkeeping.MatchString(f.Text(call)) {
 				continue
 			}
 			if inner := jsast.EnclosingFunction(call); inner != e.Fn && inner != nil && !inlineCallback(inner) {
