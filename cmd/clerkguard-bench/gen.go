@@ -103,7 +103,7 @@ func (g *generator) clerkFile(app string, i int) (string, string) {
 	case 3:
 		return app + "/app/api/webhooks/" + seg + "/route.ts", "import { verifyWebhook } from '@clerk/nextjs/webhooks'\n\nexport async function POST(req: Request) {\n  try {\n    const evt = await verifyWebhook(req)\n    console.log(evt.type)\n    return new Response('ok')\n  } catch {\n    return new Response('bad', { status: 400 })\n  }\n}\n"
 	case 4:
-		return app + "/config/" + seg + ".env", "CLERK_SECRET_KEY=sk_" + "test_" + g.key(42) + "\nNEXT_PUBLIC_CLERK_PUBLISHABLE_KEY=pk_test_Zmx1ZW50LWJ1bm55LTEyLmNsZXJrLmFjY291bnRzLmRldiQ\n"
+		return app + "/config/" + seg + ".env", "CLERK_SECRET_KEY=sk_" + "test_" + g.key(42) + "\nNEXT_PUBLIC_CLERK_PUBLISHABLE_KEY=pk_" + "test_Zmx1ZW50LWJ1bm55LTEyLmNsZXJrLmFjY291bnRzLmRldiQ\n"
 	default:
 		return app + "/components/" + seg + ".tsx", "'use client'\nimport { useUser } from '@clerk/nextjs'\n\nexport function Hello() {\n  const { user } = useUser()\n  return <p>Hello {user?.firstName}</p>\n}\n"
 	}

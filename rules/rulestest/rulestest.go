@@ -20,7 +20,9 @@
 // Secrets are never written into fixtures. Template tokens are expanded
 // into generated keys before the run: {{sk_live}}, {{sk_test}},
 // {{whsec}}, {{ak_live}}, {{pk_live:HOST}}, {{pk_test:HOST}}, {{hex32}}.
-// Tokens with a suffix ({{sk_live#2}}) give distinct keys.
+// Tokens with a suffix ({{sk_live#2}}) give distinct keys. Literal sample
+// values (placeholders, documentation samples) are split with the join
+// marker {{/}}: `sk_{{/}}live_REPLACE_ME`.
 //
 // Every rule needs at least one positive case and at least one negative
 // case: a file named ok*.txtar or trap*.txtar holding code a naive tool
@@ -229,6 +231,10 @@ var tokenRe = regexp.MustCompile(`\{\{(sk_live|sk_test|whsec|ak_live|ak_test|pk_
 
 // Expand replaces template tokens with generated, deterministic secrets.
 func Expand(s string) string {
+	// {{/}} is a join marker: fixtures write placeholder and sample keys as
+	// `sk_{{/}}test_deadbeef…` so that no secret scanner flags this
+	// repository; the harness removes the marker.
+	s = strings.ReplaceAll(s, "{{/}}", "")
 	return tokenRe.ReplaceAllStringFunc(s, func(tok string) string {
 		m := tokenRe.FindStringSubmatch(tok)
 		kind, tag, arg := m[1], m[2], m[3]
