@@ -145,7 +145,7 @@ var ErrTooLarge = errors.New("change too large to analyse completely")
 // first; on 406 (too large) the paginated files API, rebuilding per-file
 // patches; files without a patch are diffed locally from their blobs.
 // partial explains what could not be covered.
-func fetchDiff(ctx context.Context, gc *github.Client, owner, repo string, pr int, base, head *treeSnapshot) (patch string, partial string, err error) {
+func fetchDiff(ctx context.Context, gc *github.Client, owner, repo string, pr int, baseTree func() *treeSnapshot, head *treeSnapshot) (patch string, partial string, err error) {
 	raw, resp, err := gc.PullRequests.GetRaw(ctx, owner, repo, pr, github.RawOptions{Type: github.Diff})
 	if err == nil {
 		return raw, "", nil
@@ -171,6 +171,8 @@ func fetchDiff(ctx context.Context, gc *github.Client, owner, repo string, pr in
 		partial = fmt.Sprintf("The pull request changes %d or more files; GitHub lists at most %d, so later files were not reviewed.", maxFilesAPI, maxFilesAPI)
 	}
 	fromBlobs := 0
+	var base *treeSnapshot
+	baseLoaded := false
 	for _, f := range files {
 		name, prev := f.GetFilename(), f.GetPreviousFilename()
 		if prev == "" {
@@ -201,6 +203,9 @@ func fetchDiff(ctx context.Context, gc *github.Client, owner, repo string, pr in
 			continue // binary/huge/unreadable: nothing line-based to review
 		}
 		var oldB []byte
+		if f.GetStatus() != "added" && !baseLoaded {
+			base, baseLoaded = baseTree(), true
+		}
 		if f.GetStatus() != "added" && base != nil {
 			oldB, _ = base.Read(ctx, prev)
 		}

@@ -230,7 +230,12 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	if err != nil {
 		return publish.Output{}, permanentIf(err)
 	}
-	base, _ := newTreeSnapshot(ctx, gc.Client, req.Owner, req.Repo, baseSHA, rv.Cache) // optional: for blob diffs
+	// The base tree is only needed to diff files the files API gives no
+	// patch for: list it on first use, not on every review.
+	base := func() *treeSnapshot {
+		b, _ := newTreeSnapshot(ctx, gc.Client, req.Owner, req.Repo, baseSHA, rv.Cache)
+		return b
+	}
 
 	var patch, partial string
 	if req.PR > 0 {

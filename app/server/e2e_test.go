@@ -282,6 +282,15 @@ func TestPullRequestReviewEndToEnd(t *testing.T) {
 		!strings.Contains(cr.Output.Summary, "### 2. Secret keys only in server-side environment variables") {
 		t.Errorf("summary not grouped by checklist:\n%s", cr.Output.Summary)
 	}
+	trees := 0
+	for _, r := range gh.Requests() {
+		if r.OperationID == "git/get-tree" {
+			trees++
+		}
+	}
+	if trees != 1 {
+		t.Errorf("%d tree listings for one review, want 1 (the base tree is only needed for blob diffs)", trees)
+	}
 	reviews := gh.Reviews("acme", "shop", 7)
 	if len(reviews) != 1 || reviews[0].State != "COMMENTED" || len(reviews[0].Comments) < 2 {
 		t.Fatalf("reviews = %+v, want one COMMENT review with the findings", reviews)
