@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const testCommit = "0123456789abcdef0123456789abcdef01234567"
+
+func labelsFor(t *testing.T, y string) *RepoLabels {
+	t.Helper()
+	rl, err := ParseLabels([]byte(y))
+	if err != nil {
+		t.Fatalf("parse labels: %v", err)
+	}
+	return rl
+}
+
+const synthetic = `
+repo: acme/shop
+commit: ` + testCommit + `
+stack: nextjs-app
+official: false
+clerk: "@clerk/nextjs ^6"
+summary: synthetic
+labelled_before_run: true
+problems:
+  - {id: P1, path: app/api/orders/route.ts, line: 10, end_line: 20, category: unguarded-entry, severity: high, confidence: high, source: label, reason: writes orders for anyone}
+  - {id: P2, path: .env, line: 0, category: secret-exposure, severity: critical, confidence: high, source: label, reason: live key committed}
+  - {id: P3, path: server/index.ts, line: 5, category: authz, stack: express, severity: high, confidence: medium, source: label, reason: reads any user's invoice by id}
+  - {id: P4, path: app/api/users/route.ts, line: 8, category: enumeration, severity: medium, confidence: high, source: label, reason: tells whether an email has an account}
+traps:
+  - {id: T1, path: app/api/health/route.ts, line: 3, category: unguarded-entry, source: label, reason: constant health check}
+`
+
+func TestJudgeMatching(t *testing.T) {
+	rl := labelsFor(t, synthetic)
+	fs := []Finding{
+		{Rule: "CLK-RP-003", Path: "app/api/orders/route.ts", Line: 12},    // inside P1's range
+		{Rule: "CLK-RP-003", Path: "app/api/orders/route.ts", Line: 22},    // P1 again, within slack: duplicate
+		{Rule: "CLK-RP-003", Path: "app/api/orders/route.ts", Line: 30},    // beyond slack: unlabelled
+		{Rule: "CLK-SEC-008", Path: ".env", Line: 1},                       // whole-file label
+		{Rule: "CLK-WH-001", Path: "server/index.ts", Line: 5},             // wrong category for P3
+		{Rule: "CLK-RP-003", Path: "app/api/health/route.ts", Line: 4},     // trap
+		{Rule: "CLK-RBAC-004", Path: "server/index.ts", Line: 2},           // P3 at the edge of the slack
+		{Rule: "CLK-SEC-001", Path: "app/api/orders/route.ts", Line: 12},   // right place, wrong category
+		{Rule: "CLK-RP-003", Path: "app/api/orders/route.tsx", Line: 12},   // other file
+		{Rule: "CLK-RP-003", Path: "app/api/health/route.ts", Line: 3 + 4}, // beyond the trap's slack
+	}
+	s := Judge(rl, fs)
+	got := map[string]string{}
+	for _, j := range s.Findings {
+		got[j.Rule+" "+j.Path+":"+strconv.Itoa(j.Line)] = string(j.Verdict) + " " + j.Label + " " + j.Stack
+	}
+	want := map[string]string{
+		"CLK-RP-003 app/api/orders/route.ts:12":  "tp P1 nextjs-app",
+		"CLK-RP-003 app/api/orders/route.ts:22":  "duplicate P1 nextjs-app",
+		"CLK-RP-003 app/api/orders/route.ts:30":  "unlabelled  nextjs-app",
+		"CLK-SEC-008 .env:1":                     "tp P2 nextjs-app",
+		"CLK-WH-001 server/index.ts:5":           "unlabelled  nextjs-app",
+		"CLK-RP-003 app/api/health/route.ts:4":   "trap T1 nextjs-app",
+		"CLK-RBAC-004 server/index.ts:2":         "tp P3 express",
+		"CLK-SEC-001 app/api/orders/route.ts:12": "unlabelled  nextjs-app",
+		"CLK-RP-003 app/api/orders/route.tsx:12": "unlabelled  nextjs-app",
+		"CLK-RP-003 app/api/health/route.ts:7":   "unlabelled  nextjs-app",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: got %q, want %q", k, got[k], w)
+		}
+	}
+	if strings.Join(s.Matched, ",") != "P1,P2,P3" || strings.Join(s.Missed, ",") != "P4" {
+		t.Errorf("matched %v missed %v, want P1,P2,P3 and P4", s.Matched, s.Missed)
+	}
+
+	r := Aggregate("test", []*RepoLabels{rl}, []*RepoScore{s})
+	if r.Overall.Problems != 4 || r.Overall.Found != 3 || r.Overall.Findings != 10 || r.Overall.TP != 3 ||
+		r.Overall.Duplicates != 1 || r.Overall.Traps != 1 || r.Overall.Unlabelled != 5 {
+		t.Errorf("overall %+v", r.Overall)
+	}
+	if *r.Overall.Recall != 0.75 || *r.Overall.Precision != 0.4 {
+		t.Errorf("recall %v precision %v, want 0.75 and 0.4", *r.Overall.Recall, *r.Overall.Precision)
+	}
+	ex := r.ByStack["express"]
+	if ex == nil || ex.Problems != 1 || ex.Found != 1 || ex.Findings != 1 || ex.Repos != 0 {
+		t.Errorf("express stack %+v: the label's stack must count, not the repository's", ex)
+	}
+	if c := r.ByCategory["enumeration"]; c == nil || c.Problems != 1 || c.Found != 0 || *c.Recall != 0 {
+		t.Errorf("enumeration category %+v: a category without a rule is all misses", c)
+	}
+	if c := r.ByRule["CLK-RP-003"]; c == nil || c.Findings != 6 || c.TP != 1 {
+		t.Errorf("CLK-RP-003 %+v", c)
+	}
+	if r.Official.Findings != 0 || r.Official.Precision != nil {
+		t.Errorf("official %+v: no official repository here", r.Official)
+	}
+}
+
+func TestPrecisionUndefinedWithoutFindings(t *testing.T) {
+	rl := labelsFor(t, synthetic)
+	r := Aggregate("test", []*RepoLabels{rl}, []*RepoScore{Judge(rl, nil)})
+	if r.Overall.Precision != nil || *r.Overall.Recall != 0 {
+		t.Errorf("no findings: precision %v recall %v, want undefined and 0", r.Overall.Precision, *r.Overall.Recall)
+	}
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "acme/shop: P1 P2 P3 P4") {
+		t.Errorf("text report does not list the missed problems:\n%s", b.String())
+	}
+}
+
+func TestLabelValidation(t *testing.T) {
+	for name, tc := range map[string]struct{ edit, want string }{
+		"unknown key":       {"stack: nextjs-app", "stack: nextjs-app\nstakc: x"},
+		"bad commit":        {"commit: " + testCommit, "commit: abc"},
+		"bad stack":         {"stack: nextjs-app", "stack: rails"},
+		"bad category":      {"category: authz", "category: idor"},
+		"bad source":        {"source: label, reason: constant", "source: guess, reason: constant"},
+		"absolute path":     {"path: .env", "path: /etc/.env"},
+		"duplicate id":      {"id: T1", "id: P1"},
+		"missing reason":    {"reason: tells whether an email has an account", "reason: ''"},
+		"missing severity":  {"severity: medium, ", ""},
+		"inverted range":    {"line: 10, end_line: 20", "line: 10, end_line: 2"},
+		"non-clerk rule ID": {"category: enumeration,", "category: enumeration, rule: RP-003,"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			y := strings.Replace(synthetic, tc.edit, tc.want, 1)
+			if y == synthetic {
+				t.Fatalf("edit %q not applied", tc.edit)
+			}
+			if _, err := ParseLabels([]byte(y)); err == nil {
+				t.Errorf("accepted labels with %s", name)
+			}
+		})
+	}
+	if _, err := ParseLabels([]byte(synthetic)); err != nil {
+		t.Errorf("valid labels refused: %v", err)
+	}
+}
+
+// TestScoreEndToEnd builds a git repository, labels it, and scores it
+// through the command as a user runs it: clones directory, labels
+// directory, JSON output, and a second labelled repository with no clone.
+func TestScoreEndToEnd(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is required")
+		}
+		t.Skip("SKIPPED: git is not installed")
+	}
+	root := t.TempDir()
+	work := filepath.Join(root, "acme__shop")
+	// A synthetic live key, assembled here so that no secret scanner flags
+	// this repository.
+	key := "sk_" + "live_" + strings.Repeat("Q3v8Zt1pLm5Rx9Yk", 3)
+	files := map[string]string{
+		".env":         "CLERK_SECRET_KEY=" + key + "\n",
+		"app/x.ts":     "export const k = 1\n",
+		"package.json": `{"dependencies":{"@clerk/nextjs":"^6.12.0","next":"15.2.3"}}` + "\n",
+	}
+	for p, c := range files {
+		fp := filepath.Join(work, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(fp), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(fp, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-C", work, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-qm", "one")
+	commit := git("rev-parse", "HEAD")
+	// A later commit that the labels do not describe: the scorer must use the pinned one.
+	if err := os.Remove(filepath.Join(work, ".env")); err != nil {
+		t.Fatal(err)
+	}
+	git("add", "-A")
+	git("commit", "-qm", "two")
+
+	labels := filepath.Join(root, "labels")
+	if err := os.MkdirAll(labels, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, y string) {
+		if err := os.WriteFile(filepath.Join(labels, name), []byte(y), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("acme__shop.yaml", `repo: acme/shop
+commit: `+commit+`
+stack: nextjs-app
+official: false
+clerk: "@clerk/nextjs ^6.12.0"
+summary: synthetic
+labelled_before_run: true
+problems:
+  - {id: P1, path: .env, line: 1, category: secret-exposure, severity: critical, confidence: high, source: label, reason: live key committed}
+  - {id: P2, path: app/x.ts, line: 1, category: unguarded-entry, severity: high, confidence: low, source: label, reason: synthetic miss}
+traps: []
+`)
+	write("acme__gone.yaml", "repo: acme/gone\ncommit: "+testCommit+"\nstack: express\nofficial: true\nclerk: x\nsummary: x\nlabelled_before_run: true\nproblems: []\ntraps: []\n")
+
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"--labels", labels, "--clones", root, "--format", "json"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "skipped: no clone of acme/gone") {
+		t.Errorf("a missing clone is not named on stderr:\n%s", errb.String())
+	}
+	var r Report
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("JSON output: %v\n%s", err, out.String())
+	}
+	if r.Overall.Repos != 1 || r.Overall.Problems != 2 || r.Overall.Found != 1 {
+		t.Errorf("overall %+v, want 1 repository, 2 problems, 1 found", r.Overall)
+	}
+	var shop *RepoScore
+	for _, s := range r.Repos {
+		if s.Repo == "acme/shop" {
+			shop = s
+		}
+	}
+	if shop == nil {
+		t.Fatal("acme/shop missing from the report")
+	}
+	var tpSeen bool
+	for _, j := range shop.Findings {
+		if j.Verdict == TruePositive && j.Label == "P1" && strings.HasPrefix(j.Rule, "CLK-SEC-") {
+			tpSeen = true
+		}
+		if strings.Contains(j.Message, key) {
+			t.Errorf("the report prints the secret: %s", j.Message)
+		}
+	}
+	if !tpSeen {
+		t.Errorf("the committed key at the pinned commit was not matched to P1: %+v", shop.Findings)
+	}
+
+	// Comparing a run with itself prints both columns.
+	old := filepath.Join(root, "old.json")
+	if err := os.WriteFile(old, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"--labels", labels, "--clones", root, "--compare", old}, &out, &errb); code != 0 {
+		t.Fatalf("compare: exit %d\n%s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "recall before") || !strings.Contains(out.String(), "nextjs-app") {
+		t.Errorf("comparison output:\n%s", out.String())
+	}
+	if code := run(context.Background(), []string{"--labels", labels}, &out, &errb); code != 2 {
+		t.Errorf("without --clones: exit %d, want 2", code)
+	}
+}
