@@ -1,7 +1,7 @@
 package main
 
 import (
-	"archive/tar"
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -57,59 +58,96 @@ func isGitDir(dir string) bool {
 	return err == nil
 }
 
-// extract writes the tree of commit in gitDir into dest, through
-// `git archive` (the only tool the scorer needs). Only regular files are
-// written; links and anything that would leave dest are skipped.
-func extract(ctx context.Context, gitDir, commit, dest string) error {
-	cmd := exec.CommandContext(ctx, "git", "--git-dir", gitDir, "archive", "--format=tar", commit)
+// extract writes the tree of commit in gitDir into dest with git's plumbing
+// (ls-tree, then one cat-file --batch), the only tool the scorer needs.
+// Only regular files are written. Blobs the clone lacks (snapshots leave
+// out large files) are skipped and counted, not fatal: they are binaries
+// and media, never the code the engine reads.
+func extract(ctx context.Context, gitDir, commit, dest string) (missing int, err error) {
+	ls := exec.CommandContext(ctx, "git", "--git-dir", gitDir, "ls-tree", "-r", "-z", "--full-tree", commit)
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	ls.Stderr = &stderr
+	list, err := ls.Output()
 	if err != nil {
-		return fmt.Errorf("git archive: %w", err)
+		return 0, fmt.Errorf("git ls-tree %s in %s: %w: %s", commit, gitDir, err, strings.TrimSpace(stderr.String()))
 	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("git archive: %w", err)
-	}
-	werr := untar(out, dest)
-	if werr != nil {
-		// Drain so git does not block on a full pipe before Wait.
-		_, _ = io.Copy(io.Discard, out)
-	}
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("git archive %s in %s: %w: %s", commit, gitDir, err, strings.TrimSpace(stderr.String()))
-	}
-	return werr
-}
-
-func untar(r io.Reader, dest string) error {
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read archive: %w", err)
-		}
-		if h.Typeflag != tar.TypeReg {
+	type entry struct{ sha, path string }
+	var ents []entry
+	for _, rec := range bytes.Split(list, []byte{0}) {
+		meta, p, ok := bytes.Cut(rec, []byte{'\t'})
+		if !ok {
 			continue
 		}
-		clean := path.Clean(h.Name)
+		f := strings.Fields(string(meta)) // mode type sha
+		if len(f) != 3 || f[1] != "blob" || (f[0] != "100644" && f[0] != "100755") {
+			continue
+		}
+		clean := path.Clean(string(p))
 		if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
 			continue
 		}
-		p := filepath.Join(dest, filepath.FromSlash(clean))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("extract %s: %w", clean, err)
-		}
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		ents = append(ents, entry{f[2], clean})
+	}
+	cat := exec.CommandContext(ctx, "git", "--git-dir", gitDir, "cat-file", "--batch")
+	var in bytes.Buffer
+	for _, e := range ents {
+		in.WriteString(e.sha + "\n")
+	}
+	cat.Stdin = &in
+	stderr.Reset()
+	cat.Stderr = &stderr
+	out, err := cat.StdoutPipe()
+	if err != nil {
+		return 0, fmt.Errorf("git cat-file: %w", err)
+	}
+	if err := cat.Start(); err != nil {
+		return 0, fmt.Errorf("git cat-file: %w", err)
+	}
+	werr := writeBlobs(bufio.NewReader(out), dest, len(ents), func(i int) string { return ents[i].path }, &missing)
+	if werr != nil {
+		_, _ = io.Copy(io.Discard, out)
+	}
+	if err := cat.Wait(); err != nil {
+		return missing, fmt.Errorf("git cat-file in %s: %w: %s", gitDir, err, strings.TrimSpace(stderr.String()))
+	}
+	return missing, werr
+}
+
+// writeBlobs reads n answers of git cat-file --batch and writes each blob
+// at pathOf(i) under dest.
+func writeBlobs(r *bufio.Reader, dest string, n int, pathOf func(int) string, missing *int) error {
+	for i := 0; i < n; i++ {
+		head, err := r.ReadString('\n')
 		if err != nil {
-			return fmt.Errorf("extract %s: %w", clean, err)
+			return fmt.Errorf("read git cat-file: %w", err)
 		}
-		_, cerr := io.Copy(f, tr)
-		if err := errors.Join(cerr, f.Close()); err != nil {
-			return fmt.Errorf("extract %s: %w", clean, err)
+		f := strings.Fields(head)
+		if len(f) == 2 && f[1] == "missing" {
+			*missing++
+			continue
+		}
+		if len(f) != 3 {
+			return fmt.Errorf("unexpected git cat-file answer %q", strings.TrimSpace(head))
+		}
+		size, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			return fmt.Errorf("unexpected git cat-file size %q", f[2])
+		}
+		p := filepath.Join(dest, filepath.FromSlash(pathOf(i)))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("extract %s: %w", pathOf(i), err)
+		}
+		w, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("extract %s: %w", pathOf(i), err)
+		}
+		_, cerr := io.CopyN(w, r, size)
+		if err := errors.Join(cerr, w.Close()); err != nil {
+			return fmt.Errorf("extract %s: %w", pathOf(i), err)
+		}
+		if _, err := r.Discard(1); err != nil { // the newline after the content
+			return fmt.Errorf("read git cat-file: %w", err)
 		}
 	}
+	return nil
 }

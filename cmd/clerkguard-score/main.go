@@ -153,7 +153,8 @@ func scoreRepo(ctx context.Context, clones string, rl *RepoLabels) (*RepoScore, 
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	if err := extract(ctx, gitDir, rl.Commit, dir); err != nil {
+	missing, err := extract(ctx, gitDir, rl.Commit, dir)
+	if err != nil {
 		return nil, err
 	}
 	snap, err := source.NewDir(dir)
@@ -172,6 +173,9 @@ func scoreRepo(ctx context.Context, clones string, rl *RepoLabels) (*RepoScore, 
 		fs = append(fs, Finding{Rule: f.Rule, Path: f.Path, Line: f.Line, Severity: f.Severity.String(), Message: f.Message})
 	}
 	s := Judge(rl, fs)
+	if missing > 0 {
+		s.Errors = append(s.Errors, fmt.Sprintf("%d blobs are not in the clone (large files a snapshot leaves out); those files were not analysed", missing))
+	}
 	for _, e := range res.Errors {
 		s.Errors = append(s.Errors, fmt.Sprintf("rule %s failed on %s: %s", e.Rule, e.Path, e.Err))
 	}

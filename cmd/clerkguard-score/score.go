@@ -192,7 +192,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	for _, s := range r.Repos {
 		for _, e := range s.Errors {
-			fmt.Fprintf(ew, "Rule error in %s: %s\n", s.Repo, e)
+			fmt.Fprintf(ew, "Note on %s: %s\n", s.Repo, e)
 		}
 	}
 	fmt.Fprintln(ew, "Findings that match no problem (false until labelled true)")
