@@ -4,6 +4,7 @@
 // commits.
 //
 //	clerkguard-score --clones DIR [--labels DIR] [--format text|json] [--repo OWNER/NAME] [--compare OLD.json]
+//	clerkguard-score --check | --list
 //
 // DIR holds git clones (bare or not) named owner+name, owner__name or
 // owner/name. A repository without a clone is skipped with a message. The
@@ -46,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	only := fs.String("repo", "", "score only this repository (owner/name)")
 	compare := fs.String("compare", "", "a JSON report of an earlier run: print figures before and after")
 	check := fs.Bool("check", false, "only validate the label files")
+	list := fs.Bool("list", false, "print each labelled repository and commit (to clone them), and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -64,6 +66,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "clerkguard-score: %v\n", err)
 		return 2
+	}
+	if *list {
+		for _, l := range labels {
+			fmt.Fprintf(stdout, "%s %s\n", l.Repo, l.Commit)
+		}
+		return 0
 	}
 	if *check {
 		np, nt := 0, 0
