@@ -45,6 +45,22 @@ type Label struct {
 	Confidence string `yaml:"confidence"`
 	Source     string `yaml:"source"`
 	Reason     string `yaml:"reason"`
+	// Also are other places where a report of the same problem may be
+	// anchored: the route registration of a handler written in another
+	// file, the matcher that leaves a route open.
+	Also []Place `yaml:"also"`
+}
+
+// Place is a path and a line range.
+type Place struct {
+	Path    string `yaml:"path"`
+	Line    int    `yaml:"line"`
+	EndLine int    `yaml:"end_line"`
+}
+
+// places are the label's own lines, then its Also places.
+func (l *Label) places() []Place {
+	return append([]Place{{Path: l.Path, Line: l.Line, EndLine: l.EndLine}}, l.Also...)
 }
 
 // Stacks is the closed list of stack names labels may use.
@@ -141,11 +157,13 @@ func (rl *RepoLabels) validate() error {
 			bad("%s: id used twice", where)
 		}
 		ids[l.ID] = true
-		if l.Path == "" || strings.HasPrefix(l.Path, "/") || strings.Contains(l.Path, `\`) {
-			bad("%s: path %q must be repository-relative with forward slashes", where, l.Path)
-		}
-		if l.Line < 0 || (l.EndLine != 0 && l.EndLine < l.Line) {
-			bad("%s: lines %d-%d are not a range", where, l.Line, l.EndLine)
+		for _, pl := range l.places() {
+			if pl.Path == "" || strings.HasPrefix(pl.Path, "/") || strings.Contains(pl.Path, `\`) {
+				bad("%s: path %q must be repository-relative with forward slashes", where, pl.Path)
+			}
+			if pl.Line < 0 || (pl.EndLine != 0 && pl.EndLine < pl.Line) {
+				bad("%s: lines %d-%d of %s are not a range", where, pl.Line, pl.EndLine, pl.Path)
+			}
 		}
 		if _, ok := categories[l.Category]; !ok {
 			bad("%s: category %q is not one of %s", where, l.Category, strings.Join(categoryNames(), ", "))

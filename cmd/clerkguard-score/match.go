@@ -65,22 +65,38 @@ type Judged struct {
 	Stack   string  `json:"stack"`
 }
 
-// matches reports whether finding f is about label l.
+// matches reports whether finding f is about label l, at any of its places.
 func matches(f Finding, l *Label) bool {
-	if f.Path != l.Path {
-		return false
-	}
 	if !ruleFits(f.Rule, l) {
 		return false
 	}
-	if l.Line == 0 {
-		return true
+	_, ok := distance(f, l)
+	return ok
+}
+
+// distance is how many lines f lies outside the nearest place of l (0
+// inside it), and whether that is within the slack.
+func distance(f Finding, l *Label) (int, bool) {
+	best, ok := 0, false
+	for _, pl := range l.places() {
+		if pl.Path != f.Path {
+			continue
+		}
+		d := 0
+		if pl.Line > 0 {
+			end := max(pl.EndLine, pl.Line)
+			switch {
+			case f.Line < pl.Line:
+				d = pl.Line - f.Line
+			case f.Line > end:
+				d = f.Line - end
+			}
+		}
+		if d <= lineSlack && (!ok || d < best) {
+			best, ok = d, true
+		}
 	}
-	end := l.EndLine
-	if end < l.Line {
-		end = l.Line
-	}
-	return f.Line >= l.Line-lineSlack && f.Line <= end+lineSlack
+	return best, ok
 }
 
 func ruleFits(rule string, l *Label) bool {
@@ -166,16 +182,7 @@ func bestMatch(f Finding, ls []Label, taken map[string]bool) *Label {
 		if !matches(f, l) {
 			continue
 		}
-		dist := 0
-		if l.Line > 0 {
-			end := max(l.EndLine, l.Line)
-			switch {
-			case f.Line < l.Line:
-				dist = l.Line - f.Line
-			case f.Line > end:
-				dist = f.Line - end
-			}
-		}
+		dist, _ := distance(f, l)
 		used := 0
 		if taken[l.ID] {
 			used = 1

@@ -36,6 +36,16 @@ problems:
   - {id: P2, path: .env, line: 0, category: secret-exposure, severity: critical, confidence: high, source: label, reason: live key committed}
   - {id: P3, path: server/index.ts, line: 5, category: authz, stack: express, severity: high, confidence: medium, source: label, reason: reads any user's invoice by id}
   - {id: P4, path: app/api/users/route.ts, line: 8, category: enumeration, severity: medium, confidence: high, source: label, reason: tells whether an email has an account}
+  - id: P5
+    path: server/controllers/invoice.ts
+    line: 40
+    end_line: 55
+    category: unguarded-entry
+    severity: high
+    confidence: high
+    source: label
+    reason: controller deletes any invoice; its route registration is in another file
+    also: [{path: server/routes.ts, line: 12}]
 traps:
   - {id: T1, path: app/api/health/route.ts, line: 3, category: unguarded-entry, source: label, reason: constant health check}
 `
@@ -53,6 +63,7 @@ func TestJudgeMatching(t *testing.T) {
 		{Rule: "CLK-SEC-001", Path: "app/api/orders/route.ts", Line: 12},   // right place, wrong category
 		{Rule: "CLK-RP-003", Path: "app/api/orders/route.tsx", Line: 12},   // other file
 		{Rule: "CLK-RP-003", Path: "app/api/health/route.ts", Line: 3 + 4}, // beyond the trap's slack
+		{Rule: "CLK-RP-011", Path: "server/routes.ts", Line: 13},           // P5 at its other place
 	}
 	s := Judge(rl, fs)
 	got := map[string]string{}
@@ -76,17 +87,17 @@ func TestJudgeMatching(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", k, got[k], w)
 		}
 	}
-	if strings.Join(s.Matched, ",") != "P1,P2,P3" || strings.Join(s.Missed, ",") != "P4" {
-		t.Errorf("matched %v missed %v, want P1,P2,P3 and P4", s.Matched, s.Missed)
+	if strings.Join(s.Matched, ",") != "P1,P2,P3,P5" || strings.Join(s.Missed, ",") != "P4" {
+		t.Errorf("matched %v missed %v, want P1,P2,P3,P5 and P4", s.Matched, s.Missed)
 	}
 
 	r := Aggregate("test", []*RepoLabels{rl}, []*RepoScore{s})
-	if r.Overall.Problems != 4 || r.Overall.Found != 3 || r.Overall.Findings != 10 || r.Overall.TP != 3 ||
+	if r.Overall.Problems != 5 || r.Overall.Found != 4 || r.Overall.Findings != 11 || r.Overall.TP != 4 ||
 		r.Overall.Duplicates != 1 || r.Overall.Traps != 1 || r.Overall.Unlabelled != 5 {
 		t.Errorf("overall %+v", r.Overall)
 	}
-	if *r.Overall.Recall != 0.75 || *r.Overall.Precision != 0.4 {
-		t.Errorf("recall %v precision %v, want 0.75 and 0.4", *r.Overall.Recall, *r.Overall.Precision)
+	if *r.Overall.Recall != 0.8 || *r.Overall.Precision != 5.0/11 {
+		t.Errorf("recall %v precision %v, want 0.8 and 5/11", *r.Overall.Recall, *r.Overall.Precision)
 	}
 	ex := r.ByStack["express"]
 	if ex == nil || ex.Problems != 1 || ex.Found != 1 || ex.Findings != 1 || ex.Repos != 0 {
@@ -113,7 +124,7 @@ func TestPrecisionUndefinedWithoutFindings(t *testing.T) {
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "acme/shop: P1 P2 P3 P4") {
+	if !strings.Contains(b.String(), "acme/shop: P1 P2 P3 P4 P5") {
 		t.Errorf("text report does not list the missed problems:\n%s", b.String())
 	}
 }
@@ -130,6 +141,7 @@ func TestLabelValidation(t *testing.T) {
 		"missing reason":    {"reason: tells whether an email has an account", "reason: ''"},
 		"missing severity":  {"severity: medium, ", ""},
 		"inverted range":    {"line: 10, end_line: 20", "line: 10, end_line: 2"},
+		"absolute also":     {"path: server/routes.ts", "path: /server/routes.ts"},
 		"non-clerk rule ID": {"category: enumeration,", "category: enumeration, rule: RP-003,"},
 	} {
 		t.Run(name, func(t *testing.T) {
