@@ -34,7 +34,7 @@ func TestConclusions(t *testing.T) {
 			t.Errorf("%s: conclusion %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if got := BuildOutput(nil, OutputOptions{FailOn: rules.High, Partial: "too big"}); got.Conclusion != Neutral || !strings.Contains(got.Summary, "too big") {
+	if got := BuildOutput(nil, OutputOptions{FailOn: rules.High, Partial: "too big"}); got.Conclusion != Failure || !strings.Contains(got.Summary, "too big") {
 		t.Errorf("partial review: %+v", got)
 	}
 }
