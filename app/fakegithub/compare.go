@@ -80,8 +80,8 @@ func (s *Server) hCompare(c *reqCtx) {
 	}
 	html := fmt.Sprintf("%s/%s/compare/%s...%s", s.htmlBase(), r.fullName(), a, b)
 	c.json(http.StatusOK, map[string]any{
-		"url":          fmt.Sprintf("%srepos/%s/compare/%s...%s", s.URL(), r.fullName(), a, b),
-		"html_url":     html, "permalink_url": html, "diff_url": html + ".diff", "patch_url": html + ".patch",
+		"url":      fmt.Sprintf("%srepos/%s/compare/%s...%s", s.URL(), r.fullName(), a, b),
+		"html_url": html, "permalink_url": html, "diff_url": html + ".diff", "patch_url": html + ".patch",
 		"base_commit": s.commitJSON(r, base), "merge_base_commit": s.commitJSON(r, mb),
 		"status": status, "ahead_by": ahead, "behind_by": behind, "total_commits": ahead,
 		"commits": commits, "files": files,

@@ -123,7 +123,7 @@ type pullRequest struct {
 	id        int64
 	createdAt time.Time
 	updatedAt time.Time
-	heads     []string // every head SHA the PR had, oldest first
+	heads     []string  // every head SHA the PR had, oldest first
 	base      *snapshot // the merge base
 	baseTip   *snapshot // the base branch's tip (base.sha); base when the base did not move
 	head      *snapshot
