@@ -11,9 +11,10 @@ const MaxCompareFiles = 300
 
 // mergeBaseLocked finds the merge base of two commits. The fake keeps no commit
 // history, so it knows merge bases only through pull requests: a PR's base tip (or
-// merge base) and any of its heads meet at the PR's merge base. Otherwise the base
-// commit itself is the merge base, as when the head was branched from it.
-func (r *repo) mergeBaseLocked(base, head *snapshot) *snapshot {
+// merge base) and any of its heads meet at the PR's merge base (and the PR is
+// returned, for its OmitPatch). Otherwise the base commit itself is the merge base,
+// as when the head was branched from it.
+func (r *repo) mergeBaseLocked(base, head *snapshot) (*snapshot, *pullRequest) {
 	for _, n := range sortedPRNumbers(r) {
 		p := r.prs[n]
 		if p.baseTip != base && p.base != base {
@@ -21,11 +22,11 @@ func (r *repo) mergeBaseLocked(base, head *snapshot) *snapshot {
 		}
 		for _, h := range p.heads {
 			if h == head.commitSHA {
-				return p.base
+				return p.base, p
 			}
 		}
 	}
-	return base
+	return base, nil
 }
 
 // hCompare serves GET /repos/{owner}/{repo}/compare/{base}...{head}: the merge base,
@@ -43,8 +44,14 @@ func (s *Server) hCompare(c *reqCtx) {
 		c.notFound()
 		return
 	}
-	mb := r.mergeBaseLocked(base, head)
-	d := computeDiff(mb, head, nil)
+	mb, pr := r.mergeBaseLocked(base, head)
+	omit := map[string]bool{}
+	if pr != nil {
+		for _, o := range pr.spec.OmitPatch {
+			omit[o] = true
+		}
+	}
+	d := computeDiff(mb, head, omit)
 	accept := c.r.Header.Get("Accept")
 	if strings.Contains(accept, "application/vnd.github.diff") || strings.Contains(accept, "application/vnd.github.v3.diff") {
 		c.w.Header().Set("Content-Type", "application/vnd.github.diff; charset=utf-8")

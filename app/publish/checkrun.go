@@ -181,24 +181,54 @@ func errorsSection(errs []rules.RuleError) string {
 	return report.Budget(fmt.Sprintf(">\n> **%d rule error(s).**\n", len(errs)), blocks, maxErrorsSummary, "rule errors")
 }
 
-// SkippedSection renders the files a review did not analyse and why: a
-// summary part that fits maxSkippedSummary and, when the list is longer
-// than that, the list again for the check run's text, within textLimit
-// bytes.
+// SkippedSection renders the files a review did not analyse, grouped by
+// reason, the rarer reasons first (so a file above the size limit is never
+// hidden behind thousands the budget left out): a summary part that fits
+// maxSkippedSummary and, when not every file fit, the list again for the
+// check run's text within textLimit bytes.
 func SkippedSection(skipped []rules.Skipped, textLimit int) (summary, text string) {
 	if len(skipped) == 0 {
 		return "", ""
 	}
-	blocks := make([]string, len(skipped))
-	total := 0
-	for i, s := range skipped {
-		blocks[i] = fmt.Sprintf("- `%s`: %s\n", codeSpan(s.Path), truncate(oneLine(s.Reason), 300))
-		total += len(blocks[i])
+	byReason := map[string][]string{}
+	for _, s := range skipped {
+		r := truncate(oneLine(s.Reason), 300)
+		byReason[r] = append(byReason[r], s.Path)
 	}
-	head := fmt.Sprintf("\n#### Not analysed (%d file(s))\n\n", len(skipped))
-	summary = report.Budget(head, blocks, maxSkippedSummary, "files (the full list is in the details below)")
-	if len(head)+total > maxSkippedSummary && textLimit >= 1024 {
-		text = report.Budget(fmt.Sprintf("\n\n## Not analysed (%d file(s))\n\n", len(skipped)), blocks, textLimit, "files")
+	reasons := make([]string, 0, len(byReason))
+	for r := range byReason {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(i, j int) bool {
+		a, b := byReason[reasons[i]], byReason[reasons[j]]
+		if len(a) != len(b) {
+			return len(a) < len(b)
+		}
+		return reasons[i] < reasons[j]
+	})
+	list := func(head string, limit int) (string, bool) {
+		var b strings.Builder
+		b.WriteString(head)
+		shown := 0
+		for _, r := range reasons {
+			for i, p := range byReason[r] {
+				line := "- `" + codeSpan(p) + "`\n"
+				if i == 0 {
+					line = fmt.Sprintf("\n%s (%d file(s)):\n\n", r, len(byReason[r])) + line
+				}
+				if b.Len()+len(line)+80 > limit {
+					fmt.Fprintf(&b, "\n… %d more file(s) not shown.\n", len(skipped)-shown)
+					return b.String(), false
+				}
+				b.WriteString(line)
+				shown++
+			}
+		}
+		return b.String(), true
+	}
+	summary, all := list(fmt.Sprintf("\n#### Not analysed (%d file(s))\n", len(skipped)), maxSkippedSummary)
+	if !all && textLimit >= 1024 {
+		text, _ = list(fmt.Sprintf("\n\n## Not analysed (%d file(s))\n", len(skipped)), textLimit)
 	}
 	return summary, text
 }

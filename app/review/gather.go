@@ -28,10 +28,6 @@ const (
 	// maxOnDemand bounds the reads the engine makes beyond what the review
 	// selected up front (each is one request).
 	maxOnDemand = 16
-	// maxFilesPages bounds the files API pages read for inline comment
-	// anchors when the diff media type refused the pull request (GitHub
-	// lists at most 3,000 files, 100 a page).
-	maxFilesPages = 30
 )
 
 // gathered is what a review reads before it runs the engine.
@@ -42,7 +38,7 @@ type gathered struct {
 	// describe the analysed content (symlinks, a diff GitHub refused).
 	idx *diffindex.Index
 	// anchors holds GitHub's own hunks, the only valid review comment
-	// anchors; nil means read them from the files API when needed.
+	// anchors (nil: none).
 	anchors *diffindex.Index
 	only    map[string]bool     // files the engine analyses
 	skipped []rules.Skipped     // wanted files not analysed, with the reason
@@ -330,6 +326,16 @@ func (gt *gatherer) baseTree(ctx context.Context) (*gitTree, error) {
 		cmp, _, err := gt.gc.Repositories.CompareCommits(ctx, gt.req.Owner, gt.req.Repo, gt.baseSHA, gt.req.HeadSHA, &github.ListOptions{PerPage: 1})
 		if mb := cmp.GetMergeBaseCommit().GetSHA(); err == nil && mb != "" {
 			sha = mb
+			if gt.g.anchors == nil {
+				gt.g.anchors = &diffindex.Index{Files: map[string]*diffindex.File{}}
+				for _, f := range cmp.Files {
+					if f.GetPatch() != "" && f.GetStatus() != "removed" {
+						df := indexHunks(f.GetPatch())
+						df.Path = f.GetFilename()
+						gt.g.anchors.Files[df.Path] = df
+					}
+				}
+			}
 		} else {
 			// The base tip is a superset: files changed on the base branch
 			// since the merge base also look changed. Never fewer files.
@@ -654,42 +660,15 @@ func (g *gathered) analysed(p string, skipped []rules.Skipped) bool {
 	return i == len(skipped) || skipped[i].Path != p
 }
 
-// anchorIndex returns GitHub's hunks for the paths that need inline comment
-// anchors: from the diff when GitHub served it, else from the files API,
-// reading pages until every path is found (at most maxFilesPages).
-func (g *gathered) anchorIndex(ctx context.Context, gc *ghclient.Installation, req Request, need []string) (*diffindex.Index, error) {
-	if g.anchors != nil {
-		return g.anchors, nil
+// anchorIndex returns GitHub's hunks, the valid inline comment anchors:
+// from the pull request's diff, or from the compare endpoint's file list
+// (the first 300 files) when GitHub refused the diff. A finding in a file
+// without GitHub's hunks gets no inline comment; the check run lists it.
+func (g *gathered) anchorIndex() *diffindex.Index {
+	if g.anchors == nil {
+		return &diffindex.Index{Files: map[string]*diffindex.File{}}
 	}
-	idx := &diffindex.Index{Files: map[string]*diffindex.File{}}
-	missing := map[string]bool{}
-	for _, p := range need {
-		missing[p] = true
-	}
-	opts := &github.ListOptions{PerPage: 100}
-	for page := 0; page < maxFilesPages && len(missing) > 0; page++ {
-		files, resp, err := gc.PullRequests.ListFiles(ctx, req.Owner, req.Repo, req.PR, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list files: %w", err)
-		}
-		for _, f := range files {
-			if !missing[f.GetFilename()] {
-				continue
-			}
-			delete(missing, f.GetFilename())
-			if f.GetPatch() != "" {
-				df := indexHunks(f.GetPatch())
-				df.Path = f.GetFilename()
-				idx.Files[df.Path] = df
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
-	}
-	g.anchors = idx
-	return idx, nil
+	return g.anchors
 }
 
 // cost describes the requests the review's reads made, for the log.

@@ -308,11 +308,7 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 	if max <= 0 {
 		max = 25
 	}
-	idx, err := g.anchorIndex(ctx, gc, req, inDiffPaths(fs))
-	if err != nil {
-		return err
-	}
-	plan := publish.PlanReview(fs, idx, existing, max, req.HeadSHA)
+	plan := publish.PlanReview(fs, g.anchorIndex(), existing, max, req.HeadSHA)
 	if len(plan.Comments) > 0 {
 		_, _, err := gc.PullRequests.CreateReview(ctx, req.Owner, req.Repo, req.PR, &github.PullRequestReviewRequest{
 			CommitID: github.String(req.HeadSHA), Body: github.String(plan.Body), Event: github.String("COMMENT"), Comments: plan.Comments})
@@ -334,20 +330,6 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 		}
 	}
 	return nil
-}
-
-// inDiffPaths lists the paths of in-diff findings (those that may get an
-// inline comment).
-func inDiffPaths(fs []rules.Finding) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, f := range fs {
-		if f.InDiff && !seen[f.Path] {
-			seen[f.Path] = true
-			out = append(out, f.Path)
-		}
-	}
-	return out
 }
 
 // Kind is the durable queue's job kind.

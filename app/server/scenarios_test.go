@@ -66,7 +66,7 @@ func TestScenarios(t *testing.T) {
 		pr      fakegithub.PR
 		reviews int
 	}{
-		{"diff too large: trees compared, anchors from the files API", fakegithub.PR{DiffTooLarge: true}, 1},
+		{"diff too large: trees compared, anchors from the compare endpoint", fakegithub.PR{DiffTooLarge: true}, 1},
 		// GitHub shows no patch for the file, so no line of it can carry a
 		// comment: the finding is in the check run only.
 		{"files without a patch are diffed from blobs", fakegithub.PR{DiffTooLarge: true, OmitPatch: []string{"app/api/invoices/route.ts"}}, 0},
