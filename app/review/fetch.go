@@ -73,7 +73,7 @@ const maxLocalDiffLines = 20000
 
 // localHunks renders unified diff hunks (no file header) between two blobs.
 func localHunks(oldB, newB []byte) string {
-	ud := difflib.UnifiedDiff{A: difflib.SplitLines(string(oldB)), B: difflib.SplitLines(string(newB)), Context: 3}
+	ud := difflib.UnifiedDiff{A: splitLines(oldB), B: splitLines(newB), Context: 3}
 	if len(ud.A) > maxLocalDiffLines || len(ud.B) > maxLocalDiffLines {
 		ud.A = nil
 	}
@@ -95,6 +95,22 @@ func localHunks(oldB, newB []byte) string {
 		s += "\n"
 	}
 	return s
+}
+
+// splitLines splits into lines that each end in "\n" (a last line without
+// one gets it, so hunk lines never run together), without difflib's
+// phantom empty line after a final newline.
+func splitLines(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if last := len(lines) - 1; lines[last] == "" {
+		lines = lines[:last]
+	} else {
+		lines[last] += "\n"
+	}
+	return lines
 }
 
 // indexHunks parses one file's hunks (a files API patch or localHunks) into

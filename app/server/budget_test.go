@@ -240,3 +240,54 @@ func TestTruncatedTree(t *testing.T) {
 	}
 	h.assertClean()
 }
+
+// TestSkippedFindingIsNotCalledFixed: padding a pull request until a file
+// with an open finding falls outside the budget does not make clerkguard
+// call the finding fixed or resolve its thread.
+func TestSkippedFindingIsNotCalledFixed(t *testing.T) {
+	gh, err := fakegithub.New(fakegithub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gh.Close)
+	h := startOn(t, gh, map[string]string{"CLERKGUARD_REVIEW_MAX_FILES": "50"})
+	gh.AddInstallation(1, "acme")
+	gh.AddRepo("acme", "shop", 1, "main")
+	// Ordinary code, read after the filler that sorts before it.
+	head1 := with(baseFiles, map[string]string{"src/components/clerk.ts": leakyClient})
+	if err := gh.AddPR("acme", "shop", fakegithub.PR{Number: 1, BaseFiles: baseFiles, HeadFiles: head1}); err != nil {
+		t.Fatal(err)
+	}
+	sha1, _ := gh.HeadSHA("acme", "shop", 1)
+	h.deliver("pull_request", h.prPayload("opened", "acme", "shop", 1, 1))
+	if cr := h.waitCompleted("acme", "shop", sha1, 1)[0]; cr.Conclusion != "failure" {
+		t.Fatalf("first review: %q", cr.Conclusion)
+	}
+	if c := gh.ReviewComments("acme", "shop", 1); len(c) == 0 {
+		t.Fatal("no inline comment on the first review")
+	}
+	head2 := with(head1, nil)
+	for i := 1; i <= 80; i++ {
+		head2[fmt.Sprintf("_filler/f%03d.ts", i)] = []byte(fmt.Sprintf("export const f%d = %d\n", i, i))
+	}
+	sha2, err := gh.Push("acme", "shop", 1, "", head2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.deliver("pull_request", h.prPayload("synchronize", "acme", "shop", 1, 1))
+	cr := h.waitCompleted("acme", "shop", sha2, 1)[0]
+	if cr.Conclusion != "failure" || !strings.Contains(cr.Output.Summary, "`src/components/clerk.ts`") {
+		t.Errorf("padded push: %q, and the skipped file must be named:\n%.1500s", cr.Conclusion, cr.Output.Summary)
+	}
+	for _, c := range gh.ReviewComments("acme", "shop", 1) {
+		if strings.Contains(c.Body, "Fixed in") {
+			t.Errorf("the unanalysed finding was called fixed: %q", c.Body)
+		}
+	}
+	for _, th := range gh.ReviewThreads("acme", "shop", 1) {
+		if th.Resolved {
+			t.Error("the unanalysed finding's thread was resolved")
+		}
+	}
+	h.assertClean()
+}
