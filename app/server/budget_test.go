@@ -48,6 +48,17 @@ func requestsOf(gh *fakegithub.Server, inst int64) (int, map[string]int) {
 	return n, by
 }
 
+// startBudget starts the App with a review budget of maxFiles files.
+func startBudget(t *testing.T, maxFiles int) *harness {
+	t.Helper()
+	gh, err := fakegithub.New(fakegithub.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gh.Close)
+	return startOn(t, gh, map[string]string{"CLERKGUARD_REVIEW_MAX_FILES": fmt.Sprint(maxFiles)})
+}
+
 var notAnalysedRe = regexp.MustCompile(`Not analysed \((\d+) file\(s\)\)`)
 
 // TestPaddingCannotPassAReview (issue 9 point 3): three real findings
@@ -56,12 +67,8 @@ var notAnalysedRe = regexp.MustCompile(`Not analysed \((\d+) file\(s\)\)`)
 // analyse everything, and names what it skipped and why; the same pull
 // request gives the same result every time.
 func TestPaddingCannotPassAReview(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	h := startOn(t, gh, map[string]string{"CLERKGUARD_REVIEW_MAX_FILES": "200"})
+	h := startBudget(t, 200)
+	gh := h.gh
 	gh.AddInstallation(1, "acme")
 	gh.AddRepo("acme", "shop", 1, "main")
 	if err := gh.AddPR("acme", "shop", fakegithub.PR{Number: 1, BaseFiles: baseFiles, HeadFiles: padded(3001, "")}); err != nil {
@@ -134,12 +141,8 @@ func TestPaddingCannotPassAReview(t *testing.T) {
 // the budget, not on the size of the pull request: 2,500 files cost what
 // 1,250 do, a few dozen requests, with blob contents read in batches.
 func TestReviewCostIsBounded(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	h := startOn(t, gh, map[string]string{"CLERKGUARD_REVIEW_MAX_FILES": "200"})
+	h := startBudget(t, 200)
+	gh := h.gh
 	cost := map[int]int{}
 	for inst, n := range map[int64]int{1: 2500, 2: 1250} {
 		owner := fmt.Sprintf("org%d", inst)
@@ -245,12 +248,8 @@ func TestTruncatedTree(t *testing.T) {
 // with an open finding falls outside the budget does not make clerkguard
 // call the finding fixed or resolve its thread.
 func TestSkippedFindingIsNotCalledFixed(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	h := startOn(t, gh, map[string]string{"CLERKGUARD_REVIEW_MAX_FILES": "50"})
+	h := startBudget(t, 50)
+	gh := h.gh
 	gh.AddInstallation(1, "acme")
 	gh.AddRepo("acme", "shop", 1, "main")
 	// Ordinary code, read after the filler that sorts before it.
