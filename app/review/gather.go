@@ -25,9 +25,15 @@ const (
 	// maxLinkedFiles bounds the paths a review adds for files reached through
 	// symlinked directories.
 	maxLinkedFiles = 20000
-	// maxOnDemand bounds the reads the engine makes beyond what the review
-	// selected up front (each is one request).
-	maxOnDemand = 16
+	// maxOnDemand bounds the requests the engine's reads make beyond what
+	// the review selected up front. Rules read context they discover (the
+	// pages under a gated component, the handler a fetch calls), so a miss
+	// reads a batch: the file and the unread files of its priority class
+	// that follow it by path, within the budget.
+	maxOnDemand = 10
+	// maxLinkReads bounds the single reads of symlink targets not read in
+	// the first batch.
+	maxLinkReads = 16
 )
 
 // gathered is what a review reads before it runs the engine.
@@ -348,7 +354,7 @@ func (gt *gatherer) baseTree(ctx context.Context) (*gitTree, error) {
 
 // linkTargets returns the function a resolver reads symlink targets with:
 // with prefetch, batched reads of the tree's links (at most maxLinks) first;
-// then single reads, at most maxOnDemand.
+// then single reads, at most maxLinkReads.
 func (gt *gatherer) linkTargets(ctx context.Context, t *gitTree, prefetch bool) (func(context.Context, string, blobEntry) (string, error), error) {
 	if prefetch {
 		var links []string
@@ -374,7 +380,7 @@ func (gt *gatherer) linkTargets(ctx context.Context, t *gitTree, prefetch bool) 
 		b, err, ok := gt.fetch.get(e.SHA)
 		if !ok {
 			mu.Lock()
-			if extra >= maxOnDemand {
+			if extra >= maxLinkReads {
 				mu.Unlock()
 				return "", fmt.Errorf("%w: more than %d symlinks", errLinkUnread, maxLinks)
 			}
@@ -553,10 +559,11 @@ type apiSnapshot struct {
 	files map[string]resolvedFile
 	fetch *blobFetcher
 
+	demand   sync.Mutex // one miss reads at a time
 	mu       sync.Mutex
 	budget   Budget
 	used     *Budget
-	onDemand int
+	onDemand int               // batches read on a miss
 	refused  map[string]string // reads the review could not make, with the reason
 }
 
@@ -572,8 +579,8 @@ func (s *apiSnapshot) has(p string) bool {
 func (s *apiSnapshot) Files(context.Context) ([]string, error) { return s.paths, nil }
 
 // Read implements source.Snapshot. Contents read up front are served from
-// memory; others are read one at a time within the budget, at most
-// maxOnDemand per review.
+// memory; a miss reads a batch (see maxOnDemand), at most maxOnDemand
+// times per review and within the budget.
 func (s *apiSnapshot) Read(ctx context.Context, p string) ([]byte, error) {
 	e, ok := s.files[p]
 	if !ok {
@@ -583,30 +590,69 @@ func (s *apiSnapshot) Read(ctx context.Context, p string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s (%d bytes): %w", p, e.Size, source.ErrTooLarge)
 	}
 	if b, err, ok := s.fetch.get(e.SHA); ok {
-		if err != nil {
-			return nil, s.refuse(p, fmt.Errorf("read %s: %w", p, err))
-		}
-		return b, nil
+		return s.result(p, b, err)
 	}
-	s.mu.Lock()
-	allowed := s.onDemand < maxOnDemand && s.used.Files < s.budget.Files && s.used.Bytes+int64(e.Size) <= s.budget.Bytes
-	if allowed {
-		s.onDemand++
-		s.used.Files++
-		s.used.Bytes += int64(e.Size)
+	s.demand.Lock()
+	defer s.demand.Unlock()
+	if b, err, ok := s.fetch.get(e.SHA); ok { // a concurrent miss read it
+		return s.result(p, b, err)
 	}
-	s.mu.Unlock()
-	if !allowed {
+	want := s.batch(p)
+	if want == nil {
 		return nil, s.refuse(p, fmt.Errorf("read %s: %w", p, errNotRead))
 	}
-	if err := s.fetch.fetch(ctx, map[string]int{e.SHA: e.Size}); err != nil {
+	if err := s.fetch.fetch(ctx, want); err != nil {
 		return nil, s.refuse(p, fmt.Errorf("read %s: %w", p, err))
 	}
 	b, err, _ := s.fetch.get(e.SHA)
+	return s.result(p, b, err)
+}
+
+func (s *apiSnapshot) result(p string, b []byte, err error) ([]byte, error) {
 	if err != nil {
 		return nil, s.refuse(p, fmt.Errorf("read %s: %w", p, err))
 	}
 	return b, nil
+}
+
+// batch chooses what a miss on p reads: p, then the unread files of p's
+// priority class after it by path (then before it), up to one GraphQL
+// request, within the budget; nil when the budget or maxOnDemand is used.
+func (s *apiSnapshot) batch(p string) map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.files[p]
+	if s.onDemand >= maxOnDemand || s.used.Files >= s.budget.Files || s.used.Bytes+int64(e.Size) > s.budget.Bytes {
+		return nil
+	}
+	s.onDemand++
+	want := map[string]int{}
+	add := func(e resolvedFile) {
+		if _, ok := want[e.SHA]; !ok {
+			want[e.SHA] = e.Size
+			s.used.Files++
+			s.used.Bytes += int64(e.Size)
+		}
+	}
+	add(e)
+	class, bytes := priority(p), e.Size
+	i := sort.SearchStrings(s.paths, p)
+	order := append(append([]string(nil), s.paths[i+1:]...), s.paths[:i]...)
+	for _, q := range order {
+		if len(want) >= blobsPerQuery || s.used.Files >= s.budget.Files {
+			break
+		}
+		f := s.files[q]
+		if priority(q) != class || f.Size > maxGraphQLText || bytes+f.Size > bytesPerQuery || s.used.Bytes+int64(f.Size) > s.budget.Bytes {
+			continue
+		}
+		if _, _, done := s.fetch.get(f.SHA); done {
+			continue
+		}
+		bytes += f.Size
+		add(f)
+	}
+	return want
 }
 
 func (s *apiSnapshot) refuse(p string, err error) error {
@@ -677,7 +723,10 @@ func (g *gathered) cost() []any {
 	g.lister.mu.Lock()
 	walks := g.lister.calls
 	g.lister.mu.Unlock()
-	return []any{"graphql_queries", q, "raw_blob_reads", raw, "tree_walk_calls", walks, "analysed", len(g.only)}
+	g.snap.mu.Lock()
+	onDemand := g.snap.onDemand
+	g.snap.mu.Unlock()
+	return []any{"graphql_queries", q, "raw_blob_reads", raw, "tree_walk_calls", walks, "on_demand_reads", onDemand, "analysed", len(g.only)}
 }
 
 // partial explains a partial review in prose ("" when complete apart from
