@@ -238,12 +238,18 @@ func (ex *gqlExec) projectInto(out, obj map[string]any, sel []*gqlField, path []
 	return nil
 }
 
-// interfaces lists the GraphQL interfaces the fake's object types implement, for
+// interfacesOf lists the GraphQL interfaces the fake's object types implement, for
 // fragment type conditions such as "... on GitObject".
-var interfaces = map[string][]string{
-	"Blob": {"GitObject", "Node"}, "Tree": {"GitObject", "Node"}, "Commit": {"GitObject", "Node"},
-	"Repository": {"Node"}, "PullRequest": {"Node"}, "PullRequestReviewThread": {"Node"},
-	"PullRequestReviewComment": {"Node", "Comment", "Minimizable"},
+func interfacesOf(typ string) []string {
+	switch typ {
+	case "Blob", "Tree", "Commit":
+		return []string{"GitObject", "Node"}
+	case "Repository", "PullRequest", "PullRequestReviewThread":
+		return []string{"Node"}
+	case "PullRequestReviewComment":
+		return []string{"Node", "Comment", "Minimizable"}
+	}
+	return nil
 }
 
 // typeMatches reports whether an object of type typ satisfies the type condition on
@@ -252,7 +258,7 @@ func typeMatches(typ, on string) bool {
 	if on == "" || on == typ {
 		return true
 	}
-	for _, i := range interfaces[typ] {
+	for _, i := range interfacesOf(typ) {
 		if i == on {
 			return true
 		}

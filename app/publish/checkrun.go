@@ -62,9 +62,6 @@ type OutputOptions struct {
 	PartialConclusion string
 }
 
-// PartialConclusions are the conclusions a partial review may be given.
-var PartialConclusions = []string{Failure, ActionRequired, Neutral}
-
 // Output budget of the "not analysed" and rule-error sections of the
 // summary; the full list goes to the text when it is longer.
 const (

@@ -61,8 +61,8 @@ type Reviewer struct {
 	MaxAnnotations int
 	MaxComments    int
 	Metrics        Metrics
-	// Budget bounds the files and bytes one review reads (DefaultBudget
-	// when zero).
+	// Budget bounds the files and bytes one review reads (DefaultMaxFiles
+	// and DefaultMaxBytes when zero).
 	Budget Budget
 	// PartialConclusion concludes a review that could not analyse every file
 	// it wanted (publish.Failure when empty).

@@ -16,16 +16,19 @@ type Budget struct {
 	Bytes int64 // bytes of those files
 }
 
-// DefaultBudget is the budget when none is configured: about 25 GraphQL
-// requests of reads.
-var DefaultBudget = Budget{Files: 1000, Bytes: 32 << 20}
+// The budget when none is configured: at most about 40 GraphQL requests of
+// reads (50 blobs or 2 MiB each).
+const (
+	DefaultMaxFiles = 1000
+	DefaultMaxBytes = 32 << 20
+)
 
 func (b Budget) withDefaults() Budget {
 	if b.Files <= 0 {
-		b.Files = DefaultBudget.Files
+		b.Files = DefaultMaxFiles
 	}
 	if b.Bytes <= 0 {
-		b.Bytes = DefaultBudget.Bytes
+		b.Bytes = DefaultMaxBytes
 	}
 	return b
 }

@@ -161,7 +161,8 @@ type change struct {
 // mode. Complete listings are compared in memory; when either was truncated
 // the walk descends only into directories whose SHAs differ, adding what it
 // learns to head. Files under a removed directory are not enumerated: the
-// review analyses head content only.
+// review analyses head content only. When the walk runs out of listings it
+// returns what it found with errTreeBudget.
 func diffTrees(ctx context.Context, l *treeLister, base, head *gitTree) ([]change, error) {
 	var out []change
 	if !base.truncated && !head.truncated {
@@ -235,11 +236,9 @@ func diffTrees(ctx context.Context, l *treeLister, base, head *gitTree) ([]chang
 		}
 		return nil
 	}
-	if err := walk("", base.root, head.root); err != nil {
-		return nil, err
-	}
+	err := walk("", base.root, head.root)
 	sortChanges(out)
-	return out, nil
+	return out, err // on errTreeBudget, what was found so far
 }
 
 func sortChanges(cs []change) {
