@@ -53,6 +53,8 @@ type gathered struct {
 	stats   func() (int, int)   // GraphQL queries, raw blob reads
 	lister  *treeLister         // tree listings made
 	links   map[string][]string // paths reached through symlinks -> the links followed
+	// ruleFailed holds the paths a rule failed on (set by skippedAfter).
+	ruleFailed map[string]bool
 }
 
 // gatherer holds one gather's state.
@@ -692,14 +694,20 @@ func (g *gathered) skippedAfter(res *rules.Result) []rules.Skipped {
 		for _, s := range res.Skipped {
 			add(s)
 		}
+		g.ruleFailed = map[string]bool{}
+		for _, e := range res.Errors {
+			g.ruleFailed[e.Path] = true
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
 
-// analysed reports whether a path was analysed in full.
-func (g *gathered) analysed(p string, skipped []rules.Skipped) bool {
-	if !g.only[p] {
+// mayCallFixed reports whether a finding on p that this review did not
+// report may be called fixed: not when p was wanted and not analysed or a
+// rule failed on it, nor when the change list itself is incomplete.
+func (g *gathered) mayCallFixed(p string, skipped []rules.Skipped) bool {
+	if len(g.notes) > 0 || g.ruleFailed[p] {
 		return false
 	}
 	i := sort.Search(len(skipped), func(i int) bool { return skipped[i].Path >= p })

@@ -318,7 +318,7 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 		log.Info("review posted", "comments", len(plan.Comments))
 	}
 	for _, e := range plan.Fixed {
-		if !g.analysed(e.Path, skipped) {
+		if !g.mayCallFixed(e.Path, skipped) {
 			continue
 		}
 		if _, _, err := gc.PullRequests.CreateCommentInReplyTo(ctx, req.Owner, req.Repo, req.PR, publish.FixedReply(req.HeadSHA), e.ID); err != nil {
