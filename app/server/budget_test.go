@@ -56,7 +56,8 @@ func startBudget(t *testing.T, maxFiles int) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(gh.Close)
-	return startOn(t, gh, map[string]string{"CLERKGUARD_REVIEW_MAX_FILES": fmt.Sprint(maxFiles)})
+	// No stuck-run sweep: its requests would be counted with the review's.
+	return startOn(t, gh, map[string]string{"CLERKGUARD_REVIEW_MAX_FILES": fmt.Sprint(maxFiles), "CLERKGUARD_SWEEP_INTERVAL": "0"})
 }
 
 var notAnalysedRe = regexp.MustCompile(`Not analysed \((\d+) file\(s\)\)`)
