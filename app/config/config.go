@@ -33,6 +33,13 @@ type Config struct {
 	MaxAnnotations int
 	// MaxComments caps inline comments per review (default 25).
 	MaxComments int
+	// ReviewMaxFiles and ReviewMaxBytes bound what one review reads and
+	// analyses (0: the review package's defaults, 1000 files / 32 MiB).
+	ReviewMaxFiles int
+	ReviewMaxBytes int64
+	// PartialConclusion concludes a review that could not analyse every file
+	// it needed: failure (default), action_required or neutral.
+	PartialConclusion string
 	// JobTimeout bounds one review job.
 	JobTimeout time.Duration
 	// ShutdownGrace is how long in-flight jobs may run after SIGTERM.
@@ -137,7 +144,8 @@ func Load(getenv Getenv, warn func(msg string, args ...any)) (*Config, error) {
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite://") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		fail("CLERKGUARD_DATABASE_URL must be sqlite:///path/file.db or postgres://...")
 	}
-	for name, dst := range map[string]*int{"CLERKGUARD_MAX_ANNOTATIONS": &c.MaxAnnotations, "CLERKGUARD_MAX_COMMENTS": &c.MaxComments, "CLERKGUARD_WORKERS": &c.Workers} {
+	for name, dst := range map[string]*int{"CLERKGUARD_MAX_ANNOTATIONS": &c.MaxAnnotations, "CLERKGUARD_MAX_COMMENTS": &c.MaxComments, "CLERKGUARD_WORKERS": &c.Workers,
+		"CLERKGUARD_REVIEW_MAX_FILES": &c.ReviewMaxFiles} {
 		if v := getenv(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
@@ -157,6 +165,20 @@ func Load(getenv Getenv, warn func(msg string, args ...any)) (*Config, error) {
 				*dst = d
 			}
 		}
+	}
+	if v := getenv("CLERKGUARD_REVIEW_MAX_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			fail("CLERKGUARD_REVIEW_MAX_BYTES must be a non-negative number of bytes")
+		} else {
+			c.ReviewMaxBytes = n
+		}
+	}
+	switch v := strings.ToLower(getenv("CLERKGUARD_PARTIAL_CONCLUSION")); v {
+	case "", "failure", "action_required", "neutral":
+		c.PartialConclusion = v
+	default:
+		fail("CLERKGUARD_PARTIAL_CONCLUSION must be failure, action_required or neutral (a partial review never succeeds)")
 	}
 	if v := getenv("CLERKGUARD_MUTATION_SPACING"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -273,7 +273,7 @@ func (s *Server) checkRunJSON(r *repo, cr *CheckRun) map[string]any {
 		prs = append(prs, map[string]any{
 			"id": p.id, "number": n, "url": fmt.Sprintf("%srepos/%s/pulls/%d", s.URL(), r.fullName(), n),
 			"head": map[string]any{"ref": p.spec.HeadRef, "sha": p.head.commitSHA, "repo": repoRef},
-			"base": map[string]any{"ref": p.spec.BaseRef, "sha": p.base.commitSHA, "repo": repoRef},
+			"base": map[string]any{"ref": p.spec.BaseRef, "sha": p.baseTip.commitSHA, "repo": repoRef},
 		})
 	}
 	app := s.appJSON()

@@ -18,7 +18,14 @@ type gqlField struct {
 	name   string // "...Name" for a fragment spread
 	args   map[string]any
 	sel    []*gqlField
-	inline bool // inline fragment: sel is merged into the parent
+	inline bool   // inline fragment: sel is merged into the parent
+	on     string // an inline fragment's type condition ("" = none)
+}
+
+// gqlFrag is a named fragment: its type condition and selection.
+type gqlFrag struct {
+	on  string
+	sel []*gqlField
 }
 
 type gqlOp struct {
@@ -30,7 +37,7 @@ type gqlOp struct {
 
 type gqlDoc struct {
 	ops   []*gqlOp
-	frags map[string][]*gqlField
+	frags map[string]gqlFrag
 }
 
 type gqlLexer struct {
@@ -133,7 +140,7 @@ func parseGraphQL(src string) (*gqlDoc, error) {
 		return nil, err
 	}
 	l := &gqlLexer{toks: toks}
-	doc := &gqlDoc{frags: map[string][]*gqlField{}}
+	doc := &gqlDoc{frags: map[string]gqlFrag{}}
 	for l.peek() != "" {
 		switch t := l.peek(); t {
 		case "{":
@@ -190,7 +197,10 @@ func parseGraphQL(src string) (*gqlDoc, error) {
 			if err := l.expect("on"); err != nil {
 				return nil, err
 			}
-			l.next() // type condition
+			on := l.next()
+			if !isName(on) {
+				return nil, fmt.Errorf("expected a type condition, got %q", on)
+			}
 			if err := l.skipDirectives(); err != nil {
 				return nil, err
 			}
@@ -198,7 +208,7 @@ func parseGraphQL(src string) (*gqlDoc, error) {
 			if err != nil {
 				return nil, err
 			}
-			doc.frags[name] = sel
+			doc.frags[name] = gqlFrag{on: on, sel: sel}
 		default:
 			return nil, fmt.Errorf("unexpected %q", t)
 		}
@@ -250,9 +260,13 @@ func (l *gqlLexer) selectionSet() ([]*gqlField, error) {
 		if l.peek() == "..." {
 			l.next()
 			if l.peek() == "on" || l.peek() == "{" || l.peek() == "@" {
+				on := ""
 				if l.peek() == "on" {
 					l.next()
-					l.next()
+					on = l.next()
+					if !isName(on) {
+						return nil, fmt.Errorf("expected a type condition, got %q", on)
+					}
 				}
 				if err := l.skipDirectives(); err != nil {
 					return nil, err
@@ -261,7 +275,7 @@ func (l *gqlLexer) selectionSet() ([]*gqlField, error) {
 				if err != nil {
 					return nil, err
 				}
-				out = append(out, &gqlField{inline: true, sel: sel})
+				out = append(out, &gqlField{inline: true, on: on, sel: sel})
 				continue
 			}
 			out = append(out, &gqlField{name: "..." + l.next()})

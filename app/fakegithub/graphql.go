@@ -175,6 +175,9 @@ func (ex *gqlExec) projectInto(out, obj map[string]any, sel []*gqlField, path []
 	typ, _ := obj["__typename"].(string)
 	for _, f := range sel {
 		if f.inline {
+			if !typeMatches(typ, f.on) {
+				continue
+			}
 			if err := ex.projectInto(out, obj, f.sel, path); err != nil {
 				return err
 			}
@@ -185,7 +188,10 @@ func (ex *gqlExec) projectInto(out, obj map[string]any, sel []*gqlField, path []
 			if !ok {
 				return fmt.Errorf("Fragment %s was used, but not defined", f.name[3:])
 			}
-			if err := ex.projectInto(out, obj, frag, path); err != nil {
+			if !typeMatches(typ, frag.on) {
+				continue
+			}
+			if err := ex.projectInto(out, obj, frag.sel, path); err != nil {
 				return err
 			}
 			continue
@@ -230,6 +236,34 @@ func (ex *gqlExec) projectInto(out, obj map[string]any, sel []*gqlField, path []
 		out[key] = val
 	}
 	return nil
+}
+
+// interfacesOf lists the GraphQL interfaces the fake's object types implement, for
+// fragment type conditions such as "... on GitObject".
+func interfacesOf(typ string) []string {
+	switch typ {
+	case "Blob", "Tree", "Commit":
+		return []string{"GitObject", "Node"}
+	case "Repository", "PullRequest", "PullRequestReviewThread":
+		return []string{"Node"}
+	case "PullRequestReviewComment":
+		return []string{"Node", "Comment", "Minimizable"}
+	}
+	return nil
+}
+
+// typeMatches reports whether an object of type typ satisfies the type condition on
+// ("" matches every type), as GitHub applies "... on Blob" only to blobs.
+func typeMatches(typ, on string) bool {
+	if on == "" || on == typ {
+		return true
+	}
+	for _, i := range interfacesOf(typ) {
+		if i == on {
+			return true
+		}
+	}
+	return false
 }
 
 func argInt(args map[string]any, name string) (int, bool) {
@@ -340,6 +374,9 @@ func (s *Server) gqlRepo(r *repo) map[string]any {
 		"__typename": "Repository", "id": nodeID("R", r.id), "databaseId": r.id, "name": r.name,
 		"nameWithOwner": r.fullName(), "owner": map[string]any{"__typename": "Organization", "login": r.owner, "id": nodeID("O", r.ownerID)},
 		"url": s.htmlBase() + "/" + r.fullName(),
+		"object": gqlResolver(func(args map[string]any) (any, error) {
+			return s.gqlObject(r, args)
+		}),
 		"pullRequest": gqlResolver(func(args map[string]any) (any, error) {
 			n, _ := argInt(args, "number")
 			p := r.prs[n]
@@ -354,7 +391,7 @@ func (s *Server) gqlRepo(r *repo) map[string]any {
 func (s *Server) gqlPR(r *repo, p *pullRequest) map[string]any {
 	return map[string]any{
 		"__typename": "PullRequest", "id": nodeID("PR", p.id), "databaseId": p.id, "number": p.spec.Number,
-		"title": p.spec.Title, "headRefOid": p.head.commitSHA, "baseRefOid": p.base.commitSHA,
+		"title": p.spec.Title, "headRefOid": p.head.commitSHA, "baseRefOid": p.baseTip.commitSHA,
 		"headRefName": p.spec.HeadRef, "baseRefName": p.spec.BaseRef, "state": strings.ToUpper(p.spec.State),
 		"url": fmt.Sprintf("%s/%s/pull/%d", s.htmlBase(), r.fullName(), p.spec.Number),
 		"reviewThreads": gqlResolver(func(args map[string]any) (any, error) {

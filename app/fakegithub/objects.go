@@ -128,7 +128,7 @@ func (s *Server) prJSON(r *repo, p *pullRequest) map[string]any {
 		"closed_at": closedAt, "merged_at": nil, "merge_commit_sha": nil, "assignee": nil, "assignees": []any{},
 		"requested_reviewers": []any{}, "requested_teams": []any{},
 		"head": map[string]any{"label": headLabel, "ref": p.spec.HeadRef, "sha": p.head.commitSHA, "user": headOwner, "repo": headRepo},
-		"base": map[string]any{"label": r.owner + ":" + p.spec.BaseRef, "ref": p.spec.BaseRef, "sha": p.base.commitSHA,
+		"base": map[string]any{"label": r.owner + ":" + p.spec.BaseRef, "ref": p.spec.BaseRef, "sha": p.baseTip.commitSHA,
 			"user": s.userJSON(r.owner, r.ownerID, "Organization"), "repo": s.repoJSON(r)},
 		"_links": map[string]any{
 			"self": link(api), "html": link(html), "issue": link(issueAPI), "comments": link(issueAPI + "/comments"),

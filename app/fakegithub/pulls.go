@@ -212,7 +212,7 @@ func (s *Server) hGetPull(c *reqCtx) {
 	c.json(http.StatusOK, s.prJSON(c.repo, p))
 }
 
-func (s *Server) diffEntryJSON(r *repo, p *pullRequest, fd *fileDiff) map[string]any {
+func (s *Server) diffEntryJSON(r *repo, ref string, fd *fileDiff) map[string]any {
 	sha := fd.newSHA
 	if fd.status == "removed" {
 		sha = zeroSHA
@@ -221,7 +221,6 @@ func (s *Server) diffEntryJSON(r *repo, p *pullRequest, fd *fileDiff) map[string
 	if status == "modified" && fd.oldSHA == fd.newSHA {
 		status = "changed"
 	}
-	ref := p.head.commitSHA
 	m := map[string]any{
 		"sha": sha, "filename": fd.path, "status": status,
 		"additions": fd.additions, "deletions": fd.deletions, "changes": fd.additions + fd.deletions,
@@ -251,7 +250,7 @@ func (s *Server) hListFiles(c *reqCtx) {
 	lo, hi := c.paginate(len(files))
 	out := make([]any, 0, hi-lo)
 	for _, fd := range files[lo:hi] {
-		out = append(out, s.diffEntryJSON(c.repo, p, fd))
+		out = append(out, s.diffEntryJSON(c.repo, p.head.commitSHA, fd))
 	}
 	c.json(http.StatusOK, out)
 }

@@ -114,6 +114,7 @@ func (s *Server) buildRoutes() []route {
 		{method: "GET", template: "/repos/{owner}/{repo}/pulls", op: "pulls/list", auth: authToken, perm: "pull_requests", h: s.hListPulls},
 		{method: "GET", template: "/repos/{owner}/{repo}/pulls/{pull_number}", auth: authToken, perm: "pull_requests", h: s.hGetPull},
 		{method: "GET", template: "/repos/{owner}/{repo}/pulls/{pull_number}/files", auth: authToken, perm: "pull_requests", h: s.hListFiles},
+		{method: "GET", template: "/repos/{owner}/{repo}/compare/{basehead}", op: "repos/compare-commits-with-basehead", auth: authToken, perm: "contents", h: s.hCompare},
 		{method: "GET", template: "/repos/{owner}/{repo}/git/trees/{tree_sha}", auth: authToken, perm: "contents", h: s.hGetTree},
 		{method: "GET", template: "/repos/{owner}/{repo}/git/blobs/{file_sha}", auth: authToken, perm: "contents", h: s.hGetBlob},
 		{method: "GET", template: "/repos/{owner}/{repo}/contents/{path}", auth: authToken, perm: "contents", h: s.hGetContent},

@@ -43,8 +43,13 @@ type PR struct {
 	BaseSHA string
 	HeadSHA string
 	// BaseFiles and HeadFiles are the full trees (path -> content) of both commits.
+	// BaseFiles is the merge base: the diff and the files API compare against it.
 	BaseFiles map[string][]byte
 	HeadFiles map[string][]byte
+	// BaseTipFiles, when set, is the base branch's tip after it moved on from the
+	// merge base. GitHub reports that tip as the PR's base.sha, while the PR's diff
+	// stays against the merge base; the compare endpoint returns the merge base.
+	BaseTipFiles map[string][]byte
 	// Kinds marks paths (on either side) as executable, symlink, submodule or binary.
 	Kinds map[string]FileKind
 	// Fork makes the head repository a fork owned by HeadOwner (default "forker").
@@ -118,8 +123,9 @@ type pullRequest struct {
 	id        int64
 	createdAt time.Time
 	updatedAt time.Time
-	heads     []string // every head SHA the PR had, oldest first
-	base      *snapshot
+	heads     []string  // every head SHA the PR had, oldest first
+	base      *snapshot // the merge base
+	baseTip   *snapshot // the base branch's tip (base.sha); base when the base did not move
 	head      *snapshot
 	diff      *prDiff
 	forkRepo  *repo
@@ -326,19 +332,27 @@ func (s *Server) AddPR(owner, name string, pr PR) error {
 		pr.HeadOwner = "forker"
 	}
 	pr.Kinds = copyKinds(pr.Kinds)
-	base := s.storeSnapshotLocked(r, pr.BaseSHA, pr.BaseFiles, pr.Kinds)
+	moved := pr.BaseTipFiles != nil
+	var base, tip *snapshot
+	if moved {
+		base = s.storeSnapshotLocked(r, "", pr.BaseFiles, pr.Kinds)
+		tip = s.storeSnapshotLocked(r, pr.BaseSHA, pr.BaseTipFiles, pr.Kinds)
+	} else {
+		base = s.storeSnapshotLocked(r, pr.BaseSHA, pr.BaseFiles, pr.Kinds)
+		tip = base
+	}
 	head := s.storeSnapshotLocked(r, pr.HeadSHA, pr.HeadFiles, pr.Kinds)
-	pr.BaseSHA, pr.HeadSHA = base.commitSHA, head.commitSHA
-	pr.BaseFiles, pr.HeadFiles = nil, nil
+	pr.BaseSHA, pr.HeadSHA = tip.commitSHA, head.commitSHA
+	pr.BaseFiles, pr.HeadFiles, pr.BaseTipFiles = nil, nil, nil
 	now := s.now().UTC()
 	p := &pullRequest{spec: pr, id: s.state.newID(), createdAt: now, updatedAt: now,
-		heads: []string{head.commitSHA}, base: base, head: head, resolved: map[int64]bool{}}
+		heads: []string{head.commitSHA}, base: base, baseTip: tip, head: head, resolved: map[int64]bool{}}
 	if pr.Fork {
 		p.forkRepo = &repo{id: s.state.newID(), owner: pr.HeadOwner, name: r.name, ownerID: s.state.newID(),
 			defaultBranch: r.defaultBranch, createdAt: r.createdAt}
 	}
-	if _, ok := r.branches[pr.BaseRef]; !ok {
-		r.branches[pr.BaseRef] = base.commitSHA
+	if _, ok := r.branches[pr.BaseRef]; !ok || moved {
+		r.branches[pr.BaseRef] = tip.commitSHA
 	}
 	if !pr.Fork {
 		r.branches[pr.HeadRef] = head.commitSHA

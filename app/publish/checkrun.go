@@ -45,10 +45,29 @@ type OutputOptions struct {
 	FailOn         rules.Severity
 	MaxAnnotations int
 	BlobURL        string // https://github.com/o/r/blob/SHA, for links
-	Partial        string // non-empty when the PR was too large to analyse fully
-	Errors         []rules.RuleError
-	Skipped        []rules.Skipped
+	// Partial says why the review is incomplete beyond single files (an
+	// incomplete change list, say); "" when it is not.
+	Partial string
+	// Errors are rules that failed on a file: that file was not analysed in
+	// full.
+	Errors []rules.RuleError
+	// Skipped are files the review wanted and did not analyse, each with the
+	// reason: the review budget, the engine's size limit, an unreadable
+	// blob, a symlink that leads out of the tree, a parser that refused it.
+	Skipped []rules.Skipped
+	// PartialConclusion concludes a review that is partial (Partial, Errors
+	// or Skipped) and found nothing at or above FailOn: Failure by default,
+	// or ActionRequired or Neutral as configured. A partial review never
+	// concludes Success.
+	PartialConclusion string
 }
+
+// Output budget of the "not analysed" and rule-error sections of the
+// summary; the full list goes to the text when it is longer.
+const (
+	maxSkippedSummary = 16 << 10
+	maxErrorsSummary  = 8 << 10
+)
 
 // BuildOutput computes the conclusion, summary, annotations and text for
 // the findings of a diff-mode run (only InDiff findings count).
@@ -77,20 +96,22 @@ func BuildOutput(fs []rules.Finding, o OutputOptions) Output {
 	default:
 		out.Title = "No Clerk misconfigurations in this change"
 	}
-	if o.Partial != "" && out.Conclusion == Success {
-		out.Conclusion = Neutral
-		out.Title = "Pull request too large to analyse completely"
+	partial := o.Partial != "" || len(o.Errors) > 0 || len(o.Skipped) > 0
+	if partial {
+		out.Title = partialTitle(o, out.Title, blocking > 0)
+		if blocking == 0 {
+			out.Conclusion = partialConclusion(o.PartialConclusion)
+		}
 	}
 	var head strings.Builder
 	fmt.Fprintf(&head, "**%s** in the changed lines (fail on %s and above).\n", report.Counts(in), o.FailOn)
-	if o.Partial != "" {
-		fmt.Fprintf(&head, "\n> **Partial review.** %s\n", o.Partial)
-	}
-	for _, e := range o.Errors {
-		fmt.Fprintf(&head, "\n> Rule %s could not analyse `%s`: %s\n", e.Rule, e.Path, oneLine(e.Err))
-	}
-	if len(o.Skipped) > 0 {
-		fmt.Fprintf(&head, "\n> %d file(s) were not analysed (too large or unreadable), e.g. `%s`: %s\n", len(o.Skipped), o.Skipped[0].Path, o.Skipped[0].Reason)
+	skippedLong := false
+	if partial {
+		fmt.Fprintf(&head, "\n> **Partial review.** Not everything this change needs reviewed was analysed, so this check does not pass on what was. %s\n", o.Partial)
+		head.WriteString(errorsSection(o.Errors))
+		sum, text := SkippedSection(o.Skipped, report.MaxOutputBytes)
+		head.WriteString(sum)
+		skippedLong = text != ""
 	}
 	out.Summary = report.Summary(head.String(), in, o.BlobURL)
 
@@ -106,10 +127,119 @@ func BuildOutput(fs []rules.Finding, o OutputOptions) Output {
 		}
 		out.Annotations = append(out.Annotations, Annotation(f))
 	}
+	limit := report.MaxOutputBytes
+	if skippedLong && len(rest) > 0 {
+		limit /= 2
+	}
 	if len(rest) > 0 {
-		out.Text = report.Budget(fmt.Sprintf("%d more finding(s) beyond the %d annotations:\n\n", len(rest), max), rest, report.MaxOutputBytes, "findings")
+		out.Text = report.Budget(fmt.Sprintf("%d more finding(s) beyond the %d annotations:\n\n", len(rest), max), rest, limit, "findings")
+	}
+	if skippedLong {
+		_, text := SkippedSection(o.Skipped, report.MaxOutputBytes-len(out.Text))
+		out.Text += text
 	}
 	return out
+}
+
+func partialTitle(o OutputOptions, title string, blocking bool) string {
+	what := "Partial review"
+	if n := len(o.Skipped); n > 0 {
+		what = fmt.Sprintf("Partial review: %d file(s) not analysed", n)
+	}
+	if blocking {
+		return title + "; " + strings.ToLower(what[:1]) + what[1:]
+	}
+	return what
+}
+
+// partialConclusion is the configured conclusion of a partial review
+// without blocking findings: Failure unless configured otherwise, never
+// Success.
+func partialConclusion(policy string) string {
+	switch policy {
+	case ActionRequired, Neutral:
+		return policy
+	}
+	return Failure
+}
+
+func errorsSection(errs []rules.RuleError) string {
+	var blocks []string
+	for _, e := range errs {
+		where := "the snapshot"
+		if e.Path != "" {
+			where = "`" + e.Path + "`"
+		}
+		blocks = append(blocks, fmt.Sprintf("> - rule %s could not analyse %s: %s\n", e.Rule, where, truncate(oneLine(e.Err), 300)))
+	}
+	if len(blocks) == 0 {
+		return ""
+	}
+	return report.Budget(fmt.Sprintf(">\n> **%d rule error(s).**\n", len(errs)), blocks, maxErrorsSummary, "rule errors")
+}
+
+// SkippedSection renders the files a review did not analyse, grouped by
+// reason, the rarer reasons first (so a file above the size limit is never
+// hidden behind thousands the budget left out): a summary part that fits
+// maxSkippedSummary and, when not every file fit, the list again for the
+// check run's text within textLimit bytes.
+func SkippedSection(skipped []rules.Skipped, textLimit int) (summary, text string) {
+	if len(skipped) == 0 {
+		return "", ""
+	}
+	byReason := map[string][]string{}
+	for _, s := range skipped {
+		r := truncate(oneLine(s.Reason), 300)
+		byReason[r] = append(byReason[r], s.Path)
+	}
+	reasons := make([]string, 0, len(byReason))
+	for r := range byReason {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(i, j int) bool {
+		a, b := byReason[reasons[i]], byReason[reasons[j]]
+		if len(a) != len(b) {
+			return len(a) < len(b)
+		}
+		return reasons[i] < reasons[j]
+	})
+	list := func(head string, limit int) (string, bool) {
+		var b strings.Builder
+		b.WriteString(head)
+		shown := 0
+		for _, r := range reasons {
+			for i, p := range byReason[r] {
+				line := "- `" + codeSpan(p) + "`\n"
+				if i == 0 {
+					line = fmt.Sprintf("\n%s (%d file(s)):\n\n", r, len(byReason[r])) + line
+				}
+				if b.Len()+len(line)+80 > limit {
+					fmt.Fprintf(&b, "\n… %d more file(s) not shown.\n", len(skipped)-shown)
+					return b.String(), false
+				}
+				b.WriteString(line)
+				shown++
+			}
+		}
+		return b.String(), true
+	}
+	summary, all := list(fmt.Sprintf("\n#### Not analysed (%d file(s))\n", len(skipped)), maxSkippedSummary)
+	if !all && textLimit >= 1024 {
+		text, _ = list(fmt.Sprintf("\n\n## Not analysed (%d file(s))\n", len(skipped)), textLimit)
+	}
+	return summary, text
+}
+
+// codeSpan makes a path safe inside a markdown code span: a path may hold
+// any byte but NUL and "/" separators, so backticks and control characters
+// (a newline would start a new markdown line) are replaced.
+func codeSpan(p string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '`' || r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, p)
 }
 
 // Annotation converts a finding; columns are only sent for one-line spans.

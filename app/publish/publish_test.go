@@ -34,7 +34,7 @@ func TestConclusions(t *testing.T) {
 			t.Errorf("%s: conclusion %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if got := BuildOutput(nil, OutputOptions{FailOn: rules.High, Partial: "too big"}); got.Conclusion != Neutral || !strings.Contains(got.Summary, "too big") {
+	if got := BuildOutput(nil, OutputOptions{FailOn: rules.High, Partial: "too big"}); got.Conclusion != Failure || !strings.Contains(got.Summary, "too big") {
 		t.Errorf("partial review: %+v", got)
 	}
 }
@@ -125,4 +125,100 @@ func TestPlanReview(t *testing.T) {
 	if p := PlanReview(many, idx, nil, 3, "x"); len(p.Comments) != 3 || len(p.Overflow) != 7 {
 		t.Errorf("cap: %d comments, %d overflow", len(p.Comments), len(p.Overflow))
 	}
+}
+
+// TestPartialReviewNeverPasses: a review that skipped files or hit a rule
+// error concludes the configured partial conclusion (failure by default),
+// never success or a silent neutral; blocking findings still win.
+func TestPartialReviewNeverPasses(t *testing.T) {
+	skipped := []rules.Skipped{{Path: "app/api/x/route.ts", Reason: "symlink target is outside the repository"}}
+	low := []rules.Finding{finding("CLK-HARD-002", rules.Low, "a.ts", 1, "1")}
+	high := []rules.Finding{finding("CLK-RP-003", rules.High, "a.ts", 1, "1")}
+	for _, tc := range []struct {
+		name   string
+		fs     []rules.Finding
+		opts   OutputOptions
+		want   string
+		titled string
+	}{
+		{"skipped, no findings", nil, OutputOptions{Skipped: skipped}, Failure, "Partial review: 1 file(s) not analysed"},
+		{"skipped, low finding", low, OutputOptions{Skipped: skipped}, Failure, "Partial review"},
+		{"rule error", nil, OutputOptions{Errors: []rules.RuleError{{Rule: "CLK-RP-003", Path: "a.ts", Err: "panic"}}}, Failure, "Partial review"},
+		{"policy neutral", nil, OutputOptions{Skipped: skipped, PartialConclusion: Neutral}, Neutral, "Partial review"},
+		{"policy action_required", nil, OutputOptions{Skipped: skipped, PartialConclusion: ActionRequired}, ActionRequired, "Partial review"},
+		{"policy success is refused", nil, OutputOptions{Skipped: skipped, PartialConclusion: Success}, Failure, "Partial review"},
+		{"blocking finding wins", high, OutputOptions{Skipped: skipped, PartialConclusion: Neutral}, Failure, "1 finding(s) at or above high; partial review"},
+	} {
+		tc.opts.FailOn = rules.High
+		out := BuildOutput(tc.fs, tc.opts)
+		if out.Conclusion != tc.want || !strings.HasPrefix(out.Title, tc.titled) {
+			t.Errorf("%s: %q %q, want %q %q", tc.name, out.Conclusion, out.Title, tc.want, tc.titled)
+		}
+		if !strings.Contains(out.Summary, "**Partial review.**") {
+			t.Errorf("%s: summary does not say the review is partial", tc.name)
+		}
+	}
+	out := BuildOutput(nil, OutputOptions{FailOn: rules.High, Skipped: skipped})
+	if !strings.Contains(out.Summary, "symlink target is outside the repository (1 file(s)):\n\n- `app/api/x/route.ts`") {
+		t.Errorf("skipped file not named with its reason:\n%s", out.Summary)
+	}
+}
+
+// TestSkippedListWithinLimits: thousands of skipped files, with hostile
+// paths, fit GitHub's 65,535-byte summary and text; the rare reasons come
+// first; no path breaks out of its list line.
+func TestSkippedListWithinLimits(t *testing.T) {
+	var skipped []rules.Skipped
+	for i := 0; i < 5000; i++ {
+		skipped = append(skipped, rules.Skipped{Path: fmt.Sprintf("pad/%05d-%s.ts", i, strings.Repeat("x", 40)), Reason: "not analysed: the review budget (1000 files / 32 MiB) went to higher-priority files"})
+	}
+	skipped = append(skipped, rules.Skipped{Path: "zz/evil`\n# Looks clean\n.ts", Reason: "larger than 2097152 bytes"})
+	var fs []rules.Finding
+	for i := 0; i < 1500; i++ {
+		fs = append(fs, finding("CLK-RP-003", rules.High, fmt.Sprintf("r%04d.ts", i), 1, fmt.Sprint(i)))
+	}
+	out := BuildOutput(fs, OutputOptions{FailOn: rules.High, MaxAnnotations: 200, Skipped: skipped})
+	if len(out.Summary) > report.MaxOutputBytes || len(out.Text) > report.MaxOutputBytes {
+		t.Fatalf("summary %d / text %d bytes", len(out.Summary), len(out.Text))
+	}
+	i, j := strings.Index(out.Summary, "larger than 2097152 bytes (1 file(s))"), strings.Index(out.Summary, "went to higher-priority files (5000 file(s))")
+	if i < 0 || j < 0 || i > j {
+		t.Errorf("the rare reason is not listed first (%d, %d)", i, j)
+	}
+	if !strings.Contains(out.Summary, "- `zz/evil??# Looks clean?.ts`") || strings.Contains(out.Summary, "\n# Looks clean") {
+		t.Error("a path with a backtick and newlines broke out of its list line")
+	}
+	if !strings.Contains(out.Summary, "more file(s) not shown") || !strings.Contains(out.Text, "## Not analysed (5001 file(s))") ||
+		!strings.Contains(out.Text, "more findings not shown") {
+		t.Errorf("long lists are not continued in the text:\n%.500s", out.Text)
+	}
+}
+
+// FuzzBuildOutput: whatever the skipped paths, reasons and rule errors,
+// the summary and text stay within GitHub's limits and a partial review
+// never succeeds.
+func FuzzBuildOutput(f *testing.F) {
+	f.Add("app/api/x/route.ts", "larger than 2097152 bytes", "CLK-RP-003", "boom", 3, 1)
+	f.Add("a`b\nc"+strings.Repeat("p", 60), strings.Repeat("r", 400), "", "", 1500, 0)
+	f.Add("\x00\xff", "", "CLK-SEC-001", strings.Repeat("e\n", 100), 1, 50)
+	f.Fuzz(func(t *testing.T, p, reason, rule, errText string, n, nErr int) {
+		if n < 0 || n > 1500 || nErr < 0 || nErr > 100 {
+			return
+		}
+		var skipped []rules.Skipped
+		for i := 0; i < n; i++ {
+			skipped = append(skipped, rules.Skipped{Path: fmt.Sprintf("%s/%d", p, i), Reason: reason + strings.Repeat("!", i%3)})
+		}
+		var errs []rules.RuleError
+		for i := 0; i < nErr; i++ {
+			errs = append(errs, rules.RuleError{Rule: rule, Path: p, Err: errText})
+		}
+		out := BuildOutput(nil, OutputOptions{FailOn: rules.High, Skipped: skipped, Errors: errs, Partial: reason})
+		if len(out.Summary) > report.MaxOutputBytes || len(out.Text) > report.MaxOutputBytes {
+			t.Fatalf("summary %d / text %d bytes", len(out.Summary), len(out.Text))
+		}
+		if (n > 0 || nErr > 0 || reason != "") && out.Conclusion == Success {
+			t.Fatal("a partial review succeeded")
+		}
+	})
 }

@@ -27,6 +27,7 @@ var markerRe = regexp.MustCompile(`<!-- clerkguard:v1 fp=([0-9a-f]+) rule=(CLK-[
 type Existing struct {
 	ID          int64
 	InReplyTo   int64
+	Path        string
 	Body        string
 	Fingerprint string // from our marker; "" for human comments
 	Rule        string
@@ -36,7 +37,7 @@ type Existing struct {
 func ParseExisting(cs []*github.PullRequestComment) []Existing {
 	var out []Existing
 	for _, c := range cs {
-		e := Existing{ID: c.GetID(), InReplyTo: c.GetInReplyTo(), Body: c.GetBody()}
+		e := Existing{ID: c.GetID(), InReplyTo: c.GetInReplyTo(), Path: c.GetPath(), Body: c.GetBody()}
 		if m := markerRe.FindStringSubmatch(e.Body); m != nil {
 			e.Fingerprint, e.Rule = m[1], m[2]
 		}

@@ -17,6 +17,12 @@ type gqlRequest struct {
 }
 
 func graphql(ctx context.Context, gc *ghclient.Installation, q gqlRequest, out any) error {
+	return graphqlLimit(ctx, gc, q, out, 4<<20)
+}
+
+// graphqlLimit runs a GraphQL request whose response may be up to limit
+// bytes; a larger one is an error, never silently cut.
+func graphqlLimit(ctx context.Context, gc *ghclient.Installation, q gqlRequest, out any, limit int64) error {
 	body, err := json.Marshal(q)
 	if err != nil {
 		return err
@@ -31,9 +37,12 @@ func graphql(ctx context.Context, gc *ghclient.Installation, q gqlRequest, out a
 		return fmt.Errorf("graphql: %w", err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return fmt.Errorf("graphql: %w", err)
+	}
+	if int64(len(b)) > limit {
+		return fmt.Errorf("graphql: response larger than %d bytes", limit)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("graphql: HTTP %d", resp.StatusCode)

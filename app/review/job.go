@@ -21,7 +21,6 @@ import (
 	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/app/publish"
 	"github.com/clerkguard/clerkguard/rules"
-	"github.com/clerkguard/clerkguard/rules/diffindex"
 )
 
 // Request identifies one review. Fields tagged unique make the durable
@@ -62,6 +61,12 @@ type Reviewer struct {
 	MaxAnnotations int
 	MaxComments    int
 	Metrics        Metrics
+	// Budget bounds the files and bytes one review reads (DefaultMaxFiles
+	// and DefaultMaxBytes when zero).
+	Budget Budget
+	// PartialConclusion concludes a review that could not analyse every file
+	// it wanted (publish.Failure when empty).
+	PartialConclusion string
 	// DetailsURL, when set, is the check run's details link.
 	DetailsURL string
 }
@@ -226,64 +231,15 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 		return publish.Output{}, cfgErr
 	}
 
-	head, err := newTreeSnapshot(ctx, gc.Client, req.Owner, req.Repo, req.HeadSHA, rv.Cache)
+	g, err := rv.gather(ctx, gc, req, baseSHA, cfg, log)
 	if err != nil {
 		return publish.Output{}, permanentIf(err)
 	}
-	// The base tree is only needed to diff files the files API gives no
-	// patch for: list it on first use, not on every review.
-	base := func() *treeSnapshot {
-		b, _ := newTreeSnapshot(ctx, gc.Client, req.Owner, req.Repo, baseSHA, rv.Cache)
-		return b
-	}
-
-	var patch, partial string
-	if req.PR > 0 {
-		patch, partial, err = fetchDiff(ctx, gc.Client, req.Owner, req.Repo, req.PR, base, head)
-	} else {
-		patch, _, err = gc.Repositories.CompareCommitsRaw(ctx, req.Owner, req.Repo, req.BaseSHA, req.HeadSHA, github.RawOptions{Type: github.Diff})
-		if err != nil {
-			partial = "The merge group's diff could not be fetched; the pull requests in it were reviewed individually."
-			patch, err = "", nil
-		}
-	}
-	if err != nil {
-		return publish.Output{}, permanentIf(err)
-	}
-	idx, err := diffindex.Parse([]byte(patch))
-	if err != nil {
-		return publish.Output{}, &Permanent{err}
-	}
-	if head.truncated {
-		partial += " The repository tree is larger than GitHub returns in one request; files beyond it were not read."
-	}
-	var changed []string
-	for p, f := range idx.Files {
-		if f.Path != "" && !f.Deleted {
-			if _, ok := head.entries[p]; ok {
-				changed = append(changed, p)
-			}
-		}
-	}
-	if len(changed) > maxFetch {
-		partial += fmt.Sprintf(" Only the first %d of %d changed files were analysed.", maxFetch, len(changed))
-		changed = changed[:maxFetch]
-	}
-	ctxFiles := contextFiles(ctx, head, changed)
-	only := map[string]bool{}
-	for _, p := range append(append([]string{}, changed...), ctxFiles...) {
-		only[p] = true
-	}
-	prefetch := make([]string, 0, len(only))
-	for p := range only {
-		prefetch = append(prefetch, p)
-	}
-	head.prefetch(ctx, prefetch)
 	if err := ctx.Err(); err != nil {
 		return publish.Output{}, err
 	}
 
-	res, err := rules.Run(ctx, head, rules.Options{Rules: rv.Rules, Config: cfg, Diff: idx, Only: func(p string) bool { return only[p] }})
+	res, err := rules.Run(ctx, g.snap, rules.Options{Rules: rv.Rules, Config: cfg, Diff: g.idx, Only: func(p string) bool { return g.only[p] }})
 	if err != nil {
 		return publish.Output{}, fmt.Errorf("analyse: %w", err)
 	}
@@ -300,23 +256,19 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	}
 	// Findings without an inline comment (cap, no commentable line) are in
 	// the check run's summary with every other finding.
+	skipped := g.skippedAfter(res)
 	if req.PR > 0 && cfg.CommentsEnabled() {
-		if err := rv.postReview(ctx, gc, req, res.Findings, idx, log); err != nil {
+		if err := rv.postReview(ctx, gc, req, res.Findings, g, skipped, log); err != nil {
 			return publish.Output{}, permanentIf(fmt.Errorf("post review: %w", err))
 		}
 	}
+	log.Info("review read", append(g.cost(), "skipped", len(skipped))...)
 	out := publish.BuildOutput(res.Findings, publish.OutputOptions{
-		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: trim(partial), Errors: res.Errors, Skipped: res.Skipped,
-		BlobURL: fmt.Sprintf("https://github.com/%s/%s/blob/%s", req.Owner, req.Repo, req.HeadSHA),
+		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: g.partial(), Errors: res.Errors, Skipped: skipped,
+		PartialConclusion: rv.PartialConclusion,
+		BlobURL:           fmt.Sprintf("https://github.com/%s/%s/blob/%s", req.Owner, req.Repo, req.HeadSHA),
 	})
 	return out, nil
-}
-
-func trim(s string) string {
-	for len(s) > 0 && s[0] == ' ' {
-		s = s[1:]
-	}
-	return s
 }
 
 func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Request, ref string) (*rules.Config, error) {
@@ -335,8 +287,9 @@ func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Reque
 }
 
 // postReview posts new inline comments as one review and tells fixed
-// findings' threads that they are fixed.
-func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, fs []rules.Finding, idx *diffindex.Index, log *slog.Logger) error {
+// findings' threads that they are fixed. A finding on a file this review
+// did not analyse is never called fixed.
+func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, fs []rules.Finding, g *gathered, skipped []rules.Skipped, log *slog.Logger) error {
 	var all []*github.PullRequestComment
 	opts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
@@ -355,7 +308,7 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 	if max <= 0 {
 		max = 25
 	}
-	plan := publish.PlanReview(fs, idx, existing, max, req.HeadSHA)
+	plan := publish.PlanReview(fs, g.anchorIndex(), existing, max, req.HeadSHA)
 	if len(plan.Comments) > 0 {
 		_, _, err := gc.PullRequests.CreateReview(ctx, req.Owner, req.Repo, req.PR, &github.PullRequestReviewRequest{
 			CommitID: github.String(req.HeadSHA), Body: github.String(plan.Body), Event: github.String("COMMENT"), Comments: plan.Comments})
@@ -365,6 +318,9 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 		log.Info("review posted", "comments", len(plan.Comments))
 	}
 	for _, e := range plan.Fixed {
+		if !g.mayCallFixed(e.Path, skipped) {
+			continue
+		}
 		if _, _, err := gc.PullRequests.CreateCommentInReplyTo(ctx, req.Owner, req.Repo, req.PR, publish.FixedReply(req.HeadSHA), e.ID); err != nil {
 			log.Warn("could not reply to a fixed finding's thread", "comment", e.ID, "err", err)
 			continue

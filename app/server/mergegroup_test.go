@@ -11,8 +11,7 @@ import (
 // TestMergeGroupIsNotBlocked: merge_group.checks_requested gets a completed
 // "Clerk security review" on the merge group's head SHA with a passing
 // conclusion, so a merge queue that requires the check never waits on it.
-// (The fake does not serve the compare endpoint, so this also covers the
-// fallback when the group's diff cannot be fetched.)
+// The group's changes come from comparing its base and head trees.
 func TestMergeGroupIsNotBlocked(t *testing.T) {
 	h := start(t, fakegithub.Faults{})
 	gh := h.gh

@@ -62,12 +62,15 @@ func TestScenarios(t *testing.T) {
 	})
 
 	for _, tc := range []struct {
-		name string
-		pr   fakegithub.PR
+		name    string
+		pr      fakegithub.PR
+		reviews int
 	}{
-		{"diff too large falls back to the files API", fakegithub.PR{DiffTooLarge: true}},
-		{"files without a patch are diffed from blobs", fakegithub.PR{DiffTooLarge: true, OmitPatch: []string{"app/api/invoices/route.ts"}}},
-		{"fork PRs work the same", fakegithub.PR{Fork: true}},
+		{"diff too large: trees compared, anchors from the compare endpoint", fakegithub.PR{DiffTooLarge: true}, 1},
+		// GitHub shows no patch for the file, so no line of it can carry a
+		// comment: the finding is in the check run only.
+		{"files without a patch are diffed from blobs", fakegithub.PR{DiffTooLarge: true, OmitPatch: []string{"app/api/invoices/route.ts"}}, 0},
+		{"fork PRs work the same", fakegithub.PR{Fork: true}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := newRepo()
@@ -82,8 +85,8 @@ func TestScenarios(t *testing.T) {
 			if cr.Conclusion != "failure" || !strings.Contains(annotationTitles(cr), "CLK-RP-003") {
 				t.Errorf("conclusion %q annotations %s", cr.Conclusion, annotationTitles(cr))
 			}
-			if r := gh.Reviews("acme", repo, 3); len(r) != 1 {
-				t.Errorf("%d reviews, want 1", len(r))
+			if r := gh.Reviews("acme", repo, 3); len(r) != tc.reviews {
+				t.Errorf("%d reviews, want %d", len(r), tc.reviews)
 			}
 		})
 	}

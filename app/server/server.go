@@ -61,7 +61,8 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	reviewer := &review.Reviewer{Creator: creator, Rules: o.Rules, Log: log, Cache: review.NewBlobCache(64 << 20),
-		MaxAnnotations: cfg.MaxAnnotations, MaxComments: cfg.MaxComments, Metrics: m}
+		MaxAnnotations: cfg.MaxAnnotations, MaxComments: cfg.MaxComments, Metrics: m,
+		Budget: review.Budget{Files: cfg.ReviewMaxFiles, Bytes: cfg.ReviewMaxBytes}, PartialConclusion: cfg.PartialConclusion}
 	var q *queue.Queue // the maintenance jobs use the queue they run on
 	maint := maintenance(cfg, creator, log, &q)
 	q, err = queue.Open(ctx, queue.Options{DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, JobTimeout: cfg.JobTimeout,
