@@ -35,8 +35,14 @@ type Request struct {
 	PR             int    `json:"pr" river:"unique"`
 	HeadSHA        string `json:"head_sha" river:"unique"`
 	// BaseSHA is set for merge groups, which have no pull request.
-	BaseSHA    string `json:"base_sha,omitempty" river:"unique"`
-	Rerun      string `json:"rerun,omitempty" river:"unique"`
+	BaseSHA string `json:"base_sha,omitempty" river:"unique"`
+	Rerun   string `json:"rerun,omitempty" river:"unique"`
+	// RerunOf names what an explicit re-run request asks to re-run, from
+	// the signed payload: "check_run/<id>/<action>" or
+	// "check_suite/<id>/pr<N>". The queue makes the requests for one
+	// RerunOf within its re-run window one job, so a payload replayed under
+	// fresh delivery IDs triggers no new reviews.
+	RerunOf    string `json:"rerun_of,omitempty"`
 	DeliveryID string `json:"delivery_id,omitempty"`
 	Trigger    string `json:"trigger,omitempty"`
 }

@@ -291,7 +291,12 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, hd headers, log
 	for _, rq := range reqs {
 		log.Info("review queued", "installation", rq.InstallationID, "repo", rq.Owner+"/"+rq.Repo, "pr", rq.PR, "sha", rq.HeadSHA, "trigger", rq.Trigger)
 	}
-	return outcome{http.StatusAccepted, "queued", fmt.Sprintf("queued %d review(s), %d already queued or done", res.Inserted, res.Existing)}
+	msg := fmt.Sprintf("queued %d review(s), %d already queued or done", res.Inserted, res.Existing)
+	if res.Coalesced > 0 {
+		log.Info("re-run request merged with one made within the re-run window", "requests", res.Coalesced)
+		msg += fmt.Sprintf(", %d re-run request(s) merged with a recent one", res.Coalesced)
+	}
+	return outcome{http.StatusAccepted, "queued", msg}
 }
 
 // Verify checks sig ("sha256=<hex>") against every secret in constant time.
@@ -412,7 +417,11 @@ func requests(event, delivery string, payload []byte) (reqs []review.Request, ig
 			return nil, "check run without a pull request", nil
 		}
 		// A re-run creates a new check run: the delivery makes it unique.
-		return []review.Request{reqFor(e.Repository, e.Installation, pr, e.CheckRun.HeadSHA, delivery, delivery, "check_run."+e.Action)}, "", nil
+		// The delivery ID is not signed, so the queue also keys it by the
+		// check run it re-runs, which is.
+		r := reqFor(e.Repository, e.Installation, pr, e.CheckRun.HeadSHA, delivery, delivery, "check_run."+e.Action)
+		r.RerunOf = rerunOf("check_run", e.CheckRun.ID, e.Action, r)
+		return []review.Request{r}, "", nil
 	case "check_suite":
 		var e checkSuiteEvent
 		if err := json.Unmarshal(payload, &e); err != nil {
@@ -429,7 +438,11 @@ func requests(event, delivery string, payload []byte) (reqs []review.Request, ig
 			rerun = delivery
 		}
 		for _, p := range e.CheckSuite.PullRequests {
-			reqs = append(reqs, reqFor(e.Repository, e.Installation, p.Number, e.CheckSuite.HeadSHA, rerun, delivery, "check_suite."+e.Action))
+			r := reqFor(e.Repository, e.Installation, p.Number, e.CheckSuite.HeadSHA, rerun, delivery, "check_suite."+e.Action)
+			if rerun != "" {
+				r.RerunOf = rerunOf("check_suite", e.CheckSuite.ID, fmt.Sprintf("pr%d", p.Number), r)
+			}
+			reqs = append(reqs, r)
 		}
 		if len(reqs) == 0 {
 			// Fork pushes carry no pull requests; pull_request events cover them.
@@ -459,6 +472,16 @@ func requests(event, delivery string, payload []byte) (reqs []review.Request, ig
 			event, e.Action, len(e.Repositories)+len(e.RepositoriesAdded), len(e.RepositoriesRemoved)), nil
 	}
 	return nil, "event " + event + " is not handled", nil
+}
+
+// rerunOf keys a re-run request by what it re-runs: the check run or
+// suite ID from the signed payload, or, when a payload lacks it, the
+// repository, pull request and head SHA.
+func rerunOf(kind string, id int64, detail string, r review.Request) string {
+	if id > 0 {
+		return fmt.Sprintf("%s/%d/%s", kind, id, detail)
+	}
+	return fmt.Sprintf("%s/repo%d/%s/%s/pr%d/%s", kind, r.RepoID, r.Owner, r.Repo, r.PR, r.HeadSHA) + "/" + detail
 }
 
 // isInstall reports an installation on new repositories.
