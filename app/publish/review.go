@@ -25,24 +25,37 @@ var markerRe = regexp.MustCompile(`<!-- clerkguard:v1 fp=([0-9a-f]+) rule=(CLK-[
 
 // Existing is a review comment already on the pull request.
 type Existing struct {
-	ID          int64
-	InReplyTo   int64
-	Body        string
-	Fingerprint string // from our marker; "" for human comments
+	ID        int64
+	InReplyTo int64
+	Body      string
+	// Ours is set for comments authored by the App's bot user. Markers
+	// count only there: fingerprints are public, and anyone can paste a
+	// marker into a comment of their own.
+	Ours        bool
+	Fingerprint string // from our marker in our comment; "" otherwise
 	Rule        string
 }
 
-// ParseExisting reads our markers out of review comments.
-func ParseExisting(cs []*github.PullRequestComment) []Existing {
+// ParseExisting reads our markers out of review comments. bot is the App's
+// bot login ("<slug>[bot]"); comments by anyone else never carry a marker
+// that counts.
+func ParseExisting(cs []*github.PullRequestComment, bot string) []Existing {
 	var out []Existing
 	for _, c := range cs {
-		e := Existing{ID: c.GetID(), InReplyTo: c.GetInReplyTo(), Body: c.GetBody()}
-		if m := markerRe.FindStringSubmatch(e.Body); m != nil {
+		e := Existing{ID: c.GetID(), InReplyTo: c.GetInReplyTo(), Body: c.GetBody(), Ours: IsBot(c.GetUser(), bot)}
+		if m := markerRe.FindStringSubmatch(e.Body); m != nil && e.Ours {
 			e.Fingerprint, e.Rule = m[1], m[2]
 		}
 		out = append(out, e)
 	}
 	return out
+}
+
+// IsBot reports whether u is the App's bot user: login "<slug>[bot]" and
+// type Bot. Users cannot register logins with brackets, and slugs are
+// unique, so no one else matches.
+func IsBot(u *github.User, bot string) bool {
+	return bot != "" && u.GetLogin() == bot && u.GetType() == "Bot"
 }
 
 // Plan is what one run posts to the pull request.
@@ -68,7 +81,7 @@ func PlanReview(fs []rules.Finding, idx *diffindex.Index, existing []Existing, m
 		if e.Fingerprint != "" && e.InReplyTo == 0 {
 			commented[e.Fingerprint] = true
 		}
-		if e.InReplyTo != 0 && strings.Contains(e.Body, FixedMarker) {
+		if e.Ours && e.InReplyTo != 0 && strings.Contains(e.Body, FixedMarker) {
 			fixedReplied[e.InReplyTo] = true
 		}
 	}

@@ -356,7 +356,11 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 		}
 		opts.Page = resp.NextPage
 	}
-	existing := publish.ParseExisting(all)
+	bot, err := rv.Creator.BotLogin(ctx)
+	if err != nil {
+		return fmt.Errorf("find the App's bot user: %w", err)
+	}
+	existing := publish.ParseExisting(all, bot)
 	max := rv.MaxComments
 	if max <= 0 {
 		max = 25
