@@ -31,6 +31,13 @@ const (
 	Skipped        = "skipped"
 )
 
+// The summary's head lists at most maxErrorLines rule errors, each path
+// and text cut to maxHeadText bytes, so the findings keep the space.
+const (
+	maxErrorLines = 10
+	maxHeadText   = 512
+)
+
 // Output is a check run's final state.
 type Output struct {
 	Conclusion  string
@@ -86,11 +93,16 @@ func BuildOutput(fs []rules.Finding, o OutputOptions) Output {
 	if o.Partial != "" {
 		fmt.Fprintf(&head, "\n> **Partial review.** %s\n", o.Partial)
 	}
-	for _, e := range o.Errors {
-		fmt.Fprintf(&head, "\n> Rule %s could not analyse `%s`: %s\n", e.Rule, e.Path, oneLine(e.Err))
+	for i, e := range o.Errors {
+		if i == maxErrorLines {
+			fmt.Fprintf(&head, "\n> … and %d more rule error(s).\n", len(o.Errors)-i)
+			break
+		}
+		fmt.Fprintf(&head, "\n> Rule %s could not analyse %s: %s\n", e.Rule, rules.Code(report.Clip(e.Path, maxHeadText)), report.InertClip(e.Err, maxHeadText))
 	}
 	if len(o.Skipped) > 0 {
-		fmt.Fprintf(&head, "\n> %d file(s) were not analysed (too large or unreadable), e.g. `%s`: %s\n", len(o.Skipped), o.Skipped[0].Path, o.Skipped[0].Reason)
+		fmt.Fprintf(&head, "\n> %d file(s) were not analysed (too large or unreadable), e.g. %s: %s\n", len(o.Skipped),
+			rules.Code(report.Clip(o.Skipped[0].Path, maxHeadText)), report.InertClip(o.Skipped[0].Reason, maxHeadText))
 	}
 	out.Summary = report.Summary(head.String(), in, o.BlobURL)
 
@@ -128,9 +140,9 @@ func Annotation(f rules.Finding) *github.CheckRunAnnotation {
 	a := &github.CheckRunAnnotation{
 		Path: github.String(f.Path), StartLine: github.Int(f.Line), EndLine: github.Int(end),
 		AnnotationLevel: github.String(level),
-		Title:           github.String(truncate(fmt.Sprintf("%s %s (%s)", f.Rule, f.Name, f.Severity), 255)),
-		Message:         github.String(truncate(f.Message+"\n\nFix: "+f.Fix, 60000)),
-		RawDetails:      github.String(truncate(fmt.Sprintf("Checklist #%d: %s\nDocs: %s\nFingerprint: %s", f.Checklist, rules.Checklist[f.Checklist], f.DocURL, f.Fingerprint), 60000)),
+		Title:           github.String(report.Clip(fmt.Sprintf("%s %s (%s)", f.Rule, f.Name, f.Severity), 255)),
+		Message:         github.String(report.Clip(f.Message+"\n\nFix: "+f.Fix, 60000)),
+		RawDetails:      github.String(report.Clip(fmt.Sprintf("Checklist #%d: %s\nDocs: %s\nFingerprint: %s", f.Checklist, rules.Checklist[f.Checklist], f.DocURL, f.Fingerprint), 60000)),
 	}
 	return a
 }
@@ -159,30 +171,17 @@ func ConfigOutput(err error, line int) Output {
 	return Output{
 		Conclusion: ActionRequired,
 		Title:      "Invalid " + rules.ConfigPath,
-		Summary: fmt.Sprintf("The repository configuration `%s` on the base branch is invalid, so the review did not run.\n\n```\n%s\n```\n\nFix the file; see the configuration reference in the clerkguard README.",
-			rules.ConfigPath, msg),
+		// The error quotes the file; a fence longer than any backtick run
+		// in it keeps it a code block.
+		Summary: fmt.Sprintf("The repository configuration `%s` on the base branch is invalid, so the review did not run.\n\n%s\n%s\n%s\n\nFix the file; see the configuration reference in the clerkguard README.",
+			rules.ConfigPath, Fence(msg), msg, Fence(msg)),
 		Annotations: []*github.CheckRunAnnotation{{
 			Path: github.String(rules.ConfigPath), StartLine: github.Int(line), EndLine: github.Int(line),
 			AnnotationLevel: github.String("failure"), Title: github.String("invalid clerkguard configuration"),
-			Message: github.String(truncate(msg, 60000)),
+			Message: github.String(report.Clip(msg, 60000)),
 		}},
 	}
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8Start(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // sortFindings orders by path and line.
 func sortFindings(fs []rules.Finding) {

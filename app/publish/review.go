@@ -162,14 +162,30 @@ func sameHunk(idx *diffindex.Index, path string, from, to int) bool {
 	return true
 }
 
+// MaxCommentBytes is GitHub's limit for a comment body (65,536
+// characters), budgeted in bytes.
+const MaxCommentBytes = 65536
+
+// maxCommentText bounds a comment's rendered message and fix each, so
+// that both with the header and marker stay within MaxCommentBytes.
+const maxCommentText = 16 << 10
+
+// commentBody renders a finding's inline comment within MaxCommentBytes:
+// message and fix are cut between escapes and spans (report.InertClip),
+// and a suggestion that does not fit as well is left out.
 func commentBody(f rules.Finding, idx *diffindex.Index, line int, suggest bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** · [%s %s](%s) · checklist #%d\n\n%s\n\n**Fix:** %s\n", strings.ToUpper(f.Severity.String()), f.Rule, f.Name, f.DocURL, f.Checklist, f.Message, f.Fix)
+	fmt.Fprintf(&b, "**%s** · [%s %s](%s) · checklist #%d\n\n%s\n\n**Fix:** %s\n", strings.ToUpper(f.Severity.String()), f.Rule, f.Name, f.DocURL, f.Checklist,
+		report.InertClip(f.Message, maxCommentText), report.InertClip(f.Fix, maxCommentText))
+	marker := "\n" + Marker(f)
 	if s := f.Suggestion; suggest && s != nil && s.EndLine == line && (s.StartLine == s.EndLine || sameHunk(idx, f.Path, s.StartLine, s.EndLine)) {
 		fence := Fence(s.Text)
-		fmt.Fprintf(&b, "\n%ssuggestion\n%s\n%s\n", fence, s.Text, fence)
+		block := fmt.Sprintf("\n%ssuggestion\n%s\n%s\n", fence, s.Text, fence)
+		if b.Len()+len(block)+len(marker) <= MaxCommentBytes {
+			b.WriteString(block)
+		}
 	}
-	b.WriteString("\n" + Marker(f))
+	b.WriteString(marker)
 	return b.String()
 }
 

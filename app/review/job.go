@@ -22,6 +22,7 @@ import (
 	"github.com/clerkguard/clerkguard/app/publish"
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/diffindex"
+	"github.com/clerkguard/clerkguard/rules/report"
 )
 
 // Request identifies one review. Fields tagged unique make the durable
@@ -116,7 +117,7 @@ func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err er
 		var perm *Permanent
 		if final || errors.As(err, &perm) {
 			out := publish.Output{Conclusion: publish.Neutral, Title: "clerkguard could not complete the review",
-				Summary: fmt.Sprintf("The review of `%s` failed after retries and was not completed, so this check does not block the merge.\n\nReason: %s\n\nRe-run the check to try again.", short(req.HeadSHA), err)}
+				Summary: fmt.Sprintf("The review of `%s` failed after retries and was not completed, so this check does not block the merge.\n\nReason: %s\n\nRe-run the check to try again.", short(req.HeadSHA), report.InertClip(err.Error(), 4<<10))}
 			if cerr := rv.complete(context.WithoutCancel(ctx), gc.Client, req, run.GetID(), out); cerr != nil {
 				log.Error("could not complete the check run after a failure", "err", cerr)
 			}
