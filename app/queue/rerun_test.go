@@ -43,19 +43,6 @@ func rerunPayload(t *testing.T, action string, id int64) []byte {
 	return out
 }
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // enqueueDelivery turns a signed-and-verified delivery into jobs, as the
 // webhook handler does.
 func enqueueDelivery(t *testing.T, q *queue.Queue, event, delivery string, payload []byte) queue.Result {
@@ -72,8 +59,9 @@ func enqueueDelivery(t *testing.T, q *queue.Queue, event, delivery string, paylo
 }
 
 func testRerunReplay(t *testing.T, dsn string) {
-	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
-	q, err := queue.Open(context.Background(), queue.Options{DatabaseURL: dsn, Runner: nopRunner{}, Now: clk.now})
+	// The queue reads the clock inside Enqueue, on this goroutine.
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	q, err := queue.Open(context.Background(), queue.Options{DatabaseURL: dsn, Runner: nopRunner{}, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +72,7 @@ func testRerunReplay(t *testing.T, dsn string) {
 	}
 	// The same signed payload replayed under fresh delivery IDs: one job.
 	for i := 0; i < 5; i++ {
-		clk.add(5 * time.Second)
+		now = now.Add(5 * time.Second)
 		if res := enqueueDelivery(t, q, "check_run", fmt.Sprint("replay", i), rerun); res.Inserted != 0 || res.Coalesced != 1 {
 			t.Errorf("replay %d: %+v, want no job", i, res)
 		}
@@ -94,7 +82,7 @@ func testRerunReplay(t *testing.T, dsn string) {
 		t.Errorf("another check run's re-run: %+v, want a job", res)
 	}
 	// After the window, a re-run of the same check run is a new job.
-	clk.add(queue.RerunWindow)
+	now = now.Add(queue.RerunWindow)
 	if res := enqueueDelivery(t, q, "check_run", "a2", rerun); res.Inserted != 1 {
 		t.Errorf("re-run after the window: %+v, want a job", res)
 	}
