@@ -468,7 +468,7 @@ func markDiff(f *Finding, d *diffindex.Index) {
 	for _, r := range f.Related {
 		if d.Changed(r.Path, r.Line, r.Line) {
 			f.CausedBy = &Location{Path: f.Path, Line: f.Line}
-			f.Message = fmt.Sprintf("%s (%s:%d is affected by this change)", f.Message, f.Path, f.Line)
+			f.Message = fmt.Sprintf("%s (%s is affected by this change)", f.Message, Code(fmt.Sprintf("%s:%d", f.Path, f.Line)))
 			f.Path, f.Line, f.EndLine, f.Column = r.Path, r.Line, r.Line, 1
 			f.Suggestion = nil
 			f.InDiff = true

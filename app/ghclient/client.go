@@ -25,6 +25,7 @@ type Creator struct {
 
 	mu    sync.Mutex
 	locks map[int64]*instLock
+	slug  string // the App's slug, once GET /app answered
 }
 
 type instLock struct {
@@ -111,6 +112,32 @@ func (c *Creator) App() (*github.Client, error) {
 	}
 	atr.BaseURL = strings.TrimSuffix(c.apiURL, "/")
 	return c.client(atr)
+}
+
+// BotLogin is the login of the App's bot user, "<slug>[bot]": the author
+// of every comment and review the App posts. The slug comes from GET /app
+// once per process.
+func (c *Creator) BotLogin(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	slug := c.slug
+	c.mu.Unlock()
+	if slug == "" {
+		gc, err := c.App()
+		if err != nil {
+			return "", err
+		}
+		app, _, err := gc.Apps.Get(ctx, "")
+		if err != nil {
+			return "", fmt.Errorf("ghclient: get the App's slug: %w", err)
+		}
+		if slug = app.GetSlug(); slug == "" {
+			return "", fmt.Errorf("ghclient: GET /app returned no slug")
+		}
+		c.mu.Lock()
+		c.slug = slug
+		c.mu.Unlock()
+	}
+	return slug + "[bot]", nil
 }
 
 // Installation is a client for one installation, with its token transport

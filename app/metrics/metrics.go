@@ -69,8 +69,33 @@ func (m *Metrics) ObserveReview(conclusion string, d time.Duration) {
 	m.Reviews.WithLabelValues(conclusion).Observe(d.Seconds())
 }
 
-// ObserveDelivery implements webhook.Observer.
+// ObserveDelivery implements webhook.Observer. Its labels come from a
+// fixed set whatever the caller passes, because the event name arrives in
+// an unauthenticated header: DeliveryEvent and DeliveryOutcome map
+// anything else to "other".
 func (m *Metrics) ObserveDelivery(event, outcome string, ack time.Duration) {
-	m.Deliveries.WithLabelValues(event, outcome).Inc()
+	m.Deliveries.WithLabelValues(DeliveryEvent(event), DeliveryOutcome(outcome)).Inc()
 	m.AckLatency.Observe(ack.Seconds())
+}
+
+// DeliveryEvent is the event label of a delivery: the events the App
+// subscribes to or is sent without subscribing, "invalid" for a missing
+// or malformed header (the handler passes ""), and "other" for the rest.
+func DeliveryEvent(event string) string {
+	switch event {
+	case "pull_request", "check_run", "check_suite", "merge_group", "installation", "installation_repositories", "ping":
+		return event
+	case "":
+		return "invalid"
+	}
+	return "other"
+}
+
+// DeliveryOutcome is the outcome label of a delivery.
+func DeliveryOutcome(outcome string) string {
+	switch outcome {
+	case "queued", "duplicate", "ignored", "rejected", "error":
+		return outcome
+	}
+	return "other"
 }

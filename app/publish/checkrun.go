@@ -31,6 +31,10 @@ const (
 	Skipped        = "skipped"
 )
 
+// maxHeadText bounds each path quoted in the summary's head, so the
+// findings keep the space.
+const maxHeadText = 512
+
 // Output is a check run's final state.
 type Output struct {
 	Conclusion  string
@@ -168,9 +172,9 @@ func errorsSection(errs []rules.RuleError) string {
 	for _, e := range errs {
 		where := "the snapshot"
 		if e.Path != "" {
-			where = "`" + e.Path + "`"
+			where = rules.Code(report.Clip(e.Path, maxHeadText))
 		}
-		blocks = append(blocks, fmt.Sprintf("> - rule %s could not analyse %s: %s\n", e.Rule, where, truncate(oneLine(e.Err), 300)))
+		blocks = append(blocks, fmt.Sprintf("> - rule %s could not analyse %s: %s\n", e.Rule, where, report.InertClip(e.Err, 300)))
 	}
 	if len(blocks) == 0 {
 		return ""
@@ -189,7 +193,7 @@ func SkippedSection(skipped []rules.Skipped, textLimit int) (summary, text strin
 	}
 	byReason := map[string][]string{}
 	for _, s := range skipped {
-		r := truncate(oneLine(s.Reason), 300)
+		r := report.InertClip(s.Reason, 300)
 		byReason[r] = append(byReason[r], s.Path)
 	}
 	reasons := make([]string, 0, len(byReason))
@@ -258,9 +262,9 @@ func Annotation(f rules.Finding) *github.CheckRunAnnotation {
 	a := &github.CheckRunAnnotation{
 		Path: github.String(f.Path), StartLine: github.Int(f.Line), EndLine: github.Int(end),
 		AnnotationLevel: github.String(level),
-		Title:           github.String(truncate(fmt.Sprintf("%s %s (%s)", f.Rule, f.Name, f.Severity), 255)),
-		Message:         github.String(truncate(f.Message+"\n\nFix: "+f.Fix, 60000)),
-		RawDetails:      github.String(truncate(fmt.Sprintf("Checklist #%d: %s\nDocs: %s\nFingerprint: %s", f.Checklist, rules.Checklist[f.Checklist], f.DocURL, f.Fingerprint), 60000)),
+		Title:           github.String(report.Clip(fmt.Sprintf("%s %s (%s)", f.Rule, f.Name, f.Severity), 255)),
+		Message:         github.String(report.Clip(f.Message+"\n\nFix: "+f.Fix, 60000)),
+		RawDetails:      github.String(report.Clip(fmt.Sprintf("Checklist #%d: %s\nDocs: %s\nFingerprint: %s", f.Checklist, rules.Checklist[f.Checklist], f.DocURL, f.Fingerprint), 60000)),
 	}
 	return a
 }
@@ -289,30 +293,17 @@ func ConfigOutput(err error, line int) Output {
 	return Output{
 		Conclusion: ActionRequired,
 		Title:      "Invalid " + rules.ConfigPath,
-		Summary: fmt.Sprintf("The repository configuration `%s` on the base branch is invalid, so the review did not run.\n\n```\n%s\n```\n\nFix the file; see the configuration reference in the clerkguard README.",
-			rules.ConfigPath, msg),
+		// The error quotes the file; a fence longer than any backtick run
+		// in it keeps it a code block.
+		Summary: fmt.Sprintf("The repository configuration `%s` on the base branch is invalid, so the review did not run.\n\n%s\n%s\n%s\n\nFix the file; see the configuration reference in the clerkguard README.",
+			rules.ConfigPath, Fence(msg), msg, Fence(msg)),
 		Annotations: []*github.CheckRunAnnotation{{
 			Path: github.String(rules.ConfigPath), StartLine: github.Int(line), EndLine: github.Int(line),
 			AnnotationLevel: github.String("failure"), Title: github.String("invalid clerkguard configuration"),
-			Message: github.String(truncate(msg, 60000)),
+			Message: github.String(report.Clip(msg, 60000)),
 		}},
 	}
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8Start(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // sortFindings orders by path and line.
 func sortFindings(fs []rules.Finding) {

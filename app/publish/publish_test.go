@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-github/v60/github"
+
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/diffindex"
 	"github.com/clerkguard/clerkguard/rules/report"
@@ -97,10 +99,10 @@ func TestPlanReview(t *testing.T) {
 	already := finding("CLK-RP-004", rules.High, "a.ts", 3, "fp3")
 	otherFile := finding("CLK-RP-004", rules.High, "b.ts", 1, "fp4")
 	existing := []Existing{
-		{ID: 10, Fingerprint: "fp3", Rule: "CLK-RP-004"},
-		{ID: 11, Fingerprint: "gone", Rule: "CLK-RP-003"},
-		{ID: 12, Fingerprint: "gone2", Rule: "CLK-RP-003"},
-		{ID: 13, InReplyTo: 12, Body: FixedReply("abc") /* already told */},
+		{ID: 10, Ours: true, Fingerprint: "fp3", Rule: "CLK-RP-004"},
+		{ID: 11, Ours: true, Fingerprint: "gone", Rule: "CLK-RP-003"},
+		{ID: 12, Ours: true, Fingerprint: "gone2", Rule: "CLK-RP-003"},
+		{ID: 13, Ours: true, InReplyTo: 12, Body: FixedReply("abc") /* already told */},
 		{ID: 14, InReplyTo: 11, Body: "a human reply"},
 	}
 	p := PlanReview([]rules.Finding{onLine, outsideHunk, already, otherFile}, idx, existing, 25, "0123456789")
@@ -221,4 +223,45 @@ func FuzzBuildOutput(f *testing.F) {
 			t.Fatal("a partial review succeeded")
 		}
 	})
+}
+
+// TestOnlyOurMarkersCount: markers in comments by anyone but the App's
+// bot user are ignored, both fingerprints and "fixed" replies.
+func TestOnlyOurMarkersCount(t *testing.T) {
+	const bot = "clerkguard[bot]"
+	f := finding("CLK-SEC-004", rules.Critical, "a.ts", 2, "fp1")
+	marker := Marker(f)
+	user := func(login, typ string) *github.User {
+		return &github.User{Login: github.String(login), Type: github.String(typ)}
+	}
+	cs := []*github.PullRequestComment{
+		{ID: github.Int64(1), Body: github.String("fine " + marker), User: user("mallory", "User")},
+		{ID: github.Int64(2), Body: github.String(marker), User: user(bot, "User")},         // not a bot account
+		{ID: github.Int64(3), Body: github.String(marker), User: user("clerkguard", "Bot")}, // another login
+		{ID: github.Int64(4), Body: github.String(Marker(finding("CLK-RP-003", rules.High, "a.ts", 9, "ab12"))), User: user(bot, "Bot")},
+		{ID: github.Int64(5), InReplyTo: github.Int64(4), Body: github.String(FixedReply("abc")), User: user("mallory", "User")},
+	}
+	ex := ParseExisting(cs, bot)
+	for _, e := range ex[:3] {
+		if e.Ours || e.Fingerprint != "" {
+			t.Errorf("comment %d counted as ours: %+v", e.ID, e)
+		}
+	}
+	if !ex[3].Ours || ex[3].Fingerprint != "ab12" {
+		t.Errorf("the bot's own comment: %+v", ex[3])
+	}
+	idx, err := diffindex.Parse([]byte(patch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := PlanReview([]rules.Finding{f}, idx, ex, 25, "0123456789")
+	if len(p.Comments) != 1 {
+		t.Errorf("%d comments, want 1: planted markers suppressed the finding", len(p.Comments))
+	}
+	if len(p.Fixed) != 1 || p.Fixed[0].ID != 4 {
+		t.Errorf("fixed = %+v, want comment 4: a human's copy of the fixed marker is not our reply", p.Fixed)
+	}
+	if ParseExisting(cs, "")[3].Ours {
+		t.Error("an unknown bot login matched")
+	}
 }

@@ -25,25 +25,38 @@ var markerRe = regexp.MustCompile(`<!-- clerkguard:v1 fp=([0-9a-f]+) rule=(CLK-[
 
 // Existing is a review comment already on the pull request.
 type Existing struct {
-	ID          int64
-	InReplyTo   int64
-	Path        string
-	Body        string
-	Fingerprint string // from our marker; "" for human comments
+	ID        int64
+	InReplyTo int64
+	Path      string
+	Body      string
+	// Ours is set for comments authored by the App's bot user. Markers
+	// count only there: fingerprints are public, and anyone can paste a
+	// marker into a comment of their own.
+	Ours        bool
+	Fingerprint string // from our marker in our comment; "" otherwise
 	Rule        string
 }
 
-// ParseExisting reads our markers out of review comments.
-func ParseExisting(cs []*github.PullRequestComment) []Existing {
+// ParseExisting reads our markers out of review comments. bot is the App's
+// bot login ("<slug>[bot]"); comments by anyone else never carry a marker
+// that counts.
+func ParseExisting(cs []*github.PullRequestComment, bot string) []Existing {
 	var out []Existing
 	for _, c := range cs {
-		e := Existing{ID: c.GetID(), InReplyTo: c.GetInReplyTo(), Path: c.GetPath(), Body: c.GetBody()}
-		if m := markerRe.FindStringSubmatch(e.Body); m != nil {
+		e := Existing{ID: c.GetID(), InReplyTo: c.GetInReplyTo(), Path: c.GetPath(), Body: c.GetBody(), Ours: IsBot(c.GetUser(), bot)}
+		if m := markerRe.FindStringSubmatch(e.Body); m != nil && e.Ours {
 			e.Fingerprint, e.Rule = m[1], m[2]
 		}
 		out = append(out, e)
 	}
 	return out
+}
+
+// IsBot reports whether u is the App's bot user: login "<slug>[bot]" and
+// type Bot. Users cannot register logins with brackets, and slugs are
+// unique, so no one else matches.
+func IsBot(u *github.User, bot string) bool {
+	return bot != "" && u.GetLogin() == bot && u.GetType() == "Bot"
 }
 
 // Plan is what one run posts to the pull request.
@@ -69,7 +82,7 @@ func PlanReview(fs []rules.Finding, idx *diffindex.Index, existing []Existing, m
 		if e.Fingerprint != "" && e.InReplyTo == 0 {
 			commented[e.Fingerprint] = true
 		}
-		if e.InReplyTo != 0 && strings.Contains(e.Body, FixedMarker) {
+		if e.Ours && e.InReplyTo != 0 && strings.Contains(e.Body, FixedMarker) {
 			fixedReplied[e.InReplyTo] = true
 		}
 	}
@@ -150,14 +163,30 @@ func sameHunk(idx *diffindex.Index, path string, from, to int) bool {
 	return true
 }
 
+// MaxCommentBytes is GitHub's limit for a comment body (65,536
+// characters), budgeted in bytes.
+const MaxCommentBytes = 65536
+
+// maxCommentText bounds a comment's rendered message and fix each, so
+// that both with the header and marker stay within MaxCommentBytes.
+const maxCommentText = 16 << 10
+
+// commentBody renders a finding's inline comment within MaxCommentBytes:
+// message and fix are cut between escapes and spans (report.InertClip),
+// and a suggestion that does not fit as well is left out.
 func commentBody(f rules.Finding, idx *diffindex.Index, line int, suggest bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** · [%s %s](%s) · checklist #%d\n\n%s\n\n**Fix:** %s\n", strings.ToUpper(f.Severity.String()), f.Rule, f.Name, f.DocURL, f.Checklist, f.Message, f.Fix)
+	fmt.Fprintf(&b, "**%s** · [%s %s](%s) · checklist #%d\n\n%s\n\n**Fix:** %s\n", strings.ToUpper(f.Severity.String()), f.Rule, f.Name, f.DocURL, f.Checklist,
+		report.InertClip(f.Message, maxCommentText), report.InertClip(f.Fix, maxCommentText))
+	marker := "\n" + Marker(f)
 	if s := f.Suggestion; suggest && s != nil && s.EndLine == line && (s.StartLine == s.EndLine || sameHunk(idx, f.Path, s.StartLine, s.EndLine)) {
 		fence := Fence(s.Text)
-		fmt.Fprintf(&b, "\n%ssuggestion\n%s\n%s\n", fence, s.Text, fence)
+		block := fmt.Sprintf("\n%ssuggestion\n%s\n%s\n", fence, s.Text, fence)
+		if b.Len()+len(block)+len(marker) <= MaxCommentBytes {
+			b.WriteString(block)
+		}
 	}
-	b.WriteString("\n" + Marker(f))
+	b.WriteString(marker)
 	return b.String()
 }
 

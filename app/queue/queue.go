@@ -45,6 +45,10 @@ type Options struct {
 	Runner       Runner
 	Logger       *slog.Logger
 	PollInterval time.Duration
+	// RerunWindow overrides RerunWindow (tests); Now is the clock of the
+	// re-run window (default time.Now).
+	RerunWindow time.Duration
+	Now         func() time.Time
 	// Maintenance are periodic jobs (the redelivery reconciler, the start-up
 	// sweep). River runs periodic jobs on the elected leader only, so with
 	// several replicas each runs on one replica at a time.
@@ -87,6 +91,9 @@ type Result struct {
 	Duplicate bool // the delivery was seen before: nothing enqueued
 	Inserted  int  // new jobs
 	Existing  int  // jobs that were already queued or done (unique)
+	// Coalesced are re-run requests that got no job because the same
+	// check run or suite was re-run within RerunWindow.
+	Coalesced int
 }
 
 // Queue is the durable queue.
@@ -156,6 +163,19 @@ const deliveriesDDL = `CREATE TABLE IF NOT EXISTS clerkguard_deliveries (
 // DeliveryRetention is how long delivery IDs are kept for deduplication.
 const DeliveryRetention = 8 * 24 * time.Hour
 
+// RerunWindow is how long after an accepted re-run request further
+// requests to re-run the same check run (or suite and pull request) make
+// no new job. The signature covers the payload but not the delivery ID, so
+// without it a captured re-run payload replayed under fresh delivery IDs
+// would start one review each.
+const RerunWindow = time.Minute
+
+// rerunsDDL records when each re-run key last made a job (Unix ms).
+const rerunsDDL = `CREATE TABLE IF NOT EXISTS clerkguard_reruns (
+	key TEXT PRIMARY KEY,
+	at_ms BIGINT NOT NULL
+)`
+
 const stateDDL = `CREATE TABLE IF NOT EXISTS clerkguard_state (
 	name TEXT PRIMARY KEY,
 	value TEXT NOT NULL
@@ -202,6 +222,12 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.RerunWindow <= 0 {
+		o.RerunWindow = RerunWindow
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &worker{runner: o.Runner, timeout: o.JobTimeout}); err != nil {
@@ -292,7 +318,7 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 		db.Close()
 		return nil, err
 	}
-	for _, ddl := range []string{deliveriesDDL, stateDDL} {
+	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL} {
 		if _, err := db.ExecContext(ctx, ddl); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("create tables: %w", err)
@@ -319,7 +345,10 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 		return v, err
 	}
 	q.prune = func(ctx context.Context, before time.Time) error {
-		_, err := db.ExecContext(ctx, `DELETE FROM clerkguard_deliveries WHERE received_at < ?`, before.UTC())
+		if _, err := db.ExecContext(ctx, `DELETE FROM clerkguard_deliveries WHERE received_at < ?`, before.UTC()); err != nil {
+			return err
+		}
+		_, err := db.ExecContext(ctx, `DELETE FROM clerkguard_reruns WHERE at_ms < ?`, before.UnixMilli())
 		return err
 	}
 	q.setState = func(ctx context.Context, name, value string) error {
@@ -338,6 +367,15 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 		res, err := enqueueTx(ctx, delivery, reqs, o.MaxAttempts,
 			func(ctx context.Context) (bool, error) {
 				r, err := tx.ExecContext(ctx, `INSERT INTO clerkguard_deliveries (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, delivery, time.Now().UTC())
+				if err != nil {
+					return false, err
+				}
+				n, err := r.RowsAffected()
+				return n == 1, err
+			},
+			func(ctx context.Context, key string) (bool, error) {
+				now := o.Now()
+				r, err := tx.ExecContext(ctx, claimRerunSQL("?", "?", "?"), key, now.UnixMilli(), now.Add(-o.RerunWindow).UnixMilli())
 				if err != nil {
 					return false, err
 				}
@@ -372,7 +410,7 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 		pool.Close()
 		return nil, err
 	}
-	for _, ddl := range []string{deliveriesDDL, stateDDL} {
+	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL} {
 		if _, err := pool.Exec(ctx, ddl); err != nil {
 			pool.Close()
 			return nil, fmt.Errorf("create tables: %w", err)
@@ -399,7 +437,10 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 		return v, err
 	}
 	q.prune = func(ctx context.Context, before time.Time) error {
-		_, err := pool.Exec(ctx, `DELETE FROM clerkguard_deliveries WHERE received_at < $1`, before.UTC())
+		if _, err := pool.Exec(ctx, `DELETE FROM clerkguard_deliveries WHERE received_at < $1`, before.UTC()); err != nil {
+			return err
+		}
+		_, err := pool.Exec(ctx, `DELETE FROM clerkguard_reruns WHERE at_ms < $1`, before.UnixMilli())
 		return err
 	}
 	q.setState = func(ctx context.Context, name, value string) error {
@@ -421,6 +462,14 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 					}
 					return tag.RowsAffected() == 1, nil
 				},
+				func(ctx context.Context, key string) (bool, error) {
+					now := o.Now()
+					tag, err := tx.Exec(ctx, claimRerunSQL("$1", "$2", "$3"), key, now.UnixMilli(), now.Add(-o.RerunWindow).UnixMilli())
+					if err != nil {
+						return false, err
+					}
+					return tag.RowsAffected() == 1, nil
+				},
 				func(ctx context.Context, args review.Request, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
 					return client.InsertTx(ctx, tx, args, opts)
 				})
@@ -431,8 +480,18 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 	return q, nil
 }
 
+// claimRerunSQL records a re-run key unless it was recorded after the
+// window's start; one affected row means the re-run may go ahead. In the
+// enqueue transaction, concurrent claims of one key (other replicas) wait
+// for each other on the row, so exactly one wins per window.
+func claimRerunSQL(key, at, since string) string {
+	return `INSERT INTO clerkguard_reruns (key, at_ms) VALUES (` + key + `, ` + at + `)
+		ON CONFLICT (key) DO UPDATE SET at_ms = excluded.at_ms WHERE clerkguard_reruns.at_ms <= ` + since
+}
+
 func enqueueTx(ctx context.Context, delivery string, reqs []review.Request, maxAttempts int,
 	record func(context.Context) (bool, error),
+	claimRerun func(context.Context, string) (bool, error),
 	insert func(context.Context, review.Request, *river.InsertOpts) (*rivertype.JobInsertResult, error)) (Result, error) {
 	var res Result
 	if delivery != "" {
@@ -446,6 +505,16 @@ func enqueueTx(ctx context.Context, delivery string, reqs []review.Request, maxA
 		}
 	}
 	for _, r := range reqs {
+		if r.RerunOf != "" {
+			ok, err := claimRerun(ctx, r.RerunOf)
+			if err != nil {
+				return res, fmt.Errorf("record re-run: %w", err)
+			}
+			if !ok {
+				res.Coalesced++
+				continue
+			}
+		}
 		ir, err := insert(ctx, r, insertOpts(maxAttempts))
 		if err != nil {
 			return res, fmt.Errorf("insert job: %w", err)

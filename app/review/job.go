@@ -21,6 +21,7 @@ import (
 	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/app/publish"
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/report"
 )
 
 // Request identifies one review. Fields tagged unique make the durable
@@ -34,8 +35,14 @@ type Request struct {
 	PR             int    `json:"pr" river:"unique"`
 	HeadSHA        string `json:"head_sha" river:"unique"`
 	// BaseSHA is set for merge groups, which have no pull request.
-	BaseSHA    string `json:"base_sha,omitempty" river:"unique"`
-	Rerun      string `json:"rerun,omitempty" river:"unique"`
+	BaseSHA string `json:"base_sha,omitempty" river:"unique"`
+	Rerun   string `json:"rerun,omitempty" river:"unique"`
+	// RerunOf names what an explicit re-run request asks to re-run, from
+	// the signed payload: "check_run/<id>/<action>" or
+	// "check_suite/<id>/pr<N>". The queue makes the requests for one
+	// RerunOf within its re-run window one job, so a payload replayed under
+	// fresh delivery IDs triggers no new reviews.
+	RerunOf    string `json:"rerun_of,omitempty"`
 	DeliveryID string `json:"delivery_id,omitempty"`
 	Trigger    string `json:"trigger,omitempty"`
 }
@@ -115,7 +122,7 @@ func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err er
 		var perm *Permanent
 		if final || errors.As(err, &perm) {
 			out := publish.Output{Conclusion: publish.Neutral, Title: "clerkguard could not complete the review",
-				Summary: fmt.Sprintf("The review of `%s` failed after retries and was not completed, so this check does not block the merge.\n\nReason: %s\n\nRe-run the check to try again.", short(req.HeadSHA), err)}
+				Summary: fmt.Sprintf("The review of `%s` failed after retries and was not completed, so this check does not block the merge.\n\nReason: %s\n\nRe-run the check to try again.", short(req.HeadSHA), report.InertClip(err.Error(), 4<<10))}
 			if cerr := rv.complete(context.WithoutCancel(ctx), gc.Client, req, run.GetID(), out); cerr != nil {
 				log.Error("could not complete the check run after a failure", "err", cerr)
 			}
@@ -303,7 +310,11 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 		}
 		opts.Page = resp.NextPage
 	}
-	existing := publish.ParseExisting(all)
+	bot, err := rv.Creator.BotLogin(ctx)
+	if err != nil {
+		return fmt.Errorf("find the App's bot user: %w", err)
+	}
+	existing := publish.ParseExisting(all, bot)
 	max := rv.MaxComments
 	if max <= 0 {
 		max = 25

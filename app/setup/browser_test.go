@@ -100,8 +100,13 @@ func TestSetupInBrowser(t *testing.T) {
 		t.Logf("screenshot: %s", p)
 	}
 
-	if err := chromedp.Do(bctx, chromedp.Navigate(h.base+"/setup"), chromedp.WaitVisible(chromedp.ID("create"))); err != nil {
+	// The setup URL from the log, with its one-time token: the server sets
+	// the browser's cookie and redirects to /setup without the token.
+	if err := chromedp.Do(bctx, chromedp.Navigate(h.base+"/setup?token="+h.setupToken()), chromedp.WaitVisible(chromedp.ID("create"))); err != nil {
 		t.Fatalf("open /setup: %v\nbrowser output:\n%s", err, browserLog.String())
+	}
+	if loc, _ := chromedp.Run(bctx, chromedp.Location()); loc != h.base+"/setup" {
+		t.Errorf("setup page at %s, want %s/setup without the token", loc, h.base)
 	}
 	label, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("create")))
 	if err != nil || !strings.Contains(label, "Create GitHub App") {

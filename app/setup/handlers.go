@@ -2,7 +2,10 @@ package setup
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -67,11 +70,83 @@ func getOnly(w http.ResponseWriter, r *http.Request) bool {
 
 const browserCookie = "clerkguard_setup"
 
+// tokenParam carries the setup token in the URL the log shows.
+const tokenParam = "token"
+
+// browserAuth is the cookie value of a browser that presented the setup
+// token: a random browser ID and its HMAC under the token.
+func (s *Setup) browserAuth(browser string) string {
+	m := hmac.New(sha256.New, []byte(s.token))
+	m.Write([]byte(browser))
+	return browser + "." + hex.EncodeToString(m.Sum(nil))
+}
+
+// authorized returns the browser ID of a request whose cookie proves that
+// its browser presented the setup token.
+func (s *Setup) authorized(r *http.Request) (string, bool) {
+	c, err := r.Cookie(browserCookie)
+	if err != nil {
+		return "", false
+	}
+	browser, _, ok := strings.Cut(c.Value, ".")
+	if !ok || !validToken(browser) {
+		return "", false
+	}
+	return browser, hmac.Equal([]byte(c.Value), []byte(s.browserAuth(browser)))
+}
+
+// denied answers a request without the setup token: nothing about the App,
+// the server or its data directory.
+func (s *Setup) denied(w http.ResponseWriter) {
+	s.render(w, http.StatusForbidden, pageData{Kind: "error", Title: "Setup link required",
+		Message: "Open the setup link printed in clerkguard's log when it started. It carries a one-time token."})
+}
+
+// closed answers setup pages once the App is registered: they reveal nothing.
+func (s *Setup) closed(w http.ResponseWriter) {
+	s.render(w, http.StatusNotFound, pageData{Kind: "error", Title: "Not found", Message: "There is no setup page here."})
+}
+
+// presentToken checks the token in the setup URL and, when it matches,
+// gives the browser its cookie and sends it to the page without the token
+// in the address.
+func (s *Setup) presentToken(w http.ResponseWriter, r *http.Request, token string) {
+	if subtle.ConstantTimeCompare([]byte(token), []byte(s.token)) != 1 {
+		s.log.Warn("setup page requested with a wrong setup token")
+		s.denied(w)
+		return
+	}
+	browser, ok := s.authorized(r)
+	if !ok {
+		browser = randomToken()
+	}
+	http.SetCookie(w, &http.Cookie{Name: browserCookie, Value: s.browserAuth(browser), Path: "/setup", MaxAge: int(StateLifetime / time.Second),
+		HttpOnly: true, Secure: strings.HasPrefix(s.public(r), "https://"), SameSite: http.SameSiteLaxMode})
+	q := r.URL.Query()
+	q.Del(tokenParam)
+	target := "/setup"
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
 var orgName = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$`)
 
 func (s *Setup) handleSetup(w http.ResponseWriter, r *http.Request) {
-	if app := s.app.Load(); app != nil {
-		s.render(w, http.StatusOK, doneData(app.creds, s.dataDir, true))
+	if s.app.Load() != nil {
+		s.closed(w)
+		return
+	}
+	if r.URL.Query().Has(tokenParam) {
+		s.presentToken(w, r, r.URL.Query().Get(tokenParam))
+		return
+	}
+	browser, ok := s.authorized(r)
+	if !ok {
+		s.denied(w)
 		return
 	}
 	org := strings.TrimSpace(r.URL.Query().Get("org"))
@@ -87,15 +162,7 @@ func (s *Setup) handleSetup(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusInternalServerError, pageData{Kind: "error", Title: "Cannot build the manifest", Message: err.Error()})
 		return
 	}
-	browser := ""
-	if c, err := r.Cookie(browserCookie); err == nil && validToken(c.Value) {
-		browser = c.Value
-	} else {
-		browser = randomToken()
-	}
 	state := s.states.add(browser, org)
-	http.SetCookie(w, &http.Cookie{Name: browserCookie, Value: browser, Path: "/setup", MaxAge: int(StateLifetime / time.Second),
-		HttpOnly: true, Secure: strings.HasPrefix(public, "https://"), SameSite: http.SameSiteLaxMode})
 	action := s.createURL(org) + "?" + url.Values{"state": {state}}.Encode()
 	s.render(w, http.StatusOK, pageData{Kind: "setup", Title: "Register clerkguard on GitHub",
 		Action: action, Manifest: string(manifest), Org: org, GitHubHost: hostOf(s.webURL),
@@ -105,8 +172,16 @@ func (s *Setup) handleSetup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Setup) handleCallback(w http.ResponseWriter, r *http.Request) {
-	if app := s.app.Load(); app != nil {
-		s.render(w, http.StatusOK, doneData(app.creds, s.dataDir, true))
+	if s.app.Load() != nil {
+		s.closed(w)
+		return
+	}
+	browser, ok := s.authorized(r)
+	if !ok {
+		// States belong to browsers that presented the setup token, so
+		// this request cannot complete a registration.
+		s.log.Warn("setup callback from a browser without the setup token")
+		s.denied(w)
 		return
 	}
 	q := r.URL.Query()
@@ -124,10 +199,6 @@ func (s *Setup) handleCallback(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "Malformed code", "The code in the address is not one GitHub issues. Start again from the setup page.")
 		return
 	}
-	var browser string
-	if c, err := r.Cookie(browserCookie); err == nil {
-		browser = c.Value
-	}
 	entry, err := s.states.take(state, browser)
 	switch {
 	case errors.Is(err, errStateBrowser):
@@ -142,8 +213,8 @@ func (s *Setup) handleCallback(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if app := s.app.Load(); app != nil { // a concurrent callback won
-		s.render(w, http.StatusOK, doneData(app.creds, s.dataDir, true))
+	if s.app.Load() != nil { // a concurrent callback won
+		s.closed(w)
 		return
 	}
 	creds, status, err := s.convert(r.Context(), code)
@@ -170,7 +241,7 @@ func (s *Setup) handleCallback(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("%s is registered and its credentials are stored in %s, but starting the App failed: %v. Fix the cause and restart clerkguard serve; it will use the stored credentials.", creds, s.dataDir, err))
 		return
 	}
-	s.render(w, http.StatusOK, doneData(creds, s.dataDir, false))
+	s.render(w, http.StatusOK, doneData(creds, s.dataDir))
 }
 
 var validCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)

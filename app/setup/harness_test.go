@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,4 +196,41 @@ func (h *harness) assertNoSecretsLogged(c *setup.Credentials, extra ...string) {
 			h.t.Errorf("logs contain secret material %q", s)
 		}
 	}
+}
+
+// setupToken is the one-time token of the start-up log line's setup URL,
+// the only place it is shown.
+func (h *harness) setupToken() string {
+	h.t.Helper()
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		var e struct {
+			SetupURL string `json:"setup_url"`
+		}
+		if json.Unmarshal([]byte(line), &e) != nil || e.SetupURL == "" {
+			continue
+		}
+		u, err := url.Parse(e.SetupURL)
+		if err != nil {
+			h.t.Fatalf("setup_url %q: %v", e.SetupURL, err)
+		}
+		return u.Query().Get("token")
+	}
+	h.t.Fatalf("no setup_url in the logs:\n%s", h.logs.String())
+	return ""
+}
+
+// authorize opens the setup URL with the token in c, which keeps the
+// cookie that authorises its later setup requests. It returns the cookie.
+func (h *harness) authorize(c *http.Client) *http.Cookie {
+	h.t.Helper()
+	noFollow := &http.Client{Jar: c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(h.base + "/setup?token=" + url.QueryEscape(h.setupToken()))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) != 1 {
+		h.t.Fatalf("setup URL with the token: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	return resp.Cookies()[0]
 }

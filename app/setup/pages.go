@@ -24,19 +24,16 @@ type pageData struct {
 	// done
 	Creds      *Credentials
 	InstallURL string
-	Again      bool // the App was registered earlier (page revisited)
 }
 
-func doneData(c *Credentials, dataDir string, again bool) pageData {
+// doneData is the page answering the callback that registered the App, in
+// the browser that presented the setup token. Later visits get nothing.
+func doneData(c *Credentials, dataDir string) pageData {
 	install := ""
 	if c.HTMLURL != "" {
 		install = strings.TrimSuffix(c.HTMLURL, "/") + "/installations/new"
 	}
-	title := "clerkguard is registered"
-	if again {
-		title = "clerkguard is already configured"
-	}
-	return pageData{Kind: "done", Title: title, Creds: c, InstallURL: install, DataDir: dataDir, Again: again}
+	return pageData{Kind: "done", Title: "clerkguard is registered", Creds: c, InstallURL: install, DataDir: dataDir}
 }
 
 // render writes a page with headers that keep it self-contained: no
@@ -138,7 +135,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 </div>
 {{- else if eq .Kind "done"}}
 <h1><span class="ok">&#10003;</span> {{.Title}}</h1>
-<p class="lead">{{if .Again}}This server already serves the GitHub App below.{{else}}GitHub created the App, its credentials are stored, and this server now serves it: webhooks are accepted at <code>/webhook</code>.{{end}}</p>
+<p class="lead">GitHub created the App, its credentials are stored, and this server now serves it: webhooks are accepted at <code>/webhook</code>.</p>
 <div class="card">
 <table>
 <tr><th>App</th><td>{{if .Creds.HTMLURL}}<a href="{{.Creds.HTMLURL}}">{{.Creds.Slug}}</a>{{else}}{{.Creds.Slug}}{{end}} (ID {{.Creds.AppID}})</td></tr>

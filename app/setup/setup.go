@@ -1,6 +1,12 @@
 // Package setup registers clerkguard as a GitHub App through GitHub's App
 // manifest flow, when `clerkguard serve` starts without App credentials.
 //
+//  0. At start, a random one-time setup token is printed to the log, in the
+//     setup URL, and nowhere else. GET /setup?token=... (compared in
+//     constant time) gives the browser a cookie bound to the token and
+//     redirects to /setup; every setup page and the callback require that
+//     cookie. Without it, or once the App is registered, the pages show
+//     nothing about the App, the server or its data directory.
 //  1. GET /setup shows what will be created and a form that POSTs app.yml
 //     (as JSON, with this server's webhook and return URLs) to GitHub's
 //     "create App" page: the user's, an organisation's, or the GHES host's.
@@ -73,7 +79,10 @@ type Setup struct {
 	dataDir   string
 	manifest  map[string]any
 	states    *stateStore
-	client    *http.Client
+	// token is the one-time setup token: it authorises a browser to
+	// register the App. Only the start-up log line shows it.
+	token  string
+	client *http.Client
 
 	ln   net.Listener
 	http *http.Server
@@ -111,7 +120,7 @@ func New(o Options) (*Setup, error) {
 	}
 	get := o.Getenv
 	s := &Setup{o: o, log: o.Logger, listen: or(get("CLERKGUARD_LISTEN"), ":8080"), dataDir: DataDir(get),
-		states: newStateStore(o.Now), client: o.HTTPClient, activate: make(chan activation)}
+		states: newStateStore(o.Now), client: o.HTTPClient, activate: make(chan activation), token: randomToken()}
 	var err error
 	if s.apiURL, err = httpURL("CLERKGUARD_GITHUB_API_URL", or(get("CLERKGUARD_GITHUB_API_URL"), "https://api.github.com/")); err != nil {
 		return nil, err
@@ -172,7 +181,21 @@ func (s *Setup) Listen() error {
 		return fmt.Errorf("listen %s: %w", s.listen, err)
 	}
 	s.ln = ln
+	s.announce()
 	return nil
+}
+
+// announce logs the setup URL with the one-time token: the only place the
+// token appears. Whoever reads this log may register the App, so the setup
+// page cannot be claimed by whoever reaches it first.
+func (s *Setup) announce() {
+	page := s.publicURL
+	if page == "" {
+		page = "http://" + s.ln.Addr().String()
+	}
+	abs, _ := filepath.Abs(s.dataDir)
+	s.log.Info("clerkguard is not registered with GitHub yet: open this setup URL to create the App; its one-time token is shown only here",
+		"setup_url", page+"/setup?"+url.Values{tokenParam: {s.token}}.Encode(), "addr", s.ln.Addr().String(), "github", s.webURL, "data_dir", abs)
 }
 
 // Addr is the listening address once Listen or Run has bound it.
@@ -199,13 +222,6 @@ func (s *Setup) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	page := s.publicURL
-	if page == "" {
-		page = "http://" + s.ln.Addr().String()
-	}
-	abs, _ := filepath.Abs(s.dataDir)
-	s.log.Info("clerkguard is not registered with GitHub yet: open the setup page to create the App",
-		"setup_url", page+"/setup", "addr", s.ln.Addr().String(), "github", s.webURL, "data_dir", abs)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	var stopApp func()

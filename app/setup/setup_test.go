@@ -2,6 +2,7 @@ package setup_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -90,6 +91,7 @@ func TestManifestFromAppYML(t *testing.T) {
 	h := start(t, fakegithub.Options{GHES: true}, nil)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
+	h.authorize(c)
 
 	action, m := setupForm(t, c, h.base+"/setup", nil)
 	u, _ := url.Parse(action)
@@ -133,7 +135,13 @@ func TestManifestFromAppYML(t *testing.T) {
 
 func TestPublicURLAndWebURLOverride(t *testing.T) {
 	h := start(t, fakegithub.Options{}, map[string]string{"CLERKGUARD_PUBLIC_URL": "https://cg.example.com/", "CLERKGUARD_GITHUB_WEB_URL": "https://github.example.net"})
-	action, m := setupForm(t, http.DefaultClient, h.base+"/setup", map[string]string{"X-Forwarded-Host": "evil.example"})
+	jar, _ := cookiejar.New(nil)
+	cookie := h.authorize(&http.Client{Jar: jar})
+	if !cookie.Secure || !cookie.HttpOnly {
+		t.Errorf("setup cookie behind an https public URL: %+v, want Secure and HttpOnly", cookie)
+	}
+	// The jar keeps a Secure cookie from this plain-HTTP test server; send it by hand.
+	action, m := setupForm(t, http.DefaultClient, h.base+"/setup", map[string]string{"X-Forwarded-Host": "evil.example", "Cookie": cookie.Name + "=" + cookie.Value})
 	if !strings.HasPrefix(action, "https://github.example.net/settings/apps/new?state=") {
 		t.Errorf("action = %s", action)
 	}
@@ -158,6 +166,7 @@ func TestSetupFlowHTTP(t *testing.T) {
 	if code, _ := get(t, c, h.base+"/metrics"); code != 404 {
 		t.Errorf("/metrics before setup: %d", code)
 	}
+	h.authorize(c)
 	action, m := setupForm(t, c, h.base+"/setup", nil)
 	mj, _ := json.Marshal(m)
 	resp, err := c.PostForm(action, url.Values{"manifest": {string(mj)}}) // follows GitHub's redirect back
@@ -192,9 +201,10 @@ func TestSetupFlowHTTP(t *testing.T) {
 		t.Errorf("ping with the operator's secret: %d %v", status, err)
 	}
 	h.assertServing(creds.WebhookSecret)
-	// Revisiting /setup or the callback shows the configured App.
+	// Revisiting /setup or the callback shows nothing (TestSetupRequiresToken
+	// checks what it does not show).
 	for _, p := range []string{"/setup", "/setup/callback?code=x&state=y"} {
-		if code, body := get(t, c, h.base+p); code != 200 || !strings.Contains(body, "already configured") || strings.Contains(body, `name="manifest"`) {
+		if code, body := get(t, c, h.base+p); code != 404 || strings.Contains(body, fmt.Sprint(creds.AppID)) || strings.Contains(body, `name="manifest"`) {
 			t.Errorf("%s after setup: %d", p, code)
 		}
 	}
@@ -214,6 +224,7 @@ func TestCallbackErrors(t *testing.T) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	noFollow := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	h.authorize(c)
 
 	for name, q := range map[string]string{"no code": "?state=abc", "no state": "?code=abc", "unknown state": "?code=abc&state=nope", "malformed code": "?code=a/b&state=x"} {
 		if code, body := get(t, c, h.base+"/setup/callback"+q); code != 400 || !strings.Contains(body, "/setup") {
@@ -240,7 +251,14 @@ func TestCallbackErrors(t *testing.T) {
 	}
 	resp.Body.Close()
 	callback := resp.Header.Get("Location")
-	if code, body := get(t, http.DefaultClient, callback); code != 400 || !strings.Contains(body, "another browser") {
+	if code, body := get(t, http.DefaultClient, callback); code != 403 || strings.Contains(body, "another browser") {
+		t.Errorf("browser without the setup token: %d", code)
+	}
+	// Another browser that has the token cannot complete this browser's flow.
+	jar2, _ := cookiejar.New(nil)
+	other := &http.Client{Jar: jar2}
+	h.authorize(other)
+	if code, body := get(t, other, callback); code != 400 || !strings.Contains(body, "another browser") {
 		t.Errorf("other browser: %d", code)
 	}
 	// GitHub failing: 502, and the same callback can be retried.
@@ -264,6 +282,7 @@ func TestGitHubUnreachable(t *testing.T) {
 	h := start(t, fakegithub.Options{}, map[string]string{"CLERKGUARD_GITHUB_API_URL": deadURL, "CLERKGUARD_GITHUB_WEB_URL": "https://github.example.net/"})
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
+	h.authorize(c)
 	action, _ := setupForm(t, c, h.base+"/setup", nil)
 	u, _ := url.Parse(action)
 	code, body := get(t, c, h.base+"/setup/callback?code=c0ffee&state="+u.Query().Get("state"))

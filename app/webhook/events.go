@@ -69,6 +69,7 @@ type checkRunEvent struct {
 type checkSuiteEvent struct {
 	Action     string `json:"action"`
 	CheckSuite struct {
+		ID           int64     `json:"id"`
 		HeadSHA      string    `json:"head_sha"`
 		PullRequests []checkPR `json:"pull_requests"`
 	} `json:"check_suite"`

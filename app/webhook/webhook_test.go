@@ -168,7 +168,12 @@ func TestHandler(t *testing.T) {
 			}
 			d := tc.delivery
 			if d == "" {
-				d = "d-" + tc.name
+				d = "d-" + strings.Map(func(r rune) rune {
+					if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+						return r
+					}
+					return '-'
+				}, tc.name)
 			}
 			req.Header.Set("X-GitHub-Delivery", d)
 			ct := tc.ctype
@@ -211,6 +216,8 @@ func TestHandlerOversizedAndQueueDown(t *testing.T) {
 	h := &Handler{Secrets: [][]byte{[]byte("s")}, Queue: &fakeQueue{err: errors.New("disk full")}, Log: slog.New(slog.DiscardHandler)}
 	big := bytes.Repeat([]byte("a"), MaxBody+1)
 	req := httptest.NewRequest("POST", "/webhook", bytes.NewReader(big))
+	req.Header.Set("X-GitHub-Event", "pull_request")
+	req.Header.Set("X-GitHub-Delivery", "big")
 	req.Header.Set("X-Hub-Signature-256", sign("s", big))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)

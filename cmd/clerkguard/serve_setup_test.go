@@ -5,7 +5,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -42,8 +44,12 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// tokenRe finds the setup token in the setup URL serve logs.
+var tokenRe = regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
+
 // serveUntil runs `clerkguard serve` with env until GET path answers 200
 // with want in its body, then stops it and returns the exit code and stderr.
+// "{token}" in path is replaced by the setup token once serve has logged it.
 func serveUntil(t *testing.T, env map[string]string, path, want string) (int, string) {
 	t.Helper()
 	addr := freeAddr(t)
@@ -53,6 +59,8 @@ func serveUntil(t *testing.T, env map[string]string, path, want string) (int, st
 	stderr := &syncBuf{}
 	done := make(chan int, 1)
 	go func() { done <- cmdServe(ctx, nil, stderr, func(k string) string { return env[k] }) }()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		select {
@@ -63,7 +71,11 @@ func serveUntil(t *testing.T, env map[string]string, path, want string) (int, st
 		if time.Now().After(deadline) {
 			t.Fatalf("GET %s never answered %q; stderr:\n%s", path, want, stderr.String())
 		}
-		if resp, err := http.Get("http://" + addr + path); err == nil {
+		p := path
+		if m := tokenRe.FindStringSubmatch(stderr.String()); m != nil {
+			p = strings.ReplaceAll(p, "{token}", m[1])
+		}
+		if resp, err := client.Get("http://" + addr + p); err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == 200 && strings.Contains(string(b), want) {
@@ -87,8 +99,8 @@ func serveUntil(t *testing.T, env map[string]string, path, want string) (int, st
 func TestServeWithoutCredentialsServesSetup(t *testing.T) {
 	dir := t.TempDir()
 	code, stderr := serveUntil(t, map[string]string{"CLERKGUARD_DATA_DIR": dir, "CLERKGUARD_DATABASE_URL": "sqlite://" + filepath.Join(dir, "q.db")},
-		"/setup", "Register clerkguard on GitHub")
-	if code != 0 || !strings.Contains(stderr, "open the setup page") {
+		"/setup?token={token}", "Register clerkguard on GitHub")
+	if code != 0 || !strings.Contains(stderr, "open this setup URL") || !tokenRe.MatchString(stderr) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }

@@ -110,7 +110,7 @@ func (h hard001) scriptSinks() {
 		case "assignment_expression", "augmented_assignment_expression":
 			left := f.Name(n.ChildByField("left"))
 			if last := jsast.LastSegment(left); last == "innerHTML" || last == "outerHTML" {
-				h.check(n.ChildByField("right"), "`"+left+"`")
+				h.check(n.ChildByField("right"), rules.Code(left))
 			}
 		case "call_expression":
 			name := f.CalleeName(n)
@@ -118,25 +118,25 @@ func (h hard001) scriptSinks() {
 			args := jsast.Args(n)
 			switch {
 			case last == "insertAdjacentHTML" && len(args) == 2:
-				h.check(args[1], "`"+name+"`")
+				h.check(args[1], rules.Code(name))
 			case name == "document.write" || name == "document.writeln":
 				for _, a := range args {
-					h.check(a, "`"+name+"`")
+					h.check(a, rules.Code(name))
 				}
 			case last == "html" && strings.Contains(name, ".") && len(args) > 0:
 				// Hono c.html(...)
-				h.check(args[0], "`"+name+"`")
+				h.check(args[0], rules.Code(name))
 			case isMailCall(name):
 				for _, a := range args {
 					for _, key := range []string{"html", "HtmlBody", "htmlBody"} {
 						if v := f.ObjectProp(a, key); v != nil {
-							h.check(v, "the `"+key+"` of `"+name+"`")
+							h.check(v, "the "+rules.Code(key)+" of "+rules.Code(name))
 						}
 					}
 				}
 			case (last == "send" || last == "end") && strings.HasPrefix(name, "res.") && len(args) == 1:
 				if v := jsast.Unwrap(args[0]); v.Type == "template_string" && strings.HasPrefix(strings.TrimSpace(strings.Trim(f.Text(v), "`")), "<") {
-					h.check(v, "`"+name+"` (HTML)")
+					h.check(v, rules.Code(name)+" (HTML)")
 				}
 			}
 		}
@@ -159,7 +159,7 @@ func isMailCall(name string) bool { return mailCallRe.MatchString(name) }
 func (h hard001) check(v *jsast.Node, sink string) {
 	if src := h.tainted(v, 0); src != "" {
 		h.pass.Report(rules.Diagnostic{Line: v.Line, Column: v.Col,
-			Message: fmt.Sprintf("`%s` is user-controlled Clerk data and reaches %s without escaping (stored XSS / HTML injection)", src, sink)})
+			Message: fmt.Sprintf("%s is user-controlled Clerk data and reaches %s without escaping (stored XSS / HTML injection)", rules.Code(src), sink)})
 	}
 }
 
@@ -324,7 +324,7 @@ func (h hard001) templateSinks() {
 			if found := templateSource(ef); found != "" {
 				line, col := h.pass.File.LineOf(start)
 				h.pass.Report(rules.Diagnostic{Line: line, Column: col,
-					Message: fmt.Sprintf("`%s` is user-controlled Clerk data and reaches %s without escaping (stored XSS)", found, s.name)})
+					Message: fmt.Sprintf("%s is user-controlled Clerk data and reaches %s without escaping (stored XSS)", rules.Code(found), s.name)})
 			}
 		}
 	}

@@ -58,7 +58,7 @@ func runHARD002(pass *rules.Pass) error {
 			v := f.ObjectProp(arg, "debug")
 			if v != nil && jsast.Unwrap(v).Type == "true" {
 				pass.Report(rules.Diagnostic{Line: v.Line, Column: v.Col,
-					Message: "`" + name + "` is configured with `debug: true`, which logs the Auth object on every request in every environment"})
+					Message: rules.Code(name) + " is configured with `debug: true`, which logs the Auth object on every request in every environment"})
 			}
 		}
 	}

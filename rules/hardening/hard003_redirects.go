@@ -148,15 +148,15 @@ func checkOrigins(pass *rules.Pass, f *jsast.File, v *jsast.Node) {
 		switch {
 		case e.Type == "regex":
 			if p := e.ChildByField("pattern"); p != nil && anyOriginRegex.MatchString(f.Text(p)) {
-				why = "the regular expression `" + f.Text(e) + "` matches every origin"
+				why = "the regular expression " + rules.Code(f.Text(e)) + " matches every origin"
 			}
 		case e.Type == "string" || e.Type == "template_string":
 			if s, ok := f.StringValue(e); ok && anyOriginGlob.MatchString(s) {
-				why = "the pattern `'" + s + "'` matches every origin"
+				why = "the pattern " + rules.Code("'"+s+"'") + " matches every origin"
 			}
 		}
 		if why == "" && requestData.MatchString(f.Text(e)) {
-			why = "`" + shortJS(f, e) + "` comes from the request, so the caller chooses the allowed origin"
+			why = rules.Code(shortJS(f, e)) + " comes from the request, so the caller chooses the allowed origin"
 		}
 		if why != "" {
 			pass.Report(rules.Diagnostic{Line: e.Line, Column: e.Col, Fix: fixOrigins,
@@ -209,7 +209,7 @@ func checkSatellite(pass *rules.Pass, f *jsast.File, key string, v *jsast.Node) 
 		return // includes Clerk's documented `domain: (url) => url.host`
 	}
 	pass.Report(rules.Diagnostic{Line: v.Line, Column: v.Col, Fix: fixSatellite,
-		Message: "satellite `" + key + "` is taken from the `Host`/`X-Forwarded-Host` request header (`" + shortJS(f, v) + "`), which the caller can set; Clerk then builds its sign-in handshake for a domain the attacker chose"})
+		Message: "satellite " + rules.Code(key) + " is taken from the `Host`/`X-Forwarded-Host` request header (" + rules.Code(shortJS(f, v)) + "), which the caller can set; Clerk then builds its sign-in handshake for a domain the attacker chose"})
 }
 
 // --- redirects to query parameters in auth handlers ---
@@ -245,7 +245,7 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 		}
 		callee := f.CalleeName(call)
 		pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Fix: fixRedirect,
-			Message: "`" + callee + "()` in an authentication handler sends the user to `" + src + "` from the query string without checking that it is a relative path or an allowed origin (open redirect after sign-in)"})
+			Message: rules.Code(callee+"()") + " in an authentication handler sends the user to " + rules.Code(src) + " from the query string without checking that it is a relative path or an allowed origin (open redirect after sign-in)"})
 	}
 }
 
@@ -459,7 +459,7 @@ func checkGETMutations(pass *rules.Pass, f *jsast.File) {
 				continue // a function defined but maybe not run on this path
 			}
 			pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Fix: fixGET,
-				Message: "`GET` handler `" + e.Name + "` checks the Clerk session and then changes state (`" + what + "`); Clerk cookies are SameSite=Lax, so a link or image on another site triggers it for a signed-in user (CSRF)"})
+				Message: "`GET` handler " + rules.Code(e.Name) + " checks the Clerk session and then changes state (" + rules.Code(what) + "); Clerk cookies are SameSite=Lax, so a link or image on another site triggers it for a signed-in user (CSRF)"})
 			break
 		}
 	}
@@ -554,7 +554,7 @@ func hard003Go(pass *rules.Pass) error {
 			if pkg != "" && goast.CallName(x) == pkg+".Satellite" && len(x.Args) == 1 {
 				if id, ok := x.Args[0].(*ast.Ident); ok && id.Name == "true" {
 					pass.Report(rules.Diagnostic{Line: gf.Line(x.Pos()), Column: gf.Col(x.Pos()), Severity: rules.Low, Fix: fixGoSat,
-						Message: "`" + gf.Text(x) + "` makes the middleware skip the issuer (`iss`) check of session tokens, and no `AuthorizedPartyMatches` option restricts the `azp` origin instead"})
+						Message: rules.Code(gf.Text(x)) + " makes the middleware skip the issuer (`iss`) check of session tokens, and no `AuthorizedPartyMatches` option restricts the `azp` origin instead"})
 				}
 			}
 		case *ast.KeyValueExpr:

@@ -103,11 +103,11 @@ func runMFA001(pass *rules.Pass) error {
 				tail2 = parts[len(parts)-2] + "." + parts[len(parts)-1]
 			}
 			if sensitiveCalls[tail2] {
-				at, what, conf = c, "`"+tail2+"`", rules.MediumConfidence
+				at, what, conf = c, rules.Code(tail2), rules.MediumConfidence
 				break
 			}
 			if at == nil && !readOnly && moneyCallRe.MatchString(name) {
-				at, what = c, "`"+name+"`"
+				at, what = c, rules.Code(name)
 			}
 		}
 		if at == nil {
@@ -115,11 +115,10 @@ func runMFA001(pass *rules.Pass) error {
 			if m == "" || readOnly && !strings.EqualFold(m, "export") {
 				continue
 			}
-			at, what = e.Fn, fmt.Sprintf("a sensitive operation (%q in its name or route)", m)
+			at, what = e.Fn, fmt.Sprintf("a sensitive operation (%s in its name or route)", rules.Code(m))
 		}
 		pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col, Confidence: conf,
-			Message: fmt.Sprintf("%s `%s`%s performs %s without requiring reverification (`has({ reverification: 'strict' })`)",
-				e.Kind, e.Name, routeSuffix(route), what)})
+			Message: fmt.Sprintf("%s %s%s performs %s without requiring reverification (`has({ reverification: 'strict' })`)", e.Kind, rules.Code(e.Name), routeSuffix(route), what)})
 	}
 	return nil
 }
@@ -153,7 +152,7 @@ func routeSuffix(route string) string {
 	if route == "" {
 		return ""
 	}
-	return " (" + route + ")"
+	return " (" + rules.Code(route) + ")"
 }
 
 // reverified reports whether an entry checks reverification on the server,

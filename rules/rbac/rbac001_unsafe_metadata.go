@@ -128,16 +128,16 @@ func rbac001Read(pass *rules.Pass, f *jsast.File, n *jsast.Node) {
 		}
 		acc := outer(p)
 		if authzKeyRe.MatchString(key) && decides(f, acc) {
-			report001(pass, p, fmt.Sprintf("`%s` decides access here", shortText(f, p)))
+			report001(pass, p, fmt.Sprintf("%s decides access here", rules.Code(shortText(f, p))))
 			return
 		}
 		if cmp := comparedValue(f, acc); cmp != "" && authzValueRe.MatchString(cmp) {
-			report001(pass, p, fmt.Sprintf("`%s` is compared with '%s' to decide access", shortText(f, p), cmp))
+			report001(pass, p, fmt.Sprintf("%s is compared with %s to decide access", rules.Code(shortText(f, p)), rules.Code("'"+cmp+"'")))
 			return
 		}
 		if name := declaredName(f, acc); name != "" && authzKeyRe.MatchString(key) {
 			if use := conditionUse(f, acc, name); use != nil {
-				report001(pass, p, fmt.Sprintf("`%s` (as `%s`) decides access at line %d", shortText(f, p), name, use.Line))
+				report001(pass, p, fmt.Sprintf("%s (as %s) decides access at line %d", rules.Code(shortText(f, p)), rules.Code(name), use.Line))
 			}
 		}
 		return
@@ -153,7 +153,7 @@ func rbac001Read(pass *rules.Pass, f *jsast.File, n *jsast.Node) {
 				continue
 			}
 			if use := conditionUse(f, o, name); use != nil {
-				report001(pass, n, fmt.Sprintf("`%s` destructured from `%s` decides access at line %d", name, expr, use.Line))
+				report001(pass, n, fmt.Sprintf("%s destructured from %s decides access at line %d", rules.Code(name), rules.Code(expr), use.Line))
 				return
 			}
 		}
@@ -359,7 +359,7 @@ func rbac001Write(pass *rules.Pass, f *jsast.File, pair *jsast.Node) {
 		}
 		kv := f.ObjectProp(v, k)
 		pass.Report(rules.Diagnostic{Line: kv.Line, Column: kv.Col,
-			Message: fmt.Sprintf("`%s` stores `%s` in unsafeMetadata, which the user can rewrite from the browser; an authorization value there cannot be trusted", callee, k)})
+			Message: fmt.Sprintf("%s stores %s in unsafeMetadata, which the user can rewrite from the browser; an authorization value there cannot be trusted", rules.Code(callee), rules.Code(k))})
 		return
 	}
 }
@@ -405,7 +405,7 @@ func rbac001JSON(pass *rules.Pass) error {
 			if strings.Contains(t, "{{user.unsafe_metadata") {
 				line, col := pass.File.LineOf(valueStart(pass.File.Content, int(off)))
 				pass.Report(rules.Diagnostic{Line: line, Column: col,
-					Message: fmt.Sprintf("session token claim `%s` maps `{{user.unsafe_metadata}}`, so every value read from it (such as `sessionClaims.%s.role`) is chosen by the user", lastKey, lastKey)})
+					Message: fmt.Sprintf("session token claim %s maps `{{user.unsafe_metadata}}`, so every value read from it (such as %s) is chosen by the user", rules.Code(lastKey), rules.Code("sessionClaims."+lastKey+".role"))})
 			}
 		}
 		if len(depthKeys) > 0 && depthKeys[len(depthKeys)-1] {

@@ -146,7 +146,7 @@ func findGates(f *jsast.File) []gate {
 			last := jsast.LastSegment(name)
 			if (last == "has" || name == "has") && len(jsast.Args(n)) > 0 && hasAuthzKey(f, jsast.Args(n)[0]) {
 				if comp := component(n); comp != nil {
-					out = append(out, gate{desc: "client-side `" + shortText(f, n) + "`", need: AuthzCheck, scope: comp})
+					out = append(out, gate{desc: "client-side " + rules.Code(shortText(f, n)), need: AuthzCheck, scope: comp})
 				}
 			}
 		case "binary_expression":
@@ -156,7 +156,7 @@ func findGates(f *jsast.File) []gate {
 			t := f.Text(n)
 			if strings.Contains(t, "membership") && strings.Contains(t, "role") || strings.Contains(t, "publicMetadata") && strings.Contains(t, "role") {
 				if comp := component(n); comp != nil {
-					out = append(out, gate{desc: "client-side `" + shortText(f, n) + "`", need: AuthzCheck, scope: comp})
+					out = append(out, gate{desc: "client-side " + rules.Code(shortText(f, n)), need: AuthzCheck, scope: comp})
 				}
 			}
 		}
@@ -356,9 +356,8 @@ func checkServerProps(pass *rules.Pass, cf *jsast.File, cg gate) {
 					continue
 				}
 				pass.Report(rules.Diagnostic{Path: p, Line: attr.Line, Column: attr.Col,
-					Match: f.Text(attr),
-					Message: fmt.Sprintf("`%s` (from `%s`) is passed to client component `%s`, which hides it behind %s; the props are serialized into the page for every visitor",
-						f.Text(v), src, name, cg.desc),
+					Match:   f.Text(attr),
+					Message: fmt.Sprintf("%s (from %s) is passed to client component %s, which hides it behind %s; the props are serialized into the page for every visitor", rules.Code(f.Text(v)), rules.Code(src), rules.Code(name), cg.desc),
 					Related: []rules.Location{{Path: cf.Path, Line: cg.scope.Line}}})
 			}
 		}

@@ -262,9 +262,9 @@ func wrongFormat(rf roleFormat, s string) bool {
 
 func formatNote(rf roleFormat, s string) string {
 	if rf == prefixedRole {
-		return "Clerk roles have the form `org:" + s + "`"
+		return "Clerk roles have the form " + rules.Code("org:"+s)
 	}
-	return "the v2 session claim `o.rol` holds the role without the `org:` prefix (`" + strings.TrimPrefix(s, "org:") + "`)"
+	return "the v2 session claim `o.rol` holds the role without the `org:` prefix (" + rules.Code(strings.TrimPrefix(s, "org:")) + ")"
 }
 
 func rbac003Compare(pass *rules.Pass, f *jsast.File, n *jsast.Node, clerk bool) {
@@ -290,11 +290,9 @@ func rbac003Compare(pass *rules.Pass, f *jsast.File, n *jsast.Node, clerk bool) 
 		d := rules.Diagnostic{Line: n.Line, Column: n.Col}
 		if opText == "!==" || opText == "!=" {
 			d.Severity = rules.Low
-			d.Message = "`" + expr + " " + opText + " '" + s + "'` is always true: " + formatNote(rf, s) +
-				", so this check denies every member, admins included"
+			d.Message = rules.Code(expr+" "+opText+" '"+s+"'") + " is always true: " + formatNote(rf, s) + ", so this check denies every member, admins included"
 		} else {
-			d.Message = "`" + expr + " " + opText + " '" + s + "'` is never true: " + formatNote(rf, s) +
-				", so this role check never matches"
+			d.Message = rules.Code(expr+" "+opText+" '"+s+"'") + " is never true: " + formatNote(rf, s) + ", so this role check never matches"
 		}
 		pass.Report(d)
 		return
@@ -317,7 +315,7 @@ func rbac003Switch(pass *rules.Pass, f *jsast.File, n *jsast.Node, clerk bool) {
 		s, ok := f.StringValue(c.ChildByField("value"))
 		if ok && wrongFormat(rf, s) {
 			pass.Report(rules.Diagnostic{Line: c.Line, Column: c.Col,
-				Message: "`case '" + s + "'` never matches `" + shortText(f, jsast.Unwrap(n.ChildByField("value"))) + "`: " + formatNote(rf, s)})
+				Message: rules.Code("case '"+s+"'") + " never matches " + rules.Code(shortText(f, jsast.Unwrap(n.ChildByField("value")))) + ": " + formatNote(rf, s)})
 		}
 	}
 }
@@ -342,7 +340,7 @@ func rbac003Call(pass *rules.Pass, f *jsast.File, call *jsast.Node, clerk bool) 
 					return // a format check, not an authorization decision
 				}
 				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.High,
-					Message: "`" + shortText(f, call) + "` matches part of the role, so it also accepts roles such as `org:admin_readonly` or `org:not_admin`: compare the whole role or use `has({ role })`"})
+					Message: rules.Code(shortText(f, call)) + " matches part of the role, so it also accepts roles such as `org:admin_readonly` or `org:not_admin`: compare the whole role or use `has({ role })`"})
 				return
 			}
 		}
@@ -359,7 +357,7 @@ func rbac003Call(pass *rules.Pass, f *jsast.File, call *jsast.Node, clerk bool) 
 					}
 				}
 				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
-					Message: "`" + shortText(f, call) + "` is never true: " + formatNote(rf, vals[0]) + ", and none of the listed roles has that form"})
+					Message: rules.Code(shortText(f, call)) + " is never true: " + formatNote(rf, vals[0]) + ", and none of the listed roles has that form"})
 				return
 			}
 		}
@@ -376,7 +374,7 @@ func rbac003Call(pass *rules.Pass, f *jsast.File, call *jsast.Node, clerk bool) 
 		return
 	}
 	pass.Report(rules.Diagnostic{Line: perm.Line, Column: perm.Col,
-		Message: "`" + name + "({ permission: '" + s + "' })` is always false on the server: System Permissions are not in the session token; check the role that grants it, or define a Custom Permission"})
+		Message: rules.Code(name+"({ permission: '"+s+"' })") + " is always false on the server: System Permissions are not in the session token; check the role that grants it, or define a Custom Permission"})
 }
 
 // clientHas reports whether a has() call runs in the browser, where

@@ -94,7 +94,7 @@ func runRBAC004(pass *rules.Pass) error {
 		if m := optionalIdentity(f, id, ff.value); m != "" && !ff.write {
 			if !nullChecked(f, fn, ff.call, strings.Split(m, ".")[0]) {
 				pass.Report(rules.Diagnostic{Line: ff.value.Line, Column: ff.value.Col,
-					Message: fmt.Sprintf("`%s` filters `%s` by `%s`, which is undefined for a signed-out caller, and an undefined filter matches every row", callee, ff.key, shortText(f, ff.value))})
+					Message: fmt.Sprintf("%s filters %s by %s, which is undefined for a signed-out caller, and an undefined filter matches every row", rules.Code(callee), rules.Code(ff.key), rules.Code(shortText(f, ff.value)))})
 			}
 			continue
 		}
@@ -113,16 +113,16 @@ func runRBAC004(pass *rules.Pass) error {
 			if ff.call.Type == "new_expression" {
 				callee = "new " + f.Text(ff.call.ChildByField("constructor"))
 			}
-			from := "`" + src + "`"
+			from := rules.Code(src)
 			if v := shortText(f, ff.value); v != src {
-				from = "`" + v + "` (from `" + src + "`)"
+				from = rules.Code(v) + " (from " + rules.Code(src) + ")"
 			}
 			pass.Report(rules.Diagnostic{Line: ff.value.Line, Column: ff.value.Col,
-				Message: fmt.Sprintf("`%s` sets the owner field `%s` of the new record to %s, taken from the request while the caller's identity from auth() is in scope and never compared with it, so any caller can create records in another user's or tenant's name", callee, ff.key, from)})
+				Message: fmt.Sprintf("%s sets the owner field %s of the new record to %s, taken from the request while the caller's identity from auth() is in scope and never compared with it, so any caller can create records in another user's or tenant's name", rules.Code(callee), rules.Code(ff.key), from)})
 			continue
 		}
 		pass.Report(rules.Diagnostic{Line: ff.value.Line, Column: ff.value.Col,
-			Message: fmt.Sprintf("`%s` scopes `%s` by `%s` from the request while the caller's identity from auth() is in scope and never compared with it, so any caller can reach another tenant's records", callee, ff.key, src)})
+			Message: fmt.Sprintf("%s scopes %s by %s from the request while the caller's identity from auth() is in scope and never compared with it, so any caller can reach another tenant's records", rules.Code(callee), rules.Code(ff.key), rules.Code(src))})
 	}
 	return nil
 }

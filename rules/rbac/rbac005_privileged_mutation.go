@@ -146,7 +146,7 @@ func runRBAC005(pass *rules.Pass) error {
 		target := ""
 		if args := jsast.Args(call); len(args) > 0 {
 			if src := fl.requestSource(args[0]); src != "" {
-				target = fmt.Sprintf(" on a target taken from the request (`%s`)", src)
+				target = fmt.Sprintf(" on a target taken from the request (%s)", rules.Code(src))
 			}
 		}
 		level := "no admin or permission check"
@@ -154,8 +154,7 @@ func runRBAC005(pass *rules.Pass) error {
 			level = "only a sign-in check, no admin or permission check"
 		}
 		pass.Report(rules.Diagnostic{Line: call.Line, EndLine: call.Line, Column: call.Col,
-			Message: fmt.Sprintf("%s `%s` calls `%s`%s with %s before it, so any caller can run this privileged Backend API mutation",
-				e.Kind, e.Name, op, target, level)})
+			Message: fmt.Sprintf("%s %s calls %s%s with %s before it, so any caller can run this privileged Backend API mutation", e.Kind, rules.Code(e.Name), rules.Code(op), target, level)})
 	}
 	return nil
 }

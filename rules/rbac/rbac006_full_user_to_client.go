@@ -66,6 +66,15 @@ func fixRBAC006(p *project.Model, path string) string {
 // webhookSrc starts the source description of a user webhook payload.
 const webhookSrc = "the user webhook's `"
 
+// srcMarkdown renders a source for a message: the code of a call, or the
+// user webhook's payload expression, each as a code span.
+func srcMarkdown(src string) string {
+	if expr, ok := strings.CutPrefix(src, webhookSrc); ok {
+		return "the user webhook's " + rules.Code(strings.TrimSuffix(expr, "`"))
+	}
+	return rules.Code(src)
+}
+
 // fullUser is a local name bound to a Backend User (or a list of them).
 type fullUser struct {
 	scope *jsast.Node // function (or program) the binding lives in
@@ -308,12 +317,12 @@ func runRBAC006(pass *rules.Pass) error {
 			if sink := rbac006ResponseSink(name); sink != "" {
 				// A webhook handler's response goes back to Clerk, not to a browser.
 				if expr, src, ok := b.contains(args[0], 0); ok && !strings.HasPrefix(src, webhookSrc) {
-					report(n, fmt.Sprintf("`%s` (from `%s`) is sent whole in the `%s` response%s", expr, src, sink, tail), nil)
+					report(n, fmt.Sprintf("%s (from %s) is sent whole in the %s response%s", rules.Code(expr), srcMarkdown(src), rules.Code(sink), tail), nil)
 				}
 			} else if rbac006Broadcast(name) {
 				for _, a := range args {
 					if expr, src, ok := b.contains(a, 0); ok {
-						report(n, fmt.Sprintf("`%s` (from `%s`) is broadcast whole with `%s`%s", expr, src, name, tail), nil)
+						report(n, fmt.Sprintf("%s (from %s) is broadcast whole with %s%s", rules.Code(expr), srcMarkdown(src), rules.Code(name), tail), nil)
 						break
 					}
 				}
@@ -325,7 +334,7 @@ func runRBAC006(pass *rules.Pass) error {
 			}
 			if a := jsast.Args(n); len(a) > 0 {
 				if expr, src, ok := b.contains(a[0], 0); ok && !strings.HasPrefix(src, webhookSrc) {
-					report(n, fmt.Sprintf("`%s` (from `%s`) is sent whole in the `new %s()` body%s", expr, src, ctor, tail), nil)
+					report(n, fmt.Sprintf("%s (from %s) is sent whole in the %s body%s", rules.Code(expr), srcMarkdown(src), rules.Code("new "+ctor+"()"), tail), nil)
 				}
 			}
 		}
@@ -368,8 +377,7 @@ func runRBAC006(pass *rules.Pass) error {
 				continue // return Response.json(user): reported as a response
 			}
 			if expr, src, ok := b.contains(r, 0); ok && !strings.HasPrefix(src, webhookSrc) {
-				report(r, fmt.Sprintf("%s `%s` returns `%s` (from `%s`) whole, and its return value is serialized to the browser%s",
-					rf.kind, rf.name, expr, src, tail), nil)
+				report(r, fmt.Sprintf("%s %s returns %s (from %s) whole, and its return value is serialized to the browser%s", rf.kind, rules.Code(rf.name), rules.Code(expr), srcMarkdown(src), tail), nil)
 			}
 		}
 	}
@@ -411,8 +419,7 @@ func runRBAC006(pass *rules.Pass) error {
 			if target == "" {
 				continue
 			}
-			report(attr, fmt.Sprintf("`%s` (from `%s`) is passed whole as prop `%s` to `<%s>`, a 'use client' component (%s) whose props are serialized into the page%s",
-				expr, src, prop, comp, target, tail), []rules.Location{{Path: target, Line: 1}})
+			report(attr, fmt.Sprintf("%s (from %s) is passed whole as prop %s to %s, a 'use client' component (%s) whose props are serialized into the page%s", rules.Code(expr), srcMarkdown(src), rules.Code(prop), rules.Code("<"+comp+">"), target, tail), []rules.Location{{Path: target, Line: 1}})
 		}
 	}
 	return nil

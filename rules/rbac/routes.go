@@ -131,7 +131,7 @@ func resolveFetch(pass *rules.Pass, from string, urlSegs []string, method string
 		for _, e := range tf.Entries() {
 			if e.Name == want {
 				return &routeTarget{File: p, AST: tf, Fn: e.Fn, Mw: e.Middleware,
-					Desc: method + " /" + strings.Join(segs, "/") + " (" + p + ")", URL: "/" + strings.Join(urlSegs, "/")}
+					Desc: rules.Code(method+" /"+strings.Join(segs, "/")) + " (" + rules.Code(p) + ")", URL: "/" + strings.Join(urlSegs, "/")}
 			}
 		}
 		return nil // the route exists but not for this method
@@ -156,7 +156,7 @@ func resolveAction(pass *rules.Pass, f *jsast.File, local string) *routeTarget {
 	for _, e := range tf.Entries() {
 		if e.Kind == "server action" && e.Name == im.Imported {
 			return &routeTarget{File: target, AST: tf, Fn: e.Fn, Mw: e.Middleware,
-				Desc: "Server Action `" + im.Imported + "` (" + target + ")"}
+				Desc: "Server Action " + rules.Code(im.Imported) + " (" + rules.Code(target) + ")"}
 		}
 	}
 	return nil

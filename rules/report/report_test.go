@@ -156,3 +156,45 @@ func TestSARIFValidatesAgainstOfficialSchema(t *testing.T) {
 		}
 	}
 }
+
+func TestInert(t *testing.T) {
+	const z = "\u200b"
+	for in, want := range map[string]string{
+		"`auth()` is not awaited":            "`auth()` is not awaited",
+		"matcher ``a`b`` is invalid":         "matcher ``a`b`` is invalid",
+		"reads `` `x` `` here":               "reads `` `x` `` here",
+		"ping @octocat":                      "ping @" + z + "octocat",
+		"see [docs](https://evil.example)":   "see \\[docs\\](https:" + z + "//evil.example)",
+		"www.evil.example":                   "www" + z + ".evil.example",
+		"<img src=x> & *bold* _u_ ~s~ | #12": "\\<img src=x\\> \\& \\*bold\\* \\_u\\_ \\~s\\~ \\| \\#" + z + "12",
+		"a\n\n# heading":                     "a  \\# heading",
+		"- item":                             "\\- item",
+		"12. item":                           "12\\. item",
+		"    indented":                       "indented",
+		"open ` never closed":                "open \\` never closed",
+		":tada: done":                        ":" + z + "tada: done",
+		"`a` and `@x`":                       "`a` and `@x`",
+	} {
+		if got := report.Inert(in); got != want {
+			t.Errorf("Inert(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestInertClip(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"short", 100, "short"},
+		{"route `/admin/safe to merge` is open", 20, "route `/admin/sa…`"},
+		{"route `/admin` is open @everyone", 25, "route `/admin` is open…"},
+		{"@@@@", 8, "@\u200b…"},
+	} {
+		got := report.InertClip(tc.in, tc.limit)
+		if got != tc.want || len(got) > tc.limit {
+			t.Errorf("InertClip(%q, %d) = %q, want %q", tc.in, tc.limit, got, tc.want)
+		}
+	}
+}

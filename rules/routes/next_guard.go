@@ -647,13 +647,13 @@ func middlewareReason(a *project.NextApp, probe string) string {
 	case mw == nil:
 		return "the app has no middleware/proxy file"
 	case !mw.Runs(probe):
-		return path.Base(mw.File) + "'s matcher does not run on " + probe
+		return rules.Code(path.Base(mw.File)) + "'s matcher does not run on " + rules.Code(probe)
 	case !mw.Clerk:
-		return path.Base(mw.File) + " does not run clerkMiddleware()"
+		return rules.Code(path.Base(mw.File)) + " does not run clerkMiddleware()"
 	case mw.Legacy:
-		return "authMiddleware() treats " + probe + " as public or ignored"
+		return "authMiddleware() treats " + rules.Code(probe) + " as public or ignored"
 	case len(mw.RouteMatchers) > 0:
-		return "the middleware's route matchers do not protect " + probe
+		return "the middleware's route matchers do not protect " + rules.Code(probe)
 	}
 	return "clerkMiddleware() protects no route by default"
 }

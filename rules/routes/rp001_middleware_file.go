@@ -44,7 +44,7 @@ var RP001 = &rules.Rule{
 				want = "`middleware.ts` (your Next.js is " + a.NextVersion.String() + ")"
 			}
 			if d := a.ExpectedMiddlewareDir(); d != "" {
-				dir = "`" + d + "/`"
+				dir = rules.Code(d + "/")
 			} else {
 				dir = "the repository root"
 			}
@@ -77,22 +77,22 @@ func runRP001(pass *rules.Pass) error {
 				want = "the default export or `proxy`"
 			}
 			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.CallLine, Severity: rules.High,
-				Message: fmt.Sprintf("%s creates %s but does not export it as %s: Next.js never calls it", path.Base(mw.File), calleeOf(mw), want)})
+				Message: fmt.Sprintf("%s creates %s but does not export it as %s: Next.js never calls it", rules.Code(path.Base(mw.File)), rules.Code(calleeOf(mw)), want)})
 		case mw != nil && !mw.ImportsClerk && !mw.Clerk:
 			if call, helper, file := firstClerkUse(pass, a); call != nil {
 				pass.Report(rules.Diagnostic{Path: file, Line: call.Line, Column: call.Col,
-					Message: fmt.Sprintf("%s needs clerkMiddleware(), but %s does not run it: the call throws", helper, mw.File),
+					Message: fmt.Sprintf("%s needs clerkMiddleware(), but %s does not run it: the call throws", rules.Code(helper), rules.Code(mw.File)),
 					Related: []rules.Location{{Path: mw.File, Line: 1}}})
 			}
 		case mw == nil && !reported:
 			if call, helper, file := firstClerkUse(pass, a); call != nil {
-				where := a.ExpectedMiddlewareDir()
-				if where == "" {
-					where = "the repository root"
+				where := "the repository root"
+				if d := a.ExpectedMiddlewareDir(); d != "" {
+					where = rules.Code(d)
 				}
 				pass.Report(rules.Diagnostic{Path: file, Line: call.Line, Column: call.Col, Severity: rules.High,
-					Message: fmt.Sprintf("%s needs clerkMiddleware(), but this Next.js app has no %s.ts in %s: the call throws",
-						helper, a.ExpectedMiddlewareName(), where)})
+					Message: fmt.Sprintf("%s needs clerkMiddleware(), but this Next.js app has no %s in %s: the call throws",
+						rules.Code(helper), rules.Code(a.ExpectedMiddlewareName()+".ts"), where)})
 			}
 		}
 	}
@@ -117,11 +117,9 @@ func reportMiddlewareProblem(pass *rules.Pass, a *project.NextApp, mf *project.M
 		if line == 0 {
 			return false
 		}
-		where := a.ExpectedMiddlewareDir()
-		if where == "" {
-			where = "the project root"
-		} else {
-			where += "/"
+		where := "the project root"
+		if d := a.ExpectedMiddlewareDir(); d != "" {
+			where = rules.Code(d + "/")
 		}
 		why := ""
 		switch {
@@ -135,19 +133,19 @@ func reportMiddlewareProblem(pass *rules.Pass, a *project.NextApp, mf *project.M
 			sev = rules.High
 		}
 		pass.Report(rules.Diagnostic{Path: mf.File, Line: line, Severity: sev,
-			Message: fmt.Sprintf("%s never runs: %sNext.js reads the %s file only from %s", mf.File, why, mf.Kind, where)})
+			Message: fmt.Sprintf("%s never runs: %sNext.js reads the %s file only from %s", rules.Code(mf.File), why, mf.Kind, where)})
 	case project.MiddlewareProxyTooOld:
 		pass.Report(rules.Diagnostic{Path: mf.File, Line: max(line, 1), Severity: rules.High,
-			Message: fmt.Sprintf("%s is only read by Next.js 16+, and this app uses next %s: the middleware never runs; name it middleware%s",
-				base, a.NextVersion, path.Ext(base))})
+			Message: fmt.Sprintf("%s is only read by Next.js 16+, and this app uses next %s: the middleware never runs; name it %s",
+				rules.Code(base), a.NextVersion, rules.Code("middleware"+path.Ext(base)))})
 	case project.MiddlewareDeprecated:
 		pass.Report(rules.Diagnostic{Path: mf.File, Line: max(line, 1), Severity: rules.Low,
-			Message: fmt.Sprintf("%s is deprecated on Next.js %d: it still runs, but rename it to proxy%s (and a named `middleware` export to `proxy`)",
-				base, a.NextMajor(), path.Ext(base))})
+			Message: fmt.Sprintf("%s is deprecated on Next.js %d: it still runs, but rename it to %s (and a named `middleware` export to `proxy`)",
+				rules.Code(base), a.NextMajor(), rules.Code("proxy"+path.Ext(base)))})
 	case project.MiddlewareBoth:
-		msg := fmt.Sprintf("both %s and a proxy file exist: Next.js 16 refuses to build with both; keep only the proxy file", base)
+		msg := fmt.Sprintf("both %s and a proxy file exist: Next.js 16 refuses to build with both; keep only the proxy file", rules.Code(base))
 		if a.NextMajor() != 0 && a.NextMajor() < 16 {
-			msg = fmt.Sprintf("both a middleware file and %s exist: Next.js %d only runs the middleware file, so %s is dead code", base, a.NextMajor(), base)
+			msg = fmt.Sprintf("both a middleware file and %s exist: Next.js %d only runs the middleware file, so %s is dead code", rules.Code(base), a.NextMajor(), rules.Code(base))
 		}
 		pass.Report(rules.Diagnostic{Path: mf.File, Line: max(line, 1), Message: msg})
 	}

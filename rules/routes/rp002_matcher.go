@@ -57,7 +57,7 @@ func runRP002(pass *rules.Pass) error {
 		for _, m := range mw.Matchers {
 			if m.Pattern.Err != nil {
 				pass.Report(rules.Diagnostic{Path: mw.File, Line: m.Line, Severity: rules.Medium,
-					Message: fmt.Sprintf("matcher '%s' is not a valid path-to-regexp pattern: Next.js rejects it", m.Source)})
+					Message: fmt.Sprintf("matcher %s is not a valid path-to-regexp pattern: Next.js rejects it", rules.Code("'"+m.Source+"'"))})
 			}
 		}
 		routes := append([]*project.Route(nil), a.Routes...)
@@ -81,7 +81,7 @@ func runRP002(pass *rules.Pass) error {
 			}
 			d := rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
 				Message: fmt.Sprintf("config.matcher does not run on %s, but %s calls %s there: without clerkMiddleware() it throws, and no middleware protection applies",
-					probe, r.File, helper),
+					rules.Code(probe), rules.Code(r.File), rules.Code(helper)),
 				Match:   "matcher skips " + r.Path,
 				Related: []rules.Location{{Path: r.File, Line: call.Line}},
 			}
@@ -125,7 +125,7 @@ func checkFileLike(pass *rules.Pass, a *project.NextApp, r *project.Route) {
 		mw := a.Middleware
 		pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
 			Message: fmt.Sprintf("config.matcher skips file-like URLs such as %s, so the middleware's protection of %s never runs for them, and %s has no auth check of its own",
-				q, r.Path, path.Base(path.Dir(r.File))+"/"+path.Base(r.File)),
+				rules.Code(q), rules.Code(r.Path), rules.Code(path.Base(path.Dir(r.File))+"/"+path.Base(r.File))),
 			Match:   "file-like " + r.Path,
 			Related: []rules.Location{{Path: r.File, Line: 1}},
 		})

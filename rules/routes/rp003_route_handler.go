@@ -83,8 +83,8 @@ func runRP003(pass *rules.Pass) error {
 		}
 		pass.Report(rules.Diagnostic{
 			Line: ex.Stmt.Line, Column: ex.Stmt.Col,
-			Message: fmt.Sprintf("%s %s touches data without checking the caller, and nothing protects it: %s",
-				ex.Name, route.Path, middlewareReason(route.App, probe)),
+			Message: fmt.Sprintf("%s touches data without checking the caller, and nothing protects it: %s",
+				rules.Code(ex.Name+" "+route.Path), middlewareReason(route.App, probe)),
 			Related: middlewareRelated(route.App),
 		})
 	}

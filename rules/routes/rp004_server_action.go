@@ -63,7 +63,7 @@ func runRP004(pass *rules.Pass) error {
 			kind = "inline Server Action"
 		}
 		pass.Report(rules.Diagnostic{Line: a.Fn.Line, Column: a.Fn.Col,
-			Message: fmt.Sprintf("%s `%s` touches data without checking the user; it can be called directly by its action ID, whatever the middleware protects", kind, name)})
+			Message: fmt.Sprintf("%s %s touches data without checking the user; it can be called directly by its action ID, whatever the middleware protects", kind, rules.Code(name))})
 	}
 	return nil
 }

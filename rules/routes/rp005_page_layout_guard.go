@@ -155,8 +155,7 @@ func runRP005(pass *rules.Pass) error {
 		related = append([]rules.Location{{Path: lay, Line: line}}, related...)
 		pass.Report(rules.Diagnostic{
 			Line: fn.Line, Column: fn.Col, Severity: sev, Related: related,
-			Message: fmt.Sprintf("page %s reads data (`%s`) without its own auth check; only %s checks the visitor, and layouts don't re-render on client-side navigation",
-				route.Path, what, lay),
+			Message: fmt.Sprintf("page %s reads data (%s) without its own auth check; only %s checks the visitor, and layouts don't re-render on client-side navigation", rules.Code(route.Path), rules.Code(what), rules.Code(lay)),
 		})
 		return nil
 	}
@@ -166,8 +165,7 @@ func runRP005(pass *rules.Pass) error {
 	}
 	pass.Report(rules.Diagnostic{
 		Line: fn.Line, Column: fn.Col, Severity: sev, Related: related,
-		Message: fmt.Sprintf("page %s reads data (`%s`) without an auth check, and nothing protects it: %s",
-			route.Path, what, middlewareReason(route.App, probe)),
+		Message: fmt.Sprintf("page %s reads data (%s) without an auth check, and nothing protects it: %s", rules.Code(route.Path), rules.Code(what), middlewareReason(route.App, probe)),
 	})
 	return nil
 }

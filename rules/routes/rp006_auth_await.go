@@ -97,12 +97,12 @@ func runRP006(pass *rules.Pass) error {
 		case strings.HasSuffix(name, ".protect") && isAuth(call, strings.TrimSuffix(name, ".protect")):
 			if !async {
 				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Medium,
-					Message: fmt.Sprintf("`%s()` does not exist on @clerk/nextjs %s: it throws a TypeError; use `%s().protect()`", name, eraVersion(era), strings.TrimSuffix(name, ".protect"))})
+					Message: fmt.Sprintf("%s does not exist on @clerk/nextjs %s: it throws a TypeError; use %s", rules.Code(name+"()"), eraVersion(era), rules.Code(strings.TrimSuffix(name, ".protect")+"().protect()"))})
 				continue
 			}
 			if !consumed(f, call) {
 				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
-					Message:    fmt.Sprintf("`%s()` is not awaited: it returns a Promise, so a signed-out request keeps running this code while the rejection is detached", name),
+					Message:    fmt.Sprintf("%s is not awaited: it returns a Promise, so a signed-out request keeps running this code while the rejection is detached", rules.Code(name+"()")),
 					Suggestion: awaitSuggestion(pass, call, call.Start, call.Start, "await ")})
 			}
 		case async && isAuth(call, name):
@@ -135,19 +135,19 @@ func unawaitedCurrentUser(pass *rules.Pass, f *jsast.File) {
 				if p.ChildByField("object") != child {
 					continue
 				}
-				msg = fmt.Sprintf("`%s().%s` reads a property of a Promise: `%s()` is async, so the value is always undefined", local, f.Text(p.ChildByField("property")), local)
+				msg = fmt.Sprintf("%s reads a property of a Promise: %s is async, so the value is always undefined", rules.Code(fmt.Sprintf("%s().%s", local, f.Text(p.ChildByField("property")))), rules.Code(local+"()"))
 			case "variable_declarator":
 				target := p.ChildByField("name")
 				if target == nil {
 					continue
 				}
 				if target.Type == "object_pattern" {
-					msg = fmt.Sprintf("`%s()` is not awaited: destructuring its Promise yields undefined for every field (`%s`)", local, strings.TrimSpace(f.Text(target)))
+					msg = fmt.Sprintf("%s is not awaited: destructuring its Promise yields undefined for every field (%s)", rules.Code(local+"()"), rules.Code(strings.TrimSpace(f.Text(target))))
 				} else {
-					msg = fmt.Sprintf("`%s()` is not awaited: `%s` holds a Promise, which is never null, so a check such as `if (!%s)` lets signed-out requests through", local, f.Text(target), f.Text(target))
+					msg = fmt.Sprintf("%s is not awaited: %s holds a Promise, which is never null, so a check such as %s lets signed-out requests through", rules.Code(local+"()"), rules.Code(f.Text(target)), rules.Code("if (!"+f.Text(target)+")"))
 				}
 			case "unary_expression", "binary_expression", "parenthesized_expression", "if_statement", "ternary_expression":
-				msg = fmt.Sprintf("`%s()` is not awaited: its Promise is always truthy, so this check never sees a signed-out user", local)
+				msg = fmt.Sprintf("%s is not awaited: its Promise is always truthy, so this check never sees a signed-out user", rules.Code(local+"()"))
 			default:
 				continue
 			}
@@ -259,19 +259,19 @@ func reportUnawaitedAuth(pass *rules.Pass, f *jsast.File, call *jsast.Node, name
 		}
 		prop := f.Text(p.ChildByField("property"))
 		if prop == "protect" {
-			msg = fmt.Sprintf("`%s().protect()` is the v5 API: on v6 `%s()` returns a Promise, which has no `protect`; write `await %s.protect()`", name, name, name)
+			msg = fmt.Sprintf("%s is the v5 API: on v6 %s returns a Promise, which has no `protect`; write %s", rules.Code(name+"().protect()"), rules.Code(name+"()"), rules.Code("await "+name+".protect()"))
 		} else {
-			msg = fmt.Sprintf("`%s().%s` reads a property of a Promise: `%s()` is async on v6, so the value is always undefined", name, prop, name)
+			msg = fmt.Sprintf("%s reads a property of a Promise: %s is async on v6, so the value is always undefined", rules.Code(fmt.Sprintf("%s().%s", name, prop)), rules.Code(name+"()"))
 		}
 	case "variable_declarator":
 		target := p.ChildByField("name")
 		if target != nil && target.Type == "object_pattern" {
-			msg = fmt.Sprintf("`%s()` is not awaited: destructuring its Promise yields undefined for every field (`%s`)", name, strings.TrimSpace(f.Text(target)))
+			msg = fmt.Sprintf("%s is not awaited: destructuring its Promise yields undefined for every field (%s)", rules.Code(name+"()"), rules.Code(strings.TrimSpace(f.Text(target))))
 		} else {
-			msg = fmt.Sprintf("`%s()` is not awaited: `%s` holds a Promise, which is always truthy and has no userId", name, f.Text(target))
+			msg = fmt.Sprintf("%s is not awaited: %s holds a Promise, which is always truthy and has no userId", rules.Code(name+"()"), rules.Code(f.Text(target)))
 		}
 	case "unary_expression", "binary_expression", "parenthesized_expression", "if_statement", "ternary_expression":
-		msg = fmt.Sprintf("`%s()` is not awaited: its Promise is always truthy, so this check never sees a signed-out user", name)
+		msg = fmt.Sprintf("%s is not awaited: its Promise is always truthy, so this check never sees a signed-out user", rules.Code(name+"()"))
 	default:
 		return
 	}

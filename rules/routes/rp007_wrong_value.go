@@ -117,24 +117,22 @@ func runRP007(pass *rules.Pass) error {
 			switch b.kind {
 			case "auth":
 				if srvInTest(n) && !properCheck {
-					report(n, rules.High, fmt.Sprintf("`%s` is the Auth object returned by `%s`, which is always an object: "+
-						"this test passes for signed-out requests too; test `%s.userId` or `%s.isAuthenticated`", b.name, b.from, b.name, b.name))
+					report(n, rules.High, fmt.Sprintf("%s is the Auth object returned by %s, which is always an object: this test passes for signed-out requests too; test %s or %s", rules.Code(b.name), rules.Code(b.from), rules.Code(b.name+".userId"), rules.Code(b.name+".isAuthenticated")))
 				}
 				if m := n.Parent; m != nil && m.Type == "member_expression" && m.ChildByField("object") == n {
 					prop := f.Text(m.ChildByField("property"))
 					if srvNonAuthFields[prop] && !srvIsAssignTarget(m) {
-						report(m, rules.Low, fmt.Sprintf("`%s.%s` does not exist on the Auth object returned by `%s`, so it is always undefined "+
-							"(this fails closed); use `%s.userId` or `%s.isAuthenticated`", b.name, prop, b.from, b.name, b.name))
+						report(m, rules.Low, fmt.Sprintf("%s does not exist on the Auth object returned by %s, so it is always undefined (this fails closed); use %s or %s", rules.Code(fmt.Sprintf("%s.%s", b.name, prop)), rules.Code(b.from), rules.Code(b.name+".userId"), rules.Code(b.name+".isAuthenticated")))
 					}
 				}
 			case "has":
 				if srvInTest(n) {
-					report(n, rules.High, fmt.Sprintf("`%s` from `%s` is a function and always truthy: this test never fails; call it, e.g. `%s({ permission: 'org:invoices:read' })`", b.name, b.from, b.name))
+					report(n, rules.High, fmt.Sprintf("%s from %s is a function and always truthy: this test never fails; call it, e.g. %s", rules.Code(b.name), rules.Code(b.from), rules.Code(b.name+"({ permission: 'org:invoices:read' })")))
 				}
 			case "user":
 				m := n.Parent
 				if !userChecked && !properCheck && m != nil && m.Type == "member_expression" && m.ChildByField("object") == n && !m.HasChild("?.") && !m.HasChild("optional_chain") {
-					report(m, rules.Low, fmt.Sprintf("`%s` from `currentUser()` is null when the request is signed out, and `%s` is read without a null check", b.name, f.Text(m)))
+					report(m, rules.Low, fmt.Sprintf("%s from `currentUser()` is null when the request is signed out, and %s is read without a null check", rules.Code(b.name), rules.Code(f.Text(m))))
 				}
 			}
 			return true
@@ -154,7 +152,7 @@ func runRP007(pass *rules.Pass) error {
 			if fn != nil && srvChecksAuthIn(f, fn) {
 				return true
 			}
-			report(n, rules.High, fmt.Sprintf("`%s` is always set once Clerk's middleware ran (an Auth object or function), so this test passes for signed-out requests; test `%s.userId`", name, srvAuthAccess(name)))
+			report(n, rules.High, fmt.Sprintf("%s is always set once Clerk's middleware ran (an Auth object or function), so this test passes for signed-out requests; test %s", rules.Code(name), rules.Code(srvAuthAccess(name)+".userId")))
 		}
 		return true
 	})

@@ -104,11 +104,9 @@ func clerkMiddlewareLegacyOptions(pass *rules.Pass, f *jsast.File) {
 			}
 			d := rules.Diagnostic{Line: at.Line, Column: at.Col, Fix: legacyOptionsFix(pass.Project, pass.File.Path)}
 			if o.protects {
-				d.Message = fmt.Sprintf("`clerkMiddleware()` has no `%s` option (it belongs to the legacy `authMiddleware()`): it is ignored, "+
-					"and `clerkMiddleware()` protects no route by default, so every route this configuration meant to protect is public", o.key)
+				d.Message = fmt.Sprintf("`clerkMiddleware()` has no %s option (it belongs to the legacy `authMiddleware()`): it is ignored, and `clerkMiddleware()` protects no route by default, so every route this configuration meant to protect is public", rules.Code(o.key))
 			} else {
-				d.Message = fmt.Sprintf("`clerkMiddleware()` has no `%s` option (it belongs to the legacy `authMiddleware()`): it is ignored, "+
-					"and no route is protected by this middleware", o.key)
+				d.Message = fmt.Sprintf("`clerkMiddleware()` has no %s option (it belongs to the legacy `authMiddleware()`): it is ignored, and no route is protected by this middleware", rules.Code(o.key))
 				d.Severity = rules.Medium
 			}
 			pass.Report(d)
@@ -150,7 +148,7 @@ func runRP008(pass *rules.Pass) error {
 			if fn := jsast.Unwrap(v); jsast.IsFunction(fn) {
 				if returnsTrue(f, fn) {
 					pass.Report(rules.Diagnostic{Line: fn.Line, Column: fn.Col,
-						Message: fmt.Sprintf("`%s` is a function that returns true for every request: no route is protected", key)})
+						Message: fmt.Sprintf("%s is a function that returns true for every request: no route is protected", rules.Code(key))})
 				}
 				continue
 			}
@@ -168,7 +166,7 @@ func runRP008(pass *rules.Pass) error {
 						effect = "ignored: Clerk does not run there at all, so no auth state exists"
 					}
 					pass.Report(rules.Diagnostic{Line: p.Line,
-						Message: fmt.Sprintf("%s entry '%s' makes %s %s", key, p.Source, probe.what, effect)})
+						Message: fmt.Sprintf("%s entry %s makes %s %s", rules.Code(key), rules.Code("'"+p.Source+"'"), probe.what, effect)})
 					break
 				}
 			}

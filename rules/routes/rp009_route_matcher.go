@@ -119,15 +119,13 @@ func (c *rp009) run() {
 		switch {
 		case !u.negated && publicishName.MatchString(name) && !protectedishName.MatchString(name):
 			c.report(rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
-				Message: fmt.Sprintf("`%s` calls the protect step when `%s` matches, so the routes it lists are protected and every other route is open: the condition is inverted",
-					strings.TrimSpace(c.f.Text(u.cond)), name),
-				Fix: fmt.Sprintf("Negate it: `if (!%s(req)) await auth.protect()`, or better, check in each resource. ", name) + c.pass.Fix(c.mw.File)})
+				Message: fmt.Sprintf("%s calls the protect step when %s matches, so the routes it lists are protected and every other route is open: the condition is inverted", rules.Code(strings.TrimSpace(c.f.Text(u.cond))), rules.Code(name)),
+				Fix:     fmt.Sprintf("Negate it: %s, or better, check in each resource. ", rules.Code("if (!"+name+"(req)) await auth.protect()")) + c.pass.Fix(c.mw.File)})
 			c.roles[u.rm] = roleProtected
 		case u.negated && protectedishName.MatchString(name) && !publicishName.MatchString(name):
 			c.report(rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
-				Message: fmt.Sprintf("`%s` protects every route except those `%s` lists: the condition is inverted",
-					strings.TrimSpace(c.f.Text(u.cond)), name),
-				Fix: fmt.Sprintf("Drop the negation: `if (%s(req)) await auth.protect()`, or better, check in each resource. ", name) + c.pass.Fix(c.mw.File)})
+				Message: fmt.Sprintf("%s protects every route except those %s lists: the condition is inverted", rules.Code(strings.TrimSpace(c.f.Text(u.cond))), rules.Code(name)),
+				Fix:     fmt.Sprintf("Drop the negation: %s, or better, check in each resource. ", rules.Code("if ("+name+"(req)) await auth.protect()")) + c.pass.Fix(c.mw.File)})
 			c.roles[u.rm] = rolePublic
 		case u.negated:
 			c.roles[u.rm] = rolePublic
@@ -231,13 +229,11 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 		}
 		var msg, fix string
 		if wholesale != "" {
-			msg = fmt.Sprintf("public route matcher `%s` lists `%s`, which makes every %s route public at the middleware; %s (%s) has no check of its own",
-				rm.Name, p.Source, wholesale, r.Path, r.File)
-			fix = fmt.Sprintf("List only the %s routes meant to be public, exactly (`'%s/public/(.*)'`), and check the caller in every other handler. ", wholesale, wholesale)
+			msg = fmt.Sprintf("public route matcher %s lists %s, which makes every %s route public at the middleware; %s (%s) has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), wholesale, rules.Code(r.Path), rules.Code(r.File))
+			fix = fmt.Sprintf("List only the %s routes meant to be public, exactly (%s), and check the caller in every other handler. ", wholesale, rules.Code("'"+wholesale+"/public/(.*)'"))
 		} else {
-			msg = fmt.Sprintf("public route matcher `%s` lists `%s`, which has no `/` before `(.*)` and so also makes %s (%s) public; it has no check of its own",
-				rm.Name, p.Source, r.Path, r.File)
-			fix = fmt.Sprintf("Write `'%s'` and `'%s/(.*)'` (or `'%s/:path*'`) so the pattern stops at the path segment. ", p.Source[:len(prefix)], p.Source[:len(prefix)], p.Source[:len(prefix)])
+			msg = fmt.Sprintf("public route matcher %s lists %s, which has no `/` before `(.*)` and so also makes %s (%s) public; it has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), rules.Code(r.Path), rules.Code(r.File))
+			fix = fmt.Sprintf("Write %s and %s (or %s) so the pattern stops at the path segment. ", rules.Code("'"+p.Source[:len(prefix)]+"'"), rules.Code("'"+p.Source[:len(prefix)]+"/(.*)'"), rules.Code("'"+p.Source[:len(prefix)]+"/:path*'"))
 		}
 		c.report(rules.Diagnostic{Path: c.mw.File, Line: p.Line, Message: msg, Fix: fix + c.pass.Fix(r.File),
 			Related: []rules.Location{{Path: r.File, Line: ex.Stmt.Line}}})
@@ -309,9 +305,9 @@ func (c *rp009) middlewareOnly() {
 		}
 		var what string
 		if ex.Name != "default" {
-			what = ex.Name + " " + r.Path
+			what = rules.Code(ex.Name + " " + r.Path)
 		} else {
-			what = r.Kind.String() + " " + r.Path
+			what = r.Kind.String() + " " + rules.Code(r.Path)
 		}
 		fix := ""
 		if r.Kind == project.Page {
@@ -319,8 +315,7 @@ func (c *rp009) middlewareOnly() {
 				". `createRouteMatcher()` is deprecated from `@clerk/nextjs` 7.5.14: keep `clerkMiddleware()` and check in each resource."
 		}
 		c.report(rules.Diagnostic{Path: r.File, Line: ex.Stmt.Line, Column: ex.Stmt.Col, Severity: rules.Medium, Fix: fix,
-			Message: fmt.Sprintf("%s touches data and its only protection is `%s`'s `%s` in %s: a middleware bypass exposes it, and `createRouteMatcher()` is deprecated",
-				what, rm.Name, pat.Source, path.Base(c.mw.File)),
+			Message: fmt.Sprintf("%s touches data and its only protection is %s's %s in %s: a middleware bypass exposes it, and `createRouteMatcher()` is deprecated", what, rules.Code(rm.Name), rules.Code(pat.Source), rules.Code(path.Base(c.mw.File))),
 			Related: []rules.Location{{Path: c.mw.File, Line: pat.Line}}})
 	}
 }

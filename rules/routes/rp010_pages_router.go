@@ -59,9 +59,9 @@ func runRP010(pass *rules.Pass) error {
 		var what string
 		switch {
 		case route.Kind == project.PagesAPI && ex.Name == "default":
-			what = fmt.Sprintf("API route %s", route.Path)
+			what = fmt.Sprintf("API route %s", rules.Code(route.Path))
 		case route.Kind == project.PagesPage && ex.Name == "getServerSideProps":
-			what = fmt.Sprintf("getServerSideProps of %s", route.Path)
+			what = fmt.Sprintf("`getServerSideProps` of %s", rules.Code(route.Path))
 		default:
 			continue
 		}

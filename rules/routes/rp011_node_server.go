@@ -476,8 +476,7 @@ func (c *rp011) route(app *project.NodeApp, reg *project.Registration, active []
 		if clerkLater && (usesAuth || guardsUseAuth(layers)) {
 			c.report(rules.Diagnostic{Path: f.Path, Line: reg.Line, Column: reg.Call.Col, Related: related,
 				Severity: rules.Medium,
-				Message: fmt.Sprintf("`%s` is registered before the Clerk middleware, and %s runs middleware in registration order: "+
-					"Clerk never authenticates this route and `getAuth()` throws there", label, srvFrameworkName(app.Framework))})
+				Message:  fmt.Sprintf("%s is registered before the Clerk middleware, and %s runs middleware in registration order: Clerk never authenticates this route and `getAuth()` throws there", rules.Code(label), srvFrameworkName(app.Framework))})
 		}
 		return
 	}
@@ -488,7 +487,7 @@ func (c *rp011) route(app *project.NodeApp, reg *project.Registration, active []
 	if !data && !usesAuth {
 		return
 	}
-	reason := fmt.Sprintf("calls `%s`", what)
+	reason := fmt.Sprintf("calls %s", rules.Code(what))
 	if !data {
 		reason = "reads the Clerk identity"
 	}
@@ -496,11 +495,9 @@ func (c *rp011) route(app *project.NodeApp, reg *project.Registration, active []
 	if clerkLayer != nil {
 		rel = append(append([]rules.Location(nil), related...), rules.Location{Path: clerkLayer.file.Path, Line: clerkLayer.expr.Line})
 	}
-	msg := fmt.Sprintf("`%s` %s but nothing rejects signed-out requests: `%s` only attaches the Auth object, "+
-		"and neither the handler nor a middleware in front of it checks `userId`/`isAuthenticated` and returns 401", label, reason, clerkName)
+	msg := fmt.Sprintf("%s %s but nothing rejects signed-out requests: %s only attaches the Auth object, and neither the handler nor a middleware in front of it checks `userId`/`isAuthenticated` and returns 401", rules.Code(label), reason, rules.Code(clerkName))
 	if lax {
-		msg = fmt.Sprintf("`%s` %s but is only behind the legacy `%s`, which never rejects a request, "+
-			"and the handler does not check `userId` and return 401", label, reason, clerkName)
+		msg = fmt.Sprintf("%s %s but is only behind the legacy %s, which never rejects a request, and the handler does not check `userId` and return 401", rules.Code(label), reason, rules.Code(clerkName))
 	}
 	line, col := reg.Line, reg.Call.Col
 	c.report(rules.Diagnostic{Path: f.Path, Line: line, Column: col, Message: msg, Related: rel})
@@ -524,7 +521,7 @@ func (c *rp011) reportRedirect(l srvLayer, reg *project.Registration, full strin
 		return
 	}
 	c.reported[key] = true
-	msg := fmt.Sprintf("`%s` guards API route `%s %s`: it redirects signed-out requests to the sign-in page (302) instead of answering 401", l.name, reg.Method, full)
+	msg := fmt.Sprintf("%s guards API route %s: it redirects signed-out requests to the sign-in page (302) instead of answering 401", rules.Code(l.name), rules.Code(fmt.Sprintf("%s %s", reg.Method, full)))
 	if v, ok := c.pass.Project.Version(l.file.Path, "@clerk/express"); ok && v != nil && !v.LessThan(semver.MustParse("2.1.0")) {
 		msg += ", and it is deprecated since `@clerk/express` 2.1.0"
 	}

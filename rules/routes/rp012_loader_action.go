@@ -77,13 +77,13 @@ func runRP012(pass *rules.Pass) error {
 			if !data || r.checksAuth(f, fn.Fn) || srvIsPublicFile(p) {
 				continue
 			}
-			msg := fmt.Sprintf("the `%s` of route module `%s` calls `%s` without checking `getAuth(args)`: each %s is its own endpoint", ex.Name, path.Base(p), what, ex.Name)
+			msg := fmt.Sprintf("the %s of route module %s calls %s without checking `getAuth(args)`: each %s is its own endpoint", rules.Code(ex.Name), rules.Code(path.Base(p)), rules.Code(what), ex.Name)
 			var related []rules.Location
 			if parent := srvCheckedParent(pass, r, p); parent != "" {
-				msg += fmt.Sprintf(", and the check in the parent route `%s` does not protect it (loaders run in parallel)", parent)
+				msg += fmt.Sprintf(", and the check in the parent route %s does not protect it (loaders run in parallel)", rules.Code(parent))
 				related = append(related, rules.Location{Path: parent, Line: 1})
 			} else if root := srvRootAuthLoader(pass, p); root != "" {
-				msg += fmt.Sprintf("; `rootAuthLoader` in `%s` only loads the auth state", root)
+				msg += fmt.Sprintf("; `rootAuthLoader` in %s only loads the auth state", rules.Code(root))
 			}
 			pass.Report(rules.Diagnostic{Line: ex.Stmt.Line, Column: ex.Stmt.Col, Message: msg, Related: related})
 		}
@@ -106,7 +106,7 @@ func runRP012(pass *rules.Pass) error {
 				continue
 			}
 			pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
-				Message: fmt.Sprintf("server function handler calls `%s` without checking `auth()`: server functions are called by ID, so route guards (`beforeLoad`) do not protect them", what)})
+				Message: fmt.Sprintf("server function handler calls %s without checking `auth()`: server functions are called by ID, so route guards (`beforeLoad`) do not protect them", rules.Code(what))})
 		}
 	}
 	return nil

@@ -114,7 +114,7 @@ func runRP013(pass *rules.Pass) error {
 			continue
 		}
 		pass.Report(rules.Diagnostic{Line: ex.Stmt.Line, Column: ex.Stmt.Col,
-			Message: srvAstroMsg("endpoint `"+ex.Name+"`", what, mw), Related: mw.related()})
+			Message: srvAstroMsg("endpoint "+rules.Code(ex.Name), what, mw), Related: mw.related()})
 	}
 	return nil
 }
@@ -132,9 +132,9 @@ func (g astroGate) related() []rules.Location {
 }
 
 func srvAstroMsg(what, call string, mw astroGate) string {
-	msg := fmt.Sprintf("this %s calls `%s` without checking `locals.auth()`", what, call)
+	msg := fmt.Sprintf("this %s calls %s without checking `locals.auth()`", what, rules.Code(call))
 	if mw.file != "" {
-		msg += fmt.Sprintf("; the path check in `%s` is its only gate", mw.file)
+		msg += fmt.Sprintf("; the path check in %s is its only gate", rules.Code(mw.file))
 	}
 	return msg
 }

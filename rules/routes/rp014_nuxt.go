@@ -138,15 +138,15 @@ func runRP014(pass *rules.Pass) error {
 		if method != "" {
 			route = method + " " + urlPath
 		}
-		msg := fmt.Sprintf("%s calls `%s` without checking `event.context.auth()`", route, what)
+		msg := fmt.Sprintf("%s calls %s without checking `event.context.auth()`", rules.Code(route), rules.Code(what))
 		var related []rules.Location
 		switch {
 		case gate.file != "":
-			msg += fmt.Sprintf("; the path check in `%s` is its only gate, and server middleware path checks can be bypassed with URL-encoding tricks", gate.file)
+			msg += fmt.Sprintf("; the path check in %s is its only gate, and server middleware path checks can be bypassed with URL-encoding tricks", rules.Code(gate.file))
 			related = append(related, rules.Location{Path: gate.file, Line: gate.line})
 		default:
 			if rm, line := nuxtRouteMiddleware(pass, root); rm != "" {
-				msg += fmt.Sprintf("; the route middleware `%s` only guards page navigation and never runs for server routes", rm)
+				msg += fmt.Sprintf("; the route middleware %s only guards page navigation and never runs for server routes", rules.Code(rm))
 				related = append(related, rules.Location{Path: rm, Line: line})
 			} else {
 				msg += ", and no server middleware rejects signed-out requests for it"

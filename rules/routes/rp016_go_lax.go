@@ -86,7 +86,7 @@ func runRP016(pass *rules.Pass) error {
 		}
 		if id, ok := as.Lhs[1].(*ast.Ident); ok && id.Name == "_" {
 			pass.Report(rules.Diagnostic{Line: f.Line(as.Pos()), Column: f.Col(as.Pos()),
-				Message: fmt.Sprintf("the `ok` result of `%s` is discarded: without a session the claims are nil, so the handler either panics on them (a 500) or carries on as if signed in without an identity", goast.CallName(call))})
+				Message: fmt.Sprintf("the `ok` result of %s is discarded: without a session the claims are nil, so the handler either panics on them (a 500) or carries on as if signed in without an identity", rules.Code(goast.CallName(call)))})
 		}
 		return true
 	})
@@ -134,9 +134,9 @@ func (c *rp016) checkWrapped(mw string, at *ast.CallExpr, h ast.Expr, v2, v1 str
 	if c.checksSession(f, fn, v2, v1, 0) {
 		return
 	}
-	msg := fmt.Sprintf("`%s` lets requests without a valid session through, and the handler `%s` never checks the `ok` of `SessionClaimsFromContext` before serving", mw, name)
+	msg := fmt.Sprintf("%s lets requests without a valid session through, and the handler %s never checks the `ok` of `SessionClaimsFromContext` before serving", rules.Code(mw), rules.Code(name))
 	if strings.HasSuffix(mw, "WithSession") || strings.HasSuffix(mw, "WithSessionV2") {
-		msg = fmt.Sprintf("`%s` (clerk-sdk-go v1) lets requests without a session through, and the handler `%s` never checks for an active session", mw, name)
+		msg = fmt.Sprintf("%s (clerk-sdk-go v1) lets requests without a session through, and the handler %s never checks for an active session", rules.Code(mw), rules.Code(name))
 	}
 	c.pass.Report(rules.Diagnostic{Line: c.f.Line(at.Pos()), Column: c.f.Col(at.Pos()), Message: msg})
 }

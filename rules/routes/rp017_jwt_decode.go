@@ -112,7 +112,7 @@ func runRP017(pass *rules.Pass) error {
 			case (jwtLibs[root] && name == root+".decode") || decoders[name] != "" || (joseNS[root] && name == root+".decodeJwt"):
 				if !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
-						Message: fmt.Sprintf("`%s()` returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", name)})
+						Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", rules.Code(name+"()"))})
 				}
 			case jwtLibs[root] && name == root+".verify":
 				a := jsast.Args(n)
@@ -121,18 +121,18 @@ func runRP017(pass *rules.Pass) error {
 						break // options built elsewhere
 					}
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.Medium,
-						Message: fmt.Sprintf("`%s()` is called without `algorithms`, so the token chooses its own algorithm; pin `algorithms: ['RS256']` for Clerk session tokens", name)})
+						Message: fmt.Sprintf("%s is called without `algorithms`, so the token chooses its own algorithm; pin `algorithms: ['RS256']` for Clerk session tokens", rules.Code(name+"()"))})
 				}
 			default:
 				if h, ok := srvHeaderRead(f, n); ok && !setsHeader[strings.ToLower(h)] {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
-						Message: fmt.Sprintf("the `%s` request header is read as the user's identity, but any client can send it", h)})
+						Message: fmt.Sprintf("the %s request header is read as the user's identity, but any client can send it", rules.Code(h))})
 				}
 			}
 		case "subscript_expression":
 			if h, ok := srvHeaderSubscript(f, n); ok && !setsHeader[strings.ToLower(h)] && !srvIsAssignTarget(n) {
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
-					Message: fmt.Sprintf("the `%s` request header is read as the user's identity, but any client can send it", h)})
+					Message: fmt.Sprintf("the %s request header is read as the user's identity, but any client can send it", rules.Code(h))})
 			}
 			if srvIsPayloadSplit(f, n) && !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
@@ -345,7 +345,7 @@ func runRP017Go(pass *rules.Pass) error {
 		}
 		for _, call := range hits {
 			pass.Report(rules.Diagnostic{Line: f.Line(call.Pos()), Column: f.Col(call.Pos()),
-				Message: fmt.Sprintf("`%s` returns the token's claims without verifying its signature, and `%s` does not verify the token", srvGoCallLabel(f, call), fd.Name.Name)})
+				Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, and %s does not verify the token", rules.Code(srvGoCallLabel(f, call)), rules.Code(fd.Name.Name))})
 		}
 	}
 	return nil

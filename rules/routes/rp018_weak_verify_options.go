@@ -137,7 +137,7 @@ func runRP018(pass *rules.Pass) error {
 				continue // not a Clerk session token verification we can judge
 			}
 			pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Confidence: rules.LowConfidence,
-				Message: fmt.Sprintf("`%s()` is called without `authorizedParties`, so a session token minted for any origin of this Clerk instance (including a compromised sibling subdomain) is accepted", name)})
+				Message: fmt.Sprintf("%s is called without `authorizedParties`, so a session token minted for any origin of this Clerk instance (including a compromised sibling subdomain) is accepted", rules.Code(name+"()"))})
 		}
 	}
 	return nil
@@ -217,12 +217,12 @@ func rp018CheckOptions(pass *rules.Pass, f *jsast.File, call *jsast.Node, name s
 	}
 	if cs := f.ObjectProp(o, "clockSkewInMs"); cs != nil {
 		if v, ok := rp018Number(f, cs); ok && v > 60000 {
-			report(cs, fmt.Sprintf("`clockSkewInMs: %s` in `%s()` accepts session tokens up to %s after they expire (the default is 5000 ms; session tokens live 60 s)",
-				f.Text(cs), name, rp018Duration(v)))
+			report(cs, fmt.Sprintf("%s in %s accepts session tokens up to %s after they expire (the default is 5000 ms; session tokens live 60 s)", rules.Code("clockSkewInMs: "+
+				f.Text(cs)), rules.Code(name+"()"), rp018Duration(v)))
 		}
 	}
 	if tp := f.ObjectProp(o, "treatPendingAsSignedOut"); tp != nil && f.Text(jsast.Unwrap(tp)) == "false" {
-		report(tp, fmt.Sprintf("`treatPendingAsSignedOut: false` in `%s()` treats sessions with pending tasks (for example no organization chosen yet) as signed in", name))
+		report(tp, fmt.Sprintf("`treatPendingAsSignedOut: false` in %s treats sessions with pending tasks (for example no organization chosen yet) as signed in", rules.Code(name+"()")))
 	}
 	if at := f.ObjectProp(o, "acceptsToken"); at != nil {
 		var types []string
@@ -245,8 +245,7 @@ func rp018CheckOptions(pass *rules.Pass, f *jsast.File, call *jsast.Node, name s
 			return
 		}
 		if use := rp018UserIDWithoutTokenType(f, call); use != nil {
-			report(at, fmt.Sprintf("`%s()` accepts `%s` tokens, and `userId` is used (line %d) without checking `tokenType`: machine tokens count as authenticated, but an M2M token has no `userId` and an API key or OAuth token is not a signed-in session",
-				name, machine, use.Line))
+			report(at, fmt.Sprintf("%s accepts %s tokens, and `userId` is used (line %d) without checking `tokenType`: machine tokens count as authenticated, but an M2M token has no `userId` and an API key or OAuth token is not a signed-in session", rules.Code(name+"()"), rules.Code(machine), use.Line))
 		}
 	}
 }
@@ -262,13 +261,13 @@ func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, name str
 	}
 	if list == nil || list.Type != "array" {
 		if list != nil && rp018FromHeaders(f, list) {
-			report(ap, fmt.Sprintf("`authorizedParties` of `%s()` is built from a request header, so the caller chooses the origin it is checked against", name))
+			report(ap, fmt.Sprintf("`authorizedParties` of %s is built from a request header, so the caller chooses the origin it is checked against", rules.Code(name+"()")))
 		}
 		return
 	}
 	for _, el := range list.NamedChildren() {
 		if rp018FromHeaders(f, el) {
-			report(el, fmt.Sprintf("`authorizedParties` of `%s()` includes a value read from a request header, so the caller chooses the origin it is checked against", name))
+			report(el, fmt.Sprintf("`authorizedParties` of %s includes a value read from a request header, so the caller chooses the origin it is checked against", rules.Code(name+"()")))
 			continue
 		}
 		s, ok := f.StringValue(el)
@@ -277,9 +276,9 @@ func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, name str
 		}
 		switch {
 		case strings.Contains(s, "*"):
-			report(el, fmt.Sprintf("`authorizedParties` of `%s()` contains `%s`: Clerk compares the token's `azp` with these values literally, so this is no pattern: it states 'any origin' and either accepts tokens without `azp` only or breaks browser sign-in; list exact origins", name, s))
+			report(el, fmt.Sprintf("`authorizedParties` of %s contains %s: Clerk compares the token's `azp` with these values literally, so this is no pattern: it states 'any origin' and either accepts tokens without `azp` only or breaks browser sign-in; list exact origins", rules.Code(name+"()"), rules.Code(s)))
 		case strings.HasPrefix(strings.ToLower(s), "http://") && !rp018InDevBranch(f, el):
-			msg := fmt.Sprintf("`authorizedParties` of `%s()` accepts the plain-http origin `%s` outside a development-only branch", name, s)
+			msg := fmt.Sprintf("`authorizedParties` of %s accepts the plain-http origin %s outside a development-only branch", rules.Code(name+"()"), rules.Code(s))
 			if rp018Local(s) {
 				// A local origin in shipped config: anyone can serve a page there.
 				pass.Report(rules.Diagnostic{Line: el.Line, Column: el.Col, Confidence: rules.LowConfidence,
@@ -483,11 +482,11 @@ func runRP018Go(pass *rules.Pass) error {
 			case httpPkg != "" && name == httpPkg+".Leeway" && len(x.Args) == 1:
 				if d, ok := rp018GoDuration(x.Args[0]); ok && d > 60 {
 					pass.Report(rules.Diagnostic{Line: f.Line(x.Pos()), Column: f.Col(x.Pos()),
-						Message: fmt.Sprintf("`%s(%s)` accepts session tokens up to %s after they expire (session tokens live 60 s)", name, f.Text(x.Args[0]), rp018Duration(d*1000))})
+						Message: fmt.Sprintf("%s accepts session tokens up to %s after they expire (session tokens live 60 s)", rules.Code(fmt.Sprintf("%s(%s)", name, f.Text(x.Args[0]))), rp018Duration(d*1000))})
 				}
 			case httpPkg != "" && name == httpPkg+".AuthorizedPartyMatches" && len(x.Args) == 0:
 				pass.Report(rules.Diagnostic{Line: f.Line(x.Pos()), Column: f.Col(x.Pos()),
-					Message: fmt.Sprintf("`%s()` is given no origins, and with an empty list it accepts every `azp`: tokens minted for any origin of the instance pass", name)})
+					Message: fmt.Sprintf("%s is given no origins, and with an empty list it accepts every `azp`: tokens minted for any origin of the instance pass", rules.Code(name+"()"))})
 			}
 		case *ast.CompositeLit:
 			if jwtPkg == "" || goast.ExprName(x.Type) != jwtPkg+".VerifyParams" {
@@ -500,7 +499,7 @@ func runRP018Go(pass *rules.Pass) error {
 				}
 				if d, ok := rp018GoDuration(kv.Value); ok && d > 60 {
 					pass.Report(rules.Diagnostic{Line: f.Line(kv.Pos()), Column: f.Col(kv.Pos()),
-						Message: fmt.Sprintf("`Leeway: %s` in `%s` accepts session tokens up to %s after they expire", f.Text(kv.Value), goast.ExprName(x.Type), rp018Duration(d*1000))})
+						Message: fmt.Sprintf("%s in %s accepts session tokens up to %s after they expire", rules.Code("Leeway: "+f.Text(kv.Value)), rules.Code(goast.ExprName(x.Type)), rp018Duration(d*1000))})
 				}
 			}
 		}

@@ -222,12 +222,12 @@ func checkDependency(pass *rules.Pass, pk *project.Package, pj, dep, spec string
 		case "matcher":
 			if f := matcherFile(pass, pk); f != "" {
 				s = rules.Critical
-				gated = append(gated, path.Base(f)+" gates routes with `createRouteMatcher()`")
+				gated = append(gated, rules.Code(path.Base(f))+" gates routes with `createRouteMatcher()`")
 			}
 		case "middleware":
 			if f := protectingMiddleware(pass, pk); f != "" {
 				s = rules.Critical
-				gated = append(gated, path.Base(f)+" protects routes in middleware")
+				gated = append(gated, rules.Code(path.Base(f))+" protects routes in middleware")
 			}
 		}
 		if s > sev {
@@ -238,13 +238,12 @@ func checkDependency(pass *rules.Pass, pk *project.Package, pj, dep, spec string
 	var msg string
 	switch {
 	case source == "range" && admitsFix:
-		msg = fmt.Sprintf("%s `%s` admits %s, which is affected by %s, and no lockfile pins a patched release",
-			dep, spec, v, strings.Join(ids, "; "))
+		msg = fmt.Sprintf("%s %s admits %s, which is affected by %s, and no lockfile pins a patched release", dep, rules.Code(spec), v, strings.Join(ids, "; "))
 	case source == "range":
-		msg = fmt.Sprintf("every %s release `%s` admits (from %s) is affected by %s", dep, spec, v, strings.Join(ids, "; "))
+		msg = fmt.Sprintf("every %s release %s admits (from %s) is affected by %s", dep, rules.Code(spec), v, strings.Join(ids, "; "))
 		conf = rules.HighConfidence
 	case source != "":
-		msg = fmt.Sprintf("%s resolves to %s in %s, which is affected by %s", dep, v, source, strings.Join(ids, "; "))
+		msg = fmt.Sprintf("%s resolves to %s in %s, which is affected by %s", dep, v, rules.Code(source), strings.Join(ids, "; "))
 	default:
 		msg = fmt.Sprintf("%s %s is affected by %s", dep, v, strings.Join(ids, "; "))
 	}
@@ -255,9 +254,7 @@ func checkDependency(pass *rules.Pass, pk *project.Package, pj, dep, spec string
 	pass.Report(rules.Diagnostic{
 		Path: pj, Line: line, Message: msg, Severity: sev, Confidence: conf, Related: related,
 		Match: dep + " " + strings.Join(advisoryIDs(hits), ","),
-		Fix: fmt.Sprintf("Upgrade %s to %s or later (the patched release of its %d.x line), e.g. `\"%s\": \"^%s\"`, and commit the lockfile. "+
-			"Independently, check the caller in each page, route handler and Server Action so a middleware bypass does not expose data.",
-			dep, fix, v.Major(), dep, fix),
+		Fix:   fmt.Sprintf("Upgrade %s to %s or later (the patched release of its %d.x line), e.g. %s, and commit the lockfile. Independently, check the caller in each page, route handler and Server Action so a middleware bypass does not expose data.", dep, fix, v.Major(), rules.Code(fmt.Sprintf("\"%s\": \"^%s\"", dep, fix))),
 	})
 }
 

@@ -67,7 +67,7 @@ func runSEC003(pass *rules.Pass, report reportFunc) error {
 				}
 			}
 			report(rules.Diagnostic{Line: 1, Secrets: secrets, Match: "clerk-dir " + f.Path,
-				Message: fmt.Sprintf("`%s` is %s of Clerk's `.clerk/` directory, which holds the secret key of the unclaimed development instance, and no .gitignore pattern excludes it", f.Path, what),
+				Message: fmt.Sprintf("%s is %s of Clerk's `.clerk/` directory, which holds the secret key of the unclaimed development instance, and no .gitignore pattern excludes it", rules.Code(f.Path), what),
 				Fix:     "Delete `.clerk/` from the repository (and history), add `.clerk/` to `.gitignore`, and claim or rotate the keyless instance's keys in the Clerk Dashboard."})
 		}
 	}
@@ -101,9 +101,9 @@ func runSEC003(pass *rules.Pass, report reportFunc) error {
 			sev, kindText = rules.Critical, "Clerk Platform API key"
 		}
 		line, col := lineSpan(f, c.Start)
-		msg := fmt.Sprintf("%s %s is hard-coded in `%s`", kindText, redact.Secret(c.Value), c.Name)
+		msg := fmt.Sprintf("%s %s is hard-coded in %s", kindText, redact.Secret(c.Value), rules.Code(c.Name))
 		if kindText == "value" {
-			msg = fmt.Sprintf("Clerk secret variable `%s` is assigned the literal %s", c.Name, redact.Secret(c.Value))
+			msg = fmt.Sprintf("Clerk secret variable %s is assigned the literal %s", rules.Code(c.Name), redact.Secret(c.Value))
 		}
 		if sev == rules.Critical {
 			msg += "; it can read and rewrite the whole instance configuration"

@@ -57,9 +57,9 @@ var prefixFramework = map[string]string{
 func sec004Message(name, where string) string {
 	p := detect.PublicPrefixOf(name)
 	if where == "" {
-		return fmt.Sprintf("Secret variable `%s` has the client-exposed prefix `%s`: %s inlines it into the browser bundle", name, p, prefixFramework[p])
+		return fmt.Sprintf("Secret variable %s has the client-exposed prefix %s: %s inlines it into the browser bundle", rules.Code(name), rules.Code(p), prefixFramework[p])
 	}
-	return fmt.Sprintf("%s reads the secret `%s`, whose prefix `%s` makes %s inline it into the browser bundle", where, name, p, prefixFramework[p])
+	return fmt.Sprintf("%s reads the secret %s, whose prefix %s makes %s inline it into the browser bundle", where, rules.Code(name), rules.Code(p), prefixFramework[p])
 }
 
 func runSEC004(pass *rules.Pass, report reportFunc) error {
@@ -113,7 +113,7 @@ func sec004Text(pass *rules.Pass, report reportFunc) error {
 			}
 			d := rules.Diagnostic{Line: i + 1, Column: m[0] + 1, Match: "public-name " + name,
 				Message: sec004Message(name, ""),
-				Fix:     sec004Fix("`" + detect.ServerName(name) + "`")}
+				Fix:     sec004Fix(rules.Code(detect.ServerName(name)))}
 			if !suggested {
 				d.Suggestion = renameSuggestion(i+1, line)
 				suggested = true
@@ -172,8 +172,8 @@ func sec004Code(pass *rules.Pass, report reportFunc) error {
 		}
 		d := rules.Diagnostic{Line: im.Node.Line, Column: im.Node.Col, Match: "public-name " + im.Imported,
 			Message: sec004Message(im.Imported, "`$env/static/public` import"),
-			Fix: "SvelteKit exposes every `$env/*/public` variable to the browser. Rename the variable to `" + detect.ServerName(im.Imported) +
-				"`, import it from `$env/static/private` in a `+page.server.ts`/`+server.ts`/hooks module, and rotate the key."}
+			Fix:     "SvelteKit exposes every `$env/*/public` variable to the browser. Rename the variable to " + rules.Code(detect.ServerName(im.Imported)) + ", import it from `$env/static/private` in a `+page.server.ts`/`+server.ts`/hooks module, and rotate the key.",
+		}
 		line := f.Line(im.Node.Line)
 		if strings.Count(line, ",") == 0 {
 			if s := renameSuggestion(im.Node.Line, line); s != nil {
@@ -191,7 +191,7 @@ func sec004Code(pass *rules.Pass, report reportFunc) error {
 			obj, seg := envAccess(af, n)
 			switch {
 			case obj == "process.env" || obj == "import.meta.env":
-				name, where = seg, "`"+obj+"."+seg+"`"
+				name, where = seg, rules.Code(obj+"."+seg)
 			case dynamicEnv[obj]:
 				name, where = seg, "`$env/dynamic/public` read"
 			}
@@ -212,7 +212,7 @@ func sec004Code(pass *rules.Pass, report reportFunc) error {
 				}
 				k := af.Text(key)
 				if detect.IsPublicSecretName(k) {
-					reportCodeName(pass, report, af, p, k, "`"+src+"` destructuring", suggested)
+					reportCodeName(pass, report, af, p, k, rules.Code(src)+" destructuring", suggested)
 				}
 			}
 			return true
@@ -232,7 +232,7 @@ func sec004Code(pass *rules.Pass, report reportFunc) error {
 func reportCodeName(pass *rules.Pass, report reportFunc, af *jsast.File, n *jsast.Node, name, where string, suggested map[int]bool) {
 	d := rules.Diagnostic{Line: n.Line, Column: n.Col, Match: "public-name " + name,
 		Message: sec004Message(name, where),
-		Fix:     sec004Fix("`" + detect.ServerName(name) + "`")}
+		Fix:     sec004Fix(rules.Code(detect.ServerName(name)))}
 	if !suggested[n.Line] {
 		suggested[n.Line] = true
 		d.Suggestion = renameSuggestion(n.Line, pass.File.Line(n.Line))

@@ -147,7 +147,7 @@ func runSEC005(pass *rules.Pass, report reportFunc) error {
 			switch c.Type {
 			case "spread_element":
 				if nc := c.NamedChildren(); len(nc) > 0 && wholeEnv(nc[0]) {
-					at(c, what+" spread-env", fmt.Sprintf("%s spreads the whole environment (`%s`), which inlines every server secret into the client bundle", what, strings.TrimSpace(af.Text(c))))
+					at(c, what+" spread-env", fmt.Sprintf("%s spreads the whole environment (%s), which inlines every server secret into the client bundle", what, rules.Code(strings.TrimSpace(af.Text(c)))))
 				}
 			case "pair":
 				key := af.Text(c.ChildByField("key"))
@@ -160,9 +160,9 @@ func runSEC005(pass *rules.Pass, report reportFunc) error {
 					names = secretRefs(af.Text(val))
 				}
 				if len(names) > 0 {
-					at(c, what+" "+key, fmt.Sprintf("%s entry `%s` inlines the server secret `%s` into the client bundle", what, key, names[0]))
+					at(c, what+" "+key, fmt.Sprintf("%s entry %s inlines the server secret %s into the client bundle", what, rules.Code(key), rules.Code(names[0])))
 				} else if wholeEnv(val) {
-					at(c, what+" "+key+" whole-env", fmt.Sprintf("%s entry `%s` is the whole environment, which inlines every server secret into the client bundle", what, key))
+					at(c, what+" "+key+" whole-env", fmt.Sprintf("%s entry %s is the whole environment, which inlines every server secret into the client bundle", what, rules.Code(key)))
 				}
 			}
 		}
@@ -188,13 +188,13 @@ func runSEC005(pass *rules.Pass, report reportFunc) error {
 				vals, nodes, _ := af.StringList(val)
 				for i, v := range vals {
 					if bad, why := badPrefix(v); bad {
-						at(nodes[i], "envPrefix "+v, fmt.Sprintf("`envPrefix` includes %s, which %s", quoteJS(v), why))
+						at(nodes[i], "envPrefix "+v, fmt.Sprintf("`envPrefix` includes %s, which %s", rules.Code(quoteJS(v)), why))
 					}
 				}
 			case key == "publicPrefix" && kind == "svelte":
 				if v, ok := af.StringValue(val); ok {
 					if bad, why := badPrefix(v); bad {
-						at(val, "publicPrefix "+v, fmt.Sprintf("`kit.env.publicPrefix` is %s, which %s through `$env/*/public`", quoteJS(v), why))
+						at(val, "publicPrefix "+v, fmt.Sprintf("`kit.env.publicPrefix` is %s, which %s through `$env/*/public`", rules.Code(quoteJS(v)), why))
 					}
 				}
 			}
@@ -226,7 +226,7 @@ func runSEC005(pass *rules.Pass, report reportFunc) error {
 				names = append(names, af.ObjectKeys(a[0])...)
 				for _, nm := range names {
 					if detect.IsSecretName(nm) {
-						at(n, "EnvironmentPlugin "+nm, fmt.Sprintf("`EnvironmentPlugin` inlines the server secret `%s` into the client bundle", nm))
+						at(n, "EnvironmentPlugin "+nm, fmt.Sprintf("`EnvironmentPlugin` inlines the server secret %s into the client bundle", rules.Code(nm)))
 					}
 				}
 			default:
@@ -271,7 +271,7 @@ func badPrefix(p string) (bool, string) {
 	}
 	for _, s := range secretCanon {
 		if strings.HasPrefix(s, p) {
-			return true, "exposes the server secret `" + s + "` to client code"
+			return true, "exposes the server secret " + rules.Code(s) + " to client code"
 		}
 	}
 	return false, ""
@@ -299,6 +299,6 @@ func checkEnvField(af *jsast.File, call *jsast.Node, at func(*jsast.Node, string
 		key = s
 	}
 	if detect.IsSecretName(key) {
-		at(pair, "envField "+key, fmt.Sprintf("Astro env field `%s` is declared with `context: 'client'`, which ships the secret to the browser", key))
+		at(pair, "envField "+key, fmt.Sprintf("Astro env field %s is declared with `context: 'client'`, which ships the secret to the browser", rules.Code(key)))
 	}
 }

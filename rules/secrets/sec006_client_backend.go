@@ -58,10 +58,10 @@ func backendImport(im jsast.Import) string {
 	case clerkServerModule.MatchString(im.Source):
 		switch im.Imported {
 		case "clerkClient", "createClerkClient", "verifyToken", "verifyWebhook":
-			return "`" + im.Imported + "` from `" + im.Source + "`"
+			return rules.Code(im.Imported) + " from " + rules.Code(im.Source)
 		}
 	case strings.HasPrefix(im.Source, "@clerk/") && strings.HasSuffix(im.Source, "/webhooks"):
-		return "webhook verification from `" + im.Source + "`"
+		return "webhook verification from " + rules.Code(im.Source)
 	case im.Source == "svix":
 		return "`svix` (webhook verification needs the signing secret)"
 	}
@@ -80,7 +80,7 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 		if n.Type == "member_expression" || n.Type == "subscript_expression" {
 			obj, prop := envAccess(af, n)
 			if (obj == "process.env" || obj == "import.meta.env") && detect.IsPublicSecretName(prop) {
-				reachable = prop
+				reachable = rules.Code(prop)
 				return false
 			}
 		}
@@ -120,7 +120,7 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 			return true
 		}
 		report(rules.Diagnostic{Line: n.Line, Column: n.Col, Match: "client-env " + prop, Confidence: rules.MediumConfidence,
-			Message: fmt.Sprintf("client module ('use client') reads the server secret `%s.%s`; it is undefined in the browser unless the build inlines it, and the code using it belongs on the server", obj, prop)})
+			Message: fmt.Sprintf("client module ('use client') reads the server secret %s; it is undefined in the browser unless the build inlines it, and the code using it belongs on the server", rules.Code(fmt.Sprintf("%s.%s", obj, prop)))})
 		return false
 	})
 	return nil

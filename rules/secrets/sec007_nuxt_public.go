@@ -72,7 +72,7 @@ func runSEC007(pass *rules.Pass, report reportFunc) error {
 				continue
 			}
 			report(rules.Diagnostic{Line: p.Line, Column: p.Col, Match: "nuxt clerk." + k,
-				Message: fmt.Sprintf("`clerk.%s` in nuxt.config is copied by @clerk/nuxt into `runtimeConfig.public.clerk`, which is sent to every browser", k)})
+				Message: fmt.Sprintf("%s in nuxt.config is copied by @clerk/nuxt into `runtimeConfig.public.clerk`, which is sent to every browser", rules.Code("clerk."+k))})
 		}
 	}
 	// runtimeConfig.public (and runtimeConfig.public.clerk).
@@ -96,7 +96,7 @@ func runSEC007(pass *rules.Pass, report reportFunc) error {
 				continue
 			}
 			report(rules.Diagnostic{Line: p.Line, Column: p.Col, Match: "nuxt " + prefix + "." + k,
-				Message: fmt.Sprintf("`%s.%s` puts a Clerk secret in Nuxt's public runtime config, which is serialized into every page", prefix, k)})
+				Message: fmt.Sprintf("%s puts a Clerk secret in Nuxt's public runtime config, which is serialized into every page", rules.Code(fmt.Sprintf("%s.%s", prefix, k)))})
 		}
 	}
 	if pub != nil {

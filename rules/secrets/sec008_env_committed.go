@@ -106,7 +106,7 @@ func runSEC008(pass *rules.Pass, report reportFunc) error {
 		if first == 0 {
 			first = i + 1
 		}
-		names = append(names, "`"+m[1]+"`")
+		names = append(names, rules.Code(m[1]))
 		secrets = append(secrets, v)
 	}
 	if first == 0 {
@@ -117,7 +117,7 @@ func runSEC008(pass *rules.Pass, report reportFunc) error {
 		list = strings.Join(names[:4], ", ") + fmt.Sprintf(" and %d more", len(names)-4)
 	}
 	report(rules.Diagnostic{Line: first, Secrets: secrets, Match: "env-file " + f.Path,
-		Message: fmt.Sprintf("`%s` is committed (no .gitignore pattern covers it) and sets %s", f.Path, list)})
+		Message: fmt.Sprintf("%s is committed (no .gitignore pattern covers it) and sets %s", rules.Code(f.Path), list)})
 	return nil
 }
 
@@ -157,7 +157,7 @@ func checkEnvGitignore(pass *rules.Pass, report reportFunc) {
 			end = len(lines)
 		}
 		report(rules.Diagnostic{Line: i + 1, EndLine: end, Match: "gitignore-env-comment",
-			Message: fmt.Sprintf("`.gitignore` keeps the comment %q but no pattern below it ignores `.env` files any more", t),
+			Message: fmt.Sprintf("`.gitignore` keeps the comment %s but no pattern below it ignores `.env` files any more", rules.Code(t)),
 			Fix:     "Restore the env-file pattern (`.env*`, then `!.env.example` if you commit an example file)."})
 		return
 	}

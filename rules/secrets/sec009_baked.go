@@ -101,10 +101,10 @@ func bakedDiag(line, col int, name, value, where string) (rules.Diagnostic, bool
 	}
 	v := strings.Trim(strings.TrimSpace(value), `"'`)
 	d := rules.Diagnostic{Line: line, Column: col, Secrets: []string{v}, Match: where + " " + name,
-		Message: fmt.Sprintf("%s sets the Clerk secret `%s` to a literal (%s)", where, name, redact.Secret(v))}
+		Message: fmt.Sprintf("%s sets the Clerk secret %s to a literal (%s)", where, rules.Code(name), redact.Secret(v))}
 	if kind == "dummy" {
 		d.Severity, d.Fix = rules.Low, dummyFix
-		d.Message = fmt.Sprintf("%s sets the Clerk secret `%s` to a dummy build-time value", where, name)
+		d.Message = fmt.Sprintf("%s sets the Clerk secret %s to a dummy build-time value", where, rules.Code(name))
 	}
 	return d, true
 }
@@ -210,11 +210,11 @@ func sec009Dockerfile(pass *rules.Pass, report reportFunc) {
 				if m := dockerRefRe.FindStringSubmatch(strings.Trim(val, `"`)); m != nil && in.cmd == "ENV" {
 					if args[m[1]] && i > lastFrom {
 						report(rules.Diagnostic{Line: in.lineOf(lines, name), Match: "docker arg-env " + name,
-							Message: fmt.Sprintf("the final image stage copies build argument `%s` into `ENV %s`, so the secret is stored in the image for anyone who can pull it", m[1], name)})
+							Message: fmt.Sprintf("the final image stage copies build argument %s into %s, so the secret is stored in the image for anyone who can pull it", rules.Code(m[1]), rules.Code("ENV "+name))})
 					}
 					continue
 				}
-				if d, ok := bakedDiag(in.lineOf(lines, name), 1, name, val, "Dockerfile `"+in.cmd+"`"); ok {
+				if d, ok := bakedDiag(in.lineOf(lines, name), 1, name, val, "Dockerfile "+rules.Code(in.cmd)); ok {
 					report(d)
 				}
 			}
@@ -227,7 +227,7 @@ func sec009Dockerfile(pass *rules.Pass, report reportFunc) {
 var assignLineRe = regexp.MustCompile(`^\s*(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s*[:=]\s*(.+?)\s*,?\s*$`)
 
 func sec009Lines(pass *rules.Pass, report reportFunc) {
-	where := "`" + path.Base(pass.File.Path) + "`"
+	where := rules.Code(path.Base(pass.File.Path))
 	for i, l := range pass.File.Lines() {
 		m := assignLineRe.FindStringSubmatch(l)
 		if m == nil || !detect.IsSecretName(m[1]) {
@@ -251,7 +251,7 @@ func sec009BuildArgs(pass *rules.Pass, report reportFunc) {
 				continue
 			}
 			report(rules.Diagnostic{Line: i + 1, Column: m[0] + 1, Match: "build-arg " + name,
-				Message: fmt.Sprintf("`--build-arg %s` passes the Clerk secret as a build argument, which is recorded in the image history", name)})
+				Message: fmt.Sprintf("%s passes the Clerk secret as a build argument, which is recorded in the image history", rules.Code("--build-arg "+name))})
 		}
 	}
 }
@@ -290,7 +290,7 @@ func sec009YAML(pass *rules.Pass, report reportFunc) {
 						where := yamlWhere(f.Path, workflow, kind, parentKey)
 						if kind == "ConfigMap" && parentKey == "data" {
 							report(rules.Diagnostic{Line: k.Line, Column: k.Column, Match: "configmap " + k.Value, Secrets: secretsOf(v.Value),
-								Message: fmt.Sprintf("ConfigMap `data` holds the Clerk secret `%s`; ConfigMaps are not encrypted or access-restricted like Secrets", k.Value)})
+								Message: fmt.Sprintf("ConfigMap `data` holds the Clerk secret %s; ConfigMaps are not encrypted or access-restricted like Secrets", rules.Code(k.Value))})
 							continue
 						}
 						if d, ok := bakedDiag(v.Line, v.Column, k.Value, v.Value, where); ok {
@@ -307,7 +307,7 @@ func sec009YAML(pass *rules.Pass, report reportFunc) {
 									line = v.Line + 1 + j
 								}
 								report(rules.Diagnostic{Line: line, Match: "build-args " + name,
-									Message: fmt.Sprintf("`build-args` passes the Clerk secret `%s` as a build argument, which is recorded in the image history", name)})
+									Message: fmt.Sprintf("`build-args` passes the Clerk secret %s as a build argument, which is recorded in the image history", rules.Code(name))})
 							}
 						}
 						continue
@@ -374,13 +374,13 @@ func yamlWhere(p string, workflow bool, kind, parentKey string) string {
 	base := strings.ToLower(path.Base(p))
 	switch {
 	case workflow:
-		return "workflow `" + parentKey + ":`"
+		return "workflow " + rules.Code(parentKey+":")
 	case strings.Contains(base, "compose"):
-		return "compose `" + parentKey + ":`"
+		return "compose " + rules.Code(parentKey+":")
 	case base == ".gitlab-ci.yml":
-		return "GitLab CI `" + parentKey + ":`"
+		return "GitLab CI " + rules.Code(parentKey+":")
 	case kind != "":
-		return "Kubernetes " + kind
+		return "Kubernetes " + rules.Code(kind)
 	}
-	return "`" + path.Base(p) + "`"
+	return rules.Code(path.Base(p))
 }

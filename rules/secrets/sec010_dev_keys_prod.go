@@ -113,21 +113,21 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 		// examples document development setups
 	case f.Lang == source.LangEnv && prodEnvName.MatchString(base):
 		for _, k := range keys {
-			devKey(k, "`"+base+"`, a production env file")
+			devKey(k, rules.Code(base)+", a production env file")
 		}
 	case f.Lang == source.LangEnv && nodeEnvProdRe.Match(f.Content):
 		for _, k := range keys {
-			devKey(k, "`"+base+"`, which sets `NODE_ENV=production`")
+			devKey(k, rules.Code(base)+", which sets `NODE_ENV=production`")
 		}
 	case f.Lang == source.LangYAML && (prodValues.MatchString(base) || prodDir.MatchString(f.Path)):
 		for _, k := range keys {
-			devKey(k, "`"+f.Path+"`, production deployment configuration")
+			devKey(k, rules.Code(f.Path)+", production deployment configuration")
 		}
 	case f.Lang == source.LangYAML && strings.Contains(f.Path, ".github/workflows/"):
 		for _, r := range productionJobs(f) {
 			for _, k := range keys {
 				if line, _ := lineSpan(f, k.c.Start); line >= r.from && line <= r.to {
-					devKey(k, "workflow job `"+r.job+"`, which deploys to environment `production`")
+					devKey(k, "workflow job "+rules.Code(r.job)+", which deploys to environment `production`")
 				}
 			}
 		}
@@ -153,9 +153,8 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 		reported[k.c.Start] = true
 		line, col := lineSpan(f, k.c.Start)
 		report(rules.Diagnostic{Line: line, Column: col, Secrets: []string{k.c.Value}, Match: "key-mismatch " + match(k.c.Name, k.c.Value),
-			Message: fmt.Sprintf("Secret Key %s and publishable key %s in `%s` belong to different instances (%s vs %s); sessions issued by one will not verify with the other",
-				redact.Secret(k.c.Value), redact.Secret(pk.c.Value), base, mode(k.c.Live), mode(pk.c.Live)),
-			Fix: "Use the publishable key and Secret Key of the same Clerk instance (both `_live_` in production, both `_test_` in development)."})
+			Message: fmt.Sprintf("Secret Key %s and publishable key %s in %s belong to different instances (%s vs %s); sessions issued by one will not verify with the other", redact.Secret(k.c.Value), redact.Secret(pk.c.Value), rules.Code(base), mode(k.c.Live), mode(pk.c.Live)),
+			Fix:     "Use the publishable key and Secret Key of the same Clerk instance (both `_live_` in production, both `_test_` in development)."})
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ func describe(name string) string {
 	if name == "" {
 		return "a string literal"
 	}
-	return "`" + name + "`"
+	return rules.Code(name)
 }
 
 // match builds a fingerprint text that holds no secret: the name (or the

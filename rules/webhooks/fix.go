@@ -6,6 +6,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -64,13 +65,10 @@ func verifyFix(p *project.Model, path string) string {
 			"With a Clerk SDK, use its `verifyWebhook()`."
 	}
 	if !ok {
-		return "Your `" + s.pkg + "` " + v.Original() + " predates `verifyWebhook()` (added in " + s.since +
-			"). Verify with `svix` on the raw body: `const evt = new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(await req.text(), " +
-			"{ 'svix-id': …, 'svix-timestamp': …, 'svix-signature': … })`, returning 400 when it throws; or upgrade and use `verifyWebhook()` from `" +
-			s.pkg + "/webhooks`."
+		return "Your " + rules.Code(s.pkg) + " " + v.Original() + " predates `verifyWebhook()` (added in " + s.since + "). Verify with `svix` on the raw body: `const evt = new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(await req.text(), { 'svix-id': …, 'svix-timestamp': …, 'svix-signature': … })`, returning 400 when it throws; or upgrade and use `verifyWebhook()` from " + rules.Code(s.pkg+"/webhooks") + "."
 	}
-	text := "Verify before using the payload: `import { verifyWebhook } from '" + s.pkg + "/webhooks'`, then " +
-		"`try { const evt = await verifyWebhook(" + s.arg + ") } catch { /* respond 400 */ }`. It reads `CLERK_WEBHOOK_SIGNING_SECRET`"
+	text := "Verify before using the payload: " + rules.Code("import { verifyWebhook } from '"+s.pkg+"/webhooks'") + ", then " + rules.Code("try { const evt = await verifyWebhook("+
+		s.arg+") } catch { /* respond 400 */ }") + ". It reads `CLERK_WEBHOOK_SIGNING_SECRET`"
 	if s.pkg == "@clerk/nuxt" {
 		text = strings.Replace(text, "`CLERK_WEBHOOK_SIGNING_SECRET`", "`runtimeConfig.clerk.webhookSigningSecret` (`NUXT_CLERK_WEBHOOK_SIGNING_SECRET`)", 1)
 	}
@@ -105,8 +103,8 @@ func rawBodyFix(p *project.Model, path string) string {
 		return "Svix signs the exact raw bytes. `@clerk/fastify`'s `verifyWebhook()` re-serialises a parsed body; register a raw-body " +
 			"content-type parser for the webhook route (`fastify.addContentTypeParser('application/json', { parseAs: 'string' }, …)`)."
 	case ok:
-		return "Svix signs the exact raw bytes (`id.timestamp.body`). Do not read or parse the body first: call `verifyWebhook(" + s.arg +
-			")` on the untouched request and use the event it returns."
+		return "Svix signs the exact raw bytes (`id.timestamp.body`). Do not read or parse the body first: call " + rules.Code("verifyWebhook("+s.arg+")") + " on the untouched request and use the event it returns."
+
 	}
 	return "Svix signs the exact raw bytes (`id.timestamp.body`). Pass the raw body to the verifier before any JSON parsing: " +
 		"`wh.verify(await req.text(), headers)` (Express: `express.raw({ type: 'application/json' })` on the webhook route), and use the object `verify()` returns."

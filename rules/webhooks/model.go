@@ -203,9 +203,9 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 		case ex.Name == "default" && (routeFile || wrapped(f, ex.Value)):
 			h.name, h.entry = "default export handler", true
 		case ex.Name == "action" || ex.Name == "handler":
-			h.name, h.entry = "`"+ex.Name+"`", true
+			h.name, h.entry = rules.Code(ex.Name), true
 		default:
-			h.name = "`" + ex.Name + "`"
+			h.name = rules.Code(ex.Name)
 			if ex.Name == "default" {
 				h.name = "default export"
 			}
@@ -698,9 +698,19 @@ func otherProviderIn(f *jsast.File, fn *jsast.Node) bool {
 // webhook route", "the Clerk webhook route POST /api/webhooks".
 func (h *handler) subject() string {
 	if h.reg != nil {
-		return "the " + kindName(h.clerk) + " route " + strings.TrimSuffix(h.name, " route")
+		return "the " + kindName(h.clerk) + " route " + rules.Code(strings.TrimSuffix(h.name, " route"))
 	}
 	return h.name + " of this " + kindName(h.clerk) + " route"
+}
+
+// label names the handler in a message. A registered route's name holds
+// its path from the code, so it is shown as code; h.name itself stays
+// as it was, since fingerprints hash it.
+func (h *handler) label() string {
+	if h.reg != nil {
+		return rules.Code(strings.TrimSuffix(h.name, " route")) + " route"
+	}
+	return h.name
 }
 
 // kindName names the webhook sender for messages.

@@ -96,7 +96,7 @@ func runWH001(pass *rules.Pass) error {
 		}
 		msg := fmt.Sprintf("%s uses the payload without verifying its Svix signature", h.subject())
 		if len(reads) > 0 {
-			msg = fmt.Sprintf("%s trusts `%s` without verifying the Svix signature", h.subject(), clip(reads[0].text))
+			msg = fmt.Sprintf("%s trusts %s without verifying the Svix signature", h.subject(), rules.Code(clip(reads[0].text)))
 		}
 		d := rules.Diagnostic{Line: h.at.Line, Column: h.at.Col, Message: msg, Match: h.name + " unverified"}
 		// A helper that takes the request but does not verify: name it.
@@ -104,11 +104,11 @@ func runWH001(pass *rules.Pass) error {
 			if hc.ref.fn == nil {
 				continue
 			}
-			where := "this file"
+			where := fmt.Sprintf("this file:%d", hc.ref.fn.Line)
 			if hc.ref.f != f {
-				where = hc.ref.f.Path
+				where = rules.Code(fmt.Sprintf("%s:%d", hc.ref.f.Path, hc.ref.fn.Line))
 			}
-			d.Message += fmt.Sprintf("; `%s` (%s:%d), which receives the request, does not verify it either", hc.ref.name, where, hc.ref.fn.Line)
+			d.Message += fmt.Sprintf("; %s (%s), which receives the request, does not verify it either", rules.Code(hc.ref.name), where)
 			if hc.ref.f != f {
 				// The helper and the places it reads the body: a change
 				// there (verification removed) is what caused the finding.
@@ -136,8 +136,7 @@ func (c *checker) sideEffectFirst(h *handler, vs []verification) {
 			continue
 		}
 		d := rules.Diagnostic{Line: call.Line, Column: call.Col,
-			Message: fmt.Sprintf("`%s` runs before the webhook signature is verified (line %d); a forged request gets this far",
-				clip(h.f.CalleeName(call)), first.Line)}
+			Message: fmt.Sprintf("%s runs before the webhook signature is verified (line %d); a forged request gets this far", rules.Code(clip(h.f.CalleeName(call))), first.Line)}
 		if vs[0].kind == verifyHelper {
 			d.Related = related(vs[0].helper)
 		}

@@ -64,12 +64,10 @@ func runWH002(pass *rules.Pass) error {
 				if s := stringified(f, args[0], h.fn); s != nil {
 					reported[h.fn] = true
 					pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Low,
-						Message: fmt.Sprintf("`%s` verifies `%s`, a re-serialisation of the parsed body, not the raw bytes Svix signed",
-							clip(calleeText(f, call)), clip(f.Text(s)))})
+						Message: fmt.Sprintf("%s verifies %s, a re-serialisation of the parsed body, not the raw bytes Svix signed", rules.Code(clip(calleeText(f, call))), rules.Code(clip(f.Text(s))))})
 				} else if r := parsedSource(f, args[0], h.fn, reads); r != nil {
 					pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
-						Message: fmt.Sprintf("`%s` is given `%s`, which is the parsed body (`%s`), not the raw bytes Svix signed",
-							clip(calleeText(f, call)), clip(f.Text(args[0])), clip(r.text))})
+						Message: fmt.Sprintf("%s is given %s, which is the parsed body (%s), not the raw bytes Svix signed", rules.Code(clip(calleeText(f, call))), rules.Code(clip(f.Text(args[0]))), rules.Code(clip(r.text)))})
 				}
 			case verifyClerk:
 				if expressStyle(pass, f) {
@@ -88,8 +86,7 @@ func runWH002(pass *rules.Pass) error {
 						continue // h3 caches the raw body: readBody(event) before verifyWebhook(event) is fine
 					}
 					pass.Report(rules.Diagnostic{Line: r.n.Line, Column: r.n.Col,
-						Message: fmt.Sprintf("`%s` reads the body before `verifyWebhook(%s)` (line %d), which needs the untouched raw body",
-							clip(r.text), clip(f.Text(args[0])), call.Line)})
+						Message: fmt.Sprintf("%s reads the body before %s (line %d), which needs the untouched raw body", rules.Code(clip(r.text)), rules.Code("verifyWebhook("+clip(f.Text(args[0]))+")"), call.Line)})
 					break
 				}
 			}
@@ -255,8 +252,7 @@ func (c *checker) expressOrder(f *jsast.File, hs []*handler) {
 				continue
 			}
 			c.pass.Report(rules.Diagnostic{Line: reg.Line, Column: reg.Col, Related: append([]rules.Location{loc(f, u.n)}, rel...),
-				Message: fmt.Sprintf("the webhook route %s is registered after `%s` (line %d) without `express.raw()`, so it verifies a parsed and re-serialised body",
-					route, clip(f.Text(u.n)), u.n.Line)})
+				Message: fmt.Sprintf("the webhook route %s is registered after %s (line %d) without `express.raw()`, so it verifies a parsed and re-serialised body", rules.Code(route), rules.Code(clip(f.Text(u.n))), u.n.Line)})
 			return
 		}
 	}

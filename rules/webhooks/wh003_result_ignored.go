@@ -83,9 +83,9 @@ func reportIgnored(pass *rules.Pass, f *jsast.File, h *handler, v verification) 
 	what := "verification"
 	if v.kind == verifyHelper {
 		rel = related(v.helper)
-		what = "`" + v.helper.name + "`"
+		what = rules.Code(v.helper.name)
 	} else {
-		what = "`" + clip(calleeText(f, v.call)) + "()`"
+		what = rules.Code(clip(calleeText(f, v.call)) + "()")
 	}
 	// .catch(() => null) on the verify promise.
 	if cc := catchCall(f, v.call); cc != nil {
@@ -118,7 +118,7 @@ func reportIgnored(pass *rules.Pass, f *jsast.File, h *handler, v verification) 
 		}
 		if processes(f, following(ifst), vars) {
 			pass.Report(rules.Diagnostic{Line: ifst.Line, Column: ifst.Col, Related: rel,
-				Message: fmt.Sprintf("%s only runs when `%s`; otherwise the handler processes the payload unverified", what, clip(f.Text(jsast.Unwrap(cond))))})
+				Message: fmt.Sprintf("%s only runs when %s; otherwise the handler processes the payload unverified", what, rules.Code(clip(f.Text(jsast.Unwrap(cond)))))})
 		}
 	}
 }

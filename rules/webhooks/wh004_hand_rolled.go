@@ -91,7 +91,7 @@ func runWH004(pass *rules.Pass) error {
 			}
 			if isSignatureValue(f, l, sigVars) || isSignatureValue(f, r, sigVars) {
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
-					Message: fmt.Sprintf("`%s` compares the Svix signature with `%s`: not constant-time, and the header is a list of `v1,<sig>` values", clip(f.Text(n)), op)})
+					Message: fmt.Sprintf("%s compares the Svix signature with %s: not constant-time, and the header is a list of `v1,<sig>` values", rules.Code(clip(f.Text(n))), rules.Code(op))})
 			}
 		}
 		return true

@@ -42,9 +42,8 @@ if (!process.env.WEBHOOK_SECRET) return handle(await req.json())`,
 		if p.DependsOn(path, "@clerk/nuxt") {
 			name = "NUXT_CLERK_WEBHOOK_SIGNING_SECRET"
 		}
-		return "`verifyWebhook()` reads `" + name + "` by default. Never fall back to a hard-coded secret or skip verification " +
-			"when it is missing: let verification throw and respond 400/500. If your variable has another name, pass it: " +
-			"`verifyWebhook(req, { signingSecret: process.env.CLERK_WEBHOOK_SECRET })`."
+		return "`verifyWebhook()` reads " + rules.Code(name) + " by default. Never fall back to a hard-coded secret or skip verification when it is missing: let verification throw and respond 400/500. If your variable has another name, pass it: `verifyWebhook(req, { signingSecret: process.env.CLERK_WEBHOOK_SECRET })`."
+
 	},
 	Run: runWH005,
 }
@@ -117,9 +116,8 @@ func fallbacks(pass *rules.Pass, f *jsast.File) {
 			return true // '' makes svix throw: fails closed
 		}
 		pass.Report(rules.Diagnostic{Line: right.Line, Column: right.Col, Secrets: []string{v},
-			Match: name + " " + op + " " + redact.Secret(v),
-			Message: fmt.Sprintf("`%s` falls back to the hard-coded string `%s` when unset; webhooks signed with a secret anyone can read then verify",
-				name, redact.Secret(v))})
+			Match:   name + " " + op + " " + redact.Secret(v),
+			Message: fmt.Sprintf("%s falls back to the hard-coded string %s when unset; webhooks signed with a secret anyone can read then verify", rules.Code(name), rules.Code(redact.Secret(v)))})
 		return true
 	})
 }
@@ -159,8 +157,7 @@ func (c *checker) skipWhenUnset(h *handler) {
 		}
 		if open != nil {
 			c.pass.Report(rules.Diagnostic{Line: st.Line, Column: st.Col,
-				Message: fmt.Sprintf("%s processes the payload without verification when `%s` decides the secret is missing; an unset variable turns verification off",
-					h.name, clip(f.Text(jsast.Unwrap(cond))))})
+				Message: fmt.Sprintf("%s processes the payload without verification when %s decides the secret is missing; an unset variable turns verification off", h.label(), rules.Code(clip(f.Text(jsast.Unwrap(cond)))))})
 		}
 	}
 	jsast.Walk(jsast.FunctionBody(h.fn), func(n *jsast.Node) bool {
@@ -246,9 +243,17 @@ func (c *checker) nameMismatch(f *jsast.File) {
 	for _, call := range calls {
 		c.pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Low,
 			Related: []rules.Location{declared[names[0]]},
-			Message: fmt.Sprintf("`%s` has no `signingSecret`, so it reads `%s`, but the project's env files only declare %s (%s:%d); it will throw on every delivery",
-				clip(f.Text(call)), want, "`"+strings.Join(names, "`, `")+"`", declared[names[0]].Path, declared[names[0]].Line)})
+			Message: fmt.Sprintf("%s has no `signingSecret`, so it reads %s, but the project's env files only declare %s (%s); it will throw on every delivery", rules.Code(clip(f.Text(call))), rules.Code(want), strings.Join(codes(names), ", "), rules.Code(fmt.Sprintf("%s:%d", declared[names[0]].Path, declared[names[0]].Line)))})
 	}
+}
+
+// codes renders each name as a code span.
+func codes(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = rules.Code(n)
+	}
+	return out
 }
 
 // envConfigFile reports whether p declares environment variables for the

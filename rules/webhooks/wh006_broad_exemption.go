@@ -89,7 +89,7 @@ func (c *checker) publicMatchers(f *jsast.File) {
 		}
 		v := f.Text(d.ChildByField("name"))
 		if usedAsPublic(f, v) {
-			lists = append(lists, publicList{what: "public route matcher `" + v + "`", array: args[0]})
+			lists = append(lists, publicList{what: "public route matcher " + rules.Code(v), array: args[0]})
 		}
 	}
 	if len(lists) == 0 {
@@ -174,10 +174,10 @@ func (c *checker) checkPattern(f *jsast.File, l publicList, e *jsast.Node, route
 		var others []string
 		for _, r := range routes {
 			if !pathSignal(r.url) && match(r.url) {
-				others = append(others, r.url)
+				others = append(others, rules.Code(r.url))
 			}
 		}
-		msg := fmt.Sprintf("%s lists `%s`, which makes every API route public at the middleware, not just the webhook", l.what, src)
+		msg := fmt.Sprintf("%s lists %s, which makes every API route public at the middleware, not just the webhook", l.what, rules.Code(src))
 		if len(others) > 0 {
 			msg += " (also " + strings.Join(limit(others, 3), ", ") + ")"
 		}
@@ -194,7 +194,7 @@ func (c *checker) checkPattern(f *jsast.File, l publicList, e *jsast.Node, route
 			continue
 		}
 		c.pass.Report(rules.Diagnostic{Line: e.Line, Column: e.Col, Related: []rules.Location{{Path: r.file, Line: 1}},
-			Message: fmt.Sprintf("%s lists `%s`, which has no `/` after `%s` and so also makes %s (%s) public", l.what, src, prefix, r.url, r.file)})
+			Message: fmt.Sprintf("%s lists %s, which has no `/` after %s and so also makes %s (%s) public", l.what, rules.Code(src), rules.Code(prefix), rules.Code(r.url), rules.Code(r.file))})
 		return
 	}
 }
@@ -410,7 +410,7 @@ func (c *checker) expressGuards(f *jsast.File) {
 		for _, a := range args[1 : len(args)-1] {
 			if isGuard(a) {
 				c.pass.Report(rules.Diagnostic{Line: a.Line, Column: a.Col,
-					Message: fmt.Sprintf("the webhook route %s requires a session with `%s`; Clerk's deliveries carry none and are rejected", route, clip(f.Text(a)))})
+					Message: fmt.Sprintf("the webhook route %s requires a session with %s; Clerk's deliveries carry none and are rejected", rules.Code(route), rules.Code(clip(f.Text(a))))})
 			}
 		}
 		for _, g := range guards {
@@ -419,8 +419,7 @@ func (c *checker) expressGuards(f *jsast.File) {
 				continue
 			}
 			c.pass.Report(rules.Diagnostic{Line: g.n.Line, Column: g.n.Col, Related: []rules.Location{loc(f, call)},
-				Message: fmt.Sprintf("`%s` runs before the webhook route %s (line %d), so Clerk's deliveries, which carry no session, are rejected",
-					clip(f.Text(g.n)), route, call.Line)})
+				Message: fmt.Sprintf("%s runs before the webhook route %s (line %d), so Clerk's deliveries, which carry no session, are rejected", rules.Code(clip(f.Text(g.n))), rules.Code(route), call.Line)})
 			break
 		}
 	}

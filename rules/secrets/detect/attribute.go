@@ -3,6 +3,8 @@ package detect
 import (
 	"regexp"
 	"strings"
+
+	"github.com/clerkguard/clerkguard/rules"
 )
 
 // Vendor is who issued an sk_ key or a whsec_ secret.
@@ -102,9 +104,9 @@ func Attribute(text string, c Candidate, fs FileSignals) (Vendor, Strength, stri
 	name := strings.ToUpper(c.Name)
 	switch {
 	case strings.Contains(name, "CLERK"):
-		return Clerk, Strong, "assigned to " + c.Name
+		return Clerk, Strong, "assigned to " + rules.Code(c.Name)
 	case strings.Contains(name, "STRIPE"):
-		return Other, Strong, "assigned to " + c.Name
+		return Other, Strong, "assigned to " + rules.Code(c.Name)
 	}
 	line := lineAround(text, c.Start, c.End)
 	lc, ls := reClerkWord.MatchString(line), reStripeWord.MatchString(line)
@@ -144,9 +146,9 @@ func AttributeWebhook(text string, c Candidate, fs FileSignals) (Vendor, Strengt
 	name := strings.ToUpper(c.Name)
 	switch {
 	case strings.Contains(name, "CLERK"):
-		return Clerk, Strong, "assigned to " + c.Name
+		return Clerk, Strong, "assigned to " + rules.Code(c.Name)
 	case reOtherWH.MatchString(name):
-		return Other, Strong, "assigned to " + c.Name
+		return Other, Strong, "assigned to " + rules.Code(c.Name)
 	}
 	line := lineAround(text, c.Start, c.End)
 	if reOtherWH.MatchString(line) && !reClerkWord.MatchString(line) {
