@@ -93,11 +93,11 @@ func Prescan(src []byte, lim Limits) error {
 			}
 		}
 	}
-	if tokens > lim.MaxNodes {
-		return &LimitError{What: "tokens (the syntax-node limit)", Limit: int64(lim.MaxNodes)}
-	}
 	if maxDepth > lim.MaxDepth {
 		return &LimitError{What: "levels of nesting", Limit: int64(lim.MaxDepth)}
+	}
+	if tokens > lim.MaxNodes {
+		return &LimitError{What: "tokens (the syntax-node limit)", Limit: int64(lim.MaxNodes)}
 	}
 	return nil
 }
