@@ -102,24 +102,33 @@ func (p *Parser) Parse(ctx context.Context, f *source.File) (*File, error) {
 	c = &cached{done: make(chan struct{})}
 	p.cache[k] = c
 	p.mu.Unlock()
-
-	c.t, c.err = p.build(ctx, f)
-
-	p.mu.Lock()
-	switch {
-	case ctx.Err() != nil && c.err != nil:
-		delete(p.cache, k) // cancelled, not refused: a later run may parse it
-	case c.t != nil:
-		c.elem = p.lru.PushFront(k)
-		p.kept += c.t.nodes
-		p.evict()
-	}
-	p.mu.Unlock()
-	close(c.done)
+	p.fill(ctx, f, k, c)
 	if c.err != nil {
 		return nil, fmt.Errorf("parse %s: %w", f.Path, c.err)
 	}
 	return c.t.file(f), nil
+}
+
+// fill builds the tree of entry c and publishes it. Waiters are released
+// however the build ends, a panic included (it becomes the entry's error).
+func (p *Parser) fill(ctx context.Context, f *source.File, k cacheKey, c *cached) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.t, c.err = nil, fmt.Errorf("parser panic: %v", v)
+		}
+		p.mu.Lock()
+		switch {
+		case ctx.Err() != nil && c.err != nil:
+			delete(p.cache, k) // cancelled, not refused: a later run may parse it
+		case c.t != nil:
+			c.elem = p.lru.PushFront(k)
+			p.kept += c.t.nodes
+			p.evict()
+		}
+		p.mu.Unlock()
+		close(c.done)
+	}()
+	c.t, c.err = p.build(ctx, f)
 }
 
 // build parses f against the review budget. Its errors do not name the
