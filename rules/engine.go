@@ -539,8 +539,9 @@ func (c *collector) finish() *Result {
 	}
 
 	if d := c.opts.Diff; d != nil {
+		linker, _ := c.fs.snap.(source.Linker)
 		for i := range fs {
-			markDiff(&fs[i], d)
+			markDiff(&fs[i], d, linker)
 		}
 	}
 	sort.SliceStable(fs, func(i, j int) bool {
@@ -603,12 +604,23 @@ func (c *collector) meta(r *Rule, s *Suppression, msg string) Finding {
 }
 
 // markDiff decides whether a finding belongs to the change. A finding on
-// a changed line is in the diff; a finding elsewhere whose related place
-// (a matcher, an imported helper) changed is moved to that changed line.
-func markDiff(f *Finding, d *diffindex.Index) {
+// a changed line is in the diff; a finding at the path of a symbolic link
+// whose target file changed on those lines is moved to the target; a
+// finding elsewhere whose related place (a matcher, an imported helper)
+// changed is moved to that changed line.
+func markDiff(f *Finding, d *diffindex.Index, links source.Linker) {
 	if d.Changed(f.Path, f.Line, f.EndLine) {
 		f.InDiff = true
 		return
+	}
+	if links != nil {
+		if t, ok := links.Target(f.Path); ok && d.Changed(t, f.Line, f.EndLine) {
+			f.CausedBy = &Location{Path: f.Path, Line: f.Line}
+			f.Message = fmt.Sprintf("%s (%s is a symbolic link to %s, changed here)", f.Message, f.Path, t)
+			f.Path = t
+			f.InDiff = true
+			return
+		}
 	}
 	for _, r := range f.Related {
 		if d.Changed(r.Path, r.Line, r.Line) {
