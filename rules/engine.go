@@ -52,11 +52,11 @@ type Budget struct {
 	File jsast.Limits
 }
 
-// Default budget of a run. 64 MiB of source is far more than the code a
+// Default budget of a run. 32 MiB of source is far more than the code a
 // review reads (changed files plus context); 20 million nodes take about
 // a minute of parsing.
 const (
-	DefaultBudgetBytes = 64 << 20
+	DefaultBudgetBytes = 32 << 20
 	DefaultBudgetNodes = 20_000_000
 )
 

@@ -20,9 +20,10 @@ type Limits struct {
 // Default limits. Real application code stays far below them: across the
 // real-world corpus and a set of large minified bundles, the deepest tree
 // had 52 levels and the densest file 0.63 nodes per byte, so MaxNodes
-// admits files of about 400 KB of dense code. At the limit, parsing and
-// conversion cost about 80 MB (tree-sitter's tree plus the Go copy), where
-// the unbounded parse of one 2 MB file cost 1.5 GB.
+// admits files of about 400 KB of dense code. At the limit, a parse peaks
+// near 100 MB of Go heap (go-tree-sitter's node cache and the Go copy)
+// plus about 50 MB of tree-sitter's own memory, where the unbounded parse
+// of one 2 MB file cost 1.5 GB.
 const (
 	DefaultMaxNodes = 250_000
 	DefaultMaxDepth = 1_000

@@ -12,8 +12,8 @@ import (
 )
 
 // DefaultKeep is how many nodes of parsed trees a Parser keeps for reuse
-// (about 40 MB of Go memory).
-const DefaultKeep = 300_000
+// (about 12 MB of Go memory).
+const DefaultKeep = 100_000
 
 // ParserOptions configure a Parser.
 type ParserOptions struct {
