@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -61,12 +62,7 @@ const (
 )
 
 func (b Budget) orDefault() Budget {
-	if b.Bytes <= 0 {
-		b.Bytes = DefaultBudgetBytes
-	}
-	if b.Nodes <= 0 {
-		b.Nodes = DefaultBudgetNodes
-	}
+	b.Bytes, b.Nodes = cmp.Or(b.Bytes, DefaultBudgetBytes), cmp.Or(b.Nodes, DefaultBudgetNodes)
 	return b
 }
 
@@ -189,7 +185,7 @@ func (s *FileSet) Get(ctx context.Context, p string) (*source.File, error) {
 // read that starts before the budget is spent completes, so the total may
 // exceed it by one file (source.MaxFileSize).
 func (s *FileSet) load(ctx context.Context, p string) ([]byte, error) {
-	if s.read.Load() >= s.bytes {
+	if s.bytes > 0 && s.read.Load() >= s.bytes {
 		err := fmt.Errorf("read %s: %w", p, ErrBudget)
 		s.skip(p, fmt.Sprintf("not read: the run's budget of %d bytes of file content is spent", s.bytes))
 		return nil, err

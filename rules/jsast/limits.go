@@ -1,6 +1,7 @@
 package jsast
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 )
@@ -34,12 +35,7 @@ func DefaultLimits() Limits { return Limits{MaxNodes: DefaultMaxNodes, MaxDepth:
 
 // orDefault fills zero fields with the defaults.
 func (l Limits) orDefault() Limits {
-	if l.MaxNodes <= 0 {
-		l.MaxNodes = DefaultMaxNodes
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultMaxDepth
-	}
+	l.MaxNodes, l.MaxDepth = cmp.Or(l.MaxNodes, DefaultMaxNodes), cmp.Or(l.MaxDepth, DefaultMaxDepth)
 	return l
 }
 
