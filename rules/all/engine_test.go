@@ -21,8 +21,8 @@ import (
 
 // checkNoSecrets is the redaction oracle: no value the secret detector
 // recognises in any file of snap, nor the clipped start of one (its
-// prefix and eight more characters), appears in any string of the result
-// or in any CLI format's output. SARIF's rule metadata is static text,
+// prefix and eight more characters), appears in any string of the result,
+// in any CLI format's output, or in the markdown the App posts. SARIF's rule metadata is static text,
 // written whatever the findings, so a value that also occurs there is
 // only checked in the rest of the log.
 func checkNoSecrets(t *testing.T, snap source.Mem, res *rules.Result, rs []*rules.Rule) {
@@ -54,6 +54,11 @@ func checkNoSecrets(t *testing.T, snap source.Mem, res *rules.Result, rs []*rule
 			t.Fatalf("format %s: %v", format, err)
 		}
 		outputs["format "+format] = b.String()
+	}
+	// What the App posts: the check summary and each comment's markdown.
+	outputs["app summary"] = report.Summary("Clerk security review", res.Findings, "https://github.com/o/r/blob/sha")
+	for _, f := range res.Findings {
+		outputs["app comment"] += report.FindingMarkdown(f, "https://github.com/o/r/blob/sha") + "\n"
 	}
 	var static bytes.Buffer
 	if err := report.SARIF(&static, &rules.Result{}, rs, report.Options{Deterministic: true}); err != nil {
