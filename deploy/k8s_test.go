@@ -388,6 +388,14 @@ func checkDeployment(t *testing.T, src string, d *appsv1.Deployment, want setWan
 	if _, ok := env["CLERKGUARD_PRIVATE_KEY"]; ok {
 		t.Errorf("%s: mount the private key as a file (CLERKGUARD_PRIVATE_KEY_FILE), not an env var", src)
 	}
+	// GOMEMLIMIT: serve derives it from the container's memory limit.
+	if ml := env["CLERKGUARD_MEMORY_LIMIT"]; ml.ValueFrom == nil || ml.ValueFrom.ResourceFieldRef == nil ||
+		ml.ValueFrom.ResourceFieldRef.Resource != "limits.memory" {
+		t.Errorf("%s: CLERKGUARD_MEMORY_LIMIT must come from resourceFieldRef limits.memory", src)
+	}
+	if c.Resources.Limits.Memory().IsZero() {
+		t.Errorf("%s: the container sets no memory limit", src)
+	}
 
 	// The private key: a file from a Secret volume, mode 0400, read-only.
 	keyPath := env["CLERKGUARD_PRIVATE_KEY_FILE"].Value

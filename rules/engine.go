@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,8 +14,10 @@ import (
 	"time"
 
 	"github.com/clerkguard/clerkguard/rules/diffindex"
+	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/redact"
+	"github.com/clerkguard/clerkguard/rules/secrets/detect"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -33,7 +36,39 @@ type Options struct {
 	// (the App: changed files plus context). The project model and
 	// per-snapshot rules still see every path and read others on demand.
 	Only func(path string) bool
+	// Budget bounds the cost of the run; zero fields take the defaults.
+	Budget Budget
 }
+
+// Budget bounds what one run (one review) may cost, so that no pull
+// request can exhaust the memory or the time of the process reviewing it.
+// A file over budget is skipped and named in Result.Skipped.
+type Budget struct {
+	// Bytes bounds the file content read in the run.
+	Bytes int64
+	// Nodes bounds the syntax nodes parsed in the run. Trees of identical
+	// content are parsed once and counted once.
+	Nodes int64
+	// File bounds the parse of each file (nodes and nesting depth).
+	File jsast.Limits
+}
+
+// Default budget of a run. 32 MiB of source is far more than the code a
+// review reads (changed files plus context); 20 million nodes take about
+// a minute of parsing.
+const (
+	DefaultBudgetBytes = 32 << 20
+	DefaultBudgetNodes = 20_000_000
+)
+
+func (b Budget) orDefault() Budget {
+	b.Bytes, b.Nodes = cmp.Or(b.Bytes, DefaultBudgetBytes), cmp.Or(b.Nodes, DefaultBudgetNodes)
+	return b
+}
+
+// ErrBudget is wrapped by the errors of reads refused because the run's
+// byte budget is spent.
+var ErrBudget = errors.New("the run's budget is spent")
 
 // Stats are the run's counters, as in the JSON contract.
 type Stats struct {
@@ -51,19 +86,27 @@ type RuleError struct {
 	Err  string `json:"error"`
 }
 
-// Skipped is a file the engine did not analyse, with the reason.
-type Skipped struct {
+// SkippedFile is a file the engine did not analyse, or analysed only with
+// its line-based rules, with the reason: too large, over the run's budget,
+// a syntax tree over the per-file limits, a symbolic link that leaves the
+// repository, a FIFO.
+type SkippedFile struct {
 	Path   string `json:"path"`
 	Reason string `json:"reason"`
 }
+
+// Skipped is the former name of SkippedFile.
+type Skipped = SkippedFile
 
 // Result is the outcome of a run.
 type Result struct {
 	Findings []Finding
 	Stats    Stats
 	Errors   []RuleError
-	Skipped  []Skipped
-	Project  *project.Model
+	// Skipped lists the files not (fully) analysed, sorted by path. Every
+	// string in a Result is free of the secrets the detector recognises.
+	Skipped []SkippedFile
+	Project *project.Model
 }
 
 // InDiff returns only the findings marked in the diff.
@@ -78,12 +121,22 @@ func (r *Result) InDiff() []Finding {
 }
 
 // FileSet is the snapshot's files, read lazily and cached once read by the
-// project model or a rule. It implements project.Files.
+// project model or a rule. It implements project.Files and
+// project.Parser. It charges every read and parse to the run's budget,
+// records the files it refuses, and collects the secrets of every file it
+// reads, so the engine can redact them from every finding.
 type FileSet struct {
-	snap  source.Snapshot
-	paths []string
-	mu    sync.Mutex
-	files map[string]*fileEntry
+	snap   source.Snapshot
+	paths  []string
+	parser *jsast.Parser
+	bytes  int64 // byte budget
+	read   atomic.Int64
+
+	mu      sync.Mutex
+	files   map[string]*fileEntry
+	skipped map[string]string
+
+	secrets redact.Set
 }
 
 type fileEntry struct {
@@ -92,9 +145,17 @@ type fileEntry struct {
 	err  error
 }
 
-// NewFileSet wraps a snapshot whose (filtered) paths are known.
+// NewFileSet wraps a snapshot whose (filtered) paths are known, with the
+// default budget.
 func NewFileSet(snap source.Snapshot, paths []string) *FileSet {
-	return &FileSet{snap: snap, paths: paths, files: map[string]*fileEntry{}}
+	return newFileSet(snap, paths, Budget{})
+}
+
+func newFileSet(snap source.Snapshot, paths []string, b Budget) *FileSet {
+	b = b.orDefault()
+	return &FileSet{snap: snap, paths: paths, bytes: b.Bytes,
+		parser: jsast.NewParser(jsast.ParserOptions{Limits: b.File, Budget: b.Nodes}),
+		files:  map[string]*fileEntry{}, skipped: map[string]string{}}
 }
 
 // Paths implements project.Files.
@@ -110,7 +171,7 @@ func (s *FileSet) Get(ctx context.Context, p string) (*source.File, error) {
 	}
 	s.mu.Unlock()
 	e.once.Do(func() {
-		b, err := s.snap.Read(ctx, p)
+		b, err := s.load(ctx, p)
 		if err != nil {
 			e.err = err
 			return
@@ -118,6 +179,53 @@ func (s *FileSet) Get(ctx context.Context, p string) (*source.File, error) {
 		e.f = source.NewFile(p, b)
 	})
 	return e.f, e.err
+}
+
+// load reads a file against the byte budget and collects its secrets. A
+// read that starts before the budget is spent completes, so the total may
+// exceed it by one file (source.MaxFileSize).
+func (s *FileSet) load(ctx context.Context, p string) ([]byte, error) {
+	if s.bytes > 0 && s.read.Load() >= s.bytes {
+		err := fmt.Errorf("read %s: %w", p, ErrBudget)
+		s.skip(p, fmt.Sprintf("not read: the run's budget of %d bytes of file content is spent", s.bytes))
+		return nil, err
+	}
+	b, err := s.snap.Read(ctx, p)
+	if err != nil {
+		if errors.Is(err, source.ErrTooLarge) {
+			s.skip(p, fmt.Sprintf("larger than %d bytes", source.MaxFileSize))
+		}
+		return nil, err
+	}
+	s.read.Add(int64(len(b)))
+	if detect.MayHoldSecrets(b) {
+		s.secrets.Add(detect.Secrets(string(b))...)
+	}
+	return b, nil
+}
+
+// AST implements project.Parser: the file's syntax tree, through the run's
+// parser. A file over the parse limits or the node budget is recorded as
+// skipped.
+func (s *FileSet) AST(ctx context.Context, f *source.File) (*jsast.File, error) {
+	pf, err := s.parser.Parse(ctx, f)
+	if err != nil {
+		var le *jsast.LimitError
+		if errors.As(err, &le) {
+			s.skip(f.Path, "syntax tree not built: "+le.Error()+"; only its line-based rules ran")
+		}
+		return nil, err
+	}
+	return pf, nil
+}
+
+// skip records that p was not (fully) analysed; the first reason stays.
+func (s *FileSet) skip(p, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.skipped[p]; !ok {
+		s.skipped[p] = reason
+	}
 }
 
 func (s *FileSet) put(f *source.File) {
@@ -158,7 +266,14 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 		}
 		paths = append(paths, p)
 	}
-	fs := NewFileSet(snap, paths)
+	fs := newFileSet(snap, paths, opts.Budget)
+	if sk, ok := snap.(source.Skipper); ok {
+		for _, x := range sk.Skipped() {
+			if !opts.Config.Skip(x.Path) {
+				fs.skip(x.Path, x.Reason)
+			}
+		}
+	}
 	model, err := project.Build(ctx, fs)
 	if err != nil {
 		return nil, fmt.Errorf("build project model: %w", err)
@@ -238,7 +353,6 @@ type collector struct {
 	mu       sync.Mutex
 	findings []Finding
 	errs     []RuleError
-	skipped  []Skipped
 	supp     []*Suppression
 	stats    Stats
 }
@@ -246,16 +360,9 @@ type collector struct {
 func (c *collector) scanFile(ctx context.Context, p string, rs []*Rule) {
 	f, cachedOK := c.fs.cached(p)
 	if !cachedOK {
-		b, err := c.fs.snap.Read(ctx, p)
+		b, err := c.fs.load(ctx, p)
 		if err != nil {
-			c.mu.Lock()
-			reason := err.Error()
-			if errors.Is(err, source.ErrTooLarge) {
-				reason = fmt.Sprintf("larger than %d bytes", source.MaxFileSize)
-			}
-			c.skipped = append(c.skipped, Skipped{Path: p, Reason: reason})
-			c.stats.FilesSkipped++
-			c.mu.Unlock()
+			c.fs.skip(p, err.Error())
 			return
 		}
 		f = source.NewFile(p, b)
@@ -416,6 +523,8 @@ func (c *collector) finish() *Result {
 		}
 	}
 
+	c.redactSecrets(fs)
+
 	// Fingerprints: rule + path + match, with an occurrence counter.
 	seen := map[string]int{}
 	for i := range fs {
@@ -426,8 +535,9 @@ func (c *collector) finish() *Result {
 	}
 
 	if d := c.opts.Diff; d != nil {
+		linker, _ := c.fs.snap.(source.Linker)
 		for i := range fs {
-			markDiff(&fs[i], d)
+			markDiff(&fs[i], d, linker)
 		}
 	}
 	sort.SliceStable(fs, func(i, j int) bool {
@@ -436,7 +546,39 @@ func (c *collector) finish() *Result {
 		}
 		return fs[i].Line < fs[j].Line
 	})
-	return &Result{Findings: fs, Stats: c.stats, Errors: c.errs, Skipped: c.skipped}
+	res := &Result{Findings: fs, Stats: c.stats, Errors: c.errs}
+	for p, reason := range c.fs.skipped {
+		res.Skipped = append(res.Skipped, SkippedFile{Path: p, Reason: c.fs.secrets.Redact(reason)})
+	}
+	sort.Slice(res.Skipped, func(i, j int) bool { return res.Skipped[i].Path < res.Skipped[j].Path })
+	res.Stats.FilesSkipped = len(res.Skipped)
+	return res
+}
+
+// redactSecrets enforces the engine's invariant that no finding and no rule error
+// shows a secret: every value the detector recognises in any file the run
+// read, and in the text itself, is replaced by its redacted form (clipped
+// starts included) in every message, fix, match and suggestion.
+func (c *collector) redactSecrets(fs []Finding) {
+	clean := func(s string) string {
+		s = c.fs.secrets.Redact(s)
+		if detect.MayHoldSecrets([]byte(s)) {
+			s = redact.All(s, detect.Secrets(s))
+		}
+		return s
+	}
+	for i := range fs {
+		f := &fs[i]
+		f.Message, f.Fix, f.match = clean(f.Message), clean(f.Fix), clean(f.match)
+		if f.Suggestion != nil {
+			s := *f.Suggestion
+			s.Text = clean(s.Text)
+			f.Suggestion = &s
+		}
+	}
+	for i := range c.errs {
+		c.errs[i].Err = clean(c.errs[i].Err)
+	}
 }
 
 // ruleEnabled reports whether any of ids is a rule of this run, so a
@@ -458,12 +600,23 @@ func (c *collector) meta(r *Rule, s *Suppression, msg string) Finding {
 }
 
 // markDiff decides whether a finding belongs to the change. A finding on
-// a changed line is in the diff; a finding elsewhere whose related place
-// (a matcher, an imported helper) changed is moved to that changed line.
-func markDiff(f *Finding, d *diffindex.Index) {
+// a changed line is in the diff; a finding at the path of a symbolic link
+// whose target file changed on those lines is moved to the target; a
+// finding elsewhere whose related place (a matcher, an imported helper)
+// changed is moved to that changed line.
+func markDiff(f *Finding, d *diffindex.Index, links source.Linker) {
 	if d.Changed(f.Path, f.Line, f.EndLine) {
 		f.InDiff = true
 		return
+	}
+	if links != nil {
+		if t, ok := links.Target(f.Path); ok && d.Changed(t, f.Line, f.EndLine) {
+			f.CausedBy = &Location{Path: f.Path, Line: f.Line}
+			f.Message = fmt.Sprintf("%s (%s is a symbolic link to %s, changed here)", f.Message, f.Path, t)
+			f.Path = t
+			f.InDiff = true
+			return
+		}
 	}
 	for _, r := range f.Related {
 		if d.Changed(r.Path, r.Line, r.Line) {

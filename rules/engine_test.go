@@ -187,3 +187,36 @@ func TestConfig(t *testing.T) {
 		t.Errorf("config not applied: %+v", res.Findings)
 	}
 }
+
+// linkedMem is a snapshot where app/route.ts is a symbolic link to
+// lib/handler.ts.
+type linkedMem struct{ source.Mem }
+
+func (linkedMem) Target(p string) (string, bool) {
+	if p == "app/route.ts" {
+		return "lib/handler.ts", true
+	}
+	return "", false
+}
+
+// TestDiffThroughSymlink: a change to the file a symbolic link points to
+// brings the finding at the link's path into the diff, moved to the
+// changed file.
+func TestDiffThroughSymlink(t *testing.T) {
+	content := []byte("const ok = 1\nconst x = 'BAD'\n")
+	snap := linkedMem{source.Mem{"app/route.ts": content, "lib/handler.ts": content}}
+	idx, err := diffindex.Parse([]byte("diff --git a/lib/handler.ts b/lib/handler.ts\n--- a/lib/handler.ts\n+++ b/lib/handler.ts\n@@ -1,2 +1,2 @@\n const ok = 1\n-const x = 1\n+const x = 'BAD'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, snap, rules.Options{Diff: idx})
+	moved := 0
+	for _, f := range res.InDiff() {
+		if f.CausedBy != nil && f.CausedBy.Path == "app/route.ts" && f.Path == "lib/handler.ts" && f.Line == 2 {
+			moved++
+		}
+	}
+	if moved != 1 {
+		t.Errorf("want the link's finding moved to the changed target, got %+v", res.InDiff())
+	}
+}

@@ -72,13 +72,16 @@ func (p *Pass) Get(path string) *source.File {
 // Paths lists every path of the snapshot.
 func (p *Pass) Paths() []string { return p.files.Paths() }
 
-// AST parses the pass's file (or another file) as JavaScript/TypeScript.
-// It returns nil when the file is not JS/TS or cannot be parsed.
+// AST parses the pass's file (or another file) as JavaScript/TypeScript,
+// through the run's parser: trees are shared between files of identical
+// content and bounded by the run's budget. It returns nil when the file is
+// not JS/TS, cannot be parsed or is over budget (then the engine names it
+// among the skipped files).
 func (p *Pass) AST(f *source.File) *jsast.File {
 	if f == nil {
 		return nil
 	}
-	pf, err := jsast.Parse(p.Ctx, f)
+	pf, err := p.files.AST(p.Ctx, f)
 	if err != nil {
 		return nil
 	}

@@ -120,8 +120,9 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer, revie
 			fmt.Fprintf(stderr, "clerkguard scan: %v\n", err)
 			return 2
 		}
-		if f.config == "" {
-			if b, err := os.ReadFile(filepath.Join(target, filepath.FromSlash(rules.ConfigPath))); err == nil {
+		if d, ok := snap.(*source.Dir); ok && f.config == "" {
+			// Through the snapshot: a FIFO or a link out of DIR is not read.
+			if b, err := d.Read(ctx, rules.ConfigPath); err == nil {
 				cfgData, cfgName = b, filepath.Join(target, rules.ConfigPath)
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/debug"
 
 	"github.com/clerkguard/clerkguard/app/config"
 	"github.com/clerkguard/clerkguard/app/server"
@@ -22,6 +24,17 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, getenv confi
 	level := new(slog.LevelVar)
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	warn := func(msg string, a ...any) { log.Warn(msg, a...) }
+	// A review's memory is bounded by the engine's budget; the soft limit
+	// makes the Go heap collect before the container limit kills the pod.
+	limit, from, err := goMemoryLimit(getenv, os.ReadFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "clerkguard serve: %v\n", err)
+		return 2
+	}
+	if limit > 0 {
+		debug.SetMemoryLimit(limit)
+		log.Info("Go memory limit set from the container's", "bytes", limit, "share", memoryLimitShare, "from", from)
+	}
 	if setup.Unconfigured(getenv) {
 		// No App credentials in the environment: use those an earlier
 		// setup stored, or serve the setup page (app/setup).

@@ -19,6 +19,10 @@ type File struct {
 	Deleted bool
 	Added   bool
 	Binary  bool
+	// Symlink is set when the new side is a symbolic link (mode 120000):
+	// the change is the link's target, and every line of the file it now
+	// stands for counts as changed.
+	Symlink bool
 	// Changed holds right-side lines that were added, plus the right-side
 	// line at which a pure deletion happened (so removing an auth check is
 	// a change of the function around it).
@@ -64,6 +68,9 @@ func Parse(patch []byte) (idx *Index, err error) {
 				f.Added = true
 			case strings.HasPrefix(x, "deleted file mode"):
 				f.Deleted = true
+			}
+			if newMode(x) == "120000" {
+				f.Symlink = true
 			}
 		}
 		if f.Path == "" && !f.Deleted {
@@ -131,6 +138,20 @@ func addHunk(f *File, h *diff.Hunk) {
 	}
 }
 
+// newMode returns the new-side file mode an extended header line states:
+// "new file mode M", "new mode M", or "index A..B M" (mode unchanged).
+func newMode(x string) string {
+	for _, pre := range []string{"new file mode ", "new mode "} {
+		if strings.HasPrefix(x, pre) {
+			return strings.TrimSpace(strings.TrimPrefix(x, pre))
+		}
+	}
+	if f := strings.Fields(x); len(f) == 3 && f[0] == "index" && strings.Contains(f[1], "..") {
+		return f[2]
+	}
+	return ""
+}
+
 func cleanPath(p string) string {
 	p = strings.TrimSpace(p)
 	if i := strings.IndexByte(p, '\t'); i >= 0 {
@@ -162,11 +183,16 @@ func (x *Index) File(path string) *File {
 	return x.Files[path]
 }
 
-// Changed reports whether any line in [from, to] of path is changed.
+// Changed reports whether any line in [from, to] of path is changed. Every
+// line of an added or retargeted symbolic link is changed: the file it
+// stands for is new at that path.
 func (x *Index) Changed(path string, from, to int) bool {
 	f := x.File(path)
 	if f == nil {
 		return false
+	}
+	if f.Symlink && !f.Deleted {
+		return true
 	}
 	if to < from {
 		to = from
@@ -184,6 +210,9 @@ func (x *Index) FirstChanged(path string, from, to int) (int, bool) {
 	f := x.File(path)
 	if f == nil {
 		return 0, false
+	}
+	if f.Symlink && !f.Deleted {
+		return from, true
 	}
 	for l := from; l <= to; l++ {
 		if f.Changed[l] {

@@ -127,3 +127,67 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestSymlinkChangesEveryLine: an added or retargeted symbolic link
+// changes every line of the file it stands for, though only the target
+// line of its diff can anchor a comment; a deleted link changes nothing.
+func TestSymlinkChangesEveryLine(t *testing.T) {
+	patch := `diff --git a/app/api/admin/route.ts b/app/api/admin/route.ts
+new file mode 120000
+index 0000000..1a2b3c4
+--- /dev/null
++++ b/app/api/admin/route.ts
+@@ -0,0 +1 @@
++../../../lib/admin-handler.ts
+\ No newline at end of file
+diff --git a/app/x/route.ts b/app/x/route.ts
+index 1a2b3c4..5d6e7f8 120000
+--- a/app/x/route.ts
++++ b/app/x/route.ts
+@@ -1 +1 @@
+-../lib/a.ts
+\ No newline at end of file
++../lib/b.ts
+\ No newline at end of file
+diff --git a/old-link.ts b/old-link.ts
+deleted file mode 120000
+index 1a2b3c4..0000000
+--- a/old-link.ts
++++ /dev/null
+@@ -1 +0,0 @@
+-lib/a.ts
+\ No newline at end of file
+diff --git a/plain.ts b/plain.ts
+index 1a2b3c4..5d6e7f8 100644
+--- a/plain.ts
++++ b/plain.ts
+@@ -1 +1 @@
+-a
++b
+`
+	idx, err := Parse([]byte(patch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		line int
+		want bool
+	}{
+		{"app/api/admin/route.ts", 3, true},
+		{"app/x/route.ts", 40, true},
+		{"old-link.ts", 1, false},
+		{"plain.ts", 1, true},
+		{"plain.ts", 2, false},
+	} {
+		if got := idx.Changed(c.path, c.line, c.line); got != c.want {
+			t.Errorf("Changed(%s, %d) = %v, want %v", c.path, c.line, got, c.want)
+		}
+	}
+	if idx.Commentable("app/api/admin/route.ts", 3) || !idx.Commentable("app/api/admin/route.ts", 1) {
+		t.Error("only the link's own diff line is commentable")
+	}
+	if l, ok := idx.FirstChanged("app/x/route.ts", 5, 9); !ok || l != 5 {
+		t.Errorf("FirstChanged = %d, %v", l, ok)
+	}
+}

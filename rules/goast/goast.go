@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -33,6 +34,11 @@ func Parse(f *source.File) (*File, error) {
 	r := f.Memo("goast", func() any {
 		if f.Lang != source.LangGo || f.Binary {
 			return result{nil, fmt.Errorf("parse %s: not Go source", f.Path)}
+		}
+		// The same cheap bound as for JavaScript: go/parser's memory grows
+		// with tokens, and its recursion with nesting.
+		if err := jsast.Prescan(f.Content, jsast.DefaultLimits()); err != nil {
+			return result{nil, fmt.Errorf("parse %s: %w", f.Path, err)}
 		}
 		fset := token.NewFileSet()
 		af, err := parser.ParseFile(fset, f.Path, f.Content, parser.SkipObjectResolution)

@@ -208,7 +208,7 @@ func (a *NextApp) parseMiddleware(ctx context.Context, m *Model, fs Files) error
 		mw.Opaque = true
 		return nil //nolint:nilerr // an unreadable file is modelled as opaque, not an engine failure
 	}
-	f, err := jsast.Parse(ctx, sf)
+	f, err := parse(ctx, fs, sf)
 	if err != nil {
 		mw.Opaque = true
 		return nil //nolint:nilerr // unparsable file: opaque

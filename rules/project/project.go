@@ -13,6 +13,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -21,6 +22,21 @@ import (
 type Files interface {
 	Paths() []string
 	Get(ctx context.Context, path string) (*source.File, error)
+}
+
+// Parser is implemented by Files that parse through a shared, budgeted
+// parser (the engine's file set). The model parses other Files with
+// jsast.Parse.
+type Parser interface {
+	AST(ctx context.Context, f *source.File) (*jsast.File, error)
+}
+
+// parse returns the syntax tree of f, through fs when it parses.
+func parse(ctx context.Context, fs Files, f *source.File) (*jsast.File, error) {
+	if p, ok := fs.(Parser); ok {
+		return p.AST(ctx, f)
+	}
+	return jsast.Parse(ctx, f)
 }
 
 // Model is the project model of one snapshot. It is immutable once built.

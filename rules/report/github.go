@@ -31,6 +31,11 @@ func GitHub(w io.Writer, res *rules.Result) error {
 			return err
 		}
 	}
+	for _, s := range res.Skipped {
+		if _, err := fmt.Fprintf(w, "::warning file=%s,title=clerkguard skipped a file::%s\n", escapeProp(s.Path), escapeData(s.Path+": "+s.Reason)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

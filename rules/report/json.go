@@ -29,6 +29,9 @@ type jsonStats struct {
 	FilesScanned int   `json:"files_scanned"`
 	BytesScanned int64 `json:"bytes_scanned"`
 	DurationMS   int64 `json:"duration_ms"`
+	// Skipped extends the contract: the files not (fully) analysed and
+	// why. It is absent when no file was skipped.
+	Skipped []rules.SkippedFile `json:"skipped,omitempty"`
 }
 
 type jsonReport struct {
@@ -48,7 +51,8 @@ func JSON(w io.Writer, res *rules.Result, o Options) error {
 			Fix: f.Fix, Fingerprint: f.Fingerprint, InDiff: f.InDiff,
 		})
 	}
-	out.Stats = jsonStats{FilesScanned: res.Stats.FilesScanned, BytesScanned: res.Stats.BytesScanned, DurationMS: res.Stats.DurationMS}
+	out.Stats = jsonStats{FilesScanned: res.Stats.FilesScanned, BytesScanned: res.Stats.BytesScanned, DurationMS: res.Stats.DurationMS,
+		Skipped: res.Skipped}
 	if o.Deterministic {
 		out.Stats.DurationMS = 0
 	}

@@ -118,6 +118,20 @@ func TestJSONMatchesContractSchema(t *testing.T) {
 	if _, ok := m["findings"].([]any); !ok {
 		t.Errorf("findings is %T, want an array", m["findings"])
 	}
+	if _, ok := m["stats"].(map[string]any)["skipped"]; ok {
+		t.Error("stats.skipped is present with no skipped file")
+	}
+	// Skipped files extend the contract under stats, and validate.
+	res := sample()
+	res.Skipped = []rules.SkippedFile{{Path: "app/deep.ts", Reason: "syntax tree not built: more than 1000 levels of nesting"}}
+	buf.Reset()
+	if err := report.JSON(&buf, res, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	validate(t, sch, buf.Bytes())
+	if !strings.Contains(buf.String(), `"path": "app/deep.ts"`) {
+		t.Errorf("stats.skipped missing:\n%s", buf.String())
+	}
 }
 
 // sharedDir finds ../shared beside the repository, as on every machine and
@@ -144,13 +158,16 @@ func sharedDir(t *testing.T) string {
 func TestSARIFValidatesAgainstOfficialSchema(t *testing.T) {
 	sch := compileSchema(t, filepath.Join(sharedDir(t), "sarif", "sarif-schema-2.1.0.json"))
 	var buf bytes.Buffer
-	if err := report.SARIF(&buf, sample(), all.Rules(), report.Options{Version: "test"}); err != nil {
+	res := sample()
+	res.Skipped = []rules.SkippedFile{{Path: "app/deep.ts", Reason: "syntax tree not built: more than 1000 levels of nesting"}}
+	if err := report.SARIF(&buf, res, all.Rules(), report.Options{Version: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	validate(t, sch, buf.Bytes())
 	// GitHub code scanning needs partialFingerprints and rule help.
 	s := buf.String()
-	for _, want := range []string{`"partialFingerprints"`, `"clerkguard/v1"`, `"security-severity"`, `"help"`, `"%SRCROOT%"`} {
+	for _, want := range []string{`"partialFingerprints"`, `"clerkguard/v1"`, `"security-severity"`, `"help"`, `"%SRCROOT%"`,
+		`"toolExecutionNotifications"`, "skipped app/deep.ts"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("SARIF lacks %s", want)
 		}

@@ -80,7 +80,13 @@ func SARIF(w io.Writer, res *rules.Result, rs []*rules.Rule, o Options) error {
 		r.AttachPropertyBag(pb)
 		run.AddResult(r)
 	}
-	run.AddInvocation(len(res.Errors) == 0)
+	inv := run.AddInvocation(len(res.Errors) == 0)
+	for _, sk := range res.Skipped {
+		inv.AddTToolExecutionNotification(sarif.NewNotification().WithLevel("warning").
+			WithTextMessage("skipped " + sk.Path + ": " + sk.Reason).
+			WithLocations([]*sarif.Location{sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+				WithArtifactLocation(sarif.NewSimpleArtifactLocation(sk.Path).WithUriBaseId("%SRCROOT%")))}))
+	}
 	rep.AddRun(run)
 	return rep.PrettyWrite(w)
 }

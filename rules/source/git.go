@@ -22,6 +22,7 @@ type Git struct {
 
 	entries map[string]gitEntry
 	paths   []string
+	links   treeLinks
 
 	mu    sync.Mutex
 	cmd   *exec.Cmd
@@ -77,6 +78,8 @@ func NewGit(ctx context.Context, dir, rev string) (*Git, error) {
 		return nil, err
 	}
 	g := &Git{Dir: dir, Rev: sha, entries: map[string]gitEntry{}}
+	blobs := map[string]gitEntry{}
+	linkObjs := map[string]string{}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		if len(rec) == 0 {
 			continue
@@ -88,18 +91,49 @@ func NewGit(ctx context.Context, dir, rev string) (*Git, error) {
 		}
 		fields := strings.Fields(string(rec[:tab]))
 		p := string(rec[tab+1:])
-		if len(fields) != 4 || fields[1] != "blob" || fields[0] == "120000" {
-			continue // submodules (commit), symlinks
+		if len(fields) != 4 || fields[1] != "blob" {
+			continue // submodules (commit)
 		}
-		size, _ := strconv.ParseInt(fields[3], 10, 64)
-		if DefaultSkip(p) {
+		if fields[0] == "120000" {
+			linkObjs[p] = fields[2]
 			continue
 		}
-		g.entries[p] = gitEntry{obj: fields[2], size: size}
-		g.paths = append(g.paths, p)
+		size, _ := strconv.ParseInt(fields[3], 10, 64)
+		blobs[p] = gitEntry{obj: fields[2], size: size}
+	}
+	targets := map[string]string{}
+	for p, obj := range linkObjs {
+		t, err := g.cat(obj)
+		if err != nil {
+			g.Close()
+			return nil, fmt.Errorf("read symbolic link %s: %w", p, err)
+		}
+		targets[p] = string(t)
+	}
+	g.links = resolveTreeLinks(blobs, targets)
+	for p, e := range blobs {
+		if !DefaultSkip(p) {
+			g.entries[p] = e
+			g.paths = append(g.paths, p)
+		}
+	}
+	for alias, real := range g.links.alias {
+		if !DefaultSkip(alias) {
+			g.entries[alias] = blobs[real]
+			g.paths = append(g.paths, alias)
+		}
 	}
 	sort.Strings(g.paths)
 	return g, nil
+}
+
+// Skipped implements Skipper: the symbolic links that were not followed.
+func (g *Git) Skipped() []Skip { return g.links.skipped }
+
+// Target implements Linker.
+func (g *Git) Target(p string) (string, bool) {
+	t, ok := g.links.alias[p]
+	return t, ok
 }
 
 // Files implements Snapshot.
@@ -114,6 +148,15 @@ func (g *Git) Read(ctx context.Context, p string) ([]byte, error) {
 	if e.size > MaxFileSize {
 		return nil, fmt.Errorf("read %s (%d bytes): %w", p, e.size, ErrTooLarge)
 	}
+	b, err := g.cat(e.obj)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	return b, nil
+}
+
+// cat reads one object through the long-lived `git cat-file --batch`.
+func (g *Git) cat(obj string) ([]byte, error) {
 	g.start.Do(func() {
 		g.cmd = exec.Command("git", "-C", g.Dir, "cat-file", "--batch")
 		g.in, g.err = g.cmd.StdinPipe()
@@ -133,24 +176,24 @@ func (g *Git) Read(ctx context.Context, p string) ([]byte, error) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if _, err := fmt.Fprintln(g.in, e.obj); err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
+	if _, err := fmt.Fprintln(g.in, obj); err != nil {
+		return nil, err
 	}
 	hdr, err := g.out.ReadString('\n')
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
+		return nil, err
 	}
 	f := strings.Fields(hdr)
 	if len(f) != 3 {
-		return nil, fmt.Errorf("read %s: unexpected git output %q", p, strings.TrimSpace(hdr))
+		return nil, fmt.Errorf("unexpected git output %q", strings.TrimSpace(hdr))
 	}
 	n, err := strconv.Atoi(f[2])
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
+		return nil, err
 	}
 	buf := make([]byte, n+1) // content plus trailing LF
 	if _, err := io.ReadFull(g.out, buf); err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
+		return nil, err
 	}
 	return buf[:n], nil
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -77,8 +75,9 @@ func NewRange(ctx context.Context, dir, base, head string) (*Range, error) {
 			if len(p) == 0 || DefaultSkip(string(p)) {
 				continue
 			}
-			b, err := os.ReadFile(filepath.Join(root, string(p)))
-			if err != nil || len(b) > MaxFileSize || bytes.IndexByte(b, 0) >= 0 {
+			// Through the snapshot: links only inside the root, never a FIFO.
+			b, err := d.Read(ctx, string(p))
+			if err != nil || bytes.IndexByte(b, 0) >= 0 {
 				continue
 			}
 			extra.WriteString(addedFileDiff(string(p), b))

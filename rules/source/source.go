@@ -149,3 +149,16 @@ type Snapshot interface {
 	// ErrTooLarge for files above MaxFileSize.
 	Read(ctx context.Context, path string) ([]byte, error)
 }
+
+// Skip is a path a snapshot leaves out, with the reason: a symbolic link
+// that leads out of the repository or in a loop, a FIFO, a device.
+type Skip struct {
+	Path   string
+	Reason string
+}
+
+// Skipper is implemented by snapshots that leave out paths a reader would
+// expect to be reviewed; the engine names them in its result.
+type Skipper interface {
+	Skipped() []Skip
+}

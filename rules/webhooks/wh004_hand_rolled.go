@@ -3,12 +3,12 @@ package webhooks
 import (
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"strconv"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -172,11 +172,11 @@ func isSignatureValue(f *jsast.File, n *jsast.Node, vars map[string]bool) bool {
 // runWH004Go checks Go files: VerifyIgnoringTimestamp, and hmac.New in a
 // file that reads the svix-signature header.
 func runWH004Go(pass *rules.Pass) error {
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, pass.File.Path, pass.File.Content, parser.SkipObjectResolution)
-	if err != nil && file == nil {
-		return nil // not Go we can read; other rules report nothing either
+	gf, err := goast.Parse(pass.File)
+	if err != nil {
+		return nil //nolint:nilerr // not Go we can read (or over the parse limits); other rules report nothing either
 	}
+	fset, file := gf.Fset, gf.AST
 	svix := false
 	for _, im := range file.Imports {
 		p, _ := strconv.Unquote(im.Path.Value)

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/mdcode"
 )
 
 // Vendor is who issued an sk_ key or a whsec_ secret.
@@ -104,9 +104,9 @@ func Attribute(text string, c Candidate, fs FileSignals) (Vendor, Strength, stri
 	name := strings.ToUpper(c.Name)
 	switch {
 	case strings.Contains(name, "CLERK"):
-		return Clerk, Strong, "assigned to " + rules.Code(c.Name)
+		return Clerk, Strong, "assigned to " + mdcode.Code(c.Name)
 	case strings.Contains(name, "STRIPE"):
-		return Other, Strong, "assigned to " + rules.Code(c.Name)
+		return Other, Strong, "assigned to " + mdcode.Code(c.Name)
 	}
 	line := lineAround(text, c.Start, c.End)
 	lc, ls := reClerkWord.MatchString(line), reStripeWord.MatchString(line)
@@ -146,9 +146,9 @@ func AttributeWebhook(text string, c Candidate, fs FileSignals) (Vendor, Strengt
 	name := strings.ToUpper(c.Name)
 	switch {
 	case strings.Contains(name, "CLERK"):
-		return Clerk, Strong, "assigned to " + rules.Code(c.Name)
+		return Clerk, Strong, "assigned to " + mdcode.Code(c.Name)
 	case reOtherWH.MatchString(name):
-		return Other, Strong, "assigned to " + rules.Code(c.Name)
+		return Other, Strong, "assigned to " + mdcode.Code(c.Name)
 	}
 	line := lineAround(text, c.Start, c.End)
 	if reOtherWH.MatchString(line) && !reClerkWord.MatchString(line) {

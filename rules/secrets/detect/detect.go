@@ -183,3 +183,36 @@ func NameBefore(text string, off int) string {
 	}
 	return name
 }
+
+// Secrets returns the values in text that must never be printed: every
+// candidate that Find proposes except publishable keys, and, for the kinds
+// found only by the name they are assigned to (encryption keys and other
+// values of a Clerk secret name), those with a credential's shape, so
+// that code such as `process.env.CLERK_SECRET_KEY` stays readable.
+// Placeholders are included: redacting one costs nothing, missing a real
+// secret that looks like one would leak it. The engine redacts these
+// values from every finding it returns.
+func Secrets(text string) []string {
+	var out []string
+	for _, c := range Find(text) {
+		switch c.Kind {
+		case PublishableKey, PublicKeyPEM:
+			continue
+		case EncryptionKey, NamedSecret:
+			if !LooksLikeToken(c.Value) {
+				continue
+			}
+		}
+		out = append(out, c.Value)
+	}
+	return out
+}
+
+// mayHoldRe matches, with the same case folding as the catalog
+// expressions, a part that every match of them holds: the sk_, whsec_,
+// test_, live_ or ak_ of a value, or the CLERK_ or encryptionKey of a name.
+var mayHoldRe = regexp.MustCompile(`(?i)sk_|whsec_|test_|live_|ak_|clerk_|encryptionkey`)
+
+// MayHoldSecrets is the one-pass test before Secrets: when it is false,
+// Secrets finds nothing.
+func MayHoldSecrets(text []byte) bool { return mayHoldRe.Match(text) }

@@ -192,3 +192,23 @@ func FuzzFind(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSecrets: MayHoldSecrets is a sound prefilter for Secrets, and every
+// value Secrets returns is a candidate of Find.
+func FuzzSecrets(f *testing.F) {
+	for _, s := range []string{"CLERK_SECRET_KEY=" + skLive, "whsec_" + strings.Repeat("Ab", 20), "clerk_encryption_key: " + strings.Repeat("q1W2", 5),
+		"apiKey: 'live_" + strings.Repeat("Zx9", 8) + "'", "machineSecretKey = ak_" + strings.Repeat("k7", 6), "CLER\u212a_SECRET_KEY=abcdefgh12345678"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := detect.Secrets(s)
+		if len(got) > 0 && !detect.MayHoldSecrets([]byte(s)) {
+			t.Fatalf("MayHoldSecrets is false for a text with secrets %q", got)
+		}
+		for _, v := range got {
+			if !strings.Contains(s, v) {
+				t.Fatalf("secret %q is not in the text", v)
+			}
+		}
+	})
+}
