@@ -87,6 +87,10 @@ func BuildOutput(fs []rules.Finding, o OutputOptions) Output {
 		fmt.Fprintf(&head, "\n> **Partial review.** %s\n", o.Partial)
 	}
 	for _, e := range o.Errors {
+		if e.Rule == rules.EngineID { // the engine's own note: a pattern, a stopped analysis
+			fmt.Fprintf(&head, "\n> Not evaluated: %s\n", oneLine(e.Err))
+			continue
+		}
 		fmt.Fprintf(&head, "\n> Rule %s could not analyse `%s`: %s\n", e.Rule, e.Path, oneLine(e.Err))
 	}
 	if len(o.Skipped) > 0 {
