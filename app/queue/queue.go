@@ -43,12 +43,12 @@ type Options struct {
 	JobTimeout   time.Duration
 	MaxAttempts  int
 	RescueAfter  time.Duration // a job running longer (its process died) is retried
-	// LeaseTTL is how long a review's run-once lease outlives its last
-	// renewal (0: DefaultLeaseTTL); keep it below RescueAfter.
-	LeaseTTL time.Duration
 	Runner       Runner
 	Logger       *slog.Logger
 	PollInterval time.Duration
+	// LeaseTTL is how long a review's run-once lease outlives its last
+	// renewal (0: DefaultLeaseTTL).
+	LeaseTTL time.Duration
 	// Maintenance are periodic jobs (the redelivery reconciler, the start-up
 	// sweep). River runs periodic jobs on the elected leader only, so with
 	// several replicas each runs on one replica at a time.
