@@ -8,62 +8,22 @@ import (
 	"time"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/rulestest"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
-// stuckRule never returns on stuck.ts, whatever its context says: the
-// stand-in for a rule caught in a pathological computation.
-func stuckRule(started chan<- struct{}, release <-chan struct{}) *rules.Rule {
-	return &rules.Rule{
-		ID: "CLK-HARD-903", Name: "test-stuck", Pack: rules.PackHardening, Severity: rules.High,
-		Confidence: rules.HighConfidence, Checklist: 1,
-		Files: func(f *source.File) bool { return f.Path == "stuck.ts" },
-		Doc:   rules.Doc{Title: "test stuck", Text: "t", Bad: "x", Good: "y"},
-		Fix:   rules.ConstFix("n/a"),
-		Run: func(p *rules.Pass) error {
-			close(started)
-			<-release // ignores p.Ctx on purpose
-			return nil
-		},
-	}
-}
-
-// runGuarded runs the engine with a generous hang guard (not a speed
-// check): before the fix, Run waited for every rule and never returned.
-func runGuarded(t *testing.T, ctx context.Context, snap source.Snapshot, opts rules.Options) (*rules.Result, error) {
-	t.Helper()
-	type out struct {
-		res *rules.Result
-		err error
-	}
-	ch := make(chan out, 1)
-	go func() {
-		res, err := rules.Run(ctx, snap, opts)
-		ch <- out{res, err}
-	}()
-	select {
-	case o := <-ch:
-		return o.res, o.err
-	case <-time.After(60 * time.Second):
-		t.Fatal("rules.Run did not return within 60s of its context ending")
-		return nil, nil
-	}
-}
-
 // TestRunAbandonsAStuckRule: when the context is cancelled (SIGTERM in the
 // CLI) while a rule never returns, Run returns with the findings of the
-// finished rule runs and an error naming the stuck one.
+// finished rule runs and an error naming the stuck one. Before the fix
+// Run waited for every rule and never returned.
 func TestRunAbandonsAStuckRule(t *testing.T) {
-	started, release := make(chan struct{}), make(chan struct{})
+	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go func() {
-		<-started
-		cancel()
-	}()
+	stuck := rulestest.StuckRule("CLK-HARD-903", "stuck.ts", cancel, release)
 	snap := source.Mem{"a.ts": []byte("const x = 'BAD'\n"), "stuck.ts": []byte("x\n")}
-	res, err := runGuarded(t, ctx, snap, rules.Options{Rules: []*rules.Rule{markerRule, stuckRule(started, release)}, Workers: 1})
+	res, err := rulestest.RunGuarded(ctx, t, snap, rules.Options{Rules: []*rules.Rule{markerRule, stuck}, Workers: 1})
 	var ie *rules.IncompleteError
 	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want an IncompleteError wrapping context.Canceled", err)
@@ -89,11 +49,12 @@ func TestRunAbandonsAStuckRule(t *testing.T) {
 // TestRunEnforcesTheDeadline: the analysis deadline holds even when a
 // rule never returns.
 func TestRunEnforcesTheDeadline(t *testing.T) {
-	started, release := make(chan struct{}), make(chan struct{})
+	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err := runGuarded(t, ctx, source.Mem{"stuck.ts": []byte("x\n")}, rules.Options{Rules: []*rules.Rule{stuckRule(started, release)}})
+	stuck := rulestest.StuckRule("CLK-HARD-903", "stuck.ts", nil, release)
+	_, err := rulestest.RunGuarded(ctx, t, source.Mem{"stuck.ts": []byte("x\n")}, rules.Options{Rules: []*rules.Rule{stuck}})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the deadline", err)
 	}

@@ -26,7 +26,7 @@ const leasesDDL = `CREATE TABLE IF NOT EXISTS clerkguard_leases (
 	expires_at BIGINT NOT NULL
 )`
 
-// DefaultLeaseTTL is how long a lease outlives its last renewal.
+// DefaultLeaseTTL is the longest a lease outlives its last renewal.
 const DefaultLeaseTTL = 2 * time.Minute
 
 // leaseStore is the lease table of either store. Times are Unix

@@ -17,6 +17,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/app/pgtest"
 	"github.com/clerkguard/clerkguard/app/review"
+	"github.com/clerkguard/clerkguard/rules/rulestest/guard"
 )
 
 // gateRunner blocks every review until the gate opens and records how
@@ -47,15 +48,10 @@ func (g *gateRunner) Review(ctx context.Context, req review.Request, final bool)
 	return nil
 }
 
-func (g *gateRunner) waitEntered(t *testing.T) review.Request {
+func (g *gateRunner) waitEntered(t *testing.T) (r review.Request) {
 	t.Helper()
-	select {
-	case r := <-g.entered:
-		return r
-	case <-time.After(30 * time.Second):
-		t.Fatal("no review started within 30s")
-		return review.Request{}
-	}
+	guard.Returns(t, "waiting for a review to start", func() { r = <-g.entered })
+	return r
 }
 
 func testJob(id int64, attempt int, req review.Request) *river.Job[review.Request] {

@@ -47,7 +47,7 @@ type Options struct {
 	Logger       *slog.Logger
 	PollInterval time.Duration
 	// LeaseTTL is how long a review's run-once lease outlives its last
-	// renewal (0: DefaultLeaseTTL).
+	// renewal (0: DefaultLeaseTTL, or half of RescueAfter when shorter).
 	LeaseTTL time.Duration
 	// Maintenance are periodic jobs (the redelivery reconciler, the start-up
 	// sweep). River runs periodic jobs on the elected leader only, so with
@@ -222,7 +222,9 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 		o.RescueAfter = o.JobTimeout + time.Minute
 	}
 	if o.LeaseTTL <= 0 {
-		o.LeaseTTL = DefaultLeaseTTL
+		// Expire a dead process's lease before River rescues its job, so
+		// the rescued job runs at once; a live execution keeps renewing.
+		o.LeaseTTL = min(DefaultLeaseTTL, o.RescueAfter/2)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -6,9 +6,8 @@ import (
 	"testing"
 
 	"github.com/clerkguard/clerkguard/app/fakegithub"
-	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/all"
-	"github.com/clerkguard/clerkguard/rules/source"
+	"github.com/clerkguard/clerkguard/rules/rulestest"
 )
 
 // TestStuckRuleIsPublishedAsPartial: a rule that never returns (what a
@@ -27,18 +26,7 @@ func TestStuckRuleIsPublishedAsPartial(t *testing.T) {
 	var starts atomic.Int32
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	stuck := &rules.Rule{
-		ID: "CLK-HARD-903", Name: "test-stuck", Pack: rules.PackHardening, Severity: rules.High,
-		Confidence: rules.HighConfidence, Checklist: 1,
-		Files: func(f *source.File) bool { return f.Path == "app/api/invoices/route.ts" },
-		Doc:   rules.Doc{Title: "test stuck", Text: "t", Bad: "x", Good: "y"},
-		Fix:   rules.ConstFix("n/a"),
-		Run: func(p *rules.Pass) error {
-			starts.Add(1)
-			<-release // ignores p.Ctx on purpose
-			return nil
-		},
-	}
+	stuck := rulestest.StuckRule("CLK-HARD-903", "app/api/invoices/route.ts", func() { starts.Add(1) }, release)
 	h := startRules(t, gh, map[string]string{"CLERKGUARD_JOB_TIMEOUT": "5s"}, append(all.Rules(), stuck))
 	gh.AddInstallation(42, "acme")
 	gh.AddRepo("acme", "shop", 42, "main")

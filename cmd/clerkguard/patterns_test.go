@@ -3,7 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/clerkguard/clerkguard/rules/rulestest/guard"
 )
 
 // TestScanOfHostilePatternsReturns: the pull request that held the CLI
@@ -23,21 +24,11 @@ export default clerkMiddleware(async (auth, req) => {
 		"app/api/webhooks/clerk/route.ts": "export async function POST(req: Request) { return new Response('ok') }\n",
 		"app/api/billing/route.ts":        "export async function POST(req: Request) { return new Response('ok') }\n",
 	})
-	type out struct {
+	var o struct {
 		code           int
 		stdout, stderr string
 	}
-	ch := make(chan out, 1)
-	go func() {
-		code, o, e := runCLI(t, "scan", dir)
-		ch <- out{code, o, e}
-	}()
-	var o out
-	select {
-	case o = <-ch:
-	case <-time.After(60 * time.Second): // hang guard, not a speed check
-		t.Fatal("clerkguard scan did not return within 60s")
-	}
+	guard.Returns(t, "clerkguard scan", func() { o.code, o.stdout, o.stderr = runCLI(t, "scan", dir) })
 	if o.code == 2 {
 		t.Fatalf("exit 2, stderr %s", o.stderr)
 	}

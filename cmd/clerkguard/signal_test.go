@@ -9,11 +9,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/all"
-	"github.com/clerkguard/clerkguard/rules/source"
+	"github.com/clerkguard/clerkguard/rules/rulestest"
+	"github.com/clerkguard/clerkguard/rules/rulestest/guard"
 )
 
 // stuckEnv makes the test binary act as the CLI with one extra rule that
@@ -30,17 +30,7 @@ func TestMain(m *testing.M) {
 // stuckRule announces itself on stderr and never returns, whatever its
 // context says.
 func stuckRule() *rules.Rule {
-	return &rules.Rule{
-		ID: "CLK-HARD-903", Name: "test-stuck", Pack: rules.PackHardening, Severity: rules.High,
-		Confidence: rules.HighConfidence, Checklist: 1,
-		Files: func(f *source.File) bool { return f.Path == "stuck.ts" },
-		Doc:   rules.Doc{Title: "test stuck", Text: "t", Bad: "x", Good: "y"},
-		Fix:   rules.ConstFix("n/a"),
-		Run: func(p *rules.Pass) error {
-			fmt.Fprintln(os.Stderr, "stuck rule started")
-			select {}
-		},
-	}
+	return rulestest.StuckRule("CLK-HARD-903", "stuck.ts", func() { fmt.Fprintln(os.Stderr, "stuck rule started") }, nil)
 }
 
 // TestSignalStopsAStuckScan: SIGTERM (and SIGINT) end `clerkguard scan`
@@ -80,21 +70,16 @@ func TestSignalStopsAStuckScan(t *testing.T) {
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			exited := make(chan error, 1)
-			go func() {
+			var werr error
+			guard.Returns(t, "the CLI after "+sig.String(), func() {
 				for l := range lines {
 					rest = append(rest, l)
 				}
-				exited <- cmd.Wait()
-			}()
-			select {
-			case err := <-exited:
-				var ee *exec.ExitError
-				if !errors.As(err, &ee) || ee.ExitCode() != 2 {
-					t.Fatalf("exit: %v, want code 2; stderr:\n%s", err, strings.Join(rest, "\n"))
-				}
-			case <-time.After(60 * time.Second): // hang guard, not a speed check
-				t.Fatalf("the CLI did not exit within 60s of %v", sig)
+				werr = cmd.Wait()
+			})
+			var ee *exec.ExitError
+			if !errors.As(werr, &ee) || ee.ExitCode() != 2 {
+				t.Fatalf("exit: %v, want code 2; stderr:\n%s", werr, strings.Join(rest, "\n"))
 			}
 			if msg := strings.Join(rest, "\n"); !strings.Contains(msg, "interrupted") || !strings.Contains(msg, "CLK-HARD-903 on stuck.ts") {
 				t.Errorf("stderr does not name the stuck rule:\n%s", msg)

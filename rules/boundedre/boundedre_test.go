@@ -6,23 +6,9 @@ import (
 	"time"
 
 	"github.com/dlclark/regexp2"
-)
 
-// hangGuard fails the test when f does not return: a generous bound that
-// only catches a hang, never a speed assertion.
-func hangGuard(t testing.TB, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("%s did not return within 30s", what)
-	}
-}
+	"github.com/clerkguard/clerkguard/rules/rulestest/guard"
+)
 
 // TestCatastrophicPatternIsLinear: the pattern that held the CLI for 11
 // minutes (/^((.*)*)*x/ in a createRouteMatcher list) has no look-around,
@@ -37,7 +23,7 @@ func TestCatastrophicPatternIsLinear(t *testing.T) {
 		t.Fatal("expected the linear engine")
 	}
 	var got Verdict
-	hangGuard(t, "match", func() { got = re.Match("/api/clerkguard-probe/" + strings.Repeat("a", 5000)) })
+	guard.Returns(t, "match", func() { got = re.Match("/api/clerkguard-probe/" + strings.Repeat("a", 5000)) })
 	if got != NoMatch {
 		t.Errorf("got %v, want no match", got)
 	}
@@ -62,7 +48,7 @@ func TestTimeoutIsUnknownAndFinal(t *testing.T) {
 		t.Fatal("look-ahead cannot be linear")
 	}
 	var got Verdict
-	hangGuard(t, "match", func() { got = re.Match("/api/clerkguard-probe/" + strings.Repeat("a", 40)) })
+	guard.Returns(t, "match", func() { got = re.Match("/api/clerkguard-probe/" + strings.Repeat("a", 40)) })
 	if got != Unknown {
 		t.Fatalf("got %v, want unknown (a timeout is no verdict)", got)
 	}
@@ -89,7 +75,7 @@ func TestBudgetIsShared(t *testing.T) {
 	slow, _ := s.Compile(`^((?=.)(.*)*)*x`, false, "a.ts:1")
 	fast, _ := s.Compile(`^/(?!api)`, false, "a.ts:2")
 	lin, _ := s.Compile(`^/api(.*)`, true, "a.ts:3")
-	hangGuard(t, "match", func() { slow.Match(strings.Repeat("a", 40)) })
+	guard.Returns(t, "match", func() { slow.Match(strings.Repeat("a", 40)) })
 	runs := s.Stats().BacktrackingRuns
 	if got := fast.Match("/home"); got != Unknown {
 		t.Errorf("after the budget: %v, want unknown", got)

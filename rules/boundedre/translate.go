@@ -51,22 +51,18 @@ func (t *translator) run() (string, bool) {
 	for i := 0; i < len(src); {
 		c := src[i]
 		switch c {
-		case '\\':
-			s, n, isAtom, ok := t.escape(src[i:])
+		case '\\', '[':
+			step := t.escape
+			if c == '[' {
+				step = t.class
+			}
+			s, n, isAtom, ok := step(src[i:])
 			if !ok {
 				return "", false
 			}
 			t.b.WriteString(s)
 			i += n
 			atom = isAtom
-		case '[':
-			s, n, ok := t.class(src[i:])
-			if !ok {
-				return "", false
-			}
-			t.b.WriteString(s)
-			i += n
-			atom = true
 		case '(':
 			n, ok := groupOpen(src[i:])
 			if !ok {
@@ -320,8 +316,8 @@ func (t *translator) escape(s string) (out string, n int, atom, ok bool) {
 
 type runeRange struct{ lo, hi rune }
 
-// class translates a character class at the start of s.
-func (t *translator) class(s string) (string, int, bool) {
+// class translates a character class at the start of s (an atom).
+func (t *translator) class(s string) (out string, n int, atom, ok bool) {
 	i := 1
 	neg := false
 	if i < len(s) && s[i] == '^' {
@@ -329,13 +325,13 @@ func (t *translator) class(s string) (string, int, bool) {
 		i++
 	}
 	if i < len(s) && s[i] == ']' {
-		return "", 0, false // [] and [^]: no RE2 spelling needed often enough to translate
+		return "", 0, false, false // [] and [^]: no RE2 spelling needed often enough to translate
 	}
 	var ranges []runeRange
 	var extra strings.Builder // \d \w \s \D \W inside the class
 	for {
 		if i >= len(s) {
-			return "", 0, false
+			return "", 0, false, false
 		}
 		if s[i] == ']' {
 			i++
@@ -343,7 +339,7 @@ func (t *translator) class(s string) (string, int, bool) {
 		}
 		lo, isCode, n, ok := t.classAtom(s[i:], &extra)
 		if !ok {
-			return "", 0, false
+			return "", 0, false, false
 		}
 		i += n
 		if !isCode {
@@ -353,7 +349,7 @@ func (t *translator) class(s string) (string, int, bool) {
 		if i+1 < len(s) && s[i] == '-' && s[i+1] != ']' {
 			r, isCode, n, ok := t.classAtom(s[i+1:], &extra)
 			if !ok || !isCode || r < lo {
-				return "", 0, false // Annex B ranges with a class escape, or a reversed range
+				return "", 0, false, false // Annex B ranges with a class escape, or a reversed range
 			}
 			hi = r
 			i += 1 + n
@@ -367,10 +363,10 @@ func (t *translator) class(s string) (string, int, bool) {
 	}
 	for _, r := range ranges {
 		if t.ic && r.hi >= 0x80 {
-			return "", 0, false
+			return "", 0, false, false
 		}
 		if r.lo >= 0xD800 && r.lo <= 0xDFFF || r.hi >= 0xD800 && r.hi <= 0xDFFF || r.lo < 0xD800 && r.hi > 0xDFFF {
-			return "", 0, false
+			return "", 0, false, false
 		}
 		writeRange(&b, r)
 		if t.ic {
@@ -381,7 +377,7 @@ func (t *translator) class(s string) (string, int, bool) {
 	}
 	b.WriteString(extra.String())
 	b.WriteByte(']')
-	return b.String(), i, true
+	return b.String(), i, true, true
 }
 
 func writeRange(b *strings.Builder, r runeRange) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/clerkguard/clerkguard/rules/boundedre"
+	"github.com/clerkguard/clerkguard/rules/rulestest/guard"
 )
 
 var fuzzPatterns = []string{
@@ -29,9 +30,9 @@ func FuzzMatcher(f *testing.F) {
 		set := boundedre.NewSet(boundedre.Limits{MatchTimeout: 10 * time.Millisecond, Budget: 50 * time.Millisecond})
 		for _, compile := range []func(*boundedre.Set, string, string, int) *PathPattern{CompileNextMatcher, CompileRoutePattern, CompileRegExpLiteral} {
 			var p *PathPattern
-			hangGuard(t, func() { p = compile(set, "middleware.ts", source, 1) })
+			guard.Returns(t, "compile", func() { p = compile(set, "middleware.ts", source, 1) })
 			var v boundedre.Verdict
-			hangGuard(t, func() { v = p.Eval(path) })
+			guard.Returns(t, "match", func() { v = p.Eval(path) })
 			if v == boundedre.Unknown && p.Err == nil {
 				if _, ok := p.re.Unevaluable(); !ok {
 					t.Fatalf("%q on %q: unknown, but the pattern is not marked unevaluable", source, path)
@@ -67,9 +68,9 @@ export default authMiddleware({ publicRoutes: [` + lit + `], ignoredRoutes: [` +
 		for _, fs := range files {
 			fs["package.json"] = pkg15
 			var m *Model
-			hangGuard(t, func() { m = build(t, fs) })
+			guard.Returns(t, "build", func() { m = build(t, fs) })
 			for _, a := range m.Next {
-				hangGuard(t, func() {
+				guard.Returns(t, "protection", func() {
 					a.Protection(probe)
 					a.GateProtects(probe)
 				})

@@ -4,10 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/routes"
+	"github.com/clerkguard/clerkguard/rules/rulestest"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -31,24 +31,9 @@ export async function GET() {
 }
 `),
 	}
-	type out struct {
-		res *rules.Result
-		err error
-	}
-	ch := make(chan out, 1)
-	go func() {
-		res, err := rules.Run(context.Background(), snap, rules.Options{Rules: []*rules.Rule{routes.RP002}})
-		ch <- out{res, err}
-	}()
-	var res *rules.Result
-	select {
-	case o := <-ch:
-		if o.err != nil {
-			t.Fatal(o.err)
-		}
-		res = o.res
-	case <-time.After(60 * time.Second): // hang guard only
-		t.Fatal("did not return within 60s")
+	res, err := rulestest.RunGuarded(context.Background(), t, snap, rules.Options{Rules: []*rules.Rule{routes.RP002}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, f := range res.Findings {
 		t.Errorf("finding claimed from an unevaluable matcher: %s", f.Message)
