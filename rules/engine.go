@@ -89,9 +89,10 @@ type FileSet struct {
 }
 
 type fileEntry struct {
-	once sync.Once
-	f    *source.File
-	err  error
+	once  sync.Once
+	f     *source.File
+	err   error
+	ready atomic.Bool // set once f and err are written
 }
 
 // NewFileSet wraps a snapshot whose (filtered) paths are known.
@@ -119,6 +120,7 @@ func (s *FileSet) Get(ctx context.Context, p string) (*source.File, error) {
 		}
 		e.f = source.NewFile(p, b)
 	})
+	e.ready.Store(true)
 	return e.f, e.err
 }
 
@@ -130,6 +132,7 @@ func (s *FileSet) put(f *source.File) {
 	}
 	e := &fileEntry{f: f}
 	e.once.Do(func() {})
+	e.ready.Store(true)
 	s.files[f.Path] = e
 }
 
@@ -137,7 +140,7 @@ func (s *FileSet) cached(p string) (*source.File, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.files[p]
-	if !ok {
+	if !ok || !e.ready.Load() { // still being read by Get
 		return nil, false
 	}
 	return e.f, e.f != nil
