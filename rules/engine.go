@@ -79,7 +79,9 @@ type Stats struct {
 }
 
 // RuleError is a rule that failed on a file. A failing rule does not abort
-// the run; its error is reported next to the findings.
+// the run; its error is reported next to the findings. Rule is EngineID
+// for the engine's own notes: patterns from the code it could not
+// evaluate, and work a stopped analysis did not do.
 type RuleError struct {
 	Rule string `json:"rule"`
 	Path string `json:"path,omitempty"`
@@ -140,9 +142,10 @@ type FileSet struct {
 }
 
 type fileEntry struct {
-	once sync.Once
-	f    *source.File
-	err  error
+	once  sync.Once
+	f     *source.File
+	err   error
+	ready atomic.Bool // set once f and err are written
 }
 
 // NewFileSet wraps a snapshot whose (filtered) paths are known, with the
@@ -178,6 +181,7 @@ func (s *FileSet) Get(ctx context.Context, p string) (*source.File, error) {
 		}
 		e.f = source.NewFile(p, b)
 	})
+	e.ready.Store(true)
 	return e.f, e.err
 }
 
@@ -236,6 +240,7 @@ func (s *FileSet) put(f *source.File) {
 	}
 	e := &fileEntry{f: f}
 	e.once.Do(func() {})
+	e.ready.Store(true)
 	s.files[f.Path] = e
 }
 
@@ -243,13 +248,62 @@ func (s *FileSet) cached(p string) (*source.File, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.files[p]
-	if !ok {
+	if !ok || !e.ready.Load() { // still being read by Get
 		return nil, false
 	}
 	return e.f, e.f != nil
 }
 
-// Run analyses a snapshot.
+// EngineID is the Rule of the engine's own RuleErrors.
+const EngineID = "engine"
+
+// IncompleteError is Run's error when ctx ended (a deadline, a signal)
+// before the analysis finished. Run returns it promptly, with the partial
+// result, even when a rule never returns: that rule's goroutine is
+// abandoned and named here.
+type IncompleteError struct {
+	Err   error // ctx.Err()
+	Cause error // context.Cause(ctx)
+	// Unfinished are the rule runs that had started and not returned, and
+	// a note when the project model was not built.
+	Unfinished []RuleError
+	// FilesNotDone counts files whose rules did not all run.
+	FilesNotDone, Files int
+}
+
+func (e *IncompleteError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "analysis stopped before it finished (%v)", e.Cause)
+	if len(e.Unfinished) > 0 {
+		var names []string
+		for _, u := range e.Unfinished {
+			if u.Path != "" {
+				names = append(names, u.Rule+" on "+u.Path)
+			} else {
+				names = append(names, u.Rule)
+			}
+		}
+		fmt.Fprintf(&b, "; still running: %s", strings.Join(limitNames(names, 5), ", "))
+	}
+	if e.FilesNotDone > 0 {
+		fmt.Fprintf(&b, "; %d of %d files not fully analysed", e.FilesNotDone, e.Files)
+	}
+	return b.String()
+}
+
+func (e *IncompleteError) Unwrap() error { return e.Err }
+
+func limitNames(s []string, n int) []string {
+	if len(s) > n {
+		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
+	}
+	return s
+}
+
+// Run analyses a snapshot. When ctx ends first, Run returns at once with
+// the findings of the rule runs that completed and an *IncompleteError
+// naming the ones that did not; rule goroutines that do not return are
+// abandoned, never waited for.
 func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, error) {
 	start := time.Now()
 	if err := Validate(opts.Rules); err != nil {
@@ -274,10 +328,41 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 			}
 		}
 	}
+	c := &collector{opts: opts, fs: fs, running: map[*ruleRun]bool{}}
+	type outcome struct {
+		res *Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := c.analyse(ctx, paths)
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		if o.err == nil || ctx.Err() == nil {
+			if o.res != nil {
+				o.res.Stats.DurationMS = time.Since(start).Milliseconds()
+			}
+			return o.res, o.err
+		}
+	case <-ctx.Done():
+	}
+	res, ierr := c.abandon(ctx)
+	res.Stats.DurationMS = time.Since(start).Milliseconds()
+	return res, ierr
+}
+
+// analyse builds the model and runs the rules; Run may stop waiting for it.
+func (c *collector) analyse(ctx context.Context, paths []string) (*Result, error) {
+	opts, fs := c.opts, c.fs
 	model, err := project.Build(ctx, fs)
 	if err != nil {
 		return nil, fmt.Errorf("build project model: %w", err)
 	}
+	c.mu.Lock()
+	c.model = model
+	c.mu.Unlock()
 
 	var perFile, perSnap []*Rule
 	for _, r := range opts.Rules {
@@ -291,7 +376,7 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 		}
 	}
 
-	c := &collector{model: model, opts: opts, fs: fs, kw: newKeywordIndex(perFile)}
+	c.kw = newKeywordIndex(perFile)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -305,6 +390,9 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 			}
 		}
 	}
+	c.mu.Lock()
+	c.files = len(scan)
+	c.mu.Unlock()
 	jobs := make(chan string)
 	var wg sync.WaitGroup
 	var done atomic.Int64
@@ -315,7 +403,11 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 			for p := range jobs {
 				c.scanFile(ctx, p, perFile)
 				n := done.Add(1)
-				if opts.Progress != nil {
+				c.mu.Lock()
+				c.filesDone = int(n)
+				closed := c.closed
+				c.mu.Unlock()
+				if opts.Progress != nil && !closed {
 					opts.Progress(int(n), len(scan))
 				}
 			}
@@ -338,24 +430,59 @@ feed:
 		c.runRule(ctx, r, nil)
 	}
 
-	res := c.finish()
-	res.Project = model
-	res.Stats.DurationMS = time.Since(start).Milliseconds()
-	return res, nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.finish(false), nil
+}
+
+// abandon stops collecting and returns what the finished rule runs found,
+// with the error naming the unfinished ones.
+func (c *collector) abandon(ctx context.Context) (*Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	ie := &IncompleteError{Err: ctx.Err(), Cause: context.Cause(ctx), Files: c.files, FilesNotDone: c.files - c.filesDone}
+	if c.model == nil {
+		ie.Unfinished = append(ie.Unfinished, RuleError{Rule: EngineID, Err: "the project model was not built before the analysis stopped"})
+	}
+	var runs []RuleError
+	for r := range c.running {
+		runs = append(runs, RuleError{Rule: r.rule, Path: r.path, Err: fmt.Sprintf("did not finish before the analysis stopped (%v)", ie.Cause)})
+	}
+	sort.Slice(runs, func(i, j int) bool {
+		if runs[i].Rule != runs[j].Rule {
+			return runs[i].Rule < runs[j].Rule
+		}
+		return runs[i].Path < runs[j].Path
+	})
+	ie.Unfinished = append(ie.Unfinished, runs...)
+	// finish sorts and filters in place: work on copies, since abandoned
+	// goroutines may still hold the collector.
+	part := &collector{model: c.model, opts: c.opts, fs: c.fs,
+		findings: append([]Finding(nil), c.findings...), errs: append(append([]RuleError(nil), c.errs...), ie.Unfinished...),
+		supp: append([]*Suppression(nil), c.supp...), stats: c.stats}
+	return part.finish(true), ie
 }
 
 type collector struct {
-	model *project.Model
-	opts  Options
-	fs    *FileSet
-	kw    *keywordIndex
+	opts Options
+	fs   *FileSet
+	kw   *keywordIndex
 
 	mu       sync.Mutex
+	model    *project.Model // set once built
 	findings []Finding
 	errs     []RuleError
 	supp     []*Suppression
 	stats    Stats
+	// running are the rule runs in progress; closed is set when Run has
+	// returned without them, and drops whatever they report later.
+	running          map[*ruleRun]bool
+	closed           bool
+	files, filesDone int
 }
+
+type ruleRun struct{ rule, path string }
 
 func (c *collector) scanFile(ctx context.Context, p string, rs []*Rule) {
 	f, cachedOK := c.fs.cached(p)
@@ -400,12 +527,21 @@ func (c *collector) scanFile(ctx context.Context, p string, rs []*Rule) {
 
 func (c *collector) runRule(ctx context.Context, r *Rule, f *source.File) {
 	var local []Diagnostic
-	pass := &Pass{Ctx: ctx, Rule: r, File: f, Project: c.model, files: c.fs,
-		report: func(d Diagnostic) { local = append(local, d) }}
 	path := ""
 	if f != nil {
 		path = f.Path
 	}
+	run := &ruleRun{rule: r.ID, path: path}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.running[run] = true
+	model := c.model
+	c.mu.Unlock()
+	pass := &Pass{Ctx: ctx, Rule: r, File: f, Project: model, files: c.fs,
+		report: func(d Diagnostic) { local = append(local, d) }}
 	err := func() (err error) {
 		defer func() {
 			if v := recover(); v != nil {
@@ -416,6 +552,10 @@ func (c *collector) runRule(ctx context.Context, r *Rule, f *source.File) {
 	}()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	delete(c.running, run)
+	if c.closed {
+		return
+	}
 	if err != nil {
 		c.errs = append(c.errs, RuleError{Rule: r.ID, Path: path, Err: err.Error()})
 	}
@@ -469,7 +609,10 @@ func (c *collector) finding(r *Rule, d Diagnostic) Finding {
 	return fd
 }
 
-func (c *collector) finish() *Result {
+// finish builds the result; c.mu is held (or c is private). A partial
+// result reports no unused suppressions: the rule that would have used one
+// may not have run.
+func (c *collector) finish(partial bool) *Result {
 	fs := c.findings
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
@@ -518,7 +661,7 @@ func (c *collector) finish() *Result {
 			fs = append(fs, c.meta(&SuppressionMalformed, s, "clerkguard:ignore needs a rule ID and a reason: `clerkguard:ignore CLK-XXX-NNN -- reason`"))
 		case s.Reason == "":
 			fs = append(fs, c.meta(&SuppressionMalformed, s, fmt.Sprintf("suppression of %s has no reason, so it does not apply; write `-- why this is safe`", strings.Join(s.Rules, ", "))))
-		case !s.used && c.ruleEnabled(s.Rules):
+		case !s.used && !partial && c.ruleEnabled(s.Rules):
 			fs = append(fs, c.meta(&SuppressionUnused, s, fmt.Sprintf("suppression of %s matches no finding on this line or the next; remove it", strings.Join(s.Rules, ", "))))
 		}
 	}
@@ -546,7 +689,11 @@ func (c *collector) finish() *Result {
 		}
 		return fs[i].Line < fs[j].Line
 	})
-	res := &Result{Findings: fs, Stats: c.stats, Errors: c.errs}
+	errs := c.errs
+	if c.model != nil {
+		errs = append(errs, patternNotes(c.model)...)
+	}
+	res := &Result{Findings: fs, Stats: c.stats, Errors: errs, Project: c.model}
 	for p, reason := range c.fs.skipped {
 		res.Skipped = append(res.Skipped, SkippedFile{Path: p, Reason: c.fs.secrets.Redact(reason)})
 	}
@@ -579,6 +726,23 @@ func (c *collector) redactSecrets(fs []Finding) {
 	for i := range c.errs {
 		c.errs[i].Err = clean(c.errs[i].Err)
 	}
+}
+
+// patternNotes reports the patterns from the code that could not be
+// evaluated, so a review says what it did not judge.
+func patternNotes(m *project.Model) []RuleError {
+	var out []RuleError
+	for _, f := range m.Patterns().Failures() {
+		path := ""
+		if len(f.Where) > 0 {
+			path = f.Where[0]
+			if i := strings.LastIndexByte(path, ':'); i >= 0 {
+				path = path[:i]
+			}
+		}
+		out = append(out, RuleError{Rule: EngineID, Path: path, Err: f.Describe()})
+	}
+	return out
 }
 
 // ruleEnabled reports whether any of ids is a rule of this run, so a

@@ -170,6 +170,10 @@ func partialConclusion(policy string) string {
 func errorsSection(errs []rules.RuleError) string {
 	var blocks []string
 	for _, e := range errs {
+		if e.Rule == rules.EngineID { // the engine's own note: a pattern it could not evaluate, a stopped analysis
+			blocks = append(blocks, fmt.Sprintf("> - not evaluated: %s\n", report.InertClip(e.Err, 300)))
+			continue
+		}
 		where := "the snapshot"
 		if e.Path != "" {
 			where = rules.Code(report.Clip(e.Path, maxHeadText))
@@ -179,7 +183,7 @@ func errorsSection(errs []rules.RuleError) string {
 	if len(blocks) == 0 {
 		return ""
 	}
-	return report.Budget(fmt.Sprintf(">\n> **%d rule error(s).**\n", len(errs)), blocks, maxErrorsSummary, "rule errors")
+	return report.Budget(fmt.Sprintf(">\n> **%d rule error(s) or note(s).**\n", len(errs)), blocks, maxErrorsSummary, "rule errors")
 }
 
 // SkippedSection renders the files a review did not analyse, grouped by

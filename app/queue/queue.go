@@ -2,7 +2,8 @@
 // SQLite file by default, PostgreSQL for several replicas. A webhook is
 // acknowledged only after its delivery record and its jobs are committed
 // in one transaction; jobs are unique by (installation, repo, PR, head
-// SHA); retries back off exponentially and every job has a deadline.
+// SHA); retries back off exponentially and every job has a deadline; and
+// two executions of the same review never run at once (lease.go).
 package queue
 
 import (
@@ -49,6 +50,9 @@ type Options struct {
 	// re-run window (default time.Now).
 	RerunWindow time.Duration
 	Now         func() time.Time
+	// LeaseTTL is how long a review's run-once lease outlives its last
+	// renewal (0: DefaultLeaseTTL, or half of RescueAfter when shorter).
+	LeaseTTL time.Duration
 	// Maintenance are periodic jobs (the redelivery reconciler, the start-up
 	// sweep). River runs periodic jobs on the elected leader only, so with
 	// several replicas each runs on one replica at a time.
@@ -113,6 +117,7 @@ type Queue struct {
 	// insert enqueues jobs outside a delivery (sweep).
 	insert   func(ctx context.Context, reqs []review.Request) (Result, error)
 	runMaint func(ctx context.Context, name string) error
+	leases   *leaseStore
 	Kind     string // "sqlite" or "postgres"
 }
 
@@ -184,14 +189,30 @@ const stateDDL = `CREATE TABLE IF NOT EXISTS clerkguard_state (
 // worker adapts a Runner to River.
 type worker struct {
 	river.WorkerDefaults[review.Request]
-	runner  Runner
-	timeout time.Duration
+	runner   Runner
+	timeout  time.Duration
+	leases   *leaseStore // set once the store is open
+	leaseTTL time.Duration
+	log      *slog.Logger
 }
 
 func (w *worker) Timeout(*river.Job[review.Request]) time.Duration { return w.timeout }
 
+// Work runs the review under its lease: when another execution of the
+// same review still runs (a rescued job whose first run has not returned,
+// a re-run of the same head), it snoozes instead of running beside it.
 func (w *worker) Work(ctx context.Context, job *river.Job[review.Request]) error {
-	err := w.runner.Review(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+	key := job.Args.LeaseKey()
+	held, err := w.leases.hold(ctx, w.log, key, w.leaseTTL, func() error {
+		return w.runner.Review(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+	})
+	if !held {
+		if err != nil {
+			return err
+		}
+		w.log.Info("the same review is running in another execution; trying again later", "job", job.ID, "lease", key)
+		return river.JobSnooze(w.leaseTTL / 4)
+	}
 	var perm *review.Permanent
 	if errors.As(err, &perm) {
 		return river.JobCancel(err)
@@ -220,6 +241,11 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 	if o.RescueAfter <= 0 {
 		o.RescueAfter = o.JobTimeout + time.Minute
 	}
+	if o.LeaseTTL <= 0 {
+		// Expire a dead process's lease before River rescues its job, so
+		// the rescued job runs at once; a live execution keeps renewing.
+		o.LeaseTTL = min(DefaultLeaseTTL, o.RescueAfter/2)
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -230,7 +256,8 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 		o.Now = time.Now
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &worker{runner: o.Runner, timeout: o.JobTimeout}); err != nil {
+	w := &worker{runner: o.Runner, timeout: o.JobTimeout, leaseTTL: o.LeaseTTL, log: o.Logger}
+	if err := river.AddWorkerSafely(workers, w); err != nil {
 		return nil, err
 	}
 	// The delivery log only has to outlive GitHub's redelivery window
@@ -268,9 +295,9 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 	var err error
 	switch {
 	case strings.HasPrefix(o.DatabaseURL, "postgres://"), strings.HasPrefix(o.DatabaseURL, "postgresql://"):
-		self, err = openPostgres(ctx, o, cfg)
+		self, err = openPostgres(ctx, o, cfg, w)
 	default:
-		self, err = openSQLite(ctx, o, cfg)
+		self, err = openSQLite(ctx, o, cfg, w)
 	}
 	return self, err
 }
@@ -293,7 +320,7 @@ func SQLitePath(dsn string) (string, error) {
 	return p, nil
 }
 
-func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, error) {
+func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*Queue, error) {
 	p, err := SQLitePath(o.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -318,7 +345,7 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 		db.Close()
 		return nil, err
 	}
-	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL} {
+	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL} {
 		if _, err := db.ExecContext(ctx, ddl); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("create tables: %w", err)
@@ -329,7 +356,8 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 		db.Close()
 		return nil, fmt.Errorf("river: %w", err)
 	}
-	q := &Queue{Kind: "sqlite", close: func() { db.Close() }}
+	w.leases = sqliteLeases(db)
+	q := &Queue{Kind: "sqlite", close: func() { db.Close() }, leases: w.leases}
 	q.setInserter(client, o.MaxAttempts)
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
@@ -349,7 +377,10 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 			return err
 		}
 		_, err := db.ExecContext(ctx, `DELETE FROM clerkguard_reruns WHERE at_ms < ?`, before.UnixMilli())
-		return err
+		if err != nil {
+			return err
+		}
+		return q.leases.prune(ctx, time.Now())
 	}
 	q.setState = func(ctx context.Context, name, value string) error {
 		_, err := db.ExecContext(ctx, `INSERT INTO clerkguard_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
@@ -396,7 +427,7 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config) (*Queue, erro
 	return q, nil
 }
 
-func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, error) {
+func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) (*Queue, error) {
 	pool, err := pgxpool.New(ctx, o.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -410,7 +441,7 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 		pool.Close()
 		return nil, err
 	}
-	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL} {
+	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL} {
 		if _, err := pool.Exec(ctx, ddl); err != nil {
 			pool.Close()
 			return nil, fmt.Errorf("create tables: %w", err)
@@ -421,7 +452,8 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 		pool.Close()
 		return nil, fmt.Errorf("river: %w", err)
 	}
-	q := &Queue{Kind: "postgres", close: pool.Close}
+	w.leases = postgresLeases(pool)
+	q := &Queue{Kind: "postgres", close: pool.Close, leases: w.leases}
 	q.setInserter(client, o.MaxAttempts)
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
@@ -441,7 +473,10 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config) (*Queue, er
 			return err
 		}
 		_, err := pool.Exec(ctx, `DELETE FROM clerkguard_reruns WHERE at_ms < $1`, before.UnixMilli())
-		return err
+		if err != nil {
+			return err
+		}
+		return q.leases.prune(ctx, time.Now())
 	}
 	q.setState = func(ctx context.Context, name, value string) error {
 		_, err := pool.Exec(ctx, `INSERT INTO clerkguard_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)

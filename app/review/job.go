@@ -54,6 +54,33 @@ func (r Request) Key() string {
 	return "clerkguard:" + hex.EncodeToString(h[:12])
 }
 
+// LeaseKey names the work of the request for the queue's guard against two
+// executions at once: the same installation, repository, pull request and
+// commits. It leaves out Rerun, so a re-run waits for the run it repeats.
+func (r Request) LeaseKey() string {
+	return fmt.Sprintf("review/%d/%s/%s/%d/%s/%s", r.InstallationID, r.Owner, r.Repo, r.PR, r.HeadSHA, r.BaseSHA)
+}
+
+// DefaultAnalysisTimeout bounds the engine's run of one review when
+// Reviewer.AnalysisTimeout is not set.
+const DefaultAnalysisTimeout = 5 * time.Minute
+
+// analysisContext is the deadline of the engine's run: AnalysisTimeout,
+// and never later than the job's own deadline less a fifth of the time
+// left (at most two minutes), kept to publish the partial result.
+func (rv *Reviewer) analysisContext(ctx context.Context) (context.Context, context.CancelFunc, time.Duration) {
+	d := rv.AnalysisTimeout
+	if d <= 0 {
+		d = DefaultAnalysisTimeout
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		left := time.Until(dl)
+		d = min(d, left-min(left/5, 2*time.Minute))
+	}
+	actx, cancel := context.WithTimeoutCause(ctx, d, fmt.Errorf("the analysis time limit of %s passed", d.Round(time.Second)))
+	return actx, cancel, d
+}
+
 // Metrics is what the job reports.
 type Metrics interface {
 	ObserveReview(conclusion string, d time.Duration)
@@ -76,6 +103,10 @@ type Reviewer struct {
 	PartialConclusion string
 	// DetailsURL, when set, is the check run's details link.
 	DetailsURL string
+	// AnalysisTimeout bounds the engine's run (0: DefaultAnalysisTimeout).
+	// It is enforced even when a rule never returns: the review is then
+	// published as partial, naming the rules that did not finish.
+	AnalysisTimeout time.Duration
 }
 
 // Permanent marks errors that retrying cannot fix.
@@ -246,7 +277,18 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 		return publish.Output{}, err
 	}
 
-	res, err := rules.Run(ctx, g.snap, rules.Options{Rules: rv.Rules, Config: cfg, Diff: g.idx, Only: func(p string) bool { return g.only[p] }})
+	stopped := "" // why the analysis is incomplete, when its own deadline passed
+	actx, cancel, limit := rv.analysisContext(ctx)
+	res, err := rules.Run(actx, g.snap, rules.Options{Rules: rv.Rules, Config: cfg, Diff: g.idx, Only: func(p string) bool { return g.only[p] }})
+	cancel()
+	if ie := (*rules.IncompleteError)(nil); errors.As(err, &ie) && ctx.Err() == nil {
+		// The analysis deadline passed, not the job's: publish what the
+		// finished rules found; the summary lists the rules that did not.
+		log.Warn("analysis stopped at its time limit; publishing a partial review", "limit", limit, "err", err)
+		stopped = fmt.Sprintf(" The analysis did not finish within %s, so it is incomplete: %d of %d files were not fully analysed, and the rules listed below did not finish.",
+			limit.Round(time.Second), ie.FilesNotDone, ie.Files)
+		err = nil
+	}
 	if err != nil {
 		return publish.Output{}, fmt.Errorf("analyse: %w", err)
 	}
@@ -271,7 +313,7 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	}
 	log.Info("review read", append(g.cost(), "skipped", len(skipped))...)
 	out := publish.BuildOutput(res.Findings, publish.OutputOptions{
-		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: g.partial(), Errors: res.Errors, Skipped: skipped,
+		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: g.partial() + stopped, Errors: res.Errors, Skipped: skipped,
 		PartialConclusion: rv.PartialConclusion,
 		BlobURL:           fmt.Sprintf("https://github.com/%s/%s/blob/%s", req.Owner, req.Repo, req.HeadSHA),
 	})

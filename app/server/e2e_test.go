@@ -16,6 +16,7 @@ import (
 	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/app/server"
+	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/all"
 )
 
@@ -66,6 +67,12 @@ func startWith(t *testing.T, opts fakegithub.Options) *harness {
 // startOn starts the App against a prepared fake; extra overrides env.
 func startOn(t *testing.T, gh *fakegithub.Server, extra map[string]string) *harness {
 	t.Helper()
+	return startRules(t, gh, extra, all.Rules())
+}
+
+// startRules is startOn with the rules the App runs.
+func startRules(t *testing.T, gh *fakegithub.Server, extra map[string]string, rs []*rules.Rule) *harness {
+	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	env := map[string]string{
@@ -85,7 +92,7 @@ func startOn(t *testing.T, gh *fakegithub.Server, extra map[string]string) *harn
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, server.Options{Config: cfg, Logger: log, Rules: all.Rules(), Version: "e2e",
+	srv, err := server.New(ctx, server.Options{Config: cfg, Logger: log, Rules: rs, Version: "e2e",
 		Retry: &ghclient.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 6}, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

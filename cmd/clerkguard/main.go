@@ -10,6 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/all"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -28,23 +31,35 @@ Exit codes: 0 no findings at or above --fail-on (default high), 1 such findings,
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(cliMain(os.Args[1:], all.Rules()))
 }
 
-// run executes one command line and returns the exit code.
+// cliMain runs a command line under SIGINT/SIGTERM: the first signal
+// cancels the command, which returns promptly even when a rule never does
+// (the engine abandons it and the process exits); a second signal, with
+// the handler gone, ends the process at once.
+func cliMain(args []string, rs []*rules.Rule) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+	return runWith(ctx, rs, args, os.Stdout, os.Stderr)
+}
+
+// run executes one command line with every rule and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWith(ctx, all.Rules(), args, stdout, stderr)
+}
+
+func runWith(ctx context.Context, rs []*rules.Rule, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	switch args[0] {
 	case "scan":
-		return cmdScan(ctx, args[1:], stdout, stderr, false)
+		return cmdScan(ctx, rs, args[1:], stdout, stderr, false)
 	case "review":
-		return cmdScan(ctx, args[1:], stdout, stderr, true)
+		return cmdScan(ctx, rs, args[1:], stdout, stderr, true)
 	case "rules":
 		return cmdRules(args[1:], stdout, stderr)
 	case "serve":

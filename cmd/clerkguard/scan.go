@@ -15,7 +15,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/clerkguard/clerkguard/rules"
-	"github.com/clerkguard/clerkguard/rules/all"
 	"github.com/clerkguard/clerkguard/rules/diffindex"
 	"github.com/clerkguard/clerkguard/rules/report"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -43,7 +42,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer, review bool) int {
+func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stderr io.Writer, review bool) int {
 	name := "scan"
 	if review {
 		name = "review"
@@ -89,7 +88,6 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer, revie
 		return 2
 	}
 
-	rs := all.Rules()
 	var (
 		snap    source.Snapshot
 		diff    *diffindex.Index
@@ -151,8 +149,10 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer, revie
 	res, err := rules.Run(ctx, snap, opts)
 	stopProgress()
 	if err != nil {
+		// An IncompleteError names the rules still running when the
+		// analysis was stopped; their goroutines end with the process.
 		if errors.Is(err, context.Canceled) {
-			fmt.Fprintf(stderr, "clerkguard %s: interrupted\n", name)
+			fmt.Fprintf(stderr, "clerkguard %s: interrupted: %v\n", name, err)
 		} else {
 			fmt.Fprintf(stderr, "clerkguard %s: %v\n", name, err)
 		}

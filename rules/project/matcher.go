@@ -2,21 +2,19 @@ package project
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
-	"time"
 
-	"github.com/dlclark/regexp2"
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 )
 
 // This file compiles path patterns the way Next.js and Clerk do: both use
 // path-to-regexp 6.x (Next.js for config.matcher, Clerk for
 // createRouteMatcher and authMiddleware's publicRoutes/ignoredRoutes). The
-// result is an ECMAScript regular expression evaluated with regexp2, since
-// matchers rely on look-ahead that Go's RE2 lacks.
-
-// matchTimeout bounds one regexp evaluation; a pathological user pattern
-// must not stall the review.
-const matchTimeout = 50 * time.Millisecond
+// result is an ECMAScript regular expression, compiled and matched by the
+// model's boundedre.Set: linear time where the syntax allows, otherwise
+// bounded per match and per review, and "unknown" rather than a guess when
+// a pattern cannot be evaluated.
 
 type ptrTokenKind int
 
@@ -254,22 +252,28 @@ func ptrRegexp(keys []ptrKey) string {
 // PathPattern is a compiled path-to-regexp pattern or RegExp literal.
 type PathPattern struct {
 	Source string // the pattern as written
+	File   string // the file it is written in
 	Line   int
 	// Err is set when the pattern does not compile: Next.js fails the
 	// build on such a matcher, Clerk throws at startup.
 	Err error
-	re  *regexp2.Regexp
+	re  *boundedre.Regexp
 }
 
-// Match reports whether the pattern matches a URL path. An invalid pattern
-// matches nothing.
-func (p *PathPattern) Match(urlPath string) bool {
-	if p == nil || p.re == nil {
-		return false
+// Eval matches a URL path: Match, NoMatch, or Unknown when the pattern
+// could not be evaluated (too slow, too large). An invalid pattern matches
+// nothing.
+func (p *PathPattern) Eval(urlPath string) boundedre.Verdict {
+	if p == nil || p.Err != nil {
+		return boundedre.NoMatch
 	}
-	ok, err := p.re.MatchString(urlPath)
-	return err == nil && ok
+	return p.re.Match(urlPath)
 }
+
+// Match reports whether the pattern certainly matches a URL path: false
+// when it does not, and when it could not be evaluated. Use Eval where
+// "does not match" would lead to a finding.
+func (p *PathPattern) Match(urlPath string) bool { return p.Eval(urlPath) == boundedre.Match }
 
 // Regexp returns the ECMAScript source of the compiled pattern.
 func (p *PathPattern) Regexp() string {
@@ -279,17 +283,8 @@ func (p *PathPattern) Regexp() string {
 	return p.re.String()
 }
 
-func compileECMA(src string, ignoreCase bool) (*regexp2.Regexp, error) {
-	opts := regexp2.RegexOptions(regexp2.ECMAScript)
-	if ignoreCase {
-		opts |= regexp2.IgnoreCase
-	}
-	re, err := regexp2.Compile(src, opts)
-	if err != nil {
-		return nil, err
-	}
-	re.MatchTimeout = matchTimeout
-	return re, nil
+func compileECMA(set *boundedre.Set, src string, ignoreCase bool, file string, line int) (*boundedre.Regexp, error) {
+	return set.Compile(src, ignoreCase, file+":"+strconv.Itoa(line))
 }
 
 // CompileNextMatcher compiles a config.matcher source as Next.js does: the
@@ -297,8 +292,8 @@ func compileECMA(src string, ignoreCase bool) (*regexp2.Regexp, error) {
 // and a `.json` suffix (or `/index` for the root), then compiled with
 // path-to-regexp and matched case-sensitively against the pathname. The
 // locale and basePath prefixes are not modelled.
-func CompileNextMatcher(source string, line int) *PathPattern {
-	p := &PathPattern{Source: source, Line: line}
+func CompileNextMatcher(set *boundedre.Set, file, source string, line int) *PathPattern {
+	p := &PathPattern{Source: source, File: file, Line: line}
 	if !strings.HasPrefix(source, "/") {
 		p.Err = fmt.Errorf("matcher %q must start with /", source)
 		return p
@@ -314,7 +309,7 @@ func CompileNextMatcher(source string, line int) *PathPattern {
 		p.Err = fmt.Errorf("matcher %q: %w", source, err)
 		return p
 	}
-	re, err := compileECMA(ptrRegexp(keys), false)
+	re, err := compileECMA(set, ptrRegexp(keys), false, file, line)
 	if err != nil {
 		p.Err = fmt.Errorf("matcher %q: %w", source, err)
 		return p
@@ -327,14 +322,14 @@ func CompileNextMatcher(source string, line int) *PathPattern {
 // pattern as Clerk does: path-to-regexp 6 with its defaults, which is case
 // insensitive and allows one trailing delimiter. `/dashboard(.*)` therefore
 // also matches `/dashboardxyz`.
-func CompileRoutePattern(source string, line int) *PathPattern {
-	p := &PathPattern{Source: source, Line: line}
+func CompileRoutePattern(set *boundedre.Set, file, source string, line int) *PathPattern {
+	p := &PathPattern{Source: source, File: file, Line: line}
 	keys, err := ptrParse(source)
 	if err != nil {
 		p.Err = fmt.Errorf("route pattern %q: %w", source, err)
 		return p
 	}
-	re, err := compileECMA(ptrRegexp(keys), true)
+	re, err := compileECMA(set, ptrRegexp(keys), true, file, line)
 	if err != nil {
 		p.Err = fmt.Errorf("route pattern %q: %w", source, err)
 		return p
@@ -345,15 +340,15 @@ func CompileRoutePattern(source string, line int) *PathPattern {
 
 // CompileRegExpLiteral compiles a JavaScript RegExp literal (`/^\/api/i`)
 // used as a route pattern.
-func CompileRegExpLiteral(literal string, line int) *PathPattern {
-	p := &PathPattern{Source: literal, Line: line}
+func CompileRegExpLiteral(set *boundedre.Set, file, literal string, line int) *PathPattern {
+	p := &PathPattern{Source: literal, File: file, Line: line}
 	end := strings.LastIndexByte(literal, '/')
 	if !strings.HasPrefix(literal, "/") || end <= 0 {
 		p.Err = fmt.Errorf("not a regular expression literal: %q", literal)
 		return p
 	}
 	body, flags := literal[1:end], literal[end+1:]
-	re, err := compileECMA(body, strings.Contains(flags, "i"))
+	re, err := compileECMA(set, body, strings.Contains(flags, "i"), file, line)
 	if err != nil {
 		p.Err = fmt.Errorf("regexp %s: %w", literal, err)
 		return p

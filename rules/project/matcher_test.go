@@ -1,6 +1,14 @@
 package project
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/clerkguard/clerkguard/rules/boundedre"
+	"github.com/clerkguard/clerkguard/rules/rulestest/guard"
+)
+
+func testSet() *boundedre.Set { return boundedre.NewSet(boundedre.DefaultLimits()) }
 
 func TestNextMatcher(t *testing.T) {
 	clerk := []string{
@@ -56,7 +64,7 @@ func TestNextMatcher(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := false
 			for _, m := range tc.matchers {
-				p := CompileNextMatcher(m, 1)
+				p := CompileNextMatcher(testSet(), "middleware.ts", m, 1)
 				if p.Err != nil {
 					t.Fatalf("compile %q: %v", m, p.Err)
 				}
@@ -91,7 +99,7 @@ func TestRoutePattern(t *testing.T) {
 		{"/api/(.*)", "/apix", false},
 	}
 	for _, tc := range tests {
-		p := CompileRoutePattern(tc.pattern, 1)
+		p := CompileRoutePattern(testSet(), "middleware.ts", tc.pattern, 1)
 		if p.Err != nil {
 			t.Fatalf("compile %q: %v", tc.pattern, p.Err)
 		}
@@ -99,12 +107,69 @@ func TestRoutePattern(t *testing.T) {
 			t.Errorf("%s on %s = %v, want %v (re %s)", tc.pattern, tc.path, got, tc.want, p.Regexp())
 		}
 	}
-	if p := CompileRegExpLiteral(`/^\/admin/i`, 1); !p.Match("/ADMIN/x") || p.Match("/x/admin") {
+	if p := CompileRegExpLiteral(testSet(), "middleware.ts", `/^\/admin/i`, 1); !p.Match("/ADMIN/x") || p.Match("/x/admin") {
 		t.Errorf("regexp literal mismatch")
 	}
 	for _, bad := range []string{"/api/*", "/(a|(b))", "/:"} {
-		if p := CompileRoutePattern(bad, 1); p.Err == nil {
+		if p := CompileRoutePattern(testSet(), "middleware.ts", bad, 1); p.Err == nil {
 			t.Errorf("%q compiled, want error", bad)
 		}
+	}
+}
+
+// bomb needs backtracking (look-ahead) and explodes on any path longer
+// than a few characters.
+const bomb = `/^((?=.)(.*)*)*x/`
+
+// TestUnevaluablePatternIsUnknown: a createRouteMatcher, publicRoutes or
+// config.matcher entry that cannot be evaluated makes the model answer
+// Unknown for the paths it decides, never "not protected" or "does not
+// run", and a second question does not run the pattern again.
+func TestUnevaluablePatternIsUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// decided is a path another pattern decides; want its protection.
+		decided string
+		want    Protection
+		mw      string
+	}{
+		{"createRouteMatcher", "/admin/x", Protected, `import { clerkMiddleware, createRouteMatcher } from '@clerk/nextjs/server'
+const isProtected = createRouteMatcher(['/admin(.*)', ` + bomb + `])
+export default clerkMiddleware(async (auth, req) => {
+  if (isProtected(req)) await auth.protect()
+})
+`},
+		{"publicRoutes", "/", Unprotected, `import { authMiddleware } from '@clerk/nextjs'
+export default authMiddleware({ publicRoutes: ['/', ` + bomb + `] })
+`},
+		{"config.matcher", "/admin/x", Protected, `import { clerkMiddleware } from '@clerk/nextjs/server'
+export default clerkMiddleware(async (auth) => { await auth.protect() })
+export const config = { matcher: ['/((?=.)(?:a|aa)*)x', '/admin(.*)'] }
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := build(t, map[string]string{"package.json": pkg15, "middleware.ts": tc.mw,
+				"app/api/orders/route.ts": "export async function GET() {}\n"})
+			a := m.Next[0]
+			var got Protection
+			guard.Returns(t, "Protection", func() { got = a.Protection("/" + strings.Repeat("a", 34) + "!") })
+			if got != Unknown {
+				t.Fatalf("protection = %v, want unknown", got)
+			}
+			runs := m.Patterns().Stats().BacktrackingRuns
+			if got := a.Protection("/" + strings.Repeat("a", 35) + "!"); got != Unknown {
+				t.Errorf("second question: %v", got)
+			}
+			if m.Patterns().Stats().BacktrackingRuns != runs {
+				t.Error("the unevaluable pattern ran again")
+			}
+			if got := a.Protection(tc.decided); got != tc.want {
+				t.Errorf("%s, which another pattern decides: %v, want %v", tc.decided, got, tc.want)
+			}
+			fs := m.Patterns().Failures()
+			if len(fs) != 1 || len(fs[0].Where) != 1 || !strings.HasPrefix(fs[0].Where[0], "middleware.ts:") {
+				t.Errorf("failures = %+v", fs)
+			}
+		})
 	}
 }

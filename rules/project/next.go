@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 )
 
 // RouteKind is the kind of a Next.js route file.
@@ -142,14 +144,21 @@ func (a *NextApp) ExpectedMiddlewareName() string {
 	return "middleware"
 }
 
-// MiddlewareRuns reports whether the app's middleware (or proxy) runs on
-// a request for urlPath, per its config.matcher. With no middleware it is
-// false; without a matcher (or with one Next.js ignores) it is true.
-func (a *NextApp) MiddlewareRuns(urlPath string) bool {
+// MiddlewareRunsOn reports whether the app's middleware (or proxy) runs
+// on a request for urlPath, per its config.matcher. With no middleware it
+// is NoMatch; without a matcher (or with one Next.js ignores) it is Match;
+// Unknown when a matcher entry could not be evaluated.
+func (a *NextApp) MiddlewareRunsOn(urlPath string) boundedre.Verdict {
 	if a == nil || a.Middleware == nil {
-		return false
+		return boundedre.NoMatch
 	}
-	return a.Middleware.Runs(urlPath)
+	return a.Middleware.RunsOn(urlPath)
+}
+
+// MiddlewareRuns reports whether the app's middleware certainly runs on
+// urlPath (see MiddlewareRunsOn).
+func (a *NextApp) MiddlewareRuns(urlPath string) bool {
+	return a.MiddlewareRunsOn(urlPath) == boundedre.Match
 }
 
 // MiddlewareProtects reports whether a signed-out request for urlPath is
@@ -169,7 +178,7 @@ const (
 	NotRun      Protection = iota // middleware does not run on the path (or there is none)
 	Unprotected                   // it runs and lets signed-out requests through
 	Protected                     // it runs and stops signed-out requests
-	Unknown                       // it runs a handler the model cannot evaluate
+	Unknown                       // it runs a handler the model cannot evaluate, or a pattern could not be evaluated
 )
 
 func (p Protection) String() string {
@@ -186,8 +195,11 @@ func (p Protection) String() string {
 
 // Protection evaluates the middleware for a signed-out request to urlPath.
 func (a *NextApp) Protection(urlPath string) Protection {
-	if a == nil || a.Middleware == nil || !a.Middleware.Runs(urlPath) {
+	switch a.MiddlewareRunsOn(urlPath) {
+	case boundedre.NoMatch:
 		return NotRun
+	case boundedre.Unknown:
+		return Unknown
 	}
 	mw := a.Middleware
 	if !mw.Clerk {

@@ -3,6 +3,7 @@ package project
 import (
 	"strings"
 
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 )
 
@@ -75,23 +76,20 @@ func (p predOr) eval(u string) tri {
 
 type predMatcher struct{ m *RouteMatcher }
 
-func (p predMatcher) eval(u string) tri {
-	if p.m.Match(u) {
-		return triTrue
-	}
-	if p.m.NonConst {
-		return triUnknown
-	}
-	return triFalse
-}
+func (p predMatcher) eval(u string) tri { return triOf(p.m.Eval(u), p.m.NonConst) }
 
 type predPublic struct{ mw *Middleware }
 
-func (p predPublic) eval(u string) tri {
-	if p.mw.IsPublic(u) {
+func (p predPublic) eval(u string) tri { return triOf(p.mw.publicVerdict(u), p.mw.RoutesNonConst) }
+
+// triOf turns a pattern verdict into a predicate value: a pattern that
+// could not be evaluated, or a list with non-constant parts that matched
+// nothing, is unknown.
+func triOf(v boundedre.Verdict, nonConst bool) tri {
+	switch {
+	case v == boundedre.Match:
 		return triTrue
-	}
-	if p.mw.RoutesNonConst {
+	case v == boundedre.Unknown || nonConst:
 		return triUnknown
 	}
 	return triFalse

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 )
 
@@ -58,7 +59,8 @@ type Middleware struct {
 	// AST is the parsed file.
 	AST *jsast.File
 
-	protect pred
+	protect  pred
+	patterns *boundedre.Set
 }
 
 // Matcher is one config.matcher entry.
@@ -83,31 +85,54 @@ type RouteMatcher struct {
 	NonConst bool
 }
 
-// Match reports whether the matcher matches urlPath.
-func (r *RouteMatcher) Match(urlPath string) bool {
-	for _, p := range r.Patterns {
-		if p.Match(urlPath) {
-			return true
-		}
-	}
-	return false
+// Eval reports whether the matcher matches urlPath: Unknown when no
+// pattern matches and one could not be evaluated (the argument's
+// non-constant parts are the caller's business: see NonConst).
+func (r *RouteMatcher) Eval(urlPath string) boundedre.Verdict {
+	return anyMatch(r.Patterns, urlPath)
 }
 
-// Runs reports whether Next.js runs the middleware for urlPath.
-func (mw *Middleware) Runs(urlPath string) bool {
-	if mw == nil {
-		return false
-	}
-	if mw.Matchers == nil {
-		return true
-	}
-	for _, m := range mw.Matchers {
-		if m.Pattern.Match(urlPath) {
-			return true
+// Match reports whether the matcher certainly matches urlPath.
+func (r *RouteMatcher) Match(urlPath string) bool { return r.Eval(urlPath) == boundedre.Match }
+
+// anyMatch is the three-valued "some pattern matches".
+func anyMatch(pats []*PathPattern, urlPath string) boundedre.Verdict {
+	v := boundedre.NoMatch
+	for _, p := range pats {
+		switch p.Eval(urlPath) {
+		case boundedre.Match:
+			return boundedre.Match
+		case boundedre.Unknown:
+			v = boundedre.Unknown
 		}
 	}
-	return false
+	return v
 }
+
+// RunsOn reports whether Next.js runs the middleware for urlPath: Unknown
+// when no matcher entry matches and one could not be evaluated.
+func (mw *Middleware) RunsOn(urlPath string) boundedre.Verdict {
+	if mw == nil {
+		return boundedre.NoMatch
+	}
+	if mw.Matchers == nil {
+		return boundedre.Match
+	}
+	v := boundedre.NoMatch
+	for _, m := range mw.Matchers {
+		switch m.Pattern.Eval(urlPath) {
+		case boundedre.Match:
+			return boundedre.Match
+		case boundedre.Unknown:
+			v = boundedre.Unknown
+		}
+	}
+	return v
+}
+
+// Runs reports whether Next.js certainly runs the middleware for urlPath.
+// Use RunsOn where "does not run" would lead to a finding.
+func (mw *Middleware) Runs(urlPath string) bool { return mw.RunsOn(urlPath) == boundedre.Match }
 
 // MatcherLines returns the lines of config.matcher and of each entry, for
 // Diagnostic.Related.
@@ -167,20 +192,24 @@ func (mw *Middleware) RouteMatcherNamed(name string) *RouteMatcher {
 	return nil
 }
 
-// IsPublic reports whether authMiddleware treats urlPath as public or
-// ignored.
+// IsPublic reports whether authMiddleware certainly treats urlPath as
+// public or ignored.
 func (mw *Middleware) IsPublic(urlPath string) bool {
-	for _, p := range mw.PublicRoutes {
-		if p.Match(urlPath) {
-			return true
-		}
+	return mw.publicVerdict(urlPath) == boundedre.Match
+}
+
+func (mw *Middleware) publicVerdict(urlPath string) boundedre.Verdict {
+	v := anyMatch(mw.PublicRoutes, urlPath)
+	if v == boundedre.Match {
+		return v
 	}
-	for _, p := range mw.IgnoredRoutes {
-		if p.Match(urlPath) {
-			return true
-		}
+	switch anyMatch(mw.IgnoredRoutes, urlPath) {
+	case boundedre.Match:
+		return boundedre.Match
+	case boundedre.Unknown:
+		return boundedre.Unknown
 	}
-	return false
+	return v
 }
 
 func (mw *Middleware) protects(urlPath string) tri {
@@ -201,7 +230,7 @@ func (a *NextApp) parseMiddleware(ctx context.Context, m *Model, fs Files) error
 	if used == nil {
 		return nil
 	}
-	mw := &Middleware{File: used.File, Kind: used.Kind}
+	mw := &Middleware{File: used.File, Kind: used.Kind, patterns: m.patterns}
 	a.Middleware = mw
 	sf, err := fs.Get(ctx, used.File)
 	if err != nil {
@@ -362,7 +391,7 @@ func (mw *Middleware) collectRouteMatchers(f *jsast.File) {
 				mw.RouteMatchers = append(mw.RouteMatchers, rm)
 				continue
 			}
-			rm.Patterns, rm.NonConst = compileRouteList(f, args[0])
+			rm.Patterns, rm.NonConst = compileRouteList(mw.patterns, f, args[0])
 			mw.RouteMatchers = append(mw.RouteMatchers, rm)
 		}
 	}
@@ -371,7 +400,7 @@ func (mw *Middleware) collectRouteMatchers(f *jsast.File) {
 // compileRouteList compiles a createRouteMatcher/publicRoutes argument:
 // a string, a RegExp literal, or an array of them (a local constant is
 // followed). nonConst is set when any part is not constant.
-func compileRouteList(f *jsast.File, n *jsast.Node) (pats []*PathPattern, nonConst bool) {
+func compileRouteList(set *boundedre.Set, f *jsast.File, n *jsast.Node) (pats []*PathPattern, nonConst bool) {
 	n = jsast.Unwrap(n)
 	if n != nil && n.Type == "identifier" {
 		if lv := f.LocalValue(f.Text(n)); lv != nil {
@@ -388,16 +417,16 @@ func compileRouteList(f *jsast.File, n *jsast.Node) (pats []*PathPattern, nonCon
 	for _, it := range items {
 		it = jsast.Unwrap(it)
 		if v, ok := f.StringValue(it); ok {
-			pats = append(pats, CompileRoutePattern(v, it.Line))
+			pats = append(pats, CompileRoutePattern(set, f.Path, v, it.Line))
 			continue
 		}
 		if it.Type == "regex" {
-			pats = append(pats, CompileRegExpLiteral(f.Text(it), it.Line))
+			pats = append(pats, CompileRegExpLiteral(set, f.Path, f.Text(it), it.Line))
 			continue
 		}
 		if it.Type == "spread_element" {
 			if inner := it.NamedChildren(); len(inner) == 1 {
-				sub, nc := compileRouteList(f, inner[0])
+				sub, nc := compileRouteList(set, f, inner[0])
 				pats = append(pats, sub...)
 				nonConst = nonConst || nc
 				continue
@@ -435,7 +464,7 @@ func (mw *Middleware) parseConfig(f *jsast.File, v *jsast.Node) {
 	for _, it := range items {
 		it = jsast.Unwrap(it)
 		if s, ok := f.StringValue(it); ok {
-			out = append(out, &Matcher{Source: s, Line: it.Line, Pattern: CompileNextMatcher(s, it.Line)})
+			out = append(out, &Matcher{Source: s, Line: it.Line, Pattern: CompileNextMatcher(mw.patterns, f.Path, s, it.Line)})
 			continue
 		}
 		if it.Type == "object" {
@@ -447,7 +476,7 @@ func (mw *Middleware) parseConfig(f *jsast.File, v *jsast.Node) {
 				return
 			}
 			cond := f.ObjectProp(it, "has") != nil || f.ObjectProp(it, "missing") != nil
-			out = append(out, &Matcher{Source: s, Line: src.Line, Pattern: CompileNextMatcher(s, src.Line), Conditional: cond})
+			out = append(out, &Matcher{Source: s, Line: src.Line, Pattern: CompileNextMatcher(mw.patterns, f.Path, s, src.Line), Conditional: cond})
 			continue
 		}
 		// A variable, a call, a spread, a template with substitutions:
@@ -479,7 +508,7 @@ func (mw *Middleware) analyzeAuthMiddleware(f *jsast.File, args []*jsast.Node) {
 		if v == nil {
 			continue
 		}
-		pats, nc := compileRouteList(f, v)
+		pats, nc := compileRouteList(mw.patterns, f, v)
 		if nc {
 			mw.RoutesNonConst = true
 		}
@@ -519,7 +548,8 @@ func (mw *Middleware) analyzeAuthMiddleware(f *jsast.File, args []*jsast.Node) {
 
 // CompileRoutePatternsOf compiles a createRouteMatcher / publicRoutes
 // argument (a string, a RegExp literal, or an array of them; a local
-// constant is followed). nonConst is set when any part is not constant.
-func CompileRoutePatternsOf(f *jsast.File, n *jsast.Node) (pats []*PathPattern, nonConst bool) {
-	return compileRouteList(f, n)
+// constant is followed) into the model's pattern set. nonConst is set when
+// any part is not constant.
+func (m *Model) CompileRoutePatternsOf(f *jsast.File, n *jsast.Node) (pats []*PathPattern, nonConst bool) {
+	return compileRouteList(m.patterns, f, n)
 }

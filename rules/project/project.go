@@ -13,6 +13,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -39,15 +40,23 @@ func parse(ctx context.Context, fs Files, f *source.File) (*jsast.File, error) {
 	return jsast.Parse(ctx, f)
 }
 
-// Model is the project model of one snapshot. It is immutable once built.
+// Model is the project model of one snapshot. It is immutable once built,
+// except for its pattern set, which records (safely for concurrent use)
+// the patterns that could not be evaluated.
 type Model struct {
 	Packages []*Package // one per package.json, sorted by Dir
 	Next     []*NextApp // one per Next.js app
 	// GoModules lists go.mod directories whose module requires clerk-sdk-go.
 	GoClerk []string
 
-	paths map[string]bool
+	paths    map[string]bool
+	patterns *boundedre.Set
 }
+
+// Patterns is the set that compiles and bounds every regular expression
+// taken from the snapshot's code: rules compile route patterns into it so
+// that one time budget covers the whole review.
+func (m *Model) Patterns() *boundedre.Set { return m.patterns }
 
 // Package is one package.json.
 type Package struct {
@@ -196,9 +205,15 @@ func (m *Model) NextEra(p string) Era {
 	return EraCore3
 }
 
-// Build computes the model from the snapshot's files.
+// Build computes the model from the snapshot's files, with the default
+// pattern limits.
 func Build(ctx context.Context, fs Files) (*Model, error) {
-	m := &Model{paths: map[string]bool{}}
+	return BuildWith(ctx, fs, boundedre.NewSet(boundedre.DefaultLimits()))
+}
+
+// BuildWith computes the model with the given pattern set.
+func BuildWith(ctx context.Context, fs Files, patterns *boundedre.Set) (*Model, error) {
+	m := &Model{paths: map[string]bool{}, patterns: patterns}
 	for _, p := range fs.Paths() {
 		m.paths[p] = true
 	}

@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // routeTarget is the server code a client request reaches.
@@ -207,42 +209,13 @@ func middlewareCheck(pass *rules.Pass, url string) Check {
 				continue
 			}
 			for _, pat := range pats {
-				if re, err := matcherRegexp(pat); err == nil && re.MatchString(url) {
+				// Compiled as Clerk does, in the review's bounded set; a
+				// pattern that cannot be evaluated counts as covering.
+				if project.CompileRoutePattern(pass.Project.Patterns(), p, pat, m.Line).Eval(url) != boundedre.NoMatch {
 					best = max(best, level)
 				}
 			}
 		}
 	}
 	return best
-}
-
-// matcherRegexp converts a createRouteMatcher pattern (path-to-regexp
-// style: "/admin(.*)", "/api/:path*") to a Go regexp.
-func matcherRegexp(pat string) (*regexp.Regexp, error) {
-	var b strings.Builder
-	b.WriteString("^")
-	for i := 0; i < len(pat); i++ {
-		c := pat[i]
-		switch {
-		case strings.HasPrefix(pat[i:], "(.*)"):
-			b.WriteString(".*")
-			i += 3
-		case c == ':':
-			j := i + 1
-			for j < len(pat) && (pat[j] == '_' || pat[j] >= 'a' && pat[j] <= 'z' || pat[j] >= 'A' && pat[j] <= 'Z' || pat[j] >= '0' && pat[j] <= '9') {
-				j++
-			}
-			if j < len(pat) && (pat[j] == '*' || pat[j] == '+') {
-				b.WriteString(".*")
-				j++
-			} else {
-				b.WriteString("[^/]+")
-			}
-			i = j - 1
-		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	b.WriteString("/?$")
-	return regexp.Compile(b.String())
 }

@@ -64,6 +64,10 @@ func Text(w io.Writer, res *rules.Result, _ []*rules.Rule, o Options) error {
 	}
 	fmt.Fprintf(&b, "%s · %d files, %d bytes scanned%s\n", summary, res.Stats.FilesScanned, res.Stats.BytesScanned, dur)
 	for _, e := range res.Errors {
+		if e.Rule == rules.EngineID { // the engine's own note: a pattern, a stopped analysis
+			fmt.Fprintf(&b, "warning: %s\n", e.Err)
+			continue
+		}
 		fmt.Fprintf(&b, "warning: rule %s failed on %s: %s\n", e.Rule, e.Path, e.Err)
 	}
 	for _, s := range res.Skipped {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
@@ -646,7 +647,7 @@ func middlewareReason(a *project.NextApp, probe string) string {
 	switch {
 	case mw == nil:
 		return "the app has no middleware/proxy file"
-	case !mw.Runs(probe):
+	case mw.RunsOn(probe) == boundedre.NoMatch:
 		return rules.Code(path.Base(mw.File)) + "'s matcher does not run on " + rules.Code(probe)
 	case !mw.Clerk:
 		return rules.Code(path.Base(mw.File)) + " does not run clerkMiddleware()"

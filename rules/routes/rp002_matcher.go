@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -68,9 +69,12 @@ func runRP002(pass *rules.Pass) error {
 			if strings.HasPrefix(probe+"/", "/api/") {
 				apiRoutes++
 			}
-			if mw.Runs(probe) {
+			switch mw.RunsOn(probe) {
+			case boundedre.Match:
 				checkFileLike(pass, a, r)
 				continue
+			case boundedre.Unknown:
+				continue // a matcher entry could not be evaluated: no claim
 			}
 			call, helper := clerkHelperCall(pass, r.File)
 			if call == nil {
@@ -90,12 +94,12 @@ func runRP002(pass *rules.Pass) error {
 			}
 			pass.Report(d)
 		}
-		if apiRoutes > 0 && apiClerk == 0 && !mw.Runs("/api/x") {
+		if apiRoutes > 0 && apiClerk == 0 && mw.RunsOn("/api/x") == boundedre.NoMatch {
 			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine, Severity: rules.Info, Confidence: rules.MediumConfidence,
 				Message: fmt.Sprintf("config.matcher skips /api: none of the app's %d API routes calls Clerk today, but one that does will throw", apiRoutes),
 				Match:   "matcher skips /api"})
 		}
-		if src := pass.Get(mw.File); src != nil && strings.Contains(string(src.Content), "frontendApiProxy") && !mw.Runs("/__clerk/x") {
+		if src := pass.Get(mw.File); src != nil && strings.Contains(string(src.Content), "frontendApiProxy") && mw.RunsOn("/__clerk/x") == boundedre.NoMatch {
 			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
 				Message: "the middleware proxies Clerk's Frontend API, but config.matcher does not run on /__clerk/: add '/__clerk/(.*)'",
 				Match:   "matcher skips /__clerk"})
@@ -116,7 +120,7 @@ func checkFileLike(pass *rules.Pass, a *project.NextApp, r *project.Route) {
 	}
 	for _, ext := range fileLikeExts {
 		q := project.ProbePath(r.Path, "x"+ext)
-		if a.MiddlewareRuns(q) || !a.GateProtects(q) {
+		if a.MiddlewareRunsOn(q) != boundedre.NoMatch || !a.GateProtects(q) {
 			continue
 		}
 		if routeGuarded(pass, r) {

@@ -152,7 +152,7 @@ func runRP008(pass *rules.Pass) error {
 				}
 				continue
 			}
-			pats, _ := project.CompileRoutePatternsOf(f, v)
+			pats, _ := pass.Project.CompileRoutePatternsOf(f, v)
 			for _, p := range pats {
 				if p.Err != nil || strings.Contains(strings.ToLower(p.Source), "webhook") {
 					continue

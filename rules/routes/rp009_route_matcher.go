@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
@@ -247,7 +248,9 @@ func (c *rp009) otherPublicPatternMatches(self *project.PathPattern, probe strin
 			continue
 		}
 		for _, q := range rm.Patterns {
-			if q != self && q.Match(probe) {
+			// A pattern that could not be evaluated may list the route:
+			// claim nothing from a guess.
+			if q != self && q.Eval(probe) != boundedre.NoMatch {
 				return true
 			}
 		}

@@ -48,6 +48,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/diffindex"
+	"github.com/clerkguard/clerkguard/rules/rulestest/guard"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -290,3 +291,31 @@ func Base62(seed string, n int) string {
 
 // Update reports whether golden files should be rewritten (UPDATE_GOLDEN=1).
 func Update() bool { return os.Getenv("UPDATE_GOLDEN") == "1" }
+
+// StuckRule is a rule that never returns on the file at path, whatever
+// its context says (the stand-in for a rule caught in a pathological
+// computation), until release is closed (never, when nil). started, when
+// set, is called as it starts.
+func StuckRule(id, path string, started func(), release <-chan struct{}) *rules.Rule {
+	return &rules.Rule{
+		ID: id, Name: "test-stuck", Pack: rules.PackHardening, Severity: rules.High,
+		Confidence: rules.HighConfidence, Checklist: 1,
+		Files: func(f *source.File) bool { return f.Path == path },
+		Doc:   rules.Doc{Title: "test stuck", Text: "t", Bad: "x", Good: "y"},
+		Fix:   rules.ConstFix("n/a"),
+		Run: func(*rules.Pass) error {
+			if started != nil {
+				started()
+			}
+			<-release
+			return nil
+		},
+	}
+}
+
+// RunGuarded runs the engine under the hang guard.
+func RunGuarded(ctx context.Context, t testing.TB, snap source.Snapshot, opts rules.Options) (res *rules.Result, err error) {
+	t.Helper()
+	guard.Returns(t, "rules.Run", func() { res, err = rules.Run(ctx, snap, opts) })
+	return res, err
+}

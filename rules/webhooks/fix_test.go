@@ -5,9 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dlclark/regexp2"
-
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -49,7 +48,10 @@ func TestVerifyFixByVersion(t *testing.T) {
 	}
 }
 
+// TestPathPattern: WH-006 compiles public route patterns as Clerk does
+// (the model's path-to-regexp port) in the review's bounded pattern set.
 func TestPathPattern(t *testing.T) {
+	set := boundedre.NewSet(boundedre.DefaultLimits())
 	for _, tc := range []struct {
 		pattern string
 		match   []string
@@ -62,28 +64,18 @@ func TestPathPattern(t *testing.T) {
 		{"/api/:id", []string{"/api/1"}, []string{"/api/1/2", "/api"}},
 		{"/((?!api).*)", []string{"/dashboard"}, []string{"/api/x"}},
 	} {
-		re := pathPattern(tc.pattern)
-		for _, p := range tc.match {
-			if !matchJS(t, re, p) {
-				t.Errorf("%s (%s) should match %s", tc.pattern, re, p)
+		p := project.CompileRoutePattern(set, "middleware.ts", tc.pattern, 1)
+		for _, u := range tc.match {
+			if p.Eval(u) != boundedre.Match {
+				t.Errorf("%s (%s) should match %s", tc.pattern, p.Regexp(), u)
 			}
 		}
-		for _, p := range tc.miss {
-			if matchJS(t, re, p) {
-				t.Errorf("%s (%s) should not match %s", tc.pattern, re, p)
+		for _, u := range tc.miss {
+			if p.Eval(u) != boundedre.NoMatch {
+				t.Errorf("%s (%s) should not match %s", tc.pattern, p.Regexp(), u)
 			}
 		}
 	}
-}
-
-func matchJS(t *testing.T, re, p string) bool {
-	t.Helper()
-	r, err := regexp2.Compile(re, regexp2.None)
-	if err != nil {
-		t.Fatalf("compile %s: %v", re, err)
-	}
-	ok, _ := r.MatchString(p)
-	return ok
 }
 
 // TestRawBodyFixByVersion: WH-002's remedy names verifyWebhook() only when

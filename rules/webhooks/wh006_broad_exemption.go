@@ -6,10 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dlclark/regexp2"
-
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // WH006 flags webhook exemptions done by making too much public: public
@@ -147,29 +146,25 @@ func usedAsPublic(f *jsast.File, v string) bool {
 }
 
 // checkPattern reports one public pattern that opens more than the webhook.
+// The pattern is compiled as Clerk compiles it (path-to-regexp, or the
+// RegExp literal) into the review's bounded pattern set; a pattern that
+// cannot be evaluated matches nothing for certain, so it claims nothing.
 func (c *checker) checkPattern(f *jsast.File, l publicList, e *jsast.Node, routes []apiRoute) {
-	var re *regexp2.Regexp
-	var src string
+	var p *project.PathPattern
 	e = jsast.Unwrap(e)
+	set := c.pass.Project.Patterns()
 	if s, ok := f.StringValue(e); ok {
-		src = s
-		r, err := regexp2.Compile(pathPattern(s), regexp2.None)
-		if err != nil {
-			return
-		}
-		re = r
+		p = project.CompileRoutePattern(set, f.Path, s, e.Line)
 	} else if e.Type == "regex" {
-		pat := e.ChildByField("pattern")
-		src = f.Text(e)
-		r, err := regexp2.Compile(f.Text(pat), regexp2.None)
-		if err != nil {
-			return
-		}
-		re = r
+		p = project.CompileRegExpLiteral(set, f.Path, f.Text(e), e.Line)
 	} else {
 		return
 	}
-	match := func(p string) bool { ok, _ := re.MatchString(p); return ok }
+	if p.Err != nil {
+		return
+	}
+	src := p.Source
+	match := p.Match
 	if match("/api/clerkguard-probe") && match("/api/clerkguard-probe/x") {
 		var others []string
 		for _, r := range routes {
@@ -212,110 +207,6 @@ func literalPrefix(p string) string {
 		return p[:i]
 	}
 	return ""
-}
-
-// pathPattern converts a path-to-regexp (v6, as vendored by Clerk)
-// pattern into an anchored regular expression: `:name`, `:name*`,
-// `(regex)` groups with `?`, `*`, `+` modifiers and `{…}` groups.
-func pathPattern(p string) string {
-	var b strings.Builder
-	b.WriteString("^")
-	i := 0
-	emit := func(pattern string) {
-		mod := ""
-		if i < len(p) && strings.ContainsRune("?*+", rune(p[i])) {
-			mod = string(p[i])
-			i++
-		}
-		out := b.String()
-		prefixSlash := strings.HasSuffix(out, "/") && !strings.HasSuffix(out, `\/`)
-		if mod == "" {
-			b.WriteString("(" + pattern + ")")
-			return
-		}
-		if prefixSlash {
-			b.Reset()
-			b.WriteString(strings.TrimSuffix(out, "/"))
-			switch mod {
-			case "?":
-				b.WriteString("(?:/(" + pattern + "))?")
-			case "*":
-				b.WriteString("(?:/(" + pattern + ")(?:/(?:" + pattern + "))*)?")
-			case "+":
-				b.WriteString("(?:/(" + pattern + ")(?:/(?:" + pattern + "))*)")
-			}
-			return
-		}
-		b.WriteString("(?:" + pattern + ")" + mod)
-	}
-	for i < len(p) {
-		ch := p[i]
-		switch {
-		case ch == '\\' && i+1 < len(p):
-			b.WriteString(regexp.QuoteMeta(string(p[i+1])))
-			i += 2
-		case ch == ':':
-			j := i + 1
-			for j < len(p) && (p[j] == '_' || p[j] >= 'a' && p[j] <= 'z' || p[j] >= 'A' && p[j] <= 'Z' || p[j] >= '0' && p[j] <= '9') {
-				j++
-			}
-			i = j
-			pattern := `[^/#?]+?`
-			if i < len(p) && p[i] == '(' {
-				end := matchParen(p, i)
-				pattern = p[i+1 : end]
-				i = end + 1
-			}
-			emit(pattern)
-		case ch == '(':
-			end := matchParen(p, i)
-			pattern := p[i+1 : end]
-			i = end + 1
-			emit(pattern)
-		case ch == '{':
-			end := strings.IndexByte(p[i:], '}')
-			if end < 0 {
-				b.WriteString(regexp.QuoteMeta(p[i:]))
-				i = len(p)
-				continue
-			}
-			inner := pathPattern(p[i+1 : i+end])
-			inner = strings.TrimSuffix(strings.TrimPrefix(inner, "^"), `[/#?]?$`)
-			i += end + 1
-			mod := ""
-			if i < len(p) && strings.ContainsRune("?*+", rune(p[i])) {
-				mod = string(p[i])
-				i++
-			}
-			b.WriteString("(?:" + inner + ")" + mod)
-		case ch == '*':
-			b.WriteString(".*")
-			i++
-		default:
-			b.WriteString(regexp.QuoteMeta(string(ch)))
-			i++
-		}
-	}
-	b.WriteString(`[/#?]?$`)
-	return b.String()
-}
-
-func matchParen(p string, open int) int {
-	depth := 0
-	for j := open; j < len(p); j++ {
-		switch p[j] {
-		case '\\':
-			j++
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return j
-			}
-		}
-	}
-	return len(p) - 1
 }
 
 // apiRoute is an API route of the repository with its URL path.

@@ -1,0 +1,382 @@
+// Package boundedre compiles and matches the regular expressions that come
+// from analysed code (route patterns, config.matcher entries, RegExp
+// literals) so that no pattern a pull request writes can stall a review.
+//
+// A pattern is ECMAScript syntax. When it stays inside the subset that
+// Go's RE2 engine can express with the same match/no-match answer (no
+// look-around, no back-references), it is translated and matched in linear
+// time. Otherwise it runs on the backtracking engine (regexp2) under two
+// bounds: a timeout per match, and a time budget shared by every pattern of
+// the Set. A pattern that times out once, or that asks for time after the
+// budget is spent, is unevaluable from then on and is never run again.
+//
+// Matching is three-valued: Match, NoMatch, or Unknown when the pattern
+// could not be evaluated. Unknown is never a guess; callers must not claim
+// a finding from it.
+package boundedre
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dlclark/regexp2"
+)
+
+// Verdict is the answer of one match.
+type Verdict int8
+
+// Verdicts. The zero value is Unknown, so a forgotten assignment never
+// reads as a definite answer.
+const (
+	Unknown Verdict = iota // the pattern could not be evaluated
+	NoMatch
+	Match
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case Match:
+		return "match"
+	case NoMatch:
+		return "no match"
+	}
+	return "unknown"
+}
+
+// Limits bound the work of a Set.
+type Limits struct {
+	// MatchTimeout bounds one backtracking match. regexp2 checks it
+	// against a clock that ticks every 100ms and adds one tick of slack,
+	// so a timed-out match returns after about MatchTimeout+200ms.
+	MatchTimeout time.Duration
+	// Budget bounds the wall time of all backtracking matches of the Set
+	// together. Once spent, every backtracking pattern is unevaluable.
+	Budget time.Duration
+	// MaxPatternLen is the longest pattern (in bytes) that is compiled at
+	// all; a longer one is unevaluable.
+	MaxPatternLen int
+	// MaxInputLen is the longest input matched; a longer one is Unknown.
+	MaxInputLen int
+	// MaxLinearInsts is the largest RE2 program used; a bigger pattern
+	// goes to the bounded backtracking engine instead, so even linear
+	// matching stays small.
+	MaxLinearInsts int
+}
+
+// DefaultLimits are the limits of a review: a backtracking match may take
+// 50ms (about 250ms in practice), all of them together 1s.
+func DefaultLimits() Limits {
+	return Limits{MatchTimeout: 50 * time.Millisecond, Budget: time.Second, MaxPatternLen: 4096, MaxInputLen: 8192, MaxLinearInsts: 20000}
+}
+
+// Set owns the patterns of one analysis (one project model): it caches
+// them by source, shares the backtracking budget among them and records
+// the ones that could not be evaluated. It is safe for concurrent use.
+type Set struct {
+	limits Limits
+
+	spent  atomic.Int64 // nanoseconds of backtracking matches
+	btRuns atomic.Int64 // backtracking matches started
+
+	mu     sync.Mutex
+	cache  map[cacheKey]*compiled
+	failed []*Regexp
+}
+
+type cacheKey struct {
+	src        string
+	ignoreCase bool
+}
+
+type compiled struct {
+	re  *Regexp
+	err error
+}
+
+// NewSet returns an empty Set; zero fields of l take DefaultLimits.
+func NewSet(l Limits) *Set {
+	d := DefaultLimits()
+	if l.MatchTimeout <= 0 {
+		l.MatchTimeout = d.MatchTimeout
+	}
+	if l.Budget <= 0 {
+		l.Budget = d.Budget
+	}
+	if l.MaxPatternLen <= 0 {
+		l.MaxPatternLen = d.MaxPatternLen
+	}
+	if l.MaxInputLen <= 0 {
+		l.MaxInputLen = d.MaxInputLen
+	}
+	if l.MaxLinearInsts <= 0 {
+		l.MaxLinearInsts = d.MaxLinearInsts
+	}
+	return &Set{limits: l, cache: map[cacheKey]*compiled{}}
+}
+
+// Limits returns the Set's limits.
+func (s *Set) Limits() Limits { return s.limits }
+
+// Regexp is a compiled pattern of a Set.
+type Regexp struct {
+	set        *Set
+	src        string
+	ignoreCase bool
+	linear     *regexp.Regexp  // RE2 translation, when the syntax allows
+	bt         *regexp2.Regexp // backtracking engine otherwise
+
+	dead atomic.Pointer[string] // why the pattern is unevaluable
+
+	whereMu sync.Mutex
+	where   []string
+}
+
+// maxWhere bounds the places recorded per pattern.
+const maxWhere = 5
+
+// Compile compiles an ECMAScript pattern (without the slashes and flags of
+// a literal). where names the place it comes from ("middleware.ts:12") for
+// the report of unevaluable patterns. The error is a syntax error: the
+// pattern would throw in JavaScript too. A pattern that is too large to
+// evaluate compiles without error but only ever answers Unknown.
+func (s *Set) Compile(pattern string, ignoreCase bool, where string) (*Regexp, error) {
+	k := cacheKey{pattern, ignoreCase}
+	s.mu.Lock()
+	c, ok := s.cache[k]
+	if !ok {
+		c = &compiled{}
+		c.re, c.err = s.compile(pattern, ignoreCase)
+		s.cache[k] = c
+		if c.re != nil && c.re.dead.Load() != nil {
+			s.failed = append(s.failed, c.re)
+		}
+	}
+	s.mu.Unlock()
+	if c.err != nil {
+		return nil, c.err
+	}
+	c.re.addWhere(where)
+	return c.re, nil
+}
+
+func (s *Set) compile(pattern string, ignoreCase bool) (re *Regexp, err error) {
+	re = &Regexp{set: s, src: pattern, ignoreCase: ignoreCase}
+	if len(pattern) > s.limits.MaxPatternLen {
+		re.setDead(fmt.Sprintf("the pattern is %d bytes long; patterns over %d bytes are not evaluated", len(pattern), s.limits.MaxPatternLen))
+		return re, nil
+	}
+	// regexp2 in ECMAScript mode decides what is a syntax error, as it did
+	// before the linear engine was added, so a pattern is invalid for the
+	// same reasons whichever engine matches it.
+	opts := regexp2.RegexOptions(regexp2.ECMAScript)
+	if ignoreCase {
+		opts |= regexp2.IgnoreCase
+	}
+	bt, cerr, panicked := compileBacktracking(pattern, opts)
+	if panicked != "" {
+		re.setDead("the regular expression engine failed on it: " + panicked)
+		return re, nil
+	}
+	if cerr != nil {
+		return nil, cerr
+	}
+	if src, ok := translate(pattern, ignoreCase); ok {
+		if lin, err := regexp.Compile(src); err == nil && progSize(src) <= s.limits.MaxLinearInsts {
+			re.linear = lin
+			return re, nil
+		}
+	}
+	bt.MatchTimeout = s.limits.MatchTimeout
+	re.bt = bt
+	return re, nil
+}
+
+func compileBacktracking(pattern string, opts regexp2.RegexOptions) (re *regexp2.Regexp, err error, panicked string) {
+	defer func() {
+		if v := recover(); v != nil {
+			re, err, panicked = nil, nil, fmt.Sprint(v)
+		}
+	}()
+	re, err = regexp2.Compile(pattern, opts)
+	return re, err, ""
+}
+
+// progSize is the instruction count of the RE2 program of src (which
+// compiles), or a huge number when it cannot be measured.
+func progSize(src string) int {
+	tree, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return int(^uint(0) >> 1)
+	}
+	prog, err := syntax.Compile(tree.Simplify())
+	if err != nil {
+		return int(^uint(0) >> 1)
+	}
+	return len(prog.Inst)
+}
+
+// String returns the pattern as written.
+func (r *Regexp) String() string { return r.src }
+
+// Linear reports whether the pattern runs on the linear-time engine.
+func (r *Regexp) Linear() bool { return r.linear != nil }
+
+// Unevaluable returns why the pattern can no longer be evaluated.
+func (r *Regexp) Unevaluable() (reason string, ok bool) {
+	if p := r.dead.Load(); p != nil {
+		return *p, true
+	}
+	return "", false
+}
+
+// Match matches s (anywhere, as RegExp.prototype.test does).
+func (r *Regexp) Match(s string) Verdict {
+	if r == nil {
+		return Unknown
+	}
+	if r.dead.Load() != nil {
+		return Unknown
+	}
+	if len(s) > r.set.limits.MaxInputLen {
+		return Unknown
+	}
+	if r.linear != nil {
+		if r.linear.MatchString(s) {
+			return Match
+		}
+		return NoMatch
+	}
+	return r.matchBacktracking(s)
+}
+
+func (r *Regexp) matchBacktracking(s string) Verdict {
+	set := r.set
+	if time.Duration(set.spent.Load()) >= set.limits.Budget {
+		r.kill(fmt.Sprintf("the %s time budget shared by all backtracking patterns was used up before it ran", set.limits.Budget))
+		return Unknown
+	}
+	set.btRuns.Add(1)
+	start := time.Now()
+	ok, err, panicked := matchString(r.bt, s)
+	set.spent.Add(int64(time.Since(start)))
+	switch {
+	case panicked != "":
+		r.kill("the regular expression engine failed on it: " + panicked)
+		return Unknown
+	case err != nil:
+		// regexp2 reports nothing but a timeout here.
+		r.kill(fmt.Sprintf("one match ran past the %s limit (it needs backtracking)", set.limits.MatchTimeout))
+		return Unknown
+	case ok:
+		return Match
+	}
+	return NoMatch
+}
+
+func matchString(re *regexp2.Regexp, s string) (ok bool, err error, panicked string) {
+	defer func() {
+		if v := recover(); v != nil {
+			ok, err, panicked = false, nil, fmt.Sprint(v)
+		}
+	}()
+	ok, err = re.MatchString(s)
+	return ok, err, ""
+}
+
+// setDead marks a pattern that is not yet shared.
+func (r *Regexp) setDead(reason string) { r.dead.Store(&reason) }
+
+// kill marks the pattern unevaluable and records it once in its Set.
+func (r *Regexp) kill(reason string) {
+	if !r.dead.CompareAndSwap(nil, &reason) {
+		return
+	}
+	r.set.mu.Lock()
+	r.set.failed = append(r.set.failed, r)
+	r.set.mu.Unlock()
+}
+
+func (r *Regexp) addWhere(w string) {
+	if w == "" {
+		return
+	}
+	r.whereMu.Lock()
+	defer r.whereMu.Unlock()
+	for _, x := range r.where {
+		if x == w {
+			return
+		}
+	}
+	if len(r.where) < maxWhere {
+		r.where = append(r.where, w)
+	}
+}
+
+// Failure is a pattern that could not be evaluated.
+type Failure struct {
+	Pattern string
+	Where   []string // places it was compiled from (at most 5)
+	Reason  string
+}
+
+// Failures returns the unevaluable patterns, in the order they failed.
+func (s *Set) Failures() []Failure {
+	s.mu.Lock()
+	failed := append([]*Regexp(nil), s.failed...)
+	s.mu.Unlock()
+	out := make([]Failure, 0, len(failed))
+	for _, r := range failed {
+		reason, _ := r.Unevaluable()
+		r.whereMu.Lock()
+		where := append([]string(nil), r.where...)
+		r.whereMu.Unlock()
+		out = append(out, Failure{Pattern: r.src, Where: where, Reason: reason})
+	}
+	return out
+}
+
+// Stats are a Set's counters.
+type Stats struct {
+	Linear, Backtracking int           // compiled patterns per engine
+	BacktrackingRuns     int64         // backtracking matches started
+	Spent                time.Duration // their wall time
+}
+
+// Stats returns the Set's counters.
+func (s *Set) Stats() Stats {
+	st := Stats{BacktrackingRuns: s.btRuns.Load(), Spent: time.Duration(s.spent.Load())}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.cache {
+		switch {
+		case c.re == nil:
+		case c.re.linear != nil:
+			st.Linear++
+		case c.re.bt != nil:
+			st.Backtracking++
+		}
+	}
+	return st
+}
+
+// Describe renders a failure for a report: the pattern (clipped), where
+// it comes from and why it was not evaluated.
+func (f Failure) Describe() string {
+	p := f.Pattern
+	if r := []rune(p); len(r) > 80 {
+		p = string(r[:77]) + "..."
+	}
+	where := ""
+	if len(f.Where) > 0 {
+		w := append([]string(nil), f.Where...)
+		sort.Strings(w)
+		where = " (" + strings.Join(w, ", ") + ")"
+	}
+	return fmt.Sprintf("pattern `%s`%s could not be evaluated: %s; nothing that depends on it was judged", p, where, f.Reason)
+}
