@@ -160,8 +160,8 @@ func describeOrigin(o Origin, ok bool) string {
 		return "none"
 	}
 	s := o.Module.String() + "#" + o.Name
-	if o.Module.Kind == File {
-		s += fmt.Sprintf(" %s:%d", o.Binding, o.Line)
+	if o.Module.Kind == File && o.Name != "*" {
+		s += fmt.Sprintf(" %s:%d", dash(o.Binding), o.Line)
 	}
 	return s
 }

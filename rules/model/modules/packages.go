@@ -436,4 +436,3 @@ func (r *Resolver) Members(ctx context.Context, from string) (map[string]string,
 	}
 	return out, nil
 }
-

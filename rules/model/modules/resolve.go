@@ -71,19 +71,19 @@ type Via string
 
 // Ways a specifier is resolved.
 const (
-	ViaRelative  Via = "relative"      // ./x, ../x, /x
-	ViaPaths     Via = "paths"         // tsconfig/jsconfig compilerOptions.paths
-	ViaBaseURL   Via = "baseUrl"       // tsconfig/jsconfig compilerOptions.baseUrl
-	ViaFramework Via = "framework"     // a framework's fixed alias ($lib, Nuxt ~/)
-	ViaImports   Via = "imports"       // package.json "imports"
-	ViaWorkspace Via = "workspace"     // a workspace package of the monorepo
-	ViaSelf      Via = "self"          // the importing package's own name
-	ViaGuess     Via = "alias-guess"   // @/ or ~/ with no config that defines it
-	ViaPackage   Via = "package"       // a bare specifier naming a package
-	ViaURL       Via = "url"           // npm:, jsr:, https:// (Deno, CDNs)
-	ViaBuiltin   Via = "node-builtin"  // fs, node:fs
-	ViaVirtual   Via = "virtual"       // #imports, $app/*, astro:*
-	ViaNone      Via = ""              // unresolved
+	ViaRelative  Via = "relative"     // ./x, ../x, /x
+	ViaPaths     Via = "paths"        // tsconfig/jsconfig compilerOptions.paths
+	ViaBaseURL   Via = "baseUrl"      // tsconfig/jsconfig compilerOptions.baseUrl
+	ViaFramework Via = "framework"    // a framework's fixed alias ($lib, Nuxt ~/)
+	ViaImports   Via = "imports"      // package.json "imports"
+	ViaWorkspace Via = "workspace"    // a workspace package of the monorepo
+	ViaSelf      Via = "self"         // the importing package's own name
+	ViaGuess     Via = "alias-guess"  // @/ or ~/ with no config that defines it
+	ViaPackage   Via = "package"      // a bare specifier naming a package
+	ViaURL       Via = "url"          // npm:, jsr:, https:// (Deno, CDNs)
+	ViaBuiltin   Via = "node-builtin" // fs, node:fs
+	ViaVirtual   Via = "virtual"      // #imports, $app/*, astro:*
+	ViaNone      Via = ""             // unresolved
 )
 
 // Resolution is where a specifier leads.
@@ -136,11 +136,11 @@ type Resolver struct {
 	files map[string]bool // every path of the snapshot
 	dirs  map[string]bool // every directory holding a path ("" is the root)
 
-	raw       memo[string, *rawConfig]   // tsconfig path -> parsed file
-	effective memo[string, *config]      // config path -> merged options
-	choice    memo[string, string]       // file or dir -> config path ("" none)
-	manifests memo[string, *manifest]    // package.json path -> parsed file
-	spaces    memo[string, *workspace]   // workspace root dir -> members
+	raw       memo[string, *rawConfig]    // tsconfig path -> parsed file
+	effective memo[string, *config]       // config path -> merged options
+	choice    memo[string, string]        // file or dir -> config path ("" none)
+	manifests memo[string, *manifest]     // package.json path -> parsed file
+	spaces    memo[string, *workspace]    // workspace root dir -> members
 	results   memo[resultKey, Resolution] // (context, spec) -> result
 }
 

@@ -216,7 +216,7 @@ func (s *syntax) exportStatement(f *jsast.File, st *jsast.Node) {
 				binding = names[0] // export default function name() {}
 			}
 		}
-		s.export("default", binding, st.Line)
+		s.export("default", binding, declLine(f, binding, st.Line))
 		return
 	}
 	for _, c := range st.NamedChildren() {
@@ -265,7 +265,7 @@ func (s *syntax) commonJSExport(f *jsast.File, st *jsast.Node) {
 				}
 			}
 		}
-		s.export("default", identName(f, right), st.Line)
+		s.export("default", identName(f, right), declLine(f, identName(f, right), st.Line))
 	case strings.HasPrefix(left, "exports.") || strings.HasPrefix(left, "module.exports."):
 		name := jsast.LastSegment(left)
 		s.export(name, identName(f, right), declLine(f, identName(f, right), st.Line))
