@@ -3,6 +3,13 @@
 // names, or where a binding really comes from, asks this package instead of
 // probing paths itself.
 //
+// It replaces the resolvers in rules/rbac/guard.go (jsExts,
+// ResolveModule, resolveHelper), rules/webhooks/resolve.go (moduleExts,
+// resolveModule, exportValue, importTarget), rules/routes/server_rules.go
+// (srvModuleExts, srvResolver.module, tryExts, export) and
+// rules/routes/next_guard.go (moduleExts, resolveModule, resolveFunction),
+// which disagreed on extensions, aliases and re-exports.
+//
 // # Resolution
 //
 // [Resolver.Resolve] maps a module specifier written in a file of the
