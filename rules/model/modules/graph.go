@@ -100,9 +100,9 @@ func (g *Graph) info(ctx context.Context, p string) (*fileInfo, error) {
 	})
 }
 
-// Imports returns the file's import edges in source order (static imports
-// and re-exports first, then require() and import() calls), each with its
-// resolution. A non-module file has none. It returns an error when the
+// Imports returns the file's import edges in source order (one per
+// imported binding; statements before calls on the same line), each with
+// its resolution. A non-module file has none. It returns an error when the
 // file cannot be read or parsed.
 func (g *Graph) Imports(ctx context.Context, p string) ([]Import, error) {
 	fi, err := g.info(ctx, p)

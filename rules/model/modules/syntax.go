@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -111,6 +112,7 @@ func extract(f *jsast.File) *syntax {
 		}
 		return true
 	})
+	sort.SliceStable(s.imports, func(i, j int) bool { return s.imports[i].Line < s.imports[j].Line })
 	return s
 }
 
