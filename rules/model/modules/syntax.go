@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -163,17 +164,9 @@ func (s *syntax) exportStatement(f *jsast.File, st *jsast.Node) {
 			switch c.Type {
 			case "export_clause":
 				clause = true
-				for _, spec := range c.NamedChildren() {
-					if spec.Type != "export_specifier" {
-						continue
-					}
-					name := specName(f, spec.ChildByField("name"))
-					exported := name
-					if a := spec.ChildByField("alias"); a != nil {
-						exported = specName(f, a)
-					}
-					s.imports = append(s.imports, Import{Spec: src, Kind: ReExport, Imported: name, Local: exported,
-						TypeOnly: typeOnly || spec.HasChild("type"), Line: st.Line})
+				for _, sp := range exportSpecifiers(f, c) {
+					s.imports = append(s.imports, Import{Spec: src, Kind: ReExport, Imported: sp.name, Local: sp.exported,
+						TypeOnly: typeOnly || sp.typeOnly, Line: st.Line})
 				}
 			case "namespace_export":
 				clause = true
@@ -203,12 +196,8 @@ func (s *syntax) exportStatement(f *jsast.File, st *jsast.Node) {
 	}
 	if st.HasChild("default") {
 		v := st.ChildByField("value")
-		if v == nil {
-			for _, c := range st.NamedChildren() {
-				if c.Type != "comment" {
-					v = c
-				}
-			}
+		if kids := st.NamedChildren(); v == nil && len(kids) > 0 {
+			v = kids[len(kids)-1] // grammars that give the value no field
 		}
 		binding := ""
 		if u := jsast.Unwrap(v); u != nil && u.Type == "identifier" {
@@ -222,21 +211,34 @@ func (s *syntax) exportStatement(f *jsast.File, st *jsast.Node) {
 		return
 	}
 	for _, c := range st.NamedChildren() {
-		if c.Type != "export_clause" {
-			continue
-		}
-		for _, spec := range c.NamedChildren() {
-			if spec.Type != "export_specifier" {
-				continue
+		if c.Type == "export_clause" {
+			for _, sp := range exportSpecifiers(f, c) {
+				s.export(sp.exported, sp.name, declLine(f, sp.name, st.Line))
 			}
-			name := specName(f, spec.ChildByField("name"))
-			exported := name
-			if a := spec.ChildByField("alias"); a != nil {
-				exported = specName(f, a)
-			}
-			s.export(exported, name, declLine(f, name, st.Line))
 		}
 	}
+}
+
+// specifier is one `name as exported` of an export clause.
+type specifier struct {
+	name, exported string
+	typeOnly       bool
+}
+
+func exportSpecifiers(f *jsast.File, clause *jsast.Node) []specifier {
+	var out []specifier
+	for _, spec := range clause.NamedChildren() {
+		if spec.Type != "export_specifier" {
+			continue
+		}
+		sp := specifier{name: specName(f, spec.ChildByField("name")), typeOnly: spec.HasChild("type")}
+		sp.exported = sp.name
+		if a := spec.ChildByField("alias"); a != nil {
+			sp.exported = specName(f, a)
+		}
+		out = append(out, sp)
+	}
+	return out
 }
 
 // commonJSExport reads module.exports = x, module.exports = { a, b: c }
@@ -338,23 +340,27 @@ func topLevelDecl(f *jsast.File, name string) *jsast.Node {
 		return nil
 	}
 	for _, st := range f.Root.Children {
-		decl := st
-		if st.Type == "export_statement" {
-			if d := st.ChildByField("declaration"); d != nil {
-				decl = d
-			}
-		}
-		switch decl.Type {
-		case "import_statement", "export_statement", "expression_statement", "comment":
-			continue
-		}
-		for _, n := range declaredNames(f, decl) {
-			if n == name {
-				return decl
-			}
+		decl := declarationOf(st)
+		if !nonDeclarations[decl.Type] && slices.Contains(declaredNames(f, decl), name) {
+			return decl
 		}
 	}
 	return nil
+}
+
+// nonDeclarations are top-level statements that declare no local name of
+// their own (imports are bindings, found through the import list).
+var nonDeclarations = map[string]bool{"import_statement": true, "export_statement": true,
+	"expression_statement": true, "comment": true}
+
+// declarationOf unwraps `export <declaration>`.
+func declarationOf(st *jsast.Node) *jsast.Node {
+	if st.Type == "export_statement" {
+		if d := st.ChildByField("declaration"); d != nil {
+			return d
+		}
+	}
+	return st
 }
 
 // declLine is the line of name's top-level declaration, or def.
