@@ -81,10 +81,13 @@
 // # Limits
 //
 // A hostile pull request controls every config file. The resolver bounds
-// what it does with them: at most [MaxExtends] configs in an extends chain
-// (cycles are cut), [MaxReferences] project references, [MaxPathTargets]
-// substitutions per "paths" entry, [MaxWorkspacePatterns] workspace
-// patterns, and [MaxHops] statements when following re-exports. Config
-// files are read through the snapshot, which caps file size
-// (source.MaxFileSize).
+// what it does with them: [MaxExtends] configs in an extends chain (cycles
+// are cut, as TypeScript rejects them), [MaxReferences] project
+// references, [MaxPathRules] "paths" entries with [MaxPathTargets]
+// substitutions each, [MaxWorkspacePatterns] workspace globs,
+// [MaxWorkspaceRoots] workspace roots, and [MaxHops] statements when
+// following re-exports. A config beyond a limit makes the answers that
+// depend on it Unknown with an error wrapping [ErrLimit] (an over-long
+// re-export chain: [ErrTooDeep]); it never makes them a guess. Config files
+// are read through the snapshot, which caps file size (source.MaxFileSize).
 package modules

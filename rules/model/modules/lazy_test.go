@@ -178,3 +178,55 @@ func TestConcurrentUse(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestLimits: configs beyond the resolver's limits make the answer
+// Unknown with ErrLimit, not a partial or guessed answer.
+func TestLimits(t *testing.T) {
+	ctx := context.Background()
+	var paths []string
+	for i := 0; i <= MaxPathRules; i++ {
+		paths = append(paths, fmt.Sprintf(`"@p%d/*": ["./src/*"]`, i))
+	}
+	chain := map[string]string{"a/x.ts": ""}
+	for i := 0; i <= MaxExtends; i++ {
+		chain[fmt.Sprintf("c%d.json", i)] = fmt.Sprintf(`{"extends": "./c%d.json"}`, i+1)
+	}
+	chain["a/tsconfig.json"] = `{"extends": "../c0.json"}`
+	var refs []string
+	for i := 0; i <= MaxReferences; i++ {
+		refs = append(refs, fmt.Sprintf(`{"path": "./p%d"}`, i))
+	}
+	roots := map[string]string{}
+	for i := 0; i <= MaxWorkspaceRoots; i++ {
+		roots[fmt.Sprintf("r%d/package.json", i)] = `{"workspaces": ["packages/*"]}`
+		roots[fmt.Sprintf("r%d/x.ts", i)] = ""
+	}
+	tests := []struct {
+		name  string
+		files map[string]string
+		froms []string
+	}{
+		{"paths entries", map[string]string{"tsconfig.json": `{"compilerOptions": {"paths": {` + strings.Join(paths, ",") + `}}}`, "x.ts": ""}, []string{"x.ts"}},
+		{"paths targets", map[string]string{"tsconfig.json": `{"compilerOptions": {"paths": {"@/*": [` +
+			strings.Repeat(`"./a/*", `, MaxPathTargets) + `"./b/*"]}}}`, "x.ts": ""}, []string{"x.ts"}},
+		{"extends chain", chain, []string{"a/x.ts"}},
+		{"references", map[string]string{"tsconfig.json": `{"files": [], "references": [` + strings.Join(refs, ",") + `]}`, "x.ts": ""}, []string{"x.ts"}},
+		{"workspace roots", roots, nil},
+	}
+	for i := 0; i <= MaxWorkspaceRoots; i++ {
+		tests[len(tests)-1].froms = append(tests[len(tests)-1].froms, fmt.Sprintf("r%d/x.ts", i))
+	}
+	for _, tt := range tests {
+		r := NewResolver(newMemFiles(tt.files))
+		var err error
+		var res Resolution
+		for _, from := range tt.froms {
+			if res, err = r.Resolve(ctx, from, "@p0/lib"); err != nil {
+				break
+			}
+		}
+		if !errors.Is(err, ErrLimit) || res.Kind != Unknown {
+			t.Errorf("%s: Resolve = %s, %v; want Unknown and ErrLimit", tt.name, describe(res), err)
+		}
+	}
+}

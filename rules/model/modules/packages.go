@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -107,7 +106,8 @@ func (r *Resolver) workspaceGlobs(ctx context.Context, dir string) ([]string, bo
 		}
 	}
 	if len(globs) > MaxWorkspacePatterns {
-		globs = globs[:MaxWorkspacePatterns]
+		return nil, false, fmt.Errorf("%s: %d workspace patterns (limit %d): %w", join(dir, "package.json"), len(globs),
+			MaxWorkspacePatterns, ErrLimit)
 	}
 	return globs, found, nil
 }
@@ -123,7 +123,12 @@ func (r *Resolver) workspaceFor(ctx context.Context, dir string) (*workspace, er
 			}
 			if ok {
 				root := d
-				return r.spaces.do(ctx, root, func() (*workspace, error) { return r.loadWorkspace(ctx, root, globs) })
+				return r.spaces.do(ctx, root, func() (*workspace, error) {
+					if n := r.roots.Add(1); n > MaxWorkspaceRoots {
+						return nil, fmt.Errorf("%s: more than %d workspace roots: %w", root, MaxWorkspaceRoots, ErrLimit)
+					}
+					return r.loadWorkspace(ctx, root, globs)
+				})
 			}
 		}
 		if d == "" {
@@ -139,7 +144,7 @@ func (r *Resolver) loadWorkspace(ctx context.Context, root string, globs []strin
 		neg := strings.HasPrefix(g, "!")
 		g = strings.TrimPrefix(g, "!")
 		g = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(g), "./"), "/")
-		if g == "" || doublestar.ValidatePattern(g) == false {
+		if g == "" || !doublestar.ValidatePattern(g) {
 			continue
 		}
 		if neg {
@@ -149,11 +154,7 @@ func (r *Resolver) loadWorkspace(ctx context.Context, root string, globs []strin
 		}
 	}
 	members := map[string]bool{}
-	for p := range r.files {
-		if path.Base(p) != "package.json" {
-			continue
-		}
-		d := dirOf(p)
+	for _, d := range r.packageDirs {
 		if d == root || strings.Contains("/"+d+"/", "/node_modules/") {
 			continue
 		}

@@ -8,18 +8,27 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
-// Limits on what a snapshot's config files can make the resolver do.
+// Limits on what a snapshot's config files can make the resolver do. A
+// config beyond one of them is not used: the answers that depend on it are
+// Unknown, with an error wrapping [ErrLimit]. Real projects stay far below
+// them.
 const (
-	MaxExtends           = 16  // configs in one tsconfig extends chain
-	MaxReferences        = 16  // tsconfig project references considered
-	MaxPathTargets       = 16  // substitutions tried per "paths" entry
-	MaxWorkspacePatterns = 256 // workspace globs per workspace root
-	MaxHops              = 32  // import/re-export statements followed by Origin
+	MaxExtends           = 16   // configs in one tsconfig extends chain
+	MaxReferences        = 64   // tsconfig project references
+	MaxPathRules         = 1024 // "paths" entries of one config
+	MaxPathTargets       = 16   // substitutions of one "paths" entry
+	MaxWorkspacePatterns = 256  // workspace globs of one workspace root
+	MaxWorkspaceRoots    = 16   // workspace roots per snapshot
+	MaxHops              = 32   // import/re-export statements followed by Origin
 )
+
+// ErrLimit marks a config file that exceeds one of the limits above.
+var ErrLimit = errors.New("resolver limit exceeded")
 
 // Files is the snapshot as the resolver sees it: its path list and lazy,
 // cached access to file contents. The engine's FileSet implements it (it is
@@ -142,6 +151,9 @@ type Resolver struct {
 	manifests memo[string, *manifest]     // package.json path -> parsed file
 	spaces    memo[string, *workspace]    // workspace root dir -> members
 	results   memo[resultKey, Resolution] // (context, spec) -> result
+
+	packageDirs []string     // directories holding a package.json, sorted
+	roots       atomic.Int64 // workspace roots loaded
 }
 
 type resultKey struct{ dir, config, spec string }
@@ -152,6 +164,9 @@ func NewResolver(fs Files) *Resolver {
 	r := &Resolver{fs: fs, files: map[string]bool{}, dirs: map[string]bool{"": true}}
 	for _, p := range fs.Paths() {
 		r.files[p] = true
+		if path.Base(p) == "package.json" {
+			r.packageDirs = append(r.packageDirs, dirOf(p))
+		}
 		for d := dirOf(p); d != ""; d = dirOf(d) {
 			if r.dirs[d] {
 				break

@@ -102,21 +102,24 @@ func (r *Resolver) rawConfig(ctx context.Context, p string) (*rawConfig, error) 
 				return nil, fmt.Errorf("parse %s: compilerOptions.paths is not an object", p)
 			}
 			rc.hasPaths = true
+			if len(members) > MaxPathRules {
+				return nil, fmt.Errorf("%s: %d paths entries (limit %d): %w", p, len(members), MaxPathRules, ErrLimit)
+			}
 			for _, m := range members {
 				var targets []string
 				if err := json.Unmarshal(m.Value, &targets); err != nil {
 					return nil, fmt.Errorf("parse %s: paths[%q]: %w", p, m.Key, err)
 				}
 				if len(targets) > MaxPathTargets {
-					targets = targets[:MaxPathTargets]
+					return nil, fmt.Errorf("%s: paths[%q] has %d targets (limit %d): %w", p, m.Key, len(targets), MaxPathTargets, ErrLimit)
 				}
 				rc.paths = append(rc.paths, newPathRule(m.Key, targets))
 			}
 		}
-		for i, ref := range doc.References {
-			if i == MaxReferences {
-				break
-			}
+		if len(doc.References) > MaxReferences {
+			return nil, fmt.Errorf("%s: %d references (limit %d): %w", p, len(doc.References), MaxReferences, ErrLimit)
+		}
+		for _, ref := range doc.References {
 			rc.references = append(rc.references, ref.Path)
 		}
 		return rc, nil
@@ -136,10 +139,13 @@ func (r *Resolver) loadConfig(ctx context.Context, p string) (*config, error) {
 	var chain []*rawConfig
 	var missing []string
 	seen := map[string]bool{}
-	var walk func(p string, depth int) error
-	walk = func(p string, depth int) error {
-		if seen[p] || depth >= MaxExtends || len(seen) >= MaxExtends {
-			return nil // a cycle or an over-long chain: TypeScript rejects both
+	var walk func(p string) error
+	walk = func(p string) error {
+		if seen[p] {
+			return nil // a cycle, which TypeScript rejects: cut it
+		}
+		if len(seen) >= MaxExtends {
+			return fmt.Errorf("%s: extends chain longer than %d configs: %w", p, MaxExtends, ErrLimit)
 		}
 		seen[p] = true
 		rc, err := r.rawConfig(ctx, p)
@@ -155,14 +161,14 @@ func (r *Resolver) loadConfig(ctx context.Context, p string) (*config, error) {
 				missing = append(missing, ext)
 				continue
 			}
-			if err := walk(base, depth+1); err != nil {
+			if err := walk(base); err != nil {
 				return err
 			}
 		}
 		chain = append(chain, rc) // bases first, then the config itself
 		return nil
 	}
-	if err := walk(p, 0); err != nil {
+	if err := walk(p); err != nil {
 		return nil, err
 	}
 	leaf := dirOf(p)
