@@ -31,8 +31,9 @@
 // modules, which node16 rejects in ESM files; an import that only bundler
 // accepts would not have built, so accepting it loses nothing):
 //
-//  1. relative (./, ../) and root-absolute (/) specifiers: the path, with
-//     file extension substitution and directory modules (below);
+//  1. relative (./, ../) specifiers, and root-absolute ones (/x, from the
+//     project root, as Vite resolves them): the path, with file extension
+//     substitution and directory modules (below);
 //  2. tsconfig.json/jsconfig.json "paths" of the nearest config of the
 //     importing file, with its "extends" chain (one or several bases,
 //     relative files or packages, including workspace packages such as

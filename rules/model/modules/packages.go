@@ -351,8 +351,8 @@ func exportTargets(raw json.RawMessage, key string) []string {
 // conditions object) into candidate paths: every non-"types" condition in
 // source order first, then the "types" ones. null targets are dropped.
 func conditionTargets(raw json.RawMessage, star string, depth int) []string {
-	if depth > 8 {
-		return nil
+	if depth > 8 || strings.TrimSpace(string(raw)) == "null" {
+		return nil // null excludes the subpath
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
