@@ -161,6 +161,80 @@ var dataAPIs = []DataLibrary{
 var genericRoots = []string{"db", "database", "conn", "connection", "tx", "trx", "repo", "repository", "store", "orm",
 	"models", "collection", "storage", "dataSource", "em", "xata", "Astro.locals.db"}
 
+// helperVerbs are the leading verbs of a repository's own data helpers
+// (getUser, createInvoice, deleteAccount) and the effect they announce: a
+// naming convention, used only where the helper's body cannot be read.
+//
+// Source: the verbs of rules/routes/next_guard.go dataVerb, split into
+// reads and writes.
+//
+// Replaces: rules/routes/next_guard.go dataVerb.
+var helperVerbs = map[string]Effect{
+	"get": Read, "list": Read, "fetch": Read, "find": Read, "read": Read, "load": Read, "export": Read, "search": Read,
+	"count":  Read,
+	"create": Write, "update": Write, "delete": Write, "remove": Write, "save": Write, "insert": Write, "upsert": Write,
+	"add": Write, "archive": Write, "publish": Write, "send": Write, "charge": Write, "refund": Write, "invite": Write,
+	"ban": Write, "set": Write, "write": Write, "import": Write, "sync": ReadWrite,
+}
+
+// DataHelperName returns the effect a helper's name announces: a leading
+// verb followed by an upper-case letter or an underscore ("getUser",
+// "delete_post"). "getter" or "settings" announce nothing.
+func DataHelperName(name string) (Effect, bool) {
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; c >= 'A' && c <= 'Z' || c == '_' {
+			e, ok := helperVerbs[name[:i]]
+			return e, ok
+		}
+	}
+	return 0, false
+}
+
+// FilterStyle is where a data call takes the filter that selects records.
+type FilterStyle uint8
+
+// Filter styles.
+const (
+	NoFilter      FilterStyle = iota
+	WhereProperty             // the first argument's where property: prisma.post.findMany({ where })
+	FilterArg                 // the first argument selects: Post.find({ authorId }), ctx.db.patch(id, ...)
+	WhereChain                // a chained where()/eq() call: db.select().from(t).where(eq(...))
+)
+
+// filterStyles says, per library, how its queries take their filter.
+//
+// Sources: each library's Source in [dataAPIs].
+//
+// Replaces: rules/rbac/rbac004_idor.go dbMethods and mongooseFilter.
+var filterStyles = map[string]FilterStyle{
+	"prisma": WhereProperty, "sequelize": WhereProperty, "typeorm": WhereProperty,
+	"mongoose": FilterArg, "mongodb": FilterArg,
+	"drizzle": WhereChain, "kysely": WhereChain, "knex": WhereChain, "supabase": WhereChain,
+	"firestore": WhereChain, "convex": FilterArg,
+}
+
+// FilterOf returns how a data call of the module pkg takes its filter;
+// only calls that read, change or delete existing records have one.
+func FilterOf(pkg, callee string) FilterStyle {
+	name := lastSegment(callee)
+	for _, lib := range dataAPIs {
+		if !lib.fromModule(pkg) {
+			continue
+		}
+		e, ok := lib.Calls[name]
+		if !ok || e == ReadWrite || creates[name] {
+			return NoFilter
+		}
+		return filterStyles[lib.Name]
+	}
+	return NoFilter
+}
+
+// creates are write methods that insert records instead of selecting
+// them (rules/rbac/rbac004_idor.go createMethods).
+var creates = map[string]bool{"create": true, "createMany": true, "createManyAndReturn": true, "insertOne": true,
+	"insertMany": true, "insert": true, "add": true, "addDoc": true, "bulkCreate": true, "insertInto": true}
+
 type callTable map[string]Effect
 
 func calls(e Effect, names ...string) callTable { return callTable{}.with(e, names...) }

@@ -344,6 +344,29 @@ func TestDataCalls(t *testing.T) {
 	if libs, _ := DataRoot("db"); !contains(libs, "") || !contains(libs, "prisma") {
 		t.Errorf("DataRoot(db) = %v; want prisma among others and the generic layer", libs)
 	}
+	for name, want := range map[string]Effect{"getUser": Read, "deleteAccount": Write, "delete_post": Write,
+		"syncCustomers": ReadWrite, "getter": 0, "settings": 0, "get": 0, "handleRequest": 0} {
+		if e, ok := DataHelperName(name); e != want || ok != (want != 0) {
+			t.Errorf("DataHelperName(%s) = %v, %v; want %v", name, e, ok, want)
+		}
+	}
+	for _, tt := range []struct {
+		pkg, callee string
+		want        FilterStyle
+	}{
+		{"@prisma/client", "db.post.findMany", WhereProperty},
+		{"@prisma/client", "db.post.create", NoFilter},
+		{"mongoose", "Post.findOneAndUpdate", FilterArg},
+		{"mongoose", "Post.countDocuments", FilterArg},
+		{"mongoose", "Post.insertMany", NoFilter},
+		{"drizzle-orm", "db.update", WhereChain},
+		{"pg", "pool.query", NoFilter},
+		{"convex/server", "ctx.db.patch", FilterArg},
+	} {
+		if got := FilterOf(tt.pkg, tt.callee); got != tt.want {
+			t.Errorf("FilterOf(%s, %s) = %v; want %v", tt.pkg, tt.callee, got, tt.want)
+		}
+	}
 	if !ReadWrite.Reads() || !ReadWrite.Writes() || Read.Writes() || Write.Reads() {
 		t.Error("Effect bits")
 	}
@@ -454,6 +477,21 @@ func TestVerifiers(t *testing.T) {
 		if p != want || ok != (want != "") {
 			t.Errorf("SignatureHeader(%s) = %q; want %q", h, p, want)
 		}
+	}
+	for s, want := range map[string]bool{"user.created": true, "organizationMembership.updated": true,
+		"session.revoked": true, "user.logged": false, "checkout.session.completed": false, "user": false, "paymentAttempt.": false} {
+		if IsClerkWebhookEvent(s) != want {
+			t.Errorf("IsClerkWebhookEvent(%q) = %v", s, !want)
+		}
+	}
+	for s, want := range map[string]bool{"WebhookEvent": true, "UserWebhookEvent": true, "OrganizationMembershipJSON": true,
+		"UserJSON": true, "OrganizationJSON": true, "Stripe.Event": false, "OrganizationJSONX": false, "JSON": false} {
+		if IsClerkWebhookType(s) != want {
+			t.Errorf("IsClerkWebhookType(%q) = %v", s, !want)
+		}
+	}
+	if !IsClerkPayloadField("email_addresses") || IsClerkPayloadField("email") {
+		t.Error("IsClerkPayloadField")
 	}
 	if !IsClerkWebhookSecretEnv("CLERK_WEBHOOK_SIGNING_SECRET") || !IsClerkWebhookSecretEnv("WEBHOOK_SECRET") ||
 		IsClerkWebhookSecretEnv("STRIPE_WEBHOOK_SECRET") {

@@ -142,3 +142,79 @@ var clerkWebhookSecretEnv = []string{"CLERK_WEBHOOK_SIGNING_SECRET", "SIGNING_SE
 // Clerk webhook code reads the signing secret from (CLERK_WEBHOOK_SECRET is
 // the community spelling, used by clerk/skills).
 func IsClerkWebhookSecretEnv(name string) bool { return contains(clerkWebhookSecretEnv, name) }
+
+// clerkWebhookEvents are Clerk's webhook event types by resource; an
+// action of "*" admits every action of the resource.
+//
+// Source: clerk/javascript packages/backend/src/api/resources/Webhooks.ts
+// (the WebhookEvent union), https://clerk.com/docs/guides/development/webhooks/overview.
+//
+// Replaces: rules/webhooks/model.go clerkEventType.
+var clerkWebhookEvents = map[string][]string{
+	"user":                   {"created", "updated", "deleted"},
+	"session":                {"created", "ended", "removed", "revoked", "pending"},
+	"organization":           {"created", "updated", "deleted"},
+	"organizationMembership": {"*"},
+	"organizationInvitation": {"*"},
+	"organizationDomain":     {"*"},
+	"email":                  {"created"},
+	"sms":                    {"created"},
+	"role":                   {"created", "updated", "deleted"},
+	"permission":             {"created", "updated", "deleted"},
+	"waitlistEntry":          {"*"},
+	"subscription":           {"*"},
+	"subscriptionItem":       {"*"},
+	"paymentAttempt":         {"*"},
+}
+
+// IsClerkWebhookEvent reports whether s is a Clerk webhook event type
+// ("user.created").
+func IsClerkWebhookEvent(s string) bool {
+	res, action, ok := strings.Cut(s, ".")
+	if !ok || action == "" || strings.Contains(action, ".") {
+		return false
+	}
+	for _, a := range clerkWebhookEvents[res] {
+		if a == "*" || a == action {
+			return true
+		}
+	}
+	return false
+}
+
+// clerkWebhookTypes are the payload types the Clerk SDKs export for
+// webhook handlers; a trailing "*" admits any suffix, a leading "*" any
+// prefix.
+//
+// Sources: clerk/javascript packages/nextjs/src/server/index.ts (webhook
+// type exports re-exported from @clerk/backend), packages/backend/src/api/resources/JSON.ts.
+//
+// Replaces: rules/webhooks/model.go clerkWebhookType.
+var clerkWebhookTypes = []string{"WebhookEvent", "WebhookEventType", "*WebhookEvent", "UserJSON", "DeletedObjectJSON",
+	"Organization*JSON", "SessionJSON", "EmailJSON", "SMSMessageJSON", "RoleJSON", "PermissionJSON", "WaitlistEntryJSON",
+	"BillingSubscription*JSON", "BillingPaymentAttempt*JSON", "CommercePaymentAttempt*JSON"}
+
+// IsClerkWebhookType reports whether a type name is one of Clerk's webhook
+// payload types.
+func IsClerkWebhookType(name string) bool {
+	for _, t := range clerkWebhookTypes {
+		prefix, suffix, star := strings.Cut(t, "*")
+		if !star && name == t || star && len(name) >= len(prefix)+len(suffix) &&
+			strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// clerkPayloadFields are snake_case fields that only Clerk's webhook
+// payloads carry (UserJSON.email_addresses,
+// OrganizationMembershipJSON.public_user_data; packages/backend/src/api/resources/JSON.ts).
+//
+// Replaces: the email_addresses/public_user_data check of
+// rules/webhooks/model.go fileSignals.
+var clerkPayloadFields = []string{"email_addresses", "public_user_data", "primary_email_address_id", "external_accounts"}
+
+// IsClerkPayloadField reports whether a property name is specific to
+// Clerk's webhook payloads.
+func IsClerkPayloadField(name string) bool { return contains(clerkPayloadFields, name) }
