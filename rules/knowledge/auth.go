@@ -1,0 +1,340 @@
+package knowledge
+
+// Gate is what a Clerk middleware or guard call does with a request that
+// has no valid session.
+type Gate uint8
+
+// Gates.
+const (
+	// Attaches verifies a token when there is one and attaches the
+	// identity (possibly signed out); it never rejects. A handler behind it
+	// must check the identity itself.
+	Attaches Gate = iota + 1
+	// Rejects ends a signed-out request with an error status (401, 403 or
+	// 404) or an error passed to the framework.
+	Rejects
+	// Redirects ends a signed-out request by redirecting it to sign-in: a
+	// rejection for pages, but an API client gets a 3xx and the sign-in
+	// page instead of 401.
+	Redirects
+	// RejectsByDefault rejects every route it matches unless the route is
+	// declared public (Core 1 authMiddleware).
+	RejectsByDefault
+)
+
+func (g Gate) String() string {
+	switch g {
+	case Attaches:
+		return "attaches"
+	case Rejects:
+		return "rejects"
+	case Redirects:
+		return "redirects"
+	case RejectsByDefault:
+		return "rejects-by-default"
+	}
+	return "unknown"
+}
+
+// Middleware is a Clerk middleware or guard call and its gate.
+type Middleware struct {
+	Package string // Clerk package it is imported from
+	Name    string // export, or "auth.protect" for the guard method
+	Form    string // how it is written: "app.use(clerkMiddleware())"
+	Gate    Gate
+	Note    string
+	Source  string
+}
+
+// middlewares says, for every Clerk middleware and guard call, whether it
+// only attaches the identity or rejects signed-out requests.
+//
+// Sources: each entry's Source.
+//
+// Replaces: rules/routes/rp011_node_server.go srvClerkMiddleware (layerAttach,
+// layerLax, layerRedirect, layerRejecting), rules/routes/rp016_go_lax.go
+// goLaxMiddleware, rules/webhooks/wh006_broad_exemption.go clerkGuards,
+// rules/project/next_middleware.go clerkMiddlewareNames, and the protect
+// entries of rules/hardening/hard003_redirects.go authCallees and
+// rules/rbac/guard.go authCalls.
+var middlewares = []Middleware{
+	{Package: "@clerk/nextjs", Name: "clerkMiddleware", Form: "export default clerkMiddleware()", Gate: Attaches,
+		Note:   "protects nothing by default; routes are protected by auth.protect() in its handler or in the resource",
+		Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-2/nextjs (\"clerkMiddleware() does not protect any routes by default\"); clerk/javascript packages/nextjs/src/server/clerkMiddleware.ts"},
+	{Package: "@clerk/nextjs", Name: "authMiddleware", Form: "export default authMiddleware({ publicRoutes })", Gate: RejectsByDefault,
+		Note:   "Core 1 (v4); deprecated in v5, removed in v6; routes outside publicRoutes/ignoredRoutes are protected",
+		Source: "clerk/clerk-docs docs/references/nextjs/auth-middleware.mdx at 48357e779^; https://clerk.com/docs/guides/development/upgrading/upgrade-guides/nextjs-v6"},
+	{Package: "@clerk/nextjs", Name: "withClerkMiddleware", Form: "export default withClerkMiddleware()", Gate: Attaches,
+		Note: "v4.5+ legacy; handlers read getAuth(req)", Source: "https://clerk.com/blog/clerk-nextjs-4-5"},
+	{Package: "@clerk/nextjs", Name: "auth.protect", Form: "await auth.protect() (v6+), auth().protect() (v5)", Gate: Rejects,
+		Note:   "signed out: redirect to sign-in for documents, 401 for Server Actions, 404 for other requests; unauthorized: 404",
+		Source: "https://clerk.com/docs/reference/nextjs/app-router/auth; clerk/javascript packages/nextjs/src/server/protect.ts"},
+	{Package: "@clerk/express", Name: "clerkMiddleware", Form: "app.use(clerkMiddleware())", Gate: Attaches,
+		Source: "https://clerk.com/docs/reference/express/clerk-middleware"},
+	{Package: "@clerk/express", Name: "requireAuth", Form: "app.use(requireAuth())", Gate: Redirects,
+		Note:   "deprecated in @clerk/express 2.1.0; redirects signed-out requests to the sign-in page",
+		Source: "https://clerk.com/docs/reference/express/require-auth; clerk/javascript packages/express/src/requireAuth.ts"},
+	{Package: "@clerk/clerk-sdk-node", Name: "ClerkExpressWithAuth", Form: "app.use(ClerkExpressWithAuth())", Gate: Attaches,
+		Note: "lax: sets req.auth and never rejects", Source: "clerk/javascript packages/sdk-node at 04276fedf5^ src/clerkExpressWithAuth.ts"},
+	{Package: "@clerk/clerk-sdk-node", Name: "ClerkExpressWithSession", Form: "app.use(ClerkExpressWithSession())", Gate: Attaches,
+		Note: "lax (legacy session form)", Source: "clerk/clerk-sdk-node 88bb225 README.md"},
+	{Package: "@clerk/clerk-sdk-node", Name: "ClerkExpressRequireAuth", Form: "app.use(ClerkExpressRequireAuth())", Gate: Rejects,
+		Note: "calls next(new Error('Unauthenticated'))", Source: "clerk/javascript packages/sdk-node at 04276fedf5^ src/clerkExpressRequireAuth.ts"},
+	{Package: "@clerk/clerk-sdk-node", Name: "ClerkExpressRequireSession", Form: "app.use(ClerkExpressRequireSession())", Gate: Rejects,
+		Source: "clerk/clerk-sdk-node 88bb225 README.md"},
+	{Package: "@clerk/clerk-sdk-node", Name: "expressWithAuth", Form: "clerk.expressWithAuth()", Gate: Attaches,
+		Source: "clerk/javascript packages/sdk-node at 04276fedf5^ src/clerkExpressWithAuth.ts"},
+	{Package: "@clerk/clerk-sdk-node", Name: "expressWithSession", Form: "clerk.expressWithSession()", Gate: Attaches,
+		Source: "clerk/clerk-sdk-node 88bb225 README.md"},
+	{Package: "@clerk/clerk-sdk-node", Name: "expressRequireAuth", Form: "clerk.expressRequireAuth()", Gate: Rejects,
+		Source: "clerk/javascript packages/sdk-node at 04276fedf5^ src/clerkExpressRequireAuth.ts"},
+	{Package: "@clerk/clerk-sdk-node", Name: "expressRequireSession", Form: "clerk.expressRequireSession()", Gate: Rejects,
+		Source: "clerk/clerk-sdk-node 88bb225 README.md"},
+	{Package: "@clerk/fastify", Name: "clerkPlugin", Form: "fastify.register(clerkPlugin)", Gate: Attaches,
+		Note: "scoped to the plugin context it is registered in", Source: "https://clerk.com/docs/reference/fastify/clerk-plugin"},
+	{Package: "@clerk/hono", Name: "clerkMiddleware", Form: "app.use('*', clerkMiddleware())", Gate: Attaches,
+		Source: "clerk/javascript packages/hono/README.md, packages/hono/src/clerkMiddleware.ts"},
+	{Package: "@hono/clerk-auth", Name: "clerkMiddleware", Form: "app.use('*', clerkMiddleware())", Gate: Attaches,
+		Source: "honojs/middleware packages/clerk-auth/README.md"},
+	{Package: "@clerk/astro", Name: "clerkMiddleware", Form: "export const onRequest = clerkMiddleware()", Gate: Attaches,
+		Source: "https://clerk.com/docs/reference/astro/clerk-middleware"},
+	{Package: "@clerk/nuxt", Name: "clerkMiddleware", Form: "export default clerkMiddleware()", Gate: Attaches,
+		Source: "https://clerk.com/docs/reference/nuxt/clerk-middleware"},
+	{Package: "@clerk/react-router", Name: "clerkMiddleware", Form: "export const middleware = [clerkMiddleware()]", Gate: Attaches,
+		Source: "clerk/javascript packages/react-router/src/server/clerkMiddleware.ts"},
+	{Package: "@clerk/react-router", Name: "rootAuthLoader", Form: "export const loader = (args) => rootAuthLoader(args)", Gate: Attaches,
+		Note: "runs for the root route only; child loaders are separate endpoints", Source: "clerk/javascript packages/react-router/src/server/rootAuthLoader.ts"},
+	{Package: "@clerk/remix", Name: "rootAuthLoader", Form: "export const loader = (args) => rootAuthLoader(args)", Gate: Attaches,
+		Note: "runs for the root route only", Source: "clerk/javascript packages/remix/src/ssr/rootAuthLoader.ts"},
+	{Package: "@clerk/tanstack-react-start", Name: "clerkMiddleware", Form: "createStart(() => ({ requestMiddleware: [clerkMiddleware()] }))", Gate: Attaches,
+		Source: "clerk/javascript packages/tanstack-react-start/src/server/clerkMiddleware.ts"},
+	{Package: "@clerk/tanstack-react-start", Name: "createClerkHandler", Form: "createClerkHandler(createStartHandler(...))", Gate: Attaches,
+		Note: "older TanStack Start integration", Source: "clerk/javascript packages/tanstack-react-start/src/server/middlewareHandler.ts"},
+	{Package: "svelte-clerk", Name: "withClerkHandler", Form: "export const handle = withClerkHandler()", Gate: Attaches,
+		Source: "wobsoriano/svelte-clerk README.md"},
+	{Package: "github.com/clerk/clerk-sdk-go", Name: "WithHeaderAuthorization", Form: "clerkhttp.WithHeaderAuthorization()(h)", Gate: Attaches,
+		Note: "passes the request on when the token is missing or invalid", Source: "clerk/clerk-sdk-go http/middleware.go"},
+	{Package: "github.com/clerk/clerk-sdk-go", Name: "RequireHeaderAuthorization", Form: "clerkhttp.RequireHeaderAuthorization()(h)", Gate: Rejects,
+		Note: "403 without a valid session", Source: "clerk/clerk-sdk-go http/middleware.go"},
+	{Package: "github.com/clerk/clerk-sdk-go", Name: "WithSessionV2", Form: "clerk.WithSessionV2(client)(h)", Gate: Attaches,
+		Source: "clerk/clerk-sdk-go v1.49.0 clerk/middleware_v2.go"},
+	{Package: "github.com/clerk/clerk-sdk-go", Name: "RequireSessionV2", Form: "clerk.RequireSessionV2(client)(h)", Gate: Rejects,
+		Source: "clerk/clerk-sdk-go v1.49.0 clerk/middleware_v2.go"},
+	{Package: "github.com/clerk/clerk-sdk-go", Name: "WithSession", Form: "clerk.WithSession(client)(h)", Gate: Attaches,
+		Source: "clerk/clerk-sdk-go v1.49.0 clerk/middleware.go"},
+	{Package: "github.com/clerk/clerk-sdk-go", Name: "RequireSession", Form: "clerk.RequireSession(client)(h)", Gate: Rejects,
+		Source: "clerk/clerk-sdk-go v1.49.0 clerk/middleware.go"},
+}
+
+// MiddlewareOf returns the gate of a Clerk middleware or guard: name is the
+// export (or "auth.protect"), pkg the import path it came from (any subpath
+// of the package).
+func MiddlewareOf(pkg, name string) (Middleware, bool) {
+	owner := ClerkPackageOf(pkg)
+	for _, m := range middlewares {
+		if m.Name == name && m.Package == owner {
+			return m, true
+		}
+	}
+	return Middleware{}, false
+}
+
+// MiddlewareNamed returns every Clerk middleware called name, for callers
+// that do not know the package (a name bound through a helper).
+func MiddlewareNamed(name string) []Middleware {
+	var out []Middleware
+	for _, m := range middlewares {
+		if m.Name == name {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Returns is what an identity source yields.
+type Returns uint8
+
+// Identity values.
+const (
+	AuthObject     Returns = iota + 1 // Clerk's Auth object: userId, sessionId, orgId, orgRole, has(), ...
+	BackendUser                       // the Backend API User (privateMetadata included); null when signed out
+	SessionClaims                     // verified JWT claims (sub, sid, org_id, ...)
+	RequestState                      // authenticateRequest's result: isAuthenticated, toAuth()
+	ConvexIdentity                    // Convex UserIdentity (subject, tokenIdentifier); null when signed out
+)
+
+// SourceKind is how an identity source is written.
+type SourceKind uint8
+
+// Kinds of identity sources.
+const (
+	CallSource     SourceKind = iota + 1 // auth(), getAuth(req), currentUser()
+	PropertySource                       // req.auth
+	ContextKey                           // c.get('clerkAuth')
+)
+
+// IdentitySource is one place a handler gets the caller's verified
+// identity from.
+type IdentitySource struct {
+	Package   string // Clerk package ("" for Convex)
+	Framework Framework
+	Form      string // as written in code
+	// Name is what to match: the callee's last segment for a call
+	// ("auth", "getAuth", "SessionClaimsFromContext"), the property for a
+	// property ("auth" of req.auth), the key for a context lookup.
+	Name string
+	Kind SourceKind
+	// Receiver is the conventional receiver of a property or method form
+	// ("req", "locals", "event.context", "ctx.auth"), "" for a plain call.
+	Receiver string
+	Returns  Returns
+	// AsyncFrom is the first package major whose form returns a Promise
+	// (0: never; -1: always).
+	AsyncFrom int
+	// SignedOut is what the source yields for a signed-out request.
+	SignedOut string
+	Source    string
+}
+
+// identitySources lists where each framework's handlers read the verified
+// identity.
+//
+// Replaces: rules/rbac/guard.go authCalls, rules/hardening/hard003_redirects.go
+// authCallees, rules/rbac/identity.go's identity calls,
+// rules/routes/server_rules.go srvUserVars (currentUser), and
+// rules/routes/rp016_go_lax.go goClaimsGetters.
+var identitySources = []IdentitySource{
+	{Package: "@clerk/nextjs", Framework: NextJS, Form: "await auth()", Name: "auth", Kind: CallSource, Returns: AuthObject, AsyncFrom: 6,
+		SignedOut: "userId null, isAuthenticated false, has() false",
+		Source:    "https://clerk.com/docs/reference/nextjs/app-router/auth; https://clerk.com/docs/guides/development/upgrading/upgrade-guides/nextjs-v6; clerk/javascript packages/backend/src/tokens/authObjects.ts signedOutAuthObject"},
+	{Package: "@clerk/nextjs", Framework: NextJS, Form: "await currentUser()", Name: "currentUser", Kind: CallSource, Returns: BackendUser, AsyncFrom: -1,
+		SignedOut: "null", Source: "https://clerk.com/docs/reference/nextjs/app-router/current-user"},
+	{Package: "@clerk/nextjs", Framework: NextJS, Form: "getAuth(req)", Name: "getAuth", Kind: CallSource, Returns: AuthObject,
+		SignedOut: "userId null", Source: "clerk/clerk-docs docs/_partials/nextjs/get-auth.mdx; clerk/javascript packages/nextjs/src/server/createGetAuth.ts"},
+	{Package: "@clerk/express", Framework: Express, Form: "getAuth(req)", Name: "getAuth", Kind: CallSource, Returns: AuthObject,
+		SignedOut: "userId null, isAuthenticated false", Source: "https://clerk.com/docs/reference/express/clerk-middleware; clerk/javascript packages/express/src/getAuth.ts"},
+	{Package: "@clerk/express", Framework: Express, Form: "req.auth", Name: "auth", Kind: PropertySource, Receiver: "req", Returns: AuthObject,
+		SignedOut: "userId null", Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3 (req.auth removed in Core 3)"},
+	{Package: "@clerk/clerk-sdk-node", Framework: Express, Form: "req.auth", Name: "auth", Kind: PropertySource, Receiver: "req", Returns: AuthObject,
+		SignedOut: "userId null", Source: "clerk/javascript packages/sdk-node at 04276fedf5^ src/clerkExpressWithAuth.ts"},
+	{Package: "@clerk/fastify", Framework: Fastify, Form: "getAuth(request)", Name: "getAuth", Kind: CallSource, Returns: AuthObject,
+		SignedOut: "userId null", Source: "https://clerk.com/docs/reference/fastify/clerk-plugin"},
+	{Package: "@clerk/hono", Framework: Hono, Form: "getAuth(c)", Name: "getAuth", Kind: CallSource, Returns: AuthObject,
+		SignedOut: "userId null", Source: "clerk/javascript packages/hono/src/getAuth.ts"},
+	{Package: "@hono/clerk-auth", Framework: Hono, Form: "getAuth(c)", Name: "getAuth", Kind: CallSource, Returns: AuthObject,
+		SignedOut: "userId null", Source: "honojs/middleware packages/clerk-auth/src/clerk-auth.ts"},
+	{Package: "@hono/clerk-auth", Framework: Hono, Form: "c.get('clerkAuth')", Name: "clerkAuth", Kind: ContextKey, Receiver: "c", Returns: AuthObject,
+		SignedOut: "userId null", Source: "honojs/middleware packages/clerk-auth/src/clerk-auth.ts (c.set('clerkAuth', ...))"},
+	{Package: "@clerk/remix", Framework: Remix, Form: "await getAuth(args)", Name: "getAuth", Kind: CallSource, Returns: AuthObject, AsyncFrom: -1,
+		SignedOut: "userId null", Source: "clerk/javascript packages/remix/src/ssr/getAuth.ts"},
+	{Package: "@clerk/react-router", Framework: ReactRouter, Form: "await getAuth(args)", Name: "getAuth", Kind: CallSource, Returns: AuthObject, AsyncFrom: -1,
+		SignedOut: "userId null, isAuthenticated false", Source: "clerk/clerk-docs docs/guides/users/reading.react-router.mdx; packages/react-router/src/server/getAuth.ts"},
+	{Package: "@clerk/tanstack-react-start", Framework: TanStackStart, Form: "await auth()", Name: "auth", Kind: CallSource, Returns: AuthObject, AsyncFrom: -1,
+		SignedOut: "userId null, isAuthenticated false", Source: "clerk/javascript packages/tanstack-react-start/src/server/auth.ts"},
+	{Package: "@clerk/tanstack-react-start", Framework: TanStackStart, Form: "await getAuth(request)", Name: "getAuth", Kind: CallSource, Returns: AuthObject, AsyncFrom: -1,
+		SignedOut: "userId null", Source: "clerk/javascript packages/tanstack-react-start/src/server/getAuth.ts"},
+	{Package: "@clerk/astro", Framework: Astro, Form: "Astro.locals.auth() / context.locals.auth()", Name: "auth", Kind: CallSource, Receiver: "locals", Returns: AuthObject,
+		SignedOut: "userId null, isAuthenticated false", Source: "https://clerk.com/docs/reference/astro/clerk-middleware; clerk/javascript packages/astro/src/server/get-auth.ts"},
+	{Package: "@clerk/astro", Framework: Astro, Form: "await Astro.locals.currentUser()", Name: "currentUser", Kind: CallSource, Receiver: "locals", Returns: BackendUser, AsyncFrom: -1,
+		SignedOut: "null", Source: "clerk/javascript packages/astro/src/server/current-user.ts"},
+	{Package: "@clerk/nuxt", Framework: Nuxt, Form: "event.context.auth()", Name: "auth", Kind: CallSource, Receiver: "event.context", Returns: AuthObject,
+		SignedOut: "userId null, isAuthenticated false", Source: "https://clerk.com/docs/reference/nuxt/clerk-middleware"},
+	{Package: "@clerk/nuxt", Framework: Nuxt, Form: "getAuth(event)", Name: "getAuth", Kind: CallSource, Returns: AuthObject,
+		SignedOut: "userId null", Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3 (removed in @clerk/nuxt 3)"},
+	{Package: "svelte-clerk", Framework: SvelteKit, Form: "locals.auth() (locals.auth in older versions)", Name: "auth", Kind: CallSource, Receiver: "locals", Returns: AuthObject,
+		SignedOut: "userId null", Source: "wobsoriano/svelte-clerk README.md"},
+	{Package: "", Framework: Convex, Form: "await ctx.auth.getUserIdentity()", Name: "getUserIdentity", Kind: CallSource, Receiver: "ctx.auth", Returns: ConvexIdentity, AsyncFrom: -1,
+		SignedOut: "null", Source: "https://docs.convex.dev/auth/functions-auth"},
+	{Package: "@clerk/backend", Framework: AnyJS, Form: "await clerkClient.authenticateRequest(req)", Name: "authenticateRequest", Kind: CallSource, Returns: RequestState, AsyncFrom: -1,
+		SignedOut: "isAuthenticated false (isSignedIn in older versions)", Source: "clerk/clerk-docs docs/_partials/authenticate-req.mdx"},
+	{Package: "@clerk/backend", Framework: AnyJS, Form: "await verifyToken(token, opts)", Name: "verifyToken", Kind: CallSource, Returns: SessionClaims, AsyncFrom: -1,
+		SignedOut: "throws (or returns errors) for an invalid token", Source: "clerk/clerk-docs clerk-typedoc/backend/verify-token.mdx"},
+	{Package: "github.com/clerk/clerk-sdk-go", Framework: GoHTTP, Form: "claims, ok := clerk.SessionClaimsFromContext(r.Context())", Name: "SessionClaimsFromContext", Kind: CallSource,
+		Returns: SessionClaims, SignedOut: "nil, false", Source: "clerk/clerk-sdk-go http/middleware.go, clerk.go"},
+	{Package: "github.com/clerk/clerk-sdk-go", Framework: GoHTTP, Form: "sess, ok := clerk.SessionFromContext(ctx) (v1)", Name: "SessionFromContext", Kind: CallSource,
+		Returns: SessionClaims, SignedOut: "nil, false", Source: "clerk/clerk-sdk-go v1.49.0 clerk/middleware_v2.go"},
+}
+
+// IdentitySourceOf returns the identity source called or read as name from
+// the Clerk import path pkg ("" for a framework-provided source such as
+// Convex's ctx.auth).
+func IdentitySourceOf(pkg, name string) (IdentitySource, bool) {
+	owner := ClerkPackageOf(pkg)
+	for _, s := range identitySources {
+		if s.Name == name && s.Package == owner {
+			return s, true
+		}
+	}
+	return IdentitySource{}, false
+}
+
+// IdentitySources returns the sources of a framework, in table order.
+func IdentitySources(fw Framework) []IdentitySource {
+	var out []IdentitySource
+	for _, s := range identitySources {
+		if s.Framework == fw {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// AuthField is a field of Clerk's Auth object (or of the identity values
+// that stand for it).
+type AuthField struct {
+	Name string
+	// OnAuthObject: the server Auth object (auth(), getAuth()) has it.
+	OnAuthObject bool
+	// Identity: null or false when signed out, so testing it decides
+	// whether the caller is signed in.
+	Identity bool
+	// Authz: it carries a role, permission or organization decision.
+	Authz bool
+	Note  string
+}
+
+// authFields are the Auth object's fields and the identity values that are
+// tested in its place.
+//
+// Sources: clerk/javascript packages/backend/src/tokens/authObjects.ts
+// (signedInAuthObject, signedOutAuthObject: userId, sessionId, orgId,
+// orgRole, orgSlug, orgPermissions, sessionClaims, actor, factorVerificationAge,
+// has, getToken, isAuthenticated); https://clerk.com/docs/references/backend/types/auth-object;
+// Go SessionClaims.Subject (clerk/clerk-sdk-go jwt.go).
+//
+// Replaces: rules/project/next_handler.go authFields,
+// rules/routes/next_guard.go authFieldNames, rules/routes/server_rules.go
+// srvIdentityFields, rules/routes/rp007_wrong_value.go srvNonAuthFields.
+var authFields = []AuthField{
+	{Name: "userId", OnAuthObject: true, Identity: true},
+	{Name: "sessionId", OnAuthObject: true, Identity: true},
+	{Name: "isAuthenticated", OnAuthObject: true, Identity: true},
+	{Name: "sessionClaims", OnAuthObject: true, Identity: true},
+	{Name: "orgId", OnAuthObject: true, Identity: true, Authz: true, Note: "null without an active organization"},
+	{Name: "orgRole", OnAuthObject: true, Identity: true, Authz: true},
+	{Name: "orgSlug", OnAuthObject: true, Identity: true, Authz: true},
+	{Name: "orgPermissions", OnAuthObject: true, Identity: true, Authz: true},
+	{Name: "has", OnAuthObject: true, Identity: true, Authz: true, Note: "a function; returns false when signed out"},
+	{Name: "actor", OnAuthObject: true, Note: "set during impersonation"},
+	{Name: "factorVerificationAge", OnAuthObject: true, Note: "reverification"},
+	{Name: "getToken", OnAuthObject: true, Note: "a function; always truthy"},
+	{Name: "redirectToSignIn", OnAuthObject: true, Note: "a function; always truthy"},
+	{Name: "isSignedIn", Identity: true, Note: "useAuth() and authenticateRequest's RequestState, not the server Auth object"},
+	{Name: "sub", Identity: true, Note: "JWT subject (the user ID) of verified claims"},
+	{Name: "Subject", Identity: true, Note: "Go SessionClaims.Subject"},
+	{Name: "user", Note: "not an Auth object field: a value named user is a BackendUser or app data"},
+	{Name: "session", Note: "not an Auth object field"},
+	{Name: "isLoggedIn", Note: "not a Clerk field"},
+	{Name: "authenticated", Note: "not a Clerk field"},
+}
+
+// AuthFieldOf looks up a field of the Auth object (or a name tested in its
+// place).
+func AuthFieldOf(name string) (AuthField, bool) {
+	for _, f := range authFields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return AuthField{}, false
+}

@@ -1,0 +1,344 @@
+package knowledge
+
+import (
+	"sort"
+	"strings"
+)
+
+// Effect is what a call does to stored data.
+type Effect uint8
+
+// Effects. ReadWrite is a call whose direction the call alone does not
+// tell (raw SQL, a transaction, a Redis script).
+const (
+	Read      Effect = 1 << iota // reads stored data
+	Write                        // creates, changes or deletes stored data
+	ReadWrite = Read | Write
+)
+
+// Reads reports whether the effect may read data.
+func (e Effect) Reads() bool { return e&Read != 0 }
+
+// Writes reports whether the effect may write data.
+func (e Effect) Writes() bool { return e&Write != 0 }
+
+func (e Effect) String() string {
+	switch e {
+	case Read:
+		return "read"
+	case Write:
+		return "write"
+	case ReadWrite:
+		return "read-write"
+	}
+	return "none"
+}
+
+// DataLibrary is one data-access library: the modules it is imported
+// from, the conventional names of its client, and what its calls do.
+type DataLibrary struct {
+	Name string
+	// Modules are the import paths (a path matches its subpaths too).
+	// Empty for runtime bindings (Cloudflare D1's env.DB).
+	Modules []string
+	// Roots are the names its client is conventionally bound to.
+	Roots []string
+	// Calls maps a method (the callee's last segment) to its effect.
+	Calls map[string]Effect
+	// Tags are tagged-template functions that run SQL (sql`...`).
+	Tags   []string
+	Source string
+}
+
+// dataAPIs are the data-access libraries and what each call does.
+//
+// Replaces: rules/routes/next_guard.go dataRoots and dataMethods,
+// rules/routes/server_rules.go srvDataRoots, srvDataMethods and
+// srvModelMethods, rules/rbac/rbac004_idor.go dbMethods, mongooseFilter
+// and createMethods, rules/hardening/hard003_redirects.go dbRoot and
+// dbWrite.
+var dataAPIs = []DataLibrary{
+	{Name: "prisma", Modules: []string{"@prisma/client"}, Roots: []string{"prisma", "db"},
+		Calls: calls(Read, "findMany", "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "count", "aggregate",
+			"groupBy", "$queryRaw", "$queryRawUnsafe").
+			with(Write, "create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn", "upsert",
+				"delete", "deleteMany", "$executeRaw", "$executeRawUnsafe").
+			with(ReadWrite, "$transaction", "$runCommandRaw"),
+		Source: "https://www.prisma.io/docs/orm/reference/prisma-client-reference#model-queries"},
+	{Name: "drizzle", Modules: []string{"drizzle-orm"}, Roots: []string{"db", "drizzle", "tx"},
+		Calls: calls(Read, "select", "selectDistinct", "selectDistinctOn", "findMany", "findFirst", "$count").
+			with(Write, "insert", "update", "delete").
+			with(ReadWrite, "execute", "run", "transaction", "batch"),
+		Source: "https://orm.drizzle.team/docs/select, /docs/insert, /docs/update, /docs/delete, /docs/rqb"},
+	{Name: "mongoose", Modules: []string{"mongoose"}, Roots: []string{"mongoose", "models"},
+		Calls: calls(Read, "find", "findOne", "findById", "countDocuments", "estimatedDocumentCount", "exists", "distinct",
+			"aggregate", "where").
+			with(Write, "create", "insertMany", "updateOne", "updateMany", "replaceOne", "findOneAndUpdate", "findByIdAndUpdate",
+				"findOneAndDelete", "findByIdAndDelete", "findOneAndReplace", "findOneAndRemove", "findByIdAndRemove", "deleteOne",
+				"deleteMany", "bulkWrite", "save", "remove"),
+		Source: "https://mongoosejs.com/docs/api/model.html"},
+	{Name: "mongodb", Modules: []string{"mongodb"}, Roots: []string{"collection", "mongo", "client"},
+		Calls: calls(Read, "find", "findOne", "countDocuments", "estimatedDocumentCount", "aggregate", "distinct").
+			with(Write, "insertOne", "insertMany", "updateOne", "updateMany", "replaceOne", "deleteOne", "deleteMany",
+				"findOneAndUpdate", "findOneAndDelete", "findOneAndReplace", "bulkWrite", "drop"),
+		Source: "https://www.mongodb.com/docs/drivers/node/current/crud/"},
+	{Name: "supabase", Modules: []string{"@supabase/supabase-js", "@supabase/ssr", "@supabase/auth-helpers-nextjs"},
+		Roots: []string{"supabase", "sb"},
+		Calls: calls(Read, "select", "download", "list", "createSignedUrl").
+			with(Write, "insert", "update", "upsert", "delete", "upload", "remove", "move").
+			with(ReadWrite, "rpc"),
+		Source: "https://supabase.com/docs/reference/javascript/select, /insert, /update, /upsert, /delete, /rpc"},
+	{Name: "firestore", Modules: []string{"firebase-admin", "firebase/firestore", "@google-cloud/firestore"},
+		Roots: []string{"firestore", "db"},
+		Calls: calls(Read, "get", "getDoc", "getDocs", "getAll", "onSnapshot", "getCountFromServer").
+			with(Write, "set", "setDoc", "add", "addDoc", "update", "updateDoc", "delete", "deleteDoc", "create", "commit").
+			with(ReadWrite, "runTransaction"),
+		Source: "https://firebase.google.com/docs/firestore/manage-data/add-data, https://firebase.google.com/docs/firestore/query-data/get-data"},
+	{Name: "d1", Roots: []string{"DB", "env.DB", "db"},
+		Calls:  calls(Read, "first", "all", "raw").with(ReadWrite, "run", "exec", "batch"),
+		Source: "https://developers.cloudflare.com/d1/worker-api/prepared-statements/, https://developers.cloudflare.com/d1/worker-api/d1-database/"},
+	{Name: "convex", Modules: []string{"convex/server"}, Roots: []string{"ctx.db"},
+		Calls:  calls(Read, "get", "query").with(Write, "insert", "patch", "replace", "delete"),
+		Source: "https://docs.convex.dev/database/reading-data, https://docs.convex.dev/database/writing-data"},
+	{Name: "kysely", Modules: []string{"kysely"}, Roots: []string{"db", "trx"},
+		Calls: calls(Read, "selectFrom").
+			with(Write, "insertInto", "updateTable", "deleteFrom", "replaceInto", "mergeInto").
+			with(ReadWrite, "transaction"),
+		Source: "https://kysely.dev/docs/category/examples"},
+	{Name: "knex", Modules: []string{"knex"}, Roots: []string{"knex", "db", "trx"},
+		Calls: calls(Read, "select", "first", "pluck").
+			with(Write, "insert", "update", "del", "delete", "truncate").
+			with(ReadWrite, "raw", "transaction"),
+		Source: "https://knexjs.org/guide/query-builder.html"},
+	{Name: "pg", Modules: []string{"pg"}, Roots: []string{"pool", "client", "pg", "db"},
+		Calls: calls(ReadWrite, "query"), Source: "https://node-postgres.com/apis/client#clientquery"},
+	{Name: "mysql", Modules: []string{"mysql2", "mysql"}, Roots: []string{"mysql", "connection", "conn", "pool"},
+		Calls: calls(ReadWrite, "query", "execute"), Source: "https://sidorares.github.io/node-mysql2/docs"},
+	{Name: "postgres.js", Modules: []string{"postgres"}, Roots: []string{"sql"},
+		Calls: calls(ReadWrite, "unsafe", "begin"), Tags: []string{"sql"},
+		Source: "https://github.com/porsager/postgres#usage"},
+	{Name: "vercel-postgres", Modules: []string{"@vercel/postgres"}, Roots: []string{"sql", "db"},
+		Calls: calls(ReadWrite, "query"), Tags: []string{"sql"},
+		Source: "https://vercel.com/docs/storage/vercel-postgres/sdk"},
+	{Name: "neon", Modules: []string{"@neondatabase/serverless"}, Roots: []string{"sql", "neon", "pool"},
+		Calls: calls(ReadWrite, "query", "transaction"), Tags: []string{"sql"},
+		Source: "https://neon.tech/docs/serverless/serverless-driver"},
+	{Name: "libsql", Modules: []string{"@libsql/client"}, Roots: []string{"turso", "client", "db"},
+		Calls: calls(ReadWrite, "execute", "batch", "transaction"), Source: "https://docs.turso.tech/sdk/ts/reference"},
+	{Name: "better-sqlite3", Modules: []string{"better-sqlite3"}, Roots: []string{"db"},
+		Calls:  calls(Read, "get", "all", "iterate").with(ReadWrite, "run", "exec"),
+		Source: "https://github.com/WiseLibs/better-sqlite3/blob/master/docs/api.md"},
+	{Name: "sequelize", Modules: []string{"sequelize", "sequelize-typescript"}, Roots: []string{"sequelize", "models"},
+		Calls: calls(Read, "findAll", "findOne", "findByPk", "findAndCountAll", "count", "max", "min", "sum").
+			with(Write, "create", "bulkCreate", "update", "destroy", "upsert", "increment", "decrement", "save").
+			with(ReadWrite, "query", "transaction"),
+		Source: "https://sequelize.org/docs/v6/core-concepts/model-querying-basics/"},
+	{Name: "typeorm", Modules: []string{"typeorm"}, Roots: []string{"repo", "repository", "em", "dataSource", "manager"},
+		Calls: calls(Read, "find", "findOne", "findBy", "findOneBy", "findAndCount", "findOneOrFail", "count").
+			with(Write, "save", "insert", "update", "delete", "remove", "softDelete", "upsert").
+			with(ReadWrite, "query", "transaction"),
+		Source: "https://typeorm.io/docs/working-with-entity-manager/repository-api/"},
+	{Name: "redis", Modules: []string{"ioredis", "redis", "@upstash/redis", "@vercel/kv"}, Roots: []string{"redis", "kv", "cache"},
+		Calls: calls(Read, "get", "mget", "hget", "hgetall", "hmget", "smembers", "sismember", "lrange", "zrange", "zscore",
+			"exists", "keys", "scan", "ttl").
+			with(Write, "set", "setex", "mset", "hset", "hmset", "hdel", "del", "incr", "incrby", "decr", "expire", "lpush",
+				"rpush", "lpop", "rpop", "sadd", "srem", "zadd", "zrem").
+			with(ReadWrite, "eval", "exec"),
+		Source: "https://redis.io/docs/latest/commands/, https://upstash.com/docs/redis/sdks/ts/overview"},
+	{Name: "vercel-blob", Modules: []string{"@vercel/blob"}, Roots: []string{"blob"},
+		Calls:  calls(Read, "list", "head").with(Write, "put", "del", "copy"),
+		Source: "https://vercel.com/docs/vercel-blob/using-blob-sdk"},
+	{Name: "s3", Modules: []string{"@aws-sdk/client-s3"}, Roots: []string{"s3", "storage", "bucket"},
+		Calls: calls(ReadWrite, "send"), Source: "https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/client/s3/"},
+}
+
+// genericRoots are receiver names that denote a data store or repository
+// layer without naming a library (the route rules' heuristics).
+//
+// Replaces: the library-less names of rules/routes/next_guard.go
+// dataRoots, rules/routes/server_rules.go srvDataRoots and
+// rules/hardening/hard003_redirects.go dbRoot.
+var genericRoots = []string{"db", "database", "conn", "connection", "tx", "trx", "repo", "repository", "store", "orm",
+	"models", "collection", "storage", "dataSource", "em", "xata", "Astro.locals.db"}
+
+// helperVerbs are the leading verbs of a repository's own data helpers
+// (getUser, createInvoice, deleteAccount) and the effect they announce: a
+// naming convention, used only where the helper's body cannot be read.
+//
+// Source: the verbs of rules/routes/next_guard.go dataVerb, split into
+// reads and writes.
+//
+// Replaces: rules/routes/next_guard.go dataVerb.
+var helperVerbs = map[string]Effect{
+	"get": Read, "list": Read, "fetch": Read, "find": Read, "read": Read, "load": Read, "export": Read, "search": Read,
+	"count":  Read,
+	"create": Write, "update": Write, "delete": Write, "remove": Write, "save": Write, "insert": Write, "upsert": Write,
+	"add": Write, "archive": Write, "publish": Write, "send": Write, "charge": Write, "refund": Write, "invite": Write,
+	"ban": Write, "set": Write, "write": Write, "import": Write, "sync": ReadWrite,
+}
+
+// DataHelperName returns the effect a helper's name announces: a leading
+// verb followed by an upper-case letter or an underscore ("getUser",
+// "delete_post"). "getter" or "settings" announce nothing.
+func DataHelperName(name string) (Effect, bool) {
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; c >= 'A' && c <= 'Z' || c == '_' {
+			e, ok := helperVerbs[name[:i]]
+			return e, ok
+		}
+	}
+	return 0, false
+}
+
+// FilterStyle is where a data call takes the filter that selects records.
+type FilterStyle uint8
+
+// Filter styles.
+const (
+	NoFilter      FilterStyle = iota
+	WhereProperty             // the first argument's where property: prisma.post.findMany({ where })
+	FilterArg                 // the first argument selects: Post.find({ authorId }), ctx.db.patch(id, ...)
+	WhereChain                // a chained where()/eq() call: db.select().from(t).where(eq(...))
+)
+
+// filterStyles says, per library, how its queries take their filter.
+//
+// Sources: each library's Source in [dataAPIs].
+//
+// Replaces: rules/rbac/rbac004_idor.go dbMethods and mongooseFilter.
+var filterStyles = map[string]FilterStyle{
+	"prisma": WhereProperty, "sequelize": WhereProperty, "typeorm": WhereProperty,
+	"mongoose": FilterArg, "mongodb": FilterArg,
+	"drizzle": WhereChain, "kysely": WhereChain, "knex": WhereChain, "supabase": WhereChain,
+	"firestore": WhereChain, "convex": FilterArg,
+}
+
+// FilterOf returns how a data call of the module pkg takes its filter;
+// only calls that read, change or delete existing records have one.
+func FilterOf(pkg, callee string) FilterStyle {
+	name := lastSegment(callee)
+	for _, lib := range dataAPIs {
+		if !lib.fromModule(pkg) {
+			continue
+		}
+		e, ok := lib.Calls[name]
+		if !ok || e == ReadWrite || creates[name] {
+			return NoFilter
+		}
+		return filterStyles[lib.Name]
+	}
+	return NoFilter
+}
+
+// creates are write methods that insert records instead of selecting
+// them (rules/rbac/rbac004_idor.go createMethods).
+var creates = map[string]bool{"create": true, "createMany": true, "createManyAndReturn": true, "insertOne": true,
+	"insertMany": true, "insert": true, "add": true, "addDoc": true, "bulkCreate": true, "insertInto": true}
+
+type callTable map[string]Effect
+
+func calls(e Effect, names ...string) callTable { return callTable{}.with(e, names...) }
+
+func (t callTable) with(e Effect, names ...string) callTable {
+	for _, n := range names {
+		t[n] |= e
+	}
+	return t
+}
+
+// DataCall returns the effect of calling method callee ("findMany", or
+// "db.user.findMany": the last segment is used) on a client imported from
+// the module pkg ("@prisma/client", "drizzle-orm/node-postgres").
+func DataCall(pkg, callee string) (Effect, bool) {
+	name := lastSegment(callee)
+	for _, lib := range dataAPIs {
+		if !lib.fromModule(pkg) {
+			continue
+		}
+		if e, ok := lib.Calls[name]; ok {
+			return e, true
+		}
+		for _, t := range lib.Tags {
+			if t == name {
+				return ReadWrite, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// DataUse is one library's meaning of a method name.
+type DataUse struct {
+	Library string
+	Effect  Effect
+}
+
+// DataMethod returns every library that has a method called name, with its
+// effect, for a receiver whose module is unknown. Names shared by many
+// libraries ("get", "delete") need the receiver to decide.
+func DataMethod(name string) []DataUse {
+	var out []DataUse
+	for _, lib := range dataAPIs {
+		if e, ok := lib.Calls[name]; ok {
+			out = append(out, DataUse{Library: lib.Name, Effect: e})
+		}
+	}
+	return out
+}
+
+// DataRoot reports whether a receiver name conventionally holds a data
+// client, with the libraries that use it ("" stands for a generic data
+// layer).
+func DataRoot(name string) ([]string, bool) {
+	var out []string
+	for _, lib := range dataAPIs {
+		if contains(lib.Roots, name) {
+			out = append(out, lib.Name)
+		}
+	}
+	if contains(genericRoots, name) {
+		out = append(out, "")
+	}
+	sort.Strings(out)
+	return out, len(out) > 0
+}
+
+// DataLibraryOf returns the library imported from module, when one is.
+func DataLibraryOf(module string) (DataLibrary, bool) {
+	for _, lib := range dataAPIs {
+		if lib.fromModule(module) {
+			return lib.clone(), true
+		}
+	}
+	return DataLibrary{}, false
+}
+
+// DataLibraries returns every library, in table order.
+func DataLibraries() []DataLibrary {
+	out := make([]DataLibrary, len(dataAPIs))
+	for i, lib := range dataAPIs {
+		out[i] = lib.clone()
+	}
+	return out
+}
+
+func (lib DataLibrary) fromModule(pkg string) bool { return fromAny(lib.Modules, pkg) }
+
+func (lib DataLibrary) clone() DataLibrary {
+	c := lib
+	c.Modules = append([]string(nil), lib.Modules...)
+	c.Roots = append([]string(nil), lib.Roots...)
+	c.Tags = append([]string(nil), lib.Tags...)
+	c.Calls = make(map[string]Effect, len(lib.Calls))
+	for k, v := range lib.Calls {
+		c.Calls[k] = v
+	}
+	return c
+}
+
+func lastSegment(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}

@@ -1,0 +1,79 @@
+package knowledge
+
+import "strings"
+
+// Method is an HTTP method as frameworks spell it in exports and route
+// registrations.
+type Method struct {
+	Name string // upper case: "GET"; "ALL" for a handler of every method
+	// Safe methods do not change server state by definition (RFC 9110,
+	// section 9.2.1: GET, HEAD, OPTIONS, TRACE).
+	Safe bool
+}
+
+// methods are the HTTP methods handlers are exported or registered for.
+//
+// Sources: RFC 9110 section 9 (https://www.rfc-editor.org/rfc/rfc9110#section-9);
+// Next.js Route Handlers "Supported HTTP Methods" GET, POST, PUT, PATCH,
+// DELETE, HEAD, OPTIONS
+// (https://nextjs.org/docs/app/api-reference/file-conventions/route);
+// Astro endpoints add ALL
+// (https://docs.astro.build/en/guides/endpoints/#server-endpoints-api-routes);
+// SvelteKit +server exports the same verbs plus "fallback"
+// (https://svelte.dev/docs/kit/routing#server); Express app.METHOD and
+// app.all (https://expressjs.com/en/4x/api.html#app.METHOD), with del as
+// the legacy alias of delete; Hono app.get/.post/.put/.delete/.patch/
+// .options/.all (https://hono.dev/docs/api/routing); Fastify shorthand
+// routes get/head/post/put/delete/options/patch/all
+// (https://fastify.dev/docs/latest/Reference/Routes/#shorthand-declaration);
+// Nitro/Nuxt file suffixes .get.ts ... .head.ts
+// (https://nuxt.com/docs/guide/directory-structure/server#matching-http-method).
+//
+// Replaces: rules/jsast/entry.go httpMethods and routerMethods,
+// rules/project/node.go nodeMethods, rules/routes/rp003_route_handler.go
+// httpVerbs, rules/routes/rp013_astro.go srvHTTPVerbs,
+// rules/webhooks/model.go httpMethodExports and routerMethods, and the
+// method suffix in rules/routes/rp014_nuxt.go nuxtMethodSuffix.
+var methods = []Method{
+	{Name: "GET", Safe: true},
+	{Name: "HEAD", Safe: true},
+	{Name: "OPTIONS", Safe: true},
+	{Name: "POST"},
+	{Name: "PUT"},
+	{Name: "PATCH"},
+	{Name: "DELETE"},
+	{Name: "ALL"},
+}
+
+// routerAliases are lower-case registration names that differ from the
+// method (Express's legacy del).
+var routerAliases = map[string]string{"del": "DELETE"}
+
+// Methods returns the HTTP methods in a fixed order (safe ones first, ALL
+// last).
+func Methods() []Method { return append([]Method(nil), methods...) }
+
+// HTTPMethod looks up an exported handler name as Next.js, Astro,
+// SvelteKit and Remix/React Router resource routes spell it: upper case
+// ("GET", "POST", "ALL").
+func HTTPMethod(name string) (Method, bool) {
+	for _, m := range methods {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Method{}, false
+}
+
+// RouterMethod looks up a route registration method of Express, Fastify,
+// Hono and similar routers ("get", "post", "del", "all"), returning the
+// HTTP method it registers.
+func RouterMethod(name string) (Method, bool) {
+	if m, ok := routerAliases[name]; ok {
+		return HTTPMethod(m)
+	}
+	if name != strings.ToLower(name) {
+		return Method{}, false
+	}
+	return HTTPMethod(strings.ToUpper(name))
+}

@@ -1,0 +1,553 @@
+package knowledge
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestTablesCiteSources: every entry of every table names its source and
+// the keys it is looked up by are unique, so a lookup is never decided by
+// table order by accident.
+func TestTablesCiteSources(t *testing.T) {
+	seen := map[string]bool{}
+	unique := func(table, key string) {
+		t.Helper()
+		if seen[table+"\x00"+key] {
+			t.Errorf("%s: duplicate key %q", table, key)
+		}
+		seen[table+"\x00"+key] = true
+	}
+	for _, m := range clerkModules {
+		if m.Source == "" || m.Path == "" || len(m.Exports) == 0 || ClerkPackageOf(m.Path) != m.Package {
+			t.Errorf("clerkModules %s: incomplete entry %+v", m.Path, m)
+		}
+		unique("clerkModules", fmt.Sprintf("%s %d-%d", m.Path, m.MinMajor, m.MaxMajor))
+	}
+	for _, m := range middlewares {
+		if m.Source == "" || m.Gate == 0 || !IsClerkPackage(m.Package) {
+			t.Errorf("middlewares %s/%s: incomplete entry", m.Package, m.Name)
+		}
+		unique("middlewares", m.Package+" "+m.Name)
+	}
+	for _, s := range identitySources {
+		if s.Source == "" || s.Name == "" || s.Returns == 0 || s.Kind == 0 || s.Framework == "" {
+			t.Errorf("identitySources %s: incomplete entry", s.Form)
+		}
+		unique("identitySources", s.Package+" "+s.Name+" "+s.Receiver)
+	}
+	for _, e := range exits {
+		if e.Source == "" || e.Name == "" || e.StatusArg < -1 {
+			t.Errorf("exits %s: incomplete entry", e.Name)
+		}
+		unique("exits", fmt.Sprintf("%s %s %s %v", e.Framework, e.Module, e.Name, e.Receivers))
+	}
+	for _, lib := range dataAPIs {
+		if lib.Source == "" || len(lib.Calls) == 0 || lib.Name == "" {
+			t.Errorf("dataAPIs %s: incomplete entry", lib.Name)
+		}
+		unique("dataAPIs", lib.Name)
+		for _, m := range lib.Modules {
+			unique("dataAPIs.module", m)
+		}
+	}
+	for _, c := range backendCalls {
+		if c.Source == "" || c.Privilege == 0 {
+			t.Errorf("backendCalls %s.%s: incomplete entry", c.Resource, c.Method)
+		}
+		unique("backendCalls", c.Resource+"."+c.Method)
+	}
+	for _, s := range senders {
+		if s.Source == "" || s.Kind == 0 || len(s.Calls) == 0 {
+			t.Errorf("senders %s: incomplete entry", s.Library)
+		}
+	}
+	for _, v := range verifiers {
+		if v.Source == "" || v.Name == "" || v.Provider == "" || len(v.Modules) == 0 {
+			t.Errorf("verifiers %s: incomplete entry", v.Provider)
+		}
+		unique("verifiers", v.Provider+" "+v.Receiver+"."+v.Name+" "+strings.Join(v.Modules, ","))
+	}
+}
+
+func TestMethods(t *testing.T) {
+	tests := []struct {
+		name   string
+		router bool
+		want   string
+		safe   bool
+	}{
+		{"GET", false, "GET", true},
+		{"POST", false, "POST", false},
+		{"ALL", false, "ALL", false},
+		{"get", false, "", false}, // exports are upper case
+		{"get", true, "GET", true},
+		{"del", true, "DELETE", false},
+		{"all", true, "ALL", false},
+		{"Get", true, "", false},
+		{"use", true, "", false},
+		{"TRACE", false, "", false},
+	}
+	for _, tt := range tests {
+		lookup := HTTPMethod
+		if tt.router {
+			lookup = RouterMethod
+		}
+		m, ok := lookup(tt.name)
+		if ok != (tt.want != "") || m.Name != tt.want || m.Safe != tt.safe {
+			t.Errorf("lookup(%q, router=%v) = %+v, %v; want %q safe=%v", tt.name, tt.router, m, ok, tt.want, tt.safe)
+		}
+	}
+	if got := len(Methods()); got != 8 {
+		t.Errorf("Methods() has %d entries; want 8", got)
+	}
+}
+
+func TestClerkModules(t *testing.T) {
+	tests := []struct {
+		path   string
+		major  int
+		export string
+		want   bool
+	}{
+		{"@clerk/nextjs", 4, "auth", true},  // Core 1: from the root
+		{"@clerk/nextjs", 5, "auth", false}, // Core 2 moved it to /server
+		{"@clerk/nextjs/server", 6, "auth", true},
+		{"@clerk/nextjs/server", 6, "clerkMiddleware", true},
+		{"@clerk/nextjs/server", 4, "clerkMiddleware", false},
+		{"@clerk/nextjs/server", 4, "authMiddleware", true},
+		{"@clerk/nextjs/server", 7, "authMiddleware", false},
+		{"@clerk/nextjs/webhooks", 6, "verifyWebhook", true},
+		{"@clerk/express", 1, "requireAuth", true},
+		{"@clerk/fastify", 0, "clerkPlugin", true},
+		{"@clerk/remix/ssr.server", 0, "rootAuthLoader", true},
+		{"@clerk/react-router/ssr.server", 0, "getAuth", true},
+		{"@clerk/react-router/server", 0, "clerkMiddleware", true},
+		{"@clerk/react-router/ssr.server", 0, "clerkMiddleware", false},
+		{"@clerk/tanstack-react-start/server", 0, "auth", true},
+		{"@clerk/astro/server", 3, "createRouteMatcher", true},
+		{"@clerk/astro/server", 4, "createRouteMatcher", false},
+		{"@clerk/nuxt/server", 2, "getAuth", true},
+		{"@clerk/nuxt/server", 3, "getAuth", false},
+		{"svelte-clerk/server", 0, "withClerkHandler", true},
+		{"@hono/clerk-auth", 0, "getAuth", true},
+		{"github.com/clerk/clerk-sdk-go/v2/http", 2, "RequireHeaderAuthorization", true},
+		{"github.com/clerk/clerk-sdk-go/clerk", 1, "WithSessionV2", true},
+		{"@clerk/clerk-react", 0, "auth", false},
+	}
+	for _, tt := range tests {
+		if got := ClerkExport(tt.path, tt.export, tt.major); got != tt.want {
+			t.Errorf("ClerkExport(%s, %s, v%d) = %v; want %v", tt.path, tt.export, tt.major, got, tt.want)
+		}
+	}
+	m, ok := ClerkModuleOf("@clerk/astro/server", 0)
+	if !ok || m.MinMajor != 4 {
+		t.Errorf("ClerkModuleOf(@clerk/astro/server, unknown) = %+v; want the newest entry", m)
+	}
+	if m, ok := ClerkModuleOf("@clerk/clerk-sdk-node", 5); !ok || m.Deprecated == "" {
+		t.Errorf("@clerk/clerk-sdk-node not marked deprecated: %+v", m)
+	}
+	m.Exports[0] = "mutated"
+	if again, _ := ClerkModuleOf("@clerk/clerk-sdk-node", 5); again.Exports[0] == "mutated" {
+		t.Error("ClerkModuleOf returns the table's own slice")
+	}
+	for spec, want := range map[string]bool{
+		"@clerk/nextjs": true, "@clerk/nextjs/server": true, "@hono/clerk-auth": true, "svelte-clerk/server": true,
+		"github.com/clerk/clerk-sdk-go/v2/user": true, "@clerk/nextjsx": false, "clerk": false, "@clerkx/nextjs": false,
+		"svelte-clerk-x": false,
+	} {
+		if got := IsClerkPackage(spec); got != want {
+			t.Errorf("IsClerkPackage(%q) = %v; want %v", spec, got, want)
+		}
+	}
+}
+
+func TestMiddlewareGates(t *testing.T) {
+	tests := []struct {
+		pkg, name string
+		want      Gate
+	}{
+		{"@clerk/nextjs/server", "clerkMiddleware", Attaches},
+		{"@clerk/nextjs", "authMiddleware", RejectsByDefault},
+		{"@clerk/nextjs/server", "auth.protect", Rejects},
+		{"@clerk/express", "clerkMiddleware", Attaches},
+		{"@clerk/express", "requireAuth", Redirects},
+		{"@clerk/clerk-sdk-node", "ClerkExpressWithAuth", Attaches},
+		{"@clerk/clerk-sdk-node", "ClerkExpressRequireAuth", Rejects},
+		{"@clerk/fastify", "clerkPlugin", Attaches},
+		{"@hono/clerk-auth", "clerkMiddleware", Attaches},
+		{"svelte-clerk/server", "withClerkHandler", Attaches},
+		{"github.com/clerk/clerk-sdk-go/v2/http", "WithHeaderAuthorization", Attaches},
+		{"github.com/clerk/clerk-sdk-go/v2/http", "RequireHeaderAuthorization", Rejects},
+		{"github.com/clerk/clerk-sdk-go/clerk", "RequireSessionV2", Rejects},
+		{"@clerk/express", "ClerkExpressRequireAuth", 0}, // wrong package
+		{"express", "clerkMiddleware", 0},
+	}
+	for _, tt := range tests {
+		m, ok := MiddlewareOf(tt.pkg, tt.name)
+		if ok != (tt.want != 0) || m.Gate != tt.want {
+			t.Errorf("MiddlewareOf(%s, %s) = %v, %v; want %v", tt.pkg, tt.name, m.Gate, ok, tt.want)
+		}
+	}
+	if n := len(MiddlewareNamed("clerkMiddleware")); n < 7 {
+		t.Errorf("MiddlewareNamed(clerkMiddleware) = %d entries; want one per framework", n)
+	}
+}
+
+func TestIdentitySources(t *testing.T) {
+	tests := []struct {
+		pkg, name string
+		want      Returns
+		async     int
+	}{
+		{"@clerk/nextjs/server", "auth", AuthObject, 6},
+		{"@clerk/nextjs/server", "currentUser", BackendUser, -1},
+		{"@clerk/express", "getAuth", AuthObject, 0},
+		{"@clerk/clerk-sdk-node", "auth", AuthObject, 0},
+		{"@hono/clerk-auth", "clerkAuth", AuthObject, 0},
+		{"@clerk/astro/server", "auth", AuthObject, 0},
+		{"@clerk/nuxt/server", "auth", AuthObject, 0},
+		{"", "getUserIdentity", ConvexIdentity, -1},
+		{"github.com/clerk/clerk-sdk-go/v2", "SessionClaimsFromContext", SessionClaims, 0},
+		{"@clerk/nextjs/server", "getUserIdentity", 0, 0},
+	}
+	for _, tt := range tests {
+		s, ok := IdentitySourceOf(tt.pkg, tt.name)
+		if ok != (tt.want != 0) || s.Returns != tt.want || s.AsyncFrom != tt.async {
+			t.Errorf("IdentitySourceOf(%q, %s) = %+v, %v; want %v async %d", tt.pkg, tt.name, s, ok, tt.want, tt.async)
+		}
+	}
+	if n := len(IdentitySources(Nuxt)); n != 2 {
+		t.Errorf("IdentitySources(Nuxt) = %d; want event.context.auth() and the removed getAuth(event)", n)
+	}
+	for name, want := range map[string][2]bool{ // {identity, on the Auth object}
+		"userId": {true, true}, "isAuthenticated": {true, true}, "orgRole": {true, true}, "isSignedIn": {true, false},
+		"getToken": {false, true}, "user": {false, false}, "sub": {true, false},
+	} {
+		f, ok := AuthFieldOf(name)
+		if !ok || f.Identity != want[0] || f.OnAuthObject != want[1] {
+			t.Errorf("AuthFieldOf(%s) = %+v, %v; want identity=%v onAuthObject=%v", name, f, ok, want[0], want[1])
+		}
+	}
+	if f, _ := AuthFieldOf("has"); !f.Authz {
+		t.Error("has() is not marked as an authorization decision")
+	}
+}
+
+func TestExits(t *testing.T) {
+	tests := []struct {
+		callee string
+		want   []string // framework/statusArg of each match
+	}{
+		{"res.status", []string{"express/0"}},
+		{"response.sendStatus", []string{"express/0"}},
+		{"reply.code", []string{"fastify/0"}},
+		{"c.json", []string{"hono/1"}},
+		{"NextResponse.json", []string{"nextjs/1"}},
+		{"ctx.throw", []string{"koa/0"}},
+		{"http.Error", []string{"go/2"}},
+		{"c.AbortWithStatus", []string{"gin/0"}},
+		{"notFound", []string{"nextjs/-1", "tanstack-start/-1"}},
+		{"error", []string{"sveltekit/0"}},
+		{"auth().redirectToSignIn", []string{"nextjs/-1"}},
+		{"redirectToSignIn", []string{"nextjs/-1"}},
+		{"Response", []string{"js/1"}},
+		{"createError", []string{"nuxt/0"}},
+		{"items.status", nil},    // a receiver that is not a response
+		{"router.redirect", nil}, // likewise
+		{"iterator.next", nil},   // next(err) is a plain call
+		{"user.save", nil},       // not an exit
+		{"Astro.redirect", []string{"astro/1"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, e := range ExitsNamed(tt.callee) {
+			got = append(got, fmt.Sprintf("%s/%d", e.Framework, e.StatusArg))
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("ExitsNamed(%s) = %v; want %v", tt.callee, got, tt.want)
+		}
+	}
+	if e, ok := ExitOf("next/navigation", "redirect"); !ok || !e.Throws || !e.Redirect {
+		t.Errorf("ExitOf(next/navigation, redirect) = %+v, %v", e, ok)
+	}
+	if e, ok := ExitOf("@sveltejs/kit", "error"); !ok || !e.Throws || e.StatusArg != 0 {
+		t.Errorf("ExitOf(@sveltejs/kit, error) = %+v, %v", e, ok)
+	}
+	for code, want := range map[int]bool{401: true, 403: true, 404: true, 400: false, 200: false, 302: false} {
+		if DenyStatus(code) != want {
+			t.Errorf("DenyStatus(%d) = %v", code, !want)
+		}
+	}
+}
+
+func TestDataCalls(t *testing.T) {
+	tests := []struct {
+		pkg, callee string
+		want        Effect
+	}{
+		{"@prisma/client", "db.user.findMany", Read},
+		{"@prisma/client", "prisma.post.delete", Write},
+		{"@prisma/client", "$transaction", ReadWrite},
+		{"drizzle-orm/node-postgres", "db.insert", Write},
+		{"drizzle-orm", "db.query.users.findFirst", Read},
+		{"mongoose", "User.findOneAndUpdate", Write},
+		{"mongoose", "User.find", Read},
+		{"mongoose", "Order.countDocuments", Read},
+		{"mongodb", "collection.insertOne", Write},
+		{"@supabase/supabase-js", "supabase.from('x').select", Read},
+		{"@supabase/ssr", "upsert", Write},
+		{"@supabase/supabase-js", "rpc", ReadWrite},
+		{"firebase-admin/firestore", "doc.set", Write},
+		{"firebase/firestore", "getDocs", Read},
+		{"convex/server", "ctx.db.patch", Write},
+		{"convex/server", "ctx.db.query", Read},
+		{"kysely", "db.deleteFrom", Write},
+		{"knex", "knex.raw", ReadWrite},
+		{"pg", "pool.query", ReadWrite},
+		{"mysql2/promise", "conn.execute", ReadWrite},
+		{"postgres", "sql", ReadWrite},
+		{"@vercel/postgres", "sql", ReadWrite},
+		{"@neondatabase/serverless", "sql", ReadWrite},
+		{"@upstash/redis", "redis.set", Write},
+		{"ioredis", "redis.hgetall", Read},
+		{"@vercel/kv", "kv.get", Read},
+		{"sequelize", "User.destroy", Write},
+		{"typeorm", "repo.findOneBy", Read},
+		{"react", "useState", 0},
+		{"@prisma/client", "prisma.user.someHelper", 0},
+		{"mongoose-lean", "find", 0},
+	}
+	for _, tt := range tests {
+		e, ok := DataCall(tt.pkg, tt.callee)
+		if ok != (tt.want != 0) || e != tt.want {
+			t.Errorf("DataCall(%s, %s) = %v, %v; want %v", tt.pkg, tt.callee, e, ok, tt.want)
+		}
+	}
+	// D1 is a runtime binding: looked up by method only.
+	var d1 bool
+	for _, u := range DataMethod("first") {
+		d1 = d1 || u.Library == "d1" && u.Effect == Read
+	}
+	if !d1 {
+		t.Error("DataMethod(first) does not include Cloudflare D1")
+	}
+	if uses := DataMethod("findOneAndUpdate"); len(uses) != 2 {
+		t.Errorf("DataMethod(findOneAndUpdate) = %v; want mongoose and mongodb", uses)
+	}
+	for name, want := range map[string]bool{"prisma": true, "db": true, "ctx.db": true, "supabase": true, "repo": true,
+		"user": false, "req": false} {
+		if _, ok := DataRoot(name); ok != want {
+			t.Errorf("DataRoot(%s) = %v; want %v", name, ok, want)
+		}
+	}
+	if libs, _ := DataRoot("db"); !contains(libs, "") || !contains(libs, "prisma") {
+		t.Errorf("DataRoot(db) = %v; want prisma among others and the generic layer", libs)
+	}
+	for name, want := range map[string]Effect{"getUser": Read, "deleteAccount": Write, "delete_post": Write,
+		"syncCustomers": ReadWrite, "getter": 0, "settings": 0, "get": 0, "handleRequest": 0} {
+		if e, ok := DataHelperName(name); e != want || ok != (want != 0) {
+			t.Errorf("DataHelperName(%s) = %v, %v; want %v", name, e, ok, want)
+		}
+	}
+	for _, tt := range []struct {
+		pkg, callee string
+		want        FilterStyle
+	}{
+		{"@prisma/client", "db.post.findMany", WhereProperty},
+		{"@prisma/client", "db.post.create", NoFilter},
+		{"mongoose", "Post.findOneAndUpdate", FilterArg},
+		{"mongoose", "Post.countDocuments", FilterArg},
+		{"mongoose", "Post.insertMany", NoFilter},
+		{"drizzle-orm", "db.update", WhereChain},
+		{"pg", "pool.query", NoFilter},
+		{"convex/server", "ctx.db.patch", FilterArg},
+	} {
+		if got := FilterOf(tt.pkg, tt.callee); got != tt.want {
+			t.Errorf("FilterOf(%s, %s) = %v; want %v", tt.pkg, tt.callee, got, tt.want)
+		}
+	}
+	if !ReadWrite.Reads() || !ReadWrite.Writes() || Read.Writes() || Write.Reads() {
+		t.Error("Effect bits")
+	}
+}
+
+func TestBackendCalls(t *testing.T) {
+	tests := []struct {
+		callee string
+		want   Privilege
+	}{
+		{"clerkClient.users.updateUserMetadata", Mutates},
+		{"(await clerkClient()).users.deleteUser", Mutates},
+		{"clerk.users.banUser", Mutates},
+		{"clerkClient.users.getUser", ReadsUsers},
+		{"clerkClient.users.getUserList", ReadsUsers},
+		{"clerkClient.organizations.createOrganizationMembership", Mutates},
+		{"clerkClient.organizations.revokeOrganizationInvitation", Revokes},
+		{"clerkClient.invitations.createInvitation", Mutates},
+		{"clerkClient.sessions.revokeSession", Revokes},
+		{"clerkClient.sessions.getToken", Mints},
+		{"clerkClient.signInTokens.createSignInToken", Mints},
+		{"clerkClient.actorTokens.create", Mints},
+		{"clerkClient.allowlistIdentifiers.createAllowlistIdentifier", Mutates},
+		{"clerkClient.blocklistIdentifiers.deleteBlocklistIdentifier", Mutates}, // by verb
+		{"clerkClient.organizations.updateOrganizationLogo", Mutates},           // by verb
+		{"clerkClient.users.verifyPassword", 0},
+		{"user.UpdateMetadata", Mutates},
+		{"user.Ban", Mutates},
+		{"organizationmembership.Delete", Mutates},
+		{"session.Revoke", Revokes},
+		{"cart.users.deleteUser", Mutates}, // any receiver: the resource decides
+		{"db.users.delete", 0},
+		{"prisma.users.deleteMany", 0},
+		{"updateUser", 0},
+	}
+	for _, tt := range tests {
+		c, ok := BackendCallIn(tt.callee)
+		if ok != (tt.want != 0) || c.Privilege != tt.want {
+			t.Errorf("BackendCallIn(%s) = %+v, %v; want %v", tt.callee, c, ok, tt.want)
+		}
+	}
+	for raw, want := range map[string]string{
+		"https://api.clerk.com/v1/users/user_123/metadata": "/v1/users/user_123/metadata",
+		"https://API.CLERK.DEV/v1/users":                   "/v1/users",
+		"https://api.clerk.com.evil.example/v1/users":      "",
+		"/v1/users":                         "",
+		"https://example.com/api.clerk.com": "",
+	} {
+		got, ok := ClerkAPIURL(raw)
+		if got != want || ok != (want != "") {
+			t.Errorf("ClerkAPIURL(%s) = %q, %v; want %q", raw, got, ok, want)
+		}
+	}
+	if !IsClerkSecretKeyEnv("CLERK_SECRET_KEY") || IsClerkSecretKeyEnv("NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY") {
+		t.Error("IsClerkSecretKeyEnv")
+	}
+}
+
+func TestSenders(t *testing.T) {
+	tests := []struct {
+		pkg, callee string
+		want        SendKind
+	}{
+		{"resend", "resend.emails.send", SendsMail},
+		{"nodemailer", "transporter.sendMail", SendsMail},
+		{"@sendgrid/mail", "sgMail.send", SendsMail},
+		{"stripe", "stripe.refunds.create", MovesMoney},
+		{"stripe", "stripe.transfers.create", MovesMoney},
+		{"stripe", "stripe.charges.create", MovesMoney},
+		{"stripe", "stripe.customers.list", 0},
+		{"stripe", "stripe.xrefunds.create", 0}, // segment boundary
+		{"resend", "resend.domains.create", 0},
+		{"@aws-sdk/client-ses", "SendEmailCommand", SendsMail},
+	}
+	for _, tt := range tests {
+		s, ok := SendCall(tt.pkg, tt.callee)
+		if ok != (tt.want != 0) || s.Kind != tt.want {
+			t.Errorf("SendCall(%s, %s) = %v, %v; want %v", tt.pkg, tt.callee, s.Kind, ok, tt.want)
+		}
+	}
+}
+
+func TestVerifiers(t *testing.T) {
+	tests := []struct {
+		pkg, name, want string
+	}{
+		{"@clerk/nextjs/webhooks", "verifyWebhook", "clerk"},
+		{"@clerk/express/webhooks", "verifyWebhook", "clerk"},
+		{"@clerk/backend/webhooks", "verifyWebhook", "clerk"},
+		{"svix", "verify", "svix"},
+		{"standardwebhooks", "verify", "standard-webhooks"},
+		{"stripe", "constructEvent", "stripe"},
+		{"stripe", "constructEventAsync", "stripe"},
+		{"@octokit/webhooks", "verify", "github"},
+		{"@octokit/webhooks-methods", "verify", "github"},
+		{"@clerk/nextjs/server", "verifyWebhook", ""}, // not the webhooks entry point
+		{"svix", "sign", ""},
+	}
+	for _, tt := range tests {
+		v, ok := VerifierOf(tt.pkg, tt.name)
+		if ok != (tt.want != "") || v.Provider != tt.want {
+			t.Errorf("VerifierOf(%s, %s) = %q, %v; want %q", tt.pkg, tt.name, v.Provider, ok, tt.want)
+		}
+	}
+	for h, want := range map[string]string{"Svix-Signature": "svix", "stripe-signature": "stripe",
+		"X-Hub-Signature-256": "github", "webhook-signature": "standard-webhooks", "authorization": ""} {
+		p, ok := SignatureHeader(h)
+		if p != want || ok != (want != "") {
+			t.Errorf("SignatureHeader(%s) = %q; want %q", h, p, want)
+		}
+	}
+	for s, want := range map[string]bool{"user.created": true, "organizationMembership.updated": true,
+		"session.revoked": true, "user.logged": false, "checkout.session.completed": false, "user": false, "paymentAttempt.": false} {
+		if IsClerkWebhookEvent(s) != want {
+			t.Errorf("IsClerkWebhookEvent(%q) = %v", s, !want)
+		}
+	}
+	for s, want := range map[string]bool{"WebhookEvent": true, "UserWebhookEvent": true, "OrganizationMembershipJSON": true,
+		"UserJSON": true, "OrganizationJSON": true, "Stripe.Event": false, "OrganizationJSONX": false, "JSON": false} {
+		if IsClerkWebhookType(s) != want {
+			t.Errorf("IsClerkWebhookType(%q) = %v", s, !want)
+		}
+	}
+	if !IsClerkPayloadField("email_addresses") || IsClerkPayloadField("email") {
+		t.Error("IsClerkPayloadField")
+	}
+	if !IsClerkWebhookSecretEnv("CLERK_WEBHOOK_SIGNING_SECRET") || !IsClerkWebhookSecretEnv("WEBHOOK_SECRET") ||
+		IsClerkWebhookSecretEnv("STRIPE_WEBHOOK_SECRET") {
+		t.Error("IsClerkWebhookSecretEnv")
+	}
+	if n := len(VerifiersNamed("verify")); n < 4 {
+		t.Errorf("VerifiersNamed(verify) = %d", n)
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	tests := []struct {
+		path string
+		want PublicReason
+	}{
+		{"/api/webhooks/clerk", Webhook},
+		{"app/api/stripe-webhook/route.ts", Webhook},
+		{"/api/health", Health},
+		{"/healthz", Health},
+		{"/sign-in/[[...sign-in]]", AuthPage},
+		{"/robots.txt", Crawler},
+		{"app/opengraph-image.tsx", Metadata},
+		{"/blog/[slug]", Marketing},
+		{"app/(marketing)/about/page.tsx", Marketing},
+		{"/api/users/[id]", NotPublic},
+		{"/api/[health]", NotPublic}, // a dynamic segment is not a name
+		{"/dashboard", NotPublic},
+	}
+	for _, tt := range tests {
+		got, ok := PublicRoute(tt.path)
+		if got != tt.want || ok != (tt.want != NotPublic) {
+			t.Errorf("PublicRoute(%s) = %v, %v; want %v", tt.path, got, ok, tt.want)
+		}
+	}
+	for p, want := range map[string]bool{"/dashboard/settings": true, "/api/admin/users": true, "/(orgs)/x": true, "/blog": false} {
+		if PrivateArea(p) != want {
+			t.Errorf("PrivateArea(%s) = %v", p, !want)
+		}
+	}
+	paths := []struct {
+		path string
+		want PathKind
+	}{
+		{"src/__tests__/route.ts", TestPath},
+		{"app/api/x/route.test.ts", TestPath},
+		{"scripts/backfill.ts", ScriptPath},
+		{"prisma/seed.ts", ScriptPath},
+		{"src/seed-users.ts", ScriptPath},
+		{"examples/next/app/api/x/route.ts", ExamplePath},
+		{"app/api/tests-results/route.ts", RequestPath},
+		{"app/api/x/route.ts", RequestPath},
+	}
+	for _, tt := range paths {
+		got, ok := NonRequestPath(tt.path)
+		if got != tt.want || ok != (tt.want != RequestPath) {
+			t.Errorf("NonRequestPath(%s) = %v, %v; want %v", tt.path, got, ok, tt.want)
+		}
+	}
+}

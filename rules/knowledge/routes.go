@@ -1,0 +1,174 @@
+package knowledge
+
+import (
+	"path"
+	"strings"
+)
+
+// PublicReason says why a route is public by convention.
+type PublicReason uint8
+
+// Reasons a route is public by convention.
+const (
+	NotPublic PublicReason = iota
+	// Health: health, status and readiness probes.
+	Health
+	// Webhook: webhook receivers authenticate by signature, not by session;
+	// Clerk's docs require the route to be public.
+	Webhook
+	// AuthPage: the sign-in and sign-up pages and their callbacks.
+	AuthPage
+	// Crawler: robots.txt, sitemap.xml, web manifest.
+	Crawler
+	// Metadata: generated Open Graph images and icons.
+	Metadata
+	// Marketing: marketing and content pages (pages only; an API under
+	// such a segment is not public by this convention).
+	Marketing
+)
+
+func (r PublicReason) String() string {
+	return [...]string{"", "health check", "webhook", "sign-in/sign-up", "crawler file", "metadata image", "marketing page"}[r]
+}
+
+// publicSegments are path segments that make a route public by
+// convention.
+//
+// Sources: Clerk's createRouteMatcher examples list '/sign-in(.*)',
+// '/sign-up(.*)' as public and its webhook guide requires the webhook
+// route to be public (https://clerk.com/docs/reference/nextjs/clerk-middleware,
+// https://clerk.com/docs/guides/development/webhooks/syncing); Next.js
+// metadata files robots.txt, sitemap.xml, manifest, opengraph-image,
+// twitter-image, icon, apple-icon
+// (https://nextjs.org/docs/app/api-reference/file-conventions/metadata);
+// health endpoints by the Kubernetes probe convention
+// (https://kubernetes.io/docs/reference/using-api/health-checks/).
+//
+// Replaces: rules/routes/next_guard.go skipRouteSegments and
+// publicByDesign, rules/routes/rp005_page_layout_guard.go publicSegments,
+// and the health/callback parts of rules/hardening/hard003_redirects.go
+// getSkipPath.
+var publicSegments = map[string]PublicReason{
+	"health": Health, "healthz": Health, "healthcheck": Health, "health-check": Health, "status": Health,
+	"ping": Health, "ready": Health, "readyz": Health, "livez": Health, "live": Health, "_health": Health,
+	"sign-in": AuthPage, "sign-up": AuthPage, "signin": AuthPage, "signup": AuthPage, "login": AuthPage,
+	"sso-callback": AuthPage, "sign-out": AuthPage, "logout": AuthPage,
+	"robots.txt": Crawler, "sitemap.xml": Crawler, "manifest.webmanifest": Crawler, "manifest.json": Crawler,
+	"favicon.ico": Metadata, "og": Metadata, "opengraph-image": Metadata, "twitter-image": Metadata,
+	"icon": Metadata, "apple-icon": Metadata, ".well-known": Crawler,
+	"public": Marketing, "blog": Marketing, "docs": Marketing, "pricing": Marketing, "about": Marketing,
+	"marketing": Marketing, "legal": Marketing, "terms": Marketing, "privacy": Marketing, "changelog": Marketing,
+	"contact": Marketing, "careers": Marketing, "faq": Marketing, "help": Marketing, "landing": Marketing,
+	"site": Marketing, "www": Marketing, "posts": Marketing, "news": Marketing, "showcase": Marketing,
+	"features": Marketing,
+}
+
+// privateSegments are path segments that name areas meant for signed-in
+// users (a naming convention, not proof).
+//
+// Replaces: rules/routes/rp005_page_layout_guard.go privateSegments and
+// rules/routes/rp009_route_matcher.go sensitiveSegment.
+var privateSegments = map[string]bool{
+	"dashboard": true, "admin": true, "account": true, "accounts": true, "settings": true, "billing": true,
+	"profile": true, "me": true, "org": true, "orgs": true, "organization": true, "organizations": true,
+	"team": true, "teams": true, "workspace": true, "workspaces": true, "internal": true, "console": true,
+	"portal": true, "manage": true, "private": true, "protected": true, "members": true, "invoices": true,
+	"orders": true, "authenticated": true, "signed-in": true, "platform": true,
+}
+
+// PublicRoute reports whether a URL path (or route file path) is public by
+// convention, and why. The first public segment decides; a segment that
+// merely contains "webhook" ("/api/webhooks/clerk", "/stripe-webhook")
+// counts as a webhook receiver. Route groups "(marketing)" count by their
+// name; dynamic segments never do.
+func PublicRoute(urlPath string) (PublicReason, bool) {
+	for _, seg := range strings.Split(strings.ToLower(urlPath), "/") {
+		seg = strings.TrimSuffix(strings.TrimPrefix(seg, "("), ")")
+		if seg == "" || strings.HasPrefix(seg, "[") || strings.HasPrefix(seg, ":") {
+			continue
+		}
+		if strings.Contains(seg, "webhook") {
+			return Webhook, true
+		}
+		if r, ok := publicSegments[seg]; ok {
+			return r, true
+		}
+		if i := strings.IndexByte(seg, '.'); i > 0 {
+			// opengraph-image.tsx, icon.png, route files of metadata.
+			if r, ok := publicSegments[seg[:i]]; ok && r == Metadata {
+				return r, true
+			}
+		}
+	}
+	return NotPublic, false
+}
+
+// PrivateArea reports whether a URL path has a segment that names an area
+// meant for signed-in users.
+func PrivateArea(urlPath string) bool {
+	for _, seg := range strings.Split(strings.ToLower(urlPath), "/") {
+		if privateSegments[strings.TrimSuffix(strings.TrimPrefix(seg, "("), ")")] {
+			return true
+		}
+	}
+	return false
+}
+
+// PathKind says why a file of the repository is never reached by a
+// request.
+type PathKind uint8
+
+// Kinds of files no request reaches.
+const (
+	RequestPath PathKind = iota
+	TestPath             // tests, mocks, fixtures, stories, e2e
+	ScriptPath           // scripts, CLIs, seeds, migrations, schema folders
+	ExamplePath          // examples, demos, playgrounds, templates, samples
+)
+
+func (k PathKind) String() string {
+	return [...]string{"request", "test", "script", "example"}[k]
+}
+
+// nonRequestDirs are directories whose files no request reaches.
+//
+// Sources: the conventions of the test runners (Jest __tests__ and
+// __mocks__, https://jestjs.io/docs/configuration#testmatch-arraystring;
+// Cypress and Playwright folders), ORM migration folders (prisma/,
+// drizzle/), and example folders.
+//
+// Replaces: rules/jsast/entry.go IsNonRequestPath,
+// rules/webhooks/model.go nonRequestPath, and
+// rules/routes/rp018_weak_verify_options.go rp018NonProduction. They
+// disagreed on examples (one counts them as code that runs): callers
+// choose which kinds to skip.
+var nonRequestDirs = map[string]PathKind{
+	"__tests__": TestPath, "test": TestPath, "tests": TestPath, "e2e": TestPath, "__mocks__": TestPath,
+	"mocks": TestPath, "mock": TestPath, "fixtures": TestPath, "cypress": TestPath, "playwright": TestPath,
+	"scripts": ScriptPath, "script": ScriptPath, "migrations": ScriptPath, "seed": ScriptPath, "seeds": ScriptPath,
+	"prisma": ScriptPath, "drizzle": ScriptPath, "bin": ScriptPath, "cli": ScriptPath, "benchmarks": ScriptPath,
+	"examples": ExamplePath, "example": ExamplePath, "demo": ExamplePath, "demos": ExamplePath,
+	"playground": ExamplePath, "sandbox": ExamplePath, "templates": ExamplePath, "template": ExamplePath,
+	"samples": ExamplePath, "sample": ExamplePath, "docs": ExamplePath, "dev": ExamplePath,
+}
+
+// NonRequestPath says whether a repository file is one no request reaches
+// (a test, script or example), and which kind. The file name counts too:
+// *.test.*, *.spec.*, *.stories.*, seed*, migrate*.
+func NonRequestPath(p string) (PathKind, bool) {
+	lp := strings.ToLower(p)
+	dirs := strings.Split(path.Dir(lp), "/")
+	for _, d := range dirs {
+		if k, ok := nonRequestDirs[d]; ok {
+			return k, true
+		}
+	}
+	base := path.Base(lp)
+	switch {
+	case strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") || strings.Contains(base, ".stories."):
+		return TestPath, true
+	case strings.HasPrefix(base, "seed") || strings.HasPrefix(base, "migrate"):
+		return ScriptPath, true
+	}
+	return RequestPath, false
+}

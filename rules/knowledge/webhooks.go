@@ -1,0 +1,220 @@
+package knowledge
+
+import "strings"
+
+// Verifier is a library call that verifies a webhook's signature.
+type Verifier struct {
+	Provider string // "clerk", "svix", "stripe", "github", ...
+	// Modules are the import paths it comes from (a path matches its
+	// subpaths).
+	Modules []string
+	// Name is the function or method as called (the last segment).
+	Name string
+	// Receiver is the object the method is called on when it matters
+	// ("webhooks" of stripe.webhooks.constructEvent; "Webhook" for a
+	// method of a `new Webhook(secret)` instance); "" for a plain function.
+	Receiver string
+	// RawBody: the call needs the raw request body (a parsed and
+	// re-serialized body fails or, worse, is re-serialized by the SDK).
+	RawBody bool
+	Source  string
+}
+
+// verifiers are the webhook verification calls per provider.
+//
+// Replaces: rules/webhooks/model.go otherProviderModules and
+// otherProviderCalls, the verifyWebhook import check and isSvixModule of
+// rules/webhooks/model.go, and the verify calls of
+// rules/webhooks/wh003_result_ignored.go.
+var verifiers = []Verifier{
+	{Provider: "clerk", Modules: []string{"@clerk/nextjs/webhooks", "@clerk/express/webhooks", "@clerk/fastify/webhooks",
+		"@clerk/hono/webhooks", "@clerk/astro/webhooks", "@clerk/nuxt/webhooks", "@clerk/react-router/webhooks",
+		"@clerk/tanstack-react-start/webhooks", "@clerk/backend/webhooks"},
+		Name: "verifyWebhook", RawBody: true,
+		Source: "clerk/javascript packages/backend/src/webhooks.ts (reads request.text(), svix-* headers, CLERK_WEBHOOK_SIGNING_SECRET); https://clerk.com/docs/guides/development/webhooks/syncing"},
+	{Provider: "svix", Modules: []string{"svix"}, Name: "verify", Receiver: "Webhook", RawBody: true,
+		Source: "svix/svix-webhooks javascript/src/webhook.ts; https://docs.svix.com/receiving/verifying-payloads/how"},
+	{Provider: "standard-webhooks", Modules: []string{"standardwebhooks"}, Name: "verify", Receiver: "Webhook", RawBody: true,
+		Source: "standard-webhooks/standard-webhooks libraries/javascript/src/index.ts"},
+	{Provider: "stripe", Modules: []string{"stripe"}, Name: "constructEvent", Receiver: "webhooks", RawBody: true,
+		Source: "stripe/stripe-node src/Webhooks.ts; https://docs.stripe.com/webhooks#verify-official-libraries"},
+	{Provider: "stripe", Modules: []string{"stripe"}, Name: "constructEventAsync", Receiver: "webhooks", RawBody: true,
+		Source: "stripe/stripe-node src/Webhooks.ts"},
+	{Provider: "stripe", Modules: []string{"stripe"}, Name: "verifyHeader", Receiver: "signature", RawBody: true,
+		Source: "stripe/stripe-node src/Webhooks.ts (webhooks.signature.verifyHeader)"},
+	{Provider: "github", Modules: []string{"@octokit/webhooks"}, Name: "verify", Receiver: "webhooks", RawBody: true,
+		Source: "octokit/webhooks.js README.md (webhooks.verify)"},
+	{Provider: "github", Modules: []string{"@octokit/webhooks"}, Name: "verifyAndReceive", Receiver: "webhooks", RawBody: true,
+		Source: "octokit/webhooks.js src/verify-and-receive.ts"},
+	{Provider: "github", Modules: []string{"@octokit/webhooks-methods"}, Name: "verify", RawBody: true,
+		Source: "octokit/webhooks-methods.js README.md"},
+	{Provider: "workos", Modules: []string{"@workos-inc/node"}, Name: "constructEvent", Receiver: "webhooks", RawBody: true,
+		Source: "https://workos.com/docs/events/data-syncing/webhooks"},
+	{Provider: "upstash-qstash", Modules: []string{"@upstash/qstash"}, Name: "verify", Receiver: "Receiver", RawBody: true,
+		Source: "https://upstash.com/docs/qstash/howto/signature"},
+	{Provider: "polar", Modules: []string{"@polar-sh/sdk"}, Name: "validateEvent", RawBody: true,
+		Source: "https://docs.polar.sh/integrate/webhooks/endpoints"},
+	{Provider: "paddle", Modules: []string{"@paddle/paddle-node-sdk"}, Name: "unmarshal", Receiver: "webhooks", RawBody: true,
+		Source: "https://developer.paddle.com/webhooks/signature-verification"},
+	{Provider: "twilio", Modules: []string{"twilio"}, Name: "validateRequest",
+		Source: "https://www.twilio.com/docs/usage/webhooks/webhooks-security"},
+	{Provider: "razorpay", Modules: []string{"razorpay"}, Name: "validateWebhookSignature", RawBody: true,
+		Source: "https://razorpay.com/docs/webhooks/validate-test/"},
+	{Provider: "shopify", Modules: []string{"@shopify/shopify-api"}, Name: "validate", Receiver: "webhooks", RawBody: true,
+		Source: "https://shopify.dev/docs/api/shopify-app-remix (shopify.webhooks.validate)"},
+	{Provider: "mux", Modules: []string{"@mux/mux-node"}, Name: "verifySignature", Receiver: "webhooks", RawBody: true,
+		Source: "https://docs.mux.com/core/verify-webhook-signatures"},
+	{Provider: "mux", Modules: []string{"@mux/mux-node"}, Name: "unwrap", Receiver: "webhooks", RawBody: true,
+		Source: "https://docs.mux.com/core/verify-webhook-signatures"},
+	{Provider: "sendgrid", Modules: []string{"@sendgrid/eventwebhook"}, Name: "verifySignature", RawBody: true,
+		Source: "https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features"},
+	{Provider: "slack", Modules: []string{"@slack/bolt", "@slack/events-api"}, Name: "verifyRequestSignature", RawBody: true,
+		Source: "https://api.slack.com/authentication/verifying-requests-from-slack"},
+}
+
+// VerifierOf returns the verification call named name (the callee's last
+// segment) from the module pkg.
+func VerifierOf(pkg, name string) (Verifier, bool) {
+	for _, v := range verifiers {
+		if v.Name == name && fromAny(v.Modules, pkg) {
+			return cloneVerifier(v), true
+		}
+	}
+	return Verifier{}, false
+}
+
+// VerifiersNamed returns the verification calls called name, for a callee
+// whose module is unknown (a `new Webhook()` instance passed around).
+func VerifiersNamed(name string) []Verifier {
+	var out []Verifier
+	for _, v := range verifiers {
+		if v.Name == name {
+			out = append(out, cloneVerifier(v))
+		}
+	}
+	return out
+}
+
+func cloneVerifier(v Verifier) Verifier {
+	v.Modules = append([]string(nil), v.Modules...)
+	return v
+}
+
+// signatureHeaders map webhook signature headers (lower case) to their
+// provider.
+//
+// Sources: Svix (https://docs.svix.com/receiving/verifying-payloads/how-manual),
+// Standard Webhooks spec (standard-webhooks/standard-webhooks
+// spec/standard-webhooks.md), Stripe (https://docs.stripe.com/webhooks#verify-manually),
+// GitHub (https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries),
+// and each provider's page cited in [verifiers].
+//
+// Replaces: rules/webhooks/model.go svixHeader and otherProviderHeaders.
+var signatureHeaders = map[string]string{
+	"svix-id": "svix", "svix-timestamp": "svix", "svix-signature": "svix",
+	"webhook-id": "standard-webhooks", "webhook-timestamp": "standard-webhooks", "webhook-signature": "standard-webhooks",
+	"stripe-signature": "stripe", "x-hub-signature": "github", "x-hub-signature-256": "github",
+	"paddle-signature": "paddle", "x-razorpay-signature": "razorpay", "upstash-signature": "upstash-qstash",
+	"x-twilio-signature": "twilio", "linear-signature": "linear", "x-shopify-hmac-sha256": "shopify",
+	"x-slack-signature": "slack", "workos-signature": "workos", "mux-signature": "mux",
+	"x-twilio-email-event-webhook-signature": "sendgrid", "x-signature": "lemonsqueezy", "webhook-signature-polar": "polar",
+}
+
+// SignatureHeader returns the provider whose webhook signature travels in
+// the header h (any case).
+func SignatureHeader(h string) (string, bool) {
+	p, ok := signatureHeaders[strings.ToLower(h)]
+	return p, ok
+}
+
+// ClerkWebhookSecretEnv are the environment variables Clerk's
+// verifyWebhook() and Clerk's docs use for the signing secret, newest
+// first: CLERK_WEBHOOK_SIGNING_SECRET (read by verifyWebhook, docs from
+// 2025-04), SIGNING_SECRET (docs 2024-11 to 2025-04), WEBHOOK_SECRET (docs
+// 2023-05 to 2024-11), NUXT_CLERK_WEBHOOK_SIGNING_SECRET (Nuxt runtime
+// config). Sources: clerk/javascript packages/backend/src/webhooks.ts;
+// clerk/clerk-docs history of docs/webhooks/sync-data.mdx;
+// https://clerk.com/docs/guides/secure/rotate-api-keys.
+var clerkWebhookSecretEnv = []string{"CLERK_WEBHOOK_SIGNING_SECRET", "SIGNING_SECRET", "WEBHOOK_SECRET",
+	"NUXT_CLERK_WEBHOOK_SIGNING_SECRET", "CLERK_WEBHOOK_SECRET"}
+
+// IsClerkWebhookSecretEnv reports whether an environment variable is one
+// Clerk webhook code reads the signing secret from (CLERK_WEBHOOK_SECRET is
+// the community spelling, used by clerk/skills).
+func IsClerkWebhookSecretEnv(name string) bool { return contains(clerkWebhookSecretEnv, name) }
+
+// clerkWebhookEvents are Clerk's webhook event types by resource; an
+// action of "*" admits every action of the resource.
+//
+// Source: clerk/javascript packages/backend/src/api/resources/Webhooks.ts
+// (the WebhookEvent union), https://clerk.com/docs/guides/development/webhooks/overview.
+//
+// Replaces: rules/webhooks/model.go clerkEventType.
+var clerkWebhookEvents = map[string][]string{
+	"user":                   {"created", "updated", "deleted"},
+	"session":                {"created", "ended", "removed", "revoked", "pending"},
+	"organization":           {"created", "updated", "deleted"},
+	"organizationMembership": {"*"},
+	"organizationInvitation": {"*"},
+	"organizationDomain":     {"*"},
+	"email":                  {"created"},
+	"sms":                    {"created"},
+	"role":                   {"created", "updated", "deleted"},
+	"permission":             {"created", "updated", "deleted"},
+	"waitlistEntry":          {"*"},
+	"subscription":           {"*"},
+	"subscriptionItem":       {"*"},
+	"paymentAttempt":         {"*"},
+}
+
+// IsClerkWebhookEvent reports whether s is a Clerk webhook event type
+// ("user.created").
+func IsClerkWebhookEvent(s string) bool {
+	res, action, ok := strings.Cut(s, ".")
+	if !ok || action == "" || strings.Contains(action, ".") {
+		return false
+	}
+	for _, a := range clerkWebhookEvents[res] {
+		if a == "*" || a == action {
+			return true
+		}
+	}
+	return false
+}
+
+// clerkWebhookTypes are the payload types the Clerk SDKs export for
+// webhook handlers; a trailing "*" admits any suffix, a leading "*" any
+// prefix.
+//
+// Sources: clerk/javascript packages/nextjs/src/server/index.ts (webhook
+// type exports re-exported from @clerk/backend), packages/backend/src/api/resources/JSON.ts.
+//
+// Replaces: rules/webhooks/model.go clerkWebhookType.
+var clerkWebhookTypes = []string{"WebhookEvent", "WebhookEventType", "*WebhookEvent", "UserJSON", "DeletedObjectJSON",
+	"Organization*JSON", "SessionJSON", "EmailJSON", "SMSMessageJSON", "RoleJSON", "PermissionJSON", "WaitlistEntryJSON",
+	"BillingSubscription*JSON", "BillingPaymentAttempt*JSON", "CommercePaymentAttempt*JSON"}
+
+// IsClerkWebhookType reports whether a type name is one of Clerk's webhook
+// payload types.
+func IsClerkWebhookType(name string) bool {
+	for _, t := range clerkWebhookTypes {
+		prefix, suffix, star := strings.Cut(t, "*")
+		if !star && name == t || star && len(name) >= len(prefix)+len(suffix) &&
+			strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// clerkPayloadFields are snake_case fields that only Clerk's webhook
+// payloads carry (UserJSON.email_addresses,
+// OrganizationMembershipJSON.public_user_data; packages/backend/src/api/resources/JSON.ts).
+//
+// Replaces: the email_addresses/public_user_data check of
+// rules/webhooks/model.go fileSignals.
+var clerkPayloadFields = []string{"email_addresses", "public_user_data", "primary_email_address_id", "external_accounts"}
+
+// IsClerkPayloadField reports whether a property name is specific to
+// Clerk's webhook payloads.
+func IsClerkPayloadField(name string) bool { return contains(clerkPayloadFields, name) }
