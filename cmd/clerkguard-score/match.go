@@ -44,7 +44,7 @@ type Finding struct {
 	Path     string `json:"path"`
 	Line     int    `json:"line"`
 	Severity string `json:"severity"`
-	Message  string `json:"message"`
+	Message  string `json:"-"` // the text report quotes it; the JSON report, meant to be committed and compared, does not
 }
 
 // Verdict of one finding against the labels.
