@@ -439,7 +439,7 @@ func (gt *gatherer) resolveHead(ctx context.Context) (map[string]resolvedFile, m
 		case err == nil:
 			files[p] = resolvedFile{blobEntry: res.Entry, path: res.Path}
 			gt.g.links[p] = res.Links
-		case errors.Is(err, errLinkDir):
+		case errors.Is(err, source.ErrLinkDir):
 			dirLinks, dirLinkPaths = append(dirLinks, res), append(dirLinkPaths, p)
 		case isLinkErr(err):
 			linkErr[p] = err
@@ -475,7 +475,7 @@ func (gt *gatherer) resolveHead(ctx context.Context) (map[string]resolvedFile, m
 				return files, linkErr, nil
 			}
 			res, err := r.resolve(ctx, v)
-			if err != nil && !isLinkErr(err) && !errors.Is(err, errLinkDir) {
+			if err != nil && !isLinkErr(err) && !errors.Is(err, source.ErrLinkDir) {
 				return nil, nil, fmt.Errorf("resolve %s: %w", v, err)
 			}
 			if err != nil {
@@ -519,7 +519,7 @@ func (gt *gatherer) hunks(ctx context.Context, need map[string]string) error {
 			continue
 		}
 		res, err := r.resolve(ctx, need[p])
-		if err != nil && !isLinkErr(err) && !errors.Is(err, errLinkDir) {
+		if err != nil && !isLinkErr(err) && !errors.Is(err, source.ErrLinkDir) {
 			return fmt.Errorf("resolve %s in the base: %w", need[p], err)
 		}
 		if err != nil || res.Entry.Size > source.MaxFileSize {

@@ -62,13 +62,13 @@ func TestResolveSymlinks(t *testing.T) {
 		{"app/api/dir/admin.ts", "lib/handlers/admin.ts", 1, nil},
 		{"app/api/chain.ts", "lib/handlers/admin.ts", 2, nil},
 		{"app/api/up.ts", "lib/handlers/admin.ts", 2, nil},
-		{"app/api/dir", "lib/handlers", 1, errLinkDir},
+		{"app/api/dir", "lib/handlers", 1, source.ErrLinkDir},
 		{"app/api/self/admin/route.ts", "lib/handlers/admin.ts", 2, nil},
-		{"app/api/out.ts", "", 0, errLinkOutside},
-		{"app/api/abs.ts", "", 0, errLinkOutside},
-		{"app/api/gone.ts", "", 0, errLinkDangling},
-		{"app/api/a.ts", "", 0, errLinkLoop},
-		{"app/api/notdir.ts", "", 0, errLinkDangling},
+		{"app/api/out.ts", "", 0, source.ErrLinkOutside},
+		{"app/api/abs.ts", "", 0, source.ErrLinkOutside},
+		{"app/api/gone.ts", "", 0, source.ErrLinkDangling},
+		{"app/api/a.ts", "", 0, source.ErrLinkLoop},
+		{"app/api/notdir.ts", "", 0, source.ErrLinkDangling},
 	} {
 		res, err := r.resolve(context.Background(), tc.path)
 		if !errors.Is(err, tc.err) && !(err == nil && tc.err == nil) {

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"path"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // Limits of the tree listing.
@@ -260,19 +261,14 @@ func sortChanges(cs []change) {
 // there).
 const maxLinkHops = 8
 
-// Why a symlink could not be followed; each makes its path unanalysable.
-var (
-	errLinkOutside  = errors.New("symlink target is outside the repository")
-	errLinkDangling = errors.New("symlink target is not in the tree")
-	errLinkLoop     = fmt.Errorf("symlink chain longer than %d links (a loop?)", maxLinkHops)
-	errLinkDir      = errors.New("path is a directory")
-	errLinkUnread   = errors.New("symlink target not read")
-)
+// errLinkUnread: a symlink's target could not be read within the review's
+// budget (the other reasons are source.ErrLink*).
+var errLinkUnread = errors.New("symlink target not read")
 
 // isLinkErr reports whether err is a reason a symlink cannot be followed (as
 // opposed to a failure of the API).
 func isLinkErr(err error) bool {
-	for _, e := range []error{errLinkOutside, errLinkDangling, errLinkLoop, errLinkUnread, errTreeBudget} {
+	for _, e := range []error{source.ErrLinkOutside, source.ErrLinkDangling, source.ErrLinkLoop, errLinkUnread, errTreeBudget} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -302,55 +298,22 @@ type resolution struct {
 }
 
 func (r *resolver) resolve(ctx context.Context, p string) (resolution, error) {
-	var res resolution
-	queue := strings.Split(p, "/")
-	cur := "" // the real directory resolved so far
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			if cur == "" {
-				return res, errLinkOutside
-			}
-			if cur = path.Dir(cur); cur == "." {
-				cur = ""
-			}
-			continue
-		}
-		cand := join(cur, c)
-		e, isDir, found, err := r.tree.stat(ctx, r.lister, cand)
-		if err != nil {
-			return res, err
-		}
+	entries := map[string]blobEntry{}
+	sres, err := source.ResolveLinks(p, maxLinkHops, func(q string) (source.Node, string, error) {
+		e, isDir, found, err := r.tree.stat(ctx, r.lister, q)
 		switch {
+		case err != nil:
+			return source.Missing, "", err
 		case !found:
-			return res, errLinkDangling
+			return source.Missing, "", nil
 		case isDir:
-			cur = cand
+			return source.Directory, "", nil
 		case e.symlink():
-			if len(res.Links) >= maxLinkHops {
-				return res, errLinkLoop
-			}
-			res.Links = append(res.Links, cand)
-			t, err := r.target(ctx, cand, e)
-			if err != nil {
-				return res, err
-			}
-			if strings.HasPrefix(t, "/") || t == "" {
-				return res, errLinkOutside
-			}
-			queue = append(strings.Split(t, "/"), queue...)
-		default:
-			if len(queue) > 0 && strings.Trim(strings.Join(queue, "/"), "/.") != "" {
-				return res, errLinkDangling // a file used as a directory
-			}
-			res.Path, res.Entry = cand, e
-			return res, nil
+			t, err := r.target(ctx, q, e)
+			return source.SymbolicLink, t, err
 		}
-	}
-	res.Path, res.Dir = cur, true
-	return res, errLinkDir
+		entries[q] = e
+		return source.RegularFile, "", nil
+	})
+	return resolution{Path: sres.Path, Entry: entries[sres.Path], Dir: sres.Dir, Links: sres.Links}, err
 }

@@ -169,7 +169,7 @@ func (w *dirWalk) walk(ctx context.Context, real, rel string, links int) error {
 				continue
 			}
 			if target, err = filepath.Abs(target); err != nil || !inside(w.root, target) {
-				w.note(p, "symbolic link that leads out of the repository; not followed")
+				w.note(p, ErrLinkOutside.Error())
 				continue
 			}
 			st, err := os.Stat(target)

@@ -22,11 +22,6 @@ type treeLinks struct {
 	skipped []Skip
 }
 
-var (
-	errLinkOutside = errors.New("symbolic link that leads out of the repository; not followed")
-	errLinkLoop    = fmt.Errorf("symbolic link chain longer than %d links (a loop); not followed", maxLinkHops)
-)
-
 // resolveTreeLinks resolves the symbolic links (mode 120000 blobs: path ->
 // target text) of a tree whose regular blobs are files, as a checkout of
 // the tree would resolve them, with the target inside the same tree only:
@@ -82,41 +77,18 @@ func resolveTreeLinks(files map[string]gitEntry, links map[string]string) treeLi
 	return out
 }
 
-// resolveLink resolves path p of the tree component by component, as the
-// kernel does: a link's target replaces the link, relative to the link's
-// directory, and ".." applies to the path resolved so far.
+// resolveLink resolves path p through the tree's links (ResolveLinks);
+// whether the path it leads to exists is for the caller to decide against
+// the tree's files.
 func resolveLink(p string, links map[string]string) (string, error) {
-	todo := strings.Split(p, "/")
-	cur := ""
-	hops := 0
-	for len(todo) > 0 {
-		c := todo[0]
-		todo = todo[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			if cur == "" {
-				return "", errLinkOutside
-			}
-			if cur = path.Dir(cur); cur == "." {
-				cur = ""
-			}
-			continue
+	res, err := ResolveLinks(p, maxLinkHops, func(q string) (Node, string, error) {
+		if t, ok := links[q]; ok {
+			return SymbolicLink, t, nil
 		}
-		next := path.Join(cur, c)
-		t, ok := links[next]
-		if !ok {
-			cur = next
-			continue
-		}
-		if hops++; hops > maxLinkHops {
-			return "", errLinkLoop
-		}
-		if strings.HasPrefix(t, "/") {
-			return "", errLinkOutside
-		}
-		todo = append(strings.Split(t, "/"), todo...)
+		return Directory, "", nil
+	})
+	if errors.Is(err, ErrLinkDir) {
+		return res.Path, nil
 	}
-	return cur, nil
+	return "", err
 }
