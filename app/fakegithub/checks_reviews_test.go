@@ -2,12 +2,14 @@ package fakegithub_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-github/v60/github"
 
 	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/app/ghclient"
 )
 
 func ann(path string, line int) *github.CheckRunAnnotation {
@@ -173,7 +175,7 @@ func TestReviewCommentsRepliesIssueComments(t *testing.T) {
 			first = c.GetID()
 		}
 	}
-	reply, _, err := e.client.PullRequests.CreateCommentInReplyTo(e.ctx, owner, repoN, 7, "thanks", first)
+	reply, err := ghclient.ReplyToReviewComment(e.ctx, e.client, owner, repoN, 7, first, "thanks")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,5 +219,74 @@ func TestReviewCommentsRepliesIssueComments(t *testing.T) {
 	_, resp, _ = e.client.PullRequests.CreateComment(e.ctx, owner, repoN, 7, &github.PullRequestComment{Path: github.String("x"), Body: github.String("no commit id")})
 	if status(resp) != 422 || len(e.fake.Violations()) != 1 {
 		t.Fatalf("schema: %d %v", status(resp), e.fake.Violations())
+	}
+}
+
+// TestRepliesEndpoint: replies go through pulls/create-reply-for-review-comment and
+// are validated against its schema; the create-comment call without commit_id and
+// path (go-github's CreateCommentInReplyTo) is rejected as GitHub's schema rejects it.
+func TestRepliesEndpoint(t *testing.T) {
+	e := setup(t, fakegithub.Options{})
+	head, _ := e.fake.HeadSHA(owner, repoN, 7)
+	root, _, err := e.client.PullRequests.CreateComment(e.ctx, owner, repoN, 7, &github.PullRequestComment{
+		CommitID: github.String(head), Path: github.String("src/app/api/b/route.ts"), Line: github.Int(2), Side: github.String("RIGHT"),
+		Body: github.String("finding")})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The old call shape: body and in_reply_to only, on the create-comment endpoint.
+	_, resp, err := e.client.PullRequests.CreateCommentInReplyTo(e.ctx, owner, repoN, 7, "old shape", root.GetID())
+	if err == nil || status(resp) != 422 {
+		t.Fatalf("create-comment with in_reply_to and no commit_id/path: status %d, err %v; want 422", status(resp), err)
+	}
+	vs := e.fake.Violations()
+	if len(vs) != 1 || vs[0].Kind != "schema" || vs[0].OperationID != "pulls/create-review-comment" ||
+		!strings.Contains(vs[0].Message, "commit_id") || !strings.Contains(vs[0].Message, "path") {
+		t.Fatalf("violations %v, want one schema violation naming commit_id and path", vs)
+	}
+
+	// The documented endpoint: the reply joins the thread, anchored like its root.
+	reply, err := ghclient.ReplyToReviewComment(e.ctx, e.client, owner, repoN, 7, root.GetID(), "fixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.GetInReplyTo() != root.GetID() || reply.GetPath() != "src/app/api/b/route.ts" || reply.GetLine() != 2 || reply.GetBody() != "fixed" {
+		t.Fatalf("reply %+v", reply)
+	}
+	var served bool
+	for _, r := range e.fake.Requests() {
+		if r.OperationID == "pulls/create-reply-for-review-comment" && r.Status == 201 {
+			served = true
+		}
+	}
+	if !served {
+		t.Fatal("the reply was not served as pulls/create-reply-for-review-comment")
+	}
+
+	// Replies to replies are not supported, nor are unknown comments: 404 (the only
+	// documented error).
+	for name, id := range map[string]int64{"reply to a reply": reply.GetID(), "unknown comment": 999999} {
+		_, err := ghclient.ReplyToReviewComment(e.ctx, e.client, owner, repoN, 7, id, "x")
+		var ge *github.ErrorResponse
+		if !errors.As(err, &ge) || ge.Response.StatusCode != 404 {
+			t.Errorf("%s: err %v, want 404", name, err)
+		}
+	}
+
+	// The body is required by the replies schema.
+	req, err := e.client.NewRequest("POST", "repos/"+owner+"/"+repoN+"/pulls/7/comments/"+strconv.FormatInt(root.GetID(), 10)+"/replies", map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = e.client.Do(e.ctx, req, nil)
+	if status(resp) != 422 || err == nil {
+		t.Fatalf("reply without body: status %d, want 422", status(resp))
+	}
+	if vs := e.fake.Violations(); len(vs) != 2 || vs[1].OperationID != "pulls/create-reply-for-review-comment" {
+		t.Fatalf("violations %v", vs)
+	}
+	if n := len(e.fake.ReviewComments(owner, repoN, 7)); n != 2 {
+		t.Fatalf("%d review comments, want the root and one reply", n)
 	}
 }

@@ -528,9 +528,10 @@ func (s *Server) hCreateReviewComment(c *reqCtx) {
 		c.errorJSON(http.StatusBadRequest, "Problems parsing JSON", docURL(c.rt.op))
 		return
 	}
-	now := s.now().UTC()
 	rc := &ReviewComment{}
 	if req.InReplyTo != 0 {
+		// GitHub's schema requires commit_id and path even here (checked before the
+		// handler runs); the reply then takes the parent's anchor and ignores them.
 		parent := findComment(p, req.InReplyTo)
 		if parent == nil {
 			c.notFound()
@@ -559,6 +560,45 @@ func (s *Server) hCreateReviewComment(c *reqCtx) {
 			rc.CommitID = p.head.commitSHA
 		}
 	}
+	s.storeBotComment(c, p, rc)
+}
+
+// hCreateReply serves pulls/create-reply-for-review-comment: a reply under the thread
+// whose top-level comment is comment_id, anchored where that comment is. GitHub
+// documents 201 and 404 only and supports no replies to replies, so a comment_id
+// that is not a top-level review comment of this pull request is a 404.
+func (s *Server) hCreateReply(c *reqCtx) {
+	p := c.pr()
+	if p == nil {
+		c.notFound()
+		return
+	}
+	id, ok := c.intParam("comment_id")
+	if !ok {
+		c.notFound()
+		return
+	}
+	parent := findComment(p, id)
+	if parent == nil || parent.InReplyTo != 0 {
+		c.notFound()
+		return
+	}
+	var req struct {
+		Body string `json:"body"`
+	}
+	if err := json.Unmarshal(c.body, &req); err != nil {
+		c.errorJSON(http.StatusBadRequest, "Problems parsing JSON", docURL(c.rt.op))
+		return
+	}
+	rc := &ReviewComment{Body: req.Body}
+	inheritAnchor(rc, parent)
+	s.storeBotComment(c, p, rc)
+}
+
+// storeBotComment records rc as a single-comment review by the App's bot user and
+// answers 201 with it.
+func (s *Server) storeBotComment(c *reqCtx, p *pullRequest, rc *ReviewComment) {
+	now := s.now().UTC()
 	rc.ID = s.state.newID()
 	rc.NodeID = nodeID("PRRC", rc.ID)
 	rc.User, rc.CreatedAt, rc.UpdatedAt = s.BotLogin(), now, now

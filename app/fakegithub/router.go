@@ -124,6 +124,7 @@ func (s *Server) buildRoutes() []route {
 		{method: "POST", template: "/repos/{owner}/{repo}/pulls/{pull_number}/reviews", auth: authToken, perm: "pull_requests", write: true, h: s.hCreateReview},
 		{method: "GET", template: "/repos/{owner}/{repo}/pulls/{pull_number}/comments", auth: authToken, perm: "pull_requests", h: s.hListReviewComments},
 		{method: "POST", template: "/repos/{owner}/{repo}/pulls/{pull_number}/comments", auth: authToken, perm: "pull_requests", write: true, h: s.hCreateReviewComment},
+		{method: "POST", template: "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies", auth: authToken, perm: "pull_requests", write: true, h: s.hCreateReply},
 		{method: "POST", template: "/repos/{owner}/{repo}/issues/{issue_number}/comments", auth: authToken, perm: "issues|pull_requests", write: true, h: s.hCreateIssueComment},
 		{method: "POST", template: "/graphql", op: "graphql", auth: authToken, h: s.hGraphQL},
 		{method: "POST", template: "/app-manifests/{code}/conversions", op: "apps/create-from-manifest", h: s.hCreateFromManifest}, // manifest.go

@@ -133,9 +133,6 @@ func (ss *schemaSet) validateBody(op string, body []byte) string {
 	if t := bytes.TrimSpace(body); len(t) == 0 || string(t) == "null" {
 		body = []byte("{}")
 	}
-	if op == "pulls/create-review-comment" {
-		body = relaxReply(body)
-	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
 		return "Problems parsing JSON: " + err.Error()
@@ -148,23 +145,4 @@ func (ss *schemaSet) validateBody(op string, body []byte) string {
 		return err.Error()
 	}
 	return ""
-}
-
-// relaxReply: a reply (in_reply_to) needs only a body on GitHub, although the
-// published schema marks commit_id and path as required; fill them for validation.
-func relaxReply(body []byte) []byte {
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil || m["in_reply_to"] == nil {
-		return body
-	}
-	for _, k := range []string{"commit_id", "path"} {
-		if _, ok := m[k]; !ok {
-			m[k] = "x"
-		}
-	}
-	out, err := json.Marshal(m)
-	if err != nil {
-		return body
-	}
-	return out
 }

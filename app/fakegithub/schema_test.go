@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/app/ghclient"
 )
 
 type recorded struct {
@@ -105,7 +106,9 @@ func TestResponsesMatchSchemas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	must(c.PullRequests.CreateCommentInReplyTo(ctx, owner, repoN, 7, "z", rc.GetID()))
+	if _, err := ghclient.ReplyToReviewComment(ctx, c, owner, repoN, 7, rc.GetID(), "z"); err != nil {
+		t.Fatal(err)
+	}
 	must(c.PullRequests.CreateComment(ctx, owner, repoN, 7, &github.PullRequestComment{CommitID: github.String(head), Path: github.String("gone.txt"), SubjectType: github.String("file"), Body: github.String("f")}))
 	must(c.PullRequests.ListComments(ctx, owner, repoN, 7, nil))
 	must(c.Issues.CreateComment(ctx, owner, repoN, 7, &github.IssueComment{Body: github.String("hi")}))
@@ -145,7 +148,7 @@ func TestResponsesMatchSchemas(t *testing.T) {
 	}
 	for _, op := range []string{"apps/get-authenticated", "apps/create-installation-access-token", "pulls/get", "pulls/list-files",
 		"git/get-tree", "git/get-blob", "repos/get-content", "checks/create", "checks/update", "checks/list-for-ref",
-		"pulls/create-review", "pulls/create-review-comment", "pulls/list-review-comments", "issues/create-comment",
+		"pulls/create-review", "pulls/create-review-comment", "pulls/create-reply-for-review-comment", "pulls/list-review-comments", "issues/create-comment",
 		"apps/list-webhook-deliveries", "apps/redeliver-webhook-delivery"} {
 		if !covered[op] {
 			t.Errorf("operation %s not exercised", op)

@@ -374,7 +374,7 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 		if !g.mayCallFixed(e.Path, skipped) {
 			continue
 		}
-		if _, _, err := gc.PullRequests.CreateCommentInReplyTo(ctx, req.Owner, req.Repo, req.PR, publish.FixedReply(req.HeadSHA), e.ID); err != nil {
+		if _, err := ghclient.ReplyToReviewComment(ctx, gc.Client, req.Owner, req.Repo, req.PR, e.ID, publish.FixedReply(req.HeadSHA)); err != nil {
 			log.Warn("could not reply to a fixed finding's thread", "comment", e.ID, "err", err)
 			continue
 		}

@@ -348,6 +348,15 @@ func TestPullRequestReviewEndToEnd(t *testing.T) {
 	if fixedReplies != 1 {
 		t.Errorf("%d 'fixed' replies, want 1 for the protected route", fixedReplies)
 	}
+	replyCalls := 0
+	for _, r := range gh.Requests() {
+		if r.OperationID == "pulls/create-reply-for-review-comment" && r.Status == 201 {
+			replyCalls++
+		}
+	}
+	if replyCalls != 1 {
+		t.Errorf("%d calls to the replies endpoint, want 1 (the 'fixed' reply)", replyCalls)
+	}
 	resolved := 0
 	for _, th := range gh.ReviewThreads("acme", "shop", 7) {
 		if th.Resolved {
