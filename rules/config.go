@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -26,6 +27,7 @@ const ConfigPath = ".github/clerkguard.yml"
 //	  include: ["build/**"]   # re-include a path skipped by default
 //	fail_on: high
 //	comments: true
+//	on_error: neutral         # App: conclusion when the review itself fails
 type Config struct {
 	Rules struct {
 		Disable  []string            `yaml:"disable"`
@@ -37,7 +39,31 @@ type Config struct {
 	} `yaml:"paths"`
 	FailOn   *Severity `yaml:"fail_on"`
 	Comments *bool     `yaml:"comments"`
+	// OnError is the App's conclusion when the review itself fails after
+	// its last attempt: OnErrorNeutral or OnErrorFailure ("" leaves the
+	// server's CLERKGUARD_ON_ERROR in charge).
+	OnError string `yaml:"on_error"`
+
+	// Warnings are problems that do not stop the review: rule IDs this
+	// version does not know (retired, or from a newer version). They are
+	// ignored; the App shows them in the check run, the CLI on stderr.
+	Warnings []ConfigWarning `yaml:"-"`
 }
+
+// Values of Config.OnError (and of the App's CLERKGUARD_ON_ERROR).
+const (
+	OnErrorNeutral = "neutral"
+	OnErrorFailure = "failure"
+)
+
+// ConfigWarning is a configuration problem that leaves the review running,
+// with its line (0: unknown) for an annotation.
+type ConfigWarning struct {
+	Line int
+	Msg  string
+}
+
+func (w ConfigWarning) String() string { return (&ConfigError{Line: w.Line, Msg: w.Msg}).Error() }
 
 // ConfigError is a configuration problem with its line, so the App can
 // annotate the config file.
@@ -53,8 +79,10 @@ func (e *ConfigError) Error() string {
 	return ConfigPath + ": " + e.Msg
 }
 
-// ParseConfig decodes a configuration strictly: unknown keys, wrong types
-// and unknown rule IDs are errors. known lists the valid rule IDs.
+// ParseConfig decodes a configuration strictly: unknown keys, wrong types,
+// invalid globs and an unknown on_error value are errors. A rule ID that
+// is not in known is a warning (Config.Warnings), not an error, so an
+// upgrade that retires a rule breaks no repository that names it.
 func ParseConfig(data []byte, known []*Rule) (*Config, error) {
 	c := &Config{}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -71,15 +99,29 @@ func ParseConfig(data []byte, known []*Rule) (*Config, error) {
 	}
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root)
+	unknown := func(key, id string) {
+		c.Warnings = append(c.Warnings, ConfigWarning{Line: findLine(&root, id),
+			Msg: fmt.Sprintf("%s: unknown rule %q (retired, or from a newer clerkguard); ignored", key, id)})
+	}
 	for _, id := range c.Rules.Disable {
 		if !ids[id] {
-			return nil, &ConfigError{Line: findLine(&root, id), Msg: fmt.Sprintf("rules.disable: unknown rule %q", id)}
+			unknown("rules.disable", id)
 		}
 	}
+	sevIDs := make([]string, 0, len(c.Rules.Severity))
 	for id := range c.Rules.Severity {
+		sevIDs = append(sevIDs, id)
+	}
+	sort.Strings(sevIDs)
+	for _, id := range sevIDs {
 		if !ids[id] {
-			return nil, &ConfigError{Line: findLine(&root, id), Msg: fmt.Sprintf("rules.severity: unknown rule %q", id)}
+			unknown("rules.severity", id)
 		}
+	}
+	switch c.OnError {
+	case "", OnErrorNeutral, OnErrorFailure:
+	default:
+		return nil, &ConfigError{Line: findLine(&root, c.OnError), Msg: fmt.Sprintf("on_error: %q is not %s or %s", c.OnError, OnErrorNeutral, OnErrorFailure)}
 	}
 	for _, g := range append(append([]string{}, c.Paths.Exclude...), c.Paths.Include...) {
 		if !doublestar.ValidatePattern(g) {

@@ -3,6 +3,7 @@ package rules_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -152,15 +153,41 @@ func TestDiffModeMovesCausedFindingsToTheChange(t *testing.T) {
 	}
 }
 
+// TestConfigUnknownRulesWarn: rule IDs this version does not know (a
+// retired rule, or one from a newer version) are warnings with their line,
+// not errors, and the rest of the configuration still applies.
+func TestConfigUnknownRulesWarn(t *testing.T) {
+	yml := "rules:\n  disable: [CLK-HARD-901, CLK-OLD-001]\n  severity:\n    CLK-ZZZ-002: low\n    CLK-AAA-003: high\nfail_on: medium\n"
+	c, err := rules.ParseConfig([]byte(yml), []*rules.Rule{markerRule})
+	if err != nil {
+		t.Fatalf("unknown rule IDs are an error: %v", err)
+	}
+	want := []rules.ConfigWarning{
+		{Line: 2, Msg: `rules.disable: unknown rule "CLK-OLD-001" (retired, or from a newer clerkguard); ignored`},
+		{Line: 5, Msg: `rules.severity: unknown rule "CLK-AAA-003" (retired, or from a newer clerkguard); ignored`},
+		{Line: 4, Msg: `rules.severity: unknown rule "CLK-ZZZ-002" (retired, or from a newer clerkguard); ignored`},
+	}
+	if !reflect.DeepEqual(c.Warnings, want) {
+		t.Fatalf("warnings = %+v\nwant %+v", c.Warnings, want)
+	}
+	if c.Enabled("CLK-HARD-901") || c.FailOn == nil || *c.FailOn != rules.Medium {
+		t.Errorf("the known part of the configuration was not applied: %+v", c)
+	}
+	if got := c.Warnings[0].String(); got != rules.ConfigPath+`:2: rules.disable: unknown rule "CLK-OLD-001" (retired, or from a newer clerkguard); ignored` {
+		t.Errorf("String() = %q", got)
+	}
+}
+
 func TestConfig(t *testing.T) {
 	rs := []*rules.Rule{markerRule}
 	for _, tc := range []struct{ name, yaml, wantErr string }{
 		{"unknown key", "rulez: {}\n", "field rulez not found"},
 		{"wrong type", "fail_on: [high]\n", "cannot unmarshal"},
 		{"bad severity", "fail_on: urgent\n", "unknown severity"},
-		{"unknown rule", "rules:\n  disable: [CLK-XXX-001]\n", "unknown rule"},
+		{"bad on_error", "on_error: block\n", "on_error"},
+		{"on_error wrong type", "on_error: [failure]\n", "cannot unmarshal"},
 		{"bad glob", "paths:\n  exclude: ['[']\n", "invalid glob"},
-		{"ok", "rules:\n  disable: [CLK-HARD-901]\n  severity: {CLK-HARD-901: low}\npaths:\n  exclude: ['docs/**']\nfail_on: medium\ncomments: false\n", ""},
+		{"ok", "rules:\n  disable: [CLK-HARD-901]\n  severity: {CLK-HARD-901: low}\npaths:\n  exclude: ['docs/**']\nfail_on: medium\ncomments: false\non_error: failure\n", ""},
 		{"empty", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

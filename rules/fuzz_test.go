@@ -16,6 +16,8 @@ func FuzzParseConfig(f *testing.F) {
 		"paths:\n  exclude: ['[']\n",
 		"---\n- a\n- b\n",
 		"&a [*a]",
+		"rules:\n  disable: [CLK-GONE-001]\n  severity: {CLK-GONE-002: low}\non_error: failure\n",
+		"on_error: maybe\n",
 	} {
 		f.Add([]byte(s))
 	}

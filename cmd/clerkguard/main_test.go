@@ -183,3 +183,22 @@ func TestRulesAndVersion(t *testing.T) {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
+
+// TestConfigUnknownRuleWarns: a configuration naming a rule this version does
+// not know (say, one an upgrade retired) still scans, with a warning on stderr
+// that names the file and line, and the rest of the configuration applies.
+func TestConfigUnknownRuleWarns(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"middleware.ts":          debugMiddleware,
+		".github/clerkguard.yml": "rules:\n  disable: [CLK-RETIRED-001]\nfail_on: low\n",
+	})
+	code, out, stderr := runCLI(t, "scan", dir)
+	if code != 1 || !strings.Contains(out, "CLK-HARD-002") {
+		t.Errorf("exit %d (want 1: fail_on low still applies), out %q, stderr %q", code, out, stderr)
+	}
+	want := "clerkguard scan: warning: " + filepath.Join(dir, ".github/clerkguard.yml") + `:2: rules.disable: unknown rule "CLK-RETIRED-001"`
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr = %q, want a warning %q", stderr, want)
+	}
+}

@@ -137,6 +137,9 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		fmt.Fprintf(stderr, "clerkguard %s: invalid configuration %s: %v\n", name, cfgName, err)
 		return 2
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "clerkguard %s: warning: %s:%d: %s\n", name, cfgName, w.Line, w.Msg)
+	}
 	if !f.failOnSet && cfg.FailOn != nil {
 		failOn = *cfg.FailOn
 	}
