@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -88,17 +89,17 @@ func ParseConfig(data []byte, known []*Rule) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil
 	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root) // only for lines; Decode reports the errors
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, yamlError(err)
+		return nil, yamlError(err, &root)
 	}
 	ids := map[string]bool{}
 	for _, r := range known {
 		ids[r.ID] = true
 	}
-	var root yaml.Node
-	_ = yaml.Unmarshal(data, &root)
 	unknown := func(key, id string) {
 		c.Warnings = append(c.Warnings, ConfigWarning{Line: findLine(&root, id),
 			Msg: fmt.Sprintf("%s: unknown rule %q (retired, or from a newer clerkguard); ignored", key, id)})
@@ -131,7 +132,10 @@ func ParseConfig(data []byte, known []*Rule) (*Config, error) {
 	return c, nil
 }
 
-func yamlError(err error) error {
+// yamlError turns a decoding error into a ConfigError with its line. An
+// error from a value's own decoder (an unknown severity) carries no line:
+// the value it quotes is looked up in root instead.
+func yamlError(err error, root *yaml.Node) error {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	line := 0
@@ -141,6 +145,13 @@ func yamlError(err error) error {
 	if te := (*yaml.TypeError)(nil); errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = strings.Join(te.Errors, "; ")
 		fmt.Sscanf(strings.TrimPrefix(te.Errors[0], "line "), "%d", &line)
+	}
+	if i := strings.IndexByte(msg, '"'); line == 0 && i >= 0 {
+		if v, err := strconv.QuotedPrefix(msg[i:]); err == nil {
+			if u, err := strconv.Unquote(v); err == nil {
+				line = findLine(root, u)
+			}
+		}
 	}
 	return &ConfigError{Line: line, Msg: msg}
 }

@@ -178,6 +178,23 @@ func TestConfigUnknownRulesWarn(t *testing.T) {
 	}
 }
 
+// TestConfigErrorLines: every error carries the line to annotate, also
+// one raised by a value's own decoder (a severity).
+func TestConfigErrorLines(t *testing.T) {
+	for yml, want := range map[string]int{
+		"comments: true\nfail_on: urgent\n":                2,
+		"rules:\n  severity:\n    CLK-HARD-901: extreme\n": 3,
+		"comments: true\nrulez: {}\n":                      2,
+		"comments: true\non_error: block\n":                2,
+	} {
+		_, err := rules.ParseConfig([]byte(yml), []*rules.Rule{markerRule})
+		var ce *rules.ConfigError
+		if !errors.As(err, &ce) || ce.Line != want {
+			t.Errorf("%q: err %v, want a ConfigError on line %d", yml, err, want)
+		}
+	}
+}
+
 func TestConfig(t *testing.T) {
 	rs := []*rules.Rule{markerRule}
 	for _, tc := range []struct{ name, yaml, wantErr string }{

@@ -64,6 +64,9 @@ type OutputOptions struct {
 	// or ActionRequired or Neutral as configured. A partial review never
 	// concludes Success.
 	PartialConclusion string
+	// Config holds the repository configuration's problems: shown in the
+	// summary, annotated on the file, and weighed in the conclusion.
+	Config ConfigReport
 }
 
 // Output budget of the "not analysed" and rule-error sections of the
@@ -117,6 +120,7 @@ func BuildOutput(fs []rules.Finding, o OutputOptions) Output {
 		head.WriteString(sum)
 		skippedLong = text != ""
 	}
+	applyConfig(&out, o.Config, &head)
 	out.Summary = report.Summary(head.String(), in, o.BlobURL)
 
 	max := o.MaxAnnotations
@@ -285,28 +289,6 @@ func Batches(as []*github.CheckRunAnnotation) [][]*github.CheckRunAnnotation {
 		as = as[n:]
 	}
 	return out
-}
-
-// ConfigOutput is the action_required output for an invalid repository
-// configuration, with an annotation on the config file.
-func ConfigOutput(err error, line int) Output {
-	if line < 1 {
-		line = 1
-	}
-	msg := err.Error()
-	return Output{
-		Conclusion: ActionRequired,
-		Title:      "Invalid " + rules.ConfigPath,
-		// The error quotes the file; a fence longer than any backtick run
-		// in it keeps it a code block.
-		Summary: fmt.Sprintf("The repository configuration `%s` on the base branch is invalid, so the review did not run.\n\n%s\n%s\n%s\n\nFix the file; see the configuration reference in the clerkguard README.",
-			rules.ConfigPath, Fence(msg), msg, Fence(msg)),
-		Annotations: []*github.CheckRunAnnotation{{
-			Path: github.String(rules.ConfigPath), StartLine: github.Int(line), EndLine: github.Int(line),
-			AnnotationLevel: github.String("failure"), Title: github.String("invalid clerkguard configuration"),
-			Message: github.String(report.Clip(msg, 60000)),
-		}},
-	}
 }
 
 // sortFindings orders by path and line.

@@ -260,18 +260,37 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 		baseRef, baseSHA = req.BaseSHA, req.BaseSHA
 	}
 
-	cfg, cfgErr := rv.loadConfig(ctx, gc.Client, req, baseRef)
-	if cfgErr != nil {
-		var ce *rules.ConfigError
-		if errors.As(cfgErr, &ce) {
-			return publish.ConfigOutput(ce, ce.Line), nil
-		}
-		return publish.Output{}, cfgErr
+	// An invalid base configuration is reported, never a reason not to
+	// review: a pull request that fixes the file must be able to pass.
+	var cfgReport publish.ConfigReport
+	cfg, err := rv.loadConfig(ctx, gc.Client, req, baseRef)
+	if ce := (*rules.ConfigError)(nil); errors.As(err, &ce) {
+		log.Warn("the base branch's configuration is invalid; reviewing with the defaults", "err", ce)
+		cfg, cfgReport.BaseErr, err = nil, ce, nil
+	}
+	if err != nil {
+		return publish.Output{}, err
+	}
+	if cfg != nil {
+		cfgReport.BaseWarnings = cfg.Warnings
 	}
 
 	g, err := rv.gather(ctx, gc, req, baseSHA, cfg, log)
 	if err != nil {
 		return publish.Output{}, permanentIf(err)
+	}
+	// A pull request that edits the configuration gets its new version
+	// checked; the review itself keeps the base's.
+	if req.PR > 0 && g.changed[rules.ConfigPath] {
+		next, err := rv.loadConfig(ctx, gc.Client, req, req.HeadSHA)
+		switch ce := (*rules.ConfigError)(nil); {
+		case errors.As(err, &ce):
+			cfgReport.HeadErr = ce
+		case err != nil:
+			return publish.Output{}, permanentIf(fmt.Errorf("the pull request's version: %w", err))
+		case next != nil:
+			cfgReport.HeadWarnings = next.Warnings
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return publish.Output{}, err
@@ -314,7 +333,7 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	log.Info("review read", append(g.cost(), "skipped", len(skipped))...)
 	out := publish.BuildOutput(res.Findings, publish.OutputOptions{
 		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: g.partial() + stopped, Errors: res.Errors, Skipped: skipped,
-		PartialConclusion: rv.PartialConclusion,
+		PartialConclusion: rv.PartialConclusion, Config: cfgReport,
 		BlobURL:           fmt.Sprintf("https://github.com/%s/%s/blob/%s", req.Owner, req.Repo, req.HeadSHA),
 	})
 	return out, nil
