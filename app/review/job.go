@@ -333,7 +333,8 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	log.Info("review read", append(g.cost(), "skipped", len(skipped))...)
 	out := publish.BuildOutput(res.Findings, publish.OutputOptions{
 		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: g.partial() + stopped, Errors: res.Errors, Skipped: skipped,
-		PartialConclusion: rv.PartialConclusion, Config: cfgReport,
+		PartialConclusion: rv.PartialConclusion,
+		Config:            cfgReport,
 		BlobURL:           fmt.Sprintf("https://github.com/%s/%s/blob/%s", req.Owner, req.Repo, req.HeadSHA),
 	})
 	return out, nil
