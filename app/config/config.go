@@ -40,6 +40,10 @@ type Config struct {
 	// PartialConclusion concludes a review that could not analyse every file
 	// it needed: failure (default), action_required or neutral.
 	PartialConclusion string
+	// OnError concludes a review that itself failed after its last attempt
+	// (GitHub unreachable, a bug): "neutral" (default) or "failure". A
+	// repository's on_error key, read from its base branch, overrides it.
+	OnError string
 	// JobTimeout bounds one review job.
 	JobTimeout time.Duration
 	// ShutdownGrace is how long in-flight jobs may run after SIGTERM.
@@ -179,6 +183,12 @@ func Load(getenv Getenv, warn func(msg string, args ...any)) (*Config, error) {
 		c.PartialConclusion = v
 	default:
 		fail("CLERKGUARD_PARTIAL_CONCLUSION must be failure, action_required or neutral (a partial review never succeeds)")
+	}
+	switch v := strings.ToLower(getenv("CLERKGUARD_ON_ERROR")); v {
+	case "", "neutral", "failure":
+		c.OnError = or(v, "neutral")
+	default:
+		fail("CLERKGUARD_ON_ERROR must be neutral or failure (the conclusion when a review itself fails)")
 	}
 	if v := getenv("CLERKGUARD_MUTATION_SPACING"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -57,6 +57,12 @@ func TestLoad(t *testing.T) {
 	if err != nil || ghes.APIURL != "https://ghe.example.com/api/v3/" || ghes.GraphQLURL != "https://ghe.example.com/api/graphql" {
 		t.Errorf("GHES URLs: %v %+v", err, ghes)
 	}
+	if c.OnError != "neutral" {
+		t.Errorf("OnError defaults to %q, want neutral", c.OnError)
+	}
+	if f, err := config.Load(get(map[string]string{"CLERKGUARD_ON_ERROR": "Failure"}), nil); err != nil || f.OnError != "failure" {
+		t.Errorf("CLERKGUARD_ON_ERROR=Failure: %v %q", err, f.OnError)
+	}
 	os.Chmod(keyFile, 0o600)
 	warnings = nil
 	if _, err := config.Load(get(nil), warn); err != nil || len(warnings) != 0 {
@@ -79,6 +85,7 @@ func TestLoad(t *testing.T) {
 		{"bad database", map[string]string{"CLERKGUARD_DATABASE_URL": "mysql://x"}, "CLERKGUARD_DATABASE_URL"},
 		{"bad duration", map[string]string{"CLERKGUARD_JOB_TIMEOUT": "soon"}, "CLERKGUARD_JOB_TIMEOUT"},
 		{"bad number", map[string]string{"CLERKGUARD_WORKERS": "-1"}, "CLERKGUARD_WORKERS"},
+		{"bad failure policy", map[string]string{"CLERKGUARD_ON_ERROR": "block"}, "CLERKGUARD_ON_ERROR must be neutral or failure"},
 	} {
 		_, err := config.Load(get(tc.over), nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

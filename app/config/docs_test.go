@@ -3,10 +3,13 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/clerkguard/clerkguard/rules"
 )
 
 // TestDocsListEveryVariable keeps docs/configuration.md in step with the
@@ -44,9 +47,32 @@ func TestDocsListEveryVariable(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("docs/configuration.md does not document %v", missing)
 	}
-	for _, key := range []string{"rules.disable", "rules.severity", "paths.exclude", "paths.include", "fail_on", "comments"} {
+	keys := yamlKeys(reflect.TypeOf(rules.Config{}), "")
+	if len(keys) < 7 {
+		t.Fatalf("found only repository keys %v; the scan is broken", keys)
+	}
+	for _, key := range keys {
 		if !strings.Contains(string(doc), "`"+key+"`") {
 			t.Errorf("docs/configuration.md does not document the repository key %s", key)
 		}
 	}
+}
+
+// yamlKeys lists the repository configuration's keys, dotted, from the yaml
+// tags of rules.Config.
+func yamlKeys(t reflect.Type, prefix string) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		if f.Type.Kind() == reflect.Struct {
+			out = append(out, yamlKeys(f.Type, prefix+name+".")...)
+			continue
+		}
+		out = append(out, prefix+name)
+	}
+	return out
 }

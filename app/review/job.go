@@ -101,6 +101,10 @@ type Reviewer struct {
 	// PartialConclusion concludes a review that could not analyse every file
 	// it wanted (publish.Failure when empty).
 	PartialConclusion string
+	// OnError concludes a review that itself failed after its last attempt
+	// (rules.OnErrorNeutral when empty, or rules.OnErrorFailure); the
+	// base configuration's on_error, when this attempt read it, wins.
+	OnError string
 	// DetailsURL, when set, is the check run's details link.
 	DetailsURL string
 	// AnalysisTimeout bounds the engine's run (0: DefaultAnalysisTimeout).
@@ -127,8 +131,9 @@ func permanentIf(err error) error {
 }
 
 // Review runs one review. final is true on the job's last attempt: an
-// error then completes the check run as neutral with the reason, so a
-// required check never stays stuck.
+// error then completes the check run with the reason, so a required check
+// never stays stuck, as neutral or failure by the failure policy (see
+// failedOutput).
 func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err error) {
 	start := time.Now()
 	log := rv.Log.With("delivery", req.DeliveryID, "installation", req.InstallationID,
@@ -146,23 +151,23 @@ func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err er
 		return nil
 	}
 	log = log.With("check_run", run.GetID())
+	repoOnError := "" // the base configuration's on_error, once read
 	defer func() {
 		if err == nil {
 			return
 		}
 		var perm *Permanent
 		if final || errors.As(err, &perm) {
-			out := publish.Output{Conclusion: publish.Neutral, Title: "clerkguard could not complete the review",
-				Summary: fmt.Sprintf("The review of `%s` failed after retries and was not completed, so this check does not block the merge.\n\nReason: %s\n\nRe-run the check to try again.", short(req.HeadSHA), report.InertClip(err.Error(), 4<<10))}
+			out := failedOutput(req, err, rv.onError(repoOnError))
 			if cerr := rv.complete(context.WithoutCancel(ctx), gc.Client, req, run.GetID(), out); cerr != nil {
 				log.Error("could not complete the check run after a failure", "err", cerr)
 			}
-			log.Error("review failed", "err", err, "final", true)
-			rv.observe(publish.Neutral, start)
+			log.Error("review failed", "err", err, "final", true, "conclusion", out.Conclusion)
+			rv.observe(out.Conclusion, start)
 		}
 	}()
 
-	out, err := rv.analyse(ctx, gc, req, log)
+	out, err := rv.analyse(ctx, gc, req, &repoOnError, log)
 	if err != nil {
 		return err
 	}
@@ -172,6 +177,29 @@ func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err er
 	log.Info("review completed", "conclusion", out.Conclusion, "annotations", len(out.Annotations), "duration_ms", time.Since(start).Milliseconds())
 	rv.observe(out.Conclusion, start)
 	return nil
+}
+
+// onError is the failure policy's conclusion: the repository's on_error
+// when set, else the server's, else neutral.
+func (rv *Reviewer) onError(repo string) string {
+	for _, p := range []string{repo, rv.OnError} {
+		if p == rules.OnErrorFailure || p == rules.OnErrorNeutral {
+			return p
+		}
+	}
+	return rules.OnErrorNeutral
+}
+
+// failedOutput is the check run of a review that itself failed: concluded
+// by the failure policy (conclusion is publish.Neutral or publish.Failure).
+func failedOutput(req Request, err error, conclusion string) publish.Output {
+	effect := "so this check does not block the merge (failure policy: neutral)"
+	if conclusion == publish.Failure {
+		effect = "so this check fails and blocks a merge that requires it (failure policy: failure)"
+	}
+	return publish.Output{Conclusion: conclusion, Title: "clerkguard could not complete the review",
+		Summary: fmt.Sprintf("The review of `%s` failed after retries and was not completed, %s.\n\nReason: %s\n\nRe-run the check to try again.",
+			short(req.HeadSHA), effect, report.InertClip(err.Error(), 4<<10))}
 }
 
 func (rv *Reviewer) observe(c string, start time.Time) {
@@ -243,7 +271,7 @@ func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request
 
 // analyse fetches, runs the engine and posts the review; it returns the
 // check run output.
-func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req Request, log *slog.Logger) (publish.Output, error) {
+func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req Request, onError *string, log *slog.Logger) (publish.Output, error) {
 	var baseRef, baseSHA string
 	if req.PR > 0 {
 		pr, _, err := gc.PullRequests.Get(ctx, req.Owner, req.Repo, req.PR)
@@ -273,6 +301,7 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	}
 	if cfg != nil {
 		cfgReport.BaseWarnings = cfg.Warnings
+		*onError = cfg.OnError
 	}
 
 	g, err := rv.gather(ctx, gc, req, baseSHA, cfg, log)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clerkguard/clerkguard/app/publish"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -194,4 +195,27 @@ func FuzzResolveSymlinks(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFailurePolicyPrecedence: the repository's on_error wins over the
+// server's CLERKGUARD_ON_ERROR, which wins over the default (neutral); the
+// failed review's output says which policy concluded it.
+func TestFailurePolicyPrecedence(t *testing.T) {
+	for _, tc := range []struct{ server, repo, want string }{
+		{"", "", publish.Neutral},
+		{"failure", "", publish.Failure},
+		{"", "failure", publish.Failure},
+		{"failure", "neutral", publish.Neutral},
+		{"neutral", "failure", publish.Failure},
+	} {
+		rv := &Reviewer{OnError: tc.server}
+		got := rv.onError(tc.repo)
+		if got != tc.want {
+			t.Errorf("server %q, repo %q: %q, want %q", tc.server, tc.repo, got, tc.want)
+		}
+		out := failedOutput(Request{HeadSHA: "0123456789abcdef"}, errors.New("GitHub answered 502"), got)
+		if out.Conclusion != tc.want || !strings.Contains(out.Summary, "failure policy: "+tc.want) || !strings.Contains(out.Summary, "GitHub answered 502") {
+			t.Errorf("output %+v", out)
+		}
+	}
 }

@@ -73,6 +73,12 @@ func startOn(t *testing.T, gh *fakegithub.Server, extra map[string]string) *harn
 // startRules is startOn with the rules the App runs.
 func startRules(t *testing.T, gh *fakegithub.Server, extra map[string]string, rs []*rules.Rule) *harness {
 	t.Helper()
+	return startServer(t, gh, extra, rs, nil)
+}
+
+// startServer is startRules with a hook that adjusts the server's options.
+func startServer(t *testing.T, gh *fakegithub.Server, extra map[string]string, rs []*rules.Rule, adjust func(*server.Options)) *harness {
+	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	env := map[string]string{
@@ -92,8 +98,12 @@ func startRules(t *testing.T, gh *fakegithub.Server, extra map[string]string, rs
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, server.Options{Config: cfg, Logger: log, Rules: rs, Version: "e2e",
-		Retry: &ghclient.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 6}, PollInterval: 50 * time.Millisecond})
+	so := server.Options{Config: cfg, Logger: log, Rules: rs, Version: "e2e",
+		Retry: &ghclient.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 6}, PollInterval: 50 * time.Millisecond}
+	if adjust != nil {
+		adjust(&so)
+	}
+	srv, err := server.New(ctx, so)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,9 @@ type Options struct {
 	// PollInterval overrides the queue's poll interval (tests).
 	PollInterval time.Duration
 	RescueAfter  time.Duration
+	// MaxAttempts overrides the attempts of a review job (tests; 0: the
+	// queue's default).
+	MaxAttempts int
 }
 
 // New builds the server and opens the queue (running migrations).
@@ -62,12 +65,13 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	reviewer := &review.Reviewer{Creator: creator, Rules: o.Rules, Log: log, Cache: review.NewBlobCache(64 << 20),
 		MaxAnnotations: cfg.MaxAnnotations, MaxComments: cfg.MaxComments, Metrics: m,
-		Budget: review.Budget{Files: cfg.ReviewMaxFiles, Bytes: cfg.ReviewMaxBytes}, PartialConclusion: cfg.PartialConclusion}
+		Budget: review.Budget{Files: cfg.ReviewMaxFiles, Bytes: cfg.ReviewMaxBytes}, PartialConclusion: cfg.PartialConclusion,
+		OnError: cfg.OnError}
 	var q *queue.Queue // the maintenance jobs use the queue they run on
 	maint := maintenance(cfg, creator, log, &q)
 	q, err = queue.Open(ctx, queue.Options{DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, JobTimeout: cfg.JobTimeout,
 		Runner: reviewer, Logger: log, PollInterval: or(o.PollInterval, cfg.PollInterval), RescueAfter: or(o.RescueAfter, cfg.RescueAfter),
-		Maintenance: maint})
+		MaxAttempts: o.MaxAttempts, Maintenance: maint})
 	if err != nil {
 		return nil, fmt.Errorf("job store: %w", err)
 	}
