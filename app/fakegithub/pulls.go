@@ -568,31 +568,37 @@ func (s *Server) hCreateReviewComment(c *reqCtx) {
 // documents 201 and 404 only and supports no replies to replies, so a comment_id
 // that is not a top-level review comment of this pull request is a 404.
 func (s *Server) hCreateReply(c *reqCtx) {
-	p := c.pr()
-	if p == nil {
-		c.notFound()
+	p, body, ok := c.prAndBody()
+	if !ok {
 		return
 	}
 	id, ok := c.intParam("comment_id")
-	if !ok {
+	parent := findComment(p, id)
+	if !ok || parent == nil || parent.InReplyTo != 0 {
 		c.notFound()
 		return
 	}
-	parent := findComment(p, id)
-	if parent == nil || parent.InReplyTo != 0 {
+	rc := &ReviewComment{Body: body}
+	inheritAnchor(rc, parent)
+	s.storeBotComment(c, p, rc)
+}
+
+// prAndBody finds the request's pull request and decodes a {"body": ...}
+// request; it answers 404 or 400 itself and returns false then.
+func (c *reqCtx) prAndBody() (*pullRequest, string, bool) {
+	p := c.pr()
+	if p == nil {
 		c.notFound()
-		return
+		return nil, "", false
 	}
 	var req struct {
 		Body string `json:"body"`
 	}
 	if err := json.Unmarshal(c.body, &req); err != nil {
 		c.errorJSON(http.StatusBadRequest, "Problems parsing JSON", docURL(c.rt.op))
-		return
+		return nil, "", false
 	}
-	rc := &ReviewComment{Body: req.Body}
-	inheritAnchor(rc, parent)
-	s.storeBotComment(c, p, rc)
+	return p, req.Body, true
 }
 
 // storeBotComment records rc as a single-comment review by the App's bot user and
@@ -612,20 +618,12 @@ func (s *Server) storeBotComment(c *reqCtx, p *pullRequest, rc *ReviewComment) {
 }
 
 func (s *Server) hCreateIssueComment(c *reqCtx) {
-	p := c.pr()
-	if p == nil {
-		c.notFound()
-		return
-	}
-	var req struct {
-		Body string `json:"body"`
-	}
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		c.errorJSON(http.StatusBadRequest, "Problems parsing JSON", docURL(c.rt.op))
+	p, body, ok := c.prAndBody()
+	if !ok {
 		return
 	}
 	now := s.now().UTC()
-	ic := &IssueComment{ID: s.state.newID(), Body: req.Body, User: s.BotLogin(), CreatedAt: now}
+	ic := &IssueComment{ID: s.state.newID(), Body: body, User: s.BotLogin(), CreatedAt: now}
 	ic.NodeID = nodeID("IC", ic.ID)
 	p.issueComments = append(p.issueComments, ic)
 	c.json(http.StatusCreated, s.issueCommentJSON(c.repo, p, ic))
