@@ -155,8 +155,8 @@ func TestDiffModeMovesCausedFindingsToTheChange(t *testing.T) {
 func TestConfig(t *testing.T) {
 	rs := []*rules.Rule{markerRule}
 	for _, tc := range []struct{ name, yaml, wantErr string }{
-		{"unknown key", "rulez: {}\n", "field rulez not found"},
-		{"wrong type", "fail_on: [high]\n", "cannot unmarshal"},
+		{"unknown key", "rulez: {}\n", `unknown key "rulez"`},
+		{"wrong type", "fail_on: [high]\n", "expected a severity"},
 		{"bad severity", "fail_on: urgent\n", "unknown severity"},
 		{"unknown rule", "rules:\n  disable: [CLK-XXX-001]\n", "unknown rule"},
 		{"bad glob", "paths:\n  exclude: ['[']\n", "invalid glob"},

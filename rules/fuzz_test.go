@@ -16,6 +16,10 @@ func FuzzParseConfig(f *testing.F) {
 		"paths:\n  exclude: ['[']\n",
 		"---\n- a\n- b\n",
 		"&a [*a]",
+		"rules:\n  disable: clk-hard-901\n",
+		"rules: {severity: {clk-hard-901: LOW, CLK-HARD-901: high}}\n",
+		"x: &a {b: *a}\nrules: *a\n",
+		"comments: yes\nfail_on: ~\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -25,6 +29,11 @@ func FuzzParseConfig(f *testing.F) {
 		if err != nil {
 			if _, ok := err.(*rules.ConfigError); !ok {
 				t.Fatalf("error %T is not a *ConfigError: %v", err, err)
+			}
+			for _, goism := range []string{"!!", "struct {", "map[", "[]string", "rules.Severity", "rules.Config"} {
+				if strings.Contains(err.Error(), goism) {
+					t.Fatalf("error %q shows the Go term %q", err, goism)
+				}
 			}
 			return
 		}
