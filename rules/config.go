@@ -2,7 +2,9 @@ package rules
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 
@@ -14,8 +16,36 @@ import (
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
-// ConfigPath is where repositories keep their configuration.
-const ConfigPath = ".github/clerkguard.yml"
+// ConfigPath is where repositories keep their configuration;
+// ConfigPathAlt, the same name with the .yaml extension, is accepted too.
+const (
+	ConfigPath    = ".github/clerkguard.yml"
+	ConfigPathAlt = ".github/clerkguard.yaml"
+)
+
+// ReadConfig finds the configuration through read, which must return an
+// error wrapping fs.ErrNotExist for an absent file. It returns the data
+// and the path read, or nil data when neither name exists. Both names at
+// once is a *ConfigError naming both: which one governs is not a guess
+// to make silently.
+func ReadConfig(read func(path string) ([]byte, error)) ([]byte, string, error) {
+	var data []byte
+	found := ""
+	for _, p := range []string{ConfigPath, ConfigPathAlt} {
+		b, err := read(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, p, fmt.Errorf("read %s: %w", p, err)
+		}
+		if found != "" {
+			return nil, found, &ConfigError{File: found, Msg: fmt.Sprintf("both %s and %s exist; keep one of them", ConfigPath, ConfigPathAlt)}
+		}
+		data, found = b, p
+	}
+	return data, found, nil
+}
 
 // Config is the repository configuration (.github/clerkguard.yml).
 //

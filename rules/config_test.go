@@ -2,6 +2,8 @@ package rules_test
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -100,5 +102,33 @@ func TestSuppressionRuleIDsCaseInsensitive(t *testing.T) {
 	res := run(t, source.Mem{"a.ts": []byte(src)}, rules.Options{})
 	if len(res.Findings) != 0 {
 		t.Errorf("a lower-case rule ID did not suppress: %+v", res.Findings)
+	}
+}
+
+func TestReadConfigBothExtensions(t *testing.T) {
+	files := map[string]string{}
+	read := func(p string) ([]byte, error) {
+		if s, ok := files[p]; ok {
+			return []byte(s), nil
+		}
+		return nil, fmt.Errorf("open %s: %w", p, fs.ErrNotExist)
+	}
+	if b, p, err := rules.ReadConfig(read); b != nil || p != "" || err != nil {
+		t.Errorf("none: %q %q %v", b, p, err)
+	}
+	files[rules.ConfigPathAlt] = "fail_on: low\n"
+	if b, p, err := rules.ReadConfig(read); string(b) != "fail_on: low\n" || p != ".github/clerkguard.yaml" || err != nil {
+		t.Errorf(".yaml: %q %q %v", b, p, err)
+	}
+	files[rules.ConfigPath] = "fail_on: high\n"
+	_, _, err := rules.ReadConfig(read)
+	var ce *rules.ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), ".github/clerkguard.yml and .github/clerkguard.yaml") {
+		t.Errorf("both: err = %v, want a ConfigError naming both", err)
+	}
+	broken := errors.New("permission denied")
+	_, _, err = rules.ReadConfig(func(p string) ([]byte, error) { return nil, broken })
+	if !errors.Is(err, broken) {
+		t.Errorf("read error: %v, want it wrapped", err)
 	}
 }
