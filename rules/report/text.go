@@ -89,11 +89,12 @@ func writeSnippet(b *strings.Builder, lines []rules.SnippetLine, paint func(code
 	width := len(fmt.Sprint(lines[len(lines)-1].Line))
 	for _, l := range lines {
 		text := rules.PlainLine(strings.ReplaceAll(l.Text, "\t", "    "))
+		line := strings.TrimRight(fmt.Sprintf("%*d | %s", width, l.Line, text), " ")
 		if l.Finding {
-			fmt.Fprintf(b, "       > %*d | %s\n", width, l.Line, text)
+			fmt.Fprintf(b, "       > %s\n", line)
 			continue
 		}
-		fmt.Fprintf(b, "%s\n", paint(ansiDim, fmt.Sprintf("         %*d | %s", width, l.Line, text)))
+		fmt.Fprintf(b, "         %s\n", paint(ansiDim, line))
 	}
 }
 
