@@ -1,11 +1,14 @@
 package rules_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/clerkguard/clerkguard/rules"
 )
+
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 func FuzzParseConfig(f *testing.F) {
 	for _, s := range []string{
@@ -30,8 +33,10 @@ func FuzzParseConfig(f *testing.F) {
 			if _, ok := err.(*rules.ConfigError); !ok {
 				t.Fatalf("error %T is not a *ConfigError: %v", err, err)
 			}
+			// Outside the quoted values from the file, no Go term.
+			ours := quoted.ReplaceAllString(err.Error(), `""`)
 			for _, goism := range []string{"!!", "struct {", "map[", "[]string", "rules.Severity", "rules.Config"} {
-				if strings.Contains(err.Error(), goism) {
+				if strings.Contains(ours, goism) {
 					t.Fatalf("error %q shows the Go term %q", err, goism)
 				}
 			}
