@@ -33,18 +33,23 @@ func TestDemoOutputValidates(t *testing.T) {
 			if code != 1 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := sch.Validate(inst); err != nil {
-				t.Errorf("%s output does not validate: %v", tc.format, err)
-			}
+			validateOutput(t, sch, out, tc.format+" output")
 			if tc.format == "sarif" {
 				checkCategory(t, out, "clerkguard/scan/")
 				reviewSARIFValidates(t, sch)
 			}
 		})
+	}
+}
+
+func validateOutput(t *testing.T, sch *jsonschema.Schema, out, what string) {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("%s does not validate: %v", what, err)
 	}
 }
 
@@ -81,13 +86,7 @@ func reviewSARIFValidates(t *testing.T, sch *jsonschema.Schema) {
 	if code != 0 {
 		t.Fatalf("review: exit %d: %s", code, stderr)
 	}
-	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("review SARIF does not validate: %v", err)
-	}
+	validateOutput(t, sch, out, "review SARIF")
 	if !strings.Contains(out, "CLK-HARD-002") {
 		t.Error("review SARIF lacks the finding")
 	}
