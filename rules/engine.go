@@ -38,7 +38,18 @@ type Options struct {
 	Only func(path string) bool
 	// Budget bounds the cost of the run; zero fields take the defaults.
 	Budget Budget
+	// Snippets, when set, fills each Finding's Snippet with its lines and
+	// SnippetContext lines around them, redacted like every finding's text.
+	Snippets bool
 }
+
+// Snippet bounds: the lines shown around a finding, the lines of a long
+// finding shown (its first ones), and the characters of one line.
+const (
+	SnippetContext  = 2
+	SnippetMaxLines = 6
+	SnippetMaxRunes = 160
+)
 
 // Budget bounds what one run (one review) may cost, so that no pull
 // request can exhaust the memory or the time of the process reviewing it.
@@ -667,6 +678,11 @@ func (c *collector) finish(partial bool) *Result {
 	}
 
 	c.redactSecrets(fs)
+	if c.opts.Snippets {
+		for i := range fs {
+			fs[i].Snippet = c.snippet(&fs[i])
+		}
+	}
 
 	// Fingerprints: rule + path + match, with an occurrence counter.
 	seen := map[string]int{}
@@ -707,13 +723,7 @@ func (c *collector) finish(partial bool) *Result {
 // read, and in the text itself, is replaced by its redacted form (clipped
 // starts included) in every message, fix, match and suggestion.
 func (c *collector) redactSecrets(fs []Finding) {
-	clean := func(s string) string {
-		s = c.fs.secrets.Redact(s)
-		if detect.MayHoldSecrets([]byte(s)) {
-			s = redact.All(s, detect.Secrets(s))
-		}
-		return s
-	}
+	clean := c.clean
 	for i := range fs {
 		f := &fs[i]
 		f.Message, f.Fix, f.match = clean(f.Message), clean(f.Fix), clean(f.match)
@@ -726,6 +736,38 @@ func (c *collector) redactSecrets(fs []Finding) {
 	for i := range c.errs {
 		c.errs[i].Err = clean(c.errs[i].Err)
 	}
+}
+
+// clean redacts every secret of the run's files, and any the detector
+// recognises in s itself.
+func (c *collector) clean(s string) string {
+	s = c.fs.secrets.Redact(s)
+	if detect.MayHoldSecrets([]byte(s)) {
+		s = redact.All(s, detect.Secrets(s))
+	}
+	return s
+}
+
+// snippet returns the lines of f's file around it, each redacted (before
+// it is cut, so no cut leaves a secret's start unredacted), or nil when
+// the file was not read in the run.
+func (c *collector) snippet(f *Finding) []SnippetLine {
+	file, ok := c.fs.cached(f.Path)
+	if !ok || file.Binary || f.Line < 1 {
+		return nil
+	}
+	lines := file.Lines()
+	last := min(f.EndLine, f.Line+SnippetMaxLines-1)
+	from, to := max(1, f.Line-SnippetContext), min(len(lines), last+SnippetContext)
+	var out []SnippetLine
+	for n := from; n <= to; n++ {
+		text := c.clean(strings.TrimRight(lines[n-1], "\r"))
+		if r := []rune(text); len(r) > SnippetMaxRunes {
+			text = string(r[:SnippetMaxRunes]) + "…"
+		}
+		out = append(out, SnippetLine{Line: n, Text: text, Finding: n >= f.Line && n <= f.EndLine})
+	}
+	return out
 }
 
 // patternNotes reports the patterns from the code that could not be

@@ -164,8 +164,8 @@ func TestConfigUnknownRulesWarn(t *testing.T) {
 	}
 	want := []rules.ConfigWarning{
 		{Line: 2, Msg: `rules.disable: unknown rule "CLK-OLD-001" (retired, or from a newer clerkguard); ignored`},
-		{Line: 5, Msg: `rules.severity: unknown rule "CLK-AAA-003" (retired, or from a newer clerkguard); ignored`},
 		{Line: 4, Msg: `rules.severity: unknown rule "CLK-ZZZ-002" (retired, or from a newer clerkguard); ignored`},
+		{Line: 5, Msg: `rules.severity: unknown rule "CLK-AAA-003" (retired, or from a newer clerkguard); ignored`},
 	}
 	if !reflect.DeepEqual(c.Warnings, want) {
 		t.Fatalf("warnings = %+v\nwant %+v", c.Warnings, want)
@@ -198,11 +198,11 @@ func TestConfigErrorLines(t *testing.T) {
 func TestConfig(t *testing.T) {
 	rs := []*rules.Rule{markerRule}
 	for _, tc := range []struct{ name, yaml, wantErr string }{
-		{"unknown key", "rulez: {}\n", "field rulez not found"},
-		{"wrong type", "fail_on: [high]\n", "cannot unmarshal"},
+		{"unknown key", "rulez: {}\n", `unknown key "rulez"`},
+		{"wrong type", "fail_on: [high]\n", "expected a severity"},
 		{"bad severity", "fail_on: urgent\n", "unknown severity"},
 		{"bad on_error", "on_error: block\n", "on_error"},
-		{"on_error wrong type", "on_error: [failure]\n", "cannot unmarshal"},
+		{"on_error wrong type", "on_error: [failure]\n", "expected neutral or failure"},
 		{"bad glob", "paths:\n  exclude: ['[']\n", "invalid glob"},
 		{"ok", "rules:\n  disable: [CLK-HARD-901]\n  severity: {CLK-HARD-901: low}\npaths:\n  exclude: ['docs/**']\nfail_on: medium\ncomments: false\non_error: failure\n", ""},
 		{"empty", "", ""},

@@ -20,6 +20,13 @@ type Suggestion struct {
 	Text      string `json:"text"` // replacement lines, joined by "\n"
 }
 
+// SnippetLine is one line of a finding's code snippet.
+type SnippetLine struct {
+	Line    int
+	Text    string // redacted; cut at SnippetMaxRunes
+	Finding bool   // the line is one of the finding's own
+}
+
 // Finding is one reported problem, in the shape of DESIGN.md's JSON
 // contract plus internal fields that are not serialised by the contract.
 type Finding struct {
@@ -46,6 +53,9 @@ type Finding struct {
 	// CausedBy is set in diff mode when the finding was moved to the
 	// changed line that caused it; it names the original place.
 	CausedBy *Location `json:"caused_by,omitempty"`
+	// Snippet is the code around the finding, redacted; only when the run
+	// asked for it (Options.Snippets).
+	Snippet []SnippetLine `json:"-"`
 
 	match string
 }

@@ -1,11 +1,14 @@
 package rules_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/clerkguard/clerkguard/rules"
 )
+
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 func FuzzParseConfig(f *testing.F) {
 	for _, s := range []string{
@@ -18,6 +21,10 @@ func FuzzParseConfig(f *testing.F) {
 		"&a [*a]",
 		"rules:\n  disable: [CLK-GONE-001]\n  severity: {CLK-GONE-002: low}\non_error: failure\n",
 		"on_error: maybe\n",
+		"rules:\n  disable: clk-hard-901\n",
+		"rules: {severity: {clk-hard-901: LOW, CLK-HARD-901: high}}\n",
+		"x: &a {b: *a}\nrules: *a\n",
+		"comments: yes\nfail_on: ~\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -27,6 +34,13 @@ func FuzzParseConfig(f *testing.F) {
 		if err != nil {
 			if _, ok := err.(*rules.ConfigError); !ok {
 				t.Fatalf("error %T is not a *ConfigError: %v", err, err)
+			}
+			// Outside the quoted values from the file, no Go term.
+			ours := quoted.ReplaceAllString(err.Error(), `""`)
+			for _, goism := range []string{"!!", "struct {", "map[", "[]string", "rules.Severity", "rules.Config"} {
+				if strings.Contains(ours, goism) {
+					t.Fatalf("error %q shows the Go term %q", err, goism)
+				}
 			}
 			return
 		}

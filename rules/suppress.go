@@ -19,7 +19,9 @@ type Suppression struct {
 	used   bool
 }
 
-var suppressionRe = regexp.MustCompile(`clerkguard:ignore\s+((?:CLK-[A-Z]+-\d{3}\s*,?\s*)+)(?:--\s*(.*))?`)
+// suppressionRe matches rule IDs in any case (`clk-rp-003`); they are
+// stored upper-case, the canonical form of every rule ID.
+var suppressionRe = regexp.MustCompile(`clerkguard:ignore\s+((?:(?i:CLK-[A-Z]+-\d{3})\s*,?\s*)+)(?:--\s*(.*))?`)
 
 // ParseSuppressions finds the suppressions in a file's lines. Malformed
 // ones (no rule ID) are returned with no Rules so they can be reported.
@@ -33,7 +35,7 @@ func ParseSuppressions(path string, lines []string) []*Suppression {
 		s := &Suppression{Path: path, Line: i + 1}
 		if m := suppressionRe.FindStringSubmatch(l[idx:]); m != nil {
 			for _, id := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
-				s.Rules = append(s.Rules, id)
+				s.Rules = append(s.Rules, strings.ToUpper(id))
 			}
 			s.Reason = cleanReason(m[2])
 		}

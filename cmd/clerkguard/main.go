@@ -28,6 +28,7 @@ Usage:
   clerkguard version
 
 Exit codes: 0 no findings at or above --fail-on (default high), 1 such findings, 2 usage or runtime error.
+Run clerkguard COMMAND --help for a command's flags.
 `
 
 func main() {
@@ -54,6 +55,9 @@ func runWith(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if helpRequested(args[1:]) && commandHelp(stdout, args[0]) {
+		return 0
 	}
 	switch args[0] {
 	case "scan":

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/baseline"
 	"github.com/clerkguard/clerkguard/rules/diffindex"
 	"github.com/clerkguard/clerkguard/rules/report"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -22,7 +24,30 @@ import (
 
 type scanFlags struct {
 	format, config, failOn, base, head string
+	output, baseline, writeBaseline    string
 	failOnSet                          bool
+}
+
+// failNever is the --fail-on none threshold: above every severity.
+const failNever = rules.Critical + 1
+
+// newScanFlagSet declares the flags of scan (and review) into f. Its Usage
+// is silent: the caller prints the help where it belongs (stdout for
+// --help, stderr after a usage error).
+func newScanFlagSet(name string, review bool, f *scanFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {}
+	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
+	fs.StringVar(&f.config, "config", "", "configuration file (default: DIR/"+rules.ConfigPath+" or .yaml; read from --base in review)")
+	fs.StringVar(&f.failOn, "fail-on", "high", "lowest severity that makes the exit code 1: critical, high, medium, low, info, or none (never)")
+	fs.StringVar(&f.output, "output", "", "write the report to `FILE` (replaced atomically) instead of stdout")
+	fs.StringVar(&f.baseline, "baseline", "", "hide the findings whose fingerprints baseline `FILE` lists, and report its entries that match nothing any more")
+	fs.StringVar(&f.writeBaseline, "write-baseline", "", "record every finding of this run as a baseline in `FILE` (the exit code then ignores findings)")
+	if review {
+		fs.StringVar(&f.base, "base", "", "base git ref (required)")
+		fs.StringVar(&f.head, "head", "", "head git ref (default: the working tree)")
+	}
+	return fs
 }
 
 // parseInterleaved parses flags that may come before or after positional
@@ -42,26 +67,34 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+func parseFailOn(s string) (rules.Severity, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "none") {
+		return failNever, nil
+	}
+	if sev, err := rules.ParseSeverity(s); err == nil {
+		return sev, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q (want critical, high, medium, low, info or none)", s)
+}
+
 func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stderr io.Writer, review bool) int {
 	name := "scan"
 	if review {
 		name = "review"
 	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var f scanFlags
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
-	fs.StringVar(&f.config, "config", "", "configuration file (default: DIR/"+rules.ConfigPath+", read from --base in review)")
-	fs.StringVar(&f.failOn, "fail-on", "high", "lowest severity that makes the exit code 1: critical, high, medium, low or info")
-	if review {
-		fs.StringVar(&f.base, "base", "", "base git ref (required)")
-		fs.StringVar(&f.head, "head", "", "head git ref (default: the working tree)")
+	flags := newScanFlagSet(name, review, &f)
+	flags.SetOutput(stderr)
+	pos, err := parseInterleaved(flags, args)
+	if errors.Is(err, flag.ErrHelp) {
+		commandHelp(stdout, name)
+		return 0
 	}
-	pos, err := parseInterleaved(fs, args)
 	if err != nil {
+		commandHelp(stderr, name)
 		return 2
 	}
-	fs.Visit(func(fl *flag.Flag) {
+	flags.Visit(func(fl *flag.Flag) {
 		if fl.Name == "fail-on" {
 			f.failOnSet = true
 		}
@@ -78,7 +111,7 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		fmt.Fprintf(stderr, "clerkguard %s: unknown format %q (want text, json, sarif or github)\n", name, f.format)
 		return 2
 	}
-	failOn, err := rules.ParseSeverity(f.failOn)
+	failOn, err := parseFailOn(f.failOn)
 	if err != nil {
 		fmt.Fprintf(stderr, "clerkguard %s: --fail-on: %v\n", name, err)
 		return 2
@@ -87,12 +120,19 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		fmt.Fprintf(stderr, "clerkguard review: --base REF is required\n")
 		return 2
 	}
+	var bl *baseline.File
+	if f.baseline != "" {
+		if bl, err = baseline.Load(f.baseline); err != nil {
+			fmt.Fprintf(stderr, "clerkguard %s: --baseline: %v\n", name, err)
+			return 2
+		}
+	}
 
 	var (
-		snap    source.Snapshot
-		diff    *diffindex.Index
-		cfgData []byte
-		cfgName string
+		snap source.Snapshot
+		diff *diffindex.Index
+		read func(p string) ([]byte, error) // the repository's configuration
+		at   func(p string) string          // its name in messages
 	)
 	if review {
 		rg, err := source.NewRange(ctx, target, f.base, f.head)
@@ -106,39 +146,29 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 			fmt.Fprintf(stderr, "clerkguard review: %v\n", err)
 			return 2
 		}
-		if f.config == "" {
-			// The base branch's configuration, so a change cannot switch off its own review.
-			if b, err := source.RunGit(ctx, target, "show", rg.BaseSHA+":"+rules.ConfigPath); err == nil {
-				cfgData, cfgName = b, rules.ConfigPath+" at "+f.base
+		// The base branch's configuration, so a change cannot switch off its own review.
+		read = func(p string) ([]byte, error) {
+			if _, err := source.RunGit(ctx, target, "cat-file", "-e", rg.BaseSHA+":"+p); err != nil {
+				return nil, fmt.Errorf("%s at %s: %w", p, f.base, fs.ErrNotExist)
 			}
+			return source.RunGit(ctx, target, "show", rg.BaseSHA+":"+p)
 		}
+		at = func(p string) string { return p + " at " + f.base }
 	} else {
 		snap, err = openTarget(target)
 		if err != nil {
 			fmt.Fprintf(stderr, "clerkguard scan: %v\n", err)
 			return 2
 		}
-		if d, ok := snap.(*source.Dir); ok && f.config == "" {
+		if d, ok := snap.(*source.Dir); ok {
 			// Through the snapshot: a FIFO or a link out of DIR is not read.
-			if b, err := d.Read(ctx, rules.ConfigPath); err == nil {
-				cfgData, cfgName = b, filepath.Join(target, rules.ConfigPath)
-			}
+			read = func(p string) ([]byte, error) { return d.Read(ctx, p) }
+			at = func(p string) string { return filepath.Join(target, p) }
 		}
 	}
-	if f.config != "" {
-		if cfgData, err = os.ReadFile(f.config); err != nil {
-			fmt.Fprintf(stderr, "clerkguard %s: --config: %v\n", name, err)
-			return 2
-		}
-		cfgName = f.config
-	}
-	cfg, err := rules.ParseConfig(cfgData, rs)
-	if err != nil {
-		fmt.Fprintf(stderr, "clerkguard %s: invalid configuration %s: %v\n", name, cfgName, err)
-		return 2
-	}
-	for _, w := range cfg.Warnings {
-		fmt.Fprintf(stderr, "clerkguard %s: warning: %s:%d: %s\n", name, cfgName, w.Line, w.Msg)
+	cfg, code := loadConfig(name, f.config, read, at, rs, stderr)
+	if cfg == nil {
+		return code
 	}
 	if !f.failOnSet && cfg.FailOn != nil {
 		failOn = *cfg.FailOn
@@ -147,7 +177,7 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		d.Skip = cfg.Skip
 	}
 
-	opts := rules.Options{Rules: rs, Config: cfg, Diff: diff}
+	opts := rules.Options{Rules: rs, Config: cfg, Diff: diff, Snippets: f.format == "text"}
 	stopProgress := startProgress(stderr, &opts)
 	res, err := rules.Run(ctx, snap, opts)
 	stopProgress()
@@ -161,11 +191,34 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		}
 		return 2
 	}
+	analysed := res.Findings // the whole snapshot's, in review too
 	if review {
 		res.Findings = res.InDiff()
 	}
-	color := f.format == "text" && isTTY(stdout) && os.Getenv("NO_COLOR") == ""
-	if err := report.Write(stdout, f.format, res, rs, report.Options{Color: color, Version: version}); err != nil {
+	var sum *baseline.Summary
+	if bl != nil {
+		// Unmatched entries against every finding of the analysis; hidden
+		// ones among the findings reported.
+		_, sum = bl.Apply(f.baseline, analysed, baselineScope(snap))
+		var shown *baseline.Summary
+		res.Findings, shown = bl.Apply(f.baseline, res.Findings, func(string) bool { return false })
+		sum.Hidden = shown.Hidden
+	}
+	if f.writeBaseline != "" {
+		if err := writeFileAtomic(f.writeBaseline, baseline.New(analysed).Write); err != nil {
+			fmt.Fprintf(stderr, "clerkguard %s: --write-baseline: %v\n", name, err)
+			return 2
+		}
+	}
+	ro := report.Options{Version: version, Category: "clerkguard/" + name + "/", Baseline: sum,
+		Color: f.format == "text" && f.output == "" && isTTY(stdout) && os.Getenv("NO_COLOR") == ""}
+	write := func(w io.Writer) error { return report.Write(w, f.format, res, rs, ro) }
+	if f.output != "" {
+		err = writeFileAtomic(f.output, write)
+	} else {
+		err = write(stdout)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "clerkguard %s: write output: %v\n", name, err)
 		return 2
 	}
@@ -173,6 +226,13 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		for _, e := range res.Errors {
 			fmt.Fprintf(stderr, "warning: rule %s failed on %s: %s\n", e.Rule, e.Path, e.Err)
 		}
+	}
+	if sum != nil && f.format != "json" {
+		baselineNote(stderr, sum)
+	}
+	if f.writeBaseline != "" {
+		fmt.Fprintf(stderr, "clerkguard %s: wrote a baseline of %d findings to %s\n", name, len(baseline.New(analysed).Findings), f.writeBaseline)
+		return 0
 	}
 	for _, fd := range res.Findings {
 		if fd.Severity >= failOn {

@@ -3,6 +3,8 @@
 package all
 
 import (
+	"strings"
+
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/hardening"
 	"github.com/clerkguard/clerkguard/rules/rbac"
@@ -28,10 +30,10 @@ func Rules() []*rules.Rule {
 	return out
 }
 
-// Find returns the rule with the given ID.
+// Find returns the rule with the given ID, written in any case.
 func Find(id string) *rules.Rule {
 	for _, r := range Rules() {
-		if r.ID == id {
+		if strings.EqualFold(r.ID, id) {
 			return r
 		}
 	}

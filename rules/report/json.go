@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/baseline"
 )
 
 // jsonFinding is exactly the finding object of DESIGN.md's contract.
@@ -38,6 +39,9 @@ type jsonReport struct {
 	Version  int           `json:"version"`
 	Findings []jsonFinding `json:"findings"`
 	Stats    jsonStats     `json:"stats"`
+	// Baseline extends the contract: what --baseline hid and the entries
+	// that no longer match. It is absent when no baseline was given.
+	Baseline *baseline.Summary `json:"baseline,omitempty"`
 }
 
 // JSON writes the contract object.
@@ -56,6 +60,7 @@ func JSON(w io.Writer, res *rules.Result, o Options) error {
 	if o.Deterministic {
 		out.Stats.DurationMS = 0
 	}
+	out.Baseline = o.Baseline
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)

@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/baseline"
 )
 
 // Formats the CLI accepts.
@@ -21,6 +22,14 @@ type Options struct {
 	Version string
 	// Deterministic zeroes durations, for golden tests.
 	Deterministic bool
+	// Category is SARIF's runs[].automationDetails.id, such as
+	// "clerkguard/review/": code scanning keeps the alerts of each
+	// category apart, so diff and full-scan uploads do not close each
+	// other's alerts. Empty leaves automationDetails out.
+	Category string
+	// Baseline, when a baseline was applied, is written into the JSON
+	// report as its `baseline` object.
+	Baseline *baseline.Summary
 }
 
 // Write renders res in format to w. rs is the full rule set, for SARIF

@@ -37,6 +37,9 @@ func SARIF(w io.Writer, res *rules.Result, rs []*rules.Rule, o Options) error {
 	}
 	run := sarif.NewRunWithInformationURI("clerkguard", "https://github.com/clerkguard/clerkguard")
 	run.Tool.Driver.Version = &version
+	if o.Category != "" {
+		run.WithAutomationDetails(sarif.NewRunAutomationDetails().WithID(o.Category))
+	}
 	index := map[string]int{}
 	for i, r := range rs {
 		index[r.ID] = i

@@ -42,6 +42,7 @@ func Text(w io.Writer, res *rules.Result, _ []*rules.Rule, o Options) error {
 		}
 		sev := fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))
 		fmt.Fprintf(&b, "  %d:%d  %s %s %s\n", f.Line, f.Column, paint(sevColor[f.Severity], sev), f.Rule, indent(f.Message, "                 "))
+		writeSnippet(&b, f.Snippet, paint)
 		fmt.Fprintf(&b, "         %s %s\n", paint(ansiDim, "fix:"), indent(f.Fix, "              "))
 		fmt.Fprintf(&b, "         %s #%d %s · %s\n", paint(ansiDim, "checklist:"), f.Checklist, rules.Checklist[f.Checklist], f.DocURL)
 	}
@@ -75,6 +76,26 @@ func Text(w io.Writer, res *rules.Result, _ []*rules.Rule, o Options) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeSnippet writes a finding's code lines, its own marked with '>'.
+// The lines come from the scanned files: tabs become four spaces, control
+// characters (a terminal escape) spaces and bidirectional formatting
+// characters U+FFFD, so no file can drive the terminal or hide code.
+func writeSnippet(b *strings.Builder, lines []rules.SnippetLine, paint func(code, s string) string) {
+	if len(lines) == 0 {
+		return
+	}
+	width := len(fmt.Sprint(lines[len(lines)-1].Line))
+	for _, l := range lines {
+		text := rules.PlainLine(strings.ReplaceAll(l.Text, "\t", "    "))
+		line := strings.TrimRight(fmt.Sprintf("%*d | %s", width, l.Line, text), " ")
+		if l.Finding {
+			fmt.Fprintf(b, "       > %s\n", line)
+			continue
+		}
+		fmt.Fprintf(b, "         %s\n", paint(ansiDim, line))
+	}
 }
 
 func indent(s, pad string) string { return strings.ReplaceAll(s, "\n", "\n"+pad) }
