@@ -342,3 +342,8 @@ func lastSegment(name string) string {
 	}
 	return name
 }
+
+// IsCreate reports whether a data method inserts records rather than
+// selecting existing ones (create, insertOne, addDoc, ...), so its
+// arguments are the new record's fields, not a filter.
+func IsCreate(method string) bool { return creates[lastSegment(method)] }
