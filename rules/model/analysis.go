@@ -38,7 +38,7 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
 		unknowns []string
 		partial  *Layer
 		authz    Authz
-		attach   *Layer
+		attach   []*Layer
 		notes    []string
 	)
 	for i := range e.Chain {
@@ -59,9 +59,7 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
 				partial = l
 			}
 		case GateAttaches:
-			if attach == nil {
-				attach = l
-			}
+			attach = append([]*Layer{l}, attach...) // nearest the handler first
 		case GateNone:
 			if l.Why != "" {
 				notes = append(notes, l.Why)
@@ -253,7 +251,7 @@ func partialWhy(h *summary) string {
 }
 
 // noWhy explains why nothing stops a signed-out caller.
-func (m *Model) noWhy(e *Entry, h *summary, attach *Layer, notes []string) string {
+func (m *Model) noWhy(e *Entry, h *summary, attach []*Layer, notes []string) string {
 	var parts []string
 	switch {
 	case len(h.nonGuards) > 0:
@@ -263,9 +261,13 @@ func (m *Model) noWhy(e *Entry, h *summary, attach *Layer, notes []string) strin
 	default:
 		parts = append(parts, "nothing checks the caller")
 	}
-	if attach != nil {
-		parts = append(parts, attach.Why)
-	} else if len(notes) > 0 {
+	for i, l := range attach {
+		if i == 2 {
+			break
+		}
+		parts = append(parts, l.Why)
+	}
+	if len(attach) == 0 && len(notes) > 0 {
 		parts = append(parts, notes[0])
 	}
 	return strings.Join(parts, "; ")

@@ -75,6 +75,9 @@ type Entry struct {
 	// registration order (for Next.js, the middleware/proxy file and the
 	// layouts above a page).
 	Chain []Layer
+	// Mounts are the registrations that mount the entry's router, outermost
+	// first (app.use('/api', router)).
+	Mounts []Location
 	// Public says why the entry is public by declaration or convention
 	// ("" when it is not).
 	Public string

@@ -196,7 +196,7 @@ func (m *Model) resolveImported(ctx context.Context, f *jsast.File, name string,
 		return fnRef{}, errNotFound
 	}
 	r, err := m.resolveFunc(ctx, of, v, nil, depth+1)
-	if err == nil && (r.name == "" || r.name == "anonymous function") {
+	if err == nil {
 		r.name = name
 	}
 	return r, err
