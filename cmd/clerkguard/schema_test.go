@@ -41,3 +41,35 @@ func TestDemoOutputValidates(t *testing.T) {
 		})
 	}
 }
+
+// TestRoutesOutputValidates runs `clerkguard routes --format json` on the
+// demo and validates it against docs/schema/routes.schema.json.
+func TestRoutesOutputValidates(t *testing.T) {
+	sch, err := jsonschema.NewCompiler().Compile(filepath.Join("..", "..", "docs", "schema", "routes.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "routes", "--format", "json", "../../fixtures/demo")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("routes output does not validate: %v", err)
+	}
+	for _, want := range []string{`"path": "/api/invoices"`, `"authn": "no"`, `"kind": "server-action"`, `"framework": "express"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("routes output lacks %s", want)
+		}
+	}
+	code, text, _ := runCLI(t, "routes", "../../fixtures/demo")
+	if code != 0 || !strings.Contains(text, "METHOD") || !strings.Contains(text, "/api/invoices") {
+		t.Errorf("text output (exit %d):\n%s", code, text)
+	}
+	if code, _, _ := runCLI(t, "routes", "--format", "sarif", "../../fixtures/demo"); code != 2 {
+		t.Errorf("routes --format sarif: exit %d, want 2", code)
+	}
+}

@@ -871,6 +871,11 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		st.reach = no
 		return
 	}
+	// Webhook signature verification: an anonymous caller cannot sign.
+	if v, ok := a.verifier(n); ok {
+		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(name, 40), v.Provider), ViaSecret, AuthzNone)
+		return
+	}
 	// Calls that throw for an anonymous caller.
 	if why, ok := a.throwsForAnon(n); ok {
 		if e := a.effectOf(n); e != nil {
@@ -937,6 +942,55 @@ func (a *analyzer) reject(st *state, n *jsast.Node, what string, via Via, authz 
 	st.authz |= authz
 	st.reach = no
 	st.deny = false
+}
+
+// verifier recognises a webhook signature verification call
+// (knowledge.VerifierOf): verifyWebhook(req), wh.verify(body, headers) of
+// a svix Webhook, stripe.webhooks.constructEvent(...).
+func (a *analyzer) verifier(call *jsast.Node) (knowledge.Verifier, bool) {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	name := strings.ReplaceAll(a.f.CalleeName(call), "()", "")
+	last := jsast.LastSegment(name)
+	root := rootIdent(callee)
+	if root == nil || name == "" {
+		return knowledge.Verifier{}, false
+	}
+	rname := a.f.Text(root)
+	pkg := a.importPackage(rname)
+	if pkg == "" {
+		if v := a.vars[rname]; v.kind == vClient {
+			pkg = v.pkg
+		}
+	}
+	if pkg == "" {
+		if _, bound := a.vars[rname]; !bound {
+			if p, err := a.m.clientPackage(a.ctx, a.f, root, 0); err == nil {
+				pkg = p
+			}
+		}
+	}
+	if pkg != "" {
+		if v, ok := knowledge.VerifierOf(pkg, last); ok {
+			return v, true
+		}
+		if im, ok := a.f.ImportOf(rname); ok && rname == name {
+			if v, ok := knowledge.VerifierOf(im.Source, im.Imported); ok {
+				return v, true
+			}
+		}
+		return knowledge.Verifier{}, false
+	}
+	// The receiver's module is unknown: a method whose receiver names it.
+	recv := ""
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		recv = jsast.LastSegment(name[:i])
+	}
+	for _, v := range knowledge.VerifiersNamed(last) {
+		if v.Receiver != "" && v.Receiver == recv {
+			return v, true
+		}
+	}
+	return knowledge.Verifier{}, false
 }
 
 // throwsForAnon recognises calls that throw for an anonymous caller:

@@ -148,11 +148,18 @@ func nonNil(s []string) []string {
 // free text (conditions and calls quoted from the code) by its redacted
 // form.
 func (r *Report) redact() {
-	clean := func(s *string) {
-		if detect.MayHoldSecrets([]byte(*s)) {
-			*s = redact.All(*s, detect.Secrets(*s))
+	r.Redact(func(s string) string {
+		if detect.MayHoldSecrets([]byte(s)) {
+			return redact.All(s, detect.Secrets(s))
 		}
-	}
+		return s
+	})
+}
+
+// Redact applies fn to every free-text string of the report (the engine
+// passes its set of the snapshot's secrets).
+func (r *Report) Redact(fn func(string) string) {
+	clean := func(s *string) { *s = fn(*s) }
 	for i := range r.Entries {
 		e := &r.Entries[i]
 		clean(&e.Verdict.Why)
