@@ -86,6 +86,12 @@ type analyzer struct {
 	callback int    // > 0 inside a callback literal
 	effs     map[*jsast.Node]*effect
 	seenIn   map[string]bool
+	rets     []ret
+	// probe, when set, is a node whose anonymous reach is recorded in
+	// probeReach (the definition of an inline Server Action).
+	probe      *jsast.Node
+	probeReach tri
+	probeSeen  bool
 }
 
 // summarize analyses fn in role, with the parameter roles given (nil for
@@ -120,6 +126,7 @@ func (m *Model) summarize(ctx context.Context, f *jsast.File, fn *jsast.Node, r 
 		a.returnValue(body, st)
 		a.complete(st, body)
 	}
+	a.returns()
 	if params == nil {
 		return m.fns.put(key, a.s)
 	}
@@ -315,6 +322,9 @@ func (a *analyzer) block(stmts []*jsast.Node, st *state) {
 func (a *analyzer) stmt(n *jsast.Node, st *state) {
 	if n == nil {
 		return
+	}
+	if a.probe != nil && n.Contains(a.probe) {
+		a.probeReach, a.probeSeen = st.reach, true
 	}
 	switch n.Type {
 	case "comment", "empty_statement", "function_declaration", "generator_function_declaration", "class_declaration",
@@ -596,33 +606,54 @@ func (a *analyzer) throwAnon(st *state, n *jsast.Node, why string) {
 
 // returnValue records what the function returns.
 func (a *analyzer) returnValue(n *jsast.Node, st *state) {
-	if a.callback > 0 || st.reach == no && a.s.retSeen {
+	if a.callback > 0 {
 		return
 	}
 	v := a.classify(n)
 	if n == nil {
 		v = value{kind: vLiteral, lit: "undefined"}
 	}
-	switch {
-	case !a.s.retSeen:
-		a.s.ret, a.s.retSeen = v, true
-	case st.reach != no && v.falsy() && a.s.ret.kind != vPred && a.s.ret.kind != vUser:
-		// if (!userId) return null ... return row: null for an anonymous caller.
-		if a.s.ret.kind != vOther && a.s.ret.kind != vRow {
-			break
-		}
-		a.s.ret = value{kind: vUser, clerk: a.s.ret.clerk}
-	case st.reach != no && v.kind == vPred && a.s.ret.kind == vLiteral:
-		a.s.ret = v
-	case a.s.ret.kind == vLiteral && nullishLit(a.s.ret) && v.kind != vLiteral:
-		// return null first (signed out), the value later.
-		if v.kind == vOther || v.kind == vRow {
-			v = value{kind: vUser, clerk: v.clerk}
-		}
-		a.s.ret = v
-	}
+	a.rets = append(a.rets, ret{v: v, deny: st.deny, reach: st.reach})
 	if a.role == roleHandler && a.effectReturn(n) {
 		a.addEffect(n, st, ReturnsUser, "returns "+clip(a.f.Text(jsast.Unwrap(n)), 40), false, nil)
+	}
+}
+
+// ret is one return statement's value.
+type ret struct {
+	v     value
+	deny  bool
+	reach tri
+}
+
+// returns decides what the function returns: the value of its returns,
+// except that a function which returns a falsy value where an identity
+// check failed (`if (!userId) return null`) returns a value that is null
+// for an anonymous caller.
+func (a *analyzer) returns() {
+	if len(a.rets) == 0 {
+		return
+	}
+	a.s.retSeen = true
+	nullForAnon := false
+	var main *value
+	for i := range a.rets {
+		r := &a.rets[i]
+		if r.deny && r.v.falsy() {
+			nullForAnon = true
+			continue
+		}
+		if main == nil || main.kind == vLiteral && r.v.kind != vLiteral {
+			main = &r.v
+		}
+	}
+	switch {
+	case main == nil:
+		a.s.ret = a.rets[0].v
+	case nullForAnon && (main.kind == vOther || main.kind == vRow || main.kind == vLiteral):
+		a.s.ret = value{kind: vUser, clerk: main.clerk}
+	default:
+		a.s.ret = *main
 	}
 }
 
@@ -670,9 +701,12 @@ func (a *analyzer) expr(n *jsast.Node, st *state, guarded bool) {
 	if n == nil {
 		return
 	}
-	switch {
-	case jsast.IsFunction(n):
-		a.callbackBody(n, st)
+	if jsast.IsFunction(n) {
+		// A function passed to a call runs (map(), $transaction(),
+		// then()); one only defined is analysed where it is called.
+		if p := n.Parent; p != nil && p.Type == "arguments" {
+			a.callbackBody(n, st)
+		}
 		return
 	}
 	switch n.Type {
@@ -878,10 +912,11 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	// Calls that throw for an anonymous caller.
 	if why, ok := a.throwsForAnon(n); ok {
+		// The call fails for an anonymous caller, so it reads nothing.
+		a.throwAnon(st, n, why)
 		if e := a.effectOf(n); e != nil {
 			a.addEffect(n, st, e.Kind, e.Call, e.Selects, e.params)
 		}
-		a.throwAnon(st, n, why)
 		return
 	}
 	// Effects of library calls.

@@ -46,6 +46,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	mk := func(k EffectKind, selects bool) *effect {
 		return &effect{Effect: Effect{Kind: k, Call: clean, Selects: selects}}
 	}
+	if a.outbound(n, rname, clean, bound) {
+		return mk(Outbound, false)
+	}
 	// The Clerk Backend API.
 	if bc, ok := knowledge.BackendCallIn(clean); ok && a.isClerkClient(root, rv, bound) {
 		if bc.Privilege == knowledge.ReadsUsers {
@@ -126,6 +129,35 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(WritesData, false)
 	}
 	return nil
+}
+
+// httpClients are HTTP client packages whose call (or method call) takes
+// the URL as its first argument.
+var httpClients = map[string]bool{"axios": true, "got": true, "ky": true, "node-fetch": true, "undici": true, "superagent": true,
+	"needle": true, "request": true, "cross-fetch": true}
+
+// outbound recognises an HTTP request to a URL the caller chooses:
+// fetch(url), axios.post(url, ...), got(url) with url from the request.
+func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool {
+	args := jsast.Args(n)
+	if len(args) == 0 || bound {
+		return false
+	}
+	switch {
+	case rname == "fetch" && clean == "fetch":
+	case httpClients[a.importPackage(rname)]:
+	default:
+		return false
+	}
+	u := jsast.Unwrap(args[0])
+	if u != nil && (u.Type == "template_string" || u.Type == "binary_expression") {
+		// `https://api.example.com/${id}`: the caller picks a path, not the host.
+		if strings.Contains(a.f.Text(u)[:min(len(a.f.Text(u)), 12)], "://") {
+			return false
+		}
+	}
+	v := a.classify(args[0])
+	return v.kind == vRequest
 }
 
 func contains(list []string, s string) bool {

@@ -55,10 +55,18 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		l, r := n.ChildByField("left"), n.ChildByField("right")
 		switch op {
 		case "||", "??":
-			if v := a.classify(l); v.kind != vOther && v.kind != vLiteral {
-				return v
+			lv, rv := a.classify(l), a.classify(r)
+			switch {
+			case lv.falsy() && (lv.kind == vIdentity || lv.kind == vUser) && rv.kind == vLiteral:
+				// role ?? 'user': the literal for an anonymous caller.
+				lv.dflt = rv.lit
+				return lv
+			case lv.falsy() && rv.kind == vRequest:
+				return rv // userId || req.body.userId: the caller's choice
+			case lv.kind != vOther && lv.kind != vLiteral:
+				return lv
 			}
-			return a.classify(r)
+			return rv
 		case "&&":
 			return a.classify(r)
 		case "===", "==", "!==", "!=", "<", ">", "<=", ">=", "instanceof", "in":
@@ -91,7 +99,19 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		}
 		return value{}
 	case "ternary_expression":
-		return a.classify(n.ChildByField("consequence"))
+		c, _ := a.cond(n.ChildByField("condition"))
+		cv, av := a.classify(n.ChildByField("consequence")), a.classify(n.ChildByField("alternative"))
+		switch {
+		case c == isTrue:
+			return cv
+		case c == isFalse:
+			return av
+		case av.kind == vRequest:
+			return av
+		case cv.kind == vOther && av.kind != vOther:
+			return av
+		}
+		return cv
 	case "new_expression":
 		ctor := n.ChildByField("constructor")
 		if pkg := a.importPackage(rootName(f.Name(ctor))); pkg != "" {
@@ -492,9 +512,11 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 		if id.anon == either {
 			return either, info
 		}
+	case other.kind == vLiteral && id.dflt != "":
+		equal = boolCond(id.dflt == other.lit)
 	case other.kind == vLiteral:
 		equal = boolCond(nullishLit(other))
-		if other.lit == "string" || other.lit == "number" {
+		if isStringLit(other) {
 			if id.authz == 0 && id.kind != vCred {
 				info.authz |= AuthzRole // userId === 'user_abc': an allowlist
 			}

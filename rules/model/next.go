@@ -444,7 +444,13 @@ func (m *Model) nextActions(ctx context.Context) ([]*Entry, error) {
 			e := &Entry{Framework: knowledge.NextJS, Kind: ServerAction, Methods: []string{"POST"}, File: p, Line: a.Fn.Line,
 				EndLine: a.Fn.EndLine, Name: name, Fn: a.Fn, FnFile: f, Handler: Location{File: p, Line: a.Fn.Line},
 				Params: []ParamRole{ParamClientValue, ParamClientValue, ParamClientValue, ParamClientValue}}
-			if !a.Inline {
+			if a.Inline {
+				if enc := jsast.EnclosingFunction(a.Fn.Parent); enc != nil {
+					if l, ok := m.closureLayer(ctx, f, enc, a.Fn); ok {
+						e.Chain = append(e.Chain, l)
+					}
+				}
+			} else {
 				for _, ex := range f.Exports() {
 					if ex.Name == a.Name && ex.Stmt != nil {
 						e.Line = ex.Stmt.Line
@@ -470,4 +476,31 @@ func (m *Model) nextActions(ctx context.Context) ([]*Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// closureLayer decides whether an inline Server Action is defined only
+// after its enclosing component stopped a signed-out caller: Next.js
+// binds (and encrypts) the closure to the render that created it, so a
+// caller cannot obtain one without passing that check.
+func (m *Model) closureLayer(ctx context.Context, f *jsast.File, enc, action *jsast.Node) (Layer, bool) {
+	a := &analyzer{m: m, ctx: ctx, f: f, fn: enc, role: roleHandler, stack: []*jsast.Node{enc},
+		vars: map[string]value{}, locals: nestedFuncs(f, enc), s: &summary{}, effs: map[*jsast.Node]*effect{}, seenIn: map[string]bool{},
+		probe: action}
+	for _, p := range params(enc) {
+		a.bindParam(p, value{kind: vPageProps})
+	}
+	body := jsast.FunctionBody(enc)
+	if body == nil || body.Type != "statement_block" {
+		return Layer{}, false
+	}
+	a.block(body.NamedChildren(), &state{reach: yes})
+	if !a.probeSeen || a.probeReach != no || len(a.s.checks) == 0 {
+		return Layer{}, false
+	}
+	name := jsast.FunctionName(f, enc)
+	c := a.s.checks[0]
+	return Layer{Name: name, Location: Location{File: f.Path, Line: enc.Line}, Gate: GateRejects, Via: ViaHandler,
+		Why: fmt.Sprintf("the action is defined inside `%s` (%s:%d) after %s stops signed-out callers, and its closure is bound to that render",
+			name, f.Path, enc.Line, strings.TrimSuffix(c.What, " exits")),
+		Proof: []Proof{c.Proof}}, true
 }

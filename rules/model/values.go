@@ -98,6 +98,9 @@ type value struct {
 	pkg   string      // vClient: the data library's module
 	lit   string      // vLiteral
 	clerk bool        // vUser/vRow: a Clerk User (or list of users) object
+	// dflt is the literal an identity value falls back to for an
+	// anonymous caller (role ?? 'user').
+	dflt string
 	// node is where the value was produced (for proofs).
 	line int
 }
@@ -106,7 +109,7 @@ type value struct {
 func (v value) falsy() bool {
 	switch v.kind {
 	case vIdentity, vUser, vCred:
-		return true
+		return v.dflt == "" || v.dflt == "''" || v.dflt == "null" || v.dflt == "undefined" || v.dflt == "false"
 	case vPred:
 		return v.anon == isFalse
 	case vLiteral:
@@ -202,7 +205,7 @@ func literalOf(f *jsast.File, n *jsast.Node) (value, bool) {
 			if s == "" {
 				return value{kind: vLiteral, lit: "''"}, true
 			}
-			return value{kind: vLiteral, lit: "string"}, true
+			return value{kind: vLiteral, lit: "s:" + s}, true
 		}
 	case "identifier":
 		if f.Text(n) == "undefined" {
@@ -210,6 +213,11 @@ func literalOf(f *jsast.File, n *jsast.Node) (value, bool) {
 		}
 	}
 	return value{}, false
+}
+
+// isStringLit reports a string or number literal.
+func isStringLit(v value) bool {
+	return v.kind == vLiteral && (strings.HasPrefix(v.lit, "s:") || v.lit != "" && v.lit[0] >= '0' && v.lit[0] <= '9')
 }
 
 func nullishLit(v value) bool {

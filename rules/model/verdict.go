@@ -111,6 +111,7 @@ const (
 	SendsMail      EffectKind = "mail"             // sends mail or messages
 	MovesMoney     EffectKind = "money"            // charges, refunds, transfers
 	PaidAPI        EffectKind = "paid-api"         // calls a paid external API (LLMs, media generation)
+	Outbound       EffectKind = "outbound"         // an HTTP request to a URL the caller chooses (server-side request forgery)
 )
 
 // Effect is one thing an entry does.
@@ -176,7 +177,7 @@ func (es Effects) TouchesUserData() bool { return len(es.List) > 0 }
 
 // Kinds returns the distinct kinds of the effects, in a fixed order.
 func (es Effects) Kinds() []EffectKind {
-	order := []EffectKind{ReadsData, WritesData, ClerkPrivilege, ReturnsUser, SendsMail, MovesMoney, PaidAPI}
+	order := []EffectKind{ReadsData, WritesData, ClerkPrivilege, ReturnsUser, SendsMail, MovesMoney, PaidAPI, Outbound}
 	var out []EffectKind
 	for _, k := range order {
 		if es.Has(k) {
