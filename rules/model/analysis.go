@@ -95,10 +95,22 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
 	h := m.summarize(ctx, e.FnFile, e.Fn, roleHandler, e.Params, 0, nil)
 	out.inputs = h.inputs
 	out.effects.Incomplete = h.incomplete
+	// When every path of an anonymous caller ends in a denial, the reads
+	// it triggers on the way are not returned to it (a Pages Router
+	// getServerSideProps that queries, then redirects): they do not make
+	// the entry unguarded. Writes still do.
+	deniedAtEnd := h.cont == no && hasAuthnCheck(h)
 	var y, n, u int
 	for _, ef := range h.effects {
 		x := ef.Effect
 		r := ef.reach
+		if deniedAtEnd && r == yes && x.Kind == ReadsData {
+			n++
+			x.SignedOut = ReachYes
+			x.Authz |= authz
+			out.effects.List = append(out.effects.List, x)
+			continue
+		}
 		if guard != nil {
 			r = no
 		} else if len(unknowns) > 0 && r == yes {
@@ -187,6 +199,15 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
 		}
 	}
 	return out
+}
+
+func hasAuthnCheck(h *summary) bool {
+	for _, c := range h.checks {
+		if c.authn {
+			return true
+		}
+	}
+	return false
 }
 
 func reachWord(r tri) Reach {

@@ -463,7 +463,7 @@ func (a *analyzer) addCheck(test *jsast.Node, info condInfo, authn bool) {
 		via = ViaSecret
 	}
 	a.s.checks = append(a.s.checks, check{Proof: Proof{Location: Location{File: a.f.Path, Line: test.Line},
-		What: "`if (" + clip(a.f.Text(jsast.Unwrap(test)), 60) + ")` exits"}, authz: info.authz, via: via, authn: authn, secret: info.secret})
+		What: "`if (" + clip(snippet(a.f, jsast.Unwrap(test)), 60) + ")` exits"}, authz: info.authz, via: via, authn: authn, secret: info.secret})
 }
 
 // exits reports whether a statement always leaves the function: it ends in
@@ -651,7 +651,12 @@ func (a *analyzer) returns() {
 	case main == nil:
 		a.s.ret = a.rets[0].v
 	case nullForAnon && (main.kind == vOther || main.kind == vRow || main.kind == vLiteral):
-		a.s.ret = value{kind: vUser, clerk: main.clerk}
+		// Its checks decide who gets a non-null value.
+		var authz Authz
+		for _, c := range a.s.checks {
+			authz |= c.authz
+		}
+		a.s.ret = value{kind: vUser, clerk: main.clerk, authz: authz}
 	default:
 		a.s.ret = *main
 	}
@@ -1198,6 +1203,25 @@ func authName(name string) bool {
 		}
 	}
 	return false
+}
+
+// snippet is the source text of n without its comments.
+func snippet(f *jsast.File, n *jsast.Node) string {
+	if n == nil {
+		return ""
+	}
+	var b strings.Builder
+	pos := n.Start
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if x.Type == "comment" {
+			b.Write(f.Src[pos:x.Start])
+			pos = x.End
+			return false
+		}
+		return true
+	})
+	b.Write(f.Src[pos:n.End])
+	return b.String()
 }
 
 func clip(s string, n int) string {

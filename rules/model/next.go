@@ -356,8 +356,10 @@ func nextUnprotectedWhy(mw *project.Middleware, probe string) string {
 	switch {
 	case !mw.Clerk:
 		return base + " does not run Clerk's middleware"
-	case mw.Legacy:
+	case mw.Legacy && mw.IsPublic(probe):
 		return "authMiddleware() treats " + probe + " as public or ignored"
+	case mw.Legacy:
+		return "authMiddleware()'s afterAuth replaces its redirect of signed-out requests and does not stop them on " + probe
 	case len(mw.RouteMatchers) > 0:
 		return base + "'s route matchers do not protect " + probe
 	}
