@@ -127,8 +127,8 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
 		x.SignedOut = reachWord(r)
 		x.Authz |= authz
 		out.effects.List = append(out.effects.List, x)
-		if x.OwnerScoped && x.Selects {
-			authz |= AuthzOwner
+		if _, clerk := knowledge.BackendCallIn(x.Call); x.OwnerScoped && x.Selects && !clerk {
+			authz |= AuthzOwner // reading your own Clerk user is not an owner check
 		}
 	}
 	for _, c := range h.checks {

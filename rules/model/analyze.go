@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -67,6 +68,9 @@ type state struct {
 	// an identity check failed: a return there is a denial.
 	deny  bool
 	authz Authz
+	// caught is set in a catch block: a handler's response there is an
+	// error, not a completion.
+	caught bool
 }
 
 type analyzer struct {
@@ -289,7 +293,7 @@ func (a *analyzer) complete(st *state, _ *jsast.Node) {
 	}
 	switch a.role {
 	case roleHandler:
-		if st.deny {
+		if st.deny || st.caught {
 			return
 		}
 		a.cont(st)
@@ -412,9 +416,14 @@ func (a *analyzer) denies(n *jsast.Node) bool {
 				return true
 			}
 		}
+		// Any error response: it returns no data.
+		return errorStatusRe.MatchString(t)
 	}
 	return false
 }
+
+// errorStatusRe matches a 4xx or 5xx status set on a response.
+var errorStatusRe = regexp.MustCompile(`(?:status(?:Code)?\s*:\s*|\.status\(\s*|sendStatus\(\s*|\.code\(\s*)[45]\d\d\b`)
 
 func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 	test := n.ChildByField("condition")
@@ -511,7 +520,7 @@ func (a *analyzer) tryStmt(n *jsast.Node, st *state) {
 	after := body.reach
 	authz := body.authz
 	if h := n.ChildByField("handler"); h != nil {
-		c := state{reach: start.reach, deny: start.deny, authz: start.authz}
+		c := state{reach: start.reach, deny: start.deny, authz: start.authz, caught: true}
 		if p := h.ChildByField("parameter"); p != nil && p.Type == "identifier" {
 			a.vars[a.f.Text(p)] = value{}
 		}
@@ -613,15 +622,47 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 	if n == nil {
 		v = value{kind: vLiteral, lit: "undefined"}
 	}
-	a.rets = append(a.rets, ret{v: v, deny: st.deny, reach: st.reach})
+	a.rets = append(a.rets, ret{v: v, node: jsast.Unwrap(n), deny: st.deny, reach: st.reach})
 	if a.role == roleHandler && a.effectReturn(n) {
 		a.addEffect(n, st, ReturnsUser, "returns "+clip(a.f.Text(jsast.Unwrap(n)), 40), false, nil)
 	}
 }
 
+// resultObject recognises a helper that answers with an object whose keys
+// say whether the caller passed: `return { error: 'Unauthorized', status:
+// 401 }` where an identity check fails, `return { ok: true }` otherwise.
+func (a *analyzer) resultObject() (value, bool) {
+	keys := &resultKeys{anon: map[string]bool{}, ok: map[string]bool{}}
+	denied := false
+	for _, r := range a.rets {
+		if r.node == nil || r.node.Type != "object" {
+			return value{}, false
+		}
+		set := keys.ok
+		if r.deny {
+			set, denied = keys.anon, true
+		}
+		for _, k := range a.f.ObjectKeys(r.node) {
+			if v, ok := literalOf(a.f, a.f.ObjectProp(r.node, k)); ok && v.falsy() {
+				continue
+			}
+			set[k] = true
+		}
+	}
+	if !denied || len(keys.ok) == 0 && len(keys.anon) == 0 {
+		return value{}, false
+	}
+	var authz Authz
+	for _, c := range a.s.checks {
+		authz |= c.authz
+	}
+	return value{kind: vResult, keys: keys, authz: authz}, true
+}
+
 // ret is one return statement's value.
 type ret struct {
 	v     value
+	node  *jsast.Node // the returned expression, unwrapped
 	deny  bool
 	reach tri
 }
@@ -635,6 +676,31 @@ func (a *analyzer) returns() {
 		return
 	}
 	a.s.retSeen = true
+	if v, ok := a.resultObject(); ok {
+		a.s.ret = v
+		return
+	}
+	// A helper that returns a (truthy) response where a check fails and
+	// null on success: const denied = await verifyAdmin(req); if (denied) return denied.
+	truthyDeny, falsyOK, sawDeny := true, true, false
+	for _, r := range a.rets {
+		if r.deny {
+			sawDeny = true
+			if r.v.falsy() || r.v.kind == vLiteral {
+				truthyDeny = false
+			}
+		} else if !(r.v.kind == vLiteral && r.v.falsy()) {
+			falsyOK = false
+		}
+	}
+	if sawDeny && truthyDeny && falsyOK {
+		var authz Authz
+		for _, c := range a.s.checks {
+			authz |= c.authz
+		}
+		a.s.ret = value{kind: vPred, anon: isTrue, authz: authz}
+		return
+	}
 	nullForAnon := false
 	var main *value
 	for i := range a.rets {
@@ -717,12 +783,36 @@ func (a *analyzer) expr(n *jsast.Node, st *state, guarded bool) {
 	switch n.Type {
 	case "binary_expression":
 		op := a.f.Text(n.ChildByField("operator"))
-		a.expr(n.ChildByField("left"), st, guarded)
-		a.expr(n.ChildByField("right"), st, guarded || op == "&&" || op == "||" || op == "??")
+		l, r := n.ChildByField("left"), n.ChildByField("right")
+		a.expr(l, st, guarded)
+		if op != "&&" && op != "||" && op != "??" {
+			a.expr(r, st, guarded)
+			return
+		}
+		// The right side runs only when the left side does not decide.
+		c, _ := a.cond(l)
+		want := isTrue
+		switch op {
+		case "||":
+			want = isFalse
+		case "??":
+			c = either
+		}
+		sub := *st
+		sub.reach = take(st.reach, c, want)
+		a.expr(r, &sub, true)
+		st.reach = or3(take(st.reach, c, want.not()), sub.reach)
+		if c == want {
+			st.reach = sub.reach
+		}
 	case "ternary_expression":
 		a.expr(n.ChildByField("condition"), st, guarded)
-		a.expr(n.ChildByField("consequence"), st, true)
-		a.expr(n.ChildByField("alternative"), st, true)
+		c, _ := a.cond(n.ChildByField("condition"))
+		cons, alt := *st, *st
+		cons.reach, alt.reach = take(st.reach, c, isTrue), take(st.reach, c, isFalse)
+		a.expr(n.ChildByField("consequence"), &cons, true)
+		a.expr(n.ChildByField("alternative"), &alt, true)
+		st.reach = or3(cons.reach, alt.reach)
 	case "call_expression":
 		callee := jsast.Unwrap(n.ChildByField("function"))
 		if callee != nil && (callee.Type == "member_expression" || callee.Type == "call_expression") {

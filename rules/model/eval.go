@@ -47,7 +47,13 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		if f.Name(obj) == "process.env" {
 			return value{kind: vSecret}
 		}
-		return a.member(a.classify(obj), prop)
+		ov := a.classify(obj)
+		if ov.kind == vLiteral && nullishLit(ov) && hasOptional(n) {
+			return value{kind: vLiteral, lit: "undefined", idDerived: ov.idDerived} // null?.x
+		}
+		mv := a.member(ov, prop)
+		mv.idDerived = mv.idDerived || ov.idDerived
+		return mv
 	case "call_expression":
 		return a.callValue(n)
 	case "binary_expression":
@@ -56,6 +62,9 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		switch op {
 		case "||", "??":
 			lv, rv := a.classify(l), a.classify(r)
+			if lv.idDerived || rv.idDerived {
+				lv.idDerived, rv.idDerived = true, true
+			}
 			switch {
 			case lv.falsy() && (lv.kind == vIdentity || lv.kind == vUser) && rv.kind == vLiteral:
 				// role ?? 'user': the literal for an anonymous caller.
@@ -99,8 +108,11 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		}
 		return value{}
 	case "ternary_expression":
-		c, _ := a.cond(n.ChildByField("condition"))
+		c, info := a.cond(n.ChildByField("condition"))
 		cv, av := a.classify(n.ChildByField("consequence")), a.classify(n.ChildByField("alternative"))
+		if info.mentions {
+			cv.idDerived, av.idDerived = true, true
+		}
 		switch {
 		case c == isTrue:
 			return cv
@@ -230,6 +242,13 @@ func (a *analyzer) member(v value, prop string) value {
 		return value{kind: vRow, clerk: v.clerk}
 	case vParam:
 		return v
+	case vResult:
+		switch {
+		case v.keys.anon[prop] && !v.keys.ok[prop]:
+			return value{kind: vPred, anon: isTrue, authz: v.authz}
+		case v.keys.ok[prop] && !v.keys.anon[prop]:
+			return value{kind: vPred, anon: isFalse, authz: v.authz}
+		}
 	}
 	return value{}
 }
@@ -488,6 +507,14 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 		return either, condInfo{}
 	}
 	lv, rv := a.classify(l), a.classify(r)
+	if lv.kind == vLiteral && rv.kind == vLiteral && (lv.idDerived || rv.idDerived) {
+		// role ('user' for an anonymous caller) !== 'admin'
+		info := condInfo{mentions: true}
+		if roleish(f.Text(l)) || roleish(f.Text(r)) || isStringLit(lv) && isStringLit(rv) {
+			info.authz = AuthzRole
+		}
+		return boolCond((lv.lit == rv.lit) == eq), info
+	}
 	idL := lv.identityish() || lv.kind == vCred
 	idR := rv.identityish() || rv.kind == vCred
 	if idL == idR {
@@ -521,10 +548,14 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 				info.authz |= AuthzRole // userId === 'user_abc': an allowlist
 			}
 		}
-	case other.kind == vRequest:
+	case other.kind == vRequest && (other.src == FromBody || other.src == FromArgs):
 		// The caller chooses the other side, and can send null.
 		info.authz |= ownerKind(id)
 		return either, info
+	case other.kind == vRequest:
+		// A path, query, header or form value is a string, never null.
+		equal = isFalse
+		info.authz |= ownerKind(id)
 	case id.kind == vCred:
 		equal = isFalse
 		if other.kind == vSecret {

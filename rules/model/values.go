@@ -85,6 +85,7 @@ const (
 	vLiteral          // a literal; its text is in lit
 	vProtect          // auth.protect (destructured)
 	vAuthFn           // Clerk's auth function itself (auth.protect is its method)
+	vResult           // a helper\'s result object whose keys differ for an anonymous caller ({ error } vs { ok })
 )
 
 // value is the abstract value of an expression.
@@ -101,9 +102,17 @@ type value struct {
 	// dflt is the literal an identity value falls back to for an
 	// anonymous caller (role ?? 'user').
 	dflt string
-	// node is where the value was produced (for proofs).
+	// keys are the object keys a vResult has for an anonymous caller and
+	// for one that passed the helper's checks.
+	keys *resultKeys
+	// idDerived marks a value chosen by the identity (a ternary on
+	// userId, a default for a missing role): comparing it is a check.
+	idDerived bool
+	// line is where the value was bound.
 	line int
 }
+
+type resultKeys struct{ anon, ok map[string]bool }
 
 // falsy reports whether the value is falsy for an anonymous caller.
 func (v value) falsy() bool {
