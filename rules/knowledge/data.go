@@ -347,3 +347,15 @@ func lastSegment(name string) string {
 // selecting existing ones (create, insertOne, addDoc, ...), so its
 // arguments are the new record's fields, not a filter.
 func IsCreate(method string) bool { return creates[lastSegment(method)] }
+
+// singleRecord are read methods that return one record or null (Prisma
+// findUnique/findFirst, Mongoose findById/findOne, Sequelize findByPk,
+// TypeORM findOneBy, Drizzle's relational findFirst); a lookup by a null
+// key returns null.
+//
+// Sources: the Source of each library in [dataAPIs].
+var singleRecord = map[string]bool{"findUnique": true, "findFirst": true, "findById": true, "findOne": true, "findByPk": true,
+	"findOneBy": true, "findUniqueOrThrow": false, "findFirstOrThrow": false}
+
+// SingleRecord reports whether a read method returns one record or null.
+func SingleRecord(method string) bool { return singleRecord[lastSegment(method)] }

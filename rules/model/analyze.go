@@ -519,6 +519,7 @@ func (a *analyzer) tryStmt(n *jsast.Node, st *state) {
 	a.stmt(n.ChildByField("body"), &body)
 	after := body.reach
 	authz := body.authz
+	caught := body.caught
 	if h := n.ChildByField("handler"); h != nil {
 		c := state{reach: start.reach, deny: start.deny, authz: start.authz, caught: true}
 		if p := h.ChildByField("parameter"); p != nil && p.Type == "identifier" {
@@ -529,6 +530,8 @@ func (a *analyzer) tryStmt(n *jsast.Node, st *state) {
 		if c.reach != no {
 			authz &= c.authz
 		}
+		// Only the error path goes on: what follows is no success.
+		caught = body.reach == no && c.reach != no || body.caught
 	}
 	if fin := n.ChildByField("finalizer"); fin != nil {
 		fs := state{reach: or3(start.reach, after), deny: start.deny, authz: start.authz}
@@ -539,7 +542,7 @@ func (a *analyzer) tryStmt(n *jsast.Node, st *state) {
 			after = no
 		}
 	}
-	st.reach, st.authz = after, authz
+	st.reach, st.authz, st.caught = after, authz, caught
 }
 
 func (a *analyzer) switchStmt(n *jsast.Node, st *state) {
@@ -833,7 +836,8 @@ func (a *analyzer) expr(n *jsast.Node, st *state, guarded bool) {
 		if n.Type == "subscript_expression" {
 			a.expr(n.ChildByField("index"), st, guarded)
 		}
-		if !guarded && !hasOptional(n) {
+		if raw := obj; !guarded && !hasOptional(n) && raw != nil && raw.Type != "call_expression" {
+			// (await currentUser()).id throws; a call's promise or query builder does not.
 			if v := a.classify(obj); v.kind == vUser {
 				a.throwAnon(st, n, "reads "+clip(a.f.Text(n), 40)+" of a value that is null for a signed-out caller")
 			}

@@ -309,6 +309,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vAuthObj}
 			}
 		case vIdentity, vUser:
+			if obj.kind == vUser && obj.field == "record" {
+				return obj // a query builder: User.findById(id).populate('x') resolves to the record
+			}
 			if prop == "includes" || prop == "some" || prop == "find" || prop == "startsWith" || prop == "endsWith" {
 				return value{kind: vPred, anon: isFalse, authz: obj.authz | AuthzRole}
 			}
@@ -381,8 +384,14 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	if (last == "verify" || last == "verifyToken" || last == "jwtVerify") && len(args) > 0 && a.classify(args[0]).kind == vCred {
 		return value{kind: vIdentity, field: "claims"}
 	}
-	// Data reads return records.
+	// Data reads return records; a single-record lookup keyed by the
+	// (null) identity returns null for an anonymous caller.
 	if e := a.effectOf(n); e != nil {
+		if e.Kind == ReadsData && knowledge.SingleRecord(clean) {
+			if reqs, owner, _, _ := a.chainSources(n); owner && len(reqs) == 0 {
+				return value{kind: vUser, field: "record"}
+			}
+		}
 		if e.Kind == ReadsData || e.Kind == WritesData {
 			return value{kind: vRow}
 		}
