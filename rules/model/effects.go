@@ -276,6 +276,9 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 		} else {
 			v = a.classify(x)
 		}
+		if x.Type == "call_expression" && v.kind != vIdentity && v.kind != vUser {
+			return true // and(eq(t.id, id), eq(t.ownerId, userId)): look at each argument
+		}
 		switch v.kind {
 		case vRequest, vCred:
 			reqs = append(reqs, v.src)

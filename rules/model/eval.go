@@ -327,6 +327,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		case vClient:
 			return value{kind: vClient, pkg: obj.pkg}
 		case vRow:
+			if prop == "includes" && len(args) == 1 {
+				if av := a.classify(args[0]); av.identityish() {
+					// team.memberIds.includes(userId): membership of a record.
+					return value{kind: vPred, anon: isFalse, authz: ownerKind(av)}
+				}
+			}
 			return value{kind: vRow, clerk: obj.clerk}
 		case vOther, vLiteral:
 			if prop == "includes" && len(args) == 1 {

@@ -555,6 +555,8 @@ func (mw *Middleware) parseConfig(f *jsast.File, v *jsast.Node) {
 
 func (mw *Middleware) analyzeAuthMiddleware(f *jsast.File, args []*jsast.Node) {
 	if len(args) == 0 {
+		// authMiddleware() without options protects every route it runs on.
+		mw.protect = predNot{predPublic{mw}}
 		return
 	}
 	opts := jsast.Unwrap(args[0])

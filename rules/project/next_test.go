@@ -250,6 +250,8 @@ export default authMiddleware({ publicRoutes: ['/', '/api/public(.*)'], ignoredR
 export const config = { matcher: ['/((?!.*\\..*|_next).*)', '/', '/(api|trpc)(.*)'] }`,
 			`{"dependencies": {"next": "13.5.0", "@clerk/nextjs": "4.29.0"}}`,
 			[]probe{{"/", Unprotected}, {"/api/public/x", Unprotected}, {"/api/webhooks/clerk", Unprotected}, {"/api/x", Protected}, {"/reports/q3.csv", NotRun}}},
+		{"bare authMiddleware protects everything", `import { authMiddleware } from '@clerk/nextjs'
+export default authMiddleware()`, `{"dependencies": {"next": "13.5.0", "@clerk/nextjs": "4.29.0"}}`, []probe{{"/api/x", Protected}, {"/", Protected}}},
 		{"authMiddleware afterAuth without signed-out", `import { authMiddleware } from '@clerk/nextjs'
 import { NextResponse } from 'next/server'
 export default authMiddleware({
