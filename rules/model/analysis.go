@@ -201,6 +201,17 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
 	return out
 }
 
+// readsLine is the line of the read readsWhat names.
+func readsLine(rs []Proof) int {
+	w := "reads " + readsWhat(rs)
+	for _, r := range rs {
+		if r.What == w {
+			return r.Line
+		}
+	}
+	return rs[0].Line
+}
+
 func hasAuthnCheck(h *summary) bool {
 	for _, c := range h.checks {
 		if c.authn {
@@ -278,7 +289,7 @@ func (m *Model) noWhy(e *Entry, h *summary, attach []*Layer, notes []string) str
 	case len(h.nonGuards) > 0:
 		parts = append(parts, h.nonGuards[0].What)
 	case len(h.reads) > 0:
-		parts = append(parts, fmt.Sprintf("the handler reads %s (line %d) but never rejects a signed-out caller", readsWhat(h.reads), h.reads[0].Line))
+		parts = append(parts, fmt.Sprintf("the handler reads %s (line %d) but never rejects a signed-out caller", readsWhat(h.reads), readsLine(h.reads)))
 	default:
 		parts = append(parts, "nothing checks the caller")
 	}

@@ -759,6 +759,19 @@ func (a *analyzer) effectReturn(n *jsast.Node) bool {
 	return false
 }
 
+// noteRead records that the function reads the identity at n.
+func (a *analyzer) noteRead(n *jsast.Node, what string) {
+	if a.callback > 0 || len(a.s.reads) >= 8 {
+		return
+	}
+	for _, r := range a.s.reads {
+		if r.Line == n.Line {
+			return
+		}
+	}
+	a.s.reads = append(a.s.reads, Proof{Location: Location{File: a.f.Path, Line: n.Line}, What: "reads `" + what + "`"})
+}
+
 func (a *analyzer) unknown(why string) {
 	for _, u := range a.s.unknown {
 		if u == why {
@@ -1262,11 +1275,24 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	}
 }
 
+// readsWhat names what a function reads of the identity: a variable it
+// binds (`userId`) rather than the call it comes from (`getAuth()`).
 func readsWhat(rs []Proof) string {
+	var call string
 	for _, r := range rs {
-		if strings.HasPrefix(r.What, "reads ") {
-			return strings.TrimPrefix(r.What, "reads ")
+		w, ok := strings.CutPrefix(r.What, "reads ")
+		if !ok {
+			continue
 		}
+		if !strings.HasSuffix(w, "()`") {
+			return w
+		}
+		if call == "" {
+			call = w
+		}
+	}
+	if call != "" {
+		return call
 	}
 	return "the identity"
 }

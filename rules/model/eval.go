@@ -272,6 +272,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		case vReq:
 			switch prop {
 			case "auth":
+				a.noteRead(n, "req.auth()")
 				return value{kind: vAuthObj}
 			case "json", "text", "arrayBuffer", "blob":
 				return value{kind: vRequest, src: FromBody}
@@ -355,6 +356,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		}
 		if _, ok := a.vars[rname]; !ok {
 			if exp, pkg := a.m.clerkExportOf(a.ctx, f, rname); exp != "" {
+				if _, ok := knowledge.IdentitySourceOf(pkg, exp); ok || exp == "auth" || exp == "currentUser" || exp == "getAuth" {
+					a.noteRead(n, exp+"()")
+				}
 				if src, ok := knowledge.IdentitySourceOf(pkg, exp); ok {
 					switch src.Returns {
 					case knowledge.AuthObject, knowledge.RequestState:

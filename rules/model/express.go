@@ -386,6 +386,9 @@ func (r *expressRun) appOfValue(f *jsast.File, v *jsast.Node) *project.NodeApp {
 func (m *Model) expressLayer(ctx context.Context, f *jsast.File, n *jsast.Node, via Via) Layer {
 	n = jsast.Unwrap(n)
 	l := Layer{Name: clip(f.Text(n), 40), Location: Location{File: f.Path, Line: n.Line}, Via: via}
+	if jsast.IsFunction(n) {
+		l.Name = "inline middleware"
+	}
 	// Clerk's middleware, by the knowledge tables.
 	callee := n
 	if n.Type == "call_expression" {
