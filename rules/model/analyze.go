@@ -859,8 +859,9 @@ func (a *analyzer) expr(n *jsast.Node, st *state, guarded bool) {
 		right := n.ChildByField("right")
 		a.expr(right, st, guarded)
 		a.expr(n.ChildByField("left"), st, guarded)
+		v := a.classify(right) // notes identity reads: req.userId = getAuth(req).userId
 		if l := n.ChildByField("left"); l != nil && l.Type == "identifier" && n.Type == "assignment_expression" {
-			a.vars[a.f.Text(l)] = a.classify(right)
+			a.vars[a.f.Text(l)] = v
 		}
 	case "identifier", "property_identifier", "string", "number", "true", "false", "null", "undefined", "this",
 		"regex", "comment", "type_annotation", "type_arguments":

@@ -249,8 +249,8 @@ func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org b
 		scope = p.Parent
 	}
 	jsast.Walk(scope, func(x *jsast.Node) bool {
-		if x.Type != "arguments" || !scope.Contains(x) {
-			return true
+		if x.Field != "arguments" || x.Parent == nil || x.Parent.Type != "call_expression" {
+			return true // sql`...${id}`: the template is the call's arguments
 		}
 		r, o, g, p := a.argSources(x)
 		reqs = append(reqs, r...)
@@ -276,7 +276,7 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 		} else {
 			v = a.classify(x)
 		}
-		if x.Type == "call_expression" && v.kind != vIdentity && v.kind != vUser {
+		if x.Type == "call_expression" && v.kind != vIdentity && v.kind != vUser && v.kind != vRequest && v.kind != vCred {
 			return true // and(eq(t.id, id), eq(t.ownerId, userId)): look at each argument
 		}
 		switch v.kind {

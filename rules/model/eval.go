@@ -426,6 +426,15 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			a.s.incomplete = true
 		}
 	}
+	// A data library's factory: createClient() of @supabase/supabase-js,
+	// drizzle(pool), postgres(url).
+	if root := rootIdent(callee); root != nil {
+		if pkg := a.importPackage(f.Text(root)); pkg != "" {
+			if _, ok := knowledge.DataLibraryOf(pkg); ok {
+				return value{kind: vClient, pkg: pkg}
+			}
+		}
+	}
 	// A function the model does not follow (a package, a global): its
 	// result carries its arguments' origin (z.parse(body), Number(id)).
 	var out value
