@@ -276,23 +276,23 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 		} else {
 			v = a.classify(x)
 		}
-		if x.Type == "call_expression" && v.kind != vIdentity && v.kind != vUser && v.kind != vRequest && v.kind != vCred {
-			return true // and(eq(t.id, id), eq(t.ownerId, userId)): look at each argument
-		}
+		// A call's value is recorded, and its arguments looked at too:
+		// and(eq(t.id, id), eq(t.ownerId, userId)) uses both.
+		descend := x.Type == "call_expression"
 		switch v.kind {
 		case vRequest, vCred:
 			reqs = append(reqs, v.src)
-			return false
+			return descend
 		case vIdentity, vUser:
 			if orgish(v.field) {
 				org = true
 			} else if v.authz == 0 {
 				owner = true
 			}
-			return false
+			return descend
 		case vParam:
 			ps = append(ps, v.param)
-			return false
+			return descend
 		}
 		return true
 	})

@@ -192,7 +192,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "METHOD\tPATH\tWHERE\tKIND\tAUTHN\tAUTHZ\tEFFECTS\tWHY")
-	var open, guarded int
+	var open, guarded, unknown int
 	for _, e := range r.Entries {
 		path := e.Path
 		switch {
@@ -233,6 +233,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		switch {
 		case e.Verdict.Authn == AuthnYes:
 			guarded++
+		case e.Verdict.Authn == AuthnUnknown:
+			unknown++
 		case len(e.Effects) > 0 && e.Public == "":
 			open++
 		}
@@ -240,8 +242,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d entries: %d guarded, %d not guarded with effects (! marks effects a signed-out caller reaches; ? effects not fully followed)\n",
-		len(r.Entries), guarded, open)
+	fmt.Fprintf(w, "\n%d entries: %d guarded, %d not guarded with effects, %d unknown (! marks effects a signed-out caller reaches; ? effects not fully followed)\n",
+		len(r.Entries), guarded, open, unknown)
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s: %s\n", n.Where, n.What)
 	}
