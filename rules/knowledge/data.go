@@ -148,6 +148,11 @@ var dataAPIs = []DataLibrary{
 	{Name: "vercel-blob", Modules: []string{"@vercel/blob"}, Roots: []string{"blob"},
 		Calls:  calls(Read, "list", "head").with(Write, "put", "del", "copy"),
 		Source: "https://vercel.com/docs/vercel-blob/using-blob-sdk"},
+	{Name: "cloudinary", Modules: []string{"cloudinary"}, Roots: []string{"cloudinary"},
+		Calls: calls(Read, "resource", "resources", "resources_by_ids", "resources_by_tag", "search").
+			with(Write, "upload", "upload_stream", "upload_large", "upload_chunked", "destroy", "rename", "explicit",
+				"delete_resources", "delete_resources_by_tag", "add_tag", "remove_tag"),
+		Source: "https://cloudinary.com/documentation/image_upload_api_reference, https://cloudinary.com/documentation/admin_api"},
 	{Name: "s3", Modules: []string{"@aws-sdk/client-s3"}, Roots: []string{"s3", "storage", "bucket"},
 		Calls: calls(ReadWrite, "send"), Source: "https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/client/s3/"},
 }

@@ -1,5 +1,10 @@
 package knowledge
 
+import (
+	"net/url"
+	"strings"
+)
+
 // PaidService is an external API billed per call: large language models,
 // image, audio and video generation. An unauthenticated entry that reaches
 // one spends the application's money for anyone.
@@ -56,4 +61,26 @@ func PaidCall(pkg, callee string) (PaidService, bool) {
 		}
 	}
 	return PaidService{}, false
+}
+
+// paidHosts are the API hosts of metered services, for calls written with
+// fetch() or an HTTP client instead of the SDK.
+//
+// Sources: the API reference of each service (the Source of its entry in
+// [paidServices]); https://openrouter.ai/docs/api-reference/overview;
+// https://ai.google.dev/api (generativelanguage.googleapis.com);
+// https://platform.stability.ai/docs/api-reference; https://docs.together.ai/reference;
+// https://api-docs.deepseek.com/.
+var paidHosts = []string{"api.openai.com", "openrouter.ai", "api.anthropic.com", "generativelanguage.googleapis.com",
+	"api.replicate.com", "api.groq.com", "api.mistral.ai", "api.cohere.ai", "api.cohere.com", "api.elevenlabs.io",
+	"api.stability.ai", "api.together.xyz", "api.deepseek.com", "api.perplexity.ai", "api.fireworks.ai"}
+
+// PaidURL reports whether a URL (or the literal start of one) calls a
+// metered API.
+func PaidURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return contains(paidHosts, strings.ToLower(u.Hostname()))
 }

@@ -66,8 +66,12 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
 			}
 		}
 	}
+	var seeds []value
 	for _, w := range e.Wrappers {
-		g, unk := m.wrapperGate(ctx, e, w)
+		g, unk, args := m.wrapperGate(ctx, e, w)
+		if args != nil {
+			seeds = args // the innermost wrapper calls the handler
+		}
 		switch {
 		case g != nil:
 			authz |= g.authz
@@ -92,7 +96,7 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
 		v.Authn, v.Why = AuthnUnknown, why
 		return out
 	}
-	h := m.summarize(ctx, e.FnFile, e.Fn, roleHandler, e.Params, 0, nil)
+	h := m.summarizeSeeded(ctx, e.FnFile, e.Fn, roleHandler, e.Params, seeds, 0, nil)
 	out.inputs = h.inputs
 	out.effects.Incomplete = h.incomplete
 	// When every path of an anonymous caller ends in a denial, the reads
@@ -308,7 +312,7 @@ func (m *Model) noWhy(e *Entry, h *summary, attach []*Layer, notes []string) str
 // wrapperGate evaluates a wrapper around a handler: a Clerk wrapper by the
 // knowledge tables, an application wrapper by analysing the function it
 // returns, which must not call the handler for an anonymous caller.
-func (m *Model) wrapperGate(ctx context.Context, e *Entry, w Wrapper) (*guardInfo, string) {
+func (m *Model) wrapperGate(ctx context.Context, e *Entry, w Wrapper) (*guardInfo, string, []value) {
 	if w.callFile != nil {
 		if root := rootIdent(w.call.ChildByField("function")); root != nil {
 			if exp, pkg := m.clerkExportOf(ctx, w.callFile, w.callFile.Text(root)); exp != "" {
@@ -316,15 +320,15 @@ func (m *Model) wrapperGate(ctx context.Context, e *Entry, w Wrapper) (*guardInf
 					switch mw.Gate {
 					case knowledge.Rejects, knowledge.Redirects, knowledge.RejectsByDefault:
 						return &guardInfo{via: ViaWrapper, why: fmt.Sprintf("`%s` (%s) rejects signed-out callers", w.Name, pkg),
-							proof: []Proof{{Location: w.Location, What: w.Name + "(...)"}}}, ""
+							proof: []Proof{{Location: w.Location, What: w.Name + "(...)"}}}, "", nil
 					}
 				}
-				return nil, ""
+				return nil, "", nil
 			}
 		}
 	}
 	if w.fn == nil {
-		return nil, ""
+		return nil, "", nil
 	}
 	inner, innerFile := w.fn, w.fnFile
 	if ret := returnedFunction(w.fn); ret != nil {
@@ -342,12 +346,12 @@ func (m *Model) wrapperGate(ctx context.Context, e *Entry, w Wrapper) (*guardInf
 		hname = w.fnFile.Text(ps[w.handlerParam])
 	}
 	if hname == "" {
-		return nil, ""
+		return nil, "", nil
 	}
 	s := m.summarizeWrapper(ctx, innerFile, inner, hname, e.Params)
 	switch {
 	case !s.contSeen:
-		return nil, ""
+		return nil, "", nil
 	case s.cont == no:
 		why := fmt.Sprintf("the wrapper `%s` (%s:%d) rejects signed-out callers before calling the handler", w.Name, w.fnFile.Path, w.fn.Line)
 		var proof []Proof
@@ -359,11 +363,11 @@ func (m *Model) wrapperGate(ctx context.Context, e *Entry, w Wrapper) (*guardInf
 		if len(proof) == 0 {
 			proof = []Proof{{Location: Location{File: w.fnFile.Path, Line: w.fn.Line}, What: w.Name}}
 		}
-		return &guardInfo{via: ViaWrapper, why: why, proof: proof, authz: authz | s.contAuthz}, ""
+		return &guardInfo{via: ViaWrapper, why: why, proof: proof, authz: authz | s.contAuthz}, "", s.handlerArgs
 	case s.cont == maybe:
-		return nil, fmt.Sprintf("the wrapper `%s` could not be evaluated: %s", w.Name, strings.Join(s.unknown, "; "))
+		return nil, fmt.Sprintf("the wrapper `%s` could not be evaluated: %s", w.Name, strings.Join(s.unknown, "; ")), s.handlerArgs
 	}
-	return nil, ""
+	return nil, "", s.handlerArgs
 }
 
 // summarizeWrapper analyses the function a wrapper returns, whose

@@ -59,6 +59,8 @@ type summary struct {
 	// incomplete: a helper could not be followed, so effects may be missing.
 	incomplete bool
 	inputs     []Input
+	// handlerArgs are the values a wrapper passes to the handler.
+	handlerArgs []value
 }
 
 // state is the analysis state at one point of a function.
@@ -101,20 +103,37 @@ type analyzer struct {
 // summarize analyses fn in role, with the parameter roles given (nil for
 // helpers, whose parameters are numbered).
 func (m *Model) summarize(ctx context.Context, f *jsast.File, fn *jsast.Node, r role, params []ParamRole, depth int, stack []*jsast.Node) *summary {
+	return m.summarizeSeeded(ctx, f, fn, r, params, nil, depth, stack)
+}
+
+// summarizeSeeded is summarize with the parameters' values given (a
+// handler called by a wrapper with what the wrapper passes it).
+func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.Node, r role, roles []ParamRole, seeds []value, depth int, stack []*jsast.Node) *summary {
 	for _, s := range stack {
 		if s == fn {
 			return &summary{cont: yes} // recursion: the outer call decides
 		}
 	}
 	key := fnKey{fn: fn, role: r}
-	if params == nil {
+	memo := roles == nil && seeds == nil
+	if memo {
 		if s, ok := m.fns.get(key); ok {
 			return s
 		}
 	}
 	a := &analyzer{m: m, ctx: ctx, f: f, fn: fn, role: r, depth: depth, stack: append(append([]*jsast.Node(nil), stack...), fn),
 		vars: map[string]value{}, locals: nestedFuncs(f, fn), s: &summary{}, effs: map[*jsast.Node]*effect{}, seenIn: map[string]bool{}}
-	a.seedParams(params)
+	if seeds != nil {
+		for i, p := range params(fn) {
+			v := value{}
+			if i < len(seeds) {
+				v = seeds[i]
+			}
+			a.bindParam(p, v)
+		}
+	} else {
+		a.seedParams(roles)
+	}
 	st := &state{reach: yes}
 	body := jsast.FunctionBody(fn)
 	switch {
@@ -131,7 +150,7 @@ func (m *Model) summarize(ctx context.Context, f *jsast.File, fn *jsast.Node, r 
 		a.complete(st, body)
 	}
 	a.returns()
-	if params == nil {
+	if memo {
 		return m.fns.put(key, a.s)
 	}
 	return a.s
@@ -996,6 +1015,12 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	if a.role == roleWrapper && a.handler != "" && (name == a.handler || name == a.handler+".call" || name == a.handler+".apply") {
 		a.cont(st)
+		if a.s.handlerArgs == nil && name == a.handler {
+			a.s.handlerArgs = []value{}
+			for _, arg := range jsast.Args(n) {
+				a.s.handlerArgs = append(a.s.handlerArgs, a.classify(arg))
+			}
+		}
 		return
 	}
 	// Clerk guards.

@@ -49,6 +49,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	if a.outbound(n, rname, clean, bound) {
 		return mk(Outbound, false)
 	}
+	if a.paidURL(n, rname, bound) {
+		return mk(PaidAPI, false)
+	}
 	// The Clerk Backend API.
 	if bc, ok := knowledge.BackendCallIn(clean); ok && a.isClerkClient(root, rv, bound) {
 		if bc.Privilege == knowledge.ReadsUsers {
@@ -158,6 +161,24 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 	}
 	v := a.classify(args[0])
 	return v.kind == vRequest
+}
+
+// paidURL recognises fetch("https://openrouter.ai/api/v1/...") and the
+// like: a metered API called without its SDK.
+func (a *analyzer) paidURL(n *jsast.Node, rname string, bound bool) bool {
+	args := jsast.Args(n)
+	if len(args) == 0 || bound || rname != "fetch" && !httpClients[a.importPackage(rname)] {
+		return false
+	}
+	u := jsast.Unwrap(args[0])
+	if u == nil {
+		return false
+	}
+	t := a.f.Text(u)
+	if len(t) > 1 {
+		t = t[1:] // the opening quote or backtick
+	}
+	return knowledge.PaidURL(t)
 }
 
 func contains(list []string, s string) bool {

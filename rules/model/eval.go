@@ -70,8 +70,10 @@ func (a *analyzer) classify(n *jsast.Node) value {
 				// role ?? 'user': the literal for an anonymous caller.
 				lv.dflt = rv.lit
 				return lv
-			case lv.falsy() && rv.kind == vRequest:
-				return rv // userId || req.body.userId: the caller's choice
+			case lv.falsy() && rv.kind != vOther && rv.kind != vLiteral:
+				// userId || req.body.userId: the caller's choice;
+				// req.headers.get('x-api-key') || process.env.KEY: the server's key.
+				return rv
 			case lv.kind != vOther && lv.kind != vLiteral:
 				return lv
 			}
@@ -126,6 +128,14 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		return cv
 	case "new_expression":
 		ctor := n.ChildByField("constructor")
+		if root := rootIdent(ctor); root != nil && a.importPackage(f.Text(root)) == "" {
+			// new Blog({...}): a document of an ORM model (save() writes it).
+			if pkg, err := a.m.clientPackage(a.ctx, f, root, 0); err == nil && pkg != "" {
+				if _, ok := knowledge.DataLibraryOf(pkg); ok {
+					return value{kind: vRow}
+				}
+			}
+		}
 		if pkg := a.importPackage(rootName(f.Name(ctor))); pkg != "" {
 			if _, ok := knowledge.DataLibraryOf(pkg); ok {
 				return value{kind: vClient, pkg: pkg}
@@ -319,6 +329,8 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			return value{kind: vIdentity, field: obj.field, authz: obj.authz}
 		case vClerkClient:
 			switch {
+			case last == "getUser" && len(args) > 0 && a.classify(args[0]).kind != vIdentity && a.classify(args[0]).kind != vUser:
+				return value{kind: vRow, clerk: true} // a user picked by id: not null
 			case last == "getUser":
 				return value{kind: vUser, clerk: true}
 			case last == "getUserList" || strings.HasPrefix(last, "getUser"):

@@ -446,6 +446,11 @@ func (m *Model) nextActions(ctx context.Context) ([]*Entry, error) {
 			e := &Entry{Framework: knowledge.NextJS, Kind: ServerAction, Methods: []string{"POST"}, File: p, Line: a.Fn.Line,
 				EndLine: a.Fn.EndLine, Name: name, Fn: a.Fn, FnFile: f, Handler: Location{File: p, Line: a.Fn.Line},
 				Params: []ParamRole{ParamClientValue, ParamClientValue, ParamClientValue, ParamClientValue}}
+			if app := m.proj.AppFor(p); app != nil {
+				if l, ok := actionMiddlewareLayer(app); ok {
+					e.Chain = append(e.Chain, l)
+				}
+			}
 			if a.Inline {
 				if enc := jsast.EnclosingFunction(a.Fn.Parent); enc != nil {
 					if l, ok := m.closureLayer(ctx, f, enc, a.Fn); ok {
@@ -505,4 +510,28 @@ func (m *Model) closureLayer(ctx context.Context, f *jsast.File, enc, action *js
 		Why: fmt.Sprintf("the action is defined inside `%s` (%s:%d) after %s stops signed-out callers, and its closure is bound to that render",
 			name, f.Path, enc.Line, strings.TrimSuffix(c.What, " exits")),
 		Proof: []Proof{c.Proof}}, true
+}
+
+// everyPath are sample paths: a middleware that stops signed-out requests
+// on all of them protects the POST that calls a Server Action, whatever
+// page the action is called from.
+var everyPath = []string{"/", "/x", "/x/y", "/api/x", "/dashboard", "/sign-in"}
+
+// actionMiddlewareLayer is the middleware layer of a Server Action: a
+// guard only when the middleware protects every path (Core 1's bare
+// authMiddleware()); otherwise the action is reachable from some page the
+// middleware lets through, so no layer is recorded.
+func actionMiddlewareLayer(app *project.NextApp) (Layer, bool) {
+	mw := app.Middleware
+	if mw == nil {
+		return Layer{}, false
+	}
+	for _, p := range everyPath {
+		if app.Protection(p) != project.Protected {
+			return Layer{}, false
+		}
+	}
+	base := path.Base(mw.File)
+	return Layer{Name: base, Location: Location{File: mw.File, Line: max(mw.CallLine, mw.ExportLine, 1)}, Gate: GateRejects, Via: ViaMiddleware,
+		Why: fmt.Sprintf("%s stops signed-out requests on every path, so also the POST that calls the action", base)}, true
 }
