@@ -170,15 +170,37 @@ func (a *analyzer) paidURL(n *jsast.Node, rname string, bound bool) bool {
 	if len(args) == 0 || bound || rname != "fetch" && !httpClients[a.importPackage(rname)] {
 		return false
 	}
-	u := jsast.Unwrap(args[0])
-	if u == nil {
-		return false
+	return knowledge.PaidURL(leadingLiteral(a.f, args[0]))
+}
+
+// leadingLiteral returns the constant start of a string expression: a
+// string, a template's text before its first substitution, the left-most
+// string of a concatenation.
+func leadingLiteral(f *jsast.File, n *jsast.Node) string {
+	n = jsast.Unwrap(n)
+	for n != nil && n.Type == "binary_expression" {
+		n = jsast.Unwrap(n.ChildByField("left"))
 	}
-	t := a.f.Text(u)
-	if len(t) > 1 {
-		t = t[1:] // the opening quote or backtick
+	if n == nil {
+		return ""
 	}
-	return knowledge.PaidURL(t)
+	switch n.Type {
+	case "string":
+		s, _ := f.StringValue(n)
+		return s
+	case "template_string":
+		var b strings.Builder
+		for _, c := range n.Children {
+			switch c.Type {
+			case "template_substitution":
+				return b.String()
+			case "string_fragment":
+				b.WriteString(f.Text(c))
+			}
+		}
+		return b.String()
+	}
+	return ""
 }
 
 func contains(list []string, s string) bool {

@@ -44,8 +44,8 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		} else {
 			prop = "[]"
 		}
-		if f.Name(obj) == "process.env" {
-			return value{kind: vSecret}
+		if f.Name(obj) == "process.env" || secretName(prop) {
+			return value{kind: vSecret} // process.env.X, env().OPENROUTER_API_KEY, config.STRIPE_SECRET_KEY
 		}
 		ov := a.classify(obj)
 		if ov.kind == vLiteral && nullishLit(ov) && hasOptional(n) {
@@ -70,6 +70,8 @@ func (a *analyzer) classify(n *jsast.Node) value {
 				// role ?? 'user': the literal for an anonymous caller.
 				lv.dflt = rv.lit
 				return lv
+			case lv.falsy() && lv.kind == vCred:
+				return rv // no credential: the fallback
 			case lv.falsy() && rv.kind != vOther && rv.kind != vLiteral:
 				// userId || req.body.userId: the caller's choice;
 				// req.headers.get('x-api-key') || process.env.KEY: the server's key.
@@ -631,4 +633,18 @@ func ownerKind(id value) Authz {
 		return AuthzOrg
 	}
 	return AuthzOwner
+}
+
+// secretName reports a configuration constant that holds a secret:
+// OPENROUTER_API_KEY, STRIPE_SECRET_KEY, CRON_SECRET.
+func secretName(p string) bool {
+	if p == "" || strings.ToUpper(p) != p || p[0] < 'A' || p[0] > 'Z' {
+		return false
+	}
+	for _, k := range []string{"KEY", "SECRET", "TOKEN", "PASSWORD"} {
+		if strings.Contains(p, k) {
+			return true
+		}
+	}
+	return false
 }
