@@ -85,8 +85,7 @@ type Entry struct {
 	// set).
 	Unresolved string
 
-	id int
-	an *facet[*analysis] // set by Model.Entries
+	an *facet[*analysis] // set when the adapter creates the entry
 }
 
 // Where returns the entry's location as "file:line".
@@ -174,7 +173,11 @@ type Layer struct {
 // handler parameter holds.
 type Adapter interface {
 	Framework() Framework
+	// Entries lists every entry of the snapshot.
 	Entries(ctx context.Context, m *Model) ([]*Entry, error)
+	// EntriesOf lists the entries declared or handled in one file, the
+	// same objects Entries returns.
+	EntriesOf(ctx context.Context, m *Model, path string) ([]*Entry, error)
 }
 
 // fnMemo caches function summaries by function node. A summary is

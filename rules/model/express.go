@@ -48,6 +48,42 @@ type scopedLayer struct {
 }
 
 func (expressAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
+	return m.express.get(func() ([]*Entry, error) { return expressEntries(ctx, m) })
+}
+
+func (a expressAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
+	if !m.maybeExpress(p) {
+		return nil, nil
+	}
+	es, err := a.Entries(ctx, m)
+	var out []*Entry
+	for _, e := range es {
+		if e.File == p || e.Handler.File == p {
+			out = append(out, e)
+		}
+	}
+	return out, err
+}
+
+// maybeExpress reports whether p belongs to a package that depends on
+// express, so that asking about other files costs nothing.
+func (m *Model) maybeExpress(p string) bool {
+	pk := m.proj.PackageFor(p)
+	if pk == nil {
+		return false
+	}
+	if _, ok := pk.Deps["express"]; ok {
+		return true
+	}
+	for _, q := range m.proj.Packages {
+		if _, ok := q.Deps["express"]; ok && (q.Dir == "" || strings.HasPrefix(p, q.Dir+"/")) {
+			return true
+		}
+	}
+	return false
+}
+
+func expressEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 	files := m.expressFiles()
 	if len(files) == 0 {
 		return nil, nil
@@ -100,7 +136,7 @@ func (expressAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
 	sort.SliceStable(r.out, func(i, j int) bool {
 		return r.out[i].File < r.out[j].File || r.out[i].File == r.out[j].File && r.out[i].Line < r.out[j].Line
 	})
-	return r.out, nil
+	return withFacets(r.out), nil
 }
 
 // expressFiles returns the module files of packages that depend on

@@ -69,8 +69,40 @@ type Model struct {
 	adapters []Adapter
 
 	entries facet[[]*Entry]
+	express facet[[]*Entry]
+	files   fileFacets
 	notes   notes
 	fns     fnMemo
+}
+
+// fileFacets are the per-file entry facets of the Next.js adapter.
+type fileFacets struct {
+	mu sync.Mutex
+	m  map[string]*facet[[]*Entry]
+}
+
+func (m *Model) fileFacet(p string) *facet[[]*Entry] {
+	m.files.mu.Lock()
+	defer m.files.mu.Unlock()
+	if m.files.m == nil {
+		m.files.m = map[string]*facet[[]*Entry]{}
+	}
+	f, ok := m.files.m[p]
+	if !ok {
+		f = &facet[[]*Entry]{}
+		m.files.m[p] = f
+	}
+	return f
+}
+
+// withFacets gives new entries their analysis facet.
+func withFacets(es []*Entry) []*Entry {
+	for _, e := range es {
+		if e.an == nil {
+			e.an = &facet[*analysis]{}
+		}
+	}
+	return es
 }
 
 // New returns the model of the snapshot; it reads nothing until asked.
@@ -126,25 +158,25 @@ func (m *Model) Entries(ctx context.Context) ([]*Entry, error) {
 			}
 			return a.Name < b.Name
 		})
-		for i, e := range out {
-			e.id, e.an = i, &facet[*analysis]{}
-		}
 		return out, nil
 	})
 }
 
-// EntriesIn returns the entries registered or declared in the file at p
-// (by their File), and those whose handler lives in p.
-func (m *Model) EntriesIn(ctx context.Context, p string) ([]*Entry, error) {
-	es, err := m.Entries(ctx)
-	if err != nil {
-		return nil, err
-	}
+// EntriesOf returns the entries declared in the file at p (a route file's
+// exports, its Server Actions, the routes it registers) and those whose
+// handler it holds. It computes only what p needs: a rule that runs per
+// file asks this, not Entries.
+func (m *Model) EntriesOf(ctx context.Context, p string) ([]*Entry, error) {
 	var out []*Entry
-	for _, e := range es {
-		if e.File == p || e.Handler.File == p {
-			out = append(out, e)
+	for _, a := range m.adapters {
+		es, err := a.EntriesOf(ctx, m, p)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			m.notes.add(Note{Where: p, What: err.Error()})
 		}
+		out = append(out, es...)
 	}
 	return out, nil
 }

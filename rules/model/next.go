@@ -27,31 +27,69 @@ type nextAdapter struct{}
 func (nextAdapter) Framework() Framework { return knowledge.NextJS }
 
 func (nextAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
+	if len(m.proj.Next) == 0 {
+		return nil, nil
+	}
 	var out []*Entry
-	for _, app := range m.proj.Next {
+	for _, p := range m.fs.Paths() {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		for _, r := range app.Routes {
-			if _, nonReq := knowledge.NonRequestPath(r.File); nonReq {
-				continue
-			}
-			es, err := m.nextRouteEntries(ctx, app, r)
-			if err != nil {
-				if ctx.Err() != nil {
-					return out, ctx.Err()
-				}
-				m.notes.add(Note{Where: r.File, What: err.Error()})
-				continue
-			}
-			out = append(out, es...)
+		if m.proj.RouteOf(p) == nil && !m.mayHoldActions(ctx, p) {
+			continue
 		}
+		es, err := m.nextFileEntries(ctx, p)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, es...)
 	}
-	acts, err := m.nextActions(ctx)
-	if err != nil && ctx.Err() != nil {
-		return out, ctx.Err()
+	return out, nil
+}
+
+func (nextAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
+	return m.nextFileEntries(ctx, p)
+}
+
+// mayHoldActions reports whether a file of a Next.js app mentions
+// 'use server' (it reads the file).
+func (m *Model) mayHoldActions(ctx context.Context, p string) bool {
+	if !modules.IsModule(p) || strings.Contains("/"+p, "/node_modules/") || m.proj.AppFor(p) == nil {
+		return false
 	}
-	return append(out, acts...), nil
+	if _, nonReq := knowledge.NonRequestPath(p); nonReq {
+		return false
+	}
+	sf, err := m.fs.Get(ctx, p)
+	return err == nil && bytes.Contains(sf.Content, []byte("use server"))
+}
+
+// nextFileEntries returns the entries one file declares (its route
+// exports and its Server Actions), computed once per file.
+func (m *Model) nextFileEntries(ctx context.Context, p string) ([]*Entry, error) {
+	return m.fileFacet(p).get(func() ([]*Entry, error) {
+		var out []*Entry
+		if r := m.proj.RouteOf(p); r != nil {
+			if _, nonReq := knowledge.NonRequestPath(p); !nonReq {
+				es, err := m.nextRouteEntries(ctx, r.App, r)
+				if err != nil {
+					if ctx.Err() != nil {
+						return nil, ctx.Err()
+					}
+					m.notes.add(Note{Where: p, What: err.Error()})
+				}
+				out = append(out, es...)
+			}
+		}
+		if m.mayHoldActions(ctx, p) {
+			acts, err := m.nextActions(ctx, p)
+			if err != nil && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			out = append(out, acts...)
+		}
+		return withFacets(out), nil
+	})
 }
 
 func (m *Model) nextRouteEntries(ctx context.Context, app *project.NextApp, r *project.Route) ([]*Entry, error) {
@@ -409,34 +447,15 @@ func (m *Model) layoutLayers(ctx context.Context, app *project.NextApp, r *proje
 	return out
 }
 
-// nextActions lists the Server Actions of the Next.js apps: exports of 'use server'
-// modules and functions whose body starts with 'use server'.
-func (m *Model) nextActions(ctx context.Context) ([]*Entry, error) {
-	if len(m.proj.Next) == 0 {
-		return nil, nil
-	}
+// nextActions lists the Server Actions of a file: the exports of a 'use
+// server' module and the functions whose body starts with 'use server'.
+func (m *Model) nextActions(ctx context.Context, p string) ([]*Entry, error) {
 	var out []*Entry
-	for _, p := range m.fs.Paths() {
-		if !modules.IsModule(p) || strings.HasPrefix(p, "node_modules/") || strings.Contains(p, "/node_modules/") || m.proj.AppFor(p) == nil {
-			continue
-		}
-		if _, nonReq := knowledge.NonRequestPath(p); nonReq {
-			continue
-		}
-		sf, err := m.fs.Get(ctx, p)
-		if err != nil {
-			if ctx.Err() != nil {
-				return out, ctx.Err()
-			}
-			continue
-		}
-		if !bytes.Contains(sf.Content, []byte("use server")) {
-			continue
-		}
+	{
 		f, err := m.parse(ctx, p)
 		if err != nil {
 			m.notes.add(Note{Where: p, What: err.Error()})
-			continue
+			return nil, err
 		}
 		for _, a := range project.ServerActions(f) {
 			name := a.Name
