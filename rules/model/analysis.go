@@ -30,7 +30,11 @@ type guardInfo struct {
 	authz Authz
 }
 
-func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
+func (m *Model) analyse(ctx context.Context, e *Entry) *analysis { return m.analyseWith(ctx, e, false) }
+
+// analyseWith analyses an entry; own leaves out the middleware layers
+// (Via middleware and router-use).
+func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 	out := &analysis{}
 	v := &out.verdict
 	var (
@@ -43,6 +47,9 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis {
 	)
 	for i := range e.Chain {
 		l := &e.Chain[i]
+		if own && (l.Via == ViaMiddleware || l.Via == ViaRouterUse) {
+			continue
+		}
 		switch l.Gate {
 		case GateRejects, GateRedirects:
 			authz |= l.Authz

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
 // role is how a function is used, which decides what its continuation
@@ -936,6 +937,20 @@ func (a *analyzer) newExpr(n *jsast.Node, st *state) {
 	}
 }
 
+// missingLocalImport returns the specifier a name is imported from when
+// it names a file of the repository that the snapshot does not hold.
+func (a *analyzer) missingLocalImport(name string) string {
+	im, ok := a.f.ImportOf(name)
+	if !ok || !isLocalSpec(im.Source) {
+		return ""
+	}
+	res, err := a.m.graph.Resolve(a.ctx, a.f.Path, im.Source)
+	if err == nil && res.Kind == modules.Unresolved {
+		return im.Source
+	}
+	return ""
+}
+
 // importPackage returns the package a local name is imported from
 // directly ("" for a file of the snapshot or no import).
 func (a *analyzer) importPackage(local string) string {
@@ -1229,6 +1244,15 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	}
 	r, err := a.m.resolveFunc(a.ctx, a.f, callee, a.locals, 0)
 	if err != nil {
+		if errors.Is(err, errNotFound) && root != nil && authName(a.f.CalleeName(n)) && st.reach != no {
+			if spec := a.missingLocalImport(a.f.Text(root)); spec != "" {
+				// An auth helper whose module is not in the snapshot: unknown.
+				a.unknown(fmt.Sprintf("`%s()` comes from %s, which is not in the snapshot", clip(a.f.CalleeName(n), 40), spec))
+				st.reach = maybeOf(st.reach)
+				a.s.incomplete = true
+			}
+			return
+		}
 		if !errors.Is(err, errNotFound) {
 			a.s.incomplete = true
 			if st.reach != no {

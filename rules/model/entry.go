@@ -85,7 +85,8 @@ type Entry struct {
 	// set).
 	Unresolved string
 
-	an *facet[*analysis] // set when the adapter creates the entry
+	an  *facet[*analysis] // set when the adapter creates the entry
+	own *facet[*analysis] // the same without the middleware layers
 }
 
 // Where returns the entry's location as "file:line".

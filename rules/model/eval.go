@@ -415,6 +415,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			if reqs, owner, _, _ := a.chainSources(n); owner && len(reqs) == 0 {
 				return value{kind: vUser, field: "record"}
 			}
+			if a.usesCredential(n) {
+				// The app's own session: a record looked up by the request's
+				// cookie or Authorization header, none for an anonymous caller.
+				a.noteRead(n, clip(clean, 40)+"()")
+				return value{kind: vUser, field: "session"}
+			}
 		}
 		if e.Kind == ReadsData || e.Kind == WritesData {
 			return value{kind: vRow}
@@ -438,6 +444,13 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			return value{}
 		} else if err != nil && !errors.Is(err, errNotFound) {
 			a.s.incomplete = true
+		}
+	}
+	// Another auth library's session: getServerSession() of next-auth,
+	// null when signed out.
+	if callee.Type == "identifier" {
+		if pkg := a.importPackage(f.Text(callee)); pkg != "" && !knowledge.IsClerkPackage(pkg) && sessionName(f.Text(callee)) {
+			return value{kind: vUser, field: "session"}
 		}
 	}
 	// A data library's factory: createClient() of @supabase/supabase-js,
@@ -647,4 +660,33 @@ func secretName(p string) bool {
 		}
 	}
 	return false
+}
+
+// sessionName reports a function named for the signed-in session or user
+// (getServerSession, getSession, getCurrentUser, getUser).
+func sessionName(name string) bool {
+	l := strings.ToLower(name)
+	return strings.HasPrefix(l, "get") && (strings.Contains(l, "session") || strings.Contains(l, "currentuser"))
+}
+
+// usesCredential reports whether a call's arguments use a credential of
+// the request: a cookie or the Authorization header.
+func (a *analyzer) usesCredential(n *jsast.Node) bool {
+	found := false
+	args := n.ChildByField("arguments")
+	jsast.Walk(args, func(x *jsast.Node) bool {
+		if found {
+			return false
+		}
+		switch x.Type {
+		case "member_expression", "subscript_expression", "call_expression", "identifier":
+			v := a.classify(x)
+			if v.kind == vCred || v.kind == vRequest && v.src == FromCookies && x.Type != "identifier" {
+				found = true
+				return false
+			}
+		}
+		return true
+	})
+	return found
 }

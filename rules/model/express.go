@@ -279,8 +279,8 @@ func (r *expressRun) route(app *project.NodeApp, reg *project.Registration, acti
 	if fn != nil {
 		e.Handler = Location{File: fnFile.Path, Line: fn.Line}
 	}
-	if reason, ok := knowledge.PublicRoute(full); ok && pathKnown {
-		e.Public = "public by convention (" + reason.String() + ")"
+	if pathKnown {
+		e.Public = conventionPublic(full, false)
 	}
 	r.out = append(r.out, e)
 }

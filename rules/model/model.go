@@ -99,7 +99,7 @@ func (m *Model) fileFacet(p string) *facet[[]*Entry] {
 func withFacets(es []*Entry) []*Entry {
 	for _, e := range es {
 		if e.an == nil {
-			e.an = &facet[*analysis]{}
+			e.an, e.own = &facet[*analysis]{}, &facet[*analysis]{}
 		}
 	}
 	return es
@@ -185,6 +185,16 @@ func (m *Model) EntriesOf(ctx context.Context, p string) ([]*Entry, error) {
 // stopped before the entry's effects, and how the caller is authorized.
 func (m *Model) Guard(ctx context.Context, e *Entry) Verdict {
 	return m.analysis(ctx, e).verdict
+}
+
+// OwnGuard returns the verdict and effects of an entry without its
+// middleware: what the handler, its wrappers and (for an inline Server
+// Action) the render that defines it check, and which effects a signed-out
+// caller reaches past those checks alone. Rules that judge the middleware
+// themselves ask this.
+func (m *Model) OwnGuard(ctx context.Context, e *Entry) (Verdict, Effects) {
+	an, _ := e.own.get(func() (*analysis, error) { return m.analyseWith(ctx, e, true), nil })
+	return an.verdict, an.effects
 }
 
 // Effects returns what an entry does, followed through helpers.

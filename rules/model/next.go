@@ -313,12 +313,12 @@ func (m *Model) nextChain(ctx context.Context, app *project.NextApp, r *project.
 	if e.Kind == Page {
 		e.Chain = append(e.Chain, m.layoutLayers(ctx, app, r)...)
 	}
-	e.Public = nextPublic(app, r.Path, probe)
+	e.Public = nextPublic(app, r.Path, probe, e.Kind == Page || e.Kind == Layout || e.Kind == GetServerSideProps)
 }
 
 // nextPublic says why a route is public: the middleware declares it, or
 // its path is public by convention.
-func nextPublic(app *project.NextApp, routePath, probe string) string {
+func nextPublic(app *project.NextApp, routePath, probe string, page bool) string {
 	if mw := app.Middleware; mw != nil && mw.Clerk {
 		if mw.Legacy && mw.IsPublic(probe) {
 			return "authMiddleware() declares it public (publicRoutes or ignoredRoutes)"
@@ -329,10 +329,17 @@ func nextPublic(app *project.NextApp, routePath, probe string) string {
 			}
 		}
 	}
-	if reason, ok := knowledge.PublicRoute(routePath); ok {
-		return "public by convention (" + reason.String() + ")"
+	return conventionPublic(routePath, page)
+}
+
+// conventionPublic says why a path is public by convention; marketing
+// segments make only pages public, not APIs under them.
+func conventionPublic(routePath string, page bool) string {
+	reason, ok := knowledge.PublicRoute(routePath)
+	if !ok || reason == knowledge.Marketing && !page {
+		return ""
 	}
-	return ""
+	return "public by convention (" + reason.String() + ")"
 }
 
 // nextMiddlewareLayer describes what the app's middleware/proxy file does
