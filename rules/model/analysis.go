@@ -394,14 +394,6 @@ func (m *Model) summarizeWrapper(ctx context.Context, f *jsast.File, fn *jsast.N
 		a.next = f.Text(ps[2]) // an Express wrapper: next() also continues
 	}
 	a.vars[hname] = value{kind: vHandler}
-	st := &state{reach: yes}
-	body := jsast.FunctionBody(fn)
-	switch {
-	case body == nil:
-	case body.Type == "statement_block":
-		a.block(body.NamedChildren(), st)
-	default:
-		a.expr(body, st, false)
-	}
+	a.walkBody(false)
 	return a.s
 }

@@ -135,26 +135,35 @@ func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.No
 	} else {
 		a.seedParams(roles)
 	}
-	st := &state{reach: yes}
-	body := jsast.FunctionBody(fn)
-	switch {
-	case body == nil:
-	case body.Type == "statement_block":
-		a.block(body.NamedChildren(), st)
-		if st.reach != no {
-			a.complete(st, nil)
-		}
-	default:
-		// An expression body: its value is returned.
-		a.expr(body, st, false)
-		a.returnValue(body, st)
-		a.complete(st, body)
-	}
+	a.walkBody(true)
 	a.returns()
 	if memo {
 		return m.fns.put(key, a.s)
 	}
 	return a.s
+}
+
+// walkBody analyses the function's body for an anonymous caller;
+// completes records its normal end (and an expression body's value) as
+// a completion.
+func (a *analyzer) walkBody(completes bool) {
+	st := &state{reach: yes}
+	body := jsast.FunctionBody(a.fn)
+	switch {
+	case body == nil:
+	case body.Type == "statement_block":
+		a.block(body.NamedChildren(), st)
+		if completes && st.reach != no {
+			a.complete(st, nil)
+		}
+	default:
+		// An expression body: its value is returned.
+		a.expr(body, st, false)
+		if completes {
+			a.returnValue(body, st)
+			a.complete(st, body)
+		}
+	}
 }
 
 // seedParams binds the function's parameters.
@@ -202,34 +211,8 @@ func paramValue(r ParamRole) value {
 	return value{}
 }
 
-// params returns the parameter patterns of a function (identifiers,
-// object and array patterns), without types or defaults.
-func params(fn *jsast.Node) []*jsast.Node {
-	if p := fn.ChildByField("parameter"); p != nil {
-		return []*jsast.Node{p}
-	}
-	ps := fn.ChildByField("parameters")
-	if ps == nil {
-		return nil
-	}
-	var out []*jsast.Node
-	for _, p := range ps.NamedChildren() {
-		switch p.Type {
-		case "required_parameter", "optional_parameter":
-			if pat := p.ChildByField("pattern"); pat != nil {
-				p = pat
-			}
-		case "assignment_pattern":
-			if l := p.ChildByField("left"); l != nil {
-				p = l
-			}
-		case "comment":
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
+// params returns the parameter patterns of a function.
+func params(fn *jsast.Node) []*jsast.Node { return jsast.ParamPatterns(fn) }
 
 // bindParam binds a parameter pattern to a value; a destructured
 // parameter binds each property through the value's members.

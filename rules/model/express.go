@@ -111,7 +111,7 @@ func expressEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 			if reg.Kind != project.RegUse {
 				continue
 			}
-			for _, arg := range flatten(reg.Args) {
+			for _, arg := range project.FlattenArgs(reg.Args) {
 				if sub := r.subApp(a.Server().File, arg); sub != nil && sub != a {
 					r.mounted[sub] = true
 				}
@@ -183,7 +183,11 @@ func (r *expressRun) server(p string) *project.NodeServer {
 	}
 	r.servers[p] = nil
 	sf, err := r.m.fs.Get(r.ctx, p)
-	if err != nil || !bytes.Contains(sf.Content, []byte("express")) && !bytes.Contains(sf.Content, []byte("Router")) {
+	if err != nil {
+		r.m.notes.add(Note{Where: p, What: fmt.Sprintf("not read, so its routes are not listed: %v", err)})
+		return nil
+	}
+	if !bytes.Contains(sf.Content, []byte("express")) && !bytes.Contains(sf.Content, []byte("Router")) {
 		return nil
 	}
 	f, err := r.m.parse(r.ctx, p)
@@ -194,22 +198,6 @@ func (r *expressRun) server(p string) *project.NodeServer {
 	s := project.ParseNodeServer(f)
 	r.servers[p] = s
 	return s
-}
-
-// flatten expands array and spread arguments.
-func flatten(args []*jsast.Node) []*jsast.Node {
-	var out []*jsast.Node
-	for _, a := range args {
-		u := jsast.Unwrap(a)
-		switch {
-		case u == nil:
-		case u.Type == "array", u.Type == "spread_element":
-			out = append(out, flatten(u.NamedChildren())...)
-		default:
-			out = append(out, u)
-		}
-	}
-	return out
 }
 
 // walk visits an app's registrations in order, with the layers inherited
@@ -229,7 +217,7 @@ func (r *expressRun) walk(app *project.NodeApp, inherited []scopedLayer, prefix 
 			pat := project.JoinPath(prefix, reg.Path)
 			patKnown := known && (reg.PathKnown || !reg.HasPath)
 			var chain []scopedLayer
-			for _, a := range flatten(reg.Args) {
+			for _, a := range project.FlattenArgs(reg.Args) {
 				if sub := r.subApp(f, a); sub != nil && sub != app {
 					layers := append(append([]scopedLayer(nil), active...), chain...)
 					ms := append(append([]Location(nil), mounts...), Location{File: f.Path, Line: reg.Line})
@@ -270,7 +258,7 @@ func (r *expressRun) route(app *project.NodeApp, reg *project.Registration, acti
 			e.Chain = append(e.Chain, l.Layer)
 		}
 	}
-	for _, mw := range flatten(reg.Middleware()) {
+	for _, mw := range project.FlattenArgs(reg.Middleware()) {
 		e.Chain = append(e.Chain, r.m.expressLayer(r.ctx, f, mw, ViaMiddleware))
 	}
 	h := reg.Handler()

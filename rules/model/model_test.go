@@ -7,16 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/tools/txtar"
 
-	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/model"
-	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/rulestest"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -135,22 +132,10 @@ func lineDiff(want, got string) string {
 	return b.String()
 }
 
-// report builds the model of a snapshot the way the engine does: one file
-// set (with its shared parser), the project model, then the model.
+// report builds the report of a snapshot's model (see buildModel).
 func report(t *testing.T, snap source.Mem) *model.Report {
 	t.Helper()
-	ctx := context.Background()
-	paths, err := snap.Files(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(paths)
-	fs := rules.NewFileSet(snap, paths)
-	proj, err := project.Build(ctx, fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := model.New(fs, proj).Report(ctx)
+	rep, err := buildModel(t, snap).Report(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

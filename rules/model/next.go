@@ -61,7 +61,11 @@ func (m *Model) mayHoldActions(ctx context.Context, p string) bool {
 		return false
 	}
 	sf, err := m.fs.Get(ctx, p)
-	return err == nil && bytes.Contains(sf.Content, []byte("use server"))
+	if err != nil {
+		m.notes.add(Note{Where: p, What: fmt.Sprintf("not read, so its Server Actions are not listed: %v", err)})
+		return false
+	}
+	return bytes.Contains(sf.Content, []byte("use server"))
 }
 
 // nextFileEntries returns the entries one file declares (its route

@@ -448,12 +448,7 @@ func rootIdent(n *jsast.Node) *jsast.Node {
 }
 
 // rootName is the first identifier of a dotted callee name.
-func rootName(name string) string {
-	if i := strings.IndexAny(name, ".("); i >= 0 {
-		return name[:i]
-	}
-	return name
-}
+func rootName(name string) string { return jsast.FirstSegment(name) }
 
 // clerkExportOf returns the Clerk export a local name refers to ("auth",
 // "currentUser", "clerkClient"), following the import graph through the

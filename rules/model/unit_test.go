@@ -29,6 +29,8 @@ func (f failingFiles) Read(ctx context.Context, p string) ([]byte, error) {
 	return f.Mem.Read(ctx, p)
 }
 
+// buildModel builds the model of a snapshot the way the engine does: one
+// file set (with its shared parser), the project model, then the model.
 func buildModel(t *testing.T, snap source.Snapshot) *model.Model {
 	t.Helper()
 	ctx := context.Background()

@@ -24,12 +24,7 @@ func firstNamed(n *jsast.Node) *jsast.Node {
 }
 
 // rootName is the first identifier of a dotted callee name.
-func rootName(name string) string {
-	if i := strings.IndexAny(name, ".("); i >= 0 {
-		return name[:i]
-	}
-	return name
-}
+func rootName(name string) string { return jsast.FirstSegment(name) }
 
 func joinPath(a, b string) string {
 	if a == "" {
