@@ -51,13 +51,11 @@ func PaidCall(pkg, callee string) (PaidService, bool) {
 		if !fromAny(s.Modules, pkg) {
 			continue
 		}
-		for _, c := range s.Calls {
-			if callee == c || len(callee) > len(c) && callee[len(callee)-len(c)-1] == '.' && callee[len(callee)-len(c):] == c {
-				out := s
-				out.Modules = append([]string(nil), s.Modules...)
-				out.Calls = append([]string(nil), s.Calls...)
-				return out, true
-			}
+		if endsWithCall(callee, s.Calls) {
+			out := s
+			out.Modules = append([]string(nil), s.Modules...)
+			out.Calls = append([]string(nil), s.Calls...)
+			return out, true
 		}
 	}
 	return PaidService{}, false
