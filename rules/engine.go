@@ -15,6 +15,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules/diffindex"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/redact"
 	"github.com/clerkguard/clerkguard/rules/secrets/detect"
@@ -120,6 +121,9 @@ type Result struct {
 	// string in a Result is free of the secrets the detector recognises.
 	Skipped []SkippedFile
 	Project *project.Model
+	// Model is the run's semantic model (nil when the project model was
+	// not built).
+	Model *model.Model
 }
 
 // InDiff returns only the findings marked in the diff.
@@ -234,6 +238,10 @@ func (s *FileSet) AST(ctx context.Context, f *source.File) (*jsast.File, error) 
 	return pf, nil
 }
 
+// RedactSecrets replaces every secret found in the files read so far by
+// its redacted form.
+func (s *FileSet) RedactSecrets(text string) string { return s.secrets.Redact(text) }
+
 // skip records that p was not (fully) analysed; the first reason stays.
 func (s *FileSet) skip(p, reason string) {
 	s.mu.Lock()
@@ -263,6 +271,23 @@ func (s *FileSet) cached(p string) (*source.File, bool) {
 		return nil, false
 	}
 	return e.f, e.f != nil
+}
+
+// newModel builds the semantic model of the run over its file set, which
+// shares parses and the budget with the rules. It reads nothing until a
+// rule asks.
+func newModel(fs *FileSet, proj *project.Model) *model.Model { return model.New(fs, proj) }
+
+// BuildModel builds the project model and the semantic model of a
+// snapshot without running rules, for commands that only need the model
+// (clerkguard routes). paths are the snapshot's (filtered) paths.
+func BuildModel(ctx context.Context, snap source.Snapshot, paths []string, b Budget) (*model.Model, *FileSet, error) {
+	fs := newFileSet(snap, paths, b)
+	proj, err := project.Build(ctx, fs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("build project model: %w", err)
+	}
+	return newModel(fs, proj), fs, nil
 }
 
 // EngineID is the Rule of the engine's own RuleErrors.
@@ -373,6 +398,7 @@ func (c *collector) analyse(ctx context.Context, paths []string) (*Result, error
 	}
 	c.mu.Lock()
 	c.model = model
+	c.sem = newModel(fs, model)
 	c.mu.Unlock()
 
 	var perFile, perSnap []*Rule
@@ -469,7 +495,7 @@ func (c *collector) abandon(ctx context.Context) (*Result, error) {
 	ie.Unfinished = append(ie.Unfinished, runs...)
 	// finish sorts and filters in place: work on copies, since abandoned
 	// goroutines may still hold the collector.
-	part := &collector{model: c.model, opts: c.opts, fs: c.fs,
+	part := &collector{model: c.model, sem: c.sem, opts: c.opts, fs: c.fs,
 		findings: append([]Finding(nil), c.findings...), errs: append(append([]RuleError(nil), c.errs...), ie.Unfinished...),
 		supp: append([]*Suppression(nil), c.supp...), stats: c.stats}
 	return part.finish(true), ie
@@ -482,6 +508,7 @@ type collector struct {
 
 	mu       sync.Mutex
 	model    *project.Model // set once built
+	sem      *model.Model   // the semantic model over model, set with it
 	findings []Finding
 	errs     []RuleError
 	supp     []*Suppression
@@ -549,9 +576,9 @@ func (c *collector) runRule(ctx context.Context, r *Rule, f *source.File) {
 		return
 	}
 	c.running[run] = true
-	model := c.model
+	proj, sem := c.model, c.sem
 	c.mu.Unlock()
-	pass := &Pass{Ctx: ctx, Rule: r, File: f, Project: model, files: c.fs,
+	pass := &Pass{Ctx: ctx, Rule: r, File: f, Project: proj, Model: sem, files: c.fs,
 		report: func(d Diagnostic) { local = append(local, d) }}
 	err := func() (err error) {
 		defer func() {
@@ -709,7 +736,7 @@ func (c *collector) finish(partial bool) *Result {
 	if c.model != nil {
 		errs = append(errs, patternNotes(c.model)...)
 	}
-	res := &Result{Findings: fs, Stats: c.stats, Errors: errs, Project: c.model}
+	res := &Result{Findings: fs, Stats: c.stats, Errors: errs, Project: c.model, Model: c.sem}
 	for p, reason := range c.fs.skipped {
 		res.Skipped = append(res.Skipped, SkippedFile{Path: p, Reason: c.fs.secrets.Redact(reason)})
 	}

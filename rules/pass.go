@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -37,6 +38,9 @@ type Pass struct {
 	Rule    *Rule
 	File    *source.File // nil for PerSnapshot rules
 	Project *project.Model
+	// Model is the semantic model of the snapshot: entry points, guard
+	// verdicts, effects and inputs, computed lazily and once per run.
+	Model *model.Model
 
 	files  *FileSet
 	report func(Diagnostic)

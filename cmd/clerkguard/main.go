@@ -25,6 +25,7 @@ Usage:
   clerkguard review [--format ...] [--config FILE] [--fail-on SEVERITY] --base REF [--head REF] [DIR]
   clerkguard serve                     # the GitHub App, configured by CLERKGUARD_* environment variables
   clerkguard rules  [ID]
+  clerkguard routes [--format text|json] [DIR]   # the protection map: every entry point, its guard and effects
   clerkguard version
 
 Exit codes: 0 no findings at or above --fail-on (default high), 1 such findings, 2 usage or runtime error.
@@ -66,6 +67,8 @@ func runWith(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		return cmdScan(ctx, rs, args[1:], stdout, stderr, true)
 	case "rules":
 		return cmdRules(args[1:], stdout, stderr)
+	case "routes":
+		return cmdRoutes(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, args[1:], stderr, os.Getenv)
 	case "version", "--version", "-v":

@@ -92,3 +92,29 @@ func reviewSARIFValidates(t *testing.T, sch *jsonschema.Schema) {
 	}
 	checkCategory(t, out, "clerkguard/review/")
 }
+
+// TestRoutesOutputValidates runs `clerkguard routes --format json` on the
+// demo and validates it against docs/schema/routes.schema.json.
+func TestRoutesOutputValidates(t *testing.T) {
+	sch, err := jsonschema.NewCompiler().Compile(filepath.Join("..", "..", "docs", "schema", "routes.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "routes", "--format", "json", "../../fixtures/demo")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	validateOutput(t, sch, out, "routes output")
+	for _, want := range []string{`"path": "/api/invoices"`, `"authn": "no"`, `"kind": "server-action"`, `"framework": "express"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("routes output lacks %s", want)
+		}
+	}
+	code, text, _ := runCLI(t, "routes", "../../fixtures/demo")
+	if code != 0 || !strings.Contains(text, "METHOD") || !strings.Contains(text, "/api/invoices") {
+		t.Errorf("text output (exit %d):\n%s", code, text)
+	}
+	if code, _, _ := runCLI(t, "routes", "--format", "sarif", "../../fixtures/demo"); code != 2 {
+		t.Errorf("routes --format sarif: exit %d, want 2", code)
+	}
+}

@@ -331,3 +331,42 @@ func (f *File) StringList(n *Node) (vals []string, nodes []*Node, ok bool) {
 	}
 	return vals, nodes, ok
 }
+
+// FirstSegment returns the part of a dotted (or called) name before the
+// first dot or parenthesis: "db" of "db.user.findMany".
+func FirstSegment(name string) string {
+	if i := strings.IndexAny(name, ".("); i >= 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// ParamPatterns returns the parameter patterns of a function
+// (identifiers, object and array patterns, rest patterns), without their
+// types or default values.
+func ParamPatterns(fn *Node) []*Node {
+	if p := fn.ChildByField("parameter"); p != nil {
+		return []*Node{p}
+	}
+	ps := fn.ChildByField("parameters")
+	if ps == nil {
+		return nil
+	}
+	var out []*Node
+	for _, p := range ps.NamedChildren() {
+		switch p.Type {
+		case "required_parameter", "optional_parameter":
+			if pat := p.ChildByField("pattern"); pat != nil {
+				p = pat
+			}
+		case "assignment_pattern":
+			if l := p.ChildByField("left"); l != nil {
+				p = l
+			}
+		case "comment":
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}

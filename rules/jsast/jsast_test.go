@@ -259,3 +259,28 @@ func TestParserDropsTrees(t *testing.T) {
 		t.Error("the Parser memoised a tree on the source.File")
 	}
 }
+
+func TestParamPatternsAndFirstSegment(t *testing.T) {
+	f, err := Parse(context.Background(), source.NewFile("a.ts", []byte(
+		"function h(req: Request, { params }: Ctx, next = () => {}, ...rest) {}\nconst g = x => x")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns := Find(f.Root, FunctionTypes...)
+	var got []string
+	for _, p := range ParamPatterns(fns[0]) {
+		got = append(got, p.Type+":"+f.Text(p))
+	}
+	want := "identifier:req object_pattern:{ params } identifier:next rest_pattern:...rest"
+	if strings.Join(got, " ") != want {
+		t.Errorf("ParamPatterns = %q, want %q", strings.Join(got, " "), want)
+	}
+	if ps := ParamPatterns(fns[len(fns)-1]); len(ps) != 1 || f.Text(ps[0]) != "x" {
+		t.Errorf("arrow parameter: %v", ps)
+	}
+	for in, want := range map[string]string{"db.user.findMany": "db", "clerkClient().users": "clerkClient", "auth": "auth"} {
+		if got := FirstSegment(in); got != want {
+			t.Errorf("FirstSegment(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

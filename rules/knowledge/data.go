@@ -148,6 +148,11 @@ var dataAPIs = []DataLibrary{
 	{Name: "vercel-blob", Modules: []string{"@vercel/blob"}, Roots: []string{"blob"},
 		Calls:  calls(Read, "list", "head").with(Write, "put", "del", "copy"),
 		Source: "https://vercel.com/docs/vercel-blob/using-blob-sdk"},
+	{Name: "cloudinary", Modules: []string{"cloudinary"}, Roots: []string{"cloudinary"},
+		Calls: calls(Read, "resource", "resources", "resources_by_ids", "resources_by_tag", "search").
+			with(Write, "upload", "upload_stream", "upload_large", "upload_chunked", "destroy", "rename", "explicit",
+				"delete_resources", "delete_resources_by_tag", "add_tag", "remove_tag"),
+		Source: "https://cloudinary.com/documentation/image_upload_api_reference, https://cloudinary.com/documentation/admin_api"},
 	{Name: "s3", Modules: []string{"@aws-sdk/client-s3"}, Roots: []string{"s3", "storage", "bucket"},
 		Calls: calls(ReadWrite, "send"), Source: "https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/client/s3/"},
 }
@@ -342,3 +347,20 @@ func lastSegment(name string) string {
 	}
 	return name
 }
+
+// IsCreate reports whether a data method inserts records rather than
+// selecting existing ones (create, insertOne, addDoc, ...), so its
+// arguments are the new record's fields, not a filter.
+func IsCreate(method string) bool { return creates[lastSegment(method)] }
+
+// singleRecord are read methods that return one record or null (Prisma
+// findUnique/findFirst, Mongoose findById/findOne, Sequelize findByPk,
+// TypeORM findOneBy, Drizzle's relational findFirst); a lookup by a null
+// key returns null.
+//
+// Sources: the Source of each library in [dataAPIs].
+var singleRecord = map[string]bool{"findUnique": true, "findFirst": true, "findById": true, "findOne": true, "findByPk": true,
+	"findOneBy": true, "findUniqueOrThrow": false, "findFirstOrThrow": false}
+
+// SingleRecord reports whether a read method returns one record or null.
+func SingleRecord(method string) bool { return singleRecord[lastSegment(method)] }

@@ -62,6 +62,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("senders %s: incomplete entry", s.Library)
 		}
 	}
+	for _, p := range paidServices {
+		if p.Source == "" || len(p.Calls) == 0 || len(p.Modules) == 0 {
+			t.Errorf("paidServices %s: incomplete entry", p.Library)
+		}
+		unique("paidServices", p.Library)
+	}
 	for _, v := range verifiers {
 		if v.Source == "" || v.Name == "" || v.Provider == "" || len(v.Modules) == 0 {
 			t.Errorf("verifiers %s: incomplete entry", v.Provider)
@@ -549,5 +555,20 @@ func TestRoutes(t *testing.T) {
 		if got != tt.want || ok != (tt.want != RequestPath) {
 			t.Errorf("NonRequestPath(%s) = %v, %v; want %v", tt.path, got, ok, tt.want)
 		}
+	}
+}
+
+func TestPaidCallAndIsCreate(t *testing.T) {
+	if s, ok := PaidCall("openai", "openai.chat.completions.create"); !ok || s.Library != "openai" {
+		t.Errorf("PaidCall(openai, chat.completions.create) = %+v, %v", s, ok)
+	}
+	if _, ok := PaidCall("openai", "openai.models.list"); ok {
+		t.Error("models.list is not a paid call")
+	}
+	if _, ok := PaidCall("lodash", "chat.completions.create"); ok {
+		t.Error("a call of another package is not a paid call")
+	}
+	if !IsCreate("db.post.create") || IsCreate("findMany") {
+		t.Error("IsCreate")
 	}
 }

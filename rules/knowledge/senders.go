@@ -68,10 +68,8 @@ func SendCall(pkg, callee string) (Sender, bool) {
 		if !fromAny(s.Modules, pkg) {
 			continue
 		}
-		for _, c := range s.Calls {
-			if callee == c || len(callee) > len(c) && callee[len(callee)-len(c)-1] == '.' && callee[len(callee)-len(c):] == c {
-				return cloneSender(s), true
-			}
+		if endsWithCall(callee, s.Calls) {
+			return cloneSender(s), true
 		}
 	}
 	return Sender{}, false
@@ -87,6 +85,17 @@ func cloneSender(s Sender) Sender {
 func fromAny(modules []string, pkg string) bool {
 	for _, m := range modules {
 		if pkg == m || len(pkg) > len(m) && pkg[:len(m)] == m && pkg[len(m)] == '/' {
+			return true
+		}
+	}
+	return false
+}
+
+// endsWithCall reports whether callee is one of calls or ends with one at
+// a segment boundary ("stripe.refunds.create" ends with "refunds.create").
+func endsWithCall(callee string, calls []string) bool {
+	for _, c := range calls {
+		if callee == c || len(callee) > len(c) && callee[len(callee)-len(c)-1] == '.' && callee[len(callee)-len(c):] == c {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package project
 import (
 	"bytes"
 	"context"
+	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -310,7 +311,7 @@ func (mw *Middleware) analyze(f *jsast.File, era Era) {
 			mw.Clerk = true
 			mw.ClerkCall = call
 			mw.Legacy = f.ResolveClerk(f.CalleeName(call)) == "authMiddleware"
-			mw.Opaque = true
+			mw.Opaque = handlerExport == nil || !mw.wrappedProtectsNothing(f, era, handlerExport)
 			return
 		}
 		if mw.ImportsClerk {
@@ -363,6 +364,70 @@ func (mw *Middleware) analyze(f *jsast.File, era Era) {
 	if an.opaque {
 		mw.Opaque = true
 	}
+}
+
+// wrappedProtectsNothing reports whether an exported middleware that
+// wraps Clerk's calls certainly protects no route: every Clerk call in the
+// file is clerkMiddleware() without a handler (or with one that protects
+// nothing), or authMiddleware() with an afterAuth that protects nothing,
+// which replaces authMiddleware's own redirect of signed-out requests
+// (Core 1: "if you define afterAuth, you must handle signed-out users";
+// clerk/clerk-docs docs/references/nextjs/auth-middleware.mdx at
+// 48357e779^), and the wrapper itself sends nobody to sign-in or answers
+// 401/403.
+func (mw *Middleware) wrappedProtectsNothing(f *jsast.File, era Era, ex *jsast.Export) bool {
+	t := strings.ToLower(f.Text(ex.Stmt))
+	for _, k := range []string{"redirecttosignin", "sign-in", "signin", "login", "401", "403", "protect("} {
+		if strings.Contains(t, k) {
+			return false
+		}
+	}
+	calls := f.Calls(f.Root, func(n string) bool { return clerkMiddlewareNames[f.ResolveClerk(n)] })
+	if len(calls) == 0 {
+		return false
+	}
+	for _, c := range calls {
+		args := jsast.Args(c)
+		scratch := &Middleware{patterns: mw.patterns, RouteMatchers: mw.RouteMatchers}
+		switch f.ResolveClerk(f.CalleeName(c)) {
+		case "clerkMiddleware":
+			if len(args) == 0 {
+				continue
+			}
+			h := jsast.Unwrap(args[0])
+			if h != nil && h.Type == "object" {
+				continue
+			}
+			if !jsast.IsFunction(h) {
+				return false
+			}
+			an := &handlerAnalysis{f: f, mw: scratch, era: era}
+			an.params(h)
+			if p := an.function(h); an.opaque || !isConst(p, triFalse) {
+				return false
+			}
+		case "authMiddleware":
+			if len(args) == 0 {
+				return false
+			}
+			opts := jsast.Unwrap(args[0])
+			if opts == nil || opts.Type != "object" {
+				return false
+			}
+			aa := jsast.Unwrap(f.ObjectProp(opts, "afterAuth"))
+			if aa == nil || !(jsast.IsFunction(aa) || aa.Type == "method_definition") {
+				return false // the default: protects every non-public route
+			}
+			an := &handlerAnalysis{f: f, mw: scratch, legacy: true}
+			an.params(aa)
+			if p := an.function(aa); an.opaque || !isConst(p, triFalse) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // collectRouteMatchers finds top-level `const x = createRouteMatcher(...)`.
@@ -490,6 +555,8 @@ func (mw *Middleware) parseConfig(f *jsast.File, v *jsast.Node) {
 
 func (mw *Middleware) analyzeAuthMiddleware(f *jsast.File, args []*jsast.Node) {
 	if len(args) == 0 {
+		// authMiddleware() without options protects every route it runs on.
+		mw.protect = predNot{predPublic{mw}}
 		return
 	}
 	opts := jsast.Unwrap(args[0])

@@ -250,6 +250,8 @@ export default authMiddleware({ publicRoutes: ['/', '/api/public(.*)'], ignoredR
 export const config = { matcher: ['/((?!.*\\..*|_next).*)', '/', '/(api|trpc)(.*)'] }`,
 			`{"dependencies": {"next": "13.5.0", "@clerk/nextjs": "4.29.0"}}`,
 			[]probe{{"/", Unprotected}, {"/api/public/x", Unprotected}, {"/api/webhooks/clerk", Unprotected}, {"/api/x", Protected}, {"/reports/q3.csv", NotRun}}},
+		{"bare authMiddleware protects everything", `import { authMiddleware } from '@clerk/nextjs'
+export default authMiddleware()`, `{"dependencies": {"next": "13.5.0", "@clerk/nextjs": "4.29.0"}}`, []probe{{"/api/x", Protected}, {"/", Protected}}},
 		{"authMiddleware afterAuth without signed-out", `import { authMiddleware } from '@clerk/nextjs'
 import { NextResponse } from 'next/server'
 export default authMiddleware({
@@ -271,8 +273,25 @@ export const config = { matcher: paths }`, pkg15, []probe{{"/anything", Protecte
 		{"next docs matcher", `import { clerkMiddleware } from '@clerk/nextjs/server'
 export default clerkMiddleware(async (auth) => { await auth.protect() })
 export const config = { matcher: ['/((?!api|_next/static|_next/image|favicon.ico).*)'] }`, pkg15, []probe{{"/api/x", NotRun}, {"/dashboard", Protected}}},
-		{"wrapper function", `import { clerkMiddleware } from '@clerk/nextjs/server'
-export default function middleware(req, ev) { return clerkMiddleware()(req, ev) }`, pkg15, []probe{{"/api/x", Unknown}}},
+		{"wrapper function of a handler-less clerkMiddleware protects nothing", `import { clerkMiddleware } from '@clerk/nextjs/server'
+export default function middleware(req, ev) { return clerkMiddleware()(req, ev) }`, pkg15, []probe{{"/api/x", Unprotected}}},
+		{"wrapper function that checks a cookie itself", `import { clerkMiddleware } from '@clerk/nextjs/server'
+import { NextResponse } from 'next/server'
+export default function middleware(req, ev) {
+  if (!req.cookies.get('session')) return NextResponse.redirect(new URL('/login', req.url))
+  return clerkMiddleware()(req, ev)
+}`, pkg15, []probe{{"/api/x", Unknown}}},
+		{"wrapper function of a protecting clerkMiddleware", `import { clerkMiddleware } from '@clerk/nextjs/server'
+export default function middleware(req, ev) { return clerkMiddleware(async (auth) => { await auth.protect() })(req, ev) }`, pkg15, []probe{{"/api/x", Unknown}}},
+		{"wrapped authMiddleware whose afterAuth ignores auth (hackathon.zip)", `import { authMiddleware } from '@clerk/nextjs'
+import { NextResponse } from 'next/server'
+export default function middleware(request, event) {
+  const withAuthentication = (callback) => authMiddleware({ publicRoutes: ['/'], afterAuth: (auth, req) => callback(req) })(request, event)
+  return withAuthentication(() => NextResponse.rewrite(new URL('/x', request.url)))
+}`, `{"dependencies": {"next": "13.5.0", "@clerk/nextjs": "4.29.0"}}`, []probe{{"/api/x", Unprotected}}},
+		{"wrapped authMiddleware without afterAuth", `import { authMiddleware } from '@clerk/nextjs'
+export default function middleware(request, event) { return authMiddleware({ publicRoutes: ['/'] })(request, event) }`,
+			`{"dependencies": {"next": "13.5.0", "@clerk/nextjs": "4.29.0"}}`, []probe{{"/api/x", Unknown}}},
 		{"non-clerk i18n middleware", `import createMiddleware from 'next-intl/middleware'
 export default createMiddleware({ locales: ['en'], defaultLocale: 'en' })`, pkg15, []probe{{"/api/x", Unprotected}}},
 	}

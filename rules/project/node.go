@@ -596,3 +596,20 @@ func JoinPath(prefix, p string) string {
 	}
 	return strings.TrimSuffix(prefix, "/") + "/" + strings.TrimPrefix(p, "/")
 }
+
+// FlattenArgs expands the array and spread arguments of a registration
+// (app.use([a, b], ...rest)) into the middleware expressions they hold.
+func FlattenArgs(args []*jsast.Node) []*jsast.Node {
+	var out []*jsast.Node
+	for _, a := range args {
+		u := jsast.Unwrap(a)
+		switch {
+		case u == nil:
+		case u.Type == "array", u.Type == "spread_element":
+			out = append(out, FlattenArgs(u.NamedChildren())...)
+		default:
+			out = append(out, u)
+		}
+	}
+	return out
+}

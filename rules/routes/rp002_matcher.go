@@ -144,18 +144,11 @@ func routeGuarded(pass *rules.Pass, r *project.Route) bool {
 	if f == nil {
 		return true
 	}
-	g := newGuardCheck(pass)
 	for _, ex := range f.Exports() {
-		if !httpVerbs[ex.Name] && !(r.Kind == project.PagesAPI && ex.Name == "default") {
+		if !isHTTPExport(ex.Name) && !(r.Kind == project.PagesAPI && ex.Name == "default") {
 			continue
 		}
-		fn, wrapper := handlerFunction(ex.Value)
-		if wrapper != nil {
-			if ok, _ := g.wrapperGuards(f, wrapper); ok {
-				continue
-			}
-		}
-		if ok, _ := g.guarded(f, fn); !ok {
+		if e := entryIn(pass, r.File, "", ex.Name); e != nil && !ownChecked(pass, e) {
 			return false
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -45,8 +46,6 @@ var routeFileRe = regexp.MustCompile(`(^|/)route\.(ts|tsx|js|jsx|mjs)$`)
 
 func isRouteFile(f *source.File) bool { return f.IsJS() && routeFileRe.MatchString(f.Path) }
 
-var httpVerbs = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true}
-
 func runRP003(pass *rules.Pass) error {
 	route := pass.Project.RouteOf(pass.File.Path)
 	if route == nil || route.Kind != project.RouteHandler || !route.App.Clerk || publicByDesign(route.Path) {
@@ -56,29 +55,20 @@ func runRP003(pass *rules.Pass) error {
 	if f == nil {
 		return nil
 	}
-	g := newGuardCheck(pass)
 	probe := route.Probe()
 	prot := route.App.Protection(probe)
 	if prot == project.Protected || prot == project.Unknown {
 		return nil
 	}
 	for _, ex := range f.Exports() {
-		if !httpVerbs[ex.Name] {
+		if !isHTTPExport(ex.Name) {
 			continue
 		}
-		fn, wrapper := handlerFunction(ex.Value)
-		if wrapper != nil {
-			if ok, _ := g.wrapperGuards(f, wrapper); ok {
-				continue
-			}
-		}
-		if fn == nil {
+		e := modelEntry(pass, model.RouteHandler, ex.Name)
+		if e == nil {
 			continue
 		}
-		if ok, _ := g.guarded(f, fn); ok {
-			continue
-		}
-		if !g.touchesData(f, fn) {
+		if _, open := openEffect(pass, e); !open {
 			continue
 		}
 		pass.Report(rules.Diagnostic{

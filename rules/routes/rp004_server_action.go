@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -41,22 +42,17 @@ func runRP004(pass *rules.Pass) error {
 	if f == nil {
 		return nil
 	}
-	g := newGuardCheck(pass)
 	for _, a := range project.ServerActions(f) {
-		if ok, _ := g.guarded(f, a.Fn); ok {
-			continue
-		}
-		if wrapper := jsastParentCall(a.Fn); wrapper != nil {
-			if ok, _ := g.wrapperGuards(f, wrapper); ok {
-				continue
-			}
-		}
-		if !g.touchesData(f, a.Fn) {
-			continue
-		}
 		name := a.Name
 		if name == "" {
 			name = "(anonymous)"
+		}
+		e := modelEntry(pass, model.ServerAction, name)
+		if e == nil {
+			continue
+		}
+		if _, open := ownOpenEffect(pass, e); !open {
+			continue
 		}
 		kind := "Server Action"
 		if a.Inline {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -118,22 +119,20 @@ func runRP005(pass *rules.Pass) error {
 	if ex == nil {
 		return nil
 	}
-	g := newGuardCheck(pass)
-	fn, wrapper := handlerFunction(ex.Value)
-	if wrapper != nil {
-		if ok, _ := g.wrapperGuards(f, wrapper); ok {
-			return nil
-		}
-	}
-	if fn == nil || f.FunctionDirective(fn) == "use client" {
+	fn, _ := handlerFunction(ex.Value)
+	if fn != nil && f.FunctionDirective(fn) == "use client" {
 		return nil
 	}
-	if ok, _ := g.guarded(f, fn); ok {
+	e := modelEntry(pass, model.Page, "default")
+	if e == nil {
 		return nil
 	}
-	what := pageDataCall(g, f, fn)
-	if what == "" {
+	what, ok := pageDataCall(pass, e, f)
+	if !ok {
 		return nil
+	}
+	if fn == nil {
+		fn = e.Fn
 	}
 	probe := route.Probe()
 	prot := route.App.Protection(probe)
@@ -151,7 +150,7 @@ func runRP005(pass *rules.Pass) error {
 		sev = rules.High
 	}
 	related := middlewareRelated(route.App)
-	if lay, line := guardedLayout(pass, g, route); lay != "" {
+	if lay, line := guardedLayout(pass, e); lay != "" {
 		related = append([]rules.Location{{Path: lay, Line: line}}, related...)
 		pass.Report(rules.Diagnostic{
 			Line: fn.Line, Column: fn.Col, Severity: sev, Related: related,
@@ -170,40 +169,30 @@ func runRP005(pass *rules.Pass) error {
 	return nil
 }
 
-// pageDataCall names the first data access of a page function: what
-// touchesData finds, or a fetch() to an internal API.
-func pageDataCall(g *guardCheck, f *jsast.File, fn *jsast.Node) string {
-	if !g.touchesData(f, fn) {
-		if c := internalFetch(f, fn); c != nil {
-			return f.CalleeName(c) + "(" + strings.TrimSpace(f.Text(jsast.Args(c)[0])) + ")"
-		}
-		return ""
+// pageDataCall names the first data access of a page the page's own
+// checks do not guard (its middleware and layouts left out): the helper it
+// calls, or the data call itself, or a fetch() to an internal API.
+func pageDataCall(pass *rules.Pass, e *model.Entry, f *jsast.File) (string, bool) {
+	v, fx := pass.Model.OwnGuard(pass.Ctx, e)
+	if v.Authn == model.AuthnYes || v.Authn == model.AuthnUnknown {
+		return "", false
 	}
-	// The innermost call that touches data, in source order.
-	var hits []*jsast.Node
-	for _, c := range jsast.Find(fn, "call_expression") {
-		if f.CalleeName(c) != "" && g.touches(f, c, true) {
-			hits = append(hits, c)
+	for _, x := range fx.List {
+		if x.SignedOut != model.ReachYes {
+			continue
 		}
+		if len(x.Via) > 0 {
+			name, _, _ := strings.Cut(x.Via[0], " (")
+			return name, true
+		}
+		return x.Call, true
 	}
-	name := ""
-	for _, c := range hits {
-		inner := false
-		for _, o := range hits {
-			if o != c && c.Contains(o) {
-				inner = true
-				break
-			}
-		}
-		if !inner {
-			name = f.CalleeName(c)
-			break
+	if e.Fn != nil {
+		if c := internalFetch(e.FnFile, e.Fn); c != nil {
+			return e.FnFile.CalleeName(c) + "(" + strings.TrimSpace(e.FnFile.Text(jsast.Args(c)[0])) + ")", true
 		}
 	}
-	if name == "" {
-		name = "data access"
-	}
-	return name
+	return "", false
 }
 
 // internalAPI matches a fetch URL of the app's own or an internal API.
@@ -220,35 +209,13 @@ func internalFetch(f *jsast.File, fn *jsast.Node) *jsast.Node {
 	return nil
 }
 
-// guardedLayout returns the nearest layout wrapping the route's page (in
-// the page's directory or above it, up to the app directory) whose
-// default export checks auth, and the line of its export.
-func guardedLayout(pass *rules.Pass, g *guardCheck, route *project.Route) (string, int) {
-	appDir := route.App.AppDir
-	for dir := path.Dir(route.File); ; dir = path.Dir(dir) {
-		for _, ext := range []string{".tsx", ".ts", ".jsx", ".js"} {
-			lp := dir + "/layout" + ext
-			lf := pass.AST(pass.Get(lp))
-			if lf == nil {
-				continue
-			}
-			for _, ex := range lf.Exports() {
-				if ex.Name != "default" {
-					continue
-				}
-				fn, wrapper := handlerFunction(ex.Value)
-				if wrapper != nil {
-					if ok, _ := g.wrapperGuards(lf, wrapper); ok {
-						return lp, ex.Stmt.Line
-					}
-				}
-				if ok, _ := g.guarded(lf, fn); ok {
-					return lp, ex.Stmt.Line
-				}
-			}
-		}
-		if dir == appDir || dir == "." || dir == "/" || !strings.HasPrefix(dir, appDir) {
-			return "", 0
+// guardedLayout returns the nearest layout above the page whose render
+// stops a signed-out visitor (the model's layout layers), and its line.
+func guardedLayout(pass *rules.Pass, e *model.Entry) (string, int) {
+	for i := len(e.Chain) - 1; i >= 0; i-- {
+		if l := e.Chain[i]; l.Via == model.ViaLayout && l.Gate == model.GatePartial {
+			return l.File, l.Line
 		}
 	}
+	return "", 0
 }

@@ -97,7 +97,7 @@ func runRP009(pass *rules.Pass) error {
 		if !a.Clerk || mw == nil || !mw.Clerk || mw.Legacy || mw.AST == nil || mw.Handler == nil || len(mw.RouteMatchers) == 0 {
 			continue
 		}
-		c := &rp009{pass: pass, app: a, mw: mw, f: mw.AST, g: newGuardCheck(pass), webhookRepo: webhookRepo}
+		c := &rp009{pass: pass, app: a, mw: mw, f: mw.AST, webhookRepo: webhookRepo}
 		c.run()
 	}
 	return nil
@@ -108,7 +108,6 @@ type rp009 struct {
 	app         *project.NextApp
 	mw          *project.Middleware
 	f           *jsast.File
-	g           *guardCheck
 	webhookRepo bool
 	roles       map[*project.RouteMatcher]matcherRole
 }
@@ -335,25 +334,17 @@ func (c *rp009) routeUnguarded(r *project.Route) (*jsast.Export, bool) {
 	for _, ex := range f.Exports() {
 		ex := ex
 		if r.Kind == project.RouteHandler {
-			if !httpVerbs[ex.Name] {
+			if !isHTTPExport(ex.Name) {
 				continue
 			}
 		} else if ex.Name != "default" {
 			continue
 		}
-		fn, wrapper := handlerFunction(ex.Value)
-		if wrapper != nil {
-			if ok, _ := c.g.wrapperGuards(f, wrapper); ok {
-				continue
-			}
-		}
-		if fn == nil {
+		e := entryIn(c.pass, r.File, "", ex.Name)
+		if e == nil || ownChecked(c.pass, e) {
 			continue
 		}
-		if ok, _ := c.g.guarded(f, fn); ok {
-			continue
-		}
-		if c.g.touchesData(f, fn) {
+		if _, fx := c.pass.Model.OwnGuard(c.pass.Ctx, e); len(fx.List) > 0 {
 			return &ex, true
 		}
 		if first == nil {

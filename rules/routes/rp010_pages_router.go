@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -54,30 +55,22 @@ func runRP010(pass *rules.Pass) error {
 	if f == nil {
 		return nil
 	}
-	g := newGuardCheck(pass)
 	for _, ex := range f.Exports() {
 		var what string
+		var kind model.Kind
 		switch {
 		case route.Kind == project.PagesAPI && ex.Name == "default":
-			what = fmt.Sprintf("API route %s", rules.Code(route.Path))
+			what, kind = fmt.Sprintf("API route %s", rules.Code(route.Path)), model.PagesAPI
 		case route.Kind == project.PagesPage && ex.Name == "getServerSideProps":
-			what = fmt.Sprintf("`getServerSideProps` of %s", rules.Code(route.Path))
+			what, kind = fmt.Sprintf("`getServerSideProps` of %s", rules.Code(route.Path)), model.GetServerSideProps
 		default:
 			continue
 		}
-		fn, wrapper := handlerFunction(ex.Value)
-		if wrapper != nil {
-			if ok, _ := g.wrapperGuards(f, wrapper); ok {
-				continue
-			}
-		}
-		if fn == nil {
+		e := modelEntry(pass, kind, ex.Name)
+		if e == nil {
 			continue
 		}
-		if ok, _ := g.guarded(f, fn); ok {
-			continue
-		}
-		if !g.touchesData(f, fn) {
+		if _, open := openEffect(pass, e); !open {
 			continue
 		}
 		pass.Report(rules.Diagnostic{Line: ex.Stmt.Line, Column: ex.Stmt.Col,

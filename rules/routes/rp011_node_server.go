@@ -143,31 +143,13 @@ func (c *rp011) registersClerk(app *project.NodeApp) bool {
 		if reg.Kind == project.RegRoute {
 			args = reg.Middleware()
 		}
-		for _, a := range srvFlatten(args) {
+		for _, a := range project.FlattenArgs(args) {
 			if k, _ := c.classifyClerk(f, a); k != layerOther {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// srvFlatten expands array and spread arguments.
-func srvFlatten(args []*jsast.Node) []*jsast.Node {
-	var out []*jsast.Node
-	for _, a := range args {
-		u := jsast.Unwrap(a)
-		switch {
-		case u == nil:
-		case u.Type == "array":
-			out = append(out, srvFlatten(u.NamedChildren())...)
-		case u.Type == "spread_element":
-			out = append(out, srvFlatten(u.NamedChildren())...)
-		default:
-			out = append(out, u)
-		}
-	}
-	return out
 }
 
 // classifyClerk recognises Clerk middleware: calls of Clerk exports, the
@@ -248,7 +230,7 @@ func (c *rp011) walk(app *project.NodeApp, inherited []srvLayer, prefix string, 
 			switch reg.Kind {
 			case project.RegHook:
 				if reg.Method == "onRequest" || reg.Method == "preHandler" || reg.Method == "preValidation" {
-					for _, a := range srvFlatten(reg.Args) {
+					for _, a := range project.FlattenArgs(reg.Args) {
 						active = append(active, c.classify(f, a, prefix, true))
 					}
 				}
@@ -270,7 +252,7 @@ func (c *rp011) walk(app *project.NodeApp, inherited []srvLayer, prefix string, 
 			pat := project.JoinPath(prefix, reg.Path)
 			known := reg.PathKnown || !reg.HasPath
 			var chain []srvLayer
-			for _, a := range srvFlatten(reg.Args) {
+			for _, a := range project.FlattenArgs(reg.Args) {
 				if sub, subRel := c.subApp(f, a); sub != nil {
 					rel := append(append([]rules.Location(nil), related...), rules.Location{Path: f.Path, Line: reg.Line})
 					rel = append(rel, subRel...)
@@ -319,7 +301,7 @@ func (c *rp011) clerkAfter(app *project.NodeApp, i int, pat string) bool {
 		if reg.Kind != project.RegUse {
 			continue
 		}
-		for _, a := range srvFlatten(reg.Args) {
+		for _, a := range project.FlattenArgs(reg.Args) {
 			if k, _ := c.classifyClerk(f, a); k != layerOther {
 				if !reg.HasPath || !reg.PathKnown || project.PathCovers(reg.Path, pat) {
 					return true
@@ -432,7 +414,7 @@ func (c *rp011) route(app *project.NodeApp, reg *project.Registration, active []
 			layers = append(layers, l)
 		}
 	}
-	for _, m := range srvFlatten(reg.Middleware()) {
+	for _, m := range project.FlattenArgs(reg.Middleware()) {
 		layers = append(layers, c.classify(f, m, full, true))
 	}
 	attached, guarded := false, false

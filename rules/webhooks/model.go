@@ -303,7 +303,7 @@ func wrapped(f *jsast.File, v *jsast.Node) bool {
 // respondsHTTP reports whether fn produces an HTTP response itself
 // (an Express controller (req, res), a function returning a Response).
 func respondsHTTP(f *jsast.File, fn *jsast.Node) bool {
-	params := paramNodes(fn)
+	params := jsast.ParamPatterns(fn)
 	if len(params) >= 2 {
 		switch paramName(f, params[1]) {
 		case "res", "reply", "response", "h", "resp":
@@ -331,34 +331,6 @@ func respondsHTTP(f *jsast.File, fn *jsast.Node) bool {
 	return found
 }
 
-// paramNodes returns the parameter patterns of a function.
-func paramNodes(fn *jsast.Node) []*jsast.Node {
-	if p := fn.ChildByField("parameter"); p != nil {
-		return []*jsast.Node{p}
-	}
-	ps := fn.ChildByField("parameters")
-	if ps == nil {
-		return nil
-	}
-	var out []*jsast.Node
-	for _, c := range ps.NamedChildren() {
-		if c.Type == "required_parameter" || c.Type == "optional_parameter" {
-			if pat := c.ChildByField("pattern"); pat != nil {
-				out = append(out, pat)
-				continue
-			}
-		}
-		if c.Type == "assignment_pattern" {
-			if l := c.ChildByField("left"); l != nil {
-				out = append(out, l)
-				continue
-			}
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
 func paramName(f *jsast.File, p *jsast.Node) string {
 	if p != nil && p.Type == "identifier" {
 		return f.Text(p)
@@ -370,7 +342,7 @@ func paramName(f *jsast.File, p *jsast.Node) string {
 // first parameter (`req`, `request`, `event`, `c`), or the request
 // property destructured from it (`{ request }`).
 func requestRoots(f *jsast.File, fn *jsast.Node) map[string]bool {
-	ps := paramNodes(fn)
+	ps := jsast.ParamPatterns(fn)
 	if len(ps) == 0 {
 		return nil
 	}

@@ -56,6 +56,20 @@ type Edge struct {
 // resolver. It reads nothing yet.
 func New(fs Files) *Graph { return &Graph{r: NewResolver(fs), fs: fs} }
 
+// Parser is implemented by Files that parse through a shared, budgeted
+// parser (the engine's file set): the graph then shares its syntax trees
+// with the rules and charges them to the run's budget.
+type Parser interface {
+	AST(ctx context.Context, f *source.File) (*jsast.File, error)
+}
+
+func (g *Graph) parse(ctx context.Context, sf *source.File) (*jsast.File, error) {
+	if p, ok := g.fs.(Parser); ok {
+		return p.AST(ctx, sf)
+	}
+	return jsast.Parse(ctx, sf)
+}
+
 // Resolver returns the graph's resolver.
 func (g *Graph) Resolver() *Resolver { return g.r }
 
@@ -84,7 +98,7 @@ func (g *Graph) info(ctx context.Context, p string) (*fileInfo, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", p, err)
 		}
-		pf, err := jsast.Parse(ctx, sf)
+		pf, err := g.parse(ctx, sf)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", p, err)
 		}

@@ -1,0 +1,1386 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
+)
+
+// role is how a function is used, which decides what its continuation
+// is: the point an anonymous caller must not reach.
+type role uint8
+
+const (
+	roleHandler    role = iota // an entry's handler: its effects and its normal completion
+	roleMiddleware             // Express middleware: the next() call
+	roleWrapper                // a higher-order function: the call of the handler it wraps
+	roleHelper                 // a helper: returning normally to its caller
+)
+
+// effect is an Effect as found in a function, with the parameters of that
+// function its arguments use (so a caller can map them to its own
+// arguments).
+type effect struct {
+	Effect
+	reach  tri
+	params []int
+}
+
+// check is a place that denies a caller.
+type check struct {
+	Proof
+	authz  Authz
+	via    Via
+	authn  bool // it stops an anonymous caller (not only an unauthorized one)
+	secret bool
+}
+
+// summary is what the analysis of one function found.
+type summary struct {
+	// cont is whether an anonymous caller reaches the continuation.
+	cont      tri
+	contSeen  bool
+	contAuthz Authz
+	effects   []effect
+	checks    []check
+	// reads are where the function reads the identity.
+	reads []Proof
+	// nonGuards are helpers called as guards that read the identity but
+	// never reject.
+	nonGuards []Proof
+	ret       value
+	retSeen   bool
+	unknown   []string
+	// incomplete: a helper could not be followed, so effects may be missing.
+	incomplete bool
+	inputs     []Input
+	// handlerArgs are the values a wrapper passes to the handler.
+	handlerArgs []value
+}
+
+// state is the analysis state at one point of a function.
+type state struct {
+	reach tri
+	// deny is set inside a branch that an anonymous caller takes because
+	// an identity check failed: a return there is a denial.
+	deny  bool
+	authz Authz
+	// caught is set in a catch block: a handler's response there is an
+	// error, not a completion.
+	caught bool
+}
+
+type analyzer struct {
+	m     *Model
+	ctx   context.Context
+	f     *jsast.File
+	fn    *jsast.Node
+	role  role
+	depth int
+	stack []*jsast.Node
+
+	vars     map[string]value
+	locals   map[string]*jsast.Node
+	s        *summary
+	next     string // middleware: the next parameter
+	handler  string // wrapper: the handler parameter
+	callback int    // > 0 inside a callback literal
+	effs     map[*jsast.Node]*effect
+	seenIn   map[string]bool
+	rets     []ret
+	// probe, when set, is a node whose anonymous reach is recorded in
+	// probeReach (the definition of an inline Server Action).
+	probe      *jsast.Node
+	probeReach tri
+	probeSeen  bool
+}
+
+// summarize analyses fn in role, with the parameter roles given (nil for
+// helpers, whose parameters are numbered).
+func (m *Model) summarize(ctx context.Context, f *jsast.File, fn *jsast.Node, r role, params []ParamRole, depth int, stack []*jsast.Node) *summary {
+	return m.summarizeSeeded(ctx, f, fn, r, params, nil, depth, stack)
+}
+
+// summarizeSeeded is summarize with the parameters' values given (a
+// handler called by a wrapper with what the wrapper passes it).
+func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.Node, r role, roles []ParamRole, seeds []value, depth int, stack []*jsast.Node) *summary {
+	for _, s := range stack {
+		if s == fn {
+			return &summary{cont: yes} // recursion: the outer call decides
+		}
+	}
+	key := fnKey{fn: fn, role: r}
+	memo := roles == nil && seeds == nil
+	if memo {
+		if s, ok := m.fns.get(key); ok {
+			return s
+		}
+	}
+	a := &analyzer{m: m, ctx: ctx, f: f, fn: fn, role: r, depth: depth, stack: append(append([]*jsast.Node(nil), stack...), fn),
+		vars: map[string]value{}, locals: nestedFuncs(f, fn), s: &summary{}, effs: map[*jsast.Node]*effect{}, seenIn: map[string]bool{}}
+	if seeds != nil {
+		for i, p := range params(fn) {
+			v := value{}
+			if i < len(seeds) {
+				v = seeds[i]
+			}
+			a.bindParam(p, v)
+		}
+	} else {
+		a.seedParams(roles)
+	}
+	a.walkBody(true)
+	a.returns()
+	if memo {
+		return m.fns.put(key, a.s)
+	}
+	return a.s
+}
+
+// walkBody analyses the function's body for an anonymous caller;
+// completes records its normal end (and an expression body's value) as
+// a completion.
+func (a *analyzer) walkBody(completes bool) {
+	st := &state{reach: yes}
+	body := jsast.FunctionBody(a.fn)
+	switch {
+	case body == nil:
+	case body.Type == "statement_block":
+		a.block(body.NamedChildren(), st)
+		if completes && st.reach != no {
+			a.complete(st, nil)
+		}
+	default:
+		// An expression body: its value is returned.
+		a.expr(body, st, false)
+		if completes {
+			a.returnValue(body, st)
+			a.complete(st, body)
+		}
+	}
+}
+
+// seedParams binds the function's parameters.
+func (a *analyzer) seedParams(roles []ParamRole) {
+	ps := params(a.fn)
+	for i, p := range ps {
+		var v value
+		switch {
+		case a.role == roleHelper || roles == nil && a.role != roleMiddleware && a.role != roleWrapper:
+			v = value{kind: vParam, param: i}
+		case a.role == roleMiddleware:
+			v = [...]value{{kind: vReq}, {kind: vRes}, {kind: vNext}}[min(i, 2)]
+			if i > 2 {
+				v = value{}
+			}
+		case a.role == roleWrapper:
+			v = value{kind: vParam, param: i}
+		case i < len(roles):
+			v = paramValue(roles[i])
+		}
+		a.bindParam(p, v)
+	}
+	if a.role == roleMiddleware && len(ps) >= 3 && ps[2].Type == "identifier" {
+		a.next = a.f.Text(ps[2])
+	}
+}
+
+func paramValue(r ParamRole) value {
+	switch r {
+	case ParamRequest:
+		return value{kind: vReq}
+	case ParamResponse:
+		return value{kind: vRes}
+	case ParamNext:
+		return value{kind: vNext}
+	case ParamRouteContext:
+		return value{kind: vRouteCtx}
+	case ParamPageProps:
+		return value{kind: vPageProps}
+	case ParamClientValue:
+		return value{kind: vRequest, src: FromArgs}
+	case ParamGSSPContext:
+		return value{kind: vGSSP}
+	}
+	return value{}
+}
+
+// params returns the parameter patterns of a function.
+func params(fn *jsast.Node) []*jsast.Node { return jsast.ParamPatterns(fn) }
+
+// bindParam binds a parameter pattern to a value; a destructured
+// parameter binds each property through the value's members.
+func (a *analyzer) bindParam(p *jsast.Node, v value) {
+	switch p.Type {
+	case "identifier":
+		a.setVar(a.f.Text(p), v, p.Line)
+	case "object_pattern":
+		a.bindObjectPattern(p, v, p.Line)
+	}
+}
+
+func (a *analyzer) setVar(name string, v value, line int) {
+	if name == "" {
+		return
+	}
+	v.line = line
+	a.vars[name] = v
+	if (v.kind == vIdentity || v.kind == vUser || v.kind == vAuthObj) && a.callback == 0 && len(a.s.reads) < 8 {
+		a.s.reads = append(a.s.reads, Proof{Location: Location{File: a.f.Path, Line: line}, What: "reads `" + name + "`"})
+	}
+	var src InputSource
+	switch v.kind {
+	case vRequest:
+		src = v.src
+	case vCred:
+		src = v.src
+	case vIdentity, vUser:
+		src = FromIdentity
+	default:
+		return
+	}
+	k := name + "\x00" + string(src)
+	if a.seenIn[k] || a.role != roleHandler || a.callback > 0 {
+		return
+	}
+	a.seenIn[k] = true
+	a.s.inputs = append(a.s.inputs, Input{Name: name, Source: src, Location: Location{File: a.f.Path, Line: line}})
+}
+
+// bindObjectPattern binds `{ a, b: c, d = 1 }` from v's members.
+func (a *analyzer) bindObjectPattern(p *jsast.Node, v value, line int) {
+	for _, c := range p.NamedChildren() {
+		key, local := "", (*jsast.Node)(nil)
+		switch c.Type {
+		case "shorthand_property_identifier_pattern":
+			key, local = a.f.Text(c), c
+		case "pair_pattern":
+			key, local = a.f.Text(c.ChildByField("key")), c.ChildByField("value")
+		case "object_assignment_pattern":
+			l := c.ChildByField("left")
+			key, local = a.f.Text(l), l
+		case "rest_pattern":
+			for _, id := range c.NamedChildren() {
+				a.setVar(a.f.Text(id), v, line)
+			}
+			continue
+		default:
+			continue
+		}
+		mv := a.member(v, key)
+		if local == nil {
+			continue
+		}
+		if local.Type == "assignment_pattern" {
+			local = local.ChildByField("left")
+		}
+		switch local.Type {
+		case "identifier", "shorthand_property_identifier_pattern":
+			a.setVar(a.f.Text(local), mv, line)
+		case "object_pattern":
+			a.bindObjectPattern(local, mv, line)
+		}
+	}
+}
+
+// complete records a normal completion of the function.
+func (a *analyzer) complete(st *state, _ *jsast.Node) {
+	if a.callback > 0 {
+		return
+	}
+	switch a.role {
+	case roleHandler:
+		if st.deny || st.caught {
+			return
+		}
+		a.cont(st)
+	case roleHelper:
+		a.cont(st)
+	}
+}
+
+func (a *analyzer) cont(st *state) {
+	if !a.s.contSeen {
+		a.s.contAuthz = st.authz
+	} else {
+		a.s.contAuthz &= st.authz
+	}
+	a.s.contSeen = true
+	a.s.cont = or3(a.s.cont, st.reach)
+}
+
+func (a *analyzer) block(stmts []*jsast.Node, st *state) {
+	for _, s := range stmts {
+		if err := a.ctx.Err(); err != nil {
+			a.unknown(fmt.Sprintf("analysis stopped: %v", err))
+			st.reach = maybe
+			return
+		}
+		a.stmt(s, st)
+	}
+}
+
+func (a *analyzer) stmt(n *jsast.Node, st *state) {
+	if n == nil {
+		return
+	}
+	if a.probe != nil && n.Contains(a.probe) {
+		a.probeReach, a.probeSeen = st.reach, true
+	}
+	switch n.Type {
+	case "comment", "empty_statement", "function_declaration", "generator_function_declaration", "class_declaration",
+		"import_statement", "type_alias_declaration", "interface_declaration", "break_statement", "continue_statement":
+	case "expression_statement":
+		for _, c := range n.NamedChildren() {
+			a.expr(c, st, false)
+		}
+	case "lexical_declaration", "variable_declaration":
+		for _, d := range n.NamedChildren() {
+			if d.Type != "variable_declarator" {
+				continue
+			}
+			val := d.ChildByField("value")
+			a.expr(val, st, false)
+			a.bindDecl(d.ChildByField("name"), val, st)
+		}
+	case "return_statement":
+		var arg *jsast.Node
+		if c := n.NamedChildren(); len(c) > 0 {
+			arg = c[0]
+			a.expr(arg, st, false)
+		}
+		a.returnValue(arg, st)
+		if st.reach != no {
+			if a.role == roleHandler && !st.deny && a.denies(arg) {
+				st.deny = true
+			}
+			a.complete(st, arg)
+		}
+		st.reach = no
+	case "throw_statement":
+		for _, c := range n.NamedChildren() {
+			a.expr(c, st, false)
+		}
+		st.reach = no
+	case "if_statement":
+		a.ifStmt(n, st)
+	case "statement_block":
+		a.block(n.NamedChildren(), st)
+	case "else_clause":
+		for _, c := range n.NamedChildren() {
+			a.stmt(c, st)
+		}
+	case "try_statement":
+		a.tryStmt(n, st)
+	case "switch_statement":
+		a.switchStmt(n, st)
+	case "for_statement", "for_in_statement", "while_statement", "do_statement":
+		for _, f := range []string{"initializer", "condition", "right", "increment"} {
+			if c := n.ChildByField(f); c != nil {
+				a.expr(c, st, false)
+			}
+		}
+		sub := *st
+		a.stmt(n.ChildByField("body"), &sub)
+		st.reach = or3(st.reach, sub.reach)
+	case "labeled_statement":
+		a.stmt(n.ChildByField("body"), st)
+	case "export_statement":
+		if d := n.ChildByField("declaration"); d != nil {
+			a.stmt(d, st)
+		}
+	default:
+		a.expr(n, st, false)
+	}
+}
+
+// denies reports whether a returned value denies the caller: a response
+// with a deny status, a redirect to sign-in, a Pages Router redirect or
+// notFound result.
+func (a *analyzer) denies(n *jsast.Node) bool {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return false
+	}
+	f := a.f
+	switch n.Type {
+	case "object":
+		return f.ObjectProp(n, "redirect") != nil || f.ObjectProp(n, "notFound") != nil
+	case "new_expression", "call_expression":
+		t := f.Text(n)
+		for _, s := range []string{"401", "403", "Unauthorized", "unauthorized", "Forbidden", "forbidden", "sign-in", "signin", "/login", "redirectToSignIn"} {
+			if strings.Contains(t, s) {
+				return true
+			}
+		}
+		// Any error response: it returns no data.
+		return errorStatusRe.MatchString(t)
+	}
+	return false
+}
+
+// errorStatusRe matches a 4xx or 5xx status set on a response.
+var errorStatusRe = regexp.MustCompile(`(?:status(?:Code)?\s*:\s*|\.status\(\s*|sendStatus\(\s*|\.code\(\s*)[45]\d\d\b`)
+
+func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
+	test := n.ChildByField("condition")
+	a.expr(test, st, false)
+	c, info := a.cond(test)
+	consN, altN := n.ChildByField("consequence"), n.ChildByField("alternative")
+	cons := state{reach: take(st.reach, c, isTrue), deny: st.deny || info.mentions && c == isTrue, authz: st.authz}
+	alt := state{reach: take(st.reach, c, isFalse), deny: st.deny || info.mentions && c == isFalse, authz: st.authz}
+	a.stmt(consN, &cons)
+	if altN != nil {
+		a.stmt(altN, &alt)
+	}
+	consExits, altExits := a.exits(consN), altN != nil && a.exits(altN)
+	if info.mentions {
+		switch {
+		case consExits && !altExits:
+			a.addCheck(test, info, st.reach != no && c == isTrue)
+			alt.authz |= info.authz
+		case altExits && !consExits:
+			a.addCheck(test, info, st.reach != no && c == isFalse)
+			cons.authz |= info.authz
+		}
+	}
+	st.reach = or3(cons.reach, alt.reach)
+	switch {
+	case cons.reach == no && alt.reach != no:
+		st.authz = alt.authz
+	case alt.reach == no && cons.reach != no:
+		st.authz = cons.authz
+	default:
+		st.authz = cons.authz & alt.authz
+		if consExits && !altExits {
+			st.authz = alt.authz
+		} else if altExits && !consExits {
+			st.authz = cons.authz
+		}
+	}
+}
+
+func (a *analyzer) addCheck(test *jsast.Node, info condInfo, authn bool) {
+	if a.callback > 0 {
+		return
+	}
+	via := ViaHandler
+	if info.secret {
+		via = ViaSecret
+	}
+	a.s.checks = append(a.s.checks, check{Proof: Proof{Location: Location{File: a.f.Path, Line: test.Line},
+		What: "`if (" + clip(snippet(a.f, jsast.Unwrap(test)), 60) + ")` exits"}, authz: info.authz, via: via, authn: authn, secret: info.secret})
+}
+
+// exits reports whether a statement always leaves the function: it ends in
+// return, throw or a call that throws (redirect(), notFound()).
+func (a *analyzer) exits(n *jsast.Node) bool {
+	if n == nil {
+		return false
+	}
+	switch n.Type {
+	case "return_statement", "throw_statement":
+		return true
+	case "statement_block":
+		for _, c := range n.NamedChildren() {
+			if a.exits(c) {
+				return true
+			}
+		}
+	case "else_clause":
+		for _, c := range n.NamedChildren() {
+			return a.exits(c)
+		}
+	case "if_statement":
+		alt := n.ChildByField("alternative")
+		return alt != nil && a.exits(n.ChildByField("consequence")) && a.exits(alt)
+	case "expression_statement":
+		if c := n.NamedChildren(); len(c) > 0 {
+			e := jsast.Unwrap(c[0])
+			if e != nil && e.Type == "call_expression" {
+				if _, ok := a.throwingExit(e); ok {
+					return true
+				}
+				if a.isNextCall(e) && len(jsast.Args(e)) > 0 {
+					return true // next(err) ends the middleware's part
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (a *analyzer) tryStmt(n *jsast.Node, st *state) {
+	start := *st
+	body := *st
+	a.stmt(n.ChildByField("body"), &body)
+	after := body.reach
+	authz := body.authz
+	caught := body.caught
+	if h := n.ChildByField("handler"); h != nil {
+		c := state{reach: start.reach, deny: start.deny, authz: start.authz, caught: true}
+		if p := h.ChildByField("parameter"); p != nil && p.Type == "identifier" {
+			a.vars[a.f.Text(p)] = value{}
+		}
+		a.stmt(h.ChildByField("body"), &c)
+		after = or3(after, c.reach)
+		if c.reach != no {
+			authz &= c.authz
+		}
+		// Only the error path goes on: what follows is no success.
+		caught = body.reach == no && c.reach != no || body.caught
+	}
+	if fin := n.ChildByField("finalizer"); fin != nil {
+		fs := state{reach: or3(start.reach, after), deny: start.deny, authz: start.authz}
+		if b := fin.ChildByField("body"); b != nil {
+			a.stmt(b, &fs)
+		}
+		if fs.reach == no {
+			after = no
+		}
+	}
+	st.reach, st.authz, st.caught = after, authz, caught
+}
+
+func (a *analyzer) switchStmt(n *jsast.Node, st *state) {
+	a.expr(n.ChildByField("value"), st, false)
+	body := n.ChildByField("body")
+	after, hasDefault := no, false
+	if body != nil {
+		for _, c := range body.NamedChildren() {
+			if c.Type != "switch_case" && c.Type != "switch_default" {
+				continue
+			}
+			if c.Type == "switch_default" {
+				hasDefault = true
+			}
+			cs := *st
+			for _, b := range c.ChildrenByField("body") {
+				a.stmt(b, &cs)
+			}
+			after = or3(after, cs.reach)
+		}
+	}
+	if !hasDefault {
+		after = or3(after, st.reach)
+	}
+	st.reach = after
+}
+
+// bindDecl binds a declaration's names from its value.
+func (a *analyzer) bindDecl(name, val *jsast.Node, st *state) {
+	if name == nil {
+		return
+	}
+	if val == nil {
+		if name.Type == "identifier" {
+			a.vars[a.f.Text(name)] = value{}
+		}
+		return
+	}
+	if u := jsast.Unwrap(val); jsast.IsFunction(u) && name.Type == "identifier" {
+		a.locals[a.f.Text(name)] = u
+	}
+	v := a.classify(val)
+	switch name.Type {
+	case "identifier":
+		a.setVar(a.f.Text(name), v, name.Line)
+	case "object_pattern", "array_pattern":
+		if v.kind == vUser {
+			// const { id } = await currentUser(): null when signed out.
+			a.throwAnon(st, val, "destructures "+clip(a.f.Text(jsast.Unwrap(val)), 40)+", which is null for a signed-out caller")
+		}
+		if name.Type == "object_pattern" {
+			a.bindObjectPattern(name, v, name.Line)
+		} else {
+			for _, c := range name.NamedChildren() {
+				if c.Type == "identifier" {
+					a.setVar(a.f.Text(c), a.member(v, "0"), name.Line)
+				}
+			}
+		}
+	}
+}
+
+// throwAnon records that an anonymous caller certainly throws at n.
+func (a *analyzer) throwAnon(st *state, n *jsast.Node, why string) {
+	if st.reach == no {
+		return
+	}
+	if a.callback == 0 {
+		a.s.checks = append(a.s.checks, check{Proof: Proof{Location: Location{File: a.f.Path, Line: n.Line}, What: why}, via: ViaHandler, authn: true})
+	}
+	st.reach = no
+}
+
+// returnValue records what the function returns.
+func (a *analyzer) returnValue(n *jsast.Node, st *state) {
+	if a.callback > 0 {
+		return
+	}
+	v := a.classify(n)
+	if n == nil {
+		v = value{kind: vLiteral, lit: "undefined"}
+	}
+	a.rets = append(a.rets, ret{v: v, node: jsast.Unwrap(n), deny: st.deny, reach: st.reach})
+	if a.role == roleHandler && a.effectReturn(n) {
+		a.addEffect(n, st, ReturnsUser, "returns "+clip(a.f.Text(jsast.Unwrap(n)), 40), false, nil)
+	}
+}
+
+// resultObject recognises a helper that answers with an object whose keys
+// say whether the caller passed: `return { error: 'Unauthorized', status:
+// 401 }` where an identity check fails, `return { ok: true }` otherwise.
+func (a *analyzer) resultObject() (value, bool) {
+	keys := &resultKeys{anon: map[string]bool{}, ok: map[string]bool{}}
+	denied := false
+	for _, r := range a.rets {
+		if r.node == nil || r.node.Type != "object" {
+			return value{}, false
+		}
+		set := keys.ok
+		if r.deny {
+			set, denied = keys.anon, true
+		}
+		for _, k := range a.f.ObjectKeys(r.node) {
+			if v, ok := literalOf(a.f, a.f.ObjectProp(r.node, k)); ok && v.falsy() {
+				continue
+			}
+			set[k] = true
+		}
+	}
+	if !denied || len(keys.ok) == 0 && len(keys.anon) == 0 {
+		return value{}, false
+	}
+	var authz Authz
+	for _, c := range a.s.checks {
+		authz |= c.authz
+	}
+	return value{kind: vResult, keys: keys, authz: authz}, true
+}
+
+// ret is one return statement's value.
+type ret struct {
+	v     value
+	node  *jsast.Node // the returned expression, unwrapped
+	deny  bool
+	reach tri
+}
+
+// returns decides what the function returns: the value of its returns,
+// except that a function which returns a falsy value where an identity
+// check failed (`if (!userId) return null`) returns a value that is null
+// for an anonymous caller.
+func (a *analyzer) returns() {
+	if len(a.rets) == 0 {
+		return
+	}
+	a.s.retSeen = true
+	if v, ok := a.resultObject(); ok {
+		a.s.ret = v
+		return
+	}
+	// A helper that returns a (truthy) response where a check fails and
+	// null on success: const denied = await verifyAdmin(req); if (denied) return denied.
+	truthyDeny, falsyOK, sawDeny := true, true, false
+	for _, r := range a.rets {
+		if r.deny {
+			sawDeny = true
+			if r.v.falsy() || r.v.kind == vLiteral {
+				truthyDeny = false
+			}
+		} else if !(r.v.kind == vLiteral && r.v.falsy()) {
+			falsyOK = false
+		}
+	}
+	if sawDeny && truthyDeny && falsyOK {
+		var authz Authz
+		for _, c := range a.s.checks {
+			authz |= c.authz
+		}
+		a.s.ret = value{kind: vPred, anon: isTrue, authz: authz}
+		return
+	}
+	nullForAnon := false
+	var main *value
+	for i := range a.rets {
+		r := &a.rets[i]
+		if r.deny && r.v.falsy() {
+			nullForAnon = true
+			continue
+		}
+		if main == nil || main.kind == vLiteral && r.v.kind != vLiteral {
+			main = &r.v
+		}
+	}
+	switch {
+	case main == nil:
+		a.s.ret = a.rets[0].v
+	case nullForAnon && (main.kind == vOther || main.kind == vRow || main.kind == vLiteral):
+		// Its checks decide who gets a non-null value.
+		var authz Authz
+		for _, c := range a.s.checks {
+			authz |= c.authz
+		}
+		a.s.ret = value{kind: vUser, clerk: main.clerk, authz: authz}
+	default:
+		a.s.ret = *main
+	}
+}
+
+// effectReturn reports whether a returned expression is a Clerk User
+// object (or holds one).
+func (a *analyzer) effectReturn(n *jsast.Node) bool {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return false
+	}
+	switch n.Type {
+	case "identifier", "call_expression":
+		v := a.classify(n)
+		return (v.kind == vUser || v.kind == vRow) && v.clerk
+	case "object":
+		for _, c := range n.NamedChildren() {
+			switch c.Type {
+			case "shorthand_property_identifier":
+				if v := a.vars[a.f.Text(c)]; (v.kind == vUser || v.kind == vRow) && v.clerk {
+					return true
+				}
+			case "pair":
+				if a.effectReturn(c.ChildByField("value")) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// noteRead records that the function reads the identity at n.
+func (a *analyzer) noteRead(n *jsast.Node, what string) {
+	if a.callback > 0 || len(a.s.reads) >= 8 {
+		return
+	}
+	for _, r := range a.s.reads {
+		if r.Line == n.Line {
+			return
+		}
+	}
+	a.s.reads = append(a.s.reads, Proof{Location: Location{File: a.f.Path, Line: n.Line}, What: "reads `" + what + "`"})
+}
+
+func (a *analyzer) unknown(why string) {
+	for _, u := range a.s.unknown {
+		if u == why {
+			return
+		}
+	}
+	a.s.unknown = append(a.s.unknown, why)
+}
+
+// expr evaluates an expression for its calls, in evaluation order
+// (arguments before the call). guarded is set under a short-circuit or
+// conditional, where a dereference of a null value may not happen.
+func (a *analyzer) expr(n *jsast.Node, st *state, guarded bool) {
+	if n == nil {
+		return
+	}
+	if jsast.IsFunction(n) {
+		// A function passed to a call runs (map(), $transaction(),
+		// then()); one only defined is analysed where it is called.
+		if p := n.Parent; p != nil && p.Type == "arguments" {
+			a.callbackBody(n, st)
+		}
+		return
+	}
+	switch n.Type {
+	case "binary_expression":
+		op := a.f.Text(n.ChildByField("operator"))
+		l, r := n.ChildByField("left"), n.ChildByField("right")
+		a.expr(l, st, guarded)
+		if op != "&&" && op != "||" && op != "??" {
+			a.expr(r, st, guarded)
+			return
+		}
+		// The right side runs only when the left side does not decide.
+		c, _ := a.cond(l)
+		want := isTrue
+		switch op {
+		case "||":
+			want = isFalse
+		case "??":
+			c = either
+		}
+		sub := *st
+		sub.reach = take(st.reach, c, want)
+		a.expr(r, &sub, true)
+		st.reach = or3(take(st.reach, c, want.not()), sub.reach)
+		if c == want {
+			st.reach = sub.reach
+		}
+	case "ternary_expression":
+		a.expr(n.ChildByField("condition"), st, guarded)
+		c, _ := a.cond(n.ChildByField("condition"))
+		cons, alt := *st, *st
+		cons.reach, alt.reach = take(st.reach, c, isTrue), take(st.reach, c, isFalse)
+		a.expr(n.ChildByField("consequence"), &cons, true)
+		a.expr(n.ChildByField("alternative"), &alt, true)
+		st.reach = or3(cons.reach, alt.reach)
+	case "call_expression":
+		callee := jsast.Unwrap(n.ChildByField("function"))
+		if callee != nil && (callee.Type == "member_expression" || callee.Type == "call_expression") {
+			a.expr(callee, st, guarded || hasOptional(n))
+		}
+		if args := n.ChildByField("arguments"); args != nil {
+			a.expr(args, st, guarded)
+		}
+		a.call(n, st)
+	case "new_expression":
+		if args := n.ChildByField("arguments"); args != nil {
+			a.expr(args, st, guarded)
+		}
+		a.newExpr(n, st)
+	case "member_expression", "subscript_expression":
+		obj := n.ChildByField("object")
+		a.expr(obj, st, guarded)
+		if n.Type == "subscript_expression" {
+			a.expr(n.ChildByField("index"), st, guarded)
+		}
+		if raw := obj; !guarded && !hasOptional(n) && raw != nil && raw.Type != "call_expression" {
+			// (await currentUser()).id throws; a call's promise or query builder does not.
+			if v := a.classify(obj); v.kind == vUser {
+				a.throwAnon(st, n, "reads "+clip(a.f.Text(n), 40)+" of a value that is null for a signed-out caller")
+			}
+		}
+	case "assignment_expression", "augmented_assignment_expression":
+		right := n.ChildByField("right")
+		a.expr(right, st, guarded)
+		a.expr(n.ChildByField("left"), st, guarded)
+		v := a.classify(right) // notes identity reads: req.userId = getAuth(req).userId
+		if l := n.ChildByField("left"); l != nil && l.Type == "identifier" && n.Type == "assignment_expression" {
+			a.vars[a.f.Text(l)] = v
+		}
+	case "identifier", "property_identifier", "string", "number", "true", "false", "null", "undefined", "this",
+		"regex", "comment", "type_annotation", "type_arguments":
+	default:
+		for _, c := range n.NamedChildren() {
+			a.expr(c, st, guarded)
+		}
+	}
+}
+
+// hasOptional reports whether a member or call is optional (a?.b, f?.()).
+func hasOptional(n *jsast.Node) bool {
+	return n.HasChild("optional_chain") || n.HasChild("?.")
+}
+
+// callbackBody analyses a function literal passed as a value (a callback
+// of map(), $transaction(), then()): its effects run with the current
+// reach, but its checks do not guard the enclosing function.
+func (a *analyzer) callbackBody(fn *jsast.Node, st *state) {
+	if a.callback > 4 {
+		return
+	}
+	a.callback++
+	defer func() { a.callback-- }()
+	for _, p := range params(fn) {
+		if p.Type == "identifier" {
+			if _, ok := a.vars[a.f.Text(p)]; !ok {
+				a.vars[a.f.Text(p)] = value{}
+			}
+		}
+	}
+	sub := *st
+	body := jsast.FunctionBody(fn)
+	if body == nil {
+		return
+	}
+	if body.Type == "statement_block" {
+		a.block(body.NamedChildren(), &sub)
+		return
+	}
+	a.expr(body, &sub, false)
+}
+
+func (a *analyzer) newExpr(n *jsast.Node, st *state) {
+	name := a.f.Name(n.ChildByField("constructor"))
+	if strings.HasSuffix(name, "Command") {
+		// AWS SDK v3: new SendEmailCommand(...) sent by client.send().
+		if pkg := a.importPackage(rootName(name)); pkg != "" {
+			if s, ok := knowledge.SendCall(pkg, name); ok {
+				a.addEffect(n, st, sendKind(s.Kind), name, false, nil)
+			}
+		}
+	}
+}
+
+// missingLocalImport returns the specifier a name is imported from when
+// it names a file of the repository that the snapshot does not hold.
+func (a *analyzer) missingLocalImport(name string) string {
+	im, ok := a.f.ImportOf(name)
+	if !ok || !isLocalSpec(im.Source) {
+		return ""
+	}
+	res, err := a.m.graph.Resolve(a.ctx, a.f.Path, im.Source)
+	if err == nil && res.Kind == modules.Unresolved {
+		return im.Source
+	}
+	return ""
+}
+
+// importPackage returns the package a local name is imported from
+// directly ("" for a file of the snapshot or no import).
+func (a *analyzer) importPackage(local string) string {
+	if im, ok := a.f.ImportOf(local); ok && !isLocalSpec(im.Source) {
+		return im.Source
+	}
+	return ""
+}
+
+func isLocalSpec(s string) bool {
+	return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, "@/") || strings.HasPrefix(s, "~/") ||
+		strings.HasPrefix(s, "#") || strings.HasPrefix(s, "$lib") || strings.HasPrefix(s, "~~/") || strings.HasPrefix(s, "@@/")
+}
+
+func sendKind(k knowledge.SendKind) EffectKind {
+	if k == knowledge.MovesMoney {
+		return MovesMoney
+	}
+	return SendsMail
+}
+
+// isNextCall reports whether a call calls the middleware's next.
+func (a *analyzer) isNextCall(call *jsast.Node) bool {
+	if a.next == "" {
+		return false
+	}
+	c := jsast.Unwrap(call.ChildByField("function"))
+	return c != nil && c.Type == "identifier" && a.f.Text(c) == a.next
+}
+
+// throwingExit returns the exit a call is when it throws by itself
+// (redirect(), notFound() of next/navigation, redirectToSignIn()).
+func (a *analyzer) throwingExit(call *jsast.Node) (knowledge.Exit, bool) {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	if callee == nil {
+		return knowledge.Exit{}, false
+	}
+	name := a.f.CalleeName(call)
+	if callee.Type == "identifier" {
+		if im, ok := a.f.ImportOf(name); ok {
+			if e, ok := knowledge.ExitOf(im.Source, im.Imported); ok && e.Throws {
+				return e, true
+			}
+			if jsast.IsClerkModule(im.Source) && im.Imported == "redirectToSignIn" {
+				return knowledge.Exit{Name: "redirectToSignIn", Throws: true, Redirect: true}, true
+			}
+			return knowledge.Exit{}, false
+		}
+		if v, ok := a.vars[name]; ok && v.kind == vOther && name == "redirectToSignIn" {
+			return knowledge.Exit{Name: name, Throws: true, Redirect: true}, true
+		}
+	}
+	if jsast.LastSegment(name) == "redirectToSignIn" {
+		for _, e := range knowledge.ExitsNamed(name) {
+			if e.Throws {
+				return e, true
+			}
+		}
+	}
+	return knowledge.Exit{}, false
+}
+
+// call handles one call: guards, continuations, effects, and helpers.
+func (a *analyzer) call(n *jsast.Node, st *state) {
+	f := a.f
+	name := f.CalleeName(n)
+	callee := jsast.Unwrap(n.ChildByField("function"))
+	if callee == nil {
+		return
+	}
+	// The continuation of a middleware or wrapper.
+	if a.isNextCall(n) {
+		if len(jsast.Args(n)) == 0 || isRouteArg(f, jsast.Args(n)) {
+			a.cont(st)
+		}
+		return
+	}
+	if a.role == roleWrapper && a.handler != "" && (name == a.handler || name == a.handler+".call" || name == a.handler+".apply") {
+		a.cont(st)
+		if a.s.handlerArgs == nil && name == a.handler {
+			a.s.handlerArgs = []value{}
+			for _, arg := range jsast.Args(n) {
+				a.s.handlerArgs = append(a.s.handlerArgs, a.classify(arg))
+			}
+		}
+		return
+	}
+	// Clerk guards.
+	if a.isProtect(n) {
+		authz := AuthzNone
+		if len(jsast.Args(n)) > 0 {
+			authz = AuthzRole
+		}
+		a.reject(st, n, "`"+clip(name, 40)+"()` rejects signed-out callers", ViaHandler, authz)
+		return
+	}
+	if e, ok := a.throwingExit(n); ok {
+		if st.reach != no && (st.deny || e.Redirect && e.Name == "redirectToSignIn") {
+			st.deny = true
+		}
+		if e.Name == "redirectToSignIn" {
+			a.reject(st, n, "`"+name+"()` sends signed-out callers to sign-in", ViaHandler, AuthzNone)
+			return
+		}
+		st.reach = no
+		return
+	}
+	// Webhook signature verification: an anonymous caller cannot sign.
+	if v, ok := a.verifier(n); ok {
+		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(name, 40), v.Provider), ViaSecret, AuthzNone)
+		return
+	}
+	// Calls that throw for an anonymous caller.
+	if why, ok := a.throwsForAnon(n); ok {
+		// The call fails for an anonymous caller, so it reads nothing.
+		a.throwAnon(st, n, why)
+		if e := a.effectOf(n); e != nil {
+			a.addEffect(n, st, e.Kind, e.Call, e.Selects, e.params)
+		}
+		return
+	}
+	// Effects of library calls.
+	if e := a.effectOf(n); e != nil {
+		a.addEffect(n, st, e.Kind, e.Call, e.Selects, e.params)
+		return
+	}
+	if a.role == roleHandler && a.isResponseCall(n) {
+		for _, arg := range jsast.Args(n) {
+			if a.effectReturn(arg) {
+				a.addEffect(n, st, ReturnsUser, "returns "+clip(f.Text(jsast.Unwrap(arg)), 40), false, nil)
+				break
+			}
+		}
+		return
+	}
+	a.helper(n, st)
+}
+
+func isRouteArg(f *jsast.File, args []*jsast.Node) bool {
+	if len(args) != 1 {
+		return false
+	}
+	s, ok := f.StringValue(args[0])
+	return ok && (s == "route" || s == "router")
+}
+
+// isProtect recognises auth.protect(), auth().protect(),
+// (await auth()).protect() and a destructured protect.
+func (a *analyzer) isProtect(call *jsast.Node) bool {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	switch callee.Type {
+	case "identifier":
+		return a.vars[a.f.Text(callee)].kind == vProtect
+	case "member_expression":
+		if a.f.Text(callee.ChildByField("property")) != "protect" {
+			return false
+		}
+		obj := jsast.Unwrap(callee.ChildByField("object"))
+		if obj == nil {
+			return false
+		}
+		if obj.Type == "identifier" {
+			exp, _ := a.m.clerkExportOf(a.ctx, a.f, a.f.Text(obj))
+			return exp == "auth" || a.vars[a.f.Text(obj)].kind == vAuthObj
+		}
+		return a.classify(obj).kind == vAuthObj
+	}
+	return false
+}
+
+// reject records a call that stops an anonymous caller.
+func (a *analyzer) reject(st *state, n *jsast.Node, what string, via Via, authz Authz) {
+	if a.callback == 0 {
+		a.s.checks = append(a.s.checks, check{Proof: Proof{Location: Location{File: a.f.Path, Line: n.Line}, What: what},
+			via: via, authz: authz, authn: st.reach != no})
+	}
+	st.authz |= authz
+	st.reach = no
+	st.deny = false
+}
+
+// verifier recognises a webhook signature verification call
+// (knowledge.VerifierOf): verifyWebhook(req), wh.verify(body, headers) of
+// a svix Webhook, stripe.webhooks.constructEvent(...).
+func (a *analyzer) verifier(call *jsast.Node) (knowledge.Verifier, bool) {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	name := strings.ReplaceAll(a.f.CalleeName(call), "()", "")
+	last := jsast.LastSegment(name)
+	root := rootIdent(callee)
+	if root == nil || name == "" {
+		return knowledge.Verifier{}, false
+	}
+	rname := a.f.Text(root)
+	pkg := a.importPackage(rname)
+	if pkg == "" {
+		if v := a.vars[rname]; v.kind == vClient {
+			pkg = v.pkg
+		}
+	}
+	if pkg == "" {
+		if _, bound := a.vars[rname]; !bound {
+			if p, err := a.m.clientPackage(a.ctx, a.f, root, 0); err == nil {
+				pkg = p
+			}
+		}
+	}
+	if pkg != "" {
+		if v, ok := knowledge.VerifierOf(pkg, last); ok {
+			return v, true
+		}
+		if im, ok := a.f.ImportOf(rname); ok && rname == name {
+			if v, ok := knowledge.VerifierOf(im.Source, im.Imported); ok {
+				return v, true
+			}
+		}
+		return knowledge.Verifier{}, false
+	}
+	// The receiver's module is unknown: a method whose receiver names it.
+	recv := ""
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		recv = jsast.LastSegment(name[:i])
+	}
+	for _, v := range knowledge.VerifiersNamed(last) {
+		if v.Receiver != "" && v.Receiver == recv {
+			return v, true
+		}
+	}
+	return knowledge.Verifier{}, false
+}
+
+// throwsForAnon recognises calls that throw for an anonymous caller:
+// clerkClient.users.getUser(userId) with a null userId, and token
+// verification of an absent credential.
+func (a *analyzer) throwsForAnon(call *jsast.Node) (string, bool) {
+	name := a.f.CalleeName(call)
+	last := jsast.LastSegment(name)
+	args := jsast.Args(call)
+	if len(args) == 0 {
+		return "", false
+	}
+	first := a.classify(args[0])
+	switch {
+	case last == "getUser" && strings.Contains(name, "users") && (first.kind == vIdentity || first.kind == vUser):
+		return "`" + clip(strings.ReplaceAll(name, "()", ""), 40) + "(" + clip(a.f.Text(args[0]), 20) + ")` throws for a signed-out caller (the id is null)", true
+	case (last == "verify" || last == "verifyToken" || last == "jwtVerify") && first.kind == vCred:
+		return "`" + clip(name, 30) + "()` throws when the request carries no token", true
+	}
+	return "", false
+}
+
+// isResponseCall recognises a call that sends a response body:
+// res.json(x), res.send(x), Response.json(x), NextResponse.json(x),
+// c.json(x).
+func (a *analyzer) isResponseCall(call *jsast.Node) bool {
+	name := a.f.CalleeName(call)
+	last := jsast.LastSegment(name)
+	if last != "json" && last != "send" && last != "jsonp" {
+		return false
+	}
+	root := rootName(name)
+	if root == "Response" || root == "NextResponse" {
+		return true
+	}
+	v := a.vars[root]
+	return v.kind == vRes || v.kind == vReq
+}
+
+// helper follows a call into a function of the snapshot.
+func (a *analyzer) helper(n *jsast.Node, st *state) {
+	callee := n.ChildByField("function")
+	root := rootIdent(callee)
+	if root != nil {
+		switch a.vars[a.f.Text(root)].kind {
+		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP:
+			return
+		}
+		switch a.f.Text(root) {
+		case "console", "JSON", "Math", "Object", "Array", "Promise", "Number", "String", "Boolean", "Date", "Response",
+			"NextResponse", "URL", "URLSearchParams", "Buffer", "process", "crypto", "z", "Error", "Symbol", "Reflect", "Intl",
+			"Map", "Set", "require", "fetch":
+			return
+		}
+	}
+	if a.depth >= MaxDepth {
+		if authName(a.f.CalleeName(n)) && st.reach != no {
+			a.unknown(fmt.Sprintf("`%s()` is more than %d helper calls deep and was not followed", a.f.CalleeName(n), MaxDepth))
+			st.reach = maybeOf(st.reach)
+		}
+		a.s.incomplete = true
+		return
+	}
+	r, err := a.m.resolveFunc(a.ctx, a.f, callee, a.locals, 0)
+	if err != nil {
+		if errors.Is(err, errNotFound) && root != nil && authName(a.f.CalleeName(n)) && st.reach != no {
+			if spec := a.missingLocalImport(a.f.Text(root)); spec != "" {
+				// An auth helper whose module is not in the snapshot: unknown.
+				a.unknown(fmt.Sprintf("`%s()` comes from %s, which is not in the snapshot", clip(a.f.CalleeName(n), 40), spec))
+				st.reach = maybeOf(st.reach)
+				a.s.incomplete = true
+			}
+			return
+		}
+		if !errors.Is(err, errNotFound) {
+			a.s.incomplete = true
+			if st.reach != no {
+				a.unknown(fmt.Sprintf("`%s()` could not be followed: %v", clip(a.f.CalleeName(n), 40), err))
+				st.reach = maybeOf(st.reach)
+			}
+		}
+		return
+	}
+	if r.fn == a.fn {
+		return
+	}
+	s := a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack)
+	hname := r.name
+	if hname == "" {
+		hname = clip(a.f.CalleeName(n), 40)
+	}
+	where := fmt.Sprintf("%s (%s:%d)", hname, r.file.Path, r.fn.Line)
+	args := jsast.Args(n)
+	for _, e := range s.effects {
+		ne := e
+		ne.Via = append([]string{where}, e.Via...)
+		ne.reach = and3(st.reach, e.reach)
+		ne.Authz |= st.authz
+		ne.Request = append([]InputSource(nil), e.Request...)
+		ne.params = nil
+		for _, p := range e.params {
+			if p < len(args) {
+				reqs, owner, org, ps := a.argSources(args[p])
+				ne.Request = append(ne.Request, reqs...)
+				ne.OwnerScoped = ne.OwnerScoped || owner
+				if org {
+					ne.Authz |= AuthzOrg
+				}
+				ne.params = append(ne.params, ps...)
+			}
+		}
+		ne.Request = sortSources(ne.Request)
+		a.s.effects = append(a.s.effects, ne)
+	}
+	if s.incomplete {
+		a.s.incomplete = true
+	}
+	if len(s.reads) > 0 && a.callback == 0 {
+		a.s.reads = append(a.s.reads, Proof{Location: Location{File: a.f.Path, Line: n.Line}, What: "calls " + hname})
+	}
+	for _, u := range s.unknown {
+		a.unknown(u)
+	}
+	switch s.cont {
+	case no:
+		if st.reach != no || a.callback == 0 {
+			authz := s.contAuthz
+			for _, c := range s.checks {
+				authz |= c.authz
+			}
+			what := fmt.Sprintf("`%s()` (%s:%d) rejects signed-out callers", hname, r.file.Path, r.fn.Line)
+			a.reject(st, n, what, ViaHelper, authz)
+		}
+	case maybe:
+		if st.reach == yes {
+			st.reach = maybe
+		}
+	default:
+		st.authz |= s.contAuthz
+		if len(s.reads) > 0 && a.callback == 0 && st.reach != no {
+			a.s.nonGuards = append(a.s.nonGuards, Proof{Location: Location{File: r.file.Path, Line: r.fn.Line},
+				What: fmt.Sprintf("`%s` in %s reads %s but never rejects a signed-out caller", hname, r.file.Path, readsWhat(s.reads))})
+		}
+	}
+}
+
+// readsWhat names what a function reads of the identity: a variable it
+// binds (`userId`) rather than the call it comes from (`getAuth()`).
+func readsWhat(rs []Proof) string {
+	var call string
+	for _, r := range rs {
+		w, ok := strings.CutPrefix(r.What, "reads ")
+		if !ok {
+			continue
+		}
+		if !strings.HasSuffix(w, "()`") {
+			return w
+		}
+		if call == "" {
+			call = w
+		}
+	}
+	if call != "" {
+		return call
+	}
+	return "the identity"
+}
+
+func and3(a, b tri) tri {
+	switch {
+	case a == no || b == no:
+		return no
+	case a == yes && b == yes:
+		return yes
+	}
+	return maybe
+}
+
+func maybeOf(t tri) tri {
+	if t == yes {
+		return maybe
+	}
+	return t
+}
+
+// authName reports whether a function name suggests an auth check.
+func authName(name string) bool {
+	l := strings.ToLower(jsast.LastSegment(name))
+	for _, k := range []string{"auth", "protect", "require", "ensure", "guard", "session", "user", "admin", "role", "permission", "verify", "login", "signedin"} {
+		if strings.Contains(l, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// snippet is the source text of n without its comments.
+func snippet(f *jsast.File, n *jsast.Node) string {
+	if n == nil {
+		return ""
+	}
+	var b strings.Builder
+	pos := n.Start
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if x.Type == "comment" {
+			b.Write(f.Src[pos:x.Start])
+			pos = x.End
+			return false
+		}
+		return true
+	})
+	b.Write(f.Src[pos:n.End])
+	return b.String()
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}

@@ -1,0 +1,343 @@
+package model
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+)
+
+// builtinRoots are global objects whose methods are never data access.
+var builtinRoots = map[string]bool{"Object": true, "Array": true, "JSON": true, "Promise": true, "Math": true, "Date": true,
+	"Response": true, "NextResponse": true, "Number": true, "String": true, "Boolean": true, "Error": true, "URL": true,
+	"Buffer": true, "Symbol": true, "Reflect": true, "Intl": true, "Map": true, "Set": true, "console": true, "process": true,
+	"window": true, "document": true, "z": true, "Headers": true, "Request": true, "FormData": true, "crypto": true}
+
+// effectOf classifies a library call: a data access, a Clerk Backend API
+// call, mail or money, a paid API. It returns nil for other calls.
+func (a *analyzer) effectOf(n *jsast.Node) *effect {
+	if e, ok := a.effs[n]; ok {
+		return e
+	}
+	e := a.computeEffect(n)
+	a.effs[n] = e
+	return e
+}
+
+func (a *analyzer) computeEffect(n *jsast.Node) *effect {
+	f := a.f
+	callee := jsast.Unwrap(n.ChildByField("function"))
+	if callee == nil {
+		return nil
+	}
+	name := f.CalleeName(n)
+	clean := strings.ReplaceAll(name, "()", "")
+	root := rootIdent(callee)
+	if root == nil || clean == "" {
+		return nil
+	}
+	rname := f.Text(root)
+	if builtinRoots[rname] {
+		return nil
+	}
+	rv, bound := a.vars[rname]
+	last := jsast.LastSegment(clean)
+	mk := func(k EffectKind, selects bool) *effect {
+		return &effect{Effect: Effect{Kind: k, Call: clean, Selects: selects}}
+	}
+	if a.outbound(n, rname, clean, bound) {
+		return mk(Outbound, false)
+	}
+	if a.paidURL(n, rname, bound) {
+		return mk(PaidAPI, false)
+	}
+	// The Clerk Backend API.
+	if bc, ok := knowledge.BackendCallIn(clean); ok && a.isClerkClient(root, rv, bound) {
+		if bc.Privilege == knowledge.ReadsUsers {
+			return mk(ReadsData, true)
+		}
+		return mk(ClerkPrivilege, !strings.HasPrefix(bc.Method, "create"))
+	}
+	switch rv.kind {
+	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vParam, vHandler:
+		return nil
+	case vRow:
+		if last == "save" || last == "remove" || last == "deleteOne" || last == "updateOne" {
+			return mk(WritesData, true)
+		}
+		return nil
+	}
+	pkg := ""
+	switch {
+	case rv.kind == vClient:
+		pkg = rv.pkg
+	case !bound:
+		p, err := a.m.clientPackage(a.ctx, f, root, 0)
+		if err != nil && !errors.Is(err, errNotFound) {
+			a.s.incomplete = true
+		}
+		pkg = p
+	}
+	if pkg != "" {
+		if s, ok := knowledge.SendCall(pkg, clean); ok {
+			return mk(sendKind(s.Kind), false)
+		}
+		if _, ok := knowledge.PaidCall(pkg, clean); ok {
+			return mk(PaidAPI, false)
+		}
+		isTag := clean == rname && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string"
+		if clean != rname || isTag {
+			if eff, ok := knowledge.DataCall(pkg, last); ok {
+				return mk(dataKind(eff), !knowledge.IsCreate(last))
+			}
+		}
+		if _, ok := knowledge.DataLibraryOf(pkg); ok || knowledge.IsClerkPackage(pkg) {
+			return nil // a known library, and not one of its data calls
+		}
+	}
+	// The receiver's origin is unknown (a global, an untyped parameter):
+	// the conventional names of data clients and models.
+	if clean == rname {
+		if !bound && (rname == "sql") && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string" {
+			return mk(WritesData, true)
+		}
+		return nil
+	}
+	if libs, ok := knowledge.DataRoot(rname); ok && !bound || ok && rv.kind == vOther && rname == "tx" {
+		var eff knowledge.Effect
+		for _, u := range knowledge.DataMethod(last) {
+			if contains(libs, u.Library) || contains(libs, "") {
+				eff |= u.Effect
+			}
+		}
+		if eff != 0 {
+			return mk(dataKind(eff), !knowledge.IsCreate(last))
+		}
+	}
+	if !bound && rname != "" && rname[0] >= 'A' && rname[0] <= 'Z' && strings.Count(clean, ".") == 1 {
+		// User.find(), Booking.create(): an ORM model.
+		var eff knowledge.Effect
+		for _, u := range knowledge.DataMethod(last) {
+			switch u.Library {
+			case "mongoose", "sequelize", "typeorm":
+				eff |= u.Effect
+			}
+		}
+		if eff != 0 {
+			return mk(dataKind(eff), !knowledge.IsCreate(last))
+		}
+	}
+	if last == "save" && isNewModel(f, callee) {
+		return mk(WritesData, false)
+	}
+	return nil
+}
+
+// httpClients are HTTP client packages whose call (or method call) takes
+// the URL as its first argument.
+var httpClients = map[string]bool{"axios": true, "got": true, "ky": true, "node-fetch": true, "undici": true, "superagent": true,
+	"needle": true, "request": true, "cross-fetch": true}
+
+// outbound recognises an HTTP request to a URL the caller chooses:
+// fetch(url), axios.post(url, ...), got(url) with url from the request.
+func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool {
+	args := jsast.Args(n)
+	if len(args) == 0 || bound {
+		return false
+	}
+	switch {
+	case rname == "fetch" && clean == "fetch":
+	case httpClients[a.importPackage(rname)]:
+	default:
+		return false
+	}
+	u := jsast.Unwrap(args[0])
+	if u != nil && (u.Type == "template_string" || u.Type == "binary_expression") {
+		// `https://api.example.com/${id}`: the caller picks a path, not the host.
+		if strings.Contains(a.f.Text(u)[:min(len(a.f.Text(u)), 12)], "://") {
+			return false
+		}
+	}
+	v := a.classify(args[0])
+	return v.kind == vRequest
+}
+
+// paidURL recognises fetch("https://openrouter.ai/api/v1/...") and the
+// like: a metered API called without its SDK.
+func (a *analyzer) paidURL(n *jsast.Node, rname string, bound bool) bool {
+	args := jsast.Args(n)
+	if len(args) == 0 || bound || rname != "fetch" && !httpClients[a.importPackage(rname)] {
+		return false
+	}
+	return knowledge.PaidURL(leadingLiteral(a.f, args[0]))
+}
+
+// leadingLiteral returns the constant start of a string expression: a
+// string, a template's text before its first substitution, the left-most
+// string of a concatenation.
+func leadingLiteral(f *jsast.File, n *jsast.Node) string {
+	n = jsast.Unwrap(n)
+	for n != nil && n.Type == "binary_expression" {
+		n = jsast.Unwrap(n.ChildByField("left"))
+	}
+	if n == nil {
+		return ""
+	}
+	switch n.Type {
+	case "string":
+		s, _ := f.StringValue(n)
+		return s
+	case "template_string":
+		var b strings.Builder
+		for _, c := range n.Children {
+			switch c.Type {
+			case "template_substitution":
+				return b.String()
+			case "string_fragment":
+				b.WriteString(f.Text(c))
+			}
+		}
+		return b.String()
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isNewModel recognises new Model({...}).save().
+func isNewModel(f *jsast.File, callee *jsast.Node) bool {
+	if callee.Type != "member_expression" {
+		return false
+	}
+	obj := jsast.Unwrap(callee.ChildByField("object"))
+	if obj == nil || obj.Type != "new_expression" {
+		return false
+	}
+	c := f.Text(obj.ChildByField("constructor"))
+	return c != "" && c[0] >= 'A' && c[0] <= 'Z'
+}
+
+func dataKind(e knowledge.Effect) EffectKind {
+	if e == knowledge.Read {
+		return ReadsData
+	}
+	return WritesData
+}
+
+// isClerkClient reports whether the root of a Backend API call is Clerk's
+// client: clerkClient imported from a Clerk package (or the application's
+// re-export of it), its awaited result, createClerkClient()'s result, or
+// a global named like it.
+func (a *analyzer) isClerkClient(root *jsast.Node, rv value, bound bool) bool {
+	name := a.f.Text(root)
+	if rv.kind == vClerkClient {
+		return true
+	}
+	if bound {
+		return false
+	}
+	if exp, _ := a.m.clerkExportOf(a.ctx, a.f, name); exp != "" {
+		return exp == "clerkClient" || exp == "createClerkClient" || exp == "default" || exp == "*" || exp == "Clerk" || exp == "clerk"
+	}
+	l := strings.ToLower(name)
+	if strings.Contains(l, "clerk") {
+		return true
+	}
+	// An application module that exports a Clerk client.
+	pkg, err := a.m.clientPackage(a.ctx, a.f, root, 0)
+	return err == nil && knowledge.IsClerkPackage(pkg)
+}
+
+// addEffect records an effect of the call (or returned value) n.
+func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string, selects bool, params []int) {
+	line := n.Line
+	for _, e := range a.s.effects {
+		if e.Line == line && e.Call == call && e.File == a.f.Path && len(e.Via) == 0 {
+			return
+		}
+	}
+	e := effect{Effect: Effect{Kind: k, Call: call, Location: Location{File: a.f.Path, Line: line}, Authz: st.authz, Selects: selects},
+		reach: st.reach, params: params}
+	if n.Type == "call_expression" {
+		reqs, owner, org, ps := a.chainSources(n)
+		e.Request, e.OwnerScoped = sortSources(reqs), owner
+		e.params = append(e.params, ps...)
+		if owner && selects {
+			e.Authz |= AuthzOwner
+		}
+		if org {
+			e.Authz |= AuthzOrg
+		}
+	}
+	a.s.effects = append(a.s.effects, e)
+}
+
+// chainSources returns the inputs the arguments of a call use, and those
+// of the calls chained on it (db.select().from(t).where(eq(t.id, id))).
+func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []int) {
+	scope := n
+	for {
+		p := scope.Parent
+		if p == nil || p.Type != "member_expression" || p.Parent == nil || p.Parent.Type != "call_expression" {
+			break
+		}
+		scope = p.Parent
+	}
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Field != "arguments" || x.Parent == nil || x.Parent.Type != "call_expression" {
+			return true // sql`...${id}`: the template is the call's arguments
+		}
+		r, o, g, p := a.argSources(x)
+		reqs = append(reqs, r...)
+		owner, org = owner || o, org || g
+		ps = append(ps, p...)
+		return false
+	})
+	return reqs, owner, org, ps
+}
+
+// argSources returns the request inputs, identity and parameters an
+// expression uses.
+func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []int) {
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		switch x.Type {
+		case "identifier", "member_expression", "subscript_expression", "shorthand_property_identifier", "call_expression":
+		default:
+			return !jsast.IsFunction(x)
+		}
+		var v value
+		if x.Type == "shorthand_property_identifier" {
+			v = a.vars[a.f.Text(x)]
+		} else {
+			v = a.classify(x)
+		}
+		// A call's value is recorded, and its arguments looked at too:
+		// and(eq(t.id, id), eq(t.ownerId, userId)) uses both.
+		descend := x.Type == "call_expression"
+		switch v.kind {
+		case vRequest, vCred:
+			reqs = append(reqs, v.src)
+			return descend
+		case vIdentity, vUser:
+			if orgish(v.field) {
+				org = true
+			} else if v.authz == 0 {
+				owner = true
+			}
+			return descend
+		case vParam:
+			ps = append(ps, v.param)
+			return descend
+		}
+		return true
+	})
+	return reqs, owner, org, ps
+}

@@ -1,0 +1,692 @@
+package model
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+)
+
+// classify returns what an expression holds for an anonymous caller.
+func (a *analyzer) classify(n *jsast.Node) value {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return value{}
+	}
+	f := a.f
+	if v, ok := literalOf(f, n); ok {
+		return v
+	}
+	switch n.Type {
+	case "identifier":
+		name := f.Text(n)
+		if v, ok := a.vars[name]; ok {
+			return v
+		}
+		if exp, pkg := a.m.clerkExportOf(a.ctx, f, name); exp != "" {
+			switch exp {
+			case "clerkClient":
+				return value{kind: vClerkClient}
+			case "auth":
+				return value{kind: vAuthFn}
+			}
+			_ = pkg
+		}
+		return value{}
+	case "member_expression", "subscript_expression":
+		obj := n.ChildByField("object")
+		prop := ""
+		if n.Type == "member_expression" {
+			prop = f.Text(n.ChildByField("property"))
+		} else if s, ok := f.StringValue(n.ChildByField("index")); ok {
+			prop = s
+		} else {
+			prop = "[]"
+		}
+		if f.Name(obj) == "process.env" || secretName(prop) {
+			return value{kind: vSecret} // process.env.X, env().OPENROUTER_API_KEY, config.STRIPE_SECRET_KEY
+		}
+		ov := a.classify(obj)
+		if ov.kind == vLiteral && nullishLit(ov) && hasOptional(n) {
+			return value{kind: vLiteral, lit: "undefined", idDerived: ov.idDerived} // null?.x
+		}
+		mv := a.member(ov, prop)
+		mv.idDerived = mv.idDerived || ov.idDerived
+		return mv
+	case "call_expression":
+		return a.callValue(n)
+	case "binary_expression":
+		op := f.Text(n.ChildByField("operator"))
+		l, r := n.ChildByField("left"), n.ChildByField("right")
+		switch op {
+		case "||", "??":
+			lv, rv := a.classify(l), a.classify(r)
+			if lv.idDerived || rv.idDerived {
+				lv.idDerived, rv.idDerived = true, true
+			}
+			switch {
+			case lv.falsy() && (lv.kind == vIdentity || lv.kind == vUser) && rv.kind == vLiteral:
+				// role ?? 'user': the literal for an anonymous caller.
+				lv.dflt = rv.lit
+				return lv
+			case lv.falsy() && lv.kind == vCred:
+				return rv // no credential: the fallback
+			case lv.falsy() && rv.kind != vOther && rv.kind != vLiteral:
+				// userId || req.body.userId: the caller's choice;
+				// req.headers.get('x-api-key') || process.env.KEY: the server's key.
+				return rv
+			case lv.kind != vOther && lv.kind != vLiteral:
+				return lv
+			}
+			return rv
+		case "&&":
+			return a.classify(r)
+		case "===", "==", "!==", "!=", "<", ">", "<=", ">=", "instanceof", "in":
+			c, info := a.cond(n)
+			if info.mentions {
+				return value{kind: vPred, anon: c, authz: info.authz}
+			}
+			return value{}
+		case "+":
+			return taint(a.classify(l), a.classify(r))
+		}
+		return value{}
+	case "template_string":
+		var out value
+		for _, c := range n.NamedChildren() {
+			if c.Type == "template_substitution" {
+				for _, e := range c.NamedChildren() {
+					out = taint(out, a.classify(e))
+				}
+			}
+		}
+		return out
+	case "unary_expression":
+		op := n.ChildByField("operator")
+		if op != nil && f.Text(op) == "!" {
+			c, info := a.cond(n)
+			if info.mentions {
+				return value{kind: vPred, anon: c, authz: info.authz}
+			}
+		}
+		return value{}
+	case "ternary_expression":
+		c, info := a.cond(n.ChildByField("condition"))
+		cv, av := a.classify(n.ChildByField("consequence")), a.classify(n.ChildByField("alternative"))
+		if info.mentions {
+			cv.idDerived, av.idDerived = true, true
+		}
+		switch {
+		case c == isTrue:
+			return cv
+		case c == isFalse:
+			return av
+		case av.kind == vRequest:
+			return av
+		case cv.kind == vOther && av.kind != vOther:
+			return av
+		}
+		return cv
+	case "new_expression":
+		ctor := n.ChildByField("constructor")
+		if root := rootIdent(ctor); root != nil && a.importPackage(f.Text(root)) == "" {
+			// new Blog({...}): a document of an ORM model (save() writes it).
+			if pkg, err := a.m.clientPackage(a.ctx, f, root, 0); err == nil && pkg != "" {
+				if _, ok := knowledge.DataLibraryOf(pkg); ok {
+					return value{kind: vRow}
+				}
+			}
+		}
+		if pkg := a.importPackage(rootName(f.Name(ctor))); pkg != "" {
+			if _, ok := knowledge.DataLibraryOf(pkg); ok {
+				return value{kind: vClient, pkg: pkg}
+			}
+			if knowledge.IsClerkPackage(pkg) {
+				return value{kind: vClerkClient}
+			}
+			return value{kind: vClient, pkg: pkg}
+		}
+		if f.Name(ctor) == "URL" {
+			if args := jsast.Args(n); len(args) > 0 {
+				if v := a.classify(args[0]); v.kind == vRequest {
+					return value{kind: vRequest, src: FromQuery}
+				}
+			}
+		}
+	}
+	return value{}
+}
+
+// taint combines two values of an expression built from both: a request
+// input or a secret spreads into the result.
+func taint(a, b value) value {
+	for _, v := range []value{a, b} {
+		if v.kind == vRequest || v.kind == vSecret {
+			return v
+		}
+	}
+	for _, v := range []value{a, b} {
+		if v.kind == vCred || v.kind == vIdentity {
+			return v
+		}
+	}
+	return value{}
+}
+
+// member returns what property prop of a value holds.
+func (a *analyzer) member(v value, prop string) value {
+	switch v.kind {
+	case vAuthObj:
+		if iv, ok := identityField(prop); ok {
+			return iv
+		}
+		if prop == "redirectToSignIn" {
+			return value{}
+		}
+		return value{}
+	case vAuthFn:
+		if prop == "protect" {
+			return value{kind: vProtect}
+		}
+	case vIdentity:
+		out := value{kind: vIdentity, field: v.field + "." + prop, authz: v.authz}
+		if roleish(prop) {
+			out.authz |= AuthzRole
+		} else if orgish(prop) {
+			out.authz |= AuthzOrg
+		}
+		return out
+	case vUser:
+		out := value{kind: vIdentity, field: prop}
+		if roleish(prop) {
+			out.authz = AuthzRole
+		}
+		if strings.Contains(strings.ToLower(prop), "metadata") {
+			out.field = "metadata"
+		}
+		return out
+	case vReq:
+		if prop == "auth" {
+			return value{kind: vAuthObj}
+		}
+		if rv, ok := requestMember(prop); ok {
+			return rv
+		}
+		if prop == "user" || prop == "session" {
+			return value{kind: vUser}
+		}
+	case vRequest:
+		if (v.src == FromHeaders || v.src == FromCookies) && credentialName(prop) {
+			return value{kind: vCred, src: v.src}
+		}
+		if v.src == FromQuery && prop == "searchParams" {
+			return v
+		}
+		return value{kind: vRequest, src: v.src}
+	case vCred:
+		return v
+	case vRouteCtx:
+		if prop == "params" {
+			return value{kind: vRequest, src: FromParams}
+		}
+	case vPageProps:
+		switch prop {
+		case "params":
+			return value{kind: vRequest, src: FromParams}
+		case "searchParams":
+			return value{kind: vRequest, src: FromQuery}
+		}
+	case vGSSP:
+		switch prop {
+		case "params":
+			return value{kind: vRequest, src: FromParams}
+		case "query", "resolvedUrl":
+			return value{kind: vRequest, src: FromQuery}
+		case "req":
+			return value{kind: vReq}
+		case "res":
+			return value{kind: vRes}
+		}
+	case vClerkClient, vClient, vSecret:
+		return v
+	case vRow:
+		return value{kind: vRow, clerk: v.clerk}
+	case vParam:
+		return v
+	case vResult:
+		switch {
+		case v.keys.anon[prop] && !v.keys.ok[prop]:
+			return value{kind: vPred, anon: isTrue, authz: v.authz}
+		case v.keys.ok[prop] && !v.keys.anon[prop]:
+			return value{kind: vPred, anon: isFalse, authz: v.authz}
+		}
+	}
+	return value{}
+}
+
+// callValue returns what a call returns.
+func (a *analyzer) callValue(n *jsast.Node) value {
+	f := a.f
+	callee := jsast.Unwrap(n.ChildByField("function"))
+	if callee == nil {
+		return value{}
+	}
+	name := f.CalleeName(n)
+	clean := strings.ReplaceAll(name, "()", "")
+	last := jsast.LastSegment(clean)
+	args := jsast.Args(n)
+	// Methods of known values.
+	if callee.Type == "member_expression" {
+		obj := a.classify(callee.ChildByField("object"))
+		prop := f.Text(callee.ChildByField("property"))
+		switch obj.kind {
+		case vReq:
+			switch prop {
+			case "auth":
+				a.noteRead(n, "req.auth()")
+				return value{kind: vAuthObj}
+			case "json", "text", "arrayBuffer", "blob":
+				return value{kind: vRequest, src: FromBody}
+			case "formData":
+				return value{kind: vRequest, src: FromForm}
+			case "get", "header":
+				if len(args) > 0 {
+					if h, ok := f.StringValue(args[0]); ok && credentialName(h) {
+						return value{kind: vCred, src: FromHeaders}
+					}
+				}
+				return value{kind: vRequest, src: FromHeaders}
+			}
+		case vRequest, vCred:
+			if prop == "get" || prop == "getAll" || prop == "has" {
+				if len(args) > 0 {
+					if h, ok := f.StringValue(args[0]); ok && (obj.src == FromHeaders || obj.src == FromCookies) && credentialName(h) {
+						return value{kind: vCred, src: obj.src}
+					}
+				}
+			}
+			return value{kind: obj.kind, src: obj.src}
+		case vAuthObj:
+			switch prop {
+			case "has":
+				return value{kind: vPred, anon: isFalse, authz: AuthzRole}
+			case "protect":
+				return value{kind: vAuthObj}
+			case "getToken":
+				return value{kind: vIdentity, field: "token"}
+			}
+			return value{}
+		case vAuthFn:
+			if prop == "protect" {
+				return value{kind: vAuthObj}
+			}
+		case vIdentity, vUser:
+			if obj.kind == vUser && obj.field == "record" {
+				return obj // a query builder: User.findById(id).populate('x') resolves to the record
+			}
+			if prop == "includes" || prop == "some" || prop == "find" || prop == "startsWith" || prop == "endsWith" {
+				return value{kind: vPred, anon: isFalse, authz: obj.authz | AuthzRole}
+			}
+			return value{kind: vIdentity, field: obj.field, authz: obj.authz}
+		case vClerkClient:
+			switch {
+			case last == "getUser" && len(args) > 0 && a.classify(args[0]).kind != vIdentity && a.classify(args[0]).kind != vUser:
+				return value{kind: vRow, clerk: true} // a user picked by id: not null
+			case last == "getUser":
+				return value{kind: vUser, clerk: true}
+			case last == "getUserList" || strings.HasPrefix(last, "getUser"):
+				return value{kind: vRow, clerk: true}
+			}
+			return value{kind: vRow}
+		case vClient:
+			return value{kind: vClient, pkg: obj.pkg}
+		case vRow:
+			if prop == "includes" && len(args) == 1 {
+				if av := a.classify(args[0]); av.identityish() {
+					// team.memberIds.includes(userId): membership of a record.
+					return value{kind: vPred, anon: isFalse, authz: ownerKind(av)}
+				}
+			}
+			return value{kind: vRow, clerk: obj.clerk}
+		case vOther, vLiteral:
+			if prop == "includes" && len(args) == 1 {
+				if av := a.classify(args[0]); av.identityish() {
+					return value{kind: vPred, anon: isFalse, authz: av.authz | AuthzRole}
+				}
+			}
+		}
+	}
+	// Clerk functions.
+	if root := rootIdent(callee); root != nil && callee.Type == "identifier" {
+		rname := f.Text(root)
+		if v, ok := a.vars[rname]; ok {
+			switch v.kind {
+			case vHas:
+				return value{kind: vPred, anon: isFalse, authz: AuthzRole}
+			case vProtect:
+				return value{kind: vAuthObj}
+			}
+		}
+		if _, ok := a.vars[rname]; !ok {
+			if exp, pkg := a.m.clerkExportOf(a.ctx, f, rname); exp != "" {
+				if _, ok := knowledge.IdentitySourceOf(pkg, exp); ok || exp == "auth" || exp == "currentUser" || exp == "getAuth" {
+					a.noteRead(n, exp+"()")
+				}
+				if src, ok := knowledge.IdentitySourceOf(pkg, exp); ok {
+					switch src.Returns {
+					case knowledge.AuthObject, knowledge.RequestState:
+						return value{kind: vAuthObj}
+					case knowledge.BackendUser:
+						return value{kind: vUser, clerk: true}
+					case knowledge.SessionClaims:
+						return value{kind: vIdentity, field: "claims"}
+					}
+				}
+				switch exp {
+				case "clerkClient", "createClerkClient", "Clerk":
+					return value{kind: vClerkClient}
+				case "auth":
+					return value{kind: vAuthObj}
+				case "currentUser":
+					return value{kind: vUser, clerk: true}
+				case "getAuth":
+					return value{kind: vAuthObj}
+				}
+				return value{}
+			}
+			if im, ok := f.ImportOf(rname); ok && im.Source == "next/headers" {
+				switch im.Imported {
+				case "cookies":
+					return value{kind: vRequest, src: FromCookies}
+				case "headers":
+					return value{kind: vRequest, src: FromHeaders}
+				}
+			}
+		}
+	}
+	if (last == "verify" || last == "verifyToken" || last == "jwtVerify") && len(args) > 0 && a.classify(args[0]).kind == vCred {
+		return value{kind: vIdentity, field: "claims"}
+	}
+	// Data reads return records; a single-record lookup keyed by the
+	// (null) identity returns null for an anonymous caller.
+	if e := a.effectOf(n); e != nil {
+		if e.Kind == ReadsData && knowledge.SingleRecord(clean) {
+			if reqs, owner, _, _ := a.chainSources(n); owner && len(reqs) == 0 {
+				return value{kind: vUser, field: "record"}
+			}
+			if a.usesCredential(n) {
+				// The app's own session: a record looked up by the request's
+				// cookie or Authorization header, none for an anonymous caller.
+				a.noteRead(n, clip(clean, 40)+"()")
+				return value{kind: vUser, field: "session"}
+			}
+		}
+		if e.Kind == ReadsData || e.Kind == WritesData {
+			return value{kind: vRow}
+		}
+		return value{}
+	}
+	// A function of the snapshot: what it returns.
+	if a.depth < MaxDepth && rootIdentType(callee) {
+		if r, err := a.m.resolveFunc(a.ctx, f, callee, a.locals, 0); err == nil && r.fn != a.fn {
+			s := a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack)
+			if s.retSeen {
+				ret := s.ret
+				if ret.kind == vParam && ret.param < len(args) {
+					return a.classify(args[ret.param])
+				}
+				if len(s.reads) > 0 && ret.kind == vOther {
+					return value{}
+				}
+				return ret
+			}
+			return value{}
+		} else if err != nil && !errors.Is(err, errNotFound) {
+			a.s.incomplete = true
+		}
+	}
+	// Another auth library's session: getServerSession() of next-auth,
+	// null when signed out.
+	if callee.Type == "identifier" {
+		if pkg := a.importPackage(f.Text(callee)); pkg != "" && !knowledge.IsClerkPackage(pkg) && sessionName(f.Text(callee)) {
+			return value{kind: vUser, field: "session"}
+		}
+	}
+	// A data library's factory: createClient() of @supabase/supabase-js,
+	// drizzle(pool), postgres(url).
+	if root := rootIdent(callee); root != nil {
+		if pkg := a.importPackage(f.Text(root)); pkg != "" {
+			if _, ok := knowledge.DataLibraryOf(pkg); ok {
+				return value{kind: vClient, pkg: pkg}
+			}
+		}
+	}
+	// A function the model does not follow (a package, a global): its
+	// result carries its arguments' origin (z.parse(body), Number(id)).
+	var out value
+	for _, arg := range args {
+		out = taint(out, a.classify(arg))
+	}
+	if out.kind == vIdentity {
+		return value{kind: vIdentity, field: out.field}
+	}
+	return out
+}
+
+// rootIdentType reports whether a callee is something resolveFunc may
+// follow (not a call on a literal or a computed value).
+func rootIdentType(callee *jsast.Node) bool {
+	return rootIdent(callee) != nil
+}
+
+// condInfo describes what a condition tests.
+type condInfo struct {
+	authz    Authz
+	mentions bool // it tests the identity or a credential
+	secret   bool // it compares a credential with a configured secret
+}
+
+func (i condInfo) merge(j condInfo) condInfo {
+	return condInfo{authz: i.authz | j.authz, mentions: i.mentions || j.mentions, secret: i.secret || j.secret}
+}
+
+// cond evaluates a condition for an anonymous caller.
+func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return either, condInfo{}
+	}
+	f := a.f
+	switch n.Type {
+	case "unary_expression":
+		op := n.ChildByField("operator")
+		if op != nil && f.Text(op) == "!" {
+			c, i := a.cond(n.ChildByField("argument"))
+			return c.not(), i
+		}
+		return either, condInfo{}
+	case "binary_expression":
+		op := f.Text(n.ChildByField("operator"))
+		l, r := n.ChildByField("left"), n.ChildByField("right")
+		switch op {
+		case "&&":
+			cl, il := a.cond(l)
+			cr, ir := a.cond(r)
+			switch {
+			case cl == isFalse || cr == isFalse:
+				return isFalse, il.merge(ir)
+			case cl == isTrue && cr == isTrue:
+				return isTrue, il.merge(ir)
+			}
+			return either, il.merge(ir)
+		case "||":
+			cl, il := a.cond(l)
+			cr, ir := a.cond(r)
+			switch {
+			case cl == isTrue || cr == isTrue:
+				return isTrue, il.merge(ir)
+			case cl == isFalse && cr == isFalse:
+				return isFalse, il.merge(ir)
+			}
+			return either, il.merge(ir)
+		case "??":
+			return a.cond(l)
+		case "===", "==", "!==", "!=":
+			return a.compare(l, r, op == "===" || op == "==")
+		}
+		return either, condInfo{}
+	}
+	v := a.classify(n)
+	switch v.kind {
+	case vIdentity, vUser, vCred:
+		return isFalse, condInfo{mentions: true, authz: v.authz}
+	case vPred:
+		return v.anon, condInfo{mentions: true, authz: v.authz}
+	case vAuthObj:
+		return isTrue, condInfo{}
+	}
+	return either, condInfo{}
+}
+
+// compare evaluates l == r (eq) or l != r for an anonymous caller.
+func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
+	f := a.f
+	// typeof userId !== 'string'
+	if u := jsast.Unwrap(l); u != nil && u.Type == "unary_expression" && strings.HasPrefix(f.Text(u), "typeof") {
+		if v := a.classify(u.ChildByField("argument")); v.kind == vIdentity || v.kind == vUser || v.kind == vCred {
+			if s, ok := f.StringValue(r); ok && s != "object" && s != "undefined" {
+				return boolCond(!eq), condInfo{mentions: true, authz: v.authz}
+			}
+		}
+		return either, condInfo{}
+	}
+	lv, rv := a.classify(l), a.classify(r)
+	if lv.kind == vLiteral && rv.kind == vLiteral && (lv.idDerived || rv.idDerived) {
+		// role ('user' for an anonymous caller) !== 'admin'
+		info := condInfo{mentions: true}
+		if roleish(f.Text(l)) || roleish(f.Text(r)) || isStringLit(lv) && isStringLit(rv) {
+			info.authz = AuthzRole
+		}
+		return boolCond((lv.lit == rv.lit) == eq), info
+	}
+	idL := lv.identityish() || lv.kind == vCred
+	idR := rv.identityish() || rv.kind == vCred
+	if idL == idR {
+		return either, condInfo{}
+	}
+	id, other, otherN := lv, rv, r
+	if idR {
+		id, other, otherN = rv, lv, l
+	}
+	info := condInfo{mentions: true, authz: id.authz}
+	var equal cond // does the anonymous value equal the other side?
+	switch {
+	case id.kind == vPred:
+		switch {
+		case other.kind == vLiteral && other.lit == "true":
+			equal = boolCond(id.anon == isTrue)
+		case other.kind == vLiteral && other.lit == "false":
+			equal = boolCond(id.anon == isFalse)
+		default:
+			return either, condInfo{}
+		}
+		if id.anon == either {
+			return either, info
+		}
+	case other.kind == vLiteral && id.dflt != "":
+		equal = boolCond(id.dflt == other.lit)
+	case other.kind == vLiteral:
+		equal = boolCond(nullishLit(other))
+		if isStringLit(other) {
+			if id.authz == 0 && id.kind != vCred {
+				info.authz |= AuthzRole // userId === 'user_abc': an allowlist
+			}
+		}
+	case other.kind == vRequest && (other.src == FromBody || other.src == FromArgs):
+		// The caller chooses the other side, and can send null.
+		info.authz |= ownerKind(id)
+		return either, info
+	case other.kind == vRequest:
+		// A path, query, header or form value is a string, never null.
+		equal = isFalse
+		info.authz |= ownerKind(id)
+	case id.kind == vCred:
+		equal = isFalse
+		if other.kind == vSecret {
+			info.secret = true
+		}
+	default:
+		equal = isFalse
+		if other.kind != vSecret {
+			info.authz |= ownerKind(id)
+		}
+		_ = otherN
+	}
+	if eq {
+		return equal, info
+	}
+	return equal.not(), info
+}
+
+func boolCond(b bool) cond {
+	if b {
+		return isTrue
+	}
+	return isFalse
+}
+
+// ownerKind is the authorization a comparison of the identity with a
+// record's field makes: an owner check, or organization scoping.
+func ownerKind(id value) Authz {
+	switch {
+	case id.authz&AuthzRole != 0:
+		return AuthzRole
+	case orgish(id.field) || id.authz&AuthzOrg != 0:
+		return AuthzOrg
+	}
+	return AuthzOwner
+}
+
+// secretName reports a configuration constant that holds a secret:
+// OPENROUTER_API_KEY, STRIPE_SECRET_KEY, CRON_SECRET.
+func secretName(p string) bool {
+	if p == "" || strings.ToUpper(p) != p || p[0] < 'A' || p[0] > 'Z' {
+		return false
+	}
+	for _, k := range []string{"KEY", "SECRET", "TOKEN", "PASSWORD"} {
+		if strings.Contains(p, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// sessionName reports a function named for the signed-in session or user
+// (getServerSession, getSession, getCurrentUser, getUser).
+func sessionName(name string) bool {
+	l := strings.ToLower(name)
+	return strings.HasPrefix(l, "get") && (strings.Contains(l, "session") || strings.Contains(l, "currentuser"))
+}
+
+// usesCredential reports whether a call's arguments use a credential of
+// the request: a cookie or the Authorization header.
+func (a *analyzer) usesCredential(n *jsast.Node) bool {
+	found := false
+	args := n.ChildByField("arguments")
+	jsast.Walk(args, func(x *jsast.Node) bool {
+		if found {
+			return false
+		}
+		switch x.Type {
+		case "member_expression", "subscript_expression", "call_expression", "identifier":
+			v := a.classify(x)
+			if v.kind == vCred || v.kind == vRequest && v.src == FromCookies && x.Type != "identifier" {
+				found = true
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}

@@ -1,0 +1,567 @@
+package model
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/boundedre"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
+	"github.com/clerkguard/clerkguard/rules/project"
+)
+
+// nextAdapter lists the entries of Next.js apps: App Router route
+// handlers, pages and layouts, Pages Router API routes and
+// getServerSideProps, and Server Actions. Which files are routes, their
+// URL paths and what the middleware/proxy file does on each path come
+// from rules/project's Next.js model (which evaluates matchers through
+// rules/boundedre); this adapter only turns them into entries and chains.
+type nextAdapter struct{}
+
+func (nextAdapter) Framework() Framework { return knowledge.NextJS }
+
+func (nextAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
+	if len(m.proj.Next) == 0 {
+		return nil, nil
+	}
+	var out []*Entry
+	for _, p := range m.fs.Paths() {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		if m.proj.RouteOf(p) == nil && !m.mayHoldActions(ctx, p) {
+			continue
+		}
+		es, err := m.nextFileEntries(ctx, p)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, es...)
+	}
+	return out, nil
+}
+
+func (nextAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
+	return m.nextFileEntries(ctx, p)
+}
+
+// mayHoldActions reports whether a file of a Next.js app mentions
+// 'use server' (it reads the file).
+func (m *Model) mayHoldActions(ctx context.Context, p string) bool {
+	if !modules.IsModule(p) || strings.Contains("/"+p, "/node_modules/") || m.proj.AppFor(p) == nil {
+		return false
+	}
+	if _, nonReq := knowledge.NonRequestPath(p); nonReq {
+		return false
+	}
+	sf, err := m.fs.Get(ctx, p)
+	if err != nil {
+		m.notes.add(Note{Where: p, What: fmt.Sprintf("not read, so its Server Actions are not listed: %v", err)})
+		return false
+	}
+	return bytes.Contains(sf.Content, []byte("use server"))
+}
+
+// nextFileEntries returns the entries one file declares (its route
+// exports and its Server Actions), computed once per file.
+func (m *Model) nextFileEntries(ctx context.Context, p string) ([]*Entry, error) {
+	return m.fileFacet(p).get(func() ([]*Entry, error) {
+		var out []*Entry
+		if r := m.proj.RouteOf(p); r != nil {
+			if _, nonReq := knowledge.NonRequestPath(p); !nonReq {
+				es, err := m.nextRouteEntries(ctx, r.App, r)
+				if err != nil {
+					if ctx.Err() != nil {
+						return nil, ctx.Err()
+					}
+					m.notes.add(Note{Where: p, What: err.Error()})
+				}
+				out = append(out, es...)
+			}
+		}
+		if m.mayHoldActions(ctx, p) {
+			acts, err := m.nextActions(ctx, p)
+			if err != nil && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			out = append(out, acts...)
+		}
+		return withFacets(out), nil
+	})
+}
+
+func (m *Model) nextRouteEntries(ctx context.Context, app *project.NextApp, r *project.Route) ([]*Entry, error) {
+	f, err := m.parse(ctx, r.File)
+	if err != nil {
+		return nil, err
+	}
+	exports := map[string]jsast.Export{}
+	for _, ex := range f.Exports() {
+		if _, dup := exports[ex.Name]; !dup {
+			exports[ex.Name] = ex
+		}
+	}
+	base := &Entry{Framework: knowledge.NextJS, Path: r.Path, PathKnown: true, File: r.File}
+	var out []*Entry
+	switch r.Kind {
+	case project.RouteHandler:
+		for _, meth := range knowledge.Methods() {
+			if meth.Name == "ALL" {
+				continue
+			}
+			ex, ok := exports[meth.Name]
+			var e *Entry
+			if ok {
+				e = m.nextEntry(ctx, f, base, ex.Name, ex.Stmt, ex.Value)
+			} else {
+				e = m.nextReExport(ctx, f, base, meth.Name)
+			}
+			if e == nil {
+				continue
+			}
+			e.Kind, e.Methods = RouteHandler, []string{meth.Name}
+			e.Params = []ParamRole{ParamRequest, ParamRouteContext}
+			out = append(out, e)
+		}
+	case project.Page, project.Layout:
+		ex, ok := exports["default"]
+		if !ok {
+			return nil, nil
+		}
+		e := m.nextEntry(ctx, f, base, "default", ex.Stmt, ex.Value)
+		e.Kind, e.Methods, e.Params = Page, []string{"GET"}, []ParamRole{ParamPageProps}
+		if r.Kind == project.Layout {
+			e.Kind = Layout
+		}
+		out = append(out, e)
+	case project.PagesAPI:
+		ex, ok := exports["default"]
+		if !ok {
+			return nil, nil
+		}
+		e := m.nextEntry(ctx, f, base, "default", ex.Stmt, ex.Value)
+		e.Kind, e.Params = PagesAPI, []ParamRole{ParamRequest, ParamResponse}
+		e.Methods = pagesMethods(f, e.Fn)
+		out = append(out, e)
+	case project.PagesPage:
+		for _, name := range []string{"getServerSideProps"} {
+			ex, ok := exports[name]
+			if !ok {
+				continue
+			}
+			e := m.nextEntry(ctx, f, base, name, ex.Stmt, ex.Value)
+			e.Kind, e.Methods, e.Params = GetServerSideProps, []string{"GET"}, []ParamRole{ParamGSSPContext}
+			out = append(out, e)
+		}
+	}
+	for _, e := range out {
+		m.nextChain(ctx, app, r, e)
+	}
+	return out, nil
+}
+
+// nextEntry builds an entry for an export, unwrapping wrappers around the
+// handler function.
+func (m *Model) nextEntry(ctx context.Context, f *jsast.File, base *Entry, name string, stmt, val *jsast.Node) *Entry {
+	e := *base
+	e.Name, e.Line = name, stmt.Line
+	e.EndLine = stmt.EndLine
+	fn, fnFile, wrappers, why := m.unwrapHandler(ctx, f, val)
+	e.Fn, e.FnFile, e.Wrappers, e.Unresolved = fn, fnFile, wrappers, why
+	if fn != nil {
+		e.Handler = Location{File: fnFile.Path, Line: fn.Line}
+		if fnFile.Path == f.Path && fn.EndLine > e.EndLine {
+			e.EndLine = fn.EndLine
+		}
+	}
+	return &e
+}
+
+// nextReExport follows `export { GET } from './handlers'`.
+func (m *Model) nextReExport(ctx context.Context, f *jsast.File, base *Entry, name string) *Entry {
+	o, ok, err := m.graph.ExportOrigin(ctx, f.Path, name)
+	if err != nil || !ok || o.Module.Kind != modules.File || o.Module.Path == f.Path {
+		return nil
+	}
+	of, v, err := m.originValue(ctx, o)
+	if err != nil || v == nil {
+		return nil
+	}
+	line := 1
+	if len(o.Hops) > 0 {
+		line = o.Hops[0].Line
+	}
+	e := *base
+	e.Name, e.Line, e.EndLine = name, line, line
+	fn, fnFile, wrappers, why := m.unwrapHandler(ctx, of, v)
+	e.Fn, e.FnFile, e.Wrappers, e.Unresolved = fn, fnFile, wrappers, why
+	if fn != nil {
+		e.Handler = Location{File: fnFile.Path, Line: fn.Line}
+	}
+	return &e
+}
+
+// unwrapHandler finds the handler function of an exported or registered
+// value, recording the wrapper calls around it: `withAuth(async () =>
+// ...)`, `asyncHandler(fn)`, `export default handler`.
+func (m *Model) unwrapHandler(ctx context.Context, f *jsast.File, v *jsast.Node) (*jsast.Node, *jsast.File, []Wrapper, string) {
+	var wrappers []Wrapper
+	for depth := 0; depth <= MaxWrapperDepth; depth++ {
+		v = jsast.Unwrap(v)
+		if v == nil {
+			return nil, nil, wrappers, "the handler is not a function the model can follow"
+		}
+		if jsast.IsFunction(v) {
+			return v, f, wrappers, ""
+		}
+		if v.Type != "call_expression" || isFactoryCall(f, v) {
+			r, err := m.resolveFunc(ctx, f, v, nil, 0)
+			if err != nil {
+				if err == errNotFound {
+					return nil, nil, wrappers, fmt.Sprintf("the handler `%s` is not a function the model can follow", clip(f.Text(v), 40))
+				}
+				return nil, nil, wrappers, fmt.Sprintf("the handler `%s` could not be followed: %v", clip(f.Text(v), 40), err)
+			}
+			return r.fn, r.file, wrappers, ""
+		}
+		args := jsast.Args(v)
+		idx := handlerArg(f, args)
+		if idx < 0 {
+			r, err := m.resolveFunc(ctx, f, v, nil, 0)
+			if err == nil {
+				return r.fn, r.file, wrappers, ""
+			}
+			return nil, nil, wrappers, fmt.Sprintf("the handler `%s` could not be followed", clip(f.Text(v), 40))
+		}
+		w := Wrapper{Name: clip(f.CalleeName(v), 40), Location: Location{File: f.Path, Line: v.Line}, handlerParam: idx, call: v, callFile: f}
+		if r, err := m.resolveFunc(ctx, f, v.ChildByField("function"), nil, 0); err == nil {
+			w.fn, w.fnFile = r.fn, r.file
+		}
+		wrappers = append(wrappers, w)
+		v = args[idx]
+	}
+	return nil, nil, wrappers, "too many nested wrappers"
+}
+
+// isFactoryCall reports a call whose arguments hold no function: a
+// factory whose result is the handler (createHandler({ ... })), as
+// opposed to a wrapper around a handler argument.
+func isFactoryCall(f *jsast.File, call *jsast.Node) bool {
+	return handlerArg(f, jsast.Args(call)) < 0
+}
+
+// handlerArg returns the index of the argument that is the wrapped
+// handler: the last function literal, call or identifier argument.
+func handlerArg(f *jsast.File, args []*jsast.Node) int {
+	for i := len(args) - 1; i >= 0; i-- {
+		a := jsast.Unwrap(args[i])
+		if a == nil {
+			continue
+		}
+		if jsast.IsFunction(a) || a.Type == "call_expression" {
+			return i
+		}
+		if a.Type == "identifier" && f.Text(a) != "undefined" {
+			if lv := jsast.Unwrap(f.LocalValue(f.Text(a))); lv != nil && lv.Type == "object" {
+				continue // options
+			}
+			return i
+		}
+		if a.Type == "member_expression" {
+			return i
+		}
+	}
+	return -1
+}
+
+var pagesMethodRe = regexp.MustCompile(`method\s*(?:===?|!==?)\s*['"]([A-Z]+)['"]|case\s+['"](GET|POST|PUT|PATCH|DELETE)['"]`)
+
+// pagesMethods lists the methods a Pages Router API handler tests for, or
+// ALL.
+func pagesMethods(f *jsast.File, fn *jsast.Node) []string {
+	if fn == nil {
+		return []string{"ALL"}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, mm := range pagesMethodRe.FindAllSubmatch(f.Src[fn.Start:fn.End], -1) {
+		name := string(mm[1])
+		if name == "" {
+			name = string(mm[2])
+		}
+		if _, ok := knowledge.HTTPMethod(name); ok && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"ALL"}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// nextChain sets an entry's middleware layer (and a page's layouts) and
+// its public declaration.
+func (m *Model) nextChain(ctx context.Context, app *project.NextApp, r *project.Route, e *Entry) {
+	probe := r.Probe()
+	if l, ok := nextMiddlewareLayer(app, probe); ok {
+		e.Chain = append(e.Chain, l)
+	}
+	if e.Kind == Page {
+		e.Chain = append(e.Chain, m.layoutLayers(ctx, app, r)...)
+	}
+	e.Public = nextPublic(app, r.Path, probe, e.Kind == Page || e.Kind == Layout || e.Kind == GetServerSideProps)
+}
+
+// nextPublic says why a route is public: the middleware declares it, or
+// its path is public by convention.
+func nextPublic(app *project.NextApp, routePath, probe string, page bool) string {
+	if mw := app.Middleware; mw != nil && mw.Clerk {
+		if mw.Legacy && mw.IsPublic(probe) {
+			return "authMiddleware() declares it public (publicRoutes or ignoredRoutes)"
+		}
+		for _, rm := range mw.RouteMatchers {
+			if strings.Contains(strings.ToLower(rm.Name), "public") && rm.Match(probe) {
+				return fmt.Sprintf("%s declares it public (%s)", path.Base(mw.File), rm.Name)
+			}
+		}
+	}
+	return conventionPublic(routePath, page)
+}
+
+// conventionPublic says why a path is public by convention; marketing
+// segments make only pages public, not APIs under them.
+func conventionPublic(routePath string, page bool) string {
+	reason, ok := knowledge.PublicRoute(routePath)
+	if !ok || reason == knowledge.Marketing && !page {
+		return ""
+	}
+	return "public by convention (" + reason.String() + ")"
+}
+
+// nextMiddlewareLayer describes what the app's middleware/proxy file does
+// on a request for probe.
+func nextMiddlewareLayer(app *project.NextApp, probe string) (Layer, bool) {
+	mw := app.Middleware
+	if mw == nil {
+		if len(app.MiddlewareFiles) > 0 {
+			mf := app.MiddlewareFiles[0]
+			return Layer{Name: path.Base(mf.File), Location: Location{File: mf.File, Line: 1}, Gate: GateNone, Via: ViaMiddleware,
+				Why: fmt.Sprintf("%s is not where Next.js looks for it, so it never runs", mf.File)}, true
+		}
+		return Layer{}, false
+	}
+	base := path.Base(mw.File)
+	loc := Location{File: mw.File, Line: max(mw.CallLine, mw.ExportLine, 1)}
+	l := Layer{Name: base, Location: loc, Via: ViaMiddleware}
+	var proof []Proof
+	for _, ln := range mw.HandlerLines() {
+		proof = append(proof, Proof{Location: Location{File: mw.File, Line: ln}})
+	}
+	switch app.Protection(probe) {
+	case project.Protected:
+		l.Gate = GateRejects
+		how := "auth.protect()"
+		if mw.Legacy {
+			how = "authMiddleware(), which protects every route it does not declare public"
+		}
+		l.Why = fmt.Sprintf("%s stops signed-out requests to %s (%s)", base, probe, how)
+		l.Proof = proof
+	case project.Unprotected:
+		l.Gate = GateNone
+		if mw.Clerk {
+			l.Gate = GateAttaches
+		}
+		l.Why = nextUnprotectedWhy(mw, probe)
+	case project.NotRun:
+		l.Gate = GateNone
+		l.Why = fmt.Sprintf("%s's matcher does not run on %s", base, probe)
+		if mw.MatcherLine > 0 {
+			l.Location = Location{File: mw.File, Line: mw.MatcherLine}
+		}
+	default:
+		l.Gate = GateUnknown
+		switch {
+		case mw.RunsOn(probe) == boundedre.Unknown:
+			l.Why = fmt.Sprintf("whether %s's matcher runs on %s could not be evaluated", base, probe)
+		case mw.Opaque:
+			l.Why = fmt.Sprintf("%s's handler could not be evaluated (a wrapper, an imported handler, or auth passed to a helper)", base)
+		default:
+			l.Why = fmt.Sprintf("whether %s protects %s could not be evaluated", base, probe)
+		}
+	}
+	return l, true
+}
+
+func nextUnprotectedWhy(mw *project.Middleware, probe string) string {
+	base := path.Base(mw.File)
+	switch {
+	case !mw.Clerk:
+		return base + " does not run Clerk's middleware"
+	case mw.Legacy && mw.IsPublic(probe):
+		return "authMiddleware() treats " + probe + " as public or ignored"
+	case mw.Legacy:
+		return "authMiddleware()'s afterAuth replaces its redirect of signed-out requests and does not stop them on " + probe
+	case len(mw.RouteMatchers) > 0:
+		return base + "'s route matchers do not protect " + probe
+	}
+	return "clerkMiddleware() in " + base + " protects no route by default"
+}
+
+// layoutLayers returns the layouts above a page whose render stops a
+// signed-out visitor: a check there does not protect the page itself
+// (layouts do not re-render on client-side navigation), so the gate is
+// partial.
+func (m *Model) layoutLayers(ctx context.Context, app *project.NextApp, r *project.Route) []Layer {
+	dir := path.Dir(r.File)
+	var out []Layer
+	for _, lr := range app.Routes {
+		if lr.Kind != project.Layout {
+			continue
+		}
+		ld := path.Dir(lr.File)
+		if ld != dir && !strings.HasPrefix(dir, ld+"/") {
+			continue
+		}
+		f, err := m.parse(ctx, lr.File)
+		if err != nil {
+			out = append(out, Layer{Name: lr.File, Location: Location{File: lr.File, Line: 1}, Gate: GateUnknown, Via: ViaLayout,
+				Why: fmt.Sprintf("the layout %s could not be read: %v", lr.File, err)})
+			continue
+		}
+		for _, ex := range f.Exports() {
+			if ex.Name != "default" {
+				continue
+			}
+			fn, fnFile, _, _ := m.unwrapHandler(ctx, f, ex.Value)
+			if fn == nil {
+				continue
+			}
+			s := m.summarize(ctx, fnFile, fn, roleHandler, []ParamRole{ParamPageProps}, 0, nil)
+			if s.cont == no && len(s.checks) > 0 {
+				var proof []Proof
+				for _, c := range s.checks {
+					proof = append(proof, c.Proof)
+				}
+				out = append(out, Layer{Name: lr.File, Location: Location{File: lr.File, Line: fn.Line}, Gate: GatePartial, Via: ViaLayout,
+					Why: "the layout " + lr.File + " stops signed-out visitors when it renders", Proof: proof})
+			}
+		}
+	}
+	return out
+}
+
+// nextActions lists the Server Actions of a file: the exports of a 'use
+// server' module and the functions whose body starts with 'use server'.
+func (m *Model) nextActions(ctx context.Context, p string) ([]*Entry, error) {
+	var out []*Entry
+	{
+		f, err := m.parse(ctx, p)
+		if err != nil {
+			m.notes.add(Note{Where: p, What: err.Error()})
+			return nil, err
+		}
+		for _, a := range project.ServerActions(f) {
+			name := a.Name
+			if name == "" {
+				name = "(anonymous)"
+			}
+			e := &Entry{Framework: knowledge.NextJS, Kind: ServerAction, Methods: []string{"POST"}, File: p, Line: a.Fn.Line,
+				EndLine: a.Fn.EndLine, Name: name, Fn: a.Fn, FnFile: f, Handler: Location{File: p, Line: a.Fn.Line},
+				Params: []ParamRole{ParamClientValue, ParamClientValue, ParamClientValue, ParamClientValue}}
+			if app := m.proj.AppFor(p); app != nil {
+				if l, ok := actionMiddlewareLayer(app); ok {
+					e.Chain = append(e.Chain, l)
+				}
+			}
+			if a.Inline {
+				if enc := jsast.EnclosingFunction(a.Fn.Parent); enc != nil {
+					if l, ok := m.closureLayer(ctx, f, enc, a.Fn); ok {
+						e.Chain = append(e.Chain, l)
+					}
+				}
+			} else {
+				for _, ex := range f.Exports() {
+					if ex.Name == a.Name && ex.Stmt != nil {
+						e.Line = ex.Stmt.Line
+					}
+				}
+				// export const act = withUser(async () => ...)
+				if p := a.Fn.Parent; p != nil {
+					for p != nil && p.Type == "parenthesized_expression" {
+						p = p.Parent
+					}
+					if p != nil && p.Type == "arguments" && p.Parent != nil && p.Parent.Type == "call_expression" {
+						call := p.Parent
+						w := Wrapper{Name: clip(f.CalleeName(call), 40), Location: Location{File: f.Path, Line: call.Line},
+							handlerParam: handlerArg(f, jsast.Args(call)), call: call, callFile: f}
+						if r, err := m.resolveFunc(ctx, f, call.ChildByField("function"), nil, 0); err == nil {
+							w.fn, w.fnFile = r.fn, r.file
+						}
+						e.Wrappers = []Wrapper{w}
+					}
+				}
+			}
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// closureLayer decides whether an inline Server Action is defined only
+// after its enclosing component stopped a signed-out caller: Next.js
+// binds (and encrypts) the closure to the render that created it, so a
+// caller cannot obtain one without passing that check.
+func (m *Model) closureLayer(ctx context.Context, f *jsast.File, enc, action *jsast.Node) (Layer, bool) {
+	a := &analyzer{m: m, ctx: ctx, f: f, fn: enc, role: roleHandler, stack: []*jsast.Node{enc},
+		vars: map[string]value{}, locals: nestedFuncs(f, enc), s: &summary{}, effs: map[*jsast.Node]*effect{}, seenIn: map[string]bool{},
+		probe: action}
+	for _, p := range params(enc) {
+		a.bindParam(p, value{kind: vPageProps})
+	}
+	body := jsast.FunctionBody(enc)
+	if body == nil || body.Type != "statement_block" {
+		return Layer{}, false
+	}
+	a.block(body.NamedChildren(), &state{reach: yes})
+	if !a.probeSeen || a.probeReach != no || len(a.s.checks) == 0 {
+		return Layer{}, false
+	}
+	name := jsast.FunctionName(f, enc)
+	c := a.s.checks[0]
+	return Layer{Name: name, Location: Location{File: f.Path, Line: enc.Line}, Gate: GateRejects, Via: ViaHandler,
+		Why: fmt.Sprintf("the action is defined inside `%s` (%s:%d) after %s stops signed-out callers, and its closure is bound to that render",
+			name, f.Path, enc.Line, strings.TrimSuffix(c.What, " exits")),
+		Proof: []Proof{c.Proof}}, true
+}
+
+// everyPath are sample paths: a middleware that stops signed-out requests
+// on all of them protects the POST that calls a Server Action, whatever
+// page the action is called from.
+var everyPath = []string{"/", "/x", "/x/y", "/api/x", "/dashboard", "/sign-in"}
+
+// actionMiddlewareLayer is the middleware layer of a Server Action: a
+// guard only when the middleware protects every path (Core 1's bare
+// authMiddleware()); otherwise the action is reachable from some page the
+// middleware lets through, so no layer is recorded.
+func actionMiddlewareLayer(app *project.NextApp) (Layer, bool) {
+	mw := app.Middleware
+	if mw == nil {
+		return Layer{}, false
+	}
+	for _, p := range everyPath {
+		if app.Protection(p) != project.Protected {
+			return Layer{}, false
+		}
+	}
+	base := path.Base(mw.File)
+	return Layer{Name: base, Location: Location{File: mw.File, Line: max(mw.CallLine, mw.ExportLine, 1)}, Gate: GateRejects, Via: ViaMiddleware,
+		Why: fmt.Sprintf("%s stops signed-out requests on every path, so also the POST that calls the action", base)}, true
+}

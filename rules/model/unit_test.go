@@ -1,0 +1,168 @@
+package model_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// failingFiles is a snapshot whose named files cannot be read.
+type failingFiles struct {
+	source.Mem
+	fail map[string]bool
+}
+
+func (f failingFiles) Read(ctx context.Context, p string) ([]byte, error) {
+	if f.fail[p] {
+		return nil, fmt.Errorf("read %s: %w", p, errors.New("injected failure"))
+	}
+	return f.Mem.Read(ctx, p)
+}
+
+// buildModel builds the model of a snapshot the way the engine does: one
+// file set (with its shared parser), the project model, then the model.
+func buildModel(t *testing.T, snap source.Snapshot) *model.Model {
+	t.Helper()
+	ctx := context.Background()
+	paths, err := snap.Files(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(paths)
+	fs := rules.NewFileSet(snap, paths)
+	proj, err := project.Build(ctx, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return model.New(fs, proj)
+}
+
+func entry(t *testing.T, m *model.Model, label string) *model.Entry {
+	t.Helper()
+	es, err := m.Entries(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, e := range es {
+		if e.Label() == label {
+			return e
+		}
+		labels = append(labels, e.Label())
+	}
+	t.Fatalf("no entry %q among %v", label, labels)
+	return nil
+}
+
+var helperApp = source.Mem{
+	"package.json": []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0"}}`),
+	"lib/guard.ts": []byte(`import { auth } from '@clerk/nextjs/server'
+export async function requireUser() {
+  const { userId } = await auth()
+  if (!userId) throw new Error('Unauthorized')
+  return userId
+}`),
+	"app/api/x/route.ts": []byte(`import { requireUser } from '../../../lib/guard'
+export async function DELETE() {
+  await requireUser()
+  await db.x.deleteMany()
+  return new Response(null, { status: 204 })
+}`),
+}
+
+// TestReadFailureIsUnknown: a guard helper that cannot be read makes the
+// verdict unknown, never "no" (and the same snapshot readable says "yes").
+func TestReadFailureIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	m := buildModel(t, helperApp)
+	if v := m.Guard(ctx, entry(t, m, "DELETE /api/x")); v.Authn != model.AuthnYes {
+		t.Fatalf("readable helper: %s (%s), want yes", v.Authn, v.Why)
+	}
+	m = buildModel(t, failingFiles{Mem: helperApp, fail: map[string]bool{"lib/guard.ts": true}})
+	v := m.Guard(ctx, entry(t, m, "DELETE /api/x"))
+	if v.Authn != model.AuthnUnknown {
+		t.Fatalf("unreadable helper: %s (%s), want unknown", v.Authn, v.Why)
+	}
+	if !strings.Contains(v.Why, "requireUser") || !strings.Contains(v.Why, "injected failure") {
+		t.Errorf("why %q does not name the helper and the failure", v.Why)
+	}
+	if fx := m.Effects(ctx, entry(t, m, "DELETE /api/x")); !fx.Incomplete {
+		t.Error("effects of an entry with an unreadable helper are not marked incomplete")
+	}
+}
+
+// TestConcurrentFacets asks every facet from many goroutines at once (run
+// with -race): each is computed once and all callers see the same answer.
+func TestConcurrentFacets(t *testing.T) {
+	m := buildModel(t, helperApp)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	got := make([]model.Authn, 16)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			es, err := m.Entries(ctx)
+			if err != nil || len(es) == 0 {
+				t.Errorf("entries: %v, %d", err, len(es))
+				return
+			}
+			got[i] = m.Guard(ctx, es[0]).Authn
+			_ = m.Effects(ctx, es[0])
+			_ = m.Inputs(ctx, es[0])
+		}()
+	}
+	wg.Wait()
+	for _, a := range got {
+		if a != model.AuthnYes {
+			t.Fatalf("verdicts %v", got)
+		}
+	}
+}
+
+// TestRecursionAndDepthEnd: mutually recursive helpers and a chain of
+// helpers deeper than MaxDepth end the walk; the deep guard is reported
+// as unknown, not as missing.
+func TestRecursionAndDepthEnd(t *testing.T) {
+	var chain strings.Builder
+	chain.WriteString("import { auth } from '@clerk/nextjs/server'\n")
+	for i := 0; i < model.MaxDepth+2; i++ {
+		fmt.Fprintf(&chain, "export async function requireAuth%d() { await requireAuth%d() }\n", i, i+1)
+	}
+	fmt.Fprintf(&chain, "export async function requireAuth%d() { await auth.protect() }\n", model.MaxDepth+2)
+	snap := source.Mem{
+		"package.json": []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0"}}`),
+		"lib/a.ts": []byte(`import { b } from './b'
+export async function a(n) { if (n) await b(n - 1); await db.x.findMany() }`),
+		"lib/b.ts": []byte(`import { a } from './a'
+export async function b(n) { await a(n) }`),
+		"lib/chain.ts": []byte(chain.String()),
+		"app/api/loop/route.ts": []byte(`import { a } from '../../../lib/a'
+export async function GET() { await a(3); return Response.json({}) }`),
+		"app/api/deep/route.ts": []byte(`import { requireAuth0 } from '../../../lib/chain'
+export async function GET() { await requireAuth0(); return Response.json(await db.y.findMany()) }`),
+	}
+	m := buildModel(t, snap)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang guard only
+	defer cancel()
+	loop := m.Effects(ctx, entry(t, m, "GET /api/loop"))
+	if !loop.Has(model.ReadsData) {
+		t.Errorf("recursive helpers: effects %+v, want the read", loop.List)
+	}
+	if v := m.Guard(ctx, entry(t, m, "GET /api/loop")); v.Authn != model.AuthnNo {
+		t.Errorf("recursive helpers: %s (%s), want no", v.Authn, v.Why)
+	}
+	if v := m.Guard(ctx, entry(t, m, "GET /api/deep")); v.Authn != model.AuthnUnknown {
+		t.Errorf("guard deeper than MaxDepth: %s (%s), want unknown", v.Authn, v.Why)
+	}
+}

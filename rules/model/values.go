@@ -1,0 +1,234 @@
+package model
+
+import (
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+)
+
+// The analysis simulates an anonymous caller: signed out, without a
+// session cookie or an Authorization header, who does not know the
+// application's secrets, but who chooses every other part of the request.
+// A value is classified by what it holds for that caller.
+
+// tri is a three-valued answer: does an anonymous caller reach a point?
+type tri uint8
+
+const (
+	no tri = iota
+	yes
+	maybe // unknown: something on the way could not be evaluated
+)
+
+func or3(a, b tri) tri {
+	switch {
+	case a == yes || b == yes:
+		return yes
+	case a == maybe || b == maybe:
+		return maybe
+	}
+	return no
+}
+
+// cond is the value of a condition for an anonymous caller.
+type cond uint8
+
+const (
+	either cond = iota // anything: the caller may steer it, or it does not depend on who calls
+	isTrue
+	isFalse
+)
+
+func (c cond) not() cond {
+	switch c {
+	case isTrue:
+		return isFalse
+	case isFalse:
+		return isTrue
+	}
+	return either
+}
+
+// take returns the reach of a branch taken when c has value want.
+func take(reach tri, c, want cond) tri {
+	if c == either || c == want {
+		return reach
+	}
+	return no
+}
+
+// kind is what a value holds for an anonymous caller.
+type kind uint8
+
+const (
+	vOther       kind = iota
+	vAuthObj          // Clerk's Auth object: always truthy; its identity fields are null
+	vIdentity         // an identity value (userId, orgRole, claims): null or false
+	vUser             // a nullable user object (currentUser()): null; dereferencing it throws
+	vHas              // the Auth object's has(): false
+	vPred             // a boolean computed from the identity: its value is in anon
+	vCred             // a credential of the request (Authorization header, session cookie): absent
+	vSecret           // a configured secret (process.env.X): unknown to the caller
+	vRequest          // a value the caller chooses (params, query, body, form, headers, args)
+	vReq              // the request object
+	vRes              // the response object
+	vNext             // Express next
+	vRouteCtx         // Next.js route context ({ params })
+	vPageProps        // Next.js page props
+	vGSSP             // getServerSideProps context
+	vParam            // a parameter of the function being summarised
+	vHandler          // the handler a wrapper receives
+	vClient           // a data client (its library in pkg)
+	vClerkClient      // the Clerk Backend API client
+	vRow              // a record read from a data store
+	vLiteral          // a literal; its text is in lit
+	vProtect          // auth.protect (destructured)
+	vAuthFn           // Clerk's auth function itself (auth.protect is its method)
+	vResult           // a helper\'s result object whose keys differ for an anonymous caller ({ error } vs { ok })
+)
+
+// value is the abstract value of an expression.
+type value struct {
+	kind  kind
+	src   InputSource // vRequest
+	param int         // vParam
+	anon  cond        // vPred
+	authz Authz       // authorization decided by an identity value or predicate
+	field string      // vIdentity: the Auth field or member chain
+	pkg   string      // vClient: the data library's module
+	lit   string      // vLiteral
+	clerk bool        // vUser/vRow: a Clerk User (or list of users) object
+	// dflt is the literal an identity value falls back to for an
+	// anonymous caller (role ?? 'user').
+	dflt string
+	// keys are the object keys a vResult has for an anonymous caller and
+	// for one that passed the helper's checks.
+	keys *resultKeys
+	// idDerived marks a value chosen by the identity (a ternary on
+	// userId, a default for a missing role): comparing it is a check.
+	idDerived bool
+	// line is where the value was bound.
+	line int
+}
+
+type resultKeys struct{ anon, ok map[string]bool }
+
+// falsy reports whether the value is falsy for an anonymous caller.
+func (v value) falsy() bool {
+	switch v.kind {
+	case vIdentity, vUser, vCred:
+		return v.dflt == "" || v.dflt == "''" || v.dflt == "null" || v.dflt == "undefined" || v.dflt == "false"
+	case vPred:
+		return v.anon == isFalse
+	case vLiteral:
+		return v.lit == "null" || v.lit == "undefined" || v.lit == "false" || v.lit == "0" || v.lit == "''" || v.lit == `""`
+	}
+	return false
+}
+
+func (v value) identityish() bool {
+	return v.kind == vIdentity || v.kind == vUser || v.kind == vPred || v.kind == vHas
+}
+
+// roleish reports whether a name carries a role or permission.
+func roleish(name string) bool {
+	l := strings.ToLower(name)
+	for _, k := range []string{"role", "admin", "permission", "isstaff", "superuser", "isowner", "plan", "tier"} {
+		if strings.Contains(l, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func orgish(name string) bool {
+	l := strings.ToLower(name)
+	return strings.Contains(l, "orgid") || strings.Contains(l, "org_id") || strings.Contains(l, "organizationid") ||
+		strings.Contains(l, "orgslug") || l == "org"
+}
+
+// identityField classifies a property read from the Auth object.
+func identityField(prop string) (value, bool) {
+	af, ok := knowledge.AuthFieldOf(prop)
+	if !ok {
+		return value{}, false
+	}
+	switch {
+	case prop == "has":
+		return value{kind: vHas, authz: AuthzRole}, true
+	case prop == "protect":
+		return value{kind: vProtect}, true
+	case !af.Identity || !af.OnAuthObject && prop != "isSignedIn" && prop != "sub":
+		return value{}, false
+	}
+	v := value{kind: vIdentity, field: prop}
+	if af.Authz {
+		v.authz = AuthzRole
+		if orgish(prop) {
+			v.authz = AuthzOrg
+		}
+	}
+	return v, true
+}
+
+// requestMember maps a property of the request object to its source.
+func requestMember(prop string) (value, bool) {
+	switch prop {
+	case "params":
+		return value{kind: vRequest, src: FromParams}, true
+	case "query", "searchParams", "nextUrl", "url", "originalUrl", "path":
+		return value{kind: vRequest, src: FromQuery}, true
+	case "body", "rawBody", "files", "file":
+		return value{kind: vRequest, src: FromBody}, true
+	case "headers":
+		return value{kind: vRequest, src: FromHeaders}, true
+	case "cookies", "signedCookies":
+		return value{kind: vRequest, src: FromCookies}, true
+	}
+	return value{}, false
+}
+
+// credentialHeader reports whether a header or cookie name carries a
+// credential an anonymous caller does not have.
+func credentialName(name string) bool {
+	l := strings.ToLower(name)
+	for _, k := range []string{"authorization", "token", "session", "__session", "jwt", "auth", "api-key", "apikey", "x-api-key", "secret", "signature"} {
+		if strings.Contains(l, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func literalOf(f *jsast.File, n *jsast.Node) (value, bool) {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return value{}, false
+	}
+	switch n.Type {
+	case "null", "undefined", "true", "false", "number":
+		return value{kind: vLiteral, lit: f.Text(n)}, true
+	case "string", "template_string":
+		if s, ok := f.StringValue(n); ok {
+			if s == "" {
+				return value{kind: vLiteral, lit: "''"}, true
+			}
+			return value{kind: vLiteral, lit: "s:" + s}, true
+		}
+	case "identifier":
+		if f.Text(n) == "undefined" {
+			return value{kind: vLiteral, lit: "undefined"}, true
+		}
+	}
+	return value{}, false
+}
+
+// isStringLit reports a string or number literal.
+func isStringLit(v value) bool {
+	return v.kind == vLiteral && (strings.HasPrefix(v.lit, "s:") || v.lit != "" && v.lit[0] >= '0' && v.lit[0] <= '9')
+}
+
+func nullishLit(v value) bool {
+	return v.kind == vLiteral && (v.lit == "null" || v.lit == "undefined" || v.lit == "false")
+}

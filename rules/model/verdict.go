@@ -1,0 +1,222 @@
+package model
+
+import (
+	"sort"
+	"strings"
+)
+
+// Authn says whether a signed-out caller is stopped before the entry's
+// effects. The string values are part of the routes JSON contract.
+type Authn string
+
+// Authentication verdicts. Unknown is not "unguarded": it means the model
+// could not tell (a file it could not read, a middleware handler it could
+// not evaluate, middleware from a package that may authenticate).
+const (
+	AuthnYes     Authn = "yes"     // every path to an effect checks the caller first
+	AuthnNo      Authn = "no"      // nothing stops a signed-out caller
+	AuthnPartial Authn = "partial" // some paths check, others reach effects unchecked
+	AuthnUnknown Authn = "unknown"
+)
+
+// Authz is how the caller is authorized, as a set.
+type Authz uint8
+
+// Authorization checks.
+const (
+	AuthzOwner Authz = 1 << iota // an owner comparison or an owner-scoped query
+	AuthzRole                    // a role or permission check (has(), a role claim, an admin flag)
+	AuthzOrg                     // organization scoping (orgId)
+	AuthzNone  Authz = 0
+)
+
+// Names returns the checks' names ("owner", "role", "org"), or nil.
+func (a Authz) Names() []string {
+	var out []string
+	if a&AuthzOwner != 0 {
+		out = append(out, "owner")
+	}
+	if a&AuthzRole != 0 {
+		out = append(out, "role")
+	}
+	if a&AuthzOrg != 0 {
+		out = append(out, "org")
+	}
+	return out
+}
+
+func (a Authz) String() string {
+	if a == 0 {
+		return "none"
+	}
+	return strings.Join(a.Names(), "+")
+}
+
+// Via says what performs a check. The string values are part of the
+// routes JSON contract.
+type Via string
+
+// Where a check is made.
+const (
+	ViaMiddleware Via = "middleware" // the Next.js middleware/proxy file, or route-level middleware
+	ViaRouterUse  Via = "router-use" // app.use()/router.use() or a mount's middleware
+	ViaHandler    Via = "handler"    // the handler's own body
+	ViaWrapper    Via = "wrapper"    // a higher-order function around the handler
+	ViaHelper     Via = "helper"     // a function the handler calls
+	ViaLayout     Via = "layout"     // a Next.js layout above a page
+	ViaSecret     Via = "secret"     // a shared secret (CRON_SECRET, an API key header)
+)
+
+// Proof is a place that supports a verdict or an effect.
+type Proof struct {
+	Location
+	What string `json:"what"`
+}
+
+// Verdict is the guard verdict of one entry.
+type Verdict struct {
+	Authn Authn
+	Authz Authz
+	// Via lists what performs the checks, in the order they run.
+	Via []Via
+	// Proof locates the checks (for AuthnNo: the places that read the
+	// identity without rejecting, when any).
+	Proof []Proof
+	// Why is one sentence a user can read.
+	Why string
+}
+
+// Guarded reports whether a signed-out caller is certainly stopped.
+func (v Verdict) Guarded() bool { return v.Authn == AuthnYes }
+
+func (v *Verdict) addVia(x Via) {
+	for _, y := range v.Via {
+		if y == x {
+			return
+		}
+	}
+	v.Via = append(v.Via, x)
+}
+
+// EffectKind is what an effect does. The string values are part of the
+// routes JSON contract.
+type EffectKind string
+
+// Effect kinds.
+const (
+	ReadsData      EffectKind = "read"             // reads stored data (including Clerk users)
+	WritesData     EffectKind = "write"            // creates, changes or deletes stored data
+	ClerkPrivilege EffectKind = "clerk-privileged" // a privileged Clerk Backend API call
+	ReturnsUser    EffectKind = "returns-user"     // returns a Clerk User object to the caller
+	SendsMail      EffectKind = "mail"             // sends mail or messages
+	MovesMoney     EffectKind = "money"            // charges, refunds, transfers
+	PaidAPI        EffectKind = "paid-api"         // calls a paid external API (LLMs, media generation)
+	Outbound       EffectKind = "outbound"         // an HTTP request to a URL the caller chooses (server-side request forgery)
+)
+
+// Effect is one thing an entry does.
+type Effect struct {
+	Kind EffectKind
+	// Call is the call as written ("db.post.findMany",
+	// "clerkClient.users.updateUserMetadata"), or the returned value.
+	Call string
+	Location
+	// Via lists the helpers the effect was reached through, outermost
+	// first ("getPosts (lib/posts.ts:4)").
+	Via []string
+	// SignedOut says whether a signed-out caller reaches it (the entry's
+	// middleware and wrappers are taken into account).
+	SignedOut Reach
+	// Authz are the authorization checks passed before it.
+	Authz Authz
+	// Request lists the request inputs its arguments use (for a query:
+	// the values that select the records).
+	Request []InputSource
+	// OwnerScoped is set when the call's arguments use the verified
+	// identity (where: { id, userId }).
+	OwnerScoped bool
+	// Selects is set for a call that selects existing records (a read,
+	// update or delete, not an insert).
+	Selects bool
+}
+
+// Reach says whether a signed-out caller reaches an effect. The string
+// values are part of the routes JSON contract.
+type Reach string
+
+// Reach values.
+const (
+	ReachYes     Reach = "yes"
+	ReachNo      Reach = "no"
+	ReachUnknown Reach = "unknown"
+)
+
+// Effects is what an entry does.
+type Effects struct {
+	List []Effect
+	// Incomplete is set when a helper could not be read or followed: the
+	// entry may do more than List shows.
+	Incomplete bool
+}
+
+// Has reports whether any effect is of one of the kinds.
+func (es Effects) Has(kinds ...EffectKind) bool {
+	for _, e := range es.List {
+		for _, k := range kinds {
+			if e.Kind == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TouchesUserData reports whether the entry reads or writes data, calls a
+// privileged Clerk API, returns a user, or sends mail or money.
+func (es Effects) TouchesUserData() bool { return len(es.List) > 0 }
+
+// Kinds returns the distinct kinds of the effects, in a fixed order.
+func (es Effects) Kinds() []EffectKind {
+	order := []EffectKind{ReadsData, WritesData, ClerkPrivilege, ReturnsUser, SendsMail, MovesMoney, PaidAPI, Outbound}
+	var out []EffectKind
+	for _, k := range order {
+		if es.Has(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// InputSource is where a value comes from. The string values are part of
+// the routes JSON contract.
+type InputSource string
+
+// Input sources.
+const (
+	FromParams   InputSource = "params"   // path parameters
+	FromQuery    InputSource = "query"    // the query string
+	FromBody     InputSource = "body"     // the request body (JSON, text)
+	FromForm     InputSource = "form"     // form data
+	FromHeaders  InputSource = "headers"  // request headers
+	FromCookies  InputSource = "cookies"  // cookies
+	FromArgs     InputSource = "args"     // a Server Action's arguments
+	FromIdentity InputSource = "identity" // the verified identity (userId, orgId, the current user)
+)
+
+// Input is one value of an entry and where it comes from.
+type Input struct {
+	Name   string
+	Source InputSource
+	Location
+}
+
+func sortSources(s []InputSource) []InputSource {
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
