@@ -128,7 +128,10 @@ func New(opts Options) (*Server, error) {
 		now:     opts.Now,
 		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		state:   newState(),
-		client:  &http.Client{},
+		// Each delivery on a new connection, as GitHub's are: a pooled
+		// connection to a replica killed in a test would otherwise fail the
+		// next delivery to its restarted successor on the same port.
+		client:  &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
 		closing: make(chan struct{}),
 	}
 	s.state.faults = opts.Faults
