@@ -199,13 +199,16 @@ func TestMultiReplicaPostgres(t *testing.T) {
 			t.Errorf("redeliver %s: status %d err %v", guid, status, err)
 		}
 	}
-	waitRedeliveries(t, gh, len(redeliver))
+	waitRedeliveries(t, gh, redeliver)
 	mine := map[string]bool{}
 	for _, g := range redeliver {
 		mine[g] = true
 	}
 	for _, d := range gh.Deliveries() {
-		if d.Redelivery && mine[d.GUID] { // the first redelivery of each; the App's reconciler may add more
+		// The first finished redelivery of each: the App's reconciler may
+		// redeliver the same GUIDs too, and one of those may still be under
+		// way when ours are done.
+		if d.Redelivery && !d.Pending && mine[d.GUID] {
 			mine[d.GUID] = false
 			count("GitHub redelivery", d.StatusCode, nil, d.GUID, false)
 		}
@@ -528,17 +531,21 @@ func redeliverAPI(gh *fakegithub.Server, guid string) (int, error) {
 	return resp.StatusCode, nil
 }
 
-func waitRedeliveries(t *testing.T, gh *fakegithub.Server, n int) {
+func waitRedeliveries(t *testing.T, gh *fakegithub.Server, guids []string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		done := 0
+		finished := map[string]bool{}
 		for _, d := range gh.Deliveries() {
 			if d.Redelivery && !d.Pending {
-				done++
+				finished[d.GUID] = true
 			}
 		}
-		if done >= n {
+		all := true
+		for _, g := range guids {
+			all = all && finished[g]
+		}
+		if all {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
