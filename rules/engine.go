@@ -109,9 +109,6 @@ type SkippedFile struct {
 	Reason string `json:"reason"`
 }
 
-// Skipped is the former name of SkippedFile.
-type Skipped = SkippedFile
-
 // Result is the outcome of a run.
 type Result struct {
 	Findings []Finding

@@ -58,7 +58,7 @@ type OutputOptions struct {
 	// Skipped are files the review wanted and did not analyse, each with the
 	// reason: the review budget, the engine's size limit, an unreadable
 	// blob, a symlink that leads out of the tree, a parser that refused it.
-	Skipped []rules.Skipped
+	Skipped []rules.SkippedFile
 	// PartialConclusion concludes a review that is partial (Partial, Errors
 	// or Skipped) and found nothing at or above FailOn: Failure by default,
 	// or ActionRequired or Neutral as configured. A partial review never
@@ -195,7 +195,7 @@ func errorsSection(errs []rules.RuleError) string {
 // hidden behind thousands the budget left out): a summary part that fits
 // maxSkippedSummary and, when not every file fit, the list again for the
 // check run's text within textLimit bytes.
-func SkippedSection(skipped []rules.Skipped, textLimit int) (summary, text string) {
+func SkippedSection(skipped []rules.SkippedFile, textLimit int) (summary, text string) {
 	if len(skipped) == 0 {
 		return "", ""
 	}

@@ -56,7 +56,7 @@ func FuzzPublish(f *testing.F) {
 			want = " "
 		}
 		out := BuildOutput(fs, OutputOptions{FailOn: rules.High, MaxAnnotations: 1, BlobURL: fuzzBlob,
-			Errors: []rules.RuleError{{Rule: "CLK-RP-003", Path: path, Err: prose}}, Skipped: []rules.Skipped{{Path: path, Reason: prose}}})
+			Errors: []rules.RuleError{{Rule: "CLK-RP-003", Path: path, Err: prose}}, Skipped: []rules.SkippedFile{{Path: path, Reason: prose}}})
 		for name, md := range map[string]string{"summary": out.Summary, "text": out.Text} {
 			if len(md) > report.MaxOutputBytes {
 				t.Fatalf("%s of %d bytes exceeds %d", name, len(md), report.MaxOutputBytes)
@@ -118,7 +118,7 @@ func TestOutputWithinLimits(t *testing.T) {
 		errs = append(errs, rules.RuleError{Rule: "CLK-RP-003", Path: f.Path, Err: huge})
 	}
 	out := BuildOutput(fs, OutputOptions{FailOn: rules.High, MaxAnnotations: 5, BlobURL: fuzzBlob, Errors: errs,
-		Skipped: []rules.Skipped{{Path: fs[0].Path, Reason: huge}}})
+		Skipped: []rules.SkippedFile{{Path: fs[0].Path, Reason: huge}}})
 	for name, s := range map[string]string{"summary": out.Summary, "text": out.Text} {
 		if len(s) > report.MaxOutputBytes || !strings.Contains(s, "CLK-RP-003") {
 			t.Errorf("%s: %d bytes (limit %d)", name, len(s), report.MaxOutputBytes)

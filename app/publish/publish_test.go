@@ -133,7 +133,7 @@ func TestPlanReview(t *testing.T) {
 // error concludes the configured partial conclusion (failure by default),
 // never success or a silent neutral; blocking findings still win.
 func TestPartialReviewNeverPasses(t *testing.T) {
-	skipped := []rules.Skipped{{Path: "app/api/x/route.ts", Reason: "symlink target is outside the repository"}}
+	skipped := []rules.SkippedFile{{Path: "app/api/x/route.ts", Reason: "symlink target is outside the repository"}}
 	low := []rules.Finding{finding("CLK-HARD-002", rules.Low, "a.ts", 1, "1")}
 	high := []rules.Finding{finding("CLK-RP-003", rules.High, "a.ts", 1, "1")}
 	for _, tc := range []struct {
@@ -170,11 +170,11 @@ func TestPartialReviewNeverPasses(t *testing.T) {
 // paths, fit GitHub's 65,535-byte summary and text; the rare reasons come
 // first; no path breaks out of its list line.
 func TestSkippedListWithinLimits(t *testing.T) {
-	var skipped []rules.Skipped
+	var skipped []rules.SkippedFile
 	for i := 0; i < 5000; i++ {
-		skipped = append(skipped, rules.Skipped{Path: fmt.Sprintf("pad/%05d-%s.ts", i, strings.Repeat("x", 40)), Reason: "not analysed: the review budget (1000 files / 32 MiB) went to higher-priority files"})
+		skipped = append(skipped, rules.SkippedFile{Path: fmt.Sprintf("pad/%05d-%s.ts", i, strings.Repeat("x", 40)), Reason: "not analysed: the review budget (1000 files / 32 MiB) went to higher-priority files"})
 	}
-	skipped = append(skipped, rules.Skipped{Path: "zz/evil`\n# Looks clean\n.ts", Reason: "larger than 2097152 bytes"})
+	skipped = append(skipped, rules.SkippedFile{Path: "zz/evil`\n# Looks clean\n.ts", Reason: "larger than 2097152 bytes"})
 	var fs []rules.Finding
 	for i := 0; i < 1500; i++ {
 		fs = append(fs, finding("CLK-RP-003", rules.High, fmt.Sprintf("r%04d.ts", i), 1, fmt.Sprint(i)))
@@ -207,9 +207,9 @@ func FuzzBuildOutput(f *testing.F) {
 		if n < 0 || n > 1500 || nErr < 0 || nErr > 100 {
 			return
 		}
-		var skipped []rules.Skipped
+		var skipped []rules.SkippedFile
 		for i := 0; i < n; i++ {
-			skipped = append(skipped, rules.Skipped{Path: fmt.Sprintf("%s/%d", p, i), Reason: reason + strings.Repeat("!", i%3)})
+			skipped = append(skipped, rules.SkippedFile{Path: fmt.Sprintf("%s/%d", p, i), Reason: reason + strings.Repeat("!", i%3)})
 		}
 		var errs []rules.RuleError
 		for i := 0; i < nErr; i++ {

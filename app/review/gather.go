@@ -47,7 +47,7 @@ type gathered struct {
 	// anchors (nil: none).
 	anchors *diffindex.Index
 	only    map[string]bool     // files the engine analyses
-	skipped []rules.Skipped     // wanted files not analysed, with the reason
+	skipped []rules.SkippedFile // wanted files not analysed, with the reason
 	notes   []string            // why the review is partial, beyond single files
 	changed map[string]bool     // changed head paths
 	stats   func() (int, int)   // GraphQL queries, raw blob reads
@@ -162,7 +162,7 @@ func (gt *gatherer) run(ctx context.Context, cfg *rules.Config) error {
 	}
 	for p, err := range linkErr {
 		if wanted[p] {
-			g.skipped = append(g.skipped, rules.Skipped{Path: p, Reason: err.Error()})
+			g.skipped = append(g.skipped, rules.SkippedFile{Path: p, Reason: err.Error()})
 			delete(wanted, p)
 		}
 	}
@@ -236,7 +236,7 @@ func (gt *gatherer) choose(ctx context.Context, wanted map[string]bool, reason s
 		g.only[c.Path] = true // the engine reports it as too large
 	}
 	for _, c := range sel.dropped {
-		g.skipped = append(g.skipped, rules.Skipped{Path: c.Path, Reason: fmt.Sprintf(reason, gt.budget)})
+		g.skipped = append(g.skipped, rules.SkippedFile{Path: c.Path, Reason: fmt.Sprintf(reason, gt.budget)})
 	}
 	return gt.fetch.fetch(ctx, want)
 }
@@ -673,10 +673,10 @@ func (s *apiSnapshot) refuse(p string, err error) error {
 // skippedAfter is every file the review wanted and did not analyse: those
 // it chose not to read, those the engine could not analyse, and reads the
 // engine asked for that the review could not make.
-func (g *gathered) skippedAfter(res *rules.Result) []rules.Skipped {
+func (g *gathered) skippedAfter(res *rules.Result) []rules.SkippedFile {
 	seen := map[string]bool{}
-	var out []rules.Skipped
-	add := func(s rules.Skipped) {
+	var out []rules.SkippedFile
+	add := func(s rules.SkippedFile) {
 		if !seen[s.Path] {
 			seen[s.Path] = true
 			out = append(out, s)
@@ -687,7 +687,7 @@ func (g *gathered) skippedAfter(res *rules.Result) []rules.Skipped {
 	}
 	g.snap.mu.Lock()
 	for p, r := range g.snap.refused {
-		add(rules.Skipped{Path: p, Reason: r})
+		add(rules.SkippedFile{Path: p, Reason: r})
 	}
 	g.snap.mu.Unlock()
 	if res != nil {
@@ -706,7 +706,7 @@ func (g *gathered) skippedAfter(res *rules.Result) []rules.Skipped {
 // mayCallFixed reports whether a finding on p that this review did not
 // report may be called fixed: not when p was wanted and not analysed or a
 // rule failed on it, nor when the change list itself is incomplete.
-func (g *gathered) mayCallFixed(p string, skipped []rules.Skipped) bool {
+func (g *gathered) mayCallFixed(p string, skipped []rules.SkippedFile) bool {
 	if len(g.notes) > 0 || g.ruleFailed[p] {
 		return false
 	}

@@ -387,7 +387,7 @@ func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Reque
 // postReview posts new inline comments as one review and tells fixed
 // findings' threads that they are fixed. A finding on a file this review
 // did not analyse is never called fixed.
-func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, fs []rules.Finding, g *gathered, skipped []rules.Skipped, log *slog.Logger) error {
+func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, fs []rules.Finding, g *gathered, skipped []rules.SkippedFile, log *slog.Logger) error {
 	var all []*github.PullRequestComment
 	opts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
