@@ -215,3 +215,19 @@ func TestInertClip(t *testing.T) {
 		}
 	}
 }
+
+// TestTextPathsCannotDriveTheTerminal: a path or a skip reason from the
+// scanned tree with a terminal escape is printed folded onto one line.
+func TestTextPathsCannotDriveTheTerminal(t *testing.T) {
+	res := &rules.Result{
+		Findings: []rules.Finding{{Rule: "CLK-SEC-001", Severity: rules.Critical, Path: "a\x1b]0;pwned\x07.ts", Line: 1, Message: "m", Fix: "f"}},
+		Skipped:  []rules.SkippedFile{{Path: "b\x1b[2J.ts", Reason: "r\nsecond line"}},
+	}
+	var b strings.Builder
+	if err := report.Write(&b, "text", res, nil, report.Options{Deterministic: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(b.String(), '\x1b') || strings.Contains(b.String(), "\nsecond line") {
+		t.Errorf("control characters from the tree reached the terminal:\n%q", b.String())
+	}
+}

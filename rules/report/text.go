@@ -37,7 +37,7 @@ func Text(w io.Writer, res *rules.Result, _ []*rules.Rule, o Options) error {
 			if last != "" {
 				b.WriteString("\n")
 			}
-			b.WriteString(paint(ansiBold, f.Path) + "\n")
+			b.WriteString(paint(ansiBold, rules.PlainLine(f.Path)) + "\n")
 			last = f.Path
 		}
 		sev := fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))
@@ -66,13 +66,15 @@ func Text(w io.Writer, res *rules.Result, _ []*rules.Rule, o Options) error {
 	fmt.Fprintf(&b, "%s · %d files, %d bytes scanned%s\n", summary, res.Stats.FilesScanned, res.Stats.BytesScanned, dur)
 	for _, e := range res.Errors {
 		if e.Rule == rules.EngineID { // the engine's own note: a pattern, a stopped analysis
-			fmt.Fprintf(&b, "warning: %s\n", e.Err)
+			fmt.Fprintf(&b, "warning: %s\n", rules.PlainLine(e.Err))
 			continue
 		}
-		fmt.Fprintf(&b, "warning: rule %s failed on %s: %s\n", e.Rule, e.Path, e.Err)
+		fmt.Fprintf(&b, "warning: rule %s failed on %s: %s\n", e.Rule, rules.PlainLine(e.Path), rules.PlainLine(e.Err))
 	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(&b, "note: skipped %s: %s\n", s.Path, s.Reason)
+		// Paths and reasons come from the scanned tree: folded onto one
+		// line, so no path can drive the terminal.
+		fmt.Fprintf(&b, "note: skipped %s: %s\n", rules.PlainLine(s.Path), rules.PlainLine(s.Reason))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
