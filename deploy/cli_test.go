@@ -457,6 +457,74 @@ func TestCommandLineIntegrations(t *testing.T) {
 		if code, out := run(withBin, "--fail-on", "low", "bad.ts"); code != 0 {
 			t.Errorf("config disabling the rule: exit %d\n%s", code, out)
 		}
+		// On a repository, the hook finds in the staged files what a full
+		// scan finds in them: each file is analysed with its project as
+		// context, and paths are the repository's. (Before, each file was
+		// scanned alone: the demo's route handler, Server Action and webhook
+		// findings were missed, and --format json wrote one document per
+		// file.)
+		t.Run("DemoStaged", func(t *testing.T) {
+			if _, err := exec.LookPath("git"); err != nil {
+				if os.Getenv("CI") == "true" {
+					t.Fatal("git is not installed; CI must install it")
+				}
+				t.Skip("SKIP: git is not installed")
+			}
+			repo := t.TempDir()
+			if err := os.CopyFS(repo, os.DirFS(filepath.Join(root, "fixtures", "demo"))); err != nil {
+				t.Fatal(err)
+			}
+			git := func(args ...string) string {
+				t.Helper()
+				out, err := exec.Command("git", append([]string{"-C", repo}, args...)...).Output()
+				if err != nil {
+					t.Fatalf("git %v: %v", args, err)
+				}
+				return string(out)
+			}
+			git("init", "-q")
+			git("add", "-A")
+			staged := strings.Fields(git("diff", "--cached", "--name-only"))
+			findings := func(out string) []string {
+				t.Helper()
+				var rep struct{ Findings []struct{ Rule, Path, Fingerprint string } }
+				if err := json.Unmarshal([]byte(out), &rep); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				var got []string
+				for _, f := range rep.Findings {
+					if slices.Contains(staged, f.Path) {
+						got = append(got, f.Rule+" "+f.Path+" "+f.Fingerprint)
+					}
+				}
+				slices.Sort(got)
+				return got
+			}
+			full, err := exec.Command(bin, "scan", "--format", "json", "--fail-on", "none", repo).Output()
+			if err != nil {
+				t.Fatalf("full scan: %v", err)
+			}
+			want := findings(string(full))
+			if len(want) < 8 {
+				t.Fatalf("the full scan of the demo found only %d findings: %q", len(want), want)
+			}
+			saved := dir
+			dir = repo // the hook runs at the repository's top level
+			defer func() { dir = saved }()
+			report := filepath.Join(t.TempDir(), "hook.json")
+			code, out := run(withBin, append([]string{"--format", "json", "--fail-on", "none", "--output", report}, staged...)...)
+			if code != 0 {
+				t.Fatalf("hook: exit %d\n%s", code, out)
+			}
+			js, err := os.ReadFile(report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := findings(string(js)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("the hook on the staged files found:\n%s\n\na full scan finds in them:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+
 		// Without CLERKGUARD_BIN the script builds clerkguard from its own
 		// checkout (pre-commit clones the pinned rev).
 		if err := os.Remove(filepath.Join(dir, ".github", "clerkguard.yml")); err != nil {

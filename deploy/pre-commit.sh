@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
-# pre-commit hook: run `clerkguard scan FILE` on each staged file.
+# pre-commit hook: run `clerkguard scan FILE...` on the staged files.
 #
-# `clerkguard scan` takes one target, while pre-commit passes many file
-# names, so this wrapper scans them one by one. Flags before, between or
-# after the files (--fail-on, --format, --config) are passed to every scan.
-# When no --config is given and .github/clerkguard.yml exists in the
-# repository being committed to, it is used, as a full scan would.
-#
-# Single-file scans see only that file: findings that need the whole project
-# (middleware coverage of a route, the Clerk SDK version from package.json)
-# are left to the CI review (`clerkguard review`, action.yml) and the App.
+# One scan analyses the staged files with the project around each of them
+# as context (its middleware, its package.json, the modules it imports) and
+# reports findings in those files only, with paths relative to the
+# repository and the repository's .github/clerkguard.yml applied: what a
+# full scan reports on the same files. Flags before, between or after the
+# files (--fail-on, --format, --config) are passed to the scan; files that
+# no longer exist (deleted in the commit) are left out.
 #
 # The binary: $CLERKGUARD_BIN if set; else built from the clerkguard checkout
 # this script lives in (pre-commit clones the pinned rev; needs Go and a C
@@ -20,22 +18,16 @@ set -uo pipefail
 
 flags=()
 files=()
-have_config=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --format|--config|--fail-on|-format|-config|-fail-on)
+    --format|--config|--fail-on|--output|-format|-config|-fail-on|-output)
       [ $# -ge 2 ] || { echo "clerkguard pre-commit: $1 needs a value" >&2; exit 2; }
-      case "$1" in *config) have_config=1 ;; esac
       flags+=("$1" "$2"); shift 2 ;;
-    --config=*|-config=*) have_config=1; flags+=("$1"); shift ;;
-    --) shift; files+=("$@"); break ;;
+    --) shift; for f in "$@"; do [ -f "$f" ] && files+=("$f"); done; break ;;
     -*) flags+=("$1"); shift ;;
-    *) files+=("$1"); shift ;;
+    *) [ -f "$1" ] && files+=("$1"); shift ;;
   esac
 done
-if [ $have_config -eq 0 ] && [ -f .github/clerkguard.yml ]; then
-  flags+=(--config .github/clerkguard.yml)
-fi
 [ ${#files[@]} -gt 0 ] || exit 0
 
 bin="${CLERKGUARD_BIN:-}"
@@ -55,15 +47,8 @@ if [ -z "$bin" ]; then
   fi
 fi
 
-status=0
-for f in "${files[@]}"; do
-  [ -f "$f" ] || continue
-  "$bin" scan "${flags[@]}" "$f"
-  rc=$?
-  if [ $rc -ge 2 ]; then
-    status=2
-  elif [ $rc -eq 1 ] && [ $status -eq 0 ]; then
-    status=1
-  fi
-done
-exit $status
+if [ ! -x "$bin" ]; then
+  echo "clerkguard pre-commit: $bin is not an executable clerkguard binary (CLERKGUARD_BIN?)" >&2
+  exit 2
+fi
+exec "$bin" scan "${flags[@]}" -- "${files[@]}"

@@ -42,6 +42,13 @@ type Options struct {
 	// Snippets, when set, fills each Finding's Snippet with its lines and
 	// SnippetContext lines around them, redacted like every finding's text.
 	Snippets bool
+	// PathPrefix, when set (a slash path ending in "/"), is prepended to
+	// every path of the result: findings and their related locations,
+	// skipped files, rule errors. A scan of one folder of a repository
+	// names its files as the repository does, and fingerprints are
+	// computed on those names, so they match a scan of the whole
+	// repository.
+	PathPrefix string
 }
 
 // Snippet bounds: the lines shown around a finding, the lines of a long
@@ -708,6 +715,12 @@ func (c *collector) finish(partial bool) *Result {
 		}
 	}
 
+	if pre := c.opts.PathPrefix; pre != "" {
+		for i := range fs {
+			prefixFinding(&fs[i], pre)
+		}
+	}
+
 	// Fingerprints: rule + path + match, with an occurrence counter.
 	seen := map[string]int{}
 	for i := range fs {
@@ -737,9 +750,32 @@ func (c *collector) finish(partial bool) *Result {
 	for p, reason := range c.fs.skipped {
 		res.Skipped = append(res.Skipped, SkippedFile{Path: p, Reason: c.fs.secrets.Redact(reason)})
 	}
+	if pre := c.opts.PathPrefix; pre != "" {
+		for i := range res.Skipped {
+			res.Skipped[i].Path = pre + res.Skipped[i].Path
+		}
+		for i := range res.Errors {
+			if res.Errors[i].Path != "" {
+				res.Errors[i].Path = pre + res.Errors[i].Path
+			}
+		}
+	}
 	sort.Slice(res.Skipped, func(i, j int) bool { return res.Skipped[i].Path < res.Skipped[j].Path })
 	res.Stats.FilesSkipped = len(res.Skipped)
 	return res
+}
+
+// prefixFinding prepends pre to every path of f.
+func prefixFinding(f *Finding, pre string) {
+	f.Path = pre + f.Path
+	for i := range f.Related {
+		f.Related[i].Path = pre + f.Related[i].Path
+	}
+	if f.CausedBy != nil {
+		cb := *f.CausedBy
+		cb.Path = pre + cb.Path
+		f.CausedBy = &cb
+	}
 }
 
 // redactSecrets enforces the engine's invariant that no finding and no rule error

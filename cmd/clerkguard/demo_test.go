@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -23,9 +25,16 @@ func TestDemo(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
+	// Paths are relative to the repository when the demo is in a git
+	// checkout (as in CI), else to the folder.
+	prefix := demoPrefix(t)
 	var got []string
 	for _, f := range rep.Findings {
-		got = append(got, f.Rule+" "+f.Path)
+		p, ok := strings.CutPrefix(f.Path, prefix)
+		if !ok {
+			t.Errorf("%s: path not under %q", f.Path, prefix)
+		}
+		got = append(got, f.Rule+" "+p)
 	}
 	sort.Strings(got)
 	want := []string{
@@ -47,9 +56,35 @@ func TestDemo(t *testing.T) {
 	}
 	for _, trap := range []string{"web/app/api/me/route.ts", "web/app/api/webhooks/clerk/route.ts", "web/app/api/webhooks/stripe/route.ts", "web/app/onboarding/page.tsx", "web/.env.example"} {
 		for _, f := range rep.Findings {
-			if f.Path == trap {
+			if f.Path == prefix+trap {
 				t.Errorf("trap %s was flagged by %s", trap, f.Rule)
 			}
 		}
 	}
+}
+
+// demoPrefix is the demo's folder relative to the git top level ("" when
+// the checkout is not a git working tree).
+func demoPrefix(t *testing.T) string {
+	t.Helper()
+	abs, err := filepath.Abs("../../fixtures/demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("git", "-C", abs, "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		return ""
+	}
+	top, err := filepath.EvalSymlinks(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(top, abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.ToSlash(rel) + "/"
 }

@@ -64,9 +64,14 @@ so a change cannot switch off its own review.
 `
 	}
 	return `Usage:
-  clerkguard scan [flags] [DIR|FILE]
+  clerkguard scan [flags] [PATH...]
 
-Analyses a directory (default: the current one) or one file and reports
-every finding. The configuration is DIR/.github/clerkguard.yml (or .yaml).
+Analyses directories (default: the current one) or files and reports every
+finding in them. A file is analysed with the project around it as context
+(the nearest package.json, go.mod or deno.json): its middleware, its SDK
+version, the modules it imports. In a git working tree, paths in every
+output are relative to the repository's top level and the configuration
+is its .github/clerkguard.yml (or .yaml); elsewhere they are relative to
+the directory scanned. Use -- before paths that start with "-".
 `
 }

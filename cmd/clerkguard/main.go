@@ -21,7 +21,7 @@ var version = "dev"
 const usage = `clerkguard reviews code for Clerk authentication misconfigurations.
 
 Usage:
-  clerkguard scan   [--format text|json|sarif|github] [--config FILE] [--fail-on SEVERITY] [DIR|FILE]
+  clerkguard scan   [--format text|json|sarif|github] [--config FILE] [--fail-on SEVERITY] [PATH...]
   clerkguard review [--format ...] [--config FILE] [--fail-on SEVERITY] --base REF [--head REF] [DIR]
   clerkguard serve                     # the GitHub App, configured by CLERKGUARD_* environment variables
   clerkguard rules  [ID]

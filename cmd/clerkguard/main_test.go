@@ -67,7 +67,8 @@ func TestBadInputExits2(t *testing.T) {
 		{"missing config", []string{"scan", "--config", filepath.Join(dir, "nope.yml"), dir}, "--config"},
 		{"review without base", []string{"review", dir}, "--base REF is required"},
 		{"review outside git", []string{"review", "--base", "main", dir}, "not inside a git repository"},
-		{"two targets", []string{"scan", dir, dir}, "one target expected"},
+		{"two projects outside git", []string{"scan", filepath.Join(dir, "cfg"), t.TempDir()}, "scan them separately"},
+		{"review of two repositories", []string{"review", "--base", "main", dir, dir}, "one repository expected"},
 		{"unknown rule", []string{"rules", "CLK-NOPE-001"}, "unknown rule"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,9 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		if len(rest) == 0 {
 			return pos, nil
 		}
+		if i := len(args) - len(rest) - 1; i >= 0 && args[i] == "--" {
+			return append(pos, rest...), nil // after "--" every argument is a path
+		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
@@ -99,8 +103,8 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 			f.failOnSet = true
 		}
 	})
-	if len(pos) > 1 {
-		fmt.Fprintf(stderr, "clerkguard %s: one target expected, got %d: %s\n", name, len(pos), strings.Join(pos, " "))
+	if review && len(pos) > 1 {
+		fmt.Fprintf(stderr, "clerkguard %s: one repository expected, got %d: %s\n", name, len(pos), strings.Join(pos, " "))
 		return 2
 	}
 	target := "."
@@ -130,6 +134,7 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 
 	var (
 		snap source.Snapshot
+		tg   targets // scan: what was asked for
 		diff *diffindex.Index
 		read func(p string) ([]byte, error) // the repository's configuration
 		at   func(p string) string          // its name in messages
@@ -155,16 +160,25 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		}
 		at = func(p string) string { return p + " at " + f.base }
 	} else {
-		snap, err = openTarget(target)
+		if tg, err = resolveTargets(ctx, pos); err != nil {
+			fmt.Fprintf(stderr, "clerkguard scan: %v\n", err)
+			return 2
+		}
+		d, err := source.NewDir(tg.root)
 		if err != nil {
 			fmt.Fprintf(stderr, "clerkguard scan: %v\n", err)
 			return 2
 		}
-		if d, ok := snap.(*source.Dir); ok {
-			// Through the snapshot: a FIFO or a link out of DIR is not read.
-			read = func(p string) ([]byte, error) { return d.Read(ctx, p) }
-			at = func(p string) string { return filepath.Join(target, p) }
+		snap = d
+		// The repository's configuration, through a snapshot of its top
+		// level: a FIFO or a link out of the repository is not read.
+		cd, err := source.NewDir(tg.configRoot())
+		if err != nil {
+			fmt.Fprintf(stderr, "clerkguard scan: %v\n", err)
+			return 2
 		}
+		read = func(p string) ([]byte, error) { return cd.Read(ctx, p) }
+		at = func(p string) string { return filepath.Join(tg.configRoot(), p) }
 	}
 	cfg, code := loadConfig(name, f.config, read, at, rs, stderr)
 	if cfg == nil {
@@ -177,7 +191,8 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		d.Skip = cfg.Skip
 	}
 
-	opts := rules.Options{Rules: rs, Config: cfg, Diff: diff, Snippets: f.format == "text"}
+	opts := rules.Options{Rules: rs, Config: cfg, Diff: diff, Snippets: f.format == "text",
+		Only: tg.only(), PathPrefix: tg.prefix}
 	stopProgress := startProgress(stderr, &opts)
 	res, err := rules.Run(ctx, snap, opts)
 	stopProgress()
@@ -191,6 +206,9 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		}
 		return 2
 	}
+	if !review && tg.rels != nil {
+		res.Findings = slices.DeleteFunc(res.Findings, func(f rules.Finding) bool { return !tg.shows(f.Path) })
+	}
 	analysed := res.Findings // the whole snapshot's, in review too
 	if review {
 		res.Findings = res.InDiff()
@@ -199,7 +217,11 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 	if bl != nil {
 		// Unmatched entries against every finding of the analysis; hidden
 		// ones among the findings reported.
-		_, sum = bl.Apply(f.baseline, analysed, baselineScope(snap))
+		scope := baselineScope(snap)
+		if !review && tg.rels != nil {
+			scope = tg.shows // entries of files not asked for are not judged
+		}
+		_, sum = bl.Apply(f.baseline, analysed, scope)
 		var shown *baseline.Summary
 		res.Findings, shown = bl.Apply(f.baseline, res.Findings, func(string) bool { return false })
 		sum.Hidden = shown.Hidden
