@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules/diffindex"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/redact"
@@ -49,6 +51,13 @@ type Options struct {
 	// computed on those names, so they match a scan of the whole
 	// repository.
 	PathPrefix string
+	// RequireClerk, when set, withholds every finding (configuration
+	// errors aside) from a snapshot that shows no sign of Clerk: no Clerk
+	// SDK in a manifest and no file naming a Clerk package, a CLERK_
+	// variable or a Clerk API host (knowledge.MentionsClerk). clerkguard
+	// reviews Clerk usage; a project without it gets no finding whatever
+	// else it contains (an sk_live_ Stripe key, unguarded routes).
+	RequireClerk bool
 }
 
 // Snippet bounds: the lines shown around a finding, the lines of a long
@@ -95,6 +104,9 @@ type Stats struct {
 	BytesScanned int64 `json:"bytes_scanned"`
 	DurationMS   int64 `json:"duration_ms"`
 	FilesSkipped int   `json:"files_skipped,omitempty"`
+	// NoClerk is set when the run required Clerk (Options.RequireClerk)
+	// and found none, so that its findings were withheld.
+	NoClerk bool `json:"no_clerk,omitempty"`
 }
 
 // RuleError is a rule that failed on a file. A failing rule does not abort
@@ -507,8 +519,10 @@ func (c *collector) abandon(ctx context.Context) (*Result, error) {
 
 type collector struct {
 	opts Options
-	fs   *FileSet
-	kw   *keywordIndex
+	// clerkSeen is set once a file read in the run names Clerk.
+	clerkSeen atomic.Bool
+	fs        *FileSet
+	kw        *keywordIndex
 
 	mu       sync.Mutex
 	model    *project.Model // set once built
@@ -546,6 +560,9 @@ func (c *collector) scanFile(ctx context.Context, p string, rs []*Rule) {
 		c.mu.Lock()
 		c.supp = append(c.supp, s...)
 		c.mu.Unlock()
+	}
+	if c.opts.RequireClerk && !c.clerkSeen.Load() && knowledge.MentionsClerk(f.Content) {
+		c.clerkSeen.Store(true)
 	}
 	interesting := false
 	var seen []bool
@@ -715,6 +732,10 @@ func (c *collector) finish(partial bool) *Result {
 		}
 	}
 
+	if c.opts.RequireClerk && !c.clerkSeen.Load() && (c.model == nil || !c.model.UsesClerk()) {
+		fs = slices.DeleteFunc(fs, func(f Finding) bool { return !strings.HasPrefix(f.Rule, "CLK-CFG-") })
+		c.stats.NoClerk = true
+	}
 	if pre := c.opts.PathPrefix; pre != "" {
 		for i := range fs {
 			prefixFinding(&fs[i], pre)

@@ -327,7 +327,7 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 
 	stopped := "" // why the analysis is incomplete, when its own deadline passed
 	actx, cancel, limit := rv.analysisContext(ctx)
-	res, err := rules.Run(actx, g.snap, rules.Options{Rules: rv.Rules, Config: cfg, Diff: g.idx, Only: func(p string) bool { return g.only[p] }})
+	res, err := rules.Run(actx, g.snap, rules.Options{Rules: rv.Rules, Config: cfg, Diff: g.idx, Only: func(p string) bool { return g.only[p] }, RequireClerk: true})
 	cancel()
 	if ie := (*rules.IncompleteError)(nil); errors.As(err, &ie) && ctx.Err() == nil {
 		// The analysis deadline passed, not the job's: publish what the

@@ -169,7 +169,7 @@ func scoreRepo(ctx context.Context, clones string, rl *RepoLabels) (*RepoScore, 
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dir, err)
 	}
-	res, err := rules.Run(ctx, snap, rules.Options{Rules: all.Rules()})
+	res, err := rules.Run(ctx, snap, rules.Options{Rules: all.Rules(), RequireClerk: true})
 	if err != nil {
 		return nil, fmt.Errorf("analyse: %w", err)
 	}

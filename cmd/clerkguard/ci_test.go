@@ -233,3 +233,46 @@ func TestBaseline(t *testing.T) {
 		}
 	}
 }
+
+// A repository that does not use Clerk gets no finding, whatever else it
+// contains (issue 15): before, an Express API with a Stripe key and
+// unguarded writes got sk_ key and route findings.
+func TestQuietWithoutClerk(t *testing.T) {
+	dir := t.TempDir()
+	server := "const express = require('express')\nconst { db } = require('./db')\nconst app = express()\n" +
+		"app.post('/api/users/:id/delete', async (req, res) => {\n  await db.user.delete({ where: { id: req.params.id } })\n  res.json({ ok: true })\n})\n" +
+		"app.get('/api/me', (req, res) => {\n  const claims = JSON.parse(Buffer.from(req.headers.authorization.split('.')[1], 'base64').toString())\n  res.json(claims)\n})\napp.listen(3000)\n"
+	writeFiles(t, dir, map[string]string{
+		"package.json": `{"dependencies": {"express": "4.19.2", "stripe": "14.0.0"}}`,
+		"server.js":    server,
+		"config.js":    "module.exports = { stripeKey: '" + rulestest.Expand("{{sk_live}}") + "' }\n",
+	})
+	code, out, stderr := runCLI(t, "scan", "--format", "json", "--fail-on", "info", dir)
+	var rep struct {
+		Findings []struct{ Rule string }
+		Stats    struct {
+			NoClerk bool `json:"no_clerk"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	if code != 0 || len(rep.Findings) != 0 || !rep.Stats.NoClerk {
+		t.Errorf("no Clerk: exit %d, findings %+v, stats.no_clerk %v", code, rep.Findings, rep.Stats.NoClerk)
+	}
+	// The same code in a Clerk project is reviewed.
+	for name, files := range map[string]map[string]string{
+		"a Clerk dependency": {"package.json": `{"dependencies": {"express": "4.19.2", "@clerk/express": "1.3.0"}}`},
+		"a Clerk variable":   {"package.json": `{"dependencies": {"express": "4.19.2"}}`, ".env.example": "CLERK_PUBLISHABLE_KEY=\n"},
+	} {
+		writeFiles(t, dir, files)
+		code, out, _ := runCLI(t, "scan", "--format", "json", "--fail-on", "info", dir)
+		rep.Findings, rep.Stats.NoClerk = nil, false
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if code != 1 || len(rep.Findings) == 0 || rep.Stats.NoClerk {
+			t.Errorf("%s: exit %d, findings %+v, stats.no_clerk %v", name, code, rep.Findings, rep.Stats.NoClerk)
+		}
+	}
+}

@@ -192,7 +192,7 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 	}
 
 	opts := rules.Options{Rules: rs, Config: cfg, Diff: diff, Snippets: f.format == "text",
-		Only: tg.only(), PathPrefix: tg.prefix}
+		Only: tg.only(), PathPrefix: tg.prefix, RequireClerk: true}
 	stopProgress := startProgress(stderr, &opts)
 	res, err := rules.Run(ctx, snap, opts)
 	stopProgress()

@@ -33,6 +33,9 @@ type jsonStats struct {
 	// Skipped extends the contract: the files not (fully) analysed and
 	// why. It is absent when no file was skipped.
 	Skipped []rules.SkippedFile `json:"skipped,omitempty"`
+	// NoClerk extends the contract: the snapshot shows no sign of Clerk,
+	// so its findings were withheld. Absent otherwise.
+	NoClerk bool `json:"no_clerk,omitempty"`
 }
 
 type jsonReport struct {
@@ -56,7 +59,7 @@ func JSON(w io.Writer, res *rules.Result, o Options) error {
 		})
 	}
 	out.Stats = jsonStats{FilesScanned: res.Stats.FilesScanned, BytesScanned: res.Stats.BytesScanned, DurationMS: res.Stats.DurationMS,
-		Skipped: res.Skipped}
+		Skipped: res.Skipped, NoClerk: res.Stats.NoClerk}
 	if o.Deterministic {
 		out.Stats.DurationMS = 0
 	}
