@@ -144,7 +144,15 @@ func TestActionStructure(t *testing.T) {
 		}
 	}
 	if !setupGo {
-		t.Error("action must install Go with actions/setup-go")
+		t.Error("action must be able to install Go with actions/setup-go (build: true)")
+	}
+	for _, s := range a.Runs.Steps {
+		if strings.HasPrefix(s.Uses, "actions/setup-go@") && s.If != "inputs.build == 'true'" {
+			t.Errorf("setup-go runs unless build is true (if: %q): the default downloads a release and compiles nothing", s.If)
+		}
+	}
+	if d := a.Inputs["build"].Default; d != "false" {
+		t.Errorf("build default %q: the action must not compile by default", d)
 	}
 	for _, doc := range []string{"github/codeql-action/upload-sarif", "security-events: write", "fetch-depth: 0", "sarif_file: ${{ steps.clerkguard.outputs.sarif-file }}"} {
 		if !strings.Contains(raw, doc) {
@@ -292,8 +300,8 @@ func TestCommandLineIntegrations(t *testing.T) {
 	}
 	a, _ := loadAction(t)
 
-	// The action's install step, building the action's own revision.
-	inst := runStep(t, a, "install", nil, map[string]string{"workspace": root}, nil,
+	// The action's install step, building the action's own revision (build: true).
+	inst := runStep(t, a, "install", map[string]string{"build": "true"}, map[string]string{"workspace": root, "action_ref": "main", "token": ""}, nil,
 		map[string]string{"GITHUB_ACTION_PATH": root})
 	if inst.code != 0 {
 		t.Fatalf("install step exit %d\n%s%s", inst.code, inst.stdout, inst.stderr)
@@ -303,6 +311,8 @@ func TestCommandLineIntegrations(t *testing.T) {
 	if !strings.HasPrefix(inst.stdout, "clerkguard ") {
 		t.Errorf("install step should print the version, got %q", inst.stdout)
 	}
+
+	t.Run("ActionDownload", func(t *testing.T) { testActionDownload(t, a, bin) })
 
 	t.Run("DockerfileLdflags", func(t *testing.T) {
 		df, err := os.ReadFile("Dockerfile")
