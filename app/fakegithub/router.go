@@ -219,9 +219,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// other requests.
 	bw := &bufWriter{ResponseWriter: w}
 	c.w = bw
+	logged := false
 	defer func() {
+		if !logged {
+			s.logRequest(c, p)
+		}
 		bw.flush()
-		s.logRequest(c, p)
 	}()
 	if rt == nil {
 		s.setRateHeaders(c, "")
@@ -233,7 +236,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer func() {
+		// Logged with the state change it made, under the same lock: a test
+		// that sees the change (a completed check run) sees its request.
+		s.state.requests = append(s.state.requests, s.requestLog(c, p))
+		logged = true
+		s.mu.Unlock()
+	}()
 	if !s.authorize(c) {
 		return
 	}
@@ -279,6 +288,14 @@ func (s *Server) addViolation(v Violation) {
 }
 
 func (s *Server) logRequest(c *reqCtx, p string) {
+	l := s.requestLog(c, p)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state.requests = append(s.state.requests, l)
+}
+
+// requestLog is the log entry of a handled request.
+func (s *Server) requestLog(c *reqCtx, p string) RequestLog {
 	l := RequestLog{
 		Time: s.now(), Method: c.r.Method, Path: p, Query: c.r.URL.RawQuery, Accept: c.r.Header.Get("Accept"),
 		Status: c.status, Duration: time.Since(c.started), InstallationID: c.instID, Auth: c.auth, Fault: c.fault,
@@ -290,9 +307,7 @@ func (s *Server) logRequest(c *reqCtx, p string) {
 		l.Template = c.rt.method + " " + c.rt.template
 		l.OperationID = c.rt.op
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.state.requests = append(s.state.requests, l)
+	return l
 }
 
 // --- responses ---
