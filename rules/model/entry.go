@@ -26,6 +26,8 @@ const (
 	GetServerSideProps Kind = "get-server-side-props" // Next.js Pages Router data function
 	ExpressRoute       Kind = "express-route"         // app.get('/x', ...) and friends
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
+	FastifyRoute       Kind = "fastify-route"         // fastify.get('/x', ...), fastify.route({...}) in a plugin context
+	HonoRoute          Kind = "hono-route"            // app.get('/x', ...) of a Hono app or sub-app
 )
 
 // Location is a place in the snapshot.
