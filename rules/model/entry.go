@@ -77,6 +77,11 @@ type Entry struct {
 	// registration order (for Next.js, the middleware/proxy file and the
 	// layouts above a page).
 	Chain []Layer
+	// After is the middleware registered on a covering path after the
+	// entry (Express, Hono: registration order), which never runs before
+	// its handler: a Clerk middleware there leaves the handler without
+	// the identity.
+	After []Layer
 	// Mounts are the registrations that mount the entry's router, outermost
 	// first (app.use('/api', router)).
 	Mounts []Location
@@ -167,6 +172,9 @@ type Layer struct {
 	Authz Authz
 	Why   string
 	Proof []Proof
+	// Clerk is the Clerk package the middleware comes from ("" for the
+	// application's own).
+	Clerk string
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

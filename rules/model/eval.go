@@ -330,6 +330,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vRequest, src: validTarget(f, args)}
 			case "get", "header":
 				if len(args) > 0 {
+					if h, ok := f.StringValue(args[0]); ok && prop == "get" && knowledge.ClientContextKey(h) {
+						return value{kind: vClerkClient} // Hono c.get('clerk')
+					}
 					if h, ok := f.StringValue(args[0]); ok && credentialName(h) {
 						return value{kind: vCred, src: FromHeaders}
 					}

@@ -231,7 +231,15 @@ func (r *nodeRun) walk(app *project.NodeApp, inherited []scopedLayer, prefix str
 		}
 		r.walk(sub, layers, pat, patKnown, ms, depth+1)
 	}
-	for _, reg := range app.Regs {
+	type use struct {
+		reg    int
+		layers []scopedLayer
+	}
+	var uses []use
+	start := len(r.out)
+	first := make([]int, len(app.Regs)) // the first entry each registration adds
+	for i, reg := range app.Regs {
+		first[i] = len(r.out)
 		pat := project.JoinPath(prefix, reg.Path)
 		patKnown := known && (reg.PathKnown || !reg.HasPath)
 		switch reg.Kind {
@@ -246,6 +254,7 @@ func (r *nodeRun) walk(app *project.NodeApp, inherited []scopedLayer, prefix str
 				chain = append(chain, scopedLayer{Layer: l, pattern: pat, known: patKnown})
 			}
 			active = append(active, chain...)
+			uses = append(uses, use{reg: i, layers: chain})
 		case project.RegMount, project.RegRegister:
 			for _, a := range project.FlattenArgs(reg.Args) {
 				if sub, sm := r.subApp(f, a); sub != nil && sub != app {
@@ -254,6 +263,16 @@ func (r *nodeRun) walk(app *project.NodeApp, inherited []scopedLayer, prefix str
 			}
 		case project.RegRoute:
 			r.route(app, reg, active, prefix, known, mounts)
+		}
+	}
+	// Middleware registered after a route never runs before it.
+	for _, u := range uses {
+		for _, e := range r.out[start:first[u.reg]] {
+			for _, l := range u.layers {
+				if l.covers(e.Path, e.PathKnown) {
+					e.After = append(e.After, l.Layer)
+				}
+			}
 		}
 	}
 }
@@ -565,6 +584,7 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 					l.Why = fmt.Sprintf("`%s` (%s:%d) redirects signed-out requests to sign-in", l.Name, f.Path, n.Line)
 				}
 				l.Proof = []Proof{{Location: l.Location, What: l.Name}}
+				l.Clerk = pkg
 				return l
 			}
 			l.Gate = GateNone

@@ -162,6 +162,15 @@ func (m *Model) resolveFunc(ctx context.Context, f *jsast.File, n *jsast.Node, l
 		}
 		// A factory: guard() returning the middleware function.
 		callee, err := m.resolveFunc(ctx, f, n.ChildByField("function"), locals, depth+1)
+		if errors.Is(err, errNotFound) {
+			// A package helper given one function builds what runs from it
+			// (createMiddleware(async (c, next) => ...) of hono/factory,
+			// asyncHandler(fn)): the model cannot see into the package, so
+			// the function is what it follows.
+			if fn := soleFunctionArg(n); fn != nil && externalOf(f, rootIdent(n.ChildByField("function"))) != "" {
+				return fnRef{file: f, fn: fn, name: jsast.FunctionName(f, fn)}, nil
+			}
+		}
 		if err != nil {
 			return fnRef{}, err
 		}
@@ -178,6 +187,19 @@ func (m *Model) resolveFunc(ctx context.Context, f *jsast.File, n *jsast.Node, l
 		return fnRef{}, errNotFound
 	}
 	return fnRef{}, errNotFound
+}
+
+// soleFunctionArg returns the only argument of a call when it is a
+// function literal.
+func soleFunctionArg(call *jsast.Node) *jsast.Node {
+	args := jsast.Args(call)
+	if len(args) != 1 {
+		return nil
+	}
+	if a := jsast.Unwrap(args[0]); jsast.IsFunction(a) {
+		return a
+	}
+	return nil
 }
 
 func (m *Model) resolveImported(ctx context.Context, f *jsast.File, name string, depth int) (fnRef, error) {
