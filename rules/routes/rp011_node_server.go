@@ -79,7 +79,6 @@ func fixRP011(p *project.Model, file string) string {
 	return fix
 }
 
-
 // nodeFrameworks are the frameworks whose entries the rule judges.
 var nodeFrameworks = map[model.Framework]bool{knowledge.Express: true, knowledge.Fastify: true, knowledge.Hono: true}
 
