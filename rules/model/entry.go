@@ -175,6 +175,9 @@ type Layer struct {
 	// Clerk is the Clerk package the middleware comes from ("" for the
 	// application's own).
 	Clerk string
+	// Condition is the condition the middleware is registered under, as
+	// written (`env !== 'development'`); "" when it always is.
+	Condition string
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

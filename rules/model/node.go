@@ -196,7 +196,10 @@ func (r *nodeRun) server(p string) *project.NodeServer {
 		r.m.notes.add(Note{Where: p, What: fmt.Sprintf("not read, so its routes are not listed: %v", err)})
 		return nil
 	}
-	if !bytes.Contains(sf.Content, []byte(r.st.dep)) && !bytes.Contains(sf.Content, []byte("Router")) {
+	// A Fastify plugin module need not name fastify at all (export
+	// default async (app) => { app.get(...) }); other frameworks' apps
+	// and routers are created from an import that does.
+	if r.st.project != project.FrameworkFastify && !bytes.Contains(sf.Content, []byte(r.st.dep)) && !bytes.Contains(sf.Content, []byte("Router")) {
 		return nil
 	}
 	f, err := r.m.parse(r.ctx, p)
@@ -204,7 +207,12 @@ func (r *nodeRun) server(p string) *project.NodeServer {
 		r.m.notes.add(Note{Where: p, What: err.Error()})
 		return nil
 	}
-	s := project.ParseNodeServer(f)
+	var s *project.NodeServer
+	if r.st.project == project.FrameworkFastify {
+		s = project.ParseFastifyModule(f)
+	} else {
+		s = project.ParseNodeServer(f)
+	}
 	r.servers[p] = s
 	return s
 }
@@ -251,6 +259,7 @@ func (r *nodeRun) walk(app *project.NodeApp, inherited []scopedLayer, prefix str
 					continue
 				}
 				l := r.m.nodeLayer(r.ctx, r.st, f, a, ViaRouterUse)
+				l.Condition = registeredUnder(f, app, reg)
 				chain = append(chain, scopedLayer{Layer: l, pattern: pat, known: patKnown})
 			}
 			active = append(active, chain...)
@@ -296,6 +305,7 @@ func (r *nodeRun) scopeLayers(app *project.NodeApp, prefix string, known bool, d
 			for _, a := range project.FlattenArgs(reg.Args) {
 				l := r.m.nodeLayer(r.ctx, r.st, f, a, ViaRouterUse)
 				l.Name = fmt.Sprintf("%s hook %s", reg.Method, l.Name)
+				l.Condition = registeredUnder(f, app, reg)
 				out = append(out, scopedLayer{Layer: l, pattern: prefix, known: known})
 			}
 		case project.RegRegister:
@@ -313,6 +323,21 @@ func (r *nodeRun) scopeLayers(app *project.NodeApp, prefix string, known bool, d
 		}
 	}
 	return out
+}
+
+// registeredUnder returns the condition of the if statement, inside the
+// app's own scope, that a registration is made under ("" when none).
+func registeredUnder(f *jsast.File, app *project.NodeApp, reg *project.Registration) string {
+	for n := reg.Call; ; {
+		anc := jsast.Ancestor(n, "if_statement")
+		if anc == nil || !app.Scope.Contains(anc) {
+			return ""
+		}
+		if cond := anc.ChildByField("condition"); cond != nil && !cond.Contains(reg.Call) {
+			return clip(snippet(f, jsast.Unwrap(cond)), 60)
+		}
+		n = anc
+	}
 }
 
 // requestHook reports a Fastify hook that runs before the handler and can
@@ -532,7 +557,10 @@ func (r *nodeRun) appOfValue(f *jsast.File, v *jsast.Node) *project.NodeApp {
 	// A factory: createRouter() returns the router it builds.
 	fr, err := r.m.resolveFunc(r.ctx, f, v.ChildByField("function"), nil, 0)
 	if err != nil {
-		return nil
+		var ok bool
+		if fr, ok = r.requiredFunc(f, v.ChildByField("function")); !ok {
+			return nil
+		}
 	}
 	ret := returnedFunction(fr.fn)
 	if ret == nil || ret.Type != "identifier" {
@@ -549,6 +577,32 @@ func (r *nodeRun) appOfValue(f *jsast.File, v *jsast.Node) *project.NodeApp {
 		}
 	}
 	return nil
+}
+
+// requiredFunc resolves a name bound to require('./x') whose module
+// exports a function (module.exports = function createRoutes(db) {...}).
+func (r *nodeRun) requiredFunc(f *jsast.File, n *jsast.Node) (fnRef, bool) {
+	n = jsast.Unwrap(n)
+	if n == nil || n.Type != "identifier" {
+		return fnRef{}, false
+	}
+	lv := jsast.Unwrap(f.LocalValue(f.Text(n)))
+	if lv == nil || lv.Type != "call_expression" || f.CalleeName(lv) != "require" || len(jsast.Args(lv)) != 1 {
+		return fnRef{}, false
+	}
+	spec, ok := f.StringValue(jsast.Args(lv)[0])
+	if !ok {
+		return fnRef{}, false
+	}
+	res, err := r.m.graph.Resolve(r.ctx, f.Path, spec)
+	if err != nil || res.Kind != modules.File {
+		return fnRef{}, false
+	}
+	of, ov, err := r.m.originValue(r.ctx, modules.Origin{Module: res, Name: "default"})
+	if err != nil || ov == nil || !jsast.IsFunction(jsast.Unwrap(ov)) {
+		return fnRef{}, false
+	}
+	return fnRef{file: of, fn: jsast.Unwrap(ov)}, true
 }
 
 // nodeLayer classifies one middleware expression of a Node server:
@@ -602,9 +656,10 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 				l.Gate, l.Why = GateUnknown, fmt.Sprintf("`%s` from %s may authenticate; the model does not evaluate it", l.Name, pkg)
 				return l
 			}
-			if callee != nil && callee.Type == "member_expression" && authName(f.Name(callee)) {
-				// fastify.authenticate: a decorator the model does not follow.
-				l.Gate, l.Why = GateUnknown, fmt.Sprintf("`%s` may authenticate; the model does not follow it", l.Name)
+			if authName(f.Name(callee)) {
+				// fastify.authenticate (a decorator), a guard a router factory
+				// receives as a parameter: a value the model cannot follow.
+				l.Gate, l.Why = GateUnknown, fmt.Sprintf("`%s` may authenticate; the model cannot follow it", l.Name)
 				return l
 			}
 		}
@@ -614,6 +669,16 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 	ps := params(rf.fn)
 	if st.middleware == nil && len(ps) >= 4 {
 		l.Gate = GateNone // an Express error handler (err, req, res, next)
+		return l
+	}
+	if st.middleware == nil && len(ps) < 3 && !jsast.IsFunction(n) && returnedFunction(rf.fn) != nil {
+		// A middleware factory passed uncalled (app.get('/x', requireAdmin, h)
+		// where requireAdmin(opts) returns the middleware): Express calls
+		// the factory, which never calls next(), so no request reaches the
+		// handler.
+		l.Gate = GateRejects
+		l.Why = fmt.Sprintf("`%s` (%s:%d) is a middleware factory passed uncalled: it never calls next(), so no request reaches the handler", l.Name, rf.file.Path, rf.fn.Line)
+		l.Proof = []Proof{{Location: Location{File: rf.file.Path, Line: rf.fn.Line}, What: l.Name}}
 		return l
 	}
 	var s *summary
@@ -634,6 +699,13 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 	}
 	l.Authz = authz | s.contAuthz
 	switch {
+	case !s.contSeen && callsParam(rf.fn, ps, rf.file, st):
+		// It calls next() only where a signed-out caller never gets.
+		l.Gate = GateRejects
+		l.Why = fmt.Sprintf("`%s` (%s) never reaches %s for a signed-out request", name, where, st.cont)
+		if len(l.Proof) == 0 {
+			l.Proof = []Proof{{Location: Location{File: rf.file.Path, Line: rf.fn.Line}, What: name}}
+		}
 	case !s.contSeen:
 		l.Gate = GateNone
 	case s.cont == no:
@@ -656,6 +728,37 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 		}
 	}
 	return l
+}
+
+// callsParam reports whether a middleware calls its next parameter
+// somewhere in its own body.
+func callsParam(fn *jsast.Node, ps []*jsast.Node, f *jsast.File, st *nodeStyle) bool {
+	idx := 2 // Express (req, res, next)
+	if st.middleware != nil {
+		idx = -1
+		for i, r := range st.middleware {
+			if r == ParamNext {
+				idx = i
+			}
+		}
+	}
+	if idx < 0 || idx >= len(ps) || ps[idx].Type != "identifier" {
+		return false
+	}
+	name := f.Text(ps[idx])
+	found := false
+	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
+		if found {
+			return false
+		}
+		if n.Type == "call_expression" {
+			if c := jsast.Unwrap(n.ChildByField("function")); c != nil && c.Type == "identifier" && f.Text(c) == name && len(jsast.Args(n)) == 0 {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
 }
 
 // externalOf returns the package an identifier is imported from, when it

@@ -139,7 +139,7 @@ func (m *Model) resolveFunc(ctx context.Context, f *jsast.File, n *jsast.Node, l
 		return fnRef{file: f, fn: n, name: jsast.FunctionName(f, n)}, nil
 	}
 	switch n.Type {
-	case "identifier":
+	case "identifier", "shorthand_property_identifier": // { list, show }: the binding of that name
 		name := f.Text(n)
 		if fn, ok := locals[name]; ok {
 			return m.resolveFunc(ctx, f, fn, nil, depth+1)
@@ -276,7 +276,7 @@ func (m *Model) objectValue(ctx context.Context, f *jsast.File, n *jsast.Node, d
 	if n == nil || depth > MaxWrapperDepth {
 		return nil, nil, nil
 	}
-	if n.Type != "identifier" {
+	if n.Type != "identifier" && n.Type != "shorthand_property_identifier" {
 		return f, n, nil
 	}
 	name := f.Text(n)

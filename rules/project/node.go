@@ -124,9 +124,20 @@ var nodeMethods = map[string]string{
 
 // ParseNodeServer builds the registration model of f. It returns nil when
 // the file creates and receives no Express, Fastify or Hono app.
-func ParseNodeServer(f *jsast.File) *NodeServer {
+func ParseNodeServer(f *jsast.File) *NodeServer { return parseNodeServer(f, false) }
+
+// ParseFastifyModule is ParseNodeServer for a module of a package that
+// depends on Fastify: its exported functions are plugin candidates even
+// when it imports nothing from fastify (`export default async (app) =>
+// { app.get(...) }`).
+func ParseFastifyModule(f *jsast.File) *NodeServer { return parseNodeServer(f, true) }
+
+func parseNodeServer(f *jsast.File, fastifyPackage bool) *NodeServer {
 	s := &NodeServer{File: f}
 	fw := nodeFrameworks(f)
+	if fastifyPackage {
+		fw["\x00fastify-types"] = FrameworkFastify
+	}
 	if len(fw) == 0 {
 		return nil
 	}

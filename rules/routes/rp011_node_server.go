@@ -96,6 +96,7 @@ func runRP011(pass *rules.Pass) error {
 			continue
 		}
 		c.redirects(e)
+		c.conditional(e)
 		if e.File == pass.File.Path {
 			c.entry(e)
 		}
@@ -133,6 +134,33 @@ func (c *rp011) redirects(e *model.Entry) {
 		}
 		c.pass.Report(rules.Diagnostic{Line: l.Line, Severity: rules.Medium, Message: msg})
 	}
+}
+
+// conditional reports a guard in the pass's file that is the only one in
+// front of an entry and is registered under a condition: when the
+// condition is false (a mis-set environment variable), the entry is open.
+func (c *rp011) conditional(e *model.Entry) {
+	var only *model.Layer
+	for i, l := range e.Chain {
+		if l.Gate != model.GateRejects && l.Gate != model.GateRedirects {
+			continue
+		}
+		if l.Condition == "" || only != nil {
+			return // an unconditional guard, or more than one
+		}
+		only = &e.Chain[i]
+	}
+	if only == nil || only.File != c.pass.File.Path || len(c.pass.Model.Effects(c.pass.Ctx, e).List) == 0 {
+		return
+	}
+	key := fmt.Sprintf("condition:%s", only.Location)
+	if c.reported[key] {
+		return
+	}
+	c.reported[key] = true
+	c.pass.Report(rules.Diagnostic{Line: only.Line, Severity: rules.Medium,
+		Message: fmt.Sprintf("%s is the only check in front of %s (and the routes registered with it) and is registered only when %s: when that is false (a mis-set environment variable), signed-out callers reach every one of them",
+			rules.Code(only.Name), rules.Code(e.Label()), rules.Code(only.Condition))})
 }
 
 // entry judges one entry registered in the pass's file.
@@ -193,6 +221,9 @@ func (c *rp011) order(e *model.Entry, later *model.Layer) {
 			uses = true
 		}
 	}
+	if own, _ := c.pass.Model.OwnGuard(c.pass.Ctx, e); own.Authn == model.AuthnYes {
+		uses = true // the handler checks the identity itself
+	}
 	if !uses {
 		return
 	}
@@ -228,8 +259,11 @@ func riskyEffect(e *model.Entry, v model.Verdict, fx model.Effects) (model.Effec
 		if x.Kind != model.ReadsData {
 			return x, true
 		}
-		if _, clerk := knowledge.BackendCallIn(x.Call); clerk || e.PathKnown && knowledge.PrivateArea(e.Path) {
+		if _, clerk := knowledge.BackendCallIn(x.Call); clerk {
 			return x, true
+		}
+		if _, public := knowledge.PublicRoute(e.Path); e.PathKnown && knowledge.PrivateArea(e.Path) && !public {
+			return x, true // a read under /admin/settings/public is declared public
 		}
 	}
 	return model.Effect{}, false
@@ -255,6 +289,9 @@ func (c *rp011) usesClerk(fw model.Framework) bool {
 		files := []string{e.File, e.Handler.File}
 		for _, l := range e.Chain {
 			files = append(files, l.File)
+			for _, pr := range l.Proof {
+				files = append(files, pr.File)
+			}
 		}
 		for _, p := range files {
 			if p == "" || seen[p] {
