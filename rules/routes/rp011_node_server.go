@@ -221,9 +221,6 @@ func (c *rp011) order(e *model.Entry, later *model.Layer) {
 			uses = true
 		}
 	}
-	if own, _ := c.pass.Model.OwnGuard(c.pass.Ctx, e); own.Authn == model.AuthnYes {
-		uses = true // the handler checks the identity itself
-	}
 	if !uses {
 		return
 	}
