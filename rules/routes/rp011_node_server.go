@@ -42,7 +42,9 @@ var RP011 = &rules.Rule{
 			"The rule follows routers mounted with `app.use('/api', guard, router)`, Hono `app.route()` and Fastify " +
 			"`register()` scopes, also across files, and accepts local guard functions that check the identity and exit. " +
 			"Reads are reported when they are of user data (a private area such as `/admin` or `/account`, or Clerk's users); " +
-			"a read-only public listing is not.",
+			"a read-only public listing is not. A server that uses Clerk somewhere but has routes with no middleware at all is " +
+			"reported too, and so is a guard that is the only check in front of routes but is registered only under a " +
+			"condition (`if (env !== 'development') app.addHook(...)`): a mis-set variable opens them.",
 		Bad: "app.use(clerkMiddleware())\n" +
 			"app.get('/api/orders', async (req, res) => {\n  res.json(await db.order.findMany())\n})",
 		Good: "app.use(clerkMiddleware())\n" +
