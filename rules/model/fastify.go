@@ -1,8 +1,6 @@
 package model
 
 import (
-	"context"
-
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
@@ -21,24 +19,10 @@ import (
 // signed-out request never gets past it: it throws, returns a 4xx reply,
 // or sends one (Fastify stops the chain once reply.sent is set,
 // https://fastify.dev/docs/latest/Reference/Hooks/#respond-to-a-request-from-a-hook).
-type fastifyAdapter struct{}
+var fastifyAdapter = nodeAdapter{st: fastifyStyle}
 
 // fastifyStyle: handlers receive (request, reply); hooks (request, reply,
 // done) and continue when they return or call done().
 var fastifyStyle = &nodeStyle{fw: knowledge.Fastify, project: project.FrameworkFastify, dep: "fastify", kind: FastifyRoute,
 	handler:    []ParamRole{ParamRequest, ParamResponse},
 	middleware: []ParamRole{ParamRequest, ParamResponse, ParamNext}, cont: "the handler", scoped: true}
-
-func (fastifyAdapter) Framework() Framework { return knowledge.Fastify }
-
-func (fastifyAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
-	return m.fastify.get(func() ([]*Entry, error) { return nodeEntries(ctx, m, fastifyStyle) })
-}
-
-func (a fastifyAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
-	if !m.maybeNode(fastifyStyle, p) {
-		return nil, nil
-	}
-	es, err := a.Entries(ctx, m)
-	return nodeEntriesOf(p, es, err)
-}

@@ -1,8 +1,6 @@
 package model
 
 import (
-	"context"
-
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
@@ -18,23 +16,9 @@ import (
 // (rules/knowledge); the application's middleware rejects when a
 // signed-out request never reaches await next(): it returns
 // c.json(..., 401) or throws an HTTPException.
-type honoAdapter struct{}
+var honoAdapter = nodeAdapter{st: honoStyle}
 
 // honoStyle: handlers receive the context c, middleware (c, next).
 var honoStyle = &nodeStyle{fw: knowledge.Hono, project: project.FrameworkHono, dep: "hono", kind: HonoRoute,
 	handler:    []ParamRole{ParamRequest},
 	middleware: []ParamRole{ParamRequest, ParamNext}, cont: "next()"}
-
-func (honoAdapter) Framework() Framework { return knowledge.Hono }
-
-func (honoAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
-	return m.hono.get(func() ([]*Entry, error) { return nodeEntries(ctx, m, honoStyle) })
-}
-
-func (a honoAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
-	if !m.maybeNode(honoStyle, p) {
-		return nil, nil
-	}
-	es, err := a.Entries(ctx, m)
-	return nodeEntriesOf(p, es, err)
-}

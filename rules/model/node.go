@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
@@ -38,6 +39,50 @@ type nodeStyle struct {
 	// scoped: hooks and plugins registered on an instance apply to every
 	// route of its encapsulation context, whatever their order (Fastify).
 	scoped bool
+}
+
+// nodeAdapter is the adapter of one Node server framework (its style is
+// in express.go, fastify.go, hono.go).
+type nodeAdapter struct{ st *nodeStyle }
+
+func (a nodeAdapter) Framework() Framework { return a.st.fw }
+
+func (a nodeAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
+	return m.node.of(a.st.fw).get(func() ([]*Entry, error) { return nodeEntries(ctx, m, a.st) })
+}
+
+func (a nodeAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
+	if !m.maybeNode(a.st, p) {
+		return nil, nil
+	}
+	es, err := a.Entries(ctx, m)
+	var out []*Entry
+	for _, e := range es {
+		if e.File == p || e.Handler.File == p {
+			out = append(out, e)
+		}
+	}
+	return out, err
+}
+
+// nodeFacets are the Node adapters' entry lists, one per framework.
+type nodeFacets struct {
+	mu sync.Mutex
+	m  map[Framework]*facet[[]*Entry]
+}
+
+func (n *nodeFacets) of(fw Framework) *facet[[]*Entry] {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m == nil {
+		n.m = map[Framework]*facet[[]*Entry]{}
+	}
+	f, ok := n.m[fw]
+	if !ok {
+		f = &facet[[]*Entry]{}
+		n.m[fw] = f
+	}
+	return f
 }
 
 // nodeRun is one listing of a framework's entries.
@@ -75,18 +120,6 @@ func (m *Model) maybeNode(st *nodeStyle, p string) bool {
 		}
 	}
 	return false
-}
-
-// nodeEntriesOf filters a framework's entries to those declared or
-// handled in p.
-func nodeEntriesOf(p string, es []*Entry, err error) ([]*Entry, error) {
-	var out []*Entry
-	for _, e := range es {
-		if e.File == p || e.Handler.File == p {
-			out = append(out, e)
-		}
-	}
-	return out, err
 }
 
 func nodeEntries(ctx context.Context, m *Model, st *nodeStyle) ([]*Entry, error) {
