@@ -175,6 +175,9 @@ type Layer struct {
 	// Clerk is the Clerk package the middleware comes from ("" for the
 	// application's own).
 	Clerk string
+	// Writes is the data-writing call the middleware itself is, when it
+	// is one (multer's upload.single('file') stores the upload).
+	Writes string
 	// Condition is the condition the middleware is registered under, as
 	// written (`env !== 'development'`); "" when it always is.
 	Condition string

@@ -652,7 +652,8 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 	if n.Type == "call_expression" {
 		callee = jsast.Unwrap(n.ChildByField("function"))
 	}
-	if root := rootIdent(callee); root != nil {
+	root := rootIdent(callee)
+	if root != nil {
 		exp, pkg := m.clerkExportOf(ctx, f, f.Text(root))
 		if exp != "" {
 			if exp == "default" || exp == "*" || callee.Type == "member_expression" {
@@ -689,7 +690,7 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 				l.Gate, l.Why = GateUnknown, fmt.Sprintf("`%s` from %s may authenticate; the model does not evaluate it", l.Name, pkg)
 				return l
 			}
-			if authName(f.Name(callee)) {
+			if authName(f.Name(callee)) && !strings.Contains(strings.ToLower(f.Name(callee)), "upload") {
 				// fastify.authenticate (a decorator), a guard a router factory
 				// receives as a parameter: a value the model cannot follow.
 				l.Gate, l.Why = GateUnknown, fmt.Sprintf("`%s` may authenticate; the model cannot follow it", l.Name)
@@ -697,6 +698,14 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 			}
 		}
 		l.Gate = GateNone
+		if n.Type == "call_expression" && root != nil {
+			// A library's middleware that writes by itself (upload.single()).
+			if pkg, err := m.clientPackage(ctx, f, root, 0); err == nil && pkg != "" {
+				if eff, ok := knowledge.DataCall(pkg, f.Name(callee)); ok && eff.Writes() {
+					l.Writes = strings.ReplaceAll(f.Name(callee), "()", "")
+				}
+			}
+		}
 		return l
 	}
 	ps := params(rf.fn)

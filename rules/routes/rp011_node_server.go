@@ -177,6 +177,7 @@ func (c *rp011) entry(e *model.Entry) {
 	if e.DeclaredPublic() {
 		return
 	}
+	c.writesBeforeGuard(e)
 	v := c.pass.Model.Guard(c.pass.Ctx, e)
 	x, ok := riskyEffect(e, v, c.pass.Model.Effects(c.pass.Ctx, e))
 	if !ok {
@@ -230,6 +231,30 @@ func (c *rp011) order(e *model.Entry, later *model.Layer) {
 	c.pass.Report(rules.Diagnostic{Line: e.Line, Severity: rules.Medium,
 		Related: []rules.Location{{Path: later.File, Line: later.Line}},
 		Message: fmt.Sprintf("%s is registered before the Clerk middleware, and %s runs middleware in registration order: Clerk never authenticates this route and `getAuth()` throws there", rules.Code(e.Label()), fw)})
+}
+
+// writesBeforeGuard reports a middleware that writes by itself (an upload
+// handler storing files) placed before the guard of an entry: signed-out
+// callers reach the write before they are rejected.
+func (c *rp011) writesBeforeGuard(e *model.Entry) {
+	for i, l := range e.Chain {
+		if l.Gate == model.GateRejects || l.Gate == model.GateRedirects {
+			return
+		}
+		if l.Writes == "" {
+			continue
+		}
+		for _, g := range e.Chain[i+1:] {
+			if g.Gate == model.GateRejects || g.Gate == model.GateRedirects {
+				c.pass.Report(rules.Diagnostic{Line: e.Line, Severity: rules.Medium,
+					Related: []rules.Location{{Path: l.File, Line: l.Line}, {Path: g.File, Line: g.Line}},
+					Message: fmt.Sprintf("%s runs %s before %s: a signed-out caller's upload is stored before the guard rejects it; put the guard first",
+						rules.Code(e.Label()), rules.Code(l.Name), rules.Code(g.Name))})
+				return
+			}
+		}
+		return
+	}
 }
 
 // clerkLayer returns the first Clerk middleware of a chain.
