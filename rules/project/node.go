@@ -136,8 +136,10 @@ func ParseFastifyModule(f *jsast.File) *NodeServer { return parseNodeServer(f, t
 func parseNodeServer(f *jsast.File, fastifyPackage bool) *NodeServer {
 	s := &NodeServer{File: f}
 	fw := nodeFrameworks(f)
-	if fastifyPackage {
+	guessed := false // plugin candidates of a module that names no framework
+	if fastifyPackage && len(fw) == 0 {
 		fw["\x00fastify-types"] = FrameworkFastify
+		guessed = true
 	}
 	if len(fw) == 0 {
 		return nil
@@ -147,6 +149,12 @@ func parseNodeServer(f *jsast.File, fastifyPackage bool) *NodeServer {
 		return nil
 	}
 	s.findRegistrations()
+	if guessed {
+		s.keepPluginLike()
+		if len(s.Apps) == 0 {
+			return nil
+		}
+	}
 	for _, a := range s.Apps {
 		// Source order: the walk meets the outer call of a chain first.
 		sort.SliceStable(a.Regs, func(i, j int) bool { return regPos(a.Regs[i]) < regPos(a.Regs[j]) })
@@ -456,6 +464,27 @@ func (s *NodeServer) AppOf(n *jsast.Node) *NodeApp {
 		}
 	}
 	return nil
+}
+
+// keepPluginLike keeps, of the plugin candidates of a module that names
+// no framework, those used as a Fastify instance: their routes have URL
+// paths ("/x" or the prefix itself), not map keys (cache.get('key', d)).
+func (s *NodeServer) keepPluginLike() {
+	var apps []*NodeApp
+	for _, a := range s.Apps {
+		var regs []*Registration
+		for _, r := range a.Regs {
+			if r.Kind == RegRoute && r.PathKnown && r.Path != "" && !strings.HasPrefix(r.Path, "/") && r.Options == nil {
+				continue
+			}
+			regs = append(regs, r)
+		}
+		a.Regs = regs
+		if len(regs) > 0 {
+			apps = append(apps, a)
+		}
+	}
+	s.Apps = apps
 }
 
 // regPos is where a registration's method name is.

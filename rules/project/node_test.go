@@ -163,3 +163,16 @@ export default async function routes(app) {
 		t.Fatalf("plugin module = %+v", s)
 	}
 }
+
+// A module of a Fastify package whose exported function reads a map is no
+// plugin: map.get('key', fallback) is not a route.
+func TestParseFastifyModuleNotAPlugin(t *testing.T) {
+	f := parseJS(t, "cache.js", `
+export function lookup(map, key) {
+  return map.get('theme', 'light')
+}
+`)
+	if s := project.ParseFastifyModule(f); s != nil {
+		t.Fatalf("a map is not a Fastify instance: %+v", s.Apps[0].Regs)
+	}
+}
