@@ -245,3 +245,14 @@ var clerkSecretKeyEnv = []string{"CLERK_SECRET_KEY", "NUXT_CLERK_SECRET_KEY", "C
 // IsClerkSecretKeyEnv reports whether an environment variable holds the
 // Clerk secret key.
 func IsClerkSecretKeyEnv(name string) bool { return contains(clerkSecretKeyEnv, name) }
+
+// clientContextKeys are framework context keys under which a Clerk
+// middleware stores the Backend API client, by key.
+var clientContextKeys = map[string]string{
+	// @hono/clerk-auth's clerkMiddleware() calls c.set('clerk', clerkClient).
+	"clerk": "honojs/middleware packages/clerk-auth/src/clerk-auth.ts; https://github.com/honojs/middleware/tree/main/packages/clerk-auth (c.get('clerk'))",
+}
+
+// ClientContextKey reports whether a context lookup (c.get(key)) returns
+// Clerk's Backend API client.
+func ClientContextKey(key string) bool { _, ok := clientContextKeys[key]; return ok }

@@ -138,6 +138,11 @@ var dataAPIs = []DataLibrary{
 			with(Write, "save", "insert", "update", "delete", "remove", "softDelete", "upsert").
 			with(ReadWrite, "query", "transaction"),
 		Source: "https://typeorm.io/docs/working-with-entity-manager/repository-api/"},
+	// Upload middleware: upload.single('file') stores the request's files
+	// (on disk or in the configured storage engine) before the next
+	// handler runs (https://github.com/expressjs/multer#usage).
+	{Name: "multer", Modules: []string{"multer"}, Calls: calls(Write, "single", "array", "fields", "any"),
+		Source: "https://github.com/expressjs/multer#singlefieldname"},
 	{Name: "redis", Modules: []string{"ioredis", "redis", "@upstash/redis", "@vercel/kv"}, Roots: []string{"redis", "kv", "cache"},
 		Calls: calls(Read, "get", "mget", "hget", "hgetall", "hmget", "smembers", "sismember", "lrange", "zrange", "zscore",
 			"exists", "keys", "scan", "ttl").

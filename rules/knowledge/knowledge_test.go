@@ -24,6 +24,14 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("clerkModules", fmt.Sprintf("%s %d-%d", m.Path, m.MinMajor, m.MaxMajor))
 	}
+	for k, src := range clientContextKeys {
+		if src == "" || k == "" {
+			t.Errorf("clientContextKeys %q: no source", k)
+		}
+	}
+	if !APIRoute("/api/orders") || !APIRoute("/v1/x") || APIRoute("/dashboard/api") || APIRoute("/") {
+		t.Error("APIRoute: the first segment decides")
+	}
 	for _, m := range middlewares {
 		if m.Source == "" || m.Gate == 0 || !IsClerkPackage(m.Package) {
 			t.Errorf("middlewares %s/%s: incomplete entry", m.Package, m.Name)

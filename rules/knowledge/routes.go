@@ -103,6 +103,25 @@ func PublicRoute(urlPath string) (PublicReason, bool) {
 	return NotPublic, false
 }
 
+// apiSegments are first path segments that make a route an API endpoint,
+// which a program calls and which must answer 401 rather than redirect to
+// a sign-in page. Source: Clerk's requireAuth() reference ("Do not use
+// requireAuth() for API routes ... return standard HTTP status codes",
+// https://clerk.com/docs/reference/express/require-auth); the
+// segments are the conventional API mounts (REST /api and /v1..., GraphQL
+// /graphql, tRPC /trpc).
+var apiSegments = map[string]bool{"api": true, "graphql": true, "trpc": true, "v1": true, "v2": true, "v3": true, "rpc": true}
+
+// APIRoute reports whether a URL path is an API endpoint by convention.
+func APIRoute(urlPath string) bool {
+	for _, seg := range strings.Split(strings.ToLower(urlPath), "/") {
+		if seg != "" {
+			return apiSegments[seg]
+		}
+	}
+	return false
+}
+
 // PrivateArea reports whether a URL path has a segment that names an area
 // meant for signed-in users.
 func PrivateArea(urlPath string) bool {

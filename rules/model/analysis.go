@@ -115,7 +115,7 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 	for _, ef := range h.effects {
 		x := ef.Effect
 		r := ef.reach
-		if deniedAtEnd && r == yes && x.Kind == ReadsData {
+		if deniedAtEnd && guard == nil && r == yes && x.Kind == ReadsData {
 			n++
 			x.SignedOut = ReachYes
 			x.Authz |= authz

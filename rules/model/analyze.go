@@ -21,6 +21,11 @@ const (
 	roleMiddleware             // Express middleware: the next() call
 	roleWrapper                // a higher-order function: the call of the handler it wraps
 	roleHelper                 // a helper: returning normally to its caller
+	// roleHook is middleware whose parameters the adapter gives (a
+	// Fastify hook, Hono middleware): its continuation is the call of its
+	// next/done parameter or, when it declares none, its normal end; a
+	// denial it returns, or a reply it sends, ends the request.
+	roleHook
 )
 
 // effect is an Effect as found in a function, with the parameters of that
@@ -116,7 +121,7 @@ func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.No
 		}
 	}
 	key := fnKey{fn: fn, role: r}
-	memo := roles == nil && seeds == nil
+	memo := seeds == nil && (roles == nil || r == roleHook)
 	if memo {
 		if s, ok := m.fns.get(key); ok {
 			return s
@@ -153,8 +158,8 @@ func (a *analyzer) walkBody(completes bool) {
 	case body == nil:
 	case body.Type == "statement_block":
 		a.block(body.NamedChildren(), st)
-		if completes && st.reach != no {
-			a.complete(st, nil)
+		if completes && (st.reach != no || a.role == roleHook) {
+			a.complete(st, nil) // a hook's end is its continuation, reached or not
 		}
 	default:
 		// An expression body: its value is returned.
@@ -183,6 +188,9 @@ func (a *analyzer) seedParams(roles []ParamRole) {
 			v = value{kind: vParam, param: i}
 		case i < len(roles):
 			v = paramValue(roles[i])
+			if a.role == roleHook && roles[i] == ParamNext && p.Type == "identifier" {
+				a.next = a.f.Text(p)
+			}
 		}
 		a.bindParam(p, v)
 	}
@@ -302,6 +310,10 @@ func (a *analyzer) complete(st *state, _ *jsast.Node) {
 		a.cont(st)
 	case roleHelper:
 		a.cont(st)
+	case roleHook:
+		if a.next == "" && !st.deny && !st.caught {
+			a.cont(st)
+		}
 	}
 }
 
@@ -339,6 +351,9 @@ func (a *analyzer) stmt(n *jsast.Node, st *state) {
 	case "expression_statement":
 		for _, c := range n.NamedChildren() {
 			a.expr(c, st, false)
+			if a.sendsDenial(c) {
+				st.reach = no
+			}
 		}
 	case "lexical_declaration", "variable_declaration":
 		for _, d := range n.NamedChildren() {
@@ -357,7 +372,7 @@ func (a *analyzer) stmt(n *jsast.Node, st *state) {
 		}
 		a.returnValue(arg, st)
 		if st.reach != no {
-			if a.role == roleHandler && !st.deny && a.denies(arg) {
+			if (a.role == roleHandler || a.role == roleHook) && !st.deny && a.denies(arg) {
 				st.deny = true
 			}
 			a.complete(st, arg)
@@ -509,6 +524,9 @@ func (a *analyzer) exits(n *jsast.Node) bool {
 				}
 				if a.isNextCall(e) && len(jsast.Args(e)) > 0 {
 					return true // next(err) ends the middleware's part
+				}
+				if a.sendsDenial(e) {
+					return true
 				}
 			}
 		}
@@ -953,6 +971,21 @@ func sendKind(k knowledge.SendKind) EffectKind {
 		return MovesMoney
 	}
 	return SendsMail
+}
+
+// sendsDenial reports a hook's call that sends a denial on the reply it
+// was given (reply.code(401).send()): the framework runs nothing after a
+// hook that has sent a reply, whether or not the hook returns.
+func (a *analyzer) sendsDenial(n *jsast.Node) bool {
+	n = jsast.Unwrap(n)
+	if a.role != roleHook || n == nil || n.Type != "call_expression" {
+		return false
+	}
+	root := rootIdent(n.ChildByField("function"))
+	if root == nil || a.vars[a.f.Text(root)].kind != vRes {
+		return false
+	}
+	return a.denies(n)
 }
 
 // isNextCall reports whether a call calls the middleware's next.

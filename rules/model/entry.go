@@ -26,6 +26,8 @@ const (
 	GetServerSideProps Kind = "get-server-side-props" // Next.js Pages Router data function
 	ExpressRoute       Kind = "express-route"         // app.get('/x', ...) and friends
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
+	FastifyRoute       Kind = "fastify-route"         // fastify.get('/x', ...), fastify.route({...}) in a plugin context
+	HonoRoute          Kind = "hono-route"            // app.get('/x', ...) of a Hono app or sub-app
 )
 
 // Location is a place in the snapshot.
@@ -75,6 +77,11 @@ type Entry struct {
 	// registration order (for Next.js, the middleware/proxy file and the
 	// layouts above a page).
 	Chain []Layer
+	// After is the middleware registered on a covering path after the
+	// entry (Express, Hono: registration order), which never runs before
+	// its handler: a Clerk middleware there leaves the handler without
+	// the identity.
+	After []Layer
 	// Mounts are the registrations that mount the entry's router, outermost
 	// first (app.use('/api', router)).
 	Mounts []Location
@@ -165,6 +172,15 @@ type Layer struct {
 	Authz Authz
 	Why   string
 	Proof []Proof
+	// Clerk is the Clerk package the middleware comes from ("" for the
+	// application's own).
+	Clerk string
+	// Writes is the data-writing call the middleware itself is, when it
+	// is one (multer's upload.single('file') stores the upload).
+	Writes string
+	// Condition is the condition the middleware is registered under, as
+	// written (`env !== 'development'`); "" when it always is.
+	Condition string
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

@@ -158,6 +158,28 @@ func (a *analyzer) classify(n *jsast.Node) value {
 	return value{}
 }
 
+// validTarget is the request part a Hono validator target names
+// (c.req.valid('param')); the body when it is not a constant.
+func validTarget(f *jsast.File, args []*jsast.Node) InputSource {
+	if len(args) > 0 {
+		if t, ok := f.StringValue(args[0]); ok {
+			switch t {
+			case "param":
+				return FromParams
+			case "query":
+				return FromQuery
+			case "header":
+				return FromHeaders
+			case "cookie":
+				return FromCookies
+			case "form":
+				return FromForm
+			}
+		}
+	}
+	return FromBody
+}
+
 // taint combines two values of an expression built from both: a request
 // input or a secret spreads into the result.
 func taint(a, b value) value {
@@ -210,11 +232,19 @@ func (a *analyzer) member(v value, prop string) value {
 		if prop == "auth" {
 			return value{kind: vAuthObj}
 		}
+		if prop == "req" {
+			return v // the Hono context's request: c.req.param('id')
+		}
 		if rv, ok := requestMember(prop); ok {
 			return rv
 		}
 		if prop == "user" || prop == "session" {
 			return value{kind: vUser}
+		}
+		if prop == "userId" {
+			// set by the server's own auth middleware or hook (a client
+			// cannot set properties of the request object)
+			return value{kind: vIdentity, field: "userId"}
 		}
 	case vRequest:
 		if (v.src == FromHeaders || v.src == FromCookies) && credentialName(prop) {
@@ -288,10 +318,21 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vAuthObj}
 			case "json", "text", "arrayBuffer", "blob":
 				return value{kind: vRequest, src: FromBody}
-			case "formData":
+			case "formData", "parseBody":
 				return value{kind: vRequest, src: FromForm}
+			case "param":
+				// Hono: c.req.param('id'), c.req.query('q'), c.req.valid('json')
+				// (https://hono.dev/docs/api/request).
+				return value{kind: vRequest, src: FromParams}
+			case "query", "queries":
+				return value{kind: vRequest, src: FromQuery}
+			case "valid":
+				return value{kind: vRequest, src: validTarget(f, args)}
 			case "get", "header":
 				if len(args) > 0 {
+					if h, ok := f.StringValue(args[0]); ok && prop == "get" && knowledge.ClientContextKey(h) {
+						return value{kind: vClerkClient} // Hono c.get('clerk')
+					}
 					if h, ok := f.StringValue(args[0]); ok && credentialName(h) {
 						return value{kind: vCred, src: FromHeaders}
 					}

@@ -69,7 +69,7 @@ type Model struct {
 	adapters []Adapter
 
 	entries facet[[]*Entry]
-	express facet[[]*Entry]
+	node    nodeFacets
 	files   fileFacets
 	notes   notes
 	fns     fnMemo
@@ -114,7 +114,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter}
 }
 
 // Project returns the project model the model was built on.

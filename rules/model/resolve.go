@@ -139,7 +139,7 @@ func (m *Model) resolveFunc(ctx context.Context, f *jsast.File, n *jsast.Node, l
 		return fnRef{file: f, fn: n, name: jsast.FunctionName(f, n)}, nil
 	}
 	switch n.Type {
-	case "identifier":
+	case "identifier", "shorthand_property_identifier": // { list, show }: the binding of that name
 		name := f.Text(n)
 		if fn, ok := locals[name]; ok {
 			return m.resolveFunc(ctx, f, fn, nil, depth+1)
@@ -162,6 +162,15 @@ func (m *Model) resolveFunc(ctx context.Context, f *jsast.File, n *jsast.Node, l
 		}
 		// A factory: guard() returning the middleware function.
 		callee, err := m.resolveFunc(ctx, f, n.ChildByField("function"), locals, depth+1)
+		if errors.Is(err, errNotFound) {
+			// A package helper given one function builds what runs from it
+			// (createMiddleware(async (c, next) => ...) of hono/factory,
+			// asyncHandler(fn)): the model cannot see into the package, so
+			// the function is what it follows.
+			if fn := soleFunctionArg(n); fn != nil && externalOf(f, rootIdent(n.ChildByField("function"))) != "" {
+				return fnRef{file: f, fn: fn, name: jsast.FunctionName(f, fn)}, nil
+			}
+		}
 		if err != nil {
 			return fnRef{}, err
 		}
@@ -178,6 +187,19 @@ func (m *Model) resolveFunc(ctx context.Context, f *jsast.File, n *jsast.Node, l
 		return fnRef{}, errNotFound
 	}
 	return fnRef{}, errNotFound
+}
+
+// soleFunctionArg returns the only argument of a call when it is a
+// function literal.
+func soleFunctionArg(call *jsast.Node) *jsast.Node {
+	args := jsast.Args(call)
+	if len(args) != 1 {
+		return nil
+	}
+	if a := jsast.Unwrap(args[0]); jsast.IsFunction(a) {
+		return a
+	}
+	return nil
 }
 
 func (m *Model) resolveImported(ctx context.Context, f *jsast.File, name string, depth int) (fnRef, error) {
@@ -254,7 +276,7 @@ func (m *Model) objectValue(ctx context.Context, f *jsast.File, n *jsast.Node, d
 	if n == nil || depth > MaxWrapperDepth {
 		return nil, nil, nil
 	}
-	if n.Type != "identifier" {
+	if n.Type != "identifier" && n.Type != "shorthand_property_identifier" {
 		return f, n, nil
 	}
 	name := f.Text(n)

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -124,9 +125,22 @@ var nodeMethods = map[string]string{
 
 // ParseNodeServer builds the registration model of f. It returns nil when
 // the file creates and receives no Express, Fastify or Hono app.
-func ParseNodeServer(f *jsast.File) *NodeServer {
+func ParseNodeServer(f *jsast.File) *NodeServer { return parseNodeServer(f, false) }
+
+// ParseFastifyModule is ParseNodeServer for a module of a package that
+// depends on Fastify: its exported functions are plugin candidates even
+// when it imports nothing from fastify (`export default async (app) =>
+// { app.get(...) }`).
+func ParseFastifyModule(f *jsast.File) *NodeServer { return parseNodeServer(f, true) }
+
+func parseNodeServer(f *jsast.File, fastifyPackage bool) *NodeServer {
 	s := &NodeServer{File: f}
 	fw := nodeFrameworks(f)
+	guessed := false // plugin candidates of a module that names no framework
+	if fastifyPackage && len(fw) == 0 {
+		fw["\x00fastify-types"] = FrameworkFastify
+		guessed = true
+	}
 	if len(fw) == 0 {
 		return nil
 	}
@@ -135,6 +149,16 @@ func ParseNodeServer(f *jsast.File) *NodeServer {
 		return nil
 	}
 	s.findRegistrations()
+	if guessed {
+		s.keepPluginLike()
+		if len(s.Apps) == 0 {
+			return nil
+		}
+	}
+	for _, a := range s.Apps {
+		// Source order: the walk meets the outer call of a chain first.
+		sort.SliceStable(a.Regs, func(i, j int) bool { return regPos(a.Regs[i]) < regPos(a.Regs[j]) })
+	}
 	for _, a := range s.Apps {
 		for _, r := range a.Regs {
 			if r.Kind == RegMount {
@@ -209,6 +233,13 @@ func constructorFramework(f *jsast.File, fw map[string]string, v *jsast.Node) (f
 		if m := jsast.Unwrap(fn); m != nil && m.Type == "member_expression" {
 			prop := f.Text(m.ChildByField("property"))
 			obj := m.ChildByField("object")
+			// Hono chain: new Hono().use(mw).get('/x', h): the app the chain
+			// starts from (each call returns it).
+			if _, route := nodeMethods[prop]; route || prop == "use" || prop == "route" || prop == "on" {
+				if fwk, r, p := constructorFramework(f, fw, obj); fwk == FrameworkHono {
+					return fwk, r, p
+				}
+			}
 			if prop == "basePath" {
 				if fwk, r, p := constructorFramework(f, fw, obj); fwk == FrameworkHono {
 					if a := jsast.Args(v); len(a) > 0 {
@@ -405,7 +436,22 @@ func (s *NodeServer) AppOf(n *jsast.Node) *NodeApp {
 			}
 		}
 		return best
+	case "new_expression":
+		// The constructor a chained declaration starts from:
+		// const app = new Hono().get(...).post(...)
+		for _, a := range s.Apps {
+			if a.Decl != nil && a.Decl.Type == "variable_declarator" && chainRoot(a.Decl.ChildByField("value")) == n {
+				return a
+			}
+		}
 	case "call_expression":
+		if n == chainRoot(n) {
+			for _, a := range s.Apps {
+				if a.Decl != nil && a.Decl.Type == "variable_declarator" && chainRoot(a.Decl.ChildByField("value")) == n {
+					return a
+				}
+			}
+		}
 		// Chained registrations return the app (Express, Hono).
 		fn := jsast.Unwrap(n.ChildByField("function"))
 		if fn != nil && fn.Type == "member_expression" {
@@ -418,6 +464,48 @@ func (s *NodeServer) AppOf(n *jsast.Node) *NodeApp {
 		}
 	}
 	return nil
+}
+
+// keepPluginLike keeps, of the plugin candidates of a module that names
+// no framework, those used as a Fastify instance: their routes have URL
+// paths ("/x" or the prefix itself), not map keys (cache.get('key', d)).
+func (s *NodeServer) keepPluginLike() {
+	var apps []*NodeApp
+	for _, a := range s.Apps {
+		var regs []*Registration
+		for _, r := range a.Regs {
+			if r.Kind == RegRoute && r.PathKnown && r.Path != "" && !strings.HasPrefix(r.Path, "/") && r.Options == nil {
+				continue
+			}
+			regs = append(regs, r)
+		}
+		a.Regs = regs
+		if len(regs) > 0 {
+			apps = append(apps, a)
+		}
+	}
+	s.Apps = apps
+}
+
+// regPos is where a registration's method name is.
+func regPos(r *Registration) int {
+	if fn := jsast.Unwrap(r.Call.ChildByField("function")); fn != nil && fn.Type == "member_expression" {
+		return fn.ChildByField("property").Start
+	}
+	return r.Call.Start
+}
+
+// chainRoot returns the expression a chain of method calls starts from
+// (new Hono() in new Hono().basePath('/api').get(...)).
+func chainRoot(n *jsast.Node) *jsast.Node {
+	for n = jsast.Unwrap(n); n != nil && n.Type == "call_expression"; {
+		fn := jsast.Unwrap(n.ChildByField("function"))
+		if fn == nil || fn.Type != "member_expression" {
+			return n
+		}
+		n = jsast.Unwrap(fn.ChildByField("object"))
+	}
+	return n
 }
 
 func (s *NodeServer) appArg(r *Registration) *NodeApp {
@@ -467,7 +555,9 @@ func (s *NodeServer) findRegistrations() {
 			return true
 		}
 		args := jsast.Args(n)
-		reg := &Registration{App: app, Call: n, Line: n.Line}
+		// The method name's line: in a chain (new Hono().get(...).post(...))
+		// every call starts where the chain does.
+		reg := &Registration{App: app, Call: n, Line: fn.ChildByField("property").Line}
 		switch {
 		case hasRoutePath:
 			hm, ok := nodeMethods[method]

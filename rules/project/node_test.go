@@ -2,6 +2,8 @@ package project_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -119,5 +121,58 @@ app.route('/posts', posts)
 	hs := project.ParseNodeServer(h)
 	if hs == nil || len(hs.Apps) != 2 || hs.Apps[0].Prefix != "/api" || !hs.Apps[1].Router || len(hs.Apps[1].Regs) != 2 {
 		t.Fatalf("hono model = %+v", hs)
+	}
+}
+
+// A Hono app declared as one chain: the registrations are the app's, in
+// source order, each on the line of its method name.
+func TestParseNodeServerHonoChain(t *testing.T) {
+	f := parseJS(t, "index.ts", `
+import { Hono } from 'hono'
+const app = new Hono()
+  .use('*', attach())
+  .get('/a', a)
+  .post('/b', b)
+`)
+	s := project.ParseNodeServer(f)
+	if s == nil || len(s.Apps) != 1 {
+		t.Fatalf("apps = %+v", s)
+	}
+	var got []string
+	for _, r := range s.Apps[0].Regs {
+		got = append(got, fmt.Sprintf("%d:%s%s@%d", r.Kind, r.Method, r.Path, r.Line))
+	}
+	if want := "1:*@4 2:GET/a@5 2:POST/b@6"; strings.Join(got, " ") != want {
+		t.Errorf("regs = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// A module of a Fastify package that imports nothing from fastify: its
+// exported plugin function is an app.
+func TestParseFastifyModule(t *testing.T) {
+	f := parseJS(t, "routes.js", `
+export default async function routes(app) {
+  app.get('/items', list)
+}
+`)
+	if s := project.ParseNodeServer(f); s != nil {
+		t.Fatalf("without the package hint: %+v", s)
+	}
+	s := project.ParseFastifyModule(f)
+	if s == nil || len(s.Apps) != 1 || len(s.Apps[0].Regs) != 1 {
+		t.Fatalf("plugin module = %+v", s)
+	}
+}
+
+// A module of a Fastify package whose exported function reads a map is no
+// plugin: map.get('key', fallback) is not a route.
+func TestParseFastifyModuleNotAPlugin(t *testing.T) {
+	f := parseJS(t, "cache.js", `
+export function lookup(map, key) {
+  return map.get('theme', 'light')
+}
+`)
+	if s := project.ParseFastifyModule(f); s != nil {
+		t.Fatalf("a map is not a Fastify instance: %+v", s.Apps[0].Regs)
 	}
 }
