@@ -344,3 +344,15 @@ func AuthFieldOf(name string) (AuthField, bool) {
 	}
 	return AuthField{}, false
 }
+
+// IdentitySourceOn returns the identity source read as a method name of
+// a conventional receiver ("locals" for Astro.locals.auth() and SvelteKit's
+// locals.auth()), whatever the framework.
+func IdentitySourceOn(receiver, name string) (IdentitySource, bool) {
+	for _, s := range identitySources {
+		if s.Receiver == receiver && s.Name == name {
+			return s, true
+		}
+	}
+	return IdentitySource{}, false
+}

@@ -149,9 +149,12 @@ func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.No
 func (a *analyzer) walkBody(completes bool) {
 	st := &state{reach: yes}
 	body := jsast.FunctionBody(a.fn)
+	if a.fn.Type == "program" {
+		body = a.fn // a module that runs per request (an Astro page's frontmatter)
+	}
 	switch {
 	case body == nil:
-	case body.Type == "statement_block":
+	case body.Type == "statement_block" || body.Type == "program":
 		a.block(body.NamedChildren(), st)
 		if completes && st.reach != no {
 			a.complete(st, nil)
@@ -186,6 +189,9 @@ func (a *analyzer) seedParams(roles []ParamRole) {
 		}
 		a.bindParam(p, v)
 	}
+	if a.fn.Type == "program" && len(roles) > 0 && roles[0] == ParamAstroGlobal {
+		a.setVar("Astro", value{kind: vReqCtx}, a.fn.Line)
+	}
 	if a.role == roleMiddleware && len(ps) >= 3 && ps[2].Type == "identifier" {
 		a.next = a.f.Text(ps[2])
 	}
@@ -207,6 +213,8 @@ func paramValue(r ParamRole) value {
 		return value{kind: vRequest, src: FromArgs}
 	case ParamGSSPContext:
 		return value{kind: vGSSP}
+	case ParamRequestContext:
+		return value{kind: vReqCtx}
 	}
 	return value{}
 }
@@ -1207,7 +1215,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	root := rootIdent(callee)
 	if root != nil {
 		switch a.vars[a.f.Text(root)].kind {
-		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP:
+		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals:
 			return
 		}
 		switch a.f.Text(root) {

@@ -26,6 +26,10 @@ const (
 	GetServerSideProps Kind = "get-server-side-props" // Next.js Pages Router data function
 	ExpressRoute       Kind = "express-route"         // app.get('/x', ...) and friends
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
+	Loader             Kind = "loader"                // Remix / React Router route module loader (GET, and every ?_data / .data request)
+	Action             Kind = "action"                // Remix / React Router route module action (POST, PUT, PATCH, DELETE)
+	ServerFunction     Kind = "server-function"       // TanStack Start createServerFn(): called by its ID
+	Endpoint           Kind = "endpoint"              // Astro src/pages/**.ts export, TanStack Start server route
 )
 
 // Location is a place in the snapshot.
@@ -103,6 +107,8 @@ func (e *Entry) Label() string {
 	switch {
 	case e.Kind == ServerAction:
 		return "action " + e.Name
+	case e.Kind == ServerFunction:
+		return "server-fn " + e.Name
 	case !e.PathKnown:
 		return m + " (path unknown)"
 	}
@@ -127,6 +133,15 @@ const (
 	ParamPageProps              // Next.js page props: { params, searchParams }
 	ParamClientValue            // a Server Action argument: whatever the client sends
 	ParamGSSPContext            // getServerSideProps(ctx): ctx.req, ctx.params, ctx.query
+	// ParamRequestContext is a request context object: a Remix or React
+	// Router loader's or action's { request, params, context }, Astro's
+	// APIContext ({ request, params, url, cookies, locals }), a TanStack
+	// Start server function's { data }.
+	ParamRequestContext
+	// ParamAstroGlobal is the Astro global of a page's frontmatter (the
+	// entry's function is the frontmatter module, which has no
+	// parameters): Astro.request, Astro.params, Astro.locals.
+	ParamAstroGlobal
 )
 
 // Wrapper is a call around a handler.

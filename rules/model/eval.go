@@ -237,6 +237,8 @@ func (a *analyzer) member(v value, prop string) value {
 		case "searchParams":
 			return value{kind: vRequest, src: FromQuery}
 		}
+	case vReqCtx:
+		return reqCtxMember(prop)
 	case vGSSP:
 		switch prop {
 		case "params":
@@ -341,6 +343,10 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			return value{kind: vRow}
 		case vClient:
 			return value{kind: vClient, pkg: obj.pkg}
+		case vLocals:
+			if v, ok := a.localsIdentity(n, prop); ok {
+				return v
+			}
 		case vRow:
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {

@@ -68,11 +68,14 @@ type Model struct {
 	graph    *modules.Graph
 	adapters []Adapter
 
-	entries facet[[]*Entry]
-	express facet[[]*Entry]
-	files   fileFacets
-	notes   notes
-	fns     fnMemo
+	entries  facet[[]*Entry]
+	express  facet[[]*Entry]
+	rr       facet[[]*Entry]
+	tanstack facet[[]*Entry]
+	astro    facet[[]*Entry]
+	files    fileFacets
+	notes    notes
+	fns      fnMemo
 }
 
 // fileFacets are the per-file entry facets of the Next.js adapter.
@@ -114,7 +117,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter{}, reactRouterAdapter{}}
 }
 
 // Project returns the project model the model was built on.
