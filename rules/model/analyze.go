@@ -965,10 +965,12 @@ func sendKind(k knowledge.SendKind) EffectKind {
 
 // isNextCall reports whether a call calls the middleware's next.
 func (a *analyzer) isNextCall(call *jsast.Node) bool {
-	if a.next == "" {
-		return false
-	}
 	c := jsast.Unwrap(call.ChildByField("function"))
+	if a.next == "" {
+		// A continuation taken from a context object: next({ context })
+		// of a TanStack Start or React Router middleware.
+		return a.role == roleMiddleware && c != nil && a.classify(c).kind == vNext
+	}
 	return c != nil && c.Type == "identifier" && a.f.Text(c) == a.next
 }
 
@@ -1014,7 +1016,7 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	// The continuation of a middleware or wrapper.
 	if a.isNextCall(n) {
-		if len(jsast.Args(n)) == 0 || isRouteArg(f, jsast.Args(n)) {
+		if len(jsast.Args(n)) == 0 || isRouteArg(f, jsast.Args(n)) || a.next == "" {
 			a.cont(st)
 		}
 		return

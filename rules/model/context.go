@@ -23,6 +23,8 @@ func reqCtxMember(prop string) value {
 		return value{kind: vRequest, src: FromArgs} // a server function's input: whatever the client sends
 	case "locals":
 		return value{kind: vLocals}
+	case "next":
+		return value{kind: vNext} // a TanStack Start middleware's ({ next })
 	}
 	return value{}
 }

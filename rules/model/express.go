@@ -468,7 +468,15 @@ func (m *Model) expressLayer(ctx context.Context, f *jsast.File, n *jsast.Node, 
 	if name == "" || name == "anonymous function" {
 		name = l.Name
 	}
-	where := fmt.Sprintf("%s:%d", rf.file.Path, rf.fn.Line)
+	return middlewareGate(l, s, name, Location{File: rf.file.Path, Line: rf.fn.Line})
+}
+
+// middlewareGate sets a middleware layer's gate from the middleware's
+// summary: it rejects when a signed-out request never reaches its
+// continuation (next()), attaches when it reads the identity and
+// continues anyway.
+func middlewareGate(l Layer, s *summary, name string, at Location) Layer {
+	where := at.String()
 	var authz Authz
 	for _, c := range s.checks {
 		authz |= c.authz
@@ -485,7 +493,7 @@ func (m *Model) expressLayer(ctx context.Context, f *jsast.File, n *jsast.Node, 
 			l.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests and checks a role before calling next()", name, where)
 		}
 		if len(l.Proof) == 0 {
-			l.Proof = []Proof{{Location: Location{File: rf.file.Path, Line: rf.fn.Line}, What: name}}
+			l.Proof = []Proof{{Location: at, What: name}}
 		}
 	case s.cont == maybe:
 		l.Gate = GateUnknown

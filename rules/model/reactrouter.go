@@ -448,8 +448,8 @@ func (m *Model) rrMiddleware(ctx context.Context, p string) []Layer {
 }
 
 // rrMiddlewareLayer classifies one route middleware: Clerk's by the
-// knowledge tables; the application's own is not evaluated (its
-// signature, ({ request, context }, next), differs from Express's).
+// knowledge tables, the application's own by analysing it as middleware
+// called with ({ request, params, context }, next).
 func (m *Model) rrMiddlewareLayer(ctx context.Context, f *jsast.File, n *jsast.Node) Layer {
 	n = jsast.Unwrap(n)
 	l := Layer{Name: clip(f.Text(n), 40), Location: Location{File: f.Path, Line: n.Line}, Via: ViaMiddleware}
@@ -466,7 +466,22 @@ func (m *Model) rrMiddlewareLayer(ctx context.Context, f *jsast.File, n *jsast.N
 			}
 		}
 	}
-	l.Gate = GateUnknown
-	l.Why = fmt.Sprintf("the route middleware `%s` (%s:%d) is not evaluated by the model", l.Name, f.Path, n.Line)
-	return l
+	return m.contextMiddlewareLayer(ctx, f, n, l)
+}
+
+// contextMiddlewareLayer analyses a middleware whose continuation is a
+// parameter or a member of its context object (React Router's
+// (args, next), TanStack Start's ({ next, context })).
+func (m *Model) contextMiddlewareLayer(ctx context.Context, f *jsast.File, n *jsast.Node, l Layer) Layer {
+	rf, err := m.resolveFunc(ctx, f, n, nil, 0)
+	if err != nil {
+		l.Gate, l.Why = GateUnknown, fmt.Sprintf("the middleware `%s` (%s:%d) could not be followed", l.Name, f.Path, n.Line)
+		return l
+	}
+	s := m.summarizeSeeded(ctx, rf.file, rf.fn, roleMiddleware, nil, []value{{kind: vReqCtx}, {kind: vNext}}, 0, nil)
+	name := rf.name
+	if name == "" || name == "anonymous function" {
+		name = l.Name
+	}
+	return middlewareGate(l, s, name, Location{File: rf.file.Path, Line: rf.fn.Line})
 }
