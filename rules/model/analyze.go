@@ -215,6 +215,8 @@ func paramValue(r ParamRole) value {
 		return value{kind: vGSSP}
 	case ParamRequestContext:
 		return value{kind: vReqCtx}
+	case ParamIdentityContext:
+		return value{kind: vReqCtx, field: "identity"}
 	}
 	return value{}
 }
@@ -1236,6 +1238,17 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 		return
 	}
 	r, err := a.m.resolveFunc(a.ctx, a.f, callee, a.locals, 0)
+	var seeds []value
+	if errors.Is(err, errNotFound) {
+		// Another entry point called from server code runs its own checks.
+		if sr, sd, rejects, ok := a.calledServerFn(callee); ok {
+			if rejects != "" {
+				a.reject(st, n, rejects, ViaHelper, AuthzNone)
+				return
+			}
+			r, seeds, err = sr, sd, nil
+		}
+	}
 	if err != nil {
 		if errors.Is(err, errNotFound) && root != nil && authName(a.f.CalleeName(n)) && st.reach != no {
 			if spec := a.missingLocalImport(a.f.Text(root)); spec != "" {
@@ -1258,7 +1271,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	if r.fn == a.fn {
 		return
 	}
-	s := a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack)
+	s := a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack)
 	hname := r.name
 	if hname == "" {
 		hname = clip(a.f.CalleeName(n), 40)

@@ -8,9 +8,13 @@ import (
 // reqCtxMember returns what a member of a request context object holds:
 // the { request, params, context } of a Remix or React Router loader or
 // action, Astro's APIContext (and the Astro global of a page), and the
-// { data } a TanStack Start server function receives.
-func reqCtxMember(prop string) value {
+// { data, context } a TanStack Start server function receives.
+func reqCtxMember(v value, prop string) value {
 	switch prop {
+	case "context":
+		if v.field == "identity" {
+			return value{kind: vIdentity, field: "context"} // what an auth middleware passed on: null fields when signed out
+		}
 	case "request":
 		return value{kind: vReq}
 	case "params":

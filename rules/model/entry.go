@@ -142,6 +142,11 @@ const (
 	// entry's function is the frontmatter module, which has no
 	// parameters): Astro.request, Astro.params, Astro.locals.
 	ParamAstroGlobal
+	// ParamIdentityContext is ParamRequestContext whose `context` holds
+	// what a middleware that read the identity passed on (a TanStack Start
+	// server function's ({ data, context }) behind an auth middleware):
+	// context.userId is the caller's id, null when signed out.
+	ParamIdentityContext
 )
 
 // Wrapper is a call around a handler.

@@ -238,7 +238,7 @@ func (a *analyzer) member(v value, prop string) value {
 			return value{kind: vRequest, src: FromQuery}
 		}
 	case vReqCtx:
-		return reqCtxMember(prop)
+		return reqCtxMember(v, prop)
 	case vGSSP:
 		switch prop {
 		case "params":

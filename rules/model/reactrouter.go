@@ -478,7 +478,7 @@ func (m *Model) contextMiddlewareLayer(ctx context.Context, f *jsast.File, n *js
 		l.Gate, l.Why = GateUnknown, fmt.Sprintf("the middleware `%s` (%s:%d) could not be followed", l.Name, f.Path, n.Line)
 		return l
 	}
-	s := m.summarizeSeeded(ctx, rf.file, rf.fn, roleMiddleware, nil, []value{{kind: vReqCtx}, {kind: vNext}}, 0, nil)
+	s := m.summarizeSeeded(ctx, rf.file, rf.fn, roleMiddleware, nil, mwSeeds, 0, nil)
 	name := rf.name
 	if name == "" || name == "anonymous function" {
 		name = l.Name
