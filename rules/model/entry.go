@@ -89,6 +89,10 @@ type Entry struct {
 	// set).
 	Unresolved string
 
+	// prerendered marks an entry built once at build time (an Astro page
+	// with prerender): not listed by Entries; see Model.Prerendered.
+	prerendered bool
+
 	an  *facet[*analysis] // set when the adapter creates the entry
 	own *facet[*analysis] // the same without the middleware layers
 }

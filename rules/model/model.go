@@ -117,7 +117,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter{}, reactRouterAdapter{}, tanstackAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter{}, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}}
 }
 
 // Project returns the project model the model was built on.
