@@ -245,7 +245,7 @@ func (l astroLayer) at(urlPath string) Layer {
 	out := l.Layer
 	switch l.clerk.Protects(urlPath) {
 	case project.Protected:
-		out.Gate = GateRejects
+		out.Gate, out.ByPath = GateRejects, len(l.clerk.RouteMatchers) > 0
 		out.Why = fmt.Sprintf("clerkMiddleware() in %s stops signed-out requests to %s", l.File, urlPath)
 		for _, ln := range l.clerk.ProtectLines {
 			out.Proof = append(out.Proof, Proof{Location: Location{File: l.File, Line: ln}})

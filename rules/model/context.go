@@ -3,6 +3,7 @@ package model
 import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
 // reqCtxMember returns what a member of a request context object holds:
@@ -49,4 +50,12 @@ func (a *analyzer) localsIdentity(call *jsast.Node, method string) (value, bool)
 		return value{kind: vIdentity, field: "claims"}, true
 	}
 	return value{kind: vAuthObj}, true
+}
+
+// localModule reports whether an imported name comes from a file of the
+// snapshot through a specifier that looks like a package (tsconfig
+// baseUrl: `import Weight from "models/weight.model"`).
+func (a *analyzer) localModule(name string) bool {
+	o, ok, err := a.m.origin(a.ctx, a.f, name)
+	return err == nil && ok && o.Module.Kind == modules.File
 }

@@ -79,6 +79,10 @@ type Entry struct {
 	// registration order (for Next.js, the middleware/proxy file and the
 	// layouts above a page).
 	Chain []Layer
+	// Parents are the route modules that nest the entry's module (Remix
+	// and React Router), root first. Their loaders run in parallel with
+	// the entry's, not before it, so they are not in Chain.
+	Parents []string
 	// Mounts are the registrations that mount the entry's router, outermost
 	// first (app.use('/api', router)).
 	Mounts []Location
@@ -187,6 +191,10 @@ type Layer struct {
 	Gate  Gate
 	Via   Via
 	Authz Authz
+	// ByPath is set when the gate depends on matching the URL path in
+	// middleware (createRouteMatcher), which can diverge from how the
+	// framework routes the request.
+	ByPath bool
 	Why   string
 	Proof []Proof
 }

@@ -130,7 +130,7 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		return cv
 	case "new_expression":
 		ctor := n.ChildByField("constructor")
-		if root := rootIdent(ctor); root != nil && a.importPackage(f.Text(root)) == "" {
+		if root := rootIdent(ctor); root != nil && (a.importPackage(f.Text(root)) == "" || a.localModule(f.Text(root))) {
 			// new Blog({...}): a document of an ORM model (save() writes it).
 			if pkg, err := a.m.clientPackage(a.ctx, f, root, 0); err == nil && pkg != "" {
 				if _, ok := knowledge.DataLibraryOf(pkg); ok {

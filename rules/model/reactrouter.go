@@ -413,6 +413,10 @@ func (m *Model) rrModuleEntries(ctx context.Context, fw Framework, mod rrModule)
 		e := m.nextEntry(ctx, f, base, ex.Name, ex.Stmt, ex.Value)
 		e.Kind, e.Methods, e.Params = kind, []string{meth}, []ParamRole{ParamRequestContext}
 		e.Chain = append([]Layer(nil), chain...)
+		e.Parents = mod.parents
+		if l, ok := m.clerkLoaderWrapper(ctx, e); ok {
+			e.Chain = append(e.Chain, l)
+		}
 		e.Public = conventionPublic(mod.path, kind == Loader)
 		out = append(out, e)
 	}
@@ -484,4 +488,33 @@ func (m *Model) contextMiddlewareLayer(ctx context.Context, f *jsast.File, n *js
 		name = l.Name
 	}
 	return middlewareGate(l, s, name, Location{File: rf.file.Path, Line: rf.fn.Line})
+}
+
+// clerkLoaderWrapper recognises a loader that hands its request to a
+// Clerk loader helper (rootAuthLoader(args, callback)): the helper
+// attaches the identity for the root route only.
+func (m *Model) clerkLoaderWrapper(ctx context.Context, e *Entry) (Layer, bool) {
+	if e.Fn == nil {
+		return Layer{}, false
+	}
+	f := e.FnFile
+	var out Layer
+	found := false
+	jsast.Walk(e.Fn, func(n *jsast.Node) bool {
+		if found || n.Type != "call_expression" {
+			return !found
+		}
+		callee := jsast.Unwrap(n.ChildByField("function"))
+		if callee == nil || callee.Type != "identifier" {
+			return true
+		}
+		exp, pkg := m.clerkExportOf(ctx, f, f.Text(callee))
+		if mw, ok := knowledge.MiddlewareOf(pkg, exp); ok && exp != "" && mw.Gate == knowledge.Attaches {
+			out = Layer{Name: exp + "()", Location: Location{File: f.Path, Line: n.Line}, Gate: GateAttaches, Via: ViaWrapper,
+				Why: fmt.Sprintf("`%s()` only loads the auth state (%s)", exp, mw.Note)}
+			found = true
+		}
+		return !found
+	})
+	return out, found
 }
