@@ -195,8 +195,8 @@ type Layer struct {
 	// middleware (createRouteMatcher), which can diverge from how the
 	// framework routes the request.
 	ByPath bool
-	Why   string
-	Proof []Proof
+	Why    string
+	Proof  []Proof
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,
