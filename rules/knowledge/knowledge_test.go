@@ -24,6 +24,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("clerkModules", fmt.Sprintf("%s %d-%d", m.Path, m.MinMajor, m.MaxMajor))
 	}
+	for _, c := range clientSerialized {
+		if c.Source == "" || c.Package == "" || c.Name == "" {
+			t.Errorf("clientSerialized %s: incomplete entry", c.Form)
+		}
+		unique("clientSerialized", c.Package+" "+c.Name)
+	}
 	for _, m := range middlewares {
 		if m.Source == "" || m.Gate == 0 || !IsClerkPackage(m.Package) {
 			t.Errorf("middlewares %s/%s: incomplete entry", m.Package, m.Name)
