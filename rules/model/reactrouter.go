@@ -464,6 +464,7 @@ func (m *Model) rrMiddlewareLayer(ctx context.Context, f *jsast.File, n *jsast.N
 	if root := rootIdent(callee); root != nil {
 		if exp, pkg := m.clerkExportOf(ctx, f, f.Text(root)); exp != "" {
 			if mw, ok := knowledge.MiddlewareOf(pkg, exp); ok && mw.Gate == knowledge.Attaches {
+				l.Name = exp + "()"
 				l.Gate = GateAttaches
 				l.Why = fmt.Sprintf("`%s` only attaches the identity; it never rejects a signed-out request", l.Name)
 				return l
