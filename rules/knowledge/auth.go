@@ -360,3 +360,42 @@ func IdentitySourceOn(receiver, name string) (IdentitySource, bool) {
 	}
 	return IdentitySource{}, false
 }
+
+// TokenVerifier is a library call that verifies a token's signature with
+// a key the application holds: a caller who does not know the key cannot
+// make a token it accepts.
+type TokenVerifier struct {
+	Package string
+	Name    string // the export
+	// KeyArg is the index of the argument that holds the key (the options
+	// object of a factory).
+	KeyArg int
+	// KeyOption is the property of the options object that holds the key
+	// ("" when the argument is the key itself).
+	KeyOption string
+	// Factory: the call returns the verifying function (fast-jwt's
+	// createVerifier), which throws for a token the key did not sign.
+	Factory bool
+	Source  string
+}
+
+// tokenVerifiers lists the token verification calls of JWT libraries.
+var tokenVerifiers = []TokenVerifier{
+	{Package: "jsonwebtoken", Name: "verify", KeyArg: 1,
+		Source: "https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback (throws JsonWebTokenError for an invalid signature)"},
+	{Package: "jose", Name: "jwtVerify", KeyArg: 1,
+		Source: "https://github.com/panva/jose/blob/main/docs/jwt/verify/functions/jwtVerify.md (rejects when the signature does not verify)"},
+	{Package: "fast-jwt", Name: "createVerifier", KeyArg: 0, KeyOption: "key", Factory: true,
+		Source: "https://github.com/nearform/fast-jwt#createverifier (the returned function throws a TokenError for an invalid signature)"},
+}
+
+// TokenVerifierOf returns the token verifier that the export name of
+// module pkg is.
+func TokenVerifierOf(pkg, name string) (TokenVerifier, bool) {
+	for _, v := range tokenVerifiers {
+		if v.Package == pkg && v.Name == name {
+			return v, true
+		}
+	}
+	return TokenVerifier{}, false
+}

@@ -24,6 +24,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("clerkModules", fmt.Sprintf("%s %d-%d", m.Path, m.MinMajor, m.MaxMajor))
 	}
+	for _, v := range tokenVerifiers {
+		if v.Source == "" || v.Package == "" || v.Name == "" || v.KeyArg < 0 {
+			t.Errorf("tokenVerifiers %s.%s: incomplete entry", v.Package, v.Name)
+		}
+		unique("tokenVerifiers", v.Package+" "+v.Name)
+	}
 	for _, c := range clientSerialized {
 		if c.Source == "" || c.Package == "" || c.Name == "" {
 			t.Errorf("clientSerialized %s: incomplete entry", c.Form)

@@ -1192,6 +1192,8 @@ func (a *analyzer) throwsForAnon(call *jsast.Node) (string, bool) {
 		return "`" + clip(strings.ReplaceAll(name, "()", ""), 40) + "(" + clip(a.f.Text(args[0]), 20) + ")` throws for a signed-out caller (the id is null)", true
 	case (last == "verify" || last == "verifyToken" || last == "jwtVerify") && first.kind == vCred:
 		return "`" + clip(name, 30) + "()` throws when the request carries no token", true
+	case a.verifiesToken(call):
+		return "`" + clip(name, 30) + "()` throws for a token not signed with the application's secret", true
 	}
 	return "", false
 }

@@ -363,6 +363,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 		}
 	}
+	if v, ok := a.tokenVerifier(n); ok && v.Factory {
+		return verifierValue
+	}
 	// Clerk functions.
 	if root := rootIdent(callee); root != nil && callee.Type == "identifier" {
 		rname := f.Text(root)
