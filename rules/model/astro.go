@@ -60,13 +60,7 @@ func (a astroAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Ent
 		return nil, nil
 	}
 	es, err := a.Entries(ctx, m)
-	var out []*Entry
-	for _, e := range es {
-		if e.File == p {
-			out = append(out, e)
-		}
-	}
-	return out, err
+	return declaredIn(es, p), err
 }
 
 // Prerendered returns the page or endpoint entries of the file at p that

@@ -246,3 +246,14 @@ func (c *fnMemo) put(k fnKey, s *summary) *summary {
 	c.m[k] = s
 	return s
 }
+
+// declaredIn returns the entries declared in the file at p.
+func declaredIn(es []*Entry, p string) []*Entry {
+	var out []*Entry
+	for _, e := range es {
+		if e.File == p {
+			out = append(out, e)
+		}
+	}
+	return out
+}

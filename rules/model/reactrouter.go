@@ -49,13 +49,7 @@ func (a reactRouterAdapter) EntriesOf(ctx context.Context, m *Model, p string) (
 		return nil, nil
 	}
 	es, err := a.Entries(ctx, m)
-	var out []*Entry
-	for _, e := range es {
-		if e.File == p {
-			out = append(out, e)
-		}
-	}
-	return out, err
+	return declaredIn(es, p), err
 }
 
 // rrFramework says whether a package is a Remix or React Router 7 app

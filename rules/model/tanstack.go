@@ -43,13 +43,7 @@ func (a tanstackAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*
 		return nil, nil
 	}
 	es, err := a.Entries(ctx, m)
-	var out []*Entry
-	for _, e := range es {
-		if e.File == p {
-			out = append(out, e)
-		}
-	}
-	return out, err
+	return declaredIn(es, p), err
 }
 
 func isTanStackStart(pk *project.Package) bool {

@@ -106,11 +106,8 @@ func runRP012(pass *rules.Pass) error {
 	return nil
 }
 
-// reportableEffect returns the first effect of an entry that a signed-out
-// caller reaches and that a reviewer would call protected: a write, a
-// privileged Clerk call, mail, money, a returned Clerk user, a read of
-// stored data. Outbound requests, paid APIs and calls that touch no
-// stored data are left to other rules.
+// reportableEffect returns the first protected effect (protectedEffect)
+// of an entry that nothing stops a signed-out caller from reaching.
 func reportableEffect(pass *rules.Pass, e *model.Entry) (model.Effect, bool) {
 	v := pass.Model.Guard(pass.Ctx, e)
 	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
@@ -122,16 +119,7 @@ func reportableEffect(pass *rules.Pass, e *model.Entry) (model.Effect, bool) {
 		// whether each record is protected is an authorization question.
 		return model.Effect{}, false
 	}
-	for _, x := range pass.Model.Effects(pass.Ctx, e).List {
-		if x.SignedOut != model.ReachYes {
-			continue
-		}
-		switch x.Kind {
-		case model.WritesData, model.ClerkPrivilege, model.SendsMail, model.MovesMoney, model.ReturnsUser, model.ReadsData:
-			return x, true
-		}
-	}
-	return model.Effect{}, false
+	return protectedEffect(pass.Model.Effects(pass.Ctx, e))
 }
 
 // checkedParent returns the first parent route module whose own loader

@@ -118,16 +118,7 @@ func astroOpenEffect(pass *rules.Pass, e *model.Entry) (model.Effect, bool) {
 		}
 	}
 	_, fx := pass.Model.OwnGuard(pass.Ctx, e)
-	for _, x := range fx.List {
-		if x.SignedOut != model.ReachYes {
-			continue
-		}
-		switch x.Kind {
-		case model.WritesData, model.ClerkPrivilege, model.SendsMail, model.MovesMoney, model.ReturnsUser, model.ReadsData:
-			return x, true
-		}
-	}
-	return model.Effect{}, false
+	return protectedEffect(fx)
 }
 
 // pathGate returns the middleware layer that stops signed-out requests
