@@ -97,8 +97,14 @@ func astroEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 			continue
 		}
 		pages := path.Join(pk.Dir, "src/pages") + "/"
-		output := m.astroOutput(ctx, pk)
+		output, cfgErr := m.astroOutput(ctx, pk)
 		chain := m.astroMiddleware(ctx, pk)
+		if cfgErr != nil {
+			// Whether its pages are built statically is unknown: so is
+			// whether a request reaches them.
+			chain = append([]astroLayer{{Layer: Layer{Name: "astro.config", Location: Location{File: cfgErr.file, Line: 1}, Gate: GateUnknown,
+				Via: ViaMiddleware, Why: fmt.Sprintf("%s could not be read, so whether this file is prerendered is unknown: %v", cfgErr.file, cfgErr.err)}}}, chain...)
+		}
 		for _, p := range m.fs.Paths() {
 			if err := ctx.Err(); err != nil {
 				return out, err
@@ -144,8 +150,8 @@ func astroEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 
 // astroOutput reads the output mode of the app's astro.config.*:
 // "static" (the default), "server" or "hybrid"; "" when the config
-// sets it to something the model does not read.
-func (m *Model) astroOutput(ctx context.Context, pk *project.Package) string {
+// sets it to something the model does not read, or there is no config.
+func (m *Model) astroOutput(ctx context.Context, pk *project.Package) (string, *configError) {
 	for _, ext := range []string{".mjs", ".ts", ".js", ".mts", ".cjs"} {
 		p := path.Join(pk.Dir, "astro.config"+ext)
 		if !m.proj.Has(p) {
@@ -153,17 +159,23 @@ func (m *Model) astroOutput(ctx context.Context, pk *project.Package) string {
 		}
 		sf, err := m.fs.Get(ctx, p)
 		if err != nil {
-			return ""
+			return "", &configError{file: p, err: err}
 		}
 		if mm := astroOutputRe.FindSubmatch(sf.Content); mm != nil {
-			return string(mm[1])
+			return string(mm[1]), nil
 		}
 		if astroOutputAnyRe.Match(sf.Content) {
-			return "" // not a literal
+			return "", nil // not a literal
 		}
-		return "static"
+		return "static", nil
 	}
-	return "" // no config the model reads: on demand, to be safe
+	return "", nil // no config the model reads: on demand, to be safe
+}
+
+// configError is a configuration file that could not be read.
+type configError struct {
+	file string
+	err  error
 }
 
 // astroPrerendered decides whether a page or endpoint is built at build

@@ -1,0 +1,98 @@
+package model_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+var astroStatic = source.Mem{
+	"package.json":     []byte(`{"dependencies": {"@clerk/astro": "^2.4.0", "astro": "^5.2.0"}}`),
+	"astro.config.mjs": []byte(`export default { output: 'static' }`),
+	"src/pages/api/orders.ts": []byte(`export async function GET() {
+  return Response.json(await db.order.findMany())
+}`),
+}
+
+// TestAstroConfigReadFailureIsUnknown: when astro.config cannot be read,
+// whether a page or endpoint is prerendered is unknown, so its verdict is
+// unknown, never "no" (readable, the static build has no request entry).
+func TestAstroConfigReadFailureIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	m := buildModel(t, astroStatic)
+	if es, _ := m.Entries(ctx); len(es) != 0 {
+		t.Fatalf("static build: %d entries, want none (prerendered)", len(es))
+	}
+	if pre := m.Prerendered(ctx, "src/pages/api/orders.ts"); len(pre) != 1 {
+		t.Fatalf("static build: %d prerendered entries, want 1", len(pre))
+	}
+	m = buildModel(t, failingFiles{Mem: astroStatic, fail: map[string]bool{"astro.config.mjs": true}})
+	v := m.Guard(ctx, entry(t, m, "GET /api/orders"))
+	if v.Authn != model.AuthnUnknown {
+		t.Fatalf("unreadable config: %s (%s), want unknown", v.Authn, v.Why)
+	}
+}
+
+var rrMiddlewareApp = source.Mem{
+	"package.json": []byte(`{"dependencies": {"@clerk/react-router": "^2.0.0", "react-router": "^7.9.0"}, "devDependencies": {"@react-router/dev": "^7.9.0"}}`),
+	"app/root.tsx": []byte(`import { requireUser } from './guard.server'
+export const middleware = [requireUser]
+export default function App() { return null }`),
+	"app/guard.server.ts": []byte(`import { getAuth } from '@clerk/react-router/server'
+export async function requireUser(args, next) {
+  const { userId } = await getAuth(args)
+  if (!userId) throw new Response(null, { status: 401 })
+  return next()
+}`),
+	"app/routes/notes.tsx": []byte(`export async function action({ request }) {
+  await db.note.deleteMany()
+  return null
+}`),
+}
+
+// TestRouteMiddlewareReadFailureIsUnknown: a React Router route
+// middleware whose module cannot be read makes the verdict unknown, and
+// readable it rejects.
+func TestRouteMiddlewareReadFailureIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	m := buildModel(t, rrMiddlewareApp)
+	if v := m.Guard(ctx, entry(t, m, "POST /notes")); v.Authn != model.AuthnYes {
+		t.Fatalf("readable middleware: %s (%s), want yes", v.Authn, v.Why)
+	}
+	m = buildModel(t, failingFiles{Mem: rrMiddlewareApp, fail: map[string]bool{"app/guard.server.ts": true}})
+	if v := m.Guard(ctx, entry(t, m, "POST /notes")); v.Authn != model.AuthnUnknown {
+		t.Fatalf("unreadable middleware: %s (%s), want unknown", v.Authn, v.Why)
+	}
+}
+
+var serverFnApp = source.Mem{
+	"package.json": []byte(`{"dependencies": {"@clerk/tanstack-react-start": "^0.12.0", "@tanstack/react-start": "^1.120.0"}}`),
+	"src/mw.ts": []byte(`import { auth } from '@clerk/tanstack-react-start/server'
+import { createMiddleware } from '@tanstack/react-start'
+export const requireUser = createMiddleware({ type: 'function' }).server(async ({ next }) => {
+  const { userId } = await auth()
+  if (!userId) throw new Error('Unauthorized')
+  return next({ context: { userId } })
+})`),
+	"src/fns.ts": []byte(`import { createServerFn } from '@tanstack/react-start'
+import { requireUser } from './mw'
+export const wipe = createServerFn({ method: 'POST' }).middleware([requireUser]).handler(async () => {
+  await db.note.deleteMany()
+})`),
+}
+
+// TestServerFnMiddlewareReadFailureIsUnknown: the same for a TanStack
+// Start function middleware.
+func TestServerFnMiddlewareReadFailureIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	m := buildModel(t, serverFnApp)
+	if v := m.Guard(ctx, entry(t, m, "server-fn wipe")); v.Authn != model.AuthnYes {
+		t.Fatalf("readable middleware: %s (%s), want yes", v.Authn, v.Why)
+	}
+	m = buildModel(t, failingFiles{Mem: serverFnApp, fail: map[string]bool{"src/mw.ts": true}})
+	if v := m.Guard(ctx, entry(t, m, "server-fn wipe")); v.Authn != model.AuthnUnknown {
+		t.Fatalf("unreadable middleware: %s (%s), want unknown", v.Authn, v.Why)
+	}
+}
