@@ -96,3 +96,31 @@ func TestServerFnMiddlewareReadFailureIsUnknown(t *testing.T) {
 		t.Fatalf("unreadable middleware: %s (%s), want unknown", v.Authn, v.Why)
 	}
 }
+
+// TestClientModule: the model's client boundary for Astro: islands and
+// modules imported by bundled scripts run in the browser; a component
+// rendered without a directive and an is:inline script's text do not
+// make a module client code.
+func TestClientModule(t *testing.T) {
+	ctx := context.Background()
+	m := buildModel(t, source.Mem{
+		"package.json": []byte(`{"dependencies": {"astro": "^5.2.0"}}`),
+		"src/pages/index.astro": []byte("---\nimport Island from '../c/Island.tsx'\nimport Plain from '../c/Plain.tsx'\n---\n" +
+			"<Plain />\n<Island client:visible />\n<script>\nimport '../s/a.ts'\n</script>\n<script is:inline>\nimport '../s/b.ts'\n</script>\n"),
+		"src/c/Island.tsx": []byte(`export default function Island() { return null }`),
+		"src/c/Plain.tsx":  []byte(`export default function Plain() { return null }`),
+		"src/s/a.ts":       []byte(`export {}`),
+		"src/s/b.ts":       []byte(`export {}`),
+	})
+	for p, want := range map[string]string{
+		"src/c/Island.tsx": "rendered with a client: directive in src/pages/index.astro:6",
+		"src/s/a.ts":       "imported by a <script> in src/pages/index.astro:7",
+		"src/c/Plain.tsx":  "",
+		"src/s/b.ts":       "",
+	} {
+		got, ok := m.ClientModule(ctx, p)
+		if got != want || ok != (want != "") {
+			t.Errorf("ClientModule(%s) = %q, %v; want %q", p, got, ok, want)
+		}
+	}
+}

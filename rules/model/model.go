@@ -73,6 +73,7 @@ type Model struct {
 	rr       facet[[]*Entry]
 	tanstack facet[[]*Entry]
 	astro    facet[[]*Entry]
+	client   facet[map[string]string] // the client boundary (boundary.go)
 	files    fileFacets
 	notes    notes
 	fns      fnMemo
