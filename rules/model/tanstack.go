@@ -66,6 +66,7 @@ func tanstackEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 		return nil, nil
 	}
 	var out []*Entry
+	var files []*jsast.File
 	for _, p := range m.fs.Paths() {
 		if err := ctx.Err(); err != nil {
 			return out, err
@@ -84,7 +85,8 @@ func tanstackEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 			m.notes.add(Note{Where: p, What: fmt.Sprintf("not read, so its server functions are not listed: %v", err)})
 			continue
 		}
-		if !bytes.Contains(sf.Content, []byte("createServerFn")) && !bytes.Contains(sf.Content, []byte("FileRoute")) {
+		if !bytes.Contains(sf.Content, []byte("createServerFn")) && !bytes.Contains(sf.Content, []byte("FileRoute")) &&
+			!bytes.Contains(sf.Content, []byte("createStart")) && !bytes.Contains(sf.Content, []byte("registerGlobalMiddleware")) {
 			continue
 		}
 		f, err := m.parse(ctx, p)
@@ -92,7 +94,35 @@ func tanstackEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 			m.notes.add(Note{Where: p, What: err.Error()})
 			continue
 		}
-		out = append(out, m.tanstackFileEntries(ctx, f)...)
+		files = append(files, f)
+	}
+	globals := map[string]*tsGlobals{} // by package directory
+	for _, f := range files {
+		if pk := m.proj.PackageFor(f.Path); pk != nil && bytes.Contains(f.Src, []byte("Middleware")) {
+			g := globals[pk.Dir]
+			if g == nil {
+				g = &tsGlobals{}
+				globals[pk.Dir] = g
+			}
+			m.tanstackGlobals(ctx, f, g)
+		}
+	}
+	for _, f := range files {
+		es := m.tanstackFileEntries(ctx, f)
+		if pk := m.proj.PackageFor(f.Path); pk != nil && globals[pk.Dir] != nil {
+			g := globals[pk.Dir]
+			for _, e := range es {
+				pre := append([]Layer(nil), g.request...)
+				if e.Kind == ServerFunction {
+					pre = append(pre, g.function...)
+				}
+				e.Chain = append(pre, e.Chain...)
+				if e.Kind == ServerFunction && identityLayer(e.Chain) {
+					e.Params = []ParamRole{ParamIdentityContext}
+				}
+			}
+		}
+		out = append(out, es...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].File < out[j].File || out[i].File == out[j].File && out[i].Line < out[j].Line
@@ -163,17 +193,96 @@ func (m *Model) serverFnEntry(ctx context.Context, f *jsast.File, call *jsast.No
 		e.Handler = Location{File: fnFile.Path, Line: fn.Line}
 	}
 	for _, mw := range sf.mws {
-		l := mw.layer
-		if !mw.unknown {
-			s := m.summarizeSeeded(ctx, mw.fn.file, mw.fn.fn, roleMiddleware, nil, mwSeeds, 0, nil)
-			l = middlewareGate(l, s, mw.fn.name, Location{File: mw.fn.file.Path, Line: mw.fn.fn.Line})
-		}
-		if l.Gate == GateAttaches || l.Gate == GateRejects {
-			e.Params = []ParamRole{ParamIdentityContext} // its context carries the identity the middleware read
-		}
-		e.Chain = append(e.Chain, l)
+		e.Chain = append(e.Chain, m.tsLayer(ctx, mw))
+	}
+	if identityLayer(e.Chain) {
+		e.Params = []ParamRole{ParamIdentityContext} // its context carries the identity the middleware read
 	}
 	return e
+}
+
+// identityLayer reports a layer that read the identity (it attaches or
+// rejects), so that the handler's context carries it.
+func identityLayer(chain []Layer) bool {
+	for _, l := range chain {
+		if l.Gate == GateAttaches || l.Gate == GateRejects {
+			return true
+		}
+	}
+	return false
+}
+
+// tsLayer is the layer of one function or request middleware.
+func (m *Model) tsLayer(ctx context.Context, mw tsMiddleware) Layer {
+	if mw.unknown || mw.fn.fn == nil {
+		return mw.layer
+	}
+	s := m.summarizeSeeded(ctx, mw.fn.file, mw.fn.fn, roleMiddleware, nil, mwSeeds, 0, nil)
+	return middlewareGate(mw.layer, s, mw.fn.name, Location{File: mw.fn.file.Path, Line: mw.fn.fn.Line})
+}
+
+// tsGlobals are the middleware a TanStack Start app runs before every
+// request (requestMiddleware) and every server function
+// (functionMiddleware, registerGlobalMiddleware).
+type tsGlobals struct {
+	request, function []Layer
+}
+
+// tanstackGlobals reads createStart(() => ({ requestMiddleware,
+// functionMiddleware })) and registerGlobalMiddleware({ middleware }).
+func (m *Model) tanstackGlobals(ctx context.Context, f *jsast.File, g *tsGlobals) {
+	for _, call := range f.Calls(f.Root, func(n string) bool {
+		last := jsast.LastSegment(n)
+		return last == "createStart" || last == "registerGlobalMiddleware"
+	}) {
+		jsast.Walk(call, func(n *jsast.Node) bool {
+			if n.Type != "pair" {
+				return true
+			}
+			var dst *[]Layer
+			switch f.Text(n.ChildByField("key")) {
+			case "requestMiddleware":
+				dst = &g.request
+			case "functionMiddleware", "middleware":
+				dst = &g.function
+			default:
+				return true
+			}
+			arr := jsast.Unwrap(n.ChildByField("value"))
+			if arr == nil || arr.Type != "array" {
+				return false
+			}
+			for _, el := range arr.NamedChildren() {
+				*dst = append(*dst, m.tsGlobalLayer(ctx, f, el)...)
+			}
+			return false
+		})
+	}
+}
+
+// tsGlobalLayer classifies one global middleware: Clerk's by the
+// knowledge tables, the application's own as a createMiddleware() chain.
+func (m *Model) tsGlobalLayer(ctx context.Context, f *jsast.File, n *jsast.Node) []Layer {
+	n = jsast.Unwrap(n)
+	callee := n
+	if n.Type == "call_expression" {
+		callee = jsast.Unwrap(n.ChildByField("function"))
+	}
+	if root := rootIdent(callee); root != nil {
+		if exp, pkg := m.clerkExportOf(ctx, f, f.Text(root)); exp != "" {
+			l := Layer{Name: exp + "()", Location: Location{File: f.Path, Line: n.Line}, Via: ViaMiddleware, Gate: GateUnknown,
+				Why: fmt.Sprintf("`%s()` is not a middleware rules/knowledge lists", exp)}
+			if mw, ok := knowledge.MiddlewareOf(pkg, exp); ok && mw.Gate == knowledge.Attaches {
+				l.Gate, l.Why = GateAttaches, fmt.Sprintf("`%s()` only attaches the identity; it never rejects a signed-out request", exp)
+			}
+			return []Layer{l}
+		}
+	}
+	var out []Layer
+	for _, mw := range m.tanstackMiddleware(ctx, f, n, 0) {
+		out = append(out, m.tsLayer(ctx, mw))
+	}
+	return out
 }
 
 // declName returns the name a value is bound to (const x = ...) and the
@@ -356,7 +465,7 @@ func (a *analyzer) calledServerFn(callee *jsast.Node) (r fnRef, seeds []value, r
 	h.name = name
 	ctxVal := value{kind: vReqCtx}
 	for _, mw := range sf.mws {
-		if mw.unknown {
+		if mw.unknown || mw.fn.fn == nil {
 			continue
 		}
 		s := a.m.summarizeSeeded(a.ctx, mw.fn.file, mw.fn.fn, roleMiddleware, nil, mwSeeds, a.depth+1, a.stack)
