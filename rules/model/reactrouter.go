@@ -392,19 +392,24 @@ func (m *Model) rrModuleEntries(ctx context.Context, fw Framework, mod rrModule)
 		chain = append(chain, m.rrMiddleware(ctx, p)...)
 	}
 	base := &Entry{Framework: fw, Path: mod.path, PathKnown: true, File: mod.file}
-	var out []*Entry
+	exports := map[string]jsast.Export{}
 	for _, ex := range f.Exports() {
-		var kind Kind
-		var meth string
-		switch ex.Name {
-		case "loader":
-			kind, meth = Loader, "GET"
-		case "action":
-			kind, meth = Action, "POST"
-		default:
-			continue
+		if _, dup := exports[ex.Name]; !dup {
+			exports[ex.Name] = ex
 		}
-		e := m.nextEntry(ctx, f, base, ex.Name, ex.Stmt, ex.Value)
+	}
+	var out []*Entry
+	for _, name := range []string{"loader", "action"} {
+		kind, meth := Loader, "GET"
+		if name == "action" {
+			kind, meth = Action, "POST"
+		}
+		var e *Entry
+		if ex, ok := exports[name]; ok {
+			e = m.nextEntry(ctx, f, base, ex.Name, ex.Stmt, ex.Value)
+		} else if e = m.nextReExport(ctx, f, base, name); e == nil {
+			continue // export { loader } from './x' is followed; no export, no entry
+		}
 		e.Kind, e.Methods, e.Params = kind, []string{meth}, []ParamRole{ParamRequestContext}
 		e.Chain = append([]Layer(nil), chain...)
 		e.Parents = mod.parents
