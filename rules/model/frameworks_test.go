@@ -56,15 +56,7 @@ export async function requireUser(args, next) {
 // middleware whose module cannot be read makes the verdict unknown, and
 // readable it rejects.
 func TestRouteMiddlewareReadFailureIsUnknown(t *testing.T) {
-	ctx := context.Background()
-	m := buildModel(t, rrMiddlewareApp)
-	if v := m.Guard(ctx, entry(t, m, "POST /notes")); v.Authn != model.AuthnYes {
-		t.Fatalf("readable middleware: %s (%s), want yes", v.Authn, v.Why)
-	}
-	m = buildModel(t, failingFiles{Mem: rrMiddlewareApp, fail: map[string]bool{"app/guard.server.ts": true}})
-	if v := m.Guard(ctx, entry(t, m, "POST /notes")); v.Authn != model.AuthnUnknown {
-		t.Fatalf("unreadable middleware: %s (%s), want unknown", v.Authn, v.Why)
-	}
+	readableYesUnreadableUnknown(t, rrMiddlewareApp, "POST /notes", "app/guard.server.ts")
 }
 
 var serverFnApp = source.Mem{
@@ -86,14 +78,22 @@ export const wipe = createServerFn({ method: 'POST' }).middleware([requireUser])
 // TestServerFnMiddlewareReadFailureIsUnknown: the same for a TanStack
 // Start function middleware.
 func TestServerFnMiddlewareReadFailureIsUnknown(t *testing.T) {
+	readableYesUnreadableUnknown(t, serverFnApp, "server-fn wipe", "src/mw.ts")
+}
+
+// readableYesUnreadableUnknown checks that the entry labelled label is
+// guarded in snap, and unknown (never "no") when the file fail holds
+// cannot be read.
+func readableYesUnreadableUnknown(t *testing.T, snap source.Mem, label, fail string) {
+	t.Helper()
 	ctx := context.Background()
-	m := buildModel(t, serverFnApp)
-	if v := m.Guard(ctx, entry(t, m, "server-fn wipe")); v.Authn != model.AuthnYes {
-		t.Fatalf("readable middleware: %s (%s), want yes", v.Authn, v.Why)
+	m := buildModel(t, snap)
+	if v := m.Guard(ctx, entry(t, m, label)); v.Authn != model.AuthnYes {
+		t.Fatalf("readable %s: %s (%s), want yes", fail, v.Authn, v.Why)
 	}
-	m = buildModel(t, failingFiles{Mem: serverFnApp, fail: map[string]bool{"src/mw.ts": true}})
-	if v := m.Guard(ctx, entry(t, m, "server-fn wipe")); v.Authn != model.AuthnUnknown {
-		t.Fatalf("unreadable middleware: %s (%s), want unknown", v.Authn, v.Why)
+	m = buildModel(t, failingFiles{Mem: snap, fail: map[string]bool{fail: true}})
+	if v := m.Guard(ctx, entry(t, m, label)); v.Authn != model.AuthnUnknown {
+		t.Fatalf("unreadable %s: %s (%s), want unknown", fail, v.Authn, v.Why)
 	}
 }
 
