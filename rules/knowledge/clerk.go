@@ -144,6 +144,9 @@ var clerkModules = []ClerkModule{
 	{Path: "@clerk/tanstack-react-start/server", Package: "@clerk/tanstack-react-start", Framework: TanStackStart,
 		Exports: []string{"auth", "getAuth", "clerkMiddleware", "createClerkHandler", "clerkClient"},
 		Source:  "clerk/javascript packages/tanstack-react-start/src/server/{auth,getAuth,clerkMiddleware,middlewareHandler,clerkClient}.ts"},
+	{Path: "@clerk/tanstack-start/server", Package: "@clerk/tanstack-start", Framework: TanStackStart,
+		Exports: []string{"getAuth", "createClerkHandler", "clerkClient"}, Deprecated: "renamed @clerk/tanstack-react-start",
+		Source: "https://clerk.com/changelog/2024-09-11-tanstack-start-beta (the package was renamed from @clerk/tanstack-start to @clerk/tanstack-react-start; getAuth(getWebRequest()) in server functions)"},
 	{Path: "@clerk/tanstack-react-start/webhooks", Package: "@clerk/tanstack-react-start", Framework: TanStackStart,
 		Webhooks: true, Exports: []string{"verifyWebhook"}, Source: "https://clerk.com/docs/guides/development/webhooks/syncing (TanStack React Start tab)"},
 

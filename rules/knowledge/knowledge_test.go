@@ -32,6 +32,18 @@ func TestTablesCiteSources(t *testing.T) {
 	if !APIRoute("/api/orders") || !APIRoute("/v1/x") || APIRoute("/dashboard/api") || APIRoute("/") {
 		t.Error("APIRoute: the first segment decides")
 	}
+	for _, v := range tokenVerifiers {
+		if v.Source == "" || v.Package == "" || v.Name == "" || v.KeyArg < 0 {
+			t.Errorf("tokenVerifiers %s.%s: incomplete entry", v.Package, v.Name)
+		}
+		unique("tokenVerifiers", v.Package+" "+v.Name)
+	}
+	for _, c := range clientSerialized {
+		if c.Source == "" || c.Package == "" || c.Name == "" {
+			t.Errorf("clientSerialized %s: incomplete entry", c.Form)
+		}
+		unique("clientSerialized", c.Package+" "+c.Name)
+	}
 	for _, m := range middlewares {
 		if m.Source == "" || m.Gate == 0 || !IsClerkPackage(m.Package) {
 			t.Errorf("middlewares %s/%s: incomplete entry", m.Package, m.Name)

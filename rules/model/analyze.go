@@ -154,9 +154,12 @@ func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.No
 func (a *analyzer) walkBody(completes bool) {
 	st := &state{reach: yes}
 	body := jsast.FunctionBody(a.fn)
+	if a.fn.Type == "program" {
+		body = a.fn // a module that runs per request (an Astro page's frontmatter)
+	}
 	switch {
 	case body == nil:
-	case body.Type == "statement_block":
+	case body.Type == "statement_block" || body.Type == "program":
 		a.block(body.NamedChildren(), st)
 		if completes && (st.reach != no || a.role == roleHook) {
 			a.complete(st, nil) // a hook's end is its continuation, reached or not
@@ -194,6 +197,9 @@ func (a *analyzer) seedParams(roles []ParamRole) {
 		}
 		a.bindParam(p, v)
 	}
+	if a.fn.Type == "program" && len(roles) > 0 && roles[0] == ParamAstroGlobal {
+		a.setVar("Astro", value{kind: vReqCtx}, a.fn.Line)
+	}
 	if a.role == roleMiddleware && len(ps) >= 3 && ps[2].Type == "identifier" {
 		a.next = a.f.Text(ps[2])
 	}
@@ -215,6 +221,10 @@ func paramValue(r ParamRole) value {
 		return value{kind: vRequest, src: FromArgs}
 	case ParamGSSPContext:
 		return value{kind: vGSSP}
+	case ParamRequestContext:
+		return value{kind: vReqCtx}
+	case ParamIdentityContext:
+		return value{kind: vReqCtx, field: "identity"}
 	}
 	return value{}
 }
@@ -990,10 +1000,12 @@ func (a *analyzer) sendsDenial(n *jsast.Node) bool {
 
 // isNextCall reports whether a call calls the middleware's next.
 func (a *analyzer) isNextCall(call *jsast.Node) bool {
-	if a.next == "" {
-		return false
-	}
 	c := jsast.Unwrap(call.ChildByField("function"))
+	if a.next == "" {
+		// A continuation taken from a context object: next({ context })
+		// of a TanStack Start or React Router middleware.
+		return a.role == roleMiddleware && c != nil && a.classify(c).kind == vNext
+	}
 	return c != nil && c.Type == "identifier" && a.f.Text(c) == a.next
 }
 
@@ -1039,7 +1051,7 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	// The continuation of a middleware or wrapper.
 	if a.isNextCall(n) {
-		if len(jsast.Args(n)) == 0 || isRouteArg(f, jsast.Args(n)) {
+		if len(jsast.Args(n)) == 0 || isRouteArg(f, jsast.Args(n)) || a.next == "" {
 			a.cont(st)
 		}
 		return
@@ -1213,6 +1225,8 @@ func (a *analyzer) throwsForAnon(call *jsast.Node) (string, bool) {
 		return "`" + clip(strings.ReplaceAll(name, "()", ""), 40) + "(" + clip(a.f.Text(args[0]), 20) + ")` throws for a signed-out caller (the id is null)", true
 	case (last == "verify" || last == "verifyToken" || last == "jwtVerify") && first.kind == vCred:
 		return "`" + clip(name, 30) + "()` throws when the request carries no token", true
+	case a.verifiesToken(call):
+		return "`" + clip(name, 30) + "()` throws for a token not signed with the application's secret", true
 	}
 	return "", false
 }
@@ -1240,7 +1254,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	root := rootIdent(callee)
 	if root != nil {
 		switch a.vars[a.f.Text(root)].kind {
-		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP:
+		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals:
 			return
 		}
 		switch a.f.Text(root) {
@@ -1258,7 +1272,23 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 		a.s.incomplete = true
 		return
 	}
-	r, err := a.m.resolveFunc(a.ctx, a.f, callee, a.locals, 0)
+	var (
+		r     fnRef
+		err   error
+		seeds []value
+	)
+	// Another entry point called from server code (a server function)
+	// runs its own middleware and checks; asked first, because its handler
+	// would otherwise resolve as a plain wrapped function.
+	if sr, sd, rejects, ok := a.calledServerFn(callee); ok {
+		if rejects != "" {
+			a.reject(st, n, rejects, ViaHelper, AuthzNone)
+			return
+		}
+		r, seeds = sr, sd
+	} else {
+		r, err = a.m.resolveFunc(a.ctx, a.f, callee, a.locals, 0)
+	}
 	if err != nil {
 		if errors.Is(err, errNotFound) && root != nil && authName(a.f.CalleeName(n)) && st.reach != no {
 			if spec := a.missingLocalImport(a.f.Text(root)); spec != "" {
@@ -1281,7 +1311,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	if r.fn == a.fn {
 		return
 	}
-	s := a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack)
+	s := a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack)
 	hname := r.name
 	if hname == "" {
 		hname = clip(a.f.CalleeName(n), 40)

@@ -60,7 +60,7 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(ClerkPrivilege, !strings.HasPrefix(bc.Method, "create"))
 	}
 	switch rv.kind {
-	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vParam, vHandler:
+	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals, vParam, vHandler:
 		return nil
 	case vRow:
 		if last == "save" || last == "remove" || last == "deleteOne" || last == "updateOne" {

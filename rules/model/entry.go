@@ -28,6 +28,10 @@ const (
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
 	FastifyRoute       Kind = "fastify-route"         // fastify.get('/x', ...), fastify.route({...}) in a plugin context
 	HonoRoute          Kind = "hono-route"            // app.get('/x', ...) of a Hono app or sub-app
+	Loader             Kind = "loader"                // Remix / React Router route module loader (GET, and every ?_data / .data request)
+	Action             Kind = "action"                // Remix / React Router route module action (POST, PUT, PATCH, DELETE)
+	ServerFunction     Kind = "server-function"       // TanStack Start createServerFn(): called by its ID
+	Endpoint           Kind = "endpoint"              // Astro src/pages/**.ts export, TanStack Start server route
 )
 
 // Location is a place in the snapshot.
@@ -82,6 +86,10 @@ type Entry struct {
 	// its handler: a Clerk middleware there leaves the handler without
 	// the identity.
 	After []Layer
+	// Parents are the route modules that nest the entry's module (Remix
+	// and React Router), root first. Their loaders run in parallel with
+	// the entry's, not before it, so they are not in Chain.
+	Parents []string
 	// Mounts are the registrations that mount the entry's router, outermost
 	// first (app.use('/api', router)).
 	Mounts []Location
@@ -91,6 +99,10 @@ type Entry struct {
 	// Unresolved says why the handler could not be found ("" when Fn is
 	// set).
 	Unresolved string
+
+	// prerendered marks an entry built once at build time (an Astro page
+	// with prerender): not listed by Entries; see Model.Prerendered.
+	prerendered bool
 
 	an  *facet[*analysis] // set when the adapter creates the entry
 	own *facet[*analysis] // the same without the middleware layers
@@ -110,6 +122,8 @@ func (e *Entry) Label() string {
 	switch {
 	case e.Kind == ServerAction:
 		return "action " + e.Name
+	case e.Kind == ServerFunction:
+		return "server-fn " + e.Name
 	case !e.PathKnown:
 		return m + " (path unknown)"
 	}
@@ -134,6 +148,20 @@ const (
 	ParamPageProps              // Next.js page props: { params, searchParams }
 	ParamClientValue            // a Server Action argument: whatever the client sends
 	ParamGSSPContext            // getServerSideProps(ctx): ctx.req, ctx.params, ctx.query
+	// ParamRequestContext is a request context object: a Remix or React
+	// Router loader's or action's { request, params, context }, Astro's
+	// APIContext ({ request, params, url, cookies, locals }), a TanStack
+	// Start server function's { data }.
+	ParamRequestContext
+	// ParamAstroGlobal is the Astro global of a page's frontmatter (the
+	// entry's function is the frontmatter module, which has no
+	// parameters): Astro.request, Astro.params, Astro.locals.
+	ParamAstroGlobal
+	// ParamIdentityContext is ParamRequestContext whose `context` holds
+	// what a middleware that read the identity passed on (a TanStack Start
+	// server function's ({ data, context }) behind an auth middleware):
+	// context.userId is the caller's id, null when signed out.
+	ParamIdentityContext
 )
 
 // Wrapper is a call around a handler.
@@ -170,8 +198,12 @@ type Layer struct {
 	Gate  Gate
 	Via   Via
 	Authz Authz
-	Why   string
-	Proof []Proof
+	// ByPath is set when the gate depends on matching the URL path in
+	// middleware (createRouteMatcher), which can diverge from how the
+	// framework routes the request.
+	ByPath bool
+	Why    string
+	Proof  []Proof
 	// Clerk is the Clerk package the middleware comes from ("" for the
 	// application's own).
 	Clerk string
@@ -229,4 +261,15 @@ func (c *fnMemo) put(k fnKey, s *summary) *summary {
 	}
 	c.m[k] = s
 	return s
+}
+
+// declaredIn returns the entries declared in the file at p.
+func declaredIn(es []*Entry, p string) []*Entry {
+	var out []*Entry
+	for _, e := range es {
+		if e.File == p {
+			out = append(out, e)
+		}
+	}
+	return out
 }

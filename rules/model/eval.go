@@ -130,7 +130,7 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		return cv
 	case "new_expression":
 		ctor := n.ChildByField("constructor")
-		if root := rootIdent(ctor); root != nil && a.importPackage(f.Text(root)) == "" {
+		if root := rootIdent(ctor); root != nil && (a.importPackage(f.Text(root)) == "" || a.localModule(f.Text(root))) {
 			// new Blog({...}): a document of an ORM model (save() writes it).
 			if pkg, err := a.m.clientPackage(a.ctx, f, root, 0); err == nil && pkg != "" {
 				if _, ok := knowledge.DataLibraryOf(pkg); ok {
@@ -267,6 +267,8 @@ func (a *analyzer) member(v value, prop string) value {
 		case "searchParams":
 			return value{kind: vRequest, src: FromQuery}
 		}
+	case vReqCtx:
+		return reqCtxMember(v, prop)
 	case vGSSP:
 		switch prop {
 		case "params":
@@ -382,6 +384,10 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			return value{kind: vRow}
 		case vClient:
 			return value{kind: vClient, pkg: obj.pkg}
+		case vLocals:
+			if v, ok := a.localsIdentity(n, prop); ok {
+				return v
+			}
 		case vRow:
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {
@@ -397,6 +403,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				}
 			}
 		}
+	}
+	if v, ok := a.tokenVerifier(n); ok && v.Factory {
+		return verifierValue
 	}
 	// Clerk functions.
 	if root := rootIdent(callee); root != nil && callee.Type == "identifier" {

@@ -68,11 +68,15 @@ type Model struct {
 	graph    *modules.Graph
 	adapters []Adapter
 
-	entries facet[[]*Entry]
-	node    nodeFacets
-	files   fileFacets
-	notes   notes
-	fns     fnMemo
+	entries  facet[[]*Entry]
+	node     nodeFacets
+	rr       facet[[]*Entry]
+	tanstack facet[[]*Entry]
+	astro    facet[[]*Entry]
+	client   facet[map[string]string] // the client boundary (boundary.go)
+	files    fileFacets
+	notes    notes
+	fns      fnMemo
 }
 
 // fileFacets are the per-file entry facets of the Next.js adapter.
@@ -114,7 +118,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}}
 }
 
 // Project returns the project model the model was built on.

@@ -733,7 +733,27 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 	if name == "" || name == "anonymous function" {
 		name = l.Name
 	}
-	where := fmt.Sprintf("%s:%d", rf.file.Path, rf.fn.Line)
+	at := Location{File: rf.file.Path, Line: rf.fn.Line}
+	if !s.contSeen && callsParam(rf.fn, ps, rf.file, st) {
+		// It calls next() only where a signed-out caller never gets.
+		l = middlewareGate(l, s, name, at, st.cont)
+		l.Gate = GateRejects
+		l.Why = fmt.Sprintf("`%s` (%s) never reaches %s for a signed-out request", name, at, st.cont)
+		if len(l.Proof) == 0 {
+			l.Proof = []Proof{{Location: at, What: name}}
+		}
+		return l
+	}
+	return middlewareGate(l, s, name, at, st.cont)
+}
+
+// middlewareGate sets a middleware layer's gate from the middleware's
+// summary: it rejects when a signed-out request never reaches its
+// continuation (cont: "next()"), attaches when it reads the identity and
+// continues anyway. Shared by every framework whose middleware receives a
+// continuation (Express, Fastify, Hono, React Router, TanStack Start).
+func middlewareGate(l Layer, s *summary, name string, at Location, cont string) Layer {
+	where := at.String()
 	var authz Authz
 	for _, c := range s.checks {
 		authz |= c.authz
@@ -741,23 +761,16 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 	}
 	l.Authz = authz | s.contAuthz
 	switch {
-	case !s.contSeen && callsParam(rf.fn, ps, rf.file, st):
-		// It calls next() only where a signed-out caller never gets.
-		l.Gate = GateRejects
-		l.Why = fmt.Sprintf("`%s` (%s) never reaches %s for a signed-out request", name, where, st.cont)
-		if len(l.Proof) == 0 {
-			l.Proof = []Proof{{Location: Location{File: rf.file.Path, Line: rf.fn.Line}, What: name}}
-		}
 	case !s.contSeen:
 		l.Gate = GateNone
 	case s.cont == no:
 		l.Gate = GateRejects
-		l.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests before calling %s", name, where, st.cont)
+		l.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests before calling %s", name, where, cont)
 		if l.Authz&AuthzRole != 0 {
-			l.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests and checks a role before calling %s", name, where, st.cont)
+			l.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests and checks a role before calling %s", name, where, cont)
 		}
 		if len(l.Proof) == 0 {
-			l.Proof = []Proof{{Location: Location{File: rf.file.Path, Line: rf.fn.Line}, What: name}}
+			l.Proof = []Proof{{Location: at, What: name}}
 		}
 	case s.cont == maybe:
 		l.Gate = GateUnknown
@@ -766,7 +779,7 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 		l.Gate = GateNone
 		if len(s.reads) > 0 {
 			l.Gate = GateAttaches
-			l.Why = fmt.Sprintf("`%s` (%s) reads %s but calls %s for signed-out requests too", name, where, readsWhat(s.reads), st.cont)
+			l.Why = fmt.Sprintf("`%s` (%s) reads %s but calls %s for signed-out requests too", name, where, readsWhat(s.reads), cont)
 		}
 	}
 	return l

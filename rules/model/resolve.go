@@ -357,8 +357,11 @@ func returnedFunction(fn *jsast.Node) *jsast.Node {
 // level: function declarations and constants bound to function literals.
 func nestedFuncs(f *jsast.File, fn *jsast.Node) map[string]*jsast.Node {
 	body := jsast.FunctionBody(fn)
-	if body == nil || body.Type != "statement_block" {
-		return nil
+	if fn != nil && fn.Type == "program" {
+		body = fn // a module run per request (an Astro page's frontmatter)
+	}
+	if body == nil || body.Type != "statement_block" && body.Type != "program" {
+		return map[string]*jsast.Node{}
 	}
 	out := map[string]*jsast.Node{}
 	for _, st := range body.NamedChildren() {

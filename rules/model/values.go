@@ -77,6 +77,8 @@ const (
 	vRouteCtx         // Next.js route context ({ params })
 	vPageProps        // Next.js page props
 	vGSSP             // getServerSideProps context
+	vReqCtx           // a request context object: loader/action args, Astro's APIContext and Astro global, a server function's { data }
+	vLocals           // a request's locals (Astro, SvelteKit): Clerk's middleware puts auth() there
 	vParam            // a parameter of the function being summarised
 	vHandler          // the handler a wrapper receives
 	vClient           // a data client (its library in pkg)

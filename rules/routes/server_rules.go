@@ -220,13 +220,6 @@ var srvPublicPath = regexp.MustCompile(`(?i)(^|/)(sign-?in|sign-?up|login|logout
 // srvIsPublicPath reports whether p looks like a public endpoint.
 func srvIsPublicPath(p string) bool { return srvPublicPath.MatchString(p) }
 
-// srvIsPublicFile reports whether a route file's path looks public: the
-// extension dropped and flat-route dots read as path separators.
-func srvIsPublicFile(p string) bool {
-	p = strings.TrimSuffix(p, path.Ext(p))
-	return srvIsPublicPath(strings.ReplaceAll(p, ".", "/"))
-}
-
 // srvResolver follows names across the files of the snapshot.
 type srvResolver struct {
 	pass *rules.Pass
