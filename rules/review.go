@@ -56,11 +56,9 @@ func (c *collector) compare(ctx context.Context) ([]verdictdiff.Change, error) {
 	c.mu.Lock()
 	head := c.sem
 	c.mu.Unlock()
-	base, err := c.baseModel(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ch, err := verdictdiff.Compare(ctx, base, head, c.opts.Diff)
+	// The App analyses the changed files and their context (Options.Only):
+	// entries elsewhere are not listed, so their files are not read.
+	ch, err := verdictdiff.Compare(ctx, c.baseModel, head, c.opts.Diff, c.opts.Only)
 	if err != nil {
 		return nil, fmt.Errorf("compare with the base: %w", err)
 	}
@@ -160,4 +158,18 @@ func (c *collector) dropPreexisting(ctx context.Context, res *Result) {
 			f.InDiff = false
 		}
 	}
+}
+
+// NewUnguarded returns the entry points the change added that touch data
+// and stop no signed-out caller (review mode, when CLK-RP-020 ran).
+func (r *Result) NewUnguarded() []ProtectionChange {
+	var out []ProtectionChange
+	for _, c := range r.Changes {
+		if c.Kind != verdictdiff.NewUnguarded {
+			continue
+		}
+		out = append(out, ProtectionChange{Entry: c.Entry.Label(), Path: c.Entry.File, Line: c.Entry.Line,
+			Now: string(c.Head.Authn), Why: c.Head.Why, New: true})
+	}
+	return out
 }

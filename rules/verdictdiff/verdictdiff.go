@@ -97,18 +97,26 @@ func worse(base, head model.Verdict) bool {
 
 // Compare returns the entries whose protection the change made worse, and
 // the new entries left unguarded, sorted by the place they are shown at.
-// A nil or empty diff compares nothing.
-func Compare(ctx context.Context, base, head *model.Model, d *diffindex.Index) ([]Change, error) {
-	if d == nil || len(d.Files) == 0 || base == nil || head == nil {
+// A nil or empty diff compares nothing. The base model is built (baseOf)
+// only when the change modifies, moves or deletes a source file. scope, when set, bounds the files
+// whose entries are compared (the files a review analyses; nil: every
+// entry of both snapshots): entries are then listed per file
+// (model.EntriesOf), and a file outside scope is never read for them.
+func Compare(ctx context.Context, baseOf func(context.Context) (*model.Model, error), head *model.Model, d *diffindex.Index, scope func(string) bool) ([]Change, error) {
+	if d == nil || len(d.Files) == 0 || baseOf == nil || head == nil {
 		return nil, nil
 	}
-	c := &comparer{d: d, base: base, head: head, renamed: map[string]string{}, headChanged: map[string]bool{},
+	c := &comparer{d: d, head: head, renamed: map[string]string{}, headChanged: map[string]bool{},
 		baseChanged: map[string]bool{}, reach: [2]map[string]map[string]bool{{}, {}}}
+	onlyAdded := true
+	var deleted []string
 	for key, f := range d.Files {
 		switch {
 		case f.Deleted:
 			c.baseChanged[key] = true
+			deleted = append(deleted, key)
 			c.anyModule = c.anyModule || modules.IsModule(key)
+			onlyAdded = false
 		case f.Added:
 			c.headChanged[f.Path] = true
 			c.anyModule = c.anyModule || modules.IsModule(f.Path)
@@ -125,6 +133,7 @@ func Compare(ctx context.Context, base, head *model.Model, d *diffindex.Index) (
 			}
 			if len(f.Changed) > 0 || old != f.Path {
 				c.headChanged[f.Path] = true
+				onlyAdded = false
 			}
 			c.anyModule = c.anyModule || modules.IsModule(f.Path) || modules.IsModule(old)
 		}
@@ -132,13 +141,33 @@ func Compare(ctx context.Context, base, head *model.Model, d *diffindex.Index) (
 	if !c.anyModule {
 		return nil, nil // no source file changed: no verdict can
 	}
-	heads, err := head.Entries(ctx)
+	heads, err := c.entries(ctx, head, scope, nil)
 	if err != nil {
 		return nil, fmt.Errorf("head entries: %w", err)
 	}
-	bases, err := base.Entries(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("base entries: %w", err)
+	var bases []*model.Entry
+	if !onlyAdded {
+		// A change that only adds files leaves every existing entry as it
+		// was: the base is not read at all.
+		toBase := map[string]string{}
+		for o, n := range c.renamed {
+			toBase[n] = o
+		}
+		if c.base, err = baseOf(ctx); err != nil {
+			return nil, err
+		}
+		var baseScope func(string) bool
+		if scope != nil {
+			baseScope = func(p string) bool {
+				if n, ok := c.renamed[p]; ok {
+					return scope(n)
+				}
+				return scope(p) || c.baseChanged[p]
+			}
+		}
+		if bases, err = c.entries(ctx, c.base, baseScope, deleted); err != nil {
+			return nil, fmt.Errorf("base entries: %w", err)
+		}
 	}
 	byKey := map[string][]*model.Entry{}
 	for _, e := range bases {
@@ -146,7 +175,6 @@ func Compare(ctx context.Context, base, head *model.Model, d *diffindex.Index) (
 		byKey[k] = append(byKey[k], e)
 	}
 	var out []Change
-	paired := map[*model.Entry]bool{}
 	for _, he := range heads {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -155,7 +183,6 @@ func Compare(ctx context.Context, base, head *model.Model, d *diffindex.Index) (
 		var be *model.Entry
 		if l := byKey[k]; len(l) > 0 {
 			be, byKey[k] = l[0], l[1:]
-			paired[be] = true
 		}
 		if be == nil {
 			if ch, ok := c.newEntry(ctx, he); ok {
@@ -180,6 +207,35 @@ func Compare(ctx context.Context, base, head *model.Model, d *diffindex.Index) (
 		}
 		return out[i].Entry.Where() < out[j].Entry.Where()
 	})
+	return out, nil
+}
+
+// entries lists a model's entries: all of them, or those of the files in
+// scope (and of extra files), once each.
+func (c *comparer) entries(ctx context.Context, m *model.Model, scope func(string) bool, extra []string) ([]*model.Entry, error) {
+	if scope == nil {
+		return m.Entries(ctx)
+	}
+	var out []*model.Entry
+	seen := map[*model.Entry]bool{}
+	var paths []string
+	for _, p := range m.Paths() {
+		if scope(p) {
+			paths = append(paths, p)
+		}
+	}
+	for _, p := range append(paths, extra...) {
+		es, err := m.EntriesOf(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			if !seen[e] {
+				seen[e] = true
+				out = append(out, e)
+			}
+		}
+	}
 	return out, nil
 }
 
