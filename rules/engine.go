@@ -479,6 +479,7 @@ feed:
 	res := c.finish(false)
 	c.mu.Unlock()
 	c.dropPreexisting(ctx, res)
+	foldIntoProtection(res)
 	return res, nil
 }
 

@@ -173,3 +173,28 @@ func (r *Result) NewUnguarded() []ProtectionChange {
 	}
 	return out
 }
+
+// foldIntoProtection takes out of the diff the findings that diff mode
+// moved from an entry point to a changed line (CausedBy) when a reported
+// protection change (CLK-RP-020) names that entry: the change is told
+// once, at the line that caused it, with every entry it affects. Findings
+// on the entry's own changed lines stay.
+func foldIntoProtection(res *Result) {
+	named := map[Location]bool{}
+	for _, f := range res.Findings {
+		if f.InDiff {
+			for _, p := range f.Protection {
+				named[Location{Path: p.Path, Line: p.Line}] = true
+			}
+		}
+	}
+	if len(named) == 0 {
+		return
+	}
+	for i := range res.Findings {
+		f := &res.Findings[i]
+		if f.InDiff && f.CausedBy != nil && len(f.Protection) == 0 && named[*f.CausedBy] {
+			f.InDiff = false
+		}
+	}
+}

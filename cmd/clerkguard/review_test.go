@@ -112,6 +112,11 @@ func TestReviewProtectionChanges(t *testing.T) {
 		if code != 1 || len(r) != 1 || r[0].Path != "middleware.ts" || r[0].Line != 8 || !strings.Contains(r[0].Message, "`GET /api/reports`") {
 			t.Errorf("exit %d, findings %+v", code, fs)
 		}
+		// CLK-RP-003's finding on the route, which diff mode moves to the
+		// matcher line, is told by the regression that names the route.
+		if len(fs) != 1 {
+			t.Errorf("%d findings, want the regression alone: %+v", len(fs), fs)
+		}
 	})
 	t.Run("whitespace-only matcher edit", func(t *testing.T) {
 		// The base already left /api/stats open; touching the matcher line

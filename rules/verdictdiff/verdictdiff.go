@@ -400,7 +400,8 @@ func places(e *model.Entry, v model.Verdict, guarding bool) []model.Location {
 // locate finds the changed line that caused a regression, in order: a
 // place of the base verdict's checks in a deleted file (at the deletion),
 // a moved file (at its new path), or a changed file (at the changed line
-// nearest to it: the check that is gone or changed); a place of the head
+// nearest to where its line is in the head: the check that is gone or
+// changed); a place of the head
 // verdict on a changed line (a matcher line); the changed lines of the
 // entry's own files; the first changed file the handler imports.
 func (c *comparer) locate(ctx context.Context, ch *Change) bool {
@@ -449,7 +450,11 @@ func (c *comparer) fromBase(ch *Change, l model.Location) bool {
 		return true
 	}
 	hp := c.headPath(l.File)
-	if n, ok := c.nearest(hp, l.Line); ok {
+	line := l.Line
+	if f := c.d.File(hp); f != nil {
+		line = f.NewLine(line) // where the base's line is (or was removed) in the head
+	}
+	if n, ok := c.nearest(hp, line); ok {
 		ch.At = model.Location{File: hp, Line: n}
 		if hp != l.File {
 			ch.Cause = fmt.Sprintf("`%s` was moved to `%s`", l.File, hp)
