@@ -398,21 +398,28 @@ func places(e *model.Entry, v model.Verdict, guarding bool) []model.Location {
 }
 
 // locate finds the changed line that caused a regression, in order: a
-// place of the base verdict's checks in a deleted file (at the deletion),
-// a moved file (at its new path), or a changed file (at the changed line
-// nearest to where its line is in the head: the check that is gone or
-// changed); a place of the head
-// verdict on a changed line (a matcher line); the changed lines of the
-// entry's own files; the first changed file the handler imports.
+// place of the base verdict's checks in a deleted file (at the deletion)
+// or on a line the change removed or rewrote (where it was, in the head);
+// a place of the head verdict on a changed line (a matcher line that no
+// longer runs on the path); a place of the base's checks in a moved file
+// (its new path) or a changed file (the changed line nearest to where its
+// line is in the head); the changed lines of the entry's own files; the
+// first changed file its handler imports.
 func (c *comparer) locate(ctx context.Context, ch *Change) bool {
-	for _, l := range places(ch.BaseEntry, ch.Base, true) {
-		if c.fromBase(ch, l) {
+	base := places(ch.BaseEntry, ch.Base, true)
+	for _, l := range base {
+		if c.fromBase(ch, l, true) {
 			return true
 		}
 	}
 	for _, l := range places(ch.Entry, ch.Head, false) {
 		if l.File != "" && c.d.Changed(l.File, l.Line, l.Line) {
 			ch.At = l
+			return true
+		}
+	}
+	for _, l := range base {
+		if c.fromBase(ch, l, false) {
 			return true
 		}
 	}
@@ -439,8 +446,9 @@ func (c *comparer) locate(ctx context.Context, ch *Change) bool {
 }
 
 // fromBase places a regression at a base location's counterpart in the
-// head.
-func (c *comparer) fromBase(ch *Change, l model.Location) bool {
+// head: with exact, only a deleted file or a line the change removed or
+// rewrote; else the changed line nearest to it, or a moved file.
+func (c *comparer) fromBase(ch *Change, l model.Location, exact bool) bool {
 	if l.File == "" || !c.baseChanged[l.File] {
 		return false
 	}
@@ -450,22 +458,30 @@ func (c *comparer) fromBase(ch *Change, l model.Location) bool {
 		return true
 	}
 	hp := c.headPath(l.File)
+	if hp != l.File {
+		ch.Cause = fmt.Sprintf("`%s` was moved to `%s`", l.File, hp)
+	}
 	line := l.Line
 	if f := c.d.File(hp); f != nil {
 		line = f.NewLine(line) // where the base's line is (or was removed) in the head
 	}
+	if exact {
+		if c.d.Changed(hp, line, line) {
+			ch.At = model.Location{File: hp, Line: line}
+			return true
+		}
+		ch.Cause = ""
+		return false
+	}
 	if n, ok := c.nearest(hp, line); ok {
 		ch.At = model.Location{File: hp, Line: n}
-		if hp != l.File {
-			ch.Cause = fmt.Sprintf("`%s` was moved to `%s`", l.File, hp)
-		}
 		return true
 	}
 	if hp != l.File {
 		ch.At = model.Location{File: hp, Line: 1}
-		ch.Cause = fmt.Sprintf("`%s` was moved to `%s`", l.File, hp)
 		return true
 	}
+	ch.Cause = ""
 	return false
 }
 
