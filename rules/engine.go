@@ -756,7 +756,7 @@ func (c *collector) finish(partial bool) *Result {
 	if c.model != nil {
 		errs = append(errs, patternNotes(c.model)...)
 	}
-	res := &Result{Findings: fs, Stats: c.stats, Errors: errs, Project: c.model, Model: c.sem, Changes: c.base.changes}
+	res := &Result{Findings: fs, Stats: c.stats, Errors: errs, Project: c.model, Model: c.sem, Changes: c.base.list()}
 	for p, reason := range c.fs.skipped {
 		res.Skipped = append(res.Skipped, SkippedFile{Path: p, Reason: c.fs.secrets.Redact(reason)})
 	}

@@ -35,6 +35,13 @@ type review struct {
 	err     error
 }
 
+// list returns the changes computed so far.
+func (r *review) list() []verdictdiff.Change {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.changes
+}
+
 // protectionChanges builds the base model and compares it with the head's,
 // once per run.
 func (c *collector) protectionChanges(ctx context.Context) ([]verdictdiff.Change, error) {
