@@ -124,6 +124,9 @@ func Adapters() []Adapter {
 // Project returns the project model the model was built on.
 func (m *Model) Project() *project.Model { return m.proj }
 
+// Paths returns the snapshot's paths.
+func (m *Model) Paths() []string { return m.fs.Paths() }
+
 // Modules returns the import graph.
 func (m *Model) Modules() *modules.Graph { return m.graph }
 
