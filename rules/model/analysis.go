@@ -112,6 +112,7 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 	// the entry unguarded. Writes still do.
 	deniedAtEnd := h.cont == no && hasAuthnCheck(h)
 	var y, n, u int
+	var scoped Authz // owner-scoped queries: authorization of the entry, not a check before later effects
 	for _, ef := range h.effects {
 		x := ef.Effect
 		r := ef.reach
@@ -139,13 +140,15 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 		x.Authz |= authz
 		out.effects.List = append(out.effects.List, x)
 		if _, clerk := knowledge.BackendCallIn(x.Call); x.OwnerScoped && x.Selects && !clerk {
-			authz |= AuthzOwner // reading your own Clerk user is not an owner check
+			scoped |= AuthzOwner // reading your own Clerk user is not an owner check
 		}
 	}
+	checked := authz // the chain's and wrappers' checks
 	for _, c := range h.checks {
-		authz |= c.authz
+		checked |= c.authz
 	}
-	v.Authz = authz | h.contAuthz
+	v.Checked = checked | h.contAuthz
+	v.Authz = scoped | v.Checked
 
 	if guard != nil {
 		v.Authn, v.Why = AuthnYes, guard.why

@@ -435,6 +435,14 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 	consN, altN := n.ChildByField("consequence"), n.ChildByField("alternative")
 	cons := state{reach: take(st.reach, c, isTrue), deny: st.deny || info.mentions && c == isTrue, authz: st.authz}
 	alt := state{reach: take(st.reach, c, isFalse), deny: st.deny || info.mentions && c == isFalse, authz: st.authz}
+	// The branch an anonymous caller cannot take is taken only by a caller
+	// who passes the condition's authorization: if (has({ role })) { ... }.
+	switch {
+	case info.mentions && c == isFalse:
+		cons.authz |= info.authz
+	case info.mentions && c == isTrue:
+		alt.authz |= info.authz
+	}
 	a.stmt(consN, &cons)
 	if altN != nil {
 		a.stmt(altN, &alt)
@@ -592,6 +600,13 @@ func (a *analyzer) bindDecl(name, val *jsast.Node, st *state) {
 	case "identifier":
 		a.setVar(a.f.Text(name), v, name.Line)
 	case "object_pattern", "array_pattern":
+		if u := jsast.Unwrap(val); name.Type == "array_pattern" && v.kind == vUser && u != nil && firstOnly(u) {
+			// const [row] = await sql`...`: the record looked up, or none.
+			if c := name.NamedChildren(); len(c) > 0 && c[0].Type == "identifier" {
+				a.setVar(a.f.Text(c[0]), v, name.Line)
+			}
+			break
+		}
 		if v.kind == vUser {
 			// const { id } = await currentUser(): null when signed out.
 			a.throwAnon(st, val, "destructures "+clip(a.f.Text(jsast.Unwrap(val)), 40)+", which is null for a signed-out caller")
@@ -889,9 +904,12 @@ func (a *analyzer) callbackBody(fn *jsast.Node, st *state) {
 	}
 	a.callback++
 	defer func() { a.callback-- }()
-	for _, p := range params(fn) {
+	elem := a.elementOf(fn)
+	for i, p := range params(fn) {
 		if p.Type == "identifier" {
-			if _, ok := a.vars[a.f.Text(p)]; !ok {
+			if i == 0 && elem.kind == vRequest {
+				a.vars[a.f.Text(p)] = elem // ids.map((id) => ...): an element the caller chose
+			} else if _, ok := a.vars[a.f.Text(p)]; !ok {
 				a.vars[a.f.Text(p)] = value{}
 			}
 		}
@@ -906,6 +924,27 @@ func (a *analyzer) callbackBody(fn *jsast.Node, st *state) {
 		return
 	}
 	a.expr(body, &sub, false)
+}
+
+// elementOf returns the value of the elements a callback of an array
+// method receives (the receiver's, when the caller chose it), or the zero
+// value.
+func (a *analyzer) elementOf(fn *jsast.Node) value {
+	args := fn.Parent
+	if args == nil || args.Type != "arguments" || args.Parent == nil || args.Parent.Type != "call_expression" {
+		return value{}
+	}
+	callee := jsast.Unwrap(args.Parent.ChildByField("function"))
+	if callee == nil || callee.Type != "member_expression" {
+		return value{}
+	}
+	switch a.f.Text(callee.ChildByField("property")) {
+	case "map", "forEach", "filter", "flatMap", "some", "every", "find", "findIndex":
+		if v := a.classify(callee.ChildByField("object")); v.kind == vRequest {
+			return value{kind: vRequest, src: v.src}
+		}
+	}
+	return value{}
 }
 
 func (a *analyzer) newExpr(n *jsast.Node, st *state) {

@@ -276,6 +276,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	clean := strings.ReplaceAll(name, "()", "")
 	last := jsast.LastSegment(clean)
 	args := jsast.Args(n)
+	// Object.keys(req.body): the caller chooses the keys too.
+	if (clean == "Object.keys" || clean == "Object.values" || clean == "Object.entries") && len(args) == 1 {
+		if v := a.classify(args[0]); v.kind == vRequest {
+			return value{kind: vRequest, src: v.src}
+		}
+	}
 	// Methods of known values.
 	if callee.Type == "member_expression" {
 		obj := a.classify(callee.ChildByField("object"))
@@ -411,15 +417,32 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	// Data reads return records; a single-record lookup keyed by the
 	// (null) identity returns null for an anonymous caller.
 	if e := a.effectOf(n); e != nil {
-		if e.Kind == ReadsData && knowledge.SingleRecord(clean) {
-			if reqs, owner, _, _ := a.chainSources(n); owner && len(reqs) == 0 {
+		if e.Kind == ReadsData && (knowledge.SingleRecord(clean) || firstOnly(n)) {
+			reqs, owner, org, ps := a.chainSources(n)
+			switch {
+			case owner && len(reqs) == 0 && len(ps) == 0:
 				return value{kind: vUser, field: "record"}
+			case owner || org:
+				// Also selected by the request or the helper's argument
+				// (where: { id, userId }, a membership by team and user):
+				// testing it is an owner or organization check.
+				az := AuthzOwner
+				if !owner {
+					az = AuthzOrg
+				}
+				return value{kind: vUser, field: "record", authz: az}
 			}
 			if a.usesCredential(n) {
 				// The app's own session: a record looked up by the request's
 				// cookie or Authorization header, none for an anonymous caller.
 				a.noteRead(n, clip(clean, 40)+"()")
-				return value{kind: vUser, field: "session"}
+				v := value{kind: vUser, field: "session"}
+				for _, r := range reqs {
+					if r != FromCookies && r != FromHeaders {
+						v.authz = AuthzOwner // also selected by the request: the caller's own record, or none
+					}
+				}
+				return v
 			}
 		}
 		if e.Kind == ReadsData || e.Kind == WritesData {
@@ -689,4 +712,18 @@ func (a *analyzer) usesCredential(n *jsast.Node) bool {
 		return true
 	})
 	return found
+}
+
+// firstOnly reports whether a call's result is destructured to its first
+// element (const [row] = await sql`...`): a single-record lookup.
+func firstOnly(n *jsast.Node) bool {
+	p := n.Parent
+	for p != nil && (p.Type == "await_expression" || p.Type == "parenthesized_expression") {
+		p = p.Parent
+	}
+	if p == nil || p.Type != "variable_declarator" {
+		return false
+	}
+	name := p.ChildByField("name")
+	return name != nil && name.Type == "array_pattern"
 }

@@ -70,6 +70,7 @@ type Model struct {
 
 	entries facet[[]*Entry]
 	express facet[[]*Entry]
+	owned   facet[map[string]bool]
 	files   fileFacets
 	notes   notes
 	fns     fnMemo
@@ -200,6 +201,37 @@ func (m *Model) OwnGuard(ctx context.Context, e *Entry) (Verdict, Effects) {
 // Effects returns what an entry does, followed through helpers.
 func (m *Model) Effects(ctx context.Context, e *Entry) Effects {
 	return m.analysis(ctx, e).effects
+}
+
+// OwnedRecords returns the collections or tables (Effect.Record) the
+// snapshot treats as private to a user: some entry queries or writes them
+// scoped by the caller's identity (where: { userId }, data: { ownerId:
+// userId }) or with an owner field, and no entry lets a signed-out caller
+// read them unscoped. A record with an author that the application also
+// serves to signed-out visitors (blog posts, products) is public content.
+func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
+	return m.owned.get(func() (map[string]bool, error) {
+		es, err := m.Entries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		owned, public := map[string]bool{}, map[string]bool{}
+		for _, e := range es {
+			for _, x := range m.Effects(ctx, e).List {
+				switch {
+				case x.Record == "":
+				case x.OwnerScoped || x.OwnerFromRequest != "":
+					owned[x.Record] = true
+				case x.Kind == ReadsData && x.SignedOut == ReachYes:
+					public[x.Record] = true
+				}
+			}
+		}
+		for r := range public {
+			delete(owned, r)
+		}
+		return owned, ctx.Err()
+	})
 }
 
 // Inputs returns the values of an entry that come from the request and
