@@ -207,8 +207,9 @@ func (m *Model) Effects(ctx context.Context, e *Entry) Effects {
 // snapshot treats as private to a user: some entry queries or writes them
 // scoped by the caller's identity (where: { userId }, data: { ownerId:
 // userId }) or with an owner field, and no entry lets a signed-out caller
-// read them unscoped. A record with an author that the application also
-// serves to signed-out visitors (blog posts, products) is public content.
+// read them unscoped or lists them whole to any caller without a check. A
+// record with an author that the application also serves to everyone
+// (blog posts, announcements) is public content.
 func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 	return m.owned.get(func() (map[string]bool, error) {
 		es, err := m.Entries(ctx)
@@ -222,8 +223,8 @@ func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 				case x.Record == "":
 				case x.OwnerScoped || x.OwnerFromRequest != "":
 					owned[x.Record] = true
-				case x.Kind == ReadsData && x.SignedOut == ReachYes:
-					public[x.Record] = true
+				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Selects || len(x.Request) == 0):
+					public[x.Record] = true // served to signed-out callers, or listed whole to any caller
 				}
 			}
 		}

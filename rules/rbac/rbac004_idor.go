@@ -104,11 +104,13 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 		if x.Authz != model.AuthzNone || x.Kind != model.ReadsData && x.Kind != model.WritesData {
 			continue
 		}
-		if x.OwnerFromRequest != "" && !x.OwnerScoped {
-			bad = append(bad, x)
+		switch {
+		case x.OwnerScoped:
 			continue
-		}
-		if !x.Selects || x.OwnerScoped || !requestSelected(x) {
+		case x.OwnerFromRequest != "" && x.Kind == model.WritesData:
+			bad = append(bad, x) // a record written in another user's or tenant's name
+			continue
+		case x.OwnerFromRequest == "" && (!x.Selects || !requestSelected(x)):
 			continue
 		}
 		if x.Kind == model.ReadsData {
@@ -121,7 +123,9 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 			if err != nil {
 				return nil, fmt.Errorf("owned records: %w", err)
 			}
-			if !owned[x.Record] {
+			// An owner field of a record the model cannot name (a Clerk
+			// organization's members) says the data is a tenant's.
+			if !owned[x.Record] && (x.Record != "" || x.OwnerFromRequest == "") {
 				continue
 			}
 		}
