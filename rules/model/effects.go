@@ -291,6 +291,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.Record = a.recordOf(n)
 		}
 		e.OwnerFromRequest, e.OwnerOptional = a.ownerFields(n)
+		if k == ClerkPrivilege {
+			e.Grants = a.grants(n)
+		}
 		e.params = append(e.params, ps...)
 		if owner && selects {
 			e.Authz |= AuthzOwner
@@ -534,4 +537,44 @@ func sqlVerb(f *jsast.File, n *jsast.Node) (k EffectKind, selects, ok bool) {
 		return WritesData, false, true
 	}
 	return "", false, false
+}
+
+// grantKey matches the metadata fields that carry authorization: a role,
+// permissions, a plan or credits, Clerk's own createOrganizationEnabled.
+var grantKey = regexp.MustCompile(`(?i)^(roles?|is_?admin|admin|is_?staff|permissions?|plan|tier|credits|subscription|is_?pro|create_?organization_?enabled|create_?organizations_?limit)$`)
+
+// roleKey matches the fields whose literal value grants a role by itself.
+var roleKey = regexp.MustCompile(`(?i)^(roles?|is_?admin|admin|permissions?)$`)
+
+// grants returns the authorization-bearing field a Clerk Backend call
+// writes with a request value or a role literal, or the metadata it
+// replaces wholesale with a request value.
+func (a *analyzer) grants(n *jsast.Node) string {
+	out := ""
+	for _, arg := range jsast.Args(n) {
+		jsast.Walk(arg, func(x *jsast.Node) bool {
+			if out != "" || x.Type != "pair" {
+				return out == "" && !jsast.IsFunction(x)
+			}
+			k, ok := a.f.StringValue(x.ChildByField("key"))
+			if !ok {
+				k = a.f.Text(x.ChildByField("key"))
+			}
+			v := jsast.Unwrap(x.ChildByField("value"))
+			if v == nil {
+				return true
+			}
+			cv := a.classify(v)
+			switch {
+			case (k == "publicMetadata" || k == "privateMetadata" || k == "unsafeMetadata") && cv.kind == vRequest:
+				out = k
+			case grantKey.MatchString(k) && cv.kind == vRequest:
+				out = k
+			case roleKey.MatchString(k) && (v.Type == "string" || v.Type == "true"):
+				out = k
+			}
+			return true
+		})
+	}
+	return out
 }

@@ -40,6 +40,10 @@ type expressRun struct {
 	out     []*Entry
 }
 
+// MountUnknown names the layer in front of the routes of a router no file
+// the model follows mounts: what runs before them is unknown.
+const MountUnknown = "(mount unknown)"
+
 // scopedLayer is a use() layer and the path it is mounted at.
 type scopedLayer struct {
 	Layer
@@ -129,7 +133,7 @@ func expressEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 		if r.walked[a] || r.mounted[a] {
 			continue
 		}
-		unknown := scopedLayer{Layer: Layer{Name: "(mount unknown)", Location: Location{File: a.Server().File.Path, Line: a.Decl.Line},
+		unknown := scopedLayer{Layer: Layer{Name: MountUnknown, Location: Location{File: a.Server().File.Path, Line: a.Decl.Line},
 			Gate: GateUnknown, Via: ViaRouterUse, Why: fmt.Sprintf("no file the model follows mounts `%s`, so the middleware in front of it is unknown", a.Name)}}
 		r.walk(a, []scopedLayer{unknown}, "", false, nil, 0)
 	}

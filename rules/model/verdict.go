@@ -153,6 +153,10 @@ type Effect struct {
 	// optional-chained (user?.id): undefined for a signed-out caller, and
 	// an undefined filter matches every row.
 	OwnerOptional bool
+	// Grants is the authorization-bearing field ("role", "plan",
+	// "publicMetadata") a privileged Clerk call writes with a value the
+	// caller chooses, or with a role literal; "" when it writes none.
+	Grants string
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string
