@@ -84,16 +84,15 @@ func runRBAC004(pass *rules.Pass) error {
 	return nil
 }
 
-// reportAt is where an entry's finding goes when the pass's file holds
-// it: the entry, or its handler in a controller file.
+// reportAt is where an entry's finding goes: its handler when that is in
+// another file (an imported controller), else the entry; ok is set when
+// the pass's file holds it.
 func reportAt(pass *rules.Pass, e *model.Entry) (model.Location, bool) {
-	switch pass.File.Path {
-	case e.File:
-		return model.Location{File: e.File, Line: e.Line}, true
-	case e.Handler.File:
-		return e.Handler, true
+	at := model.Location{File: e.File, Line: e.Line}
+	if e.Handler.File != "" && e.Handler.File != e.File {
+		at = e.Handler
 	}
-	return model.Location{}, false
+	return at, at.File == pass.File.Path
 }
 
 // unscoped returns the effects of a signed-in entry that select records by

@@ -73,8 +73,7 @@ func runRBAC005(pass *rules.Pass) error {
 	}
 	seen := map[model.Location]bool{}
 	for _, e := range es {
-		at, ok := reportAt(pass, e)
-		if !ok {
+		if e.File != pass.File.Path && e.Handler.File != pass.File.Path {
 			continue
 		}
 		v := pass.Model.Guard(pass.Ctx, e)
@@ -85,9 +84,14 @@ func runRBAC005(pass *rules.Pass) error {
 			if x.Kind != model.ClerkPrivilege || x.Authz&model.AuthzRole != 0 || selfService(x) {
 				continue // an admin check before it, or the caller's own record with fields they may set
 			}
+			// At the call when the entry's file or its handler's holds
+			// it, else at the entry, with the call as related.
 			loc, related := x.Location, []rules.Location(nil)
-			if x.File != pass.File.Path {
-				loc, related = at, []rules.Location{{Path: x.File, Line: x.Line}}
+			if x.File != e.File && x.File != e.Handler.File {
+				loc, related = model.Location{File: e.File, Line: e.Line}, []rules.Location{{Path: x.File, Line: x.Line}}
+			}
+			if loc.File != pass.File.Path {
+				continue
 			}
 			if seen[loc] {
 				continue
