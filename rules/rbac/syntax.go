@@ -47,3 +47,49 @@ func shortText(f *jsast.File, n *jsast.Node) string {
 	}
 	return t
 }
+
+func patternNames(f *jsast.File, pat *jsast.Node) []string {
+	if pat == nil {
+		return nil
+	}
+	switch pat.Type {
+	case "identifier":
+		return []string{f.Text(pat)}
+	}
+	var out []string
+	jsast.Walk(pat, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "shorthand_property_identifier_pattern":
+			out = append(out, f.Text(n))
+		case "pair_pattern":
+			if v := n.ChildByField("value"); v != nil && v.Type == "identifier" {
+				out = append(out, f.Text(v))
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// hasAuthzKey reports whether an options object names a role or permission.
+func hasAuthzKey(f *jsast.File, obj *jsast.Node) bool {
+	for _, k := range f.ObjectKeys(obj) {
+		switch k {
+		case "role", "permission", "roles", "permissions", "plan", "feature":
+			return true
+		}
+	}
+	return false
+}
+
+func isComparison(f *jsast.File, n *jsast.Node) bool {
+	op := n.ChildByField("operator")
+	if op == nil {
+		return false
+	}
+	switch f.Text(op) {
+	case "===", "!==", "==", "!=":
+		return true
+	}
+	return false
+}
