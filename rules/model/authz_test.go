@@ -17,6 +17,7 @@ var authzApp = source.Mem{
 	"package.json": []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0", "@prisma/client": "^6.0.0", "@neondatabase/serverless": "^1.0.0"}}`),
 	"lib/db.ts": []byte(`import { PrismaClient } from '@prisma/client'
 export const db = new PrismaClient()`),
+	"prisma/schema.prisma": []byte("model Invoice {\n  id    String @id\n  orgId String\n}\nmodel Product {\n  id String @id\n}\n"),
 	"app/api/notes/route.ts": []byte(`import { auth } from '@clerk/nextjs/server'
 import { db } from '../../../lib/db'
 export async function GET() {
@@ -106,7 +107,7 @@ func TestAuthzFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !owned["note"] || owned["product"] {
-		t.Errorf("OwnedRecords = %v; want note and not product", owned)
+	if !owned["note"] || !owned["invoice"] || owned["product"] {
+		t.Errorf("OwnedRecords = %v; want note (scoped by an entry) and invoice (owner field in the Prisma schema), not product", owned)
 	}
 }

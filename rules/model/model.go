@@ -203,38 +203,6 @@ func (m *Model) Effects(ctx context.Context, e *Entry) Effects {
 	return m.analysis(ctx, e).effects
 }
 
-// OwnedRecords returns the collections or tables (Effect.Record) the
-// snapshot treats as private to a user: some entry queries or writes them
-// scoped by the caller's identity (where: { userId }, data: { ownerId:
-// userId }) or with an owner field, and no entry lets a signed-out caller
-// read them unscoped or lists them whole to any caller without a check. A
-// record with an author that the application also serves to everyone
-// (blog posts, announcements) is public content.
-func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
-	return m.owned.get(func() (map[string]bool, error) {
-		es, err := m.Entries(ctx)
-		if err != nil {
-			return nil, err
-		}
-		owned, public := map[string]bool{}, map[string]bool{}
-		for _, e := range es {
-			for _, x := range m.Effects(ctx, e).List {
-				switch {
-				case x.Record == "":
-				case x.OwnerScoped || x.OwnerFromRequest != "":
-					owned[x.Record] = true
-				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Selects || len(x.Request) == 0):
-					public[x.Record] = true // served to signed-out callers, or listed whole to any caller
-				}
-			}
-		}
-		for r := range public {
-			delete(owned, r)
-		}
-		return owned, ctx.Err()
-	})
-}
-
 // Inputs returns the values of an entry that come from the request and
 // from the verified identity.
 func (m *Model) Inputs(ctx context.Context, e *Entry) []Input {
