@@ -433,7 +433,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			}
 		}
 	}
-	jsast.Walk(scope, func(x *jsast.Node) bool {
+	visit := func(x *jsast.Node) bool {
 		switch x.Type {
 		case "pair":
 			k, ok := a.f.StringValue(x.ChildByField("key"))
@@ -450,8 +450,43 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			}
 		}
 		return !jsast.IsFunction(x)
+	}
+	jsast.Walk(scope, visit)
+	// insertOne(doc) where const doc = { ..., userId }: the record built
+	// just before.
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "identifier" && x.Parent != nil && x.Parent.Type == "arguments" {
+			if obj := localObject(a.f, n, a.f.Text(x)); obj != nil {
+				jsast.Walk(obj, visit)
+			}
+		}
+		return !jsast.IsFunction(x)
 	})
 	return fromRequest, optional
+}
+
+// localObject returns the object literal a variable of the function
+// holding at was declared with before at, or nil.
+func localObject(f *jsast.File, at *jsast.Node, name string) *jsast.Node {
+	fn := jsast.EnclosingFunction(at)
+	if fn == nil {
+		return nil
+	}
+	var out *jsast.Node
+	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
+		if x.Start >= at.Start {
+			return false
+		}
+		if x.Type == "variable_declarator" {
+			if id := x.ChildByField("name"); id != nil && id.Type == "identifier" && f.Text(id) == name {
+				if v := jsast.Unwrap(x.ChildByField("value")); v != nil && v.Type == "object" {
+					out = v
+				}
+			}
+		}
+		return x == fn || !jsast.IsFunction(x)
+	})
+	return out
 }
 
 // updateMethods take the filter first and the change after it

@@ -157,7 +157,10 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 	var how string
 	switch {
 	case first.OwnerFromRequest != "":
-		how = fmt.Sprintf("sets or filters the owner field %s with a value from the request (%s)", rules.Code(first.OwnerFromRequest), sources(first))
+		how = fmt.Sprintf("sets or filters the owner field %s with a value from the request", rules.Code(first.OwnerFromRequest))
+		if src := sources(first); src != "" {
+			how += " (" + src + ")"
+		}
 	default:
 		how = fmt.Sprintf("selects records by %s from the request", sources(first))
 	}
