@@ -644,8 +644,8 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 		v = value{kind: vLiteral, lit: "undefined"}
 	}
 	a.rets = append(a.rets, ret{v: v, node: jsast.Unwrap(n), deny: st.deny, reach: st.reach})
-	if a.role == roleHandler && a.effectReturn(n) {
-		a.addEffect(n, st, ReturnsUser, "returns "+clip(a.f.Text(jsast.Unwrap(n)), 40), false, nil)
+	if ok, others := a.userReturn(n); a.role == roleHandler && ok {
+		a.addUserReturn(n, n, st, others)
 	}
 }
 
@@ -752,29 +752,80 @@ func (a *analyzer) returns() {
 // effectReturn reports whether a returned expression is a Clerk User
 // object (or holds one).
 func (a *analyzer) effectReturn(n *jsast.Node) bool {
+	ok, _ := a.userReturn(n)
+	return ok
+}
+
+// contactFields are the members of a Clerk User that hold private contact
+// data or server-only metadata.
+var contactFields = map[string]bool{"emailAddresses": true, "primaryEmailAddress": true, "emailAddress": true,
+	"phoneNumbers": true, "primaryPhoneNumber": true, "phoneNumber": true, "privateMetadata": true,
+	"externalAccounts": true, "web3Wallets": true}
+
+// userReturn reports whether a returned or sent value holds a Clerk User
+// (or its contact data); others is set when the users are not the caller
+// (users.getUser(id), users.getUserList()).
+func (a *analyzer) userReturn(n *jsast.Node) (ok, others bool) {
 	n = jsast.Unwrap(n)
 	if n == nil {
-		return false
+		return false, false
 	}
 	switch n.Type {
 	case "identifier", "call_expression":
 		v := a.classify(n)
-		return (v.kind == vUser || v.kind == vRow) && v.clerk
+		return (v.kind == vUser || v.kind == vRow) && v.clerk, v.kind == vRow
+	case "member_expression", "subscript_expression":
+		// user.emailAddresses[0].emailAddress: contact data of a user.
+		contact := false
+		x := n
+		for x != nil && (x.Type == "member_expression" || x.Type == "subscript_expression") {
+			if x.Type == "member_expression" && contactFields[a.f.Text(x.ChildByField("property"))] {
+				contact = true
+			}
+			x = jsast.Unwrap(x.ChildByField("object"))
+		}
+		if contact && x != nil {
+			v := a.classify(x)
+			return (v.kind == vUser || v.kind == vRow) && v.clerk, v.kind == vRow
+		}
+	case "binary_expression":
+		for _, k := range []string{"left", "right"} {
+			if ok, others := a.userReturn(n.ChildByField(k)); ok {
+				return ok, others
+			}
+		}
 	case "object":
 		for _, c := range n.NamedChildren() {
 			switch c.Type {
 			case "shorthand_property_identifier":
 				if v := a.vars[a.f.Text(c)]; (v.kind == vUser || v.kind == vRow) && v.clerk {
-					return true
+					return true, v.kind == vRow
 				}
 			case "pair":
-				if a.effectReturn(c.ChildByField("value")) {
-					return true
+				if ok, others := a.userReturn(c.ChildByField("value")); ok {
+					return ok, others
 				}
 			}
 		}
 	}
-	return false
+	return false, false
+}
+
+// copiesContact reports whether a projection callback (users.map((u) =>
+// ({ ... }))) copies a user's contact data or spreads the user.
+func (a *analyzer) copiesContact(fn *jsast.Node) bool {
+	found := false
+	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
+		switch {
+		case found:
+		case x.Type == "spread_element":
+			found = true
+		case x.Type == "member_expression" && contactFields[a.f.Text(x.ChildByField("property"))]:
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // noteRead records that the function reads the identity at n.
@@ -1101,8 +1152,8 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	if a.role == roleHandler && a.isResponseCall(n) {
 		for _, arg := range jsast.Args(n) {
-			if a.effectReturn(arg) {
-				a.addEffect(n, st, ReturnsUser, "returns "+clip(f.Text(jsast.Unwrap(arg)), 40), false, nil)
+			if ok, others := a.userReturn(arg); ok {
+				a.addUserReturn(n, arg, st, others)
 				break
 			}
 		}

@@ -613,3 +613,18 @@ func (a *analyzer) grants(n *jsast.Node) string {
 	}
 	return out
 }
+
+// addUserReturn records that the call or return n sends the Clerk user
+// data val to the caller; others says whose.
+func (a *analyzer) addUserReturn(n, val *jsast.Node, st *state, others bool) {
+	call := "returns " + clip(a.f.Text(jsast.Unwrap(val)), 40)
+	a.addEffect(n, st, ReturnsUser, call, false, nil)
+	if !others {
+		return
+	}
+	for i := range a.s.effects {
+		if e := &a.s.effects[i]; e.Kind == ReturnsUser && e.Call == call && e.Line == n.Line && e.File == a.f.Path {
+			e.OtherUsers = true
+		}
+	}
+}

@@ -348,6 +348,10 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		case vClient:
 			return value{kind: vClient, pkg: obj.pkg}
 		case vRow:
+			if obj.clerk && (prop == "map" || prop == "flatMap") && len(args) > 0 && jsast.IsFunction(jsast.Unwrap(args[0])) &&
+				!a.copiesContact(jsast.Unwrap(args[0])) {
+				return value{kind: vRow} // users.map((u) => ({ name: u.firstName })): no contact data left
+			}
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {
 					// team.memberIds.includes(userId): membership of a record.

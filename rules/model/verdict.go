@@ -157,6 +157,9 @@ type Effect struct {
 	// "publicMetadata") a privileged Clerk call writes with a value the
 	// caller chooses, or with a role literal; "" when it writes none.
 	Grants string
+	// OtherUsers is set on a ReturnsUser effect when the users sent are not
+	// (only) the caller: users.getUser(id), users.getUserList().
+	OtherUsers bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

@@ -302,6 +302,7 @@ func runRBAC006(pass *rules.Pass) error {
 		entries, _ = pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
 	}
 	reported := map[*jsast.Node]bool{}
+	lines := map[int]bool{} // lines already reported
 	report := func(n *jsast.Node, msg string, related []rules.Location) {
 		if reported[n] {
 			return
@@ -310,6 +311,7 @@ func runRBAC006(pass *rules.Pass) error {
 		if adminOnly(pass, entries, n) {
 			return
 		}
+		lines[n.Line] = true
 		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Message: msg, Related: related})
 	}
 	const tail = "; the Backend User includes `privateMetadata`, all email addresses and phone numbers"
@@ -388,6 +390,32 @@ func runRBAC006(pass *rules.Pass) error {
 			if expr, src, ok := b.contains(r, 0); ok && !strings.HasPrefix(src, webhookSrc) {
 				report(r, fmt.Sprintf("%s %s returns %s (from %s) whole, and its return value is serialized to the browser%s", rf.kind, rules.Code(rf.name), rules.Code(expr), srcMarkdown(src), tail), nil)
 			}
+		}
+	}
+
+	// Other users' data an entry sends, as the model follows it: contact
+	// fields copied out of users.getUser(id) or a getUserList() page.
+	for _, e := range entries {
+		at, ok := reportAt(pass, e)
+		if !ok {
+			continue
+		}
+		v := pass.Model.Guard(pass.Ctx, e)
+		if v.Checked&model.AuthzRole != 0 {
+			continue
+		}
+		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
+			if x.Kind != model.ReturnsUser || !x.OtherUsers || x.File != pass.File.Path || lines[x.Line] {
+				continue
+			}
+			lines[x.Line] = true
+			who := "any signed-in caller"
+			if x.SignedOut == model.ReachYes {
+				who = "any caller, signed in or not"
+			}
+			pass.Report(rules.Diagnostic{Line: x.Line, Related: []rules.Location{{Path: at.File, Line: at.Line}},
+				Message: fmt.Sprintf("%s returns other users' Clerk data (%s) to %s: their email addresses, phone numbers or metadata are not the caller's to see",
+					rules.Code(e.Label()), rules.Code(strings.TrimPrefix(x.Call, "returns ")), who)})
 		}
 	}
 
