@@ -358,6 +358,8 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 				owner = true
 			}
 			return descend
+		case vRow:
+			owner = owner || v.created // where: { attendeeId: created.id }
 		case vParam:
 			ps = append(ps, v.param)
 			return descend

@@ -251,7 +251,7 @@ func (a *analyzer) member(v value, prop string) value {
 	case vClerkClient, vClient, vSecret:
 		return v
 	case vRow:
-		return value{kind: vRow, clerk: v.clerk}
+		return value{kind: vRow, clerk: v.clerk, created: v.created}
 	case vParam:
 		return v
 	case vResult:
@@ -450,7 +450,8 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 		}
 		if e.Kind == ReadsData || e.Kind == WritesData {
-			return value{kind: vRow}
+			// A record the caller has just created is theirs.
+			return value{kind: vRow, created: e.Kind == WritesData && knowledge.IsCreate(clean)}
 		}
 		return value{}
 	}
