@@ -72,7 +72,7 @@ func runRBAC004(pass *rules.Pass) error {
 		fx := pass.Model.Effects(pass.Ctx, e)
 		optionalFilters(pass, fx, seen)
 		v := pass.Model.Guard(pass.Ctx, e)
-		if v.Authn != model.AuthnYes {
+		if v.Authn != model.AuthnYes || signedByService(v) {
 			continue // unguarded entries are the route rules' findings
 		}
 		bad, err := unscoped(pass, v, fx)
@@ -194,4 +194,16 @@ func optionalFilters(pass *rules.Pass, fx model.Effects, seen map[model.Location
 		pass.Report(rules.Diagnostic{Line: x.Line,
 			Message: fmt.Sprintf("%s filters by an optional-chained identity, which is undefined for a signed-out caller, and an undefined filter matches every row", rules.Code(x.Call))})
 	}
+}
+
+// signedByService reports whether the entry's caller is a service that
+// proves itself with a shared secret or a webhook signature: the values it
+// sends are the service's, not a user's choice.
+func signedByService(v model.Verdict) bool {
+	for _, via := range v.Via {
+		if via == model.ViaSecret {
+			return true
+		}
+	}
+	return false
 }
