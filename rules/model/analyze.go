@@ -730,7 +730,8 @@ func (a *analyzer) returns() {
 			nullForAnon = true
 			continue
 		}
-		if main == nil || main.kind == vLiteral && r.v.kind != vLiteral {
+		// A cache-or-connect helper (return cached ?? connect()): its data client.
+		if main == nil || main.kind == vLiteral && r.v.kind != vLiteral || main.kind == vOther && r.v.kind == vClient {
 			main = &r.v
 		}
 	}
