@@ -67,10 +67,12 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			}
 		case GateAttaches:
 			attach = append([]*Layer{l}, attach...) // nearest the handler first
+			authz |= l.Authz
 		case GateNone:
 			if l.Why != "" {
 				notes = append(notes, l.Why)
 			}
+			authz |= l.Authz // a role check that lets signed-out callers fail later
 		}
 	}
 	var seeds []value

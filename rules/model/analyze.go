@@ -425,6 +425,14 @@ func (a *analyzer) denies(n *jsast.Node) bool {
 	return false
 }
 
+// forbiddenRe matches a 403 Forbidden answer.
+var forbiddenRe = regexp.MustCompile(`(?:status(?:Code)?\s*:\s*|\.status\(\s*|sendStatus\(\s*|\.code\(\s*|\berror\(\s*)403\b|\bForbiddenError\b|\bforbidden\(`)
+
+// forbids reports whether a branch answers 403 Forbidden.
+func forbids(f *jsast.File, n *jsast.Node) bool {
+	return n != nil && forbiddenRe.MatchString(f.Text(n))
+}
+
 // errorStatusRe matches a 4xx or 5xx status set on a response.
 var errorStatusRe = regexp.MustCompile(`(?:status(?:Code)?\s*:\s*|\.status\(\s*|sendStatus\(\s*|\.code\(\s*)[45]\d\d\b`)
 
@@ -448,6 +456,17 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 		a.stmt(altN, &alt)
 	}
 	consExits, altExits := a.exits(consN), altN != nil && a.exits(altN)
+	if !info.mentions && c == either {
+		// if (!req.admin.permissions.includes(p)) return res.status(403):
+		// a test the model cannot read that answers Forbidden decides
+		// what the caller may do.
+		switch {
+		case consExits && !altExits && forbids(a.f, consN):
+			alt.authz |= AuthzRole
+		case altExits && !consExits && forbids(a.f, altN):
+			cons.authz |= AuthzRole
+		}
+	}
 	if info.mentions {
 		switch {
 		case consExits && !altExits:
