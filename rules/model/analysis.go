@@ -67,10 +67,12 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			}
 		case GateAttaches:
 			attach = append([]*Layer{l}, attach...) // nearest the handler first
+			authz |= l.Authz
 		case GateNone:
 			if l.Why != "" {
 				notes = append(notes, l.Why)
 			}
+			authz |= l.Authz // a role check that lets signed-out callers fail later
 		}
 	}
 	var seeds []value
@@ -112,6 +114,7 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 	// the entry unguarded. Writes still do.
 	deniedAtEnd := h.cont == no && hasAuthnCheck(h)
 	var y, n, u int
+	var scoped Authz // owner-scoped queries: authorization of the entry, not a check before later effects
 	for _, ef := range h.effects {
 		x := ef.Effect
 		r := ef.reach
@@ -139,13 +142,15 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 		x.Authz |= authz
 		out.effects.List = append(out.effects.List, x)
 		if _, clerk := knowledge.BackendCallIn(x.Call); x.OwnerScoped && x.Selects && !clerk {
-			authz |= AuthzOwner // reading your own Clerk user is not an owner check
+			scoped |= AuthzOwner // reading your own Clerk user is not an owner check
 		}
 	}
+	checked := authz // the chain's and wrappers' checks
 	for _, c := range h.checks {
-		authz |= c.authz
+		checked |= c.authz
 	}
-	v.Authz = authz | h.contAuthz
+	v.Checked = checked | h.contAuthz
+	v.Authz = scoped | v.Checked
 
 	if guard != nil {
 		v.Authn, v.Why = AuthnYes, guard.why

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -272,4 +273,45 @@ func declaredIn(es []*Entry, p string) []*Entry {
 		}
 	}
 	return out
+}
+
+// Serves reports whether the entry answers a request with method to the
+// URL path given as segments ("*" stands for a segment the code computes).
+// It reads the entry's path in its framework's notation: Next.js [id],
+// [...slug] and [[...slug]], Express :id and *; route groups and parallel
+// route slots are already left out of Path.
+func (e *Entry) Serves(method string, segs []string) bool {
+	if !e.PathKnown || e.Kind == ServerAction {
+		return false
+	}
+	ok := false
+	for _, m := range e.Methods {
+		if m == method || m == "ALL" {
+			ok = true
+		}
+	}
+	if !ok {
+		return false
+	}
+	i := 0
+	for _, ps := range strings.Split(strings.Trim(e.Path, "/"), "/") {
+		switch {
+		case ps == "":
+		case strings.HasPrefix(ps, "[[..."):
+			return true
+		case strings.HasPrefix(ps, "[...") || ps == "*":
+			return i < len(segs)
+		case strings.HasPrefix(ps, "[") || strings.HasPrefix(ps, ":"):
+			if i >= len(segs) {
+				return false
+			}
+			i++
+		default:
+			if i >= len(segs) || segs[i] != ps {
+				return false
+			}
+			i++
+		}
+	}
+	return i == len(segs)
 }

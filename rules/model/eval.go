@@ -283,7 +283,7 @@ func (a *analyzer) member(v value, prop string) value {
 	case vClerkClient, vClient, vSecret:
 		return v
 	case vRow:
-		return value{kind: vRow, clerk: v.clerk}
+		return value{kind: vRow, clerk: v.clerk, created: v.created}
 	case vParam:
 		return v
 	case vResult:
@@ -308,6 +308,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	clean := strings.ReplaceAll(name, "()", "")
 	last := jsast.LastSegment(clean)
 	args := jsast.Args(n)
+	// Object.keys(req.body): the caller chooses the keys too.
+	if (clean == "Object.keys" || clean == "Object.values" || clean == "Object.entries") && len(args) == 1 {
+		if v := a.classify(args[0]); v.kind == vRequest {
+			return value{kind: vRequest, src: v.src}
+		}
+	}
 	// Methods of known values.
 	if callee.Type == "member_expression" {
 		obj := a.classify(callee.ChildByField("object"))
@@ -389,6 +395,10 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return v
 			}
 		case vRow:
+			if obj.clerk && (prop == "map" || prop == "flatMap") && len(args) > 0 && jsast.IsFunction(jsast.Unwrap(args[0])) &&
+				!a.copiesContact(jsast.Unwrap(args[0])) {
+				return value{kind: vRow} // users.map((u) => ({ name: u.firstName })): no contact data left
+			}
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {
 					// team.memberIds.includes(userId): membership of a record.
@@ -461,19 +471,37 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	// Data reads return records; a single-record lookup keyed by the
 	// (null) identity returns null for an anonymous caller.
 	if e := a.effectOf(n); e != nil {
-		if e.Kind == ReadsData && knowledge.SingleRecord(clean) {
-			if reqs, owner, _, _ := a.chainSources(n); owner && len(reqs) == 0 {
+		if e.Kind == ReadsData && (knowledge.SingleRecord(clean) || firstOnly(n)) {
+			reqs, owner, org, ps := a.chainSources(n)
+			switch {
+			case owner && len(reqs) == 0 && len(ps) == 0:
 				return value{kind: vUser, field: "record"}
+			case owner || org:
+				// Also selected by the request or the helper's argument
+				// (where: { id, userId }, a membership by team and user):
+				// testing it is an owner or organization check.
+				az := AuthzOwner
+				if !owner {
+					az = AuthzOrg
+				}
+				return value{kind: vUser, field: "record", authz: az}
 			}
 			if a.usesCredential(n) {
 				// The app's own session: a record looked up by the request's
 				// cookie or Authorization header, none for an anonymous caller.
 				a.noteRead(n, clip(clean, 40)+"()")
-				return value{kind: vUser, field: "session"}
+				v := value{kind: vUser, field: "session"}
+				for _, r := range reqs {
+					if r != FromCookies && r != FromHeaders {
+						v.authz = AuthzOwner // also selected by the request: the caller's own record, or none
+					}
+				}
+				return v
 			}
 		}
 		if e.Kind == ReadsData || e.Kind == WritesData {
-			return value{kind: vRow}
+			// A record the caller has just created is theirs.
+			return value{kind: vRow, created: e.Kind == WritesData && knowledge.IsCreate(clean)}
 		}
 		return value{}
 	}
@@ -739,4 +767,18 @@ func (a *analyzer) usesCredential(n *jsast.Node) bool {
 		return true
 	})
 	return found
+}
+
+// firstOnly reports whether a call's result is destructured to its first
+// element (const [row] = await sql`...`): a single-record lookup.
+func firstOnly(n *jsast.Node) bool {
+	p := n.Parent
+	for p != nil && (p.Type == "await_expression" || p.Type == "parenthesized_expression") {
+		p = p.Parent
+	}
+	if p == nil || p.Type != "variable_declarator" {
+		return false
+	}
+	name := p.ChildByField("name")
+	return name != nil && name.Type == "array_pattern"
 }

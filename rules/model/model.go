@@ -74,6 +74,7 @@ type Model struct {
 	tanstack facet[[]*Entry]
 	astro    facet[[]*Entry]
 	client   facet[map[string]string] // the client boundary (boundary.go)
+	owned    facet[map[string]bool]
 	files    fileFacets
 	notes    notes
 	fns      fnMemo

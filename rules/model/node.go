@@ -97,6 +97,10 @@ type nodeRun struct {
 	out     []*Entry
 }
 
+// MountUnknown names the layer in front of the routes of a router no file
+// the model follows mounts: what runs before them is unknown.
+const MountUnknown = "(mount unknown)"
+
 // scopedLayer is a use() layer and the path it is mounted at.
 type scopedLayer struct {
 	Layer
@@ -172,7 +176,7 @@ func nodeEntries(ctx context.Context, m *Model, st *nodeStyle) ([]*Entry, error)
 		if r.walked[a] || r.mounted[a] {
 			continue
 		}
-		unknown := scopedLayer{Layer: Layer{Name: "(mount unknown)", Location: Location{File: a.Server().File.Path, Line: a.Decl.Line},
+		unknown := scopedLayer{Layer: Layer{Name: MountUnknown, Location: Location{File: a.Server().File.Path, Line: a.Decl.Line},
 			Gate: GateUnknown, Via: ViaRouterUse, Why: fmt.Sprintf("no file the model follows mounts `%s`, so the middleware in front of it is unknown", a.Name)}}
 		r.walk(a, []scopedLayer{unknown}, a.Prefix, false, nil, 0)
 	}
@@ -433,7 +437,7 @@ func (r *nodeRun) route(app *project.NodeApp, reg *project.Registration, active 
 	pathKnown := known && reg.PathKnown
 	e := &Entry{Framework: r.st.fw, Kind: r.st.kind, Methods: []string{reg.Method}, Path: full, PathKnown: pathKnown,
 		File: f.Path, Line: reg.Line, EndLine: reg.Call.EndLine, Params: r.st.handler, Mounts: mounts}
-	if r.st.project == project.FrameworkExpress && app.Router && strings.HasPrefix(active0Name(active), "(mount unknown)") {
+	if r.st.project == project.FrameworkExpress && app.Router && strings.HasPrefix(active0Name(active), MountUnknown) {
 		e.Kind = RouterRoute
 	}
 	e.Name = reg.Method + " " + full

@@ -101,6 +101,9 @@ type value struct {
 	pkg   string      // vClient: the data library's module
 	lit   string      // vLiteral
 	clerk bool        // vUser/vRow: a Clerk User (or list of users) object
+	// created is set on a vRow the request has just inserted: the
+	// caller's own record.
+	created bool
 	// dflt is the literal an identity value falls back to for an
 	// anonymous caller (role ?? 'user').
 	dflt string
