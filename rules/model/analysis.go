@@ -207,6 +207,9 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			v.addVia(ViaLayout)
 			v.Proof = append(v.Proof, partial.Proof...)
 			v.Why = fmt.Sprintf("only the layout %s checks the visitor; layouts do not re-render on client-side navigation, so the page's own render is not checked", partial.File)
+			if e.Framework != knowledge.NextJS {
+				v.Why = "only " + partial.Why
+			}
 		}
 	}
 	return out

@@ -26,6 +26,11 @@ const (
 	GetServerSideProps Kind = "get-server-side-props" // Next.js Pages Router data function
 	ExpressRoute       Kind = "express-route"         // app.get('/x', ...) and friends
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
+	ServerRoute        Kind = "server-route"          // Nuxt/Nitro server/api/** and server/routes/** handler
+	Endpoint           Kind = "endpoint"              // SvelteKit +server.ts method export
+	Load               Kind = "load"                  // SvelteKit +page.server.ts load
+	LayoutLoad         Kind = "layout-load"           // SvelteKit +layout.server.ts load
+	FormAction         Kind = "form-action"           // SvelteKit +page.server.ts form action
 )
 
 // Location is a place in the snapshot.
@@ -120,7 +125,7 @@ type ParamRole uint8
 // Parameter roles.
 const (
 	ParamOther        ParamRole = iota
-	ParamRequest                // the request: req, request, c (Hono context), event
+	ParamRequest                // the request: req, request, c (Hono context), event (h3, SvelteKit)
 	ParamResponse               // res, reply
 	ParamNext                   // next()
 	ParamRouteContext           // Next.js { params } (a Promise since Next.js 15)

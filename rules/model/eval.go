@@ -210,6 +210,19 @@ func (a *analyzer) member(v value, prop string) value {
 		if prop == "auth" {
 			return value{kind: vAuthObj}
 		}
+		switch prop {
+		case "context", "locals", "request", "event":
+			// h3's event.context, SvelteKit's event.locals and
+			// event.request, a handle's { event }: the same request.
+			return v
+		case "path", "url":
+			if v.path != "" {
+				if prop == "path" {
+					return value{kind: vLiteral, lit: "s:" + v.path}
+				}
+				return value{kind: vRequest, src: FromQuery, path: v.path}
+			}
+		}
 		if rv, ok := requestMember(prop); ok {
 			return rv
 		}
@@ -217,6 +230,9 @@ func (a *analyzer) member(v value, prop string) value {
 			return value{kind: vUser}
 		}
 	case vRequest:
+		if v.path != "" && prop == "pathname" {
+			return value{kind: vLiteral, lit: "s:" + v.path}
+		}
 		if (v.src == FromHeaders || v.src == FromCookies) && credentialName(prop) {
 			return value{kind: vCred, src: v.src}
 		}
@@ -350,6 +366,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 			return value{kind: vRow, clerk: obj.clerk}
 		case vOther, vLiteral:
+			if b, ok := stringTest(obj, prop, args, f); ok {
+				return b // event.path.startsWith('/api/admin') for a known path
+			}
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {
 					return value{kind: vPred, anon: isFalse, authz: av.authz | AuthzRole}
@@ -394,6 +413,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 					return value{kind: vAuthObj}
 				}
 				return value{}
+			}
+			if v, ok := a.requestRead(rname, args); ok {
+				return v
+			}
+			if v, ok := a.routeMatch(rname, args); ok {
+				return v
 			}
 			if im, ok := f.ImportOf(rname); ok && im.Source == "next/headers" {
 				switch im.Imported {
@@ -545,6 +570,13 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 		return v.anon, condInfo{mentions: true, authz: v.authz}
 	case vAuthObj:
 		return isTrue, condInfo{}
+	case vLiteral:
+		switch v.lit {
+		case "true":
+			return isTrue, condInfo{}
+		case "false":
+			return isFalse, condInfo{}
+		}
 	}
 	return either, condInfo{}
 }
@@ -569,6 +601,9 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 			info.authz = AuthzRole
 		}
 		return boolCond((lv.lit == rv.lit) == eq), info
+	}
+	if isStringLit(lv) && isStringLit(rv) && !lv.idDerived && !rv.idDerived {
+		return boolCond((lv.lit == rv.lit) == eq), condInfo{} // event.path === '/api/health' for a known path
 	}
 	idL := lv.identityish() || lv.kind == vCred
 	idR := rv.identityish() || rv.kind == vCred

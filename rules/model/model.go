@@ -70,6 +70,8 @@ type Model struct {
 
 	entries facet[[]*Entry]
 	express facet[[]*Entry]
+	nuxt    facet[[]*Entry]
+	svelte  facet[[]*Entry]
 	files   fileFacets
 	notes   notes
 	fns     fnMemo
@@ -114,7 +116,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter{}, nuxtAdapter{}, svelteAdapter{}}
 }
 
 // Project returns the project model the model was built on.

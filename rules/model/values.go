@@ -110,6 +110,9 @@ type value struct {
 	idDerived bool
 	// line is where the value was bound.
 	line int
+	// path is the request's URL path when the model evaluates a
+	// middleware for one path (vReq, and the URL read from it).
+	path string
 }
 
 type resultKeys struct{ anon, ok map[string]bool }
