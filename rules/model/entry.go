@@ -170,6 +170,11 @@ type Layer struct {
 	Authz Authz
 	Why   string
 	Proof []Proof
+	// Bypass is a spelling of the entry's path that the framework routes
+	// to the same entry but that this layer lets through although it
+	// rejects the plain path (a percent-encoded letter defeats a path
+	// prefix test); "" when there is none.
+	Bypass string
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

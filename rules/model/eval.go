@@ -269,6 +269,11 @@ func (a *analyzer) member(v value, prop string) value {
 	case vRow:
 		return value{kind: vRow, clerk: v.clerk}
 	case vParam:
+		if prop == "auth" {
+			// A helper's request parameter: req.auth, locals.auth,
+			// event.context.auth is Clerk's Auth object (or its function).
+			return value{kind: vAuthObj}
+		}
 		return v
 	case vResult:
 		switch {
@@ -357,6 +362,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			return value{kind: vRow}
 		case vClient:
 			return value{kind: vClient, pkg: obj.pkg}
+		case vParam:
+			if prop == "auth" {
+				a.noteRead(n, clip(clean, 30)+"()")
+				return value{kind: vAuthObj}
+			}
 		case vRow:
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {

@@ -300,6 +300,15 @@ func (m *Model) nuxtServerMiddleware(ctx context.Context, p, urlPath string) Lay
 			return unknown(fmt.Sprintf("the server middleware %s could not be followed: %s", p, why))
 		}
 		l := m.pathGate(ctx, fnFile, fn, urlPath, name, ViaMiddleware)
+		if l.Gate == GateRejects {
+			// Nitro routes a percent-encoded path to the same handler,
+			// but the middleware sees it as written.
+			enc := encodedPath(urlPath)
+			if b := m.pathGate(ctx, fnFile, fn, enc, name, ViaMiddleware); b.Gate == GateNone {
+				l.Bypass = enc
+				l.Why += fmt.Sprintf("; but it lets %s through, which routes to the same handler", enc)
+			}
+		}
 		if clerk != "" && l.Gate == GateNone {
 			l.Gate = GateAttaches
 			l.Why = fmt.Sprintf("`%s` in %s attaches the identity and lets signed-out requests to %s through", clerk, p, urlPath)
@@ -307,4 +316,48 @@ func (m *Model) nuxtServerMiddleware(ctx context.Context, p, urlPath string) Lay
 		return l
 	}
 	return Layer{Name: name, Location: Location{File: p, Line: 1}, Gate: GateNone, Via: ViaMiddleware, Why: p + " exports no handler"}
+}
+
+// encodedPath percent-encodes the first letter of every segment of a URL
+// path ("/api/admin" -> "/%61pi/%61dmin"): the same route for a router
+// that decodes the path, a different string for a prefix test.
+func encodedPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if s != "" && s[0] < 0x80 && s[0] != '[' {
+			segs[i] = fmt.Sprintf("%%%02X", s[0]) + s[1:]
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// autoImported resolves a name a file uses without importing or declaring
+// it: in a Nuxt app's server/ directory, Nitro auto-imports the exports of
+// server/utils/* (https://nuxt.com/docs/guide/directory-structure/server#server-utilities).
+func (m *Model) autoImported(ctx context.Context, f *jsast.File, name string, depth int) (fnRef, error) {
+	root, ok := nuxtRootOf(m.nuxtRoots(), f.Path)
+	if !ok || !strings.HasPrefix(f.Path, root+"server/") {
+		return fnRef{}, errNotFound
+	}
+	dir := root + "server/utils/"
+	for _, p := range m.fs.Paths() {
+		if !strings.HasPrefix(p, dir) || strings.Contains(p[len(dir):], "/") || !modules.IsModule(p) || p == f.Path {
+			continue
+		}
+		uf, err := m.parse(ctx, p)
+		if err != nil {
+			return fnRef{}, err
+		}
+		for _, ex := range uf.Exports() {
+			if ex.Name != name {
+				continue
+			}
+			r, err := m.resolveFunc(ctx, uf, ex.Value, nil, depth+1)
+			if err == nil {
+				r.name = name
+			}
+			return r, err
+		}
+	}
+	return fnRef{}, errNotFound
 }

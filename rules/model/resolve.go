@@ -185,7 +185,10 @@ func (m *Model) resolveImported(ctx context.Context, f *jsast.File, name string,
 	if err != nil {
 		return fnRef{}, err
 	}
-	if !ok || o.Module.Kind != modules.File {
+	if !ok {
+		return m.autoImported(ctx, f, name, depth) // a framework's auto-imports (Nitro's server/utils)
+	}
+	if o.Module.Kind != modules.File {
 		return fnRef{}, errNotFound
 	}
 	of, v, err := m.originValue(ctx, o)
@@ -371,7 +374,21 @@ func (m *Model) clientPackage(ctx context.Context, f *jsast.File, n *jsast.Node,
 	switch n.Type {
 	case "identifier":
 		name := f.Text(n)
-		if v := f.LocalValue(name); v != nil {
+		if v := jsast.Unwrap(f.LocalValue(name)); v != nil {
+			switch {
+			case jsast.IsFunction(v):
+				// getClient().emails.send(): what the getter returns.
+				if ret := returnedFunction(v); ret != nil && !jsast.IsFunction(ret) {
+					return m.clientPackage(ctx, f, ret, depth+1)
+				}
+				return "", nil
+			case v.Type == "null" || v.Type == "undefined":
+				// let client = null; ... client = new Resend(key): a lazy singleton.
+				if a := moduleAssignment(f, name); a != nil {
+					return m.clientPackage(ctx, f, a, depth+1)
+				}
+				return "", nil
+			}
 			return m.clientPackage(ctx, f, v, depth+1)
 		}
 		o, ok, err := m.origin(ctx, f, name)
@@ -468,4 +485,15 @@ func (m *Model) clerkExportOf(ctx context.Context, f *jsast.File, local string) 
 		}
 	}
 	return "", ""
+}
+
+// moduleAssignment returns the value of the first `name = value`
+// assignment in a file (a module variable initialised lazily).
+func moduleAssignment(f *jsast.File, name string) *jsast.Node {
+	for _, as := range jsast.Find(f.Root, "assignment_expression") {
+		if l := as.ChildByField("left"); l != nil && l.Type == "identifier" && f.Text(l) == name {
+			return as.ChildByField("right")
+		}
+	}
+	return nil
 }
