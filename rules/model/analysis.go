@@ -344,6 +344,8 @@ func (m *Model) wrapperGate(ctx context.Context, e *Entry, w Wrapper) (*guardInf
 	if ret := returnedFunction(w.fn); ret != nil {
 		if jsast.IsFunction(ret) {
 			inner = ret
+		} else if fn := nitroHandlerFn(w.fnFile, ret); fn != nil {
+			inner = fn // return defineEventHandler((event) => ...)
 		} else if ret.Type == "identifier" {
 			if fn, ok := nestedFuncs(w.fnFile, w.fn)[w.fnFile.Text(ret)]; ok {
 				inner = fn

@@ -226,7 +226,8 @@ func (m *Model) nuxtChain(ctx context.Context, root, urlPath string) []Layer {
 		if !bytes.Contains(sf.Content, []byte("useAuth")) && !bytes.Contains(sf.Content, []byte("isSignedIn")) && !bytes.Contains(sf.Content, []byte("userId")) {
 			continue
 		}
-		out = append(out, Layer{Name: path.Base(p), Location: Location{File: p, Line: 1}, Gate: GateNone, Via: ViaMiddleware,
+		line := 1 + bytes.Count(sf.Content[:bytes.Index(sf.Content, []byte("defineNuxtRouteMiddleware"))], []byte("\n"))
+		out = append(out, Layer{Name: path.Base(p), Location: Location{File: p, Line: line}, Gate: GateNone, Via: ViaMiddleware,
 			Why: fmt.Sprintf("the route middleware %s only guards page navigation; it never runs for server routes", p)})
 	}
 	return out
@@ -360,4 +361,17 @@ func (m *Model) autoImported(ctx context.Context, f *jsast.File, name string, de
 		}
 	}
 	return fnRef{}, errNotFound
+}
+
+// nitroHandlerFn returns the function of a defineEventHandler(fn) call,
+// or nil.
+func nitroHandlerFn(f *jsast.File, call *jsast.Node) *jsast.Node {
+	call = jsast.Unwrap(call)
+	if call == nil || call.Type != "call_expression" || !nitroHandlerDefs[jsast.LastSegment(f.CalleeName(call))] {
+		return nil
+	}
+	if args := jsast.Args(call); len(args) > 0 && jsast.IsFunction(jsast.Unwrap(args[0])) {
+		return jsast.Unwrap(args[0])
+	}
+	return nil
 }

@@ -25,9 +25,9 @@ var RP014 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  1,
 	Files: func(f *source.File) bool {
-		return f.IsJS() && strings.Contains("/"+f.Path, "/server/")
+		return f.IsJS() && (strings.Contains("/"+f.Path, "/server/") || strings.Contains("/"+f.Path, "/middleware/"))
 	},
-	Keywords: []string{"ventHandler", "getAuth"},
+	Keywords: []string{"ventHandler", "getAuth", "defineNuxtRouteMiddleware"},
 	Doc: rules.Doc{
 		Title: "nuxt server route touches data without an event.context.auth() check",
 		Text: "With `@clerk/nuxt`, every `server/api/**` and `server/routes/**` handler that reads or writes data must " +
@@ -84,6 +84,9 @@ func runRP014(pass *rules.Pass) error {
 	if pass.Model == nil {
 		return nil
 	}
+	if !strings.Contains("/"+p, "/server/") {
+		return routeMiddlewareOnly(pass)
+	}
 	es, err := pass.Model.EntriesOf(pass.Ctx, p)
 	if err != nil {
 		return nil
@@ -131,4 +134,42 @@ func routeMiddlewareLayer(e *model.Entry) (model.Layer, bool) {
 		}
 	}
 	return model.Layer{}, false
+}
+
+// routeMiddlewareOnly reports a route middleware file that is the only
+// auth check in front of server routes a signed-out caller reaches: it
+// gates page navigation, and the APIs behind the pages stay open.
+func routeMiddlewareOnly(pass *rules.Pass) error {
+	p := pass.File.Path
+	es, err := pass.Model.Entries(pass.Ctx)
+	if err != nil {
+		return nil
+	}
+	var open []string
+	line := 0
+	var related []rules.Location
+	for _, e := range es {
+		if e.Framework != knowledge.Nuxt || e.Kind != model.ServerRoute || e.DeclaredPublic() {
+			continue
+		}
+		l, ok := routeMiddlewareLayer(e)
+		if !ok || l.File != p {
+			continue
+		}
+		if _, exposed := exposedEffect(pass.Model.Guard(pass.Ctx, e), pass.Model.Effects(pass.Ctx, e), e); !exposed {
+			continue
+		}
+		line = l.Line
+		if len(open) < 3 {
+			open = append(open, rules.Code(entryLabel(e)))
+			related = append(related, rules.Location{Path: e.File, Line: e.Line})
+		}
+	}
+	if line == 0 {
+		return nil
+	}
+	pass.Report(rules.Diagnostic{Line: line, Related: related,
+		Message: fmt.Sprintf("this route middleware is the only auth check in front of %s, but it only runs on page navigation: "+
+			"the server routes stay open to signed-out callers", strings.Join(open, ", "))})
+	return nil
 }
