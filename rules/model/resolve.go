@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
@@ -472,7 +473,7 @@ func rootName(name string) string { return jsast.FirstSegment(name) }
 // application's own re-exports, and the Clerk package it comes from.
 func (m *Model) clerkExportOf(ctx context.Context, f *jsast.File, local string) (name, pkg string) {
 	if im, ok := f.ImportOf(local); ok {
-		if jsast.IsClerkModule(im.Source) {
+		if jsast.IsClerkModule(im.Source) || knowledge.IsClerkPackage(im.Source) {
 			return im.Imported, im.Source
 		}
 		if !strings.HasPrefix(im.Source, ".") && !strings.HasPrefix(im.Source, "@/") && !strings.HasPrefix(im.Source, "~/") &&

@@ -276,6 +276,9 @@ func (m *Model) svelteHandle(ctx context.Context, f *jsast.File, v *jsast.Node, 
 				l := Layer{Name: exp + "()", Location: Location{File: f.Path, Line: v.Line}, Via: ViaMiddleware}
 				mw, ok := knowledge.MiddlewareOf(pkg, exp)
 				switch {
+				case ok && protectedPath(f, v, urlPath) != "":
+					l.Gate = GateRedirects
+					l.Why = fmt.Sprintf("`%s` redirects signed-out requests under %s (protectedPaths) to sign-in", l.Name, protectedPath(f, v, urlPath))
 				case ok && mw.Gate == knowledge.Attaches:
 					l.Gate, l.Why = GateAttaches, fmt.Sprintf("`%s` only attaches the identity; it never rejects a signed-out request", l.Name)
 				default:
@@ -379,4 +382,26 @@ func (m *Model) svelteLayoutNote(ctx context.Context, root, p string, e *Entry) 
 	l.Why = fmt.Sprintf("the layout load %s checks the visitor, but SvelteKit runs %s without running layout loads", l.File, what)
 	l.Proof = nil
 	return l, true
+}
+
+// protectedPath returns the entry of a protectedPaths option (clerk-sveltekit's
+// handleClerk(secret, { protectedPaths: ['/admin'] })) that urlPath is under,
+// or "".
+func protectedPath(f *jsast.File, call *jsast.Node, urlPath string) string {
+	for _, a := range jsast.Args(call) {
+		obj := jsast.Unwrap(a)
+		if obj == nil || obj.Type != "object" {
+			continue
+		}
+		list, _, ok := f.StringList(f.ObjectProp(obj, "protectedPaths"))
+		if !ok {
+			continue
+		}
+		for _, p := range list {
+			if p != "" && strings.HasPrefix(urlPath, p) {
+				return p
+			}
+		}
+	}
+	return ""
 }
