@@ -56,13 +56,7 @@ func (a expressAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*E
 		return nil, nil
 	}
 	es, err := a.Entries(ctx, m)
-	var out []*Entry
-	for _, e := range es {
-		if e.File == p || e.Handler.File == p {
-			out = append(out, e)
-		}
-	}
-	return out, err
+	return entriesIn(es, p), err
 }
 
 // maybeExpress reports whether p belongs to a package that depends on

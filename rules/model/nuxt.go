@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"iter"
 	"path"
 	"sort"
 	"strings"
@@ -39,30 +40,43 @@ func (nuxtAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
 }
 
 func (a nuxtAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
-	if len(m.nuxtRoots()) == 0 {
+	return m.entriesOfDep(ctx, a, "nuxt", p)
+}
+
+// entriesOfDep is EntriesOf of an adapter that lists every entry at once,
+// for the apps of packages that depend on dep: nothing is computed for a
+// snapshot without one.
+func (m *Model) entriesOfDep(ctx context.Context, a Adapter, dep, p string) ([]*Entry, error) {
+	if len(m.packageRoots(dep)) == 0 {
 		return nil, nil
 	}
 	es, err := a.Entries(ctx, m)
-	var out []*Entry
-	for _, e := range es {
-		if e.File == p || e.Handler.File == p {
-			out = append(out, e)
-		}
-	}
-	return out, err
+	return entriesIn(es, p), err
 }
 
-// nuxtRoots returns the directories of packages that depend on nuxt ("" for
-// the repository root), each with a trailing slash.
-func (m *Model) nuxtRoots() []string {
+// packageRoots returns the directories of the packages that depend on dep
+// ("" for the repository root), each with a trailing slash.
+func (m *Model) packageRoots(dep string) []string {
 	var out []string
 	for _, pk := range m.proj.Packages {
-		if _, ok := pk.Deps["nuxt"]; ok && !strings.Contains(pk.Dir, "node_modules") {
+		if _, ok := pk.Deps[dep]; ok && !strings.Contains(pk.Dir, "node_modules") {
 			d := pk.Dir
 			if d != "" {
 				d += "/"
 			}
 			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// entriesIn returns the entries declared in the file at p or whose
+// handler it holds.
+func entriesIn(es []*Entry, p string) []*Entry {
+	var out []*Entry
+	for _, e := range es {
+		if e.File == p || e.Handler.File == p {
+			out = append(out, e)
 		}
 	}
 	return out
@@ -102,18 +116,14 @@ func nuxtRoute(root, p string) (urlPath, method string, ok bool) {
 }
 
 func nuxtEntries(ctx context.Context, m *Model) ([]*Entry, error) {
-	roots := m.nuxtRoots()
+	roots := m.packageRoots("nuxt")
 	if len(roots) == 0 {
 		return nil, nil
 	}
 	var out []*Entry
-	for _, p := range m.fs.Paths() {
+	for p, root := range m.appFiles(roots) {
 		if err := ctx.Err(); err != nil {
 			return out, err
-		}
-		root, ok := nuxtRootOf(roots, p)
-		if !ok {
-			continue
 		}
 		urlPath, method, ok := nuxtRoute(root, p)
 		if !ok {
@@ -154,7 +164,20 @@ func nuxtEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 	return withFacets(out), nil
 }
 
-func nuxtRootOf(roots []string, p string) (string, bool) {
+// appFiles yields the snapshot's paths that lie in one of the app
+// directories roots, each with the innermost app's root.
+func (m *Model) appFiles(roots []string) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, p := range m.fs.Paths() {
+			if root, ok := appRootOf(roots, p); ok && !yield(p, root) {
+				return
+			}
+		}
+	}
+}
+
+// appRootOf returns the innermost of roots that p lies in.
+func appRootOf(roots []string, p string) (string, bool) {
 	best, ok := "", false
 	for _, r := range roots {
 		if strings.HasPrefix(p, r) && (!ok || len(r) > len(best)) {
@@ -336,7 +359,7 @@ func encodedPath(p string) string {
 // it: in a Nuxt app's server/ directory, Nitro auto-imports the exports of
 // server/utils/* (https://nuxt.com/docs/guide/directory-structure/server#server-utilities).
 func (m *Model) autoImported(ctx context.Context, f *jsast.File, name string, depth int) (fnRef, error) {
-	root, ok := nuxtRootOf(m.nuxtRoots(), f.Path)
+	root, ok := appRootOf(m.packageRoots("nuxt"), f.Path)
 	if !ok || !strings.HasPrefix(f.Path, root+"server/") {
 		return fnRef{}, errNotFound
 	}

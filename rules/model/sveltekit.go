@@ -43,33 +43,7 @@ func (svelteAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
 }
 
 func (a svelteAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
-	if len(m.svelteRoots()) == 0 {
-		return nil, nil
-	}
-	es, err := a.Entries(ctx, m)
-	var out []*Entry
-	for _, e := range es {
-		if e.File == p || e.Handler.File == p {
-			out = append(out, e)
-		}
-	}
-	return out, err
-}
-
-// svelteRoots returns the directories (with a trailing slash, "" for the
-// root) of packages that depend on @sveltejs/kit.
-func (m *Model) svelteRoots() []string {
-	var out []string
-	for _, pk := range m.proj.Packages {
-		if _, ok := pk.Deps["@sveltejs/kit"]; ok && !strings.Contains(pk.Dir, "node_modules") {
-			d := pk.Dir
-			if d != "" {
-				d += "/"
-			}
-			out = append(out, d)
-		}
-	}
-	return out
+	return m.entriesOfDep(ctx, a, "@sveltejs/kit", p)
 }
 
 // svelteFile splits a route file into its URL path and its convention
@@ -97,18 +71,14 @@ func svelteFile(root, p string) (urlPath, conv string, ok bool) {
 }
 
 func svelteEntries(ctx context.Context, m *Model) ([]*Entry, error) {
-	roots := m.svelteRoots()
+	roots := m.packageRoots("@sveltejs/kit")
 	if len(roots) == 0 {
 		return nil, nil
 	}
 	var out []*Entry
-	for _, p := range m.fs.Paths() {
+	for p, root := range m.appFiles(roots) {
 		if err := ctx.Err(); err != nil {
 			return out, err
-		}
-		root, ok := nuxtRootOf(roots, p)
-		if !ok {
-			continue
 		}
 		urlPath, conv, ok := svelteFile(root, p)
 		if !ok {
