@@ -42,6 +42,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("exits", fmt.Sprintf("%s %s %s %v", e.Framework, e.Module, e.Name, e.Receivers))
 	}
+	for _, c := range publicConfig {
+		if c.Source == "" || c.Key == "" || c.File == "" || c.Why == "" {
+			t.Errorf("publicConfig %s: incomplete entry", c.Key)
+		}
+		unique("publicConfig", c.File+" "+c.Key)
+	}
 	for _, r := range requestReaders {
 		if r.Source == "" || r.Name == "" || r.Part == "" || r.Framework == "" {
 			t.Errorf("requestReaders %s: incomplete entry", r.Name)

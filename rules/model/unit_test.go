@@ -166,3 +166,37 @@ export async function GET() { await requireAuth0(); return Response.json(await d
 		t.Errorf("guard deeper than MaxDepth: %s (%s), want unknown", v.Authn, v.Why)
 	}
 }
+
+// TestClientConfig: the values of nuxt.config that reach the browser are
+// the leaves under runtimeConfig.public and under the clerk: module
+// options, nested objects included; private runtime config is not.
+func TestClientConfig(t *testing.T) {
+	m := buildModel(t, source.Mem{
+		"package.json": []byte(`{"dependencies": {"nuxt": "^3.16.0", "@clerk/nuxt": "^1.6.0"}}`),
+		"nuxt.config.ts": []byte(`export default defineNuxtConfig({
+  modules: ['@clerk/nuxt'],
+  clerk: { publishableKey: 'pk', appearance: { variables: { colorPrimary: 'red' } } },
+  runtimeConfig: {
+    clerk: { secretKey: '' },
+    public: { apiBase: '/api', 'clerk-extra': { machineSecretKey: '' } },
+  },
+})`),
+		"app.config.ts": []byte(`export default defineAppConfig({ clerk: { secretKey: 'x' } })`),
+	})
+	ctx := context.Background()
+	xs, err := m.ClientConfig(ctx, "nuxt.config.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range xs {
+		got = append(got, fmt.Sprintf("%s@%d", x.Key, x.Line))
+	}
+	want := "runtimeConfig.public.apiBase@6 runtimeConfig.public.clerk-extra.machineSecretKey@6 clerk.publishableKey@3 clerk.appearance.variables.colorPrimary@3"
+	if strings.Join(got, " ") != want {
+		t.Errorf("ClientConfig = %s, want %s", strings.Join(got, " "), want)
+	}
+	if xs, err := m.ClientConfig(ctx, "app.config.ts"); err != nil || len(xs) != 0 {
+		t.Errorf("app.config.ts: %v, %v; want nothing", xs, err)
+	}
+}
