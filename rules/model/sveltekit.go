@@ -201,7 +201,7 @@ func (m *Model) svelteActions(ctx context.Context, f *jsast.File, base Entry, v 
 func (m *Model) svelteHooks(ctx context.Context, root, urlPath string) []Layer {
 	for _, ext := range []string{"ts", "js"} {
 		p := root + "src/hooks.server." + ext
-		if _, err := m.fs.Get(ctx, p); err != nil {
+		if !m.proj.Has(p) {
 			continue
 		}
 		f, err := m.parse(ctx, p)
@@ -289,7 +289,7 @@ func (m *Model) svelteLayoutChecks(ctx context.Context, root, p string) []Layer 
 			if lp == p {
 				continue
 			}
-			if _, err := m.fs.Get(ctx, lp); err != nil {
+			if !m.proj.Has(lp) {
 				continue
 			}
 			f, err := m.parse(ctx, lp)

@@ -200,3 +200,46 @@ func TestClientConfig(t *testing.T) {
 		t.Errorf("app.config.ts: %v, %v; want nothing", xs, err)
 	}
 }
+
+// TestUnreadableMiddlewareIsUnknown: a SvelteKit hooks file or a Nuxt
+// server middleware that cannot be read makes the verdict of the entries
+// behind it unknown, never "not guarded" (and never "guarded").
+func TestUnreadableMiddlewareIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name, label, unreadable string
+		app                     source.Mem
+	}{
+		{"sveltekit hooks", "POST /notes", "src/hooks.server.ts", source.Mem{
+			"package.json": []byte(`{"dependencies": {"@sveltejs/kit": "^2.5.0", "svelte-clerk": "^0.17.0"}}`),
+			"src/hooks.server.ts": []byte(`import { error } from '@sveltejs/kit'
+export const handle = async ({ event, resolve }) => {
+  if (!event.locals.auth().userId) error(401)
+  return resolve(event)
+}`),
+			"src/routes/notes/+server.ts": []byte(`export const POST = async ({ request }) => {
+  await db.note.create({ data: await request.json() })
+  return new Response('ok')
+}`),
+		}},
+		{"nuxt server middleware", "POST /api/notes", "server/middleware/auth.ts", source.Mem{
+			"package.json": []byte(`{"dependencies": {"nuxt": "^3.16.0", "@clerk/nuxt": "^1.6.0"}}`),
+			"server/middleware/auth.ts": []byte(`export default defineEventHandler((event) => {
+  if (!event.context.auth().userId) throw createError({ statusCode: 401 })
+})`),
+			"server/api/notes.post.ts": []byte(`export default defineEventHandler(async (event) => db.note.create({ data: await readBody(event) }))`),
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := buildModel(t, c.app)
+			if v := m.Guard(ctx, entry(t, m, c.label)); v.Authn != model.AuthnYes {
+				t.Fatalf("readable: %s (%s), want yes", v.Authn, v.Why)
+			}
+			m = buildModel(t, failingFiles{Mem: c.app, fail: map[string]bool{c.unreadable: true}})
+			if v := m.Guard(ctx, entry(t, m, c.label)); v.Authn != model.AuthnUnknown {
+				t.Fatalf("unreadable %s: %s (%s), want unknown", c.unreadable, v.Authn, v.Why)
+			}
+		})
+	}
+}
