@@ -395,6 +395,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vPred, anon: isFalse, authz: AuthzRole}
 			case vProtect:
 				return value{kind: vAuthObj}
+			case vAuthObj:
+				// const { auth } = locals; auth(): the function form of
+				// locals.auth / event.context.auth returns the Auth object.
+				a.noteRead(n, rname+"()")
+				return value{kind: vAuthObj}
 			}
 		}
 		if _, ok := a.vars[rname]; !ok {
