@@ -153,14 +153,7 @@ func (m *Model) svelteEntry(ctx context.Context, f *jsast.File, base Entry, name
 
 // svelteActions lists the form actions of `export const actions = { ... }`.
 func (m *Model) svelteActions(ctx context.Context, f *jsast.File, base Entry, v *jsast.Node) []*Entry {
-	obj := jsast.Unwrap(v)
-	for obj != nil && obj.Type == "satisfies_expression" {
-		if c := obj.NamedChildren(); len(c) > 0 {
-			obj = jsast.Unwrap(c[0])
-		} else {
-			obj = nil
-		}
-	}
+	obj := jsast.Unwrap(v) // also `{ ... } satisfies Actions`
 	if obj != nil && obj.Type == "identifier" {
 		obj = jsast.Unwrap(f.LocalValue(f.Text(obj)))
 	}
