@@ -88,7 +88,9 @@ type RequestReader struct {
 	Part string
 	// Named: the second argument names one header or cookie, which may
 	// carry a credential (`getHeader(event, 'authorization')`).
-	Named  bool
+	Named bool
+	// URL: it returns the request URL (its pathname is the request path).
+	URL    bool
 	Source string
 }
 
@@ -106,7 +108,7 @@ var requestReaders = []RequestReader{
 	{Framework: Nuxt, Name: "getValidatedRouterParams", Part: "params", Source: "https://h3.unjs.io/utils/request#getvalidatedrouterparamsevent-validate-opts-decode"},
 	{Framework: Nuxt, Name: "getQuery", Part: "query", Source: "https://h3.unjs.io/utils/request#getqueryevent"},
 	{Framework: Nuxt, Name: "getValidatedQuery", Part: "query", Source: "https://h3.unjs.io/utils/request#getvalidatedqueryevent-validate"},
-	{Framework: Nuxt, Name: "getRequestURL", Part: "query", Source: "https://h3.unjs.io/utils/request#getrequesturlevent-opts-xforwardedhost-xforwardedproto"},
+	{Framework: Nuxt, Name: "getRequestURL", Part: "query", URL: true, Source: "https://h3.unjs.io/utils/request#getrequesturlevent-opts-xforwardedhost-xforwardedproto"},
 	{Framework: Nuxt, Name: "readBody", Part: "body", Source: "https://h3.unjs.io/utils/request-body#readbodyevent-options-strict"},
 	{Framework: Nuxt, Name: "readValidatedBody", Part: "body", Source: "https://h3.unjs.io/utils/request-body#readvalidatedbodyevent-validate"},
 	{Framework: Nuxt, Name: "readRawBody", Part: "body", Source: "https://h3.unjs.io/utils/request-body#readrawbodyevent-encoding"},

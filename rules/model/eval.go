@@ -215,7 +215,11 @@ func (a *analyzer) member(v value, prop string) value {
 			// h3's event.context, SvelteKit's event.locals and
 			// event.request, a handle's { event }: the same request.
 			return v
-		case "path", "url":
+		case "node", "req":
+			if v.path != "" {
+				return v // h3's event.node.req: the Node request of the same path
+			}
+		case "path", "url", "originalUrl":
 			if v.path != "" {
 				if prop == "path" {
 					return value{kind: vLiteral, lit: "s:" + v.path}
@@ -320,6 +324,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vRequest, src: FromHeaders}
 			}
 		case vRequest, vCred:
+			if b, ok := stringTest(obj, prop, args, f); ok {
+				return b // req.url.startsWith('/api') for a known path
+			}
 			if prop == "get" || prop == "getAll" || prop == "has" {
 				if len(args) > 0 {
 					if h, ok := f.StringValue(args[0]); ok && (obj.src == FromHeaders || obj.src == FromCookies) && credentialName(h) {

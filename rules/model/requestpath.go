@@ -21,14 +21,19 @@ import (
 // stringTest evaluates s.startsWith(x), s.endsWith(x) and s.includes(x)
 // when both strings are literals (the request path is one when known).
 func stringTest(obj value, prop string, args []*jsast.Node, f *jsast.File) (value, bool) {
-	if len(args) != 1 || !strings.HasPrefix(obj.lit, "s:") || obj.kind != vLiteral {
+	s := strings.TrimPrefix(obj.lit, "s:")
+	switch {
+	case len(args) != 1:
+		return value{}, false
+	case obj.kind == vRequest && obj.path != "":
+		s = obj.path // req.url of a Node request: the path (and query)
+	case obj.kind != vLiteral || !strings.HasPrefix(obj.lit, "s:"):
 		return value{}, false
 	}
 	arg, ok := f.StringValue(args[0])
 	if !ok {
 		return value{}, false
 	}
-	s := strings.TrimPrefix(obj.lit, "s:")
 	var b bool
 	switch prop {
 	case "startsWith":
@@ -56,10 +61,17 @@ func (a *analyzer) requestRead(name string, args []*jsast.Node) (value, bool) {
 		module, name = im.Source, im.Imported
 	}
 	r, ok := knowledge.RequestReaderOf(module, name)
-	if !ok || len(args) == 0 || a.classify(args[0]).kind != vReq {
+	if !ok || len(args) == 0 {
+		return value{}, false
+	}
+	req := a.classify(args[0])
+	if req.kind != vReq {
 		return value{}, false
 	}
 	src := InputSource(r.Part)
+	if r.URL && req.path != "" {
+		return value{kind: vRequest, src: src, path: req.path}, true // getRequestURL(event).pathname
+	}
 	if r.Named && len(args) > 1 {
 		if h, ok := a.f.StringValue(args[1]); ok && credentialName(h) {
 			return value{kind: vCred, src: src}, true
