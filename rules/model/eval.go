@@ -215,6 +215,10 @@ func (a *analyzer) member(v value, prop string) value {
 			// h3's event.context, SvelteKit's event.locals and
 			// event.request, a handle's { event }: the same request.
 			return v
+		case "route":
+			if v.route != "" {
+				return value{route: v.route} // SvelteKit's event.route: its id is known
+			}
 		case "node", "req":
 			if v.path != "" {
 				return v // h3's event.node.req: the Node request of the same path
@@ -272,6 +276,10 @@ func (a *analyzer) member(v value, prop string) value {
 		return v
 	case vRow:
 		return value{kind: vRow, clerk: v.clerk}
+	case vOther:
+		if v.route != "" && prop == "id" {
+			return value{kind: vLiteral, lit: "s:" + v.route}
+		}
 	case vParam:
 		if prop == "auth" {
 			// A helper's request parameter: req.auth, locals.auth,

@@ -154,7 +154,7 @@ func nuxtEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 			e.Chain = m.nuxtChain(ctx, root, urlPath)
 			for _, h := range hooks {
 				if hf, hfFile, _, _ := m.unwrapHandler(ctx, f, h); hf != nil {
-					e.Chain = append(e.Chain, m.pathGate(ctx, hfFile, hf, urlPath, "onRequest", ViaWrapper))
+					e.Chain = append(e.Chain, m.pathGate(ctx, hfFile, hf, requestAt{path: urlPath}, "onRequest", ViaWrapper))
 				}
 			}
 			e.Public = conventionPublic(urlPath, false)
@@ -323,12 +323,12 @@ func (m *Model) nuxtServerMiddleware(ctx context.Context, p, urlPath string) Lay
 		if fn == nil {
 			return unknown(fmt.Sprintf("the server middleware %s could not be followed: %s", p, why))
 		}
-		l := m.pathGate(ctx, fnFile, fn, urlPath, name, ViaMiddleware)
+		l := m.pathGate(ctx, fnFile, fn, requestAt{path: urlPath}, name, ViaMiddleware)
 		if l.Gate == GateRejects {
 			// Nitro routes a percent-encoded path to the same handler,
 			// but the middleware sees it as written.
 			enc := encodedPath(urlPath)
-			if b := m.pathGate(ctx, fnFile, fn, enc, name, ViaMiddleware); b.Gate == GateNone {
+			if b := m.pathGate(ctx, fnFile, fn, requestAt{path: enc}, name, ViaMiddleware); b.Gate == GateNone {
 				l.Bypass = enc
 				l.Why += fmt.Sprintf("; but it lets %s through, which routes to the same handler", enc)
 			}

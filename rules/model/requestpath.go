@@ -126,6 +126,11 @@ func (a *analyzer) routeMatch(name string, args []*jsast.Node) (value, bool) {
 	return value{kind: vLiteral, lit: verdict}, true
 }
 
+// requestAt is what the model knows of a request to an entry: its path,
+// and the framework's route ID (SvelteKit's event.route.id, which keeps
+// (group) segments), "" when there is none.
+type requestAt struct{ path, route string }
+
 // pathGate evaluates a middleware function for a request to probe: does
 // an anonymous caller reach its continuation? The continuation is the
 // call of the function named next (a SvelteKit handle's resolve) or, when
@@ -133,12 +138,13 @@ func (a *analyzer) routeMatch(name string, args []*jsast.Node) (value, bool) {
 // which passes a request on by returning nothing). The request parameter
 // (the first, or the `event` of a destructured first parameter) carries
 // the path, so path tests and route matchers evaluate.
-func (m *Model) pathGate(ctx context.Context, f *jsast.File, fn *jsast.Node, probe, name string, via Via) Layer {
+func (m *Model) pathGate(ctx context.Context, f *jsast.File, fn *jsast.Node, at requestAt, name string, via Via) Layer {
+	probe := at.path
 	loc := Location{File: f.Path, Line: fn.Line}
 	r := roleHelper
 	a := &analyzer{m: m, ctx: ctx, f: f, fn: fn, role: r, stack: []*jsast.Node{fn},
 		vars: map[string]value{}, locals: nestedFuncs(f, fn), s: &summary{}, effs: map[*jsast.Node]*effect{}, seenIn: map[string]bool{}}
-	req := value{kind: vReq, path: probe}
+	req := value{kind: vReq, path: at.path, route: at.route}
 	ps := params(fn)
 	if len(ps) > 0 {
 		if ps[0].Type == "object_pattern" {

@@ -46,6 +46,16 @@ func (a svelteAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*En
 	return m.entriesOfDep(ctx, a, "@sveltejs/kit", p)
 }
 
+// svelteRouteID is SvelteKit's route ID of a route file: its directory
+// below src/routes, (group) segments kept ("/(app)/dashboard").
+func svelteRouteID(root, p string) string {
+	rel := strings.TrimPrefix(path.Dir(p), root+"src/routes")
+	if rel == "" {
+		return "/"
+	}
+	return rel
+}
+
 // svelteFile splits a route file into its URL path and its convention
 // ("+server", "+page.server", "+layout.server"), or ok=false.
 func svelteFile(root, p string) (urlPath, conv string, ok bool) {
@@ -118,7 +128,7 @@ func svelteEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 				es = append(es, m.svelteActions(ctx, f, base, ex.Value)...)
 			}
 		}
-		hooks := m.svelteHooks(ctx, root, urlPath)
+		hooks := m.svelteHooks(ctx, root, requestAt{path: urlPath, route: svelteRouteID(root, p)})
 		for _, e := range es {
 			e.Chain = append(e.Chain, hooks...)
 			switch e.Kind {
@@ -191,7 +201,7 @@ func (m *Model) svelteActions(ctx context.Context, f *jsast.File, base Entry, v 
 
 // svelteHooks returns the layers of src/hooks.server's handle for a
 // request to urlPath.
-func (m *Model) svelteHooks(ctx context.Context, root, urlPath string) []Layer {
+func (m *Model) svelteHooks(ctx context.Context, root string, at requestAt) []Layer {
 	for _, ext := range []string{"ts", "js"} {
 		p := root + "src/hooks.server." + ext
 		if !m.proj.Has(p) {
@@ -204,7 +214,7 @@ func (m *Model) svelteHooks(ctx context.Context, root, urlPath string) []Layer {
 		}
 		for _, ex := range f.Exports() {
 			if ex.Name == "handle" {
-				return m.svelteHandle(ctx, f, ex.Value, urlPath, 0)
+				return m.svelteHandle(ctx, f, ex.Value, at, 0)
 			}
 		}
 		return nil
@@ -214,14 +224,15 @@ func (m *Model) svelteHooks(ctx context.Context, root, urlPath string) []Layer {
 
 // svelteHandle evaluates one handle value: sequence(a, b), a Clerk handle
 // by rules/knowledge, or the application's own.
-func (m *Model) svelteHandle(ctx context.Context, f *jsast.File, v *jsast.Node, urlPath string, depth int) []Layer {
+func (m *Model) svelteHandle(ctx context.Context, f *jsast.File, v *jsast.Node, at requestAt, depth int) []Layer {
+	urlPath := at.path
 	v = jsast.Unwrap(v)
 	if v == nil || depth > MaxWrapperDepth {
 		return nil
 	}
 	if v.Type == "identifier" {
 		if lv := jsast.Unwrap(f.LocalValue(f.Text(v))); lv != nil && !jsast.IsFunction(lv) {
-			return m.svelteHandle(ctx, f, lv, urlPath, depth+1)
+			return m.svelteHandle(ctx, f, lv, at, depth+1)
 		}
 	}
 	if v.Type == "call_expression" {
@@ -231,7 +242,7 @@ func (m *Model) svelteHandle(ctx context.Context, f *jsast.File, v *jsast.Node, 
 			if im, ok := f.ImportOf(name); ok && im.Imported == "sequence" && strings.HasPrefix(im.Source, "@sveltejs/kit") {
 				var out []Layer
 				for _, a := range jsast.Args(v) {
-					out = append(out, m.svelteHandle(ctx, f, a, urlPath, depth+1)...)
+					out = append(out, m.svelteHandle(ctx, f, a, at, depth+1)...)
 				}
 				return out
 			}
@@ -257,10 +268,10 @@ func (m *Model) svelteHandle(ctx context.Context, f *jsast.File, v *jsast.Node, 
 			Why: "the handle could not be followed: " + why}}
 	}
 	name := jsast.FunctionName(fnFile, fn)
-	if name == "" {
+	if name == "" || name == "anonymous function" {
 		name = "handle"
 	}
-	return []Layer{m.pathGate(ctx, fnFile, fn, urlPath, name, ViaMiddleware)}
+	return []Layer{m.pathGate(ctx, fnFile, fn, at, name, ViaMiddleware)}
 }
 
 // svelteLayoutLoads returns the +layout.server files at or above the

@@ -111,8 +111,10 @@ type value struct {
 	// line is where the value was bound.
 	line int
 	// path is the request's URL path when the model evaluates a
-	// middleware for one path (vReq, and the URL read from it).
-	path string
+	// middleware for one path (vReq, and the URL read from it); route is
+	// the framework's route ID of that request (vReq, and its route
+	// object).
+	path, route string
 }
 
 type resultKeys struct{ anon, ok map[string]bool }
