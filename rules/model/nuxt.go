@@ -356,12 +356,28 @@ func encodedPath(p string) string {
 }
 
 // autoImported resolves a name a file uses without importing or declaring
-// it: in a Nuxt app's server/ directory, Nitro auto-imports the exports of
-// server/utils/* (https://nuxt.com/docs/guide/directory-structure/server#server-utilities).
+// it, as a function.
 func (m *Model) autoImported(ctx context.Context, f *jsast.File, name string, depth int) (fnRef, error) {
+	uf, v, err := m.autoImportedValue(ctx, f, name)
+	if err != nil || v == nil {
+		return fnRef{}, cmpErr(err)
+	}
+	r, err := m.resolveFunc(ctx, uf, v, nil, depth+1)
+	if err == nil {
+		r.name = name
+	}
+	return r, err
+}
+
+// autoImportedValue returns the exported value a name a file uses
+// without importing or declaring it stands for: in a Nuxt app's server/
+// directory, Nitro auto-imports the exports of server/utils/*
+// (https://nuxt.com/docs/guide/directory-structure/server#server-utilities).
+// It returns a nil value when there is none.
+func (m *Model) autoImportedValue(ctx context.Context, f *jsast.File, name string) (*jsast.File, *jsast.Node, error) {
 	root, ok := appRootOf(m.packageRoots("nuxt"), f.Path)
 	if !ok || !strings.HasPrefix(f.Path, root+"server/") {
-		return fnRef{}, errNotFound
+		return nil, nil, nil
 	}
 	dir := root + "server/utils/"
 	for _, p := range m.fs.Paths() {
@@ -370,20 +386,23 @@ func (m *Model) autoImported(ctx context.Context, f *jsast.File, name string, de
 		}
 		uf, err := m.parse(ctx, p)
 		if err != nil {
-			return fnRef{}, err
+			return nil, nil, err
 		}
 		for _, ex := range uf.Exports() {
-			if ex.Name != name {
-				continue
+			if ex.Name == name && ex.Value != nil {
+				return uf, ex.Value, nil
 			}
-			r, err := m.resolveFunc(ctx, uf, ex.Value, nil, depth+1)
-			if err == nil {
-				r.name = name
-			}
-			return r, err
 		}
 	}
-	return fnRef{}, errNotFound
+	return nil, nil, nil
+}
+
+// cmpErr is err, or errNotFound when there is no error.
+func cmpErr(err error) error {
+	if err == nil {
+		return errNotFound
+	}
+	return err
 }
 
 // nitroHandlerFn returns the function of a defineEventHandler(fn) call,

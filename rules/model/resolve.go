@@ -372,17 +372,18 @@ func (m *Model) clientPackage(ctx context.Context, f *jsast.File, n *jsast.Node,
 	if n == nil || depth > MaxWrapperDepth {
 		return "", nil
 	}
+	if jsast.IsFunction(n) {
+		// getClient().emails.send(): what the getter returns.
+		if ret := returnedFunction(n); ret != nil && !jsast.IsFunction(ret) {
+			return m.clientPackage(ctx, f, ret, depth+1)
+		}
+		return "", nil
+	}
 	switch n.Type {
 	case "identifier":
 		name := f.Text(n)
 		if v := jsast.Unwrap(f.LocalValue(name)); v != nil {
 			switch {
-			case jsast.IsFunction(v):
-				// getClient().emails.send(): what the getter returns.
-				if ret := returnedFunction(v); ret != nil && !jsast.IsFunction(ret) {
-					return m.clientPackage(ctx, f, ret, depth+1)
-				}
-				return "", nil
 			case v.Type == "null" || v.Type == "undefined":
 				// let client = null; ... client = new Resend(key): a lazy singleton.
 				if a := moduleAssignment(f, name); a != nil {
@@ -393,8 +394,18 @@ func (m *Model) clientPackage(ctx context.Context, f *jsast.File, n *jsast.Node,
 			return m.clientPackage(ctx, f, v, depth+1)
 		}
 		o, ok, err := m.origin(ctx, f, name)
-		if err != nil || !ok {
+		if err != nil {
 			return "", err
+		}
+		if !ok {
+			// A framework's auto-import (Nitro's server/utils).
+			if uf, v, err := m.autoImportedValue(ctx, f, name); err != nil || v != nil {
+				if err != nil {
+					return "", err
+				}
+				return m.clientPackage(ctx, uf, v, depth+1)
+			}
+			return "", nil
 		}
 		switch o.Module.Kind {
 		case modules.External:
