@@ -223,6 +223,10 @@ func (a *analyzer) member(v value, prop string) value {
 			if v.path != "" {
 				return v // h3's event.node.req: the Node request of the same path
 			}
+		case "method":
+			if v.method != "" {
+				return value{kind: vLiteral, lit: "s:" + v.method}
+			}
 		case "path", "url", "originalUrl":
 			if v.path != "" {
 				if prop == "path" {

@@ -151,10 +151,11 @@ func nuxtEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 			if fn != nil {
 				e.Handler = Location{File: fnFile.Path, Line: fn.Line}
 			}
-			e.Chain = m.nuxtChain(ctx, root, urlPath)
+			at := requestAt{path: urlPath, method: knownMethod(e.Methods)}
+			e.Chain = m.nuxtChain(ctx, root, at)
 			for _, h := range hooks {
 				if hf, hfFile, _, _ := m.unwrapHandler(ctx, f, h); hf != nil {
-					e.Chain = append(e.Chain, m.pathGate(ctx, hfFile, hf, requestAt{path: urlPath}, "onRequest", ViaWrapper))
+					e.Chain = append(e.Chain, m.pathGate(ctx, hfFile, hf, at, "onRequest", ViaWrapper))
 				}
 			}
 			e.Public = conventionPublic(urlPath, false)
@@ -219,7 +220,7 @@ func nitroHandler(f *jsast.File, v *jsast.Node) (*jsast.Node, []*jsast.Node) {
 
 // nuxtChain returns the layers in front of a server route of the app at
 // root for a request to urlPath.
-func (m *Model) nuxtChain(ctx context.Context, root, urlPath string) []Layer {
+func (m *Model) nuxtChain(ctx context.Context, root string, at requestAt) []Layer {
 	var out []Layer
 	if l, ok := m.nuxtModuleLayer(ctx, root); ok {
 		out = append(out, l)
@@ -239,7 +240,7 @@ func (m *Model) nuxtChain(ctx context.Context, root, urlPath string) []Layer {
 	}
 	sort.Strings(mws)
 	for _, p := range mws {
-		out = append(out, m.nuxtServerMiddleware(ctx, p, urlPath))
+		out = append(out, m.nuxtServerMiddleware(ctx, p, at))
 	}
 	for _, p := range routeMws {
 		sf, err := m.fs.Get(ctx, p)
@@ -285,7 +286,8 @@ func (m *Model) nuxtModuleLayer(ctx context.Context, root string) (Layer, bool) 
 
 // nuxtServerMiddleware evaluates one server/middleware file for a request
 // to urlPath.
-func (m *Model) nuxtServerMiddleware(ctx context.Context, p, urlPath string) Layer {
+func (m *Model) nuxtServerMiddleware(ctx context.Context, p string, at requestAt) Layer {
+	urlPath := at.path
 	name := path.Base(p)
 	unknown := func(why string) Layer {
 		return Layer{Name: name, Location: Location{File: p, Line: 1}, Gate: GateUnknown, Via: ViaMiddleware, Why: why}
@@ -323,12 +325,12 @@ func (m *Model) nuxtServerMiddleware(ctx context.Context, p, urlPath string) Lay
 		if fn == nil {
 			return unknown(fmt.Sprintf("the server middleware %s could not be followed: %s", p, why))
 		}
-		l := m.pathGate(ctx, fnFile, fn, requestAt{path: urlPath}, name, ViaMiddleware)
+		l := m.pathGate(ctx, fnFile, fn, at, name, ViaMiddleware)
 		if l.Gate == GateRejects {
 			// Nitro routes a percent-encoded path to the same handler,
 			// but the middleware sees it as written.
 			enc := encodedPath(urlPath)
-			if b := m.pathGate(ctx, fnFile, fn, requestAt{path: enc}, name, ViaMiddleware); b.Gate == GateNone {
+			if b := m.pathGate(ctx, fnFile, fn, requestAt{path: enc, method: at.method}, name, ViaMiddleware); b.Gate == GateNone {
 				l.Bypass = enc
 				l.Why += fmt.Sprintf("; but it lets %s through, which routes to the same handler", enc)
 			}

@@ -127,9 +127,17 @@ func (a *analyzer) routeMatch(name string, args []*jsast.Node) (value, bool) {
 }
 
 // requestAt is what the model knows of a request to an entry: its path,
-// and the framework's route ID (SvelteKit's event.route.id, which keeps
-// (group) segments), "" when there is none.
-type requestAt struct{ path, route string }
+// the framework's route ID (SvelteKit's event.route.id, which keeps
+// (group) segments) and its method, each "" when unknown.
+type requestAt struct{ path, route, method string }
+
+// knownMethod is the one method of an entry, or "" (several, or ALL).
+func knownMethod(ms []string) string {
+	if len(ms) == 1 && ms[0] != "ALL" {
+		return ms[0]
+	}
+	return ""
+}
 
 // pathGate evaluates a middleware function for a request to probe: does
 // an anonymous caller reach its continuation? The continuation is the
@@ -144,7 +152,7 @@ func (m *Model) pathGate(ctx context.Context, f *jsast.File, fn *jsast.Node, at 
 	r := roleHelper
 	a := &analyzer{m: m, ctx: ctx, f: f, fn: fn, role: r, stack: []*jsast.Node{fn},
 		vars: map[string]value{}, locals: nestedFuncs(f, fn), s: &summary{}, effs: map[*jsast.Node]*effect{}, seenIn: map[string]bool{}}
-	req := value{kind: vReq, path: at.path, route: at.route}
+	req := value{kind: vReq, path: at.path, route: at.route, method: at.method}
 	ps := params(fn)
 	if len(ps) > 0 {
 		if ps[0].Type == "object_pattern" {

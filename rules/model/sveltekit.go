@@ -128,9 +128,8 @@ func svelteEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 				es = append(es, m.svelteActions(ctx, f, base, ex.Value)...)
 			}
 		}
-		hooks := m.svelteHooks(ctx, root, requestAt{path: urlPath, route: svelteRouteID(root, p)})
 		for _, e := range es {
-			e.Chain = append(e.Chain, hooks...)
+			e.Chain = append(e.Chain, m.svelteHooks(ctx, root, requestAt{path: urlPath, route: svelteRouteID(root, p), method: knownMethod(e.Methods)})...)
 			switch e.Kind {
 			case Load:
 				e.Chain = append(e.Chain, m.svelteLayouts(ctx, root, p, e)...)

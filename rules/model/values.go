@@ -113,8 +113,8 @@ type value struct {
 	// path is the request's URL path when the model evaluates a
 	// middleware for one path (vReq, and the URL read from it); route is
 	// the framework's route ID of that request (vReq, and its route
-	// object).
-	path, route string
+	// object), method its HTTP method (vReq).
+	path, route, method string
 }
 
 type resultKeys struct{ anon, ok map[string]bool }
