@@ -62,6 +62,18 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("exits", fmt.Sprintf("%s %s %s %v", e.Framework, e.Module, e.Name, e.Receivers))
 	}
+	for _, c := range publicConfig {
+		if c.Source == "" || c.Key == "" || c.File == "" || c.Why == "" {
+			t.Errorf("publicConfig %s: incomplete entry", c.Key)
+		}
+		unique("publicConfig", c.File+" "+c.Key)
+	}
+	for _, r := range requestReaders {
+		if r.Source == "" || r.Name == "" || r.Part == "" || r.Framework == "" {
+			t.Errorf("requestReaders %s: incomplete entry", r.Name)
+		}
+		unique("requestReaders", string(r.Framework)+" "+r.Name)
+	}
 	for _, lib := range dataAPIs {
 		if lib.Source == "" || len(lib.Calls) == 0 || lib.Name == "" {
 			t.Errorf("dataAPIs %s: incomplete entry", lib.Name)

@@ -212,6 +212,9 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			v.addVia(ViaLayout)
 			v.Proof = append(v.Proof, partial.Proof...)
 			v.Why = fmt.Sprintf("only the layout %s checks the visitor; layouts do not re-render on client-side navigation, so the page's own render is not checked", partial.File)
+			if e.Framework != knowledge.NextJS {
+				v.Why = "only " + partial.Why
+			}
 		}
 	}
 	return out
@@ -346,6 +349,8 @@ func (m *Model) wrapperGate(ctx context.Context, e *Entry, w Wrapper) (*guardInf
 	if ret := returnedFunction(w.fn); ret != nil {
 		if jsast.IsFunction(ret) {
 			inner = ret
+		} else if fn := nitroHandlerFn(w.fnFile, ret); fn != nil {
+			inner = fn // return defineEventHandler((event) => ...)
 		} else if ret.Type == "identifier" {
 			if fn, ok := nestedFuncs(w.fnFile, w.fn)[w.fnFile.Text(ret)]; ok {
 				inner = fn

@@ -32,7 +32,11 @@ const (
 	Loader             Kind = "loader"                // Remix / React Router route module loader (GET, and every ?_data / .data request)
 	Action             Kind = "action"                // Remix / React Router route module action (POST, PUT, PATCH, DELETE)
 	ServerFunction     Kind = "server-function"       // TanStack Start createServerFn(): called by its ID
-	Endpoint           Kind = "endpoint"              // Astro src/pages/**.ts export, TanStack Start server route
+	Endpoint           Kind = "endpoint"              // Astro src/pages/**.ts export, TanStack Start server route, SvelteKit +server.ts method export
+	ServerRoute        Kind = "server-route"          // Nuxt/Nitro server/api/** and server/routes/** handler
+	Load               Kind = "load"                  // SvelteKit +page.server.ts load
+	LayoutLoad         Kind = "layout-load"           // SvelteKit +layout.server.ts load
+	FormAction         Kind = "form-action"           // SvelteKit +page.server.ts form action
 )
 
 // Location is a place in the snapshot.
@@ -142,7 +146,7 @@ type ParamRole uint8
 // Parameter roles.
 const (
 	ParamOther        ParamRole = iota
-	ParamRequest                // the request: req, request, c (Hono context), event
+	ParamRequest                // the request: req, request, c (Hono context), event (h3, SvelteKit)
 	ParamResponse               // res, reply
 	ParamNext                   // next()
 	ParamRouteContext           // Next.js { params } (a Promise since Next.js 15)
@@ -214,6 +218,11 @@ type Layer struct {
 	// Condition is the condition the middleware is registered under, as
 	// written (`env !== 'development'`); "" when it always is.
 	Condition string
+	// Bypass is a spelling of the entry's path that the framework routes
+	// to the same entry but that this layer lets through although it
+	// rejects the plain path (a percent-encoded letter defeats a path
+	// prefix test); "" when there is none.
+	Bypass string
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

@@ -232,8 +232,32 @@ func (a *analyzer) member(v value, prop string) value {
 		if prop == "auth" {
 			return value{kind: vAuthObj}
 		}
-		if prop == "req" {
-			return v // the Hono context's request: c.req.param('id')
+		switch prop {
+		case "context", "locals", "request", "event":
+			// h3's event.context, SvelteKit's event.locals and
+			// event.request, a handle's { event }: the same request.
+			return v
+		case "route":
+			if v.route != "" {
+				return value{route: v.route} // SvelteKit's event.route: its id is known
+			}
+		case "req":
+			return v // the Hono context's request (c.req.param('id')); h3's event.node.req
+		case "node":
+			if v.path != "" {
+				return v // h3's event.node: the Node request of the same path
+			}
+		case "method":
+			if v.method != "" {
+				return value{kind: vLiteral, lit: "s:" + v.method}
+			}
+		case "path", "url", "originalUrl":
+			if v.path != "" {
+				if prop == "path" {
+					return value{kind: vLiteral, lit: "s:" + v.path}
+				}
+				return value{kind: vRequest, src: FromQuery, path: v.path}
+			}
 		}
 		if rv, ok := requestMember(prop); ok {
 			return rv
@@ -247,6 +271,9 @@ func (a *analyzer) member(v value, prop string) value {
 			return value{kind: vIdentity, field: "userId"}
 		}
 	case vRequest:
+		if v.path != "" && prop == "pathname" {
+			return value{kind: vLiteral, lit: "s:" + v.path}
+		}
 		if (v.src == FromHeaders || v.src == FromCookies) && credentialName(prop) {
 			return value{kind: vCred, src: v.src}
 		}
@@ -284,7 +311,16 @@ func (a *analyzer) member(v value, prop string) value {
 		return v
 	case vRow:
 		return value{kind: vRow, clerk: v.clerk, created: v.created}
+	case vOther:
+		if v.route != "" && prop == "id" {
+			return value{kind: vLiteral, lit: "s:" + v.route}
+		}
 	case vParam:
+		if prop == "auth" {
+			// A helper's request parameter: req.auth, locals.auth,
+			// event.context.auth is Clerk's Auth object (or its function).
+			return value{kind: vAuthObj}
+		}
 		return v
 	case vResult:
 		switch {
@@ -348,6 +384,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vRequest, src: FromHeaders}
 			}
 		case vRequest, vCred:
+			if b, ok := stringTest(obj, prop, args, f); ok {
+				return b // req.url.startsWith('/api') for a known path
+			}
 			if prop == "get" || prop == "getAll" || prop == "has" {
 				if len(args) > 0 {
 					if h, ok := f.StringValue(args[0]); ok && (obj.src == FromHeaders || obj.src == FromCookies) && credentialName(h) {
@@ -394,6 +433,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			if v, ok := a.localsIdentity(n, prop); ok {
 				return v
 			}
+		case vParam:
+			if prop == "auth" {
+				a.noteRead(n, clip(clean, 30)+"()")
+				return value{kind: vAuthObj}
+			}
 		case vRow:
 			if obj.clerk && (prop == "map" || prop == "flatMap") && len(args) > 0 && jsast.IsFunction(jsast.Unwrap(args[0])) &&
 				!a.copiesContact(jsast.Unwrap(args[0])) {
@@ -407,6 +451,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 			return value{kind: vRow, clerk: obj.clerk}
 		case vOther, vLiteral:
+			if b, ok := stringTest(obj, prop, args, f); ok {
+				return b // event.path.startsWith('/api/admin') for a known path
+			}
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {
 					return value{kind: vPred, anon: isFalse, authz: av.authz | AuthzRole}
@@ -425,6 +472,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			case vHas:
 				return value{kind: vPred, anon: isFalse, authz: AuthzRole}
 			case vProtect:
+				return value{kind: vAuthObj}
+			case vAuthObj:
+				// const { auth } = locals; auth(): the function form of
+				// locals.auth / event.context.auth returns the Auth object.
+				a.noteRead(n, rname+"()")
 				return value{kind: vAuthObj}
 			}
 		}
@@ -454,6 +506,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 					return value{kind: vAuthObj}
 				}
 				return value{}
+			}
+			if v, ok := a.requestRead(rname, args); ok {
+				return v
+			}
+			if v, ok := a.routeMatch(rname, args); ok {
+				return v
 			}
 			if im, ok := f.ImportOf(rname); ok && im.Source == "next/headers" {
 				switch im.Imported {
@@ -623,6 +681,13 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 		return v.anon, condInfo{mentions: true, authz: v.authz}
 	case vAuthObj:
 		return isTrue, condInfo{}
+	case vLiteral:
+		switch v.lit {
+		case "true":
+			return isTrue, condInfo{}
+		case "false":
+			return isFalse, condInfo{}
+		}
 	}
 	return either, condInfo{}
 }
@@ -647,6 +712,9 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 			info.authz = AuthzRole
 		}
 		return boolCond((lv.lit == rv.lit) == eq), info
+	}
+	if isStringLit(lv) && isStringLit(rv) && !lv.idDerived && !rv.idDerived {
+		return boolCond((lv.lit == rv.lit) == eq), condInfo{} // event.path === '/api/health' for a known path
 	}
 	idL := lv.identityish() || lv.kind == vCred
 	idR := rv.identityish() || rv.kind == vCred

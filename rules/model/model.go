@@ -75,6 +75,8 @@ type Model struct {
 	astro    facet[[]*Entry]
 	client   facet[map[string]string] // the client boundary (boundary.go)
 	owned    facet[map[string]bool]
+	nuxt     facet[[]*Entry]
+	svelte   facet[[]*Entry]
 	files    fileFacets
 	notes    notes
 	fns      fnMemo
@@ -119,7 +121,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}}
 }
 
 // Project returns the project model the model was built on.

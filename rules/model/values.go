@@ -115,6 +115,11 @@ type value struct {
 	idDerived bool
 	// line is where the value was bound.
 	line int
+	// path is the request's URL path when the model evaluates a
+	// middleware for one path (vReq, and the URL read from it); route is
+	// the framework's route ID of that request (vReq, and its route
+	// object), method its HTTP method (vReq).
+	path, route, method string
 }
 
 type resultKeys struct{ anon, ok map[string]bool }
