@@ -29,6 +29,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -170,6 +171,34 @@ func (m *Model) Entries(ctx context.Context) ([]*Entry, error) {
 		})
 		return out, nil
 	})
+}
+
+// EntriesFor returns the entries of the given frameworks only, sorted by
+// file and line: a rule about one family of frameworks does not make the
+// other adapters read the snapshot (in a review, files outside the
+// change are read only when a question needs them).
+func (m *Model) EntriesFor(ctx context.Context, fws ...Framework) ([]*Entry, error) {
+	var out []*Entry
+	for _, a := range m.adapters {
+		if !slices.Contains(fws, a.Framework()) {
+			continue
+		}
+		es, err := a.Entries(ctx, m)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			m.notes.add(Note{Where: string(a.Framework()), What: fmt.Sprintf("entries not listed: %v", err)})
+		}
+		out = append(out, es...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out, nil
 }
 
 // EntriesOf returns the entries declared in the file at p (a route file's
