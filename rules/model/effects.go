@@ -59,6 +59,23 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		}
 		return mk(ClerkPrivilege, !strings.HasPrefix(bc.Method, "create"))
 	}
+	if rv.kind == vParam {
+		// A data root written as a member of a parameter (a helper's
+		// ctx.db.get(id)).
+		if rest, ok := strings.CutPrefix(clean, rname+"."); ok && strings.Count(rest, ".") == 1 {
+			if libs, ok := knowledge.DataRoot(rname + "." + jsast.FirstSegment(rest)); ok {
+				var eff knowledge.Effect
+				for _, u := range knowledge.DataMethod(last) {
+					if contains(libs, u.Library) {
+						eff |= u.Effect
+					}
+				}
+				if eff != 0 {
+					return mk(dataKind(eff), !knowledge.IsCreate(last))
+				}
+			}
+		}
+	}
 	switch rv.kind {
 	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vParam, vHandler:
 		return nil
@@ -267,6 +284,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 	e := effect{Effect: Effect{Kind: k, Call: call, Location: Location{File: a.f.Path, Line: line}, Authz: st.authz, Selects: selects},
 		reach: st.reach, params: params}
 	if n.Type == "call_expression" {
+		if k == ReadsData || k == WritesData {
+			e.Table = tableOf(a.f, n)
+		}
 		reqs, owner, org, ps := a.chainSources(n)
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
 		e.params = append(e.params, ps...)
@@ -340,4 +360,23 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 		return true
 	})
 	return reqs, owner, org, ps
+}
+
+// tableOf returns the table a data call names by a leading string
+// literal, on the call itself (ctx.db.query("users")) or on the call it
+// is chained on (supabase.from("users").select()).
+func tableOf(f *jsast.File, call *jsast.Node) string {
+	for i := 0; i < 3 && call != nil && call.Type == "call_expression"; i++ {
+		if args := jsast.Args(call); len(args) > 0 {
+			if s, ok := f.StringValue(args[0]); ok {
+				return s
+			}
+		}
+		callee := jsast.Unwrap(call.ChildByField("function"))
+		if callee == nil || callee.Type != "member_expression" {
+			return ""
+		}
+		call = jsast.Unwrap(callee.ChildByField("object"))
+	}
+	return ""
 }

@@ -26,6 +26,12 @@ const (
 	GetServerSideProps Kind = "get-server-side-props" // Next.js Pages Router data function
 	ExpressRoute       Kind = "express-route"         // app.get('/x', ...) and friends
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
+	ConvexQuery        Kind = "convex-query"          // a public Convex query (convex/**: export const x = query(...))
+	ConvexMutation     Kind = "convex-mutation"       // a public Convex mutation
+	ConvexAction       Kind = "convex-action"         // a public Convex action
+	ConvexHTTPAction   Kind = "convex-http-action"    // an httpAction routed by convex/http.ts
+	EdgeFunction       Kind = "edge-function"         // a Supabase Edge Function (supabase/functions/<name>/index.ts)
+	ExpoAPIRoute       Kind = "expo-api-route"        // an Expo Router API route (app/**/+api.ts) export
 )
 
 // Location is a place in the snapshot.
@@ -127,6 +133,7 @@ const (
 	ParamPageProps              // Next.js page props: { params, searchParams }
 	ParamClientValue            // a Server Action argument: whatever the client sends
 	ParamGSSPContext            // getServerSideProps(ctx): ctx.req, ctx.params, ctx.query
+	ParamConvexCtx              // a Convex function's ctx: ctx.auth, ctx.db, ctx.storage, ctx.runQuery, ...
 )
 
 // Wrapper is a call around a handler.

@@ -276,6 +276,36 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	clean := strings.ReplaceAll(name, "()", "")
 	last := jsast.LastSegment(clean)
 	args := jsast.Args(n)
+	// A framework's own identity source (Convex's ctx.auth.getUserIdentity()).
+	if src, ok := knowledge.IdentityCallOf(clean); ok && src.Returns == knowledge.ConvexIdentity {
+		a.noteRead(n, clean+"()")
+		return value{kind: vUser}
+	}
+	if callee.Type == "member_expression" && last == "authenticateRequest" {
+		// clerkClient.authenticateRequest(req) of a Clerk client made anywhere.
+		if root := rootIdent(callee); root != nil {
+			rv, bound := a.vars[f.Text(root)]
+			if a.isClerkClient(root, rv, bound) {
+				if src, ok := knowledge.IdentitySourceOf("@clerk/backend", last); ok && src.Returns == knowledge.RequestState {
+					a.noteRead(n, clip(clean, 40)+"()")
+					return value{kind: vAuthObj}
+				}
+			}
+		}
+	}
+	if clean == "Deno.env.get" {
+		return value{kind: vSecret} // Deno's process.env
+	}
+	if r, cargs, ok := a.m.convexCallTarget(a.ctx, f, n); ok {
+		if a.depth >= MaxDepth {
+			return value{}
+		}
+		s := a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack)
+		if s.ret.kind == vParam && s.ret.param < len(cargs) {
+			return a.classify(cargs[s.ret.param])
+		}
+		return s.ret
+	}
 	// Methods of known values.
 	if callee.Type == "member_expression" {
 		obj := a.classify(callee.ChildByField("object"))
@@ -406,6 +436,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		}
 	}
 	if (last == "verify" || last == "verifyToken" || last == "jwtVerify") && len(args) > 0 && a.classify(args[0]).kind == vCred {
+		return value{kind: vIdentity, field: "claims"}
+	}
+	if tc, ok := a.tokenCall(n); ok && tc.Verifies {
 		return value{kind: vIdentity, field: "claims"}
 	}
 	// Data reads return records; a single-record lookup keyed by the

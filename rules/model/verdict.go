@@ -138,6 +138,9 @@ type Effect struct {
 	// Selects is set for a call that selects existing records (a read,
 	// update or delete, not an insert).
 	Selects bool
+	// Table is the table or collection the call names as a literal
+	// (ctx.db.query("users"), supabase.from("users")), "" when none.
+	Table string
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string
