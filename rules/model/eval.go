@@ -495,6 +495,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 		}
 	}
+	if a.decodesToken(n) {
+		return value{kind: vRequest, src: FromToken}
+	}
 	// A function the model does not follow (a package, a global): its
 	// result carries its arguments' origin (z.parse(body), Number(id)).
 	var out value
@@ -722,4 +725,44 @@ func (a *analyzer) usesCredential(n *jsast.Node) bool {
 		return true
 	})
 	return found
+}
+
+// decodesToken reports a call that reads a token's claims without
+// verifying its signature: a decoder of knowledge.TokenCallOf, or the
+// base64 decoding (atob, Buffer.from(x, 'base64')) of a string the same
+// function split on '.' (the payload segment of a JWT).
+func (a *analyzer) decodesToken(call *jsast.Node) bool {
+	if tc, ok := a.tokenCall(call); ok {
+		return !tc.Verifies
+	}
+	f := a.f
+	args := jsast.Args(call)
+	switch name := f.CalleeName(call); {
+	case name == "atob" && len(args) == 1:
+	case name == "Buffer.from" && len(args) == 2:
+		if enc, ok := f.StringValue(args[1]); !ok || !strings.HasPrefix(enc, "base64") {
+			return false
+		}
+	default:
+		return false
+	}
+	fn := jsast.EnclosingFunction(call)
+	if fn == nil {
+		return false
+	}
+	split := false
+	jsast.Walk(fn, func(x *jsast.Node) bool {
+		if split || x.Type != "call_expression" {
+			return !split
+		}
+		if jsast.LastSegment(f.CalleeName(x)) == "split" {
+			if sa := jsast.Args(x); len(sa) == 1 {
+				if s, ok := f.StringValue(sa[0]); ok && s == "." {
+					split = true
+				}
+			}
+		}
+		return !split
+	})
+	return split
 }

@@ -204,6 +204,10 @@ const (
 	FromCookies  InputSource = "cookies"  // cookies
 	FromArgs     InputSource = "args"     // a Server Action's arguments
 	FromIdentity InputSource = "identity" // the verified identity (userId, orgId, the current user)
+	// FromToken is a claim of a token decoded without verifying its
+	// signature (jose.decodeJwt, atob(token.split('.')[1])): whatever the
+	// caller wrote in it.
+	FromToken InputSource = "token"
 )
 
 // Input is one value of an entry and where it comes from.

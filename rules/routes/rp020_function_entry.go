@@ -65,7 +65,11 @@ func runRP020(pass *rules.Pass) error {
 		if !rp020Frameworks[e.Framework] || e.File != pass.File.Path || e.DeclaredPublic() || e.Path != "" && e.Path[0] == '/' && publicByDesign(e.Path) {
 			continue
 		}
-		x, ok := rp020Effect(pass.Model.Guard(pass.Ctx, e), pass.Model.Effects(pass.Ctx, e))
+		fx := pass.Model.Effects(pass.Ctx, e)
+		if _, decoded := tokenSelected(fx); decoded {
+			continue // CLK-RP-017 reports the identity taken from an unverified token
+		}
+		x, ok := rp020Effect(pass.Model.Guard(pass.Ctx, e), fx)
 		if !ok {
 			continue
 		}
