@@ -576,6 +576,12 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 	v := a.classify(n)
 	switch v.kind {
 	case vIdentity, vUser, vCred:
+		if v.kind == vCred && n.Type == "identifier" && !a.usedBeyondTests(f.Text(n)) {
+			// `if (!authHeader) return 401` and the header never read
+			// again: any string passes, nothing verifies it, so the caller
+			// decides the test.
+			return either, condInfo{}
+		}
 		return isFalse, condInfo{mentions: true, authz: v.authz}
 	case vPred:
 		return v.anon, condInfo{mentions: true, authz: v.authz}
@@ -765,4 +771,33 @@ func (a *analyzer) decodesToken(call *jsast.Node) bool {
 		return !split
 	})
 	return split
+}
+
+// usedBeyondTests reports whether the function reads the variable name
+// anywhere but in its declaration and in conditions that test it alone
+// (a credential checked for presence and then verified, looked up or
+// passed on is used; one only tested for presence is not).
+func (a *analyzer) usedBeyondTests(name string) bool {
+	used := false
+	jsast.Walk(jsast.FunctionBody(a.fn), func(x *jsast.Node) bool {
+		if used {
+			return false
+		}
+		if x.Type != "identifier" || a.f.Text(x) != name {
+			return true
+		}
+		p := x.Parent
+		for p != nil && (p.Type == "parenthesized_expression" || p.Type == "unary_expression" || p.Type == "non_null_expression") {
+			p = p.Parent
+		}
+		switch {
+		case p == nil:
+		case p.Type == "variable_declarator" && p.ChildByField("name") == x:
+		case p.Type == "if_statement" || p.Type == "ternary_expression" && p.ChildByField("condition") != nil && p.ChildByField("condition").Contains(x):
+		default:
+			used = true
+		}
+		return !used
+	})
+	return used
 }
