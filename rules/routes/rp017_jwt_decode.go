@@ -42,7 +42,7 @@ var RP017 = &rules.Rule{
 			"`jwt.Decode()` all return the claims of any token, signed or not: whoever sends `{\"sub\":\"user_admin\"}` becomes " +
 			"that user. Request headers such as `x-user-id` are set by the client. Clerk session tokens must be verified " +
 			"(signature, `exp`/`nbf`, `azp`) before their claims decide anything. `jwt.verify()` without `algorithms` " +
-			"accepts whatever algorithm the token names.\n\nThe claims are also followed from where they are decoded, across lines, " +
+			"accepts whatever algorithm the token names on jsonwebtoken before 9 (9 pins the algorithms to the key's type).\n\nThe claims are also followed from where they are decoded, across lines, " +
 			"helpers and files, into the entry points of every framework the model knows: an entry whose query selects by a " +
 			"claim of a token decoded without verification (`JSON.parse(atob(parts[1])).sub` in a Supabase Edge Function) is " +
 			"reported at the entry.\n\nDecoding only to log or to pick the `kid` before a verification " +
@@ -126,7 +126,7 @@ func runRP017(pass *rules.Pass) error {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", rules.Code(name+"()"))})
 				}
-			case isNS && tc.Verifies && tc.Package == "jsonwebtoken":
+			case isNS && tc.Verifies && tc.Package == "jsonwebtoken" && !jsonwebtokenPinsByKey(pass):
 				a := jsast.Args(n)
 				if len(a) < 3 || f.ObjectProp(a[2], "algorithms") == nil {
 					if len(a) >= 3 && jsast.Unwrap(a[2]).Type != "object" {
@@ -157,6 +157,17 @@ func runRP017(pass *rules.Pass) error {
 	return nil
 }
 
+// jsonwebtokenPinsByKey reports whether the file's jsonwebtoken is 9 or
+// later, whose verify() without `algorithms` accepts only the algorithms
+// of the key's type (HS* for a secret, RS*/PS* for an RSA key) and
+// rejects `none`, so the token cannot choose
+// (https://github.com/auth0/node-jsonwebtoken/blob/master/CHANGELOG.md,
+// 9.0.0; GHSA-8cf7-32gw-wr33, GHSA-hjrf-2m68-5959).
+func jsonwebtokenPinsByKey(pass *rules.Pass) bool {
+	v, ok := pass.Project.Version(pass.File.Path, "jsonwebtoken")
+	return ok && v != nil && v.Major() >= 9
+}
+
 // reportDecodedIdentity reports the entries of the file whose data
 // effects are selected by the claims of a token decoded without
 // verification (the model's FromToken inputs), followed across helpers
@@ -177,9 +188,18 @@ func reportDecodedIdentity(pass *rules.Pass) {
 		if !ok {
 			continue
 		}
-		pass.Report(rules.Diagnostic{Line: e.Line,
-			Message: fmt.Sprintf("%s selects data by the claims of a token decoded without verifying its signature (`%s`, %s): a forged token names any user",
-				rules.Code(e.Label()), x.Call, x.Location),
+		// Point at the handler's first value holding the claims, when
+		// it is in this file; else at the entry.
+		line, held := e.Line, ""
+		for _, in := range pass.Model.Inputs(pass.Ctx, e) {
+			if in.Source == model.FromToken && in.File == pass.File.Path {
+				line, held = in.Line, " (`"+in.Name+"`)"
+				break
+			}
+		}
+		pass.Report(rules.Diagnostic{Line: line,
+			Message: fmt.Sprintf("%s selects data by the claims of a token decoded without verifying its signature%s, at `%s` (%s): a forged token names any user",
+				rules.Code(e.Label()), held, x.Call, x.Location),
 			Related: []rules.Location{{Path: x.File, Line: x.Line}}})
 	}
 }
