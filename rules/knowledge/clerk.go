@@ -215,6 +215,20 @@ func ClerkPackageOf(spec string) string {
 	return ""
 }
 
+// HasServerModule reports whether a Clerk package has a server entry
+// point (clerkModules): @clerk/nextjs, @clerk/express, @clerk/backend do;
+// the browser and React Native SDKs (@clerk/clerk-react, @clerk/vue,
+// @clerk/clerk-expo, @clerk/clerk-js) do not, so an app depending only
+// on those never holds the Secret Key.
+func HasServerModule(pkg string) bool {
+	for _, m := range clerkModules {
+		if m.Package == pkg {
+			return true
+		}
+	}
+	return false
+}
+
 // ClerkModuleOf returns the entry for an import path at a package major
 // version. major 0 means unknown: the newest entry for the path is used.
 func ClerkModuleOf(path string, major int) (ClerkModule, bool) {

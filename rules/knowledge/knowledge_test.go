@@ -610,3 +610,12 @@ func TestTokenCallsAndFrameworkIdentity(t *testing.T) {
 		}
 	}
 }
+
+func TestHasServerModule(t *testing.T) {
+	for pkg, want := range map[string]bool{"@clerk/nextjs": true, "@clerk/express": true, "@clerk/backend": true,
+		"@clerk/clerk-expo": false, "@clerk/clerk-react": false, "@clerk/vue": false} {
+		if HasServerModule(pkg) != want {
+			t.Errorf("HasServerModule(%q) = %v", pkg, !want)
+		}
+	}
+}
