@@ -1063,6 +1063,12 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		}
 		return
 	}
+	// A framework's identity source called where its value is not bound
+	// (({ who: await ctx.auth.getUserIdentity() })): a read of the identity.
+	if _, ok := knowledge.IdentityCallOf(strings.ReplaceAll(name, "()", "")); ok {
+		a.noteRead(n, strings.ReplaceAll(name, "()", "")+"()")
+		return
+	}
 	// A call of another function by reference (Convex's ctx.runMutation).
 	if r, args, ok := a.m.convexCallTarget(a.ctx, a.f, n); ok {
 		if a.depth < MaxDepth {

@@ -249,6 +249,9 @@ func (a *analyzer) member(v value, prop string) value {
 			return value{kind: vRes}
 		}
 	case vClerkClient, vClient, vSecret:
+		if v.kind == vClient && v.field == convexCtxField {
+			return convexCtxMember(prop)
+		}
 		return v
 	case vRow:
 		return value{kind: vRow, clerk: v.clerk}

@@ -34,7 +34,7 @@ var RP017 = &rules.Rule{
 	// The syntax checks need the first keywords; the entry check (an
 	// identity decoded in a helper of another file) runs on entry files.
 	Keywords: []string{"decode", "Decode", "ParseUnverified", "split(", "x-user", "x-clerk-user", "x-auth-user", "jsonwebtoken",
-		"req", "Request", "serve(", "query(", "mutation(", "action(", "use server"},
+		"req", "Request", "serve(", "Query", "Mutation", "Action", "query(", "mutation(", "action(", "use server"},
 	Doc: rules.Doc{
 		Title: "session token decoded without verification or identity taken from a header",
 		Text: "`jwt.decode()` (jsonwebtoken), `jwtDecode()` (jwt-decode), `jose.decodeJwt()`, `decodeJwt()` from " +

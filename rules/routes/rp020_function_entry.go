@@ -23,8 +23,8 @@ var RP020 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  1,
 	Files:      func(f *source.File) bool { return f.IsJS() },
-	Keywords: []string{"query", "mutation", "action", "httpAction", "route(", "serve(", "GET", "POST", "PUT", "PATCH",
-		"DELETE"},
+	Keywords: []string{"query", "mutation", "action", "Query", "Mutation", "Action", "convex", "route(", "serve(", "GET", "POST",
+		"PUT", "PATCH", "DELETE"},
 	Doc: rules.Doc{
 		Title: "backend function runs for a signed-out caller",
 		Text: "Convex functions exported with `query`, `mutation` or `action` (and httpActions routed in `convex/http.ts`), " +
@@ -69,11 +69,15 @@ func runRP020(pass *rules.Pass) error {
 		if _, decoded := tokenSelected(fx); decoded {
 			continue // CLK-RP-017 reports the identity taken from an unverified token
 		}
-		x, ok := rp020Effect(pass.Model.Guard(pass.Ctx, e), fx)
+		_, open := failsOpen(e)
+		x, ok := rp020Effect(pass.Model.Guard(pass.Ctx, e), fx, open)
 		if !ok {
 			continue
 		}
 		what := "reads users' or organizations' records (`" + x.Call + "` on `" + x.Table + "`)"
+		if l, open := failsOpen(e); open && !knowledge.AccountTable(x.Table) {
+			what = fmt.Sprintf("reads data (`%s`) behind `%s`, which lets a signed-out caller through,", x.Call, l.Name)
+		}
 		if x.Kind != model.ReadsData {
 			what = fmt.Sprintf("reaches `%s` (%s)", x.Call, x.Kind)
 		}
@@ -87,14 +91,28 @@ func runRP020(pass *rules.Pass) error {
 	return nil
 }
 
+// failsOpen returns the wrapper layer of an entry that reads the
+// identity but lets a signed-out caller through (a custom Convex builder
+// that catches the missing identity): the entry was meant to be
+// authenticated, so every effect behind it counts.
+func failsOpen(e *model.Entry) (model.Layer, bool) {
+	for _, l := range e.Chain {
+		if l.Via == model.ViaWrapper && l.Gate == model.GateAttaches {
+			return l, true
+		}
+	}
+	return model.Layer{}, false
+}
+
 // rp020Effect returns the first effect a signed-out caller reaches that
-// the rule reports: anything but a read, or a read of an account table.
-func rp020Effect(v model.Verdict, fx model.Effects) (model.Effect, bool) {
+// the rule reports: anything but a read, or a read of an account table,
+// or any read behind a wrapper that fails open.
+func rp020Effect(v model.Verdict, fx model.Effects, failOpen bool) (model.Effect, bool) {
 	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
 		return model.Effect{}, false
 	}
 	for _, x := range fx.List {
-		if x.SignedOut != model.ReachYes || x.Kind == model.ReadsData && !knowledge.AccountTable(x.Table) {
+		if x.SignedOut != model.ReachYes || x.Kind == model.ReadsData && !knowledge.AccountTable(x.Table) && !failOpen {
 			continue
 		}
 		return x, true
