@@ -76,3 +76,40 @@ func (m *Model) expoFileEntries(ctx context.Context, p string) ([]*Entry, error)
 	}
 	return out, nil
 }
+
+// ClientCode reports whether the module at p runs on the user's device
+// rather than a server: the app code of an Expo / React Native package
+// (https://docs.expo.dev/router/reference/api-routes/: only +api files
+// run on the server). Its screens under app/ and its .tsx/.jsx modules
+// are client code; +api routes, configuration files and the Convex
+// and Supabase functions a repository keeps beside its app are not. why
+// names the boundary for a message ("Expo app code").
+func (m *Model) ClientCode(p string) (why string, ok bool) {
+	pk := m.proj.PackageFor(p)
+	if pk == nil {
+		return "", false
+	}
+	_, expo := pk.Deps["expo"]
+	_, rn := pk.Deps["react-native"]
+	if !expo && !rn {
+		return "", false
+	}
+	rel := p
+	if pk.Dir != "" {
+		rel = strings.TrimPrefix(p, pk.Dir+"/")
+	}
+	base := path.Base(rel)
+	switch {
+	case expoAPIRe.MatchString(p), strings.Contains(base, ".config."), edgeFileRe.MatchString(p),
+		strings.Contains("/"+rel, "/supabase/functions/"), strings.Contains("/"+rel, "/node_modules/"):
+		return "", false
+	}
+	if _, ok := convexModule(p); ok {
+		return "", false
+	}
+	ext := path.Ext(base)
+	if strings.HasPrefix(rel, "app/") || strings.HasPrefix(rel, "src/app/") || ext == ".tsx" || ext == ".jsx" {
+		return "Expo app code", true
+	}
+	return "", false
+}

@@ -20,10 +20,10 @@ var SEC006 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.HighConfidence,
 	Checklist:  2,
-	Keywords:   []string{"use client"},
+	Keywords:   []string{"use client", "@clerk/backend", "clerkClient", "SECRET_KEY", "sk_live_", "sk_test_"},
 	Doc: rules.Doc{
 		Title: "backend sdk or secret used in a client module",
-		Text: "Code in a `'use client'` module is shipped to the browser. `createClerkClient` from `@clerk/backend` and `clerkClient` from " +
+		Text: "Code in a `'use client'` module is shipped to the browser, and the app code of an Expo / React Native app (its screens, every module but `+api` routes) ships in the app bundle. `createClerkClient` from `@clerk/backend` and `clerkClient` from " +
 			"`@clerk/*/server` need the Secret Key; in a client module they either get it through a public variable (a leak) or fail at " +
 			"runtime. `auth()`/`currentUser()` already import `server-only` and break the build, but `clerkClient`/`createClerkClient` do not, " +
 			"so nothing stops this mistake before deployment. The same holds for `svix` (webhook verification needs the signing secret) and " +
@@ -70,8 +70,20 @@ func backendImport(im jsast.Import) string {
 
 func runSEC006(pass *rules.Pass, report reportFunc) error {
 	af := pass.AST(pass.File)
-	if af == nil || af.Directive() != "use client" {
+	if af == nil {
 		return nil
+	}
+	where, shipped := "'use client'", "is shipped to the browser"
+	if af.Directive() != "use client" {
+		// The model's client boundary: app code of a mobile app.
+		why, ok := "", false
+		if pass.Model != nil {
+			why, ok = pass.Model.ClientCode(pass.File.Path)
+		}
+		if !ok {
+			return nil
+		}
+		where, shipped = why, "ships in the app bundle"
 	}
 	// A secret is reachable when the module reads a public-prefixed secret
 	// name or holds a literal key.
@@ -101,7 +113,7 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 		}
 		seen[im.Source+"\x00"+im.Imported] = true
 		d := rules.Diagnostic{Line: im.Node.Line, Column: im.Node.Col, Match: "client-import " + im.Source + " " + im.Imported,
-			Message: fmt.Sprintf("client module ('use client') imports %s, which needs the Secret Key and is shipped to the browser", why)}
+			Message: fmt.Sprintf("client module (%s) imports %s, which needs the Secret Key and %s", where, why, shipped)}
 		if reachable != "" {
 			d.Severity = rules.Critical
 			d.Message += "; the module also reads " + reachable + ", so the secret reaches the bundle"
@@ -120,7 +132,7 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 			return true
 		}
 		report(rules.Diagnostic{Line: n.Line, Column: n.Col, Match: "client-env " + prop, Confidence: rules.MediumConfidence,
-			Message: fmt.Sprintf("client module ('use client') reads the server secret %s; it is undefined in the browser unless the build inlines it, and the code using it belongs on the server", rules.Code(fmt.Sprintf("%s.%s", obj, prop)))})
+			Message: fmt.Sprintf("client module (%s) reads the server secret %s; it is undefined in the browser unless the build inlines it, and the code using it belongs on the server", where, rules.Code(fmt.Sprintf("%s.%s", obj, prop)))})
 		return false
 	})
 	return nil
