@@ -34,7 +34,7 @@ var SEC008 = &rules.Rule{
 			"`*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*PASSWORD*` variables) to a real-looking value; empty values, references and placeholders " +
 			"do not count. `.env.example`, `.env.sample`, `.env.template` and `.env.dist` are meant to be committed and are not reported. " +
 			"It also reports a `.gitignore` that keeps its env-files comment but lost the pattern below it, and (Medium) a `.gitignore` of a " +
-			"Clerk project that ignores neither `.env` nor `.env.local`. The secret values themselves are CLK-SEC-001/002/003's findings.",
+			"project using a Clerk server SDK that ignores neither `.env` nor `.env.local` (an app using only Clerk's client SDKs holds no Secret Key). The secret values themselves are CLK-SEC-001/002/003's findings.",
 		Bad:  "# .gitignore\nnode_modules\n# (the `.env*` line was removed)\n\n# .env.local (committed)\nCLERK_SECRET_KEY=sk_live_…",
 		Good: "# .gitignore\n.env*\n!.env.example\n\n# .env.example (committed)\nCLERK_SECRET_KEY=",
 		Lang: "sh",
