@@ -363,20 +363,22 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 }
 
 // tableOf returns the table a data call names by a leading string
-// literal, on the call itself (ctx.db.query("users")) or on the call it
-// is chained on (supabase.from("users").select()).
+// literal: the one nearest the chain's root (supabase.from("users") in
+// supabase.from("users").select("id, email"), whose select names
+// columns), on the call itself (ctx.db.query("users")) otherwise.
 func tableOf(f *jsast.File, call *jsast.Node) string {
-	for i := 0; i < 3 && call != nil && call.Type == "call_expression"; i++ {
+	table := ""
+	for i := 0; i < 4 && call != nil && call.Type == "call_expression"; i++ {
 		if args := jsast.Args(call); len(args) > 0 {
 			if s, ok := f.StringValue(args[0]); ok {
-				return s
+				table = s
 			}
 		}
 		callee := jsast.Unwrap(call.ChildByField("function"))
 		if callee == nil || callee.Type != "member_expression" {
-			return ""
+			break
 		}
 		call = jsast.Unwrap(callee.ChildByField("object"))
 	}
-	return ""
+	return table
 }
