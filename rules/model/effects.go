@@ -319,6 +319,16 @@ func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org b
 		reqs = append(reqs, r...)
 		owner, org = owner || o, org || g
 		ps = append(ps, p...)
+		// A selection written as a callback of the query builder
+		// (.withIndex('by_owner', q => q.eq('owner', userId))).
+		for _, arg := range x.NamedChildren() {
+			if u := jsast.Unwrap(arg); u != nil && jsast.IsFunction(u) {
+				r, o, g, p := a.argSources(jsast.FunctionBody(u))
+				reqs = append(reqs, r...)
+				owner, org = owner || o, org || g
+				ps = append(ps, p...)
+			}
+		}
 		return false
 	})
 	return reqs, owner, org, ps

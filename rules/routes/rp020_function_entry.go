@@ -115,6 +115,9 @@ func rp020Effect(v model.Verdict, fx model.Effects, failOpen bool) (model.Effect
 		if x.SignedOut != model.ReachYes || x.Kind == model.ReadsData && !knowledge.AccountTable(x.Table) && !failOpen {
 			continue
 		}
+		if x.Kind == model.ReadsData && x.OwnerScoped && len(x.Request) == 0 {
+			continue // selected by the caller's own (null) identity: a signed-out caller reads nothing
+		}
 		return x, true
 	}
 	return model.Effect{}, false
