@@ -56,6 +56,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("identitySources", s.Package+" "+s.Name+" "+s.Receiver)
 	}
+	for _, c := range tokenCalls {
+		if c.Source == "" || c.Package == "" || c.Name == "" {
+			t.Errorf("tokenCalls %s/%s: incomplete entry", c.Package, c.Name)
+		}
+		unique("tokenCalls", c.Package+" "+c.Name)
+	}
 	for _, e := range exits {
 		if e.Source == "" || e.Name == "" || e.StatusArg < -1 {
 			t.Errorf("exits %s: incomplete entry", e.Name)
@@ -602,5 +608,46 @@ func TestPaidCallAndIsCreate(t *testing.T) {
 	}
 	if !IsCreate("db.post.create") || IsCreate("findMany") {
 		t.Error("IsCreate")
+	}
+}
+
+func TestTokenCallsAndFrameworkIdentity(t *testing.T) {
+	for _, tt := range []struct {
+		pkg, name    string
+		ok, verifies bool
+	}{
+		{"jose", "jwtVerify", true, true},
+		{"jose", "decodeJwt", true, false},
+		{"@clerk/backend/jwt", "decodeJwt", true, false},
+		{"@clerk/backend", "verifyToken", true, true},
+		{"jwt-decode", "jwtDecode", true, false},
+		{"jose", "SignJWT", false, false},
+		{"josex", "decodeJwt", false, false},
+	} {
+		c, ok := TokenCallOf(tt.pkg, tt.name)
+		if ok != tt.ok || c.Verifies != tt.verifies {
+			t.Errorf("TokenCallOf(%q, %q) = %+v, %v; want ok %v verifies %v", tt.pkg, tt.name, c, ok, tt.ok, tt.verifies)
+		}
+	}
+	for callee, want := range map[string]bool{"ctx.auth.getUserIdentity": true, "context.auth.getUserIdentity": true,
+		"getUserIdentity": false, "ctx.getUserIdentity": false, "ctx.auth.getUser": false} {
+		s, ok := IdentityCallOf(callee)
+		if ok != want || ok && s.Returns != ConvexIdentity {
+			t.Errorf("IdentityCallOf(%q) = %+v, %v; want %v", callee, s, ok, want)
+		}
+	}
+	for name, want := range map[string]bool{"users": true, "Organizations": true, "posts": false, "": false} {
+		if AccountTable(name) != want {
+			t.Errorf("AccountTable(%q) = %v", name, !want)
+		}
+	}
+}
+
+func TestHasServerModule(t *testing.T) {
+	for pkg, want := range map[string]bool{"@clerk/nextjs": true, "@clerk/express": true, "@clerk/backend": true,
+		"@clerk/clerk-expo": false, "@clerk/clerk-react": false, "@clerk/vue": false} {
+		if HasServerModule(pkg) != want {
+			t.Errorf("HasServerModule(%q) = %v", pkg, !want)
+		}
 	}
 }

@@ -225,6 +225,8 @@ func paramValue(r ParamRole) value {
 		return value{kind: vReqCtx}
 	case ParamIdentityContext:
 		return value{kind: vReqCtx, field: "identity"}
+	case ParamConvexCtx:
+		return value{kind: vClient, pkg: "convex/server", field: convexCtxField}
 	}
 	return value{}
 }
@@ -1076,6 +1078,12 @@ func (a *analyzer) missingLocalImport(name string) string {
 // directly ("" for a file of the snapshot or no import).
 func (a *analyzer) importPackage(local string) string {
 	if im, ok := a.f.ImportOf(local); ok && !isLocalSpec(im.Source) {
+		if strings.Contains(im.Source, ":") {
+			// Deno's npm:/jsr: specifiers and CDN URLs name a package.
+			if res, err := a.m.graph.Resolve(a.ctx, a.f.Path, im.Source); err == nil && res.Kind == modules.External {
+				return strings.TrimPrefix(res.Package, "jsr:") + res.Subpath
+			}
+		}
 		return im.Source
 	}
 	return ""
@@ -1210,6 +1218,19 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		}
 		return
 	}
+	// A framework's identity source called where its value is not bound
+	// (({ who: await ctx.auth.getUserIdentity() })): a read of the identity.
+	if _, ok := knowledge.IdentityCallOf(strings.ReplaceAll(name, "()", "")); ok {
+		a.noteRead(n, strings.ReplaceAll(name, "()", "")+"()")
+		return
+	}
+	// A call of another function by reference (Convex's ctx.runMutation).
+	if r, args, ok := a.m.convexCallTarget(a.ctx, a.f, n); ok {
+		if a.depth < MaxDepth {
+			a.enter(n, st, r, args, nil)
+		}
+		return
+	}
 	// Effects of library calls.
 	if e := a.effectOf(n); e != nil {
 		a.addEffect(n, st, e.Kind, e.Call, e.Selects, e.params)
@@ -1330,6 +1351,10 @@ func (a *analyzer) throwsForAnon(call *jsast.Node) (string, bool) {
 		return "", false
 	}
 	first := a.classify(args[0])
+	if tc, ok := a.tokenCall(call); ok && tc.Verifies && first.kind != vRequest && !a.keyFromCaller(call) {
+		// An anonymous caller has no token the issuer signed.
+		return "`" + clip(name, 30) + "()` rejects a token its issuer did not sign", true
+	}
 	switch {
 	case last == "getUser" && strings.Contains(name, "users") && (first.kind == vIdentity || first.kind == vUser):
 		return "`" + clip(strings.ReplaceAll(name, "()", ""), 40) + "(" + clip(a.f.Text(args[0]), 20) + ")` throws for a signed-out caller (the id is null)", true
@@ -1421,13 +1446,19 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	if r.fn == a.fn {
 		return
 	}
+	a.enter(n, st, r, jsast.Args(n), seeds)
+}
+
+// enter applies the summary of the function r, called at n with args
+// (seeds: the values its parameters hold, when known): its effects,
+// checks and identity reads.
+func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, seeds []value) {
 	s := a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack)
 	hname := r.name
 	if hname == "" {
 		hname = clip(a.f.CalleeName(n), 40)
 	}
 	where := fmt.Sprintf("%s (%s:%d)", hname, r.file.Path, r.fn.Line)
-	args := jsast.Args(n)
 	for _, e := range s.effects {
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)
@@ -1556,4 +1587,31 @@ func clip(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// tokenCall returns the token library function a call calls
+// (knowledge.TokenCallOf): verifyToken(t) imported from @clerk/backend,
+// jose.jwtVerify(t, jwks) through a namespace import, jwt.decode(t).
+func (a *analyzer) tokenCall(call *jsast.Node) (knowledge.TokenCall, bool) {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	root := rootIdent(callee)
+	if root == nil {
+		return knowledge.TokenCall{}, false
+	}
+	rname := a.f.Text(root)
+	if _, bound := a.vars[rname]; bound {
+		return knowledge.TokenCall{}, false
+	}
+	im, ok := a.f.ImportOf(rname)
+	if !ok {
+		return knowledge.TokenCall{}, false
+	}
+	pkg := a.importPackage(rname)
+	switch {
+	case callee.Type == "identifier":
+		return knowledge.TokenCallOf(pkg, im.Imported)
+	case callee.Type == "member_expression" && (im.Imported == "*" || im.Imported == "default") && jsast.Unwrap(callee.ChildByField("object")) == root:
+		return knowledge.TokenCallOf(pkg, a.f.Text(callee.ChildByField("property")))
+	}
+	return knowledge.TokenCall{}, false
 }

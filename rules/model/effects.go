@@ -60,6 +60,23 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		}
 		return mk(ClerkPrivilege, !strings.HasPrefix(bc.Method, "create"))
 	}
+	if rv.kind == vParam {
+		// A data root written as a member of a parameter (a helper's
+		// ctx.db.get(id)).
+		if rest, ok := strings.CutPrefix(clean, rname+"."); ok && strings.Count(rest, ".") == 1 {
+			if libs, ok := knowledge.DataRoot(rname + "." + jsast.FirstSegment(rest)); ok {
+				var eff knowledge.Effect
+				for _, u := range knowledge.DataMethod(last) {
+					if contains(libs, u.Library) {
+						eff |= u.Effect
+					}
+				}
+				if eff != 0 {
+					return mk(dataKind(eff), !knowledge.IsCreate(last))
+				}
+			}
+		}
+	}
 	switch rv.kind {
 	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals, vParam, vHandler:
 		return nil
@@ -277,6 +294,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 	e := effect{Effect: Effect{Kind: k, Call: call, Location: Location{File: a.f.Path, Line: line}, Authz: st.authz, Selects: selects},
 		reach: st.reach, params: params}
 	if n.Type == "call_expression" {
+		if k == ReadsData || k == WritesData {
+			e.Table = tableOf(a.f, n)
+		}
 		reqs, owner, org, ps := a.chainSources(n)
 		if filter := a.filterArgs(n); selects && filter != nil {
 			// The values that select the records, not those written.
@@ -324,6 +344,16 @@ func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org b
 		reqs = append(reqs, r...)
 		owner, org = owner || o, org || g
 		ps = append(ps, p...)
+		// A selection written as a callback of the query builder
+		// (.withIndex('by_owner', q => q.eq('owner', userId))).
+		for _, arg := range x.NamedChildren() {
+			if u := jsast.Unwrap(arg); u != nil && jsast.IsFunction(u) {
+				r, o, g, p := a.argSources(jsast.FunctionBody(u))
+				reqs = append(reqs, r...)
+				owner, org = owner || o, org || g
+				ps = append(ps, p...)
+			}
+		}
 		return false
 	})
 	return reqs, owner, org, ps
@@ -629,4 +659,25 @@ func (a *analyzer) addUserReturn(n, val *jsast.Node, st *state, others bool) {
 			e.OtherUsers = true
 		}
 	}
+}
+
+// tableOf returns the table a data call names by a leading string
+// literal: the one nearest the chain's root (supabase.from("users") in
+// supabase.from("users").select("id, email"), whose select names
+// columns), on the call itself (ctx.db.query("users")) otherwise.
+func tableOf(f *jsast.File, call *jsast.Node) string {
+	table := ""
+	for i := 0; i < 4 && call != nil && call.Type == "call_expression"; i++ {
+		if args := jsast.Args(call); len(args) > 0 {
+			if s, ok := f.StringValue(args[0]); ok {
+				table = s
+			}
+		}
+		callee := jsast.Unwrap(call.ChildByField("function"))
+		if callee == nil || callee.Type != "member_expression" {
+			break
+		}
+		call = jsast.Unwrap(callee.ChildByField("object"))
+	}
+	return table
 }

@@ -78,6 +78,9 @@ type Model struct {
 	owned    facet[map[string]bool]
 	nuxt     facet[[]*Entry]
 	svelte   facet[[]*Entry]
+	convex   facet[[]*Entry]
+	edge     facet[[]*Entry]
+	expo     facet[[]*Entry]
 	files    fileFacets
 	notes    notes
 	fns      fnMemo
@@ -122,7 +125,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, convexAdapter{}, edgeAdapter{}, expoAdapter{}}
 }
 
 // Project returns the project model the model was built on.

@@ -160,6 +160,9 @@ type Effect struct {
 	// OtherUsers is set on a ReturnsUser effect when the users sent are not
 	// (only) the caller: users.getUser(id), users.getUserList().
 	OtherUsers bool
+	// Table is the table or collection the call names as a literal
+	// (ctx.db.query("users"), supabase.from("users")), "" when none.
+	Table string
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string
@@ -223,6 +226,10 @@ const (
 	FromCookies  InputSource = "cookies"  // cookies
 	FromArgs     InputSource = "args"     // a Server Action's arguments
 	FromIdentity InputSource = "identity" // the verified identity (userId, orgId, the current user)
+	// FromToken is a claim of a token decoded without verifying its
+	// signature (jose.decodeJwt, atob(token.split('.')[1])): whatever the
+	// caller wrote in it.
+	FromToken InputSource = "token"
 )
 
 // Input is one value of an entry and where it comes from.

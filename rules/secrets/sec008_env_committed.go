@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/secrets/detect"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -33,7 +34,7 @@ var SEC008 = &rules.Rule{
 			"`*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*PASSWORD*` variables) to a real-looking value; empty values, references and placeholders " +
 			"do not count. `.env.example`, `.env.sample`, `.env.template` and `.env.dist` are meant to be committed and are not reported. " +
 			"It also reports a `.gitignore` that keeps its env-files comment but lost the pattern below it, and (Medium) a `.gitignore` of a " +
-			"Clerk project that ignores neither `.env` nor `.env.local`. The secret values themselves are CLK-SEC-001/002/003's findings.",
+			"project using a Clerk server SDK that ignores neither `.env` nor `.env.local` (an app using only Clerk's client SDKs holds no Secret Key). The secret values themselves are CLK-SEC-001/002/003's findings.",
 		Bad:  "# .gitignore\nnode_modules\n# (the `.env*` line was removed)\n\n# .env.local (committed)\nCLERK_SECRET_KEY=sk_live_…",
 		Good: "# .gitignore\n.env*\n!.env.example\n\n# .env.example (committed)\nCLERK_SECRET_KEY=",
 		Lang: "sh",
@@ -165,7 +166,7 @@ func checkEnvGitignore(pass *rules.Pass, report reportFunc) {
 	// this one, and neither its .env nor its .env.local is ignored.
 	found := false
 	for _, pk := range pass.Project.Packages {
-		if !clerkPackage(pk.Deps) || nearestGitignore(pass.Paths(), pk.Dir) != f.Path {
+		if !clerkServerPackage(pk.Deps) || nearestGitignore(pass.Paths(), pk.Dir) != f.Path {
 			continue
 		}
 		env, local := ".env", ".env.local"
@@ -185,9 +186,13 @@ func checkEnvGitignore(pass *rules.Pass, report reportFunc) {
 		Fix:     "Add `.env*` (and `!.env.example` if you commit an example file) to `.gitignore`."})
 }
 
-func clerkPackage(deps map[string]string) bool {
+// clerkServerPackage reports whether a package depends on a Clerk SDK
+// with a server entry point: an app that depends only on client SDKs
+// (an Expo or React app) holds the publishable key alone, and its
+// env files are not where a Secret Key would be.
+func clerkServerPackage(deps map[string]string) bool {
 	for d := range deps {
-		if strings.HasPrefix(d, "@clerk/") || d == "svelte-clerk" || d == "@hono/clerk-auth" {
+		if knowledge.HasServerModule(knowledge.ClerkPackageOf(d)) || d == "svelte-clerk" || d == "@hono/clerk-auth" {
 			return true
 		}
 	}
