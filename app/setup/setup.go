@@ -83,8 +83,8 @@ type Setup struct {
 	// Kubernetes Secret shown once instead.
 	credDir    string
 	secretName string
-	manifest  map[string]any
-	states    *stateStore
+	manifest   map[string]any
+	states     *stateStore
 	// token is the one-time setup token: it authorises a browser to
 	// register the App. Only the start-up log line shows it.
 	token  string
