@@ -70,18 +70,7 @@ func TestSetupPrintsKubernetesSecret(t *testing.T) {
 	}
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
-	h.authorize(c)
-	action, m := setupForm(t, c, h.base+"/setup?org=acme-inc", nil)
-	mj, _ := json.Marshal(m)
-	resp, err := c.PostForm(action, url.Values{"manifest": {string(mj)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("callback: %d\n%s", resp.StatusCode, raw)
-	}
+	raw := registerFor(t, h, c, "acme-inc")
 	pre := regexp.MustCompile(`(?s)<pre id="secret-manifest"[^>]*>(.*?)</pre>`).FindStringSubmatch(string(raw))
 	if pre == nil {
 		t.Fatalf("no Secret manifest on the page:\n%s", raw)
@@ -115,6 +104,25 @@ func TestSetupPrintsKubernetesSecret(t *testing.T) {
 	h.assertNoSecretsLogged(creds, base64.StdEncoding.EncodeToString(creds.PEM)[:40], base64.StdEncoding.EncodeToString([]byte(creds.WebhookSecret)))
 }
 
+// registerFor authorises c with the setup token, registers the App for org
+// through the fake GitHub and returns the page that completes setup.
+func registerFor(t *testing.T, h *harness, c *http.Client, org string) []byte {
+	t.Helper()
+	h.authorize(c)
+	action, m := setupForm(t, c, h.base+"/setup?org="+url.QueryEscape(org), nil)
+	mj, _ := json.Marshal(m)
+	resp, err := c.PostForm(action, url.Values{"manifest": {string(mj)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("callback: %d\n%s", resp.StatusCode, raw)
+	}
+	return raw
+}
+
 func keys(m map[string][]byte) []string {
 	var out []string
 	for k := range m {
@@ -131,23 +139,13 @@ func TestCredentialsDir(t *testing.T) {
 	h := start(t, fakegithub.Options{}, map[string]string{"CLERKGUARD_CREDENTIALS_DIR": dir})
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
-	h.authorize(c)
-	action, m := setupForm(t, c, h.base+"/setup?org=acme-inc", nil)
-	mj, _ := json.Marshal(m)
-	resp, err := c.PostForm(action, url.Values{"manifest": {string(mj)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("callback: %d", resp.StatusCode)
-	}
+	registerFor(t, h, c, "acme-inc")
 	h.dataDir = dir
 	h.assertStored()
 	if got := setup.CredentialsDir(func(k string) string { return map[string]string{"CLERKGUARD_DATA_DIR": "/data"}[k] }); got != "/data" {
 		t.Errorf("CredentialsDir defaults to the data dir: %q", got)
 	}
-	_, err = setup.New(setup.Options{Getenv: func(k string) string {
+	_, err := setup.New(setup.Options{Getenv: func(k string) string {
 		return map[string]string{"CLERKGUARD_CREDENTIALS_SECRET": "Not_A_Name", "CLERKGUARD_DATA_DIR": t.TempDir()}[k]
 	}})
 	if err == nil || !strings.Contains(err.Error(), "CLERKGUARD_CREDENTIALS_SECRET") {
