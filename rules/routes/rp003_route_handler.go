@@ -68,13 +68,14 @@ func runRP003(pass *rules.Pass) error {
 		if e == nil {
 			continue
 		}
-		if _, open := openEffect(pass, e); !open {
+		x, open := exposure(pass, e)
+		if !open {
 			continue
 		}
 		pass.Report(rules.Diagnostic{
-			Line: ex.Stmt.Line, Column: ex.Stmt.Col,
-			Message: fmt.Sprintf("%s touches data without checking the caller, and nothing protects it: %s",
-				rules.Code(ex.Name+" "+route.Path), middlewareReason(route.App, probe)),
+			Line: ex.Stmt.Line, Column: ex.Stmt.Col, Severity: severityOf(x),
+			Message: fmt.Sprintf("%s touches data without checking the caller, and nothing protects it: %s; it %s (%s)",
+				rules.Code(ex.Name+" "+route.Path), middlewareReason(route.App, probe), x.Why, rules.Code(x.Effect.Call)),
 			Related: middlewareRelated(route.App),
 		})
 	}

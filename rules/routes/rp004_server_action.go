@@ -51,15 +51,16 @@ func runRP004(pass *rules.Pass) error {
 		if e == nil {
 			continue
 		}
-		if _, open := ownOpenEffect(pass, e); !open {
+		x, open := ownExposure(pass, e)
+		if !open {
 			continue
 		}
 		kind := "Server Action"
 		if a.Inline {
 			kind = "inline Server Action"
 		}
-		pass.Report(rules.Diagnostic{Line: a.Fn.Line, Column: a.Fn.Col,
-			Message: fmt.Sprintf("%s %s touches data without checking the user; it can be called directly by its action ID, whatever the middleware protects", kind, rules.Code(name))})
+		pass.Report(rules.Diagnostic{Line: a.Fn.Line, Column: a.Fn.Col, Severity: severityOf(x),
+			Message: fmt.Sprintf("%s %s touches data without checking the user; it can be called directly by its action ID, whatever the middleware protects; it %s (%s)", kind, rules.Code(name), x.Why, rules.Code(x.Effect.Call))})
 	}
 	return nil
 }

@@ -70,12 +70,13 @@ func runRP010(pass *rules.Pass) error {
 		if e == nil {
 			continue
 		}
-		if _, open := openEffect(pass, e); !open {
+		x, open := exposure(pass, e)
+		if !open {
 			continue
 		}
-		pass.Report(rules.Diagnostic{Line: ex.Stmt.Line, Column: ex.Stmt.Col,
-			Message: fmt.Sprintf("%s touches data without getAuth() and a signed-out check, and nothing protects it: %s",
-				what, middlewareReason(route.App, probe)),
+		pass.Report(rules.Diagnostic{Line: ex.Stmt.Line, Column: ex.Stmt.Col, Severity: severityOf(x),
+			Message: fmt.Sprintf("%s touches data without getAuth() and a signed-out check, and nothing protects it: %s; it %s (%s)",
+				what, middlewareReason(route.App, probe), x.Why, rules.Code(x.Effect.Call)),
 			Related: middlewareRelated(route.App),
 		})
 	}
