@@ -87,7 +87,12 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			return mk(PaidAPI, false)
 		}
 		isTag := clean == rname && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string"
-		if clean != rname || isTag {
+		if isTag {
+			if _, ok := knowledge.DataCall(pkg, last); ok {
+				return a.sqlEffect(n, clean)
+			}
+		}
+		if clean != rname {
 			if eff, ok := knowledge.DataCall(pkg, last); ok {
 				return mk(dataKind(eff), !knowledge.IsCreate(last))
 			}
@@ -100,7 +105,7 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	// the conventional names of data clients and models.
 	if clean == rname {
 		if !bound && (rname == "sql") && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string" {
-			return mk(WritesData, true)
+			return a.sqlEffect(n, clean)
 		}
 		return nil
 	}
@@ -115,8 +120,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			return mk(dataKind(eff), !knowledge.IsCreate(last))
 		}
 	}
-	if !bound && rname != "" && rname[0] >= 'A' && rname[0] <= 'Z' && strings.Count(clean, ".") == 1 {
-		// User.find(), Booking.create(): an ORM model.
+	if !bound && rname != "" && rname[0] >= 'A' && rname[0] <= 'Z' && strings.Count(clean, ".") == 1 && !constantName(rname) {
+		// User.find(), Booking.create(): an ORM model (SIDEBAR_ITEMS.find()
+		// is an array constant).
 		var eff knowledge.Effect
 		for _, u := range knowledge.DataMethod(last) {
 			switch u.Library {
@@ -132,6 +138,62 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(WritesData, false)
 	}
 	return nil
+}
+
+// sqlEffect classifies a tagged SQL template (sql`...`) by its statement:
+// SELECT reads, INSERT creates, UPDATE and DELETE change existing rows; a
+// statement it cannot name is a read and write. A SELECT without FROM
+// (SELECT NOW()) reads no stored data. The table, when the text names it,
+// is appended to the call ("sql.users") so that the record is named.
+func (a *analyzer) sqlEffect(n *jsast.Node, call string) *effect {
+	text := strings.ToLower(leadingLiteral(a.f, n.ChildByField("arguments")))
+	fields := strings.Fields(text)
+	mk := func(k EffectKind, selects bool, after string) *effect {
+		if t := wordAfter(fields, after); t != "" {
+			call += "." + t
+		}
+		return &effect{Effect: Effect{Kind: k, Call: call, Selects: selects}}
+	}
+	if len(fields) == 0 {
+		return mk(WritesData, true, "")
+	}
+	switch fields[0] {
+	case "select", "with", "show":
+		if wordAfter(fields, "from") == "" && !strings.Contains(text, " from ") {
+			return nil
+		}
+		return mk(ReadsData, true, "from")
+	case "insert":
+		return mk(WritesData, false, "into")
+	case "update":
+		return mk(WritesData, true, "update")
+	case "delete":
+		return mk(WritesData, true, "from")
+	}
+	return mk(WritesData, true, "")
+}
+
+// wordAfter returns the identifier that follows the keyword kw in a SQL
+// statement's words ("" when there is none or it is not a plain name).
+func wordAfter(fields []string, kw string) string {
+	if kw == "" {
+		return ""
+	}
+	for i, f := range fields {
+		if f == kw && i+1 < len(fields) {
+			t := strings.Trim(fields[i+1], `"'`+"`;(),")
+			if i := strings.LastIndexByte(t, '.'); i >= 0 {
+				t = t[i+1:] // public.users
+			}
+			for _, r := range t {
+				if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+					return ""
+				}
+			}
+			return t
+		}
+	}
+	return ""
 }
 
 // httpClients are HTTP client packages whose call (or method call) takes
@@ -210,6 +272,17 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// constantName reports whether a name is written as a constant
+// (SIDEBAR_ITEMS, GPA_SCALES): upper case, digits and underscores.
+func constantName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return len(s) > 1
 }
 
 // isNewModel recognises new Model({...}).save().

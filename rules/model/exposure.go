@@ -152,6 +152,8 @@ func recordOf(call string) (model, method string) {
 	}
 	m := segs[len(segs)-2]
 	switch {
+	case len(segs) == 2 && m == "sql":
+		return method, "" // sql.users: a SQL statement on the users table
 	case len(segs) == 2 && m != "" && m[0] >= 'A' && m[0] <= 'Z':
 		return m, method // an ORM model: User.find
 	case len(segs) >= 3 && !chainWords[m]:
