@@ -20,6 +20,7 @@ const (
 	Nuxt          Framework = "nuxt"
 	SvelteKit     Framework = "sveltekit"
 	Convex        Framework = "convex"
+	TRPC          Framework = "trpc"
 	AnyJS         Framework = "js" // framework-agnostic JavaScript (@clerk/backend)
 	GoHTTP        Framework = "go" // net/http and routers built on it
 	Gin           Framework = "gin"

@@ -207,6 +207,8 @@ func paramValue(r ParamRole) value {
 		return value{kind: vRequest, src: FromArgs}
 	case ParamGSSPContext:
 		return value{kind: vGSSP}
+	case ParamTRPCOptions:
+		return value{kind: vTRPCOpts}
 	}
 	return value{}
 }
@@ -1207,7 +1209,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	root := rootIdent(callee)
 	if root != nil {
 		switch a.vars[a.f.Text(root)].kind {
-		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP:
+		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vTRPCOpts, vTRPCCtx:
 			return
 		}
 		switch a.f.Text(root) {

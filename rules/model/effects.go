@@ -42,6 +42,16 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return nil
 	}
 	rv, bound := a.vars[rname]
+	if rv.kind == vTRPCCtx {
+		// ctx.db.note.findMany(): the data client createContext attached,
+		// named as the application names it.
+		rest, ok := strings.CutPrefix(clean, rname+".")
+		if !ok || !strings.Contains(rest, ".") {
+			return nil
+		}
+		clean, rname = rest, jsast.FirstSegment(rest)
+		rv, bound = value{}, false
+	}
 	last := jsast.LastSegment(clean)
 	mk := func(k EffectKind, selects bool) *effect {
 		return &effect{Effect: Effect{Kind: k, Call: clean, Selects: selects}}

@@ -26,6 +26,9 @@ const (
 	GetServerSideProps Kind = "get-server-side-props" // Next.js Pages Router data function
 	ExpressRoute       Kind = "express-route"         // app.get('/x', ...) and friends
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
+	TRPCQuery          Kind = "trpc-query"            // a tRPC query procedure
+	TRPCMutation       Kind = "trpc-mutation"         // a tRPC mutation procedure
+	TRPCSubscription   Kind = "trpc-subscription"     // a tRPC subscription procedure
 )
 
 // Location is a place in the snapshot.
@@ -127,6 +130,7 @@ const (
 	ParamPageProps              // Next.js page props: { params, searchParams }
 	ParamClientValue            // a Server Action argument: whatever the client sends
 	ParamGSSPContext            // getServerSideProps(ctx): ctx.req, ctx.params, ctx.query
+	ParamTRPCOptions            // a tRPC resolver's or middleware's options: { ctx, input, next }
 )
 
 // Wrapper is a call around a handler.

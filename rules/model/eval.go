@@ -185,6 +185,30 @@ func (a *analyzer) member(v value, prop string) value {
 			return value{}
 		}
 		return value{}
+	case vTRPCOpts:
+		switch prop {
+		case "ctx":
+			return value{kind: vTRPCCtx}
+		case "input", "rawInput", "getRawInput":
+			return value{kind: vRequest, src: FromArgs}
+		case "next":
+			return value{kind: vNext}
+		}
+	case vTRPCCtx:
+		// What createContext attaches: Clerk's Auth object (getAuth(req),
+		// auth()), or the identity fields taken from it.
+		if prop == "auth" {
+			return value{kind: vAuthObj}
+		}
+		if iv, ok := identityField(prop); ok {
+			return iv
+		}
+		if prop == "user" || prop == "session" {
+			return value{kind: vUser}
+		}
+		if prop == "req" || prop == "request" {
+			return value{kind: vReq}
+		}
 	case vAuthFn:
 		if prop == "protect" {
 			return value{kind: vProtect}

@@ -51,12 +51,13 @@ type Exposure struct {
 //     (knowledge.PublicSubmission: contact, waitlist, registration, page
 //     views) or an entry the middleware declares public, where adding a
 //     record is the entry's purpose; sending mail is medium there too;
-//   - reading is high when it reads Clerk users or records that hold
-//     someone's data (knowledge.PersonalRecord) other than the caller's own
-//     session record, or when the entry is in an area meant for signed-in
+//   - reading is high when it reads records that hold someone's data
+//     (knowledge.PersonalRecord) other than the caller's own session
+//     record, or when the entry is in an area meant for signed-in
 //     users (knowledge.PrivateArea); a read of records the model cannot
 //     name is medium; a read of public content (a catalogue, published
-//     posts, counts) exposes nothing.
+//     posts, counts) and reading Clerk users for their public profile
+//     (without returning the User objects) expose nothing.
 func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 	if v.Authn != AuthnNo && v.Authn != AuthnPartial {
 		return Exposure{}
@@ -107,20 +108,22 @@ func exposureOf(e *Entry, x Effect) (Level, string) {
 }
 
 func readExposure(e *Entry, x Effect) (Level, string) {
-	if _, ok := knowledge.BackendCallIn(x.Call); ok {
-		return ExposeHigh, "reads Clerk users"
-	}
+	// Reading Clerk users to render their public profile (an author's
+	// name and avatar) is what a public page does; returning the User
+	// objects is ReturnsUser (and CLK-RBAC-006's concern), and a
+	// privileged call is ClerkPrivilege.
+	_, clerkUsers := knowledge.BackendCallIn(x.Call)
 	model, method := recordOf(x.Call)
 	ownSession := len(x.Request) > 0
 	for _, s := range x.Request {
 		ownSession = ownSession && s == FromCookies
 	}
 	switch {
-	case model != "" && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method):
+	case !clerkUsers && model != "" && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method):
 		return ExposeHigh, "reads " + model + " records"
 	case e.PathKnown && knowledge.PrivateArea(e.Path):
 		return ExposeHigh, "reads data in an area meant for signed-in users"
-	case e.Public != "":
+	case clerkUsers, e.Public != "":
 		return ExposeNone, ""
 	case model == "":
 		return ExposeMedium, "reads stored data"

@@ -70,6 +70,7 @@ type Model struct {
 
 	entries facet[[]*Entry]
 	express facet[[]*Entry]
+	trpc    facet[[]*Entry]
 	files   fileFacets
 	notes   notes
 	fns     fnMemo
@@ -114,7 +115,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter{}, trpcAdapter{}}
 }
 
 // Project returns the project model the model was built on.

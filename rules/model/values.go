@@ -86,6 +86,8 @@ const (
 	vProtect          // auth.protect (destructured)
 	vAuthFn           // Clerk's auth function itself (auth.protect is its method)
 	vResult           // a helper\'s result object whose keys differ for an anonymous caller ({ error } vs { ok })
+	vTRPCOpts         // a tRPC resolver's or middleware's options ({ ctx, input, next })
+	vTRPCCtx          // a tRPC context (createContext's result: the identity and the data client)
 )
 
 // value is the abstract value of an expression.

@@ -65,6 +65,7 @@ const (
 	ViaHelper     Via = "helper"     // a function the handler calls
 	ViaLayout     Via = "layout"     // a Next.js layout above a page
 	ViaSecret     Via = "secret"     // a shared secret (CRON_SECRET, an API key header)
+	ViaProcedure  Via = "procedure"  // a tRPC procedure base's or the procedure's own .use() middleware
 )
 
 // Proof is a place that supports a verdict or an effect.
