@@ -47,15 +47,6 @@ func exposure(pass *rules.Pass, e *model.Entry) (model.Exposure, bool) {
 	return x, x.Level != model.ExposeNone
 }
 
-// ownExposure is exposure for the entry's own checks, its middleware left
-// out (Server Actions are called by ID, so a rule may require them to
-// check the caller themselves).
-func ownExposure(pass *rules.Pass, e *model.Entry) (model.Exposure, bool) {
-	v, fx := pass.Model.OwnGuard(pass.Ctx, e)
-	x := model.Exposed(e, v, fx)
-	return x, x.Level != model.ExposeNone
-}
-
 // severityOf maps an exposure level to a finding's severity.
 func severityOf(x model.Exposure) rules.Severity {
 	if x.Level == model.ExposeHigh {
