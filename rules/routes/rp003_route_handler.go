@@ -60,6 +60,9 @@ func runRP003(pass *rules.Pass) error {
 	if route == nil || route.Kind != project.RouteHandler || !route.App.Clerk || publicByDesign(route.Path) {
 		return nil
 	}
+	if openedByPublicPattern(pass, route) != nil {
+		return nil // CLK-RP-009 reports the pattern, with this route as related location
+	}
 	f := pass.AST(pass.File)
 	if f == nil {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -84,21 +85,56 @@ type matcherUse struct {
 }
 
 func runRP009(pass *rules.Pass) error {
-	webhookRepo := false
+	webhookRepo := hasWebhookRoute(pass)
+	for _, a := range pass.Project.Next {
+		if c := newRP009(pass, a, webhookRepo); c != nil {
+			c.run()
+		}
+	}
+	return nil
+}
+
+// hasWebhookRoute reports whether the repository has an API path naming a
+// webhook (CLK-WH-006 then owns an /api opened wholesale).
+func hasWebhookRoute(pass *rules.Pass) bool {
 	for _, p := range pass.Paths() {
 		lp := strings.ToLower(p)
 		if strings.Contains(lp, "webhook") && strings.Contains(lp, "api") {
-			webhookRepo = true
-			break
+			return true
 		}
 	}
-	for _, a := range pass.Project.Next {
-		mw := a.Middleware
-		if !a.Clerk || mw == nil || !mw.Clerk || mw.Legacy || mw.AST == nil || mw.Handler == nil || len(mw.RouteMatchers) == 0 {
-			continue
+	return false
+}
+
+// newRP009 prepares the checks of one app's middleware (nil when it has
+// no Clerk handler with route matchers): the role of each matcher, and
+// the inverted conditions found on the way.
+func newRP009(pass *rules.Pass, a *project.NextApp, webhookRepo bool) *rp009 {
+	mw := a.Middleware
+	if !a.Clerk || mw == nil || !mw.Clerk || mw.Legacy || mw.AST == nil || mw.Handler == nil || len(mw.RouteMatchers) == 0 {
+		return nil
+	}
+	c := &rp009{pass: pass, app: a, mw: mw, f: mw.AST, webhookRepo: webhookRepo}
+	c.classify()
+	return c
+}
+
+// openedByPublicPattern returns the public route-matcher pattern that
+// opens route r beyond what it names, when CLK-RP-009 reports it (at the
+// pattern, with the route as related location): the route rules then do
+// not report the same root cause a second time.
+func openedByPublicPattern(pass *rules.Pass, r *project.Route) *project.PathPattern {
+	if r == nil || r.App == nil {
+		return nil
+	}
+	c := newRP009(pass, r.App, hasWebhookRoute(pass))
+	if c == nil {
+		return nil
+	}
+	for _, o := range c.openings() {
+		if o.route == r {
+			return o.pat
 		}
-		c := &rp009{pass: pass, app: a, mw: mw, f: mw.AST, webhookRepo: webhookRepo}
-		c.run()
 	}
 	return nil
 }
@@ -110,20 +146,33 @@ type rp009 struct {
 	f           *jsast.File
 	webhookRepo bool
 	roles       map[*project.RouteMatcher]matcherRole
+	inverted    []rules.Diagnostic
 }
 
 func (c *rp009) run() {
+	for _, d := range c.inverted {
+		c.report(d)
+	}
+	for _, o := range c.openings() {
+		c.report(o.diag)
+	}
+	c.middlewareOnly()
+}
+
+// classify decides each route matcher's role from how the handler uses
+// it, recording inverted conditions.
+func (c *rp009) classify() {
 	c.roles = map[*project.RouteMatcher]matcherRole{}
 	for _, u := range c.uses() {
 		name := u.rm.Name
 		switch {
 		case !u.negated && publicishName.MatchString(name) && !protectedishName.MatchString(name):
-			c.report(rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
+			c.inverted = append(c.inverted, rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
 				Message: fmt.Sprintf("%s calls the protect step when %s matches, so the routes it lists are protected and every other route is open: the condition is inverted", rules.Code(strings.TrimSpace(c.f.Text(u.cond))), rules.Code(name)),
 				Fix:     fmt.Sprintf("Negate it: %s, or better, check in each resource. ", rules.Code("if (!"+name+"(req)) await auth.protect()")) + c.pass.Fix(c.mw.File)})
 			c.roles[u.rm] = roleProtected
 		case u.negated && protectedishName.MatchString(name) && !publicishName.MatchString(name):
-			c.report(rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
+			c.inverted = append(c.inverted, rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
 				Message: fmt.Sprintf("%s protects every route except those %s lists: the condition is inverted", rules.Code(strings.TrimSpace(c.f.Text(u.cond))), rules.Code(name)),
 				Fix:     fmt.Sprintf("Drop the negation: %s, or better, check in each resource. ", rules.Code("if ("+name+"(req)) await auth.protect()")) + c.pass.Fix(c.mw.File)})
 			c.roles[u.rm] = rolePublic
@@ -140,14 +189,29 @@ func (c *rp009) run() {
 			c.roles[rm] = rolePublic
 		}
 	}
+}
+
+// opening is a public pattern that opens a route beyond the intended one.
+type opening struct {
+	pat   *project.PathPattern
+	route *project.Route
+	diag  rules.Diagnostic
+}
+
+// openings lists, per public pattern, the first route it opens beyond
+// the one it names.
+func (c *rp009) openings() []opening {
+	var out []opening
 	for _, rm := range c.mw.RouteMatchers {
 		if c.roles[rm] == rolePublic {
 			for _, p := range rm.Patterns {
-				c.publicPattern(rm, p)
+				if o, ok := c.publicPattern(rm, p); ok {
+					out = append(out, o)
+				}
 			}
 		}
 	}
-	c.middlewareOnly()
+	return out
 }
 
 func (c *rp009) report(d rules.Diagnostic) { c.pass.Report(d) }
@@ -186,9 +250,9 @@ func (c *rp009) protects(n *jsast.Node) bool {
 
 // publicPattern reports a public pattern that opens a real route beyond
 // the intended one.
-func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) {
+func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) (opening, bool) {
 	if p.Err != nil || strings.Contains(strings.ToLower(p.Source), "webhook") {
-		return // CLK-WH-006 owns webhook-motivated patterns
+		return opening{}, false // CLK-WH-006 owns webhook-motivated patterns
 	}
 	wholesale := ""
 	for _, root := range []string{"/api", "/trpc"} {
@@ -198,13 +262,13 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 		}
 	}
 	if wholesale == "/api" && c.webhookRepo {
-		return // CLK-WH-006 reports /api opened for the webhook
+		return opening{}, false // CLK-WH-006 reports /api opened for the webhook
 	}
 	prefix := ""
 	if wholesale == "" {
 		i := strings.IndexAny(p.Source, "(:{*")
 		if i <= 0 || strings.HasSuffix(p.Source[:i], "/") || !strings.HasPrefix(p.Source[i:], "(") || strings.HasPrefix(p.Source, "/(") {
-			return
+			return opening{}, false
 		}
 		prefix = strings.ToLower(p.Source[:i])
 	}
@@ -235,10 +299,10 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 			msg = fmt.Sprintf("public route matcher %s lists %s, which has no `/` before `(.*)` and so also makes %s (%s) public; it has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), rules.Code(r.Path), rules.Code(r.File))
 			fix = fmt.Sprintf("Write %s and %s (or %s) so the pattern stops at the path segment. ", rules.Code("'"+p.Source[:len(prefix)]+"'"), rules.Code("'"+p.Source[:len(prefix)]+"/(.*)'"), rules.Code("'"+p.Source[:len(prefix)]+"/:path*'"))
 		}
-		c.report(rules.Diagnostic{Path: c.mw.File, Line: p.Line, Message: msg, Fix: fix + c.pass.Fix(r.File),
-			Related: []rules.Location{{Path: r.File, Line: ex.Stmt.Line}}})
-		return
+		return opening{pat: p, route: r, diag: rules.Diagnostic{Path: c.mw.File, Line: p.Line, Message: msg, Fix: fix + c.pass.Fix(r.File),
+			Related: []rules.Location{{Path: r.File, Line: ex.Stmt.Line}}}}, true
 	}
+	return opening{}, false
 }
 
 func (c *rp009) otherPublicPatternMatches(self *project.PathPattern, probe string) bool {
@@ -344,7 +408,11 @@ func (c *rp009) routeUnguarded(r *project.Route) (*jsast.Export, bool) {
 		if e == nil || ownChecked(c.pass, e) {
 			continue
 		}
-		if _, fx := c.pass.Model.OwnGuard(c.pass.Ctx, e); len(fx.List) > 0 {
+		// Judged as if no pattern declared it public: whether it should be
+		// is the question.
+		undeclared := *e
+		undeclared.Public = ""
+		if v, fx := c.pass.Model.OwnGuard(c.pass.Ctx, e); model.Exposed(&undeclared, v, fx).Level != model.ExposeNone {
 			return &ex, true
 		}
 		if first == nil {

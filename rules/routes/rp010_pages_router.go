@@ -47,6 +47,9 @@ func runRP010(pass *rules.Pass) error {
 	if route == nil || (route.Kind != project.PagesAPI && route.Kind != project.PagesPage) || !route.App.Clerk || publicByDesign(route.Path) {
 		return nil
 	}
+	if openedByPublicPattern(pass, route) != nil {
+		return nil // CLK-RP-009 reports the pattern, with this route as related location
+	}
 	probe := route.Probe()
 	if prot := route.App.Protection(probe); prot == project.Protected || prot == project.Unknown {
 		return nil
