@@ -372,6 +372,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 					return value{kind: vPred, anon: isFalse, authz: ownerKind(av)}
 				}
 			}
+			if (prop == "map" || prop == "flatMap") && len(args) > 0 && picksFields(args[0]) {
+				// users.map((u) => ({ id: u.id, name: u.firstName })): the
+				// fields picked, not the User objects.
+				return value{kind: vRow}
+			}
 			return value{kind: vRow, clerk: obj.clerk}
 		case vOther, vLiteral:
 			if prop == "includes" && len(args) == 1 {
@@ -713,4 +718,15 @@ func (a *analyzer) usesCredential(n *jsast.Node) bool {
 		return true
 	})
 	return found
+}
+
+// picksFields reports whether a callback maps its argument to a new object
+// literal: (u) => ({ id: u.id, ... }).
+func picksFields(fn *jsast.Node) bool {
+	fn = jsast.Unwrap(fn)
+	if fn == nil || fn.Type != "arrow_function" {
+		return false
+	}
+	body := jsast.Unwrap(fn.ChildByField("body"))
+	return body != nil && body.Type == "object"
 }
