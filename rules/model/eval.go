@@ -372,9 +372,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 					return value{kind: vPred, anon: isFalse, authz: ownerKind(av)}
 				}
 			}
-			if (prop == "map" || prop == "flatMap") && len(args) > 0 && picksFields(args[0]) {
+			if (prop == "map" || prop == "flatMap") && len(args) > 0 && a.picksPublicFields(args[0]) {
 				// users.map((u) => ({ id: u.id, name: u.firstName })): the
-				// fields picked, not the User objects.
+				// public profile fields picked, not the User objects.
 				return value{kind: vRow}
 			}
 			return value{kind: vRow, clerk: obj.clerk}
@@ -720,13 +720,19 @@ func (a *analyzer) usesCredential(n *jsast.Node) bool {
 	return found
 }
 
-// picksFields reports whether a callback maps its argument to a new object
-// literal: (u) => ({ id: u.id, ... }).
-func picksFields(fn *jsast.Node) bool {
+// picksPublicFields reports whether a callback maps its argument to a new
+// object literal of public profile fields: (u) => ({ id: u.id, name:
+// u.firstName, imageUrl: u.imageUrl }). Picking an email address, a phone
+// number or metadata is still the users' data.
+func (a *analyzer) picksPublicFields(fn *jsast.Node) bool {
 	fn = jsast.Unwrap(fn)
 	if fn == nil || fn.Type != "arrow_function" {
 		return false
 	}
 	body := jsast.Unwrap(fn.ChildByField("body"))
-	return body != nil && body.Type == "object"
+	if body == nil || body.Type != "object" {
+		return false
+	}
+	t := strings.ToLower(a.f.Text(body))
+	return !strings.Contains(t, "email") && !strings.Contains(t, "phone") && !strings.Contains(t, "metadata") && !strings.Contains(t, "...")
 }
