@@ -56,13 +56,19 @@ func (a expressAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*E
 		return nil, nil
 	}
 	es, err := a.Entries(ctx, m)
+	return entriesIn(es, p), err
+}
+
+// entriesIn returns the entries declared in the file at p or handled by
+// a function in it.
+func entriesIn(es []*Entry, p string) []*Entry {
 	var out []*Entry
 	for _, e := range es {
 		if e.File == p || e.Handler.File == p {
 			out = append(out, e)
 		}
 	}
-	return out, err
+	return out
 }
 
 // maybeExpress reports whether p belongs to a package that depends on

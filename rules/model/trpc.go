@@ -40,13 +40,7 @@ func (a trpcAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entr
 		return nil, nil
 	}
 	es, err := a.Entries(ctx, m)
-	var out []*Entry
-	for _, e := range es {
-		if e.File == p || e.Handler.File == p {
-			out = append(out, e)
-		}
-	}
-	return out, err
+	return entriesIn(es, p), err
 }
 
 // dependsOn reports whether p belongs to a package that depends on dep, or
