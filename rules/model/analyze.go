@@ -634,6 +634,11 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 	if a.role == roleHandler && a.effectReturn(n) {
 		a.addEffect(n, st, ReturnsUser, "returns "+clip(a.f.Text(jsast.Unwrap(n)), 40), false, nil)
 	}
+	if a.role == roleHandler {
+		if name := a.returnedSecret(n); name != "" {
+			a.addEffect(n, st, ReturnsSecret, "returns "+name, false, nil)
+		}
+	}
 }
 
 // resultObject recognises a helper that answers with an object whose keys
@@ -1067,6 +1072,11 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 			if a.effectReturn(arg) {
 				a.addEffect(n, st, ReturnsUser, "returns "+clip(f.Text(jsast.Unwrap(arg)), 40), false, nil)
 				break
+			}
+		}
+		if args := jsast.Args(n); len(args) > 0 {
+			if name := a.returnedSecret(args[0]); name != "" {
+				a.addEffect(n, st, ReturnsSecret, "returns "+name, false, nil)
 			}
 		}
 		return

@@ -424,3 +424,66 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 	})
 	return reqs, owner, org, ps
 }
+
+// returnedSecret returns the name of a server secret whose value (or a
+// part of it) the expression n sends to the caller, or "": `{ url:
+// process.env.DATABASE_URL }`, `key.substring(0, 20)`. A secret that only
+// decides a value (`key ? 'set' : 'missing'`, `!!key`, `key.length`,
+// a comparison) is not sent.
+func (a *analyzer) returnedSecret(n *jsast.Node) string {
+	found := ""
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if found != "" || jsast.IsFunction(x) {
+			return false
+		}
+		switch x.Type {
+		case "ternary_expression":
+			a.walkSecret(x.ChildByField("consequence"), &found)
+			a.walkSecret(x.ChildByField("alternative"), &found)
+			return false
+		case "unary_expression":
+			return false // !key, typeof key
+		case "binary_expression":
+			switch a.f.Text(x.ChildByField("operator")) {
+			case "===", "!==", "==", "!=", "<", ">", "<=", ">=", "instanceof", "in":
+				return false // a comparison sends a boolean
+			}
+		case "identifier", "member_expression":
+			if v := a.classify(x); v.kind == vSecret && exposedSecret(v.lit) {
+				found = v.lit
+			}
+			return false // key.length is not the key
+		}
+		return true
+	})
+	return found
+}
+
+func (a *analyzer) walkSecret(n *jsast.Node, found *string) {
+	if n != nil && *found == "" {
+		*found = a.returnedSecret(n)
+	}
+}
+
+// exposedSecret reports whether a setting's name is a server secret: a
+// key, token, password or database connection string, and not a value
+// the framework ships to the browser anyway (NEXT_PUBLIC_, VITE_, ...).
+func exposedSecret(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, p := range []string{"NEXT_PUBLIC_", "PUBLIC_", "VITE_", "EXPO_PUBLIC_", "NUXT_PUBLIC_", "REACT_APP_"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	if secretName(name) {
+		return true
+	}
+	for _, k := range []string{"DATABASE_URL", "DB_URL", "DSN", "PASSWD", "PWD", "CREDENTIAL", "PRIVATE"} {
+		if strings.Contains(name, k) {
+			return true
+		}
+	}
+	return false
+}

@@ -45,7 +45,7 @@ func (a *analyzer) classify(n *jsast.Node) value {
 			prop = "[]"
 		}
 		if f.Name(obj) == "process.env" || secretName(prop) {
-			return value{kind: vSecret} // process.env.X, env().OPENROUTER_API_KEY, config.STRIPE_SECRET_KEY
+			return value{kind: vSecret, lit: prop} // process.env.X, env().OPENROUTER_API_KEY, config.STRIPE_SECRET_KEY
 		}
 		ov := a.classify(obj)
 		if ov.kind == vLiteral && nullishLit(ov) && hasOptional(n) {
@@ -272,7 +272,12 @@ func (a *analyzer) member(v value, prop string) value {
 		case "res":
 			return value{kind: vRes}
 		}
-	case vClerkClient, vClient, vSecret:
+	case vSecret:
+		if prop == "length" {
+			return value{} // a secret's length is not the secret
+		}
+		return v
+	case vClerkClient, vClient:
 		return v
 	case vRow:
 		return value{kind: vRow, clerk: v.clerk}

@@ -45,7 +45,7 @@ type Exposure struct {
 //   - nothing is exposed unless the verdict is no or partial and a
 //     signed-out caller reaches an effect (unknown is never exposed);
 //   - a write that changes or deletes existing records, a privileged
-//     Clerk Backend call, returning a Clerk User, money, a paid API and a
+//     Clerk Backend call, returning a Clerk User or a server secret, money, a paid API and a
 //     request to a caller-chosen URL are high;
 //   - creating a record is high, except on a public form or beacon
 //     (knowledge.PublicSubmission: contact, waitlist, registration, page
@@ -82,6 +82,8 @@ func exposureOf(e *Entry, x Effect) (Level, string) {
 		return ExposeHigh, "calls a privileged Clerk Backend API"
 	case ReturnsUser:
 		return ExposeHigh, "returns Clerk user objects"
+	case ReturnsSecret:
+		return ExposeHigh, "returns a server secret"
 	case MovesMoney:
 		return ExposeHigh, "moves money"
 	case PaidAPI:

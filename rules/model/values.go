@@ -99,7 +99,7 @@ type value struct {
 	authz Authz       // authorization decided by an identity value or predicate
 	field string      // vIdentity: the Auth field or member chain
 	pkg   string      // vClient: the data library's module
-	lit   string      // vLiteral
+	lit   string      // vLiteral; vSecret: the setting's name (DATABASE_URL)
 	clerk bool        // vUser/vRow: a Clerk User (or list of users) object
 	// dflt is the literal an identity value falls back to for an
 	// anonymous caller (role ?? 'user').

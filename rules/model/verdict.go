@@ -109,6 +109,7 @@ const (
 	WritesData     EffectKind = "write"            // creates, changes or deletes stored data
 	ClerkPrivilege EffectKind = "clerk-privileged" // a privileged Clerk Backend API call
 	ReturnsUser    EffectKind = "returns-user"     // returns a Clerk User object to the caller
+	ReturnsSecret  EffectKind = "returns-secret"   // returns a server secret (a key, a database URL) to the caller
 	SendsMail      EffectKind = "mail"             // sends mail or messages
 	MovesMoney     EffectKind = "money"            // charges, refunds, transfers
 	PaidAPI        EffectKind = "paid-api"         // calls a paid external API (LLMs, media generation)
@@ -178,7 +179,7 @@ func (es Effects) TouchesUserData() bool { return len(es.List) > 0 }
 
 // Kinds returns the distinct kinds of the effects, in a fixed order.
 func (es Effects) Kinds() []EffectKind {
-	order := []EffectKind{ReadsData, WritesData, ClerkPrivilege, ReturnsUser, SendsMail, MovesMoney, PaidAPI, Outbound}
+	order := []EffectKind{ReadsData, WritesData, ClerkPrivilege, ReturnsUser, ReturnsSecret, SendsMail, MovesMoney, PaidAPI, Outbound}
 	var out []EffectKind
 	for _, k := range order {
 		if es.Has(k) {
