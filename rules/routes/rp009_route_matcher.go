@@ -64,6 +64,7 @@ func rp009Fix(p *project.Model, file string) string {
 var (
 	publicishName    = regexp.MustCompile(`(?i)public|ignored|unprotected|anonymous|unauth|bypass|skip|exclude|open`)
 	protectedishName = regexp.MustCompile(`(?i)protected|private|secure|admin|dashboard|member|authed|authenticated|signedin`)
+	topParam         = regexp.MustCompile(`^/:[A-Za-z_]\w*$`)
 	sensitiveSegment = regexp.MustCompile(`(?i)^(admin|dashboard|settings|account|billing|internal|private|api|trpc|manage|console|org|orgs|team|teams)`)
 )
 
@@ -264,8 +265,11 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 	if wholesale == "/api" && c.webhookRepo {
 		return opening{}, false // CLK-WH-006 reports /api opened for the webhook
 	}
+	// '/:slug' (a parameter as the whole first segment) matches every
+	// top-level path, not only the dynamic route it was written for.
+	anyTop := wholesale == "" && topParam.MatchString(p.Source) && p.Match("/clerkguard-probe")
 	prefix := ""
-	if wholesale == "" {
+	if wholesale == "" && !anyTop {
 		i := strings.IndexAny(p.Source, "(:{*")
 		if i <= 0 || strings.HasSuffix(p.Source[:i], "/") || !strings.HasPrefix(p.Source[i:], "(") || strings.HasPrefix(p.Source, "/(") {
 			return opening{}, false
@@ -284,6 +288,9 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 		if prefix != "" && (lp == prefix || strings.HasPrefix(lp, prefix+"/")) {
 			continue // the intended route
 		}
+		if anyTop && strings.HasPrefix(strings.TrimPrefix(r.Path, "/"), "[") {
+			continue // the dynamic route the pattern names
+		}
 		if c.otherPublicPatternMatches(p, probe) {
 			continue // listed on purpose by another pattern
 		}
@@ -292,10 +299,14 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 			continue
 		}
 		var msg, fix string
-		if wholesale != "" {
+		switch {
+		case anyTop:
+			msg = fmt.Sprintf("public route matcher %s lists %s, which matches every top-level path, so it also makes %s (%s) public; it has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), rules.Code(r.Path), rules.Code(r.File))
+			fix = "List the public dynamic pages under their own prefix (" + rules.Code("'/p/:slug'") + "), or check the caller in each route. "
+		case wholesale != "":
 			msg = fmt.Sprintf("public route matcher %s lists %s, which makes every %s route public at the middleware; %s (%s) has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), wholesale, rules.Code(r.Path), rules.Code(r.File))
 			fix = fmt.Sprintf("List only the %s routes meant to be public, exactly (%s), and check the caller in every other handler. ", wholesale, rules.Code("'"+wholesale+"/public/(.*)'"))
-		} else {
+		default:
 			msg = fmt.Sprintf("public route matcher %s lists %s, which has no `/` before `(.*)` and so also makes %s (%s) public; it has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), rules.Code(r.Path), rules.Code(r.File))
 			fix = fmt.Sprintf("Write %s and %s (or %s) so the pattern stops at the path segment. ", rules.Code("'"+p.Source[:len(prefix)]+"'"), rules.Code("'"+p.Source[:len(prefix)]+"/(.*)'"), rules.Code("'"+p.Source[:len(prefix)]+"/:path*'"))
 		}
