@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -28,11 +29,14 @@ var RP009 = &rules.Rule{
 		Title: "middleware-only gating with createroutematcher, or over-broad patterns",
 		Text: "`createRouteMatcher()` decides protection from the URL path in middleware, which can diverge from how Next.js " +
 			"routes the request (GHSA-vqx2-fgx2-5wq9 path normalisation, CVE-2025-29927) and never covers Server Actions; it is " +
-			"deprecated from `@clerk/nextjs` 7.5.14. Three mistakes are reported:\n\n" +
+			"deprecated from `@clerk/nextjs` 7.5.14. These mistakes are reported:\n\n" +
 			"- a public pattern with `(.*)` right after a name (`'/blog(.*)'` also matches `/blog-admin`) or one covering `/api` or " +
 			"`/trpc` wholesale, when the repository has a route the pattern opens beyond the intended one and that route has no " +
 			"check of its own (High);\n" +
+			"- a public `'/:slug'` pattern, which matches every top-level path, opening such a route (High);\n" +
 			"- inverted logic: `if (isPublicRoute(req)) await auth.protect()` protects the public routes and opens the rest (High);\n" +
+			"- a protected pattern naming a route group folder (`'/(dashboard)(.*)'`): route groups are not part of the URL, so " +
+			"the group's pages are never matched (High);\n" +
 			"- a route handler, API route or page that touches data under a protected pattern (`'/admin(.*)'`) with no check of " +
 			"its own, so the middleware is its only protection (Medium).\n\n" +
 			"Webhook-motivated public patterns (a pattern naming a webhook path, or `/api` opened wholesale in a repository with " +
@@ -157,7 +161,47 @@ func (c *rp009) run() {
 	for _, o := range c.openings() {
 		c.report(o.diag)
 	}
+	c.routeGroupPatterns()
 	c.middlewareOnly()
+}
+
+// routeGroupPatterns reports a protected pattern that names a route group
+// folder ('/(dashboard)(.*)' for app/(dashboard)/...): route groups are
+// not part of the URL, so the pattern never matches the group's pages
+// (it matches a /dashboard path that may not exist).
+func (c *rp009) routeGroupPatterns() {
+	groups := map[string]string{} // group name -> a route file in it
+	for _, r := range c.app.Routes {
+		for _, seg := range strings.Split(r.File, "/") {
+			if len(seg) > 2 && strings.HasPrefix(seg, "(") && strings.HasSuffix(seg, ")") && !strings.HasPrefix(seg, "(.") {
+				if _, ok := groups[seg]; !ok {
+					groups[seg] = r.File
+				}
+			}
+		}
+	}
+	names := make([]string, 0, len(groups))
+	for g := range groups {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	for _, rm := range c.mw.RouteMatchers {
+		if c.roles[rm] != roleProtected {
+			continue
+		}
+		for _, p := range rm.Patterns {
+			for _, g := range names {
+				file := groups[g]
+				if !strings.Contains(p.Source, "/"+g) {
+					continue
+				}
+				c.report(rules.Diagnostic{Path: c.mw.File, Line: p.Line, Related: []rules.Location{{Path: file, Line: 1}},
+					Message: fmt.Sprintf("protected route matcher %s lists %s, which names the route group %s: route groups are not part of the URL, so the pages in it (%s) are never protected by this pattern", rules.Code(rm.Name), rules.Code(p.Source), rules.Code(g), rules.Code(file)),
+					Fix:     "Match the URL paths the group's pages serve (route groups are left out of the URL), or better, check the caller in each page and route. " + c.pass.Fix(c.mw.File)})
+				break
+			}
+		}
+	}
 }
 
 // classify decides each route matcher's role from how the handler uses
