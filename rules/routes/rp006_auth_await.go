@@ -109,7 +109,30 @@ func runRP006(pass *rules.Pass) error {
 			reportUnawaitedAuth(pass, f, call, name)
 		}
 	}
+	uncalledAuth(pass, f, isAuth)
 	return nil
+}
+
+// uncalledAuth reports `const { userId } = await auth` (or `= auth`):
+// the fields of the auth function itself, so userId is always undefined
+// and every caller is treated as signed out.
+func uncalledAuth(pass *rules.Pass, f *jsast.File, isAuth func(*jsast.Node, string) bool) {
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "variable_declarator" || n.ChildByField("name") == nil || n.ChildByField("name").Type != "object_pattern" {
+			return true
+		}
+		v := n.ChildByField("value")
+		for v != nil && (v.Type == "await_expression" || v.Type == "parenthesized_expression") {
+			v = firstNamed(v)
+		}
+		if v == nil || v.Type != "identifier" || !isAuth(v, f.Text(v)) {
+			return true
+		}
+		pass.Report(rules.Diagnostic{Line: v.Line, Column: v.Col, Severity: rules.Medium,
+			Message: fmt.Sprintf("%s is not called: destructuring the function itself gives %s, so every caller is treated as signed out; call it (%s)",
+				rules.Code(f.Text(v)), rules.Code("undefined"), rules.Code("await "+f.Text(v)+"()"))})
+		return true
+	})
 }
 
 // unawaitedCurrentUser reports currentUser() from @clerk/nextjs used without
