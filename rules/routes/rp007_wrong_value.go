@@ -133,6 +133,36 @@ func runRP007(pass *rules.Pass) error {
 			return true
 		})
 	}
+	// Core 1-3 withAuth(handler)/requireAuth(handler) set req.auth, not
+	// req.session or req.user: reading those is always undefined.
+	for _, c := range f.Calls(f.Root, func(n string) bool {
+		r := f.ResolveClerk(n)
+		return r == "withAuth" || r == "requireAuth"
+	}) {
+		args := jsast.Args(c)
+		if len(args) == 0 {
+			continue
+		}
+		h := jsast.Unwrap(args[0])
+		if h == nil || !jsast.IsFunction(h) {
+			continue
+		}
+		req := firstParam(f, h)
+		if req == "" {
+			continue
+		}
+		jsast.Walk(h, func(n *jsast.Node) bool {
+			if n.Type != "member_expression" || f.Text(n.ChildByField("object")) != req {
+				return true
+			}
+			prop := f.Text(n.ChildByField("property"))
+			if srvNonAuthFields[prop] && prop != "user" || prop == "user" && srvInTest(n) {
+				report(n, rules.Low, fmt.Sprintf("%s is not set by %s, which attaches %s: it is always undefined, so every caller is treated as signed out (this fails closed); use %s",
+					rules.Code(req+"."+prop), rules.Code(f.CalleeName(c)+"()"), rules.Code(req+".auth"), rules.Code(req+".auth.userId")))
+			}
+			return true
+		})
+	}
 	// Bare req.auth / ctx.auth / locals.auth tested for truthiness.
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		if n.Type != "member_expression" || !srvInTest(n) {
