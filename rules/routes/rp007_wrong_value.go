@@ -151,14 +151,16 @@ func runRP007(pass *rules.Pass) error {
 		if req == "" {
 			continue
 		}
+		done := false // one finding per handler: the first read
 		jsast.Walk(h, func(n *jsast.Node) bool {
-			if n.Type != "member_expression" || f.Text(n.ChildByField("object")) != req {
-				return true
+			if done || n.Type != "member_expression" || f.Text(n.ChildByField("object")) != req {
+				return !done
 			}
 			prop := f.Text(n.ChildByField("property"))
 			if srvNonAuthFields[prop] && prop != "user" || prop == "user" && srvInTest(n) {
 				report(n, rules.Low, fmt.Sprintf("%s is not set by %s, which attaches %s: it is always undefined, so every caller is treated as signed out (this fails closed); use %s",
 					rules.Code(req+"."+prop), rules.Code(f.CalleeName(c)+"()"), rules.Code(req+".auth"), rules.Code(req+".auth.userId")))
+				done = true
 			}
 			return true
 		})
