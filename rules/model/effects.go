@@ -352,6 +352,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 	if n.Type == "call_expression" {
 		reqs, owner, org, ps := a.chainSources(n)
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
+		e.Unpublished = k == ReadsData && a.selectsUnpublished(n)
 		e.params = append(e.params, ps...)
 		if owner && selects {
 			e.Authz |= AuthzOwner
@@ -486,4 +487,43 @@ func exposedSecret(name string) bool {
 		}
 	}
 	return false
+}
+
+// publishFlags are the names of fields that say whether a record is
+// public; visibilityDrafts are the values of a status field that say it is
+// not.
+var (
+	publishFlags = map[string]bool{"published": true, "ispublished": true, "approved": true, "isapproved": true,
+		"isapprove": true, "public": true, "ispublic": true, "visible": true, "isvisible": true, "active": true, "isactive": true}
+	visibilityDrafts = map[string]bool{"draft": true, "pending": true, "unpublished": true, "private": true, "hidden": true,
+		"review": true, "in_review": true, "archived": true}
+)
+
+// selectsUnpublished reports whether a query call's arguments select
+// records by a publish flag set to false (isPublished: false) or a status
+// naming a draft (status: 'draft').
+func (a *analyzer) selectsUnpublished(call *jsast.Node) bool {
+	found := false
+	jsast.Walk(call.ChildByField("arguments"), func(x *jsast.Node) bool {
+		if found || jsast.IsFunction(x) {
+			return false
+		}
+		if x.Type != "pair" {
+			return true
+		}
+		key := strings.ToLower(strings.Trim(a.f.Text(x.ChildByField("key")), `"'`))
+		v := jsast.Unwrap(x.ChildByField("value"))
+		if v == nil {
+			return true
+		}
+		switch {
+		case publishFlags[key] && a.f.Text(v) == "false":
+			found = true
+		case (key == "status" || key == "visibility" || key == "state") && v.Type == "string":
+			s, _ := a.f.StringValue(v)
+			found = visibilityDrafts[strings.ToLower(s)]
+		}
+		return true
+	})
+	return found
 }

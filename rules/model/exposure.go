@@ -54,7 +54,9 @@ type Exposure struct {
 //   - reading is high when it reads records that hold someone's data
 //     (knowledge.PersonalRecord) other than the caller's own session
 //     record, or when the entry is in an area meant for signed-in
-//     users (knowledge.PrivateArea); a read of records the model cannot
+//     users (knowledge.PrivateArea), or when it selects records the
+//     application marks as not public (Effect.Unpublished: drafts,
+//     unapproved items); a read of records the model cannot
 //     name is medium; a read of public content (a catalogue, published
 //     posts, counts) and reading Clerk users for their public profile
 //     (without returning the User objects) expose nothing.
@@ -125,6 +127,8 @@ func readExposure(e *Entry, x Effect) (Level, string) {
 		return ExposeHigh, "reads " + model + " records"
 	case e.PathKnown && knowledge.PrivateArea(e.Path):
 		return ExposeHigh, "reads data in an area meant for signed-in users"
+	case x.Unpublished:
+		return ExposeHigh, "reads records the application marks as not public"
 	case clerkUsers, e.Public != "":
 		return ExposeNone, ""
 	case model == "":

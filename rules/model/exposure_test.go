@@ -37,6 +37,7 @@ func TestExposed(t *testing.T) {
 		{"supabase chain", route("/api/x"), open, eff(ReadsData, "supabase.from.select", true), ExposeMedium},
 		{"sql users table", route("/api/x"), open, eff(ReadsData, "sql.users", true), ExposeHigh},
 		{"sql public table", route("/api/x"), open, eff(ReadsData, "sql.jobs", true), ExposeNone},
+		{"unpublished records", route("/api/posts"), open, Effects{List: []Effect{{Kind: ReadsData, Call: "db.post.findMany", Selects: true, SignedOut: ReachYes, Unpublished: true}}}, ExposeHigh},
 		{"paid api", route("/api/ai"), open, eff(PaidAPI, "openai.chat.completions.create", false), ExposeHigh},
 	}
 	for _, c := range cases {

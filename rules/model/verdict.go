@@ -140,6 +140,10 @@ type Effect struct {
 	// Selects is set for a call that selects existing records (a read,
 	// update or delete, not an insert).
 	Selects bool
+	// Unpublished is set for a read that selects records the application
+	// marks as not public (isPublished: false, approved: false, status:
+	// 'draft'): the application itself says they are not for everyone.
+	Unpublished bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string
