@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -226,6 +227,12 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 	}
 	u := jsast.Unwrap(args[0])
 	if u != nil && (u.Type == "template_string" || u.Type == "binary_expression") {
+		// The caller picks a path on the application's API and the request
+		// carries the server's credentials: anyone can call that API as
+		// the application.
+		if len(args) > 1 && a.usesRequest(u) && a.sendsCredentials(args[1]) {
+			return true
+		}
 		// `https://api.example.com/${id}`: the caller picks a path, not the host.
 		if strings.Contains(a.f.Text(u)[:min(len(a.f.Text(u)), 12)], "://") {
 			return false
@@ -233,6 +240,42 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 	}
 	v := a.classify(args[0])
 	return v.kind == vRequest
+}
+
+// usesRequest reports whether an expression uses a value the caller
+// chooses.
+func (a *analyzer) usesRequest(n *jsast.Node) bool {
+	found := false
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if found || jsast.IsFunction(x) {
+			return false
+		}
+		if x.Type == "identifier" || x.Type == "member_expression" {
+			found = a.classify(x).kind == vRequest
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// credentialHeader matches the request headers that carry credentials.
+var credentialHeader = regexp.MustCompile(`(?i)^["']?(authorization|x-api-key|api-key|apikey|x-auth-token|cookie)["']?$`)
+
+// sendsCredentials reports whether fetch options set a credential header
+// ({ headers: { Authorization: `JWT ${token}` } }).
+func (a *analyzer) sendsCredentials(opts *jsast.Node) bool {
+	found := false
+	jsast.Walk(opts, func(x *jsast.Node) bool {
+		if found || jsast.IsFunction(x) {
+			return false
+		}
+		if x.Type == "pair" && credentialHeader.MatchString(a.f.Text(x.ChildByField("key"))) {
+			found = true
+		}
+		return true
+	})
+	return found
 }
 
 // paidURL recognises fetch("https://openrouter.ai/api/v1/...") and the
