@@ -230,7 +230,7 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 		// The caller picks a path on the application's API and the request
 		// carries the server's credentials: anyone can call that API as
 		// the application.
-		if len(args) > 1 && a.usesRequest(u) && a.sendsCredentials(args[1]) {
+		if reqs, _, _, _ := a.argSources(u); len(args) > 1 && len(reqs) > 0 && a.sendsCredentials(args[1]) {
 			return true
 		}
 		// `https://api.example.com/${id}`: the caller picks a path, not the host.
@@ -240,23 +240,6 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 	}
 	v := a.classify(args[0])
 	return v.kind == vRequest
-}
-
-// usesRequest reports whether an expression uses a value the caller
-// chooses.
-func (a *analyzer) usesRequest(n *jsast.Node) bool {
-	found := false
-	jsast.Walk(n, func(x *jsast.Node) bool {
-		if found || jsast.IsFunction(x) {
-			return false
-		}
-		if x.Type == "identifier" || x.Type == "member_expression" {
-			found = a.classify(x).kind == vRequest
-			return false
-		}
-		return true
-	})
-	return found
 }
 
 // credentialHeader matches the request headers that carry credentials.
