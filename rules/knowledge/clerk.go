@@ -22,8 +22,9 @@ const (
 	Convex        Framework = "convex"
 	SupabaseEdge  Framework = "supabase-functions" // Supabase Edge Functions (Deno)
 	Expo          Framework = "expo"               // Expo Router API routes (+api.ts)
-	AnyJS         Framework = "js"                 // framework-agnostic JavaScript (@clerk/backend)
-	GoHTTP        Framework = "go"                 // net/http and routers built on it
+	TRPC          Framework = "trpc"
+	AnyJS         Framework = "js" // framework-agnostic JavaScript (@clerk/backend)
+	GoHTTP        Framework = "go" // net/http and routers built on it
 	Gin           Framework = "gin"
 	Echo          Framework = "echo"
 	Fiber         Framework = "fiber"

@@ -227,6 +227,8 @@ func paramValue(r ParamRole) value {
 		return value{kind: vReqCtx, field: "identity"}
 	case ParamConvexCtx:
 		return value{kind: vClient, pkg: "convex/server", field: convexCtxField}
+	case ParamTRPCOptions:
+		return value{kind: vTRPCOpts}
 	}
 	return value{}
 }
@@ -695,6 +697,11 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 	a.rets = append(a.rets, ret{v: v, node: jsast.Unwrap(n), deny: st.deny, reach: st.reach})
 	if ok, others := a.userReturn(n); a.role == roleHandler && ok {
 		a.addUserReturn(n, n, st, others)
+	}
+	if a.role == roleHandler {
+		if name := a.returnedSecret(n); name != "" {
+			a.addEffect(n, st, ReturnsSecret, "returns "+name, false, nil)
+		}
 	}
 }
 
@@ -1243,6 +1250,11 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 				break
 			}
 		}
+		if args := jsast.Args(n); len(args) > 0 {
+			if name := a.returnedSecret(args[0]); name != "" {
+				a.addEffect(n, st, ReturnsSecret, "returns "+name, false, nil)
+			}
+		}
 		return
 	}
 	a.helper(n, st)
@@ -1389,7 +1401,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	root := rootIdent(callee)
 	if root != nil {
 		switch a.vars[a.f.Text(root)].kind {
-		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals:
+		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals, vTRPCOpts, vTRPCCtx:
 			return
 		}
 		switch a.f.Text(root) {

@@ -43,6 +43,9 @@ const (
 	ConvexHTTPAction   Kind = "convex-http-action"    // an httpAction routed by convex/http.ts
 	EdgeFunction       Kind = "edge-function"         // a Supabase Edge Function (supabase/functions/<name>/index.ts)
 	ExpoAPIRoute       Kind = "expo-api-route"        // an Expo Router API route (app/**/+api.ts) export
+	TRPCQuery          Kind = "trpc-query"            // a tRPC query procedure
+	TRPCMutation       Kind = "trpc-mutation"         // a tRPC mutation procedure
+	TRPCSubscription   Kind = "trpc-subscription"     // a tRPC subscription procedure
 )
 
 // Location is a place in the snapshot.
@@ -173,7 +176,8 @@ const (
 	// server function's ({ data, context }) behind an auth middleware):
 	// context.userId is the caller's id, null when signed out.
 	ParamIdentityContext
-	ParamConvexCtx // a Convex function's ctx: ctx.auth, ctx.db, ctx.storage, ctx.runQuery, ...
+	ParamConvexCtx   // a Convex function's ctx: ctx.auth, ctx.db, ctx.storage, ctx.runQuery, ...
+	ParamTRPCOptions // a tRPC resolver's or middleware's options: { ctx, input, next }
 )
 
 // Wrapper is a call around a handler.

@@ -45,7 +45,7 @@ func (a *analyzer) classify(n *jsast.Node) value {
 			prop = "[]"
 		}
 		if f.Name(obj) == "process.env" || secretName(prop) {
-			return value{kind: vSecret} // process.env.X, env().OPENROUTER_API_KEY, config.STRIPE_SECRET_KEY
+			return value{kind: vSecret, lit: prop} // process.env.X, env().OPENROUTER_API_KEY, config.STRIPE_SECRET_KEY
 		}
 		ov := a.classify(obj)
 		if ov.kind == vLiteral && nullishLit(ov) && hasOptional(n) {
@@ -207,6 +207,30 @@ func (a *analyzer) member(v value, prop string) value {
 			return value{}
 		}
 		return value{}
+	case vTRPCOpts:
+		switch prop {
+		case "ctx":
+			return value{kind: vTRPCCtx}
+		case "input", "rawInput", "getRawInput":
+			return value{kind: vRequest, src: FromArgs}
+		case "next":
+			return value{kind: vNext}
+		}
+	case vTRPCCtx:
+		// What createContext attaches: Clerk's Auth object (getAuth(req),
+		// auth()), or the identity fields taken from it.
+		if prop == "auth" {
+			return value{kind: vAuthObj}
+		}
+		if iv, ok := identityField(prop); ok {
+			return iv
+		}
+		if prop == "user" || prop == "session" {
+			return value{kind: vUser}
+		}
+		if prop == "req" || prop == "request" {
+			return value{kind: vReq}
+		}
 	case vAuthFn:
 		if prop == "protect" {
 			return value{kind: vProtect}
@@ -307,7 +331,12 @@ func (a *analyzer) member(v value, prop string) value {
 		case "res":
 			return value{kind: vRes}
 		}
-	case vClerkClient, vClient, vSecret:
+	case vSecret:
+		if prop == "length" {
+			return value{} // a secret's length is not the secret
+		}
+		return v
+	case vClerkClient, vClient:
 		if v.kind == vClient && v.field == convexCtxField {
 			return convexCtxMember(prop)
 		}
@@ -481,6 +510,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 					// team.memberIds.includes(userId): membership of a record.
 					return value{kind: vPred, anon: isFalse, authz: ownerKind(av)}
 				}
+			}
+			if (prop == "map" || prop == "flatMap") && len(args) > 0 && a.picksPublicFields(args[0]) {
+				// users.map((u) => ({ id: u.id, name: u.firstName })): the
+				// public profile fields picked, not the User objects.
+				return value{kind: vRow}
 			}
 			return value{kind: vRow, clerk: obj.clerk}
 		case vOther, vLiteral:
@@ -966,4 +1000,21 @@ func (a *analyzer) usedBeyondTests(name string) bool {
 		return !used
 	})
 	return used
+}
+
+// picksPublicFields reports whether a callback maps its argument to a new
+// object literal of public profile fields: (u) => ({ id: u.id, name:
+// u.firstName, imageUrl: u.imageUrl }). Picking an email address, a phone
+// number or metadata is still the users' data.
+func (a *analyzer) picksPublicFields(fn *jsast.Node) bool {
+	fn = jsast.Unwrap(fn)
+	if fn == nil || fn.Type != "arrow_function" {
+		return false
+	}
+	body := jsast.Unwrap(fn.ChildByField("body"))
+	if body == nil || body.Type != "object" {
+		return false
+	}
+	t := strings.ToLower(a.f.Text(body))
+	return !strings.Contains(t, "email") && !strings.Contains(t, "phone") && !strings.Contains(t, "metadata") && !strings.Contains(t, "...")
 }

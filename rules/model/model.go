@@ -81,6 +81,7 @@ type Model struct {
 	convex   facet[[]*Entry]
 	edge     facet[[]*Entry]
 	expo     facet[[]*Entry]
+	trpc     facet[[]*Entry]
 	files    fileFacets
 	notes    notes
 	fns      fnMemo
@@ -125,7 +126,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, convexAdapter{}, edgeAdapter{}, expoAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, convexAdapter{}, edgeAdapter{}, expoAdapter{}, trpcAdapter{}}
 }
 
 // Project returns the project model the model was built on.

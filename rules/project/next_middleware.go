@@ -263,7 +263,12 @@ func looksLikeAuth(src []byte) bool {
 	return false
 }
 
-var clerkMiddlewareNames = map[string]bool{"clerkMiddleware": true, "authMiddleware": true}
+// clerkMiddlewareNames are the Clerk exports a Next.js middleware file
+// runs as its handler (knowledge.MiddlewareOf gives their gates):
+// clerkMiddleware (Core 2+), authMiddleware and withClerkMiddleware
+// (Core 1; withClerkMiddleware only attaches the auth state, like a
+// clerkMiddleware(handler) whose handler protects nothing).
+var clerkMiddlewareNames = map[string]bool{"clerkMiddleware": true, "authMiddleware": true, "withClerkMiddleware": true}
 
 func (mw *Middleware) analyze(f *jsast.File, era Era) {
 	for _, im := range f.Imports() {
