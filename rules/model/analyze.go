@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
+	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // role is how a function is used, which decides what its continuation
@@ -1022,6 +1023,9 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		return
 	}
 	// Clerk guards.
+	if a.isProtect(n) && a.unawaitedAsyncProtect(n) {
+		return // a promise nobody waits for stops nothing (CLK-RP-006)
+	}
 	if a.isProtect(n) {
 		authz := AuthzNone
 		if len(jsast.Args(n)) > 0 {
@@ -1102,6 +1106,32 @@ func (a *analyzer) isProtect(call *jsast.Node) bool {
 		return a.classify(obj).kind == vAuthObj
 	}
 	return false
+}
+
+// unawaitedAsyncProtect reports an auth.protect() call that is neither
+// awaited nor returned where the Next.js SDK's protect() is asynchronous
+// (Core 2's auth().protect() was synchronous; @clerk/nextjs v6 made
+// auth.protect() return a promise, https://clerk.com/docs/guides/development/upgrading/upgrade-guides/nextjs-v6):
+// the handler runs on before the promise rejects.
+func (a *analyzer) unawaitedAsyncProtect(call *jsast.Node) bool {
+	if a.m.proj == nil {
+		return false
+	}
+	if era := a.m.proj.NextEra(a.f.Path); era == project.EraUnknown || !era.AsyncAuth() {
+		return false // synchronous, or an unknown era: do not flip a verdict on a guess
+	}
+	p := call.Parent
+	for p != nil && p.Type == "parenthesized_expression" {
+		p = p.Parent
+	}
+	if p == nil {
+		return false
+	}
+	switch p.Type {
+	case "await_expression", "return_statement", "arrow_function", "member_expression", "call_expression":
+		return false // awaited, handed to the caller, or chained (.then/.catch)
+	}
+	return p.Type == "expression_statement"
 }
 
 // reject records a call that stops an anonymous caller.
