@@ -73,6 +73,13 @@ func (p *Pass) Get(path string) *source.File {
 	return f
 }
 
+// Read is Get with the reason a file could not be read: an error wrapping
+// source.ErrTooLarge or ErrBudget means the file exists but was not read,
+// which a rule must not take for "absent".
+func (p *Pass) Read(path string) (*source.File, error) {
+	return p.files.Get(p.Ctx, path)
+}
+
 // Paths lists every path of the snapshot.
 func (p *Pass) Paths() []string { return p.files.Paths() }
 
