@@ -203,6 +203,20 @@ func IsClerkPackage(spec string) bool {
 	return false
 }
 
+// IsServerSDK reports whether a Clerk package has server entry points
+// (an entry in clerkModules): only an application on one of them holds a
+// Secret Key. Client-only packages (@clerk/clerk-react, @clerk/clerk-expo,
+// @clerk/vue, @clerk/clerk-js, @clerk/chrome-extension) take the
+// Publishable Key alone.
+func IsServerSDK(pkg string) bool {
+	for _, m := range clerkModules {
+		if m.Package == pkg {
+			return true
+		}
+	}
+	return false
+}
+
 // ClerkPackageOf returns the Clerk package an import path belongs to, or "".
 func ClerkPackageOf(spec string) string {
 	for _, p := range clerkPackages {
