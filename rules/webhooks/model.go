@@ -539,7 +539,7 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 	// An instance exported by another module: `import { wh } from '@/lib/svix'`.
 	if on != "" && !strings.Contains(on, ".") {
 		if f.LocalValue(on) == nil {
-			if tf, v, _ := c.importTarget(f, on); tf != nil {
+			if tf, v, _, _ := c.importTarget(f, on); tf != nil {
 				if u := jsast.Unwrap(v); u != nil && u.Type == "new_expression" && svixInstances(tf)["#ctor:"+tf.Name(u.ChildByField("constructor"))] {
 					return verifySvix
 				}
@@ -564,7 +564,13 @@ func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []veri
 		if depth <= 0 {
 			continue
 		}
-		ref, external := c.calleeFunction(f, call)
+		ref, external, unknown := c.calleeFunction(f, call)
+		if unknown {
+			// A helper the module graph could not follow may verify: a read
+			// failure never turns into "unverified".
+			out = append(out, verification{call: call, kind: verifyOpaque})
+			continue
+		}
 		if external {
 			if verifierName.MatchString(jsast.LastSegment(f.CalleeName(call))) {
 				out = append(out, verification{call: call, kind: verifyOpaque})
@@ -608,7 +614,7 @@ func (c *checker) helperCalls(h *handler) []struct {
 		if !passes {
 			continue
 		}
-		ref, _ := c.calleeFunction(h.f, call)
+		ref, _, _ := c.calleeFunction(h.f, call)
 		out = append(out, struct {
 			call *jsast.Node
 			ref  fnRef
