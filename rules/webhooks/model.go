@@ -487,6 +487,7 @@ func svixInstances(f *jsast.File) map[string]bool {
 			}
 		}
 	}
+	dynamicSvixImports(f, ctors)
 	out := map[string]bool{}
 	if len(ctors) == 0 {
 		return out
@@ -513,6 +514,51 @@ func svixInstances(f *jsast.File) map[string]bool {
 		out["#ctor:"+k] = true
 	}
 	return out
+}
+
+// dynamicSvixImports adds the Webhook constructors bound by a dynamic
+// import or a nested require of svix: `const { Webhook } = await
+// import('svix')`, `const svix = await import('svix')`.
+func dynamicSvixImports(f *jsast.File, ctors map[string]bool) {
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "variable_declarator" {
+			return true
+		}
+		v := jsast.Unwrap(n.ChildByField("value"))
+		if v == nil || v.Type != "call_expression" {
+			return true
+		}
+		callee := f.Text(v.ChildByField("function"))
+		if callee != "import" && callee != "require" {
+			return true
+		}
+		args := jsast.Args(v)
+		if len(args) == 0 {
+			return true
+		}
+		src, ok := f.StringValue(args[0])
+		if !ok || !isSvixModule(src) {
+			return true
+		}
+		switch id := n.ChildByField("name"); id.Type {
+		case "identifier":
+			ctors[f.Text(id)+".Webhook"] = true
+		case "object_pattern":
+			for _, c := range id.NamedChildren() {
+				switch c.Type {
+				case "shorthand_property_identifier_pattern":
+					if f.Text(c) == "Webhook" {
+						ctors["Webhook"] = true
+					}
+				case "pair_pattern":
+					if f.Text(c.ChildByField("key")) == "Webhook" {
+						ctors[f.Text(c.ChildByField("value"))] = true
+					}
+				}
+			}
+		}
+		return true
+	})
 }
 
 // directVerify reports whether call itself verifies a signature.
@@ -748,6 +794,11 @@ func responseCall(name string) bool {
 	switch root {
 	case "res", "reply", "response", "console", "NextResponse", "Response", "logger", "log", "setResponseStatus", "json",
 		"createError", "sendError", "error", "redirect", "JSON", "String", "Number":
+		return true
+	}
+	// A logger reached through the request or the app (Fastify's
+	// request.log.error, req.log.warn, this.logger.info) processes nothing.
+	if segs := strings.Split(name, "."); len(segs) >= 2 && (segs[len(segs)-2] == "log" || segs[len(segs)-2] == "logger") {
 		return true
 	}
 	return name == "c.json" || name == "c.text" || name == "c.body" || strings.HasPrefix(name, "ctx.throw")
