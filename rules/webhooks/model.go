@@ -7,6 +7,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 )
 
 // clerkEventType matches Clerk's webhook event types (catalog signal 3).
@@ -131,11 +132,16 @@ func computeSignals(f *jsast.File) *signals {
 					s.svixHeaders = true
 				}
 			}
-		case "property_identifier":
-			switch f.Text(n) {
-			case "email_addresses", "public_user_data":
+		case "shorthand_property_identifier_pattern":
+			// const { id, email_addresses } = body.data
+			if knowledge.IsClerkPayloadField(f.Text(n)) {
 				s.clerkData = true
-			case "type":
+			}
+		case "property_identifier":
+			switch name := f.Text(n); {
+			case knowledge.IsClerkPayloadField(name):
+				s.clerkData = true
+			case name == "type":
 				if p := n.Parent; p != nil && p.Type == "member_expression" {
 					switch f.Text(p.ChildByField("object")) {
 					case "evt", "event", "payload", "webhookEvent", "msg", "body":
