@@ -144,6 +144,9 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 	}
 	for _, c := range h.checks {
 		authz |= c.authz
+		if c.webhook != "" && c.authn && v.Webhook == "" {
+			v.Webhook = c.webhook
+		}
 	}
 	v.Authz = authz | h.contAuthz
 

@@ -40,6 +40,8 @@ type check struct {
 	via    Via
 	authn  bool // it stops an anonymous caller (not only an unauthorized one)
 	secret bool
+	// webhook is the provider of a webhook signature verification.
+	webhook string
 }
 
 // summary is what the analysis of one function found.
@@ -1048,6 +1050,9 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	// Webhook signature verification: an anonymous caller cannot sign.
 	if v, ok := a.verifier(n); ok {
 		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(name, 40), v.Provider), ViaSecret, AuthzNone)
+		if a.callback == 0 {
+			a.s.checks[len(a.s.checks)-1].webhook = v.Provider
+		}
 		return
 	}
 	// Calls that throw for an anonymous caller.
@@ -1145,6 +1150,22 @@ func (a *analyzer) reject(st *state, n *jsast.Node, what string, via Via, authz 
 	st.deny = false
 }
 
+// constructedRoot returns the class a method chain starts from when its
+// object is constructed in place (`new Webhook(secret).verify(...)`).
+func constructedRoot(n *jsast.Node) *jsast.Node {
+	for n = jsast.Unwrap(n); n != nil; n = jsast.Unwrap(n) {
+		switch n.Type {
+		case "member_expression":
+			n = n.ChildByField("object")
+		case "new_expression":
+			return rootIdent(n.ChildByField("constructor"))
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
 // verifier recognises a webhook signature verification call
 // (knowledge.VerifierOf): verifyWebhook(req), wh.verify(body, headers) of
 // a svix Webhook, stripe.webhooks.constructEvent(...).
@@ -1153,6 +1174,13 @@ func (a *analyzer) verifier(call *jsast.Node) (knowledge.Verifier, bool) {
 	name := strings.ReplaceAll(a.f.CalleeName(call), "()", "")
 	last := jsast.LastSegment(name)
 	root := rootIdent(callee)
+	if root == nil {
+		// new Webhook(secret).verify(...): named after the class.
+		if root = constructedRoot(callee); root != nil && callee.Type == "member_expression" {
+			last = a.f.Text(callee.ChildByField("property"))
+			name = a.f.Text(root) + "." + last
+		}
+	}
 	if root == nil || name == "" {
 		return knowledge.Verifier{}, false
 	}

@@ -84,6 +84,11 @@ type Verdict struct {
 	Proof []Proof
 	// Why is one sentence a user can read.
 	Why string
+	// Webhook is the provider whose webhook signature the entry verifies
+	// before its effects ("svix", "clerk", "stripe"; knowledge.VerifierOf),
+	// "" otherwise. Its caller is the provider, not a user: route rules
+	// and fix texts must not ask it to sign in.
+	Webhook string
 }
 
 // Guarded reports whether a signed-out caller is certainly stopped.

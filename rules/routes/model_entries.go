@@ -58,6 +58,13 @@ func firstOpen(v model.Verdict, fx model.Effects) (model.Effect, bool) {
 	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
 		return model.Effect{}, false
 	}
+	if v.Webhook != "" {
+		// A webhook that verifies its provider's signature (on some paths):
+		// its caller is the provider, not a user to sign in. A path that
+		// skips the verification is the WH rules' finding, whose fix is
+		// to verify, not auth.protect().
+		return model.Effect{}, false
+	}
 	for _, x := range fx.List {
 		if x.SignedOut == model.ReachYes {
 			return x, true
