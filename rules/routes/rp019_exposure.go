@@ -197,23 +197,15 @@ func (x *exposure) matcherGateFile() (string, int) {
 			return "", 0
 		}
 	}
-	for _, p := range x.pass.Paths() {
-		if x.pass.Project.PackageFor(p) != x.pk || !isMiddlewarePath(p) {
-			continue
-		}
-		sf := x.pass.Get(p)
-		if sf == nil || !bytes.Contains(sf.Content, []byte("createRouteMatcher")) {
-			continue
-		}
-		f := x.pass.AST(sf)
-		if f == nil {
-			continue
-		}
-		if line := positiveMatcherTest(f); line > 0 {
-			return p, line
-		}
+	file, line := "", 0
+	x.eachFile(isMiddlewarePath, []string{"createRouteMatcher"}, func(p string, f *jsast.File) bool {
+		file, line = p, positiveMatcherTest(f)
+		return line > 0
+	})
+	if line == 0 {
+		return "", 0
 	}
-	return "", 0
+	return file, line
 }
 
 // positiveMatcherTest returns the line of a call to a createRouteMatcher()
@@ -288,51 +280,35 @@ func (x *exposure) identityOutsideEntries() (rules.Location, string) {
 	for _, pe := range x.load() {
 		entryFiles[pe.e.File] = true
 	}
-	for _, p := range x.pass.Paths() {
-		if entryFiles[p] || x.pass.Project.PackageFor(p) != x.pk || !isScript(p) {
-			continue
-		}
-		sf := x.pass.Get(p)
-		if sf == nil || !bytes.Contains(sf.Content, []byte("@clerk/")) {
-			continue
-		}
-		f := x.pass.AST(sf)
-		if f == nil {
-			continue
-		}
+	var loc rules.Location
+	name := ""
+	x.eachFile(func(p string) bool { return !entryFiles[p] && isScript(p) }, []string{"@clerk/"}, func(p string, f *jsast.File) bool {
 		for _, im := range f.Imports() {
 			if im.TypeOnly || !knowledge.IsClerkPackage(im.Source) {
 				continue
 			}
 			if _, ok := knowledge.IdentitySourceOf(im.Source, im.Imported); ok {
-				return rules.Location{Path: p, Line: im.Node.Line}, im.Imported
+				loc, name = rules.Location{Path: p, Line: im.Node.Line}, im.Imported
+				return true
 			}
 		}
-	}
-	return rules.Location{}, ""
+		return false
+	})
+	return loc, name
 }
 
 // multiKeyAuthz: has()/auth.protect() with combined keys
 // (GHSA-w24r-5266-9c3c). It matters where such a call is made.
 func (x *exposure) multiKeyAuthz() *bite {
-	for _, p := range x.pass.Paths() {
-		if x.pass.Project.PackageFor(p) != x.pk || !isScript(p) {
-			continue
-		}
-		sf := x.pass.Get(p)
-		if sf == nil || (!bytes.Contains(sf.Content, []byte("has(")) && !bytes.Contains(sf.Content, []byte("protect("))) {
-			continue
-		}
-		f := x.pass.AST(sf)
-		if f == nil {
-			continue
-		}
+	var b *bite
+	x.eachFile(isScript, []string{"has(", "protect("}, func(p string, f *jsast.File) bool {
 		if line, call := affectedAuthzCall(f); line > 0 {
-			return &bite{sure: true, why: fmt.Sprintf("%s calls %s with a combined check (line %d)", rules.Code(p), rules.Code(call+"()"), line),
+			b = &bite{sure: true, why: fmt.Sprintf("%s calls %s with a combined check (line %d)", rules.Code(p), rules.Code(call+"()"), line),
 				related: []rules.Location{{Path: p, Line: line}}}
 		}
-	}
-	return nil
+		return b != nil
+	})
+	return b
 }
 
 // affectedAuthzCall returns the line and callee of a has()/protect() call
@@ -355,24 +331,7 @@ func affectedAuthzCall(f *jsast.File) (int, string) {
 		if len(args) == 0 {
 			return true
 		}
-		obj := jsast.Unwrap(args[0])
-		if obj == nil || obj.Type != "object" {
-			return true
-		}
-		var keys []string
-		for _, c := range obj.NamedChildren() {
-			switch c.Type {
-			case "pair":
-				k := c.ChildByField("key")
-				if s, ok := f.StringValue(k); ok {
-					keys = append(keys, s)
-				} else if k != nil {
-					keys = append(keys, f.Text(k))
-				}
-			case "shorthand_property_identifier":
-				keys = append(keys, f.Text(c))
-			}
-		}
+		keys := f.ObjectKeys(args[0])
 		if knowledge.AffectedAuthzShape(keys) {
 			line, callee = n.Line, name
 		}
@@ -410,4 +369,28 @@ func entryLocs(es []pkgEntry) []rules.Location {
 		out = append(out, entryLoc(pe.e))
 	}
 	return out
+}
+
+// eachFile calls fn with the parsed files of the package that keep admits
+// and whose content holds one of needles, until fn returns true.
+func (x *exposure) eachFile(keep func(p string) bool, needles []string, fn func(p string, f *jsast.File) bool) {
+	for _, p := range x.pass.Paths() {
+		if x.pass.Project.PackageFor(p) != x.pk || !keep(p) {
+			continue
+		}
+		sf := x.pass.Get(p)
+		if sf == nil {
+			continue
+		}
+		hit := false
+		for _, nd := range needles {
+			hit = hit || bytes.Contains(sf.Content, []byte(nd))
+		}
+		if !hit {
+			continue
+		}
+		if f := x.pass.AST(sf); f != nil && fn(p, f) {
+			return
+		}
+	}
 }
