@@ -464,6 +464,7 @@ const (
 	verifySvix                         // new Webhook(secret).verify() of svix / standardwebhooks
 	verifyHelper                       // a function of the repository that verifies
 	verifyOpaque                       // an imported function named like a verifier, not inspectable
+	verifyHMAC                         // a hand-rolled HMAC of the payload (CLK-WH-004 judges how well)
 )
 
 // verification is one call that verifies (or delegates verification).
@@ -576,6 +577,9 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 			return verifyClerk
 		}
 	}
+	if hmacCall(f, call, name) {
+		return verifyHMAC
+	}
 	fnNode := jsast.Unwrap(call.ChildByField("function"))
 	if fnNode == nil || fnNode.Type != "member_expression" || f.Text(fnNode.ChildByField("property")) != "verify" {
 		return 0
@@ -599,6 +603,33 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 		}
 	}
 	return 0
+}
+
+// hmacCall reports a call that computes or checks an HMAC: Node's
+// crypto.createHmac(), or Web Crypto's subtle.sign/verify with the HMAC
+// algorithm (https://developer.mozilla.org/en-US/docs/Web/API/SubtleCrypto/sign).
+func hmacCall(f *jsast.File, call *jsast.Node, name string) bool {
+	last := jsast.LastSegment(name)
+	if last == "createHmac" {
+		return true
+	}
+	if (last != "sign" && last != "verify") || !strings.HasSuffix(strings.TrimSuffix(name, "."+last), "subtle") {
+		return false
+	}
+	args := jsast.Args(call)
+	if len(args) == 0 {
+		return false
+	}
+	alg := jsast.Unwrap(args[0])
+	if s, ok := f.StringValue(alg); ok {
+		return strings.EqualFold(s, "HMAC")
+	}
+	if alg != nil && alg.Type == "object" {
+		if s, ok := f.StringValue(f.ObjectProp(alg, "name")); ok {
+			return strings.EqualFold(s, "HMAC")
+		}
+	}
+	return false
 }
 
 var verifierName = regexp.MustCompile(`(?i)(verif|validat|signature|authenticat)`)
