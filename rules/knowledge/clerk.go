@@ -20,8 +20,9 @@ const (
 	Nuxt          Framework = "nuxt"
 	SvelteKit     Framework = "sveltekit"
 	Convex        Framework = "convex"
-	AnyJS         Framework = "js" // framework-agnostic JavaScript (@clerk/backend)
-	GoHTTP        Framework = "go" // net/http and routers built on it
+	SupabaseEdge  Framework = "supabase-edge" // Supabase Edge Functions (Deno)
+	AnyJS         Framework = "js"            // framework-agnostic JavaScript (@clerk/backend)
+	GoHTTP        Framework = "go"            // net/http and routers built on it
 	Gin           Framework = "gin"
 	Echo          Framework = "echo"
 	Fiber         Framework = "fiber"

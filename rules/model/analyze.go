@@ -940,10 +940,18 @@ func (a *analyzer) missingLocalImport(name string) string {
 // importPackage returns the package a local name is imported from
 // directly ("" for a file of the snapshot or no import).
 func (a *analyzer) importPackage(local string) string {
-	if im, ok := a.f.ImportOf(local); ok && !isLocalSpec(im.Source) {
-		return im.Source
+	im, ok := a.f.ImportOf(local)
+	if !ok || isLocalSpec(im.Source) {
+		return ""
 	}
-	return ""
+	// Deno's npm:/jsr: specifiers and CDN URLs name a package: the module
+	// graph says which ("npm:svix@1.40.0" is svix).
+	if strings.Contains(im.Source, ":") {
+		if res, err := a.m.graph.Resolve(a.ctx, a.f.Path, im.Source); err == nil && res.Kind == modules.External {
+			return res.Package + res.Subpath
+		}
+	}
+	return im.Source
 }
 
 func isLocalSpec(s string) bool {
@@ -1049,7 +1057,11 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	// Webhook signature verification: an anonymous caller cannot sign.
 	if v, ok := a.verifier(n); ok {
-		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(name, 40), v.Provider), ViaSecret, AuthzNone)
+		label := name
+		if label == "" { // new Webhook(secret).verify(...)
+			label = strings.TrimPrefix(v.Receiver+"."+v.Name, ".")
+		}
+		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(label, 40), v.Provider), ViaSecret, AuthzNone)
 		if a.callback == 0 {
 			a.s.checks[len(a.s.checks)-1].webhook = v.Provider
 		}

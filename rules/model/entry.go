@@ -26,6 +26,7 @@ const (
 	GetServerSideProps Kind = "get-server-side-props" // Next.js Pages Router data function
 	ExpressRoute       Kind = "express-route"         // app.get('/x', ...) and friends
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
+	EdgeFunction       Kind = "edge-function"         // a Supabase Edge Function's Deno.serve handler
 )
 
 // Location is a place in the snapshot.

@@ -68,11 +68,12 @@ type Model struct {
 	graph    *modules.Graph
 	adapters []Adapter
 
-	entries facet[[]*Entry]
-	express facet[[]*Entry]
-	files   fileFacets
-	notes   notes
-	fns     fnMemo
+	entries  facet[[]*Entry]
+	express  facet[[]*Entry]
+	supabase facet[[]*Entry]
+	files    fileFacets
+	notes    notes
+	fns      fnMemo
 }
 
 // fileFacets are the per-file entry facets of the Next.js adapter.
@@ -114,7 +115,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter{}, supabaseAdapter{}}
 }
 
 // Project returns the project model the model was built on.

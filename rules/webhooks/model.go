@@ -8,6 +8,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	sem "github.com/clerkguard/clerkguard/rules/model"
 )
 
 // clerkEventType matches Clerk's webhook event types (catalog signal 3).
@@ -84,6 +85,10 @@ func (s *signals) merge(o *signals) {
 }
 
 func isSvixModule(src string) bool {
+	// Deno: npm:svix, npm:svix@1.40.0.
+	if rest, ok := strings.CutPrefix(src, "npm:"); ok {
+		src, _, _ = strings.Cut(rest, "@")
+	}
 	return src == "svix" || strings.HasPrefix(src, "svix/") || src == "standardwebhooks" || strings.HasPrefix(src, "standardwebhooks/")
 }
 
@@ -284,6 +289,25 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 		}
 		return true
 	})
+	// Entries the model's adapters list that the conventions above do not
+	// (a Supabase Edge Function's Deno.serve handler).
+	if c.pass.Model != nil {
+		es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
+		for _, e := range es {
+			if e.Fn == nil || e.Handler.File != f.Path || e.Kind != sem.EdgeFunction {
+				continue
+			}
+			fn := nodeAt(f, e.Fn) // the same function in this pass's tree
+			if fn == nil {
+				continue
+			}
+			at := fn
+			if fn.Parent != nil && fn.Parent.Parent != nil && fn.Parent.Parent.Type == "call_expression" {
+				at = fn.Parent.Parent
+			}
+			add(&handler{fn: fn, name: "ALL " + e.Path + " route", entry: true, route: e.Path, reg: at, at: at})
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].fn.Start < out[j].fn.Start })
 	return out
 }
@@ -792,6 +816,22 @@ func (c *checker) webhookHandlers(f *jsast.File) []*handler {
 			out = append(out, h)
 		}
 	}
+	return out
+}
+
+// nodeAt returns the function of f spanning the same bytes as n (a node
+// of another parse of the same file), or nil.
+func nodeAt(f *jsast.File, n *jsast.Node) *jsast.Node {
+	var out *jsast.Node
+	jsast.Walk(f.Root, func(x *jsast.Node) bool {
+		if out != nil || x.End < n.Start || x.Start > n.End {
+			return false
+		}
+		if x.Start == n.Start && x.End == n.End && jsast.IsFunction(x) {
+			out = x
+		}
+		return out == nil
+	})
 	return out
 }
 
