@@ -625,3 +625,18 @@ func TestAffectedAuthzShape(t *testing.T) {
 		}
 	}
 }
+
+func TestProviderInName(t *testing.T) {
+	for p, want := range map[string]string{
+		"supabase/functions/paddle-webhook/index.ts": "paddle",
+		"app/api/stripe/webhook/route.ts":            "stripe",
+		"app/api/webhooks/clerk/route.ts":            "",
+		"src/routes/api/svix.ts":                     "",
+		"app/api/stripes-gallery/route.ts":           "",
+	} {
+		got, _ := ProviderInName(p)
+		if got != want {
+			t.Errorf("ProviderInName(%s) = %q, want %q", p, got, want)
+		}
+	}
+}

@@ -173,6 +173,9 @@ type handler struct {
 	roots map[string]bool
 	sig   signals
 	clerk bool // the signals name Clerk, not only Svix
+	// provider is another provider the handler's path names ("paddle"):
+	// its payload is that provider's, signed its way.
+	provider string
 }
 
 var httpMethodExports = map[string]bool{"POST": true, "PUT": true, "PATCH": true, "ALL": true, "GET": true, "DELETE": true}
@@ -753,6 +756,9 @@ func (c *checker) recognise(h *handler) (webhook, clerk bool) {
 	if pathSignal(h.f.Path) || pathSignal(h.route) {
 		n++
 	}
+	if p, ok := knowledge.ProviderInName(h.f.Path + " " + h.route); ok && !s.clerkVerifyImport && !s.svixImport {
+		h.provider = p
+	}
 	h.sig = s
 	return n >= 2, s.clerkSpecific()
 }
@@ -782,10 +788,29 @@ func otherProviderIn(f *jsast.File, fn *jsast.Node) bool {
 // subject names the handler in a message: "POST handler of this Clerk
 // webhook route", "the Clerk webhook route POST /api/webhooks".
 func (h *handler) subject() string {
-	if h.reg != nil {
-		return "the " + kindName(h.clerk) + " route " + rules.Code(strings.TrimSuffix(h.name, " route"))
+	kind := kindName(h.clerk)
+	if h.provider != "" {
+		kind = providerTitle(h.provider) + " webhook"
 	}
-	return h.name + " of this " + kindName(h.clerk) + " route"
+	if h.reg != nil {
+		return "the " + kind + " route " + rules.Code(strings.TrimSuffix(h.name, " route"))
+	}
+	return h.name + " of this " + kind + " route"
+}
+
+// signature names the signature the handler should verify.
+func (h *handler) signature() string {
+	if h.provider != "" {
+		return "the " + providerTitle(h.provider) + " signature"
+	}
+	return "the Svix signature"
+}
+
+func providerTitle(p string) string {
+	if p == "" {
+		return ""
+	}
+	return strings.ToUpper(p[:1]) + p[1:]
 }
 
 // label names the handler in a message. A registered route's name holds
