@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
+	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // role is how a function is used, which decides what its continuation
@@ -44,6 +45,8 @@ type check struct {
 	via    Via
 	authn  bool // it stops an anonymous caller (not only an unauthorized one)
 	secret bool
+	// webhook is the provider of a webhook signature verification.
+	webhook string
 }
 
 // summary is what the analysis of one function found.
@@ -1084,16 +1087,18 @@ func (a *analyzer) missingLocalImport(name string) string {
 // importPackage returns the package a local name is imported from
 // directly ("" for a file of the snapshot or no import).
 func (a *analyzer) importPackage(local string) string {
-	if im, ok := a.f.ImportOf(local); ok && !isLocalSpec(im.Source) {
-		if strings.Contains(im.Source, ":") {
-			// Deno's npm:/jsr: specifiers and CDN URLs name a package.
-			if res, err := a.m.graph.Resolve(a.ctx, a.f.Path, im.Source); err == nil && res.Kind == modules.External {
-				return strings.TrimPrefix(res.Package, "jsr:") + res.Subpath
-			}
-		}
-		return im.Source
+	im, ok := a.f.ImportOf(local)
+	if !ok || isLocalSpec(im.Source) {
+		return ""
 	}
-	return ""
+	// Deno's npm:/jsr: specifiers and CDN URLs name a package: the module
+	// graph says which ("npm:svix@1.40.0" is svix).
+	if strings.Contains(im.Source, ":") {
+		if res, err := a.m.graph.Resolve(a.ctx, a.f.Path, im.Source); err == nil && res.Kind == modules.External {
+			return strings.TrimPrefix(res.Package, "jsr:") + res.Subpath
+		}
+	}
+	return im.Source
 }
 
 func isLocalSpec(s string) bool {
@@ -1192,6 +1197,9 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		return
 	}
 	// Clerk guards.
+	if a.isProtect(n) && a.unawaitedAsyncProtect(n) {
+		return // a promise nobody waits for stops nothing (CLK-RP-006)
+	}
 	if a.isProtect(n) {
 		authz := AuthzNone
 		if len(jsast.Args(n)) > 0 {
@@ -1213,7 +1221,14 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	// Webhook signature verification: an anonymous caller cannot sign.
 	if v, ok := a.verifier(n); ok {
-		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(name, 40), v.Provider), ViaSecret, AuthzNone)
+		label := name
+		if label == "" { // new Webhook(secret).verify(...)
+			label = strings.TrimPrefix(v.Receiver+"."+v.Name, ".")
+		}
+		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(label, 40), v.Provider), ViaSecret, AuthzNone)
+		if a.callback == 0 {
+			a.s.checks[len(a.s.checks)-1].webhook = v.Provider
+		}
 		return
 	}
 	// Calls that throw for an anonymous caller.
@@ -1292,6 +1307,32 @@ func (a *analyzer) isProtect(call *jsast.Node) bool {
 	return false
 }
 
+// unawaitedAsyncProtect reports an auth.protect() call that is neither
+// awaited nor returned where the Next.js SDK's protect() is asynchronous
+// (Core 2's auth().protect() was synchronous; @clerk/nextjs v6 made
+// auth.protect() return a promise, https://clerk.com/docs/guides/development/upgrading/upgrade-guides/nextjs-v6):
+// the handler runs on before the promise rejects.
+func (a *analyzer) unawaitedAsyncProtect(call *jsast.Node) bool {
+	if a.m.proj == nil {
+		return false
+	}
+	if era := a.m.proj.NextEra(a.f.Path); era == project.EraUnknown || !era.AsyncAuth() {
+		return false // synchronous, or an unknown era: do not flip a verdict on a guess
+	}
+	p := call.Parent
+	for p != nil && p.Type == "parenthesized_expression" {
+		p = p.Parent
+	}
+	if p == nil {
+		return false
+	}
+	switch p.Type {
+	case "await_expression", "return_statement", "arrow_function", "member_expression", "call_expression":
+		return false // awaited, handed to the caller, or chained (.then/.catch)
+	}
+	return p.Type == "expression_statement"
+}
+
 // reject records a call that stops an anonymous caller.
 func (a *analyzer) reject(st *state, n *jsast.Node, what string, via Via, authz Authz) {
 	if a.callback == 0 {
@@ -1303,6 +1344,22 @@ func (a *analyzer) reject(st *state, n *jsast.Node, what string, via Via, authz 
 	st.deny = false
 }
 
+// constructedRoot returns the class a method chain starts from when its
+// object is constructed in place (`new Webhook(secret).verify(...)`).
+func constructedRoot(n *jsast.Node) *jsast.Node {
+	for n = jsast.Unwrap(n); n != nil; n = jsast.Unwrap(n) {
+		switch n.Type {
+		case "member_expression":
+			n = n.ChildByField("object")
+		case "new_expression":
+			return rootIdent(n.ChildByField("constructor"))
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
 // verifier recognises a webhook signature verification call
 // (knowledge.VerifierOf): verifyWebhook(req), wh.verify(body, headers) of
 // a svix Webhook, stripe.webhooks.constructEvent(...).
@@ -1311,6 +1368,13 @@ func (a *analyzer) verifier(call *jsast.Node) (knowledge.Verifier, bool) {
 	name := strings.ReplaceAll(a.f.CalleeName(call), "()", "")
 	last := jsast.LastSegment(name)
 	root := rootIdent(callee)
+	if root == nil {
+		// new Webhook(secret).verify(...): named after the class.
+		if root = constructedRoot(callee); root != nil && callee.Type == "member_expression" {
+			last = a.f.Text(callee.ChildByField("property"))
+			name = a.f.Text(root) + "." + last
+		}
+	}
 	if root == nil || name == "" {
 		return knowledge.Verifier{}, false
 	}

@@ -89,6 +89,11 @@ type Verdict struct {
 	// that exits, has(), a role middleware), leaving out the owner scoping
 	// of the entry's own queries.
 	Checked Authz
+	// Webhook is the provider whose webhook signature the entry verifies
+	// before its effects ("svix", "clerk", "stripe"; knowledge.VerifierOf),
+	// "" otherwise. Its caller is the provider, not a user: route rules
+	// and fix texts must not ask it to sign in.
+	Webhook string
 }
 
 // Guarded reports whether a signed-out caller is certainly stopped.
