@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -33,7 +34,27 @@ Run clerkguard COMMAND --help for a command's flags.
 `
 
 func main() {
-	os.Exit(cliMain(os.Args[1:], all.Rules()))
+	os.Exit(profiled(os.Getenv("CLERKGUARD_CPUPROFILE"), func() int { return cliMain(os.Args[1:], all.Rules()) }))
+}
+
+// profiled runs f and, when path is set (CLERKGUARD_CPUPROFILE, a
+// developer's aid: docs/benchmarks.md), writes a CPU profile of it there.
+func profiled(path string, f func() int) int {
+	if path == "" {
+		return f()
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "clerkguard: CLERKGUARD_CPUPROFILE: %v\n", err)
+		return 2
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		fmt.Fprintf(os.Stderr, "clerkguard: CLERKGUARD_CPUPROFILE: %v\n", err)
+		return 2
+	}
+	defer pprof.StopCPUProfile()
+	return f()
 }
 
 // cliMain runs a command line under SIGINT/SIGTERM: the first signal
