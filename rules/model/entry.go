@@ -28,6 +28,7 @@ const (
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
 	FastifyRoute       Kind = "fastify-route"         // fastify.get('/x', ...), fastify.route({...}) in a plugin context
 	HonoRoute          Kind = "hono-route"            // app.get('/x', ...) of a Hono app or sub-app
+	// GoRoute (gohttp.go): a route of a net/http, chi, gin or echo server.
 )
 
 // Location is a place in the snapshot.
@@ -66,8 +67,11 @@ type Entry struct {
 	// Handler is where the handler function is (another file for an
 	// imported controller); Fn and FnFile are its syntax.
 	Handler Location
-	Fn      *jsast.Node
-	FnFile  *jsast.File
+	// HandlerName names the handler as declared ("GetUser", "func
+	// literal"); set by the Go adapter.
+	HandlerName string
+	Fn          *jsast.Node
+	FnFile      *jsast.File
 	// Params says what the handler's parameters hold.
 	Params []ParamRole
 	// Wrappers are the calls around the handler, outermost first
@@ -91,6 +95,8 @@ type Entry struct {
 	// Unresolved says why the handler could not be found ("" when Fn is
 	// set).
 	Unresolved string
+
+	gofn *goFunc // the handler of a Go route
 
 	an  *facet[*analysis] // set when the adapter creates the entry
 	own *facet[*analysis] // the same without the middleware layers
@@ -181,6 +187,15 @@ type Layer struct {
 	// Condition is the condition the middleware is registered under, as
 	// written (`env !== 'development'`); "" when it always is.
 	Condition string
+	// Unstopped are the places where the middleware answers a denial (a
+	// 401 written, a rejected token) while the framework still runs the
+	// rest of the chain: a gin middleware that returns without
+	// c.Abort().
+	Unstopped []Proof
+	// WouldReject is set when the layer writes a denial to every
+	// signed-out request but lets it through: it would reject had it
+	// stopped the chain, so the routes behind it share its one defect.
+	WouldReject bool
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

@@ -73,6 +73,13 @@ type Model struct {
 	files   fileFacets
 	notes   notes
 	fns     fnMemo
+
+	// The Go side (goprog.go, gohttp.go, goanalyze.go).
+	gop       facet[*goProgram]
+	goEntries facet[[]*Entry]
+	gokeys    facet[map[string]bool]
+	godata    facet[map[string]string]
+	gomemo    goMemo
 }
 
 // fileFacets are the per-file entry facets of the Next.js adapter.
@@ -114,7 +121,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, goAdapter{}}
 }
 
 // Project returns the project model the model was built on.
