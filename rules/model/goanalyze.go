@@ -201,8 +201,10 @@ func meet(a, b tri) tri {
 }
 
 func (w *goWalker) block(list []ast.Stmt, r tri) tri {
+	// Statements after the last reachable one are still walked (their
+	// effects are listed as not reached by a signed-out caller).
 	for _, st := range list {
-		if r == no || w.ctx.Err() != nil {
+		if w.ctx.Err() != nil {
 			return no
 		}
 		r = w.stmt(st, r)
@@ -471,6 +473,10 @@ func (w *goWalker) emptyCompare(a, b ast.Expr) tri {
 		lit = `""`
 	default:
 		return maybe
+	}
+	if c, ok := a.(*ast.CallExpr); ok && w.identityKeyCall(c) {
+		w.s.readsIdentity = true
+		return yes // c.GetString("uid") is "" for a signed-out caller
 	}
 	root := goRootIdent(a)
 	if root == nil {
@@ -805,14 +811,11 @@ func (w *goWalker) identityKeyCall(c *ast.CallExpr) bool {
 // expr walks the calls of an expression in evaluation order (function
 // literals passed as callbacks run where they are passed).
 func (w *goWalker) expr(e ast.Expr, r tri) tri {
-	if e == nil || r == no {
+	if e == nil {
 		return r
 	}
 	out := r
 	ast.Inspect(e, func(n ast.Node) bool {
-		if out == no {
-			return false
-		}
 		switch x := n.(type) {
 		case *ast.FuncLit:
 			saved := w.aborted
@@ -852,7 +855,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	case onReq && strings.HasPrefix(last, "Abort") && w.role != goHTTPMW:
 		w.aborted = true
 		return r
-	case onReq && last == "MustGet" && len(c.Args) == 1 && w.identityKeyCall(c):
+	case onReq && last == "MustGet" && len(c.Args) == 1 && w.identityKeyCall(c) && r != no:
 		// MustGet panics when the key is unset: gin answers 500.
 		w.s.readsIdentity = true
 		w.s.checks = append(w.s.checks, Proof{Location: w.loc(c.Pos()), What: w.fn.file.Text(c) + " panics when the identity is not set"})
@@ -919,7 +922,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 		w.s.inputs = append(w.s.inputs, in)
 	}
 	w.s.unstopped = append(w.s.unstopped, hs.unstopped...)
-	if hs.stops && len(hs.checks) > 0 {
+	if hs.stops && len(hs.checks) > 0 && r != no {
 		w.s.checks = append(w.s.checks, Proof{Location: w.loc(c.Pos()), What: fmt.Sprintf("%s stops a signed-out caller", fn.name)})
 		return no
 	}
@@ -1242,6 +1245,9 @@ func (m *Model) goAnalyse(ctx context.Context, e *Entry, own bool) *analysis {
 		x.SignedOut = reachWord(r)
 		x.Authz |= authz
 		out.effects.List = append(out.effects.List, x)
+		if x.OwnerScoped && x.Selects && x.Kind != ClerkPrivilege {
+			authz |= AuthzOwner
+		}
 	}
 	v.Authz = authz | h.authz
 	switch {

@@ -182,6 +182,13 @@ func (m *Model) listGo(ctx context.Context) []*Entry {
 			}
 		}
 	}
+	// A function that returns a router is walked where its router is
+	// mounted; the others first.
+	for _, fn := range fns {
+		if l.createsRouter(fn) && !l.visited[fn.node] && !l.returnsRouter(fn) {
+			l.walk(fn, map[string]*goRouter{}, nil, 0)
+		}
+	}
 	for _, fn := range fns {
 		if l.createsRouter(fn) && !l.visited[fn.node] {
 			l.walk(fn, map[string]*goRouter{}, nil, 0)
@@ -257,6 +264,16 @@ func (l *goLister) constructor(f *goast.File, c *ast.CallExpr) goRouterFW {
 		return fw
 	}
 	return goConstructors[goPkgKey(ip)+"."+sel.Sel.Name]
+}
+
+// returnsRouter reports a function whose result is a router or handler
+// (func Routes() chi.Router).
+func (l *goLister) returnsRouter(fn *goFunc) bool {
+	if fn.typ.Results == nil || len(fn.typ.Results.List) != 1 {
+		return false
+	}
+	t := goast.ExprName(stripStar(fn.typ.Results.List[0].Type))
+	return l.routerType(fn.file, t) != 0 || t == "http.Handler"
 }
 
 func (l *goLister) createsRouter(fn *goFunc) bool {
@@ -554,6 +571,18 @@ func (l *goLister) route(fn *goFunc, r *goRouter, method, p string, known bool, 
 			continue
 		}
 		break
+	}
+	if sel, ok := h.(*ast.SelectorExpr); ok && sel.Sel.Name == "ServeHTTP" {
+		if c, ok := sel.X.(*ast.CallExpr); ok && len(c.Args) == 1 {
+			// mux.HandleFunc(p, mw(h).ServeHTTP)
+			if inner, ok := c.Fun.(*ast.CallExpr); ok {
+				rt.local = append(rt.local, l.layer(fn, inner, goHTTPMW))
+				h = c.Args[0]
+				if hc, ok := h.(*ast.CallExpr); ok && len(hc.Args) == 1 && goast.CallName(hc) == "http.HandlerFunc" {
+					h = hc.Args[0]
+				}
+			}
+		}
 	}
 	rt.hExpr = fn.file.Text(h)
 	rt.handler = l.p.resolveCallee(fn.file, h)
