@@ -22,6 +22,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/redact"
 	"github.com/clerkguard/clerkguard/rules/secrets/detect"
 	"github.com/clerkguard/clerkguard/rules/source"
+	"github.com/clerkguard/clerkguard/rules/verdictdiff"
 )
 
 // Options configure one run of the engine.
@@ -58,6 +59,13 @@ type Options struct {
 	// reviews Clerk usage; a project without it gets no finding whatever
 	// else it contains (an sk_live_ Stripe key, unguarded routes).
 	RequireClerk bool
+	// Base, with Diff, is the snapshot the change starts from (review
+	// mode): the engine compares the entry points' verdicts of base and
+	// head (Pass.ProtectionChanges), and a finding on a changed line that
+	// the base already had, as severe, is not marked InDiff (see
+	// review.go). Both are computed lazily, only for what the diff can
+	// affect.
+	Base source.Snapshot
 }
 
 // Snippet bounds: the lines shown around a finding, the lines of a long
@@ -140,6 +148,9 @@ type Result struct {
 	// Model is the run's semantic model (nil when the project model was
 	// not built).
 	Model *model.Model
+	// Changes are the entry points whose protection the change made worse,
+	// and the new ones left unguarded (review mode, when a rule asked).
+	Changes []verdictdiff.Change
 }
 
 // InDiff returns only the findings marked in the diff.
@@ -484,8 +495,11 @@ feed:
 	}
 
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.finish(false), nil
+	res := c.finish(false)
+	c.mu.Unlock()
+	c.dropPreexisting(ctx, res)
+	foldIntoProtection(res)
+	return res, nil
 }
 
 // abandon stops collecting and returns what the finished rule runs found,
@@ -536,6 +550,8 @@ type collector struct {
 	running          map[*ruleRun]bool
 	closed           bool
 	files, filesDone int
+
+	base review // review mode: the base side, computed on demand
 }
 
 type ruleRun struct{ rule, path string }
@@ -600,7 +616,7 @@ func (c *collector) runRule(ctx context.Context, r *Rule, f *source.File) {
 	proj, sem := c.model, c.sem
 	c.mu.Unlock()
 	pass := &Pass{Ctx: ctx, Rule: r, File: f, Project: proj, Model: sem, files: c.fs,
-		report: func(d Diagnostic) { local = append(local, d) }}
+		report: func(d Diagnostic) { local = append(local, d) }, changes: c.protectionChanges}
 	err := func() (err error) {
 		defer func() {
 			if v := recover(); v != nil {
@@ -658,6 +674,7 @@ func (c *collector) finding(r *Rule, d Diagnostic) Finding {
 		Path: d.Path, Line: d.Line, EndLine: d.EndLine, Column: d.Column,
 		Message: redact.All(d.Message, d.Secrets), Fix: redact.All(fix, d.Secrets),
 		Related: d.Related, Suggestion: d.Suggestion, DocURL: r.DocURL(),
+		Protection: d.Protection, changedHere: d.ChangedHere,
 		match: redact.All(match, d.Secrets),
 	}
 	if fd.Suggestion != nil {
@@ -699,12 +716,18 @@ func (c *collector) finish(partial bool) *Result {
 	}
 	fs = out
 
-	// Suppressions.
+	// Suppressions, at the finding's place or where diff mode shows it
+	// (the changed line that caused it).
+	linker, _ := c.fs.snap.(source.Linker)
 	kept := fs[:0]
 	for _, f := range fs {
 		suppressed := false
+		shown := f
+		if d := c.opts.Diff; d != nil {
+			markDiff(&shown, d, linker)
+		}
 		for _, s := range c.supp {
-			if s.matches(&f) {
+			if s.matches(&f) || s.matches(&shown) {
 				s.used = true
 				suppressed = true
 			}
@@ -752,8 +775,8 @@ func (c *collector) finish(partial bool) *Result {
 	}
 
 	if d := c.opts.Diff; d != nil {
-		linker, _ := c.fs.snap.(source.Linker)
 		for i := range fs {
+			fs[i].key = reviewKey(&fs[i])
 			markDiff(&fs[i], d, linker)
 		}
 	}
@@ -767,7 +790,7 @@ func (c *collector) finish(partial bool) *Result {
 	if c.model != nil {
 		errs = append(errs, patternNotes(c.model)...)
 	}
-	res := &Result{Findings: fs, Stats: c.stats, Errors: errs, Project: c.model, Model: c.sem}
+	res := &Result{Findings: fs, Stats: c.stats, Errors: errs, Project: c.model, Model: c.sem, Changes: c.base.list()}
 	for p, reason := range c.fs.skipped {
 		res.Skipped = append(res.Skipped, SkippedFile{Path: p, Reason: c.fs.secrets.Redact(reason)})
 	}
@@ -892,7 +915,7 @@ func (c *collector) meta(r *Rule, s *Suppression, msg string) Finding {
 // finding elsewhere whose related place (a matcher, an imported helper)
 // changed is moved to that changed line.
 func markDiff(f *Finding, d *diffindex.Index, links source.Linker) {
-	if d.Changed(f.Path, f.Line, f.EndLine) {
+	if f.changedHere || d.Changed(f.Path, f.Line, f.EndLine) {
 		f.InDiff = true
 		return
 	}

@@ -56,8 +56,29 @@ type Finding struct {
 	// Snippet is the code around the finding, redacted; only when the run
 	// asked for it (Options.Snippets).
 	Snippet []SnippetLine `json:"-"`
+	// Protection lists the entry points whose protection the change made
+	// worse, for a finding that reports it (review mode).
+	Protection []ProtectionChange `json:"-"`
 
-	match string
+	match       string
+	changedHere bool   // caused by the change at its own place (Diagnostic.ChangedHere)
+	key         string // the finding before diff mode moved it (review.go)
+}
+
+// ProtectionChange is one entry point whose protection a change made
+// worse, or a new one left unguarded.
+type ProtectionChange struct {
+	// Entry is "METHOD /path" (or "action name").
+	Entry string
+	// Path and Line locate the entry in the head.
+	Path string
+	Line int
+	// Was and Now are the verdicts ("yes", "no (role check removed)").
+	Was, Now string
+	// Why is the head verdict's sentence.
+	Why string
+	// New is set for an entry the base did not have.
+	New bool
 }
 
 // fingerprint hashes the rule, the path and the normalised matched text.

@@ -8,6 +8,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
+	"github.com/clerkguard/clerkguard/rules/verdictdiff"
 )
 
 // Diagnostic is what a rule reports. Zero fields take the rule's defaults.
@@ -30,6 +31,14 @@ type Diagnostic struct {
 	// Secrets are raw secret values connected to this finding. The engine
 	// redacts them from every text field before the finding leaves it.
 	Secrets []string
+	// ChangedHere says the change at this place caused the finding (a
+	// protection regression shown at the deletion of a file, or at a
+	// moved file with no changed line): in diff mode it is always in the
+	// diff.
+	ChangedHere bool
+	// Protection lists the entry points the finding is about, for the
+	// check run's "Protection changes" section.
+	Protection []ProtectionChange
 }
 
 // Pass is the interface between the engine and one run of a rule.
@@ -42,8 +51,20 @@ type Pass struct {
 	// verdicts, effects and inputs, computed lazily and once per run.
 	Model *model.Model
 
-	files  *FileSet
-	report func(Diagnostic)
+	files   *FileSet
+	report  func(Diagnostic)
+	changes func(context.Context) ([]verdictdiff.Change, error)
+}
+
+// ProtectionChanges returns, in review mode (a diff and a base snapshot),
+// the entry points whose guard verdict the change made worse and the new
+// ones left unguarded, each with the changed line that caused it. It is
+// computed once per run; outside review mode it returns nothing.
+func (p *Pass) ProtectionChanges() ([]verdictdiff.Change, error) {
+	if p.changes == nil {
+		return nil, nil
+	}
+	return p.changes(p.Ctx)
 }
 
 // Report records a diagnostic.

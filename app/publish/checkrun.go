@@ -67,6 +67,10 @@ type OutputOptions struct {
 	// Config holds the repository configuration's problems: shown in the
 	// summary, annotated on the file, and weighed in the conclusion.
 	Config ConfigReport
+	// NewUnguarded are the entry points the change added that touch data
+	// unguarded (rules.Result.NewUnguarded), listed with the regressions
+	// under "Protection changes".
+	NewUnguarded []rules.ProtectionChange
 }
 
 // Output budget of the "not analysed" and rule-error sections of the
@@ -120,6 +124,7 @@ func BuildOutput(fs []rules.Finding, o OutputOptions) Output {
 		head.WriteString(sum)
 		skippedLong = text != ""
 	}
+	head.WriteString(ProtectionSection(in, o.NewUnguarded))
 	applyConfig(&out, o.Config, &head)
 	out.Summary = report.Summary(head.String(), in, o.BlobURL)
 

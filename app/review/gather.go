@@ -39,6 +39,8 @@ const (
 // gathered is what a review reads before it runs the engine.
 type gathered struct {
 	snap *apiSnapshot
+	// base is the merge base, read only when the engine asks.
+	base *baseSnapshot
 	// idx holds the changed lines the engine marks findings with: GitHub's
 	// hunks, or hunks computed here from the two blobs where GitHub's do not
 	// describe the analysed content (symlinks, a diff GitHub refused).
@@ -83,6 +85,7 @@ func (rv *Reviewer) gather(ctx context.Context, gc *ghclient.Installation, req R
 		lister: newTreeLister(gc.Client, req.Owner, req.Repo), fetch: newBlobFetcher(gc, req.Owner, req.Repo, rv.Cache)}
 	gt.g = &gathered{only: map[string]bool{}, changed: map[string]bool{}, links: map[string][]string{}, lister: gt.lister}
 	gt.g.stats = gt.fetch.stats
+	gt.g.base = &baseSnapshot{gt: gt}
 	return gt.g, gt.run(ctx, cfg)
 }
 
@@ -153,9 +156,17 @@ func (gt *gatherer) run(ctx context.Context, cfg *rules.Config) error {
 	}
 	sort.Strings(changedList)
 
-	// Choose within the budget: changed files and the context they need.
+	// Choose within the budget: changed files and the context they need. A
+	// deleted middleware file counts as a changed one: the routes it
+	// guarded are the context of the comparison with the base.
+	ctxOf := append([]string(nil), changedList...)
+	for _, c := range changes {
+		if c.Path == "" && isMiddleware(c.OldPath) {
+			ctxOf = append(ctxOf, c.OldPath)
+		}
+	}
 	wanted := map[string]bool{}
-	for _, p := range append(append([]string(nil), changedList...), staticContext(snap.paths, changedList)...) {
+	for _, p := range append(append([]string(nil), changedList...), staticContext(snap.paths, ctxOf)...) {
 		if !cfg.Skip(p) {
 			wanted[p] = true
 		}
@@ -741,4 +752,59 @@ func (g *gathered) cost() []any {
 // the skipped files).
 func (g *gathered) partial() string {
 	return strings.Join(g.notes, " ")
+}
+
+// baseSnapshot is the engine's view of the merge base, for review mode's
+// comparison of verdicts. It lists the base tree only when the engine
+// first asks (a change that touches no source file never does), reads
+// through the review's blob cache by SHA (so an unchanged file costs
+// nothing more), and reads the rest on demand in batches like the head,
+// with a budget of its own equal to the head's. Symbolic links of the base
+// are not followed: a file behind one is unreadable, and the verdicts
+// that depend on it are unknown, never a regression.
+type baseSnapshot struct {
+	gt   *gatherer
+	once sync.Once
+	snap *apiSnapshot
+	err  error
+}
+
+func (b *baseSnapshot) load(ctx context.Context) (*apiSnapshot, error) {
+	b.once.Do(func() {
+		t, err := b.gt.baseTree(ctx)
+		if err != nil {
+			b.err = fmt.Errorf("list the base tree: %w", err)
+			return
+		}
+		used := Budget{}
+		s := &apiSnapshot{files: map[string]resolvedFile{}, fetch: b.gt.fetch, budget: b.gt.budget, used: &used, refused: map[string]string{}}
+		for p, e := range t.blobs {
+			if e.symlink() || source.DefaultSkip(p) {
+				continue
+			}
+			s.files[p] = resolvedFile{blobEntry: e, path: p}
+			s.paths = append(s.paths, p)
+		}
+		sort.Strings(s.paths)
+		b.snap = s
+	})
+	return b.snap, b.err
+}
+
+// Files implements source.Snapshot.
+func (b *baseSnapshot) Files(ctx context.Context) ([]string, error) {
+	s, err := b.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.paths, nil
+}
+
+// Read implements source.Snapshot.
+func (b *baseSnapshot) Read(ctx context.Context, p string) ([]byte, error) {
+	s, err := b.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Read(ctx, p)
 }

@@ -327,7 +327,7 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 
 	stopped := "" // why the analysis is incomplete, when its own deadline passed
 	actx, cancel, limit := rv.analysisContext(ctx)
-	res, err := rules.Run(actx, g.snap, rules.Options{Rules: rv.Rules, Config: cfg, Diff: g.idx, Only: func(p string) bool { return g.only[p] }, RequireClerk: true})
+	res, err := rules.Run(actx, g.snap, rules.Options{Rules: rv.Rules, Config: cfg, Diff: g.idx, Base: g.base, Only: func(p string) bool { return g.only[p] }, RequireClerk: true})
 	cancel()
 	if ie := (*rules.IncompleteError)(nil); errors.As(err, &ie) && ctx.Err() == nil {
 		// The analysis deadline passed, not the job's: publish what the
@@ -364,6 +364,7 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: g.partial() + stopped, Errors: res.Errors, Skipped: skipped,
 		PartialConclusion: rv.PartialConclusion,
 		Config:            cfgReport,
+		NewUnguarded:      res.NewUnguarded(),
 		BlobURL:           fmt.Sprintf("https://github.com/%s/%s/blob/%s", req.Owner, req.Repo, req.HeadSHA),
 	})
 	return out, nil

@@ -59,8 +59,10 @@ func scanIntro(review bool) string {
 
 Diffs the local git range BASE...HEAD (without --head: the working tree,
 uncommitted and untracked files included) and reports the findings on
-changed lines or caused by a change. The configuration is read from --base,
-so a change cannot switch off its own review.
+changed lines or caused by a change that the merge base did not already
+have, and every entry point whose protection the change made worse
+(CLK-RP-020), at the changed line that caused it. The configuration is read
+from --base, so a change cannot switch off its own review.
 `
 	}
 	return `Usage:

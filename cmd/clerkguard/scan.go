@@ -134,7 +134,8 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 
 	var (
 		snap source.Snapshot
-		tg   targets // scan: what was asked for
+		tg   targets         // scan: what was asked for
+		base source.Snapshot // review: the merge base
 		diff *diffindex.Index
 		read func(p string) ([]byte, error) // the repository's configuration
 		at   func(p string) string          // its name in messages
@@ -146,7 +147,7 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 			return 2
 		}
 		defer rg.Close()
-		snap = rg.Snapshot
+		snap, base = rg.Snapshot, rg.Base
 		if diff, err = diffindex.Parse(rg.Patch); err != nil {
 			fmt.Fprintf(stderr, "clerkguard review: %v\n", err)
 			return 2
@@ -191,7 +192,7 @@ func cmdScan(ctx context.Context, rs []*rules.Rule, args []string, stdout, stder
 		d.Skip = cfg.Skip
 	}
 
-	opts := rules.Options{Rules: rs, Config: cfg, Diff: diff, Snippets: f.format == "text",
+	opts := rules.Options{Rules: rs, Config: cfg, Diff: diff, Base: base, Snippets: f.format == "text",
 		Only: tg.only(), PathPrefix: tg.prefix, RequireClerk: true}
 	stopProgress := startProgress(stderr, &opts)
 	res, err := rules.Run(ctx, snap, opts)

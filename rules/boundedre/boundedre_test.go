@@ -248,6 +248,10 @@ func TestTranslationMatchesJavaScript(t *testing.T) {
 		}
 		for _, in := range append(tc.inputs, "\u212a", "\u017f", "\u2029", "\r\n", "\u0130") {
 			want, ok := js.test(t, tc.pattern, tc.ic, in)
+			if !ok && js.timedOut {
+				t.Logf("/%s/ on %q: node gave no answer within %v (a loaded machine); input not compared", tc.pattern, in, oracleTimeout)
+				continue
+			}
 			if !ok {
 				t.Errorf("/%s/: JavaScript rejects it", tc.pattern)
 				continue

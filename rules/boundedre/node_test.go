@@ -22,9 +22,15 @@ type jsOracle struct {
 	cmd  *exec.Cmd
 	in   io.WriteCloser
 	out  chan string
+	// timedOut is set when the last answer took over oracleTimeout: no
+	// answer, which is not a rejection.
+	timedOut bool
 }
 
-const oracleTimeout = 500 * time.Millisecond
+// oracleTimeout bounds one answer of a running node (node's start-up is
+// waited for separately, so a loaded machine does not turn a slow start
+// into "JavaScript rejects the pattern").
+const oracleTimeout = 2 * time.Second
 
 const oracleScript = `const rl = require('readline').createInterface({ input: process.stdin });
 rl.on('line', l => {
@@ -77,6 +83,14 @@ func (o *jsOracle) start() error {
 		close(lines)
 	}()
 	o.cmd, o.in, o.out = cmd, in, lines
+	// Wait until node answers (its start-up), with no deadline but the
+	// process's own: a query sent before that would be timed from launch.
+	if _, err := o.in.Write([]byte(`{"p":"a","i":false,"in":"a"}` + "\n")); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	if line, open := <-o.out; !open || line != "1" {
+		return fmt.Errorf("node did not start its RegExp oracle (answered %q)", line)
+	}
 	return nil
 }
 
@@ -108,6 +122,7 @@ func (o *jsOracle) test(tb testing.TB, pattern string, ic bool, input string) (m
 	if _, err := o.in.Write(append(q, '\n')); err != nil {
 		tb.Fatalf("node: %v", err)
 	}
+	o.timedOut = false
 	select {
 	case line, open := <-o.out:
 		if !open {
@@ -121,6 +136,7 @@ func (o *jsOracle) test(tb testing.TB, pattern string, ic bool, input string) (m
 		}
 		return false, false
 	case <-time.After(oracleTimeout):
+		o.timedOut = true
 		o.stop()
 		if err := o.start(); err != nil {
 			tb.Fatal(err)

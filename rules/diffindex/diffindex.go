@@ -29,6 +29,30 @@ type File struct {
 	Changed map[int]bool
 	// Commentable holds every right-side line inside a hunk.
 	Commentable map[int]bool
+
+	// oldToNew maps the left-side lines inside hunks to the right side (a
+	// removed line to the line at which it was removed); shifts are the
+	// line offsets after each hunk, by left-side line, for NewLine.
+	oldToNew map[int]int
+	shifts   []shift
+}
+
+type shift struct{ after, delta int }
+
+// NewLine returns the right-side line of a left-side (base) line: the same
+// line when it is unchanged, the line at which it was removed when it was
+// removed or replaced.
+func (f *File) NewLine(old int) int {
+	if n, ok := f.oldToNew[old]; ok {
+		return n
+	}
+	delta := 0
+	for _, s := range f.shifts {
+		if old > s.after {
+			delta = s.delta
+		}
+	}
+	return old + delta
 }
 
 // Index is the diff of a whole change, by new path.
@@ -101,6 +125,17 @@ func Parse(patch []byte) (idx *Index, err error) {
 
 func addHunk(f *File, h *diff.Hunk) {
 	line := int(h.NewStartLine)
+	old := int(h.OrigStartLine)
+	adj := 0 // "+n,0": the removal is after line n
+	if h.NewLines == 0 {
+		adj = 1
+	}
+	if f.oldToNew == nil {
+		f.oldToNew = map[int]int{}
+	}
+	defer func() {
+		f.shifts = append(f.shifts, shift{after: int(h.OrigStartLine + h.OrigLines - 1), delta: line + adj - old})
+	}()
 	pendingDeletion := false
 	for _, l := range bytes.Split(h.Body, []byte{'\n'}) {
 		if len(l) == 0 {
@@ -115,13 +150,18 @@ func addHunk(f *File, h *diff.Hunk) {
 			line++
 			pendingDeletion = false
 		case '-':
+			f.oldToNew[old] = line + adj
+			old++
 			pendingDeletion = true
 		case '\\': // "\ No newline at end of file"
 		default:
 			if line < 1 { // malformed hunk header
 				line++
+				old++
 				continue
 			}
+			f.oldToNew[old] = line
+			old++
 			if pendingDeletion {
 				f.Changed[line] = true
 				if line > 1 {

@@ -191,3 +191,33 @@ index 1a2b3c4..5d6e7f8 100644
 		t.Errorf("FirstChanged = %d, %v", l, ok)
 	}
 }
+
+func TestNewLine(t *testing.T) {
+	patch := `diff --git a/m.ts b/m.ts
+--- a/m.ts
++++ b/m.ts
+@@ -1,6 +1,3 @@
+-import {
+-  a,
+-} from 'x'
++import { a } from 'x'
+ 
+-const b = 1
+ const c = 2
+@@ -10,3 +7,4 @@ const c = 2
+ ten
++new
+ eleven
+ twelve
+`
+	idx, err := Parse([]byte(patch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := idx.File("m.ts")
+	for old, want := range map[int]int{1: 1, 2: 1, 3: 1, 4: 2, 5: 3, 6: 3, 8: 5, 10: 7, 11: 9, 12: 10, 20: 18} {
+		if got := f.NewLine(old); got != want {
+			t.Errorf("NewLine(%d) = %d, want %d", old, got, want)
+		}
+	}
+}

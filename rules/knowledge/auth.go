@@ -114,10 +114,15 @@ var middlewares = []Middleware{
 		Note: "runs for the root route only", Source: "clerk/javascript packages/remix/src/ssr/rootAuthLoader.ts"},
 	{Package: "@clerk/tanstack-react-start", Name: "clerkMiddleware", Form: "createStart(() => ({ requestMiddleware: [clerkMiddleware()] }))", Gate: Attaches,
 		Source: "clerk/javascript packages/tanstack-react-start/src/server/clerkMiddleware.ts"},
+	{Package: "@clerk/tanstack-start", Name: "createClerkHandler", Form: "createClerkHandler(createStartHandler(...))", Gate: Attaches,
+		Note: "the package's name before @clerk/tanstack-react-start", Source: "https://clerk.com/changelog/2024-09-11-tanstack-start-beta"},
 	{Package: "@clerk/tanstack-react-start", Name: "createClerkHandler", Form: "createClerkHandler(createStartHandler(...))", Gate: Attaches,
 		Note: "older TanStack Start integration", Source: "clerk/javascript packages/tanstack-react-start/src/server/middlewareHandler.ts"},
 	{Package: "svelte-clerk", Name: "withClerkHandler", Form: "export const handle = withClerkHandler()", Gate: Attaches,
 		Source: "wobsoriano/svelte-clerk README.md"},
+	{Package: "clerk-sveltekit", Name: "handleClerk", Form: "export const handle = sequence(handleClerk(secretKey, { protectedPaths, signInUrl }))", Gate: Attaches,
+		Note:   "redirects signed-out requests under its protectedPaths prefixes to signInUrl (the SvelteKit adapter evaluates them per path); attaches elsewhere",
+		Source: "markjaquith/clerk-sveltekit README.md"},
 	{Package: "github.com/clerk/clerk-sdk-go", Name: "WithHeaderAuthorization", Form: "clerkhttp.WithHeaderAuthorization()(h)", Gate: Attaches,
 		Note: "passes the request on when the token is missing or invalid", Source: "clerk/clerk-sdk-go http/middleware.go"},
 	{Package: "github.com/clerk/clerk-sdk-go", Name: "RequireHeaderAuthorization", Form: "clerkhttp.RequireHeaderAuthorization()(h)", Gate: Rejects,
@@ -239,6 +244,8 @@ var identitySources = []IdentitySource{
 		SignedOut: "userId null, isAuthenticated false", Source: "clerk/javascript packages/tanstack-react-start/src/server/auth.ts"},
 	{Package: "@clerk/tanstack-react-start", Framework: TanStackStart, Form: "await getAuth(request)", Name: "getAuth", Kind: CallSource, Returns: AuthObject, AsyncFrom: -1,
 		SignedOut: "userId null", Source: "clerk/javascript packages/tanstack-react-start/src/server/getAuth.ts"},
+	{Package: "@clerk/tanstack-start", Framework: TanStackStart, Form: "await getAuth(getWebRequest())", Name: "getAuth", Kind: CallSource, Returns: AuthObject, AsyncFrom: -1,
+		SignedOut: "userId null", Source: "https://clerk.com/changelog/2024-09-11-tanstack-start-beta (@clerk/tanstack-start, since renamed @clerk/tanstack-react-start)"},
 	{Package: "@clerk/astro", Framework: Astro, Form: "Astro.locals.auth() / context.locals.auth()", Name: "auth", Kind: CallSource, Receiver: "locals", Returns: AuthObject,
 		SignedOut: "userId null, isAuthenticated false", Source: "https://clerk.com/docs/reference/astro/clerk-middleware; clerk/javascript packages/astro/src/server/get-auth.ts"},
 	{Package: "@clerk/astro", Framework: Astro, Form: "await Astro.locals.currentUser()", Name: "currentUser", Kind: CallSource, Receiver: "locals", Returns: BackendUser, AsyncFrom: -1,
@@ -247,6 +254,8 @@ var identitySources = []IdentitySource{
 		SignedOut: "userId null, isAuthenticated false", Source: "https://clerk.com/docs/reference/nuxt/clerk-middleware"},
 	{Package: "@clerk/nuxt", Framework: Nuxt, Form: "getAuth(event)", Name: "getAuth", Kind: CallSource, Returns: AuthObject,
 		SignedOut: "userId null", Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3 (removed in @clerk/nuxt 3)"},
+	{Package: "clerk-sveltekit", Framework: SvelteKit, Form: "locals.session", Name: "session", Kind: PropertySource, Receiver: "locals", Returns: SessionClaims,
+		SignedOut: "undefined", Source: "markjaquith/clerk-sveltekit README.md (event.locals.session in load functions)"},
 	{Package: "svelte-clerk", Framework: SvelteKit, Form: "locals.auth() (locals.auth in older versions)", Name: "auth", Kind: CallSource, Receiver: "locals", Returns: AuthObject,
 		SignedOut: "userId null", Source: "wobsoriano/svelte-clerk README.md"},
 	{Package: "", Framework: Convex, Form: "await ctx.auth.getUserIdentity()", Name: "getUserIdentity", Kind: CallSource, Receiver: "ctx.auth", Returns: ConvexIdentity, AsyncFrom: -1,
@@ -347,4 +356,55 @@ func AuthFieldOf(name string) (AuthField, bool) {
 		}
 	}
 	return AuthField{}, false
+}
+
+// IdentitySourceOn returns the identity source read as a method name of
+// a conventional receiver ("locals" for Astro.locals.auth() and SvelteKit's
+// locals.auth()), whatever the framework.
+func IdentitySourceOn(receiver, name string) (IdentitySource, bool) {
+	for _, s := range identitySources {
+		if s.Receiver == receiver && s.Name == name {
+			return s, true
+		}
+	}
+	return IdentitySource{}, false
+}
+
+// TokenVerifier is a library call that verifies a token's signature with
+// a key the application holds: a caller who does not know the key cannot
+// make a token it accepts.
+type TokenVerifier struct {
+	Package string
+	Name    string // the export
+	// KeyArg is the index of the argument that holds the key (the options
+	// object of a factory).
+	KeyArg int
+	// KeyOption is the property of the options object that holds the key
+	// ("" when the argument is the key itself).
+	KeyOption string
+	// Factory: the call returns the verifying function (fast-jwt's
+	// createVerifier), which throws for a token the key did not sign.
+	Factory bool
+	Source  string
+}
+
+// tokenVerifiers lists the token verification calls of JWT libraries.
+var tokenVerifiers = []TokenVerifier{
+	{Package: "jsonwebtoken", Name: "verify", KeyArg: 1,
+		Source: "https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback (throws JsonWebTokenError for an invalid signature)"},
+	{Package: "jose", Name: "jwtVerify", KeyArg: 1,
+		Source: "https://github.com/panva/jose/blob/main/docs/jwt/verify/functions/jwtVerify.md (rejects when the signature does not verify)"},
+	{Package: "fast-jwt", Name: "createVerifier", KeyArg: 0, KeyOption: "key", Factory: true,
+		Source: "https://github.com/nearform/fast-jwt#createverifier (the returned function throws a TokenError for an invalid signature)"},
+}
+
+// TokenVerifierOf returns the token verifier that the export name of
+// module pkg is.
+func TokenVerifierOf(pkg, name string) (TokenVerifier, bool) {
+	for _, v := range tokenVerifiers {
+		if v.Package == pkg && v.Name == name {
+			return v, true
+		}
+	}
+	return TokenVerifier{}, false
 }

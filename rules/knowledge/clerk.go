@@ -54,14 +54,15 @@ type ClerkModule struct {
 // renames @clerk/clerk-react to @clerk/react and @clerk/clerk-expo to
 // @clerk/expo (https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3);
 // @hono/clerk-auth (honojs/middleware packages/clerk-auth); svelte-clerk
-// (wobsoriano/svelte-clerk README.md); clerk/clerk-sdk-go go.mod.
+// (wobsoriano/svelte-clerk README.md); clerk-sveltekit, its community
+// predecessor (markjaquith/clerk-sveltekit README.md); clerk/clerk-sdk-go go.mod.
 //
 // Replaces: rules/jsast/module.go IsClerkModule, rules/project/project.go
 // UsesClerk, and the Keywords of rules/routes/rp011_node_server.go.
 var clerkPackages = []string{
 	"@clerk/nextjs", "@clerk/express", "@clerk/clerk-sdk-node", "@clerk/fastify", "@clerk/hono", "@hono/clerk-auth",
 	"@clerk/remix", "@clerk/react-router", "@clerk/tanstack-react-start", "@clerk/tanstack-start", "@clerk/astro",
-	"@clerk/nuxt", "@clerk/vue", "svelte-clerk", "@clerk/backend", "@clerk/shared", "@clerk/types", "@clerk/clerk-js",
+	"@clerk/nuxt", "@clerk/vue", "svelte-clerk", "clerk-sveltekit", "@clerk/backend", "@clerk/shared", "@clerk/types", "@clerk/clerk-js",
 	"@clerk/clerk-react", "@clerk/react", "@clerk/clerk-expo", "@clerk/expo", "@clerk/chrome-extension",
 	"@clerk/elements", "@clerk/ui", "@clerk/testing", "@clerk/agent-toolkit", "@clerk/localizations", "@clerk/themes",
 	"github.com/clerk/clerk-sdk-go",
@@ -144,6 +145,9 @@ var clerkModules = []ClerkModule{
 	{Path: "@clerk/tanstack-react-start/server", Package: "@clerk/tanstack-react-start", Framework: TanStackStart,
 		Exports: []string{"auth", "getAuth", "clerkMiddleware", "createClerkHandler", "clerkClient"},
 		Source:  "clerk/javascript packages/tanstack-react-start/src/server/{auth,getAuth,clerkMiddleware,middlewareHandler,clerkClient}.ts"},
+	{Path: "@clerk/tanstack-start/server", Package: "@clerk/tanstack-start", Framework: TanStackStart,
+		Exports: []string{"getAuth", "createClerkHandler", "clerkClient"}, Deprecated: "renamed @clerk/tanstack-react-start",
+		Source: "https://clerk.com/changelog/2024-09-11-tanstack-start-beta (the package was renamed from @clerk/tanstack-start to @clerk/tanstack-react-start; getAuth(getWebRequest()) in server functions)"},
 	{Path: "@clerk/tanstack-react-start/webhooks", Package: "@clerk/tanstack-react-start", Framework: TanStackStart,
 		Webhooks: true, Exports: []string{"verifyWebhook"}, Source: "https://clerk.com/docs/guides/development/webhooks/syncing (TanStack React Start tab)"},
 
@@ -174,6 +178,10 @@ var clerkModules = []ClerkModule{
 	{Path: "svelte-clerk/server", Package: "svelte-clerk", Framework: SvelteKit,
 		Exports: []string{"withClerkHandler", "buildClerkProps", "clerkClient"},
 		Source:  "wobsoriano/svelte-clerk README.md"},
+
+	{Path: "clerk-sveltekit/server", Package: "clerk-sveltekit", Framework: SvelteKit,
+		Exports: []string{"handleClerk", "clerkClient"},
+		Source:  "markjaquith/clerk-sveltekit README.md (src/hooks.server.ts: handleClerk from clerk-sveltekit/server)"},
 
 	// Framework-agnostic backend SDK.
 	{Path: "@clerk/backend", Package: "@clerk/backend", Framework: AnyJS,

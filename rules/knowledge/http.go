@@ -77,3 +77,63 @@ func RouterMethod(name string) (Method, bool) {
 	}
 	return HTTPMethod(strings.ToUpper(name))
 }
+
+// RequestReader is a framework function that reads part of the request
+// from its event argument: `getRouterParam(event, 'id')` of h3.
+type RequestReader struct {
+	Framework Framework
+	Name      string
+	// Part is the part of the request it returns: "params", "query",
+	// "body", "form", "headers" or "cookies".
+	Part string
+	// Named: the second argument names one header or cookie, which may
+	// carry a credential (`getHeader(event, 'authorization')`).
+	Named bool
+	// URL: it returns the request URL (its pathname is the request path).
+	URL    bool
+	Source string
+}
+
+// requestReaders are the request-reading functions of h3, the HTTP layer
+// of Nitro and Nuxt server routes.
+//
+// Sources: https://h3.unjs.io/utils/request; unjs/h3 src/utils/request.ts,
+// src/utils/body.ts, src/utils/cookie.ts; https://nuxt.com/docs/guide/directory-structure/server
+// (server utilities are auto-imported).
+//
+// Replaces: rules/routes/rp014_nuxt.go's name-based request reads.
+var requestReaders = []RequestReader{
+	{Framework: Nuxt, Name: "getRouterParam", Part: "params", Source: "https://h3.unjs.io/utils/request#getrouterparamevent-name-opts-decode"},
+	{Framework: Nuxt, Name: "getRouterParams", Part: "params", Source: "https://h3.unjs.io/utils/request#getrouterparamsevent-opts-decode"},
+	{Framework: Nuxt, Name: "getValidatedRouterParams", Part: "params", Source: "https://h3.unjs.io/utils/request#getvalidatedrouterparamsevent-validate-opts-decode"},
+	{Framework: Nuxt, Name: "getQuery", Part: "query", Source: "https://h3.unjs.io/utils/request#getqueryevent"},
+	{Framework: Nuxt, Name: "getValidatedQuery", Part: "query", Source: "https://h3.unjs.io/utils/request#getvalidatedqueryevent-validate"},
+	{Framework: Nuxt, Name: "getRequestURL", Part: "query", URL: true, Source: "https://h3.unjs.io/utils/request#getrequesturlevent-opts-xforwardedhost-xforwardedproto"},
+	{Framework: Nuxt, Name: "readBody", Part: "body", Source: "https://h3.unjs.io/utils/request-body#readbodyevent-options-strict"},
+	{Framework: Nuxt, Name: "readValidatedBody", Part: "body", Source: "https://h3.unjs.io/utils/request-body#readvalidatedbodyevent-validate"},
+	{Framework: Nuxt, Name: "readRawBody", Part: "body", Source: "https://h3.unjs.io/utils/request-body#readrawbodyevent-encoding"},
+	{Framework: Nuxt, Name: "readFormData", Part: "form", Source: "https://h3.unjs.io/utils/request-body#readformdataevent"},
+	{Framework: Nuxt, Name: "readMultipartFormData", Part: "form", Source: "https://h3.unjs.io/utils/request-body#readmultipartformdataevent"},
+	{Framework: Nuxt, Name: "getHeader", Part: "headers", Named: true, Source: "https://h3.unjs.io/utils/request#getrequestheaderevent-name"},
+	{Framework: Nuxt, Name: "getRequestHeader", Part: "headers", Named: true, Source: "https://h3.unjs.io/utils/request#getrequestheaderevent-name"},
+	{Framework: Nuxt, Name: "getHeaders", Part: "headers", Source: "https://h3.unjs.io/utils/request#getrequestheadersevent"},
+	{Framework: Nuxt, Name: "getRequestHeaders", Part: "headers", Source: "https://h3.unjs.io/utils/request#getrequestheadersevent"},
+	{Framework: Nuxt, Name: "getCookie", Part: "cookies", Named: true, Source: "https://h3.unjs.io/utils/cookie#getcookieevent-name"},
+	{Framework: Nuxt, Name: "parseCookies", Part: "cookies", Source: "https://h3.unjs.io/utils/cookie#parsecookiesevent"},
+}
+
+// RequestReaderOf looks up a request-reading function by the module it
+// was imported from ("" for an auto-import) and its name.
+func RequestReaderOf(module, name string) (RequestReader, bool) {
+	for _, r := range requestReaders {
+		if r.Name != name {
+			continue
+		}
+		// Nitro and Nuxt auto-import h3's utilities, so a call without an
+		// import is the same function.
+		if module == "" || module == "h3" || module == "#imports" || module == "nitropack/runtime" {
+			return r, true
+		}
+	}
+	return RequestReader{}, false
+}

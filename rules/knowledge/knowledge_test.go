@@ -32,6 +32,18 @@ func TestTablesCiteSources(t *testing.T) {
 	if !APIRoute("/api/orders") || !APIRoute("/v1/x") || APIRoute("/dashboard/api") || APIRoute("/") {
 		t.Error("APIRoute: the first segment decides")
 	}
+	for _, v := range tokenVerifiers {
+		if v.Source == "" || v.Package == "" || v.Name == "" || v.KeyArg < 0 {
+			t.Errorf("tokenVerifiers %s.%s: incomplete entry", v.Package, v.Name)
+		}
+		unique("tokenVerifiers", v.Package+" "+v.Name)
+	}
+	for _, c := range clientSerialized {
+		if c.Source == "" || c.Package == "" || c.Name == "" {
+			t.Errorf("clientSerialized %s: incomplete entry", c.Form)
+		}
+		unique("clientSerialized", c.Package+" "+c.Name)
+	}
 	for _, m := range middlewares {
 		if m.Source == "" || m.Gate == 0 || !IsClerkPackage(m.Package) {
 			t.Errorf("middlewares %s/%s: incomplete entry", m.Package, m.Name)
@@ -49,6 +61,18 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("exits %s: incomplete entry", e.Name)
 		}
 		unique("exits", fmt.Sprintf("%s %s %s %v", e.Framework, e.Module, e.Name, e.Receivers))
+	}
+	for _, c := range publicConfig {
+		if c.Source == "" || c.Key == "" || c.File == "" || c.Why == "" {
+			t.Errorf("publicConfig %s: incomplete entry", c.Key)
+		}
+		unique("publicConfig", c.File+" "+c.Key)
+	}
+	for _, r := range requestReaders {
+		if r.Source == "" || r.Name == "" || r.Part == "" || r.Framework == "" {
+			t.Errorf("requestReaders %s: incomplete entry", r.Name)
+		}
+		unique("requestReaders", string(r.Framework)+" "+r.Name)
 	}
 	for _, lib := range dataAPIs {
 		if lib.Source == "" || len(lib.Calls) == 0 || lib.Name == "" {

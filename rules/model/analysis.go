@@ -70,10 +70,12 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			}
 		case GateAttaches:
 			attach = append([]*Layer{l}, attach...) // nearest the handler first
+			authz |= l.Authz
 		case GateNone:
 			if l.Why != "" {
 				notes = append(notes, l.Why)
 			}
+			authz |= l.Authz // a role check that lets signed-out callers fail later
 		}
 	}
 	var seeds []value
@@ -115,6 +117,7 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 	// the entry unguarded. Writes still do.
 	deniedAtEnd := h.cont == no && hasAuthnCheck(h)
 	var y, n, u int
+	var scoped Authz // owner-scoped queries: authorization of the entry, not a check before later effects
 	for _, ef := range h.effects {
 		x := ef.Effect
 		r := ef.reach
@@ -142,13 +145,15 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 		x.Authz |= authz
 		out.effects.List = append(out.effects.List, x)
 		if _, clerk := knowledge.BackendCallIn(x.Call); x.OwnerScoped && x.Selects && !clerk {
-			authz |= AuthzOwner // reading your own Clerk user is not an owner check
+			scoped |= AuthzOwner // reading your own Clerk user is not an owner check
 		}
 	}
+	checked := authz // the chain's and wrappers' checks
 	for _, c := range h.checks {
-		authz |= c.authz
+		checked |= c.authz
 	}
-	v.Authz = authz | h.contAuthz
+	v.Checked = checked | h.contAuthz
+	v.Authz = scoped | v.Checked
 
 	if guard != nil {
 		v.Authn, v.Why = AuthnYes, guard.why
@@ -210,6 +215,9 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			v.addVia(ViaLayout)
 			v.Proof = append(v.Proof, partial.Proof...)
 			v.Why = fmt.Sprintf("only the layout %s checks the visitor; layouts do not re-render on client-side navigation, so the page's own render is not checked", partial.File)
+			if e.Framework != knowledge.NextJS {
+				v.Why = "only " + partial.Why
+			}
 		}
 	}
 	return out
@@ -344,6 +352,8 @@ func (m *Model) wrapperGate(ctx context.Context, e *Entry, w Wrapper) (*guardInf
 	if ret := returnedFunction(w.fn); ret != nil {
 		if jsast.IsFunction(ret) {
 			inner = ret
+		} else if fn := nitroHandlerFn(w.fnFile, ret); fn != nil {
+			inner = fn // return defineEventHandler((event) => ...)
 		} else if ret.Type == "identifier" {
 			if fn, ok := nestedFuncs(w.fnFile, w.fn)[w.fnFile.Text(ret)]; ok {
 				inner = fn

@@ -154,9 +154,12 @@ func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.No
 func (a *analyzer) walkBody(completes bool) {
 	st := &state{reach: yes}
 	body := jsast.FunctionBody(a.fn)
+	if a.fn.Type == "program" {
+		body = a.fn // a module that runs per request (an Astro page's frontmatter)
+	}
 	switch {
 	case body == nil:
-	case body.Type == "statement_block":
+	case body.Type == "statement_block" || body.Type == "program":
 		a.block(body.NamedChildren(), st)
 		if completes && (st.reach != no || a.role == roleHook) {
 			a.complete(st, nil) // a hook's end is its continuation, reached or not
@@ -194,6 +197,9 @@ func (a *analyzer) seedParams(roles []ParamRole) {
 		}
 		a.bindParam(p, v)
 	}
+	if a.fn.Type == "program" && len(roles) > 0 && roles[0] == ParamAstroGlobal {
+		a.setVar("Astro", value{kind: vReqCtx}, a.fn.Line)
+	}
 	if a.role == roleMiddleware && len(ps) >= 3 && ps[2].Type == "identifier" {
 		a.next = a.f.Text(ps[2])
 	}
@@ -215,6 +221,10 @@ func paramValue(r ParamRole) value {
 		return value{kind: vRequest, src: FromArgs}
 	case ParamGSSPContext:
 		return value{kind: vGSSP}
+	case ParamRequestContext:
+		return value{kind: vReqCtx}
+	case ParamIdentityContext:
+		return value{kind: vReqCtx, field: "identity"}
 	}
 	return value{}
 }
@@ -440,6 +450,14 @@ func (a *analyzer) denies(n *jsast.Node) bool {
 	return false
 }
 
+// forbiddenRe matches a 403 Forbidden answer.
+var forbiddenRe = regexp.MustCompile(`(?:status(?:Code)?\s*:\s*|\.status\(\s*|sendStatus\(\s*|\.code\(\s*|\berror\(\s*)403\b|\bForbiddenError\b|\bforbidden\(`)
+
+// forbids reports whether a branch answers 403 Forbidden.
+func forbids(f *jsast.File, n *jsast.Node) bool {
+	return n != nil && forbiddenRe.MatchString(f.Text(n))
+}
+
 // errorStatusRe matches a 4xx or 5xx status set on a response.
 var errorStatusRe = regexp.MustCompile(`(?:status(?:Code)?\s*:\s*|\.status\(\s*|sendStatus\(\s*|\.code\(\s*)[45]\d\d\b`)
 
@@ -450,11 +468,30 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 	consN, altN := n.ChildByField("consequence"), n.ChildByField("alternative")
 	cons := state{reach: take(st.reach, c, isTrue), deny: st.deny || info.mentions && c == isTrue, authz: st.authz}
 	alt := state{reach: take(st.reach, c, isFalse), deny: st.deny || info.mentions && c == isFalse, authz: st.authz}
+	// The branch an anonymous caller cannot take is taken only by a caller
+	// who passes the condition's authorization: if (has({ role })) { ... }.
+	switch {
+	case info.mentions && c == isFalse:
+		cons.authz |= info.authz
+	case info.mentions && c == isTrue:
+		alt.authz |= info.authz
+	}
 	a.stmt(consN, &cons)
 	if altN != nil {
 		a.stmt(altN, &alt)
 	}
 	consExits, altExits := a.exits(consN), altN != nil && a.exits(altN)
+	if !info.mentions && c == either {
+		// if (!req.admin.permissions.includes(p)) return res.status(403):
+		// a test the model cannot read that answers Forbidden decides
+		// what the caller may do.
+		switch {
+		case consExits && !altExits && forbids(a.f, consN):
+			alt.authz |= AuthzRole
+		case altExits && !consExits && forbids(a.f, altN):
+			cons.authz |= AuthzRole
+		}
+	}
 	if info.mentions {
 		switch {
 		case consExits && !altExits:
@@ -610,6 +647,13 @@ func (a *analyzer) bindDecl(name, val *jsast.Node, st *state) {
 	case "identifier":
 		a.setVar(a.f.Text(name), v, name.Line)
 	case "object_pattern", "array_pattern":
+		if u := jsast.Unwrap(val); name.Type == "array_pattern" && v.kind == vUser && u != nil && firstOnly(u) {
+			// const [row] = await sql`...`: the record looked up, or none.
+			if c := name.NamedChildren(); len(c) > 0 && c[0].Type == "identifier" {
+				a.setVar(a.f.Text(c[0]), v, name.Line)
+			}
+			break
+		}
 		if v.kind == vUser {
 			// const { id } = await currentUser(): null when signed out.
 			a.throwAnon(st, val, "destructures "+clip(a.f.Text(jsast.Unwrap(val)), 40)+", which is null for a signed-out caller")
@@ -647,8 +691,8 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 		v = value{kind: vLiteral, lit: "undefined"}
 	}
 	a.rets = append(a.rets, ret{v: v, node: jsast.Unwrap(n), deny: st.deny, reach: st.reach})
-	if a.role == roleHandler && a.effectReturn(n) {
-		a.addEffect(n, st, ReturnsUser, "returns "+clip(a.f.Text(jsast.Unwrap(n)), 40), false, nil)
+	if ok, others := a.userReturn(n); a.role == roleHandler && ok {
+		a.addUserReturn(n, n, st, others)
 	}
 }
 
@@ -733,7 +777,8 @@ func (a *analyzer) returns() {
 			nullForAnon = true
 			continue
 		}
-		if main == nil || main.kind == vLiteral && r.v.kind != vLiteral {
+		// A cache-or-connect helper (return cached ?? connect()): its data client.
+		if main == nil || main.kind == vLiteral && r.v.kind != vLiteral || main.kind == vOther && r.v.kind == vClient {
 			main = &r.v
 		}
 	}
@@ -755,29 +800,80 @@ func (a *analyzer) returns() {
 // effectReturn reports whether a returned expression is a Clerk User
 // object (or holds one).
 func (a *analyzer) effectReturn(n *jsast.Node) bool {
+	ok, _ := a.userReturn(n)
+	return ok
+}
+
+// contactFields are the members of a Clerk User that hold private contact
+// data or server-only metadata.
+var contactFields = map[string]bool{"emailAddresses": true, "primaryEmailAddress": true, "emailAddress": true,
+	"phoneNumbers": true, "primaryPhoneNumber": true, "phoneNumber": true, "privateMetadata": true,
+	"externalAccounts": true, "web3Wallets": true}
+
+// userReturn reports whether a returned or sent value holds a Clerk User
+// (or its contact data); others is set when the users are not the caller
+// (users.getUser(id), users.getUserList()).
+func (a *analyzer) userReturn(n *jsast.Node) (ok, others bool) {
 	n = jsast.Unwrap(n)
 	if n == nil {
-		return false
+		return false, false
 	}
 	switch n.Type {
 	case "identifier", "call_expression":
 		v := a.classify(n)
-		return (v.kind == vUser || v.kind == vRow) && v.clerk
+		return (v.kind == vUser || v.kind == vRow) && v.clerk, v.kind == vRow
+	case "member_expression", "subscript_expression":
+		// user.emailAddresses[0].emailAddress: contact data of a user.
+		contact := false
+		x := n
+		for x != nil && (x.Type == "member_expression" || x.Type == "subscript_expression") {
+			if x.Type == "member_expression" && contactFields[a.f.Text(x.ChildByField("property"))] {
+				contact = true
+			}
+			x = jsast.Unwrap(x.ChildByField("object"))
+		}
+		if contact && x != nil {
+			v := a.classify(x)
+			return (v.kind == vUser || v.kind == vRow) && v.clerk, v.kind == vRow
+		}
+	case "binary_expression":
+		for _, k := range []string{"left", "right"} {
+			if ok, others := a.userReturn(n.ChildByField(k)); ok {
+				return ok, others
+			}
+		}
 	case "object":
 		for _, c := range n.NamedChildren() {
 			switch c.Type {
 			case "shorthand_property_identifier":
 				if v := a.vars[a.f.Text(c)]; (v.kind == vUser || v.kind == vRow) && v.clerk {
-					return true
+					return true, v.kind == vRow
 				}
 			case "pair":
-				if a.effectReturn(c.ChildByField("value")) {
-					return true
+				if ok, others := a.userReturn(c.ChildByField("value")); ok {
+					return ok, others
 				}
 			}
 		}
 	}
-	return false
+	return false, false
+}
+
+// copiesContact reports whether a projection callback (users.map((u) =>
+// ({ ... }))) copies a user's contact data or spreads the user.
+func (a *analyzer) copiesContact(fn *jsast.Node) bool {
+	found := false
+	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
+		switch {
+		case found:
+		case x.Type == "spread_element":
+			found = true
+		case x.Type == "member_expression" && contactFields[a.f.Text(x.ChildByField("property"))]:
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // noteRead records that the function reads the identity at n.
@@ -907,9 +1003,12 @@ func (a *analyzer) callbackBody(fn *jsast.Node, st *state) {
 	}
 	a.callback++
 	defer func() { a.callback-- }()
-	for _, p := range params(fn) {
+	elem := a.elementOf(fn)
+	for i, p := range params(fn) {
 		if p.Type == "identifier" {
-			if _, ok := a.vars[a.f.Text(p)]; !ok {
+			if i == 0 && elem.kind == vRequest {
+				a.vars[a.f.Text(p)] = elem // ids.map((id) => ...): an element the caller chose
+			} else if _, ok := a.vars[a.f.Text(p)]; !ok {
 				a.vars[a.f.Text(p)] = value{}
 			}
 		}
@@ -924,6 +1023,27 @@ func (a *analyzer) callbackBody(fn *jsast.Node, st *state) {
 		return
 	}
 	a.expr(body, &sub, false)
+}
+
+// elementOf returns the value of the elements a callback of an array
+// method receives (the receiver's, when the caller chose it), or the zero
+// value.
+func (a *analyzer) elementOf(fn *jsast.Node) value {
+	args := fn.Parent
+	if args == nil || args.Type != "arguments" || args.Parent == nil || args.Parent.Type != "call_expression" {
+		return value{}
+	}
+	callee := jsast.Unwrap(args.Parent.ChildByField("function"))
+	if callee == nil || callee.Type != "member_expression" {
+		return value{}
+	}
+	switch a.f.Text(callee.ChildByField("property")) {
+	case "map", "forEach", "filter", "flatMap", "some", "every", "find", "findIndex":
+		if v := a.classify(callee.ChildByField("object")); v.kind == vRequest {
+			return value{kind: vRequest, src: v.src}
+		}
+	}
+	return value{}
 }
 
 func (a *analyzer) newExpr(n *jsast.Node, st *state) {
@@ -990,10 +1110,12 @@ func (a *analyzer) sendsDenial(n *jsast.Node) bool {
 
 // isNextCall reports whether a call calls the middleware's next.
 func (a *analyzer) isNextCall(call *jsast.Node) bool {
-	if a.next == "" {
-		return false
-	}
 	c := jsast.Unwrap(call.ChildByField("function"))
+	if a.next == "" {
+		// A continuation taken from a context object: next({ context })
+		// of a TanStack Start or React Router middleware.
+		return a.role == roleMiddleware && c != nil && a.classify(c).kind == vNext
+	}
 	return c != nil && c.Type == "identifier" && a.f.Text(c) == a.next
 }
 
@@ -1039,7 +1161,7 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	// The continuation of a middleware or wrapper.
 	if a.isNextCall(n) {
-		if len(jsast.Args(n)) == 0 || isRouteArg(f, jsast.Args(n)) {
+		if len(jsast.Args(n)) == 0 || isRouteArg(f, jsast.Args(n)) || a.next == "" {
 			a.cont(st)
 		}
 		return
@@ -1095,8 +1217,8 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	if a.role == roleHandler && a.isResponseCall(n) {
 		for _, arg := range jsast.Args(n) {
-			if a.effectReturn(arg) {
-				a.addEffect(n, st, ReturnsUser, "returns "+clip(f.Text(jsast.Unwrap(arg)), 40), false, nil)
+			if ok, others := a.userReturn(arg); ok {
+				a.addUserReturn(n, arg, st, others)
 				break
 			}
 		}
@@ -1213,6 +1335,8 @@ func (a *analyzer) throwsForAnon(call *jsast.Node) (string, bool) {
 		return "`" + clip(strings.ReplaceAll(name, "()", ""), 40) + "(" + clip(a.f.Text(args[0]), 20) + ")` throws for a signed-out caller (the id is null)", true
 	case (last == "verify" || last == "verifyToken" || last == "jwtVerify") && first.kind == vCred:
 		return "`" + clip(name, 30) + "()` throws when the request carries no token", true
+	case a.verifiesToken(call):
+		return "`" + clip(name, 30) + "()` throws for a token not signed with the application's secret", true
 	}
 	return "", false
 }
@@ -1240,7 +1364,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	root := rootIdent(callee)
 	if root != nil {
 		switch a.vars[a.f.Text(root)].kind {
-		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP:
+		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals:
 			return
 		}
 		switch a.f.Text(root) {
@@ -1258,7 +1382,23 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 		a.s.incomplete = true
 		return
 	}
-	r, err := a.m.resolveFunc(a.ctx, a.f, callee, a.locals, 0)
+	var (
+		r     fnRef
+		err   error
+		seeds []value
+	)
+	// Another entry point called from server code (a server function)
+	// runs its own middleware and checks; asked first, because its handler
+	// would otherwise resolve as a plain wrapped function.
+	if sr, sd, rejects, ok := a.calledServerFn(callee); ok {
+		if rejects != "" {
+			a.reject(st, n, rejects, ViaHelper, AuthzNone)
+			return
+		}
+		r, seeds = sr, sd
+	} else {
+		r, err = a.m.resolveFunc(a.ctx, a.f, callee, a.locals, 0)
+	}
 	if err != nil {
 		if errors.Is(err, errNotFound) && root != nil && authName(a.f.CalleeName(n)) && st.reach != no {
 			if spec := a.missingLocalImport(a.f.Text(root)); spec != "" {
@@ -1281,7 +1421,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	if r.fn == a.fn {
 		return
 	}
-	s := a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack)
+	s := a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack)
 	hname := r.name
 	if hname == "" {
 		hname = clip(a.f.CalleeName(n), 40)

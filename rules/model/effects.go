@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -60,7 +61,7 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(ClerkPrivilege, !strings.HasPrefix(bc.Method, "create"))
 	}
 	switch rv.kind {
-	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vParam, vHandler:
+	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals, vParam, vHandler:
 		return nil
 	case vRow:
 		if last == "save" || last == "remove" || last == "deleteOne" || last == "updateOne" {
@@ -89,6 +90,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		isTag := clean == rname && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string"
 		if clean != rname || isTag {
 			if eff, ok := knowledge.DataCall(pkg, last); ok {
+				if k, selects, ok := sqlVerb(f, n); ok && eff == knowledge.ReadWrite {
+					return mk(k, selects)
+				}
 				return mk(dataKind(eff), !knowledge.IsCreate(last))
 			}
 		}
@@ -100,6 +104,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	// the conventional names of data clients and models.
 	if clean == rname {
 		if !bound && (rname == "sql") && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string" {
+			if k, selects, ok := sqlVerb(f, n); ok {
+				return mk(k, selects)
+			}
 			return mk(WritesData, true)
 		}
 		return nil
@@ -264,11 +271,29 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			return
 		}
 	}
+	if selects && a.batch(n) {
+		selects = false // $transaction([...]): its queries are effects of their own
+	}
 	e := effect{Effect: Effect{Kind: k, Call: call, Location: Location{File: a.f.Path, Line: line}, Authz: st.authz, Selects: selects},
 		reach: st.reach, params: params}
 	if n.Type == "call_expression" {
 		reqs, owner, org, ps := a.chainSources(n)
+		if filter := a.filterArgs(n); selects && filter != nil {
+			// The values that select the records, not those written.
+			reqs, owner, org, ps = nil, false, false, nil
+			for _, f := range filter {
+				r, o, g, p := a.argSources(f)
+				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
+			}
+		}
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
+		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {
+			e.Record = a.recordOf(n)
+		}
+		e.OwnerFromRequest, e.OwnerOptional = a.ownerFields(n)
+		if k == ClerkPrivilege {
+			e.Grants = a.grants(n)
+		}
 		e.params = append(e.params, ps...)
 		if owner && selects {
 			e.Authz |= AuthzOwner
@@ -333,6 +358,8 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 				owner = true
 			}
 			return descend
+		case vRow:
+			owner = owner || v.created // where: { attendeeId: created.id }
 		case vParam:
 			ps = append(ps, v.param)
 			return descend
@@ -340,4 +367,266 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 		return true
 	})
 	return reqs, owner, org, ps
+}
+
+// ownerKey matches the names of the fields that tie a record to its owner
+// or tenant (userId, owner_id, orgId, authorId, createdBy).
+var ownerKey = regexp.MustCompile(`(?i)^(user|owner|author|creator|account|member|customer|org|organization|tenant|team|workspace)_?id$|^created_?by(_?id)?$`)
+
+// tableMethods take the collection or table as their first argument
+// (supabase.from('notes'), db.collection('posts'), db.delete(projects)).
+var tableMethods = map[string]bool{"from": true, "collection": true, "table": true, "delete": true, "update": true, "insert": true,
+	"into": true, "selectFrom": true, "deleteFrom": true, "updateTable": true, "insertInto": true}
+
+// recordOf names the collection or table a data call touches, or "".
+func (a *analyzer) recordOf(n *jsast.Node) string {
+	for c := n; c != nil && c.Type == "call_expression"; {
+		callee := jsast.Unwrap(c.ChildByField("function"))
+		if callee == nil || callee.Type != "member_expression" {
+			break
+		}
+		if args := jsast.Args(c); len(args) > 0 && tableMethods[a.f.Text(callee.ChildByField("property"))] {
+			arg := jsast.Unwrap(args[0])
+			if s, ok := a.f.StringValue(arg); ok {
+				return s
+			}
+			if arg.Type == "identifier" {
+				return a.f.Text(arg)
+			}
+		}
+		c = jsast.Unwrap(callee.ChildByField("object"))
+	}
+	segs := strings.Split(strings.ReplaceAll(a.f.CalleeName(n), "()", ""), ".")
+	switch {
+	case len(segs) >= 3:
+		return segs[len(segs)-2]
+	case len(segs) == 2 && segs[0] != "" && segs[0][0] >= 'A' && segs[0][0] <= 'Z':
+		return segs[0] // User.findById: a model
+	}
+	return ""
+}
+
+// ownerFields looks at the owner and tenant fields of a call's filters and
+// records (and of the calls chained on it): the first whose value comes
+// from the request, and whether an identity there is optional-chained.
+func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool) {
+	scope := n
+	for p := scope.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = scope.Parent {
+		scope = p.Parent
+	}
+	check := func(key string, v *jsast.Node) {
+		if !ownerKey.MatchString(key) || v == nil {
+			return
+		}
+		var x value
+		if v.Type == "shorthand_property_identifier" {
+			x = a.vars[a.f.Text(v)]
+		} else {
+			x = a.classify(v)
+		}
+		switch x.kind {
+		case vRequest:
+			if fromRequest == "" {
+				fromRequest = key
+			}
+		case vIdentity, vUser:
+			if u := jsast.Unwrap(v); u.Type == "member_expression" && hasOptional(u) {
+				optional = true
+			}
+		}
+	}
+	visit := func(x *jsast.Node) bool {
+		switch x.Type {
+		case "pair":
+			k, ok := a.f.StringValue(x.ChildByField("key"))
+			if !ok {
+				k = a.f.Text(x.ChildByField("key"))
+			}
+			check(k, jsast.Unwrap(x.ChildByField("value")))
+		case "shorthand_property_identifier":
+			check(a.f.Text(x), x)
+		case "call_expression":
+			// eq(t.orgId, orgId): a Drizzle condition.
+			if args := jsast.Args(x); len(args) == 2 && jsast.LastSegment(a.f.CalleeName(x)) == "eq" {
+				check(jsast.LastSegment(a.f.Name(args[0])), jsast.Unwrap(args[1]))
+			}
+		}
+		return !jsast.IsFunction(x)
+	}
+	jsast.Walk(scope, visit)
+	// insertOne(doc) where const doc = { ..., userId }: the record built
+	// just before.
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "identifier" && x.Parent != nil && x.Parent.Type == "arguments" {
+			if obj := localObject(a.f, n, a.f.Text(x)); obj != nil {
+				jsast.Walk(obj, visit)
+			}
+		}
+		return !jsast.IsFunction(x)
+	})
+	return fromRequest, optional
+}
+
+// localObject returns the object literal a variable of the function
+// holding at was declared with before at, or nil.
+func localObject(f *jsast.File, at *jsast.Node, name string) *jsast.Node {
+	fn := jsast.EnclosingFunction(at)
+	if fn == nil {
+		return nil
+	}
+	var out *jsast.Node
+	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
+		if x.Start >= at.Start {
+			return false
+		}
+		if x.Type == "variable_declarator" {
+			if id := x.ChildByField("name"); id != nil && id.Type == "identifier" && f.Text(id) == name {
+				if v := jsast.Unwrap(x.ChildByField("value")); v != nil && v.Type == "object" {
+					out = v
+				}
+			}
+		}
+		return x == fn || !jsast.IsFunction(x)
+	})
+	return out
+}
+
+// updateMethods take the filter first and the change after it
+// (Model.updateOne(filter, update), findByIdAndUpdate(id, update),
+// ctx.db.patch(id, fields)).
+var updateMethods = map[string]bool{"update": true, "updateOne": true, "updateMany": true, "findOneAndUpdate": true,
+	"findByIdAndUpdate": true, "findOneAndReplace": true, "replaceOne": true, "patch": true, "replace": true}
+
+// chainFilters are the chained calls that select records
+// (db.update(t).set(v).where(eq(t.id, id)), supabase.from(t).update(v).eq('id', id)).
+var chainFilters = map[string]bool{"where": true, "andWhere": true, "orWhere": true, "whereIn": true, "eq": true, "neq": true,
+	"match": true, "in": true, "filter": true, "doc": true}
+
+// filterArgs returns the expressions that select the records of a data
+// call: a Prisma-style where property, the filter argument of an update
+// that takes its change second, or the arguments of the filter calls
+// chained on it; nil when the call shows no separate filter.
+func (a *analyzer) filterArgs(n *jsast.Node) []*jsast.Node {
+	args := jsast.Args(n)
+	if len(args) > 0 {
+		if w := a.f.ObjectProp(args[0], "where"); w != nil {
+			return []*jsast.Node{w}
+		}
+	}
+	var out []*jsast.Node
+	for c := n; ; {
+		p := c.Parent
+		if p == nil || p.Type != "member_expression" || p.Parent == nil || p.Parent.Type != "call_expression" {
+			break
+		}
+		c = p.Parent
+		if chainFilters[a.f.Text(p.ChildByField("property"))] {
+			out = append(out, jsast.Args(c)...)
+		}
+	}
+	if out != nil {
+		return out
+	}
+	if len(args) >= 2 && updateMethods[jsast.LastSegment(a.f.CalleeName(n))] {
+		return args[:1]
+	}
+	return nil
+}
+
+// batch reports whether a call's arguments hold data calls of their own
+// (prisma.$transaction([...]), Promise-style batches).
+func (a *analyzer) batch(n *jsast.Node) bool {
+	if n.Type != "call_expression" {
+		return false
+	}
+	found := false
+	for _, arg := range jsast.Args(n) {
+		jsast.Walk(arg, func(x *jsast.Node) bool {
+			if !found && x.Type == "call_expression" && a.effectOf(x) != nil {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// sqlVerb classifies a SQL query by its statement's first keyword
+// (sql`SELECT ...`, client.query('UPDATE ...')): a read, a write that
+// selects rows, or an insert.
+func sqlVerb(f *jsast.File, n *jsast.Node) (k EffectKind, selects, ok bool) {
+	var q string
+	if a := n.ChildByField("arguments"); a != nil && a.Type == "template_string" {
+		q = leadingLiteral(f, a)
+	} else if args := jsast.Args(n); len(args) > 0 {
+		q = leadingLiteral(f, args[0])
+	}
+	fields := strings.Fields(q)
+	if len(fields) == 0 {
+		return "", false, false
+	}
+	switch strings.ToUpper(fields[0]) {
+	case "SELECT", "WITH":
+		return ReadsData, true, true
+	case "UPDATE", "DELETE":
+		return WritesData, true, true
+	case "INSERT":
+		return WritesData, false, true
+	}
+	return "", false, false
+}
+
+// grantKey matches the metadata fields that carry authorization: a role,
+// permissions, a plan or credits, Clerk's own createOrganizationEnabled.
+var grantKey = regexp.MustCompile(`(?i)^(roles?|is_?admin|admin|is_?staff|permissions?|plan|tier|credits|subscription|is_?pro|create_?organization_?enabled|create_?organizations_?limit)$`)
+
+// roleKey matches the fields whose literal value grants a role by itself.
+var roleKey = regexp.MustCompile(`(?i)^(roles?|is_?admin|admin|permissions?)$`)
+
+// grants returns the authorization-bearing field a Clerk Backend call
+// writes with a request value or a role literal, or the metadata it
+// replaces wholesale with a request value.
+func (a *analyzer) grants(n *jsast.Node) string {
+	out := ""
+	for _, arg := range jsast.Args(n) {
+		jsast.Walk(arg, func(x *jsast.Node) bool {
+			if out != "" || x.Type != "pair" {
+				return out == "" && !jsast.IsFunction(x)
+			}
+			k, ok := a.f.StringValue(x.ChildByField("key"))
+			if !ok {
+				k = a.f.Text(x.ChildByField("key"))
+			}
+			v := jsast.Unwrap(x.ChildByField("value"))
+			if v == nil {
+				return true
+			}
+			cv := a.classify(v)
+			switch {
+			case (k == "publicMetadata" || k == "privateMetadata" || k == "unsafeMetadata") && cv.kind == vRequest:
+				out = k
+			case grantKey.MatchString(k) && cv.kind == vRequest:
+				out = k
+			case roleKey.MatchString(k) && (v.Type == "string" || v.Type == "true"):
+				out = k
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// addUserReturn records that the call or return n sends the Clerk user
+// data val to the caller; others says whose.
+func (a *analyzer) addUserReturn(n, val *jsast.Node, st *state, others bool) {
+	call := "returns " + clip(a.f.Text(jsast.Unwrap(val)), 40)
+	a.addEffect(n, st, ReturnsUser, call, false, nil)
+	if !others {
+		return
+	}
+	for i := range a.s.effects {
+		if e := &a.s.effects[i]; e.Kind == ReturnsUser && e.Call == call && e.Line == n.Line && e.File == a.f.Path {
+			e.OtherUsers = true
+		}
+	}
 }

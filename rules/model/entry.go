@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -28,6 +29,14 @@ const (
 	RouterRoute        Kind = "express-router-route"  // a route of a router no file mounts
 	FastifyRoute       Kind = "fastify-route"         // fastify.get('/x', ...), fastify.route({...}) in a plugin context
 	HonoRoute          Kind = "hono-route"            // app.get('/x', ...) of a Hono app or sub-app
+	Loader             Kind = "loader"                // Remix / React Router route module loader (GET, and every ?_data / .data request)
+	Action             Kind = "action"                // Remix / React Router route module action (POST, PUT, PATCH, DELETE)
+	ServerFunction     Kind = "server-function"       // TanStack Start createServerFn(): called by its ID
+	Endpoint           Kind = "endpoint"              // Astro src/pages/**.ts export, TanStack Start server route, SvelteKit +server.ts method export
+	ServerRoute        Kind = "server-route"          // Nuxt/Nitro server/api/** and server/routes/** handler
+	Load               Kind = "load"                  // SvelteKit +page.server.ts load
+	LayoutLoad         Kind = "layout-load"           // SvelteKit +layout.server.ts load
+	FormAction         Kind = "form-action"           // SvelteKit +page.server.ts form action
 	// GoRoute (gohttp.go): a route of a net/http, chi, gin or echo server.
 )
 
@@ -86,6 +95,10 @@ type Entry struct {
 	// its handler: a Clerk middleware there leaves the handler without
 	// the identity.
 	After []Layer
+	// Parents are the route modules that nest the entry's module (Remix
+	// and React Router), root first. Their loaders run in parallel with
+	// the entry's, not before it, so they are not in Chain.
+	Parents []string
 	// Mounts are the registrations that mount the entry's router, outermost
 	// first (app.use('/api', router)).
 	Mounts []Location
@@ -96,7 +109,10 @@ type Entry struct {
 	// set).
 	Unresolved string
 
-	gofn *goFunc // the handler of a Go route
+	// prerendered marks an entry built once at build time (an Astro page
+	// with prerender): not listed by Entries; see Model.Prerendered.
+	prerendered bool
+	gofn        *goFunc // the handler of a Go route
 
 	an  *facet[*analysis] // set when the adapter creates the entry
 	own *facet[*analysis] // the same without the middleware layers
@@ -116,6 +132,8 @@ func (e *Entry) Label() string {
 	switch {
 	case e.Kind == ServerAction:
 		return "action " + e.Name
+	case e.Kind == ServerFunction:
+		return "server-fn " + e.Name
 	case !e.PathKnown:
 		return m + " (path unknown)"
 	}
@@ -133,13 +151,27 @@ type ParamRole uint8
 // Parameter roles.
 const (
 	ParamOther        ParamRole = iota
-	ParamRequest                // the request: req, request, c (Hono context), event
+	ParamRequest                // the request: req, request, c (Hono context), event (h3, SvelteKit)
 	ParamResponse               // res, reply
 	ParamNext                   // next()
 	ParamRouteContext           // Next.js { params } (a Promise since Next.js 15)
 	ParamPageProps              // Next.js page props: { params, searchParams }
 	ParamClientValue            // a Server Action argument: whatever the client sends
 	ParamGSSPContext            // getServerSideProps(ctx): ctx.req, ctx.params, ctx.query
+	// ParamRequestContext is a request context object: a Remix or React
+	// Router loader's or action's { request, params, context }, Astro's
+	// APIContext ({ request, params, url, cookies, locals }), a TanStack
+	// Start server function's { data }.
+	ParamRequestContext
+	// ParamAstroGlobal is the Astro global of a page's frontmatter (the
+	// entry's function is the frontmatter module, which has no
+	// parameters): Astro.request, Astro.params, Astro.locals.
+	ParamAstroGlobal
+	// ParamIdentityContext is ParamRequestContext whose `context` holds
+	// what a middleware that read the identity passed on (a TanStack Start
+	// server function's ({ data, context }) behind an auth middleware):
+	// context.userId is the caller's id, null when signed out.
+	ParamIdentityContext
 )
 
 // Wrapper is a call around a handler.
@@ -176,8 +208,12 @@ type Layer struct {
 	Gate  Gate
 	Via   Via
 	Authz Authz
-	Why   string
-	Proof []Proof
+	// ByPath is set when the gate depends on matching the URL path in
+	// middleware (createRouteMatcher), which can diverge from how the
+	// framework routes the request.
+	ByPath bool
+	Why    string
+	Proof  []Proof
 	// Clerk is the Clerk package the middleware comes from ("" for the
 	// application's own).
 	Clerk string
@@ -187,6 +223,11 @@ type Layer struct {
 	// Condition is the condition the middleware is registered under, as
 	// written (`env !== 'development'`); "" when it always is.
 	Condition string
+	// Bypass is a spelling of the entry's path that the framework routes
+	// to the same entry but that this layer lets through although it
+	// rejects the plain path (a percent-encoded letter defeats a path
+	// prefix test); "" when there is none.
+	Bypass string
 	// Unstopped are the places where the middleware answers a denial (a
 	// 401 written, a rejected token) while the framework still runs the
 	// rest of the chain: a gin middleware that returns without
@@ -244,4 +285,56 @@ func (c *fnMemo) put(k fnKey, s *summary) *summary {
 	}
 	c.m[k] = s
 	return s
+}
+
+// declaredIn returns the entries declared in the file at p.
+func declaredIn(es []*Entry, p string) []*Entry {
+	var out []*Entry
+	for _, e := range es {
+		if e.File == p {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Serves reports whether the entry answers a request with method to the
+// URL path given as segments ("*" stands for a segment the code computes).
+// It reads the entry's path in its framework's notation: Next.js [id],
+// [...slug] and [[...slug]], Express :id and *; route groups and parallel
+// route slots are already left out of Path.
+func (e *Entry) Serves(method string, segs []string) bool {
+	if !e.PathKnown || e.Kind == ServerAction {
+		return false
+	}
+	ok := false
+	for _, m := range e.Methods {
+		if m == method || m == "ALL" {
+			ok = true
+		}
+	}
+	if !ok {
+		return false
+	}
+	i := 0
+	for _, ps := range strings.Split(strings.Trim(e.Path, "/"), "/") {
+		switch {
+		case ps == "":
+		case strings.HasPrefix(ps, "[[..."):
+			return true
+		case strings.HasPrefix(ps, "[...") || ps == "*":
+			return i < len(segs)
+		case strings.HasPrefix(ps, "[") || strings.HasPrefix(ps, ":"):
+			if i >= len(segs) {
+				return false
+			}
+			i++
+		default:
+			if i >= len(segs) || segs[i] != ps {
+				return false
+			}
+			i++
+		}
+	}
+	return i == len(segs)
 }

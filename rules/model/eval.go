@@ -130,7 +130,7 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		return cv
 	case "new_expression":
 		ctor := n.ChildByField("constructor")
-		if root := rootIdent(ctor); root != nil && a.importPackage(f.Text(root)) == "" {
+		if root := rootIdent(ctor); root != nil && (a.importPackage(f.Text(root)) == "" || a.localModule(f.Text(root))) {
 			// new Blog({...}): a document of an ORM model (save() writes it).
 			if pkg, err := a.m.clientPackage(a.ctx, f, root, 0); err == nil && pkg != "" {
 				if _, ok := knowledge.DataLibraryOf(pkg); ok {
@@ -232,8 +232,32 @@ func (a *analyzer) member(v value, prop string) value {
 		if prop == "auth" {
 			return value{kind: vAuthObj}
 		}
-		if prop == "req" {
-			return v // the Hono context's request: c.req.param('id')
+		switch prop {
+		case "context", "locals", "request", "event":
+			// h3's event.context, SvelteKit's event.locals and
+			// event.request, a handle's { event }: the same request.
+			return v
+		case "route":
+			if v.route != "" {
+				return value{route: v.route} // SvelteKit's event.route: its id is known
+			}
+		case "req":
+			return v // the Hono context's request (c.req.param('id')); h3's event.node.req
+		case "node":
+			if v.path != "" {
+				return v // h3's event.node: the Node request of the same path
+			}
+		case "method":
+			if v.method != "" {
+				return value{kind: vLiteral, lit: "s:" + v.method}
+			}
+		case "path", "url", "originalUrl":
+			if v.path != "" {
+				if prop == "path" {
+					return value{kind: vLiteral, lit: "s:" + v.path}
+				}
+				return value{kind: vRequest, src: FromQuery, path: v.path}
+			}
 		}
 		if rv, ok := requestMember(prop); ok {
 			return rv
@@ -247,6 +271,9 @@ func (a *analyzer) member(v value, prop string) value {
 			return value{kind: vIdentity, field: "userId"}
 		}
 	case vRequest:
+		if v.path != "" && prop == "pathname" {
+			return value{kind: vLiteral, lit: "s:" + v.path}
+		}
 		if (v.src == FromHeaders || v.src == FromCookies) && credentialName(prop) {
 			return value{kind: vCred, src: v.src}
 		}
@@ -267,6 +294,8 @@ func (a *analyzer) member(v value, prop string) value {
 		case "searchParams":
 			return value{kind: vRequest, src: FromQuery}
 		}
+	case vReqCtx:
+		return reqCtxMember(v, prop)
 	case vGSSP:
 		switch prop {
 		case "params":
@@ -281,8 +310,17 @@ func (a *analyzer) member(v value, prop string) value {
 	case vClerkClient, vClient, vSecret:
 		return v
 	case vRow:
-		return value{kind: vRow, clerk: v.clerk}
+		return value{kind: vRow, clerk: v.clerk, created: v.created}
+	case vOther:
+		if v.route != "" && prop == "id" {
+			return value{kind: vLiteral, lit: "s:" + v.route}
+		}
 	case vParam:
+		if prop == "auth" {
+			// A helper's request parameter: req.auth, locals.auth,
+			// event.context.auth is Clerk's Auth object (or its function).
+			return value{kind: vAuthObj}
+		}
 		return v
 	case vResult:
 		switch {
@@ -306,6 +344,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	clean := strings.ReplaceAll(name, "()", "")
 	last := jsast.LastSegment(clean)
 	args := jsast.Args(n)
+	// Object.keys(req.body): the caller chooses the keys too.
+	if (clean == "Object.keys" || clean == "Object.values" || clean == "Object.entries") && len(args) == 1 {
+		if v := a.classify(args[0]); v.kind == vRequest {
+			return value{kind: vRequest, src: v.src}
+		}
+	}
 	// Methods of known values.
 	if callee.Type == "member_expression" {
 		obj := a.classify(callee.ChildByField("object"))
@@ -340,6 +384,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vRequest, src: FromHeaders}
 			}
 		case vRequest, vCred:
+			if b, ok := stringTest(obj, prop, args, f); ok {
+				return b // req.url.startsWith('/api') for a known path
+			}
 			if prop == "get" || prop == "getAll" || prop == "has" {
 				if len(args) > 0 {
 					if h, ok := f.StringValue(args[0]); ok && (obj.src == FromHeaders || obj.src == FromCookies) && credentialName(h) {
@@ -382,7 +429,20 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			return value{kind: vRow}
 		case vClient:
 			return value{kind: vClient, pkg: obj.pkg}
+		case vLocals:
+			if v, ok := a.localsIdentity(n, prop); ok {
+				return v
+			}
+		case vParam:
+			if prop == "auth" {
+				a.noteRead(n, clip(clean, 30)+"()")
+				return value{kind: vAuthObj}
+			}
 		case vRow:
+			if obj.clerk && (prop == "map" || prop == "flatMap") && len(args) > 0 && jsast.IsFunction(jsast.Unwrap(args[0])) &&
+				!a.copiesContact(jsast.Unwrap(args[0])) {
+				return value{kind: vRow} // users.map((u) => ({ name: u.firstName })): no contact data left
+			}
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {
 					// team.memberIds.includes(userId): membership of a record.
@@ -391,12 +451,18 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 			return value{kind: vRow, clerk: obj.clerk}
 		case vOther, vLiteral:
+			if b, ok := stringTest(obj, prop, args, f); ok {
+				return b // event.path.startsWith('/api/admin') for a known path
+			}
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {
 					return value{kind: vPred, anon: isFalse, authz: av.authz | AuthzRole}
 				}
 			}
 		}
+	}
+	if v, ok := a.tokenVerifier(n); ok && v.Factory {
+		return verifierValue
 	}
 	// Clerk functions.
 	if root := rootIdent(callee); root != nil && callee.Type == "identifier" {
@@ -406,6 +472,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			case vHas:
 				return value{kind: vPred, anon: isFalse, authz: AuthzRole}
 			case vProtect:
+				return value{kind: vAuthObj}
+			case vAuthObj:
+				// const { auth } = locals; auth(): the function form of
+				// locals.auth / event.context.auth returns the Auth object.
+				a.noteRead(n, rname+"()")
 				return value{kind: vAuthObj}
 			}
 		}
@@ -436,6 +507,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				}
 				return value{}
 			}
+			if v, ok := a.requestRead(rname, args); ok {
+				return v
+			}
+			if v, ok := a.routeMatch(rname, args); ok {
+				return v
+			}
 			if im, ok := f.ImportOf(rname); ok && im.Source == "next/headers" {
 				switch im.Imported {
 				case "cookies":
@@ -452,19 +529,37 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	// Data reads return records; a single-record lookup keyed by the
 	// (null) identity returns null for an anonymous caller.
 	if e := a.effectOf(n); e != nil {
-		if e.Kind == ReadsData && knowledge.SingleRecord(clean) {
-			if reqs, owner, _, _ := a.chainSources(n); owner && len(reqs) == 0 {
+		if e.Kind == ReadsData && (knowledge.SingleRecord(clean) || firstOnly(n)) {
+			reqs, owner, org, ps := a.chainSources(n)
+			switch {
+			case owner && len(reqs) == 0 && len(ps) == 0:
 				return value{kind: vUser, field: "record"}
+			case owner || org:
+				// Also selected by the request or the helper's argument
+				// (where: { id, userId }, a membership by team and user):
+				// testing it is an owner or organization check.
+				az := AuthzOwner
+				if !owner {
+					az = AuthzOrg
+				}
+				return value{kind: vUser, field: "record", authz: az}
 			}
 			if a.usesCredential(n) {
 				// The app's own session: a record looked up by the request's
 				// cookie or Authorization header, none for an anonymous caller.
 				a.noteRead(n, clip(clean, 40)+"()")
-				return value{kind: vUser, field: "session"}
+				v := value{kind: vUser, field: "session"}
+				for _, r := range reqs {
+					if r != FromCookies && r != FromHeaders {
+						v.authz = AuthzOwner // also selected by the request: the caller's own record, or none
+					}
+				}
+				return v
 			}
 		}
 		if e.Kind == ReadsData || e.Kind == WritesData {
-			return value{kind: vRow}
+			// A record the caller has just created is theirs.
+			return value{kind: vRow, created: e.Kind == WritesData && knowledge.IsCreate(clean)}
 		}
 		return value{}
 	}
@@ -586,6 +681,13 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 		return v.anon, condInfo{mentions: true, authz: v.authz}
 	case vAuthObj:
 		return isTrue, condInfo{}
+	case vLiteral:
+		switch v.lit {
+		case "true":
+			return isTrue, condInfo{}
+		case "false":
+			return isFalse, condInfo{}
+		}
 	}
 	return either, condInfo{}
 }
@@ -610,6 +712,9 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 			info.authz = AuthzRole
 		}
 		return boolCond((lv.lit == rv.lit) == eq), info
+	}
+	if isStringLit(lv) && isStringLit(rv) && !lv.idDerived && !rv.idDerived {
+		return boolCond((lv.lit == rv.lit) == eq), condInfo{} // event.path === '/api/health' for a known path
 	}
 	idL := lv.identityish() || lv.kind == vCred
 	idR := rv.identityish() || rv.kind == vCred
@@ -730,4 +835,18 @@ func (a *analyzer) usesCredential(n *jsast.Node) bool {
 		return true
 	})
 	return found
+}
+
+// firstOnly reports whether a call's result is destructured to its first
+// element (const [row] = await sql`...`): a single-record lookup.
+func firstOnly(n *jsast.Node) bool {
+	p := n.Parent
+	for p != nil && (p.Type == "await_expression" || p.Type == "parenthesized_expression") {
+		p = p.Parent
+	}
+	if p == nil || p.Type != "variable_declarator" {
+		return false
+	}
+	name := p.ChildByField("name")
+	return name != nil && name.Type == "array_pattern"
 }

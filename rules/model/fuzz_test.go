@@ -14,7 +14,8 @@ import (
 
 // FuzzModel puts arbitrary code in every place the adapters read (a route
 // handler, a helper, middleware, a Server Action module, an Express server
-// and router) and builds the whole report: the model must not panic, must
+// and router, React Router route config and modules, TanStack Start server
+// functions, Astro pages, endpoints, middleware and config) and builds the whole report: the model must not panic, must
 // end, and must give every entry a verdict with a reason.
 func FuzzModel(f *testing.F) {
 	cases, _ := filepath.Glob(filepath.Join("testdata", "*", "*.txtar"))
@@ -37,7 +38,8 @@ func FuzzModel(f *testing.F) {
 		}
 		b := []byte(code)
 		snap := source.Mem{
-			"package.json":            []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0", "express": "^4.19.0", "@clerk/express": "^1.7.0"}}`),
+			"package.json": []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0", "express": "^4.19.0", "@clerk/express": "^1.7.0",
+				"@clerk/react-router": "^2.0.0", "@react-router/dev": "^7.9.0", "@tanstack/react-start": "^1.120.0", "@clerk/astro": "^2.4.0", "astro": "^5.2.0"}}`),
 			"middleware.ts":           b,
 			"lib/h.ts":                b,
 			"app/api/x/route.ts":      append([]byte("import { h } from '../../../lib/h'\n"), b...),
@@ -49,6 +51,14 @@ func FuzzModel(f *testing.F) {
 			"app/api/z/[id]/route.ts": b,
 			"app/(g)/layout.tsx":      b,
 			"node_modules/x/index.js": b,
+			"app/routes.ts":           b,
+			"app/root.tsx":            b,
+			"app/routes/a.$id.tsx":    b,
+			"src/server/fns.ts":       append([]byte("import { createServerFn, createMiddleware } from '@tanstack/react-start'\n"), b...),
+			"src/middleware.ts":       b,
+			"src/pages/p.astro":       append(append([]byte("---\nexport const prerender = false\n"), b...), []byte("\n---\n")...),
+			"src/pages/api/e.ts":      b,
+			"astro.config.mjs":        b,
 		}
 		m := buildModel(t, snap)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard only

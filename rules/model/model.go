@@ -68,11 +68,18 @@ type Model struct {
 	graph    *modules.Graph
 	adapters []Adapter
 
-	entries facet[[]*Entry]
-	node    nodeFacets
-	files   fileFacets
-	notes   notes
-	fns     fnMemo
+	entries  facet[[]*Entry]
+	node     nodeFacets
+	rr       facet[[]*Entry]
+	tanstack facet[[]*Entry]
+	astro    facet[[]*Entry]
+	client   facet[map[string]string] // the client boundary (boundary.go)
+	owned    facet[map[string]bool]
+	nuxt     facet[[]*Entry]
+	svelte   facet[[]*Entry]
+	files    fileFacets
+	notes    notes
+	fns      fnMemo
 
 	// The Go side (goprog.go, gohttp.go, goanalyze.go).
 	gop       facet[*goProgram]
@@ -121,11 +128,14 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, goAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, goAdapter{}}
 }
 
 // Project returns the project model the model was built on.
 func (m *Model) Project() *project.Model { return m.proj }
+
+// Paths returns the snapshot's paths.
+func (m *Model) Paths() []string { return m.fs.Paths() }
 
 // Modules returns the import graph.
 func (m *Model) Modules() *modules.Graph { return m.graph }

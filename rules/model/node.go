@@ -97,6 +97,10 @@ type nodeRun struct {
 	out     []*Entry
 }
 
+// MountUnknown names the layer in front of the routes of a router no file
+// the model follows mounts: what runs before them is unknown.
+const MountUnknown = "(mount unknown)"
+
 // scopedLayer is a use() layer and the path it is mounted at.
 type scopedLayer struct {
 	Layer
@@ -172,7 +176,7 @@ func nodeEntries(ctx context.Context, m *Model, st *nodeStyle) ([]*Entry, error)
 		if r.walked[a] || r.mounted[a] {
 			continue
 		}
-		unknown := scopedLayer{Layer: Layer{Name: "(mount unknown)", Location: Location{File: a.Server().File.Path, Line: a.Decl.Line},
+		unknown := scopedLayer{Layer: Layer{Name: MountUnknown, Location: Location{File: a.Server().File.Path, Line: a.Decl.Line},
 			Gate: GateUnknown, Via: ViaRouterUse, Why: fmt.Sprintf("no file the model follows mounts `%s`, so the middleware in front of it is unknown", a.Name)}}
 		r.walk(a, []scopedLayer{unknown}, a.Prefix, false, nil, 0)
 	}
@@ -433,7 +437,7 @@ func (r *nodeRun) route(app *project.NodeApp, reg *project.Registration, active 
 	pathKnown := known && reg.PathKnown
 	e := &Entry{Framework: r.st.fw, Kind: r.st.kind, Methods: []string{reg.Method}, Path: full, PathKnown: pathKnown,
 		File: f.Path, Line: reg.Line, EndLine: reg.Call.EndLine, Params: r.st.handler, Mounts: mounts}
-	if r.st.project == project.FrameworkExpress && app.Router && strings.HasPrefix(active0Name(active), "(mount unknown)") {
+	if r.st.project == project.FrameworkExpress && app.Router && strings.HasPrefix(active0Name(active), MountUnknown) {
 		e.Kind = RouterRoute
 	}
 	e.Name = reg.Method + " " + full
@@ -733,7 +737,27 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 	if name == "" || name == "anonymous function" {
 		name = l.Name
 	}
-	where := fmt.Sprintf("%s:%d", rf.file.Path, rf.fn.Line)
+	at := Location{File: rf.file.Path, Line: rf.fn.Line}
+	if !s.contSeen && callsParam(rf.fn, ps, rf.file, st) {
+		// It calls next() only where a signed-out caller never gets.
+		l = middlewareGate(l, s, name, at, st.cont)
+		l.Gate = GateRejects
+		l.Why = fmt.Sprintf("`%s` (%s) never reaches %s for a signed-out request", name, at, st.cont)
+		if len(l.Proof) == 0 {
+			l.Proof = []Proof{{Location: at, What: name}}
+		}
+		return l
+	}
+	return middlewareGate(l, s, name, at, st.cont)
+}
+
+// middlewareGate sets a middleware layer's gate from the middleware's
+// summary: it rejects when a signed-out request never reaches its
+// continuation (cont: "next()"), attaches when it reads the identity and
+// continues anyway. Shared by every framework whose middleware receives a
+// continuation (Express, Fastify, Hono, React Router, TanStack Start).
+func middlewareGate(l Layer, s *summary, name string, at Location, cont string) Layer {
+	where := at.String()
 	var authz Authz
 	for _, c := range s.checks {
 		authz |= c.authz
@@ -741,23 +765,16 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 	}
 	l.Authz = authz | s.contAuthz
 	switch {
-	case !s.contSeen && callsParam(rf.fn, ps, rf.file, st):
-		// It calls next() only where a signed-out caller never gets.
-		l.Gate = GateRejects
-		l.Why = fmt.Sprintf("`%s` (%s) never reaches %s for a signed-out request", name, where, st.cont)
-		if len(l.Proof) == 0 {
-			l.Proof = []Proof{{Location: Location{File: rf.file.Path, Line: rf.fn.Line}, What: name}}
-		}
 	case !s.contSeen:
 		l.Gate = GateNone
 	case s.cont == no:
 		l.Gate = GateRejects
-		l.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests before calling %s", name, where, st.cont)
+		l.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests before calling %s", name, where, cont)
 		if l.Authz&AuthzRole != 0 {
-			l.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests and checks a role before calling %s", name, where, st.cont)
+			l.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests and checks a role before calling %s", name, where, cont)
 		}
 		if len(l.Proof) == 0 {
-			l.Proof = []Proof{{Location: Location{File: rf.file.Path, Line: rf.fn.Line}, What: name}}
+			l.Proof = []Proof{{Location: at, What: name}}
 		}
 	case s.cont == maybe:
 		l.Gate = GateUnknown
@@ -766,7 +783,7 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 		l.Gate = GateNone
 		if len(s.reads) > 0 {
 			l.Gate = GateAttaches
-			l.Why = fmt.Sprintf("`%s` (%s) reads %s but calls %s for signed-out requests too", name, where, readsWhat(s.reads), st.cont)
+			l.Why = fmt.Sprintf("`%s` (%s) reads %s but calls %s for signed-out requests too", name, where, readsWhat(s.reads), cont)
 		}
 	}
 	return l

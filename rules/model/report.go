@@ -198,6 +198,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		switch {
 		case e.Kind == ServerAction:
 			path = "(action " + e.Function + ")"
+		case e.Kind == ServerFunction:
+			path = "(server-fn " + e.Function + ")"
 		case !e.PathKnown:
 			path = "?" + e.Path
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
@@ -207,7 +208,10 @@ func (m *Model) resolveImported(ctx context.Context, f *jsast.File, name string,
 	if err != nil {
 		return fnRef{}, err
 	}
-	if !ok || o.Module.Kind != modules.File {
+	if !ok {
+		return m.autoImported(ctx, f, name, depth) // a framework's auto-imports (Nitro's server/utils)
+	}
+	if o.Module.Kind != modules.File {
 		return fnRef{}, errNotFound
 	}
 	of, v, err := m.originValue(ctx, o)
@@ -357,8 +361,11 @@ func returnedFunction(fn *jsast.Node) *jsast.Node {
 // level: function declarations and constants bound to function literals.
 func nestedFuncs(f *jsast.File, fn *jsast.Node) map[string]*jsast.Node {
 	body := jsast.FunctionBody(fn)
-	if body == nil || body.Type != "statement_block" {
-		return nil
+	if fn != nil && fn.Type == "program" {
+		body = fn // a module run per request (an Astro page's frontmatter)
+	}
+	if body == nil || body.Type != "statement_block" && body.Type != "program" {
+		return map[string]*jsast.Node{}
 	}
 	out := map[string]*jsast.Node{}
 	for _, st := range body.NamedChildren() {
@@ -390,15 +397,40 @@ func (m *Model) clientPackage(ctx context.Context, f *jsast.File, n *jsast.Node,
 	if n == nil || depth > MaxWrapperDepth {
 		return "", nil
 	}
+	if jsast.IsFunction(n) {
+		// getClient().emails.send(): what the getter returns.
+		if ret := returnedFunction(n); ret != nil && !jsast.IsFunction(ret) {
+			return m.clientPackage(ctx, f, ret, depth+1)
+		}
+		return "", nil
+	}
 	switch n.Type {
 	case "identifier":
 		name := f.Text(n)
-		if v := f.LocalValue(name); v != nil {
+		if v := jsast.Unwrap(f.LocalValue(name)); v != nil {
+			switch {
+			case v.Type == "null" || v.Type == "undefined":
+				// let client = null; ... client = new Resend(key): a lazy singleton.
+				if a := moduleAssignment(f, name); a != nil {
+					return m.clientPackage(ctx, f, a, depth+1)
+				}
+				return "", nil
+			}
 			return m.clientPackage(ctx, f, v, depth+1)
 		}
 		o, ok, err := m.origin(ctx, f, name)
-		if err != nil || !ok {
+		if err != nil {
 			return "", err
+		}
+		if !ok {
+			// A framework's auto-import (Nitro's server/utils).
+			if uf, v, err := m.autoImportedValue(ctx, f, name); err != nil || v != nil {
+				if err != nil {
+					return "", err
+				}
+				return m.clientPackage(ctx, uf, v, depth+1)
+			}
+			return "", nil
 		}
 		switch o.Module.Kind {
 		case modules.External:
@@ -477,7 +509,7 @@ func rootName(name string) string { return jsast.FirstSegment(name) }
 // application's own re-exports, and the Clerk package it comes from.
 func (m *Model) clerkExportOf(ctx context.Context, f *jsast.File, local string) (name, pkg string) {
 	if im, ok := f.ImportOf(local); ok {
-		if jsast.IsClerkModule(im.Source) {
+		if jsast.IsClerkModule(im.Source) || knowledge.IsClerkPackage(im.Source) {
 			return im.Imported, im.Source
 		}
 		if !strings.HasPrefix(im.Source, ".") && !strings.HasPrefix(im.Source, "@/") && !strings.HasPrefix(im.Source, "~/") &&
@@ -490,4 +522,15 @@ func (m *Model) clerkExportOf(ctx context.Context, f *jsast.File, local string) 
 		}
 	}
 	return "", ""
+}
+
+// moduleAssignment returns the value of the first `name = value`
+// assignment in a file (a module variable initialised lazily).
+func moduleAssignment(f *jsast.File, name string) *jsast.Node {
+	for _, as := range jsast.Find(f.Root, "assignment_expression") {
+		if l := as.ChildByField("left"); l != nil && l.Type == "identifier" && f.Text(l) == name {
+			return as.ChildByField("right")
+		}
+	}
+	return nil
 }

@@ -166,3 +166,80 @@ export async function GET() { await requireAuth0(); return Response.json(await d
 		t.Errorf("guard deeper than MaxDepth: %s (%s), want unknown", v.Authn, v.Why)
 	}
 }
+
+// TestClientConfig: the values of nuxt.config that reach the browser are
+// the leaves under runtimeConfig.public and under the clerk: module
+// options, nested objects included; private runtime config is not.
+func TestClientConfig(t *testing.T) {
+	m := buildModel(t, source.Mem{
+		"package.json": []byte(`{"dependencies": {"nuxt": "^3.16.0", "@clerk/nuxt": "^1.6.0"}}`),
+		"nuxt.config.ts": []byte(`export default defineNuxtConfig({
+  modules: ['@clerk/nuxt'],
+  clerk: { publishableKey: 'pk', appearance: { variables: { colorPrimary: 'red' } } },
+  runtimeConfig: {
+    clerk: { secretKey: '' },
+    public: { apiBase: '/api', 'clerk-extra': { machineSecretKey: '' } },
+  },
+})`),
+		"app.config.ts": []byte(`export default defineAppConfig({ clerk: { secretKey: 'x' } })`),
+	})
+	ctx := context.Background()
+	xs, err := m.ClientConfig(ctx, "nuxt.config.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range xs {
+		got = append(got, fmt.Sprintf("%s@%d", x.Key, x.Line))
+	}
+	want := "runtimeConfig.public.apiBase@6 runtimeConfig.public.clerk-extra.machineSecretKey@6 clerk.publishableKey@3 clerk.appearance.variables.colorPrimary@3"
+	if strings.Join(got, " ") != want {
+		t.Errorf("ClientConfig = %s, want %s", strings.Join(got, " "), want)
+	}
+	if xs, err := m.ClientConfig(ctx, "app.config.ts"); err != nil || len(xs) != 0 {
+		t.Errorf("app.config.ts: %v, %v; want nothing", xs, err)
+	}
+}
+
+// TestUnreadableMiddlewareIsUnknown: a SvelteKit hooks file or a Nuxt
+// server middleware that cannot be read makes the verdict of the entries
+// behind it unknown, never "not guarded" (and never "guarded").
+func TestUnreadableMiddlewareIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name, label, unreadable string
+		app                     source.Mem
+	}{
+		{"sveltekit hooks", "POST /notes", "src/hooks.server.ts", source.Mem{
+			"package.json": []byte(`{"dependencies": {"@sveltejs/kit": "^2.5.0", "svelte-clerk": "^0.17.0"}}`),
+			"src/hooks.server.ts": []byte(`import { error } from '@sveltejs/kit'
+export const handle = async ({ event, resolve }) => {
+  if (!event.locals.auth().userId) error(401)
+  return resolve(event)
+}`),
+			"src/routes/notes/+server.ts": []byte(`export const POST = async ({ request }) => {
+  await db.note.create({ data: await request.json() })
+  return new Response('ok')
+}`),
+		}},
+		{"nuxt server middleware", "POST /api/notes", "server/middleware/auth.ts", source.Mem{
+			"package.json": []byte(`{"dependencies": {"nuxt": "^3.16.0", "@clerk/nuxt": "^1.6.0"}}`),
+			"server/middleware/auth.ts": []byte(`export default defineEventHandler((event) => {
+  if (!event.context.auth().userId) throw createError({ statusCode: 401 })
+})`),
+			"server/api/notes.post.ts": []byte(`export default defineEventHandler(async (event) => db.note.create({ data: await readBody(event) }))`),
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := buildModel(t, c.app)
+			if v := m.Guard(ctx, entry(t, m, c.label)); v.Authn != model.AuthnYes {
+				t.Fatalf("readable: %s (%s), want yes", v.Authn, v.Why)
+			}
+			m = buildModel(t, failingFiles{Mem: c.app, fail: map[string]bool{c.unreadable: true}})
+			if v := m.Guard(ctx, entry(t, m, c.label)); v.Authn != model.AuthnUnknown {
+				t.Fatalf("unreadable %s: %s (%s), want unknown", c.unreadable, v.Authn, v.Why)
+			}
+		})
+	}
+}

@@ -77,6 +77,8 @@ const (
 	vRouteCtx         // Next.js route context ({ params })
 	vPageProps        // Next.js page props
 	vGSSP             // getServerSideProps context
+	vReqCtx           // a request context object: loader/action args, Astro's APIContext and Astro global, a server function's { data }
+	vLocals           // a request's locals (Astro, SvelteKit): Clerk's middleware puts auth() there
 	vParam            // a parameter of the function being summarised
 	vHandler          // the handler a wrapper receives
 	vClient           // a data client (its library in pkg)
@@ -99,6 +101,9 @@ type value struct {
 	pkg   string      // vClient: the data library's module
 	lit   string      // vLiteral
 	clerk bool        // vUser/vRow: a Clerk User (or list of users) object
+	// created is set on a vRow the request has just inserted: the
+	// caller's own record.
+	created bool
 	// dflt is the literal an identity value falls back to for an
 	// anonymous caller (role ?? 'user').
 	dflt string
@@ -110,6 +115,11 @@ type value struct {
 	idDerived bool
 	// line is where the value was bound.
 	line int
+	// path is the request's URL path when the model evaluates a
+	// middleware for one path (vReq, and the URL read from it); route is
+	// the framework's route ID of that request (vReq, and its route
+	// object), method its HTTP method (vReq).
+	path, route, method string
 }
 
 type resultKeys struct{ anon, ok map[string]bool }

@@ -84,6 +84,10 @@ type Verdict struct {
 	Proof []Proof
 	// Why is one sentence a user can read.
 	Why string
+	// Checked is the part of Authz decided by checks (an owner comparison
+	// that exits, has(), a role middleware), leaving out the owner scoping
+	// of the entry's own queries.
+	Checked Authz
 }
 
 // Guarded reports whether a signed-out caller is certainly stopped.
@@ -138,6 +142,24 @@ type Effect struct {
 	// Selects is set for a call that selects existing records (a read,
 	// update or delete, not an insert).
 	Selects bool
+	// Record names the collection or table the call touches ("post" for
+	// db.post.findMany, "File" for File.findById, "notes" for
+	// supabase.from('notes')), or "" when it cannot be told.
+	Record string
+	// OwnerFromRequest is the owner or tenant field ("userId", "orgId")
+	// of a filter or a new record whose value the caller chooses, or "".
+	OwnerFromRequest string
+	// OwnerOptional is set when the identity in the call's arguments is
+	// optional-chained (user?.id): undefined for a signed-out caller, and
+	// an undefined filter matches every row.
+	OwnerOptional bool
+	// Grants is the authorization-bearing field ("role", "plan",
+	// "publicMetadata") a privileged Clerk call writes with a value the
+	// caller chooses, or with a role literal; "" when it writes none.
+	Grants string
+	// OtherUsers is set on a ReturnsUser effect when the users sent are not
+	// (only) the caller: users.getUser(id), users.getUserList().
+	OtherUsers bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

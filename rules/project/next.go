@@ -208,16 +208,7 @@ func (a *NextApp) Protection(urlPath string) Protection {
 		}
 		return Unprotected
 	}
-	if mw.Opaque {
-		return Unknown
-	}
-	switch mw.protects(urlPath) {
-	case triTrue:
-		return Protected
-	case triFalse:
-		return Unprotected
-	}
-	return Unknown
+	return mw.Protects(urlPath)
 }
 
 // AppFor returns the Next.js app that contains the file at p, or nil.

@@ -325,6 +325,11 @@ func (mw *Middleware) analyze(f *jsast.File, era Era) {
 		}
 		return
 	}
+	mw.analyzeCall(f, era, call)
+}
+
+// analyzeCall evaluates a clerkMiddleware()/authMiddleware() call.
+func (mw *Middleware) analyzeCall(f *jsast.File, era Era, call *jsast.Node) {
 	mw.Clerk = true
 	mw.ClerkCall = call
 	mw.CallLine = call.Line
@@ -619,4 +624,34 @@ func (mw *Middleware) analyzeAuthMiddleware(f *jsast.File, args []*jsast.Node) {
 // any part is not constant.
 func (m *Model) CompileRoutePatternsOf(f *jsast.File, n *jsast.Node) (pats []*PathPattern, nonConst bool) {
 	return compileRouteList(m.patterns, f, n)
+}
+
+// ClerkMiddlewareCall evaluates a clerkMiddleware() call of another
+// framework's middleware file (Astro's `export const onRequest =
+// clerkMiddleware(handler)`), whose handler has the Next.js shape
+// ((auth, context) with createRouteMatcher results and
+// auth().redirectToSignIn()): Protects then says, per URL path, whether
+// a signed-out request is stopped. The file's own route matchers are
+// collected; config.matcher does not apply.
+func (m *Model) ClerkMiddlewareCall(f *jsast.File, call *jsast.Node) *Middleware {
+	mw := &Middleware{File: f.Path, patterns: m.patterns, AST: f, ImportsClerk: true}
+	mw.collectRouteMatchers(f)
+	mw.analyzeCall(f, EraV5, call) // a sync auth(), as in @clerk/astro
+	return mw
+}
+
+// Protects says whether the middleware's handler stops a signed-out
+// request to urlPath (Protected, Unprotected, or Unknown when it could
+// not be evaluated), whatever its matcher.
+func (mw *Middleware) Protects(urlPath string) Protection {
+	if mw.Opaque {
+		return Unknown
+	}
+	switch mw.protects(urlPath) {
+	case triTrue:
+		return Protected
+	case triFalse:
+		return Unprotected
+	}
+	return Unknown
 }

@@ -2,12 +2,23 @@ package rbac
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
 	"github.com/clerkguard/clerkguard/rules/project"
+)
+
+// Check is the strongest access check in front of an entry.
+type Check int
+
+// Check levels.
+const (
+	NoCheck    Check = iota
+	AuthnCheck       // the caller is signed in
+	AuthzCheck       // the caller holds a role or permission (or the model cannot tell)
 )
 
 // RBAC002 flags client-side Clerk gates (useAuth().has, <Protect>, <Show>,
@@ -247,8 +258,8 @@ func checkGated(pass *rules.Pass, f *jsast.File, g gate) {
 			seen[n] = true
 			switch n.Type {
 			case "call_expression":
-				if t, at := fetchTarget(pass, f, n, g.need); t != nil {
-					reportGate(pass, g, t, at)
+				if t := fetchTarget(pass, f, n, g.need); t != nil {
+					reportGate(pass, g, t, n)
 				}
 			case "identifier":
 				p := n.Parent
@@ -256,7 +267,7 @@ func checkGated(pass *rules.Pass, f *jsast.File, g gate) {
 					p.Type == "import_specifier") {
 					return true
 				}
-				if t := resolveAction(pass, f, f.Text(n)); t != nil {
+				if t := actionTarget(pass, f, f.Text(n)); t != nil {
 					reportGate(pass, g, t, n)
 				}
 			}
@@ -265,12 +276,18 @@ func checkGated(pass *rules.Pass, f *jsast.File, g gate) {
 	}
 }
 
-// fetchTarget resolves a fetch/axios call to its handler.
-func fetchTarget(pass *rules.Pass, f *jsast.File, call *jsast.Node, need Check) (*routeTarget, *jsast.Node) {
+// target is the model's entry a client request reaches.
+type target struct {
+	e    *model.Entry
+	desc string // "`POST /api/admin/wipe` (`app/api/admin/wipe/route.ts`)"
+}
+
+// fetchTarget finds the entry a same-origin fetch/axios call reaches.
+func fetchTarget(pass *rules.Pass, f *jsast.File, call *jsast.Node, need Check) *target {
 	name := f.CalleeName(call)
 	args := jsast.Args(call)
-	if len(args) == 0 {
-		return nil, nil
+	if len(args) == 0 || pass.Model == nil {
+		return nil
 	}
 	method := ""
 	switch {
@@ -284,27 +301,64 @@ func fetchTarget(pass *rules.Pass, f *jsast.File, call *jsast.Node, need Check) 
 	case strings.HasPrefix(name, "axios.") || strings.HasSuffix(name, "api.post") || strings.HasSuffix(name, "api.delete"):
 		method = strings.ToUpper(jsast.LastSegment(name))
 	default:
-		return nil, nil
+		return nil
 	}
 	if method == "GET" && need < AuthzCheck {
-		return nil, nil // data reads behind a sign-in gate are the RP rules' concern
+		return nil // data reads behind a sign-in gate are the RP rules' concern
 	}
 	segs, ok := urlSegments(f, args[0])
 	if !ok {
-		return nil, nil
+		return nil
 	}
-	return resolveFetch(pass, f.Path, segs, method), call
+	es, err := pass.Model.Entries(pass.Ctx)
+	if err != nil {
+		return nil
+	}
+	for _, e := range es {
+		if e.Serves(method, segs) {
+			return &target{e: e, desc: rules.Code(method+" "+e.Path) + " (" + rules.Code(e.File) + ")"}
+		}
+	}
+	return nil
 }
 
-func reportGate(pass *rules.Pass, g gate, t *routeTarget, at *jsast.Node) {
-	tg := guard{pass: pass, f: t.AST}
-	have := tg.Function(t.Fn)
-	for _, m := range t.Mw {
-		have = max(have, tg.middleware(m))
+// actionTarget finds the Server Action an imported name is, through the
+// model's import graph.
+func actionTarget(pass *rules.Pass, f *jsast.File, local string) *target {
+	if _, ok := f.ImportOf(local); !ok || pass.Model == nil {
+		return nil
 	}
-	if t.URL != "" {
-		have = max(have, middlewareCheck(pass, t.URL))
+	o, ok, err := pass.Model.Modules().Origin(pass.Ctx, f.Path, local)
+	if err != nil || !ok || o.Module.Kind != modules.File {
+		return nil
 	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, o.Module.Path)
+	if err != nil {
+		return nil
+	}
+	for _, e := range es {
+		if e.Kind == model.ServerAction && e.File == o.Module.Path && (e.Name == o.Binding || e.Name == o.Name) {
+			return &target{e: e, desc: "Server Action " + rules.Code(e.Name) + " (" + rules.Code(e.File) + ")"}
+		}
+	}
+	return nil
+}
+
+// checkOf is the strongest check the model finds in front of an entry; an
+// unknown verdict counts as checked, so the rule stays quiet.
+func checkOf(pass *rules.Pass, e *model.Entry) Check {
+	v := pass.Model.Guard(pass.Ctx, e)
+	switch {
+	case v.Authn == model.AuthnUnknown || v.Checked != model.AuthzNone:
+		return AuthzCheck
+	case v.Authn == model.AuthnYes || v.Authn == model.AuthnPartial:
+		return AuthnCheck
+	}
+	return NoCheck
+}
+
+func reportGate(pass *rules.Pass, g gate, t *target, at *jsast.Node) {
+	have := checkOf(pass, t.e)
 	if have >= g.need {
 		return
 	}
@@ -314,32 +368,34 @@ func reportGate(pass *rules.Pass, g gate, t *routeTarget, at *jsast.Node) {
 	}
 	pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col,
 		Message: fmt.Sprintf("%s gates this call to %s, which has %s: the gate only hides the UI, anyone can call the endpoint directly",
-			g.desc, t.Desc, what),
-		Related: []rules.Location{{Path: t.File, Line: t.Fn.Line}}})
+			g.desc, t.desc, what),
+		Related: []rules.Location{{Path: t.e.Handler.File, Line: t.e.Handler.Line}}})
 }
 
 // checkServerProps reports server-fetched data that Server Components
 // (pages and layouts) pass into the gated client component file cf.
 func checkServerProps(pass *rules.Pass, cf *jsast.File, cg gate) {
-	for _, p := range pass.Paths() {
-		ext := path.Ext(p)
-		base := strings.TrimSuffix(path.Base(p), ext)
-		if (ext != ".tsx" && ext != ".jsx") || (base != "page" && base != "layout") {
+	if pass.Model == nil {
+		return
+	}
+	es, err := pass.Model.Entries(pass.Ctx)
+	if err != nil {
+		return
+	}
+	for _, e := range es {
+		if e.Kind != model.Page && e.Kind != model.Layout || e.Fn == nil || e.FnFile == nil || e.FnFile.Directive() == "use client" {
 			continue
 		}
-		f := pass.AST(pass.Get(p))
-		if f == nil || f.Directive() == "use client" {
-			continue
-		}
-		g := guard{pass: pass, f: f}
-		for _, el := range jsast.Find(f.Root, "jsx_self_closing_element", "jsx_opening_element") {
+		f, fn := e.FnFile, e.Fn
+		for _, el := range jsast.Find(fn, "jsx_self_closing_element", "jsx_opening_element") {
 			name := f.Text(el.ChildByField("name"))
-			im, ok := f.ImportOf(name)
-			if !ok || ResolveModule(pass, f.Path, im.Source) != cf.Path {
+			if _, ok := f.ImportOf(name); !ok {
 				continue
 			}
-			fn := component(el)
-			if fn == nil || g.Function(fn) >= cg.need {
+			if o, ok, err := pass.Model.Modules().Origin(pass.Ctx, f.Path, name); err != nil || !ok || o.Module.Path != cf.Path {
+				continue
+			}
+			if checkOf(pass, e) >= cg.need {
 				continue
 			}
 			for _, attr := range el.NamedChildren() {
@@ -355,7 +411,7 @@ func checkServerProps(pass *rules.Pass, cf *jsast.File, cg gate) {
 				if src == "" {
 					continue
 				}
-				pass.Report(rules.Diagnostic{Path: p, Line: attr.Line, Column: attr.Col,
+				pass.Report(rules.Diagnostic{Path: f.Path, Line: attr.Line, Column: attr.Col,
 					Match:   f.Text(attr),
 					Message: fmt.Sprintf("%s (from %s) is passed to client component %s, which hides it behind %s; the props are serialized into the page for every visitor", rules.Code(f.Text(v)), rules.Code(src), rules.Code(name), cg.desc),
 					Related: []rules.Location{{Path: cf.Path, Line: cg.scope.Line}}})
@@ -386,4 +442,49 @@ func fetchedBy(f *jsast.File, fn *jsast.Node, name string) string {
 		return true
 	})
 	return src
+}
+
+// urlSegments splits a fetch URL (string or template literal) into path
+// segments; "*" stands for an interpolated segment. ok is false when the
+// URL is not a same-origin absolute path.
+func urlSegments(f *jsast.File, n *jsast.Node) (segs []string, ok bool) {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return nil, false
+	}
+	var s string
+	switch n.Type {
+	case "string":
+		v, _ := f.StringValue(n)
+		s = v
+	case "template_string":
+		var b strings.Builder
+		for _, c := range n.Children {
+			switch c.Type {
+			case "string_fragment":
+				b.WriteString(f.Text(c))
+			case "template_substitution":
+				b.WriteString("\x00")
+			}
+		}
+		s = b.String()
+	default:
+		return nil, false
+	}
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+		return nil, false
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	for _, p := range strings.Split(strings.Trim(s, "/"), "/") {
+		if p == "" {
+			continue
+		}
+		if strings.Contains(p, "\x00") {
+			p = "*"
+		}
+		segs = append(segs, p)
+	}
+	return segs, true
 }

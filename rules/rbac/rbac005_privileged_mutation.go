@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
-	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -18,8 +18,6 @@ var RBAC005 = &rules.Rule{
 	Severity:   rules.Critical,
 	Confidence: rules.MediumConfidence,
 	Checklist:  3,
-	Keywords: []string{"updateUser", "deleteUser", "banUser", "lockUser", "Membership", "updateOrganization",
-		"createInvitation", "createSignInToken", "actorTokens", "allowlistIdentifiers", "jwtTemplates", "apiKeys"},
 	Doc: rules.Doc{
 		Title: "privileged clerk backend api mutation without an admin check",
 		Text: "Backend API calls such as `users.updateUserMetadata`, `users.deleteUser`, `users.banUser`, " +
@@ -65,160 +63,103 @@ func fixRBAC005(p *project.Model, path string) string {
 		"caller choose an arbitrary target user or organization without that check."
 }
 
-// privileged maps Backend API resources to their privileged methods ("*" =
-// every mutating method).
-var privileged = map[string]map[string]bool{
-	"users": {"updateUser": true, "updateUserMetadata": true, "deleteUser": true, "banUser": true, "lockUser": true,
-		"unbanUser": true, "unlockUser": true, "disableUserMFA": true, "verifyPassword": false},
-	"organizations": {"createOrganizationMembership": true, "updateOrganizationMembership": true,
-		"deleteOrganizationMembership": true, "updateOrganizationMembershipMetadata": true, "updateOrganization": true,
-		"updateOrganizationMetadata": true, "deleteOrganization": true},
-	"invitations":          {"createInvitation": true, "createInvitationBulk": true},
-	"signInTokens":         {"createSignInToken": true},
-	"actorTokens":          {"create": true},
-	"allowlistIdentifiers": {"*": true},
-	"blocklistIdentifiers": {"*": true},
-	"jwtTemplates":         {"*": true},
-	"apiKeys":              {"create": true},
-}
-
-// privilegedCall returns "resource.method" when call is a privileged
-// Backend API mutation.
-func privilegedCall(f *jsast.File, call *jsast.Node) string {
-	name := f.CalleeName(call)
-	parts := strings.Split(name, ".")
-	if len(parts) < 2 {
-		return ""
-	}
-	res, method := parts[len(parts)-2], parts[len(parts)-1]
-	ms, ok := privileged[res]
-	if !ok {
-		return ""
-	}
-	if ms["*"] {
-		switch {
-		case strings.HasPrefix(method, "get"), strings.HasPrefix(method, "list"), strings.HasPrefix(method, "verify"):
-			return ""
-		}
-		return res + "." + method
-	}
-	if ms[method] {
-		return res + "." + method
-	}
-	return ""
-}
-
 func runRBAC005(pass *rules.Pass) error {
-	f := pass.AST(pass.File)
-	if f == nil || !f.ImportsFrom(jsast.IsClerkModule) {
+	if pass.Model == nil {
 		return nil
 	}
-	entries := f.Entries()
-	if len(entries) == 0 {
-		return nil
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return nil //nolint:nilerr // the context ended
 	}
-	g := guard{pass: pass, f: f}
-	for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
-		op := privilegedCall(f, call)
-		if op == "" {
+	seen := map[model.Location]bool{}
+	for _, e := range es {
+		if e.File != pass.File.Path && e.Handler.File != pass.File.Path {
 			continue
 		}
-		e, ok := jsast.EntryOf(entries, call)
-		check := NoCheck
-		if ok {
-			check = g.Before(&e, call)
-		} else {
-			var site *jsast.Node
-			e, site, ok = callingEntry(f, entries, call)
-			if !ok {
+		v := pass.Model.Guard(pass.Ctx, e)
+		if unevaluated(e) || signedByService(v) {
+			continue // a middleware the model could not evaluate may check the role; a verified webhook syncs
+		}
+		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
+			if x.Kind != model.ClerkPrivilege || x.Authz&model.AuthzRole != 0 || selfService(x) {
+				continue // an admin check before it, or the caller's own record with fields they may set
+			}
+			// At the call when the entry's file or its handler's holds
+			// it, else at the entry, with the call as related.
+			loc, related := x.Location, []rules.Location(nil)
+			if x.File != e.File && x.File != e.Handler.File {
+				loc, related = model.Location{File: e.File, Line: e.Line}, []rules.Location{{Path: x.File, Line: x.Line}}
+			}
+			if loc.File != pass.File.Path {
 				continue
 			}
-			check = max(g.Before(&e, site), g.Before(nil, call))
-		}
-		if check >= AuthzCheck {
-			continue
-		}
-		id := identityIn(f, jsast.EnclosingFunction(call))
-		fl := flow{f: f, entry: &e}
-		if selfService(f, id, fl, op, call) {
-			continue
-		}
-		target := ""
-		if args := jsast.Args(call); len(args) > 0 {
-			if src := fl.requestSource(args[0]); src != "" {
-				target = fmt.Sprintf(" on a target taken from the request (%s)", rules.Code(src))
+			if seen[loc] {
+				continue
 			}
+			seen[loc] = true
+			pass.Report(rules.Diagnostic{Line: loc.Line, Related: related, Message: privilegedMessage(e, v, x)})
 		}
-		level := "no admin or permission check"
-		if check == AuthnCheck {
-			level = "only a sign-in check, no admin or permission check"
-		}
-		pass.Report(rules.Diagnostic{Line: call.Line, EndLine: call.Line, Column: call.Col,
-			Message: fmt.Sprintf("%s %s calls %s%s with %s before it, so any caller can run this privileged Backend API mutation", e.Kind, rules.Code(e.Name), rules.Code(op), target, level)})
 	}
 	return nil
 }
 
-// callingEntry finds an entry that calls the top-level function holding
-// call, for privileged calls made from a local helper.
-func callingEntry(f *jsast.File, entries []jsast.Entry, call *jsast.Node) (jsast.Entry, *jsast.Node, bool) {
-	fn := jsast.EnclosingFunction(call)
-	for fn != nil && jsast.EnclosingFunction(fn) != nil {
-		fn = jsast.EnclosingFunction(fn)
+func privilegedMessage(e *model.Entry, v model.Verdict, x model.Effect) string {
+	op := x.Call
+	if segs := strings.Split(op, "."); len(segs) > 2 {
+		op = strings.Join(segs[len(segs)-2:], ".")
 	}
-	if fn == nil {
-		return jsast.Entry{}, nil, false
+	target := ""
+	if src := sources(x); src != "" && (!x.OwnerScoped || x.OwnerFromRequest != "") {
+		target = " on a target taken from the request (" + src + ")"
 	}
-	name := jsast.FunctionName(f, fn)
-	for _, e := range entries {
-		if sites := f.Calls(e.Fn, func(n string) bool { return n == name }); len(sites) > 0 {
-			return e, sites[0], true
-		}
+	if x.OwnerScoped && x.OwnerFromRequest == "" {
+		target = fmt.Sprintf(" on the caller's own record, writing %s", rules.Code(x.Grants))
 	}
-	return jsast.Entry{}, nil, false
+	level := "no admin or permission check"
+	if v.Authn == model.AuthnYes {
+		level = "only a sign-in check, no admin or permission check"
+	}
+	return fmt.Sprintf("%s calls %s%s with %s before it, so any caller can run this privileged Backend API mutation",
+		entryName(e), rules.Code(op), target, level)
 }
 
-// authzKeys are metadata keys that grant something.
-var authzKeys = map[string]bool{"role": true, "roles": true, "isAdmin": true, "admin": true, "permissions": true,
-	"permission": true, "plan": true, "tier": true, "credits": true, "subscription": true, "isPro": true, "isStaff": true}
-
-// selfService reports a call that acts on the caller's own record with
-// fields the caller may set: leaving an organization, deleting one's
-// account, updating one's name or onboarding metadata.
-func selfService(f *jsast.File, id identity, fl flow, op string, call *jsast.Node) bool {
-	args := jsast.Args(call)
-	if len(args) == 0 {
-		return false
+// entryName names an entry in a message: "route handler `DELETE`",
+// "server action `setRole`", "handler `POST /invite`".
+func entryName(e *model.Entry) string {
+	switch e.Kind {
+	case model.RouteHandler:
+		return "route handler " + rules.Code(e.Name)
+	case model.ServerAction:
+		return "server action " + rules.Code(e.Name)
+	case model.PagesAPI:
+		return "API route " + rules.Code(e.Path)
+	case model.Page, model.Layout:
+		return string(e.Kind) + " " + rules.Code(e.Path)
+	case model.GetServerSideProps:
+		return "getServerSideProps of " + rules.Code(e.Path)
 	}
-	switch op {
-	case "users.updateUser", "users.updateUserMetadata":
-		if !id.Is(args[0]) || len(args) < 2 {
-			return false
+	return "handler " + rules.Code(e.Name)
+}
+
+// selfService reports a privileged call on the caller's own record (its
+// target is the verified identity, no user or organization id comes from
+// the request; leaving an organization the caller names is theirs to do)
+// that writes no authorization-bearing field: renaming
+// oneself, onboarding metadata, deleting one's account, leaving an
+// organization.
+func selfService(x model.Effect) bool {
+	other := x.OwnerFromRequest != "" && !strings.Contains(strings.ToLower(x.OwnerFromRequest), "org")
+	return x.OwnerScoped && !other && x.Grants == ""
+}
+
+// unevaluated reports whether a layer in front of the entry could not be
+// evaluated: it may be the admin check. The unknown mount of a router no
+// file mounts is not one: its routes are judged by what they check.
+func unevaluated(e *model.Entry) bool {
+	for _, l := range e.Chain {
+		if l.Gate == model.GateUnknown && l.Name != model.MountUnknown {
+			return true
 		}
-		for _, key := range []string{"publicMetadata", "privateMetadata"} {
-			md := f.ObjectProp(args[1], key)
-			if md == nil {
-				continue
-			}
-			if jsast.Unwrap(md).Type != "object" {
-				if fl.requestSource(md) != "" {
-					return false // the caller writes their own metadata wholesale
-				}
-				continue
-			}
-			for _, k := range f.ObjectKeys(md) {
-				v := jsast.Unwrap(f.ObjectProp(md, k))
-				if authzKeys[k] && v != nil && fl.requestSource(v) != "" {
-					return false
-				}
-			}
-		}
-		return true
-	case "users.deleteUser":
-		return id.Is(args[0])
-	case "organizations.deleteOrganizationMembership":
-		u := f.ObjectProp(args[0], "userId")
-		return u != nil && id.Is(u)
 	}
 	return false
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -295,12 +297,21 @@ func runRBAC006(pass *rules.Pass) error {
 		return nil
 	}
 	b.collect()
+	var entries []*model.Entry
+	if pass.Model != nil {
+		entries, _ = pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	}
 	reported := map[*jsast.Node]bool{}
+	lines := map[int]bool{} // lines already reported
 	report := func(n *jsast.Node, msg string, related []rules.Location) {
 		if reported[n] {
 			return
 		}
 		reported[n] = true
+		if adminOnly(pass, entries, n) {
+			return
+		}
+		lines[n.Line] = true
 		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Message: msg, Related: related})
 	}
 	const tail = "; the Backend User includes `privateMetadata`, all email addresses and phone numbers"
@@ -382,6 +393,32 @@ func runRBAC006(pass *rules.Pass) error {
 		}
 	}
 
+	// Other users' data an entry sends, as the model follows it: contact
+	// fields copied out of users.getUser(id) or a getUserList() page.
+	for _, e := range entries {
+		at, ok := reportAt(pass, e)
+		if !ok {
+			continue
+		}
+		v := pass.Model.Guard(pass.Ctx, e)
+		if v.Checked&model.AuthzRole != 0 {
+			continue
+		}
+		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
+			if x.Kind != model.ReturnsUser || !x.OtherUsers || x.File != pass.File.Path || lines[x.Line] {
+				continue
+			}
+			lines[x.Line] = true
+			who := "any signed-in caller"
+			if x.SignedOut == model.ReachYes {
+				who = "any caller, signed in or not"
+			}
+			pass.Report(rules.Diagnostic{Line: x.Line, Related: []rules.Location{{Path: at.File, Line: at.Line}},
+				Message: fmt.Sprintf("%s returns other users' Clerk data (%s) to %s: their email addresses, phone numbers or metadata are not the caller's to see",
+					rules.Code(e.Label()), rules.Code(strings.TrimPrefix(x.Call, "returns ")), who)})
+		}
+	}
+
 	// Props of 'use client' components.
 	for _, el := range jsast.Find(f.Root, "jsx_self_closing_element", "jsx_opening_element") {
 		nameNode := el.ChildByField("name")
@@ -459,52 +496,31 @@ func rbac006Broadcast(name string) bool {
 	return false
 }
 
-// rbac006ClientComponent resolves a JSX component name to its module and
-// returns the module's path when it is a 'use client' file, following
-// one re-export (`export { X } from './x'`).
+// rbac006ClientComponent returns the file that declares a JSX component
+// (through imports, barrels and re-exports, asked of the model's import
+// graph) when it is a 'use client' module, or "".
 func rbac006ClientComponent(pass *rules.Pass, f *jsast.File, local string) string {
-	im, ok := f.ImportOf(local)
-	if !ok || im.TypeOnly {
+	if im, ok := f.ImportOf(local); !ok || im.TypeOnly || pass.Model == nil {
 		return ""
 	}
-	p := ResolveModule(pass, f.Path, im.Source)
-	if p == "" {
+	o, ok, err := pass.Model.Modules().Origin(pass.Ctx, f.Path, local)
+	if err != nil || !ok || o.Module.Kind != modules.File {
 		return ""
 	}
-	sf := pass.Get(p)
-	if sf == nil {
+	tf := pass.AST(pass.Get(o.Module.Path))
+	if tf == nil || tf.Directive() != "use client" {
 		return ""
 	}
-	tf := pass.AST(sf)
-	if tf == nil {
-		return ""
-	}
-	if tf.Directive() == "use client" {
-		return p
-	}
-	// A barrel: export { X } from './x' / export * from './x'.
-	for _, st := range jsast.Find(tf.Root, "export_statement") {
-		srcNode := st.ChildByField("source")
-		if srcNode == nil {
-			continue
-		}
-		spec, ok := tf.StringValue(srcNode)
-		if !ok {
-			continue
-		}
-		text := tf.Text(st)
-		if !strings.Contains(text, "*") && !strings.Contains(text, im.Imported) {
-			continue
-		}
-		q := ResolveModule(pass, p, spec)
-		if q == "" {
-			continue
-		}
-		if qf := pass.Get(q); qf != nil {
-			if qa := pass.AST(qf); qa != nil && qa.Directive() == "use client" {
-				return q
-			}
+	return o.Module.Path
+}
+
+// adminOnly reports whether the model's entry that runs n checks a role or
+// permission of the caller: an admin screen that lists users on purpose.
+func adminOnly(pass *rules.Pass, entries []*model.Entry, n *jsast.Node) bool {
+	for _, e := range entries {
+		if e.Fn != nil && e.FnFile != nil && e.FnFile.Path == pass.File.Path && e.Fn.Contains(n) {
+			return pass.Model.Guard(pass.Ctx, e).Checked&model.AuthzRole != 0
 		}
 	}
-	return ""
+	return false
 }

@@ -72,3 +72,21 @@ func isHTTPExport(name string) bool {
 	_, ok := knowledge.HTTPMethod(name)
 	return ok && name != "ALL"
 }
+
+// protectedEffect returns the first effect a signed-out caller reaches
+// that a reviewer would call protected: a write, a privileged Clerk call,
+// mail, money, a returned Clerk user, or a read of stored data. Outbound
+// requests, paid APIs and calls that touch no stored data are left to
+// other rules.
+func protectedEffect(fx model.Effects) (model.Effect, bool) {
+	for _, x := range fx.List {
+		if x.SignedOut != model.ReachYes {
+			continue
+		}
+		switch x.Kind {
+		case model.WritesData, model.ClerkPrivilege, model.SendsMail, model.MovesMoney, model.ReturnsUser, model.ReadsData:
+			return x, true
+		}
+	}
+	return model.Effect{}, false
+}

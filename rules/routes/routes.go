@@ -4,5 +4,6 @@
 // mistakes, and the same for Node servers and other frameworks.
 package routes
 
-// Rules is the pack: the Next.js rules, then the server rules.
-var Rules = append(nextRules(), serverRules()...)
+// Rules is the pack: the Next.js rules, the server rules, then the
+// review-mode rule that compares base and head (CLK-RP-020).
+var Rules = append(append(nextRules(), serverRules()...), RP020)

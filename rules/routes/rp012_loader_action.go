@@ -3,16 +3,18 @@ package routes
 import (
 	"fmt"
 	"path"
-	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
-	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // RP012 flags React Router v7 / Remix loaders and actions, and TanStack
-// Start server functions, that touch data without their own auth check.
+// Start server functions and server routes, that reach data or a
+// privileged effect with nothing stopping a signed-out caller. Which
+// functions are entries, what runs before them and what they do come
+// from the model (rules/model reactrouter.go and tanstack.go).
 var RP012 = &rules.Rule{
 	ID:         "CLK-RP-012",
 	Name:       "loader-action-unchecked",
@@ -23,14 +25,17 @@ var RP012 = &rules.Rule{
 	Files: func(f *source.File) bool {
 		return f.IsJS() && !f.Binary && !srvIsTestPath(f.Path)
 	},
-	Keywords: []string{"export async function loader", "export async function action", "export function loader",
-		"export function action", "export const loader", "export const action", "createServerFn"},
+	Keywords: []string{"loader", "action", "createServerFn", "FileRoute"},
 	Doc: rules.Doc{
 		Title: "loader, action or server function without its own auth check",
 		Text: "In React Router v7 and Remix every `loader` and `action` is its own HTTP endpoint (`?_data=` / `.data` " +
 			"requests), and loaders of nested routes run in parallel: a parent route's check does not protect its " +
 			"children, and `rootAuthLoader` only loads the auth state. TanStack Start server functions are called by ID, " +
-			"not by path. Each one that touches data needs its own `getAuth(args)` / `auth()` check with an early exit.",
+			"not by path, so a route's `beforeLoad` check does not protect them. Each one that writes data, reads data, " +
+			"or makes a privileged Clerk call needs a check with an early exit: `getAuth(args)` / `auth()` in the " +
+			"function, a helper that throws for a signed-out caller, or a middleware that rejects (React Router route " +
+			"middleware, TanStack Start function middleware). Routes public by convention (sign-in, webhooks, health) " +
+			"are not reported.",
 		Bad: "// app/routes/dashboard.invoices.tsx (only dashboard.tsx checks)\n" +
 			"export async function loader() {\n  return db.invoice.findMany()\n}",
 		Good: "export async function loader(args: Route.LoaderArgs) {\n  const { isAuthenticated, userId } = await getAuth(args)\n" +
@@ -40,8 +45,8 @@ var RP012 = &rules.Rule{
 		switch {
 		case p.DependsOn(file, "@clerk/tanstack-react-start") || p.DependsOn(file, "@clerk/tanstack-start"):
 			return "Check auth inside each `createServerFn().handler()`: `const { isAuthenticated, userId } = await auth()` " +
-				"(from `@clerk/tanstack-react-start/server`) and `throw redirect({ to: '/sign-in' })` or a 401 when signed out; " +
-				"`beforeLoad` guards run for navigation only."
+				"(from `@clerk/tanstack-react-start/server`) and `throw redirect({ to: '/sign-in' })` or a 401 when signed out, " +
+				"or add a `.middleware([...])` that throws before `next()`; `beforeLoad` guards run for navigation only."
 		case p.DependsOn(file, "@clerk/remix"):
 			return "In each loader and action: `const { userId } = await getAuth(args); if (!userId) return redirect('/sign-in')` " +
 				"(from `@clerk/remix/ssr.server`). A parent loader or `rootAuthLoader` does not protect child routes."
@@ -53,202 +58,96 @@ var RP012 = &rules.Rule{
 }
 
 func runRP012(pass *rules.Pass) error {
-	f := pass.AST(pass.File)
-	if f == nil {
+	if pass.Model == nil {
 		return nil
 	}
-	p := pass.File.Path
-	clerkRR := pass.Project.DependsOn(p, "@clerk/react-router") || pass.Project.DependsOn(p, "@clerk/remix")
-	clerkTS := pass.Project.DependsOn(p, "@clerk/tanstack-react-start") || pass.Project.DependsOn(p, "@clerk/tanstack-start")
-	r := &srvResolver{pass: pass}
-	if clerkRR && srvIsRouteModule(p) {
-		for _, ex := range f.Exports() {
-			if ex.Name != "loader" && ex.Name != "action" {
-				continue
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return nil //nolint:nilerr // ctx ended: no findings, not a rule failure
+	}
+	for _, e := range es {
+		if e.File != pass.File.Path || e.DeclaredPublic() {
+			continue
+		}
+		switch e.Kind {
+		case model.Loader, model.Action, model.ServerFunction:
+		case model.Endpoint:
+			if e.Framework != "tanstack-start" {
+				continue // Astro endpoints: CLK-RP-013
 			}
-			fn, ok := r.function(f, ex.Value)
-			if !ok || fn.File != f {
-				continue
-			}
-			if name := f.CalleeName(jsast.Unwrap(ex.Value)); strings.HasSuffix(name, "rootAuthLoader") {
-				continue // root loader; the children are judged
-			}
-			what, data := srvTouchesData(f, fn.Fn)
-			if !data || r.checksAuth(f, fn.Fn) || srvIsPublicFile(p) {
-				continue
-			}
-			msg := fmt.Sprintf("the %s of route module %s calls %s without checking `getAuth(args)`: each %s is its own endpoint", rules.Code(ex.Name), rules.Code(path.Base(p)), rules.Code(what), ex.Name)
-			var related []rules.Location
-			if parent := srvCheckedParent(pass, r, p); parent != "" {
+		default:
+			continue
+		}
+		x, open := reportableEffect(pass, e)
+		if !open {
+			continue
+		}
+		call := rules.Code(x.Call)
+		var msg string
+		var related []rules.Location
+		switch e.Kind {
+		case model.Loader, model.Action:
+			msg = fmt.Sprintf("the %s of route module %s calls %s without checking `getAuth(args)`: each %s is its own endpoint",
+				rules.Code(e.Name), rules.Code(path.Base(e.File)), call, e.Name)
+			if parent := checkedParent(pass, e); parent != "" {
 				msg += fmt.Sprintf(", and the check in the parent route %s does not protect it (loaders run in parallel)", rules.Code(parent))
 				related = append(related, rules.Location{Path: parent, Line: 1})
-			} else if root := srvRootAuthLoader(pass, p); root != "" {
+			} else if root := rootAuthLoaderOf(pass, e); root != "" {
 				msg += fmt.Sprintf("; `rootAuthLoader` in %s only loads the auth state", rules.Code(root))
 			}
-			pass.Report(rules.Diagnostic{Line: ex.Stmt.Line, Column: ex.Stmt.Col, Message: msg, Related: related})
+		case model.ServerFunction:
+			msg = fmt.Sprintf("server function %s calls %s without checking `auth()`: server functions are called by ID, so route guards (`beforeLoad`) do not protect them",
+				rules.Code(e.Name), call)
+		default:
+			msg = fmt.Sprintf("server route %s calls %s without checking `auth()`", rules.Code(e.Label()), call)
 		}
-	}
-	if clerkTS {
-		for _, call := range f.Calls(f.Root, func(n string) bool { return strings.HasSuffix(n, ".handler") }) {
-			if !srvFromCreateServerFn(f, call) {
-				continue
-			}
-			a := jsast.Args(call)
-			if len(a) == 0 {
-				continue
-			}
-			fn, ok := r.function(f, a[0])
-			if !ok {
-				continue
-			}
-			what, data := srvTouchesData(fn.File, fn.Fn)
-			if !data || r.checksAuth(fn.File, fn.Fn) {
-				continue
-			}
-			pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
-				Message: fmt.Sprintf("server function handler calls %s without checking `auth()`: server functions are called by ID, so route guards (`beforeLoad`) do not protect them", rules.Code(what))})
-		}
+		pass.Report(rules.Diagnostic{Line: e.Line, Message: msg, Related: related})
 	}
 	return nil
 }
 
-// srvFromCreateServerFn reports whether a .handler() call is on a
-// createServerFn() chain without a .middleware() that could check auth.
-func srvFromCreateServerFn(f *jsast.File, call *jsast.Node) bool {
-	cur := jsast.Unwrap(call.ChildByField("function"))
-	for cur != nil {
-		switch cur.Type {
-		case "member_expression":
-			cur = jsast.Unwrap(cur.ChildByField("object"))
-		case "call_expression":
-			name := f.CalleeName(cur)
-			if strings.HasSuffix(name, ".middleware") {
-				return false // middleware may check auth; not judged here
-			}
-			if name == "createServerFn" {
-				return true
-			}
-			cur = jsast.Unwrap(cur.ChildByField("function"))
-		default:
-			return false
-		}
+// reportableEffect returns the first protected effect (protectedEffect)
+// of an entry that nothing stops a signed-out caller from reaching.
+func reportableEffect(pass *rules.Pass, e *model.Entry) (model.Effect, bool) {
+	v := pass.Model.Guard(pass.Ctx, e)
+	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
+		return model.Effect{}, false
 	}
-	return false
+	if v.Authn == model.AuthnNo && v.Authz != model.AuthzNone {
+		// It reads the identity to decide per record (a private video
+		// only for its author): open to signed-out callers by design, and
+		// whether each record is protected is an authorization question.
+		return model.Effect{}, false
+	}
+	return protectedEffect(pass.Model.Effects(pass.Ctx, e))
 }
 
-// srvIsRouteModule reports whether p is a React Router / Remix route module.
-func srvIsRouteModule(p string) bool {
-	return (strings.Contains(p, "app/routes/") || strings.HasPrefix(p, "routes/")) && !strings.Contains(p, "/components/")
-}
-
-// srvCheckedParent finds the parent route module of p (flat routes
-// `a.b.tsx` -> `a.tsx`, folders `a/b.tsx` -> `a.tsx` / `a/route.tsx`,
-// and app/routes.ts nesting) and returns it when its loader checks auth.
-func srvCheckedParent(pass *rules.Pass, r *srvResolver, p string) string {
-	dir := path.Dir(p)
-	base := strings.TrimSuffix(path.Base(p), path.Ext(p))
-	if base == "route" {
-		base = path.Base(dir)
-		dir = path.Dir(dir)
-	}
-	var cands []string
-	if i := strings.LastIndexByte(base, '.'); i > 0 {
-		parent := base[:i]
-		for _, ext := range []string{".tsx", ".ts", ".jsx", ".js"} {
-			cands = append(cands, path.Join(dir, parent+ext), path.Join(dir, parent, "route"+ext))
-		}
-	}
-	if routesDir := srvRoutesRoot(p); routesDir != "" && dir != routesDir {
-		for _, ext := range []string{".tsx", ".ts", ".jsx", ".js"} {
-			cands = append(cands, dir+ext, path.Join(dir, "route"+ext))
-		}
-	}
-	cands = append(cands, srvRoutesConfigParent(pass, p)...)
-	for _, c := range cands {
-		if c == p || !pass.Project.Has(c) {
-			continue
-		}
-		pf := r.parse(c)
-		if pf == nil {
-			continue
-		}
-		for _, ex := range pf.Exports() {
-			if ex.Name != "loader" {
-				continue
-			}
-			if fn, ok := r.function(pf, ex.Value); ok && r.checksAuth(fn.File, fn.Fn) {
-				return c
+// checkedParent returns the first parent route module whose own loader
+// stops a signed-out caller ("" when none does).
+func checkedParent(pass *rules.Pass, e *model.Entry) string {
+	for _, p := range e.Parents {
+		if pe := entryIn(pass, p, model.Loader, "loader"); pe != nil {
+			if v, _ := pass.Model.OwnGuard(pass.Ctx, pe); v.Authn == model.AuthnYes {
+				return p
 			}
 		}
 	}
 	return ""
 }
 
-func srvRoutesRoot(p string) string {
-	if i := strings.Index(p, "app/routes/"); i >= 0 {
-		return p[:i] + "app/routes"
-	}
-	return ""
-}
-
-// srvRoutesConfigParent reads app/routes.ts (React Router v7) and returns
-// the files of routes that nest p's module.
-func srvRoutesConfigParent(pass *rules.Pass, p string) []string {
-	i := strings.Index(p, "app/")
-	if i < 0 {
-		return nil
-	}
-	appDir := p[:i] + "app"
-	r := &srvResolver{pass: pass}
-	var cf *jsast.File
-	for _, ext := range []string{".ts", ".js"} {
-		if cf = r.parse(appDir + "/routes" + ext); cf != nil {
-			break
-		}
-	}
-	if cf == nil {
-		return nil
-	}
-	rel := strings.TrimPrefix(p, appDir+"/")
-	var out []string
-	for _, call := range cf.Calls(cf.Root, func(n string) bool { return n == "route" || n == "layout" }) {
-		a := jsast.Args(call)
-		fileArg := 1
-		if cf.CalleeName(call) == "layout" {
-			fileArg = 0
-		}
-		if len(a) <= fileArg+1 {
-			continue
-		}
-		parentFile, ok := cf.StringValue(a[fileArg])
-		if !ok {
-			continue
-		}
-		children := a[fileArg+1]
-		nested := false
-		jsast.Walk(children, func(n *jsast.Node) bool {
-			if v, ok := cf.StringValue(n); ok && strings.TrimPrefix(v, "./") == rel {
-				nested = true
-			}
-			return !nested
-		})
-		if nested {
-			out = append(out, appDir+"/"+strings.TrimPrefix(parentFile, "./"))
-		}
-	}
-	return out
-}
-
-// srvRootAuthLoader returns app/root.* when it exports rootAuthLoader.
-func srvRootAuthLoader(pass *rules.Pass, p string) string {
-	i := strings.Index(p, "app/")
-	if i < 0 {
+// rootAuthLoaderOf returns the root route module when its loader only
+// loads the auth state (rootAuthLoader).
+func rootAuthLoaderOf(pass *rules.Pass, e *model.Entry) string {
+	if len(e.Parents) == 0 {
 		return ""
 	}
-	for _, ext := range []string{".tsx", ".ts", ".jsx", ".js"} {
-		root := p[:i] + "app/root" + ext
-		if sf := pass.Get(root); sf != nil && strings.Contains(string(sf.Content), "rootAuthLoader") {
-			return root
+	root := entryIn(pass, e.Parents[0], model.Loader, "loader")
+	if root == nil {
+		return ""
+	}
+	for _, l := range root.Chain {
+		if l.Via == model.ViaWrapper && l.Gate == model.GateAttaches && l.Name == "rootAuthLoader()" {
+			return root.File
 		}
 	}
 	return ""

@@ -13,7 +13,7 @@ import (
 // serverRules lists the pack's rules for Node servers, React Router,
 // Astro, Go backends and hand-rolled token handling, in ID order.
 func serverRules() []*rules.Rule {
-	return []*rules.Rule{RP007, RP011, RP012, RP013, RP014, RP016, RP017, RP018}
+	return []*rules.Rule{RP007, RP011, RP012, RP013, RP014, RP015, RP016, RP017, RP018}
 }
 
 // The helpers below are shared by the server rules. They answer three
@@ -219,13 +219,6 @@ var srvPublicPath = regexp.MustCompile(`(?i)(^|/)(sign-?in|sign-?up|login|logout
 
 // srvIsPublicPath reports whether p looks like a public endpoint.
 func srvIsPublicPath(p string) bool { return srvPublicPath.MatchString(p) }
-
-// srvIsPublicFile reports whether a route file's path looks public: the
-// extension dropped and flat-route dots read as path separators.
-func srvIsPublicFile(p string) bool {
-	p = strings.TrimSuffix(p, path.Ext(p))
-	return srvIsPublicPath(strings.ReplaceAll(p, ".", "/"))
-}
 
 // srvResolver follows names across the files of the snapshot.
 type srvResolver struct {

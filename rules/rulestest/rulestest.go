@@ -13,8 +13,9 @@
 //
 // Files that cannot hold comments (JSON) list expectations in a section
 // named "@want", one `path:line "regexp"` per line. A section "@diff" holds
-// a unified diff and puts the case in diff mode: only findings marked in
-// the diff are compared. Any finding that no marker expects fails the
+// a unified diff and puts the case in review mode: the base is the case's
+// files with the diff reversed (Base), and only findings marked in the
+// diff are compared. Any finding that no marker expects fails the
 // test, and so does any marker left unmatched.
 //
 // A known miss is recorded with `want:todo "regexp"`: the case passes while
@@ -91,11 +92,13 @@ func RunCase(t *testing.T, rule *rules.Rule, file string) int {
 	}
 	snap := source.Mem{}
 	var diff *diffindex.Index
+	var diffText string
 	var extra []string
 	for _, f := range ar.Files {
 		data := Expand(string(f.Data))
 		switch f.Name {
 		case "@diff":
+			diffText = data
 			diff, err = diffindex.Parse([]byte(data))
 			if err != nil {
 				t.Fatalf("@diff: %v", err)
@@ -113,7 +116,14 @@ func RunCase(t *testing.T, rule *rules.Rule, file string) int {
 			t.Fatalf("config: %v", err)
 		}
 	}
-	res, err := rules.Run(context.Background(), snap, rules.Options{Rules: []*rules.Rule{rule}, Config: cfg, Diff: diff})
+	opts := rules.Options{Rules: []*rules.Rule{rule}, Config: cfg, Diff: diff}
+	if diff != nil {
+		// Review mode: the base is the case with the diff reversed.
+		if opts.Base, err = Base(snap, []byte(diffText)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := rules.Run(context.Background(), snap, opts)
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}

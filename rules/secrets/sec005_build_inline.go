@@ -8,6 +8,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/secrets/detect"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -15,7 +16,9 @@ import (
 
 // SEC005 reports build configuration that inlines a server secret into the
 // client bundle: next.config `env`, Vite `define`/`envPrefix`, webpack
-// DefinePlugin/EnvironmentPlugin, Astro client env fields, SvelteKit
+// DefinePlugin/EnvironmentPlugin, Astro client env fields and the options
+// of integrations that serialise them into page scripts (rules/knowledge
+// ClientSerializedOf: @clerk/astro's clerk({ secretKey })), SvelteKit
 // `publicPrefix: ”`.
 var SEC005 = &rules.Rule{
 	ID:         "CLK-SEC-005",
@@ -27,13 +30,14 @@ var SEC005 = &rules.Rule{
 	Files: func(f *source.File) bool {
 		return f.IsJS() && !f.Binary && buildConfigKind(f.Path) != ""
 	},
-	Keywords: []string{"CLERK_", "SECRET", "envPrefix", "publicPrefix", "loadEnv", "EnvironmentPlugin", "DefinePlugin", "...process.env", "process.env,", "process.env }"},
+	Keywords: []string{"CLERK_", "SECRET", "secretKey", "envPrefix", "publicPrefix", "loadEnv", "EnvironmentPlugin", "DefinePlugin", "...process.env", "process.env,", "process.env }"},
 	Doc: rules.Doc{
 		Title: "build configuration inlines a server secret into the client bundle",
 		Text: "Build-time substitution does not care about prefixes. Next.js: values in `next.config` `env` \"will always be included in the " +
 			"JavaScript bundle\". Vite: every `define` entry is replaced textually in client code, `envPrefix: ''` exposes every variable, and " +
 			"`loadEnv(mode, cwd, '')` loads unprefixed secrets that then leak through `define`. webpack's `DefinePlugin` and " +
-			"`EnvironmentPlugin` do the same; Astro `envField` with `context: 'client'` and SvelteKit `kit.env.publicPrefix: ''` make a " +
+			"`EnvironmentPlugin` do the same; Astro `envField` with `context: 'client'`, a secret passed to the `@clerk/astro` integration " +
+			"(`clerk({ secretKey })`, whose options are serialised into every page's script) and SvelteKit `kit.env.publicPrefix: ''` make a " +
 			"variable public. WXT's `vite.define` inlines into browser-extension code every user installs.\n\n" +
 			"Public names (`*_CLERK_PUBLISHABLE_KEY`) are not reported, nor `define` under a server-only Vite environment " +
 			"(`environments: { ssr: { define } }`).",
@@ -233,11 +237,54 @@ func runSEC005(pass *rules.Pass, report reportFunc) error {
 				if strings.HasPrefix(af.CalleeName(n), "envField.") && kind == "astro" {
 					checkEnvField(af, n, at)
 				}
+				if n.Type == "call_expression" && len(a) > 0 {
+					if im, ok := af.ImportOf(af.CalleeName(n)); ok {
+						if c, ok := knowledge.ClientSerializedOf(im.Source, im.Imported); ok {
+							serialized(af, a[0], c, at)
+						}
+					}
+				}
 			}
 		}
 		return true
 	})
 	return nil
+}
+
+// serialized reports the secret options of an integration that
+// serialises its options into every page's script (@clerk/astro's
+// clerk({ secretKey })).
+func serialized(af *jsast.File, opts *jsast.Node, c knowledge.ClientSerialized, at func(*jsast.Node, string, string)) {
+	opts = jsast.Unwrap(opts)
+	if opts == nil || opts.Type != "object" {
+		return
+	}
+	for _, p := range opts.NamedChildren() {
+		if p.Type != "pair" && p.Type != "shorthand_property_identifier" {
+			continue
+		}
+		key := af.Text(p)
+		val := p
+		if p.Type == "pair" {
+			key, val = af.Text(p.ChildByField("key")), p.ChildByField("value")
+			if s, ok := af.StringValue(p.ChildByField("key")); ok {
+				key = s
+			}
+		}
+		names := secretRefs(af.Text(val))
+		if detect.IsSecretName(key) || strings.EqualFold(key, "secretKey") {
+			names = append([]string{key}, names...)
+		}
+		if len(names) == 0 {
+			continue
+		}
+		what := rules.Code(key)
+		if last := names[len(names)-1]; last != key {
+			what += " (" + rules.Code(last) + ")"
+		}
+		at(p, c.Package+" "+key, fmt.Sprintf("the %s integration serialises its options into every page's script, so %s is shipped to the browser",
+			rules.Code(c.Package), what))
+	}
 }
 
 // serverEnvironment reports whether a config pair sits under a Vite

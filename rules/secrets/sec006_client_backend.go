@@ -12,7 +12,9 @@ import (
 )
 
 // SEC006 reports Clerk's backend SDK, svix, or a secret env var used in a
-// client module ('use client').
+// client module: 'use client', or one the model's client boundary says
+// runs in the browser (an Astro island, a module an .astro <script>
+// imports).
 var SEC006 = &rules.Rule{
 	ID:         "CLK-SEC-006",
 	Name:       "backend-sdk-in-client-module",
@@ -20,10 +22,11 @@ var SEC006 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.HighConfidence,
 	Checklist:  2,
-	Keywords:   []string{"use client"},
+	Keywords:   []string{"use client", "@clerk/", "svix", "_SECRET", "SECRET_KEY", "sk_live_", "sk_test_"},
 	Doc: rules.Doc{
 		Title: "backend sdk or secret used in a client module",
-		Text: "Code in a `'use client'` module is shipped to the browser. `createClerkClient` from `@clerk/backend` and `clerkClient` from " +
+		Text: "Code in a `'use client'` module is shipped to the browser, and so is an Astro island (a component rendered with a " +
+			"`client:*` directive) and any module an `.astro` `<script>` imports. `createClerkClient` from `@clerk/backend` and `clerkClient` from " +
 			"`@clerk/*/server` need the Secret Key; in a client module they either get it through a public variable (a leak) or fail at " +
 			"runtime. `auth()`/`currentUser()` already import `server-only` and break the build, but `clerkClient`/`createClerkClient` do not, " +
 			"so nothing stops this mistake before deployment. The same holds for `svix` (webhook verification needs the signing secret) and " +
@@ -70,8 +73,21 @@ func backendImport(im jsast.Import) string {
 
 func runSEC006(pass *rules.Pass, report reportFunc) error {
 	af := pass.AST(pass.File)
-	if af == nil || af.Directive() != "use client" {
+	if af == nil {
 		return nil
+	}
+	where := "client module ('use client')"
+	if af.Directive() != "use client" {
+		// Nothing in the file says so, but the model may know it runs in
+		// the browser: an Astro island, a module an .astro <script> imports.
+		if pass.Model == nil {
+			return nil
+		}
+		why, ok := pass.Model.ClientModule(pass.Ctx, pass.File.Path)
+		if !ok {
+			return nil
+		}
+		where = "client module (" + why + ")"
 	}
 	// A secret is reachable when the module reads a public-prefixed secret
 	// name or holds a literal key.
@@ -101,7 +117,7 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 		}
 		seen[im.Source+"\x00"+im.Imported] = true
 		d := rules.Diagnostic{Line: im.Node.Line, Column: im.Node.Col, Match: "client-import " + im.Source + " " + im.Imported,
-			Message: fmt.Sprintf("client module ('use client') imports %s, which needs the Secret Key and is shipped to the browser", why)}
+			Message: fmt.Sprintf("%s imports %s, which needs the Secret Key and is shipped to the browser", where, why)}
 		if reachable != "" {
 			d.Severity = rules.Critical
 			d.Message += "; the module also reads " + reachable + ", so the secret reaches the bundle"
@@ -120,7 +136,7 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 			return true
 		}
 		report(rules.Diagnostic{Line: n.Line, Column: n.Col, Match: "client-env " + prop, Confidence: rules.MediumConfidence,
-			Message: fmt.Sprintf("client module ('use client') reads the server secret %s; it is undefined in the browser unless the build inlines it, and the code using it belongs on the server", rules.Code(fmt.Sprintf("%s.%s", obj, prop)))})
+			Message: fmt.Sprintf("%s reads the server secret %s; it is undefined in the browser unless the build inlines it, and the code using it belongs on the server", where, rules.Code(fmt.Sprintf("%s.%s", obj, prop)))})
 		return false
 	})
 	return nil

@@ -7,13 +7,13 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
-	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // SEC007 reports Clerk secrets placed in Nuxt's public runtime config,
 // directly or through the `clerk:` module options that @clerk/nuxt copies
-// into runtimeConfig.public.clerk.
+// into runtimeConfig.public.clerk. Which configuration values reach the
+// browser is the model's answer (Model.ClientConfig).
 var SEC007 = &rules.Rule{
 	ID:         "CLK-SEC-007",
 	Name:       "nuxt-secret-in-public-runtime-config",
@@ -49,92 +49,37 @@ var clerkSecretOptions = map[string]bool{
 }
 
 func runSEC007(pass *rules.Pass, report reportFunc) error {
-	af := pass.AST(pass.File)
-	if af == nil {
+	if pass.Model == nil {
 		return nil
 	}
-	cfg := nuxtConfigObject(af)
-	if cfg == nil {
-		return nil
+	xs, err := pass.Model.ClientConfig(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return nil // not read or parsed: unknown, never a finding
 	}
-	keyOf := func(pair *jsast.Node) string {
-		k := pair.ChildByField("key")
-		if s, ok := af.StringValue(k); ok {
-			return s
-		}
-		return af.Text(k)
-	}
-	// clerk: { ... } module options.
-	if opts := af.ObjectProp(cfg, "clerk"); opts != nil {
-		for _, p := range pairs(opts) {
-			k := keyOf(p)
-			if k == "publishableKey" || !secretLikeKey.MatchString(k) {
-				continue
-			}
-			report(rules.Diagnostic{Line: p.Line, Column: p.Col, Match: "nuxt clerk." + k,
-				Message: fmt.Sprintf("%s in nuxt.config is copied by @clerk/nuxt into `runtimeConfig.public.clerk`, which is sent to every browser", rules.Code("clerk."+k))})
-		}
-	}
-	// runtimeConfig.public (and runtimeConfig.public.clerk).
-	rc := af.ObjectProp(cfg, "runtimeConfig")
-	pub := af.ObjectProp(rc, "public")
-	var walk func(obj *jsast.Node, prefix string, underClerk bool)
-	walk = func(obj *jsast.Node, prefix string, underClerk bool) {
-		for _, p := range pairs(obj) {
-			k := keyOf(p)
-			v := jsast.Unwrap(p.ChildByField("value"))
-			if v != nil && v.Type == "object" {
-				walk(v, prefix+"."+k, underClerk || strings.Contains(strings.ToLower(k), "clerk"))
-				continue
-			}
-			if k == "publishableKey" || strings.Contains(strings.ToLower(k), "publishable") || !secretLikeKey.MatchString(k) {
-				continue
-			}
-			clerky := underClerk || strings.Contains(strings.ToLower(k), "clerk") || clerkSecretOptions[k] ||
-				strings.Contains(strings.ToUpper(af.Text(v)), "CLERK")
-			if !clerky {
-				continue
-			}
-			report(rules.Diagnostic{Line: p.Line, Column: p.Col, Match: "nuxt " + prefix + "." + k,
-				Message: fmt.Sprintf("%s puts a Clerk secret in Nuxt's public runtime config, which is serialized into every page", rules.Code(fmt.Sprintf("%s.%s", prefix, k)))})
-		}
-	}
-	if pub != nil {
-		walk(pub, "runtimeConfig.public", false)
-	}
-	return nil
-}
-
-func pairs(obj *jsast.Node) []*jsast.Node {
-	obj = jsast.Unwrap(obj)
-	if obj == nil || obj.Type != "object" {
-		return nil
-	}
-	var out []*jsast.Node
-	for _, c := range obj.NamedChildren() {
-		if c.Type == "pair" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// nuxtConfigObject returns the object passed to defineNuxtConfig(), or the
-// default-exported object.
-func nuxtConfigObject(af *jsast.File) *jsast.Node {
-	for _, e := range af.Exports() {
-		if e.Name != "default" {
+	src := pass.File.Content
+	for _, x := range xs {
+		k := x.Key[strings.LastIndexByte(x.Key, '.')+1:]
+		if k == "publishableKey" || !secretLikeKey.MatchString(k) {
 			continue
 		}
-		v := jsast.Unwrap(e.Value)
-		if v != nil && v.Type == "call_expression" {
-			if a := jsast.Args(v); len(a) > 0 {
-				v = jsast.Unwrap(a[0])
-			}
+		d := rules.Diagnostic{Line: x.Line, Column: x.Col, Match: "nuxt " + x.Key}
+		if x.Root == "clerk" {
+			d.Message = fmt.Sprintf("%s in nuxt.config is copied by @clerk/nuxt into `runtimeConfig.public.clerk`, which is sent to every browser", rules.Code(x.Key))
+			report(d)
+			continue
 		}
-		if v != nil && v.Type == "object" {
-			return v
+		if strings.Contains(strings.ToLower(k), "publishable") {
+			continue
 		}
+		value := ""
+		if x.Value != nil && int(x.Value.End) <= len(src) {
+			value = string(src[x.Value.Start:x.Value.End])
+		}
+		if !strings.Contains(strings.ToLower(x.Key), "clerk") && !clerkSecretOptions[k] && !strings.Contains(strings.ToUpper(value), "CLERK") {
+			continue
+		}
+		d.Message = fmt.Sprintf("%s puts a Clerk secret in Nuxt's public runtime config, which is serialized into every page", rules.Code(x.Key))
+		report(d)
 	}
 	return nil
 }

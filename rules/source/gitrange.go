@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -11,10 +12,13 @@ import (
 // unified diff from the merge base of base and head.
 type Range struct {
 	Snapshot Snapshot
-	Patch    []byte
-	BaseSHA  string
-	HeadSHA  string // "" when the head is the working tree
-	Close    func() error
+	// Base is the merge base's snapshot, the side the patch starts from
+	// (review mode compares the two).
+	Base    Snapshot
+	Patch   []byte
+	BaseSHA string
+	HeadSHA string // "" when the head is the working tree
+	Close   func() error
 }
 
 // NewRange opens the range base...head of the repository at dir. With
@@ -54,20 +58,28 @@ func NewRange(ctx context.Context, dir, base, head string) (*Range, error) {
 	if err != nil {
 		return nil, err
 	}
+	bg, err := NewGit(ctx, root, mergeBase)
+	if err != nil {
+		return nil, err
+	}
+	r.Base, r.Close = bg, bg.Close
 	if head != "" {
 		g, err := NewGit(ctx, root, r.HeadSHA)
 		if err != nil {
+			bg.Close()
 			return nil, err
 		}
-		r.Snapshot, r.Close = g, g.Close
+		r.Snapshot, r.Close = g, func() error { return errors.Join(g.Close(), bg.Close()) }
 	} else {
 		d, err := NewDir(root)
 		if err != nil {
+			bg.Close()
 			return nil, err
 		}
 		r.Snapshot = d
 		untracked, err := RunGit(ctx, root, "ls-files", "-z", "--others", "--exclude-standard")
 		if err != nil {
+			bg.Close()
 			return nil, err
 		}
 		var extra bytes.Buffer

@@ -458,6 +458,7 @@ const (
 	verifySvix                         // new Webhook(secret).verify() of svix / standardwebhooks
 	verifyHelper                       // a function of the repository that verifies
 	verifyOpaque                       // an imported function named like a verifier, not inspectable
+	verifyHMAC                         // a hand-rolled HMAC of the payload (CLK-WH-004 judges how well)
 )
 
 // verification is one call that verifies (or delegates verification).
@@ -523,6 +524,9 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 		if im, ok := f.ImportOf(segs[0]); ok && isClerkVerifyModule(im.Source) {
 			return verifyClerk
 		}
+	}
+	if hmacCall(f, call) {
+		return verifyHMAC
 	}
 	fnNode := jsast.Unwrap(call.ChildByField("function"))
 	if fnNode == nil || fnNode.Type != "member_expression" || f.Text(fnNode.ChildByField("property")) != "verify" {
@@ -878,4 +882,24 @@ func calleeText(f *jsast.File, call *jsast.Node) string {
 		}
 	}
 	return clip(f.Text(fn))
+}
+
+// hmacCall recognises the HMAC primitive of a hand-rolled signature check:
+// createHmac() of node:crypto, and Web Crypto's subtle.sign/verify with the
+// HMAC algorithm. Such code verifies (or tries to); CLK-WH-004 reports its
+// mistakes, so it is not an absent verification.
+func hmacCall(f *jsast.File, call *jsast.Node) bool {
+	name := f.CalleeName(call)
+	last := jsast.LastSegment(name)
+	if last == "createHmac" {
+		return true
+	}
+	if (last != "sign" && last != "verify") || !strings.HasSuffix(strings.TrimSuffix(name, "."+last), "subtle") {
+		return false
+	}
+	args := jsast.Args(call)
+	if len(args) == 0 {
+		return false
+	}
+	return strings.Contains(strings.ToUpper(f.Text(args[0])), "HMAC")
 }

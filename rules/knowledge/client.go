@@ -1,0 +1,29 @@
+package knowledge
+
+// ClientSerialized is a framework integration whose options are
+// serialised into the script of every page it renders: whatever is passed
+// to it reaches the browser, whatever file it is written in.
+type ClientSerialized struct {
+	Package string // the module it is imported from
+	Name    string // the export ("default" for a default import)
+	Form    string // as written
+	Source  string
+}
+
+// clientSerialized lists the integrations that ship their options to the
+// browser.
+var clientSerialized = []ClientSerialized{
+	{Package: "@clerk/astro", Name: "default", Form: "integrations: [clerk({ ... })] in astro.config.*",
+		Source: "clerk/javascript packages/astro/src/integration/create-integration.ts (injectScript('page', ... runInjectionScript(JSON.stringify({ ...params }))))"},
+}
+
+// ClientSerializedOf returns the integration a call of the export name of
+// module pkg is, when its options are serialised into page scripts.
+func ClientSerializedOf(pkg, name string) (ClientSerialized, bool) {
+	for _, c := range clientSerialized {
+		if c.Package == pkg && c.Name == name {
+			return c, true
+		}
+	}
+	return ClientSerialized{}, false
+}

@@ -1,0 +1,74 @@
+package model
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"path"
+	"strings"
+)
+
+// OwnedRecords returns the collections or tables (Effect.Record) the
+// snapshot treats as private to a user: some entry queries or writes them
+// scoped by the caller's identity (where: { userId }, data: { ownerId:
+// userId }) or with an owner field, or the Prisma schema gives the model an
+// owner field (userId, ownerId, orgId, ...); and no entry lets a
+// signed-out caller read them unscoped or lists them whole to any caller
+// without a check. A record with an author that the application also
+// serves to everyone (blog posts, announcements) is public content.
+func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
+	return m.owned.get(func() (map[string]bool, error) {
+		owned, public := m.prismaOwned(ctx), map[string]bool{}
+		es, err := m.Entries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			for _, x := range m.Effects(ctx, e).List {
+				switch {
+				case x.Record == "":
+				case x.OwnerScoped || x.OwnerFromRequest != "":
+					owned[x.Record] = true
+				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Selects || len(x.Request) == 0):
+					public[x.Record] = true // served to signed-out callers, or listed whole to any caller
+				}
+			}
+		}
+		for r := range public {
+			delete(owned, r)
+		}
+		return owned, ctx.Err()
+	})
+}
+
+// prismaOwned returns the Prisma models whose schema declares an owner or
+// tenant field, by their client name (model File is db.file). A schema
+// that cannot be read adds nothing: the record is then judged by the
+// entries alone.
+func (m *Model) prismaOwned(ctx context.Context) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range m.fs.Paths() {
+		if path.Ext(p) != ".prisma" {
+			continue
+		}
+		sf, err := m.fs.Get(ctx, p)
+		if err != nil {
+			m.notes.add(Note{Where: p, What: "Prisma schema not read: " + err.Error()})
+			continue
+		}
+		model := ""
+		sc := bufio.NewScanner(bytes.NewReader(sf.Content))
+		for sc.Scan() {
+			f := strings.Fields(sc.Text())
+			switch {
+			case len(f) >= 3 && f[0] == "model" && f[2] == "{":
+				model = f[1]
+			case len(f) > 0 && f[0] == "}":
+				model = ""
+			case model != "" && len(f) >= 2 && ownerKey.MatchString(f[0]):
+				out[strings.ToLower(model[:1])+model[1:]] = true
+			}
+		}
+	}
+	return out
+}

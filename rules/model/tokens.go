@@ -1,0 +1,59 @@
+package model
+
+import (
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+)
+
+// tokenVerifier returns the token verifier a call is (rules/knowledge
+// TokenVerifierOf) when the key it verifies with is a configured secret:
+// jwt.verify(token, process.env.SECRET), jwtVerify(token, key),
+// createVerifier({ key: process.env.SECRET }).
+func (a *analyzer) tokenVerifier(call *jsast.Node) (knowledge.TokenVerifier, bool) {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	root := rootIdent(callee)
+	if root == nil {
+		return knowledge.TokenVerifier{}, false
+	}
+	im, ok := a.f.ImportOf(a.f.Text(root))
+	if !ok {
+		return knowledge.TokenVerifier{}, false
+	}
+	name := im.Imported
+	if callee.Type == "member_expression" {
+		name = a.f.Text(callee.ChildByField("property")) // jwt.verify of a default or namespace import
+	}
+	v, ok := knowledge.TokenVerifierOf(im.Source, name)
+	if !ok {
+		return knowledge.TokenVerifier{}, false
+	}
+	args := jsast.Args(call)
+	if v.KeyArg >= len(args) {
+		return knowledge.TokenVerifier{}, false
+	}
+	key := args[v.KeyArg]
+	if v.KeyOption != "" {
+		key = a.f.ObjectProp(jsast.Unwrap(key), v.KeyOption)
+	}
+	if key == nil || a.classify(key).kind != vSecret {
+		return knowledge.TokenVerifier{}, false
+	}
+	return v, true
+}
+
+// verifierValue is what a token verifier factory returns: a function
+// that throws for a token the application's secret did not sign.
+var verifierValue = value{kind: vSecret, field: "verifier"}
+
+// verifiesToken reports a call that throws for a token not signed with
+// the application's secret, which an anonymous caller cannot make.
+func (a *analyzer) verifiesToken(call *jsast.Node) bool {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	if callee != nil && callee.Type == "identifier" {
+		if v, ok := a.vars[a.f.Text(callee)]; ok && v.kind == vSecret && v.field == verifierValue.field {
+			return true
+		}
+	}
+	v, ok := a.tokenVerifier(call)
+	return ok && !v.Factory
+}
