@@ -42,7 +42,11 @@ type goSummary struct {
 	incomplete    bool
 	errOnAnon     bool // a helper: each return an anonymous caller reaches carries an error
 	okFalse       bool // a helper: each return an anonymous caller reaches ends in false
-	stops         bool // a helper: an anonymous caller never returns from it normally
+	retIdentity   bool // a helper: its first result is (derived from) the identity
+	// paramChecks are a helper's exits on a condition over its
+	// parameters: an owner check where the caller passes the identity.
+	paramChecks []goParamCheck
+	stops       bool // a helper: an anonymous caller never returns from it normally
 	// wouldReject: a gin middleware whose every anonymous path that goes
 	// on has written a denial first.
 	wouldReject bool
@@ -53,14 +57,22 @@ type goSummary struct {
 	clerk string
 }
 
+type goParamCheck struct {
+	params []int
+	at     Location
+}
+
 type goFact struct {
 	identity bool // holds the identity (nil, "" or false for an anonymous caller)
-	idOK     bool // the ok of an identity lookup: false for an anonymous caller
-	errAnon  bool // an error that is non-nil for an anonymous caller
-	src      []InputSource
-	clerkMW  string  // a Clerk net/http middleware value
-	inner    *goFunc // a handler wrapped by clerkMW
-	handler  *goFunc // an http.HandlerFunc value
+	// ownerData: a record a field of which was set from the identity
+	// (comment.Likes = append(comment.Likes, user.ID)).
+	ownerData bool
+	idOK      bool // the ok of an identity lookup: false for an anonymous caller
+	errAnon   bool // an error that is non-nil for an anonymous caller
+	src       []InputSource
+	clerkMW   string  // a Clerk net/http middleware value
+	inner     *goFunc // a handler wrapped by clerkMW
+	handler   *goFunc // an http.HandlerFunc value
 }
 
 type goWalker struct {
@@ -130,6 +142,11 @@ func (m *Model) goWalk(ctx context.Context, fn *goFunc, role goRole, depth int) 
 		facts: map[string]*goFact{}, reqs: map[string]bool{}, s: &goSummary{cont: no}}
 	names, types := fn.params()
 	for i, n := range names {
+		if role == goHelperRole && n != "_" {
+			// The caller's argument i: replaced by its sources where the
+			// helper is called (goParamSource).
+			w.facts[n] = &goFact{src: []InputSource{goParamSource(i)}}
+		}
 		switch t := types[i]; {
 		case strings.HasSuffix(t, ".Context") && !strings.HasPrefix(t, "context."), strings.HasSuffix(t, ".Request"):
 			w.reqs[n] = true
@@ -218,8 +235,14 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		for _, e := range x.Results {
 			r = w.expr(e, r)
 		}
+		if len(x.Results) > 0 && w.mentionsIdentity(x.Results[0]) {
+			w.s.retIdentity = true
+		}
 		if r == no {
 			return no
+		}
+		if len(x.Results) > 0 && w.mentionsIdentity(x.Results[0]) {
+			w.s.retIdentity = true
 		}
 		w.returns++
 		if len(x.Results) == 0 || !w.nonNilErr(x.Results[len(x.Results)-1]) {
@@ -249,6 +272,25 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 			if c == yes && thenR == no && r != no {
 				w.s.checks = append(w.s.checks, Proof{Location: w.loc(x.Pos()), What: "if " + w.fn.file.Text(x.Cond)})
 				w.authzOf(x.Cond)
+			}
+			if c == maybe && thenR == no && goRoleWords(w.fn.file.Text(x.Cond)) {
+				// if !hasRole { c.AbortWithStatus(403) }: a role or permission check.
+				w.s.authz |= AuthzRole
+			} else if c == maybe && thenR == no && w.mentionsIdentity(x.Cond) {
+				// if !canEdit(post, user) { return }: a check of the caller
+				// against the record.
+				w.s.authz |= AuthzOwner
+			} else if c == maybe && thenR == no && w.role == goHelperRole {
+				var idx []int
+				for _, src := range w.sourcesOf(x.Cond) {
+					var i int
+					if _, err := fmt.Sscanf(string(src), "param:%d", &i); err == nil {
+						idx = append(idx, i)
+					}
+				}
+				if len(idx) > 0 {
+					w.s.paramChecks = append(w.s.paramChecks, goParamCheck{params: idx, at: w.loc(x.Pos())})
+				}
 			}
 			if thenR == no {
 				thenAborted = w.aborted
@@ -542,10 +584,21 @@ func (w *goWalker) authzOf(c ast.Expr) {
 	if idSide && other {
 		w.s.authz |= AuthzOwner
 	}
-	low := strings.ToLower(w.fn.file.Text(c))
-	if strings.Contains(low, "role") || strings.Contains(low, "permission") || strings.Contains(low, "admin") {
+	if goRoleWords(w.fn.file.Text(c)) {
 		w.s.authz |= AuthzRole
 	}
+}
+
+// goRoleWords reports a condition that names a role, permission or
+// access decision.
+func goRoleWords(cond string) bool {
+	low := strings.ToLower(cond)
+	for _, k := range []string{"role", "permission", "admin", "access", "allowed", "authorized"} {
+		if strings.Contains(low, k) {
+			return true
+		}
+	}
+	return false
 }
 
 func isEmptyLit(e ast.Expr) bool {
@@ -561,9 +614,14 @@ func isEmptyLit(e ast.Expr) bool {
 func (w *goWalker) mentionsIdentity(e ast.Expr) bool {
 	found := false
 	ast.Inspect(e, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if f := w.facts[id.Name]; f != nil && f.identity {
+		switch x := n.(type) {
+		case *ast.Ident:
+			if f := w.facts[x.Name]; f != nil && (f.identity || f.ownerData) {
 				found = true
+			}
+		case *ast.CallExpr:
+			if w.identityKeyCall(x) {
+				found = true // c.GetString("uid")
 			}
 		}
 		return !found
@@ -631,6 +689,13 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 			return
 		}
 		if call, ok := e.(*ast.CallExpr); ok {
+			if fn := w.p.resolveCallee(w.fn.file, call.Fun); fn != nil && len(lhs) == 1 && w.depth < MaxDepth && fn.node != w.fn.node && fn.body != nil {
+				if hs := w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1); hs.retIdentity {
+					set(0, goFact{identity: true})
+					w.s.readsIdentity = true
+					return
+				}
+			}
 			// A helper whose every return carries an error for an anonymous caller.
 			if fn := w.p.resolveCallee(w.fn.file, call.Fun); fn != nil && len(lhs) >= 2 && w.depth < MaxDepth && fn.node != w.fn.node {
 				hs := w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1)
@@ -639,6 +704,9 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 					set(len(lhs)-1, goFact{errAnon: true})
 					w.s.readsIdentity = true
 					return
+				}
+				if hs.retIdentity && len(lhs) >= 1 {
+					defer set(0, goFact{identity: true})
 				}
 				if hs.okFalse && hs.readsIdentity {
 					set(0, goFact{identity: true})
@@ -669,6 +737,28 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 				}
 			}
 		}
+	}
+	// rec.Field = <identity>: the record now carries the caller's id.
+	for i, l := range lhs {
+		sel, ok := l.(*ast.SelectorExpr)
+		if !ok || i >= len(rhs) {
+			continue
+		}
+		root := goRootIdent(sel)
+		if root == nil {
+			continue
+		}
+		id, src := w.mentionsIdentity(rhs[i]), w.sourcesOf(rhs[i])
+		if !id && len(src) == 0 {
+			continue
+		}
+		f := w.facts[root.Name]
+		if f == nil {
+			f = &goFact{}
+			w.facts[root.Name] = f
+		}
+		f.ownerData = f.ownerData || id
+		f.src = sortSources(append(f.src, src...))
 	}
 	for i := range lhs {
 		var e ast.Expr
@@ -908,8 +998,22 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	}
 	hs := w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1)
 	via := fmt.Sprintf("%s (%s:%d)", fn.name, fn.file.Path, fn.line())
+	var ownerAfter []Location
+	for _, pc := range hs.paramChecks {
+		for _, i := range pc.params {
+			if i < len(c.Args) && w.mentionsIdentity(c.Args[i]) {
+				ownerAfter = append(ownerAfter, pc.at)
+			}
+		}
+	}
 	for _, e := range hs.effects {
 		e.Via = append([]string{via}, e.Via...)
+		e.Request, e.OwnerScoped = w.bindParams(c, e.Request, e.OwnerScoped)
+		for _, at := range ownerAfter {
+			if at.File == e.File && at.Line < e.Line {
+				e.Authz |= AuthzOwner
+			}
+		}
 		e.SignedOut = reachWord(meet(r, triOf(e.SignedOut)))
 		e.Authz |= w.s.authz
 		w.s.effects = append(w.s.effects, e)
@@ -927,6 +1031,31 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 		return no
 	}
 	return r
+}
+
+// goParamSource marks a value that is a helper's parameter i.
+func goParamSource(i int) InputSource { return InputSource(fmt.Sprintf("param:%d", i)) }
+
+// bindParams replaces a helper effect's parameter marks with what the
+// call's arguments hold.
+func (w *goWalker) bindParams(c *ast.CallExpr, src []InputSource, owner bool) ([]InputSource, bool) {
+	var out []InputSource
+	for _, s := range src {
+		var i int
+		if _, err := fmt.Sscanf(string(s), "param:%d", &i); err != nil {
+			out = append(out, s)
+			continue
+		}
+		// A method value's receiver is not a parameter: indices count the
+		// call's arguments.
+		if i < len(c.Args) {
+			out = append(out, w.sourcesOf(c.Args[i])...)
+			if w.mentionsIdentity(c.Args[i]) {
+				owner = true
+			}
+		}
+	}
+	return sortSources(out), owner
 }
 
 func triOf(r Reach) tri {
@@ -1112,6 +1241,17 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		}
 	}
 	e.Request = sortSources(e.Request)
+	if kind == ReadsData {
+		// db.Where("id = ?", id).First(&row): row is a record the
+		// request selected; a later Save(&row) or Delete(&row) is too.
+		for _, a := range c.Args {
+			if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.AND {
+				if id, ok := u.X.(*ast.Ident); ok && (len(e.Request) > 0 || e.OwnerScoped) {
+					w.facts[id.Name] = &goFact{src: e.Request, identity: e.OwnerScoped && len(e.Request) == 0}
+				}
+			}
+		}
+	}
 	return e
 }
 
@@ -1228,6 +1368,13 @@ func (m *Model) goAnalyse(ctx context.Context, e *Entry, own bool) *analysis {
 	out.effects.Incomplete = h.incomplete
 	var y, n, u int
 	for _, x := range h.effects {
+		var req []InputSource
+		for _, s := range x.Request {
+			if !strings.HasPrefix(string(s), "param:") {
+				req = append(req, s)
+			}
+		}
+		x.Request = req
 		r := triOf(x.SignedOut)
 		if guard != nil {
 			r = no
