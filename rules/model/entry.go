@@ -253,38 +253,51 @@ type Adapter interface {
 	EntriesOf(ctx context.Context, m *Model, path string) ([]*Entry, error)
 }
 
-// fnMemo caches function summaries by function node. A summary is
-// computed without holding a lock, so that two goroutines analysing
+// memo caches function summaries by function node and role. A summary
+// is computed without holding a lock, so that two goroutines analysing
 // mutually recursive helpers cannot deadlock; the first result stored
 // wins.
-type fnMemo struct {
+type memo[K comparable, V any] struct {
 	mu sync.Mutex
-	m  map[fnKey]*summary
+	m  map[K]V
 }
+
+// fnMemo caches the JavaScript walk's summaries.
+type fnMemo = memo[fnKey, *summary]
 
 type fnKey struct {
 	fn   *jsast.Node
 	role role
 }
 
-func (c *fnMemo) get(k fnKey) (*summary, bool) {
+func (c *memo[K, V]) get(k K) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.m[k]
 	return s, ok
 }
 
-func (c *fnMemo) put(k fnKey, s *summary) *summary {
+func (c *memo[K, V]) put(k K, s V) V {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[fnKey]*summary{}
+		c.m = map[K]V{}
 	}
 	if old, ok := c.m[k]; ok {
 		return old
 	}
 	c.m[k] = s
 	return s
+}
+
+// replace stores s over a placeholder.
+func (c *memo[K, V]) replace(k K, s V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[K]V{}
+	}
+	c.m[k] = s
 }
 
 // declaredIn returns the entries declared in the file at p.

@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
@@ -97,30 +96,7 @@ type goMemoKey struct {
 	role goRole
 }
 
-type goMemo struct {
-	mu sync.Mutex
-	m  map[goMemoKey]*goSummary
-}
-
-func (c *goMemo) get(k goMemoKey) (*goSummary, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.m[k]
-	return s, ok
-}
-
-func (c *goMemo) put(k goMemoKey, s *goSummary) *goSummary {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[goMemoKey]*goSummary{}
-	}
-	if old, ok := c.m[k]; ok {
-		return old
-	}
-	c.m[k] = s
-	return s
-}
+type goMemo = memo[goMemoKey, *goSummary]
 
 // goSummarize walks fn in a role (memoized).
 func (m *Model) goSummarize(ctx context.Context, fn *goFunc, role goRole, depth int) *goSummary {
@@ -131,9 +107,7 @@ func (m *Model) goSummarize(ctx context.Context, fn *goFunc, role goRole, depth 
 	// Recursion: a placeholder that stops nothing and reaches nothing.
 	m.gomemo.put(k, &goSummary{cont: maybe, incomplete: true})
 	s := m.goWalk(ctx, fn, role, depth)
-	m.gomemo.mu.Lock()
-	m.gomemo.m[k] = s
-	m.gomemo.mu.Unlock()
+	m.gomemo.replace(k, s)
 	return s
 }
 
@@ -467,23 +441,9 @@ func (w *goWalker) cond(e ast.Expr) tri {
 	case *ast.BinaryExpr:
 		switch x.Op {
 		case token.LAND:
-			a, b := w.cond(x.X), w.cond(x.Y)
-			if a == no || b == no {
-				return no
-			}
-			if a == yes && b == yes {
-				return yes
-			}
-			return maybe
+			return meet(w.cond(x.X), w.cond(x.Y))
 		case token.LOR:
-			a, b := w.cond(x.X), w.cond(x.Y)
-			if a == yes || b == yes {
-				return yes
-			}
-			if a == no && b == no {
-				return no
-			}
-			return maybe
+			return join(w.cond(x.X), w.cond(x.Y))
 		case token.EQL, token.NEQ:
 			v := w.emptyCompare(x.X, x.Y)
 			if v == maybe {
@@ -1366,7 +1326,7 @@ func (m *Model) goAnalyse(ctx context.Context, e *Entry, own bool) *analysis {
 		out.inputs = append(out.inputs, Input{Name: c.What, Source: FromIdentity, Location: c.Location})
 	}
 	out.effects.Incomplete = h.incomplete
-	var y, n, u int
+	reached := map[tri]int{}
 	for _, x := range h.effects {
 		var req []InputSource
 		for _, s := range x.Request {
@@ -1381,22 +1341,15 @@ func (m *Model) goAnalyse(ctx context.Context, e *Entry, own bool) *analysis {
 		} else if len(unknowns) > 0 && r == yes {
 			r = maybe
 		}
-		switch r {
-		case yes:
-			y++
-		case no:
-			n++
-		default:
-			u++
-		}
-		x.SignedOut = reachWord(r)
-		x.Authz |= authz
+		reached[r]++
+		x.SignedOut, x.Authz = reachWord(r), x.Authz|authz
 		out.effects.List = append(out.effects.List, x)
 		if x.OwnerScoped && x.Selects && x.Kind != ClerkPrivilege {
 			authz |= AuthzOwner
 		}
 	}
 	v.Authz = authz | h.authz
+	y, n, u := reached[yes], reached[no], reached[maybe]
 	switch {
 	case guard != nil:
 		v.Authn, v.Why = AuthnYes, guard.Why

@@ -6,7 +6,6 @@ import (
 	"go/ast"
 	"go/token"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -232,13 +231,7 @@ func (m *Model) listGo(ctx context.Context) []*Entry {
 		e.Public = conventionPublic(e.Path, false)
 		out = append(out, e)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].File != out[j].File {
-			return out[i].File < out[j].File
-		}
-		return out[i].Line < out[j].Line
-	})
-	return out
+	return out // Entries sorts
 }
 
 func (l *goLister) routerType(f *goast.File, t string) goRouterFW {
@@ -588,6 +581,9 @@ func (l *goLister) route(fn *goFunc, r *goRouter, method, p string, known bool, 
 	rt.handler = l.p.resolveCallee(fn.file, h)
 	if rt.handler == nil {
 		rt.unres = fmt.Sprintf("handler `%s` is not a function of the snapshot", rt.hExpr)
+		if err := l.p.failedFor(fn.file, h); err != nil {
+			rt.unres = fmt.Sprintf("handler `%s` could not be read: %v", rt.hExpr, err)
+		}
 		if id, ok := h.(*ast.Ident); ok {
 			if sub := l.routerOfName(id.Name); sub {
 				return // a router mounted as a handler (mux.Handle("/", r))

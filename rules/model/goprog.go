@@ -261,3 +261,28 @@ func lastName(e ast.Expr) string {
 	}
 	return ""
 }
+
+// failedFor returns the read or parse error of a file of the package an
+// unresolved handler expression names (pkg.F, or F of the file's own
+// package), nil when none failed.
+func (p *goProgram) failedFor(f *goast.File, e ast.Expr) error {
+	dir := path.Dir(f.Path)
+	if sel, ok := e.(*ast.SelectorExpr); ok {
+		if id, ok := sel.X.(*ast.Ident); ok {
+			if ip := importPath(f, id.Name); ip != "" {
+				dir = p.dirOf(f.Path, ip)
+			}
+		}
+	}
+	var paths []string
+	for fp := range p.failed {
+		if path.Dir(fp) == dir {
+			paths = append(paths, fp)
+		}
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	sort.Strings(paths)
+	return p.failed[paths[0]]
+}
