@@ -31,7 +31,10 @@ var RP016 = &rules.Rule{
 			"handler unauthenticated. The handler must check the `ok` returned by `clerk.SessionClaimsFromContext` and " +
 			"answer 401, or the route must use `RequireHeaderAuthorization()`, which answers 403. `claims, _ :=` discards " +
 			"that check, and `claims.Subject` then dereferences a nil pointer. The v1 `WithSession`/`WithSessionV2` " +
-			"middleware behaves the same way.",
+			"middleware behaves the same way. The rule asks the model's Go routes (net/http, chi, gin, echo), so it also reports a gin " +
+			"middleware that answers 401 but returns without `c.Abort()` (gin then runs the route's handler), a gin wrapper around " +
+			"`WithHeaderAuthorization` whose rejection of an invalid token gin never sees, and a route with no Clerk middleware " +
+			"that changes data for a signed-out caller.",
 		Bad: "mux.Handle(\"/api/orders\", clerkhttp.WithHeaderAuthorization()(http.HandlerFunc(orders)))\n\n" +
 			"func orders(w http.ResponseWriter, r *http.Request) {\n\tclaims, _ := clerk.SessionClaimsFromContext(r.Context())\n\tlist(w, claims.Subject)\n}",
 		Good: "mux.Handle(\"/api/orders\", clerkhttp.RequireHeaderAuthorization()(http.HandlerFunc(orders)))\n\n" +
