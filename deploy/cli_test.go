@@ -497,7 +497,9 @@ func TestCommandLineIntegrations(t *testing.T) {
 			staged := strings.Fields(git("diff", "--cached", "--name-only"))
 			findings := func(out string) []string {
 				t.Helper()
-				var rep struct{ Findings []struct{ Rule, Path, Fingerprint string } }
+				var rep struct {
+					Findings []struct{ Rule, Path, Fingerprint string }
+				}
 				if err := json.Unmarshal([]byte(out), &rep); err != nil {
 					t.Fatalf("%v\n%s", err, out)
 				}

@@ -18,6 +18,8 @@ import (
 
 	composeloader "github.com/compose-spec/compose-go/v2/loader"
 	composetypes "github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/clerkguard/clerkguard/app/setup"
 )
 
 // instruction is one Dockerfile instruction, continuation lines joined.
@@ -367,37 +369,95 @@ func TestCompose(t *testing.T) {
 	if dsn := get("CLERKGUARD_DATABASE_URL"); dsn != "postgres://clerkguard:"+env["POSTGRES_PASSWORD"]+"@postgres:5432/clerkguard?sslmode=disable" {
 		t.Errorf("CLERKGUARD_DATABASE_URL %q", dsn)
 	}
-	if get("CLERKGUARD_WEBHOOK_SECRET") != env["CLERKGUARD_WEBHOOK_SECRET"] {
-		t.Error("the webhook secret must come from deploy/.env")
+	checkComposeSetup(t, p, app)
+
+	// An App registered by hand: the three settings from deploy/.env, the
+	// key from deploy/secrets/ (git-ignored), mounted read-only.
+	manual := maps.Clone(env)
+	manual["CLERKGUARD_APP_ID"], manual["CLERKGUARD_WEBHOOK_SECRET"] = "123456", "whs"
+	manual["CLERKGUARD_PRIVATE_KEY_FILE"] = "/run/clerkguard/secrets/github-app.pem"
+	pm, err := loadCompose(t, manual)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// The private key: a file secret mounted at CLERKGUARD_PRIVATE_KEY_FILE.
-	if len(app.Secrets) != 1 {
-		t.Fatalf("app secrets %v: want the private key", app.Secrets)
+	ma := pm.Services["app"]
+	for _, k := range []string{"CLERKGUARD_APP_ID", "CLERKGUARD_WEBHOOK_SECRET", "CLERKGUARD_PRIVATE_KEY_FILE"} {
+		if v := ma.Environment[k]; v == nil || *v != manual[k] {
+			t.Errorf("%s does not come from deploy/.env", k)
+		}
 	}
-	src := app.Secrets[0].Source
-	if kf := get("CLERKGUARD_PRIVATE_KEY_FILE"); kf != "/run/secrets/"+src {
-		t.Errorf("CLERKGUARD_PRIVATE_KEY_FILE %q, want /run/secrets/%s", kf, src)
+	keyMounted := false
+	for _, v := range ma.Volumes {
+		if v.Type == composetypes.VolumeTypeBind && v.Source == filepath.Join(pm.WorkingDir, "secrets") && v.ReadOnly &&
+			strings.HasPrefix(manual["CLERKGUARD_PRIVATE_KEY_FILE"], v.Target+"/") {
+			keyMounted = true
+		}
 	}
-	if f := p.Secrets[src].File; !strings.HasPrefix(f, filepath.Join(p.WorkingDir, "secrets")+string(filepath.Separator)) {
-		t.Errorf("secret file %s: keep it under deploy/secrets/ (git-ignored)", f)
+	if !keyMounted {
+		t.Errorf("no read-only mount of deploy/secrets/ holding CLERKGUARD_PRIVATE_KEY_FILE: %+v", ma.Volumes)
 	}
 	if _, ok := app.Environment["CLERKGUARD_PRIVATE_KEY"]; ok {
-		t.Error("use the file secret, not CLERKGUARD_PRIVATE_KEY")
+		t.Error("use the key file, not CLERKGUARD_PRIVATE_KEY")
 	}
 
 	// compose.yaml holds no secret: without deploy/.env it refuses to load.
-	for _, k := range []string{"CLERKGUARD_WEBHOOK_SECRET", "POSTGRES_PASSWORD", "CLERKGUARD_APP_ID"} {
-		e := maps.Clone(env)
-		delete(e, k)
-		if _, err := loadCompose(t, e); err == nil || !strings.Contains(err.Error(), k) {
-			t.Errorf("without %s compose must refuse to start, got %v", k, err)
-		}
+	e := maps.Clone(env)
+	delete(e, "POSTGRES_PASSWORD")
+	if _, err := loadCompose(t, e); err == nil || !strings.Contains(err.Error(), "POSTGRES_PASSWORD") {
+		t.Errorf("without POSTGRES_PASSWORD compose must refuse to start, got %v", err)
 	}
 	gi, _ := os.ReadFile(".gitignore")
 	for _, want := range []string{"/.env", "/secrets/"} {
 		if !slices.Contains(strings.Split(string(gi), "\n"), want) {
 			t.Errorf("deploy/.gitignore lacks %s", want)
 		}
+	}
+}
+
+// checkComposeSetup: with deploy/.env.example as documented (no App
+// credentials), the App starts in setup mode and setup stores the
+// credentials in a named volume that outlives the container, at a path
+// that volume makes writable. Before, compose refused to start without
+// CLERKGUARD_APP_ID and had nowhere to keep what setup produced.
+func checkComposeSetup(t *testing.T, p *composetypes.Project, app composetypes.ServiceConfig) {
+	t.Helper()
+	get := func(k string) string {
+		if v := app.Environment[k]; v != nil {
+			return *v
+		}
+		return ""
+	}
+	env := func(k string) string { return get(k) }
+	if !setup.Unconfigured(env) {
+		t.Errorf("with .env.example the App has credentials: it must start in setup mode")
+	}
+	dir := setup.CredentialsDir(env)
+	if dir == "." || !filepath.IsAbs(dir) {
+		t.Fatalf("CLERKGUARD_CREDENTIALS_DIR %q: want an absolute path on a volume", dir)
+	}
+	var vol *composetypes.ServiceVolumeConfig
+	for i, v := range app.Volumes {
+		if v.Type == composetypes.VolumeTypeVolume && (dir == v.Target || strings.HasPrefix(dir, v.Target+"/")) {
+			vol = &app.Volumes[i]
+		}
+	}
+	if vol == nil {
+		t.Fatalf("CLERKGUARD_CREDENTIALS_DIR %s is on no named volume: %+v", dir, app.Volumes)
+	}
+	if vol.ReadOnly {
+		t.Error("the credentials volume is read-only")
+	}
+	if _, ok := p.Volumes[vol.Source]; !ok {
+		t.Errorf("volume %s not declared", vol.Source)
+	}
+	// A new named volume copies the image's directory, owner included: the
+	// Dockerfile must create it for the container user.
+	df, _ := os.ReadFile("Dockerfile")
+	if !strings.Contains(string(df), "chown 65532:65532 "+vol.Target) {
+		t.Errorf("the image does not create %s for UID 65532, so the volume would not be writable", vol.Target)
+	}
+	if get("CLERKGUARD_PUBLIC_URL") == "" {
+		t.Error("CLERKGUARD_PUBLIC_URL: the setup page needs the public address for the App's webhook")
 	}
 }
 

@@ -102,7 +102,8 @@ func find[T any](objs []object) T {
 }
 
 func TestHelmLint(t *testing.T) {
-	for name, vals := range map[string]map[string]any{"postgres": baseValues(), "ingress": withIngress(baseValues())} {
+	setupVals := withIngress(map[string]any{"setup": map[string]any{"enabled": true}, "persistence": map[string]any{"enabled": true}})
+	for name, vals := range map[string]map[string]any{"postgres": baseValues(), "ingress": withIngress(baseValues()), "setup": setupVals} {
 		l := lint.All(chartDir, vals, "tools", false)
 		for _, m := range l.Messages {
 			if m.Severity >= support.WarningSev {
@@ -249,7 +250,7 @@ func TestHelmChartMetadata(t *testing.T) {
 	for _, tp := range c.Templates {
 		tpls = append(tpls, tp.Name)
 	}
-	for _, want := range []string{"deployment.yaml", "service.yaml", "pdb.yaml", "ingress.yaml", "secret.yaml", "serviceaccount.yaml", "_helpers.tpl", "NOTES.txt"} {
+	for _, want := range []string{"deployment.yaml", "service.yaml", "pdb.yaml", "ingress.yaml", "secret.yaml", "serviceaccount.yaml", "pvc.yaml", "_helpers.tpl", "NOTES.txt"} {
 		if !strings.Contains(strings.Join(tpls, " "), "templates/"+want) {
 			t.Errorf("chart lacks templates/%s", want)
 		}
@@ -257,4 +258,81 @@ func TestHelmChartMetadata(t *testing.T) {
 	if got := fmt.Sprint(c.Values["replicaCount"]); got != "2" {
 		t.Errorf("values.yaml replicaCount %s, want 2", got)
 	}
+}
+
+// TestHelmSetupMode: setup.enabled installs a release without App
+// credentials; the pod starts in setup mode (one replica: the token and the
+// page live in one pod) and setup's credentials go to the Secret the pod
+// reads (shown once by the page) or, with persistence, to the claim. Before,
+// the chart refused any release without github.appId.
+func TestHelmSetupMode(t *testing.T) {
+	t.Run("secret", func(t *testing.T) {
+		vals := withIngress(map[string]any{
+			"setup":    map[string]any{"enabled": true},
+			"database": map[string]any{"url": "postgres://clerkguard:pw@db.internal:5432/clerkguard?sslmode=require"},
+		})
+		objs, out := renderObjects(t, vals)
+		if got, want := kinds(objs), "Deployment,Ingress,Secret,Service,ServiceAccount"; got != want {
+			t.Fatalf("kinds %s, want %s", got, want)
+		}
+		checkSet(t, objs, setWant{replicas: 1, secretName: "review-clerkguard-github-app", servicePort: 80,
+			requireIngressWebhook: true, postgres: true, setupSecret: true})
+		sec := find[*corev1.Secret](objs)
+		if sec.Name != "review-clerkguard" || len(sec.Data) != 1 || len(sec.Data["database-url"]) == 0 {
+			t.Errorf("the chart's Secret in setup mode holds only database-url: %s %v", sec.Name, keysOf(sec.Data))
+		}
+		for _, e := range find[*appsv1.Deployment](objs).Spec.Template.Spec.Containers[0].Env {
+			if e.Name == "CLERKGUARD_PUBLIC_URL" && e.Value != "https://clerkguard.example.com" {
+				t.Errorf("CLERKGUARD_PUBLIC_URL %q, want the ingress host", e.Value)
+			}
+		}
+		notes := out["clerkguard/templates/NOTES.txt"]
+		for _, want := range []string{"SETUP MODE", "logs deployment/review-clerkguard", "apply -f review-clerkguard-github-app.yaml", "rollout restart"} {
+			if !strings.Contains(notes, want) {
+				t.Errorf("NOTES.txt lacks %q:\n%s", want, notes)
+			}
+		}
+	})
+	t.Run("persistence", func(t *testing.T) {
+		vals := map[string]any{
+			"setup":       map[string]any{"enabled": true},
+			"publicUrl":   "https://review.example.org",
+			"persistence": map[string]any{"enabled": true, "size": "2Gi"},
+		}
+		objs, _ := renderObjects(t, vals)
+		if got, want := kinds(objs), "Deployment,PersistentVolumeClaim,Service,ServiceAccount"; got != want {
+			t.Fatalf("kinds %s, want %s", got, want)
+		}
+		checkSet(t, objs, setWant{replicas: 1, secretName: "review-clerkguard-github-app", servicePort: 80, setupDir: true})
+		pvc := find[*corev1.PersistentVolumeClaim](objs)
+		if pvc.Name != "review-clerkguard" || pvc.Annotations["helm.sh/resource-policy"] != "keep" {
+			t.Errorf("claim %s %v: it holds the App credentials, keep it on uninstall", pvc.Name, pvc.Annotations)
+		}
+		if dep := find[*appsv1.Deployment](objs); dep.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+			t.Errorf("one ReadWriteOnce claim: strategy %s, want Recreate", dep.Spec.Strategy.Type)
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		for name, tc := range map[string]struct {
+			vals map[string]any
+			want string
+		}{
+			"setup with an App":    {map[string]any{"setup": map[string]any{"enabled": true}, "github": map[string]any{"appId": "1"}}, "leave github.appId"},
+			"public URL not https": {map[string]any{"setup": map[string]any{"enabled": true}, "publicUrl": "clerkguard.example.com"}, "publicUrl must be"},
+		} {
+			_, err := render(t, loadChart(t), tc.vals)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: want an error containing %q, got %v", name, tc.want, err)
+			}
+		}
+	})
+}
+
+func keysOf(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/clerkguard/clerkguard/app/setup"
 )
 
 // appEnvNames returns every CLERKGUARD_* name that the App's code (app/ and
@@ -110,6 +113,8 @@ func decodeStrict(source string, doc []byte) (object, error) {
 		obj = &corev1.Secret{}
 	case "v1/ServiceAccount":
 		obj = &corev1.ServiceAccount{}
+	case "v1/PersistentVolumeClaim":
+		obj = &corev1.PersistentVolumeClaim{}
 	case "policy/v1/PodDisruptionBudget":
 		obj = &policyv1.PodDisruptionBudget{}
 	case "networking.k8s.io/v1/Ingress":
@@ -171,19 +176,36 @@ func TestPlainManifests(t *testing.T) {
 	for _, o := range objs {
 		kinds[o.kind]++
 	}
-	for _, k := range []string{"Deployment", "Service", "PodDisruptionBudget", "Ingress", "Secret"} {
+	for _, k := range []string{"Deployment", "Service", "PodDisruptionBudget", "Ingress"} {
 		if kinds[k] != 1 {
 			t.Errorf("want exactly one %s in deploy/k8s, got %d", k, kinds[k])
 		}
 	}
-	secretName := ""
+	// Two example Secrets: clerkguard (database-url) and the App's, which
+	// the setup page prints; applying the printed one replaces nothing else.
+	if kinds["Secret"] != 2 {
+		t.Errorf("want the database and the App Secret in deploy/k8s, got %d Secrets", kinds["Secret"])
+	}
+	example := &corev1.Secret{StringData: map[string]string{}}
+	appSecret := ""
 	for _, o := range objs {
 		if s, ok := o.obj.(*corev1.Secret); ok {
-			secretName = s.Name
-			checkExampleSecret(t, o.source, s)
+			maps.Copy(example.StringData, s.StringData)
+			if _, ok := s.StringData["app-id"]; ok {
+				appSecret = s.Name
+				if _, db := s.StringData["database-url"]; db {
+					t.Errorf("%s: keep database-url out of the App Secret: applying the Secret setup prints would drop it", o.source)
+				}
+				for k := range s.StringData {
+					if !slices.Contains(setup.SecretKeys, k) {
+						t.Errorf("%s: key %s is not one setup prints (%v)", o.source, k, setup.SecretKeys)
+					}
+				}
+			}
 		}
 	}
-	checkSet(t, objs, setWant{replicas: 2, secretName: secretName, servicePort: 80, requireIngressWebhook: true})
+	checkExampleSecret(t, "k8s/secret.example.yaml", example)
+	checkSet(t, objs, setWant{replicas: 2, secretName: appSecret, servicePort: 80, requireIngressWebhook: true, setupSecret: true})
 	for _, o := range objs {
 		if o.obj.(interface{ GetNamespace() string }).GetNamespace() != "" {
 			t.Errorf("%s: plain manifests are namespace-agnostic; drop metadata.namespace", o.source)
@@ -216,6 +238,11 @@ type setWant struct {
 	servicePort           int32
 	requireIngressWebhook bool
 	postgres              bool // CLERKGUARD_DATABASE_URL comes from a Secret
+	// setupSecret: the App Secret is optional, the pod starts in setup mode
+	// without it, and setup prints that Secret (CLERKGUARD_CREDENTIALS_SECRET).
+	setupSecret bool
+	// setupDir: setup mode with the credentials on a claim (CLERKGUARD_CREDENTIALS_DIR).
+	setupDir bool
 }
 
 // checkSet runs the semantic checks shared by the plain manifests and the
@@ -233,6 +260,10 @@ func checkSet(t *testing.T, objs []object, want setWant) {
 		t.Fatal("no Deployment")
 	}
 	checkDeployment(t, depSrc, dep, want, appEnvNames(t))
+	if want.setupSecret || want.setupDir {
+		checkSetupMode(t, depSrc, dep, want)
+		checkSetupRouted(t, objs)
+	}
 	podLabels := dep.Spec.Template.Labels
 	for _, o := range objs {
 		switch v := o.obj.(type) {
@@ -277,6 +308,100 @@ func checkSet(t *testing.T, objs []object, want setWant) {
 			if want.requireIngressWebhook && !found {
 				t.Errorf("%s: no /webhook path", o.source)
 			}
+		}
+	}
+}
+
+// checkSetupMode: with the App Secret absent (every optional reference
+// unresolved, the optional key volume empty), the container's environment
+// makes serve start in setup mode, and setup stores the credentials where
+// the next start finds them: the Secret the pod reads, or a directory on a
+// PersistentVolumeClaim. Before, the pods required the Secret and could
+// not start without credentials.
+func checkSetupMode(t *testing.T, src string, d *appsv1.Deployment, want setWant) {
+	t.Helper()
+	pod := d.Spec.Template.Spec
+	c := pod.Containers[0]
+	env := map[string]string{}
+	appSecrets := map[string]bool{}
+	for _, e := range c.Env {
+		switch {
+		case e.ValueFrom == nil:
+			env[e.Name] = e.Value
+		case e.ValueFrom.SecretKeyRef != nil && e.Name != "CLERKGUARD_DATABASE_URL":
+			if r := e.ValueFrom.SecretKeyRef; r.Optional == nil || !*r.Optional {
+				t.Errorf("%s: %s must reference its Secret as optional, or the pod cannot start before setup", src, e.Name)
+			}
+			appSecrets[e.ValueFrom.SecretKeyRef.Name] = true
+		}
+	}
+	for _, v := range pod.Volumes {
+		if v.Secret != nil {
+			if v.Secret.Optional == nil || !*v.Secret.Optional {
+				t.Errorf("%s: Secret volume %s must be optional in setup mode", src, v.Name)
+			}
+			appSecrets[v.Secret.SecretName] = true
+		}
+	}
+	// The key file is absent: the optional Secret volume is empty.
+	if k := env["CLERKGUARD_PRIVATE_KEY_FILE"]; k != "" {
+		env["CLERKGUARD_PRIVATE_KEY_FILE"] = filepath.Join(t.TempDir(), "absent", filepath.Base(k))
+	}
+	getenv := func(k string) string { return env[k] }
+	if !setup.Unconfigured(getenv) {
+		t.Errorf("%s: without the App Secret, serve would not start in setup mode (env %v)", src, env)
+	}
+	if env["CLERKGUARD_PUBLIC_URL"] == "" || !strings.HasPrefix(env["CLERKGUARD_PUBLIC_URL"], "https://") {
+		t.Errorf("%s: setup mode needs CLERKGUARD_PUBLIC_URL (https) for the App's webhook and callback", src)
+	}
+	name := env["CLERKGUARD_CREDENTIALS_SECRET"]
+	switch {
+	case want.setupSecret:
+		if name == "" || len(appSecrets) != 1 || !appSecrets[name] {
+			t.Errorf("%s: setup prints Secret %q but the pod reads the App from %v", src, name, appSecrets)
+		}
+		if _, ok := env["CLERKGUARD_CREDENTIALS_DIR"]; ok {
+			t.Errorf("%s: both a credentials directory and a Secret", src)
+		}
+	case want.setupDir:
+		dir := setup.CredentialsDir(getenv)
+		if name != "" || !filepath.IsAbs(dir) {
+			t.Fatalf("%s: credentials dir %q, Secret %q: want a directory on a claim", src, dir, name)
+		}
+		claim := false
+		for _, m := range c.VolumeMounts {
+			if (dir == m.MountPath || strings.HasPrefix(dir, m.MountPath+"/")) && !m.ReadOnly {
+				for _, v := range pod.Volumes {
+					claim = claim || (v.Name == m.Name && v.PersistentVolumeClaim != nil)
+				}
+			}
+		}
+		if !claim {
+			t.Errorf("%s: %s is not on a writable PersistentVolumeClaim", src, dir)
+		}
+	}
+}
+
+// checkSetupRouted: the Ingress, if any, routes /setup (the page and
+// GitHub's return to /setup/callback) to the Service.
+func checkSetupRouted(t *testing.T, objs []object) {
+	t.Helper()
+	for _, o := range objs {
+		ing, ok := o.obj.(*networkingv1.Ingress)
+		if !ok {
+			continue
+		}
+		routed := false
+		for _, r := range ing.Spec.Rules {
+			if r.HTTP == nil {
+				continue
+			}
+			for _, p := range r.HTTP.Paths {
+				routed = routed || (p.Path == "/setup" && p.PathType != nil && *p.PathType == networkingv1.PathTypePrefix)
+			}
+		}
+		if !routed {
+			t.Errorf("%s: setup mode needs /setup (Prefix) routed: GitHub returns the browser to /setup/callback", o.source)
 		}
 	}
 }

@@ -206,6 +206,16 @@ func newFileSet(snap source.Snapshot, paths []string, b Budget) *FileSet {
 // Paths implements project.Files.
 func (s *FileSet) Paths() []string { return s.paths }
 
+// Committed reports whether the snapshot's version control holds the file
+// at p (see source.Committer); known is false when the snapshot cannot
+// tell.
+func (s *FileSet) Committed(ctx context.Context, p string) (committed, known bool) {
+	if c, ok := s.snap.(source.Committer); ok {
+		return c.Committed(ctx, p)
+	}
+	return false, false
+}
+
 // Get implements project.Files.
 func (s *FileSet) Get(ctx context.Context, p string) (*source.File, error) {
 	s.mu.Lock()

@@ -94,6 +94,22 @@ func (p *Pass) Get(path string) *source.File {
 	return f
 }
 
+// Read is Get with the reason a file could not be read: an error wrapping
+// source.ErrTooLarge or ErrBudget means the file exists but was not read,
+// which a rule must not take for "absent".
+func (p *Pass) Read(path string) (*source.File, error) {
+	return p.files.Get(p.Ctx, path)
+}
+
+// Committed reports whether the file at path is committed, as the
+// snapshot's version control says: every file of a commit's or a pull
+// request's tree is; in a git working tree, what git tracks or would add.
+// known is false when the snapshot cannot tell (a plain directory, a
+// single file): then the .gitignore rules are the best answer.
+func (p *Pass) Committed(path string) (committed, known bool) {
+	return p.files.Committed(p.Ctx, path)
+}
+
 // Paths lists every path of the snapshot.
 func (p *Pass) Paths() []string { return p.files.Paths() }
 

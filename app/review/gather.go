@@ -591,6 +591,10 @@ func (s *apiSnapshot) has(p string) bool {
 // Files implements source.Snapshot.
 func (s *apiSnapshot) Files(context.Context) ([]string, error) { return s.paths, nil }
 
+// Committed implements source.Committer: a file of the pull request's
+// tree is committed, whatever .gitignore says.
+func (s *apiSnapshot) Committed(_ context.Context, p string) (bool, bool) { return s.has(p), true }
+
 // Read implements source.Snapshot. Contents read up front are served from
 // memory; a miss reads a batch (see maxOnDemand), at most maxOnDemand
 // times per review and within the budget.

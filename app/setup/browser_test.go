@@ -55,8 +55,9 @@ func artifactDir(t *testing.T) string {
 	return abs
 }
 
-// TestSetupInBrowser drives the manifest flow in headless Chromium: the
-// setup page (screenshot), the create button, the fake GitHub's redirect
+// TestSetupInBrowser drives the manifest flow in headless Chromium through
+// the one-time token, for an organisation: the owner page (its required
+// organisation field), the setup page for the organisation (screenshot), the create button, the fake GitHub's redirect
 // back, the success page (screenshot), the stored credentials, and a signed
 // webhook accepted by the App the same process now serves.
 func TestSetupInBrowser(t *testing.T) {
@@ -101,15 +102,28 @@ func TestSetupInBrowser(t *testing.T) {
 	}
 
 	// The setup URL from the log, with its one-time token: the server sets
-	// the browser's cookie and redirects to /setup without the token.
-	if err := chromedp.Do(bctx, chromedp.Navigate(h.base+"/setup?token="+h.setupToken()), chromedp.WaitVisible(chromedp.ID("create"))); err != nil {
+	// the browser's cookie and redirects to /setup without the token, which
+	// asks for the organisation first.
+	if err := chromedp.Do(bctx, chromedp.Navigate(h.base+"/setup?token="+h.setupToken()), chromedp.WaitVisible(chromedp.ID("org"))); err != nil {
 		t.Fatalf("open /setup: %v\nbrowser output:\n%s", err, browserLog.String())
 	}
 	if loc, _ := chromedp.Run(bctx, chromedp.Location()); loc != h.base+"/setup" {
 		t.Errorf("setup page at %s, want %s/setup without the token", loc, h.base)
 	}
+	// The field is required: submitting it empty stays on the page.
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.ID("use-org"))); err != nil {
+		t.Fatal(err)
+	}
+	if loc, _ := chromedp.Run(bctx, chromedp.Location()); loc != h.base+"/setup" {
+		t.Errorf("an empty organisation was submitted: at %s", loc)
+	}
+	shot("setup-owner.png")
+	if err := chromedp.Do(bctx, chromedp.SendKeys(chromedp.ID("org"), "acme-inc"), chromedp.Click(chromedp.ID("use-org")),
+		chromedp.WaitVisible(chromedp.ID("create"))); err != nil {
+		t.Fatalf("choose the organisation: %v", err)
+	}
 	label, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("create")))
-	if err != nil || !strings.Contains(label, "Create GitHub App") {
+	if err != nil || !strings.Contains(label, "Create GitHub App for acme-inc") {
 		t.Errorf("button label %q (%v)", label, err)
 	}
 	shot("setup-page.png")
@@ -135,7 +149,7 @@ func TestSetupInBrowser(t *testing.T) {
 	shot("setup-done.png")
 
 	subs := h.gh.ManifestSubmissions()
-	if len(subs) != 1 || !subs[0].Converted || subs[0].Manifest.HookAttributes.URL != h.base+"/webhook" {
+	if len(subs) != 1 || !subs[0].Converted || subs[0].Org != "acme-inc" || subs[0].Manifest.HookAttributes.URL != h.base+"/webhook" {
 		t.Fatalf("GitHub saw %+v", subs)
 	}
 	creds := h.assertStored()

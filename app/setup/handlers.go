@@ -133,6 +133,10 @@ func (s *Setup) presentToken(w http.ResponseWriter, r *http.Request, token strin
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
+// accountPersonal is the value of the account query parameter that chooses
+// the operator's personal account instead of an organisation.
+const accountPersonal = "personal"
+
 var orgName = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$`)
 
 func (s *Setup) handleSetup(w http.ResponseWriter, r *http.Request) {
@@ -155,7 +159,16 @@ func (s *Setup) handleSetup(w http.ResponseWriter, r *http.Request) {
 			Message: fmt.Sprintf("%q is not a GitHub organisation name (letters, digits and single hyphens, at most 39 characters).", org)})
 		return
 	}
+	personal := org == "" && r.URL.Query().Get("account") == accountPersonal
 	public := s.public(r)
+	if org == "" && !personal {
+		// An App registered under a personal account cannot be installed
+		// on an organisation: ask for the organisation first; a personal
+		// account is an explicit choice.
+		s.render(w, http.StatusOK, pageData{Kind: "owner", Title: "Register clerkguard on GitHub",
+			GitHubHost: hostOf(s.webURL), AppName: fmt.Sprint(s.manifest["name"]), Unreachable: unreachable(public)})
+		return
+	}
 	manifest, err := s.manifestJSON(public)
 	if err != nil {
 		s.log.Error("build manifest", "err", err)
@@ -168,7 +181,7 @@ func (s *Setup) handleSetup(w http.ResponseWriter, r *http.Request) {
 		Action: action, Manifest: string(manifest), Org: org, GitHubHost: hostOf(s.webURL),
 		WebhookURL: public + "/webhook", CallbackURL: public + "/setup/callback",
 		Permissions: s.permissions(), Events: s.events(), AppName: fmt.Sprint(s.manifest["name"]),
-		DataDir: s.dataDir, Unreachable: unreachable(public)})
+		Storage: s.storage(), Unreachable: unreachable(public)})
 }
 
 func (s *Setup) handleCallback(w http.ResponseWriter, r *http.Request) {
@@ -228,20 +241,31 @@ func (s *Setup) handleCallback(w http.ResponseWriter, r *http.Request) {
 		s.states.restore(state, entry)
 		return
 	}
-	if err := Save(s.dataDir, creds); err != nil {
-		s.log.Error("storing the App credentials failed", "app", creds, "data_dir", s.dataDir, "err", err)
-		fail(http.StatusInternalServerError, "Cannot store the App credentials",
-			fmt.Sprintf("GitHub created %s, but writing its credentials to %s failed: %v. Fix the directory, then delete the App in GitHub's settings and register again.", creds, s.dataDir, err))
-		return
+	stored := "stored in " + s.credDir
+	if s.secretName == "" {
+		if err := Save(s.credDir, creds); err != nil {
+			s.log.Error("storing the App credentials failed", "app", creds, "credentials_dir", s.credDir, "err", err)
+			fail(http.StatusInternalServerError, "Cannot store the App credentials",
+				fmt.Sprintf("GitHub created %s, but writing its credentials to %s failed: %v. Fix the directory, then delete the App in GitHub's settings and register again.", creds, s.credDir, err))
+			return
+		}
+		s.log.Info("GitHub App registered; credentials stored", "app", creds, "credentials_dir", s.credDir)
+	} else {
+		// The Secret is shown once, on this page only; never logged.
+		stored = "held in memory until you apply the Kubernetes Secret " + s.secretName
+		s.log.Info("GitHub App registered; its Kubernetes Secret is shown once, on the page that completed setup", "app", creds, "credentials_secret", s.secretName)
 	}
-	s.log.Info("GitHub App registered; credentials stored", "app", creds, "data_dir", s.dataDir)
 	if err := s.requestSwitch(r.Context(), creds); err != nil {
 		s.log.Error("switching to the App failed; restart clerkguard serve to use the stored credentials", "err", err)
-		fail(http.StatusInternalServerError, "Registered, but not serving yet",
-			fmt.Sprintf("%s is registered and its credentials are stored in %s, but starting the App failed: %v. Fix the cause and restart clerkguard serve; it will use the stored credentials.", creds, s.dataDir, err))
+		d := doneData(creds, s.secretName)
+		d.Kind, d.Title = "error", "Registered, but not serving yet"
+		d.Message = fmt.Sprintf("%s is registered and its credentials are %s, but starting the App failed: %v. Fix the cause and restart clerkguard serve; it will use the stored credentials.", creds, stored, err)
+		s.render(w, http.StatusInternalServerError, d)
 		return
 	}
-	s.render(w, http.StatusOK, doneData(creds, s.dataDir))
+	d := doneData(creds, s.secretName)
+	d.Storage = s.storage()
+	s.render(w, http.StatusOK, d)
 }
 
 var validCode = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)

@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// pageData feeds the one page template; Kind is "setup", "done" or "error".
+// pageData feeds the one page template; Kind is "owner" (which account owns
+// the App), "setup", "done" or "error".
 type pageData struct {
 	Kind    string
 	Title   string
@@ -18,22 +19,32 @@ type pageData struct {
 	Action, Manifest, Org, GitHubHost string
 	WebhookURL, CallbackURL, AppName  string
 	Permissions, Events               []string
-	DataDir                           string
-	Unreachable                       bool
+	// Storage is where the credentials go (a directory or a Secret).
+	Storage     string
+	Unreachable bool
 
 	// done
 	Creds      *Credentials
 	InstallURL string
+	// SecretName and SecretYAML: with CLERKGUARD_CREDENTIALS_SECRET, the
+	// Secret to apply, shown on this page once.
+	SecretName, SecretYAML string
 }
 
 // doneData is the page answering the callback that registered the App, in
 // the browser that presented the setup token. Later visits get nothing.
-func doneData(c *Credentials, dataDir string) pageData {
+// With a Secret name, the page carries the Secret manifest: the only place
+// the credentials are shown.
+func doneData(c *Credentials, secretName string) pageData {
 	install := ""
 	if c.HTMLURL != "" {
 		install = strings.TrimSuffix(c.HTMLURL, "/") + "/installations/new"
 	}
-	return pageData{Kind: "done", Title: "clerkguard is registered", Creds: c, InstallURL: install, DataDir: dataDir}
+	d := pageData{Kind: "done", Title: "clerkguard is registered", Creds: c, InstallURL: install, SecretName: secretName}
+	if secretName != "" {
+		d.SecretYAML = SecretManifest(secretName, c)
+	}
+	return d
 }
 
 // render writes a page with headers that keep it self-contained: no
@@ -102,7 +113,22 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <body>
 <header><div class="in"><b>clerkguard</b><span>Clerk security review for pull requests</span></div></header>
 <main{{if eq .Kind "error"}} class="error"{{end}}>
-{{- if eq .Kind "setup"}}
+{{- if eq .Kind "owner"}}
+<h1>{{.Title}}</h1>
+<p class="lead">clerkguard is running but has no GitHub App yet. First choose who owns the App on <b>{{.GitHubHost}}</b>: to review an organisation's repositories, the organisation must own it (GitHub does not let an App created under a personal account be installed on an organisation).</p>
+{{- if .Unreachable}}
+<div class="warn"><b>GitHub cannot reach this address.</b> Open this page through the public address of the server, or set <code>CLERKGUARD_PUBLIC_URL</code>, so that GitHub can deliver pull request events.</div>
+{{- end}}
+<div class="card">
+<h2>Organisation</h2>
+<form method="get" action="/setup" class="row">
+<input type="text" id="org" name="org" required pattern="[A-Za-z0-9](?:[A-Za-z0-9\-]{0,37}[A-Za-z0-9])?" placeholder="organisation login" aria-label="organisation login">
+<button class="btn" id="use-org" type="submit">Continue</button>
+</form>
+<p class="muted" style="margin-top:12px">You need to be an owner of the organisation (or an App manager) to create the App there.</p>
+</div>
+<p class="muted">Only your own repositories to review? <a id="personal" href="/setup?account=personal">Create the App under your personal account</a> instead; it can then be installed only on that account.</p>
+{{- else if eq .Kind "setup"}}
 <h1>{{.Title}}</h1>
 <p class="lead">clerkguard is running but has no GitHub App yet. One click sends its manifest to <b>{{.GitHubHost}}</b>, which shows you the App before creating it. You can rename it there.</p>
 {{- if .Unreachable}}
@@ -112,7 +138,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <h2>What will be created</h2>
 <table>
 <tr><th>App</th><td>a private GitHub App named <b>{{.AppName}}</b></td></tr>
-<tr><th>Owner</th><td>{{if .Org}}the organisation <b>{{.Org}}</b>{{else}}your personal account{{end}}</td></tr>
+<tr><th>Owner</th><td>{{if .Org}}the organisation <b>{{.Org}}</b>{{else}}your personal account (it can be installed only there){{end}}</td></tr>
 <tr><th>Permissions</th><td><ul class="tags">{{range .Permissions}}<li>{{.}}</li>{{end}}</ul></td></tr>
 <tr><th>Events</th><td><ul class="tags">{{range .Events}}<li>{{.}}</li>{{end}}</ul></td></tr>
 <tr><th>Webhook URL</th><td><code>{{.WebhookURL}}</code></td></tr>
@@ -124,15 +150,8 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <input type="hidden" name="manifest" value="{{.Manifest}}">
 <button class="btn" id="create" type="submit">Create GitHub App{{if .Org}} for {{.Org}}{{end}} on {{.GitHubHost}}</button>
 </form>
-<p class="muted" style="margin-top:12px">GitHub then returns here. clerkguard stores the App ID, private key and webhook secret in <code>{{.DataDir}}</code> (mode 0600) and starts reviewing at once, without a restart.</p>
-<div class="card" style="margin-top:22px">
-<h2>Owned by an organisation?</h2>
-<form method="get" action="/setup" class="row">
-<input type="text" name="org" placeholder="organisation login" value="{{.Org}}" aria-label="organisation login">
-<button class="btn secondary" type="submit">Use this organisation</button>
-{{- if .Org}} <a href="/setup" class="muted">or your personal account</a>{{end}}
-</form>
-</div>
+<p class="muted" style="margin-top:12px">GitHub then returns here. clerkguard keeps the App ID, private key and webhook secret in <code>{{.Storage}}</code>{{if not .SecretName}} (mode 0600){{end}} and starts reviewing at once, without a restart.</p>
+<p class="muted"><a href="/setup">Choose another owner</a></p>
 {{- else if eq .Kind "done"}}
 <h1><span class="ok">&#10003;</span> {{.Title}}</h1>
 <p class="lead">GitHub created the App, its credentials are stored, and this server now serves it: webhooks are accepted at <code>/webhook</code>.</p>
@@ -140,23 +159,42 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <table>
 <tr><th>App</th><td>{{if .Creds.HTMLURL}}<a href="{{.Creds.HTMLURL}}">{{.Creds.Slug}}</a>{{else}}{{.Creds.Slug}}{{end}} (ID {{.Creds.AppID}})</td></tr>
 {{- if .Creds.Owner}}<tr><th>Owner</th><td>{{.Creds.Owner}}</td></tr>{{end}}
-<tr><th>Credentials</th><td><code>{{.DataDir}}</code>: clerkguard-app.json, clerkguard-app.pem (mode 0600)</td></tr>
+{{- if .SecretName}}
+<tr><th>Credentials</th><td>in memory only: store them now as the Kubernetes Secret below</td></tr>
+{{- else}}
+<tr><th>Credentials</th><td><code>{{.Storage}}</code>: clerkguard-app.json, clerkguard-app.pem (mode 0600)</td></tr>
+{{- end}}
 </table>
 </div>
+{{- template "secret" .}}
 <div class="card">
 <h2>Next steps</h2>
 <ol>
 <li><b>Install the App</b> on the repositories or the organisation to review{{if .InstallURL}}: <a href="{{.InstallURL}}">install {{.Creds.Slug}}</a>{{end}}.</li>
 <li><b>Require the check</b> <code>Clerk security review</code> in a branch ruleset or branch protection of the default branch, so that a pull request with findings at or above <code>fail_on</code> cannot merge.</li>
+{{- if .SecretName}}
+<li><b>Store the Secret</b> above (<code>kubectl apply -f</code> it in clerkguard's namespace), then restart clerkguard (<code>kubectl rollout restart deployment/…</code>) so that it reads the Secret.</li>
+{{- else}}
 <li><b>Keep the credentials safe.</b> Back up the two files, or move them to your secret store and set <code>CLERKGUARD_APP_ID</code>, <code>CLERKGUARD_PRIVATE_KEY_FILE</code> and <code>CLERKGUARD_WEBHOOK_SECRET</code> instead.</li>
+{{- end}}
 </ol>
 </div>
 {{- else}}
 <h1>{{.Title}}</h1>
 <div class="card"><p>{{.Message}}</p></div>
+{{- template "secret" .}}
 <p><a class="btn secondary" href="/setup">Back to the setup page</a></p>
 {{- end}}
 </main>
 </body>
 </html>
+{{- define "secret"}}
+{{- if .SecretYAML}}
+<div class="card">
+<h2>Kubernetes Secret {{.SecretName}}: shown only this once</h2>
+<p>It holds the App's private key and secrets; clerkguard does not store or log them. Save it to a file and apply it (<code>kubectl apply -n NAMESPACE -f {{.SecretName}}.yaml</code>), or paste it into <code>kubectl apply -n NAMESPACE -f -</code>, then delete the file.</p>
+<pre id="secret-manifest" style="overflow-x:auto;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:10px">{{.SecretYAML}}</pre>
+</div>
+{{- end}}
+{{- end}}
 `))

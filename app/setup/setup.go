@@ -15,7 +15,8 @@
 //     started the flow by a cookie.
 //  3. The code is exchanged (POST /app-manifests/{code}/conversions) for the
 //     App ID, private key, webhook secret and OAuth client credentials; they
-//     are stored in the data directory (mode 0600, written atomically) and
+//     are stored in the credentials directory (mode 0600, written
+//     atomically), or shown once as a Kubernetes Secret (credentials.go), and
 //     the same process switches to normal operation: /webhook, /readyz and
 //     /metrics are served by the App from then on, without a restart.
 //
@@ -47,7 +48,8 @@ import (
 // Options configure setup mode.
 type Options struct {
 	// Getenv reads CLERKGUARD_LISTEN, CLERKGUARD_GITHUB_API_URL,
-	// CLERKGUARD_GITHUB_WEB_URL, CLERKGUARD_PUBLIC_URL, CLERKGUARD_DATA_DIR and,
+	// CLERKGUARD_GITHUB_WEB_URL, CLERKGUARD_PUBLIC_URL, CLERKGUARD_DATA_DIR,
+	// CLERKGUARD_CREDENTIALS_DIR, CLERKGUARD_CREDENTIALS_SECRET and,
 	// once registered, everything config.Load reads.
 	Getenv config.Getenv
 	Logger *slog.Logger
@@ -76,9 +78,13 @@ type Setup struct {
 	apiURL    string
 	webURL    string
 	publicURL string // CLERKGUARD_PUBLIC_URL, "" = from each request
-	dataDir   string
-	manifest  map[string]any
-	states    *stateStore
+	// credDir is where setup stores the credentials (CredentialsDir),
+	// unless secretName (CLERKGUARD_CREDENTIALS_SECRET) asks for a
+	// Kubernetes Secret shown once instead.
+	credDir    string
+	secretName string
+	manifest   map[string]any
+	states     *stateStore
 	// token is the one-time setup token: it authorises a browser to
 	// register the App. Only the start-up log line shows it.
 	token  string
@@ -103,8 +109,8 @@ type activation struct {
 	done  chan error
 }
 
-// New validates the setup-mode settings and checks that the data directory
-// is writable, so a registration cannot fail at the last step.
+// New validates the setup-mode settings and checks that the credentials
+// directory is writable, so a registration cannot fail at the last step.
 func New(o Options) (*Setup, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -119,7 +125,7 @@ func New(o Options) (*Setup, error) {
 		o.App.Logger = o.Logger
 	}
 	get := o.Getenv
-	s := &Setup{o: o, log: o.Logger, listen: or(get("CLERKGUARD_LISTEN"), ":8080"), dataDir: DataDir(get),
+	s := &Setup{o: o, log: o.Logger, listen: or(get("CLERKGUARD_LISTEN"), ":8080"), credDir: CredentialsDir(get),
 		states: newStateStore(o.Now), client: o.HTTPClient, activate: make(chan activation), token: randomToken()}
 	var err error
 	if s.apiURL, err = httpURL("CLERKGUARD_GITHUB_API_URL", or(get("CLERKGUARD_GITHUB_API_URL"), "https://api.github.com/")); err != nil {
@@ -141,15 +147,14 @@ func New(o Options) (*Setup, error) {
 	if err := yaml.Unmarshal(clerkguard.AppManifest(), &s.manifest); err != nil {
 		return nil, fmt.Errorf("embedded app.yml: %w", err)
 	}
-	if err := os.MkdirAll(s.dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("CLERKGUARD_DATA_DIR: %w", err)
+	if s.secretName, err = credentialsSecret(get); err != nil {
+		return nil, err
 	}
-	probe, err := os.CreateTemp(s.dataDir, ".clerkguard-write-test-*")
-	if err != nil {
-		return nil, fmt.Errorf("CLERKGUARD_DATA_DIR %s is not writable; setup stores the App credentials there: %w", s.dataDir, err)
+	if s.secretName == "" {
+		if err := writable(s.credDir); err != nil {
+			return nil, err
+		}
 	}
-	probe.Close()
-	_ = os.Remove(probe.Name())
 	s.http = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -160,6 +165,20 @@ func New(o Options) (*Setup, error) {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// writable checks that setup can store the credentials in dir.
+func writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("credentials directory (CLERKGUARD_CREDENTIALS_DIR or CLERKGUARD_DATA_DIR): %w", err)
+	}
+	probe, err := os.CreateTemp(dir, ".clerkguard-write-test-*")
+	if err != nil {
+		return fmt.Errorf("credentials directory %s (CLERKGUARD_CREDENTIALS_DIR or CLERKGUARD_DATA_DIR) is not writable; setup stores the App credentials there: %w", dir, err)
+	}
+	probe.Close()
+	_ = os.Remove(probe.Name())
+	return nil
 }
 
 // httpURL checks an absolute http(s) URL and returns it with a trailing slash.
@@ -193,9 +212,13 @@ func (s *Setup) announce() {
 	if page == "" {
 		page = "http://" + s.ln.Addr().String()
 	}
-	abs, _ := filepath.Abs(s.dataDir)
+	where := []any{"credentials_secret", s.secretName}
+	if s.secretName == "" {
+		abs, _ := filepath.Abs(s.credDir)
+		where = []any{"credentials_dir", abs}
+	}
 	s.log.Info("clerkguard is not registered with GitHub yet: open this setup URL to create the App; its one-time token is shown only here",
-		"setup_url", page+"/setup?"+url.Values{tokenParam: {s.token}}.Encode(), "addr", s.ln.Addr().String(), "github", s.webURL, "data_dir", abs)
+		append([]any{"setup_url", page + "/setup?" + url.Values{tokenParam: {s.token}}.Encode(), "addr", s.ln.Addr().String(), "github", s.webURL}, where...)...)
 }
 
 // Addr is the listening address once Listen or Run has bound it.
@@ -264,7 +287,11 @@ loop:
 // routes to it. It runs on Run's goroutine, with Run's context.
 func (s *Setup) switchToApp(ctx context.Context, c *Credentials) (func(), error) {
 	warn := func(msg string, args ...any) { s.log.Warn(msg, args...) }
-	cfg, err := config.Load(Env(s.o.Getenv, s.dataDir, c), warn)
+	dir := s.credDir
+	if s.secretName != "" {
+		dir = "" // nothing stored: the key stays in memory
+	}
+	cfg, err := config.Load(Env(s.o.Getenv, dir, c), warn)
 	if err != nil {
 		return nil, err
 	}

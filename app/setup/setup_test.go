@@ -93,7 +93,7 @@ func TestManifestFromAppYML(t *testing.T) {
 	c := &http.Client{Jar: jar}
 	h.authorize(c)
 
-	action, m := setupForm(t, c, h.base+"/setup", nil)
+	action, m := setupForm(t, c, h.base+"/setup?account=personal", nil)
 	u, _ := url.Parse(action)
 	if u.Scheme+"://"+u.Host+u.Path != h.gh.BaseURL()+"/settings/apps/new" || len(u.Query().Get("state")) < 32 {
 		t.Errorf("form posts to %s, want the GHES host's /settings/apps/new?state=...", action)
@@ -124,7 +124,7 @@ func TestManifestFromAppYML(t *testing.T) {
 		t.Error("state reused across page loads")
 	}
 
-	_, m3 := setupForm(t, c, h.base+"/setup", map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cg.example.com, proxy.internal"})
+	_, m3 := setupForm(t, c, h.base+"/setup?account=personal", map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cg.example.com, proxy.internal"})
 	if m3["redirect_url"] != "https://cg.example.com/setup/callback" || m3["hook_attributes"].(map[string]any)["url"] != "https://cg.example.com/webhook" {
 		t.Errorf("behind a proxy: %v %v", m3["redirect_url"], m3["hook_attributes"])
 	}
@@ -141,7 +141,7 @@ func TestPublicURLAndWebURLOverride(t *testing.T) {
 		t.Errorf("setup cookie behind an https public URL: %+v, want Secure and HttpOnly", cookie)
 	}
 	// The jar keeps a Secure cookie from this plain-HTTP test server; send it by hand.
-	action, m := setupForm(t, http.DefaultClient, h.base+"/setup", map[string]string{"X-Forwarded-Host": "evil.example", "Cookie": cookie.Name + "=" + cookie.Value})
+	action, m := setupForm(t, http.DefaultClient, h.base+"/setup?account=personal", map[string]string{"X-Forwarded-Host": "evil.example", "Cookie": cookie.Name + "=" + cookie.Value})
 	if !strings.HasPrefix(action, "https://github.example.net/settings/apps/new?state=") {
 		t.Errorf("action = %s", action)
 	}
@@ -167,7 +167,7 @@ func TestSetupFlowHTTP(t *testing.T) {
 		t.Errorf("/metrics before setup: %d", code)
 	}
 	h.authorize(c)
-	action, m := setupForm(t, c, h.base+"/setup", nil)
+	action, m := setupForm(t, c, h.base+"/setup?org=acme-inc", nil)
 	mj, _ := json.Marshal(m)
 	resp, err := c.PostForm(action, url.Values{"manifest": {string(mj)}}) // follows GitHub's redirect back
 	if err != nil {
@@ -232,7 +232,7 @@ func TestCallbackErrors(t *testing.T) {
 		}
 	}
 	// A state from this browser, a code GitHub does not know: 400, from GitHub's 404.
-	action, _ := setupForm(t, c, h.base+"/setup", nil)
+	action, _ := setupForm(t, c, h.base+"/setup?org=acme-inc", nil)
 	u, _ := url.Parse(action)
 	state := u.Query().Get("state")
 	if code, body := get(t, c, h.base+"/setup/callback?code=deadbeef&state="+state); code != 400 || !strings.Contains(body, "GitHub refused the code") {
@@ -243,7 +243,7 @@ func TestCallbackErrors(t *testing.T) {
 		t.Errorf("reused state: %d", code)
 	}
 	// Another browser (no cookie) cannot complete this browser's flow.
-	action, m := setupForm(t, c, h.base+"/setup", nil)
+	action, m := setupForm(t, c, h.base+"/setup?account=personal", nil)
 	mj, _ := json.Marshal(m)
 	resp, err := noFollow.PostForm(action, url.Values{"manifest": {string(mj)}})
 	if err != nil {
@@ -283,7 +283,7 @@ func TestGitHubUnreachable(t *testing.T) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	h.authorize(c)
-	action, _ := setupForm(t, c, h.base+"/setup", nil)
+	action, _ := setupForm(t, c, h.base+"/setup?org=acme-inc", nil)
 	u, _ := url.Parse(action)
 	code, body := get(t, c, h.base+"/setup/callback?code=c0ffee&state="+u.Query().Get("state"))
 	if code != http.StatusBadGateway || strings.Contains(body, "c0ffee") {

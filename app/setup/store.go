@@ -61,7 +61,15 @@ func DataDir(getenv config.Getenv) string {
 // all (no CLERKGUARD_APP_ID, CLERKGUARD_PRIVATE_KEY or
 // CLERKGUARD_PRIVATE_KEY_FILE). Only then does serve use stored credentials
 // or fall back to setup mode; partial credentials stay a configuration error.
+//
+// A CLERKGUARD_PRIVATE_KEY_FILE that names a missing file, with no App ID
+// and no CLERKGUARD_PRIVATE_KEY, also counts as no credentials: it is how a
+// Kubernetes pod that references its App Secret as optional starts before
+// the Secret exists (deploy/k8s, the Helm chart's setup.enabled).
 func Unconfigured(getenv config.Getenv) bool {
+	if keyFileMissing(getenv) {
+		return true
+	}
 	return getenv("CLERKGUARD_APP_ID") == "" && getenv("CLERKGUARD_PRIVATE_KEY") == "" && getenv("CLERKGUARD_PRIVATE_KEY_FILE") == ""
 }
 
@@ -155,7 +163,9 @@ func Load(dir string, warn func(msg string, args ...any)) (*Credentials, error) 
 // them as CLERKGUARD_APP_ID, CLERKGUARD_PRIVATE_KEY_FILE and
 // CLERKGUARD_WEBHOOK_SECRET. The stored webhook secret (the one GitHub signs
 // with) comes first; secrets from the environment stay accepted, so an
-// operator can rotate to them. CLERKGUARD_GITHUB_API_URL, when set, wins
+// operator can rotate to them. With dir "" (credentials not stored, see
+// CLERKGUARD_CREDENTIALS_SECRET) the key is passed as CLERKGUARD_PRIVATE_KEY.
+// CLERKGUARD_GITHUB_API_URL, when set, wins
 // over the API URL the App was registered at.
 func Env(getenv config.Getenv, dir string, c *Credentials) config.Getenv {
 	return func(k string) string {
@@ -163,8 +173,14 @@ func Env(getenv config.Getenv, dir string, c *Credentials) config.Getenv {
 		case "CLERKGUARD_APP_ID":
 			return strconv.FormatInt(c.AppID, 10)
 		case "CLERKGUARD_PRIVATE_KEY_FILE":
+			if dir == "" {
+				return ""
+			}
 			return filepath.Join(dir, PrivateKeyFile)
 		case "CLERKGUARD_PRIVATE_KEY":
+			if dir == "" {
+				return string(c.PEM)
+			}
 			return ""
 		case "CLERKGUARD_WEBHOOK_SECRET":
 			if v := getenv(k); v != "" {

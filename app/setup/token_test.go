@@ -31,7 +31,7 @@ func TestSetupRequiresToken(t *testing.T) {
 		t.Fatalf("setup token %q is too short", token)
 	}
 	reveals := func(body string) string {
-		for _, s := range []string{`name="manifest"`, h.dataDir, "settings/apps/new", "Webhook URL", "state="} {
+		for _, s := range []string{`name="manifest"`, `id="org"`, h.dataDir, "settings/apps/new", "Webhook URL", "state="} {
 			if strings.Contains(body, s) {
 				return s
 			}
@@ -67,7 +67,7 @@ func TestSetupRequiresToken(t *testing.T) {
 	if resp.StatusCode != 200 || strings.Contains(resp.Request.URL.String(), token) || resp.Request.URL.Query().Get("org") != "acme-inc" {
 		t.Fatalf("with the token: %d at %s", resp.StatusCode, resp.Request.URL)
 	}
-	action, m := setupForm(t, owner, h.base+"/setup", nil)
+	action, m := setupForm(t, owner, h.base+"/setup?org=acme-inc", nil)
 	mj, _ := json.Marshal(m)
 	resp, err = owner.PostForm(action, url.Values{"manifest": {string(mj)}})
 	if err != nil {

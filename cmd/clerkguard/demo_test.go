@@ -43,6 +43,9 @@ func TestDemo(t *testing.T) {
 		"CLK-RP-003 web/app/api/invoices/route.ts",
 		"CLK-RP-004 web/app/actions.ts",
 		"CLK-RP-006 web/app/dashboard/settings/page.tsx",
+		// The un-awaited auth.protect() stops nothing, so the matcher is the
+		// page's only protection.
+		"CLK-RP-009 web/app/dashboard/settings/page.tsx",
 		"CLK-RP-011 api/src/server.js",
 		"CLK-RP-019 web/package.json",
 		"CLK-SEC-004 web/lib/clerk-admin.ts",

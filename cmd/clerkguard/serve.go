@@ -38,7 +38,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, getenv confi
 	if setup.Unconfigured(getenv) {
 		// No App credentials in the environment: use those an earlier
 		// setup stored, or serve the setup page (app/setup).
-		dir := setup.DataDir(getenv)
+		dir := setup.CredentialsDir(getenv)
 		creds, err := setup.Load(dir, warn)
 		if err != nil {
 			fmt.Fprintf(stderr, "clerkguard serve: %v\n", err)
@@ -47,7 +47,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer, getenv confi
 		if creds == nil {
 			return serveSetup(ctx, getenv, log, level)
 		}
-		log.Info("using the GitHub App credentials stored by setup", "app", creds, "data_dir", dir)
+		log.Info("using the GitHub App credentials stored by setup", "app", creds, "credentials_dir", dir)
 		getenv = setup.Env(getenv, dir, creds)
 	}
 	cfg, err := config.Load(getenv, warn)

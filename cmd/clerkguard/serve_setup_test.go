@@ -105,25 +105,48 @@ func TestServeWithoutCredentialsServesSetup(t *testing.T) {
 	}
 }
 
-// TestServeUsesStoredCredentials: what an earlier setup stored is used.
+// TestServeUsesStoredCredentials: what an earlier setup stored is used, from
+// CLERKGUARD_DATA_DIR or from CLERKGUARD_CREDENTIALS_DIR (a mounted volume
+// apart from the data directory; before, serve looked only in the data
+// directory).
 func TestServeUsesStoredCredentials(t *testing.T) {
 	gh, err := fakegithub.New(fakegithub.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer gh.Close()
+	for _, credVar := range []string{"CLERKGUARD_DATA_DIR", "CLERKGUARD_CREDENTIALS_DIR"} {
+		t.Run(credVar, func(t *testing.T) {
+			dir, creds := t.TempDir(), t.TempDir()
+			if err := setup.Save(creds, &setup.Credentials{AppID: gh.AppID(), Slug: gh.AppSlug(), WebhookSecret: "stored-secret", PEM: gh.PrivateKeyPEM()}); err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{"CLERKGUARD_DATA_DIR": dir, "CLERKGUARD_DATABASE_URL": "sqlite://" + filepath.Join(dir, "q.db"),
+				"CLERKGUARD_GITHUB_API_URL": gh.URL(), "CLERKGUARD_RECONCILE_INTERVAL": "0", "CLERKGUARD_SWEEP_INTERVAL": "0", "CLERKGUARD_SHUTDOWN_GRACE": "2s"}
+			env[credVar] = creds
+			code, stderr := serveUntil(t, env, "/readyz", "ready")
+			if code != 0 || !strings.Contains(stderr, "stored by setup") {
+				t.Errorf("exit %d, stderr:\n%s", code, stderr)
+			}
+			if strings.Contains(stderr, "stored-secret") || strings.Contains(stderr, "PRIVATE KEY") {
+				t.Error("secrets in the log")
+			}
+		})
+	}
+}
+
+// TestServeSetupModeInPodWithoutSecret: a Kubernetes pod whose optional App
+// Secret does not exist yet (CLERKGUARD_PRIVATE_KEY_FILE names a missing
+// file, no App ID) starts in setup mode, set to print its Secret instead
+// of storing files. Before, serve refused it as
+// partial credentials.
+func TestServeSetupModeInPodWithoutSecret(t *testing.T) {
 	dir := t.TempDir()
-	if err := setup.Save(dir, &setup.Credentials{AppID: gh.AppID(), Slug: gh.AppSlug(), WebhookSecret: "stored-secret", PEM: gh.PrivateKeyPEM()}); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{"CLERKGUARD_DATA_DIR": dir, "CLERKGUARD_DATABASE_URL": "sqlite://" + filepath.Join(dir, "q.db"),
-		"CLERKGUARD_GITHUB_API_URL": gh.URL(), "CLERKGUARD_RECONCILE_INTERVAL": "0", "CLERKGUARD_SWEEP_INTERVAL": "0", "CLERKGUARD_SHUTDOWN_GRACE": "2s"}
-	code, stderr := serveUntil(t, env, "/readyz", "ready")
-	if code != 0 || !strings.Contains(stderr, "stored by setup") {
+	env := map[string]string{"CLERKGUARD_PRIVATE_KEY_FILE": filepath.Join(dir, "secret", "private-key.pem"),
+		"CLERKGUARD_CREDENTIALS_SECRET": "clerkguard-github-app", "CLERKGUARD_DATABASE_URL": "sqlite://" + filepath.Join(dir, "q.db")}
+	code, stderr := serveUntil(t, env, "/setup?token={token}", "organisation")
+	if code != 0 || !strings.Contains(stderr, "open this setup URL") || !strings.Contains(stderr, `"credentials_secret":"clerkguard-github-app"`) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
-	}
-	if strings.Contains(stderr, "stored-secret") || strings.Contains(stderr, "PRIVATE KEY") {
-		t.Error("secrets in the log")
 	}
 }
 

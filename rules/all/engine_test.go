@@ -143,6 +143,9 @@ func TestDeepBlobIsSkippedAndNamed(t *testing.T) {
 		"app/api/users/route.ts": blob,
 		"app/api/admin/route.ts": blob,
 		"package.json":           []byte(`{"dependencies": {"next": "15.1.0", "@clerk/nextjs": "6.9.0"}}`),
+		// A combined has() check makes the vulnerable @clerk/nextjs matter
+		// (CLK-RP-019 reports package.json only then).
+		"app/settings/actions.ts": []byte("'use server'\nimport { auth } from '@clerk/nextjs/server'\nexport async function canDelete() {\n  const { has } = await auth()\n  return has({ permission: 'org:x:delete', reverification: 'strict' })\n}\n"),
 	}
 	before := allocated()
 	res, err := rules.Run(context.Background(), snap, rules.Options{Rules: all.Rules()})

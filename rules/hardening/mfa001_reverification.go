@@ -7,6 +7,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -117,10 +118,32 @@ func runMFA001(pass *rules.Pass) error {
 			}
 			at, what = e.Fn, fmt.Sprintf("a sensitive operation (%s in its name or route)", rules.Code(m))
 		}
+		if unauthenticated(pass, e.Fn) {
+			continue // no check at all: the unguarded-entry rules report that root cause
+		}
 		pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col, Confidence: conf,
 			Message: fmt.Sprintf("%s %s%s performs %s without requiring reverification (`has({ reverification: 'strict' })`)", e.Kind, rules.Code(e.Name), routeSuffix(route), what)})
 	}
 	return nil
+}
+
+// unauthenticated reports whether the model's entry for the function fn
+// lets a signed-out caller through (verdict no): reverification is moot
+// there, and the missing authentication is the finding.
+func unauthenticated(pass *rules.Pass, fn *jsast.Node) bool {
+	if pass.Model == nil || fn == nil {
+		return false
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return false
+	}
+	for _, me := range es {
+		if me.Fn == fn || me.File == pass.File.Path && me.Handler.File == pass.File.Path && me.Handler.Line == fn.Line {
+			return pass.Model.Guard(pass.Ctx, me).Authn == model.AuthnNo
+		}
+	}
+	return false
 }
 
 // isReadOnly reports entries that serve reads: GET/HEAD handlers, loaders

@@ -1,5 +1,7 @@
 package knowledge
 
+import "strings"
+
 // Gate is what a Clerk middleware or guard call does with a request that
 // has no valid session.
 type Gate uint8
@@ -287,6 +289,26 @@ func IdentitySourceOf(pkg, name string) (IdentitySource, bool) {
 	return IdentitySource{}, false
 }
 
+// IdentityCallOf returns the framework-provided identity source a call
+// written as callee is ("ctx.auth.getUserIdentity" of Convex, whatever
+// the context parameter is named): a source of no Clerk package, called
+// as a method of its receiver's last segment.
+func IdentityCallOf(callee string) (IdentitySource, bool) {
+	for _, s := range identitySources {
+		if s.Package != "" || s.Kind != CallSource || s.Receiver == "" {
+			continue
+		}
+		recv := s.Receiver
+		if i := strings.LastIndexByte(recv, '.'); i >= 0 {
+			recv = recv[i+1:]
+		}
+		if strings.HasSuffix(callee, "."+recv+"."+s.Name) {
+			return s, true
+		}
+	}
+	return IdentitySource{}, false
+}
+
 // IdentitySources returns the sources of a framework, in table order.
 func IdentitySources(fw Framework) []IdentitySource {
 	var out []IdentitySource
@@ -407,4 +429,38 @@ func TokenVerifierOf(pkg, name string) (TokenVerifier, bool) {
 		}
 	}
 	return TokenVerifier{}, false
+}
+
+// TokenCall is a library function that reads the claims of a JSON Web
+// Token: a verifier checks the signature (and throws or returns an error
+// for a token it did not sign); a decoder returns the claims of any
+// token, signed or not.
+type TokenCall struct {
+	Package  string
+	Name     string
+	Verifies bool
+	Source   string
+}
+
+// tokenCalls lists the JavaScript token functions.
+var tokenCalls = []TokenCall{
+	{Package: "@clerk/backend", Name: "verifyToken", Verifies: true, Source: "clerk/clerk-docs clerk-typedoc/backend/verify-token.mdx (throws TokenVerificationError)"},
+	{Package: "@clerk/backend", Name: "decodeJwt", Source: "clerk/javascript packages/backend/src/jwt/verifyJwt.ts decodeJwt (no signature check)"},
+	{Package: "jose", Name: "jwtVerify", Verifies: true, Source: "https://github.com/panva/jose/blob/main/docs/jwt/verify/functions/jwtVerify.md"},
+	{Package: "jose", Name: "decodeJwt", Source: "https://github.com/panva/jose/blob/main/docs/util/decode_jwt/functions/decodeJwt.md (does not validate the signature)"},
+	{Package: "jsonwebtoken", Name: "verify", Verifies: true, Source: "https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback"},
+	{Package: "jsonwebtoken", Name: "decode", Source: "https://github.com/auth0/node-jsonwebtoken#jwtdecodetoken--options (does not verify the signature)"},
+	{Package: "jwt-decode", Name: "jwtDecode", Source: "https://github.com/auth0/jwt-decode#readme (no validation)"},
+	{Package: "jwt-decode", Name: "default", Source: "https://github.com/auth0/jwt-decode#readme (v3 default export)"},
+}
+
+// TokenCallOf returns the token function name of package pkg (an import
+// path; subpaths such as @clerk/backend/jwt belong to their package).
+func TokenCallOf(pkg, name string) (TokenCall, bool) {
+	for _, t := range tokenCalls {
+		if t.Name == name && (pkg == t.Package || strings.HasPrefix(pkg, t.Package+"/")) {
+			return t, true
+		}
+	}
+	return TokenCall{}, false
 }

@@ -20,6 +20,9 @@ const (
 	Nuxt          Framework = "nuxt"
 	SvelteKit     Framework = "sveltekit"
 	Convex        Framework = "convex"
+	SupabaseEdge  Framework = "supabase-functions" // Supabase Edge Functions (Deno)
+	Expo          Framework = "expo"               // Expo Router API routes (+api.ts)
+	TRPC          Framework = "trpc"
 	AnyJS         Framework = "js" // framework-agnostic JavaScript (@clerk/backend)
 	GoHTTP        Framework = "go" // net/http and routers built on it
 	Gin           Framework = "gin"
@@ -219,6 +222,20 @@ func ClerkPackageOf(spec string) string {
 		}
 	}
 	return ""
+}
+
+// HasServerModule reports whether a Clerk package has a server entry
+// point (clerkModules): @clerk/nextjs, @clerk/express, @clerk/backend do;
+// the browser and React Native SDKs (@clerk/clerk-react, @clerk/vue,
+// @clerk/clerk-expo, @clerk/clerk-js) do not, so an app depending only
+// on those never holds the Secret Key.
+func HasServerModule(pkg string) bool {
+	for _, m := range clerkModules {
+		if m.Package == pkg {
+			return true
+		}
+	}
+	return false
 }
 
 // ClerkModuleOf returns the entry for an import path at a package major

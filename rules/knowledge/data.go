@@ -97,9 +97,10 @@ var dataAPIs = []DataLibrary{
 	{Name: "d1", Roots: []string{"DB", "env.DB", "db"},
 		Calls:  calls(Read, "first", "all", "raw").with(ReadWrite, "run", "exec", "batch"),
 		Source: "https://developers.cloudflare.com/d1/worker-api/prepared-statements/, https://developers.cloudflare.com/d1/worker-api/d1-database/"},
-	{Name: "convex", Modules: []string{"convex/server"}, Roots: []string{"ctx.db"},
-		Calls:  calls(Read, "get", "query").with(Write, "insert", "patch", "replace", "delete"),
-		Source: "https://docs.convex.dev/database/reading-data, https://docs.convex.dev/database/writing-data"},
+	{Name: "convex", Modules: []string{"convex/server"}, Roots: []string{"ctx.db", "ctx.storage"},
+		Calls: calls(Read, "get", "query", "getUrl", "getMetadata").with(Write, "insert", "patch", "replace", "delete", "store",
+			"generateUploadUrl"),
+		Source: "https://docs.convex.dev/database/reading-data, https://docs.convex.dev/database/writing-data, https://docs.convex.dev/file-storage"},
 	{Name: "kysely", Modules: []string{"kysely"}, Roots: []string{"db", "trx"},
 		Calls: calls(Read, "selectFrom").
 			with(Write, "insertInto", "updateTable", "deleteFrom", "replaceInto", "mergeInto").
@@ -369,3 +370,18 @@ var singleRecord = map[string]bool{"findUnique": true, "findFirst": true, "findB
 
 // SingleRecord reports whether a read method returns one record or null.
 func SingleRecord(method string) bool { return singleRecord[lastSegment(method)] }
+
+// accountTables are the names applications give the tables that hold
+// their users' and organizations' records, typically synced from Clerk
+// (https://clerk.com/docs/guides/development/webhooks/syncing stores users
+// in a `users` table; https://docs.convex.dev/auth/database-auth uses
+// `users`; organizations and memberships the same way).
+var accountTables = map[string]bool{"user": true, "users": true, "profile": true, "profiles": true, "account": true, "accounts": true,
+	"organization": true, "organizations": true, "org": true, "orgs": true, "member": true, "members": true,
+	"membership": true, "memberships": true, "customer": true, "customers": true}
+
+// AccountTable reports whether a table or collection name is one that
+// holds users' or organizations' records.
+func AccountTable(name string) bool {
+	return accountTables[strings.ToLower(name)]
+}

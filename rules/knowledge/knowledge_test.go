@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 // TestTablesCiteSources: every entry of every table names its source and
@@ -56,6 +58,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("identitySources", s.Package+" "+s.Name+" "+s.Receiver)
 	}
+	for _, c := range tokenCalls {
+		if c.Source == "" || c.Package == "" || c.Name == "" {
+			t.Errorf("tokenCalls %s/%s: incomplete entry", c.Package, c.Name)
+		}
+		unique("tokenCalls", c.Package+" "+c.Name)
+	}
 	for _, e := range exits {
 		if e.Source == "" || e.Name == "" || e.StatusArg < -1 {
 			t.Errorf("exits %s: incomplete entry", e.Name)
@@ -105,6 +113,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("paidServices %s: incomplete entry", p.Library)
 		}
 		unique("paidServices", p.Library)
+	}
+	for _, a := range advisories {
+		if a.Source == "" || a.ID == "" || a.Expose == 0 || len(a.Ranges) == 0 {
+			t.Errorf("advisories %s: incomplete entry", a.ID)
+		}
+		unique("advisories", a.ID)
 	}
 	for _, v := range verifiers {
 		if v.Source == "" || v.Name == "" || v.Provider == "" || len(v.Modules) == 0 {
@@ -608,5 +622,106 @@ func TestPaidCallAndIsCreate(t *testing.T) {
 	}
 	if !IsCreate("db.post.create") || IsCreate("findMany") {
 		t.Error("IsCreate")
+	}
+}
+
+func TestTokenCallsAndFrameworkIdentity(t *testing.T) {
+	for _, tt := range []struct {
+		pkg, name    string
+		ok, verifies bool
+	}{
+		{"jose", "jwtVerify", true, true},
+		{"jose", "decodeJwt", true, false},
+		{"@clerk/backend/jwt", "decodeJwt", true, false},
+		{"@clerk/backend", "verifyToken", true, true},
+		{"jwt-decode", "jwtDecode", true, false},
+		{"jose", "SignJWT", false, false},
+		{"josex", "decodeJwt", false, false},
+	} {
+		c, ok := TokenCallOf(tt.pkg, tt.name)
+		if ok != tt.ok || c.Verifies != tt.verifies {
+			t.Errorf("TokenCallOf(%q, %q) = %+v, %v; want ok %v verifies %v", tt.pkg, tt.name, c, ok, tt.ok, tt.verifies)
+		}
+	}
+	for callee, want := range map[string]bool{"ctx.auth.getUserIdentity": true, "context.auth.getUserIdentity": true,
+		"getUserIdentity": false, "ctx.getUserIdentity": false, "ctx.auth.getUser": false} {
+		s, ok := IdentityCallOf(callee)
+		if ok != want || ok && s.Returns != ConvexIdentity {
+			t.Errorf("IdentityCallOf(%q) = %+v, %v; want %v", callee, s, ok, want)
+		}
+	}
+	for name, want := range map[string]bool{"users": true, "Organizations": true, "posts": false, "": false} {
+		if AccountTable(name) != want {
+			t.Errorf("AccountTable(%q) = %v", name, !want)
+		}
+	}
+}
+
+func TestAdvisoriesFor(t *testing.T) {
+	cases := []struct {
+		pkg, v string
+		want   []string
+	}{
+		{"@clerk/nextjs", "4.29.2", []string{"CVE-2024-22206"}},
+		{"@clerk/nextjs", "4.29.3", nil},
+		{"@clerk/nextjs", "6.39.1", []string{"GHSA-vqx2-fgx2-5wq9", "GHSA-w24r-5266-9c3c"}},
+		{"@clerk/nextjs", "6.39.2", []string{"GHSA-w24r-5266-9c3c"}},
+		{"@clerk/nextjs", "6.39.3", nil},
+		{"@clerk/astro", "1.4.1", []string{"GHSA-vqx2-fgx2-5wq9"}},
+		{"next", "15.2.2", []string{"CVE-2025-29927"}},
+		{"next", "15.2.3", nil},
+		{"next", "16.2.5", []string{"GHSA-26hh-7cqf-hhc6"}},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, h := range AdvisoriesFor(c.pkg, semver.MustParse(c.v)) {
+			got = append(got, h.ID)
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("AdvisoriesFor(%s, %s) = %v, want %v", c.pkg, c.v, got, c.want)
+		}
+	}
+}
+
+func TestHasServerModule(t *testing.T) {
+	for pkg, want := range map[string]bool{"@clerk/nextjs": true, "@clerk/express": true, "@clerk/backend": true,
+		"@clerk/clerk-expo": false, "@clerk/clerk-react": false, "@clerk/vue": false} {
+		if HasServerModule(pkg) != want {
+			t.Errorf("HasServerModule(%q) = %v", pkg, !want)
+		}
+	}
+}
+
+func TestAffectedAuthzShape(t *testing.T) {
+	cases := map[string]bool{
+		"permission,reverification": true,
+		"role,reverification":       true,
+		"permission,feature":        true,
+		"plan,role":                 true,
+		"role,unauthorizedUrl":      true,
+		"permission":                false,
+		"reverification":            false,
+		"feature,plan":              false,
+		"unauthenticatedUrl":        false,
+	}
+	for keys, want := range cases {
+		if got := AffectedAuthzShape(strings.Split(keys, ",")); got != want {
+			t.Errorf("AffectedAuthzShape(%s) = %v, want %v", keys, got, want)
+		}
+	}
+}
+
+func TestProviderInName(t *testing.T) {
+	for p, want := range map[string]string{
+		"supabase/functions/paddle-webhook/index.ts": "paddle",
+		"app/api/stripe/webhook/route.ts":            "stripe",
+		"app/api/webhooks/clerk/route.ts":            "",
+		"src/routes/api/svix.ts":                     "",
+		"app/api/stripes-gallery/route.ts":           "",
+	} {
+		got, _ := ProviderInName(p)
+		if got != want {
+			t.Errorf("ProviderInName(%s) = %q, want %q", p, got, want)
+		}
 	}
 }

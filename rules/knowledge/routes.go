@@ -191,3 +191,94 @@ func NonRequestPath(p string) (PathKind, bool) {
 	}
 	return RequestPath, false
 }
+
+// submissionWords name the public forms and beacons of an application:
+// endpoints whose whole purpose is to let anyone, signed in or not, add a
+// record (a contact message, a job application, a waitlist sign-up, an
+// event registration, a page view). A name is matched word by word
+// ("job-applications", "sendContactEmail", "service_request").
+//
+// Sources: the form kinds of the Next.js forms guide
+// (https://nextjs.org/docs/app/guides/forms: contact, newsletter sign-up)
+// and OWASP's description of unauthenticated business flows
+// (https://owasp.org/API-Security/editions/2023/en/0xa6-unrestricted-access-to-sensitive-business-flows/:
+// the flows are public by design; the risk is abuse, not a missing login).
+var submissionWords = map[string]bool{
+	"contact": true, "feedback": true, "newsletter": true, "subscribe": true, "unsubscribe": true, "waitlist": true,
+	"inquiry": true, "enquiry": true, "quote": true, "apply": true, "application": true, "careers": true,
+	"request": true, "register": true, "registration": true, "rsvp": true, "signup": true,
+	"track": true, "tracking": true, "analytics": true, "pageview": true, "beacon": true, "telemetry": true,
+}
+
+// PublicSubmission reports whether a route path, file path or function
+// name names a public form or beacon (submissionWords): an anonymous
+// caller adding a record there is the endpoint's purpose.
+func PublicSubmission(name string) bool {
+	for _, w := range words(name) {
+		if submissionWords[w] || submissionWords[strings.TrimSuffix(w, "s")] {
+			return true
+		}
+	}
+	return false
+}
+
+// personalWords name records that hold one person's data or what they
+// submitted: reading them without a check exposes other users' data.
+//
+// Sources: the GDPR definition of personal data (Art. 4(1),
+// https://gdpr-info.eu/art-4-gdpr/: identifiers, contact and financial
+// data, communications) and OWASP API Security API1:2023 Broken Object
+// Level Authorization
+// (https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/:
+// users' records, messages, orders, payments, documents).
+var personalWords = map[string]bool{
+	"user": true, "account": true, "profile": true, "member": true, "membership": true, "customer": true,
+	"employee": true, "staff": true, "person": true, "people": true, "contact": true, "address": true,
+	"order": true, "payment": true, "transaction": true, "trans": true, "invoice": true, "billing": true,
+	"subscription": true, "purchase": true, "booking": true, "reservation": true, "enrollment": true,
+	"message": true, "conversation": true, "chat": true, "comment": true, "note": true, "report": true,
+	"application": true, "submission": true, "session": true, "token": true, "credential": true,
+	"apikey": true, "secret": true, "wallet": true, "balance": true, "history": true, "notification": true,
+	"participant": true, "attendee": true, "patient": true, "student": true, "document": true, "file": true,
+}
+
+// PersonalRecord reports whether a data model or table name ("User",
+// "conversationParticipant", "user_profiles") names records that hold
+// someone's personal data or submissions (personalWords).
+func PersonalRecord(model string) bool {
+	for _, w := range words(model) {
+		if personalWords[w] || personalWords[strings.TrimSuffix(w, "s")] || strings.HasSuffix(w, "ies") && personalWords[strings.TrimSuffix(w, "ies")+"y"] {
+			return true
+		}
+	}
+	return false
+}
+
+// words splits a name into lower-case words at path separators,
+// punctuation and camelCase boundaries.
+func words(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			cur = append(cur, r)
+		case r >= 'A' && r <= 'Z':
+			if i > 0 && (rs[i-1] >= 'a' && rs[i-1] <= 'z' || i+1 < len(rs) && rs[i+1] >= 'a' && rs[i+1] <= 'z' && rs[i-1] >= 'A' && rs[i-1] <= 'Z') {
+				flush()
+			}
+			cur = append(cur, r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}

@@ -218,3 +218,27 @@ var clerkPayloadFields = []string{"email_addresses", "public_user_data", "primar
 // IsClerkPayloadField reports whether a property name is specific to
 // Clerk's webhook payloads.
 func IsClerkPayloadField(name string) bool { return contains(clerkPayloadFields, name) }
+
+// ProviderInName returns the webhook provider (other than Clerk and Svix,
+// whose signatures the WH rules check by default) that a file or route
+// path names as a word ("supabase/functions/paddle-webhook/index.ts" is
+// Paddle's, "/api/stripe/webhook" Stripe's). The providers are those of
+// verifiers and signatureHeaders.
+func ProviderInName(p string) (string, bool) {
+	known := map[string]bool{}
+	for _, v := range verifiers {
+		known[v.Provider] = true
+	}
+	for _, pr := range signatureHeaders {
+		known[pr] = true
+	}
+	delete(known, "clerk")
+	delete(known, "svix")
+	delete(known, "standard-webhooks")
+	for _, w := range strings.FieldsFunc(strings.ToLower(p), func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9') }) {
+		if known[w] {
+			return w, true
+		}
+	}
+	return "", false
+}

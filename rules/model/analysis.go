@@ -151,6 +151,9 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 	checked := authz // the chain's and wrappers' checks
 	for _, c := range h.checks {
 		checked |= c.authz
+		if c.webhook != "" && c.authn && v.Webhook == "" {
+			v.Webhook = c.webhook
+		}
 	}
 	v.Checked = checked | h.contAuthz
 	v.Authz = scoped | v.Checked

@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
+	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // role is how a function is used, which decides what its continuation
@@ -44,6 +45,8 @@ type check struct {
 	via    Via
 	authn  bool // it stops an anonymous caller (not only an unauthorized one)
 	secret bool
+	// webhook is the provider of a webhook signature verification.
+	webhook string
 }
 
 // summary is what the analysis of one function found.
@@ -225,6 +228,10 @@ func paramValue(r ParamRole) value {
 		return value{kind: vReqCtx}
 	case ParamIdentityContext:
 		return value{kind: vReqCtx, field: "identity"}
+	case ParamConvexCtx:
+		return value{kind: vClient, pkg: "convex/server", field: convexCtxField}
+	case ParamTRPCOptions:
+		return value{kind: vTRPCOpts}
 	}
 	return value{}
 }
@@ -694,6 +701,11 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 	if ok, others := a.userReturn(n); a.role == roleHandler && ok {
 		a.addUserReturn(n, n, st, others)
 	}
+	if a.role == roleHandler {
+		if name := a.returnedSecret(n); name != "" {
+			a.addEffect(n, st, ReturnsSecret, "returns "+name, false, nil)
+		}
+	}
 }
 
 // resultObject recognises a helper that answers with an object whose keys
@@ -1075,10 +1087,18 @@ func (a *analyzer) missingLocalImport(name string) string {
 // importPackage returns the package a local name is imported from
 // directly ("" for a file of the snapshot or no import).
 func (a *analyzer) importPackage(local string) string {
-	if im, ok := a.f.ImportOf(local); ok && !isLocalSpec(im.Source) {
-		return im.Source
+	im, ok := a.f.ImportOf(local)
+	if !ok || isLocalSpec(im.Source) {
+		return ""
 	}
-	return ""
+	// Deno's npm:/jsr: specifiers and CDN URLs name a package: the module
+	// graph says which ("npm:svix@1.40.0" is svix).
+	if strings.Contains(im.Source, ":") {
+		if res, err := a.m.graph.Resolve(a.ctx, a.f.Path, im.Source); err == nil && res.Kind == modules.External {
+			return strings.TrimPrefix(res.Package, "jsr:") + res.Subpath
+		}
+	}
+	return im.Source
 }
 
 func isLocalSpec(s string) bool {
@@ -1177,6 +1197,9 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		return
 	}
 	// Clerk guards.
+	if a.isProtect(n) && a.unawaitedAsyncProtect(n) {
+		return // a promise nobody waits for stops nothing (CLK-RP-006)
+	}
 	if a.isProtect(n) {
 		authz := AuthzNone
 		if len(jsast.Args(n)) > 0 {
@@ -1198,7 +1221,14 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	// Webhook signature verification: an anonymous caller cannot sign.
 	if v, ok := a.verifier(n); ok {
-		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(name, 40), v.Provider), ViaSecret, AuthzNone)
+		label := name
+		if label == "" { // new Webhook(secret).verify(...)
+			label = strings.TrimPrefix(v.Receiver+"."+v.Name, ".")
+		}
+		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(label, 40), v.Provider), ViaSecret, AuthzNone)
+		if a.callback == 0 {
+			a.s.checks[len(a.s.checks)-1].webhook = v.Provider
+		}
 		return
 	}
 	// Calls that throw for an anonymous caller.
@@ -1207,6 +1237,19 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		a.throwAnon(st, n, why)
 		if e := a.effectOf(n); e != nil {
 			a.addEffect(n, st, e.Kind, e.Call, e.Selects, e.params)
+		}
+		return
+	}
+	// A framework's identity source called where its value is not bound
+	// (({ who: await ctx.auth.getUserIdentity() })): a read of the identity.
+	if _, ok := knowledge.IdentityCallOf(strings.ReplaceAll(name, "()", "")); ok {
+		a.noteRead(n, strings.ReplaceAll(name, "()", "")+"()")
+		return
+	}
+	// A call of another function by reference (Convex's ctx.runMutation).
+	if r, args, ok := a.m.convexCallTarget(a.ctx, a.f, n); ok {
+		if a.depth < MaxDepth {
+			a.enter(n, st, r, args, nil)
 		}
 		return
 	}
@@ -1220,6 +1263,11 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 			if ok, others := a.userReturn(arg); ok {
 				a.addUserReturn(n, arg, st, others)
 				break
+			}
+		}
+		if args := jsast.Args(n); len(args) > 0 {
+			if name := a.returnedSecret(args[0]); name != "" {
+				a.addEffect(n, st, ReturnsSecret, "returns "+name, false, nil)
 			}
 		}
 		return
@@ -1259,6 +1307,32 @@ func (a *analyzer) isProtect(call *jsast.Node) bool {
 	return false
 }
 
+// unawaitedAsyncProtect reports an auth.protect() call that is neither
+// awaited nor returned where the Next.js SDK's protect() is asynchronous
+// (Core 2's auth().protect() was synchronous; @clerk/nextjs v6 made
+// auth.protect() return a promise, https://clerk.com/docs/guides/development/upgrading/upgrade-guides/nextjs-v6):
+// the handler runs on before the promise rejects.
+func (a *analyzer) unawaitedAsyncProtect(call *jsast.Node) bool {
+	if a.m.proj == nil {
+		return false
+	}
+	if era := a.m.proj.NextEra(a.f.Path); era == project.EraUnknown || !era.AsyncAuth() {
+		return false // synchronous, or an unknown era: do not flip a verdict on a guess
+	}
+	p := call.Parent
+	for p != nil && p.Type == "parenthesized_expression" {
+		p = p.Parent
+	}
+	if p == nil {
+		return false
+	}
+	switch p.Type {
+	case "await_expression", "return_statement", "arrow_function", "member_expression", "call_expression":
+		return false // awaited, handed to the caller, or chained (.then/.catch)
+	}
+	return p.Type == "expression_statement"
+}
+
 // reject records a call that stops an anonymous caller.
 func (a *analyzer) reject(st *state, n *jsast.Node, what string, via Via, authz Authz) {
 	if a.callback == 0 {
@@ -1270,6 +1344,22 @@ func (a *analyzer) reject(st *state, n *jsast.Node, what string, via Via, authz 
 	st.deny = false
 }
 
+// constructedRoot returns the class a method chain starts from when its
+// object is constructed in place (`new Webhook(secret).verify(...)`).
+func constructedRoot(n *jsast.Node) *jsast.Node {
+	for n = jsast.Unwrap(n); n != nil; n = jsast.Unwrap(n) {
+		switch n.Type {
+		case "member_expression":
+			n = n.ChildByField("object")
+		case "new_expression":
+			return rootIdent(n.ChildByField("constructor"))
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
 // verifier recognises a webhook signature verification call
 // (knowledge.VerifierOf): verifyWebhook(req), wh.verify(body, headers) of
 // a svix Webhook, stripe.webhooks.constructEvent(...).
@@ -1278,6 +1368,13 @@ func (a *analyzer) verifier(call *jsast.Node) (knowledge.Verifier, bool) {
 	name := strings.ReplaceAll(a.f.CalleeName(call), "()", "")
 	last := jsast.LastSegment(name)
 	root := rootIdent(callee)
+	if root == nil {
+		// new Webhook(secret).verify(...): named after the class.
+		if root = constructedRoot(callee); root != nil && callee.Type == "member_expression" {
+			last = a.f.Text(callee.ChildByField("property"))
+			name = a.f.Text(root) + "." + last
+		}
+	}
 	if root == nil || name == "" {
 		return knowledge.Verifier{}, false
 	}
@@ -1330,6 +1427,10 @@ func (a *analyzer) throwsForAnon(call *jsast.Node) (string, bool) {
 		return "", false
 	}
 	first := a.classify(args[0])
+	if tc, ok := a.tokenCall(call); ok && tc.Verifies && first.kind != vRequest && !a.keyFromCaller(call) {
+		// An anonymous caller has no token the issuer signed.
+		return "`" + clip(name, 30) + "()` rejects a token its issuer did not sign", true
+	}
 	switch {
 	case last == "getUser" && strings.Contains(name, "users") && (first.kind == vIdentity || first.kind == vUser):
 		return "`" + clip(strings.ReplaceAll(name, "()", ""), 40) + "(" + clip(a.f.Text(args[0]), 20) + ")` throws for a signed-out caller (the id is null)", true
@@ -1364,7 +1465,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	root := rootIdent(callee)
 	if root != nil {
 		switch a.vars[a.f.Text(root)].kind {
-		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals:
+		case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vClient, vClerkClient, vRow, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals, vTRPCOpts, vTRPCCtx:
 			return
 		}
 		switch a.f.Text(root) {
@@ -1421,13 +1522,19 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	if r.fn == a.fn {
 		return
 	}
+	a.enter(n, st, r, jsast.Args(n), seeds)
+}
+
+// enter applies the summary of the function r, called at n with args
+// (seeds: the values its parameters hold, when known): its effects,
+// checks and identity reads.
+func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, seeds []value) {
 	s := a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack)
 	hname := r.name
 	if hname == "" {
 		hname = clip(a.f.CalleeName(n), 40)
 	}
 	where := fmt.Sprintf("%s (%s:%d)", hname, r.file.Path, r.fn.Line)
-	args := jsast.Args(n)
 	for _, e := range s.effects {
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)
@@ -1556,4 +1663,31 @@ func clip(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// tokenCall returns the token library function a call calls
+// (knowledge.TokenCallOf): verifyToken(t) imported from @clerk/backend,
+// jose.jwtVerify(t, jwks) through a namespace import, jwt.decode(t).
+func (a *analyzer) tokenCall(call *jsast.Node) (knowledge.TokenCall, bool) {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	root := rootIdent(callee)
+	if root == nil {
+		return knowledge.TokenCall{}, false
+	}
+	rname := a.f.Text(root)
+	if _, bound := a.vars[rname]; bound {
+		return knowledge.TokenCall{}, false
+	}
+	im, ok := a.f.ImportOf(rname)
+	if !ok {
+		return knowledge.TokenCall{}, false
+	}
+	pkg := a.importPackage(rname)
+	switch {
+	case callee.Type == "identifier":
+		return knowledge.TokenCallOf(pkg, im.Imported)
+	case callee.Type == "member_expression" && (im.Imported == "*" || im.Imported == "default") && jsast.Unwrap(callee.ChildByField("object")) == root:
+		return knowledge.TokenCallOf(pkg, a.f.Text(callee.ChildByField("property")))
+	}
+	return knowledge.TokenCall{}, false
 }

@@ -9,11 +9,11 @@ import (
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 )
 
-// Exposed is a configuration value that the framework sends to every
+// PublicConfig is a configuration value that the framework sends to every
 // browser (knowledge.PublicConfigIn): a leaf under Nuxt's
 // runtimeConfig.public or under the `clerk:` options @clerk/nuxt copies
 // there.
-type Exposed struct {
+type PublicConfig struct {
 	// Key is the dotted path of the value ("clerk.secretKey",
 	// "runtimeConfig.public.clerk.machineSecretKey").
 	Key string
@@ -30,7 +30,7 @@ type Exposed struct {
 // ClientConfig returns the values of the configuration file at p that
 // reach the browser, in source order; nil for a file that is no
 // framework configuration.
-func (m *Model) ClientConfig(ctx context.Context, p string) ([]Exposed, error) {
+func (m *Model) ClientConfig(ctx context.Context, p string) ([]PublicConfig, error) {
 	base := path.Base(p)
 	pcs := knowledge.PublicConfigIn(strings.TrimSuffix(base, path.Ext(base)))
 	if len(pcs) == 0 {
@@ -44,7 +44,7 @@ func (m *Model) ClientConfig(ctx context.Context, p string) ([]Exposed, error) {
 	if cfg == nil {
 		return nil, nil
 	}
-	var out []Exposed
+	var out []PublicConfig
 	for _, pc := range pcs {
 		obj := cfg
 		for _, k := range strings.Split(pc.Key, ".") {
@@ -69,7 +69,7 @@ func (m *Model) ClientConfig(ctx context.Context, p string) ([]Exposed, error) {
 					walk(v, prefix+"."+key, depth+1)
 					continue
 				}
-				out = append(out, Exposed{Key: prefix + "." + key, Root: pc.Key, Location: Location{File: p, Line: c.Line}, Col: c.Col,
+				out = append(out, PublicConfig{Key: prefix + "." + key, Root: pc.Key, Location: Location{File: p, Line: c.Line}, Col: c.Col,
 					Value: v, Why: pc.Why})
 			}
 		}

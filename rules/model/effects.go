@@ -43,6 +43,16 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return nil
 	}
 	rv, bound := a.vars[rname]
+	if rv.kind == vTRPCCtx {
+		// ctx.db.note.findMany(): the data client createContext attached,
+		// named as the application names it.
+		rest, ok := strings.CutPrefix(clean, rname+".")
+		if !ok || !strings.Contains(rest, ".") {
+			return nil
+		}
+		clean, rname = rest, jsast.FirstSegment(rest)
+		rv, bound = value{}, false
+	}
 	last := jsast.LastSegment(clean)
 	mk := func(k EffectKind, selects bool) *effect {
 		return &effect{Effect: Effect{Kind: k, Call: clean, Selects: selects}}
@@ -59,6 +69,23 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			return mk(ReadsData, true)
 		}
 		return mk(ClerkPrivilege, !strings.HasPrefix(bc.Method, "create"))
+	}
+	if rv.kind == vParam {
+		// A data root written as a member of a parameter (a helper's
+		// ctx.db.get(id)).
+		if rest, ok := strings.CutPrefix(clean, rname+"."); ok && strings.Count(rest, ".") == 1 {
+			if libs, ok := knowledge.DataRoot(rname + "." + jsast.FirstSegment(rest)); ok {
+				var eff knowledge.Effect
+				for _, u := range knowledge.DataMethod(last) {
+					if contains(libs, u.Library) {
+						eff |= u.Effect
+					}
+				}
+				if eff != 0 {
+					return mk(dataKind(eff), !knowledge.IsCreate(last))
+				}
+			}
+		}
 	}
 	switch rv.kind {
 	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals, vParam, vHandler:
@@ -88,7 +115,12 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			return mk(PaidAPI, false)
 		}
 		isTag := clean == rname && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string"
-		if clean != rname || isTag {
+		if isTag {
+			if _, ok := knowledge.DataCall(pkg, last); ok {
+				return a.sqlEffect(n, clean)
+			}
+		}
+		if clean != rname {
 			if eff, ok := knowledge.DataCall(pkg, last); ok {
 				if k, selects, ok := sqlVerb(f, n); ok && eff == knowledge.ReadWrite {
 					return mk(k, selects)
@@ -104,10 +136,7 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	// the conventional names of data clients and models.
 	if clean == rname {
 		if !bound && (rname == "sql") && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string" {
-			if k, selects, ok := sqlVerb(f, n); ok {
-				return mk(k, selects)
-			}
-			return mk(WritesData, true)
+			return a.sqlEffect(n, clean)
 		}
 		return nil
 	}
@@ -122,8 +151,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			return mk(dataKind(eff), !knowledge.IsCreate(last))
 		}
 	}
-	if !bound && rname != "" && rname[0] >= 'A' && rname[0] <= 'Z' && strings.Count(clean, ".") == 1 {
-		// User.find(), Booking.create(): an ORM model.
+	if !bound && rname != "" && rname[0] >= 'A' && rname[0] <= 'Z' && strings.Count(clean, ".") == 1 && !constantName(rname) {
+		// User.find(), Booking.create(): an ORM model (SIDEBAR_ITEMS.find()
+		// is an array constant).
 		var eff knowledge.Effect
 		for _, u := range knowledge.DataMethod(last) {
 			switch u.Library {
@@ -139,6 +169,62 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(WritesData, false)
 	}
 	return nil
+}
+
+// sqlEffect classifies a tagged SQL template (sql`...`) by its statement:
+// SELECT reads, INSERT creates, UPDATE and DELETE change existing rows; a
+// statement it cannot name is a read and write. A SELECT without FROM
+// (SELECT NOW()) reads no stored data. The table, when the text names it,
+// is appended to the call ("sql.users") so that the record is named.
+func (a *analyzer) sqlEffect(n *jsast.Node, call string) *effect {
+	text := strings.ToLower(leadingLiteral(a.f, n.ChildByField("arguments")))
+	fields := strings.Fields(text)
+	mk := func(k EffectKind, selects bool, after string) *effect {
+		if t := wordAfter(fields, after); t != "" {
+			call += "." + t
+		}
+		return &effect{Effect: Effect{Kind: k, Call: call, Selects: selects}}
+	}
+	if len(fields) == 0 {
+		return mk(WritesData, true, "")
+	}
+	switch fields[0] {
+	case "select", "with", "show":
+		if wordAfter(fields, "from") == "" && !strings.Contains(text, " from ") {
+			return nil
+		}
+		return mk(ReadsData, true, "from")
+	case "insert":
+		return mk(WritesData, false, "into")
+	case "update":
+		return mk(WritesData, true, "update")
+	case "delete":
+		return mk(WritesData, true, "from")
+	}
+	return mk(WritesData, true, "")
+}
+
+// wordAfter returns the identifier that follows the keyword kw in a SQL
+// statement's words ("" when there is none or it is not a plain name).
+func wordAfter(fields []string, kw string) string {
+	if kw == "" {
+		return ""
+	}
+	for i, f := range fields {
+		if f == kw && i+1 < len(fields) {
+			t := strings.Trim(fields[i+1], `"'`+"`;(),")
+			if i := strings.LastIndexByte(t, '.'); i >= 0 {
+				t = t[i+1:] // public.users
+			}
+			for _, r := range t {
+				if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+					return ""
+				}
+			}
+			return t
+		}
+	}
+	return ""
 }
 
 // httpClients are HTTP client packages whose call (or method call) takes
@@ -161,6 +247,12 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 	}
 	u := jsast.Unwrap(args[0])
 	if u != nil && (u.Type == "template_string" || u.Type == "binary_expression") {
+		// The caller picks a path on the application's API and the request
+		// carries the server's credentials: anyone can call that API as
+		// the application.
+		if reqs, _, _, _ := a.argSources(u); len(args) > 1 && len(reqs) > 0 && a.sendsCredentials(args[1]) {
+			return true
+		}
 		// `https://api.example.com/${id}`: the caller picks a path, not the host.
 		if strings.Contains(a.f.Text(u)[:min(len(a.f.Text(u)), 12)], "://") {
 			return false
@@ -168,6 +260,25 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 	}
 	v := a.classify(args[0])
 	return v.kind == vRequest
+}
+
+// credentialHeader matches the request headers that carry credentials.
+var credentialHeader = regexp.MustCompile(`(?i)^["']?(authorization|x-api-key|api-key|apikey|x-auth-token|cookie)["']?$`)
+
+// sendsCredentials reports whether fetch options set a credential header
+// ({ headers: { Authorization: `JWT ${token}` } }).
+func (a *analyzer) sendsCredentials(opts *jsast.Node) bool {
+	found := false
+	jsast.Walk(opts, func(x *jsast.Node) bool {
+		if found || jsast.IsFunction(x) {
+			return false
+		}
+		if x.Type == "pair" && credentialHeader.MatchString(a.f.Text(x.ChildByField("key"))) {
+			found = true
+		}
+		return true
+	})
+	return found
 }
 
 // paidURL recognises fetch("https://openrouter.ai/api/v1/...") and the
@@ -217,6 +328,17 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// constantName reports whether a name is written as a constant
+// (SIDEBAR_ITEMS, GPA_SCALES): upper case, digits and underscores.
+func constantName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return len(s) > 1
 }
 
 // isNewModel recognises new Model({...}).save().
@@ -277,6 +399,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 	e := effect{Effect: Effect{Kind: k, Call: call, Location: Location{File: a.f.Path, Line: line}, Authz: st.authz, Selects: selects},
 		reach: st.reach, params: params}
 	if n.Type == "call_expression" {
+		if k == ReadsData || k == WritesData {
+			e.Table = tableOf(a.f, n)
+		}
 		reqs, owner, org, ps := a.chainSources(n)
 		if filter := a.filterArgs(n); selects && filter != nil {
 			// The values that select the records, not those written.
@@ -294,6 +419,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		if k == ClerkPrivilege {
 			e.Grants = a.grants(n)
 		}
+		e.Unpublished = k == ReadsData && a.selectsUnpublished(n)
 		e.params = append(e.params, ps...)
 		if owner && selects {
 			e.Authz |= AuthzOwner
@@ -324,6 +450,16 @@ func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org b
 		reqs = append(reqs, r...)
 		owner, org = owner || o, org || g
 		ps = append(ps, p...)
+		// A selection written as a callback of the query builder
+		// (.withIndex('by_owner', q => q.eq('owner', userId))).
+		for _, arg := range x.NamedChildren() {
+			if u := jsast.Unwrap(arg); u != nil && jsast.IsFunction(u) {
+				r, o, g, p := a.argSources(jsast.FunctionBody(u))
+				reqs = append(reqs, r...)
+				owner, org = owner || o, org || g
+				ps = append(ps, p...)
+			}
+		}
 		return false
 	})
 	return reqs, owner, org, ps
@@ -629,4 +765,127 @@ func (a *analyzer) addUserReturn(n, val *jsast.Node, st *state, others bool) {
 			e.OtherUsers = true
 		}
 	}
+}
+
+// tableOf returns the table a data call names by a leading string
+// literal: the one nearest the chain's root (supabase.from("users") in
+// supabase.from("users").select("id, email"), whose select names
+// columns), on the call itself (ctx.db.query("users")) otherwise.
+func tableOf(f *jsast.File, call *jsast.Node) string {
+	table := ""
+	for i := 0; i < 4 && call != nil && call.Type == "call_expression"; i++ {
+		if args := jsast.Args(call); len(args) > 0 {
+			if s, ok := f.StringValue(args[0]); ok {
+				table = s
+			}
+		}
+		callee := jsast.Unwrap(call.ChildByField("function"))
+		if callee == nil || callee.Type != "member_expression" {
+			break
+		}
+		call = jsast.Unwrap(callee.ChildByField("object"))
+	}
+	return table
+}
+
+// returnedSecret returns the name of a server secret whose value (or a
+// part of it) the expression n sends to the caller, or "": `{ url:
+// process.env.DATABASE_URL }`, `key.substring(0, 20)`. A secret that only
+// decides a value (`key ? 'set' : 'missing'`, `!!key`, `key.length`,
+// a comparison) is not sent.
+func (a *analyzer) returnedSecret(n *jsast.Node) string {
+	found := ""
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if found != "" || jsast.IsFunction(x) {
+			return false
+		}
+		switch x.Type {
+		case "ternary_expression":
+			a.walkSecret(x.ChildByField("consequence"), &found)
+			a.walkSecret(x.ChildByField("alternative"), &found)
+			return false
+		case "unary_expression":
+			return false // !key, typeof key
+		case "binary_expression":
+			switch a.f.Text(x.ChildByField("operator")) {
+			case "===", "!==", "==", "!=", "<", ">", "<=", ">=", "instanceof", "in":
+				return false // a comparison sends a boolean
+			}
+		case "identifier", "member_expression":
+			if v := a.classify(x); v.kind == vSecret && exposedSecret(v.lit) {
+				found = v.lit
+			}
+			return false // key.length is not the key
+		}
+		return true
+	})
+	return found
+}
+
+func (a *analyzer) walkSecret(n *jsast.Node, found *string) {
+	if n != nil && *found == "" {
+		*found = a.returnedSecret(n)
+	}
+}
+
+// exposedSecret reports whether a setting's name is a server secret: a
+// key, token, password or database connection string, and not a value
+// the framework ships to the browser anyway (NEXT_PUBLIC_, VITE_, ...).
+func exposedSecret(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, p := range []string{"NEXT_PUBLIC_", "PUBLIC_", "VITE_", "EXPO_PUBLIC_", "NUXT_PUBLIC_", "REACT_APP_"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	if secretName(name) {
+		return true
+	}
+	for _, k := range []string{"DATABASE_URL", "DB_URL", "DSN", "PASSWD", "PWD", "CREDENTIAL", "PRIVATE"} {
+		if strings.Contains(name, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// publishFlags are the names of fields that say whether a record is
+// public; visibilityDrafts are the values of a status field that say it is
+// not.
+var (
+	publishFlags = map[string]bool{"published": true, "ispublished": true, "approved": true, "isapproved": true,
+		"isapprove": true, "public": true, "ispublic": true, "visible": true, "isvisible": true, "active": true, "isactive": true}
+	visibilityDrafts = map[string]bool{"draft": true, "pending": true, "unpublished": true, "private": true, "hidden": true,
+		"review": true, "in_review": true, "archived": true}
+)
+
+// selectsUnpublished reports whether a query call's arguments select
+// records by a publish flag set to false (isPublished: false) or a status
+// naming a draft (status: 'draft').
+func (a *analyzer) selectsUnpublished(call *jsast.Node) bool {
+	found := false
+	jsast.Walk(call.ChildByField("arguments"), func(x *jsast.Node) bool {
+		if found || jsast.IsFunction(x) {
+			return false
+		}
+		if x.Type != "pair" {
+			return true
+		}
+		key := strings.ToLower(strings.Trim(a.f.Text(x.ChildByField("key")), `"'`))
+		v := jsast.Unwrap(x.ChildByField("value"))
+		if v == nil {
+			return true
+		}
+		switch {
+		case publishFlags[key] && a.f.Text(v) == "false":
+			found = true
+		case (key == "status" || key == "visibility" || key == "state") && v.Type == "string":
+			s, _ := a.f.StringValue(v)
+			found = visibilityDrafts[strings.ToLower(s)]
+		}
+		return true
+	})
+	return found
 }

@@ -37,6 +37,15 @@ const (
 	Load               Kind = "load"                  // SvelteKit +page.server.ts load
 	LayoutLoad         Kind = "layout-load"           // SvelteKit +layout.server.ts load
 	FormAction         Kind = "form-action"           // SvelteKit +page.server.ts form action
+	ConvexQuery        Kind = "convex-query"          // a public Convex query (convex/**: export const x = query(...))
+	ConvexMutation     Kind = "convex-mutation"       // a public Convex mutation
+	ConvexAction       Kind = "convex-action"         // a public Convex action
+	ConvexHTTPAction   Kind = "convex-http-action"    // an httpAction routed by convex/http.ts
+	EdgeFunction       Kind = "edge-function"         // a Supabase Edge Function (supabase/functions/<name>/index.ts)
+	ExpoAPIRoute       Kind = "expo-api-route"        // an Expo Router API route (app/**/+api.ts) export
+	TRPCQuery          Kind = "trpc-query"            // a tRPC query procedure
+	TRPCMutation       Kind = "trpc-mutation"         // a tRPC mutation procedure
+	TRPCSubscription   Kind = "trpc-subscription"     // a tRPC subscription procedure
 	// GoRoute (gohttp.go): a route of a net/http, chi, gin or echo server.
 )
 
@@ -172,6 +181,8 @@ const (
 	// server function's ({ data, context }) behind an auth middleware):
 	// context.userId is the caller's id, null when signed out.
 	ParamIdentityContext
+	ParamConvexCtx   // a Convex function's ctx: ctx.auth, ctx.db, ctx.storage, ctx.runQuery, ...
+	ParamTRPCOptions // a tRPC resolver's or middleware's options: { ctx, input, next }
 )
 
 // Wrapper is a call around a handler.

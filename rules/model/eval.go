@@ -45,7 +45,7 @@ func (a *analyzer) classify(n *jsast.Node) value {
 			prop = "[]"
 		}
 		if f.Name(obj) == "process.env" || secretName(prop) {
-			return value{kind: vSecret} // process.env.X, env().OPENROUTER_API_KEY, config.STRIPE_SECRET_KEY
+			return value{kind: vSecret, lit: prop} // process.env.X, env().OPENROUTER_API_KEY, config.STRIPE_SECRET_KEY
 		}
 		ov := a.classify(obj)
 		if ov.kind == vLiteral && nullishLit(ov) && hasOptional(n) {
@@ -207,6 +207,30 @@ func (a *analyzer) member(v value, prop string) value {
 			return value{}
 		}
 		return value{}
+	case vTRPCOpts:
+		switch prop {
+		case "ctx":
+			return value{kind: vTRPCCtx}
+		case "input", "rawInput", "getRawInput":
+			return value{kind: vRequest, src: FromArgs}
+		case "next":
+			return value{kind: vNext}
+		}
+	case vTRPCCtx:
+		// What createContext attaches: Clerk's Auth object (getAuth(req),
+		// auth()), or the identity fields taken from it.
+		if prop == "auth" {
+			return value{kind: vAuthObj}
+		}
+		if iv, ok := identityField(prop); ok {
+			return iv
+		}
+		if prop == "user" || prop == "session" {
+			return value{kind: vUser}
+		}
+		if prop == "req" || prop == "request" {
+			return value{kind: vReq}
+		}
 	case vAuthFn:
 		if prop == "protect" {
 			return value{kind: vProtect}
@@ -307,7 +331,15 @@ func (a *analyzer) member(v value, prop string) value {
 		case "res":
 			return value{kind: vRes}
 		}
-	case vClerkClient, vClient, vSecret:
+	case vSecret:
+		if prop == "length" {
+			return value{} // a secret's length is not the secret
+		}
+		return v
+	case vClerkClient, vClient:
+		if v.kind == vClient && v.field == convexCtxField {
+			return convexCtxMember(prop)
+		}
 		return v
 	case vRow:
 		return value{kind: vRow, clerk: v.clerk, created: v.created}
@@ -349,6 +381,36 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		if v := a.classify(args[0]); v.kind == vRequest {
 			return value{kind: vRequest, src: v.src}
 		}
+	}
+	// A framework's own identity source (Convex's ctx.auth.getUserIdentity()).
+	if src, ok := knowledge.IdentityCallOf(clean); ok && src.Returns == knowledge.ConvexIdentity {
+		a.noteRead(n, clean+"()")
+		return value{kind: vUser}
+	}
+	if callee.Type == "member_expression" && last == "authenticateRequest" {
+		// clerkClient.authenticateRequest(req) of a Clerk client made anywhere.
+		if root := rootIdent(callee); root != nil {
+			rv, bound := a.vars[f.Text(root)]
+			if a.isClerkClient(root, rv, bound) {
+				if src, ok := knowledge.IdentitySourceOf("@clerk/backend", last); ok && src.Returns == knowledge.RequestState {
+					a.noteRead(n, clip(clean, 40)+"()")
+					return value{kind: vAuthObj}
+				}
+			}
+		}
+	}
+	if clean == "Deno.env.get" {
+		return value{kind: vSecret} // Deno's process.env
+	}
+	if r, cargs, ok := a.m.convexCallTarget(a.ctx, f, n); ok {
+		if a.depth >= MaxDepth {
+			return value{}
+		}
+		s := a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack)
+		if s.ret.kind == vParam && s.ret.param < len(cargs) {
+			return a.classify(cargs[s.ret.param])
+		}
+		return s.ret
 	}
 	// Methods of known values.
 	if callee.Type == "member_expression" {
@@ -449,6 +511,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 					return value{kind: vPred, anon: isFalse, authz: ownerKind(av)}
 				}
 			}
+			if (prop == "map" || prop == "flatMap") && len(args) > 0 && a.picksPublicFields(args[0]) {
+				// users.map((u) => ({ id: u.id, name: u.firstName })): the
+				// public profile fields picked, not the User objects.
+				return value{kind: vRow}
+			}
 			return value{kind: vRow, clerk: obj.clerk}
 		case vOther, vLiteral:
 			if b, ok := stringTest(obj, prop, args, f); ok {
@@ -526,6 +593,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	if (last == "verify" || last == "verifyToken" || last == "jwtVerify") && len(args) > 0 && a.classify(args[0]).kind == vCred {
 		return value{kind: vIdentity, field: "claims"}
 	}
+	if tc, ok := a.tokenCall(n); ok && tc.Verifies {
+		if a.keyFromCaller(n) {
+			return value{kind: vRequest, src: FromToken} // verified with a key the caller sends
+		}
+		return value{kind: vIdentity, field: "claims"}
+	}
 	// Data reads return records; a single-record lookup keyed by the
 	// (null) identity returns null for an anonymous caller.
 	if e := a.effectOf(n); e != nil {
@@ -597,6 +670,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vClient, pkg: pkg}
 			}
 		}
+	}
+	if a.decodesToken(n) {
+		return value{kind: vRequest, src: FromToken}
 	}
 	// A function the model does not follow (a package, a global): its
 	// result carries its arguments' origin (z.parse(body), Number(id)).
@@ -676,6 +752,12 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 	v := a.classify(n)
 	switch v.kind {
 	case vIdentity, vUser, vCred:
+		if v.kind == vCred && n.Type == "identifier" && !a.usedBeyondTests(f.Text(n)) {
+			// `if (!authHeader) return 401` and the header never read
+			// again: any string passes, nothing verifies it, so the caller
+			// decides the test.
+			return either, condInfo{}
+		}
 		return isFalse, condInfo{mentions: true, authz: v.authz}
 	case vPred:
 		return v.anon, condInfo{mentions: true, authz: v.authz}
@@ -849,4 +931,90 @@ func firstOnly(n *jsast.Node) bool {
 	}
 	name := p.ChildByField("name")
 	return name != nil && name.Type == "array_pattern"
+}
+
+// decodesToken reports a call that reads a token's claims without
+// verifying its signature: a decoder of knowledge.TokenCallOf, or the
+// base64 decoding (atob, Buffer.from(x, 'base64')) of a string the same
+// function split on '.' (the payload segment of a JWT).
+func (a *analyzer) decodesToken(call *jsast.Node) bool {
+	if tc, ok := a.tokenCall(call); ok {
+		return !tc.Verifies
+	}
+	f := a.f
+	args := jsast.Args(call)
+	switch name := f.CalleeName(call); {
+	case name == "atob" && len(args) == 1:
+	case name == "Buffer.from" && len(args) == 2:
+		if enc, ok := f.StringValue(args[1]); !ok || !strings.HasPrefix(enc, "base64") {
+			return false
+		}
+	default:
+		return false
+	}
+	fn := jsast.EnclosingFunction(call)
+	if fn == nil {
+		return false
+	}
+	split := false
+	jsast.Walk(fn, func(x *jsast.Node) bool {
+		if split || x.Type != "call_expression" {
+			return !split
+		}
+		if jsast.LastSegment(f.CalleeName(x)) == "split" {
+			if sa := jsast.Args(x); len(sa) == 1 {
+				if s, ok := f.StringValue(sa[0]); ok && s == "." {
+					split = true
+				}
+			}
+		}
+		return !split
+	})
+	return split
+}
+
+// usedBeyondTests reports whether the function reads the variable name
+// anywhere but in its declaration and in conditions that test it alone
+// (a credential checked for presence and then verified, looked up or
+// passed on is used; one only tested for presence is not).
+func (a *analyzer) usedBeyondTests(name string) bool {
+	used := false
+	jsast.Walk(jsast.FunctionBody(a.fn), func(x *jsast.Node) bool {
+		if used {
+			return false
+		}
+		if x.Type != "identifier" || a.f.Text(x) != name {
+			return true
+		}
+		p := x.Parent
+		for p != nil && (p.Type == "parenthesized_expression" || p.Type == "unary_expression" || p.Type == "non_null_expression") {
+			p = p.Parent
+		}
+		switch {
+		case p == nil:
+		case p.Type == "variable_declarator" && p.ChildByField("name") == x:
+		case p.Type == "if_statement" || p.Type == "ternary_expression" && p.ChildByField("condition") != nil && p.ChildByField("condition").Contains(x):
+		default:
+			used = true
+		}
+		return !used
+	})
+	return used
+}
+
+// picksPublicFields reports whether a callback maps its argument to a new
+// object literal of public profile fields: (u) => ({ id: u.id, name:
+// u.firstName, imageUrl: u.imageUrl }). Picking an email address, a phone
+// number or metadata is still the users' data.
+func (a *analyzer) picksPublicFields(fn *jsast.Node) bool {
+	fn = jsast.Unwrap(fn)
+	if fn == nil || fn.Type != "arrow_function" {
+		return false
+	}
+	body := jsast.Unwrap(fn.ChildByField("body"))
+	if body == nil || body.Type != "object" {
+		return false
+	}
+	t := strings.ToLower(a.f.Text(body))
+	return !strings.Contains(t, "email") && !strings.Contains(t, "phone") && !strings.Contains(t, "metadata") && !strings.Contains(t, "...")
 }

@@ -29,6 +29,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -77,6 +78,10 @@ type Model struct {
 	owned    facet[map[string]bool]
 	nuxt     facet[[]*Entry]
 	svelte   facet[[]*Entry]
+	convex   facet[[]*Entry]
+	edge     facet[[]*Entry]
+	expo     facet[[]*Entry]
+	trpc     facet[[]*Entry]
 	files    fileFacets
 	notes    notes
 	fns      fnMemo
@@ -128,7 +133,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, goAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, convexAdapter{}, edgeAdapter{}, expoAdapter{}, trpcAdapter{}, goAdapter{}}
 }
 
 // Project returns the project model the model was built on.
@@ -177,6 +182,34 @@ func (m *Model) Entries(ctx context.Context) ([]*Entry, error) {
 		})
 		return out, nil
 	})
+}
+
+// EntriesFor returns the entries of the given frameworks only, sorted by
+// file and line: a rule about one family of frameworks does not make the
+// other adapters read the snapshot (in a review, files outside the
+// change are read only when a question needs them).
+func (m *Model) EntriesFor(ctx context.Context, fws ...Framework) ([]*Entry, error) {
+	var out []*Entry
+	for _, a := range m.adapters {
+		if !slices.Contains(fws, a.Framework()) {
+			continue
+		}
+		es, err := a.Entries(ctx, m)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			m.notes.add(Note{Where: string(a.Framework()), What: fmt.Sprintf("entries not listed: %v", err)})
+		}
+		out = append(out, es...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out, nil
 }
 
 // EntriesOf returns the entries declared in the file at p (a route file's

@@ -74,7 +74,10 @@ func (m *Model) nextFileEntries(ctx context.Context, p string) ([]*Entry, error)
 	return m.fileFacet(p).get(func() ([]*Entry, error) {
 		var out []*Entry
 		if r := m.proj.RouteOf(p); r != nil {
-			if _, nonReq := knowledge.NonRequestPath(p); !nonReq {
+			// Below the app's root, folders are URL segments
+			// (app/api/test/route.ts serves /api/test): only where the app
+			// itself lives says whether requests reach it (an example app).
+			if _, nonReq := knowledge.NonRequestPath(path.Join(r.App.Root, "route.ts")); !nonReq {
 				es, err := m.nextRouteEntries(ctx, r.App, r)
 				if err != nil {
 					if ctx.Err() != nil {

@@ -65,6 +65,9 @@ type ReportVerdict struct {
 	Via   []Via    `json:"via"`
 	Why   string   `json:"why"`
 	Proof []Proof  `json:"proof"`
+	// Webhook names the provider of the webhook signature the entry
+	// verifies ("svix", "clerk", "stripe"); absent otherwise.
+	Webhook string `json:"webhook,omitempty"`
 }
 
 // ReportEffect is one effect.
@@ -102,7 +105,7 @@ func (m *Model) Report(ctx context.Context) (*Report, error) {
 		v, fx, in := m.Guard(ctx, e), m.Effects(ctx, e), m.Inputs(ctx, e)
 		re := ReportEntry{Framework: string(e.Framework), Kind: e.Kind, Methods: e.Methods, Path: e.Path, PathKnown: e.PathKnown,
 			File: e.File, Line: e.Line, EndLine: max(e.EndLine, e.Line), Function: e.Name, Public: e.Public,
-			Verdict: ReportVerdict{Authn: v.Authn, Authz: nonNil(v.Authz.Names()), Via: v.Via, Why: v.Why, Proof: v.Proof},
+			Verdict: ReportVerdict{Authn: v.Authn, Authz: nonNil(v.Authz.Names()), Via: v.Via, Why: v.Why, Proof: v.Proof, Webhook: v.Webhook},
 			Effects: []ReportEffect{}, EffectsIncomplete: fx.Incomplete}
 		if re.Methods == nil {
 			re.Methods = []string{}

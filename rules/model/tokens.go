@@ -57,3 +57,27 @@ func (a *analyzer) verifiesToken(call *jsast.Node) bool {
 	v, ok := a.tokenVerifier(call)
 	return ok && !v.Factory
 }
+
+// keyFromCaller reports a call of a token verifier (knowledge
+// TokenVerifierOf) whose key is not a configured secret: the caller can
+// sign a token it accepts, so its claims are the caller's to choose.
+func (a *analyzer) keyFromCaller(call *jsast.Node) bool {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	root := rootIdent(callee)
+	if root == nil {
+		return false
+	}
+	im, ok := a.f.ImportOf(a.f.Text(root))
+	if !ok {
+		return false
+	}
+	name := im.Imported
+	if callee.Type == "member_expression" {
+		name = a.f.Text(callee.ChildByField("property"))
+	}
+	if _, known := knowledge.TokenVerifierOf(im.Source, name); !known {
+		return false
+	}
+	_, appKey := a.tokenVerifier(call)
+	return !appKey
+}

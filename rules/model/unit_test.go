@@ -281,3 +281,43 @@ func main() {
 		t.Errorf("DELETE /t/:id: authn %s (%s), want no", v.Authn, v.Why)
 	}
 }
+
+// TestVerifiedWebhookVerdict: an entry that verifies a webhook signature
+// before its effects says which provider's, so route rules and fix texts
+// treat its caller as the provider; a route that only reads the svix
+// headers says nothing of the kind.
+func TestVerifiedWebhookVerdict(t *testing.T) {
+	ctx := context.Background()
+	m := buildModel(t, source.Mem{
+		"package.json": []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0", "svix": "^1.40.0", "stripe": "^17.0.0"}}`),
+		"app/api/webhooks/clerk/route.ts": []byte(`import { Webhook } from 'svix'
+export async function POST(req: Request) {
+  const evt = new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET!).verify(await req.text(), Object.fromEntries(req.headers))
+  await db.user.create({ data: { id: evt.data.id } })
+  return new Response('ok')
+}`),
+		"app/api/webhooks/stripe/route.ts": []byte(`import Stripe from 'stripe'
+const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!)
+export async function POST(req: Request) {
+  const event = stripe.webhooks.constructEvent(await req.text(), req.headers.get('stripe-signature')!, process.env.STRIPE_WEBHOOK_SECRET!)
+  await db.order.update({ where: { id: event.id }, data: { paid: true } })
+  return new Response('ok')
+}`),
+		"app/api/webhooks/loose/route.ts": []byte(`export async function POST(req: Request) {
+  if (!req.headers.get('svix-id')) return new Response('no', { status: 400 })
+  const evt = await req.json()
+  await db.user.create({ data: { id: evt.data.id } })
+  return new Response('ok')
+}`),
+	})
+	for label, want := range map[string]string{
+		"POST /api/webhooks/clerk":  "svix",
+		"POST /api/webhooks/stripe": "stripe",
+		"POST /api/webhooks/loose":  "",
+	} {
+		v := m.Guard(ctx, entry(t, m, label))
+		if v.Webhook != want {
+			t.Errorf("%s: Webhook = %q (%s, %s), want %q", label, v.Webhook, v.Authn, v.Why, want)
+		}
+	}
+}

@@ -88,6 +88,8 @@ const (
 	vProtect          // auth.protect (destructured)
 	vAuthFn           // Clerk's auth function itself (auth.protect is its method)
 	vResult           // a helper\'s result object whose keys differ for an anonymous caller ({ error } vs { ok })
+	vTRPCOpts         // a tRPC resolver's or middleware's options ({ ctx, input, next })
+	vTRPCCtx          // a tRPC context (createContext's result: the identity and the data client)
 )
 
 // value is the abstract value of an expression.
@@ -99,7 +101,7 @@ type value struct {
 	authz Authz       // authorization decided by an identity value or predicate
 	field string      // vIdentity: the Auth field or member chain
 	pkg   string      // vClient: the data library's module
-	lit   string      // vLiteral
+	lit   string      // vLiteral; vSecret: the setting's name (DATABASE_URL)
 	clerk bool        // vUser/vRow: a Clerk User (or list of users) object
 	// created is set on a vRow the request has just inserted: the
 	// caller's own record.

@@ -65,6 +65,7 @@ const (
 	ViaHelper     Via = "helper"     // a function the handler calls
 	ViaLayout     Via = "layout"     // a Next.js layout above a page
 	ViaSecret     Via = "secret"     // a shared secret (CRON_SECRET, an API key header)
+	ViaProcedure  Via = "procedure"  // a tRPC procedure base's or the procedure's own .use() middleware
 )
 
 // Proof is a place that supports a verdict or an effect.
@@ -88,6 +89,11 @@ type Verdict struct {
 	// that exits, has(), a role middleware), leaving out the owner scoping
 	// of the entry's own queries.
 	Checked Authz
+	// Webhook is the provider whose webhook signature the entry verifies
+	// before its effects ("svix", "clerk", "stripe"; knowledge.VerifierOf),
+	// "" otherwise. Its caller is the provider, not a user: route rules
+	// and fix texts must not ask it to sign in.
+	Webhook string
 }
 
 // Guarded reports whether a signed-out caller is certainly stopped.
@@ -112,6 +118,7 @@ const (
 	WritesData     EffectKind = "write"            // creates, changes or deletes stored data
 	ClerkPrivilege EffectKind = "clerk-privileged" // a privileged Clerk Backend API call
 	ReturnsUser    EffectKind = "returns-user"     // returns a Clerk User object to the caller
+	ReturnsSecret  EffectKind = "returns-secret"   // returns a server secret (a key, a database URL) to the caller
 	SendsMail      EffectKind = "mail"             // sends mail or messages
 	MovesMoney     EffectKind = "money"            // charges, refunds, transfers
 	PaidAPI        EffectKind = "paid-api"         // calls a paid external API (LLMs, media generation)
@@ -160,6 +167,13 @@ type Effect struct {
 	// OtherUsers is set on a ReturnsUser effect when the users sent are not
 	// (only) the caller: users.getUser(id), users.getUserList().
 	OtherUsers bool
+	// Table is the table or collection the call names as a literal
+	// (ctx.db.query("users"), supabase.from("users")), "" when none.
+	Table string
+	// Unpublished is set for a read that selects records the application
+	// marks as not public (isPublished: false, approved: false, status:
+	// 'draft'): the application itself says they are not for everyone.
+	Unpublished bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string
@@ -199,7 +213,7 @@ func (es Effects) TouchesUserData() bool { return len(es.List) > 0 }
 
 // Kinds returns the distinct kinds of the effects, in a fixed order.
 func (es Effects) Kinds() []EffectKind {
-	order := []EffectKind{ReadsData, WritesData, ClerkPrivilege, ReturnsUser, SendsMail, MovesMoney, PaidAPI, Outbound}
+	order := []EffectKind{ReadsData, WritesData, ClerkPrivilege, ReturnsUser, ReturnsSecret, SendsMail, MovesMoney, PaidAPI, Outbound}
 	var out []EffectKind
 	for _, k := range order {
 		if es.Has(k) {
@@ -223,6 +237,10 @@ const (
 	FromCookies  InputSource = "cookies"  // cookies
 	FromArgs     InputSource = "args"     // a Server Action's arguments
 	FromIdentity InputSource = "identity" // the verified identity (userId, orgId, the current user)
+	// FromToken is a claim of a token decoded without verifying its
+	// signature (jose.decodeJwt, atob(token.split('.')[1])): whatever the
+	// caller wrote in it.
+	FromToken InputSource = "token"
 )
 
 // Input is one value of an entry and where it comes from.

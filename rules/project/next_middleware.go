@@ -220,6 +220,30 @@ func (mw *Middleware) protects(urlPath string) tri {
 	return mw.protect.eval(urlPath)
 }
 
+// GatesOnMatch reports whether the handler protects some path because a
+// createRouteMatcher() result matches it (`if (isProtectedRoute(req))
+// protect()`), as opposed to only because a matcher does not match it
+// (`if (!isPublicRoute(req)) protect()`). In the first form a matcher that
+// fails to match a crafted path opens the path; in the second it fails
+// closed.
+func (mw *Middleware) GatesOnMatch() bool { return matcherIn(mw.protect, true) }
+
+// matcherIn reports whether p tests a route matcher under the polarity
+// pos (true: not negated).
+func matcherIn(p pred, pos bool) bool {
+	switch p := p.(type) {
+	case predMatcher:
+		return pos
+	case predNot:
+		return matcherIn(p.p, !pos)
+	case predAnd:
+		return matcherIn(p.a, pos) || matcherIn(p.b, pos)
+	case predOr:
+		return matcherIn(p.a, pos) || matcherIn(p.b, pos)
+	}
+	return false
+}
+
 // parseMiddleware reads the middleware/proxy file Next.js runs.
 func (a *NextApp) parseMiddleware(ctx context.Context, m *Model, fs Files) error {
 	var used *MiddlewareFile
@@ -263,7 +287,12 @@ func looksLikeAuth(src []byte) bool {
 	return false
 }
 
-var clerkMiddlewareNames = map[string]bool{"clerkMiddleware": true, "authMiddleware": true}
+// clerkMiddlewareNames are the Clerk exports a Next.js middleware file
+// runs as its handler (knowledge.MiddlewareOf gives their gates):
+// clerkMiddleware (Core 2+), authMiddleware and withClerkMiddleware
+// (Core 1; withClerkMiddleware only attaches the auth state, like a
+// clerkMiddleware(handler) whose handler protects nothing).
+var clerkMiddlewareNames = map[string]bool{"clerkMiddleware": true, "authMiddleware": true, "withClerkMiddleware": true}
 
 func (mw *Middleware) analyze(f *jsast.File, era Era) {
 	for _, im := range f.Imports() {

@@ -39,31 +39,20 @@ func ownChecked(pass *rules.Pass, e *model.Entry) bool {
 	return v.Authn == model.AuthnYes || v.Authn == model.AuthnUnknown
 }
 
-// openEffect returns the first effect of e that a signed-out caller
-// reaches when the model's verdict says nothing stops it (no, or only on
-// some paths); ok is false when the entry is guarded, the verdict is
-// unknown, or no effect is reached.
-func openEffect(pass *rules.Pass, e *model.Entry) (model.Effect, bool) {
-	return firstOpen(pass.Model.Guard(pass.Ctx, e), pass.Model.Effects(pass.Ctx, e))
+// exposure applies the model's public-by-design policy (model.Exposed)
+// to the entry's verdict with its middleware; ok is false when nothing a
+// signed-out caller should not do is reached.
+func exposure(pass *rules.Pass, e *model.Entry) (model.Exposure, bool) {
+	x := model.Exposed(e, pass.Model.Guard(pass.Ctx, e), pass.Model.Effects(pass.Ctx, e))
+	return x, x.Level != model.ExposeNone
 }
 
-// ownOpenEffect is openEffect for the entry's own checks, its middleware
-// left out (Server Actions are called by ID, so a rule may require them
-// to check the caller themselves).
-func ownOpenEffect(pass *rules.Pass, e *model.Entry) (model.Effect, bool) {
-	return firstOpen(pass.Model.OwnGuard(pass.Ctx, e))
-}
-
-func firstOpen(v model.Verdict, fx model.Effects) (model.Effect, bool) {
-	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
-		return model.Effect{}, false
+// severityOf maps an exposure level to a finding's severity.
+func severityOf(x model.Exposure) rules.Severity {
+	if x.Level == model.ExposeHigh {
+		return rules.High
 	}
-	for _, x := range fx.List {
-		if x.SignedOut == model.ReachYes {
-			return x, true
-		}
-	}
-	return model.Effect{}, false
+	return rules.Medium
 }
 
 // isHTTPExport reports whether a route file's export is an HTTP method

@@ -139,9 +139,9 @@ func reportMiddlewareProblem(pass *rules.Pass, a *project.NextApp, mf *project.M
 			Message: fmt.Sprintf("%s is only read by Next.js 16+, and this app uses next %s: the middleware never runs; name it %s",
 				rules.Code(base), a.NextVersion, rules.Code("middleware"+path.Ext(base)))})
 	case project.MiddlewareDeprecated:
-		pass.Report(rules.Diagnostic{Path: mf.File, Line: max(line, 1), Severity: rules.Low,
-			Message: fmt.Sprintf("%s is deprecated on Next.js %d: it still runs, but rename it to %s (and a named `middleware` export to `proxy`)",
-				rules.Code(base), a.NextMajor(), rules.Code("proxy"+path.Ext(base)))})
+		// middleware.ts on Next.js 16 still runs: a rename notice, not a
+		// misconfiguration (Next.js prints it at build time).
+		return false
 	case project.MiddlewareBoth:
 		msg := fmt.Sprintf("both %s and a proxy file exist: Next.js 16 refuses to build with both; keep only the proxy file", rules.Code(base))
 		if a.NextMajor() != 0 && a.NextMajor() < 16 {

@@ -5,7 +5,10 @@ import (
 
 	"regexp"
 
+	"strings"
+
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -20,8 +23,8 @@ var RP003 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.MediumConfidence,
 	Checklist:  1,
-	Files:      isRouteFile,
-	Keywords:   []string{"GET", "POST", "PUT", "PATCH", "DELETE"},
+	Files:      func(f *source.File) bool { return f.IsJS() },
+	Keywords:   []string{"GET", "POST", "PUT", "PATCH", "DELETE", "rocedure"},
 	Doc: rules.Doc{
 		Title: "route handler touches data without an authentication check",
 		Text: "An App Router route handler (`app/**/route.ts`) reads or writes data but never checks who is calling, " +
@@ -30,7 +33,9 @@ var RP003 = &rules.Rule{
 			"Clerk recommends protecting each resource where it is used, rather than relying on middleware path matching.\n\n" +
 			"Webhook routes (covered by the WH rules), routes that check a shared secret such as `CRON_SECRET`, and " +
 			"handlers that touch no data are not reported. A guard in a helper (`await requireUser()`) is followed one call " +
-			"level, into other files of the repository too.",
+			"level, into other files of the repository too. tRPC procedures are reported the same way: a `publicProcedure` " +
+			"query or mutation that reaches users' data, when neither its base procedure nor its own `.use()` middleware " +
+			"throws for a signed-out caller (the `/api/trpc` route itself demands nothing).",
 		Bad: "// app/api/invoices/route.ts\nexport async function GET() {\n  return Response.json(await db.invoice.findMany())\n}",
 		Good: "import { auth } from '@clerk/nextjs/server'\n\nexport async function GET() {\n  const { userId } = await auth.protect()\n" +
 			"  return Response.json(await db.invoice.findMany({ where: { userId } }))\n}",
@@ -47,9 +52,16 @@ var routeFileRe = regexp.MustCompile(`(^|/)route\.(ts|tsx|js|jsx|mjs)$`)
 func isRouteFile(f *source.File) bool { return f.IsJS() && routeFileRe.MatchString(f.Path) }
 
 func runRP003(pass *rules.Pass) error {
+	reportProcedures(pass)
+	if !isRouteFile(pass.File) {
+		return nil
+	}
 	route := pass.Project.RouteOf(pass.File.Path)
 	if route == nil || route.Kind != project.RouteHandler || !route.App.Clerk || publicByDesign(route.Path) {
 		return nil
+	}
+	if openedByPublicPattern(pass, route) != nil {
+		return nil // CLK-RP-009 reports the pattern, with this route as related location
 	}
 	f := pass.AST(pass.File)
 	if f == nil {
@@ -68,15 +80,44 @@ func runRP003(pass *rules.Pass) error {
 		if e == nil {
 			continue
 		}
-		if _, open := openEffect(pass, e); !open {
+		x, open := exposure(pass, e)
+		if !open {
 			continue
 		}
 		pass.Report(rules.Diagnostic{
-			Line: ex.Stmt.Line, Column: ex.Stmt.Col,
-			Message: fmt.Sprintf("%s touches data without checking the caller, and nothing protects it: %s",
-				rules.Code(ex.Name+" "+route.Path), middlewareReason(route.App, probe)),
+			Line: ex.Stmt.Line, Column: ex.Stmt.Col, Severity: severityOf(x),
+			Message: fmt.Sprintf("%s touches data without checking the caller, and nothing protects it: %s; it %s (%s)",
+				rules.Code(ex.Name+" "+route.Path), middlewareReason(route.App, probe), x.Why, rules.Code(x.Effect.Call)),
 			Related: middlewareRelated(route.App),
 		})
 	}
 	return nil
+}
+
+// reportProcedures reports the file's tRPC procedures that expose data
+// to a signed-out caller (model.Exposed over the procedure's chain).
+func reportProcedures(pass *rules.Pass) {
+	if pass.Model == nil || !pass.Project.UsesClerk() {
+		return
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return
+	}
+	for _, e := range es {
+		if e.Framework != knowledge.TRPC || e.File != pass.File.Path {
+			continue
+		}
+		x, open := exposure(pass, e)
+		if !open {
+			continue
+		}
+		kind := strings.TrimPrefix(string(e.Kind), "trpc-")
+		pass.Report(rules.Diagnostic{Line: e.Line, Severity: severityOf(x),
+			Message: fmt.Sprintf("tRPC %s %s touches data without checking the caller: neither its base procedure nor its own middleware stops a signed-out caller; it %s (%s)",
+				kind, rules.Code(e.Path), x.Why, rules.Code(x.Effect.Call)),
+			Fix: "Build it on a procedure whose middleware throws `new TRPCError({ code: 'UNAUTHORIZED' })` when `ctx.auth.userId` is null " +
+				"(the t3 `protectedProcedure`), with `auth`/`getAuth(req)` attached in createContext.",
+		})
+	}
 }

@@ -20,9 +20,10 @@ var RP004 = &rules.Rule{
 	Doc: rules.Doc{
 		Title: "server action touches data without an authentication check",
 		Text: "Server Actions (exports of a `'use server'` module, and functions whose body starts with `'use server'`) " +
-			"are public HTTP endpoints invoked by an action ID, not by the page's path. Middleware route matching never " +
-			"protects them, so each action must verify the user itself. This rule reports actions that read or write " +
-			"data without such a check, whatever the middleware does. A guard in a helper (`await requireUser()`) is " +
+			"are public HTTP endpoints invoked by an action ID, not by the page's path: the POST can be sent to any page, " +
+			"so middleware route matching protects them only when it stops signed-out requests on every path. Each " +
+			"action must verify the user itself. This rule reports actions that read or write data without such a " +
+			"check, unless the middleware protects every path. A guard in a helper (`await requireUser()`) is " +
 			"followed one call level.",
 		Bad:  "'use server'\n\nexport async function deletePost(id: string) {\n  await db.post.delete({ where: { id } })\n}",
 		Good: "'use server'\nimport { auth } from '@clerk/nextjs/server'\n\nexport async function deletePost(id: string) {\n  const { userId } = await auth.protect()\n  await db.post.delete({ where: { id, authorId: userId } })\n}",
@@ -51,15 +52,16 @@ func runRP004(pass *rules.Pass) error {
 		if e == nil {
 			continue
 		}
-		if _, open := ownOpenEffect(pass, e); !open {
+		x, open := exposure(pass, e)
+		if !open {
 			continue
 		}
 		kind := "Server Action"
 		if a.Inline {
 			kind = "inline Server Action"
 		}
-		pass.Report(rules.Diagnostic{Line: a.Fn.Line, Column: a.Fn.Col,
-			Message: fmt.Sprintf("%s %s touches data without checking the user; it can be called directly by its action ID, whatever the middleware protects", kind, rules.Code(name))})
+		pass.Report(rules.Diagnostic{Line: a.Fn.Line, Column: a.Fn.Col, Severity: severityOf(x),
+			Message: fmt.Sprintf("%s %s touches data without checking the user; it can be called directly by its action ID, whatever the middleware protects; it %s (%s)", kind, rules.Code(name), x.Why, rules.Code(x.Effect.Call))})
 	}
 	return nil
 }

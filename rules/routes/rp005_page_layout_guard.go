@@ -2,12 +2,12 @@ package routes
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -67,43 +67,13 @@ func pageGuardSnippet(p *project.Model, file string) string {
 	return "`const { userId } = await auth.protect()` as the first statement (signed-out visitors are sent to sign-in), or `const { isAuthenticated, redirectToSignIn } = await auth(); if (!isAuthenticated) return redirectToSignIn()`"
 }
 
-// privateSegments are path segments (or route group names) of areas that
-// are meant for signed-in users.
-var privateSegments = map[string]bool{"dashboard": true, "admin": true, "account": true, "accounts": true, "settings": true,
-	"billing": true, "profile": true, "me": true, "org": true, "orgs": true, "organization": true, "organizations": true,
-	"team": true, "teams": true, "workspace": true, "workspaces": true, "internal": true, "console": true, "portal": true,
-	"manage": true, "private": true, "protected": true, "members": true, "invoices": true, "orders": true,
-	"authenticated": true, "signed-in": true, "app": true, "platform": true, "home": true}
-
-// publicSegments are path segments (or route group names) of marketing
-// and public areas.
-var publicSegments = map[string]bool{"blog": true, "docs": true, "pricing": true, "about": true, "marketing": true,
-	"legal": true, "terms": true, "privacy": true, "changelog": true, "contact": true, "careers": true, "faq": true,
-	"help": true, "landing": true, "site": true, "www": true, "posts": true, "news": true, "showcase": true, "features": true,
-	"share": true, "shared": true, "embed": true, "u": true, "p": true}
-
-// pageArea classifies a page file's directory (route groups included)
-// as private-looking, public-looking, or neither.
-func pageArea(appDir, file string) (private, public bool) {
-	rel := strings.TrimPrefix(path.Dir(file), appDir)
-	for _, seg := range strings.Split(strings.Trim(rel, "/"), "/") {
-		s := strings.ToLower(strings.Trim(seg, "()"))
-		if publicSegments[s] {
-			public = true
-		}
-		if privateSegments[s] {
-			private = true
-		}
-	}
-	return private, public
-}
-
-var privateMetadataRe = regexp.MustCompile(`\bprivateMetadata\b`)
-
 func runRP005(pass *rules.Pass) error {
 	route := pass.Project.RouteOf(pass.File.Path)
 	if route == nil || route.Kind != project.Page || !route.App.Clerk || publicByDesign(route.Path) {
 		return nil
+	}
+	if openedByPublicPattern(pass, route) != nil {
+		return nil // CLK-RP-009 reports the pattern, with this route as related location
 	}
 	f := pass.AST(pass.File)
 	if f == nil || f.Directive() == "use client" {
@@ -127,7 +97,7 @@ func runRP005(pass *rules.Pass) error {
 	if e == nil {
 		return nil
 	}
-	what, ok := pageDataCall(pass, e, f)
+	x, what, ok := pageExposure(pass, e)
 	if !ok {
 		return nil
 	}
@@ -144,11 +114,7 @@ func runRP005(pass *rules.Pass) error {
 		// it: RP-002 names that.
 		return nil
 	}
-	privileged := strings.Contains(f.Text(fn), "clerkClient") || privateMetadataRe.MatchString(f.Text(fn))
-	sev := rules.Medium
-	if privileged {
-		sev = rules.High
-	}
+	sev := severityOf(x)
 	related := middlewareRelated(route.App)
 	if lay, line := guardedLayout(pass, e); lay != "" {
 		related = append([]rules.Location{{Path: lay, Line: line}}, related...)
@@ -158,10 +124,6 @@ func runRP005(pass *rules.Pass) error {
 		})
 		return nil
 	}
-	private, public := pageArea(route.App.AppDir, pass.File.Path)
-	if public || (!private && !privileged) {
-		return nil
-	}
 	pass.Report(rules.Diagnostic{
 		Line: fn.Line, Column: fn.Col, Severity: sev, Related: related,
 		Message: fmt.Sprintf("page %s reads data (%s) without an auth check, and nothing protects it: %s", rules.Code(route.Path), rules.Code(what), middlewareReason(route.App, probe)),
@@ -169,30 +131,28 @@ func runRP005(pass *rules.Pass) error {
 	return nil
 }
 
-// pageDataCall names the first data access of a page the page's own
-// checks do not guard (its middleware and layouts left out): the helper it
-// calls, or the data call itself, or a fetch() to an internal API.
-func pageDataCall(pass *rules.Pass, e *model.Entry, f *jsast.File) (string, bool) {
+// pageExposure applies the model's public-by-design policy to the page's
+// own checks (its middleware and layouts left out) and names the data
+// access that decides it: the helper the page calls, or the data call
+// itself. A page in an area meant for signed-in users that fetches an
+// internal API exposes what that API returns.
+func pageExposure(pass *rules.Pass, e *model.Entry) (model.Exposure, string, bool) {
 	v, fx := pass.Model.OwnGuard(pass.Ctx, e)
-	if v.Authn == model.AuthnYes || v.Authn == model.AuthnUnknown {
-		return "", false
-	}
-	for _, x := range fx.List {
-		if x.SignedOut != model.ReachYes {
-			continue
+	if x := model.Exposed(e, v, fx); x.Level != model.ExposeNone {
+		if len(x.Effect.Via) > 0 {
+			name, _, _ := strings.Cut(x.Effect.Via[0], " (")
+			return x, name, true
 		}
-		if len(x.Via) > 0 {
-			name, _, _ := strings.Cut(x.Via[0], " (")
-			return name, true
-		}
-		return x.Call, true
+		return x, x.Effect.Call, true
 	}
-	if e.Fn != nil {
-		if c := internalFetch(e.FnFile, e.Fn); c != nil {
-			return e.FnFile.CalleeName(c) + "(" + strings.TrimSpace(e.FnFile.Text(jsast.Args(c)[0])) + ")", true
-		}
+	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial || e.Fn == nil || !knowledge.PrivateArea(e.Path) {
+		return model.Exposure{}, "", false
 	}
-	return "", false
+	if c := internalFetch(e.FnFile, e.Fn); c != nil {
+		return model.Exposure{Level: model.ExposeMedium, Why: "fetches an internal API"},
+			e.FnFile.CalleeName(c) + "(" + strings.TrimSpace(e.FnFile.Text(jsast.Args(c)[0])) + ")", true
+	}
+	return model.Exposure{}, "", false
 }
 
 // internalAPI matches a fetch URL of the app's own or an internal API.

@@ -10,7 +10,8 @@ import (
 )
 
 // RP006 flags auth()/auth.protect() used with the wrong era's API: not
-// awaited on v6+, auth().protect() on v6+, auth.protect() on v5.
+// awaited on v6+, auth().protect() on v6+, auth.protect() on v5, auth not
+// called at all, and clerkClient used as an object on v6+.
 var RP006 = &rules.Rule{
 	ID:         "CLK-RP-006",
 	Name:       "auth-not-awaited",
@@ -109,7 +110,62 @@ func runRP006(pass *rules.Pass) error {
 			reportUnawaitedAuth(pass, f, call, name)
 		}
 	}
+	uncalledAuth(pass, f, isAuth)
+	if async {
+		clerkClientObject(pass, f)
+	}
 	return nil
+}
+
+// clerkClientObject reports clerkClient from @clerk/nextjs used as an
+// object (clerkClient.users.updateUser) where, since v6, it is an async
+// function: `(await clerkClient()).users`. The property read is undefined
+// and the call throws, so the route always fails.
+func clerkClientObject(pass *rules.Pass, f *jsast.File) {
+	local := ""
+	for _, im := range f.Imports() {
+		if im.Imported == "clerkClient" && !im.TypeOnly && strings.HasPrefix(im.Source, "@clerk/nextjs") {
+			local = im.Local
+		}
+	}
+	if local == "" {
+		return
+	}
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "member_expression" {
+			return true
+		}
+		obj := n.ChildByField("object")
+		if obj == nil || obj.Type != "identifier" || f.Text(obj) != local || f.LocalValue(local) != nil {
+			return true
+		}
+		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.Medium,
+			Message: fmt.Sprintf("%s is an async function since @clerk/nextjs v6: %s is undefined and the call throws; use %s",
+				rules.Code(local), rules.Code(f.Text(n)), rules.Code("(await "+local+"())."+f.Text(n.ChildByField("property"))))})
+		return false
+	})
+}
+
+// uncalledAuth reports `const { userId } = await auth` (or `= auth`):
+// the fields of the auth function itself, so userId is always undefined
+// and every caller is treated as signed out.
+func uncalledAuth(pass *rules.Pass, f *jsast.File, isAuth func(*jsast.Node, string) bool) {
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "variable_declarator" || n.ChildByField("name") == nil || n.ChildByField("name").Type != "object_pattern" {
+			return true
+		}
+		v := n.ChildByField("value")
+		for v != nil && (v.Type == "await_expression" || v.Type == "parenthesized_expression") {
+			v = firstNamed(v)
+		}
+		if v == nil || v.Type != "identifier" || !isAuth(v, f.Text(v)) {
+			return true
+		}
+		pass.Report(rules.Diagnostic{Line: v.Line, Column: v.Col, Severity: rules.Medium,
+			Message: fmt.Sprintf("%s is not called: destructuring the function itself gives %s, so every caller is treated as signed out; call it (%s)",
+				rules.Code(f.Text(v)), rules.Code("undefined"), rules.Code("await "+f.Text(v)+"()"))})
+		return true
+	})
 }
 
 // unawaitedCurrentUser reports currentUser() from @clerk/nextjs used without

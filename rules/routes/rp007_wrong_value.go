@@ -11,8 +11,10 @@ import (
 )
 
 // RP007 flags checks of the wrong value: the Auth object's truthiness, an
-// uncalled has, fields the Auth object does not have, and currentUser()
-// results used without a null check.
+// uncalled has, and fields the Auth object does not have. A currentUser()
+// result dereferenced without a null check is not one: it throws only for
+// a signed-out caller, before anything else runs, which is a guard that
+// fails closed (the model counts it as one).
 var RP007 = &rules.Rule{
 	ID:         "CLK-RP-007",
 	Name:       "auth-wrong-value-checked",
@@ -30,7 +32,8 @@ var RP007 = &rules.Rule{
 			"request gets `userId: null` and `isAuthenticated: false`, not a missing object. `if (!auth)`, `if (req.auth)` " +
 			"and `if (!has)` (the function, not its result) therefore never reject anyone. Reading fields the Auth object " +
 			"does not have (`auth.user`, `auth.session`) yields `undefined` and rejects everyone (fails closed, Low). " +
-			"`currentUser()` returns `null` when signed out, so dereferencing it without a check throws.",
+			"Dereferencing `currentUser()`'s result without a null check is not reported: it throws only for signed-out " +
+			"callers, which stops them.",
 		Bad:  "const auth = getAuth(req)\nif (!auth) return res.status(401).end()\n\nconst { has } = await auth()\nif (!has) return forbidden()",
 		Good: "const { isAuthenticated } = getAuth(req)\nif (!isAuthenticated) return res.status(401).end()\n\nconst { has } = await auth()\nif (!has({ permission: 'org:invoices:read' })) return forbidden()",
 	},
@@ -57,7 +60,7 @@ type authBinding struct {
 	name  string
 	scope *jsast.Node
 	decl  *jsast.Node
-	kind  string // "auth", "has", "user"
+	kind  string // "auth", "has"
 	from  string // the expression it came from, for messages
 }
 
@@ -94,8 +97,6 @@ func runRP007(pass *rules.Pass) error {
 					binds = append(binds, authBinding{f.Text(p.ChildByField("value")), scope, n, "has", src})
 				}
 			}
-		case name.Type == "identifier" && srvIsCurrentUser(f, v):
-			binds = append(binds, authBinding{f.Text(name), scope, n, "user", "currentUser()"})
 		}
 		return true
 	})
@@ -109,7 +110,6 @@ func runRP007(pass *rules.Pass) error {
 	}
 	for _, b := range binds {
 		properCheck := srvChecksAuthIn(f, b.scope)
-		userChecked := b.kind == "user" && srvNullChecked(f, b.scope, b.name)
 		jsast.Walk(b.scope, func(n *jsast.Node) bool {
 			if n.Type != "identifier" || f.Text(n) != b.name || b.decl.Contains(n) || srvShadowed(f, n, b) {
 				return true
@@ -129,11 +129,38 @@ func runRP007(pass *rules.Pass) error {
 				if srvInTest(n) {
 					report(n, rules.High, fmt.Sprintf("%s from %s is a function and always truthy: this test never fails; call it, e.g. %s", rules.Code(b.name), rules.Code(b.from), rules.Code(b.name+"({ permission: 'org:invoices:read' })")))
 				}
-			case "user":
-				m := n.Parent
-				if !userChecked && !properCheck && m != nil && m.Type == "member_expression" && m.ChildByField("object") == n && !m.HasChild("?.") && !m.HasChild("optional_chain") {
-					report(m, rules.Low, fmt.Sprintf("%s from `currentUser()` is null when the request is signed out, and %s is read without a null check", rules.Code(b.name), rules.Code(f.Text(m))))
-				}
+			}
+			return true
+		})
+	}
+	// Core 1-3 withAuth(handler)/requireAuth(handler) set req.auth, not
+	// req.session or req.user: reading those is always undefined.
+	for _, c := range f.Calls(f.Root, func(n string) bool {
+		r := f.ResolveClerk(n)
+		return r == "withAuth" || r == "requireAuth"
+	}) {
+		args := jsast.Args(c)
+		if len(args) == 0 {
+			continue
+		}
+		h := jsast.Unwrap(args[0])
+		if h == nil || !jsast.IsFunction(h) {
+			continue
+		}
+		req := firstParam(f, h)
+		if req == "" {
+			continue
+		}
+		done := false // one finding per handler: the first read
+		jsast.Walk(h, func(n *jsast.Node) bool {
+			if done || n.Type != "member_expression" || f.Text(n.ChildByField("object")) != req {
+				return !done
+			}
+			prop := f.Text(n.ChildByField("property"))
+			if srvNonAuthFields[prop] && prop != "user" || prop == "user" && srvInTest(n) {
+				report(n, rules.Low, fmt.Sprintf("%s is not set by %s, which attaches %s: it is always undefined, so every caller is treated as signed out (this fails closed); use %s",
+					rules.Code(req+"."+prop), rules.Code(f.CalleeName(c)+"()"), rules.Code(req+".auth"), rules.Code(req+".auth.userId")))
+				done = true
 			}
 			return true
 		})
@@ -194,15 +221,6 @@ func srvAuthSource(f *jsast.File, v *jsast.Node, clerk bool) (string, bool) {
 	return "", false
 }
 
-func srvIsCurrentUser(f *jsast.File, v *jsast.Node) bool {
-	v = jsast.Unwrap(v)
-	if v == nil || v.Type != "call_expression" {
-		return false
-	}
-	name := f.CalleeName(v)
-	return f.ResolveClerk(name) == "currentUser"
-}
-
 // srvInTest reports whether n is tested for truthiness: it is the
 // condition of an if/ternary/while (possibly negated, parenthesized or an
 // operand of && / ||), or the left side of `x && ...` in a statement.
@@ -240,22 +258,6 @@ func srvInTest(n *jsast.Node) bool {
 		}
 	}
 	return false
-}
-
-// srvNullChecked reports whether a variable is tested anywhere in scope
-// (if/ternary/&&), or only used through optional chaining.
-func srvNullChecked(f *jsast.File, scope *jsast.Node, name string) bool {
-	checked := false
-	jsast.Walk(scope, func(n *jsast.Node) bool {
-		if checked {
-			return false
-		}
-		if n.Type == "identifier" && f.Text(n) == name && srvInTest(n) {
-			checked = true
-		}
-		return true
-	})
-	return checked
 }
 
 // srvShadowed reports whether identifier n refers to a different binding

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -27,11 +29,14 @@ var RP009 = &rules.Rule{
 		Title: "middleware-only gating with createroutematcher, or over-broad patterns",
 		Text: "`createRouteMatcher()` decides protection from the URL path in middleware, which can diverge from how Next.js " +
 			"routes the request (GHSA-vqx2-fgx2-5wq9 path normalisation, CVE-2025-29927) and never covers Server Actions; it is " +
-			"deprecated from `@clerk/nextjs` 7.5.14. Three mistakes are reported:\n\n" +
+			"deprecated from `@clerk/nextjs` 7.5.14. These mistakes are reported:\n\n" +
 			"- a public pattern with `(.*)` right after a name (`'/blog(.*)'` also matches `/blog-admin`) or one covering `/api` or " +
 			"`/trpc` wholesale, when the repository has a route the pattern opens beyond the intended one and that route has no " +
 			"check of its own (High);\n" +
+			"- a public `'/:slug'` pattern, which matches every top-level path, opening such a route (High);\n" +
 			"- inverted logic: `if (isPublicRoute(req)) await auth.protect()` protects the public routes and opens the rest (High);\n" +
+			"- a protected pattern naming a route group folder (`'/(dashboard)(.*)'`): route groups are not part of the URL, so " +
+			"the group's pages are never matched (High);\n" +
 			"- a route handler, API route or page that touches data under a protected pattern (`'/admin(.*)'`) with no check of " +
 			"its own, so the middleware is its only protection (Medium).\n\n" +
 			"Webhook-motivated public patterns (a pattern naming a webhook path, or `/api` opened wholesale in a repository with " +
@@ -63,6 +68,7 @@ func rp009Fix(p *project.Model, file string) string {
 var (
 	publicishName    = regexp.MustCompile(`(?i)public|ignored|unprotected|anonymous|unauth|bypass|skip|exclude|open`)
 	protectedishName = regexp.MustCompile(`(?i)protected|private|secure|admin|dashboard|member|authed|authenticated|signedin`)
+	topParam         = regexp.MustCompile(`^/:[A-Za-z_]\w*$`)
 	sensitiveSegment = regexp.MustCompile(`(?i)^(admin|dashboard|settings|account|billing|internal|private|api|trpc|manage|console|org|orgs|team|teams)`)
 )
 
@@ -84,21 +90,56 @@ type matcherUse struct {
 }
 
 func runRP009(pass *rules.Pass) error {
-	webhookRepo := false
+	webhookRepo := hasWebhookRoute(pass)
+	for _, a := range pass.Project.Next {
+		if c := newRP009(pass, a, webhookRepo); c != nil {
+			c.run()
+		}
+	}
+	return nil
+}
+
+// hasWebhookRoute reports whether the repository has an API path naming a
+// webhook (CLK-WH-006 then owns an /api opened wholesale).
+func hasWebhookRoute(pass *rules.Pass) bool {
 	for _, p := range pass.Paths() {
 		lp := strings.ToLower(p)
 		if strings.Contains(lp, "webhook") && strings.Contains(lp, "api") {
-			webhookRepo = true
-			break
+			return true
 		}
 	}
-	for _, a := range pass.Project.Next {
-		mw := a.Middleware
-		if !a.Clerk || mw == nil || !mw.Clerk || mw.Legacy || mw.AST == nil || mw.Handler == nil || len(mw.RouteMatchers) == 0 {
-			continue
+	return false
+}
+
+// newRP009 prepares the checks of one app's middleware (nil when it has
+// no Clerk handler with route matchers): the role of each matcher, and
+// the inverted conditions found on the way.
+func newRP009(pass *rules.Pass, a *project.NextApp, webhookRepo bool) *rp009 {
+	mw := a.Middleware
+	if !a.Clerk || mw == nil || !mw.Clerk || mw.Legacy || mw.AST == nil || mw.Handler == nil || len(mw.RouteMatchers) == 0 {
+		return nil
+	}
+	c := &rp009{pass: pass, app: a, mw: mw, f: mw.AST, webhookRepo: webhookRepo}
+	c.classify()
+	return c
+}
+
+// openedByPublicPattern returns the public route-matcher pattern that
+// opens route r beyond what it names, when CLK-RP-009 reports it (at the
+// pattern, with the route as related location): the route rules then do
+// not report the same root cause a second time.
+func openedByPublicPattern(pass *rules.Pass, r *project.Route) *project.PathPattern {
+	if r == nil || r.App == nil {
+		return nil
+	}
+	c := newRP009(pass, r.App, hasWebhookRoute(pass))
+	if c == nil {
+		return nil
+	}
+	for _, o := range c.openings() {
+		if o.route == r {
+			return o.pat
 		}
-		c := &rp009{pass: pass, app: a, mw: mw, f: mw.AST, webhookRepo: webhookRepo}
-		c.run()
 	}
 	return nil
 }
@@ -110,20 +151,73 @@ type rp009 struct {
 	f           *jsast.File
 	webhookRepo bool
 	roles       map[*project.RouteMatcher]matcherRole
+	inverted    []rules.Diagnostic
 }
 
 func (c *rp009) run() {
+	for _, d := range c.inverted {
+		c.report(d)
+	}
+	for _, o := range c.openings() {
+		c.report(o.diag)
+	}
+	c.routeGroupPatterns()
+	c.middlewareOnly()
+}
+
+// routeGroupPatterns reports a protected pattern that names a route group
+// folder ('/(dashboard)(.*)' for app/(dashboard)/...): route groups are
+// not part of the URL, so the pattern never matches the group's pages
+// (it matches a /dashboard path that may not exist).
+func (c *rp009) routeGroupPatterns() {
+	groups := map[string]string{} // group name -> a route file in it
+	for _, r := range c.app.Routes {
+		for _, seg := range strings.Split(r.File, "/") {
+			if len(seg) > 2 && strings.HasPrefix(seg, "(") && strings.HasSuffix(seg, ")") && !strings.HasPrefix(seg, "(.") {
+				if _, ok := groups[seg]; !ok {
+					groups[seg] = r.File
+				}
+			}
+		}
+	}
+	names := make([]string, 0, len(groups))
+	for g := range groups {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	for _, rm := range c.mw.RouteMatchers {
+		if c.roles[rm] != roleProtected {
+			continue
+		}
+		for _, p := range rm.Patterns {
+			for _, g := range names {
+				file := groups[g]
+				if !strings.Contains(p.Source, "/"+g) {
+					continue
+				}
+				c.report(rules.Diagnostic{Path: c.mw.File, Line: p.Line, Related: []rules.Location{{Path: file, Line: 1}},
+					Message: fmt.Sprintf("protected route matcher %s lists %s, which names the route group %s: route groups are not part of the URL, so the pages in it (%s) are never protected by this pattern", rules.Code(rm.Name), rules.Code(p.Source), rules.Code(g), rules.Code(file)),
+					Fix:     "Match the URL paths the group's pages serve (route groups are left out of the URL), or better, check the caller in each page and route. " + c.pass.Fix(c.mw.File)})
+				break
+			}
+		}
+	}
+}
+
+// classify decides each route matcher's role from how the handler uses
+// it, recording inverted conditions.
+func (c *rp009) classify() {
 	c.roles = map[*project.RouteMatcher]matcherRole{}
 	for _, u := range c.uses() {
 		name := u.rm.Name
 		switch {
 		case !u.negated && publicishName.MatchString(name) && !protectedishName.MatchString(name):
-			c.report(rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
+			c.inverted = append(c.inverted, rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
 				Message: fmt.Sprintf("%s calls the protect step when %s matches, so the routes it lists are protected and every other route is open: the condition is inverted", rules.Code(strings.TrimSpace(c.f.Text(u.cond))), rules.Code(name)),
 				Fix:     fmt.Sprintf("Negate it: %s, or better, check in each resource. ", rules.Code("if (!"+name+"(req)) await auth.protect()")) + c.pass.Fix(c.mw.File)})
 			c.roles[u.rm] = roleProtected
 		case u.negated && protectedishName.MatchString(name) && !publicishName.MatchString(name):
-			c.report(rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
+			c.inverted = append(c.inverted, rules.Diagnostic{Path: c.mw.File, Line: u.cond.Line, Column: u.cond.Col,
 				Message: fmt.Sprintf("%s protects every route except those %s lists: the condition is inverted", rules.Code(strings.TrimSpace(c.f.Text(u.cond))), rules.Code(name)),
 				Fix:     fmt.Sprintf("Drop the negation: %s, or better, check in each resource. ", rules.Code("if ("+name+"(req)) await auth.protect()")) + c.pass.Fix(c.mw.File)})
 			c.roles[u.rm] = rolePublic
@@ -140,14 +234,29 @@ func (c *rp009) run() {
 			c.roles[rm] = rolePublic
 		}
 	}
+}
+
+// opening is a public pattern that opens a route beyond the intended one.
+type opening struct {
+	pat   *project.PathPattern
+	route *project.Route
+	diag  rules.Diagnostic
+}
+
+// openings lists, per public pattern, the first route it opens beyond
+// the one it names.
+func (c *rp009) openings() []opening {
+	var out []opening
 	for _, rm := range c.mw.RouteMatchers {
 		if c.roles[rm] == rolePublic {
 			for _, p := range rm.Patterns {
-				c.publicPattern(rm, p)
+				if o, ok := c.publicPattern(rm, p); ok {
+					out = append(out, o)
+				}
 			}
 		}
 	}
-	c.middlewareOnly()
+	return out
 }
 
 func (c *rp009) report(d rules.Diagnostic) { c.pass.Report(d) }
@@ -186,9 +295,9 @@ func (c *rp009) protects(n *jsast.Node) bool {
 
 // publicPattern reports a public pattern that opens a real route beyond
 // the intended one.
-func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) {
+func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) (opening, bool) {
 	if p.Err != nil || strings.Contains(strings.ToLower(p.Source), "webhook") {
-		return // CLK-WH-006 owns webhook-motivated patterns
+		return opening{}, false // CLK-WH-006 owns webhook-motivated patterns
 	}
 	wholesale := ""
 	for _, root := range []string{"/api", "/trpc"} {
@@ -198,13 +307,16 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 		}
 	}
 	if wholesale == "/api" && c.webhookRepo {
-		return // CLK-WH-006 reports /api opened for the webhook
+		return opening{}, false // CLK-WH-006 reports /api opened for the webhook
 	}
+	// '/:slug' (a parameter as the whole first segment) matches every
+	// top-level path, not only the dynamic route it was written for.
+	anyTop := wholesale == "" && topParam.MatchString(p.Source) && p.Match("/clerkguard-probe")
 	prefix := ""
-	if wholesale == "" {
+	if wholesale == "" && !anyTop {
 		i := strings.IndexAny(p.Source, "(:{*")
 		if i <= 0 || strings.HasSuffix(p.Source[:i], "/") || !strings.HasPrefix(p.Source[i:], "(") || strings.HasPrefix(p.Source, "/(") {
-			return
+			return opening{}, false
 		}
 		prefix = strings.ToLower(p.Source[:i])
 	}
@@ -220,6 +332,9 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 		if prefix != "" && (lp == prefix || strings.HasPrefix(lp, prefix+"/")) {
 			continue // the intended route
 		}
+		if anyTop && strings.HasPrefix(strings.TrimPrefix(r.Path, "/"), "[") {
+			continue // the dynamic route the pattern names
+		}
 		if c.otherPublicPatternMatches(p, probe) {
 			continue // listed on purpose by another pattern
 		}
@@ -228,17 +343,21 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 			continue
 		}
 		var msg, fix string
-		if wholesale != "" {
+		switch {
+		case anyTop:
+			msg = fmt.Sprintf("public route matcher %s lists %s, which matches every top-level path, so it also makes %s (%s) public; it has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), rules.Code(r.Path), rules.Code(r.File))
+			fix = "List the public dynamic pages under their own prefix (" + rules.Code("'/p/:slug'") + "), or check the caller in each route. "
+		case wholesale != "":
 			msg = fmt.Sprintf("public route matcher %s lists %s, which makes every %s route public at the middleware; %s (%s) has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), wholesale, rules.Code(r.Path), rules.Code(r.File))
 			fix = fmt.Sprintf("List only the %s routes meant to be public, exactly (%s), and check the caller in every other handler. ", wholesale, rules.Code("'"+wholesale+"/public/(.*)'"))
-		} else {
+		default:
 			msg = fmt.Sprintf("public route matcher %s lists %s, which has no `/` before `(.*)` and so also makes %s (%s) public; it has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), rules.Code(r.Path), rules.Code(r.File))
 			fix = fmt.Sprintf("Write %s and %s (or %s) so the pattern stops at the path segment. ", rules.Code("'"+p.Source[:len(prefix)]+"'"), rules.Code("'"+p.Source[:len(prefix)]+"/(.*)'"), rules.Code("'"+p.Source[:len(prefix)]+"/:path*'"))
 		}
-		c.report(rules.Diagnostic{Path: c.mw.File, Line: p.Line, Message: msg, Fix: fix + c.pass.Fix(r.File),
-			Related: []rules.Location{{Path: r.File, Line: ex.Stmt.Line}}})
-		return
+		return opening{pat: p, route: r, diag: rules.Diagnostic{Path: c.mw.File, Line: p.Line, Message: msg, Fix: fix + c.pass.Fix(r.File),
+			Related: []rules.Location{{Path: r.File, Line: ex.Stmt.Line}}}}, true
 	}
+	return opening{}, false
 }
 
 func (c *rp009) otherPublicPatternMatches(self *project.PathPattern, probe string) bool {
@@ -344,7 +463,11 @@ func (c *rp009) routeUnguarded(r *project.Route) (*jsast.Export, bool) {
 		if e == nil || ownChecked(c.pass, e) {
 			continue
 		}
-		if _, fx := c.pass.Model.OwnGuard(c.pass.Ctx, e); len(fx.List) > 0 {
+		// Judged as if no pattern declared it public: whether it should be
+		// is the question.
+		undeclared := *e
+		undeclared.Public = ""
+		if v, fx := c.pass.Model.OwnGuard(c.pass.Ctx, e); model.Exposed(&undeclared, v, fx).Level != model.ExposeNone {
 			return &ex, true
 		}
 		if first == nil {

@@ -47,6 +47,9 @@ func runRP010(pass *rules.Pass) error {
 	if route == nil || (route.Kind != project.PagesAPI && route.Kind != project.PagesPage) || !route.App.Clerk || publicByDesign(route.Path) {
 		return nil
 	}
+	if openedByPublicPattern(pass, route) != nil {
+		return nil // CLK-RP-009 reports the pattern, with this route as related location
+	}
 	probe := route.Probe()
 	if prot := route.App.Protection(probe); prot == project.Protected || prot == project.Unknown {
 		return nil
@@ -70,12 +73,13 @@ func runRP010(pass *rules.Pass) error {
 		if e == nil {
 			continue
 		}
-		if _, open := openEffect(pass, e); !open {
+		x, open := exposure(pass, e)
+		if !open {
 			continue
 		}
-		pass.Report(rules.Diagnostic{Line: ex.Stmt.Line, Column: ex.Stmt.Col,
-			Message: fmt.Sprintf("%s touches data without getAuth() and a signed-out check, and nothing protects it: %s",
-				what, middlewareReason(route.App, probe)),
+		pass.Report(rules.Diagnostic{Line: ex.Stmt.Line, Column: ex.Stmt.Col, Severity: severityOf(x),
+			Message: fmt.Sprintf("%s touches data without getAuth() and a signed-out check, and nothing protects it: %s; it %s (%s)",
+				what, middlewareReason(route.App, probe), x.Why, rules.Code(x.Effect.Call)),
 			Related: middlewareRelated(route.App),
 		})
 	}

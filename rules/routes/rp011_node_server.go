@@ -88,7 +88,7 @@ func runRP011(pass *rules.Pass) error {
 	if pass.Model == nil {
 		return nil
 	}
-	all, err := pass.Model.Entries(pass.Ctx)
+	all, err := pass.Model.EntriesFor(pass.Ctx, knowledge.Express, knowledge.Fastify, knowledge.Hono)
 	if err != nil {
 		return nil
 	}
@@ -301,7 +301,7 @@ func (c *rp011) usesClerk(fw model.Framework) bool {
 		return s == 1
 	}
 	c.clerk[fw] = 2
-	all, err := c.pass.Model.Entries(c.pass.Ctx)
+	all, err := c.pass.Model.EntriesFor(c.pass.Ctx, fw)
 	if err != nil {
 		return false
 	}

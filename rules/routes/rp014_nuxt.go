@@ -141,7 +141,7 @@ func routeMiddlewareLayer(e *model.Entry) (model.Layer, bool) {
 // gates page navigation, and the APIs behind the pages stay open.
 func routeMiddlewareOnly(pass *rules.Pass) error {
 	p := pass.File.Path
-	es, err := pass.Model.Entries(pass.Ctx)
+	es, err := pass.Model.EntriesFor(pass.Ctx, knowledge.Nuxt)
 	if err != nil {
 		return nil
 	}

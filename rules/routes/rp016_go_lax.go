@@ -66,7 +66,7 @@ var RP016 = &rules.Rule{
 //     a signed-out request apart is discarded.
 func runRP016(pass *rules.Pass) error {
 	if pass.Model != nil {
-		all, err := pass.Model.Entries(pass.Ctx)
+		all, err := pass.Model.EntriesFor(pass.Ctx, knowledge.GoHTTP) // the Go adapter's routes only
 		if err != nil {
 			return nil
 		}

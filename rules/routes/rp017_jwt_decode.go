@@ -9,6 +9,8 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -29,7 +31,10 @@ var RP017 = &rules.Rule{
 		}
 		return f.IsJS() || f.Lang == source.LangAstro || f.Lang == source.LangGo
 	},
-	Keywords: []string{"decode", "Decode", "ParseUnverified", "split(", "x-user", "x-clerk-user", "x-auth-user", "jsonwebtoken"},
+	// The syntax checks need the first keywords; the entry check (an
+	// identity decoded in a helper of another file) runs on entry files.
+	Keywords: []string{"decode", "Decode", "ParseUnverified", "split(", "x-user", "x-clerk-user", "x-auth-user", "jsonwebtoken",
+		"req", "Request", "serve(", "Query", "Mutation", "Action", "query(", "mutation(", "action(", "use server"},
 	Doc: rules.Doc{
 		Title: "session token decoded without verification or identity taken from a header",
 		Text: "`jwt.decode()` (jsonwebtoken), `jwtDecode()` (jwt-decode), `jose.decodeJwt()`, `decodeJwt()` from " +
@@ -37,7 +42,10 @@ var RP017 = &rules.Rule{
 			"`jwt.Decode()` all return the claims of any token, signed or not: whoever sends `{\"sub\":\"user_admin\"}` becomes " +
 			"that user. Request headers such as `x-user-id` are set by the client. Clerk session tokens must be verified " +
 			"(signature, `exp`/`nbf`, `azp`) before their claims decide anything. `jwt.verify()` without `algorithms` " +
-			"accepts whatever algorithm the token names.\n\nDecoding only to log or to pick the `kid` before a verification " +
+			"accepts whatever algorithm the token names on jsonwebtoken before 9 (9 pins the algorithms to the key's type).\n\nThe claims are also followed from where they are decoded, across lines, " +
+			"helpers and files, into the entry points of every framework the model knows: an entry whose query selects by a " +
+			"claim of a token decoded without verification (`JSON.parse(atob(parts[1])).sub` in a Supabase Edge Function) is " +
+			"reported at the entry.\n\nDecoding only to log or to pick the `kid` before a verification " +
 			"in the same function is fine and not reported.",
 		Bad:  "const { sub } = jwt.decode(req.cookies.__session)\nconst orders = await db.order.findMany({ where: { userId: sub } })",
 		Good: "const { sub } = await verifyToken(req.cookies.__session, {\n  jwtKey: process.env.CLERK_JWT_KEY,\n  authorizedParties: ['https://app.example.com'],\n})",
@@ -77,23 +85,26 @@ func runRP017(pass *rules.Pass) error {
 	if f == nil {
 		return nil
 	}
-	jwtLibs, decoders, joseNS := map[string]bool{}, map[string]string{}, map[string]bool{}
+	// Token functions by knowledge.TokenCallOf: decoders imported by name,
+	// and namespace or default imports whose methods decode or verify.
+	decoders, namespaces := map[string]bool{}, map[string]string{}
 	for _, im := range f.Imports() {
 		if im.TypeOnly {
 			continue
 		}
-		switch {
-		case im.Source == "jsonwebtoken" && (im.Imported == "default" || im.Imported == "*"):
-			jwtLibs[im.Local] = true
-		case im.Source == "jsonwebtoken" && im.Imported == "decode":
-			decoders[im.Local] = "decode"
-		case im.Source == "jwt-decode":
-			decoders[im.Local] = im.Local
-		case im.Source == "jose" && im.Imported == "*":
-			joseNS[im.Local] = true
-		case (im.Source == "jose" || strings.HasPrefix(im.Source, "@clerk/backend")) && im.Imported == "decodeJwt":
-			decoders[im.Local] = "decodeJwt"
+		if tc, ok := knowledge.TokenCallOf(im.Source, im.Imported); ok && !tc.Verifies {
+			decoders[im.Local] = true
 		}
+		if im.Imported == "default" || im.Imported == "*" {
+			namespaces[im.Local] = im.Source
+		}
+	}
+	nsCall := func(root, name string) (knowledge.TokenCall, bool) {
+		src, ok := namespaces[root]
+		if !ok || !strings.HasPrefix(name, root+".") || strings.Count(name, ".") != 1 {
+			return knowledge.TokenCall{}, false
+		}
+		return knowledge.TokenCallOf(src, strings.TrimPrefix(name, root+"."))
 	}
 	setsHeader := map[string]bool{}
 	for _, call := range f.Calls(f.Root, func(n string) bool { return strings.HasSuffix(n, ".set") || strings.HasSuffix(n, ".setHeader") }) {
@@ -108,13 +119,14 @@ func runRP017(pass *rules.Pass) error {
 		case "call_expression":
 			name := f.CalleeName(n)
 			root := strings.Split(name, ".")[0]
+			tc, isNS := nsCall(root, name)
 			switch {
-			case (jwtLibs[root] && name == root+".decode") || decoders[name] != "" || (joseNS[root] && name == root+".decodeJwt"):
+			case decoders[name] || isNS && !tc.Verifies:
 				if !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", rules.Code(name+"()"))})
 				}
-			case jwtLibs[root] && name == root+".verify":
+			case isNS && tc.Verifies && tc.Package == "jsonwebtoken" && !jsonwebtokenPinsByKey(pass):
 				a := jsast.Args(n)
 				if len(a) < 3 || f.ObjectProp(a[2], "algorithms") == nil {
 					if len(a) >= 3 && jsast.Unwrap(a[2]).Type != "object" {
@@ -141,7 +153,68 @@ func runRP017(pass *rules.Pass) error {
 		}
 		return true
 	})
+	reportDecodedIdentity(pass)
 	return nil
+}
+
+// jsonwebtokenPinsByKey reports whether the file's jsonwebtoken is 9 or
+// later, whose verify() without `algorithms` accepts only the algorithms
+// of the key's type (HS* for a secret, RS*/PS* for an RSA key) and
+// rejects `none`, so the token cannot choose
+// (https://github.com/auth0/node-jsonwebtoken/blob/master/CHANGELOG.md,
+// 9.0.0; GHSA-8cf7-32gw-wr33, GHSA-hjrf-2m68-5959).
+func jsonwebtokenPinsByKey(pass *rules.Pass) bool {
+	v, ok := pass.Project.Version(pass.File.Path, "jsonwebtoken")
+	return ok && v != nil && v.Major() >= 9
+}
+
+// reportDecodedIdentity reports the entries of the file whose data
+// effects are selected by the claims of a token decoded without
+// verification (the model's FromToken inputs), followed across helpers
+// and lines: the decoded sub is whatever the caller wrote.
+func reportDecodedIdentity(pass *rules.Pass) {
+	if pass.Model == nil {
+		return
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return
+	}
+	for _, e := range es {
+		if e.File != pass.File.Path {
+			continue
+		}
+		x, ok := tokenSelected(pass.Model.Effects(pass.Ctx, e))
+		if !ok {
+			continue
+		}
+		// Point at the handler's first value holding the claims, when
+		// it is in this file; else at the entry.
+		line, held := e.Line, ""
+		for _, in := range pass.Model.Inputs(pass.Ctx, e) {
+			if in.Source == model.FromToken && in.File == pass.File.Path {
+				line, held = in.Line, " (`"+in.Name+"`)"
+				break
+			}
+		}
+		pass.Report(rules.Diagnostic{Line: line,
+			Message: fmt.Sprintf("%s selects data by the claims of a token decoded without verifying its signature%s, at `%s` (%s): a forged token names any user",
+				rules.Code(e.Label()), held, x.Call, x.Location),
+			Related: []rules.Location{{Path: x.File, Line: x.Line}}})
+	}
+}
+
+// tokenSelected returns the first effect whose arguments use a claim of
+// a token decoded without verification.
+func tokenSelected(fx model.Effects) (model.Effect, bool) {
+	for _, x := range fx.List {
+		for _, src := range x.Request {
+			if src == model.FromToken {
+				return x, true
+			}
+		}
+	}
+	return model.Effect{}, false
 }
 
 // srvHeaderRead recognises req.get('x-user-id'), req.header(...),

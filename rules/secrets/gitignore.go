@@ -6,6 +6,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -75,26 +76,38 @@ func loadGitignore(paths []string, get func(string) *source.File) *gitignore {
 	return g
 }
 
-// Ignored reports whether the file at p is ignored.
+// Ignored reports whether the file at p is ignored, as git decides for an
+// untracked file: a file whose parent directory is excluded cannot be
+// re-included ("It is not possible to re-include a file if a parent
+// directory of that file is excluded", gitignore(5)), so each directory
+// above p is decided first, then p itself.
 func (g *gitignore) Ignored(p string) bool {
-	ignored := false
-	// Apply .gitignore files from the root down; deeper ones win.
-	dirs := []string{""}
 	parts := strings.Split(p, "/")
 	for i := 1; i < len(parts); i++ {
-		dirs = append(dirs, strings.Join(parts[:i], "/"))
+		if g.decide(strings.Join(parts[:i], "/"), true) {
+			return true
+		}
 	}
-	for _, d := range dirs {
+	return g.decide(p, false)
+}
+
+// decide applies the patterns of the .gitignore files above p (the root's
+// first, deeper ones later; the last match wins) to p itself.
+func (g *gitignore) decide(p string, isDir bool) bool {
+	ignored := false
+	parts := strings.Split(p, "/")
+	for i := 0; i < len(parts); i++ {
+		d := strings.Join(parts[:i], "/")
 		pats, ok := g.files[d]
 		if !ok {
 			continue
 		}
 		rel := p
 		if d != "" {
-			rel = strings.TrimPrefix(p, d+"/")
+			rel = p[len(d)+1:]
 		}
 		for _, pt := range pats {
-			if pt.matches(rel) {
+			if pt.matches(rel, isDir) {
 				ignored = !pt.negate
 			}
 		}
@@ -102,27 +115,56 @@ func (g *gitignore) Ignored(p string) bool {
 	return ignored
 }
 
-// matches reports whether the pattern matches the file rel or one of its
-// parent directories.
-func (pt ignorePattern) matches(rel string) bool {
-	comps := strings.Split(rel, "/")
-	for i := range comps {
-		isFile := i == len(comps)-1
-		if isFile && pt.dirOnly {
-			continue
-		}
-		var ok bool
-		if pt.anchored {
-			ok, _ = doublestar.Match(pt.pat, strings.Join(comps[:i+1], "/"))
-			if !ok && strings.HasSuffix(pt.pat, "/**") {
-				ok = strings.Join(comps[:i+1], "/") == strings.TrimSuffix(pt.pat, "/**") && !isFile
-			}
-		} else {
-			ok, _ = doublestar.Match(pt.pat, comps[i])
-		}
-		if ok {
-			return true
-		}
+// matches reports whether the pattern matches rel (relative to its
+// .gitignore's directory): a pattern with a slash against the whole path,
+// one without against the last component.
+func (pt ignorePattern) matches(rel string, isDir bool) bool {
+	if pt.dirOnly && !isDir {
+		return false
 	}
-	return false
+	if pt.anchored {
+		ok, _ := doublestar.Match(pt.pat, rel)
+		return ok
+	}
+	ok, _ := doublestar.Match(pt.pat, path.Base(rel))
+	return ok
+}
+
+// committed reports whether the file at p is committed: what the
+// snapshot's version control says when it knows (a commit's or a pull
+// request's tree, a git working tree), else the .gitignore rules of the
+// snapshot.
+func committed(pass *rules.Pass, p string) bool {
+	if c, known := pass.Committed(p); known {
+		return c
+	}
+	return !loadGitignore(pass.Paths(), pass.Get).Ignored(p)
+}
+
+// localOnly wraps a rule about a credential value: in a file that is not
+// committed (a correctly ignored `.env.local` in a working-tree scan) a
+// real key is a local copy, reported at Low at most with a note that says
+// so, never as a leak.
+func localOnly(fn runFunc) func(*rules.Pass) error {
+	return func(pass *rules.Pass) error {
+		state := 0 // 0 unknown, 1 committed, 2 not committed
+		return fn(pass, func(d rules.Diagnostic) {
+			p := pass.File.Path
+			if d.Path != "" {
+				p = d.Path
+			}
+			if state == 0 {
+				state = 1
+				if !committed(pass, p) {
+					state = 2
+				}
+			}
+			if state == 2 {
+				d.Severity = rules.Low
+				d.Message = strings.Replace(d.Message, " is committed in ", " is in ", 1)
+				d.Message += "; the file is not committed (git ignores it), so this is a local copy: keep it out of the repository, builds and images"
+			}
+			pass.Report(d)
+		})
+	}
 }

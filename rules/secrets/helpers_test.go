@@ -28,6 +28,31 @@ func TestGitignore(t *testing.T) {
 	}
 }
 
+// TestGitignoreParentExcluded: git cannot re-include a file whose parent
+// directory is excluded; it can when only the directory's contents are.
+func TestGitignoreParentExcluded(t *testing.T) {
+	g := &gitignore{files: map[string][]ignorePattern{
+		"":         parseGitignore("secrets/\n!secrets/app.env\nconf/*\n!conf/public/\n**/tmp/**\n\\!bang.env\n"),
+		"apps/api": parseGitignore(".env*\n!.env.shared\n"),
+	}}
+	for p, want := range map[string]bool{
+		"secrets/app.env":        true, // the parent directory is excluded
+		"conf/local.env":         true,
+		"conf/public/site.env":   false, // conf/public/ is re-included, its parent is not excluded
+		"a/tmp/b/.env":           true,
+		"!bang.env":              true,
+		"apps/api/.env.local":    true,
+		"apps/api/.env.shared":   false,
+		"apps/api/src/.env":      true, // unanchored: any depth below apps/api
+		"apps/web/.env":          false,
+		"apps/api/.env.shared/x": false,
+	} {
+		if got := g.Ignored(p); got != want {
+			t.Errorf("Ignored(%s) = %v, want %v", p, got, want)
+		}
+	}
+}
+
 func TestRenameSuggestion(t *testing.T) {
 	for in, want := range map[string]string{
 		"  secretKey: process.env.NEXT_PUBLIC_CLERK_SECRET_KEY,":       "  secretKey: process.env.CLERK_SECRET_KEY,",

@@ -29,6 +29,8 @@ var SEC001 = &rules.Rule{
 			"the surrounding code, the file's imports or a Clerk publishable key in the same file. Keys attributed to Stripe are " +
 			"not reported; keys that cannot be attributed are reported with low confidence as \"Stripe or Clerk\" in projects that use Clerk. " +
 			"Placeholders (`sk_test_xxx…`, `sk_test_...`, low-entropy or base64-of-a-host fixtures) are ignored. " +
+			"A key in a file that is not committed (git ignores it: a local `.env.local` in a scan of a working tree) is a local copy, " +
+			"reported at Low with a note. " +
 			"Legacy (pre-2022) keys without the `sk_` prefix are reported when assigned to `CLERK_API_KEY` or `CLERK_SECRET_KEY`.",
 		Bad:  "const clerk = createClerkClient({ secretKey: 'sk_live_…' })",
 		Good: "const clerk = createClerkClient({ secretKey: process.env.CLERK_SECRET_KEY })",
@@ -36,7 +38,7 @@ var SEC001 = &rules.Rule{
 	Fix: rules.ConstFix("A Clerk Secret Key grants full Backend API access to this instance. Remove it from the code and history, " +
 		"create a new key on Dashboard → API keys, deploy it via the `CLERK_SECRET_KEY` environment variable, then delete the leaked key " +
 		"(Clerk supports several active secret keys, so rotate without downtime)."),
-	Run: adapt(runSEC001),
+	Run: localOnly(runSEC001),
 }
 
 func runSEC001(pass *rules.Pass, report reportFunc) error {

@@ -33,7 +33,7 @@ var SEC002 = &rules.Rule{
 	},
 	Fix: rules.ConstFix("Anyone with this secret can forge verified Clerk webhook events. Move it to `CLERK_WEBHOOK_SIGNING_SECRET` and rotate: " +
 		"create a new endpoint with the same URL/events, switch the env var, redeploy, delete the old endpoint."),
-	Run: adapt(runSEC002),
+	Run: localOnly(runSEC002),
 }
 
 func runSEC002(pass *rules.Pass, report reportFunc) error {

@@ -42,7 +42,7 @@ var SEC003 = &rules.Rule{
 	Fix: rules.ConstFix("`CLERK_ENCRYPTION_KEY` protects Clerk dynamic keys (including the secret key) passed through middleware; machine secret keys " +
 		"mint M2M tokens; `.clerk/` holds the secret key of the unclaimed keyless instance. Remove the value, rotate it, and load it from " +
 		"server-side environment only; keep `.clerk/` in `.gitignore`."),
-	Run: adapt(runSEC003),
+	Run: localOnly(runSEC003),
 }
 
 const keylessComment = "clerk configuration (can include secrets)"
@@ -54,8 +54,7 @@ func runSEC003(pass *rules.Pass, report reportFunc) error {
 		checkClerkGitignore(pass, report)
 		return nil
 	case strings.HasPrefix(f.Path, ".clerk/") || strings.Contains(f.Path, "/.clerk/"):
-		gi := loadGitignore(pass.Paths(), pass.Get)
-		if !gi.Ignored(f.Path) {
+		if committed(pass, f.Path) {
 			what := "a keyless-mode file"
 			if detect.IsKeylessFile(f.Path) {
 				what = "the keyless-mode key file"

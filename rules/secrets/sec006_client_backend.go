@@ -22,11 +22,11 @@ var SEC006 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.HighConfidence,
 	Checklist:  2,
-	Keywords:   []string{"use client", "@clerk/", "svix", "_SECRET", "SECRET_KEY", "sk_live_", "sk_test_"},
+	Keywords:   []string{"use client", "@clerk/", "svix", "_SECRET", "SECRET_KEY", "sk_live_", "sk_test_", "clerkClient"},
 	Doc: rules.Doc{
 		Title: "backend sdk or secret used in a client module",
 		Text: "Code in a `'use client'` module is shipped to the browser, and so is an Astro island (a component rendered with a " +
-			"`client:*` directive) and any module an `.astro` `<script>` imports. `createClerkClient` from `@clerk/backend` and `clerkClient` from " +
+			"`client:*` directive) and any module an `.astro` `<script>` imports; the app code of an Expo / React Native app (its screens, every module but `+api` routes) ships in the app bundle. `createClerkClient` from `@clerk/backend` and `clerkClient` from " +
 			"`@clerk/*/server` need the Secret Key; in a client module they either get it through a public variable (a leak) or fail at " +
 			"runtime. `auth()`/`currentUser()` already import `server-only` and break the build, but `clerkClient`/`createClerkClient` do not, " +
 			"so nothing stops this mistake before deployment. The same holds for `svix` (webhook verification needs the signing secret) and " +
@@ -76,18 +76,21 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 	if af == nil {
 		return nil
 	}
-	where := "client module ('use client')"
+	where, shipped := "client module ('use client')", "is shipped to the browser"
 	if af.Directive() != "use client" {
 		// Nothing in the file says so, but the model may know it runs in
-		// the browser: an Astro island, a module an .astro <script> imports.
+		// the browser: an Astro island, a module an .astro <script>
+		// imports, the app code of a mobile app.
 		if pass.Model == nil {
 			return nil
 		}
-		why, ok := pass.Model.ClientModule(pass.Ctx, pass.File.Path)
-		if !ok {
+		if why, ok := pass.Model.ClientModule(pass.Ctx, pass.File.Path); ok {
+			where = "client module (" + why + ")"
+		} else if why, ok := pass.Model.ClientCode(pass.File.Path); ok {
+			where, shipped = "client module ("+why+")", "ships in the app bundle"
+		} else {
 			return nil
 		}
-		where = "client module (" + why + ")"
 	}
 	// A secret is reachable when the module reads a public-prefixed secret
 	// name or holds a literal key.
@@ -117,7 +120,7 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 		}
 		seen[im.Source+"\x00"+im.Imported] = true
 		d := rules.Diagnostic{Line: im.Node.Line, Column: im.Node.Col, Match: "client-import " + im.Source + " " + im.Imported,
-			Message: fmt.Sprintf("%s imports %s, which needs the Secret Key and is shipped to the browser", where, why)}
+			Message: fmt.Sprintf("%s imports %s, which needs the Secret Key and %s", where, why, shipped)}
 		if reachable != "" {
 			d.Severity = rules.Critical
 			d.Message += "; the module also reads " + reachable + ", so the secret reaches the bundle"

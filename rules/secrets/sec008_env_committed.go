@@ -2,11 +2,13 @@ package secrets
 
 import (
 	"fmt"
+	"net/url"
 	"path"
 	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/secrets/detect"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -29,11 +31,15 @@ var SEC008 = &rules.Rule{
 		Text: "`.env`, `.env.local` and `.env.production` hold the deployment's secrets and must never be committed: create-next-app " +
 			"ignores `.env*` by default and Gatsby's docs say \"Add `.env*` files to `.gitignore`\". A committed `.env` file puts every key " +
 			"in it into the history of every clone and fork.\n\n" +
-			"The rule reports a dotenv file that no `.gitignore` pattern covers when it sets a secret (Clerk secret names, and generic " +
-			"`*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*PASSWORD*` variables) to a real-looking value; empty values, references and placeholders " +
-			"do not count. `.env.example`, `.env.sample`, `.env.template` and `.env.dist` are meant to be committed and are not reported. " +
+			"The rule reports a committed dotenv file when it sets a secret (Clerk secret names, and generic " +
+			"`*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*PASSWORD*` variables) to a real-looking value; empty values, references, placeholders " +
+			"and passwords of services the file itself places on `localhost` do not count. Committed means: in a pull request or a " +
+			"commit, every file of the tree (a force-added file too); in a scan of a git checkout, what `git ls-files` lists as tracked " +
+			"or not ignored; elsewhere, a file no `.gitignore` pattern covers, with git's rules (root and nested files, negation, a file of " +
+			"an excluded directory cannot be re-included). A correctly ignored `.env.local` is not a finding. " +
+			"`.env.example`, `.env.sample`, `.env.template` and `.env.dist` are meant to be committed and are not reported. " +
 			"It also reports a `.gitignore` that keeps its env-files comment but lost the pattern below it, and (Medium) a `.gitignore` of a " +
-			"Clerk project that ignores neither `.env` nor `.env.local`. The secret values themselves are CLK-SEC-001/002/003's findings.",
+			"project using a Clerk server SDK that ignores neither `.env` nor `.env.local` (an app using only Clerk's client SDKs holds no Secret Key). The secret values themselves are CLK-SEC-001/002/003's findings.",
 		Bad:  "# .gitignore\nnode_modules\n# (the `.env*` line was removed)\n\n# .env.local (committed)\nCLERK_SECRET_KEY=sk_live_…",
 		Good: "# .gitignore\n.env*\n!.env.example\n\n# .env.example (committed)\nCLERK_SECRET_KEY=",
 		Lang: "sh",
@@ -88,19 +94,23 @@ func runSEC008(pass *rules.Pass, report reportFunc) error {
 		checkEnvGitignore(pass, report)
 		return nil
 	}
-	gi := loadGitignore(pass.Paths(), pass.Get)
-	if gi.Ignored(f.Path) {
+	if !committed(pass, f.Path) {
 		return nil // a local file in a working-tree scan, not committed
+	}
+	how := "no .gitignore pattern covers it"
+	if c, known := pass.Committed(f.Path); known && c {
+		how = "git tracks it"
 	}
 	var names, secrets []string
 	first := 0
+	hosts := localHosts(f.Lines())
 	for i, l := range f.Lines() {
 		m := envLineRe.FindStringSubmatch(l)
 		if m == nil {
 			continue
 		}
 		v := envValue(m[2])
-		if !realSecret(m[1], v) {
+		if !realSecret(m[1], v) || localCredential(m[1], v, hosts) {
 			continue
 		}
 		if first == 0 {
@@ -117,7 +127,7 @@ func runSEC008(pass *rules.Pass, report reportFunc) error {
 		list = strings.Join(names[:4], ", ") + fmt.Sprintf(" and %d more", len(names)-4)
 	}
 	report(rules.Diagnostic{Line: first, Secrets: secrets, Match: "env-file " + f.Path,
-		Message: fmt.Sprintf("%s is committed (no .gitignore pattern covers it) and sets %s", rules.Code(f.Path), list)})
+		Message: fmt.Sprintf("%s is committed (%s) and sets %s", rules.Code(f.Path), how, list)})
 	return nil
 }
 
@@ -165,7 +175,7 @@ func checkEnvGitignore(pass *rules.Pass, report reportFunc) {
 	// this one, and neither its .env nor its .env.local is ignored.
 	found := false
 	for _, pk := range pass.Project.Packages {
-		if !clerkPackage(pk.Deps) || nearestGitignore(pass.Paths(), pk.Dir) != f.Path {
+		if !clerkServerPackage(pk.Deps) || nearestGitignore(pass.Paths(), pk.Dir) != f.Path {
 			continue
 		}
 		env, local := ".env", ".env.local"
@@ -185,9 +195,13 @@ func checkEnvGitignore(pass *rules.Pass, report reportFunc) {
 		Fix:     "Add `.env*` (and `!.env.example` if you commit an example file) to `.gitignore`."})
 }
 
-func clerkPackage(deps map[string]string) bool {
+// clerkServerPackage reports whether a package depends on a Clerk SDK
+// with a server entry point: an app that depends only on client SDKs
+// (an Expo or React app) holds the publishable key alone, and its
+// env files are not where a Secret Key would be.
+func clerkServerPackage(deps map[string]string) bool {
 	for d := range deps {
-		if strings.HasPrefix(d, "@clerk/") || d == "svelte-clerk" || d == "@hono/clerk-auth" {
+		if knowledge.HasServerModule(knowledge.ClerkPackageOf(d)) || d == "svelte-clerk" || d == "@hono/clerk-auth" {
 			return true
 		}
 	}
@@ -210,4 +224,42 @@ func nearestGitignore(paths []string, dir string) string {
 		}
 	}
 	return best
+}
+
+// localHostRe matches a host only the developer's machine reaches.
+var localHostRe = regexp.MustCompile(`(?i)^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|::1|\[::1\])(?::\d+)?$`)
+
+// localHosts returns the prefixes of the file's `<PREFIX>_HOST` variables
+// whose value is a local host ("DB" for DB_HOST=localhost).
+func localHosts(lines []string) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range lines {
+		m := envLineRe.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		name := strings.ToUpper(m[1])
+		if strings.HasSuffix(name, "_HOST") && localHostRe.MatchString(envValue(m[2])) {
+			out[strings.TrimSuffix(name, "_HOST")] = true
+		}
+	}
+	return out
+}
+
+// localCredential reports a password for a service on the developer's
+// machine: `DB_PASSWORD` beside `DB_HOST=localhost`, or a connection URL
+// to localhost. It opens nothing anyone else can reach. Clerk secrets are
+// never local.
+func localCredential(name, value string, hosts map[string]bool) bool {
+	if detect.IsSecretName(name) {
+		return false
+	}
+	up := strings.ToUpper(name)
+	if i := strings.LastIndex(up, "_"); i > 0 && strings.Contains(up[i:], "PASSWORD") && hosts[up[:i]] {
+		return true
+	}
+	if u, err := url.Parse(value); err == nil && u.User != nil && localHostRe.MatchString(u.Host) {
+		return true
+	}
+	return false
 }

@@ -47,6 +47,8 @@ type Dir struct {
 	mu      sync.Mutex
 	skipped []Skip
 	alias   map[string]string // listed path -> path of the file it stands for
+
+	git dirGit
 }
 
 // NewDir checks that root is a readable directory.

@@ -139,6 +139,13 @@ func (g *Git) Target(p string) (string, bool) {
 // Files implements Snapshot.
 func (g *Git) Files(ctx context.Context) ([]string, error) { return g.paths, nil }
 
+// Committed implements Committer: every file of a commit's tree is
+// committed, whatever .gitignore says (a force-added file included).
+func (g *Git) Committed(_ context.Context, p string) (bool, bool) {
+	_, ok := g.entries[p]
+	return ok, true
+}
+
 // Read implements Snapshot.
 func (g *Git) Read(ctx context.Context, p string) ([]byte, error) {
 	e, ok := g.entries[p]

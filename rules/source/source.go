@@ -150,6 +150,17 @@ type Snapshot interface {
 	Read(ctx context.Context, path string) ([]byte, error)
 }
 
+// Committer is implemented by snapshots that know which of their files
+// version control holds: a commit's or a pull request's tree (every file
+// of it is committed) and a git working tree (a file is committed when
+// git tracks it, or would add it because no ignore rule excludes it).
+type Committer interface {
+	// Committed reports whether the file at path is committed; known is
+	// false when the snapshot cannot tell (then the .gitignore rules
+	// decide).
+	Committed(ctx context.Context, path string) (committed, known bool)
+}
+
 // Skip is a path a snapshot leaves out, with the reason: a symbolic link
 // that leads out of the repository or in a loop, a FIFO, a device.
 type Skip struct {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	sem "github.com/clerkguard/clerkguard/rules/model"
 )
 
 // clerkEventType matches Clerk's webhook event types (catalog signal 3).
@@ -83,6 +85,10 @@ func (s *signals) merge(o *signals) {
 }
 
 func isSvixModule(src string) bool {
+	// Deno: npm:svix, npm:svix@1.40.0.
+	if rest, ok := strings.CutPrefix(src, "npm:"); ok {
+		src, _, _ = strings.Cut(rest, "@")
+	}
 	return src == "svix" || strings.HasPrefix(src, "svix/") || src == "standardwebhooks" || strings.HasPrefix(src, "standardwebhooks/")
 }
 
@@ -131,11 +137,16 @@ func computeSignals(f *jsast.File) *signals {
 					s.svixHeaders = true
 				}
 			}
-		case "property_identifier":
-			switch f.Text(n) {
-			case "email_addresses", "public_user_data":
+		case "shorthand_property_identifier_pattern":
+			// const { id, email_addresses } = body.data
+			if knowledge.IsClerkPayloadField(f.Text(n)) {
 				s.clerkData = true
-			case "type":
+			}
+		case "property_identifier":
+			switch name := f.Text(n); {
+			case knowledge.IsClerkPayloadField(name):
+				s.clerkData = true
+			case name == "type":
 				if p := n.Parent; p != nil && p.Type == "member_expression" {
 					switch f.Text(p.ChildByField("object")) {
 					case "evt", "event", "payload", "webhookEvent", "msg", "body":
@@ -162,6 +173,9 @@ type handler struct {
 	roots map[string]bool
 	sig   signals
 	clerk bool // the signals name Clerk, not only Svix
+	// provider is another provider the handler's path names ("paddle"):
+	// its payload is that provider's, signed its way.
+	provider string
 }
 
 var httpMethodExports = map[string]bool{"POST": true, "PUT": true, "PATCH": true, "ALL": true, "GET": true, "DELETE": true}
@@ -278,6 +292,25 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 		}
 		return true
 	})
+	// Entries the model's adapters list that the conventions above do not
+	// (a Supabase Edge Function's Deno.serve handler).
+	if c.pass.Model != nil {
+		es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
+		for _, e := range es {
+			if e.Fn == nil || e.Handler.File != f.Path || e.Kind != sem.EdgeFunction {
+				continue
+			}
+			fn := nodeAt(f, e.Fn) // the same function in this pass's tree
+			if fn == nil {
+				continue
+			}
+			at := fn
+			if fn.Parent != nil && fn.Parent.Parent != nil && fn.Parent.Parent.Type == "call_expression" {
+				at = fn.Parent.Parent
+			}
+			add(&handler{fn: fn, name: "ALL " + e.Path + " route", entry: true, route: e.Path, reg: at, at: at})
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].fn.Start < out[j].fn.Start })
 	return out
 }
@@ -488,6 +521,7 @@ func svixInstances(f *jsast.File) map[string]bool {
 			}
 		}
 	}
+	dynamicSvixImports(f, ctors)
 	out := map[string]bool{}
 	if len(ctors) == 0 {
 		return out
@@ -516,6 +550,51 @@ func svixInstances(f *jsast.File) map[string]bool {
 	return out
 }
 
+// dynamicSvixImports adds the Webhook constructors bound by a dynamic
+// import or a nested require of svix: `const { Webhook } = await
+// import('svix')`, `const svix = await import('svix')`.
+func dynamicSvixImports(f *jsast.File, ctors map[string]bool) {
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "variable_declarator" {
+			return true
+		}
+		v := jsast.Unwrap(n.ChildByField("value"))
+		if v == nil || v.Type != "call_expression" {
+			return true
+		}
+		callee := f.Text(v.ChildByField("function"))
+		if callee != "import" && callee != "require" {
+			return true
+		}
+		args := jsast.Args(v)
+		if len(args) == 0 {
+			return true
+		}
+		src, ok := f.StringValue(args[0])
+		if !ok || !isSvixModule(src) {
+			return true
+		}
+		switch id := n.ChildByField("name"); id.Type {
+		case "identifier":
+			ctors[f.Text(id)+".Webhook"] = true
+		case "object_pattern":
+			for _, c := range id.NamedChildren() {
+				switch c.Type {
+				case "shorthand_property_identifier_pattern":
+					if f.Text(c) == "Webhook" {
+						ctors["Webhook"] = true
+					}
+				case "pair_pattern":
+					if f.Text(c.ChildByField("key")) == "Webhook" {
+						ctors[f.Text(c.ChildByField("value"))] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+}
+
 // directVerify reports whether call itself verifies a signature.
 func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]bool) verifyKind {
 	name := f.CalleeName(call)
@@ -525,7 +604,7 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 			return verifyClerk
 		}
 	}
-	if hmacCall(f, call) {
+	if hmacCall(f, call, name) {
 		return verifyHMAC
 	}
 	fnNode := jsast.Unwrap(call.ChildByField("function"))
@@ -543,7 +622,7 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 	// An instance exported by another module: `import { wh } from '@/lib/svix'`.
 	if on != "" && !strings.Contains(on, ".") {
 		if f.LocalValue(on) == nil {
-			if tf, v, _ := c.importTarget(f, on); tf != nil {
+			if tf, v, _, _ := c.importTarget(f, on); tf != nil {
 				if u := jsast.Unwrap(v); u != nil && u.Type == "new_expression" && svixInstances(tf)["#ctor:"+tf.Name(u.ChildByField("constructor"))] {
 					return verifySvix
 				}
@@ -551,6 +630,33 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 		}
 	}
 	return 0
+}
+
+// hmacCall reports a call that computes or checks an HMAC: Node's
+// crypto.createHmac(), or Web Crypto's subtle.sign/verify with the HMAC
+// algorithm (https://developer.mozilla.org/en-US/docs/Web/API/SubtleCrypto/sign).
+func hmacCall(f *jsast.File, call *jsast.Node, name string) bool {
+	last := jsast.LastSegment(name)
+	if last == "createHmac" {
+		return true
+	}
+	if (last != "sign" && last != "verify") || !strings.HasSuffix(strings.TrimSuffix(name, "."+last), "subtle") {
+		return false
+	}
+	args := jsast.Args(call)
+	if len(args) == 0 {
+		return false
+	}
+	alg := jsast.Unwrap(args[0])
+	if s, ok := f.StringValue(alg); ok {
+		return strings.EqualFold(s, "HMAC")
+	}
+	if alg != nil && alg.Type == "object" {
+		if s, ok := f.StringValue(f.ObjectProp(alg, "name")); ok {
+			return strings.EqualFold(s, "HMAC")
+		}
+	}
+	return false
 }
 
 var verifierName = regexp.MustCompile(`(?i)(verif|validat|signature|authenticat)`)
@@ -568,7 +674,13 @@ func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []veri
 		if depth <= 0 {
 			continue
 		}
-		ref, external := c.calleeFunction(f, call)
+		ref, external, unknown := c.calleeFunction(f, call)
+		if unknown {
+			// A helper the module graph could not follow may verify: a read
+			// failure never turns into "unverified".
+			out = append(out, verification{call: call, kind: verifyOpaque})
+			continue
+		}
 		if external {
 			if verifierName.MatchString(jsast.LastSegment(f.CalleeName(call))) {
 				out = append(out, verification{call: call, kind: verifyOpaque})
@@ -612,7 +724,7 @@ func (c *checker) helperCalls(h *handler) []struct {
 		if !passes {
 			continue
 		}
-		ref, _ := c.calleeFunction(h.f, call)
+		ref, _, _ := c.calleeFunction(h.f, call)
 		out = append(out, struct {
 			call *jsast.Node
 			ref  fnRef
@@ -644,6 +756,9 @@ func (c *checker) recognise(h *handler) (webhook, clerk bool) {
 	if pathSignal(h.f.Path) || pathSignal(h.route) {
 		n++
 	}
+	if p, ok := knowledge.ProviderInName(h.f.Path + " " + h.route); ok && !s.clerkVerifyImport && !s.svixImport {
+		h.provider = p
+	}
 	h.sig = s
 	return n >= 2, s.clerkSpecific()
 }
@@ -673,10 +788,29 @@ func otherProviderIn(f *jsast.File, fn *jsast.Node) bool {
 // subject names the handler in a message: "POST handler of this Clerk
 // webhook route", "the Clerk webhook route POST /api/webhooks".
 func (h *handler) subject() string {
-	if h.reg != nil {
-		return "the " + kindName(h.clerk) + " route " + rules.Code(strings.TrimSuffix(h.name, " route"))
+	kind := kindName(h.clerk)
+	if h.provider != "" {
+		kind = providerTitle(h.provider) + " webhook"
 	}
-	return h.name + " of this " + kindName(h.clerk) + " route"
+	if h.reg != nil {
+		return "the " + kind + " route " + rules.Code(strings.TrimSuffix(h.name, " route"))
+	}
+	return h.name + " of this " + kind + " route"
+}
+
+// signature names the signature the handler should verify.
+func (h *handler) signature() string {
+	if h.provider != "" {
+		return "the " + providerTitle(h.provider) + " signature"
+	}
+	return "the Svix signature"
+}
+
+func providerTitle(p string) string {
+	if p == "" {
+		return ""
+	}
+	return strings.ToUpper(p[:1]) + p[1:]
 }
 
 // label names the handler in a message. A registered route's name holds
@@ -707,6 +841,22 @@ func (c *checker) webhookHandlers(f *jsast.File) []*handler {
 			out = append(out, h)
 		}
 	}
+	return out
+}
+
+// nodeAt returns the function of f spanning the same bytes as n (a node
+// of another parse of the same file), or nil.
+func nodeAt(f *jsast.File, n *jsast.Node) *jsast.Node {
+	var out *jsast.Node
+	jsast.Walk(f.Root, func(x *jsast.Node) bool {
+		if out != nil || x.End < n.Start || x.Start > n.End {
+			return false
+		}
+		if x.Start == n.Start && x.End == n.End && jsast.IsFunction(x) {
+			out = x
+		}
+		return out == nil
+	})
 	return out
 }
 
@@ -746,6 +896,11 @@ func responseCall(name string) bool {
 	switch root {
 	case "res", "reply", "response", "console", "NextResponse", "Response", "logger", "log", "setResponseStatus", "json",
 		"createError", "sendError", "error", "redirect", "JSON", "String", "Number":
+		return true
+	}
+	// A logger reached through the request or the app (Fastify's
+	// request.log.error, req.log.warn, this.logger.info) processes nothing.
+	if segs := strings.Split(name, "."); len(segs) >= 2 && (segs[len(segs)-2] == "log" || segs[len(segs)-2] == "logger") {
 		return true
 	}
 	return name == "c.json" || name == "c.text" || name == "c.body" || strings.HasPrefix(name, "ctx.throw")
@@ -882,24 +1037,4 @@ func calleeText(f *jsast.File, call *jsast.Node) string {
 		}
 	}
 	return clip(f.Text(fn))
-}
-
-// hmacCall recognises the HMAC primitive of a hand-rolled signature check:
-// createHmac() of node:crypto, and Web Crypto's subtle.sign/verify with the
-// HMAC algorithm. Such code verifies (or tries to); CLK-WH-004 reports its
-// mistakes, so it is not an absent verification.
-func hmacCall(f *jsast.File, call *jsast.Node) bool {
-	name := f.CalleeName(call)
-	last := jsast.LastSegment(name)
-	if last == "createHmac" {
-		return true
-	}
-	if (last != "sign" && last != "verify") || !strings.HasSuffix(strings.TrimSuffix(name, "."+last), "subtle") {
-		return false
-	}
-	args := jsast.Args(call)
-	if len(args) == 0 {
-		return false
-	}
-	return strings.Contains(strings.ToUpper(f.Text(args[0])), "HMAC")
 }

@@ -94,11 +94,14 @@ func runWH001(pass *rules.Pass) error {
 		if headerPresenceOnly(f, h.fn) != nil {
 			continue // CLK-WH-003 reports the header-presence check
 		}
-		msg := fmt.Sprintf("%s uses the payload without verifying its Svix signature", h.subject())
+		msg := fmt.Sprintf("%s uses the payload without verifying its %s", h.subject(), strings.TrimPrefix(h.signature(), "the "))
 		if len(reads) > 0 {
-			msg = fmt.Sprintf("%s trusts %s without verifying the Svix signature", h.subject(), rules.Code(clip(reads[0].text)))
+			msg = fmt.Sprintf("%s trusts %s without verifying %s", h.subject(), rules.Code(clip(reads[0].text)), h.signature())
 		}
 		d := rules.Diagnostic{Line: h.at.Line, Column: h.at.Col, Message: msg, Match: h.name + " unverified"}
+		if h.provider != "" {
+			d.Fix = fmt.Sprintf("Verify %s over the raw request body before using the payload (the provider's SDK or its documented signature scheme), and answer 400 when it fails.", h.signature())
+		}
 		// A helper that takes the request but does not verify: name it.
 		for _, hc := range helpers {
 			if hc.ref.fn == nil {

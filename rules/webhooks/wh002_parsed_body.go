@@ -275,7 +275,7 @@ func (c *checker) expressOrder(f *jsast.File, hs []*handler) {
 		if last == nil || last.Type != "identifier" || f.LocalValue(f.Text(last)) != nil {
 			continue
 		}
-		tf, v, _ := c.importTarget(f, f.Text(last))
+		tf, v, _, _ := c.importTarget(f, f.Text(last))
 		fn := functionOf(tf, v)
 		if tf == nil || fn == nil {
 			continue

@@ -221,11 +221,11 @@ func isIdent(e ast.Expr, name string) bool {
 	return ok && id.Name == name
 }
 
-// libraryVerifies reports whether one of vs is a library's verification
-// (not the hand-rolled HMAC this rule judges).
+// libraryVerifies reports whether a function also verifies with a library
+// (svix, Clerk's verifyWebhook), so its HMAC is not the verification.
 func libraryVerifies(vs []verification) bool {
 	for _, v := range vs {
-		if v.kind != verifyHMAC {
+		if v.kind == verifyClerk || v.kind == verifySvix {
 			return true
 		}
 	}

@@ -151,10 +151,12 @@ func virtualModule(spec string) (Resolution, bool) {
 }
 
 // cdnHosts are CDNs that serve npm packages at /<name>@<version>/<subpath>
-// (Deno and browser imports, e.g. Supabase Edge Functions).
+// (Deno and browser imports, e.g. Supabase Edge Functions), and Deno's
+// third-party registry, which serves modules at
+// deno.land/x/<name>@<version>/<path> (https://deno.land/x).
 var cdnHosts = map[string]string{
 	"esm.sh": "/", "cdn.skypack.dev": "/", "unpkg.com": "/", "cdn.jsdelivr.net": "/npm/", "esm.run": "/",
-	"jspm.dev": "/", "ga.jspm.io": "/npm:",
+	"jspm.dev": "/", "ga.jspm.io": "/npm:", "deno.land": "/x/",
 }
 
 // urlSpecifier resolves npm:, jsr:, node: and URL specifiers.
@@ -171,7 +173,7 @@ func urlSpecifier(spec string) (Resolution, bool) {
 	case strings.HasPrefix(spec, "https://"), strings.HasPrefix(spec, "http://"):
 		u, err := url.Parse(spec)
 		if err == nil {
-			if prefix, ok := cdnHosts[u.Host]; ok {
+			if prefix, ok := cdnHosts[u.Host]; ok && strings.HasPrefix(u.Path, prefix) {
 				p := strings.TrimPrefix(u.Path, prefix)
 				p = strings.TrimPrefix(p, "*")
 				// esm.sh build prefixes: /v135/, /stable/.

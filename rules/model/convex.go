@@ -1,0 +1,374 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+)
+
+// convexAdapter lists the functions of a Convex backend
+// (https://docs.convex.dev/functions): every `query`, `mutation` and
+// `action` exported from a module of the convex/ directory is callable by
+// any client as `api.<module>.<name>`; `internalQuery`,
+// `internalMutation` and `internalAction` are not (only other functions
+// reach them, through ctx.runQuery/runMutation/runAction or the
+// scheduler, which the analysis follows). httpActions are reachable at
+// the paths convex/http.ts routes them to (httpRouter().route({ path,
+// method, handler })).
+//
+// Builders made with convex-helpers' customQuery/customMutation/
+// customAction (https://stack.convex.dev/custom-functions) are followed
+// to the builder they extend; their customCtx function runs before every
+// handler and is a layer of the entry's chain: it rejects when it throws
+// for a signed-out caller (ctx.auth.getUserIdentity() is null), and only
+// attaches when it catches that and passes null on.
+type convexAdapter struct{}
+
+func (convexAdapter) Framework() Framework { return knowledge.Convex }
+
+func (convexAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
+	return m.convex.get(func() ([]*Entry, error) {
+		if !m.dependsOn("convex") {
+			return nil, nil
+		}
+		return m.scanEntries(ctx, func(p string) bool { _, ok := convexModule(p); return ok }, m.convexFileEntries)
+	})
+}
+
+func (a convexAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
+	if _, ok := convexModule(p); !ok {
+		return nil, nil
+	}
+	es, err := a.Entries(ctx, m)
+	return entriesIn(es, p), err
+}
+
+// convexModule returns the module name of a file of a convex/ directory
+// ("users", "functions/admin"); ok is false for other files and for the
+// generated code and configuration Convex does not expose.
+func convexModule(p string) (string, bool) {
+	dir, rel := convexSplit(p)
+	if dir == "" && !strings.HasPrefix(p, "convex/") {
+		return "", false
+	}
+	mod := strings.TrimSuffix(rel, path.Ext(rel))
+	switch {
+	case strings.HasPrefix(mod, "_generated/"), strings.Contains(mod, ".test"), strings.HasSuffix(mod, ".d"),
+		mod == "schema", mod == "auth.config", mod == "convex.config", mod == "crons":
+		return "", false
+	}
+	return mod, true
+}
+
+// convexSplit splits p into the convex/ directory holding it
+// ("packages/backend/convex/") and the path inside it.
+func convexSplit(p string) (dir, rel string) {
+	if strings.HasPrefix(p, "convex/") {
+		return "convex/", strings.TrimPrefix(p, "convex/")
+	}
+	if i := strings.LastIndex(p, "/convex/"); i >= 0 {
+		return p[:i+len("/convex/")], p[i+len("/convex/"):]
+	}
+	return "", ""
+}
+
+// convexBuilder is what a function builder makes.
+type convexBuilder struct {
+	kind     Kind
+	internal bool
+	layers   []Layer
+}
+
+// convexBuiltins are the builders of convex/server and the generated
+// server module (https://docs.convex.dev/api/modules/server).
+var convexBuiltins = map[string]convexBuilder{
+	"query": {kind: ConvexQuery}, "mutation": {kind: ConvexMutation}, "action": {kind: ConvexAction},
+	"httpAction":    {kind: ConvexHTTPAction},
+	"internalQuery": {kind: ConvexQuery, internal: true}, "internalMutation": {kind: ConvexMutation, internal: true},
+	"internalAction": {kind: ConvexAction, internal: true},
+	"queryGeneric":   {kind: ConvexQuery}, "mutationGeneric": {kind: ConvexMutation}, "actionGeneric": {kind: ConvexAction},
+	"httpActionGeneric":    {kind: ConvexHTTPAction},
+	"internalQueryGeneric": {kind: ConvexQuery, internal: true}, "internalMutationGeneric": {kind: ConvexMutation, internal: true},
+	"internalActionGeneric": {kind: ConvexAction, internal: true},
+}
+
+// convexCustom are convex-helpers' builders of custom functions.
+var convexCustom = map[string]bool{"customQuery": true, "customMutation": true, "customAction": true}
+
+func isConvexServer(spec string) bool {
+	return spec == "convex/server" || strings.HasSuffix(spec, "_generated/server") || strings.HasSuffix(spec, "_generated/server.js")
+}
+
+// builder classifies the callee of an exported definition.
+func (m *Model) convexBuilderOf(ctx context.Context, f *jsast.File, callee *jsast.Node, depth int) (convexBuilder, bool) {
+	callee = jsast.Unwrap(callee)
+	if callee == nil || callee.Type != "identifier" || depth > MaxWrapperDepth {
+		return convexBuilder{}, false
+	}
+	name := f.Text(callee)
+	if im, ok := f.ImportOf(name); ok && isConvexServer(im.Source) {
+		b, ok := convexBuiltins[im.Imported]
+		return b, ok
+	}
+	o, ok, err := m.origin(ctx, f, name)
+	if err != nil || !ok {
+		return convexBuilder{}, false
+	}
+	of, v, err := m.originValue(ctx, o)
+	if err != nil || v == nil {
+		if of == nil {
+			of = f
+		}
+		if v = of.LocalValue(name); v == nil {
+			return convexBuilder{}, false
+		}
+	}
+	v = jsast.Unwrap(v)
+	if v.Type != "call_expression" {
+		return convexBuilder{}, false
+	}
+	cfn := jsast.Unwrap(v.ChildByField("function"))
+	if cfn == nil || cfn.Type != "identifier" {
+		return convexBuilder{}, false
+	}
+	im, ok := of.ImportOf(of.Text(cfn))
+	if !ok || !strings.HasPrefix(im.Source, "convex-helpers") || !convexCustom[im.Imported] {
+		return convexBuilder{}, false
+	}
+	args := jsast.Args(v)
+	if len(args) == 0 {
+		return convexBuilder{}, false
+	}
+	base, ok := m.convexBuilderOf(ctx, of, args[0], depth+1)
+	if !ok {
+		return convexBuilder{}, false
+	}
+	out := convexBuilder{kind: base.kind, internal: base.internal, layers: append([]Layer(nil), base.layers...)}
+	if len(args) > 1 {
+		if l, ok := m.convexCustomLayer(ctx, of, name, args[1]); ok {
+			out.layers = append(out.layers, l)
+		}
+	}
+	return out, true
+}
+
+// convexCustomLayer evaluates the customization of a custom builder:
+// customCtx(fn) or { args, input: fn }.
+func (m *Model) convexCustomLayer(ctx context.Context, f *jsast.File, name string, mod *jsast.Node) (Layer, bool) {
+	mod = jsast.Unwrap(mod)
+	var fn *jsast.Node
+	switch {
+	case mod == nil:
+	case mod.Type == "call_expression":
+		if a := jsast.Args(mod); len(a) > 0 {
+			fn = jsast.Unwrap(a[0])
+		}
+	case mod.Type == "object":
+		fn = jsast.Unwrap(f.ObjectProp(mod, "input"))
+	}
+	if fn == nil || !jsast.IsFunction(fn) {
+		return Layer{}, false
+	}
+	l := Layer{Name: name, Location: Location{File: f.Path, Line: fn.Line}, Via: ViaWrapper}
+	s := m.summarize(ctx, f, fn, roleHelper, nil, 0, nil)
+	for _, c := range s.checks {
+		l.Authz |= c.authz
+		l.Proof = append(l.Proof, c.Proof)
+	}
+	l.Authz |= s.contAuthz
+	switch {
+	case s.contSeen && s.cont == no || !s.contSeen && len(s.checks) > 0:
+		l.Gate = GateRejects
+		l.Why = fmt.Sprintf("the custom function `%s` (%s:%d) rejects signed-out callers before the handler runs", name, f.Path, fn.Line)
+	case s.cont == maybe:
+		l.Gate = GateUnknown
+		l.Why = fmt.Sprintf("the custom function `%s` could not be evaluated: %s", name, strings.Join(s.unknown, "; "))
+	case len(s.reads) > 0:
+		l.Gate = GateAttaches
+		l.Why = fmt.Sprintf("the custom function `%s` (%s:%d) reads the identity but lets a signed-out caller through", name, f.Path, fn.Line)
+	default:
+		l.Gate = GateNone
+	}
+	return l, true
+}
+
+// convexHandler returns the handler of a definition's argument: the
+// `handler` of an object, or the function itself (the older form).
+func convexHandler(f *jsast.File, call *jsast.Node) *jsast.Node {
+	args := jsast.Args(call)
+	if len(args) == 0 {
+		return nil
+	}
+	a := jsast.Unwrap(args[0])
+	if a == nil {
+		return nil
+	}
+	if a.Type == "object" {
+		a = jsast.Unwrap(f.ObjectProp(a, "handler"))
+	}
+	if a != nil && jsast.IsFunction(a) {
+		return a
+	}
+	return nil
+}
+
+func (m *Model) convexFileEntries(ctx context.Context, p string) ([]*Entry, error) {
+	mod, _ := convexModule(p)
+	f, err := m.parse(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Entry
+	for _, ex := range f.Exports() {
+		v := jsast.Unwrap(ex.Value)
+		if v == nil || v.Type != "call_expression" || ex.Name == "default" {
+			continue
+		}
+		b, ok := m.convexBuilderOf(ctx, f, v.ChildByField("function"), 0)
+		if !ok || b.internal || b.kind == ConvexHTTPAction {
+			continue // internal functions are not callable by clients; httpActions are reached through http.ts
+		}
+		e := &Entry{Framework: knowledge.Convex, Kind: b.kind, Methods: []string{convexMethod(b.kind)},
+			Path: "api." + strings.ReplaceAll(mod, "/", ".") + "." + ex.Name, PathKnown: true,
+			File: p, Line: ex.Stmt.Line, EndLine: ex.Stmt.EndLine, Name: ex.Name,
+			Params: []ParamRole{ParamConvexCtx, ParamClientValue}, Chain: b.layers}
+		if fn := convexHandler(f, v); fn != nil {
+			e.Fn, e.FnFile, e.Handler = fn, f, Location{File: p, Line: fn.Line}
+		} else {
+			e.Unresolved = "the function's handler is not a function literal"
+		}
+		out = append(out, e)
+	}
+	out = append(out, m.convexRoutes(ctx, f)...)
+	return out, nil
+}
+
+func convexMethod(k Kind) string {
+	switch k {
+	case ConvexQuery:
+		return "QUERY"
+	case ConvexMutation:
+		return "MUTATION"
+	}
+	return "ACTION"
+}
+
+// convexRoutes lists the httpActions a file routes:
+// http.route({ path | pathPrefix, method, handler }).
+func (m *Model) convexRoutes(ctx context.Context, f *jsast.File) []*Entry {
+	var out []*Entry
+	for _, call := range f.Calls(f.Root, func(n string) bool { return strings.HasSuffix(n, ".route") }) {
+		args := jsast.Args(call)
+		if len(args) != 1 || jsast.Unwrap(args[0]).Type != "object" {
+			continue
+		}
+		obj := jsast.Unwrap(args[0])
+		h := f.ObjectProp(obj, "handler")
+		if h == nil {
+			continue
+		}
+		method, _ := f.StringValue(f.ObjectProp(obj, "method"))
+		p, known := f.StringValue(f.ObjectProp(obj, "path"))
+		if !known {
+			if pre, ok := f.StringValue(f.ObjectProp(obj, "pathPrefix")); ok {
+				p, known = pre+"*", true
+			}
+		}
+		e := &Entry{Framework: knowledge.Convex, Kind: ConvexHTTPAction, Methods: []string{strings.ToUpper(method)}, Path: p, PathKnown: known,
+			File: f.Path, Line: call.Line, EndLine: call.EndLine, Name: strings.ToUpper(method) + " " + p,
+			Params: []ParamRole{ParamConvexCtx, ParamRequest}}
+		if method == "" {
+			e.Methods = []string{"ALL"}
+		}
+		hf, hv := f, jsast.Unwrap(h)
+		if hv.Type == "identifier" {
+			if o, ok, err := m.origin(ctx, f, f.Text(hv)); err == nil && ok {
+				if of, v, err := m.originValue(ctx, o); err == nil && v != nil {
+					hf, hv = of, jsast.Unwrap(v)
+				}
+			}
+		}
+		if hv != nil && hv.Type == "call_expression" {
+			if fn := convexHandler(hf, hv); fn != nil {
+				e.Fn, e.FnFile, e.Handler = fn, hf, Location{File: hf.Path, Line: fn.Line}
+			}
+		}
+		if e.Fn == nil {
+			e.Unresolved = "the route's handler could not be followed"
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// convexRunCalls are the ctx methods that call another Convex function by
+// reference, and the index of the reference among their arguments
+// (https://docs.convex.dev/functions/actions, /scheduling/scheduled-functions).
+var convexRunCalls = map[string]int{"runQuery": 0, "runMutation": 0, "runAction": 0, "runAfter": 1, "runAt": 1}
+
+// convexCallTarget resolves ctx.runMutation(internal.users.create, args)
+// and ctx.scheduler.runAfter(0, api.x.y, args) to the handler of the
+// function referenced, and the call's arguments as that handler's (ctx,
+// args). ok is false for other calls.
+func (m *Model) convexCallTarget(ctx context.Context, f *jsast.File, call *jsast.Node) (fnRef, []*jsast.Node, bool) {
+	name := strings.ReplaceAll(f.CalleeName(call), "()", "")
+	i, ok := convexRunCalls[jsast.LastSegment(name)]
+	if !ok || !strings.Contains(name, ".") {
+		return fnRef{}, nil, false
+	}
+	dir, _ := convexSplit(f.Path)
+	if dir == "" && !strings.HasPrefix(f.Path, "convex/") {
+		return fnRef{}, nil, false
+	}
+	args := jsast.Args(call)
+	if i >= len(args) {
+		return fnRef{}, nil, false
+	}
+	ref := strings.Split(f.Name(jsast.Unwrap(args[i])), ".")
+	if len(ref) < 3 || ref[0] != "internal" && ref[0] != "api" {
+		return fnRef{}, nil, false
+	}
+	if im, ok := f.ImportOf(ref[0]); !ok || !strings.Contains(im.Source, "_generated/api") {
+		return fnRef{}, nil, false
+	}
+	mod, export := strings.Join(ref[1:len(ref)-1], "/"), ref[len(ref)-1]
+	for _, ext := range []string{".ts", ".js", ".tsx", ".jsx"} {
+		tf, err := m.parse(ctx, dir+mod+ext)
+		if err != nil {
+			continue
+		}
+		for _, ex := range tf.Exports() {
+			if ex.Name != export {
+				continue
+			}
+			if v := jsast.Unwrap(ex.Value); v != nil && v.Type == "call_expression" {
+				if fn := convexHandler(tf, v); fn != nil {
+					return fnRef{file: tf, fn: fn, name: strings.Join(ref, ".")}, args[i:], true
+				}
+			}
+		}
+		return fnRef{}, nil, false
+	}
+	return fnRef{}, nil, false
+}
+
+// convexCtxMember is what a property of a Convex function's ctx holds
+// for an anonymous caller: db, storage, auth and the run methods are the
+// ctx itself (a data client whose calls the knowledge tables classify);
+// any other property was added by a custom function's customCtx, which
+// an authentication builder fills with the caller's user (null when the
+// builder lets a signed-out caller through).
+func convexCtxMember(prop string) value {
+	switch prop {
+	case "db", "storage", "auth", "scheduler", "runQuery", "runMutation", "runAction", "vectorSearch":
+		return value{kind: vClient, pkg: "convex/server"}
+	}
+	return value{kind: vUser, field: prop}
+}
+
+// convexCtxField marks the value of a Convex function's ctx parameter.
+const convexCtxField = "convex ctx"

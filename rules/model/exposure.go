@@ -1,0 +1,195 @@
+package model
+
+import (
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+)
+
+// Level is how much an entry that nothing guards exposes. The string
+// values are part of the routes JSON contract.
+type Level string
+
+// Exposure levels, lowest first.
+const (
+	ExposeNone   Level = ""       // public by design: nothing a signed-out caller should not do
+	ExposeMedium Level = "medium" // reads records whose owner the model cannot name, or sends mail
+	ExposeHigh   Level = "high"   // writes, privileged Clerk calls, money, paid APIs, other users' records
+)
+
+func (l Level) rank() int {
+	switch l {
+	case ExposeHigh:
+		return 2
+	case ExposeMedium:
+		return 1
+	}
+	return 0
+}
+
+// Exposure is what an unguarded entry lets a signed-out caller do, and
+// how bad that is. It is the one public-by-design policy every
+// unguarded-entry rule applies (Next.js, Pages Router, Node servers, and
+// the adapters to come), so that an entry is reported, or not, for the
+// same reason whichever rule looks at it.
+type Exposure struct {
+	Level  Level
+	Effect Effect // the effect that decides the level
+	Why    string // "writes data", "reads user records", ...
+}
+
+// Exposed applies the policy to an entry's verdict and effects (Guard and
+// Effects, or OwnGuard for an entry that must check the caller itself):
+//
+//   - nothing is exposed unless the verdict is no or partial and a
+//     signed-out caller reaches an effect (unknown is never exposed);
+//   - a write that changes or deletes existing records, a privileged
+//     Clerk Backend call, returning a Clerk User or a server secret, money, a paid API and a
+//     request to a caller-chosen URL are high;
+//   - creating a record is high, except on a public form or beacon
+//     (knowledge.PublicSubmission: contact, waitlist, registration, page
+//     views) or an entry the middleware declares public, where adding a
+//     record is the entry's purpose; sending mail is medium there too;
+//   - reading is high when it reads records that hold someone's data
+//     (knowledge.PersonalRecord) other than the caller's own session
+//     record, or when the entry is in an area meant for signed-in
+//     users (knowledge.PrivateArea), or when it selects records the
+//     application marks as not public (Effect.Unpublished: drafts,
+//     unapproved items); a read of records the model cannot
+//     name is medium; a read of public content (a catalogue, published
+//     posts, counts) and reading Clerk users for their public profile
+//     (without returning the User objects) expose nothing.
+func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
+	if v.Authn != AuthnNo && v.Authn != AuthnPartial {
+		return Exposure{}
+	}
+	if v.Webhook != "" {
+		// A webhook that verifies its provider's signature (on some paths):
+		// its caller is the provider, not a user to sign in. A path that
+		// skips the verification is the WH rules' finding, whose fix is to
+		// verify, not auth.protect().
+		return Exposure{}
+	}
+	var best Exposure
+	for _, x := range fx.List {
+		if x.SignedOut != ReachYes {
+			continue
+		}
+		l, why := exposureOf(e, x)
+		if l.rank() > best.Level.rank() {
+			best = Exposure{Level: l, Effect: x, Why: why}
+		}
+	}
+	return best
+}
+
+func exposureOf(e *Entry, x Effect) (Level, string) {
+	open := submissionEntry(e)
+	switch x.Kind {
+	case ClerkPrivilege:
+		return ExposeHigh, "calls a privileged Clerk Backend API"
+	case ReturnsUser:
+		return ExposeHigh, "returns Clerk user objects"
+	case ReturnsSecret:
+		return ExposeHigh, "returns a server secret"
+	case MovesMoney:
+		return ExposeHigh, "moves money"
+	case PaidAPI:
+		return ExposeHigh, "spends a paid API"
+	case Outbound:
+		return ExposeHigh, "requests a URL the caller chooses"
+	case SendsMail:
+		if open {
+			return ExposeNone, ""
+		}
+		return ExposeMedium, "sends mail"
+	case WritesData:
+		if x.Selects {
+			return ExposeHigh, "changes or deletes stored records"
+		}
+		if open {
+			return ExposeNone, ""
+		}
+		return ExposeHigh, "creates records"
+	case ReadsData:
+		return readExposure(e, x)
+	}
+	return ExposeMedium, string(x.Kind)
+}
+
+func readExposure(e *Entry, x Effect) (Level, string) {
+	// Reading Clerk users to render their public profile (an author's
+	// name and avatar) is what a public page does; returning the User
+	// objects is ReturnsUser (and CLK-RBAC-006's concern), and a
+	// privileged call is ClerkPrivilege.
+	_, clerkUsers := knowledge.BackendCallIn(x.Call)
+	model, method := recordOf(x.Call)
+	ownSession := len(x.Request) > 0
+	for _, s := range x.Request {
+		ownSession = ownSession && s == FromCookies
+	}
+	switch {
+	case !clerkUsers && model != "" && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method):
+		return ExposeHigh, "reads " + model + " records"
+	case e.PathKnown && knowledge.PrivateArea(e.Path):
+		return ExposeHigh, "reads data in an area meant for signed-in users"
+	case x.Unpublished:
+		return ExposeHigh, "reads records the application marks as not public"
+	case clerkUsers, e.Public != "":
+		return ExposeNone, ""
+	case model == "":
+		return ExposeMedium, "reads stored data"
+	}
+	return ExposeNone, "" // public content: a catalogue, published posts, counts
+}
+
+// submissionEntry reports whether adding a record is the entry's purpose:
+// the middleware declares it public, or it is a public form or beacon.
+func submissionEntry(e *Entry) bool {
+	if e.Public != "" {
+		return true
+	}
+	if e.PathKnown && e.Path != "" && knowledge.PublicSubmission(e.Path) {
+		return true
+	}
+	return e.Kind == ServerAction && (knowledge.PublicSubmission(e.Name) || knowledge.PublicSubmission(e.File))
+}
+
+// recordOf names the model or table a data call reads and its method:
+// "db.user.findMany" is user and findMany, "Blog.find" is Blog and find;
+// a call whose table is an argument (db.select(), supabase.from()) names
+// none.
+func recordOf(call string) (model, method string) {
+	segs := strings.Split(call, ".")
+	method = segs[len(segs)-1]
+	if len(segs) < 2 {
+		return "", method
+	}
+	m := segs[len(segs)-2]
+	switch {
+	case len(segs) == 2 && m == "sql":
+		return method, "" // sql.users: a SQL statement on the users table
+	case len(segs) == 2 && m != "" && m[0] >= 'A' && m[0] <= 'Z':
+		return m, method // an ORM model: User.find
+	case len(segs) >= 3 && !chainWords[m]:
+		return m, method // a client's model: prisma.user.findMany
+	}
+	return "", method
+}
+
+// chainWords are the builder steps of query APIs whose table is an
+// argument (db.select().from(t), supabase.from('t').select(),
+// db.collection('t').find()): not a model name.
+var chainWords = map[string]bool{"from": true, "select": true, "where": true, "query": true, "table": true,
+	"collection": true, "doc": true, "docs": true, "insert": true, "update": true, "delete": true, "eq": true,
+	"orderBy": true, "limit": true, "single": true, "rpc": true, "selectFrom": true, "insertInto": true}
+
+// countOnly reports whether a read returns a number, not records.
+func countOnly(method string) bool {
+	switch jsast.LastSegment(method) {
+	case "count", "countDocuments", "estimatedDocumentCount", "_count":
+		return true
+	}
+	return false
+}

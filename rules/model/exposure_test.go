@@ -1,0 +1,48 @@
+package model
+
+import "testing"
+
+func TestExposed(t *testing.T) {
+	open := Verdict{Authn: AuthnNo}
+	route := func(path string) *Entry { return &Entry{Kind: RouteHandler, Path: path, PathKnown: true} }
+	eff := func(k EffectKind, call string, selects bool, req ...InputSource) Effects {
+		return Effects{List: []Effect{{Kind: k, Call: call, Selects: selects, SignedOut: ReachYes, Request: req}}}
+	}
+	cases := []struct {
+		name string
+		e    *Entry
+		v    Verdict
+		fx   Effects
+		want Level
+	}{
+		{"guarded", route("/api/x"), Verdict{Authn: AuthnYes}, eff(WritesData, "db.post.delete", true), ExposeNone},
+		{"unknown is never exposed", route("/api/x"), Verdict{Authn: AuthnUnknown}, eff(WritesData, "db.post.delete", true), ExposeNone},
+		{"not reached", route("/api/x"), open, Effects{List: []Effect{{Kind: WritesData, Call: "db.post.delete", Selects: true, SignedOut: ReachNo}}}, ExposeNone},
+		{"delete", route("/api/x"), open, eff(WritesData, "db.post.delete", true), ExposeHigh},
+		{"create", route("/api/posts"), open, eff(WritesData, "db.post.create", false), ExposeHigh},
+		{"contact form create", route("/api/contact"), open, eff(WritesData, "db.enquiry.create", false), ExposeNone},
+		{"contact form delete", route("/api/contact"), open, eff(WritesData, "db.enquiry.delete", true), ExposeHigh},
+		{"contact action", &Entry{Kind: ServerAction, Name: "sendContactEmail", File: "app/x/action.ts"}, open, eff(SendsMail, "transporter.sendMail", false), ExposeNone},
+		{"declared public create", &Entry{Kind: RouteHandler, Path: "/api/hit", PathKnown: true, Public: "middleware.ts declares it public"}, open, eff(WritesData, "db.hit.create", false), ExposeNone},
+		{"privileged", route("/api/x"), open, eff(ClerkPrivilege, "clerkClient.users.deleteUser", true), ExposeHigh},
+		{"clerk users read for display", route("/api/authors"), open, eff(ReadsData, "clerkClient.users.getUserList", true), ExposeNone},
+		{"clerk users returned", route("/api/authors"), open, eff(ReturnsUser, "users", false), ExposeHigh},
+		{"user records", route("/api/x"), open, eff(ReadsData, "prisma.userProfile.findMany", true), ExposeHigh},
+		{"orm model", route("/api/x"), open, eff(ReadsData, "Conversation.find", true), ExposeHigh},
+		{"user count", route("/api/stats"), open, eff(ReadsData, "db.user.count", true), ExposeNone},
+		{"own session record", route("/api/attendee/projects"), open, eff(ReadsData, "db.attendee.findFirst", true, FromCookies), ExposeNone},
+		{"public content", route("/api/posts"), open, eff(ReadsData, "db.post.findMany", true), ExposeNone},
+		{"private area", route("/api/dashboard/posts"), open, eff(ReadsData, "db.post.findMany", true), ExposeHigh},
+		{"unnamed table", route("/api/x"), open, eff(ReadsData, "db.select", true), ExposeMedium},
+		{"supabase chain", route("/api/x"), open, eff(ReadsData, "supabase.from.select", true), ExposeMedium},
+		{"sql users table", route("/api/x"), open, eff(ReadsData, "sql.users", true), ExposeHigh},
+		{"sql public table", route("/api/x"), open, eff(ReadsData, "sql.jobs", true), ExposeNone},
+		{"unpublished records", route("/api/posts"), open, Effects{List: []Effect{{Kind: ReadsData, Call: "db.post.findMany", Selects: true, SignedOut: ReachYes, Unpublished: true}}}, ExposeHigh},
+		{"paid api", route("/api/ai"), open, eff(PaidAPI, "openai.chat.completions.create", false), ExposeHigh},
+	}
+	for _, c := range cases {
+		if got := Exposed(c.e, c.v, c.fx).Level; got != c.want {
+			t.Errorf("%s: Exposed = %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,377 @@
+package model
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
+)
+
+// trpcAdapter lists tRPC procedures: every query, mutation and
+// subscription in a router's object (createTRPCRouter({...}), t.router,
+// router), with the dotted path the client calls (`post.byId`: the keys of
+// the routers that nest it, across files, then its own key). A procedure's
+// chain is its base and its own middleware, in order: the .use() calls of
+// the base procedure's declaration (protectedProcedure =
+// t.procedure.use(isAuthed), followed through imports) and of the
+// procedure itself. Each middleware is analysed as a function of the
+// options { ctx, input, next }: ctx holds what createContext attached (the
+// Auth object of getAuth(req) or auth(), or its userId), so a middleware
+// that throws a TRPCError for a signed-out caller before calling next()
+// rejects. The HTTP route that serves the router (app/api/trpc/[trpc],
+// pages/api/trpc/[trpc]) demands nothing itself: each procedure is judged
+// on its own.
+type trpcAdapter struct{}
+
+func (trpcAdapter) Framework() Framework { return knowledge.TRPC }
+
+func (trpcAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
+	return m.trpc.get(func() ([]*Entry, error) { return trpcEntries(ctx, m) })
+}
+
+func (a trpcAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
+	if !m.dependsOnAt(p, "@trpc/server") {
+		return nil, nil
+	}
+	es, err := a.Entries(ctx, m)
+	return entriesIn(es, p), err
+}
+
+// dependsOnAt reports whether p belongs to a package that depends on dep,
+// or a workspace root that does.
+func (m *Model) dependsOnAt(p, dep string) bool {
+	for _, q := range m.proj.Packages {
+		if _, ok := q.Deps[dep]; ok && (q.Dir == "" || strings.HasPrefix(p, q.Dir+"/")) {
+			return true
+		}
+	}
+	return false
+}
+
+// trpcRouter is one router object and its binding.
+type trpcRouter struct {
+	file *jsast.File
+	name string // the variable it is bound to ("" for an inline router)
+	obj  *jsast.Node
+	sub  bool // another router nests it
+}
+
+type trpcRun struct {
+	m       *Model
+	ctx     context.Context
+	routers map[string]*trpcRouter // by file + "\x00" + binding
+	inline  map[*jsast.Node]*trpcRouter
+	order   []*trpcRouter
+	seen    map[*jsast.Node]bool
+	out     []*Entry
+}
+
+func trpcEntries(ctx context.Context, m *Model) ([]*Entry, error) {
+	r := &trpcRun{m: m, ctx: ctx, routers: map[string]*trpcRouter{}, inline: map[*jsast.Node]*trpcRouter{}, seen: map[*jsast.Node]bool{}}
+	for _, p := range m.fs.Paths() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !modules.IsModule(p) || strings.Contains("/"+p, "/node_modules/") || !m.dependsOnAt(p, "@trpc/server") {
+			continue
+		}
+		if _, nonReq := knowledge.NonRequestPath(p); nonReq {
+			continue
+		}
+		sf, err := m.fs.Get(ctx, p)
+		if err != nil || !bytes.Contains(sf.Content, []byte("rocedure")) && !bytes.Contains(sf.Content, []byte("outer")) {
+			continue
+		}
+		f, err := m.parse(ctx, p)
+		if err != nil {
+			m.notes.add(Note{Where: p, What: err.Error()})
+			continue
+		}
+		r.collect(f)
+	}
+	// A router another router's key names is nested; the others are roots.
+	for _, rt := range r.order {
+		for _, pr := range pairs(rt.obj) {
+			if sub := r.subRouter(rt.file, pr.ChildByField("value")); sub != nil && sub != rt {
+				sub.sub = true
+			}
+		}
+	}
+	for _, rt := range r.order {
+		if !rt.sub {
+			r.walk(rt, "", 0)
+		}
+	}
+	sort.SliceStable(r.out, func(i, j int) bool { return r.out[i].Path < r.out[j].Path })
+	return withFacets(r.out), nil
+}
+
+// collect records the router objects of a file.
+func (r *trpcRun) collect(f *jsast.File) {
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "call_expression" || !isRouterCall(f, n) {
+			return true
+		}
+		args := jsast.Args(n)
+		obj := jsast.Unwrap(args[0])
+		rt := &trpcRouter{file: f, obj: obj}
+		if p := n.Parent; p != nil && p.Type == "variable_declarator" {
+			rt.name = f.Text(p.ChildByField("name"))
+			r.routers[f.Path+"\x00"+rt.name] = rt
+		}
+		r.inline[n] = rt
+		r.order = append(r.order, rt)
+		return true
+	})
+}
+
+// isRouterCall recognises createTRPCRouter({...}), t.router({...}),
+// router({...}) and mergeRouters-style factories whose name says router
+// and whose first argument is an object.
+func isRouterCall(f *jsast.File, n *jsast.Node) bool {
+	args := jsast.Args(n)
+	if len(args) == 0 || jsast.Unwrap(args[0]) == nil || jsast.Unwrap(args[0]).Type != "object" {
+		return false
+	}
+	last := strings.ToLower(jsast.LastSegment(f.CalleeName(n)))
+	return strings.HasSuffix(last, "router")
+}
+
+// pairs returns an object's key-value properties.
+func pairs(obj *jsast.Node) []*jsast.Node {
+	var out []*jsast.Node
+	for _, c := range obj.NamedChildren() {
+		if c.Type == "pair" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// subRouter returns the router a property value names: an inline router
+// call, or a binding of this file or an imported one.
+func (r *trpcRun) subRouter(f *jsast.File, v *jsast.Node) *trpcRouter {
+	v = jsast.Unwrap(v)
+	if v == nil {
+		return nil
+	}
+	switch v.Type {
+	case "call_expression":
+		return r.inline[v]
+	case "identifier":
+		name := f.Text(v)
+		if rt, ok := r.routers[f.Path+"\x00"+name]; ok {
+			return rt
+		}
+		o, ok, err := r.m.graph.Origin(r.ctx, f.Path, name)
+		if err != nil || !ok || o.Module.Kind != modules.File {
+			return nil
+		}
+		return r.routers[o.Module.Path+"\x00"+o.Binding]
+	}
+	return nil
+}
+
+// walk lists a router's procedures under prefix.
+func (r *trpcRun) walk(rt *trpcRouter, prefix string, depth int) {
+	if depth > MaxMountDepth || r.ctx.Err() != nil {
+		return
+	}
+	f := rt.file
+	for _, pr := range pairs(rt.obj) {
+		key := propertyKey(f, pr.ChildByField("key"))
+		if key == "" {
+			continue
+		}
+		path := key
+		if prefix != "" {
+			path = prefix + "." + key
+		}
+		v := jsast.Unwrap(pr.ChildByField("value"))
+		if sub := r.subRouter(f, v); sub != nil {
+			if sub != rt {
+				r.walk(sub, path, depth+1)
+			}
+			continue
+		}
+		if v == nil || v.Type != "call_expression" || r.seen[v] {
+			continue
+		}
+		kind, ok := procedureKind(f, v)
+		if !ok {
+			continue
+		}
+		r.seen[v] = true
+		r.out = append(r.out, r.entry(f, pr, v, kind, path))
+	}
+}
+
+func propertyKey(f *jsast.File, k *jsast.Node) string {
+	if k == nil {
+		return ""
+	}
+	switch k.Type {
+	case "property_identifier", "identifier":
+		return f.Text(k)
+	case "string":
+		s, _ := f.StringValue(k)
+		return s
+	}
+	return ""
+}
+
+// procedureKind recognises base.query(fn), base.mutation(fn) and
+// base.subscription(fn).
+func procedureKind(f *jsast.File, call *jsast.Node) (Kind, bool) {
+	fn := jsast.Unwrap(call.ChildByField("function"))
+	if fn == nil || fn.Type != "member_expression" {
+		return "", false
+	}
+	switch f.Text(fn.ChildByField("property")) {
+	case "query":
+		return TRPCQuery, true
+	case "mutation":
+		return TRPCMutation, true
+	case "subscription":
+		return TRPCSubscription, true
+	}
+	return "", false
+}
+
+func (r *trpcRun) entry(f *jsast.File, pr, call *jsast.Node, kind Kind, path string) *Entry {
+	method := "GET"
+	if kind != TRPCQuery {
+		method = "POST"
+	}
+	e := &Entry{Framework: knowledge.TRPC, Kind: kind, Methods: []string{method}, Path: path, PathKnown: true,
+		File: f.Path, Line: pr.Line, EndLine: pr.EndLine, Name: path, Params: []ParamRole{ParamTRPCOptions}}
+	if args := jsast.Args(call); len(args) > 0 {
+		if ref, err := r.m.resolveFunc(r.ctx, f, args[0], nil, 0); err == nil {
+			e.Fn, e.FnFile, e.Handler = ref.fn, ref.file, Location{File: ref.file.Path, Line: ref.fn.Line}
+		}
+	}
+	if e.Fn == nil {
+		e.Unresolved = "the resolver of " + path + " could not be found"
+	}
+	recv := jsast.Unwrap(call.ChildByField("function")).ChildByField("object")
+	e.Chain = append(r.m.trpcHTTPLayer(f.Path), r.m.procedureChain(r.ctx, f, recv, 0)...)
+	return e
+}
+
+// trpcHTTPLayer is the Next.js middleware layer in front of the route
+// that serves a tRPC router (a route with a `trpc` segment in the app that
+// holds the router's file): every procedure call is a request to it.
+func (m *Model) trpcHTTPLayer(file string) []Layer {
+	app := m.proj.AppFor(file)
+	if app == nil {
+		return nil
+	}
+	for _, rt := range app.Routes {
+		if !slices.Contains(strings.Split(rt.Path, "/"), "trpc") {
+			continue
+		}
+		if l, ok := nextMiddlewareLayer(app, rt.Probe()); ok {
+			return []Layer{l}
+		}
+	}
+	return nil
+}
+
+// procedureChain returns the middleware layers of a procedure builder
+// expression, base first: publicProcedure.use(a).input(z).use(b) is the
+// layers of publicProcedure's declaration, then a, then b.
+func (m *Model) procedureChain(ctx context.Context, f *jsast.File, n *jsast.Node, depth int) []Layer {
+	n = jsast.Unwrap(n)
+	if n == nil || depth > MaxWrapperDepth {
+		return nil
+	}
+	switch n.Type {
+	case "call_expression":
+		fn := jsast.Unwrap(n.ChildByField("function"))
+		if fn == nil || fn.Type != "member_expression" {
+			return nil
+		}
+		out := m.procedureChain(ctx, f, fn.ChildByField("object"), depth)
+		if f.Text(fn.ChildByField("property")) == "use" {
+			if args := jsast.Args(n); len(args) > 0 {
+				out = append(out, m.procedureMiddleware(ctx, f, args[0]))
+			}
+		}
+		return out
+	case "identifier":
+		name := f.Text(n)
+		if v := f.LocalValue(name); v != nil {
+			return m.procedureChain(ctx, f, v, depth+1)
+		}
+		o, ok, err := m.origin(ctx, f, name)
+		if err != nil {
+			return []Layer{{Name: name, Location: Location{File: f.Path, Line: n.Line}, Gate: GateUnknown, Via: ViaProcedure,
+				Why: fmt.Sprintf("the procedure base `%s` could not be read: %v", name, err)}}
+		}
+		if !ok || o.Module.Kind != modules.File {
+			if ok && o.Module.Kind == modules.External {
+				return []Layer{{Name: name, Location: Location{File: f.Path, Line: n.Line}, Gate: GateUnknown, Via: ViaProcedure,
+					Why: fmt.Sprintf("the procedure base `%s` comes from %s", name, o.Module.String())}}
+			}
+			return nil
+		}
+		of, v, err := m.originValue(ctx, o)
+		if err != nil || v == nil {
+			return []Layer{{Name: name, Location: Location{File: f.Path, Line: n.Line}, Gate: GateUnknown, Via: ViaProcedure,
+				Why: fmt.Sprintf("the procedure base `%s` could not be followed", name)}}
+		}
+		return m.procedureChain(ctx, of, v, depth+1)
+	}
+	return nil // t.procedure: the bare base
+}
+
+// procedureMiddleware analyses one .use() middleware as a function of the
+// options { ctx, input, next }: it rejects when a signed-out caller never
+// completes it (a TRPCError thrown before next()).
+func (m *Model) procedureMiddleware(ctx context.Context, f *jsast.File, arg *jsast.Node) Layer {
+	name := clip(strings.TrimSpace(f.Text(arg)), 40)
+	l := Layer{Name: name, Location: Location{File: f.Path, Line: arg.Line}, Via: ViaProcedure}
+	ref, err := m.resolveFunc(ctx, f, middlewareFn(f, arg), nil, 0)
+	if err != nil {
+		l.Gate, l.Why = GateUnknown, fmt.Sprintf("the middleware `%s` could not be followed", name)
+		return l
+	}
+	s := m.summarize(ctx, ref.file, ref.fn, roleHandler, []ParamRole{ParamTRPCOptions}, 0, nil)
+	if s.cont == no && len(s.checks) > 0 {
+		l.Gate = GateRejects
+		for _, c := range s.checks {
+			l.Proof = append(l.Proof, c.Proof)
+			l.Authz |= c.authz
+		}
+		l.Why = fmt.Sprintf("the procedure middleware `%s` (%s:%d) stops signed-out callers", name, ref.file.Path, ref.fn.Line)
+		return l
+	}
+	if len(s.unknown) > 0 {
+		l.Gate, l.Why = GateUnknown, s.unknown[0]
+		return l
+	}
+	l.Gate = GateNone
+	return l
+}
+
+// middlewareFn unwraps t.middleware(fn) (and a binding of it) to fn.
+func middlewareFn(f *jsast.File, n *jsast.Node) *jsast.Node {
+	n = jsast.Unwrap(n)
+	if n != nil && n.Type == "identifier" {
+		if v := f.LocalValue(f.Text(n)); v != nil {
+			n = jsast.Unwrap(v)
+		}
+	}
+	if n != nil && n.Type == "call_expression" {
+		if args := jsast.Args(n); len(args) > 0 && jsast.IsFunction(jsast.Unwrap(args[len(args)-1])) {
+			return args[len(args)-1]
+		}
+	}
+	return n
+}

@@ -1,0 +1,124 @@
+package routes
+
+import (
+	"fmt"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// RP021 flags the public functions of backends the model lists entry by
+// entry (Convex queries, mutations, actions and routed httpActions;
+// Supabase Edge Functions; Expo Router API routes) that a signed-out
+// caller can run to write data, make privileged Clerk calls, send mail
+// or move money, or to read the records of users and organizations.
+var RP021 = &rules.Rule{
+	ID:         "CLK-RP-021",
+	Name:       "backend-function-without-auth",
+	Pack:       rules.PackRoutes,
+	Severity:   rules.High,
+	Confidence: rules.MediumConfidence,
+	Checklist:  1,
+	Files:      func(f *source.File) bool { return f.IsJS() },
+	Keywords: []string{"query", "mutation", "action", "Query", "Mutation", "Action", "convex", "route(", "serve(", "GET", "POST",
+		"PUT", "PATCH", "DELETE"},
+	Doc: rules.Doc{
+		Title: "backend function runs for a signed-out caller",
+		Text: "Convex functions exported with `query`, `mutation` or `action` (and httpActions routed in `convex/http.ts`), " +
+			"Supabase Edge Functions (`Deno.serve` in `supabase/functions/<name>/index.ts`) and Expo Router API routes " +
+			"(`app/**/+api.ts`) are public: any client can call them. When one writes data, makes a privileged Clerk Backend " +
+			"call, sends mail, moves money, or reads the records of users or organizations, and nothing rejects a signed-out " +
+			"caller first, anyone can do it.\n\nIn Convex, `ctx.auth.getUserIdentity()` is null for a signed-out caller: throw " +
+			"when it is (or use a custom function builder that does). A Supabase Edge Function must verify the Clerk session " +
+			"token itself (`verifyToken` from `@clerk/backend`, or `jose.jwtVerify` with Clerk's JWKS): the gateway's " +
+			"`verify_jwt` accepts the public anon key. `internalQuery`/`internalMutation`/`internalAction` are not callable by " +
+			"clients and are not reported; webhook endpoints are left to the WH rules.",
+		Bad: "export const deleteNote = mutation({\n  args: { id: v.id('notes') },\n  handler: async (ctx, { id }) => ctx.db.delete(id),\n})",
+		Good: "export const deleteNote = mutation({\n  args: { id: v.id('notes') },\n  handler: async (ctx, { id }) => {\n" +
+			"    const identity = await ctx.auth.getUserIdentity()\n    if (!identity) throw new Error('Unauthenticated')\n" +
+			"    const note = await ctx.db.get(id)\n    if (note?.userId !== identity.subject) throw new Error('Forbidden')\n" +
+			"    await ctx.db.delete(id)\n  },\n})",
+	},
+	Fix: func(_ *project.Model, file string) string {
+		return "Reject a signed-out caller before the effect: in Convex, `const identity = await ctx.auth.getUserIdentity(); " +
+			"if (!identity) throw new Error('Unauthenticated')`; in an Edge Function or API route, verify the Clerk session token " +
+			"from the Authorization header with `verifyToken()` or `authenticateRequest()` from `@clerk/backend` and answer 401 when it fails."
+	},
+	Run: runRP021,
+}
+
+// rp020Frameworks are the adapters whose entries RP021 judges.
+var rp020Frameworks = map[knowledge.Framework]bool{knowledge.Convex: true, knowledge.SupabaseEdge: true, knowledge.Expo: true}
+
+func runRP021(pass *rules.Pass) error {
+	if pass.Model == nil {
+		return nil
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return nil
+	}
+	for _, e := range es {
+		if !rp020Frameworks[e.Framework] || e.File != pass.File.Path || e.DeclaredPublic() || e.Path != "" && e.Path[0] == '/' && publicByDesign(e.Path) {
+			continue
+		}
+		fx := pass.Model.Effects(pass.Ctx, e)
+		if _, decoded := tokenSelected(fx); decoded {
+			continue // CLK-RP-017 reports the identity taken from an unverified token
+		}
+		_, open := failsOpen(e)
+		x, ok := rp020Effect(pass.Model.Guard(pass.Ctx, e), fx, open)
+		if !ok {
+			continue
+		}
+		what := "reads users' or organizations' records (`" + x.Call + "` on `" + x.Table + "`)"
+		if l, open := failsOpen(e); open && !knowledge.AccountTable(x.Table) {
+			what = fmt.Sprintf("reads data (`%s`) behind `%s`, which lets a signed-out caller through,", x.Call, l.Name)
+		}
+		if x.Kind != model.ReadsData {
+			what = fmt.Sprintf("reaches `%s` (%s)", x.Call, x.Kind)
+		}
+		pass.Report(rules.Diagnostic{
+			Line: e.Line,
+			Message: fmt.Sprintf("%s %s for a signed-out caller, at %s: nothing checks the caller first",
+				rules.Code(e.Label()), what, x.Location),
+			Related: []rules.Location{{Path: x.File, Line: x.Line}},
+		})
+	}
+	return nil
+}
+
+// failsOpen returns the wrapper layer of an entry that reads the
+// identity but lets a signed-out caller through (a custom Convex builder
+// that catches the missing identity): the entry was meant to be
+// authenticated, so every effect behind it counts.
+func failsOpen(e *model.Entry) (model.Layer, bool) {
+	for _, l := range e.Chain {
+		if l.Via == model.ViaWrapper && l.Gate == model.GateAttaches {
+			return l, true
+		}
+	}
+	return model.Layer{}, false
+}
+
+// rp020Effect returns the first effect a signed-out caller reaches that
+// the rule reports: anything but a read, or a read of an account table,
+// or any read behind a wrapper that fails open.
+func rp020Effect(v model.Verdict, fx model.Effects, failOpen bool) (model.Effect, bool) {
+	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
+		return model.Effect{}, false
+	}
+	for _, x := range fx.List {
+		if x.SignedOut != model.ReachYes || x.Kind == model.ReadsData && !knowledge.AccountTable(x.Table) && !failOpen {
+			continue
+		}
+		if x.Kind == model.ReadsData && x.OwnerScoped && len(x.Request) == 0 {
+			continue // selected by the caller's own (null) identity: a signed-out caller reads nothing
+		}
+		return x, true
+	}
+	return model.Effect{}, false
+}
