@@ -13,7 +13,7 @@ var categories = map[string][]string{
 		"CLK-SEC-006", "CLK-SEC-007", "CLK-SEC-008", "CLK-SEC-009", "CLK-SEC-010"},
 	"unguarded-entry": {"CLK-RP-003", "CLK-RP-004", "CLK-RP-005", "CLK-RP-010", "CLK-RP-011",
 		"CLK-RP-012", "CLK-RP-013", "CLK-RP-014", "CLK-RP-015", "CLK-RP-016", "CLK-RP-021", "CLK-RBAC-002"},
-	"middleware-config":  {"CLK-RP-001", "CLK-RP-002", "CLK-RP-008", "CLK-RP-009", "CLK-RP-011"},
+	"middleware-config":  {"CLK-RP-001", "CLK-RP-002", "CLK-RP-008", "CLK-RP-009", "CLK-RP-011", "CLK-RP-016"},
 	"token-verification": {"CLK-RP-006", "CLK-RP-007", "CLK-RP-017", "CLK-RP-018"},
 	"authz":              {"CLK-RBAC-001", "CLK-RBAC-003", "CLK-RBAC-004", "CLK-RBAC-005"},
 	"user-data-exposure": {"CLK-RBAC-006"},

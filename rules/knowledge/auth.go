@@ -270,6 +270,10 @@ var identitySources = []IdentitySource{
 		Returns: SessionClaims, SignedOut: "nil, false", Source: "clerk/clerk-sdk-go http/middleware.go, clerk.go"},
 	{Package: "github.com/clerk/clerk-sdk-go", Framework: GoHTTP, Form: "sess, ok := clerk.SessionFromContext(ctx) (v1)", Name: "SessionFromContext", Kind: CallSource,
 		Returns: SessionClaims, SignedOut: "nil, false", Source: "clerk/clerk-sdk-go v1.49.0 clerk/middleware_v2.go"},
+	{Package: "github.com/clerk/clerk-sdk-go", Framework: GoHTTP, Form: "claims, err := jwt.Verify(ctx, &jwt.VerifyParams{Token: t})", Name: "Verify", Kind: CallSource,
+		Returns: SessionClaims, SignedOut: "nil, error", Source: "clerk/clerk-sdk-go jwt/jwt.go"},
+	{Package: "github.com/clerk/clerk-sdk-go", Framework: GoHTTP, Form: "claims, err := client.VerifyToken(token) (v1)", Name: "VerifyToken", Kind: CallSource,
+		Returns: SessionClaims, SignedOut: "nil, error", Source: "clerk/clerk-sdk-go v1.49.0 clerk/tokens.go"},
 }
 
 // IdentitySourceOf returns the identity source called or read as name from

@@ -290,3 +290,14 @@ func cloneModule(m ClerkModule) ClerkModule {
 	m.Exports = append([]string(nil), m.Exports...)
 	return m
 }
+
+// GoClerkPath returns the Clerk package of a Go import path, "" when it is
+// not Clerk's. The Go SDK was published as github.com/clerkinc/clerk-sdk-go
+// before the organization was renamed; both paths name the same package
+// (clerk/clerk-sdk-go README.md, v1 import path).
+func GoClerkPath(importPath string) string {
+	if rest, ok := strings.CutPrefix(importPath, "github.com/clerkinc/"); ok {
+		importPath = "github.com/clerk/" + rest
+	}
+	return ClerkPackageOf(importPath)
+}

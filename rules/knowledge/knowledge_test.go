@@ -91,6 +91,12 @@ func TestTablesCiteSources(t *testing.T) {
 			unique("dataAPIs.module", m)
 		}
 	}
+	for _, lib := range goDataAPIs {
+		if lib.Source == "" || len(lib.Calls) == 0 || len(lib.Types) == 0 || len(lib.Packages) == 0 {
+			t.Errorf("goDataAPIs %s: incomplete entry", lib.Name)
+		}
+		unique("goDataAPIs", lib.Name)
+	}
 	for _, c := range backendCalls {
 		if c.Source == "" || c.Privilege == 0 {
 			t.Errorf("backendCalls %s.%s: incomplete entry", c.Resource, c.Method)

@@ -35,6 +35,9 @@ func (m *Model) analyse(ctx context.Context, e *Entry) *analysis { return m.anal
 // analyseWith analyses an entry; own leaves out the middleware layers
 // (Via middleware and router-use).
 func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
+	if e.Kind == GoRoute {
+		return m.goAnalyse(ctx, e, own)
+	}
 	out := &analysis{}
 	v := &out.verdict
 	var (

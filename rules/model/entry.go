@@ -46,6 +46,7 @@ const (
 	TRPCQuery          Kind = "trpc-query"            // a tRPC query procedure
 	TRPCMutation       Kind = "trpc-mutation"         // a tRPC mutation procedure
 	TRPCSubscription   Kind = "trpc-subscription"     // a tRPC subscription procedure
+	// GoRoute (gohttp.go): a route of a net/http, chi, gin or echo server.
 )
 
 // Location is a place in the snapshot.
@@ -84,8 +85,11 @@ type Entry struct {
 	// Handler is where the handler function is (another file for an
 	// imported controller); Fn and FnFile are its syntax.
 	Handler Location
-	Fn      *jsast.Node
-	FnFile  *jsast.File
+	// HandlerName names the handler as declared ("GetUser", "func
+	// literal"); set by the Go adapter.
+	HandlerName string
+	Fn          *jsast.Node
+	FnFile      *jsast.File
 	// Params says what the handler's parameters hold.
 	Params []ParamRole
 	// Wrappers are the calls around the handler, outermost first
@@ -117,6 +121,7 @@ type Entry struct {
 	// prerendered marks an entry built once at build time (an Astro page
 	// with prerender): not listed by Entries; see Model.Prerendered.
 	prerendered bool
+	gofn        *goFunc // the handler of a Go route
 
 	an  *facet[*analysis] // set when the adapter creates the entry
 	own *facet[*analysis] // the same without the middleware layers
@@ -234,6 +239,15 @@ type Layer struct {
 	// rejects the plain path (a percent-encoded letter defeats a path
 	// prefix test); "" when there is none.
 	Bypass string
+	// Unstopped are the places where the middleware answers a denial (a
+	// 401 written, a rejected token) while the framework still runs the
+	// rest of the chain: a gin middleware that returns without
+	// c.Abort().
+	Unstopped []Proof
+	// WouldReject is set when the layer writes a denial to every
+	// signed-out request but lets it through: it would reject had it
+	// stopped the chain, so the routes behind it share its one defect.
+	WouldReject bool
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,
@@ -250,38 +264,51 @@ type Adapter interface {
 	EntriesOf(ctx context.Context, m *Model, path string) ([]*Entry, error)
 }
 
-// fnMemo caches function summaries by function node. A summary is
-// computed without holding a lock, so that two goroutines analysing
+// memo caches function summaries by function node and role. A summary
+// is computed without holding a lock, so that two goroutines analysing
 // mutually recursive helpers cannot deadlock; the first result stored
 // wins.
-type fnMemo struct {
+type memo[K comparable, V any] struct {
 	mu sync.Mutex
-	m  map[fnKey]*summary
+	m  map[K]V
 }
+
+// fnMemo caches the JavaScript walk's summaries.
+type fnMemo = memo[fnKey, *summary]
 
 type fnKey struct {
 	fn   *jsast.Node
 	role role
 }
 
-func (c *fnMemo) get(k fnKey) (*summary, bool) {
+func (c *memo[K, V]) get(k K) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.m[k]
 	return s, ok
 }
 
-func (c *fnMemo) put(k fnKey, s *summary) *summary {
+func (c *memo[K, V]) put(k K, s V) V {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[fnKey]*summary{}
+		c.m = map[K]V{}
 	}
 	if old, ok := c.m[k]; ok {
 		return old
 	}
 	c.m[k] = s
 	return s
+}
+
+// replace stores s over a placeholder.
+func (c *memo[K, V]) replace(k K, s V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[K]V{}
+	}
+	c.m[k] = s
 }
 
 // declaredIn returns the entries declared in the file at p.

@@ -85,6 +85,13 @@ type Model struct {
 	files    fileFacets
 	notes    notes
 	fns      fnMemo
+
+	// The Go side (goprog.go, gohttp.go, goanalyze.go).
+	gop       facet[*goProgram]
+	goEntries facet[[]*Entry]
+	gokeys    facet[map[string]bool]
+	godata    facet[map[string]string]
+	gomemo    goMemo
 }
 
 // fileFacets are the per-file entry facets of the Next.js adapter.
@@ -126,7 +133,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, convexAdapter{}, edgeAdapter{}, expoAdapter{}, trpcAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, convexAdapter{}, edgeAdapter{}, expoAdapter{}, trpcAdapter{}, goAdapter{}}
 }
 
 // Project returns the project model the model was built on.

@@ -244,6 +244,44 @@ export const handle = async ({ event, resolve }) => {
 	}
 }
 
+// A Go handler whose file cannot be read leaves its route unknown, never
+// "unguarded"; the route whose handler is readable keeps its verdict.
+func TestGoUnreadableHandlerIsUnknown(t *testing.T) {
+	snap := failingFiles{Mem: source.Mem{
+		"go.mod": []byte("module example.com/x\n\ngo 1.22\n"),
+		"main.go": []byte(`package main
+
+import (
+	"database/sql"
+
+	"example.com/x/h"
+	"github.com/gin-gonic/gin"
+)
+
+var db *sql.DB
+
+func open(c *gin.Context) { db.Exec("DELETE FROM t WHERE id = $1", c.Param("id")) }
+
+func main() {
+	r := gin.Default()
+	r.DELETE("/t/:id", open)
+	r.DELETE("/u/:id", h.Remove)
+}
+`),
+		"h/h.go": []byte("package h\n\nimport \"github.com/gin-gonic/gin\"\n\nfunc Remove(c *gin.Context) {}\n"),
+	}, fail: map[string]bool{"h/h.go": true}}
+	m := buildModel(t, snap)
+	ctx := context.Background()
+	if v := m.Guard(ctx, entry(t, m, "DELETE /u/:id")); v.Authn != model.AuthnUnknown {
+		t.Errorf("DELETE /u/:id: authn %s (%s), want unknown: its handler's file could not be read", v.Authn, v.Why)
+	} else if !strings.Contains(v.Why, "could not be read") {
+		t.Errorf("DELETE /u/:id: why %q does not say the file could not be read", v.Why)
+	}
+	if v := m.Guard(ctx, entry(t, m, "DELETE /t/:id")); v.Authn != model.AuthnNo {
+		t.Errorf("DELETE /t/:id: authn %s (%s), want no", v.Authn, v.Why)
+	}
+}
+
 // TestVerifiedWebhookVerdict: an entry that verifies a webhook signature
 // before its effects says which provider's, so route rules and fix texts
 // treat its caller as the provider; a route that only reads the svix

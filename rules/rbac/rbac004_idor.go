@@ -6,6 +6,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // RBAC004 is the IDOR policy over the model: an entry that checks the
@@ -21,6 +22,9 @@ var RBAC004 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.MediumConfidence,
 	Checklist:  3,
+	// JavaScript and TypeScript, and Go: the policy asks only the model,
+	// whose Go adapter lists Go routes with the same facts.
+	Files: func(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) },
 	Doc: rules.Doc{
 		Title: "records selected by a request-supplied id with no owner or role check",
 		Text: "A handler, Server Action or route that checks the caller is signed in knows who they are. When it then reads, " +

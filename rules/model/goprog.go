@@ -1,0 +1,288 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/goast"
+)
+
+// goProgram is the Go side of a snapshot: its non-test Go files grouped
+// by package directory, and the module paths of its go.mod files, so that
+// an import path names a directory of the snapshot. It is built once per
+// snapshot, on the first question about a Go entry.
+type goProgram struct {
+	files   []*goast.File
+	byDir   map[string][]*goast.File
+	modules map[string]string // go.mod directory -> module path
+	// failed lists Go files that could not be read or parsed: answers that
+	// depend on them are unknown.
+	failed map[string]error
+}
+
+// goFunc is a Go function: a declaration or a literal, with its file.
+type goFunc struct {
+	name string
+	typ  *ast.FuncType
+	body *ast.BlockStmt
+	recv string // receiver type name of a method ("" for a function)
+	file *goast.File
+	node ast.Node
+	// outer is the factory a returned function literal closes over
+	// (its assignments before the return are the literal's free
+	// variables).
+	outer *goFunc
+}
+
+func (f *goFunc) line() int    { return f.file.Line(f.node.Pos()) }
+func (f *goFunc) endLine() int { return f.file.Line(f.node.End()) }
+
+// params returns the parameter names and their types as written.
+func (f *goFunc) params() (names []string, types []string) {
+	if f.typ == nil || f.typ.Params == nil {
+		return nil, nil
+	}
+	for _, p := range f.typ.Params.List {
+		t := goast.ExprName(stripStar(p.Type))
+		if len(p.Names) == 0 {
+			names, types = append(names, "_"), append(types, t)
+		}
+		for _, n := range p.Names {
+			names, types = append(names, n.Name), append(types, t)
+		}
+	}
+	return names, types
+}
+
+func stripStar(e ast.Expr) ast.Expr {
+	if s, ok := e.(*ast.StarExpr); ok {
+		return s.X
+	}
+	return e
+}
+
+func (m *Model) goProg(ctx context.Context) *goProgram {
+	p, _ := m.gop.get(func() (*goProgram, error) { return m.loadGo(ctx), nil })
+	return p
+}
+
+func (m *Model) loadGo(ctx context.Context) *goProgram {
+	p := &goProgram{byDir: map[string][]*goast.File{}, modules: map[string]string{}, failed: map[string]error{}}
+	for _, fp := range m.fs.Paths() {
+		if ctx.Err() != nil {
+			break
+		}
+		switch {
+		case path.Base(fp) == "go.mod":
+			sf, err := m.fs.Get(ctx, fp)
+			if err != nil || sf == nil {
+				continue
+			}
+			for _, l := range strings.Split(string(sf.Content), "\n") {
+				if f := strings.Fields(l); len(f) >= 2 && f[0] == "module" {
+					mp, err := strconv.Unquote(f[1])
+					if err != nil {
+						mp = f[1]
+					}
+					p.modules[path.Dir(fp)] = mp
+					break
+				}
+			}
+		case strings.HasSuffix(fp, ".go") && !strings.HasSuffix(fp, "_test.go") && !goVendored(fp):
+			sf, err := m.fs.Get(ctx, fp)
+			if err != nil || sf == nil {
+				p.failed[fp] = fmt.Errorf("read %s: %w", fp, err)
+				continue
+			}
+			gf, err := goast.Parse(sf)
+			if err != nil {
+				p.failed[fp] = err
+				m.notes.add(Note{Where: fp, What: err.Error()})
+				continue
+			}
+			p.files = append(p.files, gf)
+			d := path.Dir(fp)
+			p.byDir[d] = append(p.byDir[d], gf)
+		}
+	}
+	return p
+}
+
+func goVendored(p string) bool {
+	return strings.HasPrefix(p, "vendor/") || strings.Contains(p, "/vendor/") || strings.Contains(p, "/testdata/")
+}
+
+// dirOf returns the snapshot directory of an import path seen from the
+// file at from, or "" when no go.mod of the snapshot declares it. When
+// several go.mod files declare the module (a copied project), the one
+// enclosing from wins.
+func (p *goProgram) dirOf(from, importPath string) string {
+	best, bestLen, bestNear := "", -1, false
+	for dir, mod := range p.modules {
+		if importPath != mod && !strings.HasPrefix(importPath, mod+"/") {
+			continue
+		}
+		near := dir == "." || from == dir || strings.HasPrefix(from, dir+"/")
+		if len(mod) > bestLen || len(mod) == bestLen && near && !bestNear || len(mod) == bestLen && near == bestNear && dir < best {
+			rest := strings.TrimPrefix(strings.TrimPrefix(importPath, mod), "/")
+			best, bestLen, bestNear = path.Join(dir, rest), len(mod), near
+		}
+	}
+	return best
+}
+
+// importPath returns the import path a file imports under the local
+// name, or "".
+func importPath(f *goast.File, local string) string {
+	for _, im := range f.AST.Imports {
+		ip, err := strconv.Unquote(im.Path.Value)
+		if err != nil {
+			continue
+		}
+		if goImportLocal(f, ip) == local {
+			return ip
+		}
+	}
+	return ""
+}
+
+// goImportLocal is the local name of an import: its alias, or the
+// package name goast derives.
+func goImportLocal(f *goast.File, ip string) string {
+	n := f.ImportName(ip)
+	if n == "" {
+		return ""
+	}
+	// goast strips a trailing major version; "gin-gonic/gin" is gin.
+	return n
+}
+
+// funcIn returns the top-level function name of a package directory.
+func (p *goProgram) funcIn(dir, name string) *goFunc {
+	for _, f := range p.byDir[dir] {
+		if fd := f.FuncDecl(name); fd != nil {
+			return declFunc(f, fd)
+		}
+	}
+	return nil
+}
+
+func declFunc(f *goast.File, fd *ast.FuncDecl) *goFunc {
+	g := &goFunc{name: fd.Name.Name, typ: fd.Type, body: fd.Body, file: f, node: fd}
+	if fd.Recv != nil && len(fd.Recv.List) > 0 {
+		g.recv = goast.ExprName(stripStar(fd.Recv.List[0].Type))
+	}
+	return g
+}
+
+// methods returns the methods called name, in the directory (or anywhere
+// when dir is ""), sorted by file.
+func (p *goProgram) methods(dir, name string) []*goFunc {
+	var out []*goFunc
+	for _, f := range p.files {
+		if dir != "" && path.Dir(f.Path) != dir {
+			continue
+		}
+		for _, d := range f.AST.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && fd.Name.Name == name {
+				out = append(out, declFunc(f, fd))
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].file.Path < out[j].file.Path })
+	return out
+}
+
+// resolveCallee finds the function an expression names, from the file
+// at f: a local function, pkg.Func of a snapshot package, or a method
+// value x.M (resolved by the receiver's type name when the method name is
+// shared). It returns nil when it is not the snapshot's.
+func (p *goProgram) resolveCallee(f *goast.File, e ast.Expr) *goFunc {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return p.resolveCallee(f, x.X)
+	case *ast.FuncLit:
+		return &goFunc{name: "func literal", typ: x.Type, body: x.Body, file: f, node: x}
+	case *ast.Ident:
+		return p.funcIn(path.Dir(f.Path), x.Name)
+	case *ast.SelectorExpr:
+		if id, ok := x.X.(*ast.Ident); ok {
+			if ip := importPath(f, id.Name); ip != "" {
+				if d := p.dirOf(f.Path, ip); d != "" {
+					return p.funcIn(d, x.Sel.Name)
+				}
+				return nil
+			}
+		}
+		ms := p.methods("", x.Sel.Name)
+		if len(ms) == 1 {
+			return ms[0]
+		}
+		// Several methods share the name: the receiver's field or variable
+		// name usually spells its type (h.userService -> UserService).
+		hint := strings.TrimSuffix(strings.ToLower(lastName(x.X)), "s")
+		if hint != "" {
+			for _, mf := range ms {
+				if strings.Contains(strings.ToLower(mf.recv), hint) {
+					return mf
+				}
+			}
+		}
+		var local []*goFunc
+		for _, mf := range ms {
+			if path.Dir(mf.file.Path) == path.Dir(f.Path) {
+				local = append(local, mf)
+			}
+		}
+		if len(local) == 1 {
+			return local[0]
+		}
+	}
+	return nil
+}
+
+// lastName is the last identifier of a selector chain ("h.userService"
+// gives "userService").
+func lastName(e ast.Expr) string {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return x.Name
+	case *ast.SelectorExpr:
+		return x.Sel.Name
+	case *ast.CallExpr:
+		return lastName(x.Fun)
+	case *ast.ParenExpr:
+		return lastName(x.X)
+	}
+	return ""
+}
+
+// failedFor returns the read or parse error of a file of the package an
+// unresolved handler expression names (pkg.F, or F of the file's own
+// package), nil when none failed.
+func (p *goProgram) failedFor(f *goast.File, e ast.Expr) error {
+	dir := path.Dir(f.Path)
+	if sel, ok := e.(*ast.SelectorExpr); ok {
+		if id, ok := sel.X.(*ast.Ident); ok {
+			if ip := importPath(f, id.Name); ip != "" {
+				dir = p.dirOf(f.Path, ip)
+			}
+		}
+	}
+	var paths []string
+	for fp := range p.failed {
+		if path.Dir(fp) == dir {
+			paths = append(paths, fp)
+		}
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	sort.Strings(paths)
+	return p.failed[paths[0]]
+}
