@@ -465,23 +465,6 @@ func dependencies(files map[string][]byte) map[string]string {
 	return pj.Dependencies
 }
 
-// splitModule splits "@clerk/backend/webhooks" into the package and the
-// entry point ("./webhooks").
-func splitModule(mod string) (pkg, entry string) {
-	if strings.HasPrefix(mod, "@") {
-		parts := strings.SplitN(mod, "/", 3)
-		if len(parts) < 3 {
-			return mod, "."
-		}
-		return parts[0] + "/" + parts[1], "./" + parts[2]
-	}
-	parts := strings.SplitN(mod, "/", 2)
-	if len(parts) == 1 {
-		return mod, "."
-	}
-	return parts[0], "./" + parts[1]
-}
-
 // resolveOpen replaces the re-exports of analysed packages in r's entry
 // points by their names at the dependency's version.
 func resolveOpen(r *release, all map[string][]*release) {
@@ -493,7 +476,7 @@ func resolveOpen(r *release, all map[string][]*release) {
 		}
 		changed := false
 		for _, mod := range e.open {
-			pkg, entry := splitModule(mod)
+			pkg, entry := knowledge.SplitModule(mod)
 			dep := depRelease(all[pkg], r.deps[pkg])
 			if dep == nil {
 				open = append(open, mod)

@@ -226,3 +226,16 @@ func HasFeature(pkg, feature, version string) Presence {
 	}
 	return Absent
 }
+
+// EntryFor returns the first of entries ("./server", "./ssr.server") from
+// which pkg exports name in version, by the generated table: the import
+// path a fix names for that version. An entry the table cannot judge
+// counts; ok is false when none of them exports it.
+func EntryFor(pkg, name, version string, entries ...string) (path string, ok bool) {
+	for _, e := range entries {
+		if HasExport(pkg, e, name, version) != Absent {
+			return pkg + strings.TrimPrefix(e, "."), true
+		}
+	}
+	return "", false
+}

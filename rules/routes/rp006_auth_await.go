@@ -33,7 +33,7 @@ var RP006 = &rules.Rule{
 	},
 	Fix: func(p *project.Model, file string) string {
 		if p.NextEra(file).AsyncAuth() {
-			return "`auth()` is async since `@clerk/nextjs` v6 and `auth().protect()` became `await auth.protect()`: write `await auth.protect()` and `const { userId } = await auth()`. A non-awaited `auth.protect()` rejects in the background while your code keeps running."
+			return "`auth()` is async since `@clerk/nextjs` v6, where v5's `auth().protect()` became `await auth.protect()`: write `await auth.protect()` and `const { userId } = await auth()`. A non-awaited `auth.protect()` rejects in the background while your code keeps running."
 		}
 		return "On `@clerk/nextjs` v5 and earlier `auth()` is synchronous and protection is `auth().protect()`; `auth.protect()` only exists from v6. Use `auth().protect()`, or upgrade to v6 and write `await auth.protect()`."
 	},

@@ -65,7 +65,7 @@ func verifyFix(p *project.Model, path string) string {
 			"With a Clerk SDK, use its `verifyWebhook()`."
 	}
 	if !ok {
-		return "Your " + rules.Code(s.pkg) + " " + v.Original() + " predates `verifyWebhook()` (added in " + s.since + "). Verify with `svix` on the raw body: `const evt = new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(await req.text(), { 'svix-id': …, 'svix-timestamp': …, 'svix-signature': … })`, returning 400 when it throws; or upgrade and use `verifyWebhook()` from " + rules.Code(s.pkg+"/webhooks") + "."
+		return "Your " + rules.Code(s.pkg) + " " + v.Original() + " predates `verifyWebhook()` (added in " + s.since + "). Verify with `svix` on the raw body: `const evt = new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(await req.text(), { 'svix-id': …, 'svix-timestamp': …, 'svix-signature': … })`, returning 400 when it throws; or upgrade to " + s.since + " or later and use `verifyWebhook()` from " + rules.Code(s.pkg+"/webhooks") + "."
 	}
 	text := "Verify before using the payload: " + rules.Code("import { verifyWebhook } from '"+s.pkg+"/webhooks'") + ", then " + rules.Code("try { const evt = await verifyWebhook("+
 		s.arg+") } catch { /* respond 400 */ }") + ". It reads `CLERK_WEBHOOK_SIGNING_SECRET`"

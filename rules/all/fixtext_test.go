@@ -1,0 +1,86 @@
+package all_test
+
+import (
+	"context"
+	"encoding/json"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/all"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/rulestest"
+	"github.com/clerkguard/clerkguard/rules/source"
+)
+
+// TestFixTextsNameExistingAPIs runs every rule over every case of its
+// testdata and fails when a finding's fix text or suggestion names an API
+// or import path (in backticks) that does not exist in the Clerk SDK
+// version the case's package.json declares (the latest when it declares
+// none), by the generated table rules/knowledge/sdkexports.json. It reads
+// no network.
+func TestFixTextsNameExistingAPIs(t *testing.T) {
+	checked := 0
+	for _, r := range all.Rules() {
+		cases, err := filepath.Glob(filepath.Join("..", "*", "testdata", r.ID, "*.txtar"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range cases {
+			c := rulestest.Load(t, r, file)
+			res, err := rules.Run(context.Background(), c.Snap, c.Options)
+			if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			for _, f := range res.Findings {
+				deps := clerkDeps(c.Snap, f.Path)
+				texts := []string{f.Fix}
+				if f.Suggestion != nil {
+					for _, l := range strings.Split(f.Suggestion.Text, "\n") {
+						if strings.TrimSpace(l) != "" && !strings.Contains(l, "`") {
+							texts = append(texts, "`"+strings.TrimSpace(l)+"`")
+						}
+					}
+				}
+				for _, text := range texts {
+					checked++
+					for _, p := range knowledge.FixProblems(text, deps) {
+						t.Errorf("%s %s:%d (%s): %s\n\tfix: %s", filepath.Base(file), f.Path, f.Line, f.Rule, p, text)
+					}
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no fix text checked")
+	}
+}
+
+// clerkDeps returns the Clerk packages the package.json nearest to p (and
+// the root package.json) declare, with their versions.
+func clerkDeps(snap source.Mem, p string) knowledge.SDKVersions {
+	out := knowledge.SDKVersions{}
+	for dir := path.Dir(p); ; dir = path.Dir(dir) {
+		name := "package.json"
+		if dir != "." && dir != "/" {
+			name = dir + "/package.json"
+		}
+		if data, ok := snap[name]; ok {
+			var pj struct{ Dependencies, DevDependencies, PeerDependencies map[string]string }
+			if json.Unmarshal(data, &pj) == nil {
+				for _, m := range []map[string]string{pj.PeerDependencies, pj.DevDependencies, pj.Dependencies} {
+					for k, v := range m {
+						if _, seen := out[k]; !seen && strings.HasPrefix(k, "@clerk/") {
+							out[k] = v
+						}
+					}
+				}
+			}
+		}
+		if dir == "." || dir == "/" {
+			return out
+		}
+	}
+}
