@@ -44,6 +44,9 @@ func TestFixTextsNameExistingAPIs(t *testing.T) {
 						}
 					}
 				}
+				if problem := ciProblem(f); problem != "" {
+					t.Errorf("%s %s:%d (%s): %s\n\tfix: %s", filepath.Base(file), f.Path, f.Line, f.Rule, problem, f.Fix)
+				}
 				for _, text := range texts {
 					checked++
 					for _, p := range knowledge.FixProblems(text, deps) {
@@ -83,4 +86,29 @@ func clerkDeps(snap source.Mem, p string) knowledge.SDKVersions {
 			return out
 		}
 	}
+}
+
+// ciProblem says why a fix for a secret in a CI pipeline file is wrong:
+// it must speak of the CI system's secrets (the default fixes speak of
+// Dockerfile `ENV`/`ARG`).
+func ciProblem(f rules.Finding) string {
+	if !strings.HasPrefix(f.Rule, "CLK-SEC-") {
+		return ""
+	}
+	var want string
+	switch {
+	case strings.Contains(f.Path, ".github/workflows/"):
+		want = "GitHub Actions secret"
+	case path.Base(f.Path) == ".gitlab-ci.yml":
+		want = "GitLab CI/CD variable"
+	default:
+		return ""
+	}
+	if strings.Contains(f.Fix, want) {
+		return ""
+	}
+	if f.Rule == "CLK-SEC-009" || strings.Contains(f.Fix, "`ENV`") || strings.Contains(f.Fix, "`ARG`") || strings.Contains(f.Fix, "RUN --mount") {
+		return "a fix for a secret in a CI pipeline does not say " + want
+	}
+	return ""
 }
