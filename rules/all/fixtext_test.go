@@ -44,6 +44,9 @@ func TestFixTextsNameExistingAPIs(t *testing.T) {
 						}
 					}
 				}
+				if problem := uncoveredProblem(f); problem != "" {
+					t.Errorf("%s %s:%d (%s): %s\n\tfix: %s", filepath.Base(file), f.Path, f.Line, f.Rule, problem, f.Fix)
+				}
 				if problem := ciProblem(f); problem != "" {
 					t.Errorf("%s %s:%d (%s): %s\n\tfix: %s", filepath.Base(file), f.Path, f.Line, f.Rule, problem, f.Fix)
 				}
@@ -109,6 +112,24 @@ func ciProblem(f rules.Finding) string {
 	}
 	if f.Rule == "CLK-SEC-009" || strings.Contains(f.Fix, "`ENV`") || strings.Contains(f.Fix, "`ARG`") || strings.Contains(f.Fix, "RUN --mount") {
 		return "a fix for a secret in a CI pipeline does not say " + want
+	}
+	return ""
+}
+
+// uncoveredProblem says why a fix breaks the app: where the middleware
+// does not run on the route, `auth()`/`auth.protect()`/`getAuth()` throw,
+// so a fix that suggests them must first make the middleware run there.
+func uncoveredProblem(f rules.Finding) string {
+	uncovered := strings.Contains(f.Message, "'s matcher does not run on") || strings.Contains(f.Message, "the app has no middleware/proxy file")
+	if !uncovered {
+		return ""
+	}
+	first := strings.Index(f.Fix, "auth")
+	if first < 0 {
+		return ""
+	}
+	if !strings.Contains(f.Fix[:first], "atcher") && !strings.Contains(f.Fix[:first], "clerkMiddleware()") {
+		return "the middleware does not run on the route, and the fix suggests auth() before making it run there"
 	}
 	return ""
 }
