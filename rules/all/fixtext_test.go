@@ -44,6 +44,9 @@ func TestFixTextsNameExistingAPIs(t *testing.T) {
 						}
 					}
 				}
+				if problem := webhookProblem(f, c.Snap); problem != "" {
+					t.Errorf("%s %s:%d (%s): %s\n\tfix: %s", filepath.Base(file), f.Path, f.Line, f.Rule, problem, f.Fix)
+				}
 				if problem := uncoveredProblem(f); problem != "" {
 					t.Errorf("%s %s:%d (%s): %s\n\tfix: %s", filepath.Base(file), f.Path, f.Line, f.Rule, problem, f.Fix)
 				}
@@ -130,6 +133,20 @@ func uncoveredProblem(f rules.Finding) string {
 	}
 	if !strings.Contains(f.Fix[:first], "atcher") && !strings.Contains(f.Fix[:first], "clerkMiddleware()") {
 		return "the middleware does not run on the route, and the fix suggests auth() before making it run there"
+	}
+	return ""
+}
+
+// webhookProblem says why a fix breaks a verified webhook: webhook
+// requests carry no session, so `auth.protect()` there rejects every
+// delivery.
+func webhookProblem(f rules.Finding, snap source.Mem) string {
+	text := string(snap[f.Path])
+	if !strings.Contains(text, "verifyWebhook(") && !strings.Contains(text, "new Webhook(") {
+		return ""
+	}
+	if strings.Contains(f.Fix, "auth.protect()") || strings.Contains(f.Fix, "auth().protect()") {
+		return "the finding is in a verified webhook handler, and the fix suggests a session check that rejects every delivery"
 	}
 	return ""
 }
