@@ -36,3 +36,36 @@ func TestFixProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestClerkModulesAgreeWithTable checks the hand-written clerkModules
+// against the generated table: each entry point exists in some release of
+// the majors it claims, and a deprecation names paths that exist.
+func TestClerkModulesAgreeWithTable(t *testing.T) {
+	tab, err := SDKExports()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range clerkModules {
+		for _, p := range FixProblems(m.Deprecated, nil) {
+			t.Errorf("%s: deprecation text: %s", m.Path, p)
+		}
+		p := tab.Packages[m.Package]
+		if p == nil || !strings.HasPrefix(m.Path, m.Package) {
+			continue
+		}
+		entry := "." + strings.TrimPrefix(m.Path, m.Package)
+		found := false
+		for _, v := range p.Versions {
+			major, _, _ := minorOf(v)
+			if (m.MinMajor != 0 && major < m.MinMajor) || (m.MaxMajor != 0 && major > m.MaxMajor) {
+				continue
+			}
+			if _, pr := Exports(m.Package, entry, v); pr == Present {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("clerkModules lists %s for majors %d-%d, but no release in that range has the entry point", m.Path, m.MinMajor, m.MaxMajor)
+		}
+	}
+}
