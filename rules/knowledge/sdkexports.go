@@ -239,3 +239,20 @@ func EntryFor(pkg, name, version string, entries ...string) (path string, ok boo
 	}
 	return "", false
 }
+
+// NextProtectCall returns the call that stops a signed-out caller in the
+// given @clerk/nextjs version (a package.json version; "" for the latest),
+// by the generated table's member features: "await auth.protect()" from
+// v6, "auth().protect()" in v5, "" where neither exists (v4, whose
+// authMiddleware protects and whose auth() only reads).
+func NextProtectCall(version string) string {
+	switch {
+	case HasFeature("@clerk/nextjs", "auth.protect", version) == Present:
+		return "await auth.protect()"
+	case HasFeature("@clerk/nextjs", "auth().protect", version) == Present:
+		return "auth().protect()"
+	case HasFeature("@clerk/nextjs", "auth.protect", version) == Unknown:
+		return "await auth.protect()" // a tag or workspace version: the current API
+	}
+	return ""
+}

@@ -52,4 +52,9 @@ func TestSDKExportsTable(t *testing.T) {
 			t.Errorf("HasFeature(%s, %q) = %v, want %v", c.feature, c.version, got, c.want)
 		}
 	}
+	for v, want := range map[string]string{"^4.29.0": "", "5.2.0": "auth().protect()", "^6.1.0": "await auth.protect()", "": "await auth.protect()", "workspace:*": "await auth.protect()"} {
+		if got := NextProtectCall(v); got != want {
+			t.Errorf("NextProtectCall(%q) = %q, want %q", v, got, want)
+		}
+	}
 }

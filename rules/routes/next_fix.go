@@ -26,7 +26,9 @@ func guardSnippet(p *project.Model, file string) string {
 // actionGuardSnippet is guardSnippet for Server Actions.
 func actionGuardSnippet(p *project.Model, file string) string {
 	switch p.NextEra(file) {
-	case project.EraCore1, project.EraV5:
+	case project.EraCore1:
+		return "`const { userId } = auth(); if (!userId) throw new Error('Unauthorized')` as the first statement (`@clerk/nextjs` v4 has no `protect()`)"
+	case project.EraV5:
 		return "`const { userId } = auth(); if (!userId) throw new Error('Unauthorized')` (or `auth().protect()`) as the first statement"
 	}
 	return "`const { userId } = await auth.protect()` (signed-out callers get a 401) or `const { userId } = await auth(); if (!userId) throw new Error('Unauthorized')` as the first statement"
