@@ -44,6 +44,9 @@ func TestFixTextsNameExistingAPIs(t *testing.T) {
 						}
 					}
 				}
+				if expressAdviceForNext(deps, f.Fix) {
+					t.Errorf("%s %s:%d (%s): Express advice for a Next.js project without an Express SDK (%v)\n\tfix: %s", filepath.Base(file), f.Path, f.Line, f.Rule, deps, f.Fix)
+				}
 				if problem := webhookProblem(f, c.Snap); problem != "" {
 					t.Errorf("%s %s:%d (%s): %s\n\tfix: %s", filepath.Base(file), f.Path, f.Line, f.Rule, problem, f.Fix)
 				}
@@ -149,4 +152,13 @@ func webhookProblem(f rules.Finding, snap source.Mem) string {
 		return "the finding is in a verified webhook handler, and the fix suggests a session check that rejects every delivery"
 	}
 	return ""
+}
+
+// expressAdviceForNext reports a fix that tells a Next.js project (one
+// with @clerk/nextjs and no Express SDK) to use Express middleware.
+func expressAdviceForNext(deps knowledge.SDKVersions, fix string) bool {
+	_, next := deps["@clerk/nextjs"]
+	_, express := deps["@clerk/express"]
+	_, sdkNode := deps["@clerk/clerk-sdk-node"]
+	return next && !express && !sdkNode && strings.Contains(fix, "app.use(")
 }
