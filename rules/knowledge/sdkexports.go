@@ -256,3 +256,18 @@ func NextProtectCall(version string) string {
 	}
 	return ""
 }
+
+// FirstWith returns the first release ("6.13.0", the minor's .0) in which
+// entry point entry of pkg exports name, by the generated table.
+func FirstWith(pkg, entry, name string) (string, bool) {
+	t, err := sdkTable()
+	if err != nil || t.Packages[pkg] == nil {
+		return "", false
+	}
+	for _, r := range t.Packages[pkg].Entries[entry] {
+		if slices.Contains(r.Names, name) {
+			return r.From + ".0", true
+		}
+	}
+	return "", false
+}
