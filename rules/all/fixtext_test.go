@@ -230,7 +230,7 @@ var knownVersionMisses = map[string]string{
 	"CLK-RP-003":   "names clerkMiddleware() for @clerk/nextjs v4",
 	"CLK-RP-004":   "Next.js text (auth()) for TanStack Start before 0.26",
 	"CLK-RP-005":   "Next.js text (auth()) for TanStack Start before 0.26",
-	"CLK-RP-006":   "names auth().protect() without its version where no @clerk/nextjs version is declared",
+	"CLK-RP-006":   "Next.js text (auth()) for TanStack Start before 0.26",
 	"CLK-RP-008":   "Next.js text (auth()) for TanStack Start before 0.26",
 	"CLK-RP-009":   "names clerkMiddleware() for @clerk/react-router 1.x and @clerk/nextjs v4",
 	"CLK-RP-011":   "names clerkMiddleware() for @clerk/nextjs v4",

@@ -53,6 +53,15 @@ func FixProblems(text string, deps SDKVersions) []string {
 			for p := range deps {
 				other[p] = v
 			}
+			if len(deps) == 0 {
+				// No SDK declared: the sentence's version is of whichever
+				// SDK it names.
+				if t, err := sdkTable(); err == nil {
+					for p := range t.Packages {
+						other[p] = v
+					}
+				}
+			}
 			keys := map[string]bool{}
 			for _, q := range sentenceProblems(sentence, other) {
 				keys[q.key] = true

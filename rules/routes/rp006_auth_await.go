@@ -35,7 +35,10 @@ var RP006 = &rules.Rule{
 		if p.NextEra(file).AsyncAuth() {
 			return "`auth()` is async since `@clerk/nextjs` v6, where v5's `auth().protect()` became `await auth.protect()`: write `await auth.protect()` and `const { userId } = await auth()`. A non-awaited `auth.protect()` rejects in the background while your code keeps running."
 		}
-		return "On `@clerk/nextjs` v5 and earlier `auth()` is synchronous and protection is `auth().protect()`; `auth.protect()` only exists from v6. Use `auth().protect()`, or upgrade to v6 and write `await auth.protect()`."
+		if p.NextEra(file) == project.EraCore1 {
+			return "On `@clerk/nextjs` v4 `auth()` is synchronous and has no `protect()`: write `const { userId } = auth(); if (!userId)` and stop the request. `await auth.protect()` needs v6 or later."
+		}
+		return "On `@clerk/nextjs` v5 `auth()` is synchronous and protection is `auth().protect()`; `auth.protect()` only exists from v6. Use `auth().protect()`, or upgrade to v6 and write `await auth.protect()`."
 	},
 	Run: runRP006,
 }
