@@ -99,8 +99,12 @@ func runRP006(pass *rules.Pass) error {
 		switch {
 		case strings.HasSuffix(name, ".protect") && isAuth(call, strings.TrimSuffix(name, ".protect")):
 			if !async {
+				instead := rules.Code(strings.TrimSuffix(name, ".protect") + "().protect()")
+				if era == project.EraCore1 {
+					instead = "a `userId` check" // v4 has no protect() at all
+				}
 				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Medium,
-					Message: fmt.Sprintf("%s does not exist on @clerk/nextjs %s: it throws a TypeError; use %s", rules.Code(name+"()"), eraVersion(era), rules.Code(strings.TrimSuffix(name, ".protect")+"().protect()"))})
+					Message: fmt.Sprintf("%s does not exist on @clerk/nextjs %s: it throws a TypeError; use %s", rules.Code(name+"()"), eraVersion(era), instead)})
 				continue
 			}
 			if !consumed(f, call) {
