@@ -111,7 +111,7 @@ var clerkModules = []ClerkModule{
 	{Path: "@clerk/clerk-sdk-node", Package: "@clerk/clerk-sdk-node", Framework: Express,
 		Exports: []string{"ClerkExpressWithAuth", "ClerkExpressRequireAuth", "ClerkExpressWithSession",
 			"ClerkExpressRequireSession", "clerkClient", "createClerkClient"},
-		Deprecated: "end of support announced 2024-10-08, package removed from clerk/javascript in 2025-01; use @clerk/express",
+		Deprecated: "end of support announced 2024-10-08, package removed from clerk/javascript in 2025-01; use `@clerk/express`",
 		Source:     "clerk/javascript packages/sdk-node at 04276fedf5^ (clerkExpressWithAuth.ts, clerkExpressRequireAuth.ts, README.md)"},
 
 	// Fastify.
@@ -136,7 +136,7 @@ var clerkModules = []ClerkModule{
 		Source:  "clerk/javascript packages/remix/src/ssr/index.ts"},
 	{Path: "@clerk/react-router/ssr.server", Package: "@clerk/react-router", Framework: ReactRouter,
 		Exports:    []string{"rootAuthLoader", "getAuth"},
-		Deprecated: "superseded by @clerk/react-router/server (clerkMiddleware)",
+		Deprecated: "superseded by `@clerk/react-router/server` (`clerkMiddleware()`, from 2.1)",
 		Source:     "clerk/javascript packages/react-router/src/__tests__/__snapshots__/exports.test.ts.snap (\"deprecated ssr public exports\")"},
 	{Path: "@clerk/react-router/server", Package: "@clerk/react-router", Framework: ReactRouter,
 		Exports: []string{"clerkMiddleware", "rootAuthLoader", "getAuth", "clerkClient", "createClerkClient", "verifyToken"},
@@ -149,7 +149,7 @@ var clerkModules = []ClerkModule{
 		Exports: []string{"auth", "getAuth", "clerkMiddleware", "createClerkHandler", "clerkClient"},
 		Source:  "clerk/javascript packages/tanstack-react-start/src/server/{auth,getAuth,clerkMiddleware,middlewareHandler,clerkClient}.ts"},
 	{Path: "@clerk/tanstack-start/server", Package: "@clerk/tanstack-start", Framework: TanStackStart,
-		Exports: []string{"getAuth", "createClerkHandler", "clerkClient"}, Deprecated: "renamed @clerk/tanstack-react-start",
+		Exports: []string{"getAuth", "createClerkHandler", "clerkClient"}, Deprecated: "renamed `@clerk/tanstack-react-start`",
 		Source: "https://clerk.com/changelog/2024-09-11-tanstack-start-beta (the package was renamed from @clerk/tanstack-start to @clerk/tanstack-react-start; getAuth(getWebRequest()) in server functions)"},
 	{Path: "@clerk/tanstack-react-start/webhooks", Package: "@clerk/tanstack-react-start", Framework: TanStackStart,
 		Webhooks: true, Exports: []string{"verifyWebhook"}, Source: "https://clerk.com/docs/guides/development/webhooks/syncing (TanStack React Start tab)"},

@@ -5,7 +5,9 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -47,10 +49,7 @@ var RBAC004 = &rules.Rule{
   await db.note.delete({ where: { id, ownerId: userId } })
 }`,
 	},
-	Fix: rules.ConstFix("Scope the query to the caller (`where: { id, userId }` with `userId` from `auth()`), or load the record and " +
-		"answer 403/404 unless its owner is the caller, or check a role or permission first (`has({ permission })`, " +
-		"`auth.protect({ role })`). Take owner and organization ids from `auth()`, never from the request. Make sure the " +
-		"identity is non-null (`await auth.protect()`) before it reaches a `where`."),
+	Fix: fixRBAC004,
 	Run: runRBAC004,
 }
 
@@ -210,4 +209,31 @@ func signedByService(v model.Verdict) bool {
 		}
 	}
 	return false
+}
+
+// fixRBAC004 names the identity source and the sign-in check of the
+// project's SDK: `auth.protect()` only where the @clerk/nextjs version has
+// it (knowledge.NextProtectCall, from the generated SDK table), the
+// request's auth object elsewhere.
+func fixRBAC004(p *project.Model, path string) string {
+	const scope = "Scope the query to the caller (`where: { id, userId }` with `userId` from "
+	const rest = "or load the record and answer 403/404 unless its owner is the caller, or check a role or permission first (`has({ permission })`"
+	if p.DependsOn(path, "@clerk/nextjs") {
+		ver := ""
+		if v, ok := p.Version(path, "@clerk/nextjs"); ok && v != nil {
+			ver = v.Original()
+		}
+		switch call := knowledge.NextProtectCall(ver); call {
+		case "await auth.protect()":
+			return scope + "`auth()`), " + rest + ", `auth.protect({ role })`). Take owner and organization ids from `auth()`, never from the request. " +
+				"Make sure the identity is non-null (`await auth.protect()`) before it reaches a `where`."
+		case "auth().protect()":
+			return scope + "`auth()`), " + rest + ", `auth().protect({ role })`). Take owner and organization ids from `auth()`, never from the request. " +
+				"Make sure the identity is non-null (`auth().protect()`) before it reaches a `where`."
+		}
+		return scope + "`auth()`), " + rest + "). Take owner and organization ids from `auth()`, never from the request. " +
+			"Make sure the identity is non-null (`if (!userId)` answer 401) before it reaches a `where`."
+	}
+	return scope + "the request's Clerk auth object), " + rest + "). Take owner and organization ids from that auth object, never from the request body or URL. " +
+		"Make sure the identity is non-null (answer 401 when signed out) before it reaches a `where`."
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
@@ -53,8 +54,16 @@ func fixRBAC005(p *project.Model, path string) string {
 	switch {
 	case p.DependsOn(path, "@clerk/express"):
 		check = "`const { has } = getAuth(req); if (!has({ permission: 'org:users:manage' })) return res.status(403).end()` (or `requireAuth()` plus that check as route middleware)"
-	case p.DependsOn(path, "@clerk/nextjs") && !p.NextEra(path).AsyncAuth():
-		check = "`const { has } = auth().protect(); if (!has({ role: 'org:admin' })) return new Response(null, { status: 403 })`"
+	case p.DependsOn(path, "@clerk/nextjs"):
+		ver := ""
+		if v, ok := p.Version(path, "@clerk/nextjs"); ok && v != nil {
+			ver = v.Original()
+		}
+		if call := knowledge.NextProtectCall(ver); call != "" {
+			check = "`const { has } = " + call + "; if (!has({ role: 'org:admin' })) return new Response(null, { status: 403 })`"
+		} else {
+			check = "`const { userId, has } = auth(); if (!userId || !has({ role: 'org:admin' })) return new Response(null, { status: 403 })`"
+		}
 	case p.DependsOn(path, "@clerk/fastify"):
 		check = "`const { has } = getAuth(request); if (!has({ role: 'org:admin' })) return reply.code(403).send()`"
 	}

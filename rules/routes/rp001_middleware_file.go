@@ -7,6 +7,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -48,6 +49,23 @@ var RP001 = &rules.Rule{
 			} else {
 				dir = "the repository root"
 			}
+		}
+		if p.NextEra(file) == project.EraCore1 {
+			// @clerk/nextjs v4 has authMiddleware() from 4.17 and
+			// withClerkMiddleware() before, not clerkMiddleware() (by the
+			// generated SDK table).
+			ver := ""
+			if v, ok := p.Version(file, "@clerk/nextjs"); ok && v != nil {
+				ver = v.Original()
+			}
+			if _, ok := knowledge.EntryFor("@clerk/nextjs", "authMiddleware", ver, ".", "./server"); !ok {
+				if from, ok := knowledge.EntryFor("@clerk/nextjs", "withClerkMiddleware", ver, "./server"); ok {
+					return "Clerk needs `withClerkMiddleware()` (from " + rules.Code(from) + ") to run on every request that uses `getAuth()`. Put it in " + want + " in " + dir +
+						", exported as `export default withClerkMiddleware(() => NextResponse.next())`. Otherwise `getAuth()` throws because it cannot detect the middleware."
+				}
+			}
+			return "Clerk needs `authMiddleware()` to run on every request that uses `auth()`. Put it in " + want + " in " + dir +
+				", exported as `export default authMiddleware({ publicRoutes: ['/'] })` with Clerk's recommended `matcher`. Otherwise `auth()` throws because it cannot detect the middleware."
 		}
 		return "Clerk needs `clerkMiddleware()` to run on every request that uses `auth()`. Put it in " + want + " in " + dir +
 			", exported as `export default clerkMiddleware()`. Otherwise `auth()` throws 'Clerk can't detect usage of clerkMiddleware()'."

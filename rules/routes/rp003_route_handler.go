@@ -89,6 +89,7 @@ func runRP003(pass *rules.Pass) error {
 			Message: fmt.Sprintf("%s touches data without checking the caller, and nothing protects it: %s; it %s (%s)",
 				rules.Code(ex.Name+" "+route.Path), middlewareReason(route.App, probe), x.Why, rules.Code(x.Effect.Call)),
 			Related: middlewareRelated(route.App),
+			Fix:     withCoverFirst(route.App, probe, pass.Fix(pass.File.Path)),
 		})
 	}
 	return nil

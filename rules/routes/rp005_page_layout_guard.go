@@ -121,12 +121,14 @@ func runRP005(pass *rules.Pass) error {
 		pass.Report(rules.Diagnostic{
 			Line: fn.Line, Column: fn.Col, Severity: sev, Related: related,
 			Message: fmt.Sprintf("page %s reads data (%s) without its own auth check; only %s checks the visitor, and layouts don't re-render on client-side navigation", rules.Code(route.Path), rules.Code(what), rules.Code(lay)),
+			Fix:     withCoverFirst(route.App, probe, pass.Fix(pass.File.Path)),
 		})
 		return nil
 	}
 	pass.Report(rules.Diagnostic{
 		Line: fn.Line, Column: fn.Col, Severity: sev, Related: related,
 		Message: fmt.Sprintf("page %s reads data (%s) without an auth check, and nothing protects it: %s", rules.Code(route.Path), rules.Code(what), middlewareReason(route.App, probe)),
+		Fix:     withCoverFirst(route.App, probe, pass.Fix(pass.File.Path)),
 	})
 	return nil
 }

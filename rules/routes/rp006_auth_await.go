@@ -34,9 +34,12 @@ var RP006 = &rules.Rule{
 	},
 	Fix: func(p *project.Model, file string) string {
 		if p.NextEra(file).AsyncAuth() {
-			return "`auth()` is async since `@clerk/nextjs` v6 and `auth().protect()` became `await auth.protect()`: write `await auth.protect()` and `const { userId } = await auth()`. A non-awaited `auth.protect()` rejects in the background while your code keeps running."
+			return "`auth()` is async since `@clerk/nextjs` v6, where v5's `auth().protect()` became `await auth.protect()`: write `await auth.protect()` and `const { userId } = await auth()`. A non-awaited `auth.protect()` rejects in the background while your code keeps running."
 		}
-		return "On `@clerk/nextjs` v5 and earlier `auth()` is synchronous and protection is `auth().protect()`; `auth.protect()` only exists from v6. Use `auth().protect()`, or upgrade to v6 and write `await auth.protect()`."
+		if p.NextEra(file) == project.EraCore1 {
+			return "On `@clerk/nextjs` v4 `auth()` is synchronous and has no `protect()`: write `const { userId } = auth(); if (!userId)` and stop the request. `await auth.protect()` needs v6 or later."
+		}
+		return "On `@clerk/nextjs` v5 `auth()` is synchronous and protection is `auth().protect()`; `auth.protect()` only exists from v6. Use `auth().protect()`, or upgrade to v6 and write `await auth.protect()`."
 	},
 	Run: runRP006,
 }
@@ -97,8 +100,12 @@ func runRP006(pass *rules.Pass) error {
 		switch {
 		case strings.HasSuffix(name, ".protect") && isAuth(call, strings.TrimSuffix(name, ".protect")):
 			if !async {
+				instead := rules.Code(strings.TrimSuffix(name, ".protect") + "().protect()")
+				if era == project.EraCore1 {
+					instead = "a `userId` check" // v4 has no protect() at all
+				}
 				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Medium,
-					Message: fmt.Sprintf("%s does not exist on @clerk/nextjs %s: it throws a TypeError; use %s", rules.Code(name+"()"), eraVersion(era), rules.Code(strings.TrimSuffix(name, ".protect")+"().protect()"))})
+					Message: fmt.Sprintf("%s does not exist on @clerk/nextjs %s: it throws a TypeError; use %s", rules.Code(name+"()"), eraVersion(era), instead)})
 				continue
 			}
 			if !consumed(f, call) {

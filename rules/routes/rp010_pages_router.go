@@ -81,6 +81,7 @@ func runRP010(pass *rules.Pass) error {
 			Message: fmt.Sprintf("%s touches data without getAuth() and a signed-out check, and nothing protects it: %s; it %s (%s)",
 				what, middlewareReason(route.App, probe), x.Why, rules.Code(x.Effect.Call)),
 			Related: middlewareRelated(route.App),
+			Fix:     withCoverFirst(route.App, probe, pass.Fix(pass.File.Path)),
 		})
 	}
 	return nil

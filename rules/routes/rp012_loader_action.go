@@ -5,6 +5,7 @@ import (
 	"path"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -41,19 +42,7 @@ var RP012 = &rules.Rule{
 		Good: "export async function loader(args: Route.LoaderArgs) {\n  const { isAuthenticated, userId } = await getAuth(args)\n" +
 			"  if (!isAuthenticated) throw redirect('/sign-in')\n  return db.invoice.findMany({ where: { userId } })\n}",
 	},
-	Fix: func(p *project.Model, file string) string {
-		switch {
-		case p.DependsOn(file, "@clerk/tanstack-react-start") || p.DependsOn(file, "@clerk/tanstack-start"):
-			return "Check auth inside each `createServerFn().handler()`: `const { isAuthenticated, userId } = await auth()` " +
-				"(from `@clerk/tanstack-react-start/server`) and `throw redirect({ to: '/sign-in' })` or a 401 when signed out, " +
-				"or add a `.middleware([...])` that throws before `next()`; `beforeLoad` guards run for navigation only."
-		case p.DependsOn(file, "@clerk/remix"):
-			return "In each loader and action: `const { userId } = await getAuth(args); if (!userId) return redirect('/sign-in')` " +
-				"(from `@clerk/remix/ssr.server`). A parent loader or `rootAuthLoader` does not protect child routes."
-		}
-		return "In each loader and action: `const { isAuthenticated, userId } = await getAuth(args); if (!isAuthenticated) throw redirect('/sign-in')` " +
-			"(from `@clerk/react-router/server`). Loaders run in parallel: a parent loader or `rootAuthLoader` does not protect child routes."
-	},
+	Fix: rp012Fix,
 	Run: runRP012,
 }
 
@@ -151,4 +140,44 @@ func rootAuthLoaderOf(pass *rules.Pass, e *model.Entry) string {
 		}
 	}
 	return ""
+}
+
+// rp012Fix names the helper and the import path the project's SDK
+// version exports, by the generated table of SDK exports:
+// @clerk/react-router has `/server` from 2.1 (`/ssr.server` before);
+// @clerk/tanstack-react-start has `auth()` from 0.26 (`getAuth(request)`
+// before).
+func rp012Fix(p *project.Model, file string) string {
+	version := func(pkg string) string {
+		if v, ok := p.Version(file, pkg); ok && v != nil {
+			return v.Original()
+		}
+		return ""
+	}
+	for _, pkg := range []string{"@clerk/tanstack-react-start", "@clerk/tanstack-start"} {
+		if !p.DependsOn(file, pkg) {
+			continue
+		}
+		call := "const { isAuthenticated, userId } = await auth()"
+		if path, ok := knowledge.EntryFor(pkg, "auth", version(pkg), "./server"); ok {
+			call += "` (from " + rules.Code(path) + ")"
+		} else {
+			path, _ := knowledge.EntryFor(pkg, "getAuth", version(pkg), "./server")
+			call = "const { userId } = await getAuth(getWebRequest())` (`getAuth` from " + rules.Code(path) + ")"
+		}
+		return "Check auth inside each `createServerFn().handler()`: `" + call +
+			" and `throw redirect({ to: '/sign-in' })` or a 401 when signed out, " +
+			"or add a `.middleware([...])` that throws before `next()`; `beforeLoad` guards run for navigation only."
+	}
+	if p.DependsOn(file, "@clerk/remix") {
+		return "In each loader and action: `const { userId } = await getAuth(args); if (!userId) return redirect('/sign-in')` " +
+			"(from `@clerk/remix/ssr.server`). A parent loader or `rootAuthLoader` does not protect child routes."
+	}
+	const pkg = "@clerk/react-router"
+	path, ok := knowledge.EntryFor(pkg, "getAuth", version(pkg), "./server", "./ssr.server")
+	if !ok {
+		path = pkg + "/server"
+	}
+	return "In each loader and action: `const { userId } = await getAuth(args); if (!userId) throw redirect('/sign-in')` " +
+		"(from " + rules.Code(path) + "). Loaders run in parallel: a parent loader or `rootAuthLoader` does not protect child routes."
 }

@@ -5,7 +5,9 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/verdictdiff"
 )
 
@@ -35,11 +37,7 @@ var RP020 = &rules.Rule{
 		Bad:  "// middleware.ts, before\nexport const config = { matcher: ['/((?!_next).*)', '/(api|trpc)(.*)'] }\n// after: /api is no longer covered\nexport const config = { matcher: ['/((?!api|_next).*)'] }",
 		Good: "// keep the matcher covering /api, or protect each handler itself\nexport async function GET() {\n  const { userId } = await auth()\n  if (!userId) return new Response('Unauthorized', { status: 401 })\n  return Response.json(await db.report.findMany())\n}",
 	},
-	Fix: rules.ConstFix("Restore the check that protected these entry points: keep the middleware/proxy file where the framework " +
-		"loads it and its matcher covering their paths, keep `app.use(requireAuth())` (or the guard middleware) before " +
-		"the routes, keep the helper rejecting signed-out callers, or check the caller in each handler " +
-		"(`await auth.protect()`, `if (!userId) return 401`). If an entry is meant to be public now, declare it public " +
-		"and say so with `clerkguard:ignore CLK-RP-020 -- reason` on this line."),
+	Fix: fixRP020,
 	Run: runRP020,
 }
 
@@ -116,4 +114,33 @@ func regressionMessage(g []verdictdiff.Change) string {
 		fmt.Fprintf(&b, "; now %s", first.Head.Why)
 	}
 	return b.String()
+}
+
+// fixRP020 names the checks of the project's framework and SDK version:
+// the Express guard for an Express app, the @clerk/nextjs sign-in check
+// the declared version has (knowledge.NextProtectCall), else both kinds.
+func fixRP020(p *project.Model, file string) string {
+	const public = " If an entry is meant to be public now, declare it public and say so with `clerkguard:ignore CLK-RP-020 -- reason` on this line."
+	switch {
+	case p.DependsOn(file, "@clerk/express"):
+		return "Restore the check that protected these entry points: keep `app.use(requireAuth())` (or the guard middleware) before " +
+			"the routes, keep the helper rejecting signed-out callers, or check the caller in each handler " +
+			"(`const { userId } = getAuth(req); if (!userId) return res.status(401).end()`)." + public
+	case p.DependsOn(file, "@clerk/nextjs"):
+		ver := ""
+		if v, ok := p.Version(file, "@clerk/nextjs"); ok && v != nil {
+			ver = v.Original()
+		}
+		check := "`if (!userId) return 401`"
+		if call := knowledge.NextProtectCall(ver); call != "" {
+			check = rules.Code(call) + ", " + check
+		}
+		return "Restore the check that protected these entry points: keep the middleware/proxy file where Next.js " +
+			"loads it and its matcher covering their paths, keep the helper rejecting signed-out callers, or check the " +
+			"caller in each handler (" + check + ")." + public
+	}
+	return "Restore the check that protected these entry points: keep the middleware file where the framework " +
+		"loads it and its matcher covering their paths, keep the guard middleware (`app.use(requireAuth())` in Express) before " +
+		"the routes, keep the helper rejecting signed-out callers, or check the caller in each handler " +
+		"(`if (!userId)` answer 401)." + public
 }

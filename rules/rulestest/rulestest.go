@@ -87,43 +87,8 @@ func Run(t *testing.T, rule *rules.Rule, dir string) {
 // RunCase runs one archive and returns the number of expectations.
 func RunCase(t *testing.T, rule *rules.Rule, file string) int {
 	t.Helper()
-	ar, err := txtar.ParseFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap := source.Mem{}
-	var diff *diffindex.Index
-	var diffText string
-	var extra []string
-	for _, f := range ar.Files {
-		data := Expand(string(f.Data))
-		switch f.Name {
-		case "@diff":
-			diffText = data
-			diff, err = diffindex.Parse([]byte(data))
-			if err != nil {
-				t.Fatalf("@diff: %v", err)
-			}
-		case "@want":
-			extra = append(extra, strings.Split(data, "\n")...)
-		default:
-			snap[f.Name] = []byte(data)
-		}
-	}
-	var cfg *rules.Config
-	if c, ok := snap[rules.ConfigPath]; ok {
-		cfg, err = rules.ParseConfig(c, []*rules.Rule{rule})
-		if err != nil {
-			t.Fatalf("config: %v", err)
-		}
-	}
-	opts := rules.Options{Rules: []*rules.Rule{rule}, Config: cfg, Diff: diff}
-	if diff != nil {
-		// Review mode: the base is the case with the diff reversed.
-		if opts.Base, err = Base(snap, []byte(diffText)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c := Load(t, rule, file)
+	snap, opts, diff, extra := c.Snap, c.Options, c.Options.Diff, c.extra
 	res, err := rules.Run(context.Background(), snap, opts)
 	if err != nil {
 		t.Fatalf("run: %v", err)
@@ -179,6 +144,58 @@ func RunCase(t *testing.T, rule *rules.Rule, file string) int {
 		t.Error(p)
 	}
 	return count
+}
+
+// Case is a loaded archive: its snapshot and the options it runs with.
+type Case struct {
+	Snap    source.Mem
+	Options rules.Options
+	extra   []string // lines of the @want section
+}
+
+// Load reads an archive into a snapshot (template tokens expanded) and the
+// options rule runs it with: the case's config, and in review mode its
+// diff and base.
+func Load(t *testing.T, rule *rules.Rule, file string) Case {
+	t.Helper()
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := source.Mem{}
+	var diff *diffindex.Index
+	var diffText string
+	var extra []string
+	for _, f := range ar.Files {
+		data := Expand(string(f.Data))
+		switch f.Name {
+		case "@diff":
+			diffText = data
+			diff, err = diffindex.Parse([]byte(data))
+			if err != nil {
+				t.Fatalf("@diff: %v", err)
+			}
+		case "@want":
+			extra = append(extra, strings.Split(data, "\n")...)
+		default:
+			snap[f.Name] = []byte(data)
+		}
+	}
+	var cfg *rules.Config
+	if c, ok := snap[rules.ConfigPath]; ok {
+		cfg, err = rules.ParseConfig(c, []*rules.Rule{rule})
+		if err != nil {
+			t.Fatalf("config: %v", err)
+		}
+	}
+	opts := rules.Options{Rules: []*rules.Rule{rule}, Config: cfg, Diff: diff}
+	if diff != nil {
+		// Review mode: the base is the case with the diff reversed.
+		if opts.Base, err = Base(snap, []byte(diffText)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return Case{Snap: snap, Options: opts, extra: extra}
 }
 
 // compare matches findings against the expectations by "path:line" and

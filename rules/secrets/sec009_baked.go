@@ -250,8 +250,15 @@ func sec009BuildArgs(pass *rules.Pass, report reportFunc) {
 			if !detect.IsSecretName(name) {
 				continue
 			}
-			report(rules.Diagnostic{Line: i + 1, Column: m[0] + 1, Match: "build-arg " + name,
-				Message: fmt.Sprintf("%s passes the Clerk secret as a build argument, which is recorded in the image history", rules.Code("--build-arg "+name))})
+			d := rules.Diagnostic{Line: i + 1, Column: m[0] + 1, Match: "build-arg " + name,
+				Message: fmt.Sprintf("%s passes the Clerk secret as a build argument, which is recorded in the image history", rules.Code("--build-arg "+name))}
+			if strings.Contains(pass.File.Path, ".github/workflows/") {
+				// https://docs.docker.com/build/ci/github-actions/secrets/
+				d.Fix = "Build arguments are recorded in the image history. Keep the key in a GitHub Actions secret and pass it to the build as a BuildKit secret " +
+					"(" + rules.Code("docker build --secret id=clerk,env="+name+" .") + ", read with `RUN --mount=type=secret,id=clerk` in the Dockerfile), " +
+					"or leave it out of the image and inject it at run time."
+			}
+			report(d)
 		}
 	}
 }
@@ -294,7 +301,7 @@ func sec009YAML(pass *rules.Pass, report reportFunc) {
 							continue
 						}
 						if d, ok := bakedDiag(v.Line, v.Column, k.Value, v.Value, where); ok {
-							report(d)
+							report(ciFix(d, f.Path, workflow, k.Value))
 						}
 						continue
 					}
@@ -330,7 +337,7 @@ func sec009YAML(pass *rules.Pass, report reportFunc) {
 						name, val, ok := strings.Cut(c.Value, "=")
 						if ok && detect.IsSecretName(name) {
 							if d, ok := bakedDiag(c.Line, c.Column, name, val, yamlWhere(f.Path, workflow, kind, parentKey)); ok {
-								report(d)
+								report(ciFix(d, f.Path, workflow, name))
 							}
 						}
 						continue
@@ -367,6 +374,34 @@ func yamlScalar(n *yaml.Node) string {
 		return ""
 	}
 	return n.Value
+}
+
+// ciFix gives a literal in a CI pipeline file the CI system's remedy: a
+// GitHub Actions secret (https://docs.github.com/en/actions/security-for-github-actions/security-guides/using-secrets-in-github-actions)
+// or a masked GitLab CI/CD variable (https://docs.gitlab.com/ee/ci/variables/),
+// not the Dockerfile advice of the rule's default fix.
+func ciFix(d rules.Diagnostic, p string, workflow bool, name string) rules.Diagnostic {
+	dummy := d.Severity == rules.Low
+	switch {
+	case workflow:
+		ref := rules.Code(name + ": ${{ secrets." + name + " }}")
+		if dummy {
+			d.Fix = "This looks like a dummy value. A Next.js build needs only `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY`: drop " + rules.Code(name) +
+				" from the workflow, or store the real value as a GitHub Actions secret and reference it (" + ref + "), so that a real key never ends up in the file."
+		} else {
+			d.Fix = "Workflow files are readable by everyone who can read the repository. Store the key as a GitHub Actions secret " +
+				"(repository or environment secret) and reference it: " + ref + "; give it only to the steps that call Clerk at run time " +
+				"(a Next.js build needs only `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY`). Rotate the key, since it was committed."
+		}
+	case strings.ToLower(path.Base(p)) == ".gitlab-ci.yml":
+		if dummy {
+			d.Fix = "This looks like a dummy value. Drop " + rules.Code(name) + " from `.gitlab-ci.yml`, or define it as a masked, protected GitLab CI/CD variable so that a real key never ends up in the file."
+		} else {
+			d.Fix = "Define " + rules.Code(name) + " as a masked, protected GitLab CI/CD variable (Settings → CI/CD → Variables) instead of writing it in `.gitlab-ci.yml`, " +
+				"and give it only to the jobs that call Clerk at run time. Rotate the key, since it was committed."
+		}
+	}
+	return d
 }
 
 // yamlWhere names the mechanism for a message.

@@ -7,13 +7,14 @@ import (
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // sdk is a Clerk SDK with a verifyWebhook() entry point.
 type sdk struct {
 	pkg   string // package name
-	since string // first version exporting <pkg>/webhooks verifyWebhook (clerk/javascript#5468)
+	since string // first version exporting <pkg>/webhooks verifyWebhook (clerk/javascript#5468); the SDK table's answer wins
 	arg   string // the argument the framework's handler passes
 	raw   string // how the framework keeps the raw body, when it needs help
 }
@@ -46,9 +47,15 @@ func sdkFor(p *project.Model, path string) (s sdk, v *semver.Version, ok bool) {
 		if v == nil {
 			return s, nil, true
 		}
+		// The release that added verifyWebhook, read from the generated
+		// SDK table; the remembered one only when the table lacks it.
+		if first, ok := knowledge.FirstWith(s.pkg, "./webhooks", "verifyWebhook"); ok {
+			s.since = first
+		}
 		min := semver.MustParse(s.since)
 		if s.pkg == "@clerk/nextjs" && pagesAPI.MatchString(path) {
 			min = semver.MustParse("6.15.1") // Pages Router support came in 6.15.1
+			s.since = "6.15.1"
 		}
 		return s, v, !v.LessThan(min)
 	}
@@ -65,7 +72,7 @@ func verifyFix(p *project.Model, path string) string {
 			"With a Clerk SDK, use its `verifyWebhook()`."
 	}
 	if !ok {
-		return "Your " + rules.Code(s.pkg) + " " + v.Original() + " predates `verifyWebhook()` (added in " + s.since + "). Verify with `svix` on the raw body: `const evt = new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(await req.text(), { 'svix-id': …, 'svix-timestamp': …, 'svix-signature': … })`, returning 400 when it throws; or upgrade and use `verifyWebhook()` from " + rules.Code(s.pkg+"/webhooks") + "."
+		return "Your " + rules.Code(s.pkg) + " " + v.Original() + " predates `verifyWebhook()` (added in " + s.since + "). Verify with `svix` on the raw body: `const evt = new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(await req.text(), { 'svix-id': …, 'svix-timestamp': …, 'svix-signature': … })`, returning 400 when it throws; or upgrade to " + s.since + " or later and use `verifyWebhook()` from " + rules.Code(s.pkg+"/webhooks") + "."
 	}
 	text := "Verify before using the payload: " + rules.Code("import { verifyWebhook } from '"+s.pkg+"/webhooks'") + ", then " + rules.Code("try { const evt = await verifyWebhook("+
 		s.arg+") } catch { /* respond 400 */ }") + ". It reads `CLERK_WEBHOOK_SIGNING_SECRET`"

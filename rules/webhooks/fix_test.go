@@ -39,6 +39,11 @@ func TestVerifyFixByVersion(t *testing.T) {
 		{`{"dependencies":{"@clerk/express":"^1.4.0"}}`, "server/index.ts", "express.raw({ type: 'application/json' })", ""},
 		{`{"dependencies":{"@clerk/nuxt":"^1.5.0"}}`, "server/api/webhooks.post.ts", "NUXT_CLERK_WEBHOOK_SIGNING_SECRET", ""},
 		{`{"dependencies":{"svix":"^1.0.0"}}`, "server/index.ts", "from `svix`", ""},
+		// The release that added verifyWebhook is read from the SDK table:
+		// @clerk/astro 2.5 has no /webhooks entry point (it came in 2.6).
+		{`{"dependencies":{"@clerk/astro":"^2.5.0"}}`, "src/pages/api/webhooks.ts", "predates `verifyWebhook()` (added in 2.6.0)", ""},
+		{`{"dependencies":{"@clerk/astro":"^2.6.0"}}`, "src/pages/api/webhooks.ts", "from '@clerk/astro/webhooks'", "predates"},
+		{`{"dependencies":{"@clerk/nextjs":"^6.14.0"}}`, "pages/api/webhooks.ts", "(added in 6.15.1)", ""},
 	} {
 		m := model(t, map[string]string{"package.json": tc.deps})
 		got := verifyFix(m, tc.path)

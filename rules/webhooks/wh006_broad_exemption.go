@@ -38,9 +38,7 @@ export default clerkMiddleware(async (auth, req) => {
   if (!isPublicRoute(req)) await auth.protect()
 })`,
 	},
-	Fix: rules.ConstFix("Webhook requests carry no session, so the route must be public: exempt only that path " +
-		"(`'/api/webhooks/clerk'` or `'/api/webhooks/(.*)'`) and rely on signature verification; keep every other `/api` route " +
-		"protected. In Express, register the webhook route before `app.use(requireAuth())`, or guard the other routes individually."),
+	Fix: fixWH006,
 	Run: runWH006,
 }
 
@@ -314,4 +312,15 @@ func (c *checker) expressGuards(f *jsast.File) {
 			break
 		}
 	}
+}
+
+// fixWH006 gives the Express way to exempt the webhook only to projects
+// that use Express (or no framework SDK the table knows).
+func fixWH006(p *project.Model, path string) string {
+	text := "Webhook requests carry no session, so the route must be public: exempt only that path " +
+		"(`'/api/webhooks/clerk'` or `'/api/webhooks/(.*)'`) and rely on signature verification; keep every other `/api` route protected."
+	if p.DependsOn(path, "@clerk/express") || !p.UsesClerk() {
+		text += " In Express, register the webhook route before `app.use(requireAuth())`, or guard the other routes individually."
+	}
+	return text
 }
