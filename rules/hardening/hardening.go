@@ -10,4 +10,5 @@ var Rules = []*rules.Rule{
 	HARD002,
 	HARD003,
 	MFA001,
+	SESS002,
 }
