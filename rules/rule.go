@@ -155,7 +155,7 @@ const (
 	PerSnapshot
 )
 
-var idPattern = regexp.MustCompile(`^CLK-(SEC|RP|WH|RBAC|HARD|MFA|SESS|SIGNUP|CFG)-\d{3}$`)
+var idPattern = regexp.MustCompile(`^CLK-(SEC|RP|WH|RBAC|HARD|MFA|SESS|SIGNUP|ENUM|CFG)-\d{3}$`)
 
 // Validate checks a rule set: ID format and uniqueness, required fields and
 // the doc title conventions.

@@ -360,13 +360,15 @@ func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) bool {
 	return ok || (slash && doubleSlash)
 }
 
+// mentions reports whether n uses one of names (also in shorthand
+// properties: { exists }).
 func mentions(f *jsast.File, n *jsast.Node, names map[string]bool) bool {
 	found := false
 	jsast.Walk(n, func(x *jsast.Node) bool {
 		if found {
 			return false
 		}
-		if x.Type == "identifier" && names[f.Text(x)] {
+		if (x.Type == "identifier" || x.Type == "shorthand_property_identifier") && names[f.Text(x)] {
 			found = true
 		}
 		return true

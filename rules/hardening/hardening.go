@@ -9,6 +9,7 @@ var Rules = []*rules.Rule{
 	HARD001,
 	HARD002,
 	HARD003,
+	ENUM001,
 	MFA001,
 	SESS002,
 }
