@@ -20,7 +20,7 @@ var categories = map[string][]string{
 	"webhook":            {"CLK-WH-001", "CLK-WH-002", "CLK-WH-003", "CLK-WH-004", "CLK-WH-005", "CLK-WH-006"},
 	"vulnerable-version": {"CLK-RP-019"},
 	"enumeration":        {"CLK-ENUM-001"},
-	"session-lifetime":   {"CLK-SESS-002"},
+	"session-lifetime":   {"CLK-SESS-001", "CLK-SESS-002"},
 	"signup-restriction": nil,
 	"mfa":                {"CLK-MFA-001"},
 	"hygiene":            {"CLK-HARD-001", "CLK-HARD-002", "CLK-HARD-003"},

@@ -11,5 +11,6 @@ var Rules = []*rules.Rule{
 	HARD003,
 	ENUM001,
 	MFA001,
+	SESS001,
 	SESS002,
 }
