@@ -19,7 +19,7 @@ var categories = map[string][]string{
 	"user-data-exposure": {"CLK-RBAC-006"},
 	"webhook":            {"CLK-WH-001", "CLK-WH-002", "CLK-WH-003", "CLK-WH-004", "CLK-WH-005", "CLK-WH-006"},
 	"vulnerable-version": {"CLK-RP-019"},
-	"enumeration":        {"CLK-ENUM-001"},
+	"enumeration":        {"CLK-ENUM-001", "CLK-ENUM-002"},
 	"session-lifetime":   {"CLK-SESS-001", "CLK-SESS-002"},
 	"signup-restriction": nil,
 	"mfa":                {"CLK-MFA-001"},

@@ -10,6 +10,7 @@ var Rules = []*rules.Rule{
 	HARD002,
 	HARD003,
 	ENUM001,
+	ENUM002,
 	MFA001,
 	SESS001,
 	SESS002,
