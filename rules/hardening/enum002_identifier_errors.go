@@ -169,4 +169,3 @@ func firstMessage(f *jsast.File, n *jsast.Node) string {
 	}
 	return out
 }
-
