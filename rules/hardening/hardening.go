@@ -14,4 +14,5 @@ var Rules = []*rules.Rule{
 	MFA001,
 	SESS001,
 	SESS002,
+	SIGNUP002,
 }
