@@ -12,6 +12,7 @@ var Rules = []*rules.Rule{
 	ENUM001,
 	ENUM002,
 	MFA001,
+	MFA002,
 	SESS001,
 	SESS002,
 	SIGNUP002,
