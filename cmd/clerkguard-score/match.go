@@ -21,7 +21,7 @@ var categories = map[string][]string{
 	"vulnerable-version": {"CLK-RP-019"},
 	"enumeration":        {"CLK-ENUM-001", "CLK-ENUM-002"},
 	"session-lifetime":   {"CLK-SESS-001", "CLK-SESS-002"},
-	"signup-restriction": {"CLK-SIGNUP-002"},
+	"signup-restriction": {"CLK-SIGNUP-001", "CLK-SIGNUP-002"},
 	"mfa":                {"CLK-MFA-001", "CLK-MFA-002"},
 	"hygiene":            {"CLK-HARD-001", "CLK-HARD-002", "CLK-HARD-003"},
 }

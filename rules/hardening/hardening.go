@@ -15,5 +15,6 @@ var Rules = []*rules.Rule{
 	MFA002,
 	SESS001,
 	SESS002,
+	SIGNUP001,
 	SIGNUP002,
 }
