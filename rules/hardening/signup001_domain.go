@@ -119,7 +119,8 @@ func domainChecks(f *jsast.File) []*jsast.Node {
 		case "split":
 			if len(args) > 0 {
 				if v, ok := f.StringValue(args[0]); ok && v == "@" {
-					if p := c.Parent; p != nil && p.Type == "subscript_expression" && jsast.Ancestor(c, "binary_expression") != nil {
+					// the domain part compared: x.split('@')[1] === 'acme.com'
+					if p := c.Parent; p != nil && p.Type == "subscript_expression" && f.Text(p.ChildByField("index")) == "1" && isComparison(f, p.Parent) {
 						out = append(out, c)
 					}
 				}
@@ -127,6 +128,18 @@ func domainChecks(f *jsast.File) []*jsast.Node {
 		}
 	}
 	return out
+}
+
+// isComparison reports an equality test.
+func isComparison(f *jsast.File, n *jsast.Node) bool {
+	if n == nil || n.Type != "binary_expression" {
+		return false
+	}
+	switch f.Text(n.ChildByField("operator")) {
+	case "===", "!==", "==", "!=":
+		return true
+	}
+	return false
 }
 
 // verifiedNearby reports whether the function around a check looks at the
