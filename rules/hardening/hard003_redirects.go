@@ -26,6 +26,11 @@ var HARD003 = &rules.Rule{
 	Requires:   []string{"clerk", "Clerk"},
 	Doc: rules.Doc{
 		Title: "permissive redirect origins, spoofable satellite domain or state change on get",
+		References: []string{
+			"https://clerk.com/docs/guides/dashboard/dns-domains/satellite-domains",
+			"clerk/javascript packages/shared/src/internal/clerk-js/url.ts",
+			"https://clerk.com/docs/guides/secure/best-practices/csrf-protection",
+		},
 		Text: "Clerk checks every redirect target (`redirect_url`, force/fallback redirect URLs) against " +
 			"`allowedRedirectOrigins`, which by default holds the current origin and the subdomains of the root " +
 			"domain. Widening it to `/.*/`, `'*'` or `'https://*'`, or filling it from request data, turns sign-in " +

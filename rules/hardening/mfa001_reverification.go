@@ -27,6 +27,9 @@ var MFA001 = &rules.Rule{
 	Requires: []string{"@clerk/", "auth(", "auth.protect", "getAuth", "currentUser", "clerkClient", "clerk"},
 	Doc: rules.Doc{
 		Title: "sensitive operation without server-side reverification",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/reverification",
+		},
 		Text: "Clerk's reverification asks a signed-in user to confirm their credentials again before a sensitive action, " +
 			"so a hijacked or left-open session cannot move money, delete the account or organization, change the " +
 			"email or password, mint API keys or export data. The check has to run on the server: " +

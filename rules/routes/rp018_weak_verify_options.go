@@ -34,7 +34,13 @@ var RP018 = &rules.Rule{
 	Keywords: []string{"authorizedParties", "clockSkewInMs", "acceptsToken", "treatPendingAsSignedOut",
 		"authenticateRequest", "verifyToken", "Leeway", "AuthorizedPartyMatches"},
 	Doc: rules.Doc{
-		Title: "token verification options that weaken clerk's checks",
+		Title: "token verification options that weaken Clerk's checks",
+		References: []string{
+			"https://clerk.com/docs/guides/sessions/manual-jwt-verification",
+			"https://clerk.com/docs/guides/development/deployment/production",
+			"clerk/javascript packages/backend/src/tokens/authObjects.ts",
+			"clerk/javascript packages/backend/src/jwt/assertions.ts",
+		},
 		Text: "Clerk's `authenticateRequest()`, `verifyToken()`, `clerkMiddleware()`, `clerkPlugin()` and `auth()` take " +
 			"options that relax verification. `authorizedParties` is the list of origins whose session tokens are accepted " +
 			"(the `azp` claim): `'*'` accepts every origin, an `http://` origin in production accepts tokens minted on a " +

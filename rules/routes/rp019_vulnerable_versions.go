@@ -25,7 +25,7 @@ var RP019 = &rules.Rule{
 	Checklist:  1,
 	Scope:      rules.PerSnapshot,
 	Doc: rules.Doc{
-		Title: "known-vulnerable clerk sdk or next.js version",
+		Title: "known-vulnerable Clerk SDK or Next.js version",
 		Text: "A `package.json` dependency resolves to a release with a published authentication or middleware bypass:\n\n" +
 			"- `@clerk/nextjs` 4.7.0–4.29.2: CVE-2024-22206, `auth()`/`getAuth()` authentication bypass (fixed in 4.29.3).\n" +
 			"- GHSA-vqx2-fgx2-5wq9 (CVE-2026-41248): crafted paths slip past `createRouteMatcher()` gating. `@clerk/nextjs` 5.0.0–5.7.5, " +
