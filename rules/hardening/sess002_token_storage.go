@@ -116,12 +116,42 @@ func runSESS002(pass *rules.Pass) error {
 			}
 		}
 	}
-	// document.cookie = `token=${token}` and tokens rendered into JSX.
+	// document.cookie = `token=${token}`, template tokens cached in module
+	// state on the server, and tokens rendered into JSX.
+	// Server code: not a client module, and no React hook of Clerk's.
+	server := f.Directive() != "use client" && len(f.Calls(f.Root, func(n string) bool {
+		return strings.HasPrefix(n, "use") && f.ResolveClerk(n) != ""
+	})) == 0
+	globals := moduleVars(f)
+	tmpl := templateTokenVars(f)
+	holdsTemplate := func(n *jsast.Node) bool { return containsTemplateCall(f, n) || !hasNestedFunction(n) && holdsToken(f, n, tmpl) }
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		switch n.Type {
 		case "assignment_expression":
-			if f.Name(n.ChildByField("left")) == "document.cookie" && holds(n.ChildByField("right")) {
+			left := n.ChildByField("left")
+			switch {
+			case f.Name(left) == "document.cookie" && holds(n.ChildByField("right")):
 				report(n, "`document.cookie` stores a Clerk session token readable by every script on the page")
+			case server && left != nil && left.Type == "identifier" && globals[f.Text(left)] && jsast.EnclosingFunction(n) != nil && holdsTemplate(n.ChildByField("right")):
+				report(n, "a JWT-template token is cached in module state ("+rules.Code(f.Text(left))+") and reused across requests and users for as long as its lifetime allows")
+			}
+		case "call_expression":
+			fn := n.ChildByField("function")
+			args := jsast.Args(n)
+			if !server || fn == nil || fn.Type != "member_expression" || len(args) < 2 {
+				break
+			}
+			switch f.Text(fn.ChildByField("property")) {
+			case "set", "setex", "put":
+				recv := f.Name(fn.ChildByField("object"))
+				if globals[recv] || cacheLike(recv) {
+					for _, a := range args[1:] {
+						if holdsTemplate(a) {
+							report(n, "a JWT-template token is cached in "+rules.Code(recv)+" and reused across requests for as long as its lifetime allows")
+							break
+						}
+					}
+				}
 			}
 		case "jsx_expression":
 			if holds(n) && jsast.Ancestor(n, "jsx_opening_element", "jsx_self_closing_element") == nil {
@@ -132,6 +162,89 @@ func runSESS002(pass *rules.Pass) error {
 		return true
 	})
 	return nil
+}
+
+// moduleVars are the names a file declares at its top level.
+func moduleVars(f *jsast.File) map[string]bool {
+	out := map[string]bool{}
+	for _, st := range f.Root.Children {
+		if st.Type == "export_statement" {
+			if d := st.ChildByField("declaration"); d != nil {
+				st = d
+			}
+		}
+		if st.Type != "lexical_declaration" && st.Type != "variable_declaration" {
+			continue
+		}
+		for _, d := range st.NamedChildren() {
+			if d.Type == "variable_declarator" {
+				if n := d.ChildByField("name"); n != nil && n.Type == "identifier" {
+					out[f.Text(n)] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// isTemplateCall matches getToken({ template }) and
+// sessions.getToken(sessionId, template): a JWT-template token, whose
+// lifetime the template sets.
+func isTemplateCall(f *jsast.File, c *jsast.Node) bool {
+	if c == nil || c.Type != "call_expression" || !isGetToken(f.CalleeName(c)) {
+		return false
+	}
+	args := jsast.Args(c)
+	return len(args) >= 2 || len(args) == 1 && f.ObjectProp(args[0], "template") != nil
+}
+
+// containsTemplateCall reports a template-token call evaluated with n;
+// one inside a nested function (a fetch callback) runs per request, later.
+func containsTemplateCall(f *jsast.File, n *jsast.Node) bool {
+	found := false
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if x != n && jsast.IsFunction(x) {
+			return false
+		}
+		found = found || isTemplateCall(f, x)
+		return !found
+	})
+	return found
+}
+
+// templateTokenVars are the local names bound to a JWT-template token.
+func templateTokenVars(f *jsast.File) map[string]bool {
+	vars := map[string]bool{}
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type == "variable_declarator" {
+			if name := n.ChildByField("name"); name != nil && name.Type == "identifier" && isTemplateCall(f, jsast.Unwrap(n.ChildByField("value"))) {
+				vars[f.Text(name)] = true
+			}
+		}
+		return true
+	})
+	return vars
+}
+
+// hasNestedFunction reports a function inside n: its token use is later.
+func hasNestedFunction(n *jsast.Node) bool {
+	found := false
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		found = found || x != n && jsast.IsFunction(x)
+		return !found
+	})
+	return found
+}
+
+// cacheLike names receivers that keep values between requests.
+func cacheLike(name string) bool {
+	l := strings.ToLower(jsast.FirstSegment(name))
+	for _, w := range []string{"cache", "redis", "kv", "lru", "memo"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // isGetToken matches Clerk's getToken() in every form (useAuth, auth(),
