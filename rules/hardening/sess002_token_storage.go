@@ -124,7 +124,9 @@ func runSESS002(pass *rules.Pass) error {
 	})) == 0
 	globals := moduleVars(f)
 	tmpl := templateTokenVars(f)
-	holdsTemplate := func(n *jsast.Node) bool { return containsTemplateCall(f, n) || !hasNestedFunction(n) && holdsToken(f, n, tmpl) }
+	holdsTemplate := func(n *jsast.Node) bool {
+		return containsTemplateCall(f, n) || !hasNestedFunction(n) && holdsToken(f, n, tmpl)
+	}
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		switch n.Type {
 		case "assignment_expression":
