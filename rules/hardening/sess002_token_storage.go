@@ -2,7 +2,6 @@ package hardening
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -371,32 +370,10 @@ func cookieLifetime(f *jsast.File, opts *jsast.Node, millis bool) (int64, bool) 
 	return 0, false
 }
 
-// numberValue evaluates a numeric literal or a product of literals
-// (60 * 60 * 24).
+// numberValue evaluates a number written in code, in whole units.
 func numberValue(f *jsast.File, n *jsast.Node) (int64, bool) {
-	n = jsast.Unwrap(n)
-	if n == nil {
-		return 0, false
-	}
-	switch n.Type {
-	case "number":
-		v, err := strconv.ParseFloat(strings.ReplaceAll(f.Text(n), "_", ""), 64)
-		return int64(v), err == nil
-	case "binary_expression":
-		op := n.ChildByField("operator")
-		l, ok1 := numberValue(f, n.ChildByField("left"))
-		r, ok2 := numberValue(f, n.ChildByField("right"))
-		if op == nil || !ok1 || !ok2 {
-			return 0, false
-		}
-		switch f.Text(op) {
-		case "*":
-			return l * r, true
-		case "+":
-			return l + r, true
-		}
-	}
-	return 0, false
+	v, ok := f.Number(n)
+	return int64(v), ok
 }
 
 func humanSeconds(s int64) string {
