@@ -7,6 +7,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -90,7 +91,7 @@ func runMFA001(pass *rules.Pass) error {
 		return nil
 	}
 	for _, e := range f.Entries() {
-		if reverified(f, &e) {
+		if reverified(f, &e) || unauthenticated(pass, e.Fn) {
 			continue
 		}
 		route := routeLabel(pass.File.Path)
@@ -124,6 +125,26 @@ func runMFA001(pass *rules.Pass) error {
 			Message: fmt.Sprintf("%s %s%s performs %s without requiring reverification (`has({ reverification: 'strict' })`)", e.Kind, rules.Code(e.Name), routeSuffix(route), what)})
 	}
 	return nil
+}
+
+// unauthenticated reports whether the model finds that a signed-out
+// caller reaches the entry whose handler is fn: reverification presumes a
+// signed-in session, so the missing authentication is the finding (the
+// route rules report it), not the missing step-up.
+func unauthenticated(pass *rules.Pass, fn *jsast.Node) bool {
+	if pass.Model == nil || fn == nil {
+		return false
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return false
+	}
+	for _, me := range es {
+		if me.Fn == fn || me.File == pass.File.Path && me.Line <= fn.Line && fn.Line <= me.EndLine {
+			return pass.Model.Guard(pass.Ctx, me).Authn == model.AuthnNo
+		}
+	}
+	return false
 }
 
 // isReadOnly reports entries that serve reads: GET/HEAD handlers, loaders
