@@ -1,6 +1,7 @@
 package hardening
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -20,7 +21,7 @@ var SESS002 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.MediumConfidence,
 	Checklist:  6,
-	Keywords:   []string{"getToken"},
+	Keywords:   []string{"getToken", "cookies.get(", "getCookie("},
 	Doc: rules.Doc{
 		Title: "session token stored or logged where it persists",
 		Text: "Clerk session tokens live 60 seconds and the SDK refreshes them in the background, so a token stolen " +
@@ -73,6 +74,7 @@ func runSESS002(pass *rules.Pass) error {
 	if f == nil || definesGetToken(f) {
 		return nil // a token cache's own getToken(key) reads storage, it is not Clerk's
 	}
+	reportCookieTokensReturned(pass, f)
 	vars := tokenVars(f)
 	if len(vars) == 0 && len(f.Calls(f.Root, isGetToken)) == 0 {
 		return nil
@@ -246,6 +248,113 @@ func cacheLike(name string) bool {
 		}
 	}
 	return false
+}
+
+// cookieArgs returns the name and value arguments of a cookie setter call
+// (h3's setCookie(event, name, value) takes the event first).
+func cookieArgs(f *jsast.File, call *jsast.Node) (name, val *jsast.Node) {
+	args := jsast.Args(call)
+	if jsast.LastSegment(f.CalleeName(call)) == "setCookie" {
+		args = args[min(1, len(args)):]
+	}
+	if len(args) < 2 {
+		return nil, nil
+	}
+	return args[0], args[1]
+}
+
+// tokenCookies are the names of the cookies that the snapshot's code sets
+// to a Clerk token (a getToken() result): the application's own token
+// cache, which a later request reads back.
+func tokenCookies(pass *rules.Pass) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range pass.Paths() {
+		src := pass.Get(p)
+		if src == nil || !src.IsJS() || !bytes.Contains(src.Content, []byte("getToken")) {
+			continue
+		}
+		f := pass.AST(src)
+		if f == nil || definesGetToken(f) {
+			continue
+		}
+		vars := tokenVars(f)
+		for _, c := range f.Calls(f.Root, isCookieCall) {
+			if name, val := cookieArgs(f, c); name != nil && holdsToken(f, val, vars) {
+				if v, ok := f.StringValue(name); ok {
+					out[v] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// reportCookieTokensReturned reports an entry that reads the application's
+// token cookie and returns its value: page data and JSON responses reach
+// the browser, where an httpOnly cookie kept it from scripts.
+func reportCookieTokensReturned(pass *rules.Pass, f *jsast.File) {
+	if pass.Model == nil || len(cookieReads(f, f.Root)) == 0 {
+		return
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil || len(es) == 0 {
+		return
+	}
+	var cookies map[string]bool
+	for _, e := range es {
+		ef := e.FnFile
+		if e.Fn == nil || ef == nil || ef.Path != pass.File.Path {
+			continue
+		}
+		read := cookieReads(ef, e.Fn)
+		if len(read) == 0 {
+			continue
+		}
+		if cookies == nil {
+			cookies = tokenCookies(pass)
+		}
+		for _, r := range jsast.Find(e.Fn, "return_statement") {
+			if jsast.EnclosingFunction(r) != e.Fn {
+				continue // a callback's return value stays on the server
+			}
+			for local, c := range read {
+				if cookies[c] && mentions(ef, r, map[string]bool{local: true}) {
+					pass.Report(rules.Diagnostic{Line: r.Line, Column: r.Col,
+						Message: fmt.Sprintf("%s %s returns the Clerk token cached in the %s cookie to the browser (as %s)",
+							e.Kind, rules.Code(e.Label()), rules.Code(c), rules.Code(local))})
+				}
+			}
+		}
+	}
+}
+
+// cookieReads maps the local names bound in n to a cookie read
+// (cookies.get('name'), getCookie(event, 'name')) to the cookie's name.
+func cookieReads(f *jsast.File, n *jsast.Node) map[string]string {
+	read := map[string]string{}
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if x.Type != "variable_declarator" {
+			return true
+		}
+		id, v := x.ChildByField("name"), jsast.Unwrap(x.ChildByField("value"))
+		if id == nil || id.Type != "identifier" || v == nil || v.Type != "call_expression" {
+			return true
+		}
+		name := f.CalleeName(v)
+		args := jsast.Args(v)
+		if jsast.LastSegment(name) == "getCookie" && len(args) > 1 {
+			args = args[1:]
+		} else if !strings.HasSuffix(name, "cookies.get") {
+			return true
+		}
+		if len(args) > 0 {
+			if c, ok := f.StringValue(args[0]); ok {
+				read[f.Text(id)] = c
+			}
+		}
+		return true
+	})
+	return read
 }
 
 // isGetToken matches Clerk's getToken() in every form (useAuth, auth(),
