@@ -106,7 +106,7 @@ var Checklist = map[int]string{
 // Doc is a rule's documentation, rendered into `clerkguard rules ID`,
 // docs/rules/ and the SARIF help text.
 type Doc struct {
-	Title string // lower case, no trailing period, about 60 letters at most
+	Title string // lower case but names and code keep their casing (Clerk, currentUser()), no trailing period, about 60 letters at most
 	Text  string // what is wrong and why, markdown
 	Bad   string // a vulnerable example
 	Good  string // the corrected example
@@ -155,7 +155,12 @@ const (
 	PerSnapshot
 )
 
-var idPattern = regexp.MustCompile(`^CLK-(SEC|RP|WH|RBAC|HARD|MFA|SESS|SIGNUP|CFG)-\d{3}$`)
+// titleProperNouns may start a title with a capital letter: names keep
+// their casing, as code does.
+var titleProperNouns = map[string]bool{"Clerk": true, "Next.js": true, "Astro": true, "Nuxt": true, "SvelteKit": true,
+	"Express,": true, "Express": true, "Go": true}
+
+var idPattern = regexp.MustCompile(`^CLK-(SEC|RP|WH|RBAC|HARD|MFA|SESS|SIGNUP|ENUM|CFG)-\d{3}$`)
 
 // Validate checks a rule set: ID format and uniqueness, required fields and
 // the doc title conventions.
@@ -191,8 +196,8 @@ func Validate(rs []*Rule) error {
 			bad("checklist item must be 1..8")
 		}
 		t := r.Doc.Title
-		if t == "" || len(t) > 80 || strings.HasSuffix(t, ".") || (t[0] >= 'A' && t[0] <= 'Z') {
-			bad("doc title must be lower case, without a final period, at most 80 characters")
+		if t == "" || len(t) > 80 || strings.HasSuffix(t, ".") || (t[0] >= 'A' && t[0] <= 'Z') && !titleProperNouns[strings.Fields(t)[0]] {
+			bad("doc title must be lower case (except a proper name or code), without a final period, at most 80 characters")
 		}
 		if r.Doc.Text == "" || r.Doc.Bad == "" || r.Doc.Good == "" {
 			bad("doc needs text, a bad and a good example")

@@ -19,10 +19,10 @@ var categories = map[string][]string{
 	"user-data-exposure": {"CLK-RBAC-006"},
 	"webhook":            {"CLK-WH-001", "CLK-WH-002", "CLK-WH-003", "CLK-WH-004", "CLK-WH-005", "CLK-WH-006"},
 	"vulnerable-version": {"CLK-RP-019"},
-	"enumeration":        nil,
-	"session-lifetime":   nil,
-	"signup-restriction": nil,
-	"mfa":                {"CLK-MFA-001"},
+	"enumeration":        {"CLK-ENUM-001", "CLK-ENUM-002"},
+	"session-lifetime":   {"CLK-SESS-001", "CLK-SESS-002"},
+	"signup-restriction": {"CLK-SIGNUP-001", "CLK-SIGNUP-002"},
+	"mfa":                {"CLK-MFA-001", "CLK-MFA-002"},
 	"hygiene":            {"CLK-HARD-001", "CLK-HARD-002", "CLK-HARD-003"},
 }
 

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clerkguard/clerkguard/rules"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -176,6 +179,28 @@ func TestReviewReportsOnlyChangedLines(t *testing.T) {
 func TestRulesAndVersion(t *testing.T) {
 	if code, out, _ := runCLI(t, "rules"); code != 0 || !strings.Contains(out, "CLK-HARD-002") {
 		t.Errorf("rules: %d %q", code, out)
+	}
+	// Grouped by checklist item under its title: every item has a rule.
+	_, out, _ := runCLI(t, "rules")
+	last := -1
+	for item := 1; item <= 8; item++ {
+		head := fmt.Sprintf("%d. %s\n", item, rules.Checklist[item])
+		i := strings.Index(out, head)
+		if i < last {
+			t.Errorf("rules: checklist item %d missing or out of order", item)
+			continue
+		}
+		rest := out[i+len(head):]
+		if j := strings.Index(rest, "\n\n"); j >= 0 {
+			rest = rest[:j]
+		}
+		if !strings.Contains(rest, "CLK-") {
+			t.Errorf("rules: checklist item %d lists no rule", item)
+		}
+		last = i
+	}
+	if i, j := strings.Index(out, "8. "), strings.Index(out, "CLK-SIGNUP-002"); i < 0 || j < i {
+		t.Error("rules: CLK-SIGNUP-002 is not listed under checklist item 8")
 	}
 	if code, out, _ := runCLI(t, "rules", "CLK-HARD-002"); code != 0 || !strings.Contains(out, "## Vulnerable") {
 		t.Errorf("rules ID: %d %q", code, out)

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"text/tabwriter"
 
+	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/all"
 	"github.com/clerkguard/clerkguard/rules/report"
 )
@@ -12,10 +14,20 @@ import (
 func cmdRules(args []string, stdout, stderr io.Writer) int {
 	switch len(args) {
 	case 0:
+		// Grouped by checklist item, each under its title; the engine's
+		// own rules keep their item.
+		rs := all.Rules()
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Checklist < rs[j].Checklist })
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSEVERITY\tPACK\tCHECKLIST\tTITLE")
-		for _, r := range all.Rules() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.ID, r.Severity, r.Pack, r.Checklist, r.Doc.Title)
+		for i, r := range rs {
+			if i == 0 || rs[i-1].Checklist != r.Checklist {
+				if i > 0 {
+					fmt.Fprintln(tw)
+				}
+				fmt.Fprintf(tw, "%d. %s\n", r.Checklist, rules.Checklist[r.Checklist])
+				fmt.Fprintln(tw, "  ID\tSEVERITY\tPACK\tTITLE")
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Pack, r.Doc.Title)
 		}
 		tw.Flush()
 		return 0

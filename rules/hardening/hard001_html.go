@@ -27,7 +27,11 @@ var HARD001 = &rules.Rule{
 	Keywords: []string{"dangerouslySetInnerHTML", "innerHTML", "outerHTML", "insertAdjacentHTML", "html:", "html`", "v-html",
 		"{@html", "set:html", "HtmlBody", "htmlBody", ".html("},
 	Doc: rules.Doc{
-		Title: "clerk user-controlled data rendered as html",
+		Title: "Clerk user-controlled data rendered as HTML",
+		References: []string{
+			"https://clerk.com/docs/guides/users/extending",
+			"https://clerk.com/docs/guides/secure/best-practices/xss-leak-protection",
+		},
 		Text: "First and last names, usernames, `unsafeMetadata`, `publicMetadata` values and organization names are " +
 			"chosen by users (`unsafeMetadata` and names are writable from the browser). Written into " +
 			"`dangerouslySetInnerHTML`, `innerHTML`, `v-html`, `{@html}`, `set:html` or the `html` of an email, " +

@@ -18,7 +18,11 @@ var HARD002 = &rules.Rule{
 	Checklist:  2,
 	Keywords:   []string{"debug"},
 	Doc: rules.Doc{
-		Title: "clerk middleware debug mode left on",
+		Title: "Clerk middleware debug mode left on",
+		References: []string{
+			"https://clerk.com/docs/reference/nextjs/clerk-middleware",
+			"clerk/javascript packages/nextjs/src/utils/logFormatter.ts",
+		},
 		Text: "With `debug: true`, Clerk's middleware logs the request URL, its options and the Auth object on every request. " +
 			"Before `@clerk/nextjs` 7.5.0 / `@clerk/backend` 3.6.0 the debug output could include full session, " +
 			"machine, refresh and handshake tokens. Production logs then hold bearer credentials.",

@@ -26,6 +26,11 @@ var HARD003 = &rules.Rule{
 	Requires:   []string{"clerk", "Clerk"},
 	Doc: rules.Doc{
 		Title: "permissive redirect origins, spoofable satellite domain or state change on get",
+		References: []string{
+			"https://clerk.com/docs/guides/dashboard/dns-domains/satellite-domains",
+			"clerk/javascript packages/shared/src/internal/clerk-js/url.ts",
+			"https://clerk.com/docs/guides/secure/best-practices/csrf-protection",
+		},
 		Text: "Clerk checks every redirect target (`redirect_url`, force/fallback redirect URLs) against " +
 			"`allowedRedirectOrigins`, which by default holds the current origin and the subdomains of the root " +
 			"domain. Widening it to `/.*/`, `'*'` or `'https://*'`, or filling it from request data, turns sign-in " +
@@ -360,13 +365,15 @@ func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) bool {
 	return ok || (slash && doubleSlash)
 }
 
+// mentions reports whether n uses one of names (also in shorthand
+// properties: { exists }).
 func mentions(f *jsast.File, n *jsast.Node, names map[string]bool) bool {
 	found := false
 	jsast.Walk(n, func(x *jsast.Node) bool {
 		if found {
 			return false
 		}
-		if x.Type == "identifier" && names[f.Text(x)] {
+		if (x.Type == "identifier" || x.Type == "shorthand_property_identifier") && names[f.Text(x)] {
 			found = true
 		}
 		return true

@@ -28,6 +28,9 @@ var MFA001 = &rules.Rule{
 	Requires: []string{"@clerk/", "auth(", "auth.protect", "getAuth", "currentUser", "clerkClient", "clerk"},
 	Doc: rules.Doc{
 		Title: "sensitive operation without server-side reverification",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/reverification",
+		},
 		Text: "Clerk's reverification asks a signed-in user to confirm their credentials again before a sensitive action, " +
 			"so a hijacked or left-open session cannot move money, delete the account or organization, change the " +
 			"email or password, mint API keys or export data. The check has to run on the server: " +
@@ -88,7 +91,7 @@ func runMFA001(pass *rules.Pass) error {
 		return nil
 	}
 	for _, e := range f.Entries() {
-		if reverified(f, &e) {
+		if reverified(f, &e) || unauthenticated(pass, e.Fn) {
 			continue
 		}
 		route := routeLabel(pass.File.Path)
@@ -139,7 +142,8 @@ func unauthenticated(pass *rules.Pass, fn *jsast.Node) bool {
 		return false
 	}
 	for _, me := range es {
-		if me.Fn == fn || me.File == pass.File.Path && me.Handler.File == pass.File.Path && me.Handler.Line == fn.Line {
+		if me.Fn == fn || me.File == pass.File.Path && (me.Handler.File == pass.File.Path && me.Handler.Line == fn.Line ||
+			me.Line <= fn.Line && fn.Line <= me.EndLine) {
 			return pass.Model.Guard(pass.Ctx, me).Authn == model.AuthnNo
 		}
 	}

@@ -370,3 +370,37 @@ func ParamPatterns(fn *Node) []*Node {
 	}
 	return out
 }
+
+// Number evaluates a numeric literal (1_000), a sum or product of them
+// (60 * 60 * 24), or a local constant holding one; ok is false for
+// anything else.
+func (f *File) Number(n *Node) (float64, bool) { return f.number(n, 0) }
+
+func (f *File) number(n *Node, depth int) (float64, bool) {
+	n = Unwrap(n)
+	if n == nil || depth > 8 {
+		return 0, false
+	}
+	switch n.Type {
+	case "number":
+		v, err := strconv.ParseFloat(strings.ReplaceAll(f.Text(n), "_", ""), 64)
+		return v, err == nil
+	case "binary_expression":
+		l, ok1 := f.number(n.ChildByField("left"), depth+1)
+		r, ok2 := f.number(n.ChildByField("right"), depth+1)
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		switch op := n.ChildByField("operator"); {
+		case op != nil && f.Text(op) == "*":
+			return l * r, true
+		case op != nil && f.Text(op) == "+":
+			return l + r, true
+		}
+	case "identifier":
+		if v := f.LocalValue(f.Text(n)); v != nil && v != n {
+			return f.number(v, depth+1)
+		}
+	}
+	return 0, false
+}

@@ -1,6 +1,9 @@
 package knowledge
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Gate is what a Clerk middleware or guard call does with a request that
 // has no valid session.
@@ -464,3 +467,51 @@ func TokenCallOf(pkg, name string) (TokenCall, bool) {
 	}
 	return TokenCall{}, false
 }
+
+// ExpiryOption is an option of a token verifier that relaxes its check of
+// the token's expiry: it turns the check off (Disables) or widens it by a
+// clock tolerance written in Unit.
+type ExpiryOption struct {
+	Package, Name string // the verifier (tokenVerifiers)
+	// OptionsArg is the index of the verifier's options argument.
+	OptionsArg int
+	Option     string
+	Disables   bool
+	Unit       time.Duration
+	Source     string
+}
+
+var expiryOptions = []ExpiryOption{
+	{"jsonwebtoken", "verify", 2, "ignoreExpiration", true, 0,
+		"https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback (ignoreExpiration: if true do not validate the expiration of the token)"},
+	{"jsonwebtoken", "verify", 2, "clockTolerance", false, time.Second,
+		"https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback (clockTolerance: number of seconds to tolerate when checking the nbf and exp claims)"},
+	{"jose", "jwtVerify", 2, "clockTolerance", false, time.Second,
+		"https://github.com/panva/jose/blob/main/docs/jwt/verify/interfaces/JWTVerifyOptions.md (clockTolerance: seconds as a number, or a string such as \"30s\")"},
+	{"fast-jwt", "createVerifier", 0, "ignoreExpiration", true, 0,
+		"https://github.com/nearform/fast-jwt#createverifier (ignoreExpiration: whether to ignore the exp claim)"},
+	{"fast-jwt", "createVerifier", 0, "clockTolerance", false, time.Millisecond,
+		"https://github.com/nearform/fast-jwt#createverifier (clockTolerance: timespan in milliseconds to add to the current time when checking exp and nbf)"},
+}
+
+// ExpiryOptionsOf returns the expiry-relaxing options of the verifier that
+// the export name of module pkg is.
+func ExpiryOptionsOf(pkg, name string) []ExpiryOption {
+	var out []ExpiryOption
+	for _, o := range expiryOptions {
+		if o.Package == pkg && o.Name == name {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// ClerkDefaultClockSkew is the clock skew Clerk's verifyToken allows by
+// default (clockSkewInMs, 5000 ms:
+// https://clerk.com/docs/references/backend/verify-token), and
+// SessionTokenLifetime the lifetime of a session token
+// (https://clerk.com/docs/guides/how-clerk-works/overview: 60 seconds).
+const (
+	ClerkDefaultClockSkew = 5 * time.Second
+	SessionTokenLifetime  = 60 * time.Second
+)

@@ -256,3 +256,72 @@ var clientContextKeys = map[string]string{
 // ClientContextKey reports whether a context lookup (c.get(key)) returns
 // Clerk's Backend API client.
 func ClientContextKey(key string) bool { _, ok := clientContextKeys[key]; return ok }
+
+// backendRoute is a Backend API REST endpoint a hand-written request can
+// name, and the SDK method that wraps it.
+type backendRoute struct {
+	Method string // HTTP method
+	Path   string // path under the host; a trailing "/*" matches one or more segments
+	Call   BackendCall
+}
+
+// backendRoutes map raw requests to api.clerk.com onto the SDK calls above
+// (https://clerk.com/docs/reference/backend-api, tag Users: GET /users
+// lists users, GET /users/{user_id} gets one; the SDK paths are in
+// clerk/javascript packages/backend/src/api/endpoints/UserApi.ts,
+// basePath "/users"). Other methods on /v1 paths change state.
+var backendRoutes = []backendRoute{
+	{"GET", "/v1/users", BackendCall{"users", "getUserList", ReadsUsers, srcJSBackend + "UserApi.ts"}},
+	{"GET", "/v1/users/count", BackendCall{"users", "getCount", ReadsUsers, srcJSBackend + "UserApi.ts"}},
+	{"GET", "/v1/users/*", BackendCall{"users", "getUser", ReadsUsers, srcJSBackend + "UserApi.ts"}},
+}
+
+// BackendCallAt returns the SDK call a raw Backend API request stands for
+// (method "" is GET). A request with another method under /v1 is a
+// privileged change (Mutates) of the resource its path names.
+func BackendCallAt(method, path string) (BackendCall, bool) {
+	if method == "" {
+		method = "GET"
+	}
+	method = strings.ToUpper(method)
+	path = strings.TrimSuffix(path, "/")
+	for _, r := range backendRoutes {
+		if r.Method != method {
+			continue
+		}
+		if prefix, ok := strings.CutSuffix(r.Path, "/*"); ok {
+			if rest, ok := strings.CutPrefix(path, prefix+"/"); ok && rest != "" {
+				return r.Call, true
+			}
+		} else if path == r.Path {
+			return r.Call, true
+		}
+	}
+	if rest, ok := strings.CutPrefix(path, "/v1/"); ok && method != "GET" && method != "HEAD" {
+		res, _, _ := strings.Cut(rest, "/")
+		return BackendCall{Resource: res, Method: strings.ToLower(method), Privilege: Mutates,
+			Source: "https://clerk.com/docs/reference/backend-api"}, true
+	}
+	return BackendCall{}, false
+}
+
+// userLookupFilters are the parameters of users.getUserList (and the
+// query parameters of GET /v1/users) that select users by an identifier a
+// person types: an email address, phone number, username or Web3 wallet,
+// or the free-text query over them (UserListParams in clerk/javascript
+// packages/backend/src/api/endpoints/UserApi.ts; query parameters of
+// https://clerk.com/docs/reference/backend-api/tag/users/get/users).
+var userLookupFilters = map[string]string{
+	"emailAddress": "email address", "email_address": "email address",
+	"phoneNumber": "phone number", "phone_number": "phone number",
+	"username": "username", "web3Wallet": "Web3 wallet", "web3_wallet": "Web3 wallet",
+	"query": "free-text query",
+}
+
+// UserLookupFilter names what a users.getUserList parameter or a GET
+// /v1/users query parameter selects users by, when it is a personal
+// identifier.
+func UserLookupFilter(param string) (string, bool) {
+	s, ok := userLookupFilters[param]
+	return s, ok
+}

@@ -34,6 +34,18 @@ func TestTablesCiteSources(t *testing.T) {
 	if !APIRoute("/api/orders") || !APIRoute("/v1/x") || APIRoute("/dashboard/api") || APIRoute("/") {
 		t.Error("APIRoute: the first segment decides")
 	}
+	for _, o := range expiryOptions {
+		if _, ok := TokenVerifierOf(o.Package, o.Name); o.Source == "" || o.Option == "" || !ok || o.Disables == (o.Unit != 0) {
+			t.Errorf("expiryOptions %s.%s %s: incomplete entry or not a token verifier", o.Package, o.Name, o.Option)
+		}
+		unique("expiryOptions", o.Package+" "+o.Name+" "+o.Option)
+	}
+	for _, r := range backendRoutes {
+		if r.Call.Source == "" || r.Method == "" || !strings.HasPrefix(r.Path, "/v1/") {
+			t.Errorf("backendRoutes %s %s: incomplete entry", r.Method, r.Path)
+		}
+		unique("backendRoutes", r.Method+" "+r.Path)
+	}
 	for _, v := range tokenVerifiers {
 		if v.Source == "" || v.Package == "" || v.Name == "" || v.KeyArg < 0 {
 			t.Errorf("tokenVerifiers %s.%s: incomplete entry", v.Package, v.Name)

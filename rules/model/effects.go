@@ -57,6 +57,14 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	mk := func(k EffectKind, selects bool) *effect {
 		return &effect{Effect: Effect{Kind: k, Call: clean, Selects: selects}}
 	}
+	if call, ok := a.clerkAPIRequest(n, rname, bound); ok {
+		// A hand-written Backend API request is the SDK call it stands for
+		// (asked first: its URL may carry a caller-chosen query).
+		if bc, _ := knowledge.BackendCallAt(call.method, call.path); bc.Privilege == knowledge.ReadsUsers {
+			return mk(ReadsData, true).named(call.String())
+		}
+		return mk(ClerkPrivilege, true).named(call.String())
+	}
 	if a.outbound(n, rname, clean, bound) {
 		return mk(Outbound, false)
 	}
@@ -279,6 +287,46 @@ func (a *analyzer) sendsCredentials(opts *jsast.Node) bool {
 		return true
 	})
 	return found
+}
+
+// apiRequest is a raw HTTP request to a known API.
+type apiRequest struct{ callee, method, path string }
+
+// String is the effect's Call: "fetch GET /v1/users".
+func (r apiRequest) String() string { return r.callee + " " + r.method + " " + r.path }
+
+func (e *effect) named(call string) *effect {
+	e.Call = call
+	return e
+}
+
+// clerkAPIRequest recognises fetch("https://api.clerk.com/v1/users?...")
+// and the like: the Backend API called without the SDK
+// (knowledge.ClerkAPIURL, knowledge.BackendCallAt).
+func (a *analyzer) clerkAPIRequest(n *jsast.Node, rname string, bound bool) (apiRequest, bool) {
+	args := jsast.Args(n)
+	if len(args) == 0 || bound || rname != "fetch" && !httpClients[a.importPackage(rname)] {
+		return apiRequest{}, false
+	}
+	raw := leadingLiteral(a.f, args[0])
+	path, ok := knowledge.ClerkAPIURL(raw)
+	if !ok {
+		return apiRequest{}, false
+	}
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	method := "GET"
+	if m, ok := knowledge.RouterMethod(jsast.LastSegment(a.f.CalleeName(n))); ok && rname != "fetch" && m.Name != "ALL" {
+		method = m.Name
+	}
+	if len(args) > 1 {
+		if v, ok := a.f.StringValue(a.f.ObjectProp(args[1], "method")); ok {
+			method = strings.ToUpper(v)
+		}
+	}
+	_, known := knowledge.BackendCallAt(method, path)
+	return apiRequest{callee: strings.ReplaceAll(a.f.CalleeName(n), "()", ""), method: method, path: path}, known
 }
 
 // paidURL recognises fetch("https://openrouter.ai/api/v1/...") and the

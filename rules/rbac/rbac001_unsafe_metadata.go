@@ -27,7 +27,11 @@ var RBAC001 = &rules.Rule{
 	},
 	Keywords: []string{"unsafeMetadata", "unsafe_metadata"},
 	Doc: rules.Doc{
-		Title: "authorization decided from user-writable unsafemetadata",
+		Title: "authorization decided from user-writable unsafeMetadata",
+		References: []string{
+			"https://clerk.com/docs/guides/users/extending",
+			"https://clerk.com/docs/guides/secure/basic-rbac",
+		},
 		Text: "Clerk's `unsafeMetadata` can be read **and written** from the frontend " +
 			"(`user.update({ unsafeMetadata })`), so any user can set `role: 'admin'`, `plan: 'pro'` or " +
 			"`credits: 1e9` on their own account. Deciding access from it, writing authorization keys into it, or " +

@@ -34,6 +34,12 @@ var RBAC002 = &rules.Rule{
 	Keywords:   []string{"useAuth", "useOrganization", "useUser", "Protect", "SignedIn", "<Show", "has("},
 	Doc: rules.Doc{
 		Title: "client-only authorization gate in front of an unchecked endpoint",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/protect-content",
+			"https://clerk.com/docs/guides/secure/authorization-checks",
+			"https://clerk.com/docs/reference/components/control/show",
+			"https://clerk.com/docs/reference/components/control/protect",
+		},
 		Text: "`<Protect>`, `<Show>`, `<SignedIn>` and client-side `has()` only decide what the browser renders; " +
 			"Clerk calls them \"a UX affordance, not a security boundary\". When the button they hide calls a Route " +
 			"Handler, API route or Server Action that does not check the same role or permission itself, anyone can " +

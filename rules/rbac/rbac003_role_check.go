@@ -22,6 +22,12 @@ var RBAC003 = &rules.Rule{
 	Keywords:   []string{"orgRole", "org_role", ".rol", "membership", "org:sys_"},
 	Doc: rules.Doc{
 		Title: "organization role or permission checked by hand or in the wrong format",
+		References: []string{
+			"clerk/javascript packages/shared/src/authorization.ts",
+			"https://clerk.com/docs/guides/sessions/session-tokens",
+			"clerk/javascript packages/shared/src/jwtPayloadParser.ts",
+			"https://clerk.com/docs/guides/secure/authorization-checks",
+		},
 		Text: "Clerk Organization roles have the form `org:<key>`: `auth().orgRole`, the v1 session claim " +
 			"`org_role` and `OrganizationMembership.role` hold `org:admin`, while the compact v2 session token " +
 			"claim `o.rol` holds `admin` without the prefix. A hand-written comparison in the wrong format never " +

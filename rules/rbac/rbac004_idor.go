@@ -29,6 +29,11 @@ var RBAC004 = &rules.Rule{
 	Files: func(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) },
 	Doc: rules.Doc{
 		Title: "records selected by a request-supplied id with no owner or role check",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/authorization-checks",
+			"https://clerk.com/docs/guides/secure/protect-content",
+			"https://www.prisma.io/docs/orm/v6/prisma-client/special-fields-and-types/null-and-undefined",
+		},
 		Text: "A handler, Server Action or route that checks the caller is signed in knows who they are. When it then reads, " +
 			"changes or deletes records selected by an id the caller chooses (a path parameter, the query string, the body, " +
 			"form data, a Server Action's argument) and nothing ties those records to the caller (no `where: { id, userId }`, " +

@@ -20,7 +20,10 @@ var RBAC005 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  3,
 	Doc: rules.Doc{
-		Title: "privileged clerk backend api mutation without an admin check",
+		Title: "privileged Clerk Backend API mutation without an admin check",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/basic-rbac",
+		},
 		Text: "Backend API calls such as `users.updateUserMetadata`, `users.deleteUser`, `users.banUser`, " +
 			"`organizations.updateOrganizationMembership`, `invitations.createInvitation`, `signInTokens.createSignInToken` " +
 			"and `actorTokens.create` (impersonation) run with the instance Secret Key: Clerk does not check who asked. " +

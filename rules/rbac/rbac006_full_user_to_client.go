@@ -25,6 +25,10 @@ var RBAC006 = &rules.Rule{
 	Keywords:   []string{"currentUser", "getUser", "user.created", "user.updated"},
 	Doc: rules.Doc{
 		Title: "full backend user object sent to the client",
+		References: []string{
+			"https://clerk.com/docs/reference/nextjs/app-router/current-user",
+			"https://clerk.com/docs/guides/users/extending",
+		},
 		Text: "`currentUser()`, `clerkClient.users.getUser()` / `getUserList()` and the `data` of `user.*` webhook events " +
 			"return the Backend API `User`, which includes `privateMetadata` (server-only by design: Clerk documents it as " +
 			"not readable from the frontend), every email address and phone number, external accounts and timestamps. " +

@@ -24,7 +24,12 @@ var RP001 = &rules.Rule{
 	Checklist:  1,
 	Scope:      rules.PerSnapshot,
 	Doc: rules.Doc{
-		Title: "next.js middleware or proxy file missing, misplaced or mis-named",
+		Title: "Next.js middleware or proxy file missing, misplaced or mis-named",
+		References: []string{
+			"https://clerk.com/docs/reference/nextjs/clerk-middleware",
+			"https://clerk.com/docs/reference/nextjs/errors/auth-was-called",
+			"https://nextjs.org/docs/messages/middleware-to-proxy",
+		},
 		Text: "Next.js only runs `middleware.ts` (Next.js 15 and earlier) or `proxy.ts` (Next.js 16+, where " +
 			"`middleware.ts` still works but is deprecated) from the project root, or from `src/` when the app uses " +
 			"`src/app` or `src/pages`, and only calls its default export or the export named `middleware` / `proxy`. " +

@@ -23,7 +23,11 @@ var RP002 = &rules.Rule{
 	Checklist:  1,
 	Scope:      rules.PerSnapshot,
 	Doc: rules.Doc{
-		Title: "middleware matcher skips api, trpc or clerk routes, or is not constant",
+		Title: "middleware matcher skips API, tRPC or Clerk routes, or is not constant",
+		References: []string{
+			"https://clerk.com/docs/reference/nextjs/clerk-middleware",
+			"https://nextjs.org/docs/app/api-reference/file-conventions/middleware#matcher",
+		},
 		Text: "Next.js only runs the middleware (or proxy) on paths its `config.matcher` matches. A route that calls " +
 			"`auth()`, `currentUser()` or `getAuth()` on a path the matcher skips makes Clerk throw, and any " +
 			"protection the middleware gives (`auth.protect()` for matched routes) never applies there. The Next.js " +

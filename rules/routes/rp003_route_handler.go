@@ -27,6 +27,12 @@ var RP003 = &rules.Rule{
 	Keywords:   []string{"GET", "POST", "PUT", "PATCH", "DELETE", "rocedure"},
 	Doc: rules.Doc{
 		Title: "route handler touches data without an authentication check",
+		References: []string{
+			"clerk/javascript packages/eslint-plugin/src/next/lib/protection-checks.ts",
+			"https://clerk.com/docs/guides/secure/protect-content",
+			"https://clerk.com/docs/reference/nextjs/app-router/auth",
+			"https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-2/nextjs",
+		},
 		Text: "An App Router route handler (`app/**/route.ts`) reads or writes data but never checks who is calling, " +
 			"and nothing in the middleware protects its path: `clerkMiddleware()` protects no route by default, " +
 			"the matcher may skip the path, or the route matchers may not cover it. Anyone on the internet can call it. " +

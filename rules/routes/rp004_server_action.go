@@ -19,6 +19,10 @@ var RP004 = &rules.Rule{
 	Keywords:   []string{"use server"},
 	Doc: rules.Doc{
 		Title: "server action touches data without an authentication check",
+		References: []string{
+			"https://clerk.com/docs/guides/development/upgrading/upgrade-guides/migrate-from-create-route-matcher",
+			"https://clerk.com/docs/guides/secure/protect-content",
+		},
 		Text: "Server Actions (exports of a `'use server'` module, and functions whose body starts with `'use server'`) " +
 			"are public HTTP endpoints invoked by an action ID, not by the page's path: the POST can be sent to any page, " +
 			"so middleware route matching protects them only when it stops signed-out requests on every path. Each " +

@@ -26,6 +26,11 @@ var RP005 = &rules.Rule{
 	Keywords:   []string{"export default"},
 	Doc: rules.Doc{
 		Title: "server component page reads data protected only by a layout, or not at all",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/protect-content",
+			"https://clerk.com/docs/guides/secure/authorization-checks",
+			"clerk/javascript packages/eslint-plugin/src/next/lib/protection-checks.ts",
+		},
 		Text: "An App Router page (`app/**/page.tsx`, a Server Component) reads data but does not check who is " +
 			"asking. When the only check is in a `layout.tsx` above it, the page is still exposed: layouts don't " +
 			"re-render on client-side navigation, and the page's own render (its RSC payload) does not run the " +

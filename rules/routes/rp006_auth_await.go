@@ -21,7 +21,12 @@ var RP006 = &rules.Rule{
 	Checklist:  1,
 	Keywords:   []string{"@clerk/nextjs"},
 	Doc: rules.Doc{
-		Title: "auth(), auth.protect() or currentuser() not awaited, or v5 and v6 apis mixed",
+		Title: "auth(), auth.protect() or currentUser() not awaited, or v5 and v6 APIs mixed",
+		References: []string{
+			"https://clerk.com/docs/guides/development/upgrading/upgrade-guides/nextjs-v6",
+			"clerk/javascript packages/nextjs/src/server/protect.ts",
+			"clerk/javascript packages/eslint-plugin/src/next/lib/protection-checks.ts",
+		},
 		Text: "Since `@clerk/nextjs` v6, `auth()` returns a Promise and protection is `await auth.protect()`. " +
 			"A non-awaited `auth.protect()` rejects in the background while the handler keeps running (fail open); " +
 			"a non-awaited `auth()` yields a Promise, which is always truthy and has no `userId`; and the v5 form " +

@@ -27,7 +27,11 @@ var RP007 = &rules.Rule{
 	},
 	Keywords: []string{"@clerk/", "@hono/clerk-auth", "svelte-clerk", "locals.auth", "context.auth", "ctx.auth"},
 	Doc: rules.Doc{
-		Title: "auth check tests the auth object instead of userId",
+		Title: "auth check tests the Auth object instead of userId",
+		References: []string{
+			"https://clerk.com/docs/reference/nextjs/app-router/current-user",
+			"clerk/javascript packages/backend/src/tokens/authObjects.ts",
+		},
 		Text: "`auth()`, `getAuth()`, `locals.auth()` and `event.context.auth()` always return an Auth object; a signed-out " +
 			"request gets `userId: null` and `isAuthenticated: false`, not a missing object. `if (!auth)`, `if (req.auth)` " +
 			"and `if (!has)` (the function, not its result) therefore never reject anyone. Reading fields the Auth object " +

@@ -19,7 +19,12 @@ var RP008 = &rules.Rule{
 	Checklist:  1,
 	Keywords:   []string{"authMiddleware", "publicRoutes", "ignoredRoutes", "afterAuth"},
 	Doc: rules.Doc{
-		Title: "legacy authmiddleware options open routes, or are ignored by clerkmiddleware",
+		Title: "legacy authMiddleware options open routes, or are ignored by clerkMiddleware",
+		References: []string{
+			"https://clerk.com/docs/references/nextjs/auth-middleware",
+			"https://clerk.com/docs/guides/development/upgrading/upgrade-guides/nextjs-v6",
+			"https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-2/nextjs",
+		},
 		Text: "`authMiddleware()` (Core 1, `@clerk/nextjs` v4; deprecated in v5, removed in v6) protects every route " +
 			"except `publicRoutes`, and runs no Clerk code at all on `ignoredRoutes`. An entry such as `'/api/:path*'`, " +
 			"`'/api(.*)'` or `'/(.*)'` therefore opens every API route. A custom `afterAuth` completely replaces the " +

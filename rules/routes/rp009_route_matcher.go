@@ -26,7 +26,13 @@ var RP009 = &rules.Rule{
 	Checklist:  1,
 	Scope:      rules.PerSnapshot,
 	Doc: rules.Doc{
-		Title: "middleware-only gating with createroutematcher, or over-broad patterns",
+		Title: "middleware-only gating with createRouteMatcher, or over-broad patterns",
+		References: []string{
+			"https://github.com/clerk/javascript/security/advisories/GHSA-vqx2-fgx2-5wq9",
+			"https://clerk.com/docs/reference/nextjs/clerk-middleware",
+			"https://clerk.com/docs/guides/development/upgrading/upgrade-guides/migrate-from-create-route-matcher",
+			"clerk/javascript packages/nextjs/CHANGELOG.md",
+		},
 		Text: "`createRouteMatcher()` decides protection from the URL path in middleware, which can diverge from how Next.js " +
 			"routes the request (GHSA-vqx2-fgx2-5wq9 path normalisation, CVE-2025-29927) and never covers Server Actions; it is " +
 			"deprecated from `@clerk/nextjs` 7.5.14. These mistakes are reported:\n\n" +

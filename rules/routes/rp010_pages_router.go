@@ -22,7 +22,10 @@ var RP010 = &rules.Rule{
 	Files:      func(f *source.File) bool { return f.IsJS() && strings.Contains("/"+f.Path, "/pages/") },
 	Keywords:   []string{"export default", "getServerSideProps", "module.exports"},
 	Doc: rules.Doc{
-		Title: "pages router api route or getserversideprops without getauth",
+		Title: "getServerSideProps or Pages Router API route without getAuth",
+		References: []string{
+			"https://clerk.com/docs/guides/development/upgrading/upgrade-guides/migrate-from-create-route-matcher",
+		},
 		Text: "A Pages Router API route (`pages/api/**`) or a page's `getServerSideProps` reads or writes data without " +
 			"calling `getAuth(req)` and returning early for signed-out requests, and the middleware does not protect " +
 			"its path. Clerk's lint rule and bulk fixer only cover the App Router, so Pages Router code needs the check " +

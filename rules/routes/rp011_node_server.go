@@ -31,7 +31,13 @@ var RP011 = &rules.Rule{
 	// Clerk: every module file is asked (the model lists entries once).
 	Files: func(f *source.File) bool { return f.IsJS() },
 	Doc: rules.Doc{
-		Title: "express, fastify or hono route with clerk attached but not enforced",
+		Title: "Express, Fastify or Hono route with Clerk attached but not enforced",
+		References: []string{
+			"https://clerk.com/docs/reference/express/clerk-middleware",
+			"https://clerk.com/docs/reference/express/require-auth",
+			"https://clerk.com/docs/reference/fastify/clerk-plugin",
+			"clerk/javascript packages/express/src/requireAuth.ts",
+		},
 		Text: "`clerkMiddleware()` (Express, Hono), `clerkPlugin` (Fastify) and the legacy `ClerkExpressWithAuth()` / " +
 			"`ClerkExpressWithSession()` only attach the Auth object: a signed-out request still reaches every handler, " +
 			"with `userId: null`. Each handler, or a guard middleware in front of it, must check `getAuth(req).userId` " +

@@ -29,6 +29,10 @@ var RP012 = &rules.Rule{
 	Keywords: []string{"loader", "action", "createServerFn", "FileRoute"},
 	Doc: rules.Doc{
 		Title: "loader, action or server function without its own auth check",
+		References: []string{
+			"https://clerk.com/docs/guides/users/reading.react-router",
+			"https://clerk.com/docs/guides/users/reading.tanstack-react-start",
+		},
 		Text: "In React Router v7 and Remix every `loader` and `action` is its own HTTP endpoint (`?_data=` / `.data` " +
 			"requests), and loaders of nested routes run in parallel: a parent route's check does not protect its " +
 			"children, and `rootAuthLoader` only loads the auth state. TanStack Start server functions are called by ID, " +

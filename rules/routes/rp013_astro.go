@@ -27,7 +27,12 @@ var RP013 = &rules.Rule{
 	},
 	Keywords: []string{"---", "export"},
 	Doc: rules.Doc{
-		Title: "astro page or endpoint without its own locals.auth() check",
+		Title: "Astro page or endpoint without its own locals.auth() check",
+		References: []string{
+			"https://clerk.com/docs/reference/astro/clerk-middleware",
+			"clerk/javascript packages/nextjs/CHANGELOG.md",
+			"https://clerk.com/docs/guides/development/hybrid-rendering",
+		},
 		Text: "Astro pages and `src/pages/**` endpoints that read private data or change data must check `Astro.locals.auth()` / " +
 			"`locals.auth()` themselves (or sit behind a middleware that rejects every signed-out request). A path check in " +
 			"`src/middleware.ts` (`createRouteMatcher`) can diverge from how Astro routes requests, which is why `@clerk/astro` 4 " +

@@ -29,7 +29,11 @@ var RP014 = &rules.Rule{
 	},
 	Keywords: []string{"ventHandler", "getAuth", "defineNuxtRouteMiddleware"},
 	Doc: rules.Doc{
-		Title: "nuxt server route touches data without an event.context.auth() check",
+		Title: "Nuxt server route touches data without an event.context.auth() check",
+		References: []string{
+			"https://clerk.com/docs/reference/nuxt/clerk-middleware",
+			"https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3",
+		},
 		Text: "With `@clerk/nuxt`, every `server/api/**` and `server/routes/**` handler that reads or writes data must " +
 			"check `event.context.auth()` itself and throw `createError({ statusCode: 401 })` when the caller is signed out. " +
 			"A path check in server middleware (`event.path.startsWith('/api/admin')`, `createRouteMatcher`) runs before " +

@@ -35,7 +35,11 @@ var RP015 = &rules.Rule{
 	},
 	Keywords: []string{"export"},
 	Doc: rules.Doc{
-		Title: "sveltekit load, form action or endpoint reachable without a locals.auth() check",
+		Title: "SvelteKit load, form action or endpoint reachable without a locals.auth() check",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/protect-content",
+			"https://github.com/wobsoriano/svelte-clerk (README.md: withClerkHandler, locals.auth)",
+		},
 		Text: "Every SvelteKit server entry that reads private data, writes, sends mail or calls the Clerk Backend API must " +
 			"check the caller itself (`locals.auth()` with `svelte-clerk`), unless a `handle` hook in `hooks.server.ts` rejects " +
 			"signed-out requests for its path. A check in `+layout.server.ts` is not enough: form actions and `+server` " +

@@ -25,7 +25,11 @@ var RP016 = &rules.Rule{
 	Checklist:  1,
 	Files:      func(f *source.File) bool { return f.Lang == source.LangGo && !strings.HasSuffix(f.Path, "_test.go") },
 	Doc: rules.Doc{
-		Title: "go handler behind clerk's pass-through middleware without a session check",
+		Title: "Go handler behind Clerk's pass-through middleware without a session check",
+		References: []string{
+			"clerk/clerk-sdk-go http/middleware.go (WithHeaderAuthorization passes through, RequireHeaderAuthorization rejects)",
+			"https://clerk.com/docs/guides/sessions/manual-jwt-verification",
+		},
 		Text: "In clerk-sdk-go v2, `WithHeaderAuthorization()` only verifies a Bearer token when there is one and puts " +
 			"the claims in the request context: a request without a token (or with a malformed header) reaches the " +
 			"handler unauthenticated. The handler must check the `ok` returned by `clerk.SessionClaimsFromContext` and " +

@@ -38,6 +38,9 @@ var RP017 = &rules.Rule{
 		"req", "Request", "serve(", "Query", "Mutation", "Action", "query(", "mutation(", "action(", "use server"},
 	Doc: rules.Doc{
 		Title: "session token decoded without verification or identity taken from a header",
+		References: []string{
+			"https://clerk.com/docs/guides/sessions/manual-jwt-verification",
+		},
 		Text: "`jwt.decode()` (jsonwebtoken), `jwtDecode()` (jwt-decode), `jose.decodeJwt()`, `decodeJwt()` from " +
 			"`@clerk/backend/jwt`, base64-decoding `token.split('.')[1]`, Go's `jwt.ParseUnverified()` and clerk-sdk-go's " +
 			"`jwt.Decode()` all return the claims of any token, signed or not: whoever sends `{\"sub\":\"user_admin\"}` becomes " +

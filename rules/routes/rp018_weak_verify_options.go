@@ -34,7 +34,13 @@ var RP018 = &rules.Rule{
 	Keywords: []string{"authorizedParties", "clockSkewInMs", "acceptsToken", "treatPendingAsSignedOut",
 		"authenticateRequest", "verifyToken", "Leeway", "AuthorizedPartyMatches"},
 	Doc: rules.Doc{
-		Title: "token verification options that weaken clerk's checks",
+		Title: "token verification options that weaken Clerk's checks",
+		References: []string{
+			"https://clerk.com/docs/guides/sessions/manual-jwt-verification",
+			"https://clerk.com/docs/guides/development/deployment/production",
+			"clerk/javascript packages/backend/src/tokens/authObjects.ts",
+			"clerk/javascript packages/backend/src/jwt/assertions.ts",
+		},
 		Text: "Clerk's `authenticateRequest()`, `verifyToken()`, `clerkMiddleware()`, `clerkPlugin()` and `auth()` take " +
 			"options that relax verification. `authorizedParties` is the list of origins whose session tokens are accepted " +
 			"(the `azp` claim): `'*'` accepts every origin, an `http://` origin in production accepts tokens minted on a " +
@@ -216,7 +222,7 @@ func rp018CheckOptions(pass *rules.Pass, f *jsast.File, call *jsast.Node, name s
 		rp018CheckParties(pass, f, ap, name, report)
 	}
 	if cs := f.ObjectProp(o, "clockSkewInMs"); cs != nil {
-		if v, ok := rp018Number(f, cs); ok && v > 60000 {
+		if v, ok := f.Number(cs); ok && v > 60000 {
 			report(cs, fmt.Sprintf("%s in %s accepts session tokens up to %s after they expire (the default is 5000 ms; session tokens live 60 s)", rules.Code("clockSkewInMs: "+
 				f.Text(cs)), rules.Code(name+"()"), rp018Duration(v)))
 		}
@@ -420,36 +426,6 @@ func rp018IsDeclaration(x *jsast.Node) bool {
 		return p.ChildByField("key") == x
 	}
 	return false
-}
-
-// rp018Number evaluates a numeric literal or a product/sum of literals.
-func rp018Number(f *jsast.File, n *jsast.Node) (float64, bool) {
-	n = jsast.Unwrap(n)
-	if n == nil {
-		return 0, false
-	}
-	switch n.Type {
-	case "number":
-		v, err := strconv.ParseFloat(strings.ReplaceAll(f.Text(n), "_", ""), 64)
-		return v, err == nil
-	case "binary_expression":
-		l, ok1 := rp018Number(f, n.ChildByField("left"))
-		r, ok2 := rp018Number(f, n.ChildByField("right"))
-		if !ok1 || !ok2 {
-			return 0, false
-		}
-		switch op := n.ChildByField("operator"); {
-		case op != nil && f.Text(op) == "*":
-			return l * r, true
-		case op != nil && f.Text(op) == "+":
-			return l + r, true
-		}
-	case "identifier":
-		if v := f.LocalValue(f.Text(n)); v != nil && v != n {
-			return rp018Number(f, v)
-		}
-	}
-	return 0, false
 }
 
 func rp018Duration(ms float64) string {

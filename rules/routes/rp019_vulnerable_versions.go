@@ -25,7 +25,7 @@ var RP019 = &rules.Rule{
 	Checklist:  1,
 	Scope:      rules.PerSnapshot,
 	Doc: rules.Doc{
-		Title: "known-vulnerable clerk sdk or next.js version",
+		Title: "known-vulnerable Clerk SDK or Next.js version",
 		Text: "A `package.json` dependency resolves to a release with a published authentication or middleware bypass, " +
 			"and the application uses the vulnerable feature in a way that matters. Each advisory is reported only where it bites " +
 			"(the semantic model says which entries rely on what); a vulnerable release whose feature is unused is not reported:\n\n" +

@@ -26,6 +26,10 @@ var RP020 = &rules.Rule{
 	Scope:      rules.PerSnapshot,
 	Doc: rules.Doc{
 		Title: "change removes the protection of an entry point",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/protect-content",
+			"docs/architecture.md (review mode: comparing base and head)",
+		},
 		Text: "Only in review mode (`clerkguard review`, the App): the semantic model of the base and of the head " +
 			"are compared, and an entry point that touches data and was protected on the base is less protected on " +
 			"the head: a signed-out caller now reaches it (authentication yes → partial or no), or a role or " +

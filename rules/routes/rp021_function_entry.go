@@ -27,6 +27,13 @@ var RP021 = &rules.Rule{
 		"PUT", "PATCH", "DELETE"},
 	Doc: rules.Doc{
 		Title: "backend function runs for a signed-out caller",
+		References: []string{
+			"https://docs.convex.dev/auth/functions-auth (ctx.auth.getUserIdentity() is null when the client is not authenticated)",
+			"https://docs.convex.dev/functions/internal-functions (internal functions cannot be called by clients)",
+			"https://clerk.com/docs/integrations/databases/supabase (verify the Clerk session token in Edge Functions)",
+			"https://clerk.com/docs/references/backend/verify-token",
+			"https://docs.expo.dev/router/reference/api-routes/ (API routes run on the server and any client can call them)",
+		},
 		Text: "Convex functions exported with `query`, `mutation` or `action` (and httpActions routed in `convex/http.ts`), " +
 			"Supabase Edge Functions (`Deno.serve` in `supabase/functions/<name>/index.ts`) and Expo Router API routes " +
 			"(`app/**/+api.ts`) are public: any client can call them. When one writes data, makes a privileged Clerk Backend " +

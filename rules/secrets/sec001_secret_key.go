@@ -21,7 +21,11 @@ var SEC001 = &rules.Rule{
 	Files:      textFile,
 	Keywords:   []string{"sk_live_", "sk_test_", "CLERK_API_KEY", "CLERK_SECRET_KEY", "apiKey", "secretKey"},
 	Doc: rules.Doc{
-		Title: "clerk secret key committed",
+		Title: "Clerk secret key committed",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/rotate-api-keys",
+			"https://clerk.com/docs/guides/development/clerk-environment-variables",
+		},
 		Text: "A Clerk Secret Key (`sk_live_…` for production, `sk_test_…` for a development instance) grants full Backend API access: " +
 			"read and change every user, organization and session of the instance. Anything committed is readable by everyone with " +
 			"repository access, forks and CI logs included, and stays in the history after it is deleted.\n\n" +

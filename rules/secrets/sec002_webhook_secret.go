@@ -22,6 +22,9 @@ var SEC002 = &rules.Rule{
 	Keywords:   []string{"whsec_"},
 	Doc: rules.Doc{
 		Title: "webhook signing secret committed",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/rotate-api-keys",
+		},
 		Text: "Clerk signs webhooks with Svix; the endpoint's signing secret (`whsec_` + base64) is what `verifyWebhook()` checks the " +
 			"signature against. Anyone who has it can forge verified `user.created`, `organizationMembership.updated` or " +
 			"`session.created` events, and your handler will trust them.\n\n" +

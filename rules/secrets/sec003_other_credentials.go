@@ -27,7 +27,12 @@ var SEC003 = &rules.Rule{
 	},
 	Keywords: []string{"CLERK_", "encryptionKey", "machineSecretKey", "clerk configuration", "secretKey"},
 	Doc: rules.Doc{
-		Title: "other clerk credentials hard-coded",
+		Title: "other Clerk credentials hard-coded",
+		References: []string{
+			"clerk/javascript packages/shared/src/keyless/nodeFileStorage.ts",
+			"https://clerk.com/docs/reference/nextjs/clerk-middleware",
+			"https://clerk.com/docs/guides/development/machine-auth/m2m-tokens",
+		},
 		Text: "Besides the Secret Key and webhook secrets, Clerk has other server credentials: `CLERK_ENCRYPTION_KEY` (encrypts the " +
 			"dynamic keys, including the secret key, that `clerkMiddleware()` passes along), machine secret keys (`ak_…`, mint M2M " +
 			"tokens), `CLERK_PLATFORM_API_KEY` (reads and rewrites the whole instance configuration; Critical) and the keyless-mode " +

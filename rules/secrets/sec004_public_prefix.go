@@ -26,7 +26,11 @@ var SEC004 = &rules.Rule{
 	},
 	Keywords: []string{"NEXT_PUBLIC_", "NUXT_PUBLIC_", "EXPO_PUBLIC_", "REACT_APP_", "VITE_", "GATSBY_", "VUE_APP_", "PUBLIC_"},
 	Doc: rules.Doc{
-		Title: "secret clerk variable given a client-exposed prefix",
+		Title: "secret Clerk variable given a client-exposed prefix",
+		References: []string{
+			"https://clerk.com/docs/guides/development/clerk-environment-variables",
+			"https://nextjs.org/docs/app/guides/environment-variables",
+		},
 		Text: "Variables prefixed `NEXT_PUBLIC_`, `VITE_`, `REACT_APP_`, `EXPO_PUBLIC_`, `PUBLIC_`, `NUXT_PUBLIC_`, `GATSBY_` or `VUE_APP_` " +
 			"are replaced by their values in client code at build time. `NEXT_PUBLIC_CLERK_SECRET_KEY`, `VITE_CLERK_WEBHOOK_SECRET` and the " +
 			"like put the Secret Key or signing secret into JavaScript that every visitor downloads. Only `*_CLERK_PUBLISHABLE_KEY` (and URL " +

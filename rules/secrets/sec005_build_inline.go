@@ -33,6 +33,10 @@ var SEC005 = &rules.Rule{
 	Keywords: []string{"CLERK_", "SECRET", "secretKey", "envPrefix", "publicPrefix", "loadEnv", "EnvironmentPlugin", "DefinePlugin", "...process.env", "process.env,", "process.env }"},
 	Doc: rules.Doc{
 		Title: "build configuration inlines a server secret into the client bundle",
+		References: []string{
+			"https://nextjs.org/docs/app/api-reference/next-config-js/env",
+			"https://vite.dev/config/shared-options.html#envprefix",
+		},
 		Text: "Build-time substitution does not care about prefixes. Next.js: values in `next.config` `env` \"will always be included in the " +
 			"JavaScript bundle\". Vite: every `define` entry is replaced textually in client code, `envPrefix: ''` exposes every variable, and " +
 			"`loadEnv(mode, cwd, '')` loads unprefixed secrets that then leak through `define`. webpack's `DefinePlugin` and " +

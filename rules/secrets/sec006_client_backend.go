@@ -24,7 +24,10 @@ var SEC006 = &rules.Rule{
 	Checklist:  2,
 	Keywords:   []string{"use client", "@clerk/", "svix", "_SECRET", "SECRET_KEY", "sk_live_", "sk_test_", "clerkClient"},
 	Doc: rules.Doc{
-		Title: "backend sdk or secret used in a client module",
+		Title: "Clerk Backend SDK or secret used in a client module",
+		References: []string{
+			"clerk/javascript packages/nextjs/src/app-router/server/auth.ts",
+		},
 		Text: "Code in a `'use client'` module is shipped to the browser, and so is an Astro island (a component rendered with a " +
 			"`client:*` directive) and any module an `.astro` `<script>` imports; the app code of an Expo / React Native app (its screens, every module but `+api` routes) ships in the app bundle. `createClerkClient` from `@clerk/backend` and `clerkClient` from " +
 			"`@clerk/*/server` need the Secret Key; in a client module they either get it through a public variable (a leak) or fail at " +

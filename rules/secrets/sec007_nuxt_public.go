@@ -26,7 +26,11 @@ var SEC007 = &rules.Rule{
 	},
 	Keywords: []string{"clerk", "public"},
 	Doc: rules.Doc{
-		Title: "nuxt secret placed in public runtime config",
+		Title: "Nuxt secret placed in public runtime config",
+		References: []string{
+			"clerk/javascript packages/nuxt/src/module.ts",
+			"https://clerk.com/docs/guides/secure/rotate-api-keys",
+		},
 		Text: "Nuxt serializes `runtimeConfig.public` into every page. `@clerk/nuxt` copies the whole `clerk:` module-options object into " +
 			"`runtimeConfig.public.clerk`, so a `secretKey` (or webhook/machine secret) written under `clerk:` is public, as is anything " +
 			"secret under `runtimeConfig.public`. The module already declares the private `runtimeConfig.clerk.{secretKey, machineSecretKey, " +

@@ -28,6 +28,10 @@ var SEC008 = &rules.Rule{
 	},
 	Doc: rules.Doc{
 		Title: "env file committed or un-ignored",
+		References: []string{
+			"https://nextjs.org/docs/app/api-reference/next-config-js/env",
+			"https://clerk.com/docs/guides/development/clerk-environment-variables",
+		},
 		Text: "`.env`, `.env.local` and `.env.production` hold the deployment's secrets and must never be committed: create-next-app " +
 			"ignores `.env*` by default and Gatsby's docs say \"Add `.env*` files to `.gitignore`\". A committed `.env` file puts every key " +
 			"in it into the history of every clone and fork.\n\n" +

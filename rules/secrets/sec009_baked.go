@@ -45,7 +45,12 @@ var SEC009 = &rules.Rule{
 	},
 	Keywords: []string{"CLERK_", "WEBHOOK_SECRET", "SIGNING_SECRET"},
 	Doc: rules.Doc{
-		Title: "clerk secrets baked into images, ci or infrastructure config",
+		Title: "Clerk secrets baked into images, CI or infrastructure config",
+		References: []string{
+			"https://clerk.com/docs/guides/secure/rotate-api-keys",
+			"https://clerk.com/docs/guides/development/clerk-environment-variables",
+			"https://docs.docker.com/build/building/secrets/",
+		},
 		Text: "Values in a Dockerfile's `ENV` and `ARG` persist in the image's layers and metadata (`docker history`, `docker inspect`); " +
 			"`--build-arg` values are recorded too. Literal values in a workflow's `env:`, a compose file's `environment:`, a Kubernetes " +
 			"`ConfigMap` or a container's `env[].value` are stored in plain text and printed in logs. Clerk secrets belong in a secret " +

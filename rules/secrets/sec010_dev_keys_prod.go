@@ -30,6 +30,9 @@ var SEC010 = &rules.Rule{
 	Keywords: []string{"pk_test_", "sk_test_", "pk_live_", "sk_live_"},
 	Doc: rules.Doc{
 		Title: "development instance keys in production configuration",
+		References: []string{
+			"https://clerk.com/docs/guides/development/managing-environments",
+		},
 		Text: "Clerk development instances \"have a more relaxed security posture and are not suitable for production workloads\": they use " +
 			"the shared `accounts.dev` domain, allow 100 users, and use a different session architecture. A `pk_test_`/`sk_test_` key in " +
 			"production configuration means production runs on a development instance; a `pk_live_` key paired with an `sk_test_` key (or the " +

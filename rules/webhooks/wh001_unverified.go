@@ -20,7 +20,11 @@ var WH001 = &rules.Rule{
 	Checklist:  4,
 	Keywords:   webhookKeywords,
 	Doc: rules.Doc{
-		Title: "clerk webhook handler without signature verification",
+		Title: "Clerk webhook handler without signature verification",
+		References: []string{
+			"https://clerk.com/docs/guides/development/webhooks/overview",
+			"https://clerk.com/docs/guides/development/webhooks/syncing",
+		},
 		Text: "Webhook endpoints are public: they carry no session, so anyone who finds the URL can post to them. " +
 			"Clerk signs every delivery with Svix, and \"the payload should always be treated as unsafe until you validate the incoming webhook\". " +
 			"A handler that writes `user.created` events to the database, grants roles or sends mail without verifying the " +

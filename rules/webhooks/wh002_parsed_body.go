@@ -24,6 +24,10 @@ var WH002 = &rules.Rule{
 	Requires: webhookKeywords,
 	Doc: rules.Doc{
 		Title: "webhook body parsed or re-serialised before verification",
+		References: []string{
+			"https://clerk.com/docs/guides/development/webhooks/syncing",
+			"clerk/javascript packages/backend/src/webhooks.ts",
+		},
 		Text: "Svix signs the exact raw bytes of the request (`id.timestamp.body`). `JSON.stringify(await req.json())` is not " +
 			"guaranteed to reproduce them (key order, whitespace, unicode escapes), so verification fails on some deliveries and " +
 			"developers are pushed to disable it; reading the body before `verifyWebhook(req)` consumes the stream it needs. " +

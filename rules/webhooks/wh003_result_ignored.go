@@ -23,6 +23,11 @@ var WH003 = &rules.Rule{
 	Keywords:   webhookKeywords,
 	Doc: rules.Doc{
 		Title: "webhook verification result ignored or its error swallowed",
+		References: []string{
+			"https://clerk.com/docs/guides/development/webhooks/syncing",
+			"https://clerk.com/docs/guides/development/webhooks/overview",
+			"clerk/javascript packages/backend/src/webhooks.ts",
+		},
 		Text: "Only the object returned by a successful `verifyWebhook()` / `wh.verify()` is trustworthy. When the verify call sits " +
 			"in a `try` whose `catch` only logs, in a `.catch(() => null)` whose result is not checked, or behind " +
 			"`if (process.env.NODE_ENV === 'production')` or a feature flag, a forged request that fails verification still " +

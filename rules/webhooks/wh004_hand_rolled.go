@@ -28,6 +28,11 @@ var WH004 = &rules.Rule{
 	Keywords:   []string{"createHmac", "svix-signature", "webhook-signature", "VerifyIgnoringTimestamp", "hmac.New"},
 	Doc: rules.Doc{
 		Title: "hand-rolled webhook signature check or replay protection disabled",
+		References: []string{
+			"https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md",
+			"https://docs.svix.com/receiving/verifying-payloads/how-manual",
+			"clerk/javascript packages/backend/src/webhooks.ts",
+		},
 		Text: "Svix signs `${svix-id}.${svix-timestamp}.${body}` with the base64-decoded key after `whsec_`, sends a " +
 			"space-separated list of `v1,<base64 signature>` values, and expects receivers to compare in constant time and to " +
 			"reject timestamps more than 5 minutes away. Custom code usually gets one of these wrong: `===` leaks timing and " +

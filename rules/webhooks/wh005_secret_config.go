@@ -27,6 +27,10 @@ var WH005 = &rules.Rule{
 	Keywords:   []string{"WEBHOOK", "Webhook", "webhook", "SIGNING", "Signing", "signing", "SVIX", "svix", "whsec"},
 	Doc: rules.Doc{
 		Title: "webhook signing secret with a fallback, skip-if-unset, or wrong variable name",
+		References: []string{
+			"clerk/javascript packages/backend/src/webhooks.ts",
+			"https://clerk.com/docs/guides/development/clerk-environment-variables",
+		},
 		Text: "A fallback such as `process.env.CLERK_WEBHOOK_SECRET || 'whsec_dev'` means a deployment that lost the variable " +
 			"verifies against a secret anyone can read in the repository; a branch that processes the payload when the secret " +
 			"is unset turns verification off the same way. `verifyWebhook()` without `signingSecret` reads " +

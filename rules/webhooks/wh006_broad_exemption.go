@@ -25,6 +25,9 @@ var WH006 = &rules.Rule{
 	Keywords:   []string{"createRouteMatcher", "publicRoutes", "ignoredRoutes", "requireAuth", "RequireAuth"},
 	Doc: rules.Doc{
 		Title: "webhook route exemption makes too much public, or auth blocks the webhook",
+		References: []string{
+			"https://clerk.com/docs/guides/development/webhooks/syncing",
+		},
 		Text: "Webhook requests carry no session, so the webhook route must be reachable without one. Opening `/api(.*)` or " +
 			"`/api/:path*` \"so the webhook works\" makes every API route public at the middleware; a prefix without a slash " +
 			"(`/api/webhook(.*)`) also opens `/api/webhook-admin`. In Express, `app.use(requireAuth())` before the webhook route " +
