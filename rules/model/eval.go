@@ -676,11 +676,16 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 }
 
 // singleRecord is the value of a single-record read n (findFirst, or
-// const [row] = await ...): the caller's own record when it is selected
+// const [row] = await ..., also of an update returning its rows): the caller's own record when it is selected
 // by the identity, an owner or organization check when the request
 // selects it too, the app's own session when a credential does.
 func (a *analyzer) singleRecord(n *jsast.Node, clean string, e *effect) (value, bool) {
-	if e.Kind != ReadsData || !knowledge.SingleRecord(clean) && !firstOnly(n) {
+	switch {
+	case e.Kind == ReadsData && (knowledge.SingleRecord(clean) || firstOnly(n)):
+	case e.Kind == WritesData && e.Selects && firstOnly(n):
+		// const [row] = await db.update(t).set(v).where(...).returning():
+		// the record changed, or none.
+	default:
 		return value{}, false
 	}
 	reqs, owner, org, ps := a.chainSources(n)
