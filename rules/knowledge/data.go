@@ -361,12 +361,14 @@ func IsCreate(method string) bool { return creates[lastSegment(method)] }
 
 // singleRecord are read methods that return one record or null (Prisma
 // findUnique/findFirst, Mongoose findById/findOne, Sequelize findByPk,
-// TypeORM findOneBy, Drizzle's relational findFirst); a lookup by a null
-// key returns null.
+// TypeORM findOneBy, Drizzle's relational findFirst, Convex's query
+// .first() and .unique()); a lookup by a null key returns null.
 //
-// Sources: the Source of each library in [dataAPIs].
+// Sources: the Source of each library in [dataAPIs]; Convex:
+// https://docs.convex.dev/database/reading-data and the convex package's
+// src/server/query.ts (first() and unique() resolve to Document | null).
 var singleRecord = map[string]bool{"findUnique": true, "findFirst": true, "findById": true, "findOne": true, "findByPk": true,
-	"findOneBy": true, "findUniqueOrThrow": false, "findFirstOrThrow": false}
+	"findOneBy": true, "findUniqueOrThrow": false, "findFirstOrThrow": false, "first": true, "unique": true}
 
 // SingleRecord reports whether a read method returns one record or null.
 func SingleRecord(method string) bool { return singleRecord[lastSegment(method)] }

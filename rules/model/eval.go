@@ -516,6 +516,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				// public profile fields picked, not the User objects.
 				return value{kind: vRow}
 			}
+			if e := a.chainedEffect(n); e != nil && !obj.clerk {
+				// const [row] = await db.select().from(t).where(...): one record.
+				if v, ok := a.singleRecord(n, clean, e); ok {
+					return v
+				}
+			}
 			return value{kind: vRow, clerk: obj.clerk}
 		case vOther, vLiteral:
 			if b, ok := stringTest(obj, prop, args, f); ok {
@@ -602,33 +608,8 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	// Data reads return records; a single-record lookup keyed by the
 	// (null) identity returns null for an anonymous caller.
 	if e := a.effectOf(n); e != nil {
-		if e.Kind == ReadsData && (knowledge.SingleRecord(clean) || firstOnly(n)) {
-			reqs, owner, org, ps := a.chainSources(n)
-			switch {
-			case owner && len(reqs) == 0 && len(ps) == 0:
-				return value{kind: vUser, field: "record"}
-			case owner || org:
-				// Also selected by the request or the helper's argument
-				// (where: { id, userId }, a membership by team and user):
-				// testing it is an owner or organization check.
-				az := AuthzOwner
-				if !owner {
-					az = AuthzOrg
-				}
-				return value{kind: vUser, field: "record", authz: az}
-			}
-			if a.usesCredential(n) {
-				// The app's own session: a record looked up by the request's
-				// cookie or Authorization header, none for an anonymous caller.
-				a.noteRead(n, clip(clean, 40)+"()")
-				v := value{kind: vUser, field: "session"}
-				for _, r := range reqs {
-					if r != FromCookies && r != FromHeaders {
-						v.authz = AuthzOwner // also selected by the request: the caller's own record, or none
-					}
-				}
-				return v
-			}
+		if v, ok := a.singleRecord(n, clean, e); ok {
+			return v
 		}
 		if e.Kind == ReadsData || e.Kind == WritesData {
 			// A record the caller has just created is theirs.
@@ -636,16 +617,24 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		}
 		return value{}
 	}
-	// A function of the snapshot: what it returns.
+	// A function of the snapshot: what it returns. A server function
+	// called from server code returns what its handler returns, given the
+	// context its middleware passes on (another server function that
+	// reads the caller's own row).
 	if a.depth < MaxDepth && rootIdentType(callee) {
-		if r, err := a.m.resolveFunc(a.ctx, f, callee, a.locals, 0); err == nil && r.fn != a.fn {
-			s := a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack)
+		r, seeds, _, isFn := a.calledServerFn(callee)
+		var err error
+		if !isFn {
+			r, err = a.m.resolveFunc(a.ctx, f, callee, a.locals, 0)
+		}
+		if err == nil && r.fn != a.fn {
+			s := a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack)
 			if s.retSeen {
 				ret := s.ret
-				if ret.kind == vParam && ret.param < len(args) {
+				if ret.kind == vParam && ret.param < len(args) && !isFn {
 					return a.classify(args[ret.param])
 				}
-				if len(s.reads) > 0 && ret.kind == vOther {
+				if len(s.reads) > 0 && ret.kind == vOther || isFn && ret.kind == vParam {
 					return value{}
 				}
 				return ret
@@ -684,6 +673,65 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		return value{kind: vIdentity, field: out.field}
 	}
 	return out
+}
+
+// singleRecord is the value of a single-record read n (findFirst, or
+// const [row] = await ..., also of an update returning its rows): the caller's own record when it is selected
+// by the identity, an owner or organization check when the request
+// selects it too, the app's own session when a credential does.
+func (a *analyzer) singleRecord(n *jsast.Node, clean string, e *effect) (value, bool) {
+	switch {
+	case e.Kind == ReadsData && (knowledge.SingleRecord(clean) || firstOnly(n)):
+	case e.Kind == WritesData && e.Selects && firstOnly(n):
+		// const [row] = await db.update(t).set(v).where(...).returning():
+		// the record changed, or none.
+	default:
+		return value{}, false
+	}
+	reqs, owner, org, ps := a.chainSources(n)
+	switch {
+	case owner && len(reqs) == 0 && len(ps) == 0:
+		return value{kind: vUser, field: "record"}, true
+	case owner || org:
+		// Also selected by the request or the helper's argument
+		// (where: { id, userId }, a membership by team and user):
+		// testing it is an owner or organization check.
+		az := AuthzOwner
+		if !owner {
+			az = AuthzOrg
+		}
+		return value{kind: vUser, field: "record", authz: az}, true
+	}
+	if a.usesCredential(n) {
+		// The app's own session: a record looked up by the request's
+		// cookie or Authorization header, none for an anonymous caller.
+		a.noteRead(n, clip(clean, 40)+"()")
+		v := value{kind: vUser, field: "session"}
+		for _, r := range reqs {
+			if r != FromCookies && r != FromHeaders {
+				v.authz = AuthzOwner // also selected by the request: the caller's own record, or none
+			}
+		}
+		return v, true
+	}
+	return value{}, false
+}
+
+// chainedEffect is the effect of the call n, or of the data call n is
+// chained on (const [row] = await db.select().from(t).where(...): the
+// value is the read's records).
+func (a *analyzer) chainedEffect(n *jsast.Node) *effect {
+	for c := n; c != nil && c.Type == "call_expression"; {
+		if e := a.effectOf(c); e != nil {
+			return e
+		}
+		callee := jsast.Unwrap(c.ChildByField("function"))
+		if callee == nil || callee.Type != "member_expression" {
+			return nil
+		}
+		c = jsast.Unwrap(callee.ChildByField("object"))
+	}
+	return nil
 }
 
 // rootIdentType reports whether a callee is something resolveFunc may

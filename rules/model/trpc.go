@@ -98,7 +98,7 @@ func trpcEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 	// A router another router's key names is nested; the others are roots.
 	for _, rt := range r.order {
 		for _, pr := range pairs(rt.obj) {
-			if sub := r.subRouter(rt.file, pr.ChildByField("value")); sub != nil && sub != rt {
+			if sub := r.subRouter(rt.file, propValue(pr)); sub != nil && sub != rt {
 				sub.sub = true
 			}
 		}
@@ -143,15 +143,54 @@ func isRouterCall(f *jsast.File, n *jsast.Node) bool {
 	return strings.HasSuffix(last, "router")
 }
 
-// pairs returns an object's key-value properties.
+// pairs returns an object's key-value properties, shorthand ones
+// ({ getPost }) included.
 func pairs(obj *jsast.Node) []*jsast.Node {
 	var out []*jsast.Node
 	for _, c := range obj.NamedChildren() {
-		if c.Type == "pair" {
+		if c.Type == "pair" || c.Type == "shorthand_property_identifier" {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// propKey and propValue are a property's key and value; a shorthand
+// property is both.
+func propKey(f *jsast.File, pr *jsast.Node) string {
+	if pr.Type == "shorthand_property_identifier" {
+		return f.Text(pr)
+	}
+	return propertyKey(f, pr.ChildByField("key"))
+}
+
+func propValue(pr *jsast.Node) *jsast.Node {
+	if pr.Type == "shorthand_property_identifier" {
+		return pr
+	}
+	return pr.ChildByField("value")
+}
+
+// procedureDecl follows a property value that names a procedure (a
+// binding of this file or an imported one, as a router of procedures
+// declared one per file lists them) to its declaration and file.
+func (r *trpcRun) procedureDecl(f *jsast.File, v *jsast.Node) (*jsast.File, *jsast.Node) {
+	if v == nil || v.Type != "identifier" && v.Type != "shorthand_property_identifier" {
+		return f, v
+	}
+	name := f.Text(v)
+	if lv := f.LocalValue(name); lv != nil {
+		return f, jsast.Unwrap(lv)
+	}
+	o, found, err := r.m.origin(r.ctx, f, name)
+	if err != nil || !found || o.Module.Kind != modules.File {
+		return f, v
+	}
+	of, ov, err := r.m.originValue(r.ctx, o)
+	if err != nil || ov == nil {
+		return f, v
+	}
+	return of, jsast.Unwrap(ov)
 }
 
 // subRouter returns the router a property value names: an inline router
@@ -164,7 +203,7 @@ func (r *trpcRun) subRouter(f *jsast.File, v *jsast.Node) *trpcRouter {
 	switch v.Type {
 	case "call_expression":
 		return r.inline[v]
-	case "identifier":
+	case "identifier", "shorthand_property_identifier":
 		name := f.Text(v)
 		if rt, ok := r.routers[f.Path+"\x00"+name]; ok {
 			return rt
@@ -185,7 +224,7 @@ func (r *trpcRun) walk(rt *trpcRouter, prefix string, depth int) {
 	}
 	f := rt.file
 	for _, pr := range pairs(rt.obj) {
-		key := propertyKey(f, pr.ChildByField("key"))
+		key := propKey(f, pr)
 		if key == "" {
 			continue
 		}
@@ -193,22 +232,23 @@ func (r *trpcRun) walk(rt *trpcRouter, prefix string, depth int) {
 		if prefix != "" {
 			path = prefix + "." + key
 		}
-		v := jsast.Unwrap(pr.ChildByField("value"))
+		v := jsast.Unwrap(propValue(pr))
 		if sub := r.subRouter(f, v); sub != nil {
 			if sub != rt {
 				r.walk(sub, path, depth+1)
 			}
 			continue
 		}
+		df, v := r.procedureDecl(f, v)
 		if v == nil || v.Type != "call_expression" || r.seen[v] {
 			continue
 		}
-		kind, ok := procedureKind(f, v)
+		kind, ok := procedureKind(df, v)
 		if !ok {
 			continue
 		}
 		r.seen[v] = true
-		r.out = append(r.out, r.entry(f, pr, v, kind, path))
+		r.out = append(r.out, r.entry(f, df, pr, v, kind, path))
 	}
 }
 
@@ -244,7 +284,9 @@ func procedureKind(f *jsast.File, call *jsast.Node) (Kind, bool) {
 	return "", false
 }
 
-func (r *trpcRun) entry(f *jsast.File, pr, call *jsast.Node, kind Kind, path string) *Entry {
+// entry builds a procedure's entry: listed at its key in the router's
+// file f, declared (its resolver and middleware) in df.
+func (r *trpcRun) entry(f, df *jsast.File, pr, call *jsast.Node, kind Kind, path string) *Entry {
 	method := "GET"
 	if kind != TRPCQuery {
 		method = "POST"
@@ -252,7 +294,7 @@ func (r *trpcRun) entry(f *jsast.File, pr, call *jsast.Node, kind Kind, path str
 	e := &Entry{Framework: knowledge.TRPC, Kind: kind, Methods: []string{method}, Path: path, PathKnown: true,
 		File: f.Path, Line: pr.Line, EndLine: pr.EndLine, Name: path, Params: []ParamRole{ParamTRPCOptions}}
 	if args := jsast.Args(call); len(args) > 0 {
-		if ref, err := r.m.resolveFunc(r.ctx, f, args[0], nil, 0); err == nil {
+		if ref, err := r.m.resolveFunc(r.ctx, df, args[0], nil, 0); err == nil {
 			e.Fn, e.FnFile, e.Handler = ref.fn, ref.file, Location{File: ref.file.Path, Line: ref.fn.Line}
 		}
 	}
@@ -260,7 +302,7 @@ func (r *trpcRun) entry(f *jsast.File, pr, call *jsast.Node, kind Kind, path str
 		e.Unresolved = "the resolver of " + path + " could not be found"
 	}
 	recv := jsast.Unwrap(call.ChildByField("function")).ChildByField("object")
-	e.Chain = append(r.m.trpcHTTPLayer(f.Path), r.m.procedureChain(r.ctx, f, recv, 0)...)
+	e.Chain = append(r.m.trpcHTTPLayer(f.Path), r.m.procedureChain(r.ctx, df, recv, 0)...)
 	return e
 }
 

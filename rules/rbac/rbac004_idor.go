@@ -112,7 +112,7 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 			continue
 		}
 		switch {
-		case x.OwnerScoped:
+		case x.OwnerScoped || byClaims(x):
 			continue
 		case x.OwnerFromRequest != "" && x.Kind == model.WritesData:
 			bad = append(bad, x) // a record written in another user's or tenant's name
@@ -139,6 +139,19 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 		bad = append(bad, x)
 	}
 	return bad, nil
+}
+
+// byClaims reports an effect also selected by the claims of a token the
+// handler read itself (an id decoded from a bearer token): the records are
+// scoped to the caller's claimed identity. A forgeable claim is the token
+// rule's finding (CLK-RP-017), not a second one here.
+func byClaims(x model.Effect) bool {
+	for _, s := range x.Request {
+		if s == model.FromToken {
+			return true
+		}
+	}
+	return false
 }
 
 func requestSelected(x model.Effect) bool {
