@@ -164,8 +164,11 @@ func readExposure(e *Entry, x Effect) (Level, string) {
 		return ExposeHigh, "reads records the application marks as not public"
 	}
 	if l, ok := MeantPrivate(e); ok {
-		if l.Via == ViaLayout {
+		switch {
+		case l.Via == ViaLayout:
 			return ExposeHigh, "reads data below `" + l.Name + "`, which stops signed-out visitors only on navigation"
+		case l.ByPath:
+			return ExposeHigh, "reads data the path check of `" + l.Name + "` is meant to protect"
 		}
 		return ExposeHigh, "reads data behind `" + l.Name + "`, which lets a signed-out caller through"
 	}
@@ -181,14 +184,17 @@ func readExposure(e *Entry, x Effect) (Level, string) {
 // MeantPrivate returns the layer that shows an entry was meant for
 // signed-in users though it does not stop a signed-out caller: a wrapper
 // that reads the identity but lets a signed-out caller through (a custom
-// Convex builder that catches the missing identity), or a layout above it
+// Convex builder that catches the missing identity), a layout above it
 // that stops signed-out visitors (it does not run for the entry's own
-// requests). Every read behind it counts.
+// requests), or a middleware path check that rejects signed-out requests
+// to it (asked with the entry's own verdict: the check can be bypassed).
+// Every read behind it counts.
 func MeantPrivate(e *Entry) (Layer, bool) {
 	for _, l := range e.Chain {
 		switch {
 		case l.Via == ViaWrapper && l.Gate == GateAttaches,
-			l.Via == ViaLayout && (l.Gate == GateRejects || l.Gate == GateRedirects || l.Gate == GatePartial):
+			l.Via == ViaLayout && (l.Gate == GateRejects || l.Gate == GateRedirects || l.Gate == GatePartial),
+			l.ByPath && (l.Gate == GateRejects || l.Gate == GateRedirects):
 			return l, true
 		}
 	}

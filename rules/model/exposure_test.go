@@ -43,6 +43,7 @@ func TestExposed(t *testing.T) {
 		{"read below a checking layout", &Entry{Kind: Load, Path: "/author/write/[id]", PathKnown: true, Chain: []Layer{{Via: ViaLayout, Gate: GateRejects, Name: "src/routes/author/+layout.server.ts"}}}, open, eff(ReadsData, "db.query.articles.findFirst", true, FromParams), ExposeHigh},
 		{"account table", route("/api/x"), open, Effects{List: []Effect{{Kind: ReadsData, Call: "admin.from.select", Table: "users", Selects: true, SignedOut: ReachYes}}}, ExposeHigh},
 		{"read behind a wrapper that fails open", &Entry{Kind: ConvexQuery, Name: "fileUrl", Chain: []Layer{{Via: ViaWrapper, Gate: GateAttaches, Name: "softAuthQuery"}}}, open, eff(ReadsData, "ctx.storage.getUrl", true), ExposeHigh},
+		{"read behind a bypassable path check", &Entry{Kind: Endpoint, Path: "/api/data", PathKnown: true, Chain: []Layer{{Via: ViaMiddleware, Gate: GateRejects, ByPath: true, Name: "src/middleware.ts"}}}, open, eff(ReadsData, "prisma.record.findMany", true), ExposeHigh},
 		{"public by design path", route("/api/health"), open, eff(WritesData, "db.ping.create", false), ExposeNone},
 		{"webhook path", route("/api/webhooks/stripe"), open, eff(WritesData, "db.user.update", true), ExposeNone},
 		{"sql users table", route("/api/x"), open, eff(ReadsData, "sql.users", true), ExposeHigh},
