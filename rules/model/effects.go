@@ -265,6 +265,12 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 		if strings.Contains(a.f.Text(u)[:min(len(a.f.Text(u)), 12)], "://") {
 			return false
 		}
+		// `${API_URL}/clubs/${id}`: a base URL the request does not choose.
+		if c := u.NamedChildren(); u.Type == "template_string" && len(c) > 0 && c[0].Type == "template_substitution" && c[0].Start == u.Start+1 {
+			if reqs, _, _, _ := a.argSources(c[0]); len(reqs) == 0 {
+				return false
+			}
+		}
 	}
 	v := a.classify(args[0])
 	return v.kind == vRequest
@@ -274,7 +280,9 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 var credentialHeader = regexp.MustCompile(`(?i)^["']?(authorization|x-api-key|api-key|apikey|x-auth-token|cookie)["']?$`)
 
 // sendsCredentials reports whether fetch options set a credential header
-// ({ headers: { Authorization: `JWT ${token}` } }).
+// of the server's ({ headers: { Authorization: `JWT ${token}` } }). A
+// credential taken from the request (the caller's own token or cookie,
+// forwarded) is not: the API behind authenticates the caller.
 func (a *analyzer) sendsCredentials(opts *jsast.Node) bool {
 	found := false
 	jsast.Walk(opts, func(x *jsast.Node) bool {
@@ -282,7 +290,8 @@ func (a *analyzer) sendsCredentials(opts *jsast.Node) bool {
 			return false
 		}
 		if x.Type == "pair" && credentialHeader.MatchString(a.f.Text(x.ChildByField("key"))) {
-			found = true
+			reqs, _, _, _ := a.argSources(x.ChildByField("value"))
+			found = len(reqs) == 0
 		}
 		return true
 	})
@@ -820,7 +829,7 @@ func (a *analyzer) addUserReturn(n, val *jsast.Node, st *state, others bool) {
 // supabase.from("users").select("id, email"), whose select names
 // columns), on the call itself (ctx.db.query("users")) otherwise.
 func tableOf(f *jsast.File, call *jsast.Node) string {
-	table := ""
+	start, table := call, ""
 	for i := 0; i < 4 && call != nil && call.Type == "call_expression"; i++ {
 		if args := jsast.Args(call); len(args) > 0 {
 			if s, ok := f.StringValue(args[0]); ok {
@@ -833,7 +842,33 @@ func tableOf(f *jsast.File, call *jsast.Node) string {
 		}
 		call = jsast.Unwrap(callee.ChildByField("object"))
 	}
+	if table == "" {
+		table = fromTable(f, start)
+	}
 	return table
+}
+
+// fromTable names the table a query builder call selects with a later
+// `.from(table)` step: db.select().from(accounts) is on accounts (the
+// schema object's name), supabase.from('users') was named above.
+func fromTable(f *jsast.File, call *jsast.Node) string {
+	for i := 0; i < 3 && call != nil; i++ {
+		m := call.Parent
+		if m == nil || m.Type != "member_expression" || m.Parent == nil || m.Parent.Type != "call_expression" {
+			return ""
+		}
+		call = m.Parent
+		if f.Text(m.ChildByField("property")) != "from" {
+			continue
+		}
+		if args := jsast.Args(call); len(args) > 0 {
+			if a := jsast.Unwrap(args[0]); a != nil && (a.Type == "identifier" || a.Type == "member_expression") {
+				return jsast.LastSegment(f.Text(a))
+			}
+		}
+		return ""
+	}
+	return ""
 }
 
 // returnedSecret returns the name of a server secret whose value (or a

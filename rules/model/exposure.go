@@ -59,7 +59,22 @@ type Exposure struct {
 //     unapproved items); a read of records the model cannot
 //     name is medium; a read of public content (a catalogue, published
 //     posts, counts) and reading Clerk users for their public profile
-//     (without returning the User objects) expose nothing.
+//     (without returning the User objects) expose nothing;
+//   - a read that no request input selects returns the same rows to
+//     every caller: public by design (a lookup table, a blog's posts)
+//     unless a rule above makes it high;
+//   - outside such an area, a read selected by the caller's own identity
+//     alone reads nothing for a signed-out caller (the identity is null),
+//     unless the identity there is optional (user?.id: undefined drops
+//     the filter);
+//   - a read of an account table (users, organizations, members:
+//     knowledge.AccountTable) is high, and so is any read of an entry the
+//     application meant for signed-in users (MeantPrivate: behind a
+//     wrapper that reads the identity but lets a signed-out caller
+//     through, or below a layout that stops signed-out visitors);
+//   - an entry at a path that is public by design (PublicByDesign:
+//     webhooks, health checks, sign-in, a `public` segment) exposes
+//     nothing.
 func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 	if v.Authn != AuthnNo && v.Authn != AuthnPartial {
 		return Exposure{}
@@ -69,6 +84,9 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 		// its caller is the provider, not a user to sign in. A path that
 		// skips the verification is the WH rules' finding, whose fix is to
 		// verify, not auth.protect().
+		return Exposure{}
+	}
+	if e.PathKnown && PublicByDesign(e.Path) {
 		return Exposure{}
 	}
 	var best Exposure
@@ -125,23 +143,82 @@ func readExposure(e *Entry, x Effect) (Level, string) {
 	// privileged call is ClerkPrivilege.
 	_, clerkUsers := knowledge.BackendCallIn(x.Call)
 	model, method := recordOf(x.Call)
+	if model == "" {
+		model = x.Table // db.select().from(accounts), supabase.from('users')
+	}
+	private := e.PathKnown && knowledge.PrivateArea(e.Path)
 	ownSession := len(x.Request) > 0
 	for _, s := range x.Request {
 		ownSession = ownSession && s == FromCookies
 	}
 	switch {
+	case x.OwnerScoped && len(x.Request) == 0 && !x.OwnerOptional && !private:
+		return ExposeNone, "" // selected by the caller's own identity, null when signed out: it reads nothing
+	case x.Table != "" && knowledge.AccountTable(x.Table):
+		return ExposeHigh, "reads users' or organizations' records"
 	case !clerkUsers && model != "" && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method):
 		return ExposeHigh, "reads " + model + " records"
-	case e.PathKnown && knowledge.PrivateArea(e.Path):
+	case private:
 		return ExposeHigh, "reads data in an area meant for signed-in users"
 	case x.Unpublished:
 		return ExposeHigh, "reads records the application marks as not public"
-	case clerkUsers, e.Public != "":
-		return ExposeNone, ""
+	}
+	if l, ok := MeantPrivate(e); ok {
+		switch {
+		case l.Via == ViaLayout:
+			return ExposeHigh, "reads data below `" + l.Name + "`, which stops signed-out visitors only on navigation"
+		case l.ByPath:
+			return ExposeHigh, "reads data the path check of `" + l.Name + "` is meant to protect"
+		}
+		return ExposeHigh, "reads data behind `" + l.Name + "`, which lets a signed-out caller through"
+	}
+	switch {
+	case clerkUsers, e.Public != "", len(x.Request) == 0:
+		return ExposeNone, "" // the same rows for every caller: public by design
 	case model == "":
 		return ExposeMedium, "reads stored data"
 	}
 	return ExposeNone, "" // public content: a catalogue, published posts, counts
+}
+
+// MeantPrivate returns the layer that shows an entry was meant for
+// signed-in users though it does not stop a signed-out caller: a wrapper
+// that reads the identity but lets a signed-out caller through (a custom
+// Convex builder that catches the missing identity), a layout above it
+// that stops signed-out visitors (it does not run for the entry's own
+// requests), or a middleware path check that rejects signed-out requests
+// to it (asked with the entry's own verdict: the check can be bypassed).
+// Every read behind it counts.
+func MeantPrivate(e *Entry) (Layer, bool) {
+	for _, l := range e.Chain {
+		switch {
+		case l.Via == ViaWrapper && l.Gate == GateAttaches,
+			l.Via == ViaLayout && (l.Gate == GateRejects || l.Gate == GateRedirects || l.Gate == GatePartial),
+			l.ByPath && (l.Gate == GateRejects || l.Gate == GateRedirects):
+			return l, true
+		}
+	}
+	return Layer{}, false
+}
+
+// PublicByDesign reports whether a route path is public by design:
+// webhooks (the WH rules cover them), health checks, sign-in and sign-up,
+// crawler and metadata files, and a `public` segment
+// (knowledge.PublicRoute; marketing segments make only pages public).
+func PublicByDesign(routePath string) bool {
+	r, ok := knowledge.PublicRoute(routePath)
+	if !ok {
+		return false
+	}
+	if r != knowledge.Marketing {
+		return true
+	}
+	for _, seg := range strings.Split(strings.ToLower(routePath), "/") {
+		if seg == "public" {
+			return true
+		}
+	}
+	return false
 }
 
 // submissionEntry reports whether adding a record is the entry's purpose:

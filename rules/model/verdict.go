@@ -168,7 +168,8 @@ type Effect struct {
 	// (only) the caller: users.getUser(id), users.getUserList().
 	OtherUsers bool
 	// Table is the table or collection the call names as a literal
-	// (ctx.db.query("users"), supabase.from("users")), "" when none.
+	// (ctx.db.query("users"), supabase.from("users")) or the schema object
+	// a query builder selects from (db.select().from(accounts)), "" when none.
 	Table string
 	// Unpublished is set for a read that selects records the application
 	// marks as not public (isPublished: false, approved: false, status:

@@ -64,9 +64,13 @@ func isHTTPExport(name string) bool {
 
 // protectedEffect returns the first effect a signed-out caller reaches
 // that a reviewer would call protected: a write, a privileged Clerk call,
-// mail, money, a returned Clerk user, or a read of stored data. Outbound
-// requests, paid APIs and calls that touch no stored data are left to
-// other rules.
+// mail, money, a returned Clerk user, or a read of stored data.
+//
+// It is CLK-RP-012's policy still, not yet model.Exposed: a TanStack Start
+// server function that a route guarded by beforeLoad calls is meant for
+// signed-in users, but the model does not yet link the server function to
+// that route (model.MeantPrivate), so Exposed would take its read for
+// public (testdata/CLK-RP-012/tanstack_middleware_and_calls.txtar).
 func protectedEffect(fx model.Effects) (model.Effect, bool) {
 	for _, x := range fx.List {
 		if x.SignedOut != model.ReachYes {

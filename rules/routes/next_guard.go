@@ -7,7 +7,6 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
-	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -64,26 +63,6 @@ func handlerFunction(v *jsast.Node) (fn, wrapper *jsast.Node) {
 		return nil, u
 	}
 	return nil, nil
-}
-
-// publicByDesign reports whether a route path is exempt from RP-003 and
-// RP-010: webhooks (the WH rules cover them), health checks, sign-in and
-// sign-up, crawler and metadata files, and a `public` segment
-// (knowledge.PublicRoute; marketing segments make only pages public).
-func publicByDesign(routePath string) bool {
-	r, ok := knowledge.PublicRoute(routePath)
-	if !ok {
-		return false
-	}
-	if r != knowledge.Marketing {
-		return true
-	}
-	for _, seg := range strings.Split(strings.ToLower(routePath), "/") {
-		if seg == "public" {
-			return true
-		}
-	}
-	return false
 }
 
 // middlewareRelated lists the middleware lines a route's verdict depends

@@ -63,7 +63,7 @@ func runRP003(pass *rules.Pass) error {
 		return nil
 	}
 	route := pass.Project.RouteOf(pass.File.Path)
-	if route == nil || route.Kind != project.RouteHandler || !route.App.Clerk || publicByDesign(route.Path) {
+	if route == nil || route.Kind != project.RouteHandler || !route.App.Clerk || model.PublicByDesign(route.Path) {
 		return nil
 	}
 	if openedByPublicPattern(pass, route) != nil {

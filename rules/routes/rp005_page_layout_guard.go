@@ -74,7 +74,7 @@ func pageGuardSnippet(p *project.Model, file string) string {
 
 func runRP005(pass *rules.Pass) error {
 	route := pass.Project.RouteOf(pass.File.Path)
-	if route == nil || route.Kind != project.Page || !route.App.Clerk || publicByDesign(route.Path) {
+	if route == nil || route.Kind != project.Page || !route.App.Clerk || model.PublicByDesign(route.Path) {
 		return nil
 	}
 	if openedByPublicPattern(pass, route) != nil {

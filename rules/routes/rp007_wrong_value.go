@@ -113,7 +113,7 @@ func runRP007(pass *rules.Pass) error {
 		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: sev, Message: msg})
 	}
 	for _, b := range binds {
-		properCheck := srvChecksAuthIn(f, b.scope)
+		properCheck := testsIdentityWithExit(f, b.scope)
 		jsast.Walk(b.scope, func(n *jsast.Node) bool {
 			if n.Type != "identifier" || f.Text(n) != b.name || b.decl.Contains(n) || srvShadowed(f, n, b) {
 				return true
@@ -180,7 +180,7 @@ func runRP007(pass *rules.Pass) error {
 			name == "ctx.auth" && (clerk || trpc),
 			name == "locals.auth" || name == "Astro.locals.auth" || name == "event.context.auth":
 			fn := jsast.EnclosingFunction(n)
-			if fn != nil && srvChecksAuthIn(f, fn) {
+			if fn != nil && testsIdentityWithExit(f, fn) {
 				return true
 			}
 			report(n, rules.High, fmt.Sprintf("%s is always set once Clerk's middleware ran (an Auth object or function), so this test passes for signed-out requests; test %s", rules.Code(name), rules.Code(srvAuthAccess(name)+".userId")))

@@ -327,7 +327,7 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 		prefix = strings.ToLower(p.Source[:i])
 	}
 	for _, r := range c.app.Routes {
-		if r.Kind == project.Layout || r.Kind == project.Template || r.Kind == project.PagesPage || publicByDesign(r.Path) {
+		if r.Kind == project.Layout || r.Kind == project.Template || r.Kind == project.PagesPage || model.PublicByDesign(r.Path) {
 			continue
 		}
 		probe := r.Probe()
@@ -400,7 +400,7 @@ func (c *rp009) middlewareOnly() {
 		default:
 			continue
 		}
-		if publicByDesign(r.Path) {
+		if model.PublicByDesign(r.Path) {
 			continue
 		}
 		probe := r.Probe()

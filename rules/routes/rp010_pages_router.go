@@ -47,7 +47,7 @@ var RP010 = &rules.Rule{
 
 func runRP010(pass *rules.Pass) error {
 	route := pass.Project.RouteOf(pass.File.Path)
-	if route == nil || (route.Kind != project.PagesAPI && route.Kind != project.PagesPage) || !route.App.Clerk || publicByDesign(route.Path) {
+	if route == nil || (route.Kind != project.PagesAPI && route.Kind != project.PagesPage) || !route.App.Clerk || model.PublicByDesign(route.Path) {
 		return nil
 	}
 	if openedByPublicPattern(pass, route) != nil {

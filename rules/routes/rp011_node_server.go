@@ -2,6 +2,7 @@ package routes
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/Masterminds/semver/v3"
 
@@ -185,14 +186,17 @@ func (c *rp011) entry(e *model.Entry) {
 	}
 	c.writesBeforeGuard(e)
 	v := c.pass.Model.Guard(c.pass.Ctx, e)
-	x, ok := riskyEffect(e, v, c.pass.Model.Effects(c.pass.Ctx, e))
-	if !ok {
+	x := model.Exposed(e, v, c.pass.Model.Effects(c.pass.Ctx, e))
+	if x.Level == model.ExposeNone {
 		return
 	}
 	if attach == nil && !c.usesClerk(e.Framework) {
 		return // a server that does not use Clerk: not this rule's business
 	}
-	what := "calls " + rules.Code(x.Call)
+	what := "calls " + rules.Code(x.Effect.Call)
+	if x.Effect.Kind == model.ReturnsUser || x.Effect.Kind == model.ReturnsSecret {
+		what = fmt.Sprintf("%s (%s)", x.Why, rules.Code(strings.TrimPrefix(x.Effect.Call, "returns ")))
+	}
 	var msg string
 	switch {
 	case attach == nil:
@@ -212,7 +216,7 @@ func (c *rp011) entry(e *model.Entry) {
 	if attach != nil {
 		rel = append(rel, rules.Location{Path: attach.File, Line: attach.Line})
 	}
-	c.pass.Report(rules.Diagnostic{Line: e.Line, Message: msg, Related: rel})
+	c.pass.Report(rules.Diagnostic{Line: e.Line, Severity: severityOf(x), Message: msg, Related: rel})
 }
 
 // order reports a route registered before the Clerk middleware that
@@ -271,32 +275,6 @@ func clerkLayer(ls []model.Layer) *model.Layer {
 		}
 	}
 	return nil
-}
-
-// riskyEffect returns the first effect a signed-out caller reaches that
-// the rule reports: a write, a privileged Clerk call, mail, money, a paid
-// API or an outbound request, or a read of user data (in a private area,
-// or of Clerk's users). A read-only entry elsewhere may be a public
-// listing by design.
-func riskyEffect(e *model.Entry, v model.Verdict, fx model.Effects) (model.Effect, bool) {
-	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
-		return model.Effect{}, false
-	}
-	for _, x := range fx.List {
-		if x.SignedOut != model.ReachYes {
-			continue
-		}
-		if x.Kind != model.ReadsData {
-			return x, true
-		}
-		if _, clerk := knowledge.BackendCallIn(x.Call); clerk {
-			return x, true
-		}
-		if _, public := knowledge.PublicRoute(e.Path); e.PathKnown && knowledge.PrivateArea(e.Path) && !public {
-			return x, true // a read under /admin/settings/public is declared public
-		}
-	}
-	return model.Effect{}, false
 }
 
 // usesClerk reports whether a file of the framework's server (a route's

@@ -70,10 +70,11 @@ func runRP013(pass *rules.Pass) error {
 		if v, _ := pass.Model.OwnGuard(pass.Ctx, e); v.Authn == model.AuthnYes || v.Authn == model.AuthnUnknown {
 			continue
 		}
-		x, open := astroOpenEffect(pass, e)
+		exp, open := astroExposure(pass, e)
 		if !open {
 			continue
 		}
+		x := exp.Effect
 		what := "page"
 		line := x.Line
 		if e.Kind == model.Endpoint {
@@ -88,7 +89,7 @@ func runRP013(pass *rules.Pass) error {
 			msg += fmt.Sprintf("; the path check in %s is its only gate", rules.Code(l.File))
 			related = append(related, rules.Location{Path: l.File, Line: l.Line})
 		}
-		pass.Report(rules.Diagnostic{Line: line, Message: msg, Related: related})
+		pass.Report(rules.Diagnostic{Line: line, Severity: severityOf(exp), Message: msg, Related: related})
 	}
 	// A prerendered page that checks the caller: the check ran once, at
 	// build time.
@@ -110,20 +111,22 @@ func runRP013(pass *rules.Pass) error {
 	return nil
 }
 
-// astroOpenEffect returns the first reportable effect a signed-out caller
-// reaches past the entry's own checks, unless a middleware that does not
-// depend on a path match rejects the caller first.
-func astroOpenEffect(pass *rules.Pass, e *model.Entry) (model.Effect, bool) {
+// astroExposure applies the model's policy (model.Exposed) to what a
+// signed-out caller reaches past the entry's own checks, unless a
+// middleware that does not depend on a path match rejects the caller
+// first.
+func astroExposure(pass *rules.Pass, e *model.Entry) (model.Exposure, bool) {
 	for _, l := range e.Chain {
 		if (l.Gate == model.GateRejects || l.Gate == model.GateRedirects) && !l.ByPath {
-			return model.Effect{}, false
+			return model.Exposure{}, false
 		}
 		if l.Gate == model.GateUnknown {
-			return model.Effect{}, false
+			return model.Exposure{}, false
 		}
 	}
-	_, fx := pass.Model.OwnGuard(pass.Ctx, e)
-	return protectedEffect(fx)
+	v, fx := pass.Model.OwnGuard(pass.Ctx, e)
+	x := model.Exposed(e, v, fx)
+	return x, x.Level != model.ExposeNone
 }
 
 // pathGate returns the middleware layer that stops signed-out requests

@@ -13,7 +13,7 @@ import (
 )
 
 // RP014 flags Nuxt server routes (the model's server-route entries) that
-// a signed-out caller reaches with an effect that matters (exposedEffect)
+// a signed-out caller reaches with an effect that matters (model.Exposed)
 // because nothing checks the caller, or because the only check is a
 // server middleware path test that a percent-encoded path passes; and
 // getAuth(event), which @clerk/nuxt removed.
@@ -100,13 +100,13 @@ func runRP014(pass *rules.Pass) error {
 			continue
 		}
 		own, ownFx := pass.Model.OwnGuard(pass.Ctx, e)
-		x, ok := exposedEffect(own, ownFx, e)
-		if !ok {
+		x := model.Exposed(e, own, ownFx)
+		if x.Level == model.ExposeNone {
 			continue
 		}
-		msg := fmt.Sprintf("%s calls %s without checking `event.context.auth()`", rules.Code(entryLabel(e)), rules.Code(x.Call))
+		msg := fmt.Sprintf("%s calls %s without checking `event.context.auth()`", rules.Code(entryLabel(e)), rules.Code(x.Effect.Call))
 		var related []rules.Location
-		if _, open := exposedEffect(pass.Model.Guard(pass.Ctx, e), pass.Model.Effects(pass.Ctx, e), e); !open {
+		if model.Exposed(e, pass.Model.Guard(pass.Ctx, e), pass.Model.Effects(pass.Ctx, e)).Level == model.ExposeNone {
 			l, ok := bypassLayer(e)
 			if !ok {
 				continue // a server middleware stops signed-out requests to it
@@ -124,7 +124,7 @@ func runRP014(pass *rules.Pass) error {
 		if e.Fn != nil && e.FnFile != nil && e.FnFile.Path == p {
 			line = e.Fn.Line
 		}
-		pass.Report(rules.Diagnostic{Line: line, Message: msg, Related: related})
+		pass.Report(rules.Diagnostic{Line: line, Severity: severityOf(x), Message: msg, Related: related})
 	}
 	return nil
 }
@@ -160,7 +160,7 @@ func routeMiddlewareOnly(pass *rules.Pass) error {
 		if !ok || l.File != p {
 			continue
 		}
-		if _, exposed := exposedEffect(pass.Model.Guard(pass.Ctx, e), pass.Model.Effects(pass.Ctx, e), e); !exposed {
+		if _, exposed := exposure(pass, e); !exposed {
 			continue
 		}
 		line = l.Line

@@ -14,7 +14,7 @@ import (
 
 // RP015 flags SvelteKit server entries (the model's +server endpoints,
 // +page.server loads and form actions, +layout.server loads) that a
-// signed-out caller reaches with an effect that matters (exposedEffect):
+// signed-out caller reaches with an effect that matters (model.Exposed):
 // nothing checks the caller, or only a layout load does, which guards
 // neither form actions nor endpoints, nor a page load that does not await
 // parent(). A handle hook that rejects signed-out requests for the entry's
@@ -74,8 +74,8 @@ func runRP015(pass *rules.Pass) error {
 			continue
 		}
 		v := pass.Model.Guard(pass.Ctx, e)
-		x, ok := exposedEffect(v, pass.Model.Effects(pass.Ctx, e), e)
-		if !ok {
+		x := model.Exposed(e, v, pass.Model.Effects(pass.Ctx, e))
+		if x.Level == model.ExposeNone {
 			continue
 		}
 		var what string
@@ -89,7 +89,7 @@ func runRP015(pass *rules.Pass) error {
 		default:
 			what = rules.Code(entryLabel(e))
 		}
-		msg := fmt.Sprintf("%s reaches %s for a signed-out caller: %s", what, rules.Code(x.Call), v.Why)
+		msg := fmt.Sprintf("%s reaches %s for a signed-out caller: %s", what, rules.Code(x.Effect.Call), v.Why)
 		var related []rules.Location
 		for _, l := range e.Chain {
 			if l.Via == model.ViaLayout {
@@ -100,7 +100,7 @@ func runRP015(pass *rules.Pass) error {
 				break
 			}
 		}
-		pass.Report(rules.Diagnostic{Line: e.Line, Message: msg, Related: related})
+		pass.Report(rules.Diagnostic{Line: e.Line, Severity: severityOf(x), Message: msg, Related: related})
 	}
 	return nil
 }

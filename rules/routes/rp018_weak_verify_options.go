@@ -390,7 +390,7 @@ func rp018UserIDWithoutTokenType(f *jsast.File, call *jsast.Node) *jsast.Node {
 			}
 			return !mentions
 		})
-		if mentions && srvExits(f, n.ChildByField("consequence")) {
+		if mentions && branchLeaves(f, n.ChildByField("consequence")) {
 			return nil
 		}
 	}

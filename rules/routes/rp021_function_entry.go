@@ -69,63 +69,31 @@ func runRP021(pass *rules.Pass) error {
 		return nil
 	}
 	for _, e := range es {
-		if !rp020Frameworks[e.Framework] || e.File != pass.File.Path || e.DeclaredPublic() || e.Path != "" && e.Path[0] == '/' && publicByDesign(e.Path) {
+		if !rp020Frameworks[e.Framework] || e.File != pass.File.Path || e.DeclaredPublic() {
 			continue
 		}
 		fx := pass.Model.Effects(pass.Ctx, e)
 		if _, decoded := tokenSelected(fx); decoded {
 			continue // CLK-RP-017 reports the identity taken from an unverified token
 		}
-		_, open := failsOpen(e)
-		x, ok := rp020Effect(pass.Model.Guard(pass.Ctx, e), fx, open)
-		if !ok {
+		exp := model.Exposed(e, pass.Model.Guard(pass.Ctx, e), fx)
+		if exp.Level == model.ExposeNone {
 			continue
 		}
-		what := "reads users' or organizations' records (`" + x.Call + "` on `" + x.Table + "`)"
-		if l, open := failsOpen(e); open && !knowledge.AccountTable(x.Table) {
-			what = fmt.Sprintf("reads data (`%s`) behind `%s`, which lets a signed-out caller through,", x.Call, l.Name)
+		x := exp.Effect
+		what := fmt.Sprintf("%s (`%s`)", exp.Why, x.Call)
+		if x.Table != "" {
+			what = fmt.Sprintf("%s (`%s` on `%s`)", exp.Why, x.Call, x.Table)
 		}
 		if x.Kind != model.ReadsData {
 			what = fmt.Sprintf("reaches `%s` (%s)", x.Call, x.Kind)
 		}
 		pass.Report(rules.Diagnostic{
-			Line: e.Line,
+			Line: e.Line, Severity: severityOf(exp),
 			Message: fmt.Sprintf("%s %s for a signed-out caller, at %s: nothing checks the caller first",
 				rules.Code(e.Label()), what, x.Location),
 			Related: []rules.Location{{Path: x.File, Line: x.Line}},
 		})
 	}
 	return nil
-}
-
-// failsOpen returns the wrapper layer of an entry that reads the
-// identity but lets a signed-out caller through (a custom Convex builder
-// that catches the missing identity): the entry was meant to be
-// authenticated, so every effect behind it counts.
-func failsOpen(e *model.Entry) (model.Layer, bool) {
-	for _, l := range e.Chain {
-		if l.Via == model.ViaWrapper && l.Gate == model.GateAttaches {
-			return l, true
-		}
-	}
-	return model.Layer{}, false
-}
-
-// rp020Effect returns the first effect a signed-out caller reaches that
-// the rule reports: anything but a read, or a read of an account table,
-// or any read behind a wrapper that fails open.
-func rp020Effect(v model.Verdict, fx model.Effects, failOpen bool) (model.Effect, bool) {
-	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
-		return model.Effect{}, false
-	}
-	for _, x := range fx.List {
-		if x.SignedOut != model.ReachYes || x.Kind == model.ReadsData && !knowledge.AccountTable(x.Table) && !failOpen {
-			continue
-		}
-		if x.Kind == model.ReadsData && x.OwnerScoped && len(x.Request) == 0 {
-			continue // selected by the caller's own (null) identity: a signed-out caller reads nothing
-		}
-		return x, true
-	}
-	return model.Effect{}, false
 }

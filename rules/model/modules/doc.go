@@ -6,7 +6,7 @@
 // It replaces the resolvers in rules/rbac/guard.go (jsExts,
 // ResolveModule, resolveHelper), rules/webhooks/resolve.go (moduleExts,
 // resolveModule, exportValue, importTarget), rules/routes/server_rules.go
-// (srvModuleExts, srvResolver.module, tryExts, export) and
+// (srvModuleExts, srvResolver.module, tryExts, export; deleted) and
 // rules/routes/next_guard.go (moduleExts, resolveModule, resolveFunction),
 // which disagreed on extensions, aliases and re-exports.
 //
