@@ -100,9 +100,15 @@ func TestPaddingCannotPassAReview(t *testing.T) {
 		t.Fatalf("summary does not say the review is partial and what it skipped:\n%.2000s", sum)
 	}
 	// 3,001 filler files, 3 findings and the two context files wanted; 200
-	// analysed; lib/db.ts (imported by the routes) did not fit either.
-	if m[1] != "2807" {
-		t.Errorf("%s files reported not analysed, want 2807", m[1])
+	// analysed; lib/db.ts (imported by the routes) did not fit either, nor
+	// did the unchanged route the model asked for as context (whether the
+	// routes' records are served publicly elsewhere): it is named, not
+	// silently left out.
+	if m[1] != "2808" {
+		t.Errorf("%s files reported not analysed, want 2808", m[1])
+	}
+	if !strings.Contains(sum, "not read: the review budget was used (1 file(s)):\n\n- `app/api/me/route.ts`") {
+		t.Errorf("the context file the budget refused is not named:\n%.3000s", sum)
 	}
 	// middleware.ts, the two routes, package.json and lib/clerk.ts come
 	// first; 195 filler files fill the budget.
