@@ -18,10 +18,12 @@ type Metrics struct {
 	Deliveries *prometheus.CounterVec   // event, outcome
 	Jobs       *prometheus.CounterVec   // outcome
 	Reviews    *prometheus.HistogramVec // conclusion
-	GHRequests *prometheus.CounterVec   // endpoint, status
-	GHLatency  *prometheus.HistogramVec // endpoint
-	RateLimit  *prometheus.GaugeVec     // installation
-	AckLatency prometheus.Histogram
+	// ReviewRequests is the GitHub requests one review attempt made.
+	ReviewRequests prometheus.Histogram
+	GHRequests     *prometheus.CounterVec   // endpoint, status
+	GHLatency      *prometheus.HistogramVec // endpoint
+	RateLimit      *prometheus.GaugeVec     // installation
+	AckLatency     prometheus.Histogram
 }
 
 // New registers the instruments on a fresh registry.
@@ -40,10 +42,12 @@ func New() *Metrics {
 			Help: "GitHub API request latency by endpoint.", Buckets: prometheus.DefBuckets}, []string{"endpoint"}),
 		RateLimit: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "clerkguard_github_rate_limit_remaining",
 			Help: "Last seen x-ratelimit-remaining by installation."}, []string{"installation"}),
+		ReviewRequests: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "clerkguard_review_github_requests",
+			Help: "GitHub requests one review attempt made, its installation token's included.", Buckets: []float64{4, 6, 8, 10, 12, 16, 24, 32, 48, 64, 128}}),
 		AckLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "clerkguard_webhook_ack_seconds",
 			Help: "Time from receiving a webhook to acknowledging it.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
 	}
-	m.Registry.MustRegister(m.Deliveries, m.Jobs, m.Reviews, m.GHRequests, m.GHLatency, m.RateLimit, m.AckLatency,
+	m.Registry.MustRegister(m.Deliveries, m.Jobs, m.Reviews, m.GHRequests, m.GHLatency, m.RateLimit, m.AckLatency, m.ReviewRequests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -65,6 +69,9 @@ func (m *Metrics) ObserveRateLimit(installation int64, remaining int) {
 }
 
 // ObserveReview implements review.Metrics.
+// ObserveReviewRequests implements review.Metrics.
+func (m *Metrics) ObserveReviewRequests(n int64) { m.ReviewRequests.Observe(float64(n)) }
+
 func (m *Metrics) ObserveReview(conclusion string, d time.Duration) {
 	m.Reviews.WithLabelValues(conclusion).Observe(d.Seconds())
 }

@@ -34,7 +34,7 @@ func newGateRunner() *gateRunner {
 	return &gateRunner{gate: make(chan struct{}), entered: make(chan review.Request, 16), active: map[string]int{}}
 }
 
-func (g *gateRunner) Review(ctx context.Context, req review.Request, final bool) error {
+func (g *gateRunner) Review(ctx context.Context, req review.Request, _ review.Attempt) error {
 	k := req.LeaseKey()
 	g.mu.Lock()
 	g.active[k]++

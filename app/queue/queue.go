@@ -31,9 +31,9 @@ import (
 	"github.com/clerkguard/clerkguard/app/review"
 )
 
-// Runner does the work of one review; final is true on the last attempt.
+// Runner does the work of one review attempt.
 type Runner interface {
-	Review(ctx context.Context, req review.Request, final bool) error
+	Review(ctx context.Context, req review.Request, at review.Attempt) error
 }
 
 // Options configure the queue.
@@ -118,6 +118,7 @@ type Queue struct {
 	insert   func(ctx context.Context, reqs []review.Request) (Result, error)
 	runMaint func(ctx context.Context, name string) error
 	leases   *leaseStore
+	runs     *runStore
 	Kind     string // "sqlite" or "postgres"
 }
 
@@ -192,6 +193,7 @@ type worker struct {
 	runner   Runner
 	timeout  time.Duration
 	leases   *leaseStore // set once the store is open
+	runs     *runStore   // set once the store is open
 	leaseTTL time.Duration
 	log      *slog.Logger
 }
@@ -204,7 +206,7 @@ func (w *worker) Timeout(*river.Job[review.Request]) time.Duration { return w.ti
 func (w *worker) Work(ctx context.Context, job *river.Job[review.Request]) error {
 	key := job.Args.LeaseKey()
 	held, err := w.leases.hold(ctx, w.log, key, w.leaseTTL, func() error {
-		return w.runner.Review(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+		return w.runner.Review(ctx, job.Args, review.Attempt{N: job.Attempt, Final: job.Attempt >= job.MaxAttempts, Runs: w.runs})
 	})
 	if !held {
 		if err != nil {
@@ -345,7 +347,7 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*
 		db.Close()
 		return nil, err
 	}
-	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL} {
+	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL, checkRunsDDL} {
 		if _, err := db.ExecContext(ctx, ddl); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("create tables: %w", err)
@@ -357,7 +359,8 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	w.leases = sqliteLeases(db)
-	q := &Queue{Kind: "sqlite", close: func() { db.Close() }, leases: w.leases}
+	w.runs = sqliteRuns(db, w.leases)
+	q := &Queue{Kind: "sqlite", close: func() { db.Close() }, leases: w.leases, runs: w.runs}
 	q.setInserter(client, o.MaxAttempts)
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
@@ -378,6 +381,9 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*
 		}
 		_, err := db.ExecContext(ctx, `DELETE FROM clerkguard_reruns WHERE at_ms < ?`, before.UnixMilli())
 		if err != nil {
+			return err
+		}
+		if err := q.runs.prune(ctx, before); err != nil {
 			return err
 		}
 		return q.leases.prune(ctx, time.Now())
@@ -441,7 +447,7 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) 
 		pool.Close()
 		return nil, err
 	}
-	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL} {
+	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL, checkRunsDDL} {
 		if _, err := pool.Exec(ctx, ddl); err != nil {
 			pool.Close()
 			return nil, fmt.Errorf("create tables: %w", err)
@@ -453,7 +459,8 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) 
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	w.leases = postgresLeases(pool)
-	q := &Queue{Kind: "postgres", close: pool.Close, leases: w.leases}
+	w.runs = postgresRuns(pool, w.leases)
+	q := &Queue{Kind: "postgres", close: pool.Close, leases: w.leases, runs: w.runs}
 	q.setInserter(client, o.MaxAttempts)
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
@@ -474,6 +481,9 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) 
 		}
 		_, err := pool.Exec(ctx, `DELETE FROM clerkguard_reruns WHERE at_ms < $1`, before.UnixMilli())
 		if err != nil {
+			return err
+		}
+		if err := q.runs.prune(ctx, before); err != nil {
 			return err
 		}
 		return q.leases.prune(ctx, time.Now())

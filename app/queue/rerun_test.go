@@ -18,7 +18,7 @@ import (
 
 type nopRunner struct{}
 
-func (nopRunner) Review(context.Context, review.Request, bool) error { return nil }
+func (nopRunner) Review(context.Context, review.Request, review.Attempt) error { return nil }
 
 // rerunPayload is GitHub's check_run payload of the given action for our
 // check run id on pull request 7.

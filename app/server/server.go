@@ -59,7 +59,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		retry = *o.Retry
 	}
 	creator, err := ghclient.NewCreator(ghclient.Options{AppID: cfg.AppID, PrivateKey: cfg.PrivateKeyPEM,
-		APIURL: cfg.APIURL, GraphQLURL: cfg.GraphQLURL, Retry: retry, Observer: m, UserAgent: "clerkguard/" + o.Version})
+		APIURL: cfg.APIURL, GraphQLURL: cfg.GraphQLURL, Retry: retry, Observer: m, Logger: log, UserAgent: "clerkguard/" + o.Version})
 	if err != nil {
 		return nil, err
 	}

@@ -388,7 +388,9 @@ func requests(event, delivery string, payload []byte) (reqs []review.Request, ig
 		if n == 0 {
 			n = e.Number
 		}
-		return []review.Request{reqFor(e.Repository, e.Installation, n, e.PullRequest.Head.SHA, "", delivery, "pull_request."+e.Action)}, "", nil
+		r := reqFor(e.Repository, e.Installation, n, e.PullRequest.Head.SHA, "", delivery, "pull_request."+e.Action)
+		r.BaseRef = e.PullRequest.Base.Ref
+		return []review.Request{r}, "", nil
 	case "check_run":
 		var e checkRunEvent
 		if err := json.Unmarshal(payload, &e); err != nil {
