@@ -187,6 +187,21 @@ const stateDDL = `CREATE TABLE IF NOT EXISTS clerkguard_state (
 	value TEXT NOT NULL
 )`
 
+// resumeOrphans makes every job a SQLite store holds as running available
+// again, and drops every review lease, when the store opens: SQLite is
+// one process's store, so whatever was running belonged to a process that
+// is gone (killed, crashed), and its reviews resume at once instead of
+// when River's rescuer presumes them orphaned (RescueAfter).
+func resumeOrphans(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`); err != nil {
+		return fmt.Errorf("resume the jobs of the previous process: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM clerkguard_leases`); err != nil {
+		return fmt.Errorf("drop the leases of the previous process: %w", err)
+	}
+	return nil
+}
+
 // worker adapts a Runner to River.
 type worker struct {
 	river.WorkerDefaults[review.Request]
@@ -352,6 +367,10 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*
 			db.Close()
 			return nil, fmt.Errorf("create tables: %w", err)
 		}
+	}
+	if err := resumeOrphans(ctx, db); err != nil {
+		db.Close()
+		return nil, err
 	}
 	client, err := river.NewClient(driver, cfg)
 	if err != nil {
