@@ -76,7 +76,9 @@ func TestSweepResumesStuckCheckRun(t *testing.T) {
 		Name: "Clerk security review", HeadSHA: head, ExternalID: github.String(key), Status: github.String("in_progress")}); err != nil {
 		t.Fatal(err)
 	}
-	h := startOn(t, gh, nil)
+	// The sweep does not run at start-up (no GitHub request then): its
+	// first periodic run finds the run.
+	h := startOn(t, gh, map[string]string{"CLERKGUARD_SWEEP_INTERVAL": "1s"})
 	runs := h.waitCompleted("acme", "shop", head, 1)
 	if len(gh.CheckRuns("acme", "shop")) != 1 || runs[0].Conclusion != "failure" {
 		t.Errorf("runs = %+v, want the stuck run completed, no second run", gh.CheckRuns("acme", "shop"))

@@ -188,13 +188,16 @@ func maintenance(cfg *config.Config, creator *ghclient.Creator, log *slog.Logger
 			_, err := (*qp).Insert(ctx, reqs)
 			return err
 		}}
+	// Neither runs at start-up: a deploy or a restart makes no GitHub
+	// request. The store resumes the reviews it left unfinished; the
+	// reconciler and the sweep first run one interval later.
 	var out []queue.Maintenance
 	if cfg.ReconcileInterval > 0 {
-		out = append(out, queue.Maintenance{Name: "reconcile-deliveries", Interval: cfg.ReconcileInterval, RunOnStart: true,
+		out = append(out, queue.Maintenance{Name: "reconcile-deliveries", Interval: cfg.ReconcileInterval,
 			Run: func(ctx context.Context) error { _, err := rec.Run(ctx); return err }})
 	}
 	if cfg.SweepInterval > 0 {
-		out = append(out, queue.Maintenance{Name: sweepJob, Interval: cfg.SweepInterval, RunOnStart: true,
+		out = append(out, queue.Maintenance{Name: sweepJob, Interval: cfg.SweepInterval,
 			Run: func(ctx context.Context) error { _, err := sweep.Run(ctx); return err }})
 	}
 	return out
