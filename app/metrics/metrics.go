@@ -3,6 +3,7 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -105,4 +106,35 @@ func DeliveryOutcome(outcome string) string {
 		return outcome
 	}
 	return "other"
+}
+
+// jobStates are River's job states, each exported (0 when none) so the
+// series are stable.
+var jobStates = []string{"available", "scheduled", "running", "retryable", "pending", "completed", "cancelled", "discarded"}
+
+// QueueDepth exports clerkguard_queue_jobs{state}: the review jobs in the
+// store by state, read at each scrape (within two seconds; a failed read
+// exports nothing for that scrape, never zeros).
+func (m *Metrics) QueueDepth(read func(ctx context.Context) (map[string]int, error)) {
+	m.Registry.MustRegister(&depthCollector{read: read, desc: prometheus.NewDesc("clerkguard_queue_jobs",
+		"Review jobs in the job store by state.", []string{"state"}, nil)})
+}
+
+type depthCollector struct {
+	read func(ctx context.Context) (map[string]int, error)
+	desc *prometheus.Desc
+}
+
+func (c *depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *depthCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := c.read(ctx)
+	if err != nil {
+		return // the store's health is /readyz's to report
+	}
+	for _, s := range jobStates {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n[s]), s)
+	}
 }

@@ -117,6 +117,7 @@ type Queue struct {
 	// insert enqueues jobs outside a delivery (sweep).
 	insert   func(ctx context.Context, reqs []review.Request) (Result, error)
 	runMaint func(ctx context.Context, name string) error
+	depth    func(ctx context.Context) (map[string]int, error)
 	leases   *leaseStore
 	runs     *runStore
 	Kind     string // "sqlite" or "postgres"
@@ -157,6 +158,28 @@ func (q *Queue) Stop(ctx context.Context) error { return q.stop(ctx) }
 
 // Ping checks the store, for /readyz.
 func (q *Queue) Ping(ctx context.Context) error { return q.ping(ctx) }
+
+// Depth counts the review jobs in the store by River state (available,
+// running, retryable, scheduled, completed, ...).
+func (q *Queue) Depth(ctx context.Context) (map[string]int, error) { return q.depth(ctx) }
+
+// countRows reads (state, count) rows of either store.
+func countRows(rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}) (map[string]int, error) {
+	out := map[string]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, err
+		}
+		out[state] = n
+	}
+	return out, rows.Err()
+}
 
 // Close releases the database.
 func (q *Queue) Close() { q.close() }
@@ -412,6 +435,14 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*
 		return err
 	}
 	q.ping = func(ctx context.Context) error { return db.PingContext(ctx) }
+	q.depth = func(ctx context.Context) (map[string]int, error) {
+		rows, err := db.QueryContext(ctx, `SELECT state, COUNT(*) FROM river_job WHERE kind = ? GROUP BY state`, review.Request{}.Kind())
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		return countRows(rows)
+	}
 	q.start = client.Start
 	q.stop = stopper(client.Stop, client.StopAndCancel)
 	q.enqueue = func(ctx context.Context, delivery string, reqs []review.Request) (Result, error) {
@@ -512,6 +543,14 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) 
 		return err
 	}
 	q.ping = pool.Ping
+	q.depth = func(ctx context.Context) (map[string]int, error) {
+		rows, err := pool.Query(ctx, `SELECT state::text, COUNT(*) FROM river_job WHERE kind = $1 GROUP BY state`, review.Request{}.Kind())
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		return countRows(rows)
+	}
 	q.start = client.Start
 	q.stop = stopper(client.Stop, client.StopAndCancel)
 	q.enqueue = func(ctx context.Context, delivery string, reqs []review.Request) (Result, error) {

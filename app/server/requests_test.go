@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clerkguard/clerkguard/app/fakegithub"
 )
@@ -73,19 +74,34 @@ func TestRequestsPerReview(t *testing.T) {
 	}
 }
 
-// checkRequestMetric: the metric holds the review's count.
+// checkRequestMetric waits until the metrics hold the review's request
+// count and the queue's depth with the review's job done (the job ends
+// after the check run completes).
 func checkRequestMetric(t *testing.T, h *harness, total int) {
 	t.Helper()
-	resp, err := http.Get(h.base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	for _, want := range []string{"clerkguard_review_github_requests_count 1\n", fmt.Sprintf("clerkguard_review_github_requests_sum %d\n", total)} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("metrics lack %q:\n%s", want, grepLines(string(body), "clerkguard_review_github_requests"))
+	want := []string{"clerkguard_review_github_requests_count 1\n", fmt.Sprintf("clerkguard_review_github_requests_sum %d\n", total),
+		`clerkguard_queue_jobs{state="running"} 0` + "\n", `clerkguard_queue_jobs{state="completed"} 1` + "\n"}
+	guard := time.Now().Add(30 * time.Second) // hang guard
+	for {
+		resp, err := http.Get(h.base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(string(body), w) {
+				missing = w
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(guard) {
+			t.Fatalf("metrics lack %q:\n%s", missing, grepLines(string(body), "clerkguard_"))
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -75,6 +75,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job store: %w", err)
 	}
+	m.QueueDepth(q.Depth)
 	s := &Server{cfg: cfg, log: log, metrics: m, queue: q}
 	mux := http.NewServeMux()
 	wh := &webhook.Handler{Secrets: cfg.WebhookSecrets, Queue: q, Log: log, Obs: m}
