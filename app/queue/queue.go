@@ -551,8 +551,15 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) 
 		defer rows.Close()
 		return countRows(rows)
 	}
-	q.start = client.Start
-	q.stop = stopper(client.Stop, client.StopAndCancel)
+	stopReaper := context.CancelFunc(func() {})
+	q.start = func(ctx context.Context) error {
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		stopReaper = cancel
+		go reaper(rctx, pool, o.LeaseTTL, o.Logger)
+		return client.Start(ctx)
+	}
+	stop := stopper(client.Stop, client.StopAndCancel)
+	q.stop = func(ctx context.Context) error { stopReaper(); return stop(ctx) }
 	q.enqueue = func(ctx context.Context, delivery string, reqs []review.Request) (Result, error) {
 		var res Result
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {

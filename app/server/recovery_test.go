@@ -18,14 +18,7 @@ import (
 // make while the App was down is found through GET /app/hook/deliveries
 // and redelivered, and its review completes.
 func TestReconcilerRedeliversFailedDeliveries(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	gh.AddInstallation(1, "acme")
-	gh.AddRepo("acme", "shop", 1, "main")
-	gh.AddPR("acme", "shop", fakegithub.PR{Number: 5, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})})
+	gh := fakeWithPR(t, 5)
 	h := startOn(t, gh, map[string]string{"CLERKGUARD_RECONCILE_INTERVAL": "1s"})
 	// Recorded as failed: GitHub tried while we were down.
 	guid := gh.RecordFailedDelivery(h.url, secret, "pull_request", h.prPayload("opened", "acme", "shop", 5, 1))
@@ -54,14 +47,8 @@ func TestReconcilerRedeliversFailedDeliveries(t *testing.T) {
 // TestSweepResumesStuckCheckRun: a check run left in_progress by a lost
 // job is found at start and the review completes on that same run.
 func TestSweepResumesStuckCheckRun(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	gh.AddInstallation(1, "acme")
-	repoID := gh.AddRepo("acme", "shop", 1, "main")
-	gh.AddPR("acme", "shop", fakegithub.PR{Number: 8, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})})
+	gh := fakeWithPR(t, 8)
+	repoID := gh.RepoID("acme", "shop")
 	head, _ := gh.HeadSHA("acme", "shop", 8)
 	// A previous process created the run and died; its job store is gone.
 	tok, err := gh.MintInstallationToken(1)
