@@ -15,8 +15,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/clerkguard/clerkguard/app/pgtest"
 	"github.com/clerkguard/clerkguard/app/review"
+	"github.com/clerkguard/clerkguard/internal/pgtest"
 	"github.com/clerkguard/clerkguard/rules/rulestest/guard"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/clerkguard/clerkguard/app/pgtest"
 	"github.com/clerkguard/clerkguard/app/review"
+	"github.com/clerkguard/clerkguard/internal/pgtest"
 )
 
 // TestReapRetriesADeadReplicasReview (issue 14 point 3, PostgreSQL): a

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clerkguard/clerkguard/app/pgtest"
 	"github.com/clerkguard/clerkguard/app/queue"
 	"github.com/clerkguard/clerkguard/app/review"
 	"github.com/clerkguard/clerkguard/app/webhook"
+	"github.com/clerkguard/clerkguard/internal/pgtest"
 )
 
 type nopRunner struct{}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // TestKillNineDuringReviewSQLite: `kill -9` while a review is in flight

@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/review"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // TestReconcilerRedeliversFailedDeliveries: a delivery GitHub could not

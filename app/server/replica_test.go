@@ -23,8 +23,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
-	"github.com/clerkguard/clerkguard/app/pgtest"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/pgtest"
 )
 
 // TestMultiReplicaPostgres runs two `clerkguard serve` processes on one

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // reviewRequests counts every request a review made for installation
