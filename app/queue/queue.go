@@ -62,14 +62,23 @@ type Options struct {
 // Maintenance is a periodic job.
 type Maintenance struct {
 	Name       string
-	Interval   time.Duration
+	Interval   time.Duration // 0: not periodic, only queued by RunMaintenance
 	RunOnStart bool
-	Run        func(ctx context.Context) error
+	// Run does the work; scope is the installation and repositories
+	// RunMaintenanceFor named (zero for the periodic runs).
+	Run func(ctx context.Context, scope Scope) error
+}
+
+// Scope narrows a maintenance run to one installation's repositories.
+type Scope struct {
+	Installation int64    `json:"installation,omitempty"`
+	Repos        []string `json:"repos,omitempty"` // "owner/name"; none: all of the installation's
 }
 
 // maintenanceArgs is the River job of a Maintenance.
 type maintenanceArgs struct {
-	Name string `json:"name"`
+	Name  string `json:"name"`
+	Scope Scope  `json:"scope"`
 }
 
 func (maintenanceArgs) Kind() string { return "clerkguard_maintenance" }
@@ -87,7 +96,7 @@ func (w *maintenanceWorker) Work(ctx context.Context, job *river.Job[maintenance
 	if !ok {
 		return river.JobCancel(fmt.Errorf("unknown maintenance job %q", job.Args.Name))
 	}
-	return m.Run(ctx)
+	return m.Run(ctx, job.Args.Scope)
 }
 
 // Result of an enqueue.
@@ -116,7 +125,7 @@ type Queue struct {
 	prune func(ctx context.Context, before time.Time) error
 	// insert enqueues jobs outside a delivery (sweep).
 	insert   func(ctx context.Context, reqs []review.Request) (Result, error)
-	runMaint func(ctx context.Context, name string) error
+	runMaint func(ctx context.Context, name string, scope Scope) error
 	depth    func(ctx context.Context) (map[string]int, error)
 	leases   *leaseStore
 	runs     *runStore
@@ -137,7 +146,15 @@ func (q *Queue) SetState(ctx context.Context, name, value string) error {
 // RunMaintenance enqueues one run of a maintenance job now (for example
 // the sweep when the App is installed on new repositories). Runs requested
 // within a minute of each other are merged.
-func (q *Queue) RunMaintenance(ctx context.Context, name string) error { return q.runMaint(ctx, name) }
+func (q *Queue) RunMaintenance(ctx context.Context, name string) error {
+	return q.runMaint(ctx, name, Scope{})
+}
+
+// RunMaintenanceFor queues a run of the named maintenance job narrowed to
+// scope (unique by name and scope within a minute).
+func (q *Queue) RunMaintenanceFor(ctx context.Context, name string, scope Scope) error {
+	return q.runMaint(ctx, name, scope)
+}
 
 // Insert enqueues review jobs that come from no delivery (the sweep).
 func (q *Queue) Insert(ctx context.Context, reqs []review.Request) (Result, error) {
@@ -304,12 +321,15 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 	// (3 days on github.com, 7 on GHES); prune it daily.
 	var self *Queue
 	o.Maintenance = append(o.Maintenance, Maintenance{Name: "prune-deliveries", Interval: 24 * time.Hour,
-		Run: func(ctx context.Context) error { return self.prune(ctx, time.Now().Add(-DeliveryRetention)) }})
+		Run: func(ctx context.Context, _ Scope) error { return self.prune(ctx, time.Now().Add(-DeliveryRetention)) }})
 	mw := &maintenanceWorker{jobs: map[string]Maintenance{}, timeout: o.JobTimeout}
 	var periodic []*river.PeriodicJob
 	for _, m := range o.Maintenance {
 		m := m
 		mw.jobs[m.Name] = m
+		if m.Interval <= 0 {
+			continue // run only when queued (RunMaintenanceFor)
+		}
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(m.Interval),
 			func() (river.JobArgs, *river.InsertOpts) {
 				return maintenanceArgs{Name: m.Name}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: m.Interval}}
@@ -662,8 +682,8 @@ func (q *Queue) setInserter(client inserter, maxAttempts int) {
 		}
 		return res, nil
 	}
-	q.runMaint = func(ctx context.Context, name string) error {
-		_, err := client.Insert(ctx, maintenanceArgs{Name: name}, &river.InsertOpts{MaxAttempts: 3,
+	q.runMaint = func(ctx context.Context, name string, scope Scope) error {
+		_, err := client.Insert(ctx, maintenanceArgs{Name: name, Scope: scope}, &river.InsertOpts{MaxAttempts: 3,
 			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}})
 		return err
 	}

@@ -16,8 +16,8 @@ func TestNoMaintenanceAtStartup(t *testing.T) {
 	cfg := &config.Config{ReconcileInterval: time.Minute, SweepInterval: time.Hour}
 	var q *queue.Queue
 	ms := maintenance(cfg, nil, slog.New(slog.DiscardHandler), &q)
-	if len(ms) != 2 {
-		t.Fatalf("%d maintenance jobs, want 2", len(ms))
+	if len(ms) != 3 { // reconciler, sweep, and the crawl queued by installation events
+		t.Fatalf("%d maintenance jobs, want 3", len(ms))
 	}
 	for _, m := range ms {
 		if m.RunOnStart {

@@ -84,21 +84,19 @@ func (t *tokenTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// TestInstallReviewsOpenPullRequests: installing the App on a repository
-// reviews its recently updated open pull requests.
+// TestInstallReviewsOpenPullRequests: adding a repository to an
+// installation reviews that repository's recently updated open pull
+// requests, and crawls nothing else: not the list of installations, not
+// another installation's pull requests (issue 14 point 2).
 func TestInstallReviewsOpenPullRequests(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	// The sweep at start finds nothing yet: no installation.
+	gh := fakeWithPR(t, 1) // installation 1: acme/shop, an open PR never reviewed
 	h := startOn(t, gh, nil)
 	gh.AddInstallation(4, "newco")
 	gh.AddRepo("newco", "app", 4, "main")
 	gh.AddPR("newco", "app", fakegithub.PR{Number: 2, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})})
 	m := fixture(t, "installation_repositories.added.json")
 	m["installation"] = map[string]any{"id": 4}
+	m["repositories_added"] = []any{map[string]any{"id": gh.RepoID("newco", "app"), "name": "app", "full_name": "newco/app", "private": false}}
 	b, _ := json.Marshal(m)
 	if _, status := h.deliver("installation_repositories", b); status != 202 {
 		t.Fatalf("status %d", status)
@@ -106,6 +104,11 @@ func TestInstallReviewsOpenPullRequests(t *testing.T) {
 	head, _ := gh.HeadSHA("newco", "app", 2)
 	if cr := h.waitCompleted("newco", "app", head, 1)[0]; cr.Conclusion != "failure" {
 		t.Errorf("conclusion %q", cr.Conclusion)
+	}
+	for _, r := range gh.Requests() {
+		if r.InstallationID == 1 || r.OperationID == "apps/list-installations" || r.OperationID == "apps/list-repos-accessible-to-installation" {
+			t.Errorf("the crawl of newco/app made %s %s (installation %d)", r.Method, r.Path, r.InstallationID)
+		}
 	}
 	h.assertClean()
 }
