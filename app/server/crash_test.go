@@ -18,15 +18,7 @@ import (
 // posted exactly once.
 func TestKillNineDuringReviewSQLite(t *testing.T) {
 	bin := buildServe(t)
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	gh.AddInstallation(1, "acme")
-	gh.AddRepo("acme", "shop", 1, "main")
-	gh.AddPR("acme", "shop", fakegithub.PR{Number: 1, BaseFiles: baseFiles,
-		HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected, "lib/clerk.ts": leakyClient})})
+	gh := fakeWithPR(t, 1, map[string]string{"lib/clerk.ts": leakyClient})
 	head, _ := gh.HeadSHA("acme", "shop", 1)
 	// Completing the check run hangs, so the process dies between posting the
 	// review and completing the run: the hardest point for exactly-once.

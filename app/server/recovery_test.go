@@ -18,7 +18,7 @@ import (
 // make while the App was down is found through GET /app/hook/deliveries
 // and redelivered, and its review completes.
 func TestReconcilerRedeliversFailedDeliveries(t *testing.T) {
-	gh := fakeWithPR(t, 5)
+	gh := fakeWithPR(t, 5, nil)
 	h := startOn(t, gh, map[string]string{"CLERKGUARD_RECONCILE_INTERVAL": "1s"})
 	// Recorded as failed: GitHub tried while we were down.
 	guid := gh.RecordFailedDelivery(h.url, secret, "pull_request", h.prPayload("opened", "acme", "shop", 5, 1))
@@ -47,7 +47,7 @@ func TestReconcilerRedeliversFailedDeliveries(t *testing.T) {
 // TestSweepResumesStuckCheckRun: a check run left in_progress by a lost
 // job is found at start and the review completes on that same run.
 func TestSweepResumesStuckCheckRun(t *testing.T) {
-	gh := fakeWithPR(t, 8)
+	gh := fakeWithPR(t, 8, nil)
 	repoID := gh.RepoID("acme", "shop")
 	head, _ := gh.HeadSHA("acme", "shop", 8)
 	// A previous process created the run and died; its job store is gone.
@@ -89,7 +89,7 @@ func (t *tokenTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // requests, and crawls nothing else: not the list of installations, not
 // another installation's pull requests (issue 14 point 2).
 func TestInstallReviewsOpenPullRequests(t *testing.T) {
-	gh := fakeWithPR(t, 1) // installation 1: acme/shop, an open PR never reviewed
+	gh := fakeWithPR(t, 1, nil) // installation 1: acme/shop, an open PR never reviewed
 	h := startOn(t, gh, nil)
 	gh.AddInstallation(4, "newco")
 	gh.AddRepo("newco", "app", 4, "main")

@@ -20,7 +20,7 @@ import (
 // store (when periodic jobs set to run at start are queued), then stops it
 // gracefully (running jobs finish) and counts.
 func TestStartupMakesNoGitHubRequest(t *testing.T) {
-	gh := fakeWithPR(t, 1)
+	gh := fakeWithPR(t, 1, nil)
 	store := filepath.Join(t.TempDir(), "store.db")
 	h := startOn(t, gh, map[string]string{"CLERKGUARD_DATABASE_URL": "sqlite://" + store})
 	resp, err := http.Get(h.base + "/readyz")
@@ -59,8 +59,8 @@ func TestStartupMakesNoGitHubRequest(t *testing.T) {
 }
 
 // fakeWithPR is a fake GitHub with installation 1 on acme/shop and pull
-// request number adding an unguarded route.
-func fakeWithPR(t *testing.T, number int) *fakegithub.Server {
+// request number adding an unguarded route and the extra files.
+func fakeWithPR(t *testing.T, number int, extra map[string]string) *fakegithub.Server {
 	t.Helper()
 	gh, err := fakegithub.New(fakegithub.Options{})
 	if err != nil {
@@ -69,7 +69,7 @@ func fakeWithPR(t *testing.T, number int) *fakegithub.Server {
 	t.Cleanup(gh.Close)
 	gh.AddInstallation(1, "acme")
 	gh.AddRepo("acme", "shop", 1, "main")
-	if err := gh.AddPR("acme", "shop", fakegithub.PR{Number: number, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})}); err != nil {
+	if err := gh.AddPR("acme", "shop", fakegithub.PR{Number: number, BaseFiles: baseFiles, HeadFiles: with(with(baseFiles, extra), map[string]string{"app/api/invoices/route.ts": unprotected})}); err != nil {
 		t.Fatal(err)
 	}
 	return gh
