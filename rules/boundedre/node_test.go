@@ -26,7 +26,10 @@ type jsOracle struct {
 
 const oracleTimeout = 500 * time.Millisecond
 
+// oracleScript says "ready" once it reads queries, so a node that is slow
+// to start on a loaded machine is waited for, not taken for a timeout.
 const oracleScript = `const rl = require('readline').createInterface({ input: process.stdin });
+process.stdout.write('ready\n');
 rl.on('line', l => {
   const q = JSON.parse(l);
   let r;
@@ -77,6 +80,14 @@ func (o *jsOracle) start() error {
 		close(lines)
 	}()
 	o.cmd, o.in, o.out = cmd, in, lines
+	select {
+	case l := <-lines:
+		if l != "ready" {
+			return fmt.Errorf("node said %q before it was ready", l)
+		}
+	case <-time.After(time.Minute): // a hang guard only
+		return fmt.Errorf("node did not start within a minute")
+	}
 	return nil
 }
 
