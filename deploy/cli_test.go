@@ -188,6 +188,17 @@ type stepResult struct {
 // runStep runs one composite run step with bash, as the runner would:
 // inputs from their defaults plus overrides, GITHUB_OUTPUT and GITHUB_PATH
 // files, and PATH extended by pathDirs.
+// hangGuard bounds a subprocess by the test binary's own deadline (go test
+// -timeout), less a margin to report which step hung; it is no fixed limit,
+// so a slow build on a loaded machine is not a failure.
+func hangGuard(t *testing.T) (context.Context, context.CancelFunc) {
+	dl, ok := t.Deadline()
+	if !ok {
+		return context.WithCancel(t.Context())
+	}
+	return context.WithDeadline(t.Context(), dl.Add(-min(time.Until(dl)/10, 30*time.Second)))
+}
+
 func runStep(t *testing.T, a *actionFile, id string, overrides, github map[string]string, pathDirs []string, extraEnv map[string]string) stepResult {
 	t.Helper()
 	s := a.step(id)
@@ -225,7 +236,7 @@ func runStep(t *testing.T, a *actionFile, id string, overrides, github map[strin
 	for k, v := range extraEnv {
 		env = append(env, k+"="+v)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := hangGuard(t)
 	defer cancel()
 	// The runner's bash template: bash --noprofile --norc -eo pipefail {0}
 	script := filepath.Join(tmp, "step.sh")
@@ -423,7 +434,7 @@ func TestCommandLineIntegrations(t *testing.T) {
 		writeFiles(t, dir, map[string]string{"bad.ts": debugMiddleware, "good.ts": cleanMiddleware, "notes.md": "# hi\n"})
 		run := func(env []string, args ...string) (int, string) {
 			t.Helper()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			ctx, cancel := hangGuard(t)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, script, args...)
 			cmd.Dir = dir

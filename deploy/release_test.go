@@ -2,14 +2,12 @@ package deploy_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,7 +28,7 @@ func tool(t *testing.T, name string) string {
 
 func runTool(t *testing.T, dir, bin string, args ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a hang guard only
+	ctx, cancel := hangGuard(t)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir

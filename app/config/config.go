@@ -99,7 +99,7 @@ func Load(getenv Getenv, warn func(msg string, args ...any)) (*Config, error) {
 		DatabaseURL:       or(getenv("CLERKGUARD_DATABASE_URL"), "sqlite://clerkguard.db"),
 		MaxAnnotations:    200,
 		MaxComments:       25,
-		JobTimeout:        10 * time.Minute,
+		JobTimeout:        5 * time.Minute, // a review's analysis is bounded by review.DefaultAnalysisTimeout within it
 		ShutdownGrace:     25 * time.Second,
 		Workers:           4,
 		MutationSpacing:   time.Second,

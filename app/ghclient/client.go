@@ -3,6 +3,7 @@ package ghclient
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ type Creator struct {
 	base       http.RoundTripper
 	policy     RetryPolicy
 	obs        Observer
+	log        *slog.Logger
 	userAgent  string
 
 	mu    sync.Mutex
@@ -43,6 +45,9 @@ type Options struct {
 	Retry      RetryPolicy
 	Observer   Observer
 	UserAgent  string
+	// Logger, when set, is told at warn of each GitHub request that failed
+	// (a transport error, 429, 5xx, or a rate limit it waits out).
+	Logger *slog.Logger
 }
 
 // NewCreator validates options and returns a Creator.
@@ -66,7 +71,7 @@ func NewCreator(o Options) (*Creator, error) {
 		o.UserAgent = "clerkguard"
 	}
 	return &Creator{appID: o.AppID, key: o.PrivateKey, apiURL: o.APIURL, graphQLURL: o.GraphQLURL,
-		base: o.Base, policy: o.Retry.withDefaults(), obs: o.Observer, userAgent: o.UserAgent, locks: map[int64]*instLock{}}, nil
+		base: o.Base, policy: o.Retry.withDefaults(), obs: o.Observer, log: o.Logger, userAgent: o.UserAgent, locks: map[int64]*instLock{}}, nil
 }
 
 func (c *Creator) lock(inst int64) *instLock {
@@ -82,7 +87,7 @@ func (c *Creator) lock(inst int64) *instLock {
 
 func (c *Creator) transport(inst int64) *transport {
 	l := c.lock(inst)
-	return &transport{base: c.base, policy: c.policy, obs: c.obs, installation: inst, mu: &l.mu, last: &l.last}
+	return &transport{base: c.base, policy: c.policy, obs: c.obs, log: c.log, installation: inst, mu: &l.mu, last: &l.last}
 }
 
 func (c *Creator) client(rt http.RoundTripper) (*github.Client, error) {
@@ -147,12 +152,14 @@ type Installation struct {
 	ID         int64
 	tr         *ghinstallation.Transport
 	graphQLURL string
+	inner      *transport
 }
 
 // Installation returns a client whose token is narrowed to the given
 // repository and to the permissions a review needs.
 func (c *Creator) Installation(ctx context.Context, installationID, repoID int64) (*Installation, error) {
-	tr, err := ghinstallation.New(c.transport(installationID), c.appID, installationID, c.key)
+	inner := c.transport(installationID)
+	tr, err := ghinstallation.New(inner, c.appID, installationID, c.key)
 	if err != nil {
 		return nil, fmt.Errorf("ghclient: installation transport: %w", err)
 	}
@@ -169,8 +176,12 @@ func (c *Creator) Installation(ctx context.Context, installationID, repoID int64
 	if err != nil {
 		return nil, err
 	}
-	return &Installation{Client: gc, ID: installationID, tr: tr, graphQLURL: c.graphQLURL}, nil
+	return &Installation{Client: gc, ID: installationID, tr: tr, graphQLURL: c.graphQLURL, inner: inner}, nil
 }
+
+// Requests is the number of HTTP requests this client has sent to GitHub,
+// its token's included.
+func (i *Installation) Requests() int64 { return i.inner.sent.Load() }
 
 // HTTPClient returns an authenticated plain HTTP client (for GraphQL).
 func (i *Installation) HTTPClient() *http.Client {

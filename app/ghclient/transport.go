@@ -10,12 +10,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,8 +56,12 @@ type transport struct {
 	policy       RetryPolicy
 	obs          Observer
 	installation int64
-	mu           *sync.Mutex // mutation lock shared by the installation
+	log          *slog.Logger // nil: no logging
+	mu           *sync.Mutex  // mutation lock shared by the installation
 	last         *time.Time
+	// sent counts the HTTP requests sent through this transport (each
+	// attempt, token requests included).
+	sent atomic.Int64
 }
 
 func isMutation(method string) bool {
@@ -97,6 +103,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		start := time.Now()
+		t.sent.Add(1)
 		resp, err := t.base.RoundTrip(r)
 		status := 0
 		if resp != nil {
@@ -111,6 +118,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		wait, retry := t.decide(req.Context(), resp, err, attempt)
+		if t.log != nil && (err != nil || status >= 500 || status == http.StatusTooManyRequests || retry) {
+			t.log.Warn("GitHub request failed", "endpoint", endpoint, "status", status, "attempt", attempt,
+				"retry", retry, "installation", t.installation, "err", err)
+		}
 		if !retry {
 			return resp, err
 		}

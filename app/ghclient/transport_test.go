@@ -3,6 +3,7 @@ package ghclient
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -129,5 +130,35 @@ func TestEndpointLabels(t *testing.T) {
 		if got := Endpoint("GET", in); got != want {
 			t.Errorf("Endpoint(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestFailedRequestsAreLoggedAtWarn: a GitHub error the transport retries
+// is logged at warn with its endpoint and status; a success is not logged.
+func TestFailedRequestsAreLoggedAtWarn(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	var buf strings.Builder // RoundTrip logs before it returns
+	tr := newTransport()
+	tr.log = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/repos/o/r/pulls/1", nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("round trip: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	out := buf.String()
+	if strings.Count(out, "\n") != 1 || !strings.Contains(out, "level=WARN") || !strings.Contains(out, "status=502") || !strings.Contains(out, "retry=true") {
+		t.Errorf("log:\n%s", out)
+	}
+	if got := tr.sent.Load(); got != 2 {
+		t.Errorf("%d requests counted, want 2", got)
 	}
 }

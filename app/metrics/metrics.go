@@ -3,6 +3,7 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,10 +19,12 @@ type Metrics struct {
 	Deliveries *prometheus.CounterVec   // event, outcome
 	Jobs       *prometheus.CounterVec   // outcome
 	Reviews    *prometheus.HistogramVec // conclusion
-	GHRequests *prometheus.CounterVec   // endpoint, status
-	GHLatency  *prometheus.HistogramVec // endpoint
-	RateLimit  *prometheus.GaugeVec     // installation
-	AckLatency prometheus.Histogram
+	// ReviewRequests is the GitHub requests one review attempt made.
+	ReviewRequests prometheus.Histogram
+	GHRequests     *prometheus.CounterVec   // endpoint, status
+	GHLatency      *prometheus.HistogramVec // endpoint
+	RateLimit      *prometheus.GaugeVec     // installation
+	AckLatency     prometheus.Histogram
 }
 
 // New registers the instruments on a fresh registry.
@@ -40,10 +43,12 @@ func New() *Metrics {
 			Help: "GitHub API request latency by endpoint.", Buckets: prometheus.DefBuckets}, []string{"endpoint"}),
 		RateLimit: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "clerkguard_github_rate_limit_remaining",
 			Help: "Last seen x-ratelimit-remaining by installation."}, []string{"installation"}),
+		ReviewRequests: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "clerkguard_review_github_requests",
+			Help: "GitHub requests one review attempt made, its installation token's included.", Buckets: []float64{4, 6, 8, 10, 12, 16, 24, 32, 48, 64, 128}}),
 		AckLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "clerkguard_webhook_ack_seconds",
 			Help: "Time from receiving a webhook to acknowledging it.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}),
 	}
-	m.Registry.MustRegister(m.Deliveries, m.Jobs, m.Reviews, m.GHRequests, m.GHLatency, m.RateLimit, m.AckLatency,
+	m.Registry.MustRegister(m.Deliveries, m.Jobs, m.Reviews, m.GHRequests, m.GHLatency, m.RateLimit, m.AckLatency, m.ReviewRequests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -65,6 +70,9 @@ func (m *Metrics) ObserveRateLimit(installation int64, remaining int) {
 }
 
 // ObserveReview implements review.Metrics.
+// ObserveReviewRequests implements review.Metrics.
+func (m *Metrics) ObserveReviewRequests(n int64) { m.ReviewRequests.Observe(float64(n)) }
+
 func (m *Metrics) ObserveReview(conclusion string, d time.Duration) {
 	m.Reviews.WithLabelValues(conclusion).Observe(d.Seconds())
 }
@@ -98,4 +106,35 @@ func DeliveryOutcome(outcome string) string {
 		return outcome
 	}
 	return "other"
+}
+
+// jobStates are River's job states, each exported (0 when none) so the
+// series are stable.
+var jobStates = []string{"available", "scheduled", "running", "retryable", "pending", "completed", "cancelled", "discarded"}
+
+// QueueDepth exports clerkguard_queue_jobs{state}: the review jobs in the
+// store by state, read at each scrape (within two seconds; a failed read
+// exports nothing for that scrape, never zeros).
+func (m *Metrics) QueueDepth(read func(ctx context.Context) (map[string]int, error)) {
+	m.Registry.MustRegister(&depthCollector{read: read, desc: prometheus.NewDesc("clerkguard_queue_jobs",
+		"Review jobs in the job store by state.", []string{"state"}, nil)})
+}
+
+type depthCollector struct {
+	read func(ctx context.Context) (map[string]int, error)
+	desc *prometheus.Desc
+}
+
+func (c *depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *depthCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := c.read(ctx)
+	if err != nil {
+		return // the store's health is /readyz's to report
+	}
+	for _, s := range jobStates {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n[s]), s)
+	}
 }

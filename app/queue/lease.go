@@ -26,8 +26,10 @@ const leasesDDL = `CREATE TABLE IF NOT EXISTS clerkguard_leases (
 	expires_at BIGINT NOT NULL
 )`
 
-// DefaultLeaseTTL is the longest a lease outlives its last renewal.
-const DefaultLeaseTTL = 2 * time.Minute
+// DefaultLeaseTTL is the longest a lease outlives its last renewal: on
+// PostgreSQL, a dead replica's review is retried about this long after it
+// died (see reap).
+const DefaultLeaseTTL = 30 * time.Second
 
 // leaseStore is the lease table of either store. Times are Unix
 // milliseconds.

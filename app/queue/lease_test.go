@@ -15,8 +15,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/clerkguard/clerkguard/app/pgtest"
 	"github.com/clerkguard/clerkguard/app/review"
+	"github.com/clerkguard/clerkguard/internal/pgtest"
 	"github.com/clerkguard/clerkguard/rules/rulestest/guard"
 )
 
@@ -34,7 +34,7 @@ func newGateRunner() *gateRunner {
 	return &gateRunner{gate: make(chan struct{}), entered: make(chan review.Request, 16), active: map[string]int{}}
 }
 
-func (g *gateRunner) Review(ctx context.Context, req review.Request, final bool) error {
+func (g *gateRunner) Review(ctx context.Context, req review.Request, _ review.Attempt) error {
 	k := req.LeaseKey()
 	g.mu.Lock()
 	g.active[k]++

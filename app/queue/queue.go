@@ -31,9 +31,9 @@ import (
 	"github.com/clerkguard/clerkguard/app/review"
 )
 
-// Runner does the work of one review; final is true on the last attempt.
+// Runner does the work of one review attempt.
 type Runner interface {
-	Review(ctx context.Context, req review.Request, final bool) error
+	Review(ctx context.Context, req review.Request, at review.Attempt) error
 }
 
 // Options configure the queue.
@@ -62,14 +62,23 @@ type Options struct {
 // Maintenance is a periodic job.
 type Maintenance struct {
 	Name       string
-	Interval   time.Duration
+	Interval   time.Duration // 0: not periodic, only queued by RunMaintenance
 	RunOnStart bool
-	Run        func(ctx context.Context) error
+	// Run does the work; scope is the installation and repositories
+	// RunMaintenanceFor named (zero for the periodic runs).
+	Run func(ctx context.Context, scope Scope) error
+}
+
+// Scope narrows a maintenance run to one installation's repositories.
+type Scope struct {
+	Installation int64    `json:"installation,omitempty"`
+	Repos        []string `json:"repos,omitempty"` // "owner/name"; none: all of the installation's
 }
 
 // maintenanceArgs is the River job of a Maintenance.
 type maintenanceArgs struct {
-	Name string `json:"name"`
+	Name  string `json:"name"`
+	Scope Scope  `json:"scope"`
 }
 
 func (maintenanceArgs) Kind() string { return "clerkguard_maintenance" }
@@ -87,7 +96,7 @@ func (w *maintenanceWorker) Work(ctx context.Context, job *river.Job[maintenance
 	if !ok {
 		return river.JobCancel(fmt.Errorf("unknown maintenance job %q", job.Args.Name))
 	}
-	return m.Run(ctx)
+	return m.Run(ctx, job.Args.Scope)
 }
 
 // Result of an enqueue.
@@ -116,8 +125,10 @@ type Queue struct {
 	prune func(ctx context.Context, before time.Time) error
 	// insert enqueues jobs outside a delivery (sweep).
 	insert   func(ctx context.Context, reqs []review.Request) (Result, error)
-	runMaint func(ctx context.Context, name string) error
+	runMaint func(ctx context.Context, name string, scope Scope) error
+	depth    func(ctx context.Context) (map[string]int, error)
 	leases   *leaseStore
+	runs     *runStore
 	Kind     string // "sqlite" or "postgres"
 }
 
@@ -135,7 +146,15 @@ func (q *Queue) SetState(ctx context.Context, name, value string) error {
 // RunMaintenance enqueues one run of a maintenance job now (for example
 // the sweep when the App is installed on new repositories). Runs requested
 // within a minute of each other are merged.
-func (q *Queue) RunMaintenance(ctx context.Context, name string) error { return q.runMaint(ctx, name) }
+func (q *Queue) RunMaintenance(ctx context.Context, name string) error {
+	return q.runMaint(ctx, name, Scope{})
+}
+
+// RunMaintenanceFor queues a run of the named maintenance job narrowed to
+// scope (unique by name and scope within a minute).
+func (q *Queue) RunMaintenanceFor(ctx context.Context, name string, scope Scope) error {
+	return q.runMaint(ctx, name, scope)
+}
 
 // Insert enqueues review jobs that come from no delivery (the sweep).
 func (q *Queue) Insert(ctx context.Context, reqs []review.Request) (Result, error) {
@@ -156,6 +175,28 @@ func (q *Queue) Stop(ctx context.Context) error { return q.stop(ctx) }
 
 // Ping checks the store, for /readyz.
 func (q *Queue) Ping(ctx context.Context) error { return q.ping(ctx) }
+
+// Depth counts the review jobs in the store by River state (available,
+// running, retryable, scheduled, completed, ...).
+func (q *Queue) Depth(ctx context.Context) (map[string]int, error) { return q.depth(ctx) }
+
+// countRows reads (state, count) rows of either store.
+func countRows(rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}) (map[string]int, error) {
+	out := map[string]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, err
+		}
+		out[state] = n
+	}
+	return out, rows.Err()
+}
 
 // Close releases the database.
 func (q *Queue) Close() { q.close() }
@@ -186,12 +227,28 @@ const stateDDL = `CREATE TABLE IF NOT EXISTS clerkguard_state (
 	value TEXT NOT NULL
 )`
 
+// resumeOrphans makes every job a SQLite store holds as running available
+// again, and drops every review lease, when the store opens: SQLite is
+// one process's store, so whatever was running belonged to a process that
+// is gone (killed, crashed), and its reviews resume at once instead of
+// when River's rescuer presumes them orphaned (RescueAfter).
+func resumeOrphans(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`); err != nil {
+		return fmt.Errorf("resume the jobs of the previous process: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM clerkguard_leases`); err != nil {
+		return fmt.Errorf("drop the leases of the previous process: %w", err)
+	}
+	return nil
+}
+
 // worker adapts a Runner to River.
 type worker struct {
 	river.WorkerDefaults[review.Request]
 	runner   Runner
 	timeout  time.Duration
 	leases   *leaseStore // set once the store is open
+	runs     *runStore   // set once the store is open
 	leaseTTL time.Duration
 	log      *slog.Logger
 }
@@ -204,7 +261,7 @@ func (w *worker) Timeout(*river.Job[review.Request]) time.Duration { return w.ti
 func (w *worker) Work(ctx context.Context, job *river.Job[review.Request]) error {
 	key := job.Args.LeaseKey()
 	held, err := w.leases.hold(ctx, w.log, key, w.leaseTTL, func() error {
-		return w.runner.Review(ctx, job.Args, job.Attempt >= job.MaxAttempts)
+		return w.runner.Review(ctx, job.Args, review.Attempt{N: job.Attempt, Final: job.Attempt >= job.MaxAttempts, Runs: w.runs})
 	})
 	if !held {
 		if err != nil {
@@ -264,12 +321,15 @@ func Open(ctx context.Context, o Options) (*Queue, error) {
 	// (3 days on github.com, 7 on GHES); prune it daily.
 	var self *Queue
 	o.Maintenance = append(o.Maintenance, Maintenance{Name: "prune-deliveries", Interval: 24 * time.Hour,
-		Run: func(ctx context.Context) error { return self.prune(ctx, time.Now().Add(-DeliveryRetention)) }})
+		Run: func(ctx context.Context, _ Scope) error { return self.prune(ctx, time.Now().Add(-DeliveryRetention)) }})
 	mw := &maintenanceWorker{jobs: map[string]Maintenance{}, timeout: o.JobTimeout}
 	var periodic []*river.PeriodicJob
 	for _, m := range o.Maintenance {
 		m := m
 		mw.jobs[m.Name] = m
+		if m.Interval <= 0 {
+			continue // run only when queued (RunMaintenanceFor)
+		}
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(m.Interval),
 			func() (river.JobArgs, *river.InsertOpts) {
 				return maintenanceArgs{Name: m.Name}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: m.Interval}}
@@ -345,11 +405,15 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*
 		db.Close()
 		return nil, err
 	}
-	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL} {
+	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL, checkRunsDDL} {
 		if _, err := db.ExecContext(ctx, ddl); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("create tables: %w", err)
 		}
+	}
+	if err := resumeOrphans(ctx, db); err != nil {
+		db.Close()
+		return nil, err
 	}
 	client, err := river.NewClient(driver, cfg)
 	if err != nil {
@@ -357,7 +421,8 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	w.leases = sqliteLeases(db)
-	q := &Queue{Kind: "sqlite", close: func() { db.Close() }, leases: w.leases}
+	w.runs = sqliteRuns(db, w.leases)
+	q := &Queue{Kind: "sqlite", close: func() { db.Close() }, leases: w.leases, runs: w.runs}
 	q.setInserter(client, o.MaxAttempts)
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
@@ -380,6 +445,9 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*
 		if err != nil {
 			return err
 		}
+		if err := q.runs.prune(ctx, before); err != nil {
+			return err
+		}
 		return q.leases.prune(ctx, time.Now())
 	}
 	q.setState = func(ctx context.Context, name, value string) error {
@@ -387,6 +455,14 @@ func openSQLite(ctx context.Context, o Options, cfg *river.Config, w *worker) (*
 		return err
 	}
 	q.ping = func(ctx context.Context) error { return db.PingContext(ctx) }
+	q.depth = func(ctx context.Context) (map[string]int, error) {
+		rows, err := db.QueryContext(ctx, `SELECT state, COUNT(*) FROM river_job WHERE kind = ? GROUP BY state`, review.Request{}.Kind())
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		return countRows(rows)
+	}
 	q.start = client.Start
 	q.stop = stopper(client.Stop, client.StopAndCancel)
 	q.enqueue = func(ctx context.Context, delivery string, reqs []review.Request) (Result, error) {
@@ -441,7 +517,7 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) 
 		pool.Close()
 		return nil, err
 	}
-	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL} {
+	for _, ddl := range []string{deliveriesDDL, stateDDL, rerunsDDL, leasesDDL, checkRunsDDL} {
 		if _, err := pool.Exec(ctx, ddl); err != nil {
 			pool.Close()
 			return nil, fmt.Errorf("create tables: %w", err)
@@ -453,7 +529,8 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) 
 		return nil, fmt.Errorf("river: %w", err)
 	}
 	w.leases = postgresLeases(pool)
-	q := &Queue{Kind: "postgres", close: pool.Close, leases: w.leases}
+	w.runs = postgresRuns(pool, w.leases)
+	q := &Queue{Kind: "postgres", close: pool.Close, leases: w.leases, runs: w.runs}
 	q.setInserter(client, o.MaxAttempts)
 	q.seen = func(ctx context.Context, guid string) (bool, error) {
 		var n int
@@ -476,6 +553,9 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) 
 		if err != nil {
 			return err
 		}
+		if err := q.runs.prune(ctx, before); err != nil {
+			return err
+		}
 		return q.leases.prune(ctx, time.Now())
 	}
 	q.setState = func(ctx context.Context, name, value string) error {
@@ -483,8 +563,23 @@ func openPostgres(ctx context.Context, o Options, cfg *river.Config, w *worker) 
 		return err
 	}
 	q.ping = pool.Ping
-	q.start = client.Start
-	q.stop = stopper(client.Stop, client.StopAndCancel)
+	q.depth = func(ctx context.Context) (map[string]int, error) {
+		rows, err := pool.Query(ctx, `SELECT state::text, COUNT(*) FROM river_job WHERE kind = $1 GROUP BY state`, review.Request{}.Kind())
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		return countRows(rows)
+	}
+	stopReaper := context.CancelFunc(func() {})
+	q.start = func(ctx context.Context) error {
+		rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		stopReaper = cancel
+		go reaper(rctx, pool, o.LeaseTTL, o.Logger)
+		return client.Start(ctx)
+	}
+	stop := stopper(client.Stop, client.StopAndCancel)
+	q.stop = func(ctx context.Context) error { stopReaper(); return stop(ctx) }
 	q.enqueue = func(ctx context.Context, delivery string, reqs []review.Request) (Result, error) {
 		var res Result
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
@@ -587,8 +682,8 @@ func (q *Queue) setInserter(client inserter, maxAttempts int) {
 		}
 		return res, nil
 	}
-	q.runMaint = func(ctx context.Context, name string) error {
-		_, err := client.Insert(ctx, maintenanceArgs{Name: name}, &river.InsertOpts{MaxAttempts: 3,
+	q.runMaint = func(ctx context.Context, name string, scope Scope) error {
+		_, err := client.Insert(ctx, maintenanceArgs{Name: name, Scope: scope}, &river.InsertOpts{MaxAttempts: 3,
 			UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Minute}})
 		return err
 	}

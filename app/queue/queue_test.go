@@ -11,7 +11,7 @@ import (
 
 type nopRunner struct{}
 
-func (nopRunner) Review(context.Context, review.Request, bool) error { return nil }
+func (nopRunner) Review(context.Context, review.Request, review.Attempt) error { return nil }
 
 func TestSQLitePath(t *testing.T) {
 	for in, want := range map[string]string{"": "clerkguard.db", "sqlite://rel.db": "rel.db", "sqlite:///abs/q.db": "/abs/q.db", "sqlite:///x.db?mode=rw": "/x.db"} {

@@ -10,15 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clerkguard/clerkguard/app/pgtest"
 	"github.com/clerkguard/clerkguard/app/queue"
 	"github.com/clerkguard/clerkguard/app/review"
 	"github.com/clerkguard/clerkguard/app/webhook"
+	"github.com/clerkguard/clerkguard/internal/pgtest"
 )
 
 type nopRunner struct{}
 
-func (nopRunner) Review(context.Context, review.Request, bool) error { return nil }
+func (nopRunner) Review(context.Context, review.Request, review.Attempt) error { return nil }
 
 // rerunPayload is GitHub's check_run payload of the given action for our
 // check run id on pull request 7.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/ghclient"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // fakeInstallation starts a fake GitHub with one repository holding files

@@ -70,6 +70,9 @@ type gatherer struct {
 	fetch   *blobFetcher
 	budget  Budget
 	used    Budget
+	cfg     *rules.Config
+	// readAhead is true until the first read: it fills its request.
+	readAhead bool
 
 	head     *gitTree
 	base     *gitTree // listed when needed
@@ -81,7 +84,7 @@ type gatherer struct {
 // gather lists what changed, chooses what to analyse within the budget,
 // reads it in batches and builds the snapshot the engine runs on.
 func (rv *Reviewer) gather(ctx context.Context, gc *ghclient.Installation, req Request, baseSHA string, cfg *rules.Config, log *slog.Logger) (*gathered, error) {
-	gt := &gatherer{rv: rv, gc: gc, req: req, baseSHA: baseSHA, log: log, budget: rv.Budget.withDefaults(),
+	gt := &gatherer{rv: rv, gc: gc, req: req, baseSHA: baseSHA, log: log, budget: rv.Budget.withDefaults(), cfg: cfg, readAhead: true,
 		lister: newTreeLister(gc.Client, req.Owner, req.Repo), fetch: newBlobFetcher(gc, req.Owner, req.Repo, rv.Cache)}
 	gt.g = &gathered{only: map[string]bool{}, changed: map[string]bool{}, links: map[string][]string{}, lister: gt.lister}
 	gt.g.stats = gt.fetch.stats
@@ -249,7 +252,54 @@ func (gt *gatherer) choose(ctx context.Context, wanted map[string]bool, reason s
 	for _, c := range sel.dropped {
 		g.skipped = append(g.skipped, rules.SkippedFile{Path: c.Path, Reason: fmt.Sprintf(reason, gt.budget)})
 	}
+	if gt.readAhead {
+		gt.readAhead = false
+		gt.fill(want)
+	}
 	return gt.fetch.fetch(ctx, want)
+}
+
+// fill adds to a first read that makes requests the code and
+// configuration files its last request has room for, most
+// security-relevant first, within the budget: the helpers the changed
+// files import and the files the engine reads for context are then usually
+// read already, instead of costing a request per import level and per
+// miss.
+func (gt *gatherer) fill(want map[string]int) {
+	bytes := 0
+	for _, size := range want {
+		bytes += size
+	}
+	rest := len(want) % blobsPerQuery
+	if len(want) == 0 || rest == 0 {
+		return
+	}
+	maxFiles := len(want) - rest + blobsPerQuery
+	maxBytes := (bytes/bytesPerQuery + 1) * bytesPerQuery
+	var cands []candidate
+	for p, e := range gt.g.snap.files {
+		if _, ok := want[e.SHA]; ok || priority(p) > prioCode || e.Size > maxGraphQLText || source.DefaultSkip(p) || gt.cfg.Skip(p) {
+			continue
+		}
+		if _, _, done := gt.fetch.get(e.SHA); done {
+			continue
+		}
+		cands = append(cands, candidate{Path: p, SHA: e.SHA, Size: e.Size})
+	}
+	sortCandidates(cands)
+	for _, c := range cands {
+		if len(want) >= maxFiles || bytes+c.Size > maxBytes ||
+			gt.used.Files+1 > gt.budget.Files || gt.used.Bytes+int64(c.Size) > gt.budget.Bytes {
+			continue
+		}
+		if _, ok := want[c.SHA]; ok {
+			continue
+		}
+		want[c.SHA] = c.Size
+		bytes += c.Size
+		gt.used.Files++
+		gt.used.Bytes += int64(c.Size)
+	}
 }
 
 // changes lists the changed files. For a pull request whose diff GitHub

@@ -63,9 +63,17 @@ func graphqlLimit(ctx context.Context, gc *ghclient.Installation, q gqlRequest, 
 }
 
 // resolveThread resolves the review thread whose first comment is
-// commentID. Callers treat failure as non-fatal: the "fixed" reply already
-// says it.
-func resolveThread(ctx context.Context, gc *ghclient.Installation, req Request, commentID int64) error {
+// commentID: thread, when the pull request's state named it, else the one
+// a listing finds. Callers treat failure as non-fatal: the "fixed" reply
+// already says it.
+func resolveThread(ctx context.Context, gc *ghclient.Installation, req Request, thread string, commentID int64) error {
+	if thread != "" {
+		var out map[string]any
+		return graphql(ctx, gc, gqlRequest{
+			Query:     `mutation($id:ID!){resolveReviewThread(input:{threadId:$id}){thread{id isResolved}}}`,
+			Variables: map[string]any{"id": thread},
+		}, &out)
+	}
 	var threads struct {
 		Repository struct {
 			PullRequest struct {

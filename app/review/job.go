@@ -42,7 +42,11 @@ type Request struct {
 	// "check_suite/<id>/pr<N>". The queue makes the requests for one
 	// RerunOf within its re-run window one job, so a payload replayed under
 	// fresh delivery IDs triggers no new reviews.
-	RerunOf    string `json:"rerun_of,omitempty"`
+	RerunOf string `json:"rerun_of,omitempty"`
+	// BaseRef is the pull request's base branch from the webhook payload,
+	// when known: the review reads its configuration with the pull
+	// request's state in one request.
+	BaseRef    string `json:"base_ref,omitempty"`
 	DeliveryID string `json:"delivery_id,omitempty"`
 	Trigger    string `json:"trigger,omitempty"`
 }
@@ -84,6 +88,8 @@ func (rv *Reviewer) analysisContext(ctx context.Context) (context.Context, conte
 // Metrics is what the job reports.
 type Metrics interface {
 	ObserveReview(conclusion string, d time.Duration)
+	// ObserveReviewRequests is told the GitHub requests of one attempt.
+	ObserveReviewRequests(n int64)
 }
 
 // Reviewer runs review jobs.
@@ -130,11 +136,28 @@ func permanentIf(err error) error {
 	return err
 }
 
-// Review runs one review. final is true on the job's last attempt: an
-// error then completes the check run with the reason, so a required check
-// never stays stuck, as neutral or failure by the failure policy (see
+// RunStore is the job store's record of each request's check run (by
+// Request.Key): a review creates its run once and a retried or redelivered
+// review finds it there, without listing the head's check runs. id is 0
+// when nothing is recorded.
+type RunStore interface {
+	CheckRun(ctx context.Context, key string) (id int64, completed bool, err error)
+	SaveCheckRun(ctx context.Context, key string, id int64, completed bool) error
+}
+
+// Attempt is one execution of a review job.
+type Attempt struct {
+	N     int  // 1 for the first attempt
+	Final bool // the job's last attempt
+	Runs  RunStore
+}
+
+// Review runs one review. On the job's last attempt (at.Final) an error
+// completes the check run with the reason, so a required check never
+// stays stuck, as neutral or failure by the failure policy (see
 // failedOutput).
-func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err error) {
+func (rv *Reviewer) Review(ctx context.Context, req Request, at Attempt) (err error) {
+	final := at.Final
 	start := time.Now()
 	log := rv.Log.With("delivery", req.DeliveryID, "installation", req.InstallationID,
 		"repo", req.Owner+"/"+req.Repo, "pr", req.PR, "sha", req.HeadSHA)
@@ -142,7 +165,12 @@ func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err er
 	if err != nil {
 		return &Permanent{err}
 	}
-	run, done, err := rv.ensureCheckRun(ctx, gc.Client, req)
+	defer func() {
+		if rv.Metrics != nil {
+			rv.Metrics.ObserveReviewRequests(gc.Requests())
+		}
+	}()
+	run, done, err := rv.ensureCheckRun(ctx, gc.Client, req, at)
 	if err != nil {
 		return permanentIf(fmt.Errorf("create check run: %w", err))
 	}
@@ -159,7 +187,7 @@ func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err er
 		var perm *Permanent
 		if final || errors.As(err, &perm) {
 			out := failedOutput(req, err, rv.onError(repoOnError))
-			if cerr := rv.complete(context.WithoutCancel(ctx), gc.Client, req, run.GetID(), out); cerr != nil {
+			if cerr := rv.complete(context.WithoutCancel(ctx), gc.Client, req, run.GetID(), out, at.Runs); cerr != nil {
 				log.Error("could not complete the check run after a failure", "err", cerr)
 			}
 			log.Error("review failed", "err", err, "final", true, "conclusion", out.Conclusion)
@@ -171,7 +199,7 @@ func (rv *Reviewer) Review(ctx context.Context, req Request, final bool) (err er
 	if err != nil {
 		return err
 	}
-	if err := rv.complete(ctx, gc.Client, req, run.GetID(), out); err != nil {
+	if err := rv.complete(ctx, gc.Client, req, run.GetID(), out, at.Runs); err != nil {
 		return permanentIf(fmt.Errorf("complete check run: %w", err))
 	}
 	log.Info("review completed", "conclusion", out.Conclusion, "annotations", len(out.Annotations), "duration_ms", time.Since(start).Milliseconds())
@@ -208,9 +236,43 @@ func (rv *Reviewer) observe(c string, start time.Time) {
 	}
 }
 
-// ensureCheckRun finds this request's run (by external_id) or creates it
-// in_progress. done is true when the run is already completed.
-func (rv *Reviewer) ensureCheckRun(ctx context.Context, gc *github.Client, req Request) (*github.CheckRun, bool, error) {
+// ensureCheckRun finds this request's run or creates it in_progress. done
+// is true when the run is already completed. The job store records the
+// run; only a retry that finds no record (a store from before the record,
+// or a crash between creating the run and recording it) lists the head's
+// runs for the one with this request's external_id.
+func (rv *Reviewer) ensureCheckRun(ctx context.Context, gc *github.Client, req Request, at Attempt) (*github.CheckRun, bool, error) {
+	key := req.Key()
+	if at.Runs != nil {
+		id, completed, err := at.Runs.CheckRun(ctx, key)
+		if err != nil {
+			return nil, false, fmt.Errorf("read the job store's check run: %w", err)
+		}
+		if id != 0 {
+			return &github.CheckRun{ID: github.Int64(id)}, completed, nil
+		}
+	}
+	cr, done, err := rv.findCheckRun(ctx, gc, req, at)
+	if err == nil && cr == nil {
+		cr, err = rv.createCheckRun(ctx, gc, req)
+	}
+	if err == nil && at.Runs != nil {
+		if serr := at.Runs.SaveCheckRun(ctx, key, cr.GetID(), done); serr != nil {
+			return nil, false, fmt.Errorf("record the check run in the job store: %w", serr)
+		}
+	}
+	return cr, done, err
+}
+
+// findCheckRun lists the head's runs for this request's external_id. The
+// first attempt of a job a webhook delivery made has none to find when the
+// store records no run: every run this App creates for a request is
+// recorded before the attempt that created it goes on. A job of the stuck-run
+// sweep is there because a run exists, so it always lists.
+func (rv *Reviewer) findCheckRun(ctx context.Context, gc *github.Client, req Request, at Attempt) (*github.CheckRun, bool, error) {
+	if at.Runs != nil && at.N <= 1 && req.DeliveryID != "" {
+		return nil, false, nil
+	}
 	key := req.Key()
 	name := publish.CheckName
 	opts := &github.ListCheckRunsOptions{CheckName: &name, Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: 100}}
@@ -228,23 +290,29 @@ func (rv *Reviewer) ensureCheckRun(ctx context.Context, gc *github.Client, req R
 			}
 		}
 		if resp.NextPage == 0 {
-			break
+			return nil, false, nil
 		}
 		opts.Page = resp.NextPage
 	}
-	in := github.CreateCheckRunOptions{Name: name, HeadSHA: req.HeadSHA, ExternalID: github.String(key),
+}
+
+// createCheckRun creates the request's run, in_progress.
+func (rv *Reviewer) createCheckRun(ctx context.Context, gc *github.Client, req Request) (*github.CheckRun, error) {
+	name := publish.CheckName
+	in := github.CreateCheckRunOptions{Name: name, HeadSHA: req.HeadSHA, ExternalID: github.String(req.Key()),
 		Status: github.String("in_progress"), StartedAt: &github.Timestamp{Time: time.Now()},
 		Output: &github.CheckRunOutput{Title: github.String("Reviewing Clerk configuration"), Summary: github.String("clerkguard is reviewing this change.")}}
 	if rv.DetailsURL != "" {
 		in.DetailsURL = github.String(rv.DetailsURL)
 	}
 	cr, _, err := gc.Checks.CreateCheckRun(ctx, req.Owner, req.Repo, in)
-	return cr, false, err
+	return cr, err
 }
 
 // complete writes the final output: the first 50 annotations with the
 // conclusion, then the rest appended 50 per update.
-func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request, id int64, out publish.Output) error {
+// The job store records the completion, so a redelivery finds it done.
+func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request, id int64, out publish.Output, runs RunStore) error {
 	batches := publish.Batches(out.Annotations)
 	first := []*github.CheckRunAnnotation(nil)
 	if len(batches) > 0 {
@@ -266,6 +334,11 @@ func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request
 	_, _, err := gc.Checks.UpdateCheckRun(ctx, req.Owner, req.Repo, id, github.UpdateCheckRunOptions{
 		Name: publish.CheckName, Status: github.String("completed"), Conclusion: github.String(out.Conclusion),
 		CompletedAt: &github.Timestamp{Time: time.Now()}, Output: output, Actions: publish.Actions()})
+	if err == nil && runs != nil {
+		if serr := runs.SaveCheckRun(ctx, req.Key(), id, true); serr != nil {
+			rv.Log.Warn("could not record the completed check run in the job store", "check_run", id, "err", serr)
+		}
+	}
 	return err
 }
 
@@ -273,17 +346,18 @@ func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request
 // check run output.
 func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req Request, onError *string, log *slog.Logger) (publish.Output, error) {
 	var baseRef, baseSHA string
+	var st *prState
 	if req.PR > 0 {
-		pr, _, err := gc.PullRequests.Get(ctx, req.Owner, req.Repo, req.PR)
-		if err != nil {
-			return publish.Output{}, permanentIf(fmt.Errorf("get pull request: %w", err))
+		var err error
+		if st, err = readPRState(ctx, gc, req); err != nil {
+			return publish.Output{}, permanentIf(err)
 		}
-		if head := pr.GetHead().GetSHA(); head != req.HeadSHA {
-			log.Info("superseded by a newer head", "newer", head)
-			return publish.Output{Conclusion: publish.Cancelled, Title: "Superseded by " + short(head),
-				Summary: fmt.Sprintf("A newer commit `%s` was pushed to this pull request; its review replaces this one.", head)}, nil
+		if st.head != req.HeadSHA {
+			log.Info("superseded by a newer head", "newer", st.head)
+			return publish.Output{Conclusion: publish.Cancelled, Title: "Superseded by " + short(st.head),
+				Summary: fmt.Sprintf("A newer commit `%s` was pushed to this pull request; its review replaces this one.", st.head)}, nil
 		}
-		baseRef, baseSHA = pr.GetBase().GetRef(), pr.GetBase().GetSHA()
+		baseRef, baseSHA = st.baseRef, st.baseSHA
 	} else {
 		baseRef, baseSHA = req.BaseSHA, req.BaseSHA
 	}
@@ -291,7 +365,15 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	// An invalid base configuration is reported, never a reason not to
 	// review: a pull request that fixes the file must be able to pass.
 	var cfgReport publish.ConfigReport
-	cfg, err := rv.loadConfig(ctx, gc.Client, req, baseRef)
+	var cfg *rules.Config
+	var err error
+	if st != nil && st.configRead {
+		if st.config != nil {
+			cfg, err = rules.ParseConfig([]byte(*st.config), rv.Rules)
+		}
+	} else {
+		cfg, err = rv.loadConfig(ctx, gc.Client, req, baseRef)
+	}
 	if ce := (*rules.ConfigError)(nil); errors.As(err, &ce) {
 		log.Warn("the base branch's configuration is invalid; reviewing with the defaults", "err", ce)
 		cfg, cfgReport.BaseErr, err = nil, ce, nil
@@ -344,18 +426,11 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	if cfg != nil && cfg.FailOn != nil {
 		failOn = *cfg.FailOn
 	}
-	// Superseded while we worked? Don't post stale comments.
-	if req.PR > 0 {
-		if pr, _, err := gc.PullRequests.Get(ctx, req.Owner, req.Repo, req.PR); err == nil && pr.GetHead().GetSHA() != req.HeadSHA {
-			return publish.Output{Conclusion: publish.Cancelled, Title: "Superseded by " + short(pr.GetHead().GetSHA()),
-				Summary: fmt.Sprintf("A newer commit `%s` was pushed to this pull request; its review replaces this one.", pr.GetHead().GetSHA())}, nil
-		}
-	}
 	// Findings without an inline comment (cap, no commentable line) are in
 	// the check run's summary with every other finding.
 	skipped := g.skippedAfter(res)
 	if req.PR > 0 && cfg.CommentsEnabled() {
-		if err := rv.postReview(ctx, gc, req, res.Findings, g, skipped, log); err != nil {
+		if err := rv.postReview(ctx, gc, req, st, res.Findings, g, skipped, log); err != nil {
 			return publish.Output{}, permanentIf(fmt.Errorf("post review: %w", err))
 		}
 	}
@@ -388,10 +463,16 @@ func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Reque
 // postReview posts new inline comments as one review and tells fixed
 // findings' threads that they are fixed. A finding on a file this review
 // did not analyse is never called fixed.
-func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, fs []rules.Finding, g *gathered, skipped []rules.SkippedFile, log *slog.Logger) error {
-	var all []*github.PullRequestComment
+// The existing comments come from the pull request's state read at the
+// start (the review's lease keeps a second execution from posting
+// meanwhile); only threads beyond that request's page are listed here.
+func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, st *prState, fs []rules.Finding, g *gathered, skipped []rules.SkippedFile, log *slog.Logger) error {
+	all := st.comments
 	opts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
+	for !st.complete {
+		if opts.Page == 0 {
+			all = nil
+		}
 		cs, resp, err := gc.PullRequests.ListComments(ctx, req.Owner, req.Repo, req.PR, opts)
 		if err != nil {
 			return fmt.Errorf("list review comments: %w", err)
@@ -428,7 +509,7 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 			log.Warn("could not reply to a fixed finding's thread", "comment", e.ID, "err", err)
 			continue
 		}
-		if err := resolveThread(ctx, gc, req, e.ID); err != nil {
+		if err := resolveThread(ctx, gc, req, st.threads[e.ID], e.ID); err != nil {
 			log.Warn("could not resolve the fixed finding's thread; the reply says it is fixed", "comment", e.ID, "err", err)
 		}
 	}

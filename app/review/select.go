@@ -119,10 +119,8 @@ type selection struct {
 	dropped []candidate // did not fit the budget
 }
 
-// choose picks candidates in (priority class, path) order until the budget
-// is used; a file that does not fit is dropped and smaller later ones may
-// still fit. used carries the budget already spent across calls.
-func choose(cands []candidate, b Budget, used *Budget) selection {
+// sortCandidates orders candidates by (priority class, path).
+func sortCandidates(cands []candidate) {
 	sort.Slice(cands, func(i, j int) bool {
 		pi, pj := priority(cands[i].Path), priority(cands[j].Path)
 		if pi != pj {
@@ -130,6 +128,13 @@ func choose(cands []candidate, b Budget, used *Budget) selection {
 		}
 		return cands[i].Path < cands[j].Path
 	})
+}
+
+// choose picks candidates in (priority class, path) order until the budget
+// is used; a file that does not fit is dropped and smaller later ones may
+// still fit. used carries the budget already spent across calls.
+func choose(cands []candidate, b Budget, used *Budget) selection {
+	sortCandidates(cands)
 	var s selection
 	for _, c := range cands {
 		switch {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // adminRoute is a second unguarded route handler.
@@ -115,7 +115,8 @@ func TestPaddingCannotPassAReview(t *testing.T) {
 	if !strings.Contains(sum, "not analysed: the review budget (200 files / 32 MiB) went to higher-priority files (2806 file(s)):\n\n- `_filler/f0196.ts`") {
 		t.Errorf("the first skipped file is not named with its reason:\n%.3000s", sum)
 	}
-	if !strings.Contains(sum, "not analysed: imported by a changed file, but the review budget (200 files / 32 MiB) was used (1 file(s)):\n\n- `lib/db.ts`") {
+	if !strings.Contains(sum, "not analysed: imported by a changed file, but the review budget (200 files / 32 MiB) was used (1 file(s)):\n\n- `lib/db.ts`") ||
+		!strings.Contains(sum, "not read: the review budget was used (1 file(s)):\n\n- `app/api/me/route.ts`") {
 		t.Errorf("the skipped helper is not named before the long list:\n%.3000s", sum)
 	}
 	if strings.Contains(sum+cr.Output.Text, "`_filler/f0195.ts`") {

@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/rules/all"
 	"github.com/clerkguard/clerkguard/rules/rulestest"
 )

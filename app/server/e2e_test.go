@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/clerkguard/clerkguard/app/config"
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/app/server"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/all"
 )
@@ -158,6 +158,7 @@ func (h *harness) prPayload(action, owner, repo string, number int, inst int64) 
 	pr := m["pull_request"].(map[string]any)
 	pr["number"] = number
 	pr["head"].(map[string]any)["sha"] = head
+	pr["base"].(map[string]any)["ref"] = "main" // the fake's default branch
 	r := m["repository"].(map[string]any)
 	r["id"] = h.gh.RepoID(owner, repo)
 	r["name"] = repo

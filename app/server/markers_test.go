@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 var markerRe = regexp.MustCompile(`<!-- clerkguard:v1 fp=[0-9a-f]+ rule=CLK-[A-Z]+-\d{3} -->`)

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // TestMergeGroupIsNotBlocked: merge_group.checks_requested gets a completed

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/server"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/rules/all"
 )
 
@@ -28,7 +28,7 @@ func TestFailurePolicy(t *testing.T) {
 		{"repository overrides the server", "failure", "neutral", "neutral", "failure policy: neutral"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			gh, err := fakegithub.New(fakegithub.Options{Faults: fakegithub.Faults{ServerErrorRate: 1, Operations: []string{"pulls/list-review-comments"}}})
+			gh, err := fakegithub.New(fakegithub.Options{Faults: fakegithub.Faults{ServerErrorRate: 1, Operations: []string{"git/get-tree"}}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // TestProtectionChangesInCheckRun: a pull request edits the matcher so

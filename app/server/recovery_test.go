@@ -10,22 +10,15 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/review"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // TestReconcilerRedeliversFailedDeliveries: a delivery GitHub could not
 // make while the App was down is found through GET /app/hook/deliveries
 // and redelivered, and its review completes.
 func TestReconcilerRedeliversFailedDeliveries(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	gh.AddInstallation(1, "acme")
-	gh.AddRepo("acme", "shop", 1, "main")
-	gh.AddPR("acme", "shop", fakegithub.PR{Number: 5, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})})
+	gh := fakeWithPR(t, 5, nil)
 	h := startOn(t, gh, map[string]string{"CLERKGUARD_RECONCILE_INTERVAL": "1s"})
 	// Recorded as failed: GitHub tried while we were down.
 	guid := gh.RecordFailedDelivery(h.url, secret, "pull_request", h.prPayload("opened", "acme", "shop", 5, 1))
@@ -54,14 +47,8 @@ func TestReconcilerRedeliversFailedDeliveries(t *testing.T) {
 // TestSweepResumesStuckCheckRun: a check run left in_progress by a lost
 // job is found at start and the review completes on that same run.
 func TestSweepResumesStuckCheckRun(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	gh.AddInstallation(1, "acme")
-	repoID := gh.AddRepo("acme", "shop", 1, "main")
-	gh.AddPR("acme", "shop", fakegithub.PR{Number: 8, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})})
+	gh := fakeWithPR(t, 8, nil)
+	repoID := gh.RepoID("acme", "shop")
 	head, _ := gh.HeadSHA("acme", "shop", 8)
 	// A previous process created the run and died; its job store is gone.
 	tok, err := gh.MintInstallationToken(1)
@@ -76,7 +63,9 @@ func TestSweepResumesStuckCheckRun(t *testing.T) {
 		Name: "Clerk security review", HeadSHA: head, ExternalID: github.String(key), Status: github.String("in_progress")}); err != nil {
 		t.Fatal(err)
 	}
-	h := startOn(t, gh, nil)
+	// The sweep does not run at start-up (no GitHub request then): its
+	// first periodic run finds the run.
+	h := startOn(t, gh, map[string]string{"CLERKGUARD_SWEEP_INTERVAL": "1s"})
 	runs := h.waitCompleted("acme", "shop", head, 1)
 	if len(gh.CheckRuns("acme", "shop")) != 1 || runs[0].Conclusion != "failure" {
 		t.Errorf("runs = %+v, want the stuck run completed, no second run", gh.CheckRuns("acme", "shop"))
@@ -95,21 +84,19 @@ func (t *tokenTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// TestInstallReviewsOpenPullRequests: installing the App on a repository
-// reviews its recently updated open pull requests.
+// TestInstallReviewsOpenPullRequests: adding a repository to an
+// installation reviews that repository's recently updated open pull
+// requests, and crawls nothing else: not the list of installations, not
+// another installation's pull requests (issue 14 point 2).
 func TestInstallReviewsOpenPullRequests(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	// The sweep at start finds nothing yet: no installation.
+	gh := fakeWithPR(t, 1, nil) // installation 1: acme/shop, an open PR never reviewed
 	h := startOn(t, gh, nil)
 	gh.AddInstallation(4, "newco")
 	gh.AddRepo("newco", "app", 4, "main")
 	gh.AddPR("newco", "app", fakegithub.PR{Number: 2, BaseFiles: baseFiles, HeadFiles: with(baseFiles, map[string]string{"app/api/invoices/route.ts": unprotected})})
 	m := fixture(t, "installation_repositories.added.json")
 	m["installation"] = map[string]any{"id": 4}
+	m["repositories_added"] = []any{map[string]any{"id": gh.RepoID("newco", "app"), "name": "app", "full_name": "newco/app", "private": false}}
 	b, _ := json.Marshal(m)
 	if _, status := h.deliver("installation_repositories", b); status != 202 {
 		t.Fatalf("status %d", status)
@@ -117,6 +104,11 @@ func TestInstallReviewsOpenPullRequests(t *testing.T) {
 	head, _ := gh.HeadSHA("newco", "app", 2)
 	if cr := h.waitCompleted("newco", "app", head, 1)[0]; cr.Conclusion != "failure" {
 		t.Errorf("conclusion %q", cr.Conclusion)
+	}
+	for _, r := range gh.Requests() {
+		if r.InstallationID == 1 || r.OperationID == "apps/list-installations" || r.OperationID == "apps/list-repos-accessible-to-installation" {
+			t.Errorf("the crawl of newco/app made %s %s (installation %d)", r.Method, r.Path, r.InstallationID)
+		}
 	}
 	h.assertClean()
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // payloadFor builds a pull_request payload for an explicit head SHA.

@@ -59,7 +59,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		retry = *o.Retry
 	}
 	creator, err := ghclient.NewCreator(ghclient.Options{AppID: cfg.AppID, PrivateKey: cfg.PrivateKeyPEM,
-		APIURL: cfg.APIURL, GraphQLURL: cfg.GraphQLURL, Retry: retry, Observer: m, UserAgent: "clerkguard/" + o.Version})
+		APIURL: cfg.APIURL, GraphQLURL: cfg.GraphQLURL, Retry: retry, Observer: m, Logger: log, UserAgent: "clerkguard/" + o.Version})
 	if err != nil {
 		return nil, err
 	}
@@ -75,11 +75,14 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job store: %w", err)
 	}
+	m.QueueDepth(q.Depth)
 	s := &Server{cfg: cfg, log: log, metrics: m, queue: q}
 	mux := http.NewServeMux()
 	wh := &webhook.Handler{Secrets: cfg.WebhookSecrets, Queue: q, Log: log, Obs: m}
 	if cfg.SweepInterval > 0 {
-		wh.OnInstall = func(ctx context.Context) error { return q.RunMaintenance(ctx, sweepJob) }
+		wh.OnInstall = func(ctx context.Context, inst int64, repos []string) error {
+			return q.RunMaintenanceFor(ctx, crawlJob, queue.Scope{Installation: inst, Repos: repos})
+		}
 	}
 	mux.Handle("POST /webhook", wh)
 	mux.HandleFunc("/webhook", func(w http.ResponseWriter, r *http.Request) {
@@ -176,7 +179,7 @@ func or(a, b time.Duration) time.Duration {
 // once the queue is open.
 func maintenance(cfg *config.Config, creator *ghclient.Creator, log *slog.Logger, qp **queue.Queue) []queue.Maintenance {
 	rec := &maintain.Reconciler{App: creator.App, Store: lateStore{qp}, Log: log.With("job", "reconciler")}
-	sweep := &maintain.Sweeper{App: creator.App, Log: log.With("job", "sweep"),
+	sweep := &maintain.Sweeper{App: creator.App, Log: log.With("job", "sweep"), Pace: 250 * time.Millisecond,
 		Installation: func(ctx context.Context, id int64) (*github.Client, error) {
 			gc, err := creator.Installation(ctx, id, 0)
 			if err != nil {
@@ -188,14 +191,24 @@ func maintenance(cfg *config.Config, creator *ghclient.Creator, log *slog.Logger
 			_, err := (*qp).Insert(ctx, reqs)
 			return err
 		}}
+	// Neither runs at start-up: a deploy or a restart makes no GitHub
+	// request. The store resumes the reviews it left unfinished; the
+	// reconciler and the sweep first run one interval later.
 	var out []queue.Maintenance
 	if cfg.ReconcileInterval > 0 {
-		out = append(out, queue.Maintenance{Name: "reconcile-deliveries", Interval: cfg.ReconcileInterval, RunOnStart: true,
-			Run: func(ctx context.Context) error { _, err := rec.Run(ctx); return err }})
+		out = append(out, queue.Maintenance{Name: "reconcile-deliveries", Interval: cfg.ReconcileInterval,
+			Run: func(ctx context.Context, _ queue.Scope) error { _, err := rec.Run(ctx); return err }})
 	}
 	if cfg.SweepInterval > 0 {
-		out = append(out, queue.Maintenance{Name: sweepJob, Interval: cfg.SweepInterval, RunOnStart: true,
-			Run: func(ctx context.Context) error { _, err := sweep.Run(ctx); return err }})
+		out = append(out, queue.Maintenance{Name: sweepJob, Interval: cfg.SweepInterval,
+			Run: func(ctx context.Context, _ queue.Scope) error { _, err := sweep.Run(ctx); return err }})
+		// Not periodic (no Interval): queued for an installation or
+		// repositories just added.
+		out = append(out, queue.Maintenance{Name: crawlJob,
+			Run: func(ctx context.Context, sc queue.Scope) error {
+				_, err := sweep.Crawl(ctx, sc.Installation, sc.Repos)
+				return err
+			}})
 	}
 	return out
 }
@@ -203,6 +216,10 @@ func maintenance(cfg *config.Config, creator *ghclient.Creator, log *slog.Logger
 // sweepJob is the maintenance job that re-enqueues stuck check runs and
 // reviews open pull requests without one.
 const sweepJob = "sweep-check-runs"
+
+// crawlJob reviews the recently updated open pull requests of an
+// installation or repositories just added, paced.
+const crawlJob = "crawl-installation"
 
 // lateStore lets maintenance jobs reach the queue that is opened after
 // them.

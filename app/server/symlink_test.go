@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // TestSymlinkedFilesAreReviewed (issue 9 point 10): a symlink inside the

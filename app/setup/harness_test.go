@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/app/server"
 	"github.com/clerkguard/clerkguard/app/setup"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/rules/all"
 )
 

@@ -20,8 +20,8 @@ import (
 
 	"github.com/clerkguard/clerkguard"
 	"github.com/clerkguard/clerkguard/app/config"
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/setup"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 func TestWebURL(t *testing.T) {

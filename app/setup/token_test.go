@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 func jarClient() *http.Client {

@@ -95,7 +95,7 @@ func FuzzHandler(f *testing.F) {
 		q := &fakeQueue{}
 		installs := 0
 		h := &Handler{Secrets: [][]byte{[]byte(secret)}, Queue: q, Log: slog.New(slog.DiscardHandler), Obs: metrics.New(), SpillDir: spill,
-			OnInstall: func(context.Context) error { installs++; return nil }}
+			OnInstall: func(context.Context, int64, []string) error { installs++; return nil }}
 		req := httptest.NewRequest("POST", "/webhook", &cycle{body: body, n: size})
 		req.ContentLength = size
 		if repeat%2 == 1 {

@@ -73,7 +73,7 @@ type Handler struct {
 	// OnInstall, when set, runs when the App is installed on repositories
 	// (installation.created, installation_repositories.added): the server
 	// queues a sweep that reviews their recently updated open pull requests.
-	OnInstall func(ctx context.Context) error
+	OnInstall func(ctx context.Context, installation int64, repos []string) error
 	// SpillDir holds the temporary files of bodies larger than MemoryBody.
 	// Default: os.TempDir().
 	SpillDir string
@@ -257,10 +257,10 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request, hd headers, log
 	if event == "ping" {
 		return outcome{http.StatusOK, "ignored", "pong"}
 	}
-	if ignore != "" && h.OnInstall != nil && isInstall(event, payload) {
+	if inst, repos, ok := installed(event, payload); ignore != "" && h.OnInstall != nil && ok {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 		defer cancel()
-		if err := h.OnInstall(ctx); err != nil {
+		if err := h.OnInstall(ctx, inst, repos); err != nil {
 			log.Error("could not queue the sweep for new repositories", "err", err)
 			return outcome{http.StatusServiceUnavailable, "error", "could not queue the sweep; it will be redelivered"}
 		}
@@ -388,7 +388,9 @@ func requests(event, delivery string, payload []byte) (reqs []review.Request, ig
 		if n == 0 {
 			n = e.Number
 		}
-		return []review.Request{reqFor(e.Repository, e.Installation, n, e.PullRequest.Head.SHA, "", delivery, "pull_request."+e.Action)}, "", nil
+		r := reqFor(e.Repository, e.Installation, n, e.PullRequest.Head.SHA, "", delivery, "pull_request."+e.Action)
+		r.BaseRef = e.PullRequest.Base.Ref
+		return []review.Request{r}, "", nil
 	case "check_run":
 		var e checkRunEvent
 		if err := json.Unmarshal(payload, &e); err != nil {
@@ -485,14 +487,28 @@ func rerunOf(kind string, id int64, detail string, r review.Request) string {
 }
 
 // isInstall reports an installation on new repositories.
-func isInstall(event string, payload []byte) bool {
-	var e struct {
-		Action string `json:"action"`
+// installed reports an installation created or repositories added, with
+// the installation and the repositories ("owner/name") it names.
+func installed(event string, payload []byte) (int64, []string, bool) {
+	var e installationEvent
+	if json.Unmarshal(payload, &e) != nil || e.Installation == nil || e.Installation.ID == 0 {
+		return 0, nil, false
 	}
-	if json.Unmarshal(payload, &e) != nil {
-		return false
+	added := e.RepositoriesAdded
+	switch {
+	case event == "installation" && e.Action == "created":
+		added = e.Repositories
+	case event == "installation_repositories" && e.Action == "added":
+	default:
+		return 0, nil, false
 	}
-	return (event == "installation" && e.Action == "created") || (event == "installation_repositories" && e.Action == "added")
+	var repos []string
+	for _, r := range added {
+		if strings.Contains(r.FullName, "/") {
+			repos = append(repos, r.FullName)
+		}
+	}
+	return e.Installation.ID, repos, true
 }
 
 func reqFor(repo *repository, inst *installation, pr int, sha, rerun, delivery, trigger string) review.Request {

@@ -23,8 +23,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
-	"github.com/clerkguard/clerkguard/app/pgtest"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/pgtest"
 )
 
 const secret = "loadbench-webhook-secret"

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/setup"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 type syncBuf struct {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/clerkguard/clerkguard/app/pgtest"
+	"github.com/clerkguard/clerkguard/internal/pgtest"
 )
 
 func TestCluster(t *testing.T) {

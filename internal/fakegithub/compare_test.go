@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // TestCompareAndMovedBase: with the base branch moved on, GitHub reports its

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // TestGraphQLGitObjects: Repository.object by oid and by expression, many aliases in

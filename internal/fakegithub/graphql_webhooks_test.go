@@ -20,7 +20,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 func graphql(t *testing.T, f *fakegithub.Server, token, query string, vars map[string]any) map[string]any {

@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 const goodManifest = `{"name":"clerkguard","url":"https://github.com/clerkguard/clerkguard",

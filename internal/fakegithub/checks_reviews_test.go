@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/ghclient"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 func ann(path string, line int) *github.CheckRunAnnotation {

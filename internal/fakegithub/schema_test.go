@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
 	"github.com/clerkguard/clerkguard/app/ghclient"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 type recorded struct {

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/sourcegraph/go-diff/diff"
 
-	"github.com/clerkguard/clerkguard/app/fakegithub"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 func TestPullDiffAndFiles(t *testing.T) {
