@@ -19,8 +19,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/clerkguard/clerkguard/app/config"
-	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/app/setup"
+	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // TestSetupAsksForOrganisation: with the token, /setup first asks for the
