@@ -25,6 +25,18 @@ type ConfigReport struct {
 	HeadErr *rules.ConfigError
 	// HeadWarnings: problems in the pull request's new version.
 	HeadWarnings []rules.ConfigWarning
+	// Path is the configuration file the review read
+	// (rules.ConfigPathAlt for a repository that names it .yaml); empty
+	// means rules.ConfigPath.
+	Path string
+}
+
+// path returns the configuration file the report is about.
+func (c ConfigReport) path() string {
+	if c.Path != "" {
+		return c.Path
+	}
+	return rules.ConfigPath
 }
 
 func (c ConfigReport) empty() bool {
@@ -73,21 +85,21 @@ func applyConfig(out *Output, c ConfigReport, head *strings.Builder) {
 	switch {
 	case c.HeadErr != nil:
 		out.Conclusion = Failure
-		out.Title = "Invalid " + rules.ConfigPath + " in this pull request; " + lowerFirst(out.Title)
+		out.Title = "Invalid " + c.path() + " in this pull request; " + lowerFirst(out.Title)
 	case c.BaseErr != nil:
 		if out.Conclusion == Success {
 			out.Conclusion = Neutral
 		}
-		out.Title = "Invalid " + rules.ConfigPath + " on the base branch, reviewed with defaults; " + lowerFirst(out.Title)
+		out.Title = "Invalid " + c.path() + " on the base branch, reviewed with defaults; " + lowerFirst(out.Title)
 	}
 	var intro string
 	switch {
 	case c.BaseErr != nil:
-		intro = fmt.Sprintf("\n#### Configuration\n\nThe repository configuration `%s` on the base branch is invalid, so this review ran with the default configuration (no rules disabled, no severity overrides or path excludes, fail on high). Fix the file; see docs/configuration.md.\n\n", rules.ConfigPath)
+		intro = fmt.Sprintf("\n#### Configuration\n\nThe repository configuration `%s` on the base branch is invalid, so this review ran with the default configuration (no rules disabled, no severity overrides or path excludes, fail on high). Fix the file; see docs/configuration.md.\n\n", c.path())
 	case c.HeadErr != nil:
-		intro = fmt.Sprintf("\n#### Configuration\n\nThis pull request makes `%s` invalid: once merged, every review would fall back to the default configuration. This review used the base branch's configuration.\n\n", rules.ConfigPath)
+		intro = fmt.Sprintf("\n#### Configuration\n\nThis pull request makes `%s` invalid: once merged, every review would fall back to the default configuration. This review used the base branch's configuration.\n\n", c.path())
 	default:
-		intro = fmt.Sprintf("\n#### Configuration\n\n`%s` has problems that this review ignored:\n\n", rules.ConfigPath)
+		intro = fmt.Sprintf("\n#### Configuration\n\n`%s` has problems that this review ignored:\n\n", c.path())
 	}
 	var blocks []string
 	for _, it := range c.items() {
@@ -105,7 +117,7 @@ func applyConfig(out *Output, c ConfigReport, head *strings.Builder) {
 		}
 		l := max(it.line, 1)
 		out.Annotations = append(out.Annotations, &github.CheckRunAnnotation{
-			Path: github.String(rules.ConfigPath), StartLine: github.Int(l), EndLine: github.Int(l),
+			Path: github.String(c.path()), StartLine: github.Int(l), EndLine: github.Int(l),
 			AnnotationLevel: github.String(it.level), Title: github.String("clerkguard configuration (" + it.where + ")"),
 			Message: github.String(report.Clip(it.msg, 60000)),
 		})

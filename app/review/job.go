@@ -367,13 +367,19 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	var cfgReport publish.ConfigReport
 	var cfg *rules.Config
 	var err error
-	if st != nil && st.configRead {
+	cfgPath := rules.ConfigPath
+	switch {
+	case st != nil && st.configRead && st.configErr != nil:
+		cfgPath, err = st.configErr.File, st.configErr
+	case st != nil && st.configRead:
 		if st.config != nil {
+			cfgPath = st.configPath
 			cfg, err = rules.ParseConfig([]byte(*st.config), rv.Rules)
 		}
-	} else {
-		cfg, err = rv.loadConfig(ctx, gc.Client, req, baseRef)
+	default:
+		cfg, cfgPath, err = rv.loadConfig(ctx, gc.Client, req, baseRef)
 	}
+	cfgReport.Path = cfgPath
 	if ce := (*rules.ConfigError)(nil); errors.As(err, &ce) {
 		log.Warn("the base branch's configuration is invalid; reviewing with the defaults", "err", ce)
 		cfg, cfgReport.BaseErr, err = nil, ce, nil
@@ -392,8 +398,8 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	}
 	// A pull request that edits the configuration gets its new version
 	// checked; the review itself keeps the base's.
-	if req.PR > 0 && g.changed[rules.ConfigPath] {
-		next, err := rv.loadConfig(ctx, gc.Client, req, req.HeadSHA)
+	if req.PR > 0 && (g.changed[rules.ConfigPath] || g.changed[rules.ConfigPathAlt]) {
+		next, _, err := rv.loadConfig(ctx, gc.Client, req, req.HeadSHA)
 		switch ce := (*rules.ConfigError)(nil); {
 		case errors.As(err, &ce):
 			cfgReport.HeadErr = ce
@@ -445,19 +451,37 @@ func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req 
 	return out, nil
 }
 
-func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Request, ref string) (*rules.Config, error) {
-	fc, _, resp, err := gc.Repositories.GetContents(ctx, req.Owner, req.Repo, rules.ConfigPath, &github.RepositoryContentGetOptions{Ref: ref})
-	if err != nil {
-		if resp != nil && resp.StatusCode == http.StatusNotFound {
-			return nil, nil
+// loadConfig reads the configuration at ref over REST: .github/clerkguard.yml,
+// else its .yaml twin (both present is an error, as in the CLI). It
+// returns the file it read.
+func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Request, ref string) (*rules.Config, string, error) {
+	var texts []string
+	var paths []string
+	for _, path := range []string{rules.ConfigPath, rules.ConfigPathAlt} {
+		fc, _, resp, err := gc.Repositories.GetContents(ctx, req.Owner, req.Repo, path, &github.RepositoryContentGetOptions{Ref: ref})
+		if err != nil {
+			if resp != nil && resp.StatusCode == http.StatusNotFound {
+				continue
+			}
+			return nil, path, fmt.Errorf("read %s: %w", path, err)
 		}
-		return nil, fmt.Errorf("read %s: %w", rules.ConfigPath, err)
+		text, err := fc.GetContent()
+		if err != nil {
+			return nil, path, fmt.Errorf("decode %s: %w", path, err)
+		}
+		texts, paths = append(texts, text), append(paths, path)
 	}
-	text, err := fc.GetContent()
-	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w", rules.ConfigPath, err)
+	switch len(texts) {
+	case 0:
+		return nil, rules.ConfigPath, nil
+	case 2:
+		return nil, rules.ConfigPathAlt, &rules.ConfigError{File: rules.ConfigPathAlt, Msg: fmt.Sprintf("both %s and %s exist; keep one of them", rules.ConfigPath, rules.ConfigPathAlt)}
 	}
-	return rules.ParseConfig([]byte(text), rv.Rules)
+	cfg, err := rules.ParseConfig([]byte(texts[0]), rv.Rules)
+	if ce := (*rules.ConfigError)(nil); errors.As(err, &ce) && ce.File == "" {
+		ce.File = paths[0]
+	}
+	return cfg, paths[0], err
 }
 
 // postReview posts new inline comments as one review and tells fixed

@@ -21,6 +21,10 @@ type prState struct {
 	// branch known beforehand).
 	config     *string
 	configRead bool
+	// configPath is the file config holds (rules.ConfigPath or its .yaml
+	// twin); configErr is set when the base holds both.
+	configPath string
+	configErr  *rules.ConfigError
 	// comments are the review comments in the threads, as the REST API
 	// lists them; complete is false when there were more than one request
 	// lists.
@@ -66,10 +70,8 @@ type gqlPRState struct {
 				} `json:"nodes"`
 			} `json:"reviewThreads"`
 		} `json:"pullRequest"`
-		Config *struct {
-			Text        *string `json:"text"`
-			IsTruncated bool    `json:"isTruncated"`
-		} `json:"config"`
+		Config    *gqlBlob `json:"config"`
+		ConfigAlt *gqlBlob `json:"configAlt"`
 	} `json:"repository"`
 }
 
@@ -79,8 +81,10 @@ func readPRState(ctx context.Context, gc *ghclient.Installation, req Request) (*
 	vars := map[string]any{"owner": req.Owner, "name": req.Repo, "pr": req.PR}
 	decl, cfg := "", ""
 	if req.BaseRef != "" {
-		decl, cfg = ",$cfg:String!", "config:object(expression:$cfg){...on Blob{text isTruncated}}"
+		decl = ",$cfg:String!,$cfgAlt:String!"
+		cfg = "config:object(expression:$cfg){...on Blob{text isTruncated}} configAlt:object(expression:$cfgAlt){...on Blob{text isTruncated}}"
 		vars["cfg"] = req.BaseRef + ":" + rules.ConfigPath
+		vars["cfgAlt"] = req.BaseRef + ":" + rules.ConfigPathAlt
 	}
 	var out gqlPRState
 	if err := graphql(ctx, gc, gqlRequest{Query: fmt.Sprintf(prStateQuery, decl, cfg), Variables: vars}, &out); err != nil {
@@ -92,12 +96,21 @@ func readPRState(ctx context.Context, gc *ghclient.Installation, req Request) (*
 	}
 	st := &prState{head: pr.HeadRefOid, baseRef: pr.BaseRefName, baseSHA: pr.BaseRefOid, threads: map[int64]string{},
 		complete: !pr.ReviewThreads.PageInfo.HasNextPage, configRead: req.BaseRef != "" && req.BaseRef == pr.BaseRefName}
-	if st.configRead && out.Repository.Config != nil {
-		c := out.Repository.Config
-		if c.Text == nil || c.IsTruncated {
-			st.configRead = false // binary or too large for GraphQL: read it over REST
-		} else {
-			st.config = c.Text
+	if st.configRead {
+		c, path := out.Repository.Config, rules.ConfigPath
+		switch {
+		case c != nil && out.Repository.ConfigAlt != nil:
+			st.configErr = &rules.ConfigError{File: rules.ConfigPathAlt, Msg: fmt.Sprintf("both %s and %s exist; keep one of them", rules.ConfigPath, rules.ConfigPathAlt)}
+			c = nil
+		case c == nil && out.Repository.ConfigAlt != nil:
+			c, path = out.Repository.ConfigAlt, rules.ConfigPathAlt
+		}
+		if c != nil {
+			if c.Text == nil || c.IsTruncated {
+				st.configRead = false // binary or too large for GraphQL: read it over REST
+			} else {
+				st.config, st.configPath = c.Text, path
+			}
 		}
 	}
 	for _, t := range pr.ReviewThreads.Nodes {

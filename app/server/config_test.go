@@ -103,5 +103,27 @@ func TestConfigProblemsNeverDeadlock(t *testing.T) {
 			t.Errorf("config annotations = %+v, want one warning on line 3", ca)
 		}
 	})
+	t.Run("a .yaml configuration is read like .yml", func(t *testing.T) {
+		base := with(baseFiles, map[string]string{".github/clerkguard.yaml": "rules:\n  disable: [CLK-RP-003]\n"})
+		cr := review(base, with(base, map[string]string{"app/api/invoices/route.ts": unprotected}))
+		if cr.Conclusion != "success" || strings.Contains(annotationTitles(cr), "CLK-RP-003") {
+			t.Errorf("conclusion %q, annotations %s: .github/clerkguard.yaml disabling CLK-RP-003 was not applied", cr.Conclusion, annotationTitles(cr))
+		}
+	})
+
+	t.Run("both .yml and .yaml: an error on the .yaml, reviewed with defaults", func(t *testing.T) {
+		base := with(baseFiles, map[string]string{cfgPath: "fail_on: high\n", ".github/clerkguard.yaml": "rules:\n  disable: [CLK-RP-003]\n"})
+		cr := review(base, with(base, map[string]string{"app/api/invoices/route.ts": unprotected}))
+		if !strings.Contains(annotationTitles(cr), "CLK-RP-003") || !strings.Contains(cr.Output.Summary, "keep one of them") {
+			t.Errorf("conclusion %q, annotations %s: two configuration files must be reported and the defaults used\n%s", cr.Conclusion, annotationTitles(cr), cr.Output.Summary)
+		}
+		found := false
+		for _, a := range cr.Annotations {
+			found = found || a.Path == ".github/clerkguard.yaml"
+		}
+		if !found {
+			t.Error("the configuration error is not annotated on .github/clerkguard.yaml")
+		}
+	})
 	h.assertClean()
 }
