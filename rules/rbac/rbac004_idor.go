@@ -114,6 +114,8 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 		switch {
 		case x.OwnerScoped || byClaims(x):
 			continue
+		case x.Counter && x.OwnerFromRequest == "":
+			continue // a like or reply counter bumped on a record the caller is shown
 		case x.OwnerFromRequest != "" && x.Kind == model.WritesData:
 			bad = append(bad, x) // a record written in another user's or tenant's name
 			continue
