@@ -477,6 +477,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.Grants = a.grants(n)
 		}
 		e.Unpublished = k == ReadsData && a.selectsUnpublished(n)
+		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.params = append(e.params, ps...)
 		if owner && selects {
 			e.Authz |= AuthzOwner
@@ -486,6 +487,76 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		}
 	}
 	a.s.effects = append(a.s.effects, e)
+}
+
+// countersOnly reports whether a write's data, its last argument
+// (ctx.db.patch(id, { likeCount: n + 1 }), or that argument's `data`
+// object), sets nothing but counters: each field stepped by a number
+// literal from an expression that reads the same field, or Prisma's
+// { increment: 1 } / { decrement: 1 }.
+func countersOnly(f *jsast.File, call *jsast.Node) bool {
+	args := jsast.Args(call)
+	if len(args) == 0 {
+		return false
+	}
+	obj := jsast.Unwrap(args[len(args)-1])
+	if obj == nil || obj.Type != "object" {
+		return false
+	}
+	if d := jsast.Unwrap(f.ObjectProp(obj, "data")); d != nil && d.Type == "object" {
+		obj = d
+	}
+	n := 0
+	for _, c := range obj.NamedChildren() {
+		if c.Type == "comment" {
+			continue
+		}
+		if c.Type != "pair" || !counterStep(f, f.Text(c.ChildByField("key")), jsast.Unwrap(c.ChildByField("value"))) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// counterStep reports whether v steps the field key by a constant.
+func counterStep(f *jsast.File, key string, v *jsast.Node) bool {
+	switch {
+	case v == nil || key == "":
+		return false
+	case v.Type == "object":
+		ps := v.NamedChildren()
+		if len(ps) != 1 || ps[0].Type != "pair" {
+			return false
+		}
+		k := f.Text(ps[0].ChildByField("key"))
+		lit := jsast.Unwrap(ps[0].ChildByField("value"))
+		return (k == "increment" || k == "decrement") && lit != nil && lit.Type == "number"
+	case v.Type != "binary_expression":
+		return false
+	}
+	op := f.Text(v.ChildByField("operator"))
+	if op != "+" && op != "-" {
+		return false
+	}
+	l, r := jsast.Unwrap(v.ChildByField("left")), jsast.Unwrap(v.ChildByField("right"))
+	if l == nil || r == nil {
+		return false
+	}
+	if l.Type == "number" {
+		l, r = r, l
+	}
+	if r.Type != "number" {
+		return false
+	}
+	found := false
+	jsast.Walk(l, func(x *jsast.Node) bool {
+		if x.Type == "property_identifier" && f.Text(x) == key {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // chainSources returns the inputs the arguments of a call use, and those

@@ -175,6 +175,12 @@ type Effect struct {
 	// marks as not public (isPublished: false, approved: false, status:
 	// 'draft'): the application itself says they are not for everyone.
 	Unpublished bool
+	// Counter is set on a write whose every field is a counter stepped
+	// from its current value by a constant (likeCount: post.likeCount + 1,
+	// Prisma's { increment: 1 }): a like or a reply count the application
+	// lets every signed-in user bump on records it shows them, not a
+	// change of the record's content in another user's name.
+	Counter bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

@@ -40,7 +40,9 @@ var RBAC004 = &rules.Rule{
 			"no comparison of the record's owner with the caller that answers 403, no `has({ role })`, no organization " +
 			"scoping), any signed-in user can read or change another user's records by editing the id (IDOR). The same holds " +
 			"for a record created or filtered with an owner or tenant field from the request (`data: { ownerId: body.ownerId }`). " +
-			"Reads of data the application shows to everyone (records it never scopes by owner) are not reported. A related " +
+			"Reads of data the application shows to everyone (records it never scopes by owner) are not reported, nor are writes " +
+			"that only step a counter from its current value (`likeCount: post.likeCount + 1`, `{ increment: 1 }`): liking or " +
+			"replying to a record the caller is shown changes nothing its author wrote. A related " +
 			"mistake: an optional-chained identity such as `user?.id` in a Prisma `where` becomes `undefined` for a signed-out " +
 			"caller, and Prisma treats `undefined` as \"no filter\", so every row matches.",
 		Bad: `export async function DELETE(_req: Request, { params }) {
@@ -114,6 +116,8 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 		switch {
 		case x.OwnerScoped || byClaims(x):
 			continue
+		case x.Counter && x.OwnerFromRequest == "":
+			continue // a like or reply counter bumped on a record the caller is shown
 		case x.OwnerFromRequest != "" && x.Kind == model.WritesData:
 			bad = append(bad, x) // a record written in another user's or tenant's name
 			continue
