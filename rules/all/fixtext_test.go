@@ -234,7 +234,4 @@ var knownVersionMisses = map[string]string{
 	"CLK-RP-009":   "names clerkMiddleware() for @clerk/react-router 1.x and TanStack Start before 0.26",
 	"CLK-RP-011":   "names clerkMiddleware() for @clerk/nextjs v4, @clerk/react-router 1.x and TanStack Start before 0.26 (a Node server in a project without @clerk/express)",
 	"CLK-SEC-006":  "names clerkClient for @clerk/react-router 1.x",
-	"CLK-WH-003":   "names verifyWebhook() without the release that added it for older SDKs",
-	"CLK-WH-004":   "names verifyWebhook() without the release that added it for older SDKs",
-	"CLK-WH-005":   "names verifyWebhook() without the release that added it for older SDKs",
 }
