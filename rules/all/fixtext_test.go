@@ -222,7 +222,6 @@ func TestDefaultFixTextsPerVersion(t *testing.T) {
 // a TanStack project); the rule's Fix should still not name the wrong API.
 var knownVersionMisses = map[string]string{
 	"CLK-RBAC-001": "names clerkClient for @clerk/react-router 1.x, which exports it only from /ssr.server",
-	"CLK-RBAC-002": "names auth().protect() for @clerk/nextjs v4",
 	"CLK-RBAC-005": "Next.js text (auth()) for TanStack Start before 0.26",
 	"CLK-RP-001":   "names clerkMiddleware() for @clerk/react-router 1.x",
 	"CLK-RP-002":   "Next.js text (clerkMiddleware(), auth()) for @clerk/react-router 1.x and TanStack Start before 0.26",
