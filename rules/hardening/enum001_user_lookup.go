@@ -60,7 +60,13 @@ var ENUM001 = &rules.Rule{
 		case p.DependsOn(path, "@clerk/express"):
 			guard = "require a role for the lookup (`requireAuth()` and `getAuth(req).has({ role: 'org:admin' })`)"
 		case p.DependsOn(path, "@clerk/nextjs"):
-			guard = "require a role for the lookup (`const { has } = await auth.protect(); if (!has({ role: 'org:admin' })) return 403`)"
+			// The sign-in check the declared version has (v6
+			// auth.protect(), v5 auth().protect(), v4 only auth()).
+			if call := knowledge.NextProtectCall(nextVersion(p, path)); call != "" {
+				guard = "require a role for the lookup (`const { has } = " + call + "; if (!has({ role: 'org:admin' })) return 403`)"
+			} else {
+				guard = "require a role for the lookup (`const { userId, has } = auth(); if (!userId || !has({ role: 'org:admin' })) return 403`)"
+			}
 		}
 		return "Do not let callers test identifiers: " + guard + ", or give the same answer whether or not an account exists " +
 			"(accept the request and act out of band, e.g. send the email), and never return the looked-up user's data. " +

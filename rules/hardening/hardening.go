@@ -2,7 +2,10 @@
 // HTML sinks, debug logging, and reverification for sensitive operations.
 package hardening
 
-import "github.com/clerkguard/clerkguard/rules"
+import (
+	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/project"
+)
 
 // Rules is the pack, in ID order.
 var Rules = []*rules.Rule{
@@ -17,4 +20,14 @@ var Rules = []*rules.Rule{
 	SESS002,
 	SIGNUP001,
 	SIGNUP002,
+}
+
+// nextVersion is the @clerk/nextjs version the package.json nearest to
+// path declares, as written ("" when none or unreadable: the latest),
+// for the generated SDK table's lookups.
+func nextVersion(p *project.Model, path string) string {
+	if v, ok := p.Version(path, "@clerk/nextjs"); ok && v != nil {
+		return v.Original()
+	}
+	return ""
 }

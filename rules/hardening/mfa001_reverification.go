@@ -7,6 +7,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
@@ -63,6 +64,19 @@ func fixMFA001(p *project.Model, path string) string {
 	switch {
 	case p.DependsOn(path, "@clerk/nextjs"):
 		hook := "@clerk/nextjs"
+		if knowledge.HasExport("@clerk/nextjs", "./server", "reverificationErrorResponse", nextVersion(p, path)) == knowledge.Absent {
+			// The declared version predates reverification: name the
+			// release that added it, from the generated table.
+			first, ok := knowledge.FirstWith("@clerk/nextjs", "./server", "reverificationErrorResponse")
+			if !ok {
+				first = "the release that added reverification"
+			}
+			return "Reverification is not in the @clerk/nextjs version this project declares: upgrade to " + first + " or later (from v6 `auth()` is async), " +
+				"then in " + first + "+ require a fresh verification on the server with `import { auth, reverificationErrorResponse, reverificationError } from '@clerk/nextjs/server'` and " +
+				"`const { has } = await auth.protect(); if (!has({ reverification: 'strict' })) return reverificationErrorResponse('strict')` in a Route Handler " +
+				"(`return reverificationError('strict')` in a Server Action), and on the client wrap the call in `useReverification()` from '" + hook + "' (also " + first + "+) so the user is prompted and the request retried; " +
+				"use `'strict_mfa'` where a second factor is mandatory."
+		}
 		return "Require a fresh verification on the server: `import { auth, reverificationErrorResponse, reverificationError } from '@clerk/nextjs/server'`, then " +
 			"`const { has } = await auth.protect(); if (!has({ reverification: 'strict' })) return reverificationErrorResponse('strict')` in a Route Handler " +
 			"(`return reverificationError('strict')` in a Server Action)." + strings.Replace(tail, "`useReverification()`", "`useReverification()` from '"+hook+"'", 1)

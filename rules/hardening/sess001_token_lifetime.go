@@ -47,7 +47,7 @@ await clerkClient.jwtTemplates.create({ name: 'partner', claims: {}, lifetime: 6
 	},
 	Fix: func(p *project.Model, path string) string {
 		fix := "Let the verifier check `exp`: remove `ignoreExpiration` and keep `clockTolerance` at a few seconds (Clerk's own default is 5 s). " +
-			"Keep JWT-template lifetimes near the 60 s default and fetch a fresh token with `getToken({ template })` per request."
+			"Keep JWT-template lifetimes near the 60 s default and fetch a fresh token with the session's `session.getToken({ template })` per request."
 		if p.DependsOn(path, "@clerk/backend") || p.DependsOn(path, "@clerk/express") || p.DependsOn(path, "@clerk/nextjs") {
 			fix += " Prefer Clerk's `verifyToken()` (or `authenticateRequest()`), which checks expiry with a 5 s skew."
 		}

@@ -45,7 +45,7 @@ console.log('token', token)`,
 		},
 	},
 	Fix: func(p *project.Model, path string) string {
-		fix := "Do not keep the token: call `getToken()` right before each request and send it in the `Authorization` header " +
+		fix := "Do not keep the token: call the session's `session.getToken()` right before each request and send it in the `Authorization` header " +
 			"(the SDK caches and refreshes it). Remove the log line, and never render the token or store it in Web Storage or a cookie of your own."
 		if p.DependsOn(path, "@clerk/clerk-expo") || p.DependsOn(path, "@clerk/expo") {
 			fix += " On Expo, pass the SDK's `tokenCache` (backed by `expo-secure-store`) to `<ClerkProvider>` instead of AsyncStorage."

@@ -49,7 +49,7 @@ const staff = user.emailAddresses.some(
 	},
 	Fix: func(p *project.Model, path string) string {
 		return "Enforce the domain in Clerk: Dashboard → Configure → Restrictions → Allowlist with `*@yourdomain.com` (or " +
-			"Invite-only), or `clerkClient.allowlistIdentifiers.createAllowlistIdentifier({ identifier: '*@yourdomain.com', notify: false })`. " +
+			"Invite-only), or through the Backend API client's `allowlistIdentifiers.createAllowlistIdentifier({ identifier: '*@yourdomain.com', notify: false })`. " +
 			"Where a domain grants access in code, only count addresses whose `verification.status === 'verified'` " +
 			"(or the `primaryEmailAddress`)."
 	},

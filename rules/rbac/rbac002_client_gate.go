@@ -6,6 +6,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
 	"github.com/clerkguard/clerkguard/rules/project"
@@ -67,8 +68,16 @@ export async function POST() {
 	},
 	Fix: func(p *project.Model, file string) string {
 		check := "`await auth.protect({ role: 'org:admin' })` (or `const { has } = await auth(); if (!has({ permission: 'org:…' })) return new Response(null, { status: 403 })`)"
-		if !p.NextEra(file).AsyncAuth() {
+		ver := ""
+		if v, ok := p.Version(file, "@clerk/nextjs"); ok && v != nil {
+			ver = v.Original()
+		}
+		switch knowledge.NextProtectCall(ver) {
+		case "auth().protect()":
 			check = "`auth().protect({ role: 'org:admin' })`"
+		case "":
+			// v4: no protect(); auth() only reads (generated SDK table).
+			check = "`const { userId, has } = auth(); if (!userId || !has({ role: 'org:admin' })) return new Response(null, { status: 403 })`"
 		}
 		if !p.DependsOn(file, "@clerk/nextjs") {
 			check = "the framework's server-side `has({ role })` / `has({ permission })` check (for Express, `getAuth(req).has(…)` and a 403)"

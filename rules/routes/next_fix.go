@@ -6,8 +6,30 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/boundedre"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
+
+// nextMiddleware names the Clerk middleware of the @clerk/nextjs version
+// the file's package.json declares, by the generated SDK table:
+// `authMiddleware()` where that version exports no clerkMiddleware (v4),
+// `clerkMiddleware()` otherwise (and where the table cannot tell).
+func nextMiddleware(p *project.Model, file string) string {
+	if !p.DependsOn(file, "@clerk/nextjs") {
+		return "clerkMiddleware()"
+	}
+	ver := ""
+	if v, ok := p.Version(file, "@clerk/nextjs"); ok && v != nil {
+		ver = v.Original()
+	}
+	if _, ok := knowledge.EntryFor("@clerk/nextjs", "clerkMiddleware", ver, ".", "./server"); ok {
+		return "clerkMiddleware()"
+	}
+	if _, ok := knowledge.EntryFor("@clerk/nextjs", "authMiddleware", ver, ".", "./server"); ok {
+		return "authMiddleware()"
+	}
+	return "clerkMiddleware()"
+}
 
 // guardSnippet returns the resource-level check for the file's SDK era.
 func guardSnippet(p *project.Model, file string) string {

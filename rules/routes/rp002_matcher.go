@@ -39,7 +39,9 @@ var RP002 = &rules.Rule{
 		Good: "export const config = {\n  matcher: [\n    '/((?!_next|[^?]*\\\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)',\n" +
 			"    '/(api|trpc)(.*)',\n    '/__clerk/(.*)',\n  ],\n}",
 	},
-	Fix: rules.ConstFix("Routes that call `auth()`/`getAuth()` must be matched by `clerkMiddleware()`. Use Clerk's recommended matcher, which always runs for `/(api|trpc)(.*)` and `/__clerk/(.*)`; write the matcher as constant strings, since Next.js ignores non-constant matchers; and check auth inside routes that serve file-like URLs."),
+	Fix: func(p *project.Model, file string) string {
+		return "Routes that call `auth()`/`getAuth()` must be matched by `" + nextMiddleware(p, file) + "`. Use Clerk's recommended matcher, which always runs for `/(api|trpc)(.*)` and `/__clerk/(.*)`; write the matcher as constant strings, since Next.js ignores non-constant matchers; and check auth inside routes that serve file-like URLs."
+	},
 	Run: runRP002,
 }
 
@@ -88,8 +90,8 @@ func runRP002(pass *rules.Pass) error {
 				apiClerk++
 			}
 			d := rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
-				Message: fmt.Sprintf("config.matcher does not run on %s, but %s calls %s there: without clerkMiddleware() it throws, and no middleware protection applies",
-					rules.Code(probe), rules.Code(r.File), rules.Code(helper)),
+				Message: fmt.Sprintf("config.matcher does not run on %s, but %s calls %s there: without %s it throws, and no middleware protection applies",
+					rules.Code(probe), rules.Code(r.File), rules.Code(helper), nextMiddleware(pass.Project, mw.File)),
 				Match:   "matcher skips " + r.Path,
 				Related: []rules.Location{{Path: r.File, Line: call.Line}},
 			}

@@ -62,6 +62,14 @@ func sdkFor(p *project.Model, path string) (s sdk, v *semver.Version, ok bool) {
 	return sdk{}, nil, false
 }
 
+// predatesVerifyWebhook reports whether the Clerk SDK governing the file
+// at path is declared at a version before the release that added
+// verifyWebhook (by the generated SDK table, via sdkFor), and that release.
+func predatesVerifyWebhook(p *project.Model, path string) (since string, predates bool) {
+	s, _, ok := sdkFor(p, path)
+	return s.since, s.pkg != "" && !ok
+}
+
 // verifyFix is the framework- and version-specific way to verify a Clerk
 // webhook for the file at path.
 func verifyFix(p *project.Model, path string) string {

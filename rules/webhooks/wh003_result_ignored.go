@@ -7,6 +7,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // WH003 flags verification whose failure does not stop the handler: a
@@ -48,8 +49,13 @@ try {
 }
 await db.user.create({ data: { clerkId: evt.data.id } })`,
 	},
-	Fix: rules.ConstFix("Only the object returned by a successful `verifyWebhook()`/`wh.verify()` is trustworthy. Return 400 when " +
-		"verification throws, verify in every environment, and never fall back to the raw body."),
+	Fix: func(p *project.Model, path string) string {
+		const rest = " Return 400 when verification throws, verify in every environment, and never fall back to the raw body."
+		if since, old := predatesVerifyWebhook(p, path); old {
+			return "Only the object returned by a successful `wh.verify()` (`svix`; Clerk's `verifyWebhook()` needs " + since + " or later) is trustworthy." + rest
+		}
+		return "Only the object returned by a successful `verifyWebhook()`/`wh.verify()` is trustworthy." + rest
+	},
 	Run: runWH003,
 }
 

@@ -48,6 +48,11 @@ const evt = await verifyWebhook(req) // constant-time, timestamp tolerance`,
 			return "Use `wh.Verify(payload, r.Header)` from `github.com/svix/svix-webhooks/go`, which enforces the 5-minute timestamp " +
 				"tolerance; deduplicate on the `svix-id` header for non-idempotent side effects."
 		}
+		if since, old := predatesVerifyWebhook(p, path); old {
+			return "Use `new Webhook(secret).verify()` from `svix` (or Clerk's `verifyWebhook()` from " + since + ") instead of custom HMAC code: it " +
+				"decodes the `whsec_` key, compares every `v1,` signature in constant time and enforces a 5-minute timestamp tolerance. " +
+				verifyFix(p, path)
+		}
 		return "Use Clerk's `verifyWebhook()` (or `new Webhook(secret).verify()` from `svix`) instead of custom HMAC code: it " +
 			"decodes the `whsec_` key, compares every `v1,` signature in constant time and enforces a 5-minute timestamp tolerance. " +
 			verifyFix(p, path)

@@ -46,6 +46,10 @@ if (!process.env.WEBHOOK_SECRET) return handle(await req.json())`,
 		if p.DependsOn(path, "@clerk/nuxt") {
 			name = "NUXT_CLERK_WEBHOOK_SIGNING_SECRET"
 		}
+		if since, old := predatesVerifyWebhook(p, path); old {
+			return "Read the signing secret from " + rules.Code(name) + " and pass it to `new Webhook(secret)` from `svix`. Never fall back to a hard-coded secret or skip verification when it is missing: let verification throw and respond 400/500. " +
+				"(Clerk's `verifyWebhook()`, from " + since + ", reads it by default.)"
+		}
 		return "`verifyWebhook()` reads " + rules.Code(name) + " by default. Never fall back to a hard-coded secret or skip verification when it is missing: let verification throw and respond 400/500. If your variable has another name, pass it: `verifyWebhook(req, { signingSecret: process.env.CLERK_WEBHOOK_SECRET })`."
 
 	},
