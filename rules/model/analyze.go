@@ -1227,7 +1227,12 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		}
 		a.reject(st, n, fmt.Sprintf("`%s()` (%s) rejects a request without a valid signature", clip(label, 40), v.Provider), ViaSecret, AuthzNone)
 		if a.callback == 0 {
+			// A presence test of the signature headers before it
+			// (`if (!svixSignature) return`) already stops a request
+			// without them, but only the verification proves the
+			// sender: it is what identifies the caller as the service.
 			a.s.checks[len(a.s.checks)-1].webhook = v.Provider
+			a.s.checks[len(a.s.checks)-1].authn = true
 		}
 		return
 	}
