@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/goast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 )
 
 // goProgram is the Go side of a snapshot: its non-test Go files grouped
@@ -20,6 +21,9 @@ type goProgram struct {
 	files   []*goast.File
 	byDir   map[string][]*goast.File
 	modules map[string]string // go.mod directory -> module path
+	// clerkMods lists the go.mod directories one of whose files imports a
+	// Clerk Go package.
+	clerkMods map[string]bool
 	// failed lists Go files that could not be read or parsed: answers that
 	// depend on them are unknown.
 	failed map[string]error
@@ -72,7 +76,7 @@ func (m *Model) goProg(ctx context.Context) *goProgram {
 }
 
 func (m *Model) loadGo(ctx context.Context) *goProgram {
-	p := &goProgram{byDir: map[string][]*goast.File{}, modules: map[string]string{}, failed: map[string]error{}}
+	p := &goProgram{byDir: map[string][]*goast.File{}, modules: map[string]string{}, clerkMods: map[string]bool{}, failed: map[string]error{}}
 	for _, fp := range m.fs.Paths() {
 		if ctx.Err() != nil {
 			break
@@ -110,7 +114,54 @@ func (m *Model) loadGo(ctx context.Context) *goProgram {
 			p.byDir[d] = append(p.byDir[d], gf)
 		}
 	}
+	for _, gf := range p.files {
+		if d, ok := p.moduleOf(gf.Path); ok && goImportsClerk(gf) {
+			p.clerkMods[d] = true
+		}
+	}
 	return p
+}
+
+// moduleOf returns the directory of the go.mod enclosing the file at p:
+// the Go toolchain builds a directory with its own go.mod as its own
+// module, so the nearest one wins. ok is false outside every module.
+func (p *goProgram) moduleOf(fp string) (string, bool) {
+	best, ok := "", false
+	for dir := range p.modules {
+		if (dir == "." || strings.HasPrefix(fp, dir+"/")) && (!ok || len(dir) > len(best)) {
+			best, ok = dir, true
+		}
+	}
+	return best, ok
+}
+
+func goImportsClerk(f *goast.File) bool {
+	for _, im := range f.AST.Imports {
+		if ip, err := strconv.Unquote(im.Path.Value); err == nil && knowledge.GoClerkPath(ip) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// GoClerkModule reports whether the Go module holding the file at p
+// authenticates with Clerk: one of its files imports a Clerk Go package.
+// A copy of a service that never imports Clerk (a stale project folder
+// with its own go.mod) is a module of its own, outside a Clerk review. A
+// file outside every go.mod, or a module with an unreadable file, counts
+// as a Clerk module: not knowing never silences a rule.
+func (m *Model) GoClerkModule(ctx context.Context, fp string) bool {
+	p := m.goProg(ctx)
+	d, ok := p.moduleOf(fp)
+	if !ok || p.clerkMods[d] {
+		return true
+	}
+	for f := range p.failed {
+		if fd, _ := p.moduleOf(f); fd == d {
+			return true
+		}
+	}
+	return false
 }
 
 func goVendored(p string) bool {

@@ -82,7 +82,7 @@ func runRBAC004(pass *rules.Pass) error {
 		fx := pass.Model.Effects(pass.Ctx, e)
 		optionalFilters(pass, fx, seen)
 		v := pass.Model.Guard(pass.Ctx, e)
-		if v.Authn != model.AuthnYes || signedByService(v) {
+		if v.Authn != model.AuthnYes && !meantSignedIn(e) || signedByService(v) {
 			continue // unguarded entries are the route rules' findings
 		}
 		bad, err := unscoped(pass, v, fx)
@@ -92,6 +92,21 @@ func runRBAC004(pass *rules.Pass) error {
 		reportIDOR(pass, e, at, bad)
 	}
 	return nil
+}
+
+// meantSignedIn reports an entry behind a middleware that answers a
+// signed-out caller with a denial but lets the request go on (a gin
+// middleware without c.Abort()): the route rules report that middleware
+// once, and the records the handler selects by request ids are a second
+// defect that fixing the middleware leaves in place — any signed-in user
+// would still reach another user's records.
+func meantSignedIn(e *model.Entry) bool {
+	for _, l := range e.Chain {
+		if l.WouldReject {
+			return true
+		}
+	}
+	return false
 }
 
 // reportAt is where an entry's finding goes: its handler when that is in
@@ -193,9 +208,13 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 	if len(bad) > 1 {
 		more = fmt.Sprintf(" (and %d more)", len(bad)-1)
 	}
+	checks := "checks that the caller is signed in"
+	if meantSignedIn(e) && pass.Model.Guard(pass.Ctx, e).Authn != model.AuthnYes {
+		checks = "is meant for signed-in callers (its middleware's denial is not enforced, reported on its own)"
+	}
 	pass.Report(rules.Diagnostic{Path: at.File, Line: at.Line, Severity: rules.High, Related: related,
-		Message: fmt.Sprintf("%s checks that the caller is signed in, then %s (%s)%s %s, with no owner scoping, owner comparison or role check before it: any signed-in user %s another user's records",
-			rules.Code(e.Label()), rules.Code(first.Call), first.Location, more, how, what)})
+		Message: fmt.Sprintf("%s %s, then %s (%s)%s %s, with no owner scoping, owner comparison or role check before it: any signed-in user %s another user's records",
+			rules.Code(e.Label()), checks, rules.Code(first.Call), first.Location, more, how, what)})
 }
 
 func sources(x model.Effect) string {

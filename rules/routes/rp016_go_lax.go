@@ -60,7 +60,7 @@ var RP016 = &rules.Rule{
 //   - a route with no Clerk middleware that changes data (or calls a
 //     privileged Clerk API) for a signed-out caller: reported at its
 //     registration, unless its path is public by convention, it is a
-//     GET/HEAD, or a middleware in front of it writes a denial it does not
+//     GET/HEAD, its Go module never imports Clerk, or a middleware in front of it writes a denial it does not
 //     enforce (that middleware is the one defect, reported once);
 //   - a middleware that answers a denial while the framework runs the rest
 //     of the chain (a gin middleware without c.Abort(), a gin wrapper
@@ -191,6 +191,9 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 	}
 	if len(e.Methods) == 1 && (e.Methods[0] == "GET" || e.Methods[0] == "HEAD") {
 		return
+	}
+	if !pass.Model.GoClerkModule(pass.Ctx, e.File) {
+		return // a module that never uses Clerk is no Clerk app missing its check
 	}
 	fx := pass.Model.Effects(pass.Ctx, e)
 	for _, x := range fx.List {

@@ -21,14 +21,23 @@ var lockfiles = map[string]bool{
 	"Cargo.lock": true, "poetry.lock": true, "Gemfile.lock": true,
 }
 
-// SkipDir reports whether a directory (its base name) is skipped by default.
-func SkipDir(name string) bool { return skippedDirs[name] }
+// outputDirs are skipped directories named after a JavaScript build's
+// output that are also ordinary Go package names (a package build/ of a
+// Go service). Go source is never a build's output, so a .go file under
+// them is analysed; the walk descends into them to find it.
+var outputDirs = map[string]bool{"build": true, "dist": true, "out": true}
+
+// SkipDir reports whether a directory (its base name) is skipped by
+// default without looking inside: a generic output directory may hold Go
+// packages, so DefaultSkip decides its files one by one.
+func SkipDir(name string) bool { return skippedDirs[name] && !outputDirs[name] }
 
 // DefaultSkip reports whether the file at p is vendored, built, minified or
 // a lockfile, and so skipped by default.
 func DefaultSkip(p string) bool {
+	goSource := strings.HasSuffix(p, ".go")
 	for _, seg := range strings.Split(path.Dir(p), "/") {
-		if skippedDirs[seg] {
+		if skippedDirs[seg] && !(goSource && outputDirs[seg]) {
 			return true
 		}
 	}
