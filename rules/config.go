@@ -419,15 +419,23 @@ func (c *Config) Enabled(id string) bool {
 	return true
 }
 
-// Skip reports whether the file at p is left out: excluded by the
-// configuration, or skipped by default and not re-included.
-func (c *Config) Skip(p string) bool {
+// Excluded reports whether the configuration's paths.exclude names p.
+func (c *Config) Excluded(p string) bool {
 	if c != nil {
 		for _, g := range c.Paths.Exclude {
 			if ok, _ := doublestar.Match(g, p); ok {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// Skip reports whether the file at p is left out: excluded by the
+// configuration, or skipped by default and not re-included.
+func (c *Config) Skip(p string) bool {
+	if c.Excluded(p) {
+		return true
 	}
 	if !source.DefaultSkip(p) {
 		return false

@@ -386,9 +386,12 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 	if err != nil {
 		return nil, fmt.Errorf("list files: %w", err)
 	}
-	var paths []string
+	var paths, built []string
 	for _, p := range all {
 		if opts.Config.Skip(p) {
+			if source.BuildOutput(p) && !opts.Config.Excluded(p) && committedOrUnknown(ctx, snap, p) {
+				built = append(built, p)
+			}
 			continue
 		}
 		paths = append(paths, p)
@@ -408,7 +411,7 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		res, err := c.analyse(ctx, paths)
+		res, err := c.analyse(ctx, paths, built)
 		done <- outcome{res, err}
 	}()
 	select {
@@ -427,7 +430,21 @@ func Run(ctx context.Context, snap source.Snapshot, opts Options) (*Result, erro
 }
 
 // analyse builds the model and runs the rules; Run may stop waiting for it.
-func (c *collector) analyse(ctx context.Context, paths []string) (*Result, error) {
+// committedOrUnknown reports whether version control holds p, or the
+// snapshot cannot tell: local, ignored build output is no leak.
+func committedOrUnknown(ctx context.Context, snap source.Snapshot, p string) bool {
+	c, ok := snap.(source.Committer)
+	if !ok {
+		return true
+	}
+	committed, known := c.Committed(ctx, p)
+	return committed || !known
+}
+
+// analyse runs the rules over paths; built (committed build output, not
+// in the project model) is shown only to the per-file rules that ask for
+// it (Rule.BuildOutput).
+func (c *collector) analyse(ctx context.Context, paths, built []string) (*Result, error) {
 	opts, fs := c.opts, c.fs
 	model, err := project.Build(ctx, fs)
 	if err != nil {
@@ -438,7 +455,7 @@ func (c *collector) analyse(ctx context.Context, paths []string) (*Result, error
 	c.sem = newModel(fs, model)
 	c.mu.Unlock()
 
-	var perFile, perSnap []*Rule
+	var perFile, perSnap, perBuilt []*Rule
 	for _, r := range opts.Rules {
 		if !opts.Config.Enabled(r.ID) {
 			continue
@@ -447,6 +464,9 @@ func (c *collector) analyse(ctx context.Context, paths []string) (*Result, error
 			perSnap = append(perSnap, r)
 		} else {
 			perFile = append(perFile, r)
+			if r.BuildOutput {
+				perBuilt = append(perBuilt, r)
+			}
 		}
 	}
 
@@ -455,27 +475,34 @@ func (c *collector) analyse(ctx context.Context, paths []string) (*Result, error
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	scan := paths
-	if opts.Only != nil {
-		scan = nil
-		for _, p := range paths {
-			if opts.Only(p) {
-				scan = append(scan, p)
+	type job struct {
+		path  string
+		rules []*Rule
+	}
+	var scan []job
+	add := func(ps []string, rs []*Rule) {
+		for _, p := range ps {
+			if opts.Only == nil || opts.Only(p) {
+				scan = append(scan, job{p, rs})
 			}
 		}
+	}
+	add(paths, perFile)
+	if len(perBuilt) > 0 {
+		add(built, perBuilt)
 	}
 	c.mu.Lock()
 	c.files = len(scan)
 	c.mu.Unlock()
-	jobs := make(chan string)
+	jobs := make(chan job)
 	var wg sync.WaitGroup
 	var done atomic.Int64
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := range jobs {
-				c.scanFile(ctx, p, perFile)
+			for j := range jobs {
+				c.scanFile(ctx, j.path, j.rules)
 				n := done.Add(1)
 				c.mu.Lock()
 				c.filesDone = int(n)
@@ -488,9 +515,9 @@ func (c *collector) analyse(ctx context.Context, paths []string) (*Result, error
 		}()
 	}
 feed:
-	for _, p := range scan {
+	for _, j := range scan {
 		select {
-		case jobs <- p:
+		case jobs <- j:
 		case <-ctx.Done():
 			break feed
 		}

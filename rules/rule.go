@@ -135,6 +135,11 @@ type Rule struct {
 	// Files selects the files a per-file rule sees. nil means every
 	// JavaScript or TypeScript file.
 	Files func(f *source.File) bool
+	// BuildOutput, for a per-file rule about credential values, also
+	// shows it the committed build output that every other rule and the
+	// project model skip (source.BuildOutput): a secret a build inlined
+	// there is as public as one in the sources.
+	BuildOutput bool
 	// Keywords is the prefilter: a per-file rule only runs on files that
 	// contain at least one of them. Empty means no prefilter.
 	Keywords []string

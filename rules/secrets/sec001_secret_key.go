@@ -42,7 +42,8 @@ var SEC001 = &rules.Rule{
 	Fix: rules.ConstFix("A Clerk Secret Key grants full Backend API access to this instance. Remove it from the code and history, " +
 		"create a new key on Dashboard → API keys, deploy it via the `CLERK_SECRET_KEY` environment variable, then delete the leaked key " +
 		"(Clerk supports several active secret keys, so rotate without downtime)."),
-	Run: localOnly(runSEC001),
+	BuildOutput: true,
+	Run:         localOnly(runSEC001),
 }
 
 func runSEC001(pass *rules.Pass, report reportFunc) error {

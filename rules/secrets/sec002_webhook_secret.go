@@ -36,7 +36,8 @@ var SEC002 = &rules.Rule{
 	},
 	Fix: rules.ConstFix("Anyone with this secret can forge verified Clerk webhook events. Move it to `CLERK_WEBHOOK_SIGNING_SECRET` and rotate: " +
 		"create a new endpoint with the same URL/events, switch the env var, redeploy, delete the old endpoint."),
-	Run: localOnly(runSEC002),
+	BuildOutput: true,
+	Run:         localOnly(runSEC002),
 }
 
 func runSEC002(pass *rules.Pass, report reportFunc) error {

@@ -47,7 +47,8 @@ var SEC003 = &rules.Rule{
 	Fix: rules.ConstFix("`CLERK_ENCRYPTION_KEY` protects Clerk dynamic keys (including the secret key) passed through middleware; machine secret keys " +
 		"mint M2M tokens; `.clerk/` holds the secret key of the unclaimed keyless instance. Remove the value, rotate it, and load it from " +
 		"server-side environment only; keep `.clerk/` in `.gitignore`."),
-	Run: localOnly(runSEC003),
+	BuildOutput: true,
+	Run:         localOnly(runSEC003),
 }
 
 const keylessComment = "clerk configuration (can include secrets)"

@@ -206,7 +206,7 @@ func (w *dirWalk) entry(ctx context.Context, full, p string, mode fs.FileMode, l
 	case !mode.IsRegular():
 		w.note(p, "not a regular file ("+kindOf(mode)+"); never opened")
 		return nil
-	case w.skip(p):
+	case w.skip(p) && !BuildOutput(p): // build output: for the secret-value rules (rules.Run)
 		return nil
 	case links > 0 && w.linked >= MaxLinkedFiles:
 		w.note(p, fmt.Sprintf("more than %d paths reached through symbolic links", MaxLinkedFiles))

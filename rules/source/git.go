@@ -111,14 +111,16 @@ func NewGit(ctx context.Context, dir, rev string) (*Git, error) {
 		targets[p] = string(t)
 	}
 	g.links = resolveTreeLinks(blobs, targets)
+	// Committed build output is kept for the secret-value rules; the
+	// engine hides it from everything else (rules.Run).
 	for p, e := range blobs {
-		if !DefaultSkip(p) {
+		if !DefaultSkip(p) || BuildOutput(p) {
 			g.entries[p] = e
 			g.paths = append(g.paths, p)
 		}
 	}
 	for alias, real := range g.links.alias {
-		if !DefaultSkip(alias) {
+		if !DefaultSkip(alias) || BuildOutput(alias) {
 			g.entries[alias] = blobs[real]
 			g.paths = append(g.paths, alias)
 		}

@@ -14,7 +14,7 @@ type Mem map[string][]byte
 func (m Mem) Files(ctx context.Context) ([]string, error) {
 	out := make([]string, 0, len(m))
 	for p := range m {
-		if !DefaultSkip(p) {
+		if !DefaultSkip(p) || BuildOutput(p) { // build output: see rules.Run
 			out = append(out, p)
 		}
 	}

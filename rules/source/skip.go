@@ -5,12 +5,21 @@ import (
 	"strings"
 )
 
-// skippedDirs are vendored, generated or built trees the engine never
+// vendoredDirs are third-party, cache or tool trees the engine never
 // analyses unless the repository configuration includes them again.
-var skippedDirs = map[string]bool{
-	"node_modules": true, ".git": true, ".next": true, "dist": true, "build": true,
-	".output": true, ".nuxt": true, ".svelte-kit": true, ".vercel": true, ".turbo": true,
-	"coverage": true, "vendor": true, "bower_components": true, ".astro": true, "out": true,
+var vendoredDirs = map[string]bool{
+	"node_modules": true, ".git": true, ".turbo": true,
+	"coverage": true, "vendor": true, "bower_components": true,
+}
+
+// builtDirs are framework and bundler build output. The engine does not
+// model them (they repeat the sources, bundled), but a credential value
+// committed in them is a leak like any other: a build inlines server
+// environment variables (Astro's import.meta.env, Vite's define) as
+// literals, so the secret-value rules see these files (see BuildOutput).
+var builtDirs = map[string]bool{
+	".next": true, "dist": true, "build": true, ".output": true, ".nuxt": true,
+	".svelte-kit": true, ".vercel": true, ".netlify": true, ".astro": true, "out": true,
 }
 
 // lockfiles are generated dependency manifests; they hold integrity hashes
@@ -21,26 +30,46 @@ var lockfiles = map[string]bool{
 	"Cargo.lock": true, "poetry.lock": true, "Gemfile.lock": true,
 }
 
-// outputDirs are skipped directories named after a JavaScript build's
-// output that are also ordinary Go package names (a package build/ of a
-// Go service). Go source is never a build's output, so a .go file under
-// them is analysed; the walk descends into them to find it.
+// outputDirs are build-output directory names that are also ordinary Go
+// package names (a package build/ of a Go service). Go source is never a
+// JavaScript build's output, so a .go file under them is analysed like
+// any other source (dirKind).
 var outputDirs = map[string]bool{"build": true, "dist": true, "out": true}
 
-// SkipDir reports whether a directory (its base name) is skipped by
-// default without looking inside: a generic output directory may hold Go
-// packages, so DefaultSkip decides its files one by one.
-func SkipDir(name string) bool { return skippedDirs[name] && !outputDirs[name] }
+// SkipDir reports whether a directory (its base name) is never entered:
+// a vendored tree. Build output directories are entered, for the files
+// BuildOutput keeps.
+func SkipDir(name string) bool { return vendoredDirs[name] }
 
 // DefaultSkip reports whether the file at p is vendored, built, minified or
 // a lockfile, and so skipped by default.
 func DefaultSkip(p string) bool {
+	vendored, built := dirKind(p)
+	return vendored || built || skipFile(p)
+}
+
+// BuildOutput reports whether the file at p is a text file of committed
+// build output (under a builtDirs directory, not vendored, not minified, a
+// source map, a lockfile or binary): skipped by default, yet scanned by the
+// rules that look for credential values (rules.Rule.BuildOutput).
+func BuildOutput(p string) bool {
+	vendored, built := dirKind(p)
+	return built && !vendored && !skipFile(p)
+}
+
+// dirKind reports whether a directory of p is vendored or build output.
+func dirKind(p string) (vendored, built bool) {
 	goSource := strings.HasSuffix(p, ".go")
 	for _, seg := range strings.Split(path.Dir(p), "/") {
-		if skippedDirs[seg] && !(goSource && outputDirs[seg]) {
-			return true
-		}
+		vendored = vendored || vendoredDirs[seg]
+		built = built || builtDirs[seg] && !(goSource && outputDirs[seg])
 	}
+	return vendored, built
+}
+
+// skipFile reports whether p's name marks a lockfile, a minified bundle, a
+// source map or a binary format.
+func skipFile(p string) bool {
 	base := path.Base(p)
 	if lockfiles[base] {
 		return true
