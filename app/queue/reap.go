@@ -40,9 +40,11 @@ func reaper(ctx context.Context, pool *pgxpool.Pool, ttl time.Duration, log *slo
 }
 
 // reap makes available the running review jobs, started more than ttl
-// before now, whose lease exists and expired before now (a process that
-// dies leaves its lease behind; a job whose execution has not taken its
-// lease yet is left to River's rescuer).
+// before now, whose lease expired before now (a process that dies leaves
+// its lease behind) or that hold no lease at all: an execution takes its
+// lease as the first thing it does (worker.Work), so a job running for
+// longer than ttl without one belongs to a process that died between
+// River marking it running and that first step.
 func reap(ctx context.Context, pool *pgxpool.Pool, ttl time.Duration, now time.Time) (int, error) {
 	rows, err := pool.Query(ctx, `SELECT id, args FROM river_job WHERE state = 'running' AND kind = $1 AND attempted_at < $2`,
 		review.Request{}.Kind(), now.Add(-ttl))
@@ -75,7 +77,8 @@ func reap(ctx context.Context, pool *pgxpool.Pool, ttl time.Duration, now time.T
 		tag, err := pool.Exec(ctx,
 			`UPDATE river_job SET state = 'available', scheduled_at = $3
 			 WHERE id = $1 AND state = 'running'
-			 AND EXISTS (SELECT 1 FROM clerkguard_leases WHERE name = $2 AND expires_at < $4)`,
+			 AND (EXISTS (SELECT 1 FROM clerkguard_leases WHERE name = $2 AND expires_at < $4)
+			      OR NOT EXISTS (SELECT 1 FROM clerkguard_leases WHERE name = $2))`,
 			j.id, req.LeaseKey(), now, now.UnixMilli())
 		if err != nil {
 			return n, err
