@@ -81,7 +81,9 @@ func checkRequestMetric(t *testing.T, h *harness, total int) {
 	t.Helper()
 	want := []string{"clerkguard_review_github_requests_count 1\n", fmt.Sprintf("clerkguard_review_github_requests_sum %d\n", total),
 		`clerkguard_queue_jobs{state="running"} 0` + "\n", `clerkguard_queue_jobs{state="completed"} 1` + "\n"}
-	guard := time.Now().Add(30 * time.Second) // hang guard
+	guard := time.Now().Add(30 * time.Second)     // hang guard
+	poll := time.NewTicker(20 * time.Millisecond) // re-read the state until it holds
+	defer poll.Stop()
 	for {
 		resp, err := http.Get(h.base + "/metrics")
 		if err != nil {
@@ -101,7 +103,7 @@ func checkRequestMetric(t *testing.T, h *harness, total int) {
 		if time.Now().After(guard) {
 			t.Fatalf("metrics lack %q:\n%s", missing, grepLines(string(body), "clerkguard_"))
 		}
-		time.Sleep(20 * time.Millisecond)
+		<-poll.C
 	}
 }
 

@@ -35,7 +35,9 @@ func TestStartupMakesNoGitHubRequest(t *testing.T) {
 	defer db.Close()
 	// Wait until the server's periodic-job enqueuer runs (it queues jobs
 	// marked to run at start as it starts) and no job is waiting or running.
-	guard := time.Now().Add(30 * time.Second) // hang guard
+	guard := time.Now().Add(30 * time.Second)     // hang guard
+	poll := time.NewTicker(20 * time.Millisecond) // re-read the state until it holds
+	defer poll.Stop()
 	for {
 		var pending int
 		started := strings.Contains(h.logs.String(), "PeriodicJobEnqueuer: Run loop started")
@@ -46,7 +48,7 @@ func TestStartupMakesNoGitHubRequest(t *testing.T) {
 		if time.Now().After(guard) {
 			t.Fatalf("the server's start-up did not settle (enqueuer started %v, %d jobs pending, %v)", started, pending, err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		<-poll.C
 	}
 	h.stop()
 	if rs := gh.Requests(); len(rs) > 0 {
