@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -165,10 +166,11 @@ func scoreRepo(ctx context.Context, clones string, rl *RepoLabels) (*RepoScore, 
 	if err != nil {
 		return nil, err
 	}
-	snap, err := source.NewDir(dir)
+	d, err := source.NewDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dir, err)
 	}
+	snap := treeDir{d}
 	res, err := rules.Run(ctx, snap, rules.Options{Rules: all.Rules(), RequireClerk: true})
 	if err != nil {
 		return nil, fmt.Errorf("analyse: %w", err)
@@ -188,4 +190,19 @@ func scoreRepo(ctx context.Context, clones string, rl *RepoLabels) (*RepoScore, 
 		s.Errors = append(s.Errors, fmt.Sprintf("rule %s failed on %s: %s", e.Rule, e.Path, e.Err))
 	}
 	return s, nil
+}
+
+// treeDir is a directory extracted from one commit's tree: every file in it
+// is committed, whatever a .gitignore says (a tracked file that a later
+// .gitignore pattern matches is still in the repository), as source.Git
+// answers for the same commit.
+type treeDir struct{ *source.Dir }
+
+// Committed implements source.Committer.
+func (t treeDir) Committed(_ context.Context, p string) (bool, bool) {
+	if !filepath.IsLocal(filepath.FromSlash(p)) {
+		return false, true
+	}
+	fi, err := os.Stat(filepath.Join(t.Root, filepath.FromSlash(p)))
+	return err == nil && fi.Mode().IsRegular(), true
 }
