@@ -126,6 +126,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("paidServices", p.Library)
 	}
+	for _, c := range credentialFormats {
+		if c.Source == "" || c.Vendor == "" || c.Kind == "" || c.Prefix == "" || c.MinBody <= 42 {
+			t.Errorf("credentialFormats %s: incomplete entry (a body of 42 or less is Clerk's shape)", c.Prefix)
+		}
+		unique("credentialFormats", c.Prefix)
+	}
 	for _, a := range advisories {
 		if a.Source == "" || a.ID == "" || a.Expose == 0 || len(a.Ranges) == 0 {
 			t.Errorf("advisories %s: incomplete entry", a.ID)
@@ -734,6 +740,29 @@ func TestProviderInName(t *testing.T) {
 		got, _ := ProviderInName(p)
 		if got != want {
 			t.Errorf("ProviderInName(%s) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+// TestCredentialFormatOf: a Stripe-shaped body is Stripe's, a Clerk-shaped
+// (42-character) sk_ body is not a third-party format.
+func TestCredentialFormatOf(t *testing.T) {
+	body := func(n int) string { return strings.Repeat("aB3", n/3+1)[:n] }
+	for v, want := range map[string]string{
+		"sk_live_51" + body(97): "Stripe secret key",
+		"sk_test_51" + body(97): "Stripe secret key",
+		"rk_live_51" + body(97): "Stripe restricted key",
+		"sk_test_" + body(42):   "",
+		"pk_test_51" + body(97): "",
+		"sk_test_":              "",
+	} {
+		f, ok := CredentialFormatOf(v)
+		got := ""
+		if ok {
+			got = f.Vendor + " " + f.Kind
+		}
+		if got != want {
+			t.Errorf("CredentialFormatOf(%.12s…) = %q, want %q", v, got, want)
 		}
 	}
 }

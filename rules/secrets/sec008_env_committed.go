@@ -92,6 +92,90 @@ func realSecret(name, value string) bool {
 	return detect.Entropy(detect.Body(value)) >= detect.MinEntropy
 }
 
+// envSecret is one secret a committed dotenv file sets.
+type envSecret struct {
+	line  int
+	name  string
+	value string
+	what  string // "Stripe secret key", "password in a connection URL", ""
+	rank  int    // which line the finding points at: the strongest evidence
+}
+
+// Ranks of the evidence a dotenv line gives, weakest first.
+const (
+	rankClerk  = iota + 1 // a Clerk secret: CLK-SEC-001/002/003 report the value itself
+	rankNamed             // a secret-named variable with a real-looking value
+	rankURL               // a connection URL with an embedded password
+	rankFormat            // a value in a vendor's documented secret format, or a secret a public prefix ships to the client
+)
+
+// classifyEnvLine says whether a dotenv assignment sets a secret, and
+// what kind of evidence it is.
+func classifyEnvLine(name, value string, hosts map[string]bool) (string, int, bool) {
+	if _, ph := detect.Placeholder(value); ph || detect.IsReference(value) {
+		return "", 0, false
+	}
+	if f, ok := knowledge.CredentialFormatOf(value); ok {
+		return f.Vendor + " " + f.Kind, rankFormat, true
+	}
+	if pw, ok := urlPassword(value); ok {
+		return "password in a connection URL", rankURL, detect.IsSecretName(name) || realPassword(pw)
+	}
+	if detect.PublicPrefixOf(name) != "" && !detect.IsSecretName(name) {
+		// A public prefix on a secret-named variable ships it in the client
+		// bundle; *_API_KEY and *_TOKEN are left alone: public client keys
+		// (maps, analytics, Supabase anon) are commonly named so.
+		if publicSecretWord.MatchString(name) && detect.Entropy(value) >= detect.MinEntropy && len(value) >= 12 {
+			return "secret given the public prefix " + rules.Code(detect.PublicPrefixOf(name)) + ", inlined into the client bundle", rankFormat, true
+		}
+		return "", 0, false
+	}
+	if !realSecret(name, value) || localCredential(name, value, hosts) {
+		return "", 0, false
+	}
+	if detect.IsSecretName(name) {
+		return "", rankClerk, true
+	}
+	return "", rankNamed, true
+}
+
+// publicSecretWord are the name parts no public client value carries.
+var publicSecretWord = regexp.MustCompile(`(?i)SECRET|PASSWORD|PASSWD|PRIVATE_KEY`)
+
+// urlPassword returns the password of a connection URL whose host other
+// machines reach (not localhost, not a single-label service name of a
+// compose network).
+func urlPassword(value string) (string, bool) {
+	if !strings.Contains(value, "://") {
+		return "", false
+	}
+	u, err := url.Parse(value)
+	if err != nil || u.User == nil {
+		return "", false
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" {
+		return "", false
+	}
+	host := u.Hostname()
+	if localHostRe.MatchString(u.Host) || localHostRe.MatchString(host) || !strings.Contains(host, ".") {
+		return "", false
+	}
+	if pw == u.User.Username() {
+		return "", false
+	}
+	return pw, true
+}
+
+// realPassword reports whether a password is not a documentation value.
+func realPassword(pw string) bool {
+	if len(pw) < 8 || detect.IsReference(pw) || strings.Contains(strings.ToLower(pw), "password") {
+		return false
+	}
+	_, ph := detect.Placeholder(pw)
+	return !ph
+}
+
 func runSEC008(pass *rules.Pass, report reportFunc) error {
 	f := pass.File
 	if path.Base(f.Path) == ".gitignore" {
@@ -105,8 +189,7 @@ func runSEC008(pass *rules.Pass, report reportFunc) error {
 	if c, known := pass.Committed(f.Path); known && c {
 		how = "git tracks it"
 	}
-	var names, secrets []string
-	first := 0
+	var found []envSecret
 	hosts := localHosts(f.Lines())
 	for i, l := range f.Lines() {
 		m := envLineRe.FindStringSubmatch(l)
@@ -114,23 +197,33 @@ func runSEC008(pass *rules.Pass, report reportFunc) error {
 			continue
 		}
 		v := envValue(m[2])
-		if !realSecret(m[1], v) || localCredential(m[1], v, hosts) {
-			continue
+		what, rank, ok := classifyEnvLine(m[1], v, hosts)
+		if !ok {
+			continue // empty, a reference or a placeholder: nothing leaked
 		}
-		if first == 0 {
-			first = i + 1
-		}
-		names = append(names, rules.Code(m[1]))
-		secrets = append(secrets, v)
+		found = append(found, envSecret{line: i + 1, name: m[1], value: v, what: what, rank: rank})
 	}
-	if first == 0 {
+	if len(found) == 0 {
 		return nil
+	}
+	anchor := found[0]
+	var names, secrets []string
+	for _, s := range found {
+		if s.rank > anchor.rank {
+			anchor = s
+		}
+		n := rules.Code(s.name)
+		if s.what != "" {
+			n += " (" + s.what + ")"
+		}
+		names = append(names, n)
+		secrets = append(secrets, s.value)
 	}
 	list := strings.Join(names, ", ")
 	if len(names) > 4 {
 		list = strings.Join(names[:4], ", ") + fmt.Sprintf(" and %d more", len(names)-4)
 	}
-	report(rules.Diagnostic{Line: first, Secrets: secrets, Match: "env-file " + f.Path,
+	report(rules.Diagnostic{Line: anchor.line, Secrets: secrets, Match: "env-file " + f.Path,
 		Message: fmt.Sprintf("%s is committed (%s) and sets %s", rules.Code(f.Path), how, list)})
 	return nil
 }
