@@ -17,6 +17,9 @@
 //     secret into an image), with different messages and fixes; a dummy
 //     build-time value is only SEC-009, at Low.
 //   - CLK-SEC-010 is about the instance (development keys in production).
+//   - CLK-SEC-011 is about another vendor's key *value* in a documented
+//     format (a Stripe sk_ key by its shape), outside env files: a
+//     committed env file is one CLK-SEC-008 finding listing every secret.
 //
 // Attribution: both Clerk and Stripe issue sk_test_/sk_live_ keys. The
 // rules report keys attributed to Clerk (by name, surrounding text, the
@@ -38,7 +41,7 @@ import (
 
 // Rules is the pack, in ID order.
 var Rules = []*rules.Rule{
-	SEC001, SEC002, SEC003, SEC004, SEC005, SEC006, SEC007, SEC008, SEC009, SEC010,
+	SEC001, SEC002, SEC003, SEC004, SEC005, SEC006, SEC007, SEC008, SEC009, SEC010, SEC011,
 }
 
 // reportFunc receives a rule's diagnostics. Rules report through it rather
