@@ -43,7 +43,10 @@ var SEC005 = &rules.Rule{
 			"`EnvironmentPlugin` do the same; Astro `envField` with `context: 'client'`, a secret passed to the `@clerk/astro` integration " +
 			"(`clerk({ secretKey })`, whose options are serialised into every page's script) and SvelteKit `kit.env.publicPrefix: ''` make a " +
 			"variable public. WXT's `vite.define` inlines into browser-extension code every user installs.\n\n" +
-			"Public names (`*_CLERK_PUBLISHABLE_KEY`) are not reported, nor `define` under a server-only Vite environment " +
+			"Other services' secrets count too: a `define` or `env` entry that reads a secret-named variable (`*_SECRET*`, `*_API_KEY`, " +
+			"`*_TOKEN`, `*_PASSWORD`) without the framework's public prefix from `process.env` or from `loadEnv(mode, cwd, '')` bypasses " +
+			"the prefix that marks a value safe for the browser. " +
+			"Public names (`*_CLERK_PUBLISHABLE_KEY`, public-prefixed or `ANON` keys) are not reported, nor `define` under a server-only Vite environment " +
 			"(`environments: { ssr: { define } }`).",
 		Bad: "// next.config.js\nmodule.exports = { env: { CLERK_SECRET_KEY: process.env.CLERK_SECRET_KEY } }\n" +
 			"// vite.config.ts\nexport default defineConfig(({ mode }) => {\n  const env = loadEnv(mode, process.cwd(), '')\n" +
@@ -97,6 +100,42 @@ func secretRefs(text string) []string {
 			out = append(out, id)
 		}
 	}
+	return out
+}
+
+// publicWord marks names of values meant for the browser.
+var publicWord = regexp.MustCompile(`PUBLISHABLE|PUBLIC|ANON`)
+
+// otherSecretRefs returns the server secret names of other services an
+// expression reads from an environment that holds them (`process.env.X`,
+// or `env.X` of `loadEnv(mode, cwd, '')`): secret-named (`*_SECRET*`, `*_API_KEY`, `*_TOKEN`,
+// `*_PASSWORD`, ...) and without a public prefix. A framework's public
+// prefix is how a value is declared safe for the client; a build config
+// that inlines an unprefixed secret-named variable bypasses it.
+func otherSecretRefs(af *jsast.File, n *jsast.Node, allEnv map[string]bool) []string {
+	var out []string
+	jsast.Walk(n, func(m *jsast.Node) bool {
+		var obj, prop *jsast.Node
+		switch m.Type {
+		case "member_expression":
+			obj, prop = m.ChildByField("object"), m.ChildByField("property")
+		case "subscript_expression":
+			obj, prop = m.ChildByField("object"), m.ChildByField("index")
+		default:
+			return true
+		}
+		if !allEnv[strings.Join(strings.Fields(af.Text(obj)), "")] {
+			return true
+		}
+		id := af.Text(prop)
+		if s, ok := af.StringValue(prop); ok {
+			id = s
+		}
+		if genericSecret.MatchString(id) && detect.PublicPrefixOf(id) == "" && !publicWord.MatchString(id) {
+			out = append(out, id)
+		}
+		return true
+	})
 	return out
 }
 
@@ -166,6 +205,11 @@ func runSEC005(pass *rules.Pass, report reportFunc) error {
 				names := secretRefs(key)
 				if len(names) == 0 {
 					names = secretRefs(af.Text(val))
+				}
+				if len(names) == 0 {
+					// The value names the variable it reads; the key only
+					// what client code calls it.
+					names = otherSecretRefs(af, val, allEnv)
 				}
 				if len(names) > 0 {
 					at(c, what+" "+key, fmt.Sprintf("%s entry %s inlines the server secret %s into the client bundle", what, rules.Code(key), rules.Code(names[0])))
