@@ -132,6 +132,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("credentialFormats", c.Prefix)
 	}
+	for _, d := range deployConfigs {
+		if d.Source == "" || d.Host == "" || d.File != strings.ToLower(d.File) {
+			t.Errorf("deployConfigs %s: incomplete entry", d.File)
+		}
+		unique("deployConfigs", d.File)
+	}
 	for _, a := range advisories {
 		if a.Source == "" || a.ID == "" || a.Expose == 0 || len(a.Ranges) == 0 {
 			t.Errorf("advisories %s: incomplete entry", a.ID)

@@ -9,6 +9,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/redact"
 	"github.com/clerkguard/clerkguard/rules/secrets/detect"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -25,7 +27,7 @@ var SEC010 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  2,
 	Files: func(f *source.File) bool {
-		return !f.Binary && (f.Lang == source.LangEnv || f.Lang == source.LangYAML)
+		return !f.Binary && (f.Lang == source.LangEnv || f.Lang == source.LangYAML || f.IsJS())
 	},
 	Keywords: []string{"pk_test_", "sk_test_", "pk_live_", "sk_live_"},
 	Doc: rules.Doc{
@@ -39,7 +41,10 @@ var SEC010 = &rules.Rule{
 			"reverse) in one env file means the frontend and backend talk to different instances, and sessions will not verify.\n\n" +
 			"Production is recognised by name: `.env.production*`/`.env.prod*`, an env file setting `NODE_ENV=production`, Helm " +
 			"`values-prod*.yaml`/`values-production*.yaml`, a `production`/`prod` overlay directory, and workflow jobs with " +
-			"`environment: production`. Staging environments that intentionally use a development instance are not named production, so " +
+			"`environment: production`; and a `pk_test_` literal in the code of a package a hosting platform's deployment configuration " +
+			"deploys (`wrangler.toml`/`.json`/`.jsonc`, `vercel.json`, `netlify.toml`, `fly.toml`, `render.yaml`, `railway.json` in its " +
+			"directory or above), given as Clerk's publishable key with no `pk_live_` beside it, not as a fallback of an environment read and " +
+			"not under a condition (tests, examples and demos are left out): the literal is the only key that build can use. Staging environments that intentionally use a development instance are not named production, so " +
 			"they are not reported.",
 		Bad:  "# .env.production\nNEXT_PUBLIC_CLERK_PUBLISHABLE_KEY=pk_test_…\nCLERK_SECRET_KEY=sk_test_…",
 		Good: "# .env.production (values from the production instance, kept out of git)\nNEXT_PUBLIC_CLERK_PUBLISHABLE_KEY=pk_live_…\nCLERK_SECRET_KEY=",
@@ -112,6 +117,15 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 		report(d)
 	}
 	switch {
+	case f.IsJS():
+		if deployed, why := hardCodedForDeploy(pass); deployed {
+			for _, k := range keys {
+				if !k.secr && onlyKey(pass, keys, k) {
+					devKey(k, why)
+				}
+			}
+		}
+		return nil
 	case f.Lang == source.LangEnv && envFileKind(f.Path) == "template":
 		// examples document development setups
 	case f.Lang == source.LangEnv && prodEnvName.MatchString(base):
@@ -203,4 +217,67 @@ func productionJobs(f *source.File) []lineRange {
 		out = append(out, lineRange{job: k.Value, from: k.Line, to: to})
 	}
 	return out
+}
+
+// demoDir matches directories of code that is not the deployed app.
+var demoDir = regexp.MustCompile(`(?i)(^|/)(?:examples?|demos?|sandbox|playground|storybook)/`)
+
+// hardCodedForDeploy reports whether the code file belongs to a package
+// that a hosting platform's deployment configuration builds and deploys
+// (rules/knowledge DeployConfigOf, in the file's directory or above it),
+// and says which.
+func hardCodedForDeploy(pass *rules.Pass) (bool, string) {
+	f := pass.File
+	if jsast.IsNonRequestPath(f.Path) || demoDir.MatchString(f.Path) {
+		return false, ""
+	}
+	dir := path.Dir(f.Path)
+	best, host := "", ""
+	for _, p := range pass.Paths() {
+		d, ok := knowledge.DeployConfigOf(p)
+		if !ok {
+			continue
+		}
+		pd := path.Dir(p)
+		if (pd == "." || pd == dir || strings.HasPrefix(dir, pd+"/")) && len(p) > len(best) {
+			best, host = p, d.Host
+		}
+	}
+	if best == "" {
+		return false, ""
+	}
+	return true, fmt.Sprintf("code that %s deploys to %s: the literal is the only key that build can use, so production runs on the development instance", rules.Code(best), host)
+}
+
+// onlyKey reports whether a publishable key literal is the value the code
+// always uses: given as Clerk's publishable key (by its name, or in a file
+// that imports Clerk), not a fallback of an environment read and not under
+// a condition (a development-mode branch), in a file with no pk_live_ key.
+func onlyKey(pass *rules.Pass, keys []clerkKey, k clerkKey) bool {
+	for _, o := range keys {
+		if o.c.Live {
+			return false // the file chooses between instances
+		}
+	}
+	if !strings.Contains(strings.ToLower(k.c.Name), "publishable") && !signals(pass.File).ImportsClerk {
+		return false
+	}
+	af := pass.AST(pass.File)
+	if af == nil {
+		return false // unparsed: unknown, not a finding
+	}
+	var lit *jsast.Node
+	jsast.Walk(af.Root, func(n *jsast.Node) bool {
+		if n.Start > k.c.Start || n.End < k.c.End {
+			return false
+		}
+		if n.Type == "string" || n.Type == "template_string" {
+			lit = n
+		}
+		return true
+	})
+	if lit == nil {
+		return false
+	}
+	return jsast.Ancestor(lit, "binary_expression", "ternary_expression", "if_statement", "switch_case", "conditional_expression") == nil
 }
