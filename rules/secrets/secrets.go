@@ -20,6 +20,8 @@
 //   - CLK-SEC-011 is about another vendor's key *value* in a documented
 //     format (a Stripe sk_ key by its shape), outside env files: a
 //     committed env file is one CLK-SEC-008 finding listing every secret.
+//   - CLK-SEC-012 asks the semantic model for entry points that send a
+//     server secret to a caller nothing authenticates.
 //
 // Attribution: both Clerk and Stripe issue sk_test_/sk_live_ keys. The
 // rules report keys attributed to Clerk (by name, surrounding text, the
@@ -41,7 +43,7 @@ import (
 
 // Rules is the pack, in ID order.
 var Rules = []*rules.Rule{
-	SEC001, SEC002, SEC003, SEC004, SEC005, SEC006, SEC007, SEC008, SEC009, SEC010, SEC011,
+	SEC001, SEC002, SEC003, SEC004, SEC005, SEC006, SEC007, SEC008, SEC009, SEC010, SEC011, SEC012,
 }
 
 // reportFunc receives a rule's diagnostics. Rules report through it rather
