@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -36,8 +37,12 @@ var SEC008 = &rules.Rule{
 			"ignores `.env*` by default and Gatsby's docs say \"Add `.env*` files to `.gitignore`\". A committed `.env` file puts every key " +
 			"in it into the history of every clone and fork.\n\n" +
 			"The rule reports a committed dotenv file when it sets a secret (Clerk secret names, and generic " +
-			"`*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*PASSWORD*` variables) to a real-looking value; empty values, references, placeholders " +
-			"and passwords of services the file itself places on `localhost` do not count. Committed means: in a pull request or a " +
+			"`*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*PASSWORD*` variables) to a real-looking value, a value in another vendor's documented " +
+			"secret format (a Stripe `sk_`/`rk_` key, told from Clerk's by its length), a connection URL with a password for a host " +
+			"other machines reach (`postgres://user:pass@db.example.com`), or a `*SECRET*`/`*PASSWORD*`/`*PRIVATE_KEY*` variable given a " +
+			"public prefix (inlined into the client bundle); empty values, references, placeholders, public client keys (`*_API_KEY`, " +
+			"`*ANON_KEY` under a public prefix) and passwords of services the file itself places on `localhost` or on a compose network " +
+			"do not count. It is one finding per file, at the strongest evidence, naming the variables and never their values. Committed means: in a pull request or a " +
 			"commit, every file of the tree (a force-added file too); in a scan of a git checkout, what `git ls-files` lists as tracked " +
 			"or not ignored; elsewhere, a file no `.gitignore` pattern covers, with git's rules (root and nested files, negation, a file of " +
 			"an excluded directory cannot be re-included). A correctly ignored `.env.local` is not a finding. " +
@@ -206,12 +211,12 @@ func runSEC008(pass *rules.Pass, report reportFunc) error {
 	if len(found) == 0 {
 		return nil
 	}
+	// Strongest evidence first: the finding points at it and the list
+	// names it even when it is cut short.
+	sort.SliceStable(found, func(i, j int) bool { return found[i].rank > found[j].rank })
 	anchor := found[0]
 	var names, secrets []string
 	for _, s := range found {
-		if s.rank > anchor.rank {
-			anchor = s
-		}
 		n := rules.Code(s.name)
 		if s.what != "" {
 			n += " (" + s.what + ")"
