@@ -176,6 +176,7 @@ func TestScoreEndToEnd(t *testing.T) {
 	key := "sk_" + "live_" + strings.Repeat("Q3v8Zt1pLm5Rx9Yk", 3)
 	files := map[string]string{
 		".env":         "CLERK_SECRET_KEY=" + key + "\n",
+		".gitignore":   ".env\n", // added later than .env was tracked: git keeps tracking it
 		"app/x.ts":     "export const k = 1\n",
 		"package.json": `{"dependencies":{"@clerk/nextjs":"^6.12.0","next":"15.2.3"}}` + "\n",
 	}
@@ -198,6 +199,7 @@ func TestScoreEndToEnd(t *testing.T) {
 	}
 	git("init", "-q")
 	git("add", "-A")
+	git("add", "-f", ".env")
 	git("commit", "-qm", "one")
 	commit := git("rev-parse", "HEAD")
 	// A later commit that the labels do not describe: the scorer must use the pinned one.
@@ -254,8 +256,11 @@ traps: []
 	if shop == nil {
 		t.Fatal("acme/shop missing from the report")
 	}
-	var tpSeen bool
+	var tpSeen, committedSeen bool
 	for _, j := range shop.Findings {
+		// The tracked .env is committed whatever .gitignore says: the
+		// extracted tree answers as the commit does.
+		committedSeen = committedSeen || j.Rule == "CLK-SEC-008" && j.Path == ".env"
 		if j.Verdict == TruePositive && j.Label == "P1" && strings.HasPrefix(j.Rule, "CLK-SEC-") {
 			tpSeen = true
 		}
@@ -265,6 +270,9 @@ traps: []
 	}
 	if !tpSeen {
 		t.Errorf("the committed key at the pinned commit was not matched to P1: %+v", shop.Findings)
+	}
+	if !committedSeen {
+		t.Errorf("the tracked .env that .gitignore matches was not judged committed: %+v", shop.Findings)
 	}
 
 	// Comparing a run with itself prints both columns.
