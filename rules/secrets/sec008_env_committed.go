@@ -116,11 +116,14 @@ const (
 
 // classifyEnvLine says whether a dotenv assignment sets a secret, and
 // what kind of evidence it is.
-func classifyEnvLine(name, value string, hosts map[string]bool) (string, int, bool) {
+// vendorOf says whose an sk_ value is (detect.Attribute): Clerk shares
+// Stripe's prefixes, so a vendor format holds only where the context says
+// so.
+func classifyEnvLine(name, value string, hosts map[string]bool, vendorOf func() detect.Vendor) (string, int, bool) {
 	if _, ph := detect.Placeholder(value); ph || detect.IsReference(value) {
 		return "", 0, false
 	}
-	if f, ok := knowledge.CredentialFormatOf(value); ok {
+	if f, ok := knowledge.CredentialFormatOf(value); ok && (!strings.HasPrefix(value, "sk_") || vendorOf() == detect.Other) {
 		return f.Vendor + " " + f.Kind, rankFormat, true
 	}
 	if pw, ok := urlPassword(value); ok {
@@ -196,13 +199,26 @@ func runSEC008(pass *rules.Pass, report reportFunc) error {
 	}
 	var found []envSecret
 	hosts := localHosts(f.Lines())
+	text := string(f.Content)
+	off := 0
 	for i, l := range f.Lines() {
+		lineStart := off
+		off += len(l) + 1
 		m := envLineRe.FindStringSubmatch(l)
 		if m == nil {
 			continue
 		}
 		v := envValue(m[2])
-		what, rank, ok := classifyEnvLine(m[1], v, hosts)
+		vendorOf := func() detect.Vendor {
+			start := lineStart + max(strings.Index(l, v), 0)
+			if start+len(v) > len(text) {
+				return detect.Unknown // offsets of a file with CRLF line ends: no context
+			}
+			c := detect.Candidate{Kind: detect.SecretKey, Value: v, Start: start, End: start + len(v), Name: m[1]}
+			vendor, _, _ := detect.Attribute(text, c, signals(f))
+			return vendor
+		}
+		what, rank, ok := classifyEnvLine(m[1], v, hosts, vendorOf)
 		if !ok {
 			continue // empty, a reference or a placeholder: nothing leaked
 		}
@@ -329,7 +345,7 @@ func nearestGitignore(paths []string, dir string) string {
 }
 
 // localHostRe matches a host only the developer's machine reaches.
-var localHostRe = regexp.MustCompile(`(?i)^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|::1|\[::1\])(?::\d+)?$`)
+var localHostRe = regexp.MustCompile(`(?i)^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|::1|\[::1\]|host\.docker\.internal|[\w.-]+\.(?:local|localhost))(?::\d+)?$`)
 
 // localHosts returns the prefixes of the file's `<PREFIX>_HOST` variables
 // whose value is a local host ("DB" for DB_HOST=localhost).
