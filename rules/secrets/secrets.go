@@ -22,6 +22,9 @@
 //     committed env file is one CLK-SEC-008 finding listing every secret.
 //   - CLK-SEC-012 asks the semantic model for entry points that send a
 //     server secret to a caller nothing authenticates.
+//   - CLK-SEC-013 is an account's login and password written as literals
+//     into a request the code sends (a narrow, high-precision case of a
+//     hard-coded credential; other literals are a secret scanner's job).
 //
 // Attribution: both Clerk and Stripe issue sk_test_/sk_live_ keys. The
 // rules report keys attributed to Clerk (by name, surrounding text, the
@@ -43,7 +46,7 @@ import (
 
 // Rules is the pack, in ID order.
 var Rules = []*rules.Rule{
-	SEC001, SEC002, SEC003, SEC004, SEC005, SEC006, SEC007, SEC008, SEC009, SEC010, SEC011, SEC012,
+	SEC001, SEC002, SEC003, SEC004, SEC005, SEC006, SEC007, SEC008, SEC009, SEC010, SEC011, SEC012, SEC013,
 }
 
 // reportFunc receives a rule's diagnostics. Rules report through it rather

@@ -110,3 +110,11 @@ func printable(s string) bool {
 	}
 	return true
 }
+
+// HasPlaceholderMarker reports whether value holds a documentation or
+// fixture marker ("your", "example", "xxxx", "<...>"), without the entropy
+// test Placeholder applies: short values such as passwords are judged by
+// their markers alone.
+func HasPlaceholderMarker(value string) bool {
+	return allowlisted[value] || placeholderRe.MatchString(value)
+}
