@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
@@ -33,7 +34,8 @@ var SEC006 = &rules.Rule{
 			"`@clerk/*/server` need the Secret Key; in a client module they either get it through a public variable (a leak) or fail at " +
 			"runtime. `auth()`/`currentUser()` already import `server-only` and break the build, but `clerkClient`/`createClerkClient` do not, " +
 			"so nothing stops this mistake before deployment. The same holds for `svix` (webhook verification needs the signing secret) and " +
-			"for reading a secret env var.\n\nType-only imports (`import type { WebhookEvent } from '@clerk/nextjs/server'`) are erased and not reported.",
+			"for reading a secret env var.\n\nType-only imports (`import type { WebhookEvent } from '@clerk/nextjs/server'`), and imports a TypeScript module never uses " +
+			"as a value, are erased by the compiler and not reported.",
 		Bad:  "'use client'\nimport { createClerkClient } from '@clerk/backend'\nconst clerk = createClerkClient({ secretKey: process.env.NEXT_PUBLIC_CLERK_SECRET_KEY })",
 		Good: "'use client'\n// call a Route Handler or Server Action that uses clerkClient() from @clerk/nextjs/server\nconst res = await fetch('/api/users')",
 	},
@@ -118,7 +120,7 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 	seen := map[string]bool{}
 	for _, im := range af.Imports() {
 		why := backendImport(im)
-		if why == "" || seen[im.Source+"\x00"+im.Imported] {
+		if why == "" || seen[im.Source+"\x00"+im.Imported] || erasedImport(af, pass.File.Path, im) {
 			continue
 		}
 		seen[im.Source+"\x00"+im.Imported] = true
@@ -146,4 +148,29 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 		return false
 	})
 	return nil
+}
+
+// erasedImport reports an import that a TypeScript module never uses as a
+// value: the compiler (tsc, SWC, esbuild) drops such imports, so nothing
+// of the package reaches the bundle. JavaScript keeps them.
+func erasedImport(af *jsast.File, p string, im jsast.Import) bool {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".ts", ".tsx", ".mts", ".cts":
+	default:
+		return false
+	}
+	if im.Local == "" || im.Imported == "*" && im.Local == "" {
+		return false
+	}
+	used := false
+	jsast.Walk(af.Root, func(n *jsast.Node) bool {
+		if used || n.Type == "import_statement" {
+			return false
+		}
+		if (n.Type == "identifier" || n.Type == "shorthand_property_identifier") && af.Text(n) == im.Local {
+			used = true
+		}
+		return true
+	})
+	return !used
 }
