@@ -108,7 +108,7 @@ var publicWord = regexp.MustCompile(`PUBLISHABLE|PUBLIC|ANON`)
 
 // otherSecretRefs returns the server secret names of other services an
 // expression reads from an environment that holds them (`process.env.X`,
-// or `env.X` of `loadEnv(mode, cwd, ”)`): secret-named (`*_SECRET*`, `*_API_KEY`, `*_TOKEN`,
+// or `env.X` of `loadEnv` with an empty prefix): secret-named (`*_SECRET*`, `*_API_KEY`, `*_TOKEN`,
 // `*_PASSWORD`, ...) and without a public prefix. A framework's public
 // prefix is how a value is declared safe for the client; a build config
 // that inlines an unprefixed secret-named variable bypasses it.
