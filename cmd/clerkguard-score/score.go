@@ -111,11 +111,22 @@ func Aggregate(engine string, labels []*RepoLabels, scores []*RepoScore) *Report
 				r.Official.Found += f
 			}
 		}
+		category := map[string]string{} // label id -> category
+		for _, p := range rl.Problems {
+			category[p.ID] = p.Category
+		}
+		for _, t := range rl.Traps {
+			category[t.ID] = t.Category
+		}
 		for _, j := range s.Findings {
+			c := categoryOf(j.Rule)
+			if lc := category[j.Label]; lc != "" && j.Label != "" {
+				c = lc // a rule listed under two categories counts where its label is
+			}
 			r.Overall.addFinding(j.Verdict)
 			get(r.ByStack, j.Stack).addFinding(j.Verdict)
 			get(r.ByRule, j.Rule).addFinding(j.Verdict)
-			get(r.ByCategory, categoryOf(j.Rule)).addFinding(j.Verdict)
+			get(r.ByCategory, c).addFinding(j.Verdict)
 			if s.Official {
 				r.Official.addFinding(j.Verdict)
 			}
@@ -131,10 +142,12 @@ func Aggregate(engine string, labels []*RepoLabels, scores []*RepoScore) *Report
 	return r
 }
 
-// categoryOf is the category a rule reports in ("other" for engine rules).
+// categoryOf is the category a rule reports in ("other" for engine rules):
+// the first by name when the rule is listed under several, so a run's
+// figures never depend on map order.
 func categoryOf(rule string) string {
-	for c, ids := range categories {
-		for _, id := range ids {
+	for _, c := range categoryNames() {
+		for _, id := range categories[c] {
 			if id == rule {
 				return c
 			}

@@ -291,3 +291,16 @@ traps: []
 		t.Errorf("without --clones: exit %d, want 2", code)
 	}
 }
+
+// A rule listed under two categories is counted under one chosen by name,
+// not by map order: two runs over the same findings print the same table.
+func TestCategoryOfIsDeterministic(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		if c := categoryOf("CLK-SEC-012"); c != "secret-exposure" {
+			t.Fatalf("run %d: categoryOf(CLK-SEC-012) = %q, want secret-exposure (the first by name)", i, c)
+		}
+	}
+	if c := categoryOf("CLK-NOPE-001"); c != "other" {
+		t.Errorf("categoryOf(unknown) = %q, want other", c)
+	}
+}
