@@ -6,37 +6,38 @@ import (
 )
 
 // tokenVerifier returns the token verifier a call is (rules/knowledge
-// TokenVerifierOf) when the key it verifies with is a configured secret:
+// TokenCallOf, a keyed verifier) when the key it verifies with is a
+// configured secret:
 // jwt.verify(token, process.env.SECRET), jwtVerify(token, key),
 // createVerifier({ key: process.env.SECRET }).
-func (a *analyzer) tokenVerifier(call *jsast.Node) (knowledge.TokenVerifier, bool) {
+func (a *analyzer) tokenVerifier(call *jsast.Node) (knowledge.TokenCall, bool) {
 	callee := jsast.Unwrap(call.ChildByField("function"))
 	root := rootIdent(callee)
 	if root == nil {
-		return knowledge.TokenVerifier{}, false
+		return knowledge.TokenCall{}, false
 	}
 	im, ok := a.f.ImportOf(a.f.Text(root))
 	if !ok {
-		return knowledge.TokenVerifier{}, false
+		return knowledge.TokenCall{}, false
 	}
 	name := im.Imported
 	if callee.Type == "member_expression" {
 		name = a.f.Text(callee.ChildByField("property")) // jwt.verify of a default or namespace import
 	}
-	v, ok := knowledge.TokenVerifierOf(im.Source, name)
+	v, ok := keyedVerifier(im.Source, name)
 	if !ok {
-		return knowledge.TokenVerifier{}, false
+		return knowledge.TokenCall{}, false
 	}
 	args := jsast.Args(call)
 	if v.KeyArg >= len(args) {
-		return knowledge.TokenVerifier{}, false
+		return knowledge.TokenCall{}, false
 	}
 	key := args[v.KeyArg]
 	if v.KeyOption != "" {
 		key = a.f.ObjectProp(jsast.Unwrap(key), v.KeyOption)
 	}
 	if key == nil || a.classify(key).kind != vSecret {
-		return knowledge.TokenVerifier{}, false
+		return knowledge.TokenCall{}, false
 	}
 	return v, true
 }
@@ -55,11 +56,11 @@ func (a *analyzer) verifiesToken(call *jsast.Node) bool {
 		}
 	}
 	v, ok := a.tokenVerifier(call)
-	return ok && !v.Factory
+	return ok && v.Use == knowledge.Verifies
 }
 
-// keyFromCaller reports a call of a token verifier (knowledge
-// TokenVerifierOf) whose key is not a configured secret: the caller can
+// keyFromCaller reports a call of a keyed token verifier (knowledge
+// TokenCallOf) whose key is not a configured secret: the caller can
 // sign a token it accepts, so its claims are the caller's to choose.
 func (a *analyzer) keyFromCaller(call *jsast.Node) bool {
 	callee := jsast.Unwrap(call.ChildByField("function"))
@@ -75,9 +76,19 @@ func (a *analyzer) keyFromCaller(call *jsast.Node) bool {
 	if callee.Type == "member_expression" {
 		name = a.f.Text(callee.ChildByField("property"))
 	}
-	if _, known := knowledge.TokenVerifierOf(im.Source, name); !known {
+	if _, known := keyedVerifier(im.Source, name); !known {
 		return false
 	}
 	_, appKey := a.tokenVerifier(call)
 	return !appKey
+}
+
+// keyedVerifier returns the token function name of package pkg when it
+// verifies, or makes a verifier, with a key the application passes.
+func keyedVerifier(pkg, name string) (knowledge.TokenCall, bool) {
+	t, ok := knowledge.TokenCallOf(pkg, name)
+	if !ok || !t.Keyed() || t.Use != knowledge.Verifies && t.Use != knowledge.VerifierFactory {
+		return knowledge.TokenCall{}, false
+	}
+	return t, true
 }

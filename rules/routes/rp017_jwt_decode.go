@@ -102,7 +102,7 @@ func runRP017(pass *rules.Pass) error {
 		if im.TypeOnly {
 			continue
 		}
-		if tc, ok := knowledge.TokenCallOf(im.Source, im.Imported); ok && !tc.Verifies {
+		if tc, ok := knowledge.TokenCallOf(im.Source, im.Imported); ok && tc.Use == knowledge.Decodes {
 			decoders[im.Local] = true
 		}
 		if im.Imported == "default" || im.Imported == "*" {
@@ -131,12 +131,12 @@ func runRP017(pass *rules.Pass) error {
 			root := strings.Split(name, ".")[0]
 			tc, isNS := nsCall(root, name)
 			switch {
-			case decoders[name] || isNS && !tc.Verifies:
+			case decoders[name] || isNS && tc.Use == knowledge.Decodes:
 				if !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", rules.Code(name+"()"))})
 				}
-			case isNS && tc.Verifies && tc.Package == "jsonwebtoken" && !jsonwebtokenPinsByKey(pass):
+			case isNS && tc.Use == knowledge.Verifies && tc.Package == "jsonwebtoken" && !jsonwebtokenPinsByKey(pass):
 				a := jsast.Args(n)
 				if len(a) < 3 || f.ObjectProp(a[2], "algorithms") == nil {
 					if len(a) >= 3 && jsast.Unwrap(a[2]).Type != "object" {
