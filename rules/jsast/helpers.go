@@ -404,3 +404,27 @@ func (f *File) number(n *Node, depth int) (float64, bool) {
 	}
 	return 0, false
 }
+
+// EnvName returns the variable name an env access reads:
+// process.env.X, process.env['X'], import.meta.env.X, Deno.env.get('X'),
+// env.X, useRuntimeConfig().clerk.webhookSigningSecret.
+func (f *File) EnvName(n *Node) string {
+	n = Unwrap(n)
+	if n == nil {
+		return ""
+	}
+	if n.Type == "call_expression" && strings.HasSuffix(f.CalleeName(n), "env.get") {
+		if a := Args(n); len(a) > 0 {
+			v, _ := f.StringValue(a[0])
+			return v
+		}
+	}
+	name := f.Name(n)
+	if !strings.Contains(name, ".") {
+		return ""
+	}
+	if strings.Contains(name, "env.") || strings.Contains(name, "Config") || strings.Contains(name, "config") || strings.HasPrefix(name, "useRuntimeConfig()") {
+		return LastSegment(name)
+	}
+	return ""
+}

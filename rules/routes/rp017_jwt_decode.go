@@ -95,27 +95,6 @@ func runRP017(pass *rules.Pass) error {
 	if f == nil {
 		return nil
 	}
-	// Token functions by knowledge.TokenCallOf: decoders imported by name,
-	// and namespace or default imports whose methods decode or verify.
-	decoders, namespaces := map[string]bool{}, map[string]string{}
-	for _, im := range f.Imports() {
-		if im.TypeOnly {
-			continue
-		}
-		if tc, ok := knowledge.TokenCallOf(im.Source, im.Imported); ok && tc.Use == knowledge.Decodes {
-			decoders[im.Local] = true
-		}
-		if im.Imported == "default" || im.Imported == "*" {
-			namespaces[im.Local] = im.Source
-		}
-	}
-	nsCall := func(root, name string) (knowledge.TokenCall, bool) {
-		src, ok := namespaces[root]
-		if !ok || !strings.HasPrefix(name, root+".") || strings.Count(name, ".") != 1 {
-			return knowledge.TokenCall{}, false
-		}
-		return knowledge.TokenCallOf(src, strings.TrimPrefix(name, root+"."))
-	}
 	setsHeader := map[string]bool{}
 	for _, call := range f.Calls(f.Root, func(n string) bool { return strings.HasSuffix(n, ".set") || strings.HasSuffix(n, ".setHeader") }) {
 		if a := jsast.Args(call); len(a) > 0 {
@@ -128,15 +107,14 @@ func runRP017(pass *rules.Pass) error {
 		switch n.Type {
 		case "call_expression":
 			name := f.CalleeName(n)
-			root := strings.Split(name, ".")[0]
-			tc, isNS := nsCall(root, name)
+			tc, isToken := tokenCallAt(f, n) // knowledge.TokenCallOf
 			switch {
-			case decoders[name] || isNS && tc.Use == knowledge.Decodes:
+			case isToken && tc.Use == knowledge.Decodes:
 				if !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", rules.Code(name+"()"))})
 				}
-			case isNS && tc.Use == knowledge.Verifies && tc.Package == "jsonwebtoken" && !jsonwebtokenPinsByKey(pass):
+			case isToken && tc.Use == knowledge.Verifies && tc.Package == "jsonwebtoken" && !jsonwebtokenPinsByKey(pass):
 				a := jsast.Args(n)
 				if len(a) < 3 || f.ObjectProp(a[2], "algorithms") == nil {
 					if len(a) >= 3 && jsast.Unwrap(a[2]).Type != "object" {

@@ -11,14 +11,16 @@ import (
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/redact"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // RP018 flags token verification options that weaken Clerk's checks:
 // wildcard, plain-http or request-derived authorizedParties, a large clock
 // skew, machine tokens accepted where userId is then trusted, pending
-// sessions treated as signed in, the Go SDK equivalents, and a
-// hand-written azp check that passes a token without the claim.
+// sessions treated as signed in, the Go SDK equivalents, a hand-written
+// azp check that passes a token without the claim, and a token key with
+// a literal fallback.
 var RP018 = &rules.Rule{
 	ID:         "CLK-RP-018",
 	Name:       "weakened-token-verification-options",
@@ -32,7 +34,7 @@ var RP018 = &rules.Rule{
 		}
 		return f.IsJS() || f.Lang == source.LangAstro || f.Lang == source.LangGo
 	},
-	Keywords: []string{"authorizedParties", "azp", "clockSkewInMs", "acceptsToken", "treatPendingAsSignedOut",
+	Keywords: []string{"authorizedParties", "azp", "jsonwebtoken", "jose", "fast-jwt", "clockSkewInMs", "acceptsToken", "treatPendingAsSignedOut",
 		"authenticateRequest", "verifyToken", "Leeway", "AuthorizedPartyMatches"},
 	Doc: rules.Doc{
 		Title: "token verification options that weaken Clerk's checks",
@@ -54,7 +56,10 @@ var RP018 = &rules.Rule{
 			"chosen) as signed in. In Go, `clerkhttp.Leeway()` above a minute and `AuthorizedPartyMatches()` with no " +
 			"origins (it then accepts every `azp`) weaken the same checks. A hand-written `azp` check that runs only when " +
 			"the claim is present (`if (claims.azp && !origins.includes(claims.azp))`) accepts every token without one, " +
-			"and its list of origins is judged like `authorizedParties`.\n\n" +
+			"and its list of origins is judged like `authorizedParties`. The key of a hand-written verifier or signer " +
+			"(jsonwebtoken, jose, fast-jwt) that falls back to a string literal when its variable is unset " +
+			"(`process.env.JWT_SECRET || 'dev-secret'`) lets anyone who reads the source sign tokens the verifier accepts " +
+			"wherever the variable is missing.\n\n" +
 			"Local origins inside a `NODE_ENV === 'development'` branch are not reported. A direct `authenticateRequest()` " +
 			"or `verifyToken()` call with a literal options object and no `authorizedParties` is reported with low " +
 			"confidence; a missing `authorizedParties` in `clerkMiddleware()` is not reported.",
@@ -81,7 +86,8 @@ func fixRP018(p *project.Model, file string) string {
 	b.WriteString("Set `authorizedParties` to your exact production origins (`['https://app.example.com']`), never `'*'`, " +
 		"`http://` or a request header; keep local origins in a `process.env.NODE_ENV === 'development'` branch. " +
 		"Keep `clockSkewInMs` at its default (5000 ms). A hand-written `azp` check must reject a token whose `azp` is " +
-		"missing too (`if (!claims.azp || !origins.includes(claims.azp))`). ")
+		"missing too (`if (!claims.azp || !origins.includes(claims.azp))`). Read a signing key from the environment " +
+		"without a literal fallback, and fail at start-up when it is unset. ")
 	switch {
 	case p.DependsOn(file, "@clerk/nextjs") && !p.NextEra(file).AsyncAuth():
 		b.WriteString("Machine tokens (`acceptsToken`) need `@clerk/nextjs` 6.16 or later; on this version accept session tokens only. ")
@@ -114,6 +120,7 @@ func runRP018(pass *rules.Pass) error {
 	// A hand-written azp check judges the claims of a token verified
 	// elsewhere (@fastify/jwt, jose), in a file that need not import Clerk.
 	rp018CheckAzp(pass, f)
+	rp018KeyFallback(pass, f)
 	if !f.ImportsFrom(jsast.IsClerkModule) {
 		return nil
 	}
@@ -335,6 +342,55 @@ func rp018CheckAzp(pass *rules.Pass, f *jsast.File) {
 		rp018CheckParties(pass, f, list, "the `azp` allowlist", func(x *jsast.Node, msg string) {
 			pass.Report(rules.Diagnostic{Line: x.Line, Column: x.Col, Message: msg})
 		})
+	}
+}
+
+// rp018KeyFallback reports the key of a token verifier or signer
+// (knowledge.TokenCallOf) that falls back to a string literal when its
+// environment variable is unset (`process.env.JWT_SECRET || 'dev-secret'`):
+// the literal is in the source, so whoever reads it signs tokens the
+// verifier accepts wherever the variable is missing.
+func rp018KeyFallback(pass *rules.Pass, f *jsast.File) {
+	seen := map[*jsast.Node]bool{}
+	for _, call := range jsast.Find(f.Root, "call_expression") {
+		tc, ok := tokenCallAt(f, call)
+		if !ok || !tc.Keyed() {
+			continue
+		}
+		args := jsast.Args(call)
+		if tc.KeyArg >= len(args) {
+			continue
+		}
+		key := jsast.Unwrap(args[tc.KeyArg])
+		if tc.KeyOption != "" {
+			if o := rp018Object(f, key); o != nil {
+				key = jsast.Unwrap(f.ObjectProp(o, tc.KeyOption))
+			} else {
+				continue
+			}
+		}
+		if key != nil && key.Type == "identifier" {
+			if v := rp018ScopedValue(f, call, key); v != nil {
+				key = jsast.Unwrap(v)
+			} else {
+				key = jsast.Unwrap(f.LocalValue(f.Text(key)))
+			}
+		}
+		if key == nil || key.Type != "binary_expression" || seen[key] {
+			continue
+		}
+		op := f.Text(key.ChildByField("operator"))
+		name := f.EnvName(key.ChildByField("left"))
+		lit := jsast.Unwrap(key.ChildByField("right"))
+		v, isLit := f.StringValue(lit)
+		if op != "||" && op != "??" || name == "" || !isLit || strings.TrimSpace(v) == "" {
+			continue // '' makes the library throw: it fails closed
+		}
+		seen[key] = true
+		pass.Report(rules.Diagnostic{Line: lit.Line, Column: lit.Col, Severity: rules.High, Secrets: []string{v},
+			Match: name + " " + op + " " + redact.Secret(v),
+			Message: fmt.Sprintf("the key of %s falls back to the hard-coded string %s when %s is unset: anyone who reads the source signs tokens it accepts",
+				rules.Code(f.CalleeName(call)+"()"), rules.Code(redact.Secret(v)), rules.Code(name))})
 	}
 }
 

@@ -79,30 +79,6 @@ func runWH005(pass *rules.Pass) error {
 	return nil
 }
 
-// envName returns the variable name an env access reads:
-// process.env.X, process.env['X'], import.meta.env.X, Deno.env.get('X'),
-// env.X, useRuntimeConfig().clerk.webhookSigningSecret.
-func envName(f *jsast.File, n *jsast.Node) string {
-	n = jsast.Unwrap(n)
-	if n == nil {
-		return ""
-	}
-	if n.Type == "call_expression" && strings.HasSuffix(f.CalleeName(n), "env.get") {
-		if a := jsast.Args(n); len(a) > 0 {
-			v, _ := f.StringValue(a[0])
-			return v
-		}
-	}
-	name := f.Name(n)
-	if !strings.Contains(name, ".") {
-		return ""
-	}
-	if strings.Contains(name, "env.") || strings.Contains(name, "Config") || strings.Contains(name, "config") || strings.HasPrefix(name, "useRuntimeConfig()") {
-		return jsast.LastSegment(name)
-	}
-	return ""
-}
-
 // fallbacks reports `env || 'literal'` and `env ?? 'literal'` for a
 // webhook signing secret.
 func fallbacks(pass *rules.Pass, f *jsast.File) {
@@ -114,7 +90,7 @@ func fallbacks(pass *rules.Pass, f *jsast.File) {
 		if op != "||" && op != "??" {
 			return true
 		}
-		name := envName(f, n.ChildByField("left"))
+		name := f.EnvName(n.ChildByField("left"))
 		if name == "" || !webhookSecretName.MatchString(name) || otherProviderName.MatchString(name) {
 			return true
 		}
