@@ -49,7 +49,10 @@ var RP017 = &rules.Rule{
 			"accepts whatever algorithm the token names on jsonwebtoken before 9 (9 pins the algorithms to the key's type).\n\nThe claims are also followed from where they are decoded, across lines, " +
 			"helpers and files, into the entry points of every framework the model knows: an entry whose query selects by a " +
 			"claim of a token decoded without verification (`JSON.parse(atob(parts[1])).sub` in a Supabase Edge Function) is " +
-			"reported at the entry.\n\nDecoding only to log or to pick the `kid` before a verification " +
+			"reported at the entry. A request header whose value decides authorization is the caller's choice too: " +
+			"a header naming a role (or read into a variable that does) compared with a literal in a check that ends the " +
+			"request (`if (req.headers['x-user-role'] !== 'admin') return res.status(403)...`) passes for anyone who " +
+			"sends that value.\n\nDecoding only to log or to pick the `kid` before a verification " +
 			"in the same function is fine and not reported.",
 		Bad:  "const { sub } = jwt.decode(req.cookies.__session)\nconst orders = await db.order.findMany({ where: { userId: sub } })",
 		Good: "const { sub } = await verifyToken(req.cookies.__session, {\n  jwtKey: process.env.CLERK_JWT_KEY,\n  authorizedParties: ['https://app.example.com'],\n})",
@@ -127,12 +130,16 @@ func runRP017(pass *rules.Pass) error {
 				if h, ok := srvHeaderRead(f, n); ok && !setsHeader[strings.ToLower(h)] {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("the %s request header is read as the user's identity, but any client can send it", rules.Code(h))})
+				} else if h, ok := requestHeaderName(f, n); ok && !setsHeader[strings.ToLower(h)] {
+					reportRoleHeader(pass, f, n, h)
 				}
 			}
 		case "subscript_expression":
 			if h, ok := srvHeaderSubscript(f, n); ok && !setsHeader[strings.ToLower(h)] && !srvIsAssignTarget(n) {
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 					Message: fmt.Sprintf("the %s request header is read as the user's identity, but any client can send it", rules.Code(h))})
+			} else if h, ok := requestHeaderName(f, n); ok && !setsHeader[strings.ToLower(h)] && !srvIsAssignTarget(n) {
+				reportRoleHeader(pass, f, n, h)
 			}
 			if srvIsPayloadSplit(f, n) && !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
@@ -157,10 +164,10 @@ func jsonwebtokenPinsByKey(pass *rules.Pass) bool {
 }
 
 // tokenSyntaxWords are the words without which a file holds none of the
-// syntax the rule checks itself (a decoder, a hand-split token, an
-// identity header): the rest of its files only get the entry check.
+// syntax the rule checks itself (a decoder, a hand-split token, a request
+// header read): the rest of its files only get the entry check.
 var tokenSyntaxWords = [][]byte{[]byte("decode"), []byte("Decode"), []byte("ParseUnverified"), []byte("split("),
-	[]byte("x-user"), []byte("x-clerk-user"), []byte("x-auth-user"), []byte("jsonwebtoken")}
+	[]byte("eader"), []byte("jsonwebtoken")}
 
 func mayHandleTokens(content []byte) bool {
 	for _, w := range tokenSyntaxWords {
@@ -218,6 +225,81 @@ func tokenSelected(fx model.Effects) (model.Effect, bool) {
 		}
 	}
 	return model.Effect{}, false
+}
+
+// requestHeaderName returns the name of the request header a read takes:
+// req.get('x'), req.header('x'), headers.get('x'), c.req.header('x'),
+// req.headers['x'], req.headers.x is not one (no literal name).
+func requestHeaderName(f *jsast.File, n *jsast.Node) (string, bool) {
+	var lit *jsast.Node
+	switch n.Type {
+	case "call_expression":
+		name := f.CalleeName(n)
+		last := jsast.LastSegment(name)
+		a := jsast.Args(n)
+		if len(a) != 1 || last != "header" && (last != "get" || !strings.Contains(name, "headers") && !strings.HasPrefix(name, "req.") && !strings.HasPrefix(name, "request.")) {
+			return "", false
+		}
+		lit = a[0]
+	case "subscript_expression":
+		if !strings.HasSuffix(f.Name(n.ChildByField("object")), "headers") {
+			return "", false
+		}
+		lit = n.ChildByField("index")
+	default:
+		return "", false
+	}
+	return f.StringValue(lit)
+}
+
+// reportRoleHeader reports a request header that decides authorization:
+// its value, read at n directly or through the variable it initialises,
+// is compared with a string literal in an if whose branch ends the request
+// (`if (req.headers['x-user-role'] !== 'admin') return res.status(403)`),
+// and the header or the variable names a role (model.RoleName). The
+// header is the caller's to choose, so the check passes for anyone who
+// sends the expected value.
+func reportRoleHeader(pass *rules.Pass, f *jsast.File, n *jsast.Node, header string) {
+	held := ""
+	if p := n.Parent; p != nil && p.Type == "variable_declarator" && jsast.Unwrap(p.ChildByField("value")) == n {
+		if id := p.ChildByField("name"); id != nil && id.Type == "identifier" {
+			held = f.Text(id)
+		}
+	}
+	if !model.RoleName(header) && !model.RoleName(held) {
+		return
+	}
+	scope := jsast.EnclosingFunction(n)
+	if scope == nil {
+		return
+	}
+	for _, st := range jsast.Find(scope, "if_statement") {
+		if st.Line < n.Line || !branchLeaves(f, st.ChildByField("consequence")) {
+			continue
+		}
+		cond := st.ChildByField("condition")
+		for _, cmp := range jsast.Find(cond, "binary_expression") {
+			switch f.Text(cmp.ChildByField("operator")) {
+			case "===", "!==", "==", "!=":
+			default:
+				continue
+			}
+			l, r := jsast.Unwrap(cmp.ChildByField("left")), jsast.Unwrap(cmp.ChildByField("right"))
+			if _, ok := f.StringValue(l); ok {
+				l, r = r, l
+			}
+			if _, ok := f.StringValue(r); !ok || l == nil {
+				continue
+			}
+			if l != n && (held == "" || l.Type != "identifier" || f.Text(l) != held) {
+				continue
+			}
+			pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.High,
+				Message: fmt.Sprintf("the %s request header decides authorization (%s, line %d), but any client can send it: take the role from the verified session (`has({ role })`, the session claims)",
+					rules.Code(header), rules.Code(f.Text(cmp)), cmp.Line)})
+			return
+		}
+	}
 }
 
 // srvHeaderRead recognises req.get('x-user-id'), req.header(...),
