@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/token"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -52,7 +54,9 @@ var RP017 = &rules.Rule{
 			"reported at the entry. A request header whose value decides authorization is the caller's choice too: " +
 			"a header naming a role (or read into a variable that does) compared with a literal in a check that ends the " +
 			"request (`if (req.headers['x-user-role'] !== 'admin') return res.status(403)...`) passes for anyone who " +
-			"sends that value.\n\nDecoding only to log or to pick the `kid` before a verification " +
+			"sends that value. In Go, a request header whose value a function that verifies no token uses to look the " +
+			"Clerk user up (`client.Users().Read(id)`, `user.Get(ctx, id)`) is taken as the caller's user id, whatever " +
+			"the header is called.\n\nDecoding only to log or to pick the `kid` before a verification " +
 			"in the same function is fine and not reported.",
 		Bad:  "const { sub } = jwt.decode(req.cookies.__session)\nconst orders = await db.order.findMany({ where: { userId: sub } })",
 		Good: "const { sub } = await verifyToken(req.cookies.__session, {\n  jwtKey: process.env.CLERK_JWT_KEY,\n  authorizedParties: ['https://app.example.com'],\n})",
@@ -464,6 +468,15 @@ func runRP017Go(pass *rules.Pass) error {
 	if n := f.ImportName("github.com/clerk/clerk-sdk-go/v2/jwt"); n != "" {
 		clerkDecode = n + ".Decode"
 	}
+	clerkSDK := false
+	for _, im := range f.AST.Imports {
+		if p, err := strconv.Unquote(im.Path.Value); err == nil && knowledge.GoClerkPath(p) != "" {
+			clerkSDK = true
+		}
+	}
+	if clerkSDK {
+		goHeaderIdentity(pass, f)
+	}
 	if !golangJWT && clerkDecode == "" {
 		return nil
 	}
@@ -507,6 +520,103 @@ func runRP017Go(pass *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// goHeaderIdentity reports a request header whose value a function takes
+// as a user id: it looks the Clerk user up by it (knowledge.BackendCallOf
+// reads users: user.Get(ctx, id), client.Users().Read(id)) in a function
+// that verifies no token. Whatever its name, the header is the client's
+// to set, so the caller picks the user they act as.
+func goHeaderIdentity(pass *rules.Pass, f *goast.File) {
+	for _, d := range f.AST.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		headers := map[string]*ast.CallExpr{} // variable -> the header read it holds
+		verifies := false
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.AssignStmt:
+				if len(x.Lhs) == 1 && len(x.Rhs) == 1 {
+					if id, ok := x.Lhs[0].(*ast.Ident); ok {
+						if c, ok := x.Rhs[0].(*ast.CallExpr); ok && goHeaderRead(c) {
+							headers[id.Name] = c
+						}
+					}
+				}
+			case *ast.CallExpr:
+				if sel, ok := x.Fun.(*ast.SelectorExpr); ok && (sel.Sel.Name == "Verify" || sel.Sel.Name == "VerifyToken") {
+					verifies = true
+				}
+			}
+			return true
+		})
+		if len(headers) == 0 || verifies {
+			continue
+		}
+		reported := map[string]bool{}
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok || !goUserLookup(f, c) {
+				return true
+			}
+			for _, a := range c.Args {
+				id, ok := a.(*ast.Ident)
+				if !ok || headers[id.Name] == nil || reported[id.Name] {
+					continue
+				}
+				read := headers[id.Name]
+				reported[id.Name] = true
+				name, _ := strconv.Unquote(f.Text(read.Args[0]))
+				pass.Report(rules.Diagnostic{Line: f.Line(read.Pos()), Column: f.Col(read.Pos()), Severity: rules.Critical,
+					Message: fmt.Sprintf("the %s request header is taken as the caller's user id (%s looks the user up by it, line %d), but any client can send it: %s verifies no session token, so the caller acts as any user",
+						rules.Code(name), rules.Code(f.Text(c.Fun)+"()"), f.Line(c.Pos()), rules.Code(fd.Name.Name))})
+			}
+			return true
+		})
+	}
+}
+
+// goHeaderRead reports a read of a named request header:
+// r.Header.Get("x"), c.Request.Header.Get("x"), c.GetHeader("x").
+func goHeaderRead(c *ast.CallExpr) bool {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok || len(c.Args) != 1 {
+		return false
+	}
+	if lit, ok := c.Args[0].(*ast.BasicLit); !ok || lit.Kind != token.STRING {
+		return false
+	}
+	if sel.Sel.Name == "GetHeader" {
+		return true
+	}
+	h, ok := sel.X.(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "Get" && h.Sel.Name == "Header"
+}
+
+// goUserLookup reports a Clerk Backend call that reads a user by id
+// (knowledge.BackendCallOf, ReadsUsers): user.Get(ctx, id) of the v2
+// SDK's user package, client.Users().Read(id) of v1.
+func goUserLookup(f *goast.File, c *ast.CallExpr) bool {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	resource := ""
+	switch x := sel.X.(type) {
+	case *ast.Ident:
+		if f.ImportName("github.com/clerk/clerk-sdk-go/v2/user") != x.Name {
+			return false
+		}
+		resource = x.Name
+	case *ast.CallExpr:
+		if s, ok := x.Fun.(*ast.SelectorExpr); ok && len(x.Args) == 0 {
+			resource = s.Sel.Name + "()"
+		}
+	}
+	bc, ok := knowledge.BackendCallOf(resource, sel.Sel.Name)
+	return ok && bc.Privilege == knowledge.ReadsUsers
 }
 
 // srvGoCallLabel names a Go call for a message: "jwt.Decode",
