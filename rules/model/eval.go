@@ -987,7 +987,7 @@ func firstOnly(n *jsast.Node) bool {
 // function split on '.' (the payload segment of a JWT).
 func (a *analyzer) decodesToken(call *jsast.Node) bool {
 	if tc, ok := a.tokenCall(call); ok {
-		return tc.Use == knowledge.Decodes
+		return tc.Use == knowledge.Decodes && !a.verifiedBefore(call)
 	}
 	f := a.f
 	args := jsast.Args(call)

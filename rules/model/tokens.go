@@ -92,3 +92,52 @@ func keyedVerifier(pkg, name string) (knowledge.TokenCall, bool) {
 	}
 	return t, true
 }
+
+// verifiedBefore reports a decoder call whose token an earlier call of
+// the same function verified with a key the caller does not hold, in a
+// way that ends the request when the token is forged: outside a try, or
+// in a try whose catch leaves and does not hold the decoder. The decoded
+// claims are then those of a verified token (decode after verifyToken).
+func (a *analyzer) verifiedBefore(decode *jsast.Node) bool {
+	args := jsast.Args(decode)
+	fn := jsast.EnclosingFunction(decode)
+	if len(args) == 0 || fn == nil {
+		return false
+	}
+	token := a.f.Text(jsast.Unwrap(args[0]))
+	for _, c := range jsast.Find(fn, "call_expression") {
+		if c.Line > decode.Line || c == decode || jsast.EnclosingFunction(c) != fn {
+			continue
+		}
+		ca := jsast.Args(c)
+		if len(ca) == 0 || a.f.Text(jsast.Unwrap(ca[0])) != token {
+			continue
+		}
+		if tc, ok := a.tokenCall(c); !ok || tc.Use != knowledge.Verifies || a.keyFromCaller(c) {
+			continue
+		}
+		if a.failureEnds(c, fn, decode) {
+			return true
+		}
+	}
+	return false
+}
+
+// failureEnds reports whether a call's throw ends the request before
+// node runs: no try around it in fn, or each try's catch leaves (return
+// or throw) without holding node.
+func (a *analyzer) failureEnds(call, fn, node *jsast.Node) bool {
+	for p := call.Parent; p != nil && p != fn; p = p.Parent {
+		if p.Type != "try_statement" || !p.ChildByField("body").Contains(call) {
+			continue
+		}
+		h := p.ChildByField("handler")
+		if h == nil || h.Contains(node) {
+			return false
+		}
+		if len(jsast.Find(h, "return_statement")) == 0 && len(jsast.Find(h, "throw_statement")) == 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -408,12 +408,13 @@ func srvLogCall(f *jsast.File, call *jsast.Node) bool {
 }
 
 // srvOnlyLogged reports whether the value of expression n only reaches
-// log calls: it is a log call's argument, or it initialises a variable
-// every use of which is inside a log call.
+// log calls or rendered markup: it is a log call's argument or inside a
+// JSX expression, or it initialises a variable every use of which is.
+// Claims shown to the user whose token it is decide nothing.
 func srvOnlyLogged(f *jsast.File, n *jsast.Node) bool {
 	var top *jsast.Node = n
 	for p := n.Parent; p != nil; p = p.Parent {
-		if p.Type == "call_expression" && srvLogCall(f, p) {
+		if p.Type == "call_expression" && srvLogCall(f, p) || p.Type == "jsx_expression" {
 			return true
 		}
 		if p.Type == "variable_declarator" {
@@ -441,7 +442,7 @@ func srvOnlyLogged(f *jsast.File, n *jsast.Node) bool {
 		if x.Type == "identifier" && x != id && f.Text(x) == name {
 			uses++
 			for p := x.Parent; p != nil && p != scope; p = p.Parent {
-				if p.Type == "call_expression" && srvLogCall(f, p) {
+				if p.Type == "call_expression" && srvLogCall(f, p) || p.Type == "jsx_expression" {
 					logged++
 					break
 				}
