@@ -36,7 +36,7 @@ var RP017 = &rules.Rule{
 	},
 	// The syntax checks need the first keywords; the entry check (an
 	// identity decoded in a helper of another file) runs on entry files.
-	Keywords: []string{"decode", "Decode", "ParseUnverified", "split(", "x-user", "x-clerk-user", "x-auth-user", "jsonwebtoken",
+	Keywords: []string{"decode", "Decode", "ParseUnverified", "split(", "x-user", "x-clerk-user", "x-auth-user", "jsonwebtoken", "getSessionList",
 		"req", "Request", "serve(", "Query", "Mutation", "Action", "query(", "mutation(", "action(", "use server"},
 	Doc: rules.Doc{
 		Title: "session token decoded without verification or identity taken from a header",
@@ -56,8 +56,11 @@ var RP017 = &rules.Rule{
 			"request (`if (req.headers['x-user-role'] !== 'admin') return res.status(403)...`) passes for anyone who " +
 			"sends that value. In Go, a request header whose value a function that verifies no token uses to look the " +
 			"Clerk user up (`client.Users().Read(id)`, `user.Get(ctx, id)`) is taken as the caller's user id, whatever " +
-			"the header is called.\n\nDecoding only to log or to pick the `kid` before a verification " +
-			"in the same function is fine and not reported.",
+			"the header is called. A session token minted with `sessions.getToken()` for a session picked from " +
+			"`sessions.getSessionList()` (any of the user's sessions, ended ones too) instead of the request's own " +
+			"session is reported with low severity.\n\nDecoding only to log or to pick the `kid` before a verification " +
+			"in the same function, decoding after the same token was verified, and decoding only to render the claims " +
+			"are fine and not reported.",
 		Bad:  "const { sub } = jwt.decode(req.cookies.__session)\nconst orders = await db.order.findMany({ where: { userId: sub } })",
 		Good: "const { sub } = await verifyToken(req.cookies.__session, {\n  jwtKey: process.env.CLERK_JWT_KEY,\n  authorizedParties: ['https://app.example.com'],\n})",
 	},
@@ -91,6 +94,11 @@ var srvVerifyCalls = map[string]bool{
 func runRP017(pass *rules.Pass) error {
 	if pass.File.Lang == source.LangGo {
 		return runRP017Go(pass)
+	}
+	if bytes.Contains(pass.File.Content, []byte("getSessionList")) {
+		if f := pass.AST(pass.File); f != nil {
+			reportListedSessionToken(pass, f)
+		}
 	}
 	if !mayHandleTokens(pass.File.Content) {
 		// No decoding or identity header here: only the entry check, which
@@ -154,6 +162,49 @@ func runRP017(pass *rules.Pass) error {
 	})
 	reportDecodedIdentity(pass)
 	return nil
+}
+
+// reportListedSessionToken reports a session token minted
+// (knowledge.BackendCallIn: sessions.getToken) for a session picked from
+// a list of the user's sessions (sessions.getSessionList) instead of the
+// request's own session: the list holds every session of the user, ended
+// or revoked ones and other devices' too, so the token may speak for a
+// session the request is not.
+func reportListedSessionToken(pass *rules.Pass, f *jsast.File) {
+	listed := map[string]bool{}
+	for _, d := range jsast.Find(f.Root, "variable_declarator") {
+		v := jsast.Unwrap(d.ChildByField("value"))
+		id := d.ChildByField("name")
+		if v == nil || v.Type != "call_expression" || id == nil || id.Type != "identifier" {
+			continue
+		}
+		if bc, ok := knowledge.BackendCallIn(f.CalleeName(v)); ok && bc.Resource == "sessions" && bc.Method == "getSessionList" {
+			listed[f.Text(id)] = true
+		}
+	}
+	if len(listed) == 0 {
+		return
+	}
+	for _, call := range jsast.Find(f.Root, "call_expression") {
+		bc, ok := knowledge.BackendCallIn(f.CalleeName(call))
+		args := jsast.Args(call)
+		if !ok || bc.Resource != "sessions" || bc.Method != "getToken" || len(args) == 0 {
+			continue
+		}
+		from := ""
+		jsast.Walk(args[0], func(x *jsast.Node) bool {
+			if x.Type == "identifier" && listed[f.Text(x)] {
+				from = f.Text(x)
+			}
+			return from == ""
+		})
+		if from == "" {
+			continue
+		}
+		pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Low,
+			Message: fmt.Sprintf("%s mints a token for %s, a session picked from %s (any of the user's sessions, ended ones too), not the request's own session: use the verified session id (`auth.sessionId`)",
+				rules.Code(f.CalleeName(call)+"()"), rules.Code(f.Text(args[0])), rules.Code(from))})
+	}
 }
 
 // jsonwebtokenPinsByKey reports whether the file's jsonwebtoken is 9 or
