@@ -65,6 +65,11 @@ func runRP006(pass *rules.Pass) error {
 	if era == project.EraUnknown {
 		return nil
 	}
+	async := era.AsyncAuth()
+	if async {
+		// Also in a file that does not use auth() (currentUser() only).
+		clerkClientObject(pass, f)
+	}
 	var locals []authScope
 	for _, im := range f.Imports() {
 		if im.Imported == "auth" && !im.TypeOnly && strings.HasPrefix(im.Source, "@clerk/nextjs") {
@@ -99,7 +104,6 @@ func runRP006(pass *rules.Pass) error {
 		}
 		return false
 	}
-	async := era.AsyncAuth()
 	for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
 		name := f.CalleeName(call)
 		switch {
@@ -123,9 +127,6 @@ func runRP006(pass *rules.Pass) error {
 		}
 	}
 	uncalledAuth(pass, f, isAuth)
-	if async {
-		clerkClientObject(pass, f)
-	}
 	return nil
 }
 
