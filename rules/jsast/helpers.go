@@ -428,3 +428,25 @@ func (f *File) EnvName(n *Node) string {
 	}
 	return ""
 }
+
+// EnvFallback recognises an environment variable read with a string
+// literal fallback, `process.env.X || 'literal'` or `env.X ?? 'literal'`,
+// and returns the variable's name, the literal's node and its value. An
+// empty or blank literal is no fallback: the libraries that take a key
+// or secret throw for it, so the code fails closed.
+func (f *File) EnvFallback(n *Node) (name string, lit *Node, value string, ok bool) {
+	n = Unwrap(n)
+	if n == nil || n.Type != "binary_expression" {
+		return "", nil, "", false
+	}
+	if op := f.Text(n.ChildByField("operator")); op != "||" && op != "??" {
+		return "", nil, "", false
+	}
+	name = f.EnvName(n.ChildByField("left"))
+	lit = Unwrap(n.ChildByField("right"))
+	value, isLit := f.StringValue(lit)
+	if name == "" || !isLit || strings.TrimSpace(value) == "" {
+		return "", nil, "", false
+	}
+	return name, lit, value, true
+}

@@ -376,16 +376,11 @@ func rp018KeyFallback(pass *rules.Pass, f *jsast.File) {
 				key = jsast.Unwrap(f.LocalValue(f.Text(key)))
 			}
 		}
-		if key == nil || key.Type != "binary_expression" || seen[key] {
+		name, lit, v, ok := f.EnvFallback(key)
+		if !ok || seen[key] {
 			continue
 		}
 		op := f.Text(key.ChildByField("operator"))
-		name := f.EnvName(key.ChildByField("left"))
-		lit := jsast.Unwrap(key.ChildByField("right"))
-		v, isLit := f.StringValue(lit)
-		if op != "||" && op != "??" || name == "" || !isLit || strings.TrimSpace(v) == "" {
-			continue // '' makes the library throw: it fails closed
-		}
 		seen[key] = true
 		pass.Report(rules.Diagnostic{Line: lit.Line, Column: lit.Col, Severity: rules.High, Secrets: []string{v},
 			Match: name + " " + op + " " + redact.Secret(v),

@@ -83,22 +83,11 @@ func runWH005(pass *rules.Pass) error {
 // webhook signing secret.
 func fallbacks(pass *rules.Pass, f *jsast.File) {
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		if n.Type != "binary_expression" {
+		name, right, v, ok := f.EnvFallback(n) // '' makes svix throw: fails closed
+		if !ok || !webhookSecretName.MatchString(name) || otherProviderName.MatchString(name) {
 			return true
 		}
 		op := f.Text(n.ChildByField("operator"))
-		if op != "||" && op != "??" {
-			return true
-		}
-		name := f.EnvName(n.ChildByField("left"))
-		if name == "" || !webhookSecretName.MatchString(name) || otherProviderName.MatchString(name) {
-			return true
-		}
-		right := jsast.Unwrap(n.ChildByField("right"))
-		v, ok := f.StringValue(right)
-		if !ok || strings.TrimSpace(v) == "" {
-			return true // '' makes svix throw: fails closed
-		}
 		pass.Report(rules.Diagnostic{Line: right.Line, Column: right.Col, Secrets: []string{v},
 			Match:   name + " " + op + " " + redact.Secret(v),
 			Message: fmt.Sprintf("%s falls back to the hard-coded string %s when unset; webhooks signed with a secret anyone can read then verify", rules.Code(name), rules.Code(redact.Secret(v)))})
