@@ -441,6 +441,8 @@ var tokenCalls = []TokenCall{
 	{Package: "@clerk/backend", Name: "decodeJwt", Use: Decodes, KeyArg: -1, Source: "clerk/javascript packages/backend/src/jwt/verifyJwt.ts decodeJwt (no signature check)"},
 	{Package: "jose", Name: "jwtVerify", Use: Verifies, KeyArg: 1,
 		Source: "https://github.com/panva/jose/blob/main/docs/jwt/verify/functions/jwtVerify.md (rejects when the signature does not verify)"},
+	{Package: "jose", Name: "compactVerify", Use: Verifies, KeyArg: 1,
+		Source: "https://github.com/panva/jose/blob/main/docs/jws/compact/verify/functions/compactVerify.md (rejects when the signature does not verify)"},
 	{Package: "jose", Name: "decodeJwt", Use: Decodes, KeyArg: -1, Source: "https://github.com/panva/jose/blob/main/docs/util/decode_jwt/functions/decodeJwt.md (does not validate the signature)"},
 	{Package: "jsonwebtoken", Name: "verify", Use: Verifies, KeyArg: 1,
 		Source: "https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback (throws JsonWebTokenError for an invalid signature)"},

@@ -85,10 +85,27 @@ func srvIsTestPath(p string) bool {
 // srvIdentityHeader matches request headers commonly trusted as identity.
 var srvIdentityHeader = regexp.MustCompile(`(?i)^x-(clerk-)?(user|user-?id|auth-user(-id)?|authenticated-user(-id)?|forwarded-user|remote-user|forwarded-email|user-email)$`)
 
-// srvVerifyCalls are calls that verify a token.
-var srvVerifyCalls = map[string]bool{
-	"verify": true, "jwtVerify": true, "verifyToken": true, "authenticateRequest": true, "verifyJwt": true,
-	"verifyJWT": true, "compactVerify": true, "verifyIdToken": true, "verifyAccessToken": true,
+// srvVerifyHelpers are the names applications give their own token
+// verification helpers (a naming convention, not a library fact: the
+// libraries' verifiers are knowledge.TokenCallOf's).
+var srvVerifyHelpers = map[string]bool{
+	"verify": true, "verifyJwt": true, "verifyJWT": true, "verifyIdToken": true, "verifyAccessToken": true, "verifyToken": true,
+}
+
+// srvVerifies reports a call that verifies a token: a verifier of
+// knowledge.TokenCallOf, a Clerk Backend source that verifies the
+// request's token (knowledge.IdentitySourceOf: verifyToken,
+// authenticateRequest, also as a client method), or a helper named for
+// verifying.
+func srvVerifies(f *jsast.File, call *jsast.Node) bool {
+	if tc, ok := tokenCallAt(f, call); ok {
+		return tc.Use == knowledge.Verifies
+	}
+	last := jsast.LastSegment(f.CalleeName(call))
+	if s, ok := knowledge.IdentitySourceOf("@clerk/backend", last); ok && (s.Returns == knowledge.SessionClaims || s.Returns == knowledge.RequestState) {
+		return true
+	}
+	return srvVerifyHelpers[last]
 }
 
 func runRP017(pass *rules.Pass) error {
@@ -442,7 +459,7 @@ func srvVerifiedNearby(f *jsast.File, n *jsast.Node) bool {
 	}
 	found := false
 	jsast.Walk(scope, func(x *jsast.Node) bool {
-		if x.Type == "call_expression" && x != n && srvVerifyCalls[jsast.LastSegment(f.CalleeName(x))] {
+		if x.Type == "call_expression" && x != n && srvVerifies(f, x) {
 			found = true
 		}
 		return !found
