@@ -242,11 +242,12 @@ func TestQuietWithoutClerk(t *testing.T) {
 	server := "const express = require('express')\nconst { db } = require('./db')\nconst app = express()\n" +
 		"app.post('/api/users/:id/delete', async (req, res) => {\n  await db.user.delete({ where: { id: req.params.id } })\n  res.json({ ok: true })\n})\n" +
 		"app.get('/api/me', (req, res) => {\n  const claims = JSON.parse(Buffer.from(req.headers.authorization.split('.')[1], 'base64').toString())\n  res.json(claims)\n})\napp.listen(3000)\n"
-	writeFiles(t, dir, map[string]string{
+	project := map[string]string{
 		"package.json": `{"dependencies": {"express": "4.19.2", "stripe": "14.0.0"}}`,
 		"server.js":    server,
 		"config.js":    "module.exports = { stripeKey: '" + rulestest.Expand("{{sk_live}}") + "' }\n",
-	})
+	}
+	writeFiles(t, dir, project)
 	code, out, stderr := runCLI(t, "scan", "--format", "json", "--fail-on", "info", dir)
 	var rep struct {
 		Findings []struct{ Rule string }
@@ -264,7 +265,12 @@ func TestQuietWithoutClerk(t *testing.T) {
 	for name, files := range map[string]map[string]string{
 		"a Clerk dependency": {"package.json": `{"dependencies": {"express": "4.19.2", "@clerk/express": "1.3.0"}}`},
 		"a Clerk variable":   {"package.json": `{"dependencies": {"express": "4.19.2"}}`, ".env.example": "CLERK_PUBLISHABLE_KEY=\n"},
+		// A Clerk session token carried by hand in a header named for
+		// Clerk (the SDKs' own headers are x-clerk-*), with no SDK.
+		"a Clerk session header": {"client.js": "export const call = (t) => fetch('/api/me', { headers: { 'x-clerk-token': t } })\n"},
 	} {
+		dir := t.TempDir()
+		writeFiles(t, dir, project)
 		writeFiles(t, dir, files)
 		code, out, _ := runCLI(t, "scan", "--format", "json", "--fail-on", "info", dir)
 		rep.Findings, rep.Stats.NoClerk = nil, false

@@ -404,3 +404,49 @@ func (f *File) number(n *Node, depth int) (float64, bool) {
 	}
 	return 0, false
 }
+
+// EnvName returns the variable name an env access reads:
+// process.env.X, process.env['X'], import.meta.env.X, Deno.env.get('X'),
+// env.X, useRuntimeConfig().clerk.webhookSigningSecret.
+func (f *File) EnvName(n *Node) string {
+	n = Unwrap(n)
+	if n == nil {
+		return ""
+	}
+	if n.Type == "call_expression" && strings.HasSuffix(f.CalleeName(n), "env.get") {
+		if a := Args(n); len(a) > 0 {
+			v, _ := f.StringValue(a[0])
+			return v
+		}
+	}
+	name := f.Name(n)
+	if !strings.Contains(name, ".") {
+		return ""
+	}
+	if strings.Contains(name, "env.") || strings.Contains(name, "Config") || strings.Contains(name, "config") || strings.HasPrefix(name, "useRuntimeConfig()") {
+		return LastSegment(name)
+	}
+	return ""
+}
+
+// EnvFallback recognises an environment variable read with a string
+// literal fallback, `process.env.X || 'literal'` or `env.X ?? 'literal'`,
+// and returns the variable's name, the literal's node and its value. An
+// empty or blank literal is no fallback: the libraries that take a key
+// or secret throw for it, so the code fails closed.
+func (f *File) EnvFallback(n *Node) (name string, lit *Node, value string, ok bool) {
+	n = Unwrap(n)
+	if n == nil || n.Type != "binary_expression" {
+		return "", nil, "", false
+	}
+	if op := f.Text(n.ChildByField("operator")); op != "||" && op != "??" {
+		return "", nil, "", false
+	}
+	name = f.EnvName(n.ChildByField("left"))
+	lit = Unwrap(n.ChildByField("right"))
+	value, isLit := f.StringValue(lit)
+	if name == "" || !isLit || strings.TrimSpace(value) == "" {
+		return "", nil, "", false
+	}
+	return name, lit, value, true
+}

@@ -276,3 +276,33 @@ func FunctionBody(fn *Node) *Node {
 	}
 	return fn.ChildByField("body")
 }
+
+// ImportedCallee returns the module and export a call calls: an import
+// called by name (`decodeJwt(t)`: its imported name; a required module
+// called itself: "default") or a method of a
+// default or namespace import (`jwt.verify(t, key)`: the method), also
+// through a top-level require. ok is false for any other callee.
+func (f *File) ImportedCallee(call *Node) (src, name string, ok bool) {
+	callee := Unwrap(call.ChildByField("function"))
+	if callee == nil {
+		return "", "", false
+	}
+	switch callee.Type {
+	case "identifier":
+		if im, found := f.ImportOf(f.Text(callee)); found {
+			if im.Imported == "*" {
+				return im.Source, "default", true // const session = require('express-session'); session(...)
+			}
+			return im.Source, im.Imported, true
+		}
+	case "member_expression":
+		obj := Unwrap(callee.ChildByField("object"))
+		if obj == nil || obj.Type != "identifier" {
+			break
+		}
+		if im, found := f.ImportOf(f.Text(obj)); found && (im.Imported == "default" || im.Imported == "*") {
+			return im.Source, f.Text(callee.ChildByField("property")), true
+		}
+	}
+	return "", "", false
+}

@@ -395,66 +395,66 @@ func IdentitySourceOn(receiver, name string) (IdentitySource, bool) {
 	return IdentitySource{}, false
 }
 
-// TokenVerifier is a library call that verifies a token's signature with
-// a key the application holds: a caller who does not know the key cannot
-// make a token it accepts.
-type TokenVerifier struct {
+// TokenUse is what a token library function does with a JSON Web Token.
+type TokenUse uint8
+
+// Token uses.
+const (
+	// Decodes returns the claims of any token, signed or not.
+	Decodes TokenUse = iota + 1
+	// Verifies checks the signature and throws (or returns an error) for
+	// a token the key did not sign, then returns the claims.
+	Verifies
+	// VerifierFactory returns a verifying function (fast-jwt's
+	// createVerifier) that throws for a token the key did not sign.
+	VerifierFactory
+	// Signs makes a token with the key.
+	Signs
+)
+
+// TokenCall is a JavaScript library function that reads, verifies or
+// makes a JSON Web Token, and where it takes its key. It is the one
+// answer to "does this call verify a token".
+type TokenCall struct {
 	Package string
 	Name    string // the export
-	// KeyArg is the index of the argument that holds the key (the options
-	// object of a factory).
+	Use     TokenUse
+	// KeyArg is the index of the argument that holds the key the
+	// application verifies or signs with (the options object of a
+	// factory); -1 when the call takes no key argument (a decoder) or
+	// finds its key itself (Clerk's verifyToken reads jwtKey/secretKey
+	// options and fetches the instance's keys).
 	KeyArg int
-	// KeyOption is the property of the options object that holds the key
-	// ("" when the argument is the key itself).
+	// KeyOption is the property of that argument that holds the key (""
+	// when the argument is the key itself).
 	KeyOption string
-	// Factory: the call returns the verifying function (fast-jwt's
-	// createVerifier), which throws for a token the key did not sign.
-	Factory bool
-	Source  string
+	Source    string
 }
 
-// tokenVerifiers lists the token verification calls of JWT libraries.
-var tokenVerifiers = []TokenVerifier{
-	{Package: "jsonwebtoken", Name: "verify", KeyArg: 1,
-		Source: "https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback (throws JsonWebTokenError for an invalid signature)"},
-	{Package: "jose", Name: "jwtVerify", KeyArg: 1,
-		Source: "https://github.com/panva/jose/blob/main/docs/jwt/verify/functions/jwtVerify.md (rejects when the signature does not verify)"},
-	{Package: "fast-jwt", Name: "createVerifier", KeyArg: 0, KeyOption: "key", Factory: true,
-		Source: "https://github.com/nearform/fast-jwt#createverifier (the returned function throws a TokenError for an invalid signature)"},
-}
-
-// TokenVerifierOf returns the token verifier that the export name of
-// module pkg is.
-func TokenVerifierOf(pkg, name string) (TokenVerifier, bool) {
-	for _, v := range tokenVerifiers {
-		if v.Package == pkg && v.Name == name {
-			return v, true
-		}
-	}
-	return TokenVerifier{}, false
-}
-
-// TokenCall is a library function that reads the claims of a JSON Web
-// Token: a verifier checks the signature (and throws or returns an error
-// for a token it did not sign); a decoder returns the claims of any
-// token, signed or not.
-type TokenCall struct {
-	Package  string
-	Name     string
-	Verifies bool
-	Source   string
-}
+// Keyed reports a verifier or signer whose key the application passes:
+// whoever knows that key can make tokens it accepts.
+func (t TokenCall) Keyed() bool { return t.Use != 0 && t.KeyArg >= 0 }
 
 // tokenCalls lists the JavaScript token functions.
 var tokenCalls = []TokenCall{
-	{Package: "@clerk/backend", Name: "verifyToken", Verifies: true, Source: "clerk/clerk-docs clerk-typedoc/backend/verify-token.mdx (throws TokenVerificationError)"},
-	{Package: "@clerk/backend", Name: "decodeJwt", Source: "clerk/javascript packages/backend/src/jwt/verifyJwt.ts decodeJwt (no signature check)"},
-	{Package: "jose", Name: "jwtVerify", Verifies: true, Source: "https://github.com/panva/jose/blob/main/docs/jwt/verify/functions/jwtVerify.md"},
-	{Package: "jose", Name: "decodeJwt", Source: "https://github.com/panva/jose/blob/main/docs/util/decode_jwt/functions/decodeJwt.md (does not validate the signature)"},
-	{Package: "jsonwebtoken", Name: "verify", Verifies: true, Source: "https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback"},
-	{Package: "jsonwebtoken", Name: "decode", Source: "https://github.com/auth0/node-jsonwebtoken#jwtdecodetoken--options (does not verify the signature)"},
-	{Package: "jwt-decode", Name: "jwtDecode", Source: "https://github.com/auth0/jwt-decode#readme (no validation)"},
-	{Package: "jwt-decode", Name: "default", Source: "https://github.com/auth0/jwt-decode#readme (v3 default export)"},
+	{Package: "@clerk/backend", Name: "verifyToken", Use: Verifies, KeyArg: -1, Source: "clerk/clerk-docs clerk-typedoc/backend/verify-token.mdx (throws TokenVerificationError)"},
+	{Package: "@clerk/backend", Name: "decodeJwt", Use: Decodes, KeyArg: -1, Source: "clerk/javascript packages/backend/src/jwt/verifyJwt.ts decodeJwt (no signature check)"},
+	{Package: "jose", Name: "jwtVerify", Use: Verifies, KeyArg: 1,
+		Source: "https://github.com/panva/jose/blob/main/docs/jwt/verify/functions/jwtVerify.md (rejects when the signature does not verify)"},
+	{Package: "jose", Name: "compactVerify", Use: Verifies, KeyArg: 1,
+		Source: "https://github.com/panva/jose/blob/main/docs/jws/compact/verify/functions/compactVerify.md (rejects when the signature does not verify)"},
+	{Package: "jose", Name: "decodeJwt", Use: Decodes, KeyArg: -1, Source: "https://github.com/panva/jose/blob/main/docs/util/decode_jwt/functions/decodeJwt.md (does not validate the signature)"},
+	{Package: "jsonwebtoken", Name: "verify", Use: Verifies, KeyArg: 1,
+		Source: "https://github.com/auth0/node-jsonwebtoken#jwtverifytoken-secretorpublickey-options-callback (throws JsonWebTokenError for an invalid signature)"},
+	{Package: "jsonwebtoken", Name: "sign", Use: Signs, KeyArg: 1,
+		Source: "https://github.com/auth0/node-jsonwebtoken#jwtsignpayload-secretorprivatekey-options-callback (secretOrPrivateKey)"},
+	{Package: "jsonwebtoken", Name: "decode", Use: Decodes, KeyArg: -1, Source: "https://github.com/auth0/node-jsonwebtoken#jwtdecodetoken--options (does not verify the signature)"},
+	{Package: "jwt-decode", Name: "jwtDecode", Use: Decodes, KeyArg: -1, Source: "https://github.com/auth0/jwt-decode#readme (no validation)"},
+	{Package: "jwt-decode", Name: "default", Use: Decodes, KeyArg: -1, Source: "https://github.com/auth0/jwt-decode#readme (v3 default export)"},
+	{Package: "fast-jwt", Name: "createVerifier", Use: VerifierFactory, KeyArg: 0, KeyOption: "key",
+		Source: "https://github.com/nearform/fast-jwt#createverifier (the returned function throws a TokenError for an invalid signature)"},
+	{Package: "fast-jwt", Name: "createSigner", Use: Signs, KeyArg: 0, KeyOption: "key",
+		Source: "https://github.com/nearform/fast-jwt#createsigner (key: the key used to sign the tokens)"},
 }
 
 // TokenCallOf returns the token function name of package pkg (an import
@@ -472,7 +472,7 @@ func TokenCallOf(pkg, name string) (TokenCall, bool) {
 // the token's expiry: it turns the check off (Disables) or widens it by a
 // clock tolerance written in Unit.
 type ExpiryOption struct {
-	Package, Name string // the verifier (tokenVerifiers)
+	Package, Name string // the verifier (tokenCalls)
 	// OptionsArg is the index of the verifier's options argument.
 	OptionsArg int
 	Option     string

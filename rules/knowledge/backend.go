@@ -108,6 +108,9 @@ var backendCalls = []BackendCall{
 	{"jwtTemplates", "update", Mutates, srcJSBackend + "JwtTemplatesApi.ts"},
 	{"apiKeys", "create", Mints, srcJSBackend + "APIKeysApi.ts"},
 
+	// Go SDK v1: services of the client (client.Users().Read(id)).
+	{"Users()", "Read", ReadsUsers, "clerk/clerk-sdk-go v1.49.0 clerk/users.go (UsersService.Read: GET /users/{id})"},
+
 	// Go SDK v2: one package per resource.
 	{"user", "Create", Mutates, srcGoBackend + "user/api.go"},
 	{"user", "Update", Mutates, srcGoBackend + "user/api.go"},

@@ -35,7 +35,7 @@ func TestTablesCiteSources(t *testing.T) {
 		t.Error("APIRoute: the first segment decides")
 	}
 	for _, o := range expiryOptions {
-		if _, ok := TokenVerifierOf(o.Package, o.Name); o.Source == "" || o.Option == "" || !ok || o.Disables == (o.Unit != 0) {
+		if v, ok := TokenCallOf(o.Package, o.Name); !v.Keyed() || o.Source == "" || o.Option == "" || !ok || o.Disables == (o.Unit != 0) {
 			t.Errorf("expiryOptions %s.%s %s: incomplete entry or not a token verifier", o.Package, o.Name, o.Option)
 		}
 		unique("expiryOptions", o.Package+" "+o.Name+" "+o.Option)
@@ -45,12 +45,6 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("backendRoutes %s %s: incomplete entry", r.Method, r.Path)
 		}
 		unique("backendRoutes", r.Method+" "+r.Path)
-	}
-	for _, v := range tokenVerifiers {
-		if v.Source == "" || v.Package == "" || v.Name == "" || v.KeyArg < 0 {
-			t.Errorf("tokenVerifiers %s.%s: incomplete entry", v.Package, v.Name)
-		}
-		unique("tokenVerifiers", v.Package+" "+v.Name)
 	}
 	for _, c := range clientSerialized {
 		if c.Source == "" || c.Package == "" || c.Name == "" {
@@ -71,7 +65,8 @@ func TestTablesCiteSources(t *testing.T) {
 		unique("identitySources", s.Package+" "+s.Name+" "+s.Receiver)
 	}
 	for _, c := range tokenCalls {
-		if c.Source == "" || c.Package == "" || c.Name == "" {
+		if c.Source == "" || c.Package == "" || c.Name == "" || c.Use == 0 || c.KeyArg < -1 ||
+			c.Use == Decodes && c.Keyed() || c.KeyOption != "" && !c.Keyed() {
 			t.Errorf("tokenCalls %s/%s: incomplete entry", c.Package, c.Name)
 		}
 		unique("tokenCalls", c.Package+" "+c.Name)
@@ -651,20 +646,24 @@ func TestPaidCallAndIsCreate(t *testing.T) {
 
 func TestTokenCallsAndFrameworkIdentity(t *testing.T) {
 	for _, tt := range []struct {
-		pkg, name    string
-		ok, verifies bool
+		pkg, name string
+		ok        bool
+		use       TokenUse
+		keyed     bool
 	}{
-		{"jose", "jwtVerify", true, true},
-		{"jose", "decodeJwt", true, false},
-		{"@clerk/backend/jwt", "decodeJwt", true, false},
-		{"@clerk/backend", "verifyToken", true, true},
-		{"jwt-decode", "jwtDecode", true, false},
-		{"jose", "SignJWT", false, false},
-		{"josex", "decodeJwt", false, false},
+		{"jose", "jwtVerify", true, Verifies, true},
+		{"jose", "decodeJwt", true, Decodes, false},
+		{"@clerk/backend/jwt", "decodeJwt", true, Decodes, false},
+		{"@clerk/backend", "verifyToken", true, Verifies, false},
+		{"jwt-decode", "jwtDecode", true, Decodes, false},
+		{"jsonwebtoken", "sign", true, Signs, true},
+		{"fast-jwt", "createVerifier", true, VerifierFactory, true},
+		{"jose", "SignJWT", false, 0, false},
+		{"josex", "decodeJwt", false, 0, false},
 	} {
 		c, ok := TokenCallOf(tt.pkg, tt.name)
-		if ok != tt.ok || c.Verifies != tt.verifies {
-			t.Errorf("TokenCallOf(%q, %q) = %+v, %v; want ok %v verifies %v", tt.pkg, tt.name, c, ok, tt.ok, tt.verifies)
+		if ok != tt.ok || c.Use != tt.use || c.Keyed() != tt.keyed {
+			t.Errorf("TokenCallOf(%q, %q) = %+v, %v; want ok %v use %v keyed %v", tt.pkg, tt.name, c, ok, tt.ok, tt.use, tt.keyed)
 		}
 	}
 	for callee, want := range map[string]bool{"ctx.auth.getUserIdentity": true, "context.auth.getUserIdentity": true,

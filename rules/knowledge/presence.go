@@ -13,9 +13,14 @@ import "bytes"
 // CLERK_WEBHOOK_SIGNING_SECRET (https://clerk.com/docs/guides/development/clerk-environment-variables);
 // Backend API host api.clerk.com (https://clerk.com/docs/reference/backend-api);
 // development instances' Frontend API hosts *.clerk.accounts.dev
-// (https://clerk.com/docs/guides/development/deployment/production).
+// (https://clerk.com/docs/guides/development/deployment/production);
+// the x-clerk- prefix of the request headers Clerk's SDKs name
+// (x-clerk-auth-status, x-clerk-auth-reason, x-clerk-auth-token: clerk/javascript
+// packages/backend/src/constants.ts Headers), which code that carries a
+// Clerk session token by hand names too (x-clerk-token).
 var clerkMarkers = [][]byte{
 	[]byte("CLERK_"),
+	[]byte("x-clerk-"),
 	[]byte("api.clerk.com"),
 	[]byte("clerk.accounts.dev"),
 }

@@ -1432,7 +1432,7 @@ func (a *analyzer) throwsForAnon(call *jsast.Node) (string, bool) {
 		return "", false
 	}
 	first := a.classify(args[0])
-	if tc, ok := a.tokenCall(call); ok && tc.Verifies && first.kind != vRequest && !a.keyFromCaller(call) {
+	if tc, ok := a.tokenCall(call); ok && tc.Use == knowledge.Verifies && first.kind != vRequest && !a.keyFromCaller(call) {
 		// An anonymous caller has no token the issuer signed.
 		return "`" + clip(name, 30) + "()` rejects a token its issuer did not sign", true
 	}

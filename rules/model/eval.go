@@ -534,7 +534,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 		}
 	}
-	if v, ok := a.tokenVerifier(n); ok && v.Factory {
+	if v, ok := a.tokenVerifier(n); ok && v.Use == knowledge.VerifierFactory {
 		return verifierValue
 	}
 	// Clerk functions.
@@ -599,7 +599,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	if (last == "verify" || last == "verifyToken" || last == "jwtVerify") && len(args) > 0 && a.classify(args[0]).kind == vCred {
 		return value{kind: vIdentity, field: "claims"}
 	}
-	if tc, ok := a.tokenCall(n); ok && tc.Verifies {
+	if tc, ok := a.tokenCall(n); ok && tc.Use == knowledge.Verifies {
 		if a.keyFromCaller(n) {
 			return value{kind: vRequest, src: FromToken} // verified with a key the caller sends
 		}
@@ -987,7 +987,7 @@ func firstOnly(n *jsast.Node) bool {
 // function split on '.' (the payload segment of a JWT).
 func (a *analyzer) decodesToken(call *jsast.Node) bool {
 	if tc, ok := a.tokenCall(call); ok {
-		return !tc.Verifies
+		return tc.Use == knowledge.Decodes && !a.verifiedBefore(call)
 	}
 	f := a.f
 	args := jsast.Args(call)

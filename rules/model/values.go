@@ -143,6 +143,11 @@ func (v value) identityish() bool {
 	return v.kind == vIdentity || v.kind == vUser || v.kind == vPred || v.kind == vHas
 }
 
+// RoleName reports whether a name (a variable, a property, a claim or a
+// header) carries a role or permission, as the model judges role
+// comparisons.
+func RoleName(name string) bool { return roleish(name) }
+
 // roleish reports whether a name carries a role or permission.
 func roleish(name string) bool {
 	l := strings.ToLower(name)

@@ -65,6 +65,11 @@ func runRP006(pass *rules.Pass) error {
 	if era == project.EraUnknown {
 		return nil
 	}
+	async := era.AsyncAuth()
+	if async {
+		// Also in a file that does not use auth() (currentUser() only).
+		clerkClientObject(pass, f)
+	}
 	var locals []authScope
 	for _, im := range f.Imports() {
 		if im.Imported == "auth" && !im.TypeOnly && strings.HasPrefix(im.Source, "@clerk/nextjs") {
@@ -99,7 +104,6 @@ func runRP006(pass *rules.Pass) error {
 		}
 		return false
 	}
-	async := era.AsyncAuth()
 	for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
 		name := f.CalleeName(call)
 		switch {
@@ -123,9 +127,6 @@ func runRP006(pass *rules.Pass) error {
 		}
 	}
 	uncalledAuth(pass, f, isAuth)
-	if async {
-		clerkClientObject(pass, f)
-	}
 	return nil
 }
 
@@ -143,6 +144,8 @@ func clerkClientObject(pass *rules.Pass, f *jsast.File) {
 	if local == "" {
 		return
 	}
+	// One root cause, one finding: the first use, counting the others.
+	var uses []*jsast.Node
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		if n.Type != "member_expression" {
 			return true
@@ -151,11 +154,19 @@ func clerkClientObject(pass *rules.Pass, f *jsast.File) {
 		if obj == nil || obj.Type != "identifier" || f.Text(obj) != local || f.LocalValue(local) != nil {
 			return true
 		}
-		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.Medium,
-			Message: fmt.Sprintf("%s is an async function since @clerk/nextjs v6: %s is undefined and the call throws; use %s",
-				rules.Code(local), rules.Code(f.Text(n)), rules.Code("(await "+local+"())."+f.Text(n.ChildByField("property"))))})
+		uses = append(uses, n)
 		return false
 	})
+	if len(uses) == 0 {
+		return
+	}
+	n, more := uses[0], ""
+	if len(uses) > 1 {
+		more = fmt.Sprintf(" (%d more uses in this file)", len(uses)-1)
+	}
+	pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.Medium,
+		Message: fmt.Sprintf("%s is an async function since @clerk/nextjs v6: %s is undefined and the call throws%s; use %s",
+			rules.Code(local), rules.Code(f.Text(n)), more, rules.Code("(await "+local+"())."+f.Text(n.ChildByField("property"))))})
 }
 
 // uncalledAuth reports `const { userId } = await auth` (or `= auth`):

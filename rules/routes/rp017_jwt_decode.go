@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/token"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -34,7 +36,7 @@ var RP017 = &rules.Rule{
 	},
 	// The syntax checks need the first keywords; the entry check (an
 	// identity decoded in a helper of another file) runs on entry files.
-	Keywords: []string{"decode", "Decode", "ParseUnverified", "split(", "x-user", "x-clerk-user", "x-auth-user", "jsonwebtoken",
+	Keywords: []string{"decode", "Decode", "ParseUnverified", "split(", "x-user", "x-clerk-user", "x-auth-user", "jsonwebtoken", "getSessionList",
 		"req", "Request", "serve(", "Query", "Mutation", "Action", "query(", "mutation(", "action(", "use server"},
 	Doc: rules.Doc{
 		Title: "session token decoded without verification or identity taken from a header",
@@ -49,8 +51,16 @@ var RP017 = &rules.Rule{
 			"accepts whatever algorithm the token names on jsonwebtoken before 9 (9 pins the algorithms to the key's type).\n\nThe claims are also followed from where they are decoded, across lines, " +
 			"helpers and files, into the entry points of every framework the model knows: an entry whose query selects by a " +
 			"claim of a token decoded without verification (`JSON.parse(atob(parts[1])).sub` in a Supabase Edge Function) is " +
-			"reported at the entry.\n\nDecoding only to log or to pick the `kid` before a verification " +
-			"in the same function is fine and not reported.",
+			"reported at the entry. A request header whose value decides authorization is the caller's choice too: " +
+			"a header naming a role (or read into a variable that does) compared with a literal in a check that ends the " +
+			"request (`if (req.headers['x-user-role'] !== 'admin') return res.status(403)...`) passes for anyone who " +
+			"sends that value. In Go, a request header whose value a function that verifies no token uses to look the " +
+			"Clerk user up (`client.Users().Read(id)`, `user.Get(ctx, id)`) is taken as the caller's user id, whatever " +
+			"the header is called. A session token minted with `sessions.getToken()` for a session picked from " +
+			"`sessions.getSessionList()` (any of the user's sessions, ended ones too) instead of the request's own " +
+			"session is reported with low severity.\n\nDecoding only to log or to pick the `kid` before a verification " +
+			"in the same function, decoding after the same token was verified, and decoding only to render the claims " +
+			"are fine and not reported.",
 		Bad:  "const { sub } = jwt.decode(req.cookies.__session)\nconst orders = await db.order.findMany({ where: { userId: sub } })",
 		Good: "const { sub } = await verifyToken(req.cookies.__session, {\n  jwtKey: process.env.CLERK_JWT_KEY,\n  authorizedParties: ['https://app.example.com'],\n})",
 	},
@@ -75,15 +85,37 @@ func srvIsTestPath(p string) bool {
 // srvIdentityHeader matches request headers commonly trusted as identity.
 var srvIdentityHeader = regexp.MustCompile(`(?i)^x-(clerk-)?(user|user-?id|auth-user(-id)?|authenticated-user(-id)?|forwarded-user|remote-user|forwarded-email|user-email)$`)
 
-// srvVerifyCalls are calls that verify a token.
-var srvVerifyCalls = map[string]bool{
-	"verify": true, "jwtVerify": true, "verifyToken": true, "authenticateRequest": true, "verifyJwt": true,
-	"verifyJWT": true, "compactVerify": true, "verifyIdToken": true, "verifyAccessToken": true,
+// srvVerifyHelpers are the names applications give their own token
+// verification helpers (a naming convention, not a library fact: the
+// libraries' verifiers are knowledge.TokenCallOf's).
+var srvVerifyHelpers = map[string]bool{
+	"verify": true, "verifyJwt": true, "verifyJWT": true, "verifyIdToken": true, "verifyAccessToken": true, "verifyToken": true,
+}
+
+// srvVerifies reports a call that verifies a token: a verifier of
+// knowledge.TokenCallOf, a Clerk Backend source that verifies the
+// request's token (knowledge.IdentitySourceOf: verifyToken,
+// authenticateRequest, also as a client method), or a helper named for
+// verifying.
+func srvVerifies(f *jsast.File, call *jsast.Node) bool {
+	if tc, ok := tokenCallAt(f, call); ok {
+		return tc.Use == knowledge.Verifies
+	}
+	last := jsast.LastSegment(f.CalleeName(call))
+	if s, ok := knowledge.IdentitySourceOf("@clerk/backend", last); ok && (s.Returns == knowledge.SessionClaims || s.Returns == knowledge.RequestState) {
+		return true
+	}
+	return srvVerifyHelpers[last]
 }
 
 func runRP017(pass *rules.Pass) error {
 	if pass.File.Lang == source.LangGo {
 		return runRP017Go(pass)
+	}
+	if bytes.Contains(pass.File.Content, []byte("getSessionList")) {
+		if f := pass.AST(pass.File); f != nil {
+			reportListedSessionToken(pass, f)
+		}
 	}
 	if !mayHandleTokens(pass.File.Content) {
 		// No decoding or identity header here: only the entry check, which
@@ -94,27 +126,6 @@ func runRP017(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
 	if f == nil {
 		return nil
-	}
-	// Token functions by knowledge.TokenCallOf: decoders imported by name,
-	// and namespace or default imports whose methods decode or verify.
-	decoders, namespaces := map[string]bool{}, map[string]string{}
-	for _, im := range f.Imports() {
-		if im.TypeOnly {
-			continue
-		}
-		if tc, ok := knowledge.TokenCallOf(im.Source, im.Imported); ok && !tc.Verifies {
-			decoders[im.Local] = true
-		}
-		if im.Imported == "default" || im.Imported == "*" {
-			namespaces[im.Local] = im.Source
-		}
-	}
-	nsCall := func(root, name string) (knowledge.TokenCall, bool) {
-		src, ok := namespaces[root]
-		if !ok || !strings.HasPrefix(name, root+".") || strings.Count(name, ".") != 1 {
-			return knowledge.TokenCall{}, false
-		}
-		return knowledge.TokenCallOf(src, strings.TrimPrefix(name, root+"."))
 	}
 	setsHeader := map[string]bool{}
 	for _, call := range f.Calls(f.Root, func(n string) bool { return strings.HasSuffix(n, ".set") || strings.HasSuffix(n, ".setHeader") }) {
@@ -128,15 +139,14 @@ func runRP017(pass *rules.Pass) error {
 		switch n.Type {
 		case "call_expression":
 			name := f.CalleeName(n)
-			root := strings.Split(name, ".")[0]
-			tc, isNS := nsCall(root, name)
+			tc, isToken := tokenCallAt(f, n) // knowledge.TokenCallOf
 			switch {
-			case decoders[name] || isNS && !tc.Verifies:
+			case isToken && tc.Use == knowledge.Decodes:
 				if !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", rules.Code(name+"()"))})
 				}
-			case isNS && tc.Verifies && tc.Package == "jsonwebtoken" && !jsonwebtokenPinsByKey(pass):
+			case isToken && tc.Use == knowledge.Verifies && tc.Package == "jsonwebtoken" && !jsonwebtokenPinsByKey(pass):
 				a := jsast.Args(n)
 				if len(a) < 3 || f.ObjectProp(a[2], "algorithms") == nil {
 					if len(a) >= 3 && jsast.Unwrap(a[2]).Type != "object" {
@@ -149,12 +159,16 @@ func runRP017(pass *rules.Pass) error {
 				if h, ok := srvHeaderRead(f, n); ok && !setsHeader[strings.ToLower(h)] {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("the %s request header is read as the user's identity, but any client can send it", rules.Code(h))})
+				} else if h, ok := requestHeaderName(f, n); ok && !setsHeader[strings.ToLower(h)] {
+					reportRoleHeader(pass, f, n, h)
 				}
 			}
 		case "subscript_expression":
 			if h, ok := srvHeaderSubscript(f, n); ok && !setsHeader[strings.ToLower(h)] && !srvIsAssignTarget(n) {
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 					Message: fmt.Sprintf("the %s request header is read as the user's identity, but any client can send it", rules.Code(h))})
+			} else if h, ok := requestHeaderName(f, n); ok && !setsHeader[strings.ToLower(h)] && !srvIsAssignTarget(n) {
+				reportRoleHeader(pass, f, n, h)
 			}
 			if srvIsPayloadSplit(f, n) && !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
@@ -165,6 +179,49 @@ func runRP017(pass *rules.Pass) error {
 	})
 	reportDecodedIdentity(pass)
 	return nil
+}
+
+// reportListedSessionToken reports a session token minted
+// (knowledge.BackendCallIn: sessions.getToken) for a session picked from
+// a list of the user's sessions (sessions.getSessionList) instead of the
+// request's own session: the list holds every session of the user, ended
+// or revoked ones and other devices' too, so the token may speak for a
+// session the request is not.
+func reportListedSessionToken(pass *rules.Pass, f *jsast.File) {
+	listed := map[string]bool{}
+	for _, d := range jsast.Find(f.Root, "variable_declarator") {
+		v := jsast.Unwrap(d.ChildByField("value"))
+		id := d.ChildByField("name")
+		if v == nil || v.Type != "call_expression" || id == nil || id.Type != "identifier" {
+			continue
+		}
+		if bc, ok := knowledge.BackendCallIn(f.CalleeName(v)); ok && bc.Resource == "sessions" && bc.Method == "getSessionList" {
+			listed[f.Text(id)] = true
+		}
+	}
+	if len(listed) == 0 {
+		return
+	}
+	for _, call := range jsast.Find(f.Root, "call_expression") {
+		bc, ok := knowledge.BackendCallIn(f.CalleeName(call))
+		args := jsast.Args(call)
+		if !ok || bc.Resource != "sessions" || bc.Method != "getToken" || len(args) == 0 {
+			continue
+		}
+		from := ""
+		jsast.Walk(args[0], func(x *jsast.Node) bool {
+			if x.Type == "identifier" && listed[f.Text(x)] {
+				from = f.Text(x)
+			}
+			return from == ""
+		})
+		if from == "" {
+			continue
+		}
+		pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Low,
+			Message: fmt.Sprintf("%s mints a token for %s, a session picked from %s (any of the user's sessions, ended ones too), not the request's own session: use the verified session id (`auth.sessionId`)",
+				rules.Code(f.CalleeName(call)+"()"), rules.Code(f.Text(args[0])), rules.Code(from))})
+	}
 }
 
 // jsonwebtokenPinsByKey reports whether the file's jsonwebtoken is 9 or
@@ -179,10 +236,10 @@ func jsonwebtokenPinsByKey(pass *rules.Pass) bool {
 }
 
 // tokenSyntaxWords are the words without which a file holds none of the
-// syntax the rule checks itself (a decoder, a hand-split token, an
-// identity header): the rest of its files only get the entry check.
+// syntax the rule checks itself (a decoder, a hand-split token, a request
+// header read): the rest of its files only get the entry check.
 var tokenSyntaxWords = [][]byte{[]byte("decode"), []byte("Decode"), []byte("ParseUnverified"), []byte("split("),
-	[]byte("x-user"), []byte("x-clerk-user"), []byte("x-auth-user"), []byte("jsonwebtoken")}
+	[]byte("eader"), []byte("jsonwebtoken")}
 
 func mayHandleTokens(content []byte) bool {
 	for _, w := range tokenSyntaxWords {
@@ -240,6 +297,81 @@ func tokenSelected(fx model.Effects) (model.Effect, bool) {
 		}
 	}
 	return model.Effect{}, false
+}
+
+// requestHeaderName returns the name of the request header a read takes:
+// req.get('x'), req.header('x'), headers.get('x'), c.req.header('x'),
+// req.headers['x'], req.headers.x is not one (no literal name).
+func requestHeaderName(f *jsast.File, n *jsast.Node) (string, bool) {
+	var lit *jsast.Node
+	switch n.Type {
+	case "call_expression":
+		name := f.CalleeName(n)
+		last := jsast.LastSegment(name)
+		a := jsast.Args(n)
+		if len(a) != 1 || last != "header" && (last != "get" || !strings.Contains(name, "headers") && !strings.HasPrefix(name, "req.") && !strings.HasPrefix(name, "request.")) {
+			return "", false
+		}
+		lit = a[0]
+	case "subscript_expression":
+		if !strings.HasSuffix(f.Name(n.ChildByField("object")), "headers") {
+			return "", false
+		}
+		lit = n.ChildByField("index")
+	default:
+		return "", false
+	}
+	return f.StringValue(lit)
+}
+
+// reportRoleHeader reports a request header that decides authorization:
+// its value, read at n directly or through the variable it initialises,
+// is compared with a string literal in an if whose branch ends the request
+// (`if (req.headers['x-user-role'] !== 'admin') return res.status(403)`),
+// and the header or the variable names a role (model.RoleName). The
+// header is the caller's to choose, so the check passes for anyone who
+// sends the expected value.
+func reportRoleHeader(pass *rules.Pass, f *jsast.File, n *jsast.Node, header string) {
+	held := ""
+	if p := n.Parent; p != nil && p.Type == "variable_declarator" && jsast.Unwrap(p.ChildByField("value")) == n {
+		if id := p.ChildByField("name"); id != nil && id.Type == "identifier" {
+			held = f.Text(id)
+		}
+	}
+	if !model.RoleName(header) && !model.RoleName(held) {
+		return
+	}
+	scope := jsast.EnclosingFunction(n)
+	if scope == nil {
+		return
+	}
+	for _, st := range jsast.Find(scope, "if_statement") {
+		if st.Line < n.Line || !branchLeaves(f, st.ChildByField("consequence")) {
+			continue
+		}
+		cond := st.ChildByField("condition")
+		for _, cmp := range jsast.Find(cond, "binary_expression") {
+			switch f.Text(cmp.ChildByField("operator")) {
+			case "===", "!==", "==", "!=":
+			default:
+				continue
+			}
+			l, r := jsast.Unwrap(cmp.ChildByField("left")), jsast.Unwrap(cmp.ChildByField("right"))
+			if _, ok := f.StringValue(l); ok {
+				l, r = r, l
+			}
+			if _, ok := f.StringValue(r); !ok || l == nil {
+				continue
+			}
+			if l != n && (held == "" || l.Type != "identifier" || f.Text(l) != held) {
+				continue
+			}
+			pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.High,
+				Message: fmt.Sprintf("the %s request header decides authorization (%s, line %d), but any client can send it: take the role from the verified session (`has({ role })`, the session claims)",
+					rules.Code(header), rules.Code(f.Text(cmp)), cmp.Line)})
+			return
+		}
+	}
 }
 
 // srvHeaderRead recognises req.get('x-user-id'), req.header(...),
@@ -327,7 +459,7 @@ func srvVerifiedNearby(f *jsast.File, n *jsast.Node) bool {
 	}
 	found := false
 	jsast.Walk(scope, func(x *jsast.Node) bool {
-		if x.Type == "call_expression" && x != n && srvVerifyCalls[jsast.LastSegment(f.CalleeName(x))] {
+		if x.Type == "call_expression" && x != n && srvVerifies(f, x) {
 			found = true
 		}
 		return !found
@@ -344,12 +476,13 @@ func srvLogCall(f *jsast.File, call *jsast.Node) bool {
 }
 
 // srvOnlyLogged reports whether the value of expression n only reaches
-// log calls: it is a log call's argument, or it initialises a variable
-// every use of which is inside a log call.
+// log calls or rendered markup: it is a log call's argument or inside a
+// JSX expression, or it initialises a variable every use of which is.
+// Claims shown to the user whose token it is decide nothing.
 func srvOnlyLogged(f *jsast.File, n *jsast.Node) bool {
 	var top *jsast.Node = n
 	for p := n.Parent; p != nil; p = p.Parent {
-		if p.Type == "call_expression" && srvLogCall(f, p) {
+		if p.Type == "call_expression" && srvLogCall(f, p) || p.Type == "jsx_expression" {
 			return true
 		}
 		if p.Type == "variable_declarator" {
@@ -377,7 +510,7 @@ func srvOnlyLogged(f *jsast.File, n *jsast.Node) bool {
 		if x.Type == "identifier" && x != id && f.Text(x) == name {
 			uses++
 			for p := x.Parent; p != nil && p != scope; p = p.Parent {
-				if p.Type == "call_expression" && srvLogCall(f, p) {
+				if p.Type == "call_expression" && srvLogCall(f, p) || p.Type == "jsx_expression" {
 					logged++
 					break
 				}
@@ -403,6 +536,15 @@ func runRP017Go(pass *rules.Pass) error {
 	clerkDecode := ""
 	if n := f.ImportName("github.com/clerk/clerk-sdk-go/v2/jwt"); n != "" {
 		clerkDecode = n + ".Decode"
+	}
+	clerkSDK := false
+	for _, im := range f.AST.Imports {
+		if p, err := strconv.Unquote(im.Path.Value); err == nil && knowledge.GoClerkPath(p) != "" {
+			clerkSDK = true
+		}
+	}
+	if clerkSDK {
+		goHeaderIdentity(pass, f)
 	}
 	if !golangJWT && clerkDecode == "" {
 		return nil
@@ -447,6 +589,103 @@ func runRP017Go(pass *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// goHeaderIdentity reports a request header whose value a function takes
+// as a user id: it looks the Clerk user up by it (knowledge.BackendCallOf
+// reads users: user.Get(ctx, id), client.Users().Read(id)) in a function
+// that verifies no token. Whatever its name, the header is the client's
+// to set, so the caller picks the user they act as.
+func goHeaderIdentity(pass *rules.Pass, f *goast.File) {
+	for _, d := range f.AST.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		headers := map[string]*ast.CallExpr{} // variable -> the header read it holds
+		verifies := false
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.AssignStmt:
+				if len(x.Lhs) == 1 && len(x.Rhs) == 1 {
+					if id, ok := x.Lhs[0].(*ast.Ident); ok {
+						if c, ok := x.Rhs[0].(*ast.CallExpr); ok && goHeaderRead(c) {
+							headers[id.Name] = c
+						}
+					}
+				}
+			case *ast.CallExpr:
+				if sel, ok := x.Fun.(*ast.SelectorExpr); ok && (sel.Sel.Name == "Verify" || sel.Sel.Name == "VerifyToken") {
+					verifies = true
+				}
+			}
+			return true
+		})
+		if len(headers) == 0 || verifies {
+			continue
+		}
+		reported := map[string]bool{}
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			c, ok := n.(*ast.CallExpr)
+			if !ok || !goUserLookup(f, c) {
+				return true
+			}
+			for _, a := range c.Args {
+				id, ok := a.(*ast.Ident)
+				if !ok || headers[id.Name] == nil || reported[id.Name] {
+					continue
+				}
+				read := headers[id.Name]
+				reported[id.Name] = true
+				name, _ := strconv.Unquote(f.Text(read.Args[0]))
+				pass.Report(rules.Diagnostic{Line: f.Line(read.Pos()), Column: f.Col(read.Pos()), Severity: rules.Critical,
+					Message: fmt.Sprintf("the %s request header is taken as the caller's user id (%s looks the user up by it, line %d), but any client can send it: %s verifies no session token, so the caller acts as any user",
+						rules.Code(name), rules.Code(f.Text(c.Fun)+"()"), f.Line(c.Pos()), rules.Code(fd.Name.Name))})
+			}
+			return true
+		})
+	}
+}
+
+// goHeaderRead reports a read of a named request header:
+// r.Header.Get("x"), c.Request.Header.Get("x"), c.GetHeader("x").
+func goHeaderRead(c *ast.CallExpr) bool {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok || len(c.Args) != 1 {
+		return false
+	}
+	if lit, ok := c.Args[0].(*ast.BasicLit); !ok || lit.Kind != token.STRING {
+		return false
+	}
+	if sel.Sel.Name == "GetHeader" {
+		return true
+	}
+	h, ok := sel.X.(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "Get" && h.Sel.Name == "Header"
+}
+
+// goUserLookup reports a Clerk Backend call that reads a user by id
+// (knowledge.BackendCallOf, ReadsUsers): user.Get(ctx, id) of the v2
+// SDK's user package, client.Users().Read(id) of v1.
+func goUserLookup(f *goast.File, c *ast.CallExpr) bool {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	resource := ""
+	switch x := sel.X.(type) {
+	case *ast.Ident:
+		if f.ImportName("github.com/clerk/clerk-sdk-go/v2/user") != x.Name {
+			return false
+		}
+		resource = x.Name
+	case *ast.CallExpr:
+		if s, ok := x.Fun.(*ast.SelectorExpr); ok && len(x.Args) == 0 {
+			resource = s.Sel.Name + "()"
+		}
+	}
+	bc, ok := knowledge.BackendCallOf(resource, sel.Sel.Name)
+	return ok && bc.Privilege == knowledge.ReadsUsers
 }
 
 // srvGoCallLabel names a Go call for a message: "jwt.Decode",

@@ -11,13 +11,16 @@ import (
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/redact"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // RP018 flags token verification options that weaken Clerk's checks:
 // wildcard, plain-http or request-derived authorizedParties, a large clock
 // skew, machine tokens accepted where userId is then trusted, pending
-// sessions treated as signed in, and the Go SDK equivalents.
+// sessions treated as signed in, the Go SDK equivalents, a hand-written
+// azp check that passes a token without the claim, and a token key with
+// a literal fallback.
 var RP018 = &rules.Rule{
 	ID:         "CLK-RP-018",
 	Name:       "weakened-token-verification-options",
@@ -31,7 +34,7 @@ var RP018 = &rules.Rule{
 		}
 		return f.IsJS() || f.Lang == source.LangAstro || f.Lang == source.LangGo
 	},
-	Keywords: []string{"authorizedParties", "clockSkewInMs", "acceptsToken", "treatPendingAsSignedOut",
+	Keywords: []string{"authorizedParties", "azp", "jsonwebtoken", "jose", "fast-jwt", "clockSkewInMs", "acceptsToken", "treatPendingAsSignedOut",
 		"authenticateRequest", "verifyToken", "Leeway", "AuthorizedPartyMatches"},
 	Doc: rules.Doc{
 		Title: "token verification options that weaken Clerk's checks",
@@ -51,7 +54,12 @@ var RP018 = &rules.Rule{
 			"that reads `userId` without branching on `tokenType` treats them like a user session. " +
 			"`treatPendingAsSignedOut: false` treats sessions with pending tasks (for example an organization not yet " +
 			"chosen) as signed in. In Go, `clerkhttp.Leeway()` above a minute and `AuthorizedPartyMatches()` with no " +
-			"origins (it then accepts every `azp`) weaken the same checks.\n\n" +
+			"origins (it then accepts every `azp`) weaken the same checks. A hand-written `azp` check that runs only when " +
+			"the claim is present (`if (claims.azp && !origins.includes(claims.azp))`) accepts every token without one, " +
+			"and its list of origins is judged like `authorizedParties`. The key of a hand-written verifier or signer " +
+			"(jsonwebtoken, jose, fast-jwt) that falls back to a string literal when its variable is unset " +
+			"(`process.env.JWT_SECRET || 'dev-secret'`) lets anyone who reads the source sign tokens the verifier accepts " +
+			"wherever the variable is missing.\n\n" +
 			"Local origins inside a `NODE_ENV === 'development'` branch are not reported. A direct `authenticateRequest()` " +
 			"or `verifyToken()` call with a literal options object and no `authorizedParties` is reported with low " +
 			"confidence; a missing `authorizedParties` in `clerkMiddleware()` is not reported.",
@@ -77,7 +85,9 @@ func fixRP018(p *project.Model, file string) string {
 	var b strings.Builder
 	b.WriteString("Set `authorizedParties` to your exact production origins (`['https://app.example.com']`), never `'*'`, " +
 		"`http://` or a request header; keep local origins in a `process.env.NODE_ENV === 'development'` branch. " +
-		"Keep `clockSkewInMs` at its default (5000 ms). ")
+		"Keep `clockSkewInMs` at its default (5000 ms). A hand-written `azp` check must reject a token whose `azp` is " +
+		"missing too (`if (!claims.azp || !origins.includes(claims.azp))`). Read a signing key from the environment " +
+		"without a literal fallback, and fail at start-up when it is unset. ")
 	switch {
 	case p.DependsOn(file, "@clerk/nextjs") && !p.NextEra(file).AsyncAuth():
 		b.WriteString("Machine tokens (`acceptsToken`) need `@clerk/nextjs` 6.16 or later; on this version accept session tokens only. ")
@@ -104,7 +114,14 @@ func runRP018(pass *rules.Pass) error {
 		return runRP018Go(pass)
 	}
 	f := pass.AST(pass.File)
-	if f == nil || !f.ImportsFrom(jsast.IsClerkModule) {
+	if f == nil {
+		return nil
+	}
+	// A hand-written azp check judges the claims of a token verified
+	// elsewhere (@fastify/jwt, jose), in a file that need not import Clerk.
+	rp018CheckAzp(pass, f)
+	rp018KeyFallback(pass, f)
+	if !f.ImportsFrom(jsast.IsClerkModule) {
 		return nil
 	}
 	for _, call := range f.Calls(f.Root, func(n string) bool {
@@ -219,7 +236,7 @@ func rp018CheckOptions(pass *rules.Pass, f *jsast.File, call *jsast.Node, name s
 		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Message: msg})
 	}
 	if ap := f.ObjectProp(o, "authorizedParties"); ap != nil {
-		rp018CheckParties(pass, f, ap, name, report)
+		rp018CheckParties(pass, f, ap, fmt.Sprintf("`authorizedParties` of %s", rules.Code(name+"()")), report)
 	}
 	if cs := f.ObjectProp(o, "clockSkewInMs"); cs != nil {
 		if v, ok := f.Number(cs); ok && v > 60000 {
@@ -258,7 +275,8 @@ func rp018CheckOptions(pass *rules.Pass, f *jsast.File, call *jsast.Node, name s
 
 // rp018CheckParties reports '*', http:// origins outside a development
 // branch, and values read from request headers.
-func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, name string, report func(*jsast.Node, string)) {
+// what names the list in messages ("`authorizedParties` of `verifyToken()`").
+func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, what string, report func(*jsast.Node, string)) {
 	list := jsast.Unwrap(ap)
 	if list != nil && list.Type == "identifier" {
 		if v := jsast.Unwrap(f.LocalValue(f.Text(list))); v != nil {
@@ -267,13 +285,13 @@ func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, name str
 	}
 	if list == nil || list.Type != "array" {
 		if list != nil && rp018FromHeaders(f, list) {
-			report(ap, fmt.Sprintf("`authorizedParties` of %s is built from a request header, so the caller chooses the origin it is checked against", rules.Code(name+"()")))
+			report(ap, fmt.Sprintf("%s is built from a request header, so the caller chooses the origin it is checked against", what))
 		}
 		return
 	}
 	for _, el := range list.NamedChildren() {
 		if rp018FromHeaders(f, el) {
-			report(el, fmt.Sprintf("`authorizedParties` of %s includes a value read from a request header, so the caller chooses the origin it is checked against", rules.Code(name+"()")))
+			report(el, fmt.Sprintf("%s includes a value read from a request header, so the caller chooses the origin it is checked against", what))
 			continue
 		}
 		s, ok := f.StringValue(el)
@@ -282,9 +300,9 @@ func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, name str
 		}
 		switch {
 		case strings.Contains(s, "*"):
-			report(el, fmt.Sprintf("`authorizedParties` of %s contains %s: Clerk compares the token's `azp` with these values literally, so this is no pattern: it states 'any origin' and either accepts tokens without `azp` only or breaks browser sign-in; list exact origins", rules.Code(name+"()"), rules.Code(s)))
+			report(el, fmt.Sprintf("%s contains %s: Clerk compares the token's `azp` with these values literally, so this is no pattern: it states 'any origin' and either accepts tokens without `azp` only or breaks browser sign-in; list exact origins", what, rules.Code(s)))
 		case strings.HasPrefix(strings.ToLower(s), "http://") && !rp018InDevBranch(f, el):
-			msg := fmt.Sprintf("`authorizedParties` of %s accepts the plain-http origin %s outside a development-only branch", rules.Code(name+"()"), rules.Code(s))
+			msg := fmt.Sprintf("%s accepts the plain-http origin %s outside a development-only branch", what, rules.Code(s))
 			if rp018Local(s) {
 				// A local origin in shipped config: anyone can serve a page there.
 				pass.Report(rules.Diagnostic{Line: el.Line, Column: el.Col, Confidence: rules.LowConfidence,
@@ -294,6 +312,146 @@ func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, name str
 			report(el, msg)
 		}
 	}
+}
+
+// rp018CheckAzp reports a hand-written check of a token's azp claim
+// that passes a token without the claim (`if (claims.azp &&
+// !origins.includes(claims.azp)) throw ...`): a token minted for no
+// origin, or one stripped of the claim, is accepted from anywhere. Its
+// list of origins is judged like authorizedParties.
+func rp018CheckAzp(pass *rules.Pass, f *jsast.File) {
+	for _, n := range jsast.Find(f.Root, "if_statement") {
+		cond := jsast.Unwrap(n.ChildByField("condition"))
+		if cond == nil || cond.Type != "binary_expression" || f.Text(cond.ChildByField("operator")) != "&&" {
+			continue
+		}
+		claim := jsast.Unwrap(cond.ChildByField("left"))
+		if !rp018IsAzp(f, claim) || !branchLeaves(f, n.ChildByField("consequence")) {
+			continue
+		}
+		check := jsast.Unwrap(cond.ChildByField("right"))
+		list := rp018AzpList(f, check, f.Text(claim))
+		if list == nil {
+			continue
+		}
+		pass.Report(rules.Diagnostic{Line: cond.Line, Column: cond.Col,
+			Message: fmt.Sprintf("%s checks the `azp` claim only when the token has one: a token without `azp` is accepted whatever origin it was minted for; reject a missing `azp` too", rules.Code("if ("+f.Text(cond)+")"))})
+		if v := rp018ScopedValue(f, n, list); v != nil {
+			list = v
+		}
+		rp018CheckParties(pass, f, list, "the `azp` allowlist", func(x *jsast.Node, msg string) {
+			pass.Report(rules.Diagnostic{Line: x.Line, Column: x.Col, Message: msg})
+		})
+	}
+}
+
+// rp018KeyFallback reports the key of a token verifier or signer
+// (knowledge.TokenCallOf) that falls back to a string literal when its
+// environment variable is unset (`process.env.JWT_SECRET || 'dev-secret'`):
+// the literal is in the source, so whoever reads it signs tokens the
+// verifier accepts wherever the variable is missing.
+func rp018KeyFallback(pass *rules.Pass, f *jsast.File) {
+	seen := map[*jsast.Node]bool{}
+	for _, call := range jsast.Find(f.Root, "call_expression") {
+		tc, ok := tokenCallAt(f, call)
+		if !ok || !tc.Keyed() {
+			continue
+		}
+		args := jsast.Args(call)
+		if tc.KeyArg >= len(args) {
+			continue
+		}
+		key := jsast.Unwrap(args[tc.KeyArg])
+		if tc.KeyOption != "" {
+			if o := rp018Object(f, key); o != nil {
+				key = jsast.Unwrap(f.ObjectProp(o, tc.KeyOption))
+			} else {
+				continue
+			}
+		}
+		if key != nil && key.Type == "identifier" {
+			if v := rp018ScopedValue(f, call, key); v != nil {
+				key = jsast.Unwrap(v)
+			} else {
+				key = jsast.Unwrap(f.LocalValue(f.Text(key)))
+			}
+		}
+		name, lit, v, ok := f.EnvFallback(key)
+		if !ok || seen[key] {
+			continue
+		}
+		op := f.Text(key.ChildByField("operator"))
+		seen[key] = true
+		pass.Report(rules.Diagnostic{Line: lit.Line, Column: lit.Col, Severity: rules.High, Secrets: []string{v},
+			Match: name + " " + op + " " + redact.Secret(v),
+			Message: fmt.Sprintf("the key of %s falls back to the hard-coded string %s when %s is unset: anyone who reads the source signs tokens it accepts",
+				rules.Code(f.CalleeName(call)+"()"), rules.Code(redact.Secret(v)), rules.Code(name))})
+	}
+}
+
+// rp018ScopedValue returns the value a function-local variable named by
+// id is declared with before at (const origins = [...]), or nil.
+func rp018ScopedValue(f *jsast.File, at, id *jsast.Node) *jsast.Node {
+	id = jsast.Unwrap(id)
+	scope := jsast.EnclosingFunction(at)
+	if id == nil || id.Type != "identifier" || scope == nil {
+		return nil
+	}
+	var val *jsast.Node
+	for _, d := range jsast.Find(scope, "variable_declarator") {
+		if d.Line <= at.Line && f.Text(d.ChildByField("name")) == f.Text(id) {
+			val = d.ChildByField("value")
+		}
+	}
+	return val
+}
+
+// rp018IsAzp reports an expression that reads the azp claim: claims.azp,
+// payload['azp'], or a variable named azp.
+func rp018IsAzp(f *jsast.File, n *jsast.Node) bool {
+	if n == nil {
+		return false
+	}
+	switch n.Type {
+	case "identifier":
+		return f.Text(n) == "azp"
+	case "member_expression":
+		return f.Text(n.ChildByField("property")) == "azp"
+	case "subscript_expression":
+		v, ok := f.StringValue(n.ChildByField("index"))
+		return ok && v == "azp"
+	}
+	return false
+}
+
+// rp018AzpList returns the list a check compares the claim with:
+// `!list.includes(claim)` or `!list.some(...)`/`indexOf(claim) === -1`;
+// nil when check is not a membership test of claim.
+func rp018AzpList(f *jsast.File, check *jsast.Node, claim string) *jsast.Node {
+	if check == nil {
+		return nil
+	}
+	if check.Type == "unary_expression" && f.Text(check.ChildByField("operator")) == "!" {
+		check = jsast.Unwrap(check.ChildByField("argument"))
+	} else if check.Type == "binary_expression" {
+		check = jsast.Unwrap(check.ChildByField("left")) // list.indexOf(azp) === -1
+	}
+	if check == nil || check.Type != "call_expression" {
+		return nil
+	}
+	fn := jsast.Unwrap(check.ChildByField("function"))
+	if fn == nil || fn.Type != "member_expression" {
+		return nil
+	}
+	switch f.Text(fn.ChildByField("property")) {
+	case "includes", "indexOf", "has":
+	default:
+		return nil
+	}
+	if a := jsast.Args(check); len(a) != 1 || f.Text(jsast.Unwrap(a[0])) != claim {
+		return nil
+	}
+	return fn.ChildByField("object")
 }
 
 // rp018FromHeaders reports whether n reads a request header (Origin,

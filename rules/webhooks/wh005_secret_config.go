@@ -79,50 +79,15 @@ func runWH005(pass *rules.Pass) error {
 	return nil
 }
 
-// envName returns the variable name an env access reads:
-// process.env.X, process.env['X'], import.meta.env.X, Deno.env.get('X'),
-// env.X, useRuntimeConfig().clerk.webhookSigningSecret.
-func envName(f *jsast.File, n *jsast.Node) string {
-	n = jsast.Unwrap(n)
-	if n == nil {
-		return ""
-	}
-	if n.Type == "call_expression" && strings.HasSuffix(f.CalleeName(n), "env.get") {
-		if a := jsast.Args(n); len(a) > 0 {
-			v, _ := f.StringValue(a[0])
-			return v
-		}
-	}
-	name := f.Name(n)
-	if !strings.Contains(name, ".") {
-		return ""
-	}
-	if strings.Contains(name, "env.") || strings.Contains(name, "Config") || strings.Contains(name, "config") || strings.HasPrefix(name, "useRuntimeConfig()") {
-		return jsast.LastSegment(name)
-	}
-	return ""
-}
-
 // fallbacks reports `env || 'literal'` and `env ?? 'literal'` for a
 // webhook signing secret.
 func fallbacks(pass *rules.Pass, f *jsast.File) {
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		if n.Type != "binary_expression" {
+		name, right, v, ok := f.EnvFallback(n) // '' makes svix throw: fails closed
+		if !ok || !webhookSecretName.MatchString(name) || otherProviderName.MatchString(name) {
 			return true
 		}
 		op := f.Text(n.ChildByField("operator"))
-		if op != "||" && op != "??" {
-			return true
-		}
-		name := envName(f, n.ChildByField("left"))
-		if name == "" || !webhookSecretName.MatchString(name) || otherProviderName.MatchString(name) {
-			return true
-		}
-		right := jsast.Unwrap(n.ChildByField("right"))
-		v, ok := f.StringValue(right)
-		if !ok || strings.TrimSpace(v) == "" {
-			return true // '' makes svix throw: fails closed
-		}
 		pass.Report(rules.Diagnostic{Line: right.Line, Column: right.Col, Secrets: []string{v},
 			Match:   name + " " + op + " " + redact.Secret(v),
 			Message: fmt.Sprintf("%s falls back to the hard-coded string %s when unset; webhooks signed with a secret anyone can read then verify", rules.Code(name), rules.Code(redact.Secret(v)))})
