@@ -471,6 +471,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
 		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {
 			e.Record = a.recordOf(n)
+			if e.Record == "" {
+				e.Record = fromTable(a.f, n) // db.select().from(notes): the table a later step names
+			}
 		}
 		e.OwnerFromRequest, e.OwnerOptional = a.ownerFields(n)
 		if k == ClerkPrivilege {
