@@ -86,6 +86,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("tokenSetters", o.Library+" "+o.Path)
 	}
+	for _, o := range optionSets {
+		if o.Source == "" || !IsClerkPackage(o.Package) || len(o.Options) == 0 {
+			t.Errorf("optionSets %s.%s: incomplete entry", o.Package, o.Name)
+		}
+		unique("optionSets", o.Package+" "+o.Name)
+	}
 	for _, o := range tokenOptions {
 		if o.Source == "" || o.Path == "" || len(TokenOptionsOf(o.Library)) == 0 {
 			t.Errorf("tokenOptions %s %s: incomplete entry", o.Library, o.Path)
