@@ -12,6 +12,7 @@ var Rules = []*rules.Rule{
 	HARD001,
 	HARD002,
 	HARD003,
+	HARD004,
 	ENUM001,
 	ENUM002,
 	MFA001,

@@ -92,6 +92,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("optionSets", o.Package+" "+o.Name)
 	}
+	for _, c := range cookieSigners {
+		if c.Source == "" || len(c.Packages) == 0 || c.Name == "" || c.Path == "" {
+			t.Errorf("cookieSigners %s: incomplete entry", c.Name)
+		}
+		unique("cookieSigners", c.Name)
+	}
 	for _, o := range tokenOptions {
 		if o.Source == "" || o.Path == "" || len(TokenOptionsOf(o.Library)) == 0 {
 			t.Errorf("tokenOptions %s %s: incomplete entry", o.Library, o.Path)
