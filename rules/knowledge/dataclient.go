@@ -80,20 +80,14 @@ var tokenSetters = []TokenOption{
 
 // TokenSettersOf returns the ways a made client of a library is given a
 // token afterwards: a method path, or a header object path and header.
-func TokenSettersOf(library string) []TokenOption {
-	var out []TokenOption
-	for _, o := range tokenSetters {
-		if o.Library == library {
-			out = append(out, o)
-		}
-	}
-	return out
-}
+func TokenSettersOf(library string) []TokenOption { return ofLibrary(tokenSetters, library) }
 
 // TokenOptionsOf returns the token options of a data library.
-func TokenOptionsOf(library string) []TokenOption {
+func TokenOptionsOf(library string) []TokenOption { return ofLibrary(tokenOptions, library) }
+
+func ofLibrary(list []TokenOption, library string) []TokenOption {
 	var out []TokenOption
-	for _, o := range tokenOptions {
+	for _, o := range list {
 		if o.Library == library {
 			out = append(out, o)
 		}

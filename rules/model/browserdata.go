@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -260,34 +261,15 @@ func optionAt(f *jsast.File, obj *jsast.Node, keys []string) (*jsast.Node, bool)
 		if obj == nil || obj.Type != "object" {
 			return nil, false
 		}
-		var next *jsast.Node
-		found := false
-		for _, c := range obj.NamedChildren() {
-			var k string
-			var v *jsast.Node
-			switch c.Type {
-			case "pair":
-				kn := c.ChildByField("key")
-				k = f.Text(kn)
-				if s, ok := f.StringValue(kn); ok {
-					k = s
-				}
-				v = c.ChildByField("value")
-			case "method_definition":
-				k, v = f.Text(c.ChildByField("name")), c
-			case "shorthand_property_identifier":
-				k = f.Text(c)
-			case "spread_element":
-				return nil, true
-			}
-			if strings.EqualFold(k, key) {
-				next, found = v, true
-				break
-			}
+		if slices.ContainsFunc(obj.NamedChildren(), func(c *jsast.Node) bool { return c.Type == "spread_element" }) {
+			return nil, true
 		}
-		if !found {
+		keys := f.ObjectKeys(obj)
+		j := slices.IndexFunc(keys, func(k string) bool { return strings.EqualFold(k, key) })
+		if j < 0 {
 			return nil, false
 		}
+		next := f.ObjectProp(obj, keys[j])
 		if i == len(keys)-1 {
 			return jsast.Unwrap(next), true
 		}
@@ -300,26 +282,32 @@ func optionAt(f *jsast.File, obj *jsast.Node, keys []string) (*jsast.Node, bool)
 // around at (before it) or at the top level of f.
 func localInit(f *jsast.File, at *jsast.Node, name string) (*jsast.File, *jsast.Node) {
 	for fn := jsast.EnclosingFunction(at); fn != nil; fn = jsast.EnclosingFunction(fn) {
-		var out *jsast.Node
-		jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
-			if x.Start >= at.Start {
-				return false
-			}
-			if x.Type == "variable_declarator" {
-				if id := x.ChildByField("name"); id != nil && id.Type == "identifier" && f.Text(id) == name {
-					out = jsast.Unwrap(x.ChildByField("value"))
-				}
-			}
-			return !jsast.IsFunction(x)
-		})
-		if out != nil {
-			return f, out
+		if v := declaredBefore(f, fn, at, name); v != nil {
+			return f, v
 		}
 	}
-	if v := jsast.Unwrap(f.LocalValue(name)); v != nil {
-		return f, v
+	return f, jsast.Unwrap(f.LocalValue(name))
+}
+
+// declaredBefore returns the value a variable of the function fn (not of
+// the functions nested in it) is declared with before at, or nil.
+func declaredBefore(f *jsast.File, fn, at *jsast.Node, name string) *jsast.Node {
+	if fn == nil {
+		return nil
 	}
-	return f, nil
+	var out *jsast.Node
+	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
+		if x.Start >= at.Start {
+			return false
+		}
+		if x.Type == "variable_declarator" {
+			if id := x.ChildByField("name"); id != nil && id.Type == "identifier" && f.Text(id) == name {
+				out = jsast.Unwrap(x.ChildByField("value"))
+			}
+		}
+		return !jsast.IsFunction(x)
+	})
+	return out
 }
 
 // ownerKeyedQuery reads the chain on a from(table) call: its data effect
@@ -378,19 +366,8 @@ func ownerProp(f *jsast.File, at, a *jsast.Node, owner func(string) bool) string
 	if a == nil || a.Type != "object" {
 		return ""
 	}
-	for _, c := range a.NamedChildren() {
-		k := ""
-		switch c.Type {
-		case "pair":
-			kn := c.ChildByField("key")
-			k = f.Text(kn)
-			if s, ok := f.StringValue(kn); ok {
-				k = s
-			}
-		case "shorthand_property_identifier":
-			k = f.Text(c)
-		}
-		if k != "" && owner(k) {
+	for _, k := range f.ObjectKeys(a) {
+		if owner(k) {
 			return k
 		}
 	}

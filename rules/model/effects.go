@@ -737,25 +737,10 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 // localObject returns the object literal a variable of the function
 // holding at was declared with before at, or nil.
 func localObject(f *jsast.File, at *jsast.Node, name string) *jsast.Node {
-	fn := jsast.EnclosingFunction(at)
-	if fn == nil {
-		return nil
+	if v := declaredBefore(f, jsast.EnclosingFunction(at), at, name); v != nil && v.Type == "object" {
+		return v
 	}
-	var out *jsast.Node
-	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
-		if x.Start >= at.Start {
-			return false
-		}
-		if x.Type == "variable_declarator" {
-			if id := x.ChildByField("name"); id != nil && id.Type == "identifier" && f.Text(id) == name {
-				if v := jsast.Unwrap(x.ChildByField("value")); v != nil && v.Type == "object" {
-					out = v
-				}
-			}
-		}
-		return x == fn || !jsast.IsFunction(x)
-	})
-	return out
+	return nil
 }
 
 // updateMethods take the filter first and the change after it

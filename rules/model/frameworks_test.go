@@ -112,15 +112,21 @@ func TestClientModule(t *testing.T) {
 		"src/s/a.ts":       []byte(`export {}`),
 		"src/s/b.ts":       []byte(`export {}`),
 	})
-	for p, want := range map[string]string{
+	checkWhy(t, "ClientModule", func(p string) (string, bool) { return m.ClientModule(ctx, p) }, map[string]string{
 		"src/c/Island.tsx": "rendered with a client: directive in src/pages/index.astro:6",
 		"src/s/a.ts":       "imported by a <script> in src/pages/index.astro:7",
 		"src/c/Plain.tsx":  "",
 		"src/s/b.ts":       "",
-	} {
-		got, ok := m.ClientModule(ctx, p)
-		if got != want || ok != (want != "") {
-			t.Errorf("ClientModule(%s) = %q, %v; want %q", p, got, ok, want)
+	})
+}
+
+// checkWhy compares a per-path "why" answer with want ("" for none).
+func checkWhy(t *testing.T, name string, ask func(string) (string, bool), want map[string]string) {
+	t.Helper()
+	for p, w := range want {
+		got, ok := ask(p)
+		if got != w || ok != (w != "") {
+			t.Errorf("%s(%s) = %q, %v; want %q", name, p, got, ok, w)
 		}
 	}
 }
@@ -147,7 +153,7 @@ func TestBrowserModule(t *testing.T) {
 		"web/app/C.tsx":            []byte("'use client'\nimport { h } from './h'\nexport function C() { return h() }\n"),
 		"web/app/h.ts":             []byte(`export const h = () => null`),
 	})
-	for p, want := range map[string]string{
+	checkWhy(t, "BrowserModule", func(p string) (string, bool) { return m.BrowserModule(ctx, p) }, map[string]string{
 		"app/routes/x.tsx":         "a React component module (react-dom), hydrated in the browser",
 		"app/lib/view.ts":          "imported by app/routes/x.tsx (browser code)",
 		"app/lib/fmt.ts":           "imported by app/lib/view.ts (browser code)",
@@ -157,10 +163,5 @@ func TestBrowserModule(t *testing.T) {
 		"web/app/page.tsx":         "",
 		"web/app/C.tsx":            "a 'use client' module",
 		"web/app/h.ts":             "imported by web/app/C.tsx (browser code)",
-	} {
-		got, ok := m.BrowserModule(ctx, p)
-		if got != want || ok != (want != "") {
-			t.Errorf("BrowserModule(%s) = %q, %v; want %q", p, got, ok, want)
-		}
-	}
+	})
 }
