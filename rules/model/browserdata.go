@@ -264,12 +264,12 @@ func optionAt(f *jsast.File, obj *jsast.Node, keys []string) (*jsast.Node, bool)
 		if slices.ContainsFunc(obj.NamedChildren(), func(c *jsast.Node) bool { return c.Type == "spread_element" }) {
 			return nil, true
 		}
-		keys := f.ObjectKeys(obj)
-		j := slices.IndexFunc(keys, func(k string) bool { return strings.EqualFold(k, key) })
+		have := f.ObjectKeys(obj)
+		j := slices.IndexFunc(have, func(k string) bool { return strings.EqualFold(k, key) })
 		if j < 0 {
 			return nil, false
 		}
-		next := f.ObjectProp(obj, keys[j])
+		next := f.ObjectProp(obj, have[j])
 		if i == len(keys)-1 {
 			return jsast.Unwrap(next), true
 		}
