@@ -10,18 +10,18 @@ import (
 	"github.com/clerkguard/clerkguard/rules/redact"
 )
 
-// HARD004 flags a session cookie secret that falls back to a literal
-// when its environment variable is unset.
+// HARD004 flags a session cookie secret written in the source or that
+// falls back to a literal when its environment variable is unset.
 var HARD004 = &rules.Rule{
 	ID:         "CLK-HARD-004",
-	Name:       "session-secret-fallback",
+	Name:       "session-secret-hardcoded",
 	Pack:       rules.PackHardening,
 	Severity:   rules.Medium,
 	Confidence: rules.HighConfidence,
 	Checklist:  2,
 	Keywords:   []string{"secret"},
 	Doc: rules.Doc{
-		Title: "session cookie secret falls back to a hard-coded string",
+		Title: "session cookie secret hard-coded or with a hard-coded fallback",
 		References: []string{
 			"https://remix.run/docs/en/main/utils/sessions#createcookiesessionstorage",
 			"https://reactrouter.com/dev/api/react-router/CookieSignatureOptions",
@@ -66,7 +66,7 @@ func runHARD004(pass *rules.Pass) error {
 				v = nil
 				break
 			}
-			v = hard004Value(f, f.ObjectProp(v, p))
+			v = hard004Value(f, hard004Prop(f, v, p, 0))
 		}
 		if v == nil {
 			continue
@@ -76,14 +76,21 @@ func runHARD004(pass *rules.Pass) error {
 			candidates = v.NamedChildren()
 		}
 		for _, c := range candidates {
-			env, lit, secret, ok := f.EnvFallback(hard004Value(f, c))
-			if !ok {
+			c = hard004Value(f, c)
+			env, lit, secret, ok := f.EnvFallback(c)
+			if ok {
+				pass.Report(rules.Diagnostic{Line: lit.Line, Column: lit.Col, Secrets: []string{secret},
+					Match: env + " " + redact.Secret(secret),
+					Message: fmt.Sprintf("the session cookie secret of %s falls back to the hard-coded string %s when %s is unset: anyone who reads the source signs session cookies the server accepts",
+						rules.Code(f.CalleeName(call)+"()"), rules.Code(redact.Secret(secret)), rules.Code(env))})
 				continue
 			}
-			pass.Report(rules.Diagnostic{Line: lit.Line, Column: lit.Col, Secrets: []string{secret},
-				Match: env + " " + redact.Secret(secret),
-				Message: fmt.Sprintf("the session cookie secret of %s falls back to the hard-coded string %s when %s is unset: anyone who reads the source signs session cookies the server accepts",
-					rules.Code(f.CalleeName(call)+"()"), rules.Code(redact.Secret(secret)), rules.Code(env))})
+			if secret, ok := f.StringValue(c); ok && secret != "" {
+				pass.Report(rules.Diagnostic{Line: c.Line, Column: c.Col, Secrets: []string{secret},
+					Match: "literal " + redact.Secret(secret),
+					Message: fmt.Sprintf("the session cookie secret of %s is written in the source (%s): anyone who reads the repository signs session cookies the server accepts",
+						rules.Code(f.CalleeName(call)+"()"), rules.Code(redact.Secret(secret)))})
+			}
 		}
 	}
 	return nil
@@ -99,4 +106,21 @@ func hard004Value(f *jsast.File, n *jsast.Node) *jsast.Node {
 		}
 	}
 	return n
+}
+
+// hard004Prop is ObjectProp that also looks into spread local objects
+// ({ ...options, createData }).
+func hard004Prop(f *jsast.File, obj *jsast.Node, key string, depth int) *jsast.Node {
+	if v := f.ObjectProp(obj, key); v != nil || obj == nil || obj.Type != "object" || depth > 2 {
+		return v
+	}
+	for _, c := range obj.NamedChildren() {
+		if c.Type != "spread_element" || len(c.NamedChildren()) == 0 {
+			continue
+		}
+		if v := hard004Prop(f, hard004Value(f, c.NamedChildren()[0]), key, depth+1); v != nil {
+			return v
+		}
+	}
+	return nil
 }

@@ -52,6 +52,46 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("clientSerialized", c.Package+" "+c.Name)
 	}
+	for _, f := range dataClientFactories {
+		if _, ok := DataLibraryOf(f.Package); f.Source == "" || f.Name == "" || !ok || f.KeyArg < 0 || f.OptionsArg <= f.KeyArg {
+			t.Errorf("dataClientFactories %s.%s: incomplete entry", f.Package, f.Name)
+		}
+		unique("dataClientFactories", f.Package+" "+f.Name)
+	}
+	for _, c := range serverOnly {
+		if c.Source == "" || c.Why == "" || (c.Import == "") == (c.Suffix == "") {
+			t.Errorf("serverOnly %s%s: incomplete entry", c.Import, c.Suffix)
+		}
+	}
+	for p, want := range map[string]bool{"app/db.server.ts": true, "app/.server/db.ts": true, "app/lib/server.ts": false, "app/serverless.ts": false} {
+		if _, got := ServerOnlyPath(p); got != want {
+			t.Errorf("ServerOnlyPath(%s) = %v, want %v", p, got, want)
+		}
+	}
+	for _, c := range columnFilters {
+		if _, ok := knowledgeLibraryNamed(c.Library); c.Source == "" || c.Method == "" || !ok {
+			t.Errorf("columnFilters %s.%s: incomplete entry", c.Library, c.Method)
+		}
+		unique("columnFilters", c.Library+" "+c.Method)
+	}
+	for _, o := range tokenSetters {
+		if o.Source == "" || o.Path == "" || len(TokenSettersOf(o.Library)) == 0 {
+			t.Errorf("tokenSetters %s %s: incomplete entry", o.Library, o.Path)
+		}
+		unique("tokenSetters", o.Library+" "+o.Path)
+	}
+	for _, o := range optionSets {
+		if o.Source == "" || !IsClerkPackage(o.Package) || len(o.Options) == 0 {
+			t.Errorf("optionSets %s.%s: incomplete entry", o.Package, o.Name)
+		}
+		unique("optionSets", o.Package+" "+o.Name)
+	}
+	for _, o := range tokenOptions {
+		if o.Source == "" || o.Path == "" || len(TokenOptionsOf(o.Library)) == 0 {
+			t.Errorf("tokenOptions %s %s: incomplete entry", o.Library, o.Path)
+		}
+		unique("tokenOptions", o.Library+" "+o.Path)
+	}
 	for _, m := range middlewares {
 		if m.Source == "" || m.Gate == 0 || !IsClerkPackage(m.Package) {
 			t.Errorf("middlewares %s/%s: incomplete entry", m.Package, m.Name)
@@ -770,4 +810,13 @@ func TestCredentialFormatOf(t *testing.T) {
 			t.Errorf("CredentialFormatOf(%.12s…) = %q, want %q", v, got, want)
 		}
 	}
+}
+
+func knowledgeLibraryNamed(name string) (DataLibrary, bool) {
+	for _, l := range dataAPIs {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return DataLibrary{}, false
 }

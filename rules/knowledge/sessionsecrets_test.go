@@ -17,7 +17,8 @@ func TestSessionSecrets(t *testing.T) {
 		{"@remix-run/node", "createCookieSessionStorage", true},
 		{"react-router", "createCookie", true},
 		{"express-session", "default", true},
-		{"@remix-run/node", "createMemorySessionStorage", false},
+		{"@remix-run/node", "createMemorySessionStorage", true}, // its cookie option signs the session id cookie
+		{"@remix-run/node", "createSession", false},
 		{"express-sessions", "default", false},
 	} {
 		if _, ok := SessionSecretOf(tt.pkg, tt.name); ok != tt.ok {

@@ -471,6 +471,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
 		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {
 			e.Record = a.recordOf(n)
+			if e.Record == "" {
+				e.Record = fromTable(a.f, n) // db.select().from(notes): the table a later step names
+			}
 		}
 		e.OwnerFromRequest, e.OwnerOptional = a.ownerFields(n)
 		if k == ClerkPrivilege {
@@ -734,25 +737,10 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 // localObject returns the object literal a variable of the function
 // holding at was declared with before at, or nil.
 func localObject(f *jsast.File, at *jsast.Node, name string) *jsast.Node {
-	fn := jsast.EnclosingFunction(at)
-	if fn == nil {
-		return nil
+	if v := declaredBefore(f, jsast.EnclosingFunction(at), at, name); v != nil && v.Type == "object" {
+		return v
 	}
-	var out *jsast.Node
-	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
-		if x.Start >= at.Start {
-			return false
-		}
-		if x.Type == "variable_declarator" {
-			if id := x.ChildByField("name"); id != nil && id.Type == "identifier" && f.Text(id) == name {
-				if v := jsast.Unwrap(x.ChildByField("value")); v != nil && v.Type == "object" {
-					out = v
-				}
-			}
-		}
-		return x == fn || !jsast.IsFunction(x)
-	})
-	return out
+	return nil
 }
 
 // updateMethods take the filter first and the change after it

@@ -112,15 +112,56 @@ func TestClientModule(t *testing.T) {
 		"src/s/a.ts":       []byte(`export {}`),
 		"src/s/b.ts":       []byte(`export {}`),
 	})
-	for p, want := range map[string]string{
+	checkWhy(t, "ClientModule", func(p string) (string, bool) { return m.ClientModule(ctx, p) }, map[string]string{
 		"src/c/Island.tsx": "rendered with a client: directive in src/pages/index.astro:6",
 		"src/s/a.ts":       "imported by a <script> in src/pages/index.astro:7",
 		"src/c/Plain.tsx":  "",
 		"src/s/b.ts":       "",
-	} {
-		got, ok := m.ClientModule(ctx, p)
-		if got != want || ok != (want != "") {
-			t.Errorf("ClientModule(%s) = %q, %v; want %q", p, got, ok, want)
+	})
+}
+
+// checkWhy compares a per-path "why" answer with want ("" for none).
+func checkWhy(t *testing.T, name string, ask func(string) (string, bool), want map[string]string) {
+	t.Helper()
+	for p, w := range want {
+		got, ok := ask(p)
+		if got != w || ok != (w != "") {
+			t.Errorf("%s(%s) = %q, %v; want %q", name, p, got, ok, w)
 		}
 	}
+}
+
+// TestBrowserModule: the browser side of the boundary. A React Router
+// route component and what it imports for the component run in the
+// browser; an import the route uses only in its loader, a .server module
+// and a module that imports server-only do not; in Next.js a module is
+// browser code only from a 'use client' module on.
+func TestBrowserModule(t *testing.T) {
+	ctx := context.Background()
+	m := buildModel(t, source.Mem{
+		"package.json":  []byte(`{"dependencies": {"react-router": "^7.5.0", "@react-router/dev": "^7.5.0", "react-dom": "^19.0.0"}}`),
+		"app/routes.ts": []byte("import { route } from '@react-router/dev/routes'\nexport default [route('x', 'routes/x.tsx')]\n"),
+		"app/routes/x.tsx": []byte("import { forLoader } from '../lib/loaderOnly'\nimport { forView } from '../lib/view'\nimport { secret } from '../lib/secret.server'\n" +
+			"export async function loader() { return forLoader(secret) }\nexport default function X() { return forView() }\n"),
+		"app/lib/loaderOnly.ts":    []byte(`export function forLoader(s: string) { return s }`),
+		"app/lib/view.ts":          []byte("import { fmt } from './fmt'\nimport { only } from './guarded'\nexport function forView() { return fmt(only()) }\n"),
+		"app/lib/fmt.ts":           []byte(`export const fmt = (s: string) => s`),
+		"app/lib/guarded.ts":       []byte("import 'server-only'\nexport const only = () => 'x'\n"),
+		"app/lib/secret.server.ts": []byte(`export const secret = 'x'`),
+		"web/package.json":         []byte(`{"dependencies": {"next": "15.3.0", "react-dom": "19.0.0"}}`),
+		"web/app/page.tsx":         []byte("import { C } from './C'\nexport default function P() { return <C /> }\n"),
+		"web/app/C.tsx":            []byte("'use client'\nimport { h } from './h'\nexport function C() { return h() }\n"),
+		"web/app/h.ts":             []byte(`export const h = () => null`),
+	})
+	checkWhy(t, "BrowserModule", func(p string) (string, bool) { return m.BrowserModule(ctx, p) }, map[string]string{
+		"app/routes/x.tsx":         "a React component module (react-dom), hydrated in the browser",
+		"app/lib/view.ts":          "imported by app/routes/x.tsx (browser code)",
+		"app/lib/fmt.ts":           "imported by app/lib/view.ts (browser code)",
+		"app/lib/loaderOnly.ts":    "",
+		"app/lib/guarded.ts":       "",
+		"app/lib/secret.server.ts": "",
+		"web/app/page.tsx":         "",
+		"web/app/C.tsx":            "a 'use client' module",
+		"web/app/h.ts":             "imported by web/app/C.tsx (browser code)",
+	})
 }

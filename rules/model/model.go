@@ -75,6 +75,7 @@ type Model struct {
 	tanstack facet[[]*Entry]
 	astro    facet[[]*Entry]
 	client   facet[map[string]string] // the client boundary (boundary.go)
+	browser  facet[map[string]string] // modules that run in the browser (browser.go)
 	owned    facet[map[string]bool]
 	nuxt     facet[[]*Entry]
 	svelte   facet[[]*Entry]

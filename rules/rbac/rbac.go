@@ -13,4 +13,5 @@ var Rules = []*rules.Rule{
 	RBAC004,
 	RBAC005,
 	RBAC006,
+	RBAC007,
 }

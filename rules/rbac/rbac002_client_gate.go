@@ -49,7 +49,12 @@ var RBAC002 = &rules.Rule{
 			"(a role/permission check for role gates, a sign-in check for sign-in gates). It also reports server data " +
 			"passed as props to a client component that hides it behind a client-side gate: the props are in the page " +
 			"payload for every visitor. In Next.js Server Components, `<Protect>` and `<SignedIn>` from `@clerk/nextjs` " +
-			"run on the server and are not reported.",
+			"run on the server and are not reported.\n\n" +
+			"A sign-in check made in the browser is reported the same way: a component that returns early when Clerk's " +
+			"`useAuth()`/`useUser()` says the user is signed out (`if (!isSignedIn) return <SignIn />`), or an application " +
+			"wrapper such as `<ProtectedRoute>` that renders its children only when signed in, when what it renders POSTs to " +
+			"an endpoint with no server-side check, or loads the user's rows straight from the database in the browser " +
+			"without the Clerk token (see CLK-RBAC-007). In front of a guarded endpoint such a gate is UX and is not reported.",
 		Bad: `'use client'
 export default function Admin() {
   const { has } = useAuth()
@@ -121,6 +126,11 @@ func runRBAC002(pass *rules.Pass) error {
 	}
 	if len(gates) > 0 && f.Directive() == "use client" {
 		checkServerProps(pass, f, gates[0])
+	}
+	if pass.Model != nil {
+		if _, browser := pass.Model.BrowserModule(pass.Ctx, f.Path); browser {
+			checkSignInGates(pass, f)
+		}
 	}
 	return nil
 }

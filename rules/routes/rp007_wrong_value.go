@@ -6,6 +6,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -25,7 +26,7 @@ var RP007 = &rules.Rule{
 	Files: func(f *source.File) bool {
 		return (f.IsJS() || f.Lang == source.LangAstro || f.Lang == source.LangVue || f.Lang == source.LangSvelte) && !f.Binary
 	},
-	Keywords: []string{"@clerk/", "@hono/clerk-auth", "svelte-clerk", "locals.auth", "context.auth", "ctx.auth"},
+	Keywords: []string{"@clerk/", "@hono/clerk-auth", "svelte-clerk", "locals.auth", "context.auth", "ctx.auth", "context.user"},
 	Doc: rules.Doc{
 		Title: "auth check tests the Auth object instead of userId",
 		References: []string{
@@ -37,7 +38,9 @@ var RP007 = &rules.Rule{
 			"and `if (!has)` (the function, not its result) therefore never reject anyone. Reading fields the Auth object " +
 			"does not have (`auth.user`, `auth.session`) yields `undefined` and rejects everyone (fails closed, Low). " +
 			"Dereferencing `currentUser()`'s result without a null check is not reported: it throws only for signed-out " +
-			"callers, which stops them.",
+			"callers, which stops them. A React Router or Remix loader or action that reads the identity from " +
+			"`context.userId` (or `context.user`) when the app has no `getLoadContext` that sets it reads a value that is " +
+			"always undefined: Clerk's `clerkMiddleware()` does not put the user there, `getAuth(args)` reads it (fails closed, Low).",
 		Bad:  "const auth = getAuth(req)\nif (!auth) return res.status(401).end()\n\nconst { has } = await auth()\nif (!has) return forbidden()",
 		Good: "const { isAuthenticated } = getAuth(req)\nif (!isAuthenticated) return res.status(401).end()\n\nconst { has } = await auth()\nif (!has({ permission: 'org:invoices:read' })) return forbidden()",
 	},
@@ -169,6 +172,7 @@ func runRP007(pass *rules.Pass) error {
 			return true
 		})
 	}
+	rrContextIdentity(pass, f)
 	// Bare req.auth / ctx.auth / locals.auth tested for truthiness.
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		if n.Type != "member_expression" || !srvInTest(n) {
@@ -282,6 +286,129 @@ func srvShadowed(f *jsast.File, n *jsast.Node, b authBinding) bool {
 			}
 		}
 		if p := fn.ChildByField("parameter"); p != nil && f.Text(p) == b.name {
+			return true
+		}
+	}
+	return false
+}
+
+// rrContextIdentityFields are identity names an application may expect
+// on a loader's context.
+var rrContextIdentityFields = map[string]bool{"userId": true, "user": true}
+
+// rrContextIdentity reports React Router / Remix loaders and actions that
+// take the caller from context.userId when nothing in the app provides a
+// load context: the server adapter's getLoadContext is the only thing that
+// sets the context's properties
+// (https://reactrouter.com/api/framework-conventions/entry.server.tsx,
+// https://remix.run/docs/en/main/route/loader#context); with route
+// middleware the context is a RouterContextProvider read with
+// context.get(key) (https://reactrouter.com/how-to/middleware). Clerk's
+// clerkMiddleware() keeps the auth state for getAuth(args)
+// (clerk/javascript packages/react-router/src/server/getAuth.ts).
+func rrContextIdentity(pass *rules.Pass, f *jsast.File) {
+	if pass.Model == nil {
+		return
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return
+	}
+	provided := -1 // unknown until asked
+	for _, e := range es {
+		if e.Framework != knowledge.ReactRouter && e.Framework != knowledge.Remix || e.Fn == nil || e.FnFile == nil ||
+			e.FnFile.Path != f.Path {
+			continue
+		}
+		f := e.FnFile
+		ctxName := loaderContextName(f, e.Fn)
+		if ctxName == "" {
+			continue
+		}
+		jsast.Walk(e.Fn, func(n *jsast.Node) bool {
+			if n.Type != "member_expression" || f.Name(n.ChildByField("object")) != ctxName ||
+				!rrContextIdentityFields[f.Text(n.ChildByField("property"))] || srvIsAssignTarget(n) {
+				return true
+			}
+			if provided < 0 {
+				provided = 0
+				if loadContextProvided(pass) {
+					provided = 1
+				}
+			}
+			if provided == 1 {
+				return false
+			}
+			pkg := "@clerk/react-router"
+			if e.Framework == knowledge.Remix {
+				pkg = "@clerk/remix"
+			}
+			imp := "`getAuth(args)`"
+			ver := ""
+			if v, ok := pass.Project.Version(pass.File.Path, pkg); ok && v != nil {
+				ver = v.Original()
+			}
+			if entry, ok := knowledge.EntryFor(pkg, "getAuth", ver, "./server", "./ssr.server"); ok {
+				imp = "`getAuth(args)` (`import { getAuth } from '" + pkg + strings.TrimPrefix(entry, ".") + "'`)"
+			}
+			pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.Low,
+				Fix: "Read the caller in the loader or action itself with " + imp + " and redirect when its `userId` is null; " +
+					"a value the app never puts on the context is always undefined.",
+				Message: fmt.Sprintf("%s is never set: nothing in this app provides a load context (no `getLoadContext`), and %s "+
+					"does not put the user on the context, so it is always undefined and every caller is treated as signed out "+
+					"(this fails closed); read the caller with `getAuth(args)` from %s", rules.Code(f.Text(n)), rules.Code("clerkMiddleware()"), pkg)})
+			return false
+		})
+	}
+}
+
+// loaderContextName returns how a loader function names its context:
+// `context` from ({ context }), `ctx` from ({ context: ctx }), or
+// `args.context` from (args).
+func loaderContextName(f *jsast.File, fn *jsast.Node) string {
+	ps := fn.ChildByField("parameters")
+	if ps == nil {
+		return ""
+	}
+	for _, p := range ps.NamedChildren() {
+		pat := p
+		if p.Type == "required_parameter" || p.Type == "optional_parameter" {
+			pat = p.ChildByField("pattern")
+		}
+		switch {
+		case pat == nil:
+		case pat.Type == "identifier":
+			return f.Text(pat) + ".context"
+		case pat.Type == "object_pattern":
+			for _, c := range pat.NamedChildren() {
+				switch {
+				case c.Type == "shorthand_property_identifier_pattern" && f.Text(c) == "context":
+					return "context"
+				case c.Type == "pair_pattern" && f.Text(c.ChildByField("key")) == "context":
+					return f.Text(c.ChildByField("value"))
+				}
+			}
+		}
+		return ""
+	}
+	return ""
+}
+
+// loadContextProvided reports whether any module of the snapshot defines a
+// getLoadContext (the server adapter's load context) or assigns a
+// context property itself. A file that cannot be read counts as providing
+// one: the finding would rest on a guess.
+func loadContextProvided(pass *rules.Pass) bool {
+	for _, p := range pass.Paths() {
+		if !strings.HasSuffix(p, ".ts") && !strings.HasSuffix(p, ".js") && !strings.HasSuffix(p, ".tsx") &&
+			!strings.HasSuffix(p, ".mjs") && !strings.HasSuffix(p, ".jsx") || strings.Contains("/"+p, "/node_modules/") {
+			continue
+		}
+		sf := pass.Get(p)
+		if sf == nil {
+			return true
+		}
+		if strings.Contains(string(sf.Content), "getLoadContext") {
 			return true
 		}
 	}

@@ -2,10 +2,12 @@ package routes
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -17,7 +19,7 @@ var RP008 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.HighConfidence,
 	Checklist:  1,
-	Keywords:   []string{"authMiddleware", "publicRoutes", "ignoredRoutes", "afterAuth"},
+	Keywords:   []string{"authMiddleware", "publicRoutes", "ignoredRoutes", "afterAuth", "clerkMiddleware", "rootAuthLoader"},
 	Doc: rules.Doc{
 		Title: "legacy authMiddleware options open routes, or are ignored by clerkMiddleware",
 		References: []string{
@@ -31,7 +33,10 @@ var RP008 = &rules.Rule{
 			"default behaviour, so unless it redirects signed-out users on non-public routes itself, every route is open.\n\n" +
 			"The same options passed to `clerkMiddleware()` (v5+) do nothing: `clerkMiddleware()` has no `publicRoutes`, " +
 			"`ignoredRoutes` or `afterAuth` option, ignores them without an error, and protects no route by default, so " +
-			"`clerkMiddleware({ publicRoutes: ['/'] })` leaves every route public.",
+			"`clerkMiddleware({ publicRoutes: ['/'] })` leaves every route public.\n\n" +
+			"Where the SDK's list of options is known (`clerkMiddleware()` and `rootAuthLoader()` of `@clerk/react-router`), " +
+			"any other key, such as a misspelt `publishedKey`, is reported too: the SDK ignores it without an error, so the " +
+			"value never reaches Clerk and the default (an environment variable) is used instead.",
 		Bad:  "export default authMiddleware({ publicRoutes: ['/', '/api/:path*'] })",
 		Good: "export default authMiddleware({ publicRoutes: ['/', '/api/webhooks/clerk'] })",
 	},
@@ -120,6 +125,102 @@ func clerkMiddlewareLegacyOptions(pass *rules.Pass, f *jsast.File) {
 	}
 }
 
+// unknownOptions reports keys of an options object passed to a Clerk helper
+// whose complete option list the knowledge tables hold, that are not in
+// it: the SDK ignores them.
+func unknownOptions(pass *rules.Pass, f *jsast.File) {
+	for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
+		callee := jsast.Unwrap(call.ChildByField("function"))
+		if callee == nil || callee.Type != "identifier" {
+			continue
+		}
+		im, ok := f.ImportOf(f.Text(callee))
+		if !ok || !jsast.IsClerkModule(im.Source) {
+			continue
+		}
+		set, ok := knowledge.OptionsOf(im.Source, im.Imported)
+		if !ok {
+			continue
+		}
+		for _, a := range jsast.Args(call) {
+			opts := jsast.Unwrap(a)
+			if opts != nil && opts.Type == "identifier" {
+				opts = jsast.Unwrap(f.LocalValue(f.Text(opts)))
+			}
+			if opts == nil || opts.Type != "object" {
+				continue
+			}
+			for _, c := range opts.NamedChildren() {
+				if c.Type != "pair" && c.Type != "shorthand_property_identifier" {
+					continue
+				}
+				key := f.Text(c)
+				if c.Type == "pair" {
+					kn := c.ChildByField("key")
+					if key, ok = f.StringValue(kn); !ok {
+						key = f.Text(kn)
+					}
+				}
+				if slices.Contains(set.Options, key) || isLegacyOption(key) {
+					continue // legacy authMiddleware() options have their own message
+				}
+				hint := ""
+				if near := nearestOption(key, set.Options); near != "" {
+					hint = fmt.Sprintf(" (did you mean %s?)", rules.Code(near))
+				}
+				pass.Report(rules.Diagnostic{Line: c.Line, Column: c.Col, Severity: rules.Low,
+					Related: []rules.Location{{Path: pass.File.Path, Line: call.Line}},
+					Fix: fmt.Sprintf("Use the option names %s reads%s; the SDK ignores any other key without an error.",
+						rules.Code(im.Imported+"()"), hint),
+					Message: fmt.Sprintf("%s is not an option of %s (%s): the SDK ignores it, so this value never reaches Clerk%s",
+						rules.Code(key), rules.Code(im.Imported+"()"), set.Package, hint)})
+			}
+		}
+	}
+}
+
+func isLegacyOption(key string) bool {
+	for _, o := range legacyOptions {
+		if o.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// nearestOption returns the option a misspelt key most likely meant: the
+// one at the smallest edit distance, when that is at most a third of the
+// key's length.
+func nearestOption(key string, options []string) string {
+	best, bestD := "", len(key)/3+1
+	for _, o := range options {
+		if d := editDistance(strings.ToLower(key), strings.ToLower(o)); d < bestD {
+			best, bestD = o, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
 // broadProbes are paths a too-broad public or ignored entry matches.
 var broadProbes = []struct{ path, what string }{
 	{"/clerkguard-probe/deep/path", "nearly every route"},
@@ -133,6 +234,7 @@ func runRP008(pass *rules.Pass) error {
 		return nil
 	}
 	clerkMiddlewareLegacyOptions(pass, f)
+	unknownOptions(pass, f)
 	for _, call := range f.Calls(f.Root, func(n string) bool { return f.ResolveClerk(n) == "authMiddleware" }) {
 		args := jsast.Args(call)
 		if len(args) == 0 {
