@@ -34,7 +34,10 @@ var ENUM001 = &rules.Rule{
 			"lists, target password spraying and phishing, or harvest contact data.\n\n" +
 			"The rule asks the model: the entry's guard verdict (unguarded or authenticated without a role check) and its " +
 			"effects (the Clerk users read, selected by a request input). A lookup by the caller's own identity, one " +
-			"behind a role check, and one whose result does not reach the response are not reported.",
+			"behind a role check, and one whose result does not reach the response are not reported. Nor is a profile looked " +
+			"up by its username, the public handle an application shows on profiles and in their URLs (returning the user's " +
+			"private fields with it is CLK-RBAC-006's finding), or a free-text member search (`query`) that only signed-in " +
+			"users reach: a member directory is a feature; for a signed-out caller it is an oracle.",
 		Bad: `export async function GET(req: Request) { // app/api/exists/route.ts
   const email = new URL(req.url).searchParams.get('email')!
   const { data } = await (await clerkClient()).users.getUserList({ emailAddress: [email] })
@@ -95,12 +98,16 @@ func runENUM001(pass *rules.Pass) error {
 			if eff.Kind != model.ReadsData || eff.OwnerScoped || eff.Authz != model.AuthzNone || !fromCaller(eff.Request) {
 				continue
 			}
-			what, call, ok := userLookup(pass, eff)
+			what, scope, call, ok := userLookup(pass, eff)
 			if !ok || len(eff.Via) == 0 && !answersWith(pass, e, call) {
 				continue
 			}
+			signedOut := eff.SignedOut == model.ReachYes
+			if scope == knowledge.PublicHandle || scope == knowledge.MemberSearch && !signedOut {
+				continue // a public profile by its handle; a member directory for members
+			}
 			who, sev := "any signed-in user", rules.Low
-			if eff.SignedOut == model.ReachYes {
+			if signedOut {
 				who, sev = "a signed-out caller", rules.Medium
 			}
 			line, related := eff.Line, []rules.Location(nil)
@@ -129,24 +136,25 @@ func fromCaller(in []model.InputSource) bool {
 
 // userLookup finds the effect's call and tells whether it selects Clerk
 // users by a personal identifier: users.getUserList({ emailAddress }) or
-// GET /v1/users?email_address=.
-func userLookup(pass *rules.Pass, eff model.Effect) (string, *jsast.Node, bool) {
+// GET /v1/users?email_address=. Of several filters, the most private one
+// names the lookup (knowledge.UserLookupScope).
+func userLookup(pass *rules.Pass, eff model.Effect) (string, knowledge.LookupScope, *jsast.Node, bool) {
 	src := pass.Get(eff.File)
 	if src == nil {
-		return "", nil, false
+		return "", 0, nil, false
 	}
 	f := pass.AST(src)
 	if f == nil {
-		return "", nil, false
+		return "", 0, nil, false
 	}
 	callee, rest, raw := strings.Cut(eff.Call, " ")
 	if raw {
 		method, path, _ := strings.Cut(rest, " ")
 		if bc, ok := knowledge.BackendCallAt(method, path); !ok || bc.Method != "getUserList" {
-			return "", nil, false
+			return "", 0, nil, false
 		}
 	} else if bc, ok := knowledge.BackendCallIn(eff.Call); !ok || bc.Method != "getUserList" {
-		return "", nil, false
+		return "", 0, nil, false
 	}
 	for _, c := range f.Calls(f.Root, func(n string) bool { return strings.ReplaceAll(n, "()", "") == callee }) {
 		if c.Line != eff.Line {
@@ -156,21 +164,29 @@ func userLookup(pass *rules.Pass, eff model.Effect) (string, *jsast.Node, bool) 
 		if len(args) == 0 {
 			continue
 		}
+		var params []string
 		if raw {
 			for _, m := range queryParamRe.FindAllStringSubmatch(f.Text(args[0]), -1) {
-				if what, ok := knowledge.UserLookupFilter(m[1]); ok {
-					return what, c, true
-				}
+				params = append(params, m[1])
 			}
-			continue
+		} else {
+			params = f.ObjectKeys(args[0])
 		}
-		for _, k := range f.ObjectKeys(args[0]) {
-			if what, ok := knowledge.UserLookupFilter(k); ok {
-				return what, c, true
+		what, scope, found := "", knowledge.LookupScope(0), false
+		for _, k := range params {
+			w, ok := knowledge.UserLookupFilter(k)
+			if !ok {
+				continue
 			}
+			if sc := knowledge.UserLookupScope(k); !found || sc < scope {
+				what, scope, found = w, sc, true
+			}
+		}
+		if found {
+			return what, scope, c, true
 		}
 	}
-	return "", nil, false
+	return "", 0, nil, false
 }
 
 // answersWith reports whether the lookup's result reaches the caller: the
