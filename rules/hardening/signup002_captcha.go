@@ -14,9 +14,9 @@ import (
 // (importers, three levels up) and the HTML pages of the snapshot are
 // searched for the mount point.
 var SIGNUP002 = &rules.Rule{
-	ID:         "CLK-SIGNUP-002",
-	Name:       "custom-sign-up-without-captcha-mount",
-	Pack:       rules.PackHardening,
+	ID:   "CLK-SIGNUP-002",
+	Name: "custom-sign-up-without-captcha-mount",
+	Pack: rules.PackHardening,
 	// Info: without the mount point Clerk still checks sign-ups (its
 	// invisible widget); what is lost is the interactive challenge for
 	// humans it suspects, so it is hygiene, not an open door.
