@@ -360,3 +360,23 @@ var userLookupScopes = map[string]LookupScope{"query": MemberSearch, "username":
 func UserLookupScope(param string) LookupScope {
 	return userLookupScopes[param]
 }
+
+// identifierFields are the field names an application's own user or
+// member records are looked up by when someone types an identifier: an
+// email address or a phone number. A lookup by one of them that answers
+// differently when no record matches tells the caller whether the person
+// has an account (OWASP Authentication Cheat Sheet, "Authentication and
+// Error Messages": https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html;
+// OWASP WSTG-IDNT-04, account enumeration). Usernames are public handles
+// (see LookupScope) and are not listed.
+var identifierFields = map[string]string{
+	"email": "email address", "emailAddress": "email address", "email_address": "email address", "mail": "email address",
+	"phone": "phone number", "phoneNumber": "phone number", "phone_number": "phone number", "mobile": "phone number",
+}
+
+// IdentifierField names what a record filter field selects by when it is
+// a private identifier a caller can type (email address, phone number).
+func IdentifierField(key string) (string, bool) {
+	s, ok := identifierFields[key]
+	return s, ok
+}
