@@ -94,14 +94,16 @@ func runRBAC005(pass *rules.Pass) error {
 		if unevaluated(e) || signedByService(v) {
 			continue // a middleware the model could not evaluate may check the role; a verified webhook syncs
 		}
-		if v.Authn == model.AuthnNo && !e.DeclaredPublic() {
+		fx := pass.Model.Effects(pass.Ctx, e)
+		if v.Authn == model.AuthnNo && model.Exposed(e, v, fx).Level != model.ExposeNone {
 			// Nothing checks the caller at all: that is the root cause, and
-			// the unguarded-entry rules report it at the entry, naming the
-			// privileged call. An admin check is the second half of the
-			// fix, not a second finding.
+			// the unguarded-entry rules report it at the entry (the shared
+			// exposure policy, which rates a privileged call high), naming
+			// the call. An admin check is the second half of the fix, not a
+			// second finding.
 			continue
 		}
-		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
+		for _, x := range fx.List {
 			if x.Kind != model.ClerkPrivilege || x.Authz&model.AuthzRole != 0 || selfService(x) {
 				continue // an admin check before it, or the caller's own record with fields they may set
 			}
