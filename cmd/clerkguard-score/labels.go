@@ -174,8 +174,10 @@ func (rl *RepoLabels) validate() error {
 		if l.Stack != "" && !isStack(l.Stack) {
 			bad("%s: stack %q is not a known stack", where, l.Stack)
 		}
-		if l.Source != "label" && l.Source != "tool" {
-			bad("%s: source %q must be label or tool", where, l.Source)
+		switch l.Source {
+		case "label", "tool", "review":
+		default:
+			bad("%s: source %q must be label, tool or review", where, l.Source)
 		}
 		if strings.TrimSpace(l.Reason) == "" {
 			bad("%s: reason is empty", where)

@@ -23,7 +23,7 @@ var ENUM001 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.MediumConfidence,
 	Checklist:  1,
-	Keywords:   []string{"getUserList", "api.clerk.com", "api.clerk.dev"},
+	Keywords:   []string{"getUserList", "api.clerk.com", "api.clerk.dev", "email", "phone", "mobile"},
 	Doc: rules.Doc{
 		Title: "endpoint tells callers whether an email, phone or username has an account",
 		Text: "The publishable key is public by design, and Clerk's own sign-in can be configured so that it does not reveal " +
@@ -34,7 +34,13 @@ var ENUM001 = &rules.Rule{
 			"lists, target password spraying and phishing, or harvest contact data.\n\n" +
 			"The rule asks the model: the entry's guard verdict (unguarded or authenticated without a role check) and its " +
 			"effects (the Clerk users read, selected by a request input). A lookup by the caller's own identity, one " +
-			"behind a role check, and one whose result does not reach the response are not reported.",
+			"behind a role check, and one whose result does not reach the response are not reported. The same holds for the " +
+			"application's own records (an attendee, a member) that an entry a signed-out caller reaches looks up by a typed " +
+			"email address or phone number (`where: { email }`) and answers differently for (\"no attendee with that email\"). " +
+			"Nor is a profile looked " +
+			"up by its username, the public handle an application shows on profiles and in their URLs (returning the user's " +
+			"private fields with it is CLK-RBAC-006's finding), or a free-text member search (`query`) that only signed-in " +
+			"users reach: a member directory is a feature; for a signed-out caller it is an oracle.",
 		Bad: `export async function GET(req: Request) { // app/api/exists/route.ts
   const email = new URL(req.url).searchParams.get('email')!
   const { data } = await (await clerkClient()).users.getUserList({ emailAddress: [email] })
@@ -95,12 +101,26 @@ func runENUM001(pass *rules.Pass) error {
 			if eff.Kind != model.ReadsData || eff.OwnerScoped || eff.Authz != model.AuthzNone || !fromCaller(eff.Request) {
 				continue
 			}
-			what, call, ok := userLookup(pass, eff)
+			signedOut := eff.SignedOut == model.ReachYes
+			subject := "a Clerk user"
+			what, scope, call, ok := userLookup(pass, eff)
+			if !ok && signedOut {
+				// The application's own records (an attendee, a member)
+				// looked up by an email or phone number the caller types.
+				what, call, ok = recordLookup(pass, eff)
+				subject = "a record"
+				if eff.Record != "" {
+					subject = "a " + rules.Code(eff.Record) + " record"
+				}
+			}
 			if !ok || len(eff.Via) == 0 && !answersWith(pass, e, call) {
 				continue
 			}
+			if scope == knowledge.PublicHandle || scope == knowledge.MemberSearch && !signedOut {
+				continue // a public profile by its handle; a member directory for members
+			}
 			who, sev := "any signed-in user", rules.Low
-			if eff.SignedOut == model.ReachYes {
+			if signedOut {
 				who, sev = "a signed-out caller", rules.Medium
 			}
 			line, related := eff.Line, []rules.Location(nil)
@@ -109,8 +129,8 @@ func runENUM001(pass *rules.Pass) error {
 				related = append(related, rules.Location{Path: eff.File, Line: eff.Line})
 			}
 			pass.Report(rules.Diagnostic{Line: line, Severity: sev, Related: related,
-				Message: fmt.Sprintf("%s %s lets %s look a Clerk user up by any %s (%s) and answers according to the result: an account-existence oracle",
-					e.Kind, rules.Code(e.Label()), who, what, rules.Code(eff.Call))})
+				Message: fmt.Sprintf("%s %s lets %s look %s up by any %s (%s) and answers according to the result: an account-existence oracle",
+					e.Kind, rules.Code(e.Label()), who, subject, what, rules.Code(eff.Call))})
 		}
 	}
 	return nil
@@ -129,24 +149,25 @@ func fromCaller(in []model.InputSource) bool {
 
 // userLookup finds the effect's call and tells whether it selects Clerk
 // users by a personal identifier: users.getUserList({ emailAddress }) or
-// GET /v1/users?email_address=.
-func userLookup(pass *rules.Pass, eff model.Effect) (string, *jsast.Node, bool) {
+// GET /v1/users?email_address=. Of several filters, the most private one
+// names the lookup (knowledge.UserLookupScope).
+func userLookup(pass *rules.Pass, eff model.Effect) (string, knowledge.LookupScope, *jsast.Node, bool) {
 	src := pass.Get(eff.File)
 	if src == nil {
-		return "", nil, false
+		return "", 0, nil, false
 	}
 	f := pass.AST(src)
 	if f == nil {
-		return "", nil, false
+		return "", 0, nil, false
 	}
 	callee, rest, raw := strings.Cut(eff.Call, " ")
 	if raw {
 		method, path, _ := strings.Cut(rest, " ")
 		if bc, ok := knowledge.BackendCallAt(method, path); !ok || bc.Method != "getUserList" {
-			return "", nil, false
+			return "", 0, nil, false
 		}
 	} else if bc, ok := knowledge.BackendCallIn(eff.Call); !ok || bc.Method != "getUserList" {
-		return "", nil, false
+		return "", 0, nil, false
 	}
 	for _, c := range f.Calls(f.Root, func(n string) bool { return strings.ReplaceAll(n, "()", "") == callee }) {
 		if c.Line != eff.Line {
@@ -156,22 +177,105 @@ func userLookup(pass *rules.Pass, eff model.Effect) (string, *jsast.Node, bool) 
 		if len(args) == 0 {
 			continue
 		}
+		var params []string
 		if raw {
 			for _, m := range queryParamRe.FindAllStringSubmatch(f.Text(args[0]), -1) {
-				if what, ok := knowledge.UserLookupFilter(m[1]); ok {
-					return what, c, true
-				}
+				params = append(params, m[1])
 			}
+		} else {
+			params = f.ObjectKeys(args[0])
+		}
+		what, scope, found := "", knowledge.LookupScope(0), false
+		for _, k := range params {
+			w, ok := knowledge.UserLookupFilter(k)
+			if !ok {
+				continue
+			}
+			if sc := knowledge.UserLookupScope(k); !found || sc < scope {
+				what, scope, found = w, sc, true
+			}
+		}
+		if found {
+			return what, scope, c, true
+		}
+	}
+	return "", 0, nil, false
+}
+
+// recordLookup finds a read of the application's own records whose filter
+// (Prisma/Sequelize/TypeORM `where`, or a Mongoose/MongoDB filter object)
+// selects by a private identifier field (knowledge.IdentifierField):
+// findFirst({ where: { email } }), User.findOne({ email }).
+func recordLookup(pass *rules.Pass, eff model.Effect) (string, *jsast.Node, bool) {
+	if eff.Kind != model.ReadsData || !eff.Selects {
+		return "", nil, false
+	}
+	src := pass.Get(eff.File)
+	if src == nil {
+		return "", nil, false
+	}
+	f := pass.AST(src)
+	if f == nil {
+		return "", nil, false
+	}
+	for _, c := range f.Calls(f.Root, func(n string) bool { return n == eff.Call }) {
+		if c.Line != eff.Line {
 			continue
 		}
-		for _, k := range f.ObjectKeys(args[0]) {
-			if what, ok := knowledge.UserLookupFilter(k); ok {
+		args := jsast.Args(c)
+		if len(args) == 0 {
+			continue
+		}
+		filter := args[0]
+		if w := f.ObjectProp(filter, "where"); w != nil {
+			filter = w
+		}
+		for _, k := range f.ObjectKeys(filter) {
+			if what, ok := knowledge.IdentifierField(k); ok && !fromLoadedUser(f, c, f.ObjectProp(filter, k)) {
 				return what, c, true
 			}
 		}
 	}
 	return "", nil, false
 }
+
+// fromLoadedUser reports whether a filter value is an identifier the
+// server read from a user it loaded (clerkUser.emailAddresses[0],
+// user.primaryEmailAddress), directly or through a variable declared in
+// the same function: the caller did not type it, so the lookup tells them
+// nothing about a person they chose.
+func fromLoadedUser(f *jsast.File, call, v *jsast.Node) bool {
+	v = jsast.Unwrap(v)
+	if v == nil {
+		return false
+	}
+	if v.Type == "identifier" {
+		name := f.Text(v)
+		fn := jsast.EnclosingFunction(call)
+		if fn == nil {
+			return false
+		}
+		found := false
+		jsast.Walk(fn, func(n *jsast.Node) bool {
+			if found {
+				return false
+			}
+			if n.Type == "variable_declarator" {
+				if id := n.ChildByField("name"); id != nil && id.Type == "identifier" && f.Text(id) == name {
+					found = userRecordField.MatchString(f.Text(n.ChildByField("value")))
+				}
+			}
+			return true
+		})
+		return found
+	}
+	return userRecordField.MatchString(f.Text(v))
+}
+
+// userRecordField matches the contact fields of a loaded Clerk User
+// (emailAddresses, primaryEmailAddress, phoneNumbers, primaryPhoneNumber;
+// clerk/javascript packages/backend/src/api/resources/User.ts).
+var userRecordField = regexp.MustCompile(`\b(?:emailAddresses|primaryEmailAddress|phoneNumbers|primaryPhoneNumber)\b`)
 
 // answersWith reports whether the lookup's result reaches the caller: the
 // variable it is bound to appears in a returned or sent value, or in the

@@ -14,10 +14,13 @@ import (
 // (importers, three levels up) and the HTML pages of the snapshot are
 // searched for the mount point.
 var SIGNUP002 = &rules.Rule{
-	ID:         "CLK-SIGNUP-002",
-	Name:       "custom-sign-up-without-captcha-mount",
-	Pack:       rules.PackHardening,
-	Severity:   rules.Low,
+	ID:   "CLK-SIGNUP-002",
+	Name: "custom-sign-up-without-captcha-mount",
+	Pack: rules.PackHardening,
+	// Info: without the mount point Clerk still checks sign-ups (its
+	// invisible widget); what is lost is the interactive challenge for
+	// humans it suspects, so it is hygiene, not an open door.
+	Severity:   rules.Info,
 	Confidence: rules.MediumConfidence,
 	Checklist:  8,
 	Keywords:   []string{"signUp"},
@@ -26,8 +29,9 @@ var SIGNUP002 = &rules.Rule{
 		Title: "custom sign-up flow without the clerk-captcha mount point",
 		Text: "Clerk's bot sign-up protection renders its CAPTCHA widget into an element with the id `clerk-captcha`. A custom " +
 			"sign-up flow (`useSignUp()` and `signUp.create()`) must render `<div id=\"clerk-captcha\" />` before it calls " +
-			"`signUp.create()`; without it the SDK falls back to an invisible widget that blocks suspected bots without ever " +
-			"giving a human a challenge to solve, so real users are turned away silently and the protection cannot be tuned. " +
+			"`signUp.create()`. Without it the SDK falls back to the invisible widget and logs an error in the browser console: " +
+			"sign-ups are still checked, but a human the widget suspects gets no challenge to solve and is turned away (Clerk: " +
+			"the invisible widget is more prone to false positives). It is reported at Info: bot protection still runs. " +
 			"The prebuilt `<SignUp />` component mounts it itself. Expo native flows go through the Native API and have no " +
 			"browser CAPTCHA; they are not reported.",
 		Bad: `const { signUp } = useSignUp()
@@ -88,7 +92,7 @@ func runSIGNUP002(pass *rules.Pass) error {
 	}
 	pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col,
 		Message: "custom sign-up flow calls " + rules.Code(strings.ReplaceAll(f.CalleeName(at), "()", "")+"()") +
-			" but no `<div id=\"clerk-captcha\" />` is rendered on its page: bot protection falls back to an invisible widget that cannot challenge humans"})
+			" but no `<div id=\"clerk-captcha\" />` is rendered on its page: bot protection falls back to the invisible widget, which turns away the humans it suspects instead of challenging them"})
 	return nil
 }
 

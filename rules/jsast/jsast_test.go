@@ -284,3 +284,31 @@ func TestParamPatternsAndFirstSegment(t *testing.T) {
 		}
 	}
 }
+
+func TestDynamicImportOf(t *testing.T) {
+	f, err := Parse(context.Background(), source.NewFile("a.ts", []byte(`
+export async function POST() {
+  const { Webhook } = await import('svix')
+  const { verify: check } = await import("./local")
+  const ns = await import('jose')
+  const { twice } = await import('a')
+  const { twice: other } = await import('b')
+  let twice2
+}
+const { twice } = await import('c')
+`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for local, want := range map[string]string{"Webhook": "svix Webhook", "check": "./local verify", "ns": "jose *"} {
+		im, ok := f.DynamicImportOf(local)
+		if got := im.Source + " " + im.Imported; !ok || got != want {
+			t.Errorf("DynamicImportOf(%s) = %q %v, want %q", local, got, ok, want)
+		}
+	}
+	for _, local := range []string{"twice", "missing", "other2"} {
+		if im, ok := f.DynamicImportOf(local); ok {
+			t.Errorf("DynamicImportOf(%s) = %+v, want none (bound twice or not at all)", local, im)
+		}
+	}
+}

@@ -306,3 +306,46 @@ func (f *File) ImportedCallee(call *Node) (src, name string, ok bool) {
 	}
 	return "", "", false
 }
+
+// DynamicImportOf finds a binding made from a dynamic import anywhere in
+// the file: `const { Webhook } = await import('svix')` binds Webhook to
+// svix's export Webhook, `const mod = await import('x')` binds mod to the
+// namespace ("*"). Imports lists only static imports and top-level
+// require() calls; a name bound twice is not resolved.
+func (f *File) DynamicImportOf(local string) (Import, bool) {
+	var out Import
+	n := 0
+	Walk(f.Root, func(d *Node) bool {
+		if d.Type != "variable_declarator" {
+			return true
+		}
+		v := Unwrap(d.ChildByField("value"))
+		if v == nil || v.Type != "call_expression" || f.Text(v.ChildByField("function")) != "import" {
+			return true
+		}
+		args := Args(v)
+		if len(args) != 1 {
+			return true
+		}
+		src, ok := f.StringValue(args[0])
+		if !ok {
+			return true
+		}
+		switch pat := d.ChildByField("name"); {
+		case pat == nil:
+		case pat.Type == "identifier" && f.Text(pat) == local:
+			out, n = Import{Source: src, Imported: "*", Local: local, Node: d}, n+1
+		case pat.Type == "object_pattern":
+			for _, p := range pat.NamedChildren() {
+				switch {
+				case p.Type == "shorthand_property_identifier_pattern" && f.Text(p) == local:
+					out, n = Import{Source: src, Imported: local, Local: local, Node: d}, n+1
+				case p.Type == "pair_pattern" && f.Text(p.ChildByField("value")) == local:
+					out, n = Import{Source: src, Imported: f.Text(p.ChildByField("key")), Local: local, Node: d}, n+1
+				}
+			}
+		}
+		return true
+	})
+	return out, n == 1
+}

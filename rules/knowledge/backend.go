@@ -328,3 +328,58 @@ func UserLookupFilter(param string) (string, bool) {
 	s, ok := userLookupFilters[param]
 	return s, ok
 }
+
+// LookupScope says who may legitimately learn what a user lookup filter
+// reveals.
+type LookupScope uint8
+
+// Lookup scopes.
+const (
+	// PrivateIdentifier: an email address, phone number or wallet is
+	// personal contact data; whether it has an account is not published.
+	PrivateIdentifier LookupScope = iota
+	// MemberSearch: the free-text query is matched against first and last
+	// names and usernames as well as identifiers (the `query` parameter
+	// of GET /v1/users), i.e. a member directory: a feature for signed-in
+	// members, an oracle only for a signed-out caller.
+	MemberSearch
+	// PublicHandle: a username is the handle an application shows on
+	// profiles and in their URLs (/@name); looking a profile up by it
+	// reveals nothing the application does not publish. Returning private
+	// fields with it is a user-data exposure (CLK-RBAC-006), not
+	// enumeration.
+	PublicHandle
+)
+
+// userLookupScopes classifies userLookupFilters; a parameter missing here
+// is a PrivateIdentifier. Source: the query parameter docs of
+// https://clerk.com/docs/reference/backend-api/tag/users/get/users
+// (query, username) and UserListParams in clerk/javascript
+// packages/backend/src/api/endpoints/UserApi.ts.
+var userLookupScopes = map[string]LookupScope{"query": MemberSearch, "username": PublicHandle}
+
+// UserLookupScope says who may learn what a users.getUserList filter (a
+// UserLookupFilter parameter) reveals.
+func UserLookupScope(param string) LookupScope {
+	return userLookupScopes[param]
+}
+
+// identifierFields are the field names an application's own user or
+// member records are looked up by when someone types an identifier: an
+// email address or a phone number. A lookup by one of them that answers
+// differently when no record matches tells the caller whether the person
+// has an account (OWASP Authentication Cheat Sheet, "Authentication and
+// Error Messages": https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html;
+// OWASP WSTG-IDNT-04, account enumeration). Usernames are public handles
+// (see LookupScope) and are not listed.
+var identifierFields = map[string]string{
+	"email": "email address", "emailAddress": "email address", "email_address": "email address", "mail": "email address",
+	"phone": "phone number", "phoneNumber": "phone number", "phone_number": "phone number", "mobile": "phone number",
+}
+
+// IdentifierField names what a record filter field selects by when it is
+// a private identifier a caller can type (email address, phone number).
+func IdentifierField(key string) (string, bool) {
+	s, ok := identifierFields[key]
+	return s, ok
+}

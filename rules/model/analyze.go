@@ -1088,6 +1088,9 @@ func (a *analyzer) missingLocalImport(name string) string {
 // directly ("" for a file of the snapshot or no import).
 func (a *analyzer) importPackage(local string) string {
 	im, ok := a.f.ImportOf(local)
+	if !ok {
+		im, ok = a.f.DynamicImportOf(local) // const { Webhook } = await import('svix')
+	}
 	if !ok || isLocalSpec(im.Source) {
 		return ""
 	}

@@ -481,6 +481,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		}
 		e.Unpublished = k == ReadsData && a.selectsUnpublished(n)
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
+		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)
 		e.params = append(e.params, ps...)
 		if owner && selects {
 			e.Authz |= AuthzOwner
@@ -516,6 +517,55 @@ func countersOnly(f *jsast.File, call *jsast.Node) bool {
 		}
 		if c.Type != "pair" || !counterStep(f, f.Text(c.ChildByField("key")), jsast.Unwrap(c.ChildByField("value"))) {
 			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// unlinksCaller reports a write whose data holds only relation
+// disconnects of the caller's own record (Prisma relation queries,
+// https://www.prisma.io/docs/orm/prisma-client/queries/relation-queries#disconnect-a-related-record):
+// data: { collaborators: { disconnect: [{ id: me.id }] } }.
+func (a *analyzer) unlinksCaller(call *jsast.Node) bool {
+	args := jsast.Args(call)
+	if len(args) == 0 {
+		return false
+	}
+	d := jsast.Unwrap(a.f.ObjectProp(args[len(args)-1], "data"))
+	if d == nil || d.Type != "object" {
+		return false
+	}
+	n := 0
+	for _, c := range d.NamedChildren() {
+		if c.Type == "comment" {
+			continue
+		}
+		if c.Type != "pair" {
+			return false
+		}
+		rel := jsast.Unwrap(c.ChildByField("value"))
+		if rel == nil || rel.Type != "object" || len(a.f.ObjectKeys(rel)) != 1 {
+			return false
+		}
+		target := jsast.Unwrap(a.f.ObjectProp(rel, "disconnect"))
+		if target == nil {
+			return false
+		}
+		targets := []*jsast.Node{target}
+		if target.Type == "array" {
+			targets = target.NamedChildren()
+		}
+		for _, t := range targets {
+			t = jsast.Unwrap(t)
+			if t == nil || t.Type != "object" || len(t.NamedChildren()) == 0 {
+				return false
+			}
+			for _, p := range t.NamedChildren() {
+				if p.Type != "pair" || !a.classify(p.ChildByField("value")).identityish() {
+					return false
+				}
+			}
 		}
 		n++
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -1151,6 +1152,39 @@ func (w *goWalker) taintArg(c *ast.CallExpr, src InputSource) {
 	}
 }
 
+// goCounterStep reports a single-column update that steps the column from
+// its current value by a constant (the Go form of Effect.Counter):
+// gorm's Update("views", b.Views+1) or UpdateColumn("views",
+// gorm.Expr("views + ?", 1)), the (column, value) form of
+// https://gorm.io/docs/update.html#Update-single-column.
+func goCounterStep(method string, args []ast.Expr) bool {
+	if (method != "Update" && method != "UpdateColumn") || len(args) != 2 {
+		return false
+	}
+	constant := func(x ast.Expr) bool {
+		l, ok := x.(*ast.BasicLit)
+		return ok && l.Kind == token.INT
+	}
+	switch v := args[1].(type) {
+	case *ast.BinaryExpr:
+		_, field := v.X.(*ast.SelectorExpr)
+		return (v.Op == token.ADD || v.Op == token.SUB) && field && constant(v.Y)
+	case *ast.CallExpr:
+		// gorm.Expr("views + ?", 1)
+		sel, ok := v.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "Expr" || len(v.Args) != 2 || !constant(v.Args[1]) {
+			return false
+		}
+		q, ok := v.Args[0].(*ast.BasicLit)
+		return ok && q.Kind == token.STRING && goStepExpr.MatchString(q.Value)
+	}
+	return false
+}
+
+// goStepExpr matches a SQL expression that steps a column by a bound
+// value: "views + ?", "stock - ?".
+var goStepExpr = regexp.MustCompile(`^["\x60]\s*\w+\s*[-+]\s*\?\s*["\x60]$`)
+
 // dataCall classifies a data-access call by the declared type of its
 // receiver's root (knowledge.GoDataType) and the method.
 func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
@@ -1194,6 +1228,7 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		x = s.X
 	}
 	e := &Effect{Kind: kind, Call: w.fn.file.Text(c.Fun), Location: w.loc(c.Pos()), Selects: selects, Authz: w.s.authz}
+	e.Counter = kind == WritesData && selects && goCounterStep(sel.Sel.Name, c.Args)
 	for _, a := range args {
 		e.Request = append(e.Request, w.sourcesOf(a)...)
 		if w.mentionsIdentity(a) {

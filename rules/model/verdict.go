@@ -181,6 +181,11 @@ type Effect struct {
 	// lets every signed-in user bump on records it shows them, not a
 	// change of the record's content in another user's name.
 	Counter bool
+	// Unlinks is set on a write whose every change removes the caller's
+	// own link from a relation of the selected record (Prisma's
+	// { members: { disconnect: { id: <the caller's id> } } }): leaving a
+	// team or a project changes nothing another user wrote.
+	Unlinks bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

@@ -42,7 +42,8 @@ var RBAC004 = &rules.Rule{
 			"for a record created or filtered with an owner or tenant field from the request (`data: { ownerId: body.ownerId }`). " +
 			"Reads of data the application shows to everyone (records it never scopes by owner) are not reported, nor are writes " +
 			"that only step a counter from its current value (`likeCount: post.likeCount + 1`, `{ increment: 1 }`): liking or " +
-			"replying to a record the caller is shown changes nothing its author wrote. A related " +
+			"replying to a record the caller is shown changes nothing its author wrote, and neither does leaving one (a write " +
+			"whose only change disconnects the caller's own record from a relation, `{ members: { disconnect: { id: userId } } }`). A related " +
 			"mistake: an optional-chained identity such as `user?.id` in a Prisma `where` becomes `undefined` for a signed-out " +
 			"caller, and Prisma treats `undefined` as \"no filter\", so every row matches.",
 		Bad: `export async function DELETE(_req: Request, { params }) {
@@ -82,7 +83,7 @@ func runRBAC004(pass *rules.Pass) error {
 		fx := pass.Model.Effects(pass.Ctx, e)
 		optionalFilters(pass, fx, seen)
 		v := pass.Model.Guard(pass.Ctx, e)
-		if v.Authn != model.AuthnYes && !meantSignedIn(e) || signedByService(v) {
+		if v.Authn != model.AuthnYes && !meantSignedIn(e) || signedByService(v) || webhookReceiver(e, v) {
 			continue // unguarded entries are the route rules' findings
 		}
 		bad, err := unscoped(pass, v, fx)
@@ -133,6 +134,8 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 			continue
 		case x.Counter && x.OwnerFromRequest == "":
 			continue // a like or reply counter bumped on a record the caller is shown
+		case x.Unlinks:
+			continue // the caller leaves a record's relation: nothing of another user's changes
 		case x.OwnerFromRequest != "" && x.Kind == model.WritesData:
 			bad = append(bad, x) // a record written in another user's or tenant's name
 			continue
@@ -250,6 +253,21 @@ func signedByService(v model.Verdict) bool {
 		}
 	}
 	return false
+}
+
+// webhookReceiver reports an entry that receives a provider's webhook:
+// it verifies a webhook signature (the model's verdict names the
+// provider), or its URL is a webhook endpoint by convention
+// (knowledge.PublicRoute). The ids in its payload are the provider's, not
+// a signed-in user's choice; whether the payload can be forged (no
+// signature check, a check that only looks for the headers) is the webhook
+// rules' finding, one root cause and one finding.
+func webhookReceiver(e *model.Entry, v model.Verdict) bool {
+	if v.Webhook != "" {
+		return true
+	}
+	r, ok := knowledge.PublicRoute(e.Path)
+	return e.PathKnown && ok && r == knowledge.Webhook
 }
 
 // fixRBAC004 names the identity source and the sign-in check of the

@@ -27,12 +27,14 @@ var RBAC005 = &rules.Rule{
 		Text: "Backend API calls such as `users.updateUserMetadata`, `users.deleteUser`, `users.banUser`, " +
 			"`organizations.updateOrganizationMembership`, `invitations.createInvitation`, `signInTokens.createSignInToken` " +
 			"and `actorTokens.create` (impersonation) run with the instance Secret Key: Clerk does not check who asked. " +
-			"When a Route Handler, Server Action, API route, loader or Express handler calls them without first checking " +
-			"that the caller is an admin, any signed-in user (often any visitor) can change roles, delete or ban users, " +
-			"or mint sign-in tokens for other accounts. Updating the caller's own record with non-privileged fields " +
+			"When a Route Handler, Server Action, API route, loader or Express handler checks only that the caller is signed " +
+			"in before calling them, any signed-in user can change roles, delete or ban users, or mint sign-in tokens for " +
+			"other accounts. An entry that checks nothing at all is reported once, by the unguarded-entry rules, whose " +
+			"finding names the privileged call. Updating the caller's own record with non-privileged fields " +
 			"(`users.updateUser(userId, …)` with `userId` from `auth()`) is not reported.",
 		Bad: `'use server'
 export async function setRole(formData: FormData) {
+  await auth.protect()
   const client = await clerkClient()
   await client.users.updateUserMetadata(formData.get('id') as string, {
     publicMetadata: { role: formData.get('role') },
@@ -92,7 +94,16 @@ func runRBAC005(pass *rules.Pass) error {
 		if unevaluated(e) || signedByService(v) {
 			continue // a middleware the model could not evaluate may check the role; a verified webhook syncs
 		}
-		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
+		fx := pass.Model.Effects(pass.Ctx, e)
+		if v.Authn == model.AuthnNo && model.Exposed(e, v, fx).Level != model.ExposeNone {
+			// Nothing checks the caller at all: that is the root cause, and
+			// the unguarded-entry rules report it at the entry (the shared
+			// exposure policy, which rates a privileged call high), naming
+			// the call. An admin check is the second half of the fix, not a
+			// second finding.
+			continue
+		}
+		for _, x := range fx.List {
 			if x.Kind != model.ClerkPrivilege || x.Authz&model.AuthzRole != 0 || selfService(x) {
 				continue // an admin check before it, or the caller's own record with fields they may set
 			}

@@ -235,6 +235,7 @@ func runRP008(pass *rules.Pass) error {
 	}
 	clerkMiddlewareLegacyOptions(pass, f)
 	unknownOptions(pass, f)
+	var openAfterAuth []*jsast.Node // afterAuth callbacks that let signed-out requests through
 	for _, call := range f.Calls(f.Root, func(n string) bool { return f.ResolveClerk(n) == "authMiddleware" }) {
 		args := jsast.Args(call)
 		if len(args) == 0 {
@@ -286,10 +287,25 @@ func runRP008(pass *rules.Pass) error {
 				}
 			}
 			if !handlesSignedOut(f, fn) {
-				pass.Report(rules.Diagnostic{Line: aa.Line, Column: aa.Col,
-					Message: "custom `afterAuth` replaces authMiddleware's default redirect but never handles signed-out requests to non-public routes: every route is open"})
+				openAfterAuth = append(openAfterAuth, aa)
 			}
 		}
+	}
+	// Every copy opens every route: one defect, reported once at the first
+	// with the others as related places.
+	if len(openAfterAuth) > 0 {
+		aa := openAfterAuth[0]
+		d := rules.Diagnostic{Line: aa.Line, Column: aa.Col,
+			Message: "custom `afterAuth` replaces authMiddleware's default redirect but never handles signed-out requests to non-public routes: every route is open"}
+		var also []string
+		for _, o := range openAfterAuth[1:] {
+			d.Related = append(d.Related, rules.Location{Path: pass.File.Path, Line: o.Line})
+			also = append(also, fmt.Sprint(o.Line))
+		}
+		if len(also) > 0 {
+			d.Message += " (the same afterAuth problem: also line " + strings.Join(also, ", line ") + ")"
+		}
+		pass.Report(d)
 	}
 	return nil
 }

@@ -58,7 +58,8 @@ var RP016 = &rules.Rule{
 //     or an application middleware running it) that nothing stops a
 //     signed-out caller on: reported at its registration;
 //   - a route with no Clerk middleware that changes data (or calls a
-//     privileged Clerk API) for a signed-out caller: reported at its
+//     privileged Clerk API) for a signed-out caller, other than stepping
+//     a counter (a view count: Effect.Counter): reported at its
 //     registration, unless its path is public by convention, it is a
 //     GET/HEAD, its Go module never imports Clerk, or a middleware in front of it writes a denial it does not
 //     enforce (that middleware is the one defect, reported once);
@@ -197,6 +198,9 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 	}
 	fx := pass.Model.Effects(pass.Ctx, e)
 	for _, x := range fx.List {
+		if x.Counter {
+			continue // a view or like count stepped by one: no one's data changes
+		}
 		if x.SignedOut == model.ReachYes && (x.Kind == model.WritesData || x.Kind == model.ClerkPrivilege || x.Kind == model.MovesMoney) {
 			pass.Report(rules.Diagnostic{Line: e.Line, Message: fmt.Sprintf("%s reaches `%s` (%s) for a signed-out caller: %s", e.Label(), x.Call, x.Location, v.Why)})
 			return

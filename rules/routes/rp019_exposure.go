@@ -178,14 +178,44 @@ func (x *advisoryExposure) routeMatcher() *bite {
 			why:     fmt.Sprintf("%s protects routes when `createRouteMatcher()` matches, and entries with effects rely on that gate alone (%s)", rules.Code(path.Base(mw.File)), listEntries(hit)),
 			related: append([]rules.Location{{Path: mw.File, Line: mw.RouteMatchers[0].Line}}, entryLocs(hit)...)}
 	}
-	// A framework the model has no adapter for (Astro, Nuxt): the
-	// middleware's form is read from its syntax, and what relies on it
-	// cannot be told.
-	if f, line := x.matcherGateFile(); f != "" {
-		return &bite{why: fmt.Sprintf("%s protects routes when a `createRouteMatcher()` result matches (line %d); whether anything behind it checks the caller itself was not analysed", rules.Code(path.Base(f)), line),
-			related: []rules.Location{{Path: f, Line: line}}}
+	// Another framework's middleware (Astro, Nuxt): when the model placed
+	// that middleware in front of the package's entries, their verdicts
+	// say what relies on the matcher gate alone, as for Next.js; a gate in
+	// front of pages without effects exposes nothing (the data behind
+	// them is fetched from an API that checks the caller itself).
+	f, line := x.matcherGateFile()
+	if f == "" {
+		return nil
 	}
-	return nil
+	if hit, evaluated := x.behindMiddleware(f); evaluated {
+		if len(hit) == 0 {
+			return nil
+		}
+		return &bite{sure: true,
+			why:     fmt.Sprintf("%s protects routes when `createRouteMatcher()` matches, and entries with effects rely on that gate alone (%s)", rules.Code(path.Base(f)), listEntries(hit)),
+			related: append([]rules.Location{{Path: f, Line: line}}, entryLocs(hit)...)}
+	}
+	// A framework the model has no adapter for: the middleware's form is
+	// read from its syntax, and what relies on it cannot be told.
+	return &bite{why: fmt.Sprintf("%s protects routes when a `createRouteMatcher()` result matches (line %d); whether anything behind it checks the caller itself was not analysed", rules.Code(path.Base(f)), line),
+		related: []rules.Location{{Path: f, Line: line}}}
+}
+
+// behindMiddleware returns the package's entries that rely on the
+// middleware file mw alone; evaluated is false when the model put mw in
+// front of none of them (it does not know that framework's middleware).
+func (x *advisoryExposure) behindMiddleware(mw string) (hit []pkgEntry, evaluated bool) {
+	for _, pe := range x.load() {
+		for _, l := range pe.e.Chain {
+			if l.File == mw && l.Via == model.ViaMiddleware {
+				evaluated = true
+			}
+		}
+		if x.reliesOnMiddleware(pe) {
+			hit = append(hit, pe)
+		}
+	}
+	return hit, evaluated
 }
 
 // matcherGateFile returns a middleware file of a package without a

@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/secrets/detect"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // SEC006 reports Clerk's backend SDK, svix, or a secret env var used in a
@@ -54,6 +55,9 @@ var SEC006 = &rules.Rule{
 }
 
 var clerkServerModule = regexp.MustCompile(`^@clerk/[a-z-]+/server$`)
+
+// keepsImports matches the tsconfig options that keep unused imports.
+var keepsImports = regexp.MustCompile(`"(?:verbatimModuleSyntax|preserveValueImports)"\s*:\s*true`)
 
 // backendImport says why an import brings backend code into the module.
 func backendImport(im jsast.Import) string {
@@ -118,10 +122,15 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 		}
 	}
 	seen := map[string]bool{}
+	valueRefs := valueReferences(af)
+	elides := elidesUnusedImports(pass)
 	for _, im := range af.Imports() {
 		why := backendImport(im)
-		if why == "" || seen[im.Source+"\x00"+im.Imported] || erasedImport(af, pass.File.Path, im) {
+		if why == "" || seen[im.Source+"\x00"+im.Imported] {
 			continue
+		}
+		if elides && im.Local != "" && !valueRefs[im.Local] {
+			continue // TypeScript drops an import whose binding no value uses: nothing is bundled
 		}
 		seen[im.Source+"\x00"+im.Imported] = true
 		d := rules.Diagnostic{Line: im.Node.Line, Column: im.Node.Col, Match: "client-import " + im.Source + " " + im.Imported,
@@ -150,27 +159,45 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 	return nil
 }
 
-// erasedImport reports an import that a TypeScript module never uses as a
-// value: the compiler (tsc, SWC, esbuild) drops such imports, so nothing
-// of the package reaches the bundle. JavaScript keeps them.
-func erasedImport(af *jsast.File, p string, im jsast.Import) bool {
-	switch strings.ToLower(path.Ext(p)) {
-	case ".ts", ".tsx", ".mts", ".cts":
-	default:
-		return false
-	}
-	if im.Local == "" || im.Imported == "*" && im.Local == "" {
-		return false
-	}
-	used := false
-	jsast.Walk(af.Root, func(n *jsast.Node) bool {
-		if used || n.Type == "import_statement" {
+// valueReferences returns the names the module uses as values: identifiers
+// outside import statements (a name used only in type positions is a
+// type_identifier in tree-sitter-typescript, and TypeScript erases it).
+func valueReferences(f *jsast.File) map[string]bool {
+	refs := map[string]bool{}
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "import_statement":
 			return false
-		}
-		if (n.Type == "identifier" || n.Type == "shorthand_property_identifier") && af.Text(n) == im.Local {
-			used = true
+		case "identifier", "shorthand_property_identifier":
+			refs[f.Text(n)] = true
 		}
 		return true
 	})
-	return !used
+	return refs
+}
+
+// elidesUnusedImports reports whether the pass's file is TypeScript that
+// the compiler strips unused imports from: TypeScript removes an import
+// none of whose bindings is used as a value, unless the nearest
+// tsconfig.json sets verbatimModuleSyntax (or the older
+// preserveValueImports), which keeps them
+// (https://www.typescriptlang.org/tsconfig/#verbatimModuleSyntax).
+func elidesUnusedImports(pass *rules.Pass) bool {
+	switch pass.File.Lang {
+	case source.LangTS, source.LangTSX:
+	default:
+		return false
+	}
+	for dir := path.Dir(pass.File.Path); ; dir = path.Dir(dir) {
+		p := "tsconfig.json"
+		if dir != "." && dir != "/" {
+			p = dir + "/tsconfig.json"
+		}
+		if src := pass.Get(p); src != nil {
+			return !keepsImports.Match(src.Content)
+		}
+		if dir == "." || dir == "/" {
+			return true
+		}
+	}
 }

@@ -85,6 +85,9 @@ func TestPlaceholder(t *testing.T) {
 		{"whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", true},
 		{"whsec_" + "dGVzdF9zaWduaW5nX3NlY3JldF8zMl9jaGFyc19sb25n", true},
 		{"sk_live_" + rulestest.Base62("example-ok", 20) + "example", true},
+		{"sk_" + "test_github_actions_key", true}, // words someone typed
+		{"whsec_" + "ci_signing_secret", true},
+		{"correct_horse_battery", false}, // no prefix: may be a real passphrase
 	} {
 		if _, got := detect.Placeholder(tc.v); got != tc.want {
 			t.Errorf("Placeholder(%s) = %v, want %v", tc.v[:10], got, tc.want)

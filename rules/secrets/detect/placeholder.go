@@ -62,8 +62,18 @@ func Placeholder(value string) (reason string, ok bool) {
 	if len(body) >= 4 && Entropy(body) < MinEntropy {
 		return "low entropy", true
 	}
+	if body != value && wordsRe.MatchString(body) {
+		return "readable words after the key prefix", true
+	}
 	return "", false
 }
+
+// wordsRe is a body of two or more lower-case words joined by underscores
+// or hyphens (sk_test_github_actions_key). It is judged only after a
+// credential prefix: Clerk's and the other prefixed keys' bodies are
+// random base62 or base64 without separators, so words there are a label
+// someone typed, while an unprefixed passphrase may be a real password.
+var wordsRe = regexp.MustCompile(`^[a-z]{2,}(?:[_-][a-z]{2,})+$`)
 
 func quote(s string) string { return `"` + s + `"` }
 
