@@ -472,7 +472,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {
 			e.Record = a.recordOf(n)
 		}
-		e.OwnerFromRequest, e.OwnerOptional = a.ownerFields(n)
+		e.OwnerFromRequest, e.OwnerOptional, e.Reference = a.ownerFields(n)
 		if k == ClerkPrivilege {
 			e.Grants = a.grants(n)
 		}
@@ -670,16 +670,22 @@ func (a *analyzer) recordOf(n *jsast.Node) string {
 	return ""
 }
 
+// refKey matches the fields that refer to another record by its id
+// (folderId, file_id, parentID), the record's name in the group.
+var refKey = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*?)(?:Id|ID|_id|_ID)$`)
+
 // ownerFields looks at the owner and tenant fields of a call's filters and
 // records (and of the calls chained on it): the first whose value comes
-// from the request, and whether an identity there is optional-chained.
-func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool) {
+// from the request, and whether an identity there is optional-chained;
+// and the first other field that refers to a record by a request id.
+func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string) {
 	scope := n
 	for p := scope.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = scope.Parent {
 		scope = p.Parent
 	}
 	check := func(key string, v *jsast.Node) {
-		if !ownerKey.MatchString(key) || v == nil {
+		owner := ownerKey.MatchString(key)
+		if !owner && !refKey.MatchString(key) || v == nil {
 			return
 		}
 		var x value
@@ -687,6 +693,12 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			x = a.vars[a.f.Text(v)]
 		} else {
 			x = a.classify(v)
+		}
+		if !owner {
+			if x.kind == vRequest && ref == "" {
+				ref = key
+			}
+			return
 		}
 		switch x.kind {
 		case vRequest:
@@ -728,7 +740,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		}
 		return !jsast.IsFunction(x)
 	})
-	return fromRequest, optional
+	return fromRequest, optional, ref
 }
 
 // localObject returns the object literal a variable of the function

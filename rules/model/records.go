@@ -41,6 +41,37 @@ func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 	})
 }
 
+// ReferencedRecord names the private record (a key of owned, from
+// OwnedRecords) a reference field refers to: folderId and folder_id refer
+// to folder, folders or Folder, categoryId to categories. ok is false
+// when the field names no owned record.
+func ReferencedRecord(field string, owned map[string]bool) (string, bool) {
+	m := refKey.FindStringSubmatch(field)
+	if m == nil {
+		return "", false
+	}
+	base, out := singular(m[1]), ""
+	for r := range owned {
+		if owned[r] && singular(r) == base && (out == "" || r < out) {
+			out = r
+		}
+	}
+	return out, out != ""
+}
+
+// singular is a record name lower-cased, without separators and plural
+// ending (Folders, folder, video_files -> videofile).
+func singular(name string) string {
+	s := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(name))
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 3:
+		return s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
+		return s[:len(s)-1]
+	}
+	return s
+}
+
 // prismaOwned returns the Prisma models whose schema declares an owner or
 // tenant field, by their client name (model File is db.file). A schema
 // that cannot be read adds nothing: the record is then judged by the

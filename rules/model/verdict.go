@@ -181,6 +181,12 @@ type Effect struct {
 	// lets every signed-in user bump on records it shows them, not a
 	// change of the record's content in another user's name.
 	Counter bool
+	// Reference is the field of a filter or of a new record that refers
+	// to another record by an id the caller chooses (folderId, file_id:
+	// not the owner and tenant fields of OwnerFromRequest), or "". Whether
+	// that record is private is Model.OwnedRecords' answer
+	// (ReferencedRecord).
+	Reference string
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

@@ -128,6 +128,12 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 		if x.Authz != model.AuthzNone || x.Kind != model.ReadsData && x.Kind != model.WritesData {
 			continue
 		}
+		if ok, err := foreignReference(pass, v, x); err != nil {
+			return nil, err
+		} else if ok {
+			bad = append(bad, x)
+			continue
+		}
 		switch {
 		case x.OwnerScoped || byClaims(x):
 			continue
@@ -158,6 +164,29 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 		bad = append(bad, x)
 	}
 	return bad, nil
+}
+
+// foreignReference reports an effect that refers to another user's private
+// record by an id the caller chooses (a message posted into fileId,
+// messages listed by fileId) with nothing tying it to the caller: no
+// owner check before it, no identity in its filter or new record, no
+// check of the records read afterwards. A record the caller creates in
+// their own name about another record (a comment, a vote, a join
+// request) is their contribution to it, which applications allow by
+// design; one with no owner belongs to whoever owns the record referred to.
+func foreignReference(pass *rules.Pass, v model.Verdict, x model.Effect) (bool, error) {
+	switch {
+	case x.Reference == "" || x.Counter || x.OwnerScoped || byClaims(x):
+		return false, nil
+	case x.Kind == model.ReadsData && v.Checked != model.AuthzNone:
+		return false, nil
+	}
+	owned, err := pass.Model.OwnedRecords(pass.Ctx)
+	if err != nil {
+		return false, fmt.Errorf("owned records: %w", err)
+	}
+	r, ok := model.ReferencedRecord(x.Reference, owned)
+	return ok && r != x.Record, nil
 }
 
 // byClaims reports an effect also selected by the claims of a token the
@@ -195,7 +224,14 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 		}
 	}
 	var how string
+	whose := "another user's records"
 	switch {
+	case first.Reference != "" && first.OwnerFromRequest == "":
+		how = fmt.Sprintf("refers to another record by %s from the request", rules.Code(first.Reference))
+		whose = "another user's records through it"
+		if first.Kind == model.WritesData {
+			what, whose = "can attach records to", "another user's records"
+		}
 	case first.OwnerFromRequest != "":
 		how = fmt.Sprintf("sets or filters the owner field %s with a value from the request", rules.Code(first.OwnerFromRequest))
 		if src := sources(first); src != "" {
@@ -213,8 +249,8 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 		checks = "is meant for signed-in callers (its middleware's denial is not enforced, reported on its own)"
 	}
 	pass.Report(rules.Diagnostic{Path: at.File, Line: at.Line, Severity: rules.High, Related: related,
-		Message: fmt.Sprintf("%s %s, then %s (%s)%s %s, with no owner scoping, owner comparison or role check before it: any signed-in user %s another user's records",
-			rules.Code(e.Label()), checks, rules.Code(first.Call), first.Location, more, how, what)})
+		Message: fmt.Sprintf("%s %s, then %s (%s)%s %s, with no owner scoping, owner comparison or role check before it: any signed-in user %s %s",
+			rules.Code(e.Label()), checks, rules.Code(first.Call), first.Location, more, how, what, whose)})
 }
 
 func sources(x model.Effect) string {
