@@ -476,7 +476,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		if k == ClerkPrivilege {
 			e.Grants = a.grants(n)
 		}
-		e.Unpublished = k == ReadsData && a.selectsUnpublished(n)
+		if k == ReadsData {
+			e.Unpublished, e.Published = a.publication(n)
+		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.params = append(e.params, ps...)
 		if owner && selects {
@@ -1018,22 +1020,24 @@ func exposedSecret(name string) bool {
 }
 
 // publishFlags are the names of fields that say whether a record is
-// public; visibilityDrafts are the values of a status field that say it is
-// not.
+// public; visibilityDrafts and visibilityPublic are the values of a status
+// field that say it is not, or is.
 var (
 	publishFlags = map[string]bool{"published": true, "ispublished": true, "approved": true, "isapproved": true,
 		"isapprove": true, "public": true, "ispublic": true, "visible": true, "isvisible": true, "active": true, "isactive": true}
 	visibilityDrafts = map[string]bool{"draft": true, "pending": true, "unpublished": true, "private": true, "hidden": true,
 		"review": true, "in_review": true, "archived": true}
+	visibilityPublic = map[string]bool{"public": true, "published": true, "live": true, "visible": true, "approved": true, "shared": true}
 )
 
-// selectsUnpublished reports whether a query call's arguments select
-// records by a publish flag set to false (isPublished: false) or a status
-// naming a draft (status: 'draft').
-func (a *analyzer) selectsUnpublished(call *jsast.Node) bool {
-	found := false
-	jsast.Walk(call.ChildByField("arguments"), func(x *jsast.Node) bool {
-		if found || jsast.IsFunction(x) {
+// publication reports whether a query call's arguments select records by
+// a publish flag or status: set to false or naming a draft (isPublished:
+// false, status: 'draft'), or set to true or naming a published state
+// (visibility: 'PUBLIC', isPublished: true). A filter built in a local
+// object just before the call (where: whereClause) is looked at too.
+func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
+	visit := func(x *jsast.Node) bool {
+		if jsast.IsFunction(x) {
 			return false
 		}
 		if x.Type != "pair" {
@@ -1045,13 +1049,26 @@ func (a *analyzer) selectsUnpublished(call *jsast.Node) bool {
 			return true
 		}
 		switch {
-		case publishFlags[key] && a.f.Text(v) == "false":
-			found = true
+		case publishFlags[key] && (a.f.Text(v) == "false" || a.f.Text(v) == "true"):
+			unpublished, published = unpublished || a.f.Text(v) == "false", published || a.f.Text(v) == "true"
 		case (key == "status" || key == "visibility" || key == "state") && v.Type == "string":
 			s, _ := a.f.StringValue(v)
-			found = visibilityDrafts[strings.ToLower(s)]
+			unpublished, published = unpublished || visibilityDrafts[strings.ToLower(s)], published || visibilityPublic[strings.ToLower(s)]
 		}
 		return true
+	}
+	args := call.ChildByField("arguments")
+	jsast.Walk(args, visit)
+	// where: whereClause, a filter object built before the call.
+	jsast.Walk(args, func(x *jsast.Node) bool {
+		if x.Type == "pair" && a.f.Text(x.ChildByField("key")) == "where" {
+			if v := jsast.Unwrap(x.ChildByField("value")); v != nil && v.Type == "identifier" {
+				if obj := localObject(a.f, call, a.f.Text(v)); obj != nil {
+					jsast.Walk(obj, visit)
+				}
+			}
+		}
+		return !jsast.IsFunction(x)
 	})
-	return found
+	return unpublished, published
 }

@@ -14,7 +14,8 @@ import (
 // userId }) or with an owner field, or the Prisma schema gives the model an
 // owner field (userId, ownerId, orgId, ...); and no entry lets a
 // signed-out caller read them unscoped or lists them whole to any caller
-// without a check. A record with an author that the application also
+// without a check (a listing for signed-in callers filtered by
+// visibility: 'PUBLIC' says the rest are private). A record with an author that the application also
 // serves to everyone (blog posts, announcements) is public content.
 func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 	return m.owned.get(func() (map[string]bool, error) {
@@ -29,8 +30,11 @@ func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 				case x.Record == "":
 				case x.OwnerScoped || x.OwnerFromRequest != "":
 					owned[x.Record] = true
-				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Selects || len(x.Request) == 0):
-					public[x.Record] = true // served to signed-out callers, or listed whole to any caller
+				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Published && (!x.Selects || len(x.Request) == 0)):
+					// Served to signed-out callers, or listed whole to any
+					// caller; a listing of the shared ones for signed-in
+					// members says the others are not shared.
+					public[x.Record] = true
 				}
 			}
 		}

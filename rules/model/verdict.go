@@ -175,6 +175,10 @@ type Effect struct {
 	// marks as not public (isPublished: false, approved: false, status:
 	// 'draft'): the application itself says they are not for everyone.
 	Unpublished bool
+	// Published is set for a read that selects only records the
+	// application marks as public (visibility: 'PUBLIC', isPublished:
+	// true): the other records are not for everyone.
+	Published bool
 	// Counter is set on a write whose every field is a counter stepped
 	// from its current value by a constant (likeCount: post.likeCount + 1,
 	// Prisma's { increment: 1 }): a like or a reply count the application

@@ -163,7 +163,31 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 		}
 		bad = append(bad, x)
 	}
+	if contributes(fx) {
+		// The reads look up the record the caller's own new record (a
+		// like, a comment, a join request) is about.
+		var writes []model.Effect
+		for _, x := range bad {
+			if x.Kind == model.WritesData {
+				writes = append(writes, x)
+			}
+		}
+		bad = writes
+	}
 	return bad, nil
+}
+
+// contributes reports an entry that creates or removes a record in the
+// caller's own name about a record the request names (a like of post
+// :id, its unlike): the application lets signed-in users react to
+// records they are shown.
+func contributes(fx model.Effects) bool {
+	for _, x := range fx.List {
+		if x.Kind == model.WritesData && x.Record != "" && x.OwnerScoped && !x.Counter && x.OwnerFromRequest == "" && requestSelected(x) {
+			return true
+		}
+	}
+	return false
 }
 
 // foreignReference reports an effect that refers to another user's private
