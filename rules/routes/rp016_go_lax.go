@@ -60,7 +60,7 @@ var RP016 = &rules.Rule{
 //   - a route with no Clerk middleware that changes data (or calls a
 //     privileged Clerk API) for a signed-out caller: reported at its
 //     registration, unless its path is public by convention, it is a
-//     GET/HEAD, its Go module never imports Clerk, or a middleware in front of it writes a denial it does not
+//     GET/HEAD that does not list a table of accounts whole (SELECT ... FROM users), its Go module never imports Clerk, or a middleware in front of it writes a denial it does not
 //     enforce (that middleware is the one defect, reported once);
 //   - a middleware that answers a denial while the framework runs the rest
 //     of the chain (a gin middleware without c.Abort(), a gin wrapper
@@ -189,13 +189,26 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 		pass.Report(rules.Diagnostic{Line: e.Line, Message: msg})
 		return
 	}
-	if len(e.Methods) == 1 && (e.Methods[0] == "GET" || e.Methods[0] == "HEAD") {
-		return
-	}
 	if !pass.Model.GoClerkModule(pass.Ctx, e.File) {
 		return // a module that never uses Clerk is no Clerk app missing its check
 	}
 	fx := pass.Model.Effects(pass.Ctx, e)
+	if len(e.Methods) == 1 && (e.Methods[0] == "GET" || e.Methods[0] == "HEAD") {
+		// A read is reported when it lists a table of accounts whole
+		// (SELECT ... FROM users) and the shared exposure policy calls it
+		// high; Go calls name no model otherwise, and a public profile
+		// or catalogue selected by the URL is public by design.
+		for _, x := range fx.List {
+			if x.Kind != model.ReadsData || x.Table == "" || !knowledge.AccountTable(x.Table) || len(x.Request) > 0 {
+				continue
+			}
+			if ex := model.Exposed(e, v, model.Effects{List: []model.Effect{x}}); ex.Level == model.ExposeHigh {
+				pass.Report(rules.Diagnostic{Line: e.Line, Message: fmt.Sprintf("%s %s (`%s`, %s) for a signed-out caller: %s", e.Label(), ex.Why, x.Call, x.Location, v.Why)})
+				return
+			}
+		}
+		return
+	}
 	for _, x := range fx.List {
 		if x.SignedOut == model.ReachYes && (x.Kind == model.WritesData || x.Kind == model.ClerkPrivilege || x.Kind == model.MovesMoney) {
 			pass.Report(rules.Diagnostic{Line: e.Line, Message: fmt.Sprintf("%s reaches `%s` (%s) for a signed-out caller: %s", e.Label(), x.Call, x.Location, v.Why)})
