@@ -39,7 +39,9 @@ var RBAC004 = &rules.Rule{
 			"form data, a Server Action's argument) and nothing ties those records to the caller (no `where: { id, userId }`, " +
 			"no comparison of the record's owner with the caller that answers 403, no `has({ role })`, no organization " +
 			"scoping), any signed-in user can read or change another user's records by editing the id (IDOR). The same holds " +
-			"for a record created or filtered with an owner or tenant field from the request (`data: { ownerId: body.ownerId }`). " +
+			"for a record created or filtered with an owner or tenant field from the request (`data: { ownerId: body.ownerId }`), " +
+			"and for a record with no owner of its own created or listed through a reference to another user's record " +
+			"(`data: { folderId: body.folderId }` where folders belong to users) that nothing checks is the caller's. " +
 			"Reads of data the application shows to everyone (records it never scopes by owner) are not reported, nor are writes " +
 			"that only step a counter from its current value (`likeCount: post.likeCount + 1`, `{ increment: 1 }`): liking or " +
 			"replying to a record the caller is shown changes nothing its author wrote. A related " +
