@@ -472,7 +472,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {
 			e.Record = a.recordOf(n)
 		}
-		e.OwnerFromRequest, e.OwnerOptional, e.Reference = a.ownerFields(n)
+		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner = a.ownerFields(n)
 		if k == ClerkPrivilege {
 			e.Grants = a.grants(n)
 		}
@@ -680,22 +680,23 @@ var refKey = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*?)(?:Id|ID|_id|_ID)$`)
 // records (and of the calls chained on it): the first whose value comes
 // from the request, and whether an identity there is optional-chained;
 // and the first other field that refers to a record by a request id.
-func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string) {
+func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string, nullable bool) {
 	scope := n
 	for p := scope.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = scope.Parent {
 		scope = p.Parent
+	}
+	classify := func(v *jsast.Node) value {
+		if v.Type == "shorthand_property_identifier" {
+			return a.vars[a.f.Text(v)]
+		}
+		return a.classify(v)
 	}
 	check := func(key string, v *jsast.Node) {
 		owner := ownerKey.MatchString(key)
 		if !owner && !refKey.MatchString(key) || v == nil {
 			return
 		}
-		var x value
-		if v.Type == "shorthand_property_identifier" {
-			x = a.vars[a.f.Text(v)]
-		} else {
-			x = a.classify(v)
-		}
+		x := classify(v)
 		if !owner {
 			if x.kind == vRequest && ref == "" {
 				ref = key
@@ -713,6 +714,19 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			}
 		}
 	}
+	// { user: userId }: an object field holding the bare identity, null
+	// for a signed-out caller (not user.id of a loaded record, which fails
+	// closed, nor an organization).
+	field := func(v *jsast.Node) {
+		if v == nil {
+			return
+		}
+		if x := classify(v); x.kind == vIdentity && x.authz == 0 && !orgish(x.field) {
+			if u := jsast.Unwrap(v); u.Type != "member_expression" || !hasOptional(u) {
+				nullable = true
+			}
+		}
+	}
 	visit := func(x *jsast.Node) bool {
 		switch x.Type {
 		case "pair":
@@ -720,9 +734,12 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			if !ok {
 				k = a.f.Text(x.ChildByField("key"))
 			}
-			check(k, jsast.Unwrap(x.ChildByField("value")))
+			v := jsast.Unwrap(x.ChildByField("value"))
+			check(k, v)
+			field(v)
 		case "shorthand_property_identifier":
 			check(a.f.Text(x), x)
+			field(x)
 		case "call_expression":
 			// eq(t.orgId, orgId): a Drizzle condition.
 			if args := jsast.Args(x); len(args) == 2 && jsast.LastSegment(a.f.CalleeName(x)) == "eq" {
@@ -742,7 +759,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		}
 		return !jsast.IsFunction(x)
 	})
-	return fromRequest, optional, ref
+	return fromRequest, optional, ref, nullable
 }
 
 // localObject returns the object literal a variable of the function

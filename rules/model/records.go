@@ -45,6 +45,27 @@ func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 	})
 }
 
+// NullOwnedRecords returns the records (Effect.Record) some entry creates
+// for a signed-out caller with the caller's identity in an object field:
+// the identity is null then, so rows with a null owner exist, and a read
+// that filters by the caller's identity alone returns them all to every
+// signed-out caller (CLK-RP-011).
+func (m *Model) NullOwnedRecords(ctx context.Context) (map[string]bool, error) {
+	es, err := m.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, e := range es {
+		for _, x := range m.Effects(ctx, e).List {
+			if x.Kind == WritesData && !x.Selects && x.NullOwner && x.SignedOut == ReachYes && x.Record != "" {
+				out[x.Record] = true
+			}
+		}
+	}
+	return out, ctx.Err()
+}
+
 // ReferencedRecord names the private record (a key of owned, from
 // OwnedRecords) a reference field refers to: folderId and folder_id refer
 // to folder, folders or Folder, categoryId to categories. ok is false

@@ -191,6 +191,12 @@ type Effect struct {
 	// that record is private is Model.OwnedRecords' answer
 	// (ReferencedRecord).
 	Reference string
+	// NullOwner is set when a field of the call's object filter or new
+	// record holds the bare identity ({ user: userId }): for a signed-out
+	// caller it is null, so the record is stored with a null owner, and an
+	// object filter on null matches the records stored that way (Prisma,
+	// Mongoose and MongoDB, Sequelize, knex: IS NULL, not SQL's = NULL).
+	NullOwner bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string
