@@ -60,8 +60,10 @@ var RP016 = &rules.Rule{
 //   - a route with no Clerk middleware that changes data (or calls a
 //     privileged Clerk API) for a signed-out caller: reported at its
 //     registration, unless its path is public by convention, it is a
-//     GET/HEAD that does not list a table of accounts whole (SELECT ... FROM users), its Go module never imports Clerk, or a middleware in front of it writes a denial it does not
-//     enforce (that middleware is the one defect, reported once);
+//     GET/HEAD that does not list a table of accounts whole (SELECT ...
+//     FROM users), its Go module never imports Clerk, or a middleware in
+//     front of it writes a denial it does not enforce (that middleware is
+//     the one defect, reported once);
 //   - a middleware that answers a denial while the framework runs the rest
 //     of the chain (a gin middleware without c.Abort(), a gin wrapper
 //     around clerkhttp.WithHeaderAuthorization whose rejections gin
