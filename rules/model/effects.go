@@ -475,11 +475,13 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.Record = fromTable(a.f, n) // db.select().from(notes): the table a later step names
 			}
 		}
-		e.OwnerFromRequest, e.OwnerOptional = a.ownerFields(n)
+		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner = a.ownerFields(n)
 		if k == ClerkPrivilege {
 			e.Grants = a.grants(n)
 		}
-		e.Unpublished = k == ReadsData && a.selectsUnpublished(n)
+		if k == ReadsData {
+			e.Unpublished, e.Published = a.publication(n)
+		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)
 		e.params = append(e.params, ps...)
@@ -723,23 +725,36 @@ func (a *analyzer) recordOf(n *jsast.Node) string {
 	return ""
 }
 
+// refKey matches the fields that refer to another record by its id
+// (folderId, file_id, parentID), the record's name in the group.
+var refKey = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*?)(?:Id|ID|_id|_ID)$`)
+
 // ownerFields looks at the owner and tenant fields of a call's filters and
 // records (and of the calls chained on it): the first whose value comes
-// from the request, and whether an identity there is optional-chained.
-func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool) {
+// from the request, and whether an identity there is optional-chained;
+// and the first other field that refers to a record by a request id.
+func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string, nullable bool) {
 	scope := n
 	for p := scope.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = scope.Parent {
 		scope = p.Parent
 	}
+	classify := func(v *jsast.Node) value {
+		if v.Type == "shorthand_property_identifier" {
+			return a.vars[a.f.Text(v)]
+		}
+		return a.classify(v)
+	}
 	check := func(key string, v *jsast.Node) {
-		if !ownerKey.MatchString(key) || v == nil {
+		owner := ownerKey.MatchString(key)
+		if !owner && !refKey.MatchString(key) || v == nil {
 			return
 		}
-		var x value
-		if v.Type == "shorthand_property_identifier" {
-			x = a.vars[a.f.Text(v)]
-		} else {
-			x = a.classify(v)
+		x := classify(v)
+		if !owner {
+			if x.kind == vRequest && ref == "" {
+				ref = key
+			}
+			return
 		}
 		switch x.kind {
 		case vRequest:
@@ -752,6 +767,19 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			}
 		}
 	}
+	// { user: userId }: an object field holding the bare identity, null
+	// for a signed-out caller (not user.id of a loaded record, which fails
+	// closed, nor an organization).
+	field := func(v *jsast.Node) {
+		if v == nil {
+			return
+		}
+		if x := classify(v); x.kind == vIdentity && x.authz == 0 && !orgish(x.field) {
+			if u := jsast.Unwrap(v); u.Type != "member_expression" || !hasOptional(u) {
+				nullable = true
+			}
+		}
+	}
 	visit := func(x *jsast.Node) bool {
 		switch x.Type {
 		case "pair":
@@ -759,9 +787,12 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			if !ok {
 				k = a.f.Text(x.ChildByField("key"))
 			}
-			check(k, jsast.Unwrap(x.ChildByField("value")))
+			v := jsast.Unwrap(x.ChildByField("value"))
+			check(k, v)
+			field(v)
 		case "shorthand_property_identifier":
 			check(a.f.Text(x), x)
+			field(x)
 		case "call_expression":
 			// eq(t.orgId, orgId): a Drizzle condition.
 			if args := jsast.Args(x); len(args) == 2 && jsast.LastSegment(a.f.CalleeName(x)) == "eq" {
@@ -781,7 +812,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		}
 		return !jsast.IsFunction(x)
 	})
-	return fromRequest, optional
+	return fromRequest, optional, ref, nullable
 }
 
 // localObject returns the object literal a variable of the function
@@ -1044,22 +1075,24 @@ func exposedSecret(name string) bool {
 }
 
 // publishFlags are the names of fields that say whether a record is
-// public; visibilityDrafts are the values of a status field that say it is
-// not.
+// public; visibilityDrafts and visibilityPublic are the values of a status
+// field that say it is not, or is.
 var (
 	publishFlags = map[string]bool{"published": true, "ispublished": true, "approved": true, "isapproved": true,
 		"isapprove": true, "public": true, "ispublic": true, "visible": true, "isvisible": true, "active": true, "isactive": true}
 	visibilityDrafts = map[string]bool{"draft": true, "pending": true, "unpublished": true, "private": true, "hidden": true,
 		"review": true, "in_review": true, "archived": true}
+	visibilityPublic = map[string]bool{"public": true, "published": true, "live": true, "visible": true, "approved": true, "shared": true}
 )
 
-// selectsUnpublished reports whether a query call's arguments select
-// records by a publish flag set to false (isPublished: false) or a status
-// naming a draft (status: 'draft').
-func (a *analyzer) selectsUnpublished(call *jsast.Node) bool {
-	found := false
-	jsast.Walk(call.ChildByField("arguments"), func(x *jsast.Node) bool {
-		if found || jsast.IsFunction(x) {
+// publication reports whether a query call's arguments select records by
+// a publish flag or status: set to false or naming a draft (isPublished:
+// false, status: 'draft'), or set to true or naming a published state
+// (visibility: 'PUBLIC', isPublished: true). A filter built in a local
+// object just before the call (where: whereClause) is looked at too.
+func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
+	visit := func(x *jsast.Node) bool {
+		if jsast.IsFunction(x) {
 			return false
 		}
 		if x.Type != "pair" {
@@ -1071,13 +1104,26 @@ func (a *analyzer) selectsUnpublished(call *jsast.Node) bool {
 			return true
 		}
 		switch {
-		case publishFlags[key] && a.f.Text(v) == "false":
-			found = true
+		case publishFlags[key] && (a.f.Text(v) == "false" || a.f.Text(v) == "true"):
+			unpublished, published = unpublished || a.f.Text(v) == "false", published || a.f.Text(v) == "true"
 		case (key == "status" || key == "visibility" || key == "state") && v.Type == "string":
 			s, _ := a.f.StringValue(v)
-			found = visibilityDrafts[strings.ToLower(s)]
+			unpublished, published = unpublished || visibilityDrafts[strings.ToLower(s)], published || visibilityPublic[strings.ToLower(s)]
 		}
 		return true
+	}
+	args := call.ChildByField("arguments")
+	jsast.Walk(args, visit)
+	// where: whereClause, a filter object built before the call.
+	jsast.Walk(args, func(x *jsast.Node) bool {
+		if x.Type == "pair" && a.f.Text(x.ChildByField("key")) == "where" {
+			if v := jsast.Unwrap(x.ChildByField("value")); v != nil && v.Type == "identifier" {
+				if obj := localObject(a.f, call, a.f.Text(v)); obj != nil {
+					jsast.Walk(obj, visit)
+				}
+			}
+		}
+		return !jsast.IsFunction(x)
 	})
-	return found
+	return unpublished, published
 }

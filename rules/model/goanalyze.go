@@ -1202,12 +1202,14 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 	}
 	kind := dataKind(eff)
 	selects := !knowledge.IsCreate(strings.ToLower(sel.Sel.Name[:1]) + sel.Sel.Name[1:])
+	table := ""
 	if q := w.sqlText(c); q != "" {
+		words := strings.Fields(strings.ToLower(q))
 		switch strings.ToUpper(strings.Fields(q)[0]) {
 		case "SELECT", "WITH", "SHOW":
-			kind = ReadsData
+			kind, table = ReadsData, wordAfter(words, "from")
 		case "INSERT":
-			kind, selects = WritesData, false
+			kind, selects, table = WritesData, false, wordAfter(words, "into")
 		case "UPDATE", "DELETE", "UPSERT", "MERGE", "REPLACE":
 			kind = WritesData
 		}
@@ -1227,7 +1229,7 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		}
 		x = s.X
 	}
-	e := &Effect{Kind: kind, Call: w.fn.file.Text(c.Fun), Location: w.loc(c.Pos()), Selects: selects, Authz: w.s.authz}
+	e := &Effect{Kind: kind, Call: w.fn.file.Text(c.Fun), Location: w.loc(c.Pos()), Selects: selects, Authz: w.s.authz, Table: table}
 	e.Counter = kind == WritesData && selects && goCounterStep(sel.Sel.Name, c.Args)
 	for _, a := range args {
 		e.Request = append(e.Request, w.sourcesOf(a)...)

@@ -14,7 +14,8 @@ import (
 // userId }) or with an owner field, or the Prisma schema gives the model an
 // owner field (userId, ownerId, orgId, ...); and no entry lets a
 // signed-out caller read them unscoped or lists them whole to any caller
-// without a check. A record with an author that the application also
+// without a check (a listing for signed-in callers filtered by
+// visibility: 'PUBLIC' says the rest are private). A record with an author that the application also
 // serves to everyone (blog posts, announcements) is public content.
 func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 	return m.owned.get(func() (map[string]bool, error) {
@@ -29,8 +30,11 @@ func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 				case x.Record == "":
 				case x.OwnerScoped || x.OwnerFromRequest != "":
 					owned[x.Record] = true
-				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Selects || len(x.Request) == 0):
-					public[x.Record] = true // served to signed-out callers, or listed whole to any caller
+				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Published && (!x.Selects || len(x.Request) == 0)):
+					// Served to signed-out callers, or listed whole to any
+					// caller; a listing of the shared ones for signed-in
+					// members says the others are not shared.
+					public[x.Record] = true
 				}
 			}
 		}
@@ -39,6 +43,58 @@ func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 		}
 		return owned, ctx.Err()
 	})
+}
+
+// NullOwnedRecords returns the records (Effect.Record) some entry creates
+// for a signed-out caller with the caller's identity in an object field:
+// the identity is null then, so rows with a null owner exist, and a read
+// that filters by the caller's identity alone returns them all to every
+// signed-out caller (CLK-RP-011).
+func (m *Model) NullOwnedRecords(ctx context.Context) (map[string]bool, error) {
+	es, err := m.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, e := range es {
+		for _, x := range m.Effects(ctx, e).List {
+			if x.Kind == WritesData && !x.Selects && x.NullOwner && x.SignedOut == ReachYes && x.Record != "" {
+				out[x.Record] = true
+			}
+		}
+	}
+	return out, ctx.Err()
+}
+
+// ReferencedRecord names the private record (a key of owned, from
+// OwnedRecords) a reference field refers to: folderId and folder_id refer
+// to folder, folders or Folder, categoryId to categories. ok is false
+// when the field names no owned record.
+func ReferencedRecord(field string, owned map[string]bool) (string, bool) {
+	m := refKey.FindStringSubmatch(field)
+	if m == nil {
+		return "", false
+	}
+	base, out := singular(m[1]), ""
+	for r := range owned {
+		if owned[r] && singular(r) == base && (out == "" || r < out) {
+			out = r
+		}
+	}
+	return out, out != ""
+}
+
+// singular is a record name lower-cased, without separators and plural
+// ending (Folders, folder, video_files -> videofile).
+func singular(name string) string {
+	s := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(name))
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 3:
+		return s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
+		return s[:len(s)-1]
+	}
+	return s
 }
 
 // prismaOwned returns the Prisma models whose schema declares an owner or

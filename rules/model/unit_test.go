@@ -321,3 +321,24 @@ export async function POST(req: Request) {
 		}
 	}
 }
+
+func TestReferencedRecord(t *testing.T) {
+	owned := map[string]bool{"folders": true, "File": true, "categories": true, "user_profile": true}
+	for _, c := range []struct {
+		field, want string
+	}{
+		{"folderId", "folders"},
+		{"file_id", "File"},
+		{"categoryId", "categories"},
+		{"userProfileID", "user_profile"},
+		{"tagId", ""},
+		{"id", ""},
+		{"paid", ""},
+		{"folder", ""},
+	} {
+		got, ok := model.ReferencedRecord(c.field, owned)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("ReferencedRecord(%q) = %q, %v; want %q", c.field, got, ok, c.want)
+		}
+	}
+}

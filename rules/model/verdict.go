@@ -175,6 +175,10 @@ type Effect struct {
 	// marks as not public (isPublished: false, approved: false, status:
 	// 'draft'): the application itself says they are not for everyone.
 	Unpublished bool
+	// Published is set for a read that selects only records the
+	// application marks as public (visibility: 'PUBLIC', isPublished:
+	// true): the other records are not for everyone.
+	Published bool
 	// Counter is set on a write whose every field is a counter stepped
 	// from its current value by a constant (likeCount: post.likeCount + 1,
 	// Prisma's { increment: 1 }): a like or a reply count the application
@@ -186,6 +190,18 @@ type Effect struct {
 	// { members: { disconnect: { id: <the caller's id> } } }): leaving a
 	// team or a project changes nothing another user wrote.
 	Unlinks bool
+	// Reference is the field of a filter or of a new record that refers
+	// to another record by an id the caller chooses (folderId, file_id:
+	// not the owner and tenant fields of OwnerFromRequest), or "". Whether
+	// that record is private is Model.OwnedRecords' answer
+	// (ReferencedRecord).
+	Reference string
+	// NullOwner is set when a field of the call's object filter or new
+	// record holds the bare identity ({ user: userId }): for a signed-out
+	// caller it is null, so the record is stored with a null owner, and an
+	// object filter on null matches the records stored that way (Prisma,
+	// Mongoose and MongoDB, Sequelize, knex: IS NULL, not SQL's = NULL).
+	NullOwner bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

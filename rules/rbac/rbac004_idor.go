@@ -39,7 +39,9 @@ var RBAC004 = &rules.Rule{
 			"form data, a Server Action's argument) and nothing ties those records to the caller (no `where: { id, userId }`, " +
 			"no comparison of the record's owner with the caller that answers 403, no `has({ role })`, no organization " +
 			"scoping), any signed-in user can read or change another user's records by editing the id (IDOR). The same holds " +
-			"for a record created or filtered with an owner or tenant field from the request (`data: { ownerId: body.ownerId }`). " +
+			"for a record created or filtered with an owner or tenant field from the request (`data: { ownerId: body.ownerId }`), " +
+			"and for a record with no owner of its own created or listed through a reference to another user's record " +
+			"(`data: { folderId: body.folderId }` where folders belong to users) that nothing checks is the caller's. " +
 			"Reads of data the application shows to everyone (records it never scopes by owner) are not reported, nor are writes " +
 			"that only step a counter from its current value (`likeCount: post.likeCount + 1`, `{ increment: 1 }`): liking or " +
 			"replying to a record the caller is shown changes nothing its author wrote, and neither does leaving one (a write " +
@@ -129,6 +131,12 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 		if x.Authz != model.AuthzNone || x.Kind != model.ReadsData && x.Kind != model.WritesData {
 			continue
 		}
+		if ok, err := foreignReference(pass, v, x); err != nil {
+			return nil, err
+		} else if ok {
+			bad = append(bad, x)
+			continue
+		}
 		switch {
 		case x.OwnerScoped || byClaims(x):
 			continue
@@ -160,7 +168,54 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 		}
 		bad = append(bad, x)
 	}
+	if contributes(fx) {
+		// The reads look up the record the caller's own new record (a
+		// like, a comment, a join request) is about.
+		var writes []model.Effect
+		for _, x := range bad {
+			if x.Kind == model.WritesData {
+				writes = append(writes, x)
+			}
+		}
+		bad = writes
+	}
 	return bad, nil
+}
+
+// contributes reports an entry that creates or removes a record in the
+// caller's own name about a record the request names (a like of post
+// :id, its unlike): the application lets signed-in users react to
+// records they are shown.
+func contributes(fx model.Effects) bool {
+	for _, x := range fx.List {
+		if x.Kind == model.WritesData && x.Record != "" && x.OwnerScoped && !x.Counter && x.OwnerFromRequest == "" && requestSelected(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// foreignReference reports an effect that refers to another user's private
+// record by an id the caller chooses (a message posted into fileId,
+// messages listed by fileId) with nothing tying it to the caller: no
+// owner check before it, no identity in its filter or new record, no
+// check of the records read afterwards. A record the caller creates in
+// their own name about another record (a comment, a vote, a join
+// request) is their contribution to it, which applications allow by
+// design; one with no owner belongs to whoever owns the record referred to.
+func foreignReference(pass *rules.Pass, v model.Verdict, x model.Effect) (bool, error) {
+	switch {
+	case x.Reference == "" || x.Counter || x.OwnerScoped || byClaims(x):
+		return false, nil
+	case x.Kind == model.ReadsData && v.Checked != model.AuthzNone:
+		return false, nil
+	}
+	owned, err := pass.Model.OwnedRecords(pass.Ctx)
+	if err != nil {
+		return false, fmt.Errorf("owned records: %w", err)
+	}
+	r, ok := model.ReferencedRecord(x.Reference, owned)
+	return ok && r != x.Record, nil
 }
 
 // byClaims reports an effect also selected by the claims of a token the
@@ -198,7 +253,14 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 		}
 	}
 	var how string
+	whose := "another user's records"
 	switch {
+	case first.Reference != "" && first.OwnerFromRequest == "":
+		how = fmt.Sprintf("refers to another record by %s from the request", rules.Code(first.Reference))
+		whose = "another user's records through it"
+		if first.Kind == model.WritesData {
+			what, whose = "can attach records to", "another user's records"
+		}
 	case first.OwnerFromRequest != "":
 		how = fmt.Sprintf("sets or filters the owner field %s with a value from the request", rules.Code(first.OwnerFromRequest))
 		if src := sources(first); src != "" {
@@ -216,8 +278,8 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 		checks = "is meant for signed-in callers (its middleware's denial is not enforced, reported on its own)"
 	}
 	pass.Report(rules.Diagnostic{Path: at.File, Line: at.Line, Severity: rules.High, Related: related,
-		Message: fmt.Sprintf("%s %s, then %s (%s)%s %s, with no owner scoping, owner comparison or role check before it: any signed-in user %s another user's records",
-			rules.Code(e.Label()), checks, rules.Code(first.Call), first.Location, more, how, what)})
+		Message: fmt.Sprintf("%s %s, then %s (%s)%s %s, with no owner scoping, owner comparison or role check before it: any signed-in user %s %s",
+			rules.Code(e.Label()), checks, rules.Code(first.Call), first.Location, more, how, what, whose)})
 }
 
 func sources(x model.Effect) string {

@@ -186,7 +186,11 @@ func (c *rp011) entry(e *model.Entry) {
 	}
 	c.writesBeforeGuard(e)
 	v := c.pass.Model.Guard(c.pass.Ctx, e)
-	x := model.Exposed(e, v, c.pass.Model.Effects(c.pass.Ctx, e))
+	fx := c.pass.Model.Effects(c.pass.Ctx, e)
+	x := model.Exposed(e, v, fx)
+	if x.Level == model.ExposeNone {
+		x = c.nullOwnerRead(v, fx)
+	}
 	if x.Level == model.ExposeNone {
 		return
 	}
@@ -217,6 +221,29 @@ func (c *rp011) entry(e *model.Entry) {
 		rel = append(rel, rules.Location{Path: attach.File, Line: attach.Line})
 	}
 	c.pass.Report(rules.Diagnostic{Line: e.Line, Severity: severityOf(x), Message: msg, Related: rel})
+}
+
+// nullOwnerRead is the exposure of a read a signed-out caller reaches
+// that filters by the caller's identity alone ({ user: userId }) on a
+// record some entry stores with a null owner for signed-out callers: the
+// exposure policy takes such a read to select nothing for a signed-out
+// caller, but the null identity matches every record stored that way.
+func (c *rp011) nullOwnerRead(v model.Verdict, fx model.Effects) model.Exposure {
+	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
+		return model.Exposure{}
+	}
+	for _, x := range fx.List {
+		if x.Kind != model.ReadsData || x.SignedOut != model.ReachYes || !x.NullOwner || len(x.Request) > 0 || x.Record == "" {
+			continue
+		}
+		null, err := c.pass.Model.NullOwnedRecords(c.pass.Ctx)
+		if err != nil || !null[x.Record] {
+			return model.Exposure{}
+		}
+		return model.Exposure{Level: model.ExposeHigh, Effect: x,
+			Why: "reads the " + x.Record + " records stored with a null owner for signed-out callers (the null identity matches them all)"}
+	}
+	return model.Exposure{}
 }
 
 // order reports a route registered before the Clerk middleware that

@@ -61,8 +61,10 @@ var RP016 = &rules.Rule{
 //     privileged Clerk API) for a signed-out caller, other than stepping
 //     a counter (a view count: Effect.Counter): reported at its
 //     registration, unless its path is public by convention, it is a
-//     GET/HEAD, its Go module never imports Clerk, or a middleware in front of it writes a denial it does not
-//     enforce (that middleware is the one defect, reported once);
+//     GET/HEAD that does not list a table of accounts whole (SELECT ...
+//     FROM users), its Go module never imports Clerk, or a middleware in
+//     front of it writes a denial it does not enforce (that middleware is
+//     the one defect, reported once);
 //   - a middleware that answers a denial while the framework runs the rest
 //     of the chain (a gin middleware without c.Abort(), a gin wrapper
 //     around clerkhttp.WithHeaderAuthorization whose rejections gin
@@ -190,13 +192,26 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 		pass.Report(rules.Diagnostic{Line: e.Line, Message: msg})
 		return
 	}
-	if len(e.Methods) == 1 && (e.Methods[0] == "GET" || e.Methods[0] == "HEAD") {
-		return
-	}
 	if !pass.Model.GoClerkModule(pass.Ctx, e.File) {
 		return // a module that never uses Clerk is no Clerk app missing its check
 	}
 	fx := pass.Model.Effects(pass.Ctx, e)
+	if len(e.Methods) == 1 && (e.Methods[0] == "GET" || e.Methods[0] == "HEAD") {
+		// A read is reported when it lists a table of accounts whole
+		// (SELECT ... FROM users) and the shared exposure policy calls it
+		// high; Go calls name no model otherwise, and a public profile
+		// or catalogue selected by the URL is public by design.
+		for _, x := range fx.List {
+			if x.Kind != model.ReadsData || x.Table == "" || !knowledge.AccountTable(x.Table) || len(x.Request) > 0 {
+				continue
+			}
+			if ex := model.Exposed(e, v, model.Effects{List: []model.Effect{x}}); ex.Level == model.ExposeHigh {
+				pass.Report(rules.Diagnostic{Line: e.Line, Message: fmt.Sprintf("%s %s (`%s`, %s) for a signed-out caller: %s", e.Label(), ex.Why, x.Call, x.Location, v.Why)})
+				return
+			}
+		}
+		return
+	}
 	for _, x := range fx.List {
 		if x.Counter {
 			continue // a view or like count stepped by one: no one's data changes
