@@ -54,10 +54,11 @@ func (nextAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry,
 // mayHoldActions reports whether a file of a Next.js app mentions
 // 'use server' (it reads the file).
 func (m *Model) mayHoldActions(ctx context.Context, p string) bool {
-	if !modules.IsModule(p) || strings.Contains("/"+p, "/node_modules/") || m.proj.AppFor(p) == nil {
+	a := m.proj.AppFor(p)
+	if !modules.IsModule(p) || strings.Contains("/"+p, "/node_modules/") || a == nil || !m.appReached(a) {
 		return false
 	}
-	if _, nonReq := knowledge.NonRequestPath(p); nonReq {
+	if _, nonReq := knowledge.NonRequestPath(strings.TrimPrefix(p, a.Root+"/")); nonReq {
 		return false
 	}
 	sf, err := m.fs.Get(ctx, p)
@@ -66,6 +67,27 @@ func (m *Model) mayHoldActions(ctx context.Context, p string) bool {
 		return false
 	}
 	return bytes.Contains(sf.Content, []byte("use server"))
+}
+
+// appReached reports whether requests reach a Next.js app. One whose
+// root lies in a test or script folder is not served; one in an example
+// folder (examples/, templates/) is a demo beside the product, unless the
+// repository holds no app outside such folders: a repository of examples
+// ships them, and they are what its readers copy.
+func (m *Model) appReached(a *project.NextApp) bool {
+	k, nonReq := knowledge.NonRequestPath(path.Join(a.Root, "route.ts"))
+	if !nonReq {
+		return true
+	}
+	if k != knowledge.ExamplePath {
+		return false
+	}
+	for _, o := range m.proj.Next {
+		if _, non := knowledge.NonRequestPath(path.Join(o.Root, "route.ts")); !non {
+			return false
+		}
+	}
+	return true
 }
 
 // nextFileEntries returns the entries one file declares (its route
@@ -77,7 +99,7 @@ func (m *Model) nextFileEntries(ctx context.Context, p string) ([]*Entry, error)
 			// Below the app's root, folders are URL segments
 			// (app/api/test/route.ts serves /api/test): only where the app
 			// itself lives says whether requests reach it (an example app).
-			if _, nonReq := knowledge.NonRequestPath(path.Join(r.App.Root, "route.ts")); !nonReq {
+			if m.appReached(r.App) {
 				es, err := m.nextRouteEntries(ctx, r.App, r)
 				if err != nil {
 					if ctx.Err() != nil {
