@@ -88,6 +88,10 @@ func runRP006(pass *rules.Pass) error {
 			locals = append(locals, authScope{name, h})
 		}
 	}
+	if era.AsyncAuth() {
+		// clerkClient's era does not depend on importing auth.
+		clerkClientObject(pass, f)
+	}
 	if len(locals) == 0 {
 		return nil
 	}
@@ -123,9 +127,6 @@ func runRP006(pass *rules.Pass) error {
 		}
 	}
 	uncalledAuth(pass, f, isAuth)
-	if async {
-		clerkClientObject(pass, f)
-	}
 	return nil
 }
 
@@ -143,6 +144,7 @@ func clerkClientObject(pass *rules.Pass, f *jsast.File) {
 	if local == "" {
 		return
 	}
+	reported := map[*jsast.Node]bool{}
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		if n.Type != "member_expression" {
 			return true
@@ -151,6 +153,11 @@ func clerkClientObject(pass *rules.Pass, f *jsast.File) {
 		if obj == nil || obj.Type != "identifier" || f.Text(obj) != local || f.LocalValue(local) != nil {
 			return true
 		}
+		fn := jsast.EnclosingFunction(n)
+		if reported[fn] {
+			return false // the first use throws: the later ones in the function are never reached
+		}
+		reported[fn] = true
 		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.Medium,
 			Message: fmt.Sprintf("%s is an async function since @clerk/nextjs v6: %s is undefined and the call throws; use %s",
 				rules.Code(local), rules.Code(f.Text(n)), rules.Code("(await "+local+"())."+f.Text(n.ChildByField("property"))))})
