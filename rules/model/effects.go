@@ -473,6 +473,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.Record = a.recordOf(n)
 		}
 		e.OwnerFromRequest, e.OwnerOptional = a.ownerFields(n)
+		if bylineKey.MatchString(e.OwnerFromRequest) && (k != WritesData || selects) {
+			e.OwnerFromRequest = "" // a byline in a filter lists an author's public records
+		}
 		if k == ClerkPrivilege || k == WritesData {
 			e.Grants = a.grants(n, k == ClerkPrivilege)
 		}
@@ -637,6 +640,13 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 // or tenant (userId, owner_id, orgId, authorId, createdBy).
 var ownerKey = regexp.MustCompile(`(?i)^(user|owner|author|creator|account|member|customer|org|organization|tenant|team|workspace)_?id$|^created_?by(_?id)?$`)
 
+// bylineKey matches the fields that name a record's author by name or
+// reference without an id suffix (author, creator, postedBy). Written
+// from the request they let a caller post in another user's name; they
+// do not make the record private (a byline is shown to every reader), so
+// only writes count them.
+var bylineKey = regexp.MustCompile(`(?i)^(author|creator|posted_?by)$`)
+
 // tableMethods take the collection or table as their first argument
 // (supabase.from('notes'), db.collection('posts'), db.delete(projects)).
 var tableMethods = map[string]bool{"from": true, "collection": true, "table": true, "delete": true, "update": true, "insert": true,
@@ -679,7 +689,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		scope = p.Parent
 	}
 	check := func(key string, v *jsast.Node) {
-		if !ownerKey.MatchString(key) || v == nil {
+		if !ownerKey.MatchString(key) && !bylineKey.MatchString(key) || v == nil {
 			return
 		}
 		var x value
