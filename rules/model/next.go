@@ -204,8 +204,57 @@ func (m *Model) nextEntry(ctx context.Context, f *jsast.File, base *Entry, name 
 		if fnFile.Path == f.Path && fn.EndLine > e.EndLine {
 			e.EndLine = fn.EndLine
 		}
+	} else if lib := m.libraryHandler(ctx, f, val); lib != nil {
+		e.Library, e.Handler = lib, lib.Location
 	}
 	return &e
+}
+
+// libraryHandler recognises an exported handler that is a library's
+// ready-made one: a call of a factory the knowledge tables list
+// (createEdgeStoreNextHandler({ router })), directly or through a
+// module-level const of this file. A factory it cannot resolve is not
+// one.
+func (m *Model) libraryHandler(ctx context.Context, f *jsast.File, v *jsast.Node) *LibraryHandler {
+	v = jsast.Unwrap(v)
+	if v != nil && v.Type == "identifier" {
+		v = jsast.Unwrap(f.LocalValue(f.Text(v)))
+	}
+	if v == nil || v.Type != "call_expression" {
+		return nil
+	}
+	callee := jsast.Unwrap(v.ChildByField("function"))
+	if callee == nil || callee.Type != "identifier" {
+		return nil
+	}
+	o, ok, err := m.graph.Origin(ctx, f.Path, f.Text(callee))
+	if err != nil || !ok || o.Module.Kind != modules.External {
+		return nil
+	}
+	h, ok := knowledge.LibraryHandlerOf(o.Module.Package+o.Module.Subpath, o.Name)
+	if !ok {
+		return nil
+	}
+	lib := &LibraryHandler{LibraryHandler: h, Location: Location{File: f.Path, Line: v.Line}}
+	if args := jsast.Args(v); h.GuardOption != "" && len(args) > 0 {
+		opts := jsast.Unwrap(args[0])
+		if opts != nil && opts.Type == "identifier" {
+			opts = jsast.Unwrap(f.LocalValue(f.Text(opts)))
+		}
+		// Options the model cannot read may pass the guard.
+		lib.GuardSet = opts == nil || opts.Type != "object" || f.ObjectProp(opts, h.GuardOption) != nil || hasSpread(opts)
+	}
+	return lib
+}
+
+// hasSpread reports an object literal with a spread element ({ ...opts }).
+func hasSpread(obj *jsast.Node) bool {
+	for _, c := range obj.NamedChildren() {
+		if c.Type == "spread_element" {
+			return true
+		}
+	}
+	return false
 }
 
 // nextReExport follows `export { GET } from './handlers'`.
