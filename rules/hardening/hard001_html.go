@@ -178,6 +178,33 @@ func (h hard001) check(v *jsast.Node, sink string) {
 // tainted returns the user-controlled source an expression carries, or "".
 func (h hard001) tainted(e *jsast.Node, depth int) string {
 	f := h.f
+	return h.unescaped(e, func(n *jsast.Node) (string, bool) {
+		switch n.Type {
+		case "member_expression", "subscript_expression":
+			if s := h.source(n); s != "" {
+				return s, false
+			}
+		case "identifier":
+			if depth < 3 && !isKeyOrCallee(n) {
+				v, direct := h.valueOf(f.Text(n), n)
+				if direct != "" {
+					return direct, false
+				} else if v != nil {
+					if s := h.tainted(v, depth+1); s != "" {
+						return s, false
+					}
+				}
+			}
+		}
+		return "", true
+	})
+}
+
+// unescaped walks the values of an expression that reach its HTML as
+// written: not through a sanitizer call, a function or JSX (which escapes
+// text). visit returns what it found ("" for nothing) and whether to
+// descend; the first find is returned.
+func (h hard001) unescaped(e *jsast.Node, visit func(*jsast.Node) (string, bool)) string {
 	found := ""
 	jsast.Walk(e, func(n *jsast.Node) bool {
 		if found != "" {
@@ -185,29 +212,15 @@ func (h hard001) tainted(e *jsast.Node, depth int) string {
 		}
 		switch n.Type {
 		case "call_expression":
-			if sanitizerRe.MatchString(jsast.LastSegment(f.CalleeName(n))) || sanitizerRe.MatchString(f.CalleeName(n)) {
+			if sanitizerRe.MatchString(h.f.CalleeName(n)) {
 				return false
 			}
 		case "jsx_element", "jsx_self_closing_element", "arrow_function", "function_expression":
 			return false // JSX escapes text; functions are not values here
-		case "member_expression", "subscript_expression":
-			if s := h.source(n); s != "" {
-				found = s
-				return false
-			}
-		case "identifier":
-			if depth < 3 && !isKeyOrCallee(n) {
-				v, direct := h.valueOf(f.Text(n), n)
-				if direct != "" {
-					found = direct
-				} else if v != nil {
-					if s := h.tainted(v, depth+1); s != "" {
-						found = s
-					}
-				}
-			}
 		}
-		return true
+		s, descend := visit(n)
+		found = s
+		return descend && s == ""
 	})
 	return found
 }

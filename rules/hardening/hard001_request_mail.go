@@ -86,25 +86,10 @@ func (h hard001) requestMail(call *jsast.Node, inputs map[string]model.InputSour
 // fromInputs returns the first request input an expression's template
 // substitutions (or the expression itself) use outside a sanitizer call.
 func (h hard001) fromInputs(e *jsast.Node, inputs map[string]model.InputSource) string {
-	f := h.f
-	found := ""
-	jsast.Walk(e, func(n *jsast.Node) bool {
-		if found != "" {
-			return false
+	return h.unescaped(e, func(n *jsast.Node) (string, bool) {
+		if _, ok := inputs[h.f.Text(n)]; ok && n.Type == "identifier" && !isKeyOrCallee(n) {
+			return h.f.Text(n), false
 		}
-		switch n.Type {
-		case "call_expression":
-			if sanitizerRe.MatchString(f.CalleeName(n)) {
-				return false
-			}
-		case "arrow_function", "function_expression", "jsx_element", "jsx_self_closing_element":
-			return false
-		case "identifier":
-			if _, ok := inputs[f.Text(n)]; ok && !isKeyOrCallee(n) {
-				found = f.Text(n)
-			}
-		}
-		return true
+		return "", true
 	})
-	return found
 }

@@ -242,19 +242,9 @@ func (m *Model) libraryHandler(ctx context.Context, f *jsast.File, v *jsast.Node
 			opts = jsast.Unwrap(f.LocalValue(f.Text(opts)))
 		}
 		// Options the model cannot read may pass the guard.
-		lib.GuardSet = opts == nil || opts.Type != "object" || f.ObjectProp(opts, h.GuardOption) != nil || hasSpread(opts)
+		lib.GuardSet = opts == nil || opts.Type != "object" || f.ObjectProp(opts, h.GuardOption) != nil || jsast.HasSpread(opts)
 	}
 	return lib
-}
-
-// hasSpread reports an object literal with a spread element ({ ...opts }).
-func hasSpread(obj *jsast.Node) bool {
-	for _, c := range obj.NamedChildren() {
-		if c.Type == "spread_element" {
-			return true
-		}
-	}
-	return false
 }
 
 // nextReExport follows `export { GET } from './handlers'`.
