@@ -72,8 +72,8 @@ func (m *Model) mayHoldActions(ctx context.Context, p string) bool {
 // appReached reports whether requests reach a Next.js app. One whose
 // root lies in a test or script folder is not served; one in an example
 // folder (examples/, templates/) is a demo beside the product, unless the
-// repository holds no app outside such folders: a repository of examples
-// ships them, and they are what its readers copy.
+// repository holds no package outside such folders: a repository of
+// examples ships them, and they are what its readers copy.
 func (m *Model) appReached(a *project.NextApp) bool {
 	k, nonReq := knowledge.NonRequestPath(path.Join(a.Root, "route.ts"))
 	if !nonReq {
@@ -82,8 +82,13 @@ func (m *Model) appReached(a *project.NextApp) bool {
 	if k != knowledge.ExamplePath {
 		return false
 	}
-	for _, o := range m.proj.Next {
-		if _, non := knowledge.NonRequestPath(path.Join(o.Root, "route.ts")); !non {
+	// Any package outside such folders (a product app of any framework,
+	// a root workspace) makes the examples demos beside it.
+	for _, pk := range m.proj.Packages {
+		if strings.Contains("/"+pk.Dir+"/", "/node_modules/") {
+			continue
+		}
+		if _, non := knowledge.NonRequestPath(path.Join(pk.Dir, "package.json")); !non {
 			return false
 		}
 	}
