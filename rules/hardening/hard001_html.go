@@ -11,7 +11,8 @@ import (
 )
 
 // HARD001 flags user-controlled Clerk data (names, usernames, metadata,
-// organization names) written into HTML sinks without escaping.
+// organization names) written into HTML sinks without escaping, and
+// request input interpolated into the HTML of mail an entry sends.
 var HARD001 = &rules.Rule{
 	ID:         "CLK-HARD-001",
 	Name:       "clerk-user-data-in-html",
@@ -36,7 +37,10 @@ var HARD001 = &rules.Rule{
 			"chosen by users (`unsafeMetadata` and names are writable from the browser). Written into " +
 			"`dangerouslySetInnerHTML`, `innerHTML`, `v-html`, `{@html}`, `set:html` or the `html` of an email, " +
 			"they become stored XSS or HTML injection in emails sent by your domain. Rendering them as text " +
-			"(`{user.firstName}`) or escaping them first is safe.",
+			"(`{user.firstName}`) or escaping them first is safe.\n\n" +
+			"The same holds for request input in the HTML body of a mail an entry point sends (a public contact " +
+			"form's fields in the notification to staff): whoever submits the form writes HTML into mail sent from " +
+			"your domain. A confirmation sent to the address the caller typed is not reported.",
 		Bad: `<div dangerouslySetInnerHTML={{ __html: ` + "`Welcome ${user.firstName}`" + ` }} />
 await resend.emails.send({ html: ` + "`<p>Hi ${evt.data.first_name}, welcome!</p>`" + ` })`,
 		Good: `<div>Welcome {user.firstName}</div>
@@ -67,7 +71,8 @@ var sanitizerRe = regexp.MustCompile(`(?i)(sanitiz|escape|purify|encode|xss|clea
 type hard001 struct {
 	pass  *rules.Pass
 	f     *jsast.File
-	clerk bool // the file uses Clerk (imports it or handles its webhooks)
+	clerk bool         // the file uses Clerk (imports it or handles its webhooks)
+	seen  map[int]bool // lines of the HTML values already reported
 }
 
 func runHARD001(pass *rules.Pass) error {
@@ -75,17 +80,19 @@ func runHARD001(pass *rules.Pass) error {
 	if f == nil {
 		return nil
 	}
-	h := hard001{pass: pass, f: f, clerk: usesClerk(f)}
-	if !h.clerk {
-		return nil
-	}
-	if pass.File.IsJS() {
+	h := hard001{pass: pass, f: f, clerk: usesClerk(f), seen: map[int]bool{}}
+	if h.clerk && pass.File.IsJS() {
 		h.scriptSinks()
 	}
-	switch pass.File.Lang {
-	case source.LangVue, source.LangSvelte, source.LangAstro:
-		h.scriptSinks()
-		h.templateSinks()
+	if h.clerk {
+		switch pass.File.Lang {
+		case source.LangVue, source.LangSvelte, source.LangAstro:
+			h.scriptSinks()
+			h.templateSinks()
+		}
+	}
+	if pass.File.IsJS() && pass.Model != nil && pass.Project.UsesClerk() {
+		h.requestMailSinks() // after the Clerk-data sinks: one finding per HTML value
 	}
 	return nil
 }
@@ -162,6 +169,7 @@ func isMailCall(name string) bool { return mailCallRe.MatchString(name) }
 // check reports when a sink value carries user-controlled Clerk data.
 func (h hard001) check(v *jsast.Node, sink string) {
 	if src := h.tainted(v, 0); src != "" {
+		h.seen[v.Line] = true
 		h.pass.Report(rules.Diagnostic{Line: v.Line, Column: v.Col,
 			Message: fmt.Sprintf("%s is user-controlled Clerk data and reaches %s without escaping (stored XSS / HTML injection)", rules.Code(src), sink)})
 	}
@@ -170,6 +178,33 @@ func (h hard001) check(v *jsast.Node, sink string) {
 // tainted returns the user-controlled source an expression carries, or "".
 func (h hard001) tainted(e *jsast.Node, depth int) string {
 	f := h.f
+	return h.unescaped(e, func(n *jsast.Node) (string, bool) {
+		switch n.Type {
+		case "member_expression", "subscript_expression":
+			if s := h.source(n); s != "" {
+				return s, false
+			}
+		case "identifier":
+			if depth < 3 && !isKeyOrCallee(n) {
+				v, direct := h.valueOf(f.Text(n), n)
+				if direct != "" {
+					return direct, false
+				} else if v != nil {
+					if s := h.tainted(v, depth+1); s != "" {
+						return s, false
+					}
+				}
+			}
+		}
+		return "", true
+	})
+}
+
+// unescaped walks the values of an expression that reach its HTML as
+// written: not through a sanitizer call, a function or JSX (which escapes
+// text). visit returns what it found ("" for nothing) and whether to
+// descend; the first find is returned.
+func (h hard001) unescaped(e *jsast.Node, visit func(*jsast.Node) (string, bool)) string {
 	found := ""
 	jsast.Walk(e, func(n *jsast.Node) bool {
 		if found != "" {
@@ -177,29 +212,15 @@ func (h hard001) tainted(e *jsast.Node, depth int) string {
 		}
 		switch n.Type {
 		case "call_expression":
-			if sanitizerRe.MatchString(jsast.LastSegment(f.CalleeName(n))) || sanitizerRe.MatchString(f.CalleeName(n)) {
+			if sanitizerRe.MatchString(h.f.CalleeName(n)) {
 				return false
 			}
 		case "jsx_element", "jsx_self_closing_element", "arrow_function", "function_expression":
 			return false // JSX escapes text; functions are not values here
-		case "member_expression", "subscript_expression":
-			if s := h.source(n); s != "" {
-				found = s
-				return false
-			}
-		case "identifier":
-			if depth < 3 && !isKeyOrCallee(n) {
-				v, direct := h.valueOf(f.Text(n), n)
-				if direct != "" {
-					found = direct
-				} else if v != nil {
-					if s := h.tainted(v, depth+1); s != "" {
-						found = s
-					}
-				}
-			}
 		}
-		return true
+		s, descend := visit(n)
+		found = s
+		return descend && s == ""
 	})
 	return found
 }

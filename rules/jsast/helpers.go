@@ -220,6 +220,17 @@ func (f *File) CalleeName(call *Node) string {
 	return f.Name(call.ChildByField("function"))
 }
 
+// HasSpread reports an object literal with a spread element
+// ({ ...opts }): keys it does not list may be set.
+func HasSpread(obj *Node) bool {
+	for _, c := range obj.NamedChildren() {
+		if c.Type == "spread_element" {
+			return true
+		}
+	}
+	return false
+}
+
 // Args returns the named argument nodes of a call.
 func Args(call *Node) []*Node {
 	a := call.ChildByField("arguments")

@@ -383,3 +383,22 @@ func IdentifierField(key string) (string, bool) {
 	s, ok := identifierFields[key]
 	return s, ok
 }
+
+// userResults are the users methods of the JavaScript Backend SDK whose
+// result is the whole Backend User (Promise<User>): reading it, and the
+// mutations that answer with the updated user.
+//
+// Source: clerk/javascript packages/backend/src/api/endpoints/UserApi.ts
+// (getUser, createUser, updateUser, updateUserProfileImage,
+// updateUserMetadata, deleteUser, banUser, unbanUser, lockUser,
+// unlockUser each request<User>), and the Backend SDK reference
+// (https://clerk.com/docs/reference/backend/user/update-user-metadata:
+// "Returns a User object").
+var userResults = map[string]bool{
+	"getUser": true, "createUser": true, "updateUser": true, "updateUserProfileImage": true,
+	"updateUserMetadata": true, "deleteUser": true, "banUser": true, "unbanUser": true, "lockUser": true, "unlockUser": true,
+}
+
+// ReturnsBackendUser reports whether clerkClient.users.<method> resolves
+// to the whole Backend User.
+func ReturnsBackendUser(method string) bool { return userResults[method] }

@@ -40,6 +40,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("expiryOptions", o.Package+" "+o.Name+" "+o.Option)
 	}
+	for _, h := range libraryHandlers {
+		if h.Source == "" || h.Package == "" || h.Export == "" || h.Does == "" || (h.GuardOption == "") == (h.GuardIn == "") {
+			t.Errorf("libraryHandlers %s.%s: incomplete entry", h.Package, h.Export)
+		}
+		unique("libraryHandlers", h.Package+" "+h.Export)
+	}
 	for _, r := range backendRoutes {
 		if r.Call.Source == "" || r.Method == "" || !strings.HasPrefix(r.Path, "/v1/") {
 			t.Errorf("backendRoutes %s %s: incomplete entry", r.Method, r.Path)

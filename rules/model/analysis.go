@@ -100,6 +100,34 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			why = "the handler could not be found"
 		}
 		out.effects.Incomplete = true
+		if lib := e.Library; lib != nil {
+			// The library's own handler: what it does is known, and
+			// whether the application gave it a check.
+			out.effects.Incomplete = false
+			x := Effect{Kind: WritesData, Call: lib.Export + " (" + lib.Does + ")", Location: lib.Location, Selects: lib.Deletes, Authz: authz}
+			switch {
+			case guard != nil:
+				x.SignedOut = ReachNo
+			case lib.GuardOption != "" && !lib.GuardSet && len(unknowns) == 0:
+				x.SignedOut = ReachYes
+				why = fmt.Sprintf("`%s` is given no `%s`: the library %s for every request, and nothing identifies the caller", lib.Export, lib.GuardOption, lib.Does)
+			default:
+				x.SignedOut = ReachUnknown
+				if lib.GuardIn != "" {
+					why = fmt.Sprintf("`%s` runs the application's check in %s, which the model does not follow yet", lib.Export, lib.GuardIn)
+				} else if lib.GuardSet {
+					why = fmt.Sprintf("`%s` identifies the caller in its `%s`, which the model does not follow yet", lib.Export, lib.GuardOption)
+				}
+			}
+			out.effects.List = append(out.effects.List, x)
+			if x.SignedOut == ReachYes {
+				if len(notes) > 0 {
+					why += "; " + notes[0]
+				}
+				v.Authn, v.Why = AuthnNo, why
+				return out
+			}
+		}
 		if guard != nil {
 			v.Authn, v.Why, v.Proof, v.Authz = AuthnYes, guard.why, guard.proof, authz
 			v.addVia(guard.via)

@@ -476,8 +476,11 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			}
 		}
 		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner = a.ownerFields(n)
-		if k == ClerkPrivilege {
-			e.Grants = a.grants(n)
+		if bylineKey.MatchString(e.OwnerFromRequest) && (k != WritesData || selects) {
+			e.OwnerFromRequest = "" // a byline in a filter lists an author's public records
+		}
+		if k == ClerkPrivilege || k == WritesData {
+			e.Grants = a.grants(n, k == ClerkPrivilege)
 		}
 		if k == ReadsData {
 			e.Unpublished, e.Published = a.publication(n)
@@ -692,6 +695,13 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 // or tenant (userId, owner_id, orgId, authorId, createdBy).
 var ownerKey = regexp.MustCompile(`(?i)^(user|owner|author|creator|account|member|customer|org|organization|tenant|team|workspace)_?id$|^created_?by(_?id)?$`)
 
+// bylineKey matches the fields that name a record's author by name or
+// reference without an id suffix (author, creator, postedBy). Written
+// from the request they let a caller post in another user's name; they
+// do not make the record private (a byline is shown to every reader), so
+// only writes count them.
+var bylineKey = regexp.MustCompile(`(?i)^(author|creator|posted_?by)$`)
+
 // tableMethods take the collection or table as their first argument
 // (supabase.from('notes'), db.collection('posts'), db.delete(projects)).
 var tableMethods = map[string]bool{"from": true, "collection": true, "table": true, "delete": true, "update": true, "insert": true,
@@ -745,7 +755,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		return a.classify(v)
 	}
 	check := func(key string, v *jsast.Node) {
-		owner := ownerKey.MatchString(key)
+		owner := ownerKey.MatchString(key) || bylineKey.MatchString(key)
 		if !owner && !refKey.MatchString(key) || v == nil {
 			return
 		}
@@ -918,35 +928,107 @@ var roleKey = regexp.MustCompile(`(?i)^(roles?|is_?admin|admin|permissions?)$`)
 
 // grants returns the authorization-bearing field a Clerk Backend call
 // writes with a request value or a role literal, or the metadata it
-// replaces wholesale with a request value.
-func (a *analyzer) grants(n *jsast.Node) string {
+// replaces wholesale with a request value. For a data write (clerk
+// false) only a request value counts, and the query's filter is not what
+// it writes: `data: { role }` from the body on the caller's own row is a
+// self-service grant, `role: 'member'` on sign-up is a default.
+func (a *analyzer) grants(n *jsast.Node, clerk bool) string {
+	skip := map[*jsast.Node]bool{}
+	if !clerk {
+		for _, f := range a.filterArgs(n) {
+			skip[jsast.Unwrap(f)] = true
+		}
+	}
 	out := ""
 	for _, arg := range jsast.Args(n) {
 		jsast.Walk(arg, func(x *jsast.Node) bool {
-			if out != "" || x.Type != "pair" {
-				return out == "" && !jsast.IsFunction(x)
+			if out != "" || skip[x] || jsast.IsFunction(x) {
+				return false
 			}
-			k, ok := a.f.StringValue(x.ChildByField("key"))
-			if !ok {
-				k = a.f.Text(x.ChildByField("key"))
-			}
-			v := jsast.Unwrap(x.ChildByField("value"))
-			if v == nil {
+			var k string
+			var cv value
+			var v *jsast.Node
+			switch x.Type {
+			case "pair":
+				s, ok := a.f.StringValue(x.ChildByField("key"))
+				if !ok {
+					s = a.f.Text(x.ChildByField("key"))
+				}
+				if v = jsast.Unwrap(x.ChildByField("value")); v == nil {
+					return true
+				}
+				k, cv = s, a.classify(v)
+			case "shorthand_property_identifier": // { role }
+				k, cv, v = a.f.Text(x), a.vars[a.f.Text(x)], x
+			default:
 				return true
 			}
-			cv := a.classify(v)
 			switch {
-			case (k == "publicMetadata" || k == "privateMetadata" || k == "unsafeMetadata") && cv.kind == vRequest:
+			case clerk && (k == "publicMetadata" || k == "privateMetadata" || k == "unsafeMetadata") && cv.kind == vRequest:
 				out = k
-			case grantKey.MatchString(k) && cv.kind == vRequest:
+			case grantKey.MatchString(k) && cv.kind == vRequest && (clerk || !a.harmlessChoice(n, v)):
 				out = k
-			case roleKey.MatchString(k) && (v.Type == "string" || v.Type == "true"):
+			case clerk && roleKey.MatchString(k) && (v.Type == "string" || v.Type == "true"):
 				out = k
 			}
 			return true
 		})
 	}
 	return out
+}
+
+// privilegedRole matches role names that carry administrative power.
+var privilegedRole = regexp.MustCompile(`(?i)(admin|owner|super|root|staff|moderator|manager)`)
+
+// harmlessChoice reports whether the request value v written at call n
+// was first checked against a literal allow-list that names no
+// privileged role (`if (!['buyer', 'seller'].includes(role)) return`):
+// the caller picks a profile type, not a power. An allow-list that
+// holds 'admin' grants it.
+func (a *analyzer) harmlessChoice(n, v *jsast.Node) bool {
+	fn := jsast.EnclosingFunction(n)
+	if fn == nil || v == nil {
+		return false
+	}
+	name := a.f.Text(v)
+	found := false
+	for _, c := range jsast.Find(fn, "call_expression") {
+		args := jsast.Args(c)
+		callee := jsast.Unwrap(c.ChildByField("function"))
+		if len(args) != 1 || a.f.Text(jsast.Unwrap(args[0])) != name || callee == nil || callee.Type != "member_expression" ||
+			a.f.Text(callee.ChildByField("property")) != "includes" {
+			continue
+		}
+		list := jsast.Unwrap(callee.ChildByField("object"))
+		if list != nil && list.Type == "identifier" {
+			list = a.constValue(fn, a.f.Text(list))
+		}
+		if list == nil || list.Type != "array" {
+			continue
+		}
+		vals, _, ok := a.f.StringList(list)
+		if !ok || len(vals) == 0 {
+			continue
+		}
+		for _, s := range vals {
+			if privilegedRole.MatchString(s) {
+				return false
+			}
+		}
+		found = true
+	}
+	return found
+}
+
+// constValue returns the value a const declared in fn, or at module
+// level, binds to name.
+func (a *analyzer) constValue(fn *jsast.Node, name string) *jsast.Node {
+	for _, d := range jsast.Find(fn, "variable_declarator") {
+		if id := d.ChildByField("name"); id != nil && id.Type == "identifier" && a.f.Text(id) == name {
+			return jsast.Unwrap(d.ChildByField("value"))
+		}
+	}
+	return jsast.Unwrap(a.f.LocalValue(name))
 }
 
 // addUserReturn records that the call or return n sends the Clerk user

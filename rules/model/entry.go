@@ -117,6 +117,11 @@ type Entry struct {
 	// Unresolved says why the handler could not be found ("" when Fn is
 	// set).
 	Unresolved string
+	// Library is set when the handler is a library's ready-made one
+	// (EdgeStore's createEdgeStoreNextHandler, UploadThing's
+	// createRouteHandler): what it does and whether its guard option is
+	// passed.
+	Library *LibraryHandler
 
 	// prerendered marks an entry built once at build time (an Astro page
 	// with prerender): not listed by Entries; see Model.Prerendered.
@@ -125,6 +130,16 @@ type Entry struct {
 
 	an  *facet[*analysis] // set when the adapter creates the entry
 	own *facet[*analysis] // the same without the middleware layers
+}
+
+// LibraryHandler is a library's ready-made handler an entry exports, at
+// the factory call that creates it.
+type LibraryHandler struct {
+	knowledge.LibraryHandler
+	Location
+	// GuardSet is set when the factory's argument passes the library's
+	// guard option (createContext).
+	GuardSet bool
 }
 
 // Where returns the entry's location as "file:line".

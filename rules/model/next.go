@@ -54,10 +54,11 @@ func (nextAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry,
 // mayHoldActions reports whether a file of a Next.js app mentions
 // 'use server' (it reads the file).
 func (m *Model) mayHoldActions(ctx context.Context, p string) bool {
-	if !modules.IsModule(p) || strings.Contains("/"+p, "/node_modules/") || m.proj.AppFor(p) == nil {
+	a := m.proj.AppFor(p)
+	if !modules.IsModule(p) || strings.Contains("/"+p, "/node_modules/") || a == nil || !m.appReached(a) {
 		return false
 	}
-	if _, nonReq := knowledge.NonRequestPath(p); nonReq {
+	if _, nonReq := knowledge.NonRequestPath(strings.TrimPrefix(p, a.Root+"/")); nonReq {
 		return false
 	}
 	sf, err := m.fs.Get(ctx, p)
@@ -66,6 +67,32 @@ func (m *Model) mayHoldActions(ctx context.Context, p string) bool {
 		return false
 	}
 	return bytes.Contains(sf.Content, []byte("use server"))
+}
+
+// appReached reports whether requests reach a Next.js app. One whose
+// root lies in a test or script folder is not served; one in an example
+// folder (examples/, templates/) is a demo beside the product, unless the
+// repository holds no package outside such folders: a repository of
+// examples ships them, and they are what its readers copy.
+func (m *Model) appReached(a *project.NextApp) bool {
+	k, nonReq := knowledge.NonRequestPath(path.Join(a.Root, "route.ts"))
+	if !nonReq {
+		return true
+	}
+	if k != knowledge.ExamplePath {
+		return false
+	}
+	// Any package outside such folders (a product app of any framework,
+	// a root workspace) makes the examples demos beside it.
+	for _, pk := range m.proj.Packages {
+		if strings.Contains("/"+pk.Dir+"/", "/node_modules/") {
+			continue
+		}
+		if _, non := knowledge.NonRequestPath(path.Join(pk.Dir, "package.json")); !non {
+			return false
+		}
+	}
+	return true
 }
 
 // nextFileEntries returns the entries one file declares (its route
@@ -77,7 +104,7 @@ func (m *Model) nextFileEntries(ctx context.Context, p string) ([]*Entry, error)
 			// Below the app's root, folders are URL segments
 			// (app/api/test/route.ts serves /api/test): only where the app
 			// itself lives says whether requests reach it (an example app).
-			if _, nonReq := knowledge.NonRequestPath(path.Join(r.App.Root, "route.ts")); !nonReq {
+			if m.appReached(r.App) {
 				es, err := m.nextRouteEntries(ctx, r.App, r)
 				if err != nil {
 					if ctx.Err() != nil {
@@ -182,8 +209,47 @@ func (m *Model) nextEntry(ctx context.Context, f *jsast.File, base *Entry, name 
 		if fnFile.Path == f.Path && fn.EndLine > e.EndLine {
 			e.EndLine = fn.EndLine
 		}
+	} else if lib := m.libraryHandler(ctx, f, val); lib != nil {
+		e.Library, e.Handler = lib, lib.Location
 	}
 	return &e
+}
+
+// libraryHandler recognises an exported handler that is a library's
+// ready-made one: a call of a factory the knowledge tables list
+// (createEdgeStoreNextHandler({ router })), directly or through a
+// module-level const of this file. A factory it cannot resolve is not
+// one.
+func (m *Model) libraryHandler(ctx context.Context, f *jsast.File, v *jsast.Node) *LibraryHandler {
+	v = jsast.Unwrap(v)
+	if v != nil && v.Type == "identifier" {
+		v = jsast.Unwrap(f.LocalValue(f.Text(v)))
+	}
+	if v == nil || v.Type != "call_expression" {
+		return nil
+	}
+	callee := jsast.Unwrap(v.ChildByField("function"))
+	if callee == nil || callee.Type != "identifier" {
+		return nil
+	}
+	o, ok, err := m.graph.Origin(ctx, f.Path, f.Text(callee))
+	if err != nil || !ok || o.Module.Kind != modules.External {
+		return nil
+	}
+	h, ok := knowledge.LibraryHandlerOf(o.Module.Package+o.Module.Subpath, o.Name)
+	if !ok {
+		return nil
+	}
+	lib := &LibraryHandler{LibraryHandler: h, Location: Location{File: f.Path, Line: v.Line}}
+	if args := jsast.Args(v); h.GuardOption != "" && len(args) > 0 {
+		opts := jsast.Unwrap(args[0])
+		if opts != nil && opts.Type == "identifier" {
+			opts = jsast.Unwrap(f.LocalValue(f.Text(opts)))
+		}
+		// Options the model cannot read may pass the guard.
+		lib.GuardSet = opts == nil || opts.Type != "object" || f.ObjectProp(opts, h.GuardOption) != nil || jsast.HasSpread(opts)
+	}
+	return lib
 }
 
 // nextReExport follows `export { GET } from './handlers'`.

@@ -162,7 +162,8 @@ type Effect struct {
 	OwnerOptional bool
 	// Grants is the authorization-bearing field ("role", "plan",
 	// "publicMetadata") a privileged Clerk call writes with a value the
-	// caller chooses, or with a role literal; "" when it writes none.
+	// caller chooses, or with a role literal, or that a data write sets
+	// from the request (a `role` column); "" when it writes none.
 	Grants string
 	// OtherUsers is set on a ReturnsUser effect when the users sent are not
 	// (only) the caller: users.getUser(id), users.getUserList().

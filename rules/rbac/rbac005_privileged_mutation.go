@@ -11,7 +11,9 @@ import (
 )
 
 // RBAC005 flags privileged Clerk Backend API mutations in request handlers
-// that run without an admin or permission check.
+// that run without an admin or permission check, and writes of the
+// application's own role, permission or plan field from request input
+// without one.
 var RBAC005 = &rules.Rule{
 	ID:         "CLK-RBAC-005",
 	Name:       "privileged-backend-call-without-admin-check",
@@ -27,11 +29,14 @@ var RBAC005 = &rules.Rule{
 		Text: "Backend API calls such as `users.updateUserMetadata`, `users.deleteUser`, `users.banUser`, " +
 			"`organizations.updateOrganizationMembership`, `invitations.createInvitation`, `signInTokens.createSignInToken` " +
 			"and `actorTokens.create` (impersonation) run with the instance Secret Key: Clerk does not check who asked. " +
-			"When a Route Handler, Server Action, API route, loader or Express handler checks only that the caller is signed " +
-			"in before calling them, any signed-in user can change roles, delete or ban users, or mint sign-in tokens for " +
-			"other accounts. An entry that checks nothing at all is reported once, by the unguarded-entry rules, whose " +
-			"finding names the privileged call. Updating the caller's own record with non-privileged fields " +
-			"(`users.updateUser(userId, …)` with `userId` from `auth()`) is not reported.",
+			"When a Route Handler, Server Action, API route, loader or Express handler calls them without first checking " +
+			"that the caller is an admin, any signed-in user (often any visitor) can change roles, delete or ban users, " +
+			"or mint sign-in tokens for other accounts. An entry that checks nothing at all is reported once, by the unguarded-entry rules, whose finding names the privileged call. Updating the caller's own record with non-privileged fields " +
+			"(`users.updateUser(userId, …)` with `userId` from `auth()`) is not reported.\n\n" +
+			"The same holds for an application that keeps roles in its own database: a write that sets a `role`, " +
+			"`permissions`, `isAdmin` or `plan` field from the request body, form or query, with no admin or permission " +
+			"check before it, lets any caller grant themselves that role (a `role` the server chooses, such as a default " +
+			"on sign-up, is not reported).",
 		Bad: `'use server'
 export async function setRole(formData: FormData) {
   await auth.protect()
@@ -104,8 +109,18 @@ func runRBAC005(pass *rules.Pass) error {
 			continue
 		}
 		for _, x := range fx.List {
-			if x.Kind != model.ClerkPrivilege || x.Authz&model.AuthzRole != 0 || selfService(x) {
-				continue // an admin check before it, or the caller's own record with fields they may set
+			if x.Authz&model.AuthzRole != 0 {
+				continue // an admin check before it
+			}
+			switch {
+			case x.Kind == model.ClerkPrivilege && !selfService(x):
+			case x.Kind == model.WritesData && x.Grants != "" && v.Authn == model.AuthnYes:
+				// The application's own role or plan column, set from the
+				// request by a signed-in caller: the same grant as Clerk's
+				// publicMetadata.role. Without a sign-in check the
+				// missing check is the unguarded-entry rules' finding.
+			default:
+				continue // the caller's own record with fields they may set, or no grant
 			}
 			// At the call when the entry's file or its handler's holds
 			// it, else at the entry, with the call as related.
@@ -127,6 +142,14 @@ func runRBAC005(pass *rules.Pass) error {
 }
 
 func privilegedMessage(e *model.Entry, v model.Verdict, x model.Effect) string {
+	if x.Kind == model.WritesData {
+		level := "no admin or permission check"
+		if v.Authn == model.AuthnYes {
+			level = "only a sign-in check, no admin or permission check"
+		}
+		return fmt.Sprintf("%s sets %s with %s from the request, with %s before it, so a caller can grant themselves (or anyone) that role or entitlement",
+			entryName(e), rules.Code(x.Grants), rules.Code(x.Call), level)
+	}
 	op := x.Call
 	if segs := strings.Split(op, "."); len(segs) > 2 {
 		op = strings.Join(segs[len(segs)-2:], ".")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
 	"github.com/clerkguard/clerkguard/rules/project"
@@ -22,7 +23,8 @@ var RBAC006 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.MediumConfidence,
 	Checklist:  2,
-	Keywords:   []string{"currentUser", "getUser", "user.created", "user.updated"},
+	Keywords: []string{"currentUser", "getUser", "user.created", "user.updated", "updateUser", "createUser", "deleteUser",
+		"banUser", "unbanUser", "lockUser", "unlockUser"},
 	Doc: rules.Doc{
 		Title: "full backend user object sent to the client",
 		References: []string{
@@ -36,7 +38,10 @@ var RBAC006 = &rules.Rule{
 			"to a `'use client'` component (props are serialized into the page) or broadcasting it, sends all of it to the " +
 			"browser. Clerk's `currentUser()` reference warns about exactly this, although several official examples return " +
 			"the full object.\n\nSelected fields (`{ firstName: user.firstName }`), rendering the user in a Server Component, " +
-			"props of server components and `auth()` objects are not reported.",
+			"props of server components and `auth()` objects are not reported.\n\n" +
+			"The users mutations that answer with the updated user (`updateUser`, `updateUserMetadata`, `banUser`, ...) " +
+			"return the same object. Sending the caller their own user is reported as low severity; another user's, " +
+			"picked by an id from the request or listed by `getUserList()`, as high.",
 		Bad: `// app/profile/page.tsx (Server Component)
 import { currentUser } from '@clerk/nextjs/server'
 import { ProfileCard } from './profile-card' // 'use client'
@@ -91,6 +96,11 @@ type fullUser struct {
 type userBindings struct {
 	f     *jsast.File
 	names map[string][]fullUser
+	// whose says, per source, whether the user sent is the caller
+	// ("own": currentUser(), users.updateUser(user.id)) or others
+	// ("others": getUserList(), getUser(params.id)); "" when unknown or
+	// when the file has both.
+	whose map[string]string
 	hooks bool // the file handles user.* webhook events
 	clerk bool // the file imports a Clerk package
 }
@@ -129,7 +139,7 @@ func (b *userBindings) sourceCall(call *jsast.Node) string {
 		return "currentUser()"
 	case last == "currentUser" && len(segs) > 1 && segs[len(segs)-2] == "locals":
 		return name + "()"
-	case (last == "getUser" || last == "getUserList") && len(segs) > 1 && segs[len(segs)-2] == "users" &&
+	case (knowledge.ReturnsBackendUser(last) || last == "getUserList") && len(segs) > 1 && segs[len(segs)-2] == "users" &&
 		(b.clerk || strings.Contains(strings.ToLower(name), "clerk")):
 		return "users." + last + "()"
 	}
@@ -166,6 +176,7 @@ func (b *userBindings) value(e *jsast.Node) (string, bool) {
 		}
 	case "call_expression":
 		if src := b.sourceCall(e); src != "" {
+			b.noteWhose(src, e)
 			return src, true
 		}
 		switch b.f.CalleeName(e) {
@@ -257,6 +268,7 @@ func (b *userBindings) collect() {
 			if !ok {
 				continue
 			}
+			b.noteWhose(src, val)
 			switch pat.Type {
 			case "identifier":
 				b.bind(b.f.Text(pat), d, src)
@@ -289,11 +301,14 @@ var rbac006ReturnKinds = map[string]bool{"loader": true, "action": true, "server
 
 func runRBAC006(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
-	if f == nil || jsast.IsNonRequestPath(f.Path) || f.Directive() == "use client" {
+	if f == nil || f.Directive() == "use client" {
 		return nil
 	}
+	if jsast.IsNonRequestPath(f.Path) && !modelEntries(pass) {
+		return nil // a script or example no request reaches (the model lists an example repository's apps)
+	}
 	text := f.Text(f.Root)
-	b := &userBindings{f: f, names: map[string][]fullUser{},
+	b := &userBindings{f: f, names: map[string][]fullUser{}, whose: map[string]string{},
 		hooks: strings.Contains(text, "'user.created'") || strings.Contains(text, "'user.updated'") ||
 			strings.Contains(text, `"user.created"`) || strings.Contains(text, `"user.updated"`)}
 	b.clerk = f.ImportsFrom(jsast.IsClerkModule)
@@ -307,7 +322,7 @@ func runRBAC006(pass *rules.Pass) error {
 	}
 	reported := map[*jsast.Node]bool{}
 	lines := map[int]bool{} // lines already reported
-	report := func(n *jsast.Node, msg string, related []rules.Location) {
+	report := func(n *jsast.Node, src, msg string, related []rules.Location) {
 		if reported[n] {
 			return
 		}
@@ -316,7 +331,7 @@ func runRBAC006(pass *rules.Pass) error {
 			return
 		}
 		lines[n.Line] = true
-		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Message: msg, Related: related})
+		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: b.severityOf(src), Message: msg, Related: related})
 	}
 	const tail = "; the Backend User includes `privateMetadata`, all email addresses and phone numbers"
 
@@ -332,12 +347,12 @@ func runRBAC006(pass *rules.Pass) error {
 			if sink := rbac006ResponseSink(name); sink != "" {
 				// A webhook handler's response goes back to Clerk, not to a browser.
 				if expr, src, ok := b.contains(args[0], 0); ok && !strings.HasPrefix(src, webhookSrc) {
-					report(n, fmt.Sprintf("%s (from %s) is sent whole in the %s response%s", rules.Code(expr), srcMarkdown(src), rules.Code(sink), tail), nil)
+					report(n, src, fmt.Sprintf("%s (from %s) is sent whole in the %s response%s", rules.Code(expr), srcMarkdown(src), rules.Code(sink), tail), nil)
 				}
 			} else if rbac006Broadcast(name) {
 				for _, a := range args {
 					if expr, src, ok := b.contains(a, 0); ok {
-						report(n, fmt.Sprintf("%s (from %s) is broadcast whole with %s%s", rules.Code(expr), srcMarkdown(src), rules.Code(name), tail), nil)
+						report(n, src, fmt.Sprintf("%s (from %s) is broadcast whole with %s%s", rules.Code(expr), srcMarkdown(src), rules.Code(name), tail), nil)
 						break
 					}
 				}
@@ -349,7 +364,7 @@ func runRBAC006(pass *rules.Pass) error {
 			}
 			if a := jsast.Args(n); len(a) > 0 {
 				if expr, src, ok := b.contains(a[0], 0); ok && !strings.HasPrefix(src, webhookSrc) {
-					report(n, fmt.Sprintf("%s (from %s) is sent whole in the %s body%s", rules.Code(expr), srcMarkdown(src), rules.Code("new "+ctor+"()"), tail), nil)
+					report(n, src, fmt.Sprintf("%s (from %s) is sent whole in the %s body%s", rules.Code(expr), srcMarkdown(src), rules.Code("new "+ctor+"()"), tail), nil)
 				}
 			}
 		}
@@ -392,7 +407,7 @@ func runRBAC006(pass *rules.Pass) error {
 				continue // return Response.json(user): reported as a response
 			}
 			if expr, src, ok := b.contains(r, 0); ok && !strings.HasPrefix(src, webhookSrc) {
-				report(r, fmt.Sprintf("%s %s returns %s (from %s) whole, and its return value is serialized to the browser%s", rf.kind, rules.Code(rf.name), rules.Code(expr), srcMarkdown(src), tail), nil)
+				report(r, src, fmt.Sprintf("%s %s returns %s (from %s) whole, and its return value is serialized to the browser%s", rf.kind, rules.Code(rf.name), rules.Code(expr), srcMarkdown(src), tail), nil)
 			}
 		}
 	}
@@ -460,10 +475,77 @@ func runRBAC006(pass *rules.Pass) error {
 			if target == "" {
 				continue
 			}
-			report(attr, fmt.Sprintf("%s (from %s) is passed whole as prop %s to %s, a 'use client' component (%s) whose props are serialized into the page%s", rules.Code(expr), srcMarkdown(src), rules.Code(prop), rules.Code("<"+comp+">"), target, tail), []rules.Location{{Path: target, Line: 1}})
+			report(attr, src, fmt.Sprintf("%s (from %s) is passed whole as prop %s to %s, a 'use client' component (%s) whose props are serialized into the page%s", rules.Code(expr), srcMarkdown(src), rules.Code(prop), rules.Code("<"+comp+">"), target, tail), []rules.Location{{Path: target, Line: 1}})
 		}
 	}
 	return nil
+}
+
+// modelEntries reports whether the model lists entries in the pass's file.
+func modelEntries(pass *rules.Pass) bool {
+	if pass.Model == nil {
+		return false
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	return err == nil && len(es) > 0
+}
+
+// noteWhose records whose user the source call in val returns.
+func (b *userBindings) noteWhose(src string, val *jsast.Node) {
+	w := ""
+	for _, c := range jsast.Find(val, "call_expression") {
+		if b.sourceCall(c) == "" {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(src, "currentUser()"):
+			w = "own"
+		case strings.HasSuffix(src, "getUserList()"):
+			w = "others"
+		default:
+			if a := jsast.Args(c); len(a) > 0 {
+				w = b.argWhose(a[0])
+			}
+		}
+		break
+	}
+	if old, seen := b.whose[src]; seen && old != w {
+		w = ""
+	}
+	b.whose[src] = w
+}
+
+// argWhose classifies a user id argument by the declaration of its root
+// name: from auth()/currentUser()/getAuth() is the caller's own, from the
+// request (params, query, body) another user's.
+func (b *userBindings) argWhose(arg *jsast.Node) string {
+	root := strings.Split(strings.ReplaceAll(b.f.Text(jsast.Unwrap(arg)), "?.", "."), ".")[0]
+	for _, d := range jsast.Find(b.f.Root, "variable_declarator") {
+		pat, val := d.ChildByField("name"), d.ChildByField("value")
+		if pat == nil || val == nil || !strings.Contains(b.f.Text(pat), root) {
+			continue
+		}
+		v := b.f.Text(val)
+		switch {
+		case strings.Contains(v, "auth(") || strings.Contains(v, "currentUser(") || strings.Contains(v, "getAuth("):
+			return "own"
+		case strings.Contains(v, "params") || strings.Contains(v, "query") || strings.Contains(v, ".json()") || strings.Contains(v, "body"):
+			return "others"
+		}
+	}
+	return ""
+}
+
+// severityOf is a finding's severity by whose user it sends: the caller's
+// own data is low, other users' high, unknown the rule's default.
+func (b *userBindings) severityOf(src string) rules.Severity {
+	switch b.whose[src] {
+	case "own":
+		return rules.Low
+	case "others":
+		return rules.High
+	}
+	return 0
 }
 
 // rbac006ResponseSink names a call that sends its first argument as a

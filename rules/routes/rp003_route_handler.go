@@ -67,7 +67,9 @@ func runRP003(pass *rules.Pass) error {
 		return nil
 	}
 	route := pass.Project.RouteOf(pass.File.Path)
-	if route == nil || route.Kind != project.RouteHandler || !route.App.Clerk || model.PublicByDesign(route.Path) {
+	// An app whose sign-in is Clerk's on the client only (a Convex or
+	// Supabase back end) still serves its own Route Handlers.
+	if route == nil || route.Kind != project.RouteHandler || !appUsesClerk(pass.Project, route.App) || model.PublicByDesign(route.Path) {
 		return nil
 	}
 	if openedByPublicPattern(pass, route) != nil {
@@ -82,8 +84,9 @@ func runRP003(pass *rules.Pass) error {
 	if prot == project.Protected || prot == project.Unknown {
 		return nil
 	}
+	reported := map[int]bool{} // export { handler as GET, handler as POST }: one statement, one finding
 	for _, ex := range f.Exports() {
-		if !isHTTPExport(ex.Name) {
+		if !isHTTPExport(ex.Name) || reported[ex.Stmt.Line] {
 			continue
 		}
 		e := modelEntry(pass, model.RouteHandler, ex.Name)
@@ -94,6 +97,7 @@ func runRP003(pass *rules.Pass) error {
 		if !open {
 			continue
 		}
+		reported[ex.Stmt.Line] = true
 		pass.Report(rules.Diagnostic{
 			Line: ex.Stmt.Line, Column: ex.Stmt.Col, Severity: severityOf(x),
 			Message: fmt.Sprintf("%s touches data without checking the caller, and nothing protects it: %s; it %s (%s)",
@@ -103,6 +107,26 @@ func runRP003(pass *rules.Pass) error {
 		})
 	}
 	return nil
+}
+
+// appUsesClerk reports whether a Next.js app depends on a Clerk package:
+// @clerk/nextjs, or a client SDK only (@clerk/clerk-react in front of a
+// Convex back end).
+func appUsesClerk(p *project.Model, app *project.NextApp) bool {
+	if app.Clerk {
+		return true
+	}
+	for _, pk := range p.Packages {
+		if pk.Dir != app.Root {
+			continue
+		}
+		for d := range pk.Deps {
+			if knowledge.IsClerkPackage(d) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // reportProcedures reports the file's tRPC procedures that expose data

@@ -93,6 +93,10 @@ func runRP006(pass *rules.Pass) error {
 			locals = append(locals, authScope{name, h})
 		}
 	}
+	if era.AsyncAuth() {
+		// clerkClient's era does not depend on importing auth.
+		clerkClientObject(pass, f)
+	}
 	if len(locals) == 0 {
 		return nil
 	}

@@ -154,7 +154,7 @@ func runRP018(pass *rules.Pass) error {
 			rp018CheckOptions(pass, f, call, name, o)
 		}
 		if (last == "authenticateRequest" || last == "verifyToken") && len(opts) == 1 && len(args) > idx &&
-			f.ObjectProp(opts[0], "authorizedParties") == nil && !rp018HasSpread(opts[0]) && !rp018NonProduction(f.Path) {
+			f.ObjectProp(opts[0], "authorizedParties") == nil && !jsast.HasSpread(opts[0]) && !rp018NonProduction(f.Path) {
 			o := opts[0]
 			if f.ObjectProp(o, "jwtKey") == nil && f.ObjectProp(o, "secretKey") == nil && last == "verifyToken" {
 				continue // not a Clerk session token verification we can judge
@@ -208,15 +208,6 @@ func rp018Object(f *jsast.File, a *jsast.Node) *jsast.Node {
 		return a
 	}
 	return nil
-}
-
-func rp018HasSpread(o *jsast.Node) bool {
-	for _, c := range o.NamedChildren() {
-		if c.Type == "spread_element" {
-			return true
-		}
-	}
-	return false
 }
 
 // rp018NonProduction reports paths of examples, demos and playgrounds.

@@ -1,0 +1,64 @@
+package knowledge
+
+// LibraryHandler is a library's ready-made request handler: a factory
+// whose result an application exports as its route handler
+// (`export { handler as GET, handler as POST }`), so the code that runs
+// for a request is the library's, configured by the factory's options.
+type LibraryHandler struct {
+	Package string // the import path of the factory: "@edgestore/server/adapters/next/app"
+	Export  string // "createEdgeStoreNextHandler"
+	// Does says what a request to the handler does, for messages
+	// ("uploads, replaces and deletes files").
+	Does string
+	// Deletes is set when a request can change or delete what is
+	// already stored (by a file URL the caller names).
+	Deletes bool
+	// GuardOption is the option of the factory's argument whose function
+	// identifies the caller before anything is stored ("createContext");
+	// without it the library lets every request through. "" when the
+	// check lives elsewhere (GuardIn).
+	GuardOption string
+	// GuardIn names where the library runs the application's check when
+	// it is not an option of the factory ("each file route's
+	// `.middleware()`"); the model does not follow it yet.
+	GuardIn string
+	Source  string
+}
+
+// libraryHandlers are the upload libraries whose route handler an
+// application exports as is.
+//
+// Sources: EdgeStore's package README
+// (https://www.npmjs.com/package/@edgestore/react: "a simple file bucket
+// with no validation that will be accessible by anyone", the handler
+// created by createEdgeStoreNextHandler({ router }) and exported as GET
+// and POST) and its configuration guide
+// (https://edgestore.dev/docs/configuration: createContext identifies the
+// user; beforeUpload/beforeDelete decide per file); UploadThing's Next.js
+// adapter (uploadthing src/next.ts, createRouteHandler returns
+// { GET, POST }; https://docs.uploadthing.com/getting-started/appdir: the
+// file route's .middleware() runs before the upload and throws to refuse
+// it).
+var libraryHandlers = []LibraryHandler{
+	{Package: "@edgestore/server/adapters/next/app", Export: "createEdgeStoreNextHandler", Does: "uploads, replaces and deletes files",
+		Deletes: true, GuardOption: "createContext", Source: "https://edgestore.dev/docs/configuration"},
+	{Package: "@edgestore/server/adapters/next/pages", Export: "createEdgeStoreNextHandler", Does: "uploads, replaces and deletes files",
+		Deletes: true, GuardOption: "createContext", Source: "https://edgestore.dev/docs/configuration"},
+	{Package: "uploadthing/next", Export: "createRouteHandler", Does: "stores uploaded files",
+		GuardIn: "each file route's `.middleware()`", Source: "https://docs.uploadthing.com/getting-started/appdir"},
+	{Package: "uploadthing/next", Export: "createNextRouteHandler", Does: "stores uploaded files",
+		GuardIn: "each file route's `.middleware()`", Source: "https://docs.uploadthing.com/getting-started/appdir"},
+	{Package: "uploadthing/next-legacy", Export: "createRouteHandler", Does: "stores uploaded files",
+		GuardIn: "each file route's `.middleware()`", Source: "https://docs.uploadthing.com/getting-started/pagedir"},
+}
+
+// LibraryHandlerOf returns the ready-made handler a package's export
+// creates.
+func LibraryHandlerOf(pkg, export string) (LibraryHandler, bool) {
+	for _, h := range libraryHandlers {
+		if h.Package == pkg && h.Export == export {
+			return h, true
+		}
+	}
+	return LibraryHandler{}, false
+}
