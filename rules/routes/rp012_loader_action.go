@@ -99,20 +99,20 @@ func runRP012(pass *rules.Pass) error {
 	return nil
 }
 
-// reportableEffect returns the first protected effect (protectedEffect)
-// of an entry that nothing stops a signed-out caller from reaching.
+// reportableEffect returns the effect that decides the entry's exposure
+// (model.Exposed: writes, privileged Clerk calls, user data; a read of
+// public content is public by design) when nothing stops a signed-out
+// caller from reaching it.
 func reportableEffect(pass *rules.Pass, e *model.Entry) (model.Effect, bool) {
 	v := pass.Model.Guard(pass.Ctx, e)
-	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
-		return model.Effect{}, false
-	}
 	if v.Authn == model.AuthnNo && v.Authz != model.AuthzNone {
 		// It reads the identity to decide per record (a private video
 		// only for its author): open to signed-out callers by design, and
 		// whether each record is protected is an authorization question.
 		return model.Effect{}, false
 	}
-	return protectedEffect(pass.Model.Effects(pass.Ctx, e))
+	x := model.Exposed(e, v, pass.Model.Effects(pass.Ctx, e))
+	return x.Effect, x.Level != model.ExposeNone
 }
 
 // checkedParent returns the first parent route module whose own loader
