@@ -325,3 +325,33 @@ func UserLookupFilter(param string) (string, bool) {
 	s, ok := userLookupFilters[param]
 	return s, ok
 }
+
+// userContactFields are the members of a Clerk User (Backend and
+// frontend objects) that hold the user's private contact data or
+// server-only metadata: what a public profile (name, username, image)
+// leaves out.
+var userContactFields = []struct {
+	Name, Source string
+}{
+	{"emailAddresses", "https://clerk.com/docs/reference/backend/types/backend-user"},
+	{"primaryEmailAddress", "https://clerk.com/docs/reference/javascript/user (User.primaryEmailAddress)"},
+	{"emailAddress", "https://clerk.com/docs/reference/backend/types/backend-email-address"},
+	{"phoneNumbers", "https://clerk.com/docs/reference/backend/types/backend-user"},
+	{"primaryPhoneNumber", "https://clerk.com/docs/reference/javascript/user (User.primaryPhoneNumber)"},
+	{"phoneNumber", "https://clerk.com/docs/reference/backend/types/backend-phone-number"},
+	{"privateMetadata", "https://clerk.com/docs/reference/backend/types/backend-user (set from the Backend API only)"},
+	{"externalAccounts", "https://clerk.com/docs/reference/backend/types/backend-user"},
+	{"web3Wallets", "https://clerk.com/docs/reference/backend/types/backend-user"},
+}
+
+// UserContactField reports whether a member of a Clerk User holds the
+// user's contact data or server-only metadata (user.emailAddresses,
+// user.privateMetadata), as opposed to public profile fields.
+func UserContactField(name string) bool {
+	for _, f := range userContactFields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}

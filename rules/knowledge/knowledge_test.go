@@ -52,6 +52,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("tokenVerifiers", v.Package+" "+v.Name)
 	}
+	for _, f := range userContactFields {
+		if f.Source == "" || f.Name == "" {
+			t.Errorf("userContactFields %q: no source", f.Name)
+		}
+		unique("userContactFields", f.Name)
+	}
 	for _, c := range clientSerialized {
 		if c.Source == "" || c.Package == "" || c.Name == "" {
 			t.Errorf("clientSerialized %s: incomplete entry", c.Form)
