@@ -245,6 +245,15 @@ func FrameworkAuthOf(p *project.Model, file string) (FrameworkAuth, bool) {
 	if p == nil || p.DependsOn(file, "@clerk/nextjs") {
 		return FrameworkAuth{}, false
 	}
+	return ServerAuthOf(p, file)
+}
+
+// ServerAuthOf is FrameworkAuthOf for any project, @clerk/nextjs or not:
+// the first of knowledge.ServerAuthPackages the file's project declares.
+func ServerAuthOf(p *project.Model, file string) (FrameworkAuth, bool) {
+	if p == nil {
+		return FrameworkAuth{}, false
+	}
 	for _, pkg := range knowledge.ServerAuthPackages {
 		if !p.DependsOn(file, pkg) {
 			continue
@@ -253,8 +262,7 @@ func FrameworkAuthOf(p *project.Model, file string) (FrameworkAuth, bool) {
 		if v, ok := p.Version(file, pkg); ok && v != nil {
 			ver = v.Original()
 		}
-		call, from, ok := knowledge.ServerAuthCall(pkg, ver)
-		if ok {
+		if call, from, ok := knowledge.ServerAuthCall(pkg, ver); ok {
 			return FrameworkAuth{Package: pkg, Call: call, From: from}, true
 		}
 	}

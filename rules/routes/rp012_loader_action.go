@@ -152,19 +152,13 @@ func rootAuthLoaderOf(pass *rules.Pass, e *model.Entry) string {
 // before); @clerk/tanstack-react-start has `auth()` from 0.26
 // (`getAuth(getWebRequest())` before).
 func rp012Fix(p *project.Model, file string) string {
-	pkg := "@clerk/react-router"
-	for _, sdk := range knowledge.ServerAuthPackages {
-		if p.DependsOn(file, sdk) {
-			pkg = sdk
-			break
-		}
+	a, ok := rules.ServerAuthOf(p, file)
+	if !ok {
+		a.Package = "@clerk/react-router"
+		a.Call, a.From, _ = knowledge.ServerAuthCall(a.Package, "")
 	}
-	ver := ""
-	if v, ok := p.Version(file, pkg); ok && v != nil {
-		ver = v.Original()
-	}
-	call, from, _ := knowledge.ServerAuthCall(pkg, ver)
-	switch pkg {
+	call, from := a.Call, a.From
+	switch a.Package {
 	case "@clerk/tanstack-react-start", "@clerk/tanstack-start":
 		return "Check auth inside each `createServerFn().handler()`: `const { userId } = " + call + "` (from " + rules.Code(from) +
 			") and `throw redirect({ to: '/sign-in' })` or a 401 when signed out, " +
