@@ -567,9 +567,9 @@ type tsRoute struct {
 // tanstackRouteCallers adds to each server function that a file route
 // calls the navigation guard of that route (its own beforeLoad or the
 // nearest parent route's, by route ID: "/_authed" is the parent of
-// "/_authed/posts"). A call is one of the route file's calls of a name
-// that resolves to the server function's declaration, or the argument of
-// useServerFn(name).
+// "/_authed/posts"), unless a route without such a guard calls it too. A
+// call is one of the route file's calls of a name that resolves to the
+// server function's declaration, or the argument of useServerFn(name).
 //
 // Source: https://tanstack.com/router/latest/docs/framework/react/guide/authenticated-routes
 // (beforeLoad runs before a route loads, for it and its children),
@@ -604,6 +604,11 @@ func (m *Model) tanstackRouteCallers(ctx context.Context, files []*jsast.File, e
 			routes = append(routes, r)
 		}
 	}
+	// A server function is meant for signed-in users when the routes that
+	// call it are all guarded: one that a public route calls too (a
+	// pricing page and the billing page) serves that public page.
+	links := map[*Entry]*Layer{}
+	public := map[*Entry]bool{}
 	for _, r := range routes {
 		g := r.guard
 		for _, p := range routes { // the nearest guarded parent route
@@ -614,19 +619,28 @@ func (m *Model) tanstackRouteCallers(ctx context.Context, files []*jsast.File, e
 				g = p.guard
 			}
 		}
-		if g == nil {
-			continue
-		}
-		l := *g
-		who := "its `beforeLoad`"
-		if g.Name != "beforeLoad of "+r.id {
-			who = "the `" + g.Name + "`"
-		}
-		l.Why = fmt.Sprintf("the route %s (%s) calls it and %s (%s:%d) stops signed-out visitors, but only on navigation: the server function is requested by its ID without it",
-			r.id, r.file.Path, who, g.File, g.Line)
 		for _, e := range m.serverFnsCalledIn(ctx, r.file, fns) {
+			if g == nil {
+				public[e] = true
+				continue
+			}
+			if links[e] != nil {
+				continue
+			}
+			l := *g
+			who := "its `beforeLoad`"
+			if g.Name != "beforeLoad of "+r.id {
+				who = "the `" + g.Name + "`"
+			}
+			l.Why = fmt.Sprintf("the route %s (%s) calls it and %s (%s:%d) stops signed-out visitors, but only on navigation: the server function is requested by its ID without it",
+				r.id, r.file.Path, who, g.File, g.Line)
+			links[e] = &l
+		}
+	}
+	for _, e := range es {
+		if l := links[e]; l != nil && !public[e] {
 			if _, ok := MeantPrivate(e); !ok {
-				e.Chain = append(e.Chain, l)
+				e.Chain = append(e.Chain, *l)
 			}
 		}
 	}
