@@ -212,11 +212,15 @@ type sqlStatement struct {
 // tagged template (sql`SELECT ...`) or of the first argument
 // (client.query('UPDATE ...')): SELECT (WITH, SHOW) reads, INSERT
 // creates, UPDATE and DELETE change existing rows; a SELECT without FROM
-// reads no stored data. This is the one answer to "what does this SQL
-// string do" for every caller.
+// and a fragment composed into another statement (WHERE ..., an empty
+// template) read no stored data. This is the one answer to "what does
+// this SQL string do" for every caller.
 func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
 	var q string
 	if a := n.ChildByField("arguments"); a != nil && a.Type == "template_string" {
+		if f.Text(a) == "``" {
+			return sqlStatement{known: true} // sql``: an empty fragment
+		}
 		q = leadingLiteral(f, a)
 	} else if args := jsast.Args(n); len(args) > 0 {
 		q = leadingLiteral(f, args[0])
@@ -227,6 +231,10 @@ func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
 		return sqlStatement{}
 	}
 	switch fields[0] {
+	case "where", "and", "or", "order", "group", "having", "limit", "offset", "join", "left", "inner", "set", "values":
+		// A fragment (sql`WHERE status = ${s}`) composed into the
+		// statement that embeds it: no effect of its own.
+		return sqlStatement{known: true}
 	case "select", "with", "show":
 		if wordAfter(fields, "from") == "" && !strings.Contains(text, " from ") {
 			return sqlStatement{known: true}
