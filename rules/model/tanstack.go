@@ -565,9 +565,9 @@ type tsRoute struct {
 }
 
 // tanstackRouteCallers adds to each server function that a file route
-// calls the navigation guard of that route (its own beforeLoad or the
-// nearest parent route's, by route ID: "/_authed" is the parent of
-// "/_authed/posts"), unless a route without such a guard calls it too. A
+// calls the navigation guard of that route (its own beforeLoad or, when
+// it has none that stops anyone, a parent route's, by route ID: "/_authed"
+// is the parent of "/_authed/posts"), unless a route without such a guard calls it too. A
 // call is one of the route file's calls of a name that resolves to the
 // server function's declaration, or the argument of useServerFn(name).
 //
@@ -611,7 +611,7 @@ func (m *Model) tanstackRouteCallers(ctx context.Context, files []*jsast.File, e
 	public := map[*Entry]bool{}
 	for _, r := range routes {
 		g := r.guard
-		for _, p := range routes { // the nearest guarded parent route
+		for _, p := range routes { // a guarded parent route
 			if g != nil {
 				break
 			}
