@@ -92,10 +92,6 @@ func fixMFA001(p *project.Model, path string) string {
 // sensitiveRe is the sensitive-operation lexicon for names and routes.
 var sensitiveRe = regexp.MustCompile(`(?i)(transfer|payout|withdraw|refund|delete[-_]?(account|organi[sz]ation|org|user|me)\b|change[-_]?(email|password)|api[-_]?keys?|billing|export)`)
 
-// sensitiveCalls are Clerk Backend API calls that always need reverification.
-var sensitiveCalls = map[string]bool{"users.deleteUser": true, "apiKeys.create": true,
-	"organizations.deleteOrganization": true, "users.updateUserPassword": false}
-
 // moneyCallRe matches calls that move money or destroy accounts.
 var moneyCallRe = regexp.MustCompile(`(?i)(^|\.)(transfers?|payouts?|withdraw\w*|refunds?|transfer\w*|payout\w*|refund\w*)(\.create)?$`)
 
@@ -120,13 +116,8 @@ func runMFA001(pass *rules.Pass) error {
 		conf := rules.LowConfidence
 		for _, c := range f.Calls(e.Fn, func(string) bool { return true }) {
 			name := strings.TrimSuffix(f.CalleeName(c), "()")
-			parts := strings.Split(name, ".")
-			tail2 := name
-			if len(parts) >= 2 {
-				tail2 = parts[len(parts)-2] + "." + parts[len(parts)-1]
-			}
-			if sensitiveCalls[tail2] {
-				at, what, conf = c, rules.Code(tail2), rules.MediumConfidence
+			if call, ok := knowledge.NeedsReverification(name); ok {
+				at, what, conf = c, rules.Code(call), rules.MediumConfidence
 				break
 			}
 			if at == nil && !readOnly && moneyCallRe.MatchString(name) {

@@ -52,6 +52,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("tokenVerifiers", v.Package+" "+v.Name)
 	}
+	for _, r := range reverificationCalls {
+		if _, ok := BackendCallOf(r.Resource, r.Method); r.Source == "" || !ok {
+			t.Errorf("reverificationCalls %s.%s: no source or not a Backend API call", r.Resource, r.Method)
+		}
+		unique("reverificationCalls", r.Resource+"."+r.Method)
+	}
 	for _, f := range userContactFields {
 		if f.Source == "" || f.Name == "" {
 			t.Errorf("userContactFields %q: no source", f.Name)
