@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -225,4 +226,60 @@ func ConstFix(text string) func(*project.Model, string) string {
 // DocURL is the rule's documentation page.
 func (r *Rule) DocURL() string {
 	return "https://github.com/clerkguard/clerkguard/blob/main/docs/rules/" + r.ID + ".md"
+}
+
+// FrameworkAuth is the auth check of the Clerk full-stack framework SDK
+// (TanStack Start, React Router, Remix) a file's project uses instead of
+// @clerk/nextjs, at the version it declares (knowledge.ServerAuthCall):
+// ok is false for a project that uses @clerk/nextjs or none of them, whose
+// fixes are Next.js's. Rules written for Next.js give this check as their
+// fix there, so that no fix names an API the project's SDK lacks.
+type FrameworkAuth struct {
+	Package string // "@clerk/react-router"
+	Call    string // "await getAuth(args)"
+	From    string // "@clerk/react-router/ssr.server"
+}
+
+// FrameworkAuthOf returns the FrameworkAuth of the file's project.
+func FrameworkAuthOf(p *project.Model, file string) (FrameworkAuth, bool) {
+	if p == nil || p.DependsOn(file, "@clerk/nextjs") {
+		return FrameworkAuth{}, false
+	}
+	return ServerAuthOf(p, file)
+}
+
+// ServerAuthOf is FrameworkAuthOf for any project, @clerk/nextjs or not:
+// the first of knowledge.ServerAuthPackages the file's project declares.
+func ServerAuthOf(p *project.Model, file string) (FrameworkAuth, bool) {
+	if p == nil {
+		return FrameworkAuth{}, false
+	}
+	for _, pkg := range knowledge.ServerAuthPackages {
+		if !p.DependsOn(file, pkg) {
+			continue
+		}
+		ver := ""
+		if v, ok := p.Version(file, pkg); ok && v != nil {
+			ver = v.Original()
+		}
+		if call, from, ok := knowledge.ServerAuthCall(pkg, ver); ok {
+			return FrameworkAuth{Package: pkg, Call: call, From: from}, true
+		}
+	}
+	return FrameworkAuth{}, false
+}
+
+// Check is the sign-in check as a fix names it: "`const { userId } =
+// await getAuth(args); if (!userId) throw redirect('/sign-in')` (from
+// `@clerk/react-router/ssr.server`)".
+func (a FrameworkAuth) Check() string {
+	return "`const { userId } = " + a.Call + "; if (!userId) throw redirect('/sign-in')` (from " + Code(a.From) + ")"
+}
+
+// NextOnlyFix is the fix a Next.js rule gives in a project of another
+// framework (FrameworkAuthOf): check the caller in each entry with that
+// SDK's call, since the Next.js APIs do not exist there.
+func (a FrameworkAuth) NextOnlyFix() string {
+	return "Check the caller in each loader, action or server function: " + a.Check() +
+		". This is a Next.js check; `" + a.Package + "` has its own API, and a parent route's or a route guard's check does not protect them."
 }

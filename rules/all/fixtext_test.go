@@ -220,17 +220,4 @@ func TestDefaultFixTextsPerVersion(t *testing.T) {
 // version lacks; the test fails once a listed rule passes, like a
 // want:todo marker. Some combinations cannot occur (a Next.js-only rule in
 // a TanStack project); the rule's Fix should still not name the wrong API.
-var knownVersionMisses = map[string]string{
-	"CLK-RBAC-001": "names clerkClient for @clerk/react-router 1.x, which exports it only from /ssr.server",
-	"CLK-RBAC-005": "Next.js text (auth()) for TanStack Start before 0.26",
-	"CLK-RP-001":   "names clerkMiddleware() for @clerk/react-router 1.x",
-	"CLK-RP-002":   "Next.js text (clerkMiddleware(), auth()) for @clerk/react-router 1.x and TanStack Start before 0.26",
-	"CLK-RP-003":   "Next.js text (clerkMiddleware(), auth()) for @clerk/react-router 1.x and TanStack Start before 0.26",
-	"CLK-RP-004":   "Next.js text (auth()) for TanStack Start before 0.26",
-	"CLK-RP-005":   "Next.js text (auth()) for TanStack Start before 0.26",
-	"CLK-RP-006":   "Next.js text (auth()) for TanStack Start before 0.26",
-	"CLK-RP-008":   "Next.js text (auth()) for TanStack Start before 0.26",
-	"CLK-RP-009":   "names clerkMiddleware() for @clerk/react-router 1.x and TanStack Start before 0.26",
-	"CLK-RP-011":   "names clerkMiddleware() for @clerk/nextjs v4, @clerk/react-router 1.x and TanStack Start before 0.26 (a Node server in a project without @clerk/express)",
-	"CLK-SEC-006":  "names clerkClient for @clerk/react-router 1.x",
-}
+var knownVersionMisses = map[string]string{}

@@ -3,11 +3,14 @@ package hardening
 import (
 	"go/ast"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -436,108 +439,89 @@ func destructuredFrom(f *jsast.File, name string, at *jsast.Node) *jsast.Node {
 // --- state change on GET ---
 
 var (
-	dbRoot         = regexp.MustCompile(`^(db|database|prisma|tx|trx|supabase|knex|drizzle|pool|conn|connection|mongo|collection|sequelize|[A-Z][A-Za-z]+)$`)
-	dbWrite        = regexp.MustCompile(`^(update|updateMany|delete|deleteMany|destroy|remove|updateOne|deleteOne|insertOne|insertMany|findOneAndUpdate|findOneAndDelete|findByIdAndUpdate|findByIdAndDelete|create|createMany|insert)$`)
-	clerkWrite     = regexp.MustCompile(`\.(users|organizations|invitations|sessions|allowlistIdentifiers|blocklistIdentifiers|emailAddresses|phoneNumbers|organizationInvitations|organizationMemberships)\.(create|update|delete|ban|unban|lock|unlock|revoke|merge|disable|remove)\w*$`)
-	getSkipPath    = regexp.MustCompile(`(?i)callback|oauth|webhook|cron|verify|confirm|unsubscribe|invite|accept|magic|token|connect|log-?out|sign-?out|/cancel|health`)
-	authMiddleware = regexp.MustCompile(`(?i)auth|session|signedin`)
+	getSkipPath = regexp.MustCompile(`(?i)callback|oauth|webhook|cron|verify|confirm|unsubscribe|invite|accept|magic|token|connect|log-?out|sign-?out|/cancel|health`)
 	// bookkeeping matches writes a GET may do harmlessly: counters and
 	// last-seen timestamps.
 	bookkeeping = regexp.MustCompile(`(?i)\bincrement\b|last_?(seen|active|login|visit)|view_?count|\bviews\b`)
-	authCallees = map[string]bool{"auth": true, "currentUser": true, "getAuth": true, "protect": true, "requireAuth": true}
 )
 
+// checkGETMutations reports a GET entry that stops signed-out callers
+// (the model's verdict) and then changes state (the model's effects: a
+// data write or a privileged Clerk call): Clerk's session cookie is
+// SameSite=Lax, so another site's link makes a signed-in user's browser
+// send it. Pages and layouts render; their writes are other rules'.
 func checkGETMutations(pass *rules.Pass, f *jsast.File) {
-	if getSkipPath.MatchString(f.Path) {
+	if pass.Model == nil || getSkipPath.MatchString(f.Path) {
 		return
 	}
-	for _, e := range f.Entries() {
-		isGET := e.Name == "GET" && (e.Kind == "route handler" || e.Kind == "endpoint") ||
-			e.Kind == "handler" && strings.HasPrefix(e.Name, "GET ")
-		if !isGET || getSkipPath.MatchString(e.Name) || !checksAuth(f, e) {
+	es, err := pass.Model.EntriesOf(pass.Ctx, f.Path)
+	if err != nil {
+		return
+	}
+	for _, e := range es {
+		if e.File != f.Path || len(e.Methods) != 1 || e.Methods[0] != "GET" || e.Kind == model.Page || e.Kind == model.Layout ||
+			getSkipPath.MatchString(e.Label()) {
 			continue
 		}
-		for _, call := range f.Calls(e.Fn, func(string) bool { return true }) {
-			what := mutation(f, call)
-			if what == "" || insideCreateIfMissing(f, call, what) || bookkeeping.MatchString(f.Text(call)) {
+		v := pass.Model.Guard(pass.Ctx, e)
+		if v.Authn != model.AuthnYes || v.Webhook != "" || slices.Contains(v.Via, model.ViaSecret) {
+			continue // not a session check: a signature or a shared secret is not sent by a browser
+		}
+		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
+			if !stateChange(f, x) {
 				continue
 			}
-			if inner := jsast.EnclosingFunction(call); inner != e.Fn && inner != nil && !inlineCallback(inner) {
-				continue // a function defined but maybe not run on this path
+			line, related := x.Line, []rules.Location(nil)
+			if x.File != f.Path {
+				line, related = e.Line, []rules.Location{{Path: x.File, Line: x.Line}}
 			}
-			pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Fix: fixGET,
-				Message: "`GET` handler " + rules.Code(e.Name) + " checks the Clerk session and then changes state (" + rules.Code(what) + "); Clerk cookies are SameSite=Lax, so a link or image on another site triggers it for a signed-in user (CSRF)"})
+			pass.Report(rules.Diagnostic{Line: line, Fix: fixGET, Related: related,
+				Message: "`GET` handler " + rules.Code(getName(e)) + " checks the Clerk session and then changes state (" + rules.Code(x.Call+"()") +
+					"); Clerk cookies are SameSite=Lax, so a link or image on another site triggers it for a signed-in user (CSRF)"})
 			break
 		}
 	}
 }
 
-func inlineCallback(fn *jsast.Node) bool {
-	p := fn.Parent
-	return p != nil && p.Type == "arguments" // db.$transaction(async tx => ...), items.map(...)
+// getName names a GET entry by its path, the router's own path when the
+// prefix it is mounted under is unknown.
+func getName(e *model.Entry) string {
+	if !e.PathKnown && e.Path != "" {
+		return e.Methods[0] + " " + e.Path
+	}
+	return e.Label()
 }
 
-func checksAuth(f *jsast.File, e jsast.Entry) bool {
-	for _, m := range e.Middleware {
-		if m != nil && authMiddleware.MatchString(f.Text(m)) {
-			return true
+// stateChange reports an effect a cross-site GET must not trigger: a data
+// write or a Clerk Backend call that changes, revokes or creates
+// (knowledge.BackendCallIn), other than bookkeeping (a counter, a
+// last-seen timestamp) and creating the caller's own record with nothing
+// the request chooses (syncing the signed-in user on first visit).
+func stateChange(f *jsast.File, x model.Effect) bool {
+	if x.Kind == model.ClerkPrivilege {
+		// Reading a token (getUserOauthAccessToken, sessions.getToken)
+		// leaves nothing behind; creating one, a change or a revocation does.
+		bc, _ := knowledge.BackendCallIn(x.Call)
+		if bc.Privilege != knowledge.Mutates && bc.Privilege != knowledge.Revokes && (bc.Privilege != knowledge.Mints || x.Selects) {
+			return false
 		}
 	}
-	for _, call := range f.Calls(e.Fn, func(string) bool { return true }) {
-		name := f.CalleeName(call)
-		last := jsast.LastSegment(name)
-		if !authCallees[last] {
-			continue
-		}
-		root := strings.Split(name, ".")[0]
-		if f.ResolveClerk(root) != "" || strings.Contains(name, "locals.auth") || strings.Contains(name, "context.auth") {
-			return true
-		}
-	}
-	return false
-}
-
-// mutation names the write a call performs, or "".
-func mutation(f *jsast.File, call *jsast.Node) string {
-	name := f.CalleeName(call)
-	if name == "" {
-		return ""
-	}
-	if clerkWrite.MatchString(name) {
-		return name + "()"
-	}
-	segs := strings.Split(name, ".")
-	if len(segs) < 2 {
-		return ""
-	}
-	last := segs[len(segs)-1]
-	root := strings.TrimSuffix(segs[0], "()")
-	if !dbWrite.MatchString(last) || !dbRoot.MatchString(root) {
-		return ""
-	}
-	switch root {
-	case "Response", "NextResponse", "URL", "Object", "Array", "Promise", "JSON", "Math", "Date", "Map", "Set", "Reflect":
-		return ""
-	}
-	return name + "()"
-}
-
-// insideCreateIfMissing reports a create/insert under `if (!existing)`:
-// syncing the signed-in user's own record on first visit, idempotent.
-func insideCreateIfMissing(f *jsast.File, call *jsast.Node, what string) bool {
-	last := jsast.LastSegment(strings.TrimSuffix(what, "()"))
-	if last != "create" && last != "insert" && last != "createMany" && last != "insertOne" {
+	switch {
+	case x.Kind != model.WritesData && x.Kind != model.ClerkPrivilege,
+		x.Counter,
+		x.Kind == model.WritesData && !x.Selects && x.OwnerScoped && len(x.Request) == 0:
 		return false
 	}
-	for p := call.Parent; p != nil && !jsast.IsFunction(p); p = p.Parent {
-		if p.Type == "if_statement" {
-			c := f.Text(p.ChildByField("condition"))
-			if strings.Contains(c, "!") || strings.Contains(c, "null") || strings.Contains(c, "undefined") || strings.Contains(c, "length === 0") {
-				return true
-			}
-		}
+	return x.File != f.Path || !bookkeeping.MatchString(lineText(f.Src, x.Line))
+}
+
+// lineText returns line n (1-based) of src, "" when there is none.
+func lineText(src []byte, n int) string {
+	lines := strings.SplitN(string(src), "\n", n+1)
+	if n < 1 || n > len(lines) {
+		return ""
 	}
-	return false
+	return lines[n-1]
 }
 
 // --- Go: clerkhttp.Satellite(true) ---

@@ -92,10 +92,6 @@ func fixMFA001(p *project.Model, path string) string {
 // sensitiveRe is the sensitive-operation lexicon for names and routes.
 var sensitiveRe = regexp.MustCompile(`(?i)(transfer|payout|withdraw|refund|delete[-_]?(account|organi[sz]ation|org|user|me)\b|change[-_]?(email|password)|api[-_]?keys?|billing|export)`)
 
-// sensitiveCalls are Clerk Backend API calls that always need reverification.
-var sensitiveCalls = map[string]bool{"users.deleteUser": true, "apiKeys.create": true,
-	"organizations.deleteOrganization": true, "users.updateUserPassword": false}
-
 // moneyCallRe matches calls that move money or destroy accounts.
 var moneyCallRe = regexp.MustCompile(`(?i)(^|\.)(transfers?|payouts?|withdraw\w*|refunds?|transfer\w*|payout\w*|refund\w*)(\.create)?$`)
 
@@ -108,20 +104,20 @@ func runMFA001(pass *rules.Pass) error {
 		if reverified(f, &e) || unauthenticated(pass, e.Fn) {
 			continue
 		}
-		route := routeLabel(pass.File.Path)
-		readOnly := isReadOnly(f, e)
+		route, readOnly := "", false
+		if me := entryOfFn(pass, e.Fn); me != nil {
+			readOnly = servesReads(me)
+			if me.PathKnown && !strings.Contains(e.Name, "/") {
+				route = me.Path
+			}
+		}
 		var at *jsast.Node
 		what := ""
 		conf := rules.LowConfidence
 		for _, c := range f.Calls(e.Fn, func(string) bool { return true }) {
 			name := strings.TrimSuffix(f.CalleeName(c), "()")
-			parts := strings.Split(name, ".")
-			tail2 := name
-			if len(parts) >= 2 {
-				tail2 = parts[len(parts)-2] + "." + parts[len(parts)-1]
-			}
-			if sensitiveCalls[tail2] {
-				at, what, conf = c, rules.Code(tail2), rules.MediumConfidence
+			if call, ok := knowledge.NeedsReverification(name); ok {
+				at, what, conf = c, rules.Code(call), rules.MediumConfidence
 				break
 			}
 			if at == nil && !readOnly && moneyCallRe.MatchString(name) {
@@ -148,45 +144,44 @@ func runMFA001(pass *rules.Pass) error {
 // lets a signed-out caller through (verdict no): reverification is moot
 // there, and the missing authentication is the finding.
 func unauthenticated(pass *rules.Pass, fn *jsast.Node) bool {
+	me := entryOfFn(pass, fn)
+	return me != nil && pass.Model.Guard(pass.Ctx, me).Authn == model.AuthnNo
+}
+
+// entryOfFn returns the model's entry whose handler is fn, or nil.
+func entryOfFn(pass *rules.Pass, fn *jsast.Node) *model.Entry {
 	if pass.Model == nil || fn == nil {
-		return false
+		return nil
 	}
 	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
 	if err != nil {
-		return false
+		return nil
 	}
 	for _, me := range es {
 		if me.Fn == fn || me.File == pass.File.Path && (me.Handler.File == pass.File.Path && me.Handler.Line == fn.Line ||
 			me.Line <= fn.Line && fn.Line <= me.EndLine) {
-			return pass.Model.Guard(pass.Ctx, me).Authn == model.AuthnNo
+			return me
 		}
 	}
-	return false
+	return nil
 }
 
-// isReadOnly reports entries that serve reads: GET/HEAD handlers, loaders
-// and tRPC queries.
-func isReadOnly(f *jsast.File, e jsast.Entry) bool {
-	switch {
-	case e.Name == "GET" || e.Name == "HEAD" || e.Name == "load" || e.Kind == "loader" || strings.HasPrefix(e.Name, "GET "):
+// servesReads reports entries that serve reads: every method safe (GET,
+// HEAD, OPTIONS by knowledge.HTTPMethod), loaders, loads and queries.
+func servesReads(e *model.Entry) bool {
+	switch e.Kind {
+	case model.Loader, model.Load, model.LayoutLoad, model.TRPCQuery, model.ConvexQuery:
 		return true
-	case e.Kind == "procedure" && len(e.Middleware) > 0:
-		return strings.HasSuffix(f.Name(e.Middleware[0]), ".query")
 	}
-	return false
-}
-
-// routeLabel is the request path of a Next.js Route Handler or Pages
-// Router API route file, or "".
-func routeLabel(p string) string {
-	if i := strings.LastIndex(p, "app/"); i >= 0 && (strings.HasSuffix(p, "/route.ts") || strings.HasSuffix(p, "/route.js")) {
-		return "/" + strings.TrimSuffix(strings.TrimSuffix(p[i+4:], "/route.ts"), "/route.js")
+	if len(e.Methods) == 0 {
+		return false
 	}
-	if i := strings.Index(p, "pages/api/"); i >= 0 {
-		r := p[i+6:]
-		return "/" + strings.TrimSuffix(r, r[strings.LastIndexByte(r, '.'):])
+	for _, name := range e.Methods {
+		if m, ok := knowledge.HTTPMethod(strings.ToUpper(name)); !ok || !m.Safe {
+			return false
+		}
 	}
-	return ""
+	return true
 }
 
 func routeSuffix(route string) string {

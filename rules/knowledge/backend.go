@@ -402,3 +402,61 @@ var userResults = map[string]bool{
 // ReturnsBackendUser reports whether clerkClient.users.<method> resolves
 // to the whole Backend User.
 func ReturnsBackendUser(method string) bool { return userResults[method] }
+
+// userContactFields are the members of a Clerk User (Backend and
+// frontend objects) that hold the user's private contact data or
+// server-only metadata: what a public profile (name, username, image)
+// leaves out.
+var userContactFields = []struct {
+	Name, Source string
+}{
+	{"emailAddresses", "https://clerk.com/docs/reference/backend/types/backend-user"},
+	{"primaryEmailAddress", "https://clerk.com/docs/reference/javascript/user (User.primaryEmailAddress)"},
+	{"emailAddress", "https://clerk.com/docs/reference/backend/types/backend-email-address"},
+	{"phoneNumbers", "https://clerk.com/docs/reference/backend/types/backend-user"},
+	{"primaryPhoneNumber", "https://clerk.com/docs/reference/javascript/user (User.primaryPhoneNumber)"},
+	{"phoneNumber", "https://clerk.com/docs/reference/backend/types/backend-phone-number"},
+	{"privateMetadata", "https://clerk.com/docs/reference/backend/types/backend-user (set from the Backend API only)"},
+	{"externalAccounts", "https://clerk.com/docs/reference/backend/types/backend-user"},
+	{"web3Wallets", "https://clerk.com/docs/reference/backend/types/backend-user"},
+}
+
+// UserContactField reports whether a member of a Clerk User holds the
+// user's contact data or server-only metadata (user.emailAddresses,
+// user.privateMetadata), as opposed to public profile fields.
+func UserContactField(name string) bool {
+	for _, f := range userContactFields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// reverificationCalls are the Backend API calls whose action Clerk lists
+// as sensitive (deleting an account or an organization, creating a
+// credential): a server call of one should first check
+// `has({ reverification })`.
+var reverificationCalls = []struct {
+	Resource, Method, Source string
+}{
+	{"users", "deleteUser", "https://clerk.com/docs/guides/secure/reverification (sensitive actions: delete account)"},
+	{"organizations", "deleteOrganization", "https://clerk.com/docs/guides/secure/reverification (sensitive actions: delete organization)"},
+	{"apiKeys", "create", "https://clerk.com/docs/guides/secure/reverification (a credential for the account, as a banking transfer is)"},
+}
+
+// NeedsReverification reports whether a Backend API call as written
+// ("client.users.deleteUser") is one whose action Clerk lists as
+// sensitive, returning its "resource.method".
+func NeedsReverification(callee string) (string, bool) {
+	bc, ok := BackendCallIn(callee)
+	if !ok {
+		return "", false
+	}
+	for _, r := range reverificationCalls {
+		if r.Resource == bc.Resource && r.Method == bc.Method {
+			return r.Resource + "." + r.Method, true
+		}
+	}
+	return "", false
+}

@@ -46,8 +46,12 @@ type DataLibrary struct {
 	// Calls maps a method (the callee's last segment) to its effect.
 	Calls map[string]Effect
 	// Tags are tagged-template functions that run SQL (sql`...`).
-	Tags   []string
-	Source string
+	Tags []string
+	// KeyValue is set for a key-value store: a write stores one value
+	// under a key the call names (SET key value), so a write with a
+	// constant key and a server-computed value is a cache fill.
+	KeyValue bool
+	Source   string
 }
 
 // dataAPIs are the data-access libraries and what each call does.
@@ -150,7 +154,8 @@ var dataAPIs = []DataLibrary{
 			with(Write, "set", "setex", "mset", "hset", "hmset", "hdel", "del", "incr", "incrby", "decr", "expire", "lpush",
 				"rpush", "lpop", "rpop", "sadd", "srem", "zadd", "zrem").
 			with(ReadWrite, "eval", "exec"),
-		Source: "https://redis.io/docs/latest/commands/, https://upstash.com/docs/redis/sdks/ts/overview"},
+		KeyValue: true,
+		Source:   "https://redis.io/docs/latest/commands/, https://upstash.com/docs/redis/sdks/ts/overview"},
 	{Name: "vercel-blob", Modules: []string{"@vercel/blob"}, Roots: []string{"blob"},
 		Calls:  calls(Read, "list", "head").with(Write, "put", "del", "copy"),
 		Source: "https://vercel.com/docs/vercel-blob/using-blob-sdk"},
@@ -312,6 +317,33 @@ func DataRoot(name string) ([]string, bool) {
 	}
 	sort.Strings(out)
 	return out, len(out) > 0
+}
+
+// KeyValueCall reports whether a data call as written ("redis.set",
+// "kv.get") is made on a receiver conventionally bound to a key-value
+// store client, and to nothing else (DataRoot).
+func KeyValueCall(call string) bool {
+	root, _, _ := strings.Cut(call, ".")
+	libs, ok := DataRoot(root)
+	if !ok {
+		return false
+	}
+	for _, name := range libs {
+		lib, found := dataLibraryNamed(name)
+		if !found || !lib.KeyValue {
+			return false
+		}
+	}
+	return true
+}
+
+func dataLibraryNamed(name string) (DataLibrary, bool) {
+	for _, lib := range dataAPIs {
+		if lib.Name == name {
+			return lib, true
+		}
+	}
+	return DataLibrary{}, false
 }
 
 // DataLibraryOf returns the library imported from module, when one is.

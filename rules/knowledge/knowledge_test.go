@@ -52,6 +52,18 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("backendRoutes", r.Method+" "+r.Path)
 	}
+	for _, r := range reverificationCalls {
+		if _, ok := BackendCallOf(r.Resource, r.Method); r.Source == "" || !ok {
+			t.Errorf("reverificationCalls %s.%s: no source or not a Backend API call", r.Resource, r.Method)
+		}
+		unique("reverificationCalls", r.Resource+"."+r.Method)
+	}
+	for _, f := range userContactFields {
+		if f.Source == "" || f.Name == "" {
+			t.Errorf("userContactFields %q: no source", f.Name)
+		}
+		unique("userContactFields", f.Name)
+	}
 	for _, c := range clientSerialized {
 		if c.Source == "" || c.Package == "" || c.Name == "" {
 			t.Errorf("clientSerialized %s: incomplete entry", c.Form)

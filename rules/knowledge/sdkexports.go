@@ -271,3 +271,40 @@ func FirstWith(pkg, entry, name string) (string, bool) {
 	}
 	return "", false
 }
+
+// ServerAuthCall returns how server code of a Clerk full-stack framework
+// SDK other than Next.js reads the caller's auth state at a version (a
+// package.json version; "" for the latest), by the generated SDK table,
+// and the import path it comes from:
+//
+//   - TanStack Start: `await auth()` from `/server` where that version
+//     exports it (0.26 and later), `await getAuth(getWebRequest())` before;
+//   - React Router: `await getAuth(args)` from `/server` (2.1 and later) or
+//     `/ssr.server`;
+//   - Remix: `await getAuth(args)` from `/ssr.server`.
+//
+// ok is false for other packages.
+func ServerAuthCall(pkg, version string) (call, from string, ok bool) {
+	switch pkg {
+	case "@clerk/tanstack-react-start", "@clerk/tanstack-start":
+		if p, found := EntryFor(pkg, "auth", version, "./server"); found {
+			return "await auth()", p, true
+		}
+		p, found := EntryFor(pkg, "getAuth", version, "./server")
+		if !found {
+			p = pkg + "/server"
+		}
+		return "await getAuth(getWebRequest())", p, true
+	case "@clerk/react-router", "@clerk/remix":
+		p, found := EntryFor(pkg, "getAuth", version, "./server", "./ssr.server")
+		if !found {
+			p = pkg + "/ssr.server"
+		}
+		return "await getAuth(args)", p, true
+	}
+	return "", "", false
+}
+
+// ServerAuthPackages are the packages ServerAuthCall answers for, in the
+// order a project that declares several is judged.
+var ServerAuthPackages = []string{"@clerk/tanstack-react-start", "@clerk/tanstack-start", "@clerk/react-router", "@clerk/remix"}

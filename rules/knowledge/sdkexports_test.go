@@ -58,3 +58,22 @@ func TestSDKExportsTable(t *testing.T) {
 		}
 	}
 }
+
+func TestServerAuthCall(t *testing.T) {
+	cases := []struct{ pkg, version, call, from string }{
+		{"@clerk/tanstack-react-start", "^0.22.1", "await getAuth(getWebRequest())", "@clerk/tanstack-react-start/server"},
+		{"@clerk/tanstack-react-start", "", "await auth()", "@clerk/tanstack-react-start/server"},
+		{"@clerk/react-router", "^1.4.0", "await getAuth(args)", "@clerk/react-router/ssr.server"},
+		{"@clerk/react-router", "^2.1.0", "await getAuth(args)", "@clerk/react-router/server"},
+		{"@clerk/remix", "^4.5.0", "await getAuth(args)", "@clerk/remix/ssr.server"},
+	}
+	for _, c := range cases {
+		call, from, ok := ServerAuthCall(c.pkg, c.version)
+		if !ok || call != c.call || from != c.from {
+			t.Errorf("ServerAuthCall(%s, %s) = %q, %q, %v; want %q, %q", c.pkg, c.version, call, from, ok, c.call, c.from)
+		}
+	}
+	if _, _, ok := ServerAuthCall("@clerk/nextjs", ""); ok {
+		t.Error("ServerAuthCall answers for @clerk/nextjs, whose fixes are Next.js's")
+	}
+}

@@ -816,12 +816,6 @@ func (a *analyzer) effectReturn(n *jsast.Node) bool {
 	return ok
 }
 
-// contactFields are the members of a Clerk User that hold private contact
-// data or server-only metadata.
-var contactFields = map[string]bool{"emailAddresses": true, "primaryEmailAddress": true, "emailAddress": true,
-	"phoneNumbers": true, "primaryPhoneNumber": true, "phoneNumber": true, "privateMetadata": true,
-	"externalAccounts": true, "web3Wallets": true}
-
 // userReturn reports whether a returned or sent value holds a Clerk User
 // (or its contact data); others is set when the users are not the caller
 // (users.getUser(id), users.getUserList()).
@@ -839,7 +833,7 @@ func (a *analyzer) userReturn(n *jsast.Node) (ok, others bool) {
 		contact := false
 		x := n
 		for x != nil && (x.Type == "member_expression" || x.Type == "subscript_expression") {
-			if x.Type == "member_expression" && contactFields[a.f.Text(x.ChildByField("property"))] {
+			if x.Type == "member_expression" && knowledge.UserContactField(a.f.Text(x.ChildByField("property"))) {
 				contact = true
 			}
 			x = jsast.Unwrap(x.ChildByField("object"))
@@ -871,21 +865,62 @@ func (a *analyzer) userReturn(n *jsast.Node) (ok, others bool) {
 	return false, false
 }
 
-// copiesContact reports whether a projection callback (users.map((u) =>
-// ({ ... }))) copies a user's contact data or spreads the user.
-func (a *analyzer) copiesContact(fn *jsast.Node) bool {
-	found := false
-	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
-		switch {
-		case found:
-		case x.Type == "spread_element":
-			found = true
-		case x.Type == "member_expression" && contactFields[a.f.Text(x.ChildByField("property"))]:
-			found = true
+// picksPublicFields reports whether a projection callback
+// (users.map((u) => ({ id: u.id, name: u.firstName }))) returns picked
+// fields, not the values it maps: every value it returns is built (an
+// object or array literal, a field, a string), it spreads nothing, and it
+// names no contact field (knowledge.UserContactField) and no email or
+// phone field. It is the one answer to "does this projection copy a
+// user's contact data", for Clerk users and stored rows alike.
+func (a *analyzer) picksPublicFields(fn *jsast.Node) bool {
+	fn = jsast.Unwrap(fn)
+	if fn == nil || !jsast.IsFunction(fn) {
+		return false
+	}
+	var results []*jsast.Node
+	if body := jsast.Unwrap(fn.ChildByField("body")); body != nil && body.Type != "statement_block" {
+		results = append(results, body)
+	} else {
+		jsast.Walk(body, func(x *jsast.Node) bool {
+			if x != body && jsast.IsFunction(x) {
+				return false
+			}
+			if x.Type == "return_statement" {
+				if c := x.NamedChildren(); len(c) > 0 {
+					results = append(results, jsast.Unwrap(c[0]))
+				} else {
+					results = append(results, nil)
+				}
+			}
+			return true
+		})
+	}
+	if len(results) == 0 {
+		return false
+	}
+	for _, r := range results {
+		if r == nil {
+			return false
 		}
-		return !found
+		switch r.Type {
+		case "object", "array", "member_expression", "template_string", "string", "binary_expression":
+		default:
+			return false // the value itself, or what a call makes of it
+		}
+	}
+	copies := false
+	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
+		switch x.Type {
+		case "spread_element":
+			copies = true
+		case "property_identifier", "shorthand_property_identifier":
+			name := a.f.Text(x)
+			low := strings.ToLower(name)
+			copies = knowledge.UserContactField(name) || strings.Contains(low, "email") || strings.Contains(low, "phone")
+		}
+		return !copies
 	})
-	return found
+	return !copies
 }
 
 // noteRead records that the function reads the identity at n.

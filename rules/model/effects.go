@@ -130,8 +130,11 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		}
 		if clean != rname {
 			if eff, ok := knowledge.DataCall(pkg, last); ok {
-				if k, selects, ok := sqlVerb(f, n); ok && eff == knowledge.ReadWrite {
-					return mk(k, selects)
+				if st := sqlOf(f, n); st.known && eff == knowledge.ReadWrite {
+					if st.kind == "" {
+						return nil // SELECT NOW(): no stored data
+					}
+					return mk(st.kind, st.selects)
 				}
 				return mk(dataKind(eff), !knowledge.IsCreate(last))
 			}
@@ -179,37 +182,72 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	return nil
 }
 
-// sqlEffect classifies a tagged SQL template (sql`...`) by its statement:
-// SELECT reads, INSERT creates, UPDATE and DELETE change existing rows; a
-// statement it cannot name is a read and write. A SELECT without FROM
-// (SELECT NOW()) reads no stored data. The table, when the text names it,
-// is appended to the call ("sql.users") so that the record is named.
+// sqlEffect classifies a tagged SQL template (sql`...`) by its statement
+// (sqlOf); a statement it cannot name is a read and write. The table, when
+// the text names it, is appended to the call ("sql.users") so that the
+// record is named.
 func (a *analyzer) sqlEffect(n *jsast.Node, call string) *effect {
-	text := strings.ToLower(leadingLiteral(a.f, n.ChildByField("arguments")))
-	fields := strings.Fields(text)
-	mk := func(k EffectKind, selects bool, after string) *effect {
-		if t := wordAfter(fields, after); t != "" {
-			call += "." + t
-		}
-		return &effect{Effect: Effect{Kind: k, Call: call, Selects: selects}}
+	st := sqlOf(a.f, n)
+	switch {
+	case !st.known:
+		return &effect{Effect: Effect{Kind: WritesData, Call: call, Selects: true}}
+	case st.kind == "":
+		return nil
 	}
+	if st.table != "" {
+		call += "." + st.table
+	}
+	return &effect{Effect: Effect{Kind: st.kind, Call: call, Selects: st.selects}}
+}
+
+// sqlStatement is what a raw SQL statement does.
+type sqlStatement struct {
+	kind    EffectKind // ReadsData, WritesData, or "" for no stored data (SELECT NOW())
+	selects bool       // it selects existing rows (not an INSERT)
+	table   string     // the table it names, or ""
+	known   bool       // the statement's verb was read
+}
+
+// sqlOf reads the SQL statement of a query call, the leading literal of a
+// tagged template (sql`SELECT ...`) or of the first argument
+// (client.query('UPDATE ...')): SELECT (WITH, SHOW) reads, INSERT
+// creates, UPDATE and DELETE change existing rows; a SELECT without FROM
+// and a fragment composed into another statement (WHERE ..., an empty
+// template) read no stored data. This is the one answer to "what does
+// this SQL string do" for every caller.
+func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
+	var q string
+	if a := n.ChildByField("arguments"); a != nil && a.Type == "template_string" {
+		if f.Text(a) == "``" {
+			return sqlStatement{known: true} // sql``: an empty fragment
+		}
+		q = leadingLiteral(f, a)
+	} else if args := jsast.Args(n); len(args) > 0 {
+		q = leadingLiteral(f, args[0])
+	}
+	text := strings.ToLower(q)
+	fields := strings.Fields(text)
 	if len(fields) == 0 {
-		return mk(WritesData, true, "")
+		return sqlStatement{}
 	}
 	switch fields[0] {
+	case "where", "and", "or", "order", "group", "having", "limit", "offset", "join", "left", "inner", "set", "values":
+		// A fragment (sql`WHERE status = ${s}`) composed into the
+		// statement that embeds it: no effect of its own.
+		return sqlStatement{known: true}
 	case "select", "with", "show":
 		if wordAfter(fields, "from") == "" && !strings.Contains(text, " from ") {
-			return nil
+			return sqlStatement{known: true}
 		}
-		return mk(ReadsData, true, "from")
+		return sqlStatement{kind: ReadsData, selects: true, table: wordAfter(fields, "from"), known: true}
 	case "insert":
-		return mk(WritesData, false, "into")
+		return sqlStatement{kind: WritesData, table: wordAfter(fields, "into"), known: true}
 	case "update":
-		return mk(WritesData, true, "update")
+		return sqlStatement{kind: WritesData, selects: true, table: wordAfter(fields, "update"), known: true}
 	case "delete":
-		return mk(WritesData, true, "from")
+		return sqlStatement{kind: WritesData, selects: true, table: wordAfter(fields, "from"), known: true}
 	}
-	return mk(WritesData, true, "")
+	return sqlStatement{}
 }
 
 // wordAfter returns the identifier that follows the keyword kw in a SQL
@@ -892,31 +930,6 @@ func (a *analyzer) batch(n *jsast.Node) bool {
 		})
 	}
 	return found
-}
-
-// sqlVerb classifies a SQL query by its statement's first keyword
-// (sql`SELECT ...`, client.query('UPDATE ...')): a read, a write that
-// selects rows, or an insert.
-func sqlVerb(f *jsast.File, n *jsast.Node) (k EffectKind, selects, ok bool) {
-	var q string
-	if a := n.ChildByField("arguments"); a != nil && a.Type == "template_string" {
-		q = leadingLiteral(f, a)
-	} else if args := jsast.Args(n); len(args) > 0 {
-		q = leadingLiteral(f, args[0])
-	}
-	fields := strings.Fields(q)
-	if len(fields) == 0 {
-		return "", false, false
-	}
-	switch strings.ToUpper(fields[0]) {
-	case "SELECT", "WITH":
-		return ReadsData, true, true
-	case "UPDATE", "DELETE":
-		return WritesData, true, true
-	case "INSERT":
-		return WritesData, false, true
-	}
-	return "", false, false
 }
 
 // grantKey matches the metadata fields that carry authorization: a role,

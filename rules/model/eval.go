@@ -501,20 +501,16 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vAuthObj}
 			}
 		case vRow:
-			if obj.clerk && (prop == "map" || prop == "flatMap") && len(args) > 0 && jsast.IsFunction(jsast.Unwrap(args[0])) &&
-				!a.copiesContact(jsast.Unwrap(args[0])) {
-				return value{kind: vRow} // users.map((u) => ({ name: u.firstName })): no contact data left
+			if (prop == "map" || prop == "flatMap") && len(args) > 0 && a.picksPublicFields(args[0]) {
+				// users.map((u) => ({ id: u.id, name: u.firstName })): the
+				// public profile fields picked, not the User objects.
+				return value{kind: vRow}
 			}
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {
 					// team.memberIds.includes(userId): membership of a record.
 					return value{kind: vPred, anon: isFalse, authz: ownerKind(av)}
 				}
-			}
-			if (prop == "map" || prop == "flatMap") && len(args) > 0 && a.picksPublicFields(args[0]) {
-				// users.map((u) => ({ id: u.id, name: u.firstName })): the
-				// public profile fields picked, not the User objects.
-				return value{kind: vRow}
 			}
 			if e := a.chainedEffect(n); e != nil && !obj.clerk {
 				// const [row] = await db.select().from(t).where(...): one record.
@@ -1048,21 +1044,4 @@ func (a *analyzer) usedBeyondTests(name string) bool {
 		return !used
 	})
 	return used
-}
-
-// picksPublicFields reports whether a callback maps its argument to a new
-// object literal of public profile fields: (u) => ({ id: u.id, name:
-// u.firstName, imageUrl: u.imageUrl }). Picking an email address, a phone
-// number or metadata is still the users' data.
-func (a *analyzer) picksPublicFields(fn *jsast.Node) bool {
-	fn = jsast.Unwrap(fn)
-	if fn == nil || fn.Type != "arrow_function" {
-		return false
-	}
-	body := jsast.Unwrap(fn.ChildByField("body"))
-	if body == nil || body.Type != "object" {
-		return false
-	}
-	t := strings.ToLower(a.f.Text(body))
-	return !strings.Contains(t, "email") && !strings.Contains(t, "phone") && !strings.Contains(t, "metadata") && !strings.Contains(t, "...")
 }

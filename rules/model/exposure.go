@@ -47,6 +47,8 @@ type Exposure struct {
 //   - a write that changes or deletes existing records, a privileged
 //     Clerk Backend call, returning a Clerk User or a server secret, money, a paid API and a
 //     request to a caller-chosen URL are high;
+//   - a key-value write (knowledge.KeyValueCall) that no request input
+//     and no identity reaches is a cache fill and exposes nothing;
 //   - creating a record is high, except on a public form or beacon
 //     (knowledge.PublicSubmission: contact, waitlist, registration, page
 //     views) or an entry the middleware declares public, where adding a
@@ -123,6 +125,11 @@ func exposureOf(e *Entry, x Effect) (Level, string) {
 		}
 		return ExposeMedium, "sends mail"
 	case WritesData:
+		if len(x.Request) == 0 && !x.OwnerScoped && !x.OwnerOptional && knowledge.KeyValueCall(x.Call) {
+			// A value the server computed, stored under a key the caller
+			// does not choose: a cache fill, the same for every caller.
+			return ExposeNone, ""
+		}
 		if x.Selects {
 			return ExposeHigh, "changes or deletes stored records"
 		}
@@ -169,6 +176,8 @@ func readExposure(e *Entry, x Effect) (Level, string) {
 			return ExposeHigh, "reads data below `" + l.Name + "`, which stops signed-out visitors only on navigation"
 		case l.ByPath:
 			return ExposeHigh, "reads data the path check of `" + l.Name + "` is meant to protect"
+		case l.Via == ViaNavigation:
+			return ExposeHigh, "reads data for a route whose `" + l.Name + "` stops signed-out visitors only on navigation"
 		}
 		return ExposeHigh, "reads data behind `" + l.Name + "`, which lets a signed-out caller through"
 	}
@@ -187,14 +196,17 @@ func readExposure(e *Entry, x Effect) (Level, string) {
 // Convex builder that catches the missing identity), a layout above it
 // that stops signed-out visitors (it does not run for the entry's own
 // requests), or a middleware path check that rejects signed-out requests
-// to it (asked with the entry's own verdict: the check can be bypassed).
+// to it (asked with the entry's own verdict: the check can be bypassed),
+// or a route whose navigation guard stops signed-out visitors calls it
+// (a TanStack Start server function a `beforeLoad`-guarded route calls).
 // Every read behind it counts.
 func MeantPrivate(e *Entry) (Layer, bool) {
 	for _, l := range e.Chain {
 		switch {
 		case l.Via == ViaWrapper && l.Gate == GateAttaches,
 			l.Via == ViaLayout && (l.Gate == GateRejects || l.Gate == GateRedirects || l.Gate == GatePartial),
-			l.ByPath && (l.Gate == GateRejects || l.Gate == GateRedirects):
+			l.ByPath && (l.Gate == GateRejects || l.Gate == GateRedirects),
+			l.Via == ViaNavigation:
 			return l, true
 		}
 	}

@@ -49,6 +49,12 @@ func TestExposed(t *testing.T) {
 		{"sql users table", route("/api/x"), open, eff(ReadsData, "sql.users", true), ExposeHigh},
 		{"sql public table", route("/api/x"), open, eff(ReadsData, "sql.jobs", true), ExposeNone},
 		{"unpublished records", route("/api/posts"), open, Effects{List: []Effect{{Kind: ReadsData, Call: "db.post.findMany", Selects: true, SignedOut: ReachYes, Unpublished: true}}}, ExposeHigh},
+		{"cache fill under a constant key", route("/api/products"), open, eff(WritesData, "redis.set", true), ExposeNone},
+		{"cache write the request selects", route("/api/products"), open, eff(WritesData, "redis.set", true, FromBody), ExposeHigh},
+		{"key-value delete the request selects", route("/api/x"), open, eff(WritesData, "kv.del", true, FromParams), ExposeHigh},
+		{"database write no request input reaches", route("/api/reset"), open, eff(WritesData, "db.post.deleteMany", true), ExposeHigh},
+		{"read for a route guarded on navigation only", &Entry{Kind: ServerFunction, Name: "listInvoices", Chain: []Layer{{Via: ViaNavigation, Gate: GateNone, Name: "beforeLoad of /_authed"}}}, open, eff(ReadsData, "db.invoice.findMany", true), ExposeHigh},
+		{"public read no route guards", &Entry{Kind: ServerFunction, Name: "listPlans"}, open, eff(ReadsData, "db.plan.findMany", true), ExposeNone},
 		{"paid api", route("/api/ai"), open, eff(PaidAPI, "openai.chat.completions.create", false), ExposeHigh},
 	}
 	for _, c := range cases {

@@ -28,6 +28,12 @@ import (
 // A handler's `context` holds what its middleware passed to next({
 // context }): the identity, when a middleware read it.
 //
+// A server function that a file route calls (its component, loader or
+// beforeLoad) under a `beforeLoad` that stops signed-out visitors (the
+// route's own or a parent route's) is meant for signed-in users: its
+// chain gets a layer of Via navigation (gate none: the guard does not run
+// for the function's own requests), which the exposure policy asks.
+//
 // Sources: https://tanstack.com/start/latest/docs/framework/react/guide/server-functions,
 // .../guide/middleware, .../guide/server-routes.
 type tanstackAdapter struct{}
@@ -124,6 +130,7 @@ func tanstackEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 		}
 		out = append(out, es...)
 	}
+	m.tanstackRouteCallers(ctx, files, out)
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].File < out[j].File || out[i].File == out[j].File && out[i].Line < out[j].Line
 	})
@@ -547,4 +554,149 @@ func firstArg(call *jsast.Node) *jsast.Node {
 		return a[0]
 	}
 	return nil
+}
+
+// tsRoute is a TanStack Router file route, createFileRoute(id)({
+// beforeLoad, loader, component }), and its navigation guard.
+type tsRoute struct {
+	id    string // the route ID: "/_authed/posts/$postId"
+	file  *jsast.File
+	guard *Layer // its beforeLoad, when that stops a signed-out visitor
+}
+
+// tanstackRouteCallers adds to each server function that a file route
+// calls the navigation guard of that route (its own beforeLoad or, when
+// it has none that stops anyone, a parent route's, by route ID: "/_authed"
+// is the parent of "/_authed/posts"), unless a route without such a guard calls it too. A
+// call is one of the route file's calls of a name that resolves to the
+// server function's declaration, or the argument of useServerFn(name).
+//
+// Source: https://tanstack.com/router/latest/docs/framework/react/guide/authenticated-routes
+// (beforeLoad runs before a route loads, for it and its children),
+// https://tanstack.com/start/latest/docs/framework/react/guide/server-functions
+// (useServerFn).
+func (m *Model) tanstackRouteCallers(ctx context.Context, files []*jsast.File, es []*Entry) {
+	fns := map[[2]string]*Entry{}
+	for _, e := range es {
+		if e.Kind == ServerFunction {
+			fns[[2]string{e.File, e.Name}] = e
+		}
+	}
+	if len(fns) == 0 {
+		return
+	}
+	var routes []tsRoute
+	for _, f := range files {
+		for _, call := range f.Calls(f.Root, func(n string) bool { return strings.HasSuffix(n, "createFileRoute") }) {
+			outer := call.Parent
+			if outer == nil || outer.Type != "call_expression" || jsast.Unwrap(outer.ChildByField("function")) != call {
+				continue
+			}
+			id, ok := f.StringValue(firstArg(call))
+			opts := jsast.Unwrap(firstArg(outer))
+			if !ok || opts == nil || opts.Type != "object" {
+				continue
+			}
+			r := tsRoute{id: strings.TrimSuffix(id, "/"), file: f}
+			if bl := f.ObjectProp(opts, "beforeLoad"); bl != nil {
+				r.guard = m.beforeLoadGuard(ctx, f, id, bl)
+			}
+			routes = append(routes, r)
+		}
+	}
+	// A server function is meant for signed-in users when the routes that
+	// call it are all guarded: one that a public route calls too (a
+	// pricing page and the billing page) serves that public page.
+	links := map[*Entry]*Layer{}
+	public := map[*Entry]bool{}
+	for _, r := range routes {
+		g := r.guard
+		for _, p := range routes { // a guarded parent route
+			if g != nil {
+				break
+			}
+			if p.guard != nil && p.id != "" && p.id != r.id && strings.HasPrefix(r.id+"/", p.id+"/") {
+				g = p.guard
+			}
+		}
+		for _, e := range m.serverFnsCalledIn(ctx, r.file, fns) {
+			if g == nil {
+				public[e] = true
+				continue
+			}
+			if links[e] != nil {
+				continue
+			}
+			l := *g
+			who := "its `beforeLoad`"
+			if g.Name != "beforeLoad of "+r.id {
+				who = "the `" + g.Name + "`"
+			}
+			l.Why = fmt.Sprintf("the route %s (%s) calls it and %s (%s:%d) stops signed-out visitors, but only on navigation: the server function is requested by its ID without it",
+				r.id, r.file.Path, who, g.File, g.Line)
+			links[e] = &l
+		}
+	}
+	for _, e := range es {
+		if l := links[e]; l != nil && !public[e] {
+			if _, ok := MeantPrivate(e); !ok {
+				e.Chain = append(e.Chain, *l)
+			}
+		}
+	}
+}
+
+// beforeLoadGuard evaluates a route's beforeLoad over its ({ context })
+// argument, whose context carries what the parent routes' beforeLoad
+// returned (the identity, when the root route loads it): the layer of a
+// beforeLoad that stops a signed-out visitor, or nil.
+func (m *Model) beforeLoadGuard(ctx context.Context, f *jsast.File, id string, bl *jsast.Node) *Layer {
+	fn, fnFile, _, _ := m.unwrapHandler(ctx, f, bl)
+	if fn == nil {
+		return nil
+	}
+	s := m.summarize(ctx, fnFile, fn, roleHandler, []ParamRole{ParamIdentityContext}, 0, nil)
+	if s.cont != no || len(s.checks) == 0 {
+		return nil
+	}
+	var proof []Proof
+	for _, c := range s.checks {
+		proof = append(proof, c.Proof)
+	}
+	return &Layer{Name: "beforeLoad of " + strings.TrimSuffix(id, "/"), Location: Location{File: fnFile.Path, Line: fn.Line}, Via: ViaNavigation,
+		Gate: GateNone, Proof: proof}
+}
+
+// serverFnsCalledIn returns the server functions a route file calls.
+func (m *Model) serverFnsCalledIn(ctx context.Context, f *jsast.File, fns map[[2]string]*Entry) []*Entry {
+	names := map[string]bool{}
+	for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
+		callee := jsast.Unwrap(call.ChildByField("function"))
+		if callee != nil && callee.Type == "identifier" {
+			names[f.Text(callee)] = true
+			if f.Text(callee) == "useServerFn" {
+				if a := jsast.Unwrap(firstArg(call)); a != nil && a.Type == "identifier" {
+					names[f.Text(a)] = true
+				}
+			}
+		}
+	}
+	var out []*Entry
+	for name := range names {
+		if e := fns[[2]string{f.Path, name}]; e != nil {
+			out = append(out, e)
+			continue
+		}
+		o, ok, err := m.origin(ctx, f, name)
+		if err != nil || !ok || o.Module.Kind != modules.File {
+			continue // unresolved: no link, so no claim the function is meant private
+		}
+		if e := fns[[2]string{o.Module.Path, o.Binding}]; e != nil {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].File < out[j].File || out[i].File == out[j].File && out[i].Line < out[j].Line
+	})
+	return out
 }

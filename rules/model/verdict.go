@@ -66,6 +66,10 @@ const (
 	ViaLayout     Via = "layout"     // a Next.js layout above a page
 	ViaSecret     Via = "secret"     // a shared secret (CRON_SECRET, an API key header)
 	ViaProcedure  Via = "procedure"  // a tRPC procedure base's or the procedure's own .use() middleware
+	// ViaNavigation is a router's navigation guard (TanStack Router's
+	// beforeLoad) on a route that calls the entry: it runs when a visitor
+	// navigates to the route, not when the entry is requested itself.
+	ViaNavigation Via = "navigation"
 )
 
 // Proof is a place that supports a verdict or an effect.

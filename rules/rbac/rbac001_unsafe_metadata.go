@@ -47,7 +47,7 @@ if (has({ role: 'org:admin' })) return adminData()
 	Fix: rules.ConstFix("`unsafeMetadata` can be read and written from the frontend, so users can grant themselves the role. " +
 		"Use Organization roles/permissions with `has({ role: 'org:admin' })` / `has({ permission: '…' })`, or " +
 		"`publicMetadata` (read-only in the frontend) written only by admin-checked server code via " +
-		"`clerkClient.users.updateUserMetadata`, exposed in the session token as `{{user.public_metadata}}`."),
+		"the Backend API's `users.updateUserMetadata()`, exposed in the session token as `{{user.public_metadata}}`."),
 	Run: runRBAC001,
 }
 

@@ -76,6 +76,11 @@ func fixRBAC005(p *project.Model, path string) string {
 		}
 	case p.DependsOn(path, "@clerk/fastify"):
 		check = "`const { has } = getAuth(request); if (!has({ role: 'org:admin' })) return reply.code(403).send()`"
+	default:
+		if a, ok := rules.FrameworkAuthOf(p, path); ok {
+			check = "`const { userId, has } = " + a.Call + "; if (!userId || !has({ role: 'org:admin' })) throw new Response(null, { status: 403 })` (from " +
+				rules.Code(a.From) + ")"
+		}
 	}
 	return "These Backend API calls run with the instance Secret Key. Check that the caller is an admin before calling them: " +
 		check + ". Prefer a Custom Permission (`has({ permission: 'org:users:manage' })`) over a role, and never let the " +

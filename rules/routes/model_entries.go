@@ -61,25 +61,3 @@ func isHTTPExport(name string) bool {
 	_, ok := knowledge.HTTPMethod(name)
 	return ok && name != "ALL"
 }
-
-// protectedEffect returns the first effect a signed-out caller reaches
-// that a reviewer would call protected: a write, a privileged Clerk call,
-// mail, money, a returned Clerk user, or a read of stored data.
-//
-// It is CLK-RP-012's policy still, not yet model.Exposed: a TanStack Start
-// server function that a route guarded by beforeLoad calls is meant for
-// signed-in users, but the model does not yet link the server function to
-// that route (model.MeantPrivate), so Exposed would take its read for
-// public (testdata/CLK-RP-012/tanstack_middleware_and_calls.txtar).
-func protectedEffect(fx model.Effects) (model.Effect, bool) {
-	for _, x := range fx.List {
-		if x.SignedOut != model.ReachYes {
-			continue
-		}
-		switch x.Kind {
-		case model.WritesData, model.ClerkPrivilege, model.SendsMail, model.MovesMoney, model.ReturnsUser, model.ReadsData:
-			return x, true
-		}
-	}
-	return model.Effect{}, false
-}

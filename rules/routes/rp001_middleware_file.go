@@ -40,6 +40,9 @@ var RP001 = &rules.Rule{
 		Good: "// src/middleware.ts (Next.js <= 15) or src/proxy.ts (Next.js 16+)\nexport default clerkMiddleware()\nexport const config = { matcher: [/* Clerk's recommended matcher */] }",
 	},
 	Fix: func(p *project.Model, file string) string {
+		if a, ok := rules.FrameworkAuthOf(p, file); ok {
+			return a.NextOnlyFix()
+		}
 		a := p.AppFor(file)
 		want := "`middleware.ts` (Next.js <= 15) or `proxy.ts` (Next.js 16+)"
 		dir := "the project root, or `src/` when the app uses `src/`"

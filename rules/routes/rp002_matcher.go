@@ -40,6 +40,9 @@ var RP002 = &rules.Rule{
 			"    '/(api|trpc)(.*)',\n    '/__clerk/(.*)',\n  ],\n}",
 	},
 	Fix: func(p *project.Model, file string) string {
+		if a, ok := rules.FrameworkAuthOf(p, file); ok {
+			return a.NextOnlyFix()
+		}
 		return "Routes that call `auth()`/`getAuth()` must be matched by `" + nextMiddleware(p, file) + "`. Use Clerk's recommended matcher, which always runs for `/(api|trpc)(.*)` and `/__clerk/(.*)`; write the matcher as constant strings, since Next.js ignores non-constant matchers; and check auth inside routes that serve file-like URLs."
 	},
 	Run: runRP002,

@@ -47,6 +47,9 @@ var RP003 = &rules.Rule{
 			"  return Response.json(await db.invoice.findMany({ where: { userId } }))\n}",
 	},
 	Fix: func(p *project.Model, file string) string {
+		if a, ok := rules.FrameworkAuthOf(p, file); ok {
+			return a.NextOnlyFix()
+		}
 		if mw := nextMiddleware(p, file); mw != "clerkMiddleware()" {
 			return "Check the caller inside the handler: " + guardSnippet(p, file) +
 				". Clerk recommends checking at the resource rather than relying on `" + mw + "`'s route lists."

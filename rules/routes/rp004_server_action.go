@@ -33,6 +33,9 @@ var RP004 = &rules.Rule{
 		Good: "'use server'\nimport { auth } from '@clerk/nextjs/server'\n\nexport async function deletePost(id: string) {\n  const { userId } = await auth.protect()\n  await db.post.delete({ where: { id, authorId: userId } })\n}",
 	},
 	Fix: func(p *project.Model, file string) string {
+		if a, ok := rules.FrameworkAuthOf(p, file); ok {
+			return a.NextOnlyFix()
+		}
 		return "Verify the user inside the action: " + actionGuardSnippet(p, file) +
 			". Server Actions are invoked by ID, not by path, so middleware route matching cannot protect them."
 	},

@@ -48,6 +48,9 @@ var RP005 = &rules.Rule{
 			"  const invoices = await db.invoice.findMany({ where: { userId } })\n  return <Invoices data={invoices} />\n}",
 	},
 	Fix: func(p *project.Model, file string) string {
+		if a, ok := rules.FrameworkAuthOf(p, file); ok {
+			return a.NextOnlyFix()
+		}
 		return "Check the visitor in the page itself: " + pageGuardSnippet(p, file) +
 			". Layouts don't re-render on client-side navigation, so a layout check alone isn't enough; protect each page and every resource that reads data."
 	},

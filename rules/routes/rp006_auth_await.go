@@ -38,6 +38,9 @@ var RP006 = &rules.Rule{
 		Good: "export default async function Page() {\n  await auth.protect()\n  return <Secret />\n}",
 	},
 	Fix: func(p *project.Model, file string) string {
+		if a, ok := rules.FrameworkAuthOf(p, file); ok {
+			return a.NextOnlyFix()
+		}
 		if p.NextEra(file).AsyncAuth() {
 			return "`auth()` is async since `@clerk/nextjs` v6, where v5's `auth().protect()` became `await auth.protect()`: write `await auth.protect()` and `const { userId } = await auth()`. A non-awaited `auth.protect()` rejects in the background while your code keeps running."
 		}

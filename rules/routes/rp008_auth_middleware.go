@@ -41,6 +41,9 @@ var RP008 = &rules.Rule{
 		Good: "export default authMiddleware({ publicRoutes: ['/', '/api/webhooks/clerk'] })",
 	},
 	Fix: func(p *project.Model, file string) string {
+		if a, ok := rules.FrameworkAuthOf(p, file); ok {
+			return a.NextOnlyFix()
+		}
 		fix := "`authMiddleware` protects everything except `publicRoutes`; `ignoredRoutes` skip Clerk entirely; a custom `afterAuth` must handle the signed-out case itself (`if (!auth.userId && !auth.isPublicRoute) return redirectToSignIn({ returnBackUrl: req.url })`). List only the routes that must be public, such as `/api/webhooks/clerk`."
 		if p.NextEra(file) >= project.EraV6 {
 			return fix + " `authMiddleware` no longer exists in your `@clerk/nextjs` version (removed in v6): migrate to `clerkMiddleware()` and check auth in each resource."

@@ -58,6 +58,14 @@ var RP009 = &rules.Rule{
 }
 
 func rp009Fix(p *project.Model, file string) string {
+	if a, ok := rules.FrameworkAuthOf(p, file); ok {
+		return a.NextOnlyFix()
+	}
+	if p.NextEra(file) == project.EraCore1 {
+		return "`authMiddleware()` (your `@clerk/nextjs` v4) protects every route except its `publicRoutes` patterns, and a pattern broader " +
+			"than the routes it means opens the rest: list exact paths in `publicRoutes`, keep `ignoredRoutes` for static files only, " +
+			"and check in each resource: " + guardSnippet(p, file) + "."
+	}
 	deprec := "`createRouteMatcher()` is deprecated from `@clerk/nextjs` 7.5.14"
 	switch p.NextEra(file) {
 	case project.EraCore3:

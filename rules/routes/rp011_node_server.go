@@ -79,6 +79,13 @@ func fixRP011(p *project.Model, file string) string {
 	}
 	fix := "Register `app.use(clerkMiddleware())` before any route, then check `getAuth(req).isAuthenticated` (or `userId`) " +
 		"in each handler, or in a guard middleware mounted in front of the routes, and return 401 when signed out."
+	if !p.DependsOn(file, "@clerk/express") {
+		// The project's Clerk SDK (Next.js, React Router, TanStack Start)
+		// is not the server's: its clerkMiddleware, if any, is another API.
+		fix = "Add `@clerk/express` to the server and register its middleware before any route " +
+			"(`import { clerkMiddleware, getAuth } from '@clerk/express'; app.use(clerkMiddleware())`), then check `getAuth(req).userId` " +
+			"in each handler, or in a guard middleware mounted in front of the routes, and return 401 when signed out."
+	}
 	if v, ok := p.Version(file, "@clerk/express"); ok && v != nil && !v.LessThan(semver.MustParse("2.1.0")) {
 		fix += " `requireAuth()` is deprecated in your `@clerk/express` version and redirects instead of answering 401: " +
 			"replace it with such a guard on API routes."

@@ -99,20 +99,20 @@ func runRP012(pass *rules.Pass) error {
 	return nil
 }
 
-// reportableEffect returns the first protected effect (protectedEffect)
-// of an entry that nothing stops a signed-out caller from reaching.
+// reportableEffect returns the effect that decides the entry's exposure
+// (model.Exposed: writes, privileged Clerk calls, user data; a read of
+// public content is public by design) when nothing stops a signed-out
+// caller from reaching it.
 func reportableEffect(pass *rules.Pass, e *model.Entry) (model.Effect, bool) {
 	v := pass.Model.Guard(pass.Ctx, e)
-	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
-		return model.Effect{}, false
-	}
 	if v.Authn == model.AuthnNo && v.Authz != model.AuthzNone {
 		// It reads the identity to decide per record (a private video
 		// only for its author): open to signed-out callers by design, and
 		// whether each record is protected is an authorization question.
 		return model.Effect{}, false
 	}
-	return protectedEffect(pass.Model.Effects(pass.Ctx, e))
+	x := model.Exposed(e, v, pass.Model.Effects(pass.Ctx, e))
+	return x.Effect, x.Level != model.ExposeNone
 }
 
 // checkedParent returns the first parent route module whose own loader
@@ -147,41 +147,26 @@ func rootAuthLoaderOf(pass *rules.Pass, e *model.Entry) string {
 }
 
 // rp012Fix names the helper and the import path the project's SDK
-// version exports, by the generated table of SDK exports:
-// @clerk/react-router has `/server` from 2.1 (`/ssr.server` before);
-// @clerk/tanstack-react-start has `auth()` from 0.26 (`getAuth(request)`
-// before).
+// version exports (knowledge.ServerAuthCall, by the generated table of SDK
+// exports): @clerk/react-router has `/server` from 2.1 (`/ssr.server`
+// before); @clerk/tanstack-react-start has `auth()` from 0.26
+// (`getAuth(getWebRequest())` before).
 func rp012Fix(p *project.Model, file string) string {
-	version := func(pkg string) string {
-		if v, ok := p.Version(file, pkg); ok && v != nil {
-			return v.Original()
-		}
-		return ""
-	}
-	for _, pkg := range []string{"@clerk/tanstack-react-start", "@clerk/tanstack-start"} {
-		if !p.DependsOn(file, pkg) {
-			continue
-		}
-		call := "const { isAuthenticated, userId } = await auth()"
-		if path, ok := knowledge.EntryFor(pkg, "auth", version(pkg), "./server"); ok {
-			call += "` (from " + rules.Code(path) + ")"
-		} else {
-			path, _ := knowledge.EntryFor(pkg, "getAuth", version(pkg), "./server")
-			call = "const { userId } = await getAuth(getWebRequest())` (`getAuth` from " + rules.Code(path) + ")"
-		}
-		return "Check auth inside each `createServerFn().handler()`: `" + call +
-			" and `throw redirect({ to: '/sign-in' })` or a 401 when signed out, " +
-			"or add a `.middleware([...])` that throws before `next()`; `beforeLoad` guards run for navigation only."
-	}
-	if p.DependsOn(file, "@clerk/remix") {
-		return "In each loader and action: `const { userId } = await getAuth(args); if (!userId) return redirect('/sign-in')` " +
-			"(from `@clerk/remix/ssr.server`). A parent loader or `rootAuthLoader` does not protect child routes."
-	}
-	const pkg = "@clerk/react-router"
-	path, ok := knowledge.EntryFor(pkg, "getAuth", version(pkg), "./server", "./ssr.server")
+	a, ok := rules.ServerAuthOf(p, file)
 	if !ok {
-		path = pkg + "/server"
+		a.Package = "@clerk/react-router"
+		a.Call, a.From, _ = knowledge.ServerAuthCall(a.Package, "")
 	}
-	return "In each loader and action: `const { userId } = await getAuth(args); if (!userId) throw redirect('/sign-in')` " +
-		"(from " + rules.Code(path) + "). Loaders run in parallel: a parent loader or `rootAuthLoader` does not protect child routes."
+	call, from := a.Call, a.From
+	switch a.Package {
+	case "@clerk/tanstack-react-start", "@clerk/tanstack-start":
+		return "Check auth inside each `createServerFn().handler()`: `const { userId } = " + call + "` (from " + rules.Code(from) +
+			") and `throw redirect({ to: '/sign-in' })` or a 401 when signed out, " +
+			"or add a `.middleware([...])` that throws before `next()`; `beforeLoad` guards run for navigation only."
+	case "@clerk/remix":
+		return "In each loader and action: `const { userId } = " + call + "; if (!userId) return redirect('/sign-in')` " +
+			"(from " + rules.Code(from) + "). A parent loader or `rootAuthLoader` does not protect child routes."
+	}
+	return "In each loader and action: `const { userId } = " + call + "; if (!userId) throw redirect('/sign-in')` " +
+		"(from " + rules.Code(from) + "). Loaders run in parallel: a parent loader or `rootAuthLoader` does not protect child routes."
 }

@@ -48,7 +48,11 @@ var SEC006 = &rules.Rule{
 				server = "a Route Handler or Server Action using `clerkClient` from `@clerk/nextjs/server`"
 			}
 		}
-		return "Code in client components is shipped to the browser. Keep `createClerkClient`/`clerkClient` and the Secret Key on the server (" +
+		client := "`createClerkClient`/`clerkClient`"
+		if _, ok := rules.FrameworkAuthOf(p, file); ok {
+			client = "`createClerkClient()`" // React Router 1.x, TanStack Start: no clerkClient singleton in every version
+		}
+		return "Code in client components is shipped to the browser. Keep " + client + " and the Secret Key on the server (" +
 			server + ") and expose only the data the UI needs."
 	},
 	Run: adapt(runSEC006),
