@@ -14,8 +14,8 @@ import (
 )
 
 // fakeInstallation starts a fake GitHub with one repository holding files
-// at commit "head" and returns a client for it.
-func fakeInstallation(t *testing.T, files map[string][]byte, kinds map[string]fakegithub.FileKind) (*fakegithub.Server, *ghclient.Installation, string) {
+// at commit "head" and returns the review's go-github view of it.
+func fakeInstallation(t *testing.T, files map[string][]byte, kinds map[string]fakegithub.FileKind) (*fakegithub.Server, GitHub, string) {
 	t.Helper()
 	gh, err := fakegithub.New(fakegithub.Options{})
 	if err != nil {
@@ -36,7 +36,7 @@ func fakeInstallation(t *testing.T, files map[string][]byte, kinds map[string]fa
 	if err != nil {
 		t.Fatal(err)
 	}
-	return gh, gc, sha
+	return gh, overInstallation(cr, gc, "acme", "web"), sha
 }
 
 func requests(gh *fakegithub.Server, op string) int {
@@ -58,12 +58,12 @@ func TestBlobsAreReadInBatches(t *testing.T) {
 		files[fmt.Sprintf("src/f%03d.ts", i)] = []byte(fmt.Sprintf("export const f = %d\n", i))
 	}
 	gh, gc, sha := fakeInstallation(t, files, nil)
-	l := newTreeLister(gc.Client, "acme", "web")
+	l := newTreeLister(gc)
 	tree, err := l.list(context.Background(), sha)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newBlobFetcher(gc, "acme", "web", NewBlobCache(1<<20))
+	f := newBlobFetcher(gc, NewBlobCache(1<<20))
 	want := map[string]int{"0000000000000000000000000000000000000bad": 3}
 	for _, e := range tree.blobs {
 		want[e.SHA] = e.Size
@@ -89,7 +89,7 @@ func TestBlobsAreReadInBatches(t *testing.T) {
 	}
 	// The cache serves a second review without requests.
 	gh.ResetLogs()
-	f2 := newBlobFetcher(gc, "acme", "web", f.cache)
+	f2 := newBlobFetcher(gc, f.cache)
 	if err := f2.fetch(context.Background(), map[string]int{tree.blobs["src/f001.ts"].SHA: 20}); err != nil || len(gh.Requests()) != 0 {
 		t.Errorf("cached blob: err %v, %d requests", err, len(gh.Requests()))
 	}
