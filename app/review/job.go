@@ -270,6 +270,12 @@ func (rv *Reviewer) observe(c string, start time.Time) {
 // run; only a retry that finds no record (a store from before the record,
 // or a crash between creating the run and recording it) lists the head's
 // runs for the one with this request's external_id.
+//
+// A retry that finds the run recorded as not completed asks GitHub too:
+// the store records a completion after GitHub has it, so a process that
+// died (or lost GitHub's answer) in between left a completed run recorded
+// as running. Redoing it would overwrite its conclusion with whatever the
+// pull request looks like now, "superseded" once a newer head is pushed.
 func (rv *Reviewer) ensureCheckRun(ctx context.Context, gh GitHub, req Request, at Attempt) (int64, bool, error) {
 	key := req.Key()
 	if at.Runs != nil {
@@ -277,8 +283,20 @@ func (rv *Reviewer) ensureCheckRun(ctx context.Context, gh GitHub, req Request, 
 		if err != nil {
 			return 0, false, fmt.Errorf("read the job store's check run: %w", err)
 		}
-		if id != 0 {
+		if id != 0 && (completed || !retried(req, at)) {
 			return id, completed, nil
+		}
+		if id != 0 {
+			found, done, err := rv.findCheckRun(ctx, gh, req, at)
+			if err != nil {
+				return 0, false, err
+			}
+			if found == id && done {
+				if serr := at.Runs.SaveCheckRun(ctx, key, id, true); serr != nil {
+					return 0, false, fmt.Errorf("record the check run in the job store: %w", serr)
+				}
+			}
+			return id, found == id && done, nil
 		}
 	}
 	id, done, err := rv.findCheckRun(ctx, gh, req, at)
@@ -299,7 +317,7 @@ func (rv *Reviewer) ensureCheckRun(ctx context.Context, gh GitHub, req Request, 
 // recorded before the attempt that created it goes on. A job of the stuck-run
 // sweep is there because a run exists, so it always lists.
 func (rv *Reviewer) findCheckRun(ctx context.Context, gh GitHub, req Request, at Attempt) (int64, bool, error) {
-	if at.Runs != nil && at.N <= 1 && req.DeliveryID != "" {
+	if at.Runs != nil && !retried(req, at) {
 		return 0, false, nil
 	}
 	runs, err := gh.CheckRuns(ctx, req.HeadSHA)
@@ -313,6 +331,12 @@ func (rv *Reviewer) findCheckRun(ctx context.Context, gh GitHub, req Request, at
 		}
 	}
 	return 0, false, nil
+}
+
+// retried is false for the first execution of a job a webhook delivery
+// made: no earlier execution can have created or completed its run.
+func retried(req Request, at Attempt) bool {
+	return at.N > 1 || req.DeliveryID == ""
 }
 
 // createCheckRun creates the request's run, in_progress.

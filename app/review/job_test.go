@@ -327,3 +327,60 @@ func TestSupersededHead(t *testing.T) {
 		t.Errorf("a superseded review read code: %v", f.calls)
 	}
 }
+
+// lossyRuns is a job store whose process dies between GitHub completing a
+// run and the store recording it: the completion is never saved.
+type lossyRuns struct{ memRuns }
+
+func (l lossyRuns) SaveCheckRun(ctx context.Context, key string, id int64, completed bool) error {
+	if completed {
+		return nil
+	}
+	return l.memRuns.SaveCheckRun(ctx, key, id, completed)
+}
+
+// TestRetryKeepsACompletedRun (TestMultiReplicaPostgres's "cancelled"
+// head): a replica completes a head's run on GitHub and dies before its
+// store records it; the head's review is retried on another replica after
+// a newer head was pushed. The retry must find the run completed and
+// leave its conclusion, not conclude "superseded" over it.
+func TestRetryKeepsACompletedRun(t *testing.T) {
+	f := newFake(t)
+	req := f.openPR(shopBase, with(shopBase, map[string]string{"lib/clerk.ts": leakyClerk}))
+	runs := memRuns{}
+	if err := testReviewer(f).Review(context.Background(), req, Attempt{N: 1, Runs: lossyRuns{runs}}); err != nil {
+		t.Fatal(err)
+	}
+	if c := f.completed(t); c.GetConclusion() != publish.Failure {
+		t.Fatalf("first execution concluded %q", c.GetConclusion())
+	}
+	f.head = f.addCommit(with(shopBase, map[string]string{"lib/clerk.ts": safeClerk}))
+	f.calls, f.updates = nil, nil
+	if err := testReviewer(f).Review(context.Background(), req, Attempt{N: 2, Runs: runs}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.updates) != 0 || f.runs[0].GetConclusion() != publish.Failure {
+		t.Errorf("the retry updated the completed run %d times; its conclusion is %q, want failure", len(f.updates), f.runs[0].GetConclusion())
+	}
+	if want := "CheckRuns"; strings.Join(f.calls, " ") != want {
+		t.Errorf("retry calls %v, want only %s", f.calls, want)
+	}
+	if r := runs[req.Key()]; !r.done {
+		t.Error("the store does not record the completion the retry found")
+	}
+	// A retry of a run really left in progress goes on with the review.
+	f2 := newFake(t)
+	req2 := f2.openPR(shopBase, with(shopBase, map[string]string{"lib/clerk.ts": leakyClerk}))
+	runs2 := memRuns{}
+	f2.fail["Blobs"] = httpError(http.StatusBadGateway)
+	if err := testReviewer(f2).Review(context.Background(), req2, Attempt{N: 1, Runs: runs2}); err == nil {
+		t.Fatal("want the first attempt to fail")
+	}
+	delete(f2.fail, "Blobs")
+	if err := testReviewer(f2).Review(context.Background(), req2, Attempt{N: 2, Runs: runs2}); err != nil {
+		t.Fatal(err)
+	}
+	if c := f2.completed(t); c.GetConclusion() != publish.Failure || f2.count("CreateCheckRun") != 1 {
+		t.Errorf("retry of an unfinished run: conclusion %q, %d runs created", c.GetConclusion(), f2.count("CreateCheckRun"))
+	}
+}
