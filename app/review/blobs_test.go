@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/ghclient"
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -17,25 +17,14 @@ import (
 // at commit "head" and returns the review's go-github view of it.
 func fakeInstallation(t *testing.T, files map[string][]byte, kinds map[string]fakegithub.FileKind) (*fakegithub.Server, GitHub, string) {
 	t.Helper()
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
+	gh := apptest.Fake(t, fakegithub.Options{})
 	gh.AddInstallation(1, "acme")
 	repoID := gh.AddRepo("acme", "web", 1, "main")
 	sha, err := gh.AddCommit("acme", "web", "", files, kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cr, err := ghclient.NewCreator(ghclient.Options{AppID: gh.AppID(), PrivateKey: gh.PrivateKeyPEM(), APIURL: gh.URL(), GraphQLURL: gh.GraphQLURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gc, err := cr.Installation(context.Background(), 1, repoID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cr, gc := apptest.Installation(t, gh, 1, repoID)
 	return gh, overInstallation(cr, gc, "acme", "web"), sha
 }
 

@@ -8,13 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/clerkguard/clerkguard/app/config"
 	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/app/server"
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/all"
@@ -22,30 +22,12 @@ import (
 
 const secret = "e2e-webhook-secret"
 
-// logBuffer collects the server's JSON logs, for the no-secrets check.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type harness struct {
 	t    *testing.T
 	gh   *fakegithub.Server
 	url  string
 	base string
-	logs *logBuffer
+	logs *apptest.LogBuffer
 	stop func()
 }
 
@@ -56,11 +38,7 @@ func start(t *testing.T, faults fakegithub.Faults) *harness {
 
 func startWith(t *testing.T, opts fakegithub.Options) *harness {
 	t.Helper()
-	gh, err := fakegithub.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
+	gh := apptest.Fake(t, opts)
 	return startOn(t, gh, nil)
 }
 
@@ -79,7 +57,7 @@ func startRules(t *testing.T, gh *fakegithub.Server, extra map[string]string, rs
 // startServer is startRules with a hook that adjusts the server's options.
 func startServer(t *testing.T, gh *fakegithub.Server, extra map[string]string, rs []*rules.Rule, adjust func(*server.Options)) *harness {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &apptest.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	env := map[string]string{
 		"CLERKGUARD_LISTEN":         "127.0.0.1:0",
@@ -181,21 +159,22 @@ func (h *harness) deliver(event string, payload []byte) (string, int) {
 // waitCompleted waits until sha has a completed "Clerk security review".
 func (h *harness) waitCompleted(owner, repo, sha string, n int) []fakegithub.CheckRun {
 	h.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		var done []fakegithub.CheckRun
+	var done []fakegithub.CheckRun
+	held := apptest.Until(h.t, fmt.Sprintf("%d completed check run(s) for %s", n, sha), func() bool {
+		done = nil
 		for _, cr := range h.gh.CheckRuns(owner, repo) {
 			if cr.HeadSHA == sha && cr.Status == "completed" {
 				done = append(done, cr)
 			}
 		}
-		if len(done) >= n {
-			return done
-		}
-		time.Sleep(50 * time.Millisecond)
+		return len(done) >= n
+	}, func() string {
+		return fmt.Sprintf("runs: %+v\nlogs:\n%s", h.gh.CheckRuns(owner, repo), h.logs.String())
+	})
+	if !held {
+		h.t.FailNow()
 	}
-	h.t.Fatalf("no completed check run for %s after 60s; runs: %+v\nlogs:\n%s", sha, h.gh.CheckRuns(owner, repo), h.logs.String())
-	return nil
+	return done
 }
 
 func (h *harness) assertClean() {

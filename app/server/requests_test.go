@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -44,11 +45,7 @@ func TestRequestsPerReview(t *testing.T) {
 	for _, n := range []int{10, 100} {
 		// A server each: its blob cache must not serve one review's reads
 		// to the other.
-		gh, err := fakegithub.New(fakegithub.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(gh.Close)
+		gh := apptest.Fake(t, fakegithub.Options{})
 		h := startOn(t, gh, map[string]string{"CLERKGUARD_SWEEP_INTERVAL": "0"})
 		inst := int64(1)
 		owner := fmt.Sprintf("org%d", inst)

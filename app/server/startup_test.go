@@ -10,6 +10,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -64,11 +65,7 @@ func TestStartupMakesNoGitHubRequest(t *testing.T) {
 // request number adding an unguarded route and the extra files.
 func fakeWithPR(t *testing.T, number int, extra map[string]string) *fakegithub.Server {
 	t.Helper()
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
+	gh := apptest.Fake(t, fakegithub.Options{})
 	gh.AddInstallation(1, "acme")
 	gh.AddRepo("acme", "shop", 1, "main")
 	if err := gh.AddPR("acme", "shop", fakegithub.PR{Number: number, BaseFiles: baseFiles, HeadFiles: with(with(baseFiles, extra), map[string]string{"app/api/invoices/route.ts": unprotected})}); err != nil {
