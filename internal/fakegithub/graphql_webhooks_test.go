@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -217,9 +218,8 @@ func TestWebhookDeliveryAndRedelivery(t *testing.T) {
 	if !errors.As(err, &accepted) {
 		t.Fatalf("redeliver: %v", err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for rc.count() < 3 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	if !apptest.Until(t, "the redelivery at the receiver", func() bool { return rc.count() >= 3 }) {
+		t.FailNow()
 	}
 	rc.mu.Lock()
 	last := rc.got[len(rc.got)-1]
@@ -228,15 +228,16 @@ func TestWebhookDeliveryAndRedelivery(t *testing.T) {
 	if last.Get("X-GitHub-Delivery") != guid || last.Get("X-Hub-Signature-256") != sig(secret, lastBody) || !bytes.Equal(lastBody, payload) {
 		t.Fatalf("redelivery headers %v", last)
 	}
-	for time.Now().Before(deadline) {
+	var rec fakegithub.Delivery
+	if !apptest.Until(t, "the redelivery recorded with its outcome", func() bool {
 		ds := e.fake.Deliveries()
-		if l := ds[len(ds)-1]; l.Redelivery && !l.Pending {
-			if l.Status != "OK" || l.GUID != guid {
-				t.Fatalf("redelivery record %+v", l)
-			}
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+		rec = ds[len(ds)-1]
+		return rec.Redelivery && !rec.Pending
+	}) {
+		t.FailNow()
+	}
+	if rec.Status != "OK" || rec.GUID != guid {
+		t.Fatalf("redelivery record %+v", rec)
 	}
 	// configured webhook URL and secret take precedence
 	rc2 := &receiver{status: 200}
@@ -246,8 +247,8 @@ func TestWebhookDeliveryAndRedelivery(t *testing.T) {
 	if _, _, err := e.app.Apps.RedeliverHookDelivery(e.ctx, all[2].GetID()); !errors.As(err, &accepted) {
 		t.Fatal(err)
 	}
-	for rc2.count() < 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	if !apptest.Until(t, "the redelivery at the configured URL", func() bool { return rc2.count() >= 1 }) {
+		t.FailNow()
 	}
 	rc2.mu.Lock()
 	defer rc2.mu.Unlock()
