@@ -36,15 +36,23 @@ func TestKillNineDuringReviewSQLite(t *testing.T) {
 	port := freePort(t)
 	a := startReplica(t, bin, "first", port, env, dir)
 	h := &harness{t: t, gh: gh}
+	// The review has one batch of annotations: its only check-run update is
+	// the completion.
+	completing := gh.Arrival("checks/update")
 	id, status, err := gh.Deliver(t.Context(), a.hook(), secret, "pull_request", h.prPayload("opened", "acme", "shop", 1, 1))
 	if err != nil || status != 202 {
 		t.Fatalf("deliver: %v %d", err, status)
 	}
-	if !apptest.Until(t, "the review posted before the kill", func() bool { return len(gh.Reviews("acme", "shop", 1)) > 0 },
-		func() string { return a.tail(30) }) {
-		t.FailNow()
+	guard, stop := apptest.Guard(t)
+	defer stop()
+	select {
+	case <-completing: // the completion request now hangs in SlowDelay
+	case <-guard.Done():
+		t.Fatalf("gave up waiting (test deadline): the check run's completion request\n%s", a.tail(30))
 	}
-	time.Sleep(200 * time.Millisecond) // the completion request is now hanging
+	if len(gh.Reviews("acme", "shop", 1)) == 0 {
+		t.Fatalf("the check run is being completed before the review was posted\n%s", a.tail(30))
+	}
 	a.kill()
 	killed := time.Now()
 	gh.SetFaults(fakegithub.Faults{})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -173,5 +174,42 @@ func TestUnimplementedAndGHES(t *testing.T) {
 	r, _ := rawDo(t, "GET", g.fake.BaseURL()+"/repos/acme/web/pulls/7", "token "+gt, nil)
 	if r.StatusCode != 404 {
 		t.Fatalf("GHES root path: %d", r.StatusCode)
+	}
+}
+
+// TestArrivalSignalsARequestHeldByAFault: Arrival is closed when the
+// request arrives, while SlowDelay still holds it (no response, no request
+// log yet), and only for its own operation.
+func TestArrivalSignalsARequestHeldByAFault(t *testing.T) {
+	e := setup(t, fakegithub.Options{Faults: fakegithub.Faults{SlowRate: 1, SlowDelay: time.Hour, Operations: []string{"pulls/get"}}})
+	arrived, other := e.fake.Arrival("pulls/get"), e.fake.Arrival("pulls/list-files")
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := e.client.PullRequests.Get(ctx, owner, repoN, 7)
+		done <- err
+	}()
+	guard, stop := apptest.Guard(t)
+	defer stop()
+	select {
+	case <-arrived:
+	case <-guard.Done():
+		t.Fatal("gave up waiting (test deadline): the held request's arrival")
+	}
+	select {
+	case <-other:
+		t.Error("another operation's Arrival was signalled")
+	case err := <-done:
+		t.Errorf("the request was answered (%v) although SlowDelay holds it", err)
+	default:
+	}
+	for _, r := range e.fake.Requests() {
+		if r.OperationID == "pulls/get" {
+			t.Errorf("request logged before it was answered: %+v", r)
+		}
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Error("the cancelled held request succeeded")
 	}
 }
