@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +180,52 @@ func (h *harness) waitCompleted(owner, repo, sha string, n int) []fakegithub.Che
 	}
 	return done
 }
+
+var jobStateRe = regexp.MustCompile(`(?m)^clerkguard_queue_jobs\{state="(\w+)"\} (\d+)$`)
+
+// jobStates reads the review jobs in the job store by state from /metrics
+// (nil when it cannot be read).
+func (h *harness) jobStates() map[string]int {
+	resp, err := http.Get(h.base + "/metrics")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	var m map[string]int
+	for _, sm := range jobStateRe.FindAllSubmatch(b, -1) {
+		if m == nil {
+			m = map[string]int{}
+		}
+		m[string(sm[1])], _ = strconv.Atoi(string(sm[2]))
+	}
+	return m
+}
+
+// waitJobs waits until the review jobs' states satisfy cond and returns
+// them.
+func (h *harness) waitJobs(what string, cond func(map[string]int) bool) map[string]int {
+	h.t.Helper()
+	var m map[string]int
+	if !apptest.Until(h.t, what, func() bool {
+		m = h.jobStates()
+		return m != nil && cond(m)
+	}, func() string { return fmt.Sprintf("review jobs by state: %v\nlogs:\n%s", m, h.logs.String()) }) {
+		h.t.FailNow()
+	}
+	return m
+}
+
+// jobsIdle: no review job is waiting, running or due to be retried.
+func jobsIdle(m map[string]int) bool {
+	return m["available"]+m["scheduled"]+m["running"]+m["retryable"]+m["pending"] == 0
+}
+
+// jobsEnded counts the review jobs in a final state.
+func jobsEnded(m map[string]int) int { return m["completed"] + m["cancelled"] + m["discarded"] }
 
 func (h *harness) assertClean() {
 	h.t.Helper()
