@@ -95,15 +95,19 @@ func startServer(t *testing.T, gh *fakegithub.Server, extra map[string]string, r
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
 	h := &harness{t: t, gh: gh, url: "http://" + srv.Addr() + "/webhook", base: "http://" + srv.Addr(), logs: logs}
+	// stop waits for the server without a fixed limit (its shutdown grace
+	// is 5 s): only a hang reaches the hang guard, and fails the test.
 	h.stop = func() {
 		cancel()
+		guard, stop := apptest.CleanupGuard(t) // also runs from Cleanup
+		defer stop()
 		select {
 		case err := <-done:
 			if err != nil {
 				t.Errorf("server: %v", err)
 			}
-		case <-time.After(15 * time.Second):
-			t.Error("server did not stop")
+		case <-guard.Done():
+			t.Error("gave up waiting (test deadline): the server did not stop")
 		}
 	}
 	t.Cleanup(func() {

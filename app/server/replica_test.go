@@ -395,10 +395,13 @@ func startReplica(t *testing.T, bin, name string, port int, env []string, dir st
 			return
 		}
 		_ = r.cmd.Process.Signal(syscall.SIGTERM)
+		// No fixed limit: only a hang reaches the hang guard, and fails.
+		guard, stop := apptest.CleanupGuard(t)
+		defer stop()
 		select {
 		case <-r.exited:
-		case <-time.After(15 * time.Second):
-			t.Errorf("replica %s did not stop on SIGTERM", r.name)
+		case <-guard.Done():
+			t.Errorf("gave up waiting (test deadline): replica %s did not stop on SIGTERM\n%s", r.name, r.tail(30))
 			r.kill()
 		}
 	})

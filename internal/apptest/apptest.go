@@ -51,15 +51,26 @@ const poll = 20 * time.Millisecond
 // test binary's deadline (a tenth of the time left, at most 30 s, kept to
 // report), or when the test ends; never a fixed limit.
 func Guard(t testing.TB) (context.Context, context.CancelFunc) {
+	return guard(t.Context(), t)
+}
+
+// CleanupGuard is Guard for a Cleanup function, which runs after the
+// test's context is cancelled: it ends only shortly before the test
+// binary's deadline.
+func CleanupGuard(t testing.TB) (context.Context, context.CancelFunc) {
+	return guard(context.Background(), t)
+}
+
+func guard(parent context.Context, t testing.TB) (context.Context, context.CancelFunc) {
 	var dl time.Time
 	ok := false
 	if d, has := t.(interface{ Deadline() (time.Time, bool) }); has {
 		dl, ok = d.Deadline()
 	}
 	if !ok {
-		return context.WithCancel(t.Context())
+		return context.WithCancel(parent)
 	}
-	return context.WithDeadline(t.Context(), dl.Add(-min(time.Until(dl)/10, 30*time.Second)))
+	return context.WithDeadline(parent, dl.Add(-min(time.Until(dl)/10, 30*time.Second)))
 }
 
 // Until re-reads the state with cond until it holds and reports true; when
