@@ -281,8 +281,15 @@ func TestMultiReplicaPostgres(t *testing.T) {
 	}
 	t.Logf("A's %d in-flight jobs at the kill completed within %.1fs of the SIGKILL (a running job whose review lease expired is retried at once)",
 		len(inflight), slowest.Seconds())
-	if slowest > time.Minute {
-		t.Errorf("A's in-flight jobs completed %.1fs after the SIGKILL, want within a minute at the default settings", slowest.Seconds())
+	// Retried by the reaper once their leases expired, not rescued by River
+	// after RescueAfter (11 min at the default settings): the job records
+	// say which.
+	var rescued int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = $1 AND errors::text LIKE '%JobRescuer%'`,
+		"clerkguard_review").Scan(&rescued); err != nil {
+		t.Errorf("the review jobs' records: %v", err)
+	} else if rescued > 0 {
+		t.Errorf("%d review jobs were rescued by River (after RescueAfter), not retried when their replica's leases expired", rescued)
 	}
 
 	// Exactly one completed check run and one review per head SHA, no
