@@ -106,13 +106,31 @@ func TestServerErrorsFail422OnceSlowTimeout(t *testing.T) {
 		t.Fatalf("slow: %v %v", err, time.Since(start))
 	}
 
-	e.fake.SetFaults(fakegithub.Faults{TimeoutRate: 1, TimeoutHold: 10 * time.Second})
-	ctx, cancel := context.WithTimeout(e.ctx, 200*time.Millisecond)
+	// The client gives up on a held request: the fake ends the hold then
+	// (its log says 499, client closed request), not after TimeoutHold.
+	e.fake.SetFaults(fakegithub.Faults{TimeoutRate: 1, TimeoutHold: time.Hour})
+	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	start = time.Now()
-	_, _, err := c.PullRequests.Get(ctx, owner, repoN, 7)
-	if err == nil || time.Since(start) > 5*time.Second {
-		t.Fatalf("timeout: %v after %v", err, time.Since(start))
+	arrived := e.fake.Arrival("pulls/get")
+	go func() {
+		select {
+		case <-arrived:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if _, _, err := c.PullRequests.Get(ctx, owner, repoN, 7); err == nil {
+		t.Fatal("timeout: a held request the client gave up on succeeded")
+	}
+	if !apptest.Until(t, "the held request logged as closed by the client", func() bool {
+		for _, r := range e.fake.Requests() {
+			if r.Fault == "timeout" && r.Status == 499 {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.FailNow()
 	}
 	e.fake.SetFaults(fakegithub.Faults{TimeoutRate: 1, TimeoutHold: 50 * time.Millisecond})
 	_, resp, _ = c.PullRequests.Get(e.ctx, owner, repoN, 7)
