@@ -71,13 +71,16 @@ func start(t *testing.T, fopts fakegithub.Options, env map[string]string) *harne
 	h.stop = func() {
 		once.Do(func() {
 			cancel()
+			// No fixed limit: only a hang reaches the hang guard, and fails.
+			guard, stop := apptest.CleanupGuard(t) // also runs from Cleanup
+			defer stop()
 			select {
 			case err := <-done:
 				if err != nil {
 					t.Errorf("setup server: %v", err)
 				}
-			case <-time.After(15 * time.Second):
-				t.Error("setup server did not stop")
+			case <-guard.Done():
+				t.Error("gave up waiting (test deadline): the setup server did not stop")
 			}
 		})
 	}

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/clerkguard/clerkguard/app/setup"
 	"github.com/clerkguard/clerkguard/internal/apptest"
@@ -59,11 +58,14 @@ func serveUntil(t *testing.T, env map[string]string, path, want string) (int, st
 		t.FailNow()
 	}
 	cancel()
+	// No fixed limit: only a hang reaches the hang guard, and fails.
+	guard, stop := apptest.Guard(t)
+	defer stop()
 	select {
 	case code := <-done:
 		return code, stderr.String()
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
+	case <-guard.Done():
+		t.Fatalf("gave up waiting (test deadline): serve did not stop\n%s", stderr.String())
 		return 0, ""
 	}
 }
