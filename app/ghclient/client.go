@@ -30,8 +30,11 @@ type Creator struct {
 	slug  string // the App's slug, once GET /app answered
 }
 
+// instLock serialises an installation's mutations: a one-slot semaphore
+// (a waiting request can give up with its context, unlike on a mutex) and
+// the time the last mutation ended, read and written by its holder.
 type instLock struct {
-	mu   sync.Mutex
+	sem  chan struct{}
 	last time.Time
 }
 
@@ -79,7 +82,7 @@ func (c *Creator) lock(inst int64) *instLock {
 	defer c.mu.Unlock()
 	l, ok := c.locks[inst]
 	if !ok {
-		l = &instLock{}
+		l = &instLock{sem: make(chan struct{}, 1)}
 		c.locks[inst] = l
 	}
 	return l
@@ -87,7 +90,7 @@ func (c *Creator) lock(inst int64) *instLock {
 
 func (c *Creator) transport(inst int64) *transport {
 	l := c.lock(inst)
-	return &transport{base: c.base, policy: c.policy, obs: c.obs, log: c.log, installation: inst, mu: &l.mu, last: &l.last}
+	return &transport{base: c.base, policy: c.policy, obs: c.obs, log: c.log, installation: inst, sem: l.sem, last: &l.last}
 }
 
 func (c *Creator) client(rt http.RoundTripper) (*github.Client, error) {

@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -56,8 +55,8 @@ type transport struct {
 	policy       RetryPolicy
 	obs          Observer
 	installation int64
-	log          *slog.Logger // nil: no logging
-	mu           *sync.Mutex  // mutation lock shared by the installation
+	log          *slog.Logger  // nil: no logging
+	sem          chan struct{} // mutation lock shared by the installation (instLock)
 	last         *time.Time
 	// sent counts the HTTP requests sent through this transport (each
 	// attempt, token requests included).
@@ -71,8 +70,12 @@ func isMutation(method string) bool {
 // RoundTrip implements http.RoundTripper.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if isMutation(req.Method) && !strings.HasSuffix(req.URL.Path, "/access_tokens") && req.URL.Path != "/graphql" {
-		t.mu.Lock()
-		defer t.mu.Unlock()
+		select {
+		case t.sem <- struct{}{}:
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+		defer func() { <-t.sem }()
 		if wait := t.policy.MutationSpacing - time.Since(*t.last); wait > 0 {
 			if err := sleep(req.Context(), wait); err != nil {
 				return nil, err

@@ -2,6 +2,7 @@ package ghclient
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,13 +12,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
 func newTransport() *transport {
-	var mu sync.Mutex
 	var last time.Time
-	return &transport{base: http.DefaultTransport, policy: RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}.withDefaults(), mu: &mu, last: &last}
+	return &transport{base: http.DefaultTransport, policy: RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}.withDefaults(), sem: make(chan struct{}, 1), last: &last}
 }
 
 func TestDecide(t *testing.T) {
@@ -86,37 +87,118 @@ func TestRetriesServerErrorsAndReplaysBody(t *testing.T) {
 	}
 }
 
+// heldBase is a base RoundTripper that holds every request until the test
+// releases it by path, counting the requests it holds per path.
+type heldBase struct {
+	mu       sync.Mutex
+	inFlight map[string]int
+	release  map[string]chan struct{}
+}
+
+func (b *heldBase) RoundTrip(r *http.Request) (*http.Response, error) {
+	b.mu.Lock()
+	b.inFlight[r.URL.Path]++
+	release := b.release[r.URL.Path]
+	b.mu.Unlock()
+	<-release
+	b.mu.Lock()
+	b.inFlight[r.URL.Path]--
+	b.mu.Unlock()
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+}
+
+func (b *heldBase) held(path string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.inFlight[path]
+}
+
+// TestMutationsAreSerialisedPerInstallation: eight mutations of one
+// installation reach GitHub one at a time, while another installation's
+// mutation and a read of the same installation go through beside them.
+// In a synctest bubble, synctest.Wait returns once every goroutine is
+// blocked (a held request, or a mutation waiting for the installation's
+// lock), so each check sees every request that could be in flight.
 func TestMutationsAreSerialisedPerInstallation(t *testing.T) {
-	var inFlight, maxInFlight atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := inFlight.Add(1)
-		for {
-			m := maxInFlight.Load()
-			if n <= m || maxInFlight.CompareAndSwap(m, n) {
-				break
+	synctest.Test(t, func(t *testing.T) {
+		const mine, other, read = "/repos/o/r/check-runs/1", "/repos/o/x/check-runs/2", "/repos/o/r/pulls/1"
+		base := &heldBase{inFlight: map[string]int{}, release: map[string]chan struct{}{
+			mine: make(chan struct{}), other: make(chan struct{}), read: make(chan struct{})}}
+		c, err := NewCreator(Options{AppID: 1, PrivateKey: []byte("k"), APIURL: "https://github.test/", Base: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		send := func(inst int64, method, path string) {
+			req, _ := http.NewRequest(method, "https://github.test"+path, strings.NewReader("{}"))
+			if resp, err := c.transport(inst).RoundTrip(req); err != nil {
+				t.Errorf("%s %s: %v", method, path, err)
+			} else {
+				resp.Body.Close()
 			}
 		}
-		time.Sleep(5 * time.Millisecond)
-		inFlight.Add(-1)
-	}))
-	defer srv.Close()
-	c, _ := NewCreator(Options{AppID: 1, PrivateKey: []byte("k"), APIURL: srv.URL})
-	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
-		wg.Add(1)
+		const n = 8
+		for range n {
+			go send(7, "PATCH", mine)
+		}
+		go send(8, "PATCH", other)
+		go send(7, "GET", read)
+		synctest.Wait()
+		if base.held(other) != 1 || base.held(read) != 1 {
+			t.Errorf("another installation's mutation (%d) and a read (%d) waited for installation 7's mutation", base.held(other), base.held(read))
+		}
+		close(base.release[other])
+		close(base.release[read])
+		for i := range n {
+			synctest.Wait()
+			if got := base.held(mine); got != 1 {
+				t.Errorf("after %d mutations answered: %d concurrent mutations for one installation, want 1", i, got)
+				close(base.release[mine]) // let every held request end
+				return
+			}
+			base.release[mine] <- struct{}{}
+		}
+		synctest.Wait()
+		if got := base.held(mine); got != 0 {
+			t.Errorf("%d mutations still held", got)
+		}
+	})
+}
+
+// TestWaitingMutationGivesUpWithItsContext: a mutation waiting for its
+// installation's lock returns its context's error when cancelled, without
+// reaching GitHub.
+func TestWaitingMutationGivesUpWithItsContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const path = "/repos/o/r/check-runs/1"
+		base := &heldBase{inFlight: map[string]int{}, release: map[string]chan struct{}{path: make(chan struct{})}}
+		c, err := NewCreator(Options{AppID: 1, PrivateKey: []byte("k"), APIURL: "https://github.test/", Base: base})
+		if err != nil {
+			t.Fatal(err)
+		}
 		go func() {
-			defer wg.Done()
-			req, _ := http.NewRequest("PATCH", srv.URL+"/repos/o/r/check-runs/1", strings.NewReader("{}"))
-			resp, err := c.transport(7).RoundTrip(req)
-			if err == nil {
+			req, _ := http.NewRequest("PATCH", "https://github.test"+path, strings.NewReader("{}"))
+			if resp, err := c.transport(7).RoundTrip(req); err == nil {
 				resp.Body.Close()
 			}
 		}()
-	}
-	wg.Wait()
-	if maxInFlight.Load() != 1 {
-		t.Errorf("%d concurrent mutations for one installation, want 1", maxInFlight.Load())
-	}
+		synctest.Wait() // the first mutation is held and holds the lock
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() {
+			req, _ := http.NewRequestWithContext(ctx, "PATCH", "https://github.test"+path, strings.NewReader("{}"))
+			_, err := c.transport(7).RoundTrip(req)
+			done <- err
+		}()
+		synctest.Wait() // the second waits for the lock
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("waiting mutation: %v, want context.Canceled", err)
+		}
+		if got := base.held(path); got != 1 {
+			t.Errorf("%d requests reached GitHub, want only the first", got)
+		}
+		close(base.release[path])
+	})
 }
 
 func TestEndpointLabels(t *testing.T) {

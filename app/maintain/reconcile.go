@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/google/go-github/v60/github"
 )
 
 // Store is what the jobs need from the durable queue.
@@ -20,14 +18,11 @@ type Store interface {
 	SetState(ctx context.Context, name, value string) error
 }
 
-// AppClient returns a client authenticated as the App (JWT).
-type AppClient func() (*github.Client, error)
-
 // Reconciler redelivers failed webhook deliveries.
 type Reconciler struct {
-	App   AppClient
-	Store Store
-	Log   *slog.Logger
+	GitHub Deliveries
+	Store  Store
+	Log    *slog.Logger
 	// Window is how far back the first run looks (GitHub keeps deliveries
 	// for 3 days on github.com, 7 on GHES).
 	Window time.Duration
@@ -59,10 +54,6 @@ func (r *Reconciler) Run(ctx context.Context) (int, error) {
 			since = t.Add(-5 * time.Minute) // overlap: deliveries may be listed late
 		}
 	}
-	gc, err := r.App()
-	if err != nil {
-		return 0, err
-	}
 	type guidState struct {
 		ok       bool
 		latestID int64
@@ -70,9 +61,9 @@ func (r *Reconciler) Run(ctx context.Context) (int, error) {
 	}
 	byGUID := map[string]*guidState{}
 	var order []string
-	opts := &github.ListCursorOptions{PerPage: 100}
+	cursor := ""
 	for pages := 0; pages < 100; pages++ {
-		ds, resp, err := gc.Apps.ListHookDeliveries(ctx, opts)
+		ds, next, err := r.GitHub.Deliveries(ctx, cursor)
 		if err != nil {
 			return 0, fmt.Errorf("list deliveries: %w", err)
 		}
@@ -96,10 +87,10 @@ func (r *Reconciler) Run(ctx context.Context) (int, error) {
 				st.latestID = d.GetID()
 			}
 		}
-		if older || resp.Cursor == "" {
+		if older || next == "" {
 			break
 		}
-		opts.Cursor = resp.Cursor
+		cursor = next
 	}
 	max := r.MaxRedeliveries
 	if max <= 0 {
@@ -118,12 +109,9 @@ func (r *Reconciler) Run(ctx context.Context) (int, error) {
 		if seen || n >= max {
 			continue
 		}
-		if _, _, err := gc.Apps.RedeliverHookDelivery(ctx, st.latestID); err != nil {
-			// go-github reports the 202 Accepted of this endpoint as an error.
-			if _, accepted := err.(*github.AcceptedError); !accepted {
-				r.Log.Warn("redelivery failed", "delivery", g, "err", err)
-				continue
-			}
+		if err := r.GitHub.Redeliver(ctx, st.latestID); err != nil {
+			r.Log.Warn("redelivery failed", "delivery", g, "err", err)
+			continue
 		}
 		n++
 		r.Log.Info("redelivery requested", "delivery", g, "event", st.event)

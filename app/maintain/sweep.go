@@ -9,12 +9,8 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/clerkguard/clerkguard/app/publish"
 	"github.com/clerkguard/clerkguard/app/review"
 )
-
-// InstallationClient returns a client for one installation.
-type InstallationClient func(ctx context.Context, installationID int64) (*github.Client, error)
 
 // Sweeper re-enqueues the reviews whose check runs were left queued or in
 // progress (for example when the job store was lost), and reviews open
@@ -22,10 +18,9 @@ type InstallationClient func(ctx context.Context, installationID int64) (*github
 // (an event GitHub never delivered). Enqueueing is unique by (installation,
 // repo, PR, head SHA), so a job that still exists is not duplicated.
 type Sweeper struct {
-	App          AppClient
-	Installation InstallationClient
-	Enqueue      func(ctx context.Context, reqs []review.Request) error
-	Log          *slog.Logger
+	GitHub  GitHub
+	Enqueue func(ctx context.Context, reqs []review.Request) error
+	Log     *slog.Logger
 	// Recent bounds which open PRs without a run are reviewed (default 72h).
 	Recent time.Duration
 	// MaxPRs bounds one sweep.
@@ -37,26 +32,13 @@ type Sweeper struct {
 
 // Run performs one sweep and returns the number of reviews enqueued.
 func (s *Sweeper) Run(ctx context.Context) (int, error) {
-	app, err := s.App()
+	insts, err := s.GitHub.Installations(ctx)
 	if err != nil {
 		return 0, err
 	}
-	var insts []*github.Installation
-	lo := &github.ListOptions{PerPage: 100}
-	for {
-		page, resp, err := app.Apps.ListInstallations(ctx, lo)
-		if err != nil {
-			return 0, fmt.Errorf("list installations: %w", err)
-		}
-		insts = append(insts, page...)
-		if resp.NextPage == 0 {
-			break
-		}
-		lo.Page = resp.NextPage
-	}
 	c := s.crawler()
 	for _, inst := range insts {
-		c.installation(ctx, inst.GetID(), nil)
+		c.installation(ctx, inst, nil)
 	}
 	return c.enqueue(ctx, len(insts))
 }
@@ -105,7 +87,7 @@ func (s *Sweeper) crawler() *crawl {
 // when any) and their recently updated open pull requests.
 func (c *crawl) installation(ctx context.Context, inst int64, only []string) {
 	s := c.s
-	gc, err := s.Installation(ctx, inst)
+	gc, err := s.GitHub.Installation(ctx, inst)
 	if err != nil {
 		s.Log.Warn("sweep: installation client", "installation", inst, "err", err)
 		return
@@ -119,22 +101,14 @@ func (c *crawl) installation(ctx context.Context, inst int64, only []string) {
 		}
 		return
 	}
-	ro := &github.ListOptions{PerPage: 100}
-	for {
-		repos, resp, err := gc.Apps.ListRepos(ctx, ro)
-		if err != nil {
-			s.Log.Warn("sweep: list repositories", "installation", inst, "err", err)
-			return
+	repos, err := gc.Repos(ctx)
+	if err != nil {
+		s.Log.Warn("sweep: list repositories", "installation", inst, "err", err)
+	}
+	for _, r := range repos {
+		if c.pace(ctx) {
+			c.repo(ctx, gc, inst, r.Owner, r.Name, r.ID)
 		}
-		for _, repo := range repos.Repositories {
-			if c.pace(ctx) {
-				c.repo(ctx, gc, inst, repo.GetOwner().GetLogin(), repo.GetName(), repo.GetID())
-			}
-		}
-		if resp.NextPage == 0 {
-			return
-		}
-		ro.Page = resp.NextPage
 	}
 }
 
@@ -157,10 +131,9 @@ func (c *crawl) pace(ctx context.Context) bool {
 
 // repo queues the reviews a repository's open pull requests need (see
 // needsReview); the listing is newest first.
-func (c *crawl) repo(ctx context.Context, gc *github.Client, inst int64, owner, name string, repoID int64) {
+func (c *crawl) repo(ctx context.Context, gc Installation, inst int64, owner, name string, repoID int64) {
 	s := c.s
-	prs, _, err := gc.PullRequests.List(ctx, owner, name,
-		&github.PullRequestListOptions{State: "open", Sort: "updated", Direction: "desc", ListOptions: github.ListOptions{PerPage: 100}})
+	prs, err := gc.OpenPulls(ctx, owner, name)
 	if err != nil {
 		s.Log.Warn("sweep: list pull requests", "repo", owner+"/"+name, "err", err)
 		return
@@ -198,18 +171,16 @@ func (c *crawl) enqueue(ctx context.Context, installations int) (int, error) {
 
 // needsReview: a run of ours for this head that is not completed, or no
 // run at all on a recently updated PR.
-func (s *Sweeper) needsReview(ctx context.Context, gc *github.Client, req review.Request, pr *github.PullRequest, since time.Time) (bool, error) {
-	name := publish.CheckName
-	res, _, err := gc.Checks.ListCheckRunsForRef(ctx, req.Owner, req.Repo, req.HeadSHA,
-		&github.ListCheckRunsOptions{CheckName: &name, Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: 100}})
+func (s *Sweeper) needsReview(ctx context.Context, gc Installation, req review.Request, pr *github.PullRequest, since time.Time) (bool, error) {
+	runs, err := gc.CheckRuns(ctx, req.Owner, req.Repo, req.HeadSHA)
 	if err != nil {
 		return false, err
 	}
-	if len(res.CheckRuns) == 0 {
+	if len(runs) == 0 {
 		return pr.GetUpdatedAt().After(since), nil
 	}
 	key := req.Key()
-	for _, cr := range res.CheckRuns {
+	for _, cr := range runs {
 		if cr.GetExternalID() == key && cr.GetStatus() != "completed" {
 			return true, nil
 		}

@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
-
-	"github.com/clerkguard/clerkguard/app/ghclient"
 )
 
 // Batched blob reads. GitHub's GraphQL API reads many blobs in one request
@@ -36,9 +33,8 @@ var errRawBudget = fmt.Errorf("not read: more than %d binary or large files in o
 // blobFetcher reads blob contents for one review: batched over GraphQL,
 // cached by SHA in the shared BlobCache, and counted.
 type blobFetcher struct {
-	gc          *ghclient.Installation
-	owner, repo string
-	cache       *BlobCache
+	gh    GitHub
+	cache *BlobCache
 
 	mu       sync.Mutex
 	data     map[string][]byte // contents read in this review, by SHA
@@ -47,11 +43,11 @@ type blobFetcher struct {
 	rawReads int               // REST blob reads
 }
 
-func newBlobFetcher(gc *ghclient.Installation, owner, repo string, cache *BlobCache) *blobFetcher {
+func newBlobFetcher(gh GitHub, cache *BlobCache) *blobFetcher {
 	if cache == nil {
 		cache = NewBlobCache(0)
 	}
-	return &blobFetcher{gc: gc, owner: owner, repo: repo, cache: cache, data: map[string][]byte{}, failed: map[string]error{}}
+	return &blobFetcher{gh: gh, cache: cache, data: map[string][]byte{}, failed: map[string]error{}}
 }
 
 // get returns a blob read earlier, or ok=false.
@@ -118,41 +114,26 @@ func (f *blobFetcher) fetch(ctx context.Context, want map[string]int) error {
 	return nil
 }
 
-type gqlBlob struct {
-	ByteSize    int     `json:"byteSize"`
-	IsBinary    *bool   `json:"isBinary"`
-	IsTruncated bool    `json:"isTruncated"`
-	Text        *string `json:"text"`
-}
-
 // query reads up to blobsPerQuery blobs in one GraphQL request and returns
 // those that need a raw read (binary or truncated text).
 func (f *blobFetcher) query(ctx context.Context, shas []string, bytes int) (raw []string, err error) {
-	var q strings.Builder
-	q.WriteString("query($owner:String!,$name:String!){repository(owner:$owner,name:$name){")
-	for i, sha := range shas {
-		fmt.Fprintf(&q, "b%d:object(oid:%q){...on Blob{byteSize isBinary isTruncated text}}", i, sha)
-	}
-	q.WriteString("}}")
-	var out struct {
-		Repository map[string]*gqlBlob `json:"repository"`
-	}
 	f.mu.Lock()
 	f.queries++
 	f.mu.Unlock()
 	// JSON escapes a byte into at most six ("\u0000"); allow for it.
 	limit := int64(6*bytes + 64<<10)
-	if err := graphqlLimit(ctx, f.gc, gqlRequest{Query: q.String(), Variables: map[string]any{"owner": f.owner, "name": f.repo}}, &out, limit); err != nil {
+	out, err := f.gh.Blobs(ctx, shas, limit)
+	if err != nil {
 		return nil, fmt.Errorf("read %d blobs: %w", len(shas), err)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for i, sha := range shas {
-		b := out.Repository[fmt.Sprintf("b%d", i)]
+	for _, sha := range shas {
+		b := out[sha]
 		switch {
 		case b == nil:
 			f.failed[sha] = errors.New("blob not found")
-		case b.Text == nil || b.IsTruncated || (b.IsBinary != nil && *b.IsBinary):
+		case b.Text == nil || b.Truncated || b.Binary:
 			raw = append(raw, sha)
 		default:
 			f.data[sha] = []byte(*b.Text)
@@ -172,11 +153,11 @@ func (f *blobFetcher) readRaw(ctx context.Context, sha string) error {
 	}
 	f.rawReads++
 	f.mu.Unlock()
-	b, resp, err := f.gc.Git.GetBlobRaw(ctx, f.owner, f.repo, sha)
+	b, err := f.gh.BlobRaw(ctx, sha)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil {
-		if resp != nil && resp.StatusCode == http.StatusNotFound {
+		if status(err) == http.StatusNotFound {
 			f.failed[sha] = errors.New("blob not found")
 			return nil
 		}

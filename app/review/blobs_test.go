@@ -9,34 +9,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/app/ghclient"
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
 // fakeInstallation starts a fake GitHub with one repository holding files
-// at commit "head" and returns a client for it.
-func fakeInstallation(t *testing.T, files map[string][]byte, kinds map[string]fakegithub.FileKind) (*fakegithub.Server, *ghclient.Installation, string) {
+// at commit "head" and returns the review's go-github view of it.
+func fakeInstallation(t *testing.T, files map[string][]byte, kinds map[string]fakegithub.FileKind) (*fakegithub.Server, GitHub, string) {
 	t.Helper()
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
+	gh := apptest.Fake(t, fakegithub.Options{})
 	gh.AddInstallation(1, "acme")
 	repoID := gh.AddRepo("acme", "web", 1, "main")
 	sha, err := gh.AddCommit("acme", "web", "", files, kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cr, err := ghclient.NewCreator(ghclient.Options{AppID: gh.AppID(), PrivateKey: gh.PrivateKeyPEM(), APIURL: gh.URL(), GraphQLURL: gh.GraphQLURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gc, err := cr.Installation(context.Background(), 1, repoID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gh, gc, sha
+	cr, gc := apptest.Installation(t, gh, 1, repoID)
+	return gh, overInstallation(cr, gc, "acme", "web"), sha
 }
 
 func requests(gh *fakegithub.Server, op string) int {
@@ -58,12 +47,12 @@ func TestBlobsAreReadInBatches(t *testing.T) {
 		files[fmt.Sprintf("src/f%03d.ts", i)] = []byte(fmt.Sprintf("export const f = %d\n", i))
 	}
 	gh, gc, sha := fakeInstallation(t, files, nil)
-	l := newTreeLister(gc.Client, "acme", "web")
+	l := newTreeLister(gc)
 	tree, err := l.list(context.Background(), sha)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newBlobFetcher(gc, "acme", "web", NewBlobCache(1<<20))
+	f := newBlobFetcher(gc, NewBlobCache(1<<20))
 	want := map[string]int{"0000000000000000000000000000000000000bad": 3}
 	for _, e := range tree.blobs {
 		want[e.SHA] = e.Size
@@ -89,7 +78,7 @@ func TestBlobsAreReadInBatches(t *testing.T) {
 	}
 	// The cache serves a second review without requests.
 	gh.ResetLogs()
-	f2 := newBlobFetcher(gc, "acme", "web", f.cache)
+	f2 := newBlobFetcher(gc, f.cache)
 	if err := f2.fetch(context.Background(), map[string]int{tree.blobs["src/f001.ts"].SHA: 20}); err != nil || len(gh.Requests()) != 0 {
 		t.Errorf("cached blob: err %v, %d requests", err, len(gh.Requests()))
 	}

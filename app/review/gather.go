@@ -10,9 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/google/go-github/v60/github"
-
-	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/diffindex"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -62,7 +59,7 @@ type gathered struct {
 // gatherer holds one gather's state.
 type gatherer struct {
 	rv      *Reviewer
-	gc      *ghclient.Installation
+	gh      GitHub
 	req     Request
 	baseSHA string
 	log     *slog.Logger
@@ -83,9 +80,9 @@ type gatherer struct {
 
 // gather lists what changed, chooses what to analyse within the budget,
 // reads it in batches and builds the snapshot the engine runs on.
-func (rv *Reviewer) gather(ctx context.Context, gc *ghclient.Installation, req Request, baseSHA string, cfg *rules.Config, log *slog.Logger) (*gathered, error) {
-	gt := &gatherer{rv: rv, gc: gc, req: req, baseSHA: baseSHA, log: log, budget: rv.Budget.withDefaults(), cfg: cfg, readAhead: true,
-		lister: newTreeLister(gc.Client, req.Owner, req.Repo), fetch: newBlobFetcher(gc, req.Owner, req.Repo, rv.Cache)}
+func (rv *Reviewer) gather(ctx context.Context, gh GitHub, req Request, baseSHA string, cfg *rules.Config, log *slog.Logger) (*gathered, error) {
+	gt := &gatherer{rv: rv, gh: gh, req: req, baseSHA: baseSHA, log: log, budget: rv.Budget.withDefaults(), cfg: cfg, readAhead: true,
+		lister: newTreeLister(gh), fetch: newBlobFetcher(gh, rv.Cache)}
 	gt.g = &gathered{only: map[string]bool{}, changed: map[string]bool{}, links: map[string][]string{}, lister: gt.lister}
 	gt.g.stats = gt.fetch.stats
 	gt.g.base = &baseSnapshot{gt: gt}
@@ -310,8 +307,8 @@ func (gt *gatherer) fill(want map[string]int) {
 func (gt *gatherer) changes(ctx context.Context) (cs []change, local bool, err error) {
 	g := gt.g
 	if gt.req.PR > 0 {
-		raw, resp, err := gt.gc.PullRequests.GetRaw(ctx, gt.req.Owner, gt.req.Repo, gt.req.PR, github.RawOptions{Type: github.Diff})
-		switch {
+		raw, err := gt.gh.Diff(ctx, gt.req.PR)
+		switch code := status(err); {
 		case err == nil:
 			if cs, ok, err := gt.changesFromDiff(ctx, raw); err != nil {
 				return nil, false, err
@@ -319,7 +316,7 @@ func (gt *gatherer) changes(ctx context.Context) (cs []change, local bool, err e
 				return cs, false, nil
 			}
 			gt.log.Warn("the pull request's diff does not match its head tree; comparing trees instead")
-		case resp != nil && (resp.StatusCode == http.StatusNotAcceptable || resp.StatusCode == http.StatusUnprocessableEntity || resp.StatusCode >= 500):
+		case code == http.StatusNotAcceptable || code == http.StatusUnprocessableEntity || code >= 500:
 			// too large (406) or not served: compare the trees
 		default:
 			return nil, false, fmt.Errorf("get diff: %w", err)
@@ -392,7 +389,7 @@ func (gt *gatherer) baseTree(ctx context.Context) (*gitTree, error) {
 	gt.baseDone = true
 	sha := gt.baseSHA
 	if gt.req.PR > 0 {
-		cmp, _, err := gt.gc.Repositories.CompareCommits(ctx, gt.req.Owner, gt.req.Repo, gt.baseSHA, gt.req.HeadSHA, &github.ListOptions{PerPage: 1})
+		cmp, err := gt.gh.Compare(ctx, gt.baseSHA, gt.req.HeadSHA)
 		if mb := cmp.GetMergeBaseCommit().GetSHA(); err == nil && mb != "" {
 			sha = mb
 			if gt.g.anchors == nil {

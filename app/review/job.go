@@ -94,6 +94,8 @@ type Metrics interface {
 
 // Reviewer runs review jobs.
 type Reviewer struct {
+	// GitHub connects each review to GitHub (Over(Creator) when nil).
+	GitHub         Connector
 	Creator        *ghclient.Creator
 	Rules          []*rules.Rule
 	Log            *slog.Logger
@@ -155,30 +157,32 @@ type Attempt struct {
 // Review runs one review. On the job's last attempt (at.Final) an error
 // completes the check run with the reason, so a required check never
 // stays stuck, as neutral or failure by the failure policy (see
-// failedOutput).
+// failedOutput). The work is four steps with explicit inputs and outputs:
+// plan (the pull request's state and configuration), fetch (the files),
+// analyse (the engine) and publish (comments, replies, the check run).
 func (rv *Reviewer) Review(ctx context.Context, req Request, at Attempt) (err error) {
 	final := at.Final
 	start := time.Now()
 	log := rv.Log.With("delivery", req.DeliveryID, "installation", req.InstallationID,
 		"repo", req.Owner+"/"+req.Repo, "pr", req.PR, "sha", req.HeadSHA)
-	gc, err := rv.Creator.Installation(ctx, req.InstallationID, req.RepoID)
+	gh, err := rv.connector().Connect(ctx, req)
 	if err != nil {
 		return &Permanent{err}
 	}
 	defer func() {
 		if rv.Metrics != nil {
-			rv.Metrics.ObserveReviewRequests(gc.Requests())
+			rv.Metrics.ObserveReviewRequests(gh.Requests())
 		}
 	}()
-	run, done, err := rv.ensureCheckRun(ctx, gc.Client, req, at)
+	runID, done, err := rv.ensureCheckRun(ctx, gh, req, at)
 	if err != nil {
 		return permanentIf(fmt.Errorf("create check run: %w", err))
 	}
 	if done {
-		log.Info("check run already completed; nothing to do", "check_run", run.GetID())
+		log.Info("check run already completed; nothing to do", "check_run", runID)
 		return nil
 	}
-	log = log.With("check_run", run.GetID())
+	log = log.With("check_run", runID)
 	repoOnError := "" // the base configuration's on_error, once read
 	defer func() {
 		if err == nil {
@@ -187,7 +191,7 @@ func (rv *Reviewer) Review(ctx context.Context, req Request, at Attempt) (err er
 		var perm *Permanent
 		if final || errors.As(err, &perm) {
 			out := failedOutput(req, err, rv.onError(repoOnError))
-			if cerr := rv.complete(context.WithoutCancel(ctx), gc.Client, req, run.GetID(), out, at.Runs); cerr != nil {
+			if cerr := rv.complete(context.WithoutCancel(ctx), gh, req, runID, out, at.Runs); cerr != nil {
 				log.Error("could not complete the check run after a failure", "err", cerr)
 			}
 			log.Error("review failed", "err", err, "final", true, "conclusion", out.Conclusion)
@@ -195,16 +199,41 @@ func (rv *Reviewer) Review(ctx context.Context, req Request, at Attempt) (err er
 		}
 	}()
 
-	out, err := rv.analyse(ctx, gc, req, &repoOnError, log)
+	p, err := rv.plan(ctx, gh, req, log)
 	if err != nil {
 		return err
 	}
-	if err := rv.complete(ctx, gc.Client, req, run.GetID(), out, at.Runs); err != nil {
+	repoOnError = p.onError
+	out := p.superseded
+	if out == nil {
+		g, err := rv.fetch(ctx, gh, req, p, log)
+		if err != nil {
+			return err
+		}
+		a, err := rv.analyse(ctx, p, g, log)
+		if err != nil {
+			return err
+		}
+		o, err := rv.publish(ctx, gh, req, p, g, a, log)
+		if err != nil {
+			return err
+		}
+		out = &o
+	}
+	if err := rv.complete(ctx, gh, req, runID, *out, at.Runs); err != nil {
 		return permanentIf(fmt.Errorf("complete check run: %w", err))
 	}
 	log.Info("review completed", "conclusion", out.Conclusion, "annotations", len(out.Annotations), "duration_ms", time.Since(start).Milliseconds())
 	rv.observe(out.Conclusion, start)
 	return nil
+}
+
+// connector is rv.GitHub, or go-github over rv.Creator.
+func (rv *Reviewer) connector() Connector {
+	if rv.GitHub != nil {
+		return rv.GitHub
+	}
+	return Over(rv.Creator)
 }
 
 // onError is the failure policy's conclusion: the repository's on_error
@@ -241,27 +270,45 @@ func (rv *Reviewer) observe(c string, start time.Time) {
 // run; only a retry that finds no record (a store from before the record,
 // or a crash between creating the run and recording it) lists the head's
 // runs for the one with this request's external_id.
-func (rv *Reviewer) ensureCheckRun(ctx context.Context, gc *github.Client, req Request, at Attempt) (*github.CheckRun, bool, error) {
+//
+// A retry that finds the run recorded as not completed asks GitHub too:
+// the store records a completion after GitHub has it, so a process that
+// died (or lost GitHub's answer) in between left a completed run recorded
+// as running. Redoing it would overwrite its conclusion with whatever the
+// pull request looks like now, "superseded" once a newer head is pushed.
+func (rv *Reviewer) ensureCheckRun(ctx context.Context, gh GitHub, req Request, at Attempt) (int64, bool, error) {
 	key := req.Key()
 	if at.Runs != nil {
 		id, completed, err := at.Runs.CheckRun(ctx, key)
 		if err != nil {
-			return nil, false, fmt.Errorf("read the job store's check run: %w", err)
+			return 0, false, fmt.Errorf("read the job store's check run: %w", err)
+		}
+		if id != 0 && (completed || !retried(req, at)) {
+			return id, completed, nil
 		}
 		if id != 0 {
-			return &github.CheckRun{ID: github.Int64(id)}, completed, nil
+			found, done, err := rv.findCheckRun(ctx, gh, req, at)
+			if err != nil {
+				return 0, false, err
+			}
+			if found == id && done {
+				if serr := at.Runs.SaveCheckRun(ctx, key, id, true); serr != nil {
+					return 0, false, fmt.Errorf("record the check run in the job store: %w", serr)
+				}
+			}
+			return id, found == id && done, nil
 		}
 	}
-	cr, done, err := rv.findCheckRun(ctx, gc, req, at)
-	if err == nil && cr == nil {
-		cr, err = rv.createCheckRun(ctx, gc, req)
+	id, done, err := rv.findCheckRun(ctx, gh, req, at)
+	if err == nil && id == 0 {
+		id, err = rv.createCheckRun(ctx, gh, req)
 	}
 	if err == nil && at.Runs != nil {
-		if serr := at.Runs.SaveCheckRun(ctx, key, cr.GetID(), done); serr != nil {
-			return nil, false, fmt.Errorf("record the check run in the job store: %w", serr)
+		if serr := at.Runs.SaveCheckRun(ctx, key, id, done); serr != nil {
+			return 0, false, fmt.Errorf("record the check run in the job store: %w", serr)
 		}
 	}
-	return cr, done, err
+	return id, done, err
 }
 
 // findCheckRun lists the head's runs for this request's external_id. The
@@ -269,50 +316,44 @@ func (rv *Reviewer) ensureCheckRun(ctx context.Context, gc *github.Client, req R
 // store records no run: every run this App creates for a request is
 // recorded before the attempt that created it goes on. A job of the stuck-run
 // sweep is there because a run exists, so it always lists.
-func (rv *Reviewer) findCheckRun(ctx context.Context, gc *github.Client, req Request, at Attempt) (*github.CheckRun, bool, error) {
-	if at.Runs != nil && at.N <= 1 && req.DeliveryID != "" {
-		return nil, false, nil
+func (rv *Reviewer) findCheckRun(ctx context.Context, gh GitHub, req Request, at Attempt) (int64, bool, error) {
+	if at.Runs != nil && !retried(req, at) {
+		return 0, false, nil
+	}
+	runs, err := gh.CheckRuns(ctx, req.HeadSHA)
+	if err != nil {
+		return 0, false, err
 	}
 	key := req.Key()
-	name := publish.CheckName
-	opts := &github.ListCheckRunsOptions{CheckName: &name, Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		res, resp, err := gc.Checks.ListCheckRunsForRef(ctx, req.Owner, req.Repo, req.HeadSHA, opts)
-		if err != nil {
-			return nil, false, err
+	for _, cr := range runs {
+		if cr.GetExternalID() == key {
+			return cr.GetID(), cr.GetStatus() == "completed", nil
 		}
-		for _, cr := range res.CheckRuns {
-			if cr.GetExternalID() == key {
-				if cr.GetStatus() == "completed" {
-					return cr, true, nil
-				}
-				return cr, false, nil
-			}
-		}
-		if resp.NextPage == 0 {
-			return nil, false, nil
-		}
-		opts.Page = resp.NextPage
 	}
+	return 0, false, nil
+}
+
+// retried is false for the first execution of a job a webhook delivery
+// made: no earlier execution can have created or completed its run.
+func retried(req Request, at Attempt) bool {
+	return at.N > 1 || req.DeliveryID == ""
 }
 
 // createCheckRun creates the request's run, in_progress.
-func (rv *Reviewer) createCheckRun(ctx context.Context, gc *github.Client, req Request) (*github.CheckRun, error) {
-	name := publish.CheckName
-	in := github.CreateCheckRunOptions{Name: name, HeadSHA: req.HeadSHA, ExternalID: github.String(req.Key()),
+func (rv *Reviewer) createCheckRun(ctx context.Context, gh GitHub, req Request) (int64, error) {
+	in := github.CreateCheckRunOptions{Name: publish.CheckName, HeadSHA: req.HeadSHA, ExternalID: github.String(req.Key()),
 		Status: github.String("in_progress"), StartedAt: &github.Timestamp{Time: time.Now()},
 		Output: &github.CheckRunOutput{Title: github.String("Reviewing Clerk configuration"), Summary: github.String("clerkguard is reviewing this change.")}}
 	if rv.DetailsURL != "" {
 		in.DetailsURL = github.String(rv.DetailsURL)
 	}
-	cr, _, err := gc.Checks.CreateCheckRun(ctx, req.Owner, req.Repo, in)
-	return cr, err
+	return gh.CreateCheckRun(ctx, in)
 }
 
 // complete writes the final output: the first 50 annotations with the
 // conclusion, then the rest appended 50 per update.
 // The job store records the completion, so a redelivery finds it done.
-func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request, id int64, out publish.Output, runs RunStore) error {
+func (rv *Reviewer) complete(ctx context.Context, gh GitHub, req Request, id int64, out publish.Output, runs RunStore) error {
 	batches := publish.Batches(out.Annotations)
 	first := []*github.CheckRunAnnotation(nil)
 	if len(batches) > 0 {
@@ -326,12 +367,12 @@ func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request
 	// Append the remaining annotations first, while the run is in progress,
 	// then conclude: a completed run is never left half-annotated.
 	for _, b := range batches {
-		if _, _, err := gc.Checks.UpdateCheckRun(ctx, req.Owner, req.Repo, id, github.UpdateCheckRunOptions{
+		if err := gh.UpdateCheckRun(ctx, id, github.UpdateCheckRunOptions{
 			Name: publish.CheckName, Output: &github.CheckRunOutput{Title: github.String(out.Title), Summary: github.String(out.Summary), Annotations: b}}); err != nil {
 			return err
 		}
 	}
-	_, _, err := gc.Checks.UpdateCheckRun(ctx, req.Owner, req.Repo, id, github.UpdateCheckRunOptions{
+	err := gh.UpdateCheckRun(ctx, id, github.UpdateCheckRunOptions{
 		Name: publish.CheckName, Status: github.String("completed"), Conclusion: github.String(out.Conclusion),
 		CompletedAt: &github.Timestamp{Time: time.Now()}, Output: output, Actions: publish.Actions()})
 	if err == nil && runs != nil {
@@ -342,132 +383,157 @@ func (rv *Reviewer) complete(ctx context.Context, gc *github.Client, req Request
 	return err
 }
 
-// analyse fetches, runs the engine and posts the review; it returns the
-// check run output.
-func (rv *Reviewer) analyse(ctx context.Context, gc *ghclient.Installation, req Request, onError *string, log *slog.Logger) (publish.Output, error) {
-	var baseRef, baseSHA string
-	var st *prState
+// planned is the plan step's output: what the review will read and under
+// which configuration.
+type planned struct {
+	st               *prState // nil for a merge group
+	baseRef, baseSHA string
+	cfg              *rules.Config
+	cfgReport        publish.ConfigReport
+	// onError is the base configuration's failure policy ("" when unset).
+	onError string
+	// superseded, when set, is the whole outcome: a newer head was pushed.
+	superseded *publish.Output
+}
+
+// plan reads the pull request's state and the base's configuration. An
+// invalid base configuration is reported, never a reason not to review: a
+// pull request that fixes the file must be able to pass.
+func (rv *Reviewer) plan(ctx context.Context, gh GitHub, req Request, log *slog.Logger) (*planned, error) {
+	p := &planned{baseRef: req.BaseSHA, baseSHA: req.BaseSHA}
 	if req.PR > 0 {
-		var err error
-		if st, err = readPRState(ctx, gc, req); err != nil {
-			return publish.Output{}, permanentIf(err)
+		st, err := readPRState(ctx, gh, req)
+		if err != nil {
+			return nil, permanentIf(err)
 		}
 		if st.head != req.HeadSHA {
 			log.Info("superseded by a newer head", "newer", st.head)
-			return publish.Output{Conclusion: publish.Cancelled, Title: "Superseded by " + short(st.head),
-				Summary: fmt.Sprintf("A newer commit `%s` was pushed to this pull request; its review replaces this one.", st.head)}, nil
+			p.superseded = &publish.Output{Conclusion: publish.Cancelled, Title: "Superseded by " + short(st.head),
+				Summary: fmt.Sprintf("A newer commit `%s` was pushed to this pull request; its review replaces this one.", st.head)}
+			return p, nil
 		}
-		baseRef, baseSHA = st.baseRef, st.baseSHA
-	} else {
-		baseRef, baseSHA = req.BaseSHA, req.BaseSHA
+		p.st, p.baseRef, p.baseSHA = st, st.baseRef, st.baseSHA
 	}
-
-	// An invalid base configuration is reported, never a reason not to
-	// review: a pull request that fixes the file must be able to pass.
-	var cfgReport publish.ConfigReport
-	var cfg *rules.Config
 	var err error
 	cfgPath := rules.ConfigPath
-	switch {
+	switch st := p.st; {
 	case st != nil && st.configRead && st.configErr != nil:
 		cfgPath, err = st.configErr.File, st.configErr
 	case st != nil && st.configRead:
 		if st.config != nil {
 			cfgPath = st.configPath
-			cfg, err = rules.ParseConfig([]byte(*st.config), rv.Rules)
+			p.cfg, err = rules.ParseConfig([]byte(*st.config), rv.Rules)
 		}
 	default:
-		cfg, cfgPath, err = rv.loadConfig(ctx, gc.Client, req, baseRef)
+		p.cfg, cfgPath, err = rv.loadConfig(ctx, gh, p.baseRef)
 	}
-	cfgReport.Path = cfgPath
+	p.cfgReport.Path = cfgPath
 	if ce := (*rules.ConfigError)(nil); errors.As(err, &ce) {
 		log.Warn("the base branch's configuration is invalid; reviewing with the defaults", "err", ce)
-		cfg, cfgReport.BaseErr, err = nil, ce, nil
+		p.cfg, p.cfgReport.BaseErr, err = nil, ce, nil
 	}
 	if err != nil {
-		return publish.Output{}, err
+		return nil, err
 	}
-	if cfg != nil {
-		cfgReport.BaseWarnings = cfg.Warnings
-		*onError = cfg.OnError
+	if p.cfg != nil {
+		p.cfgReport.BaseWarnings = p.cfg.Warnings
+		p.onError = p.cfg.OnError
 	}
+	return p, nil
+}
 
-	g, err := rv.gather(ctx, gc, req, baseSHA, cfg, log)
+// fetch reads what the review analyses (see gather) and, when the pull
+// request edits the configuration, checks its new version; the review
+// itself keeps the base's.
+func (rv *Reviewer) fetch(ctx context.Context, gh GitHub, req Request, p *planned, log *slog.Logger) (*gathered, error) {
+	g, err := rv.gather(ctx, gh, req, p.baseSHA, p.cfg, log)
 	if err != nil {
-		return publish.Output{}, permanentIf(err)
+		return nil, permanentIf(err)
 	}
-	// A pull request that edits the configuration gets its new version
-	// checked; the review itself keeps the base's.
 	if req.PR > 0 && (g.changed[rules.ConfigPath] || g.changed[rules.ConfigPathAlt]) {
-		next, _, err := rv.loadConfig(ctx, gc.Client, req, req.HeadSHA)
+		next, _, err := rv.loadConfig(ctx, gh, req.HeadSHA)
 		switch ce := (*rules.ConfigError)(nil); {
 		case errors.As(err, &ce):
-			cfgReport.HeadErr = ce
+			p.cfgReport.HeadErr = ce
 		case err != nil:
-			return publish.Output{}, permanentIf(fmt.Errorf("the pull request's version: %w", err))
+			return nil, permanentIf(fmt.Errorf("the pull request's version: %w", err))
 		case next != nil:
-			cfgReport.HeadWarnings = next.Warnings
+			p.cfgReport.HeadWarnings = next.Warnings
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return publish.Output{}, err
+		return nil, err
 	}
+	return g, nil
+}
 
-	stopped := "" // why the analysis is incomplete, when its own deadline passed
+// analysis is the engine's result; stopped says why it is incomplete when
+// its own deadline passed.
+type analysis struct {
+	res     *rules.Result
+	stopped string
+}
+
+// analyse runs the engine on what fetch read.
+func (rv *Reviewer) analyse(ctx context.Context, p *planned, g *gathered, log *slog.Logger) (*analysis, error) {
+	a := &analysis{}
 	actx, cancel, limit := rv.analysisContext(ctx)
-	res, err := rules.Run(actx, g.snap, rules.Options{Rules: rv.Rules, Config: cfg, Diff: g.idx, Base: g.base, Only: func(p string) bool { return g.only[p] }, RequireClerk: true})
+	res, err := rules.Run(actx, g.snap, rules.Options{Rules: rv.Rules, Config: p.cfg, Diff: g.idx, Base: g.base, Only: func(path string) bool { return g.only[path] }, RequireClerk: true})
 	cancel()
 	if ie := (*rules.IncompleteError)(nil); errors.As(err, &ie) && ctx.Err() == nil {
 		// The analysis deadline passed, not the job's: publish what the
 		// finished rules found; the summary lists the rules that did not.
 		log.Warn("analysis stopped at its time limit; publishing a partial review", "limit", limit, "err", err)
-		stopped = fmt.Sprintf(" The analysis did not finish within %s, so it is incomplete: %d of %d files were not fully analysed, and the rules listed below did not finish.",
+		a.stopped = fmt.Sprintf(" The analysis did not finish within %s, so it is incomplete: %d of %d files were not fully analysed, and the rules listed below did not finish.",
 			limit.Round(time.Second), ie.FilesNotDone, ie.Files)
 		err = nil
 	}
 	if err != nil {
-		return publish.Output{}, fmt.Errorf("analyse: %w", err)
+		return nil, fmt.Errorf("analyse: %w", err)
 	}
+	a.res = res
+	return a, nil
+}
+
+// publish posts the review's comments and replies and returns the check
+// run's output.
+func (rv *Reviewer) publish(ctx context.Context, gh GitHub, req Request, p *planned, g *gathered, a *analysis, log *slog.Logger) (publish.Output, error) {
 	failOn := rules.High
-	if cfg != nil && cfg.FailOn != nil {
-		failOn = *cfg.FailOn
+	if p.cfg != nil && p.cfg.FailOn != nil {
+		failOn = *p.cfg.FailOn
 	}
+	res := a.res
 	// Findings without an inline comment (cap, no commentable line) are in
 	// the check run's summary with every other finding.
 	skipped := g.skippedAfter(res)
-	if req.PR > 0 && cfg.CommentsEnabled() {
-		if err := rv.postReview(ctx, gc, req, st, res.Findings, g, skipped, log); err != nil {
+	if req.PR > 0 && p.cfg.CommentsEnabled() {
+		if err := rv.postReview(ctx, gh, req, p.st, res.Findings, g, skipped, log); err != nil {
 			return publish.Output{}, permanentIf(fmt.Errorf("post review: %w", err))
 		}
 	}
 	log.Info("review read", append(g.cost(), "skipped", len(skipped))...)
-	out := publish.BuildOutput(res.Findings, publish.OutputOptions{
-		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: g.partial() + stopped, Errors: res.Errors, Skipped: skipped,
+	return publish.BuildOutput(res.Findings, publish.OutputOptions{
+		FailOn: failOn, MaxAnnotations: rv.MaxAnnotations, Partial: g.partial() + a.stopped, Errors: res.Errors, Skipped: skipped,
 		PartialConclusion: rv.PartialConclusion,
-		Config:            cfgReport,
+		Config:            p.cfgReport,
 		NewUnguarded:      res.NewUnguarded(),
 		BlobURL:           fmt.Sprintf("https://github.com/%s/%s/blob/%s", req.Owner, req.Repo, req.HeadSHA),
-	})
-	return out, nil
+	}), nil
 }
 
 // loadConfig reads the configuration at ref over REST: .github/clerkguard.yml,
 // else its .yaml twin (both present is an error, as in the CLI). It
 // returns the file it read.
-func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Request, ref string) (*rules.Config, string, error) {
+func (rv *Reviewer) loadConfig(ctx context.Context, gh GitHub, ref string) (*rules.Config, string, error) {
 	var texts []string
 	var paths []string
 	for _, path := range []string{rules.ConfigPath, rules.ConfigPathAlt} {
-		fc, _, resp, err := gc.Repositories.GetContents(ctx, req.Owner, req.Repo, path, &github.RepositoryContentGetOptions{Ref: ref})
+		text, err := gh.File(ctx, path, ref)
 		if err != nil {
-			if resp != nil && resp.StatusCode == http.StatusNotFound {
+			if status(err) == http.StatusNotFound {
 				continue
 			}
 			return nil, path, fmt.Errorf("read %s: %w", path, err)
-		}
-		text, err := fc.GetContent()
-		if err != nil {
-			return nil, path, fmt.Errorf("decode %s: %w", path, err)
 		}
 		texts, paths = append(texts, text), append(paths, path)
 	}
@@ -490,24 +556,15 @@ func (rv *Reviewer) loadConfig(ctx context.Context, gc *github.Client, req Reque
 // The existing comments come from the pull request's state read at the
 // start (the review's lease keeps a second execution from posting
 // meanwhile); only threads beyond that request's page are listed here.
-func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, req Request, st *prState, fs []rules.Finding, g *gathered, skipped []rules.SkippedFile, log *slog.Logger) error {
+func (rv *Reviewer) postReview(ctx context.Context, gh GitHub, req Request, st *prState, fs []rules.Finding, g *gathered, skipped []rules.SkippedFile, log *slog.Logger) error {
 	all := st.comments
-	opts := &github.PullRequestListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for !st.complete {
-		if opts.Page == 0 {
-			all = nil
-		}
-		cs, resp, err := gc.PullRequests.ListComments(ctx, req.Owner, req.Repo, req.PR, opts)
-		if err != nil {
+	if !st.complete {
+		var err error
+		if all, err = gh.ReviewComments(ctx, req.PR); err != nil {
 			return fmt.Errorf("list review comments: %w", err)
 		}
-		all = append(all, cs...)
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
 	}
-	bot, err := rv.Creator.BotLogin(ctx)
+	bot, err := gh.BotLogin(ctx)
 	if err != nil {
 		return fmt.Errorf("find the App's bot user: %w", err)
 	}
@@ -518,7 +575,7 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 	}
 	plan := publish.PlanReview(fs, g.anchorIndex(), existing, max, req.HeadSHA)
 	if len(plan.Comments) > 0 {
-		_, _, err := gc.PullRequests.CreateReview(ctx, req.Owner, req.Repo, req.PR, &github.PullRequestReviewRequest{
+		err := gh.CreateReview(ctx, req.PR, &github.PullRequestReviewRequest{
 			CommitID: github.String(req.HeadSHA), Body: github.String(plan.Body), Event: github.String("COMMENT"), Comments: plan.Comments})
 		if err != nil {
 			return err
@@ -529,15 +586,39 @@ func (rv *Reviewer) postReview(ctx context.Context, gc *ghclient.Installation, r
 		if !g.mayCallFixed(e.Path, skipped) {
 			continue
 		}
-		if _, err := ghclient.ReplyToReviewComment(ctx, gc.Client, req.Owner, req.Repo, req.PR, e.ID, publish.FixedReply(req.HeadSHA)); err != nil {
+		if err := gh.Reply(ctx, req.PR, e.ID, publish.FixedReply(req.HeadSHA)); err != nil {
 			log.Warn("could not reply to a fixed finding's thread", "comment", e.ID, "err", err)
 			continue
 		}
-		if err := resolveThread(ctx, gc, req, st.threads[e.ID], e.ID); err != nil {
+		if err := resolveThread(ctx, gh, req, st.threads[e.ID], e.ID); err != nil {
 			log.Warn("could not resolve the fixed finding's thread; the reply says it is fixed", "comment", e.ID, "err", err)
 		}
 	}
 	return nil
+}
+
+// resolveThread resolves the review thread whose first comment is
+// commentID: thread, when the pull request's state named it, else the one
+// a listing finds. Callers treat failure as non-fatal: the "fixed" reply
+// already says it.
+func resolveThread(ctx context.Context, gh GitHub, req Request, thread string, commentID int64) error {
+	if thread != "" {
+		return gh.ResolveThread(ctx, thread)
+	}
+	ts, err := gh.ReviewThreads(ctx, req.PR)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if len(t.Comments) == 0 || t.Comments[0].GetID() != commentID {
+			continue
+		}
+		if t.Resolved {
+			return nil
+		}
+		return gh.ResolveThread(ctx, t.ID)
+	}
+	return fmt.Errorf("no review thread starts with comment %d", commentID)
 }
 
 // Kind is the durable queue's job kind.

@@ -50,21 +50,20 @@ type gitTree struct {
 
 // treeLister lists trees for one review and counts its calls.
 type treeLister struct {
-	gc          *github.Client
-	owner, repo string
+	gh GitHub
 
 	mu    sync.Mutex
 	memo  map[string][]*github.TreeEntry // non-recursive listings by tree SHA
 	calls int
 }
 
-func newTreeLister(gc *github.Client, owner, repo string) *treeLister {
-	return &treeLister{gc: gc, owner: owner, repo: repo, memo: map[string][]*github.TreeEntry{}}
+func newTreeLister(gh GitHub) *treeLister {
+	return &treeLister{gh: gh, memo: map[string][]*github.TreeEntry{}}
 }
 
 // list lists a commit's (or tree's) whole tree in one request.
 func (l *treeLister) list(ctx context.Context, sha string) (*gitTree, error) {
-	tree, _, err := l.gc.Git.GetTree(ctx, l.owner, l.repo, sha, true)
+	tree, err := l.gh.Tree(ctx, sha, true)
 	if err != nil {
 		return nil, fmt.Errorf("get tree %s: %w", short(sha), err)
 	}
@@ -100,7 +99,7 @@ func (l *treeLister) ls(ctx context.Context, treeSHA string) ([]*github.TreeEntr
 	}
 	l.calls++
 	l.mu.Unlock()
-	tree, _, err := l.gc.Git.GetTree(ctx, l.owner, l.repo, treeSHA, false)
+	tree, err := l.gh.Tree(ctx, treeSHA, false)
 	if err != nil {
 		return nil, fmt.Errorf("get tree %s: %w", short(treeSHA), err)
 	}

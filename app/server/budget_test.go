@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -51,11 +52,7 @@ func requestsOf(gh *fakegithub.Server, inst int64) (int, map[string]int) {
 // startBudget starts the App with a review budget of maxFiles files.
 func startBudget(t *testing.T, maxFiles int) *harness {
 	t.Helper()
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
+	gh := apptest.Fake(t, fakegithub.Options{})
 	// No stuck-run sweep: its requests would be counted with the review's.
 	return startOn(t, gh, map[string]string{"CLERKGUARD_REVIEW_MAX_FILES": fmt.Sprint(maxFiles), "CLERKGUARD_SWEEP_INTERVAL": "0"})
 }

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/rules/all"
 	"github.com/clerkguard/clerkguard/rules/rulestest"
@@ -18,11 +19,7 @@ import (
 // Before the fix the job never returned, River's rescuer started it again
 // in another slot, and no check run completed.
 func TestStuckRuleIsPublishedAsPartial(t *testing.T) {
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
+	gh := apptest.Fake(t, fakegithub.Options{})
 	var starts atomic.Int32
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })

@@ -4,17 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/clerkguard/clerkguard/app/config"
 	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/app/server"
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/all"
@@ -22,30 +26,12 @@ import (
 
 const secret = "e2e-webhook-secret"
 
-// logBuffer collects the server's JSON logs, for the no-secrets check.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type harness struct {
 	t    *testing.T
 	gh   *fakegithub.Server
 	url  string
 	base string
-	logs *logBuffer
+	logs *apptest.LogBuffer
 	stop func()
 }
 
@@ -56,11 +42,7 @@ func start(t *testing.T, faults fakegithub.Faults) *harness {
 
 func startWith(t *testing.T, opts fakegithub.Options) *harness {
 	t.Helper()
-	gh, err := fakegithub.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
+	gh := apptest.Fake(t, opts)
 	return startOn(t, gh, nil)
 }
 
@@ -79,7 +61,7 @@ func startRules(t *testing.T, gh *fakegithub.Server, extra map[string]string, rs
 // startServer is startRules with a hook that adjusts the server's options.
 func startServer(t *testing.T, gh *fakegithub.Server, extra map[string]string, rs []*rules.Rule, adjust func(*server.Options)) *harness {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &apptest.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	env := map[string]string{
 		"CLERKGUARD_LISTEN":         "127.0.0.1:0",
@@ -113,15 +95,19 @@ func startServer(t *testing.T, gh *fakegithub.Server, extra map[string]string, r
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
 	h := &harness{t: t, gh: gh, url: "http://" + srv.Addr() + "/webhook", base: "http://" + srv.Addr(), logs: logs}
+	// stop waits for the server without a fixed limit (its shutdown grace
+	// is 5 s): only a hang reaches the hang guard, and fails the test.
 	h.stop = func() {
 		cancel()
+		guard, stop := apptest.CleanupGuard(t) // also runs from Cleanup
+		defer stop()
 		select {
 		case err := <-done:
 			if err != nil {
 				t.Errorf("server: %v", err)
 			}
-		case <-time.After(15 * time.Second):
-			t.Error("server did not stop")
+		case <-guard.Done():
+			t.Error("gave up waiting (test deadline): the server did not stop")
 		}
 	}
 	t.Cleanup(func() {
@@ -181,22 +167,69 @@ func (h *harness) deliver(event string, payload []byte) (string, int) {
 // waitCompleted waits until sha has a completed "Clerk security review".
 func (h *harness) waitCompleted(owner, repo, sha string, n int) []fakegithub.CheckRun {
 	h.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		var done []fakegithub.CheckRun
+	var done []fakegithub.CheckRun
+	held := apptest.Until(h.t, fmt.Sprintf("%d completed check run(s) for %s", n, sha), func() bool {
+		done = nil
 		for _, cr := range h.gh.CheckRuns(owner, repo) {
 			if cr.HeadSHA == sha && cr.Status == "completed" {
 				done = append(done, cr)
 			}
 		}
-		if len(done) >= n {
-			return done
-		}
-		time.Sleep(50 * time.Millisecond)
+		return len(done) >= n
+	}, func() string {
+		return fmt.Sprintf("runs: %+v\nlogs:\n%s", h.gh.CheckRuns(owner, repo), h.logs.String())
+	})
+	if !held {
+		h.t.FailNow()
 	}
-	h.t.Fatalf("no completed check run for %s after 60s; runs: %+v\nlogs:\n%s", sha, h.gh.CheckRuns(owner, repo), h.logs.String())
-	return nil
+	return done
 }
+
+var jobStateRe = regexp.MustCompile(`(?m)^clerkguard_queue_jobs\{state="(\w+)"\} (\d+)$`)
+
+// jobStates reads the review jobs in the job store by state from /metrics
+// (nil when it cannot be read).
+func (h *harness) jobStates() map[string]int {
+	resp, err := http.Get(h.base + "/metrics")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	var m map[string]int
+	for _, sm := range jobStateRe.FindAllSubmatch(b, -1) {
+		if m == nil {
+			m = map[string]int{}
+		}
+		m[string(sm[1])], _ = strconv.Atoi(string(sm[2]))
+	}
+	return m
+}
+
+// waitJobs waits until the review jobs' states satisfy cond and returns
+// them.
+func (h *harness) waitJobs(what string, cond func(map[string]int) bool) map[string]int {
+	h.t.Helper()
+	var m map[string]int
+	if !apptest.Until(h.t, what, func() bool {
+		m = h.jobStates()
+		return m != nil && cond(m)
+	}, func() string { return fmt.Sprintf("review jobs by state: %v\nlogs:\n%s", m, h.logs.String()) }) {
+		h.t.FailNow()
+	}
+	return m
+}
+
+// jobsIdle: no review job is waiting, running or due to be retried.
+func jobsIdle(m map[string]int) bool {
+	return m["available"]+m["scheduled"]+m["running"]+m["retryable"]+m["pending"] == 0
+}
+
+// jobsEnded counts the review jobs in a final state.
+func jobsEnded(m map[string]int) int { return m["completed"] + m["cancelled"] + m["discarded"] }
 
 func (h *harness) assertClean() {
 	h.t.Helper()
@@ -343,7 +376,8 @@ func TestPullRequestReviewEndToEnd(t *testing.T) {
 	if runs2[0].Conclusion != "failure" { // the secret is still there
 		t.Errorf("second run concluded %q", runs2[0].Conclusion)
 	}
-	time.Sleep(200 * time.Millisecond)
+	// The review posts its replies and resolves threads before it
+	// completes the run: all of it is there now.
 	comments := gh.ReviewComments("acme", "shop", 7)
 	var fixedReplies, roots int
 	for _, c := range comments {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/clerkguard/clerkguard/app/server"
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/rules/all"
 )
@@ -28,11 +29,7 @@ func TestFailurePolicy(t *testing.T) {
 		{"repository overrides the server", "failure", "neutral", "neutral", "failure policy: neutral"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			gh, err := fakegithub.New(fakegithub.Options{Faults: fakegithub.Faults{ServerErrorRate: 1, Operations: []string{"git/get-tree"}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(gh.Close)
+			gh := apptest.Fake(t, fakegithub.Options{Faults: fakegithub.Faults{ServerErrorRate: 1, Operations: []string{"git/get-tree"}}})
 			env := map[string]string{}
 			if tc.env != "" {
 				env["CLERKGUARD_ON_ERROR"] = tc.env

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-github/v60/github"
 
 	"github.com/clerkguard/clerkguard/app/review"
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -30,8 +30,12 @@ func TestReconcilerRedeliversFailedDeliveries(t *testing.T) {
 	if !strings.Contains(h.logs.String(), guid) {
 		t.Errorf("logs do not mention the redelivered delivery %s", guid)
 	}
-	// Later reconciler runs do not redeliver it again.
-	time.Sleep(2500 * time.Millisecond)
+	// Later reconciler runs do not redeliver it again: wait for two more.
+	runs := func() int { return strings.Count(h.logs.String(), `"msg":"reconciler finished"`) }
+	after := runs()
+	if !apptest.Until(t, "two more reconciler runs", func() bool { return runs() >= after+2 }) {
+		t.FailNow()
+	}
 	n := 0
 	for _, d := range gh.Deliveries() {
 		if d.GUID == guid {

@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -44,11 +44,7 @@ func TestRequestsPerReview(t *testing.T) {
 	for _, n := range []int{10, 100} {
 		// A server each: its blob cache must not serve one review's reads
 		// to the other.
-		gh, err := fakegithub.New(fakegithub.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(gh.Close)
+		gh := apptest.Fake(t, fakegithub.Options{})
 		h := startOn(t, gh, map[string]string{"CLERKGUARD_SWEEP_INTERVAL": "0"})
 		inst := int64(1)
 		owner := fmt.Sprintf("org%d", inst)
@@ -81,30 +77,26 @@ func checkRequestMetric(t *testing.T, h *harness, total int) {
 	t.Helper()
 	want := []string{"clerkguard_review_github_requests_count 1\n", fmt.Sprintf("clerkguard_review_github_requests_sum %d\n", total),
 		`clerkguard_queue_jobs{state="running"} 0` + "\n", `clerkguard_queue_jobs{state="completed"} 1` + "\n"}
-	guard := time.Now().Add(30 * time.Second)     // hang guard
-	poll := time.NewTicker(20 * time.Millisecond) // re-read the state until it holds
-	defer poll.Stop()
-	for {
+	var body []byte
+	missing := ""
+	apptest.Until(t, "the review's metrics", func() bool {
 		resp, err := http.Get(h.base + "/metrics")
 		if err != nil {
-			t.Fatal(err)
+			missing = err.Error()
+			return false
 		}
-		body, _ := io.ReadAll(resp.Body)
+		body, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
-		missing := ""
+		missing = ""
 		for _, w := range want {
 			if !strings.Contains(string(body), w) {
 				missing = w
 			}
 		}
-		if missing == "" {
-			return
-		}
-		if time.Now().After(guard) {
-			t.Fatalf("metrics lack %q:\n%s", missing, grepLines(string(body), "clerkguard_"))
-		}
-		<-poll.C
-	}
+		return missing == ""
+	}, func() string {
+		return fmt.Sprintf("metrics lack %q:\n%s", missing, grepLines(string(body), "clerkguard_"))
+	})
 }
 
 func grepLines(s, sub string) string {

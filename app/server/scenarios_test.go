@@ -155,18 +155,28 @@ func TestScenarios(t *testing.T) {
 	t.Run("repository not installed leaves nothing stuck", func(t *testing.T) {
 		repo := newRepo()
 		gh.AddPR("acme", repo, fakegithub.PR{Number: 1, BaseFiles: baseFiles, HeadFiles: headWithRoute})
+		// The earlier cases' jobs end just after their check runs complete.
+		before := h.waitJobs("the earlier review jobs ended", jobsIdle)
 		_, status := h.deliver("pull_request", h.prPayload("opened", "acme", repo, 1, 999))
 		if status != 202 {
 			t.Fatalf("status %d", status)
 		}
-		time.Sleep(500 * time.Millisecond)
+		// The barrier: the delivery's job has run: it ended, or failed and
+		// waits for a retry.
+		h.waitJobs("the uninstalled repository's review job ran", func(m map[string]int) bool {
+			return jobsEnded(m) > jobsEnded(before) || m["retryable"] > before["retryable"]
+		})
 		for _, cr := range gh.CheckRuns("acme", repo) {
 			if cr.Status != "completed" {
 				t.Errorf("stuck check run %+v", cr)
 			}
 		}
-		if !strings.Contains(h.logs.String(), "installation") {
-			t.Error("no log line for the failed job")
+		failed := false
+		for _, l := range strings.Split(h.logs.String(), "\n") {
+			failed = failed || strings.Contains(l, `"error":`) && strings.Contains(l, "/installations/999/")
+		}
+		if !failed {
+			t.Error("no log line gives the failed job's reason (installation 999)")
 		}
 	})
 	h.assertClean()
@@ -213,7 +223,11 @@ func TestFaultInjection(t *testing.T) {
 		}
 	}
 	gh.SetFaults(fakegithub.Faults{})
-	time.Sleep(300 * time.Millisecond)
+	// Every job has ended (a job ends after its check run completes): no
+	// retry is left that could post a second review.
+	h.waitJobs(fmt.Sprintf("the %d review jobs completed", prs), func(m map[string]int) bool {
+		return jobsIdle(m) && jobsEnded(m) == prs
+	})
 	for i := 1; i <= prs; i++ {
 		rv := gh.Reviews("acme", "shop", i)
 		if len(rv) != 1 {

@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/go-github/v60/github"
-
 	"github.com/clerkguard/clerkguard/app/config"
 	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/app/maintain"
@@ -63,7 +61,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	reviewer := &review.Reviewer{Creator: creator, Rules: o.Rules, Log: log, Cache: review.NewBlobCache(64 << 20),
+	reviewer := &review.Reviewer{GitHub: review.Over(creator), Creator: creator, Rules: o.Rules, Log: log, Cache: review.NewBlobCache(64 << 20),
 		MaxAnnotations: cfg.MaxAnnotations, MaxComments: cfg.MaxComments, Metrics: m,
 		Budget: review.Budget{Files: cfg.ReviewMaxFiles, Bytes: cfg.ReviewMaxBytes}, PartialConclusion: cfg.PartialConclusion,
 		OnError: cfg.OnError}
@@ -178,15 +176,9 @@ func or(a, b time.Duration) time.Duration {
 // sweep of stuck check runs. They reach the queue through qp, which is set
 // once the queue is open.
 func maintenance(cfg *config.Config, creator *ghclient.Creator, log *slog.Logger, qp **queue.Queue) []queue.Maintenance {
-	rec := &maintain.Reconciler{App: creator.App, Store: lateStore{qp}, Log: log.With("job", "reconciler")}
-	sweep := &maintain.Sweeper{App: creator.App, Log: log.With("job", "sweep"), Pace: 250 * time.Millisecond,
-		Installation: func(ctx context.Context, id int64) (*github.Client, error) {
-			gc, err := creator.Installation(ctx, id, 0)
-			if err != nil {
-				return nil, err
-			}
-			return gc.Client, nil
-		},
+	gh := maintain.Over(creator)
+	rec := &maintain.Reconciler{GitHub: gh, Store: lateStore{qp}, Log: log.With("job", "reconciler")}
+	sweep := &maintain.Sweeper{GitHub: gh, Log: log.With("job", "sweep"), Pace: 250 * time.Millisecond,
 		Enqueue: func(ctx context.Context, reqs []review.Request) error {
 			_, err := (*qp).Insert(ctx, reqs)
 			return err

@@ -2,14 +2,15 @@ package server_test
 
 import (
 	"database/sql"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	_ "modernc.org/sqlite"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -35,20 +36,17 @@ func TestStartupMakesNoGitHubRequest(t *testing.T) {
 	defer db.Close()
 	// Wait until the server's periodic-job enqueuer runs (it queues jobs
 	// marked to run at start as it starts) and no job is waiting or running.
-	guard := time.Now().Add(30 * time.Second)     // hang guard
-	poll := time.NewTicker(20 * time.Millisecond) // re-read the state until it holds
-	defer poll.Stop()
-	for {
-		var pending int
-		started := strings.Contains(h.logs.String(), "PeriodicJobEnqueuer: Run loop started")
-		err := db.QueryRow(`SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'running', 'retryable')`).Scan(&pending)
-		if started && err == nil && pending == 0 {
-			break
-		}
-		if time.Now().After(guard) {
-			t.Fatalf("the server's start-up did not settle (enqueuer started %v, %d jobs pending, %v)", started, pending, err)
-		}
-		<-poll.C
+	var (
+		pending int
+		started bool
+		qerr    error
+	)
+	if !apptest.Until(t, "the server's start-up to settle", func() bool {
+		started = strings.Contains(h.logs.String(), "PeriodicJobEnqueuer: Run loop started")
+		qerr = db.QueryRow(`SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'running', 'retryable')`).Scan(&pending)
+		return started && qerr == nil && pending == 0
+	}, func() string { return fmt.Sprintf("enqueuer started %v, %d jobs pending, %v", started, pending, qerr) }) {
+		t.FailNow()
 	}
 	h.stop()
 	if rs := gh.Requests(); len(rs) > 0 {
@@ -64,11 +62,7 @@ func TestStartupMakesNoGitHubRequest(t *testing.T) {
 // request number adding an unguarded route and the extra files.
 func fakeWithPR(t *testing.T, number int, extra map[string]string) *fakegithub.Server {
 	t.Helper()
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
+	gh := apptest.Fake(t, fakegithub.Options{})
 	gh.AddInstallation(1, "acme")
 	gh.AddRepo("acme", "shop", 1, "main")
 	if err := gh.AddPR("acme", "shop", fakegithub.PR{Number: number, BaseFiles: baseFiles, HeadFiles: with(with(baseFiles, extra), map[string]string{"app/api/invoices/route.ts": unprotected})}); err != nil {

@@ -17,27 +17,10 @@ import (
 	"github.com/clerkguard/clerkguard/app/ghclient"
 	"github.com/clerkguard/clerkguard/app/server"
 	"github.com/clerkguard/clerkguard/app/setup"
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/rules/all"
 )
-
-// logBuffer collects the server's JSON logs, for the no-secrets check.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 type harness struct {
 	t       *testing.T
@@ -45,7 +28,7 @@ type harness struct {
 	st      *setup.Setup
 	base    string // http://127.0.0.1:PORT
 	dataDir string
-	logs    *logBuffer
+	logs    *apptest.LogBuffer
 	stop    func()
 }
 
@@ -53,11 +36,7 @@ type harness struct {
 // process), with env added to the environment.
 func start(t *testing.T, fopts fakegithub.Options, env map[string]string) *harness {
 	t.Helper()
-	gh, err := fakegithub.New(fopts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
+	gh := apptest.Fake(t, fopts)
 	dir := t.TempDir()
 	e := map[string]string{
 		"CLERKGUARD_LISTEN":         "127.0.0.1:0",
@@ -72,7 +51,7 @@ func start(t *testing.T, fopts fakegithub.Options, env map[string]string) *harne
 	for k, v := range env {
 		e[k] = v
 	}
-	logs := &logBuffer{}
+	logs := &apptest.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	st, err := setup.New(setup.Options{Getenv: func(k string) string { return e[k] }, Logger: log,
 		App: server.Options{Rules: all.Rules(), Version: "setup-test",
@@ -92,13 +71,16 @@ func start(t *testing.T, fopts fakegithub.Options, env map[string]string) *harne
 	h.stop = func() {
 		once.Do(func() {
 			cancel()
+			// No fixed limit: only a hang reaches the hang guard, and fails.
+			guard, stop := apptest.CleanupGuard(t) // also runs from Cleanup
+			defer stop()
 			select {
 			case err := <-done:
 				if err != nil {
 					t.Errorf("setup server: %v", err)
 				}
-			case <-time.After(15 * time.Second):
-				t.Error("setup server did not stop")
+			case <-guard.Done():
+				t.Error("gave up waiting (test deadline): the setup server did not stop")
 			}
 		})
 	}
@@ -172,19 +154,17 @@ func (h *harness) assertServing(secret string) {
 	if err != nil || status != http.StatusAccepted {
 		h.t.Fatalf("webhook after setup: status %d, err %v\nlogs:\n%s", status, err, h.logs.String())
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	apptest.Until(h.t, "a completed check run after the switch", func() bool {
 		for _, cr := range gh.CheckRuns("acme", "shop") {
 			if cr.HeadSHA == sha && cr.Status == "completed" {
 				if cr.Name != "Clerk security review" || cr.Conclusion != "failure" {
 					h.t.Errorf("check run %q concluded %q", cr.Name, cr.Conclusion)
 				}
-				return
+				return true
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	h.t.Fatalf("no completed check run after the switch; logs:\n%s", h.logs.String())
+		return false
+	}, h.logs.String)
 }
 
 // assertNoSecretsLogged checks the logs hold none of the App's secrets.

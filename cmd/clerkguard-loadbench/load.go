@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 	"github.com/clerkguard/clerkguard/internal/pgtest"
 )
@@ -639,23 +640,7 @@ func (s *server) stop() {
 	}
 }
 
-func (s *server) tail(n int) string {
-	f, err := os.Open(s.logPath)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if len(lines) > n {
-			lines = lines[1:]
-		}
-	}
-	return strings.Join(lines, "\n")
-}
+func (s *server) tail(n int) string { return apptest.Tail(s.logPath, n) }
 
 // --- reporting ---
 

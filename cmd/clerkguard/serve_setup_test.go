@@ -3,46 +3,17 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/clerkguard/clerkguard/app/setup"
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // tokenRe finds the setup token in the setup URL serve logs.
 var tokenRe = regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
@@ -52,44 +23,49 @@ var tokenRe = regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
 // "{token}" in path is replaced by the setup token once serve has logged it.
 func serveUntil(t *testing.T, env map[string]string, path, want string) (int, string) {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := apptest.FreeAddr(t)
 	env["CLERKGUARD_LISTEN"] = addr
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stderr := &syncBuf{}
+	stderr := &apptest.LogBuffer{}
 	done := make(chan int, 1)
 	go func() { done <- cmdServe(ctx, nil, stderr, func(k string) string { return env[k] }) }()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	exited := -1
+	ok := apptest.Until(t, "GET "+path+" answering "+want, func() bool {
 		select {
-		case code := <-done:
-			return code, stderr.String()
+		case exited = <-done:
+			return true
 		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET %s never answered %q; stderr:\n%s", path, want, stderr.String())
 		}
 		p := path
 		if m := tokenRe.FindStringSubmatch(stderr.String()); m != nil {
 			p = strings.ReplaceAll(p, "{token}", m[1])
 		}
-		if resp, err := client.Get("http://" + addr + p); err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == 200 && strings.Contains(string(b), want) {
-				break
-			}
+		resp, err := client.Get("http://" + addr + p)
+		if err != nil {
+			return false
 		}
-		time.Sleep(30 * time.Millisecond)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == 200 && strings.Contains(string(b), want)
+	}, stderr.String)
+	if exited >= 0 {
+		return exited, stderr.String()
+	}
+	if !ok {
+		t.FailNow()
 	}
 	cancel()
+	// No fixed limit: only a hang reaches the hang guard, and fails.
+	guard, stop := apptest.Guard(t)
+	defer stop()
 	select {
 	case code := <-done:
 		return code, stderr.String()
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
+	case <-guard.Done():
+		t.Fatalf("gave up waiting (test deadline): serve did not stop\n%s", stderr.String())
 		return 0, ""
 	}
 }

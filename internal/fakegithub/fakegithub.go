@@ -212,6 +212,32 @@ func (s *Server) Faults() Faults {
 	return s.state.faults
 }
 
+// Arrival returns a channel that is closed when the next request to
+// operation op (an operationId such as "checks/update", or "graphql")
+// arrives, before any injected fault delays or answers it: a test waits on
+// it to know a request is in flight (e.g. held by SlowDelay) instead of
+// sleeping. Call it before the request can be sent.
+func (s *Server) Arrival(op string) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := make(chan struct{})
+	if s.state.arrivals == nil {
+		s.state.arrivals = map[string][]chan struct{}{}
+	}
+	s.state.arrivals[op] = append(s.state.arrivals[op], ch)
+	return ch
+}
+
+// arrived signals the Arrival channels of op.
+func (s *Server) arrived(op string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ch := range s.state.arrivals[op] {
+		close(ch)
+	}
+	delete(s.state.arrivals, op)
+}
+
 // ResetLogs clears the recorded requests, violations and anchor rejections (state and
 // configuration stay).
 func (s *Server) ResetLogs() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -105,13 +106,31 @@ func TestServerErrorsFail422OnceSlowTimeout(t *testing.T) {
 		t.Fatalf("slow: %v %v", err, time.Since(start))
 	}
 
-	e.fake.SetFaults(fakegithub.Faults{TimeoutRate: 1, TimeoutHold: 10 * time.Second})
-	ctx, cancel := context.WithTimeout(e.ctx, 200*time.Millisecond)
+	// The client gives up on a held request: the fake ends the hold then
+	// (its log says 499, client closed request), not after TimeoutHold.
+	e.fake.SetFaults(fakegithub.Faults{TimeoutRate: 1, TimeoutHold: time.Hour})
+	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
-	start = time.Now()
-	_, _, err := c.PullRequests.Get(ctx, owner, repoN, 7)
-	if err == nil || time.Since(start) > 5*time.Second {
-		t.Fatalf("timeout: %v after %v", err, time.Since(start))
+	arrived := e.fake.Arrival("pulls/get")
+	go func() {
+		select {
+		case <-arrived:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if _, _, err := c.PullRequests.Get(ctx, owner, repoN, 7); err == nil {
+		t.Fatal("timeout: a held request the client gave up on succeeded")
+	}
+	if !apptest.Until(t, "the held request logged as closed by the client", func() bool {
+		for _, r := range e.fake.Requests() {
+			if r.Fault == "timeout" && r.Status == 499 {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.FailNow()
 	}
 	e.fake.SetFaults(fakegithub.Faults{TimeoutRate: 1, TimeoutHold: 50 * time.Millisecond})
 	_, resp, _ = c.PullRequests.Get(e.ctx, owner, repoN, 7)
@@ -173,5 +192,42 @@ func TestUnimplementedAndGHES(t *testing.T) {
 	r, _ := rawDo(t, "GET", g.fake.BaseURL()+"/repos/acme/web/pulls/7", "token "+gt, nil)
 	if r.StatusCode != 404 {
 		t.Fatalf("GHES root path: %d", r.StatusCode)
+	}
+}
+
+// TestArrivalSignalsARequestHeldByAFault: Arrival is closed when the
+// request arrives, while SlowDelay still holds it (no response, no request
+// log yet), and only for its own operation.
+func TestArrivalSignalsARequestHeldByAFault(t *testing.T) {
+	e := setup(t, fakegithub.Options{Faults: fakegithub.Faults{SlowRate: 1, SlowDelay: time.Hour, Operations: []string{"pulls/get"}}})
+	arrived, other := e.fake.Arrival("pulls/get"), e.fake.Arrival("pulls/list-files")
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := e.client.PullRequests.Get(ctx, owner, repoN, 7)
+		done <- err
+	}()
+	guard, stop := apptest.Guard(t)
+	defer stop()
+	select {
+	case <-arrived:
+	case <-guard.Done():
+		t.Fatal("gave up waiting (test deadline): the held request's arrival")
+	}
+	select {
+	case <-other:
+		t.Error("another operation's Arrival was signalled")
+	case err := <-done:
+		t.Errorf("the request was answered (%v) although SlowDelay holds it", err)
+	default:
+	}
+	for _, r := range e.fake.Requests() {
+		if r.OperationID == "pulls/get" {
+			t.Errorf("request logged before it was answered: %+v", r)
+		}
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Error("the cancelled held request succeeded")
 	}
 }

@@ -6,38 +6,28 @@ import (
 	"strings"
 )
 
-// A minimal GraphQL document parser: operations (query/mutation, variables with
-// defaults), fields with aliases and arguments, inline fragments and named fragments.
-// Directives are parsed and ignored.
+// A GraphQL parser for the documents the App sends: one operation (query or
+// mutation, with variable definitions), fields with aliases and arguments,
+// and inline fragments with a type condition. Anything else (named
+// fragments, directives, variable defaults, several operations,
+// subscriptions, lists, enums, floats, null literals) is a parse error, so
+// a query the App starts sending fails loudly here before it reaches
+// GitHub untested.
 
-type gqlVar string  // $name
-type gqlEnum string // bare enum value
+type gqlVar string // $name
 
 type gqlField struct {
 	alias  string
-	name   string // "...Name" for a fragment spread
+	name   string
 	args   map[string]any
 	sel    []*gqlField
 	inline bool   // inline fragment: sel is merged into the parent
-	on     string // an inline fragment's type condition ("" = none)
-}
-
-// gqlFrag is a named fragment: its type condition and selection.
-type gqlFrag struct {
-	on  string
-	sel []*gqlField
+	on     string // the inline fragment's type condition
 }
 
 type gqlOp struct {
-	kind     string // query or mutation
-	name     string
-	defaults map[string]any
-	sel      []*gqlField
-}
-
-type gqlDoc struct {
-	ops   []*gqlOp
-	frags map[string]gqlFrag
+	kind string // query or mutation
+	sel  []*gqlField
 }
 
 type gqlLexer struct {
@@ -60,19 +50,10 @@ func lexGraphQL(src string) ([]string, error) {
 		case strings.HasPrefix(src[i:], "..."):
 			toks = append(toks, "...")
 			i += 3
-		case strings.ContainsRune("!$():=@[]{}|&", rune(ch)):
+		case strings.ContainsRune("!$():{}", rune(ch)):
 			toks = append(toks, string(ch))
 			i++
 		case ch == '"':
-			if strings.HasPrefix(src[i:], `"""`) {
-				end := strings.Index(src[i+3:], `"""`)
-				if end < 0 {
-					return nil, fmt.Errorf("unterminated block string")
-				}
-				toks = append(toks, strconv.Quote(src[i+3:i+3+end]))
-				i += end + 6
-				continue
-			}
 			j := i + 1
 			for j < len(src) && src[j] != '"' {
 				if src[j] == '\\' {
@@ -87,7 +68,7 @@ func lexGraphQL(src string) ([]string, error) {
 			i = j + 1
 		case ch == '-' || (ch >= '0' && ch <= '9'):
 			j := i + 1
-			for j < len(src) && strings.IndexByte("0123456789.eE+-", src[j]) >= 0 {
+			for j < len(src) && src[j] >= '0' && src[j] <= '9' {
 				j++
 			}
 			toks = append(toks, src[i:j])
@@ -134,116 +115,58 @@ func isName(t string) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 }
 
-func parseGraphQL(src string) (*gqlDoc, error) {
+func parseGraphQL(src string) (*gqlOp, error) {
 	toks, err := lexGraphQL(src)
 	if err != nil {
 		return nil, err
 	}
 	l := &gqlLexer{toks: toks}
-	doc := &gqlDoc{frags: map[string]gqlFrag{}}
-	for l.peek() != "" {
-		switch t := l.peek(); t {
-		case "{":
-			sel, err := l.selectionSet()
-			if err != nil {
-				return nil, err
-			}
-			doc.ops = append(doc.ops, &gqlOp{kind: "query", sel: sel, defaults: map[string]any{}})
-		case "query", "mutation", "subscription":
+	op := &gqlOp{kind: "query"}
+	switch t := l.peek(); t {
+	case "{":
+	case "query", "mutation":
+		l.next()
+		op.kind = t
+		if isName(l.peek()) {
+			l.next() // the operation's name
+		}
+		if l.peek() == "(" {
 			l.next()
-			op := &gqlOp{kind: t, defaults: map[string]any{}}
-			if isName(l.peek()) {
-				op.name = l.next()
-			}
-			if l.peek() == "(" {
-				l.next()
-				for l.peek() != ")" {
-					if err := l.expect("$"); err != nil {
-						return nil, err
-					}
-					name := l.next()
-					if err := l.expect(":"); err != nil {
-						return nil, err
-					}
-					if err := l.skipType(); err != nil {
-						return nil, err
-					}
-					if l.peek() == "=" {
-						l.next()
-						v, err := l.value()
-						if err != nil {
-							return nil, err
-						}
-						op.defaults[name] = v
-					}
-					if l.peek() == "" {
-						return nil, fmt.Errorf("unterminated variable definitions")
-					}
+			for l.peek() != ")" {
+				if err := l.expect("$"); err != nil {
+					return nil, err
 				}
 				l.next()
+				if err := l.expect(":"); err != nil {
+					return nil, err
+				}
+				if err := l.skipType(); err != nil {
+					return nil, err
+				}
+				if l.peek() == "" {
+					return nil, fmt.Errorf("unterminated variable definitions")
+				}
 			}
-			if err := l.skipDirectives(); err != nil {
-				return nil, err
-			}
-			sel, err := l.selectionSet()
-			if err != nil {
-				return nil, err
-			}
-			op.sel = sel
-			doc.ops = append(doc.ops, op)
-		case "fragment":
 			l.next()
-			name := l.next()
-			if err := l.expect("on"); err != nil {
-				return nil, err
-			}
-			on := l.next()
-			if !isName(on) {
-				return nil, fmt.Errorf("expected a type condition, got %q", on)
-			}
-			if err := l.skipDirectives(); err != nil {
-				return nil, err
-			}
-			sel, err := l.selectionSet()
-			if err != nil {
-				return nil, err
-			}
-			doc.frags[name] = gqlFrag{on: on, sel: sel}
-		default:
-			return nil, fmt.Errorf("unexpected %q", t)
 		}
+	default:
+		return nil, fmt.Errorf("unexpected %q (the fake serves one query or mutation)", t)
 	}
-	return doc, nil
+	if op.sel, err = l.selectionSet(); err != nil {
+		return nil, err
+	}
+	if t := l.peek(); t != "" {
+		return nil, fmt.Errorf("unexpected %q after the operation (the fake serves one operation, no fragments)", t)
+	}
+	return op, nil
 }
 
 func (l *gqlLexer) skipType() error {
-	switch t := l.next(); {
-	case t == "[":
-		if err := l.skipType(); err != nil {
-			return err
-		}
-		if err := l.expect("]"); err != nil {
-			return err
-		}
-	case isName(t):
-	default:
-		return fmt.Errorf("bad type %q", t)
+	if t := l.next(); !isName(t) {
+		return fmt.Errorf("bad type %q (the fake takes named types only)", t)
 	}
 	if l.peek() == "!" {
 		l.next()
-	}
-	return nil
-}
-
-func (l *gqlLexer) skipDirectives() error {
-	for l.peek() == "@" {
-		l.next()
-		l.next()
-		if l.peek() == "(" {
-			if _, err := l.arguments(); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }
@@ -259,29 +182,18 @@ func (l *gqlLexer) selectionSet() ([]*gqlField, error) {
 		}
 		if l.peek() == "..." {
 			l.next()
-			if l.peek() == "on" || l.peek() == "{" || l.peek() == "@" {
-				on := ""
-				if l.peek() == "on" {
-					l.next()
-					on = l.next()
-					if !isName(on) {
-						return nil, fmt.Errorf("expected a type condition, got %q", on)
-					}
-				}
-				if err := l.skipDirectives(); err != nil {
-					return nil, err
-				}
-				sel, err := l.selectionSet()
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, &gqlField{inline: true, on: on, sel: sel})
-				continue
+			if err := l.expect("on"); err != nil {
+				return nil, fmt.Errorf("%w (the fake takes inline fragments with a type condition only)", err)
 			}
-			out = append(out, &gqlField{name: "..." + l.next()})
-			if err := l.skipDirectives(); err != nil {
+			on := l.next()
+			if !isName(on) {
+				return nil, fmt.Errorf("expected a type condition, got %q", on)
+			}
+			sel, err := l.selectionSet()
+			if err != nil {
 				return nil, err
 			}
+			out = append(out, &gqlField{inline: true, on: on, sel: sel})
 			continue
 		}
 		name := l.next()
@@ -300,9 +212,6 @@ func (l *gqlLexer) selectionSet() ([]*gqlField, error) {
 				return nil, err
 			}
 			f.args = args
-		}
-		if err := l.skipDirectives(); err != nil {
-			return nil, err
 		}
 		if l.peek() == "{" {
 			sel, err := l.selectionSet()
@@ -340,25 +249,13 @@ func (l *gqlLexer) arguments() (map[string]any, error) {
 	return args, nil
 }
 
+// value parses a variable, an input object, a string, an integer or a
+// boolean.
 func (l *gqlLexer) value() (any, error) {
 	t := l.next()
 	switch {
 	case t == "$":
 		return gqlVar(l.next()), nil
-	case t == "[":
-		var list []any
-		for l.peek() != "]" {
-			if l.peek() == "" {
-				return nil, fmt.Errorf("unterminated list")
-			}
-			v, err := l.value()
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, v)
-		}
-		l.next()
-		return list, nil
 	case t == "{":
 		obj := map[string]any{}
 		for l.peek() != "}" {
@@ -387,19 +284,12 @@ func (l *gqlLexer) value() (any, error) {
 		return true, nil
 	case t == "false":
 		return false, nil
-	case t == "null":
-		return nil, nil
 	case t != "" && (t[0] == '-' || (t[0] >= '0' && t[0] <= '9')):
-		if n, err := strconv.ParseInt(t, 10, 64); err == nil {
-			return n, nil
-		}
-		f, err := strconv.ParseFloat(t, 64)
+		n, err := strconv.ParseInt(t, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("bad number %s", t)
+			return nil, fmt.Errorf("bad integer %s", t)
 		}
-		return f, nil
-	case isName(t):
-		return gqlEnum(t), nil
+		return n, nil
 	}
 	return nil, fmt.Errorf("unexpected %q in value", t)
 }
@@ -409,14 +299,6 @@ func resolveValue(v any, vars map[string]any) any {
 	switch x := v.(type) {
 	case gqlVar:
 		return vars[string(x)]
-	case gqlEnum:
-		return string(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = resolveValue(e, vars)
-		}
-		return out
 	case map[string]any:
 		out := map[string]any{}
 		for k, e := range x {

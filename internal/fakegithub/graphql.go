@@ -1,12 +1,9 @@
 package fakegithub
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 )
 
 // ReviewThread is a PR review thread (a top-level review comment and its replies).
@@ -60,11 +57,13 @@ type notFoundErr struct{ msg string }
 
 func (e notFoundErr) Error() string { return e.msg }
 
+// hGraphQL serves the GraphQL requests the App sends (see parseGraphQL and
+// the object maps below, which are the schema: a field GitHub has and the
+// App does not ask for is not served, and asking for it is a violation).
 func (s *Server) hGraphQL(c *reqCtx) {
 	var req struct {
-		Query         string         `json:"query"`
-		Variables     map[string]any `json:"variables"`
-		OperationName string         `json:"operationName"`
+		Query     string         `json:"query"`
+		Variables map[string]any `json:"variables"`
 	}
 	fail := func(msg string) {
 		s.state.violations = append(s.state.violations, Violation{Time: s.now(), Kind: "graphql", Method: c.r.Method,
@@ -75,41 +74,17 @@ func (s *Server) hGraphQL(c *reqCtx) {
 		c.errorJSON(http.StatusBadRequest, "Problems parsing JSON", "https://docs.github.com/graphql")
 		return
 	}
-	doc, err := parseGraphQL(req.Query)
+	op, err := parseGraphQL(req.Query)
 	if err != nil {
 		fail("Parse error: " + err.Error())
 		return
 	}
-	var op *gqlOp
-	for _, o := range doc.ops {
-		if req.OperationName == "" || o.name == req.OperationName {
-			op = o
-			break
-		}
-	}
-	if op == nil {
-		fail("No operation named " + strconv.Quote(req.OperationName))
-		return
-	}
-	vars := map[string]any{}
-	for k, v := range op.defaults {
-		vars[k] = resolveValue(v, nil)
-	}
-	for k, v := range req.Variables {
-		vars[k] = v
-	}
-	var root map[string]any
-	switch op.kind {
-	case "query":
-		root = s.gqlQueryRoot(c)
-	case "mutation":
+	root := s.gqlQueryRoot(c)
+	if op.kind == "mutation" {
 		root = s.gqlMutationRoot(c)
-	default:
-		fail(op.kind + " operations are not supported")
-		return
 	}
 	var errs []gqlError
-	ex := &gqlExec{doc: doc, vars: vars}
+	ex := &gqlExec{vars: req.Variables}
 	data, err := ex.project(root, op.sel, nil)
 	if err != nil {
 		if _, ok := err.(notFoundErr); !ok {
@@ -135,7 +110,6 @@ type gqlNotFound struct {
 }
 
 type gqlExec struct {
-	doc      *gqlDoc
 	vars     map[string]any
 	notFound []gqlNotFound
 }
@@ -145,7 +119,7 @@ func (ex *gqlExec) project(v any, sel []*gqlField, path []any) (any, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
-	case []any:
+	case []map[string]any:
 		out := make([]any, len(x))
 		for i, e := range x {
 			p, err := ex.project(e, sel, append(append([]any(nil), path...), i))
@@ -155,12 +129,6 @@ func (ex *gqlExec) project(v any, sel []*gqlField, path []any) (any, error) {
 			out[i] = p
 		}
 		return out, nil
-	case []map[string]any:
-		list := make([]any, len(x))
-		for i, e := range x {
-			list[i] = e
-		}
-		return ex.project(list, sel, path)
 	case map[string]any:
 		out := map[string]any{}
 		if err := ex.projectInto(out, x, sel, path); err != nil {
@@ -175,23 +143,10 @@ func (ex *gqlExec) projectInto(out, obj map[string]any, sel []*gqlField, path []
 	typ, _ := obj["__typename"].(string)
 	for _, f := range sel {
 		if f.inline {
-			if !typeMatches(typ, f.on) {
+			if f.on != typ {
 				continue
 			}
 			if err := ex.projectInto(out, obj, f.sel, path); err != nil {
-				return err
-			}
-			continue
-		}
-		if strings.HasPrefix(f.name, "...") {
-			frag, ok := ex.doc.frags[f.name[3:]]
-			if !ok {
-				return fmt.Errorf("Fragment %s was used, but not defined", f.name[3:])
-			}
-			if !typeMatches(typ, frag.on) {
-				continue
-			}
-			if err := ex.projectInto(out, obj, frag.sel, path); err != nil {
 				return err
 			}
 			continue
@@ -220,6 +175,8 @@ func (ex *gqlExec) projectInto(out, obj map[string]any, sel []*gqlField, path []
 				return err
 			}
 			val = rv
+		} else if len(f.args) > 0 {
+			return fmt.Errorf("Field '%s' on type '%s' takes no arguments here", f.name, typ)
 		}
 		if len(f.sel) > 0 {
 			p, err := ex.project(val, f.sel, fpath)
@@ -238,48 +195,15 @@ func (ex *gqlExec) projectInto(out, obj map[string]any, sel []*gqlField, path []
 	return nil
 }
 
-// interfacesOf lists the GraphQL interfaces the fake's object types implement, for
-// fragment type conditions such as "... on GitObject".
-func interfacesOf(typ string) []string {
-	switch typ {
-	case "Blob", "Tree", "Commit":
-		return []string{"GitObject", "Node"}
-	case "Repository", "PullRequest", "PullRequestReviewThread":
-		return []string{"Node"}
-	case "PullRequestReviewComment":
-		return []string{"Node", "Comment", "Minimizable"}
-	}
-	return nil
-}
-
-// typeMatches reports whether an object of type typ satisfies the type condition on
-// ("" matches every type), as GitHub applies "... on Blob" only to blobs.
-func typeMatches(typ, on string) bool {
-	if on == "" || on == typ {
-		return true
-	}
-	for _, i := range interfacesOf(typ) {
-		if i == on {
-			return true
-		}
-	}
-	return false
-}
-
 func argInt(args map[string]any, name string) (int, bool) {
 	switch v := args[name].(type) {
 	case int64:
 		return int(v), true
 	case float64:
 		return int(v), true
-	case int:
-		return v, true
 	case json.Number:
 		n, err := v.Int64()
 		return int(n), err == nil
-	case string:
-		n, err := strconv.Atoi(v)
-		return n, err == nil
 	}
 	return 0, false
 }
@@ -289,61 +213,31 @@ func argStr(args map[string]any, name string) string {
 	return s
 }
 
-// connection builds a Relay connection over items with first/last/after/before.
+// connection is the first page of a connection over items: first (at
+// most 100, required) items and pageInfo.hasNextPage, as the App pages.
 func connection(kind string, items []map[string]any, args map[string]any) (any, error) {
-	first, hasFirst := argInt(args, "first")
-	last, hasLast := argInt(args, "last")
-	if !hasFirst && !hasLast {
+	for k := range args {
+		if k != "first" {
+			return nil, fmt.Errorf("the fake serves the first page of `%s` only, not %q", kind, k)
+		}
+	}
+	first, ok := argInt(args, "first")
+	switch {
+	case !ok:
 		return nil, fmt.Errorf("You must provide a `first` or `last` value to properly paginate the `%s` connection.", kind)
-	}
-	if (hasFirst && first > 100) || (hasLast && last > 100) {
+	case first > 100:
 		return nil, fmt.Errorf("Requesting more than 100 records on the `%s` connection exceeds the limit of 100 records.", kind)
+	case first < 0:
+		return nil, fmt.Errorf("`first` on the `%s` connection cannot be less than zero.", kind)
 	}
-	decode := func(c string) int {
-		b, err := base64.StdEncoding.DecodeString(c)
-		if err != nil {
-			return -1
-		}
-		n, err := strconv.Atoi(strings.TrimPrefix(string(b), "cursor:v2:"))
-		if err != nil {
-			return -1
-		}
-		return n
-	}
-	cursor := func(i int) string { return base64.StdEncoding.EncodeToString([]byte("cursor:v2:" + strconv.Itoa(i))) }
-	lo, hi := 0, len(items)
-	if a := argStr(args, "after"); a != "" {
-		lo = min(decode(a)+1, len(items))
-	}
-	if b := argStr(args, "before"); b != "" {
-		if n := decode(b); n >= 0 {
-			hi = min(n, hi)
-		}
-	}
-	if lo > hi {
-		lo = hi
-	}
-	start, end := lo, hi
-	if hasFirst && end-start > first {
-		end = start + first
-	}
-	if hasLast && end-start > last {
-		start = end - last
-	}
-	nodes := make([]any, 0, end-start)
-	edges := make([]any, 0, end-start)
-	for i := start; i < end; i++ {
-		nodes = append(nodes, items[i])
-		edges = append(edges, map[string]any{"cursor": cursor(i), "node": items[i]})
-	}
-	var startCursor, endCursor any
-	if end > start {
-		startCursor, endCursor = cursor(start), cursor(end-1)
+	n := min(first, len(items))
+	nodes := items[:n]
+	if nodes == nil {
+		nodes = []map[string]any{}
 	}
 	return map[string]any{
-		"__typename": kind + "Connection", "totalCount": len(items), "nodes": nodes, "edges": edges,
-		"pageInfo": map[string]any{"__typename": "PageInfo", "hasNextPage": end < hi, "hasPreviousPage": start > lo,
-			"startCursor": startCursor, "endCursor": endCursor},
+		"__typename": kind + "Connection", "nodes": nodes,
+		"pageInfo": map[string]any{"__typename": "PageInfo", "hasNextPage": n < len(items)},
 	}, nil
 }
 
@@ -358,22 +252,12 @@ func (s *Server) gqlQueryRoot(c *reqCtx) map[string]any {
 			}
 			return s.gqlRepo(r), nil
 		}),
-		"node": gqlResolver(func(args map[string]any) (any, error) {
-			id := argStr(args, "id")
-			if r, p, root := s.findThread(c, id); p != nil {
-				return s.gqlThread(r, p, root), nil
-			}
-			return nil, notFoundErr{fmt.Sprintf("Could not resolve to a node with the global id of '%s'", id)}
-		}),
-		"rateLimit": map[string]any{"__typename": "RateLimit", "limit": 5000, "cost": 1, "remaining": 4999, "resetAt": fmtTime(s.now().Add(3600e9)), "used": 1, "nodeCount": 1},
 	}
 }
 
 func (s *Server) gqlRepo(r *repo) map[string]any {
 	return map[string]any{
-		"__typename": "Repository", "id": nodeID("R", r.id), "databaseId": r.id, "name": r.name,
-		"nameWithOwner": r.fullName(), "owner": map[string]any{"__typename": "Organization", "login": r.owner, "id": nodeID("O", r.ownerID)},
-		"url": s.htmlBase() + "/" + r.fullName(),
+		"__typename": "Repository",
 		"object": gqlResolver(func(args map[string]any) (any, error) {
 			return s.gqlObject(r, args)
 		}),
@@ -390,86 +274,49 @@ func (s *Server) gqlRepo(r *repo) map[string]any {
 
 func (s *Server) gqlPR(r *repo, p *pullRequest) map[string]any {
 	return map[string]any{
-		"__typename": "PullRequest", "id": nodeID("PR", p.id), "databaseId": p.id, "number": p.spec.Number,
-		"title": p.spec.Title, "headRefOid": p.head.commitSHA, "baseRefOid": p.baseTip.commitSHA,
-		"headRefName": p.spec.HeadRef, "baseRefName": p.spec.BaseRef, "state": strings.ToUpper(p.spec.State),
-		"url": fmt.Sprintf("%s/%s/pull/%d", s.htmlBase(), r.fullName(), p.spec.Number),
+		"__typename": "PullRequest", "headRefOid": p.head.commitSHA, "baseRefOid": p.baseTip.commitSHA, "baseRefName": p.spec.BaseRef,
 		"reviewThreads": gqlResolver(func(args map[string]any) (any, error) {
 			var items []map[string]any
 			for _, t := range threadsOf(p) {
-				items = append(items, s.gqlThread(r, p, t.RootCommentID))
+				items = append(items, s.gqlThread(p, t.RootCommentID))
 			}
 			return connection("PullRequestReviewThread", items, args)
 		}),
 	}
 }
 
-func (s *Server) commentOutdated(p *pullRequest, rc *ReviewComment) bool {
-	if rc.SubjectType == "file" {
-		return s.diffLocked(p).byPath[rc.Path] == nil
-	}
-	fd := s.diffLocked(p).byPath[rc.Path]
-	return fd == nil || fd.positionOf(rc.Side, rc.Line) == 0 || fd.diffHunkUpTo(rc.Side, rc.Line) != rc.DiffHunk
-}
-
-func (s *Server) gqlThread(r *repo, p *pullRequest, root int64) map[string]any {
-	rc := findComment(p, root)
+func (s *Server) gqlThread(p *pullRequest, root int64) map[string]any {
 	var comments []map[string]any
 	for _, c := range p.comments {
 		if rootOf(p, c) == root {
-			comments = append(comments, s.gqlComment(r, p, c))
-		}
-	}
-	outdated := s.commentOutdated(p, rc)
-	var line, startLine any
-	if !outdated && rc.SubjectType != "file" {
-		line = rc.Line
-		if rc.StartLine != 0 {
-			startLine = rc.StartLine
+			comments = append(comments, s.gqlComment(c))
 		}
 	}
 	return map[string]any{
 		"__typename": "PullRequestReviewThread", "id": nodeID("PRRT", root), "isResolved": p.resolved[root],
-		"isOutdated": outdated, "isCollapsed": p.resolved[root], "path": rc.Path, "line": line, "startLine": startLine,
-		"originalLine": nilIfZero(rc.Line), "diffSide": sideOrRight(rc.Side), "subjectType": strings.ToUpper(rc.SubjectType),
-		"viewerCanResolve": !p.resolved[root], "viewerCanUnresolve": p.resolved[root], "viewerCanReply": true,
 		"comments": gqlResolver(func(args map[string]any) (any, error) {
 			return connection("PullRequestReviewComment", comments, args)
 		}),
 	}
 }
 
-func sideOrRight(s string) string {
-	if s == "" {
-		return "RIGHT"
-	}
-	return s
-}
-
-func (s *Server) gqlComment(r *repo, p *pullRequest, c *ReviewComment) map[string]any {
+func (s *Server) gqlComment(c *ReviewComment) map[string]any {
 	var replyTo any
 	if c.InReplyTo != 0 {
-		replyTo = map[string]any{"__typename": "PullRequestReviewComment", "id": nodeID("PRRC", c.InReplyTo), "databaseId": c.InReplyTo}
+		replyTo = map[string]any{"__typename": "PullRequestReviewComment", "databaseId": c.InReplyTo}
 	}
 	authorType := "User"
 	if c.User == s.BotLogin() {
 		authorType = "Bot"
 	}
 	return map[string]any{
-		"__typename": "PullRequestReviewComment", "id": c.NodeID, "databaseId": c.ID, "fullDatabaseId": strconv.FormatInt(c.ID, 10),
-		"body": c.Body, "path": c.Path, "line": nilIfZero(c.Line), "originalLine": nilIfZero(c.Line), "diffHunk": c.DiffHunk,
-		"url":       fmt.Sprintf("%s/%s/pull/%d#discussion_r%d", s.htmlBase(), r.fullName(), p.spec.Number, c.ID),
-		"createdAt": fmtTime(c.CreatedAt), "updatedAt": fmtTime(c.UpdatedAt), "outdated": s.commentOutdated(p, c),
-		"author":      map[string]any{"__typename": authorType, "login": c.User},
-		"isMinimized": c.Minimized != "", "minimizedReason": nilIfEmpty(c.Minimized), "replyTo": replyTo,
-		"pullRequestReview": map[string]any{"__typename": "PullRequestReview", "id": nodeID("PRR", c.ReviewID), "databaseId": c.ReviewID},
-		"commit":            map[string]any{"__typename": "Commit", "oid": c.CommitID},
-		"viewerCanMinimize": true, "viewerCanUpdate": c.User == s.BotLogin(), "viewerCanDelete": c.User == s.BotLogin(),
+		"__typename": "PullRequestReviewComment", "databaseId": c.ID, "body": c.Body, "path": c.Path,
+		"author": map[string]any{"__typename": authorType, "login": c.User}, "replyTo": replyTo,
 	}
 }
 
 // findThread finds a thread by node ID among repos the request's token covers.
-func (s *Server) findThread(c *reqCtx, id string) (*repo, *pullRequest, int64) {
+func (s *Server) findThread(c *reqCtx, id string) (*pullRequest, int64) {
 	for _, r := range s.state.repos {
 		if r.instID != c.instID || (c.token.repoIDs != nil && !c.token.repoIDs[r.id]) {
 			continue
@@ -478,71 +325,29 @@ func (s *Server) findThread(c *reqCtx, id string) (*repo, *pullRequest, int64) {
 			p := r.prs[n]
 			for _, cm := range p.comments {
 				if cm.InReplyTo == 0 && nodeID("PRRT", cm.ID) == id {
-					return r, p, cm.ID
+					return p, cm.ID
 				}
 			}
 		}
 	}
-	return nil, nil, 0
-}
-
-func (s *Server) findCommentByNode(c *reqCtx, id string) (*repo, *pullRequest, *ReviewComment) {
-	for _, r := range s.state.repos {
-		if r.instID != c.instID || (c.token.repoIDs != nil && !c.token.repoIDs[r.id]) {
-			continue
-		}
-		for _, p := range r.prs {
-			for _, cm := range p.comments {
-				if cm.NodeID == id {
-					return r, p, cm
-				}
-			}
-		}
-	}
-	return nil, nil, nil
+	return nil, 0
 }
 
 func (s *Server) gqlMutationRoot(c *reqCtx) map[string]any {
-	input := func(args map[string]any) map[string]any {
-		m, _ := args["input"].(map[string]any)
-		if m == nil {
-			m = map[string]any{}
-		}
-		return m
-	}
-	setResolved := func(resolved bool) gqlResolver {
-		return func(args map[string]any) (any, error) {
-			in := input(args)
+	return map[string]any{
+		"__typename": "Mutation",
+		"resolveReviewThread": gqlResolver(func(args map[string]any) (any, error) {
+			in, _ := args["input"].(map[string]any)
 			id := argStr(in, "threadId")
-			r, p, root := s.findThread(c, id)
+			p, root := s.findThread(c, id)
 			if p == nil {
 				return nil, notFoundErr{fmt.Sprintf("Could not resolve to a node with the global id of '%s'", id)}
 			}
 			if !hasPermission(c.token.Permissions, "pull_requests", true) {
 				return nil, fmt.Errorf("Resource not accessible by integration")
 			}
-			p.resolved[root] = resolved
-			return map[string]any{"__typename": "ResolveReviewThreadPayload", "clientMutationId": in["clientMutationId"], "thread": s.gqlThread(r, p, root)}, nil
-		}
-	}
-	return map[string]any{
-		"__typename":            "Mutation",
-		"resolveReviewThread":   setResolved(true),
-		"unresolveReviewThread": setResolved(false),
-		"minimizeComment": gqlResolver(func(args map[string]any) (any, error) {
-			in := input(args)
-			id := argStr(in, "subjectId")
-			_, _, cm := s.findCommentByNode(c, id)
-			if cm == nil {
-				return nil, notFoundErr{fmt.Sprintf("Could not resolve to a node with the global id of '%s'", id)}
-			}
-			reason := argStr(in, "classifier")
-			if reason == "" {
-				return nil, fmt.Errorf("Argument 'classifier' on InputObject 'MinimizeCommentInput' is required")
-			}
-			cm.Minimized = strings.ToLower(reason)
-			return map[string]any{"__typename": "MinimizeCommentPayload", "clientMutationId": in["clientMutationId"],
-				"minimizedComment": map[string]any{"__typename": "PullRequestReviewComment", "isMinimized": true, "minimizedReason": cm.Minimized, "viewerCanMinimize": true}}, nil
+			p.resolved[root] = true
+			return map[string]any{"__typename": "ResolveReviewThreadPayload", "thread": s.gqlThread(p, root)}, nil
 		}),
 	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -40,22 +41,10 @@ func graphql(t *testing.T, f *fakegithub.Server, token, query string, vars map[s
 	return out
 }
 
-const threadsQuery = `query Threads($owner: String!, $name: String!, $number: Int!, $after: String) {
-  repository(owner: $owner, name: $name) {
-    pullRequest(number: $number) {
-      reviewThreads(first: 2, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        nodes {
-          id
-          isResolved
-          ...threadBits
-          comments(first: 50) { nodes { databaseId body author { login } } }
-        }
-      }
-    }
-  }
-}
-fragment threadBits on PullRequestReviewThread { isOutdated path }`
+// threadsQuery has the shape of the App's pull request state query.
+const threadsQuery = `query($owner:String!,$name:String!,$number:Int!){repository(owner:$owner,name:$name){` +
+	`pullRequest(number:$number){headRefOid baseRefName baseRefOid ` +
+	`reviewThreads(first:2){pageInfo{hasNextPage} nodes{id isResolved comments(first:50){pageInfo{hasNextPage} nodes{databaseId body path author{__typename login} replyTo{databaseId}}}}}}}}`
 
 func TestGraphQLReviewThreads(t *testing.T) {
 	e := setup(t, fakegithub.Options{})
@@ -85,17 +74,17 @@ func TestGraphQLReviewThreads(t *testing.T) {
 	}
 	t0 := nodes[0].(map[string]any)
 	comments := t0["comments"].(map[string]any)["nodes"].([]any)
-	if len(comments) != 2 || comments[1].(map[string]any)["body"] != "I disagree" || t0["path"] != "src/app/api/b/route.ts" || t0["isResolved"] != false {
+	if len(comments) != 2 || comments[1].(map[string]any)["body"] != "I disagree" || comments[0].(map[string]any)["path"] != "src/app/api/b/route.ts" || t0["isResolved"] != false {
 		t.Fatalf("thread 0: %v", t0)
+	}
+	if r := comments[1].(map[string]any)["replyTo"].(map[string]any); r["databaseId"] != float64(ids[0]) {
+		t.Errorf("reply's replyTo = %v, want %d", r, ids[0])
+	}
+	if a := comments[0].(map[string]any)["author"].(map[string]any); a["__typename"] != "Bot" {
+		t.Errorf("the App's comment's author = %v, want a Bot", a)
 	}
 	if _, extra := t0["line"]; extra {
 		t.Fatal("unrequested field returned")
-	}
-	vars["after"] = conn["pageInfo"].(map[string]any)["endCursor"]
-	out = graphql(t, e.fake, tok, threadsQuery, vars)
-	nodes2 := out["data"].(map[string]any)["repository"].(map[string]any)["pullRequest"].(map[string]any)["reviewThreads"].(map[string]any)["nodes"].([]any)
-	if len(nodes2) != 1 {
-		t.Fatalf("page 2: %v", nodes2)
 	}
 
 	// resolve
@@ -122,10 +111,14 @@ func TestGraphQLReviewThreads(t *testing.T) {
 	if out["errors"] == nil || len(e.fake.Violations()) != 1 || e.fake.Violations()[0].Kind != "graphql" {
 		t.Fatalf("unsupported: %v", out)
 	}
-	// missing first/last
-	out = graphql(t, e.fake, tok, `{ repository(owner: "acme", name: "web") { pullRequest(number: 7) { reviewThreads { totalCount } } } }`, nil)
-	if out["errors"] == nil {
-		t.Fatalf("missing first: %v", out)
+	// missing first; a later page (the App lists the rest over REST)
+	for _, q := range []string{
+		`{ repository(owner: "acme", name: "web") { pullRequest(number: 7) { reviewThreads { nodes { id } } } } }`,
+		`{ repository(owner: "acme", name: "web") { pullRequest(number: 7) { reviewThreads(first: 2, after: "x") { nodes { id } } } } }`,
+	} {
+		if out := graphql(t, e.fake, tok, q, nil); out["errors"] == nil {
+			t.Errorf("%s: %v, want an error", q, out)
+		}
 	}
 }
 
@@ -225,9 +218,8 @@ func TestWebhookDeliveryAndRedelivery(t *testing.T) {
 	if !errors.As(err, &accepted) {
 		t.Fatalf("redeliver: %v", err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for rc.count() < 3 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	if !apptest.Until(t, "the redelivery at the receiver", func() bool { return rc.count() >= 3 }) {
+		t.FailNow()
 	}
 	rc.mu.Lock()
 	last := rc.got[len(rc.got)-1]
@@ -236,15 +228,16 @@ func TestWebhookDeliveryAndRedelivery(t *testing.T) {
 	if last.Get("X-GitHub-Delivery") != guid || last.Get("X-Hub-Signature-256") != sig(secret, lastBody) || !bytes.Equal(lastBody, payload) {
 		t.Fatalf("redelivery headers %v", last)
 	}
-	for time.Now().Before(deadline) {
+	var rec fakegithub.Delivery
+	if !apptest.Until(t, "the redelivery recorded with its outcome", func() bool {
 		ds := e.fake.Deliveries()
-		if l := ds[len(ds)-1]; l.Redelivery && !l.Pending {
-			if l.Status != "OK" || l.GUID != guid {
-				t.Fatalf("redelivery record %+v", l)
-			}
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+		rec = ds[len(ds)-1]
+		return rec.Redelivery && !rec.Pending
+	}) {
+		t.FailNow()
+	}
+	if rec.Status != "OK" || rec.GUID != guid {
+		t.Fatalf("redelivery record %+v", rec)
 	}
 	// configured webhook URL and secret take precedence
 	rc2 := &receiver{status: 200}
@@ -254,8 +247,8 @@ func TestWebhookDeliveryAndRedelivery(t *testing.T) {
 	if _, _, err := e.app.Apps.RedeliverHookDelivery(e.ctx, all[2].GetID()); !errors.As(err, &accepted) {
 		t.Fatal(err)
 	}
-	for rc2.count() < 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	if !apptest.Until(t, "the redelivery at the configured URL", func() bool { return rc2.count() >= 1 }) {
+		t.FailNow()
 	}
 	rc2.mu.Lock()
 	defer rc2.mu.Unlock()

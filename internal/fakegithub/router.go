@@ -232,6 +232,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.addViolation(Violation{Kind: "unimplemented", Method: r.Method, Path: p, Message: "the fake does not implement this endpoint", Body: truncate(string(body), 4096)})
 		return
 	}
+	s.arrived(rt.op)
 	if s.injectFault(c) {
 		return
 	}

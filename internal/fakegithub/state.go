@@ -151,6 +151,8 @@ type state struct {
 
 	faults      Faults
 	fail422Used bool
+	// arrivals are the Arrival channels waiting for a request, by operationId.
+	arrivals map[string][]chan struct{}
 }
 
 func newState() *state {
