@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v60/github"
 
 	"github.com/clerkguard/clerkguard/app/ghclient"
@@ -127,13 +128,23 @@ type Permanent struct{ Err error }
 func (p *Permanent) Error() string { return p.Err.Error() }
 func (p *Permanent) Unwrap() error { return p.Err }
 
+// permanentIf marks err permanent when GitHub refused it for good: an API
+// call answered 401, 403, 404 or 410, or the installation token's request
+// did (an installation that was deleted answers 404, a suspended one 403),
+// which no retry changes.
 func permanentIf(err error) error {
+	code := 0
 	var ge *github.ErrorResponse
-	if errors.As(err, &ge) && ge.Response != nil {
-		switch ge.Response.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusGone:
-			return &Permanent{err}
-		}
+	var te *ghinstallation.HTTPError
+	switch {
+	case errors.As(err, &ge) && ge.Response != nil:
+		code = ge.Response.StatusCode
+	case errors.As(err, &te) && te.Response != nil:
+		code = te.Response.StatusCode
+	}
+	switch code {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusGone:
+		return &Permanent{err}
 	}
 	return err
 }

@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v60/github"
 
 	"github.com/clerkguard/clerkguard/app/publish"
@@ -382,5 +384,39 @@ func TestRetryKeepsACompletedRun(t *testing.T) {
 	}
 	if c := f2.completed(t); c.GetConclusion() != publish.Failure || f2.count("CreateCheckRun") != 1 {
 		t.Errorf("retry of an unfinished run: conclusion %q, %d runs created", c.GetConclusion(), f2.count("CreateCheckRun"))
+	}
+}
+
+// tokenError is the error go-github returns when the installation token's
+// request fails: the transport's *ghinstallation.HTTPError inside the
+// client's *url.Error.
+func tokenError(code int) error {
+	return &url.Error{Op: "Post", URL: "https://api.github.com/repos/acme/shop/check-runs",
+		Err: &ghinstallation.HTTPError{Message: fmt.Sprintf("received non 2xx response status %d when fetching the token", code),
+			InstallationID: 1, Response: &http.Response{StatusCode: code}}}
+}
+
+// TestGoneInstallationIsPermanent: a review for an installation that was
+// deleted (its token request answers 404) or suspended (403) fails for
+// good on its first attempt instead of being retried; GitHub failing to
+// mint the token (502) is retried.
+func TestGoneInstallationIsPermanent(t *testing.T) {
+	for _, tc := range []struct {
+		code      int
+		permanent bool
+	}{{http.StatusNotFound, true}, {http.StatusForbidden, true}, {http.StatusBadGateway, false}} {
+		t.Run(fmt.Sprint(tc.code), func(t *testing.T) {
+			f := newFake(t)
+			req := f.openPR(shopBase, with(shopBase, map[string]string{"lib/clerk.ts": leakyClerk}))
+			f.fail["CreateCheckRun"] = tokenError(tc.code)
+			err := testReviewer(f).Review(context.Background(), req, Attempt{N: 1, Runs: memRuns{}})
+			var perm *Permanent
+			if err == nil || errors.As(err, &perm) != tc.permanent {
+				t.Errorf("err %v (%T): permanent %v, want %v", err, err, errors.As(err, &perm), tc.permanent)
+			}
+			if len(f.updates) != 0 {
+				t.Errorf("%d check run updates without a check run", len(f.updates))
+			}
+		})
 	}
 }
