@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clerkguard/clerkguard/internal/apptest"
 	"github.com/clerkguard/clerkguard/internal/fakegithub"
 )
 
@@ -47,19 +48,27 @@ func TestGHESAndOperations(t *testing.T) {
 	if code, _ := get("/webhook"); code != 405 {
 		t.Errorf("GET /webhook %d, want 405", code)
 	}
-	code, metrics := get("/metrics")
-	if code != 200 {
-		t.Fatalf("/metrics %d", code)
-	}
-	for _, m := range []string{
+	// The job records the review's metrics after GitHub has the completed
+	// check run, so wait for them rather than read /metrics once.
+	want := []string{
 		`clerkguard_webhook_deliveries_total{event="pull_request",outcome="queued"} 1`,
 		`clerkguard_review_duration_seconds_count{conclusion="failure"} 1`,
 		`clerkguard_github_requests_total{endpoint="POST /repos/:owner/:repo/check-runs",status="201"}`,
 		`clerkguard_github_rate_limit_remaining{installation="3"}`,
 		`clerkguard_webhook_ack_seconds_bucket`,
-	} {
-		if !strings.Contains(metrics, m) {
-			t.Errorf("/metrics lacks %s", m)
-		}
 	}
+	var lacks []string
+	apptest.Until(t, "the review's metrics", func() bool {
+		code, metrics := get("/metrics")
+		if code != 200 {
+			t.Fatalf("/metrics %d", code)
+		}
+		lacks = nil
+		for _, m := range want {
+			if !strings.Contains(metrics, m) {
+				lacks = append(lacks, m)
+			}
+		}
+		return len(lacks) == 0
+	}, func() string { return "/metrics lacks " + strings.Join(lacks, ", ") })
 }
