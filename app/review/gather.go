@@ -71,7 +71,10 @@ type gatherer struct {
 	// readAhead is true until the first read: it fills its request.
 	readAhead bool
 
-	head     *gitTree
+	head *gitTree
+	// diff is GitHub's diff of the pull request when it gave the change
+	// list (nil: the trees were compared); the base is rebuilt from it.
+	diff     *diffindex.Index
 	base     *gitTree // listed when needed
 	baseErr  error
 	baseDone bool
@@ -375,7 +378,7 @@ func (gt *gatherer) changesFromDiff(ctx context.Context, raw string) ([]change, 
 		cs = append(cs, c)
 	}
 	sortChanges(cs)
-	gt.g.idx, gt.g.anchors = idx, anchors
+	gt.g.idx, gt.g.anchors, gt.diff = idx, anchors, anchors
 	return cs, true, nil
 }
 
@@ -806,34 +809,71 @@ func (g *gathered) partial() string {
 }
 
 // baseSnapshot is the engine's view of the merge base, for review mode's
-// comparison of verdicts. It lists the base tree only when the engine
-// first asks (a change that touches no source file never does), reads
-// through the review's blob cache by SHA (so an unchanged file costs
-// nothing more), and reads the rest on demand in batches like the head,
-// with a budget of its own equal to the head's. Symbolic links of the base
-// are not followed: a file behind one is unreadable, and the verdicts
-// that depend on it are unknown, never a regression.
+// comparison of verdicts, built only when the engine first asks (a change
+// that touches no source file never does). When GitHub's diff gave the
+// change list it costs no request: the diff is taken against the merge
+// base, so a path it does not name holds the head's blob, and a path it
+// names holds the head's text with the hunks undone (diffindex.File.Old,
+// checked against the diff's blob SHAs). Otherwise the base tree is
+// listed. Unchanged files are read through the review's blob cache by SHA
+// (so a file the head read costs nothing more) and the rest on demand in
+// batches like the head, with a budget of its own equal to the head's.
+// Symbolic links of the base are not followed: a file behind one is
+// unreadable, and the verdicts that depend on it are unknown, never a
+// regression.
 type baseSnapshot struct {
 	gt   *gatherer
 	once sync.Once
 	snap *apiSnapshot
+	// derived are the base files rebuilt from the head and the diff, by
+	// base path.
+	derived map[string]*derivedFile
+	err     error
+}
+
+// derivedFile is a base file the diff describes.
+type derivedFile struct {
+	head string // the head path the diff compares it with; "" when deleted
+	diff *diffindex.File
+	once sync.Once
+	text []byte
 	err  error
 }
 
 func (b *baseSnapshot) load(ctx context.Context) (*apiSnapshot, error) {
 	b.once.Do(func() {
-		t, err := b.gt.baseTree(ctx)
-		if err != nil {
-			b.err = fmt.Errorf("list the base tree: %w", err)
-			return
+		blobs := map[string]blobEntry{}
+		if d := b.gt.diff; d != nil {
+			b.derived = map[string]*derivedFile{}
+			for p, e := range b.gt.head.blobs {
+				blobs[p] = e
+			}
+			for _, f := range d.Files {
+				delete(blobs, f.Path)
+			}
+			for _, f := range d.Files {
+				if f.OldPath != "" && !f.Added && !f.OldSymlink() && !source.DefaultSkip(f.OldPath) {
+					b.derived[f.OldPath] = &derivedFile{head: f.Path, diff: f}
+				}
+			}
+		} else {
+			t, err := b.gt.baseTree(ctx)
+			if err != nil {
+				b.err = fmt.Errorf("list the base tree: %w", err)
+				return
+			}
+			blobs = t.blobs
 		}
 		used := Budget{}
 		s := &apiSnapshot{files: map[string]resolvedFile{}, fetch: b.gt.fetch, budget: b.gt.budget, used: &used, refused: map[string]string{}}
-		for p, e := range t.blobs {
+		for p, e := range blobs {
 			if e.symlink() || source.DefaultSkip(p) {
 				continue
 			}
 			s.files[p] = resolvedFile{blobEntry: e, path: p}
+			s.paths = append(s.paths, p)
+		}
+		for p := range b.derived {
 			s.paths = append(s.paths, p)
 		}
 		sort.Strings(s.paths)
@@ -857,5 +897,30 @@ func (b *baseSnapshot) Read(ctx context.Context, p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d, ok := b.derived[p]; ok {
+		return d.read(ctx, b.gt.g.snap)
+	}
 	return s.Read(ctx, p)
+}
+
+// read rebuilds the base text from the head's (read through the head's
+// snapshot), once.
+func (d *derivedFile) read(ctx context.Context, head *apiSnapshot) ([]byte, error) {
+	d.once.Do(func() {
+		var text []byte
+		if d.head != "" {
+			if e, ok := head.files[d.head]; ok && d.diff.NewBlob() != "" && !strings.HasPrefix(e.SHA, d.diff.NewBlob()) {
+				d.err = fmt.Errorf("GitHub's diff names blob %s for %s, the head has %s", d.diff.NewBlob(), d.head, short(e.SHA))
+				return
+			}
+			if text, d.err = head.Read(ctx, d.head); d.err != nil {
+				return
+			}
+		}
+		d.text, d.err = d.diff.Old(text)
+	})
+	if d.err != nil {
+		return nil, fmt.Errorf("read %s in the base: %w", d.diff.OldPath, d.err)
+	}
+	return d.text, nil
 }

@@ -37,11 +37,36 @@ func changedFiles(n int) map[string][]byte {
 	return head
 }
 
+// pathProtectedBase protects /api by path in the middleware, and has a
+// route that relies on it alone.
+var pathProtectedBase = with(baseFiles, map[string]string{
+	"middleware.ts": `import { clerkMiddleware, createRouteMatcher } from '@clerk/nextjs/server'
+
+const isProtected = createRouteMatcher(['/api/(.*)'])
+
+export default clerkMiddleware(async (auth, req) => {
+  if (isProtected(req)) await auth.protect()
+})
+
+export const config = { matcher: ['/((?!_next|.*\\..*).*)', '/(api|trpc)(.*)'] }
+`,
+	"app/api/admin/route.ts": "import { db } from '@/lib/db'\n\nexport async function DELETE() {\n  return Response.json(await db.profile.findMany())\n}\n",
+})
+
 // TestRequestsPerReview (issue 14 point 1): a 10-file review costs at most
 // 8 GitHub requests, its token included, and at most one more per
-// additional 50 changed files.
+// additional 50 changed files, also when review mode compares the routes'
+// protection with the base: here the pull request drops the middleware's
+// path protection, the base's middleware is rebuilt from the diff (its
+// blob SHA checked) and the route that relied on it is reported as
+// regressed.
 func TestRequestsPerReview(t *testing.T) {
-	for _, n := range []int{10, 100} {
+	for _, tc := range []struct {
+		n           int
+		base        map[string][]byte
+		wantFinding string
+	}{{10, baseFiles, ""}, {100, baseFiles, ""}, {10, pathProtectedBase, "CLK-RP-020"}, {100, pathProtectedBase, "CLK-RP-020"}} {
+		n := tc.n
 		// A server each: its blob cache must not serve one review's reads
 		// to the other.
 		gh := apptest.Fake(t, fakegithub.Options{})
@@ -50,7 +75,14 @@ func TestRequestsPerReview(t *testing.T) {
 		owner := fmt.Sprintf("org%d", inst)
 		gh.AddInstallation(inst, owner)
 		gh.AddRepo(owner, "shop", inst, "main")
-		if err := gh.AddPR(owner, "shop", fakegithub.PR{Number: 1, BaseFiles: baseFiles, HeadFiles: changedFiles(n)}); err != nil {
+		// The head's middleware is baseFiles' (no path protection).
+		headFiles := changedFiles(n)
+		for p, c := range tc.base {
+			if _, ok := headFiles[p]; !ok {
+				headFiles[p] = c
+			}
+		}
+		if err := gh.AddPR(owner, "shop", fakegithub.PR{Number: 1, BaseFiles: tc.base, HeadFiles: headFiles}); err != nil {
 			t.Fatal(err)
 		}
 		head, _ := gh.HeadSHA(owner, "shop", 1)
@@ -59,9 +91,18 @@ func TestRequestsPerReview(t *testing.T) {
 		if cr.Conclusion != "failure" {
 			t.Errorf("%d files: conclusion %q", n, cr.Conclusion)
 		}
+		if tc.wantFinding != "" {
+			found := false
+			for _, a := range cr.Annotations {
+				found = found || strings.Contains(a.Title, tc.wantFinding)
+			}
+			if !found {
+				t.Errorf("%d files: no %s annotation (the base was not compared): %+v", n, tc.wantFinding, cr.Annotations)
+			}
+		}
 		total, ops := reviewRequests(gh, inst)
 		limit := 8 + (n-10+49)/50
-		t.Logf("%d changed files: %d requests %v", n, total, ops)
+		t.Logf("%d changed files, middleware %s: %d requests %v", n, map[bool]string{true: "changed from path protection", false: "unchanged"}[tc.wantFinding != ""], total, ops)
 		if total > limit {
 			t.Errorf("%d changed files cost %d requests, want at most %d: %v", n, total, limit, ops)
 		}

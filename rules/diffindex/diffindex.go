@@ -35,6 +35,7 @@ type File struct {
 	// line offsets after each hunk, by left-side line, for NewLine.
 	oldToNew map[int]int
 	shifts   []shift
+	old      oldSide // for Old
 }
 
 type shift struct{ after, delta int }
@@ -111,6 +112,7 @@ func Parse(patch []byte) (idx *Index, err error) {
 		for _, h := range fd.Hunks {
 			addHunk(f, h)
 		}
+		f.readOld(fd)
 		key := f.Path
 		if key == "" {
 			key = f.OldPath
