@@ -27,6 +27,10 @@ func oldOf(t *testing.T, patch, key string, newText string) ([]byte, error) {
 	return f.Old(nb)
 }
 
+// xHeader is the git header of a modified x.ts; {old} stands for the old
+// blob's abbreviated SHA.
+const xHeader = "diff --git a/x.ts b/x.ts\nindex {old}..1111111 100644\n--- a/x.ts\n+++ b/x.ts\n"
+
 // TestOld: the old side is rebuilt from the new side and git's hunks,
 // including files without a final newline on either side, deletions and
 // renames, and checked against the index line's blob SHA.
@@ -35,15 +39,15 @@ func TestOld(t *testing.T) {
 		name, old, new, key, patch string
 	}{
 		{"modified, index checked", "a\nb\nc\nd\ne\nf\ng\nh\n", "a\nb\nc\nD\ne\nf\ng\nh\nI\n", "x.ts",
-			"diff --git a/x.ts b/x.ts\nindex {old}..1111111 100644\n--- a/x.ts\n+++ b/x.ts\n@@ -1,8 +1,9 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n h\n+I\n"},
+			xHeader + "@@ -1,8 +1,9 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n h\n+I\n"},
 		{"two hunks", "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n12\n", "x.ts",
-			"diff --git a/x.ts b/x.ts\nindex {old}..1111111 100644\n--- a/x.ts\n+++ b/x.ts\n@@ -1,3 +1,4 @@\n+0\n 1\n 2\n 3\n@@ -9,4 +10,3 @@\n 9\n 10\n-11\n 12\n"},
+			xHeader + "@@ -1,3 +1,4 @@\n+0\n 1\n 2\n 3\n@@ -9,4 +10,3 @@\n 9\n 10\n-11\n 12\n"},
 		{"old without final newline", "a\nb", "a\nb\nc\n", "x.ts",
-			"diff --git a/x.ts b/x.ts\nindex {old}..1111111 100644\n--- a/x.ts\n+++ b/x.ts\n@@ -1,2 +1,3 @@\n a\n-b\n\\ No newline at end of file\n+b\n+c\n"},
+			xHeader + "@@ -1,2 +1,3 @@\n a\n-b\n\\ No newline at end of file\n+b\n+c\n"},
 		{"new without final newline", "a\nb\n", "a\nb", "x.ts",
-			"diff --git a/x.ts b/x.ts\nindex {old}..1111111 100644\n--- a/x.ts\n+++ b/x.ts\n@@ -1,2 +1,2 @@\n a\n-b\n+b\n\\ No newline at end of file\n"},
+			xHeader + "@@ -1,2 +1,2 @@\n a\n-b\n+b\n\\ No newline at end of file\n"},
 		{"neither with a final newline", "a\nb\nc", "A\nb\nc", "x.ts",
-			"diff --git a/x.ts b/x.ts\nindex {old}..1111111 100644\n--- a/x.ts\n+++ b/x.ts\n@@ -1,3 +1,3 @@\n-a\n+A\n b\n c\n\\ No newline at end of file\n"},
+			xHeader + "@@ -1,3 +1,3 @@\n-a\n+A\n b\n c\n\\ No newline at end of file\n"},
 		{"deleted", "x\ny\n", "", "d.ts",
 			"diff --git a/d.ts b/d.ts\ndeleted file mode 100644\nindex {old}..0000000\n--- a/d.ts\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-x\n-y\n"},
 		{"renamed and changed", "a\nb\nc\n", "a\nB\nc\n", "new.ts",
@@ -66,7 +70,7 @@ func TestOld(t *testing.T) {
 // TestOldRefuses: a diff that does not describe the old text gives an
 // error, never a guess.
 func TestOldRefuses(t *testing.T) {
-	modified := "diff --git a/x.ts b/x.ts\nindex {old}..1111111 100644\n--- a/x.ts\n+++ b/x.ts\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+	modified := xHeader + "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
 	for _, tc := range []struct {
 		name, patch, key, new string
 		noOld                 bool
