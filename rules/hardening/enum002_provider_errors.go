@@ -93,13 +93,18 @@ func errorRef(f *jsast.File, n *jsast.Node, name string) bool {
 var respondCallees = map[string]bool{"String": true, "json": true, "data": true, "send": true, "stringify": true, "fail": true, "Response": true, "status": true}
 
 // reachesCaller reports whether the error read at n leaves the catch body:
-// it sits in a return or throw, or is an argument of a response call or a
-// state setter (setError), with only serialisers on the way up.
+// it sits in a return, a thrown response, or is an argument of a response
+// call or a state setter (setError), with only serialisers on the way up.
 func reachesCaller(f *jsast.File, n, body *jsast.Node) bool {
+	response := false // passed through a response builder (json, new Response)
 	for p := n.Parent; p != nil && p != body; p = p.Parent {
 		switch p.Type {
-		case "return_statement", "throw_statement":
+		case "return_statement":
 			return true
+		case "throw_statement":
+			// throw json({ error: e.message }) answers the request; a
+			// rethrown Error goes to the app's own caller, which may map it.
+			return response
 		case "arrow_function", "function_expression", "function_declaration":
 			return false
 		case "call_expression", "new_expression":
@@ -114,6 +119,7 @@ func reachesCaller(f *jsast.File, n, body *jsast.Node) bool {
 			if !respondCallees[last] {
 				return false // passed through a function of the app's own: mapped
 			}
+			response = response || last != "String"
 		}
 	}
 	return false
