@@ -59,11 +59,14 @@ func runRBAC008(pass *rules.Pass) error {
 	if f == nil {
 		return nil
 	}
-	if _, ok := knowledge.BackendCallOf("users", oauthTokenCall); !ok {
-		return nil
-	}
 	for _, call := range jsast.Find(f.Root, "call_expression") {
-		if jsast.LastSegment(f.CalleeName(call)) != oauthTokenCall {
+		// clerkClient.users.getUserOauthAccessToken, clerk.users.…: the
+		// Backend API's users resource, as knowledge lists it.
+		segs := strings.Split(f.CalleeName(call), ".")
+		if len(segs) < 2 || segs[len(segs)-1] != oauthTokenCall {
+			continue
+		}
+		if _, ok := knowledge.BackendCallOf(segs[len(segs)-2], oauthTokenCall); !ok {
 			continue
 		}
 		fn := jsast.EnclosingFunction(call)
