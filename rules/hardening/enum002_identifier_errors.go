@@ -11,7 +11,9 @@ import (
 
 // ENUM002 flags a custom sign-in flow that gives Clerk's
 // form_identifier_not_found error a message of its own, distinct from the
-// one for a wrong password (form_password_incorrect).
+// one for a wrong password (form_password_incorrect), and a sign-in that
+// hands another auth provider's error (Firebase's auth/user-not-found vs
+// auth/wrong-password, knowledge.PasswordSignIns) to the caller unmapped.
 var ENUM002 = &rules.Rule{
 	ID:         "CLK-ENUM-002",
 	Name:       "sign-in-reveals-unknown-identifier",
@@ -19,15 +21,20 @@ var ENUM002 = &rules.Rule{
 	Severity:   rules.Low,
 	Confidence: rules.MediumConfidence,
 	Checklist:  8,
-	Keywords:   []string{identifierNotFound},
-	Requires:   []string{"@clerk/", "useSignIn", "signIn"},
+	Keywords:   []string{identifierNotFound, "catch"},
+	// No Requires: the Clerk code is specific enough, and a catch that leaks
+	// a provider error may sit in a helper that names neither Clerk nor
+	// sign-in.
 	Doc: rules.Doc{
 		Title: "custom sign-in flow tells unknown accounts apart from wrong passwords",
 		Text: "When a sign-in names an identifier that has no account, Clerk answers with the error code `form_identifier_not_found`; " +
 			"a wrong password is `form_password_incorrect`. A custom flow (`useSignIn()`, `signIn.create()`) that shows its own " +
 			"message for the first code (\"No account with this email\") and another one for the second tells anyone who types an " +
 			"email address whether it is registered, which is what Clerk's strict user enumeration protection exists to hide. " +
-			"Codes handled in the same branch, and flows that show Clerk's own `longMessage`, are not reported.",
+			"Codes handled in the same branch, and flows that show Clerk's own `longMessage`, are not reported. " +
+			"The same oracle is open when a password sign-in of another provider still wired beside Clerk (Firebase Auth, whose " +
+			"errors are `auth/user-not-found` and `auth/wrong-password`) has its caught error's message or code returned, sent or " +
+			"rendered as is (`return json({ error: String(error) })`); a catch that maps every error to one message is not reported.",
 		Bad: `} catch (err) {
   if (isClerkAPIResponseError(err) && err.errors[0]?.code === 'form_identifier_not_found') setError('No account found for this email')
   else setError('Wrong password')
@@ -41,12 +48,14 @@ var ENUM002 = &rules.Rule{
 			"https://clerk.com/docs/guides/secure/user-enumeration-protection",
 			"https://clerk.com/docs/guides/development/custom-flows/error-handling",
 			"https://clerk.com/docs/guides/development/custom-flows/authentication/email-password",
+			"https://firebase.google.com/docs/reference/js/auth.md#autherrorcodes",
 		},
 	},
 	Fix: func(*project.Model, string) string {
 		return "Show one message for an unknown identifier and a wrong password (handle `form_identifier_not_found` and " +
 			"`form_password_incorrect` in the same branch: \"Invalid email or password\"), and turn on Strict user enumeration " +
-			"protection in the Clerk Dashboard (Protect → Attack protection) so the Frontend API stops revealing it too."
+			"protection in the Clerk Dashboard (Protect → Attack protection) so the Frontend API stops revealing it too. For another " +
+			"provider's sign-in still in the app, return one generic message (\"Invalid email or password\") instead of its error, or remove it."
 	},
 	Run: runENUM002,
 }
@@ -61,6 +70,7 @@ func runENUM002(pass *rules.Pass) error {
 	if f == nil {
 		return nil
 	}
+	reportProviderErrors(pass, f)
 	for _, s := range jsast.Find(f.Root, "string", "property_identifier") {
 		v, _ := f.StringValue(s)
 		if s.Type == "property_identifier" {

@@ -192,6 +192,9 @@ func (f *File) Name(n *Node) string {
 		return f.Text(n)
 	case "member_expression":
 		obj := f.Name(n.ChildByField("object"))
+		if o := n.ChildByField("object"); o != nil && o.Type == "import" {
+			obj = "import" // import.meta, so import.meta.env.X has a name
+		}
 		prop := n.ChildByField("property")
 		if obj == "" || prop == nil {
 			return ""

@@ -312,3 +312,29 @@ const { twice } = await import('c')
 		}
 	}
 }
+
+// TestEnvNameImportMeta is a regression test: Name gave import.meta.env.X
+// no name (the `import` keyword node), so EnvName missed Vite and Astro
+// env reads its doc lists.
+func TestEnvNameImportMeta(t *testing.T) {
+	f, err := Parse(context.Background(), source.NewFile("a.ts", []byte(`
+const a = import.meta.env.PUBLIC_TOKEN || 'x'
+const b = process.env.SERVER_TOKEN ?? 'y'
+const c = import.meta.url
+`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range Find(f.Root, "variable_declarator") {
+		v := d.ChildByField("value")
+		if v.Type == "binary_expression" {
+			v = v.ChildByField("left")
+		}
+		got = append(got, f.EnvName(v)+"|"+f.Name(v))
+	}
+	want := []string{"PUBLIC_TOKEN|import.meta.env.PUBLIC_TOKEN", "SERVER_TOKEN|process.env.SERVER_TOKEN", "|import.meta.url"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

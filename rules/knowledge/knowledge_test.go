@@ -58,6 +58,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("reverificationCalls", r.Resource+"."+r.Method)
 	}
+	for _, s := range passwordSignIns {
+		if s.Source == "" || s.Provider == "" || s.Unknown == "" || s.Wrong == "" || (s.Export == "" && s.Endpoint == "") {
+			t.Errorf("passwordSignIns %s: incomplete entry", s.Provider)
+		}
+		unique("passwordSignIns", s.Package+" "+s.Export+" "+s.Endpoint)
+	}
 	for _, f := range userContactFields {
 		if f.Source == "" || f.Name == "" {
 			t.Errorf("userContactFields %q: no source", f.Name)

@@ -14,4 +14,5 @@ var Rules = []*rules.Rule{
 	RBAC005,
 	RBAC006,
 	RBAC007,
+	RBAC008,
 }
