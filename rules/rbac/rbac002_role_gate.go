@@ -78,11 +78,32 @@ func roleWrapperGate(f *jsast.File, fn *jsast.Node) *jsast.Node {
 		if st.Type != "if_statement" || len(jsast.Find(st.ChildByField("consequence"), "return_statement")) == 0 {
 			continue
 		}
-		if rendersChildren(f, fn, st) {
+		if rendersChildren(f, fn, st) && !signInOnly(f, st.ChildByField("condition")) {
 			return st
 		}
 	}
 	return nil
+}
+
+// signInStates are the hook fields a sign-in check tests, with the
+// loading flags.
+var signInStates = map[string]bool{"isSignedIn": true, "user": true, "userId": true, "session": true, "isLoaded": true, "loading": true, "isLoading": true}
+
+// signInOnly reports whether a gate's condition tests nothing but the
+// signed-in and loading state (`!isLoaded || !user`): that is a sign-in
+// gate (checkSignInGates), not a role gate.
+func signInOnly(f *jsast.File, cond *jsast.Node) bool {
+	if cond == nil || strings.Contains(strings.ToLower(f.Text(cond)), "role") {
+		return false
+	}
+	only := true
+	jsast.Walk(cond, func(n *jsast.Node) bool {
+		if n.Type == "identifier" && !signInStates[f.Text(n)] {
+			only = false
+		}
+		return only
+	})
+	return only
 }
 
 // checkRoleWrappers reports the role wrappers of a browser module whose
