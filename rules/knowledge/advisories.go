@@ -70,7 +70,7 @@ var advisories = []Advisory{
 		Source: "https://github.com/clerk/javascript/security/advisories/GHSA-w24r-5266-9c3c (CVE-2026-42349; affected call shapes under \"Who is affected\")"},
 	{ID: "CVE-2025-29927", What: "`x-middleware-subrequest` skips middleware", Expose: ExposeMiddlewareSkip,
 		Ranges: []AffectedRange{{"next", "11.1.4", "12.3.5"}, {"next", "13.0.0", "13.5.9"}, {"next", "14.0.0", "14.2.25"}, {"next", "15.0.0", "15.2.3"}},
-		Source: "https://clerk.com/blog/cve-2025-29927; https://github.com/vercel/next.js/security/advisories/GHSA-f82v-jwr5-mffw"},
+		Source: "https://clerk.com/blog/cve-2025-29927; https://github.com/vercel/next.js/security/advisories/GHSA-f82v-jwr5-mffw; https://vercel.com/blog/postmortem-on-next-js-middleware-bypass (self-hosted `next start` and `output: 'standalone'` were affected; Vercel, Netlify, Cloudflare Workers and static exports were not)"},
 	{ID: "GHSA-26hh-7cqf-hhc6", What: "segment-prefetch requests bypass middleware/proxy", Expose: ExposePrefetchSkip,
 		Ranges: []AffectedRange{{"next", "15.5.0", "15.5.18"}, {"next", "16.0.0", "16.2.6"}},
 		Source: "https://github.com/advisories/GHSA-26hh-7cqf-hhc6"},

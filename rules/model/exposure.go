@@ -58,7 +58,9 @@ type Exposure struct {
 //     record, or when the entry is in an area meant for signed-in
 //     users (knowledge.PrivateArea), or when it selects records the
 //     application marks as not public (Effect.Unpublished: drafts,
-//     unapproved items); a read of records the model cannot
+//     unapproved items), and medium when it selects records by a
+//     request input without the publish filter (Effect.Published) the
+//     entry's other reads of the same records apply; a read of records the model cannot
 //     name is medium; a read of public content (a catalogue, published
 //     posts, counts) and reading Clerk users for their public profile
 //     (without returning the User objects) expose nothing;
@@ -91,12 +93,13 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 	if e.PathKnown && PublicByDesign(e.Path) {
 		return Exposure{}
 	}
+	gated := publishGated(fx)
 	var best Exposure
 	for _, x := range fx.List {
 		if x.SignedOut != ReachYes {
 			continue
 		}
-		l, why := exposureOf(e, x)
+		l, why := exposureOf(e, x, gated)
 		if l.rank() > best.Level.rank() {
 			best = Exposure{Level: l, Effect: x, Why: why}
 		}
@@ -104,7 +107,23 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 	return best
 }
 
-func exposureOf(e *Entry, x Effect) (Level, string) {
+// publishGated returns the records (Effect.Record) some read of the
+// entry selects by a publish flag (isPublished: true, visibility:
+// 'PUBLIC'): the entry itself says the others are not for everyone.
+func publishGated(fx Effects) map[string]bool {
+	var out map[string]bool
+	for _, x := range fx.List {
+		if x.Kind == ReadsData && x.Published && x.Record != "" {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[x.Record] = true
+		}
+	}
+	return out
+}
+
+func exposureOf(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 	open := submissionEntry(e)
 	switch x.Kind {
 	case ClerkPrivilege:
@@ -138,12 +157,12 @@ func exposureOf(e *Entry, x Effect) (Level, string) {
 		}
 		return ExposeHigh, "creates records"
 	case ReadsData:
-		return readExposure(e, x)
+		return readExposure(e, x, gated)
 	}
 	return ExposeMedium, string(x.Kind)
 }
 
-func readExposure(e *Entry, x Effect) (Level, string) {
+func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 	// Reading Clerk users to render their public profile (an author's
 	// name and avatar) is what a public page does; returning the User
 	// objects is ReturnsUser (and CLK-RBAC-006's concern), and a
@@ -169,6 +188,8 @@ func readExposure(e *Entry, x Effect) (Level, string) {
 		return ExposeHigh, "reads data in an area meant for signed-in users"
 	case x.Unpublished:
 		return ExposeHigh, "reads records the application marks as not public"
+	case gated[x.Record] && !x.Published && x.Selects && len(x.Request) > 0:
+		return ExposeMedium, "selects " + x.Record + " records by a value the caller chooses without the publish filter its other reads of them apply, so unpublished ones are returned too"
 	}
 	if l, ok := MeantPrivate(e); ok {
 		switch {

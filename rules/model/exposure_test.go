@@ -56,6 +56,15 @@ func TestExposed(t *testing.T) {
 		{"read for a route guarded on navigation only", &Entry{Kind: ServerFunction, Name: "listInvoices", Chain: []Layer{{Via: ViaNavigation, Gate: GateNone, Name: "beforeLoad of /_authed"}}}, open, eff(ReadsData, "db.invoice.findMany", true), ExposeHigh},
 		{"public read no route guards", &Entry{Kind: ServerFunction, Name: "listPlans"}, open, eff(ReadsData, "db.plan.findMany", true), ExposeNone},
 		{"paid api", route("/api/ai"), open, eff(PaidAPI, "openai.chat.completions.create", false), ExposeHigh},
+		{"read by slug without the publish filter the listing applies", route("/api/courses"), open, Effects{List: []Effect{
+			{Kind: ReadsData, Call: "prisma.course.findUnique", Record: "course", Selects: true, SignedOut: ReachYes, Request: []InputSource{FromQuery}},
+			{Kind: ReadsData, Call: "prisma.course.findMany", Record: "course", Selects: true, SignedOut: ReachYes, Published: true}}}, ExposeMedium},
+		{"read by slug with the publish filter", route("/api/courses"), open, Effects{List: []Effect{
+			{Kind: ReadsData, Call: "prisma.course.findUnique", Record: "course", Selects: true, SignedOut: ReachYes, Request: []InputSource{FromQuery}, Published: true},
+			{Kind: ReadsData, Call: "prisma.course.findMany", Record: "course", Selects: true, SignedOut: ReachYes, Published: true}}}, ExposeNone},
+		{"publish filter on another record", route("/api/courses"), open, Effects{List: []Effect{
+			{Kind: ReadsData, Call: "prisma.category.findUnique", Record: "category", Selects: true, SignedOut: ReachYes, Request: []InputSource{FromQuery}},
+			{Kind: ReadsData, Call: "prisma.course.findMany", Record: "course", Selects: true, SignedOut: ReachYes, Published: true}}}, ExposeNone},
 	}
 	for _, c := range cases {
 		if got := Exposed(c.e, c.v, c.fx).Level; got != c.want {

@@ -32,7 +32,7 @@ var RBAC002 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.MediumConfidence,
 	Checklist:  3,
-	Keywords:   []string{"useAuth", "useOrganization", "useUser", "Protect", "SignedIn", "<Show", "has("},
+	Keywords:   []string{"useAuth", "useOrganization", "useUser", "Protect", "SignedIn", "<Show", "has(", "localStorage", "sessionStorage", "NEXT_PUBLIC_"},
 	Doc: rules.Doc{
 		Title: "client-only authorization gate in front of an unchecked endpoint",
 		References: []string{
@@ -54,7 +54,11 @@ var RBAC002 = &rules.Rule{
 			"`useAuth()`/`useUser()` says the user is signed out (`if (!isSignedIn) return <SignIn />`), or an application " +
 			"wrapper such as `<ProtectedRoute>` that renders its children only when signed in, when what it renders POSTs to " +
 			"an endpoint with no server-side check, or loads the user's rows straight from the database in the browser " +
-			"without the Clerk token (see CLK-RBAC-007). In front of a guarded endpoint such a gate is UX and is not reported.",
+			"without the Clerk token (see CLK-RBAC-007). In front of a guarded endpoint such a gate is UX and is not reported.\n\n" +
+			"A role decided in the browser is reported the same way: an application wrapper (`<RoleGuard>`) that renders its " +
+			"children only for a role it reads from `user.publicMetadata.role` via `useUser()`, from `localStorage`/`sessionStorage`, " +
+			"or by comparing the user's email with a `NEXT_PUBLIC_*` variable (inlined into the bundle), when what it wraps calls " +
+			"a Server Action or endpoint that checks no role itself. The finding is at the wrapper's gate.",
 		Bad: `'use client'
 export default function Admin() {
   const { has } = useAuth()
@@ -109,7 +113,15 @@ func clientClerkModule(src string) bool {
 
 func runRBAC002(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
-	if f == nil || !f.ImportsFrom(clientClerkModule) {
+	if f == nil {
+		return nil
+	}
+	if pass.Model != nil && f.Directive() != "use server" {
+		if _, browser := pass.Model.BrowserModule(pass.Ctx, f.Path); browser || f.Directive() == "use client" {
+			checkRoleWrappers(pass, f)
+		}
+	}
+	if !f.ImportsFrom(clientClerkModule) {
 		return nil
 	}
 	client := f.Directive() == "use client" || usesClerkHooks(f) ||

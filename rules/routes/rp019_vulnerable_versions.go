@@ -42,7 +42,10 @@ var RP019 = &rules.Rule{
 			"4.8.3. Bites where such a call is made.\n" +
 			"- Next.js CVE-2025-29927: an `x-middleware-subrequest` header skips middleware (fixed in 12.3.5 / 13.5.9 / 14.2.25 / 15.2.3). " +
 			"Bites where an entry with effects relies on the middleware alone and does not call the identity helpers itself (they throw " +
-			"when the middleware did not run, so such entries fail closed).\n" +
+			"when the middleware did not run, so such entries fail closed). Only self-hosted deployments (`next start`, `output: 'standalone'`) " +
+			"are affected; on Vercel, Netlify or Cloudflare Workers routing runs apart from the application and the header does not skip " +
+			"the middleware (Vercel's postmortem). A Server Action that a page the middleware lets through can reach is reachable " +
+			"without the bypass and is left to CLK-RP-004.\n" +
 			"- Next.js GHSA-26hh-7cqf-hhc6: segment-prefetch requests bypass middleware/proxy on 15.5 and 16 (fixed in 15.5.18 / 16.2.6). " +
 			"Bites where a server-rendered page with effects relies on the middleware alone. Client Component pages (`'use client'`) " +
 			"fetch in the browser and are not counted for either Next.js advisory.\n\n" +
@@ -59,6 +62,7 @@ var RP019 = &rules.Rule{
 			"https://github.com/clerk/javascript/security/advisories/GHSA-vqx2-fgx2-5wq9",
 			"https://clerk.com/changelog/2024-02-02",
 			"https://clerk.com/blog/cve-2025-29927",
+			"https://vercel.com/blog/postmortem-on-next-js-middleware-bypass",
 			"https://github.com/advisories/GHSA-26hh-7cqf-hhc6",
 		},
 	},
