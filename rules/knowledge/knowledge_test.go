@@ -838,3 +838,30 @@ func knowledgeLibraryNamed(name string) (DataLibrary, bool) {
 	}
 	return DataLibrary{}, false
 }
+
+// TestOtherProviders: another provider's SDK and verification calls are
+// recognised from the verifier table; a Svix instance's verify and a
+// schema's validate never are.
+func TestOtherProviders(t *testing.T) {
+	for pkg, want := range map[string]string{"stripe": "stripe", "@octokit/webhooks": "github", "@upstash/qstash/nextjs": "upstash-qstash",
+		"svix": "", "standardwebhooks": "", "@clerk/nextjs/webhooks": "", "zod": ""} {
+		if p, _ := OtherProviderModule(pkg); p != want {
+			t.Errorf("OtherProviderModule(%s) = %q; want %q", pkg, p, want)
+		}
+	}
+	for callee, want := range map[string]string{"stripe.webhooks.constructEvent": "stripe", "twilio.validateRequest": "twilio",
+		"shopify.webhooks.validate": "shopify", "receiver.verify": "upstash-qstash", "webhooks.verify": "github",
+		"wh.verify": "", "schema.validate": "", "result.unwrap": "", "verifyWebhook": "", "constructEvent": ""} {
+		if p, _ := OtherProviderCall(callee); p != want {
+			t.Errorf("OtherProviderCall(%s) = %q; want %q", callee, p, want)
+		}
+	}
+	for _, p := range []string{"clerk", "svix", "standard-webhooks"} {
+		if !SvixScheme(p) {
+			t.Errorf("SvixScheme(%s) = false", p)
+		}
+	}
+	if SvixScheme("stripe") {
+		t.Error("SvixScheme(stripe) = true")
+	}
+}
