@@ -202,8 +202,7 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 	if f.ImportsFrom(func(src string) bool { return src == "msw" || strings.HasPrefix(src, "msw/") }) {
 		return nil // request mocks, not handlers
 	}
-	p := f.Path
-	routeFile := isRouteFile(p)
+	entryFns := c.entryFns(f)
 	for _, ex := range f.Exports() {
 		fn := functionOf(f, ex.Value)
 		if fn == nil {
@@ -213,7 +212,7 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 		switch {
 		case methodExport(ex.Name):
 			h.name, h.entry = ex.Name+" handler", true
-		case ex.Name == "default" && (routeFile || wrapped(f, ex.Value)):
+		case ex.Name == "default" && (entryFns[fn] || wrapped(f, ex.Value)):
 			h.name, h.entry = "default export handler", true
 		case ex.Name == "action" || ex.Name == "handler":
 			h.name, h.entry = rules.Code(ex.Name), true
@@ -314,9 +313,25 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 	return out
 }
 
-var routeFileRe = regexp.MustCompile(`(^|/)(app/(.*/)?route\.[mc]?[jt]sx?$|pages/api/|server/(api|routes)/|src/pages/.*\.[mc]?[jt]s$|app/routes/|netlify/functions/|api/)`)
-
-func isRouteFile(p string) bool { return routeFileRe.MatchString(p) }
+// entryFns returns the functions of f the model's adapters list as
+// entries' handlers (a Pages Router API route's default export, a Nitro
+// event handler), as nodes of this pass's tree.
+func (c *checker) entryFns(f *jsast.File) map[*jsast.Node]bool {
+	out := map[*jsast.Node]bool{}
+	if c.pass.Model == nil {
+		return out
+	}
+	es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
+	for _, e := range es {
+		if e.Fn == nil || e.Handler.File != f.Path {
+			continue
+		}
+		if fn := nodeAt(f, e.Fn); fn != nil {
+			out[fn] = true
+		}
+	}
+	return out
+}
 
 // wrapped reports whether an exported value is a framework handler
 // wrapper call (defineEventHandler(fn), eventHandler(fn)).
