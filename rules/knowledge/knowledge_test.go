@@ -197,6 +197,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("advisories", a.ID)
 	}
+	for _, r := range nodeBodyReaders {
+		if r.Module == "" || r.Name == "" || r.Source == "" {
+			t.Errorf("nodeBodyReaders %s: incomplete entry", r.Name)
+		}
+		unique("nodeBodyReaders", r.Module+" "+r.Name)
+	}
 	for _, v := range verifiers {
 		if v.Source == "" || v.Name == "" || v.Provider == "" || len(v.Modules) == 0 {
 			t.Errorf("verifiers %s: incomplete entry", v.Provider)
@@ -863,5 +869,22 @@ func TestOtherProviders(t *testing.T) {
 	}
 	if SvixScheme("stripe") {
 		t.Error("SvixScheme(stripe) = true")
+	}
+}
+
+// TestBodyReaderOf: body readers by module and export name, raw or parsed.
+func TestBodyReaderOf(t *testing.T) {
+	for _, c := range []struct {
+		mod, name string
+		raw, ok   bool
+	}{
+		{"", "readBody", false, true}, {"h3", "readRawBody", true, true}, {"", "readFormData", false, true},
+		{"micro", "json", false, true}, {"micro", "buffer", true, true}, {"raw-body", "default", true, true},
+		{"", "json", false, false}, {"", "getQuery", false, false}, {"micro", "send", false, false},
+	} {
+		raw, ok := BodyReaderOf(c.mod, c.name)
+		if raw != c.raw || ok != c.ok {
+			t.Errorf("BodyReaderOf(%q, %q) = %v, %v; want %v, %v", c.mod, c.name, raw, ok, c.raw, c.ok)
+		}
 	}
 }

@@ -445,9 +445,6 @@ type bodyRead struct {
 	root   string
 }
 
-var parsingReaders = map[string]bool{"readBody": true, "readValidatedBody": true, "readFormData": true, "json": true, "parseBody": true}
-var rawReaders = map[string]bool{"readRawBody": true, "getRawBody": true, "rawBody": true, "buffer": true, "text": true, "getBody": true}
-
 // bodyReads returns the reads of the request body in fn.
 func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead {
 	var out []bodyRead
@@ -466,11 +463,14 @@ func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead 
 				return true
 			}
 			if args := jsast.Args(n); len(args) > 0 && !strings.Contains(name, ".") && roots[rootOf(f.Name(args[0]))] {
-				switch {
-				case parsingReaders[name]:
-					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(f.Name(args[0]))})
-				case rawReaders[name]:
-					out = append(out, bodyRead{n: n, text: f.Text(n), root: rootOf(f.Name(args[0]))})
+				// readBody(event) of h3, json(req) of micro, getRawBody(req)
+				// of raw-body (knowledge.BodyReaderOf).
+				mod, exported := "", name
+				if im, ok := f.ImportOf(name); ok {
+					mod, exported = im.Source, im.Imported
+				}
+				if raw, ok := knowledge.BodyReaderOf(mod, exported); ok {
+					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: !raw, root: rootOf(f.Name(args[0]))})
 				}
 			}
 		case "member_expression":
