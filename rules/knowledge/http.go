@@ -90,7 +90,10 @@ type RequestReader struct {
 	// carry a credential (`getHeader(event, 'authorization')`).
 	Named bool
 	// URL: it returns the request URL (its pathname is the request path).
-	URL    bool
+	URL bool
+	// Raw: a body reader that returns the bytes as sent (a string or a
+	// buffer), not a parsed value: what a webhook signature covers.
+	Raw    bool
 	Source string
 }
 
@@ -111,7 +114,7 @@ var requestReaders = []RequestReader{
 	{Framework: Nuxt, Name: "getRequestURL", Part: "query", URL: true, Source: "https://h3.unjs.io/utils/request#getrequesturlevent-opts-xforwardedhost-xforwardedproto"},
 	{Framework: Nuxt, Name: "readBody", Part: "body", Source: "https://h3.unjs.io/utils/request-body#readbodyevent-options-strict"},
 	{Framework: Nuxt, Name: "readValidatedBody", Part: "body", Source: "https://h3.unjs.io/utils/request-body#readvalidatedbodyevent-validate"},
-	{Framework: Nuxt, Name: "readRawBody", Part: "body", Source: "https://h3.unjs.io/utils/request-body#readrawbodyevent-encoding"},
+	{Framework: Nuxt, Name: "readRawBody", Part: "body", Raw: true, Source: "https://h3.unjs.io/utils/request-body#readrawbodyevent-encoding"},
 	{Framework: Nuxt, Name: "readFormData", Part: "form", Source: "https://h3.unjs.io/utils/request-body#readformdataevent"},
 	{Framework: Nuxt, Name: "readMultipartFormData", Part: "form", Source: "https://h3.unjs.io/utils/request-body#readmultipartformdataevent"},
 	{Framework: Nuxt, Name: "getHeader", Part: "headers", Named: true, Source: "https://h3.unjs.io/utils/request#getrequestheaderevent-name"},
@@ -136,4 +139,40 @@ func RequestReaderOf(module, name string) (RequestReader, bool) {
 		}
 	}
 	return RequestReader{}, false
+}
+
+// nodeBodyReaders are functions of Node HTTP helper packages that read a
+// request's body from the request passed to them, by the module they come
+// from and the name they are exported as ("default" for a default export).
+//
+// Sources: vercel/micro README "Body parsing" (buffer(req), text(req),
+// json(req); https://github.com/vercel/micro#body-parsing);
+// stream-utils/raw-body README (getRawBody(stream), the default export;
+// https://github.com/stream-utils/raw-body#api).
+var nodeBodyReaders = []struct {
+	Module, Name string
+	Raw          bool
+	Source       string
+}{
+	{Module: "micro", Name: "json", Source: "https://github.com/vercel/micro#body-parsing"},
+	{Module: "micro", Name: "text", Raw: true, Source: "https://github.com/vercel/micro#body-parsing"},
+	{Module: "micro", Name: "buffer", Raw: true, Source: "https://github.com/vercel/micro#body-parsing"},
+	{Module: "raw-body", Name: "default", Raw: true, Source: "https://github.com/stream-utils/raw-body#api"},
+}
+
+// BodyReaderOf looks up a function that reads the body of the request
+// passed to it, by the module it was imported from ("" for a Nitro/Nuxt
+// auto-import) and the name it is exported as: h3's readBody and
+// readRawBody, micro's json/text/buffer, raw-body's getRawBody. raw
+// reports whether it returns the bytes as sent.
+func BodyReaderOf(module, name string) (raw, ok bool) {
+	if r, ok := RequestReaderOf(module, name); ok && (r.Part == "body" || r.Part == "form") {
+		return r.Raw, true
+	}
+	for _, r := range nodeBodyReaders {
+		if r.Module == module && r.Name == name {
+			return r.Raw, true
+		}
+	}
+	return false, false
 }

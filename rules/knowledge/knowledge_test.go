@@ -203,6 +203,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("advisories", a.ID)
 	}
+	for _, r := range nodeBodyReaders {
+		if r.Module == "" || r.Name == "" || r.Source == "" {
+			t.Errorf("nodeBodyReaders %s: incomplete entry", r.Name)
+		}
+		unique("nodeBodyReaders", r.Module+" "+r.Name)
+	}
 	for _, v := range verifiers {
 		if v.Source == "" || v.Name == "" || v.Provider == "" || len(v.Modules) == 0 {
 			t.Errorf("verifiers %s: incomplete entry", v.Provider)
@@ -843,4 +849,48 @@ func knowledgeLibraryNamed(name string) (DataLibrary, bool) {
 		}
 	}
 	return DataLibrary{}, false
+}
+
+// TestOtherProviders: another provider's SDK and verification calls are
+// recognised from the verifier table; a Svix instance's verify and a
+// schema's validate never are.
+func TestOtherProviders(t *testing.T) {
+	for pkg, want := range map[string]string{"stripe": "stripe", "@octokit/webhooks": "github", "@upstash/qstash/nextjs": "upstash-qstash",
+		"svix": "", "standardwebhooks": "", "@clerk/nextjs/webhooks": "", "zod": ""} {
+		if p, _ := OtherProviderModule(pkg); p != want {
+			t.Errorf("OtherProviderModule(%s) = %q; want %q", pkg, p, want)
+		}
+	}
+	for callee, want := range map[string]string{"stripe.webhooks.constructEvent": "stripe", "twilio.validateRequest": "twilio",
+		"shopify.webhooks.validate": "shopify", "receiver.verify": "upstash-qstash", "webhooks.verify": "github",
+		"wh.verify": "", "schema.validate": "", "result.unwrap": "", "verifyWebhook": "", "constructEvent": ""} {
+		if p, _ := OtherProviderCall(callee); p != want {
+			t.Errorf("OtherProviderCall(%s) = %q; want %q", callee, p, want)
+		}
+	}
+	for _, p := range []string{"clerk", "svix", "standard-webhooks"} {
+		if !SvixScheme(p) {
+			t.Errorf("SvixScheme(%s) = false", p)
+		}
+	}
+	if SvixScheme("stripe") {
+		t.Error("SvixScheme(stripe) = true")
+	}
+}
+
+// TestBodyReaderOf: body readers by module and export name, raw or parsed.
+func TestBodyReaderOf(t *testing.T) {
+	for _, c := range []struct {
+		mod, name string
+		raw, ok   bool
+	}{
+		{"", "readBody", false, true}, {"h3", "readRawBody", true, true}, {"", "readFormData", false, true},
+		{"micro", "json", false, true}, {"micro", "buffer", true, true}, {"raw-body", "default", true, true},
+		{"", "json", false, false}, {"", "getQuery", false, false}, {"micro", "send", false, false},
+	} {
+		raw, ok := BodyReaderOf(c.mod, c.name)
+		if raw != c.raw || ok != c.ok {
+			t.Errorf("BodyReaderOf(%q, %q) = %v, %v; want %v, %v", c.mod, c.name, raw, ok, c.raw, c.ok)
+		}
+	}
 }

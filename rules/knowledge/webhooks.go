@@ -242,3 +242,55 @@ func ProviderInName(p string) (string, bool) {
 	}
 	return "", false
 }
+
+// SvixScheme reports whether a provider's signatures follow the Svix
+// scheme Clerk's webhooks use (svix-id/-timestamp/-signature headers, or
+// the Standard Webhooks spelling webhook-*, which Svix also verifies).
+// Sources: https://clerk.com/docs/guides/development/webhooks/overview
+// (Clerk sends webhooks through Svix); standard-webhooks/standard-webhooks
+// spec/standard-webhooks.md.
+func SvixScheme(provider string) bool {
+	return provider == "clerk" || provider == "svix" || provider == "standard-webhooks"
+}
+
+// OtherProviderModule returns the webhook provider, other than Clerk's
+// Svix scheme, whose verifying SDK the package pkg is (or a subpath of):
+// a file importing it receives that provider's webhooks.
+func OtherProviderModule(pkg string) (string, bool) {
+	for _, v := range verifiers {
+		if !SvixScheme(v.Provider) && fromAny(v.Modules, pkg) {
+			return v.Provider, true
+		}
+	}
+	return "", false
+}
+
+// OtherProviderCall returns the provider, other than Clerk's Svix scheme,
+// whose verification call the dotted callee is
+// ("stripe.webhooks.constructEvent", "twilio.validateRequest"). Names a
+// Svix-scheme verifier also uses (verify) count only with their receiver
+// ("webhooks.verify" of @octokit/webhooks), so a Svix instance's verify
+// is never another provider's; a method of a provider's client counts with
+// its receiver only (webhooks.validate, not schema.validate).
+func OtherProviderCall(callee string) (string, bool) {
+	segs := strings.Split(callee, ".")
+	if len(segs) < 2 {
+		return "", false
+	}
+	last, recv := segs[len(segs)-1], segs[len(segs)-2]
+	shared := map[string]bool{}
+	for _, v := range verifiers {
+		if SvixScheme(v.Provider) {
+			shared[v.Name] = true
+		}
+	}
+	for _, v := range verifiers {
+		if SvixScheme(v.Provider) || v.Name != last {
+			continue
+		}
+		if v.Receiver == "" && !shared[v.Name] || v.Receiver != "" && strings.EqualFold(v.Receiver, recv) {
+			return v.Provider, true
+		}
+	}
+	return "", false
+}

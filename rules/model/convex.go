@@ -356,6 +356,19 @@ func (m *Model) convexCallTarget(ctx context.Context, f *jsast.File, call *jsast
 	return fnRef{}, nil, false
 }
 
+// ConvexCall resolves a call that runs another Convex function by
+// reference (ctx.runAction(internal.clerk.fulfill, args),
+// ctx.scheduler.runAfter(0, api.x.y, args)) to the file and handler of
+// the function it runs, and that function's export name ("fulfill"). ok
+// is false for any other call, or when the reference cannot be followed.
+func (m *Model) ConvexCall(ctx context.Context, f *jsast.File, call *jsast.Node) (file string, fn *jsast.Node, export string, ok bool) {
+	ref, _, ok := m.convexCallTarget(ctx, f, call)
+	if !ok || ref.file == nil || ref.fn == nil {
+		return "", nil, "", false
+	}
+	return ref.file.Path, ref.fn, jsast.LastSegment(ref.name), true
+}
+
 // convexCtxMember is what a property of a Convex function's ctx holds
 // for an anonymous caller: db, storage, auth and the run methods are the
 // ctx itself (a data client whose calls the knowledge tables classify);

@@ -9,37 +9,8 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	sem "github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
-
-// clerkEventType matches Clerk's webhook event types (catalog signal 3).
-var clerkEventType = regexp.MustCompile(`^(user\.(created|updated|deleted)|session\.(created|ended|removed|revoked|pending)|` +
-	`organization\.(created|updated|deleted)|organizationMembership\.\w+|organizationInvitation\.\w+|organizationDomain\.\w+|` +
-	`email\.created|sms\.created|role\.(created|updated|deleted)|permission\.(created|updated|deleted)|waitlistEntry\.\w+|` +
-	`subscription\.\w+|subscriptionItem\.\w+|paymentAttempt\.\w+)$`)
-
-// clerkWebhookType matches the webhook payload types the Clerk SDKs export.
-var clerkWebhookType = regexp.MustCompile(`^(WebhookEvent|WebhookEventType|\w+WebhookEvent|UserJSON|DeletedObjectJSON|` +
-	`Organization\w*JSON|SessionJSON|EmailJSON|SMSMessageJSON|RoleJSON|PermissionJSON|WaitlistEntryJSON|` +
-	`BillingSubscription\w*JSON|BillingPaymentAttempt\w*JSON|CommercePaymentAttempt\w*JSON)$`)
-
-var svixHeader = map[string]bool{"svix-id": true, "svix-timestamp": true, "svix-signature": true,
-	"webhook-id": true, "webhook-timestamp": true, "webhook-signature": true}
-
-// otherProviderModules are SDKs whose own webhook verification marks a
-// handler as belonging to another provider.
-var otherProviderModules = []string{"stripe", "@stripe/", "@workos-inc/", "@octokit/webhooks", "@lemonsqueezy/", "@paddle/",
-	"@polar-sh/", "@upstash/qstash", "razorpay", "twilio", "@slack/", "@linear/sdk", "@shopify/", "@mux/", "@sendgrid/eventwebhook",
-	"@clerk/clerk-expo"}
-
-// otherProviderCalls are other providers' verification functions.
-var otherProviderCalls = map[string]bool{"constructEvent": true, "constructEventAsync": true, "validateEvent": true,
-	"verifyHeader": true, "validateRequest": true, "validateWebhook": true, "verifyWebhookSignature": true}
-
-// otherProviderHeaders are signature headers of other providers.
-var otherProviderHeaders = map[string]bool{"stripe-signature": true, "x-hub-signature": true, "x-hub-signature-256": true,
-	"x-signature": true, "paddle-signature": true, "x-razorpay-signature": true, "upstash-signature": true,
-	"x-twilio-signature": true, "linear-signature": true, "x-shopify-hmac-sha256": true, "x-slack-signature": true,
-	"workos-signature": true, "webhook-signature-polar": true}
 
 // signals are the file-level facts that say "Clerk webhook handler".
 type signals struct {
@@ -84,12 +55,30 @@ func (s *signals) merge(o *signals) {
 	s.evtType = s.evtType || o.evtType
 }
 
-func isSvixModule(src string) bool {
-	// Deno: npm:svix, npm:svix@1.40.0.
-	if rest, ok := strings.CutPrefix(src, "npm:"); ok {
-		src, _, _ = strings.Cut(rest, "@")
+// pkgOf names the package an import specifier of f names: the model's
+// module graph resolves Deno's npm:/jsr: specifiers and URLs
+// ("npm:svix@1.40.0" is svix).
+func (c *checker) pkgOf(f *jsast.File, src string) string {
+	if !strings.Contains(src, ":") || c.pass.Model == nil {
+		return src
 	}
-	return src == "svix" || strings.HasPrefix(src, "svix/") || src == "standardwebhooks" || strings.HasPrefix(src, "standardwebhooks/")
+	if res, err := c.pass.Model.Modules().Resolve(c.pass.Ctx, f.Path, src); err == nil && res.Kind == modules.External {
+		return strings.TrimPrefix(res.Package, "jsr:") + res.Subpath
+	}
+	return src
+}
+
+// svixModule reports whether src (imported by f) is a library whose
+// Webhook class verifies Svix-scheme signatures (knowledge verifiers).
+func (c *checker) svixModule(f *jsast.File, src string) bool {
+	v, ok := knowledge.VerifierOf(c.pkgOf(f, src), "verify")
+	return ok && knowledge.SvixScheme(v.Provider) && v.Receiver == "Webhook"
+}
+
+// svixHeader reports whether h is a Svix-scheme signature header.
+func svixHeader(h string) bool {
+	p, ok := knowledge.SignatureHeader(h)
+	return ok && knowledge.SvixScheme(p)
 }
 
 // isClerkVerifyModule reports whether verifyWebhook imported from src is
@@ -104,36 +93,34 @@ func pathSignal(p string) bool { return strings.Contains(strings.ToLower(p), "we
 // fileSignals computes the signals of f once per file.
 func (c *checker) fileSignals(f *jsast.File) *signals {
 	if sf := c.pass.Get(f.Path); sf != nil {
-		return sf.Memo("webhooks.signals", func() any { return computeSignals(f) }).(*signals)
+		return sf.Memo("webhooks.signals", func() any { return c.computeSignals(f) }).(*signals)
 	}
-	return computeSignals(f)
+	return c.computeSignals(f)
 }
 
-func computeSignals(f *jsast.File) *signals {
+func (c *checker) computeSignals(f *jsast.File) *signals {
 	s := &signals{}
 	for _, im := range f.Imports() {
 		switch {
 		case im.Imported == "verifyWebhook" && isClerkVerifyModule(im.Source):
 			s.clerkVerifyImport = true
-		case isSvixModule(im.Source) && (im.Imported == "Webhook" || im.Imported == "*" || im.Imported == "default"):
+		case c.svixModule(f, im.Source) && (im.Imported == "Webhook" || im.Imported == "*" || im.Imported == "default"):
 			s.svixImport = true
-		case jsast.IsClerkModule(im.Source) && clerkWebhookType.MatchString(im.Imported):
+		case jsast.IsClerkModule(im.Source) && knowledge.IsClerkWebhookType(im.Imported):
 			s.clerkTypes = true
 		}
-		for _, m := range otherProviderModules {
-			if im.Source == m || (strings.HasSuffix(m, "/") && strings.HasPrefix(im.Source, m)) || strings.HasPrefix(im.Source, m+"/") {
-				s.otherProvider = true
-			}
+		if _, ok := knowledge.OtherProviderModule(c.pkgOf(f, im.Source)); ok {
+			s.otherProvider = true
 		}
 	}
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		switch n.Type {
 		case "string":
 			if v, ok := f.StringValue(n); ok {
-				if clerkEventType.MatchString(v) {
+				if knowledge.IsClerkWebhookEvent(v) {
 					s.eventLiteral = true
 				}
-				if svixHeader[strings.ToLower(v)] {
+				if svixHeader(v) {
 					s.svixHeaders = true
 				}
 			}
@@ -178,9 +165,21 @@ type handler struct {
 	provider string
 }
 
-var httpMethodExports = map[string]bool{"POST": true, "PUT": true, "PATCH": true, "ALL": true, "GET": true, "DELETE": true}
+// methodExport reports whether an exported name is an HTTP method handler
+// (knowledge.HTTPMethod: POST, GET, ALL, ...).
+func methodExport(name string) bool {
+	_, ok := knowledge.HTTPMethod(name)
+	return ok
+}
 
-var routerMethods = map[string]bool{"post": true, "put": true, "patch": true, "all": true}
+// deliveryRoute reports whether a router method registers a route a
+// webhook can be delivered to: one for an unsafe method (post, put,
+// patch, delete) or for all methods. Senders deliver with POST; a safe
+// method's handler changes nothing by definition.
+func deliveryRoute(name string) bool {
+	m, ok := knowledge.RouterMethod(jsast.LastSegment(name))
+	return ok && !m.Safe && strings.Contains(name, ".")
+}
 
 // handlers finds the functions of f that take a request: exported route
 // handlers and controllers, Express/Fastify/Hono route callbacks, route
@@ -203,8 +202,7 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 	if f.ImportsFrom(func(src string) bool { return src == "msw" || strings.HasPrefix(src, "msw/") }) {
 		return nil // request mocks, not handlers
 	}
-	p := f.Path
-	routeFile := isRouteFile(p)
+	entryFns := c.entryFns(f)
 	for _, ex := range f.Exports() {
 		fn := functionOf(f, ex.Value)
 		if fn == nil {
@@ -212,9 +210,9 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 		}
 		h := &handler{fn: fn, at: ex.Stmt}
 		switch {
-		case httpMethodExports[ex.Name]:
+		case methodExport(ex.Name):
 			h.name, h.entry = ex.Name+" handler", true
-		case ex.Name == "default" && (routeFile || wrapped(f, ex.Value)):
+		case ex.Name == "default" && (entryFns[fn] || wrapped(f, ex.Value)):
 			h.name, h.entry = "default export handler", true
 		case ex.Name == "action" || ex.Name == "handler":
 			h.name, h.entry = rules.Code(ex.Name), true
@@ -234,7 +232,7 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 			last := jsast.LastSegment(name)
 			args := jsast.Args(n)
 			switch {
-			case routerMethods[last] && strings.Contains(name, ".") && len(args) >= 1:
+			case deliveryRoute(name) && len(args) >= 1:
 				route, ok := "", false
 				if len(args) >= 2 {
 					route, ok = f.StringValue(args[0])
@@ -279,14 +277,14 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 			}
 		case "pair":
 			k := f.Text(n.ChildByField("key"))
-			if httpMethodExports[k] {
+			if methodExport(k) {
 				if fn := jsast.Unwrap(n.ChildByField("value")); jsast.IsFunction(fn) {
 					add(&handler{fn: fn, name: k + " handler", entry: true, at: n})
 				}
 			}
 		case "method_definition":
 			k := f.Text(n.ChildByField("name"))
-			if httpMethodExports[k] {
+			if methodExport(k) {
 				add(&handler{fn: n, name: k + " handler", entry: true, at: n})
 			}
 		}
@@ -315,9 +313,25 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 	return out
 }
 
-var routeFileRe = regexp.MustCompile(`(^|/)(app/(.*/)?route\.[mc]?[jt]sx?$|pages/api/|server/(api|routes)/|src/pages/.*\.[mc]?[jt]s$|app/routes/|netlify/functions/|api/)`)
-
-func isRouteFile(p string) bool { return routeFileRe.MatchString(p) }
+// entryFns returns the functions of f the model's adapters list as
+// entries' handlers (a Pages Router API route's default export, a Nitro
+// event handler), as nodes of this pass's tree.
+func (c *checker) entryFns(f *jsast.File) map[*jsast.Node]bool {
+	out := map[*jsast.Node]bool{}
+	if c.pass.Model == nil {
+		return out
+	}
+	es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
+	for _, e := range es {
+		if e.Fn == nil || e.Handler.File != f.Path {
+			continue
+		}
+		if fn := nodeAt(f, e.Fn); fn != nil {
+			out[fn] = true
+		}
+	}
+	return out
+}
 
 // wrapped reports whether an exported value is a framework handler
 // wrapper call (defineEventHandler(fn), eventHandler(fn)).
@@ -431,9 +445,6 @@ type bodyRead struct {
 	root   string
 }
 
-var parsingReaders = map[string]bool{"readBody": true, "readValidatedBody": true, "readFormData": true, "json": true, "parseBody": true}
-var rawReaders = map[string]bool{"readRawBody": true, "getRawBody": true, "rawBody": true, "buffer": true, "text": true, "getBody": true}
-
 // bodyReads returns the reads of the request body in fn.
 func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead {
 	var out []bodyRead
@@ -452,11 +463,14 @@ func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead 
 				return true
 			}
 			if args := jsast.Args(n); len(args) > 0 && !strings.Contains(name, ".") && roots[rootOf(f.Name(args[0]))] {
-				switch {
-				case parsingReaders[name]:
-					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(f.Name(args[0]))})
-				case rawReaders[name]:
-					out = append(out, bodyRead{n: n, text: f.Text(n), root: rootOf(f.Name(args[0]))})
+				// readBody(event) of h3, json(req) of micro, getRawBody(req)
+				// of raw-body (knowledge.BodyReaderOf).
+				mod, exported := "", name
+				if im, ok := f.ImportOf(name); ok {
+					mod, exported = im.Source, im.Imported
+				}
+				if raw, ok := knowledge.BodyReaderOf(mod, exported); ok {
+					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: !raw, root: rootOf(f.Name(args[0]))})
 				}
 			}
 		case "member_expression":
@@ -505,10 +519,10 @@ type verification struct {
 
 // svixInstances returns the names bound to `new Webhook(...)` in f:
 // local variables and class fields ("this.wh").
-func svixInstances(f *jsast.File) map[string]bool {
+func (c *checker) svixInstances(f *jsast.File) map[string]bool {
 	ctors := map[string]bool{}
 	for _, im := range f.Imports() {
-		if !isSvixModule(im.Source) {
+		if !c.svixModule(f, im.Source) {
 			continue
 		}
 		switch im.Imported {
@@ -521,7 +535,7 @@ func svixInstances(f *jsast.File) map[string]bool {
 			}
 		}
 	}
-	dynamicSvixImports(f, ctors)
+	c.dynamicSvixImports(f, ctors)
 	out := map[string]bool{}
 	if len(ctors) == 0 {
 		return out
@@ -553,7 +567,7 @@ func svixInstances(f *jsast.File) map[string]bool {
 // dynamicSvixImports adds the Webhook constructors bound by a dynamic
 // import or a nested require of svix: `const { Webhook } = await
 // import('svix')`, `const svix = await import('svix')`.
-func dynamicSvixImports(f *jsast.File, ctors map[string]bool) {
+func (c *checker) dynamicSvixImports(f *jsast.File, ctors map[string]bool) {
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		if n.Type != "variable_declarator" {
 			return true
@@ -571,7 +585,7 @@ func dynamicSvixImports(f *jsast.File, ctors map[string]bool) {
 			return true
 		}
 		src, ok := f.StringValue(args[0])
-		if !ok || !isSvixModule(src) {
+		if !ok || !c.svixModule(f, src) {
 			return true
 		}
 		switch id := n.ChildByField("name"); id.Type {
@@ -623,7 +637,7 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 	if on != "" && !strings.Contains(on, ".") {
 		if f.LocalValue(on) == nil {
 			if tf, v, _, _ := c.importTarget(f, on); tf != nil {
-				if u := jsast.Unwrap(v); u != nil && u.Type == "new_expression" && svixInstances(tf)["#ctor:"+tf.Name(u.ChildByField("constructor"))] {
+				if u := jsast.Unwrap(v); u != nil && u.Type == "new_expression" && c.svixInstances(tf)["#ctor:"+tf.Name(u.ChildByField("constructor"))] {
 					return verifySvix
 				}
 			}
@@ -664,7 +678,7 @@ var verifierName = regexp.MustCompile(`(?i)(verif|validat|signature|authenticat)
 // verifications returns the calls in fn that verify a signature, directly
 // or through a helper function of the repository (followed depth levels).
 func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []verification {
-	inst := svixInstances(f)
+	inst := c.svixInstances(f)
 	var out []verification
 	for _, call := range f.Calls(jsast.FunctionBody(fn), func(string) bool { return true }) {
 		if k := c.directVerify(f, call, inst); k != 0 {
@@ -772,12 +786,14 @@ func otherProviderIn(f *jsast.File, fn *jsast.Node) bool {
 		case "call_expression":
 			// stripe.webhooks.constructEvent, twilio.validateRequest: a
 			// method of a provider client, not a local helper of that name.
-			if name := f.CalleeName(n); strings.Contains(name, ".") && otherProviderCalls[jsast.LastSegment(name)] {
+			if _, ok := knowledge.OtherProviderCall(f.CalleeName(n)); ok {
 				found = true
 			}
 		case "string":
-			if v, ok := f.StringValue(n); ok && otherProviderHeaders[strings.ToLower(v)] {
-				found = true
+			if v, ok := f.StringValue(n); ok {
+				if p, ok := knowledge.SignatureHeader(v); ok && !knowledge.SvixScheme(p) {
+					found = true
+				}
 			}
 		}
 		return !found
@@ -1009,19 +1025,12 @@ func related(refs ...fnRef) []rules.Location {
 	return out
 }
 
-// nonRequestPath reports whether p is a test, script, seed, migration or
-// fixture file, which no request reaches.
+// nonRequestPath reports whether p is a test, script, seed, migration,
+// fixture or example file, which no request reaches
+// (knowledge.NonRequestPath).
 func nonRequestPath(p string) bool {
-	lp := "/" + strings.ToLower(p)
-	for _, seg := range []string{"/scripts/", "/script/", "/migrations/", "/seed/", "/seeds/", "/__tests__/", "/test/", "/tests/",
-		"/e2e/", "/__mocks__/", "/mocks/", "/fixtures/", "/cypress/", "/playwright/", "/examples/", "/example/"} {
-		if strings.Contains(lp, seg) {
-			return true
-		}
-	}
-	base := lp[strings.LastIndexByte(lp, '/')+1:]
-	return strings.HasPrefix(base, "seed") || strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") ||
-		strings.Contains(base, ".stories.")
+	_, ok := knowledge.NonRequestPath(p)
+	return ok
 }
 
 // calleeText names a call's function for a message, also when it is not

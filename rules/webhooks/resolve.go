@@ -122,7 +122,7 @@ func (c *checker) calleeFunction(f *jsast.File, call *jsast.Node) (ref fnRef, ex
 	if name == "" {
 		return fnRef{}, false, false
 	}
-	if ref, ok := c.convexTarget(f, call, name); ok {
+	if ref, ok := c.convexTarget(f, call); ok {
 		return ref, false, false
 	}
 	segs := strings.Split(name, ".")
@@ -153,23 +153,15 @@ func (c *checker) calleeFunction(f *jsast.File, call *jsast.Node) (ref fnRef, ex
 	return fnRef{}, false, false
 }
 
-// convexRunners are the Convex context methods that run another function
-// by reference (https://docs.convex.dev/functions/actions#action-context).
-var convexRunners = map[string]bool{"runAction": true, "runMutation": true, "runQuery": true}
-
 // convexTarget resolves `ctx.runAction(internal.clerk.fulfill, args)` to
-// the handler of the function it runs, through the module graph's Convex
-// function references: an httpAction that hands the raw body to an
-// internal action verifying it is verified there.
-func (c *checker) convexTarget(f *jsast.File, call *jsast.Node, name string) (fnRef, bool) {
-	if !convexRunners[jsast.LastSegment(name)] || c.pass.Model == nil {
+// the handler of the function it runs, as the model's Convex adapter
+// follows it: an httpAction that hands the raw body to an internal action
+// verifying it is verified there.
+func (c *checker) convexTarget(f *jsast.File, call *jsast.Node) (fnRef, bool) {
+	if c.pass.Model == nil {
 		return fnRef{}, false
 	}
-	args := jsast.Args(call)
-	if len(args) == 0 {
-		return fnRef{}, false
-	}
-	file, export, ok := c.pass.Model.Modules().ConvexFunction(f.Path, f.Name(jsast.Unwrap(args[0])))
+	file, fn, export, ok := c.pass.Model.ConvexCall(c.pass.Ctx, f, call)
 	if !ok {
 		return fnRef{}, false
 	}
@@ -177,7 +169,7 @@ func (c *checker) convexTarget(f *jsast.File, call *jsast.Node, name string) (fn
 	if tf == nil {
 		return fnRef{}, false
 	}
-	if fn := functionOf(tf, tf.LocalValue(export)); fn != nil {
+	if fn = nodeAt(tf, fn); fn != nil {
 		return fnRef{f: tf, fn: fn, name: export}, true
 	}
 	return fnRef{}, false

@@ -2,11 +2,11 @@ package webhooks
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	sem "github.com/clerkguard/clerkguard/rules/model"
 )
 
 // WH001 flags Clerk (Svix) webhook handlers that use the payload without
@@ -58,22 +58,6 @@ export async function POST(req: NextRequest) {
 // names webhooks, Svix, or Clerk's payload somewhere in its text.
 var webhookKeywords = []string{"webhook", "Webhook", "WEBHOOK", "svix", "email_addresses", "public_user_data",
 	"user.created", "user.updated", "user.deleted", "organization.", "organizationMembership.", "session."}
-
-// sideEffect matches calls that change state: database writes, Clerk
-// Backend API calls, mail and queues.
-var sideEffect = regexp.MustCompile(`^(prisma|db|database|drizzle|supabase|knex|mongoose|sql|kv|redis|clerkClient|clerk|resend|mailer|queue|inngest)\b|` +
-	`\.(create|createMany|insert|insertOne|insertMany|update|updateOne|updateMany|upsert|delete|deleteOne|deleteMany|save|sendEmail|publish|enqueue|execute)(\(\))?$`)
-
-func isSideEffect(name string) bool {
-	if name == "" || responseCall(name) {
-		return false
-	}
-	switch rootOf(name) {
-	case "req", "request", "event", "c", "ctx", "headers", "headerPayload", "wh", "svix", "Object", "Array", "Math", "Date", "Promise", "URL", "Buffer":
-		return false
-	}
-	return sideEffect.MatchString(name)
-}
 
 func runWH001(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
@@ -135,11 +119,21 @@ func runWH001(pass *rules.Pass) error {
 }
 
 // sideEffectFirst reports a state change that runs before the first
-// verification of a handler.
+// verification of a handler: an effect of the model's entry for the
+// handler (a data write, a privileged Clerk call, mail, money) made in the
+// handler itself, above the verification.
 func (c *checker) sideEffectFirst(h *handler, vs []verification) {
 	first := vs[0].call
-	for _, call := range h.f.Calls(jsast.FunctionBody(h.fn), isSideEffect) {
-		if call.Start >= first.Start || jsast.EnclosingFunction(call) != h.fn {
+	e := c.entryOf(h)
+	if e == nil {
+		return
+	}
+	for _, eff := range c.pass.Model.Effects(c.pass.Ctx, e).List {
+		if !changesState(eff.Kind) || len(eff.Via) > 0 || eff.File != h.f.Path || eff.Line > first.Line {
+			continue
+		}
+		call := callAt(h, eff)
+		if call == nil || call.Start >= first.Start || jsast.EnclosingFunction(call) != h.fn {
 			continue
 		}
 		d := rules.Diagnostic{Line: call.Line, Column: call.Col,
@@ -150,6 +144,44 @@ func (c *checker) sideEffectFirst(h *handler, vs []verification) {
 		c.pass.Report(d)
 		return
 	}
+}
+
+// changesState reports whether an effect changes state a forged request
+// must not reach: stored data, Clerk users, mail sent, money moved.
+func changesState(k sem.EffectKind) bool {
+	switch k {
+	case sem.WritesData, sem.ClerkPrivilege, sem.SendsMail, sem.MovesMoney:
+		return true
+	}
+	return false
+}
+
+// entryOf returns the model's entry whose handler is h's function.
+func (c *checker) entryOf(h *handler) *sem.Entry {
+	if c.pass.Model == nil {
+		return nil
+	}
+	es, err := c.pass.Model.EntriesOf(c.pass.Ctx, h.f.Path)
+	if err != nil {
+		return nil
+	}
+	for _, e := range es {
+		if e.Fn != nil && e.Handler.File == h.f.Path && e.Fn.Start == h.fn.Start && e.Fn.End == h.fn.End {
+			return e
+		}
+	}
+	return nil
+}
+
+// callAt returns the call of h's function an effect names, at its line.
+func callAt(h *handler, eff sem.Effect) *jsast.Node {
+	name := strings.ReplaceAll(eff.Call, "()", "")
+	for _, call := range h.f.Calls(jsast.FunctionBody(h.fn), func(n string) bool { return strings.ReplaceAll(n, "()", "") == name }) {
+		if call.Line == eff.Line {
+			return call
+		}
+	}
+	return nil
 }
 
 // clip shortens source text for a message.

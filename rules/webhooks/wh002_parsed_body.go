@@ -56,7 +56,7 @@ func runWH002(pass *rules.Pass) error {
 	hs := c.webhookHandlers(f)
 	reported := map[*jsast.Node]bool{} // handlers already reported for a re-serialised body
 	for _, h := range hs {
-		inst := svixInstances(f)
+		inst := c.svixInstances(f)
 		reads := bodyReads(f, h.fn, h.roots)
 		for _, call := range f.Calls(jsast.FunctionBody(h.fn), func(string) bool { return true }) {
 			switch c.directVerify(f, call, inst) {
@@ -266,7 +266,7 @@ func (c *checker) expressOrder(f *jsast.File, hs []*handler) {
 		}
 	}
 	// Routes whose handler lives in another file: app.post('/api/webhooks', clerkWebhook).
-	for _, call := range f.Calls(f.Root, func(n string) bool { return routerMethods[jsast.LastSegment(n)] && strings.Contains(n, ".") }) {
+	for _, call := range f.Calls(f.Root, deliveryRoute) {
 		args := jsast.Args(call)
 		if len(args) < 2 || routes[call] {
 			continue

@@ -269,7 +269,7 @@ func headerPresenceOnly(f *jsast.File, fn *jsast.Node) *jsast.Node {
 			return true
 		}
 		v, ok := f.StringValue(n)
-		if !ok || !strings.HasSuffix(strings.ToLower(v), "-signature") || !svixHeader[strings.ToLower(v)] {
+		if !ok || !strings.HasSuffix(strings.ToLower(v), "-signature") || !svixHeader(v) {
 			return true
 		}
 		reads = true

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/redact"
 )
@@ -72,11 +73,60 @@ func runWH005(pass *rules.Pass) error {
 		return nil
 	}
 	c := &checker{pass: pass}
-	for _, h := range c.webhookHandlers(f) {
+	hs := c.webhookHandlers(f)
+	for _, h := range hs {
 		c.skipWhenUnset(h)
 	}
 	c.nameMismatch(f)
+	if len(hs) > 0 {
+		c.explicitNameMismatch(f)
+	}
 	return nil
+}
+
+// explicitNameMismatch reports a webhook handler's file reading its
+// signing secret from a variable Clerk webhook code uses
+// (knowledge.IsClerkWebhookSecretEnv: `process.env.WEBHOOK_SECRET`) that
+// the project's env files do not declare, while they declare the Clerk
+// webhook secret under another of those names: the two names drift, and
+// verification throws on every delivery until they agree (low: it fails
+// closed).
+func (c *checker) explicitNameMismatch(f *jsast.File) {
+	var read *jsast.Node
+	name := ""
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if read != nil {
+			return false
+		}
+		if n.Type == "member_expression" {
+			if v, ok := strings.CutPrefix(f.Name(n), "process.env."); ok && knowledge.IsClerkWebhookSecretEnv(v) {
+				read, name = n, v
+			}
+			return false
+		}
+		return true
+	})
+	if read == nil {
+		return
+	}
+	declared := c.declaredSecrets(f.Path, false)
+	if _, ok := declared[name]; ok {
+		return
+	}
+	var others []string
+	for k := range declared {
+		if knowledge.IsClerkWebhookSecretEnv(k) {
+			others = append(others, k)
+		}
+	}
+	if len(others) == 0 {
+		return
+	}
+	sort.Strings(others)
+	at := declared[others[0]]
+	c.pass.Report(rules.Diagnostic{Line: read.Line, Column: read.Col, Severity: rules.Low, Related: []rules.Location{at},
+		Message: fmt.Sprintf("the webhook signing secret is read from %s, but the project's env files declare %s (%s), not %s; verification throws on every delivery until the names agree",
+			rules.Code(f.Name(read)), strings.Join(codes(others), ", "), rules.Code(fmt.Sprintf("%s:%d", at.Path, at.Line)), rules.Code(name))})
 }
 
 // fallbacks reports `env || 'literal'` and `env ?? 'literal'` for a

@@ -289,7 +289,7 @@ func (c *checker) expressGuards(f *jsast.File) {
 			}
 		}
 	}
-	for _, call := range f.Calls(f.Root, func(n string) bool { return routerMethods[jsast.LastSegment(n)] && strings.Contains(n, ".") }) {
+	for _, call := range f.Calls(f.Root, deliveryRoute) {
 		args := jsast.Args(call)
 		if len(args) < 2 {
 			continue
