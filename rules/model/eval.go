@@ -416,6 +416,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	if callee.Type == "member_expression" {
 		obj := a.classify(callee.ChildByField("object"))
 		prop := f.Text(callee.ChildByField("property"))
+		if obj.kind != vIdentity && obj.kind != vUser {
+			if v, ok := a.callbackTest(prop, args); ok {
+				return v // required.some((r) => !roles.includes(r))
+			}
+		}
 		switch obj.kind {
 		case vReq:
 			switch prop {
@@ -748,6 +753,37 @@ func (i condInfo) merge(j condInfo) condInfo {
 }
 
 // cond evaluates a condition for an anonymous caller.
+// callbackTest reads arr.some(cb), arr.every(cb) and arr.find(cb) whose
+// callback's body tests the caller's roles (required.some((r) =>
+// !roles.includes(r))): a role predicate. For an anonymous caller, some
+// and find are false when the body is, and every is true when the body
+// is; an empty array decides otherwise. A callback comparing records to
+// the caller's id (players.some((p) => p.id === userId)) is not read: it
+// tests membership either way round (already joined, or a member), and
+// which way an exit means is not the model's to guess.
+func (a *analyzer) callbackTest(method string, args []*jsast.Node) (value, bool) {
+	if (method != "some" && method != "every" && method != "find") || len(args) == 0 {
+		return value{}, false
+	}
+	fn := jsast.Unwrap(args[0])
+	if fn == nil || fn.Type != "arrow_function" {
+		return value{}, false
+	}
+	body := fn.ChildByField("body")
+	if body == nil || body.Type == "statement_block" {
+		return value{}, false
+	}
+	c, info := a.cond(body)
+	if !info.mentions || info.authz&AuthzRole == 0 {
+		return value{}, false
+	}
+	anon := either
+	if method == "every" && c == isTrue || method != "every" && c == isFalse {
+		anon = c
+	}
+	return value{kind: vPred, anon: anon, authz: AuthzRole}, true
+}
+
 func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 	n = jsast.Unwrap(n)
 	if n == nil {

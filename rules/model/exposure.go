@@ -45,8 +45,13 @@ type Exposure struct {
 //   - nothing is exposed unless the verdict is no or partial and a
 //     signed-out caller reaches an effect (unknown is never exposed);
 //   - a write that changes or deletes existing records, a privileged
-//     Clerk Backend call, returning a Clerk User or a server secret, money, a paid API and a
+//     Clerk Backend call, returning a Clerk User, money, a paid API and a
 //     request to a caller-chosen URL are high;
+//   - returning a server secret (ReturnsSecret) is not counted: the
+//     leaked value is CLK-SEC-012's finding (stop sending it, rotate it),
+//     so an entry whose only exposure is the secret it returns is left to
+//     that rule, and an entry that also writes or reads is reported for
+//     that, once;
 //   - a key-value write (knowledge.KeyValueCall) that no request input
 //     and no identity reaches is a cache fill and exposes nothing;
 //   - creating a record is high, except on a public form or beacon
@@ -96,8 +101,8 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 	gated := publishGated(fx)
 	var best Exposure
 	for _, x := range fx.List {
-		if x.SignedOut != ReachYes {
-			continue
+		if x.SignedOut != ReachYes || x.Kind == ReturnsSecret {
+			continue // a returned secret is CLK-SEC-012's finding, whoever else reports the entry
 		}
 		l, why := exposureOf(e, x, gated)
 		if l.rank() > best.Level.rank() {
@@ -130,8 +135,6 @@ func exposureOf(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeHigh, "calls a privileged Clerk Backend API"
 	case ReturnsUser:
 		return ExposeHigh, "returns Clerk user objects"
-	case ReturnsSecret:
-		return ExposeHigh, "returns a server secret"
 	case MovesMoney:
 		return ExposeHigh, "moves money"
 	case PaidAPI:

@@ -55,6 +55,10 @@ func TestExposed(t *testing.T) {
 		{"database write no request input reaches", route("/api/reset"), open, eff(WritesData, "db.post.deleteMany", true), ExposeHigh},
 		{"read for a route guarded on navigation only", &Entry{Kind: ServerFunction, Name: "listInvoices", Chain: []Layer{{Via: ViaNavigation, Gate: GateNone, Name: "beforeLoad of /_authed"}}}, open, eff(ReadsData, "db.invoice.findMany", true), ExposeHigh},
 		{"public read no route guards", &Entry{Kind: ServerFunction, Name: "listPlans"}, open, eff(ReadsData, "db.plan.findMany", true), ExposeNone},
+		{"returned secret is CLK-SEC-012's", route("/api/debug"), open, eff(ReturnsSecret, "returns DATABASE_URL", false), ExposeNone},
+		{"returned secret beside a write", route("/api/debug"), open, Effects{List: []Effect{
+			{Kind: ReturnsSecret, Call: "returns DATABASE_URL", SignedOut: ReachYes},
+			{Kind: WritesData, Call: "db.post.deleteMany", Selects: true, SignedOut: ReachYes}}}, ExposeHigh},
 		{"paid api", route("/api/ai"), open, eff(PaidAPI, "openai.chat.completions.create", false), ExposeHigh},
 		{"read by slug without the publish filter the listing applies", route("/api/courses"), open, Effects{List: []Effect{
 			{Kind: ReadsData, Call: "prisma.course.findUnique", Record: "course", Selects: true, SignedOut: ReachYes, Request: []InputSource{FromQuery}},

@@ -73,6 +73,10 @@ type goFact struct {
 	clerkMW   string  // a Clerk net/http middleware value
 	inner     *goFunc // a handler wrapped by clerkMW
 	handler   *goFunc // an http.HandlerFunc value
+	// stepped: a field of the record was stepped by a constant
+	// (u.Views++, u.Views = u.Views + 1); edited: a field was set to
+	// anything else. A record only stepped, saved whole, is a counter.
+	stepped, edited bool
 }
 
 type goWalker struct {
@@ -296,9 +300,18 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		return w.block(x.List, r)
 	case *ast.ExprStmt:
 		return w.expr(x.X, r)
+	case *ast.IncDecStmt:
+		w.fieldWrite(x.X, true)
+		return w.expr(x.X, r)
 	case *ast.AssignStmt:
 		for _, e := range x.Rhs {
 			r = w.expr(e, r)
+		}
+		for i, l := range x.Lhs {
+			if i < len(x.Rhs) {
+				step := x.Tok == token.ADD_ASSIGN || x.Tok == token.SUB_ASSIGN
+				w.fieldWrite(l, step && goIntLit(x.Rhs[i]) || !step && goStepOf(l, x.Rhs[i], w.fn.file))
+			}
 		}
 		w.assign(x.Lhs, x.Rhs)
 		if w.panics != nil && r != no {
@@ -969,6 +982,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	}
 	for _, e := range hs.effects {
 		e.Via = append([]string{via}, e.Via...)
+		e.Counter = e.Counter || e.Kind == WritesData && goSaveCall(e.Call) && w.steppedRecords(goParamArgs(c, e.Request))
 		e.Request, e.OwnerScoped = w.bindParams(c, e.Request, e.OwnerScoped)
 		for _, at := range ownerAfter {
 			if at.File == e.File && at.Line < e.Line {
@@ -992,6 +1006,94 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 		return no
 	}
 	return r
+}
+
+// fieldWrite records a write to a field of a local record (rec.Field =
+// ...): step tells whether it steps the field by a constant.
+func (w *goWalker) fieldWrite(l ast.Expr, step bool) {
+	sel, ok := l.(*ast.SelectorExpr)
+	if !ok {
+		return
+	}
+	root := goRootIdent(sel)
+	if root == nil {
+		return
+	}
+	f := w.facts[root.Name]
+	if f == nil {
+		f = &goFact{}
+		w.facts[root.Name] = f
+	}
+	if step {
+		f.stepped = true
+	} else {
+		f.edited = true
+	}
+}
+
+// goSaveCall reports whether a data call saves a whole record: gorm's
+// Save (https://gorm.io/docs/update.html#Save-All-Fields).
+func goSaveCall(call string) bool {
+	return call == "Save" || strings.HasSuffix(call, ".Save")
+}
+
+// goParamArgs returns the call's arguments a helper effect's sources
+// name as its parameters, or nil when the effect has another source too.
+func goParamArgs(c *ast.CallExpr, src []InputSource) []ast.Expr {
+	var out []ast.Expr
+	for _, s := range src {
+		var i int
+		if _, err := fmt.Sscanf(string(s), "param:%d", &i); err != nil || i >= len(c.Args) {
+			return nil
+		}
+		out = append(out, c.Args[i])
+	}
+	return out
+}
+
+// goIntLit reports whether e is an integer literal.
+func goIntLit(e ast.Expr) bool {
+	l, ok := e.(*ast.BasicLit)
+	return ok && l.Kind == token.INT
+}
+
+// goStepOf reports whether rhs steps the field l by a constant:
+// u.Views = u.Views + 1.
+func goStepOf(l, rhs ast.Expr, f *goast.File) bool {
+	b, ok := rhs.(*ast.BinaryExpr)
+	if !ok || (b.Op != token.ADD && b.Op != token.SUB) || !goIntLit(b.Y) {
+		return false
+	}
+	_, sel := l.(*ast.SelectorExpr)
+	return sel && f.Text(b.X) == f.Text(l)
+}
+
+// steppedRecords reports whether the record arguments of a whole-record
+// save are all local records whose only changed fields were stepped by
+// a constant (u.Views++ then db.Save(&u), or a helper that saves it): a
+// view count, no one's data changed.
+func (w *goWalker) steppedRecords(args []ast.Expr) bool {
+	found := false
+	for _, a := range args {
+		if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			a = u.X
+		}
+		id, ok := a.(*ast.Ident)
+		if !ok {
+			continue
+		}
+		f := w.facts[id.Name]
+		if f == nil || !f.stepped || f.edited {
+			continue
+		}
+		for _, s := range f.src {
+			if s == FromBody || s == FromForm {
+				return false // bound from the request: the caller chose its fields
+			}
+		}
+		found = true
+	}
+	return found
 }
 
 // goParamSource marks a value that is a helper's parameter i.
@@ -1230,7 +1332,7 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		x = s.X
 	}
 	e := &Effect{Kind: kind, Call: w.fn.file.Text(c.Fun), Location: w.loc(c.Pos()), Selects: selects, Authz: w.s.authz, Table: table}
-	e.Counter = kind == WritesData && selects && goCounterStep(sel.Sel.Name, c.Args)
+	e.Counter = kind == WritesData && selects && (goCounterStep(sel.Sel.Name, c.Args) || goSaveCall(sel.Sel.Name) && w.steppedRecords(c.Args))
 	for _, a := range args {
 		e.Request = append(e.Request, w.sourcesOf(a)...)
 		if w.mentionsIdentity(a) {

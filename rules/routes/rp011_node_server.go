@@ -205,7 +205,7 @@ func (c *rp011) entry(e *model.Entry) {
 		return // a server that does not use Clerk: not this rule's business
 	}
 	what := "calls " + rules.Code(x.Effect.Call)
-	if x.Effect.Kind == model.ReturnsUser || x.Effect.Kind == model.ReturnsSecret {
+	if x.Effect.Kind == model.ReturnsUser {
 		what = fmt.Sprintf("%s (%s)", x.Why, rules.Code(strings.TrimPrefix(x.Effect.Call, "returns ")))
 	}
 	var msg string
