@@ -1080,6 +1080,9 @@ func tableOf(f *jsast.File, call *jsast.Node) string {
 	if table == "" {
 		table = fromTable(f, start)
 	}
+	if table == "" {
+		table = convexIDTable(f, start) // ctx.db.get(id): the table its validator v.id('notes') names
+	}
 	return table
 }
 
