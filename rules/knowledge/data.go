@@ -447,3 +447,17 @@ func IDValidatorOf(module, builder string) (IDValidator, bool) {
 	}
 	return IDValidator{}, false
 }
+
+// filterCallbacks are query builder steps that take their conditions in a
+// callback on a range or filter builder (`.withIndex('by_user', (q) =>
+// q.eq('userId', id))`, `.filter((q) => q.eq(q.field('userId'), id))`):
+// the conditions inside select the records.
+var filterCallbacks = map[string]string{
+	"withIndex":       "https://docs.convex.dev/database/reading-data/indexes/ (withIndex(name, q => q.eq(field, value)))",
+	"withSearchIndex": "https://docs.convex.dev/search/text-search (withSearchIndex(name, q => q.search(field, text).eq(field, value)))",
+	"filter":          "https://docs.convex.dev/database/reading-data/filters (filter(q => q.eq(q.field(name), value)))",
+}
+
+// FilterCallback reports whether a query builder step takes its
+// conditions in a callback.
+func FilterCallback(method string) bool { return filterCallbacks[method] != "" }

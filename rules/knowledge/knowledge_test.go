@@ -40,6 +40,11 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("expiryOptions", o.Package+" "+o.Name+" "+o.Option)
 	}
+	for m, src := range filterCallbacks {
+		if src == "" || !FilterCallback(m) {
+			t.Errorf("filterCallbacks %s: no source", m)
+		}
+	}
 	for _, v := range idValidators {
 		if v.Source == "" || v.Module == "" || v.Builder == "" || v.Method == "" {
 			t.Errorf("idValidators %s.%s: incomplete entry", v.Module, v.Builder)
