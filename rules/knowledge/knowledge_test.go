@@ -45,6 +45,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("filterCallbacks %s: no source", m)
 		}
 	}
+	for _, s := range schemaFacts {
+		if s.Source == "" || s.Package == "" || s.Export == "" || s.Role == 0 {
+			t.Errorf("schemaFacts %s.%s: incomplete entry", s.Package, s.Export)
+		}
+		unique("schemaFacts", s.Package+" "+s.Export)
+	}
 	for _, v := range idValidators {
 		if v.Source == "" || v.Module == "" || v.Builder == "" || v.Method == "" {
 			t.Errorf("idValidators %s.%s: incomplete entry", v.Module, v.Builder)

@@ -844,6 +844,10 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		case "shorthand_property_identifier":
 			check(a.f.Text(x), x)
 			field(x)
+		case "spread_element":
+			// { ...body }: the fields of the validated body it spreads,
+			// but those the record sets itself.
+			a.bodySpread(x.Parent, x.NamedChildren(), check)
 		case "call_expression":
 			// eq(t.orgId, orgId): a Drizzle condition; q.eq('userId', id)
 			// and q.eq(q.field('userId'), id): a Convex index range or filter.
@@ -860,6 +864,8 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		if x.Type == "identifier" && x.Parent != nil && x.Parent.Type == "arguments" {
 			if obj := localObject(a.f, n, a.f.Text(x)); obj != nil {
 				jsast.Walk(obj, visit)
+			} else {
+				a.bodySpread(nil, []*jsast.Node{x}, check) // .set(body): the validated body as the record
 			}
 		}
 		return !jsast.IsFunction(x)
