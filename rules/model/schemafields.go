@@ -52,7 +52,7 @@ func (m *Model) schemaFields(ctx context.Context, f *jsast.File, n *jsast.Node, 
 	}
 	switch n.Type {
 	case "object":
-		return objectKeys(f, n)
+		return f.ObjectKeys(n)
 	case "identifier":
 		if v := f.LocalValue(f.Text(n)); v != nil {
 			return m.schemaFields(ctx, f, v, depth+1)
@@ -100,24 +100,6 @@ func (m *Model) schemaFields(ctx context.Context, f *jsast.File, n *jsast.Node, 
 	return nil
 }
 
-// objectKeys returns the keys an object literal names.
-func objectKeys(f *jsast.File, obj *jsast.Node) []string {
-	var out []string
-	for _, c := range obj.NamedChildren() {
-		switch c.Type {
-		case "pair":
-			k, ok := f.StringValue(c.ChildByField("key"))
-			if !ok {
-				k = f.Text(c.ChildByField("key"))
-			}
-			out = append(out, k)
-		case "shorthand_property_identifier":
-			out = append(out, f.Text(c))
-		}
-	}
-	return out
-}
-
 // bodySpread passes each field of the validated request body that vals
 // (a spread's argument, or a call's argument) hold to check, unless the
 // object obj holding the spread sets that field itself.
@@ -131,7 +113,7 @@ func (a *analyzer) bodySpread(obj *jsast.Node, vals []*jsast.Node, check func(ke
 	}
 	var own []string
 	if obj != nil && obj.Type == "object" {
-		own = objectKeys(a.f, obj)
+		own = a.f.ObjectKeys(obj)
 	}
 	for _, k := range a.bodyFields() {
 		if !slices.Contains(own, k) {
