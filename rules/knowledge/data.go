@@ -419,3 +419,45 @@ var accountTables = map[string]bool{"user": true, "users": true, "profile": true
 func AccountTable(name string) bool {
 	return accountTables[strings.ToLower(name)]
 }
+
+// IDValidator is an argument validator that names the table its document
+// id belongs to: a function whose argument is declared `v.id('notes')`
+// reads `ctx.db.get(id)` from the notes table, though the call names none.
+type IDValidator struct {
+	Module   string   // the module the validator builder is imported from
+	Builder  string   // the imported builder ("v")
+	Method   string   // the validator naming the table; its first argument is the table
+	Wrappers []string // validators that wrap another without changing its table (v.optional)
+	Source   string
+}
+
+// idValidators are the id validators known.
+var idValidators = []IDValidator{
+	{Module: "convex/values", Builder: "v", Method: "id", Wrappers: []string{"optional"},
+		Source: "https://docs.convex.dev/functions/validation (v.id(tableName): an id of a document in that table; v.optional wraps any validator)"},
+}
+
+// IDValidatorOf returns the id validator a builder imported as
+// builder from module has, if any.
+func IDValidatorOf(module, builder string) (IDValidator, bool) {
+	for _, v := range idValidators {
+		if v.Module == module && v.Builder == builder {
+			return v, true
+		}
+	}
+	return IDValidator{}, false
+}
+
+// filterCallbacks are query builder steps that take their conditions in a
+// callback on a range or filter builder (`.withIndex('by_user', (q) =>
+// q.eq('userId', id))`, `.filter((q) => q.eq(q.field('userId'), id))`):
+// the conditions inside select the records.
+var filterCallbacks = map[string]string{
+	"withIndex":       "https://docs.convex.dev/database/reading-data/indexes/ (withIndex(name, q => q.eq(field, value)))",
+	"withSearchIndex": "https://docs.convex.dev/search/text-search (withSearchIndex(name, q => q.search(field, text).eq(field, value)))",
+	"filter":          "https://docs.convex.dev/database/reading-data/filters (filter(q => q.eq(q.field(name), value)))",
+}
+
+// FilterCallback reports whether a query builder step takes its
+// conditions in a callback.
+func FilterCallback(method string) bool { return filterCallbacks[method] != "" }

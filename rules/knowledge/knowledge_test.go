@@ -40,6 +40,23 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("expiryOptions", o.Package+" "+o.Name+" "+o.Option)
 	}
+	for m, src := range filterCallbacks {
+		if src == "" || !FilterCallback(m) {
+			t.Errorf("filterCallbacks %s: no source", m)
+		}
+	}
+	for _, s := range schemaFacts {
+		if s.Source == "" || s.Package == "" || s.Export == "" || s.Role == 0 {
+			t.Errorf("schemaFacts %s.%s: incomplete entry", s.Package, s.Export)
+		}
+		unique("schemaFacts", s.Package+" "+s.Export)
+	}
+	for _, v := range idValidators {
+		if v.Source == "" || v.Module == "" || v.Builder == "" || v.Method == "" {
+			t.Errorf("idValidators %s.%s: incomplete entry", v.Module, v.Builder)
+		}
+		unique("idValidators", v.Module+" "+v.Builder)
+	}
 	for _, h := range libraryHandlers {
 		if h.Source == "" || h.Package == "" || h.Export == "" || h.Does == "" || (h.GuardOption == "") == (h.GuardIn == "") {
 			t.Errorf("libraryHandlers %s.%s: incomplete entry", h.Package, h.Export)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -385,3 +386,80 @@ func convexCtxMember(prop string) value {
 
 // convexCtxField marks the value of a Convex function's ctx parameter.
 const convexCtxField = "convex ctx"
+
+// convexIDTable names the table a data call that names none reads or
+// writes (ctx.db.get(id), ctx.db.delete(args.noteId)) from the validator
+// of its id argument in the enclosing definition's `args`
+// (`{ noteId: v.optional(v.id('notes')) }`, knowledge.IDValidatorOf).
+// The argument must be the definition's argument by its declared name:
+// args.noteId, or a variable of that name destructured from the args.
+func convexIDTable(f *jsast.File, call *jsast.Node) string {
+	args := jsast.Args(call)
+	if len(args) == 0 {
+		return ""
+	}
+	name := ""
+	switch a := jsast.Unwrap(args[0]); {
+	case a == nil:
+		return ""
+	case a.Type == "identifier":
+		name = f.Text(a)
+	case a.Type == "member_expression":
+		name = f.Text(a.ChildByField("property"))
+	}
+	if name == "" {
+		return ""
+	}
+	def := convexDefinitionOf(call)
+	if def == nil {
+		return ""
+	}
+	val := jsast.Unwrap(f.ObjectProp(f.ObjectProp(def, "args"), name))
+	for i := 0; i < 4 && val != nil && val.Type == "call_expression"; i++ {
+		callee := jsast.Unwrap(val.ChildByField("function"))
+		if callee == nil || callee.Type != "member_expression" {
+			return ""
+		}
+		im, ok := f.ImportOf(f.Text(callee.ChildByField("object")))
+		if !ok {
+			return ""
+		}
+		iv, ok := knowledge.IDValidatorOf(im.Source, im.Imported)
+		vargs := jsast.Args(val)
+		if !ok || len(vargs) == 0 {
+			return ""
+		}
+		switch method := f.Text(callee.ChildByField("property")); {
+		case method == iv.Method:
+			t, _ := f.StringValue(vargs[0])
+			return t
+		case slices.Contains(iv.Wrappers, method):
+			val = jsast.Unwrap(vargs[0])
+		default:
+			return ""
+		}
+	}
+	return ""
+}
+
+// convexDefinitionOf returns the definition object ({ args, handler })
+// whose handler holds n.
+func convexDefinitionOf(n *jsast.Node) *jsast.Node {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if !jsast.IsFunction(p) {
+			continue
+		}
+		holder := p
+		if p.Type != "method_definition" {
+			holder = p.Parent
+			if holder == nil || holder.Type != "pair" {
+				return nil
+			}
+		}
+		if holder.Parent != nil && holder.Parent.Type == "object" {
+			return holder.Parent
+		}
+		return nil
+	}
+	return nil
+}

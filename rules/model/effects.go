@@ -509,6 +509,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
 		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {
 			e.Record = a.recordOf(n)
+			if _, client := knowledge.DataRoot(strings.TrimSuffix(call, "."+jsast.LastSegment(call))); client && e.Table != "" {
+				e.Record = e.Table // ctx.db.query('notes'): `db` is the client, not a record
+			}
 			if e.Record == "" {
 				e.Record = fromTable(a.f, n) // db.select().from(notes): the table a later step names
 			}
@@ -841,13 +844,18 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		case "shorthand_property_identifier":
 			check(a.f.Text(x), x)
 			field(x)
+		case "spread_element":
+			// { ...body }: the fields of the validated body it spreads,
+			// but those the record sets itself.
+			a.bodySpread(x.Parent, x.NamedChildren(), check)
 		case "call_expression":
-			// eq(t.orgId, orgId): a Drizzle condition.
+			// eq(t.orgId, orgId): a Drizzle condition; q.eq('userId', id)
+			// and q.eq(q.field('userId'), id): a Convex index range or filter.
 			if args := jsast.Args(x); len(args) == 2 && jsast.LastSegment(a.f.CalleeName(x)) == "eq" {
-				check(jsast.LastSegment(a.f.Name(args[0])), jsast.Unwrap(args[1]))
+				check(conditionField(a.f, args[0]), jsast.Unwrap(args[1]))
 			}
 		}
-		return !jsast.IsFunction(x)
+		return !jsast.IsFunction(x) || conditionCallback(a.f, x)
 	}
 	jsast.Walk(scope, visit)
 	// insertOne(doc) where const doc = { ..., userId }: the record built
@@ -856,6 +864,8 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		if x.Type == "identifier" && x.Parent != nil && x.Parent.Type == "arguments" {
 			if obj := localObject(a.f, n, a.f.Text(x)); obj != nil {
 				jsast.Walk(obj, visit)
+			} else {
+				a.bodySpread(nil, []*jsast.Node{x}, check) // .set(body): the validated body as the record
 			}
 		}
 		return !jsast.IsFunction(x)
@@ -1080,6 +1090,9 @@ func tableOf(f *jsast.File, call *jsast.Node) string {
 	if table == "" {
 		table = fromTable(f, start)
 	}
+	if table == "" {
+		table = convexIDTable(f, start) // ctx.db.get(id): the table its validator v.id('notes') names
+	}
 	return table
 }
 
@@ -1221,4 +1234,31 @@ func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
 		return !jsast.IsFunction(x)
 	})
 	return unpublished, published
+}
+
+// conditionField names the field a condition compares: t.orgId,
+// 'userId', q.field('userId').
+func conditionField(f *jsast.File, n *jsast.Node) string {
+	n = jsast.Unwrap(n)
+	if s, ok := f.StringValue(n); ok {
+		return s
+	}
+	if n != nil && n.Type == "call_expression" && jsast.LastSegment(f.CalleeName(n)) == "field" {
+		if args := jsast.Args(n); len(args) == 1 {
+			s, _ := f.StringValue(args[0])
+			return s
+		}
+	}
+	return jsast.LastSegment(f.Name(n))
+}
+
+// conditionCallback reports whether fn is the callback a query builder
+// step takes its conditions in (knowledge.FilterCallback).
+func conditionCallback(f *jsast.File, fn *jsast.Node) bool {
+	args := fn.Parent
+	if args == nil || args.Type != "arguments" || args.Parent == nil || args.Parent.Type != "call_expression" {
+		return false
+	}
+	callee := jsast.Unwrap(args.Parent.ChildByField("function"))
+	return callee != nil && callee.Type == "member_expression" && knowledge.FilterCallback(f.Text(callee.ChildByField("property")))
 }

@@ -187,7 +187,14 @@ func (b *userBindings) value(e *jsast.Node) (string, bool) {
 		}
 	case "member_expression":
 		obj := jsast.Unwrap(e.ChildByField("object"))
-		if b.f.Text(e.ChildByField("property")) != "data" || obj == nil || obj.Type != "identifier" {
+		if b.f.Text(e.ChildByField("property")) != "data" || obj == nil {
+			break
+		}
+		if obj.Type != "identifier" {
+			// JSON.parse(JSON.stringify(list)).data: the page of a copy.
+			if src, ok := b.value(obj); ok && strings.HasSuffix(src, "getUserList()") {
+				return src, true
+			}
 			break
 		}
 		if u, ok := b.lookup(obj); ok && strings.HasSuffix(u.src, "getUserList()") {
