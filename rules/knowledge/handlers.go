@@ -22,7 +22,25 @@ type LibraryHandler struct {
 	// it is not an option of the factory ("each file route's
 	// `.middleware()`"); the model does not follow it yet.
 	GuardIn string
-	Source  string
+	// RouterOption is the option of the factory's argument that holds the
+	// application's buckets ("router"); "" when there is none.
+	RouterOption string
+	// AllowHooks are the per-bucket hooks the library asks before it acts
+	// on a stored file.
+	AllowHooks []AllowHook
+	Source     string
+}
+
+// AllowHook is a method of a library's bucket builder taking a function
+// the library calls with the caller's context and the file before it
+// acts (`.beforeDelete(({ ctx, fileInfo }) => ...)`); the function's
+// boolean result allows or refuses the act, and without the hook the
+// library refuses it. A hook that returns `true` whatever the caller lets
+// every caller do it to any file of the bucket.
+type AllowHook struct {
+	Method string // "beforeDelete"
+	Allows string // "delete any stored file of the bucket by its URL"
+	Source string
 }
 
 // libraryHandlers are the upload libraries whose route handler an
@@ -41,15 +59,26 @@ type LibraryHandler struct {
 // it).
 var libraryHandlers = []LibraryHandler{
 	{Package: "@edgestore/server/adapters/next/app", Export: "createEdgeStoreNextHandler", Does: "uploads, replaces and deletes files",
-		Deletes: true, GuardOption: "createContext", Source: "https://edgestore.dev/docs/configuration"},
+		Deletes: true, GuardOption: "createContext", RouterOption: "router", AllowHooks: edgeStoreHooks, Source: "https://edgestore.dev/docs/configuration"},
 	{Package: "@edgestore/server/adapters/next/pages", Export: "createEdgeStoreNextHandler", Does: "uploads, replaces and deletes files",
-		Deletes: true, GuardOption: "createContext", Source: "https://edgestore.dev/docs/configuration"},
+		Deletes: true, GuardOption: "createContext", RouterOption: "router", AllowHooks: edgeStoreHooks, Source: "https://edgestore.dev/docs/configuration"},
 	{Package: "uploadthing/next", Export: "createRouteHandler", Does: "stores uploaded files",
 		GuardIn: "each file route's `.middleware()`", Source: "https://docs.uploadthing.com/getting-started/appdir"},
 	{Package: "uploadthing/next", Export: "createNextRouteHandler", Does: "stores uploaded files",
 		GuardIn: "each file route's `.middleware()`", Source: "https://docs.uploadthing.com/getting-started/appdir"},
 	{Package: "uploadthing/next-legacy", Export: "createRouteHandler", Does: "stores uploaded files",
 		GuardIn: "each file route's `.middleware()`", Source: "https://docs.uploadthing.com/getting-started/pagedir"},
+}
+
+// edgeStoreHooks are EdgeStore's per-bucket lifecycle hooks that decide
+// an act the library otherwise refuses. Source: EdgeStore's configuration
+// guide, "Lifecycle Hooks" (https://edgestore.dev/docs/configuration):
+// beforeDelete receives { ctx, fileInfo } and returns a boolean, and "must
+// be defined if you want to delete files directly from the client".
+// beforeUpload is not listed: uploads are allowed without it, so a hook
+// returning `true` only restates the default.
+var edgeStoreHooks = []AllowHook{
+	{Method: "beforeDelete", Allows: "delete any stored file of the bucket by its URL", Source: "https://edgestore.dev/docs/configuration"},
 }
 
 // LibraryHandlerOf returns the ready-made handler a package's export

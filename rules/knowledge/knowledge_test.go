@@ -62,6 +62,11 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("libraryHandlers %s.%s: incomplete entry", h.Package, h.Export)
 		}
 		unique("libraryHandlers", h.Package+" "+h.Export)
+		for _, k := range h.AllowHooks {
+			if k.Source == "" || k.Method == "" || k.Allows == "" || h.RouterOption == "" {
+				t.Errorf("libraryHandlers %s.%s: hook %q incomplete", h.Package, h.Export, k.Method)
+			}
+		}
 	}
 	for _, r := range backendRoutes {
 		if r.Call.Source == "" || r.Method == "" || !strings.HasPrefix(r.Path, "/v1/") {

@@ -140,6 +140,9 @@ type LibraryHandler struct {
 	// GuardSet is set when the factory's argument passes the library's
 	// guard option (createContext).
 	GuardSet bool
+	// AllowAll lists the router's bucket hooks that allow every caller
+	// (a beforeDelete that returns `true`).
+	AllowAll []AllowedHook
 }
 
 // Where returns the entry's location as "file:line".

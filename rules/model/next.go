@@ -241,13 +241,14 @@ func (m *Model) libraryHandler(ctx context.Context, f *jsast.File, v *jsast.Node
 		return nil
 	}
 	lib := &LibraryHandler{LibraryHandler: h, Location: Location{File: f.Path, Line: v.Line}}
-	if args := jsast.Args(v); h.GuardOption != "" && len(args) > 0 {
+	if args := jsast.Args(v); len(args) > 0 {
 		opts := jsast.Unwrap(args[0])
 		if opts != nil && opts.Type == "identifier" {
 			opts = jsast.Unwrap(f.LocalValue(f.Text(opts)))
 		}
 		// Options the model cannot read may pass the guard.
-		lib.GuardSet = opts == nil || opts.Type != "object" || f.ObjectProp(opts, h.GuardOption) != nil || jsast.HasSpread(opts)
+		lib.GuardSet = h.GuardOption != "" && (opts == nil || opts.Type != "object" || f.ObjectProp(opts, h.GuardOption) != nil || jsast.HasSpread(opts))
+		lib.AllowAll = allowAllHooks(f, opts, h)
 	}
 	return lib
 }
