@@ -342,3 +342,41 @@ func TestReferencedRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestLibraryAllowAllHooks: the bucket hooks of a library handler's router
+// that allow every caller are the ones whose function returns the literal
+// `true` on every path and never throws; a hook that decides (a
+// comparison, a conditional false, a throw) is not one, nor is a hook the
+// knowledge tables do not list (beforeUpload).
+func TestLibraryAllowAllHooks(t *testing.T) {
+	snap := source.Mem{
+		"package.json": []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0", "@edgestore/server": "^0.5.0"}}`),
+		"app/api/es/[...edgestore]/route.ts": []byte(`import { initEdgeStore } from '@edgestore/server'
+import { createEdgeStoreNextHandler } from '@edgestore/server/adapters/next/app'
+const es = initEdgeStore.create()
+const router = es.router({
+  a: es.fileBucket().beforeDelete(() => true),
+  b: es.fileBucket().beforeDelete(function () { return true }),
+  c: es.fileBucket().beforeDelete(({ ctx, fileInfo }) => fileInfo.metadata.owner === ctx.userId),
+  d: es.fileBucket().beforeDelete(({ ctx }) => { if (!ctx.userId) return false; return true }),
+  e: es.fileBucket().beforeDelete(({ ctx }) => { if (!ctx.userId) throw new Error('no'); return true }),
+  f: es.fileBucket().beforeDelete(({ ctx }) => { const ok = () => true; return ok() && ctx.userId !== '' }),
+  g: es.fileBucket().beforeUpload(() => true),
+  h: es.fileBucket().beforeDelete(() => {}),
+})
+const handler = createEdgeStoreNextHandler({ router })
+export { handler as POST }
+`),
+	}
+	e := entry(t, buildModel(t, snap), "POST /api/es/[...edgestore]")
+	if e.Library == nil {
+		t.Fatal("no library handler")
+	}
+	var got []string
+	for _, k := range e.Library.AllowAll {
+		got = append(got, fmt.Sprintf("%s.%s:%d", k.Bucket, k.Method, k.Line))
+	}
+	if want := "a.beforeDelete:5 b.beforeDelete:6"; strings.Join(got, " ") != want {
+		t.Errorf("AllowAll = %v; want %s", got, want)
+	}
+}
