@@ -869,9 +869,9 @@ func (a *analyzer) userReturn(n *jsast.Node) (ok, others bool) {
 // (users.map((u) => ({ id: u.id, name: u.firstName }))) returns picked
 // fields, not the values it maps: every value it returns is built (an
 // object or array literal, a field, a string), it spreads nothing, and it
-// names no contact field (knowledge.UserContactField) and no email or
-// phone field. It is the one answer to "does this projection copy a
-// user's contact data", for Clerk users and stored rows alike.
+// names no private field (privateField: contact data, credentials). It
+// is the one answer to "does this projection copy a user's contact data",
+// for Clerk users and stored rows alike.
 func (a *analyzer) picksPublicFields(fn *jsast.Node) bool {
 	fn = jsast.Unwrap(fn)
 	if fn == nil || !jsast.IsFunction(fn) {
@@ -914,9 +914,7 @@ func (a *analyzer) picksPublicFields(fn *jsast.Node) bool {
 		case "spread_element":
 			copies = true
 		case "property_identifier", "shorthand_property_identifier":
-			name := a.f.Text(x)
-			low := strings.ToLower(name)
-			copies = knowledge.UserContactField(name) || strings.Contains(low, "email") || strings.Contains(low, "phone")
+			copies = privateField(a.f.Text(x))
 		}
 		return !copies
 	})

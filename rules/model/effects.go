@@ -525,6 +525,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		}
 		if k == ReadsData {
 			e.Unpublished, e.Published = a.publication(n)
+			e.PublicFields = a.readsPublicFields(n)
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)

@@ -77,7 +77,9 @@ type Exposure struct {
 //     unless the identity there is optional (user?.id: undefined drops
 //     the filter);
 //   - a read of an account table (users, organizations, members:
-//     knowledge.AccountTable) is high, and so is any read of an entry the
+//     knowledge.AccountTable) or of personal records is high unless only
+//     public fields of the records reach the result (Effect.PublicFields:
+//     a profile's name and image), and so is any read of an entry the
 //     application meant for signed-in users (MeantPrivate: behind a
 //     wrapper that reads the identity but lets a signed-out caller
 //     through, or below a layout that stops signed-out visitors);
@@ -183,9 +185,9 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 	switch {
 	case x.OwnerScoped && len(x.Request) == 0 && !x.OwnerOptional && !private:
 		return ExposeNone, "" // selected by the caller's own identity, null when signed out: it reads nothing
-	case x.Table != "" && knowledge.AccountTable(x.Table):
+	case x.Table != "" && knowledge.AccountTable(x.Table) && !x.PublicFields:
 		return ExposeHigh, "reads users' or organizations' records"
-	case !clerkUsers && model != "" && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method):
+	case !clerkUsers && model != "" && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method) && !x.PublicFields:
 		return ExposeHigh, "reads " + model + " records"
 	case private:
 		return ExposeHigh, "reads data in an area meant for signed-in users"

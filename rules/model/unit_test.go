@@ -380,3 +380,47 @@ export { handler as POST }
 		t.Errorf("AllowAll = %v; want %s", got, want)
 	}
 }
+
+// TestPublicFields: a read whose row reaches the response only through
+// its name and image fields is Effect.PublicFields; a row returned whole,
+// spread, copied with an email or token field, or used through a method
+// is not.
+func TestPublicFields(t *testing.T) {
+	ctx := context.Background()
+	handler := func(body string) []byte {
+		return []byte("export async function GET(_req: Request, { params }: { params: Promise<{ id: string }> }) {\n  const { id } = await params\n  const row = await db.user.findUnique({ where: { id } })\n" + body + "\n}\n")
+	}
+	m := buildModel(t, source.Mem{
+		"package.json":                 []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0"}}`),
+		"app/api/card/[id]/route.ts":   handler("  if (!row) return Response.json(null)\n  return Response.json({ name: row.name, image: row?.imageUrl })"),
+		"app/api/whole/[id]/route.ts":  handler("  return Response.json(row)"),
+		"app/api/spread/[id]/route.ts": handler("  return Response.json({ ...row })"),
+		"app/api/email/[id]/route.ts":  handler("  return Response.json({ name: row?.name, contact: row?.email })"),
+		"app/api/token/[id]/route.ts":  handler("  return Response.json({ name: row?.name, t: row?.pushToken })"),
+		"app/api/json/[id]/route.ts":   handler("  return Response.json(row?.toJSON())"),
+		"app/api/short/[id]/route.ts":  handler("  return Response.json({ name: row?.name, row })"),
+	})
+	for label, want := range map[string]bool{
+		"GET /api/card/[id]":   true,
+		"GET /api/whole/[id]":  false,
+		"GET /api/spread/[id]": false,
+		"GET /api/email/[id]":  false,
+		"GET /api/token/[id]":  false,
+		"GET /api/json/[id]":   false,
+		"GET /api/short/[id]":  false,
+	} {
+		fx := m.Effects(ctx, entry(t, m, label))
+		found := false
+		for _, x := range fx.List {
+			if x.Kind == model.ReadsData && x.Call == "db.user.findUnique" {
+				found = true
+				if x.PublicFields != want {
+					t.Errorf("%s: PublicFields = %v, want %v", label, x.PublicFields, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no db.user.findUnique read among %+v", label, fx.List)
+		}
+	}
+}

@@ -207,6 +207,12 @@ type Effect struct {
 	// object filter on null matches the records stored that way (Prisma,
 	// Mongoose and MongoDB, Sequelize, knex: IS NULL, not SQL's = NULL).
 	NullOwner bool
+	// PublicFields is set on a read whose records reach the entry's
+	// result only through public fields of them: the value read is used
+	// for its name or image (return { name: user?.name }) and in tests,
+	// never returned, spread or passed on whole, and no field holds
+	// contact data or a credential (email, phone, token).
+	PublicFields bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string
