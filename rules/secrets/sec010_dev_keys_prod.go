@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"fmt"
+	"net/url"
 	"path"
 	"regexp"
 	"strings"
@@ -34,11 +35,17 @@ var SEC010 = &rules.Rule{
 		Title: "development instance keys in production configuration",
 		References: []string{
 			"https://clerk.com/docs/guides/development/managing-environments",
+			"https://clerk.com/docs/guides/development/troubleshooting/using-production-keys-in-development",
 		},
 		Text: "Clerk development instances \"have a more relaxed security posture and are not suitable for production workloads\": they use " +
 			"the shared `accounts.dev` domain, allow 100 users, and use a different session architecture. A `pk_test_`/`sk_test_` key in " +
 			"production configuration means production runs on a development instance; a `pk_live_` key paired with an `sk_test_` key (or the " +
-			"reverse) in one env file means the frontend and backend talk to different instances, and sessions will not verify.\n\n" +
+			"reverse) in one env file means the frontend and backend talk to different instances, and sessions will not verify. The other way " +
+			"round, a `pk_live_` key in an env file only development and tests load (`.env.development*`, `.env.dev*`, `.env.test*`) or " +
+			"beside Clerk URL settings (`*CLERK_*URL*`) on `localhost` or a development instance's `*.accounts.dev` host points development " +
+			"at the production instance, whose keys \"only work with your configured production domain\". The publishable key is decoded " +
+			"(base64 of the Frontend API host and `$`) and its host is named. Env templates (`.env.example`) and env files git ignores " +
+			"(a local `.env.local`) are not reported for pairing or development use.\n\n" +
 			"Production is recognised by name: `.env.production*`/`.env.prod*`, an env file setting `NODE_ENV=production`, Helm " +
 			"`values-prod*.yaml`/`values-production*.yaml`, a `production`/`prod` overlay directory, and workflow jobs with " +
 			"`environment: production`; and a `pk_test_` literal in the code of a package a hosting platform's deployment configuration " +
@@ -149,10 +156,13 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 			}
 		}
 	}
-	// pk/sk mode mismatch in one env file.
-	if f.Lang != source.LangEnv {
+	if f.Lang != source.LangEnv || envFileKind(f.Path) != "env" || !committed(pass, f.Path) {
+		// A template documents a setup; an ignored .env.local never leaves
+		// the developer's machine.
 		return nil
 	}
+	liveKeyInDev(f, keys, reported, report)
+	// pk/sk mode mismatch in one env file.
 	var pk *clerkKey
 	for i := range keys {
 		if !keys[i].secr {
@@ -170,10 +180,81 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 		reported[k.c.Start] = true
 		line, col := lineSpan(f, k.c.Start)
 		report(rules.Diagnostic{Line: line, Column: col, Secrets: []string{k.c.Value}, Match: "key-mismatch " + match(k.c.Name, k.c.Value),
-			Message: fmt.Sprintf("Secret Key %s and publishable key %s in %s belong to different instances (%s vs %s); sessions issued by one will not verify with the other", redact.Secret(k.c.Value), redact.Secret(pk.c.Value), rules.Code(base), mode(k.c.Live), mode(pk.c.Live)),
+			Message: fmt.Sprintf("Secret Key %s and publishable key %s in %s belong to different instances (%s vs %s%s); sessions issued by one will not verify with the other", redact.Secret(k.c.Value), redact.Secret(pk.c.Value), rules.Code(base), mode(k.c.Live), mode(pk.c.Live), frontendAPI(pk.c.Value)),
 			Fix:     "Use the publishable key and Secret Key of the same Clerk instance (both `_live_` in production, both `_test_` in development)."})
 	}
 	return nil
+}
+
+var (
+	// devEnvName matches env files only local development and tests load
+	// (Next.js and Vite load .env.development* in `dev` and .env.test* in
+	// tests, never in a production build).
+	devEnvName = regexp.MustCompile(`(?i)^\.env\.(?:development|dev|test)(?:\.local)?$`)
+	// clerkURLSetting is a Clerk URL setting (sign-in/up and redirect URLs,
+	// Frontend API, proxy) with an absolute URL value.
+	clerkURLSetting = regexp.MustCompile(`(?m)^\s*(?:export\s+)?(\w*CLERK_\w*URL\w*)\s*=\s*["']?(https?://[^\s"'#]+)`)
+)
+
+// liveKeyInDev reports a production publishable key (pk_live_) in an env
+// file only development loads, or beside Clerk URL settings that point to
+// localhost or a development instance's accounts.dev host. Production
+// keys "only work with your configured production domain. This means
+// localhost won't work with production keys"
+// (https://clerk.com/docs/guides/development/troubleshooting/using-production-keys-in-development):
+// local development signs into the production instance, or does not sign
+// in at all.
+func liveKeyInDev(f *source.File, keys []clerkKey, reported map[int]bool, report reportFunc) {
+	base := path.Base(f.Path)
+	why := ""
+	if devEnvName.MatchString(base) {
+		why = rules.Code(base) + ", an env file only development and tests load"
+	} else if name, host := devURLSetting(f.Content); name != "" {
+		why = fmt.Sprintf("%s beside %s, which points to %s, a development host", rules.Code(base), rules.Code(name), rules.Code(host))
+	} else {
+		return
+	}
+	for _, k := range keys {
+		if k.secr || !k.c.Live || reported[k.c.Start] {
+			continue
+		}
+		reported[k.c.Start] = true
+		line, col := lineSpan(f, k.c.Start)
+		report(rules.Diagnostic{Line: line, Column: col, Match: "live-key-dev " + match(k.c.Name, k.c.Value),
+			Message: fmt.Sprintf("production publishable key %s (production instance%s) in %s: production keys only work on the production domain, so development signs into production or fails", redact.Secret(k.c.Value), frontendAPI(k.c.Value), why),
+			Fix:     "Use the development instance's `pk_test_`/`sk_test_` keys in development env files; keep `pk_live_` keys in the production deployment's settings."})
+	}
+}
+
+// devURLSetting returns the first Clerk URL setting whose host is
+// localhost or a development instance's Frontend API host.
+func devURLSetting(content []byte) (name, host string) {
+	for _, m := range clerkURLSetting.FindAllSubmatch(content, -1) {
+		u, err := url.Parse(string(m[2]))
+		if err != nil {
+			continue // unparsable: unknown, not a finding
+		}
+		h := strings.ToLower(u.Hostname())
+		if h == "localhost" || h == "127.0.0.1" || strings.HasSuffix(h, ".accounts.dev") {
+			return string(m[1]), h
+		}
+	}
+	return "", ""
+}
+
+// frontendAPI names the Frontend API host a publishable key encodes (a
+// publishable key is public, and so is its host), ", Frontend API
+// `clerk.example.com`", or "" when it does not decode. The key is its
+// instance's Frontend API host + "$", base64-encoded, after pk_live_ or
+// pk_test_ (clerk/javascript packages/shared/src/keys.ts
+// parsePublishableKey); a production instance's host is on the app's
+// domain, a development instance's on *.clerk.accounts.dev.
+func frontendAPI(pk string) string {
+	p, ok := detect.DecodePublishable(pk)
+	if !ok {
+		return ""
+	}
+	return ", Frontend API " + rules.Code(p.Host)
 }
 
 func mode(live bool) string {
