@@ -45,7 +45,7 @@ var SEC010 = &rules.Rule{
 			"beside Clerk URL settings (`*CLERK_*URL*`) on `localhost` or a development instance's `*.accounts.dev` host points development " +
 			"at the production instance, whose keys \"only work with your configured production domain\". The publishable key is decoded " +
 			"(base64 of the Frontend API host and `$`) and its host is named. Env templates (`.env.example`) and env files git ignores " +
-			"(a local `.env.local`) are not reported for pairing or development use.\n\n" +
+			"(a local `.env.local`) are not reported for pairing or development use, nor are keys on comment lines, which the file does not set.\n\n" +
 			"Production is recognised by name: `.env.production*`/`.env.prod*`, an env file setting `NODE_ENV=production`, Helm " +
 			"`values-prod*.yaml`/`values-production*.yaml`, a `production`/`prod` overlay directory, and workflow jobs with " +
 			"`environment: production`; and a `pk_test_` literal in the code of a package a hosting platform's deployment configuration " +
@@ -165,7 +165,7 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 	// pk/sk mode mismatch in one env file.
 	var pk *clerkKey
 	for i := range keys {
-		if !keys[i].secr {
+		if !keys[i].secr && !commentedOut(f, keys[i]) {
 			pk = &keys[i]
 			break
 		}
@@ -174,7 +174,7 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 		return nil
 	}
 	for _, k := range keys {
-		if !k.secr || k.c.Live == pk.c.Live || reported[k.c.Start] {
+		if !k.secr || k.c.Live == pk.c.Live || reported[k.c.Start] || commentedOut(f, k) {
 			continue
 		}
 		reported[k.c.Start] = true
@@ -215,7 +215,7 @@ func liveKeyInDev(f *source.File, keys []clerkKey, reported map[int]bool, report
 		return
 	}
 	for _, k := range keys {
-		if k.secr || !k.c.Live || reported[k.c.Start] {
+		if k.secr || !k.c.Live || reported[k.c.Start] || commentedOut(f, k) {
 			continue
 		}
 		reported[k.c.Start] = true
@@ -224,6 +224,14 @@ func liveKeyInDev(f *source.File, keys []clerkKey, reported map[int]bool, report
 			Message: fmt.Sprintf("production publishable key %s (production instance%s) in %s: production keys only work on the production domain, so development signs into production or fails", redact.Secret(k.c.Value), frontendAPI(k.c.Value), why),
 			Fix:     "Use the development instance's `pk_test_`/`sk_test_` keys in development env files; keep `pk_live_` keys in the production deployment's settings."})
 	}
+}
+
+// commentedOut reports whether an env file's key is on a comment line: a
+// kept-aside value the file does not set.
+func commentedOut(f *source.File, k clerkKey) bool {
+	line, _ := lineSpan(f, k.c.Start)
+	lines := f.Lines()
+	return line >= 1 && line <= len(lines) && strings.HasPrefix(strings.TrimSpace(lines[line-1]), "#")
 }
 
 // devURLSetting returns the first Clerk URL setting whose host is
