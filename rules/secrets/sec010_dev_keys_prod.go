@@ -40,7 +40,8 @@ var SEC010 = &rules.Rule{
 		Text: "Clerk development instances \"have a more relaxed security posture and are not suitable for production workloads\": they use " +
 			"the shared `accounts.dev` domain, allow 100 users, and use a different session architecture. A `pk_test_`/`sk_test_` key in " +
 			"production configuration means production runs on a development instance; a `pk_live_` key paired with an `sk_test_` key (or the " +
-			"reverse) in one env file means the frontend and backend talk to different instances, and sessions will not verify. The other way " +
+			"reverse) in one env set (an env file, a workflow job's env) means the frontend and backend talk to different instances, and sessions " +
+			"will not verify (a set holding publishable keys of both modes chooses between instances and is not reported). The other way " +
 			"round, a `pk_live_` key in an env file only development and tests load (`.env.development*`, `.env.dev*`, `.env.test*`) or " +
 			"beside Clerk URL settings (`*CLERK_*URL*`) on `localhost` or a development instance's `*.accounts.dev` host points development " +
 			"at the production instance, whose keys \"only work with your configured production domain\". The publishable key is decoded " +
@@ -148,12 +149,20 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 			devKey(k, rules.Code(f.Path)+", production deployment configuration")
 		}
 	case f.Lang == source.LangYAML && strings.Contains(f.Path, ".github/workflows/"):
-		for _, r := range productionJobs(f) {
+		for _, r := range workflowJobs(f) {
+			var in []clerkKey
 			for _, k := range keys {
 				if line, _ := lineSpan(f, k.c.Start); line >= r.from && line <= r.to {
+					in = append(in, k)
+				}
+			}
+			if r.production {
+				for _, k := range in {
 					devKey(k, "workflow job "+rules.Code(r.job)+", which deploys to environment `production`")
 				}
 			}
+			// One job's env is one deployment's env set.
+			mismatch(f, in, "workflow job "+rules.Code(r.job), reported, report)
 		}
 	}
 	if f.Lang != source.LangEnv || envFileKind(f.Path) != "env" || !committed(pass, f.Path) {
@@ -162,16 +171,30 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 		return nil
 	}
 	liveKeyInDev(f, keys, reported, report)
-	// pk/sk mode mismatch in one env file.
+	mismatch(f, keys, rules.Code(base), reported, report)
+	return nil
+}
+
+// mismatch reports the Secret Keys of one env set (an env file, a
+// workflow job) whose instance mode differs from that of its publishable
+// keys, named by where. A set whose publishable keys are of both modes
+// chooses between instances and is left alone; keys on comment lines are
+// not set.
+func mismatch(f *source.File, keys []clerkKey, where string, reported map[int]bool, report reportFunc) {
 	var pk *clerkKey
 	for i := range keys {
-		if !keys[i].secr && !commentedOut(f, keys[i]) {
+		if keys[i].secr || commentedOut(f, keys[i]) {
+			continue
+		}
+		if pk != nil && pk.c.Live != keys[i].c.Live {
+			return
+		}
+		if pk == nil {
 			pk = &keys[i]
-			break
 		}
 	}
 	if pk == nil {
-		return nil
+		return
 	}
 	for _, k := range keys {
 		if !k.secr || k.c.Live == pk.c.Live || reported[k.c.Start] || commentedOut(f, k) {
@@ -180,10 +203,9 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 		reported[k.c.Start] = true
 		line, col := lineSpan(f, k.c.Start)
 		report(rules.Diagnostic{Line: line, Column: col, Secrets: []string{k.c.Value}, Match: "key-mismatch " + match(k.c.Name, k.c.Value),
-			Message: fmt.Sprintf("Secret Key %s and publishable key %s in %s belong to different instances (%s vs %s%s); sessions issued by one will not verify with the other", redact.Secret(k.c.Value), redact.Secret(pk.c.Value), rules.Code(base), mode(k.c.Live), mode(pk.c.Live), frontendAPI(pk.c.Value)),
+			Message: fmt.Sprintf("Secret Key %s and publishable key %s in %s belong to different instances (%s vs %s%s); sessions issued by one will not verify with the other", redact.Secret(k.c.Value), redact.Secret(pk.c.Value), where, mode(k.c.Live), mode(pk.c.Live), frontendAPI(pk.c.Value)),
 			Fix:     "Use the publishable key and Secret Key of the same Clerk instance (both `_live_` in production, both `_test_` in development)."})
 	}
-	return nil
 }
 
 var (
@@ -273,13 +295,13 @@ func mode(live bool) string {
 }
 
 type lineRange struct {
-	job      string
-	from, to int
+	job        string
+	from, to   int
+	production bool // the job's environment is production
 }
 
-// productionJobs returns the line ranges of workflow jobs whose
-// environment is production.
-func productionJobs(f *source.File) []lineRange {
+// workflowJobs returns the line ranges of a workflow's jobs.
+func workflowJobs(f *source.File) []lineRange {
 	var doc yaml.Node
 	if yaml.Unmarshal(f.Content, &doc) != nil || len(doc.Content) == 0 {
 		return nil
@@ -296,14 +318,11 @@ func productionJobs(f *source.File) []lineRange {
 		if name == "" {
 			name = yamlScalar(yamlGet(env, "name"))
 		}
-		if !prodEnvironment.MatchString(name) {
-			continue
-		}
 		to := len(f.Lines())
 		if i+2 < len(jobs.Content) {
 			to = jobs.Content[i+2].Line - 1
 		}
-		out = append(out, lineRange{job: k.Value, from: k.Line, to: to})
+		out = append(out, lineRange{job: k.Value, from: k.Line, to: to, production: prodEnvironment.MatchString(name)})
 	}
 	return out
 }
