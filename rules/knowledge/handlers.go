@@ -22,6 +22,11 @@ type LibraryHandler struct {
 	// it is not an option of the factory ("each file route's
 	// `.middleware()`"); the model does not follow it yet.
 	GuardIn string
+	// RouteGuard is the method of the router's route builder whose
+	// function runs on the server before anything is stored and refuses
+	// the request by throwing ("middleware": UploadThing's
+	// `f({...}).middleware(fn)`); "" when there is none.
+	RouteGuard string
 	// RouterOption is the option of the factory's argument that holds the
 	// application's buckets ("router"); "" when there is none.
 	RouterOption string
@@ -63,11 +68,17 @@ var libraryHandlers = []LibraryHandler{
 	{Package: "@edgestore/server/adapters/next/pages", Export: "createEdgeStoreNextHandler", Does: "uploads, replaces and deletes files",
 		Deletes: true, GuardOption: "createContext", RouterOption: "router", AllowHooks: edgeStoreHooks, Source: "https://edgestore.dev/docs/configuration"},
 	{Package: "uploadthing/next", Export: "createRouteHandler", Does: "stores uploaded files",
-		GuardIn: "each file route's `.middleware()`", Source: "https://docs.uploadthing.com/getting-started/appdir"},
+		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Source: "https://docs.uploadthing.com/getting-started/appdir"},
 	{Package: "uploadthing/next", Export: "createNextRouteHandler", Does: "stores uploaded files",
-		GuardIn: "each file route's `.middleware()`", Source: "https://docs.uploadthing.com/getting-started/appdir"},
+		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Source: "https://docs.uploadthing.com/getting-started/appdir"},
 	{Package: "uploadthing/next-legacy", Export: "createRouteHandler", Does: "stores uploaded files",
-		GuardIn: "each file route's `.middleware()`", Source: "https://docs.uploadthing.com/getting-started/pagedir"},
+		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Source: "https://docs.uploadthing.com/getting-started/pagedir"},
+	// The Request-in, Response-out handler of uploadthing/server, mounted
+	// by SvelteKit (+server.ts), Astro, Remix and other fetch-based
+	// frameworks: https://docs.uploadthing.com/getting-started/sveltekit
+	// (uploadthing src/server.ts, createRouteHandler).
+	{Package: "uploadthing/server", Export: "createRouteHandler", Does: "stores uploaded files",
+		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Source: "https://docs.uploadthing.com/getting-started/sveltekit"},
 }
 
 // edgeStoreHooks are EdgeStore's per-bucket lifecycle hooks that decide

@@ -105,15 +105,24 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			// whether the application gave it a check.
 			out.effects.Incomplete = false
 			x := Effect{Kind: WritesData, Call: lib.Export + " (" + lib.Does + ")", Location: lib.Location, Selects: lib.Deletes, Authz: authz}
+			rg, route := lib.RouteGate()
 			switch {
 			case guard != nil:
 				x.SignedOut = ReachNo
+			case rg == GateRejects:
+				x.SignedOut = ReachNo
+				guard = &guardInfo{via: ViaHandler, why: route.Why, proof: route.Proof}
+			case rg == GateNone && len(unknowns) == 0:
+				x.SignedOut = ReachYes
+				why = fmt.Sprintf("`%s` %s: %s", lib.Export, lib.Does, route.Why)
 			case lib.GuardOption != "" && !lib.GuardSet && len(unknowns) == 0:
 				x.SignedOut = ReachYes
 				why = fmt.Sprintf("`%s` is given no `%s`: the library %s for every request, and nothing identifies the caller", lib.Export, lib.GuardOption, lib.Does)
 			default:
 				x.SignedOut = ReachUnknown
-				if lib.GuardIn != "" {
+				if rg == GateUnknown && route.Why != "" {
+					why = fmt.Sprintf("`%s` %s after each file route's check: %s", lib.Export, lib.Does, route.Why)
+				} else if lib.GuardIn != "" {
 					why = fmt.Sprintf("`%s` runs the application's check in %s, which the model does not follow yet", lib.Export, lib.GuardIn)
 				} else if lib.GuardSet {
 					why = fmt.Sprintf("`%s` identifies the caller in its `%s`, which the model does not follow yet", lib.Export, lib.GuardOption)

@@ -143,6 +143,10 @@ type LibraryHandler struct {
 	// AllowAll lists the router's bucket hooks that allow every caller
 	// (a beforeDelete that returns `true`).
 	AllowAll []AllowedHook
+	// Routes are the file routes of the handler's router with what each
+	// one's route check does (knowledge.LibraryHandler.RouteGuard); nil
+	// when the library has none or the router cannot be read.
+	Routes []FileRoute
 }
 
 // Where returns the entry's location as "file:line".

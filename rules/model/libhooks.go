@@ -1,6 +1,9 @@
 package model
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 )
@@ -83,4 +86,189 @@ func alwaysTrue(f *jsast.File, fn *jsast.Node) bool {
 		return ok
 	})
 	return ok && returns > 0
+}
+
+// FileRoute is a route of a library handler's router (an UploadThing file
+// route) and what its check (knowledge.LibraryHandler.RouteGuard, the
+// `.middleware()` that runs before anything is stored) does to a
+// signed-out caller.
+type FileRoute struct {
+	Name string // the router's key: "imageUploader"
+	Location
+	// Gate is GateRejects when the check throws for every signed-out
+	// caller, GateNone when it reads nothing about the caller and lets
+	// every request through (or the route has none), GateUnknown
+	// otherwise.
+	Gate  Gate
+	Why   string
+	Proof []Proof
+}
+
+// fileRoutes evaluates the route check of each route of the factory's
+// router option, followed to a module-level const of this file or an
+// imported one; none when the router cannot be read.
+func (m *Model) fileRoutes(ctx context.Context, f *jsast.File, opts *jsast.Node, h knowledge.LibraryHandler) []FileRoute {
+	if h.RouteGuard == "" || opts == nil || opts.Type != "object" {
+		return nil
+	}
+	rf, r := f, jsast.Unwrap(f.ObjectProp(opts, h.RouterOption))
+	if r != nil && (r.Type == "identifier" || r.Type == "shorthand_property_identifier") {
+		rf, r = m.constValue(ctx, f, f.Text(r))
+	}
+	if r == nil || r.Type != "object" || jsast.HasSpread(r) {
+		return nil
+	}
+	var routes []FileRoute
+	for _, name := range rf.ObjectKeys(r) {
+		fr := FileRoute{Name: name, Gate: GateNone, Location: Location{File: rf.Path, Line: r.Line}}
+		var check *jsast.Node
+		b := jsast.Unwrap(rf.ObjectProp(r, name))
+		if b != nil {
+			fr.Line = b.Line
+		}
+		// The builder chain: f({...}).middleware(fn).onUploadComplete(fn).
+		for b != nil && b.Type == "call_expression" {
+			callee := jsast.Unwrap(b.ChildByField("function"))
+			if callee == nil || callee.Type != "member_expression" {
+				break
+			}
+			if args := jsast.Args(b); rf.Text(callee.ChildByField("property")) == h.RouteGuard && len(args) > 0 {
+				check = jsast.Unwrap(args[0])
+			}
+			b = jsast.Unwrap(callee.ChildByField("object"))
+		}
+		switch {
+		case b == nil || b.Type != "call_expression":
+			fr.Gate, fr.Why = GateUnknown, fmt.Sprintf("file route `%s` is not a builder chain the model can read", name)
+		case check == nil:
+			fr.Why = fmt.Sprintf("file route `%s` has no `.%s()`, so the library stores files for every request", name, h.RouteGuard)
+		default:
+			m.routeCheck(ctx, rf, check, h, &fr)
+		}
+		routes = append(routes, fr)
+	}
+	return routes
+}
+
+// routeCheck evaluates a route's check function as a handler given the
+// request context: it guards when no signed-out caller completes it (it
+// throws), and does not when it completes and is request-blind.
+func (m *Model) routeCheck(ctx context.Context, f *jsast.File, fn *jsast.Node, h knowledge.LibraryHandler, fr *FileRoute) {
+	if fn.Type == "identifier" {
+		f, fn = m.constValue(ctx, f, f.Text(fn))
+	}
+	if fn == nil || !jsast.IsFunction(fn) {
+		fr.Gate, fr.Why = GateUnknown, fmt.Sprintf("the `.%s()` of file route `%s` is not a function the model can follow", h.RouteGuard, fr.Name)
+		return
+	}
+	fr.Line = fn.Line
+	s := m.summarize(ctx, f, fn, roleHandler, []ParamRole{ParamRequestContext}, 0, nil)
+	switch {
+	case s.cont == no:
+		fr.Gate, fr.Why = GateRejects, fmt.Sprintf("the `.%s()` of file route `%s` throws for a signed-out caller", h.RouteGuard, fr.Name)
+		for _, c := range s.checks {
+			if c.authn {
+				fr.Proof = append(fr.Proof, c.Proof)
+			}
+		}
+		if len(fr.Proof) == 0 {
+			fr.Proof = []Proof{{Location: Location{File: f.Path, Line: fn.Line}, What: "." + h.RouteGuard + "()"}}
+		}
+	case s.cont == yes && len(s.reads) == 0 && len(s.checks) == 0 && len(s.unknown) == 0 && requestBlind(f, fn, 0):
+		fr.Why = fmt.Sprintf("the `.%s()` of file route `%s` reads neither the request nor a session (its answer is the same for every caller) and lets every request upload", h.RouteGuard, fr.Name)
+	default:
+		fr.Gate, fr.Why = GateUnknown, fmt.Sprintf("the `.%s()` of file route `%s` could not be decided", h.RouteGuard, fr.Name)
+	}
+}
+
+// constValue returns the value of a module-level const of f, or of the
+// binding an import of f names in its own module.
+func (m *Model) constValue(ctx context.Context, f *jsast.File, name string) (*jsast.File, *jsast.Node) {
+	if v := jsast.Unwrap(f.LocalValue(name)); v != nil {
+		return f, v
+	}
+	o, ok, err := m.graph.Origin(ctx, f.Path, name)
+	if err != nil || !ok {
+		return nil, nil
+	}
+	of, v, err := m.originValue(ctx, o)
+	if err != nil || v == nil {
+		return nil, nil
+	}
+	return of, jsast.Unwrap(v)
+}
+
+// RouteGate is the gate of the handler's file routes together: none with
+// the first route that lets every request through, rejects when every
+// route's check throws for a signed-out caller, unknown otherwise (and
+// when there are no routes the model could read).
+func (l *LibraryHandler) RouteGate() (Gate, FileRoute) {
+	if len(l.Routes) == 0 {
+		return GateUnknown, FileRoute{}
+	}
+	g, at := GateRejects, l.Routes[0]
+	for _, r := range l.Routes {
+		switch {
+		case r.Gate == GateNone:
+			return GateNone, r
+		case r.Gate == GateUnknown && g != GateUnknown:
+			g, at = GateUnknown, r
+		}
+	}
+	return g, at
+}
+
+// requestBlind reports a function whose result cannot depend on the
+// request or a session: it uses its parameters only to pass them whole to
+// functions of the same file that are request-blind themselves, and it
+// names no import (a placeholder `const auth = (req) => ({ id: 'x' })`).
+func requestBlind(f *jsast.File, fn *jsast.Node, depth int) bool {
+	body := fn.ChildByField("body")
+	if depth > MaxWrapperDepth || body == nil {
+		return false
+	}
+	ps := map[string]bool{}
+	for _, p := range jsast.ParamPatterns(fn) {
+		jsast.Walk(p, func(n *jsast.Node) bool {
+			if n.Type == "identifier" || n.Type == "shorthand_property_identifier_pattern" {
+				ps[f.Text(n)] = true
+			}
+			return true
+		})
+	}
+	ok := true
+	jsast.Walk(body, func(n *jsast.Node) bool {
+		if !ok {
+			return false
+		}
+		if n.Type == "call_expression" {
+			callee := jsast.Unwrap(n.ChildByField("function"))
+			if callee != nil && callee.Type == "identifier" {
+				if _, imported := f.ImportOf(f.Text(callee)); !imported && !ps[f.Text(callee)] {
+					if local := jsast.Unwrap(f.LocalValue(f.Text(callee))); local != nil && jsast.IsFunction(local) {
+						ok = requestBlind(f, local, depth+1)
+						for _, a := range jsast.Args(n) {
+							if a = jsast.Unwrap(a); ok && a.Type != "identifier" {
+								jsast.Walk(a, func(x *jsast.Node) bool { ok = ok && usesNone(f, x, ps); return ok })
+							}
+						}
+						return false
+					}
+				}
+			}
+		}
+		ok = usesNone(f, n, ps)
+		return ok
+	})
+	return ok
+}
+
+// usesNone reports a node that is not a reference to one of the
+// parameters or to an import.
+func usesNone(f *jsast.File, n *jsast.Node, params map[string]bool) bool {
+	if n.Type != "identifier" && n.Type != "shorthand_property_identifier" {
+		return true
+	}
+	_, imported := f.ImportOf(f.Text(n))
+	return !params[f.Text(n)] && !imported
 }

@@ -249,6 +249,7 @@ func (m *Model) libraryHandler(ctx context.Context, f *jsast.File, v *jsast.Node
 		// Options the model cannot read may pass the guard.
 		lib.GuardSet = h.GuardOption != "" && (opts == nil || opts.Type != "object" || f.ObjectProp(opts, h.GuardOption) != nil || jsast.HasSpread(opts))
 		lib.AllowAll = allowAllHooks(f, opts, h)
+		lib.Routes = m.fileRoutes(ctx, f, opts, h)
 	}
 	return lib
 }

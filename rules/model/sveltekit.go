@@ -145,19 +145,11 @@ func svelteEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 	return withFacets(out), nil
 }
 
-// svelteEntry builds an entry for an exported function.
+// svelteEntry builds an entry for an exported function, or for a
+// library's ready-made handler (UploadThing's createRouteHandler exported
+// as GET and POST), as a Next.js route handler's export is built.
 func (m *Model) svelteEntry(ctx context.Context, f *jsast.File, base Entry, name string, stmt, val *jsast.Node) *Entry {
-	e := base
-	e.Name, e.Line, e.EndLine = name, stmt.Line, stmt.EndLine
-	fn, fnFile, wrappers, why := m.unwrapHandler(ctx, f, val)
-	e.Fn, e.FnFile, e.Wrappers, e.Unresolved = fn, fnFile, wrappers, why
-	if fn != nil {
-		e.Handler = Location{File: fnFile.Path, Line: fn.Line}
-		if fnFile.Path == f.Path && fn.EndLine > e.EndLine {
-			e.EndLine = fn.EndLine
-		}
-	}
-	return &e
+	return m.nextEntry(ctx, f, &base, name, stmt, val)
 }
 
 // svelteActions lists the form actions of `export const actions = { ... }`.

@@ -69,6 +69,7 @@ func runRP015(pass *rules.Pass) error {
 	if err != nil {
 		return nil
 	}
+	seen := map[model.Location]bool{} // export { handlers as GET, handlers as POST }: one file route, one finding
 	for _, e := range es {
 		if e.Framework != knowledge.SvelteKit || e.File != p || e.DeclaredPublic() {
 			continue
@@ -77,6 +78,21 @@ func runRP015(pass *rules.Pass) error {
 		x := model.Exposed(e, v, pass.Model.Effects(pass.Ctx, e))
 		if x.Level == model.ExposeNone {
 			continue
+		}
+		if e.Library != nil {
+			// A library's handler: the fix is the file route's check,
+			// wherever the router is defined.
+			if g, r := e.Library.RouteGate(); g == model.GateNone {
+				if !seen[r.Location] {
+					seen[r.Location] = true
+					pass.Report(rules.Diagnostic{Path: r.File, Line: r.Line, Severity: severityOf(x),
+						Related: []rules.Location{{Path: e.File, Line: e.Line}},
+						Message: fmt.Sprintf("%s reaches a library's handler for a signed-out caller: %s", rules.Code(e.Path), v.Why),
+						Fix: "Identify the caller in the file route's `.middleware()` from a verified source and throw " +
+							"`new UploadThingError('Unauthorized')` when it has no userId; a placeholder that returns a constant user lets anyone upload."})
+				}
+				continue
+			}
 		}
 		var what string
 		switch e.Kind {
