@@ -62,11 +62,8 @@ func runRBAC009(pass *rules.Pass) error {
 	}
 	reported := map[*jsast.Node]bool{}
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		el := membershipElement(f, n)
-		if el == nil {
-			return true
-		}
-		for _, r := range membershipRoleReads(f, el) {
+		el, reads := membershipPick(f, n)
+		for _, r := range reads {
 			if why := roleDecision(f, r); why != "" && !reported[el] {
 				reported[el] = true
 				pass.Report(rules.Diagnostic{Line: r.Line, Column: r.Col,
@@ -77,6 +74,27 @@ func runRBAC009(pass *rules.Pass) error {
 		return true
 	})
 	return nil
+}
+
+// membershipPick returns the fixed element of a membership list that n
+// picks (`list[0]`, `list.at(0)`, `const [first] = list`) and the reads
+// of its role or permissions; nil when n picks none.
+func membershipPick(f *jsast.File, n *jsast.Node) (*jsast.Node, []*jsast.Node) {
+	if el := membershipElement(f, n); el != nil {
+		return el, membershipRoleReads(f, el)
+	}
+	if n.Type != "variable_declarator" {
+		return nil, nil
+	}
+	pat, v := n.ChildByField("name"), n.ChildByField("value")
+	if pat == nil || pat.Type != "array_pattern" || !membershipListExpr(f, v, 2) {
+		return nil, nil
+	}
+	var reads []*jsast.Node
+	for _, c := range pat.NamedChildren() {
+		reads = append(reads, boundRoleReads(f, n, c)...)
+	}
+	return v, reads
 }
 
 // membershipElement returns n when it picks a fixed element of a list of
@@ -100,7 +118,7 @@ func membershipElement(f *jsast.File, n *jsast.Node) *jsast.Node {
 
 // membershipListExpr reports whether e is a list of all the user's
 // memberships: a listing call, its `.data`, a property holding the list,
-// or a variable bound to one of those.
+// one of those with a `?? []` default, or a variable bound to one.
 func membershipListExpr(f *jsast.File, e *jsast.Node, hops int) bool {
 	e = jsast.Unwrap(e)
 	if e == nil {
@@ -109,6 +127,10 @@ func membershipListExpr(f *jsast.File, e *jsast.Node, hops int) bool {
 	switch e.Type {
 	case "call_expression":
 		return knowledge.MembershipListCall(f.CalleeName(e))
+	case "binary_expression":
+		// list ?? [] / list || []
+		op := f.Text(e.ChildByField("operator"))
+		return (op == "??" || op == "||") && membershipListExpr(f, e.ChildByField("left"), hops)
 	case "member_expression":
 		prop := f.Text(e.ChildByField("property"))
 		if knowledge.MembershipListProperty(prop) {
@@ -127,6 +149,10 @@ func membershipListExpr(f *jsast.File, e *jsast.Node, hops int) bool {
 		pat := d.ChildByField("name")
 		if pat.Type == "identifier" {
 			return membershipListExpr(f, d.ChildByField("value"), hops-1)
+		}
+		// const { userMemberships } = useOrganizationList(...)
+		if knowledge.MembershipListProperty(name) {
+			return true
 		}
 		// const { data } = await clerkClient.users.getOrganizationMembershipList(...)
 		return name == "data" && membershipListExpr(f, d.ChildByField("value"), hops-1)
@@ -187,17 +213,23 @@ func membershipRoleReads(f *jsast.File, el *jsast.Node) []*jsast.Node {
 	if p.Type != "variable_declarator" || e.Field != "value" {
 		return nil
 	}
-	scope := jsast.EnclosingFunction(p)
+	return boundRoleReads(f, p, p.ChildByField("name"))
+}
+
+// boundRoleReads returns the reads, after the declarator decl, of the
+// role or permissions of a membership bound to pat: `m.role` for an
+// identifier m, the uses of `role` for `{ role }`.
+func boundRoleReads(f *jsast.File, decl, pat *jsast.Node) []*jsast.Node {
+	scope := jsast.EnclosingFunction(decl)
 	if scope == nil {
 		scope = f.Root
 	}
-	pat := p.ChildByField("name")
 	var out []*jsast.Node
 	switch pat.Type {
 	case "identifier":
 		name := f.Text(pat)
 		jsast.Walk(scope, func(n *jsast.Node) bool {
-			if n.Type == "member_expression" && n.Start > p.End && knowledge.MembershipRoleField(f.Text(n.ChildByField("property"))) {
+			if n.Type == "member_expression" && n.Start > decl.End && knowledge.MembershipRoleField(f.Text(n.ChildByField("property"))) {
 				if obj := jsast.Unwrap(n.ChildByField("object")); obj != nil && obj.Type == "identifier" && f.Text(obj) == name {
 					out = append(out, n)
 				}
@@ -210,7 +242,7 @@ func membershipRoleReads(f *jsast.File, el *jsast.Node) []*jsast.Node {
 				continue
 			}
 			jsast.Walk(scope, func(n *jsast.Node) bool {
-				if n.Type == "identifier" && n.Start > p.End && f.Text(n) == name {
+				if n.Type == "identifier" && n.Start > decl.End && f.Text(n) == name {
 					out = append(out, n)
 				}
 				return true
