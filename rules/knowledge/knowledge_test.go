@@ -26,6 +26,17 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("clerkModules", fmt.Sprintf("%s %d-%d", m.Path, m.MinMajor, m.MaxMajor))
 	}
+	for _, m := range membershipLists {
+		if m.Source == "" || (m.Call == "") == (m.Property == "") {
+			t.Errorf("membershipLists %+v: incomplete entry", m)
+		}
+		unique("membershipLists", m.Call+" "+m.Property)
+	}
+	for k, src := range membershipRoleFields {
+		if src == "" || k == "" {
+			t.Errorf("membershipRoleFields %q: no source", k)
+		}
+	}
 	for k, src := range clientContextKeys {
 		if src == "" || k == "" {
 			t.Errorf("clientContextKeys %q: no source", k)

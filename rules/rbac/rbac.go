@@ -15,4 +15,5 @@ var Rules = []*rules.Rule{
 	RBAC006,
 	RBAC007,
 	RBAC008,
+	RBAC009,
 }

@@ -1,0 +1,72 @@
+package knowledge
+
+// membershipList is a Clerk API that lists a user's memberships of every
+// organization they belong to, in no order that means "the organization
+// the request is about". Call is the call suffix (receiver segment
+// included where it disambiguates), Property a property holding the list.
+type membershipList struct {
+	Call     string
+	Property string
+	Source   string
+}
+
+// membershipLists are the calls and properties that list all of a user's
+// organization memberships. clerkClient.organizations.getOrganizationMembershipList
+// is not one: it lists the members of ONE organization (organizationId).
+var membershipLists = []membershipList{
+	{Call: "users.getOrganizationMembershipList",
+		Source: "https://clerk.com/docs/reference/backend/user/get-organization-membership-list (the user's memberships: PaginatedResourceResponse whose data holds OrganizationMembership objects)"},
+	{Property: "organizationMemberships",
+		Source: "https://clerk.com/docs/reference/javascript/user (User.organizationMemberships: every membership of the user)"},
+	{Property: "userMemberships",
+		Source: "https://clerk.com/docs/reference/hooks/use-organization-list (useOrganizationList().userMemberships: the user's memberships, paginated, in data)"},
+}
+
+// membershipRoleFields are the fields of an OrganizationMembership that
+// carry the member's authorization in that one organization.
+//
+// Source: https://clerk.com/docs/reference/backend/types/backend-organization-membership
+// (role, permissions) and https://clerk.com/docs/reference/types/organization-membership.
+var membershipRoleFields = map[string]string{
+	"role":        "https://clerk.com/docs/reference/backend/types/backend-organization-membership",
+	"permissions": "https://clerk.com/docs/reference/backend/types/backend-organization-membership",
+}
+
+// ActiveOrgRoleSources names where the role in the ACTIVE organization of
+// the verified session is read, for advice: the auth object's orgRole and
+// has({ role }) / has({ permission }), and the session token's claims
+// (v2: o.rol, o.per; v1: org_role).
+//
+// Sources: https://clerk.com/docs/reference/backend/types/auth-object (orgRole, orgId, has());
+// https://clerk.com/docs/guides/sessions/session-tokens (v2 claims o.id, o.rol, o.per);
+// https://clerk.com/changelog/2025-04-14-session-token-jwt-v2.
+const ActiveOrgRoleSources = "the verified session's active organization: the auth object's orgRole / orgId or has({ role }) / has({ permission }), or in a verified v2 session token the o.rol and o.per claims"
+
+// MembershipListCall reports whether a call (its callee text) lists all
+// of a user's organization memberships.
+func MembershipListCall(callee string) bool {
+	for _, m := range membershipLists {
+		if m.Call != "" && endsWithCall(callee, []string{m.Call}) {
+			return true
+		}
+	}
+	return false
+}
+
+// MembershipListProperty reports whether a property holds all of a user's
+// organization memberships.
+func MembershipListProperty(name string) bool {
+	for _, m := range membershipLists {
+		if m.Property != "" && m.Property == name {
+			return true
+		}
+	}
+	return false
+}
+
+// MembershipRoleField reports whether a membership field carries the
+// member's role or permissions.
+func MembershipRoleField(name string) bool {
+	_, ok := membershipRoleFields[name]
+	return ok
+}
