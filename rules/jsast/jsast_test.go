@@ -338,3 +338,35 @@ const c = import.meta.url
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestDestructuredExports is a regression test: `export const { GET, POST }
+// = factory(...)` (the Next.js form of a library handler that returns
+// { GET, POST }) gave one export named after the whole pattern, so no GET
+// or POST entry existed. Each top-level property bound to a name is an
+// export now; nested and rest patterns are not.
+func TestDestructuredExports(t *testing.T) {
+	f, err := Parse(context.Background(), source.NewFile("route.ts", []byte(`
+import { makeRoutes } from 'lib'
+const table = { list: async () => 1, 'remove': del }
+async function del() {}
+export const { GET, POST } = makeRoutes({ router })
+export const { list: PUT, remove: DELETE, missing: HEAD } = table
+export const { a: { nested }, ...rest } = makeRoutes({})
+export const plain = 1
+`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ex := range f.Exports() {
+		v := "<nil>"
+		if ex.Value != nil {
+			v = ex.Value.Type
+		}
+		got = append(got, ex.Name+"="+ex.Prop+":"+v)
+	}
+	want := "GET=GET:call_expression POST=POST:call_expression PUT=list:arrow_function DELETE=remove:function_declaration plain=:number"
+	if strings.Join(got, " ") != want {
+		t.Errorf("Exports = %q\nwant      %q", strings.Join(got, " "), want)
+	}
+}

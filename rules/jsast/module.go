@@ -156,6 +156,12 @@ type Export struct {
 	Name  string // "default" for the default export
 	Value *Node  // the function node when resolvable, else the exported expression
 	Stmt  *Node  // the export statement, used as the report position
+	// Prop is the property of the initialiser a destructured export is
+	// bound to (`export const { GET } = createRouteHandler(...)`: "GET");
+	// "" when the export is the value itself. Value is then that
+	// property's value when the initialiser is an object literal of this
+	// file, else the initialiser.
+	Prop string
 }
 
 // Exports returns the file's exports, resolving exported identifiers to the
@@ -175,9 +181,14 @@ func (f *File) Exports() []Export {
 					out = append(out, Export{Name: name, Value: decl, Stmt: st})
 				case "lexical_declaration", "variable_declaration":
 					for _, d := range decl.NamedChildren() {
-						if d.Type == "variable_declarator" {
-							out = append(out, Export{Name: f.Text(d.ChildByField("name")), Value: f.resolveValue(d.ChildByField("value")), Stmt: st})
+						if d.Type != "variable_declarator" {
+							continue
 						}
+						if n := d.ChildByField("name"); n != nil && n.Type == "object_pattern" {
+							out = append(out, f.destructuredExports(n, d.ChildByField("value"), st)...)
+							continue
+						}
+						out = append(out, Export{Name: f.Text(d.ChildByField("name")), Value: f.resolveValue(d.ChildByField("value")), Stmt: st})
 					}
 				}
 				continue
@@ -229,6 +240,48 @@ func (f *File) Exports() []Export {
 				out = append(out, Export{Name: LastSegment(left), Value: f.resolveValue(right), Stmt: st})
 			}
 		}
+	}
+	return out
+}
+
+// destructuredExports returns the exports an object pattern declares
+// (`export const { GET, POST: post } = init`): one per top-level property
+// bound to a name. Nested patterns and rest elements are left out: what
+// they stand for is not a property of the initialiser.
+func (f *File) destructuredExports(pat, init *Node, st *Node) []Export {
+	obj := Unwrap(f.resolveValue(init))
+	if obj != nil && obj.Type != "object" {
+		obj = nil
+	}
+	var out []Export
+	for _, el := range pat.NamedChildren() {
+		var prop, name string
+		switch el.Type {
+		case "shorthand_property_identifier_pattern":
+			prop, name = f.Text(el), f.Text(el)
+		case "pair_pattern":
+			k, v := el.ChildByField("key"), el.ChildByField("value")
+			if k == nil || v == nil || v.Type != "identifier" || k.Type == "computed_property_name" {
+				continue
+			}
+			prop, name = f.Text(k), f.Text(v)
+			if s, ok := f.StringValue(k); ok {
+				prop = s
+			}
+		default:
+			continue
+		}
+		val := init
+		if obj != nil {
+			p := f.ObjectProp(obj, prop)
+			switch {
+			case p != nil:
+				val = p
+			case !HasSpread(obj):
+				continue // not a property of the literal: undefined
+			}
+		}
+		out = append(out, Export{Name: name, Value: f.resolveValue(val), Stmt: st, Prop: prop})
 	}
 	return out
 }
