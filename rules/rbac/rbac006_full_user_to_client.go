@@ -15,7 +15,9 @@ import (
 // RBAC006 flags the full Backend User object (currentUser(),
 // users.getUser(), users.getUserList(), a user.* webhook's evt.data) sent
 // whole to the browser: a JSON response, a loader or Server Action return
-// value, a prop of a 'use client' component, or a realtime broadcast.
+// value, a prop of a 'use client' component, or a realtime broadcast; and
+// whole records of the app's own user table with contact fields returned
+// to other callers (model.ContactExposure).
 var RBAC006 = &rules.Rule{
 	ID:         "CLK-RBAC-006",
 	Name:       "full-backend-user-sent-to-client",
@@ -41,7 +43,11 @@ var RBAC006 = &rules.Rule{
 			"props of server components and `auth()` objects are not reported.\n\n" +
 			"The users mutations that answer with the updated user (`updateUser`, `updateUserMetadata`, `banUser`, ...) " +
 			"return the same object. Sending the caller their own user is reported as low severity; another user's, " +
-			"picked by an id from the request or listed by `getUserList()`, as high.",
+			"picked by an id from the request or listed by `getUserList()`, as high.\n\n" +
+			"The same holds for the app's own user table: an entry (a public Convex query, a search, a helper that attaches " +
+			"the creator to feed items) that returns whole documents of a users table whose schema holds an email, phone " +
+			"number or push token sends other users' contact data to every caller. Returning only the public fields " +
+			"(name, image) and the caller reading their own record are not reported.",
 		Bad: `// app/profile/page.tsx (Server Component)
 import { currentUser } from '@clerk/nextjs/server'
 import { ProfileCard } from './profile-card' // 'use client'
