@@ -448,6 +448,31 @@ func IDValidatorOf(module, builder string) (IDValidator, bool) {
 	return IDValidator{}, false
 }
 
+// IDType is a type that names the table of a document id: a helper's
+// parameter declared `userId: Id<'users'>` holds an id of the users
+// table, so `ctx.db.get(userId)` reads it.
+type IDType struct {
+	ModuleSuffix string // the end of the module path the type is imported from (generated per app)
+	Name         string // the exported type; its first type argument is the table
+	Source       string
+}
+
+// idTypes are the id types known.
+var idTypes = []IDType{
+	{ModuleSuffix: "_generated/dataModel", Name: "Id",
+		Source: "https://docs.convex.dev/generated-api/data-model (Id<TableName>: an identifier for a document in that table, loaded with db.get(id))"},
+}
+
+// IDTypeOf returns the id type imported as name from module, if any.
+func IDTypeOf(module, name string) (IDType, bool) {
+	for _, t := range idTypes {
+		if t.Name == name && strings.HasSuffix(module, t.ModuleSuffix) {
+			return t, true
+		}
+	}
+	return IDType{}, false
+}
+
 // filterCallbacks are query builder steps that take their conditions in a
 // callback on a range or filter builder (`.withIndex('by_user', (q) =>
 // q.eq('userId', id))`, `.filter((q) => q.eq(q.field('userId'), id))`):

@@ -412,6 +412,9 @@ func convexIDTable(f *jsast.File, call *jsast.Node) string {
 	}
 	def := convexDefinitionOf(call)
 	if def == nil {
+		if a := jsast.Unwrap(args[0]); a.Type == "identifier" {
+			return convexParamTable(f, call, name)
+		}
 		return ""
 	}
 	val := jsast.Unwrap(f.ObjectProp(f.ObjectProp(def, "args"), name))
@@ -438,6 +441,40 @@ func convexIDTable(f *jsast.File, call *jsast.Node) string {
 		default:
 			return ""
 		}
+	}
+	return ""
+}
+
+// convexParamTable names the table of a parameter of the function
+// enclosing call that is declared with an id type
+// (knowledge.IDTypeOf: `userId: Id<'users'>` in a helper), or "".
+func convexParamTable(f *jsast.File, call *jsast.Node, name string) string {
+	fn := jsast.EnclosingFunction(call)
+	if fn == nil {
+		return ""
+	}
+	params := fn.ChildByField("parameters")
+	if params == nil {
+		return ""
+	}
+	for _, p := range params.NamedChildren() {
+		pat, typ := p.ChildByField("pattern"), p.ChildByField("type")
+		if pat == nil || typ == nil || f.Text(pat) != name {
+			continue
+		}
+		t := strings.TrimSpace(strings.TrimPrefix(f.Text(typ), ":"))
+		local, arg, ok := strings.Cut(strings.TrimSuffix(t, ">"), "<")
+		if !ok || !strings.HasSuffix(t, ">") {
+			return ""
+		}
+		im, ok := f.ImportOf(strings.TrimSpace(local))
+		if !ok {
+			return ""
+		}
+		if _, ok := knowledge.IDTypeOf(im.Source, im.Imported); !ok {
+			return ""
+		}
+		return strings.Trim(strings.TrimSpace(arg), `'"`)
 	}
 	return ""
 }

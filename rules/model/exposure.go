@@ -47,6 +47,10 @@ type Exposure struct {
 //   - a write that changes or deletes existing records, a privileged
 //     Clerk Backend call, returning a Clerk User, money, a paid API and a
 //     request to a caller-chosen URL are high;
+//   - returning whole records of the app's user table that hold contact
+//     data (ContactExposure) is not counted: it is CLK-RBAC-006's
+//     finding (return the public fields), so an entry whose only
+//     exposure is that read is left to it;
 //   - returning a server secret (ReturnsSecret) is not counted: the
 //     leaked value is CLK-SEC-012's finding (stop sending it, rotate it),
 //     so an entry whose only exposure is the secret it returns is left to
@@ -103,8 +107,11 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 	gated := publishGated(fx)
 	var best Exposure
 	for _, x := range fx.List {
-		if x.SignedOut != ReachYes || x.Kind == ReturnsSecret {
-			continue // a returned secret is CLK-SEC-012's finding, whoever else reports the entry
+		if x.SignedOut != ReachYes || x.Kind == ReturnsSecret || ContactExposure(e, x) {
+			// A returned secret is CLK-SEC-012's finding, whoever else
+			// reports the entry; other users' contact data returned whole
+			// is CLK-RBAC-006's.
+			continue
 		}
 		l, why := exposureOf(e, x, gated)
 		if l.rank() > best.Level.rank() {
@@ -112,6 +119,30 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 		}
 	}
 	return best
+}
+
+// ContactExposure reports whether an effect of an entry returns whole
+// records of the app's user (or account) table whose schema holds contact
+// data or a credential (Effect.Contact: email, phone, push token) to a
+// caller the read does not scope to their own record (OwnerScoped), and
+// that is the whole concern: other users' contact data, CLK-RBAC-006's
+// finding whether or not the entry is guarded. An entry meant for
+// signed-in users or admins (privateEntry) exposes more than contact data
+// when nothing guards it: the unguarded-entry rules report it.
+func ContactExposure(e *Entry, x Effect) bool {
+	return x.Kind == ReadsData && x.Contact && !x.OwnerScoped && !privateEntry(e)
+}
+
+// privateEntry reports whether an entry lives in an area meant for
+// signed-in users (knowledge.PrivateArea; the module segments of a Convex
+// function path count: api.admin.listUsers) or behind a layer
+// MeantPrivate names.
+func privateEntry(e *Entry) bool {
+	if e.PathKnown && knowledge.PrivateArea(strings.ReplaceAll(e.Path, ".", "/")) {
+		return true
+	}
+	_, ok := MeantPrivate(e)
+	return ok
 }
 
 // publishGated returns the records (Effect.Record) some read of the

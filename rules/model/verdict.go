@@ -213,6 +213,11 @@ type Effect struct {
 	// never returned, spread or passed on whole, and no field holds
 	// contact data or a credential (email, phone, token).
 	PublicFields bool
+	// Contact is set on a read of an account table (knowledge.AccountTable)
+	// whose records reach the result whole (not PublicFields) while the
+	// app's schema for that table holds contact data or a credential
+	// (email, phone, push token): see ContactExposure.
+	Contact bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

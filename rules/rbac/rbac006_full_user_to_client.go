@@ -15,7 +15,9 @@ import (
 // RBAC006 flags the full Backend User object (currentUser(),
 // users.getUser(), users.getUserList(), a user.* webhook's evt.data) sent
 // whole to the browser: a JSON response, a loader or Server Action return
-// value, a prop of a 'use client' component, or a realtime broadcast.
+// value, a prop of a 'use client' component, or a realtime broadcast; and
+// whole records of the app's own user table with contact fields returned
+// to other callers (model.ContactExposure).
 var RBAC006 = &rules.Rule{
 	ID:         "CLK-RBAC-006",
 	Name:       "full-backend-user-sent-to-client",
@@ -24,7 +26,7 @@ var RBAC006 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  2,
 	Keywords: []string{"currentUser", "getUser", "user.created", "user.updated", "updateUser", "createUser", "deleteUser",
-		"banUser", "unbanUser", "lockUser", "unlockUser"},
+		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db"},
 	Doc: rules.Doc{
 		Title: "full backend user object sent to the client",
 		References: []string{
@@ -41,7 +43,11 @@ var RBAC006 = &rules.Rule{
 			"props of server components and `auth()` objects are not reported.\n\n" +
 			"The users mutations that answer with the updated user (`updateUser`, `updateUserMetadata`, `banUser`, ...) " +
 			"return the same object. Sending the caller their own user is reported as low severity; another user's, " +
-			"picked by an id from the request or listed by `getUserList()`, as high.",
+			"picked by an id from the request or listed by `getUserList()`, as high.\n\n" +
+			"The same holds for the app's own user table: an entry (a public Convex query, a search, a helper that attaches " +
+			"the creator to feed items) that returns whole documents of a users table whose schema holds an email, phone " +
+			"number or push token sends other users' contact data to every caller. Returning only the public fields " +
+			"(name, image) and the caller reading their own record are not reported.",
 		Bad: `// app/profile/page.tsx (Server Component)
 import { currentUser } from '@clerk/nextjs/server'
 import { ProfileCard } from './profile-card' // 'use client'
@@ -314,6 +320,7 @@ func runRBAC006(pass *rules.Pass) error {
 	if jsast.IsNonRequestPath(f.Path) && !modelEntries(pass) {
 		return nil // a script or example no request reaches (the model lists an example repository's apps)
 	}
+	reportContactReads(pass)
 	text := f.Text(f.Root)
 	b := &userBindings{f: f, names: map[string][]fullUser{}, whose: map[string]string{},
 		hooks: strings.Contains(text, "'user.created'") || strings.Contains(text, "'user.updated'") ||
@@ -435,10 +442,7 @@ func runRBAC006(pass *rules.Pass) error {
 				continue
 			}
 			lines[x.Line] = true
-			who := "any signed-in caller"
-			if x.SignedOut == model.ReachYes {
-				who = "any caller, signed in or not"
-			}
+			who := callers(x)
 			pass.Report(rules.Diagnostic{Line: x.Line, Related: []rules.Location{{Path: at.File, Line: at.Line}},
 				Message: fmt.Sprintf("%s returns other users' Clerk data (%s) to %s: their email addresses, phone numbers or metadata are not the caller's to see",
 					rules.Code(e.Label()), rules.Code(strings.TrimPrefix(x.Call, "returns ")), who)})
@@ -486,6 +490,45 @@ func runRBAC006(pass *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// reportContactReads reports the reads the model marks as returning other
+// users' contact data (model.ContactExposure: whole records of the app's
+// user table whose schema holds email, phone or push token fields) in
+// the pass's file, for each entry that does not check a role.
+func reportContactReads(pass *rules.Pass) {
+	if pass.Model == nil {
+		return
+	}
+	entries, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return
+	}
+	lines := map[int]bool{}
+	for _, e := range entries {
+		at, ok := reportAt(pass, e)
+		if !ok || pass.Model.Guard(pass.Ctx, e).Checked&model.AuthzRole != 0 {
+			continue
+		}
+		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
+			if !model.ContactExposure(e, x) || x.File != pass.File.Path || lines[x.Line] {
+				continue
+			}
+			lines[x.Line] = true
+			pass.Report(rules.Diagnostic{Line: x.Line, Related: []rules.Location{{Path: at.File, Line: at.Line}},
+				Message: fmt.Sprintf("%s returns whole %s records (%s) to %s, and the app's schema gives them contact fields (email, phone or push token): return only the public fields (name, image)",
+					rules.Code(e.Label()), rules.Code(x.Table), rules.Code(x.Call), callers(x))})
+		}
+	}
+}
+
+// callers names who reaches an effect: any caller when a signed-out one
+// does, any signed-in caller otherwise.
+func callers(x model.Effect) string {
+	if x.SignedOut == model.ReachYes {
+		return "any caller, signed in or not"
+	}
+	return "any signed-in caller"
 }
 
 // modelEntries reports whether the model lists entries in the pass's file.

@@ -1,0 +1,91 @@
+package model
+
+import (
+	"context"
+	"path"
+	"slices"
+
+	"github.com/clerkguard/clerkguard/rules/jsast"
+)
+
+// maxSchemaDirs bounds how many parent directories of a Convex function
+// file are searched for the deployment's schema.
+const maxSchemaDirs = 4
+
+// contactTable reports whether the app's schema for a table declares a
+// field holding contact data or a credential (privateField: email, phone,
+// push token): the Convex schema (`schema.ts` next to, or above, the
+// function file: defineSchema({ users: defineTable({ email: v.string() }) })).
+// A schema that cannot be read or does not name the table answers false.
+func (m *Model) contactTable(ctx context.Context, file, table string) bool {
+	return slices.ContainsFunc(m.convexTableFields(ctx, file, table), privateField)
+}
+
+// convexTableFields returns the fields the Convex schema nearest to file
+// declares for table, nil when unknown.
+func (m *Model) convexTableFields(ctx context.Context, file, table string) []string {
+	dir := path.Dir(file)
+	for i := 0; i < maxSchemaDirs; i++ {
+		for _, name := range []string{"schema.ts", "schema.js"} {
+			f, err := m.parse(ctx, path.Join(dir, name))
+			if err != nil {
+				continue // no schema here: look further up
+			}
+			return m.defineTableFields(ctx, f, table)
+		}
+		if dir == "." || dir == "/" {
+			break
+		}
+		dir = path.Dir(dir)
+	}
+	return nil
+}
+
+// defineTableFields reads `defineSchema({ <table>: defineTable(fields)
+// .index(...) })` in a schema file and returns the fields' names.
+func (m *Model) defineTableFields(ctx context.Context, f *jsast.File, table string) []string {
+	for _, c := range jsast.Find(f.Root, "call_expression") {
+		if jsast.LastSegment(f.CalleeName(c)) != "defineSchema" {
+			continue
+		}
+		args := jsast.Args(c)
+		if len(args) == 0 {
+			return nil
+		}
+		def := jsast.Unwrap(f.ObjectProp(jsast.Unwrap(args[0]), table))
+		// defineTable(fields).index(...).searchIndex(...): down to defineTable.
+		for i := 0; i < 8 && def != nil && def.Type == "call_expression"; i++ {
+			callee := jsast.Unwrap(def.ChildByField("function"))
+			if callee == nil {
+				return nil
+			}
+			if callee.Type != "member_expression" {
+				if jsast.LastSegment(f.Text(callee)) != "defineTable" {
+					return nil
+				}
+				if a := jsast.Args(def); len(a) > 0 {
+					return m.schemaFields(ctx, f, a[0], 0)
+				}
+				return nil
+			}
+			def = jsast.Unwrap(callee.ChildByField("object"))
+		}
+		return nil
+	}
+	return nil
+}
+
+// countsChain reports whether a later step of a query chain starting at
+// call returns a number, not records (ctx.db.query('users').count()).
+func countsChain(f *jsast.File, call *jsast.Node) bool {
+	for n := call; n.Parent != nil && n.Parent.Type == "member_expression" && n.Field == "object"; {
+		if countOnly(f.Text(n.Parent.ChildByField("property"))) {
+			return true
+		}
+		if n = n.Parent; n.Parent == nil || n.Parent.Type != "call_expression" || n.Field != "function" {
+			return false
+		}
+		n = n.Parent
+	}
+	return false
+}
