@@ -180,7 +180,11 @@ func scoreRepo(ctx context.Context, clones string, rl *RepoLabels) (*RepoScore, 
 		if strings.HasPrefix(f.Rule, "CLK-CFG-") {
 			continue // the engine's own suppression hygiene, not a Clerk finding
 		}
-		fs = append(fs, Finding{Rule: f.Rule, Path: f.Path, Line: f.Line, Severity: f.Severity.String(), Message: f.Message})
+		var related []Place
+		for _, r := range f.Related {
+			related = append(related, Place{Path: r.Path, Line: r.Line})
+		}
+		fs = append(fs, Finding{Rule: f.Rule, Path: f.Path, Line: f.Line, Severity: f.Severity.String(), Message: f.Message, Related: related})
 	}
 	s := Judge(rl, fs)
 	if missing > 0 {

@@ -46,6 +46,17 @@ type Finding struct {
 	Line     int    `json:"line"`
 	Severity string `json:"severity"`
 	Message  string `json:"-"` // the text report quotes it; the JSON report, meant to be committed and compared, does not
+	// Related are the other places the finding names (the engine's
+	// related locations): one root cause reported once still shows the
+	// user every place, so a problem at a related place is found.
+	Related []Place `json:"-"`
+}
+
+// at is f moved to one of its related places, for matching.
+func (f Finding) at(p Place) Finding {
+	g := f
+	g.Path, g.Line, g.Related = p.Path, p.Line, nil
+	return g
 }
 
 // Verdict of one finding against the labels.
@@ -159,6 +170,26 @@ func Judge(rl *RepoLabels, fs []Finding) *RepoScore {
 			j.Verdict, j.Label, j.Stack = TrapHit, t.ID, rl.stackOf(t)
 		}
 		rs.Findings = append(rs.Findings, j)
+	}
+	// A problem at a related place of a finding is found too: the finding
+	// shows it to the user. Only problems no finding's own place matched,
+	// and only from findings that are not traps; a finding whose own place
+	// matched nothing takes the first such problem as its label.
+	for i, f := range sorted {
+		j := &rs.Findings[i]
+		if j.Verdict == TrapHit {
+			continue
+		}
+		for _, pl := range f.Related {
+			p := bestMatch(f.at(pl), rl.Problems, found)
+			if p == nil || found[p.ID] {
+				continue
+			}
+			found[p.ID] = true
+			if j.Verdict == Unlabelled {
+				j.Verdict, j.Label, j.Stack = TruePositive, p.ID, rl.stackOf(p)
+			}
+		}
 	}
 	for i := range rl.Problems {
 		p := &rl.Problems[i]

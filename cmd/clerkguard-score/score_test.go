@@ -304,3 +304,44 @@ func TestCategoryOfIsDeterministic(t *testing.T) {
 		t.Errorf("categoryOf(unknown) = %q, want other", c)
 	}
 }
+
+// A problem at a related place of a finding is found by that finding (one
+// root cause reported once still shows every place); a trap finding's
+// related places credit nothing.
+func TestJudgeRelatedPlaces(t *testing.T) {
+	const y = `
+repo: acme/env
+commit: ` + testCommit + `
+stack: expo
+official: false
+clerk: "@clerk/clerk-expo ^2"
+summary: synthetic
+labelled_before_run: true
+problems:
+  - {id: P1, path: app/.env, line: 2, category: secret-exposure, severity: high, confidence: high, source: label, reason: database URL with password}
+  - {id: P2, path: app/.env, line: 8, category: secret-exposure, severity: high, confidence: high, source: label, reason: payment secret key}
+  - {id: P3, path: api/orders.ts, line: 30, category: unguarded-entry, severity: high, confidence: high, source: label, reason: deletes any order}
+traps:
+  - {id: T1, path: api/health.ts, line: 3, category: unguarded-entry, source: label, reason: constant health check}
+`
+	rl := labelsFor(t, y)
+	fs := []Finding{
+		{Rule: "CLK-SEC-008", Path: "app/.env", Line: 8, Related: []Place{{Path: "app/.env", Line: 2}}},
+		{Rule: "CLK-RP-003", Path: "api/health.ts", Line: 3, Related: []Place{{Path: "api/orders.ts", Line: 30}}},
+	}
+	s := Judge(rl, fs)
+	if got := strings.Join(s.Matched, ","); got != "P1,P2" {
+		t.Errorf("matched = %q, want P1,P2 (P1 at the related line; P3 only at a trap finding's related place)", got)
+	}
+	if got := strings.Join(s.Missed, ","); got != "P3" {
+		t.Errorf("missed = %q, want P3", got)
+	}
+	for _, j := range s.Findings {
+		if j.Rule == "CLK-SEC-008" && (j.Verdict != TruePositive || j.Label != "P2") {
+			t.Errorf("SEC-008 finding judged %s %s, want tp P2 (its own place)", j.Verdict, j.Label)
+		}
+		if j.Rule == "CLK-RP-003" && j.Verdict != TrapHit {
+			t.Errorf("trap finding judged %s, want trap", j.Verdict)
+		}
+	}
+}

@@ -244,7 +244,14 @@ func runSEC008(pass *rules.Pass, report reportFunc) error {
 	if len(names) > 4 {
 		list = strings.Join(names[:4], ", ") + fmt.Sprintf(" and %d more", len(names)-4)
 	}
-	report(rules.Diagnostic{Line: anchor.line, Secrets: secrets, Match: "env-file " + f.Path,
+	// Every other secret line is a related location: one finding per
+	// file, and the user still sees each line to clean.
+	var related []rules.Location
+	for _, s := range found[1:] {
+		related = append(related, rules.Location{Path: f.Path, Line: s.line})
+	}
+	sort.Slice(related, func(i, j int) bool { return related[i].Line < related[j].Line })
+	report(rules.Diagnostic{Line: anchor.line, Secrets: secrets, Match: "env-file " + f.Path, Related: related,
 		Message: fmt.Sprintf("%s is committed (%s) and sets %s", rules.Code(f.Path), how, list)})
 	return nil
 }
