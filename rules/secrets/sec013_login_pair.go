@@ -16,8 +16,10 @@ import (
 // SEC013 reports an account's login and password written as literals
 // into the request a server or client module sends: an object literal
 // with a password and a user name, both string literals, passed to a call
-// (the body of a fetch, a sign-in call). A form's initial state, a schema
-// message or a value read from the environment is not one.
+// (the body of a fetch, a sign-in call), directly or through component
+// state initialised with them (a prefilled sign-in form). A form that
+// starts empty, a schema message or a value read from the environment is
+// not one.
 var SEC013 = &rules.Rule{
 	ID:         "CLK-SEC-013",
 	Name:       "login-credentials-hard-coded",
@@ -40,9 +42,11 @@ var SEC013 = &rules.Rule{
 			"repository, and, in a client module, by everyone who loads the page. Clerk keeps user credentials out of application code; " +
 			"a third-party API account's password belongs in the server's secret store.\n\n" +
 			"Reported: an object literal passed to a call whose password key (`password`, `passwd`, `pwd`) and user key (`login`, " +
-			"`username`, `user`, `email`, `identifier`) both hold string literals, the password at least 6 characters without spaces. " +
+			"`username`, `user`, `email`, `identifier`) both hold string literals, directly or as the initial value of the component state " +
+			"(`useState`, Vue `ref`) the call sends (a sign-in form prefilled with a real account ships it in the bundle), the password at " +
+			"least 6 characters without spaces mixing letters with digits or symbols, or 8 letters when the login is a personal e-mail address. " +
 			"Not reported: tests, fixtures, seed and migration scripts, examples and demos, placeholders, demo or guest accounts, and " +
-			"values read from the environment or from a form.",
+			"values read from the environment or from a form that starts empty.",
 		Bad:  "await fetch(url, { method: 'POST', body: JSON.stringify({ login: 'fleet', password: 'S3cr3t-2030' }) })",
 		Good: "await fetch(url, { method: 'POST', body: JSON.stringify({ login: process.env.FLEET_LOGIN, password: process.env.FLEET_PASSWORD }) })",
 	},
@@ -68,31 +72,48 @@ func runSEC013(pass *rules.Pass, report reportFunc) error {
 		if n.Type != "object" || !callArgument(af, n) {
 			return true
 		}
-		var pw, user *jsast.Node
+		var pw, user, pwState *jsast.Node
 		var pwVal, userVal string
 		for _, p := range n.NamedChildren() {
-			if p.Type != "pair" {
-				continue
+			var key string
+			var v string
+			var state *jsast.Node
+			var ok bool
+			switch p.Type {
+			case "pair":
+				key = af.Text(p.ChildByField("key"))
+				if s, isStr := af.StringValue(p.ChildByField("key")); isStr {
+					key = s
+				}
+				v, state, ok = literalOrState(af, p.ChildByField("value"))
+			case "shorthand_property_identifier":
+				key = af.Text(p)
+				v, state, ok = literalOrState(af, p)
 			}
-			key := af.Text(p.ChildByField("key"))
-			if s, ok := af.StringValue(p.ChildByField("key")); ok {
-				key = s
-			}
-			v, ok := af.StringValue(p.ChildByField("value"))
 			if !ok {
 				continue
 			}
 			switch {
 			case passwordKey.MatchString(key):
-				pw, pwVal = p, v
+				pw, pwVal, pwState = p, v, state
 			case userKey.MatchString(key):
 				user, userVal = p, v
 			}
 		}
-		if pw == nil || user == nil || !realLoginPassword(pwVal) || userVal == "" || demoAccount.MatchString(userVal) {
+		if pw == nil || user == nil || userVal == "" || demoAccount.MatchString(userVal) ||
+			!(realLoginPassword(pwVal) || personalEmail(userVal) && wordPassword(pwVal)) {
 			return true
 		}
-		report(rules.Diagnostic{Line: pw.Line, Column: pw.Col, Secrets: []string{pwVal}, Match: "login-pair " + af.Text(user.ChildByField("key")),
+		if pwState != nil {
+			// The literal is the state's initial value: point at it, where
+			// the fix goes, with the call that sends it as related.
+			report(rules.Diagnostic{Line: pwState.Line, Column: pwState.Col, Secrets: []string{pwVal}, Match: "login-pair-state " + userKeyText(af, user),
+				Related: []rules.Location{{Path: pass.File.Path, Line: pw.Line}},
+				Message: fmt.Sprintf("a login and its password (%s) are hard-coded as the initial state of the form whose values the call at line %d sends",
+					redact.Secret(pwVal), pw.Line)})
+			return true
+		}
+		report(rules.Diagnostic{Line: pw.Line, Column: pw.Col, Secrets: []string{pwVal}, Match: "login-pair " + userKeyText(af, user),
 			Message: fmt.Sprintf("a login and its password (%s) are hard-coded in the request this call sends", redact.Secret(pwVal))})
 		return true
 	})
@@ -124,6 +145,22 @@ func callArgument(af *jsast.File, obj *jsast.Node) bool {
 	return false
 }
 
+// emailRe is an e-mail address.
+var emailRe = regexp.MustCompile(`^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
+
+// personalEmail reports whether a login is an e-mail address (demo and
+// documentation domains are demoAccount's): with a personal address, a
+// password need not mix letters and digits to be one.
+func personalEmail(v string) bool { return emailRe.MatchString(v) }
+
+// wordPassword reports whether a letters-only literal sent as the password
+// of a personal address is one: 8 or more characters, no spaces, not a
+// placeholder.
+func wordPassword(v string) bool {
+	return len(v) >= 8 && !strings.ContainsAny(v, " \t\n") && !demoAccount.MatchString(v) && !detect.IsReference(v) &&
+		!detect.HasPlaceholderMarker(v)
+}
+
 // realLoginPassword reports whether a literal is a password rather than a
 // placeholder, a label or a message ("required", "Password"): at least 6
 // characters, no spaces, no placeholder marker, and letters mixed with
@@ -141,4 +178,80 @@ func realLoginPassword(v string) bool {
 		}
 	}
 	return letters && others
+}
+
+// userKeyText is the key of a user property, for the fingerprint.
+func userKeyText(af *jsast.File, p *jsast.Node) string {
+	if p.Type == "shorthand_property_identifier" {
+		return af.Text(p)
+	}
+	return af.Text(p.ChildByField("key"))
+}
+
+// stateHooks create a component's state from an initial value: the
+// variable a prefilled sign-in form sends holds that literal until the
+// user types (https://react.dev/reference/react/useState,
+// https://vuejs.org/api/reactivity-core.html#ref).
+var stateHooks = map[string]bool{"useState": true, "React.useState": true, "ref": true}
+
+// literalOrState is the string a value sends: a literal, or an identifier
+// whose declaration in the enclosing functions is a state hook (or a
+// const) initialised with a literal. A value the user types replaces the
+// initial one, so a prefilled form still ships the literal in the bundle.
+func literalOrState(af *jsast.File, v *jsast.Node) (string, *jsast.Node, bool) {
+	if v == nil {
+		return "", nil, false
+	}
+	if s, ok := af.StringValue(v); ok {
+		return s, nil, true
+	}
+	if v.Type != "identifier" && v.Type != "shorthand_property_identifier" {
+		return "", nil, false
+	}
+	name := af.Text(v)
+	for scope := v.Parent; scope != nil; scope = scope.Parent {
+		if !jsast.IsFunction(scope) && scope != af.Root {
+			continue
+		}
+		var lit string
+		var at *jsast.Node
+		var found bool
+		body := scope
+		if b := jsast.FunctionBody(scope); b != nil {
+			body = b
+		}
+		jsast.Walk(body, func(n *jsast.Node) bool {
+			if found || (n != scope && jsast.IsFunction(n)) {
+				return false
+			}
+			if n.Type != "variable_declarator" {
+				return true
+			}
+			target, init := n.ChildByField("name"), n.ChildByField("value")
+			if init == nil {
+				return true
+			}
+			switch {
+			case target.Type == "array_pattern" && init.Type == "call_expression" && stateHooks[af.CalleeName(init)]:
+				first := target.NamedChildren()
+				if len(first) == 0 || af.Text(first[0]) != name {
+					return true
+				}
+				if args := init.ChildByField("arguments"); args != nil && len(args.NamedChildren()) > 0 {
+					at = args.NamedChildren()[0]
+					lit, found = af.StringValue(at)
+				}
+			case target.Type == "identifier" && af.Text(target) == name && init.Type == "call_expression" && stateHooks[af.CalleeName(init)]:
+				if args := init.ChildByField("arguments"); args != nil && len(args.NamedChildren()) > 0 {
+					at = args.NamedChildren()[0]
+					lit, found = af.StringValue(at)
+				}
+			}
+			return !found
+		})
+		if found {
+			return lit, at, true
+		}
+	}
+	return "", nil, false
 }
