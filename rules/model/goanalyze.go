@@ -1188,14 +1188,7 @@ func (w *goWalker) bindBodyParam(c *ast.CallExpr, e *Effect) {
 	if i < 0 || i >= len(c.Args) {
 		return
 	}
-	f := w.wholeFact(c.Args[i], false)
-	switch {
-	case f == nil || f.ownerData || f.checked:
-	case f.whole:
-		e.BodyRecord = true
-	case f.param > 0:
-		e.bodyParam = f.param
-	}
+	w.passedWhole(c.Args[i], e)
 }
 
 func triOf(r Reach) tri {
@@ -1453,14 +1446,22 @@ func (w *goWalker) bodyRecord(e *Effect, direct, all []ast.Expr) {
 		return
 	}
 	for _, a := range direct {
-		f := w.wholeFact(a, false)
-		switch {
-		case f == nil || f.ownerData || f.checked:
-		case f.whole:
-			e.BodyRecord = true
-		case f.param > 0:
-			e.bodyParam = f.param
-		}
+		w.passedWhole(a, e)
+	}
+}
+
+// passedWhole records on a write what its argument a holds whole: a
+// decoded request body (BodyRecord) or the helper's own parameter
+// (bodyParam), unless its owner was set from the identity or the row was
+// loaded by the caller's id.
+func (w *goWalker) passedWhole(a ast.Expr, e *Effect) {
+	f := w.wholeFact(a, false)
+	switch {
+	case f == nil || f.ownerData || f.checked:
+	case f.whole:
+		e.BodyRecord = true
+	case f.param > 0:
+		e.bodyParam = f.param
 	}
 }
 

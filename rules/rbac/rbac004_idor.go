@@ -24,9 +24,7 @@ var RBAC004 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.MediumConfidence,
 	Checklist:  3,
-	// JavaScript and TypeScript, and Go: the policy asks only the model,
-	// whose Go adapter lists Go routes with the same facts.
-	Files: func(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) },
+	Files:      modelFiles,
 	Doc: rules.Doc{
 		Title: "records selected by a request-supplied id with no owner or role check",
 		References: []string{
@@ -65,6 +63,11 @@ var RBAC004 = &rules.Rule{
 	Fix: fixRBAC004,
 	Run: runRBAC004,
 }
+
+// modelFiles selects the files of the rules that ask only the model about
+// entries: JavaScript and TypeScript, and Go, whose adapter lists Go
+// routes with the same facts.
+func modelFiles(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) }
 
 // selectors are the request inputs a caller sets freely to pick records
 // (headers and cookies carry credentials more often than ids).
