@@ -55,6 +55,10 @@ type goSummary struct {
 	// clerk is the Clerk package of a net/http middleware the function
 	// runs (a gin middleware wrapping clerkhttp.WithHeaderAuthorization).
 	clerk string
+	// compared: a check that ends the request compared a value with the
+	// identity (if row.UserID != uid, canEdit(row, user)); the records
+	// written afterwards are not taken on the body's word.
+	compared bool
 }
 
 type goParamCheck struct {
@@ -77,6 +81,14 @@ type goFact struct {
 	// (u.Views++, u.Views = u.Views + 1); edited: a field was set to
 	// anything else. A record only stepped, saved whole, is a counter.
 	stepped, edited bool
+	// whole: the request body decoded whole into this value
+	// (c.ShouldBindJSON(&x), json.NewDecoder(r.Body).Decode(&x));
+	// param: a helper's parameter i+1 itself, which the caller may pass
+	// such a value as; checked: an owner-scoped query selected by it ran
+	// (the stored row was loaded by its id and the caller's id).
+	whole   bool
+	param   int
+	checked bool
 }
 
 type goWalker struct {
@@ -124,7 +136,7 @@ func (m *Model) goWalk(ctx context.Context, fn *goFunc, role goRole, depth int) 
 		if role == goHelperRole && n != "_" {
 			// The caller's argument i: replaced by its sources where the
 			// helper is called (goParamSource).
-			w.facts[n] = &goFact{src: []InputSource{goParamSource(i)}}
+			w.facts[n] = &goFact{src: []InputSource{goParamSource(i)}, param: i + 1}
 		}
 		switch t := types[i]; {
 		case strings.HasSuffix(t, ".Context") && !strings.HasPrefix(t, "context."), strings.HasSuffix(t, ".Request"):
@@ -251,6 +263,9 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 			if c == yes && thenR == no && r != no {
 				w.s.checks = append(w.s.checks, Proof{Location: w.loc(x.Pos()), What: "if " + w.fn.file.Text(x.Cond)})
 				w.authzOf(x.Cond)
+			}
+			if c != no && thenR == no && w.comparesIdentity(x.Cond) {
+				w.s.compared = true
 			}
 			if c == maybe && thenR == no && goRoleWords(w.fn.file.Text(x.Cond)) {
 				// if !hasRole { c.AbortWithStatus(403) }: a role or permission check.
@@ -557,10 +572,45 @@ func (w *goWalker) authzOf(c ast.Expr) {
 	})
 	if idSide && other {
 		w.s.authz |= AuthzOwner
+		w.s.compared = true
 	}
 	if goRoleWords(w.fn.file.Text(c)) {
 		w.s.authz |= AuthzRole
 	}
+}
+
+// comparesIdentity reports a condition that relates a value to the
+// identity: an equality test with the identity on one side only
+// (row.UserID != uid), or a call given the identity and another value
+// (canEdit(row, user)). A test of the caller's own attributes next to a
+// request value (!canBePublic && body.Public) relates nothing to the
+// caller.
+func (w *goWalker) comparesIdentity(c ast.Expr) bool {
+	found := false
+	ast.Inspect(c, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.BinaryExpr:
+			if x.Op == token.EQL || x.Op == token.NEQ {
+				l, r := w.mentionsIdentity(x.X), w.mentionsIdentity(x.Y)
+				found = found || l != r && !isEmptyLit(x.X) && !isEmptyLit(x.Y)
+			}
+		case *ast.CallExpr:
+			id, other := false, false
+			for _, a := range x.Args {
+				if _, lit := a.(*ast.BasicLit); lit {
+					continue
+				}
+				if w.mentionsIdentity(a) {
+					id = true
+				} else {
+					other = true
+				}
+			}
+			found = found || id && other
+		}
+		return !found
+	})
+	return found
 }
 
 // goRoleWords reports a condition that names a role, permission or
@@ -987,8 +1037,10 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 		for _, at := range ownerAfter {
 			if at.File == e.File && at.Line < e.Line {
 				e.Authz |= AuthzOwner
+				e.BodyRecord, e.bodyParam = false, 0
 			}
 		}
+		w.bindBodyParam(c, &e)
 		e.SignedOut = reachWord(meet(r, triOf(e.SignedOut)))
 		e.Authz |= w.s.authz
 		w.s.effects = append(w.s.effects, e)
@@ -996,6 +1048,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	if hs.readsIdentity {
 		w.s.readsIdentity = true
 	}
+	w.s.compared = w.s.compared || hs.compared
 	w.s.incomplete = w.s.incomplete || hs.incomplete
 	for _, in := range hs.inputs {
 		w.s.inputs = append(w.s.inputs, in)
@@ -1119,6 +1172,23 @@ func (w *goWalker) bindParams(c *ast.CallExpr, src []InputSource, owner bool) ([
 		}
 	}
 	return sortSources(out), owner
+}
+
+// bindBodyParam resolves a helper effect that writes its parameter whole
+// (Effect.bodyParam) against the caller's argument: a decoded request body
+// makes it a BodyRecord, the caller's own parameter passes the question
+// on, and a check the caller made before the call clears it.
+func (w *goWalker) bindBodyParam(c *ast.CallExpr, e *Effect) {
+	i := e.bodyParam - 1
+	e.bodyParam = 0
+	if w.s.compared {
+		e.BodyRecord = false
+		return
+	}
+	if i < 0 || i >= len(c.Args) {
+		return
+	}
+	w.passedWhole(c.Args[i], e)
 }
 
 func triOf(r Reach) tri {
@@ -1247,9 +1317,13 @@ var goInputs = map[string]InputSource{
 func (w *goWalker) taintArg(c *ast.CallExpr, src InputSource) {
 	for _, a := range c.Args {
 		if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.AND {
-			if id, ok := u.X.(*ast.Ident); ok {
-				w.facts[id.Name] = &goFact{src: []InputSource{src}}
-			}
+			a = u.X
+		} else if src != FromBody {
+			continue
+		}
+		// &x, or x holding a pointer (x := &T{}; c.BindJSON(x)).
+		if id, ok := a.(*ast.Ident); ok {
+			w.facts[id.Name] = &goFact{src: []InputSource{src}, whole: src == FromBody}
 		}
 	}
 }
@@ -1340,6 +1414,7 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		}
 	}
 	e.Request = sortSources(e.Request)
+	w.bodyRecord(e, c.Args, args)
 	if kind == ReadsData {
 		// db.Where("id = ?", id).First(&row): row is a record the
 		// request selected; a later Save(&row) or Delete(&row) is too.
@@ -1352,6 +1427,63 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		}
 	}
 	return e
+}
+
+// bodyRecord records the provenance of a write's record (Effect.BodyRecord):
+// the request body decoded whole and passed as is, in a handler or through
+// a helper's parameter (Effect.bodyParam). An owner-scoped read selected
+// by the body's values marks it checked.
+func (w *goWalker) bodyRecord(e *Effect, direct, all []ast.Expr) {
+	if e.Kind == ReadsData && e.OwnerScoped {
+		for _, a := range all {
+			if f := w.wholeFact(a, true); f != nil {
+				f.checked = true
+			}
+		}
+		return
+	}
+	if e.Kind != WritesData || w.s.compared {
+		return
+	}
+	for _, a := range direct {
+		w.passedWhole(a, e)
+	}
+}
+
+// passedWhole records on a write what its argument a holds whole: a
+// decoded request body (BodyRecord) or the helper's own parameter
+// (bodyParam), unless its owner was set from the identity or the row was
+// loaded by the caller's id.
+func (w *goWalker) passedWhole(a ast.Expr, e *Effect) {
+	f := w.wholeFact(a, false)
+	switch {
+	case f == nil || f.ownerData || f.checked:
+	case f.whole:
+		e.BodyRecord = true
+	case f.param > 0:
+		e.bodyParam = f.param
+	}
+}
+
+// wholeFact returns the fact of a value passed whole (x, &x, or with
+// fields, x.ID) that holds a decoded request body or a helper's parameter.
+func (w *goWalker) wholeFact(a ast.Expr, fields bool) *goFact {
+	if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		a = u.X
+	}
+	if fields {
+		if r := goRootIdent(a); r != nil {
+			a = r
+		}
+	}
+	id, ok := a.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	if f := w.facts[id.Name]; f != nil && (f.whole || f.param > 0) {
+		return f
+	}
+	return nil
 }
 
 // sqlText returns the SQL statement of a call's first string argument (a

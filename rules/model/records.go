@@ -128,3 +128,28 @@ func (m *Model) prismaOwned(ctx context.Context) map[string]bool {
 	}
 	return out
 }
+
+// RoleCreatedRecords returns the records (Effect.Record) some entry
+// creates only after a role or permission check, with the first entry
+// that does (in entry order): the application says creating them
+// is a privileged action. A create of the same record that another entry
+// makes with sign-in only, not in the caller's own name, skips that check
+// (CLK-RBAC-010).
+func (m *Model) RoleCreatedRecords(ctx context.Context) (map[string]*Entry, error) {
+	es, err := m.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*Entry{}
+	for _, e := range es {
+		for _, x := range m.Effects(ctx, e).List {
+			if x.Kind != WritesData || x.Selects || x.Record == "" || x.Authz&AuthzRole == 0 || x.SignedOut == ReachYes {
+				continue
+			}
+			if _, ok := out[x.Record]; !ok {
+				out[x.Record] = e
+			}
+		}
+	}
+	return out, ctx.Err()
+}

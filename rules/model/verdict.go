@@ -218,6 +218,19 @@ type Effect struct {
 	// app's schema for that table holds contact data or a credential
 	// (email, phone, push token): see ContactExposure.
 	Contact bool
+	// BodyRecord is set on a write of a record the request body was decoded
+	// into whole (gin's c.ShouldBindJSON(&b), json.NewDecoder(r.Body).Decode(&b))
+	// and that is written as it came (db.Save(&b), Updates(b)), directly or
+	// through helpers: the caller chooses every field, the primary key and
+	// the owner included. It is not set when a field of it was set from the
+	// identity first (b.UserID = uid), when an owner-scoped query selected
+	// by it ran first (the stored row loaded by its id and the caller's id),
+	// or when a check that ends the request compared a value with the
+	// identity before the write (Go).
+	BodyRecord bool
+	// bodyParam is, inside a helper's summary, the parameter (1-based) the
+	// write takes whole, resolved at each call (Go).
+	bodyParam int
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

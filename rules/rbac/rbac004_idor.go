@@ -24,9 +24,7 @@ var RBAC004 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.MediumConfidence,
 	Checklist:  3,
-	// JavaScript and TypeScript, and Go: the policy asks only the model,
-	// whose Go adapter lists Go routes with the same facts.
-	Files: func(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) },
+	Files:      modelFiles,
 	Doc: rules.Doc{
 		Title: "records selected by a request-supplied id with no owner or role check",
 		References: []string{
@@ -42,6 +40,9 @@ var RBAC004 = &rules.Rule{
 			"for a record created or filtered with an owner or tenant field from the request (`data: { ownerId: body.ownerId }`), " +
 			"and for a record with no owner of its own created or listed through a reference to another user's record " +
 			"(`data: { folderId: body.folderId }` where folders belong to users) that nothing checks is the caller's. " +
+			"In Go, a record the request body is decoded into whole (`c.ShouldBindJSON(&b)`) and saved as it came (`db.Save(&b)`) " +
+			"lets the body choose the row it overwrites and its owner, unless the stored row is loaded by its id and the caller's id first " +
+			"or its owner is compared with the caller; a check of the caller's own attributes (their plan) is not such a check. " +
 			"Reads of data the application shows to everyone (records it never scopes by owner) are not reported, nor are writes " +
 			"that only step a counter from its current value (`likeCount: post.likeCount + 1`, `{ increment: 1 }`): liking or " +
 			"replying to a record the caller is shown changes nothing its author wrote, and neither does leaving one (a write " +
@@ -62,6 +63,11 @@ var RBAC004 = &rules.Rule{
 	Fix: fixRBAC004,
 	Run: runRBAC004,
 }
+
+// modelFiles selects the files of the rules that ask only the model about
+// entries: JavaScript and TypeScript, and Go, whose adapter lists Go
+// routes with the same facts.
+func modelFiles(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) }
 
 // selectors are the request inputs a caller sets freely to pick records
 // (headers and cookies carry credentials more often than ids).
@@ -129,6 +135,10 @@ func reportAt(pass *rules.Pass, e *model.Entry) (model.Location, bool) {
 func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effect, error) {
 	var bad []model.Effect
 	for _, x := range fx.List {
+		if bodyChosen(x) {
+			bad = append(bad, x)
+			continue
+		}
 		if x.Authz != model.AuthzNone || x.Kind != model.ReadsData && x.Kind != model.WritesData {
 			continue
 		}
@@ -232,6 +242,17 @@ func byClaims(x model.Effect) bool {
 	return false
 }
 
+// bodyChosen reports an update of a record the request body was decoded
+// into whole (model.Effect.BodyRecord): the body names the row it
+// overwrites by its primary key and sets its owner, and nothing compared
+// an owner with the caller or loaded the row by the caller's id first. A
+// check of the caller's own attributes (a plan that allows public
+// records) is not an owner check; a role or organization check is.
+func bodyChosen(x model.Effect) bool {
+	return x.Kind == model.WritesData && x.BodyRecord && x.Selects && !x.OwnerScoped && !x.Counter &&
+		x.Authz&(model.AuthzRole|model.AuthzOrg) == 0
+}
+
 func requestSelected(x model.Effect) bool {
 	for _, s := range x.Request {
 		if selectors[s] {
@@ -256,6 +277,8 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 	var how string
 	whose := "another user's records"
 	switch {
+	case bodyChosen(first):
+		how = "writes the request body as decoded into the record, so the body chooses the row it overwrites (its id) and its owner"
 	case first.Reference != "" && first.OwnerFromRequest == "":
 		how = fmt.Sprintf("refers to another record by %s from the request", rules.Code(first.Reference))
 		whose = "another user's records through it"
