@@ -8,6 +8,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	sem "github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -258,61 +259,49 @@ func (c *checker) apiRoutes() []apiRoute {
 	return out
 }
 
-// clerkGuards are Express middlewares that reject requests without a session.
-var clerkGuards = map[string]bool{"requireAuth": true, "ClerkExpressRequireAuth": true, "expressRequireAuth": true}
-
-// expressGuards reports a global Clerk auth guard registered before a
-// webhook route on the same app or router.
+// expressGuards reports a Clerk middleware that rejects signed-out
+// requests in front of a webhook route registered in f: on the route
+// itself, or registered before it on a covering path (the model's
+// middleware chain, in registration order).
 func (c *checker) expressGuards(f *jsast.File) {
-	type guard struct {
-		obj, prefix string
-		n           *jsast.Node
+	if c.pass.Model == nil {
+		return
 	}
-	var guards []guard
-	isGuard := func(a *jsast.Node) bool {
-		a = jsast.Unwrap(a)
-		if a == nil || a.Type != "call_expression" {
-			return false
-		}
-		name := f.CalleeName(a)
-		return clerkGuards[f.ResolveClerk(name)] || clerkGuards[jsast.LastSegment(name)] && f.ImportsFrom(jsast.IsClerkModule)
-	}
-	for _, call := range f.Calls(f.Root, func(n string) bool { return jsast.LastSegment(n) == "use" && strings.Contains(n, ".") }) {
-		prefix := ""
-		for i, a := range jsast.Args(call) {
-			if v, ok := f.StringValue(a); ok && i == 0 {
-				prefix = v
-				continue
-			}
-			if isGuard(a) {
-				guards = append(guards, guard{obj: strings.TrimSuffix(f.CalleeName(call), ".use"), prefix: prefix, n: call})
-			}
-		}
-	}
-	for _, call := range f.Calls(f.Root, deliveryRoute) {
-		args := jsast.Args(call)
-		if len(args) < 2 {
+	es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
+	reported := map[int]bool{}
+	for _, e := range es {
+		reg := registration(f, e)
+		if reg == nil {
 			continue
 		}
-		route, ok := f.StringValue(args[0])
-		if !ok || !pathSignal(route) {
+		route := routeLiteral(f, reg, e)
+		if !pathSignal(route) {
 			continue
 		}
-		obj := strings.TrimSuffix(f.CalleeName(call), "."+jsast.LastSegment(f.CalleeName(call)))
-		for _, a := range args[1 : len(args)-1] {
-			if isGuard(a) {
-				c.pass.Report(rules.Diagnostic{Line: a.Line, Column: a.Col,
-					Message: fmt.Sprintf("the webhook route %s requires a session with %s; Clerk's deliveries carry none and are rejected", rules.Code(route), rules.Code(clip(f.Text(a))))})
-			}
-		}
-		for _, g := range guards {
-			if g.obj != obj || g.n.Start > call.Start || jsast.EnclosingFunction(g.n) != jsast.EnclosingFunction(call) ||
-				(g.prefix != "" && !strings.HasPrefix(route, g.prefix)) {
+		global := false
+		for _, l := range e.Chain {
+			if l.Clerk == "" || l.Gate != sem.GateRejects && l.Gate != sem.GateRedirects || l.File != f.Path {
 				continue
 			}
-			c.pass.Report(rules.Diagnostic{Line: g.n.Line, Column: g.n.Col, Related: []rules.Location{loc(f, call)},
-				Message: fmt.Sprintf("%s runs before the webhook route %s (line %d), so Clerk's deliveries, which carry no session, are rejected", rules.Code(clip(f.Text(g.n))), rules.Code(route), call.Line)})
-			break
+			if l.Line >= reg.Line && l.Line <= reg.EndLine {
+				at := reg
+				for _, a := range jsast.Args(reg) {
+					if a.Line == l.Line && strings.HasPrefix(f.Text(a), strings.TrimSuffix(l.Name, "...")) {
+						at = a
+						break
+					}
+				}
+				c.pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col,
+					Message: fmt.Sprintf("the webhook route %s requires a session with %s; Clerk's deliveries carry none and are rejected", rules.Code(route), rules.Code(clip(f.Text(at))))})
+				continue
+			}
+			use := outermostCallAt(f, l.Line)
+			if global || use == nil || reported[use.Start] {
+				continue
+			}
+			global, reported[use.Start] = true, true
+			c.pass.Report(rules.Diagnostic{Line: use.Line, Column: use.Col, Related: []rules.Location{loc(f, reg)},
+				Message: fmt.Sprintf("%s runs before the webhook route %s (line %d), so Clerk's deliveries, which carry no session, are rejected", rules.Code(clip(f.Text(use))), rules.Code(route), reg.Line)})
 		}
 	}
 }
