@@ -182,7 +182,7 @@ func (c *checker) expressOrder(f *jsast.File, reported map[*jsast.Node]bool) {
 			continue
 		}
 		parser := firstBodyParser(e)
-		if parser == nil || parser.Body != knowledge.BodyParsed || parser.KeepsRaw || parser.File != f.Path {
+		if parser == nil || parser.Body != knowledge.BodyParsed || parser.KeepsRaw {
 			continue
 		}
 		tf := f
@@ -204,12 +204,17 @@ func (c *checker) expressOrder(f *jsast.File, reported map[*jsast.Node]bool) {
 		if tf != f {
 			rel = related(fnRef{f: tf, fn: fn})
 		}
-		use := parser.Name
-		if call := outermostCallAt(f, parser.Line); call != nil {
-			use = clip(f.Text(call))
+		// The parser's registration (`app.use(express.json())`), in this
+		// file or in the one that mounts this router.
+		use, where := parser.Name, rules.Code(parser.Location.String())
+		if parser.File == f.Path {
+			where = fmt.Sprintf("line %d", parser.Line)
+			if call := outermostCallAt(f, parser.Line); call != nil {
+				use = clip(f.Text(call))
+			}
 		}
-		c.pass.Report(rules.Diagnostic{Line: reg.Line, Column: reg.Col, Related: append([]rules.Location{{Path: f.Path, Line: parser.Line}}, rel...),
-			Message: fmt.Sprintf("the webhook route %s is registered after %s (line %d) without `express.raw()`, so it verifies a parsed and re-serialised body", rules.Code(routeLiteral(f, reg, e)), rules.Code(use), parser.Line)})
+		c.pass.Report(rules.Diagnostic{Line: reg.Line, Column: reg.Col, Related: append([]rules.Location{{Path: parser.File, Line: parser.Line}}, rel...),
+			Message: fmt.Sprintf("the webhook route %s is registered after %s (%s) without `express.raw()`, so it verifies a parsed and re-serialised body", rules.Code(routeLiteral(f, reg, e)), rules.Code(use), where)})
 	}
 }
 
