@@ -221,3 +221,29 @@ func BodyParserOf(module, name string) (BodyParse, bool) {
 	}
 	return "", false
 }
+
+// goBodyDecoders are the Go calls that parse a request body (or its bytes)
+// into a value: the parsed value is what a handler then trusts.
+var goBodyDecoders = []struct {
+	Package, Name string
+	// Reader is set when the call takes a reader (json.NewDecoder(r.Body)
+	// whose Decode parses), not the bytes.
+	Reader bool
+	Source string
+}{
+	{Package: "encoding/json", Name: "Unmarshal", Source: "https://pkg.go.dev/encoding/json#Unmarshal"},
+	{Package: "encoding/json", Name: "NewDecoder", Reader: true, Source: "https://pkg.go.dev/encoding/json#NewDecoder"},
+	{Package: "encoding/xml", Name: "Unmarshal", Source: "https://pkg.go.dev/encoding/xml#Unmarshal"},
+	{Package: "encoding/xml", Name: "NewDecoder", Reader: true, Source: "https://pkg.go.dev/encoding/xml#NewDecoder"},
+}
+
+// GoBodyDecoderOf looks up a Go function that parses bytes (reader false)
+// or a reader (reader true) into a value, by import path and name.
+func GoBodyDecoderOf(pkg, name string) (reader, ok bool) {
+	for _, d := range goBodyDecoders {
+		if d.Package == pkg && d.Name == name {
+			return d.Reader, true
+		}
+	}
+	return false, false
+}

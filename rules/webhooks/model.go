@@ -294,12 +294,6 @@ func outermostCallAt(f *jsast.File, line int) *jsast.Node {
 	return out
 }
 
-// registered reports whether an entry is a route registered by a call
-// rather than a file's export: the model names those "METHOD /path".
-func registered(e *sem.Entry) bool {
-	return e.Name == e.Label() || strings.Contains(e.Name, " /")
-}
-
 // requestRoots returns the names under which fn sees the request: its
 // first parameter (`req`, `request`, `event`, `c`), or the request
 // property destructured from it (`{ request }`).

@@ -8,6 +8,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	sem "github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // WH002 flags verification of a body that was parsed, re-serialised or
@@ -21,7 +22,8 @@ var WH002 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.MediumConfidence,
 	Checklist:  4,
-	Keywords:   []string{"verifyWebhook", ".verify(", "express.json", "bodyParser.json", "json()"},
+	Files:      func(f *source.File) bool { return (f.IsJS() || f.Lang == source.LangGo) && !f.Binary },
+	Keywords:   []string{"verifyWebhook", ".verify(", "express.json", "bodyParser.json", "json()", ".Verify("},
 	// json() and .verify( are everywhere; only webhook code matters.
 	Requires: webhookKeywords,
 	Doc: rules.Doc{
@@ -50,6 +52,9 @@ app.use(express.json())`,
 }
 
 func runWH002(pass *rules.Pass) error {
+	if pass.File.Lang == source.LangGo {
+		return runWH002Go(pass)
+	}
 	f := pass.AST(pass.File)
 	if f == nil || nonRequestPath(f.Path) {
 		return nil
@@ -99,6 +104,39 @@ func runWH002(pass *rules.Pass) error {
 		}
 	}
 	c.expressOrder(f, reported)
+	return nil
+}
+
+// runWH002Go reports Go webhook handlers (the model's entries) that parse
+// the payload before verifying its signature (Model.GoParsedBeforeVerify):
+// every unsigned request is parsed, and a parse error that ends the
+// process lets anyone stop the server.
+func runWH002Go(pass *rules.Pass) error {
+	if pass.Model == nil || nonRequestPath(pass.File.Path) {
+		return nil
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return nil //nolint:nilerr // entries that cannot be listed are not reported on
+	}
+	seen := map[int]bool{}
+	for _, e := range es {
+		if e.Handler.File != pass.File.Path {
+			continue
+		}
+		p, ok := pass.Model.GoParsedBeforeVerify(pass.Ctx, e)
+		if !ok || seen[p.Parse.Line] {
+			continue
+		}
+		seen[p.Parse.Line] = true
+		msg := fmt.Sprintf("%s parses the webhook body before %s (line %d) verifies its %s signature, so every unsigned request is parsed and trusted first",
+			rules.Code(p.Parse.What), rules.Code(p.Verify.What), p.Verify.Line, providerTitle(p.Provider))
+		if p.Fatal {
+			msg += "; its parse error ends the process, so any unsigned POST with a malformed body stops the server"
+		}
+		pass.Report(rules.Diagnostic{Line: p.Parse.Line, Message: msg,
+			Related: []rules.Location{{Path: p.Verify.File, Line: p.Verify.Line}}})
+	}
 	return nil
 }
 
