@@ -8,6 +8,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	sem "github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
@@ -217,31 +218,29 @@ type apiRoute struct {
 	file string
 }
 
-var (
-	appRouteRe  = regexp.MustCompile(`(^|/)app/((?:.*/)?)route\.[mc]?[jt]sx?$`)
-	pagesAPIRe  = regexp.MustCompile(`(^|/)pages/(api(?:/.*)?)\.[mc]?[jt]sx?$`)
-	dynamicSegs = regexp.MustCompile(`^\[\[?\.\.\..*\]\]?$`)
-)
-
-// apiRoutes lists the Next.js route handlers and Pages API routes of the
-// repository with their URL paths, dynamic segments filled with samples.
+// apiRoutes lists the Next.js route handlers and Pages API routes under
+// /api (the model's entries and URL paths), with dynamic segments filled
+// with samples ([id] is "x", a catch-all "x/y"), to test public-route
+// patterns against.
 func (c *checker) apiRoutes() []apiRoute {
+	if c.pass.Model == nil {
+		return nil
+	}
+	es, err := c.pass.Model.Entries(c.pass.Ctx)
+	if err != nil {
+		return nil
+	}
 	var out []apiRoute
-	for _, p := range c.pass.Paths() {
-		var rel string
-		switch {
-		case appRouteRe.MatchString(p):
-			rel = strings.TrimSuffix(appRouteRe.FindStringSubmatch(p)[2], "/")
-		case pagesAPIRe.MatchString(p):
-			rel = strings.TrimSuffix(pagesAPIRe.FindStringSubmatch(p)[2], "/index")
-		default:
+	seen := map[string]bool{}
+	for _, e := range es {
+		if e.Framework != knowledge.NextJS || e.Kind != sem.RouteHandler && e.Kind != sem.PagesAPI || !e.PathKnown || seen[e.File] {
 			continue
 		}
 		var segs []string
-		for _, s := range strings.Split(rel, "/") {
+		for _, s := range strings.Split(strings.Trim(e.Path, "/"), "/") {
 			switch {
-			case s == "" || strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") || strings.HasPrefix(s, "@"):
-			case dynamicSegs.MatchString(s):
+			case s == "":
+			case strings.HasPrefix(s, "[...") || strings.HasPrefix(s, "[[..."):
 				segs = append(segs, "x", "y")
 			case strings.HasPrefix(s, "["):
 				segs = append(segs, "x")
@@ -253,7 +252,8 @@ func (c *checker) apiRoutes() []apiRoute {
 		if !strings.HasPrefix(url, "/api") {
 			continue
 		}
-		out = append(out, apiRoute{url: url, file: p})
+		seen[e.File] = true
+		out = append(out, apiRoute{url: url, file: e.File})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].url < out[j].url })
 	return out
