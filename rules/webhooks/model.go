@@ -165,12 +165,12 @@ type handler struct {
 	provider string
 }
 
-// handlers returns the functions of f that take a request: the model's
+// modelHandlers returns the functions of f that take a request: the model's
 // entries whose handler is in f (every framework adapter lists them:
 // route exports, registered routes, Convex HTTP actions, Deno.serve), and
 // the exported helpers of f that receive the request (a verifying helper
 // is checked where it fails open too).
-func (c *checker) handlers(f *jsast.File) []*handler {
+func (c *checker) modelHandlers(f *jsast.File) []*handler {
 	if c.pass.Model == nil {
 		return nil
 	}
@@ -760,7 +760,7 @@ func kindName(clerk bool) string {
 // file with whether each is Clerk's.
 func (c *checker) webhookHandlers(f *jsast.File) []*handler {
 	var out []*handler
-	for _, h := range c.handlers(f) {
+	for _, h := range c.modelHandlers(f) {
 		if ok, clerk := c.recognise(h); ok {
 			h.clerk = clerk
 			out = append(out, h)
