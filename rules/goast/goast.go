@@ -106,6 +106,7 @@ var PackageNames = map[string]string{
 	"github.com/go-jose/go-jose/v3/jwt":    "jwt",
 	"github.com/go-jose/go-jose/v4/jwt":    "jwt",
 	"github.com/clerk/clerk-sdk-go/v2/jwt": "jwt",
+	"github.com/svix/svix-webhooks/go":     "svix",
 }
 
 // CallName returns the dotted name of a call's function: "pkg.Func",

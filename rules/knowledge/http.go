@@ -176,3 +176,74 @@ func BodyReaderOf(module, name string) (raw, ok bool) {
 	}
 	return false, false
 }
+
+// BodyParse is what a body-parsing middleware does with the request body.
+type BodyParse string
+
+// Body parsing kinds.
+const (
+	// BodyParsed: the body is parsed into an object (JSON, URL-encoded);
+	// the bytes as sent are gone unless the parser's `verify` hook keeps
+	// them.
+	BodyParsed BodyParse = "parsed"
+	// BodyRaw: the body is kept as the bytes (a Buffer) or text as sent.
+	BodyRaw BodyParse = "raw"
+)
+
+// bodyParsers are the body-parsing middleware of Node servers, by the
+// package they are imported from and the factory's name. A parser skips
+// a request whose body an earlier parser already read (body-parser's
+// `req._body` check), so the first one on a route decides what the
+// handler gets. Each parser's `verify(req, res, buf)` option receives the
+// raw bytes before parsing.
+var bodyParsers = []struct {
+	Module, Name string
+	Parse        BodyParse
+	Source       string
+}{
+	{Module: "express", Name: "json", Parse: BodyParsed, Source: "https://expressjs.com/en/api.html#express.json"},
+	{Module: "express", Name: "urlencoded", Parse: BodyParsed, Source: "https://expressjs.com/en/api.html#express.urlencoded"},
+	{Module: "express", Name: "raw", Parse: BodyRaw, Source: "https://expressjs.com/en/api.html#express.raw"},
+	{Module: "express", Name: "text", Parse: BodyRaw, Source: "https://expressjs.com/en/api.html#express.text"},
+	{Module: "body-parser", Name: "json", Parse: BodyParsed, Source: "https://github.com/expressjs/body-parser#bodyparserjsonoptions"},
+	{Module: "body-parser", Name: "urlencoded", Parse: BodyParsed, Source: "https://github.com/expressjs/body-parser#bodyparserurlencodedoptions"},
+	{Module: "body-parser", Name: "raw", Parse: BodyRaw, Source: "https://github.com/expressjs/body-parser#bodyparserrawoptions"},
+	{Module: "body-parser", Name: "text", Parse: BodyRaw, Source: "https://github.com/expressjs/body-parser#bodyparsertextoptions"},
+}
+
+// BodyParserOf looks up a body-parsing middleware factory by the package
+// it is imported from and its name (express.json, bodyParser.raw).
+func BodyParserOf(module, name string) (BodyParse, bool) {
+	for _, p := range bodyParsers {
+		if p.Module == module && p.Name == name {
+			return p.Parse, true
+		}
+	}
+	return "", false
+}
+
+// goBodyDecoders are the Go calls that parse a request body (or its bytes)
+// into a value: the parsed value is what a handler then trusts.
+var goBodyDecoders = []struct {
+	Package, Name string
+	// Reader is set when the call takes a reader (json.NewDecoder(r.Body)
+	// whose Decode parses), not the bytes.
+	Reader bool
+	Source string
+}{
+	{Package: "encoding/json", Name: "Unmarshal", Source: "https://pkg.go.dev/encoding/json#Unmarshal"},
+	{Package: "encoding/json", Name: "NewDecoder", Reader: true, Source: "https://pkg.go.dev/encoding/json#NewDecoder"},
+	{Package: "encoding/xml", Name: "Unmarshal", Source: "https://pkg.go.dev/encoding/xml#Unmarshal"},
+	{Package: "encoding/xml", Name: "NewDecoder", Reader: true, Source: "https://pkg.go.dev/encoding/xml#NewDecoder"},
+}
+
+// GoBodyDecoderOf looks up a Go function that parses bytes (reader false)
+// or a reader (reader true) into a value, by import path and name.
+func GoBodyDecoderOf(pkg, name string) (reader, ok bool) {
+	for _, d := range goBodyDecoders {
+		if d.Package == pkg && d.Name == name {
+			return d.Reader, true
+		}
+	}
+	return false, false
+}

@@ -242,6 +242,18 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("nodeBodyReaders", r.Module+" "+r.Name)
 	}
+	for _, p := range bodyParsers {
+		if p.Source == "" || p.Module == "" || p.Name == "" || p.Parse == "" {
+			t.Errorf("bodyParsers %s.%s: incomplete entry", p.Module, p.Name)
+		}
+		unique("bodyParsers", p.Module+" "+p.Name)
+	}
+	for _, d := range goBodyDecoders {
+		if d.Source == "" || d.Package == "" || d.Name == "" {
+			t.Errorf("goBodyDecoders %s.%s: incomplete entry", d.Package, d.Name)
+		}
+		unique("goBodyDecoders", d.Package+" "+d.Name)
+	}
 	for _, v := range verifiers {
 		if v.Source == "" || v.Name == "" || v.Provider == "" || len(v.Modules) == 0 {
 			t.Errorf("verifiers %s: incomplete entry", v.Provider)

@@ -270,6 +270,13 @@ type Layer struct {
 	// signed-out request but lets it through: it would reject had it
 	// stopped the chain, so the routes behind it share its one defect.
 	WouldReject bool
+	// Body is what the layer does with the request body when it is a
+	// body-parsing middleware (knowledge.BodyParserOf: express.json()
+	// parses, express.raw() keeps the bytes); "" for any other layer.
+	// KeepsRaw is set when a parsing layer's `verify` hook receives the
+	// raw bytes (and can keep them as req.rawBody).
+	Body     knowledge.BodyParse
+	KeepsRaw bool
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

@@ -957,6 +957,12 @@ func (w *goWalker) expr(e ast.Expr, r tri) tri {
 	return out
 }
 
+// goEndsProcess reports whether a call by its dotted name ends the
+// process or unwinds the goroutine: panic, os.Exit, log.Fatal*, log.Panic*.
+func goEndsProcess(name string) bool {
+	return name == "panic" || name == "os.Exit" || strings.HasPrefix(name, "log.Fatal") || strings.HasPrefix(name, "log.Panic")
+}
+
 // call handles one call reached with r and returns the reach after it.
 func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	name := goast.CallName(c)
@@ -964,7 +970,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	root := goRootIdent(c.Fun)
 	onReq := root != nil && w.reqs[root.Name]
 	switch {
-	case name == "panic" || name == "os.Exit" || strings.HasPrefix(name, "log.Fatal") || strings.HasPrefix(name, "log.Panic"):
+	case goEndsProcess(name):
 		return no
 	case onReq && strings.HasPrefix(last, "Abort") && w.role != goHTTPMW:
 		w.aborted = true

@@ -657,6 +657,13 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 		callee = jsast.Unwrap(n.ChildByField("function"))
 	}
 	root := rootIdent(callee)
+	if body, ok := bodyParser(f, n, callee, root); ok {
+		l.Gate, l.Body = GateNone, body
+		for _, a := range jsast.Args(n) {
+			l.KeepsRaw = l.KeepsRaw || f.ObjectProp(a, "verify") != nil
+		}
+		return l
+	}
 	if root != nil {
 		exp, pkg := m.clerkExportOf(ctx, f, f.Text(root))
 		if exp != "" {
@@ -818,6 +825,24 @@ func callsParam(fn *jsast.Node, ps []*jsast.Node, f *jsast.File, st *nodeStyle) 
 		return true
 	})
 	return found
+}
+
+// bodyParser recognises a body-parsing middleware call (express.json(),
+// bodyParser.raw(), json() imported from express) by its package and
+// name (knowledge.BodyParserOf).
+func bodyParser(f *jsast.File, n, callee, root *jsast.Node) (knowledge.BodyParse, bool) {
+	if n.Type != "call_expression" || root == nil {
+		return "", false
+	}
+	im, ok := f.ImportOf(f.Text(root))
+	if !ok || isLocalSpec(im.Source) {
+		return "", false
+	}
+	name := im.Imported
+	if callee.Type == "member_expression" {
+		name = jsast.LastSegment(strings.ReplaceAll(f.Name(callee), "()", ""))
+	}
+	return knowledge.BodyParserOf(im.Source, name)
 }
 
 // externalOf returns the package an identifier is imported from, when it

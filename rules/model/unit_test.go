@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/clerkguard/clerkguard/rules"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -421,6 +422,46 @@ func TestPublicFields(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no db.user.findUnique read among %+v", label, fx.List)
+		}
+	}
+}
+
+// TestBodyParserLayers: the body-parsing middleware in front of a route
+// are typed layers (knowledge.BodyParserOf), in registration order, with
+// a parser's raw-keeping `verify` hook; other middleware parse nothing.
+func TestBodyParserLayers(t *testing.T) {
+	m := buildModel(t, source.Mem{
+		"package.json": []byte(`{"dependencies": {"express": "^4.21.0", "body-parser": "^1.20.0"}}`),
+		"server.js": []byte(`const express = require('express')
+const bodyParser = require('body-parser')
+const { json } = require('express')
+const app = express()
+app.post('/raw', express.raw({ type: 'application/json' }), (req, res) => res.end())
+app.use(cors())
+app.use(bodyParser.json({ verify: (req, _res, buf) => { req.rawBody = buf } }))
+app.post('/kept', (req, res) => res.end())
+const api = express.Router()
+api.use(json())
+api.post('/parsed', (req, res) => res.end())
+app.use('/api', api)
+app.listen(3000)
+`),
+	})
+	type layer struct {
+		body knowledge.BodyParse
+		raw  bool
+	}
+	for label, want := range map[string][]layer{
+		"POST /raw":        {{knowledge.BodyRaw, false}},
+		"POST /kept":       {{"", false}, {knowledge.BodyParsed, true}},
+		"POST /api/parsed": {{"", false}, {knowledge.BodyParsed, true}, {knowledge.BodyParsed, false}},
+	} {
+		var got []layer
+		for _, l := range entry(t, m, label).Chain {
+			got = append(got, layer{l.Body, l.KeepsRaw})
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: chain body parsers %v, want %v", label, got, want)
 		}
 	}
 }

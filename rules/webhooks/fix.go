@@ -99,6 +99,10 @@ func verifyFix(p *project.Model, path string) string {
 
 // rawBodyFix is WH-002's remedy for the file at path.
 func rawBodyFix(p *project.Model, path string) string {
+	if strings.HasSuffix(path, ".go") {
+		return "Verify first: call `wh.Verify(payload, r.Header)` on the bytes read from the body and answer 400/401 when it fails, " +
+			"then parse `payload`; never end the process (`log.Fatal`) on a request's parse error, answer 400 instead."
+	}
 	s, v, ok := sdkFor(p, path)
 	switch {
 	case s.pkg == "@clerk/express" && !ok:

@@ -102,4 +102,9 @@ func TestRawBodyFixByVersion(t *testing.T) {
 			t.Errorf("%s: fix %q, want %q without %q", tc.deps, got, tc.want, tc.not)
 		}
 	}
+	// A Go handler gets the Go order, not the JavaScript one.
+	m := model(t, map[string]string{"go.mod": "module example.com/api\n"})
+	if got := rawBodyFix(m, "api/webhooks.go"); !strings.Contains(got, "`wh.Verify(payload, r.Header)`") || strings.Contains(got, "express") {
+		t.Errorf("Go fix %q", got)
+	}
 }

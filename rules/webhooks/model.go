@@ -165,26 +165,15 @@ type handler struct {
 	provider string
 }
 
-// methodExport reports whether an exported name is an HTTP method handler
-// (knowledge.HTTPMethod: POST, GET, ALL, ...).
-func methodExport(name string) bool {
-	_, ok := knowledge.HTTPMethod(name)
-	return ok
-}
-
-// deliveryRoute reports whether a router method registers a route a
-// webhook can be delivered to: one for an unsafe method (post, put,
-// patch, delete) or for all methods. Senders deliver with POST; a safe
-// method's handler changes nothing by definition.
-func deliveryRoute(name string) bool {
-	m, ok := knowledge.RouterMethod(jsast.LastSegment(name))
-	return ok && !m.Safe && strings.Contains(name, ".")
-}
-
-// handlers finds the functions of f that take a request: exported route
-// handlers and controllers, Express/Fastify/Hono route callbacks, route
-// objects ({ POST: fn }), and exported helpers that receive the request.
-func (c *checker) handlers(f *jsast.File) []*handler {
+// modelHandlers returns the functions of f that take a request: the model's
+// entries whose handler is in f (every framework adapter lists them:
+// route exports, registered routes, Convex HTTP actions, Deno.serve), and
+// the exported helpers of f that receive the request (a verifying helper
+// is checked where it fails open too).
+func (c *checker) modelHandlers(f *jsast.File) []*handler {
+	if c.pass.Model == nil {
+		return nil
+	}
 	var out []*handler
 	seen := map[*jsast.Node]bool{}
 	add := func(h *handler) {
@@ -199,190 +188,110 @@ func (c *checker) handlers(f *jsast.File) []*handler {
 		h.f = f
 		out = append(out, h)
 	}
-	if f.ImportsFrom(func(src string) bool { return src == "msw" || strings.HasPrefix(src, "msw/") }) {
-		return nil // request mocks, not handlers
-	}
-	entryFns := c.entryFns(f)
-	for _, ex := range f.Exports() {
-		fn := functionOf(f, ex.Value)
-		if fn == nil {
+	es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
+	for _, e := range es {
+		if e.Fn == nil || e.Handler.File != f.Path || safeOnly(e) {
 			continue
 		}
-		h := &handler{fn: fn, at: ex.Stmt}
-		switch {
-		case methodExport(ex.Name):
-			h.name, h.entry = ex.Name+" handler", true
-		case ex.Name == "default" && (entryFns[fn] || wrapped(f, ex.Value)):
-			h.name, h.entry = "default export handler", true
-		case ex.Name == "action" || ex.Name == "handler":
-			h.name, h.entry = rules.Code(ex.Name), true
-		default:
-			h.name = rules.Code(ex.Name)
-			if ex.Name == "default" {
-				h.name = "default export"
-			}
-			h.entry = respondsHTTP(f, fn)
+		if fn := nodeAt(f, e.Fn); fn != nil {
+			add(entryHandler(f, e, fn))
 		}
-		add(h)
 	}
-	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		switch n.Type {
-		case "call_expression":
-			name := f.CalleeName(n)
-			last := jsast.LastSegment(name)
-			args := jsast.Args(n)
-			switch {
-			case deliveryRoute(name) && len(args) >= 1:
-				route, ok := "", false
-				if len(args) >= 2 {
-					route, ok = f.StringValue(args[0])
-				}
-				if !ok {
-					// app.route('/x').post(fn)
-					obj := jsast.Unwrap(n.ChildByField("function")).ChildByField("object")
-					if obj = jsast.Unwrap(obj); obj != nil && obj.Type == "call_expression" && jsast.LastSegment(f.CalleeName(obj)) == "route" {
-						if ra := jsast.Args(obj); len(ra) > 0 {
-							route, ok = f.StringValue(ra[0])
-						}
-					}
-					if !ok {
-						break
-					}
-				}
-				if !strings.HasPrefix(route, "/") {
-					break
-				}
-				fn := functionOf(f, args[len(args)-1])
-				if fn == nil {
-					break
-				}
-				add(&handler{fn: fn, name: strings.ToUpper(last) + " " + route + " route", entry: true, route: route, reg: n, at: n})
-			case last == "route" && strings.Contains(name, ".") && len(args) == 1:
-				// fastify.route({ method: 'POST', url, handler })
-				m, _ := f.StringValue(f.ObjectProp(args[0], "method"))
-				url, ok := f.StringValue(f.ObjectProp(args[0], "url"))
-				if !ok {
-					url, _ = f.StringValue(f.ObjectProp(args[0], "path")) // Convex http.route({ path, method, handler })
-				}
-				if fn := functionOf(f, f.ObjectProp(args[0], "handler")); fn != nil && strings.EqualFold(m, "POST") {
-					add(&handler{fn: fn, name: "POST " + url + " route", entry: true, route: url, reg: n, at: n})
-				}
-			case last == "on" && len(args) >= 3:
-				// hono: app.on('POST', '/x', fn)
-				m, _ := f.StringValue(args[0])
-				route, ok := f.StringValue(args[1])
-				if fn := functionOf(f, args[len(args)-1]); fn != nil && ok && strings.EqualFold(m, "POST") {
-					add(&handler{fn: fn, name: "POST " + route + " route", entry: true, route: route, reg: n, at: n})
-				}
+	for _, ex := range f.Exports() {
+		if fn := functionOf(f, ex.Value); fn != nil && !seen[fn] {
+			name := rules.Code(ex.Name)
+			if ex.Name == "default" {
+				name = "default export"
 			}
-		case "pair":
-			k := f.Text(n.ChildByField("key"))
-			if methodExport(k) {
-				if fn := jsast.Unwrap(n.ChildByField("value")); jsast.IsFunction(fn) {
-					add(&handler{fn: fn, name: k + " handler", entry: true, at: n})
-				}
-			}
-		case "method_definition":
-			k := f.Text(n.ChildByField("name"))
-			if methodExport(k) {
-				add(&handler{fn: n, name: k + " handler", entry: true, at: n})
-			}
-		}
-		return true
-	})
-	// Entries the model's adapters list that the conventions above do not
-	// (a Supabase Edge Function's Deno.serve handler).
-	if c.pass.Model != nil {
-		es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
-		for _, e := range es {
-			if e.Fn == nil || e.Handler.File != f.Path || e.Kind != sem.EdgeFunction {
-				continue
-			}
-			fn := nodeAt(f, e.Fn) // the same function in this pass's tree
-			if fn == nil {
-				continue
-			}
-			at := fn
-			if fn.Parent != nil && fn.Parent.Parent != nil && fn.Parent.Parent.Type == "call_expression" {
-				at = fn.Parent.Parent
-			}
-			add(&handler{fn: fn, name: "ALL " + e.Path + " route", entry: true, route: e.Path, reg: at, at: at})
+			add(&handler{fn: fn, name: name, at: ex.Stmt})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].fn.Start < out[j].fn.Start })
 	return out
 }
 
-// entryFns returns the functions of f the model's adapters list as
-// entries' handlers (a Pages Router API route's default export, a Nitro
-// event handler), as nodes of this pass's tree.
-func (c *checker) entryFns(f *jsast.File) map[*jsast.Node]bool {
-	out := map[*jsast.Node]bool{}
-	if c.pass.Model == nil {
-		return out
-	}
-	es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
-	for _, e := range es {
-		if e.Fn == nil || e.Handler.File != f.Path {
-			continue
-		}
-		if fn := nodeAt(f, e.Fn); fn != nil {
-			out[fn] = true
-		}
-	}
-	return out
-}
-
-// wrapped reports whether an exported value is a framework handler
-// wrapper call (defineEventHandler(fn), eventHandler(fn)).
-func wrapped(f *jsast.File, v *jsast.Node) bool {
-	v = jsast.Unwrap(v)
-	if v == nil || v.Type != "call_expression" {
-		return false
-	}
-	switch jsast.LastSegment(f.CalleeName(v)) {
-	case "defineEventHandler", "eventHandler", "defineHandler", "createHandler":
-		return true
-	}
-	return false
-}
-
-// respondsHTTP reports whether fn produces an HTTP response itself
-// (an Express controller (req, res), a function returning a Response).
-func respondsHTTP(f *jsast.File, fn *jsast.Node) bool {
-	params := jsast.ParamPatterns(fn)
-	if len(params) >= 2 {
-		switch paramName(f, params[1]) {
-		case "res", "reply", "response", "h", "resp":
-			return true
-		}
-	}
-	found := false
-	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
-		if found {
+// safeOnly reports whether an entry answers only safe methods (GET,
+// HEAD): senders deliver webhooks with POST, and a safe method's handler
+// changes nothing by definition (knowledge.HTTPMethod).
+func safeOnly(e *sem.Entry) bool {
+	for _, m := range e.Methods {
+		if k, ok := knowledge.HTTPMethod(m); !ok || !k.Safe {
 			return false
 		}
-		switch n.Type {
-		case "new_expression":
-			if f.Text(n.ChildByField("constructor")) == "Response" || f.Text(n.ChildByField("constructor")) == "NextResponse" {
-				found = true
-			}
-		case "call_expression":
-			name := f.CalleeName(n)
-			if strings.HasPrefix(name, "NextResponse.") || name == "Response.json" || name == "json" || name == "c.json" || name == "c.text" {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
+	}
+	return len(e.Methods) > 0
 }
 
-func paramName(f *jsast.File, p *jsast.Node) string {
-	if p != nil && p.Type == "identifier" {
-		return f.Text(p)
+// entryHandler names the handler of a model entry for messages: an
+// exported handler by its export ("POST handler", "default export
+// handler", `clerkWebhook` for a controller another file registers), a
+// route registered in f by its method and path ("POST /api/webhooks
+// route", reported at its registration).
+func entryHandler(f *jsast.File, e *sem.Entry, fn *jsast.Node) *handler {
+	h := &handler{fn: fn, entry: true, at: fn}
+	name := ""
+	for _, ex := range f.Exports() {
+		if functionOf(f, ex.Value) == fn && (name == "" || ex.Name == e.Name) {
+			name, h.at = ex.Name, ex.Stmt
+		}
 	}
-	return ""
+	if name != e.Name {
+		if reg := registration(f, e); reg != nil {
+			// Named as registered (`app.post('/x')` of a router mounted
+			// elsewhere is "POST /x route"): fingerprints hash the name.
+			lit := routeLiteral(f, reg, e)
+			h.name, h.route, h.reg, h.at = strings.Replace(e.Label(), e.Path, lit, 1)+" route", e.Path, reg, reg
+			if !e.PathKnown {
+				h.name, h.route = method(e)+" "+lit+" route", lit
+			}
+			return h
+		}
+	}
+	switch _, method := knowledge.HTTPMethod(name); {
+	case name == "":
+		h.name = rules.Code(e.Name)
+	case method:
+		h.name = name + " handler"
+	case name == "default":
+		h.name = "default export handler"
+	default:
+		h.name = rules.Code(name)
+	}
+	return h
+}
+
+// method names the entry's method as a route's name does ("POST",
+// "ALL"; "ANY" when it is not known).
+func method(e *sem.Entry) string {
+	if len(e.Methods) == 1 {
+		return e.Methods[0]
+	}
+	return strings.TrimSuffix(e.Label(), " (path unknown)")
+}
+
+// registration returns the call of f that registers e's route
+// (`app.post('/x', fn)`, `http.route({...})`, `Deno.serve(fn)`): the
+// outermost call on the entry's line when the entry is declared in f.
+func registration(f *jsast.File, e *sem.Entry) *jsast.Node {
+	if e.File != f.Path {
+		return nil
+	}
+	return outermostCallAt(f, e.Line)
+}
+
+// outermostCallAt returns the outermost call of f that starts on line.
+func outermostCallAt(f *jsast.File, line int) *jsast.Node {
+	var out *jsast.Node
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if out != nil || n.Line > line || n.EndLine < line {
+			return false
+		}
+		if n.Type == "call_expression" && n.Line == line {
+			out = n
+		}
+		return out == nil
+	})
+	return out
 }
 
 // requestRoots returns the names under which fn sees the request: its
@@ -851,7 +760,7 @@ func kindName(clerk bool) string {
 // file with whether each is Clerk's.
 func (c *checker) webhookHandlers(f *jsast.File) []*handler {
 	var out []*handler
-	for _, h := range c.handlers(f) {
+	for _, h := range c.modelHandlers(f) {
 		if ok, clerk := c.recognise(h); ok {
 			h.clerk = clerk
 			out = append(out, h)

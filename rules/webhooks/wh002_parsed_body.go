@@ -6,6 +6,9 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	sem "github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // WH002 flags verification of a body that was parsed, re-serialised or
@@ -19,7 +22,8 @@ var WH002 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.MediumConfidence,
 	Checklist:  4,
-	Keywords:   []string{"verifyWebhook", ".verify(", "express.json", "bodyParser.json", "json()"},
+	Files:      func(f *source.File) bool { return (f.IsJS() || f.Lang == source.LangGo) && !f.Binary },
+	Keywords:   []string{"verifyWebhook", ".verify(", "express.json", "bodyParser.json", "json()", ".Verify("},
 	// json() and .verify( are everywhere; only webhook code matters.
 	Requires: webhookKeywords,
 	Doc: rules.Doc{
@@ -48,6 +52,9 @@ app.use(express.json())`,
 }
 
 func runWH002(pass *rules.Pass) error {
+	if pass.File.Lang == source.LangGo {
+		return runWH002Go(pass)
+	}
 	f := pass.AST(pass.File)
 	if f == nil || nonRequestPath(f.Path) {
 		return nil
@@ -96,13 +103,40 @@ func runWH002(pass *rules.Pass) error {
 			}
 		}
 	}
-	var rest []*handler
-	for _, h := range hs {
-		if !reported[h.fn] {
-			rest = append(rest, h)
-		}
+	c.expressOrder(f, reported)
+	return nil
+}
+
+// runWH002Go reports Go webhook handlers (the model's entries) that parse
+// the payload before verifying its signature (Model.GoParsedBeforeVerify):
+// every unsigned request is parsed, and a parse error that ends the
+// process lets anyone stop the server.
+func runWH002Go(pass *rules.Pass) error {
+	if pass.Model == nil || nonRequestPath(pass.File.Path) {
+		return nil
 	}
-	c.expressOrder(f, rest)
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return nil //nolint:nilerr // entries that cannot be listed are not reported on
+	}
+	seen := map[int]bool{}
+	for _, e := range es {
+		if e.Handler.File != pass.File.Path {
+			continue
+		}
+		p, ok := pass.Model.GoParsedBeforeVerify(pass.Ctx, e)
+		if !ok || seen[p.Parse.Line] {
+			continue
+		}
+		seen[p.Parse.Line] = true
+		msg := fmt.Sprintf("%s parses the webhook body before %s (line %d) verifies its %s signature, so every unsigned request is parsed and trusted first",
+			rules.Code(p.Parse.What), rules.Code(p.Verify.What), p.Verify.Line, providerTitle(p.Provider))
+		if p.Fatal {
+			msg += "; its parse error ends the process, so any unsigned POST with a malformed body stops the server"
+		}
+		pass.Report(rules.Diagnostic{Line: p.Parse.Line, Message: msg,
+			Related: []rules.Location{{Path: p.Verify.File, Line: p.Verify.Line}}})
+	}
 	return nil
 }
 
@@ -170,125 +204,76 @@ func parsedSource(f *jsast.File, arg, fn *jsast.Node, reads []bodyRead) *bodyRea
 	return nil
 }
 
-// jsonParser reports whether a middleware argument parses JSON bodies:
-// express.json(), bodyParser.json(), json() imported from express or
-// body-parser. A parser with a `verify` hook that keeps the raw body does
-// not count.
-func jsonParser(f *jsast.File, n *jsast.Node) bool {
-	n = jsast.Unwrap(n)
-	if n == nil || n.Type != "call_expression" {
-		return false
-	}
-	name := f.CalleeName(n)
-	ok := name == "express.json" || name == "bodyParser.json" || name == "bodyparser.json"
-	if name == "json" {
-		if im, found := f.ImportOf("json"); found && (im.Source == "express" || im.Source == "body-parser") {
-			ok = true
-		}
-	}
-	if !ok {
-		return false
-	}
-	for _, a := range jsast.Args(n) {
-		if f.ObjectProp(a, "verify") != nil {
-			return false
-		}
-	}
-	return true
-}
-
-// rawParser reports whether a route middleware keeps the raw body.
-func rawParser(f *jsast.File, n *jsast.Node) bool {
-	n = jsast.Unwrap(n)
-	if n == nil || n.Type != "call_expression" {
-		return false
-	}
-	switch jsast.LastSegment(f.CalleeName(n)) {
-	case "raw", "text":
-		return true
-	}
-	return false
-}
-
-// expressOrder reports webhook routes that verify a signature but are
-// registered after a global JSON body parser on the same app or router,
-// without a raw parser of their own.
-func (c *checker) expressOrder(f *jsast.File, hs []*handler) {
-	type use struct {
-		obj  string
-		path string
-		n    *jsast.Node
-	}
-	var uses []use
-	for _, call := range f.Calls(f.Root, func(n string) bool { return jsast.LastSegment(n) == "use" }) {
-		name := f.CalleeName(call)
-		obj := strings.TrimSuffix(name, ".use")
-		prefix := ""
-		for i, a := range jsast.Args(call) {
-			if v, ok := f.StringValue(a); ok && i == 0 {
-				prefix = v
-				continue
-			}
-			if jsonParser(f, a) {
-				uses = append(uses, use{obj: obj, path: prefix, n: call})
-			}
-		}
-	}
-	if len(uses) == 0 {
+// expressOrder reports webhook routes of f that verify a signature but
+// whose first body parser (the model's middleware chain, in registration
+// order: a parser skips a body an earlier one read) parses the body
+// without keeping the raw bytes: a global `express.json()` registered
+// before the route, without `express.raw()` ahead of it.
+func (c *checker) expressOrder(f *jsast.File, reported map[*jsast.Node]bool) {
+	if c.pass.Model == nil {
 		return
 	}
-	routes := map[*jsast.Node]bool{}
-	check := func(reg *jsast.Node, route string, verifies bool, rel []rules.Location) {
-		if reg == nil || routes[reg] || !verifies {
-			return
+	es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
+	for _, e := range es {
+		reg := registration(f, e)
+		if reg == nil || e.Fn == nil {
+			continue
 		}
-		routes[reg] = true
-		args := jsast.Args(reg)
-		for _, a := range args[1 : len(args)-1] {
-			if rawParser(f, a) {
-				return
+		parser := firstBodyParser(e)
+		if parser == nil || parser.Body != knowledge.BodyParsed || parser.KeepsRaw {
+			continue
+		}
+		tf := f
+		if e.Handler.File != f.Path {
+			tf = c.pass.AST(c.pass.Get(e.Handler.File))
+		}
+		if tf == nil {
+			continue
+		}
+		fn := nodeAt(tf, e.Fn)
+		if fn == nil || reported[fn] {
+			continue
+		}
+		h := &handler{f: tf, fn: fn, roots: requestRoots(tf, fn), route: e.Path}
+		if ok, _ := c.recognise(h); !ok || len(c.verifications(tf, fn, 2)) == 0 {
+			continue
+		}
+		var rel []rules.Location
+		if tf != f {
+			rel = related(fnRef{f: tf, fn: fn})
+		}
+		// The parser's registration (`app.use(express.json())`), in this
+		// file or in the one that mounts this router.
+		use, where := parser.Name, rules.Code(parser.Location.String())
+		if parser.File == f.Path {
+			where = fmt.Sprintf("line %d", parser.Line)
+			if call := outermostCallAt(f, parser.Line); call != nil {
+				use = clip(f.Text(call))
 			}
 		}
-		obj := strings.TrimSuffix(f.CalleeName(reg), "."+jsast.LastSegment(f.CalleeName(reg)))
-		for _, u := range uses {
-			if u.obj != obj || u.n.Start > reg.Start || jsast.EnclosingFunction(u.n) != jsast.EnclosingFunction(reg) ||
-				(u.path != "" && !strings.HasPrefix(route, u.path)) {
-				continue
-			}
-			c.pass.Report(rules.Diagnostic{Line: reg.Line, Column: reg.Col, Related: append([]rules.Location{loc(f, u.n)}, rel...),
-				Message: fmt.Sprintf("the webhook route %s is registered after %s (line %d) without `express.raw()`, so it verifies a parsed and re-serialised body", rules.Code(route), rules.Code(clip(f.Text(u.n))), u.n.Line)})
-			return
+		c.pass.Report(rules.Diagnostic{Line: reg.Line, Column: reg.Col, Related: append([]rules.Location{{Path: parser.File, Line: parser.Line}}, rel...),
+			Message: fmt.Sprintf("the webhook route %s is registered after %s (%s) without `express.raw()`, so it verifies a parsed and re-serialised body", rules.Code(routeLiteral(f, reg, e)), rules.Code(use), where)})
+	}
+}
+
+// firstBodyParser returns the first body-parsing layer of the entry's
+// middleware chain, or nil.
+func firstBodyParser(e *sem.Entry) *sem.Layer {
+	for i := range e.Chain {
+		if e.Chain[i].Body != "" {
+			return &e.Chain[i]
 		}
 	}
-	for _, h := range hs {
-		if h.reg != nil {
-			check(h.reg, h.route, len(c.verifications(f, h.fn, 2)) > 0, nil)
+	return nil
+}
+
+// routeLiteral names the route as its registration writes it
+// (`app.post('/api/webhooks', ...)`), or the model's path.
+func routeLiteral(f *jsast.File, reg *jsast.Node, e *sem.Entry) string {
+	if args := jsast.Args(reg); len(args) > 0 {
+		if s, ok := f.StringValue(args[0]); ok {
+			return s
 		}
 	}
-	// Routes whose handler lives in another file: app.post('/api/webhooks', clerkWebhook).
-	for _, call := range f.Calls(f.Root, deliveryRoute) {
-		args := jsast.Args(call)
-		if len(args) < 2 || routes[call] {
-			continue
-		}
-		route, ok := f.StringValue(args[0])
-		if !ok || !strings.HasPrefix(route, "/") {
-			continue
-		}
-		last := jsast.Unwrap(args[len(args)-1])
-		if last == nil || last.Type != "identifier" || f.LocalValue(f.Text(last)) != nil {
-			continue
-		}
-		tf, v, _, _ := c.importTarget(f, f.Text(last))
-		fn := functionOf(tf, v)
-		if tf == nil || fn == nil {
-			continue
-		}
-		h := &handler{f: tf, fn: fn, roots: requestRoots(tf, fn), route: route}
-		if ok, _ := c.recognise(h); !ok {
-			continue
-		}
-		ref := fnRef{f: tf, fn: fn}
-		check(call, route, len(c.verifications(tf, fn, 2)) > 0, related(ref))
-	}
+	return e.Path
 }

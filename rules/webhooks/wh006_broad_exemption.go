@@ -8,6 +8,8 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	sem "github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -216,31 +218,29 @@ type apiRoute struct {
 	file string
 }
 
-var (
-	appRouteRe  = regexp.MustCompile(`(^|/)app/((?:.*/)?)route\.[mc]?[jt]sx?$`)
-	pagesAPIRe  = regexp.MustCompile(`(^|/)pages/(api(?:/.*)?)\.[mc]?[jt]sx?$`)
-	dynamicSegs = regexp.MustCompile(`^\[\[?\.\.\..*\]\]?$`)
-)
-
-// apiRoutes lists the Next.js route handlers and Pages API routes of the
-// repository with their URL paths, dynamic segments filled with samples.
+// apiRoutes lists the Next.js route handlers and Pages API routes under
+// /api (the model's entries and URL paths), with dynamic segments filled
+// with samples ([id] is "x", a catch-all "x/y"), to test public-route
+// patterns against.
 func (c *checker) apiRoutes() []apiRoute {
+	if c.pass.Model == nil {
+		return nil
+	}
+	es, err := c.pass.Model.Entries(c.pass.Ctx)
+	if err != nil {
+		return nil
+	}
 	var out []apiRoute
-	for _, p := range c.pass.Paths() {
-		var rel string
-		switch {
-		case appRouteRe.MatchString(p):
-			rel = strings.TrimSuffix(appRouteRe.FindStringSubmatch(p)[2], "/")
-		case pagesAPIRe.MatchString(p):
-			rel = strings.TrimSuffix(pagesAPIRe.FindStringSubmatch(p)[2], "/index")
-		default:
+	seen := map[string]bool{}
+	for _, e := range es {
+		if e.Framework != knowledge.NextJS || e.Kind != sem.RouteHandler && e.Kind != sem.PagesAPI || !e.PathKnown || seen[e.File] {
 			continue
 		}
 		var segs []string
-		for _, s := range strings.Split(rel, "/") {
+		for _, s := range strings.Split(strings.Trim(e.Path, "/"), "/") {
 			switch {
-			case s == "" || strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") || strings.HasPrefix(s, "@"):
-			case dynamicSegs.MatchString(s):
+			case s == "":
+			case strings.HasPrefix(s, "[...") || strings.HasPrefix(s, "[[..."):
 				segs = append(segs, "x", "y")
 			case strings.HasPrefix(s, "["):
 				segs = append(segs, "x")
@@ -252,67 +252,56 @@ func (c *checker) apiRoutes() []apiRoute {
 		if !strings.HasPrefix(url, "/api") {
 			continue
 		}
-		out = append(out, apiRoute{url: url, file: p})
+		seen[e.File] = true
+		out = append(out, apiRoute{url: url, file: e.File})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].url < out[j].url })
 	return out
 }
 
-// clerkGuards are Express middlewares that reject requests without a session.
-var clerkGuards = map[string]bool{"requireAuth": true, "ClerkExpressRequireAuth": true, "expressRequireAuth": true}
-
-// expressGuards reports a global Clerk auth guard registered before a
-// webhook route on the same app or router.
+// expressGuards reports a Clerk middleware that rejects signed-out
+// requests in front of a webhook route registered in f: on the route
+// itself, or registered before it on a covering path (the model's
+// middleware chain, in registration order).
 func (c *checker) expressGuards(f *jsast.File) {
-	type guard struct {
-		obj, prefix string
-		n           *jsast.Node
+	if c.pass.Model == nil {
+		return
 	}
-	var guards []guard
-	isGuard := func(a *jsast.Node) bool {
-		a = jsast.Unwrap(a)
-		if a == nil || a.Type != "call_expression" {
-			return false
-		}
-		name := f.CalleeName(a)
-		return clerkGuards[f.ResolveClerk(name)] || clerkGuards[jsast.LastSegment(name)] && f.ImportsFrom(jsast.IsClerkModule)
-	}
-	for _, call := range f.Calls(f.Root, func(n string) bool { return jsast.LastSegment(n) == "use" && strings.Contains(n, ".") }) {
-		prefix := ""
-		for i, a := range jsast.Args(call) {
-			if v, ok := f.StringValue(a); ok && i == 0 {
-				prefix = v
-				continue
-			}
-			if isGuard(a) {
-				guards = append(guards, guard{obj: strings.TrimSuffix(f.CalleeName(call), ".use"), prefix: prefix, n: call})
-			}
-		}
-	}
-	for _, call := range f.Calls(f.Root, deliveryRoute) {
-		args := jsast.Args(call)
-		if len(args) < 2 {
+	es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
+	reported := map[int]bool{}
+	for _, e := range es {
+		reg := registration(f, e)
+		if reg == nil {
 			continue
 		}
-		route, ok := f.StringValue(args[0])
-		if !ok || !pathSignal(route) {
+		route := routeLiteral(f, reg, e)
+		if !pathSignal(route) {
 			continue
 		}
-		obj := strings.TrimSuffix(f.CalleeName(call), "."+jsast.LastSegment(f.CalleeName(call)))
-		for _, a := range args[1 : len(args)-1] {
-			if isGuard(a) {
-				c.pass.Report(rules.Diagnostic{Line: a.Line, Column: a.Col,
-					Message: fmt.Sprintf("the webhook route %s requires a session with %s; Clerk's deliveries carry none and are rejected", rules.Code(route), rules.Code(clip(f.Text(a))))})
-			}
-		}
-		for _, g := range guards {
-			if g.obj != obj || g.n.Start > call.Start || jsast.EnclosingFunction(g.n) != jsast.EnclosingFunction(call) ||
-				(g.prefix != "" && !strings.HasPrefix(route, g.prefix)) {
+		global := false
+		for _, l := range e.Chain {
+			if l.Clerk == "" || l.Gate != sem.GateRejects && l.Gate != sem.GateRedirects || l.File != f.Path {
 				continue
 			}
-			c.pass.Report(rules.Diagnostic{Line: g.n.Line, Column: g.n.Col, Related: []rules.Location{loc(f, call)},
-				Message: fmt.Sprintf("%s runs before the webhook route %s (line %d), so Clerk's deliveries, which carry no session, are rejected", rules.Code(clip(f.Text(g.n))), rules.Code(route), call.Line)})
-			break
+			if l.Line >= reg.Line && l.Line <= reg.EndLine {
+				at := reg
+				for _, a := range jsast.Args(reg) {
+					if a.Line == l.Line && strings.HasPrefix(f.Text(a), strings.TrimSuffix(l.Name, "...")) {
+						at = a
+						break
+					}
+				}
+				c.pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col,
+					Message: fmt.Sprintf("the webhook route %s requires a session with %s; Clerk's deliveries carry none and are rejected", rules.Code(route), rules.Code(clip(f.Text(at))))})
+				continue
+			}
+			use := outermostCallAt(f, l.Line)
+			if global || use == nil || reported[use.Start] {
+				continue
+			}
+			global, reported[use.Start] = true, true
+			c.pass.Report(rules.Diagnostic{Line: use.Line, Column: use.Col, Related: []rules.Location{loc(f, reg)},
+				Message: fmt.Sprintf("%s runs before the webhook route %s (line %d), so Clerk's deliveries, which carry no session, are rejected", rules.Code(clip(f.Text(use))), rules.Code(route), reg.Line)})
 		}
 	}
 }

@@ -1,0 +1,233 @@
+package model
+
+import (
+	"context"
+	"go/ast"
+
+	"github.com/clerkguard/clerkguard/rules/goast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+)
+
+// ParsedBeforeVerify is a Go webhook handler that parses the payload
+// before it verifies the payload's signature: the parse runs for every
+// unsigned request.
+type ParsedBeforeVerify struct {
+	// Parse is the call that parses the body (json.Unmarshal(payload,
+	// &body), json.NewDecoder(r.Body).Decode(&v)).
+	Parse Proof
+	// Verify is the signature verification (wh.Verify(payload, headers);
+	// knowledge.VerifierOf) that runs after it.
+	Verify Proof
+	// Provider is the verifier's provider ("svix").
+	Provider string
+	// Fatal is set when the parse's error branch ends the process
+	// (log.Fatal, os.Exit, panic): an unsigned request with a malformed
+	// body stops the server.
+	Fatal bool
+}
+
+// GoParsedBeforeVerify reports whether a Go entry's handler parses the
+// payload it verifies (the same bytes, or the request body) before the
+// verification call, in source order of its body. ok is false for a
+// JavaScript entry, a handler without a verification, or one that
+// verifies first.
+func (m *Model) GoParsedBeforeVerify(_ context.Context, e *Entry) (ParsedBeforeVerify, bool) {
+	fn := e.gofn
+	if fn == nil || fn.body == nil {
+		return ParsedBeforeVerify{}, false
+	}
+	f := fn.file
+	var out ParsedBeforeVerify
+	var parse *ast.CallExpr
+	var parseBytes string // the identifier parsed, "" for a reader of the body
+	var verify *ast.CallExpr
+	ast.Inspect(fn.body, func(n ast.Node) bool {
+		if verify != nil {
+			return false
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false // runs later, if at all
+		}
+		c, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		if v, ok := goVerifier(f, fn, c); ok {
+			if parse != nil && (parseBytes == "" || len(c.Args) > 0 && goast.ExprName(c.Args[0]) == parseBytes) {
+				verify, out.Provider = c, v.Provider
+			}
+			return false
+		}
+		if parse == nil {
+			if b, ok := goBodyDecode(f, c); ok {
+				parse, parseBytes = c, b
+			}
+		}
+		return true
+	})
+	if verify == nil {
+		return ParsedBeforeVerify{}, false
+	}
+	out.Parse = Proof{Location: Location{File: f.Path, Line: f.Line(parse.Pos())}, What: clip(f.Text(parse), 60)}
+	out.Verify = Proof{Location: Location{File: f.Path, Line: f.Line(verify.Pos())}, What: goast.CallName(verify)}
+	out.Fatal = goFatalOnError(fn.body, parse)
+	return out, true
+}
+
+// goBodyDecode recognises a call that parses bytes or the request body
+// into a value (knowledge.GoBodyDecoderOf): json.Unmarshal(payload, &v)
+// gives "payload"; json.NewDecoder(r.Body).Decode(&v) gives "".
+func goBodyDecode(f *goast.File, c *ast.CallExpr) (string, bool) {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return "", false
+	}
+	if pkg, ok := sel.X.(*ast.Ident); ok {
+		if path := importPath(f, pkg.Name); path != "" {
+			if reader, ok := knowledge.GoBodyDecoderOf(path, sel.Sel.Name); ok && !reader && len(c.Args) > 0 {
+				if b := goast.ExprName(c.Args[0]); b != "" {
+					return b, true
+				}
+			}
+		}
+		return "", false
+	}
+	// json.NewDecoder(r.Body).Decode(&v)
+	inner, ok := sel.X.(*ast.CallExpr)
+	if !ok || sel.Sel.Name != "Decode" || len(inner.Args) == 0 {
+		return "", false
+	}
+	isel, ok := inner.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return "", false
+	}
+	pkg, ok := isel.X.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	if reader, ok := knowledge.GoBodyDecoderOf(importPath(f, pkg.Name), isel.Sel.Name); ok && reader {
+		if s, ok := inner.Args[0].(*ast.SelectorExpr); ok && s.Sel.Name == "Body" {
+			return "", true
+		}
+	}
+	return "", false
+}
+
+// goVerifier recognises a webhook verification call of a Go library
+// (knowledge.VerifierOf by import path): wh.Verify(payload, headers) where
+// wh is made by svix.NewWebhook(secret) in the handler or its factory, or
+// is a parameter of type *svix.Webhook.
+func goVerifier(f *goast.File, fn *goFunc, c *ast.CallExpr) (knowledge.Verifier, bool) {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return knowledge.Verifier{}, false
+	}
+	recv, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return knowledge.Verifier{}, false
+	}
+	for g := fn; g != nil; g = g.outer {
+		if path := goValuePackage(f, g, recv.Name); path != "" {
+			if v, ok := knowledge.VerifierOf(path, sel.Sel.Name); ok {
+				return v, true
+			}
+		}
+	}
+	return knowledge.Verifier{}, false
+}
+
+// goValuePackage returns the import path of the package whose constructor
+// or type a variable of fn comes from: `wh, err := svix.NewWebhook(s)`,
+// `wh *svix.Webhook` as a parameter.
+func goValuePackage(f *goast.File, fn *goFunc, name string) string {
+	pkgOf := func(e ast.Expr) string {
+		for {
+			switch x := e.(type) {
+			case *ast.StarExpr:
+				e = x.X
+				continue
+			case *ast.CallExpr:
+				e = x.Fun
+				continue
+			case *ast.SelectorExpr:
+				if id, ok := x.X.(*ast.Ident); ok {
+					return importPath(f, id.Name)
+				}
+			}
+			return ""
+		}
+	}
+	if fn.typ != nil && fn.typ.Params != nil {
+		for _, p := range fn.typ.Params.List {
+			for _, n := range p.Names {
+				if n.Name == name {
+					return pkgOf(p.Type)
+				}
+			}
+		}
+	}
+	out := ""
+	if fn.body == nil {
+		return ""
+	}
+	ast.Inspect(fn.body, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || out != "" || len(as.Rhs) != 1 {
+			return out == ""
+		}
+		for _, l := range as.Lhs {
+			if id, ok := l.(*ast.Ident); ok && id.Name == name {
+				out = pkgOf(as.Rhs[0])
+			}
+		}
+		return out == ""
+	})
+	return out
+}
+
+// goFatalOnError reports whether the error of a parse call is handled by
+// ending the process: `err = json.Unmarshal(...)` followed by
+// `if err != nil { log.Fatal(err) }`, or the same check with the parse in
+// the if statement's init.
+func goFatalOnError(body *ast.BlockStmt, parse *ast.CallExpr) bool {
+	ends := func(ifs *ast.IfStmt) bool {
+		if !goast.Mentions(ifs.Cond, "err") {
+			return false
+		}
+		for _, st := range ifs.Body.List {
+			if es, ok := st.(*ast.ExprStmt); ok {
+				if c, ok := es.X.(*ast.CallExpr); ok && goEndsProcess(goast.CallName(c)) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	within := func(n ast.Node) bool { return n != nil && n.Pos() <= parse.Pos() && parse.End() <= n.End() }
+	fatal := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		b, ok := n.(*ast.BlockStmt)
+		if !ok || fatal {
+			return !fatal
+		}
+		for i, st := range b.List {
+			if !within(st) {
+				continue
+			}
+			switch x := st.(type) {
+			case *ast.IfStmt:
+				if x.Init != nil && within(x.Init) {
+					fatal = ends(x)
+				}
+			case *ast.AssignStmt:
+				if i+1 < len(b.List) {
+					if ifs, ok := b.List[i+1].(*ast.IfStmt); ok {
+						fatal = ends(ifs)
+					}
+				}
+			}
+		}
+		return !fatal
+	})
+	return fatal
+}
