@@ -248,6 +248,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("verifiers", v.Provider+" "+v.Receiver+"."+v.Name+" "+strings.Join(v.Modules, ","))
 	}
+	for _, c := range corsMiddlewares {
+		if c.Source == "" || c.Package == "" || c.Export == "" || c.Origin == "" || c.Credentials == "" {
+			t.Errorf("corsMiddlewares %s: incomplete entry", c.Package)
+		}
+		unique("corsMiddlewares", c.Package+" "+c.Export)
+	}
 	for _, e := range captchaEras {
 		if e.Source == "" || !IsClerkPackage(e.Package) || (e.DialogFrom > 0 && e.DialogFrom <= e.MountFrom) {
 			t.Errorf("captchaEras %s: incomplete entry", e.Package)
