@@ -17,7 +17,7 @@ func TestEdgeGateway(t *testing.T) {
 		return []byte("Deno.serve(() => new Response('" + name + "'))")
 	}
 	app := source.Mem{
-		"supabase/config.toml": []byte("[api]\nport = 54321\n\n[functions.\"billing\"]\n# comment\nverify_jwt = false\n\n[functions.public]\nverify_jwt = true\n"),
+		"supabase/config.toml":                []byte("[api]\nport = 54321\n\n[functions.\"billing\"]\n# comment\nverify_jwt = false\n\n[functions.public]\nverify_jwt = true\n"),
 		"supabase/functions/billing/index.ts": fn("billing"),
 		"supabase/functions/public/index.ts":  fn("public"),
 		"supabase/functions/other/index.ts":   fn("other"),
@@ -47,8 +47,8 @@ func TestEdgeGateway(t *testing.T) {
 func TestNuxtClerk(t *testing.T) {
 	ctx := context.Background()
 	app := source.Mem{
-		"package.json":   []byte(`{"dependencies": {"nuxt": "^3.16.0", "@clerk/nuxt": "^1.6.0"}}`),
-		"nuxt.config.ts": []byte("export default defineNuxtConfig({\n  modules: ['@clerk/nuxt'],\n  clerk: { skipServerMiddleware: true },\n})\n"),
+		"package.json":             []byte(`{"dependencies": {"nuxt": "^3.16.0", "@clerk/nuxt": "^1.6.0"}}`),
+		"nuxt.config.ts":           []byte("export default defineNuxtConfig({\n  modules: ['@clerk/nuxt'],\n  clerk: { skipServerMiddleware: true },\n})\n"),
 		"server/middleware/log.ts": []byte("export default defineEventHandler((event) => { console.log(event.path) })\n"),
 	}
 	one := func(m *model.Model) model.NuxtClerk {
