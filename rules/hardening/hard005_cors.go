@@ -2,12 +2,14 @@ package hardening
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // HARD005 flags a CORS middleware (rules/knowledge corsMiddlewares) that
@@ -19,6 +21,7 @@ var HARD005 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.MediumConfidence,
 	Checklist:  8,
+	Files:      func(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) },
 	Keywords:   []string{"cors"},
 	Doc: rules.Doc{
 		Title: "cross-origin requests with credentials allowed from every origin (CORS)",
@@ -59,6 +62,9 @@ const (
 )
 
 func runHARD005(pass *rules.Pass) error {
+	if pass.File.Lang == source.LangGo {
+		return runHARD005Go(pass)
+	}
 	f := pass.AST(pass.File)
 	if f == nil {
 		return nil
@@ -89,24 +95,33 @@ func runHARD005(pass *rules.Pass) error {
 		if allows == originListed {
 			continue
 		}
-		cookie, related := clerkCookieAuth(pass)
-		d := rules.Diagnostic{Line: call.Line, Column: call.Col, Related: related}
-		who := "Clerk's middleware authenticates the `__session` cookie, so any website a signed-in user visits can call the API as that user and read the answers"
-		if !cookie {
-			who = "if the API authenticates by the `__session` cookie, any website can call it as a signed-in user and read the answers (an API that takes only `Authorization` bearer tokens is not exposed this way; the rule could not tell which)"
-			d.Confidence = rules.LowConfidence
-		}
-		switch allows {
-		case originReflect:
-			d.Message = fmt.Sprintf("CORS allows every origin (it echoes the request's `Origin`) with `%s: true`: %s", mw.Credentials, who)
-		case originWildcard:
-			d.Severity = rules.Low
-			d.Message = fmt.Sprintf("CORS allows the origin `*` with `%s: true`: browsers refuse credentialed responses that carry the wildcard, so "+
-				"this is broken rather than open, and making it work by reflecting the origin would open it: %s", mw.Credentials, who)
-		}
-		pass.Report(d)
+		reportCORS(pass, call.Line, call.Col, allows, mw.Credentials+": true")
 	}
 	return nil
+}
+
+// reportCORS reports a CORS setup that allows every origin with
+// credentials, after asking the model how the API authenticates.
+func reportCORS(pass *rules.Pass, line, col int, allows corsOrigin, credentials string) {
+	auth, related := clerkCookieAuth(pass)
+	if auth == headerAuth {
+		return // Clerk reads the Authorization header only: no cookie rides along
+	}
+	d := rules.Diagnostic{Line: line, Column: col, Related: related}
+	who := "Clerk's middleware authenticates the `__session` cookie, so any website a signed-in user visits can call the API as that user and read the answers"
+	if auth == unknownAuth {
+		who = "if the API authenticates by the `__session` cookie, any website can call it as a signed-in user and read the answers (an API that takes only `Authorization` bearer tokens is not exposed this way; the rule could not tell which)"
+		d.Confidence = rules.LowConfidence
+	}
+	switch allows {
+	case originReflect:
+		d.Message = fmt.Sprintf("CORS allows every origin (it echoes the request's `Origin`) with `%s`: %s", credentials, who)
+	case originWildcard:
+		d.Severity = rules.Low
+		d.Message = fmt.Sprintf("CORS allows the origin `*` with `%s`: browsers refuse credentialed responses that carry the wildcard, so "+
+			"this is broken rather than open, and making it work by reflecting the origin would open it: %s", credentials, who)
+	}
+	pass.Report(d)
 }
 
 // corsCall returns the CORS middleware a call configures and its options
@@ -252,23 +267,52 @@ func originFunctionAllowsAll(f *jsast.File, mw knowledge.CORSMiddleware, fn *jsa
 	return n > 0
 }
 
-// clerkCookieAuth reports whether the snapshot's server entries run
-// behind a Clerk middleware (which authenticates the session cookie), by
-// the model's chains, with the place of one.
-func clerkCookieAuth(pass *rules.Pass) (bool, []rules.Location) {
+// apiAuth is how the snapshot's servers authenticate, as far as CORS
+// cares.
+type apiAuth int
+
+const (
+	unknownAuth apiAuth = iota // no Clerk middleware in front of any entry
+	cookieAuth                 // a Clerk middleware that reads the __session cookie
+	headerAuth                 // only Clerk middleware that reads the Authorization header
+)
+
+// clerkCookieAuth asks the model's chains whether a Clerk middleware runs
+// in front of the server entries the CORS file configures (those in and
+// below its directory) and whether it authenticates the session cookie
+// (rules/knowledge Middleware.HeaderOnly), with the place of one.
+func clerkCookieAuth(pass *rules.Pass) (apiAuth, []rules.Location) {
 	if pass.Model == nil {
-		return false, nil
+		return unknownAuth, nil
+	}
+	dir := path.Dir(pass.File.Path) + "/"
+	if dir == "./" {
+		dir = ""
 	}
 	es, _ := pass.Model.Entries(pass.Ctx)
+	out, at := unknownAuth, []rules.Location(nil)
 	for _, e := range es {
-		if e.Framework == knowledge.NextJS {
+		if e.Framework == knowledge.NextJS || !strings.HasPrefix(e.File, dir) {
 			continue
 		}
 		for _, l := range e.Chain {
-			if l.Clerk != "" || len(knowledge.MiddlewareNamed(strings.TrimSuffix(l.Name, "()"))) > 0 {
-				return true, []rules.Location{{Path: l.File, Line: l.Line}}
+			name := strings.TrimSuffix(l.Name, "()")
+			if i := strings.LastIndexByte(name, '.'); i >= 0 {
+				name = name[i+1:]
 			}
+			mws := knowledge.MiddlewareNamed(name)
+			if l.Clerk == "" && len(mws) == 0 {
+				continue
+			}
+			header := len(mws) > 0
+			for _, m := range mws {
+				header = header && m.HeaderOnly
+			}
+			if !header {
+				return cookieAuth, []rules.Location{{Path: l.File, Line: l.Line}}
+			}
+			out, at = headerAuth, []rules.Location{{Path: l.File, Line: l.Line}}
 		}
 	}
-	return false, nil
+	return out, at
 }

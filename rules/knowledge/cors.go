@@ -46,3 +46,50 @@ func CORSMiddlewareOf(spec, name string) (CORSMiddleware, bool) {
 	}
 	return CORSMiddleware{}, false
 }
+
+// GoCORSMiddleware is a Go CORS package's constructor and the fields of
+// its options struct that decide which sites may make credentialed calls.
+type GoCORSMiddleware struct {
+	Package     string   // import path
+	Constructor string   // the function taking the options struct
+	Origins     string   // the allowed-origins list field ("*" in it allows all)
+	AllOrigins  string   // a bool field that allows every origin ("" when none)
+	OriginFuncs []string // func(origin ...) bool fields that decide per origin
+	Credentials string   // the bool field sending Access-Control-Allow-Credentials
+	// DefaultAny: with no origins field and no origin function every
+	// origin is allowed.
+	DefaultAny bool
+	Source     string
+}
+
+// goCORSMiddlewares are the Go CORS packages. A "*" origin is sent as the
+// wildcard; an origin function that allows the origin echoes it.
+var goCORSMiddlewares = []GoCORSMiddleware{
+	{Package: "github.com/rs/cors", Constructor: "New", Origins: "AllowedOrigins",
+		OriginFuncs: []string{"AllowOriginFunc", "AllowOriginRequestFunc", "AllowOriginVaryRequestFunc"}, Credentials: "AllowCredentials", DefaultAny: true,
+		Source: "https://github.com/rs/cors#parameters (AllowedOrigins: \"*\" allows all and is the default; AllowOriginFunc; AllowCredentials)"},
+	{Package: "github.com/gin-contrib/cors", Constructor: "New", Origins: "AllowOrigins", AllOrigins: "AllowAllOrigins",
+		OriginFuncs: []string{"AllowOriginFunc", "AllowOriginWithContextFunc"}, Credentials: "AllowCredentials",
+		Source: "https://github.com/gin-contrib/cors#readme (Config: AllowAllOrigins, AllowOrigins, AllowOriginFunc, AllowCredentials)"},
+}
+
+// GoCORSMiddlewareOf returns the Go CORS package at importPath.
+func GoCORSMiddlewareOf(importPath string) (GoCORSMiddleware, bool) {
+	for _, m := range goCORSMiddlewares {
+		if m.Package == importPath {
+			out := m
+			out.OriginFuncs = append([]string(nil), m.OriginFuncs...)
+			return out, true
+		}
+	}
+	return GoCORSMiddleware{}, false
+}
+
+// GoCORSPackages lists the import paths of goCORSMiddlewares.
+func GoCORSPackages() []string {
+	out := make([]string, 0, len(goCORSMiddlewares))
+	for _, m := range goCORSMiddlewares {
+		out = append(out, m.Package)
+	}
+	return out
+}

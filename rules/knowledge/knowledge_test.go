@@ -254,6 +254,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("corsMiddlewares", c.Package+" "+c.Export)
 	}
+	for _, c := range goCORSMiddlewares {
+		if c.Source == "" || c.Package == "" || c.Constructor == "" || c.Origins == "" || c.Credentials == "" || len(c.OriginFuncs) == 0 {
+			t.Errorf("goCORSMiddlewares %s: incomplete entry", c.Package)
+		}
+		unique("goCORSMiddlewares", c.Package)
+	}
 	for _, e := range captchaEras {
 		if e.Source == "" || !IsClerkPackage(e.Package) || (e.DialogFrom > 0 && e.DialogFrom <= e.MountFrom) {
 			t.Errorf("captchaEras %s: incomplete entry", e.Package)
