@@ -150,32 +150,17 @@ func corsCall(f *jsast.File, call *jsast.Node, mws map[string]knowledge.CORSMidd
 	return knowledge.CORSMiddleware{}, nil
 }
 
-// resolveObject returns the object literal n is, or the one a constant of
-// the file named n holds.
+// resolveObject returns the object literal n is, or the one a top-level
+// variable of the file named n holds.
 func resolveObject(f *jsast.File, n *jsast.Node) *jsast.Node {
 	n = jsast.Unwrap(n)
 	if n != nil && n.Type == "identifier" {
-		n = constValue(f, f.Text(n))
+		n = jsast.Unwrap(f.LocalValue(f.Text(n)))
 	}
 	if n == nil || n.Type != "object" {
 		return nil
 	}
 	return n
-}
-
-// constValue returns the value of the file's variable declaration of
-// name (nil when there is none or more than one).
-func constValue(f *jsast.File, name string) *jsast.Node {
-	var out *jsast.Node
-	for _, d := range jsast.Find(f.Root, "variable_declarator") {
-		if nm := d.ChildByField("name"); nm != nil && nm.Type == "identifier" && f.Text(nm) == name {
-			if out != nil {
-				return nil
-			}
-			out = jsast.Unwrap(d.ChildByField("value"))
-		}
-	}
-	return out
 }
 
 // corsOriginOf classifies the origin option of a CORS options object.
@@ -188,7 +173,7 @@ func corsOriginOf(f *jsast.File, mw knowledge.CORSMiddleware, obj *jsast.Node) c
 		return originListed
 	}
 	if v.Type == "identifier" {
-		if c := constValue(f, f.Text(v)); c != nil {
+		if c := jsast.Unwrap(f.LocalValue(f.Text(v))); c != nil {
 			v = c
 		}
 	}
