@@ -3,6 +3,7 @@ package routes
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -33,8 +34,8 @@ var RP023 = &rules.Rule{
 			"check for that Edge Function. With Clerk that is the documented setup, because the gateway only accepts tokens " +
 			"the Supabase project signed: the function must then verify the Clerk session token itself (`verifyToken()` or " +
 			"`authenticateRequest()` of `@clerk/backend`). Reported: a function with the check off that takes the caller's " +
-			"identity from a token it decodes without verifying the signature (`atob(token.split('.')[1])`, `decodeJwt()`), " +
-			"so anyone can call it as any user. The finding is at the config line; CLK-RP-017 reports the decoding in the " +
+			"identity from a token it decodes without verifying the signature (`atob(token.split('.')[1])`, `decodeJwt()`) " +
+			"or from a request header that names the owner of the records it touches, so anyone can call it as any user. The finding is at the config line; CLK-RP-017 reports the decoding in the " +
 			"function.\n\nNot reported: functions that verify the Clerk token, webhooks that verify their provider's " +
 			"signature, and functions that use no identity (an open function is CLK-RP-021's finding).",
 		Bad:  "# supabase/config.toml\n[functions.cancel-subscription]\nverify_jwt = false\n\n// index.ts\nconst claims = JSON.parse(atob(token.split('.')[1]))",
@@ -74,21 +75,33 @@ func runRP023(pass *rules.Pass) error {
 		if v.Webhook != "" || v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial {
 			continue
 		}
-		var tok *model.Input
-		for _, in := range pass.Model.Inputs(pass.Ctx, e) {
-			if in.Source == model.FromToken {
-				tok = &in
-				break
-			}
-		}
-		if tok == nil {
+		what, at, ok := unverifiedIdentity(pass, e)
+		if !ok {
 			continue
 		}
 		pass.Report(rules.Diagnostic{Line: g.Config.Line,
 			Match: "[functions." + e.Name + "] verify_jwt = false",
 			Message: fmt.Sprintf("`verify_jwt = false` turns off the gateway's JWT check for the Edge Function `%s`, which takes the caller's "+
-				"identity from a token it decodes without verifying it (`%s` in %s:%d): anyone can call it as any user", e.Name, tok.Name, tok.File, tok.Line),
-			Related: []rules.Location{{Path: e.File, Line: e.Line}, {Path: tok.File, Line: tok.Line}}})
+				"identity from %s at %s:%d: anyone can call it as any user", e.Name, what, at.File, at.Line),
+			Related: []rules.Location{{Path: e.File, Line: e.Line}, {Path: at.File, Line: at.Line}}})
 	}
 	return nil
+}
+
+// unverifiedIdentity returns how an entry takes an identity it never
+// verifies, by the model's facts: the claims of a token it decodes
+// without verifying (a token input), or a request header that fills the
+// owner field of a query or new record (Effect.OwnerFromRequest).
+func unverifiedIdentity(pass *rules.Pass, e *model.Entry) (string, model.Location, bool) {
+	for _, in := range pass.Model.Inputs(pass.Ctx, e) {
+		if in.Source == model.FromToken {
+			return "a token it decodes without verifying it (`" + in.Name + "`)", in.Location, true
+		}
+	}
+	for _, fx := range pass.Model.Effects(pass.Ctx, e).List {
+		if fx.OwnerFromRequest != "" && slices.Contains(fx.Request, model.FromHeaders) {
+			return "a request header (`" + fx.OwnerFromRequest + "` of `" + fx.Call + "`)", fx.Location, true
+		}
+	}
+	return "", model.Location{}, false
 }
