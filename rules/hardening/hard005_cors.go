@@ -87,11 +87,11 @@ func runHARD005(pass *rules.Pass) error {
 		if opts == nil {
 			continue
 		}
-		obj := resolveObject(f, opts)
-		if obj == nil || jsast.Unwrap(f.ObjectProp(obj, mw.Credentials)) == nil || jsast.Unwrap(f.ObjectProp(obj, mw.Credentials)).Type != "true" {
+		of, obj := resolveObject(pass, f, opts)
+		if obj == nil || jsast.Unwrap(of.ObjectProp(obj, mw.Credentials)) == nil || jsast.Unwrap(of.ObjectProp(obj, mw.Credentials)).Type != "true" {
 			continue
 		}
-		allows := corsOriginOf(f, mw, obj)
+		allows := corsOriginOf(of, mw, obj)
 		if allows == originListed {
 			continue
 		}
@@ -151,16 +151,26 @@ func corsCall(f *jsast.File, call *jsast.Node, mws map[string]knowledge.CORSMidd
 }
 
 // resolveObject returns the object literal n is, or the one a top-level
-// variable of the file named n holds.
-func resolveObject(f *jsast.File, n *jsast.Node) *jsast.Node {
+// variable named n holds: of the file, or of the module it is imported
+// from (the model's resolver), with the file that declares it.
+func resolveObject(pass *rules.Pass, f *jsast.File, n *jsast.Node) (*jsast.File, *jsast.Node) {
 	n = jsast.Unwrap(n)
 	if n != nil && n.Type == "identifier" {
-		n = jsast.Unwrap(f.LocalValue(f.Text(n)))
+		name := f.Text(n)
+		n = jsast.Unwrap(f.LocalValue(name))
+		if _, imported := f.ImportOf(name); imported && pass.Model != nil {
+			g := pass.Model.Modules()
+			if o, ok, err := g.Origin(pass.Ctx, f.Path, name); err == nil && ok {
+				if df, _, err := g.Decl(pass.Ctx, o); err == nil && df != nil {
+					f, n = df, jsast.Unwrap(df.LocalValue(o.Binding))
+				}
+			}
+		}
 	}
 	if n == nil || n.Type != "object" {
-		return nil
+		return f, nil
 	}
-	return n
+	return f, n
 }
 
 // corsOriginOf classifies the origin option of a CORS options object.
