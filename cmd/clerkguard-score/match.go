@@ -14,7 +14,7 @@ var categories = map[string][]string{
 	"unguarded-entry": {"CLK-RP-003", "CLK-RP-004", "CLK-RP-005", "CLK-RP-010", "CLK-RP-011",
 		"CLK-RP-012", "CLK-RP-013", "CLK-RP-014", "CLK-RP-015", "CLK-RP-016", "CLK-RP-021", "CLK-RBAC-002",
 		"CLK-SEC-012"}, // an unauthenticated entry that sends a secret is both
-	"middleware-config":  {"CLK-RP-001", "CLK-RP-002", "CLK-RP-008", "CLK-RP-009", "CLK-RP-011", "CLK-RP-016"},
+	"middleware-config":  {"CLK-RP-001", "CLK-RP-002", "CLK-RP-008", "CLK-RP-009", "CLK-RP-011", "CLK-RP-016", "CLK-RP-022", "CLK-RP-023"},
 	"token-verification": {"CLK-RP-006", "CLK-RP-007", "CLK-RP-017", "CLK-RP-018"},
 	"authz":              {"CLK-RBAC-001", "CLK-RBAC-003", "CLK-RBAC-004", "CLK-RBAC-005", "CLK-RBAC-007", "CLK-RBAC-008", "CLK-RBAC-009", "CLK-RBAC-010"},
 	"user-data-exposure": {"CLK-RBAC-006"},
@@ -24,7 +24,7 @@ var categories = map[string][]string{
 	"session-lifetime":   {"CLK-SESS-001", "CLK-SESS-002"},
 	"signup-restriction": {"CLK-SIGNUP-001", "CLK-SIGNUP-002"},
 	"mfa":                {"CLK-MFA-001", "CLK-MFA-002"},
-	"hygiene":            {"CLK-HARD-001", "CLK-HARD-002", "CLK-HARD-003", "CLK-HARD-004"},
+	"hygiene":            {"CLK-HARD-001", "CLK-HARD-002", "CLK-HARD-003", "CLK-HARD-004", "CLK-HARD-005"},
 }
 
 func categoryNames() []string {

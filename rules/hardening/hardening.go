@@ -13,6 +13,7 @@ var Rules = []*rules.Rule{
 	HARD002,
 	HARD003,
 	HARD004,
+	HARD005,
 	ENUM001,
 	ENUM002,
 	MFA001,

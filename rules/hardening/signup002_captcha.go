@@ -2,10 +2,14 @@ package hardening
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
+
+	"github.com/Masterminds/semver/v3"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -27,12 +31,16 @@ var SIGNUP002 = &rules.Rule{
 	Requires:   []string{"@clerk/", "Clerk", "clerk"},
 	Doc: rules.Doc{
 		Title: "custom sign-up flow without the clerk-captcha mount point",
-		Text: "Clerk's bot sign-up protection renders its CAPTCHA widget into an element with the id `clerk-captcha`. A custom " +
-			"sign-up flow (`useSignUp()` and `signUp.create()`) must render `<div id=\"clerk-captcha\" />` before it calls " +
+		Text: "Legacy bot sign-up protection renders its CAPTCHA widget into an element with the id `clerk-captcha`. A custom " +
+			"sign-up flow (`useSignUp()` and `signUp.create()`) on an SDK of that era must render `<div id=\"clerk-captcha\" />` before it calls " +
 			"`signUp.create()`. Without it the SDK falls back to the invisible widget and logs an error in the browser console: " +
 			"sign-ups are still checked, but a human the widget suspects gets no challenge to solve and is turned away (Clerk: " +
 			"the invisible widget is more prone to false positives). It is reported at Info: bot protection still runs. " +
-			"The prebuilt `<SignUp />` component mounts it itself. Expo native flows go through the Native API and have no " +
+			"The rule follows the SDK's era: flows built with `useSignUp()` from `@clerk/nextjs` 7, `@clerk/react` 6, " +
+			"`@clerk/react-router` 3, `@clerk/tanstack-react-start` 1 or later get Challenge suspicious sign-ups from ClerkJS, " +
+			"in a dialog over the page, and render nothing for it, so they are not reported (their `/legacy` hooks are); SDK " +
+			"majors older than bot sign-up protection (`@clerk/nextjs` 3 and earlier) are not reported either. " +
+			"The prebuilt `<SignUp />` component mounts the widget itself. Expo native flows go through the Native API and have no " +
 			"browser CAPTCHA; they are not reported.",
 		Bad: `const { signUp } = useSignUp()
 async function submit() {
@@ -49,13 +57,21 @@ return <form onSubmit={submit}>…<button>Sign up</button></form>`,
 		Lang: "tsx",
 		References: []string{
 			"https://clerk.com/docs/guides/development/custom-flows/authentication/bot-sign-up-protection",
+			"https://clerk.com/docs/guides/secure/legacy-bot-protection",
 			"https://clerk.com/docs/guides/secure/bot-protection",
 		},
 	},
 	Fix: func(p *project.Model, path string) string {
-		return "Render the CAPTCHA mount point in the sign-up form, before `signUp.create()` runs: `<div id=\"clerk-captcha\" />` " +
+		fix := "Render the CAPTCHA mount point in the sign-up form, before `signUp.create()` runs: `<div id=\"clerk-captcha\" />` " +
 			"(in plain HTML, `<div id=\"clerk-captcha\"></div>`), and keep Bot sign-up protection on in the Dashboard " +
 			"(Protect → Bot sign-up protection)."
+		if pkg := declaredSignUpSDK(p, path); pkg != "" {
+			if major, ok := knowledge.ChallengeDialogSDK(pkg); ok {
+				fix += " Or update to " + pkg + " " + strconv.FormatUint(major, 10) + " and build the flow with its `useSignUp()`: " +
+					"ClerkJS then shows Challenge suspicious sign-ups in a dialog and the flow renders nothing for it."
+			}
+		}
+		return fix
 	},
 	Run: runSIGNUP002,
 }
@@ -87,13 +103,77 @@ func runSIGNUP002(pass *rules.Pass) error {
 	if at == nil || !f.ImportsFrom(jsast.IsClerkModule) && !strings.Contains(f.CalleeName(at), "clerk") && !strings.Contains(f.CalleeName(at), "Clerk") {
 		return nil
 	}
+	spec, ch := signUpChallenge(pass.Project, pass.File.Path, f)
+	if ch == knowledge.ChallengeDialog || ch == knowledge.ChallengeNone {
+		return nil
+	}
 	if mounted, known := captchaMounted(pass); mounted || !known {
 		return nil
 	}
-	pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col,
-		Message: "custom sign-up flow calls " + rules.Code(strings.ReplaceAll(f.CalleeName(at), "()", "")+"()") +
-			" but no `<div id=\"clerk-captcha\" />` is rendered on its page: bot protection falls back to the invisible widget, which turns away the humans it suspects instead of challenging them"})
+	msg := "custom sign-up flow calls " + rules.Code(strings.ReplaceAll(f.CalleeName(at), "()", "")+"()") +
+		" but no `<div id=\"clerk-captcha\" />` is rendered on its page: legacy bot sign-up protection falls back to the invisible widget, which turns away the humans it suspects instead of challenging them"
+	if strings.HasSuffix(spec, "/legacy") {
+		msg += " (the legacy hooks of " + rules.Code(spec) + " cannot show Challenge suspicious sign-ups either)"
+	}
+	pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col, Message: msg})
 	return nil
+}
+
+// signUpChallenge answers who shows the sign-up challenge for the file's
+// flow: by the Clerk module its useSignUp() (or, without one, its first
+// Clerk import; without one either, the first SDK of the table the
+// project declares) comes from, at the version the project declares.
+func signUpChallenge(p *project.Model, path string, f *jsast.File) (string, knowledge.SignUpChallenge) {
+	var spec string
+	for _, im := range f.Imports() {
+		if im.TypeOnly || !jsast.IsClerkModule(im.Source) {
+			continue
+		}
+		if im.Imported == "useSignUp" {
+			spec = im.Source
+			break
+		}
+		if spec == "" && knowledge.SignUpChallengeOf(im.Source, 0, false) != knowledge.ChallengeUnknown {
+			spec = im.Source
+		}
+	}
+	if spec == "" {
+		spec = declaredSignUpSDK(p, path)
+	}
+	if spec == "" {
+		return "", knowledge.ChallengeUnknown
+	}
+	pkg := knowledge.ClerkPackageOf(spec)
+	var v *semver.Version
+	if p != nil {
+		v, _ = p.Version(path, pkg)
+	}
+	if v != nil {
+		return spec, knowledge.SignUpChallengeOf(spec, v.Major(), true)
+	}
+	// An undeclared package is installed by the SDK the project declares
+	// (@clerk/nextjs 3 brings @clerk/clerk-react 3): when that SDK's major
+	// predates bot sign-up protection, so does the one imported.
+	if d := declaredSignUpSDK(p, path); d != "" && d != pkg {
+		if dv, _ := p.Version(path, d); dv != nil && knowledge.SignUpChallengeOf(d, dv.Major(), true) == knowledge.ChallengeNone {
+			return spec, knowledge.ChallengeNone
+		}
+	}
+	return spec, knowledge.SignUpChallengeOf(spec, 0, false)
+}
+
+// declaredSignUpSDK is the first web SDK of the sign-up challenge table
+// the project declares for path ("" when none).
+func declaredSignUpSDK(p *project.Model, path string) string {
+	if p == nil {
+		return ""
+	}
+	for _, pkg := range knowledge.SignUpChallengeSDKs() {
+		if p.DependsOn(path, pkg) {
+			return pkg
+		}
+	}
+	return ""
 }
 
 // captchaMounted looks for the mount point in the files that render the

@@ -48,7 +48,10 @@ type Middleware struct {
 	Form    string // how it is written: "app.use(clerkMiddleware())"
 	Gate    Gate
 	Note    string
-	Source  string
+	// HeaderOnly: the middleware reads the session token from the
+	// Authorization header only, never from the __session cookie.
+	HeaderOnly bool
+	Source     string
 }
 
 // middlewares says, for every Clerk middleware and guard call, whether it
@@ -129,9 +132,9 @@ var middlewares = []Middleware{
 		Note:   "redirects signed-out requests under its protectedPaths prefixes to signInUrl (the SvelteKit adapter evaluates them per path); attaches elsewhere",
 		Source: "markjaquith/clerk-sveltekit README.md"},
 	{Package: "github.com/clerk/clerk-sdk-go", Name: "WithHeaderAuthorization", Form: "clerkhttp.WithHeaderAuthorization()(h)", Gate: Attaches,
-		Note: "passes the request on when the token is missing or invalid", Source: "clerk/clerk-sdk-go http/middleware.go"},
+		Note: "passes the request on when the token is missing or invalid", HeaderOnly: true, Source: "clerk/clerk-sdk-go http/middleware.go"},
 	{Package: "github.com/clerk/clerk-sdk-go", Name: "RequireHeaderAuthorization", Form: "clerkhttp.RequireHeaderAuthorization()(h)", Gate: Rejects,
-		Note: "403 without a valid session", Source: "clerk/clerk-sdk-go http/middleware.go"},
+		Note: "403 without a valid session", HeaderOnly: true, Source: "clerk/clerk-sdk-go http/middleware.go"},
 	{Package: "github.com/clerk/clerk-sdk-go", Name: "WithSessionV2", Form: "clerk.WithSessionV2(client)(h)", Gate: Attaches,
 		Source: "clerk/clerk-sdk-go v1.49.0 clerk/middleware_v2.go"},
 	{Package: "github.com/clerk/clerk-sdk-go", Name: "RequireSessionV2", Form: "clerk.RequireSessionV2(client)(h)", Gate: Rejects,

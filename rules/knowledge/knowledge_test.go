@@ -260,6 +260,52 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("verifiers", v.Provider+" "+v.Receiver+"."+v.Name+" "+strings.Join(v.Modules, ","))
 	}
+	for _, c := range corsMiddlewares {
+		if c.Source == "" || c.Package == "" || c.Export == "" || c.Origin == "" || c.Credentials == "" {
+			t.Errorf("corsMiddlewares %s: incomplete entry", c.Package)
+		}
+		unique("corsMiddlewares", c.Package+" "+c.Export)
+	}
+	for _, c := range goCORSMiddlewares {
+		if c.Source == "" || c.Package == "" || c.Constructor == "" || c.Origins == "" || c.Credentials == "" || len(c.OriginFuncs) == 0 {
+			t.Errorf("goCORSMiddlewares %s: incomplete entry", c.Package)
+		}
+		unique("goCORSMiddlewares", c.Package)
+	}
+	for _, e := range captchaEras {
+		if e.Source == "" || !IsClerkPackage(e.Package) || (e.DialogFrom > 0 && e.DialogFrom <= e.MountFrom) {
+			t.Errorf("captchaEras %s: incomplete entry", e.Package)
+		}
+		unique("captchaEras", e.Package)
+	}
+}
+
+// TestSignUpChallengeOf: the SDK eras of Clerk's sign-up challenge.
+func TestSignUpChallengeOf(t *testing.T) {
+	for _, c := range []struct {
+		spec  string
+		major uint64
+		known bool
+		want  SignUpChallenge
+	}{
+		{"@clerk/nextjs", 7, true, ChallengeDialog},
+		{"@clerk/nextjs/legacy", 7, true, ChallengeMountPoint},
+		{"@clerk/nextjs", 6, true, ChallengeMountPoint},
+		{"@clerk/nextjs", 3, true, ChallengeNone},
+		{"@clerk/nextjs", 0, false, ChallengeDialog},
+		{"@clerk/react", 6, true, ChallengeDialog},
+		{"@clerk/clerk-react", 5, true, ChallengeMountPoint},
+		{"@clerk/react-router", 2, true, ChallengeMountPoint},
+		{"@clerk/react-router", 3, true, ChallengeDialog},
+		{"@clerk/tanstack-react-start", 1, true, ChallengeDialog},
+		{"@clerk/vue", 1, true, ChallengeMountPoint},
+		{"@clerk/clerk-js", 0, false, ChallengeMountPoint},
+		{"react", 19, true, ChallengeUnknown},
+	} {
+		if got := SignUpChallengeOf(c.spec, c.major, c.known); got != c.want {
+			t.Errorf("SignUpChallengeOf(%s, %d, %v) = %d, want %d", c.spec, c.major, c.known, got, c.want)
+		}
+	}
 }
 
 func TestMethods(t *testing.T) {

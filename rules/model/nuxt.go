@@ -225,21 +225,14 @@ func (m *Model) nuxtChain(ctx context.Context, root string, at requestAt) []Laye
 	if l, ok := m.nuxtModuleLayer(ctx, root); ok {
 		out = append(out, l)
 	}
-	var mws, routeMws []string
+	var routeMws []string
 	for _, p := range m.fs.Paths() {
 		rel, ok := strings.CutPrefix(p, root)
-		if !ok || !modules.IsModule(p) {
-			continue
-		}
-		switch {
-		case strings.HasPrefix(rel, "server/middleware/") && !strings.Contains(strings.TrimPrefix(rel, "server/middleware/"), "/"):
-			mws = append(mws, p)
-		case strings.HasPrefix(rel, "middleware/") || strings.HasPrefix(rel, "app/middleware/"):
+		if ok && modules.IsModule(p) && (strings.HasPrefix(rel, "middleware/") || strings.HasPrefix(rel, "app/middleware/")) {
 			routeMws = append(routeMws, p)
 		}
 	}
-	sort.Strings(mws)
-	for _, p := range mws {
+	for _, p := range m.nuxtServerMiddlewareFiles(root) {
 		out = append(out, m.nuxtServerMiddleware(ctx, p, at))
 	}
 	for _, p := range routeMws {
@@ -260,6 +253,100 @@ func (m *Model) nuxtChain(ctx context.Context, root string, at requestAt) []Laye
 // nuxtModuleLayer is the clerkMiddleware() that the @clerk/nuxt module
 // registers, unless nuxt.config sets clerk.skipServerMiddleware.
 func (m *Model) nuxtModuleLayer(ctx context.Context, root string) (Layer, bool) {
+	cfg, ok := m.nuxtClerkConfig(ctx, root)
+	if !ok {
+		return Layer{}, false
+	}
+	if cfg.Skipped {
+		why := "skipServerMiddleware: true, so the @clerk/nuxt module registers no clerkMiddleware(): event.context.auth is set only by a server middleware that calls it"
+		switch regs, unread := m.nuxtClerkRegistrations(ctx, root); {
+		case len(regs) > 0:
+			why = fmt.Sprintf("skipServerMiddleware: true; the server middleware %s registers clerkMiddleware() instead", regs[0].File)
+		case !unread:
+			why = "skipServerMiddleware: true and no server middleware calls clerkMiddleware(): event.context.auth is never set, so a handler that reads it has no identity for any caller"
+		}
+		return Layer{Name: "@clerk/nuxt (skipServerMiddleware)", Location: cfg.Config, Gate: GateNone, Via: ViaMiddleware, Why: why}, true
+	}
+	return Layer{Name: "clerkMiddleware() (@clerk/nuxt module)", Location: cfg.Config, Gate: GateAttaches, Via: ViaMiddleware,
+		Why: "the @clerk/nuxt module's clerkMiddleware() only attaches the identity; it never rejects a signed-out request"}, true
+}
+
+// NuxtClerk is how Clerk's server middleware is set up in one Nuxt app
+// that uses the @clerk/nuxt module.
+type NuxtClerk struct {
+	Root string // the app's directory, "" or ending in "/"
+	// Config is the nuxt.config line that sets skipServerMiddleware, or
+	// the one that names @clerk/nuxt.
+	Config Location
+	// Skipped: clerk.skipServerMiddleware is true, so the module registers
+	// no clerkMiddleware() (https://clerk.com/docs/reference/nuxt/clerk-middleware).
+	Skipped bool
+	// Registered are the server/middleware calls of Clerk's
+	// clerkMiddleware() (Nitro runs every server middleware for every
+	// request): the documented way to configure it by hand.
+	Registered []Location
+	// Unread is set when a server middleware could not be read: whether
+	// it registers clerkMiddleware() is unknown.
+	Unread bool
+}
+
+// Runs reports whether Clerk's server middleware attaches
+// event.context.auth in the app (known false when a server middleware
+// could not be read and none registers it).
+func (c NuxtClerk) Runs() (runs, known bool) {
+	if !c.Skipped || len(c.Registered) > 0 {
+		return true, true
+	}
+	return false, !c.Unread
+}
+
+// NuxtClerk answers, for every Nuxt app using @clerk/nuxt, whether the
+// module's server middleware runs and which server middleware registers
+// clerkMiddleware() instead.
+func (m *Model) NuxtClerk(ctx context.Context) ([]NuxtClerk, error) {
+	var out []NuxtClerk
+	for _, root := range m.packageRoots("nuxt") {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		cfg, ok := m.nuxtClerkConfig(ctx, root)
+		if !ok {
+			continue
+		}
+		cfg.Registered, cfg.Unread = m.nuxtClerkRegistrations(ctx, root)
+		out = append(out, cfg)
+	}
+	return out, nil
+}
+
+// nuxtClerkRegistrations returns the calls of Clerk's attaching
+// middleware (clerkMiddleware(), by rules/knowledge) in the app's server
+// middleware; unread is set when one of those files could not be read.
+func (m *Model) nuxtClerkRegistrations(ctx context.Context, root string) (regs []Location, unread bool) {
+	for _, p := range m.nuxtServerMiddlewareFiles(root) {
+		f, err := m.parse(ctx, p)
+		if err != nil {
+			unread = true
+			continue
+		}
+		for _, c := range f.Calls(f.Root, func(n string) bool { return !strings.Contains(n, ".") }) {
+			callee := jsast.Unwrap(c.ChildByField("function"))
+			if callee == nil || callee.Type != "identifier" {
+				continue
+			}
+			if exp, pkg := m.clerkExportOf(ctx, f, f.Text(callee)); exp != "" {
+				if mw, ok := knowledge.MiddlewareOf(pkg, exp); ok && mw.Gate == knowledge.Attaches {
+					regs = append(regs, Location{File: p, Line: c.Line})
+				}
+			}
+		}
+	}
+	return regs, unread
+}
+
+// nuxtClerkConfig reads the app's nuxt.config: ok is false when it does
+// not use the @clerk/nuxt module.
+func (m *Model) nuxtClerkConfig(ctx context.Context, root string) (NuxtClerk, bool) {
 	for _, ext := range []string{"ts", "js", "mjs"} {
 		p := root + "nuxt.config." + ext
 		sf, err := m.fs.Get(ctx, p)
@@ -267,21 +354,40 @@ func (m *Model) nuxtModuleLayer(ctx context.Context, root string) (Layer, bool) 
 			continue
 		}
 		if !bytes.Contains(sf.Content, []byte("@clerk/nuxt")) {
-			return Layer{}, false
+			return NuxtClerk{}, false
 		}
-		loc := Location{File: p, Line: 1 + bytes.Count(sf.Content[:bytes.Index(sf.Content, []byte("@clerk/nuxt"))], []byte("\n"))}
-		if i := bytes.Index(sf.Content, []byte("skipServerMiddleware")); i >= 0 {
-			rest := sf.Content[i+len("skipServerMiddleware"):]
-			if j := bytes.Index(rest, []byte("true")); j >= 0 && j < 6 {
-				loc.Line = 1 + bytes.Count(sf.Content[:i], []byte("\n"))
-				return Layer{Name: "@clerk/nuxt (skipServerMiddleware)", Location: loc, Gate: GateNone, Via: ViaMiddleware,
-					Why: "skipServerMiddleware: true, so the @clerk/nuxt module registers no clerkMiddleware(): event.context.auth is set only by a server middleware that calls it"}, true
+		c := NuxtClerk{Root: root, Config: Location{File: p, Line: 1 + bytes.Count(sf.Content[:bytes.Index(sf.Content, []byte("@clerk/nuxt"))], []byte("\n"))}}
+		if !bytes.Contains(sf.Content, []byte("skipServerMiddleware")) {
+			return c, true
+		}
+		f, err := m.parse(ctx, p)
+		if err != nil {
+			return c, true
+		}
+		for _, pr := range jsast.Find(f.Root, "pair") {
+			k, v := pr.ChildByField("key"), jsast.Unwrap(pr.ChildByField("value"))
+			if k != nil && v != nil && strings.Trim(f.Text(k), `"'`) == "skipServerMiddleware" && v.Type == "true" {
+				c.Config.Line, c.Skipped = pr.Line, true
+				break
 			}
 		}
-		return Layer{Name: "clerkMiddleware() (@clerk/nuxt module)", Location: loc, Gate: GateAttaches, Via: ViaMiddleware,
-			Why: "the @clerk/nuxt module's clerkMiddleware() only attaches the identity; it never rejects a signed-out request"}, true
+		return c, true
 	}
-	return Layer{}, false
+	return NuxtClerk{}, false
+}
+
+// nuxtServerMiddlewareFiles returns the app's server/middleware modules
+// in file-name order (the order Nitro runs them in).
+func (m *Model) nuxtServerMiddlewareFiles(root string) []string {
+	var mws []string
+	for _, p := range m.fs.Paths() {
+		rel, ok := strings.CutPrefix(p, root)
+		if ok && modules.IsModule(p) && strings.HasPrefix(rel, "server/middleware/") && !strings.Contains(strings.TrimPrefix(rel, "server/middleware/"), "/") {
+			mws = append(mws, p)
+		}
+	}
+	sort.Strings(mws)
+	return mws
 }
 
 // nuxtServerMiddleware evaluates one server/middleware file for a request

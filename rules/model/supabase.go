@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 )
@@ -109,4 +111,79 @@ func edgeHandler(f *jsast.File, call *jsast.Node) *jsast.Node {
 		}
 	}
 	return nil
+}
+
+// EdgeGateway is the Supabase gateway's JWT check in front of one Edge
+// Function, from the project's supabase/config.toml
+// (https://supabase.com/docs/guides/functions/function-configuration:
+// `[functions.<name>] verify_jwt`, true by default). The check accepts any
+// JWT the Supabase project signed, the public anon key included, so it
+// identifies no Clerk user either way: with Clerk the function verifies
+// the Clerk token itself, and verify_jwt = false is the documented setup
+// (https://clerk.com/docs/guides/development/integrations/databases/supabase).
+type EdgeGateway struct {
+	// VerifyJWT is false when the config turns the check off.
+	VerifyJWT bool
+	// Config is the `[functions.<name>]` line that sets verify_jwt (zero
+	// when the config does not set it).
+	Config Location
+	// Known is false when config.toml exists but could not be read or
+	// parsed: the gateway's setting is unknown.
+	Known bool
+}
+
+// edgeConfig is the part of supabase/config.toml the model reads.
+type edgeConfig struct {
+	Functions map[string]struct {
+		VerifyJWT *bool `toml:"verify_jwt"`
+	} `toml:"functions"`
+}
+
+// EdgeGateway answers the gateway's JWT check for an Edge Function entry.
+func (m *Model) EdgeGateway(ctx context.Context, e *Entry) EdgeGateway {
+	i := strings.LastIndex(e.File, "supabase/functions/")
+	if e.Framework != knowledge.SupabaseEdge || i < 0 {
+		return EdgeGateway{VerifyJWT: true, Known: true}
+	}
+	p := e.File[:i] + "supabase/config.toml"
+	if !m.proj.Has(p) {
+		return EdgeGateway{VerifyJWT: true, Known: true}
+	}
+	sf, err := m.fs.Get(ctx, p)
+	if err != nil {
+		return EdgeGateway{}
+	}
+	var cfg edgeConfig
+	if _, err := toml.Decode(string(sf.Content), &cfg); err != nil {
+		return EdgeGateway{}
+	}
+	fc, ok := cfg.Functions[e.Name]
+	if !ok || fc.VerifyJWT == nil {
+		return EdgeGateway{VerifyJWT: true, Known: true}
+	}
+	return EdgeGateway{VerifyJWT: *fc.VerifyJWT, Known: true, Config: Location{File: p, Line: tomlTableLine(sf.Content, "functions", e.Name)}}
+}
+
+// tomlTableLine returns the line of the table header [a.b] (either key
+// quoted or bare), or 1 when the table is written another way (dotted
+// keys, an inline table).
+func tomlTableLine(src []byte, a, b string) int {
+	for i, line := range strings.Split(string(src), "\n") {
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "[") || strings.HasPrefix(t, "[[") {
+			continue
+		}
+		end := strings.IndexByte(t, ']')
+		if end < 0 {
+			continue
+		}
+		var keys []string
+		for _, k := range strings.Split(t[1:end], ".") {
+			keys = append(keys, strings.Trim(strings.TrimSpace(k), `"'`))
+		}
+		if len(keys) == 2 && keys[0] == a && keys[1] == b {
+			return i + 1
+		}
+	}
+	return 1
 }
