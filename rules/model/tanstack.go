@@ -619,11 +619,23 @@ func (m *Model) tanstackRouteCallers(ctx context.Context, files []*jsast.File, e
 				g = p.guard
 			}
 		}
-		for _, e := range m.serverFnsCalledIn(ctx, r.file, fns) {
-			if g == nil {
-				public[e] = true
-				continue
+		if g == nil {
+			// What a public page does for its visitors: the server
+			// functions it calls, also from the components and hooks it
+			// renders.
+			id := r.id
+			if id == "" {
+				id = "/"
 			}
+			for _, e := range m.serverFnsRenderedBy(ctx, r.file, fns) {
+				public[e] = true
+				if e.ServesPublic == "" {
+					e.ServesPublic = fmt.Sprintf("the route %s (%s)", id, r.file.Path)
+				}
+			}
+			continue
+		}
+		for _, e := range m.serverFnsCalledIn(ctx, r.file, fns) {
 			if links[e] != nil {
 				continue
 			}
@@ -665,6 +677,57 @@ func (m *Model) beforeLoadGuard(ctx context.Context, f *jsast.File, id string, b
 	}
 	return &Layer{Name: "beforeLoad of " + strings.TrimSuffix(id, "/"), Location: Location{File: fnFile.Path, Line: fn.Line}, Via: ViaNavigation,
 		Gate: GateNone, Proof: proof}
+}
+
+// maxRenderHops bounds how many imports away from a route file
+// serverFnsRenderedBy looks for the components and hooks that call server
+// functions.
+const maxRenderHops = 3
+
+// serverFnsRenderedBy returns the server functions a route file calls and
+// those called by the application modules it imports (its components,
+// their hooks), up to maxRenderHops imports away. Modules that declare
+// server functions are not followed: their calls run on the server, on
+// behalf of another server function, not of the page.
+func (m *Model) serverFnsRenderedBy(ctx context.Context, route *jsast.File, fns map[[2]string]*Entry) []*Entry {
+	declares := map[string]bool{}
+	for k := range fns {
+		declares[k[0]] = true
+	}
+	seen := map[*Entry]bool{}
+	var out []*Entry
+	visited := map[string]bool{route.Path: true}
+	level := []*jsast.File{route}
+	for hop := 0; len(level) > 0 && ctx.Err() == nil; hop++ {
+		var next []*jsast.File
+		for _, f := range level {
+			for _, e := range m.serverFnsCalledIn(ctx, f, fns) {
+				if !seen[e] {
+					seen[e] = true
+					out = append(out, e)
+				}
+			}
+			if hop == maxRenderHops {
+				continue
+			}
+			ims, err := m.graph.Imports(ctx, f.Path)
+			if err != nil {
+				continue // not followed: no claim either way
+			}
+			for _, im := range ims {
+				p := im.Target.Path
+				if im.TypeOnly || im.Target.Kind != modules.File || visited[p] || declares[p] || !jsModule(p) {
+					continue
+				}
+				visited[p] = true
+				if g, err := m.parse(ctx, p); err == nil {
+					next = append(next, g)
+				}
+			}
+		}
+		level = next
+	}
+	return out
 }
 
 // serverFnsCalledIn returns the server functions a route file calls.
