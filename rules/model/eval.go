@@ -616,6 +616,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		}
 		return value{kind: vIdentity, field: "claims"}
 	}
+	if a.verifiesToken(n) {
+		// A verifier made with the application's secret (fast-jwt
+		// createVerifier({ key })): the claims the application signed.
+		return value{kind: vIdentity, field: "claims"}
+	}
 	// Data reads return records; a single-record lookup keyed by the
 	// (null) identity returns null for an anonymous caller.
 	if e := a.effectOf(n); e != nil {
