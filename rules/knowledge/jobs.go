@@ -24,12 +24,16 @@ type JobTask struct {
 	// IDOption and RunOption are the option keys of the id and the
 	// function that runs the task.
 	IDOption, RunOption string
-	Source              string
+	// HandleCalls are the methods of the task object the factory returns
+	// that queue it with their first argument as the payload
+	// (videoDeletion.trigger({ videoId })).
+	HandleCalls []string
+	Source      string
 }
 
 const triggerDevTriggering = "https://trigger.dev/docs/triggering (tasks.trigger(), tasks.triggerAndWait(), tasks.batchTrigger() take the task id and the payload)"
 
-const triggerDevTasks = "https://trigger.dev/docs/tasks/overview (task({ id, run: async (payload) => ... })), https://trigger.dev/docs/tasks/schemaTask"
+const triggerDevTasks = "https://trigger.dev/docs/tasks/overview (task({ id, run: async (payload) => ... })), https://trigger.dev/docs/tasks/schemaTask, https://trigger.dev/docs/triggering (yourTask.trigger(payload), yourTask.triggerAndWait(payload))"
 
 // jobTriggers are the calls that queue a task by id.
 var jobTriggers = []JobTrigger{
@@ -39,12 +43,14 @@ var jobTriggers = []JobTrigger{
 	{Module: "@trigger.dev/sdk/v3", Call: "tasks.triggerAndWait", IDArg: 0, PayloadArg: 1, Source: triggerDevTriggering},
 }
 
+var triggerDevHandle = []string{"trigger", "triggerAndWait"}
+
 // jobTasks are the factories that define a task.
 var jobTasks = []JobTask{
-	{Module: "@trigger.dev/sdk", Factory: "task", IDOption: "id", RunOption: "run", Source: triggerDevTasks},
-	{Module: "@trigger.dev/sdk", Factory: "schemaTask", IDOption: "id", RunOption: "run", Source: triggerDevTasks},
-	{Module: "@trigger.dev/sdk/v3", Factory: "task", IDOption: "id", RunOption: "run", Source: triggerDevTasks},
-	{Module: "@trigger.dev/sdk/v3", Factory: "schemaTask", IDOption: "id", RunOption: "run", Source: triggerDevTasks},
+	{Module: "@trigger.dev/sdk", Factory: "task", IDOption: "id", RunOption: "run", HandleCalls: triggerDevHandle, Source: triggerDevTasks},
+	{Module: "@trigger.dev/sdk", Factory: "schemaTask", IDOption: "id", RunOption: "run", HandleCalls: triggerDevHandle, Source: triggerDevTasks},
+	{Module: "@trigger.dev/sdk/v3", Factory: "task", IDOption: "id", RunOption: "run", HandleCalls: triggerDevHandle, Source: triggerDevTasks},
+	{Module: "@trigger.dev/sdk/v3", Factory: "schemaTask", IDOption: "id", RunOption: "run", HandleCalls: triggerDevHandle, Source: triggerDevTasks},
 }
 
 // JobTriggerOf returns the job trigger that call (on a name imported from
@@ -66,6 +72,19 @@ func JobTaskOf(module, factory string) (JobTask, bool) {
 		}
 	}
 	return JobTask{}, false
+}
+
+// IsJobHandleCall reports whether method queues a task on the task
+// object some factory returns.
+func IsJobHandleCall(method string) bool {
+	for _, t := range jobTasks {
+		for _, h := range t.HandleCalls {
+			if h == method {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // JobModules lists the modules that define tasks, for a cheap prefilter.

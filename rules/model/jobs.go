@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -31,6 +32,9 @@ func (m *Model) jobCallTarget(ctx context.Context, f *jsast.File, call *jsast.No
 	if root == nil {
 		return fnRef{}, nil, false
 	}
+	if r, args, ok := m.taskHandleCall(ctx, f, call, callee, root); ok {
+		return r, args, true
+	}
 	im, ok := f.ImportOf(f.Text(root))
 	if !ok {
 		return fnRef{}, nil, false
@@ -51,6 +55,65 @@ func (m *Model) jobCallTarget(ctx context.Context, f *jsast.File, call *jsast.No
 	tasks, _ := m.jobs.get(func() (map[string]fnRef, error) { return m.jobTasks(ctx), nil })
 	r, ok := tasks[id]
 	return r, []*jsast.Node{args[t.PayloadArg]}, ok
+}
+
+// taskHandleCall recognises a method of a task object that queues it
+// (videoDeletion.trigger({ videoId })): the object's declaration, through
+// imports, is a task factory's call.
+func (m *Model) taskHandleCall(ctx context.Context, f *jsast.File, call, callee, root *jsast.Node) (fnRef, []*jsast.Node, bool) {
+	obj := jsast.Unwrap(callee.ChildByField("object"))
+	args := jsast.Args(call)
+	if obj != root || len(args) == 0 {
+		return fnRef{}, nil, false
+	}
+	method := f.Text(callee.ChildByField("property"))
+	if !knowledge.IsJobHandleCall(method) {
+		return fnRef{}, nil, false // cheap test before the import graph
+	}
+	o, ok, err := m.origin(ctx, f, f.Text(root))
+	if err != nil || !ok {
+		return fnRef{}, nil, false
+	}
+	df, decl, err := m.originValue(ctx, o)
+	if err != nil || decl == nil {
+		return fnRef{}, nil, false
+	}
+	decl = jsast.Unwrap(decl)
+	if decl.Type != "call_expression" {
+		return fnRef{}, nil, false
+	}
+	jt, _, r, ok := taskDefinition(df, decl)
+	if !ok || !slices.Contains(jt.HandleCalls, method) {
+		return fnRef{}, nil, false
+	}
+	return r, args[:1], true
+}
+
+// taskDefinition reads a task factory's call: the factory, the task's id
+// and its run function.
+func taskDefinition(f *jsast.File, call *jsast.Node) (knowledge.JobTask, string, fnRef, bool) {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	if callee == nil || callee.Type != "identifier" {
+		return knowledge.JobTask{}, "", fnRef{}, false
+	}
+	im, ok := f.ImportOf(f.Text(callee))
+	if !ok {
+		return knowledge.JobTask{}, "", fnRef{}, false
+	}
+	jt, ok := knowledge.JobTaskOf(im.Source, im.Imported)
+	if !ok {
+		return knowledge.JobTask{}, "", fnRef{}, false
+	}
+	opts := jsast.Unwrap(firstArg(call))
+	if opts == nil || opts.Type != "object" {
+		return knowledge.JobTask{}, "", fnRef{}, false
+	}
+	id, ok := f.StringValue(f.ObjectProp(opts, jt.IDOption))
+	run := jsast.Unwrap(f.ObjectProp(opts, jt.RunOption))
+	if !ok || run == nil || !jsast.IsFunction(run) {
+		return knowledge.JobTask{}, "", fnRef{}, false
+	}
+	return jt, id, fnRef{file: f, fn: run, name: "task " + id}, true
 }
 
 // jobTasks indexes the snapshot's task definitions by id.
@@ -78,29 +141,10 @@ func (m *Model) jobTasks(ctx context.Context) map[string]fnRef {
 			continue
 		}
 		for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
-			callee := jsast.Unwrap(call.ChildByField("function"))
-			if callee == nil || callee.Type != "identifier" {
-				continue
-			}
-			im, ok := f.ImportOf(f.Text(callee))
-			if !ok {
-				continue
-			}
-			jt, ok := knowledge.JobTaskOf(im.Source, im.Imported)
-			if !ok {
-				continue
-			}
-			opts := jsast.Unwrap(firstArg(call))
-			if opts == nil || opts.Type != "object" {
-				continue
-			}
-			id, ok := f.StringValue(f.ObjectProp(opts, jt.IDOption))
-			run := jsast.Unwrap(f.ObjectProp(opts, jt.RunOption))
-			if !ok || run == nil || !jsast.IsFunction(run) {
-				continue
-			}
-			if _, dup := out[id]; !dup {
-				out[id] = fnRef{file: f, fn: run, name: "task " + id}
+			if _, id, r, ok := taskDefinition(f, call); ok {
+				if _, dup := out[id]; !dup {
+					out[id] = r
+				}
 			}
 		}
 	}
