@@ -1296,8 +1296,10 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	// A background task queued with a payload (trigger.dev's
 	// tasks.trigger(id, payload)): what its run function does with it.
-	if r, args, ok := a.m.jobCallTarget(a.ctx, a.f, n); ok {
-		if a.depth < MaxDepth {
+	if r, args, ok, unread := a.m.jobCallTarget(a.ctx, a.f, n); ok || unread {
+		if unread {
+			a.s.incomplete = true // the task may be in a file not read
+		} else if a.depth < MaxDepth {
 			a.enter(n, st, r, args, nil)
 		}
 		return

@@ -21,40 +21,49 @@ import (
 // followed like a call of run(payload) (knowledge.JobTriggerOf,
 // knowledge.JobTaskOf).
 
+// jobTaskIndex is the snapshot's tasks by id, and whether some file that
+// may define one could not be read.
+type jobTaskIndex struct {
+	byID       map[string]fnRef
+	incomplete bool
+}
+
 // jobCallTarget returns the run function of the task a call queues and
-// the argument that is its payload.
-func (m *Model) jobCallTarget(ctx context.Context, f *jsast.File, call *jsast.Node) (fnRef, []*jsast.Node, bool) {
+// the argument that is its payload. unread is set for a trigger call
+// whose task was not found while some file could not be read: what it
+// does is not known.
+func (m *Model) jobCallTarget(ctx context.Context, f *jsast.File, call *jsast.Node) (r fnRef, payload []*jsast.Node, ok, unread bool) {
 	callee := jsast.Unwrap(call.ChildByField("function"))
 	if callee == nil || callee.Type != "member_expression" {
-		return fnRef{}, nil, false
+		return fnRef{}, nil, false, false
 	}
 	root := rootIdent(callee)
 	if root == nil {
-		return fnRef{}, nil, false
+		return fnRef{}, nil, false, false
 	}
 	if r, args, ok := m.taskHandleCall(ctx, f, call, callee, root); ok {
-		return r, args, true
+		return r, args, true, false
 	}
 	im, ok := f.ImportOf(f.Text(root))
 	if !ok {
-		return fnRef{}, nil, false
+		return fnRef{}, nil, false, false
 	}
 	rest := strings.TrimPrefix(strings.ReplaceAll(f.CalleeName(call), "()", ""), f.Text(root))
 	t, ok := knowledge.JobTriggerOf(im.Source, im.Imported+rest)
 	if !ok {
-		return fnRef{}, nil, false
+		return fnRef{}, nil, false, false
 	}
 	args := jsast.Args(call)
 	if t.IDArg >= len(args) || t.PayloadArg >= len(args) {
-		return fnRef{}, nil, false
+		return fnRef{}, nil, false, false
 	}
 	id, ok := f.StringValue(args[t.IDArg])
 	if !ok {
-		return fnRef{}, nil, false
+		return fnRef{}, nil, false, false
 	}
-	tasks, _ := m.jobs.get(func() (map[string]fnRef, error) { return m.jobTasks(ctx), nil })
-	r, ok := tasks[id]
-	return r, []*jsast.Node{args[t.PayloadArg]}, ok
+	idx, _ := m.jobs.get(func() (jobTaskIndex, error) { return m.jobTasks(ctx), nil })
+	r, ok = idx.byID[id]
+	return r, []*jsast.Node{args[t.PayloadArg]}, ok, !ok && idx.incomplete
 }
 
 // taskHandleCall recognises a method of a task object that queues it
@@ -117,8 +126,9 @@ func taskDefinition(f *jsast.File, call *jsast.Node) (knowledge.JobTask, string,
 }
 
 // jobTasks indexes the snapshot's task definitions by id.
-func (m *Model) jobTasks(ctx context.Context) map[string]fnRef {
-	out := map[string]fnRef{}
+func (m *Model) jobTasks(ctx context.Context) jobTaskIndex {
+	idx := jobTaskIndex{byID: map[string]fnRef{}}
+	out := idx.byID
 	mods := knowledge.JobModules()
 	for _, p := range m.fs.Paths() {
 		if ctx.Err() != nil {
@@ -130,6 +140,7 @@ func (m *Model) jobTasks(ctx context.Context) map[string]fnRef {
 		sf, err := m.fs.Get(ctx, p)
 		if err != nil {
 			m.notes.add(Note{Where: p, What: fmt.Sprintf("not read, so the background tasks it defines are not followed: %v", err)})
+			idx.incomplete = true
 			continue
 		}
 		if !containsAny(sf.Content, mods) {
@@ -138,6 +149,7 @@ func (m *Model) jobTasks(ctx context.Context) map[string]fnRef {
 		f, err := m.parse(ctx, p)
 		if err != nil {
 			m.notes.add(Note{Where: p, What: err.Error()})
+			idx.incomplete = true
 			continue
 		}
 		for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
@@ -148,7 +160,10 @@ func (m *Model) jobTasks(ctx context.Context) map[string]fnRef {
 			}
 		}
 	}
-	return out
+	if ctx.Err() != nil {
+		idx.incomplete = true
+	}
+	return idx
 }
 
 func containsAny(b []byte, subs []string) bool {
