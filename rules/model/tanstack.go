@@ -609,6 +609,7 @@ func (m *Model) tanstackRouteCallers(ctx context.Context, files []*jsast.File, e
 	// pricing page and the billing page) serves that public page.
 	links := map[*Entry]*Layer{}
 	public := map[*Entry]bool{}
+	calledIn := map[string][]*Entry{} // by module: components shared by several routes are read once
 	for _, r := range routes {
 		g := r.guard
 		for _, p := range routes { // a guarded parent route
@@ -627,7 +628,7 @@ func (m *Model) tanstackRouteCallers(ctx context.Context, files []*jsast.File, e
 			if id == "" {
 				id = "/"
 			}
-			for _, e := range m.serverFnsRenderedBy(ctx, r.file, fns) {
+			for _, e := range m.serverFnsRenderedBy(ctx, r.file, fns, calledIn) {
 				public[e] = true
 				if e.ServesPublic == "" {
 					e.ServesPublic = fmt.Sprintf("the route %s (%s)", id, r.file.Path)
@@ -689,7 +690,7 @@ const maxRenderHops = 3
 // their hooks), up to maxRenderHops imports away. Modules that declare
 // server functions are not followed: their calls run on the server, on
 // behalf of another server function, not of the page.
-func (m *Model) serverFnsRenderedBy(ctx context.Context, route *jsast.File, fns map[[2]string]*Entry) []*Entry {
+func (m *Model) serverFnsRenderedBy(ctx context.Context, route *jsast.File, fns map[[2]string]*Entry, calledIn map[string][]*Entry) []*Entry {
 	declares := map[string]bool{}
 	for k := range fns {
 		declares[k[0]] = true
@@ -701,7 +702,12 @@ func (m *Model) serverFnsRenderedBy(ctx context.Context, route *jsast.File, fns 
 	for hop := 0; len(level) > 0 && ctx.Err() == nil; hop++ {
 		var next []*jsast.File
 		for _, f := range level {
-			for _, e := range m.serverFnsCalledIn(ctx, f, fns) {
+			called, ok := calledIn[f.Path]
+			if !ok {
+				called = m.serverFnsCalledIn(ctx, f, fns)
+				calledIn[f.Path] = called
+			}
+			for _, e := range called {
 				if !seen[e] {
 					seen[e] = true
 					out = append(out, e)
