@@ -405,6 +405,19 @@ var singleRecord = map[string]bool{"findUnique": true, "findFirst": true, "findB
 // SingleRecord reports whether a read method returns one record or null.
 func SingleRecord(method string) bool { return singleRecord[lastSegment(method)] }
 
+// singleInEnvelope are the modifiers that make a query answer one record
+// inside a result envelope, `{ data, error }`: `data` is the record, or
+// null (and `error` set) when no row matched. The envelope itself is
+// never null, so destructuring it does not throw.
+//
+// Sources: https://supabase.com/docs/reference/javascript/single,
+// https://supabase.com/docs/reference/javascript/maybesingle.
+var singleInEnvelope = map[string]bool{"single": true, "maybeSingle": true}
+
+// SingleInEnvelope reports whether a query modifier makes the query answer
+// `{ data }` holding one record or null.
+func SingleInEnvelope(method string) bool { return singleInEnvelope[lastSegment(method)] }
+
 // accountTables are the names applications give the tables that hold
 // their users' and organizations' records, typically synced from Clerk
 // (https://clerk.com/docs/guides/development/webhooks/syncing stores users

@@ -26,6 +26,18 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("clerkModules", fmt.Sprintf("%s %d-%d", m.Path, m.MinMajor, m.MaxMajor))
 	}
+	for _, j := range jobTriggers {
+		if j.Source == "" || j.Module == "" || j.Call == "" || j.IDArg == j.PayloadArg {
+			t.Errorf("jobTriggers %+v: incomplete entry", j)
+		}
+		unique("jobTriggers", j.Module+" "+j.Call)
+	}
+	for _, j := range jobTasks {
+		if j.Source == "" || j.Module == "" || j.Factory == "" || j.IDOption == "" || j.RunOption == "" {
+			t.Errorf("jobTasks %+v: incomplete entry", j)
+		}
+		unique("jobTasks", j.Module+" "+j.Factory)
+	}
 	for _, m := range membershipLists {
 		if m.Source == "" || (m.Call == "") == (m.Property == "") {
 			t.Errorf("membershipLists %+v: incomplete entry", m)

@@ -1294,6 +1294,16 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		}
 		return
 	}
+	// A background task queued with a payload (trigger.dev's
+	// tasks.trigger(id, payload)): what its run function does with it.
+	if r, args, ok, unread := a.m.jobCallTarget(a.ctx, a.f, n); ok || unread {
+		if unread {
+			a.s.incomplete = true // the task may be in a file not read
+		} else if a.depth < MaxDepth {
+			a.enter(n, st, r, args, nil)
+		}
+		return
+	}
 	// Effects of library calls.
 	if e := a.effectOf(n); e != nil {
 		a.addEffect(n, st, e.Kind, e.Call, e.Selects, e.params)

@@ -516,9 +516,17 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.Record = fromTable(a.f, n) // db.select().from(notes): the table a later step names
 			}
 		}
-		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner = a.ownerFields(n)
+		var actor string
+		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner, actor = a.ownerFields(n)
 		if bylineKey.MatchString(e.OwnerFromRequest) && (k != WritesData || selects) {
 			e.OwnerFromRequest = "" // a byline in a filter lists an author's public records
+		}
+		if e.OwnerFromRequest == "" && actor != "" && k == WritesData && !selects && !owner && e.Reference == "" && knowledge.IsCreate(call) {
+			// { user: body.user, minutes } created with no field holding
+			// the caller and about no other record: the caller's own
+			// activity, attributed to whoever the request names. A grant
+			// names what it grants (a reference) or its granter.
+			e.OwnerFromRequest = actor
 		}
 		if k == ClerkPrivilege || k == WritesData {
 			e.Grants = a.grants(n, k == ClerkPrivilege)
@@ -746,6 +754,16 @@ var ownerKey = regexp.MustCompile(`(?i)^(user|owner|author|creator|account|membe
 // only writes count them.
 var bylineKey = regexp.MustCompile(`(?i)^(author|creator|posted_?by)$`)
 
+// actorKey matches the field that names who did what a record logs by
+// name (user, username). Unlike a byline it is as often a grantee (a
+// share's or an invite's user), so only a created record with no field
+// holding the caller and no reference to another record counts it.
+var actorKey = regexp.MustCompile(`(?i)^user_?(name)?$`)
+
+// attribution reports an owner field that names a record's author or
+// actor rather than making it private to them.
+func attribution(key string) bool { return bylineKey.MatchString(key) || actorKey.MatchString(key) }
+
 // tableMethods take the collection or table as their first argument
 // (supabase.from('notes'), db.collection('posts'), db.delete(projects)).
 var tableMethods = map[string]bool{"from": true, "collection": true, "table": true, "delete": true, "update": true, "insert": true,
@@ -787,7 +805,7 @@ var refKey = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*?)(?:Id|ID|_id|_ID)$`)
 // records (and of the calls chained on it): the first whose value comes
 // from the request, and whether an identity there is optional-chained;
 // and the first other field that refers to a record by a request id.
-func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string, nullable bool) {
+func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string, nullable bool, actor string) {
 	scope := n
 	for p := scope.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = scope.Parent {
 		scope = p.Parent
@@ -799,6 +817,9 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		return a.classify(v)
 	}
 	check := func(key string, v *jsast.Node) {
+		if actor == "" && v != nil && actorKey.MatchString(key) && classify(v).kind == vRequest {
+			actor = key
+		}
 		owner := ownerKey.MatchString(key) || bylineKey.MatchString(key)
 		if !owner && !refKey.MatchString(key) || v == nil {
 			return
@@ -873,7 +894,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		}
 		return !jsast.IsFunction(x)
 	})
-	return fromRequest, optional, ref, nullable
+	return fromRequest, optional, ref, nullable, actor
 }
 
 // localObject returns the object literal a variable of the function

@@ -114,6 +114,13 @@ type Entry struct {
 	// Public says why the entry is public by declaration or convention
 	// ("" when it is not).
 	Public string
+	// ServesPublic names a page signed-out visitors reach by design that
+	// calls the entry (a TanStack Start file route that no beforeLoad of
+	// its own or of a parent route stops them on, whose module or a
+	// component or hook it imports calls the server function): what the
+	// entry does for that page's visitors is its purpose. "" when none is
+	// known.
+	ServesPublic string
 	// Unresolved says why the handler could not be found ("" when Fn is
 	// set).
 	Unresolved string

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -342,6 +343,9 @@ func (a *analyzer) member(v value, prop string) value {
 		}
 		return v
 	case vRow:
+		if prop == "data" && v.authz != 0 {
+			return v // supabase-js { data }: the record itself
+		}
 		return value{kind: vRow, clerk: v.clerk, created: v.created}
 	case vOther:
 		if v.route != "" && prop == "id" {
@@ -495,6 +499,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 			return value{kind: vRow}
 		case vClient:
+			if e := a.chainedEffect(n); e != nil && knowledge.SingleInEnvelope(prop) {
+				// const { data } = await supabase.from(t).select().eq(...).single()
+				if v, ok := a.singleRecord(n, clean, e); ok {
+					return v
+				}
+			}
 			return value{kind: vClient, pkg: obj.pkg}
 		case vLocals:
 			if v, ok := a.localsIdentity(n, prop); ok {
@@ -606,6 +616,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		}
 		return value{kind: vIdentity, field: "claims"}
 	}
+	if a.verifiesToken(n) {
+		// A verifier made with the application's secret (fast-jwt
+		// createVerifier({ key })): the claims the application signed.
+		return value{kind: vIdentity, field: "claims"}
+	}
 	// Data reads return records; a single-record lookup keyed by the
 	// (null) identity returns null for an anonymous caller.
 	if e := a.effectOf(n); e != nil {
@@ -681,7 +696,10 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 // by the identity, an owner or organization check when the request
 // selects it too, the app's own session when a credential does.
 func (a *analyzer) singleRecord(n *jsast.Node, clean string, e *effect) (value, bool) {
+	envelope := e.Kind == ReadsData && knowledge.SingleInEnvelope(clean)
 	switch {
+	case envelope:
+		// { data, error } = await ....single(): data is the record, or null.
 	case e.Kind == ReadsData && (knowledge.SingleRecord(clean) || firstOnly(n)):
 	case e.Kind == WritesData && e.Selects && firstOnly(n):
 		// const [row] = await db.update(t).set(v).where(...).returning():
@@ -690,6 +708,22 @@ func (a *analyzer) singleRecord(n *jsast.Node, clean string, e *effect) (value, 
 		return value{}, false
 	}
 	reqs, owner, org, ps := a.chainSources(n)
+	if envelope {
+		// Selected by the caller's identity or the claims of a token the
+		// handler decoded itself, and by the request
+		// (.eq('id', body.id).eq('user_id', payload.sub).single()):
+		// testing `data` is an owner check, against the claimed identity
+		// whose trust is the token rule's question. The envelope is never
+		// null, and a caller may hold the token, so it stays a row.
+		if (owner || org || slices.Contains(reqs, FromToken)) && slices.ContainsFunc(reqs, func(r InputSource) bool { return r != FromToken }) {
+			az := AuthzOwner
+			if !owner && org {
+				az = AuthzOrg
+			}
+			return value{kind: vRow, authz: az}, true
+		}
+		return value{}, false
+	}
 	switch {
 	case owner && len(reqs) == 0 && len(ps) == 0:
 		return value{kind: vUser, field: "record"}, true
@@ -841,6 +875,13 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 		return isFalse, condInfo{mentions: true, authz: v.authz}
 	case vPred:
 		return v.anon, condInfo{mentions: true, authz: v.authz}
+	case vRow:
+		if v.authz != 0 {
+			// A record selected by the caller's claimed identity: whether
+			// one came back is the caller's to steer, but a branch that
+			// exits without it leaves the rest to the record's owner.
+			return either, condInfo{mentions: true, authz: v.authz}
+		}
 	case vAuthObj:
 		return isTrue, condInfo{}
 	case vLiteral:

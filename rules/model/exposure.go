@@ -56,6 +56,9 @@ type Exposure struct {
 //     so an entry whose only exposure is the secret it returns is left to
 //     that rule, and an entry that also writes or reads is reported for
 //     that, once;
+//   - a paid API called by an entry that a public page calls for its
+//     visitors (Entry.ServesPublic: a guest AI helper) is the page's
+//     feature, not exposed; cost abuse is a rate-limit question;
 //   - a key-value write (knowledge.KeyValueCall) that no request input
 //     and no identity reaches is a cache fill and exposes nothing;
 //   - creating a record is high, except on a public form or beacon
@@ -171,6 +174,12 @@ func exposureOf(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 	case MovesMoney:
 		return ExposeHigh, "moves money"
 	case PaidAPI:
+		if e.ServesPublic != "" {
+			// A paid API a public page calls for its visitors (a guest AI
+			// helper): the feature itself; that anyone can spend it is a
+			// rate-limit question, not a missing sign-in check.
+			return ExposeNone, ""
+		}
 		return ExposeHigh, "spends a paid API"
 	case Outbound:
 		return ExposeHigh, "requests a URL the caller chooses"

@@ -83,6 +83,7 @@ type Model struct {
 	edge     facet[[]*Entry]
 	expo     facet[[]*Entry]
 	trpc     facet[[]*Entry]
+	jobs     facet[jobTaskIndex] // background tasks by id (jobs.go)
 	files    fileFacets
 	notes    notes
 	fns      fnMemo

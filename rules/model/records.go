@@ -28,7 +28,7 @@ func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 			for _, x := range m.Effects(ctx, e).List {
 				switch {
 				case x.Record == "":
-				case x.OwnerScoped || x.OwnerFromRequest != "" && !bylineKey.MatchString(x.OwnerFromRequest):
+				case x.OwnerScoped || x.OwnerFromRequest != "" && !attribution(x.OwnerFromRequest):
 					owned[x.Record] = true
 				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Published && (!x.Selects || len(x.Request) == 0)):
 					// Served to signed-out callers, or listed whole to any

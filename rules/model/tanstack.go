@@ -609,6 +609,7 @@ func (m *Model) tanstackRouteCallers(ctx context.Context, files []*jsast.File, e
 	// pricing page and the billing page) serves that public page.
 	links := map[*Entry]*Layer{}
 	public := map[*Entry]bool{}
+	calledIn := map[string][]*Entry{} // by module: components shared by several routes are read once
 	for _, r := range routes {
 		g := r.guard
 		for _, p := range routes { // a guarded parent route
@@ -619,11 +620,23 @@ func (m *Model) tanstackRouteCallers(ctx context.Context, files []*jsast.File, e
 				g = p.guard
 			}
 		}
-		for _, e := range m.serverFnsCalledIn(ctx, r.file, fns) {
-			if g == nil {
-				public[e] = true
-				continue
+		if g == nil {
+			// What a public page does for its visitors: the server
+			// functions it calls, also from the components and hooks it
+			// renders.
+			id := r.id
+			if id == "" {
+				id = "/"
 			}
+			for _, e := range m.serverFnsRenderedBy(ctx, r.file, fns, calledIn) {
+				public[e] = true
+				if e.ServesPublic == "" {
+					e.ServesPublic = fmt.Sprintf("the route %s (%s)", id, r.file.Path)
+				}
+			}
+			continue
+		}
+		for _, e := range m.serverFnsCalledIn(ctx, r.file, fns) {
 			if links[e] != nil {
 				continue
 			}
@@ -665,6 +678,62 @@ func (m *Model) beforeLoadGuard(ctx context.Context, f *jsast.File, id string, b
 	}
 	return &Layer{Name: "beforeLoad of " + strings.TrimSuffix(id, "/"), Location: Location{File: fnFile.Path, Line: fn.Line}, Via: ViaNavigation,
 		Gate: GateNone, Proof: proof}
+}
+
+// maxRenderHops bounds how many imports away from a route file
+// serverFnsRenderedBy looks for the components and hooks that call server
+// functions.
+const maxRenderHops = 3
+
+// serverFnsRenderedBy returns the server functions a route file calls and
+// those called by the application modules it imports (its components,
+// their hooks), up to maxRenderHops imports away. Modules that declare
+// server functions are not followed: their calls run on the server, on
+// behalf of another server function, not of the page.
+func (m *Model) serverFnsRenderedBy(ctx context.Context, route *jsast.File, fns map[[2]string]*Entry, calledIn map[string][]*Entry) []*Entry {
+	declares := map[string]bool{}
+	for k := range fns {
+		declares[k[0]] = true
+	}
+	seen := map[*Entry]bool{}
+	var out []*Entry
+	visited := map[string]bool{route.Path: true}
+	level := []*jsast.File{route}
+	for hop := 0; len(level) > 0 && ctx.Err() == nil; hop++ {
+		var next []*jsast.File
+		for _, f := range level {
+			called, ok := calledIn[f.Path]
+			if !ok {
+				called = m.serverFnsCalledIn(ctx, f, fns)
+				calledIn[f.Path] = called
+			}
+			for _, e := range called {
+				if !seen[e] {
+					seen[e] = true
+					out = append(out, e)
+				}
+			}
+			if hop == maxRenderHops {
+				continue
+			}
+			ims, err := m.graph.Imports(ctx, f.Path)
+			if err != nil {
+				continue // not followed: no claim either way
+			}
+			for _, im := range ims {
+				p := im.Target.Path
+				if im.TypeOnly || im.Target.Kind != modules.File || visited[p] || declares[p] || !jsModule(p) {
+					continue
+				}
+				visited[p] = true
+				if g, err := m.parse(ctx, p); err == nil {
+					next = append(next, g)
+				}
+			}
+		}
+		level = next
+	}
+	return out
 }
 
 // serverFnsCalledIn returns the server functions a route file calls.
