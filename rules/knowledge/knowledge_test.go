@@ -68,6 +68,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("idValidators", v.Module+" "+v.Builder)
 	}
+	for _, h := range identityHeaders {
+		if h.Source == "" || h.Name != strings.ToLower(h.Name) {
+			t.Errorf("identityHeaders %q: no source or not lower case", h.Name)
+		}
+		unique("identityHeaders", h.Name)
+	}
 	for _, h := range libraryHandlers {
 		if h.Source == "" || h.Package == "" || h.Export == "" || h.Does == "" || (h.GuardOption == "") == (h.GuardIn == "") {
 			t.Errorf("libraryHandlers %s.%s: incomplete entry", h.Package, h.Export)
@@ -924,6 +930,20 @@ func TestBodyReaderOf(t *testing.T) {
 		raw, ok := BodyReaderOf(c.mod, c.name)
 		if raw != c.raw || ok != c.ok {
 			t.Errorf("BodyReaderOf(%q, %q) = %v, %v; want %v, %v", c.mod, c.name, raw, ok, c.raw, c.ok)
+		}
+	}
+}
+
+func TestIdentityHeaderOf(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"X-User-Id", true}, {"x-clerk-user-id", true}, {"X-Forwarded-Email", true}, {"x-remote-user", true},
+		{"x-user-role", false}, {"authorization", false}, {"x-clerk-auth-status", false}, {"x-forwarded-for", false},
+	} {
+		if _, ok := IdentityHeaderOf(c.name); ok != c.want {
+			t.Errorf("IdentityHeaderOf(%q) = %v, want %v", c.name, ok, c.want)
 		}
 	}
 }
