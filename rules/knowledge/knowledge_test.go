@@ -68,6 +68,17 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("idValidators", v.Module+" "+v.Builder)
 	}
+	for _, h := range htmlSanitizers {
+		if h.Source == "" || len(h.Names) == 0 {
+			t.Errorf("htmlSanitizers %s: incomplete entry", h.Module)
+		}
+		unique("htmlSanitizers", h.Module)
+	}
+	for _, s := range senders {
+		if s.Kind == SendsMail && s.Library != "twilio" && s.Library != "aws-ses" && len(s.HTML) == 0 {
+			t.Errorf("senders %s: a mail library without its HTML option", s.Library)
+		}
+	}
 	for _, h := range identityHeaders {
 		if h.Source == "" || h.Name != strings.ToLower(h.Name) {
 			t.Errorf("identityHeaders %q: no source or not lower case", h.Name)
