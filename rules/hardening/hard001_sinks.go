@@ -7,6 +7,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -90,10 +91,7 @@ func (h hard001) sanitizes(f *jsast.File, call *jsast.Node) bool {
 		if _, ok := knowledge.HTMLSanitizerOf(im.Source, exp); ok {
 			return true
 		}
-		if isRelative(im.Source) || strings.HasPrefix(im.Source, "@/") || strings.HasPrefix(im.Source, "~/") || strings.HasPrefix(im.Source, "$lib") {
-			return h.helperEscapes(root)
-		}
-		return false
+		return name == root && h.pass != nil && h.helperEscapes(root) // (not followed from inside a helper)
 	}
 	if name == root {
 		if v := jsast.Unwrap(h.f.LocalValue(root)); v != nil && jsast.IsFunction(v) {
@@ -108,7 +106,8 @@ func isRelative(spec string) bool {
 }
 
 // helperEscapes reports whether an imported function of the application
-// escapes or sanitizes (read through the module graph); a helper that
+// (a file of the snapshot, through the module graph) escapes or
+// sanitizes; a package that is not a sanitizer does not. A helper that
 // cannot be read is unknown, and counts as escaping.
 func (h hard001) helperEscapes(local string) bool {
 	if h.pass.Model == nil {
@@ -118,6 +117,9 @@ func (h hard001) helperEscapes(local string) bool {
 	o, ok, err := g.Origin(h.pass.Ctx, h.pass.File.Path, local)
 	if err != nil || !ok {
 		return true
+	}
+	if o.Module.Kind != modules.File {
+		return false // a package the knowledge does not list as a sanitizer
 	}
 	df, decl, err := g.Decl(h.pass.Ctx, o)
 	if err != nil || df == nil || decl == nil {
