@@ -98,16 +98,11 @@ func (m *Model) MailHTMLOf(ctx context.Context, f *jsast.File, call *jsast.Node)
 
 // mailLibraryHTML returns the HTML options of a mail library call.
 func (m *Model) mailLibraryHTML(ctx context.Context, f *jsast.File, call *jsast.Node) ([]MailHTML, error) {
-	callee := jsast.Unwrap(call.ChildByField("function"))
-	if callee == nil || callee.Type != "member_expression" {
+	if callee := jsast.Unwrap(call.ChildByField("function")); callee == nil || callee.Type != "member_expression" {
 		return nil, nil
 	}
-	root := rootIdent(callee)
-	if root == nil {
-		return nil, nil
-	}
-	pkg, err := m.clientPackage(ctx, f, root, 0)
-	if err != nil && !errors.Is(err, errNotFound) {
+	pkg, err := m.receiverPackage(ctx, f, call)
+	if err != nil {
 		return nil, err
 	}
 	clean := strings.ReplaceAll(f.CalleeName(call), "()", "")
@@ -136,17 +131,9 @@ func (m *Model) StoredReadAt(ctx context.Context, f *jsast.File, n *jsast.Node) 
 	if n == nil || n.Type != "call_expression" {
 		return false, nil
 	}
-	callee := jsast.Unwrap(n.ChildByField("function"))
-	root := rootIdent(callee)
-	if root == nil {
-		return false, nil
-	}
-	pkg, err := m.clientPackage(ctx, f, root, 0)
-	if err != nil && !errors.Is(err, errNotFound) {
+	pkg, err := m.receiverPackage(ctx, f, n)
+	if err != nil || pkg == "" {
 		return false, err
-	}
-	if pkg == "" {
-		return false, nil
 	}
 	for c := n; c != nil && c.Type == "call_expression"; {
 		fn := jsast.Unwrap(c.ChildByField("function"))
@@ -159,4 +146,19 @@ func (m *Model) StoredReadAt(ctx context.Context, f *jsast.File, n *jsast.Node) 
 		c = jsast.Unwrap(fn.ChildByField("object"))
 	}
 	return false, nil
+}
+
+// receiverPackage returns the package the root of a call's callee comes
+// from (clientPackage: db in db.post.findMany(), resend in
+// resend.emails.send()), "" when it is none.
+func (m *Model) receiverPackage(ctx context.Context, f *jsast.File, call *jsast.Node) (string, error) {
+	root := rootIdent(jsast.Unwrap(call.ChildByField("function")))
+	if root == nil {
+		return "", nil
+	}
+	pkg, err := m.clientPackage(ctx, f, root, 0)
+	if err != nil && !errors.Is(err, errNotFound) {
+		return "", err
+	}
+	return pkg, nil
 }

@@ -2,13 +2,10 @@ package model_test
 
 import (
 	"context"
-	"sort"
 	"testing"
 
-	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/model"
-	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -35,32 +32,10 @@ export async function run(id) {
 `),
 }
 
-// buildWithFiles is buildModel that also returns the file set, to parse
-// the files the tests ask about.
-func buildWithFiles(t *testing.T, snap source.Snapshot) (*model.Model, *rules.FileSet) {
+// parsed parses a file of a snapshot on its own.
+func parsed(t *testing.T, snap source.Mem, p string) *jsast.File {
 	t.Helper()
-	ctx := context.Background()
-	paths, err := snap.Files(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(paths)
-	fs := rules.NewFileSet(snap, paths)
-	proj, err := project.Build(ctx, fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return model.New(fs, proj), fs
-}
-
-func parsed(t *testing.T, fs *rules.FileSet, p string) *jsast.File {
-	t.Helper()
-	ctx := context.Background()
-	sf, err := fs.Get(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := fs.AST(ctx, sf)
+	f, err := jsast.Parse(context.Background(), source.NewFile(p, snap[p]))
 	if err != nil || f == nil {
 		t.Fatalf("parse %s: %v", p, err)
 	}
@@ -71,8 +46,7 @@ func parsed(t *testing.T, fs *rules.FileSet, p string) *jsast.File {
 // helper's parameter that becomes one; console.log's object is no mail.
 func TestMailHTMLOf(t *testing.T) {
 	ctx := context.Background()
-	m, fs := buildWithFiles(t, mailApp)
-	f := parsed(t, fs, "jobs/run.js")
+	m, f := buildModel(t, mailApp), parsed(t, mailApp, "jobs/run.js")
 	got := map[string]string{}
 	for _, c := range f.Calls(f.Root, func(string) bool { return true }) {
 		ms, err := m.MailHTMLOf(ctx, f, c)
@@ -102,8 +76,7 @@ func TestMailHTMLOf(t *testing.T) {
 // client are not reads of records.
 func TestStoredReadAt(t *testing.T) {
 	ctx := context.Background()
-	m, fs := buildWithFiles(t, mailApp)
-	f := parsed(t, fs, "jobs/run.js")
+	m, f := buildModel(t, mailApp), parsed(t, mailApp, "jobs/run.js")
 	for _, c := range f.Calls(f.Root, func(string) bool { return true }) {
 		if c.Parent != nil && c.Parent.Type == "member_expression" {
 			continue // inner links of a chain: the whole chain is asked
@@ -144,9 +117,13 @@ func TestPageLoads(t *testing.T) {
 // error (unknown), never "this call mails nothing".
 func TestMailHTMLOfUnreadableHelper(t *testing.T) {
 	ctx := context.Background()
-	m, fs := buildWithFiles(t, failingFiles{Mem: mailApp, fail: map[string]bool{"lib/mail.js": true}})
-	f := parsed(t, fs, "jobs/run.js")
-	for _, c := range f.Calls(f.Root, func(n string) bool { return n == "mail" }) {
+	m := buildModel(t, failingFiles{Mem: mailApp, fail: map[string]bool{"lib/mail.js": true}})
+	f := parsed(t, mailApp, "jobs/run.js")
+	calls := f.Calls(f.Root, func(n string) bool { return n == "mail" })
+	if len(calls) != 1 {
+		t.Fatalf("%d calls of mail, want 1", len(calls))
+	}
+	for _, c := range calls {
 		if ms, err := m.MailHTMLOf(ctx, f, c); err == nil {
 			t.Errorf("MailHTMLOf(mail) with lib/mail.js unreadable = %v, nil; want an error", ms)
 		}
