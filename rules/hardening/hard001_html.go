@@ -348,8 +348,8 @@ func (h hard001) templateSinks() {
 			if found := h.templateSource(ef); found != "" {
 				h.pass.Report(rules.Diagnostic{Line: line, Column: col,
 					Message: fmt.Sprintf("%s is user-controlled Clerk data and reaches %s without escaping (stored XSS)", rules.Code(found), s.name)})
-			} else if found, why := h.pageData(ef); found != "" {
-				h.pass.Report(rules.Diagnostic{Line: line, Column: col,
+			} else if found, why, related := h.pageData(ef); found != "" {
+				h.pass.Report(rules.Diagnostic{Line: line, Column: col, Related: related,
 					Message: fmt.Sprintf("%s reaches %s without sanitizing: %s, so one user's HTML runs for everyone who views it (stored XSS)", rules.Code(found), s.name, why)})
 			}
 		}

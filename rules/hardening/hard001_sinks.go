@@ -240,10 +240,11 @@ func (h hard001) storedName(n *jsast.Node) string {
 // pageData finds, in a SvelteKit page's template expression, a value of
 // its `data` prop that the page's load (Model.PageLoads) returns from
 // records another user writes: an entry of the application stores them
-// with no role check (writtenByUsers). It returns the expression and why.
-func (h hard001) pageData(ef *jsast.File) (string, string) {
+// with no role check (writtenByUsers). It returns the expression, why,
+// and the read and the write it rests on (for diff mode).
+func (h hard001) pageData(ef *jsast.File) (string, string, []rules.Location) {
 	if !h.stored() || h.pass.File.Lang != source.LangSvelte {
-		return "", ""
+		return "", "", nil
 	}
 	var expr string
 	var key string
@@ -264,12 +265,12 @@ func (h hard001) pageData(ef *jsast.File) (string, string) {
 		return true
 	})
 	if key == "" {
-		return "", ""
+		return "", "", nil
 	}
 	ctx, m := h.pass.Ctx, h.pass.Model
 	loads, err := m.PageLoads(ctx, h.pass.File.Path)
 	if err != nil {
-		return "", ""
+		return "", "", nil
 	}
 	for _, e := range loads {
 		if e.Fn == nil || e.FnFile == nil {
@@ -298,12 +299,13 @@ func (h hard001) pageData(ef *jsast.File) (string, string) {
 				}
 				if w, wx := writtenByUsers(h.pass, x); w != nil {
 					return expr, "its load (" + rules.Code(x.Call) + ", " + e.FnFile.Path + ") reads records that " +
-						rules.Code(strings.Join(w.Methods, ",")+" "+w.Path) + " stores with no role check (" + rules.Code(wx.Call) + "): any user it lets in writes them"
+							rules.Code(strings.Join(w.Methods, ",")+" "+w.Path) + " stores with no role check (" + rules.Code(wx.Call) + "): any user it lets in writes them",
+						[]rules.Location{{Path: x.File, Line: x.Line}, {Path: wx.File, Line: wx.Line}}
 				}
 			}
 		}
 	}
-	return "", ""
+	return "", "", nil
 }
 
 func firstNamed(n *jsast.Node) *jsast.Node {
