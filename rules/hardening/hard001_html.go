@@ -6,6 +6,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -119,30 +120,32 @@ func (h hard001) scriptSinks() {
 		switch n.Type {
 		case "jsx_attribute":
 			nc := n.NamedChildren()
-			if len(nc) == 2 && f.Text(nc[0]) == "dangerouslySetInnerHTML" {
-				if v := f.ObjectProp(jsxValue(nc[1]), "__html"); v != nil {
-					h.check(v, "dangerouslySetInnerHTML")
+			if len(nc) != 2 {
+				break
+			}
+			if s, ok := knowledge.HTMLAttributeSink(f.Text(nc[0])); ok {
+				if v := f.ObjectProp(jsxValue(nc[1]), s.Key); v != nil {
+					h.check(v, s.Name)
 				}
 			}
 		case "assignment_expression", "augmented_assignment_expression":
 			left := f.Name(n.ChildByField("left"))
-			if last := jsast.LastSegment(left); last == "innerHTML" || last == "outerHTML" {
+			if _, ok := knowledge.HTMLPropertySink(jsast.LastSegment(left)); ok {
 				h.check(n.ChildByField("right"), rules.Code(left))
 			}
 		case "call_expression":
 			name := f.CalleeName(n)
 			last := jsast.LastSegment(name)
 			args := jsast.Args(n)
+			sink, isSink := knowledge.HTMLMethodSink(name)
 			switch {
-			case last == "insertAdjacentHTML" && len(args) == 2:
-				h.check(args[1], rules.Code(name))
-			case name == "document.write" || name == "document.writeln":
+			case isSink && sink.Arg < 0:
 				for _, a := range args {
 					h.check(a, rules.Code(name))
 				}
-			case last == "html" && strings.Contains(name, ".") && len(args) > 0:
-				// Hono c.html(...)
-				h.check(args[0], rules.Code(name))
+			case isSink && sink.Arg < len(args):
+				h.check(args[sink.Arg], rules.Code(name))
+			case isSink:
 			case (last == "send" || last == "end") && strings.HasPrefix(name, "res.") && len(args) == 1:
 				if v := jsast.Unwrap(args[0]); v.Type == "template_string" && strings.HasPrefix(strings.TrimSpace(strings.Trim(f.Text(v), "`")), "<") {
 					h.check(v, rules.Code(name)+" (HTML)")
@@ -317,24 +320,15 @@ func shortName(f *jsast.File, n *jsast.Node) string {
 // TypeScript.
 func (h hard001) templateSinks() {
 	src := string(h.pass.File.Content)
-	type sink struct{ open, close, name string }
-	var sinks []sink
-	switch h.pass.File.Lang {
-	case source.LangVue:
-		sinks = []sink{{`v-html="`, `"`, "v-html"}, {`v-html='`, `'`, "v-html"}}
-	case source.LangSvelte:
-		sinks = []sink{{"{@html ", "}", "{@html}"}}
-	case source.LangAstro:
-		sinks = []sink{{"set:html={", "}", "set:html"}}
-	}
-	for _, s := range sinks {
+	lang := map[source.Lang]string{source.LangVue: "vue", source.LangSvelte: "svelte", source.LangAstro: "astro"}[h.pass.File.Lang]
+	for _, s := range knowledge.HTMLTemplateSinks(lang) {
 		for off := 0; ; {
-			i := strings.Index(src[off:], s.open)
+			i := strings.Index(src[off:], s.Open)
 			if i < 0 {
 				break
 			}
-			start := off + i + len(s.open)
-			end := closingIndex(src, start, s.close)
+			start := off + i + len(s.Open)
+			end := closingIndex(src, start, s.Close)
 			if end < 0 {
 				break
 			}
@@ -347,10 +341,10 @@ func (h hard001) templateSinks() {
 			line, col := h.pass.File.LineOf(start)
 			if found := h.templateSource(ef); found != "" {
 				h.pass.Report(rules.Diagnostic{Line: line, Column: col,
-					Message: fmt.Sprintf("%s is user-controlled Clerk data and reaches %s without escaping (stored XSS)", rules.Code(found), s.name)})
+					Message: fmt.Sprintf("%s is user-controlled Clerk data and reaches %s without escaping (stored XSS)", rules.Code(found), s.Name)})
 			} else if found, why, related := h.pageData(ef); found != "" {
 				h.pass.Report(rules.Diagnostic{Line: line, Column: col, Related: related,
-					Message: fmt.Sprintf("%s reaches %s without sanitizing: %s, so one user's HTML runs for everyone who views it (stored XSS)", rules.Code(found), s.name, why)})
+					Message: fmt.Sprintf("%s reaches %s without sanitizing: %s, so one user's HTML runs for everyone who views it (stored XSS)", rules.Code(found), s.Name, why)})
 			}
 		}
 	}

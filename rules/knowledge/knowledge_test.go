@@ -74,6 +74,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("htmlSanitizers", h.Module)
 	}
+	for _, h := range htmlSinks {
+		if h.Source == "" || h.Name == "" || h.Kind == SinkTemplate && (h.Open == "" || h.Close == "" || h.Lang == "") || h.Kind == SinkAttribute && h.Key == "" {
+			t.Errorf("htmlSinks %s: incomplete entry", h.Name)
+		}
+		unique("htmlSinks", h.Name+" "+h.Receiver+" "+h.Open)
+	}
 	for _, s := range senders {
 		if s.Kind == SendsMail && s.Library != "twilio" && s.Library != "aws-ses" && len(s.HTML) == 0 {
 			t.Errorf("senders %s: a mail library without its HTML option", s.Library)
@@ -955,6 +961,22 @@ func TestIdentityHeaderOf(t *testing.T) {
 	} {
 		if _, ok := IdentityHeaderOf(c.name); ok != c.want {
 			t.Errorf("IdentityHeaderOf(%q) = %v, want %v", c.name, ok, c.want)
+		}
+	}
+}
+
+func TestHTMLMethodSink(t *testing.T) {
+	for _, c := range []struct {
+		callee string
+		arg    int
+		want   bool
+	}{
+		{"el.insertAdjacentHTML", 1, true}, {"document.write", -1, true}, {"window.document.write", 0, false},
+		{"stream.write", 0, false}, {"c.html", 0, true}, {"html", 0, false}, {"el.appendChild", 0, false},
+	} {
+		s, ok := HTMLMethodSink(c.callee)
+		if ok != c.want || ok && s.Arg != c.arg {
+			t.Errorf("HTMLMethodSink(%q) = %+v, %v; want arg %d, %v", c.callee, s, ok, c.arg, c.want)
 		}
 	}
 }
