@@ -114,7 +114,7 @@ func (h hard001) helperEscapes(local string) bool {
 		return true
 	}
 	g := h.pass.Model.Modules()
-	o, ok, err := g.Origin(h.pass.Ctx, h.pass.File.Path, local)
+	o, ok, err := g.Origin(h.pass.Ctx, h.f.Path, local)
 	if err != nil || !ok {
 		return true
 	}
