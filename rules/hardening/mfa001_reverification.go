@@ -243,7 +243,7 @@ func moneyCall(pass *rules.Pass, f *jsast.File, fn *jsast.Node, e *model.Entry) 
 				return c, name
 			}
 			if len(x.Via) > 0 {
-				if helper, _, _ := strings.Cut(x.Via[0], " ("); helper == name {
+				if helperName(x.Via[0]) == name {
 					return c, name
 				}
 			}
