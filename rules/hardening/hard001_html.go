@@ -2,11 +2,11 @@ package hardening
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -26,7 +26,7 @@ var HARD001 = &rules.Rule{
 		return !f.Binary && (f.IsJS() || f.Lang == source.LangVue || f.Lang == source.LangSvelte || f.Lang == source.LangAstro)
 	},
 	Keywords: []string{"dangerouslySetInnerHTML", "innerHTML", "outerHTML", "insertAdjacentHTML", "html:", "html`", "v-html",
-		"{@html", "set:html", "HtmlBody", "htmlBody", ".html("},
+		"{@html", "set:html", "HtmlBody", "htmlBody", ".html(", "`<"},
 	Doc: rules.Doc{
 		Title: "Clerk user-controlled data rendered as HTML",
 		References: []string{
@@ -40,7 +40,13 @@ var HARD001 = &rules.Rule{
 			"(`{user.firstName}`) or escaping them first is safe.\n\n" +
 			"The same holds for request input in the HTML body of a mail an entry point sends (a public contact " +
 			"form's fields in the notification to staff): whoever submits the form writes HTML into mail sent from " +
-			"your domain. A confirmation sent to the address the caller typed is not reported.",
+			"your domain. A confirmation sent to the address the caller typed is not reported.\n\n" +
+			"Stored content counts too: a SvelteKit page that renders with `{@html}` a value its load reads from records an " +
+			"entry of the application lets users store with no role check, and mail (also from a background job) whose HTML " +
+			"interpolates a user's name read from the database. Mail is a mail library's HTML option (Resend, nodemailer, " +
+			"SendGrid, Postmark) or the application's helper that passes one on. Escaping or sanitizing first (DOMPurify, " +
+			"sanitize-html, js-xss, escape-html, a helper of the application that writes `&lt;`, stripping tags with " +
+			"`.replace(/<[^>]*>/g, '')`) is safe.",
 		Bad: `<div dangerouslySetInnerHTML={{ __html: ` + "`Welcome ${user.firstName}`" + ` }} />
 await resend.emails.send({ html: ` + "`<p>Hi ${evt.data.first_name}, welcome!</p>`" + ` })`,
 		Good: `<div>Welcome {user.firstName}</div>
@@ -65,8 +71,6 @@ var userFields = map[string]bool{
 // orgFields are Organization fields, user-controlled when the root is an organization.
 var orgFields = map[string]bool{"name": true, "slug": true}
 
-var sanitizerRe = regexp.MustCompile(`(?i)(sanitiz|escape|purify|encode|xss|clean|striptags|strip_tags|htmlentities)`)
-
 // hard001 holds what the rule knows about one file.
 type hard001 struct {
 	pass  *rules.Pass
@@ -84,15 +88,18 @@ func runHARD001(pass *rules.Pass) error {
 	if h.clerk && pass.File.IsJS() {
 		h.scriptSinks()
 	}
-	if h.clerk {
-		switch pass.File.Lang {
-		case source.LangVue, source.LangSvelte, source.LangAstro:
+	switch pass.File.Lang {
+	case source.LangVue, source.LangSvelte, source.LangAstro:
+		if h.clerk {
 			h.scriptSinks()
+		}
+		if h.clerk || h.stored() {
 			h.templateSinks()
 		}
 	}
-	if pass.File.IsJS() && pass.Model != nil && pass.Project.UsesClerk() {
+	if pass.File.IsJS() && h.stored() {
 		h.requestMailSinks() // after the Clerk-data sinks: one finding per HTML value
+		h.storedMailSinks()
 	}
 	return nil
 }
@@ -113,41 +120,39 @@ func (h hard001) scriptSinks() {
 		switch n.Type {
 		case "jsx_attribute":
 			nc := n.NamedChildren()
-			if len(nc) == 2 && f.Text(nc[0]) == "dangerouslySetInnerHTML" {
-				if v := f.ObjectProp(jsxValue(nc[1]), "__html"); v != nil {
-					h.check(v, "dangerouslySetInnerHTML")
+			if len(nc) != 2 {
+				break
+			}
+			if s, ok := knowledge.HTMLAttributeSink(f.Text(nc[0])); ok {
+				if v := f.ObjectProp(jsxValue(nc[1]), s.Key); v != nil {
+					h.check(v, s.Name)
 				}
 			}
 		case "assignment_expression", "augmented_assignment_expression":
 			left := f.Name(n.ChildByField("left"))
-			if last := jsast.LastSegment(left); last == "innerHTML" || last == "outerHTML" {
+			if _, ok := knowledge.HTMLPropertySink(jsast.LastSegment(left)); ok {
 				h.check(n.ChildByField("right"), rules.Code(left))
 			}
 		case "call_expression":
 			name := f.CalleeName(n)
 			last := jsast.LastSegment(name)
 			args := jsast.Args(n)
+			sink, isSink := knowledge.HTMLMethodSink(name)
 			switch {
-			case last == "insertAdjacentHTML" && len(args) == 2:
-				h.check(args[1], rules.Code(name))
-			case name == "document.write" || name == "document.writeln":
+			case isSink && sink.Arg < 0:
 				for _, a := range args {
 					h.check(a, rules.Code(name))
 				}
-			case last == "html" && strings.Contains(name, ".") && len(args) > 0:
-				// Hono c.html(...)
-				h.check(args[0], rules.Code(name))
-			case isMailCall(name):
-				for _, a := range args {
-					for _, key := range []string{"html", "HtmlBody", "htmlBody"} {
-						if v := f.ObjectProp(a, key); v != nil {
-							h.check(v, "the "+rules.Code(key)+" of "+rules.Code(name))
-						}
-					}
-				}
+			case isSink && sink.Arg < len(args):
+				h.check(args[sink.Arg], rules.Code(name))
+			case isSink:
 			case (last == "send" || last == "end") && strings.HasPrefix(name, "res.") && len(args) == 1:
 				if v := jsast.Unwrap(args[0]); v.Type == "template_string" && strings.HasPrefix(strings.TrimSpace(strings.Trim(f.Text(v), "`")), "<") {
 					h.check(v, rules.Code(name)+" (HTML)")
+				}
+			default:
+				for _, m := range h.mailHTML(n) {
+					h.check(m.Value, mailSink(m))
 				}
 			}
 		}
@@ -161,10 +166,6 @@ func jsxValue(n *jsast.Node) *jsast.Node {
 	}
 	return n
 }
-
-var mailCallRe = regexp.MustCompile(`(?i)(send|mail|email|messages\.create)`)
-
-func isMailCall(name string) bool { return mailCallRe.MatchString(name) }
 
 // check reports when a sink value carries user-controlled Clerk data.
 func (h hard001) check(v *jsast.Node, sink string) {
@@ -212,7 +213,7 @@ func (h hard001) unescaped(e *jsast.Node, visit func(*jsast.Node) (string, bool)
 		}
 		switch n.Type {
 		case "call_expression":
-			if sanitizerRe.MatchString(h.f.CalleeName(n)) {
+			if h.sanitizes(h.f, n) {
 				return false
 			}
 		case "jsx_element", "jsx_self_closing_element", "arrow_function", "function_expression":
@@ -238,7 +239,7 @@ func (h hard001) source(n *jsast.Node) string {
 		}
 		if orgFields[s] && i > 0 {
 			root := strings.ToLower(segs[i-1])
-			if root == "organization" || root == "org" || strings.HasSuffix(root, "organization") {
+			if root == "organization" || root == "org" || strings.HasSuffix(root, "organization") || i == 1 && h.isOrganization(segs[0], n) {
 				return name
 			}
 		}
@@ -319,24 +320,15 @@ func shortName(f *jsast.File, n *jsast.Node) string {
 // TypeScript.
 func (h hard001) templateSinks() {
 	src := string(h.pass.File.Content)
-	type sink struct{ open, close, name string }
-	var sinks []sink
-	switch h.pass.File.Lang {
-	case source.LangVue:
-		sinks = []sink{{`v-html="`, `"`, "v-html"}, {`v-html='`, `'`, "v-html"}}
-	case source.LangSvelte:
-		sinks = []sink{{"{@html ", "}", "{@html}"}}
-	case source.LangAstro:
-		sinks = []sink{{"set:html={", "}", "set:html"}}
-	}
-	for _, s := range sinks {
+	lang := map[source.Lang]string{source.LangVue: "vue", source.LangSvelte: "svelte", source.LangAstro: "astro"}[h.pass.File.Lang]
+	for _, s := range knowledge.HTMLTemplateSinks(lang) {
 		for off := 0; ; {
-			i := strings.Index(src[off:], s.open)
+			i := strings.Index(src[off:], s.Open)
 			if i < 0 {
 				break
 			}
-			start := off + i + len(s.open)
-			end := closingIndex(src, start, s.close)
+			start := off + i + len(s.Open)
+			end := closingIndex(src, start, s.Close)
 			if end < 0 {
 				break
 			}
@@ -346,10 +338,13 @@ func (h hard001) templateSinks() {
 			if err != nil || ef == nil {
 				continue
 			}
-			if found := templateSource(ef); found != "" {
-				line, col := h.pass.File.LineOf(start)
+			line, col := h.pass.File.LineOf(start)
+			if found := h.templateSource(ef); found != "" {
 				h.pass.Report(rules.Diagnostic{Line: line, Column: col,
-					Message: fmt.Sprintf("%s is user-controlled Clerk data and reaches %s without escaping (stored XSS)", rules.Code(found), s.name)})
+					Message: fmt.Sprintf("%s is user-controlled Clerk data and reaches %s without escaping (stored XSS)", rules.Code(found), s.Name)})
+			} else if found, why, related := h.pageData(ef); found != "" {
+				h.pass.Report(rules.Diagnostic{Line: line, Column: col, Related: related,
+					Message: fmt.Sprintf("%s reaches %s without sanitizing: %s, so one user's HTML runs for everyone who views it (stored XSS)", rules.Code(found), s.Name, why)})
 			}
 		}
 	}
@@ -382,8 +377,10 @@ func closingIndex(src string, start int, close string) int {
 
 // templateSource finds a user-controlled Clerk field in a template
 // expression that is not wrapped in a sanitizer.
-func templateSource(ef *jsast.File) string {
-	h := hard001{f: ef}
+func (h hard001) templateSource(ef *jsast.File) string {
+	if !h.clerk {
+		return ""
+	}
 	found := ""
 	jsast.Walk(ef.Root, func(n *jsast.Node) bool {
 		if found != "" {
@@ -391,11 +388,11 @@ func templateSource(ef *jsast.File) string {
 		}
 		switch n.Type {
 		case "call_expression":
-			if sanitizerRe.MatchString(ef.CalleeName(n)) {
+			if h.sanitizes(ef, n) {
 				return false
 			}
 		case "member_expression", "subscript_expression":
-			if s := h.source(n); s != "" {
+			if s := (hard001{f: ef}).source(n); s != "" {
 				found = s
 				return false
 			}

@@ -8,9 +8,6 @@ import (
 	"github.com/clerkguard/clerkguard/rules/model"
 )
 
-// htmlMailKeys are the options of mail calls that hold an HTML body.
-var htmlMailKeys = []string{"html", "HtmlBody", "htmlBody"}
-
 // callerSources are the inputs a caller writes: everything but the
 // verified identity and the caller's own cookies.
 var callerSources = map[model.InputSource]bool{
@@ -62,23 +59,21 @@ func (h hard001) requestMail(call *jsast.Node, inputs map[string]model.InputSour
 			return // the caller's own mailbox
 		}
 	}
-	for _, a := range jsast.Args(call) {
-		for _, key := range htmlMailKeys {
-			v := jsast.Unwrap(f.ObjectProp(a, key))
-			if v != nil && v.Type == "identifier" {
-				if init, _ := h.valueOf(f.Text(v), v); init != nil {
-					v = jsast.Unwrap(init)
-				}
+	for _, m := range h.mailHTML(call) {
+		v := jsast.Unwrap(m.Value)
+		if v != nil && v.Type == "identifier" {
+			if init, _ := h.valueOf(f.Text(v), v); init != nil {
+				v = jsast.Unwrap(init)
 			}
-			if v == nil || v.Type != "template_string" || h.seen[v.Line] {
-				continue
-			}
-			if name := h.fromInputs(v, inputs); name != "" {
-				h.seen[v.Line] = true
-				h.pass.Report(rules.Diagnostic{Line: v.Line, Column: v.Col,
-					Message: fmt.Sprintf("request input %s (%s) is interpolated without escaping into the %s of %s: whoever submits it writes HTML into mail sent from your domain (HTML injection, phishing links)",
-						rules.Code(name), inputs[name], rules.Code(key), rules.Code(f.CalleeName(call)))})
-			}
+		}
+		if v == nil || v.Type != "template_string" || h.seen[v.Line] {
+			continue
+		}
+		if name := h.fromInputs(v, inputs); name != "" {
+			h.seen[v.Line] = true
+			h.pass.Report(rules.Diagnostic{Line: v.Line, Column: v.Col,
+				Message: fmt.Sprintf("request input %s (%s) is interpolated without escaping into %s: whoever submits it writes HTML into mail sent from your domain (HTML injection, phishing links)",
+					rules.Code(name), inputs[name], mailSink(m))})
 		}
 	}
 }

@@ -92,9 +92,6 @@ func fixMFA001(p *project.Model, path string) string {
 // sensitiveRe is the sensitive-operation lexicon for names and routes.
 var sensitiveRe = regexp.MustCompile(`(?i)(transfer|payout|withdraw|refund|delete[-_]?(account|organi[sz]ation|org|user|me)\b|change[-_]?(email|password)|api[-_]?keys?|billing|export)`)
 
-// moneyCallRe matches calls that move money or destroy accounts.
-var moneyCallRe = regexp.MustCompile(`(?i)(^|\.)(transfers?|payouts?|withdraw\w*|refunds?|transfer\w*|payout\w*|refund\w*)(\.create)?$`)
-
 func runMFA001(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
 	if f == nil || !f.ImportsFrom(jsast.IsClerkModule) {
@@ -105,7 +102,8 @@ func runMFA001(pass *rules.Pass) error {
 			continue
 		}
 		route, readOnly := "", false
-		if me := entryOfFn(pass, e.Fn); me != nil {
+		me := entryOfFn(pass, e.Fn)
+		if me != nil {
 			readOnly = servesReads(me)
 			if me.PathKnown && !strings.Contains(e.Name, "/") {
 				route = me.Path
@@ -120,8 +118,10 @@ func runMFA001(pass *rules.Pass) error {
 				at, what, conf = c, rules.Code(call), rules.MediumConfidence
 				break
 			}
-			if at == nil && !readOnly && moneyCallRe.MatchString(name) {
-				at, what = c, rules.Code(name)
+		}
+		if at == nil && !readOnly && me != nil {
+			if c, call := moneyCall(pass, f, e.Fn, me); c != nil {
+				at, what = c, rules.Code(call)
 			}
 		}
 		if at == nil {
@@ -225,4 +225,29 @@ func reverified(f *jsast.File, e *jsast.Entry) bool {
 		check(m)
 	}
 	return found
+}
+
+// moneyCall returns the call in fn that moves money by the model's
+// effects (MovesMoney: knowledge.SendCall's payment calls, followed
+// through the application's helpers), and what it calls: the payment
+// call itself, or the helper of the entry's own file that reaches it.
+func moneyCall(pass *rules.Pass, f *jsast.File, fn *jsast.Node, e *model.Entry) (*jsast.Node, string) {
+	calls := f.Calls(fn, func(string) bool { return true })
+	for _, x := range pass.Model.Effects(pass.Ctx, e).List {
+		if x.Kind != model.MovesMoney {
+			continue
+		}
+		for _, c := range calls {
+			name := strings.ReplaceAll(f.CalleeName(c), "()", "")
+			if x.File == f.Path && c.Line == x.Line && name == x.Call {
+				return c, name
+			}
+			if len(x.Via) > 0 {
+				if helperName(x.Via[0]) == name {
+					return c, name
+				}
+			}
+		}
+	}
+	return nil, ""
 }

@@ -80,6 +80,29 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("idValidators", v.Module+" "+v.Builder)
 	}
+	for _, h := range htmlSanitizers {
+		if h.Source == "" || len(h.Names) == 0 {
+			t.Errorf("htmlSanitizers %s: incomplete entry", h.Module)
+		}
+		unique("htmlSanitizers", h.Module)
+	}
+	for _, h := range htmlSinks {
+		if h.Source == "" || h.Name == "" || h.Kind == SinkTemplate && (h.Open == "" || h.Close == "" || h.Lang == "") || h.Kind == SinkAttribute && h.Key == "" {
+			t.Errorf("htmlSinks %s: incomplete entry", h.Name)
+		}
+		unique("htmlSinks", h.Name+" "+h.Receiver+" "+h.Open)
+	}
+	for _, s := range senders {
+		if s.Kind == SendsMail && s.Library != "twilio" && s.Library != "aws-ses" && len(s.HTML) == 0 {
+			t.Errorf("senders %s: a mail library without its HTML option", s.Library)
+		}
+	}
+	for _, h := range identityHeaders {
+		if h.Source == "" || h.Name != strings.ToLower(h.Name) {
+			t.Errorf("identityHeaders %q: no source or not lower case", h.Name)
+		}
+		unique("identityHeaders", h.Name)
+	}
 	for _, h := range libraryHandlers {
 		if h.Source == "" || h.Package == "" || h.Export == "" || h.Does == "" || (h.GuardOption == "") == (h.GuardIn == "") {
 			t.Errorf("libraryHandlers %s.%s: incomplete entry", h.Package, h.Export)
@@ -994,6 +1017,36 @@ func TestBodyReaderOf(t *testing.T) {
 		raw, ok := BodyReaderOf(c.mod, c.name)
 		if raw != c.raw || ok != c.ok {
 			t.Errorf("BodyReaderOf(%q, %q) = %v, %v; want %v, %v", c.mod, c.name, raw, ok, c.raw, c.ok)
+		}
+	}
+}
+
+func TestIdentityHeaderOf(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"X-User-Id", true}, {"x-clerk-user-id", true}, {"X-Forwarded-Email", true}, {"x-remote-user", true},
+		{"x-user-role", false}, {"authorization", false}, {"x-clerk-auth-status", false}, {"x-forwarded-for", false},
+	} {
+		if _, ok := IdentityHeaderOf(c.name); ok != c.want {
+			t.Errorf("IdentityHeaderOf(%q) = %v, want %v", c.name, ok, c.want)
+		}
+	}
+}
+
+func TestHTMLMethodSink(t *testing.T) {
+	for _, c := range []struct {
+		callee string
+		arg    int
+		want   bool
+	}{
+		{"el.insertAdjacentHTML", 1, true}, {"document.write", -1, true}, {"window.document.write", 0, false},
+		{"stream.write", 0, false}, {"c.html", 0, true}, {"html", 0, false}, {"el.appendChild", 0, false},
+	} {
+		s, ok := HTMLMethodSink(c.callee)
+		if ok != c.want || ok && s.Arg != c.arg {
+			t.Errorf("HTMLMethodSink(%q) = %+v, %v; want arg %d, %v", c.callee, s, ok, c.arg, c.want)
 		}
 	}
 }

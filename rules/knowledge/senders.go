@@ -25,8 +25,12 @@ type Sender struct {
 	Modules []string // import paths (a path matches its subpaths)
 	// Calls are the call suffixes, receiver segments included where they
 	// disambiguate ("emails.send", "refunds.create", "sendMail").
-	Calls  []string
-	Kind   SendKind
+	Calls []string
+	Kind  SendKind
+	// HTML are the options of a mail call that hold the message's HTML
+	// body ("html", postmark's "HtmlBody"), as the sender's Source
+	// documents them.
+	HTML   []string
 	Source string
 }
 
@@ -38,13 +42,13 @@ type Sender struct {
 // rules/hardening/mfa001_reverification.go moneyCallRe.
 var senders = []Sender{
 	{Library: "resend", Modules: []string{"resend"}, Calls: []string{"emails.send", "emails.create", "batch.send", "batch.create"},
-		Kind: SendsMail, Source: "https://resend.com/docs/api-reference/emails/send-email"},
+		Kind: SendsMail, HTML: []string{"html"}, Source: "https://resend.com/docs/api-reference/emails/send-email"},
 	{Library: "nodemailer", Modules: []string{"nodemailer"}, Calls: []string{"sendMail"},
-		Kind: SendsMail, Source: "https://nodemailer.com/message/"},
+		Kind: SendsMail, HTML: []string{"html"}, Source: "https://nodemailer.com/message/"},
 	{Library: "sendgrid", Modules: []string{"@sendgrid/mail"}, Calls: []string{"send", "sendMultiple"},
-		Kind: SendsMail, Source: "https://github.com/sendgrid/sendgrid-nodejs/tree/main/packages/mail"},
+		Kind: SendsMail, HTML: []string{"html"}, Source: "https://github.com/sendgrid/sendgrid-nodejs/tree/main/packages/mail"},
 	{Library: "postmark", Modules: []string{"postmark"}, Calls: []string{"sendEmail", "sendEmailWithTemplate", "sendEmailBatch"},
-		Kind: SendsMail, Source: "https://postmarkapp.com/developer/integration/official-libraries#node-js"},
+		Kind: SendsMail, HTML: []string{"HtmlBody"}, Source: "https://postmarkapp.com/developer/integration/official-libraries#node-js"},
 	{Library: "aws-ses", Modules: []string{"@aws-sdk/client-ses", "@aws-sdk/client-sesv2"}, Calls: []string{"SendEmailCommand", "SendRawEmailCommand"},
 		Kind: SendsMail, Source: "https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/client/ses/command/SendEmailCommand/"},
 	{Library: "twilio", Modules: []string{"twilio"}, Calls: []string{"messages.create"},
@@ -78,6 +82,7 @@ func SendCall(pkg, callee string) (Sender, bool) {
 func cloneSender(s Sender) Sender {
 	s.Modules = append([]string(nil), s.Modules...)
 	s.Calls = append([]string(nil), s.Calls...)
+	s.HTML = append([]string(nil), s.HTML...)
 	return s
 }
 

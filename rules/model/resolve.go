@@ -407,7 +407,8 @@ func (m *Model) clientPackage(ctx context.Context, f *jsast.File, n *jsast.Node,
 	switch n.Type {
 	case "identifier":
 		name := f.Text(n)
-		if v := jsast.Unwrap(f.LocalValue(name)); v != nil {
+		if v := jsast.Unwrap(f.LocalValue(name)); v != nil && !(v.Type == "call_expression" && f.CalleeName(v) == "require") {
+			// (const x = require('pkg') is an import: the graph's origin below.)
 			switch {
 			case v.Type == "null" || v.Type == "undefined":
 				// let client = null; ... client = new Resend(key): a lazy singleton.

@@ -370,3 +370,26 @@ func protectedPath(f *jsast.File, call *jsast.Node, urlPath string) string {
 	}
 	return ""
 }
+
+// PageLoads returns the load entries whose result a SvelteKit page
+// component receives as its `data` prop: the load of the +page.server
+// file beside a +page.svelte (https://svelte.dev/docs/kit/load#Page-data).
+func (m *Model) PageLoads(ctx context.Context, component string) ([]*Entry, error) {
+	if path.Base(component) != "+page.svelte" {
+		return nil, nil
+	}
+	var out []*Entry
+	for _, ext := range []string{".ts", ".js"} {
+		p := path.Join(path.Dir(component), "+page.server"+ext)
+		es, err := m.EntriesOf(ctx, p)
+		if err != nil {
+			return out, err
+		}
+		for _, e := range es {
+			if e.Framework == knowledge.SvelteKit && e.Kind == Load && e.File == p {
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}

@@ -31,6 +31,25 @@ func entryIn(pass *rules.Pass, file string, kind model.Kind, name string) *model
 	return nil
 }
 
+// hasEntries reports whether the model lists an entry of a framework and
+// kind declared in the pass's file: the adapter, not a file-name pattern,
+// says which files are Route Handlers or pages.
+func hasEntries(pass *rules.Pass, fw knowledge.Framework, kind model.Kind) bool {
+	if pass.Model == nil {
+		return false
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return false
+	}
+	for _, e := range es {
+		if e.Framework == fw && e.Kind == kind && e.File == pass.File.Path {
+			return true
+		}
+	}
+	return false
+}
+
 // ownChecked reports whether an entry checks the caller itself (its
 // middleware left out): yes, or unknown, which is never reported as
 // missing.

@@ -2,9 +2,6 @@ package routes
 
 import (
 	"fmt"
-
-	"regexp"
-
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -60,14 +57,10 @@ var RP003 = &rules.Rule{
 	Run: runRP003,
 }
 
-var routeFileRe = regexp.MustCompile(`(^|/)route\.(ts|tsx|js|jsx|mjs)$`)
-
-func isRouteFile(f *source.File) bool { return f.IsJS() && routeFileRe.MatchString(f.Path) }
-
 func runRP003(pass *rules.Pass) error {
 	reportProcedures(pass)
-	if !isRouteFile(pass.File) {
-		return nil
+	if !hasEntries(pass, knowledge.NextJS, model.RouteHandler) {
+		return nil // the Next.js adapter says which files are Route Handlers
 	}
 	route := pass.Project.RouteOf(pass.File.Path)
 	// An app whose sign-in is Clerk's on the client only (a Convex or

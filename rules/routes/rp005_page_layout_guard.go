@@ -22,7 +22,7 @@ var RP005 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.MediumConfidence,
 	Checklist:  1,
-	Files:      isPageFile,
+	Files:      func(f *source.File) bool { return f.IsJS() },
 	Keywords:   []string{"export default"},
 	Doc: rules.Doc{
 		Title: "server component page reads data protected only by a layout, or not at all",
@@ -57,10 +57,6 @@ var RP005 = &rules.Rule{
 	Run: runRP005,
 }
 
-var pageFileRe = regexp.MustCompile(`(^|/)page\.(ts|tsx|js|jsx|mjs)$`)
-
-func isPageFile(f *source.File) bool { return f.IsJS() && pageFileRe.MatchString(f.Path) }
-
 // pageGuardSnippet is guardSnippet for pages, where signed-out visitors
 // are redirected to sign-in.
 func pageGuardSnippet(p *project.Model, file string) string {
@@ -76,6 +72,9 @@ func pageGuardSnippet(p *project.Model, file string) string {
 }
 
 func runRP005(pass *rules.Pass) error {
+	if !hasEntries(pass, knowledge.NextJS, model.Page) {
+		return nil // the Next.js adapter says which files are pages
+	}
 	route := pass.Project.RouteOf(pass.File.Path)
 	if route == nil || route.Kind != project.Page || !route.App.Clerk || model.PublicByDesign(route.Path) {
 		return nil

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -81,9 +80,6 @@ func srvIsTestPath(p string) bool {
 	return strings.Contains(p, ".test.") || strings.Contains(p, ".spec.") || strings.Contains(p, "__tests__/") ||
 		strings.HasSuffix(p, "_test.go") || strings.Contains(p, "/testdata/") || strings.HasPrefix(p, "testdata/")
 }
-
-// srvIdentityHeader matches request headers commonly trusted as identity.
-var srvIdentityHeader = regexp.MustCompile(`(?i)^x-(clerk-)?(user|user-?id|auth-user(-id)?|authenticated-user(-id)?|forwarded-user|remote-user|forwarded-email|user-email)$`)
 
 // srvVerifyHelpers are the names applications give their own token
 // verification helpers (a naming convention, not a library fact: the
@@ -390,7 +386,7 @@ func srvHeaderRead(f *jsast.File, call *jsast.Node) (string, bool) {
 		return "", false
 	}
 	v, ok := f.StringValue(a[0])
-	if !ok || !srvIdentityHeader.MatchString(v) {
+	if _, id := knowledge.IdentityHeaderOf(v); !ok || !id {
 		return "", false
 	}
 	return v, true
@@ -403,7 +399,7 @@ func srvHeaderSubscript(f *jsast.File, n *jsast.Node) (string, bool) {
 		return "", false
 	}
 	v, ok := f.StringValue(n.ChildByField("index"))
-	if !ok || !srvIdentityHeader.MatchString(v) {
+	if _, id := knowledge.IdentityHeaderOf(v); !ok || !id {
 		return "", false
 	}
 	return v, true
