@@ -516,6 +516,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.Record = fromTable(a.f, n) // db.select().from(notes): the table a later step names
 			}
 		}
+		e.SchemaOwned = e.Record != "" && a.m.schemaOwnedRecords(a.ctx)[e.Record]
 		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner = a.ownerFields(n)
 		if bylineKey.MatchString(e.OwnerFromRequest) && (k != WritesData || selects) {
 			e.OwnerFromRequest = "" // a byline in a filter lists an author's public records

@@ -77,15 +77,17 @@ type Model struct {
 	client   facet[map[string]string] // the client boundary (boundary.go)
 	browser  facet[map[string]string] // modules that run in the browser (browser.go)
 	owned    facet[map[string]bool]
-	nuxt     facet[[]*Entry]
-	svelte   facet[[]*Entry]
-	convex   facet[[]*Entry]
-	edge     facet[[]*Entry]
-	expo     facet[[]*Entry]
-	trpc     facet[[]*Entry]
-	files    fileFacets
-	notes    notes
-	fns      fnMemo
+	// schemaOwned: the records whose Prisma model declares an owner field.
+	schemaOwned facet[map[string]bool]
+	nuxt        facet[[]*Entry]
+	svelte      facet[[]*Entry]
+	convex      facet[[]*Entry]
+	edge        facet[[]*Entry]
+	expo        facet[[]*Entry]
+	trpc        facet[[]*Entry]
+	files       fileFacets
+	notes       notes
+	fns         fnMemo
 
 	// The Go side (goprog.go, gohttp.go, goanalyze.go).
 	gop       facet[*goProgram]

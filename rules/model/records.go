@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"maps"
 	"path"
 	"strings"
 )
@@ -19,7 +20,7 @@ import (
 // serves to everyone (blog posts, announcements) is public content.
 func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 	return m.owned.get(func() (map[string]bool, error) {
-		owned, public := m.prismaOwned(ctx), map[string]bool{}
+		owned, public := maps.Clone(m.schemaOwnedRecords(ctx)), map[string]bool{}
 		es, err := m.Entries(ctx)
 		if err != nil {
 			return nil, err
@@ -101,6 +102,12 @@ func singular(name string) string {
 // tenant field, by their client name (model File is db.file). A schema
 // that cannot be read adds nothing: the record is then judged by the
 // entries alone.
+// schemaOwnedRecords is prismaOwned, read once per snapshot.
+func (m *Model) schemaOwnedRecords(ctx context.Context) map[string]bool {
+	out, _ := m.schemaOwned.get(func() (map[string]bool, error) { return m.prismaOwned(ctx), nil })
+	return out
+}
+
 func (m *Model) prismaOwned(ctx context.Context) map[string]bool {
 	out := map[string]bool{}
 	for _, p := range m.fs.Paths() {
