@@ -845,6 +845,13 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			v := jsast.Unwrap(x.ChildByField("value"))
 			check(k, v)
 			field(v)
+			if rel := connectedRelation(a.f, x, k); rel != "" && ref == "" {
+				// folder: { connect: { id: input.folderId } }: Prisma's
+				// nested write that links the record to another by id.
+				if id := a.f.ObjectProp(v, "id"); id != nil && classify(jsast.Unwrap(id)).kind == vRequest {
+					ref = rel + "Id"
+				}
+			}
 		case "shorthand_property_identifier":
 			check(a.f.Text(x), x)
 			field(x)
@@ -863,8 +870,14 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 	}
 	jsast.Walk(scope, visit)
 	// insertOne(doc) where const doc = { ..., userId }: the record built
-	// just before.
+	// just before; also create({ data: doc }).
 	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "identifier" && x.Parent != nil && x.Parent.Type == "pair" && x.Field == "value" {
+			if obj := localObject(a.f, n, a.f.Text(x)); obj != nil {
+				jsast.Walk(obj, visit)
+			}
+			return false
+		}
 		if x.Type == "identifier" && x.Parent != nil && x.Parent.Type == "arguments" {
 			if obj := localObject(a.f, n, a.f.Text(x)); obj != nil {
 				jsast.Walk(obj, visit)
@@ -875,6 +888,19 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		return !jsast.IsFunction(x)
 	})
 	return fromRequest, optional, ref, nullable
+}
+
+// connectedRelation returns the relation field (folder) of a Prisma
+// connect pair (folder: { connect: {...} }), or "".
+func connectedRelation(f *jsast.File, pair *jsast.Node, key string) string {
+	if key != "connect" || pair.Parent == nil || pair.Parent.Parent == nil || pair.Parent.Parent.Type != "pair" {
+		return ""
+	}
+	rel := f.Text(pair.Parent.Parent.ChildByField("key"))
+	if ownerKey.MatchString(rel+"Id") || bylineKey.MatchString(rel) {
+		return "" // user: { connect: { id } }: the owner, which OwnerFromRequest is about
+	}
+	return rel
 }
 
 // localObject returns the object literal a variable of the function

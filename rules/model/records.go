@@ -98,16 +98,16 @@ func singular(name string) string {
 	return s
 }
 
-// prismaOwned returns the Prisma models whose schema declares an owner or
-// tenant field, by their client name (model File is db.file). A schema
-// that cannot be read adds nothing: the record is then judged by the
-// entries alone.
 // schemaOwnedRecords is prismaOwned, read once per snapshot.
 func (m *Model) schemaOwnedRecords(ctx context.Context) map[string]bool {
 	out, _ := m.schemaOwned.get(func() (map[string]bool, error) { return m.prismaOwned(ctx), nil })
 	return out
 }
 
+// prismaOwned returns the Prisma models whose schema declares an owner or
+// tenant field, by their client name (model File is db.file). A schema
+// that cannot be read adds nothing: the record is then judged by the
+// entries alone.
 func (m *Model) prismaOwned(ctx context.Context) map[string]bool {
 	out := map[string]bool{}
 	for _, p := range m.fs.Paths() {
