@@ -526,6 +526,10 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		}
 		if k == ReadsData {
 			e.Unpublished, e.Published = a.publication(n)
+			if !e.Unpublished && !e.Published && e.Record != "" && a.filterArgs(n) == nil {
+				// A listing of every row, the flag included.
+				e.HiddenBy = a.m.hiddenRecords(a.ctx)[e.Record]
+			}
 			e.PublicFields = a.readsPublicFields(n)
 			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
@@ -1252,6 +1256,25 @@ func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
 	}
 	args := call.ChildByField("arguments")
 	jsast.Walk(args, visit)
+	// eq(posts.published, true) in the query or a step chained on it
+	// (db.select().from(posts).where(...)).
+	scope := call
+	for p := scope.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = scope.Parent {
+		scope = p.Parent
+	}
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "call_expression" && jsast.LastSegment(a.f.CalleeName(x)) == "eq" {
+			if as := jsast.Args(x); len(as) == 2 && publishFlags[strings.ToLower(conditionField(a.f, as[0]))] {
+				switch a.f.Text(jsast.Unwrap(as[1])) {
+				case "true":
+					published = true
+				case "false":
+					unpublished = true
+				}
+			}
+		}
+		return !jsast.IsFunction(x) || conditionCallback(a.f, x)
+	})
 	// where: whereClause, a filter object built before the call.
 	jsast.Walk(args, func(x *jsast.Node) bool {
 		if x.Type == "pair" && a.f.Text(x.ChildByField("key")) == "where" {

@@ -224,6 +224,8 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeHigh, "reads data in an area meant for signed-in users"
 	case x.Unpublished:
 		return ExposeHigh, "reads records the application marks as not public"
+	case x.HiddenBy != "" && len(x.Request) == 0 && !x.OwnerScoped && !x.PublicFields:
+		return ExposeMedium, "lists " + x.Record + " records without filtering on `" + x.HiddenBy + "`, which the schema sets false for new ones, so unpublished ones are returned too"
 	case x.SchemaOwned && x.Record != "" && BlindContext(e) != nil:
 		return ExposeMedium, "reads " + x.Record + " records, which the schema gives an owner, and `" + BlindContext(e).Name + "` gives it no identity to select the caller's own"
 	case gated[x.Record] && !x.Published && x.Selects && len(x.Request) > 0:

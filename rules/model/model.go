@@ -79,15 +79,18 @@ type Model struct {
 	owned    facet[map[string]bool]
 	// schemaOwned: the records whose Prisma model declares an owner field.
 	schemaOwned facet[map[string]bool]
-	nuxt        facet[[]*Entry]
-	svelte      facet[[]*Entry]
-	convex      facet[[]*Entry]
-	edge        facet[[]*Entry]
-	expo        facet[[]*Entry]
-	trpc        facet[[]*Entry]
-	files       fileFacets
-	notes       notes
-	fns         fnMemo
+	// hidden: the records whose schema declares a publish flag that is
+	// false for new rows, with that flag.
+	hidden facet[map[string]string]
+	nuxt   facet[[]*Entry]
+	svelte facet[[]*Entry]
+	convex facet[[]*Entry]
+	edge   facet[[]*Entry]
+	expo   facet[[]*Entry]
+	trpc   facet[[]*Entry]
+	files  fileFacets
+	notes  notes
+	fns    fnMemo
 
 	// The Go side (goprog.go, gohttp.go, goanalyze.go).
 	gop       facet[*goProgram]

@@ -208,6 +208,11 @@ type Effect struct {
 	// object filter on null matches the records stored that way (Prisma,
 	// Mongoose and MongoDB, Sequelize, knex: IS NULL, not SQL's = NULL).
 	NullOwner bool
+	// HiddenBy is the publish flag (published, visible) the application's
+	// schema declares for the Record with a default that keeps new rows
+	// unpublished (Prisma @default(false), Drizzle .default(false)), on a
+	// read with no filter at all (every row); "" otherwise.
+	HiddenBy string
 	// SchemaOwned is set when the application's Prisma schema gives the
 	// Record an owner field (userId, ownerId, authorId): its rows belong
 	// to users.
