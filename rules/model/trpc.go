@@ -438,7 +438,7 @@ func (m *Model) trpcContextLayer(ctx context.Context, f *jsast.File, base *jsast
 		loc.Line = d.Line
 	}
 	return []Layer{{Name: name, Location: loc, Gate: GateNone, Via: ViaContext,
-		Why: fmt.Sprintf("the tRPC context `%s` (%s) never reads the request, so no procedure knows the Clerk user", name, loc)}}
+		Why: fmt.Sprintf("the tRPC context `%s` (%s) never reads the request, so it gives the procedures no Clerk user", name, loc)}}
 }
 
 // trpcContextFn follows a tRPC instance (t of t.procedure) to its

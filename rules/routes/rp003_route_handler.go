@@ -168,7 +168,8 @@ func reportProcedures(pass *rules.Pass) {
 // procedure built on it can know the Clerk user. It is one root cause, so
 // one finding, with the procedures a signed-out caller reaches and that
 // do something as related locations; the procedures that expose data
-// are reported on their own as well.
+// are reported on their own as well. A context whose procedures' own
+// middleware checks the caller (auth() in a .use()) is not reported.
 func reportBlindContexts(pass *rules.Pass) {
 	es, err := pass.Model.EntriesFor(pass.Ctx, knowledge.TRPC)
 	if err != nil {
@@ -180,12 +181,17 @@ func reportBlindContexts(pass *rules.Pass) {
 	}
 	var order []*blind
 	by := map[model.Location]*blind{}
+	checked := map[model.Location]bool{} // a procedure middleware identifies the caller itself (auth())
 	for _, e := range es {
 		l := model.BlindContext(e)
 		if e.Framework != knowledge.TRPC || l == nil || l.File != pass.File.Path {
 			continue
 		}
-		if pass.Model.Guard(pass.Ctx, e).Authn != model.AuthnNo || !reachesEffect(pass.Model.Effects(pass.Ctx, e)) {
+		if pass.Model.Guard(pass.Ctx, e).Authn != model.AuthnNo {
+			checked[l.Location] = true
+			continue
+		}
+		if !reachesEffect(pass.Model.Effects(pass.Ctx, e)) {
 			continue
 		}
 		b := by[l.Location]
@@ -197,6 +203,9 @@ func reportBlindContexts(pass *rules.Pass) {
 		b.procs = append(b.procs, e)
 	}
 	for _, b := range order {
+		if checked[b.l.Location] {
+			continue
+		}
 		var names []string
 		var related []rules.Location
 		for _, e := range b.procs {
