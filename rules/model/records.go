@@ -110,6 +110,18 @@ func (m *Model) schemaOwnedRecords(ctx context.Context) map[string]bool {
 // entries alone.
 func (m *Model) prismaOwned(ctx context.Context) map[string]bool {
 	out := map[string]bool{}
+	m.prismaFields(ctx, func(model string, f []string, _ string) {
+		if len(f) >= 2 && ownerKey.MatchString(f[0]) {
+			out[model] = true
+		}
+	})
+	return out
+}
+
+// prismaFields calls fn for each field line of every Prisma model of the
+// snapshot, with the model's client name (model File is file), the line's
+// words and the line. A schema that cannot be read is noted and skipped.
+func (m *Model) prismaFields(ctx context.Context, fn func(model string, words []string, line string)) {
 	for _, p := range m.fs.Paths() {
 		if path.Ext(p) != ".prisma" {
 			continue
@@ -125,13 +137,12 @@ func (m *Model) prismaOwned(ctx context.Context) map[string]bool {
 			f := strings.Fields(sc.Text())
 			switch {
 			case len(f) >= 3 && f[0] == "model" && f[2] == "{":
-				model = f[1]
+				model = strings.ToLower(f[1][:1]) + f[1][1:]
 			case len(f) > 0 && f[0] == "}":
 				model = ""
-			case model != "" && len(f) >= 2 && ownerKey.MatchString(f[0]):
-				out[strings.ToLower(model[:1])+model[1:]] = true
+			case model != "" && len(f) > 0:
+				fn(model, f, sc.Text())
 			}
 		}
 	}
-	return out
 }

@@ -532,12 +532,17 @@ func (m *Model) bindingValue(ctx context.Context, f *jsast.File, name string) (*
 	return of, jsast.Unwrap(v)
 }
 
-// requestBlind reports whether a function never reads the request it is
-// given: its parameters are unused, and every call it makes is to a
-// function of the repository that is request-blind too (followed MaxDepth
-// deep). Any other call (Clerk's auth(), headers(), a method of a
-// library) might read the request or the session, and so might a
-// function the model cannot follow: then it is not blind.
+// requestBlind reports whether a function's result cannot depend on the
+// request or a session: it uses its parameters only to pass them whole to
+// functions that are request-blind themselves, and every call it makes is
+// to a function of the repository that is request-blind too (followed
+// MaxDepth deep). Any other call (Clerk's auth(), headers(), a method of
+// a library) might read the request or the session, and so might a
+// function the model cannot follow: then it is not blind. Values it
+// names (an imported data client) are not calls. A tRPC context factory
+// that is request-blind attaches no identity; an UploadThing
+// `.middleware()` that is one answers the same for every caller (a
+// placeholder `const auth = (req) => ({ id: 'fakeId' })`).
 func (m *Model) requestBlind(ctx context.Context, f *jsast.File, fn *jsast.Node, depth int) bool {
 	if depth > MaxDepth || ctx.Err() != nil {
 		return false
@@ -567,23 +572,40 @@ func (m *Model) requestBlind(ctx context.Context, f *jsast.File, fn *jsast.Node,
 			}
 		case "this":
 			blind = false
-		case "call_expression", "new_expression":
-			callee := jsast.Unwrap(x.ChildByField("function"))
-			if x.Type == "new_expression" {
-				callee = jsast.Unwrap(x.ChildByField("constructor"))
+		case "new_expression":
+			if c := jsast.Unwrap(x.ChildByField("constructor")); c == nil || c.Type != "identifier" {
+				blind = false
 			}
-			if callee == nil || callee.Type != "identifier" {
+			// new PrismaClient(): a client constructed, not the request read.
+		case "call_expression":
+			callee := jsast.Unwrap(x.ChildByField("function"))
+			if root := rootIdent(callee); root != nil && builtinRoots[f.Text(root)] && f.LocalValue(f.Text(root)) == nil {
+				if _, imported := f.ImportOf(f.Text(root)); !imported {
+					return true // Date.now(), JSON.stringify(x): a global's method; its arguments are looked at
+				}
+			}
+			if callee == nil || callee.Type != "identifier" || ps[f.Text(callee)] {
 				blind = false
 				return false
-			}
-			if x.Type == "new_expression" {
-				return true // a client or a value constructed, not the request read
 			}
 			cf, cfn := m.bindingValue(ctx, f, f.Text(callee))
 			if cfn == nil || !jsast.IsFunction(cfn) || !m.requestBlind(ctx, cf, cfn, depth+1) {
 				blind = false
 				return false
 			}
+			for _, a := range jsast.Args(x) {
+				if a = jsast.Unwrap(a); a.Type != "identifier" || !ps[f.Text(a)] {
+					// A parameter passed whole goes to a blind function;
+					// anything else is looked at.
+					jsast.Walk(a, func(y *jsast.Node) bool {
+						if y.Type == "identifier" || y.Type == "shorthand_property_identifier" {
+							blind = blind && !ps[f.Text(y)]
+						}
+						return blind
+					})
+				}
+			}
+			return false
 		}
 		return true
 	})

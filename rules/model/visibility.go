@@ -1,10 +1,8 @@
 package model
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"path"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -21,14 +19,12 @@ import (
 func (m *Model) hiddenRecords(ctx context.Context) map[string]string {
 	out, _ := m.hidden.get(func() (map[string]string, error) {
 		out := map[string]string{}
+		m.prismaHidden(ctx, out)
 		for _, p := range m.fs.Paths() {
 			if ctx.Err() != nil {
 				break
 			}
-			switch {
-			case path.Ext(p) == ".prisma":
-				m.prismaHidden(ctx, p, out)
-			case modules.IsModule(p) && schemaPath(p):
+			if modules.IsModule(p) && schemaPath(p) {
 				m.drizzleHidden(ctx, p, out)
 			}
 		}
@@ -51,25 +47,13 @@ func hiddenFlag(field string) bool {
 	return publishFlags[l] && l != "active" && l != "isactive"
 }
 
-func (m *Model) prismaHidden(ctx context.Context, p string, out map[string]string) {
-	sf, err := m.fs.Get(ctx, p)
-	if err != nil {
-		m.notes.add(Note{Where: p, What: "Prisma schema not read: " + err.Error()})
-		return
-	}
-	model := ""
-	sc := bufio.NewScanner(bytes.NewReader(sf.Content))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		switch {
-		case len(f) >= 3 && f[0] == "model" && f[2] == "{":
-			model = f[1]
-		case len(f) > 0 && f[0] == "}":
-			model = ""
-		case model != "" && len(f) >= 3 && f[1] == "Boolean" && hiddenFlag(f[0]) && strings.Contains(sc.Text(), "@default(false)"):
-			out[strings.ToLower(model[:1])+model[1:]] = f[0]
+// prismaHidden reads `published Boolean @default(false)`.
+func (m *Model) prismaHidden(ctx context.Context, out map[string]string) {
+	m.prismaFields(ctx, func(model string, f []string, line string) {
+		if len(f) >= 3 && f[1] == "Boolean" && hiddenFlag(f[0]) && strings.Contains(line, "@default(false)") {
+			out[model] = f[0]
 		}
-	}
+	})
 }
 
 // drizzleHidden reads `export const posts = pgTable('posts', { published:
