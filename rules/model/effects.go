@@ -516,6 +516,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.Record = fromTable(a.f, n) // db.select().from(notes): the table a later step names
 			}
 		}
+		e.SchemaOwned = e.Record != "" && a.m.schemaOwnedRecords(a.ctx)[e.Record]
 		var actor string
 		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner, actor = a.ownerFields(n)
 		if bylineKey.MatchString(e.OwnerFromRequest) && (k != WritesData || selects) {
@@ -533,6 +534,10 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		}
 		if k == ReadsData {
 			e.Unpublished, e.Published = a.publication(n)
+			if !e.Unpublished && !e.Published && e.Record != "" && a.filterArgs(n) == nil {
+				// A listing of every row, the flag included.
+				e.HiddenBy = a.m.hiddenRecords(a.ctx)[e.Record]
+			}
 			e.PublicFields = a.readsPublicFields(n)
 			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
@@ -865,6 +870,13 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			v := jsast.Unwrap(x.ChildByField("value"))
 			check(k, v)
 			field(v)
+			if rel := connectedRelation(a.f, x, k); rel != "" && ref == "" {
+				// folder: { connect: { id: input.folderId } }: Prisma's
+				// nested write that links the record to another by id.
+				if id := a.f.ObjectProp(v, "id"); id != nil && classify(jsast.Unwrap(id)).kind == vRequest {
+					ref = rel + "Id"
+				}
+			}
 		case "shorthand_property_identifier":
 			check(a.f.Text(x), x)
 			field(x)
@@ -883,8 +895,14 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 	}
 	jsast.Walk(scope, visit)
 	// insertOne(doc) where const doc = { ..., userId }: the record built
-	// just before.
+	// just before; also create({ data: doc }).
 	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "identifier" && x.Parent != nil && x.Parent.Type == "pair" && x.Field == "value" {
+			if obj := localObject(a.f, n, a.f.Text(x)); obj != nil {
+				jsast.Walk(obj, visit)
+			}
+			return false
+		}
 		if x.Type == "identifier" && x.Parent != nil && x.Parent.Type == "arguments" {
 			if obj := localObject(a.f, n, a.f.Text(x)); obj != nil {
 				jsast.Walk(obj, visit)
@@ -895,6 +913,19 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		return !jsast.IsFunction(x)
 	})
 	return fromRequest, optional, ref, nullable, actor
+}
+
+// connectedRelation returns the relation field (folder) of a Prisma
+// connect pair (folder: { connect: {...} }), or "".
+func connectedRelation(f *jsast.File, pair *jsast.Node, key string) string {
+	if key != "connect" || pair.Parent == nil || pair.Parent.Parent == nil || pair.Parent.Parent.Type != "pair" {
+		return ""
+	}
+	rel := f.Text(pair.Parent.Parent.ChildByField("key"))
+	if ownerKey.MatchString(rel+"Id") || bylineKey.MatchString(rel) {
+		return "" // user: { connect: { id } }: the owner, which OwnerFromRequest is about
+	}
+	return rel
 }
 
 // localObject returns the object literal a variable of the function
@@ -1246,6 +1277,25 @@ func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
 	}
 	args := call.ChildByField("arguments")
 	jsast.Walk(args, visit)
+	// eq(posts.published, true) in the query or a step chained on it
+	// (db.select().from(posts).where(...)).
+	scope := call
+	for p := scope.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = scope.Parent {
+		scope = p.Parent
+	}
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "call_expression" && jsast.LastSegment(a.f.CalleeName(x)) == "eq" {
+			if as := jsast.Args(x); len(as) == 2 && publishFlags[strings.ToLower(conditionField(a.f, as[0]))] {
+				switch a.f.Text(jsast.Unwrap(as[1])) {
+				case "true":
+					published = true
+				case "false":
+					unpublished = true
+				}
+			}
+		}
+		return !jsast.IsFunction(x) || conditionCallback(a.f, x)
+	})
 	// where: whereClause, a filter object built before the call.
 	jsast.Walk(args, func(x *jsast.Node) bool {
 		if x.Type == "pair" && a.f.Text(x.ChildByField("key")) == "where" {

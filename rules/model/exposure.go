@@ -233,6 +233,10 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeHigh, "reads data in an area meant for signed-in users"
 	case x.Unpublished:
 		return ExposeHigh, "reads records the application marks as not public"
+	case x.HiddenBy != "" && len(x.Request) == 0 && !x.OwnerScoped && !x.PublicFields:
+		return ExposeMedium, "lists " + x.Record + " records without filtering on `" + x.HiddenBy + "`, which the schema sets false for new ones, so unpublished ones are returned too"
+	case x.SchemaOwned && x.Record != "" && BlindContext(e) != nil:
+		return ExposeMedium, "reads " + x.Record + " records, which the schema gives an owner, and `" + BlindContext(e).Name + "` gives it no identity to select the caller's own"
 	case gated[x.Record] && !x.Published && x.Selects && len(x.Request) > 0:
 		return ExposeMedium, "selects " + x.Record + " records by a value the caller chooses without the publish filter its other reads of them apply, so unpublished ones are returned too"
 	}
@@ -347,4 +351,17 @@ func countOnly(method string) bool {
 		return true
 	}
 	return false
+}
+
+// BlindContext returns the tRPC context layer of an entry whose context
+// factory never reads the request (ViaContext): none of its procedures
+// can know the caller, so records the schema gives an owner are every
+// owner's, returned to whoever asks.
+func BlindContext(e *Entry) *Layer {
+	for i := range e.Chain {
+		if e.Chain[i].Via == ViaContext {
+			return &e.Chain[i]
+		}
+	}
+	return nil
 }

@@ -174,7 +174,7 @@ func (m *Model) routeCheck(ctx context.Context, f *jsast.File, fn *jsast.Node, h
 		if len(fr.Proof) == 0 {
 			fr.Proof = []Proof{{Location: Location{File: f.Path, Line: fn.Line}, What: "." + h.RouteGuard + "()"}}
 		}
-	case s.cont == yes && len(s.reads) == 0 && len(s.checks) == 0 && len(s.unknown) == 0 && requestBlind(f, fn, 0):
+	case s.cont == yes && len(s.reads) == 0 && len(s.checks) == 0 && len(s.unknown) == 0 && m.requestBlind(ctx, f, fn, 0):
 		fr.Why = fmt.Sprintf("the `.%s()` of file route `%s` reads neither the request nor a session (its answer is the same for every caller) and lets every request upload", h.RouteGuard, fr.Name)
 	default:
 		fr.Gate, fr.Why = GateUnknown, fmt.Sprintf("the `.%s()` of file route `%s` could not be decided", h.RouteGuard, fr.Name)
@@ -216,59 +216,4 @@ func (l *LibraryHandler) RouteGate() (Gate, FileRoute) {
 		}
 	}
 	return g, at
-}
-
-// requestBlind reports a function whose result cannot depend on the
-// request or a session: it uses its parameters only to pass them whole to
-// functions of the same file that are request-blind themselves, and it
-// names no import (a placeholder `const auth = (req) => ({ id: 'x' })`).
-func requestBlind(f *jsast.File, fn *jsast.Node, depth int) bool {
-	body := fn.ChildByField("body")
-	if depth > MaxWrapperDepth || body == nil {
-		return false
-	}
-	ps := map[string]bool{}
-	for _, p := range jsast.ParamPatterns(fn) {
-		jsast.Walk(p, func(n *jsast.Node) bool {
-			if n.Type == "identifier" || n.Type == "shorthand_property_identifier_pattern" {
-				ps[f.Text(n)] = true
-			}
-			return true
-		})
-	}
-	ok := true
-	jsast.Walk(body, func(n *jsast.Node) bool {
-		if !ok {
-			return false
-		}
-		if n.Type == "call_expression" {
-			callee := jsast.Unwrap(n.ChildByField("function"))
-			if callee != nil && callee.Type == "identifier" {
-				if _, imported := f.ImportOf(f.Text(callee)); !imported && !ps[f.Text(callee)] {
-					if local := jsast.Unwrap(f.LocalValue(f.Text(callee))); local != nil && jsast.IsFunction(local) {
-						ok = requestBlind(f, local, depth+1)
-						for _, a := range jsast.Args(n) {
-							if a = jsast.Unwrap(a); ok && a.Type != "identifier" {
-								jsast.Walk(a, func(x *jsast.Node) bool { ok = ok && usesNone(f, x, ps); return ok })
-							}
-						}
-						return false
-					}
-				}
-			}
-		}
-		ok = usesNone(f, n, ps)
-		return ok
-	})
-	return ok
-}
-
-// usesNone reports a node that is not a reference to one of the
-// parameters or to an import.
-func usesNone(f *jsast.File, n *jsast.Node, params map[string]bool) bool {
-	if n.Type != "identifier" && n.Type != "shorthand_property_identifier" {
-		return true
-	}
-	_, imported := f.ImportOf(f.Text(n))
-	return !params[f.Text(n)] && !imported
 }

@@ -77,16 +77,21 @@ type Model struct {
 	client   facet[map[string]string] // the client boundary (boundary.go)
 	browser  facet[map[string]string] // modules that run in the browser (browser.go)
 	owned    facet[map[string]bool]
-	nuxt     facet[[]*Entry]
-	svelte   facet[[]*Entry]
-	convex   facet[[]*Entry]
-	edge     facet[[]*Entry]
-	expo     facet[[]*Entry]
-	trpc     facet[[]*Entry]
-	jobs     facet[jobTaskIndex] // background tasks by id (jobs.go)
-	files    fileFacets
-	notes    notes
-	fns      fnMemo
+	// schemaOwned: the records whose Prisma model declares an owner field.
+	schemaOwned facet[map[string]bool]
+	// hidden: the records whose schema declares a publish flag that is
+	// false for new rows, with that flag.
+	hidden facet[map[string]string]
+	nuxt   facet[[]*Entry]
+	svelte facet[[]*Entry]
+	convex facet[[]*Entry]
+	edge   facet[[]*Entry]
+	expo   facet[[]*Entry]
+	trpc   facet[[]*Entry]
+	jobs   facet[jobTaskIndex] // background tasks by id (jobs.go)
+	files  fileFacets
+	notes  notes
+	fns    fnMemo
 
 	// The Go side (goprog.go, gohttp.go, goanalyze.go).
 	gop       facet[*goProgram]

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"maps"
 	"path"
 	"strings"
 )
@@ -19,7 +20,7 @@ import (
 // serves to everyone (blog posts, announcements) is public content.
 func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 	return m.owned.get(func() (map[string]bool, error) {
-		owned, public := m.prismaOwned(ctx), map[string]bool{}
+		owned, public := maps.Clone(m.schemaOwnedRecords(ctx)), map[string]bool{}
 		es, err := m.Entries(ctx)
 		if err != nil {
 			return nil, err
@@ -97,12 +98,30 @@ func singular(name string) string {
 	return s
 }
 
+// schemaOwnedRecords is prismaOwned, read once per snapshot.
+func (m *Model) schemaOwnedRecords(ctx context.Context) map[string]bool {
+	out, _ := m.schemaOwned.get(func() (map[string]bool, error) { return m.prismaOwned(ctx), nil })
+	return out
+}
+
 // prismaOwned returns the Prisma models whose schema declares an owner or
 // tenant field, by their client name (model File is db.file). A schema
 // that cannot be read adds nothing: the record is then judged by the
 // entries alone.
 func (m *Model) prismaOwned(ctx context.Context) map[string]bool {
 	out := map[string]bool{}
+	m.prismaFields(ctx, func(model string, f []string, _ string) {
+		if len(f) >= 2 && ownerKey.MatchString(f[0]) {
+			out[model] = true
+		}
+	})
+	return out
+}
+
+// prismaFields calls fn for each field line of every Prisma model of the
+// snapshot, with the model's client name (model File is file), the line's
+// words and the line. A schema that cannot be read is noted and skipped.
+func (m *Model) prismaFields(ctx context.Context, fn func(model string, words []string, line string)) {
 	for _, p := range m.fs.Paths() {
 		if path.Ext(p) != ".prisma" {
 			continue
@@ -118,15 +137,14 @@ func (m *Model) prismaOwned(ctx context.Context) map[string]bool {
 			f := strings.Fields(sc.Text())
 			switch {
 			case len(f) >= 3 && f[0] == "model" && f[2] == "{":
-				model = f[1]
+				model = strings.ToLower(f[1][:1]) + f[1][1:]
 			case len(f) > 0 && f[0] == "}":
 				model = ""
-			case model != "" && len(f) >= 2 && ownerKey.MatchString(f[0]):
-				out[strings.ToLower(model[:1])+model[1:]] = true
+			case model != "" && len(f) > 0:
+				fn(model, f, sc.Text())
 			}
 		}
 	}
-	return out
 }
 
 // RoleCreatedRecords returns the records (Effect.Record) some entry

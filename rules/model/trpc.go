@@ -369,8 +369,10 @@ func (m *Model) procedureChain(ctx context.Context, f *jsast.File, n *jsast.Node
 				Why: fmt.Sprintf("the procedure base `%s` could not be followed", name)}}
 		}
 		return m.procedureChain(ctx, of, v, depth+1)
+	case "member_expression":
+		return m.trpcContextLayer(ctx, f, n) // t.procedure: the bare base
 	}
-	return nil // t.procedure: the bare base
+	return nil
 }
 
 // procedureMiddleware analyses one .use() middleware as a function of the
@@ -416,4 +418,196 @@ func middlewareFn(f *jsast.File, n *jsast.Node) *jsast.Node {
 		}
 	}
 	return n
+}
+
+// trpcContextLayer returns the layer of the context factory a bare base
+// (t.procedure) runs after, when that factory never reads the request:
+// initTRPC.context<typeof createTRPCContext>() names it, and a factory
+// that neither uses its options nor calls anything that could read the
+// request or the session (Clerk's auth(), headers()) attaches no identity,
+// so no procedure of that instance can know the caller. A factory that
+// might is not a layer: the procedures' middleware is judged as it reads
+// ctx.
+func (m *Model) trpcContextLayer(ctx context.Context, f *jsast.File, base *jsast.Node) []Layer {
+	cf, fn, name := m.trpcContextFn(ctx, f, jsast.Unwrap(base.ChildByField("object")))
+	if fn == nil || !m.requestBlind(ctx, cf, fn, 0) {
+		return nil
+	}
+	loc := Location{File: cf.Path, Line: fn.Line}
+	if d := fn.Parent; d != nil && d.Type == "variable_declarator" {
+		loc.Line = d.Line
+	}
+	return []Layer{{Name: name, Location: loc, Gate: GateNone, Via: ViaContext,
+		Why: fmt.Sprintf("the tRPC context `%s` (%s) never reads the request, so it gives the procedures no Clerk user", name, loc)}}
+}
+
+// trpcContextFn follows a tRPC instance (t of t.procedure) to its
+// initTRPC.context<typeof createContext>() call and returns the context
+// factory it names, with its file and name; fn is nil when any step cannot
+// be followed.
+func (m *Model) trpcContextFn(ctx context.Context, f *jsast.File, inst *jsast.Node) (*jsast.File, *jsast.Node, string) {
+	if inst == nil || inst.Type != "identifier" {
+		return nil, nil, ""
+	}
+	vf, v := m.bindingValue(ctx, f, f.Text(inst))
+	if v == nil {
+		return nil, nil, ""
+	}
+	var typeArgs *jsast.Node
+	jsast.Walk(v, func(n *jsast.Node) bool {
+		if typeArgs != nil {
+			return false
+		}
+		if n.Type == "call_expression" && jsast.LastSegment(vf.CalleeName(n)) == "context" {
+			for _, c := range n.NamedChildren() {
+				if c.Type == "type_arguments" {
+					typeArgs = c
+				}
+			}
+		}
+		return typeArgs == nil
+	})
+	if typeArgs == nil {
+		return nil, nil, ""
+	}
+	name := typeofName(vf, typeArgs)
+	if name == "" {
+		// initTRPC.context<Context>() where type Context =
+		// Awaited<ReturnType<typeof createContext>> in the same file.
+		if ids := typeArgs.NamedChildren(); len(ids) == 1 && ids[0].Type == "type_identifier" {
+			alias := vf.Text(ids[0])
+			for _, st := range vf.Root.Children {
+				d := st
+				if st.Type == "export_statement" && st.ChildByField("declaration") != nil {
+					d = st.ChildByField("declaration")
+				}
+				if d.Type == "type_alias_declaration" && vf.Text(d.ChildByField("name")) == alias {
+					name = typeofName(vf, d.ChildByField("value"))
+				}
+			}
+		}
+	}
+	if name == "" {
+		return nil, nil, ""
+	}
+	cf, fn := m.bindingValue(ctx, vf, name)
+	if fn == nil || !jsast.IsFunction(fn) {
+		return nil, nil, ""
+	}
+	return cf, fn, name
+}
+
+// typeofName returns X of the first `typeof X` under n.
+func typeofName(f *jsast.File, n *jsast.Node) string {
+	var out string
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if out != "" {
+			return false
+		}
+		if x.Type == "type_query" {
+			if c := x.NamedChildren(); len(c) == 1 && c[0].Type == "identifier" {
+				out = f.Text(c[0])
+			}
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// bindingValue returns the value a top-level name of f is bound to, in f
+// or, through its import, in the file that declares it.
+func (m *Model) bindingValue(ctx context.Context, f *jsast.File, name string) (*jsast.File, *jsast.Node) {
+	if v := f.LocalValue(name); v != nil {
+		return f, jsast.Unwrap(v)
+	}
+	o, ok, err := m.origin(ctx, f, name)
+	if err != nil || !ok || o.Module.Kind != modules.File {
+		return nil, nil
+	}
+	of, v, err := m.originValue(ctx, o)
+	if err != nil || v == nil {
+		return nil, nil
+	}
+	return of, jsast.Unwrap(v)
+}
+
+// requestBlind reports whether a function's result cannot depend on the
+// request or a session: it uses its parameters only to pass them whole to
+// functions that are request-blind themselves, and every call it makes is
+// to a function of the repository that is request-blind too (followed
+// MaxDepth deep). Any other call (Clerk's auth(), headers(), a method of
+// a library) might read the request or the session, and so might a
+// function the model cannot follow: then it is not blind. Values it
+// names (an imported data client) are not calls. A tRPC context factory
+// that is request-blind attaches no identity; an UploadThing
+// `.middleware()` that is one answers the same for every caller (a
+// placeholder `const auth = (req) => ({ id: 'fakeId' })`).
+func (m *Model) requestBlind(ctx context.Context, f *jsast.File, fn *jsast.Node, depth int) bool {
+	if depth > MaxDepth || ctx.Err() != nil {
+		return false
+	}
+	ps := map[string]bool{}
+	for _, p := range jsast.ParamPatterns(fn) {
+		jsast.Walk(p, func(x *jsast.Node) bool {
+			if x.Type == "identifier" || x.Type == "shorthand_property_identifier_pattern" {
+				ps[f.Text(x)] = true
+			}
+			return true
+		})
+	}
+	body := jsast.FunctionBody(fn)
+	if body == nil {
+		return false
+	}
+	blind := true
+	jsast.Walk(body, func(x *jsast.Node) bool {
+		if !blind {
+			return false
+		}
+		switch x.Type {
+		case "identifier", "shorthand_property_identifier":
+			if ps[f.Text(x)] || f.Text(x) == "arguments" {
+				blind = false
+			}
+		case "this":
+			blind = false
+		case "new_expression":
+			if c := jsast.Unwrap(x.ChildByField("constructor")); c == nil || c.Type != "identifier" {
+				blind = false
+			}
+			// new PrismaClient(): a client constructed, not the request read.
+		case "call_expression":
+			callee := jsast.Unwrap(x.ChildByField("function"))
+			if root := rootIdent(callee); root != nil && builtinRoots[f.Text(root)] && f.LocalValue(f.Text(root)) == nil {
+				if _, imported := f.ImportOf(f.Text(root)); !imported {
+					return true // Date.now(), JSON.stringify(x): a global's method; its arguments are looked at
+				}
+			}
+			if callee == nil || callee.Type != "identifier" || ps[f.Text(callee)] {
+				blind = false
+				return false
+			}
+			cf, cfn := m.bindingValue(ctx, f, f.Text(callee))
+			if cfn == nil || !jsast.IsFunction(cfn) || !m.requestBlind(ctx, cf, cfn, depth+1) {
+				blind = false
+				return false
+			}
+			for _, a := range jsast.Args(x) {
+				if a = jsast.Unwrap(a); a.Type != "identifier" || !ps[f.Text(a)] {
+					// A parameter passed whole goes to a blind function;
+					// anything else is looked at.
+					jsast.Walk(a, func(y *jsast.Node) bool {
+						if y.Type == "identifier" || y.Type == "shorthand_property_identifier" {
+							blind = blind && !ps[f.Text(y)]
+						}
+						return blind
+					})
+				}
+			}
+			return false
+		}
+		return true
+	})
+	return blind
 }

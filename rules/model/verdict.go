@@ -66,6 +66,7 @@ const (
 	ViaLayout     Via = "layout"     // a Next.js layout above a page
 	ViaSecret     Via = "secret"     // a shared secret (CRON_SECRET, an API key header)
 	ViaProcedure  Via = "procedure"  // a tRPC procedure base's or the procedure's own .use() middleware
+	ViaContext    Via = "context"    // a tRPC context factory (createContext) that never reads the request
 	// ViaNavigation is a router's navigation guard (TanStack Router's
 	// beforeLoad) on a route that calls the entry: it runs when a visitor
 	// navigates to the route, not when the entry is requested itself.
@@ -207,6 +208,15 @@ type Effect struct {
 	// object filter on null matches the records stored that way (Prisma,
 	// Mongoose and MongoDB, Sequelize, knex: IS NULL, not SQL's = NULL).
 	NullOwner bool
+	// HiddenBy is the publish flag (published, visible) the application's
+	// schema declares for the Record with a default that keeps new rows
+	// unpublished (Prisma @default(false), Drizzle .default(false)), on a
+	// read with no filter at all (every row); "" otherwise.
+	HiddenBy string
+	// SchemaOwned is set when the application's Prisma schema gives the
+	// Record an owner field (userId, ownerId, authorId): its rows belong
+	// to users.
+	SchemaOwned bool
 	// PublicFields is set on a read whose records reach the entry's
 	// result only through public fields of them: the value read is used
 	// for its name or image (return { name: user?.name }) and in tests,

@@ -21,7 +21,7 @@ var RP003 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  1,
 	Files:      func(f *source.File) bool { return f.IsJS() },
-	Keywords:   []string{"GET", "POST", "PUT", "PATCH", "DELETE", "rocedure"},
+	Keywords:   []string{"GET", "POST", "PUT", "PATCH", "DELETE", "rocedure", "@trpc/"},
 	Doc: rules.Doc{
 		Title: "route handler touches data without an authentication check",
 		References: []string{
@@ -38,7 +38,9 @@ var RP003 = &rules.Rule{
 			"handlers that touch no data are not reported. A guard in a helper (`await requireUser()`) is followed one call " +
 			"level, into other files of the repository too. tRPC procedures are reported the same way: a `publicProcedure` " +
 			"query or mutation that reaches users' data, when neither its base procedure nor its own `.use()` middleware " +
-			"throws for a signed-out caller (the `/api/trpc` route itself demands nothing).",
+			"throws for a signed-out caller (the `/api/trpc` route itself demands nothing). A tRPC context that never reads the " +
+			"request (no `getAuth(req)`, no `auth()`) is reported once, at its declaration: no procedure built on it can know the " +
+			"Clerk user, and its procedures that list records the schema gives an owner return every owner's rows.",
 		Bad: "// app/api/invoices/route.ts\nexport async function GET() {\n  return Response.json(await db.invoice.findMany())\n}",
 		Good: "import { auth } from '@clerk/nextjs/server'\n\nexport async function GET() {\n  const { userId } = await auth.protect()\n" +
 			"  return Response.json(await db.invoice.findMany({ where: { userId } }))\n}",
@@ -135,6 +137,7 @@ func reportProcedures(pass *rules.Pass) {
 	if err != nil {
 		return
 	}
+	reportBlindContexts(pass)
 	for _, e := range es {
 		if e.Framework != knowledge.TRPC || e.File != pass.File.Path {
 			continue
@@ -151,4 +154,76 @@ func reportProcedures(pass *rules.Pass) {
 				"(the t3 `protectedProcedure`), with `auth`/`getAuth(req)` attached in createContext.",
 		})
 	}
+}
+
+// reportBlindContexts reports, at the context factory in the pass's file,
+// a tRPC context that never reads the request (model.BlindContext): no
+// procedure built on it can know the Clerk user. It is one root cause, so
+// one finding, with the procedures a signed-out caller reaches and that
+// do something as related locations; the procedures that expose data
+// are reported on their own as well. A context whose procedures' own
+// middleware checks the caller (auth() in a .use()) is not reported.
+func reportBlindContexts(pass *rules.Pass) {
+	es, err := pass.Model.EntriesFor(pass.Ctx, knowledge.TRPC)
+	if err != nil {
+		return
+	}
+	type blind struct {
+		l     model.Layer
+		procs []*model.Entry
+	}
+	var order []*blind
+	by := map[model.Location]*blind{}
+	checked := map[model.Location]bool{} // a procedure middleware identifies the caller itself (auth())
+	for _, e := range es {
+		l := model.BlindContext(e)
+		if e.Framework != knowledge.TRPC || l == nil || l.File != pass.File.Path {
+			continue
+		}
+		if pass.Model.Guard(pass.Ctx, e).Authn != model.AuthnNo {
+			checked[l.Location] = true
+			continue
+		}
+		if !reachesEffect(pass.Model.Effects(pass.Ctx, e)) {
+			continue
+		}
+		b := by[l.Location]
+		if b == nil {
+			b = &blind{l: *l}
+			by[l.Location] = b
+			order = append(order, b)
+		}
+		b.procs = append(b.procs, e)
+	}
+	for _, b := range order {
+		if checked[b.l.Location] {
+			continue
+		}
+		var names []string
+		var related []rules.Location
+		for _, e := range b.procs {
+			names = append(names, rules.Code(e.Path))
+			related = append(related, rules.Location{Path: e.File, Line: e.Line})
+		}
+		if len(names) > 3 {
+			names = append(names[:3], fmt.Sprintf("%d more", len(names)-3))
+		}
+		pass.Report(rules.Diagnostic{Line: b.l.Line, Severity: rules.Medium,
+			Message: fmt.Sprintf("the tRPC context %s never reads the request (no `getAuth(req)` or `auth()`), so no procedure can know or check the Clerk user: %s run for every caller",
+				rules.Code(b.l.Name), strings.Join(names, ", ")),
+			Related: related,
+			Fix: "Attach the identity in the context (`auth: getAuth(opts.req)` on the Pages Router, `auth: await auth()` on the App Router) " +
+				"and build the procedures that touch users' data on a `protectedProcedure` whose middleware throws `new TRPCError({ code: 'UNAUTHORIZED' })` when `ctx.auth.userId` is null.",
+		})
+	}
+}
+
+// reachesEffect reports whether a signed-out caller reaches an effect.
+func reachesEffect(fx model.Effects) bool {
+	for _, x := range fx.List {
+		if x.SignedOut == model.ReachYes {
+			return true
+		}
+	}
+	return false
 }

@@ -46,6 +46,7 @@ var RP015 = &rules.Rule{
 			"endpoints never run layout loads, and a page's load runs in parallel with its layout's unless it awaits `parent()`, " +
 			"so its data can be requested on its own. `withClerkHandler()` only attaches the identity.\n\n" +
 			"Not reported: reads that return the same rows to every caller outside private areas (a blog's posts), " +
+			"unless they list every row of a table whose schema keeps new rows unpublished (`published` false by default), " +
 			"public paths (sign-in, webhooks), and entries whose verdict the model cannot decide.",
 		Bad: "// src/routes/admin/+layout.server.ts checks locals.auth().userId\n// src/routes/admin/+page.server.ts\n" +
 			"export const actions = { remove: async ({ request }) => db.delete(posts).where(eq(posts.id, (await request.formData()).get('id'))) }",
@@ -115,6 +116,9 @@ func runRP015(pass *rules.Pass) error {
 				related = append(related, rules.Location{Path: l.File, Line: l.Line})
 				break
 			}
+		}
+		if x.Why != "" {
+			msg += "; it " + x.Why
 		}
 		pass.Report(rules.Diagnostic{Line: e.Line, Severity: severityOf(x), Message: msg, Related: related})
 	}
