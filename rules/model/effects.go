@@ -796,7 +796,21 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		if v.Type == "shorthand_property_identifier" {
 			return a.vars[a.f.Text(v)]
 		}
-		return a.classify(v)
+		x := a.classify(v)
+		if x.kind != vRequest {
+			// rows.map((row) => ({ boardId: row.boardId })): a field of
+			// an element of an array the caller chose.
+			root := jsast.Unwrap(v)
+			for root != nil && root.Type == "member_expression" {
+				root = jsast.Unwrap(root.ChildByField("object"))
+			}
+			if root != nil && root.Type == "identifier" {
+				if arr := a.elementParam(root); arr != nil {
+					return a.classify(arr)
+				}
+			}
+		}
+		return x
 	}
 	check := func(key string, v *jsast.Node) {
 		owner := ownerKey.MatchString(key) || bylineKey.MatchString(key)
@@ -858,7 +872,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 				check(conditionField(a.f, args[0]), jsast.Unwrap(args[1]))
 			}
 		}
-		return !jsast.IsFunction(x) || conditionCallback(a.f, x)
+		return !jsast.IsFunction(x) || conditionCallback(a.f, x) || a.elementRecords(x)
 	}
 	jsast.Walk(scope, visit)
 	// insertOne(doc) where const doc = { ..., userId }: the record built
@@ -874,6 +888,25 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		return !jsast.IsFunction(x)
 	})
 	return fromRequest, optional, ref, nullable
+}
+
+// elementRecords reports whether fn builds one record per element of an
+// array the caller chose (rows.map((row) => ({ ...row, id }))): the
+// records it returns are written, with the element's fields.
+func (a *analyzer) elementRecords(fn *jsast.Node) bool {
+	call := fn.Parent
+	if call == nil || call.Parent == nil || call.Parent.Type != "call_expression" {
+		return false
+	}
+	callee := jsast.Unwrap(call.Parent.ChildByField("function"))
+	if callee == nil || callee.Type != "member_expression" {
+		return false
+	}
+	switch a.f.Text(callee.ChildByField("property")) {
+	case "map", "flatMap":
+		return a.elementOf(fn).kind == vRequest
+	}
+	return false
 }
 
 // localObject returns the object literal a variable of the function
