@@ -51,6 +51,13 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("expiryOptions", o.Package+" "+o.Name+" "+o.Option)
 	}
+	for _, tbl := range []map[string]string{planColumns, paidPlans, paymentProviders} {
+		for k, src := range tbl {
+			if src == "" || k == "" {
+				t.Errorf("entitlements %q: no source", k)
+			}
+		}
+	}
 	for m, src := range filterCallbacks {
 		if src == "" || !FilterCallback(m) {
 			t.Errorf("filterCallbacks %s: no source", m)
@@ -925,5 +932,23 @@ func TestBodyReaderOf(t *testing.T) {
 		if raw != c.raw || ok != c.ok {
 			t.Errorf("BodyReaderOf(%q, %q) = %v, %v; want %v, %v", c.mod, c.name, raw, ok, c.raw, c.ok)
 		}
+	}
+}
+
+func TestPaidPlanGrant(t *testing.T) {
+	for _, c := range []struct {
+		col, lit string
+		want     bool
+	}{
+		{"plan", "premium", true}, {"subscription_plan", "Pro", true}, {"isPro", "true", true},
+		{"plan", "free", false}, {"plan", "trial", false}, {"status", "active", false}, {"isPro", "false", false},
+		{"role", "premium", false},
+	} {
+		if got := PaidPlanGrant(c.col, c.lit); got != c.want {
+			t.Errorf("PaidPlanGrant(%q, %q) = %v, want %v", c.col, c.lit, got, c.want)
+		}
+	}
+	if !PaymentProvider("stripe") || !PaymentProvider("@paddle/paddle-node-sdk") || PaymentProvider("stripe-like") {
+		t.Error("PaymentProvider: the payment SDKs, and only them")
 	}
 }

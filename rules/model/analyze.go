@@ -67,7 +67,9 @@ type summary struct {
 	unknown   []string
 	// incomplete: a helper could not be followed, so effects may be missing.
 	incomplete bool
-	inputs     []Input
+	// payment: a payment provider's API is called (Effects.Payment).
+	payment bool
+	inputs  []Input
 	// handlerArgs are the values a wrapper passes to the handler.
 	handlerArgs []value
 }
@@ -1600,6 +1602,7 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 	if s.incomplete {
 		a.s.incomplete = true
 	}
+	a.s.payment = a.s.payment || s.payment
 	if len(s.reads) > 0 && a.callback == 0 {
 		a.s.reads = append(a.s.reads, Proof{Location: Location{File: a.f.Path, Line: n.Line}, What: "calls " + hname})
 	}

@@ -116,6 +116,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		pkg = p
 	}
 	if pkg != "" {
+		if knowledge.PaymentProvider(pkg) {
+			a.s.payment = true
+		}
 		if s, ok := knowledge.SendCall(pkg, clean); ok {
 			return mk(sendKind(s.Kind), false)
 		}
@@ -521,7 +524,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.OwnerFromRequest = "" // a byline in a filter lists an author's public records
 		}
 		if k == ClerkPrivilege || k == WritesData {
-			e.Grants = a.grants(n, k == ClerkPrivilege)
+			e.Grants, e.GrantsPaidPlan = a.grants(n, k == ClerkPrivilege)
 		}
 		if k == ReadsData {
 			e.Unpublished, e.Published = a.publication(n)
@@ -991,15 +994,23 @@ var roleKey = regexp.MustCompile(`(?i)^(roles?|is_?admin|admin|permissions?)$`)
 // false) only a request value counts, and the query's filter is not what
 // it writes: `data: { role }` from the body on the caller's own row is a
 // self-service grant, `role: 'member'` on sign-up is a default.
-func (a *analyzer) grants(n *jsast.Node, clerk bool) string {
+func (a *analyzer) grants(n *jsast.Node, clerk bool) (string, bool) {
 	skip := map[*jsast.Node]bool{}
 	if !clerk {
 		for _, f := range a.filterArgs(n) {
 			skip[jsast.Unwrap(f)] = true
 		}
 	}
-	out := ""
-	for _, arg := range jsast.Args(n) {
+	args := jsast.Args(n)
+	if !clerk {
+		// db.update(t).set({ plan }).where(...): the steps chained on
+		// the call carry what it writes.
+		for p := n.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = p.Parent.Parent {
+			args = append(args, jsast.Args(p.Parent)...)
+		}
+	}
+	out, paid := "", false
+	for _, arg := range args {
 		jsast.Walk(arg, func(x *jsast.Node) bool {
 			if out != "" || skip[x] || jsast.IsFunction(x) {
 				return false
@@ -1029,11 +1040,21 @@ func (a *analyzer) grants(n *jsast.Node, clerk bool) string {
 				out = k
 			case clerk && roleKey.MatchString(k) && (v.Type == "string" || v.Type == "true"):
 				out = k
+			case !clerk && (v.Type == "string" || v.Type == "true") && knowledge.PaidPlanGrant(k, paidLiteral(a.f, v)):
+				out, paid = k, true // plan: 'premium'
 			}
 			return true
 		})
 	}
-	return out
+	return out, paid
+}
+
+// paidLiteral is the text of a string or `true` literal.
+func paidLiteral(f *jsast.File, v *jsast.Node) string {
+	if s, ok := f.StringValue(v); ok {
+		return s
+	}
+	return f.Text(v)
 }
 
 // privilegedRole matches role names that carry administrative power.
