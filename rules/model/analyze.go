@@ -69,7 +69,10 @@ type summary struct {
 	incomplete bool
 	// payment: a payment provider's API is called (Effects.Payment).
 	payment bool
-	inputs  []Input
+	// verified are the local names of ids the function authorized
+	// against the caller's own rows (parentscope.go).
+	verified map[string]bool
+	inputs   []Input
 	// handlerArgs are the values a wrapper passes to the handler.
 	handlerArgs []value
 }
@@ -490,6 +493,7 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 		a.stmt(altN, &alt)
 	}
 	consExits, altExits := a.exits(consN), altN != nil && a.exits(altN)
+	a.noteVerified(test, consExits && !altExits, altExits && !consExits)
 	if !info.mentions && c == either {
 		// if (!req.admin.permissions.includes(p)) return res.status(403):
 		// a test the model cannot read that answers Forbidden decides
@@ -1578,6 +1582,7 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 		hname = clip(a.f.CalleeName(n), 40)
 	}
 	where := fmt.Sprintf("%s (%s:%d)", hname, r.file.Path, r.fn.Line)
+	a.verifiedArgs(r.file, r.fn, args, s)
 	for _, e := range s.effects {
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)

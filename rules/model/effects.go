@@ -508,6 +508,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				r, o, g, p := a.argSources(f)
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
 			}
+			if a.filtersVerified(filter) {
+				e.Authz |= AuthzOwner // scoped by a parent id the caller's own rows hold
+			}
 		}
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
 		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {
