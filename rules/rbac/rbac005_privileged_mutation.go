@@ -150,7 +150,11 @@ func runRBAC005(pass *rules.Pass) error {
 			}
 			seen[loc] = true
 			planned = planned || x.GrantsPaidPlan
-			pass.Report(rules.Diagnostic{Line: loc.Line, Related: related, Message: privilegedMessage(e, v, x)})
+			d := rules.Diagnostic{Line: loc.Line, Related: related, Message: privilegedMessage(e, v, x)}
+			if x.GrantsPaidPlan {
+				d.Severity = rules.Medium // the application's revenue, not another user's data or power
+			}
+			pass.Report(d)
 		}
 	}
 	return nil
