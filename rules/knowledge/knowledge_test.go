@@ -51,6 +51,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("expiryOptions", o.Package+" "+o.Name+" "+o.Option)
 	}
+	for _, l := range accessPolicyLanguages {
+		if l.Source == "" || l.FileExt == "" || l.Allow == "" || len(l.ReadOps) == 0 || len(l.SignedIn) == 0 {
+			t.Errorf("accessPolicyLanguages %s: incomplete entry", l.Name)
+		}
+		unique("accessPolicyLanguages", l.FileExt)
+	}
 	for _, tbl := range []map[string]string{planColumns, paidPlans, paymentProviders} {
 		for k, src := range tbl {
 			if src == "" || k == "" {
@@ -950,5 +956,18 @@ func TestPaidPlanGrant(t *testing.T) {
 	}
 	if !PaymentProvider("stripe") || !PaymentProvider("@paddle/paddle-node-sdk") || PaymentProvider("stripe-like") {
 		t.Error("PaymentProvider: the payment SDKs, and only them")
+	}
+}
+
+func TestAccessPolicyLanguage(t *testing.T) {
+	l, ok := AccessPolicyLanguageOf("db/schema.zmodel")
+	if !ok || !l.GrantsRead("create, read") || !l.GrantsRead("all") || l.GrantsRead("update") {
+		t.Errorf("ZenStack operations: %+v", l)
+	}
+	if !l.AnySignedIn("auth() != null") || l.AnySignedIn("auth().id == ownerId") {
+		t.Error("ZenStack: auth() != null, and only it, holds for any signed-in user")
+	}
+	if _, ok := AccessPolicyLanguageOf("schema.prisma"); ok {
+		t.Error("a Prisma schema declares no access policy")
 	}
 }

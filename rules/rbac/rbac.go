@@ -16,4 +16,5 @@ var Rules = []*rules.Rule{
 	RBAC007,
 	RBAC008,
 	RBAC009,
+	RBAC010,
 }
