@@ -63,6 +63,19 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("expiryOptions", o.Package+" "+o.Name+" "+o.Option)
 	}
+	for _, l := range accessPolicyLanguages {
+		if l.Source == "" || l.FileExt == "" || l.Allow == "" || len(l.ReadOps) == 0 || len(l.SignedIn) == 0 {
+			t.Errorf("accessPolicyLanguages %s: incomplete entry", l.Name)
+		}
+		unique("accessPolicyLanguages", l.FileExt)
+	}
+	for _, tbl := range []map[string]string{planColumns, paidPlans, paymentProviders} {
+		for k, src := range tbl {
+			if src == "" || k == "" {
+				t.Errorf("entitlements %q: no source", k)
+			}
+		}
+	}
 	for m, src := range filterCallbacks {
 		if src == "" || !FilterCallback(m) {
 			t.Errorf("filterCallbacks %s: no source", m)
@@ -1048,5 +1061,36 @@ func TestHTMLMethodSink(t *testing.T) {
 		if ok != c.want || ok && s.Arg != c.arg {
 			t.Errorf("HTMLMethodSink(%q) = %+v, %v; want arg %d, %v", c.callee, s, ok, c.arg, c.want)
 		}
+	}
+}
+
+func TestPaidPlanGrant(t *testing.T) {
+	for _, c := range []struct {
+		col, lit string
+		want     bool
+	}{
+		{"plan", "premium", true}, {"subscription_plan", "Pro", true}, {"isPro", "true", true},
+		{"plan", "free", false}, {"plan", "trial", false}, {"status", "active", false}, {"isPro", "false", false},
+		{"role", "premium", false},
+	} {
+		if got := PaidPlanGrant(c.col, c.lit); got != c.want {
+			t.Errorf("PaidPlanGrant(%q, %q) = %v, want %v", c.col, c.lit, got, c.want)
+		}
+	}
+	if !PaymentProvider("stripe") || !PaymentProvider("@paddle/paddle-node-sdk") || PaymentProvider("stripe-like") {
+		t.Error("PaymentProvider: the payment SDKs, and only them")
+	}
+}
+
+func TestAccessPolicyLanguage(t *testing.T) {
+	l, ok := AccessPolicyLanguageOf("db/schema.zmodel")
+	if !ok || !l.GrantsRead("create, read") || !l.GrantsRead("all") || l.GrantsRead("update") {
+		t.Errorf("ZenStack operations: %+v", l)
+	}
+	if !l.AnySignedIn("auth() != null") || l.AnySignedIn("auth().id == ownerId") {
+		t.Error("ZenStack: auth() != null, and only it, holds for any signed-in user")
+	}
+	if _, ok := AccessPolicyLanguageOf("schema.prisma"); ok {
+		t.Error("a Prisma schema declares no access policy")
 	}
 }

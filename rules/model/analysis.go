@@ -148,6 +148,7 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 	h := m.summarizeSeeded(ctx, e.FnFile, e.Fn, roleHandler, e.Params, seeds, 0, nil)
 	out.inputs = h.inputs
 	out.effects.Incomplete = h.incomplete
+	out.effects.Payment = h.payment
 	// When every path of an anonymous caller ends in a denial, the reads
 	// it triggers on the way are not returned to it (a Pages Router
 	// getServerSideProps that queries, then redirects): they do not make

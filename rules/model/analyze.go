@@ -67,7 +67,12 @@ type summary struct {
 	unknown   []string
 	// incomplete: a helper could not be followed, so effects may be missing.
 	incomplete bool
-	inputs     []Input
+	// payment: a payment provider's API is called (Effects.Payment).
+	payment bool
+	// verified are the local names of ids the function authorized
+	// against the caller's own rows (parentscope.go).
+	verified map[string]bool
+	inputs   []Input
 	// handlerArgs are the values a wrapper passes to the handler.
 	handlerArgs []value
 }
@@ -488,6 +493,7 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 		a.stmt(altN, &alt)
 	}
 	consExits, altExits := a.exits(consN), altN != nil && a.exits(altN)
+	a.noteVerified(test, consExits && !altExits, altExits && !consExits)
 	if !info.mentions && c == either {
 		// if (!req.admin.permissions.includes(p)) return res.status(403):
 		// a test the model cannot read that answers Forbidden decides
@@ -1586,6 +1592,7 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 		hname = clip(a.f.CalleeName(n), 40)
 	}
 	where := fmt.Sprintf("%s (%s:%d)", hname, r.file.Path, r.fn.Line)
+	a.verifiedArgs(r.file, r.fn, args, s)
 	for _, e := range s.effects {
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)
@@ -1610,6 +1617,7 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 	if s.incomplete {
 		a.s.incomplete = true
 	}
+	a.s.payment = a.s.payment || s.payment
 	if len(s.reads) > 0 && a.callback == 0 {
 		a.s.reads = append(a.s.reads, Proof{Location: Location{File: a.f.Path, Line: n.Line}, What: "calls " + hname})
 	}

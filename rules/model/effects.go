@@ -116,6 +116,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		pkg = p
 	}
 	if pkg != "" {
+		if knowledge.PaymentProvider(pkg) {
+			a.s.payment = true
+		}
 		if s, ok := knowledge.SendCall(pkg, clean); ok {
 			return mk(sendKind(s.Kind), false)
 		}
@@ -505,6 +508,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				r, o, g, p := a.argSources(f)
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
 			}
+			if a.filtersVerified(filter) {
+				e.Authz |= AuthzOwner // scoped by a parent id the caller's own rows hold
+			}
 		}
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
 		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {
@@ -530,7 +536,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.OwnerFromRequest = actor
 		}
 		if k == ClerkPrivilege || k == WritesData {
-			e.Grants = a.grants(n, k == ClerkPrivilege)
+			e.Grants, e.GrantsPaidPlan = a.grants(n, k == ClerkPrivilege)
 		}
 		if k == ReadsData {
 			e.Unpublished, e.Published = a.publication(n)
@@ -819,7 +825,21 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		if v.Type == "shorthand_property_identifier" {
 			return a.vars[a.f.Text(v)]
 		}
-		return a.classify(v)
+		x := a.classify(v)
+		if x.kind != vRequest {
+			// rows.map((row) => ({ boardId: row.boardId })): a field of
+			// an element of an array the caller chose.
+			root := jsast.Unwrap(v)
+			for root != nil && root.Type == "member_expression" {
+				root = jsast.Unwrap(root.ChildByField("object"))
+			}
+			if root != nil && root.Type == "identifier" {
+				if arr := a.elementParam(root); arr != nil {
+					return a.classify(arr)
+				}
+			}
+		}
+		return x
 	}
 	check := func(key string, v *jsast.Node) {
 		if actor == "" && v != nil && actorKey.MatchString(key) && classify(v).kind == vRequest {
@@ -891,7 +911,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 				check(conditionField(a.f, args[0]), jsast.Unwrap(args[1]))
 			}
 		}
-		return !jsast.IsFunction(x) || conditionCallback(a.f, x)
+		return !jsast.IsFunction(x) || conditionCallback(a.f, x) || a.elementRecords(x)
 	}
 	jsast.Walk(scope, visit)
 	// insertOne(doc) where const doc = { ..., userId }: the record built
@@ -926,6 +946,25 @@ func connectedRelation(f *jsast.File, pair *jsast.Node, key string) string {
 		return "" // user: { connect: { id } }: the owner, which OwnerFromRequest is about
 	}
 	return rel
+}
+
+// elementRecords reports whether fn builds one record per element of an
+// array the caller chose (rows.map((row) => ({ ...row, id }))): the
+// records it returns are written, with the element's fields.
+func (a *analyzer) elementRecords(fn *jsast.Node) bool {
+	call := fn.Parent
+	if call == nil || call.Parent == nil || call.Parent.Type != "call_expression" {
+		return false
+	}
+	callee := jsast.Unwrap(call.Parent.ChildByField("function"))
+	if callee == nil || callee.Type != "member_expression" {
+		return false
+	}
+	switch a.f.Text(callee.ChildByField("property")) {
+	case "map", "flatMap":
+		return a.elementOf(fn).kind == vRequest
+	}
+	return false
 }
 
 // localObject returns the object literal a variable of the function
@@ -1010,15 +1049,23 @@ var roleKey = regexp.MustCompile(`(?i)^(roles?|is_?admin|admin|permissions?)$`)
 // false) only a request value counts, and the query's filter is not what
 // it writes: `data: { role }` from the body on the caller's own row is a
 // self-service grant, `role: 'member'` on sign-up is a default.
-func (a *analyzer) grants(n *jsast.Node, clerk bool) string {
+func (a *analyzer) grants(n *jsast.Node, clerk bool) (string, bool) {
 	skip := map[*jsast.Node]bool{}
 	if !clerk {
 		for _, f := range a.filterArgs(n) {
 			skip[jsast.Unwrap(f)] = true
 		}
 	}
-	out := ""
-	for _, arg := range jsast.Args(n) {
+	args := jsast.Args(n)
+	if !clerk {
+		// db.update(t).set({ plan }).where(...): the steps chained on
+		// the call carry what it writes.
+		for p := n.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = p.Parent.Parent {
+			args = append(args, jsast.Args(p.Parent)...)
+		}
+	}
+	out, paid := "", false
+	for _, arg := range args {
 		jsast.Walk(arg, func(x *jsast.Node) bool {
 			if out != "" || skip[x] || jsast.IsFunction(x) {
 				return false
@@ -1048,11 +1095,21 @@ func (a *analyzer) grants(n *jsast.Node, clerk bool) string {
 				out = k
 			case clerk && roleKey.MatchString(k) && (v.Type == "string" || v.Type == "true"):
 				out = k
+			case !clerk && (v.Type == "string" || v.Type == "true") && knowledge.PaidPlanGrant(k, paidLiteral(a.f, v)):
+				out, paid = k, true // plan: 'premium'
 			}
 			return true
 		})
 	}
-	return out
+	return out, paid
+}
+
+// paidLiteral is the text of a string or `true` literal.
+func paidLiteral(f *jsast.File, v *jsast.Node) string {
+	if s, ok := f.StringValue(v); ok {
+		return s
+	}
+	return f.Text(v)
 }
 
 // privilegedRole matches role names that carry administrative power.

@@ -346,7 +346,7 @@ func (a *analyzer) member(v value, prop string) value {
 		if prop == "data" && v.authz != 0 {
 			return v // supabase-js { data }: the record itself
 		}
-		return value{kind: vRow, clerk: v.clerk, created: v.created}
+		return value{kind: vRow, clerk: v.clerk, created: v.created, own: v.own}
 	case vOther:
 		if v.route != "" && prop == "id" {
 			return value{kind: vLiteral, lit: "s:" + v.route}
@@ -505,7 +505,13 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 					return v
 				}
 			}
-			return value{kind: vClient, pkg: obj.pkg}
+			// A query builder's steps and its results: the caller's own
+			// rows when its filter is the caller's identity alone.
+			own := obj.own && rowsTransform[prop]
+			if e := a.chainedEffect(n); e != nil && !own {
+				own = a.selectsOwn(n, e)
+			}
+			return value{kind: vClient, pkg: obj.pkg, own: own}
 		case vLocals:
 			if v, ok := a.localsIdentity(n, prop); ok {
 				return v
@@ -519,7 +525,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			if (prop == "map" || prop == "flatMap") && len(args) > 0 && a.picksPublicFields(args[0]) {
 				// users.map((u) => ({ id: u.id, name: u.firstName })): the
 				// public profile fields picked, not the User objects.
-				return value{kind: vRow}
+				return value{kind: vRow, own: obj.own}
 			}
 			if prop == "includes" && len(args) == 1 {
 				if av := a.classify(args[0]); av.identityish() {
@@ -532,8 +538,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				if v, ok := a.singleRecord(n, clean, e); ok {
 					return v
 				}
+				return value{kind: vRow, clerk: obj.clerk, own: a.selectsOwn(n, e)}
 			}
-			return value{kind: vRow, clerk: obj.clerk}
+			return value{kind: vRow, clerk: obj.clerk, own: obj.own && rowsTransform[prop]}
 		case vOther, vLiteral:
 			if b, ok := stringTest(obj, prop, args, f); ok {
 				return b // event.path.startsWith('/api/admin') for a known path
@@ -629,7 +636,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		}
 		if e.Kind == ReadsData || e.Kind == WritesData {
 			// A record the caller has just created is theirs.
-			return value{kind: vRow, created: e.Kind == WritesData && knowledge.IsCreate(clean)}
+			return value{kind: vRow, created: e.Kind == WritesData && knowledge.IsCreate(clean), own: a.selectsOwn(n, e)}
 		}
 		return value{}
 	}
@@ -1122,3 +1129,21 @@ func (a *analyzer) usedBeyondTests(name string) bool {
 	})
 	return used
 }
+
+// selectsOwn reports whether the read n (effect e) selects records by
+// the caller's identity, with no value of the request: the caller's own
+// rows.
+func (a *analyzer) selectsOwn(n *jsast.Node, e *effect) bool {
+	if e.Kind != ReadsData {
+		return false
+	}
+	// The helper's arguments may narrow them (or carry the context the
+	// identity is read from: where('clerk_id', '=', callerId(c))); the
+	// request's values are the caller's choice.
+	reqs, owner, org, _ := a.chainSources(n)
+	return owner && !org && len(reqs) == 0
+}
+
+// rowsTransform are the array methods whose result holds (some of) the
+// receiver's elements or values picked from each.
+var rowsTransform = map[string]bool{"map": true, "filter": true, "flatMap": true, "slice": true, "sort": true, "toSorted": true}

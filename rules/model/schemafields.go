@@ -108,8 +108,13 @@ func (a *analyzer) bodySpread(obj *jsast.Node, vals []*jsast.Node, check func(ke
 		return
 	}
 	v := jsast.Unwrap(vals[0])
-	if v == nil || v.Type != "identifier" || a.classify(v).kind != vRequest {
+	if v == nil || v.Type != "identifier" {
 		return
+	}
+	if a.classify(v).kind != vRequest {
+		if v = a.elementParam(v); v == nil {
+			return
+		}
 	}
 	var own []string
 	if obj != nil && obj.Type == "object" {
@@ -120,4 +125,23 @@ func (a *analyzer) bodySpread(obj *jsast.Node, vals []*jsast.Node, check func(ke
 			check(k, v)
 		}
 	}
+}
+
+// elementParam returns the array the caller chose when the identifier id
+// names the element parameter of a callback that builds a record per
+// element of it (rows.map((row) => ({ ...row }))): the walk may not have
+// bound the parameter yet when the write that takes the records is
+// recorded, and the element's fields are the array's. nil otherwise.
+func (a *analyzer) elementParam(id *jsast.Node) *jsast.Node {
+	for fn := jsast.EnclosingFunction(id); fn != nil && fn != a.fn; fn = jsast.EnclosingFunction(fn) {
+		ps := params(fn)
+		if len(ps) == 0 || ps[0].Type != "identifier" || a.f.Text(ps[0]) != a.f.Text(id) {
+			continue
+		}
+		if !a.elementRecords(fn) {
+			return nil
+		}
+		return jsast.Unwrap(fn.Parent.Parent.ChildByField("function")).ChildByField("object")
+	}
+	return nil
 }

@@ -106,6 +106,9 @@ type value struct {
 	// created is set on a vRow the request has just inserted: the
 	// caller's own record.
 	created bool
+	// own is set on a vRow selected by the caller's identity alone (their
+	// memberships, their projects), and on what is picked from it.
+	own bool
 	// dflt is the literal an identity value falls back to for an
 	// anonymous caller (role ?? 'user').
 	dflt string

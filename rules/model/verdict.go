@@ -170,6 +170,12 @@ type Effect struct {
 	// caller chooses, or with a role literal, or that a data write sets
 	// from the request (a `role` column); "" when it writes none.
 	Grants string
+	// GrantsPaidPlan is set when Grants is a plan column a data write
+	// sets to a paid plan constant (plan: 'premium', isPro: true,
+	// knowledge.PaidPlanGrant): the fulfillment of a payment, which a
+	// payment provider confirms (Effects.Payment) or a verified webhook
+	// makes.
+	GrantsPaidPlan bool
 	// OtherUsers is set on a ReturnsUser effect when the users sent are not
 	// (only) the caller: users.getUser(id), users.getUserList().
 	OtherUsers bool
@@ -260,6 +266,10 @@ type Effects struct {
 	// Incomplete is set when a helper could not be read or followed: the
 	// entry may do more than List shows.
 	Incomplete bool
+	// Payment is set when the entry calls a payment provider's API
+	// (knowledge.PaymentProvider: Stripe, Lemon Squeezy, Paddle, ...),
+	// which may confirm the payment a plan it sets was bought with.
+	Payment bool
 }
 
 // Has reports whether any effect is of one of the kinds.

@@ -17,4 +17,5 @@ var Rules = []*rules.Rule{
 	RBAC008,
 	RBAC009,
 	RBAC010,
+	RBAC011,
 }

@@ -25,6 +25,7 @@ var RBAC005 = &rules.Rule{
 		Title: "privileged Clerk Backend API mutation without an admin check",
 		References: []string{
 			"https://clerk.com/docs/guides/secure/basic-rbac",
+			"https://docs.stripe.com/checkout/fulfillment",
 		},
 		Text: "Backend API calls such as `users.updateUserMetadata`, `users.deleteUser`, `users.banUser`, " +
 			"`organizations.updateOrganizationMembership`, `invitations.createInvitation`, `signInTokens.createSignInToken` " +
@@ -36,7 +37,10 @@ var RBAC005 = &rules.Rule{
 			"The same holds for an application that keeps roles in its own database: a write that sets a `role`, " +
 			"`permissions`, `isAdmin` or `plan` field from the request body, form or query, with no admin or permission " +
 			"check before it, lets any caller grant themselves that role (a `role` the server chooses, such as a default " +
-			"on sign-up, is not reported).",
+			"on sign-up, is not reported). A write that sets a plan column to a paid plan (`plan: 'premium'`, `isPro: true`) " +
+			"in a handler that calls no payment provider (Stripe, Lemon Squeezy, Paddle, ...) and is no verified webhook " +
+			"grants the plan to any signed-in caller for free: fulfil a purchase from the provider's webhook or after " +
+			"asking its API about the checkout.",
 		Bad: `'use server'
 export async function setRole(formData: FormData) {
   await auth.protect()
@@ -84,7 +88,8 @@ func fixRBAC005(p *project.Model, path string) string {
 	}
 	return "These Backend API calls run with the instance Secret Key. Check that the caller is an admin before calling them: " +
 		check + ". Prefer a Custom Permission (`has({ permission: 'org:users:manage' })`) over a role, and never let the " +
-		"caller choose an arbitrary target user or organization without that check."
+		"caller choose an arbitrary target user or organization without that check. A paid plan is set by the payment " +
+		"provider's verified webhook (or after retrieving the paid checkout from its API), never by the caller's request alone."
 }
 
 func runRBAC005(pass *rules.Pass) error {
@@ -105,6 +110,7 @@ func runRBAC005(pass *rules.Pass) error {
 			continue // a middleware the model could not evaluate may check the role; a verified webhook syncs
 		}
 		fx := pass.Model.Effects(pass.Ctx, e)
+		planned := false // one paid-plan grant per entry: its branches set the same plan
 		if v.Authn == model.AuthnNo && model.Exposed(e, v, fx).Level != model.ExposeNone {
 			// Nothing checks the caller at all: that is the root cause, and
 			// the unguarded-entry rules report it at the entry (the shared
@@ -119,11 +125,14 @@ func runRBAC005(pass *rules.Pass) error {
 			}
 			switch {
 			case x.Kind == model.ClerkPrivilege && !selfService(x):
+			case x.Kind == model.WritesData && x.GrantsPaidPlan && (fx.Payment || fx.Incomplete || planned):
+				continue // a payment provider's API may confirm the purchase; or reported
 			case x.Kind == model.WritesData && x.Grants != "" && v.Authn == model.AuthnYes:
 				// The application's own role or plan column, set from the
 				// request by a signed-in caller: the same grant as Clerk's
-				// publicMetadata.role. Without a sign-in check the
-				// missing check is the unguarded-entry rules' finding.
+				// publicMetadata.role; or a paid plan set with no payment
+				// in the path. Without a sign-in check the missing check
+				// is the unguarded-entry rules' finding.
 			default:
 				continue // the caller's own record with fields they may set, or no grant
 			}
@@ -140,13 +149,22 @@ func runRBAC005(pass *rules.Pass) error {
 				continue
 			}
 			seen[loc] = true
-			pass.Report(rules.Diagnostic{Line: loc.Line, Related: related, Message: privilegedMessage(e, v, x)})
+			planned = planned || x.GrantsPaidPlan
+			d := rules.Diagnostic{Line: loc.Line, Related: related, Message: privilegedMessage(e, v, x)}
+			if x.GrantsPaidPlan {
+				d.Severity = rules.Medium // the application's revenue, not another user's data or power
+			}
+			pass.Report(d)
 		}
 	}
 	return nil
 }
 
 func privilegedMessage(e *model.Entry, v model.Verdict, x model.Effect) string {
+	if x.Kind == model.WritesData && x.GrantsPaidPlan {
+		return fmt.Sprintf("%s sets %s to a paid plan with %s, with no payment provider call or verified webhook before it, so any signed-in caller can grant themselves the paid plan",
+			entryName(e), rules.Code(x.Grants), rules.Code(x.Call))
+	}
 	if x.Kind == model.WritesData {
 		level := "no admin or permission check"
 		if v.Authn == model.AuthnYes {

@@ -180,6 +180,15 @@ func (b *userBindings) value(e *jsast.Node) (string, bool) {
 		if u, ok := b.lookup(e); ok {
 			return u.src, true
 		}
+	case "ternary_expression":
+		// userId ? await clerkClient.users.getUser(userId) : null: the
+		// user, or nothing.
+		c, a := jsast.Unwrap(e.ChildByField("consequence")), jsast.Unwrap(e.ChildByField("alternative"))
+		for _, pair := range [2][2]*jsast.Node{{c, a}, {a, c}} {
+			if other := pair[1]; other != nil && (other.Type == "null" || other.Type == "undefined") {
+				return b.value(pair[0])
+			}
+		}
 	case "call_expression":
 		if src := b.sourceCall(e); src != "" {
 			b.noteWhose(src, e)
