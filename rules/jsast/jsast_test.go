@@ -296,11 +296,14 @@ export async function POST() {
   let twice2
 }
 const { twice } = await import('c')
+async function one() { const { auth } = await import('@clerk/tanstack-react-start/server') }
+async function two() { const { auth } = await import('@clerk/tanstack-react-start/server') }
 `)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for local, want := range map[string]string{"Webhook": "svix Webhook", "check": "./local verify", "ns": "jose *"} {
+	for local, want := range map[string]string{"Webhook": "svix Webhook", "check": "./local verify", "ns": "jose *",
+		"auth": "@clerk/tanstack-react-start/server auth"} {
 		im, ok := f.DynamicImportOf(local)
 		if got := im.Source + " " + im.Imported; !ok || got != want {
 			t.Errorf("DynamicImportOf(%s) = %q %v, want %q", local, got, ok, want)

@@ -364,10 +364,17 @@ func (f *File) ImportedCallee(call *Node) (src, name string, ok bool) {
 // the file: `const { Webhook } = await import('svix')` binds Webhook to
 // svix's export Webhook, `const mod = await import('x')` binds mod to the
 // namespace ("*"). Imports lists only static imports and top-level
-// require() calls; a name bound twice is not resolved.
+// require() calls; a name bound twice to different exports is not
+// resolved (each function of a file may import the same export itself).
 func (f *File) DynamicImportOf(local string) (Import, bool) {
 	var out Import
 	n := 0
+	same := func(im Import) int { // counts a binding that differs from the first
+		if n > 0 && im.Source == out.Source && im.Imported == out.Imported {
+			return n
+		}
+		return n + 1
+	}
 	Walk(f.Root, func(d *Node) bool {
 		if d.Type != "variable_declarator" {
 			return true
@@ -387,14 +394,17 @@ func (f *File) DynamicImportOf(local string) (Import, bool) {
 		switch pat := d.ChildByField("name"); {
 		case pat == nil:
 		case pat.Type == "identifier" && f.Text(pat) == local:
-			out, n = Import{Source: src, Imported: "*", Local: local, Node: d}, n+1
+			im := Import{Source: src, Imported: "*", Local: local, Node: d}
+			n, out = same(im), im
 		case pat.Type == "object_pattern":
 			for _, p := range pat.NamedChildren() {
 				switch {
 				case p.Type == "shorthand_property_identifier_pattern" && f.Text(p) == local:
-					out, n = Import{Source: src, Imported: local, Local: local, Node: d}, n+1
+					im := Import{Source: src, Imported: local, Local: local, Node: d}
+					n, out = same(im), im
 				case p.Type == "pair_pattern" && f.Text(p.ChildByField("value")) == local:
-					out, n = Import{Source: src, Imported: f.Text(p.ChildByField("key")), Local: local, Node: d}, n+1
+					im := Import{Source: src, Imported: f.Text(p.ChildByField("key")), Local: local, Node: d}
+					n, out = same(im), im
 				}
 			}
 		}

@@ -301,3 +301,39 @@ func GoClerkPath(importPath string) string {
 	}
 	return ClerkPackageOf(importPath)
 }
+
+// ClientSDK is a Clerk package whose React hooks (useSession, useAuth)
+// a client module imports.
+type ClientSDK struct {
+	Package string
+	Source  string
+}
+
+// clientSDKs are the Clerk packages client code takes its hooks from,
+// the framework SDKs before the generic React SDK: each framework SDK
+// re-exports the React SDK's hooks and adds its own setup, so a project
+// that lists both (an Expo app that also added @clerk/clerk-react) is
+// written against its framework SDK.
+var clientSDKs = []ClientSDK{
+	{Package: "@clerk/nextjs", Source: "clerk/javascript packages/nextjs/src/index.ts (re-exports the React SDK's hooks)"},
+	{Package: "@clerk/react-router", Source: "clerk/javascript packages/react-router/src/client/index.ts"},
+	{Package: "@clerk/remix", Source: "clerk/javascript packages/remix/src/client/index.ts"},
+	{Package: "@clerk/tanstack-react-start", Source: "clerk/javascript packages/tanstack-react-start/src/client/index.ts"},
+	{Package: "@clerk/expo", Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3 (@clerk/clerk-expo renamed @clerk/expo)"},
+	{Package: "@clerk/clerk-expo", Source: "clerk/javascript packages/expo/src/index.ts (re-exports @clerk/clerk-react's hooks)"},
+	{Package: "@clerk/chrome-extension", Source: "clerk/javascript packages/chrome-extension/src/index.ts"},
+	{Package: "@clerk/react", Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3 (@clerk/clerk-react renamed @clerk/react)"},
+	{Package: "@clerk/clerk-react", Source: "clerk/javascript packages/react/src/index.ts"},
+}
+
+// ClientSDKOf returns the Clerk package a project's client code imports
+// its hooks from, given whether the project depends on a package; "" when
+// it depends on none.
+func ClientSDKOf(dependsOn func(pkg string) bool) string {
+	for _, s := range clientSDKs {
+		if dependsOn(s.Package) {
+			return s.Package
+		}
+	}
+	return ""
+}

@@ -20,6 +20,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		seen[table+"\x00"+key] = true
 	}
+	for _, c := range clientSDKs {
+		unique("clientSDKs", c.Package)
+		if c.Source == "" || !IsClerkPackage(c.Package) {
+			t.Errorf("clientSDKs: %s: no source or not a Clerk package", c.Package)
+		}
+	}
 	for _, m := range clerkModules {
 		if m.Source == "" || m.Path == "" || len(m.Exports) == 0 || ClerkPackageOf(m.Path) != m.Package {
 			t.Errorf("clerkModules %s: incomplete entry %+v", m.Path, m)

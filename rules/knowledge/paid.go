@@ -32,6 +32,8 @@ var paidServices = []PaidService{
 		Source: "https://ai.google.dev/gemini-api/docs/quickstart?lang=node"},
 	{Library: "vercel-ai", Modules: []string{"ai"}, Calls: []string{"generateText", "streamText", "generateObject", "streamObject", "embed", "embedMany", "experimental_generateImage"},
 		Source: "https://ai-sdk.dev/docs/reference/ai-sdk-core"},
+	{Library: "tanstack-ai", Modules: []string{"@tanstack/ai"}, Calls: []string{"chat", "generateImage", "generateSpeech", "generateTranscription", "summarize"},
+		Source: "https://tanstack.com/ai/latest/docs/api/ai.md (chat(), the generation functions; the adapter reads the provider key on the server)"},
 	{Library: "replicate", Modules: []string{"replicate"}, Calls: []string{"run", "predictions.create"},
 		Source: "https://github.com/replicate/replicate-javascript#usage"},
 	{Library: "groq", Modules: []string{"groq-sdk"}, Calls: []string{"chat.completions.create"},

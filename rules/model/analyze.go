@@ -655,6 +655,9 @@ func (a *analyzer) bindDecl(name, val *jsast.Node, st *state) {
 	if u := jsast.Unwrap(val); jsast.IsFunction(u) && name.Type == "identifier" {
 		a.locals[a.f.Text(name)] = u
 	}
+	if a.clerkDynamicImport(name, val) {
+		return
+	}
 	v := a.classify(val)
 	switch name.Type {
 	case "identifier":
@@ -681,6 +684,27 @@ func (a *analyzer) bindDecl(name, val *jsast.Node, st *state) {
 			}
 		}
 	}
+}
+
+// clerkDynamicImport reports `const { auth } = await import('@clerk/…')`
+// and unbinds its names: like a static import's, they resolve through
+// the file's imports (clerkExportOf), so auth() is the identity source.
+func (a *analyzer) clerkDynamicImport(name, val *jsast.Node) bool {
+	u := jsast.Unwrap(val)
+	if name.Type != "object_pattern" || u == nil || u.Type != "call_expression" || a.f.Text(u.ChildByField("function")) != "import" {
+		return false
+	}
+	src, ok := a.f.StringValue(firstArg(u))
+	if !ok || !(jsast.IsClerkModule(src) || knowledge.IsClerkPackage(src)) {
+		return false
+	}
+	for _, id := range jsast.Find(name, "shorthand_property_identifier_pattern") {
+		delete(a.vars, a.f.Text(id))
+	}
+	for _, p := range jsast.Find(name, "pair_pattern") {
+		delete(a.vars, a.f.Text(p.ChildByField("value")))
+	}
+	return true
 }
 
 // throwAnon records that an anonymous caller certainly throws at n.
@@ -981,6 +1005,9 @@ func (a *analyzer) expr(n *jsast.Node, st *state, guarded bool) {
 			want = isFalse
 		case "??":
 			c = either
+			if lv := a.classify(l); lv.kind == vLiteral && (lv.lit == "undefined" || lv.lit == "null") {
+				c, want = isFalse, isFalse // nullish: the right side runs
+			}
 		}
 		sub := *st
 		sub.reach = take(st.reach, c, want)
@@ -1579,7 +1606,33 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	if r.fn == a.fn {
 		return
 	}
+	if seeds == nil {
+		seeds = missingArgSeeds(r.fn, jsast.Args(n))
+	}
 	a.enter(n, st, r, jsast.Args(n), seeds)
+}
+
+// missingArgSeeds seeds a helper called with fewer arguments than it
+// declares: the passed ones stay its parameters, the missing ones are
+// undefined (getClient() of `getClient(id?) { id ?? await requireId() }`
+// takes the fallback). nil when every parameter gets an argument or an
+// argument is spread.
+func missingArgSeeds(fn *jsast.Node, args []*jsast.Node) []value {
+	ps := params(fn)
+	if len(args) >= len(ps) {
+		return nil
+	}
+	seeds := make([]value, len(ps))
+	for i := range ps {
+		seeds[i] = value{kind: vLiteral, lit: "undefined"}
+		if i < len(args) {
+			if args[i].Type == "spread_element" {
+				return nil
+			}
+			seeds[i] = value{kind: vParam, param: i}
+		}
+	}
+	return seeds
 }
 
 // enter applies the summary of the function r, called at n with args

@@ -65,6 +65,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		}
 		return mk(ClerkPrivilege, true).named(call.String())
 	}
+	if a.credentialedRead(n, rname, clean, bound) {
+		return mk(ReadsData, true)
+	}
 	if a.outbound(n, rname, clean, bound) {
 		return mk(Outbound, false)
 	}
@@ -315,6 +318,92 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 	}
 	v := a.classify(args[0])
 	return v.kind == vRequest
+}
+
+// credentialedRead reports a request to a fixed API host whose path or
+// query the request's values select and that carries the server's
+// credentials (an Authorization or API-key header, or a key from a server
+// setting in the URL): `fetch(`https://records.example/api/student?id=${id}`,
+// { headers: { Authorization: `Bearer ${env.RECORDS_TOKEN}` } })` reads
+// that API's records as the application, for whatever id the caller
+// names, so it is a data read selected by the request. A public API
+// called without credentials is not: the caller can ask it directly.
+func (a *analyzer) credentialedRead(n *jsast.Node, rname, clean string, bound bool) bool {
+	args := jsast.Args(n)
+	if len(args) == 0 || bound || !(rname == "fetch" && clean == "fetch" || httpClients[a.importPackage(rname)]) {
+		return false
+	}
+	u := jsast.Unwrap(args[0])
+	if u == nil || u.Type != "template_string" && u.Type != "binary_expression" {
+		return false
+	}
+	if t := a.f.Text(u); !strings.Contains(t[:min(len(t), 12)], "://") {
+		return false // the host is not fixed: outbound decides
+	}
+	if !a.selectsByRequest(u) {
+		return false
+	}
+	return len(args) > 1 && a.sendsCredentials(args[1]) || a.secretIn(u)
+}
+
+// idParam matches the end of a URL's literal text before a value that
+// names a record: a path segment (`/students/`) or an id parameter
+// (`?id=`, `&studentId=`, `?user_id=`).
+var idParam = regexp.MustCompile(`(?i)(/|[?&][a-z_]*id=)$`)
+
+// selectsByRequest reports a URL (a template or a + chain) in which a
+// value of the request names a record: it follows a path separator or an
+// id parameter. A search term (`?q=${title}`) selects no record.
+func (a *analyzer) selectsByRequest(u *jsast.Node) bool {
+	before, found := "", false // the URL's literal text so far
+	var walk func(n *jsast.Node)
+	value := func(n *jsast.Node) {
+		if reqs, _, _, _ := a.argSources(n); len(reqs) > 0 && idParam.MatchString(before) {
+			found = true
+		}
+		before += "\x00"
+	}
+	walk = func(n *jsast.Node) {
+		n = jsast.Unwrap(n)
+		switch {
+		case n == nil || found:
+		case n.Type == "binary_expression" && a.f.Text(n.ChildByField("operator")) == "+":
+			walk(n.ChildByField("left"))
+			walk(n.ChildByField("right"))
+		case n.Type == "string":
+			t, _ := a.f.StringValue(n)
+			before += t
+		case n.Type == "template_string":
+			last := n.Start + 1
+			for _, c := range n.NamedChildren() {
+				if c.Type == "template_substitution" {
+					before += string(a.f.Src[last:c.Start])
+					value(c)
+					last = c.End
+				}
+			}
+		default:
+			value(n)
+		}
+	}
+	walk(u)
+	return found
+}
+
+// secretIn reports a server secret setting (process.env.RECORDS_API_KEY)
+// in a URL: an API key sent in the query.
+func (a *analyzer) secretIn(u *jsast.Node) bool {
+	found := false
+	jsast.Walk(u, func(x *jsast.Node) bool {
+		if found || x.Type != "member_expression" && x.Type != "identifier" {
+			return !found
+		}
+		if v := a.classify(x); v.kind == vSecret && exposedSecret(v.lit) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // credentialHeader matches the request headers that carry credentials.

@@ -507,8 +507,15 @@ func rootName(name string) string { return jsast.FirstSegment(name) }
 
 // clerkExportOf returns the Clerk export a local name refers to ("auth",
 // "currentUser", "clerkClient"), following the import graph through the
-// application's own re-exports, and the Clerk package it comes from.
+// application's own re-exports, and the Clerk package it comes from. A
+// name bound from an awaited dynamic import of a Clerk package counts as
+// imported from it.
 func (m *Model) clerkExportOf(ctx context.Context, f *jsast.File, local string) (name, pkg string) {
+	if im, ok := f.DynamicImportOf(local); ok && !isLocalSpec(im.Source) { // const { auth } = await import('@clerk/…/server')
+		if _, static := f.ImportOf(local); !static && (jsast.IsClerkModule(im.Source) || knowledge.IsClerkPackage(im.Source)) {
+			return im.Imported, im.Source
+		}
+	}
 	if im, ok := f.ImportOf(local); ok {
 		if jsast.IsClerkModule(im.Source) || knowledge.IsClerkPackage(im.Source) {
 			return im.Imported, im.Source

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -522,9 +523,13 @@ func (m *Model) serverRouteEntries(ctx context.Context, f *jsast.File, call *jsa
 			handlers = jsast.Unwrap(f.ObjectProp(srv, "handlers"))
 		}
 	}
-	if handlers == nil || handlers.Type != "object" || routePath == "" {
+	if routePath == "" { // createFileRoute() before the generator filled in its ID
+		routePath = tanstackFileRouteID(f.Path)
+	}
+	if handlers == nil || handlers.Type != "object" || routePath == "" || tanstackIgnored(f.Path) {
 		return nil
 	}
+	routePath = tanstackURLPath(routePath)
 	var out []*Entry
 	for _, meth := range knowledge.Methods() {
 		v := f.ObjectProp(handlers, meth.Name)
@@ -547,6 +552,83 @@ func (m *Model) serverRouteEntries(ctx context.Context, f *jsast.File, call *jsa
 		out = append(out, e)
 	}
 	return out
+}
+
+// tanstackURLPath turns a TanStack Router route ID into the URL path it
+// serves: a segment starting with `_` is a pathless layout and a
+// `(group)` segment organises files only, so neither is in the URL; a
+// trailing `_` (`posts_`, a non-nested route) is dropped; the trailing
+// `/` of an index route ("/posts/") goes. `$param`, `$` (splat) and
+// `{-$param}` stay as written.
+//
+// Source: https://tanstack.com/router/latest/docs/framework/react/routing/file-based-routing
+// and .../routing/routing-concepts (pathless layout routes, non-nested
+// routes, route groups).
+func tanstackURLPath(id string) string {
+	var segs []string
+	for _, s := range strings.Split(id, "/") {
+		switch {
+		case s == "", strings.HasPrefix(s, "_"), len(s) > 2 && s[0] == '(' && s[len(s)-1] == ')':
+			continue
+		}
+		if t := strings.TrimSuffix(s, "_"); t != "" {
+			s = t
+		}
+		segs = append(segs, s)
+	}
+	return "/" + strings.Join(segs, "/")
+}
+
+// tanstackFileRouteID derives the route ID of a file under a routes
+// directory (src/routes, app/routes) by TanStack Router's file naming:
+// directories and `.` both nest (`posts.$id.tsx` is `/posts/$id`), an
+// `index` file is its parent's index route ("/posts/"), a `route` file is
+// the directory's own route, and `__root` is the root. "" when the file
+// is not under a routes directory.
+//
+// Source: https://tanstack.com/router/latest/docs/framework/react/routing/file-based-routing
+// (file naming conventions: `.`, `index`, `route`, `__root`).
+func tanstackFileRouteID(file string) string {
+	i := strings.LastIndex("/"+file, "/routes/")
+	if i < 0 {
+		return ""
+	}
+	rel := ("/" + file)[i+len("/routes/"):]
+	if ext := path.Ext(rel); ext != "" {
+		rel = strings.TrimSuffix(rel, ext)
+	}
+	var segs []string
+	for _, dir := range strings.Split(rel, "/") {
+		segs = append(segs, strings.Split(dir, ".")...)
+	}
+	switch last := segs[len(segs)-1]; last {
+	case "__root":
+		return "/"
+	case "index":
+		segs[len(segs)-1] = ""
+	case "route":
+		segs = segs[:len(segs)-1]
+	}
+	return "/" + strings.Join(segs, "/")
+}
+
+// tanstackIgnored reports a file or directory under the routes directory
+// whose name starts with `-`: the router generator skips it, so it
+// defines no route (colocated components, tests).
+//
+// Source: https://tanstack.com/router/latest/docs/framework/react/routing/file-based-routing
+// (`-` prefix excludes a file or folder from the route tree).
+func tanstackIgnored(file string) bool {
+	i := strings.LastIndex("/"+file, "/routes/")
+	if i < 0 {
+		return false
+	}
+	for _, s := range strings.Split(("/" + file)[i+len("/routes/"):], "/") {
+		if strings.HasPrefix(s, "-") {
+			return true
+		}
+	}
+	return false
 }
 
 func firstArg(call *jsast.Node) *jsast.Node {

@@ -60,17 +60,9 @@ export async function getNotes(userId: string) {
 	Run: runRBAC007,
 }
 
-// clerkBrowserSDKs are the Clerk packages whose useSession() hook gives
-// the session a browser client takes its token from, in preference order.
-var clerkBrowserSDKs = []string{"@clerk/nextjs", "@clerk/react-router", "@clerk/remix", "@clerk/tanstack-react-start",
-	"@clerk/clerk-react", "@clerk/react", "@clerk/clerk-expo", "@clerk/expo"}
-
 func fixRBAC007(p *project.Model, file string) string {
 	hook := "the Clerk session (its getToken method)"
-	for _, pkg := range clerkBrowserSDKs {
-		if !p.DependsOn(file, pkg) {
-			continue
-		}
+	if pkg := knowledge.ClientSDKOf(func(pkg string) bool { return p.DependsOn(file, pkg) }); pkg != "" {
 		ver := ""
 		if v, ok := p.Version(file, pkg); ok && v != nil {
 			ver = v.Original()
@@ -78,7 +70,6 @@ func fixRBAC007(p *project.Model, file string) string {
 		if knowledge.HasExport(pkg, ".", "useSession", ver) != knowledge.Absent {
 			hook = "the `session` of `useSession()` (`import { useSession } from '" + pkg + "'`)"
 		}
-		break
 	}
 	return "Send the signed-in user's Clerk session token with every query: create the client with " +
 		"`createClient(url, anonKey, { accessToken: async () => session?.getToken() ?? null })`, taking the token from " +
