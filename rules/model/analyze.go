@@ -696,6 +696,8 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 	v := a.classify(n)
 	if n == nil {
 		v = value{kind: vLiteral, lit: "undefined"}
+	} else if v.kind == vOther && v.props == nil {
+		v.props = a.identityProps(n)
 	}
 	a.rets = append(a.rets, ret{v: v, node: jsast.Unwrap(n), deny: st.deny, reach: st.reach})
 	if ok, others := a.userReturn(n); a.role == roleHandler && ok {
@@ -706,6 +708,33 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 			a.addEffect(n, st, ReturnsSecret, "returns "+name, false, nil)
 		}
 	}
+}
+
+// identityProps returns the identity values of an object literal's
+// properties (`{ isAuthenticated, userId: userId || null }`), or nil.
+func (a *analyzer) identityProps(n *jsast.Node) map[string]value {
+	obj := jsast.Unwrap(n)
+	if obj == nil || obj.Type != "object" {
+		return nil
+	}
+	var out map[string]value
+	for _, k := range a.f.ObjectKeys(obj) {
+		pn := a.f.ObjectProp(obj, k)
+		var pv value
+		if pn != nil && pn.Type == "shorthand_property_identifier" {
+			pv = a.vars[a.f.Text(pn)]
+		} else {
+			pv = a.classify(pn)
+		}
+		if !pv.identityish() && pv.kind != vAuthObj {
+			continue
+		}
+		if out == nil {
+			out = map[string]value{}
+		}
+		out[k] = pv
+	}
+	return out
 }
 
 // resultObject recognises a helper that answers with an object whose keys
