@@ -26,6 +26,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("clerkModules", fmt.Sprintf("%s %d-%d", m.Path, m.MinMajor, m.MaxMajor))
 	}
+	for _, c := range convexRunCalls {
+		if c.Source == "" || c.Name == "" || c.Module != "" && !c.Client {
+			t.Errorf("convexRunCalls %+v: incomplete entry", c)
+		}
+		unique("convexRunCalls", c.Name)
+	}
 	for _, m := range membershipLists {
 		if m.Source == "" || (m.Call == "") == (m.Property == "") {
 			t.Errorf("membershipLists %+v: incomplete entry", m)

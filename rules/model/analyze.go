@@ -36,6 +36,16 @@ type effect struct {
 	Effect
 	reach  tri
 	params []int
+	// ownerParams are owner fields a helper sets from its parameters:
+	// the caller's argument decides whether the request chose the owner.
+	ownerParams []ownerParam
+}
+
+// ownerParam is an owner or tenant field (key) a function sets from
+// property prop of its parameter param (`userId: args.userId`).
+type ownerParam struct {
+	param     int
+	prop, key string
 }
 
 // check is a place that denies a caller.
@@ -1612,6 +1622,10 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 		ne.Authz |= st.authz
 		ne.Request = append([]InputSource(nil), e.Request...)
 		ne.params = nil
+		ne.ownerParams = nil
+		for _, op := range e.ownerParams {
+			a.ownerArg(&ne, op, args)
+		}
 		for _, p := range e.params {
 			if p < len(args) {
 				reqs, owner, org, ps := a.argSources(args[p])
@@ -1655,6 +1669,48 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 			a.s.nonGuards = append(a.s.nonGuards, Proof{Location: Location{File: r.file.Path, Line: r.fn.Line},
 				What: fmt.Sprintf("`%s` in %s reads %s but never rejects a signed-out caller", hname, r.file.Path, readsWhat(s.reads))})
 		}
+	}
+}
+
+// ownerArg decides an owner field a called function sets from its
+// parameter (op) by the argument the caller passes: a request value makes
+// it an owner the request chose (`mutation(api.users.create, { userId:
+// body.userId })`); another parameter passes the question on.
+func (a *analyzer) ownerArg(ne *effect, op ownerParam, args []*jsast.Node) {
+	if op.param >= len(args) || ne.OwnerFromRequest != "" ||
+		bylineKey.MatchString(op.key) && (ne.Kind != WritesData || ne.Selects) {
+		return
+	}
+	arg := jsast.Unwrap(args[op.param])
+	var v value
+	switch {
+	case arg == nil:
+		return
+	case arg.Type == "object":
+		if pn := a.f.ObjectProp(arg, op.prop); pn != nil {
+			if pn.Type == "shorthand_property_identifier" {
+				v = a.vars[a.f.Text(pn)]
+			} else {
+				v = a.classify(pn)
+			}
+			break
+		}
+		// { ...body, isActive: true }: the property comes from a spread.
+		for _, c := range arg.NamedChildren() {
+			if c.Type == "spread_element" && len(c.NamedChildren()) > 0 {
+				if sv := a.member(a.classify(c.NamedChildren()[0]), op.prop); sv.kind == vRequest || sv.kind == vParam {
+					v = sv
+				}
+			}
+		}
+	default:
+		v = a.member(a.classify(arg), op.prop)
+	}
+	switch v.kind {
+	case vRequest:
+		ne.OwnerFromRequest = op.key
+	case vParam:
+		ne.ownerParams = append(ne.ownerParams, ownerParam{param: v.param, prop: op.prop, key: op.key})
 	}
 }
 

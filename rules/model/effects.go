@@ -516,7 +516,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.Record = fromTable(a.f, n) // db.select().from(notes): the table a later step names
 			}
 		}
-		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner = a.ownerFields(n)
+		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner, e.ownerParams = a.ownerFields(n)
 		if bylineKey.MatchString(e.OwnerFromRequest) && (k != WritesData || selects) {
 			e.OwnerFromRequest = "" // a byline in a filter lists an author's public records
 		}
@@ -787,7 +787,7 @@ var refKey = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*?)(?:Id|ID|_id|_ID)$`)
 // records (and of the calls chained on it): the first whose value comes
 // from the request, and whether an identity there is optional-chained;
 // and the first other field that refers to a record by a request id.
-func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string, nullable bool) {
+func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string, nullable bool, params []ownerParam) {
 	scope := n
 	for p := scope.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = scope.Parent {
 		scope = p.Parent
@@ -815,6 +815,13 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			if fromRequest == "" {
 				fromRequest = key
 			}
+		case vParam:
+			// userId: args.userId of a helper: its caller's argument decides.
+			prop := key
+			if u := jsast.Unwrap(v); u != nil && u.Type == "member_expression" {
+				prop = a.f.Text(u.ChildByField("property"))
+			}
+			params = append(params, ownerParam{param: x.param, prop: prop, key: key})
 		case vIdentity, vUser:
 			if u := jsast.Unwrap(v); u.Type == "member_expression" && hasOptional(u) {
 				optional = true
@@ -873,7 +880,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		}
 		return !jsast.IsFunction(x)
 	})
-	return fromRequest, optional, ref, nullable
+	return fromRequest, optional, ref, nullable, params
 }
 
 // localObject returns the object literal a variable of the function
