@@ -528,6 +528,8 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.PublicFields = a.readsPublicFields(n)
 			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
+			e.Personal = !e.PublicFields && e.Table != "" && !knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
+				a.m.personalTable(a.ctx, a.f.Path, e.Table)
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)

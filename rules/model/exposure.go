@@ -218,6 +218,8 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeNone, "" // selected by the caller's own identity, null when signed out: it reads nothing
 	case x.Table != "" && knowledge.AccountTable(x.Table) && !x.PublicFields:
 		return ExposeHigh, "reads users' or organizations' records"
+	case x.Personal && !x.PublicFields:
+		return ExposeHigh, "reads personal records (`" + x.Table + "`: an owner's contact data)"
 	case !clerkUsers && model != "" && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method) && !x.PublicFields:
 		return ExposeHigh, "reads " + model + " records"
 	case private:
