@@ -114,7 +114,9 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 			continue
 		}
 		l, why := exposureOf(e, x, gated)
-		if l.rank() > best.Level.rank() {
+		// A personal record read on the way (a lookup before a write) says
+		// less than another effect of the same level.
+		if l.rank() > best.Level.rank() || l.rank() > 0 && l == best.Level && best.Effect.Personal && !x.Personal {
 			best = Exposure{Level: l, Effect: x, Why: why}
 		}
 	}
