@@ -44,6 +44,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("jobTasks", j.Module+" "+j.Factory)
 	}
+	for _, c := range convexRunCalls {
+		if c.Source == "" || c.Name == "" || c.Module != "" && !c.Client {
+			t.Errorf("convexRunCalls %+v: incomplete entry", c)
+		}
+		unique("convexRunCalls", c.Name)
+	}
 	for _, m := range membershipLists {
 		if m.Source == "" || (m.Call == "") == (m.Property == "") {
 			t.Errorf("membershipLists %+v: incomplete entry", m)

@@ -36,6 +36,16 @@ type effect struct {
 	Effect
 	reach  tri
 	params []int
+	// ownerParams are owner fields a helper sets from its parameters:
+	// the caller's argument decides whether the request chose the owner.
+	ownerParams []ownerParam
+}
+
+// ownerParam is an owner or tenant field (key) a function sets from
+// property prop of its parameter param (`userId: args.userId`).
+type ownerParam struct {
+	param     int
+	prop, key string
 }
 
 // check is a place that denies a caller.
@@ -726,6 +736,8 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 	v := a.classify(n)
 	if n == nil {
 		v = value{kind: vLiteral, lit: "undefined"}
+	} else if v.kind == vOther && v.props == nil {
+		v.props = a.identityProps(n)
 	}
 	a.rets = append(a.rets, ret{v: v, node: jsast.Unwrap(n), deny: st.deny, reach: st.reach})
 	if ok, others := a.userReturn(n); a.role == roleHandler && ok {
@@ -736,6 +748,33 @@ func (a *analyzer) returnValue(n *jsast.Node, st *state) {
 			a.addEffect(n, st, ReturnsSecret, "returns "+name, false, nil)
 		}
 	}
+}
+
+// identityProps returns the identity values of an object literal's
+// properties (`{ isAuthenticated, userId: userId || null }`), or nil.
+func (a *analyzer) identityProps(n *jsast.Node) map[string]value {
+	obj := jsast.Unwrap(n)
+	if obj == nil || obj.Type != "object" {
+		return nil
+	}
+	var out map[string]value
+	for _, k := range a.f.ObjectKeys(obj) {
+		pn := a.f.ObjectProp(obj, k)
+		var pv value
+		if pn != nil && pn.Type == "shorthand_property_identifier" {
+			pv = a.vars[a.f.Text(pn)]
+		} else {
+			pv = a.classify(pn)
+		}
+		if !pv.identityish() && pv.kind != vAuthObj {
+			continue
+		}
+		if out == nil {
+			out = map[string]value{}
+		}
+		out[k] = pv
+	}
+	return out
 }
 
 // resultObject recognises a helper that answers with an object whose keys
@@ -1653,6 +1692,10 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 		ne.Authz |= st.authz
 		ne.Request = append([]InputSource(nil), e.Request...)
 		ne.params = nil
+		ne.ownerParams = nil
+		for _, op := range e.ownerParams {
+			a.ownerArg(&ne, op, args)
+		}
 		for _, p := range e.params {
 			if p < len(args) {
 				reqs, owner, org, ps := a.argSources(args[p])
@@ -1697,6 +1740,48 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 			a.s.nonGuards = append(a.s.nonGuards, Proof{Location: Location{File: r.file.Path, Line: r.fn.Line},
 				What: fmt.Sprintf("`%s` in %s reads %s but never rejects a signed-out caller", hname, r.file.Path, readsWhat(s.reads))})
 		}
+	}
+}
+
+// ownerArg decides an owner field a called function sets from its
+// parameter (op) by the argument the caller passes: a request value makes
+// it an owner the request chose (`mutation(api.users.create, { userId:
+// body.userId })`); another parameter passes the question on.
+func (a *analyzer) ownerArg(ne *effect, op ownerParam, args []*jsast.Node) {
+	if op.param >= len(args) || ne.OwnerFromRequest != "" ||
+		bylineKey.MatchString(op.key) && (ne.Kind != WritesData || ne.Selects) {
+		return
+	}
+	arg := jsast.Unwrap(args[op.param])
+	var v value
+	switch {
+	case arg == nil:
+		return
+	case arg.Type == "object":
+		if pn := a.f.ObjectProp(arg, op.prop); pn != nil {
+			if pn.Type == "shorthand_property_identifier" {
+				v = a.vars[a.f.Text(pn)]
+			} else {
+				v = a.classify(pn)
+			}
+			break
+		}
+		// { ...body, isActive: true }: the property comes from a spread.
+		for _, c := range arg.NamedChildren() {
+			if c.Type == "spread_element" && len(c.NamedChildren()) > 0 {
+				if sv := a.member(a.classify(c.NamedChildren()[0]), op.prop); sv.kind == vRequest || sv.kind == vParam {
+					v = sv
+				}
+			}
+		}
+	default:
+		v = a.member(a.classify(arg), op.prop)
+	}
+	switch v.kind {
+	case vRequest:
+		ne.OwnerFromRequest = op.key
+	case vParam:
+		ne.ownerParams = append(ne.ownerParams, ownerParam{param: v.param, prop: op.prop, key: op.key})
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
 // convexAdapter lists the functions of a Convex backend
@@ -306,37 +307,51 @@ func (m *Model) convexRoutes(ctx context.Context, f *jsast.File) []*Entry {
 	return out
 }
 
-// convexRunCalls are the ctx methods that call another Convex function by
-// reference, and the index of the reference among their arguments
-// (https://docs.convex.dev/functions/actions, /scheduling/scheduled-functions).
-var convexRunCalls = map[string]int{"runQuery": 0, "runMutation": 0, "runAction": 0, "runAfter": 1, "runAt": 1}
-
-// convexCallTarget resolves ctx.runMutation(internal.users.create, args)
-// and ctx.scheduler.runAfter(0, api.x.y, args) to the handler of the
-// function referenced, and the call's arguments as that handler's (ctx,
-// args). ok is false for other calls.
+// convexCallTarget resolves a call that runs a Convex function by
+// reference (knowledge.ConvexRunCallOf) to the handler of the function
+// referenced, and the call's arguments from the reference on, as that
+// handler's (ctx, args): ctx.runMutation(internal.users.create, args) and
+// ctx.scheduler.runAfter(0, api.x.y, args) in a Convex function, and
+// client.mutation(api.x.y, args) or fetchMutation(api.x.y, args) in
+// server code, whose generated api module locates the convex/ directory.
+// ok is false for other calls.
 func (m *Model) convexCallTarget(ctx context.Context, f *jsast.File, call *jsast.Node) (fnRef, []*jsast.Node, bool) {
 	name := strings.ReplaceAll(f.CalleeName(call), "()", "")
-	i, ok := convexRunCalls[jsast.LastSegment(name)]
-	if !ok || !strings.Contains(name, ".") {
+	rc, ok := knowledge.ConvexRunCallOf(jsast.LastSegment(name))
+	if !ok {
 		return fnRef{}, nil, false
 	}
-	dir, _ := convexSplit(f.Path)
-	if dir == "" && !strings.HasPrefix(f.Path, "convex/") {
+	dotted := strings.Contains(name, ".")
+	switch {
+	case !rc.Client && !dotted:
 		return fnRef{}, nil, false
+	case rc.Client && rc.Module == "" && !dotted:
+		return fnRef{}, nil, false
+	case rc.Client && rc.Module != "":
+		if im, ok := f.ImportOf(name); dotted || !ok || im.Source != rc.Module {
+			return fnRef{}, nil, false
+		}
 	}
 	args := jsast.Args(call)
-	if i >= len(args) {
+	if rc.RefArg >= len(args) {
 		return fnRef{}, nil, false
 	}
-	ref := strings.Split(f.Name(jsast.Unwrap(args[i])), ".")
-	if len(ref) < 3 || ref[0] != "internal" && ref[0] != "api" {
+	ref := strings.Split(f.Name(jsast.Unwrap(args[rc.RefArg])), ".")
+	if len(ref) < 3 || ref[0] != "api" && (rc.Client || ref[0] != "internal") {
 		return fnRef{}, nil, false
 	}
-	if im, ok := f.ImportOf(ref[0]); !ok || !strings.Contains(im.Source, "_generated/api") {
+	im, ok := f.ImportOf(ref[0])
+	if !ok || !strings.Contains(im.Source, "_generated/api") {
 		return fnRef{}, nil, false
 	}
 	mod, export := strings.Join(ref[1:len(ref)-1], "/"), ref[len(ref)-1]
+	dir, _ := convexSplit(f.Path)
+	if rc.Client {
+		dir = m.convexDirOf(ctx, f, im.Source, mod)
+	}
+	if dir == "" && !strings.HasPrefix(f.Path, "convex/") {
+		return fnRef{}, nil, false
+	}
 	for _, ext := range []string{".ts", ".js", ".tsx", ".jsx"} {
 		tf, err := m.parse(ctx, dir+mod+ext)
 		if err != nil {
@@ -348,13 +363,40 @@ func (m *Model) convexCallTarget(ctx context.Context, f *jsast.File, call *jsast
 			}
 			if v := jsast.Unwrap(ex.Value); v != nil && v.Type == "call_expression" {
 				if fn := convexHandler(tf, v); fn != nil {
-					return fnRef{file: tf, fn: fn, name: strings.Join(ref, ".")}, args[i:], true
+					return fnRef{file: tf, fn: fn, name: strings.Join(ref, ".")}, args[rc.RefArg:], true
 				}
 			}
 		}
 		return fnRef{}, nil, false
 	}
 	return fnRef{}, nil, false
+}
+
+// convexDirOf returns the convex/ directory that the generated api
+// module spec (imported by f) lies in, given a module mod of it the code
+// references: where the module graph resolves spec, else, when the alias
+// is not configured, the one convex/ directory of the snapshot that holds
+// mod. "" when there is none.
+func (m *Model) convexDirOf(ctx context.Context, f *jsast.File, spec, mod string) string {
+	res, err := m.graph.Resolve(ctx, f.Path, spec)
+	if err != nil {
+		return ""
+	}
+	if d, _, found := strings.Cut(res.Path, "_generated/"); found && res.Kind == modules.File {
+		return d
+	}
+	dir := ""
+	for _, p := range m.fs.Paths() {
+		d, rest := convexSplit(p)
+		if d == "" || strings.TrimSuffix(rest, path.Ext(rest)) != mod {
+			continue
+		}
+		if dir != "" && dir != d {
+			return "" // more than one: the import does not say which
+		}
+		dir = d
+	}
+	return dir
 }
 
 // ConvexCall resolves a call that runs another Convex function by

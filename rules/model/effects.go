@@ -613,7 +613,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		}
 		e.SchemaOwned = e.Record != "" && a.m.schemaOwnedRecords(a.ctx)[e.Record]
 		var actor string
-		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner, actor = a.ownerFields(n)
+		e.OwnerFromRequest, e.OwnerOptional, e.Reference, e.NullOwner, actor, e.ownerParams = a.ownerFields(n)
 		if bylineKey.MatchString(e.OwnerFromRequest) && (k != WritesData || selects) {
 			e.OwnerFromRequest = "" // a byline in a filter lists an author's public records
 		}
@@ -636,6 +636,8 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.PublicFields = a.readsPublicFields(n)
 			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
+			e.Personal = !e.PublicFields && e.Table != "" && !knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
+				a.m.personalTable(a.ctx, a.f.Path, e.Table)
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)
@@ -905,7 +907,7 @@ var refKey = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*?)(?:Id|ID|_id|_ID)$`)
 // records (and of the calls chained on it): the first whose value comes
 // from the request, and whether an identity there is optional-chained;
 // and the first other field that refers to a record by a request id.
-func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string, nullable bool, actor string) {
+func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool, ref string, nullable bool, actor string, params []ownerParam) {
 	scope := n
 	for p := scope.Parent; p != nil && p.Type == "member_expression" && p.Parent != nil && p.Parent.Type == "call_expression"; p = scope.Parent {
 		scope = p.Parent
@@ -950,6 +952,13 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 			if fromRequest == "" {
 				fromRequest = key
 			}
+		case vParam:
+			// userId: args.userId of a helper: its caller's argument decides.
+			prop := key
+			if u := jsast.Unwrap(v); u != nil && u.Type == "member_expression" {
+				prop = a.f.Text(u.ChildByField("property"))
+			}
+			params = append(params, ownerParam{param: x.param, prop: prop, key: key})
 		case vIdentity, vUser:
 			if u := jsast.Unwrap(v); u.Type == "member_expression" && hasOptional(u) {
 				optional = true
@@ -1021,7 +1030,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		}
 		return !jsast.IsFunction(x)
 	})
-	return fromRequest, optional, ref, nullable, actor
+	return fromRequest, optional, ref, nullable, actor, params
 }
 
 // connectedRelation returns the relation field (folder) of a Prisma

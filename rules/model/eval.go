@@ -199,6 +199,9 @@ func taint(a, b value) value {
 
 // member returns what property prop of a value holds.
 func (a *analyzer) member(v value, prop string) value {
+	if pv, ok := v.props[prop]; ok {
+		return pv
+	}
 	switch v.kind {
 	case vAuthObj:
 		if iv, ok := identityField(prop); ok {
@@ -657,7 +660,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				if ret.kind == vParam && ret.param < len(args) && !isFn {
 					return a.classify(args[ret.param])
 				}
-				if len(s.reads) > 0 && ret.kind == vOther || isFn && ret.kind == vParam {
+				if len(s.reads) > 0 && ret.kind == vOther && ret.props == nil || isFn && ret.kind == vParam {
 					return value{}
 				}
 				return ret

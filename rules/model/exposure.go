@@ -117,7 +117,9 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 			continue
 		}
 		l, why := exposureOf(e, x, gated)
-		if l.rank() > best.Level.rank() {
+		// A personal record read on the way (a lookup before a write) says
+		// less than another effect of the same level.
+		if l.rank() > best.Level.rank() || l.rank() > 0 && l == best.Level && best.Effect.Personal && !x.Personal {
 			best = Exposure{Level: l, Effect: x, Why: why}
 		}
 	}
@@ -227,6 +229,8 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeNone, "" // selected by the caller's own identity, null when signed out: it reads nothing
 	case x.Table != "" && knowledge.AccountTable(x.Table) && !x.PublicFields:
 		return ExposeHigh, "reads users' or organizations' records"
+	case x.Personal && !x.PublicFields:
+		return ExposeHigh, "reads personal records (`" + x.Table + "`: an owner's contact data)"
 	case !clerkUsers && model != "" && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method) && !x.PublicFields:
 		return ExposeHigh, "reads " + model + " records"
 	case private:

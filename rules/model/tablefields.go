@@ -4,6 +4,7 @@ import (
 	"context"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
 )
@@ -12,6 +13,10 @@ import (
 // file are searched for the deployment's schema.
 const maxSchemaDirs = 4
 
+// maxTableSteps bounds the chained steps of a table definition
+// (defineTable(fields).index(...).searchIndex(...)) that are followed.
+const maxTableSteps = 64
+
 // contactTable reports whether the app's schema for a table declares a
 // field holding contact data or a credential (privateField: email, phone,
 // push token): the Convex schema (`schema.ts` next to, or above, the
@@ -19,6 +24,25 @@ const maxSchemaDirs = 4
 // A schema that cannot be read or does not name the table answers false.
 func (m *Model) contactTable(ctx context.Context, file, table string) bool {
 	return slices.ContainsFunc(m.convexTableFields(ctx, file, table), privateField)
+}
+
+// personalTable reports whether the app's schema for a table declares
+// both a field naming the one user a record belongs to (an owner key
+// that is not an organization's: userId, ownerId, createdBy) and a field
+// holding contact data or a credential (privateField): a profile of that
+// person. A schema that cannot be read or does not name the table
+// answers false.
+func (m *Model) personalTable(ctx context.Context, file, table string) bool {
+	fields := m.convexTableFields(ctx, file, table)
+	return slices.ContainsFunc(fields, privateField) &&
+		slices.ContainsFunc(fields, func(f string) bool { return ownerKey.MatchString(f) && !orgish(f) && !tenantish(f) })
+}
+
+// tenantish reports an owner key naming a group rather than a person
+// (tenantId, teamId, workspaceId).
+func tenantish(name string) bool {
+	l := strings.ToLower(name)
+	return strings.HasPrefix(l, "tenant") || strings.HasPrefix(l, "team") || strings.HasPrefix(l, "workspace") || strings.HasPrefix(l, "organization")
 }
 
 // convexTableFields returns the fields the Convex schema nearest to file
@@ -52,9 +76,9 @@ func (m *Model) defineTableFields(ctx context.Context, f *jsast.File, table stri
 		if len(args) == 0 {
 			return nil
 		}
-		def := jsast.Unwrap(f.ObjectProp(jsast.Unwrap(args[0]), table))
+		def := schemaTable(f, jsast.Unwrap(args[0]), table, 0)
 		// defineTable(fields).index(...).searchIndex(...): down to defineTable.
-		for i := 0; i < 8 && def != nil && def.Type == "call_expression"; i++ {
+		for i := 0; i < maxTableSteps && def != nil && def.Type == "call_expression"; i++ {
 			callee := jsast.Unwrap(def.ChildByField("function"))
 			if callee == nil {
 				return nil
@@ -71,6 +95,29 @@ func (m *Model) defineTableFields(ctx context.Context, f *jsast.File, table stri
 			def = jsast.Unwrap(callee.ChildByField("object"))
 		}
 		return nil
+	}
+	return nil
+}
+
+// schemaTable returns the definition of table in a defineSchema object,
+// also when the object spreads a local object of tables
+// (defineSchema({ ...appTables, ...authTables })), or nil.
+func schemaTable(f *jsast.File, obj *jsast.Node, table string, depth int) *jsast.Node {
+	if obj == nil || obj.Type != "object" || depth > 3 {
+		return nil
+	}
+	if def := jsast.Unwrap(f.ObjectProp(obj, table)); def != nil {
+		return def
+	}
+	for _, c := range obj.NamedChildren() {
+		if c.Type != "spread_element" || len(c.NamedChildren()) == 0 {
+			continue
+		}
+		if id := jsast.Unwrap(c.NamedChildren()[0]); id != nil && id.Type == "identifier" {
+			if def := schemaTable(f, jsast.Unwrap(f.LocalValue(f.Text(id))), table, depth+1); def != nil {
+				return def
+			}
+		}
 	}
 	return nil
 }

@@ -115,6 +115,9 @@ type value struct {
 	// keys are the object keys a vResult has for an anonymous caller and
 	// for one that passed the helper's checks.
 	keys *resultKeys
+	// props are the identity values an object literal holds, by key (a
+	// helper's `return { isAuthenticated, userId }`): its members.
+	props map[string]value
 	// idDerived marks a value chosen by the identity (a ternary on
 	// userId, a default for a missing role): comparing it is a check.
 	idDerived bool

@@ -247,6 +247,12 @@ type Effect struct {
 	// bodyParam is, inside a helper's summary, the parameter (1-based) the
 	// write takes whole, resolved at each call (Go).
 	bodyParam int
+	// Personal is set on a read of a table that is not an account table
+	// whose records reach the result whole while the app's schema says
+	// each belongs to one user and holds that person's contact data or a
+	// credential (a profile: `userId` plus `contactEmail`, `phone`); a
+	// catalogue table without such fields is not personal.
+	Personal bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

@@ -87,7 +87,10 @@ func TestPlaceholder(t *testing.T) {
 		{"sk_live_" + rulestest.Base62("example-ok", 20) + "example", true},
 		{"sk_" + "test_github_actions_key", true}, // words someone typed
 		{"whsec_" + "ci_signing_secret", true},
-		{"correct_horse_battery", false}, // no prefix: may be a real passphrase
+		{"correct_horse_battery", false},         // no prefix: may be a real passphrase
+		{"my" + "sk_" + "test_secret_key", true}, // a key prefix inside words, no key body
+		{"my" + "pk_" + "test_key", true},
+		{"my" + "sk_" + "test_" + rulestest.Base62("embedded-body", 40), false}, // a key body after it
 	} {
 		if _, got := detect.Placeholder(tc.v); got != tc.want {
 			t.Errorf("Placeholder(%s) = %v, want %v", tc.v[:10], got, tc.want)

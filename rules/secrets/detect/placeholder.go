@@ -18,7 +18,8 @@ var allowlisted = map[string]bool{
 // placeholderRe holds the markers of documentation values and fixtures.
 var placeholderRe = regexp.MustCompile(`(?i)(x{4,}|\.{3}|…|your|example|dummy|placeholder|replace|changeme|change_me|sample|fake|mock|stub|deadbeef|redacted|insert|^123|<[a-z_ -]*>|\*{3,}|0{8,})`)
 
-// knownPrefixes are stripped before a body is judged.
+// knownPrefixes are stripped before a body is judged; the first five
+// are the full prefixes of issued keys.
 var knownPrefixes = []string{"sk_live_", "sk_test_", "pk_live_", "pk_test_", "whsec_", "ak_live_", "ak_test_", "ak_", "live_", "test_"}
 
 // Body returns value without its credential prefix.
@@ -64,6 +65,28 @@ func Placeholder(value string) (reason string, ok bool) {
 	}
 	if body != value && wordsRe.MatchString(body) {
 		return "readable words after the key prefix", true
+	}
+	if rest, ok := embeddedPrefix(value); ok && (rest == "" || wordsRe.MatchString(rest) || wordRe.MatchString(rest)) {
+		// mysk_test_secret_key: a word that merely holds a key prefix,
+		// with words (no key body) after it.
+		return "a key prefix inside words", true
+	}
+	return "", false
+}
+
+// wordRe is a single lower-case word.
+var wordRe = regexp.MustCompile(`^[a-z]+$`)
+
+// embeddedPrefix finds a full credential prefix (sk_test_, whsec_) that
+// follows lower-case letters inside value ("my" + "sk_test_"): no issued
+// key starts with letters before its prefix. It returns what follows the
+// prefix.
+func embeddedPrefix(value string) (string, bool) {
+	for _, p := range knownPrefixes[:5] {
+		i := strings.Index(value, p)
+		if i > 0 && wordRe.MatchString(value[:i]) {
+			return value[i+len(p):], true
+		}
 	}
 	return "", false
 }
