@@ -1526,6 +1526,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	}
 	var (
 		r     fnRef
+		args  = jsast.Args(n)
 		err   error
 		seeds []value
 	)
@@ -1539,7 +1540,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 		}
 		r, seeds = sr, sd
 	} else {
-		r, err = a.m.resolveFunc(a.ctx, a.f, callee, a.locals, 0)
+		r, args, err = a.m.callee(a.ctx, a.f, n, a.locals)
 	}
 	if err != nil {
 		if errors.Is(err, errNotFound) && root != nil && authName(a.f.CalleeName(n)) && st.reach != no {
@@ -1563,7 +1564,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	if r.fn == a.fn {
 		return
 	}
-	a.enter(n, st, r, jsast.Args(n), seeds)
+	a.enter(n, st, r, args, seeds)
 }
 
 // enter applies the summary of the function r, called at n with args

@@ -194,11 +194,11 @@ func (c *checker) modelHandlers(f *jsast.File) []*handler {
 			continue
 		}
 		if fn := nodeAt(f, e.Fn); fn != nil {
-			add(entryHandler(f, e, fn))
+			add(c.entryHandler(f, e, fn))
 		}
 	}
 	for _, ex := range f.Exports() {
-		if fn := functionOf(f, ex.Value); fn != nil && !seen[fn] {
+		if fn := c.functionOf(f, ex.Value); fn != nil && !seen[fn] {
 			name := rules.Code(ex.Name)
 			if ex.Name == "default" {
 				name = "default export"
@@ -227,11 +227,14 @@ func safeOnly(e *sem.Entry) bool {
 // handler", `clerkWebhook` for a controller another file registers), a
 // route registered in f by its method and path ("POST /api/webhooks
 // route", reported at its registration).
-func entryHandler(f *jsast.File, e *sem.Entry, fn *jsast.Node) *handler {
+func (c *checker) entryHandler(f *jsast.File, e *sem.Entry, fn *jsast.Node) *handler {
 	h := &handler{fn: fn, entry: true, at: fn}
 	name := ""
+	// The export that holds the entry's function: written inside it
+	// (`export default defineEventHandler(async (event) => ...)`), or
+	// naming it (`export const POST = handler`).
 	for _, ex := range f.Exports() {
-		if functionOf(f, ex.Value) == fn && (name == "" || ex.Name == e.Name) {
+		if (ex.Value != nil && ex.Value.Contains(fn) || c.functionOf(f, ex.Value) == fn) && (name == "" || ex.Name == e.Name) {
 			name, h.at = ex.Name, ex.Stmt
 		}
 	}
@@ -545,7 +548,7 @@ func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]
 	// An instance exported by another module: `import { wh } from '@/lib/svix'`.
 	if on != "" && !strings.Contains(on, ".") {
 		if f.LocalValue(on) == nil {
-			if tf, v, _, _ := c.importTarget(f, on); tf != nil {
+			if tf, v, _ := c.pass.Model.Value(c.pass.Ctx, f, jsast.Unwrap(obj)); tf != nil && tf != f {
 				if u := jsast.Unwrap(v); u != nil && u.Type == "new_expression" && c.svixInstances(tf)["#ctor:"+tf.Name(u.ChildByField("constructor"))] {
 					return verifySvix
 				}
