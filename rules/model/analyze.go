@@ -1127,14 +1127,7 @@ func (a *analyzer) importPackage(local string) string {
 	if !ok || isLocalSpec(im.Source) {
 		return ""
 	}
-	// Deno's npm:/jsr: specifiers and CDN URLs name a package: the module
-	// graph says which ("npm:svix@1.40.0" is svix).
-	if strings.Contains(im.Source, ":") {
-		if res, err := a.m.graph.Resolve(a.ctx, a.f.Path, im.Source); err == nil && res.Kind == modules.External {
-			return strings.TrimPrefix(res.Package, "jsr:") + res.Subpath
-		}
-	}
-	return im.Source
+	return a.m.SpecPackage(a.ctx, a.f, im.Source)
 }
 
 func isLocalSpec(s string) bool {

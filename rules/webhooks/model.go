@@ -9,7 +9,6 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	sem "github.com/clerkguard/clerkguard/rules/model"
-	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
 // signals are the file-level facts that say "Clerk webhook handler".
@@ -55,36 +54,10 @@ func (s *signals) merge(o *signals) {
 	s.evtType = s.evtType || o.evtType
 }
 
-// pkgOf names the package an import specifier of f names: the model's
-// module graph resolves Deno's npm:/jsr: specifiers and URLs
-// ("npm:svix@1.40.0" is svix).
-func (c *checker) pkgOf(f *jsast.File, src string) string {
-	if !strings.Contains(src, ":") || c.pass.Model == nil {
-		return src
-	}
-	if res, err := c.pass.Model.Modules().Resolve(c.pass.Ctx, f.Path, src); err == nil && res.Kind == modules.External {
-		return strings.TrimPrefix(res.Package, "jsr:") + res.Subpath
-	}
-	return src
-}
-
-// svixModule reports whether src (imported by f) is a library whose
-// Webhook class verifies Svix-scheme signatures (knowledge verifiers).
-func (c *checker) svixModule(f *jsast.File, src string) bool {
-	v, ok := knowledge.VerifierOf(c.pkgOf(f, src), "verify")
-	return ok && knowledge.SvixScheme(v.Provider) && v.Receiver == "Webhook"
-}
-
 // svixHeader reports whether h is a Svix-scheme signature header.
 func svixHeader(h string) bool {
 	p, ok := knowledge.SignatureHeader(h)
 	return ok && knowledge.SvixScheme(p)
-}
-
-// isClerkVerifyModule reports whether verifyWebhook imported from src is
-// Clerk's (any @clerk/* entry point, or a community Clerk SDK).
-func isClerkVerifyModule(src string) bool {
-	return jsast.IsClerkModule(src) || strings.Contains(src, "clerk")
 }
 
 // pathSignal reports whether a file path or route path names a webhook.
@@ -102,14 +75,14 @@ func (c *checker) computeSignals(f *jsast.File) *signals {
 	s := &signals{}
 	for _, im := range f.Imports() {
 		switch {
-		case im.Imported == "verifyWebhook" && isClerkVerifyModule(im.Source):
+		case im.Imported == "verifyWebhook" && sem.ClerkVerifyModule(im.Source):
 			s.clerkVerifyImport = true
 		case c.svixModule(f, im.Source) && (im.Imported == "Webhook" || im.Imported == "*" || im.Imported == "default"):
 			s.svixImport = true
 		case jsast.IsClerkModule(im.Source) && knowledge.IsClerkWebhookType(im.Imported):
 			s.clerkTypes = true
 		}
-		if _, ok := knowledge.OtherProviderModule(c.pkgOf(f, im.Source)); ok {
+		if _, ok := knowledge.OtherProviderModule(c.pass.Model.SpecPackage(c.pass.Ctx, f, im.Source)); ok {
 			s.otherProvider = true
 		}
 	}
@@ -429,160 +402,28 @@ type verification struct {
 	site fnRef
 }
 
-// svixInstances returns the names bound to `new Webhook(...)` in f:
-// local variables and class fields ("this.wh").
-func (c *checker) svixInstances(f *jsast.File) map[string]bool {
-	ctors := map[string]bool{}
-	for _, im := range f.Imports() {
-		if !c.svixModule(f, im.Source) {
-			continue
+// svixModule reports whether src (imported by f) is a library whose
+// Webhook class verifies Svix-scheme signatures (the model's answer).
+func (c *checker) svixModule(f *jsast.File, src string) bool {
+	_, ok := c.pass.Model.SvixScheme(c.pass.Ctx, f, src)
+	return ok
+}
+
+// directVerifies returns the calls within n that verify a signature
+// themselves, as the model finds them (sem.Model.WebhookVerifies).
+func (c *checker) directVerifies(f *jsast.File, n *jsast.Node) map[*jsast.Node]verifyKind {
+	out := map[*jsast.Node]verifyKind{}
+	for _, v := range c.pass.Model.WebhookVerifies(c.pass.Ctx, f, n) {
+		switch v.Kind {
+		case sem.VerifyClerk:
+			out[v.Call] = verifyClerk
+		case sem.VerifySvix:
+			out[v.Call] = verifySvix
+		case sem.VerifyHMAC:
+			out[v.Call] = verifyHMAC
 		}
-		switch im.Imported {
-		case "Webhook":
-			ctors[im.Local] = true
-		case "*", "default":
-			ctors[im.Local+".Webhook"] = true
-			if im.Imported == "default" {
-				ctors[im.Local] = true
-			}
-		}
-	}
-	c.dynamicSvixImports(f, ctors)
-	out := map[string]bool{}
-	if len(ctors) == 0 {
-		return out
-	}
-	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		var name string
-		var val *jsast.Node
-		switch n.Type {
-		case "variable_declarator":
-			name, val = f.Text(n.ChildByField("name")), n.ChildByField("value")
-		case "assignment_expression":
-			name, val = f.Name(n.ChildByField("left")), n.ChildByField("right")
-		case "public_field_definition", "field_definition":
-			name, val = "this."+f.Text(n.ChildByField("name")), n.ChildByField("value")
-		default:
-			return true
-		}
-		if u := jsast.Unwrap(val); u != nil && u.Type == "new_expression" && ctors[f.Name(u.ChildByField("constructor"))] {
-			out[name] = true
-		}
-		return true
-	})
-	for k := range ctors {
-		out["#ctor:"+k] = true
 	}
 	return out
-}
-
-// dynamicSvixImports adds the Webhook constructors bound by a dynamic
-// import or a nested require of svix: `const { Webhook } = await
-// import('svix')`, `const svix = await import('svix')`.
-func (c *checker) dynamicSvixImports(f *jsast.File, ctors map[string]bool) {
-	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		if n.Type != "variable_declarator" {
-			return true
-		}
-		v := jsast.Unwrap(n.ChildByField("value"))
-		if v == nil || v.Type != "call_expression" {
-			return true
-		}
-		callee := f.Text(v.ChildByField("function"))
-		if callee != "import" && callee != "require" {
-			return true
-		}
-		args := jsast.Args(v)
-		if len(args) == 0 {
-			return true
-		}
-		src, ok := f.StringValue(args[0])
-		if !ok || !c.svixModule(f, src) {
-			return true
-		}
-		switch id := n.ChildByField("name"); id.Type {
-		case "identifier":
-			ctors[f.Text(id)+".Webhook"] = true
-		case "object_pattern":
-			for _, c := range id.NamedChildren() {
-				switch c.Type {
-				case "shorthand_property_identifier_pattern":
-					if f.Text(c) == "Webhook" {
-						ctors["Webhook"] = true
-					}
-				case "pair_pattern":
-					if f.Text(c.ChildByField("key")) == "Webhook" {
-						ctors[f.Text(c.ChildByField("value"))] = true
-					}
-				}
-			}
-		}
-		return true
-	})
-}
-
-// directVerify reports whether call itself verifies a signature.
-func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]bool) verifyKind {
-	name := f.CalleeName(call)
-	segs := strings.Split(name, ".")
-	if jsast.LastSegment(name) == "verifyWebhook" {
-		if im, ok := f.ImportOf(segs[0]); ok && isClerkVerifyModule(im.Source) {
-			return verifyClerk
-		}
-	}
-	if hmacCall(f, call, name) {
-		return verifyHMAC
-	}
-	fnNode := jsast.Unwrap(call.ChildByField("function"))
-	if fnNode == nil || fnNode.Type != "member_expression" || f.Text(fnNode.ChildByField("property")) != "verify" {
-		return 0
-	}
-	obj := jsast.Unwrap(fnNode.ChildByField("object"))
-	if obj != nil && obj.Type == "new_expression" && inst["#ctor:"+f.Name(obj.ChildByField("constructor"))] {
-		return verifySvix
-	}
-	on := f.Name(obj)
-	if inst[on] {
-		return verifySvix
-	}
-	// An instance exported by another module: `import { wh } from '@/lib/svix'`.
-	if on != "" && !strings.Contains(on, ".") {
-		if f.LocalValue(on) == nil {
-			if tf, v, _ := c.pass.Model.Value(c.pass.Ctx, f, jsast.Unwrap(obj)); tf != nil && tf != f {
-				if u := jsast.Unwrap(v); u != nil && u.Type == "new_expression" && c.svixInstances(tf)["#ctor:"+tf.Name(u.ChildByField("constructor"))] {
-					return verifySvix
-				}
-			}
-		}
-	}
-	return 0
-}
-
-// hmacCall reports a call that computes or checks an HMAC: Node's
-// crypto.createHmac(), or Web Crypto's subtle.sign/verify with the HMAC
-// algorithm (https://developer.mozilla.org/en-US/docs/Web/API/SubtleCrypto/sign).
-func hmacCall(f *jsast.File, call *jsast.Node, name string) bool {
-	last := jsast.LastSegment(name)
-	if last == "createHmac" {
-		return true
-	}
-	if (last != "sign" && last != "verify") || !strings.HasSuffix(strings.TrimSuffix(name, "."+last), "subtle") {
-		return false
-	}
-	args := jsast.Args(call)
-	if len(args) == 0 {
-		return false
-	}
-	alg := jsast.Unwrap(args[0])
-	if s, ok := f.StringValue(alg); ok {
-		return strings.EqualFold(s, "HMAC")
-	}
-	if alg != nil && alg.Type == "object" {
-		if s, ok := f.StringValue(f.ObjectProp(alg, "name")); ok {
-			return strings.EqualFold(s, "HMAC")
-		}
-	}
-	return false
 }
 
 var verifierName = regexp.MustCompile(`(?i)(verif|validat|signature|authenticat)`)
@@ -590,10 +431,10 @@ var verifierName = regexp.MustCompile(`(?i)(verif|validat|signature|authenticat)
 // verifications returns the calls in fn that verify a signature, directly
 // or through a helper function of the repository (followed depth levels).
 func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []verification {
-	inst := c.svixInstances(f)
+	direct := c.directVerifies(f, jsast.FunctionBody(fn))
 	var out []verification
 	for _, call := range f.Calls(jsast.FunctionBody(fn), func(string) bool { return true }) {
-		if k := c.directVerify(f, call, inst); k != 0 {
+		if k := direct[call]; k != 0 {
 			out = append(out, verification{call: call, kind: k})
 			continue
 		}
