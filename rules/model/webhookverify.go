@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -21,6 +22,10 @@ const (
 	// VerifyHMAC: an HMAC computed by hand (knowledge.HMACCallOf); how well
 	// it is compared is CLK-WH-004's question.
 	VerifyHMAC
+	// VerifyUnknown: a call that may verify but cannot be inspected: a
+	// package function named like a verifier, or a helper whose file could
+	// not be read or resolved (a read failure never means "unverified").
+	VerifyUnknown
 )
 
 // WebhookVerify is a call that verifies a webhook signature itself.
@@ -31,6 +36,12 @@ type WebhookVerify struct {
 	Provider string
 	Call     *jsast.Node
 	Location Location
+	// Via are the helper functions followed from Call to the verifying
+	// call, outermost first (empty when Call verifies itself); Site is that
+	// verifying call, in SiteFile.
+	Via      []Callee
+	SiteFile *jsast.File
+	Site     *jsast.Node
 }
 
 // WebhookVerifies returns the calls within n (a function, a statement) of
@@ -245,4 +256,60 @@ func (m *Model) SpecPackage(ctx context.Context, f *jsast.File, src string) stri
 		}
 	}
 	return src
+}
+
+// verifierName is how a package function that verifies is usually named,
+// for packages the knowledge tables do not list.
+var verifierName = regexp.MustCompile(`(?i)(verif|validat|signature|authenticat)`)
+
+// WebhookVerifications returns the calls in the function fn of f that
+// verify a webhook signature: directly (WebhookVerifies), or through
+// helper functions of the repository the model follows with Callee
+// (Convex ctx.runAction references included), depth helper levels deep.
+// A helper the model could not read, and a package function named like a
+// verifier, are VerifyUnknown.
+func (m *Model) WebhookVerifications(ctx context.Context, f *jsast.File, fn *jsast.Node, depth int) []WebhookVerify {
+	body := jsast.FunctionBody(fn)
+	direct := map[*jsast.Node]WebhookVerify{}
+	for _, v := range m.WebhookVerifies(ctx, f, body) {
+		direct[v.Call] = v
+	}
+	var out []WebhookVerify
+	for _, call := range f.Calls(body, func(string) bool { return true }) {
+		if v, ok := direct[call]; ok {
+			out = append(out, v)
+			continue
+		}
+		if depth <= 0 {
+			continue
+		}
+		at := Location{File: f.Path, Line: call.Line}
+		c := m.Callee(ctx, f, call)
+		switch c.Kind {
+		case CalleeUnknown:
+			out = append(out, WebhookVerify{Kind: VerifyUnknown, Call: call, Location: at})
+			continue
+		case CalleeExternal:
+			if verifierName.MatchString(jsast.LastSegment(f.CalleeName(call))) {
+				out = append(out, WebhookVerify{Kind: VerifyUnknown, Call: call, Location: at})
+			}
+			continue
+		case CalleeFunction:
+		default:
+			continue
+		}
+		if c.File == f && (c.Fn == fn || c.Fn.Contains(call)) {
+			continue
+		}
+		if inner := m.WebhookVerifications(ctx, c.File, c.Fn, depth-1); len(inner) > 0 {
+			in := inner[0]
+			v := WebhookVerify{Kind: in.Kind, Provider: in.Provider, Call: call, Location: at,
+				Via: append([]Callee{c}, in.Via...), SiteFile: c.File, Site: in.Call}
+			if len(in.Via) > 0 {
+				v.SiteFile, v.Site = in.SiteFile, in.Site
+			}
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -79,3 +79,57 @@ func TestWebhookVerifies(t *testing.T) {
 		}
 	}
 }
+
+var delegatingApp = source.Mem{
+	"package.json": []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0", "svix": "^1.40.0", "@acme/hooks": "1.0.0"}}`),
+	"lib/verify.ts": []byte(`import { check } from './inner'
+export async function verifyRequest(req: Request) {
+  return check(await req.text(), Object.fromEntries(req.headers))
+}`),
+	"lib/inner.ts": []byte(`import { Webhook } from 'svix'
+export function check(body: string, h: Record<string, string>) {
+  return new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET!).verify(body, h)
+}`),
+	"lib/log.ts": []byte(`export function logRequest(req: Request) { console.log(req.url) }`),
+	"app/api/hook/route.ts": []byte(`import { verifyRequest } from '../../../lib/verify'
+import { logRequest } from '../../../lib/log'
+import { validateSignature } from '@acme/hooks'
+export async function POST(req: Request) {
+  logRequest(req)
+  await verifyRequest(req)
+  await validateSignature(req)
+  return new Response('ok')
+}`),
+}
+
+// TestWebhookVerifications: a verification two helpers away carries the
+// helpers it went through and the verifying call; a package function
+// named like a verifier may verify; a helper that cannot be read may
+// verify too (unknown, never "unverified"); a helper that does not
+// verify is not a verification.
+func TestWebhookVerifications(t *testing.T) {
+	ctx := context.Background()
+	m := buildModel(t, delegatingApp)
+	f, _ := calls(t, delegatingApp, "app/api/hook/route.ts")
+	fn := f.Root.NamedChildren()[3].ChildByField("declaration") // export async function POST
+	vs := m.WebhookVerifications(ctx, f, fn, 2)
+	if len(vs) != 2 {
+		t.Fatalf("got %d verifications, want verifyRequest and validateSignature: %+v", len(vs), vs)
+	}
+	if v := vs[0]; v.Kind != model.VerifySvix || v.Location.Line != 6 || len(v.Via) != 2 ||
+		v.Via[0].Name != "verifyRequest" || v.SiteFile.Path != "lib/inner.ts" || v.Site.Line != 3 {
+		t.Errorf("verifyRequest: %+v", v)
+	}
+	if v := vs[1]; v.Kind != model.VerifyUnknown || v.Location.Line != 7 {
+		t.Errorf("validateSignature: %+v", v)
+	}
+	if vs := m.WebhookVerifications(ctx, f, fn, 1); len(vs) != 1 || vs[0].Kind != model.VerifyUnknown {
+		t.Errorf("one level deep: the svix call two helpers away is not reached, got %+v", vs)
+	}
+
+	m = buildModel(t, failingFiles{Mem: delegatingApp, fail: map[string]bool{"lib/verify.ts": true}})
+	vs = m.WebhookVerifications(ctx, f, fn, 2)
+	if len(vs) != 2 || vs[0].Kind != model.VerifyUnknown || vs[0].Location.Line != 6 {
+		t.Errorf("unreadable helper: %+v, want unknown at line 6", vs)
+	}
+}

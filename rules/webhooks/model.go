@@ -1,7 +1,6 @@
 package webhooks
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 
@@ -414,60 +413,39 @@ func (c *checker) svixModule(f *jsast.File, src string) bool {
 func (c *checker) directVerifies(f *jsast.File, n *jsast.Node) map[*jsast.Node]verifyKind {
 	out := map[*jsast.Node]verifyKind{}
 	for _, v := range c.pass.Model.WebhookVerifies(c.pass.Ctx, f, n) {
-		switch v.Kind {
-		case sem.VerifyClerk:
-			out[v.Call] = verifyClerk
-		case sem.VerifySvix:
-			out[v.Call] = verifySvix
-		case sem.VerifyHMAC:
-			out[v.Call] = verifyHMAC
-		}
+		out[v.Call] = kindOf(v.Kind)
 	}
 	return out
 }
 
-var verifierName = regexp.MustCompile(`(?i)(verif|validat|signature|authenticat)`)
-
 // verifications returns the calls in fn that verify a signature, directly
-// or through a helper function of the repository (followed depth levels).
+// or through a helper function of the repository (followed depth levels),
+// as the model finds them (sem.Model.WebhookVerifications).
 func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []verification {
-	direct := c.directVerifies(f, jsast.FunctionBody(fn))
 	var out []verification
-	for _, call := range f.Calls(jsast.FunctionBody(fn), func(string) bool { return true }) {
-		if k := direct[call]; k != 0 {
-			out = append(out, verification{call: call, kind: k})
+	for _, v := range c.pass.Model.WebhookVerifications(c.pass.Ctx, f, fn, depth) {
+		if len(v.Via) > 0 {
+			h, in := v.Via[0], v.Via[len(v.Via)-1]
+			out = append(out, verification{call: v.Call, kind: verifyHelper,
+				helper: fnRef{f: h.File, fn: h.Fn, name: h.Name}, site: fnRef{f: v.SiteFile, fn: v.Site, name: in.Name}})
 			continue
 		}
-		if depth <= 0 {
-			continue
-		}
-		ref, external, unknown := c.calleeFunction(f, call)
-		if unknown {
-			// A helper the module graph could not follow may verify: a read
-			// failure never turns into "unverified".
-			out = append(out, verification{call: call, kind: verifyOpaque})
-			continue
-		}
-		if external {
-			if verifierName.MatchString(jsast.LastSegment(f.CalleeName(call))) {
-				out = append(out, verification{call: call, kind: verifyOpaque})
-			}
-			continue
-		}
-		if ref.fn == nil || ref.f == f && (ref.fn == fn || ref.fn.Contains(call)) {
-			continue
-		}
-		if inner := c.verifications(ref.f, ref.fn, depth-1); len(inner) > 0 {
-			site := ref
-			if inner[0].kind == verifyHelper {
-				site = inner[0].site
-			} else {
-				site = fnRef{f: ref.f, fn: inner[0].call, name: ref.name}
-			}
-			out = append(out, verification{call: call, kind: verifyHelper, helper: ref, site: site})
-		}
+		out = append(out, verification{call: v.Call, kind: kindOf(v.Kind)})
 	}
 	return out
+}
+
+// kindOf is the pack's name for the model's kind of a direct verification.
+func kindOf(k sem.VerifyKind) verifyKind {
+	switch k {
+	case sem.VerifyClerk:
+		return verifyClerk
+	case sem.VerifySvix:
+		return verifySvix
+	case sem.VerifyHMAC:
+		return verifyHMAC
+	}
+	return verifyOpaque
 }
 
 // helperCalls returns the calls in fn to functions of the repository that
@@ -491,7 +469,7 @@ func (c *checker) helperCalls(h *handler) []struct {
 		if !passes {
 			continue
 		}
-		ref, _, _ := c.calleeFunction(h.f, call)
+		ref := c.calleeFunction(h.f, call)
 		out = append(out, struct {
 			call *jsast.Node
 			ref  fnRef

@@ -24,25 +24,15 @@ func loc(f *jsast.File, n *jsast.Node) rules.Location {
 	return rules.Location{Path: f.Path, Line: n.Line}
 }
 
-// calleeFunction is the model's answer to "which function does this call
-// invoke" (sem.Model.Callee: local and imported functions, namespace and
-// object members, factories, Convex ctx.runAction references) as the
-// pack's fnRef. external reports a package's export (or a file the
-// snapshot lacks); unknown a file the model could not read or resolve,
-// which callers must not take for "does not verify".
-func (c *checker) calleeFunction(f *jsast.File, call *jsast.Node) (ref fnRef, external, unknown bool) {
-	if c.pass.Model == nil {
-		return fnRef{}, false, true
+// calleeFunction is the function a call invokes, as the model resolves it
+// (sem.Model.Callee: local and imported functions, namespace and object
+// members, factories, Convex ctx.runAction references); nil fn for a
+// package, a failure or nothing to follow.
+func (c *checker) calleeFunction(f *jsast.File, call *jsast.Node) fnRef {
+	if r := c.pass.Model.Callee(c.pass.Ctx, f, call); r.Kind == sem.CalleeFunction {
+		return fnRef{f: r.File, fn: r.Fn, name: r.Name}
 	}
-	switch r := c.pass.Model.Callee(c.pass.Ctx, f, call); r.Kind {
-	case sem.CalleeFunction:
-		return fnRef{f: r.File, fn: r.Fn, name: r.Name}, false, false
-	case sem.CalleeExternal:
-		return fnRef{}, true, false
-	case sem.CalleeUnknown:
-		return fnRef{}, false, true
-	}
-	return fnRef{}, false, false
+	return fnRef{}
 }
 
 // functionOf returns the function an exported value denotes, as the model
