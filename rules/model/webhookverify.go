@@ -74,7 +74,7 @@ func (m *Model) WebhookVerifies(ctx context.Context, f *jsast.File, n *jsast.Nod
 func (m *Model) verifyKind(ctx context.Context, f *jsast.File, call *jsast.Node, inst map[string]string) (VerifyKind, string) {
 	name := strings.ReplaceAll(f.CalleeName(call), "()", "")
 	if last := jsast.LastSegment(name); last == "verifyWebhook" {
-		if im, ok := f.ImportOf(jsast.FirstSegment(name)); ok && ClerkVerifyModule(im.Source) {
+		if im, ok := f.ImportOf(jsast.FirstSegment(name)); ok && m.ClerkVerifyModule(ctx, f, im.Source) {
 			return VerifyClerk, "clerk"
 		}
 	}
@@ -108,11 +108,13 @@ func (m *Model) verifyKind(ctx context.Context, f *jsast.File, call *jsast.Node,
 	return 0, ""
 }
 
-// ClerkVerifyModule reports whether verifyWebhook imported from src is
-// Clerk's (a Clerk package, or the application's own Clerk module that
-// re-exports it).
-func ClerkVerifyModule(src string) bool {
-	return jsast.IsClerkModule(src) || strings.Contains(src, "clerk")
+// ClerkVerifyModule reports whether verifyWebhook imported by f from src
+// is Clerk's: a Clerk SDK's webhooks entry point (knowledge.VerifierOf).
+// A module of the repository that wraps it is a helper, which Callee
+// follows.
+func (m *Model) ClerkVerifyModule(ctx context.Context, f *jsast.File, src string) bool {
+	v, ok := knowledge.VerifierOf(m.SpecPackage(ctx, f, src), "verifyWebhook")
+	return ok && v.Provider == "clerk"
 }
 
 // hmacAlgorithm reports whether a Web Crypto call's first argument names

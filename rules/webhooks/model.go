@@ -74,7 +74,7 @@ func (c *checker) computeSignals(f *jsast.File) *signals {
 	s := &signals{}
 	for _, im := range f.Imports() {
 		switch {
-		case im.Imported == "verifyWebhook" && sem.ClerkVerifyModule(im.Source):
+		case im.Imported == "verifyWebhook" && c.pass.Model.ClerkVerifyModule(c.pass.Ctx, f, im.Source):
 			s.clerkVerifyImport = true
 		case c.svixModule(f, im.Source) && (im.Imported == "Webhook" || im.Imported == "*" || im.Imported == "default"):
 			s.svixImport = true
