@@ -50,14 +50,8 @@ type Callee struct {
 // runQuery reference runs, else the function its callee expression
 // denotes (Function).
 func (m *Model) Callee(ctx context.Context, f *jsast.File, call *jsast.Node) Callee {
-	if r, args, ok := m.convexCallTarget(ctx, f, call); ok {
-		return Callee{Kind: CalleeFunction, File: r.file, Fn: r.fn, Name: r.name, Args: args}
-	}
-	c := m.Function(ctx, f, call.ChildByField("function"))
-	if c.Kind == CalleeFunction {
-		c.Args = jsast.Args(call)
-	}
-	return c
+	r, args, err := m.callee(ctx, f, call, nil)
+	return m.calleeOf(ctx, f, call.ChildByField("function"), r, args, err)
 }
 
 // Function resolves an expression used as a function (a callee, an
@@ -70,9 +64,16 @@ func (m *Model) Callee(ctx context.Context, f *jsast.File, call *jsast.Node) Cal
 // value that is not a function).
 func (m *Model) Function(ctx context.Context, f *jsast.File, n *jsast.Node) Callee {
 	r, err := m.resolveFunc(ctx, f, n, nil, 0)
+	return m.calleeOf(ctx, f, n, r, nil, err)
+}
+
+// calleeOf is the answer for the expression n of f that resolved to r (or
+// failed with err): what the model found, else whether n comes from
+// outside the snapshot, could not be followed, or names nothing.
+func (m *Model) calleeOf(ctx context.Context, f *jsast.File, n *jsast.Node, r fnRef, args []*jsast.Node, err error) Callee {
 	switch {
 	case err == nil:
-		return Callee{Kind: CalleeFunction, File: r.file, Fn: r.fn, Name: r.name}
+		return Callee{Kind: CalleeFunction, File: r.file, Fn: r.fn, Name: r.name, Args: args}
 	case !errors.Is(err, errNotFound):
 		return Callee{Kind: CalleeUnknown, Err: err}
 	}
