@@ -50,6 +50,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("convexRunCalls", c.Name)
 	}
+	for _, h := range hmacCalls {
+		if h.Source == "" || h.Name == "" {
+			t.Errorf("hmacCalls %+v: incomplete entry", h)
+		}
+		unique("hmacCalls", h.Receiver+"."+h.Name)
+	}
 	for _, m := range membershipLists {
 		if m.Source == "" || (m.Call == "") == (m.Property == "") {
 			t.Errorf("membershipLists %+v: incomplete entry", m)

@@ -298,3 +298,43 @@ func OtherProviderCall(callee string) (string, bool) {
 	}
 	return "", false
 }
+
+// HMACCall is a library call that computes or checks an HMAC, the core of
+// a hand-rolled webhook signature check.
+type HMACCall struct {
+	// Name is the function or method (the callee's last segment).
+	Name string
+	// Receiver is the segment before Name the call must have ("subtle"
+	// of crypto.subtle.sign); "" for any.
+	Receiver string
+	// AlgorithmArg: the call computes an HMAC only when its first argument
+	// names the HMAC algorithm ("HMAC" or { name: "HMAC" }).
+	AlgorithmArg bool
+	Source       string
+}
+
+// hmacCalls are the HMAC computations of Node's crypto module and of Web
+// Crypto.
+//
+// Replaces: rules/webhooks/model.go hmacCall.
+var hmacCalls = []HMACCall{
+	{Name: "createHmac", Source: "https://nodejs.org/api/crypto.html#cryptocreatehmacalgorithm-key-options"},
+	{Name: "sign", Receiver: "subtle", AlgorithmArg: true, Source: "https://developer.mozilla.org/en-US/docs/Web/API/SubtleCrypto/sign"},
+	{Name: "verify", Receiver: "subtle", AlgorithmArg: true, Source: "https://developer.mozilla.org/en-US/docs/Web/API/SubtleCrypto/verify"},
+}
+
+// HMACCallOf returns the HMAC computation a callee names ("crypto.createHmac",
+// "crypto.subtle.sign"; without "()").
+func HMACCallOf(callee string) (HMACCall, bool) {
+	segs := strings.Split(callee, ".")
+	last, recv := segs[len(segs)-1], ""
+	if len(segs) > 1 {
+		recv = segs[len(segs)-2]
+	}
+	for _, h := range hmacCalls {
+		if h.Name == last && (h.Receiver == "" || h.Receiver == recv) {
+			return h, true
+		}
+	}
+	return HMACCall{}, false
+}

@@ -1199,14 +1199,7 @@ func (a *analyzer) importPackage(local string) string {
 	if !ok || isLocalSpec(im.Source) {
 		return ""
 	}
-	// Deno's npm:/jsr: specifiers and CDN URLs name a package: the module
-	// graph says which ("npm:svix@1.40.0" is svix).
-	if strings.Contains(im.Source, ":") {
-		if res, err := a.m.graph.Resolve(a.ctx, a.f.Path, im.Source); err == nil && res.Kind == modules.External {
-			return strings.TrimPrefix(res.Package, "jsr:") + res.Subpath
-		}
-	}
-	return im.Source
+	return a.m.SpecPackage(a.ctx, a.f, im.Source)
 }
 
 func isLocalSpec(s string) bool {
@@ -1608,6 +1601,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	}
 	var (
 		r     fnRef
+		args  = jsast.Args(n)
 		err   error
 		seeds []value
 	)
@@ -1621,7 +1615,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 		}
 		r, seeds = sr, sd
 	} else {
-		r, err = a.m.resolveFunc(a.ctx, a.f, callee, a.locals, 0)
+		r, args, err = a.m.callee(a.ctx, a.f, n, a.locals)
 	}
 	if err != nil {
 		if errors.Is(err, errNotFound) && root != nil && authName(a.f.CalleeName(n)) && st.reach != no {
@@ -1646,9 +1640,9 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 		return
 	}
 	if seeds == nil {
-		seeds = missingArgSeeds(r.fn, jsast.Args(n))
+		seeds = missingArgSeeds(r.fn, args)
 	}
-	a.enter(n, st, r, jsast.Args(n), seeds)
+	a.enter(n, st, r, args, seeds)
 }
 
 // missingArgSeeds seeds a helper called with fewer arguments than it

@@ -1,7 +1,6 @@
 package webhooks
 
 import (
-	"regexp"
 	"sort"
 	"strings"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	sem "github.com/clerkguard/clerkguard/rules/model"
-	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
 // signals are the file-level facts that say "Clerk webhook handler".
@@ -55,36 +53,10 @@ func (s *signals) merge(o *signals) {
 	s.evtType = s.evtType || o.evtType
 }
 
-// pkgOf names the package an import specifier of f names: the model's
-// module graph resolves Deno's npm:/jsr: specifiers and URLs
-// ("npm:svix@1.40.0" is svix).
-func (c *checker) pkgOf(f *jsast.File, src string) string {
-	if !strings.Contains(src, ":") || c.pass.Model == nil {
-		return src
-	}
-	if res, err := c.pass.Model.Modules().Resolve(c.pass.Ctx, f.Path, src); err == nil && res.Kind == modules.External {
-		return strings.TrimPrefix(res.Package, "jsr:") + res.Subpath
-	}
-	return src
-}
-
-// svixModule reports whether src (imported by f) is a library whose
-// Webhook class verifies Svix-scheme signatures (knowledge verifiers).
-func (c *checker) svixModule(f *jsast.File, src string) bool {
-	v, ok := knowledge.VerifierOf(c.pkgOf(f, src), "verify")
-	return ok && knowledge.SvixScheme(v.Provider) && v.Receiver == "Webhook"
-}
-
 // svixHeader reports whether h is a Svix-scheme signature header.
 func svixHeader(h string) bool {
 	p, ok := knowledge.SignatureHeader(h)
 	return ok && knowledge.SvixScheme(p)
-}
-
-// isClerkVerifyModule reports whether verifyWebhook imported from src is
-// Clerk's (any @clerk/* entry point, or a community Clerk SDK).
-func isClerkVerifyModule(src string) bool {
-	return jsast.IsClerkModule(src) || strings.Contains(src, "clerk")
 }
 
 // pathSignal reports whether a file path or route path names a webhook.
@@ -102,14 +74,14 @@ func (c *checker) computeSignals(f *jsast.File) *signals {
 	s := &signals{}
 	for _, im := range f.Imports() {
 		switch {
-		case im.Imported == "verifyWebhook" && isClerkVerifyModule(im.Source):
+		case im.Imported == "verifyWebhook" && c.pass.Model.ClerkVerifyModule(c.pass.Ctx, f, im.Source):
 			s.clerkVerifyImport = true
 		case c.svixModule(f, im.Source) && (im.Imported == "Webhook" || im.Imported == "*" || im.Imported == "default"):
 			s.svixImport = true
 		case jsast.IsClerkModule(im.Source) && knowledge.IsClerkWebhookType(im.Imported):
 			s.clerkTypes = true
 		}
-		if _, ok := knowledge.OtherProviderModule(c.pkgOf(f, im.Source)); ok {
+		if _, ok := knowledge.OtherProviderModule(c.pass.Model.SpecPackage(c.pass.Ctx, f, im.Source)); ok {
 			s.otherProvider = true
 		}
 	}
@@ -194,11 +166,11 @@ func (c *checker) modelHandlers(f *jsast.File) []*handler {
 			continue
 		}
 		if fn := nodeAt(f, e.Fn); fn != nil {
-			add(entryHandler(f, e, fn))
+			add(c.entryHandler(f, e, fn))
 		}
 	}
 	for _, ex := range f.Exports() {
-		if fn := functionOf(f, ex.Value); fn != nil && !seen[fn] {
+		if fn := c.functionOf(f, ex.Value); fn != nil && !seen[fn] {
 			name := rules.Code(ex.Name)
 			if ex.Name == "default" {
 				name = "default export"
@@ -227,11 +199,14 @@ func safeOnly(e *sem.Entry) bool {
 // handler", `clerkWebhook` for a controller another file registers), a
 // route registered in f by its method and path ("POST /api/webhooks
 // route", reported at its registration).
-func entryHandler(f *jsast.File, e *sem.Entry, fn *jsast.Node) *handler {
+func (c *checker) entryHandler(f *jsast.File, e *sem.Entry, fn *jsast.Node) *handler {
 	h := &handler{fn: fn, entry: true, at: fn}
 	name := ""
+	// The export that holds the entry's function: written inside it
+	// (`export default defineEventHandler(async (event) => ...)`), or
+	// naming it (`export const POST = handler`).
 	for _, ex := range f.Exports() {
-		if functionOf(f, ex.Value) == fn && (name == "" || ex.Name == e.Name) {
+		if (ex.Value != nil && ex.Value.Contains(fn) || c.functionOf(f, ex.Value) == fn) && (name == "" || ex.Name == e.Name) {
 			name, h.at = ex.Name, ex.Stmt
 		}
 	}
@@ -426,204 +401,51 @@ type verification struct {
 	site fnRef
 }
 
-// svixInstances returns the names bound to `new Webhook(...)` in f:
-// local variables and class fields ("this.wh").
-func (c *checker) svixInstances(f *jsast.File) map[string]bool {
-	ctors := map[string]bool{}
-	for _, im := range f.Imports() {
-		if !c.svixModule(f, im.Source) {
-			continue
-		}
-		switch im.Imported {
-		case "Webhook":
-			ctors[im.Local] = true
-		case "*", "default":
-			ctors[im.Local+".Webhook"] = true
-			if im.Imported == "default" {
-				ctors[im.Local] = true
-			}
-		}
-	}
-	c.dynamicSvixImports(f, ctors)
-	out := map[string]bool{}
-	if len(ctors) == 0 {
-		return out
-	}
-	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		var name string
-		var val *jsast.Node
-		switch n.Type {
-		case "variable_declarator":
-			name, val = f.Text(n.ChildByField("name")), n.ChildByField("value")
-		case "assignment_expression":
-			name, val = f.Name(n.ChildByField("left")), n.ChildByField("right")
-		case "public_field_definition", "field_definition":
-			name, val = "this."+f.Text(n.ChildByField("name")), n.ChildByField("value")
-		default:
-			return true
-		}
-		if u := jsast.Unwrap(val); u != nil && u.Type == "new_expression" && ctors[f.Name(u.ChildByField("constructor"))] {
-			out[name] = true
-		}
-		return true
-	})
-	for k := range ctors {
-		out["#ctor:"+k] = true
+// svixModule reports whether src (imported by f) is a library whose
+// Webhook class verifies Svix-scheme signatures (the model's answer).
+func (c *checker) svixModule(f *jsast.File, src string) bool {
+	_, ok := c.pass.Model.SvixScheme(c.pass.Ctx, f, src)
+	return ok
+}
+
+// directVerifies returns the calls within n that verify a signature
+// themselves, as the model finds them (sem.Model.WebhookVerifies).
+func (c *checker) directVerifies(f *jsast.File, n *jsast.Node) map[*jsast.Node]verifyKind {
+	out := map[*jsast.Node]verifyKind{}
+	for _, v := range c.pass.Model.WebhookVerifies(c.pass.Ctx, f, n) {
+		out[v.Call] = kindOf(v.Kind)
 	}
 	return out
 }
-
-// dynamicSvixImports adds the Webhook constructors bound by a dynamic
-// import or a nested require of svix: `const { Webhook } = await
-// import('svix')`, `const svix = await import('svix')`.
-func (c *checker) dynamicSvixImports(f *jsast.File, ctors map[string]bool) {
-	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		if n.Type != "variable_declarator" {
-			return true
-		}
-		v := jsast.Unwrap(n.ChildByField("value"))
-		if v == nil || v.Type != "call_expression" {
-			return true
-		}
-		callee := f.Text(v.ChildByField("function"))
-		if callee != "import" && callee != "require" {
-			return true
-		}
-		args := jsast.Args(v)
-		if len(args) == 0 {
-			return true
-		}
-		src, ok := f.StringValue(args[0])
-		if !ok || !c.svixModule(f, src) {
-			return true
-		}
-		switch id := n.ChildByField("name"); id.Type {
-		case "identifier":
-			ctors[f.Text(id)+".Webhook"] = true
-		case "object_pattern":
-			for _, c := range id.NamedChildren() {
-				switch c.Type {
-				case "shorthand_property_identifier_pattern":
-					if f.Text(c) == "Webhook" {
-						ctors["Webhook"] = true
-					}
-				case "pair_pattern":
-					if f.Text(c.ChildByField("key")) == "Webhook" {
-						ctors[f.Text(c.ChildByField("value"))] = true
-					}
-				}
-			}
-		}
-		return true
-	})
-}
-
-// directVerify reports whether call itself verifies a signature.
-func (c *checker) directVerify(f *jsast.File, call *jsast.Node, inst map[string]bool) verifyKind {
-	name := f.CalleeName(call)
-	segs := strings.Split(name, ".")
-	if jsast.LastSegment(name) == "verifyWebhook" {
-		if im, ok := f.ImportOf(segs[0]); ok && isClerkVerifyModule(im.Source) {
-			return verifyClerk
-		}
-	}
-	if hmacCall(f, call, name) {
-		return verifyHMAC
-	}
-	fnNode := jsast.Unwrap(call.ChildByField("function"))
-	if fnNode == nil || fnNode.Type != "member_expression" || f.Text(fnNode.ChildByField("property")) != "verify" {
-		return 0
-	}
-	obj := jsast.Unwrap(fnNode.ChildByField("object"))
-	if obj != nil && obj.Type == "new_expression" && inst["#ctor:"+f.Name(obj.ChildByField("constructor"))] {
-		return verifySvix
-	}
-	on := f.Name(obj)
-	if inst[on] {
-		return verifySvix
-	}
-	// An instance exported by another module: `import { wh } from '@/lib/svix'`.
-	if on != "" && !strings.Contains(on, ".") {
-		if f.LocalValue(on) == nil {
-			if tf, v, _, _ := c.importTarget(f, on); tf != nil {
-				if u := jsast.Unwrap(v); u != nil && u.Type == "new_expression" && c.svixInstances(tf)["#ctor:"+tf.Name(u.ChildByField("constructor"))] {
-					return verifySvix
-				}
-			}
-		}
-	}
-	return 0
-}
-
-// hmacCall reports a call that computes or checks an HMAC: Node's
-// crypto.createHmac(), or Web Crypto's subtle.sign/verify with the HMAC
-// algorithm (https://developer.mozilla.org/en-US/docs/Web/API/SubtleCrypto/sign).
-func hmacCall(f *jsast.File, call *jsast.Node, name string) bool {
-	last := jsast.LastSegment(name)
-	if last == "createHmac" {
-		return true
-	}
-	if (last != "sign" && last != "verify") || !strings.HasSuffix(strings.TrimSuffix(name, "."+last), "subtle") {
-		return false
-	}
-	args := jsast.Args(call)
-	if len(args) == 0 {
-		return false
-	}
-	alg := jsast.Unwrap(args[0])
-	if s, ok := f.StringValue(alg); ok {
-		return strings.EqualFold(s, "HMAC")
-	}
-	if alg != nil && alg.Type == "object" {
-		if s, ok := f.StringValue(f.ObjectProp(alg, "name")); ok {
-			return strings.EqualFold(s, "HMAC")
-		}
-	}
-	return false
-}
-
-var verifierName = regexp.MustCompile(`(?i)(verif|validat|signature|authenticat)`)
 
 // verifications returns the calls in fn that verify a signature, directly
-// or through a helper function of the repository (followed depth levels).
+// or through a helper function of the repository (followed depth levels),
+// as the model finds them (sem.Model.WebhookVerifications).
 func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []verification {
-	inst := c.svixInstances(f)
 	var out []verification
-	for _, call := range f.Calls(jsast.FunctionBody(fn), func(string) bool { return true }) {
-		if k := c.directVerify(f, call, inst); k != 0 {
-			out = append(out, verification{call: call, kind: k})
+	for _, v := range c.pass.Model.WebhookVerifications(c.pass.Ctx, f, fn, depth) {
+		if len(v.Via) > 0 {
+			h, in := v.Via[0], v.Via[len(v.Via)-1]
+			out = append(out, verification{call: v.Call, kind: verifyHelper,
+				helper: fnRef{f: h.File, fn: h.Fn, name: h.Name}, site: fnRef{f: v.SiteFile, fn: v.Site, name: in.Name}})
 			continue
 		}
-		if depth <= 0 {
-			continue
-		}
-		ref, external, unknown := c.calleeFunction(f, call)
-		if unknown {
-			// A helper the module graph could not follow may verify: a read
-			// failure never turns into "unverified".
-			out = append(out, verification{call: call, kind: verifyOpaque})
-			continue
-		}
-		if external {
-			if verifierName.MatchString(jsast.LastSegment(f.CalleeName(call))) {
-				out = append(out, verification{call: call, kind: verifyOpaque})
-			}
-			continue
-		}
-		if ref.fn == nil || ref.f == f && (ref.fn == fn || ref.fn.Contains(call)) {
-			continue
-		}
-		if inner := c.verifications(ref.f, ref.fn, depth-1); len(inner) > 0 {
-			site := ref
-			if inner[0].kind == verifyHelper {
-				site = inner[0].site
-			} else {
-				site = fnRef{f: ref.f, fn: inner[0].call, name: ref.name}
-			}
-			out = append(out, verification{call: call, kind: verifyHelper, helper: ref, site: site})
-		}
+		out = append(out, verification{call: v.Call, kind: kindOf(v.Kind)})
 	}
 	return out
+}
+
+// kindOf is the pack's name for the model's kind of a direct verification.
+func kindOf(k sem.VerifyKind) verifyKind {
+	switch k {
+	case sem.VerifyClerk:
+		return verifyClerk
+	case sem.VerifySvix:
+		return verifySvix
+	case sem.VerifyHMAC:
+		return verifyHMAC
+	}
+	return verifyOpaque
 }
 
 // helperCalls returns the calls in fn to functions of the repository that
@@ -647,7 +469,7 @@ func (c *checker) helperCalls(h *handler) []struct {
 		if !passes {
 			continue
 		}
-		ref, _, _ := c.calleeFunction(h.f, call)
+		ref := c.calleeFunction(h.f, call)
 		out = append(out, struct {
 			call *jsast.Node
 			ref  fnRef

@@ -63,10 +63,10 @@ func runWH002(pass *rules.Pass) error {
 	hs := c.webhookHandlers(f)
 	reported := map[*jsast.Node]bool{} // handlers already reported for a re-serialised body
 	for _, h := range hs {
-		inst := c.svixInstances(f)
+		direct := c.directVerifies(f, jsast.FunctionBody(h.fn))
 		reads := bodyReads(f, h.fn, h.roots)
 		for _, call := range f.Calls(jsast.FunctionBody(h.fn), func(string) bool { return true }) {
-			switch c.directVerify(f, call, inst) {
+			switch direct[call] {
 			case verifySvix:
 				args := jsast.Args(call)
 				if len(args) == 0 {

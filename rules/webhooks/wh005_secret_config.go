@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	sem "github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/redact"
 )
@@ -232,7 +233,7 @@ func readsBody(f *jsast.File, h *handler, stmts []*jsast.Node) bool {
 func (c *checker) nameMismatch(f *jsast.File) {
 	var calls []*jsast.Node
 	for _, call := range f.Calls(f.Root, func(n string) bool { return jsast.LastSegment(n) == "verifyWebhook" }) {
-		if c.directVerify(f, call, nil) != verifyClerk {
+		if vs := c.pass.Model.WebhookVerifies(c.pass.Ctx, f, call); len(vs) == 0 || vs[0].Call != call || vs[0].Kind != sem.VerifyClerk {
 			continue
 		}
 		args := jsast.Args(call)
