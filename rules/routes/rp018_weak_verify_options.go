@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/redact"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -60,6 +61,7 @@ var RP018 = &rules.Rule{
 			"(jsonwebtoken, jose, fast-jwt) that falls back to a string literal when its variable is unset " +
 			"(`process.env.JWT_SECRET || 'dev-secret'`) lets anyone who reads the source sign tokens the verifier accepts " +
 			"wherever the variable is missing.\n\n" +
+			"A list the app's own helper builds (`authorizedParties: trustedOrigins(env.BASE_URL)`) is followed to the array literal the helper returns, and reported at the call. " +
 			"Local origins inside a `NODE_ENV === 'development'` branch are not reported. A direct `authenticateRequest()` " +
 			"or `verifyToken()` call with a literal options object and no `authorizedParties` is reported with low " +
 			"confidence; a missing `authorizedParties` in `clerkMiddleware()` is not reported.",
@@ -121,12 +123,19 @@ func runRP018(pass *rules.Pass) error {
 	// elsewhere (@fastify/jwt, jose), in a file that need not import Clerk.
 	rp018CheckAzp(pass, f)
 	rp018KeyFallback(pass, f)
-	if !f.ImportsFrom(jsast.IsClerkModule) {
-		return nil
-	}
+	// A file that does not import Clerk may still verify through a Clerk
+	// client an app module builds (`getClerkClient(env).authenticateRequest`,
+	// `clerkClient.verifyToken`): only those two methods, on a receiver
+	// named for Clerk.
+	direct := f.ImportsFrom(jsast.IsClerkModule)
 	for _, call := range f.Calls(f.Root, func(n string) bool {
-		_, ok := rp018OptionCalls[jsast.LastSegment(n)]
-		return ok || jsast.LastSegment(n) == "register"
+		last := jsast.LastSegment(n)
+		if !direct {
+			root := strings.ToLower(strings.Split(n, ".")[0])
+			return (last == "authenticateRequest" || last == "verifyToken") && strings.Contains(root, "clerk")
+		}
+		_, ok := rp018OptionCalls[last]
+		return ok || last == "register"
 	}) {
 		name := f.CalleeName(call)
 		last := jsast.LastSegment(name)
@@ -274,6 +283,23 @@ func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, what str
 			list = v
 		}
 	}
+	if list != nil && list.Type == "call_expression" && pass.Model != nil {
+		// authorizedParties: getAuthorizedParties(env.BASE_URL): the list
+		// the app's helper returns, judged where it is written.
+		if c := pass.Model.Callee(pass.Ctx, f, list); c.Kind == model.CalleeFunction {
+			if hf, arr := returnedList(c.File, c.Fn); arr != nil {
+				helper := rules.Code(f.CalleeName(list) + "()")
+				reported := false // one finding at the call: the first weak origin names the line
+				rp018CheckParties(pass, hf, arr, what+" (built by "+helper+")", func(el *jsast.Node, msg string) {
+					if !reported {
+						reported = true
+						report(ap, fmt.Sprintf("%s (%s:%d)", msg, hf.Path, el.Line))
+					}
+				})
+			}
+		}
+		return
+	}
 	if list == nil || list.Type != "array" {
 		if list != nil && rp018FromHeaders(f, list) {
 			report(ap, fmt.Sprintf("%s is built from a request header, so the caller chooses the origin it is checked against", what))
@@ -296,8 +322,12 @@ func rp018CheckParties(pass *rules.Pass, f *jsast.File, ap *jsast.Node, what str
 			msg := fmt.Sprintf("%s accepts the plain-http origin %s outside a development-only branch", what, rules.Code(s))
 			if rp018Local(s) {
 				// A local origin in shipped config: anyone can serve a page there.
-				pass.Report(rules.Diagnostic{Line: el.Line, Column: el.Col, Confidence: rules.LowConfidence,
-					Message: msg + "; any visitor can serve a page on their own localhost, so keep it in a `NODE_ENV === 'development'` branch"})
+				msg += "; any visitor can serve a page on their own localhost, so keep it in a `NODE_ENV === 'development'` branch"
+				if f.Path != pass.File.Path {
+					report(el, msg) // in a helper: shown at the call that uses the list
+					continue
+				}
+				pass.Report(rules.Diagnostic{Line: el.Line, Column: el.Col, Confidence: rules.LowConfidence, Message: msg})
 				continue
 			}
 			report(el, msg)
@@ -692,4 +722,43 @@ func rp018GoScalar(e ast.Expr) (float64, bool) {
 func rp018Local(origin string) bool {
 	h := strings.TrimPrefix(strings.ToLower(origin), "http://")
 	return strings.HasPrefix(h, "localhost") || strings.HasPrefix(h, "127.0.0.1") || strings.HasPrefix(h, "[::1]")
+}
+
+// returnedList is the array literal a helper returns: `return [...]`, or
+// `return parties` where parties was declared with an array literal in
+// the helper (elements pushed later under a condition are the caller's
+// own values, not judged).
+func returnedList(f *jsast.File, fn *jsast.Node) (*jsast.File, *jsast.Node) {
+	body := jsast.FunctionBody(fn)
+	if body == nil {
+		return nil, nil
+	}
+	var arr *jsast.Node
+	jsast.Walk(body, func(n *jsast.Node) bool {
+		if arr != nil || (n != fn && jsast.IsFunction(n)) {
+			return false
+		}
+		if n.Type != "return_statement" || len(n.NamedChildren()) == 0 {
+			return true
+		}
+		v := jsast.Unwrap(n.NamedChildren()[0])
+		if v != nil && v.Type == "identifier" {
+			name := f.Text(v)
+			jsast.Walk(body, func(d *jsast.Node) bool {
+				if d.Type == "variable_declarator" && f.Text(d.ChildByField("name")) == name {
+					v = jsast.Unwrap(d.ChildByField("value"))
+					return false
+				}
+				return arr == nil
+			})
+		}
+		if v != nil && v.Type == "array" {
+			arr = v
+		}
+		return false
+	})
+	if arr == nil {
+		return nil, nil
+	}
+	return f, arr
 }
