@@ -53,7 +53,7 @@ func checkDefaultGaps(pass *rules.Pass, a *project.NextApp, reported map[string]
 	for _, r := range a.Routes {
 		inApp[r.File] = true
 	}
-	byPath := map[string]string{}
+	byPath, public := map[string]string{}, map[string]bool{}
 	for _, e := range es {
 		if !e.PathKnown || !inApp[e.File] || reported[e.File] {
 			continue
@@ -66,6 +66,9 @@ func checkDefaultGaps(pass *rules.Pass, a *project.NextApp, reported map[string]
 		if f, ok := byPath[e.Path]; !ok || e.File < f {
 			byPath[e.Path] = e.File
 		}
+		if e.Public != "" {
+			public[e.Path] = true
+		}
 	}
 	paths := make([]string, 0, len(byPath))
 	for p := range byPath {
@@ -75,7 +78,7 @@ func checkDefaultGaps(pass *rules.Pass, a *project.NextApp, reported map[string]
 	var gaps []matcherGap
 	line := 0
 	for _, p := range paths {
-		q, m := skippedSample(mw, p)
+		q, m := skippedSample(mw, p, public[p])
 		if q == "" {
 			continue
 		}
@@ -118,8 +121,11 @@ func checkDefaultGaps(pass *rules.Pass, a *project.NextApp, reported map[string]
 // skippedSample returns a concrete path of the route path p that the
 // middleware's matcher does not run on while every Clerk default matcher
 // does, and the matcher entry that still runs one segment below it; ""
-// when there is none or an evaluation is unknown.
-func skippedSample(mw *project.Middleware, p string) (string, *project.Matcher) {
+// when there is none or an evaluation is unknown. A skip that depends on
+// the value of a dynamic segment is never a deliberate exclusion; a static
+// path that is public by declaration or convention (public) may be
+// excluded on purpose ('(?!about$)'), so it is not sampled.
+func skippedSample(mw *project.Middleware, p string, public bool) (string, *project.Matcher) {
 	segs := strings.Split(p, "/")
 	var candidates []string
 	dynamic := false
@@ -135,16 +141,22 @@ func skippedSample(mw *project.Middleware, p string) (string, *project.Matcher) 
 		}
 	}
 	if !dynamic {
+		if public {
+			return "", nil
+		}
 		candidates = []string{p}
 	}
 	for _, q := range candidates {
-		if mw.RunsOn(q) != boundedre.NoMatch || mw.DefaultsRunOn(q) != boundedre.Match {
+		if mw.RunsOn(q) != boundedre.NoMatch {
 			continue
 		}
 		below := strings.TrimSuffix(q, "/") + "/x"
 		for _, m := range mw.Matchers {
 			if !m.Conditional && m.Pattern.Eval(below) == boundedre.Match {
-				return q, m
+				if mw.DefaultsRunOn(q) == boundedre.Match {
+					return q, m
+				}
+				break
 			}
 		}
 	}
