@@ -12,16 +12,11 @@ import (
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
-// segmentSamples are the values tried for a dynamic segment: an id or slug
-// ending in each letter, digit, '-' and '_', so a matcher whose exclusion
-// depends on how a path ends is evaluated on every ending an id can have.
-var segmentSamples = func() []string {
-	out := []string{"x"}
-	for _, c := range "abcdefghijklmnopqrstuvwxyz0123456789-_" {
-		out = append(out, "x"+string(c))
-	}
-	return out
-}()
+// sampleEndings are the last characters of the values tried for a dynamic
+// segment: an id or slug ending in each letter, digit, '-' and '_', so a
+// matcher whose exclusion depends on how a path ends is evaluated on every
+// ending an id can have.
+const sampleEndings = "abcdefghijklmnopqrstuvwxyz0123456789-_"
 
 // maxNamedGaps bounds the entries one finding names.
 const maxNamedGaps = 5
@@ -30,6 +25,7 @@ const maxNamedGaps = 5
 // documented matchers run on it.
 type matcherGap struct {
 	path, sample, file string
+	line               int
 	protected          bool
 }
 
@@ -53,7 +49,7 @@ func checkDefaultGaps(pass *rules.Pass, a *project.NextApp, reported map[string]
 	for _, r := range a.Routes {
 		inApp[r.File] = true
 	}
-	byPath, public := map[string]string{}, map[string]bool{}
+	byPath, public := map[string]*model.Entry{}, map[string]bool{}
 	for _, e := range es {
 		if !e.PathKnown || !inApp[e.File] || reported[e.File] {
 			continue
@@ -63,8 +59,8 @@ func checkDefaultGaps(pass *rules.Pass, a *project.NextApp, reported map[string]
 		default:
 			continue
 		}
-		if f, ok := byPath[e.Path]; !ok || e.File < f {
-			byPath[e.Path] = e.File
+		if f, ok := byPath[e.Path]; !ok || e.File < f.File || (e.File == f.File && e.Line < f.Line) {
+			byPath[e.Path] = e
 		}
 		if e.Public != "" {
 			public[e.Path] = true
@@ -82,7 +78,8 @@ func checkDefaultGaps(pass *rules.Pass, a *project.NextApp, reported map[string]
 		if q == "" {
 			continue
 		}
-		gaps = append(gaps, matcherGap{path: p, sample: q, file: byPath[p], protected: a.GateProtects(q)})
+		e := byPath[p]
+		gaps = append(gaps, matcherGap{path: p, sample: q, file: e.File, line: e.Line, protected: a.GateProtects(q)})
 		if line == 0 && m != nil {
 			line = m.Line
 		}
@@ -100,7 +97,7 @@ func checkDefaultGaps(pass *rules.Pass, a *project.NextApp, reported map[string]
 		}
 		if i < maxNamedGaps {
 			names = append(names, fmt.Sprintf("%s (%s, e.g. %s)", rules.Code(g.path), rules.Code(g.file), rules.Code(g.sample)))
-			related = append(related, rules.Location{Path: g.file, Line: 1})
+			related = append(related, rules.Location{Path: g.file, Line: max(g.line, 1)})
 		}
 	}
 	if n := len(gaps) - maxNamedGaps; n > 0 {
@@ -130,13 +127,13 @@ func skippedSample(mw *project.Middleware, p string, public bool) (string, *proj
 	var candidates []string
 	dynamic := false
 	for i, s := range segs {
-		if !isDynamicSegment(s) {
+		if !strings.HasPrefix(s, "[") || !strings.HasSuffix(s, "]") {
 			continue
 		}
 		dynamic = true
-		for _, v := range segmentSamples {
+		for _, v := range append([]string{""}, strings.Split(sampleEndings, "")...) {
 			c := append([]string(nil), segs...)
-			c[i] = v
+			c[i] = "x" + v
 			candidates = append(candidates, project.ProbePath(strings.Join(c, "/"), "x"))
 		}
 	}
@@ -161,10 +158,4 @@ func skippedSample(mw *project.Middleware, p string, public bool) (string, *proj
 		}
 	}
 	return "", nil
-}
-
-// isDynamicSegment reports whether a route path segment is a parameter in
-// Next.js ([id], [...slug], [[...opt]]) or path-to-regexp (:id) notation.
-func isDynamicSegment(s string) bool {
-	return (strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]")) || strings.HasPrefix(s, ":")
 }
