@@ -67,6 +67,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("membershipRoleFields %q: no source", k)
 		}
 	}
+	for _, d := range defaultMatchers {
+		if d.Source == "" || d.Era == "" || len(d.Patterns) == 0 {
+			t.Errorf("defaultMatchers %q: incomplete entry", d.Era)
+		}
+		unique("defaultMatchers", d.Era)
+	}
 	for k, src := range clientContextKeys {
 		if src == "" || k == "" {
 			t.Errorf("clientContextKeys %q: no source", k)

@@ -33,7 +33,11 @@ var RP002 = &rules.Rule{
 			"protection the middleware gives (`auth.protect()` for matched routes) never applies there. The Next.js " +
 			"docs' example matcher `'/((?!api|_next/static|_next/image|favicon.ico).*)'` skips every `/api` route; " +
 			"Clerk's recommended matcher also skips file-like URLs (`/reports/q3.csv`), so a dynamic route that " +
-			"relies on middleware gating is open for those. Next.js ignores a matcher built from variables or calls. " +
+			"relies on middleware gating is open for those. A matcher that skips paths of the app's own pages and route " +
+			"handlers which Clerk's documented matcher of every era runs on, while still running below them (the " +
+			"static-file exclusion `'.+\\.[\\w]+$'` copied without its backslashes skips every path ending in `w`), is " +
+			"reported with the entries it skips; excluding a whole prefix (`(?!api/public)`) is not. " +
+			"Next.js ignores a matcher built from variables or calls. " +
 			"The matcher is evaluated with Next.js's path-to-regexp semantics, look-ahead included.",
 		Bad: "export const config = { matcher: ['/((?!api|_next/static|_next/image|favicon.ico).*)'] }",
 		Good: "export const config = {\n  matcher: [\n    '/((?!_next|[^?]*\\\\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)',\n" +
@@ -73,6 +77,7 @@ func runRP002(pass *rules.Pass) error {
 		routes := append([]*project.Route(nil), a.Routes...)
 		sort.Slice(routes, func(i, j int) bool { return routes[i].File < routes[j].File })
 		apiRoutes, apiClerk := 0, 0
+		reported := map[string]bool{}
 		for _, r := range routes {
 			probe := r.Probe()
 			if strings.HasPrefix(probe+"/", "/api/") {
@@ -92,6 +97,7 @@ func runRP002(pass *rules.Pass) error {
 			if strings.HasPrefix(probe+"/", "/api/") {
 				apiClerk++
 			}
+			reported[r.File] = true
 			d := rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine,
 				Message: fmt.Sprintf("config.matcher does not run on %s, but %s calls %s there: without %s it throws, and no middleware protection applies",
 					rules.Code(probe), rules.Code(r.File), rules.Code(helper), nextMiddleware(pass.Project, mw.File)),
@@ -103,6 +109,7 @@ func runRP002(pass *rules.Pass) error {
 			}
 			pass.Report(d)
 		}
+		checkDefaultGaps(pass, a, reported)
 		if apiRoutes > 0 && apiClerk == 0 && mw.RunsOn("/api/x") == boundedre.NoMatch {
 			pass.Report(rules.Diagnostic{Path: mw.File, Line: mw.MatcherLine, Severity: rules.Info, Confidence: rules.MediumConfidence,
 				Message: fmt.Sprintf("config.matcher skips /api: none of the app's %d API routes calls Clerk today, but one that does will throw", apiRoutes),
