@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -1385,16 +1386,9 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 	kind := dataKind(eff)
 	selects := !knowledge.IsCreate(strings.ToLower(sel.Sel.Name[:1]) + sel.Sel.Name[1:])
 	table := ""
-	if q := w.sqlText(c); q != "" {
-		words := strings.Fields(strings.ToLower(q))
-		switch strings.ToUpper(strings.Fields(q)[0]) {
-		case "SELECT", "WITH", "SHOW":
-			kind, table = ReadsData, wordAfter(words, "from")
-		case "INSERT":
-			kind, selects, table = WritesData, false, wordAfter(words, "into")
-		case "UPDATE", "DELETE", "UPSERT", "MERGE", "REPLACE":
-			kind = WritesData
-		}
+	if st := sqlStatementOf(w.sqlText(c)); st.kind != "" {
+		kind, table = st.kind, st.table
+		selects = selects && st.selects
 	}
 	var args []ast.Expr
 	args = append(args, c.Args...)
@@ -1493,7 +1487,8 @@ func (w *goWalker) wholeFact(a ast.Expr, fields bool) *goFact {
 }
 
 // sqlText returns the SQL statement of a call's first string argument (a
-// literal or a local variable assigned one), "" when there is none.
+// literal, a local variable assigned one, or a constant of the package),
+// "" when there is none.
 func (w *goWalker) sqlText(c *ast.CallExpr) string {
 	for _, a := range c.Args {
 		switch x := a.(type) {
@@ -1505,6 +1500,9 @@ func (w *goWalker) sqlText(c *ast.CallExpr) string {
 			}
 		case *ast.Ident:
 			if s := w.localString(x.Name); s != "" {
+				return s
+			}
+			if s := w.p.constString(path.Dir(w.fn.file.Path), x.Name); s != "" {
 				return s
 			}
 		}

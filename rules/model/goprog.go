@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
+	"go/token"
 	"path"
 	"sort"
 	"strconv"
@@ -221,6 +222,36 @@ func (p *goProgram) funcIn(dir, name string) *goFunc {
 		}
 	}
 	return nil
+}
+
+// constString returns the string a package-level constant or variable
+// of a package directory is declared with ("" when it is not one
+// literal): sqlc declares each query's SQL so
+// (https://docs.sqlc.dev/en/latest/tutorials/getting-started-postgresql.html).
+func (p *goProgram) constString(dir, name string) string {
+	for _, f := range p.byDir[dir] {
+		for _, d := range f.AST.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST && gd.Tok != token.VAR {
+				continue
+			}
+			for _, sp := range gd.Specs {
+				vs := sp.(*ast.ValueSpec)
+				for i, n := range vs.Names {
+					if n.Name != name || i >= len(vs.Values) {
+						continue
+					}
+					if b, ok := vs.Values[i].(*ast.BasicLit); ok && b.Kind == token.STRING {
+						if s, err := strconv.Unquote(b.Value); err == nil {
+							return strings.TrimSpace(s)
+						}
+					}
+					return ""
+				}
+			}
+		}
+	}
+	return ""
 }
 
 func declFunc(f *goast.File, fd *ast.FuncDecl) *goFunc {
