@@ -44,6 +44,7 @@ type goSummary struct {
 	errOnAnon     bool // a helper: each return an anonymous caller reaches carries an error
 	okFalse       bool // a helper: each return an anonymous caller reaches ends in false
 	retIdentity   bool // a helper: its first result is (derived from) the identity
+	retClerkUsers bool // a helper: it returns Clerk users' data (gousers.go)
 	// paramChecks are a helper's exits on a condition over its
 	// parameters: an owner check where the caller passes the identity.
 	paramChecks []goParamCheck
@@ -90,6 +91,8 @@ type goFact struct {
 	whole   bool
 	param   int
 	checked bool
+	// clerkUsers: Clerk users' data read from the Backend API (gousers.go).
+	clerkUsers bool
 }
 
 type goWalker struct {
@@ -230,6 +233,9 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		if len(x.Results) > 0 && w.mentionsIdentity(x.Results[0]) {
 			w.s.retIdentity = true
 		}
+		if len(x.Results) > 0 && w.holdsClerkUsers(x.Results[0]) {
+			w.s.retClerkUsers = true
+		}
 		if r == no {
 			return no
 		}
@@ -330,6 +336,7 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 			}
 		}
 		w.assign(x.Lhs, x.Rhs)
+		w.markClerkUsers(x.Lhs, x.Rhs)
 		if w.panics != nil && r != no {
 			w.s.checks = append(w.s.checks, *w.panics)
 			w.panics = nil
@@ -362,6 +369,7 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		return r
 	case *ast.RangeStmt:
 		r = w.expr(x.X, r)
+		w.rangeClerkUsers(x)
 		w.loopBody(x.Body, r)
 		return r
 	case *ast.SwitchStmt:
@@ -999,6 +1007,11 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	if src, iname, ok := w.inputCall(c); ok {
 		w.s.inputs = append(w.s.inputs, Input{Name: iname, Source: src, Location: w.loc(c.Pos())})
 		return r
+	}
+	if onReq {
+		if eff, ok := w.answersClerkUsers(c, last, r); ok {
+			w.s.effects = append(w.s.effects, eff)
+		}
 	}
 	if onReq && (last == "Set" || last == "Get" || last == "GetString" || strings.HasPrefix(last, "JSON") || last == "String" || last == "Status") {
 		if w.role == goGinMW && last != "Set" && last != "Get" && last != "GetString" && len(c.Args) > 0 && goDenyStatus(c.Args[0]) {
