@@ -306,11 +306,12 @@ func (p *goProgram) resolveCallee(f *goast.File, e ast.Expr) *goFunc {
 			return ms[0]
 		}
 		// Several methods share the name: the receiver's field or variable
-		// name usually spells its type (h.userService -> UserService).
-		hint := strings.TrimSuffix(strings.ToLower(lastName(x.X)), "s")
+		// name usually spells its type (h.userService -> UserService,
+		// accountHandlers -> AccountsHandler), plurals aside.
+		hint := goSingularWords(lastName(x.X))
 		if hint != "" {
 			for _, mf := range ms {
-				if strings.Contains(strings.ToLower(mf.recv), hint) {
+				if strings.Contains(goSingularWords(mf.recv), hint) {
 					return mf
 				}
 			}
@@ -326,6 +327,28 @@ func (p *goProgram) resolveCallee(f *goast.File, e ast.Expr) *goFunc {
 		}
 	}
 	return nil
+}
+
+// goSingularWords lowercases a camel-case name and drops the plural s of
+// each of its words: "accountHandlers" and "AccountsHandler" both give
+// "accounthandler".
+func goSingularWords(name string) string {
+	var b strings.Builder
+	word := func(w string) {
+		if len(w) > 1 {
+			w = strings.TrimSuffix(w, "s")
+		}
+		b.WriteString(strings.ToLower(w))
+	}
+	start := 0
+	for i := 1; i < len(name); i++ {
+		if name[i] >= 'A' && name[i] <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z' {
+			word(name[start:i])
+			start = i
+		}
+	}
+	word(name[start:])
+	return b.String()
 }
 
 // lastName is the last identifier of a selector chain ("h.userService"
