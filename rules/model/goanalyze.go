@@ -645,19 +645,29 @@ func isEmptyLit(e ast.Expr) bool {
 }
 
 func (w *goWalker) mentionsIdentity(e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
+	return goFind(e, func(n ast.Node) (bool, bool) {
 		switch x := n.(type) {
 		case *ast.Ident:
-			if f := w.facts[x.Name]; f != nil && (f.identity || f.ownerData) {
-				found = true
-			}
+			f := w.facts[x.Name]
+			return f != nil && (f.identity || f.ownerData), true
 		case *ast.CallExpr:
-			if w.identityKeyCall(x) {
-				found = true // c.GetString("uid")
-			}
+			return w.identityKeyCall(x), true // c.GetString("uid")
 		}
-		return !found
+		return false, true
+	})
+}
+
+// goFind reports whether test finds a node under e; test also tells
+// whether to look below the node.
+func goFind(e ast.Node, test func(ast.Node) (found, below bool)) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if found || n == nil {
+			return false
+		}
+		f, below := test(n)
+		found = f
+		return !found && below
 	})
 	return found
 }

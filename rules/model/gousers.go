@@ -37,56 +37,48 @@ func (w *goWalker) clerkUsersRead(c *ast.CallExpr) bool {
 // (u.FirstName, u.ImageURL) are what a public page shows: they do not
 // count, as on the JavaScript side.
 func (w *goWalker) holdsClerkUsers(e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
+	return goFind(e, func(n ast.Node) (bool, bool) {
 		switch x := n.(type) {
 		case *ast.SelectorExpr:
-			root := goRootIdent(x)
-			if root == nil || w.facts[root.Name] == nil || !w.facts[root.Name].clerkUsers {
-				return true
+			if root := goRootIdent(x); root != nil && w.facts[root.Name] != nil && w.facts[root.Name].clerkUsers {
+				return x.Sel.Name == "Users" || goContactChain(x), false
 			}
-			found = x.Sel.Name == "Users" || goContactChain(x)
-			return false
 		case *ast.Ident:
-			if f := w.facts[x.Name]; f != nil && f.clerkUsers {
-				found = true
-			}
+			return w.facts[x.Name] != nil && w.facts[x.Name].clerkUsers, true
 		case *ast.CallExpr:
-			if w.clerkUsersRead(x) {
-				found = true
-			} else if fn := w.p.resolveCallee(w.fn.file, x.Fun); fn != nil && fn.body != nil && fn.node != w.fn.node && w.depth < MaxDepth {
-				if _, lit := fn.node.(*ast.FuncLit); !lit && w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1).retClerkUsers {
-					found = true
-				}
-			}
+			return w.clerkUsersRead(x) || w.returnsClerkUsers(x), true
 		case *ast.FuncLit:
-			return false
+			return false, false
 		}
-		return !found
+		return false, true
 	})
-	return found
+}
+
+// returnsClerkUsers reports whether a call is of a helper of the snapshot
+// that returns Clerk users' data.
+func (w *goWalker) returnsClerkUsers(c *ast.CallExpr) bool {
+	fn := w.p.resolveCallee(w.fn.file, c.Fun)
+	if fn == nil || fn.body == nil || fn.node == w.fn.node || w.depth >= MaxDepth {
+		return false
+	}
+	if _, lit := fn.node.(*ast.FuncLit); lit {
+		return false
+	}
+	return w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1).retClerkUsers
 }
 
 // goContactChain reports whether a selector chain selects a Clerk User's
 // contact field (the Go SDK exports the JSON names capitalised).
 func goContactChain(e ast.Expr) bool {
-	for {
-		switch x := e.(type) {
+	return goFind(e, func(n ast.Node) (bool, bool) {
+		switch x := n.(type) {
 		case *ast.SelectorExpr:
-			if n := x.Sel.Name; knowledge.UserContactField(strings.ToLower(n[:1]) + n[1:]) {
-				return true
-			}
-			e = x.X
-		case *ast.IndexExpr:
-			e = x.X
-		case *ast.ParenExpr:
-			e = x.X
-		case *ast.StarExpr:
-			e = x.X
-		default:
-			return false
+			return knowledge.UserContactField(strings.ToLower(x.Sel.Name[:1]) + x.Sel.Name[1:]), true
+		case *ast.IndexExpr, *ast.ParenExpr, *ast.StarExpr:
+			return false, true
 		}
-	}
+		return false, false
+	})
 }
 
 // markClerkUsers records that the roots of the assigned expressions (x,
