@@ -268,7 +268,7 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 	}
 	for _, lib := range goDataAPIs {
-		if lib.Source == "" || len(lib.Calls) == 0 || len(lib.Types) == 0 || len(lib.Packages) == 0 {
+		if lib.Source == "" || len(lib.Calls) == 0 || len(lib.Types) == 0 || (len(lib.Packages) == 0) == (lib.Generator == "") {
 			t.Errorf("goDataAPIs %s: incomplete entry", lib.Name)
 		}
 		unique("goDataAPIs", lib.Name)

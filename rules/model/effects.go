@@ -231,6 +231,25 @@ func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
 	} else if args := jsast.Args(n); len(args) > 0 {
 		q = leadingLiteral(f, args[0])
 	}
+	return sqlStatementOf(q)
+}
+
+// sqlStatementOf classifies the text of one SQL statement (for sqlOf and
+// the Go side's query calls). Leading comment lines are skipped: sqlc's
+// generated constants open with the "-- name: <Name> :<cmd>" annotation
+// (https://docs.sqlc.dev/en/latest/reference/query-annotations.html).
+func sqlStatementOf(q string) sqlStatement {
+	for {
+		q = strings.TrimSpace(q)
+		if !strings.HasPrefix(q, "--") {
+			break
+		}
+		i := strings.IndexByte(q, '\n')
+		if i < 0 {
+			return sqlStatement{}
+		}
+		q = q[i+1:]
+	}
 	text := strings.ToLower(q)
 	fields := strings.Fields(text)
 	if len(fields) == 0 {
@@ -252,6 +271,8 @@ func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
 		return sqlStatement{kind: WritesData, selects: true, table: wordAfter(fields, "update"), known: true}
 	case "delete":
 		return sqlStatement{kind: WritesData, selects: true, table: wordAfter(fields, "from"), known: true}
+	case "upsert", "merge", "replace":
+		return sqlStatement{kind: WritesData, selects: true, known: true}
 	}
 	return sqlStatement{}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -43,6 +44,7 @@ type goSummary struct {
 	errOnAnon     bool // a helper: each return an anonymous caller reaches carries an error
 	okFalse       bool // a helper: each return an anonymous caller reaches ends in false
 	retIdentity   bool // a helper: its first result is (derived from) the identity
+	retClerkUsers bool // a helper: it returns Clerk users' data (gousers.go)
 	// paramChecks are a helper's exits on a condition over its
 	// parameters: an owner check where the caller passes the identity.
 	paramChecks []goParamCheck
@@ -89,6 +91,8 @@ type goFact struct {
 	whole   bool
 	param   int
 	checked bool
+	// clerkUsers: Clerk users' data read from the Backend API (gousers.go).
+	clerkUsers bool
 }
 
 type goWalker struct {
@@ -229,6 +233,9 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		if len(x.Results) > 0 && w.mentionsIdentity(x.Results[0]) {
 			w.s.retIdentity = true
 		}
+		if len(x.Results) > 0 && w.holdsClerkUsers(x.Results[0]) {
+			w.s.retClerkUsers = true
+		}
 		if r == no {
 			return no
 		}
@@ -329,6 +336,7 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 			}
 		}
 		w.assign(x.Lhs, x.Rhs)
+		w.markClerkUsers(x.Lhs, x.Rhs)
 		if w.panics != nil && r != no {
 			w.s.checks = append(w.s.checks, *w.panics)
 			w.panics = nil
@@ -361,6 +369,7 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		return r
 	case *ast.RangeStmt:
 		r = w.expr(x.X, r)
+		w.rangeClerkUsers(x)
 		w.loopBody(x.Body, r)
 		return r
 	case *ast.SwitchStmt:
@@ -636,19 +645,29 @@ func isEmptyLit(e ast.Expr) bool {
 }
 
 func (w *goWalker) mentionsIdentity(e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
+	return goFind(e, func(n ast.Node) (bool, bool) {
 		switch x := n.(type) {
 		case *ast.Ident:
-			if f := w.facts[x.Name]; f != nil && (f.identity || f.ownerData) {
-				found = true
-			}
+			f := w.facts[x.Name]
+			return f != nil && (f.identity || f.ownerData), true
 		case *ast.CallExpr:
-			if w.identityKeyCall(x) {
-				found = true // c.GetString("uid")
-			}
+			return w.identityKeyCall(x), true // c.GetString("uid")
 		}
-		return !found
+		return false, true
+	})
+}
+
+// goFind reports whether test finds a node under e; test also tells
+// whether to look below the node.
+func goFind(e ast.Node, test func(ast.Node) (found, below bool)) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if found || n == nil {
+			return false
+		}
+		f, below := test(n)
+		found = f
+		return !found && below
 	})
 	return found
 }
@@ -998,6 +1017,11 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	if src, iname, ok := w.inputCall(c); ok {
 		w.s.inputs = append(w.s.inputs, Input{Name: iname, Source: src, Location: w.loc(c.Pos())})
 		return r
+	}
+	if onReq {
+		if eff, ok := w.answersClerkUsers(c, last, r); ok {
+			w.s.effects = append(w.s.effects, eff)
+		}
 	}
 	if onReq && (last == "Set" || last == "Get" || last == "GetString" || strings.HasPrefix(last, "JSON") || last == "String" || last == "Status") {
 		if w.role == goGinMW && last != "Set" && last != "Get" && last != "GetString" && len(c.Args) > 0 && goDenyStatus(c.Args[0]) {
@@ -1385,16 +1409,9 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 	kind := dataKind(eff)
 	selects := !knowledge.IsCreate(strings.ToLower(sel.Sel.Name[:1]) + sel.Sel.Name[1:])
 	table := ""
-	if q := w.sqlText(c); q != "" {
-		words := strings.Fields(strings.ToLower(q))
-		switch strings.ToUpper(strings.Fields(q)[0]) {
-		case "SELECT", "WITH", "SHOW":
-			kind, table = ReadsData, wordAfter(words, "from")
-		case "INSERT":
-			kind, selects, table = WritesData, false, wordAfter(words, "into")
-		case "UPDATE", "DELETE", "UPSERT", "MERGE", "REPLACE":
-			kind = WritesData
-		}
+	if st := sqlStatementOf(w.sqlText(c)); st.kind != "" {
+		kind, table = st.kind, st.table
+		selects = selects && st.selects
 	}
 	var args []ast.Expr
 	args = append(args, c.Args...)
@@ -1493,7 +1510,8 @@ func (w *goWalker) wholeFact(a ast.Expr, fields bool) *goFact {
 }
 
 // sqlText returns the SQL statement of a call's first string argument (a
-// literal or a local variable assigned one), "" when there is none.
+// literal, a local variable assigned one, or a constant of the package),
+// "" when there is none.
 func (w *goWalker) sqlText(c *ast.CallExpr) string {
 	for _, a := range c.Args {
 		switch x := a.(type) {
@@ -1505,6 +1523,9 @@ func (w *goWalker) sqlText(c *ast.CallExpr) string {
 			}
 		case *ast.Ident:
 			if s := w.localString(x.Name); s != "" {
+				return s
+			}
+			if s := w.p.constString(path.Dir(w.fn.file.Path), x.Name); s != "" {
 				return s
 			}
 		}

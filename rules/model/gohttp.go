@@ -906,11 +906,22 @@ func (m *Model) goDataRoot(ctx context.Context, f *goast.File, recv ast.Expr) st
 	if name == "" {
 		return ""
 	}
-	if lib := m.goDataNames(ctx)[name]; lib != goClerkClient {
+	names := m.goDataNames(ctx)
+	if gen := f.Generator(); gen != "" {
+		if lib := names[goGeneratedName(gen, name)]; lib != "" {
+			return lib
+		}
+	}
+	if lib := names[name]; lib != goClerkClient {
 		return lib
 	}
 	return ""
 }
+
+// goGeneratedName keys in goDataNames a name declared with a client type
+// a code generator declared (sqlc's DBTX): it is one only in the files
+// that generator wrote.
+func goGeneratedName(generator, name string) string { return generator + " " + name }
 
 // goClerkClient marks a name declared with a Clerk SDK type in
 // goDataNames.
@@ -923,8 +934,19 @@ func (m *Model) goDataNames(ctx context.Context) map[string]string {
 		out := map[string]string{}
 		p := m.goProg(ctx)
 		for _, f := range p.files {
+			gen := f.Generator()
 			add := func(names []*ast.Ident, t ast.Expr) {
 				t = stripStar(t)
+				if id, ok := t.(*ast.Ident); ok && gen != "" {
+					// A client type the generator declared in this package
+					// (sqlc's DBTX).
+					if lib, ok := knowledge.GoGeneratedDataType(gen, id.Name); ok {
+						for _, n := range names {
+							out[goGeneratedName(gen, n.Name)] = lib
+						}
+					}
+					return
+				}
 				sel, ok := t.(*ast.SelectorExpr)
 				if !ok {
 					return

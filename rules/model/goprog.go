@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
+	"go/token"
 	"path"
 	"sort"
 	"strconv"
@@ -223,6 +224,36 @@ func (p *goProgram) funcIn(dir, name string) *goFunc {
 	return nil
 }
 
+// constString returns the string a package-level constant or variable
+// of a package directory is declared with ("" when it is not one
+// literal): sqlc declares each query's SQL so
+// (https://docs.sqlc.dev/en/latest/tutorials/getting-started-postgresql.html).
+func (p *goProgram) constString(dir, name string) string {
+	for _, f := range p.byDir[dir] {
+		for _, d := range f.AST.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST && gd.Tok != token.VAR {
+				continue
+			}
+			for _, sp := range gd.Specs {
+				vs := sp.(*ast.ValueSpec)
+				for i, n := range vs.Names {
+					if n.Name != name || i >= len(vs.Values) {
+						continue
+					}
+					if b, ok := vs.Values[i].(*ast.BasicLit); ok && b.Kind == token.STRING {
+						if s, err := strconv.Unquote(b.Value); err == nil {
+							return strings.TrimSpace(s)
+						}
+					}
+					return ""
+				}
+			}
+		}
+	}
+	return ""
+}
+
 func declFunc(f *goast.File, fd *ast.FuncDecl) *goFunc {
 	g := &goFunc{name: fd.Name.Name, typ: fd.Type, body: fd.Body, file: f, node: fd}
 	if fd.Recv != nil && len(fd.Recv.List) > 0 {
@@ -275,11 +306,12 @@ func (p *goProgram) resolveCallee(f *goast.File, e ast.Expr) *goFunc {
 			return ms[0]
 		}
 		// Several methods share the name: the receiver's field or variable
-		// name usually spells its type (h.userService -> UserService).
-		hint := strings.TrimSuffix(strings.ToLower(lastName(x.X)), "s")
+		// name usually spells its type (h.userService -> UserService,
+		// accountHandlers -> AccountsHandler), plurals aside.
+		hint := goSingularWords(lastName(x.X))
 		if hint != "" {
 			for _, mf := range ms {
-				if strings.Contains(strings.ToLower(mf.recv), hint) {
+				if strings.Contains(goSingularWords(mf.recv), hint) {
 					return mf
 				}
 			}
@@ -295,6 +327,28 @@ func (p *goProgram) resolveCallee(f *goast.File, e ast.Expr) *goFunc {
 		}
 	}
 	return nil
+}
+
+// goSingularWords lowercases a camel-case name and drops the plural s of
+// each of its words: "accountHandlers" and "AccountsHandler" both give
+// "accounthandler".
+func goSingularWords(name string) string {
+	var b strings.Builder
+	word := func(w string) {
+		if len(w) > 1 {
+			w = strings.TrimSuffix(w, "s")
+		}
+		b.WriteString(strings.ToLower(w))
+	}
+	start := 0
+	for i := 1; i < len(name); i++ {
+		if name[i] >= 'A' && name[i] <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z' {
+			word(name[start:i])
+			start = i
+		}
+	}
+	word(name[start:])
+	return b.String()
 }
 
 // lastName is the last identifier of a selector chain ("h.userService"

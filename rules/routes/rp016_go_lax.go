@@ -62,7 +62,7 @@ var RP016 = &rules.Rule{
 //     a counter (a view count: Effect.Counter): reported at its
 //     registration, unless its path is public by convention, it is a
 //     GET/HEAD that does not list a table of accounts whole (SELECT ...
-//     FROM users), its Go module never imports Clerk, or a middleware in
+//     FROM users) nor answer with other users' Clerk data, its Go module never imports Clerk, or a middleware in
 //     front of it writes a denial it does not enforce (that middleware is
 //     the one defect, reported once);
 //   - a middleware that answers a denial while the framework runs the rest
@@ -198,11 +198,14 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 	fx := pass.Model.Effects(pass.Ctx, e)
 	if len(e.Methods) == 1 && (e.Methods[0] == "GET" || e.Methods[0] == "HEAD") {
 		// A read is reported when it lists a table of accounts whole
-		// (SELECT ... FROM users) and the shared exposure policy calls it
-		// high; Go calls name no model otherwise, and a public profile
-		// or catalogue selected by the URL is public by design.
+		// (SELECT ... FROM users), or answers with other users' Clerk
+		// data (ReturnsUser: names, e-mail addresses from user.List), and
+		// the shared exposure policy calls it high; Go calls name no model
+		// otherwise, and a public profile or catalogue selected by the
+		// URL is public by design.
 		for _, x := range fx.List {
-			if x.Kind != model.ReadsData || x.Table == "" || !knowledge.AccountTable(x.Table) || len(x.Request) > 0 {
+			accounts := x.Kind == model.ReadsData && x.Table != "" && knowledge.AccountTable(x.Table) && len(x.Request) == 0
+			if !accounts && (x.Kind != model.ReturnsUser || !x.OtherUsers) {
 				continue
 			}
 			if ex := model.Exposed(e, v, model.Effects{List: []model.Effect{x}}); ex.Level == model.ExposeHigh {
@@ -216,7 +219,7 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 		if x.Counter {
 			continue // a view or like count stepped by one: no one's data changes
 		}
-		if x.SignedOut == model.ReachYes && (x.Kind == model.WritesData || x.Kind == model.ClerkPrivilege || x.Kind == model.MovesMoney) {
+		if x.SignedOut == model.ReachYes && (x.Kind == model.WritesData || x.Kind == model.ClerkPrivilege || x.Kind == model.MovesMoney || x.Kind == model.ReturnsUser && x.OtherUsers) {
 			pass.Report(rules.Diagnostic{Line: e.Line, Message: fmt.Sprintf("%s reaches `%s` (%s) for a signed-out caller: %s", e.Label(), x.Call, x.Location, v.Why)})
 			return
 		}
