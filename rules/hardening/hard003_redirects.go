@@ -380,8 +380,19 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 		}
 		t := taint{f: f, inputs: inputs, names: map[string]bool{}}
 		src, from := t.of(site.target, site.at, 0)
-		if src == "" || validated(f, fn, t.names) {
+		if src == "" {
 			continue
+		}
+		safe, missing := validated(f, fn, t.names)
+		if safe {
+			continue
+		}
+		check := "without checking that it is a relative path (not `//` or `/\\`) or an allowed origin"
+		if len(missing) > 0 {
+			check = "with a relative-path check that lets " + rules.Code(missing[0]+"evil.example") + " through"
+			if strings.Contains(missing[0], `\`) {
+				check += " (browsers read a backslash as a slash)"
+			}
 		}
 		if i, ok := byCall[site.call]; ok && site.call != nil {
 			ds[i].Message += "; so does " + rules.Code(keyName(f, site.at.ChildByField("key"))) + " (" + rules.Code(src) + ")"
@@ -398,8 +409,7 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 			byCall[site.call] = len(ds)
 		}
 		ds = append(ds, rules.Diagnostic{Line: site.at.Line, Column: site.at.Col, Fix: fixRedirect,
-			Message: site.name + " " + where + " to " + rules.Code(src) + " from the " + from +
-				" without checking that it is a relative path (not `//` or `/\\`) or an allowed origin (open redirect)"})
+			Message: site.name + " " + where + " to " + rules.Code(src) + " from the " + from + " " + check + " (open redirect)"})
 	}
 	for _, d := range ds {
 		pass.Report(d)
@@ -526,7 +536,9 @@ func (t taint) derived(v *jsast.Node) bool {
 // compares the origin/host of a URL built from it, looks it up in an
 // allowlist or matches it with a pattern, or checks it starts with '/'
 // and rejects every prefix a browser reads as another origin ('//', '/\').
-func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) bool {
+// For a relative-path check that stops short, missing lists the prefixes
+// it lets through.
+func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) (ok bool, missing []string) {
 	// names derived from the tainted ones: const u = new URL(next, req.url)
 	jsast.Walk(fn, func(n *jsast.Node) bool {
 		if n.Type == "variable_declarator" {
@@ -556,7 +568,6 @@ func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) bool {
 			}
 		}
 	}
-	ok := false
 	jsast.Walk(fn, func(n *jsast.Node) bool {
 		if ok {
 			return false
@@ -596,17 +607,17 @@ func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) bool {
 		return true
 	})
 	if ok {
-		return true
+		return true, nil
 	}
 	if !slash {
-		return false
+		return false, nil
 	}
 	for _, r := range rejects {
 		if !rejected[r] {
-			return false
+			missing = append(missing, r)
 		}
 	}
-	return true
+	return len(missing) == 0, missing
 }
 
 // mentions reports whether n uses one of names (also in shorthand
