@@ -1,6 +1,7 @@
 package hardening
 
 import (
+	"bytes"
 	"go/ast"
 	"regexp"
 	"slices"
@@ -25,21 +26,29 @@ var HARD003 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  1,
 	Files:      func(f *source.File) bool { return (f.IsJS() || f.Lang == source.LangGo) && !f.Binary },
-	Keywords:   []string{"allowedRedirectOrigins", "redirect", "domain", "proxyUrl", "Satellite", "GET"},
-	Requires:   []string{"clerk", "Clerk"},
+	// No Clerk prefilter: a redirect after sign-in often sits in a file
+	// that reads the session from locals or the request without naming
+	// Clerk; the Clerk-specific checks below look for Clerk themselves.
+	Keywords: []string{"allowedRedirectOrigins", "redirect", "domain", "proxyUrl", "Satellite", "GET",
+		"success_url", "cancel_url", "return_url", "location", "router"},
 	Doc: rules.Doc{
 		Title: "permissive redirect origins, spoofable satellite domain or state change on get",
 		References: []string{
 			"https://clerk.com/docs/guides/dashboard/dns-domains/satellite-domains",
 			"clerk/javascript packages/shared/src/internal/clerk-js/url.ts",
 			"https://clerk.com/docs/guides/secure/best-practices/csrf-protection",
+			"https://cheatsheetseries.owasp.org/cheatsheets/Unvalidated_Redirects_and_Forwards_Cheat_Sheet.html",
+			"https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-success_url",
 		},
 		Text: "Clerk checks every redirect target (`redirect_url`, force/fallback redirect URLs) against " +
 			"`allowedRedirectOrigins`, which by default holds the current origin and the subdomains of the root " +
 			"domain. Widening it to `/.*/`, `'*'` or `'https://*'`, or filling it from request data, turns sign-in " +
-			"into an open redirect usable for phishing. Custom server code that redirects to a query parameter " +
+			"into an open redirect usable for phishing. Custom code that sends the user to a request value " +
 			"(`searchParams.get('redirect_url')`, `req.query.next`) after sign-in does the same unless it checks the " +
-			"value is a relative path or an allowed origin. A satellite `domain`/`proxyUrl` read from the `Host` or " +
+			"value is a relative path or an allowed origin: a server redirect, a returned `redirect.destination`, " +
+			"`router.push` or a `location` assignment, or a Stripe Checkout `success_url`/`cancel_url` taken from the " +
+			"request body. Prefixing `/` is no check (`/` + `/evil.example` is `//evil.example`), and neither is " +
+			"rejecting `//` alone: browsers read `/\\evil.example` as `//evil.example`. A satellite `domain`/`proxyUrl` read from the `Host` or " +
 			"`X-Forwarded-Host` header lets the caller choose it. Go's `clerkhttp.Satellite(true)` skips the issuer " +
 			"check of session tokens. Clerk session cookies are `SameSite=Lax`, so they are sent on top-level " +
 			"navigations: a `GET` handler that checks the session and then writes to the database can be triggered " +
@@ -67,14 +76,14 @@ export async function POST(_: Request, { params }) { ... }`,
 
 func fixHARD003(*project.Model, string) string {
 	return "Clerk validates redirect URLs against `allowedRedirectOrigins` (default: the current origin and subdomains of your root domain): " +
-		"keep it a short list of exact origins. Redirect only to relative paths (starting with `/` but not `//`) or to origins you compare " +
+		"keep it a short list of exact origins. Redirect only to relative paths (starting with `/` but not `//` or `/\\`) or to origins you compare " +
 		"against an allowlist. Derive satellite `domain`/`proxyUrl` from configuration, not request headers. Clerk session cookies are " +
 		"`SameSite=Lax`, so navigation alone should never trigger a mutation: move state changes to POST/PUT/PATCH/DELETE or Server Actions."
 }
 
 const (
 	fixOrigins   = "List exact origins: `allowedRedirectOrigins={['https://app.example.com', 'https://satellite.example.com']}` (or omit the option: the default already allows the current origin and the subdomains of your root domain). Never use `/.*/`, `'*'`, `'https://*'` or request data."
-	fixRedirect  = "Accept only relative paths or allowlisted origins: `const t = new URL(next ?? '/', req.url); if (t.origin !== new URL(req.url).origin) t.href = new URL('/', req.url).href`, or check `next.startsWith('/') && !next.startsWith('//')`. Better, let Clerk's `<SignIn>` handle `redirect_url`, which it validates against `allowedRedirectOrigins`."
+	fixRedirect  = "Accept only relative paths or allowlisted origins: `const t = new URL(next ?? '/', req.url); if (t.origin !== new URL(req.url).origin) t.href = new URL('/', req.url).href`, or check `next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')` (browsers read `/\\` as `//`). Better, let Clerk's `<SignIn>` handle `redirect_url`, which it validates against `allowedRedirectOrigins`."
 	fixSatellite = "Set the satellite `domain`/`proxyUrl` from configuration (`process.env.NEXT_PUBLIC_CLERK_DOMAIN`) or map the host against a fixed allowlist; the `Host` and `X-Forwarded-Host` headers are chosen by the caller unless your proxy overwrites them."
 	fixGoSat     = "Use `clerkhttp.Satellite(true)` only on services that really run on a satellite domain, and pair it with `clerkhttp.AuthorizedPartyMatches(\"https://satellite.example.com\")` so tokens minted for other origins are refused."
 	fixGET       = "Move the mutation to a POST/PUT/PATCH/DELETE handler or a Server Action: Clerk session cookies are `SameSite=Lax`, so they are sent when another site links to this URL. GET handlers should only read."
@@ -86,6 +95,10 @@ func runHARD003(pass *rules.Pass) error {
 	}
 	f := pass.AST(pass.File)
 	if f == nil {
+		return nil
+	}
+	checkRedirects(pass, f)
+	if !bytes.Contains(f.Src, []byte("clerk")) && !bytes.Contains(f.Src, []byte("Clerk")) {
 		return nil
 	}
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
@@ -120,7 +133,6 @@ func runHARD003(pass *rules.Pass) error {
 		}
 		return true
 	})
-	checkRedirects(pass, f)
 	checkGETMutations(pass, f)
 	return nil
 }
@@ -220,99 +232,313 @@ func checkSatellite(pass *rules.Pass, f *jsast.File, key string, v *jsast.Node) 
 		Message: "satellite " + rules.Code(key) + " is taken from the `Host`/`X-Forwarded-Host` request header (" + rules.Code(shortJS(f, v)) + "), which the caller can set; Clerk then builds its sign-in handshake for a domain the attacker chose"})
 }
 
-// --- redirects to query parameters in auth handlers ---
+// --- redirects to request data ---
 
 var (
 	authHandlerPath = regexp.MustCompile(`(?i)(^|/)[^/]*(sign[-_]?in|sign[-_]?up|log[-_]?in|callback|sso|oauth|after[-_]?(sign|auth|login))[^/]*/|(^|/)auth/`)
-	querySource     = regexp.MustCompile(`searchParams\.get\(|\bparams\.get\(|\b(req|request|ctx|c\.req)\.query\b|\bquery\.\w+|getQuery\(|\.query\(\s*['"]`)
+	querySource     = regexp.MustCompile(`searchParams\.get\(|\bparams\.get\(|URLSearchParams\(\s*(window\.)?location\.search\)\.get\(|\b(req|request|ctx|c\.req)\.query\b|\bquery\.\w+|getQuery\(|\.query\(\s*['"]`)
 	queryObject     = regexp.MustCompile(`(^|\.)(searchParams|query|getQuery\(\))$`)
 	validatorName   = regexp.MustCompile(`(?i)(safe|valid|allow|sanitiz|relative|islocal|sameorigin|trusted|whitelist|internal)`)
 )
 
-func checkRedirects(pass *rules.Pass, f *jsast.File) {
-	if !authHandlerPath.MatchString(f.Path) || jsast.IsNonRequestPath(f.Path) {
-		return
+// redirectSite is one redirect sink of a file: the node reported, the
+// expression holding the target, and how the sink is named.
+type redirectSite struct {
+	at, target *jsast.Node
+	name       string
+	// anywhere: the sink redirects whoever follows it whatever the file
+	// (a Stripe Checkout success_url), not only after sign-in.
+	anywhere bool
+	// call is the call whose object argument holds a property sink: its
+	// tainted properties make one finding.
+	call *jsast.Node
+}
+
+// redirectSites lists the redirect sinks of f: request exits that
+// redirect (knowledge.ExitsNamed), client navigation and third-party
+// return URLs (knowledge.RedirectCall), location assignments
+// (knowledge.RedirectAssign) and returned redirect objects
+// (knowledge.RedirectObject).
+func redirectSites(f *jsast.File) []redirectSite {
+	var out []redirectSite
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "call_expression":
+			callee := f.CalleeName(n)
+			args := jsast.Args(n)
+			if len(args) == 0 {
+				return true
+			}
+			if isRedirectExit(callee) {
+				target := args[0]
+				if len(args) > 1 && jsast.Unwrap(args[0]).Type == "number" {
+					target = args[1]
+				}
+				out = append(out, redirectSite{at: n, target: target, name: rules.Code(callee + "()")})
+				return true
+			}
+			for _, s := range knowledge.RedirectCall(callee) {
+				switch {
+				case s.Property == "" && s.Arg < len(args):
+					out = append(out, redirectSite{at: n, target: args[s.Arg], name: rules.Code(callee + "()")})
+				case s.Property != "":
+					obj := jsast.Unwrap(args[0])
+					if obj == nil || obj.Type != "object" {
+						continue
+					}
+					for _, p := range obj.NamedChildren() {
+						if p.Type == "pair" && keyName(f, p.ChildByField("key")) == s.Property {
+							out = append(out, redirectSite{at: p, target: p.ChildByField("value"), anywhere: true, call: n,
+								name: rules.Code(s.Property) + " of " + rules.Code(callee+"()")})
+						}
+					}
+				}
+			}
+		case "assignment_expression":
+			if _, ok := knowledge.RedirectAssign(f.Text(n.ChildByField("left"))); ok {
+				out = append(out, redirectSite{at: n, target: n.ChildByField("right"), name: "the assignment to " + rules.Code(f.Text(n.ChildByField("left")))})
+			}
+		case "pair":
+			obj := n.Parent
+			if obj == nil || obj.Type != "object" || obj.Parent == nil || obj.Parent.Type != "pair" {
+				return true
+			}
+			outer, key := keyName(f, obj.Parent.ChildByField("key")), keyName(f, n.ChildByField("key"))
+			if _, ok := knowledge.RedirectObject(outer, key); ok {
+				out = append(out, redirectSite{at: n, target: n.ChildByField("value"), name: "the returned " + rules.Code(outer+"."+key)})
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// keyName returns the name of an object key: `success_url` and
+// `'success_url'` alike.
+func keyName(f *jsast.File, k *jsast.Node) string {
+	if v, ok := f.StringValue(k); ok {
+		return v
 	}
-	for _, call := range f.Calls(f.Root, func(n string) bool { return jsast.LastSegment(n) == "redirect" }) {
-		args := jsast.Args(call)
-		if len(args) == 0 {
+	return f.Text(k)
+}
+
+// isRedirectExit reports whether a call ends the request with a redirect
+// (knowledge.ExitsNamed), or is a redirect method of a framework context
+// the exits table does not list (ctx.redirect of Koa).
+func isRedirectExit(callee string) bool {
+	for _, e := range knowledge.ExitsNamed(callee) {
+		if e.Redirect {
+			return true
+		}
+	}
+	return jsast.LastSegment(callee) == "redirect"
+}
+
+// redirectInputs returns the request values of the model's entries in f
+// that enclose line (query, body, form fields and Server Action
+// arguments), by name: what the caller chooses.
+func redirectInputs(pass *rules.Pass, f *jsast.File, line int) map[string]model.InputSource {
+	if pass.Model == nil {
+		return nil
+	}
+	es, err := pass.Model.EntriesOf(pass.Ctx, f.Path)
+	if err != nil {
+		return nil // unknown entries: only the query reads themselves taint
+	}
+	out := map[string]model.InputSource{}
+	for _, e := range es {
+		if e.File != f.Path || line < e.Line || line > e.EndLine {
 			continue
 		}
-		target := args[0]
-		if len(args) > 1 && jsast.Unwrap(args[0]).Type == "number" {
-			target = args[1]
+		for _, in := range pass.Model.Inputs(pass.Ctx, e) {
+			switch in.Source {
+			case model.FromQuery, model.FromBody, model.FromForm, model.FromArgs:
+				if in.File == f.Path {
+					out[in.Name] = in.Source
+				}
+			}
 		}
-		fn := jsast.EnclosingFunction(call)
+	}
+	return out
+}
+
+func checkRedirects(pass *rules.Pass, f *jsast.File) {
+	if jsast.IsNonRequestPath(f.Path) {
+		return
+	}
+	authPath := authHandlerPath.MatchString(f.Path)
+	var ds []rules.Diagnostic
+	byCall := map[*jsast.Node]int{} // a call's first finding, in ds
+	for _, site := range redirectSites(f) {
+		fn := jsast.EnclosingFunction(site.at)
 		if fn == nil {
 			continue
 		}
-		names := map[string]bool{}
-		src := queryTaint(f, target, call, names, 0)
-		if src == "" || validated(f, fn, names) {
+		inputs := redirectInputs(pass, f, site.at.Line)
+		if !authPath && !site.anywhere && len(inputs) == 0 {
+			continue // outside sign-in flows, only server entries whose request values the model knows
+		}
+		t := taint{f: f, inputs: inputs, names: map[string]bool{}}
+		src, from := t.of(site.target, site.at, 0)
+		if src == "" {
 			continue
 		}
-		callee := f.CalleeName(call)
-		pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Fix: fixRedirect,
-			Message: rules.Code(callee+"()") + " in an authentication handler sends the user to " + rules.Code(src) + " from the query string without checking that it is a relative path or an allowed origin (open redirect after sign-in)"})
+		safe, missing := validated(f, fn, t.names)
+		if safe {
+			continue
+		}
+		check := "without checking that it is a relative path (not `//` or `/\\`) or an allowed origin"
+		if len(missing) > 0 {
+			check = "with a relative-path check that lets " + rules.Code(missing[0]+"evil.example") + " through"
+			if strings.Contains(missing[0], `\`) {
+				check += " (browsers read a backslash as a slash)"
+			}
+		}
+		if i, ok := byCall[site.call]; ok && site.call != nil {
+			ds[i].Message += "; so does " + rules.Code(keyName(f, site.at.ChildByField("key"))) + " (" + rules.Code(src) + ")"
+			continue
+		}
+		where := "in an authentication handler sends the user"
+		switch {
+		case site.anywhere:
+			where = "sends the customer back after the payment flow"
+		case !authPath:
+			where = "in a request handler sends the user"
+		}
+		if site.call != nil {
+			byCall[site.call] = len(ds)
+		}
+		ds = append(ds, rules.Diagnostic{Line: site.at.Line, Column: site.at.Col, Fix: fixRedirect,
+			Message: site.name + " " + where + " to " + rules.Code(src) + " from the " + from + " " + check + " (open redirect)"})
+	}
+	for _, d := range ds {
+		pass.Report(d)
 	}
 }
 
-// queryTaint returns the query-string read e derives from, recording the
-// local names along the way, or "".
-func queryTaint(f *jsast.File, e *jsast.Node, at *jsast.Node, names map[string]bool, depth int) string {
+// taint follows a redirect target back to the request value it derives
+// from, recording the local names along the way.
+type taint struct {
+	f      *jsast.File
+	inputs map[string]model.InputSource
+	names  map[string]bool
+}
+
+// fromWords names an input source in a message.
+var fromWords = map[model.InputSource]string{
+	model.FromQuery: "query string", model.FromBody: "request body", model.FromForm: "submitted form", model.FromArgs: "Server Action's arguments",
+}
+
+// of returns the request read e derives from and where it comes from, or
+// "". A constant prefix that fixes the origin or the first path segment
+// ("https://app.example.com/", "/dashboard/") makes the value safe; a bare
+// "/" does not ("/" + "/evil.example" is "//evil.example").
+func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
+	f := t.f
 	e = jsast.Unwrap(e)
 	if e == nil || depth > 4 {
-		return ""
+		return "", ""
 	}
 	switch e.Type {
 	case "new_expression":
 		if f.Text(e.ChildByField("constructor")) == "URL" {
 			if a := e.ChildByField("arguments"); a != nil && len(a.NamedChildren()) > 0 {
-				return queryTaint(f, a.NamedChildren()[0], at, names, depth+1)
+				return t.of(a.NamedChildren()[0], at, depth+1)
 			}
 		}
-		return ""
-	case "binary_expression":
-		if op := f.Text(e.ChildByField("operator")); op == "??" || op == "||" {
-			return queryTaint(f, e.ChildByField("left"), at, names, depth+1)
+		return "", ""
+	case "ternary_expression":
+		if s, w := t.of(e.ChildByField("consequence"), at, depth+1); s != "" {
+			return s, w
 		}
-		return ""
+		return t.of(e.ChildByField("alternative"), at, depth+1)
+	case "binary_expression":
+		switch f.Text(e.ChildByField("operator")) {
+		case "??", "||":
+			return t.of(e.ChildByField("left"), at, depth+1)
+		case "+":
+			l := jsast.Unwrap(e.ChildByField("left"))
+			if s, ok := f.StringValue(l); ok && (l.Type == "string" || l.Type == "template_string") {
+				if s == "" || s == "/" {
+					return t.of(e.ChildByField("right"), at, depth+1)
+				}
+				return "", ""
+			}
+			return t.of(l, at, depth+1)
+		}
+		return "", ""
+	case "template_string":
+		prefix := ""
+		for _, c := range e.NamedChildren() {
+			if c.Type == "template_substitution" {
+				if prefix != "" && prefix != "/" {
+					return "", ""
+				}
+				if sub := c.NamedChildren(); len(sub) > 0 {
+					return t.of(sub[0], at, depth+1)
+				}
+				return "", ""
+			}
+			prefix += f.Text(c)
+		}
+		return "", ""
 	case "call_expression":
 		name := f.CalleeName(e)
 		if name == "decodeURIComponent" || name == "decodeURI" || name == "String" {
 			if a := jsast.Args(e); len(a) > 0 {
-				return queryTaint(f, a[0], at, names, depth+1)
+				return t.of(a[0], at, depth+1)
 			}
+		}
+		if name == "" {
+			name = f.Text(e.ChildByField("function")) // new URL(req.url).searchParams.get
 		}
 		if (strings.HasSuffix(name, ".get") || strings.HasSuffix(name, ".query")) && querySource.MatchString(f.Text(e)) {
-			return shortJS(f, e)
+			return shortJS(f, e), fromWords[model.FromQuery]
 		}
-		return ""
+		return "", ""
 	case "member_expression", "subscript_expression":
 		if f.Name(e) != "" && querySource.MatchString(f.Name(e)) {
-			return shortJS(f, e)
+			return shortJS(f, e), fromWords[model.FromQuery]
 		}
-		return ""
+		return "", ""
 	case "identifier":
 		name := f.Text(e)
-		names[name] = true
+		t.names[name] = true
 		if v := valueOf(f, name, at); v != nil {
-			return queryTaint(f, v, at, names, depth+1)
-		}
-		if pat := destructuredFrom(f, name, at); pat != nil {
+			if s, w := t.of(v, at, depth+1); s != "" {
+				return s, w
+			}
+		} else if pat := destructuredFrom(f, name, at); pat != nil {
 			if src := f.Name(jsast.Unwrap(pat)); queryObject.MatchString(src) {
-				return src + "." + name
+				return src + "." + name, fromWords[model.FromQuery]
 			}
 		}
+		if src, ok := t.inputs[name]; ok && fromWords[src] != "" {
+			if v := valueOf(f, name, at); v != nil && !t.derived(v) {
+				return "", "" // a value the model tainted through a check we judge ourselves
+			}
+			return name, fromWords[src]
+		}
 	}
-	return ""
+	return "", ""
 }
 
-// validated reports whether fn checks one of the tainted names: passes
-// it to a validator, compares the origin/host of a URL built from it,
-// looks it up in an allowlist, tests it with a regular expression, or
-// checks it starts with '/' and not '//'.
-func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) bool {
+// derived reports whether v is a plain copy of a request value (a read, a
+// member, an await) rather than a conditional the validation check
+// judges.
+func (t taint) derived(v *jsast.Node) bool {
+	v = jsast.Unwrap(v)
+	return v != nil && v.Type != "ternary_expression" && v.Type != "binary_expression"
+}
+
+// validated reports whether fn checks one of the tainted names with a
+// check knowledge.RedirectChecks accepts: passes it to a validator,
+// compares the origin/host of a URL built from it, looks it up in an
+// allowlist or matches it with a pattern, or checks it starts with '/'
+// and rejects every prefix a browser reads as another origin ('//', '/\').
+// For a relative-path check that stops short, missing lists the prefixes
+// it lets through.
+func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) (ok bool, missing []string) {
 	// names derived from the tainted ones: const u = new URL(next, req.url)
 	jsast.Walk(fn, func(n *jsast.Node) bool {
 		if n.Type == "variable_declarator" {
@@ -322,8 +548,26 @@ func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) bool {
 		}
 		return true
 	})
-	slash, doubleSlash := false, false
-	ok := false
+	var rejects, origin, lookup []string
+	for _, c := range knowledge.RedirectChecks() {
+		switch c.Kind {
+		case knowledge.RelativePath:
+			rejects = c.Rejects
+		case knowledge.OriginCompare:
+			origin = c.Members
+		case knowledge.Allowlist:
+			lookup = c.Members
+		}
+	}
+	slash := false
+	rejected := map[string]bool{}
+	literal := func(s string) {
+		for _, r := range rejects {
+			if s == r || s == strings.TrimPrefix(r, "/") && s != "/" {
+				rejected[r] = true
+			}
+		}
+	}
 	jsast.Walk(fn, func(n *jsast.Node) bool {
 		if ok {
 			return false
@@ -337,35 +581,43 @@ func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) bool {
 			for _, a := range args {
 				argTainted = argTainted || mentions(f, a, names)
 			}
+			recvTainted := mentions(f, n.ChildByField("function"), names)
 			switch {
 			case argTainted && validatorName.MatchString(name):
 				ok = true
-			case argTainted && (last == "includes" || last == "has" || last == "test" || last == "some"):
+			case slices.Contains(lookup, last) && (argTainted || recvTainted && len(args) == 1 && jsast.Unwrap(args[0]).Type == "regex"):
 				ok = true
-			case last == "startsWith" && mentions(f, n.ChildByField("function"), names) && len(args) == 1:
+			case last == "startsWith" && recvTainted && len(args) == 1:
 				if s, _ := f.StringValue(args[0]); s == "/" {
 					slash = true
-				} else if s == "//" {
-					doubleSlash = true
 				}
-			case (last == "match" || last == "search") && mentions(f, n.ChildByField("function"), names):
-				ok = true
 			}
 		case "member_expression":
 			p := f.Text(n.ChildByField("property"))
-			if (p == "origin" || p == "host" || p == "hostname") && mentions(f, n.ChildByField("object"), names) {
+			if slices.Contains(origin, p) && mentions(f, n.ChildByField("object"), names) {
 				if par := n.Parent; par != nil && (par.Type == "binary_expression" || par.Type == "arguments") {
 					ok = true
 				}
 			}
 		case "string":
-			if s, _ := f.StringValue(n); s == "//" {
-				doubleSlash = true
+			if s, ok := f.StringValue(n); ok {
+				literal(s)
 			}
 		}
 		return true
 	})
-	return ok || (slash && doubleSlash)
+	if ok {
+		return true, nil
+	}
+	if !slash {
+		return false, nil
+	}
+	for _, r := range rejects {
+		if !rejected[r] {
+			missing = append(missing, r)
+		}
+	}
+	return len(missing) == 0, missing
 }
 
 // mentions reports whether n uses one of names (also in shorthand

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -349,6 +350,23 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("captchaEras %s: incomplete entry", e.Package)
 		}
 		unique("captchaEras", e.Package)
+	}
+	for _, s := range redirectSinks {
+		kinds := 0
+		for _, set := range []bool{s.Call != "", s.Assign != "", s.Object != ""} {
+			if set {
+				kinds++
+			}
+		}
+		if s.Source == "" || kinds != 1 || (s.Arg < 0) == (s.Call != "" && s.Property == "") {
+			t.Errorf("redirectSinks %+v: incomplete entry", s)
+		}
+		unique("redirectSinks", s.Call+s.Assign+s.Object+" "+s.Property)
+	}
+	for _, c := range redirectChecks {
+		if c.Source == "" || c.Kind == 0 || (c.Kind == RelativePath) == (len(c.Rejects) == 0) || (c.Kind != RelativePath) == (len(c.Members) == 0) {
+			t.Errorf("redirectChecks %+v: incomplete entry", c)
+		}
 	}
 }
 
@@ -1116,5 +1134,35 @@ func TestAccessPolicyLanguage(t *testing.T) {
 	}
 	if _, ok := AccessPolicyLanguageOf("schema.prisma"); ok {
 		t.Error("a Prisma schema declares no access policy")
+	}
+}
+
+func TestRedirectSinks(t *testing.T) {
+	if got := RedirectCall("stripe.checkout.sessions.create"); len(got) != 3 {
+		t.Errorf("stripe.checkout.sessions.create: %d sinks, want success_url, cancel_url, return_url", len(got))
+	}
+	if got := RedirectCall("this.router.push"); len(got) != 1 || got[0].Arg != 0 || !got[0].Client {
+		t.Errorf("this.router.push: %+v", got)
+	}
+	if got := RedirectCall("push"); len(got) != 0 {
+		t.Errorf("a bare push is not router navigation: %+v", got)
+	}
+	if _, ok := RedirectAssign("window.location.href"); !ok {
+		t.Error("window.location.href assignment is a sink")
+	}
+	if _, ok := RedirectAssign("link.href"); ok {
+		t.Error("link.href is not a location")
+	}
+	if _, ok := RedirectObject("redirect", "destination"); !ok {
+		t.Error("getServerSideProps redirect.destination is a sink")
+	}
+	var rejects []string
+	for _, c := range RedirectChecks() {
+		if c.Kind == RelativePath {
+			rejects = c.Rejects
+		}
+	}
+	if !slices.Contains(rejects, "//") || !slices.Contains(rejects, `/\`) {
+		t.Errorf("a relative-path check must reject // and /\\: %q", rejects)
 	}
 }
