@@ -55,6 +55,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("membershipRoleFields %q: no source", k)
 		}
 	}
+	for _, m := range userMetadata {
+		unique("userMetadata", m.Name)
+		if m.Source == "" {
+			t.Errorf("userMetadata %q: no source", m.Name)
+		}
+	}
 	for k, src := range clientContextKeys {
 		if src == "" || k == "" {
 			t.Errorf("clientContextKeys %q: no source", k)

@@ -34,6 +34,9 @@ func (a *analyzer) classify(n *jsast.Node) value {
 			}
 			_ = pkg
 		}
+		if a.moduleClerkClient(name) {
+			return value{kind: vClerkClient}
+		}
 		return value{}
 	case "member_expression", "subscript_expression":
 		obj := n.ChildByField("object")
@@ -204,8 +207,11 @@ func (a *analyzer) member(v value, prop string) value {
 		if iv, ok := identityField(prop); ok {
 			return iv
 		}
-		if prop == "redirectToSignIn" {
-			return value{}
+		if roleish(prop) && a.m.storedRoleTrusted(a.ctx, prop) {
+			// locals.auth.role: Clerk's Auth object has no such field, so
+			// the application's hook stored it from the verified
+			// session, and no file stores it from client-writable metadata.
+			return value{kind: vIdentity, field: prop, authz: AuthzRole}
 		}
 		return value{}
 	case vTRPCOpts:
@@ -238,7 +244,10 @@ func (a *analyzer) member(v value, prop string) value {
 		}
 	case vIdentity:
 		out := value{kind: vIdentity, field: v.field + "." + prop, authz: v.authz}
-		if roleish(prop) {
+		if clientWritable(out.field) {
+			return out // sessionClaims.unsafe_metadata.role: the caller wrote it
+		}
+		if roleish(prop) && (strings.Contains(strings.ToLower(v.field), "metadata") || a.m.storedRoleTrusted(a.ctx, prop)) {
 			out.authz |= AuthzRole
 		} else if orgish(prop) {
 			out.authz |= AuthzOrg
@@ -246,10 +255,10 @@ func (a *analyzer) member(v value, prop string) value {
 		return out
 	case vUser:
 		out := value{kind: vIdentity, field: prop}
-		if roleish(prop) {
+		if roleish(prop) && a.m.storedRoleTrusted(a.ctx, prop) {
 			out.authz = AuthzRole
 		}
-		if strings.Contains(strings.ToLower(prop), "metadata") {
+		if strings.Contains(strings.ToLower(prop), "metadata") && !clientWritable(prop) {
 			out.field = "metadata"
 		}
 		return out
