@@ -247,7 +247,7 @@ func (a *analyzer) member(v value, prop string) value {
 		if clientWritable(out.field) {
 			return out // sessionClaims.unsafe_metadata.role: the caller wrote it
 		}
-		if roleish(prop) && (strings.Contains(strings.ToLower(v.field), "metadata") || a.m.storedRoleTrusted(a.ctx, prop)) {
+		if roleish(prop) && (strings.Contains(strings.ToLower(v.field), "metadata") || !a.m.storedFromClient(a.ctx, prop)) {
 			out.authz |= AuthzRole
 		} else if orgish(prop) {
 			out.authz |= AuthzOrg
@@ -255,7 +255,7 @@ func (a *analyzer) member(v value, prop string) value {
 		return out
 	case vUser:
 		out := value{kind: vIdentity, field: prop}
-		if roleish(prop) && a.m.storedRoleTrusted(a.ctx, prop) {
+		if roleish(prop) && !a.m.storedFromClient(a.ctx, prop) {
 			out.authz = AuthzRole
 		}
 		if strings.Contains(strings.ToLower(prop), "metadata") && !clientWritable(prop) {
@@ -456,6 +456,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				if len(args) > 0 {
 					if h, ok := f.StringValue(args[0]); ok && prop == "get" && knowledge.ClientContextKey(h) {
 						return value{kind: vClerkClient} // Hono c.get('clerk')
+					}
+					if h, ok := f.StringValue(args[0]); ok && prop == "get" {
+						if v, ok := a.m.storedRoleValue(a.ctx, h); ok {
+							return v // Hono c.get('role') that the app's middleware c.set()
+						}
 					}
 					if h, ok := f.StringValue(args[0]); ok && credentialName(h) {
 						return value{kind: vCred, src: FromHeaders}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -19,9 +20,28 @@ type callerRoles struct {
 	// of the snapshot sets from client-writable metadata
 	// (knowledge.UserMetadataOf: unsafeMetadata).
 	names map[string]bool
+	// setKeys are the role-like keys some file stores with a keyed
+	// setter (Hono's c.set('role', ...)): reading them back with
+	// c.get('role') reads the application's context, not a header.
+	setKeys map[string]bool
 	// incomplete is set when a file that mentions such metadata could
 	// not be read or parsed: which roles it sets is unknown.
 	incomplete bool
+}
+
+// storedRoleValue returns what c.get(key) holds when key is a role-like
+// key the application stores with c.set(): a role derived from the
+// verified identity, or nothing the model can credit when some file
+// stores it from client-writable metadata.
+func (m *Model) storedRoleValue(ctx context.Context, key string) (value, bool) {
+	cr := m.storedRoles(ctx)
+	if !roleish(key) || !cr.setKeys[key] {
+		return value{}, false
+	}
+	if cr.names[key] || cr.incomplete {
+		return value{}, true
+	}
+	return value{kind: vIdentity, field: key, authz: AuthzRole}, true
 }
 
 // storedRoleTrusted reports whether a role-like property that the
@@ -30,8 +50,21 @@ type callerRoles struct {
 // file stores that property from client-writable metadata, or a file
 // that mentions such metadata could not be read.
 func (m *Model) storedRoleTrusted(ctx context.Context, prop string) bool {
-	cr, _ := m.callerRoles.get(func() (callerRoles, error) { return m.scanCallerRoles(ctx), nil })
+	cr := m.storedRoles(ctx)
 	return !cr.incomplete && !cr.names[prop]
+}
+
+// storedFromClient reports whether some file of the snapshot stores the
+// role-like property prop from client-writable metadata. A file that
+// could not be read adds nothing: a role check the model credited
+// without the scan keeps its credit.
+func (m *Model) storedFromClient(ctx context.Context, prop string) bool {
+	return m.storedRoles(ctx).names[prop]
+}
+
+func (m *Model) storedRoles(ctx context.Context) callerRoles {
+	cr, _ := m.callerRoles.get(func() (callerRoles, error) { return m.scanCallerRoles(ctx), nil })
+	return cr
 }
 
 // scanCallerRoles reads the files that mention client-writable metadata
@@ -40,7 +73,7 @@ func (m *Model) storedRoleTrusted(ctx context.Context, prop string) bool {
 // variable), an assignment (`locals.role = meta.role`) or a keyed store
 // (`c.set('role', ...)`).
 func (m *Model) scanCallerRoles(ctx context.Context) callerRoles {
-	out := callerRoles{names: map[string]bool{}}
+	out := callerRoles{names: map[string]bool{}, setKeys: map[string]bool{}}
 	for _, p := range m.fs.Paths() {
 		if ctx.Err() != nil {
 			out.incomplete = true
@@ -55,7 +88,7 @@ func (m *Model) scanCallerRoles(ctx context.Context) callerRoles {
 			out.incomplete = true
 			continue
 		}
-		if !containsAny(sf.Content, knowledge.ClientWritableMetadata()) {
+		if !containsAny(sf.Content, knowledge.ClientWritableMetadata()) && !bytes.Contains(sf.Content, []byte(".set(")) {
 			continue
 		}
 		f, err := m.parse(ctx, p)
@@ -64,14 +97,15 @@ func (m *Model) scanCallerRoles(ctx context.Context) callerRoles {
 			out.incomplete = true
 			continue
 		}
-		rolesFromClientMetadata(f, out.names)
+		rolesFromClientMetadata(f, out.names, out.setKeys)
 	}
 	return out
 }
 
 // rolesFromClientMetadata adds to names the role-like properties f sets
-// from client-writable metadata.
-func rolesFromClientMetadata(f *jsast.File, names map[string]bool) {
+// from client-writable metadata, and to setKeys the role-like keys it
+// stores with a keyed setter.
+func rolesFromClientMetadata(f *jsast.File, names, setKeys map[string]bool) {
 	t := metaTaint{f: f, binds: localBindings(f), memo: map[*jsast.Node]bool{}}
 	tainted := func(n *jsast.Node) bool { return t.reads(n, 0) }
 	for _, n := range jsast.Find(f.Root, "pair", "shorthand_property_identifier", "assignment_expression", "call_expression") {
@@ -92,10 +126,14 @@ func rolesFromClientMetadata(f *jsast.File, names map[string]bool) {
 				}
 			}
 		case "call_expression":
-			// c.set('role', meta.role), res.locals.set('isAdmin', ...)
-			if args := jsast.Args(n); len(args) == 2 {
-				if k, ok := f.StringValue(args[0]); ok && roleish(k) && tainted(args[1]) {
-					names[k] = true
+			// c.set('role', meta.role)
+			callee := jsast.Unwrap(n.ChildByField("function"))
+			if args := jsast.Args(n); len(args) == 2 && callee != nil && callee.Type == "member_expression" && f.Text(callee.ChildByField("property")) == "set" {
+				if k, ok := f.StringValue(args[0]); ok && roleish(k) {
+					setKeys[k] = true
+					if tainted(args[1]) {
+						names[k] = true
+					}
 				}
 			}
 		}
@@ -222,4 +260,32 @@ func (a *analyzer) moduleClerkClient(name string) bool {
 	}
 	exp, _ := a.m.clerkExportOf(a.ctx, a.f, a.f.Text(callee))
 	return exp == "createClerkClient" || exp == "Clerk"
+}
+
+// callerSetRoleIn reports whether a test reads a role-like property
+// (res.locals.role, req.accountRole, c.get('role')) that the application
+// stores from client-writable metadata, or a role through such metadata.
+func (a *analyzer) callerSetRoleIn(test *jsast.Node) bool {
+	found := false
+	jsast.Walk(test, func(x *jsast.Node) bool {
+		if found {
+			return false
+		}
+		name := ""
+		switch x.Type {
+		case "property_identifier":
+			name = a.f.Text(x)
+		case "string":
+			name, _ = a.f.StringValue(x)
+		default:
+			return true
+		}
+		if md, ok := knowledge.UserMetadataOf(name); ok && md.ClientWritable {
+			found = true
+		} else if roleish(name) && a.m.storedFromClient(a.ctx, name) {
+			found = true
+		}
+		return false
+	})
+	return found
 }
