@@ -969,7 +969,7 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 	case other.kind == vLiteral:
 		equal = boolCond(nullishLit(other))
 		if isStringLit(other) {
-			if id.authz == 0 && id.kind != vCred {
+			if id.authz == 0 && id.kind != vCred && !a.callerChosen(id.field) {
 				info.authz |= AuthzRole // userId === 'user_abc': an allowlist
 			}
 		}

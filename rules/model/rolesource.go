@@ -289,3 +289,14 @@ func (a *analyzer) callerSetRoleIn(test *jsast.Node) bool {
 	})
 	return found
 }
+
+// callerChosen reports whether an identity member chain holds a value the
+// caller chose: it passes through client-writable metadata, or its last
+// property is a role-like property the application stores from it.
+func (a *analyzer) callerChosen(field string) bool {
+	if field == "" {
+		return false
+	}
+	last := field[strings.LastIndex(field, ".")+1:]
+	return clientWritable(field) || roleish(last) && a.m.storedFromClient(a.ctx, last)
+}
