@@ -3,12 +3,10 @@ package model
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
-	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
 // callerRoles are the role-like properties an application stores on a
@@ -74,31 +72,10 @@ func (m *Model) storedRoles(ctx context.Context) callerRoles {
 // (`c.set('role', ...)`).
 func (m *Model) scanCallerRoles(ctx context.Context) callerRoles {
 	out := callerRoles{names: map[string]bool{}, setKeys: map[string]bool{}}
-	for _, p := range m.fs.Paths() {
-		if ctx.Err() != nil {
-			out.incomplete = true
-			break
-		}
-		if !modules.IsModule(p) || strings.Contains("/"+p, "/node_modules/") {
-			continue
-		}
-		sf, err := m.fs.Get(ctx, p)
-		if err != nil {
-			m.notes.add(Note{Where: p, What: fmt.Sprintf("not read, so the roles it stores are not known: %v", err)})
-			out.incomplete = true
-			continue
-		}
-		if !containsAny(sf.Content, knowledge.ClientWritableMetadata()) && !bytes.Contains(sf.Content, []byte(".set(")) {
-			continue
-		}
-		f, err := m.parse(ctx, p)
-		if err != nil {
-			m.notes.add(Note{Where: p, What: err.Error()})
-			out.incomplete = true
-			continue
-		}
-		rolesFromClientMetadata(f, out.names, out.setKeys)
-	}
+	clientMeta := knowledge.ClientWritableMetadata()
+	out.incomplete = m.scanModules(ctx, "the roles it stores are not known",
+		func(b []byte) bool { return containsAny(b, clientMeta) || bytes.Contains(b, []byte(".set(")) },
+		func(f *jsast.File) { rolesFromClientMetadata(f, out.names, out.setKeys) })
 	return out
 }
 
@@ -111,7 +88,7 @@ func rolesFromClientMetadata(f *jsast.File, names, setKeys map[string]bool) {
 	for _, n := range jsast.Find(f.Root, "pair", "shorthand_property_identifier", "assignment_expression", "call_expression") {
 		switch n.Type {
 		case "pair":
-			if k := propName(f, n.ChildByField("key")); roleish(k) && tainted(n.ChildByField("value")) {
+			if k := propertyKey(f, n.ChildByField("key")); roleish(k) && tainted(n.ChildByField("value")) {
 				names[k] = true
 			}
 		case "shorthand_property_identifier":
@@ -121,7 +98,7 @@ func rolesFromClientMetadata(f *jsast.File, names, setKeys map[string]bool) {
 		case "assignment_expression":
 			l := jsast.Unwrap(n.ChildByField("left"))
 			if l != nil && l.Type == "member_expression" {
-				if k := propName(f, l.ChildByField("property")); roleish(k) && tainted(n.ChildByField("right")) {
+				if k := propertyKey(f, l.ChildByField("property")); roleish(k) && tainted(n.ChildByField("right")) {
 					names[k] = true
 				}
 			}
@@ -138,17 +115,6 @@ func rolesFromClientMetadata(f *jsast.File, names, setKeys map[string]bool) {
 			}
 		}
 	}
-}
-
-// propName is the name of an object key or member property.
-func propName(f *jsast.File, k *jsast.Node) string {
-	if k == nil {
-		return ""
-	}
-	if s, ok := f.StringValue(k); ok {
-		return s
-	}
-	return f.Text(k)
 }
 
 // localBindings maps each variable name bound in f (anywhere: the
