@@ -304,6 +304,11 @@ func (a *analyzer) member(v value, prop string) value {
 			// cannot set properties of the request object)
 			return value{kind: vIdentity, field: "userId"}
 		}
+		if roleish(prop) && !a.m.storedFromClient(a.ctx, prop) {
+			// req.role, event.context.editorRole: set by the same hook,
+			// and no file sets it from client-writable metadata
+			return value{kind: vIdentity, field: prop, authz: AuthzRole}
+		}
 	case vRequest:
 		if v.path != "" && prop == "pathname" {
 			return value{kind: vLiteral, lit: "s:" + v.path}
