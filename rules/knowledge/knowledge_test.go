@@ -74,6 +74,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("defaultMatchers", d.Era)
 	}
+	for _, m := range userMetadata {
+		unique("userMetadata", m.Name)
+		if m.Source == "" {
+			t.Errorf("userMetadata %q: no source", m.Name)
+		}
+	}
 	for k, src := range clientContextKeys {
 		if src == "" || k == "" {
 			t.Errorf("clientContextKeys %q: no source", k)

@@ -504,10 +504,11 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 	}
 	consExits, altExits := a.exits(consN), altN != nil && a.exits(altN)
 	a.noteVerified(test, consExits && !altExits, altExits && !consExits)
-	if !info.mentions && c == either {
+	if !info.mentions && c == either && !a.callerSetRoleIn(test) {
 		// if (!req.admin.permissions.includes(p)) return res.status(403):
 		// a test the model cannot read that answers Forbidden decides
-		// what the caller may do.
+		// what the caller may do (unless the role it reads is one the
+		// application stores from client-writable metadata).
 		switch {
 		case consExits && !altExits && forbids(a.f, consN):
 			alt.authz |= AuthzRole

@@ -34,6 +34,9 @@ func (a *analyzer) classify(n *jsast.Node) value {
 			}
 			_ = pkg
 		}
+		if a.moduleClerkClient(name) {
+			return value{kind: vClerkClient}
+		}
 		return value{}
 	case "member_expression", "subscript_expression":
 		obj := n.ChildByField("object")
@@ -207,8 +210,11 @@ func (a *analyzer) member(v value, prop string) value {
 		if iv, ok := identityField(prop); ok {
 			return iv
 		}
-		if prop == "redirectToSignIn" {
-			return value{}
+		if roleish(prop) && a.m.storedRoleTrusted(a.ctx, prop) {
+			// locals.auth.role: Clerk's Auth object has no such field, so
+			// the application's hook stored it from the verified
+			// session, and no file stores it from client-writable metadata.
+			return value{kind: vIdentity, field: prop, authz: AuthzRole}
 		}
 		return value{}
 	case vTRPCOpts:
@@ -241,7 +247,10 @@ func (a *analyzer) member(v value, prop string) value {
 		}
 	case vIdentity:
 		out := value{kind: vIdentity, field: v.field + "." + prop, authz: v.authz}
-		if roleish(prop) {
+		if clientWritable(out.field) {
+			return out // sessionClaims.unsafe_metadata.role: the caller wrote it
+		}
+		if roleish(prop) && (strings.Contains(strings.ToLower(v.field), "metadata") || !a.m.storedFromClient(a.ctx, prop)) {
 			out.authz |= AuthzRole
 		} else if orgish(prop) {
 			out.authz |= AuthzOrg
@@ -249,10 +258,10 @@ func (a *analyzer) member(v value, prop string) value {
 		return out
 	case vUser:
 		out := value{kind: vIdentity, field: prop}
-		if roleish(prop) {
+		if roleish(prop) && !a.m.storedFromClient(a.ctx, prop) {
 			out.authz = AuthzRole
 		}
-		if strings.Contains(strings.ToLower(prop), "metadata") {
+		if strings.Contains(strings.ToLower(prop), "metadata") && !clientWritable(prop) {
 			out.field = "metadata"
 		}
 		return out
@@ -297,6 +306,11 @@ func (a *analyzer) member(v value, prop string) value {
 			// set by the server's own auth middleware or hook (a client
 			// cannot set properties of the request object)
 			return value{kind: vIdentity, field: "userId"}
+		}
+		if roleish(prop) && !a.m.storedFromClient(a.ctx, prop) {
+			// req.role, event.context.editorRole: set by the same hook,
+			// and no file sets it from client-writable metadata
+			return value{kind: vIdentity, field: prop, authz: AuthzRole}
 		}
 	case vRequest:
 		if v.path != "" && prop == "pathname" {
@@ -450,6 +464,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				if len(args) > 0 {
 					if h, ok := f.StringValue(args[0]); ok && prop == "get" && knowledge.ClientContextKey(h) {
 						return value{kind: vClerkClient} // Hono c.get('clerk')
+					}
+					if h, ok := f.StringValue(args[0]); ok && prop == "get" {
+						if v, ok := a.m.storedRoleValue(a.ctx, h); ok {
+							return v // Hono c.get('role') that the app's middleware c.set()
+						}
 					}
 					if h, ok := f.StringValue(args[0]); ok && credentialName(h) {
 						return value{kind: vCred, src: FromHeaders}
@@ -958,7 +977,7 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 	case other.kind == vLiteral:
 		equal = boolCond(nullishLit(other))
 		if isStringLit(other) {
-			if id.authz == 0 && id.kind != vCred {
+			if id.authz == 0 && id.kind != vCred && !a.callerChosen(id.field) {
 				info.authz |= AuthzRole // userId === 'user_abc': an allowlist
 			}
 		}

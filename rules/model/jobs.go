@@ -130,40 +130,50 @@ func (m *Model) jobTasks(ctx context.Context) jobTaskIndex {
 	idx := jobTaskIndex{byID: map[string]fnRef{}}
 	out := idx.byID
 	mods := knowledge.JobModules()
+	idx.incomplete = m.scanModules(ctx, "the background tasks it defines are not followed",
+		func(b []byte) bool { return containsAny(b, mods) },
+		func(f *jsast.File) {
+			for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
+				if _, id, r, ok := taskDefinition(f, call); ok {
+					if _, dup := out[id]; !dup {
+						out[id] = r
+					}
+				}
+			}
+		})
+	return idx
+}
+
+// scanModules parses each JavaScript or TypeScript module of the
+// snapshot (outside node_modules) whose content want accepts, and hands
+// it to fn. It reports whether some file could not be read or parsed (a
+// note says what is then not known) or the context ended the scan.
+func (m *Model) scanModules(ctx context.Context, unknown string, want func([]byte) bool, fn func(*jsast.File)) (incomplete bool) {
 	for _, p := range m.fs.Paths() {
 		if ctx.Err() != nil {
-			break
+			return true
 		}
 		if !modules.IsModule(p) || strings.Contains("/"+p, "/node_modules/") {
 			continue
 		}
 		sf, err := m.fs.Get(ctx, p)
 		if err != nil {
-			m.notes.add(Note{Where: p, What: fmt.Sprintf("not read, so the background tasks it defines are not followed: %v", err)})
-			idx.incomplete = true
+			m.notes.add(Note{Where: p, What: fmt.Sprintf("not read, so %s: %v", unknown, err)})
+			incomplete = true
 			continue
 		}
-		if !containsAny(sf.Content, mods) {
+		if !want(sf.Content) {
 			continue
 		}
 		f, err := m.parse(ctx, p)
 		if err != nil {
 			m.notes.add(Note{Where: p, What: err.Error()})
-			idx.incomplete = true
+			incomplete = true
 			continue
 		}
-		for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
-			if _, id, r, ok := taskDefinition(f, call); ok {
-				if _, dup := out[id]; !dup {
-					out[id] = r
-				}
-			}
-		}
+		fn(f)
 	}
-	if ctx.Err() != nil {
-		idx.incomplete = true
-	}
-	return idx
+	return incomplete || ctx.Err() != nil
 }
 
 func containsAny(b []byte, subs []string) bool {

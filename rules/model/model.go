@@ -82,16 +82,19 @@ type Model struct {
 	// hidden: the records whose schema declares a publish flag that is
 	// false for new rows, with that flag.
 	hidden facet[map[string]string]
-	nuxt   facet[[]*Entry]
-	svelte facet[[]*Entry]
-	convex facet[[]*Entry]
-	edge   facet[[]*Entry]
-	expo   facet[[]*Entry]
-	trpc   facet[[]*Entry]
-	jobs   facet[jobTaskIndex] // background tasks by id (jobs.go)
-	files  fileFacets
-	notes  notes
-	fns    fnMemo
+	// callerRoles: the role-like properties stored from client-writable
+	// metadata (rolesource.go).
+	callerRoles facet[callerRoles]
+	nuxt        facet[[]*Entry]
+	svelte      facet[[]*Entry]
+	convex      facet[[]*Entry]
+	edge        facet[[]*Entry]
+	expo        facet[[]*Entry]
+	trpc        facet[[]*Entry]
+	jobs        facet[jobTaskIndex] // background tasks by id (jobs.go)
+	files       fileFacets
+	notes       notes
+	fns         fnMemo
 
 	// The Go side (goprog.go, gohttp.go, goanalyze.go).
 	gop       facet[*goProgram]
