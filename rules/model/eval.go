@@ -511,7 +511,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			if e := a.chainedEffect(n); e != nil && !own {
 				own = a.selectsOwn(n, e)
 			}
-			return value{kind: vClient, pkg: obj.pkg, own: own}
+			return value{kind: vClient, pkg: obj.pkg, own: own, asCaller: obj.asCaller}
 		case vLocals:
 			if v, ok := a.localsIdentity(n, prop); ok {
 				return v
@@ -679,7 +679,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	if root := rootIdent(callee); root != nil {
 		if pkg := a.importPackage(f.Text(root)); pkg != "" {
 			if _, ok := knowledge.DataLibraryOf(pkg); ok {
-				return value{kind: vClient, pkg: pkg}
+				return value{kind: vClient, pkg: pkg, asCaller: a.callerTokenClient(n, pkg)}
 			}
 		}
 	}
