@@ -504,6 +504,12 @@ func leadingLiteral(f *jsast.File, n *jsast.Node) string {
 			}
 		}
 		return b.String()
+	case "identifier":
+		// const ANTHROPIC_URL = 'https://api.anthropic.com/v1/messages'
+		// at the module's top level.
+		if v := jsast.Unwrap(f.LocalValue(f.Text(n))); v != nil && v.Type != "identifier" {
+			return leadingLiteral(f, v)
+		}
 	}
 	return ""
 }
