@@ -794,10 +794,14 @@ type condInfo struct {
 	authz    Authz
 	mentions bool // it tests the identity or a credential
 	secret   bool // it compares a credential with a configured secret
+	// presence is set when it tests only that a credential nothing
+	// verifies here is present or shaped like a token (testedCred).
+	presence bool
 }
 
 func (i condInfo) merge(j condInfo) condInfo {
-	return condInfo{authz: i.authz | j.authz, mentions: i.mentions || j.mentions, secret: i.secret || j.secret}
+	return condInfo{authz: i.authz | j.authz, mentions: i.mentions || j.mentions, secret: i.secret || j.secret,
+		presence: i.presence || j.presence}
 }
 
 // cond evaluates a condition for an anonymous caller.
@@ -885,7 +889,7 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 			// and the header never read again, or only handed to a client
 			// that sends it to the database: any string passes here,
 			// nothing verifies it, so the caller decides the test.
-			return either, condInfo{}
+			return either, condInfo{presence: true}
 		}
 		return isFalse, condInfo{mentions: true, authz: v.authz}
 	case vPred:
