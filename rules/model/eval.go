@@ -1195,10 +1195,17 @@ func formatTest(f *jsast.File, x, p *jsast.Node) bool {
 }
 
 // forwardedToDatabase reports a credential x written into the options of a
-// data client factory call that makes a client sending the caller's own
+// data client factory call (or returned by an option's function) that makes a client sending the caller's own
 // token (callerTokenClient).
 func (a *analyzer) forwardedToDatabase(x *jsast.Node) bool {
-	for c := x.Parent; c != nil && !jsast.IsFunction(c); c = c.Parent {
+	for c := x.Parent; c != nil; c = c.Parent {
+		if jsast.IsFunction(c) || c.Type == "method_definition" {
+			// An option written as a function ({ accessToken: async () => token }).
+			if c.Parent == nil || c.Parent.Type != "pair" && c.Parent.Type != "object" {
+				return false
+			}
+			continue
+		}
 		if c.Type != "call_expression" {
 			continue
 		}
