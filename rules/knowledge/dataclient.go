@@ -41,7 +41,11 @@ func DataClientFactoryOf(pkg, name string) (DataClientFactory, bool) {
 }
 
 // TokenOption is an option of a data client factory through which the
-// client sends a token of the signed-in user with every request.
+// client sends a token of the signed-in user with every request. A
+// client whose token option carries the request's own token runs every
+// query as the caller: the database's per-user rules (Supabase's Row
+// Level Security) decide what it reaches, and PostgREST refuses a token
+// it cannot verify (sources of the entries below).
 type TokenOption struct {
 	Library string
 	// Path is the dotted option path ("accessToken", "global.headers").
@@ -62,7 +66,8 @@ var tokenOptions = []TokenOption{
 		Source: "https://clerk.com/docs/integrations/databases/supabase (createClient(url, key, { async accessToken() { return session?.getToken() ?? null } })); " +
 			"https://supabase.github.io/supabase-js/v2/types/lib_types.SupabaseClientOptions.html (accessToken: a third-party auth token per request)"},
 	{Library: "supabase", Path: "global.headers", Header: "authorization",
-		Source: "https://supabase.github.io/supabase-js/v2/types/lib_types.SupabaseClientOptions.html (global.headers sent with every request; Authorization carries the JWT RLS reads)"},
+		Source: "https://supabase.github.io/supabase-js/v2/types/lib_types.SupabaseClientOptions.html (global.headers sent with every request; Authorization carries the JWT RLS reads); " +
+			"https://supabase.com/docs/guides/functions/auth-legacy-jwt (\"Create client with Auth context of the user that called the function. This way your row-level-security (RLS) policies are applied\": createClient(url, anonKey, { global: { headers: { Authorization: req.headers.get('Authorization') } } }))"},
 	{Library: "supabase", Path: "global.fetch", Custom: true,
 		Source: "https://supabase.github.io/supabase-js/v2/types/lib_types.SupabaseClientOptions.html (global.fetch: a custom fetch implementation)"},
 }

@@ -504,6 +504,10 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 	}
 	consExits, altExits := a.exits(consN), altN != nil && a.exits(altN)
 	a.noteVerified(test, consExits && !altExits, altExits && !consExits)
+	if info.presence && !info.mentions && consExits != altExits && a.callback == 0 && st.reach != no {
+		a.s.nonGuards = append(a.s.nonGuards, Proof{Location: Location{File: a.f.Path, Line: test.Line},
+			What: fmt.Sprintf("`if %s` only tests that a token is present, it does not verify it (line %d)", clip(a.f.Text(test), 60), test.Line)})
+	}
 	if !info.mentions && c == either && !a.callerSetRoleIn(test) {
 		// if (!req.admin.permissions.includes(p)) return res.status(403):
 		// a test the model cannot read that answers Forbidden decides

@@ -422,3 +422,45 @@ func exportedDecl(f *jsast.File, n *jsast.Node) (string, int) {
 	}
 	return name, st.Line
 }
+
+// callerTokenClient reports whether the data client factory call n (of
+// the data library module pkg) makes a client that sends the caller's own
+// token: a token option (knowledge.TokenOptionsOf: Supabase's
+// global.headers Authorization, accessToken) whose value comes from the
+// request, and a key argument that is not a privileged key. Such a client
+// is the documented way to query Supabase as the signed-in user from a
+// server or an Edge Function, so Row Level Security applies to it.
+func (a *analyzer) callerTokenClient(n *jsast.Node, pkg string) bool {
+	callee := jsast.Unwrap(n.ChildByField("function"))
+	if callee == nil || callee.Type != "identifier" {
+		return false
+	}
+	im, ok := a.f.ImportOf(a.f.Text(callee))
+	if !ok {
+		return false
+	}
+	fac, ok := knowledge.DataClientFactoryOf(pkg, im.Imported)
+	args := jsast.Args(n)
+	if !ok || fac.KeyArg >= len(args) || fac.OptionsArg >= len(args) || knowledge.PrivilegedKeyName(a.f.Text(args[fac.KeyArg])) {
+		return false
+	}
+	opts := jsast.Unwrap(args[fac.OptionsArg])
+	for _, o := range knowledge.TokenOptionsOf(fac.Library) {
+		v, found := optionAt(a.f, opts, strings.Split(o.Path, "."))
+		if !found || v == nil || o.Custom {
+			continue
+		}
+		if o.Header != "" {
+			if v, found = optionAt(a.f, v, []string{o.Header}); !found || v == nil {
+				continue
+			}
+		}
+		if jsast.IsFunction(v) {
+			v = jsast.FunctionBody(v) // accessToken: async () => token
+		}
+		if reqs, _, _, _ := a.argSources(v); len(reqs) > 0 {
+			return true
+		}
+	}
+	return false
+}

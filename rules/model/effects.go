@@ -55,7 +55,7 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	}
 	last := jsast.LastSegment(clean)
 	mk := func(k EffectKind, selects bool) *effect {
-		return &effect{Effect: Effect{Kind: k, Call: clean, Selects: selects}}
+		return &effect{Effect: Effect{Kind: k, Call: clean, Selects: selects, AsCaller: rv.kind == vClient && rv.asCaller}}
 	}
 	if call, ok := a.clerkAPIRequest(n, rname, bound); ok {
 		// A hand-written Backend API request is the SDK call it stands for
@@ -525,6 +525,12 @@ func leadingLiteral(f *jsast.File, n *jsast.Node) string {
 			}
 		}
 		return b.String()
+	case "identifier":
+		// const ANTHROPIC_URL = 'https://api.anthropic.com/v1/messages'
+		// at the module's top level.
+		if v := jsast.Unwrap(f.LocalValue(f.Text(n))); v != nil && v.Type != "identifier" {
+			return leadingLiteral(f, v)
+		}
 	}
 	return ""
 }
@@ -609,6 +615,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 	if n.Type == "call_expression" {
 		if k == ReadsData || k == WritesData {
 			e.Table = tableOf(a.f, n)
+			if ce := a.effectOf(n); ce != nil {
+				e.AsCaller = ce.AsCaller
+			}
 		}
 		reqs, owner, org, ps := a.chainSources(n)
 		if filter := a.filterArgs(n); selects && filter != nil {

@@ -205,6 +205,12 @@ func (a *analyzer) member(v value, prop string) value {
 	if pv, ok := v.props[prop]; ok {
 		return pv
 	}
+	if v.asCaller && prop == "error" {
+		// The { error } of a query run with the caller's own token: set
+		// when the database refused the token, so testing it and exiting
+		// stops a caller whose token is not valid.
+		return value{kind: vPred, anon: isTrue}
+	}
 	switch v.kind {
 	case vAuthObj:
 		if iv, ok := identityField(prop); ok {
@@ -533,7 +539,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			if e := a.chainedEffect(n); e != nil && !own {
 				own = a.selectsOwn(n, e)
 			}
-			return value{kind: vClient, pkg: obj.pkg, own: own}
+			return value{kind: vClient, pkg: obj.pkg, own: own, asCaller: obj.asCaller}
 		case vLocals:
 			if v, ok := a.localsIdentity(n, prop); ok {
 				return v
@@ -654,11 +660,12 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	// (null) identity returns null for an anonymous caller.
 	if e := a.effectOf(n); e != nil {
 		if v, ok := a.singleRecord(n, clean, e); ok {
+			v.asCaller = e.AsCaller
 			return v
 		}
 		if e.Kind == ReadsData || e.Kind == WritesData {
 			// A record the caller has just created is theirs.
-			return value{kind: vRow, created: e.Kind == WritesData && knowledge.IsCreate(clean), own: a.selectsOwn(n, e)}
+			return value{kind: vRow, created: e.Kind == WritesData && knowledge.IsCreate(clean), own: a.selectsOwn(n, e), asCaller: e.AsCaller}
 		}
 		return value{}
 	}
@@ -701,7 +708,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	if root := rootIdent(callee); root != nil {
 		if pkg := a.importPackage(f.Text(root)); pkg != "" {
 			if _, ok := knowledge.DataLibraryOf(pkg); ok {
-				return value{kind: vClient, pkg: pkg}
+				return value{kind: vClient, pkg: pkg, asCaller: a.callerTokenClient(n, pkg)}
 			}
 		}
 	}
@@ -809,10 +816,14 @@ type condInfo struct {
 	authz    Authz
 	mentions bool // it tests the identity or a credential
 	secret   bool // it compares a credential with a configured secret
+	// presence is set when it tests only that a credential nothing
+	// verifies here is present or shaped like a token (testedCred).
+	presence bool
 }
 
 func (i condInfo) merge(j condInfo) condInfo {
-	return condInfo{authz: i.authz | j.authz, mentions: i.mentions || j.mentions, secret: i.secret || j.secret}
+	return condInfo{authz: i.authz | j.authz, mentions: i.mentions || j.mentions, secret: i.secret || j.secret,
+		presence: i.presence || j.presence}
 }
 
 // cond evaluates a condition for an anonymous caller.
@@ -895,11 +906,12 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 	v := a.classify(n)
 	switch v.kind {
 	case vIdentity, vUser, vCred:
-		if v.kind == vCred && n.Type == "identifier" && !a.usedBeyondTests(f.Text(n)) {
-			// `if (!authHeader) return 401` and the header never read
-			// again: any string passes, nothing verifies it, so the caller
-			// decides the test.
-			return either, condInfo{}
+		if id := testedCred(f, n); v.kind == vCred && id != nil && !a.usedBeyondTests(f.Text(id)) {
+			// `if (!authHeader) return 401` (or !authHeader.startsWith('Bearer '))
+			// and the header never read again, or only handed to a client
+			// that sends it to the database: any string passes here,
+			// nothing verifies it, so the caller decides the test.
+			return either, condInfo{presence: true}
 		}
 		return isFalse, condInfo{mentions: true, authz: v.authz}
 	case vPred:
@@ -1137,19 +1149,97 @@ func (a *analyzer) usedBeyondTests(name string) bool {
 			return true
 		}
 		p := x.Parent
-		for p != nil && (p.Type == "parenthesized_expression" || p.Type == "unary_expression" || p.Type == "non_null_expression") {
+		for p != nil && (p.Type == "parenthesized_expression" || p.Type == "unary_expression" || p.Type == "non_null_expression" || logical(a.f, p)) {
 			p = p.Parent
 		}
 		switch {
 		case p == nil:
 		case p.Type == "variable_declarator" && p.ChildByField("name") == x:
 		case p.Type == "if_statement" || p.Type == "ternary_expression" && p.ChildByField("condition") != nil && p.ChildByField("condition").Contains(x):
+		case formatTest(a.f, x, p) || a.forwardedToDatabase(x):
+			// authHeader.startsWith('Bearer '), or the header handed to a
+			// client that sends it as the caller's token: the database
+			// verifies it at the client's first query, not here.
 		default:
 			used = true
 		}
 		return !used
 	})
 	return used
+}
+
+// testedCred returns the variable a credential test reads: the
+// identifier itself, or the receiver of a format test of it
+// (authHeader.startsWith('Bearer ')); nil for other expressions.
+func testedCred(f *jsast.File, n *jsast.Node) *jsast.Node {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return nil
+	}
+	if n.Type == "identifier" {
+		return n
+	}
+	if n.Type != "call_expression" {
+		return nil
+	}
+	m := jsast.Unwrap(n.ChildByField("function"))
+	if m == nil || m.Type != "member_expression" {
+		return nil
+	}
+	if obj := m.ChildByField("object"); obj != nil && obj.Type == "identifier" && formatTest(f, obj, m) {
+		return obj
+	}
+	return nil
+}
+
+// logical reports a && or || expression (a part of a condition that tests
+// its operands for truthiness).
+func logical(f *jsast.File, n *jsast.Node) bool {
+	if n.Type != "binary_expression" {
+		return false
+	}
+	op := f.Text(n.ChildByField("operator"))
+	return op == "&&" || op == "||"
+}
+
+// formatTest reports a credential x used only as the receiver of a string
+// test of its format (authHeader.startsWith('Bearer ')): any string of
+// that shape passes.
+func formatTest(f *jsast.File, x, p *jsast.Node) bool {
+	if p.Type != "member_expression" || p.ChildByField("object") != x || p.Parent == nil || p.Parent.Type != "call_expression" {
+		return false
+	}
+	switch f.Text(p.ChildByField("property")) {
+	case "startsWith", "endsWith", "includes":
+		return true
+	}
+	return false
+}
+
+// forwardedToDatabase reports a credential x written into the options of a
+// data client factory call (or returned by an option's function) that makes a client sending the caller's own
+// token (callerTokenClient).
+func (a *analyzer) forwardedToDatabase(x *jsast.Node) bool {
+	for c := x.Parent; c != nil; c = c.Parent {
+		if jsast.IsFunction(c) || c.Type == "method_definition" {
+			// An option written as a function ({ accessToken: async () => token }).
+			if c.Parent == nil || c.Parent.Type != "pair" && c.Parent.Type != "object" {
+				return false
+			}
+			continue
+		}
+		if c.Type != "call_expression" {
+			continue
+		}
+		callee := jsast.Unwrap(c.ChildByField("function"))
+		if callee == nil || callee.Type != "identifier" {
+			return false
+		}
+		pkg := a.importPackage(a.f.Text(callee))
+		_, data := knowledge.DataLibraryOf(pkg)
+		return data && a.callerTokenClient(c, pkg)
+	}
+	return false
 }
 
 // selectsOwn reports whether the read n (effect e) selects records by

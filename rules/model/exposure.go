@@ -110,10 +110,12 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 	gated := publishGated(fx)
 	var best Exposure
 	for _, x := range fx.List {
-		if x.SignedOut != ReachYes || x.Kind == ReturnsSecret || ContactExposure(e, x) {
+		if x.SignedOut != ReachYes || x.Kind == ReturnsSecret || x.AsCaller || ContactExposure(e, x) {
 			// A returned secret is CLK-SEC-012's finding, whoever else
 			// reports the entry; other users' contact data returned whole
-			// is CLK-RBAC-006's.
+			// is CLK-RBAC-006's. A query run with the caller's own token
+			// (AsCaller) is the database's to refuse: its per-user rules
+			// apply to whatever token the caller sends.
 			continue
 		}
 		l, why := exposureOf(e, x, gated)

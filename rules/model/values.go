@@ -103,6 +103,10 @@ type value struct {
 	pkg   string      // vClient: the data library's module
 	lit   string      // vLiteral; vSecret: the setting's name (DATABASE_URL)
 	clerk bool        // vUser/vRow: a Clerk User (or list of users) object
+	// asCaller is set on a vClient made with the caller's own token
+	// (callerTokenClient): the database's per-user rules decide what its
+	// queries reach.
+	asCaller bool
 	// created is set on a vRow the request has just inserted: the
 	// caller's own record.
 	created bool

@@ -151,6 +151,14 @@ type Effect struct {
 	// OwnerScoped is set when the call's arguments use the verified
 	// identity (where: { id, userId }).
 	OwnerScoped bool
+	// AsCaller is set on a data call made through a client that sends the
+	// caller's own token (a Supabase client created with the request's
+	// Authorization header or an accessToken callback): the database runs
+	// it as that user, so its per-user rules (Row Level Security,
+	// functions that read auth.jwt()) decide which rows it reaches, and an
+	// invalid token is refused there. A client made with a privileged key
+	// (service role) is never one.
+	AsCaller bool
 	// Selects is set for a call that selects existing records (a read,
 	// update or delete, not an insert).
 	Selects bool

@@ -37,11 +37,14 @@ var RP021 = &rules.Rule{
 		Text: "Convex functions exported with `query`, `mutation` or `action` (and httpActions routed in `convex/http.ts`), " +
 			"Supabase Edge Functions (`Deno.serve` in `supabase/functions/<name>/index.ts`) and Expo Router API routes " +
 			"(`app/**/+api.ts`) are public: any client can call them. When one writes data, makes a privileged Clerk Backend " +
-			"call, sends mail, moves money, or reads the records of users or organizations, and nothing rejects a signed-out " +
+			"call, sends mail, moves money, calls a paid API (an LLM) on the project's key, or reads the records of users or organizations, and nothing rejects a signed-out " +
 			"caller first, anyone can do it.\n\nIn Convex, `ctx.auth.getUserIdentity()` is null for a signed-out caller: throw " +
 			"when it is (or use a custom function builder that does). A Supabase Edge Function must verify the Clerk session " +
 			"token itself (`verifyToken` from `@clerk/backend`, or `jose.jwtVerify` with Clerk's JWKS): the gateway's " +
-			"`verify_jwt` accepts the public anon key. `internalQuery`/`internalMutation`/`internalAction` are not callable by " +
+			"`verify_jwt` accepts the public anon key. Testing that the `Authorization` header is present or starts with `Bearer ` " +
+			"verifies nothing: a function that only hands the header to a Supabase client made with it leaves the verification " +
+			"to the database's first query, so what runs before that query (a paid API call) runs for anyone; queries through that " +
+			"client, and what follows one whose error ends the request, are the database's to refuse. `internalQuery`/`internalMutation`/`internalAction` are not callable by " +
 			"clients and are not reported; webhook endpoints are left to the WH rules.",
 		Bad: "export const deleteNote = mutation({\n  args: { id: v.id('notes') },\n  handler: async (ctx, { id }) => ctx.db.delete(id),\n})",
 		Good: "export const deleteNote = mutation({\n  args: { id: v.id('notes') },\n  handler: async (ctx, { id }) => {\n" +
@@ -76,7 +79,8 @@ func runRP021(pass *rules.Pass) error {
 		if _, decoded := tokenSelected(fx); decoded {
 			continue // CLK-RP-017 reports the identity taken from an unverified token
 		}
-		exp := model.Exposed(e, pass.Model.Guard(pass.Ctx, e), fx)
+		v := pass.Model.Guard(pass.Ctx, e)
+		exp := model.Exposed(e, v, fx)
 		if exp.Level == model.ExposeNone {
 			continue
 		}
@@ -88,10 +92,14 @@ func runRP021(pass *rules.Pass) error {
 		if x.Kind != model.ReadsData {
 			what = fmt.Sprintf("reaches `%s` (%s)", x.Call, x.Kind)
 		}
+		why := "nothing checks the caller first"
+		if v.Authn == model.AuthnNo && len(v.Proof) > 0 {
+			why = v.Why // a test that verifies nothing (a token only checked for presence)
+		}
 		pass.Report(rules.Diagnostic{
 			Line: e.Line, Severity: severityOf(exp),
-			Message: fmt.Sprintf("%s %s for a signed-out caller, at %s: nothing checks the caller first",
-				rules.Code(e.Label()), what, x.Location),
+			Message: fmt.Sprintf("%s %s for a signed-out caller, at %s: %s",
+				rules.Code(e.Label()), what, x.Location, why),
 			Related: []rules.Location{{Path: x.File, Line: x.Line}},
 		})
 	}
