@@ -85,6 +85,21 @@ type summary struct {
 	inputs   []Input
 	// handlerArgs are the values a wrapper passes to the handler.
 	handlerArgs []value
+	// cut: the summary depends on who asked for it: a call was not
+	// followed because of the depth limit, or a recursive call was
+	// answered by the outer call. Such a summary is never memoised, so a
+	// function's summary does not depend on which entry, analysed
+	// concurrently, asked for it first (results are deterministic).
+	cut bool
+}
+
+// use records that the summary s of a callee was applied: a cut callee
+// makes the caller's summary cut too.
+func (a *analyzer) use(s *summary) *summary {
+	if s.cut {
+		a.s.cut = true
+	}
+	return s
 }
 
 // state is the analysis state at one point of a function.
@@ -135,7 +150,7 @@ func (m *Model) summarize(ctx context.Context, f *jsast.File, fn *jsast.Node, r 
 func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.Node, r role, roles []ParamRole, seeds []value, depth int, stack []*jsast.Node) *summary {
 	for _, s := range stack {
 		if s == fn {
-			return &summary{cont: yes} // recursion: the outer call decides
+			return &summary{cont: yes, cut: true} // recursion: the outer call decides
 		}
 	}
 	key := fnKey{fn: fn, role: r}
@@ -160,7 +175,7 @@ func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.No
 	}
 	a.walkBody(true)
 	a.returns()
-	if memo {
+	if memo && !a.s.cut {
 		return m.fns.put(key, a.s)
 	}
 	return a.s
@@ -1361,6 +1376,8 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	if r, args, ok := a.m.convexCallTarget(a.ctx, a.f, n); ok {
 		if a.depth < MaxDepth {
 			a.enter(n, st, r, args, nil)
+		} else {
+			a.s.cut = true
 		}
 		return
 	}
@@ -1371,6 +1388,8 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 			a.s.incomplete = true // the task may be in a file not read
 		} else if a.depth < MaxDepth {
 			a.enter(n, st, r, args, nil)
+		} else {
+			a.s.cut = true
 		}
 		return
 	}
@@ -1597,6 +1616,7 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 		}
 	}
 	if a.depth >= MaxDepth {
+		a.s.cut = true
 		if authName(a.f.CalleeName(n)) && st.reach != no {
 			a.unknown(fmt.Sprintf("`%s()` is more than %d helper calls deep and was not followed", a.f.CalleeName(n), MaxDepth))
 			st.reach = maybeOf(st.reach)
@@ -1677,7 +1697,7 @@ func missingArgSeeds(fn *jsast.Node, args []*jsast.Node) []value {
 // (seeds: the values its parameters hold, when known): its effects,
 // checks and identity reads.
 func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, seeds []value) {
-	s := a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack)
+	s := a.use(a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack))
 	hname := r.name
 	if hname == "" {
 		hname = clip(a.f.CalleeName(n), 40)

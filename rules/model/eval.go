@@ -431,9 +431,10 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	}
 	if r, cargs, ok := a.m.convexCallTarget(a.ctx, f, n); ok {
 		if a.depth >= MaxDepth {
+			a.s.cut = true
 			return value{}
 		}
-		s := a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack)
+		s := a.use(a.m.summarize(a.ctx, r.file, r.fn, roleHelper, nil, a.depth+1, a.stack))
 		if s.ret.kind == vParam && s.ret.param < len(cargs) {
 			return a.classify(cargs[s.ret.param])
 		}
@@ -673,6 +674,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	// called from server code returns what its handler returns, given the
 	// context its middleware passes on (another server function that
 	// reads the caller's own row).
+	if a.depth >= MaxDepth && rootIdentType(callee) {
+		a.s.cut = true
+	}
 	if a.depth < MaxDepth && rootIdentType(callee) {
 		r, seeds, _, isFn := a.calledServerFn(callee)
 		var err error
@@ -680,7 +684,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			r, err = a.m.resolveFunc(a.ctx, f, callee, a.locals, 0)
 		}
 		if err == nil && r.fn != a.fn {
-			s := a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack)
+			s := a.use(a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack))
 			if s.retSeen {
 				ret := s.ret
 				if ret.kind == vParam && ret.param < len(args) && !isFn {

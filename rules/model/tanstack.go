@@ -476,7 +476,7 @@ func (a *analyzer) calledServerFn(callee *jsast.Node) (r fnRef, seeds []value, r
 		if mw.unknown || mw.fn.fn == nil {
 			continue
 		}
-		s := a.m.summarizeSeeded(a.ctx, mw.fn.file, mw.fn.fn, roleMiddleware, nil, mwSeeds, a.depth+1, a.stack)
+		s := a.use(a.m.summarizeSeeded(a.ctx, mw.fn.file, mw.fn.fn, roleMiddleware, nil, mwSeeds, a.depth+1, a.stack))
 		if s.contSeen && s.cont == no {
 			// Its handler's context holds the identity the middleware read.
 			return h, []value{{kind: vReqCtx, field: "identity"}}, fmt.Sprintf("`%s()` runs the middleware `%s` (%s:%d), which rejects signed-out callers", name, mw.fn.name, mw.fn.file.Path, mw.fn.fn.Line), true

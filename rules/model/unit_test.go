@@ -168,6 +168,43 @@ export async function GET() { await requireAuth0(); return Response.json(await d
 	}
 }
 
+// TestSummaryIndependentOfOrder: a helper analysed at the depth limit
+// (its own callee not followed) must not hand that cut summary to an
+// entry that calls the helper directly: the entry's verdict and effects
+// are the same whichever entry the model (or a concurrent rule) asked
+// about first.
+func TestSummaryIndependentOfOrder(t *testing.T) {
+	var chain strings.Builder
+	for i := 1; i < model.MaxDepth; i++ {
+		fmt.Fprintf(&chain, "export async function c%d() { await c%d() }\n", i, i+1)
+	}
+	fmt.Fprintf(&chain, "export async function c%d() { await wipe() }\n", model.MaxDepth)
+	chain.WriteString("async function wipe() { await db.x.deleteMany() }\n")
+	snap := source.Mem{
+		"package.json": []byte(`{"dependencies": {"next": "15.3.0", "@clerk/nextjs": "^6.20.0"}}`),
+		"lib/chain.ts": []byte(chain.String()),
+		"app/api/deep/route.ts": []byte(`import { c1 } from '../../../lib/chain'
+export async function POST() { await c1(); return Response.json({}) }`),
+		"app/api/near/route.ts": []byte(fmt.Sprintf(`import { c%d } from '../../../lib/chain'
+export async function POST() { await c%d(); return Response.json({}) }`, model.MaxDepth, model.MaxDepth)),
+	}
+	ctx := context.Background()
+	near := func(first string) model.Effects {
+		m := buildModel(t, snap)
+		if first != "" {
+			_ = m.Effects(ctx, entry(t, m, first))
+		}
+		return m.Effects(ctx, entry(t, m, "POST /api/near"))
+	}
+	alone, afterDeep := near(""), near("POST /api/deep")
+	if !alone.Has(model.WritesData) {
+		t.Fatalf("near entry alone: effects %+v, want the delete two calls down", alone.List)
+	}
+	if !afterDeep.Has(model.WritesData) {
+		t.Errorf("near entry after the deep one: effects %+v, want the delete (a summary cut at the depth limit was reused)", afterDeep.List)
+	}
+}
+
 // TestClientConfig: the values of nuxt.config that reach the browser are
 // the leaves under runtimeConfig.public and under the clerk: module
 // options, nested objects included; private runtime config is not.
