@@ -516,11 +516,24 @@ func reportContactReads(pass *rules.Pass) {
 	lines := map[int]bool{}
 	for _, e := range entries {
 		at, ok := reportAt(pass, e)
-		if !ok || pass.Model.Guard(pass.Ctx, e).Checked&model.AuthzRole != 0 {
+		v := pass.Model.Guard(pass.Ctx, e)
+		if !ok || v.Checked&model.AuthzRole != 0 {
 			continue
 		}
-		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
-			if !model.ContactExposure(e, x) || x.File != pass.File.Path || lines[x.Line] {
+		fx := pass.Model.Effects(pass.Ctx, e)
+		// A read CLK-RBAC-004 reports (a signed-in caller picks another
+		// user's record by a request id) is that finding's: one root
+		// cause, one finding.
+		idor := map[model.Location]bool{}
+		if v.Authn == model.AuthnYes {
+			if bad, err := unscoped(pass, v, fx); err == nil {
+				for _, b := range bad {
+					idor[model.Location{File: b.File, Line: b.Line}] = true
+				}
+			}
+		}
+		for _, x := range fx.List {
+			if !model.ContactExposure(e, x) || x.File != pass.File.Path || lines[x.Line] || idor[model.Location{File: x.File, Line: x.Line}] {
 				continue
 			}
 			lines[x.Line] = true
