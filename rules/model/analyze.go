@@ -1249,6 +1249,49 @@ func (a *analyzer) sendsDenial(n *jsast.Node) bool {
 	return a.denies(n)
 }
 
+// passesNext reports whether a call hands the middleware's next on.
+func (a *analyzer) passesNext(call *jsast.Node) bool {
+	for _, arg := range jsast.Args(call) {
+		arg = jsast.Unwrap(arg)
+		if arg == nil {
+			continue
+		}
+		if a.next != "" && arg.Type == "identifier" && a.f.Text(arg) == a.next || a.classify(arg).kind == vNext {
+			return true
+		}
+	}
+	return false
+}
+
+// clerkGateCall says whether call builds a Clerk middleware that rejects
+// or redirects signed-out requests (requireAuth(), ClerkExpressRequireAuth()),
+// and names it.
+func (a *analyzer) clerkGateCall(call *jsast.Node) (string, bool) {
+	fn := jsast.Unwrap(call.ChildByField("function"))
+	root := rootIdent(fn)
+	if root == nil {
+		return "", false
+	}
+	exp, pkg := a.m.clerkExportOf(a.ctx, a.f, a.f.Text(root))
+	if exp == "" {
+		return "", false
+	}
+	if exp == "default" || exp == "*" || fn.Type == "member_expression" {
+		exp = jsast.LastSegment(strings.ReplaceAll(a.f.Name(fn), "()", ""))
+	}
+	mw, ok := knowledge.MiddlewareOf(pkg, exp)
+	if !ok {
+		return "", false
+	}
+	switch mw.Gate {
+	case knowledge.Rejects, knowledge.RejectsByDefault:
+		return fmt.Sprintf("`%s()` rejects signed-out requests (line %d)", exp, call.Line), true
+	case knowledge.Redirects:
+		return fmt.Sprintf("`%s()` redirects signed-out requests to sign-in (line %d)", exp, call.Line), true
+	}
+	return "", false
+}
+
 // isNextCall reports whether a call calls the middleware's next.
 func (a *analyzer) isNextCall(call *jsast.Node) bool {
 	c := jsast.Unwrap(call.ChildByField("function"))
@@ -1306,6 +1349,16 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 			a.cont(st)
 		}
 		return
+	}
+	// A Clerk middleware applied inside the app's own one:
+	// `return requireAuth()(req, res, next)`: it decides whether the
+	// continuation runs (knowledge.MiddlewareOf).
+	if inner := callee; inner.Type == "call_expression" && (a.role == roleMiddleware || a.role == roleHook) && a.passesNext(n) {
+		if l, ok := a.clerkGateCall(inner); ok {
+			a.reject(st, n, l, ViaHelper, AuthzNone)
+			a.cont(st)
+			return
+		}
 	}
 	if a.role == roleWrapper && a.handler != "" && (name == a.handler || name == a.handler+".call" || name == a.handler+".apply") {
 		a.cont(st)
