@@ -502,3 +502,39 @@ app.listen(3000)
 		}
 	}
 }
+
+// TestGoSummaryIndependentOfOrder: the Go side of
+// TestSummaryIndependentOfOrder. A helper walked at the depth limit (its
+// own callee not followed) must not hand that cut summary to a handler
+// that calls the helper directly, whichever route was asked about first.
+func TestGoSummaryIndependentOfOrder(t *testing.T) {
+	var chain strings.Builder
+	chain.WriteString("package main\n\nimport (\n\t\"database/sql\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n\nvar db *sql.DB\n\n")
+	for i := 1; i < model.MaxDepth; i++ {
+		fmt.Fprintf(&chain, "func c%d(id string) { c%d(id) }\n", i, i+1)
+	}
+	fmt.Fprintf(&chain, "func c%d(id string) { wipe(id) }\n", model.MaxDepth)
+	chain.WriteString("func wipe(id string) { db.Exec(\"DELETE FROM t WHERE id = $1\", id) }\n\n")
+	fmt.Fprintf(&chain, "func deep(c *gin.Context) { c1(c.Param(\"id\")) }\n")
+	fmt.Fprintf(&chain, "func near(c *gin.Context) { c%d(c.Param(\"id\")) }\n\n", model.MaxDepth)
+	chain.WriteString("func main() {\n\tr := gin.Default()\n\tr.DELETE(\"/deep/:id\", deep)\n\tr.DELETE(\"/near/:id\", near)\n}\n")
+	snap := source.Mem{
+		"go.mod":  []byte("module example.com/x\n\ngo 1.22\n"),
+		"main.go": []byte(chain.String()),
+	}
+	ctx := context.Background()
+	near := func(first string) model.Effects {
+		m := buildModel(t, snap)
+		if first != "" {
+			_ = m.Effects(ctx, entry(t, m, first))
+		}
+		return m.Effects(ctx, entry(t, m, "DELETE /near/:id"))
+	}
+	alone, afterDeep := near(""), near("DELETE /deep/:id")
+	if !alone.Has(model.WritesData) {
+		t.Fatalf("near route alone: effects %+v, want the delete two calls down", alone.List)
+	}
+	if !afterDeep.Has(model.WritesData) {
+		t.Errorf("near route after the deep one: effects %+v, want the delete (a summary cut at the depth limit was reused)", afterDeep.List)
+	}
+}
