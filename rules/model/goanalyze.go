@@ -1469,6 +1469,9 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		x = s.X
 	}
 	e := &Effect{Kind: kind, Call: w.fn.file.Text(c.Fun), Location: w.loc(c.Pos()), Selects: selects, Authz: w.s.authz, Table: table}
+	if lib == "gorm" && kind == WritesData && !selects && len(c.Args) > 0 {
+		e.Record = goRecordOf(w.fn, c.Args[0])
+	}
 	e.Counter = kind == WritesData && selects && (goCounterStep(sel.Sel.Name, c.Args) || goSaveCall(sel.Sel.Name) && w.steppedRecords(c.Args))
 	for _, a := range args {
 		e.Request = append(e.Request, w.sourcesOf(a)...)

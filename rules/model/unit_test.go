@@ -538,3 +538,51 @@ func TestGoSummaryIndependentOfOrder(t *testing.T) {
 		t.Errorf("near route after the deep one: effects %+v, want the delete (a summary cut at the depth limit was reused)", afterDeep.List)
 	}
 }
+
+// TestGoGormRecord: a gorm write names the model it stores from its
+// argument's struct type (a variable, a pointer literal, a parameter
+// slice in a helper); an argument whose type cannot be told names none.
+func TestGoGormRecord(t *testing.T) {
+	m := buildModel(t, source.Mem{
+		"go.mod": []byte("module example.com/x\n\ngo 1.22\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.10.0\n\tgorm.io/gorm v1.25.0\n)\n"),
+		"main.go": []byte(`package main
+
+import (
+	"example.com/x/models"
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+)
+
+var db *gorm.DB
+
+func saveTags(tags []models.Tag) { db.Create(&tags) }
+
+func create(c *gin.Context) {
+	var u models.User
+	c.ShouldBindJSON(&u)
+	db.Create(&u)
+	n := &models.Note{Body: c.Query("b")}
+	db.Create(n)
+	saveTags(nil)
+	db.Create(pick())
+}
+
+func pick() any { return nil }
+
+func main() {
+	r := gin.Default()
+	r.POST("/x", create)
+}
+`),
+		"models/models.go": []byte("package models\n\ntype User struct{ ID string }\n\ntype Note struct{ Body string }\n\ntype Tag struct{ Name string }\n"),
+	})
+	var got []string
+	for _, x := range m.Effects(context.Background(), entry(t, m, "POST /x")).List {
+		if x.Kind == model.WritesData {
+			got = append(got, x.Record)
+		}
+	}
+	if want := []string{"User", "Note", "Tag", ""}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("records of the gorm writes: %q, want %q", got, want)
+	}
+}
