@@ -188,20 +188,28 @@ export async function POST() { await c1(); return Response.json({}) }`),
 		"app/api/near/route.ts": []byte(fmt.Sprintf(`import { c%d } from '../../../lib/chain'
 export async function POST() { await c%d(); return Response.json({}) }`, model.MaxDepth, model.MaxDepth)),
 	}
+	nearWritesInAnyOrder(t, snap, "POST /api/near", "POST /api/deep")
+}
+
+// nearWritesInAnyOrder checks that the entry near reaches the write two
+// calls down both alone and after the entry deep, which reaches the same
+// helper at the depth limit, was analysed first.
+func nearWritesInAnyOrder(t *testing.T, snap source.Mem, near, deep string) {
+	t.Helper()
 	ctx := context.Background()
-	near := func(first string) model.Effects {
+	effects := func(first string) model.Effects {
 		m := buildModel(t, snap)
 		if first != "" {
 			_ = m.Effects(ctx, entry(t, m, first))
 		}
-		return m.Effects(ctx, entry(t, m, "POST /api/near"))
+		return m.Effects(ctx, entry(t, m, near))
 	}
-	alone, afterDeep := near(""), near("POST /api/deep")
+	alone, afterDeep := effects(""), effects(deep)
 	if !alone.Has(model.WritesData) {
-		t.Fatalf("near entry alone: effects %+v, want the delete two calls down", alone.List)
+		t.Fatalf("%s alone: effects %+v, want the delete two calls down", near, alone.List)
 	}
 	if !afterDeep.Has(model.WritesData) {
-		t.Errorf("near entry after the deep one: effects %+v, want the delete (a summary cut at the depth limit was reused)", afterDeep.List)
+		t.Errorf("%s after %s: effects %+v, want the delete (a summary cut at the depth limit was reused)", near, deep, afterDeep.List)
 	}
 }
 
@@ -522,21 +530,7 @@ func TestGoSummaryIndependentOfOrder(t *testing.T) {
 		"go.mod":  []byte("module example.com/x\n\ngo 1.22\n"),
 		"main.go": []byte(chain.String()),
 	}
-	ctx := context.Background()
-	near := func(first string) model.Effects {
-		m := buildModel(t, snap)
-		if first != "" {
-			_ = m.Effects(ctx, entry(t, m, first))
-		}
-		return m.Effects(ctx, entry(t, m, "DELETE /near/:id"))
-	}
-	alone, afterDeep := near(""), near("DELETE /deep/:id")
-	if !alone.Has(model.WritesData) {
-		t.Fatalf("near route alone: effects %+v, want the delete two calls down", alone.List)
-	}
-	if !afterDeep.Has(model.WritesData) {
-		t.Errorf("near route after the deep one: effects %+v, want the delete (a summary cut at the depth limit was reused)", afterDeep.List)
-	}
+	nearWritesInAnyOrder(t, snap, "DELETE /near/:id", "DELETE /deep/:id")
 }
 
 // TestGoGormRecord: a gorm write names the model it stores from its
