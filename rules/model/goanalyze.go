@@ -40,6 +40,12 @@ type goSummary struct {
 	effects       []Effect
 	inputs        []Input
 	authz         Authz
+	// cut: the summary depends on who asked for it: a helper was not
+	// followed because of the depth limit, or a recursive call was
+	// answered by the outer call. It is never memoised, so a function's
+	// summary does not depend on which entry, analysed concurrently,
+	// asked for it first.
+	cut           bool
 	incomplete    bool
 	errOnAnon     bool // a helper: each return an anonymous caller reaches carries an error
 	okFalse       bool // a helper: each return an anonymous caller reaches ends in false
@@ -102,6 +108,7 @@ type goWalker struct {
 	fn      *goFunc
 	role    goRole
 	depth   int
+	stack   []ast.Node // the functions being walked, outermost first: the recursion guard
 	facts   map[string]*goFact
 	reqs    map[string]bool // names of the request/context parameters
 	next    string          // the continuation parameter of a net/http or echo middleware
@@ -115,25 +122,54 @@ type goWalker struct {
 type goMemoKey struct {
 	node ast.Node
 	role goRole
+	// withNext: a middleware's inner handler walked with the factory's
+	// parameter as the continuation (goWalkWithNext), not on its own.
+	withNext bool
 }
 
 type goMemo = memo[goMemoKey, *goSummary]
 
-// goSummarize walks fn in a role (memoized).
-func (m *Model) goSummarize(ctx context.Context, fn *goFunc, role goRole, depth int) *goSummary {
-	k := goMemoKey{fn.node, role}
+// goSummarize walks fn in a role (memoized unless cut) for a caller
+// depth calls below the entry, inside the functions of stack.
+func (m *Model) goSummarize(ctx context.Context, fn *goFunc, role goRole, depth int, stack []ast.Node) *goSummary {
+	for _, n := range stack {
+		if n == fn.node {
+			// Recursion: stops nothing and reaches nothing; the outer call decides.
+			return &goSummary{cont: maybe, incomplete: true, cut: true}
+		}
+	}
+	k := goMemoKey{node: fn.node, role: role}
 	if s, ok := m.gomemo.get(k); ok {
 		return s
 	}
-	// Recursion: a placeholder that stops nothing and reaches nothing.
-	m.gomemo.put(k, &goSummary{cont: maybe, incomplete: true})
-	s := m.goWalk(ctx, fn, role, depth)
-	m.gomemo.replace(k, s)
-	return s
+	s := m.goWalk(ctx, fn, role, depth, stack)
+	if s.cut {
+		return s
+	}
+	return m.gomemo.put(k, s)
 }
 
-func (m *Model) goWalk(ctx context.Context, fn *goFunc, role goRole, depth int) *goSummary {
-	w := &goWalker{m: m, ctx: ctx, p: m.goProg(ctx), fn: fn, role: role, depth: depth,
+// use records that the summary hs of a helper was applied: a cut helper
+// makes the caller's summary cut too.
+func (w *goWalker) use(hs *goSummary) *goSummary {
+	if hs.cut {
+		w.s.cut = true
+	}
+	return hs
+}
+
+// helper returns the summary of the helper fn called from w, or nil with
+// the caller's summary marked cut when the depth limit stops it.
+func (w *goWalker) helper(fn *goFunc) *goSummary {
+	if w.depth >= MaxDepth {
+		w.s.cut = true
+		return nil
+	}
+	return w.use(w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1, w.stack))
+}
+
+func (m *Model) goWalk(ctx context.Context, fn *goFunc, role goRole, depth int, stack []ast.Node) *goSummary {
+	w := &goWalker{m: m, ctx: ctx, p: m.goProg(ctx), fn: fn, role: role, depth: depth, stack: append(stack[:len(stack):len(stack)], fn.node),
 		facts: map[string]*goFact{}, reqs: map[string]bool{}, s: &goSummary{cont: no}}
 	names, types := fn.params()
 	for i, n := range names {
@@ -732,16 +768,19 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 			return
 		}
 		if call, ok := e.(*ast.CallExpr); ok {
-			if fn := w.p.resolveCallee(w.fn.file, call.Fun); fn != nil && len(lhs) == 1 && w.depth < MaxDepth && fn.node != w.fn.node && fn.body != nil {
-				if hs := w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1); hs.retIdentity {
+			if fn := w.p.resolveCallee(w.fn.file, call.Fun); fn != nil && len(lhs) == 1 && fn.node != w.fn.node && fn.body != nil {
+				if hs := w.helper(fn); hs != nil && hs.retIdentity {
 					set(0, goFact{identity: true})
 					w.s.readsIdentity = true
 					return
 				}
 			}
 			// A helper whose every return carries an error for an anonymous caller.
-			if fn := w.p.resolveCallee(w.fn.file, call.Fun); fn != nil && len(lhs) >= 2 && w.depth < MaxDepth && fn.node != w.fn.node {
-				hs := w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1)
+			if fn := w.p.resolveCallee(w.fn.file, call.Fun); fn != nil && len(lhs) >= 2 && fn.node != w.fn.node {
+				hs := w.helper(fn)
+				if hs == nil {
+					hs = &goSummary{}
+				}
 				if hs.errOnAnon && hs.readsIdentity {
 					set(0, goFact{identity: true})
 					set(len(lhs)-1, goFact{errAnon: true})
@@ -1040,9 +1079,6 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 		return r
 	}
 	// A helper of the snapshot.
-	if w.depth >= MaxDepth {
-		return r
-	}
 	fn := w.p.resolveCallee(w.fn.file, c.Fun)
 	if fn == nil || fn.node == w.fn.node || fn.body == nil {
 		return r
@@ -1050,7 +1086,10 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	if _, isLit := fn.node.(*ast.FuncLit); isLit {
 		return r
 	}
-	hs := w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1)
+	hs := w.helper(fn)
+	if hs == nil {
+		return r
+	}
 	via := fmt.Sprintf("%s (%s:%d)", fn.name, fn.file.Path, fn.line())
 	var ownerAfter []Location
 	for _, pc := range hs.paramChecks {
@@ -1257,7 +1296,7 @@ func (w *goWalker) served(c *ast.CallExpr, f *goFact, r tri) tri {
 // the request, the outer gin context's c.Next() the continuation). When
 // every path of it aborts, the outer middleware has aborted after it.
 func (w *goWalker) readsInner(fn *goFunc, r tri) {
-	sub := &goWalker{m: w.m, ctx: w.ctx, p: w.p, fn: fn, role: w.role, depth: w.depth, facts: w.facts, reqs: map[string]bool{},
+	sub := &goWalker{m: w.m, ctx: w.ctx, p: w.p, fn: fn, role: w.role, depth: w.depth, stack: w.stack, facts: w.facts, reqs: map[string]bool{},
 		next: w.next, s: &goSummary{cont: no}, aborted: w.aborted}
 	for k := range w.reqs {
 		sub.reqs[k] = true
@@ -1280,6 +1319,7 @@ func (w *goWalker) readsInner(fn *goFunc, r tri) {
 	w.s.unstopped = append(w.s.unstopped, s.unstopped...)
 	w.s.authz |= s.authz
 	w.s.incomplete = w.s.incomplete || s.incomplete
+	w.use(s)
 	if w.role == goGinMW && s.cont == no {
 		w.aborted = true
 	}
@@ -1429,6 +1469,9 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		x = s.X
 	}
 	e := &Effect{Kind: kind, Call: w.fn.file.Text(c.Fun), Location: w.loc(c.Pos()), Selects: selects, Authz: w.s.authz, Table: table}
+	if lib == "gorm" && kind == WritesData && !selects && len(c.Args) > 0 {
+		e.Record = goRecordOf(w.fn, c.Args[0])
+	}
 	e.Counter = kind == WritesData && selects && (goCounterStep(sel.Sel.Name, c.Args) || goSaveCall(sel.Sel.Name) && w.steppedRecords(c.Args))
 	for _, a := range args {
 		e.Request = append(e.Request, w.sourcesOf(a)...)
@@ -1618,7 +1661,7 @@ func (m *Model) goAnalyse(ctx context.Context, e *Entry, own bool) *analysis {
 		v.Authn, v.Why = AuthnUnknown, e.Unresolved
 		return out
 	}
-	h := m.goSummarize(ctx, e.gofn, goHandlerRole, 0)
+	h := m.goSummarize(ctx, e.gofn, goHandlerRole, 0, nil)
 	out.inputs = h.inputs
 	for _, c := range h.reads {
 		out.inputs = append(out.inputs, Input{Name: c.What, Source: FromIdentity, Location: c.Location})

@@ -682,7 +682,7 @@ func (l *goLister) evalLayer(fn *goFunc, e ast.Expr, role goRole) Layer {
 			return gateOf(ly, s)
 		}
 	}
-	s := l.m.goSummarize(l.ctx, mw, role, 0)
+	s := l.m.goSummarize(l.ctx, mw, role, 0, nil)
 	return gateOf(ly, s)
 }
 
@@ -785,11 +785,11 @@ func goAuthLike(ip string) bool {
 // goWalkWithNext walks a net/http or echo middleware's inner handler
 // with the factory's parameter as the continuation.
 func (m *Model) goWalkWithNext(ctx context.Context, in *goFunc, role goRole, outer []string) *goSummary {
-	k := goMemoKey{in.node, role}
+	k := goMemoKey{node: in.node, role: role, withNext: true}
 	if s, ok := m.gomemo.get(k); ok {
 		return s
 	}
-	w := &goWalker{m: m, ctx: ctx, p: m.goProg(ctx), fn: in, role: role, facts: map[string]*goFact{}, reqs: map[string]bool{},
+	w := &goWalker{m: m, ctx: ctx, p: m.goProg(ctx), fn: in, role: role, stack: []ast.Node{in.node}, facts: map[string]*goFact{}, reqs: map[string]bool{},
 		s: &goSummary{cont: no}}
 	if len(outer) > 0 {
 		w.next = outer[0]
@@ -802,6 +802,9 @@ func (m *Model) goWalkWithNext(ctx context.Context, in *goFunc, role goRole, out
 	}
 	if in.body != nil {
 		w.block(in.body.List, yes)
+	}
+	if w.s.cut {
+		return w.s
 	}
 	return m.gomemo.put(k, w.s)
 }

@@ -58,13 +58,14 @@ func (w *goWalker) holdsClerkUsers(e ast.Expr) bool {
 // that returns Clerk users' data.
 func (w *goWalker) returnsClerkUsers(c *ast.CallExpr) bool {
 	fn := w.p.resolveCallee(w.fn.file, c.Fun)
-	if fn == nil || fn.body == nil || fn.node == w.fn.node || w.depth >= MaxDepth {
+	if fn == nil || fn.body == nil || fn.node == w.fn.node {
 		return false
 	}
 	if _, lit := fn.node.(*ast.FuncLit); lit {
 		return false
 	}
-	return w.m.goSummarize(w.ctx, fn, goHelperRole, w.depth+1).retClerkUsers
+	hs := w.helper(fn)
+	return hs != nil && hs.retClerkUsers
 }
 
 // goContactChain reports whether a selector chain selects a Clerk User's

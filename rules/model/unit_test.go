@@ -188,20 +188,28 @@ export async function POST() { await c1(); return Response.json({}) }`),
 		"app/api/near/route.ts": []byte(fmt.Sprintf(`import { c%d } from '../../../lib/chain'
 export async function POST() { await c%d(); return Response.json({}) }`, model.MaxDepth, model.MaxDepth)),
 	}
+	nearWritesInAnyOrder(t, snap, "POST /api/near", "POST /api/deep")
+}
+
+// nearWritesInAnyOrder checks that the entry near reaches the write two
+// calls down both alone and after the entry deep, which reaches the same
+// helper at the depth limit, was analysed first.
+func nearWritesInAnyOrder(t *testing.T, snap source.Mem, near, deep string) {
+	t.Helper()
 	ctx := context.Background()
-	near := func(first string) model.Effects {
+	effects := func(first string) model.Effects {
 		m := buildModel(t, snap)
 		if first != "" {
 			_ = m.Effects(ctx, entry(t, m, first))
 		}
-		return m.Effects(ctx, entry(t, m, "POST /api/near"))
+		return m.Effects(ctx, entry(t, m, near))
 	}
-	alone, afterDeep := near(""), near("POST /api/deep")
+	alone, afterDeep := effects(""), effects(deep)
 	if !alone.Has(model.WritesData) {
-		t.Fatalf("near entry alone: effects %+v, want the delete two calls down", alone.List)
+		t.Fatalf("%s alone: effects %+v, want the delete two calls down", near, alone.List)
 	}
 	if !afterDeep.Has(model.WritesData) {
-		t.Errorf("near entry after the deep one: effects %+v, want the delete (a summary cut at the depth limit was reused)", afterDeep.List)
+		t.Errorf("%s after %s: effects %+v, want the delete (a summary cut at the depth limit was reused)", near, deep, afterDeep.List)
 	}
 }
 
@@ -500,5 +508,75 @@ app.listen(3000)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s: chain body parsers %v, want %v", label, got, want)
 		}
+	}
+}
+
+// TestGoSummaryIndependentOfOrder: the Go side of
+// TestSummaryIndependentOfOrder. A helper walked at the depth limit (its
+// own callee not followed) must not hand that cut summary to a handler
+// that calls the helper directly, whichever route was asked about first.
+func TestGoSummaryIndependentOfOrder(t *testing.T) {
+	var chain strings.Builder
+	chain.WriteString("package main\n\nimport (\n\t\"database/sql\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n\nvar db *sql.DB\n\n")
+	for i := 1; i < model.MaxDepth; i++ {
+		fmt.Fprintf(&chain, "func c%d(id string) { c%d(id) }\n", i, i+1)
+	}
+	fmt.Fprintf(&chain, "func c%d(id string) { wipe(id) }\n", model.MaxDepth)
+	chain.WriteString("func wipe(id string) { db.Exec(\"DELETE FROM t WHERE id = $1\", id) }\n\n")
+	fmt.Fprintf(&chain, "func deep(c *gin.Context) { c1(c.Param(\"id\")) }\n")
+	fmt.Fprintf(&chain, "func near(c *gin.Context) { c%d(c.Param(\"id\")) }\n\n", model.MaxDepth)
+	chain.WriteString("func main() {\n\tr := gin.Default()\n\tr.DELETE(\"/deep/:id\", deep)\n\tr.DELETE(\"/near/:id\", near)\n}\n")
+	snap := source.Mem{
+		"go.mod":  []byte("module example.com/x\n\ngo 1.22\n"),
+		"main.go": []byte(chain.String()),
+	}
+	nearWritesInAnyOrder(t, snap, "DELETE /near/:id", "DELETE /deep/:id")
+}
+
+// TestGoGormRecord: a gorm write names the model it stores from its
+// argument's struct type (a variable, a pointer literal, a parameter
+// slice in a helper); an argument whose type cannot be told names none.
+func TestGoGormRecord(t *testing.T) {
+	m := buildModel(t, source.Mem{
+		"go.mod": []byte("module example.com/x\n\ngo 1.22\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.10.0\n\tgorm.io/gorm v1.25.0\n)\n"),
+		"main.go": []byte(`package main
+
+import (
+	"example.com/x/models"
+	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
+)
+
+var db *gorm.DB
+
+func saveTags(tags []models.Tag) { db.Create(&tags) }
+
+func create(c *gin.Context) {
+	var u models.User
+	c.ShouldBindJSON(&u)
+	db.Create(&u)
+	n := &models.Note{Body: c.Query("b")}
+	db.Create(n)
+	saveTags(nil)
+	db.Create(pick())
+}
+
+func pick() any { return nil }
+
+func main() {
+	r := gin.Default()
+	r.POST("/x", create)
+}
+`),
+		"models/models.go": []byte("package models\n\ntype User struct{ ID string }\n\ntype Note struct{ Body string }\n\ntype Tag struct{ Name string }\n"),
+	})
+	var got []string
+	for _, x := range m.Effects(context.Background(), entry(t, m, "POST /x")).List {
+		if x.Kind == model.WritesData {
+			got = append(got, x.Record)
+		}
+	}
+	if want := []string{"User", "Note", "Tag", ""}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("records of the gorm writes: %q, want %q", got, want)
 	}
 }
