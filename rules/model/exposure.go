@@ -286,7 +286,7 @@ func MeantPrivate(e *Entry) (Layer, bool) {
 	for _, l := range e.Chain {
 		switch {
 		case l.Via == ViaWrapper && l.Gate == GateAttaches,
-			l.Via == ViaLayout && (l.Gate == GateRejects || l.Gate == GateRedirects || l.Gate == GatePartial),
+			l.Via == ViaLayout && !l.Hides && (l.Gate == GateRejects || l.Gate == GateRedirects || l.Gate == GatePartial),
 			l.ByPath && (l.Gate == GateRejects || l.Gate == GateRedirects),
 			l.Via == ViaNavigation:
 			return l, true
