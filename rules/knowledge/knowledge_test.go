@@ -21,6 +21,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		seen[table+"\x00"+key] = true
 	}
+	for _, g := range renderGates {
+		unique("renderGates", g.Export)
+		if g.Source == "" || g.Export == "" {
+			t.Errorf("renderGates %+v: incomplete entry", g)
+		}
+	}
 	for _, c := range clientSDKs {
 		unique("clientSDKs", c.Package)
 		if c.Source == "" || !IsClerkPackage(c.Package) {

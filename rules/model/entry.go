@@ -252,8 +252,14 @@ type Layer struct {
 	// middleware (createRouteMatcher), which can diverge from how the
 	// framework routes the request.
 	ByPath bool
-	Why    string
-	Proof  []Proof
+	// Hides is set on a layout layer whose gate is a Clerk render gate
+	// (knowledge.RenderGateOf: <Protect>{children}</Protect>): it hides
+	// what one render shows and stops no request, and unlike a check the
+	// layout runs, it does not make every read below it private
+	// (MeantPrivate): the pages' own reads decide.
+	Hides bool
+	Why   string
+	Proof []Proof
 	// Clerk is the Clerk package the middleware comes from ("" for the
 	// application's own).
 	Clerk string

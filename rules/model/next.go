@@ -524,6 +524,10 @@ func (m *Model) layoutLayers(ctx context.Context, app *project.NextApp, r *proje
 				}
 				out = append(out, Layer{Name: lr.File, Location: Location{File: lr.File, Line: fn.Line}, Gate: GatePartial, Via: ViaLayout,
 					Why: "the layout " + lr.File + " stops signed-out visitors when it renders", Proof: proof})
+			} else if tag, line := renderGateAround(fnFile, fn); tag != "" {
+				out = append(out, Layer{Name: lr.File, Location: Location{File: lr.File, Line: fn.Line}, Gate: GatePartial, Via: ViaLayout, Hides: true,
+					Why:   "the layout " + lr.File + " renders its pages only inside " + tag + ", which hides them when it renders",
+					Proof: []Proof{{Location: Location{File: fnFile.Path, Line: line}, What: tag + " wraps the layout's children"}}})
 			}
 		}
 	}
@@ -672,4 +676,66 @@ func protectAuthz(mw *project.Middleware) Authz {
 		}
 	}
 	return AuthzRole
+}
+
+// renderGateAround returns the Clerk render gate (knowledge.RenderGateOf:
+// <Protect>, <SignedIn>) a layout's render wraps its children in, and
+// its line: the layout shows its pages only to signed-in (or authorized)
+// visitors, which says the pages are meant for them, but it stops no
+// request of the pages themselves. "" when there is none.
+func renderGateAround(f *jsast.File, fn *jsast.Node) (string, int) {
+	tag, line := "", 0
+	jsast.Walk(fn, func(n *jsast.Node) bool {
+		if tag != "" {
+			return false
+		}
+		open := n.ChildByField("open_tag")
+		if n.Type != "jsx_element" || open == nil {
+			return true
+		}
+		name := f.Text(open.ChildByField("name"))
+		g, ok := knowledge.RenderGateOf(f.ResolveClerk(name))
+		if !ok || g.SignedOutWhen != "" && jsxStringAttr(f, open, "when") == g.SignedOutWhen {
+			return true
+		}
+		if rendersChildren(f, n) {
+			tag, line = "`<"+name+">`", n.Line
+		}
+		return true
+	})
+	return tag, line
+}
+
+// jsxStringAttr returns the string value of a JSX opening tag's attribute,
+// or "".
+func jsxStringAttr(f *jsast.File, open *jsast.Node, attr string) string {
+	for _, a := range open.NamedChildren() {
+		c := a.NamedChildren()
+		if a.Type != "jsx_attribute" || len(c) < 2 || f.Text(c[0]) != attr {
+			continue
+		}
+		v, _ := f.StringValue(c[1])
+		return v
+	}
+	return ""
+}
+
+// rendersChildren reports whether a JSX element renders the component's
+// children ({children}, {props.children}) somewhere inside it.
+func rendersChildren(f *jsast.File, el *jsast.Node) bool {
+	found := false
+	jsast.Walk(el, func(n *jsast.Node) bool {
+		if found || jsast.IsFunction(n) {
+			return false
+		}
+		if n.Type == "jsx_expression" {
+			for _, c := range n.NamedChildren() {
+				if t := f.Text(c); t == "children" || strings.HasSuffix(t, ".children") && c.Type == "member_expression" {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
 }
