@@ -166,29 +166,29 @@ func findGates(f *jsast.File) []gate {
 		case "jsx_element":
 			open := n.ChildByField("open_tag")
 			name := f.Text(open.ChildByField("name"))
-			if f.ResolveClerk(name) == "" {
+			rg, ok := knowledge.RenderGateOf(f.ResolveClerk(name))
+			if !ok {
 				return true
 			}
-			switch f.ResolveClerk(name) {
-			case "Protect":
-				need := AuthnCheck
+			need := AuthnCheck
+			if rg.SignedOutWhen != "" {
+				if w := jsxAttr(f, open, "when"); w != nil {
+					v, isStr := f.StringValue(w)
+					if isStr && v == rg.SignedOutWhen {
+						return true // renders for signed-out visitors: no gate
+					}
+					if !isStr || v != "signed-in" {
+						need = AuthzCheck
+					}
+				}
+			} else {
 				for _, a := range jsxAttrs(f, open) {
 					if a == "role" || a == "permission" || a == "condition" || a == "plan" || a == "feature" {
 						need = AuthzCheck
 					}
 				}
-				out = append(out, gate{desc: "<" + name + ">", need: need, scope: n})
-			case "SignedIn":
-				out = append(out, gate{desc: "<" + name + ">", need: AuthnCheck, scope: n})
-			case "Show":
-				need := AuthnCheck
-				if w := jsxAttr(f, open, "when"); w != nil {
-					if v, ok := f.StringValue(w); !ok || v != "signed-in" {
-						need = AuthzCheck
-					}
-				}
-				out = append(out, gate{desc: "<" + name + ">", need: need, scope: n})
 			}
+			out = append(out, gate{desc: "<" + name + ">", need: need, scope: n})
 		case "call_expression":
 			name := f.CalleeName(n)
 			last := jsast.LastSegment(name)
