@@ -624,6 +624,11 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			// The values that select the records, not those written.
 			reqs, owner, org, ps = nil, false, false, nil
 			for _, f := range filter {
+				if u := jsast.Unwrap(f); u != nil && jsast.IsFunction(u) {
+					// A filter written as a callback of the query builder
+					// (Convex .filter(q => q.eq(q.field('userId'), subject))).
+					f = jsast.FunctionBody(u)
+				}
 				r, o, g, p := a.argSources(f)
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
 			}
@@ -865,7 +870,12 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 			}
 			return descend
 		case vRow:
-			owner = owner || v.created // where: { attendeeId: created.id }
+			// where: { attendeeId: created.id }; q.eq(q.field('userId'),
+			// me._id) with me the caller's own row (selected by the
+			// identity alone).
+			owner = owner || v.created || v.own
+		case vClient:
+			owner = owner || v.own // the result of a query selected by the identity alone
 		case vParam:
 			ps = append(ps, v.param)
 			return descend
