@@ -27,3 +27,28 @@ func ClientSerializedOf(pkg, name string) (ClientSerialized, bool) {
 	}
 	return ClientSerialized{}, false
 }
+
+// StateHook is a component-state constructor whose first argument is the
+// state's initial value: a form field built with it holds that value until
+// the user types.
+type StateHook struct {
+	Name   string // as called: useState, React.useState, ref
+	Source string
+}
+
+var stateHooks = []StateHook{
+	{Name: "useState", Source: "https://react.dev/reference/react/useState (useState(initialState))"},
+	{Name: "React.useState", Source: "https://react.dev/reference/react/useState (useState(initialState))"},
+	{Name: "ref", Source: "https://vuejs.org/api/reactivity-core.html#ref (ref(initialValue))"},
+}
+
+// StateHookOf reports whether a call named name creates component state
+// from its first argument.
+func StateHookOf(name string) bool {
+	for _, h := range stateHooks {
+		if h.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -63,6 +63,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("hmacCalls", h.Receiver+"."+h.Name)
 	}
+	for _, h := range stateHooks {
+		if h.Source == "" || h.Name == "" {
+			t.Errorf("stateHooks %+v: incomplete entry", h)
+		}
+		unique("stateHooks", h.Name)
+	}
 	for _, m := range membershipLists {
 		if m.Source == "" || (m.Call == "") == (m.Property == "") {
 			t.Errorf("membershipLists %+v: incomplete entry", m)

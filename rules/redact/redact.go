@@ -19,12 +19,17 @@ func prefixOf(s string) string {
 }
 
 // Secret returns the redacted form of a secret: `sk_live_…ab12`. Values of
-// eight characters or fewer after the prefix show no tail at all.
+// eight characters or fewer after the prefix show no tail at all; shorter
+// than 16 (a password, not a generated key) show two characters, so the
+// tail never gives away a quarter of the value.
 func Secret(s string) string {
 	p := prefixOf(s)
 	rest := s[len(p):]
-	if len(rest) <= 8 {
+	switch {
+	case len(rest) <= 8:
 		return p + "…"
+	case len(rest) < 16:
+		return p + "…" + rest[len(rest)-2:]
 	}
 	return p + "…" + rest[len(rest)-4:]
 }

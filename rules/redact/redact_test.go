@@ -57,3 +57,17 @@ func TestSet(t *testing.T) {
 		t.Errorf("Redact changed a clean text: %q", got)
 	}
 }
+
+// A short secret (a password) shows two characters of its tail, a
+// generated key four, a value of eight characters or fewer none.
+func TestSecretTailByLength(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"harborlights", "…ts"},
+		{"abcdefgh", "…"},
+		{"0123456789abcdefXYZ1", "…XYZ1"},
+	} {
+		if got := Secret(c.in); got != c.want {
+			t.Errorf("Secret(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/redact"
 	"github.com/clerkguard/clerkguard/rules/secrets/detect"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -188,15 +189,9 @@ func userKeyText(af *jsast.File, p *jsast.Node) string {
 	return af.Text(p.ChildByField("key"))
 }
 
-// stateHooks create a component's state from an initial value: the
-// variable a prefilled sign-in form sends holds that literal until the
-// user types (https://react.dev/reference/react/useState,
-// https://vuejs.org/api/reactivity-core.html#ref).
-var stateHooks = map[string]bool{"useState": true, "React.useState": true, "ref": true}
-
 // literalOrState is the string a value sends: a literal, or an identifier
-// whose declaration in the enclosing functions is a state hook (or a
-// const) initialised with a literal. A value the user types replaces the
+// whose declaration in the enclosing functions is component state
+// (knowledge.StateHookOf) initialised with a literal. A value the user types replaces the
 // initial one, so a prefilled form still ships the literal in the bundle.
 func literalOrState(af *jsast.File, v *jsast.Node) (string, *jsast.Node, bool) {
 	if v == nil {
@@ -231,21 +226,22 @@ func literalOrState(af *jsast.File, v *jsast.Node) (string, *jsast.Node, bool) {
 			if init == nil {
 				return true
 			}
-			switch {
-			case target.Type == "array_pattern" && init.Type == "call_expression" && stateHooks[af.CalleeName(init)]:
-				first := target.NamedChildren()
-				if len(first) == 0 || af.Text(first[0]) != name {
-					return true
+			if init.Type != "call_expression" || !knowledge.StateHookOf(af.CalleeName(init)) {
+				return true
+			}
+			bound := target // const [email, setEmail] = useState(...) or const email = ref(...)
+			if target.Type == "array_pattern" {
+				bound = nil
+				if els := target.NamedChildren(); len(els) > 0 {
+					bound = els[0]
 				}
-				if args := init.ChildByField("arguments"); args != nil && len(args.NamedChildren()) > 0 {
-					at = args.NamedChildren()[0]
-					lit, found = af.StringValue(at)
-				}
-			case target.Type == "identifier" && af.Text(target) == name && init.Type == "call_expression" && stateHooks[af.CalleeName(init)]:
-				if args := init.ChildByField("arguments"); args != nil && len(args.NamedChildren()) > 0 {
-					at = args.NamedChildren()[0]
-					lit, found = af.StringValue(at)
-				}
+			}
+			if bound == nil || bound.Type != "identifier" || af.Text(bound) != name {
+				return true
+			}
+			if args := jsast.Args(init); len(args) > 0 {
+				at = args[0]
+				lit, found = af.StringValue(at)
 			}
 			return !found
 		})
