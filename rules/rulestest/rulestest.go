@@ -87,7 +87,40 @@ func Run(t *testing.T, rule *rules.Rule, dir string) {
 // RunCase runs one archive and returns the number of expectations.
 func RunCase(t *testing.T, rule *rules.Rule, file string) int {
 	t.Helper()
-	c := Load(t, rule, file)
+	return runCase(t, []*rules.Rule{rule}, file)
+}
+
+// RunSuite runs every *.txtar case under dir (recursively) with the whole
+// rule set rs: every finding of any rule must be expected by a marker, so a
+// case states all that a careful reviewer would report on its files and
+// nothing else. It is the harness of the hand-written suites (one folder per
+// stack) that judge the engine as a user meets it, rather than one rule.
+func RunSuite(t *testing.T, rs []*rules.Rule, dir string) {
+	t.Helper()
+	var cases []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".txtar") {
+			cases = append(cases, p)
+		}
+		return nil
+	})
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no test cases in %s: %v", dir, err)
+	}
+	for _, c := range cases {
+		rel, _ := filepath.Rel(dir, c)
+		t.Run(strings.TrimSuffix(filepath.ToSlash(rel), ".txtar"), func(t *testing.T) {
+			runCase(t, rs, c)
+		})
+	}
+}
+
+func runCase(t *testing.T, rs []*rules.Rule, file string) int {
+	t.Helper()
+	c := loadSet(t, rs, file)
 	snap, opts, diff, extra := c.Snap, c.Options, c.Options.Diff, c.extra
 	res, err := rules.Run(context.Background(), snap, opts)
 	if err != nil {
@@ -134,7 +167,7 @@ func RunCase(t *testing.T, rule *rules.Rule, file string) int {
 		if diff != nil && !f.InDiff {
 			continue
 		}
-		if f.Rule != rule.ID && !strings.HasPrefix(f.Rule, "CLK-CFG-") {
+		if !inSet(rs, f.Rule) && !strings.HasPrefix(f.Rule, "CLK-CFG-") {
 			continue
 		}
 		shown = append(shown, f)
@@ -157,6 +190,20 @@ type Case struct {
 // options rule runs it with: the case's config, and in review mode its
 // diff and base.
 func Load(t *testing.T, rule *rules.Rule, file string) Case {
+	t.Helper()
+	return loadSet(t, []*rules.Rule{rule}, file)
+}
+
+func inSet(rs []*rules.Rule, id string) bool {
+	for _, r := range rs {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func loadSet(t *testing.T, rs []*rules.Rule, file string) Case {
 	t.Helper()
 	ar, err := txtar.ParseFile(file)
 	if err != nil {
@@ -183,12 +230,12 @@ func Load(t *testing.T, rule *rules.Rule, file string) Case {
 	}
 	var cfg *rules.Config
 	if c, ok := snap[rules.ConfigPath]; ok {
-		cfg, err = rules.ParseConfig(c, []*rules.Rule{rule})
+		cfg, err = rules.ParseConfig(c, rs)
 		if err != nil {
 			t.Fatalf("config: %v", err)
 		}
 	}
-	opts := rules.Options{Rules: []*rules.Rule{rule}, Config: cfg, Diff: diff}
+	opts := rules.Options{Rules: rs, Config: cfg, Diff: diff}
 	if diff != nil {
 		// Review mode: the base is the case with the diff reversed.
 		if opts.Base, err = Base(snap, []byte(diffText)); err != nil {
