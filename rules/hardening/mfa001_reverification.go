@@ -2,7 +2,6 @@ package hardening
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -22,11 +21,9 @@ var MFA001 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.LowConfidence,
 	Checklist:  5,
-	Keywords: []string{"transfer", "Transfer", "payout", "Payout", "withdraw", "Withdraw", "refund", "Refund",
-		"deleteUser", "deleteAccount", "deleteOrganization", "DeleteAccount", "changeEmail", "changePassword",
-		"ChangeEmail", "ChangePassword", "apiKeys", "api-key", "api_key", "billing", "Billing", "exportData", "ExportData", "/export"},
-	// The lexicon is made of common words: only Clerk-authenticated code counts.
-	Requires: []string{"@clerk/", "auth(", "auth.protect", "getAuth", "currentUser", "clerkClient", "clerk"},
+	// The rule asks the model's effects, which may be in any helper: the
+	// prefilter is the Clerk import the rule requires.
+	Keywords: []string{"@clerk/", "@hono/clerk-auth", "svelte-clerk"},
 	Doc: rules.Doc{
 		Title: "sensitive operation without server-side reverification",
 		References: []string{
@@ -37,9 +34,12 @@ var MFA001 = &rules.Rule{
 			"email or password, mint API keys or export data. The check has to run on the server: " +
 			"`has({ reverification: 'strict' })` in the Route Handler or Server Action, returning " +
 			"`reverificationErrorResponse()` / `reverificationError()` so that `useReverification()` on the client can " +
-			"prompt and retry. The rule matches handlers by a sensitive-operation lexicon (names, routes and calls such " +
-			"as `users.deleteUser`, `apiKeys.create`, `organizations.deleteOrganization`), so it is a heuristic: " +
-			"suppress it where the product accepts the risk.",
+			"prompt and retry. The rule asks the project model what each entry does, through the helpers it calls: a Clerk " +
+			"Backend call of Clerk's sensitive-action table on the caller's own account (`users.deleteUser`, `users.updateUser` " +
+			"of the password, username or primary identification, MFA, passkey and email changes, `apiKeys.create`, " +
+			"`organizations.deleteOrganization`), a payment provider call that moves money, the creation of an API key " +
+			"record, and, as a heuristic, a route or handler named for a data export: suppress it where the product " +
+			"accepts the risk.",
 		Bad: `export async function POST(req: Request) { // app/api/transfer/route.ts
   const { userId } = await auth.protect()
   await payments.transfer(userId, await req.json())
@@ -89,55 +89,113 @@ func fixMFA001(p *project.Model, path string) string {
 		"`reverificationErrorResponse('strict')` (or `reverificationError('strict')`) from `@clerk/shared/authorization-errors` when it fails." + tail
 }
 
-// sensitiveRe is the sensitive-operation lexicon for names and routes.
-var sensitiveRe = regexp.MustCompile(`(?i)(transfer|payout|withdraw|refund|delete[-_]?(account|organi[sz]ation|org|user|me)\b|change[-_]?(email|password)|api[-_]?keys?|billing|export)`)
-
 func runMFA001(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
-	if f == nil || !f.ImportsFrom(jsast.IsClerkModule) {
+	if f == nil || !f.ImportsFrom(jsast.IsClerkModule) || pass.Model == nil {
 		return nil
 	}
 	for _, e := range f.Entries() {
 		if reverified(f, &e) || unauthenticated(pass, e.Fn) {
 			continue
 		}
-		route, readOnly := "", false
 		me := entryOfFn(pass, e.Fn)
-		if me != nil {
-			readOnly = servesReads(me)
-			if me.PathKnown && !strings.Contains(e.Name, "/") {
-				route = me.Path
-			}
+		if me == nil {
+			continue // not an entry the model knows: no effects to judge
 		}
-		var at *jsast.Node
-		what := ""
-		conf := rules.LowConfidence
-		for _, c := range f.Calls(e.Fn, func(string) bool { return true }) {
-			name := strings.TrimSuffix(f.CalleeName(c), "()")
-			if call, ok := knowledge.NeedsReverification(name); ok {
-				at, what, conf = c, rules.Code(call), rules.MediumConfidence
-				break
-			}
+		route := ""
+		if me.PathKnown && !strings.Contains(e.Name, "/") {
+			route = me.Path
 		}
-		if at == nil && !readOnly && me != nil {
-			if c, call := moneyCall(pass, f, e.Fn, me); c != nil {
-				at, what = c, rules.Code(call)
-			}
-		}
+		at, what, conf := sensitiveEffect(pass, f, e.Fn, me)
 		if at == nil {
-			m := sensitiveRe.FindString(e.Name + " " + route)
-			if m == "" || readOnly && !strings.EqualFold(m, "export") {
+			// No effect shows the operation (a bulk export reads like any
+			// read): the residual lexicon of operations named by their
+			// route or handler (knowledge.SensitiveOperationIn).
+			w := knowledge.SensitiveOperationIn(route)
+			if w == "" {
+				w = knowledge.SensitiveOperationIn(e.Name)
+			}
+			if w == "" {
 				continue
 			}
-			at, what = e.Fn, fmt.Sprintf("a sensitive operation (%s in its name or route)", rules.Code(m))
-		}
-		if unauthenticated(pass, e.Fn) {
-			continue // no check at all: the unguarded-entry rules report that root cause
+			at, what, conf = e.Fn, fmt.Sprintf("a sensitive operation (%s in its name or route)", rules.Code(w)), rules.LowConfidence
 		}
 		pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col, Confidence: conf,
 			Message: fmt.Sprintf("%s %s%s performs %s without requiring reverification (`has({ reverification: 'strict' })`)", e.Kind, rules.Code(e.Name), routeSuffix(route), what)})
 	}
 	return nil
+}
+
+// sensitiveEffect returns the call in fn (the sensitive call itself, or
+// the call of the helper that reaches it) by which the entry performs a
+// sensitive operation, by the model's effects: a Clerk Backend call of
+// Clerk's sensitive-action table on the caller's own account
+// (knowledge.ReverificationCallOf, OwnerScoped: an administrator deleting
+// another user is CLK-RBAC-005's concern, not step-up), money movement
+// (MovesMoney), or the creation of a credential record
+// (knowledge.CredentialRecord). It returns nil when there is none.
+func sensitiveEffect(pass *rules.Pass, f *jsast.File, fn *jsast.Node, e *model.Entry) (*jsast.Node, string, rules.Confidence) {
+	readOnly := servesReads(e)
+	fx := pass.Model.Effects(pass.Ctx, e)
+	for _, x := range fx.List {
+		if x.Kind != model.ClerkPrivilege || !x.OwnerScoped {
+			continue
+		}
+		r, ok := knowledge.ReverificationCallOf(x.Call)
+		if !ok || len(r.Fields) > 0 && !setsField(pass, x, r.Fields) {
+			continue
+		}
+		if c, _ := effectCall(f, fn, x); c != nil {
+			return c, rules.Code(r.Resource + "." + r.Method), rules.MediumConfidence
+		}
+	}
+	if readOnly {
+		return nil, "", 0
+	}
+	for _, x := range fx.List {
+		switch {
+		case x.Kind == model.MovesMoney:
+			if c, name := effectCall(f, fn, x); c != nil {
+				return c, rules.Code(name), rules.LowConfidence
+			}
+		case x.Kind == model.WritesData && !x.Selects && (knowledge.CredentialRecord(x.Record) || knowledge.CredentialRecord(x.Table)):
+			if c, _ := effectCall(f, fn, x); c != nil {
+				return c, "the creation of a credential (" + rules.Code(x.Call) + ")", rules.LowConfidence
+			}
+		}
+	}
+	return nil, "", 0
+}
+
+// setsField reports whether the call of the effect x sets one of the
+// options fields ({ password }, { primaryEmailAddressID }). A file that
+// cannot be read sets none: the call is not judged.
+func setsField(pass *rules.Pass, x model.Effect, fields []string) bool {
+	src := pass.Get(x.File)
+	if src == nil {
+		return false
+	}
+	xf := pass.AST(src)
+	if xf == nil {
+		return false
+	}
+	for _, c := range xf.Calls(xf.Root, func(string) bool { return true }) {
+		if c.Line != x.Line || strings.ReplaceAll(xf.CalleeName(c), "()", "") != x.Call {
+			continue
+		}
+		for _, a := range jsast.Args(c) {
+			o := jsast.Unwrap(a)
+			if o != nil && o.Type == "identifier" {
+				o = jsast.Unwrap(xf.LocalValue(xf.Text(o)))
+			}
+			for _, k := range fields {
+				if o != nil && o.Type == "object" && xf.ObjectProp(o, k) != nil {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // unauthenticated reports whether the model's entry for the function fn
@@ -227,26 +285,17 @@ func reverified(f *jsast.File, e *jsast.Entry) bool {
 	return found
 }
 
-// moneyCall returns the call in fn that moves money by the model's
-// effects (MovesMoney: knowledge.SendCall's payment calls, followed
-// through the application's helpers), and what it calls: the payment
-// call itself, or the helper of the entry's own file that reaches it.
-func moneyCall(pass *rules.Pass, f *jsast.File, fn *jsast.Node, e *model.Entry) (*jsast.Node, string) {
-	calls := f.Calls(fn, func(string) bool { return true })
-	for _, x := range pass.Model.Effects(pass.Ctx, e).List {
-		if x.Kind != model.MovesMoney {
-			continue
+// effectCall returns the call in fn that performs the effect x, and
+// what it calls: the call itself, or the call of the helper of the
+// entry's own file through which the model reached it (x.Via).
+func effectCall(f *jsast.File, fn *jsast.Node, x model.Effect) (*jsast.Node, string) {
+	for _, c := range f.Calls(fn, func(string) bool { return true }) {
+		name := strings.ReplaceAll(f.CalleeName(c), "()", "")
+		if x.File == f.Path && c.Line == x.Line && name == x.Call {
+			return c, name
 		}
-		for _, c := range calls {
-			name := strings.ReplaceAll(f.CalleeName(c), "()", "")
-			if x.File == f.Path && c.Line == x.Line && name == x.Call {
-				return c, name
-			}
-			if len(x.Via) > 0 {
-				if helperName(x.Via[0]) == name {
-					return c, name
-				}
-			}
+		if len(x.Via) > 0 && helperName(x.Via[0]) == name {
+			return c, name
 		}
 	}
 	return nil, ""

@@ -432,31 +432,3 @@ func UserContactField(name string) bool {
 	}
 	return false
 }
-
-// reverificationCalls are the Backend API calls whose action Clerk lists
-// as sensitive (deleting an account or an organization, creating a
-// credential): a server call of one should first check
-// `has({ reverification })`.
-var reverificationCalls = []struct {
-	Resource, Method, Source string
-}{
-	{"users", "deleteUser", "https://clerk.com/docs/guides/secure/reverification (sensitive actions: delete account)"},
-	{"organizations", "deleteOrganization", "https://clerk.com/docs/guides/secure/reverification (sensitive actions: delete organization)"},
-	{"apiKeys", "create", "https://clerk.com/docs/guides/secure/reverification (a credential for the account, as a banking transfer is)"},
-}
-
-// NeedsReverification reports whether a Backend API call as written
-// ("client.users.deleteUser") is one whose action Clerk lists as
-// sensitive, returning its "resource.method".
-func NeedsReverification(callee string) (string, bool) {
-	bc, ok := BackendCallIn(callee)
-	if !ok {
-		return "", false
-	}
-	for _, r := range reverificationCalls {
-		if r.Resource == bc.Resource && r.Method == bc.Method {
-			return r.Resource + "." + r.Method, true
-		}
-	}
-	return "", false
-}

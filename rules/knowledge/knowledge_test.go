@@ -182,6 +182,18 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("reverificationCalls", r.Resource+"."+r.Method)
 	}
+	for _, c := range credentialRecords {
+		if c.Source == "" || c.Name != strings.ToLower(c.Name) {
+			t.Errorf("credentialRecords %q: no source or not normalised", c.Name)
+		}
+		unique("credentialRecords", c.Name)
+	}
+	for _, o := range sensitiveOperations {
+		if o.Source == "" || o.Word == "" {
+			t.Errorf("sensitiveOperations %q: incomplete entry", o.Word)
+		}
+		unique("sensitiveOperations", o.Word)
+	}
 	for _, s := range passwordSignIns {
 		if s.Source == "" || s.Provider == "" || s.Unknown == "" || s.Wrong == "" || (s.Export == "" && s.Endpoint == "") {
 			t.Errorf("passwordSignIns %s: incomplete entry", s.Provider)

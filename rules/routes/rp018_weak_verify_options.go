@@ -125,14 +125,13 @@ func runRP018(pass *rules.Pass) error {
 	rp018KeyFallback(pass, f)
 	// A file that does not import Clerk may still verify through a Clerk
 	// client an app module builds (`getClerkClient(env).authenticateRequest`,
-	// `clerkClient.verifyToken`): only those two methods, on a receiver
-	// named for Clerk.
+	// `api.verifyToken`): only those two methods, on a receiver the model
+	// resolves to a Clerk client (rp018IsClerkCall).
 	direct := f.ImportsFrom(jsast.IsClerkModule)
 	for _, call := range f.Calls(f.Root, func(n string) bool {
 		last := jsast.LastSegment(n)
 		if !direct {
-			root := strings.ToLower(strings.Split(n, ".")[0])
-			return (last == "authenticateRequest" || last == "verifyToken") && strings.Contains(root, "clerk")
+			return last == "authenticateRequest" || last == "verifyToken"
 		}
 		_, ok := rp018OptionCalls[last]
 		return ok || last == "register"
@@ -147,7 +146,7 @@ func runRP018(pass *rules.Pass) error {
 				continue
 			}
 			name, last, idx = "clerkPlugin", "clerkPlugin", 1
-		} else if !rp018IsClerkCall(f, name) {
+		} else if !rp018IsClerkCall(pass, f, call, name) {
 			continue
 		}
 		var opts []*jsast.Node
@@ -176,26 +175,21 @@ func runRP018(pass *rules.Pass) error {
 }
 
 // rp018IsClerkCall reports whether a call named name is Clerk's: a Clerk
-// import, a member of a Clerk client, or auth()/auth.protect().
-func rp018IsClerkCall(f *jsast.File, name string) bool {
-	segs := strings.Split(strings.ReplaceAll(name, "()", ""), ".")
-	root := segs[0]
-	if f.ResolveClerk(root) != "" {
+// import (auth(), auth.protect(), verifyToken) or a method of a value the
+// model resolves to a Clerk client (Model.ClerkClient: createClerkClient,
+// clerkClient, an application module's client or factory), whatever the
+// application names it. A client the model could not resolve for a read
+// failure is not judged.
+func rp018IsClerkCall(pass *rules.Pass, f *jsast.File, call *jsast.Node, name string) bool {
+	if f.ResolveClerk(jsast.FirstSegment(strings.ReplaceAll(name, "()", ""))) != "" {
 		return true
 	}
-	if len(segs) > 1 {
-		r := strings.ToLower(root)
-		if strings.Contains(r, "clerk") {
-			return true
-		}
-		// auth.protect(), req.auth(), or a local client created by createClerkClient.
-		if v := f.LocalValue(root); v != nil {
-			if c := jsast.Unwrap(v); c != nil && c.Type == "call_expression" && f.ResolveClerk(strings.Split(f.CalleeName(c), ".")[0]) != "" {
-				return true
-			}
-		}
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	if callee == nil || callee.Type != "member_expression" || pass.Model == nil {
+		return false
 	}
-	return false
+	_, ok, err := pass.Model.ClerkClient(pass.Ctx, f, callee.ChildByField("object"))
+	return err == nil && ok
 }
 
 // rp018Object returns the object literal an argument is (or names).

@@ -1,0 +1,133 @@
+package knowledge
+
+import "strings"
+
+// srcReverification is Clerk's list of the sensitive actions that require
+// reverification ("Sensitive actions that require reverification").
+const srcReverification = "https://clerk.com/docs/guides/secure/reverification (sensitive actions that require reverification)"
+
+// srcReauthentication is OWASP's list of the features that need the
+// current credentials again.
+const srcReauthentication = "OWASP Cheat Sheet Series cheatsheets/Authentication_Cheat_Sheet.md (Require Re-authentication for Sensitive Features)"
+
+// Reverification is a Backend API call whose action Clerk lists as
+// sensitive: a server call of one on the caller's own account should
+// first check `has({ reverification })`.
+type Reverification struct {
+	Resource, Method string
+	// Fields, when set, makes the call sensitive only when its options
+	// set one of them (users.updateUser changes the password or the
+	// primary email only with `password` or `primaryEmailAddressID`).
+	Fields []string
+	// Action is the sensitive action as Clerk's table names it.
+	Action string
+	Source string
+}
+
+// reverificationCalls are the Backend API calls that perform an action
+// of Clerk's sensitive-action table (or, for apiKeys.create and
+// organizations.deleteOrganization, mint a credential of the account or
+// delete what it owns, which the same guide's banking example and
+// OWASP's list cover).
+//
+// Replaces: rules/hardening/mfa001_reverification.go sensitiveRe (its
+// delete-account, delete-organization, change-email, change-password and
+// api-key words, matched against handler names and routes).
+var reverificationCalls = []Reverification{
+	{Resource: "users", Method: "deleteUser", Action: "delete account", Source: srcReverification},
+	{Resource: "users", Method: "updateUser", Fields: []string{"password", "username", "primaryEmailAddressID", "primaryPhoneNumberID", "primaryWeb3WalletID"},
+		Action: "set/update password, update username, set primary identification", Source: srcReverification},
+	{Resource: "users", Method: "disableUserMFA", Action: "add/remove MFA", Source: srcReverification},
+	{Resource: "users", Method: "deleteUserTOTP", Action: "add/remove MFA", Source: srcReverification},
+	{Resource: "users", Method: "deleteUserBackupCodes", Action: "add/remove MFA", Source: srcReverification},
+	{Resource: "users", Method: "deleteUserPasskey", Action: "add/remove passkey", Source: srcReverification},
+	{Resource: "users", Method: "deleteUserWeb3Wallet", Action: "add/remove Web3 wallet", Source: srcReverification},
+	{Resource: "users", Method: "deleteUserExternalAccount", Action: "connect/remove external account", Source: srcReverification},
+	{Resource: "emailAddresses", Method: "createEmailAddress", Action: "add/remove email address", Source: srcReverification},
+	{Resource: "emailAddresses", Method: "deleteEmailAddress", Action: "add/remove email address", Source: srcReverification},
+	{Resource: "phoneNumbers", Method: "createPhoneNumber", Action: "add/remove phone number", Source: srcReverification},
+	{Resource: "phoneNumbers", Method: "deletePhoneNumber", Action: "add/remove phone number", Source: srcReverification},
+	{Resource: "organizations", Method: "deleteOrganization", Action: "delete organization", Source: srcReverification + "; " + srcReauthentication},
+	{Resource: "apiKeys", Method: "create", Action: "create an API key (a credential for the account)", Source: srcReverification + " (banking example); " + srcReauthentication},
+}
+
+// ReverificationCallOf reports whether a Backend API call as written
+// ("client.users.deleteUser") performs one of Clerk's sensitive actions,
+// with the fields that make it one.
+func ReverificationCallOf(callee string) (Reverification, bool) {
+	bc, ok := BackendCallIn(callee)
+	if !ok {
+		return Reverification{}, false
+	}
+	for _, r := range reverificationCalls {
+		if r.Resource == bc.Resource && r.Method == bc.Method {
+			return r, true
+		}
+	}
+	return Reverification{}, false
+}
+
+// NeedsReverification reports whether a Backend API call as written
+// ("client.users.deleteUser") is one whose action Clerk lists as
+// sensitive whatever its options, returning its "resource.method". A call
+// sensitive only for some fields (users.updateUser) is not one: ask
+// ReverificationCallOf and look at its options.
+func NeedsReverification(callee string) (string, bool) {
+	r, ok := ReverificationCallOf(callee)
+	if !ok || len(r.Fields) > 0 {
+		return "", false
+	}
+	return r.Resource + "." + r.Method, true
+}
+
+// credentialRecords are the names of application records that hold a
+// credential of the account (a key or token that acts as the user):
+// creating one is a sensitive action. Names are compared without case,
+// separators or a plural s.
+//
+// Replaces: the api-key words of rules/hardening/mfa001_reverification.go
+// sensitiveRe.
+var credentialRecords = []struct{ Name, Source string }{
+	{"apikey", srcReverification + " (apiKeys.create is the Backend API's own); " + srcReauthentication},
+	{"accesstoken", srcReauthentication},
+	{"personalaccesstoken", srcReauthentication},
+}
+
+// CredentialRecord reports whether a record (a table or collection, as
+// Effect.Record or Effect.Table name it: "apiKey", "api_keys",
+// "ApiKeys") holds credentials of the account.
+func CredentialRecord(name string) bool {
+	n := strings.ToLower(strings.NewReplacer("_", "", "-", "", ".", "").Replace(name))
+	n = strings.TrimSuffix(n, "s")
+	for _, c := range credentialRecords {
+		if n == c.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// sensitiveOperations are the operations a route or handler may be named
+// for whose sensitivity no call shows: a bulk export of the account's
+// data reads like any other read. Matched against whole words of an
+// entry's URL path or function name, never against calls.
+//
+// Replaces: the export word of rules/hardening/mfa001_reverification.go
+// sensitiveRe.
+var sensitiveOperations = []struct{ Word, Source string }{
+	{"export", srcReauthentication + "; https://clerk.com/docs/guides/secure/reverification (actions unique to your application)"},
+}
+
+// SensitiveOperationIn returns the sensitive-operation word that a URL
+// path or function name is made of ("/api/export", "exportData",
+// "export-all"), or "".
+func SensitiveOperationIn(name string) string {
+	for _, w := range words(name) {
+		for _, s := range sensitiveOperations {
+			if w == s.Word {
+				return s.Word
+			}
+		}
+	}
+	return ""
+}
