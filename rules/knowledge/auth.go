@@ -454,6 +454,12 @@ var tokenCalls = []TokenCall{
 	{Package: "jsonwebtoken", Name: "decode", Use: Decodes, KeyArg: -1, Source: "https://github.com/auth0/node-jsonwebtoken#jwtdecodetoken--options (does not verify the signature)"},
 	{Package: "jwt-decode", Name: "jwtDecode", Use: Decodes, KeyArg: -1, Source: "https://github.com/auth0/jwt-decode#readme (no validation)"},
 	{Package: "jwt-decode", Name: "default", Use: Decodes, KeyArg: -1, Source: "https://github.com/auth0/jwt-decode#readme (v3 default export)"},
+	// Hono's JWT helper: decode() splits the token and parses header and
+	// payload, verify(token, secret, alg) checks the signature first.
+	{Package: "hono/jwt", Name: "decode", Use: Decodes, KeyArg: -1,
+		Source: "https://hono.dev/docs/helpers/jwt (decode: \"without performing signature verification\"); honojs/hono src/utils/jwt/jwt.ts"},
+	{Package: "hono/jwt", Name: "verify", Use: Verifies, KeyArg: 1,
+		Source: "https://hono.dev/docs/helpers/jwt (verify(token, secret, alg) throws for an invalid signature); https://deno.land/x/hono@v4.0.0-rc.3/utils/jwt/jwt.ts?s=verify"},
 	{Package: "fast-jwt", Name: "createVerifier", Use: VerifierFactory, KeyArg: 0, KeyOption: "key",
 		Source: "https://github.com/nearform/fast-jwt#createverifier (the returned function throws a TokenError for an invalid signature)"},
 	{Package: "fast-jwt", Name: "createSigner", Use: Signs, KeyArg: 0, KeyOption: "key",

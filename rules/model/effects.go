@@ -75,7 +75,7 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(PaidAPI, false)
 	}
 	// The Clerk Backend API.
-	if bc, ok := knowledge.BackendCallIn(clean); ok && a.isClerkClient(root, rv, bound) {
+	if bc, ok := knowledge.BackendCallIn(clean); ok && (a.isClerkClient(root, rv, bound) || a.clientResult(callee)) {
 		if bc.Privilege == knowledge.ReadsUsers {
 			return mk(ReadsData, true)
 		}
@@ -597,6 +597,21 @@ func (a *analyzer) isClerkClient(root *jsast.Node, rv value, bound bool) bool {
 	// An application module that exports a Clerk client.
 	pkg, err := a.m.clientPackage(a.ctx, a.f, root, 0)
 	return err == nil && knowledge.IsClerkPackage(pkg)
+}
+
+// clientResult reports a Backend API call made on the result of a call
+// that returns Clerk's client, with no variable in between: Hono's
+// c.get('clerk').users.deleteUser(id) (knowledge.ClientContextKey).
+func (a *analyzer) clientResult(callee *jsast.Node) bool {
+	if callee.Type != "member_expression" {
+		return false
+	}
+	res := jsast.Unwrap(callee.ChildByField("object")) // c.get('clerk').users
+	if res == nil || res.Type != "member_expression" {
+		return false
+	}
+	x := jsast.Unwrap(res.ChildByField("object"))
+	return x != nil && x.Type == "call_expression" && a.classify(x).kind == vClerkClient
 }
 
 // addEffect records an effect of the call (or returned value) n.

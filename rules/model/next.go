@@ -445,7 +445,9 @@ func nextMiddlewareLayer(app *project.NextApp, probe string) (Layer, bool) {
 		}
 		l.Why = fmt.Sprintf("%s stops signed-out requests to %s (%s)", base, probe, how)
 		l.Proof = proof
-		l.Authz = protectAuthz(mw)
+		if mw.Authorizes(probe) {
+			l.Authz = AuthzRole
+		}
 	case project.Unprotected:
 		l.Gate = GateNone
 		if mw.Clerk {
@@ -640,42 +642,6 @@ func actionMiddlewareLayer(app *project.NextApp) (Layer, bool) {
 	base := path.Base(mw.File)
 	return Layer{Name: base, Location: Location{File: mw.File, Line: max(mw.CallLine, mw.ExportLine, 1)}, Gate: GateRejects, Via: ViaMiddleware,
 		Why: fmt.Sprintf("%s stops signed-out requests on every path, so also the POST that calls the action", base)}, true
-}
-
-// protectAuthz is the authorization a middleware handler's protect() calls
-// demand when every one of them names a role, permission, plan or feature
-// (auth.protect({ role: 'org:admin' })) or passes an authorization
-// callback; AuthzNone otherwise.
-func protectAuthz(mw *project.Middleware) Authz {
-	if mw.Handler == nil || mw.AST == nil {
-		return AuthzNone
-	}
-	f := mw.AST
-	calls := f.Calls(mw.Handler, func(n string) bool { return jsast.LastSegment(n) == "protect" })
-	if len(calls) == 0 {
-		return AuthzNone
-	}
-	for _, c := range calls {
-		args := jsast.Args(c)
-		if len(args) == 0 {
-			return AuthzNone
-		}
-		a := jsast.Unwrap(args[0])
-		if jsast.IsFunction(a) {
-			continue
-		}
-		named := false
-		for _, k := range f.ObjectKeys(a) {
-			switch k {
-			case "role", "permission", "plan", "feature":
-				named = true
-			}
-		}
-		if !named {
-			return AuthzNone
-		}
-	}
-	return AuthzRole
 }
 
 // renderGateAround returns the Clerk render gate (knowledge.RenderGateOf:

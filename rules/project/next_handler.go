@@ -162,6 +162,9 @@ type handlerAnalysis struct {
 	legacy bool // authMiddleware afterAuth(auth, req): auth is the Auth object
 	auth   string
 	opaque bool
+	// authz counts only the protect() calls that demand an authorization
+	// (demandsAuthz), for Middleware.Authorizes.
+	authz bool
 }
 
 func (an *handlerAnalysis) params(fn *jsast.Node) {
@@ -235,7 +238,7 @@ func (an *handlerAnalysis) block(stmts []*jsast.Node, reach pred) (protect, afte
 		case "if_statement":
 			test := st.ChildByField("condition")
 			cond := an.cond(test)
-			authCond := an.mentionsAuth(test)
+			authCond := !an.authz && an.mentionsAuth(test)
 			p1, r1, e1 := an.stmt(st.ChildByField("consequence"), and(reach, cond))
 			if authCond && e1 && an.denies(st.ChildByField("consequence")) {
 				p1 = or(p1, and(reach, cond))
@@ -327,6 +330,9 @@ func (an *handlerAnalysis) isProtectExpr(e *jsast.Node) bool {
 	if last != "protect" && last != "redirectToSignIn" {
 		return false
 	}
+	if an.authz && !demandsAuthz(an.f, e) {
+		return false
+	}
 	if name == last {
 		return true // a destructured protect/redirectToSignIn
 	}
@@ -335,6 +341,31 @@ func (an *handlerAnalysis) isProtectExpr(e *jsast.Node) bool {
 		root = root[:i]
 	}
 	return root == an.auth || an.f.ResolveClerk(root) == "auth"
+}
+
+// demandsAuthz reports a protect() call that demands more than a session:
+// auth.protect({ role | permission | plan | feature }) or an authorization
+// callback, auth.protect((has) => has({ ... }))
+// (https://clerk.com/docs/reference/nextjs/clerk-middleware#protect-routes-based-on-authorization-status).
+func demandsAuthz(f *jsast.File, call *jsast.Node) bool {
+	if jsast.LastSegment(f.CalleeName(call)) != "protect" {
+		return false
+	}
+	args := jsast.Args(call)
+	if len(args) == 0 {
+		return false
+	}
+	a := jsast.Unwrap(args[0])
+	if jsast.IsFunction(a) {
+		return true
+	}
+	for _, k := range f.ObjectKeys(a) {
+		switch k {
+		case "role", "permission", "plan", "feature":
+			return true
+		}
+	}
+	return false
 }
 
 // checkOpaque marks the analysis opaque when a statement protects in a

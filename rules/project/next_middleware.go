@@ -60,8 +60,11 @@ type Middleware struct {
 	// AST is the parsed file.
 	AST *jsast.File
 
-	protect  pred
-	patterns *boundedre.Set
+	protect pred
+	// authorize is the condition under which the handler's protect()
+	// demands an authorization (a role, permission, plan or feature).
+	authorize pred
+	patterns  *boundedre.Set
 }
 
 // Matcher is one config.matcher entry.
@@ -211,6 +214,14 @@ func (mw *Middleware) publicVerdict(urlPath string) boundedre.Verdict {
 		return boundedre.Unknown
 	}
 	return v
+}
+
+// Authorizes reports whether every request to urlPath the handler lets
+// through passed a protect() that demands an authorization:
+// `if (isAdminRoute(req)) await auth.protect({ role: 'org:admin' })`
+// (https://clerk.com/docs/reference/nextjs/clerk-middleware#protect-routes-based-on-authorization-status).
+func (mw *Middleware) Authorizes(urlPath string) bool {
+	return !mw.Opaque && mw.authorize != nil && mw.authorize.eval(urlPath) == triTrue
 }
 
 func (mw *Middleware) protects(urlPath string) tri {
@@ -398,6 +409,11 @@ func (mw *Middleware) analyzeCall(f *jsast.File, era Era, call *jsast.Node) {
 	if an.opaque {
 		mw.Opaque = true
 	}
+	lines := mw.ProtectLines
+	az := &handlerAnalysis{f: f, mw: mw, era: era, authz: true}
+	az.params(h)
+	mw.authorize = az.function(h)
+	mw.ProtectLines = lines
 }
 
 // wrappedProtectsNothing reports whether an exported middleware that

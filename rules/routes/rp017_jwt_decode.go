@@ -116,7 +116,7 @@ func runRP017(pass *rules.Pass) error {
 	if !mayHandleTokens(pass.File.Content) {
 		// No decoding or identity header here: only the entry check, which
 		// asks the model (an entry file's claims decoded in a helper).
-		reportDecodedIdentity(pass)
+		reportDecodedIdentity(pass, nil)
 		return nil
 	}
 	f := pass.AST(pass.File)
@@ -131,6 +131,7 @@ func runRP017(pass *rules.Pass) error {
 			}
 		}
 	}
+	decoded := map[int]bool{} // lines of the unverified decodes reported
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		switch n.Type {
 		case "call_expression":
@@ -139,6 +140,7 @@ func runRP017(pass *rules.Pass) error {
 			switch {
 			case isToken && tc.Use == knowledge.Decodes:
 				if !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
+					decoded[n.Line] = true
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", rules.Code(name+"()"))})
 				}
@@ -167,13 +169,14 @@ func runRP017(pass *rules.Pass) error {
 				reportRoleHeader(pass, f, n, h)
 			}
 			if srvIsPayloadSplit(f, n) && !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
+				decoded[n.Line] = true
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 					Message: "the token's payload segment is base64-decoded by hand, which reads the claims without verifying the signature"})
 			}
 		}
 		return true
 	})
-	reportDecodedIdentity(pass)
+	reportDecodedIdentity(pass, decoded)
 	return nil
 }
 
@@ -250,7 +253,11 @@ func mayHandleTokens(content []byte) bool {
 // effects are selected by the claims of a token decoded without
 // verification (the model's FromToken inputs), followed across helpers
 // and lines: the decoded sub is whatever the caller wrote.
-func reportDecodedIdentity(pass *rules.Pass) {
+//
+// decoded holds the lines where this file's unverified decodes were
+// already reported: a handler that decodes and keeps the claims on one
+// line (`const claims = jwt.decode(token)`) is one mistake, reported once.
+func reportDecodedIdentity(pass *rules.Pass, decoded map[int]bool) {
 	if pass.Model == nil {
 		return
 	}
@@ -274,6 +281,9 @@ func reportDecodedIdentity(pass *rules.Pass) {
 				line, held = in.Line, " (`"+in.Name+"`)"
 				break
 			}
+		}
+		if decoded[line] {
+			continue
 		}
 		pass.Report(rules.Diagnostic{Line: line,
 			Message: fmt.Sprintf("%s selects data by the claims of a token decoded without verifying its signature%s, at `%s` (%s): a forged token names any user",
