@@ -449,6 +449,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return v // required.some((r) => !roles.includes(r))
 			}
 		}
+		if b, ok := a.listTest(callee.ChildByField("object"), prop, args); ok {
+			return b // ['/', '/sign-in'].includes(event.url.pathname) for a known path
+		}
 		switch obj.kind {
 		case vReq:
 			switch prop {
