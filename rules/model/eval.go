@@ -531,8 +531,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 			return value{kind: vRow}
 		case vClient:
-			if e := a.chainedEffect(n); e != nil && knowledge.SingleInEnvelope(prop) {
-				// const { data } = await supabase.from(t).select().eq(...).single()
+			if e := a.chainedEffect(n); e != nil && (knowledge.SingleInEnvelope(prop) || obj.pkg == "convex/server" && knowledge.SingleRecord(prop)) {
+				// const { data } = await supabase.from(t).select().eq(...).single();
+				// ctx.db.query(t).withIndex(i, (q) => q.eq('clerkId', identity.subject)).unique()
 				if v, ok := a.singleRecord(n, clean, e); ok {
 					return v
 				}
