@@ -116,13 +116,14 @@ func runRP017(pass *rules.Pass) error {
 	if !mayHandleTokens(pass.File.Content) {
 		// No decoding or identity header here: only the entry check, which
 		// asks the model (an entry file's claims decoded in a helper).
-		reportDecodedIdentity(pass)
+		reportDecodedIdentity(pass, nil)
 		return nil
 	}
 	f := pass.AST(pass.File)
 	if f == nil {
 		return nil
 	}
+	decodedAt := map[int]bool{} // lines of a decode reported at its call
 	setsHeader := map[string]bool{}
 	for _, call := range f.Calls(f.Root, func(n string) bool { return strings.HasSuffix(n, ".set") || strings.HasSuffix(n, ".setHeader") }) {
 		if a := jsast.Args(call); len(a) > 0 {
@@ -139,6 +140,7 @@ func runRP017(pass *rules.Pass) error {
 			switch {
 			case isToken && tc.Use == knowledge.Decodes:
 				if !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
+					decodedAt[n.Line] = true
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", rules.Code(name+"()"))})
 				}
@@ -167,13 +169,14 @@ func runRP017(pass *rules.Pass) error {
 				reportRoleHeader(pass, f, n, h)
 			}
 			if srvIsPayloadSplit(f, n) && !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
+				decodedAt[n.Line] = true
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 					Message: "the token's payload segment is base64-decoded by hand, which reads the claims without verifying the signature"})
 			}
 		}
 		return true
 	})
-	reportDecodedIdentity(pass)
+	reportDecodedIdentity(pass, decodedAt)
 	return nil
 }
 
@@ -249,8 +252,11 @@ func mayHandleTokens(content []byte) bool {
 // reportDecodedIdentity reports the entries of the file whose data
 // effects are selected by the claims of a token decoded without
 // verification (the model's FromToken inputs), followed across helpers
-// and lines: the decoded sub is whatever the caller wrote.
-func reportDecodedIdentity(pass *rules.Pass) {
+// and lines: the decoded sub is whatever the caller wrote. An entry whose
+// claims are first held at a line where the decoding call itself is
+// already reported (decodedAt) is not reported again: one finding per
+// line for the one mistake.
+func reportDecodedIdentity(pass *rules.Pass, decodedAt map[int]bool) {
 	if pass.Model == nil {
 		return
 	}
@@ -274,6 +280,9 @@ func reportDecodedIdentity(pass *rules.Pass) {
 				line, held = in.Line, " (`"+in.Name+"`)"
 				break
 			}
+		}
+		if decodedAt[line] {
+			continue
 		}
 		pass.Report(rules.Diagnostic{Line: line,
 			Message: fmt.Sprintf("%s selects data by the claims of a token decoded without verifying its signature%s, at `%s` (%s): a forged token names any user",
