@@ -506,6 +506,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vAuthObj}
 			case "getToken":
 				return value{kind: vIdentity, field: "token"}
+			case "toAuth":
+				// authenticateRequest's RequestState (knowledge.RequestState):
+				// toAuth() is the Auth object of the verified request
+				// (https://clerk.com/docs/reference/backend/authenticate-request).
+				return value{kind: vAuthObj}
 			}
 			return value{}
 		case vAuthFn:
