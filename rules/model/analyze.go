@@ -252,6 +252,8 @@ func paramValue(r ParamRole) value {
 		return value{kind: vPageProps}
 	case ParamClientValue:
 		return value{kind: vRequest, src: FromArgs}
+	case ParamRouteParams:
+		return value{kind: vRequest, src: FromParams}
 	case ParamGSSPContext:
 		return value{kind: vGSSP}
 	case ParamRequestContext:

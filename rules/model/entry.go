@@ -212,6 +212,10 @@ const (
 	ParamIdentityContext
 	ParamConvexCtx   // a Convex function's ctx: ctx.auth, ctx.db, ctx.storage, ctx.runQuery, ...
 	ParamTRPCOptions // a tRPC resolver's or middleware's options: { ctx, input, next }
+	// ParamRouteParams is the object of the route's dynamic segments
+	// itself: an Expo Router API route's second argument ({ id } of
+	// app/api/orders/[id]+api.ts), chosen by the caller through the URL.
+	ParamRouteParams
 )
 
 // Wrapper is a call around a handler.

@@ -449,6 +449,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return v // required.some((r) => !roles.includes(r))
 			}
 		}
+		if b, ok := a.listTest(callee.ChildByField("object"), prop, args); ok {
+			return b // ['/', '/sign-in'].includes(event.url.pathname) for a known path
+		}
 		switch obj.kind {
 		case vReq:
 			switch prop {
@@ -503,6 +506,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				return value{kind: vAuthObj}
 			case "getToken":
 				return value{kind: vIdentity, field: "token"}
+			case "toAuth":
+				// authenticateRequest's RequestState (knowledge.RequestState):
+				// toAuth() is the Auth object of the verified request
+				// (https://clerk.com/docs/reference/backend/authenticate-request).
+				return value{kind: vAuthObj}
 			}
 			return value{}
 		case vAuthFn:
@@ -528,8 +536,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 			return value{kind: vRow}
 		case vClient:
-			if e := a.chainedEffect(n); e != nil && knowledge.SingleInEnvelope(prop) {
-				// const { data } = await supabase.from(t).select().eq(...).single()
+			if e := a.chainedEffect(n); e != nil && (knowledge.SingleInEnvelope(prop) || obj.pkg == "convex/server" && knowledge.SingleRecord(prop)) {
+				// const { data } = await supabase.from(t).select().eq(...).single();
+				// ctx.db.query(t).withIndex(i, (q) => q.eq('clerkId', identity.subject)).unique()
 				if v, ok := a.singleRecord(n, clean, e); ok {
 					return v
 				}

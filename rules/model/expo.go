@@ -14,7 +14,8 @@ import (
 // app/**/<name>+api.ts of an app that depends on expo-router runs on the
 // server, and each HTTP-method export (GET, POST, ...) answers requests
 // to the route's URL. Groups in parentheses are not part of the URL,
-// [param] is a dynamic segment and index names the directory. The rest of
+// [param] is a dynamic segment (its values are the handler's second
+// argument, `GET(request, { param })`) and index names the directory. The rest of
 // the app runs on the device: client code, not an entry.
 type expoAdapter struct{}
 
@@ -66,7 +67,7 @@ func (m *Model) expoFileEntries(ctx context.Context, p string) ([]*Entry, error)
 			continue
 		}
 		e := &Entry{Framework: knowledge.Expo, Kind: ExpoAPIRoute, Methods: []string{ex.Name}, Path: route, PathKnown: true,
-			File: p, Line: ex.Stmt.Line, EndLine: ex.Stmt.EndLine, Name: ex.Name, Params: []ParamRole{ParamRequest}}
+			File: p, Line: ex.Stmt.Line, EndLine: ex.Stmt.EndLine, Name: ex.Name, Params: []ParamRole{ParamRequest, ParamRouteParams}}
 		fn, fnFile, wrappers, why := m.unwrapHandler(ctx, f, ex.Value)
 		e.Fn, e.FnFile, e.Wrappers, e.Unresolved = fn, fnFile, wrappers, why
 		if fn != nil {

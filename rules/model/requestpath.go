@@ -51,6 +51,43 @@ func stringTest(obj value, prop string, args []*jsast.Node, f *jsast.File) (valu
 	return value{kind: vLiteral, lit: "false"}, true
 }
 
+// listTest evaluates list.includes(s) where list is an array of string
+// literals (inline or a module constant) and s a known string: the request
+// path of the entry being evaluated (a list of public paths a hook lets
+// through) or a literal.
+func (a *analyzer) listTest(list *jsast.Node, prop string, args []*jsast.Node) (value, bool) {
+	if prop != "includes" || len(args) != 1 {
+		return value{}, false
+	}
+	list = jsast.Unwrap(list)
+	if list != nil && list.Type == "identifier" {
+		list = jsast.Unwrap(a.f.LocalValue(a.f.Text(list)))
+	}
+	if list == nil || list.Type != "array" {
+		return value{}, false
+	}
+	vals, _, ok := a.f.StringList(list)
+	if !ok {
+		return value{}, false
+	}
+	arg := a.classify(args[0])
+	s := ""
+	switch {
+	case arg.kind == vRequest && arg.path != "":
+		s = arg.path
+	case arg.kind == vLiteral && strings.HasPrefix(arg.lit, "s:"):
+		s = strings.TrimPrefix(arg.lit, "s:")
+	default:
+		return value{}, false
+	}
+	for _, v := range vals {
+		if v == s {
+			return value{kind: vLiteral, lit: "true"}, true
+		}
+	}
+	return value{kind: vLiteral, lit: "false"}, true
+}
+
 // requestRead classifies a call of a framework's request reader
 // (knowledge.RequestReaderOf): getRouterParam(event, 'id') is a path
 // parameter the caller chooses; getHeader(event, 'authorization') is a

@@ -738,11 +738,29 @@ func failsClosed(f *jsast.File, block *jsast.Node) bool {
 			switch jsast.LastSegment(f.CalleeName(n)) {
 			case "status", "code", "sendStatus", "setResponseStatus", "createError", "abort", "notFound", "redirect", "exit", "forbidden", "unauthorized":
 				found = true
+			default:
+				found = importedExit(f, n)
 			}
 		}
 		return !found
 	})
 	return found
+}
+
+// importedExit reports a call of an imported function that ends the
+// request by knowledge.ExitOf (SvelteKit's error(400) and redirect() of
+// @sveltejs/kit throw without a `throw` statement).
+func importedExit(f *jsast.File, call *jsast.Node) bool {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	if callee == nil || callee.Type != "identifier" {
+		return false
+	}
+	im, ok := f.ImportOf(f.Text(callee))
+	if !ok {
+		return false
+	}
+	_, ok = knowledge.ExitOf(im.Source, im.Imported)
+	return ok
 }
 
 // related returns the location list for a helper-dependent verdict.

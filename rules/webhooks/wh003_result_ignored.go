@@ -165,6 +165,8 @@ func failsClosedHandler(f *jsast.File, fn *jsast.Node) bool {
 			switch jsast.LastSegment(f.CalleeName(n)) {
 			case "status", "code", "sendStatus", "setResponseStatus", "createError", "reject":
 				found = true
+			default:
+				found = importedExit(f, n)
 			}
 		}
 		return !found
