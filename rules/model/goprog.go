@@ -214,14 +214,72 @@ func goImportLocal(f *goast.File, ip string) string {
 	return n
 }
 
-// funcIn returns the top-level function name of a package directory.
+// funcIn returns the top-level function name of a package directory: a
+// declaration, or a package-level variable initialised with a function
+// literal (var RequireUser = func(r *http.Request) ...) that no file of
+// the program assigns again. A variable some file reassigns (a hook
+// swapped at start-up) has no one body, so it is not resolved.
 func (p *goProgram) funcIn(dir, name string) *goFunc {
 	for _, f := range p.byDir[dir] {
 		if fd := f.FuncDecl(name); fd != nil {
 			return declFunc(f, fd)
 		}
 	}
+	for _, f := range p.byDir[dir] {
+		if lit := pkgFuncVar(f, name); lit != nil {
+			if p.reassigned(name) {
+				return nil
+			}
+			return &goFunc{name: name, typ: lit.Type, body: lit.Body, file: f, node: lit}
+		}
+	}
 	return nil
+}
+
+// pkgFuncVar returns the function literal a package-level variable of
+// the file is declared with, or nil.
+func pkgFuncVar(f *goast.File, name string) *ast.FuncLit {
+	for _, d := range f.AST.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			vs := sp.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if n.Name != name || i >= len(vs.Values) {
+					continue
+				}
+				lit, _ := vs.Values[i].(*ast.FuncLit)
+				return lit
+			}
+		}
+	}
+	return nil
+}
+
+// reassigned reports whether an assignment of the program (tests are not
+// loaded) writes a variable or field spelled name.
+func (p *goProgram) reassigned(name string) bool {
+	for _, f := range p.files {
+		found := false
+		ast.Inspect(f.AST, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok || found || as.Tok == token.DEFINE {
+				return !found
+			}
+			for _, l := range as.Lhs {
+				if lastName(l) == name {
+					found = true
+				}
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // constString returns the string a package-level constant or variable

@@ -181,6 +181,15 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 		handler = fmt.Sprintf("the handler %s (%s)", rules.Code(e.HandlerName), e.Handler)
 	}
 	if lax != nil {
+		// A Clerk middleware wrapped around this one route says the route
+		// wants a session; one the whole router runs says nothing about
+		// each route. A GET behind it that reads no identity and serves
+		// nothing a caller must own (an API docs page, a catalogue) is
+		// public by design; a request that changes state is not.
+		own := lax.File == e.File && lax.Line >= e.Line && lax.Line <= max(e.EndLine, e.Line)
+		if !own && len(v.Proof) == 0 && safeMethods(e) && !rp016Serves(pass, e) {
+			return
+		}
 		name := lax.Name
 		if i := strings.IndexByte(name, '('); i > 0 && lax.Clerk != "" && !strings.Contains(name[:i], " ") {
 			name = name[:i]
@@ -224,4 +233,45 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 			return
 		}
 	}
+}
+
+// rp016Serves reports whether an entry behind a pass-through middleware
+// serves something only a signed-in caller should reach: a write, a
+// privileged Clerk call, a payment, other users' Clerk data or a whole
+// table of accounts, or effects the model could not follow. A handler
+// that reads no identity and only serves a static page or a catalogue
+// is public by design, whatever middleware the router runs first.
+func rp016Serves(pass *rules.Pass, e *model.Entry) bool {
+	fx := pass.Model.Effects(pass.Ctx, e)
+	if fx.Incomplete {
+		return true
+	}
+	for _, x := range fx.List {
+		if x.Counter || x.SignedOut != model.ReachYes {
+			continue
+		}
+		switch {
+		case x.Kind == model.WritesData, x.Kind == model.ClerkPrivilege, x.Kind == model.MovesMoney:
+			return true
+		case x.Kind == model.ReturnsUser && x.OtherUsers:
+			return true
+		case x.Kind == model.ReadsData && x.Table != "" && knowledge.AccountTable(x.Table) && len(x.Request) == 0:
+			return true
+		}
+	}
+	return false
+}
+
+// safeMethods reports whether every method of the entry is safe (RFC
+// 9110: GET, HEAD, OPTIONS; knowledge.HTTPMethod).
+func safeMethods(e *model.Entry) bool {
+	if len(e.Methods) == 0 {
+		return false
+	}
+	for _, m := range e.Methods {
+		if k, ok := knowledge.HTTPMethod(m); !ok || !k.Safe {
+			return false
+		}
+	}
+	return true
 }
