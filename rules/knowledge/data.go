@@ -164,6 +164,14 @@ var dataAPIs = []DataLibrary{
 			with(Write, "upload", "upload_stream", "upload_large", "upload_chunked", "destroy", "rename", "explicit",
 				"delete_resources", "delete_resources_by_tag", "add_tag", "remove_tag"),
 		Source: "https://cloudinary.com/documentation/image_upload_api_reference, https://cloudinary.com/documentation/admin_api"},
+	// Sanity's Content Lake: fetch runs a GROQ query (its text selects
+	// the documents), the mutation methods write documents.
+	{Name: "sanity", Modules: []string{"@sanity/client", "next-sanity"}, Roots: []string{"sanity", "sanityClient"},
+		Calls: calls(Read, "fetch", "getDocument", "getDocuments").
+			with(Write, "create", "createOrReplace", "createIfNotExists", "patch", "delete", "mutate"),
+		Source: "https://github.com/sanity-io/client/blob/main/README.md (createClient; client.fetch(query, params), " +
+			"client.getDocument(id), client.create(doc), client.patch(id).set(...).commit(), client.delete(id)); " +
+			"https://www.sanity.io/docs/apis-and-sdks/js-client-getting-started"},
 	{Name: "s3", Modules: []string{"@aws-sdk/client-s3"}, Roots: []string{"s3", "storage", "bucket"},
 		Calls: calls(ReadWrite, "send"), Source: "https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/client/s3/"},
 }

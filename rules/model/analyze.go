@@ -39,6 +39,10 @@ type effect struct {
 	// ownerParams are owner fields a helper sets from its parameters:
 	// the caller's argument decides whether the request chose the owner.
 	ownerParams []ownerParam
+	// switchParams are the parameters a conditional publish filter of a
+	// read depends on (Effect.PublishSwitch): the caller's argument
+	// decides whether the request chose it.
+	switchParams []int
 }
 
 // ownerParam is an owner or tenant field (key) a function sets from
@@ -1769,6 +1773,14 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 		ne.ownerParams = nil
 		for _, op := range e.ownerParams {
 			a.ownerArg(&ne, op, args)
+		}
+		ne.switchParams = nil
+		for _, p := range e.switchParams {
+			if p < len(args) {
+				sw, ps := a.switchSources(args[p])
+				ne.PublishSwitch = ne.PublishSwitch || sw
+				ne.switchParams = append(ne.switchParams, ps...)
+			}
 		}
 		for _, p := range e.params {
 			if p < len(args) {

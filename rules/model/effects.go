@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -679,6 +680,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		}
 		if k == ReadsData {
 			e.Unpublished, e.Published = a.publication(n)
+			e.PublishSwitch, e.switchParams = a.publishSwitch(n)
 			if !e.Unpublished && !e.Published && e.Record != "" && a.filterArgs(n) == nil {
 				// A listing of every row, the flag included.
 				e.HiddenBy = a.m.hiddenRecords(a.ctx)[e.Record]
@@ -1518,6 +1520,95 @@ func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
 		return !jsast.IsFunction(x)
 	})
 	return unpublished, published
+}
+
+// publishWord matches a publish flag as a word of a query's text or of a
+// filter written as code (`&& visible`, { published: true }).
+var publishWord = func() *regexp.Regexp {
+	var names []string
+	for k := range publishFlags {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return regexp.MustCompile(`(?i)\b(` + strings.Join(names, "|") + `)\b`)
+}()
+
+// publishSwitch reports whether a read's arguments hold a conditional
+// (inline, or a local the arguments use, as in a query text's
+// ${visibleFilter}) of which one branch adds a publish filter and the
+// other does not, under a condition the request chooses with no identity
+// in it (Effect.PublishSwitch); params are the function's parameters the
+// condition depends on, for its callers to decide.
+func (a *analyzer) publishSwitch(call *jsast.Node) (bool, []int) {
+	fn := jsast.EnclosingFunction(call)
+	var conds []*jsast.Node
+	var visit func(x *jsast.Node) bool
+	seen := map[string]bool{}
+	visit = func(x *jsast.Node) bool {
+		switch {
+		case jsast.IsFunction(x):
+			return false
+		case x.Type == "ternary_expression":
+			c, t, f := x.ChildByField("condition"), x.ChildByField("consequence"), x.ChildByField("alternative")
+			if c != nil && t != nil && f != nil && publishWord.MatchString(a.f.Text(t)) != publishWord.MatchString(a.f.Text(f)) {
+				conds = append(conds, c)
+				return false
+			}
+		case x.Type == "identifier" && !seen[a.f.Text(x)]:
+			seen[a.f.Text(x)] = true
+			if v := declaredBefore(a.f, fn, call, a.f.Text(x)); v != nil {
+				jsast.Walk(v, visit)
+			}
+		}
+		return true
+	}
+	jsast.Walk(call.ChildByField("arguments"), visit)
+	var params []int
+	sw := false
+	for _, c := range conds {
+		s, ps := a.switchSources(c)
+		sw = sw || s
+		params = append(params, ps...)
+	}
+	return sw, params
+}
+
+// switchSources says whether the condition of a publish switch is chosen
+// by the request (a request value and no identity in it), and which
+// parameters it depends on.
+func (a *analyzer) switchSources(cond *jsast.Node) (bool, []int) {
+	reqs, _, _, ps := a.argSources(cond)
+	return len(reqs) > 0 && !a.readsIdentity(cond, 0), ps
+}
+
+// readsIdentity reports whether an expression uses the caller's identity
+// (a role claim, the user id), also through the locals it names.
+func (a *analyzer) readsIdentity(n *jsast.Node, depth int) bool {
+	found := false
+	fn := jsast.EnclosingFunction(n)
+	jsast.Walk(n, func(x *jsast.Node) bool {
+		if found || jsast.IsFunction(x) {
+			return false
+		}
+		switch x.Type {
+		case "identifier", "member_expression", "call_expression":
+		default:
+			return true
+		}
+		switch a.classify(x).kind {
+		case vIdentity, vUser, vAuthObj, vHas:
+			found = true
+			return false
+		}
+		if x.Type == "identifier" && depth < 3 {
+			if v := declaredBefore(a.f, fn, n, a.f.Text(x)); v != nil && a.readsIdentity(v, depth+1) {
+				found = true
+				return false
+			}
+		}
+		return true
+	})
+	return found
 }
 
 // conditionField names the field a condition compares: t.orgId,

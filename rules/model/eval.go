@@ -380,6 +380,9 @@ func (a *analyzer) member(v value, prop string) value {
 			// event.context.auth is Clerk's Auth object (or its function).
 			return value{kind: vAuthObj}
 		}
+		// The member chain read of the parameter (locals.user.id), for a
+		// caller to read of its argument when the helper returns it.
+		v.field = strings.TrimPrefix(v.field+"."+prop, ".")
 		return v
 	case vResult:
 		switch {
@@ -390,6 +393,24 @@ func (a *analyzer) member(v value, prop string) value {
 		}
 	}
 	return value{}
+}
+
+// paramMembers is what a helper that returns the member chain of its
+// parameter (`return locals.user?.id`) returns to a caller that passed v:
+// the same members of v, as far as they name something known (an
+// identity, a request input); v itself otherwise.
+func (a *analyzer) paramMembers(v value, chain string) value {
+	if chain == "" {
+		return v
+	}
+	out := v
+	for _, prop := range strings.Split(chain, ".") {
+		out = a.member(out, prop)
+	}
+	if out.kind == 0 {
+		return v
+	}
+	return out
 }
 
 // callValue returns what a call returns.
@@ -697,7 +718,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			if s.retSeen {
 				ret := s.ret
 				if ret.kind == vParam && ret.param < len(args) && !isFn {
-					return a.classify(args[ret.param])
+					return a.paramMembers(a.classify(args[ret.param]), ret.field)
 				}
 				if len(s.reads) > 0 && ret.kind == vOther && ret.props == nil || isFn && ret.kind == vParam {
 					return value{}

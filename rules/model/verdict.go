@@ -199,6 +199,12 @@ type Effect struct {
 	// application marks as public (visibility: 'PUBLIC', isPublished:
 	// true): the other records are not for everyone.
 	Published bool
+	// PublishSwitch is set for a read whose publish filter (a GROQ
+	// `&& visible`, where: { published: true }) is applied or left out by
+	// a conditional whose condition the request chooses (?show-hidden=true)
+	// and no identity takes part in: the caller decides whether the
+	// records the application hides are returned.
+	PublishSwitch bool
 	// Counter is set on a write whose every field is a counter stepped
 	// from its current value by a constant (likeCount: post.likeCount + 1,
 	// Prisma's { increment: 1 }): a like or a reply count the application
