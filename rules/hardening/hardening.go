@@ -14,6 +14,7 @@ var Rules = []*rules.Rule{
 	HARD003,
 	HARD004,
 	HARD005,
+	HARD006,
 	ENUM001,
 	ENUM002,
 	MFA001,

@@ -7,6 +7,8 @@ import (
 	"maps"
 	"path"
 	"strings"
+
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 )
 
 // OwnedRecords returns the collections or tables (Effect.Record) the
@@ -170,4 +172,75 @@ func (m *Model) RoleCreatedRecords(ctx context.Context) (map[string]*Entry, erro
 		}
 	}
 	return out, ctx.Err()
+}
+
+// CuratedRecords returns the records (Effect.Record) the application
+// keeps as one shared collection that its entries curate, with the first
+// entry (in entry order) that changes or deletes its rows: no row has an
+// owner (the Prisma schema gives the model no owner field, no entry
+// scopes, creates or filters it by an owner or organization, and no
+// entry compares an owner with the caller before touching it), no row belongs to a private
+// record through a reference field (a workout's exercises), it is not an
+// account table, and some entry signed-in callers reach changes or
+// deletes its rows by an id the request chooses with no role check
+// before it (rows only an admin edits or deletes, such as the reports
+// users file for moderation, are not curated by their users). A catalogue of this kind
+// (exercises, muscle groups, product categories) belongs to nobody, so
+// what a signed-in caller adds to it everyone gets; without a role check
+// anywhere, any signed-in user edits it (CLK-RBAC-004 reports the edits,
+// CLK-RBAC-010 the creates). A table users only add to (feedback, tags)
+// is not curated.
+func (m *Model) CuratedRecords(ctx context.Context) (map[string]*Entry, error) {
+	es, err := m.Entries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	owned, err := m.OwnedRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	schema := m.schemaOwnedRecords(ctx)
+	out, personal := map[string]*Entry{}, map[string]bool{}
+	for _, e := range es {
+		for _, x := range m.Effects(ctx, e).List {
+			if x.Record == "" || x.Kind != ReadsData && x.Kind != WritesData {
+				continue
+			}
+			if r, ok := ReferencedRecord(x.Reference, owned); x.OwnerScoped || x.OwnerFromRequest != "" || x.SchemaOwned || x.NullOwner || x.Authz&(AuthzOwner|AuthzOrg) != 0 ||
+				schema[x.Record] || knowledge.AccountTable(x.Record) || ok && r != x.Record {
+				personal[x.Record] = true
+				continue
+			}
+			if _, ok := out[x.Record]; !ok && x.Kind == WritesData && x.Selects && x.Authz == AuthzNone && x.SignedOut != ReachYes && x.RequestSelected() {
+				out[x.Record] = e
+			}
+		}
+	}
+	for r := range personal {
+		delete(out, r)
+	}
+	return out, ctx.Err()
+}
+
+// RequestSelected reports a call whose filter takes a value the caller
+// sets freely to pick records (IsSelector).
+func (x Effect) RequestSelected() bool {
+	for _, s := range x.Request {
+		if IsSelector(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsSelector reports the request inputs a caller sets freely to pick
+// records: a path parameter, the query string, the body, form data, a
+// Server Action's argument (headers and cookies carry credentials more
+// often than ids).
+func IsSelector(s InputSource) bool {
+	switch s {
+	case FromParams, FromQuery, FromBody, FromForm, FromArgs:
+		return true
+	}
+	return false
 }

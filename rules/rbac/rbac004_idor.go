@@ -69,11 +69,6 @@ var RBAC004 = &rules.Rule{
 // routes with the same facts.
 func modelFiles(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) }
 
-// selectors are the request inputs a caller sets freely to pick records
-// (headers and cookies carry credentials more often than ids).
-var selectors = map[model.InputSource]bool{model.FromParams: true, model.FromQuery: true, model.FromBody: true,
-	model.FromForm: true, model.FromArgs: true}
-
 func runRBAC004(pass *rules.Pass) error {
 	if pass.Model == nil {
 		return nil
@@ -256,14 +251,7 @@ func bodyChosen(x model.Effect) bool {
 		x.Authz&(model.AuthzRole|model.AuthzOrg) == 0
 }
 
-func requestSelected(x model.Effect) bool {
-	for _, s := range x.Request {
-		if selectors[s] {
-			return true
-		}
-	}
-	return false
-}
+func requestSelected(x model.Effect) bool { return x.RequestSelected() }
 
 func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model.Effect) {
 	first := bad[0]
@@ -312,7 +300,7 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 func sources(x model.Effect) string {
 	var out []string
 	for _, s := range x.Request {
-		if selectors[s] {
+		if model.IsSelector(s) {
 			out = append(out, rules.Code(string(s)))
 		}
 	}

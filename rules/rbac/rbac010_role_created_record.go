@@ -15,7 +15,11 @@ import (
 // creates in their own name (the identity in the new record, or the
 // claims of a token the handler decoded itself, whose forgery is
 // CLK-RP-017's finding) are not reported: a marketplace where admins and sellers both add products, each
-// seller their own, is by design.
+// seller their own, is by design. A create with sign-in only of a record
+// the application keeps as a shared, curated collection
+// (Model.CuratedRecords: no owner, edited by id with no role check) is
+// reported too: the application has no admin, so any signed-in user
+// curates what every user gets.
 var RBAC010 = &rules.Rule{
 	ID:         "CLK-RBAC-010",
 	Name:       "role-protected-create-without-role",
@@ -33,7 +37,10 @@ var RBAC010 = &rules.Rule{
 		Text: "When one route creates a kind of record only after a role or permission check (`has({ role: 'org:admin' })`, " +
 			"`auth.protect({ permission })`, a role middleware), the application has decided that creating it is privileged. " +
 			"Another route that creates the same record after checking only that the caller is signed in lets any signed-in " +
-			"user do what the first route reserves for admins (missing function-level authorization). Records the caller " +
+			"user do what the first route reserves for admins (missing function-level authorization). The same holds for a shared " +
+			"catalogue the application curates with no role check anywhere (records with no owner field that no route scopes to a user, " +
+			"changed or deleted by id with sign-in only, such as exercises or product categories): what any signed-in user adds, every " +
+			"user gets. Records the caller " +
 			"creates in their own name (the identity in the new record, `data: { ownerId: userId }`) are not reported, nor are " +
 			"routes that check a role or organization themselves; changing or deleting records by a request id with no check " +
 			"is CLK-RBAC-004's finding.",
@@ -67,7 +74,11 @@ func runRBAC010(pass *rules.Pass) error {
 		return nil //nolint:nilerr // the context ended
 	}
 	peers, err := pass.Model.RoleCreatedRecords(pass.Ctx)
-	if err != nil || len(peers) == 0 {
+	if err != nil {
+		return nil //nolint:nilerr // the context ended
+	}
+	curated, err := pass.Model.CuratedRecords(pass.Ctx)
+	if err != nil || len(peers) == 0 && len(curated) == 0 {
 		return nil //nolint:nilerr // the context ended
 	}
 	for _, e := range es {
@@ -80,16 +91,24 @@ func runRBAC010(pass *rules.Pass) error {
 			continue
 		}
 		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
-			peer := peers[x.Record]
-			if peer == nil || peer == e || x.Kind != model.WritesData || x.Selects || x.OwnerScoped || byClaims(x) || x.Counter ||
+			if x.Kind != model.WritesData || x.Selects || x.OwnerScoped || byClaims(x) || x.Counter ||
 				x.Authz&(model.AuthzRole|model.AuthzOrg) != 0 || x.SignedOut == model.ReachYes {
 				continue
 			}
-			pass.Report(rules.Diagnostic{Path: at.File, Line: at.Line, Severity: rules.High,
-				Related: []rules.Location{{Path: x.File, Line: x.Line}, {Path: peer.File, Line: peer.Line}},
-				Message: fmt.Sprintf("%s checks only that the caller is signed in, then creates `%s` records (%s at %s), which %s (%s:%d) creates only after a role or permission check: any signed-in user can create them",
-					rules.Code(e.Label()), x.Record, rules.Code(x.Call), x.Location, rules.Code(peer.Label()), peer.File, peer.Line)})
-			break
+			if peer := peers[x.Record]; peer != nil && peer != e {
+				pass.Report(rules.Diagnostic{Path: at.File, Line: at.Line, Severity: rules.High,
+					Related: []rules.Location{{Path: x.File, Line: x.Line}, {Path: peer.File, Line: peer.Line}},
+					Message: fmt.Sprintf("%s checks only that the caller is signed in, then creates `%s` records (%s at %s), which %s (%s:%d) creates only after a role or permission check: any signed-in user can create them",
+						rules.Code(e.Label()), x.Record, rules.Code(x.Call), x.Location, rules.Code(peer.Label()), peer.File, peer.Line)})
+				break
+			}
+			if ed := curated[x.Record]; ed != nil && peers[x.Record] == nil && x.Authz == model.AuthzNone {
+				pass.Report(rules.Diagnostic{Path: at.File, Line: at.Line, Severity: rules.Medium,
+					Related: []rules.Location{{Path: x.File, Line: x.Line}, {Path: ed.File, Line: ed.Line}},
+					Message: fmt.Sprintf("%s checks only that the caller is signed in, then creates `%s` records (%s at %s): a shared collection whose rows have no owner and which %s (%s:%d) edits by id, so what any signed-in user adds every user gets, and nothing checks a role",
+						rules.Code(e.Label()), x.Record, rules.Code(x.Call), x.Location, rules.Code(ed.Label()), ed.File, ed.Line)})
+				break
+			}
 		}
 	}
 	return nil
