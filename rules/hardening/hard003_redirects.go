@@ -436,7 +436,7 @@ var fromWords = map[model.InputSource]string{
 func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 	f := t.f
 	e = jsast.Unwrap(e)
-	if e == nil || depth > 4 {
+	if e == nil || depth > 4 || ownOrigin(f, e) {
 		return "", ""
 	}
 	switch e.Type {
@@ -504,7 +504,9 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 	case "identifier":
 		name := f.Text(e)
 		t.names[name] = true
-		if v := valueOf(f, name, at); v != nil {
+		if v := valueOf(f, name, at); v != nil && ownOrigin(f, v) {
+			return "", ""
+		} else if v != nil {
 			if s, w := t.of(v, at, depth+1); s != "" {
 				return s, w
 			}
@@ -820,4 +822,64 @@ func shortJS(f *jsast.File, n *jsast.Node) string {
 		t = t[:57] + "..."
 	}
 	return t
+}
+
+// ownOrigin reports whether e is the origin the request was sent to
+// (`new URL(request.url).origin`, `url.origin`, `req.nextUrl.host`, the
+// `Origin` or `Host` header), or the site's configured address
+// (`Astro.site`) in place of it. The browser of the user who follows a
+// link sets these to the application's own origin: whoever crafts the
+// link cannot choose them, so a redirect there is no open redirect.
+func ownOrigin(f *jsast.File, e *jsast.Node) bool {
+	e = jsast.Unwrap(e)
+	if e == nil {
+		return false
+	}
+	switch e.Type {
+	case "member_expression":
+		obj := jsast.Unwrap(e.ChildByField("object"))
+		switch f.Text(e.ChildByField("property")) {
+		case "origin", "host", "hostname", "protocol":
+			if obj != nil && obj.Type == "new_expression" && f.Text(obj.ChildByField("constructor")) == "URL" {
+				args := obj.ChildByField("arguments")
+				return args != nil && len(args.NamedChildren()) > 0 && (requestURL(f, args.NamedChildren()[0]) || ownOrigin(f, args.NamedChildren()[0]))
+			}
+			switch jsast.LastSegment(f.Name(obj)) {
+			case "url", "nextUrl":
+				return true
+			}
+		case "site":
+			return f.Name(obj) == "Astro" || jsast.LastSegment(f.Name(obj)) == "config"
+		}
+	case "call_expression":
+		name := f.CalleeName(e)
+		if !strings.HasSuffix(name, "headers.get") && jsast.LastSegment(name) != "header" {
+			return false
+		}
+		if a := jsast.Args(e); len(a) == 1 {
+			h, ok := f.StringValue(a[0])
+			return ok && (strings.EqualFold(h, "origin") || strings.EqualFold(h, "host"))
+		}
+	case "binary_expression":
+		switch f.Text(e.ChildByField("operator")) {
+		case "||", "??":
+			r := jsast.Unwrap(e.ChildByField("right"))
+			return ownOrigin(f, e.ChildByField("left")) && r != nil && (ownOrigin(f, r) || r.Type == "string")
+		}
+	}
+	return false
+}
+
+// requestURL reports whether e is the URL of the request itself
+// (`request.url`, `req.url`, `context.request.url`).
+func requestURL(f *jsast.File, e *jsast.Node) bool {
+	e = jsast.Unwrap(e)
+	if e == nil || e.Type != "member_expression" || f.Text(e.ChildByField("property")) != "url" {
+		return false
+	}
+	switch jsast.LastSegment(f.Name(e.ChildByField("object"))) {
+	case "request", "req", "raw":
+		return true
+	}
+	return false
 }

@@ -69,6 +69,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	if a.credentialedRead(n, rname, clean, bound) {
 		return mk(ReadsData, true)
 	}
+	if a.relayedRead(n, rname, clean, bound) {
+		return mk(Relays, true)
+	}
 	if a.outbound(n, rname, clean, bound) {
 		return mk(Outbound, false)
 	}

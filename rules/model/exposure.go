@@ -191,6 +191,12 @@ func exposureOf(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeHigh, "spends a paid API"
 	case Outbound:
 		return ExposeHigh, "requests a URL the caller chooses"
+	case Relays:
+		// Another API's record fetched without the server's credentials:
+		// that API answers the caller directly too, so an entry nothing
+		// guards adds no exposure. Only a gate the application put in
+		// front of it (CLK-RP-019's matcher advisory) says it is private.
+		return ExposeNone, ""
 	case SendsMail:
 		if open {
 			return ExposeNone, ""

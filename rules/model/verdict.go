@@ -128,6 +128,9 @@ const (
 	MovesMoney     EffectKind = "money"            // charges, refunds, transfers
 	PaidAPI        EffectKind = "paid-api"         // calls a paid external API (LLMs, media generation)
 	Outbound       EffectKind = "outbound"         // an HTTP request to a URL the caller chooses (server-side request forgery)
+	// Relays: returns another API's record that the request names, fetched
+	// without the server's credentials (a proxy; see relayedRead).
+	Relays EffectKind = "relay"
 )
 
 // Effect is one thing an entry does.
@@ -310,7 +313,7 @@ func (es Effects) TouchesUserData() bool { return len(es.List) > 0 }
 
 // Kinds returns the distinct kinds of the effects, in a fixed order.
 func (es Effects) Kinds() []EffectKind {
-	order := []EffectKind{ReadsData, WritesData, ClerkPrivilege, ReturnsUser, ReturnsSecret, SendsMail, MovesMoney, PaidAPI, Outbound}
+	order := []EffectKind{ReadsData, WritesData, ClerkPrivilege, ReturnsUser, ReturnsSecret, SendsMail, MovesMoney, PaidAPI, Outbound, Relays}
 	var out []EffectKind
 	for _, k := range order {
 		if es.Has(k) {
