@@ -116,9 +116,20 @@ func ruleFits(rule string, l *Label) bool {
 	if l.Rule != "" && strings.EqualFold(l.Rule, rule) {
 		return true
 	}
-	for _, r := range categories[l.Category] {
-		if r == rule {
-			return true
+	cats := []string{l.Category}
+	if l.Category == "authz" {
+		// An entry with no check at all also lacks the owner or role check
+		// an authz label names: a finding that nothing checks the caller,
+		// at that entry, names the same missing server-side check (its fix
+		// adds the identity the owner check needs). The reverse does not
+		// hold: an authz finding on an unguarded entry understates it.
+		cats = append(cats, "unguarded-entry")
+	}
+	for _, c := range cats {
+		for _, r := range categories[c] {
+			if r == rule {
+				return true
+			}
 		}
 	}
 	return false

@@ -345,3 +345,17 @@ traps:
 		}
 	}
 }
+
+// TestUnguardedFindingFindsAuthzProblem: a finding that nothing checks the
+// caller, at the entry an authz label names, finds that problem; an authz
+// finding does not find an unguarded-entry problem.
+func TestUnguardedFindingFindsAuthzProblem(t *testing.T) {
+	authz := &Label{ID: "P1", Category: "authz"}
+	if !ruleFits("CLK-RP-004", authz) {
+		t.Error("CLK-RP-004 should find an authz problem at its entry")
+	}
+	unguarded := &Label{ID: "P2", Category: "unguarded-entry"}
+	if ruleFits("CLK-RBAC-004", unguarded) {
+		t.Error("CLK-RBAC-004 should not find an unguarded-entry problem")
+	}
+}
