@@ -235,7 +235,6 @@ func checkSatellite(pass *rules.Pass, f *jsast.File, key string, v *jsast.Node) 
 // --- redirects to request data ---
 
 var (
-	authHandlerPath = regexp.MustCompile(`(?i)(^|/)[^/]*(sign[-_]?in|sign[-_]?up|log[-_]?in|callback|sso|oauth|after[-_]?(sign|auth|login))[^/]*/|(^|/)auth/`)
 	querySource     = regexp.MustCompile(`searchParams\.get\(|\bparams\.get\(|URLSearchParams\(\s*(window\.)?location\.search\)\.get\(|\b(req|request|ctx|c\.req)\.query\b|\bquery\.\w+|getQuery\(|\.query\(\s*['"]`)
 	queryObject     = regexp.MustCompile(`(^|\.)(searchParams|query|getQuery\(\))$`)
 )
@@ -365,7 +364,7 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 	if jsast.IsNonRequestPath(f.Path) {
 		return
 	}
-	authPath := authHandlerPath.MatchString(f.Path)
+	authPath := knowledge.AuthFlowPath(f.Path)
 	var ds []rules.Diagnostic
 	byCall := map[*jsast.Node]int{} // a call's first finding, in ds
 	for _, site := range redirectSites(f) {

@@ -188,6 +188,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("credentialRecords", c.Name)
 	}
+	for _, w := range authFlowWords {
+		if w.Source == "" || w.Word != strings.ToLower(w.Word) {
+			t.Errorf("authFlowWords %q: no source or not normalised", w.Word)
+		}
+		unique("authFlowWords", w.Word)
+	}
 	for _, o := range sensitiveOperations {
 		if o.Source == "" || o.Word == "" {
 			t.Errorf("sensitiveOperations %q: incomplete entry", o.Word)
@@ -1194,5 +1200,26 @@ func TestRedirectSinks(t *testing.T) {
 	}
 	if !slices.Contains(rejects, "//") || !slices.Contains(rejects, `/\`) {
 		t.Errorf("a relative-path check must reject // and /\\: %q", rejects)
+	}
+}
+
+// TestAuthFlowPath: a directory of a sign-in flow, not a file name or a
+// word that merely contains "auth".
+func TestAuthFlowPath(t *testing.T) {
+	for p, want := range map[string]bool{
+		"app/sign-in/callback/route.ts":           true,
+		"src/routes/sso-callback/+page.server.ts": true,
+		"app/(auth)/login/page.tsx":               true,
+		"pages/auth/return.tsx":                   true,
+		"app/after_sign_up/page.tsx":              true,
+		"app/api/oauth-return/route.ts":           true,
+		"app/author/page.tsx":                     false,
+		"app/api/authorize/route.ts":              false,
+		"app/dashboard/login.tsx":                 false,
+		"app/settings/page.tsx":                   false,
+	} {
+		if got := AuthFlowPath(p); got != want {
+			t.Errorf("AuthFlowPath(%q) = %v, want %v", p, got, want)
+		}
 	}
 }
