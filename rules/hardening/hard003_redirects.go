@@ -235,8 +235,8 @@ func checkSatellite(pass *rules.Pass, f *jsast.File, key string, v *jsast.Node) 
 // --- redirects to request data ---
 
 var (
-	querySource     = regexp.MustCompile(`searchParams\.get\(|\bparams\.get\(|URLSearchParams\(\s*(window\.)?location\.search\)\.get\(|\b(req|request|ctx|c\.req)\.query\b|\bquery\.\w+|getQuery\(|\.query\(\s*['"]`)
-	queryObject     = regexp.MustCompile(`(^|\.)(searchParams|query|getQuery\(\))$`)
+	querySource = regexp.MustCompile(`searchParams\.get\(|\bparams\.get\(|URLSearchParams\(\s*(window\.)?location\.search\)\.get\(|\b(req|request|ctx|c\.req)\.query\b|\bquery\.\w+|getQuery\(|\.query\(\s*['"]`)
+	queryObject = regexp.MustCompile(`(^|\.)(searchParams|query|getQuery\(\))$`)
 )
 
 // redirectSite is one redirect sink of a file: the node reported, the
