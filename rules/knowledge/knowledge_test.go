@@ -188,6 +188,18 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("credentialRecords", c.Name)
 	}
+	for _, c := range verifyOptionsCalls {
+		if c.Source == "" || c.Name == "" {
+			t.Errorf("verifyOptionsCalls %q: incomplete entry", c.Name)
+		}
+		unique("verifyOptionsCalls", c.Name)
+	}
+	for _, m := range machineTokenTypes {
+		if m.Source == "" || m.Type == "" {
+			t.Errorf("machineTokenTypes %q: incomplete entry", m.Type)
+		}
+		unique("machineTokenTypes", m.Type)
+	}
 	for _, w := range authFlowWords {
 		if w.Source == "" || w.Word != strings.ToLower(w.Word) {
 			t.Errorf("authFlowWords %q: no source or not normalised", w.Word)
