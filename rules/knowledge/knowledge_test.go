@@ -182,35 +182,28 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("reverificationCalls", r.Resource+"."+r.Method)
 	}
-	for _, c := range credentialRecords {
-		if c.Source == "" || c.Name != strings.ToLower(c.Name) {
-			t.Errorf("credentialRecords %q: no source or not normalised", c.Name)
+	// cited checks an entry of a table keyed by one name.
+	cited := func(table, key, source string, lower bool) {
+		t.Helper()
+		if source == "" || key == "" || lower && key != strings.ToLower(key) {
+			t.Errorf("%s %q: no source, no name, or not normalised", table, key)
 		}
-		unique("credentialRecords", c.Name)
+		unique(table, key)
+	}
+	for _, c := range credentialRecords {
+		cited("credentialRecords", c.Name, c.Source, true)
 	}
 	for _, c := range verifyOptionsCalls {
-		if c.Source == "" || c.Name == "" {
-			t.Errorf("verifyOptionsCalls %q: incomplete entry", c.Name)
-		}
-		unique("verifyOptionsCalls", c.Name)
+		cited("verifyOptionsCalls", c.Name, c.Source, false)
 	}
 	for _, m := range machineTokenTypes {
-		if m.Source == "" || m.Type == "" {
-			t.Errorf("machineTokenTypes %q: incomplete entry", m.Type)
-		}
-		unique("machineTokenTypes", m.Type)
+		cited("machineTokenTypes", m.Type, m.Source, true)
 	}
 	for _, w := range authFlowWords {
-		if w.Source == "" || w.Word != strings.ToLower(w.Word) {
-			t.Errorf("authFlowWords %q: no source or not normalised", w.Word)
-		}
-		unique("authFlowWords", w.Word)
+		cited("authFlowWords", w.Word, w.Source, true)
 	}
 	for _, o := range sensitiveOperations {
-		if o.Source == "" || o.Word == "" {
-			t.Errorf("sensitiveOperations %q: incomplete entry", o.Word)
-		}
-		unique("sensitiveOperations", o.Word)
+		cited("sensitiveOperations", o.Word, o.Source, true)
 	}
 	for _, s := range passwordSignIns {
 		if s.Source == "" || s.Provider == "" || s.Unknown == "" || s.Wrong == "" || (s.Export == "" && s.Endpoint == "") {
