@@ -235,10 +235,8 @@ func checkSatellite(pass *rules.Pass, f *jsast.File, key string, v *jsast.Node) 
 // --- redirects to request data ---
 
 var (
-	authHandlerPath = regexp.MustCompile(`(?i)(^|/)[^/]*(sign[-_]?in|sign[-_]?up|log[-_]?in|callback|sso|oauth|after[-_]?(sign|auth|login))[^/]*/|(^|/)auth/`)
-	querySource     = regexp.MustCompile(`searchParams\.get\(|\bparams\.get\(|URLSearchParams\(\s*(window\.)?location\.search\)\.get\(|\b(req|request|ctx|c\.req)\.query\b|\bquery\.\w+|getQuery\(|\.query\(\s*['"]`)
-	queryObject     = regexp.MustCompile(`(^|\.)(searchParams|query|getQuery\(\))$`)
-	validatorName   = regexp.MustCompile(`(?i)(safe|valid|allow|sanitiz|relative|islocal|sameorigin|trusted|whitelist|internal)`)
+	querySource = regexp.MustCompile(`searchParams\.get\(|\bparams\.get\(|URLSearchParams\(\s*(window\.)?location\.search\)\.get\(|\b(req|request|ctx|c\.req)\.query\b|\bquery\.\w+|getQuery\(|\.query\(\s*['"]`)
+	queryObject = regexp.MustCompile(`(^|\.)(searchParams|query|getQuery\(\))$`)
 )
 
 // redirectSite is one redirect sink of a file: the node reported, the
@@ -366,7 +364,7 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 	if jsast.IsNonRequestPath(f.Path) {
 		return
 	}
-	authPath := authHandlerPath.MatchString(f.Path)
+	authPath := knowledge.AuthFlowPath(f.Path)
 	var ds []rules.Diagnostic
 	byCall := map[*jsast.Node]int{} // a call's first finding, in ds
 	for _, site := range redirectSites(f) {
@@ -383,7 +381,7 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 		if src == "" {
 			continue
 		}
-		safe, missing := validated(f, fn, t.names)
+		safe, missing := validated(pass, f, fn, t.names, 0)
 		if safe {
 			continue
 		}
@@ -540,7 +538,7 @@ func (t taint) derived(v *jsast.Node) bool {
 // and rejects every prefix a browser reads as another origin ('//', '/\').
 // For a relative-path check that stops short, missing lists the prefixes
 // it lets through.
-func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) (ok bool, missing []string) {
+func validated(pass *rules.Pass, f *jsast.File, fn *jsast.Node, names map[string]bool, depth int) (ok bool, missing []string) {
 	// names derived from the tainted ones: const u = new URL(next, req.url)
 	jsast.Walk(fn, func(n *jsast.Node) bool {
 		if n.Type == "variable_declarator" {
@@ -585,7 +583,7 @@ func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) (ok bool, m
 			}
 			recvTainted := mentions(f, n.ChildByField("function"), names)
 			switch {
-			case argTainted && validatorName.MatchString(name):
+			case argTainted && helperValidates(pass, f, n, names, depth):
 				ok = true
 			case slices.Contains(lookup, last) && (argTainted || recvTainted && len(args) == 1 && jsast.Unwrap(args[0]).Type == "regex"):
 				ok = true
@@ -620,6 +618,44 @@ func validated(f *jsast.File, fn *jsast.Node, names map[string]bool) (ok bool, m
 		}
 	}
 	return len(missing) == 0, missing
+}
+
+// helperValidates reports whether the application's function a call
+// passes a tainted value to validates it: the model resolves the callee
+// (Model.Callee, through imports), and the function's body checks the
+// parameter the value becomes with one of knowledge.RedirectChecks
+// (validated, one level deep at most twice). Its name says nothing: an
+// `isSafeUrl` that checks nothing is no validation. A helper the model
+// could not read counts as one (an unknown is never reported); a package
+// function or a global is none.
+func helperValidates(pass *rules.Pass, f *jsast.File, call *jsast.Node, names map[string]bool, depth int) bool {
+	if pass.Model == nil || depth >= 2 {
+		return false
+	}
+	c := pass.Model.Callee(pass.Ctx, f, call)
+	switch c.Kind {
+	case model.CalleeUnknown:
+		return true
+	case model.CalleeFunction:
+	default:
+		return false
+	}
+	args := c.Args
+	if args == nil {
+		args = jsast.Args(call)
+	}
+	params := jsast.ParamPatterns(c.Fn)
+	inner := map[string]bool{}
+	for i, a := range args {
+		if i < len(params) && params[i].Type == "identifier" && mentions(f, a, names) {
+			inner[c.File.Text(params[i])] = true
+		}
+	}
+	if len(inner) == 0 {
+		return false
+	}
+	ok, _ := validated(pass, c.File, c.Fn, inner, depth+1)
+	return ok
 }
 
 // mentions reports whether n uses one of names (also in shorthand

@@ -182,17 +182,28 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("reverificationCalls", r.Resource+"."+r.Method)
 	}
-	for _, c := range credentialRecords {
-		if c.Source == "" || c.Name != strings.ToLower(c.Name) {
-			t.Errorf("credentialRecords %q: no source or not normalised", c.Name)
+	// cited checks an entry of a table keyed by one name.
+	cited := func(table, key, source string, lower bool) {
+		t.Helper()
+		if source == "" || key == "" || lower && key != strings.ToLower(key) {
+			t.Errorf("%s %q: no source, no name, or not normalised", table, key)
 		}
-		unique("credentialRecords", c.Name)
+		unique(table, key)
+	}
+	for _, c := range credentialRecords {
+		cited("credentialRecords", c.Name, c.Source, true)
+	}
+	for _, c := range verifyOptionsCalls {
+		cited("verifyOptionsCalls", c.Name, c.Source, false)
+	}
+	for _, m := range machineTokenTypes {
+		cited("machineTokenTypes", m.Type, m.Source, true)
+	}
+	for _, w := range authFlowWords {
+		cited("authFlowWords", w.Word, w.Source, true)
 	}
 	for _, o := range sensitiveOperations {
-		if o.Source == "" || o.Word == "" {
-			t.Errorf("sensitiveOperations %q: incomplete entry", o.Word)
-		}
-		unique("sensitiveOperations", o.Word)
+		cited("sensitiveOperations", o.Word, o.Source, true)
 	}
 	for _, s := range passwordSignIns {
 		if s.Source == "" || s.Provider == "" || s.Unknown == "" || s.Wrong == "" || (s.Export == "" && s.Endpoint == "") {
@@ -1194,5 +1205,26 @@ func TestRedirectSinks(t *testing.T) {
 	}
 	if !slices.Contains(rejects, "//") || !slices.Contains(rejects, `/\`) {
 		t.Errorf("a relative-path check must reject // and /\\: %q", rejects)
+	}
+}
+
+// TestAuthFlowPath: a directory of a sign-in flow, not a file name or a
+// word that merely contains "auth".
+func TestAuthFlowPath(t *testing.T) {
+	for p, want := range map[string]bool{
+		"app/sign-in/callback/route.ts":           true,
+		"src/routes/sso-callback/+page.server.ts": true,
+		"app/(auth)/login/page.tsx":               true,
+		"pages/auth/return.tsx":                   true,
+		"app/after_sign_up/page.tsx":              true,
+		"app/api/oauth-return/route.ts":           true,
+		"app/author/page.tsx":                     false,
+		"app/api/authorize/route.ts":              false,
+		"app/dashboard/login.tsx":                 false,
+		"app/settings/page.tsx":                   false,
+	} {
+		if got := AuthFlowPath(p); got != want {
+			t.Errorf("AuthFlowPath(%q) = %v, want %v", p, got, want)
+		}
 	}
 }

@@ -15,6 +15,7 @@ type analysis struct {
 	verdict Verdict
 	effects Effects
 	inputs  []Input
+	headers []HeaderRead
 }
 
 func (m *Model) analysis(ctx context.Context, e *Entry) *analysis {
@@ -147,6 +148,7 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 	}
 	h := m.summarizeSeeded(ctx, e.FnFile, e.Fn, roleHandler, e.Params, seeds, 0, nil)
 	out.inputs = h.inputs
+	out.headers = headersOf(h.headers)
 	out.effects.Incomplete = h.incomplete
 	out.effects.Payment = h.payment
 	// When every path of an anonymous caller ends in a denial, the reads

@@ -87,6 +87,8 @@ type summary struct {
 	// against the caller's own rows (parentscope.go).
 	verified map[string]bool
 	inputs   []Input
+	// headers are the request headers read by name (headers.go).
+	headers []HeaderRead
 	// handlerArgs are the values a wrapper passes to the handler.
 	handlerArgs []value
 	// cut: the summary depends on who asked for it: a call was not
@@ -1763,6 +1765,7 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 	}
 	where := fmt.Sprintf("%s (%s:%d)", hname, r.file.Path, r.fn.Line)
 	a.verifiedArgs(r.file, r.fn, args, s)
+	a.enterHeaders(s, where, args)
 	for _, e := range s.effects {
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)

@@ -52,6 +52,9 @@ func (a *analyzer) classify(n *jsast.Node) value {
 			return value{kind: vSecret, lit: prop} // process.env.X, env().OPENROUTER_API_KEY, config.STRIPE_SECRET_KEY
 		}
 		ov := a.classify(obj)
+		if prop != "[]" && (ov.kind == vRequest && ov.hdrs || ov.kind == vParam && headersMember(f, obj)) && !calleeOf(n) {
+			a.headerRead(n, ov, prop) // req.headers['x-user-id']
+		}
 		if ov.kind == vLiteral && nullishLit(ov) && hasOptional(n) {
 			return value{kind: vLiteral, lit: "undefined", idDerived: ov.idDerived} // null?.x
 		}
@@ -465,6 +468,13 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	if callee.Type == "member_expression" {
 		obj := a.classify(callee.ChildByField("object"))
 		prop := f.Text(callee.ChildByField("property"))
+		if (prop == "get" || prop == "header") && len(args) == 1 {
+			if o := jsast.Unwrap(callee.ChildByField("object")); obj.kind != vParam || o.Type == "identifier" || headersMember(f, o) {
+				if h, ok := f.StringValue(args[0]); ok {
+					a.headerRead(n, obj, h) // req.get('x-user-id'), headers.get(...), a helper's param.headers.get(...)
+				}
+			}
+		}
 		if obj.kind != vIdentity && obj.kind != vUser {
 			if v, ok := a.callbackTest(prop, args); ok {
 				return v // required.some((r) => !roles.includes(r))
@@ -668,7 +678,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				case "cookies":
 					return value{kind: vRequest, src: FromCookies}
 				case "headers":
-					return value{kind: vRequest, src: FromHeaders}
+					return value{kind: vRequest, src: FromHeaders, hdrs: true}
 				}
 			}
 		}

@@ -132,6 +132,9 @@ type value struct {
 	// the framework's route ID of that request (vReq, and its route
 	// object), method its HTTP method (vReq).
 	path, route, method string
+	// hdrs marks the request's headers object (req.headers, Next.js
+	// headers()): its members are header values (headers.go).
+	hdrs bool
 }
 
 type resultKeys struct{ anon, ok map[string]bool }
@@ -209,7 +212,7 @@ func requestMember(prop string) (value, bool) {
 	case "body", "rawBody", "files", "file":
 		return value{kind: vRequest, src: FromBody}, true
 	case "headers":
-		return value{kind: vRequest, src: FromHeaders}, true
+		return value{kind: vRequest, src: FromHeaders, hdrs: true}, true
 	case "cookies", "signedCookies":
 		return value{kind: vRequest, src: FromCookies}, true
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/boundedre"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
@@ -83,7 +84,6 @@ var (
 	publicishName    = regexp.MustCompile(`(?i)public|ignored|unprotected|anonymous|unauth|bypass|skip|exclude|open`)
 	protectedishName = regexp.MustCompile(`(?i)protected|private|secure|admin|dashboard|member|authed|authenticated|signedin`)
 	topParam         = regexp.MustCompile(`^/:[A-Za-z_]\w*$`)
-	sensitiveSegment = regexp.MustCompile(`(?i)^(admin|dashboard|settings|account|billing|internal|private|api|trpc|manage|console|org|orgs|team|teams)`)
 )
 
 // matcherRole is what a route matcher decides in the handler.
@@ -390,13 +390,10 @@ func (c *rp009) otherPublicPatternMatches(self *project.PathPattern, probe strin
 	return false
 }
 
+// sensitivePath reports a route path in an area meant for signed-in
+// users (knowledge.PrivateArea) or an API mount (knowledge.APIRoute).
 func sensitivePath(routePath string) bool {
-	for _, s := range strings.Split(routePath, "/") {
-		if sensitiveSegment.MatchString(s) {
-			return true
-		}
-	}
-	return false
+	return knowledge.PrivateArea(routePath) || knowledge.APIRoute(routePath)
 }
 
 // middlewareOnly reports data-touching routes under a protected pattern

@@ -153,21 +153,8 @@ func runRP017(pass *rules.Pass) error {
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Severity: rules.Medium,
 						Message: fmt.Sprintf("%s is called without `algorithms`, so the token chooses its own algorithm; pin `algorithms: ['RS256']` for Clerk session tokens", rules.Code(name+"()"))})
 				}
-			default:
-				if h, ok := srvHeaderRead(f, n); ok && !setsHeader[strings.ToLower(h)] {
-					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
-						Message: fmt.Sprintf("the %s request header is read as the user's identity, but any client can send it", rules.Code(h))})
-				} else if h, ok := requestHeaderName(f, n); ok && !setsHeader[strings.ToLower(h)] {
-					reportRoleHeader(pass, f, n, h)
-				}
 			}
 		case "subscript_expression":
-			if h, ok := srvHeaderSubscript(f, n); ok && !setsHeader[strings.ToLower(h)] && !srvIsAssignTarget(n) {
-				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
-					Message: fmt.Sprintf("the %s request header is read as the user's identity, but any client can send it", rules.Code(h))})
-			} else if h, ok := requestHeaderName(f, n); ok && !setsHeader[strings.ToLower(h)] && !srvIsAssignTarget(n) {
-				reportRoleHeader(pass, f, n, h)
-			}
 			if srvIsPayloadSplit(f, n) && !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
 				decoded[n.Line] = true
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
@@ -176,8 +163,63 @@ func runRP017(pass *rules.Pass) error {
 		}
 		return true
 	})
+	reportHeaderReads(pass, f, setsHeader)
 	reportDecodedIdentity(pass, decoded)
 	return nil
+}
+
+// reportHeaderReads reports the request headers read in this file that
+// the model finds in its entries (Model.HeaderReads: the handler's
+// request and the helpers it passes it to, whatever they are named): one
+// that carries the user's identity (knowledge.IdentityHeaderOf), and one
+// whose value decides authorization (reportRoleHeader). A header the
+// file itself sets (the application's own middleware) is not the
+// client's.
+func reportHeaderReads(pass *rules.Pass, f *jsast.File, setsHeader map[string]bool) {
+	if pass.Model == nil {
+		return
+	}
+	es, err := pass.Model.Entries(pass.Ctx)
+	if err != nil {
+		return
+	}
+	seen := map[[2]int]bool{}
+	for _, e := range es {
+		for _, hr := range pass.Model.HeaderReads(pass.Ctx, e) {
+			k := [2]int{hr.Line, hr.Col}
+			if hr.File != f.Path || seen[k] || setsHeader[strings.ToLower(hr.Header)] {
+				continue
+			}
+			seen[k] = true
+			if _, id := knowledge.IdentityHeaderOf(hr.Header); id {
+				pass.Report(rules.Diagnostic{Line: hr.Line, Column: hr.Col,
+					Message: fmt.Sprintf("the %s request header is read as the user's identity, but any client can send it", rules.Code(hr.Header))})
+				continue
+			}
+			if n := readAt(f, hr); n != nil {
+				reportRoleHeader(pass, f, n, hr.Header, hr.Var)
+			}
+		}
+	}
+}
+
+// readAt returns the node of a header read the model located.
+func readAt(f *jsast.File, hr model.HeaderRead) *jsast.Node {
+	var at *jsast.Node
+	jsast.Walk(f.Root, func(x *jsast.Node) bool {
+		if at != nil || x.Line > hr.Line {
+			return false
+		}
+		if x.Line == hr.Line && x.Col == hr.Col {
+			switch x.Type {
+			case "call_expression", "subscript_expression", "member_expression":
+				at = x
+				return false
+			}
+		}
+		return true
+	})
+	return at
 }
 
 // reportListedSessionToken reports a session token minted
@@ -305,31 +347,6 @@ func tokenSelected(fx model.Effects) (model.Effect, bool) {
 	return model.Effect{}, false
 }
 
-// requestHeaderName returns the name of the request header a read takes:
-// req.get('x'), req.header('x'), headers.get('x'), c.req.header('x'),
-// req.headers['x'], req.headers.x is not one (no literal name).
-func requestHeaderName(f *jsast.File, n *jsast.Node) (string, bool) {
-	var lit *jsast.Node
-	switch n.Type {
-	case "call_expression":
-		name := f.CalleeName(n)
-		last := jsast.LastSegment(name)
-		a := jsast.Args(n)
-		if len(a) != 1 || last != "header" && (last != "get" || !strings.Contains(name, "headers") && !strings.HasPrefix(name, "req.") && !strings.HasPrefix(name, "request.")) {
-			return "", false
-		}
-		lit = a[0]
-	case "subscript_expression":
-		if !strings.HasSuffix(f.Name(n.ChildByField("object")), "headers") {
-			return "", false
-		}
-		lit = n.ChildByField("index")
-	default:
-		return "", false
-	}
-	return f.StringValue(lit)
-}
-
 // reportRoleHeader reports a request header that decides authorization:
 // its value, read at n directly or through the variable it initialises,
 // is compared with a string literal in an if whose branch ends the request
@@ -337,13 +354,7 @@ func requestHeaderName(f *jsast.File, n *jsast.Node) (string, bool) {
 // and the header or the variable names a role (model.RoleName). The
 // header is the caller's to choose, so the check passes for anyone who
 // sends the expected value.
-func reportRoleHeader(pass *rules.Pass, f *jsast.File, n *jsast.Node, header string) {
-	held := ""
-	if p := n.Parent; p != nil && p.Type == "variable_declarator" && jsast.Unwrap(p.ChildByField("value")) == n {
-		if id := p.ChildByField("name"); id != nil && id.Type == "identifier" {
-			held = f.Text(id)
-		}
-	}
+func reportRoleHeader(pass *rules.Pass, f *jsast.File, n *jsast.Node, header, held string) {
 	if !model.RoleName(header) && !model.RoleName(held) {
 		return
 	}
@@ -378,41 +389,6 @@ func reportRoleHeader(pass *rules.Pass, f *jsast.File, n *jsast.Node, header str
 			return
 		}
 	}
-}
-
-// srvHeaderRead recognises req.get('x-user-id'), req.header(...),
-// headers.get(...), c.req.header(...).
-func srvHeaderRead(f *jsast.File, call *jsast.Node) (string, bool) {
-	name := f.CalleeName(call)
-	last := jsast.LastSegment(name)
-	if last != "get" && last != "header" {
-		return "", false
-	}
-	if last == "get" && !strings.Contains(name, "headers") && !strings.HasPrefix(name, "req.") && !strings.HasPrefix(name, "request.") {
-		return "", false
-	}
-	a := jsast.Args(call)
-	if len(a) != 1 {
-		return "", false
-	}
-	v, ok := f.StringValue(a[0])
-	if _, id := knowledge.IdentityHeaderOf(v); !ok || !id {
-		return "", false
-	}
-	return v, true
-}
-
-// srvHeaderSubscript recognises req.headers['x-user-id'].
-func srvHeaderSubscript(f *jsast.File, n *jsast.Node) (string, bool) {
-	obj := f.Name(n.ChildByField("object"))
-	if !strings.HasSuffix(obj, "headers") {
-		return "", false
-	}
-	v, ok := f.StringValue(n.ChildByField("index"))
-	if _, id := knowledge.IdentityHeaderOf(v); !ok || !id {
-		return "", false
-	}
-	return v, true
 }
 
 func srvIsAssignTarget(n *jsast.Node) bool {

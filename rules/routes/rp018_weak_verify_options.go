@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/redact"
@@ -101,16 +102,6 @@ func fixRP018(p *project.Model, file string) string {
 	return b.String()
 }
 
-// rp018OptionCalls maps Clerk functions to the index of their options
-// argument (-1: any object argument).
-var rp018OptionCalls = map[string]int{
-	"authenticateRequest": 1, "verifyToken": 1, "clerkMiddleware": -1, "clerkPlugin": 0,
-	"auth": 0, "getAuth": 1, "requireAuth": 0, "protect": 0, "withClerkMiddleware": 0, "createClerkClient": 0,
-}
-
-// rp018MachineTokens are acceptsToken values that are not session tokens.
-var rp018MachineTokens = map[string]bool{"any": true, "api_key": true, "m2m_token": true, "oauth_token": true, "machine_token": true}
-
 func runRP018(pass *rules.Pass) error {
 	if pass.File.Lang == source.LangGo {
 		return runRP018Go(pass)
@@ -133,13 +124,13 @@ func runRP018(pass *rules.Pass) error {
 		if !direct {
 			return last == "authenticateRequest" || last == "verifyToken"
 		}
-		_, ok := rp018OptionCalls[last]
+		_, ok := knowledge.VerifyOptionsArg(last)
 		return ok || last == "register"
 	}) {
 		name := f.CalleeName(call)
 		last := jsast.LastSegment(name)
 		args := jsast.Args(call)
-		idx := rp018OptionCalls[last]
+		idx, _ := knowledge.VerifyOptionsArg(last)
 		if last == "register" {
 			// fastify.register(clerkPlugin, { ... })
 			if len(args) < 2 || f.ResolveClerk(f.Text(jsast.Unwrap(args[0]))) != "clerkPlugin" {
@@ -162,7 +153,7 @@ func runRP018(pass *rules.Pass) error {
 			rp018CheckOptions(pass, f, call, name, o)
 		}
 		if (last == "authenticateRequest" || last == "verifyToken") && len(opts) == 1 && len(args) > idx &&
-			f.ObjectProp(opts[0], "authorizedParties") == nil && !jsast.HasSpread(opts[0]) && !rp018NonProduction(f.Path) {
+			f.ObjectProp(opts[0], "authorizedParties") == nil && !jsast.HasSpread(opts[0]) && !nonProduction(f.Path) {
 			o := opts[0]
 			if f.ObjectProp(o, "jwtKey") == nil && f.ObjectProp(o, "secretKey") == nil && last == "verifyToken" {
 				continue // not a Clerk session token verification we can judge
@@ -172,6 +163,14 @@ func runRP018(pass *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// nonProduction reports the files no deployed request runs: examples,
+// demos, playgrounds, templates, docs, tests and scripts
+// (knowledge.NonRequestPath).
+func nonProduction(p string) bool {
+	_, ok := knowledge.NonRequestPath(p)
+	return ok
 }
 
 // rp018IsClerkCall reports whether a call named name is Clerk's: a Clerk
@@ -213,18 +212,6 @@ func rp018Object(f *jsast.File, a *jsast.Node) *jsast.Node {
 	return nil
 }
 
-// rp018NonProduction reports paths of examples, demos and playgrounds.
-func rp018NonProduction(p string) bool {
-	lp := "/" + strings.ToLower(p)
-	for _, seg := range []string{"/example/", "/examples/", "/demo/", "/demos/", "/playground/", "/sandbox/", "/templates/",
-		"/template/", "/docs/", "/samples/", "/sample/", "/benchmarks/", "/dev/", "/mocks/", "/mock/"} {
-		if strings.Contains(lp, seg) {
-			return true
-		}
-	}
-	return false
-}
-
 func rp018CheckOptions(pass *rules.Pass, f *jsast.File, call *jsast.Node, name string, o *jsast.Node) {
 	report := func(n *jsast.Node, msg string) {
 		pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col, Message: msg})
@@ -253,7 +240,7 @@ func rp018CheckOptions(pass *rules.Pass, f *jsast.File, call *jsast.Node, name s
 		// types is where the kinds get confused.
 		machine := ""
 		for _, t := range types {
-			if rp018MachineTokens[t] && (t == "any" || len(types) > 1) {
+			if knowledge.MachineTokenType(t) && (t == "any" || len(types) > 1) {
 				machine = t
 				break
 			}

@@ -1,7 +1,6 @@
 package webhooks
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -34,7 +33,12 @@ var sdks = []sdk{
 	{pkg: "@clerk/backend", since: "1.26.0", arg: "request"},
 }
 
-var pagesAPI = regexp.MustCompile(`(^|/)pages/api/`)
+// pagesAPI reports whether the file is a Next.js Pages Router API route,
+// by the project's route table (project.PagesAPI).
+func pagesAPI(p *project.Model, path string) bool {
+	r := p.RouteOf(path)
+	return r != nil && r.Kind == project.PagesAPI
+}
 
 // sdkFor returns the Clerk SDK governing the file at path, its declared
 // version (nil when unknown) and whether verifyWebhook is available.
@@ -53,7 +57,7 @@ func sdkFor(p *project.Model, path string) (s sdk, v *semver.Version, ok bool) {
 			s.since = first
 		}
 		min := semver.MustParse(s.since)
-		if s.pkg == "@clerk/nextjs" && pagesAPI.MatchString(path) {
+		if s.pkg == "@clerk/nextjs" && pagesAPI(p, path) {
 			min = semver.MustParse("6.15.1") // Pages Router support came in 6.15.1
 			s.since = "6.15.1"
 		}
@@ -88,7 +92,7 @@ func verifyFix(p *project.Model, path string) string {
 		text = strings.Replace(text, "`CLERK_WEBHOOK_SIGNING_SECRET`", "`runtimeConfig.clerk.webhookSigningSecret` (`NUXT_CLERK_WEBHOOK_SIGNING_SECRET`)", 1)
 	}
 	text += " and checks the signature over the raw body in constant time with a 5-minute timestamp tolerance."
-	if s.pkg == "@clerk/nextjs" && pagesAPI.MatchString(path) {
+	if s.pkg == "@clerk/nextjs" && pagesAPI(p, path) {
 		text += " In the Pages Router also disable body parsing: `export const config = { api: { bodyParser: false } }`."
 	}
 	if s.raw != "" {

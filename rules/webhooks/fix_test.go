@@ -33,8 +33,8 @@ func TestVerifyFixByVersion(t *testing.T) {
 	}{
 		{`{"dependencies":{"@clerk/nextjs":"^6.13.0"}}`, "app/api/webhooks/route.ts", "from '@clerk/nextjs/webhooks'", "predates"},
 		{`{"dependencies":{"@clerk/nextjs":"^6.12.2"}}`, "app/api/webhooks/route.ts", "predates `verifyWebhook()` (added in 6.13.0)", ""},
-		{`{"dependencies":{"@clerk/nextjs":"^6.14.0"}}`, "pages/api/webhooks.ts", "predates", ""},
-		{`{"dependencies":{"@clerk/nextjs":"^6.16.0"}}`, "pages/api/webhooks.ts", "bodyParser: false", "predates"},
+		{`{"dependencies":{"@clerk/nextjs":"^6.14.0","next":"15.2.0"}}`, "pages/api/webhooks.ts", "predates", ""},
+		{`{"dependencies":{"@clerk/nextjs":"^6.16.0","next":"15.2.0"}}`, "pages/api/webhooks.ts", "bodyParser: false", "predates"},
 		{`{"dependencies":{"@clerk/nextjs":"^5.7.0"}}`, "app/api/webhooks/route.ts", "new Webhook(process.env.CLERK_WEBHOOK_SIGNING_SECRET).verify(await req.text()", ""},
 		{`{"dependencies":{"@clerk/express":"^1.4.0"}}`, "server/index.ts", "express.raw({ type: 'application/json' })", ""},
 		{`{"dependencies":{"@clerk/nuxt":"^1.5.0"}}`, "server/api/webhooks.post.ts", "NUXT_CLERK_WEBHOOK_SIGNING_SECRET", ""},
@@ -43,9 +43,11 @@ func TestVerifyFixByVersion(t *testing.T) {
 		// @clerk/astro 2.5 has no /webhooks entry point (it came in 2.6).
 		{`{"dependencies":{"@clerk/astro":"^2.5.0"}}`, "src/pages/api/webhooks.ts", "predates `verifyWebhook()` (added in 2.6.0)", ""},
 		{`{"dependencies":{"@clerk/astro":"^2.6.0"}}`, "src/pages/api/webhooks.ts", "from '@clerk/astro/webhooks'", "predates"},
-		{`{"dependencies":{"@clerk/nextjs":"^6.14.0"}}`, "pages/api/webhooks.ts", "(added in 6.15.1)", ""},
+		{`{"dependencies":{"@clerk/nextjs":"^6.14.0","next":"15.2.0"}}`, "pages/api/webhooks.ts", "(added in 6.15.1)", ""},
 	} {
-		m := model(t, map[string]string{"package.json": tc.deps})
+		// The handler file is in the snapshot: whether it is a Pages
+		// Router API route is the project's route table's answer.
+		m := model(t, map[string]string{"package.json": tc.deps, tc.path: "export default async function handler() {}\n"})
 		got := verifyFix(m, tc.path)
 		if !strings.Contains(got, tc.want) || tc.not != "" && strings.Contains(got, tc.not) {
 			t.Errorf("%s %s: fix %q, want %q without %q", tc.deps, tc.path, got, tc.want, tc.not)

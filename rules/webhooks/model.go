@@ -721,7 +721,8 @@ func collectPatternNames(f *jsast.File, p *jsast.Node, out map[string]bool) {
 }
 
 // failsClosed reports whether a block stops the request: it returns,
-// throws, or sets a 4xx/5xx status.
+// throws, or calls what ends a request or sets its status
+// (knowledge.ExitsNamed).
 func failsClosed(f *jsast.File, block *jsast.Node) bool {
 	found := false
 	jsast.Walk(block, func(n *jsast.Node) bool {
@@ -735,12 +736,11 @@ func failsClosed(f *jsast.File, block *jsast.Node) bool {
 		case "return_statement", "throw_statement":
 			found = true
 		case "call_expression":
-			switch jsast.LastSegment(f.CalleeName(n)) {
-			case "status", "code", "sendStatus", "setResponseStatus", "createError", "abort", "notFound", "redirect", "exit", "forbidden", "unauthorized":
-				found = true
-			default:
-				found = importedExit(f, n)
-			}
+			// A call that ends the request or sets its status
+			// (knowledge.ExitsNamed: res.status(401), reply.code(400),
+			// error(400) of SvelteKit, createError of h3, notFound(); an exit
+			// imported from a framework: knowledge.ExitOf).
+			found = len(knowledge.ExitsNamed(strings.ReplaceAll(f.CalleeName(n), "()", ""))) > 0 || importedExit(f, n)
 		}
 		return !found
 	})
