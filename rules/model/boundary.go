@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/model/modules"
+	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -29,10 +30,21 @@ var (
 // model knows it does from another file: an island an .astro file renders
 // with a client:* directive, or a module a <script> of an .astro file
 // imports.
+//
+// A Pages Router page is one too: Next.js bundles it for the browser,
+// except the code only its getServerSideProps, getStaticProps and
+// getStaticPaths use (BrowserBinding;
+// https://nextjs.org/docs/pages/building-your-application/data-fetching/get-server-side-props:
+// "imports used in getServerSideProps will not be bundled for the client side").
 func (m *Model) ClientModule(ctx context.Context, p string) (string, bool) {
 	cm, _ := m.client.get(func() (map[string]string, error) { return m.clientModules(ctx), nil })
-	why, ok := cm[p]
-	return why, ok
+	if why, ok := cm[p]; ok {
+		return why, true
+	}
+	if r := m.proj.RouteOf(p); r != nil && r.Kind == project.PagesPage {
+		return "a Pages Router page, bundled for the browser", true
+	}
+	return "", false
 }
 
 func (m *Model) clientModules(ctx context.Context) map[string]string {

@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
+	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // The browser side of the client boundary: every module of the snapshot
@@ -106,7 +107,7 @@ func (m *Model) browserModules(ctx context.Context) map[string]string {
 			delete(out, s) // a build error or an RPC stub in the browser, never this module's code
 			continue
 		}
-		server := m.serverFns(ctx, s)
+		_, server := m.serverRegions(ctx, s)
 		for _, im := range ims {
 			if im.TypeOnly || im.Target.Kind != modules.File || !jsModule(im.Target.Path) {
 				continue
@@ -142,7 +143,9 @@ func (m *Model) hydratedComponent(p string) (string, bool) {
 }
 
 // serverFns are the functions of the module at p that run on the server
-// only: its entries (loaders, actions, server functions).
+// only: its entries (loaders, actions, server functions), and a Pages
+// Router page's data-fetching exports, which Next.js removes from the
+// browser bundle whole (pagesServerExports).
 func (m *Model) serverFns(ctx context.Context, p string) []*jsast.Node {
 	es, err := m.EntriesOf(ctx, p)
 	if err != nil {
@@ -154,7 +157,113 @@ func (m *Model) serverFns(ctx context.Context, p string) []*jsast.Node {
 			out = append(out, e.Fn)
 		}
 	}
+	if r := m.proj.RouteOf(p); r != nil && r.Kind == project.PagesPage {
+		if f, err := m.parse(ctx, p); err == nil {
+			for _, ex := range f.Exports() {
+				if pagesServerExports[ex.Name] && ex.Stmt != nil {
+					out = append(out, ex.Stmt)
+				}
+			}
+		}
+	}
 	return out
+}
+
+// pagesServerExports are the exports of a Pages Router page that run on
+// the server only and are removed from its browser bundle with what only
+// they use (https://nextjs.org/docs/pages/building-your-application/data-fetching/get-server-side-props,
+// .../get-static-props, .../get-static-paths).
+var pagesServerExports = map[string]bool{"getServerSideProps": true, "getStaticProps": true, "getStaticPaths": true}
+
+// BrowserBinding reports whether the imported binding local of the module
+// at p, a module that runs in the browser, stays in its browser bundle:
+// false when only the module's server-only code uses it (serverRegions:
+// a Pages Router page's getServerSideProps, a route module's loader).
+func (m *Model) BrowserBinding(ctx context.Context, p, local string) bool {
+	f, regions := m.serverRegions(ctx, p)
+	if f == nil || len(regions) == 0 || local == "" {
+		return true
+	}
+	return usedOutside(f, local, regions)
+}
+
+// ServerOnly reports whether the source range [start, end) of the module
+// at p lies in code that its browser bundle drops (serverRegions).
+func (m *Model) ServerOnly(ctx context.Context, p string, start, end int) bool {
+	_, regions := m.serverRegions(ctx, p)
+	for _, r := range regions {
+		if r.Start <= start && end <= r.End {
+			return true
+		}
+	}
+	return false
+}
+
+// serverRegions returns the parsed module at p and its server-only code:
+// serverFns, and the top-level declarations that only server-only code
+// uses, to a fixed point (Next.js removes the data-fetching exports, then
+// the bindings they leave unreferenced: a `const clerk =
+// createClerkClient(...)` that only getStaticProps uses goes too).
+func (m *Model) serverRegions(ctx context.Context, p string) (*jsast.File, []*jsast.Node) {
+	regions := m.serverFns(ctx, p)
+	if len(regions) == 0 {
+		return nil, nil
+	}
+	f, err := m.parse(ctx, p)
+	if err != nil {
+		return nil, nil
+	}
+	in := map[*jsast.Node]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, st := range f.Root.NamedChildren() {
+			if in[st] {
+				continue
+			}
+			names := declaredNames(f, st)
+			if len(names) == 0 {
+				continue
+			}
+			only := true
+			for _, name := range names {
+				if usedOutside(f, name, append(regions, st)) || !usedOutside(f, name, []*jsast.Node{st}) {
+					only = false // used in browser code, or by nothing at all
+					break
+				}
+			}
+			if only {
+				in[st], changed = true, true
+				regions = append(regions, st)
+			}
+		}
+	}
+	return f, regions
+}
+
+// declaredNames returns the names a top-level, unexported declaration
+// binds: const/let/var declarators with a plain name, and a function
+// declaration.
+func declaredNames(f *jsast.File, st *jsast.Node) []string {
+	switch st.Type {
+	case "function_declaration":
+		if n := st.ChildByField("name"); n != nil {
+			return []string{f.Text(n)}
+		}
+	case "lexical_declaration", "variable_declaration":
+		var out []string
+		for _, d := range st.NamedChildren() {
+			if d.Type != "variable_declarator" {
+				continue
+			}
+			n := d.ChildByField("name")
+			if n == nil || n.Type != "identifier" {
+				return nil
+			}
+			out = append(out, f.Text(n))
+		}
+		return out
+	}
+	return nil
 }
 
 // usedOutside reports whether the file refers to name outside the

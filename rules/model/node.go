@@ -847,12 +847,24 @@ func bodyParser(f *jsast.File, n, callee, root *jsast.Node) (knowledge.BodyParse
 
 // externalOf returns the package an identifier is imported from, when it
 // is a package rather than a file of the snapshot.
+//
+// A local bound to what a package's call returns counts as that package
+// (`const factory = createFactory()` of hono/factory: factory.createMiddleware
+// is the package's helper; https://hono.dev/docs/helpers/factory).
 func externalOf(f *jsast.File, id *jsast.Node) string {
 	if id == nil {
 		return ""
 	}
-	if im, ok := f.ImportOf(f.Text(id)); ok && !isLocalSpec(im.Source) {
+	name := f.Text(id)
+	if im, ok := f.ImportOf(name); ok && !isLocalSpec(im.Source) {
 		return im.Source
+	}
+	if v := jsast.Unwrap(f.LocalValue(name)); v != nil && v.Type == "call_expression" {
+		if root := rootIdent(v.ChildByField("function")); root != nil && f.Text(root) != name {
+			if im, ok := f.ImportOf(f.Text(root)); ok && !isLocalSpec(im.Source) {
+				return im.Source
+			}
+		}
 	}
 	return ""
 }

@@ -256,6 +256,41 @@ func (a *analyzer) callerSetRoleIn(test *jsast.Node) bool {
 	return found
 }
 
+// requestDecided reports a test that reads a value the caller sends (body,
+// query, form, path, arguments) and nothing of the verified identity or
+// the application's state:
+// `if (req.body.role !== 'admin') return res.status(403)` lets through
+// whoever sends role=admin, so answering Forbidden decides nothing about
+// the caller.
+func (a *analyzer) requestDecided(test *jsast.Node) bool {
+	req, other := false, false
+	jsast.Walk(test, func(x *jsast.Node) bool {
+		if other {
+			return false
+		}
+		switch x.Type {
+		case "identifier", "member_expression", "subscript_expression", "call_expression":
+			switch v := a.classify(x); {
+			case v.kind == vRequest && v.src != FromHeaders:
+				// (a header may be one a proxy sets, or Hono's c.get() of
+				// the application's own context: CLK-RP-017 judges headers)
+				req = true
+				return false
+			case v.kind == vLiteral:
+				return false
+			case v.kind != vOther:
+				other = true // the identity, a row, a secret: not the request's alone
+				return false
+			}
+			if x.Type == "identifier" {
+				other = true // a value the model cannot name
+			}
+		}
+		return true
+	})
+	return req && !other
+}
+
 // callerChosen reports whether an identity member chain holds a value the
 // caller chose: it passes through client-writable metadata, or its last
 // property is a role-like property the application stores from it.

@@ -136,6 +136,9 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 		if elides && im.Local != "" && !valueRefs[im.Local] {
 			continue // TypeScript drops an import whose binding no value uses: nothing is bundled
 		}
+		if pass.Model != nil && im.Local != "" && !pass.Model.BrowserBinding(pass.Ctx, pass.File.Path, im.Local) {
+			continue // only server-only code uses it (getServerSideProps): not bundled
+		}
 		seen[im.Source+"\x00"+im.Imported] = true
 		d := rules.Diagnostic{Line: im.Node.Line, Column: im.Node.Col, Match: "client-import " + im.Source + " " + im.Imported,
 			Message: fmt.Sprintf("%s imports %s, which needs the Secret Key and %s", where, why, shipped)}
@@ -155,6 +158,9 @@ func runSEC006(pass *rules.Pass, report reportFunc) error {
 		obj, prop := envAccess(af, n)
 		if (obj != "process.env" && obj != "import.meta.env") || !detect.IsSecretName(prop) || detect.PublicPrefixOf(prop) != "" {
 			return true
+		}
+		if pass.Model != nil && pass.Model.ServerOnly(pass.Ctx, pass.File.Path, n.Start, n.End) {
+			return false // getStaticProps and what only it uses: not bundled
 		}
 		report(rules.Diagnostic{Line: n.Line, Column: n.Col, Match: "client-env " + prop, Confidence: rules.MediumConfidence,
 			Message: fmt.Sprintf("%s reads the server secret %s; it is undefined in the browser unless the build inlines it, and the code using it belongs on the server", where, rules.Code(fmt.Sprintf("%s.%s", obj, prop)))})
