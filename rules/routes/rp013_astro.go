@@ -71,6 +71,9 @@ func runRP013(pass *rules.Pass) error {
 		if v, _ := pass.Model.OwnGuard(pass.Ctx, e); v.Authn == model.AuthnYes || v.Authn == model.AuthnUnknown {
 			continue
 		}
+		if _, decoded := tokenSelected(pass.Model.Effects(pass.Ctx, e)); decoded {
+			continue // CLK-RP-017 reports the identity taken from an unverified token
+		}
 		exp, open := astroExposure(pass, e)
 		if !open {
 			continue
