@@ -295,6 +295,9 @@ type Layer struct {
 	// raw bytes (and can keep them as req.rawBody).
 	Body     knowledge.BodyParse
 	KeepsRaw bool
+	// gofn is the function a Go middleware runs per request (nil for
+	// JavaScript layers and unresolved ones).
+	gofn *goFunc
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,
