@@ -43,6 +43,7 @@ const (
 	ConvexHTTPAction   Kind = "convex-http-action"    // an httpAction routed by convex/http.ts
 	EdgeFunction       Kind = "edge-function"         // a Supabase Edge Function (supabase/functions/<name>/index.ts)
 	ExpoAPIRoute       Kind = "expo-api-route"        // an Expo Router API route (app/**/+api.ts) export
+	AstroAction        Kind = "astro-action"          // an Astro Action (src/actions: defineAction({ handler })), POST /_actions/<name>
 	TRPCQuery          Kind = "trpc-query"            // a tRPC query procedure
 	TRPCMutation       Kind = "trpc-mutation"         // a tRPC mutation procedure
 	TRPCSubscription   Kind = "trpc-subscription"     // a tRPC subscription procedure
@@ -294,6 +295,9 @@ type Layer struct {
 	// raw bytes (and can keep them as req.rawBody).
 	Body     knowledge.BodyParse
 	KeepsRaw bool
+	// gofn is the function a Go middleware runs per request (nil for
+	// JavaScript layers and unresolved ones).
+	gofn *goFunc
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

@@ -1472,6 +1472,9 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 	if lib == "gorm" && kind == WritesData && !selects && len(c.Args) > 0 {
 		e.Record = goRecordOf(w.fn, c.Args[0])
 	}
+	if e.Record == "" {
+		e.Record = table // the SQL statement's table: SELECT ... FROM invoices
+	}
 	e.Counter = kind == WritesData && selects && (goCounterStep(sel.Sel.Name, c.Args) || goSaveCall(sel.Sel.Name) && w.steppedRecords(c.Args))
 	for _, a := range args {
 		e.Request = append(e.Request, w.sourcesOf(a)...)

@@ -662,6 +662,7 @@ func (l *goLister) evalLayer(fn *goFunc, e ast.Expr, role goRole) Layer {
 		}
 		return ly
 	}
+	ly.gofn = mw
 	if role == goGinMW {
 		_, types := mw.params()
 		switch {

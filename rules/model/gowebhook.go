@@ -3,6 +3,9 @@ package model
 import (
 	"context"
 	"go/ast"
+	"go/token"
+	"strconv"
+	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
@@ -230,4 +233,82 @@ func goFatalOnError(body *ast.BlockStmt, parse *ast.CallExpr) bool {
 		return !fatal
 	})
 	return fatal
+}
+
+// GoWebhook is what a Go entry's handler does with a Clerk webhook
+// delivery: the Clerk event type it tests (knowledge.IsClerkWebhookEvent:
+// `evt.Type == "user.created"`) and the signature verification it calls
+// (knowledge.VerifierOf: svix's wh.Verify), if any.
+type GoWebhook struct {
+	// Event is the first Clerk event type literal of the handler.
+	Event Proof
+	// Verify is the verification call; its What is "" when the handler
+	// calls none.
+	Verify Proof
+	// Provider is the verifier's provider ("svix"), "" without one.
+	Provider string
+	// SignatureRead is the first webhook signature header
+	// (knowledge.SignatureHeader: "svix-signature") the handler or a
+	// middleware in front of it names: a check by hand, CLK-WH-004's
+	// question; What is "" when none does.
+	SignatureRead Proof
+}
+
+// GoClerkWebhook reports whether a Go entry's handler handles Clerk
+// webhook events (it names a Clerk event type), and whether it verifies
+// the delivery's signature. The handler's own body is read, the
+// functions of the snapshot it calls (a verify helper) and the
+// middleware of its chain: a verification there counts. ok is false for
+// a JavaScript entry or a handler that names no Clerk event.
+func (m *Model) GoClerkWebhook(ctx context.Context, e *Entry) (GoWebhook, bool) {
+	fn := e.gofn
+	if fn == nil || fn.body == nil {
+		return GoWebhook{}, false
+	}
+	var out GoWebhook
+	f := fn.file
+	ast.Inspect(fn.body, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.BasicLit); ok && out.Event.What == "" && lit.Kind == token.STRING {
+			if s, err := strconv.Unquote(lit.Value); err == nil && knowledge.IsClerkWebhookEvent(s) {
+				out.Event = Proof{Location: Location{File: f.Path, Line: f.Line(lit.Pos())}, What: s}
+			}
+		}
+		return true
+	})
+	if out.Event.What == "" {
+		return GoWebhook{}, false
+	}
+	seen := map[ast.Node]bool{}
+	var visit func(g *goFunc, depth int)
+	visit = func(g *goFunc, depth int) {
+		if g == nil || g.body == nil || seen[g.node] || depth > MaxDepth || out.Verify.What != "" {
+			return
+		}
+		seen[g.node] = true
+		ast.Inspect(g.body, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && out.SignatureRead.What == "" {
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					if _, ok := knowledge.SignatureHeader(strings.ToLower(s)); ok {
+						out.SignatureRead = Proof{Location: Location{File: g.file.Path, Line: g.file.Line(lit.Pos())}, What: s}
+					}
+				}
+			}
+			c, ok := n.(*ast.CallExpr)
+			if !ok || out.Verify.What != "" {
+				return out.Verify.What == ""
+			}
+			if v, ok := goVerifier(g.file, g, c); ok {
+				out.Verify = Proof{Location: Location{File: g.file.Path, Line: g.file.Line(c.Pos())}, What: goast.CallName(c)}
+				out.Provider = v.Provider
+				return false
+			}
+			visit(m.goProg(ctx).resolveCallee(g.file, c.Fun), depth+1)
+			return true
+		})
+	}
+	for _, l := range e.Chain {
+		visit(l.gofn, 0)
+	}
+	visit(fn, 0)
+	return out, true
 }

@@ -33,8 +33,9 @@ var RP013 = &rules.Rule{
 			"clerk/javascript packages/nextjs/CHANGELOG.md",
 			"https://clerk.com/docs/guides/development/hybrid-rendering",
 		},
-		Text: "Astro pages and `src/pages/**` endpoints that read private data or change data must check `Astro.locals.auth()` / " +
-			"`locals.auth()` themselves (or sit behind a middleware that rejects every signed-out request). A path check in " +
+		Text: "Astro pages, `src/pages/**` endpoints and Astro Actions (public endpoints at `/_actions/<name>`) that read private " +
+			"data or change data must check `Astro.locals.auth()` / `locals.auth()` / `context.locals.auth()` themselves (or sit " +
+			"behind a middleware that rejects every signed-out request). A path check in " +
 			"`src/middleware.ts` (`createRouteMatcher`) can diverge from how Astro routes requests, which is why `@clerk/astro` 4 " +
 			"removed `createRouteMatcher()`. A page with `export const prerender = true` (or any page of a static build) is " +
 			"rendered once at build time: its auth check never runs for a visitor.",
@@ -70,6 +71,9 @@ func runRP013(pass *rules.Pass) error {
 		if v, _ := pass.Model.OwnGuard(pass.Ctx, e); v.Authn == model.AuthnYes || v.Authn == model.AuthnUnknown {
 			continue
 		}
+		if _, decoded := tokenSelected(pass.Model.Effects(pass.Ctx, e)); decoded {
+			continue // CLK-RP-017 reports the identity taken from an unverified token
+		}
 		exp, open := astroExposure(pass, e)
 		if !open {
 			continue
@@ -77,8 +81,11 @@ func runRP013(pass *rules.Pass) error {
 		x := exp.Effect
 		what := "page"
 		line := x.Line
-		if e.Kind == model.Endpoint {
+		switch e.Kind {
+		case model.Endpoint:
 			what, line = "endpoint "+rules.Code(e.Name), e.Line
+		case model.AstroAction:
+			what, line = "action "+rules.Code(e.Name)+" ("+rules.Code("POST "+e.Path)+")", e.Line
 		}
 		if x.File != p || line < e.Line || line > e.EndLine {
 			line = e.Line

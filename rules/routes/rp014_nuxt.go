@@ -100,6 +100,9 @@ func runRP014(pass *rules.Pass) error {
 			continue
 		}
 		own, ownFx := pass.Model.OwnGuard(pass.Ctx, e)
+		if _, decoded := tokenSelected(ownFx); decoded {
+			continue // CLK-RP-017 reports the identity taken from an unverified token
+		}
 		x := model.Exposed(e, own, ownFx)
 		if x.Level == model.ExposeNone {
 			continue

@@ -75,8 +75,11 @@ func runRP015(pass *rules.Pass) error {
 		if e.Framework != knowledge.SvelteKit || e.File != p || e.DeclaredPublic() {
 			continue
 		}
-		v := pass.Model.Guard(pass.Ctx, e)
-		x := model.Exposed(e, v, pass.Model.Effects(pass.Ctx, e))
+		v, fx := pass.Model.Guard(pass.Ctx, e), pass.Model.Effects(pass.Ctx, e)
+		if _, decoded := tokenSelected(fx); decoded {
+			continue // CLK-RP-017 reports the identity taken from an unverified token
+		}
+		x := model.Exposed(e, v, fx)
 		if x.Level == model.ExposeNone {
 			continue
 		}

@@ -100,8 +100,16 @@ func runRP016(pass *rules.Pass) error {
 	if err != nil {
 		return nil // syntax errors are the compiler's business
 	}
-	// claims, _ := clerk.SessionClaimsFromContext(ctx)
+	// claims, _ := clerk.SessionClaimsFromContext(ctx), unless every
+	// route the function handles sits behind a middleware that rejects a
+	// signed-out request (RequireHeaderAuthorization): the claims are
+	// there whenever the handler runs.
+	behindGate := gatedHandlers(pass)
+	var fnLine int
 	ast.Inspect(f.AST, func(n ast.Node) bool {
+		if fd, ok := n.(*ast.FuncDecl); ok {
+			fnLine = f.Line(fd.Pos())
+		}
 		as, ok := n.(*ast.AssignStmt)
 		if !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
 			return true
@@ -110,13 +118,46 @@ func runRP016(pass *rules.Pass) error {
 		if !ok || !okLookup(f, call) {
 			return true
 		}
-		if id, ok := as.Lhs[1].(*ast.Ident); ok && id.Name == "_" {
+		if id, ok := as.Lhs[1].(*ast.Ident); ok && id.Name == "_" && !behindGate[fnLine] {
 			pass.Report(rules.Diagnostic{Line: f.Line(as.Pos()), Column: f.Col(as.Pos()),
 				Message: fmt.Sprintf("the `ok` result of %s is discarded: without a session the claims are nil, so the handler either panics on them (a 500) or carries on as if signed in without an identity", rules.Code(goast.CallName(call)))})
 		}
 		return true
 	})
 	return nil
+}
+
+// gatedHandlers returns the lines of the pass file's functions that are
+// the handlers of Go routes, true when every such route's chain rejects a
+// signed-out request before the handler runs (the model's guard verdict
+// from a rejecting middleware), false when one route lets it through.
+func gatedHandlers(pass *rules.Pass) map[int]bool {
+	out := map[int]bool{}
+	if pass.Model == nil {
+		return out
+	}
+	es, err := pass.Model.EntriesFor(pass.Ctx, knowledge.GoHTTP)
+	if err != nil {
+		return out
+	}
+	seen := map[int]bool{}
+	for _, e := range es {
+		if e.Kind != model.GoRoute || e.Handler.File != pass.File.Path {
+			continue
+		}
+		gated := false
+		for _, l := range e.Chain {
+			if l.Gate == model.GateRejects {
+				gated = true
+			}
+		}
+		if !seen[e.Handler.Line] {
+			seen[e.Handler.Line], out[e.Handler.Line] = true, gated
+		} else if !gated {
+			out[e.Handler.Line] = false
+		}
+	}
+	return out
 }
 
 // okLookup reports a call of a Clerk identity source that returns

@@ -6,8 +6,37 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	sem "github.com/clerkguard/clerkguard/rules/model"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
+
+// runWH001Go reports the Go routes registered in the pass file whose
+// handler handles Clerk webhook events (it tests a Clerk event type) and
+// never verifies the delivery's signature (the model's GoClerkWebhook).
+func runWH001Go(pass *rules.Pass) error {
+	if pass.Model == nil {
+		return nil
+	}
+	es, err := pass.Model.EntriesFor(pass.Ctx, knowledge.GoHTTP)
+	if err != nil {
+		return nil //nolint:nilerr // ctx ended: no findings, not a rule failure
+	}
+	for _, e := range es {
+		if e.Kind != sem.GoRoute || e.File != pass.File.Path {
+			continue
+		}
+		wh, ok := pass.Model.GoClerkWebhook(pass.Ctx, e)
+		if !ok || wh.Verify.What != "" || wh.SignatureRead.What != "" {
+			continue // verified, or checked by hand (CLK-WH-004's question)
+		}
+		pass.Report(rules.Diagnostic{Line: e.Line, Match: e.Label() + " unverified",
+			Message: fmt.Sprintf("the Clerk webhook route %s handles %s events (%s) without verifying the Svix signature of the delivery",
+				rules.Code(e.Label()), rules.Code(wh.Event.What), wh.Event.Location),
+			Related: []rules.Location{{Path: wh.Event.File, Line: wh.Event.Line}}})
+	}
+	return nil
+}
 
 // WH001 flags Clerk (Svix) webhook handlers that use the payload without
 // verifying its signature, directly or through a helper.
@@ -19,6 +48,9 @@ var WH001 = &rules.Rule{
 	Confidence: rules.HighConfidence,
 	Checklist:  4,
 	Keywords:   webhookKeywords,
+	Files: func(f *source.File) bool {
+		return !f.Binary && (f.IsJS() || f.Lang == source.LangGo && !strings.HasSuffix(f.Path, "_test.go"))
+	},
 	Doc: rules.Doc{
 		Title: "Clerk webhook handler without signature verification",
 		References: []string{
@@ -60,6 +92,9 @@ var webhookKeywords = []string{"webhook", "Webhook", "WEBHOOK", "svix", "email_a
 	"user.created", "user.updated", "user.deleted", "organization.", "organizationMembership.", "session."}
 
 func runWH001(pass *rules.Pass) error {
+	if pass.File.Lang == source.LangGo {
+		return runWH001Go(pass)
+	}
 	f := pass.AST(pass.File)
 	if f == nil || nonRequestPath(f.Path) {
 		return nil
