@@ -21,7 +21,9 @@ import (
 //     called with the APIContext ({ request, params, url, cookies,
 //     locals });
 //   - pages: src/pages/**/*.astro, whose frontmatter runs per request
-//     with the Astro global (Astro.locals.auth(), Astro.params).
+//     with the Astro global (Astro.locals.auth(), Astro.params);
+//   - actions: defineAction() handlers exported by src/actions/index.ts
+//     (astroactions.go), at POST /_actions/<name>, never prerendered.
 //
 // A page or endpoint that is prerendered (`export const prerender =
 // true`, or the default of `output: 'static'`, the default output, unless
@@ -56,7 +58,7 @@ func (astroAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
 }
 
 func (a astroAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
-	if !strings.Contains(p, "src/pages/") {
+	if !strings.Contains(p, "src/pages/") && !strings.Contains(p, "src/actions/") {
 		return nil, nil
 	}
 	es, err := a.Entries(ctx, m)
@@ -140,6 +142,12 @@ func astroEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 				}
 				out = append(out, e)
 			}
+		}
+		for _, e := range m.astroActions(ctx, pk) {
+			for _, l := range chain {
+				e.Chain = append(e.Chain, l.at(e.Path))
+			}
+			out = append(out, e)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -37,6 +37,7 @@ const (
 	Load               Kind = "load"                  // SvelteKit +page.server.ts load
 	LayoutLoad         Kind = "layout-load"           // SvelteKit +layout.server.ts load
 	FormAction         Kind = "form-action"           // SvelteKit +page.server.ts form action
+	AstroAction        Kind = "astro-action"          // an Astro Action: defineAction() in src/actions (POST /_actions/<name>)
 	ConvexQuery        Kind = "convex-query"          // a public Convex query (convex/**: export const x = query(...))
 	ConvexMutation     Kind = "convex-mutation"       // a public Convex mutation
 	ConvexAction       Kind = "convex-action"         // a public Convex action
