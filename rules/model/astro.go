@@ -21,7 +21,9 @@ import (
 //     called with the APIContext ({ request, params, url, cookies,
 //     locals });
 //   - pages: src/pages/**/*.astro, whose frontmatter runs per request
-//     with the Astro global (Astro.locals.auth(), Astro.params).
+//     with the Astro global (Astro.locals.auth(), Astro.params);
+//   - actions: defineAction() handlers exported by src/actions/index.ts
+//     (astroactions.go), at POST /_actions/<name>, never prerendered.
 //
 // A page or endpoint that is prerendered (`export const prerender =
 // true`, or the default of `output: 'static'`, the default output, unless
@@ -56,7 +58,7 @@ func (astroAdapter) Entries(ctx context.Context, m *Model) ([]*Entry, error) {
 }
 
 func (a astroAdapter) EntriesOf(ctx context.Context, m *Model, p string) ([]*Entry, error) {
-	if !strings.Contains(p, "src/pages/") && !strings.Contains(p, "src/actions") {
+	if !strings.Contains(p, "src/pages/") && !strings.Contains(p, "src/actions/") {
 		return nil, nil
 	}
 	es, err := a.Entries(ctx, m)
@@ -152,109 +154,6 @@ func astroEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 		return out[i].File < out[j].File || out[i].File == out[j].File && out[i].Line < out[j].Line
 	})
 	return withFacets(out), nil
-}
-
-// astroActions lists the Astro Actions of an app: the handlers of the
-// defineAction() calls (from astro:actions) in the object exported as
-// `server` by src/actions/index.{ts,js} (or src/actions.{ts,js}), nested
-// objects naming groups (server.notes.remove is `notes.remove`). Each is
-// a public endpoint, POST /_actions/<name>, that src/middleware runs in
-// front of and that is always rendered on demand; its handler is
-// (input, context): the input is whatever the client sends, the context
-// is the APIContext (context.locals.auth()).
-//
-// Sources: https://docs.astro.build/en/guides/actions/ (security: actions
-// are public endpoints at /_actions/<name>),
-// https://docs.astro.build/en/reference/modules/astro-actions/.
-func (m *Model) astroActions(ctx context.Context, pk *project.Package) []*Entry {
-	var file string
-	for _, c := range []string{"src/actions/index.ts", "src/actions/index.js", "src/actions/index.mjs", "src/actions.ts", "src/actions.js"} {
-		if p := path.Join(pk.Dir, c); m.proj.Has(p) {
-			file = p
-			break
-		}
-	}
-	if file == "" {
-		return nil
-	}
-	f, err := m.parse(ctx, file)
-	if err != nil {
-		m.notes.add(Note{Where: file, What: fmt.Sprintf("not read, so its actions are not listed: %v", err)})
-		return nil
-	}
-	var out []*Entry
-	for _, ex := range f.Exports() {
-		if ex.Name == "server" {
-			out = m.astroActionGroup(ctx, f, ex.Value, "", out, 0)
-		}
-	}
-	return out
-}
-
-// astroActionGroup adds the actions of one object of the server export.
-func (m *Model) astroActionGroup(ctx context.Context, f *jsast.File, obj *jsast.Node, prefix string, out []*Entry, depth int) []*Entry {
-	obj = jsast.Unwrap(obj)
-	if obj != nil && obj.Type == "identifier" {
-		obj = jsast.Unwrap(f.LocalValue(f.Text(obj)))
-	}
-	if obj == nil || obj.Type != "object" || depth > MaxWrapperDepth {
-		return out
-	}
-	for _, pair := range obj.NamedChildren() {
-		var name string
-		var v *jsast.Node
-		switch pair.Type {
-		case "pair":
-			key := jsast.Unwrap(pair.ChildByField("key"))
-			var ok bool
-			if name, ok = f.StringValue(key); !ok && key != nil {
-				name = f.Text(key)
-			}
-			v = jsast.Unwrap(pair.ChildByField("value"))
-		case "shorthand_property_identifier":
-			name = f.Text(pair) // { notes }: the module's const notes
-			v = jsast.Unwrap(f.LocalValue(name))
-		default:
-			continue
-		}
-		name = prefix + name
-		if v != nil && v.Type == "identifier" {
-			if lv := jsast.Unwrap(f.LocalValue(f.Text(v))); lv != nil {
-				v = lv
-			}
-		}
-		if v == nil {
-			continue
-		}
-		if v.Type == "object" {
-			out = m.astroActionGroup(ctx, f, v, name+".", out, depth+1)
-			continue
-		}
-		if v.Type != "call_expression" {
-			continue
-		}
-		callee := jsast.Unwrap(v.ChildByField("function"))
-		if callee == nil || callee.Type != "identifier" {
-			continue
-		}
-		if im, ok := f.ImportOf(f.Text(callee)); !ok || im.Source != "astro:actions" || im.Imported != "defineAction" {
-			continue
-		}
-		args := jsast.Args(v)
-		if len(args) == 0 {
-			continue
-		}
-		h := f.ObjectProp(args[0], "handler")
-		if h == nil {
-			continue
-		}
-		urlPath := "/_actions/" + name
-		base := &Entry{Framework: knowledge.Astro, Path: urlPath, PathKnown: true, File: f.Path}
-		e := m.nextEntry(ctx, f, base, name, pair, h)
-		e.Kind, e.Methods, e.Params = AstroAction, []string{"POST"}, []ParamRole{ParamClientValue, ParamRequestContext}
-		out = append(out, e)
-	}
-	return out
 }
 
 // astroOutput reads the output mode of the app's astro.config.*:

@@ -354,21 +354,33 @@ func (a *analyzer) outbound(n *jsast.Node, rname, clean string, bound bool) bool
 // names, so it is a data read selected by the request. A public API
 // called without credentials is not: the caller can ask it directly.
 func (a *analyzer) credentialedRead(n *jsast.Node, rname, clean string, bound bool) bool {
+	u := a.recordURL(n, rname, clean, bound)
+	if u == nil {
+		return false
+	}
+	args := jsast.Args(n)
+	return len(args) > 1 && a.sendsCredentials(args[1]) || a.secretIn(u)
+}
+
+// recordURL returns the URL of an HTTP request (fetch, an HTTP client)
+// to a fixed API host whose path or query names a record by a value of
+// the request, or nil.
+func (a *analyzer) recordURL(n *jsast.Node, rname, clean string, bound bool) *jsast.Node {
 	args := jsast.Args(n)
 	if len(args) == 0 || bound || !(rname == "fetch" && clean == "fetch" || httpClients[a.importPackage(rname)]) {
-		return false
+		return nil
 	}
 	u := jsast.Unwrap(args[0])
 	if u == nil || u.Type != "template_string" && u.Type != "binary_expression" {
-		return false
+		return nil
 	}
 	if t := a.f.Text(u); !strings.Contains(t[:min(len(t), 12)], "://") {
-		return false // the host is not fixed: outbound decides
+		return nil // the host is not fixed: outbound decides
 	}
 	if !a.selectsByRequest(u) {
-		return false
+		return nil
 	}
-	return len(args) > 1 && a.sendsCredentials(args[1]) || a.secretIn(u)
+	return u
 }
 
 // idParam matches the end of a URL's literal text before a value that

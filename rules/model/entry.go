@@ -37,13 +37,13 @@ const (
 	Load               Kind = "load"                  // SvelteKit +page.server.ts load
 	LayoutLoad         Kind = "layout-load"           // SvelteKit +layout.server.ts load
 	FormAction         Kind = "form-action"           // SvelteKit +page.server.ts form action
+	AstroAction        Kind = "astro-action"          // an Astro Action: defineAction() in src/actions (POST /_actions/<name>)
 	ConvexQuery        Kind = "convex-query"          // a public Convex query (convex/**: export const x = query(...))
 	ConvexMutation     Kind = "convex-mutation"       // a public Convex mutation
 	ConvexAction       Kind = "convex-action"         // a public Convex action
 	ConvexHTTPAction   Kind = "convex-http-action"    // an httpAction routed by convex/http.ts
 	EdgeFunction       Kind = "edge-function"         // a Supabase Edge Function (supabase/functions/<name>/index.ts)
 	ExpoAPIRoute       Kind = "expo-api-route"        // an Expo Router API route (app/**/+api.ts) export
-	AstroAction        Kind = "astro-action"          // an Astro Action (src/actions: defineAction({ handler })), POST /_actions/<name>
 	TRPCQuery          Kind = "trpc-query"            // a tRPC query procedure
 	TRPCMutation       Kind = "trpc-mutation"         // a tRPC mutation procedure
 	TRPCSubscription   Kind = "trpc-subscription"     // a tRPC subscription procedure

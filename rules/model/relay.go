@@ -1,10 +1,6 @@
 package model
 
-import (
-	"strings"
-
-	"github.com/clerkguard/clerkguard/rules/jsast"
-)
+import "github.com/clerkguard/clerkguard/rules/jsast"
 
 // relayedRead recognises a request to a fixed API host, without the
 // server's credentials, whose path or query names a record by a value of
@@ -17,18 +13,7 @@ import (
 // between a signed-out caller and those records through the application
 // (Relays).
 func (a *analyzer) relayedRead(n *jsast.Node, rname, clean string, bound bool) bool {
-	args := jsast.Args(n)
-	if len(args) == 0 || bound || !(rname == "fetch" && clean == "fetch" || httpClients[a.importPackage(rname)]) {
-		return false
-	}
-	u := jsast.Unwrap(args[0])
-	if u == nil || u.Type != "template_string" && u.Type != "binary_expression" {
-		return false
-	}
-	if t := a.f.Text(u); !strings.Contains(t[:min(len(t), 12)], "://") {
-		return false // the host is not fixed: outbound decides
-	}
-	return a.selectsByRequest(u) && a.handsBack(n)
+	return a.recordURL(n, rname, clean, bound) != nil && a.handsBack(n)
 }
 
 // handsBack reports whether the value of call n reaches what its function

@@ -27,15 +27,15 @@ var RP013 = &rules.Rule{
 	},
 	Keywords: []string{"---", "export"},
 	Doc: rules.Doc{
-		Title: "Astro page or endpoint without its own locals.auth() check",
+		Title: "Astro page, endpoint or action without its own locals.auth() check",
 		References: []string{
 			"https://clerk.com/docs/reference/astro/clerk-middleware",
 			"clerk/javascript packages/nextjs/CHANGELOG.md",
 			"https://clerk.com/docs/guides/development/hybrid-rendering",
 		},
-		Text: "Astro pages, `src/pages/**` endpoints and Astro Actions (public endpoints at `/_actions/<name>`) that read private " +
-			"data or change data must check `Astro.locals.auth()` / `locals.auth()` / `context.locals.auth()` themselves (or sit " +
-			"behind a middleware that rejects every signed-out request). A path check in " +
+		Text: "Astro pages, `src/pages/**` endpoints and Actions (`defineAction()` in `src/actions`, public at `POST /_actions/<name>`) " +
+			"that read private data or change data must check `Astro.locals.auth()` / `locals.auth()` (an action: `context.locals.auth()`) " +
+			"themselves (or sit behind a middleware that rejects every signed-out request). A path check in " +
 			"`src/middleware.ts` (`createRouteMatcher`) can diverge from how Astro routes requests, which is why `@clerk/astro` 4 " +
 			"removed `createRouteMatcher()`. A page with `export const prerender = true` (or any page of a static build) is " +
 			"rendered once at build time: its auth check never runs for a visitor.",
@@ -46,7 +46,7 @@ var RP013 = &rules.Rule{
 	Fix: func(p *project.Model, file string) string {
 		fix := "Check auth in every page and endpoint that touches protected data: `const { isAuthenticated, redirectToSignIn } = Astro.locals.auth(); " +
 			"if (!isAuthenticated) return redirectToSignIn()` in pages, `if (!locals.auth().isAuthenticated) return new Response(null, { status: 401 })` " +
-			"in endpoints. Don't prerender protected pages."
+			"in endpoints, `if (!context.locals.auth().userId) throw new ActionError({ code: 'UNAUTHORIZED' })` in actions. Don't prerender protected pages."
 		if v, ok := p.Version(file, "@clerk/astro"); ok && v != nil && v.Major() >= 4 {
 			fix += " `createRouteMatcher()` is removed in your `@clerk/astro` (v4): move path checks into the pages."
 		}
@@ -85,7 +85,7 @@ func runRP013(pass *rules.Pass) error {
 		case model.Endpoint:
 			what, line = "endpoint "+rules.Code(e.Name), e.Line
 		case model.AstroAction:
-			what, line = "action "+rules.Code(e.Name)+" ("+rules.Code("POST "+e.Path)+")", e.Line
+			what, line = "action "+rules.Code(e.Name)+" (POST "+rules.Code(e.Path)+")", e.Line
 		}
 		if x.File != p || line < e.Line || line > e.EndLine {
 			line = e.Line
