@@ -169,9 +169,12 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			return mk(dataKind(eff), !knowledge.IsCreate(last))
 		}
 	}
-	if !bound && rname != "" && rname[0] >= 'A' && rname[0] <= 'Z' && strings.Count(clean, ".") == 1 && !constantName(rname) {
+	if !bound && rname != "" && rname[0] >= 'A' && rname[0] <= 'Z' && strings.Count(clean, ".") == 1 && !constantName(rname) &&
+		a.importPackage(rname) == "" {
 		// User.find(), Booking.create(): an ORM model (SIDEBAR_ITEMS.find()
-		// is an array constant).
+		// is an array constant). A class imported from a package that is
+		// not a data library (pdf-lib's PDFDocument.create()) is that
+		// package's, not a model.
 		var eff knowledge.Effect
 		for _, u := range knowledge.DataMethod(last) {
 			switch u.Library {

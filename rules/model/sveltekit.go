@@ -393,3 +393,39 @@ func (m *Model) PageLoads(ctx context.Context, component string) ([]*Entry, erro
 	}
 	return out, nil
 }
+
+// SvelteLocalSetBy returns where the server hook of the SvelteKit app that
+// holds file (its src/hooks.server) assigns locals.<prop> itself
+// (`event.locals.auth = () => requestState.toAuth()`): locals.<prop> then
+// holds the application's value, which may be null, not the Auth object
+// a Clerk handle attaches. ok is false when the hook assigns nothing to
+// it or cannot be read (the Clerk convention stands).
+func (m *Model) SvelteLocalSetBy(ctx context.Context, file, prop string) (Location, bool) {
+	root, found := "", false
+	for _, r := range m.packageRoots("@sveltejs/kit") {
+		if strings.HasPrefix(file, r) && (!found || len(r) > len(root)) {
+			root, found = r, true
+		}
+	}
+	if !found {
+		return Location{}, false
+	}
+	for _, ext := range []string{"ts", "js"} {
+		p := root + "src/hooks.server." + ext
+		if !m.proj.Has(p) {
+			continue
+		}
+		f, err := m.parse(ctx, p)
+		if err != nil {
+			return Location{}, false
+		}
+		for _, as := range jsast.Find(f.Root, "assignment_expression") {
+			if l := jsast.Unwrap(as.ChildByField("left")); l != nil && l.Type == "member_expression" &&
+				(f.Name(l) == "locals."+prop || strings.HasSuffix(f.Name(l), ".locals."+prop)) {
+				return Location{File: p, Line: as.Line}, true
+			}
+		}
+		return Location{}, false
+	}
+	return Location{}, false
+}
