@@ -54,6 +54,14 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		clean, rname = rest, jsast.FirstSegment(rest)
 		rv, bound = value{}, false
 	}
+	if rv.kind == vReq {
+		// locals.db.update(...): the data client the hook stored in locals.
+		if rest, ok := strings.CutPrefix(clean, rname+"."); ok && strings.Contains(rest, ".") {
+			if cv := a.member(rv, jsast.FirstSegment(rest)); cv.kind == vClient {
+				clean, rname, rv = rest, jsast.FirstSegment(rest), cv
+			}
+		}
+	}
 	last := jsast.LastSegment(clean)
 	mk := func(k EffectKind, selects bool) *effect {
 		return &effect{Effect: Effect{Kind: k, Call: clean, Selects: selects, AsCaller: rv.kind == vClient && rv.asCaller}}
@@ -887,6 +895,9 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 		}
 		return true
 	})
+	if owner && a.admitsOwnerless(n) {
+		owner = false // or(eq(t.userId, userId), isNull(t.userId)): every ownerless record too
+	}
 	return reqs, owner, org, ps
 }
 

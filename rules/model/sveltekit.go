@@ -401,6 +401,35 @@ func (m *Model) PageLoads(ctx context.Context, component string) ([]*Entry, erro
 // a Clerk handle attaches. ok is false when the hook assigns nothing to
 // it or cannot be read (the Clerk convention stands).
 func (m *Model) SvelteLocalSetBy(ctx context.Context, file, prop string) (Location, bool) {
+	f, as := m.svelteLocalAssign(ctx, file, prop)
+	if as == nil {
+		return Location{}, false
+	}
+	return Location{File: f.Path, Line: as.Line}, true
+}
+
+// svelteLocalClient returns the data library of the client the server
+// hook stores in locals.<prop> (`event.locals.db = createDb(env.DB)`), so
+// that locals.db.update(...) in a load or an endpoint is a data call.
+func (m *Model) svelteLocalClient(ctx context.Context, file, prop string) (string, bool) {
+	f, as := m.svelteLocalAssign(ctx, file, prop)
+	if as == nil {
+		return "", false
+	}
+	pkg, err := m.clientPackage(ctx, f, as.ChildByField("right"), 0)
+	if err != nil || pkg == "" {
+		return "", false
+	}
+	if _, ok := knowledge.DataLibraryOf(pkg); !ok {
+		return "", false
+	}
+	return pkg, true
+}
+
+// svelteLocalAssign returns the first assignment to locals.<prop> in the
+// src/hooks.server of the SvelteKit app that holds file; nil when there
+// is none or the hook cannot be read.
+func (m *Model) svelteLocalAssign(ctx context.Context, file, prop string) (*jsast.File, *jsast.Node) {
 	root, found := "", false
 	for _, r := range m.packageRoots("@sveltejs/kit") {
 		if strings.HasPrefix(file, r) && (!found || len(r) > len(root)) {
@@ -408,7 +437,7 @@ func (m *Model) SvelteLocalSetBy(ctx context.Context, file, prop string) (Locati
 		}
 	}
 	if !found {
-		return Location{}, false
+		return nil, nil
 	}
 	for _, ext := range []string{"ts", "js"} {
 		p := root + "src/hooks.server." + ext
@@ -417,15 +446,15 @@ func (m *Model) SvelteLocalSetBy(ctx context.Context, file, prop string) (Locati
 		}
 		f, err := m.parse(ctx, p)
 		if err != nil {
-			return Location{}, false
+			return nil, nil
 		}
 		for _, as := range jsast.Find(f.Root, "assignment_expression") {
 			if l := jsast.Unwrap(as.ChildByField("left")); l != nil && l.Type == "member_expression" &&
 				(f.Name(l) == "locals."+prop || strings.HasSuffix(f.Name(l), ".locals."+prop)) {
-				return Location{File: p, Line: as.Line}, true
+				return f, as
 			}
 		}
-		return Location{}, false
+		return nil, nil
 	}
-	return Location{}, false
+	return nil, nil
 }
