@@ -193,24 +193,34 @@ func (m *Model) svelteActions(ctx context.Context, f *jsast.File, base Entry, v 
 // svelteHooks returns the layers of src/hooks.server's handle for a
 // request to urlPath.
 func (m *Model) svelteHooks(ctx context.Context, root string, at requestAt) []Layer {
+	p, f, err := m.svelteHooksFile(ctx, root)
+	if err != nil {
+		return []Layer{{Name: path.Base(p), Location: Location{File: p, Line: 1}, Gate: GateUnknown, Via: ViaMiddleware,
+			Why: fmt.Sprintf("the hooks file %s could not be read: %v", p, err)}}
+	}
+	if f == nil {
+		return nil
+	}
+	for _, ex := range f.Exports() {
+		if ex.Name == "handle" {
+			return m.svelteHandle(ctx, f, ex.Value, at, 0)
+		}
+	}
+	return nil
+}
+
+// svelteHooksFile returns the path and the parsed src/hooks.server of the
+// SvelteKit app at root; f is nil when the app has none.
+func (m *Model) svelteHooksFile(ctx context.Context, root string) (string, *jsast.File, error) {
 	for _, ext := range []string{"ts", "js"} {
 		p := root + "src/hooks.server." + ext
 		if !m.proj.Has(p) {
 			continue
 		}
 		f, err := m.parse(ctx, p)
-		if err != nil {
-			return []Layer{{Name: path.Base(p), Location: Location{File: p, Line: 1}, Gate: GateUnknown, Via: ViaMiddleware,
-				Why: fmt.Sprintf("the hooks file %s could not be read: %v", p, err)}}
-		}
-		for _, ex := range f.Exports() {
-			if ex.Name == "handle" {
-				return m.svelteHandle(ctx, f, ex.Value, at, 0)
-			}
-		}
-		return nil
+		return p, f, err
 	}
-	return nil
+	return "", nil, nil
 }
 
 // svelteHandle evaluates one handle value: sequence(a, b), a Clerk handle
@@ -439,22 +449,15 @@ func (m *Model) svelteLocalAssign(ctx context.Context, file, prop string) (*jsas
 	if !found {
 		return nil, nil
 	}
-	for _, ext := range []string{"ts", "js"} {
-		p := root + "src/hooks.server." + ext
-		if !m.proj.Has(p) {
-			continue
-		}
-		f, err := m.parse(ctx, p)
-		if err != nil {
-			return nil, nil
-		}
-		for _, as := range jsast.Find(f.Root, "assignment_expression") {
-			if l := jsast.Unwrap(as.ChildByField("left")); l != nil && l.Type == "member_expression" &&
-				(f.Name(l) == "locals."+prop || strings.HasSuffix(f.Name(l), ".locals."+prop)) {
-				return f, as
-			}
-		}
+	_, f, err := m.svelteHooksFile(ctx, root)
+	if err != nil || f == nil {
 		return nil, nil
+	}
+	for _, as := range jsast.Find(f.Root, "assignment_expression") {
+		if l := jsast.Unwrap(as.ChildByField("left")); l != nil && l.Type == "member_expression" &&
+			(f.Name(l) == "locals."+prop || strings.HasSuffix(f.Name(l), ".locals."+prop)) {
+			return f, as
+		}
 	}
 	return nil, nil
 }
