@@ -281,9 +281,6 @@ func (a *analyzer) member(v value, prop string) value {
 		if prop == "auth" {
 			return value{kind: vAuthObj}
 		}
-		if pkg, ok := a.m.svelteLocalClient(a.ctx, a.f.Path, prop); ok {
-			return value{kind: vClient, pkg: pkg} // event.locals.db = createDb(env.DB) in a SvelteKit hook
-		}
 		switch prop {
 		case "context", "locals", "request", "event":
 			// h3's event.context, SvelteKit's event.locals and
@@ -326,6 +323,9 @@ func (a *analyzer) member(v value, prop string) value {
 			// req.role, event.context.editorRole: set by the same hook,
 			// and no file sets it from client-writable metadata
 			return value{kind: vIdentity, field: prop, authz: AuthzRole}
+		}
+		if pkg, ok := a.m.svelteLocalClient(a.ctx, a.f.Path, prop); ok {
+			return value{kind: vClient, pkg: pkg} // event.locals.db = createDb(env.DB) in a SvelteKit hook
 		}
 	case vRequest:
 		if v.path != "" && prop == "pathname" {
