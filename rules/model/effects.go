@@ -54,6 +54,14 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		clean, rname = rest, jsast.FirstSegment(rest)
 		rv, bound = value{}, false
 	}
+	if rv.kind == vReq {
+		// locals.db.update(...): the data client the hook stored in locals.
+		if rest, ok := strings.CutPrefix(clean, rname+"."); ok && strings.Contains(rest, ".") {
+			if cv := a.member(rv, jsast.FirstSegment(rest)); cv.kind == vClient {
+				clean, rname, rv = rest, jsast.FirstSegment(rest), cv
+			}
+		}
+	}
 	last := jsast.LastSegment(clean)
 	mk := func(k EffectKind, selects bool) *effect {
 		return &effect{Effect: Effect{Kind: k, Call: clean, Selects: selects, AsCaller: rv.kind == vClient && rv.asCaller}}
@@ -172,9 +180,12 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			return mk(dataKind(eff), !knowledge.IsCreate(last))
 		}
 	}
-	if !bound && rname != "" && rname[0] >= 'A' && rname[0] <= 'Z' && strings.Count(clean, ".") == 1 && !constantName(rname) {
+	if !bound && rname != "" && rname[0] >= 'A' && rname[0] <= 'Z' && strings.Count(clean, ".") == 1 && !constantName(rname) &&
+		a.importPackage(rname) == "" {
 		// User.find(), Booking.create(): an ORM model (SIDEBAR_ITEMS.find()
-		// is an array constant).
+		// is an array constant). A class imported from a package that is
+		// not a data library (pdf-lib's PDFDocument.create()) is that
+		// package's, not a model.
 		var eff knowledge.Effect
 		for _, u := range knowledge.DataMethod(last) {
 			switch u.Library {
@@ -662,6 +673,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				}
 				r, o, g, p := a.argSources(f)
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
+				e.OwnerlessToo = e.OwnerlessToo || a.admitsOwnerless(f)
 			}
 			if a.filtersVerified(filter) {
 				e.Authz |= AuthzOwner // scoped by a parent id the caller's own rows hold
@@ -914,6 +926,9 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 		}
 		return true
 	})
+	if owner && a.admitsOwnerless(n) {
+		owner = false // or(eq(t.userId, userId), isNull(t.userId)): every ownerless record too
+	}
 	return reqs, owner, org, ps
 }
 

@@ -72,6 +72,12 @@ func (a *analyzer) classify(n *jsast.Node) value {
 			if lv.idDerived || rv.idDerived {
 				lv.idDerived, rv.idDerived = true, true
 			}
+			if op == "||" && (a.nullOwnerTest(l) || a.nullOwnerTest(r)) {
+				// isOwner = row.userId === userId || row.userId === null:
+				// records without an owner pass for every caller.
+				lv.authz &^= AuthzOwner
+				rv.authz &^= AuthzOwner
+			}
 			switch {
 			case lv.falsy() && (lv.kind == vIdentity || lv.kind == vUser) && rv.kind == vLiteral:
 				// role ?? 'user': the literal for an anonymous caller.
@@ -320,6 +326,9 @@ func (a *analyzer) member(v value, prop string) value {
 			// req.role, event.context.editorRole: set by the same hook,
 			// and no file sets it from client-writable metadata
 			return value{kind: vIdentity, field: prop, authz: AuthzRole}
+		}
+		if pkg, ok := a.m.svelteLocalClient(a.ctx, a.f.Path, prop); ok {
+			return value{kind: vClient, pkg: pkg} // event.locals.db = createDb(env.DB) in a SvelteKit hook
 		}
 	case vRequest:
 		if v.path != "" && prop == "pathname" {
@@ -933,6 +942,10 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 		case "||":
 			cl, il := a.cond(l)
 			cr, ir := a.cond(r)
+			if a.nullOwnerTest(l) || a.nullOwnerTest(r) {
+				il.authz &^= AuthzOwner // an owner check that also admits ownerless records
+				ir.authz &^= AuthzOwner
+			}
 			switch {
 			case cl == isTrue || cr == isTrue:
 				return isTrue, il.merge(ir)

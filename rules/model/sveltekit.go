@@ -193,24 +193,34 @@ func (m *Model) svelteActions(ctx context.Context, f *jsast.File, base Entry, v 
 // svelteHooks returns the layers of src/hooks.server's handle for a
 // request to urlPath.
 func (m *Model) svelteHooks(ctx context.Context, root string, at requestAt) []Layer {
+	p, f, err := m.svelteHooksFile(ctx, root)
+	if err != nil {
+		return []Layer{{Name: path.Base(p), Location: Location{File: p, Line: 1}, Gate: GateUnknown, Via: ViaMiddleware,
+			Why: fmt.Sprintf("the hooks file %s could not be read: %v", p, err)}}
+	}
+	if f == nil {
+		return nil
+	}
+	for _, ex := range f.Exports() {
+		if ex.Name == "handle" {
+			return m.svelteHandle(ctx, f, ex.Value, at, 0)
+		}
+	}
+	return nil
+}
+
+// svelteHooksFile returns the path and the parsed src/hooks.server of the
+// SvelteKit app at root; f is nil when the app has none.
+func (m *Model) svelteHooksFile(ctx context.Context, root string) (string, *jsast.File, error) {
 	for _, ext := range []string{"ts", "js"} {
 		p := root + "src/hooks.server." + ext
 		if !m.proj.Has(p) {
 			continue
 		}
 		f, err := m.parse(ctx, p)
-		if err != nil {
-			return []Layer{{Name: path.Base(p), Location: Location{File: p, Line: 1}, Gate: GateUnknown, Via: ViaMiddleware,
-				Why: fmt.Sprintf("the hooks file %s could not be read: %v", p, err)}}
-		}
-		for _, ex := range f.Exports() {
-			if ex.Name == "handle" {
-				return m.svelteHandle(ctx, f, ex.Value, at, 0)
-			}
-		}
-		return nil
+		return p, f, err
 	}
-	return nil
+	return "", nil, nil
 }
 
 // svelteHandle evaluates one handle value: sequence(a, b), a Clerk handle
@@ -392,4 +402,62 @@ func (m *Model) PageLoads(ctx context.Context, component string) ([]*Entry, erro
 		}
 	}
 	return out, nil
+}
+
+// SvelteLocalSetBy returns where the server hook of the SvelteKit app that
+// holds file (its src/hooks.server) assigns locals.<prop> itself
+// (`event.locals.auth = () => requestState.toAuth()`): locals.<prop> then
+// holds the application's value, which may be null, not the Auth object
+// a Clerk handle attaches. ok is false when the hook assigns nothing to
+// it or cannot be read (the Clerk convention stands).
+func (m *Model) SvelteLocalSetBy(ctx context.Context, file, prop string) (Location, bool) {
+	f, as := m.svelteLocalAssign(ctx, file, prop)
+	if as == nil {
+		return Location{}, false
+	}
+	return Location{File: f.Path, Line: as.Line}, true
+}
+
+// svelteLocalClient returns the data library of the client the server
+// hook stores in locals.<prop> (`event.locals.db = createDb(env.DB)`), so
+// that locals.db.update(...) in a load or an endpoint is a data call.
+func (m *Model) svelteLocalClient(ctx context.Context, file, prop string) (string, bool) {
+	f, as := m.svelteLocalAssign(ctx, file, prop)
+	if as == nil {
+		return "", false
+	}
+	pkg, err := m.clientPackage(ctx, f, as.ChildByField("right"), 0)
+	if err != nil || pkg == "" {
+		return "", false
+	}
+	if _, ok := knowledge.DataLibraryOf(pkg); !ok {
+		return "", false
+	}
+	return pkg, true
+}
+
+// svelteLocalAssign returns the first assignment to locals.<prop> in the
+// src/hooks.server of the SvelteKit app that holds file; nil when there
+// is none or the hook cannot be read.
+func (m *Model) svelteLocalAssign(ctx context.Context, file, prop string) (*jsast.File, *jsast.Node) {
+	root, found := "", false
+	for _, r := range m.packageRoots("@sveltejs/kit") {
+		if strings.HasPrefix(file, r) && (!found || len(r) > len(root)) {
+			root, found = r, true
+		}
+	}
+	if !found {
+		return nil, nil
+	}
+	_, f, err := m.svelteHooksFile(ctx, root)
+	if err != nil || f == nil {
+		return nil, nil
+	}
+	for _, as := range jsast.Find(f.Root, "assignment_expression") {
+		if l := jsast.Unwrap(as.ChildByField("left")); l != nil && l.Type == "member_expression" &&
+			(f.Name(l) == "locals."+prop || strings.HasSuffix(f.Name(l), ".locals."+prop)) {
+			return f, as
+		}
+	}
+	return nil, nil
 }

@@ -208,6 +208,10 @@ type Effect struct {
 	// and no identity takes part in: the caller decides whether the
 	// records the application hides are returned.
 	PublishSwitch bool
+	// OwnerlessToo is set on a read or write whose owner filter also
+	// admits records without an owner (or(eq(t.userId, userId),
+	// isNull(t.userId))): it is not scoped to the caller.
+	OwnerlessToo bool
 	// Counter is set on a write whose every field is a counter stepped
 	// from its current value by a constant (likeCount: post.likeCount + 1,
 	// Prisma's { increment: 1 }): a like or a reply count the application

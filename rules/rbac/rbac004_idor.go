@@ -292,9 +292,14 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 	if meantSignedIn(e) && pass.Model.Guard(pass.Ctx, e).Authn != model.AuthnYes {
 		checks = "is meant for signed-in callers (its middleware's denial is not enforced, reported on its own)"
 	}
+	missing := "with no owner scoping, owner comparison or role check before it"
+	if first.OwnerlessToo {
+		missing = "and its owner filter (and any owner comparison before it) also admits records without an owner"
+		whose = "every record without an owner"
+	}
 	pass.Report(rules.Diagnostic{Path: at.File, Line: at.Line, Severity: rules.High, Related: related,
-		Message: fmt.Sprintf("%s %s, then %s (%s)%s %s, with no owner scoping, owner comparison or role check before it: any signed-in user %s %s",
-			rules.Code(e.Label()), checks, rules.Code(first.Call), first.Location, more, how, what, whose)})
+		Message: fmt.Sprintf("%s %s, then %s (%s)%s %s, %s: any signed-in user %s %s",
+			rules.Code(e.Label()), checks, rules.Code(first.Call), first.Location, more, how, missing, what, whose)})
 }
 
 func sources(x model.Effect) string {

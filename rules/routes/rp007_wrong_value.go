@@ -87,6 +87,9 @@ func runRP007(pass *rules.Pass) error {
 		}
 		v := n.ChildByField("value")
 		src, isAuth := srvAuthSource(f, v, clerk)
+		if isAuth && appLocalsAuth(pass, src) {
+			return true // the application's own locals.auth, which may return null
+		}
 		scope := jsast.EnclosingFunction(n)
 		if scope == nil {
 			scope = f.Root
@@ -203,6 +206,18 @@ func srvAuthAccess(name string) string {
 
 // srvAuthSource reports whether v evaluates to a Clerk Auth object and
 // names the call.
+// appLocalsAuth reports whether src reads locals.auth that the
+// application's own SvelteKit hook assigns (event.locals.auth = () =>
+// requestState.toAuth(), or () => null): not the Auth object Clerk's
+// handle attaches, so testing its result is a real test.
+func appLocalsAuth(pass *rules.Pass, src string) bool {
+	if pass.Model == nil || !strings.HasSuffix(strings.TrimSuffix(src, "()"), "locals.auth") {
+		return false
+	}
+	_, own := pass.Model.SvelteLocalSetBy(pass.Ctx, pass.File.Path, "auth")
+	return own
+}
+
 func srvAuthSource(f *jsast.File, v *jsast.Node, clerk bool) (string, bool) {
 	v = jsast.Unwrap(v)
 	if v == nil {
