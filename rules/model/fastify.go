@@ -100,7 +100,7 @@ func (r *nodeRun) autoloaded(f *jsast.File, reg *project.Registration) []fastify
 				if strings.HasPrefix(seg, "_") && flag("routeParams") == "true" {
 					seg = ":" + seg[1:]
 				}
-				prefix = project.JoinPath(prefix, seg)
+				prefix = project.JoinPath(prefix, "/"+seg)
 			}
 		}
 		var hookApps []*project.NodeApp
