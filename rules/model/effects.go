@@ -169,6 +169,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		}
 		return nil
 	}
+	if !bound && strings.Count(clean, ".") == 1 && a.helperObject(rname, last) {
+		return nil // store.add(x) of the application's own module: its helper is followed, not guessed from the name
+	}
 	if libs, ok := knowledge.DataRoot(rname); ok && !bound || ok && rv.kind == vOther && rname == "tx" {
 		var eff knowledge.Effect
 		for _, u := range knowledge.DataMethod(last) {
@@ -201,6 +204,42 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(WritesData, false)
 	}
 	return nil
+}
+
+// helperObject reports whether name is imported from a file of the
+// application that declares it as an object literal whose member method
+// is a function of that file (export default { add, rename }): the
+// application's own helper, which the analysis follows, whatever the
+// receiver is called. A name the model cannot resolve is not one.
+func (a *analyzer) helperObject(name, method string) bool {
+	if im, ok := a.f.ImportOf(name); !ok || !isLocalSpec(im.Source) {
+		return false
+	}
+	o, ok, err := a.m.origin(a.ctx, a.f, name)
+	if err != nil || !ok {
+		return false
+	}
+	of, v, err := a.m.originValue(a.ctx, o)
+	if v = jsast.Unwrap(v); err != nil || v == nil || v.Type != "object" {
+		return false
+	}
+	for _, c := range v.NamedChildren() {
+		switch c.Type {
+		case "method_definition":
+			if of.Text(c.ChildByField("name")) == method {
+				return true
+			}
+		case "pair":
+			if propertyKey(of, c.ChildByField("key")) == method {
+				return jsast.IsFunction(jsast.Unwrap(c.ChildByField("value")))
+			}
+		case "shorthand_property_identifier":
+			if of.Text(c) == method {
+				return jsast.IsFunction(jsast.Unwrap(of.LocalValue(method)))
+			}
+		}
+	}
+	return false
 }
 
 // sqlEffect classifies a tagged SQL template (sql`...`) by its statement

@@ -314,6 +314,9 @@ func (a *analyzer) member(v value, prop string) value {
 		if rv, ok := requestMember(prop); ok {
 			return rv
 		}
+		if a.m.RequestClerkUser(a.ctx, prop) {
+			return value{kind: vUser, clerk: true} // the hook stored a whole Clerk User there
+		}
 		if prop == "user" || prop == "session" {
 			return value{kind: vUser}
 		}

@@ -85,16 +85,19 @@ type Model struct {
 	// callerRoles: the role-like properties stored from client-writable
 	// metadata (rolesource.go).
 	callerRoles facet[callerRoles]
-	nuxt        facet[[]*Entry]
-	svelte      facet[[]*Entry]
-	convex      facet[[]*Entry]
-	edge        facet[[]*Entry]
-	expo        facet[[]*Entry]
-	trpc        facet[[]*Entry]
-	jobs        facet[jobTaskIndex] // background tasks by id (jobs.go)
-	files       fileFacets
-	notes       notes
-	fns         fnMemo
+	// reqUsers: the request properties a hook stores a whole Clerk
+	// User in (requestuser.go).
+	reqUsers facet[map[string]bool]
+	nuxt     facet[[]*Entry]
+	svelte   facet[[]*Entry]
+	convex   facet[[]*Entry]
+	edge     facet[[]*Entry]
+	expo     facet[[]*Entry]
+	trpc     facet[[]*Entry]
+	jobs     facet[jobTaskIndex] // background tasks by id (jobs.go)
+	files    fileFacets
+	notes    notes
+	fns      fnMemo
 
 	// The Go side (goprog.go, gohttp.go, goanalyze.go).
 	gop       facet[*goProgram]

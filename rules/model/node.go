@@ -163,6 +163,14 @@ func nodeEntries(ctx context.Context, m *Model, st *nodeStyle) ([]*Entry, error)
 					r.mounted[sub] = true
 				}
 			}
+			for _, fm := range r.autoloaded(a.Server().File, reg) {
+				r.mounted[fm.sub] = true
+			}
+		}
+		for _, fm := range r.instanceCalls(a) {
+			if fm.sub != a {
+				r.mounted[fm.sub] = true
+			}
 		}
 	}
 	for _, a := range apps {
@@ -307,9 +315,19 @@ func (r *nodeRun) walk(app *project.NodeApp, inherited []scopedLayer, prefix str
 					mount(reg, sub, active, pat, patKnown, sm)
 				}
 			}
+			for _, fm := range r.autoloaded(f, reg) {
+				layers := active
+				for _, h := range fm.hooks {
+					layers = append(append([]scopedLayer(nil), layers...), r.scopeLayers(h, pat, patKnown, 0)...)
+				}
+				mount(reg, fm.sub, layers, project.JoinPath(pat, fm.prefix), patKnown, fm.at)
+			}
 		case project.RegRoute:
 			r.route(app, reg, active, prefix, known, mounts)
 		}
+	}
+	for _, fm := range r.instanceCalls(app) {
+		mount(&project.Registration{Kind: project.RegRegister, Line: fm.at[len(fm.at)-1].Line}, fm.sub, active, prefix, known, fm.at[:len(fm.at)-1])
 	}
 	// Middleware registered after a route never runs before it.
 	for _, u := range uses {

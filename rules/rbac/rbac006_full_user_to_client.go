@@ -26,7 +26,7 @@ var RBAC006 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  2,
 	Keywords: []string{"currentUser", "getUser", "user.created", "user.updated", "updateUser", "createUser", "deleteUser",
-		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db"},
+		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db", ".user"},
 	Doc: rules.Doc{
 		Title: "full backend user object sent to the client",
 		References: []string{
@@ -109,6 +109,9 @@ type userBindings struct {
 	whose map[string]string
 	hooks bool // the file handles user.* webhook events
 	clerk bool // the file imports a Clerk package
+	// reqUser reports a request property a hook stores a whole Backend
+	// User in (model.RequestClerkUser); nil without a model.
+	reqUser func(prop string) bool
 }
 
 func (b *userBindings) bind(name string, at *jsast.Node, src string) {
@@ -202,6 +205,9 @@ func (b *userBindings) value(e *jsast.Node) (string, bool) {
 		}
 	case "member_expression":
 		obj := jsast.Unwrap(e.ChildByField("object"))
+		if b.requestUser(e, obj) {
+			return b.f.Text(e), true // request.user, stored by the application's hook
+		}
 		if b.f.Text(e.ChildByField("property")) != "data" || obj == nil {
 			break
 		}
@@ -220,6 +226,21 @@ func (b *userBindings) value(e *jsast.Node) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// requestUser reports whether e (obj.prop) reads a property of the
+// enclosing function's request parameter that a hook of the application
+// sets to a whole Backend User.
+func (b *userBindings) requestUser(e, obj *jsast.Node) bool {
+	if b.reqUser == nil || obj == nil || obj.Type != "identifier" {
+		return false
+	}
+	fn := jsast.EnclosingFunction(e)
+	if fn == nil {
+		return false
+	}
+	ps := jsast.ParamPatterns(fn)
+	return len(ps) > 0 && ps[0].Type == "identifier" && b.f.Text(ps[0]) == b.f.Text(obj) && b.reqUser(b.f.Text(e.ChildByField("property")))
 }
 
 // contains returns the source of a whole Backend User found in e: the
@@ -335,7 +356,14 @@ func runRBAC006(pass *rules.Pass) error {
 		hooks: strings.Contains(text, "'user.created'") || strings.Contains(text, "'user.updated'") ||
 			strings.Contains(text, `"user.created"`) || strings.Contains(text, `"user.updated"`)}
 	b.clerk = f.ImportsFrom(jsast.IsClerkModule)
-	if !b.clerk && !b.hooks && !strings.Contains(text, "locals.currentUser") && !strings.Contains(strings.ToLower(text), "clerk") {
+	stored := false // the file reads a request property a hook stores a Backend User in
+	if pass.Model != nil {
+		for _, p := range pass.Model.RequestClerkUserProps(pass.Ctx) {
+			stored = stored || strings.Contains(text, "."+p)
+		}
+		b.reqUser = func(prop string) bool { return pass.Model.RequestClerkUser(pass.Ctx, prop) }
+	}
+	if !b.clerk && !b.hooks && !stored && !strings.Contains(text, "locals.currentUser") && !strings.Contains(strings.ToLower(text), "clerk") {
 		return nil
 	}
 	b.collect()
