@@ -239,19 +239,24 @@ func (p *goProgram) funcIn(dir, name string) *goFunc {
 // pkgFuncVar returns the function literal a package-level variable of
 // the file is declared with, or nil.
 func pkgFuncVar(f *goast.File, name string) *ast.FuncLit {
+	lit, _ := pkgValue(f, name, false).(*ast.FuncLit)
+	return lit
+}
+
+// pkgValue returns the expression a package-level variable (or, with
+// consts, a constant) of the file is initialised with, or nil.
+func pkgValue(f *goast.File, name string, consts bool) ast.Expr {
 	for _, d := range f.AST.Decls {
 		gd, ok := d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.VAR {
+		if !ok || gd.Tok != token.VAR && (!consts || gd.Tok != token.CONST) {
 			continue
 		}
 		for _, sp := range gd.Specs {
 			vs := sp.(*ast.ValueSpec)
 			for i, n := range vs.Names {
-				if n.Name != name || i >= len(vs.Values) {
-					continue
+				if n.Name == name && i < len(vs.Values) {
+					return vs.Values[i]
 				}
-				lit, _ := vs.Values[i].(*ast.FuncLit)
-				return lit
 			}
 		}
 	}
@@ -288,26 +293,16 @@ func (p *goProgram) reassigned(name string) bool {
 // (https://docs.sqlc.dev/en/latest/tutorials/getting-started-postgresql.html).
 func (p *goProgram) constString(dir, name string) string {
 	for _, f := range p.byDir[dir] {
-		for _, d := range f.AST.Decls {
-			gd, ok := d.(*ast.GenDecl)
-			if !ok || gd.Tok != token.CONST && gd.Tok != token.VAR {
-				continue
-			}
-			for _, sp := range gd.Specs {
-				vs := sp.(*ast.ValueSpec)
-				for i, n := range vs.Names {
-					if n.Name != name || i >= len(vs.Values) {
-						continue
-					}
-					if b, ok := vs.Values[i].(*ast.BasicLit); ok && b.Kind == token.STRING {
-						if s, err := strconv.Unquote(b.Value); err == nil {
-							return strings.TrimSpace(s)
-						}
-					}
-					return ""
-				}
+		v := pkgValue(f, name, true)
+		if v == nil {
+			continue
+		}
+		if b, ok := v.(*ast.BasicLit); ok && b.Kind == token.STRING {
+			if s, err := strconv.Unquote(b.Value); err == nil {
+				return strings.TrimSpace(s)
 			}
 		}
+		return ""
 	}
 	return ""
 }

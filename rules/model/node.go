@@ -665,6 +665,9 @@ func (r *nodeRun) requiredFunc(f *jsast.File, n *jsast.Node) (fnRef, bool) {
 // as middleware (a guard never continues for a signed-out caller).
 func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *jsast.Node, via Via) Layer {
 	n = jsast.Unwrap(n)
+	if l, ok := m.chosenLayer(ctx, st, f, n, via); ok {
+		return l
+	}
 	l := Layer{Name: clip(f.Text(n), 40), Location: Location{File: f.Path, Line: n.Line}, Via: via}
 	if jsast.IsFunction(n) {
 		l.Name = "inline middleware"
@@ -684,6 +687,14 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 	}
 	if root != nil {
 		exp, pkg := m.clerkExportOf(ctx, f, f.Text(root))
+		if exp == "" && callee.Type == "member_expression" && jsast.Unwrap(callee.ChildByField("object")) == root {
+			// ns.requireAuth where ns is the namespace of the app's own
+			// module that re-exports Clerk's middleware.
+			if o, ok, err := m.graph.Origin(ctx, f.Path, f.Text(root)+"."+f.Text(callee.ChildByField("property"))); err == nil && ok &&
+				o.Module.Kind == modules.External && jsast.IsClerkModule(o.Module.Package) {
+				exp, pkg = o.Name, o.Module.Package+o.Module.Subpath
+			}
+		}
 		if exp != "" {
 			if exp == "default" || exp == "*" || callee.Type == "member_expression" {
 				exp = jsast.LastSegment(strings.ReplaceAll(f.Name(callee), "()", ""))
@@ -885,4 +896,109 @@ func externalOf(f *jsast.File, id *jsast.Node) string {
 		}
 	}
 	return ""
+}
+
+// chosenLayer evaluates a middleware whose name is bound to a choice made
+// once at start-up, `const requireAuth = isDev ? passThrough :
+// clerk.requireAuth`: when one branch is a Clerk guard (it rejects or
+// redirects) and the other is a pass-through (a middleware, or a factory
+// of one, whose whole body calls next()), the layer is the guard's,
+// registered only under the condition that selects it (Layer.Condition)
+// and located at the choice. Anything else (two guards, a branch that does
+// more than call next(), a binding that is not a const) is left to the
+// ordinary evaluation.
+func (m *Model) chosenLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *jsast.Node, via Via) (Layer, bool) {
+	callee := n
+	if n.Type == "call_expression" {
+		callee = jsast.Unwrap(n.ChildByField("function"))
+	}
+	if callee == nil || callee.Type != "identifier" {
+		return Layer{}, false
+	}
+	v := jsast.Unwrap(f.LocalValue(f.Text(callee)))
+	if v == nil || v.Type != "ternary_expression" || !constBinding(f, v) {
+		return Layer{}, false
+	}
+	cond, yes, no := v.ChildByField("condition"), v.ChildByField("consequence"), v.ChildByField("alternative")
+	if cond == nil || yes == nil || no == nil {
+		return Layer{}, false
+	}
+	if jsast.Unwrap(yes).Type == "ternary_expression" || jsast.Unwrap(no).Type == "ternary_expression" {
+		return Layer{}, false
+	}
+	guard := func(l Layer) bool { return l.Clerk != "" && (l.Gate == GateRejects || l.Gate == GateRedirects) }
+	text := clip(snippet(f, jsast.Unwrap(cond)), 60)
+	var out Layer
+	switch {
+	case passThrough(f, no):
+		if out = m.nodeLayer(ctx, st, f, yes, via); !guard(out) {
+			return Layer{}, false
+		}
+		out.Condition = text
+	case passThrough(f, yes):
+		if out = m.nodeLayer(ctx, st, f, no, via); !guard(out) {
+			return Layer{}, false
+		}
+		out.Condition = "!" + text
+		if c := jsast.Unwrap(cond); c.Type != "identifier" && c.Type != "member_expression" {
+			out.Condition = "!(" + text + ")"
+		}
+	default:
+		return Layer{}, false
+	}
+	reg := Location{File: f.Path, Line: n.Line}
+	out.Name = clip(f.Text(n), 40)
+	out.Location = Location{File: f.Path, Line: v.Line}
+	out.Why = fmt.Sprintf("%s; `%s` is that guard only when %s (%s), a pass-through otherwise", out.Why, f.Text(callee), out.Condition, out.Location)
+	out.Proof = append(out.Proof, Proof{Location: reg, What: "registered as " + out.Name})
+	return out, true
+}
+
+// constBinding reports whether the value node is the initializer of a
+// const declaration (nothing reassigns it).
+func constBinding(f *jsast.File, v *jsast.Node) bool {
+	d := v.Parent
+	for d != nil && d.Type != "variable_declarator" {
+		d = d.Parent
+	}
+	if d == nil || d.Parent == nil || d.Parent.Type != "lexical_declaration" {
+		return false
+	}
+	return d.Parent.HasChild("const")
+}
+
+// passThrough reports whether n is a middleware that only calls next, or
+// a factory (up to one level) returning one: (req, res, next) => next(),
+// () => (req, res, next) => { next() }.
+func passThrough(f *jsast.File, n *jsast.Node) bool {
+	n = jsast.Unwrap(n)
+	for depth := 0; depth < 2 && n != nil && jsast.IsFunction(n); depth++ {
+		ps := params(n)
+		body := jsast.FunctionBody(n)
+		if body == nil {
+			return false
+		}
+		if len(ps) >= 3 {
+			next := f.Text(ps[len(ps)-1])
+			stmt := body
+			if body.Type == "statement_block" {
+				kids := body.NamedChildren()
+				if len(kids) != 1 || kids[0].Type != "expression_statement" && kids[0].Type != "return_statement" {
+					return false
+				}
+				stmt = kids[0].NamedChildren()[0]
+			}
+			c := jsast.Unwrap(stmt)
+			return c != nil && c.Type == "call_expression" && f.Text(c.ChildByField("function")) == next
+		}
+		if body.Type == "statement_block" {
+			kids := body.NamedChildren()
+			if len(kids) != 1 || kids[0].Type != "return_statement" || len(kids[0].NamedChildren()) != 1 {
+				return false
+			}
+			body = kids[0].NamedChildren()[0]
+		}
+		n = jsast.Unwrap(body)
+	}
+	return false
 }

@@ -48,7 +48,8 @@ var SEC008 = &rules.Rule{
 			"an excluded directory cannot be re-included). A correctly ignored `.env.local` is not a finding. " +
 			"`.env.example`, `.env.sample`, `.env.template` and `.env.dist` are meant to be committed and are not reported. " +
 			"It also reports a `.gitignore` that keeps its env-files comment but lost the pattern below it, and (Medium) a `.gitignore` of a " +
-			"project using a Clerk server SDK that ignores neither `.env` nor `.env.local` (an app using only Clerk's client SDKs holds no Secret Key). The secret values themselves are CLK-SEC-001/002/003's findings.",
+			"project using a Clerk server SDK that ignores neither `.env` nor `.env.local` (an app using only Clerk's client SDKs holds no Secret Key; " +
+			"for a Go module using clerk-sdk-go, one that does not ignore `.env`, the file `godotenv.Load()` reads by default). The secret values themselves are CLK-SEC-001/002/003's findings.",
 		Bad:  "# .gitignore\nnode_modules\n# (the `.env*` line was removed)\n\n# .env.local (committed)\nCLERK_SECRET_KEY=sk_live_…",
 		Good: "# .gitignore\n.env*\n!.env.example\n\n# .env.example (committed)\nCLERK_SECRET_KEY=",
 		Lang: "sh",
@@ -312,11 +313,18 @@ func checkEnvGitignore(pass *rules.Pass, report reportFunc) {
 			break
 		}
 	}
-	if !found && !(dir == "." && len(pass.Project.GoClerk) > 0 && !gi.Ignored(".env")) {
+	goEnv := !found && dir == "." && len(pass.Project.GoClerk) > 0 && !gi.Ignored(".env")
+	if !found && !goEnv {
 		return
 	}
+	msg := "`.gitignore` ignores neither `.env` nor `.env.local`, so the Clerk Secret Key in a local env file is one `git add .` away from being committed"
+	if goEnv && gi.Ignored(".env.local") {
+		// The Go case asks only about .env, the file godotenv.Load()
+		// reads by default (https://github.com/joho/godotenv#usage).
+		msg = "`.gitignore` does not ignore `.env`, the file a Go server's `godotenv.Load()` reads by default, so a Clerk Secret Key put there is one `git add .` away from being committed"
+	}
 	report(rules.Diagnostic{Line: 1, EndLine: len(lines), Severity: rules.Medium, Confidence: rules.MediumConfidence, Match: "gitignore-no-env",
-		Message: "`.gitignore` ignores neither `.env` nor `.env.local`, so the Clerk Secret Key in a local env file is one `git add .` away from being committed",
+		Message: msg,
 		Fix:     "Add `.env*` (and `!.env.example` if you commit an example file) to `.gitignore`."})
 }
 

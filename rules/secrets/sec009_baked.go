@@ -56,7 +56,9 @@ var SEC009 = &rules.Rule{
 			"`ConfigMap` or a container's `env[].value` are stored in plain text and printed in logs. Clerk secrets belong in a secret " +
 			"store injected at runtime (`${{ secrets.CLERK_SECRET_KEY }}`, a Kubernetes `Secret` via `secretKeyRef`).\n\n" +
 			"A Next.js build needs only `NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY`. Dummy build-time values (`sk_test_ZHVtbXk=`, base64 of " +
-			"\"dummy\") used to make `next build` pass are reported at Low. `ARG` without a default that an earlier build stage copies into " +
+			"\"dummy\") used to make `next build` pass are reported at Low in a Dockerfile, where they stand for the key the real build " +
+			"passes the same way; in a CI pipeline file (a workflow's `env:`, `.gitlab-ci.yml`) a placeholder is not reported: the job " +
+			"runs with a made-up key and bakes nothing into an image. `ARG` without a default that an earlier build stage copies into " +
 			"`ENV` is fine; only the final stage ships. When the value is a real key, CLK-SEC-001 reports it separately (rotate it); this " +
 			"rule is about the mechanism (stop baking secrets).",
 		Bad:  "FROM node:20\nARG CLERK_SECRET_KEY\nENV CLERK_SECRET_KEY=$CLERK_SECRET_KEY\nRUN npm run build\nCMD [\"npm\", \"start\"]",
@@ -305,7 +307,7 @@ func sec009YAML(pass *rules.Pass, report reportFunc) {
 								Message: fmt.Sprintf("ConfigMap `data` holds the Clerk secret %s; ConfigMaps are not encrypted or access-restricted like Secrets", rules.Code(k.Value))})
 							continue
 						}
-						if d, ok := bakedDiag(v.Line, v.Column, k.Value, v.Value, where); ok {
+						if d, ok := bakedDiag(v.Line, v.Column, k.Value, v.Value, where); ok && !ciDummy(f.Path, workflow, v.Value) {
 							report(ciFix(d, f.Path, workflow, k.Value))
 						}
 						continue
@@ -341,7 +343,7 @@ func sec009YAML(pass *rules.Pass, report reportFunc) {
 						// compose list form: - CLERK_SECRET_KEY=value
 						name, val, ok := strings.Cut(c.Value, "=")
 						if ok && detect.IsSecretName(name) {
-							if d, ok := bakedDiag(c.Line, c.Column, name, val, yamlWhere(f.Path, workflow, kind, parentKey)); ok {
+							if d, ok := bakedDiag(c.Line, c.Column, name, val, yamlWhere(f.Path, workflow, kind, parentKey)); ok && !ciDummy(f.Path, workflow, val) {
 								report(ciFix(d, f.Path, workflow, name))
 							}
 						}
@@ -379,6 +381,15 @@ func yamlScalar(n *yaml.Node) string {
 		return ""
 	}
 	return n.Value
+}
+
+// ciDummy reports a placeholder value (literalKind "dummy") in a CI
+// pipeline file: a test or build job that runs with a made-up key holds
+// no secret, and unlike a Dockerfile ARG default it bakes nothing into an
+// image someone can pull.
+func ciDummy(p string, workflow bool, value string) bool {
+	ci := workflow || strings.ToLower(path.Base(p)) == ".gitlab-ci.yml"
+	return ci && literalKind(value) == "dummy"
 }
 
 // ciFix gives a literal in a CI pipeline file the CI system's remedy: a

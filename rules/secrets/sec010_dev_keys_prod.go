@@ -108,8 +108,8 @@ func runSEC010(pass *rules.Pass, report reportFunc) error {
 	base := path.Base(f.Path)
 	reported := map[int]bool{}
 	devKey := func(k clerkKey, why string) {
-		if k.c.Live || reported[k.c.Start] {
-			return
+		if k.c.Live || reported[k.c.Start] || commentedOut(f, k) {
+			return // a key on a comment line is not set
 		}
 		reported[k.c.Start] = true
 		line, col := lineSpan(f, k.c.Start)
