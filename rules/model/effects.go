@@ -615,6 +615,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 	if n.Type == "call_expression" {
 		if k == ReadsData || k == WritesData {
 			e.Table = tableOf(a.f, n)
+			if e.Table == "" {
+				e.Table = a.convexRefTable(n) // ctx.db.get(article.authorId): the table the schema gives the field
+			}
 			if ce := a.effectOf(n); ce != nil {
 				e.AsCaller = ce.AsCaller
 			}
@@ -669,10 +672,11 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.HiddenBy = a.m.hiddenRecords(a.ctx)[e.Record]
 			}
 			e.PublicFields = a.readsPublicFields(n)
-			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
+			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) && !a.readsFieldsOnly(n) &&
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
 			e.Personal = !e.PublicFields && e.Table != "" && !knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
 				a.m.personalTable(a.ctx, a.f.Path, e.Table)
+			e.Declared = e.Table != "" && a.m.convexTableFields(a.ctx, a.f.Path, e.Table) != nil
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)
