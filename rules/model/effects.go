@@ -600,7 +600,7 @@ func (a *analyzer) isClerkClient(root *jsast.Node, rv value, bound bool) bool {
 }
 
 // addEffect records an effect of the call (or returned value) n.
-func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string, selects bool, params []int) {
+func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string, selects bool, params []paramUse) {
 	line := n.Line
 	for _, e := range a.s.effects {
 		if e.Line == line && e.Call == call && e.File == a.f.Path && len(e.Via) == 0 {
@@ -812,7 +812,7 @@ func counterStep(f *jsast.File, key string, v *jsast.Node) bool {
 
 // chainSources returns the inputs the arguments of a call use, and those
 // of the calls chained on it (db.select().from(t).where(eq(t.id, id))).
-func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []int) {
+func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []paramUse) {
 	scope := n
 	for {
 		p := scope.Parent
@@ -846,7 +846,7 @@ func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org b
 
 // argSources returns the request inputs, identity and parameters an
 // expression uses.
-func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []int) {
+func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []paramUse) {
 	jsast.Walk(n, func(x *jsast.Node) bool {
 		switch x.Type {
 		case "identifier", "member_expression", "subscript_expression", "shorthand_property_identifier", "call_expression":
@@ -881,7 +881,7 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 		case vClient:
 			owner = owner || v.own // the result of a query selected by the identity alone
 		case vParam:
-			ps = append(ps, v.param)
+			ps = append(ps, paramUse{index: v.param, prop: v.pprop})
 			return descend
 		}
 		return true

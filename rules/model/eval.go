@@ -380,6 +380,9 @@ func (a *analyzer) member(v value, prop string) value {
 			// event.context.auth is Clerk's Auth object (or its function).
 			return value{kind: vAuthObj}
 		}
+		if v.pprop == "" {
+			v.pprop = prop // args.noteId: the caller's argument decides it by that property
+		}
 		return v
 	case vResult:
 		switch {
