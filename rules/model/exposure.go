@@ -100,6 +100,14 @@ type Exposure struct {
 //     webhooks, health checks, sign-in, a `public` segment) exposes
 //     nothing.
 func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
+	return ExposedWith(e, v, fx, nil)
+}
+
+// ExposedWith is Exposed knowing the records the application keeps to
+// their owners (Model.PrivateRecords): returning one of them whole by the
+// id a caller names, to a caller the entry never identifies, is medium
+// (its owner's record to anyone holding the id).
+func ExposedWith(e *Entry, v Verdict, fx Effects, private map[string]bool) Exposure {
 	if v.Authn != AuthnNo && v.Authn != AuthnPartial {
 		return Exposure{}
 	}
@@ -125,6 +133,9 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 			continue
 		}
 		l, why := exposureOf(e, x, gated)
+		if l == ExposeNone && private[x.Record] && OneByID(x) && !x.OwnerScoped && !x.PublicFields && !x.Published {
+			l, why = ExposeMedium, "returns the "+x.Record+" record the caller names by its id, which the application's other functions read only for its owner, to a caller it never identifies"
+		}
 		// A personal record read on the way (a lookup before a write) says
 		// less than another effect of the same level.
 		if l.rank() > best.Level.rank() || l.rank() > 0 && l == best.Level && best.Effect.Personal && !x.Personal {

@@ -87,3 +87,22 @@ func TestExposed(t *testing.T) {
 		}
 	}
 }
+
+func TestExposedWithPrivateRecords(t *testing.T) {
+	e := &Entry{Kind: ConvexQuery, Framework: knowledge.Convex, Path: "api.notes.one", PathKnown: true}
+	byID := Effects{List: []Effect{{Kind: ReadsData, Call: "ctx.db.get", Table: "notes", Record: "notes", Selects: true, SignedOut: ReachYes, Request: []InputSource{FromArgs}}}}
+	open := Verdict{Authn: AuthnNo}
+	if got := Exposed(e, open, byID).Level; got != ExposeNone {
+		t.Errorf("no private records known: %q, want none", got)
+	}
+	if got := ExposedWith(e, open, byID, map[string]bool{"notes": true}).Level; got != ExposeMedium {
+		t.Errorf("notes kept to their owners: %q, want medium", got)
+	}
+	if got := ExposedWith(e, open, byID, map[string]bool{"recipes": true}).Level; got != ExposeNone {
+		t.Errorf("another table private: %q, want none", got)
+	}
+	list := Effects{List: []Effect{{Kind: ReadsData, Call: "ctx.db.query", Table: "notes", Record: "notes", Selects: true, SignedOut: ReachYes, Request: []InputSource{FromArgs}}}}
+	if got := ExposedWith(e, open, list, map[string]bool{"notes": true}).Level; got != ExposeNone {
+		t.Errorf("a query chain is not a read by id: %q, want none", got)
+	}
+}
