@@ -426,6 +426,19 @@ var singleInEnvelope = map[string]bool{"single": true, "maybeSingle": true}
 // `{ data }` holding one record or null.
 func SingleInEnvelope(method string) bool { return singleInEnvelope[lastSegment(method)] }
 
+// convexIDMethods are the methods of a Convex function's ctx.db that take
+// a document id as their first argument, the document being in the table
+// the id belongs to.
+//
+// Sources: https://docs.convex.dev/database/reading-data (db.get(id)),
+// https://docs.convex.dev/database/writing-data (db.patch(id, fields),
+// db.replace(id, doc), db.delete(id)).
+var convexIDMethods = map[string]bool{"get": true, "patch": true, "replace": true, "delete": true}
+
+// ConvexIDMethod reports whether a Convex ctx.db method takes a document
+// id first (db.get(id)).
+func ConvexIDMethod(method string) bool { return convexIDMethods[method] }
+
 // accountTables are the names applications give the tables that hold
 // their users' and organizations' records, typically synced from Clerk
 // (https://clerk.com/docs/guides/development/webhooks/syncing stores users

@@ -35,7 +35,7 @@ const (
 type effect struct {
 	Effect
 	reach  tri
-	params []int
+	params []paramUse
 	// ownerParams are owner fields a helper sets from its parameters:
 	// the caller's argument decides whether the request chose the owner.
 	ownerParams []ownerParam
@@ -43,6 +43,15 @@ type effect struct {
 	// read depends on (Effect.PublishSwitch): the caller's argument
 	// decides whether the request chose it.
 	switchParams []int
+}
+
+// paramUse is a parameter of the function (index) whose value an
+// effect's arguments use, and the property of it they read (prop:
+// `args.noteId`, `{ noteId } = args`), "" when the whole value: a caller
+// passing an object literal decides the effect by that property alone.
+type paramUse struct {
+	index int
+	prop  string
 }
 
 // ownerParam is an owner or tenant field (key) a function sets from
@@ -1787,8 +1796,8 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 			}
 		}
 		for _, p := range e.params {
-			if p < len(args) {
-				reqs, owner, org, ps := a.argSources(args[p])
+			if p.index < len(args) {
+				reqs, owner, org, ps := a.argSources(propArg(a.f, args[p.index], p.prop))
 				ne.Request = append(ne.Request, reqs...)
 				ne.OwnerScoped = ne.OwnerScoped || owner
 				if org {
@@ -1977,4 +1986,31 @@ func (a *analyzer) tokenCall(call *jsast.Node) (knowledge.TokenCall, bool) {
 		return knowledge.TokenCallOf(pkg, a.f.Text(callee.ChildByField("property")))
 	}
 	return knowledge.TokenCall{}, false
+}
+
+// propArg is the part of a call's argument that a parameter's property
+// prop receives: the property's value when the argument is an object
+// literal that writes it (`{ id: noteId, title }` gives noteId for id),
+// the whole argument otherwise (no property, a spread, any other
+// expression).
+func propArg(f *jsast.File, arg *jsast.Node, prop string) *jsast.Node {
+	obj := jsast.Unwrap(arg)
+	if prop == "" || obj == nil || obj.Type != "object" {
+		return arg
+	}
+	for _, c := range obj.NamedChildren() {
+		switch c.Type {
+		case "spread_element":
+			return arg
+		case "shorthand_property_identifier":
+			if f.Text(c) == prop {
+				return c
+			}
+		case "pair":
+			if k, ok := f.StringValue(c.ChildByField("key")); ok && k == prop || f.Text(c.ChildByField("key")) == prop {
+				return c.ChildByField("value")
+			}
+		}
+	}
+	return arg
 }

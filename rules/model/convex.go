@@ -459,7 +459,13 @@ func convexIDTable(f *jsast.File, call *jsast.Node) string {
 		}
 		return ""
 	}
-	val := jsast.Unwrap(f.ObjectProp(f.ObjectProp(def, "args"), name))
+	return convexValidatorTable(f, jsast.Unwrap(f.ObjectProp(f.ObjectProp(def, "args"), name)))
+}
+
+// convexValidatorTable names the table of an id validator
+// (`v.id('notes')`, also wrapped: `v.optional(v.id('notes'))`,
+// knowledge.IDValidatorOf), or "".
+func convexValidatorTable(f *jsast.File, val *jsast.Node) string {
 	for i := 0; i < 4 && val != nil && val.Type == "call_expression"; i++ {
 		callee := jsast.Unwrap(val.ChildByField("function"))
 		if callee == nil || callee.Type != "member_expression" {
@@ -521,12 +527,31 @@ func convexParamTable(f *jsast.File, call *jsast.Node, name string) string {
 	return ""
 }
 
+// convexRefTable names the table a Convex document call by id
+// (knowledge.ConvexIDMethod: get, patch, replace, delete) reads or writes
+// when its id is a field of another document (ctx.db.get(article.authorId)):
+// the table the schema's id validator for that field names
+// (Model.convexFieldTable), or "".
+func (a *analyzer) convexRefTable(call *jsast.Node) string {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	args := jsast.Args(call)
+	if callee == nil || callee.Type != "member_expression" || len(args) == 0 ||
+		!knowledge.ConvexIDMethod(a.f.Text(callee.ChildByField("property"))) {
+		return ""
+	}
+	arg := jsast.Unwrap(args[0])
+	if arg == nil || arg.Type != "member_expression" {
+		return ""
+	}
+	return a.m.convexFieldTable(a.ctx, a.f.Path, a.f.Text(arg.ChildByField("property")))
+}
+
 // convexDefinitionOf returns the definition object ({ args, handler })
 // whose handler holds n.
 func convexDefinitionOf(n *jsast.Node) *jsast.Node {
 	for p := n.Parent; p != nil; p = p.Parent {
-		if !jsast.IsFunction(p) {
-			continue
+		if !jsast.IsFunction(p) || p.Parent != nil && p.Parent.Type == "arguments" {
+			continue // a callback in the handler (items.map(async (x) => ...)) sees its args
 		}
 		holder := p
 		if p.Type != "method_definition" {

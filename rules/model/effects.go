@@ -681,7 +681,7 @@ func (a *analyzer) clientResult(callee *jsast.Node) bool {
 }
 
 // addEffect records an effect of the call (or returned value) n.
-func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string, selects bool, params []int) {
+func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string, selects bool, params []paramUse) {
 	line := n.Line
 	for _, e := range a.s.effects {
 		if e.Line == line && e.Call == call && e.File == a.f.Path && len(e.Via) == 0 {
@@ -696,6 +696,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 	if n.Type == "call_expression" {
 		if k == ReadsData || k == WritesData {
 			e.Table = tableOf(a.f, n)
+			if e.Table == "" {
+				e.Table = a.convexRefTable(n) // ctx.db.get(article.authorId): the table the schema gives the field
+			}
 			if ce := a.effectOf(n); ce != nil {
 				e.AsCaller = ce.AsCaller
 			}
@@ -752,10 +755,11 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.HiddenBy = a.m.hiddenRecords(a.ctx)[e.Record]
 			}
 			e.PublicFields = a.readsPublicFields(n)
-			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
+			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) && !a.readsFieldsOnly(n) &&
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
 			e.Personal = !e.PublicFields && e.Table != "" && !knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
 				a.m.personalTable(a.ctx, a.f.Path, e.Table)
+			e.Declared = e.Table != "" && a.m.convexTableFields(a.ctx, a.f.Path, e.Table) != nil
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)
@@ -891,7 +895,7 @@ func counterStep(f *jsast.File, key string, v *jsast.Node) bool {
 
 // chainSources returns the inputs the arguments of a call use, and those
 // of the calls chained on it (db.select().from(t).where(eq(t.id, id))).
-func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []int) {
+func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []paramUse) {
 	scope := n
 	for {
 		p := scope.Parent
@@ -925,7 +929,7 @@ func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org b
 
 // argSources returns the request inputs, identity and parameters an
 // expression uses.
-func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []int) {
+func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []paramUse) {
 	jsast.Walk(n, func(x *jsast.Node) bool {
 		switch x.Type {
 		case "identifier", "member_expression", "subscript_expression", "shorthand_property_identifier", "call_expression":
@@ -960,7 +964,7 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 		case vClient:
 			owner = owner || v.own // the result of a query selected by the identity alone
 		case vParam:
-			ps = append(ps, v.param)
+			ps = append(ps, paramUse{index: v.param, prop: v.pprop})
 			return descend
 		}
 		return true
@@ -1647,7 +1651,11 @@ func (a *analyzer) publishSwitch(call *jsast.Node) (bool, []int) {
 // parameters it depends on.
 func (a *analyzer) switchSources(cond *jsast.Node) (bool, []int) {
 	reqs, _, _, ps := a.argSources(cond)
-	return len(reqs) > 0 && !a.readsIdentity(cond, 0), ps
+	var idx []int
+	for _, p := range ps {
+		idx = append(idx, p.index)
+	}
+	return len(reqs) > 0 && !a.readsIdentity(cond, 0), idx
 }
 
 // readsIdentity reports whether an expression uses the caller's identity

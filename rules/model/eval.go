@@ -395,6 +395,9 @@ func (a *analyzer) member(v value, prop string) value {
 			// event.context.auth is Clerk's Auth object (or its function).
 			return value{kind: vAuthObj}
 		}
+		if v.pprop == "" {
+			v.pprop = prop // args.noteId: the caller's argument decides it by that property
+		}
 		// The member chain read of the parameter (locals.user.id), for a
 		// caller to read of its argument when the helper returns it.
 		v.field = strings.TrimPrefix(v.field+"."+prop, ".")

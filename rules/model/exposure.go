@@ -66,9 +66,11 @@ type Exposure struct {
 //     views) or an entry the middleware declares public, where adding a
 //     record is the entry's purpose; sending mail is medium there too;
 //   - reading is high when it reads records that hold someone's data
-//     (knowledge.PersonalRecord) other than the caller's own session
-//     record, or when the entry is in an area meant for signed-in
-//     users (knowledge.PrivateArea), or when it selects records the
+//     (knowledge.PersonalRecord; for a table the app's schema declares,
+//     Effect.Personal judges it by its fields instead, Effect.Declared)
+//     other than the caller's own session record, or when the entry is
+//     in an area meant for signed-in users (knowledge.PrivateArea), or
+//     when it selects records the
 //     application marks as not public (Effect.Unpublished: drafts,
 //     unapproved items), and medium when it selects records by a
 //     request input without the publish filter (Effect.Published) the
@@ -98,6 +100,14 @@ type Exposure struct {
 //     webhooks, health checks, sign-in, a `public` segment) exposes
 //     nothing.
 func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
+	return ExposedWith(e, v, fx, nil)
+}
+
+// ExposedWith is Exposed knowing the records the application keeps to
+// their owners (Model.PrivateRecords): returning one of them whole by the
+// id a caller names, to a caller the entry never identifies, is medium
+// (its owner's record to anyone holding the id).
+func ExposedWith(e *Entry, v Verdict, fx Effects, private map[string]bool) Exposure {
 	if v.Authn != AuthnNo && v.Authn != AuthnPartial {
 		return Exposure{}
 	}
@@ -123,6 +133,9 @@ func Exposed(e *Entry, v Verdict, fx Effects) Exposure {
 			continue
 		}
 		l, why := exposureOf(e, x, gated)
+		if l == ExposeNone && private[x.Record] && OneByID(x) && !x.OwnerScoped && !x.PublicFields && !x.Published {
+			l, why = ExposeMedium, "returns the "+x.Record+" record the caller names by its id, which the application's other functions read only for its owner, to a caller it never identifies"
+		}
 		// A personal record read on the way (a lookup before a write) says
 		// less than another effect of the same level.
 		if l.rank() > best.Level.rank() || l.rank() > 0 && l == best.Level && best.Effect.Personal && !x.Personal {
@@ -149,11 +162,32 @@ func ContactExposure(e *Entry, x Effect) bool {
 // function path count: api.admin.listUsers) or behind a layer
 // MeantPrivate names.
 func privateEntry(e *Entry) bool {
-	if e.PathKnown && knowledge.PrivateArea(strings.ReplaceAll(e.Path, ".", "/")) {
+	if e.PathKnown && knowledge.PrivateArea(areaPath(e)) {
 		return true
 	}
 	_, ok := MeantPrivate(e)
 	return ok
+}
+
+// areaPath is the path whose segments name the area of an entry: its
+// path with dots as separators (a tRPC procedure admin.listUsers is
+// admin/listUsers), and for a Convex function path (api.admin.list) its
+// module segments without those naming an account table
+// (knowledge.AccountTable): a module named after the records it serves
+// (profile.ts, members.ts) says which data its functions read, not that
+// only signed-in users call them; whether those records may be shown to
+// everyone is the schema's answer (Effect.Contact, Effect.Personal).
+func areaPath(e *Entry) string {
+	if e.Framework != knowledge.Convex || strings.HasPrefix(e.Path, "/") {
+		return strings.ReplaceAll(e.Path, ".", "/")
+	}
+	var segs []string
+	for _, s := range strings.Split(e.Path, ".") {
+		if !knowledge.AccountTable(s) {
+			segs = append(segs, s)
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // publishGated returns the records (Effect.Record) some read of the
@@ -243,7 +277,7 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeHigh, "reads users' or organizations' records"
 	case x.Personal && !x.PublicFields:
 		return ExposeHigh, "reads personal records (`" + x.Table + "`: an owner's contact data)"
-	case !clerkUsers && model != "" && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method) && !x.PublicFields:
+	case !clerkUsers && model != "" && !x.Declared && knowledge.PersonalRecord(model) && !ownSession && !countOnly(method) && !x.PublicFields:
 		return ExposeHigh, "reads " + model + " records"
 	case private:
 		return ExposeHigh, "reads data in an area meant for signed-in users"

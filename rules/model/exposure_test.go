@@ -1,6 +1,10 @@
 package model
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+)
 
 func TestExposed(t *testing.T) {
 	open := Verdict{Authn: AuthnNo}
@@ -57,6 +61,10 @@ func TestExposed(t *testing.T) {
 		{"key-value delete the request selects", route("/api/x"), open, eff(WritesData, "kv.del", true, FromParams), ExposeHigh},
 		{"database write no request input reaches", route("/api/reset"), open, eff(WritesData, "db.post.deleteMany", true), ExposeHigh},
 		{"read for a route guarded on navigation only", &Entry{Kind: ServerFunction, Name: "listInvoices", Chain: []Layer{{Via: ViaNavigation, Gate: GateNone, Name: "beforeLoad of /_authed"}}}, open, eff(ReadsData, "db.invoice.findMany", true), ExposeHigh},
+		{"declared comments table without contact fields", &Entry{Kind: ConvexQuery, Framework: knowledge.Convex, Path: "api.articles.feed", PathKnown: true}, open, Effects{List: []Effect{{Kind: ReadsData, Call: "db.query", Table: "comments", Record: "comments", Selects: true, SignedOut: ReachYes, Declared: true}}}, ExposeNone},
+		{"undeclared comments table", &Entry{Kind: ConvexQuery, Framework: knowledge.Convex, Path: "api.articles.feed", PathKnown: true}, open, Effects{List: []Effect{{Kind: ReadsData, Call: "db.query", Table: "comments", Record: "comments", Selects: true, SignedOut: ReachYes}}}, ExposeHigh},
+		{"convex profile module is not a private area", &Entry{Kind: ConvexQuery, Framework: knowledge.Convex, Path: "api.profile.byId", PathKnown: true}, open, Effects{List: []Effect{{Kind: ReadsData, Call: "db.query", Table: "users", Record: "users", Selects: true, SignedOut: ReachYes, Request: []InputSource{FromArgs}, Contact: true, Declared: true}}}, ExposeNone},
+		{"convex admin module is a private area", &Entry{Kind: ConvexQuery, Framework: knowledge.Convex, Path: "api.admin.users", PathKnown: true}, open, Effects{List: []Effect{{Kind: ReadsData, Call: "db.query", Table: "users", Record: "users", Selects: true, SignedOut: ReachYes, Contact: true, Declared: true}}}, ExposeHigh},
 		{"public read no route guards", &Entry{Kind: ServerFunction, Name: "listPlans"}, open, eff(ReadsData, "db.plan.findMany", true), ExposeNone},
 		{"returned secret is CLK-SEC-012's", route("/api/debug"), open, eff(ReturnsSecret, "returns DATABASE_URL", false), ExposeNone},
 		{"returned secret beside a write", route("/api/debug"), open, Effects{List: []Effect{
@@ -77,5 +85,24 @@ func TestExposed(t *testing.T) {
 		if got := Exposed(c.e, c.v, c.fx).Level; got != c.want {
 			t.Errorf("%s: Exposed = %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+func TestExposedWithPrivateRecords(t *testing.T) {
+	e := &Entry{Kind: ConvexQuery, Framework: knowledge.Convex, Path: "api.notes.one", PathKnown: true}
+	byID := Effects{List: []Effect{{Kind: ReadsData, Call: "ctx.db.get", Table: "notes", Record: "notes", Selects: true, SignedOut: ReachYes, Request: []InputSource{FromArgs}}}}
+	open := Verdict{Authn: AuthnNo}
+	if got := Exposed(e, open, byID).Level; got != ExposeNone {
+		t.Errorf("no private records known: %q, want none", got)
+	}
+	if got := ExposedWith(e, open, byID, map[string]bool{"notes": true}).Level; got != ExposeMedium {
+		t.Errorf("notes kept to their owners: %q, want medium", got)
+	}
+	if got := ExposedWith(e, open, byID, map[string]bool{"recipes": true}).Level; got != ExposeNone {
+		t.Errorf("another table private: %q, want none", got)
+	}
+	list := Effects{List: []Effect{{Kind: ReadsData, Call: "ctx.db.query", Table: "notes", Record: "notes", Selects: true, SignedOut: ReachYes, Request: []InputSource{FromArgs}}}}
+	if got := ExposedWith(e, open, list, map[string]bool{"notes": true}).Level; got != ExposeNone {
+		t.Errorf("a query chain is not a read by id: %q, want none", got)
 	}
 }

@@ -77,6 +77,8 @@ type Model struct {
 	client   facet[map[string]string] // the client boundary (boundary.go)
 	browser  facet[map[string]string] // modules that run in the browser (browser.go)
 	owned    facet[map[string]bool]
+	// private: the records PrivateRecords returns.
+	private facet[map[string]bool]
 	// schemaOwned: the records whose Prisma model declares an owner field.
 	schemaOwned facet[map[string]bool]
 	// hidden: the records whose schema declares a publish flag that is

@@ -34,6 +34,19 @@ func privateField(name string) bool {
 // result is not one either: a client's envelope ({ data } of Supabase)
 // holds the records under a name that says nothing of their fields.
 func (a *analyzer) readsPublicFields(call *jsast.Node) bool {
+	return a.readsFields(call, false)
+}
+
+// readsFieldsOnly reports whether the records a read call returns are
+// used only field by field and in tests, whichever the fields (const user
+// = await ctx.db.get(id); notify(user?.pushToken)): the whole record
+// never reaches the result, though a private field of it may.
+func (a *analyzer) readsFieldsOnly(call *jsast.Node) bool {
+	return a.readsFields(call, true)
+}
+
+// readsFields is readsPublicFields, or readsFieldsOnly when anyField.
+func (a *analyzer) readsFields(call *jsast.Node, anyField bool) bool {
 	n := call
 	for p := n.Parent; p != nil; n, p = p, p.Parent {
 		switch {
@@ -45,14 +58,14 @@ func (a *analyzer) readsPublicFields(call *jsast.Node) bool {
 			if p.Type != "variable_declarator" || n.Field != "value" {
 				return false
 			}
-			return a.publicBinding(p)
+			return a.publicBinding(p, anyField)
 		}
 	}
 	return false
 }
 
-// publicBinding applies readsPublicFields to a variable declarator.
-func (a *analyzer) publicBinding(decl *jsast.Node) bool {
+// publicBinding applies readsFields to a variable declarator.
+func (a *analyzer) publicBinding(decl *jsast.Node, anyField bool) bool {
 	name := decl.ChildByField("name")
 	switch {
 	case name == nil:
@@ -66,7 +79,11 @@ func (a *analyzer) publicBinding(decl *jsast.Node) bool {
 	}
 	v := a.f.Text(name)
 	ok := true
-	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
+	scope := jsast.FunctionBody(fn)
+	if l := decl.Parent; l != nil && l.Type == "lexical_declaration" && l.Parent != nil && l.Parent.Type == "statement_block" {
+		scope = l.Parent // a const in a block: its uses are in the block (an outer `user` is another variable)
+	}
+	jsast.Walk(scope, func(x *jsast.Node) bool {
 		if !ok {
 			return false
 		}
@@ -74,7 +91,7 @@ func (a *analyzer) publicBinding(decl *jsast.Node) bool {
 			ok = false // { user }: the whole record
 		}
 		if x.Type == "identifier" && x != name && a.f.Text(x) == v {
-			ok = a.publicUse(x)
+			ok = a.publicUse(x, anyField)
 		}
 		return ok
 	})
@@ -82,8 +99,8 @@ func (a *analyzer) publicBinding(decl *jsast.Node) bool {
 }
 
 // publicUse reports whether one use of a record variable reads only
-// public fields of it, or only tests it.
-func (a *analyzer) publicUse(ref *jsast.Node) bool {
+// public fields of it (any field when anyField), or only tests it.
+func (a *analyzer) publicUse(ref *jsast.Node, anyField bool) bool {
 	n := ref
 	for p := n.Parent; p != nil && (p.Type == "non_null_expression" || p.Type == "parenthesized_expression"); p = p.Parent {
 		n = p
@@ -99,13 +116,13 @@ func (a *analyzer) publicUse(ref *jsast.Node) bool {
 		}
 		m := p
 		for ; m.Parent != nil && m.Parent.Type == "member_expression" && m.Field == "object"; m = m.Parent {
-			if privateField(a.f.Text(m.ChildByField("property"))) {
+			if !anyField && privateField(a.f.Text(m.ChildByField("property"))) {
 				return false
 			}
 		}
 		// users.map(...), user.toJSON(): a method of the value returns
 		// what it holds, not a field.
-		return !privateField(a.f.Text(m.ChildByField("property"))) &&
+		return (anyField || !privateField(a.f.Text(m.ChildByField("property")))) &&
 			(m.Parent == nil || m.Parent.Type != "call_expression" || m.Field != "function")
 	case "unary_expression":
 		return a.f.Text(p.ChildByField("operator")) == "!"

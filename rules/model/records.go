@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 )
 
@@ -46,6 +47,49 @@ func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 		}
 		return owned, ctx.Err()
 	})
+}
+
+// PrivateRecords returns the records (Effect.Record) the application
+// keeps to their owners: some entry reads them selected by the caller's
+// identity, and no entry reads them otherwise except one record by the id
+// its caller names (ctx.db.get(args.noteId), findUnique by id). A listing,
+// a search or a feed that no owner scopes, signed in or not, says the
+// records are shared. A read of one record by a caller-chosen id is not
+// counted either way: it is the read whose exposure this answer decides
+// (ExposedWith).
+func (m *Model) PrivateRecords(ctx context.Context) (map[string]bool, error) {
+	return m.private.get(func() (map[string]bool, error) {
+		es, err := m.Entries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		scoped, shared := map[string]bool{}, map[string]bool{}
+		for _, e := range es {
+			for _, x := range m.Effects(ctx, e).List {
+				switch {
+				case x.Kind != ReadsData || x.Record == "":
+				case x.OwnerScoped && !x.OwnerOptional:
+					scoped[x.Record] = true
+				case !OneByID(x):
+					shared[x.Record] = true
+				}
+			}
+		}
+		for r := range shared {
+			delete(scoped, r)
+		}
+		return scoped, ctx.Err()
+	})
+}
+
+// OneByID reports whether a read returns one record by an id its caller
+// chooses: a Convex `db.get(id)` (knowledge.ConvexIDMethod) or an ORM's
+// single-record lookup (knowledge.SingleRecord) selected by a request
+// value.
+func OneByID(x Effect) bool {
+	last := jsast.LastSegment(x.Call)
+	return x.Kind == ReadsData && x.Selects && len(x.Request) > 0 &&
+		(last == "get" && x.Table != "" && knowledge.ConvexIDMethod(last) || knowledge.SingleRecord(last))
 }
 
 // NullOwnedRecords returns the records (Effect.Record) some entry creates

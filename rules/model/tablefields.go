@@ -48,6 +48,50 @@ func tenantish(name string) bool {
 // convexTableFields returns the fields the Convex schema nearest to file
 // declares for table, nil when unknown.
 func (m *Model) convexTableFields(ctx context.Context, file, table string) []string {
+	f, tables := m.convexSchema(ctx, file)
+	if def := defineTableArg(f, schemaTable(f, tables, table, 0)); def != nil {
+		return m.schemaFields(ctx, f, def, 0)
+	}
+	return nil
+}
+
+// convexFieldTable names the table whose document ids a field holds, as
+// the Convex schema nearest to file declares it (`authorId:
+// v.id('users')`) in every table that has the field: a handler's
+// ctx.db.get(article.authorId) reads the users table. It answers "" when
+// the schema cannot be read, declares the field nowhere as an id, or
+// gives it different tables.
+func (m *Model) convexFieldTable(ctx context.Context, file, field string) string {
+	f, tables := m.convexSchema(ctx, file)
+	if tables == nil {
+		return ""
+	}
+	out := ""
+	for _, name := range f.ObjectKeys(tables) {
+		fields := jsast.Unwrap(defineTableArg(f, schemaTable(f, tables, name, 0)))
+		if fields != nil && fields.Type == "identifier" {
+			fields = jsast.Unwrap(f.LocalValue(f.Text(fields)))
+		}
+		if fields == nil || fields.Type != "object" {
+			continue
+		}
+		val := jsast.Unwrap(f.ObjectProp(fields, field))
+		if val == nil {
+			continue
+		}
+		t := convexValidatorTable(f, val)
+		if t == "" || out != "" && out != t {
+			return ""
+		}
+		out = t
+	}
+	return out
+}
+
+// convexSchema returns the Convex schema file nearest to file (`schema.ts`
+// next to, or above, it) and the object of tables its `defineSchema(...)`
+// call declares, or nil when none can be read.
+func (m *Model) convexSchema(ctx context.Context, file string) (*jsast.File, *jsast.Node) {
 	dir := path.Dir(file)
 	for i := 0; i < maxSchemaDirs; i++ {
 		for _, name := range []string{"schema.ts", "schema.js"} {
@@ -55,46 +99,42 @@ func (m *Model) convexTableFields(ctx context.Context, file, table string) []str
 			if err != nil {
 				continue // no schema here: look further up
 			}
-			return m.defineTableFields(ctx, f, table)
+			for _, c := range jsast.Find(f.Root, "call_expression") {
+				if jsast.LastSegment(f.CalleeName(c)) != "defineSchema" {
+					continue
+				}
+				if args := jsast.Args(c); len(args) > 0 {
+					return f, jsast.Unwrap(args[0])
+				}
+			}
+			return f, nil
 		}
 		if dir == "." || dir == "/" {
 			break
 		}
 		dir = path.Dir(dir)
 	}
-	return nil
+	return nil, nil
 }
 
-// defineTableFields reads `defineSchema({ <table>: defineTable(fields)
-// .index(...) })` in a schema file and returns the fields' names.
-func (m *Model) defineTableFields(ctx context.Context, f *jsast.File, table string) []string {
-	for _, c := range jsast.Find(f.Root, "call_expression") {
-		if jsast.LastSegment(f.CalleeName(c)) != "defineSchema" {
-			continue
-		}
-		args := jsast.Args(c)
-		if len(args) == 0 {
+// defineTableArg returns the fields argument of a table definition
+// (`defineTable(fields).index(...).searchIndex(...)`), or nil.
+func defineTableArg(f *jsast.File, def *jsast.Node) *jsast.Node {
+	for i := 0; i < maxTableSteps && def != nil && def.Type == "call_expression"; i++ {
+		callee := jsast.Unwrap(def.ChildByField("function"))
+		if callee == nil {
 			return nil
 		}
-		def := schemaTable(f, jsast.Unwrap(args[0]), table, 0)
-		// defineTable(fields).index(...).searchIndex(...): down to defineTable.
-		for i := 0; i < maxTableSteps && def != nil && def.Type == "call_expression"; i++ {
-			callee := jsast.Unwrap(def.ChildByField("function"))
-			if callee == nil {
+		if callee.Type != "member_expression" {
+			if jsast.LastSegment(f.Text(callee)) != "defineTable" {
 				return nil
 			}
-			if callee.Type != "member_expression" {
-				if jsast.LastSegment(f.Text(callee)) != "defineTable" {
-					return nil
-				}
-				if a := jsast.Args(def); len(a) > 0 {
-					return m.schemaFields(ctx, f, a[0], 0)
-				}
-				return nil
+			if a := jsast.Args(def); len(a) > 0 {
+				return a[0]
 			}
-			def = jsast.Unwrap(callee.ChildByField("object"))
+			return nil
 		}
-		return nil
+		def = jsast.Unwrap(callee.ChildByField("object"))
 	}
 	return nil
 }

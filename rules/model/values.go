@@ -97,6 +97,7 @@ type value struct {
 	kind  kind
 	src   InputSource // vRequest
 	param int         // vParam
+	pprop string      // vParam: the property of the parameter read (args.noteId), "" for the whole value
 	anon  cond        // vPred
 	authz Authz       // authorization decided by an identity value or predicate
 	field string      // vIdentity: the Auth field or member chain

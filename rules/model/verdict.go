@@ -251,7 +251,8 @@ type Effect struct {
 	// contact data or a credential (email, phone, token).
 	PublicFields bool
 	// Contact is set on a read of an account table (knowledge.AccountTable)
-	// whose records reach the result whole (not PublicFields) while the
+	// whose records reach the result whole (not PublicFields, nor used
+	// only field by field: a push token read to notify its owner) while the
 	// app's schema for that table holds contact data or a credential
 	// (email, phone, push token): see ContactExposure.
 	Contact bool
@@ -274,6 +275,11 @@ type Effect struct {
 	// credential (a profile: `userId` plus `contactEmail`, `phone`); a
 	// catalogue table without such fields is not personal.
 	Personal bool
+	// Declared is set on a read of a table the app's schema declares
+	// (a Convex defineSchema table): Personal and Contact judge its
+	// records by the fields it declares, so its name (comments, reviews)
+	// says nothing more about whose data it holds.
+	Declared bool
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

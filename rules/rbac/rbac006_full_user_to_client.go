@@ -26,7 +26,7 @@ var RBAC006 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  2,
 	Keywords: []string{"currentUser", "getUser", "user.created", "user.updated", "updateUser", "createUser", "deleteUser",
-		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db", ".user"},
+		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db", ".user", "db.get(", "db.query("},
 	Doc: rules.Doc{
 		Title: "full backend user object sent to the client",
 		References: []string{

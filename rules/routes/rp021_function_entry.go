@@ -37,7 +37,7 @@ var RP021 = &rules.Rule{
 		Text: "Convex functions exported with `query`, `mutation` or `action` (and httpActions routed in `convex/http.ts`), " +
 			"Supabase Edge Functions (`Deno.serve` in `supabase/functions/<name>/index.ts`) and Expo Router API routes " +
 			"(`app/**/+api.ts`) are public: any client can call them. When one writes data, makes a privileged Clerk Backend " +
-			"call, sends mail, moves money, calls a paid API (an LLM) on the project's key, or reads the records of users or organizations, and nothing rejects a signed-out " +
+			"call, sends mail, moves money, calls a paid API (an LLM) on the project's key, reads the records of users or organizations, or returns by the id the caller names a record the application otherwise reads only for its owner, and nothing rejects a signed-out " +
 			"caller first, anyone can do it.\n\nIn Convex, `ctx.auth.getUserIdentity()` is null for a signed-out caller: throw " +
 			"when it is (or use a custom function builder that does). A Supabase Edge Function must verify the Clerk session " +
 			"token itself (`verifyToken` from `@clerk/backend`, or `jose.jwtVerify` with Clerk's JWKS): the gateway's " +
@@ -71,6 +71,10 @@ func runRP021(pass *rules.Pass) error {
 	if err != nil {
 		return nil
 	}
+	private, err := pass.Model.PrivateRecords(pass.Ctx)
+	if err != nil {
+		private = nil // unknown: judged without it
+	}
 	for _, e := range es {
 		if !rp020Frameworks[e.Framework] || e.File != pass.File.Path || e.DeclaredPublic() {
 			continue
@@ -80,7 +84,7 @@ func runRP021(pass *rules.Pass) error {
 			continue // CLK-RP-017 reports the identity taken from an unverified token
 		}
 		v := pass.Model.Guard(pass.Ctx, e)
-		exp := model.Exposed(e, v, fx)
+		exp := model.ExposedWith(e, v, fx, private)
 		if exp.Level == model.ExposeNone {
 			continue
 		}

@@ -63,7 +63,9 @@ var WH001 = &rules.Rule{
 			"`svix-signature` lets an attacker forge users, memberships and deletions. clerkguard recognises a handler from two of: " +
 			"a `verifyWebhook`/`svix` import, Clerk webhook types, Clerk event-type strings, `svix-*` header reads, a webhook path, " +
 			"and Clerk payload fields; it follows verification into helper functions of the repository. Other Svix-based senders " +
-			"are reported too, without calling them Clerk.",
+			"are reported too, without calling them Clerk. A public Convex query, mutation or action that takes the event as its " +
+			"arguments is always unverified: a client calls it by name, so it gets no raw body or `svix-*` headers; receive the " +
+			"webhook in an `httpAction` and verify it there.",
 		Bad: `export async function POST(req: Request) {
   const evt = (await req.json()) as WebhookEvent
   if (evt.type === 'user.created') await db.user.create({ data: { clerkId: evt.data.id } })
@@ -110,6 +112,20 @@ func runWH001(pass *rules.Pass) error {
 			continue
 		}
 		reads := bodyReads(f, h.fn, h.roots)
+		if e := c.entryOf(h); e != nil && clientCallable(e) && len(reads) == 0 {
+			// A Convex function the client calls takes the event as its
+			// arguments: it has no raw body or signature headers to verify.
+			if r := argReads(f, h.fn); len(r) > 0 {
+				pass.Report(rules.Diagnostic{Line: h.at.Line, Column: h.at.Col, Match: h.name + " unverified",
+					Message: fmt.Sprintf("%s is a %s any client can call, and it takes the %s event from its arguments (%s): "+
+						"a function called by a client has no raw body or svix headers to verify, so anyone can submit a forged event",
+						h.name, kindOfEntry(e), kindName(h.clerk), rules.Code(clip(r[0].text))),
+					Fix: "Receive the webhook in an `httpAction` routed in `convex/http.ts`, verify the raw body and the svix headers there " +
+						"(`new Webhook(secret).verify()` from `svix`), and make this function internal (`internalAction`/`internalMutation`) " +
+						"called from it with the verified event."})
+				continue
+			}
+		}
 		helpers := c.helperCalls(h)
 		if len(reads) == 0 && len(helpers) == 0 {
 			continue // never touches the payload
@@ -206,6 +222,52 @@ func (c *checker) entryOf(h *handler) *sem.Entry {
 		}
 	}
 	return nil
+}
+
+// clientCallable reports whether an entry is a function clients call by
+// name with arguments (a public Convex query, mutation or action), not a
+// request handler that receives a raw HTTP request.
+func clientCallable(e *sem.Entry) bool {
+	switch e.Kind {
+	case sem.ConvexQuery, sem.ConvexMutation, sem.ConvexAction:
+		return true
+	}
+	return false
+}
+
+// kindOfEntry names a client-callable entry's kind for messages.
+func kindOfEntry(e *sem.Entry) string {
+	return "public Convex " + strings.TrimPrefix(string(e.Kind), "convex-")
+}
+
+// argReads returns the reads of a client-callable function's arguments
+// (its second parameter: `const { data, type } = args`, `args.data`, or
+// a destructured parameter `{ data, type }`), in source order.
+func argReads(f *jsast.File, fn *jsast.Node) []bodyRead {
+	ps := jsast.ParamPatterns(fn)
+	if len(ps) < 2 {
+		return nil
+	}
+	if ps[1].Type == "object_pattern" {
+		return []bodyRead{{n: ps[1], text: f.Text(ps[1]), parsed: true}}
+	}
+	if ps[1].Type != "identifier" {
+		return nil
+	}
+	name := f.Text(ps[1])
+	var out []bodyRead
+	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
+		switch {
+		case n.Type == "member_expression" && f.Text(jsast.Unwrap(n.ChildByField("object"))) == name:
+			out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: name})
+			return false
+		case n.Type == "variable_declarator" && f.Text(jsast.Unwrap(n.ChildByField("value"))) == name:
+			out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: name})
+			return false
+		}
+		return true
+	})
+	return out
 }
 
 // callAt returns the call of h's function an effect names, at its line.
