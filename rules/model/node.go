@@ -446,10 +446,13 @@ func (r *nodeRun) route(app *project.NodeApp, reg *project.Registration, active 
 			e.Chain = append(e.Chain, l.Layer)
 		}
 	}
-	for _, mw := range project.FlattenArgs(reg.Middleware()) {
+	mws, h := project.FlattenArgs(reg.Middleware()), reg.Handler()
+	if hs := honoFactoryHandlers(f, h); r.st.fw == knowledge.Hono && len(hs) > 0 {
+		mws, h = append(mws, hs[:len(hs)-1]...), hs[len(hs)-1]
+	}
+	for _, mw := range mws {
 		e.Chain = append(e.Chain, r.m.nodeLayer(r.ctx, r.st, f, mw, ViaMiddleware))
 	}
-	h := reg.Handler()
 	fn, fnFile, wrappers, why := r.m.unwrapHandler(r.ctx, f, h)
 	e.Fn, e.FnFile, e.Wrappers, e.Unresolved = fn, fnFile, wrappers, why
 	if fn != nil {
