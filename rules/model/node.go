@@ -453,21 +453,28 @@ func (r *nodeRun) route(app *project.NodeApp, reg *project.Registration, active 
 	f := app.Server().File
 	full := project.JoinPath(prefix, reg.Path)
 	pathKnown := known && reg.PathKnown
-	e := &Entry{Framework: r.st.fw, Kind: r.st.kind, Methods: []string{reg.Method}, Path: full, PathKnown: pathKnown,
+	methods := []string{reg.Method}
+	if len(reg.Methods) > 0 {
+		methods = reg.Methods
+	}
+	e := &Entry{Framework: r.st.fw, Kind: r.st.kind, Methods: methods, Path: full, PathKnown: pathKnown,
 		File: f.Path, Line: reg.Line, EndLine: reg.Call.EndLine, Params: r.st.handler, Mounts: mounts}
 	if r.st.project == project.FrameworkExpress && app.Router && strings.HasPrefix(active0Name(active), MountUnknown) {
 		e.Kind = RouterRoute
 	}
-	e.Name = reg.Method + " " + full
+	e.Name = strings.Join(methods, ",") + " " + full
 	for _, l := range active {
 		if l.covers(full, pathKnown) {
 			e.Chain = append(e.Chain, l.Layer)
 		}
 	}
-	for _, mw := range project.FlattenArgs(reg.Middleware()) {
+	mws, h := project.FlattenArgs(reg.Middleware()), reg.Handler()
+	if hs := honoFactoryHandlers(f, h); r.st.fw == knowledge.Hono && len(hs) > 0 {
+		mws, h = append(mws, hs[:len(hs)-1]...), hs[len(hs)-1]
+	}
+	for _, mw := range mws {
 		e.Chain = append(e.Chain, r.m.nodeLayer(r.ctx, r.st, f, mw, ViaMiddleware))
 	}
-	h := reg.Handler()
 	fn, fnFile, wrappers, why := r.m.unwrapHandler(r.ctx, f, h)
 	e.Fn, e.FnFile, e.Wrappers, e.Unresolved = fn, fnFile, wrappers, why
 	if fn != nil {

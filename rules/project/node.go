@@ -61,7 +61,11 @@ type Registration struct {
 	App    *NodeApp
 	Kind   RegKind
 	Method string // upper-case HTTP method or "ALL" for routes; the hook name for hooks
-	Path   string
+	// Methods are the methods of a route registered for several at once
+	// (Hono app.on(['PUT', 'DELETE'], ...), Fastify route({ method:
+	// ['GET', 'HEAD'] })); Method is then "ALL".
+	Methods []string
+	Path    string
 	// PathKnown is false when the path is not a constant; such a path is
 	// treated as matching everything.
 	PathKnown bool
@@ -585,7 +589,7 @@ func (s *NodeServer) findRegistrations() {
 			if m, ok := f.StringValue(args[0]); ok {
 				reg.Method = strings.ToUpper(m)
 			} else {
-				reg.Method = "ALL"
+				reg.Method, reg.Methods = "ALL", upperList(f, args[0])
 			}
 			reg.Args = s.pathArgs(reg, args[1:])
 		case method == "route" && app.Framework == FrameworkHono && len(args) == 2:
@@ -596,6 +600,8 @@ func (s *NodeServer) findRegistrations() {
 			reg.Method = "ALL"
 			if m, ok := f.StringValue(f.ObjectProp(reg.Options, "method")); ok {
 				reg.Method = strings.ToUpper(m)
+			} else {
+				reg.Methods = upperList(f, f.ObjectProp(reg.Options, "method"))
 			}
 			if p, ok := f.StringValue(f.ObjectProp(reg.Options, "url")); ok {
 				reg.Path, reg.PathKnown, reg.HasPath = p, true, true
@@ -685,6 +691,23 @@ func JoinPath(prefix, p string) string {
 		return prefix
 	}
 	return strings.TrimSuffix(prefix, "/") + "/" + strings.TrimPrefix(p, "/")
+}
+
+// upperList returns a constant array of method names, upper-cased; nil
+// when n is not one.
+func upperList(f *jsast.File, n *jsast.Node) []string {
+	if n == nil {
+		return nil
+	}
+	l, _, ok := f.StringList(n)
+	if !ok || len(l) == 0 {
+		return nil
+	}
+	out := make([]string, len(l))
+	for i, m := range l {
+		out[i] = strings.ToUpper(m)
+	}
+	return out
 }
 
 // FlattenArgs expands the array and spread arguments of a registration
