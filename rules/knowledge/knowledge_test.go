@@ -153,6 +153,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("senders %s: a mail library without its HTML option", s.Library)
 		}
 	}
+	for _, s := range settingsModules {
+		if s.Source == "" || s.Module == "" {
+			t.Errorf("settingsModules %+v: incomplete entry", s)
+		}
+		unique("settingsModules", s.Module)
+	}
 	for _, h := range identityHeaders {
 		if h.Source == "" || h.Name != strings.ToLower(h.Name) {
 			t.Errorf("identityHeaders %q: no source or not lower case", h.Name)

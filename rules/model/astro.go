@@ -250,9 +250,21 @@ func (m *Model) astroEndpoints(ctx context.Context, f *jsast.File, urlPath strin
 type astroLayer struct {
 	Layer
 	clerk *project.Middleware
+	// own is the application's own middleware function evaluated per
+	// path, when it lets some signed-out requests through.
+	own *project.Middleware
 }
 
 func (l astroLayer) at(urlPath string) Layer {
+	if l.own != nil && l.own.Protects(urlPath) == project.Protected {
+		out := l.Layer
+		out.Gate, out.ByPath = GateRejects, len(l.own.RouteMatchers) > 0
+		out.Why = fmt.Sprintf("%s (%s:%d) stops signed-out requests to %s", "`"+out.Name+"`", l.File, l.Line, urlPath)
+		for _, ln := range l.own.ProtectLines {
+			out.Proof = append(out.Proof, Proof{Location: Location{File: l.File, Line: ln}})
+		}
+		return out
+	}
 	if l.clerk == nil {
 		return l.Layer
 	}
@@ -329,5 +341,17 @@ func (m *Model) astroMiddlewareValue(ctx context.Context, f *jsast.File, v *jsas
 			return out
 		}
 	}
-	return []astroLayer{{Layer: m.contextMiddlewareLayer(ctx, f, v, l)}}
+	out := astroLayer{Layer: m.contextMiddlewareLayer(ctx, f, v, l)}
+	if out.Gate == GateAttaches || out.Gate == GatePartial {
+		// Lets some signed-out requests through: which ones may depend on
+		// the path (`context.url.pathname.startsWith('/admin')`).
+		fn := v
+		if fn.Type == "identifier" {
+			fn = jsast.Unwrap(f.LocalValue(f.Text(fn)))
+		}
+		if fn != nil && (jsast.IsFunction(fn) || fn.Type == "function_declaration") && fn.ChildByField("body") != nil {
+			out.own = m.proj.ContextMiddlewareFunc(f, fn)
+		}
+	}
+	return []astroLayer{out}
 }

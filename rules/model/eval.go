@@ -37,6 +37,9 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		if a.moduleClerkClient(name) {
 			return value{kind: vClerkClient}
 		}
+		if im, ok := f.ImportOf(name); ok && knowledge.ServerSettingsModule(im.Source) {
+			return value{kind: vSecret, lit: im.Imported} // import { API_TOKEN } from 'astro:env/server'
+		}
 		return value{}
 	case "member_expression", "subscript_expression":
 		obj := n.ChildByField("object")

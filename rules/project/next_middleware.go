@@ -685,6 +685,26 @@ func (m *Model) ClerkMiddlewareCall(f *jsast.File, call *jsast.Node) *Middleware
 	return mw
 }
 
+// ContextMiddlewareFunc evaluates an application's own middleware
+// function of another framework (Astro's `defineMiddleware((context,
+// next) => ...)` after clerkMiddleware() in sequence()) per URL path, as
+// ClerkMiddlewareCall does a clerkMiddleware() handler: an exit that
+// denies (a redirect, a 401) under a condition on the identity
+// (`!userId`, from context.locals.auth()) and on the path
+// (`context.url.pathname.startsWith('/admin')`, a createRouteMatcher
+// result) protects the paths the condition holds for. It has no auth
+// parameter; Protects answers Unknown where the walk cannot tell.
+func (m *Model) ContextMiddlewareFunc(f *jsast.File, fn *jsast.Node) *Middleware {
+	mw := &Middleware{File: f.Path, patterns: m.patterns, AST: f, ImportsClerk: true}
+	mw.collectRouteMatchers(f)
+	an := &handlerAnalysis{f: f, mw: mw, era: EraV5}
+	mw.protect = an.function(fn)
+	if an.opaque {
+		mw.Opaque = true
+	}
+	return mw
+}
+
 // Protects says whether the middleware's handler stops a signed-out
 // request to urlPath (Protected, Unprotected, or Unknown when it could
 // not be evaluated), whatever its matcher.
