@@ -360,7 +360,11 @@ func (l astroLayer) at(urlPath string) Layer {
 	out := l.Layer
 	switch l.clerk.Protects(urlPath) {
 	case project.Protected:
-		out.Gate, out.ByPath = GateRejects, len(l.clerk.RouteMatchers) > 0
+		// By path only when another spelling of the same route (a
+		// percent-encoded letter) escapes the check: a public-route
+		// matcher negated (deny by default) stops that spelling too.
+		out.Gate = GateRejects
+		out.ByPath = len(l.clerk.RouteMatchers) > 0 && l.clerk.Protects(encodedPath(urlPath)) != project.Protected
 		out.Why = fmt.Sprintf("clerkMiddleware() in %s stops signed-out requests to %s", l.File, urlPath)
 		for _, ln := range l.clerk.ProtectLines {
 			out.Proof = append(out.Proof, Proof{Location: Location{File: l.File, Line: ln}})
