@@ -167,13 +167,7 @@ func astroEntries(ctx context.Context, m *Model) ([]*Entry, error) {
 // are public endpoints at /_actions/<name>),
 // https://docs.astro.build/en/reference/modules/astro-actions/.
 func (m *Model) astroActions(ctx context.Context, pk *project.Package) []*Entry {
-	var file string
-	for _, c := range []string{"src/actions/index.ts", "src/actions/index.js", "src/actions/index.mjs", "src/actions.ts", "src/actions.js"} {
-		if p := path.Join(pk.Dir, c); m.proj.Has(p) {
-			file = p
-			break
-		}
-	}
+	file := m.firstFile(pk.Dir, "src/actions/index.ts", "src/actions/index.js", "src/actions/index.mjs", "src/actions.ts", "src/actions.js")
 	if file == "" {
 		return nil
 	}
@@ -379,15 +373,20 @@ func (l astroLayer) at(urlPath string) Layer {
 	return out
 }
 
-// astroMiddleware reads the onRequest export of the app's middleware.
-func (m *Model) astroMiddleware(ctx context.Context, pk *project.Package) []astroLayer {
-	var file string
-	for _, c := range []string{"src/middleware.ts", "src/middleware.js", "src/middleware.mjs", "src/middleware/index.ts", "src/middleware/index.js"} {
-		if p := path.Join(pk.Dir, c); m.proj.Has(p) {
-			file = p
-			break
+// firstFile returns the first of the candidate paths (relative to dir)
+// that the snapshot has, or "".
+func (m *Model) firstFile(dir string, candidates ...string) string {
+	for _, c := range candidates {
+		if p := path.Join(dir, c); m.proj.Has(p) {
+			return p
 		}
 	}
+	return ""
+}
+
+// astroMiddleware reads the onRequest export of the app's middleware.
+func (m *Model) astroMiddleware(ctx context.Context, pk *project.Package) []astroLayer {
+	file := m.firstFile(pk.Dir, "src/middleware.ts", "src/middleware.js", "src/middleware.mjs", "src/middleware/index.ts", "src/middleware/index.js")
 	if file == "" {
 		return nil
 	}
