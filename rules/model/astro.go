@@ -271,7 +271,11 @@ func (l astroLayer) at(urlPath string) Layer {
 	out := l.Layer
 	switch l.clerk.Protects(urlPath) {
 	case project.Protected:
-		out.Gate, out.ByPath = GateRejects, len(l.clerk.RouteMatchers) > 0
+		// By path only when another spelling of the same route (a
+		// percent-encoded letter) escapes the check: a public-route
+		// matcher negated (deny by default) stops that spelling too.
+		out.Gate = GateRejects
+		out.ByPath = len(l.clerk.RouteMatchers) > 0 && l.clerk.Protects(encodedPath(urlPath)) != project.Protected
 		out.Why = fmt.Sprintf("clerkMiddleware() in %s stops signed-out requests to %s", l.File, urlPath)
 		for _, ln := range l.clerk.ProtectLines {
 			out.Proof = append(out.Proof, Proof{Location: Location{File: l.File, Line: ln}})
@@ -286,15 +290,20 @@ func (l astroLayer) at(urlPath string) Layer {
 	return out
 }
 
-// astroMiddleware reads the onRequest export of the app's middleware.
-func (m *Model) astroMiddleware(ctx context.Context, pk *project.Package) []astroLayer {
-	var file string
-	for _, c := range []string{"src/middleware.ts", "src/middleware.js", "src/middleware.mjs", "src/middleware/index.ts", "src/middleware/index.js"} {
-		if p := path.Join(pk.Dir, c); m.proj.Has(p) {
-			file = p
-			break
+// firstFile returns the first of the candidate paths (relative to dir)
+// that the snapshot has, or "".
+func (m *Model) firstFile(dir string, candidates ...string) string {
+	for _, c := range candidates {
+		if p := path.Join(dir, c); m.proj.Has(p) {
+			return p
 		}
 	}
+	return ""
+}
+
+// astroMiddleware reads the onRequest export of the app's middleware.
+func (m *Model) astroMiddleware(ctx context.Context, pk *project.Package) []astroLayer {
+	file := m.firstFile(pk.Dir, "src/middleware.ts", "src/middleware.js", "src/middleware.mjs", "src/middleware/index.ts", "src/middleware/index.js")
 	if file == "" {
 		return nil
 	}

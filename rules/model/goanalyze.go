@@ -1623,7 +1623,7 @@ func (w *goWalker) backendCall(c *ast.CallExpr) (Effect, bool) {
 	if bc.Privilege == knowledge.ReadsUsers {
 		k = ReadsData
 	}
-	return Effect{Kind: k, Call: goast.CallName(c), Location: w.loc(c.Pos()), Selects: true}, true
+	return Effect{Kind: k, Call: goast.CallName(c), Location: w.loc(c.Pos()), Selects: true, Authz: w.s.authz}, true
 }
 
 // goAnalyse is the analysis of a Go route: its middleware layers in

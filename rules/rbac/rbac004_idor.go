@@ -65,9 +65,12 @@ var RBAC004 = &rules.Rule{
 }
 
 // modelFiles selects the files of the rules that ask only the model about
-// entries: JavaScript and TypeScript, and Go, whose adapter lists Go
+// entries: JavaScript and TypeScript, Astro pages (their frontmatter is
+// an entry), and Go, whose adapter lists Go
 // routes with the same facts.
-func modelFiles(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) }
+func modelFiles(f *source.File) bool {
+	return !f.Binary && (f.IsJS() || f.Lang == source.LangGo || f.Lang == source.LangAstro)
+}
 
 func runRBAC004(pass *rules.Pass) error {
 	if pass.Model == nil {

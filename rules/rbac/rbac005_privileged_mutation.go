@@ -21,6 +21,7 @@ var RBAC005 = &rules.Rule{
 	Severity:   rules.Critical,
 	Confidence: rules.MediumConfidence,
 	Checklist:  3,
+	Files:      modelFiles, // JavaScript and Go: the model's entries
 	Doc: rules.Doc{
 		Title: "privileged Clerk Backend API mutation without an admin check",
 		References: []string{
