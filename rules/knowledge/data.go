@@ -255,9 +255,14 @@ func FilterOf(pkg, callee string) FilterStyle {
 }
 
 // creates are write methods that insert records instead of selecting
-// them (rules/rbac/rbac004_idor.go createMethods).
+// them (rules/rbac/rbac004_idor.go createMethods). Convex file storage:
+// ctx.storage.store(blob) stores a new file and returns its id, and
+// ctx.storage.generateUploadUrl() issues a URL that uploads a new one
+// (https://docs.convex.dev/file-storage/store-files,
+// https://docs.convex.dev/file-storage/upload-files).
 var creates = map[string]bool{"create": true, "createMany": true, "createManyAndReturn": true, "insertOne": true,
-	"insertMany": true, "insert": true, "add": true, "addDoc": true, "bulkCreate": true, "insertInto": true}
+	"insertMany": true, "insert": true, "add": true, "addDoc": true, "bulkCreate": true, "insertInto": true,
+	"store": true, "generateUploadUrl": true}
 
 type callTable map[string]Effect
 

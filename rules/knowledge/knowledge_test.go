@@ -937,7 +937,7 @@ func TestPaidCallAndIsCreate(t *testing.T) {
 	if _, ok := PaidCall("lodash", "chat.completions.create"); ok {
 		t.Error("a call of another package is not a paid call")
 	}
-	if !IsCreate("db.post.create") || IsCreate("findMany") {
+	if !IsCreate("db.post.create") || IsCreate("findMany") || !IsCreate("ctx.storage.store") || !IsCreate("ctx.storage.generateUploadUrl") || IsCreate("ctx.storage.delete") {
 		t.Error("IsCreate")
 	}
 }

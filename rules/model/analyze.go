@@ -1439,7 +1439,7 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	}
 	// A framework's identity source called where its value is not bound
 	// (({ who: await ctx.auth.getUserIdentity() })): a read of the identity.
-	if _, ok := knowledge.IdentityCallOf(strings.ReplaceAll(name, "()", "")); ok {
+	if _, ok := knowledge.IdentityCallOf(a.ctxCallee(n)); ok {
 		a.noteRead(n, strings.ReplaceAll(name, "()", "")+"()")
 		return
 	}

@@ -421,13 +421,36 @@ func (m *Model) ConvexCall(ctx context.Context, f *jsast.File, call *jsast.Node)
 func convexCtxMember(prop string) value {
 	switch prop {
 	case "db", "storage", "auth", "scheduler", "runQuery", "runMutation", "runAction", "vectorSearch":
-		return value{kind: vClient, pkg: "convex/server"}
+		return value{kind: vClient, pkg: "convex/server", field: convexCtxField + "." + prop}
 	}
 	return value{kind: vUser, field: prop}
 }
 
 // convexCtxField marks the value of a Convex function's ctx parameter.
 const convexCtxField = "convex ctx"
+
+// ctxCallee is a call's callee as written, with ctx's member spelled out
+// when the receiver is that member taken out of a Convex function's ctx
+// (`const { auth } = ctx; auth.getUserIdentity()` is
+// ctx.auth.getUserIdentity): the knowledge tables name Convex's calls by
+// their receiver on ctx.
+func (a *analyzer) ctxCallee(n *jsast.Node) string {
+	clean := strings.ReplaceAll(a.f.CalleeName(n), "()", "")
+	callee := jsast.Unwrap(n.ChildByField("function"))
+	if callee == nil || callee.Type != "member_expression" {
+		return clean
+	}
+	obj := jsast.Unwrap(callee.ChildByField("object"))
+	if obj == nil || obj.Type != "identifier" {
+		return clean
+	}
+	if v := a.classify(obj); v.kind == vClient {
+		if prop, ok := strings.CutPrefix(v.field, convexCtxField+"."); ok {
+			return "ctx." + prop + "." + jsast.LastSegment(clean)
+		}
+	}
+	return clean
+}
 
 // convexIDTable names the table a data call that names none reads or
 // writes (ctx.db.get(id), ctx.db.delete(args.noteId)) from the validator

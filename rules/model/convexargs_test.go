@@ -17,15 +17,7 @@ import (
 // inserted is not selected by the request, the patch by the request's
 // noteId is, whatever else the object holds (the caller's identity).
 func TestConvexArgumentProperty(t *testing.T) {
-	ar, err := txtar.ParseFile(filepath.Join("testdata", "convex", "scheduled_args.txtar"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap := source.Mem{}
-	for _, f := range ar.Files {
-		snap[f.Name] = f.Data
-	}
-	m := buildModel(t, snap)
+	m := buildModel(t, caseFiles(t, filepath.Join("testdata", "convex", "scheduled_args.txtar")))
 	patch := func(label string) model.Effect {
 		t.Helper()
 		for _, x := range m.Effects(context.Background(), entry(t, m, label)).List {
@@ -42,4 +34,21 @@ func TestConvexArgumentProperty(t *testing.T) {
 	if x := patch("MUTATION api.notes.resummarize"); len(x.Request) != 1 || x.Request[0] != model.FromArgs || x.OwnerScoped {
 		t.Errorf("resummarize: patch by the request's noteId: Request = %v, OwnerScoped = %v; want [args], false", x.Request, x.OwnerScoped)
 	}
+}
+
+// caseFiles is the snapshot a model case's files make (its sections
+// other than the @routes golden).
+func caseFiles(t *testing.T, name string) source.Mem {
+	t.Helper()
+	ar, err := txtar.ParseFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := source.Mem{}
+	for _, f := range ar.Files {
+		if f.Name != routesSection {
+			snap[f.Name] = f.Data
+		}
+	}
+	return snap
 }

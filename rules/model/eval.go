@@ -452,7 +452,7 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		}
 	}
 	// A framework's own identity source (Convex's ctx.auth.getUserIdentity()).
-	if src, ok := knowledge.IdentityCallOf(clean); ok && src.Returns == knowledge.ConvexIdentity {
+	if src, ok := knowledge.IdentityCallOf(a.ctxCallee(n)); ok && src.Returns == knowledge.ConvexIdentity {
 		a.noteRead(n, clean+"()")
 		return value{kind: vUser}
 	}
