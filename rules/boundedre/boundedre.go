@@ -5,10 +5,16 @@
 // A pattern is ECMAScript syntax. When it stays inside the subset that
 // Go's RE2 engine can express with the same match/no-match answer (no
 // look-around, no back-references), it is translated and matched in linear
-// time. Otherwise it runs on the backtracking engine (regexp2) under two
-// bounds: a timeout per match, and a time budget shared by every pattern of
-// the Set. A pattern that times out once, or that asks for time after the
-// budget is spent, is unevaluable from then on and is never run again.
+// time. Otherwise it runs on the backtracking engine (regexp2) under a
+// work budget shared by every pattern of the Set and charged in
+// deterministic units (input length × pattern length per match), so the
+// same code gets the same answers however loaded the machine is. Each
+// (pattern, input) question is answered once per Set and remembered.
+// Two wall-clock bounds remain only as last-resort guards against
+// catastrophic patterns: a timeout per match, and a total time far above
+// what any ordinary review spends. A pattern that times out once, or that
+// asks for work after a budget is spent, is unevaluable from then on and is
+// never run again; after MaxTimeouts timeouts no backtracking pattern runs.
 //
 // Matching is three-valued: Match, NoMatch, or Unknown when the pattern
 // could not be evaluated. Unknown is never a guess; callers must not claim
@@ -55,9 +61,21 @@ type Limits struct {
 	// against a clock that ticks every 100ms and adds one tick of slack,
 	// so a timed-out match returns after about MatchTimeout+200ms.
 	MatchTimeout time.Duration
-	// Budget bounds the wall time of all backtracking matches of the Set
-	// together. Once spent, every backtracking pattern is unevaluable.
+	// Budget is no longer used: a wall-time budget made the answers
+	// depend on the machine's load (a loaded run dropped findings an idle
+	// run reported). The total is bounded by Units and MaxTimeouts.
+	//
+	// Deprecated: set Units.
 	Budget time.Duration
+	// Units bounds the work of all backtracking matches of the Set in
+	// deterministic units: one match of input s costs
+	// RunCost + (len(s)+1) × (len(pattern)+1). Once spent, every
+	// backtracking pattern is unevaluable.
+	Units int64
+	// MaxTimeouts is the number of per-match timeouts after which no
+	// backtracking pattern of the Set runs any more, so a pull request
+	// full of catastrophic patterns costs a few timeouts, not one each.
+	MaxTimeouts int
 	// MaxPatternLen is the longest pattern (in bytes) that is compiled at
 	// all; a longer one is unevaluable.
 	MaxPatternLen int
@@ -69,10 +87,19 @@ type Limits struct {
 	MaxLinearInsts int
 }
 
-// DefaultLimits are the limits of a review: a backtracking match may take
-// 50ms (about 250ms in practice), all of them together 1s.
+// RunCost is the fixed charge of one backtracking match, so that the
+// number of matches is bounded however short the inputs are.
+const RunCost = 256
+
+// DefaultLimits are the limits of a review: backtracking matches may cost
+// 2^26 units together (the largest corpus repository spends 6.5M on 2460
+// matcher probes, each microseconds on an ordinary pattern); as the last
+// resort against catastrophic patterns,
+// one match may take 50ms (about 250ms in practice) and three timeouts
+// stop backtracking for the review.
 func DefaultLimits() Limits {
-	return Limits{MatchTimeout: 50 * time.Millisecond, Budget: time.Second, MaxPatternLen: 4096, MaxInputLen: 8192, MaxLinearInsts: 20000}
+	return Limits{MatchTimeout: 50 * time.Millisecond, Units: 1 << 26, MaxTimeouts: 3,
+		MaxPatternLen: 4096, MaxInputLen: 8192, MaxLinearInsts: 20000}
 }
 
 // Set owns the patterns of one analysis (one project model): it caches
@@ -81,10 +108,16 @@ func DefaultLimits() Limits {
 type Set struct {
 	limits Limits
 
-	spent  atomic.Int64 // nanoseconds of backtracking matches
-	btRuns atomic.Int64 // backtracking matches started
+	// now is the clock of Stats.Spent, which decides nothing (time.Now;
+	// tests inject a slow one to prove it).
+	now func() time.Time
+
+	spent    atomic.Int64 // nanoseconds of backtracking matches
+	btRuns   atomic.Int64 // backtracking matches started
+	timeouts atomic.Int64 // backtracking matches that timed out
 
 	mu     sync.Mutex
+	units  int64 // work units charged to backtracking matches; s.mu
 	cache  map[cacheKey]*compiled
 	failed []*Regexp
 }
@@ -105,8 +138,11 @@ func NewSet(l Limits) *Set {
 	if l.MatchTimeout <= 0 {
 		l.MatchTimeout = d.MatchTimeout
 	}
-	if l.Budget <= 0 {
-		l.Budget = d.Budget
+	if l.Units <= 0 {
+		l.Units = d.Units
+	}
+	if l.MaxTimeouts <= 0 {
+		l.MaxTimeouts = d.MaxTimeouts
 	}
 	if l.MaxPatternLen <= 0 {
 		l.MaxPatternLen = d.MaxPatternLen
@@ -117,7 +153,7 @@ func NewSet(l Limits) *Set {
 	if l.MaxLinearInsts <= 0 {
 		l.MaxLinearInsts = d.MaxLinearInsts
 	}
-	return &Set{limits: l, cache: map[cacheKey]*compiled{}}
+	return &Set{limits: l, now: time.Now, cache: map[cacheKey]*compiled{}}
 }
 
 // Limits returns the Set's limits.
@@ -132,6 +168,9 @@ type Regexp struct {
 	bt         *regexp2.Regexp // backtracking engine otherwise
 
 	dead atomic.Pointer[string] // why the pattern is unevaluable
+
+	memoMu sync.Mutex
+	memo   map[string]Verdict // backtracking answers by input
 
 	whereMu sync.Mutex
 	where   []string
@@ -240,43 +279,82 @@ func (r *Regexp) Match(s string) Verdict {
 	if r == nil {
 		return Unknown
 	}
-	if r.dead.Load() != nil {
-		return Unknown
-	}
 	if len(s) > r.set.limits.MaxInputLen {
 		return Unknown
 	}
-	if r.linear != nil {
+	switch {
+	case r.linear != nil:
 		if r.linear.MatchString(s) {
 			return Match
 		}
 		return NoMatch
+	case r.bt != nil:
+		return r.matchBacktracking(s)
 	}
-	return r.matchBacktracking(s)
+	return Unknown // unevaluable from the start
 }
 
 func (r *Regexp) matchBacktracking(s string) Verdict {
+	// One question is answered once: the memo makes the charge of a
+	// repeated probe (many rules ask the same matcher about the same path)
+	// independent of how many times, or in which order, it is asked.
+	r.memoMu.Lock()
+	defer r.memoMu.Unlock()
+	if v, ok := r.memo[s]; ok {
+		return v
+	}
+	if r.dead.Load() != nil {
+		return Unknown
+	}
+	v := r.runBacktracking(s)
+	if v != Unknown {
+		if r.memo == nil {
+			r.memo = map[string]Verdict{}
+		}
+		r.memo[s] = v
+	}
+	return v
+}
+
+// runBacktracking charges one match to the Set's budgets and runs it.
+func (r *Regexp) runBacktracking(s string) Verdict {
 	set := r.set
-	if time.Duration(set.spent.Load()) >= set.limits.Budget {
-		r.kill(fmt.Sprintf("the %s time budget shared by all backtracking patterns was used up before it ran", set.limits.Budget))
+	if reason, ok := set.charge(RunCost + int64(len(s)+1)*int64(len(r.src)+1)); !ok {
+		r.kill(reason)
 		return Unknown
 	}
 	set.btRuns.Add(1)
-	start := time.Now()
+	start := set.now()
 	ok, err, panicked := matchString(r.bt, s)
-	set.spent.Add(int64(time.Since(start)))
+	set.spent.Add(int64(set.now().Sub(start)))
 	switch {
 	case panicked != "":
 		r.kill("the regular expression engine failed on it: " + panicked)
 		return Unknown
 	case err != nil:
 		// regexp2 reports nothing but a timeout here.
+		set.timeouts.Add(1)
 		r.kill(fmt.Sprintf("one match ran past the %s limit (it needs backtracking)", set.limits.MatchTimeout))
 		return Unknown
 	case ok:
 		return Match
 	}
 	return NoMatch
+}
+
+// charge takes cost units from the Set's budget, or says why it cannot:
+// the units are spent, or too many matches timed out.
+func (s *Set) charge(cost int64) (reason string, ok bool) {
+	if n := s.timeouts.Load(); n >= int64(s.limits.MaxTimeouts) {
+		return fmt.Sprintf("%d backtracking matches had already timed out, so no more were run", n), false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.units+cost > s.limits.Units {
+		return fmt.Sprintf("the budget of %d work units (input length × pattern length per match) shared by all backtracking patterns was used up before it ran", s.limits.Units), false
+	}
+	s.units += cost
+	return "", true
 }
 
 func matchString(re *regexp2.Regexp, s string) (ok bool, err error, panicked string) {
@@ -345,7 +423,8 @@ func (s *Set) Failures() []Failure {
 type Stats struct {
 	Linear, Backtracking int           // compiled patterns per engine
 	BacktrackingRuns     int64         // backtracking matches started
-	Spent                time.Duration // their wall time
+	Units                int64         // work units they were charged
+	Spent                time.Duration // their wall time (decides nothing)
 }
 
 // Stats returns the Set's counters.
@@ -353,6 +432,7 @@ func (s *Set) Stats() Stats {
 	st := Stats{BacktrackingRuns: s.btRuns.Load(), Spent: time.Duration(s.spent.Load())}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	st.Units = s.units
 	for _, c := range s.cache {
 		switch {
 		case c.re == nil:

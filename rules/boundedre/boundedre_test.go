@@ -1,7 +1,11 @@
 package boundedre
 
 import (
+	"fmt"
+	"slices"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +43,7 @@ func TestCatastrophicPatternIsLinear(t *testing.T) {
 // explodes times out (regexp2's clock does fire), answers Unknown, and is
 // never run again.
 func TestTimeoutIsUnknownAndFinal(t *testing.T) {
-	s := NewSet(Limits{MatchTimeout: 20 * time.Millisecond, Budget: time.Minute})
+	s := NewSet(Limits{MatchTimeout: 20 * time.Millisecond})
 	re, err := s.Compile(`^((?=.)(.*)*)*x`, false, "middleware.ts:4")
 	if err != nil {
 		t.Fatal(err)
@@ -68,14 +72,16 @@ func TestTimeoutIsUnknownAndFinal(t *testing.T) {
 	}
 }
 
-// TestBudgetIsShared: once the Set's budget is spent, other backtracking
+// TestBudgetIsShared: once the Set's units are spent, other backtracking
 // patterns answer Unknown without running; linear ones still answer.
 func TestBudgetIsShared(t *testing.T) {
-	s := NewSet(Limits{MatchTimeout: 20 * time.Millisecond, Budget: time.Millisecond})
-	slow, _ := s.Compile(`^((?=.)(.*)*)*x`, false, "a.ts:1")
-	fast, _ := s.Compile(`^/(?!api)`, false, "a.ts:2")
+	s := NewSet(Limits{Units: RunCost + 6*10})
+	first, _ := s.Compile(`^\/(?!x)p`, false, "a.ts:1")
+	fast, _ := s.Compile(`^\/(?!api)`, false, "a.ts:2")
 	lin, _ := s.Compile(`^/api(.*)`, true, "a.ts:3")
-	guard.Returns(t, "match", func() { slow.Match(strings.Repeat("a", 40)) })
+	if first.Match("/p/x") != Match {
+		t.Fatal("the first match is within the budget")
+	}
 	runs := s.Stats().BacktrackingRuns
 	if got := fast.Match("/home"); got != Unknown {
 		t.Errorf("after the budget: %v, want unknown", got)
@@ -87,7 +93,7 @@ func TestBudgetIsShared(t *testing.T) {
 		t.Error("linear patterns are not budgeted")
 	}
 	fs := s.Failures()
-	if len(fs) != 2 || !strings.Contains(fs[1].Reason, "budget") {
+	if len(fs) != 1 || fs[0].Pattern != fast.String() || !strings.Contains(fs[0].Reason, "budget") {
 		t.Errorf("failures = %+v", fs)
 	}
 }
@@ -260,5 +266,118 @@ func TestTranslationMatchesJavaScript(t *testing.T) {
 				t.Errorf("/%s/%v on %q: %v, JavaScript says %v", tc.pattern, tc.ic, in, got, want)
 			}
 		}
+	}
+}
+
+// clerkDefaultMatcher is the shape of the matcher Clerk's quickstart puts
+// in middleware.ts (static files skipped by extension), as path-to-regexp
+// compiles it; its look-aheads need the backtracking engine.
+const clerkDefaultMatcher = `^\/((?!_next|[^?]*\.(?:html?|css|js(?!on)|jpe?g|webp|png|gif|svg|ttf|woff2?|ico|csv|docx?|xlsx?|zip|webmanifest)).*)[\/#\?]?$`
+
+// slowClock is a clock that jumps step on every reading: a machine so
+// loaded that every match seems to take that long.
+func slowClock(step time.Duration) func() time.Time {
+	var mu sync.Mutex
+	t := time.Unix(0, 0)
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		t = t.Add(step)
+		return t
+	}
+}
+
+// TestVerdictsDoNotDependOnLoad: on a machine where every backtracking
+// match seems to take a whole second, ordinary matcher probes still get
+// their definite answers. Before, the 1s wall-clock budget shared by the
+// Set was spent by the first probe and every later one answered Unknown,
+// so a loaded run dropped findings that an idle run reported.
+func TestVerdictsDoNotDependOnLoad(t *testing.T) {
+	probes := map[string]Verdict{
+		"/dashboard": Match, "/api/x": Match, "/_next/static/a.js": NoMatch,
+		"/logo.png": NoMatch, "/data.json": Match, "/docs/a.css": NoMatch, "/": Match,
+	}
+	for _, step := range []time.Duration{0, time.Second, time.Hour} {
+		s := NewSet(Limits{})
+		s.now = slowClock(step)
+		re := s.mustCompile(t, clerkDefaultMatcher)
+		if re.Linear() {
+			t.Fatal("the default matcher needs backtracking")
+		}
+		for round := 0; round < 3; round++ {
+			for _, p := range sortedKeys(probes) {
+				if got := re.Match(p); got != probes[p] {
+					t.Errorf("clock step %v, round %d: %s → %v, want %v", step, round, p, got, probes[p])
+				}
+			}
+		}
+		if fs := s.Failures(); len(fs) != 0 {
+			t.Errorf("clock step %v: failures %+v", step, fs)
+		}
+		// Each question ran once; the repeats were answered from memory.
+		if st := s.Stats(); st.BacktrackingRuns != int64(len(probes)) {
+			t.Errorf("clock step %v: %d backtracking runs, want %d", step, st.BacktrackingRuns, len(probes))
+		}
+	}
+}
+
+func sortedKeys(m map[string]Verdict) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// TestUnitBudgetIsDeterministic: the shared budget is charged in work
+// units, so exactly the same probes get answers on every run; the ones
+// after the budget answer Unknown and the review says why.
+func TestUnitBudgetIsDeterministic(t *testing.T) {
+	run := func() (answers []Verdict, units int64, fs []Failure) {
+		// Each probe of the 9-byte patterns on a 3-byte path costs
+		// RunCost + 4 × 10 units.
+		s := NewSet(Limits{Units: 5 * (RunCost + 40)})
+		s.now = slowClock(time.Minute)
+		a := s.mustCompile(t, `^\/(?!x)p`)
+		for i := 0; i < 4; i++ {
+			answers = append(answers, a.Match(fmt.Sprintf("/p%d", i)), a.Match(fmt.Sprintf("/p%d", i)))
+		}
+		b := s.mustCompile(t, `^\/(?!x)q`)
+		answers = append(answers, b.Match("/q1"), b.Match("/q2"), a.Match("/p0"), a.Match("/p9"))
+		return answers, s.Stats().Units, s.Failures()
+	}
+	answers, units, fs := run()
+	want := []Verdict{Match, Match, Match, Match, Match, Match, Match, Match, Match, Unknown, Match, Unknown}
+	if !slices.Equal(answers, want) {
+		t.Errorf("answers = %v, want %v", answers, want)
+	}
+	if units != 5*(RunCost+40) {
+		t.Errorf("units = %d, want %d", units, 5*(RunCost+40))
+	}
+	if len(fs) != 2 || !strings.Contains(fs[0].Reason, "1480 work units") {
+		t.Errorf("failures = %+v", fs)
+	}
+	for i := 0; i < 3; i++ {
+		again, u, _ := run()
+		if !slices.Equal(again, answers) || u != units {
+			t.Fatalf("run %d differs: %v (%d units)", i, again, u)
+		}
+	}
+}
+
+// TestTimeoutsStopBacktracking: after MaxTimeouts catastrophic patterns
+// have timed out, no other backtracking pattern runs.
+func TestTimeoutsStopBacktracking(t *testing.T) {
+	s := NewSet(Limits{MatchTimeout: 20 * time.Millisecond, MaxTimeouts: 1})
+	slow := s.mustCompile(t, `^((?=.)(.*)*)*x`)
+	fast := s.mustCompile(t, `^\/(?!x)p`)
+	guard.Returns(t, "match", func() { slow.Match(strings.Repeat("a", 40)) })
+	if got := fast.Match("/p"); got != Unknown {
+		t.Errorf("after a timeout: %v, want unknown", got)
+	}
+	fs := s.Failures()
+	if len(fs) != 2 || !strings.Contains(fs[1].Reason, "timed out") {
+		t.Errorf("failures = %+v", fs)
 	}
 }

@@ -23,7 +23,7 @@ func FuzzCompile(f *testing.F) {
 	}
 	js := startJSOracle(f)
 	f.Fuzz(func(t *testing.T, pattern string, ic bool, input string) {
-		s := NewSet(Limits{MatchTimeout: 10 * time.Millisecond, Budget: 100 * time.Millisecond})
+		s := NewSet(Limits{MatchTimeout: 10 * time.Millisecond})
 		var re *Regexp
 		var err error
 		guard.Returns(t, "compile", func() { re, err = s.Compile(pattern, ic, "fuzz") })
