@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -386,13 +387,16 @@ func (r *Regexp) addWhere(w string) {
 	}
 	r.whereMu.Lock()
 	defer r.whereMu.Unlock()
-	for _, x := range r.where {
-		if x == w {
-			return
-		}
+	// Keep the first maxWhere places in sorted order, not in the order
+	// they were compiled (which concurrent rules do not fix), so a report
+	// names the same places on every run.
+	i, found := slices.BinarySearch(r.where, w)
+	if found || i >= maxWhere {
+		return
 	}
-	if len(r.where) < maxWhere {
-		r.where = append(r.where, w)
+	r.where = slices.Insert(r.where, i, w)
+	if len(r.where) > maxWhere {
+		r.where = r.where[:maxWhere]
 	}
 }
 
@@ -403,8 +407,12 @@ type Failure struct {
 	Reason  string
 }
 
-// Failures returns the unevaluable patterns, in the order they failed.
+// Failures returns the unevaluable patterns, sorted by pattern (the
+// order they failed in depends on the order concurrent rules asked).
 func (s *Set) Failures() []Failure {
+	if s == nil {
+		return nil
+	}
 	s.mu.Lock()
 	failed := append([]*Regexp(nil), s.failed...)
 	s.mu.Unlock()
@@ -416,6 +424,7 @@ func (s *Set) Failures() []Failure {
 		r.whereMu.Unlock()
 		out = append(out, Failure{Pattern: r.src, Where: where, Reason: reason})
 	}
+	slices.SortStableFunc(out, func(a, b Failure) int { return strings.Compare(a.Pattern, b.Pattern) })
 	return out
 }
 

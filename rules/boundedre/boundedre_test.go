@@ -381,3 +381,27 @@ func TestTimeoutsStopBacktracking(t *testing.T) {
 		t.Errorf("failures = %+v", fs)
 	}
 }
+
+// TestFailuresAreOrdered: the report of unevaluable patterns does not
+// depend on the order concurrent rules compiled or asked them.
+func TestFailuresAreOrdered(t *testing.T) {
+	report := func(order []int) []Failure {
+		s := NewSet(Limits{MaxPatternLen: 4})
+		pats := []string{"bbbbb", "aaaaa"}
+		for _, i := range order {
+			for w := 6; w >= 0; w-- {
+				if _, err := s.Compile(pats[i], false, fmt.Sprintf("m%d.ts:%d", i, w)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return s.Failures()
+	}
+	a, b := report([]int{0, 1}), report([]int{1, 0})
+	if !slices.EqualFunc(a, b, func(x, y Failure) bool { return x.Pattern == y.Pattern && slices.Equal(x.Where, y.Where) }) {
+		t.Errorf("order-dependent failures:\n%+v\n%+v", a, b)
+	}
+	if len(a) != 2 || a[0].Pattern != "aaaaa" || !slices.Equal(a[0].Where, []string{"m1.ts:0", "m1.ts:1", "m1.ts:2", "m1.ts:3", "m1.ts:4"}) {
+		t.Errorf("failures = %+v", a)
+	}
+}

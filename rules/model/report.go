@@ -136,6 +136,17 @@ func (m *Model) Report(ctx context.Context) (*Report, error) {
 		r.Entries = append(r.Entries, re)
 	}
 	r.Notes = m.Notes()
+	if m.proj != nil {
+		// A matcher pattern that could not be evaluated left some layers
+		// "could not be evaluated": say which pattern and why.
+		for _, f := range m.proj.Patterns().Failures() {
+			where := ""
+			if len(f.Where) > 0 {
+				where = f.Where[0]
+			}
+			r.Notes = append(r.Notes, Note{Where: where, What: f.Describe()})
+		}
+	}
 	r.redact()
 	return r, nil
 }
