@@ -405,3 +405,32 @@ func TestFailuresAreOrdered(t *testing.T) {
 		t.Errorf("failures = %+v", a)
 	}
 }
+
+// TestConcurrentProbesAgree: rules ask the same Set from several
+// goroutines; each question still runs once and gets one answer.
+func TestConcurrentProbesAgree(t *testing.T) {
+	s := NewSet(Limits{})
+	re := s.mustCompile(t, clerkDefaultMatcher)
+	paths := []string{"/a", "/b.css", "/c.json", "/_next/x"}
+	var wg sync.WaitGroup
+	got := make([][]Verdict, 8)
+	for g := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, p := range paths {
+				got[g] = append(got[g], re.Match(p))
+			}
+		}()
+	}
+	wg.Wait()
+	want := []Verdict{Match, NoMatch, Match, NoMatch}
+	for g := range got {
+		if !slices.Equal(got[g], want) {
+			t.Errorf("goroutine %d: %v, want %v", g, got[g], want)
+		}
+	}
+	if st := s.Stats(); st.BacktrackingRuns != int64(len(paths)) {
+		t.Errorf("%d runs, want %d", st.BacktrackingRuns, len(paths))
+	}
+}
