@@ -277,6 +277,35 @@ func ClerkExport(path, name string, major int) bool {
 	return false
 }
 
+// secretExports are the server exports of Clerk's SDKs that need the
+// Secret Key: the Backend API client and its constructor, and networkless
+// token verification (secretKey or jwtKey).
+//
+// Sources: https://clerk.com/docs/reference/backend/overview
+// (createClerkClient({ secretKey }), clerkClient reads CLERK_SECRET_KEY);
+// https://clerk.com/docs/reference/backend/verify-token (secretKey or
+// jwtKey).
+var secretExports = []string{"clerkClient", "createClerkClient", "verifyToken"}
+
+// SecretExport reports whether importing name from the Clerk import path
+// brings server code that needs a secret: a Secret Key export the path
+// exports in some version (secretExports), or anything from a webhooks
+// entry point (verifyWebhook reads the signing secret).
+func SecretExport(path, name string) bool {
+	for _, m := range clerkModules {
+		if m.Path != path {
+			continue
+		}
+		if m.Webhooks {
+			return true
+		}
+		if contains(secretExports, name) && contains(m.Exports, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // ClerkModules returns every entry, in table order.
 func ClerkModules() []ClerkModule {
 	out := make([]ClerkModule, len(clerkModules))

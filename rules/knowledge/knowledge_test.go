@@ -1039,6 +1039,10 @@ func TestProviderInName(t *testing.T) {
 		"app/api/webhooks/clerk/route.ts":            "",
 		"src/routes/api/svix.ts":                     "",
 		"app/api/stripes-gallery/route.ts":           "",
+		"LEMON_SQUEEZY_WEBHOOK_SECRET":               "lemonsqueezy",
+		"app/api/upstash/qstash/route.ts":            "upstash-qstash",
+		"PAYPAL_WEBHOOK_ID":                          "paypal",
+		"CLERK_WEBHOOK_SIGNING_SECRET":               "",
 	} {
 		got, _ := ProviderInName(p)
 		if got != want {
