@@ -1238,3 +1238,18 @@ func TestAuthFlowPath(t *testing.T) {
 		}
 	}
 }
+
+func TestNativeSDK(t *testing.T) {
+	for spec, want := range map[string]bool{
+		"@clerk/clerk-expo":        true,
+		"@clerk/expo":              true,
+		"@clerk/expo/legacy":       true,
+		"@clerk/expo-passkeys-web": false,
+		"@clerk/nextjs":            false,
+		"@clerk/clerk-react":       false,
+	} {
+		if got := NativeSDK(spec); got != want {
+			t.Errorf("NativeSDK(%s) = %v, want %v", spec, got, want)
+		}
+	}
+}
