@@ -2,11 +2,11 @@ package hardening
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 )
 
 // MFA002 flags reverification that enforces nothing: has({ reverification })
@@ -53,11 +53,6 @@ export async function DELETE() {
 	Fix: fixMFA001, // the same server-side check
 	Run: runMFA002,
 }
-
-// serverReverificationRe matches a server-side reverification check: the
-// error helpers, or has() given a reverification parameter.
-// (tested or assigned: a has() standing alone checks nothing).
-var serverReverificationRe = regexp.MustCompile(`reverificationError|[!=(&|?]\s*(?:[\w.]+\.)?has\(\s*\{[^}]*reverification\s*:`)
 
 func runMFA002(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
@@ -110,7 +105,30 @@ func serverChecksReverification(pass *rules.Pass) bool {
 		if bytes.Contains(src.Content, []byte("useReverification")) && !bytes.Contains(src.Content, []byte("use server")) {
 			continue // a client module
 		}
-		if serverReverificationRe.Match(src.Content) {
+		f := pass.AST(src)
+		if f == nil {
+			return true // unreadable: unknown, so the hook is not reported
+		}
+		if checksReverification(f) {
+			return true
+		}
+	}
+	return false
+}
+
+// checksReverification reports whether a module calls one of knowledge's
+// reverification checks: has() given the option, with its result used,
+// or a reverification error helper.
+func checksReverification(f *jsast.File) bool {
+	for _, c := range f.Calls(f.Root, func(string) bool { return true }) {
+		chk, ok := knowledge.ReverificationCheckOf(jsast.LastSegment(strings.ReplaceAll(f.CalleeName(c), "()", "")))
+		if !ok {
+			continue
+		}
+		if chk.Option == "" {
+			return true
+		}
+		if args := jsast.Args(c); len(args) > 0 && f.ObjectProp(args[0], chk.Option) != nil && !resultDropped(c) {
 			return true
 		}
 	}

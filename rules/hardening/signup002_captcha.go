@@ -79,20 +79,14 @@ return <form onSubmit={submit}>…<button>Sign up</button></form>`,
 // captchaID is the id of the element Clerk renders the CAPTCHA into.
 var captchaID = []byte("clerk-captcha")
 
-// nativeClerk are the SDKs of native apps, whose sign-up has no browser
-// CAPTCHA.
-var nativeClerk = []string{"@clerk/clerk-expo", "@clerk/expo"}
-
 func runSIGNUP002(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
 	if f == nil || bytes.Contains(pass.File.Content, captchaID) {
 		return nil
 	}
 	for _, im := range f.Imports() {
-		for _, n := range nativeClerk {
-			if im.Source == n || strings.HasPrefix(im.Source, n+"/") {
-				return nil
-			}
+		if knowledge.NativeSDK(im.Source) {
+			return nil // a native app's sign-up: no browser CAPTCHA
 		}
 	}
 	var at *jsast.Node

@@ -277,6 +277,35 @@ func ClerkExport(path, name string, major int) bool {
 	return false
 }
 
+// secretExports are the server exports of Clerk's SDKs that need the
+// Secret Key: the Backend API client and its constructor, and networkless
+// token verification (secretKey or jwtKey).
+//
+// Sources: https://clerk.com/docs/reference/backend/overview
+// (createClerkClient({ secretKey }), clerkClient reads CLERK_SECRET_KEY);
+// https://clerk.com/docs/reference/backend/verify-token (secretKey or
+// jwtKey).
+var secretExports = []string{"clerkClient", "createClerkClient", "verifyToken"}
+
+// SecretExport reports whether importing name from the Clerk import path
+// brings server code that needs a secret: a Secret Key export the path
+// exports in some version (secretExports), or anything from a webhooks
+// entry point (verifyWebhook reads the signing secret).
+func SecretExport(path, name string) bool {
+	for _, m := range clerkModules {
+		if m.Path != path {
+			continue
+		}
+		if m.Webhooks {
+			return true
+		}
+		if contains(secretExports, name) && contains(m.Exports, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // ClerkModules returns every entry, in table order.
 func ClerkModules() []ClerkModule {
 	out := make([]ClerkModule, len(clerkModules))
@@ -306,7 +335,11 @@ func GoClerkPath(importPath string) string {
 // a client module imports.
 type ClientSDK struct {
 	Package string
-	Source  string
+	// Native marks the SDK of native (React Native) apps: their sign-up
+	// runs outside a browser, where Clerk's bot protection has no
+	// CAPTCHA widget to mount.
+	Native bool
+	Source string
 }
 
 // clientSDKs are the Clerk packages client code takes its hooks from,
@@ -319,11 +352,22 @@ var clientSDKs = []ClientSDK{
 	{Package: "@clerk/react-router", Source: "clerk/javascript packages/react-router/src/client/index.ts"},
 	{Package: "@clerk/remix", Source: "clerk/javascript packages/remix/src/client/index.ts"},
 	{Package: "@clerk/tanstack-react-start", Source: "clerk/javascript packages/tanstack-react-start/src/client/index.ts"},
-	{Package: "@clerk/expo", Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3 (@clerk/clerk-expo renamed @clerk/expo)"},
-	{Package: "@clerk/clerk-expo", Source: "clerk/javascript packages/expo/src/index.ts (re-exports @clerk/clerk-react's hooks)"},
+	{Package: "@clerk/expo", Native: true, Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3 (@clerk/clerk-expo renamed @clerk/expo); https://clerk.com/docs/guides/secure/bot-protection (the CAPTCHA widget is for web sign-up)"},
+	{Package: "@clerk/clerk-expo", Native: true, Source: "clerk/javascript packages/expo/src/index.ts (re-exports @clerk/clerk-react's hooks); https://clerk.com/docs/guides/secure/bot-protection"},
 	{Package: "@clerk/chrome-extension", Source: "clerk/javascript packages/chrome-extension/src/index.ts"},
 	{Package: "@clerk/react", Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3 (@clerk/clerk-react renamed @clerk/react)"},
 	{Package: "@clerk/clerk-react", Source: "clerk/javascript packages/react/src/index.ts"},
+}
+
+// NativeSDK reports whether an import path (a package or one of its
+// subpaths) belongs to a Clerk SDK of native apps.
+func NativeSDK(spec string) bool {
+	for _, s := range clientSDKs {
+		if s.Native && (spec == s.Package || strings.HasPrefix(spec, s.Package+"/")) {
+			return true
+		}
+	}
+	return false
 }
 
 // ClientSDKOf returns the Clerk package a project's client code imports

@@ -1039,6 +1039,10 @@ func TestProviderInName(t *testing.T) {
 		"app/api/webhooks/clerk/route.ts":            "",
 		"src/routes/api/svix.ts":                     "",
 		"app/api/stripes-gallery/route.ts":           "",
+		"LEMON_SQUEEZY_WEBHOOK_SECRET":               "lemonsqueezy",
+		"app/api/upstash/qstash/route.ts":            "upstash-qstash",
+		"PAYPAL_WEBHOOK_ID":                          "paypal",
+		"CLERK_WEBHOOK_SIGNING_SECRET":               "",
 	} {
 		got, _ := ProviderInName(p)
 		if got != want {
@@ -1231,6 +1235,21 @@ func TestAuthFlowPath(t *testing.T) {
 	} {
 		if got := AuthFlowPath(p); got != want {
 			t.Errorf("AuthFlowPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+func TestNativeSDK(t *testing.T) {
+	for spec, want := range map[string]bool{
+		"@clerk/clerk-expo":        true,
+		"@clerk/expo":              true,
+		"@clerk/expo/legacy":       true,
+		"@clerk/expo-passkeys-web": false,
+		"@clerk/nextjs":            false,
+		"@clerk/clerk-react":       false,
+	} {
+		if got := NativeSDK(spec); got != want {
+			t.Errorf("NativeSDK(%s) = %v, want %v", spec, got, want)
 		}
 	}
 }

@@ -131,3 +131,36 @@ func SensitiveOperationIn(name string) string {
 	}
 	return ""
 }
+
+// ReverificationCheck is a server-side call that enforces reverification:
+// the authorization check given a reverification option, or a helper that
+// answers with the reverification error `useReverification()` prompts on.
+type ReverificationCheck struct {
+	Name string // the function or method name
+	// Option, when set, is the property of the first argument that makes
+	// the call a reverification check (has({ reverification: 'strict' })).
+	// Such a check enforces nothing when its result is dropped.
+	Option string
+	Source string
+}
+
+// reverificationChecks are the server calls that check reverification.
+//
+// Replaces: rules/hardening/mfa002_reverification_unenforced.go
+// serverReverificationRe (the same names, matched in file text).
+var reverificationChecks = []ReverificationCheck{
+	{Name: "has", Option: "reverification", Source: srcReverification + " (has({ reverification: 'strict' }) on the server); clerk/javascript packages/shared/src/authorization.ts"},
+	{Name: "reverificationError", Source: "https://clerk.com/docs/guides/secure/reverification (Server Actions return reverificationError); clerk/javascript packages/shared/src/authorization-errors.ts"},
+	{Name: "reverificationErrorResponse", Source: "https://clerk.com/docs/guides/secure/reverification (Route Handlers return reverificationErrorResponse); clerk/javascript packages/shared/src/authorization-errors.ts"},
+}
+
+// ReverificationCheckOf returns the reverification check a function or
+// method name is.
+func ReverificationCheckOf(name string) (ReverificationCheck, bool) {
+	for _, c := range reverificationChecks {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return ReverificationCheck{}, false
+}

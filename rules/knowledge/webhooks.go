@@ -122,6 +122,7 @@ var signatureHeaders = map[string]string{
 	"x-twilio-signature": "twilio", "linear-signature": "linear", "x-shopify-hmac-sha256": "shopify",
 	"x-slack-signature": "slack", "workos-signature": "workos", "mux-signature": "mux",
 	"x-twilio-email-event-webhook-signature": "sendgrid", "x-signature": "lemonsqueezy", "webhook-signature-polar": "polar",
+	"paypal-transmission-sig": "paypal", // https://developer.paypal.com/api/rest/webhooks/rest/ (PAYPAL-TRANSMISSION-SIG)
 }
 
 // SignatureHeader returns the provider whose webhook signature travels in
@@ -226,8 +227,9 @@ func IsClerkPayloadField(name string) bool { return contains(clerkPayloadFields,
 // ProviderInName returns the webhook provider (other than Clerk and Svix,
 // whose signatures the WH rules check by default) that a file or route
 // path names as a word ("supabase/functions/paddle-webhook/index.ts" is
-// Paddle's, "/api/stripe/webhook" Stripe's). The providers are those of
-// verifiers and signatureHeaders.
+// Paddle's, "/api/stripe/webhook" Stripe's), or that a setting name
+// names (STRIPE_WEBHOOK_SECRET is Stripe's signing secret, not Clerk's).
+// The providers are those of verifiers and signatureHeaders.
 func ProviderInName(p string) (string, bool) {
 	known := map[string]bool{}
 	for _, v := range verifiers {
@@ -239,9 +241,20 @@ func ProviderInName(p string) (string, bool) {
 	delete(known, "clerk")
 	delete(known, "svix")
 	delete(known, "standard-webhooks")
-	for _, w := range strings.FieldsFunc(strings.ToLower(p), func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9') }) {
+	words := strings.FieldsFunc(strings.ToLower(p), func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9') })
+	for i, w := range words {
 		if known[w] {
 			return w, true
+		}
+		// A two-word provider spelled apart: LEMON_SQUEEZY_WEBHOOK_SECRET,
+		// upstash-qstash.
+		if i+1 < len(words) {
+			if pair := w + words[i+1]; known[pair] {
+				return pair, true
+			}
+			if pair := w + "-" + words[i+1]; known[pair] {
+				return pair, true
+			}
 		}
 	}
 	return "", false

@@ -343,20 +343,11 @@ func fetchTarget(pass *rules.Pass, f *jsast.File, call *jsast.Node, need Check) 
 	if method == "GET" && need < AuthzCheck {
 		return nil // data reads behind a sign-in gate are the RP rules' concern
 	}
-	segs, ok := urlSegments(f, args[0])
-	if !ok {
+	e, err := pass.Model.FetchedEntry(pass.Ctx, f, args[0], method)
+	if err != nil || e == nil {
 		return nil
 	}
-	es, err := pass.Model.Entries(pass.Ctx)
-	if err != nil {
-		return nil
-	}
-	for _, e := range es {
-		if e.Serves(method, segs) {
-			return &target{e: e, desc: rules.Code(method+" "+e.Path) + " (" + rules.Code(e.File) + ")"}
-		}
-	}
-	return nil
+	return &target{e: e, desc: rules.Code(method+" "+e.Path) + " (" + rules.Code(e.File) + ")"}
 }
 
 // actionTarget finds the Server Action an imported name is, through the
@@ -479,49 +470,4 @@ func fetchedBy(f *jsast.File, fn *jsast.Node, name string) string {
 		return true
 	})
 	return src
-}
-
-// urlSegments splits a fetch URL (string or template literal) into path
-// segments; "*" stands for an interpolated segment. ok is false when the
-// URL is not a same-origin absolute path.
-func urlSegments(f *jsast.File, n *jsast.Node) (segs []string, ok bool) {
-	n = jsast.Unwrap(n)
-	if n == nil {
-		return nil, false
-	}
-	var s string
-	switch n.Type {
-	case "string":
-		v, _ := f.StringValue(n)
-		s = v
-	case "template_string":
-		var b strings.Builder
-		for _, c := range n.Children {
-			switch c.Type {
-			case "string_fragment":
-				b.WriteString(f.Text(c))
-			case "template_substitution":
-				b.WriteString("\x00")
-			}
-		}
-		s = b.String()
-	default:
-		return nil, false
-	}
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
-		return nil, false
-	}
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
-	}
-	for _, p := range strings.Split(strings.Trim(s, "/"), "/") {
-		if p == "" {
-			continue
-		}
-		if strings.Contains(p, "\x00") {
-			p = "*"
-		}
-		segs = append(segs, p)
-	}
-	return segs, true
 }

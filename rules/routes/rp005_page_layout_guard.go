@@ -157,21 +157,31 @@ func pageExposure(pass *rules.Pass, e *model.Entry) (model.Exposure, string, boo
 	if v.Authn != model.AuthnNo && v.Authn != model.AuthnPartial || e.Fn == nil || !knowledge.PrivateArea(e.Path) {
 		return model.Exposure{}, "", false
 	}
-	if c := internalFetch(e.FnFile, e.Fn); c != nil {
+	if c := internalFetch(pass, e.FnFile, e.Fn); c != nil {
 		return model.Exposure{Level: model.ExposeMedium, Why: "fetches an internal API"},
 			e.FnFile.CalleeName(c) + "(" + strings.TrimSpace(e.FnFile.Text(jsast.Args(c)[0])) + ")", true
 	}
 	return model.Exposure{}, "", false
 }
 
-// internalAPI matches a fetch URL of the app's own or an internal API.
-var internalAPI = regexp.MustCompile(`^[` + "`" + `'"](/api/|/internal/|https?://(localhost|127\.0\.0\.1|internal[.-]))|\$\{process\.env\.[A-Z_]*(API|INTERNAL|BACKEND)[A-Z_]*\}`)
+// externalBackend matches a fetch URL of a backend service outside the
+// project: a loopback or internal host, or a base URL from an environment
+// variable named for an API or backend. (The app's own endpoints are the
+// model's: Model.FetchedEntry.)
+var externalBackend = regexp.MustCompile(`^[` + "`" + `'"]https?://(localhost|127\.0\.0\.1|internal[.-])|\$\{process\.env\.[A-Z_]*(API|INTERNAL|BACKEND)[A-Z_]*\}`)
 
-// internalFetch returns a fetch() call to an internal API in fn, or nil.
-func internalFetch(f *jsast.File, fn *jsast.Node) *jsast.Node {
+// internalFetch returns a fetch() call in fn that reads from one of the
+// app's own endpoints (not a page) or from an internal backend, or nil.
+func internalFetch(pass *rules.Pass, f *jsast.File, fn *jsast.Node) *jsast.Node {
 	for _, c := range f.Calls(fn, func(n string) bool { return n == "fetch" }) {
 		args := jsast.Args(c)
-		if len(args) > 0 && internalAPI.MatchString(f.Text(args[0])) {
+		if len(args) == 0 {
+			continue
+		}
+		if e, err := pass.Model.FetchedEntry(pass.Ctx, f, args[0], "GET"); err == nil && e != nil && e.Kind != model.Page && e.Kind != model.Layout {
+			return c
+		}
+		if externalBackend.MatchString(f.Text(args[0])) {
 			return c
 		}
 	}

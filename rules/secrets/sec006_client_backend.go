@@ -8,6 +8,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/secrets/detect"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -58,8 +59,6 @@ var SEC006 = &rules.Rule{
 	Run: adapt(runSEC006),
 }
 
-var clerkServerModule = regexp.MustCompile(`^@clerk/[a-z-]+/server$`)
-
 // keepsImports matches the tsconfig options that keep unused imports.
 var keepsImports = regexp.MustCompile(`"(?:verbatimModuleSyntax|preserveValueImports)"\s*:\s*true`)
 
@@ -71,13 +70,11 @@ func backendImport(im jsast.Import) string {
 	switch {
 	case im.Source == "@clerk/backend" || strings.HasPrefix(im.Source, "@clerk/backend/"):
 		return "Clerk's backend SDK `@clerk/backend`"
-	case clerkServerModule.MatchString(im.Source):
-		switch im.Imported {
-		case "clerkClient", "createClerkClient", "verifyToken", "verifyWebhook":
-			return rules.Code(im.Imported) + " from " + rules.Code(im.Source)
+	case knowledge.SecretExport(im.Source, im.Imported):
+		if m, ok := knowledge.ClerkModuleOf(im.Source, 0); ok && m.Webhooks {
+			return "webhook verification from " + rules.Code(im.Source)
 		}
-	case strings.HasPrefix(im.Source, "@clerk/") && strings.HasSuffix(im.Source, "/webhooks"):
-		return "webhook verification from " + rules.Code(im.Source)
+		return rules.Code(im.Imported) + " from " + rules.Code(im.Source)
 	case im.Source == "svix":
 		return "`svix` (webhook verification needs the signing secret)"
 	}

@@ -338,6 +338,11 @@ func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead 
 			name := f.CalleeName(n)
 			last := jsast.LastSegment(name)
 			if strings.Contains(name, ".") && roots[rootOf(name)] {
+				if len(jsast.Args(n)) > 0 {
+					// The Fetch API's body methods take no argument: ctx.json(x, 500)
+					// of a Hono context builds a response.
+					return true
+				}
 				switch last {
 				case "json", "formData":
 					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(name)})
@@ -637,20 +642,14 @@ func following(st *jsast.Node) []*jsast.Node {
 }
 
 // responseCall reports whether a call only builds or sends a response
-// or logs.
+// or logs (knowledge.RespondsOrLogs), or is a conversion of the
+// language's built-ins (JSON.stringify, String(x)).
 func responseCall(name string) bool {
-	root := rootOf(name)
-	switch root {
-	case "res", "reply", "response", "console", "NextResponse", "Response", "logger", "log", "setResponseStatus", "json",
-		"createError", "sendError", "error", "redirect", "JSON", "String", "Number":
+	switch rootOf(name) {
+	case "JSON", "String", "Number":
 		return true
 	}
-	// A logger reached through the request or the app (Fastify's
-	// request.log.error, req.log.warn, this.logger.info) processes nothing.
-	if segs := strings.Split(name, "."); len(segs) >= 2 && (segs[len(segs)-2] == "log" || segs[len(segs)-2] == "logger") {
-		return true
-	}
-	return name == "c.json" || name == "c.text" || name == "c.body" || strings.HasPrefix(name, "ctx.throw")
+	return knowledge.RespondsOrLogs(name)
 }
 
 // processes reports whether the statements do more than respond: they

@@ -60,9 +60,15 @@ if (!process.env.WEBHOOK_SECRET) return handle(await req.json())`,
 
 var (
 	webhookSecretName  = regexp.MustCompile(`(?i)(webhook|signing|svix)`)
-	otherProviderName  = regexp.MustCompile(`(?i)(stripe|github|lemon|paddle|polar|shopify|slack|twilio|razorpay|linear|workos|paypal|mux)`)
 	declaredSecretName = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*(WEBHOOK|SIGNING|SVIX)[A-Z0-9_]*\b`)
 )
+
+// otherProvider reports whether a setting name is another webhook
+// provider's signing secret (knowledge's providers).
+func otherProvider(name string) bool {
+	_, ok := knowledge.ProviderInName(name)
+	return ok
+}
 
 func runWH005(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
@@ -135,7 +141,7 @@ func (c *checker) explicitNameMismatch(f *jsast.File) {
 func fallbacks(pass *rules.Pass, f *jsast.File) {
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		name, right, v, ok := f.EnvFallback(n) // '' makes svix throw: fails closed
-		if !ok || !webhookSecretName.MatchString(name) || otherProviderName.MatchString(name) {
+		if !ok || !webhookSecretName.MatchString(name) || otherProvider(name) {
 			return true
 		}
 		op := f.Text(n.ChildByField("operator"))
@@ -321,7 +327,7 @@ func (c *checker) declaredSecrets(from string, nuxt bool) map[string]rules.Locat
 				continue
 			}
 			for _, m := range declaredSecretName.FindAllString(line, -1) {
-				if otherProviderName.MatchString(m) || !strings.Contains(m, "SECRET") && !strings.Contains(m, "KEY") {
+				if otherProvider(m) || !strings.Contains(m, "SECRET") && !strings.Contains(m, "KEY") {
 					continue
 				}
 				if _, ok := out[m]; !ok {
