@@ -242,6 +242,12 @@ func exposureOf(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 			// does not choose: a cache fill, the same for every caller.
 			return ExposeNone, ""
 		}
+		if knowledge.CacheRecord(x.Record) && !x.OwnerScoped && selectsOnly(x.Request) {
+			// A cache refreshed on demand (cache-aside): the request names
+			// at most which item (a ticker in the query); the stored value
+			// is the server's own copy, the same for every caller.
+			return ExposeNone, ""
+		}
 		if x.Selects {
 			return ExposeHigh, "changes or deletes stored records"
 		}
@@ -359,6 +365,18 @@ func PublicByDesign(routePath string) bool {
 
 // submissionEntry reports whether adding a record is the entry's purpose:
 // the middleware declares it public, or it is a public form or beacon.
+// selectsOnly reports whether the request inputs that reach an effect
+// can only name an item (a path segment or query parameter), not carry
+// a value to store (a body, a form, a header or cookie).
+func selectsOnly(srcs []InputSource) bool {
+	for _, s := range srcs {
+		if s != FromQuery && s != FromParams {
+			return false
+		}
+	}
+	return true
+}
+
 func submissionEntry(e *Entry) bool {
 	if e.Public != "" {
 		return true
