@@ -61,6 +61,9 @@ type Exposure struct {
 //     feature, not exposed; cost abuse is a rate-limit question;
 //   - a key-value write (knowledge.KeyValueCall) that no request input
 //     and no identity reaches is a cache fill and exposes nothing;
+//   - a write to a cache table (knowledge.CacheRecord: cache-aside) that
+//     only path or query inputs reach, naming which item to refresh, is a
+//     cache fill too;
 //   - creating a record is high, except on a public form or beacon
 //     (knowledge.PublicSubmission: contact, waitlist, registration, page
 //     views) or an entry the middleware declares public, where adding a
@@ -363,8 +366,6 @@ func PublicByDesign(routePath string) bool {
 	return false
 }
 
-// submissionEntry reports whether adding a record is the entry's purpose:
-// the middleware declares it public, or it is a public form or beacon.
 // selectsOnly reports whether the request inputs that reach an effect
 // can only name an item (a path segment or query parameter), not carry
 // a value to store (a body, a form, a header or cookie).
@@ -377,6 +378,8 @@ func selectsOnly(srcs []InputSource) bool {
 	return true
 }
 
+// submissionEntry reports whether adding a record is the entry's purpose:
+// the middleware declares it public, or it is a public form or beacon.
 func submissionEntry(e *Entry) bool {
 	if e.Public != "" {
 		return true
