@@ -51,7 +51,11 @@ type DataLibrary struct {
 	// under a key the call names (SET key value), so a write with a
 	// constant key and a server-computed value is a cache fill.
 	KeyValue bool
-	Source   string
+	// Checkouts are methods of its pool that return a connected client
+	// of the same library (pg's pool.connect(), mysql2's getConnection()),
+	// whose calls are this library's calls.
+	Checkouts []string
+	Source    string
 }
 
 // dataAPIs are the data-access libraries and what each call does.
@@ -116,9 +120,11 @@ var dataAPIs = []DataLibrary{
 			with(ReadWrite, "raw", "transaction"),
 		Source: "https://knexjs.org/guide/query-builder.html"},
 	{Name: "pg", Modules: []string{"pg"}, Roots: []string{"pool", "client", "pg", "db"},
-		Calls: calls(ReadWrite, "query"), Source: "https://node-postgres.com/apis/client#clientquery"},
+		Calls: calls(ReadWrite, "query"), Checkouts: []string{"connect"},
+		Source: "https://node-postgres.com/apis/client#clientquery, https://node-postgres.com/apis/pool#poolconnect"},
 	{Name: "mysql", Modules: []string{"mysql2", "mysql"}, Roots: []string{"mysql", "connection", "conn", "pool"},
-		Calls: calls(ReadWrite, "query", "execute"), Source: "https://sidorares.github.io/node-mysql2/docs"},
+		Calls: calls(ReadWrite, "query", "execute"), Checkouts: []string{"getConnection"},
+		Source: "https://sidorares.github.io/node-mysql2/docs, https://sidorares.github.io/node-mysql2/docs#using-connection-pools"},
 	{Name: "postgres.js", Modules: []string{"postgres"}, Roots: []string{"sql"},
 		Calls: calls(ReadWrite, "unsafe", "begin"), Tags: []string{"sql"},
 		Source: "https://github.com/porsager/postgres#usage"},
@@ -126,7 +132,7 @@ var dataAPIs = []DataLibrary{
 		Calls: calls(ReadWrite, "query"), Tags: []string{"sql"},
 		Source: "https://vercel.com/docs/storage/vercel-postgres/sdk"},
 	{Name: "neon", Modules: []string{"@neondatabase/serverless"}, Roots: []string{"sql", "neon", "pool"},
-		Calls: calls(ReadWrite, "query", "transaction"), Tags: []string{"sql"},
+		Calls: calls(ReadWrite, "query", "transaction"), Tags: []string{"sql"}, Checkouts: []string{"connect"},
 		Source: "https://neon.tech/docs/serverless/serverless-driver"},
 	{Name: "libsql", Modules: []string{"@libsql/client"}, Roots: []string{"turso", "client", "db"},
 		Calls: calls(ReadWrite, "execute", "batch", "transaction"), Source: "https://docs.turso.tech/sdk/ts/reference"},
@@ -296,6 +302,22 @@ func DataCall(pkg, callee string) (Effect, bool) {
 	return 0, false
 }
 
+// CheckoutCall reports whether method, called on a pool of the data
+// library imported from pkg, returns a connected client of that library.
+func CheckoutCall(pkg, method string) bool {
+	name := lastSegment(method)
+	for _, lib := range dataAPIs {
+		if lib.fromModule(pkg) {
+			for _, c := range lib.Checkouts {
+				if c == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // DataUse is one library's meaning of a method name.
 type DataUse struct {
 	Library string
@@ -385,6 +407,7 @@ func (lib DataLibrary) clone() DataLibrary {
 	c.Modules = append([]string(nil), lib.Modules...)
 	c.Roots = append([]string(nil), lib.Roots...)
 	c.Tags = append([]string(nil), lib.Tags...)
+	c.Checkouts = append([]string(nil), lib.Checkouts...)
 	c.Calls = make(map[string]Effect, len(lib.Calls))
 	for k, v := range lib.Calls {
 		c.Calls[k] = v

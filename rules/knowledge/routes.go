@@ -192,6 +192,27 @@ func NonRequestPath(p string) (PathKind, bool) {
 	return RequestPath, false
 }
 
+// cacheWords name the tables and models an application keeps as a cache:
+// its own copy of data the server computed or fetched from another
+// service (etf_cache_price, PriceCache, cached_quotes), refreshed on
+// demand when a visitor asks for the item (cache-aside).
+//
+// Source: the cache-aside pattern
+// (https://learn.microsoft.com/en-us/azure/architecture/patterns/cache-aside:
+// "load data on demand into a cache from a data store").
+var cacheWords = map[string]bool{"cache": true, "cached": true, "caches": true}
+
+// CacheRecord reports whether a table or model name names a cache
+// (cacheWords), matched word by word ("etf_cache_chart", "QuoteCache").
+func CacheRecord(name string) bool {
+	for _, w := range words(name) {
+		if cacheWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
 // submissionWords name the public forms and beacons of an application:
 // endpoints whose whole purpose is to let anyone, signed in or not, add a
 // record (a contact message, a job application, a waitlist sign-up, an

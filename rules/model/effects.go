@@ -284,8 +284,41 @@ func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
 		q = leadingLiteral(f, a)
 	} else if args := jsast.Args(n); len(args) > 0 {
 		q = leadingLiteral(f, args[0])
+		if q == "" {
+			q = leadingLiteral(f, constIn(f, jsast.Ancestor(n, functionTypes...), args[0]))
+		}
 	}
 	return sqlStatementOf(q)
+}
+
+// functionTypes are the node types of a function.
+var functionTypes = []string{"function_declaration", "function_expression", "arrow_function", "method_definition",
+	"generator_function_declaration", "generator_function"}
+
+// constIn returns the value of the one const declaration of the
+// identifier id in the function fn (const query = `SELECT ...` before
+// client.query(query)), or nil when there is none or more than one.
+func constIn(f *jsast.File, fn, id *jsast.Node) *jsast.Node {
+	id = jsast.Unwrap(id)
+	if fn == nil || id == nil || id.Type != "identifier" {
+		return nil
+	}
+	name := f.Text(id)
+	var val *jsast.Node
+	n := 0
+	jsast.Walk(fn, func(x *jsast.Node) bool {
+		if x.Type == "variable_declarator" && f.Text(x.ChildByField("name")) == name {
+			n++
+			if d := x.Parent; d != nil && d.Type == "lexical_declaration" && strings.HasPrefix(f.Text(d), "const") {
+				val = x.ChildByField("value")
+			}
+		}
+		return true
+	})
+	if n != 1 {
+		return nil
+	}
+	return val
 }
 
 // sqlStatementOf classifies the text of one SQL statement (for sqlOf and
@@ -1415,6 +1448,9 @@ func (a *analyzer) addUserReturn(n, val *jsast.Node, st *state, others bool) {
 // columns), on the call itself (ctx.db.query("users")) otherwise.
 func tableOf(f *jsast.File, call *jsast.Node) string {
 	start, table := call, ""
+	if st := sqlOf(f, call); st.known {
+		return st.table // client.query('INSERT INTO notes ...'): the table the statement names
+	}
 	for i := 0; i < 4 && call != nil && call.Type == "call_expression"; i++ {
 		if args := jsast.Args(call); len(args) > 0 {
 			if s, ok := f.StringValue(args[0]); ok {
@@ -1713,4 +1749,29 @@ func conditionCallback(f *jsast.File, fn *jsast.Node) bool {
 	}
 	callee := jsast.Unwrap(args.Parent.ChildByField("function"))
 	return callee != nil && callee.Type == "member_expression" && knowledge.FilterCallback(f.Text(callee.ChildByField("property")))
+}
+
+// checkout returns the data library of a pool whose method prop hands out
+// a connected client (pg's pool.connect(), mysql2's getConnection()), for a
+// receiver that is no local value of the function: a module-level or
+// imported pool. The client's calls are then that library's calls.
+func (a *analyzer) checkout(obj *jsast.Node, v value, prop string) string {
+	obj = jsast.Unwrap(obj)
+	if obj == nil || obj.Type != "identifier" || v.kind != vOther {
+		return ""
+	}
+	if _, bound := a.vars[a.f.Text(obj)]; bound {
+		return ""
+	}
+	pkg, err := a.m.clientPackage(a.ctx, a.f, obj, 0)
+	if err != nil {
+		if !errors.Is(err, errNotFound) {
+			a.s.incomplete = true
+		}
+		return ""
+	}
+	if pkg == "" || !knowledge.CheckoutCall(pkg, prop) {
+		return ""
+	}
+	return pkg
 }

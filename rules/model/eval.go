@@ -501,6 +501,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 		if b, ok := a.listTest(callee.ChildByField("object"), prop, args); ok {
 			return b // ['/', '/sign-in'].includes(event.url.pathname) for a known path
 		}
+		if pkg := a.checkout(callee.ChildByField("object"), obj, prop); pkg != "" {
+			return value{kind: vClient, pkg: pkg} // const client = await pool.connect() of an imported pool
+		}
 		switch obj.kind {
 		case vReq:
 			switch prop {

@@ -61,6 +61,9 @@ type Exposure struct {
 //     feature, not exposed; cost abuse is a rate-limit question;
 //   - a key-value write (knowledge.KeyValueCall) that no request input
 //     and no identity reaches is a cache fill and exposes nothing;
+//   - a write to a cache table (knowledge.CacheRecord: cache-aside) that
+//     only path or query inputs reach, naming which item to refresh, is a
+//     cache fill too;
 //   - creating a record is high, except on a public form or beacon
 //     (knowledge.PublicSubmission: contact, waitlist, registration, page
 //     views) or an entry the middleware declares public, where adding a
@@ -242,6 +245,12 @@ func exposureOf(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 			// does not choose: a cache fill, the same for every caller.
 			return ExposeNone, ""
 		}
+		if knowledge.CacheRecord(x.Record) && !x.OwnerScoped && selectsOnly(x.Request) {
+			// A cache refreshed on demand (cache-aside): the request names
+			// at most which item (a ticker in the query); the stored value
+			// is the server's own copy, the same for every caller.
+			return ExposeNone, ""
+		}
 		if x.Selects {
 			return ExposeHigh, "changes or deletes stored records"
 		}
@@ -355,6 +364,18 @@ func PublicByDesign(routePath string) bool {
 		}
 	}
 	return false
+}
+
+// selectsOnly reports whether the request inputs that reach an effect
+// can only name an item (a path segment or query parameter), not carry
+// a value to store (a body, a form, a header or cookie).
+func selectsOnly(srcs []InputSource) bool {
+	for _, s := range srcs {
+		if s != FromQuery && s != FromParams {
+			return false
+		}
+	}
+	return true
 }
 
 // submissionEntry reports whether adding a record is the entry's purpose:

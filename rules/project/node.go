@@ -456,11 +456,14 @@ func (s *NodeServer) AppOf(n *jsast.Node) *NodeApp {
 				}
 			}
 		}
-		// Chained registrations return the app (Express, Hono).
+		// Chained registrations return the app (Express, Hono), and so
+		// does Hono's basePath() for the registrations chained after it
+		// (new Hono().basePath('/api').route('/users', users)); the
+		// declared app carries the prefix (constructorFramework).
 		fn := jsast.Unwrap(n.ChildByField("function"))
 		if fn != nil && fn.Type == "member_expression" {
 			m := s.File.Text(fn.ChildByField("property"))
-			if _, ok := nodeMethods[m]; ok || m == "use" || m == "route" || m == "on" {
+			if _, ok := nodeMethods[m]; ok || m == "use" || m == "route" || m == "on" || m == "basePath" {
 				if a := s.AppOf(fn.ChildByField("object")); a != nil && a.Framework == FrameworkHono {
 					return a
 				}
