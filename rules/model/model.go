@@ -97,6 +97,7 @@ type Model struct {
 	expo     facet[[]*Entry]
 	trpc     facet[[]*Entry]
 	jobs     facet[jobTaskIndex] // background tasks by id (jobs.go)
+	rls      facet[*rowSecurity] // committed row security (supabaserls.go)
 	files    fileFacets
 	notes    notes
 	fns      fnMemo
