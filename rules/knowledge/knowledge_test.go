@@ -112,6 +112,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("accessPolicyLanguages", l.FileExt)
 	}
+	for _, e := range environmentObjects {
+		if e.Source == "" || e.Expr == "" || e.Runtime == "" {
+			t.Errorf("environmentObjects %s: incomplete entry", e.Expr)
+		}
+		unique("environmentObjects", e.Expr)
+	}
 	for _, d := range rowSecurityDialects {
 		if d.Source == "" || d.FileExt == "" || len(d.Identity) == 0 || len(d.SignedInRoles) == 0 || d.Schema == "" {
 			t.Errorf("rowSecurityDialects %s: incomplete entry", d.Name)
