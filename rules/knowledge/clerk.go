@@ -22,6 +22,7 @@ const (
 	Convex        Framework = "convex"
 	SupabaseEdge  Framework = "supabase-functions" // Supabase Edge Functions (Deno)
 	Expo          Framework = "expo"               // Expo Router API routes (+api.ts)
+	Netlify       Framework = "netlify-functions"  // Netlify Functions (netlify/functions/*)
 	TRPC          Framework = "trpc"
 	AnyJS         Framework = "js" // framework-agnostic JavaScript (@clerk/backend)
 	GoHTTP        Framework = "go" // net/http and routers built on it

@@ -112,6 +112,18 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("accessPolicyLanguages", l.FileExt)
 	}
+	for _, e := range environmentObjects {
+		if e.Source == "" || e.Expr == "" || e.Runtime == "" {
+			t.Errorf("environmentObjects %s: incomplete entry", e.Expr)
+		}
+		unique("environmentObjects", e.Expr)
+	}
+	for _, d := range rowSecurityDialects {
+		if d.Source == "" || d.FileExt == "" || len(d.Identity) == 0 || len(d.SignedInRoles) == 0 || d.Schema == "" {
+			t.Errorf("rowSecurityDialects %s: incomplete entry", d.Name)
+		}
+		unique("rowSecurityDialects", d.FileExt)
+	}
 	for _, tbl := range []map[string]string{planColumns, paidPlans, paymentProviders} {
 		for k, src := range tbl {
 			if src == "" || k == "" {
@@ -1250,6 +1262,27 @@ func TestNativeSDK(t *testing.T) {
 	} {
 		if got := NativeSDK(spec); got != want {
 			t.Errorf("NativeSDK(%s) = %v, want %v", spec, got, want)
+		}
+	}
+}
+
+func TestRowSecurityReadsIdentity(t *testing.T) {
+	d, ok := RowSecurityDialectOf("supabase/migrations/001_init.SQL")
+	if !ok {
+		t.Fatal("no dialect for .sql")
+	}
+	for cond, want := range map[string]bool{
+		"user_id = auth.uid()":                     true,
+		"(select auth.uid()) = owner":              true,
+		"public.has_role(auth.uid(), 'admin')":     true,
+		"owner = (auth.jwt() ->> 'sub')":           true,
+		"true":                                     false,
+		"auth.uid() IS NULL OR owner = auth.uid()": false,
+		"auth.jwt() ->> 'role' = 'anon'":           false,
+		"owner = get_user_id_from_jwt()":           false, // an application function: unknown
+	} {
+		if got := d.ReadsIdentity(cond); got != want {
+			t.Errorf("ReadsIdentity(%q) = %v, want %v", cond, got, want)
 		}
 	}
 }

@@ -79,8 +79,8 @@ func (m *Model) BrowserQueries(ctx context.Context, p string) ([]BrowserQuery, e
 			return true
 		}
 		q, ok := ownerKeyedQuery(f, x, table, lib)
-		if !ok {
-			return true
+		if !ok || m.AnonDenied(ctx, table, q.Effect) {
+			return true // or the committed row security keeps a tokenless caller from every row
 		}
 		q.File, q.Client, q.Browser, q.Table = p, client, why, table
 		q.Export, q.ExportLine = exportedDecl(f, x)

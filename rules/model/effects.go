@@ -1513,13 +1513,23 @@ func (a *analyzer) returnedSecret(n *jsast.Node) string {
 			return false
 		case "unary_expression":
 			return false // !key, typeof key
+		case "call_expression":
+			switch callee := a.f.Name(x.ChildByField("function")); {
+			case knowledge.WholeEnvironment(callee, true):
+				found = callee + "() (every setting)" // Deno.env.toObject()
+				return false
+			case callee == "Object.keys":
+				return false // the settings' names, not their values
+			}
 		case "binary_expression":
 			switch a.f.Text(x.ChildByField("operator")) {
 			case "===", "!==", "==", "!=", "<", ">", "<=", ">=", "instanceof", "in":
 				return false // a comparison sends a boolean
 			}
 		case "identifier", "member_expression":
-			if v := a.classify(x); v.kind == vSecret && exposedSecret(v.lit) {
+			if name := a.f.Name(x); x.Type == "member_expression" && knowledge.WholeEnvironment(name, false) {
+				found = name + " (every setting)" // res.json(process.env)
+			} else if v := a.classify(x); v.kind == vSecret && exposedSecret(v.lit) {
 				found = v.lit
 			}
 			return false // key.length is not the key

@@ -44,6 +44,7 @@ const (
 	ConvexHTTPAction   Kind = "convex-http-action"    // an httpAction routed by convex/http.ts
 	EdgeFunction       Kind = "edge-function"         // a Supabase Edge Function (supabase/functions/<name>/index.ts)
 	ExpoAPIRoute       Kind = "expo-api-route"        // an Expo Router API route (app/**/+api.ts) export
+	NetlifyFunction    Kind = "netlify-function"      // a Netlify Function (netlify/functions/<name>.js handler)
 	TRPCQuery          Kind = "trpc-query"            // a tRPC query procedure
 	TRPCMutation       Kind = "trpc-mutation"         // a tRPC mutation procedure
 	TRPCSubscription   Kind = "trpc-subscription"     // a tRPC subscription procedure

@@ -95,8 +95,10 @@ type Model struct {
 	convex   facet[[]*Entry]
 	edge     facet[[]*Entry]
 	expo     facet[[]*Entry]
+	netlify  facet[[]*Entry]
 	trpc     facet[[]*Entry]
 	jobs     facet[jobTaskIndex] // background tasks by id (jobs.go)
+	rls      facet[*rowSecurity] // committed row security (supabaserls.go)
 	files    fileFacets
 	notes    notes
 	fns      fnMemo
@@ -148,7 +150,7 @@ func New(fs Files, proj *project.Model) *Model {
 // Adapters returns the framework adapters, in the order their entries are
 // listed. Adding a framework is adding its adapter here.
 func Adapters() []Adapter {
-	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, convexAdapter{}, edgeAdapter{}, expoAdapter{}, trpcAdapter{}, goAdapter{}}
+	return []Adapter{nextAdapter{}, expressAdapter, fastifyAdapter, honoAdapter, reactRouterAdapter{}, tanstackAdapter{}, astroAdapter{}, nuxtAdapter{}, svelteAdapter{}, convexAdapter{}, edgeAdapter{}, netlifyAdapter{}, expoAdapter{}, trpcAdapter{}, goAdapter{}}
 }
 
 // Project returns the project model the model was built on.

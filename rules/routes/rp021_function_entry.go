@@ -61,7 +61,7 @@ var RP021 = &rules.Rule{
 }
 
 // rp020Frameworks are the adapters whose entries RP021 judges.
-var rp020Frameworks = map[knowledge.Framework]bool{knowledge.Convex: true, knowledge.SupabaseEdge: true, knowledge.Expo: true}
+var rp020Frameworks = map[knowledge.Framework]bool{knowledge.Convex: true, knowledge.SupabaseEdge: true, knowledge.Expo: true, knowledge.Netlify: true}
 
 func runRP021(pass *rules.Pass) error {
 	if pass.Model == nil {

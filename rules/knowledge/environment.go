@@ -1,0 +1,31 @@
+package knowledge
+
+// EnvironmentObject is an expression that evaluates to the whole process
+// environment: every configured setting, secrets included.
+type EnvironmentObject struct {
+	// Expr is the expression's dotted name; for Call the callee's.
+	Expr    string
+	Call    bool
+	Runtime string
+	Source  string
+}
+
+var environmentObjects = []EnvironmentObject{
+	{Expr: "process.env", Runtime: "Node.js",
+		Source: "https://nodejs.org/api/process.html#processenv (an object containing the user environment)"},
+	{Expr: "Deno.env.toObject", Call: true, Runtime: "Deno",
+		Source: "https://docs.deno.com/api/deno/~/Deno.Env#method_toObject_0 (returns a snapshot of the environment variables as key-value pairs)"},
+	{Expr: "Bun.env", Runtime: "Bun",
+		Source: "https://bun.sh/docs/runtime/env (Bun.env is an alias of process.env)"},
+}
+
+// WholeEnvironment reports whether the dotted name of an expression (call
+// says it is a call's callee) is the whole process environment.
+func WholeEnvironment(name string, call bool) bool {
+	for _, e := range environmentObjects {
+		if e.Expr == name && e.Call == call {
+			return true
+		}
+	}
+	return false
+}
