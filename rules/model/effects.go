@@ -714,6 +714,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 					f = jsast.FunctionBody(u)
 				}
 				r, o, g, p := a.argSources(f)
+				if a.textSearchOnly(f) {
+					r, p = nil, nil // a search box's words select no record
+				}
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
 				e.OwnerlessToo = e.OwnerlessToo || a.admitsOwnerless(f)
 			}
