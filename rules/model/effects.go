@@ -1244,6 +1244,11 @@ func (a *analyzer) filterArgs(n *jsast.Node) []*jsast.Node {
 		return out
 	}
 	if len(args) >= 2 && updateMethods[jsast.LastSegment(a.f.CalleeName(n))] {
+		if w := a.f.ObjectProp(args[1], "where"); w != nil {
+			// Sequelize Model.update(values, { where }): the options
+			// select the rows (https://sequelize.org/docs/v6/core-concepts/model-querying-basics/#simple-update-queries).
+			return []*jsast.Node{w}
+		}
 		return args[:1]
 	}
 	return nil
