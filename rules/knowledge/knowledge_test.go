@@ -21,6 +21,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		seen[table+"\x00"+key] = true
 	}
+	for _, f := range textFilters {
+		unique("textFilters", f.Key)
+		if f.Source == "" || f.Key == "" {
+			t.Errorf("textFilters %+v: incomplete entry", f)
+		}
+	}
 	for _, g := range renderGates {
 		unique("renderGates", g.Export)
 		if g.Source == "" || g.Export == "" {

@@ -1,5 +1,7 @@
 package knowledge
 
+import "strings"
+
 // membershipList is a Clerk API that lists a user's memberships of every
 // organization they belong to, in no order that means "the organization
 // the request is about". Call is the call suffix (receiver segment
@@ -69,4 +71,21 @@ func MembershipListProperty(name string) bool {
 func MembershipRoleField(name string) bool {
 	_, ok := membershipRoleFields[name]
 	return ok
+}
+
+// orgRoleKeyPrefix starts the key of every Clerk organization role: the
+// default roles org:admin and org:member and custom roles (org:billing).
+// A role field compared with such a key is an organization role check,
+// whichever Clerk object (the auth object, a membership from the Backend
+// API) the field was read from.
+//
+// Source: https://clerk.com/docs/organizations/roles-permissions (default
+// roles org:admin and org:member, custom roles such as org:billing);
+// https://clerk.com/docs/reference/javascript/types/organization-custom-role-key.
+const orgRoleKeyPrefix = "org:"
+
+// OrgRoleKey reports whether a string literal is a Clerk organization role
+// key (org:admin, org:member, org:<custom>).
+func OrgRoleKey(s string) bool {
+	return len(s) > len(orgRoleKeyPrefix) && s[:len(orgRoleKeyPrefix)] == orgRoleKeyPrefix && !strings.ContainsAny(s, " /")
 }

@@ -546,10 +546,14 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 		// what the caller may do (unless the role it reads is one the
 		// application stores from client-writable metadata, or the
 		// request itself carries it).
+		orgRole := a.comparesOrgRoleKey(test)
+		if orgRole && consExits != altExits {
+			a.addCheck(test, condInfo{authz: AuthzRole}, false)
+		}
 		switch {
-		case consExits && !altExits && forbids(a.f, consN):
+		case consExits && !altExits && (forbids(a.f, consN) || orgRole):
 			alt.authz |= AuthzRole
-		case altExits && !consExits && forbids(a.f, altN):
+		case altExits && !consExits && (forbids(a.f, altN) || orgRole):
 			cons.authz |= AuthzRole
 		}
 	}

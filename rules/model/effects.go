@@ -747,6 +747,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 					f = jsast.FunctionBody(u)
 				}
 				r, o, g, p := a.argSources(f)
+				if a.textSearchOnly(f) {
+					r, p = nil, nil // a search box's words select no record
+				}
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
 				e.OwnerlessToo = e.OwnerlessToo || a.admitsOwnerless(f)
 			}
@@ -1274,6 +1277,11 @@ func (a *analyzer) filterArgs(n *jsast.Node) []*jsast.Node {
 		return out
 	}
 	if len(args) >= 2 && updateMethods[jsast.LastSegment(a.f.CalleeName(n))] {
+		if w := a.f.ObjectProp(args[1], "where"); w != nil {
+			// Sequelize Model.update(values, { where }): the options
+			// select the rows (https://sequelize.org/docs/v6/core-concepts/model-querying-basics/#simple-update-queries).
+			return []*jsast.Node{w}
+		}
 		return args[:1]
 	}
 	return nil

@@ -950,7 +950,15 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 			case cl == isTrue && cr == isTrue:
 				return isTrue, il.merge(ir)
 			}
-			return either, il.merge(ir)
+			m := il.merge(ir)
+			if cl == either && !il.mentions || cr == either && !ir.mentions {
+				// orgRole !== 'org:admin' && checkForRole: the role is
+				// tested only when a value that is not the caller's (a
+				// helper's option, the HTTP method) says so, so the
+				// test does not establish the role on its own.
+				m.authz = 0
+			}
+			return either, m
 		case "||":
 			cl, il := a.cond(l)
 			cr, ir := a.cond(r)
@@ -982,7 +990,13 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 			// nothing verifies it, so the caller decides the test.
 			return either, condInfo{presence: true}
 		}
-		return isFalse, condInfo{mentions: true, authz: v.authz}
+		az := v.authz
+		if v.kind == vIdentity && orgish(v.field) {
+			// if (!orgId): the caller has an active organization, which
+			// scopes no record to it (a comparison or filter does).
+			az &^= AuthzOrg
+		}
+		return isFalse, condInfo{mentions: true, authz: az}
 	case vPred:
 		return v.anon, condInfo{mentions: true, authz: v.authz}
 	case vRow:

@@ -675,6 +675,9 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 	if l, ok := m.chosenLayer(ctx, st, f, n, via); ok {
 		return l
 	}
+	if l, ok := m.boundLayer(ctx, st, f, n, via); ok {
+		return l
+	}
 	l := Layer{Name: clip(f.Text(n), 40), Location: Location{File: f.Path, Line: n.Line}, Via: via}
 	if jsast.IsFunction(n) {
 		l.Name = "inline middleware"
