@@ -39,6 +39,7 @@ type goSummary struct {
 	unstopped     []Proof // a denial written while the request goes on
 	effects       []Effect
 	inputs        []Input
+	headers       []HeaderRead // request headers read by name (goheaders.go)
 	authz         Authz
 	// cut: the summary depends on who asked for it: a helper was not
 	// followed because of the depth limit, or a recursive call was
@@ -371,6 +372,7 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 				w.fieldWrite(l, step && goIntLit(x.Rhs[i]) || !step && goStepOf(l, x.Rhs[i], w.fn.file))
 			}
 		}
+		w.goHeaderVar(x.Lhs, x.Rhs)
 		w.assign(x.Lhs, x.Rhs)
 		w.markClerkUsers(x.Lhs, x.Rhs)
 		if w.panics != nil && r != no {
@@ -1055,6 +1057,9 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	}
 	if src, iname, ok := w.inputCall(c); ok {
 		w.s.inputs = append(w.s.inputs, Input{Name: iname, Source: src, Location: w.loc(c.Pos())})
+		if src == FromHeaders {
+			w.goHeaderRead(c, iname)
+		}
 		return r
 	}
 	if onReq {
@@ -1122,6 +1127,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	for _, in := range hs.inputs {
 		w.s.inputs = append(w.s.inputs, in)
 	}
+	w.goEnterHeaders(hs, via)
 	w.s.unstopped = append(w.s.unstopped, hs.unstopped...)
 	if hs.stops && len(hs.checks) > 0 && r != no {
 		w.s.checks = append(w.s.checks, Proof{Location: w.loc(c.Pos()), What: fmt.Sprintf("%s stops a signed-out caller", fn.name)})
@@ -1316,6 +1322,7 @@ func (w *goWalker) readsInner(fn *goFunc, r tri) {
 	w.s.checks = append(w.s.checks, s.checks...)
 	w.s.effects = append(w.s.effects, s.effects...)
 	w.s.inputs = append(w.s.inputs, s.inputs...)
+	w.s.headers = append(w.s.headers, s.headers...)
 	w.s.unstopped = append(w.s.unstopped, s.unstopped...)
 	w.s.authz |= s.authz
 	w.s.incomplete = w.s.incomplete || s.incomplete
@@ -1351,6 +1358,10 @@ func (w *goWalker) inputCall(c *ast.CallExpr) (InputSource, string, bool) {
 			return FromBody, "body", true
 		}
 		return "", "", false
+	}
+	if strings.HasSuffix(name, ".Header.Get") || strings.HasSuffix(name, ".Header.Values") {
+		// net/http's r.Header.Get("x"), gin's c.Request.Header.Get("x").
+		return FromHeaders, arg, true
 	}
 	src, ok := goInputs[last]
 	if !ok {
@@ -1666,6 +1677,7 @@ func (m *Model) goAnalyse(ctx context.Context, e *Entry, own bool) *analysis {
 	}
 	h := m.goSummarize(ctx, e.gofn, goHandlerRole, 0, nil)
 	out.inputs = h.inputs
+	out.headers = h.headers
 	for _, c := range h.reads {
 		out.inputs = append(out.inputs, Input{Name: c.What, Source: FromIdentity, Location: c.Location})
 	}
