@@ -40,7 +40,13 @@ type goSummary struct {
 	effects       []Effect
 	inputs        []Input
 	headers       []HeaderRead // request headers read by name (goheaders.go)
-	authz         Authz
+	// ctxValues: the context values the function stores, by key, with
+	// the request inputs they come from (goctx.go).
+	ctxValues map[string][]InputSource
+	// ctxChecks: the keys of context values a check that ends the
+	// request compares with (goctx.go).
+	ctxChecks []string
+	authz     Authz
 	// cut: the summary depends on who asked for it: a helper was not
 	// followed because of the depth limit, or a recursive call was
 	// answered by the outer call. It is never memoised, so a function's
@@ -314,6 +320,9 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 			if c == maybe && thenR == no && goRoleWords(w.fn.file.Text(x.Cond)) {
 				// if !hasRole { c.AbortWithStatus(403) }: a role or permission check.
 				w.s.authz |= AuthzRole
+			} else if c == maybe && thenR == no && w.ctxCompared(x.Cond) {
+				// if plan.HouseholdID != household { return }: decided per
+				// entry by who stores the value (goAnalyse).
 			} else if c == maybe && thenR == no && w.mentionsIdentity(x.Cond) {
 				// if !canEdit(post, user) { return }: a check of the caller
 				// against the record.
@@ -1055,6 +1064,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 			}
 		}
 	}
+	w.storesCtxValue(c)
 	if src, iname, ok := w.inputCall(c); ok {
 		w.s.inputs = append(w.s.inputs, Input{Name: iname, Source: src, Location: w.loc(c.Pos())})
 		if src == FromHeaders {
@@ -1343,6 +1353,9 @@ func (w *goWalker) inputCall(c *ast.CallExpr) (InputSource, string, bool) {
 		}
 	}
 	root := goRootIdent(c.Fun)
+	if src, ok := w.ctxValueRead(c); ok {
+		return src, "", true
+	}
 	if name == "chi.URLParam" || name == "mux.Vars" {
 		if len(c.Args) > 1 {
 			if b, ok := c.Args[1].(*ast.BasicLit); ok {
@@ -1676,21 +1689,28 @@ func (m *Model) goAnalyse(ctx context.Context, e *Entry, own bool) *analysis {
 		return out
 	}
 	h := m.goSummarize(ctx, e.gofn, goHandlerRole, 0, nil)
-	out.inputs = h.inputs
+	for _, in := range h.inputs {
+		if !goCtxSource(in.Source) {
+			out.inputs = append(out.inputs, in)
+		}
+	}
 	out.headers = h.headers
 	for _, c := range h.reads {
 		out.inputs = append(out.inputs, Input{Name: c.What, Source: FromIdentity, Location: c.Location})
 	}
 	out.effects.Incomplete = h.incomplete
 	reached := map[tri]int{}
+	if goCtxChecked(e, h.ctxChecks) {
+		authz |= AuthzOwner
+	}
 	for _, x := range h.effects {
 		var req []InputSource
 		for _, s := range x.Request {
-			if !strings.HasPrefix(string(s), "param:") {
+			if !strings.HasPrefix(string(s), "param:") && !goCtxSource(s) {
 				req = append(req, s)
 			}
 		}
-		x.Request = req
+		x.Request = sortSources(append(req, goCtxInputs(e, x.Request)...))
 		r := triOf(x.SignedOut)
 		if guard != nil {
 			r = no

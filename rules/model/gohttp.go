@@ -689,6 +689,7 @@ func (l *goLister) evalLayer(fn *goFunc, e ast.Expr, role goRole) Layer {
 
 func gateOf(ly Layer, s *goSummary) Layer {
 	ly.Authz = s.authz
+	ly.goCtx = s.ctxValues
 	switch {
 	case s.cont == no:
 		ly.Gate = GateRejects
