@@ -35,19 +35,23 @@ app.get('/a', async (q, s) => { const who = q.get('X-User'); s.json(await db.pos
 app.listen(3000)
 `),
 	})
-	ctx := context.Background()
-	for label, want := range map[string]string{
+	wantHeaderReads(t, m, map[string]string{
 		"GET /api/x": "x-user-id app/api/x/route.ts:3 uid; x-role lib/who.ts:1 via roleOf; x-tenant lib/who.ts:2 via tenantOf",
 		"GET /a":     "X-User server.js:3 who; accept-language server.js:3",
-	} {
-		if got := headerReadsOf(ctx, m, entry(t, m, label)); got != want {
-			t.Errorf("%s: HeaderReads = %q, want %q", label, got, want)
+	})
+}
+
+// wantHeaderReads checks the header reads of each entry, by label,
+// rendered "name file:line [var] [via helper]" and joined by "; ".
+func wantHeaderReads(t *testing.T, m *model.Model, want map[string]string) {
+	t.Helper()
+	for label, w := range want {
+		if got := headerReadsOf(context.Background(), m, entry(t, m, label)); got != w {
+			t.Errorf("%s: HeaderReads = %q, want %q", label, got, w)
 		}
 	}
 }
 
-// headerReadsOf renders an entry's header reads: "name file:line [var]
-// [via helper]", joined by "; ".
 func headerReadsOf(ctx context.Context, m *model.Model, e *model.Entry) string {
 	var got []string
 	for _, h := range m.HeaderReads(ctx, e) {
@@ -105,15 +109,10 @@ func main() {
 }
 `),
 	})
-	ctx := context.Background()
-	for label, want := range map[string]string{
+	wantHeaderReads(t, m, map[string]string{
 		"GET /items":  "X-User-Role main.go:12 role; X-Tenant main.go:9 via tenantOf",
 		"GET /orders": "Accept-Language main.go:20 lang; X-Admin main.go:21",
-	} {
-		if got := headerReadsOf(ctx, m, entry(t, m, label)); got != want {
-			t.Errorf("%s: HeaderReads = %q, want %q", label, got, want)
-		}
-	}
+	})
 }
 
 // TestClerkClient: a value is a Clerk client by where it comes from
