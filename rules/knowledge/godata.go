@@ -16,7 +16,11 @@ type GoDataLibrary struct {
 	// is then empty.
 	Generator string
 	Calls     callTable
-	Source    string
+	// Begins are the client methods that start a transaction and return
+	// a client of the same library (sql's db.Begin(), sqlx's
+	// db.Beginx()): the value they return is a client too.
+	Begins []string
+	Source string
 }
 
 // goDataAPIs are the Go data-access packages. A method of a value whose
@@ -27,11 +31,15 @@ var goDataAPIs = []GoDataLibrary{
 	{Name: "database/sql", Packages: []string{"database/sql"}, Types: []string{"DB", "Tx", "Conn", "Stmt"},
 		Calls: calls(Read, "Query", "QueryContext", "QueryRow", "QueryRowContext").
 			with(Write, "Exec", "ExecContext").with(ReadWrite, "Prepare", "PrepareContext", "Begin", "BeginTx"),
+		Begins: []string{"Begin", "BeginTx"},
 		Source: "https://pkg.go.dev/database/sql#DB"},
 	{Name: "sqlx", Packages: []string{"github.com/jmoiron/sqlx"}, Types: []string{"DB", "Tx", "Conn"},
 		Calls: calls(Read, "Query", "QueryContext", "QueryRow", "QueryRowContext", "Queryx", "QueryRowx", "Get", "GetContext",
 			"Select", "SelectContext", "NamedQuery").
 			with(Write, "Exec", "ExecContext", "MustExec", "NamedExec", "NamedExecContext"),
+		// sqlx.DB embeds *sql.DB: Begin/BeginTx return a *sql.Tx, Beginx,
+		// BeginTxx, MustBegin and MustBeginTx a *sqlx.Tx.
+		Begins: []string{"Beginx", "BeginTxx", "MustBegin", "MustBeginTx", "Begin", "BeginTx"},
 		Source: "https://pkg.go.dev/github.com/jmoiron/sqlx#DB"},
 	{Name: "gorm", Packages: []string{"gorm.io/gorm", "github.com/jinzhu/gorm"}, Types: []string{"DB"},
 		Calls: calls(Read, "Find", "First", "Take", "Last", "Count", "Pluck", "Scan", "Row", "Rows", "FindInBatches", "Preload").
@@ -41,6 +49,7 @@ var goDataAPIs = []GoDataLibrary{
 		Source: "https://gorm.io/docs/query.html, https://gorm.io/docs/create.html, https://gorm.io/docs/update.html, https://gorm.io/docs/delete.html"},
 	{Name: "pgx", Packages: []string{"github.com/jackc/pgx"}, Types: []string{"Conn", "Pool", "Tx"},
 		Calls:  calls(Read, "Query", "QueryRow").with(Write, "Exec", "CopyFrom").with(ReadWrite, "SendBatch", "Begin", "BeginTx"),
+		Begins: []string{"Begin", "BeginTx"},
 		Source: "https://pkg.go.dev/github.com/jackc/pgx/v5#Conn, https://pkg.go.dev/github.com/jackc/pgx/v5/pgxpool#Pool"},
 	{Name: "ent", Packages: []string{"entgo.io/ent"}, Types: []string{"Client", "Tx"},
 		Calls: calls(Read, "Query", "Get", "GetX", "All", "AllX", "Only", "OnlyX", "First", "FirstX", "Count").
@@ -100,6 +109,21 @@ func GoDataCall(library, method string) (Effect, bool) {
 		}
 	}
 	return 0, false
+}
+
+// GoDataBegins reports whether method of a client of library starts a
+// transaction whose value is a client of the same library.
+func GoDataBegins(library, method string) bool {
+	for _, lib := range goDataAPIs {
+		if lib.Name == library {
+			for _, b := range lib.Begins {
+				if b == method {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // GoDataLibraries returns the Go data-access packages.

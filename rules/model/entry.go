@@ -299,6 +299,10 @@ type Layer struct {
 	// gofn is the function a Go middleware runs per request (nil for
 	// JavaScript layers and unresolved ones).
 	gofn *goFunc
+	// goCtx maps the keys of the context values a Go middleware stores
+	// (context.WithValue(ctx, key, v)) to the request inputs v comes
+	// from (goctx.go).
+	goCtx map[string][]InputSource
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

@@ -39,7 +39,14 @@ type goSummary struct {
 	unstopped     []Proof // a denial written while the request goes on
 	effects       []Effect
 	inputs        []Input
-	authz         Authz
+	headers       []HeaderRead // request headers read by name (goheaders.go)
+	// ctxValues: the context values the function stores, by key, with
+	// the request inputs they come from (goctx.go).
+	ctxValues map[string][]InputSource
+	// ctxChecks: the keys of context values a check that ends the
+	// request compares with (goctx.go).
+	ctxChecks []string
+	authz     Authz
 	// cut: the summary depends on who asked for it: a helper was not
 	// followed because of the depth limit, or a recursive call was
 	// answered by the outer call. It is never memoised, so a function's
@@ -313,6 +320,9 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 			if c == maybe && thenR == no && goRoleWords(w.fn.file.Text(x.Cond)) {
 				// if !hasRole { c.AbortWithStatus(403) }: a role or permission check.
 				w.s.authz |= AuthzRole
+			} else if c == maybe && thenR == no && w.ctxCompared(x.Cond) {
+				// if plan.HouseholdID != household { return }: decided per
+				// entry by who stores the value (goAnalyse).
 			} else if c == maybe && thenR == no && w.mentionsIdentity(x.Cond) {
 				// if !canEdit(post, user) { return }: a check of the caller
 				// against the record.
@@ -371,6 +381,7 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 				w.fieldWrite(l, step && goIntLit(x.Rhs[i]) || !step && goStepOf(l, x.Rhs[i], w.fn.file))
 			}
 		}
+		w.goHeaderVar(x.Lhs, x.Rhs)
 		w.assign(x.Lhs, x.Rhs)
 		w.markClerkUsers(x.Lhs, x.Rhs)
 		if w.panics != nil && r != no {
@@ -1053,8 +1064,12 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 			}
 		}
 	}
+	w.storesCtxValue(c)
 	if src, iname, ok := w.inputCall(c); ok {
 		w.s.inputs = append(w.s.inputs, Input{Name: iname, Source: src, Location: w.loc(c.Pos())})
+		if src == FromHeaders {
+			w.goHeaderRead(c, iname)
+		}
 		return r
 	}
 	if onReq {
@@ -1122,6 +1137,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	for _, in := range hs.inputs {
 		w.s.inputs = append(w.s.inputs, in)
 	}
+	w.goEnterHeaders(hs, via)
 	w.s.unstopped = append(w.s.unstopped, hs.unstopped...)
 	if hs.stops && len(hs.checks) > 0 && r != no {
 		w.s.checks = append(w.s.checks, Proof{Location: w.loc(c.Pos()), What: fmt.Sprintf("%s stops a signed-out caller", fn.name)})
@@ -1316,6 +1332,7 @@ func (w *goWalker) readsInner(fn *goFunc, r tri) {
 	w.s.checks = append(w.s.checks, s.checks...)
 	w.s.effects = append(w.s.effects, s.effects...)
 	w.s.inputs = append(w.s.inputs, s.inputs...)
+	w.s.headers = append(w.s.headers, s.headers...)
 	w.s.unstopped = append(w.s.unstopped, s.unstopped...)
 	w.s.authz |= s.authz
 	w.s.incomplete = w.s.incomplete || s.incomplete
@@ -1336,6 +1353,9 @@ func (w *goWalker) inputCall(c *ast.CallExpr) (InputSource, string, bool) {
 		}
 	}
 	root := goRootIdent(c.Fun)
+	if src, ok := w.ctxValueRead(c); ok {
+		return src, "", true
+	}
 	if name == "chi.URLParam" || name == "mux.Vars" {
 		if len(c.Args) > 1 {
 			if b, ok := c.Args[1].(*ast.BasicLit); ok {
@@ -1351,6 +1371,10 @@ func (w *goWalker) inputCall(c *ast.CallExpr) (InputSource, string, bool) {
 			return FromBody, "body", true
 		}
 		return "", "", false
+	}
+	if strings.HasSuffix(name, ".Header.Get") || strings.HasSuffix(name, ".Header.Values") {
+		// net/http's r.Header.Get("x"), gin's c.Request.Header.Get("x").
+		return FromHeaders, arg, true
 	}
 	src, ok := goInputs[last]
 	if !ok {
@@ -1665,20 +1689,28 @@ func (m *Model) goAnalyse(ctx context.Context, e *Entry, own bool) *analysis {
 		return out
 	}
 	h := m.goSummarize(ctx, e.gofn, goHandlerRole, 0, nil)
-	out.inputs = h.inputs
+	for _, in := range h.inputs {
+		if !goCtxSource(in.Source) {
+			out.inputs = append(out.inputs, in)
+		}
+	}
+	out.headers = h.headers
 	for _, c := range h.reads {
 		out.inputs = append(out.inputs, Input{Name: c.What, Source: FromIdentity, Location: c.Location})
 	}
 	out.effects.Incomplete = h.incomplete
 	reached := map[tri]int{}
+	if goCtxChecked(e, h.ctxChecks) {
+		authz |= AuthzOwner
+	}
 	for _, x := range h.effects {
 		var req []InputSource
 		for _, s := range x.Request {
-			if !strings.HasPrefix(string(s), "param:") {
+			if !strings.HasPrefix(string(s), "param:") && !goCtxSource(s) {
 				req = append(req, s)
 			}
 		}
-		x.Request = req
+		x.Request = sortSources(append(req, goCtxInputs(e, x.Request)...))
 		r := triOf(x.SignedOut)
 		if guard != nil {
 			r = no

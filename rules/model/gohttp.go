@@ -689,6 +689,7 @@ func (l *goLister) evalLayer(fn *goFunc, e ast.Expr, role goRole) Layer {
 
 func gateOf(ly Layer, s *goSummary) Layer {
 	ly.Authz = s.authz
+	ly.goCtx = s.ctxValues
 	switch {
 	case s.cont == no:
 		ly.Gate = GateRejects
@@ -988,7 +989,35 @@ func (m *Model) goDataNames(ctx context.Context) map[string]string {
 				return true
 			})
 		}
+		goTxNames(p, out)
 		return out, nil
 	})
 	return ns
+}
+
+// goTxNames adds to names the variables that hold a transaction a data
+// client started (tx, err := db.Beginx(): knowledge.GoDataBegins): its
+// Exec is the library's Exec.
+func goTxNames(p *goProgram, names map[string]string) {
+	for _, f := range p.files {
+		ast.Inspect(f.AST, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok || len(as.Rhs) != 1 || len(as.Lhs) == 0 {
+				return true
+			}
+			c, ok := as.Rhs[0].(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := c.Fun.(*ast.SelectorExpr)
+			id, isID := as.Lhs[0].(*ast.Ident)
+			if !ok || !isID || id.Name == "_" || names[id.Name] != "" {
+				return true
+			}
+			if lib := names[lastName(sel.X)]; lib != "" && lib != goClerkClient && knowledge.GoDataBegins(lib, sel.Sel.Name) {
+				names[id.Name] = lib
+			}
+			return true
+		})
+	}
 }

@@ -35,7 +35,10 @@ type HeaderRead struct {
 // model's walk evaluates: a value bound to a variable, tested in a
 // condition, or passed to a call (a query's filter, a helper); a read
 // only echoed in a response literal and reads in middleware layers are
-// not listed yet.
+// not listed yet. In Go (goheaders.go) the request is the handler's
+// *http.Request or framework context parameter, and the reads are the
+// header accessors of net/http, gin, echo and chi (r.Header.Get("x"),
+// c.GetHeader("x")).
 func (m *Model) HeaderReads(ctx context.Context, e *Entry) []HeaderRead {
 	return m.analysis(ctx, e).headers
 }

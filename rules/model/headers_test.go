@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -34,26 +35,84 @@ app.get('/a', async (q, s) => { const who = q.get('X-User'); s.json(await db.pos
 app.listen(3000)
 `),
 	})
-	ctx := context.Background()
-	for label, want := range map[string]string{
+	wantHeaderReads(t, m, map[string]string{
 		"GET /api/x": "x-user-id app/api/x/route.ts:3 uid; x-role lib/who.ts:1 via roleOf; x-tenant lib/who.ts:2 via tenantOf",
 		"GET /a":     "X-User server.js:3 who; accept-language server.js:3",
-	} {
-		var got []string
-		for _, h := range m.HeaderReads(ctx, entry(t, m, label)) {
-			s := fmt.Sprintf("%s %s:%d", h.Header, h.File, h.Line)
-			if h.Var != "" {
-				s += " " + h.Var
-			}
-			if len(h.Via) > 0 {
-				s += " via " + strings.SplitN(h.Via[0], " ", 2)[0]
-			}
-			got = append(got, s)
-		}
-		if strings.Join(got, "; ") != want {
-			t.Errorf("%s: HeaderReads = %q, want %q", label, strings.Join(got, "; "), want)
+	})
+}
+
+// wantHeaderReads checks the header reads of each entry, by label,
+// rendered "name file:line [var] [via helper]" and joined by "; ".
+func wantHeaderReads(t *testing.T, m *model.Model, want map[string]string) {
+	t.Helper()
+	for label, w := range want {
+		if got := headerReadsOf(context.Background(), m, entry(t, m, label)); got != w {
+			t.Errorf("%s: HeaderReads = %q, want %q", label, got, w)
 		}
 	}
+}
+
+func headerReadsOf(ctx context.Context, m *model.Model, e *model.Entry) string {
+	var got []string
+	for _, h := range m.HeaderReads(ctx, e) {
+		s := fmt.Sprintf("%s %s:%d", h.Header, h.File, h.Line)
+		if h.Var != "" {
+			s += " " + h.Var
+		}
+		if len(h.Via) > 0 {
+			s += " via " + strings.SplitN(h.Via[0], " ", 2)[0]
+		}
+		got = append(got, s)
+	}
+	return strings.Join(got, "; ")
+}
+
+// TestGoHeaderReads: the Go model lists the headers a handler reads by
+// name (net/http's r.Header.Get, gin's c.GetHeader and
+// c.Request.Header.Get), the variable a read initialises, and reads in a
+// helper the handler passes the request to; a header of another value
+// (an upstream response) is none.
+func TestGoHeaderReads(t *testing.T) {
+	m := buildModel(t, source.Mem{
+		"go.mod": []byte("module example.com/app\n\ngo 1.22\n"),
+		"main.go": []byte(`package main
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+func tenantOf(r *http.Request) string { return r.Header.Get("X-Tenant") }
+
+func items(w http.ResponseWriter, r *http.Request) {
+	role := r.Header.Get("X-User-Role")
+	up, _ := http.Get("https://upstream.example/x")
+	_ = up.Header.Get("X-Upstream-User")
+	_ = tenantOf(r)
+	_ = role
+}
+
+func orders(c *gin.Context) {
+	lang := c.GetHeader("Accept-Language")
+	if c.Request.Header.Get("X-Admin") != "yes" {
+		return
+	}
+	_ = lang
+}
+
+func main() {
+	http.HandleFunc("GET /items", items)
+	g := gin.New()
+	g.GET("/orders", orders)
+	http.ListenAndServe(":8080", nil)
+}
+`),
+	})
+	wantHeaderReads(t, m, map[string]string{
+		"GET /items":  "X-User-Role main.go:12 role; X-Tenant main.go:9 via tenantOf",
+		"GET /orders": "Accept-Language main.go:20 lang; X-Admin main.go:21",
+	})
 }
 
 // TestClerkClient: a value is a Clerk client by where it comes from

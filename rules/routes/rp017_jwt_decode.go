@@ -525,9 +525,11 @@ func runRP017Go(pass *rules.Pass) error {
 			clerkSDK = true
 		}
 	}
+	reported := map[token.Pos]bool{}
 	if clerkSDK {
-		goHeaderIdentity(pass, f)
+		goHeaderIdentity(pass, f, reported)
 	}
+	goReportHeaderReads(pass, f, reported)
 	if !golangJWT && clerkDecode == "" {
 		return nil
 	}
@@ -578,7 +580,7 @@ func runRP017Go(pass *rules.Pass) error {
 // reads users: user.Get(ctx, id), client.Users().Read(id)) in a function
 // that verifies no token. Whatever its name, the header is the client's
 // to set, so the caller picks the user they act as.
-func goHeaderIdentity(pass *rules.Pass, f *goast.File) {
+func goHeaderIdentity(pass *rules.Pass, f *goast.File, at map[token.Pos]bool) {
 	for _, d := range f.AST.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil {
@@ -619,6 +621,7 @@ func goHeaderIdentity(pass *rules.Pass, f *goast.File) {
 				}
 				read := headers[id.Name]
 				reported[id.Name] = true
+				at[read.Pos()] = true
 				name, _ := strconv.Unquote(f.Text(read.Args[0]))
 				pass.Report(rules.Diagnostic{Line: f.Line(read.Pos()), Column: f.Col(read.Pos()), Severity: rules.Critical,
 					Message: fmt.Sprintf("the %s request header is taken as the caller's user id (%s looks the user up by it, line %d), but any client can send it: %s verifies no session token, so the caller acts as any user",
