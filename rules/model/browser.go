@@ -61,12 +61,16 @@ func (m *Model) browserModules(ctx context.Context) map[string]string {
 		out[p] = why
 		queue = append(queue, p)
 	}
+	var js []string
 	for _, p := range m.fs.Paths() {
+		if jsModule(p) {
+			js = append(js, p)
+		}
+	}
+	m.readAll(ctx, js)
+	for _, p := range js {
 		if ctx.Err() != nil {
 			return out
-		}
-		if !jsModule(p) {
-			continue
 		}
 		if why, ok := m.ClientModule(ctx, p); ok {
 			add(p, why)

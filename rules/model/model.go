@@ -29,6 +29,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -340,4 +341,32 @@ func (m *Model) parse(ctx context.Context, p string) (*jsast.File, error) {
 		return nil, fmt.Errorf("parse %s: %w", p, err)
 	}
 	return pf, nil
+}
+
+// readAll reads paths with as many goroutines as the run may use, so that a
+// facet that then walks every file one by one (browserModules) finds them
+// read: a read also scans the file for secrets, the bulk of its cost, and a
+// facet computed under sync.Once would otherwise do it on one core while
+// the rules that need it wait. Read errors are left for the caller's own
+// Get, which returns them from the file set's cache.
+func (m *Model) readAll(ctx context.Context, paths []string) {
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				_, _ = m.fs.Get(ctx, p)
+			}
+		}()
+	}
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- p
+	}
+	close(work)
+	wg.Wait()
 }
