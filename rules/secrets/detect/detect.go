@@ -10,6 +10,7 @@
 package detect
 
 import (
+	"bytes"
 	"regexp"
 	"sort"
 	"strings"
@@ -215,4 +216,47 @@ var mayHoldRe = regexp.MustCompile(`(?i)sk_|whsec_|test_|live_|ak_|clerk_|encryp
 
 // MayHoldSecrets is the one-pass test before Secrets: when it is false,
 // Secrets finds nothing.
-func MayHoldSecrets(text []byte) bool { return mayHoldRe.Match(text) }
+//
+// It answers what mayHoldRe.Match answers, by a byte scan: Go's regexp
+// runs a case-folded alternation through its NFA, and this test runs on
+// every file a review reads (it was three quarters of a scan's CPU).
+func MayHoldSecrets(text []byte) bool {
+	for i := 0; i < len(text); i++ {
+		c := text[i] | 0x20
+		for _, w := range mayHoldWords {
+			if w[0] == c && foldPrefix(text[i:], w) {
+				return true
+			}
+		}
+	}
+	// (?i) also folds ſ (U+017F) to s and the Kelvin sign (U+212A) to k:
+	// a text holding either is left to the expression itself.
+	if bytes.Contains(text, []byte("\u017f")) || bytes.Contains(text, []byte("\u212a")) {
+		return mayHoldRe.Match(text)
+	}
+	return false
+}
+
+// mayHoldWords are mayHoldRe's alternatives, in lower case.
+var mayHoldWords = [][]byte{[]byte("sk_"), []byte("whsec_"), []byte("test_"), []byte("live_"), []byte("ak_"), []byte("clerk_"), []byte("encryptionkey")}
+
+// foldPrefix reports whether text starts with w (lower-case ASCII letters
+// and '_') with ASCII letters compared case-insensitively.
+func foldPrefix(text, w []byte) bool {
+	if len(text) < len(w) {
+		return false
+	}
+	for j, b := range w {
+		t := text[j]
+		if b == '_' {
+			if t != '_' {
+				return false
+			}
+			continue
+		}
+		if t|0x20 != b || t < 'A' || (t > 'Z' && t < 'a') || t > 'z' {
+			return false
+		}
+	}
+	return true
+}
