@@ -94,34 +94,37 @@ func runMFA001(pass *rules.Pass) error {
 	if f == nil || !f.ImportsFrom(jsast.IsClerkModule) || pass.Model == nil {
 		return nil
 	}
-	for _, e := range f.Entries() {
-		if reverified(f, &e) || unauthenticated(pass, e.Fn) {
+	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
+	if err != nil {
+		return fmt.Errorf("CLK-MFA-001: entries of %s: %w", pass.File.Path, err)
+	}
+	for _, me := range es {
+		if me.Fn == nil || me.FnFile == nil || me.FnFile.Path != f.Path || jsast.IsNonRequestPath(me.File) {
+			continue // a handler another file holds is judged there
+		}
+		if pass.Model.Reverifies(pass.Ctx, me) || pass.Model.Guard(pass.Ctx, me).Authn == model.AuthnNo {
 			continue
 		}
-		me := entryOfFn(pass, e.Fn)
-		if me == nil {
-			continue // not an entry the model knows: no effects to judge
-		}
 		route := ""
-		if me.PathKnown && !strings.Contains(e.Name, "/") {
+		if me.PathKnown && !strings.Contains(me.Name, "/") {
 			route = me.Path
 		}
-		at, what, conf := sensitiveEffect(pass, f, e.Fn, me)
+		at, what, conf := sensitiveEffect(pass, f, me.Fn, me)
 		if at == nil {
 			// No effect shows the operation (a bulk export reads like any
 			// read): the residual lexicon of operations named by their
 			// route or handler (knowledge.SensitiveOperationIn).
 			w := knowledge.SensitiveOperationIn(route)
 			if w == "" {
-				w = knowledge.SensitiveOperationIn(e.Name)
+				w = knowledge.SensitiveOperationIn(me.Name)
 			}
 			if w == "" {
 				continue
 			}
-			at, what, conf = e.Fn, fmt.Sprintf("a sensitive operation (%s in its name or route)", rules.Code(w)), rules.LowConfidence
+			at, what, conf = me.Fn, fmt.Sprintf("a sensitive operation (%s in its name or route)", rules.Code(w)), rules.LowConfidence
 		}
 		pass.Report(rules.Diagnostic{Line: at.Line, Column: at.Col, Confidence: conf,
-			Message: fmt.Sprintf("%s %s%s performs %s without requiring reverification (`has({ reverification: 'strict' })`)", e.Kind, rules.Code(e.Name), routeSuffix(route), what)})
+			Message: fmt.Sprintf("%s %s%s performs %s without requiring reverification (`has({ reverification: 'strict' })`)", me.Kind.Noun(), rules.Code(me.Name), routeSuffix(route), what)})
 	}
 	return nil
 }
@@ -198,32 +201,6 @@ func setsField(pass *rules.Pass, x model.Effect, fields []string) bool {
 	return false
 }
 
-// unauthenticated reports whether the model's entry for the function fn
-// lets a signed-out caller through (verdict no): reverification is moot
-// there, and the missing authentication is the finding.
-func unauthenticated(pass *rules.Pass, fn *jsast.Node) bool {
-	me := entryOfFn(pass, fn)
-	return me != nil && pass.Model.Guard(pass.Ctx, me).Authn == model.AuthnNo
-}
-
-// entryOfFn returns the model's entry whose handler is fn, or nil.
-func entryOfFn(pass *rules.Pass, fn *jsast.Node) *model.Entry {
-	if pass.Model == nil || fn == nil {
-		return nil
-	}
-	es, err := pass.Model.EntriesOf(pass.Ctx, pass.File.Path)
-	if err != nil {
-		return nil
-	}
-	for _, me := range es {
-		if me.Fn == fn || me.File == pass.File.Path && (me.Handler.File == pass.File.Path && me.Handler.Line == fn.Line ||
-			me.Line <= fn.Line && fn.Line <= me.EndLine) {
-			return me
-		}
-	}
-	return nil
-}
-
 // servesReads reports entries that serve reads: every method safe (GET,
 // HEAD, OPTIONS by knowledge.HTTPMethod), loaders, loads and queries.
 func servesReads(e *model.Entry) bool {
@@ -247,42 +224,6 @@ func routeSuffix(route string) string {
 		return ""
 	}
 	return " (" + rules.Code(route) + ")"
-}
-
-// reverified reports whether an entry checks reverification on the server,
-// or uses auth.protect({ reverification }) (CLK-MFA-002's concern).
-func reverified(f *jsast.File, e *jsast.Entry) bool {
-	found := false
-	check := func(n *jsast.Node) {
-		jsast.Walk(n, func(x *jsast.Node) bool {
-			if found {
-				return false
-			}
-			switch x.Type {
-			case "call_expression":
-				name := f.CalleeName(x)
-				last := jsast.LastSegment(name)
-				if strings.HasPrefix(last, "reverificationError") || strings.Contains(strings.ToLower(last), "reverif") {
-					found = true
-				}
-				for _, a := range jsast.Args(x) {
-					if f.ObjectProp(a, "reverification") != nil || f.ObjectProp(a, "__experimental_reverification") != nil {
-						found = true
-					}
-				}
-			case "identifier":
-				if strings.Contains(strings.ToLower(f.Text(x)), "reverif") {
-					found = true
-				}
-			}
-			return true
-		})
-	}
-	check(e.Fn)
-	for _, m := range e.Middleware {
-		check(m)
-	}
-	return found
 }
 
 // effectCall returns the call in fn that performs the effect x, and

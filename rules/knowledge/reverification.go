@@ -164,3 +164,11 @@ func ReverificationCheckOf(name string) (ReverificationCheck, bool) {
 	}
 	return ReverificationCheck{}, false
 }
+
+// ReverificationParam is the property of Clerk's authorization params
+// that asks for a recent verification: has() takes it, and auth.protect()
+// takes the same params (`auth.protect({ reverification: 'strict' })`),
+// which answers an unverified caller itself. Source: clerk/javascript
+// packages/shared/src/authorization.ts (createCheckAuthorization reads
+// params.reverification); https://clerk.com/docs/guides/secure/reverification.
+const ReverificationParam = "reverification"

@@ -337,10 +337,16 @@ func (b *userBindings) collect() {
 	}
 }
 
-// rbac006ReturnKinds are entry kinds whose return value is serialized to
-// the browser.
-var rbac006ReturnKinds = map[string]bool{"loader": true, "action": true, "server action": true, "server function": true,
-	"procedure": true, "endpoint": true}
+// rbac006ReturnKinds are the model's entry kinds whose return value the
+// framework serializes to the browser, with the noun a finding uses (a
+// Route Handler or endpoint returns a Response, reported where it is
+// built).
+var rbac006ReturnKinds = map[model.Kind]string{
+	model.Loader: "loader", model.Action: "action", model.ServerAction: "server action",
+	model.ServerFunction: "server function", model.TRPCQuery: "procedure", model.TRPCMutation: "procedure",
+	model.TRPCSubscription: "procedure", model.Load: "endpoint", model.LayoutLoad: "endpoint",
+	model.FormAction: "action", model.ServerRoute: "event handler",
+}
 
 func runRBAC006(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
@@ -426,12 +432,9 @@ func runRBAC006(pass *rules.Pass) error {
 	// tRPC procedures, getServerSideProps.
 	type retFn struct{ kind, name string }
 	fns := map[*jsast.Node]retFn{}
-	for _, e := range f.Entries() {
-		if rbac006ReturnKinds[e.Kind] && (e.Kind != "endpoint" || e.Name == "load") {
-			fns[e.Fn] = retFn{e.Kind, e.Name}
-		}
-		if e.Kind == "handler" && e.Name == "default" { // Nuxt event handlers return the JSON body
-			fns[e.Fn] = retFn{"event handler", "default"}
+	for _, e := range entries {
+		if noun, ok := rbac006ReturnKinds[e.Kind]; ok && e.Fn != nil && e.FnFile != nil && e.FnFile.Path == f.Path {
+			fns[e.Fn] = retFn{noun, e.Name}
 		}
 	}
 	for _, ex := range f.Exports() {
