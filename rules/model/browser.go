@@ -11,6 +11,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
 	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // The browser side of the client boundary: every module of the snapshot
@@ -294,12 +295,5 @@ func usedOutside(f *jsast.File, name string, fns []*jsast.Node) bool {
 // jsModule reports whether p is a JavaScript or TypeScript module outside
 // node_modules.
 func jsModule(p string) bool {
-	if strings.Contains("/"+p, "/node_modules/") || strings.HasSuffix(p, ".d.ts") {
-		return false
-	}
-	switch path.Ext(p) {
-	case ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts":
-		return true
-	}
-	return false
+	return !strings.Contains("/"+p, "/node_modules/") && source.IsScriptPath(p)
 }

@@ -217,11 +217,8 @@ func firstClerkUse(pass *rules.Pass, a *project.NextApp) (call *jsast.Node, help
 		if pass.Project.AppFor(p) != a || strings.Contains(p, "node_modules/") {
 			continue
 		}
-		switch path.Ext(p) {
-		case ".ts", ".tsx", ".js", ".jsx", ".mjs":
-			if try(p) {
-				return
-			}
+		if source.IsScriptPath(p) && try(p) {
+			return
 		}
 	}
 	return nil, "", ""

@@ -415,8 +415,7 @@ func loaderContextName(f *jsast.File, fn *jsast.Node) string {
 // one: the finding would rest on a guess.
 func loadContextProvided(pass *rules.Pass) bool {
 	for _, p := range pass.Paths() {
-		if !strings.HasSuffix(p, ".ts") && !strings.HasSuffix(p, ".js") && !strings.HasSuffix(p, ".tsx") &&
-			!strings.HasSuffix(p, ".mjs") && !strings.HasSuffix(p, ".jsx") || strings.Contains("/"+p, "/node_modules/") {
+		if !source.IsScriptPath(p) || strings.Contains("/"+p, "/node_modules/") {
 			continue
 		}
 		sf := pass.Get(p)

@@ -11,6 +11,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // This file decides whether an advisory "bites" a package: whether the
@@ -312,7 +313,7 @@ func (x *advisoryExposure) identityOutsideEntries() (rules.Location, string) {
 	}
 	var loc rules.Location
 	name := ""
-	x.eachFile(func(p string) bool { return !entryFiles[p] && isScript(p) }, []string{"@clerk/"}, func(p string, f *jsast.File) bool {
+	x.eachFile(func(p string) bool { return !entryFiles[p] && source.IsScriptPath(p) }, []string{"@clerk/"}, func(p string, f *jsast.File) bool {
 		for _, im := range f.Imports() {
 			if im.TypeOnly || !knowledge.IsClerkPackage(im.Source) {
 				continue
@@ -331,7 +332,7 @@ func (x *advisoryExposure) identityOutsideEntries() (rules.Location, string) {
 // (GHSA-w24r-5266-9c3c). It matters where such a call is made.
 func (x *advisoryExposure) multiKeyAuthz() *bite {
 	var b *bite
-	x.eachFile(isScript, []string{"has(", "protect("}, func(p string, f *jsast.File) bool {
+	x.eachFile(source.IsScriptPath, []string{"has(", "protect("}, func(p string, f *jsast.File) bool {
 		if line, call := affectedAuthzCall(f); line > 0 {
 			b = &bite{sure: true, why: fmt.Sprintf("%s calls %s with a combined check (line %d)", rules.Code(p), rules.Code(call+"()"), line),
 				related: []rules.Location{{Path: p, Line: line}}}
@@ -368,14 +369,6 @@ func affectedAuthzCall(f *jsast.File) (int, string) {
 		return true
 	})
 	return line, callee
-}
-
-func isScript(p string) bool {
-	switch path.Ext(p) {
-	case ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts":
-		return !strings.HasSuffix(p, ".d.ts")
-	}
-	return false
 }
 
 func listEntries(es []pkgEntry) string {

@@ -110,6 +110,19 @@ func (f *File) IsJS() bool {
 	return false
 }
 
+// IsScriptPath reports whether p names JavaScript or TypeScript source
+// (.ts, .tsx, .mts, .cts, .js, .jsx, .mjs, .cjs; DetectLang), leaving out
+// declaration files (.d.ts), which hold no code: the one answer to "is
+// this a module the engine parses".
+func IsScriptPath(p string) bool {
+	switch DetectLang(p) {
+	case LangTS, LangTSX, LangJS:
+		l := strings.ToLower(p)
+		return !strings.HasSuffix(l, ".d.ts") && !strings.HasSuffix(l, ".d.mts") && !strings.HasSuffix(l, ".d.cts")
+	}
+	return false
+}
+
 // DetectLang maps a path to a language.
 func DetectLang(p string) Lang {
 	base := path.Base(p)
