@@ -24,3 +24,26 @@ func TestIdentitySourceNeedsMiddleware(t *testing.T) {
 		}
 	}
 }
+
+// citeMovedTables is TestTablesCiteSources for the tables that replaced
+// the routes and hardening packs' private lists.
+func citeMovedTables(t *testing.T, unique func(table, key string)) {
+	t.Helper()
+	for _, c := range debugOptionCalls {
+		unique("debugOptionCalls", c.Name)
+		if c.Source == "" || c.Name == "" {
+			t.Errorf("debugOptionCalls %+v: incomplete entry", c)
+		}
+	}
+}
+
+func TestTakesDebugOption(t *testing.T) {
+	for name, want := range map[string]bool{
+		"clerkMiddleware": true, "authMiddleware": true, "clerkPlugin": true, "withClerkMiddleware": true,
+		"createClerkClient": false, "requireAuth": false, "": false,
+	} {
+		if got := TakesDebugOption(name); got != want {
+			t.Errorf("TakesDebugOption(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
