@@ -29,6 +29,16 @@ func TestIdentitySourceNeedsMiddleware(t *testing.T) {
 // the routes and hardening packs' private lists.
 func citeMovedTables(t *testing.T, unique func(table, key string)) {
 	t.Helper()
+	for table, rows := range map[string][]struct{ Name, Source string }{
+		"loggers": loggers, "logLevels": logLevels, "logFunctions": logFunctions, "webStorages": webStorages,
+	} {
+		for _, r := range rows {
+			unique(table, r.Name)
+			if r.Source == "" || r.Name == "" {
+				t.Errorf("%s %+v: incomplete entry", table, r)
+			}
+		}
+	}
 	for _, c := range debugOptionCalls {
 		unique("debugOptionCalls", c.Name)
 		if c.Source == "" || c.Name == "" {
@@ -44,6 +54,52 @@ func TestTakesDebugOption(t *testing.T) {
 	} {
 		if got := TakesDebugOption(name); got != want {
 			t.Errorf("TakesDebugOption(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestLogCall(t *testing.T) {
+	for callee, want := range map[string]bool{
+		"console.log": true, "console.error": true, "logger.info": true, "request.log.info": true,
+		"fastify.log.warn": true, "this.logger.debug": true, "appLogger.error": true, "Logger.log": true,
+		"debug": true, "console.table": true,
+		"logger.child": false, "log": false, "res.json": false, "audit.send": false, "catalog.info": false,
+	} {
+		if got := LogCall(callee); got != want {
+			t.Errorf("LogCall(%q) = %v, want %v", callee, got, want)
+		}
+	}
+}
+
+func TestResponds(t *testing.T) {
+	for callee, want := range map[string]bool{
+		"res.json": true, "res.status().json": true, "reply.code().send": true, "NextResponse.json": true,
+		"Response.json": true, "Response": true, "c.json": true, "c.text": true, "json": true, "data": true,
+		"fail": true, "createError": true,
+		"audit.send": false, "telemetry.json": false, "console.error": false, "String": false,
+	} {
+		if got := Responds(callee); got != want {
+			t.Errorf("Responds(%q) = %v, want %v", callee, got, want)
+		}
+	}
+	// RespondsOrLogs is Responds or a logger's method.
+	for _, callee := range []string{"console.error", "request.log.warn", "res.send", "Logger.warn"} {
+		if !RespondsOrLogs(callee) {
+			t.Errorf("RespondsOrLogs(%q) = false", callee)
+		}
+	}
+	if RespondsOrLogs("audit.send") {
+		t.Error(`RespondsOrLogs("audit.send") = true`)
+	}
+}
+
+func TestWebStorage(t *testing.T) {
+	for recv, want := range map[string]bool{
+		"localStorage": true, "window.localStorage": true, "sessionStorage": true, "globalThis.sessionStorage": true,
+		"AsyncStorage": true, "SecureStore": false, "cache": false, "window.caches": false,
+	} {
+		if got := WebStorage(recv); got != want {
+			t.Errorf("WebStorage(%q) = %v, want %v", recv, got, want)
 		}
 	}
 }
