@@ -345,7 +345,11 @@ type AuthField struct {
 	Identity bool
 	// Authz: it carries a role, permission or organization decision.
 	Authz bool
-	Note  string
+	// CallerName: a name applications give the caller's identity on a
+	// request context of their own (context.userId, context.user of a
+	// loader), which only the application's own code fills.
+	CallerName bool
+	Note       string
 }
 
 // authFields are the Auth object's fields and the identity values that are
@@ -359,9 +363,10 @@ type AuthField struct {
 //
 // Replaces: rules/project/next_handler.go authFields,
 // rules/routes/next_guard.go authFieldNames, rules/routes/server_rules.go
-// srvIdentityFields, rules/routes/rp007_wrong_value.go srvNonAuthFields.
+// srvIdentityFields, rules/routes/rp007_wrong_value.go srvNonAuthFields and
+// rrContextIdentityFields.
 var authFields = []AuthField{
-	{Name: "userId", OnAuthObject: true, Identity: true},
+	{Name: "userId", OnAuthObject: true, Identity: true, CallerName: true},
 	{Name: "sessionId", OnAuthObject: true, Identity: true},
 	{Name: "isAuthenticated", OnAuthObject: true, Identity: true},
 	{Name: "sessionClaims", OnAuthObject: true, Identity: true},
@@ -377,10 +382,18 @@ var authFields = []AuthField{
 	{Name: "isSignedIn", Identity: true, Note: "useAuth() and authenticateRequest's RequestState, not the server Auth object"},
 	{Name: "sub", Identity: true, Note: "JWT subject (the user ID) of verified claims"},
 	{Name: "Subject", Identity: true, Note: "Go SessionClaims.Subject"},
-	{Name: "user", Note: "not an Auth object field: a value named user is a BackendUser or app data"},
+	{Name: "user", CallerName: true, Note: "not an Auth object field: a value named user is a BackendUser or app data"},
 	{Name: "session", Note: "not an Auth object field"},
 	{Name: "isLoggedIn", Note: "not a Clerk field"},
 	{Name: "authenticated", Note: "not a Clerk field"},
+}
+
+// NotOnAuthObject reports a name the table lists that the server Auth
+// object does not have (user, session, isSignedIn, sub, ...): reading it
+// on an Auth object is always undefined.
+func NotOnAuthObject(name string) bool {
+	f, ok := AuthFieldOf(name)
+	return ok && !f.OnAuthObject
 }
 
 // AuthFieldOf looks up a field of the Auth object (or a name tested in its

@@ -103,3 +103,23 @@ func TestWebStorage(t *testing.T) {
 		}
 	}
 }
+
+func TestNotOnAuthObjectAndCallerName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"user": true, "session": true, "isSignedIn": true, "isLoggedIn": true, "authenticated": true, "sub": true,
+		"userId": false, "isAuthenticated": false, "has": false, "orgRole": false, "email": false,
+	} {
+		if got := NotOnAuthObject(name); got != want {
+			t.Errorf("NotOnAuthObject(%q) = %v, want %v", name, got, want)
+		}
+	}
+	var callers []string
+	for _, f := range authFields {
+		if f.CallerName {
+			callers = append(callers, f.Name)
+		}
+	}
+	if len(callers) != 2 || callers[0] != "userId" || callers[1] != "user" {
+		t.Errorf("CallerName fields = %v, want [userId user]", callers)
+	}
+}
