@@ -31,12 +31,19 @@ func citeMovedTables(t *testing.T, unique func(table, key string)) {
 	t.Helper()
 	for table, rows := range map[string][]struct{ Name, Source string }{
 		"loggers": loggers, "logLevels": logLevels, "logFunctions": logFunctions, "webStorages": webStorages,
+		"personRecords": personRecords,
 	} {
 		for _, r := range rows {
 			unique(table, r.Name)
 			if r.Source == "" || r.Name == "" {
 				t.Errorf("%s %+v: incomplete entry", table, r)
 			}
+		}
+	}
+	for _, f := range profileFields {
+		unique("profileFields", f.Of+" "+f.Name)
+		if f.Source == "" || f.Name == "" || f.Of != ProfileUser && f.Of != ProfileOrganization && f.Of != ProfilePerson {
+			t.Errorf("profileFields %+v: incomplete entry", f)
 		}
 	}
 	for _, c := range debugOptionCalls {
@@ -121,5 +128,32 @@ func TestNotOnAuthObjectAndCallerName(t *testing.T) {
 	}
 	if len(callers) != 2 || callers[0] != "userId" || callers[1] != "user" {
 		t.Errorf("CallerName fields = %v, want [userId user]", callers)
+	}
+}
+
+func TestProfileFields(t *testing.T) {
+	for name, want := range map[string]bool{
+		"firstName": true, "last_name": true, "username": true, "publicUserData": true,
+		"publicMetadata": true, "unsafe_metadata": true, // the metadata table's, readable by the browser
+		"privateMetadata": false, "private_metadata": false, "name": false, "id": false, "emailAddresses": false,
+	} {
+		if got := UserProfileField(name); got != want {
+			t.Errorf("UserProfileField(%q) = %v, want %v", name, got, want)
+		}
+	}
+	for name, want := range map[string]bool{"name": true, "slug": true, "firstName": false, "id": false} {
+		if got := OrganizationProfileField(name); got != want {
+			t.Errorf("OrganizationProfileField(%q) = %v, want %v", name, got, want)
+		}
+	}
+	for name, want := range map[string]bool{"name": true, "displayName": true, "nickname": true, "slug": false, "title": false} {
+		if got := PersonNameField(name); got != want {
+			t.Errorf("PersonNameField(%q) = %v, want %v", name, got, want)
+		}
+	}
+	for name, want := range map[string]bool{"user": true, "Author": true, "owner": true, "booking": false, "product": false} {
+		if got := PersonRecord(name); got != want {
+			t.Errorf("PersonRecord(%q) = %v, want %v", name, got, want)
+		}
 	}
 }
