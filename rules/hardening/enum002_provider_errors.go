@@ -88,9 +88,10 @@ func errorRef(f *jsast.File, n *jsast.Node, name string) bool {
 	return false
 }
 
-// respondCallees are the calls an error may pass through on its way to
-// the caller without being mapped: serialisers and response builders.
-var respondCallees = map[string]bool{"String": true, "json": true, "data": true, "send": true, "stringify": true, "fail": true, "Response": true, "status": true}
+// serialisers are the language's conversions an error may pass through on
+// its way to the caller without being mapped (String(e),
+// JSON.stringify(e)); response builders are knowledge.Responds.
+var serialisers = map[string]bool{"String": true, "stringify": true}
 
 // reachesCaller reports whether the error read at n leaves the catch body:
 // it sits in a return, a thrown response, or is an argument of a response
@@ -116,10 +117,13 @@ func reachesCaller(f *jsast.File, n, body *jsast.Node) bool {
 			if stateSetter(last) {
 				return true
 			}
-			if !respondCallees[last] {
+			if serialisers[last] {
+				continue
+			}
+			if !knowledge.Responds(f.Name(callee)) {
 				return false // passed through a function of the app's own: mapped
 			}
-			response = response || last != "String"
+			response = true
 		}
 	}
 	return false

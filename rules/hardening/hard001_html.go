@@ -60,17 +60,6 @@ await resend.emails.send({ html: ` + "`<p>Hi ${escapeHtml(evt.data.first_name)},
 	Run: runHARD001,
 }
 
-// userFields are Clerk User / Organization fields the user controls, in the
-// Frontend/Backend SDK (camelCase) and webhook payload (snake_case) forms.
-var userFields = map[string]bool{
-	"firstName": true, "lastName": true, "fullName": true, "username": true, "unsafeMetadata": true, "publicMetadata": true,
-	"first_name": true, "last_name": true, "unsafe_metadata": true, "public_metadata": true, "public_user_data": true,
-	"publicUserData": true,
-}
-
-// orgFields are Organization fields, user-controlled when the root is an organization.
-var orgFields = map[string]bool{"name": true, "slug": true}
-
 // hard001 holds what the rule knows about one file.
 type hard001 struct {
 	pass  *rules.Pass
@@ -234,10 +223,10 @@ func (h hard001) source(n *jsast.Node) string {
 	}
 	segs := strings.Split(name, ".")
 	for i, s := range segs {
-		if userFields[s] && i > 0 {
+		if knowledge.UserProfileField(s) && i > 0 {
 			return name
 		}
-		if orgFields[s] && i > 0 {
+		if knowledge.OrganizationProfileField(s) && i > 0 {
 			root := strings.ToLower(segs[i-1])
 			if root == "organization" || root == "org" || strings.HasSuffix(root, "organization") || i == 1 && h.isOrganization(segs[0], n) {
 				return name
@@ -294,7 +283,7 @@ func (h hard001) valueOf(name string, at *jsast.Node) (v *jsast.Node, direct str
 						continue
 					}
 					obj := h.f.Name(val)
-					if userFields[key] || orgFields[key] && strings.Contains(strings.ToLower(obj), "org") {
+					if knowledge.UserProfileField(key) || knowledge.OrganizationProfileField(key) && strings.Contains(strings.ToLower(obj), "org") {
 						direct = key + " (from " + shortName(h.f, val) + ")"
 					}
 				}

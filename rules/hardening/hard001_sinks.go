@@ -171,17 +171,10 @@ func (h hard001) isOrganization(local string, at *jsast.Node) bool {
 	return false
 }
 
-// personFields are fields of a person's record that the person chose
-// (a display name, set at sign-up and in the profile), when the field's
-// object is a person (personRoots): booking.user.name.
-var personFields = map[string]bool{"name": true, "displayName": true, "display_name": true, "nickname": true, "bio": true}
-
-var personRoots = map[string]bool{"user": true, "author": true, "owner": true, "member": true, "customer": true, "creator": true,
-	"sender": true, "profile": true}
-
 // storedMailSinks reports HTML mail, in any file of a Clerk project (a
 // background job's too), that interpolates unescaped a name users choose
-// (userFields, or a person's name field) from records the code reads
+// (knowledge.UserProfileField, or a knowledge.PersonNameField of a
+// knowledge.PersonRecord) from records the code reads
 // from the database (Model.StoredReadAt): a booking's user.name in a
 // confirmation mail is HTML injection in mail sent from your domain.
 func (h hard001) storedMailSinks() {
@@ -223,7 +216,7 @@ func (h hard001) storedName(n *jsast.Node) string {
 		return ""
 	}
 	i := len(segs) - 1
-	if !userFields[segs[i]] && !(personFields[segs[i]] && personRoots[strings.ToLower(segs[i-1])]) {
+	if !knowledge.UserProfileField(segs[i]) && !(knowledge.PersonNameField(segs[i]) && knowledge.PersonRecord(segs[i-1])) {
 		return ""
 	}
 	init, _ := h.valueOf(segs[0], n)

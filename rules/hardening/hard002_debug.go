@@ -5,6 +5,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -39,11 +40,6 @@ var HARD002 = &rules.Rule{
 	Run: runHARD002,
 }
 
-// clerkOptionCalls are Clerk functions whose options object accepts debug.
-var clerkOptionCalls = map[string]bool{
-	"clerkMiddleware": true, "authMiddleware": true, "clerkPlugin": true, "withClerkMiddleware": true,
-}
-
 func runHARD002(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
 	if f == nil {
@@ -52,7 +48,7 @@ func runHARD002(pass *rules.Pass) error {
 	for _, call := range f.Calls(f.Root, func(string) bool { return true }) {
 		name := f.CalleeName(call)
 		clerkName := f.ResolveClerk(strings.Split(name, ".")[0])
-		if !clerkOptionCalls[clerkName] && !clerkOptionCalls[jsast.LastSegment(name)] {
+		if !knowledge.TakesDebugOption(clerkName) && !knowledge.TakesDebugOption(jsast.LastSegment(name)) {
 			continue
 		}
 		if clerkName == "" && !f.ImportsFrom(jsast.IsClerkModule) {

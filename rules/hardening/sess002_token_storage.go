@@ -7,6 +7,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -55,16 +56,6 @@ console.log('token', token)`,
 	Run: runSESS002,
 }
 
-// tokenSinkLogRoots are the receivers whose methods write a log line.
-var tokenSinkLogRoots = map[string]bool{"console": true, "logger": true, "log": true, "Logger": true}
-
-// tokenSinkLogMethods are the logging methods of those receivers.
-var tokenSinkLogMethods = map[string]bool{"log": true, "info": true, "debug": true, "warn": true, "error": true, "trace": true}
-
-// webStorages persist JavaScript-readable values.
-var webStorages = map[string]bool{"localStorage": true, "sessionStorage": true, "AsyncStorage": true,
-	"window.localStorage": true, "window.sessionStorage": true}
-
 // maxCookieSeconds is the longest a cookie holding a token may live: a few
 // session-token lifetimes.
 const maxCookieSeconds = 300
@@ -89,14 +80,14 @@ func runSESS002(pass *rules.Pass) error {
 		last := jsast.LastSegment(name)
 		recv := strings.TrimSuffix(name, "."+last)
 		switch {
-		case tokenSinkLogRoots[jsast.FirstSegment(name)] && tokenSinkLogMethods[last]:
+		case knowledge.LogCall(name):
 			for _, a := range args {
 				if holds(a) {
 					report(call, fmt.Sprintf("%s writes a Clerk session token to the log", rules.Code(name+"()")))
 					break
 				}
 			}
-		case webStorages[recv] && last == "setItem" && len(args) >= 2 && holds(args[1]):
+		case knowledge.WebStorage(recv) && last == "setItem" && len(args) >= 2 && holds(args[1]):
 			report(call, fmt.Sprintf("%s stores a Clerk session token where every script on the page (or the device's storage) can read it", rules.Code(name+"()")))
 		case (last == "set" || last == "cookie" || last == "setCookie") && isCookieCall(name) && len(args) >= 2:
 			val, opts := args[1], (*jsast.Node)(nil)

@@ -212,7 +212,12 @@ type IdentitySource struct {
 	AsyncFrom int
 	// SignedOut is what the source yields for a signed-out request.
 	SignedOut string
-	Source    string
+	// NeedsMiddleware: the source reads the state the framework's Clerk
+	// middleware attached to the request and throws when it did not run
+	// on it ("auth() was called but Clerk can't detect usage of
+	// clerkMiddleware()").
+	NeedsMiddleware bool
+	Source          string
 }
 
 // identitySources lists where each framework's handlers read the verified
@@ -224,14 +229,17 @@ type IdentitySource struct {
 // rules/routes/rp016_go_lax.go goClaimsGetters.
 var identitySources = []IdentitySource{
 	{Package: "@clerk/nextjs", Framework: NextJS, Form: "await auth()", Name: "auth", Kind: CallSource, Returns: AuthObject, AsyncFrom: 6,
-		SignedOut: "userId null, isAuthenticated false, has() false",
-		Source:    "https://clerk.com/docs/reference/nextjs/app-router/auth; https://clerk.com/docs/guides/development/upgrading/upgrade-guides/nextjs-v6; clerk/javascript packages/backend/src/tokens/authObjects.ts signedOutAuthObject"},
+		SignedOut: "userId null, isAuthenticated false, has() false", NeedsMiddleware: true,
+		Source: "https://clerk.com/docs/reference/nextjs/app-router/auth; https://clerk.com/docs/reference/nextjs/errors/auth-was-called; https://clerk.com/docs/guides/development/upgrading/upgrade-guides/nextjs-v6; clerk/javascript packages/backend/src/tokens/authObjects.ts signedOutAuthObject"},
 	{Package: "@clerk/nextjs", Framework: NextJS, Form: "await currentUser()", Name: "currentUser", Kind: CallSource, Returns: BackendUser, AsyncFrom: -1,
-		SignedOut: "null", Source: "https://clerk.com/docs/reference/nextjs/app-router/current-user"},
+		SignedOut: "null", NeedsMiddleware: true,
+		Source: "https://clerk.com/docs/reference/nextjs/app-router/current-user (calls auth(): https://clerk.com/docs/reference/nextjs/errors/auth-was-called)"},
 	{Package: "@clerk/nextjs", Framework: NextJS, Form: "getAuth(req)", Name: "getAuth", Kind: CallSource, Returns: AuthObject,
-		SignedOut: "userId null", Source: "clerk/clerk-docs docs/_partials/nextjs/get-auth.mdx; clerk/javascript packages/nextjs/src/server/createGetAuth.ts"},
+		SignedOut: "userId null", NeedsMiddleware: true,
+		Source: "clerk/clerk-docs docs/_partials/nextjs/get-auth.mdx; clerk/javascript packages/nextjs/src/server/createGetAuth.ts (throws getAuth() was called but Clerk can't detect usage of clerkMiddleware())"},
 	{Package: "@clerk/express", Framework: Express, Form: "getAuth(req)", Name: "getAuth", Kind: CallSource, Returns: AuthObject,
-		SignedOut: "userId null, isAuthenticated false", Source: "https://clerk.com/docs/reference/express/clerk-middleware; clerk/javascript packages/express/src/getAuth.ts"},
+		SignedOut: "userId null, isAuthenticated false", NeedsMiddleware: true,
+		Source: "https://clerk.com/docs/reference/express/clerk-middleware; clerk/javascript packages/express/src/getAuth.ts (throws middlewareRequired('getAuth') without clerkMiddleware())"},
 	{Package: "@clerk/express", Framework: Express, Form: "req.auth", Name: "auth", Kind: PropertySource, Receiver: "req", Returns: AuthObject,
 		SignedOut: "userId null", Source: "https://clerk.com/docs/guides/development/upgrading/upgrade-guides/core-3 (req.auth removed in Core 3)"},
 	{Package: "@clerk/clerk-sdk-node", Framework: Express, Form: "req.auth", Name: "auth", Kind: PropertySource, Receiver: "req", Returns: AuthObject,
@@ -337,7 +345,11 @@ type AuthField struct {
 	Identity bool
 	// Authz: it carries a role, permission or organization decision.
 	Authz bool
-	Note  string
+	// CallerName: a name applications give the caller's identity on a
+	// request context of their own (context.userId, context.user of a
+	// loader), which only the application's own code fills.
+	CallerName bool
+	Note       string
 }
 
 // authFields are the Auth object's fields and the identity values that are
@@ -351,9 +363,10 @@ type AuthField struct {
 //
 // Replaces: rules/project/next_handler.go authFields,
 // rules/routes/next_guard.go authFieldNames, rules/routes/server_rules.go
-// srvIdentityFields, rules/routes/rp007_wrong_value.go srvNonAuthFields.
+// srvIdentityFields, rules/routes/rp007_wrong_value.go srvNonAuthFields and
+// rrContextIdentityFields.
 var authFields = []AuthField{
-	{Name: "userId", OnAuthObject: true, Identity: true},
+	{Name: "userId", OnAuthObject: true, Identity: true, CallerName: true},
 	{Name: "sessionId", OnAuthObject: true, Identity: true},
 	{Name: "isAuthenticated", OnAuthObject: true, Identity: true},
 	{Name: "sessionClaims", OnAuthObject: true, Identity: true},
@@ -369,10 +382,18 @@ var authFields = []AuthField{
 	{Name: "isSignedIn", Identity: true, Note: "useAuth() and authenticateRequest's RequestState, not the server Auth object"},
 	{Name: "sub", Identity: true, Note: "JWT subject (the user ID) of verified claims"},
 	{Name: "Subject", Identity: true, Note: "Go SessionClaims.Subject"},
-	{Name: "user", Note: "not an Auth object field: a value named user is a BackendUser or app data"},
+	{Name: "user", CallerName: true, Note: "not an Auth object field: a value named user is a BackendUser or app data"},
 	{Name: "session", Note: "not an Auth object field"},
 	{Name: "isLoggedIn", Note: "not a Clerk field"},
 	{Name: "authenticated", Note: "not a Clerk field"},
+}
+
+// NotOnAuthObject reports a name the table lists that the server Auth
+// object does not have (user, session, isSignedIn, sub, ...): reading it
+// on an Auth object is always undefined.
+func NotOnAuthObject(name string) bool {
+	f, ok := AuthFieldOf(name)
+	return ok && !f.OnAuthObject
 }
 
 // AuthFieldOf looks up a field of the Auth object (or a name tested in its

@@ -86,6 +86,7 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("membershipRoleFields %q: no source", k)
 		}
 	}
+	citeMovedTables(t, unique)
 	for _, d := range defaultMatchers {
 		if d.Source == "" || d.Era == "" || len(d.Patterns) == 0 {
 			t.Errorf("defaultMatchers %q: incomplete entry", d.Era)

@@ -11,6 +11,9 @@ type UserMetadata struct {
 	// (user.update({ unsafeMetadata })): a value read from it is the
 	// caller's choice, never an authorization fact.
 	ClientWritable bool
+	// ServerOnly is set when the Frontend API can neither read nor write
+	// the object (privateMetadata): it never reaches the browser.
+	ServerOnly bool
 	// Source cites the table of read and write access.
 	Source string
 }
@@ -26,8 +29,8 @@ const metadataSource = "https://clerk.com/docs/users/metadata (Types of metadata
 var userMetadata = []UserMetadata{
 	{Name: "publicMetadata", Source: metadataSource},
 	{Name: "public_metadata", Source: metadataSource},
-	{Name: "privateMetadata", Source: metadataSource},
-	{Name: "private_metadata", Source: metadataSource},
+	{Name: "privateMetadata", ServerOnly: true, Source: metadataSource},
+	{Name: "private_metadata", ServerOnly: true, Source: metadataSource},
 	{Name: "unsafeMetadata", ClientWritable: true, Source: metadataSource},
 	{Name: "unsafe_metadata", ClientWritable: true, Source: metadataSource},
 }

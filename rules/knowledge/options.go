@@ -39,3 +39,26 @@ func OptionsOf(module, name string) (OptionSet, bool) {
 	}
 	return OptionSet{}, false
 }
+
+// debugOptionCalls are the Clerk functions whose options object takes
+// `debug`: with `debug: true` they log the request, their options and the
+// Auth object on every request.
+//
+// Replaces: rules/hardening/hard002_debug.go clerkOptionCalls.
+var debugOptionCalls = []struct{ Name, Source string }{
+	{"clerkMiddleware", "https://clerk.com/docs/reference/nextjs/clerk-middleware (options: debug); clerk/javascript packages/nextjs/src/server/clerkMiddleware.ts (ClerkMiddlewareOptions.debug: \"additional debug information will be logged to the console\")"},
+	{"authMiddleware", "clerk/javascript packages/nextjs/src/server/authMiddleware.ts, v4 line (AuthMiddlewareParams.debug)"},
+	{"withClerkMiddleware", "clerk/javascript packages/nextjs/src/server/withClerkMiddleware.ts, v4 line (its options go to authenticateRequest with the middleware's debug logging)"},
+	{"clerkPlugin", "clerk/javascript packages/fastify/src/types.ts (ClerkFastifyOptions = ClerkOptions & { hookName }: the options object is the backend's, passed to authenticateRequest)"},
+}
+
+// TakesDebugOption reports whether the Clerk function name (an export, as
+// imported) reads a `debug` option.
+func TakesDebugOption(name string) bool {
+	for _, c := range debugOptionCalls {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1187,14 +1187,7 @@ func (a *analyzer) decodesToken(call *jsast.Node) bool {
 		return tc.Use == knowledge.Decodes && !a.verifiedBefore(call)
 	}
 	f := a.f
-	args := jsast.Args(call)
-	switch name := f.CalleeName(call); {
-	case name == "atob" && len(args) == 1:
-	case name == "Buffer.from" && len(args) == 2:
-		if enc, ok := f.StringValue(args[1]); !ok || !strings.HasPrefix(enc, "base64") {
-			return false
-		}
-	default:
+	if !base64Decodes(f, call) {
 		return false
 	}
 	fn := jsast.EnclosingFunction(call)
@@ -1203,15 +1196,8 @@ func (a *analyzer) decodesToken(call *jsast.Node) bool {
 	}
 	split := false
 	jsast.Walk(fn, func(x *jsast.Node) bool {
-		if split || x.Type != "call_expression" {
-			return !split
-		}
-		if jsast.LastSegment(f.CalleeName(x)) == "split" {
-			if sa := jsast.Args(x); len(sa) == 1 {
-				if s, ok := f.StringValue(sa[0]); ok && s == "." {
-					split = true
-				}
-			}
+		if !split && x.Type == "call_expression" && splitsOnDot(f, x) {
+			split = true
 		}
 		return !split
 	})

@@ -6,14 +6,13 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 )
 
-// middlewareHelpers are the @clerk/nextjs server helpers that need
-// clerkMiddleware() to have run on the request; without it they throw.
-var middlewareHelpers = map[string]bool{"auth": true, "currentUser": true, "getAuth": true}
-
 // clerkHelperCall returns the first call in the file at p to a Clerk
-// helper that needs clerkMiddleware(), and the helper's name.
+// helper that needs clerkMiddleware() (an identity source of
+// @clerk/nextjs that knowledge marks NeedsMiddleware), and the helper's
+// name.
 func clerkHelperCall(pass *rules.Pass, p string) (*jsast.Node, string) {
 	sf := pass.Get(p)
 	if sf == nil || !sf.IsJS() || !bytes.Contains(sf.Content, []byte("@clerk/nextjs")) {
@@ -35,7 +34,7 @@ func clerkHelperCall(pass *rules.Pass, p string) (*jsast.Node, string) {
 		callee := f.CalleeName(x)
 		root := rootName(callee)
 		im, ok := f.ImportOf(root)
-		if !ok || !strings.HasPrefix(im.Source, "@clerk/nextjs") || !middlewareHelpers[im.Imported] {
+		if !ok || !needsClerkMiddleware(im.Source, im.Imported) {
 			return true
 		}
 		found = x
@@ -46,4 +45,14 @@ func clerkHelperCall(pass *rules.Pass, p string) (*jsast.Node, string) {
 		return false
 	})
 	return found, name
+}
+
+// needsClerkMiddleware reports whether name imported from the @clerk/nextjs
+// path is a helper that throws without clerkMiddleware().
+func needsClerkMiddleware(path, name string) bool {
+	if knowledge.ClerkPackageOf(path) != "@clerk/nextjs" {
+		return false
+	}
+	src, ok := knowledge.IdentitySourceOf(path, name)
+	return ok && src.NeedsMiddleware
 }

@@ -59,10 +59,6 @@ var RP007 = &rules.Rule{
 	Run: runRP007,
 }
 
-// srvNonAuthFields are names read on an Auth object that it does not have
-// on the server.
-var srvNonAuthFields = map[string]bool{"user": true, "session": true, "isSignedIn": true, "isLoggedIn": true, "authenticated": true}
-
 type authBinding struct {
 	name  string
 	scope *jsast.Node
@@ -131,7 +127,7 @@ func runRP007(pass *rules.Pass) error {
 				}
 				if m := n.Parent; m != nil && m.Type == "member_expression" && m.ChildByField("object") == n {
 					prop := f.Text(m.ChildByField("property"))
-					if srvNonAuthFields[prop] && !srvIsAssignTarget(m) {
+					if knowledge.NotOnAuthObject(prop) && !srvIsAssignTarget(m) {
 						report(m, rules.Low, fmt.Sprintf("%s does not exist on the Auth object returned by %s, so it is always undefined (this fails closed); use %s or %s", rules.Code(fmt.Sprintf("%s.%s", b.name, prop)), rules.Code(b.from), rules.Code(b.name+".userId"), rules.Code(b.name+".isAuthenticated")))
 					}
 				}
@@ -167,7 +163,7 @@ func runRP007(pass *rules.Pass) error {
 				return !done
 			}
 			prop := f.Text(n.ChildByField("property"))
-			if srvNonAuthFields[prop] && prop != "user" || prop == "user" && srvInTest(n) {
+			if knowledge.NotOnAuthObject(prop) && prop != "user" || prop == "user" && srvInTest(n) {
 				report(n, rules.Low, fmt.Sprintf("%s is not set by %s, which attaches %s: it is always undefined, so every caller is treated as signed out (this fails closed); use %s",
 					rules.Code(req+"."+prop), rules.Code(f.CalleeName(c)+"()"), rules.Code(req+".auth"), rules.Code(req+".auth.userId")))
 				done = true
@@ -307,10 +303,6 @@ func srvShadowed(f *jsast.File, n *jsast.Node, b authBinding) bool {
 	return false
 }
 
-// rrContextIdentityFields are identity names an application may expect
-// on a loader's context.
-var rrContextIdentityFields = map[string]bool{"userId": true, "user": true}
-
 // rrContextIdentity reports React Router / Remix loaders and actions that
 // take the caller from context.userId when nothing in the app provides a
 // load context: the server adapter's getLoadContext is the only thing that
@@ -342,7 +334,7 @@ func rrContextIdentity(pass *rules.Pass, f *jsast.File) {
 		}
 		jsast.Walk(e.Fn, func(n *jsast.Node) bool {
 			if n.Type != "member_expression" || f.Name(n.ChildByField("object")) != ctxName ||
-				!rrContextIdentityFields[f.Text(n.ChildByField("property"))] || srvIsAssignTarget(n) {
+				!callerName(f.Text(n.ChildByField("property"))) || srvIsAssignTarget(n) {
 				return true
 			}
 			if provided < 0 {
@@ -427,4 +419,11 @@ func loadContextProvided(pass *rules.Pass) bool {
 		}
 	}
 	return false
+}
+
+// callerName reports a name applications give the caller's identity on a
+// context of their own (knowledge.AuthField.CallerName).
+func callerName(prop string) bool {
+	af, ok := knowledge.AuthFieldOf(prop)
+	return ok && af.CallerName
 }

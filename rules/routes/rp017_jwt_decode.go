@@ -81,29 +81,6 @@ func srvIsTestPath(p string) bool {
 		strings.HasSuffix(p, "_test.go") || strings.Contains(p, "/testdata/") || strings.HasPrefix(p, "testdata/")
 }
 
-// srvVerifyHelpers are the names applications give their own token
-// verification helpers (a naming convention, not a library fact: the
-// libraries' verifiers are knowledge.TokenCallOf's).
-var srvVerifyHelpers = map[string]bool{
-	"verify": true, "verifyJwt": true, "verifyJWT": true, "verifyIdToken": true, "verifyAccessToken": true, "verifyToken": true,
-}
-
-// srvVerifies reports a call that verifies a token: a verifier of
-// knowledge.TokenCallOf, a Clerk Backend source that verifies the
-// request's token (knowledge.IdentitySourceOf: verifyToken,
-// authenticateRequest, also as a client method), or a helper named for
-// verifying.
-func srvVerifies(f *jsast.File, call *jsast.Node) bool {
-	if tc, ok := tokenCallAt(f, call); ok {
-		return tc.Use == knowledge.Verifies
-	}
-	last := jsast.LastSegment(f.CalleeName(call))
-	if s, ok := knowledge.IdentitySourceOf("@clerk/backend", last); ok && (s.Returns == knowledge.SessionClaims || s.Returns == knowledge.RequestState) {
-		return true
-	}
-	return srvVerifyHelpers[last]
-}
-
 func runRP017(pass *rules.Pass) error {
 	if pass.File.Lang == source.LangGo {
 		return runRP017Go(pass)
@@ -139,7 +116,7 @@ func runRP017(pass *rules.Pass) error {
 			tc, isToken := tokenCallAt(f, n) // knowledge.TokenCallOf
 			switch {
 			case isToken && tc.Use == knowledge.Decodes:
-				if !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
+				if !verifiedNearby(pass, f, n) && !srvOnlyLogged(f, n) {
 					decoded[n.Line] = true
 					pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 						Message: fmt.Sprintf("%s returns the token's claims without verifying its signature, so a forged token is accepted; nothing in this function verifies it", rules.Code(name+"()"))})
@@ -155,7 +132,7 @@ func runRP017(pass *rules.Pass) error {
 				}
 			}
 		case "subscript_expression":
-			if srvIsPayloadSplit(f, n) && !srvVerifiedNearby(f, n) && !srvOnlyLogged(f, n) {
+			if model.HandDecodedPayload(f, n) && !verifiedNearby(pass, f, n) && !srvOnlyLogged(f, n) {
 				decoded[n.Line] = true
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
 					Message: "the token's payload segment is base64-decoded by hand, which reads the claims without verifying the signature"})
@@ -396,65 +373,23 @@ func srvIsAssignTarget(n *jsast.Node) bool {
 	return p != nil && (p.Type == "assignment_expression" || p.Type == "augmented_assignment_expression") && p.ChildByField("left") == n
 }
 
-// srvIsPayloadSplit recognises token.split('.')[1] whose value is
-// base64-decoded (atob, Buffer.from, base64url).
-func srvIsPayloadSplit(f *jsast.File, n *jsast.Node) bool {
-	obj := jsast.Unwrap(n.ChildByField("object"))
-	if obj == nil || obj.Type != "call_expression" || jsast.LastSegment(f.CalleeName(obj)) != "split" {
-		return false
-	}
-	a := jsast.Args(obj)
-	if len(a) != 1 {
-		return false
-	}
-	if sep, ok := f.StringValue(a[0]); !ok || sep != "." {
-		return false
-	}
-	if idx := n.ChildByField("index"); idx == nil || f.Text(idx) != "1" {
-		return false
-	}
-	// The decoding call may wrap the subscript directly or take the
-	// variable it was stored in, in the same statement or function.
+// verifiedNearby reports whether the function around n also verifies a
+// token (decode to read the kid, then verify): a call the model says
+// verifies (Model.VerifiesToken: a library or Clerk verifier, or a helper
+// of the application that calls one).
+func verifiedNearby(pass *rules.Pass, f *jsast.File, n *jsast.Node) bool {
 	scope := jsast.EnclosingFunction(n)
-	if scope == nil {
-		scope = f.Root
-	}
-	decodes := false
-	jsast.Walk(scope, func(x *jsast.Node) bool {
-		if x.Type == "call_expression" {
-			name := f.CalleeName(x)
-			if name == "atob" || name == "Buffer.from" || strings.HasSuffix(name, "base64url.decode") || strings.HasSuffix(name, "base64.decode") {
-				decodes = true
-			}
-		}
-		return !decodes
-	})
-	return decodes
-}
-
-// srvVerifiedNearby reports whether the function around n also verifies
-// a token (decode to read the kid, then verify).
-func srvVerifiedNearby(f *jsast.File, n *jsast.Node) bool {
-	scope := jsast.EnclosingFunction(n)
-	if scope == nil {
-		return false
+	if scope == nil || pass.Model == nil {
+		return scope != nil // no model: unknown, never a finding
 	}
 	found := false
 	jsast.Walk(scope, func(x *jsast.Node) bool {
-		if x.Type == "call_expression" && x != n && srvVerifies(f, x) {
+		if x.Type == "call_expression" && x != n && pass.Model.VerifiesToken(pass.Ctx, f, x) {
 			found = true
 		}
 		return !found
 	})
 	return found
-}
-
-// srvLogCall reports whether a call logs.
-func srvLogCall(f *jsast.File, call *jsast.Node) bool {
-	name := f.CalleeName(call)
-	root := strings.Split(name, ".")[0]
-	return root == "console" || root == "logger" || root == "log" || root == "debug" || strings.HasSuffix(root, "Logger") ||
-		strings.HasSuffix(name, ".log.info") || strings.HasSuffix(name, ".log.debug")
 }
 
 // srvOnlyLogged reports whether the value of expression n only reaches
@@ -464,7 +399,7 @@ func srvLogCall(f *jsast.File, call *jsast.Node) bool {
 func srvOnlyLogged(f *jsast.File, n *jsast.Node) bool {
 	var top *jsast.Node = n
 	for p := n.Parent; p != nil; p = p.Parent {
-		if p.Type == "call_expression" && srvLogCall(f, p) || p.Type == "jsx_expression" {
+		if p.Type == "call_expression" && knowledge.LogCall(f.CalleeName(p)) || p.Type == "jsx_expression" {
 			return true
 		}
 		if p.Type == "variable_declarator" {
@@ -492,7 +427,7 @@ func srvOnlyLogged(f *jsast.File, n *jsast.Node) bool {
 		if x.Type == "identifier" && x != id && f.Text(x) == name {
 			uses++
 			for p := x.Parent; p != nil && p != scope; p = p.Parent {
-				if p.Type == "call_expression" && srvLogCall(f, p) || p.Type == "jsx_expression" {
+				if p.Type == "call_expression" && knowledge.LogCall(f.CalleeName(p)) || p.Type == "jsx_expression" {
 					logged++
 					break
 				}
