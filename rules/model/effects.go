@@ -131,8 +131,8 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		pkg = p
 	}
 	if pkg != "" {
-		if knowledge.PaymentProvider(pkg) {
-			a.s.payment = true
+		if knowledge.PaymentProvider(pkg) && !knowledge.CheckoutStart(pkg, clean) {
+			a.s.payment = true // not a checkout it only starts: that confirms no payment
 		}
 		if s, ok := knowledge.SendCall(pkg, clean); ok {
 			return mk(sendKind(s.Kind), false)
