@@ -235,14 +235,7 @@ func requestNamedOwner(fx model.Effects) []model.Effect {
 // reportRequestOwner reports the writes of requestNamedOwner.
 func reportRequestOwner(pass *rules.Pass, e *model.Entry, at model.Location, bad []model.Effect) {
 	first := bad[0]
-	var related []rules.Location
-	for _, x := range bad {
-		related = append(related, rules.Location{Path: x.File, Line: x.Line})
-	}
-	more := ""
-	if len(bad) > 1 {
-		more = fmt.Sprintf(" (and %d more)", len(bad)-1)
-	}
+	related, more := relatedEffects(bad)
 	src := ""
 	if s := sources(first); s != "" {
 		src = " (" + s + ")"
@@ -315,12 +308,21 @@ func bodyChosen(x model.Effect) bool {
 
 func requestSelected(x model.Effect) bool { return x.RequestSelected() }
 
-func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model.Effect) {
-	first := bad[0]
-	var related []rules.Location
+// relatedEffects lists the places of a finding's effects, and says how
+// many there are beyond the first (" (and 2 more)").
+func relatedEffects(bad []model.Effect) (related []rules.Location, more string) {
 	for _, x := range bad {
 		related = append(related, rules.Location{Path: x.File, Line: x.Line})
 	}
+	if len(bad) > 1 {
+		more = fmt.Sprintf(" (and %d more)", len(bad)-1)
+	}
+	return related, more
+}
+
+func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model.Effect) {
+	first := bad[0]
+	related, more := relatedEffects(bad)
 	what := "can read"
 	for _, x := range bad {
 		if x.Kind == model.WritesData {
@@ -345,10 +347,6 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 		}
 	default:
 		how = fmt.Sprintf("selects records by %s from the request", sources(first))
-	}
-	more := ""
-	if len(bad) > 1 {
-		more = fmt.Sprintf(" (and %d more)", len(bad)-1)
 	}
 	checks := "checks that the caller is signed in"
 	if meantSignedIn(e) && pass.Model.Guard(pass.Ctx, e).Authn != model.AuthnYes {
