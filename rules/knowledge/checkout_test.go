@@ -37,3 +37,33 @@ func TestCheckoutCallAndCacheRecord(t *testing.T) {
 		}
 	}
 }
+
+func TestPaidPlanGrantAndCheckoutStart(t *testing.T) {
+	for _, c := range []struct {
+		column, literal string
+		want            bool
+	}{
+		{"plan", "premium", true}, {"isPro", "true", true}, {"proPayed", "true", true}, {"pro_paid", "true", true},
+		{"hasPremium", "true", true}, {"premiumActive", "true", true}, {"paidUser", "true", true},
+		{"proPayed", "false", false}, {"pro", "true", false}, {"isDark", "true", false}, {"hasSeenTour", "true", false},
+		{"plan", "free", false}, {"isActive", "true", false}, {"activeUser", "true", false},
+	} {
+		if got := PaidPlanGrant(c.column, c.literal); got != c.want {
+			t.Errorf("PaidPlanGrant(%q, %q) = %v, want %v", c.column, c.literal, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		pkg, call string
+		want      bool
+	}{
+		{"stripe", "stripe.checkout.sessions.create", true}, {"stripe", "checkout.sessions.create", true},
+		{"stripe", "stripe.paymentLinks.create", true},
+		{"stripe", "stripe.checkout.sessions.retrieve", false}, {"stripe", "stripe.subscriptions.list", false},
+		{"@lemonsqueezy/lemonsqueezy.js", "createCheckout", true}, {"@lemonsqueezy/lemonsqueezy.js", "getOrder", false},
+		{"openai", "openai.checkout.sessions.create", false},
+	} {
+		if got := CheckoutStart(c.pkg, c.call); got != c.want {
+			t.Errorf("CheckoutStart(%q, %q) = %v, want %v", c.pkg, c.call, got, c.want)
+		}
+	}
+}

@@ -38,18 +38,81 @@ var paidPlans = map[string]string{
 	"unlimited":  "https://docs.stripe.com/billing/subscriptions/overview",
 }
 
+// flagAffixes are the words that make a paid tier's name a yes/no flag
+// of having it (hasPremium, proPaid, premiumActive, paidUser): set to
+// true, the flag grants the tier like `isPro: true`
+// (https://docs.stripe.com/checkout/fulfillment, "grant them access to a
+// service").
+var flagPrefixes, flagSuffixes = []string{"is", "has"}, []string{"paid", "payed", "active", "unlocked", "access", "user", "member"}
+
 // PaidPlanGrant reports whether setting column to the literal value (a
 // string's text, or "true") grants a paid plan: `plan: 'premium'`,
-// `isPro: true`.
+// `isPro: true`, `proPaid: true`.
 func PaidPlanGrant(column, literal string) bool {
 	c := strings.ToLower(strings.ReplaceAll(column, "_", ""))
 	if planColumns[c] == "" {
-		return false
+		return paidFlag(c) && literal == "true"
 	}
 	if strings.HasPrefix(c, "is") {
 		return literal == "true"
 	}
 	return paidPlans[strings.ToLower(literal)] != ""
+}
+
+// paidFlag reports whether a lower-cased column name is a paid tier's
+// name with a flag prefix or suffix (flagPrefixes, flagSuffixes); a bare
+// tier name ("pro") is not a flag.
+func paidFlag(c string) bool {
+	rest, affixed := c, false
+	for _, p := range flagPrefixes {
+		if r, ok := strings.CutPrefix(rest, p); ok && r != "" {
+			rest, affixed = r, true
+			break
+		}
+	}
+	for _, x := range flagSuffixes {
+		if r, ok := strings.CutSuffix(rest, x); ok && r != "" {
+			rest, affixed = r, true
+			break
+		}
+	}
+	return affixed && paidPlans[rest] != ""
+}
+
+// checkoutStarts are the payment provider calls that only start a
+// checkout: they create the page or link the customer pays on and return
+// its URL, before any payment. Setting the plan in the same handler is
+// fulfilment before payment; a provider confirms a payment through its
+// webhook or the checkout retrieved afterwards.
+var checkoutStarts = map[string]map[string]string{
+	"stripe": {
+		"checkout.sessions.create":      "https://docs.stripe.com/checkout/fulfillment (fulfil from checkout.session.completed, not when the session is created)",
+		"paymentLinks.create":           "https://docs.stripe.com/payment-links/api (a link the customer pays on later)",
+		"billingPortal.sessions.create": "https://docs.stripe.com/customer-management/integrate-customer-portal (a portal session, no payment)",
+	},
+	"@lemonsqueezy/lemonsqueezy.js": {
+		"createCheckout": "https://docs.lemonsqueezy.com/api/checkouts/create-checkout (returns the checkout URL; orders arrive by webhook)",
+	},
+	"@polar-sh/sdk": {
+		"checkouts.create": "https://docs.polar.sh/api-reference/checkouts/create-session (a checkout session the customer completes later)",
+	},
+}
+
+// CheckoutStart reports whether call (as written: "stripe.checkout.sessions.create",
+// "createCheckout") of the payment provider SDK pkg only starts a
+// checkout (checkoutStarts): it confirms no payment.
+func CheckoutStart(pkg, call string) bool {
+	for m, calls := range checkoutStarts {
+		if !fromAny([]string{m}, pkg) {
+			continue
+		}
+		for c := range calls {
+			if call == c || strings.HasSuffix(call, "."+c) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // paymentProviders are the payment SDKs whose API confirms a payment: a

@@ -138,6 +138,13 @@ func TestTablesCiteSources(t *testing.T) {
 			}
 		}
 	}
+	for pkg, calls := range checkoutStarts {
+		for c, src := range calls {
+			if !strings.HasPrefix(src, "https://") || !PaymentProvider(pkg) || !CheckoutStart(pkg, c) {
+				t.Errorf("checkoutStarts %s %s: no source, or not a payment provider", pkg, c)
+			}
+		}
+	}
 	for m, src := range filterCallbacks {
 		if src == "" || !FilterCallback(m) {
 			t.Errorf("filterCallbacks %s: no source", m)

@@ -1114,11 +1114,13 @@ func (a *analyzer) expr(n *jsast.Node, st *state, guarded bool) {
 			a.expr(args, st, guarded)
 		}
 		a.call(n, st)
+		a.cookieGrant(n, st)
 	case "new_expression":
 		if args := n.ChildByField("arguments"); args != nil {
 			a.expr(args, st, guarded)
 		}
 		a.newExpr(n, st)
+		a.cookieGrant(n, st)
 	case "member_expression", "subscript_expression":
 		obj := n.ChildByField("object")
 		a.expr(obj, st, guarded)

@@ -131,8 +131,8 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		pkg = p
 	}
 	if pkg != "" {
-		if knowledge.PaymentProvider(pkg) {
-			a.s.payment = true
+		if knowledge.PaymentProvider(pkg) && !knowledge.CheckoutStart(pkg, clean) {
+			a.s.payment = true // not a checkout it only starts: that confirms no payment
 		}
 		if s, ok := knowledge.SendCall(pkg, clean); ok {
 			return mk(sendKind(s.Kind), false)
@@ -1014,6 +1014,20 @@ func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org boo
 // ownerKey matches the names of the fields that tie a record to its owner
 // or tenant (userId, owner_id, orgId, authorId, createdBy).
 var ownerKey = regexp.MustCompile(`(?i)^(user|owner|author|creator|account|member|customer|org|organization|tenant|team|workspace)_?id$|^created_?by(_?id)?$`)
+
+// tenantKey matches the owner fields of ownerKey that name a group of
+// users (an organization, a tenant, a team, a workspace) rather than one.
+var tenantKey = regexp.MustCompile(`(?i)^(org|organization|tenant|team|workspace)_?id$`)
+
+// UserOwnerField reports whether an owner field of a filter or a new
+// record (Effect.OwnerFromRequest) names one user: the record's owner
+// (userId, owner_id, createdBy), author (authorId, author) or actor
+// (user, username), not an organization or a tenant. Written or filtered
+// with a value the request chooses, it names whoever the caller likes,
+// where the verified identity is what belongs there.
+func UserOwnerField(key string) bool {
+	return (ownerKey.MatchString(key) || bylineKey.MatchString(key) || actorKey.MatchString(key)) && !tenantKey.MatchString(key)
+}
 
 // bylineKey matches the fields that name a record's author by name or
 // reference without an id suffix (author, creator, postedBy). Written

@@ -228,6 +228,10 @@ func exposureOf(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeHigh, "spends a paid API"
 	case Outbound:
 		return ExposeHigh, "requests a URL the caller chooses"
+	case SetsCookie:
+		// A cookie granting a paid tier: signing the caller in does not
+		// stop them granting it to themselves (CLK-RBAC-005's finding).
+		return ExposeNone, ""
 	case Relays:
 		// Another API's record fetched without the server's credentials:
 		// that API answers the caller directly too, so an entry nothing

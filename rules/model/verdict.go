@@ -131,6 +131,10 @@ const (
 	// Relays: returns another API's record that the request names, fetched
 	// without the server's credentials (a proxy; see relayedRead).
 	Relays EffectKind = "relay"
+	// SetsCookie: sets a response cookie to a paid entitlement
+	// (proPaid=true; Grants names the cookie, GrantsPaidPlan is set): the
+	// response tells the browser the caller has the paid tier.
+	SetsCookie EffectKind = "cookie"
 )
 
 // Effect is one thing an entry does.
@@ -301,7 +305,9 @@ type Effects struct {
 	Incomplete bool
 	// Payment is set when the entry calls a payment provider's API
 	// (knowledge.PaymentProvider: Stripe, Lemon Squeezy, Paddle, ...),
-	// which may confirm the payment a plan it sets was bought with.
+	// which may confirm the payment a plan it sets was bought with. A
+	// call that only starts a checkout (knowledge.CheckoutStart: Stripe's
+	// checkout.sessions.create) confirms nothing and does not set it.
 	Payment bool
 }
 

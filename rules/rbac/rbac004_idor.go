@@ -40,6 +40,9 @@ var RBAC004 = &rules.Rule{
 			"for a record created or filtered with an owner or tenant field from the request (`data: { ownerId: body.ownerId }`), " +
 			"and for a record with no owner of its own created or listed through a reference to another user's record " +
 			"(`data: { folderId: body.folderId }` where folders belong to users) that nothing checks is the caller's. " +
+			"A record written with its user field (owner, author or actor) from the request is reported even where the entry checks no " +
+			"caller: a sign-in check added there still leaves it written in whichever user's name the request gives; take the id from the " +
+			"request's verified auth object instead. " +
 			"In Go, a record the request body is decoded into whole (`c.ShouldBindJSON(&b)`) and saved as it came (`db.Save(&b)`) " +
 			"lets the body choose the row it overwrites and its owner, unless the stored row is loaded by its id and the caller's id first " +
 			"or its owner is compared with the caller; a check of the caller's own attributes (their plan) is not such a check. " +
@@ -90,8 +93,17 @@ func runRBAC004(pass *rules.Pass) error {
 		fx := pass.Model.Effects(pass.Ctx, e)
 		optionalFilters(pass, fx, seen)
 		v := pass.Model.Guard(pass.Ctx, e)
-		if v.Authn != model.AuthnYes && !meantSignedIn(e) || signedByService(v) || webhookReceiver(e, v) {
-			continue // unguarded entries are the route rules' findings
+		if signedByService(v) || webhookReceiver(e, v) {
+			continue
+		}
+		if v.Authn != model.AuthnYes && !meantSignedIn(e) {
+			// Unguarded entries are the route rules' findings, except a
+			// record written in the name of a user the request chooses:
+			// adding a sign-in check leaves that in place.
+			if bad := requestNamedOwner(fx); len(bad) > 0 {
+				reportRequestOwner(pass, e, at, bad)
+			}
+			continue
 		}
 		bad, err := unscoped(pass, v, fx)
 		if err != nil || len(bad) == 0 {
@@ -194,6 +206,46 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 	return bad, nil
 }
 
+// requestNamedOwner returns the writes of an entry that does not check
+// its caller which set or filter a field naming the record's user (its
+// owner, author or actor: model.UserOwnerField) with a value the request
+// chooses, with no authorization check before them: the request says
+// whose record it is, so once the entry checks the caller it still
+// writes in anyone's name. Reads are left to the route rules (a public
+// profile lists a user's records by the id in its URL), and so are
+// organization and tenant fields (a public form posts to a workspace);
+// a write by a client that sends the caller's own token is the
+// database's rules' to decide, and an id taken from the claims of a
+// token the handler read itself is the caller's. A write that also sets
+// a role, a plan or credits from the request (model.Effect.Grants) is an
+// administrator's assignment to the user it names (a staff record): the
+// user is meant to come from the request, and what is missing is the
+// role check.
+func requestNamedOwner(fx model.Effects) []model.Effect {
+	var bad []model.Effect
+	for _, x := range fx.List {
+		if x.Kind == model.WritesData && model.UserOwnerField(x.OwnerFromRequest) && x.Authz == model.AuthzNone &&
+			!x.AsCaller && !byClaims(x) && x.Grants == "" {
+			bad = append(bad, x)
+		}
+	}
+	return bad
+}
+
+// reportRequestOwner reports the writes of requestNamedOwner.
+func reportRequestOwner(pass *rules.Pass, e *model.Entry, at model.Location, bad []model.Effect) {
+	first := bad[0]
+	related, more := relatedEffects(bad)
+	src := ""
+	if s := sources(first); s != "" {
+		src = " (" + s + ")"
+	}
+	pass.Report(rules.Diagnostic{Path: at.File, Line: at.Line, Severity: rules.High, Related: related,
+		Message: fmt.Sprintf("%s writes with %s (%s)%s the user field %s set or filtered by a value from the request%s, not the verified identity: "+
+			"any caller can write records in another user's name, and a sign-in check alone does not change that",
+			rules.Code(e.Label()), rules.Code(first.Call), first.Location, more, rules.Code(first.OwnerFromRequest), src)})
+}
+
 // contributes reports an entry that creates or removes a record in the
 // caller's own name about a record the request names (a like of post
 // :id, its unlike): the application lets signed-in users react to
@@ -256,12 +308,21 @@ func bodyChosen(x model.Effect) bool {
 
 func requestSelected(x model.Effect) bool { return x.RequestSelected() }
 
-func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model.Effect) {
-	first := bad[0]
-	var related []rules.Location
+// relatedEffects lists the places of a finding's effects, and says how
+// many there are beyond the first (" (and 2 more)").
+func relatedEffects(bad []model.Effect) (related []rules.Location, more string) {
 	for _, x := range bad {
 		related = append(related, rules.Location{Path: x.File, Line: x.Line})
 	}
+	if len(bad) > 1 {
+		more = fmt.Sprintf(" (and %d more)", len(bad)-1)
+	}
+	return related, more
+}
+
+func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model.Effect) {
+	first := bad[0]
+	related, more := relatedEffects(bad)
 	what := "can read"
 	for _, x := range bad {
 		if x.Kind == model.WritesData {
@@ -286,10 +347,6 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 		}
 	default:
 		how = fmt.Sprintf("selects records by %s from the request", sources(first))
-	}
-	more := ""
-	if len(bad) > 1 {
-		more = fmt.Sprintf(" (and %d more)", len(bad)-1)
 	}
 	checks := "checks that the caller is signed in"
 	if meantSignedIn(e) && pass.Model.Guard(pass.Ctx, e).Authn != model.AuthnYes {

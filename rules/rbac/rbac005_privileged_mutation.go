@@ -41,7 +41,9 @@ var RBAC005 = &rules.Rule{
 			"on sign-up, is not reported). A write that sets a plan column to a paid plan (`plan: 'premium'`, `isPro: true`) " +
 			"in a handler that calls no payment provider (Stripe, Lemon Squeezy, Paddle, ...) and is no verified webhook " +
 			"grants the plan to any signed-in caller for free: fulfil a purchase from the provider's webhook or after " +
-			"asking its API about the checkout.",
+			"asking its API about the checkout. The same holds for a response cookie set to a paid entitlement " +
+			"(`Set-Cookie: proPaid=true`) in a handler that at most starts a checkout (`stripe.checkout.sessions.create` " +
+			"returns the page the customer pays on; nothing is paid yet), whether or not the handler checks the caller.",
 		Bad: `'use server'
 export async function setRole(formData: FormData) {
   await auth.protect()
@@ -112,22 +114,25 @@ func runRBAC005(pass *rules.Pass) error {
 		}
 		fx := pass.Model.Effects(pass.Ctx, e)
 		planned := false // one paid-plan grant per entry: its branches set the same plan
-		if v.Authn == model.AuthnNo && model.Exposed(e, v, fx).Level != model.ExposeNone {
-			// Nothing checks the caller at all: that is the root cause, and
-			// the unguarded-entry rules report it at the entry (the shared
-			// exposure policy, which rates a privileged call high), naming
-			// the call. An admin check is the second half of the fix, not a
-			// second finding.
-			continue
-		}
+		// Nothing checks the caller at all: that is the root cause, and
+		// the unguarded-entry rules report it at the entry (the shared
+		// exposure policy, which rates a privileged call high), naming
+		// the call. An admin check is the second half of the fix, not a
+		// second finding. A cookie granting a paid tier is not fixed by
+		// a sign-in check: it stays this rule's.
+		unguarded := v.Authn == model.AuthnNo && model.Exposed(e, v, fx).Level != model.ExposeNone
 		for _, x := range fx.List {
-			if x.Authz&model.AuthzRole != 0 {
-				continue // an admin check before it
+			if x.Authz&model.AuthzRole != 0 || unguarded && x.Kind != model.SetsCookie {
+				continue // an admin check before it, or the unguarded-entry rules' finding
 			}
 			switch {
 			case x.Kind == model.ClerkPrivilege && !selfService(x):
-			case x.Kind == model.WritesData && x.GrantsPaidPlan && (fx.Payment || fx.Incomplete || planned):
+			case (x.Kind == model.WritesData || x.Kind == model.SetsCookie) && x.GrantsPaidPlan && (fx.Payment || fx.Incomplete || planned):
 				continue // a payment provider's API may confirm the purchase; or reported
+			case x.Kind == model.SetsCookie && x.GrantsPaidPlan:
+				// A response cookie that says the caller has the paid tier,
+				// set with no payment confirmed (at most a checkout started):
+				// whoever calls the entry, signed in or not, gets the tier.
 			case x.Kind == model.WritesData && x.Grants != "" && v.Authn == model.AuthnYes:
 				// The application's own role or plan column, set from the
 				// request by a signed-in caller: the same grant as Clerk's
@@ -162,6 +167,10 @@ func runRBAC005(pass *rules.Pass) error {
 }
 
 func privilegedMessage(e *model.Entry, v model.Verdict, x model.Effect) string {
+	if x.Kind == model.SetsCookie {
+		return fmt.Sprintf("%s sets the response cookie %s to a paid entitlement with no payment confirmed before it (starting a checkout is not a payment; no payment provider's API is asked about one and no verified webhook runs), so any caller gets the paid plan without paying",
+			rules.Code(e.Label()), rules.Code(x.Grants))
+	}
 	if x.Kind == model.WritesData && x.GrantsPaidPlan {
 		return fmt.Sprintf("%s sets %s to a paid plan with %s, with no payment provider call or verified webhook before it, so any signed-in caller can grant themselves the paid plan",
 			entryName(e), rules.Code(x.Grants), rules.Code(x.Call))
