@@ -74,6 +74,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		}
 		return mk(ClerkPrivilege, true).named(call.String())
 	}
+	if call, selects, ok := a.credentialedWrite(n, rname, clean, bound); ok {
+		return mk(WritesData, selects).named(call)
+	}
 	if a.credentialedRead(n, rname, clean, bound) {
 		return mk(ReadsData, true)
 	}
