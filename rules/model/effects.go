@@ -157,7 +157,11 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 					}
 					return mk(st.kind, st.selects)
 				}
-				return mk(dataKind(eff), !knowledge.IsCreate(last))
+				e := mk(dataKind(eff), !knowledge.IsCreate(last))
+				if eff == knowledge.ReadWrite {
+					e.sqlParam = a.statementParam(n)
+				}
+				return e
 			}
 		}
 		if _, ok := knowledge.DataLibraryOf(pkg); ok || knowledge.IsClerkPackage(pkg) {
@@ -286,7 +290,7 @@ func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
 		}
 		q = leadingLiteral(f, a)
 	} else if args := jsast.Args(n); len(args) > 0 {
-		q = leadingLiteral(f, args[0])
+		q = leadingLiteral(f, statementOption(f, args[0]))
 		if q == "" {
 			q = leadingLiteral(f, constIn(f, jsast.Ancestor(n, functionTypes...), args[0]))
 		}
@@ -737,6 +741,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			}
 			if ce := a.effectOf(n); ce != nil {
 				e.AsCaller = ce.AsCaller
+				e.sqlParam = ce.sqlParam
 			}
 		}
 		reqs, owner, org, ps := a.chainSources(n)
