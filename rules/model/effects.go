@@ -161,6 +161,7 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 				if eff == knowledge.ReadWrite {
 					e.sqlParam = a.statementParam(n)
 				}
+				e.NullSafeFilter = knowledge.NullFilterAsText(pkg)
 				return e
 			}
 		}
@@ -742,6 +743,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			if ce := a.effectOf(n); ce != nil {
 				e.AsCaller = ce.AsCaller
 				e.sqlParam = ce.sqlParam
+				e.NullSafeFilter = ce.NullSafeFilter
 			}
 		}
 		reqs, owner, org, ps := a.chainSources(n)
