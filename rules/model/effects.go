@@ -44,6 +44,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return nil
 	}
 	rv, bound := a.vars[rname]
+	if bound && rv.kind == vOther && a.dynamicImport(rname) {
+		bound = false // const { getDb } = await import('./db'): the module's export, as if imported
+	}
 	if rv.kind == vTRPCCtx {
 		// ctx.db.note.findMany(): the data client createContext attached,
 		// named as the application names it.
