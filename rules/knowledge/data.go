@@ -55,7 +55,13 @@ type DataLibrary struct {
 	// of the same library (pg's pool.connect(), mysql2's getConnection()),
 	// whose calls are this library's calls.
 	Checkouts []string
-	Source    string
+	// NullAsText is set for a query builder whose filters send a null or
+	// undefined value as the text of a condition (PostgREST's
+	// ?user_id=eq.undefined): such a filter matches no row, where an ORM
+	// drops an undefined filter (every row) or tests IS NULL (the
+	// ownerless rows).
+	NullAsText bool
+	Source     string
 }
 
 // dataAPIs are the data-access libraries and what each call does.
@@ -95,7 +101,10 @@ var dataAPIs = []DataLibrary{
 		Calls: calls(Read, "select", "download", "list", "createSignedUrl").
 			with(Write, "insert", "update", "upsert", "delete", "upload", "remove", "move").
 			with(ReadWrite, "rpc"),
-		Source: "https://supabase.com/docs/reference/javascript/select, /insert, /update, /upsert, /delete, /rpc"},
+		NullAsText: true,
+		Source: "https://supabase.com/docs/reference/javascript/select, /insert, /update, /upsert, /delete, /rpc; " +
+			"NullAsText: supabase/postgrest-js src/PostgrestFilterBuilder.ts (eq(column, value) appends `eq.${value}` to the query string) " +
+			"and https://docs.postgrest.org/en/stable/references/api/tables_views.html#operators (NULL is tested with `is`, not `eq`)"},
 	{Name: "firestore", Modules: []string{"firebase-admin", "firebase/firestore", "@google-cloud/firestore"},
 		Roots: []string{"firestore", "db"},
 		Calls: calls(Read, "get", "getDoc", "getDocs", "getAll", "onSnapshot", "getCountFromServer").
@@ -389,6 +398,14 @@ func DataLibraryOf(module string) (DataLibrary, bool) {
 		}
 	}
 	return DataLibrary{}, false
+}
+
+// NullFilterAsText reports whether the data library of module sends a
+// null or undefined filter value as text (DataLibrary.NullAsText): a
+// filter on a missing identity selects nothing.
+func NullFilterAsText(module string) bool {
+	lib, ok := DataLibraryOf(module)
+	return ok && lib.NullAsText
 }
 
 // DataLibraries returns every library, in table order.

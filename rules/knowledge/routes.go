@@ -231,12 +231,38 @@ var submissionWords = map[string]bool{
 	"track": true, "tracking": true, "analytics": true, "pageview": true, "beacon": true, "telemetry": true,
 }
 
+// addressUsVerbs are the verbs of the "<verb> us" names a site gives its
+// contact form when it does not say "contact" (message-us, email_us,
+// writeToUs, talk-to-us, join-us): the visitor addresses the site's
+// owners, which is the form's purpose, like a contact message.
+//
+// Sources: as for submissionWords (the Next.js forms guide's contact
+// form; OWASP API6:2023, public business flows), and schema.org's
+// ContactPage (https://schema.org/ContactPage), the page kind such a form
+// sits on.
+var addressUsVerbs = map[string]bool{
+	"message": true, "email": true, "mail": true, "write": true, "reach": true, "text": true,
+	"ask": true, "tell": true, "talk": true, "speak": true, "join": true, "hire": true,
+}
+
 // PublicSubmission reports whether a route path, file path or function
-// name names a public form or beacon (submissionWords): an anonymous
-// caller adding a record there is the endpoint's purpose.
+// name names a public form or beacon (submissionWords, or a verb of
+// addressUsVerbs followed by "us", perhaps with "to" between): an
+// anonymous caller adding a record there is the endpoint's purpose.
 func PublicSubmission(name string) bool {
-	for _, w := range words(name) {
+	ws := words(name)
+	for i, w := range ws {
 		if submissionWords[w] || submissionWords[strings.TrimSuffix(w, "s")] {
+			return true
+		}
+		if w != "us" || i == 0 {
+			continue
+		}
+		v := ws[i-1]
+		if v == "to" && i >= 2 {
+			v = ws[i-2]
+		}
+		if addressUsVerbs[v] {
 			return true
 		}
 	}

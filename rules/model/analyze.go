@@ -43,6 +43,11 @@ type effect struct {
 	// read depends on (Effect.PublishSwitch): the caller's argument
 	// decides whether the request chose it.
 	switchParams []int
+	// sqlParam is 1 + the index of the parameter that holds the statement
+	// of an SQL call whose text the function does not show (a query
+	// wrapper's client.execute(query, params)); 0 when none. The caller's
+	// argument names what the call does (sqlByArg).
+	sqlParam int
 }
 
 // paramUse is a parameter of the function (index) whose value an
@@ -1792,6 +1797,9 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 		ne.ownerParams = nil
 		for _, op := range e.ownerParams {
 			a.ownerArg(&ne, op, args)
+		}
+		if !a.sqlByArg(&ne, e.sqlParam, args) {
+			continue // the caller's statement reads no stored data
 		}
 		ne.switchParams = nil
 		for _, p := range e.switchParams {

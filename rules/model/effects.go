@@ -44,6 +44,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return nil
 	}
 	rv, bound := a.vars[rname]
+	if bound && rv.kind == vOther && a.dynamicImport(rname) {
+		bound = false // const { getDb } = await import('./db'): the module's export, as if imported
+	}
 	if rv.kind == vTRPCCtx {
 		// ctx.db.note.findMany(): the data client createContext attached,
 		// named as the application names it.
@@ -73,6 +76,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			return mk(ReadsData, true).named(call.String())
 		}
 		return mk(ClerkPrivilege, true).named(call.String())
+	}
+	if call, selects, ok := a.credentialedWrite(n, rname, clean, bound); ok {
+		return mk(WritesData, selects).named(call)
 	}
 	if a.credentialedRead(n, rname, clean, bound) {
 		return mk(ReadsData, true)
@@ -154,7 +160,12 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 					}
 					return mk(st.kind, st.selects)
 				}
-				return mk(dataKind(eff), !knowledge.IsCreate(last))
+				e := mk(dataKind(eff), !knowledge.IsCreate(last))
+				if eff == knowledge.ReadWrite {
+					e.sqlParam = a.statementParam(n)
+				}
+				e.NullSafeFilter = knowledge.NullFilterAsText(pkg)
+				return e
 			}
 		}
 		if _, ok := knowledge.DataLibraryOf(pkg); ok || knowledge.IsClerkPackage(pkg) {
@@ -283,7 +294,7 @@ func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
 		}
 		q = leadingLiteral(f, a)
 	} else if args := jsast.Args(n); len(args) > 0 {
-		q = leadingLiteral(f, args[0])
+		q = leadingLiteral(f, statementOption(f, args[0]))
 		if q == "" {
 			q = leadingLiteral(f, constIn(f, jsast.Ancestor(n, functionTypes...), args[0]))
 		}
@@ -734,6 +745,8 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			}
 			if ce := a.effectOf(n); ce != nil {
 				e.AsCaller = ce.AsCaller
+				e.sqlParam = ce.sqlParam
+				e.NullSafeFilter = ce.NullSafeFilter
 			}
 		}
 		reqs, owner, org, ps := a.chainSources(n)

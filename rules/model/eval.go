@@ -735,10 +735,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 	// called from server code returns what its handler returns, given the
 	// context its middleware passes on (another server function that
 	// reads the caller's own row).
-	if a.depth >= MaxDepth && rootIdentType(callee) {
+	followable := rootIdentType(callee) || dynamicImportCall(f, callee) // (await import('./db')).getDb()
+	if a.depth >= MaxDepth && followable {
 		a.s.cut = true
 	}
-	if a.depth < MaxDepth && rootIdentType(callee) {
+	if a.depth < MaxDepth && followable {
 		r, seeds, _, isFn := a.calledServerFn(callee)
 		var err error
 		if !isFn {

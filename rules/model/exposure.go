@@ -91,7 +91,9 @@ type Exposure struct {
 //   - outside such an area, a read selected by the caller's own identity
 //     alone reads nothing for a signed-out caller (the identity is null),
 //     unless the identity there is optional (user?.id: undefined drops
-//     the filter);
+//     the filter); where the data library sends a null or undefined
+//     filter value as text (Effect.NullSafeFilter: PostgREST), such a
+//     read reads nothing in any area and however the identity is written;
 //   - a read of an account table (users, organizations, members:
 //     knowledge.AccountTable) or of personal records is high unless only
 //     public fields of the records reach the result (Effect.PublicFields:
@@ -284,8 +286,12 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		ownSession = ownSession && s == FromCookies
 	}
 	switch {
-	case x.OwnerScoped && len(x.Request) == 0 && !x.OwnerOptional && !private:
-		return ExposeNone, "" // selected by the caller's own identity, null when signed out: it reads nothing
+	case x.EmptyWithoutIdentity() || x.OwnerScoped && len(x.Request) == 0 && !x.OwnerOptional && !private:
+		// Selected by the caller's own identity, null when signed out: it
+		// reads nothing. Where the library sends a null or undefined filter
+		// as text (NullSafeFilter) that holds in any area and for an
+		// optional identity (user?.id) too.
+		return ExposeNone, ""
 	case x.Table != "" && knowledge.AccountTable(x.Table) && !x.PublicFields:
 		return ExposeHigh, "reads users' or organizations' records"
 	case x.Personal && !x.PublicFields:

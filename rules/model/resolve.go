@@ -258,6 +258,20 @@ func (m *Model) resolveMember(ctx context.Context, f *jsast.File, n *jsast.Node,
 			}
 		}
 	}
+	// (await import('../lib/db')).getDb: the module's export.
+	if o, ok, err := m.dynamicImportExport(ctx, f, obj, prop); err != nil || ok && o.Module.Kind == modules.File {
+		if err != nil {
+			return fnRef{}, err
+		}
+		of, v, err := m.originValue(ctx, o)
+		if err != nil || v == nil {
+			if err == nil {
+				err = errNotFound
+			}
+			return fnRef{}, err
+		}
+		return m.resolveFunc(ctx, of, v, nil, depth+1)
+	}
 	// Otherwise: the object's value, then its member.
 	of, ov, err := m.objectValue(ctx, f, obj, depth+1)
 	if err != nil || ov == nil {
@@ -449,11 +463,13 @@ func (m *Model) clientPackage(ctx context.Context, f *jsast.File, n *jsast.Node,
 			callee = n.ChildByField("constructor")
 		}
 		root := rootIdent(callee)
-		if root == nil {
+		if root == nil && !dynamicImportCall(f, callee) {
 			return "", nil
 		}
-		if pkg, err := m.clientPackage(ctx, f, root, depth+1); err != nil || pkg != "" {
-			return pkg, err
+		if root != nil {
+			if pkg, err := m.clientPackage(ctx, f, root, depth+1); err != nil || pkg != "" {
+				return pkg, err
+			}
 		}
 		// A local factory (createClient() in lib/supabase.ts): what it returns.
 		r, err := m.resolveFunc(ctx, f, callee, nil, depth+1)

@@ -180,6 +180,11 @@ type Effect struct {
 	// optional-chained (user?.id): undefined for a signed-out caller, and
 	// an undefined filter matches every row.
 	OwnerOptional bool
+	// NullSafeFilter is set when the call's data library sends a null or
+	// undefined filter value as text (knowledge.NullFilterAsText,
+	// PostgREST): a filter on a missing identity matches no row, however
+	// the identity is written.
+	NullSafeFilter bool
 	// Grants is the authorization-bearing field ("role", "plan",
 	// "publicMetadata") a privileged Clerk call writes with a value the
 	// caller chooses, or with a role literal, or that a data write sets
@@ -326,6 +331,13 @@ func (es Effects) Has(kinds ...EffectKind) bool {
 // TouchesUserData reports whether the entry reads or writes data, calls a
 // privileged Clerk API, returns a user, or sends mail or money.
 func (es Effects) TouchesUserData() bool { return len(es.List) > 0 }
+
+// EmptyWithoutIdentity reports a read selected by the caller's own
+// identity alone through a library that sends a missing identity as text
+// (NullSafeFilter, PostgREST): a caller without an identity reads no row.
+func (x Effect) EmptyWithoutIdentity() bool {
+	return x.Kind == ReadsData && x.OwnerScoped && x.NullSafeFilter && len(x.Request) == 0
+}
 
 // Kinds returns the distinct kinds of the effects, in a fixed order.
 func (es Effects) Kinds() []EffectKind {

@@ -96,13 +96,26 @@ func entryName(e *model.Entry) string {
 // reliesOnMiddleware reports whether a signed-out caller is stopped only by
 // the Next.js middleware/proxy before the entry's effects on the server.
 func (x *advisoryExposure) reliesOnMiddleware(pe pkgEntry) bool {
-	if !pe.fx.TouchesUserData() || pe.v.Authn != model.AuthnYes || !hasVia(pe.v, model.ViaMiddleware) {
+	if !reachesData(pe.fx) || pe.v.Authn != model.AuthnYes || !hasVia(pe.v, model.ViaMiddleware) {
 		return false
 	}
 	if pe.own.Authn != model.AuthnNo && pe.own.Authn != model.AuthnPartial {
 		return false
 	}
 	return !x.clientComponent(pe.e)
+}
+
+// reachesData reports whether an entry has an effect a caller who got
+// past the middleware without an identity would reach: every effect but a
+// read selected by the missing identity alone that the library answers
+// with no row (Effect.EmptyWithoutIdentity).
+func reachesData(fx model.Effects) bool {
+	for _, x := range fx.List {
+		if !x.EmptyWithoutIdentity() {
+			return true
+		}
+	}
+	return false
 }
 
 // clientComponent reports whether a page or layout is a Client Component

@@ -107,7 +107,7 @@ func extract(f *jsast.File) *syntax {
 		}
 		switch {
 		case fn.Type == "import":
-			s.imports = append(s.imports, Import{Spec: spec, Kind: ImportDynamic, Line: n.Line})
+			s.imports = append(s.imports, dynamicBindings(f, n, spec)...)
 		case fn.Type == "identifier" && f.Text(fn) == "require" && !topLevelRequire(n, covered):
 			s.imports = append(s.imports, Import{Spec: spec, Kind: ImportRequire, Line: n.Line})
 		}
@@ -115,6 +115,49 @@ func extract(f *jsast.File) *syntax {
 	})
 	sort.SliceStable(s.imports, func(i, j int) bool { return s.imports[i].Line < s.imports[j].Line })
 	return s
+}
+
+// dynamicBindings are the edges of the dynamic import call n: one per
+// name a declaration binds from its awaited result (`const { a, b: c } =
+// await import('m')` binds a and c to m's exports a and b, `const mod =
+// await import('m')` binds mod to its namespace), so that the binding is
+// followed like a static import's; one edge binding nothing otherwise
+// (import('m').then(...), an import passed along).
+func dynamicBindings(f *jsast.File, n *jsast.Node, spec string) []Import {
+	edge := Import{Spec: spec, Kind: ImportDynamic, Line: n.Line}
+	d := n.Parent
+	for d != nil && (d.Type == "parenthesized_expression" || d.Type == "await_expression") {
+		d = d.Parent
+	}
+	if d == nil || d.Type != "variable_declarator" || jsast.Unwrap(d.ChildByField("value")) != n {
+		return []Import{edge}
+	}
+	var out []Import
+	bind := func(imported, local string) {
+		im := edge
+		im.Imported, im.Local = imported, local
+		out = append(out, im)
+	}
+	switch pat := d.ChildByField("name"); {
+	case pat == nil:
+	case pat.Type == "identifier":
+		bind("*", f.Text(pat))
+	case pat.Type == "object_pattern":
+		for _, p := range pat.NamedChildren() {
+			switch p.Type {
+			case "shorthand_property_identifier_pattern":
+				bind(f.Text(p), f.Text(p))
+			case "pair_pattern":
+				if v := p.ChildByField("value"); v != nil && v.Type == "identifier" {
+					bind(specName(f, p.ChildByField("key")), f.Text(v))
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return []Import{edge}
+	}
+	return out
 }
 
 // topLevelRequire reports whether a require() call is the value of a

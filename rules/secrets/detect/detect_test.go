@@ -79,7 +79,9 @@ func TestPlaceholder(t *testing.T) {
 		{"sk_test_REPLACE_ME_WITH_YOUR_KEY", true},
 		{"sk_" + "live_1234567890abcdefghijk", true},
 		{hostFixSk, true},
-		{"sk_test_ZHVtbXk=", true}, // base64 "dummy"
+		{"sk_test_ZHVtbXk=", true},                             // base64 "dummy"
+		{"sk_" + "test_ZGVmYXVsdC10ZXN0LWtleS1mb3ItY2k", true}, // base64 "default-test-key-for-ci"
+		{"sk_" + "test_" + base64.RawStdEncoding.EncodeToString([]byte("ci_pipeline_secret")), true},
 		{"sk_" + "live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true},
 		{"sk_" + "test_0000000000000000000000000", true},
 		{"whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", true},

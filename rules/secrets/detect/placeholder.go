@@ -59,6 +59,12 @@ func Placeholder(value string) (reason string, ok bool) {
 		if m := placeholderRe.FindString(dec); m != "" {
 			return "base64 of placeholder text " + quote(m), true
 		}
+		if wordsRe.MatchString(dec) {
+			// sk_test_ZGVmYXVsdC10ZXN0LWtleS1mb3ItY2k is base64 of
+			// "default-test-key-for-ci": words someone typed, encoded to
+			// look like a key body, which is random.
+			return "base64 of readable words", true
+		}
 	}
 	if len(body) >= 4 && Entropy(body) < MinEntropy {
 		return "low entropy", true
