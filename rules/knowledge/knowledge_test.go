@@ -81,6 +81,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("membershipLists", m.Call+" "+m.Property)
 	}
+	for _, h := range hookFields {
+		if h.Source == "" || h.Hook == "" || h.Field == "" || h.State == 0 {
+			t.Errorf("hookFields %+v: incomplete entry", h)
+		}
+		unique("hookFields", h.Hook+"."+h.Field)
+	}
 	for k, src := range membershipRoleFields {
 		if src == "" || k == "" {
 			t.Errorf("membershipRoleFields %q: no source", k)
