@@ -81,6 +81,13 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("membershipLists", m.Call+" "+m.Property)
 	}
+	for _, m := range []map[string]string{authzKeys, authzValues} {
+		for k, src := range m {
+			if src == "" || k == "" || k != strings.ToLower(strings.ReplaceAll(k, "_", "")) {
+				t.Errorf("authzKeys/authzValues %q: no source or not lower-case without _", k)
+			}
+		}
+	}
 	for _, h := range hookFields {
 		if h.Source == "" || h.Hook == "" || h.Field == "" || h.State == 0 {
 			t.Errorf("hookFields %+v: incomplete entry", h)

@@ -1,0 +1,26 @@
+package knowledge
+
+import "testing"
+
+// TestAuthzKeyAndValue: metadata keys and compared values that carry an
+// authorization decision, in any case and with or without `_`, the plan
+// columns and paid plans of entitlements.go included.
+func TestAuthzKeyAndValue(t *testing.T) {
+	for key, want := range map[string]bool{
+		"role": true, "Roles": true, "is_admin": true, "isAdmin": true, "is_superuser": true,
+		"access_level": true, "subscription_plan": true, "planType": true, "isPro": true, "credits": true,
+		"theme": false, "referral": false, "onboardingComplete": false, "type": false, "staff": false,
+	} {
+		if got := AuthzKey(key); got != want {
+			t.Errorf("AuthzKey(%q) = %v, want %v", key, got, want)
+		}
+	}
+	for v, want := range map[string]bool{
+		"admin": true, "Moderator": true, "owner": true, "pro": true, "gold": true, "enterprise": true,
+		"dark": false, "free": false, "member": false, "": false,
+	} {
+		if got := AuthzValue(v); got != want {
+			t.Errorf("AuthzValue(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
