@@ -88,6 +88,12 @@ func TestTablesCiteSources(t *testing.T) {
 			}
 		}
 	}
+	for _, m := range membershipSources {
+		if m.Source == "" || (m.Call == "") == (m.Type == "") {
+			t.Errorf("membershipSources %+v: incomplete entry", m)
+		}
+		unique("membershipSources", m.Call+m.Type)
+	}
 	for _, h := range hookFields {
 		if h.Source == "" || h.Hook == "" || h.Field == "" || h.State == 0 {
 			t.Errorf("hookFields %+v: incomplete entry", h)

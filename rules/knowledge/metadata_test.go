@@ -24,3 +24,34 @@ func TestAuthzKeyAndValue(t *testing.T) {
 		}
 	}
 }
+
+// TestMembershipSources: the calls and types that yield Clerk
+// OrganizationMembership objects, and what identity sources named alike
+// yield.
+func TestMembershipSources(t *testing.T) {
+	for callee, want := range map[string]bool{
+		"client.users.getOrganizationMembershipList":              true,
+		"clerkClient.organizations.getOrganizationMembershipList": true,
+		"user.getOrganizationMemberships":                         true,
+		"organizations.createOrganizationMembership":              true,
+		"prisma.teamMembership.findFirst":                         false,
+		"getOrganizationMembershipListX":                          false,
+	} {
+		if got := MembershipSourceCall(callee); got != want {
+			t.Errorf("MembershipSourceCall(%q) = %v, want %v", callee, got, want)
+		}
+	}
+	if !MembershipType("OrganizationMembership") || !MembershipType("OrganizationMembershipResource") || MembershipType("Membership") {
+		t.Error("MembershipType: wrong answer")
+	}
+	for name, want := range map[string]Returns{"auth": AuthObject, "getAuth": AuthObject, "clerkAuth": AuthObject, "verifyToken": SessionClaims, "currentUser": BackendUser} {
+		if got, ok := IdentityReturnsNamed(name); !ok || got != want {
+			t.Errorf("IdentityReturnsNamed(%q) = %v, %v; want %v", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"getServerSession", "context", "claims"} {
+		if _, ok := IdentityReturnsNamed(name); ok {
+			t.Errorf("IdentityReturnsNamed(%q): want no source", name)
+		}
+	}
+}
