@@ -728,20 +728,13 @@ func destructuredFrom(f *jsast.File, name string, at *jsast.Node) *jsast.Node {
 
 // --- state change on GET ---
 
-var (
-	getSkipPath = regexp.MustCompile(`(?i)callback|oauth|webhook|cron|verify|confirm|unsubscribe|invite|accept|magic|token|connect|log-?out|sign-?out|/cancel|health`)
-	// bookkeeping matches writes a GET may do harmlessly: counters and
-	// last-seen timestamps.
-	bookkeeping = regexp.MustCompile(`(?i)\bincrement\b|last_?(seen|active|login|visit)|view_?count|\bviews\b`)
-)
-
 // checkGETMutations reports a GET entry that stops signed-out callers
 // (the model's verdict) and then changes state (the model's effects: a
 // data write or a privileged Clerk call): Clerk's session cookie is
 // SameSite=Lax, so another site's link makes a signed-in user's browser
 // send it. Pages and layouts render; their writes are other rules'.
 func checkGETMutations(pass *rules.Pass, f *jsast.File) {
-	if pass.Model == nil || getSkipPath.MatchString(f.Path) {
+	if pass.Model == nil || knowledge.LinkActionPath(f.Path) {
 		return
 	}
 	es, err := pass.Model.EntriesOf(pass.Ctx, f.Path)
@@ -750,7 +743,7 @@ func checkGETMutations(pass *rules.Pass, f *jsast.File) {
 	}
 	for _, e := range es {
 		if e.File != f.Path || len(e.Methods) != 1 || e.Methods[0] != "GET" || e.Kind == model.Page || e.Kind == model.Layout ||
-			getSkipPath.MatchString(e.Label()) {
+			knowledge.LinkActionPath(e.Label()) {
 			continue
 		}
 		v := pass.Model.Guard(pass.Ctx, e)
@@ -758,7 +751,7 @@ func checkGETMutations(pass *rules.Pass, f *jsast.File) {
 			continue // not a session check: a signature or a shared secret is not sent by a browser
 		}
 		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
-			if !stateChange(f, x) {
+			if !stateChange(x) {
 				continue
 			}
 			line, related := x.Line, []rules.Location(nil)
@@ -784,10 +777,11 @@ func getName(e *model.Entry) string {
 
 // stateChange reports an effect a cross-site GET must not trigger: a data
 // write or a Clerk Backend call that changes, revokes or creates
-// (knowledge.BackendCallIn), other than bookkeeping (a counter, a
-// last-seen timestamp) and creating the caller's own record with nothing
-// the request chooses (syncing the signed-in user on first visit).
-func stateChange(f *jsast.File, x model.Effect) bool {
+// (knowledge.BackendCallIn), other than a visit's bookkeeping (a counter
+// or a last-seen timestamp: Effect.Touch) and creating the caller's own
+// record with nothing the request chooses (syncing the signed-in user on
+// first visit).
+func stateChange(x model.Effect) bool {
 	if x.Kind == model.ClerkPrivilege {
 		// Reading a token (getUserOauthAccessToken, sessions.getToken)
 		// leaves nothing behind; creating one, a change or a revocation does.
@@ -798,20 +792,11 @@ func stateChange(f *jsast.File, x model.Effect) bool {
 	}
 	switch {
 	case x.Kind != model.WritesData && x.Kind != model.ClerkPrivilege,
-		x.Counter,
+		x.Counter, x.Touch,
 		x.Kind == model.WritesData && !x.Selects && x.OwnerScoped && len(x.Request) == 0:
 		return false
 	}
-	return x.File != f.Path || !bookkeeping.MatchString(lineText(f.Src, x.Line))
-}
-
-// lineText returns line n (1-based) of src, "" when there is none.
-func lineText(src []byte, n int) string {
-	lines := strings.SplitN(string(src), "\n", n+1)
-	if n < 1 || n > len(lines) {
-		return ""
-	}
-	return lines[n-1]
+	return true
 }
 
 // --- Go: clerkhttp.Satellite(true) ---

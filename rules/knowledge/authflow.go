@@ -44,3 +44,53 @@ func AuthFlowPath(p string) bool {
 	}
 	return false
 }
+
+// linkActionWords are the words of a route whose GET requests change
+// state by design, because what requests them is a link a user follows
+// from an email or another site, a provider's redirect, or a scheduler:
+// email verification, magic and invitation links, unsubscribe links,
+// OAuth and account-connection callbacks, sign-out links, a checkout's
+// cancel return, scheduled jobs and health probes. A cross-site request
+// to such a route is the flow itself, not a forgery. Compared like
+// authFlowWords, with the file name included; Prefix words must start
+// the segment.
+//
+// Replaces: rules/hardening/hard003_redirects.go getSkipPath.
+var linkActionWords = []struct {
+	Word   string
+	Prefix bool
+	Source string
+}{
+	{Word: "callback", Source: "https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2 (the redirection endpoint receives the authorization response through the user's browser)"},
+	{Word: "oauth", Source: "https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2"},
+	{Word: "connect", Source: "https://docs.stripe.com/connect/oauth-reference (the account-connection redirect_uri is requested by the user's browser)"},
+	{Word: "webhook", Source: "https://developers.facebook.com/docs/graph-api/webhooks/getting-started (webhook verification requests are GETs from the provider)"},
+	{Word: "cron", Source: "https://vercel.com/docs/cron-jobs (Vercel makes an HTTP GET request to the cron job's path)"},
+	{Word: "health", Source: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/ (HTTP GET probes)"},
+	{Word: "verify", Source: "https://clerk.com/docs/guides/development/custom-flows/authentication/email-links (the verification link is opened in the user's browser)"},
+	{Word: "confirm", Source: "https://clerk.com/docs/guides/development/custom-flows/authentication/email-links"},
+	{Word: "magic", Source: "https://clerk.com/docs/guides/development/custom-flows/authentication/email-links (magic links)"},
+	{Word: "token", Source: "https://clerk.com/docs/guides/users/inviting (the invitation link carries a __clerk_ticket token)"},
+	{Word: "invite", Source: "https://clerk.com/docs/guides/users/inviting (the invitation link is opened in the invitee's browser)"},
+	{Word: "accept", Source: "https://clerk.com/docs/guides/users/inviting"},
+	{Word: "unsubscribe", Source: "https://www.rfc-editor.org/rfc/rfc2369#section-3.2 (List-Unsubscribe: a URL the recipient opens)"},
+	{Word: "logout", Source: "https://openid.net/specs/openid-connect-rpinitiated-1_0.html (logout requests by a browser redirect, GET allowed)"},
+	{Word: "signout", Source: "https://openid.net/specs/openid-connect-rpinitiated-1_0.html"},
+	{Word: "cancel", Prefix: true, Source: "https://docs.stripe.com/api/checkout/sessions/create (cancel_url: the customer's browser returns there)"},
+}
+
+// LinkActionPath reports whether a route (a file path or an entry's
+// label, `GET /api/email/verify`) is one whose GET requests change state
+// by design (linkActionWords): a followed link, a provider's redirect or
+// a scheduler.
+func LinkActionPath(p string) bool {
+	for _, seg := range strings.Split(strings.ToLower(p), "/") {
+		seg = strings.NewReplacer("-", "", "_", "").Replace(seg)
+		for _, w := range linkActionWords {
+			if w.Prefix && strings.HasPrefix(seg, w.Word) || !w.Prefix && strings.Contains(seg, w.Word) {
+				return true
+			}
+		}
+	}
+	return false
+}

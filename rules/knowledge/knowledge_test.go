@@ -81,13 +81,6 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("membershipLists", m.Call+" "+m.Property)
 	}
-	for _, m := range []map[string]string{authzKeys, authzValues} {
-		for k, src := range m {
-			if src == "" || k == "" || k != strings.ToLower(strings.ReplaceAll(k, "_", "")) {
-				t.Errorf("authzKeys/authzValues %q: no source or not lower-case without _", k)
-			}
-		}
-	}
 	for _, m := range membershipSources {
 		if m.Source == "" || (m.Call == "") == (m.Type == "") {
 			t.Errorf("membershipSources %+v: incomplete entry", m)
@@ -241,6 +234,15 @@ func TestTablesCiteSources(t *testing.T) {
 	}
 	for _, m := range machineTokenTypes {
 		cited("machineTokenTypes", m.Type, m.Source, true)
+	}
+	for _, w := range linkActionWords {
+		cited("linkActionWords", w.Word, w.Source, true)
+	}
+	for k, src := range authzKeys {
+		cited("authzKeys", strings.ReplaceAll(k, "_", ""), src, true)
+	}
+	for k, src := range authzValues {
+		cited("authzValues", k, src, true)
 	}
 	for _, w := range authFlowWords {
 		cited("authFlowWords", w.Word, w.Source, true)

@@ -1,0 +1,28 @@
+package knowledge
+
+import "testing"
+
+// TestLinkActionPath: routes whose GET requests change state by design
+// (followed links, provider redirects, schedulers), by file path or by an
+// entry's label; ordinary resources are not.
+func TestLinkActionPath(t *testing.T) {
+	for p, want := range map[string]bool{
+		"app/api/email/verify/route.ts":          true,
+		"app/api/auth/callback/github/route.ts":  true,
+		"pages/api/unsubscribe.ts":               true,
+		"app/api/cron/purge/route.ts":            true,
+		"app/invite/[token]/accept/route.ts":     true,
+		"GET /api/log-out":                       true,
+		"GET /api/sign_out":                      true,
+		"app/checkout/cancel/route.ts":           true,
+		"app/api/health/route.ts":                true,
+		"app/api/projects/[id]/archive/route.ts": false,
+		"GET /api/me/ping":                       false,
+		"app/api/subscriptions/route.ts":         false,
+		"app/api/uncancel-me/route.ts":           false,
+	} {
+		if got := LinkActionPath(p); got != want {
+			t.Errorf("LinkActionPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
