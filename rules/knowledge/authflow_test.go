@@ -26,3 +26,27 @@ func TestLinkActionPath(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyMember: the Fetch API's body methods and a Node server's parsed
+// and raw body properties, raw or parsed; a method is not a property.
+func TestBodyMember(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		call    bool
+		raw, ok bool
+	}{
+		{"json", true, false, true},
+		{"text", true, true, true},
+		{"arrayBuffer", true, true, true},
+		{"body", false, false, true},
+		{"rawBody", false, true, true},
+		{"body", true, false, false},
+		{"json", false, false, false},
+		{"headers", false, false, false},
+	} {
+		raw, ok := BodyMember(c.name, c.call)
+		if raw != c.raw || ok != c.ok {
+			t.Errorf("BodyMember(%q, %v) = %v, %v; want %v, %v", c.name, c.call, raw, ok, c.raw, c.ok)
+		}
+	}
+}

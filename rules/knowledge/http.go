@@ -247,3 +247,35 @@ func GoBodyDecoderOf(pkg, name string) (reader, ok bool) {
 	}
 	return false, false
 }
+
+// bodyMembers are the methods and properties of a request object that
+// read its body: the Fetch API's body methods (a Request of Next.js Route
+// Handlers, Hono's c.req, SvelteKit, Remix, Astro), and the body that a
+// Node server's body parser leaves on the request. Raw: the bytes or
+// text as sent, which a signature is computed over.
+var bodyMembers = []struct {
+	Name   string
+	Method bool
+	Raw    bool
+	Source string
+}{
+	{Name: "json", Method: true, Source: "https://fetch.spec.whatwg.org/#dom-body-json"},
+	{Name: "formData", Method: true, Source: "https://fetch.spec.whatwg.org/#dom-body-formdata"},
+	{Name: "text", Method: true, Raw: true, Source: "https://fetch.spec.whatwg.org/#dom-body-text"},
+	{Name: "arrayBuffer", Method: true, Raw: true, Source: "https://fetch.spec.whatwg.org/#dom-body-arraybuffer"},
+	{Name: "blob", Method: true, Raw: true, Source: "https://fetch.spec.whatwg.org/#dom-body-blob"},
+	{Name: "bytes", Method: true, Raw: true, Source: "https://fetch.spec.whatwg.org/#dom-body-bytes"},
+	{Name: "body", Source: "https://expressjs.com/en/api.html#req.body (the body a body-parsing middleware parsed; Fastify's request.body and Koa's ctx.request.body alike)"},
+	{Name: "rawBody", Raw: true, Source: "https://firebase.google.com/docs/functions/http-events (req.rawBody: the unparsed bytes of the request)"},
+}
+
+// BodyMember looks up a method (call set) or property of a request that
+// reads its body; raw reports whether it yields the bytes as sent.
+func BodyMember(name string, call bool) (raw, ok bool) {
+	for _, b := range bodyMembers {
+		if b.Name == name && b.Method == call {
+			return b.Raw, true
+		}
+	}
+	return false, false
+}

@@ -235,6 +235,9 @@ func TestTablesCiteSources(t *testing.T) {
 	for _, m := range machineTokenTypes {
 		cited("machineTokenTypes", m.Type, m.Source, true)
 	}
+	for _, b := range bodyMembers {
+		cited("bodyMembers", fmt.Sprint(b.Name, " ", b.Method), b.Source, false)
+	}
 	for _, w := range linkActionWords {
 		cited("linkActionWords", w.Word, w.Source, true)
 	}

@@ -71,6 +71,7 @@ type Model struct {
 	adapters []Adapter
 
 	entries  facet[[]*Entry]
+	reqNames facet[map[fnSpan][]string] // request parameters (requestnames.go)
 	node     nodeFacets
 	rr       facet[[]*Entry]
 	tanstack facet[[]*Entry]
