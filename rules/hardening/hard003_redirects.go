@@ -142,7 +142,9 @@ func runHARD003(pass *rules.Pass) error {
 var (
 	anyOriginRegex = regexp.MustCompile(`^\^?(\(?https?\??:?(\\/|/)(\\/|/)\)?\??)?\.[*+]\??\$?$`)
 	anyOriginGlob  = regexp.MustCompile(`^([a-z*]+://)?\*(:\*)?/?$`)
-	requestData    = regexp.MustCompile(`\bheaders\(\)|\.headers\b|\bsearchParams\b|\breq\.query\b|\brequest\.query\b|\breq\.hostname\b`)
+	// requestHeaders: header reads of the request (query reads are
+	// knowledge.QueryProperty and friends, through queryObject).
+	requestHeaders = regexp.MustCompile(`\bheaders\(\)|\.headers\b|\breq\.hostname\b`)
 )
 
 func checkOrigins(pass *rules.Pass, f *jsast.File, v *jsast.Node) {
@@ -175,7 +177,7 @@ func checkOrigins(pass *rules.Pass, f *jsast.File, v *jsast.Node) {
 				why = "the pattern " + rules.Code("'"+s+"'") + " matches every origin"
 			}
 		}
-		if why == "" && requestData.MatchString(f.Text(e)) {
+		if why == "" && (requestHeaders.MatchString(f.Text(e)) || readsQuery(f, e)) {
 			why = rules.Code(shortJS(f, e)) + " comes from the request, so the caller chooses the allowed origin"
 		}
 		if why != "" {
@@ -234,10 +236,9 @@ func checkSatellite(pass *rules.Pass, f *jsast.File, key string, v *jsast.Node) 
 
 // --- redirects to request data ---
 
-var (
-	querySource = regexp.MustCompile(`searchParams\.get\(|\bparams\.get\(|URLSearchParams\(\s*(window\.)?location\.search\)\.get\(|\b(req|request|ctx|c\.req)\.query\b|\bquery\.\w+|getQuery\(|\.query\(\s*['"]`)
-	queryObject = regexp.MustCompile(`(^|\.)(searchParams|query|getQuery\(\))$`)
-)
+// Which properties, methods and calls read the query string is
+// knowledge.QueryProperty, QueryMethod, QueryCall and LocationQuery
+// (queryObject, queryRead).
 
 // redirectSite is one redirect sink of a file: the node reported, the
 // expression holding the target, and how the sink is named.
@@ -490,12 +491,12 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 		if name == "" {
 			name = f.Text(e.ChildByField("function")) // new URL(req.url).searchParams.get
 		}
-		if (strings.HasSuffix(name, ".get") || strings.HasSuffix(name, ".query")) && querySource.MatchString(f.Text(e)) {
+		if queryRead(f, e, at) {
 			return shortJS(f, e), fromWords[model.FromQuery]
 		}
 		return "", ""
 	case "member_expression", "subscript_expression":
-		if f.Name(e) != "" && querySource.MatchString(f.Name(e)) {
+		if queryObject(f, e.ChildByField("object"), at, 0) {
 			return shortJS(f, e), fromWords[model.FromQuery]
 		}
 		return "", ""
@@ -508,10 +509,12 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 			if s, w := t.of(v, at, depth+1); s != "" {
 				return s, w
 			}
-		} else if pat := destructuredFrom(f, name, at); pat != nil {
-			if src := f.Name(jsast.Unwrap(pat)); queryObject.MatchString(src) {
-				return src + "." + name, fromWords[model.FromQuery]
+		} else if pat := destructuredFrom(f, name, at); pat != nil && queryObject(f, pat, at, 0) {
+			src := f.Name(jsast.Unwrap(pat))
+			if src == "" {
+				src = shortJS(f, pat)
 			}
+			return src + "." + name, fromWords[model.FromQuery]
 		}
 		if src, ok := t.inputs[name]; ok && fromWords[src] != "" {
 			if v := valueOf(f, name, at); v != nil && !t.derived(v) {
@@ -521,6 +524,82 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 		}
 	}
 	return "", ""
+}
+
+// queryRead reports whether a call reads one query parameter:
+// URLSearchParams's get() of a value holding the parsed query
+// (`searchParams.get('next')`, `new URLSearchParams(location.search).get`),
+// or a request's own query method (Hono's `c.req.query('next')`).
+func queryRead(f *jsast.File, call *jsast.Node, at *jsast.Node) bool {
+	fn := call.ChildByField("function")
+	if fn == nil || fn.Type != "member_expression" {
+		return false
+	}
+	method, obj := f.Text(fn.ChildByField("property")), fn.ChildByField("object")
+	if knowledge.QueryMethod("", method) && queryObject(f, obj, at, 0) {
+		return true
+	}
+	return knowledge.QueryMethod(jsast.LastSegment(f.Name(obj)), method)
+}
+
+// queryObject reports whether e holds the parsed query string: a query
+// property (`req.query`, `url.searchParams`), a call that returns it
+// (`useSearchParams()`, h3's `getQuery(event)`), a URLSearchParams of the
+// browser's `location.search`, or a variable or parameter bound to one
+// (a destructured `{ searchParams }` is the property itself).
+func queryObject(f *jsast.File, e *jsast.Node, at *jsast.Node, depth int) bool {
+	e = jsast.Unwrap(e)
+	if e == nil || depth > 3 {
+		return false
+	}
+	switch e.Type {
+	case "member_expression":
+		return knowledge.QueryProperty(f.Text(e.ChildByField("property")))
+	case "call_expression":
+		name := f.CalleeName(e)
+		mod := ""
+		if im, ok := f.ImportOf(strings.Split(name, ".")[0]); ok {
+			mod = im.Source
+		}
+		return knowledge.QueryCall(mod, jsast.LastSegment(name))
+	case "new_expression":
+		if f.Text(e.ChildByField("constructor")) != "URLSearchParams" {
+			return false
+		}
+		args := e.ChildByField("arguments")
+		if args == nil || len(args.NamedChildren()) == 0 {
+			return false
+		}
+		a := jsast.Unwrap(args.NamedChildren()[0])
+		return a != nil && a.Type == "member_expression" && knowledge.LocationQuery(f.Text(a.ChildByField("property"))) &&
+			jsast.LastSegment(f.Name(a.ChildByField("object"))) == "location"
+	case "identifier":
+		name := f.Text(e)
+		if v := valueOf(f, name, at); v != nil {
+			return queryObject(f, v, at, depth+1)
+		}
+		// const { searchParams } = new URL(req.url); ({ query }) of a
+		// getServerSideProps context; a page's { searchParams } prop.
+		return knowledge.QueryProperty(name)
+	}
+	return false
+}
+
+// readsQuery reports whether an expression reads the query string
+// anywhere inside it.
+func readsQuery(f *jsast.File, e *jsast.Node) bool {
+	found := false
+	jsast.Walk(e, func(n *jsast.Node) bool {
+		switch {
+		case found:
+		case n.Type == "call_expression" && queryRead(f, n, n):
+			found = true
+		case n.Type == "member_expression" && queryObject(f, n, n, 0):
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // derived reports whether v is a plain copy of a request value (a read, a

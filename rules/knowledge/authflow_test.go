@@ -50,3 +50,22 @@ func TestBodyMember(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryForms: the properties, methods and calls that read the query
+// string, in servers and browsers; h3's getQuery comes from the request
+// readers, its getRequestURL does not count.
+func TestQueryForms(t *testing.T) {
+	if !QueryProperty("query") || !QueryProperty("searchParams") || QueryProperty("params") || QueryProperty("body") {
+		t.Error("QueryProperty: wrong answer")
+	}
+	if !QueryMethod("", "get") || !QueryMethod("req", "query") || QueryMethod("", "query") || QueryMethod("req", "get") {
+		t.Error("QueryMethod: wrong answer")
+	}
+	if !QueryCall("next/navigation", "useSearchParams") || !QueryCall("h3", "getQuery") || !QueryCall("", "getQuery") ||
+		QueryCall("h3", "getRequestURL") || QueryCall("h3", "readBody") || QueryCall("", "useParams") {
+		t.Error("QueryCall: wrong answer")
+	}
+	if !LocationQuery("search") || LocationQuery("hash") || LocationQuery("href") {
+		t.Error("LocationQuery: wrong answer")
+	}
+}

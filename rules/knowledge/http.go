@@ -279,3 +279,85 @@ func BodyMember(name string, call bool) (raw, ok bool) {
 	}
 	return false, false
 }
+
+// QueryForm is one way code reads the query string of the URL a request
+// (or the browser) was sent to. Exactly one of Property, Method, Call and
+// Location is set.
+type QueryForm struct {
+	// Property holds the parsed query: req.query, url.searchParams.
+	Property string
+	// Method reads one parameter of a value that holds the parsed query
+	// (URLSearchParams.get), or, with Receiver, of the request object
+	// named by Receiver's last segment (Hono's c.req.query('next')).
+	Method   string
+	Receiver string
+	// Call returns the parsed query (useSearchParams(), getQuery(event)).
+	Call string
+	// Location is a property of the browser's location holding the raw
+	// query string, which `new URLSearchParams(...)` parses.
+	Location string
+	// Browser: the form reads the query in the browser.
+	Browser bool
+	Source  string
+}
+
+// queryForms are the query-string reads of servers and browsers. h3's
+// getQuery is in requestReaders (Part "query").
+//
+// Replaces: rules/hardening/hard003_redirects.go querySource and
+// queryObject.
+var queryForms = []QueryForm{
+	{Property: "query", Source: "https://expressjs.com/en/api.html#req.query (Fastify's request.query, Koa's ctx.query, Next.js's router.query and getServerSideProps context.query alike)"},
+	{Property: "searchParams", Source: "https://url.spec.whatwg.org/#dom-url-searchparams (URL.searchParams); https://nextjs.org/docs/app/api-reference/file-conventions/page#searchparams-optional (a page's searchParams prop)"},
+	{Method: "get", Source: "https://url.spec.whatwg.org/#dom-urlsearchparams-get"},
+	{Method: "getAll", Source: "https://url.spec.whatwg.org/#dom-urlsearchparams-getall"},
+	{Method: "query", Receiver: "req", Source: "https://hono.dev/docs/api/request#query (c.req.query('key'))"},
+	{Call: "useSearchParams", Browser: true, Source: "https://nextjs.org/docs/app/api-reference/functions/use-search-params; https://reactrouter.com/api/hooks/useSearchParams"},
+	{Location: "search", Browser: true, Source: "https://developer.mozilla.org/en-US/docs/Web/API/Location/search (the query string of the page's URL)"},
+}
+
+// QueryProperty reports whether a property holds the parsed query string
+// (`req.query`, `url.searchParams`).
+func QueryProperty(name string) bool {
+	for _, q := range queryForms {
+		if q.Property != "" && q.Property == name {
+			return true
+		}
+	}
+	return false
+}
+
+// QueryMethod reports whether a method reads one query parameter:
+// receiver is "" for a value holding the parsed query (URLSearchParams's
+// get), else the last segment of the request object it is called on.
+func QueryMethod(receiver, method string) bool {
+	for _, q := range queryForms {
+		if q.Method != "" && q.Method == method && q.Receiver == receiver {
+			return true
+		}
+	}
+	return false
+}
+
+// QueryCall reports whether a function (imported from module, "" when
+// auto-imported or unknown) returns the parsed query string.
+func QueryCall(module, name string) bool {
+	for _, q := range queryForms {
+		if q.Call != "" && q.Call == name {
+			return true
+		}
+	}
+	r, ok := RequestReaderOf(module, name)
+	return ok && r.Part == "query" && !r.URL
+}
+
+// LocationQuery reports whether a property of the browser's location
+// holds the raw query string (`location.search`).
+func LocationQuery(name string) bool {
+	for _, q := range queryForms {
+		if q.Location != "" && q.Location == name {
+			return true
+		}
+	}
+	return false
+}

@@ -235,6 +235,18 @@ func TestTablesCiteSources(t *testing.T) {
 	for _, m := range machineTokenTypes {
 		cited("machineTokenTypes", m.Type, m.Source, true)
 	}
+	for _, q := range queryForms {
+		set := 0
+		for _, k := range []string{q.Property, q.Method, q.Call, q.Location} {
+			if k != "" {
+				set++
+			}
+		}
+		if set != 1 {
+			t.Errorf("queryForms %+v: not exactly one form", q)
+		}
+		cited("queryForms", q.Receiver+"."+q.Property+q.Method+q.Call+q.Location, q.Source, false)
+	}
 	for _, b := range bodyMembers {
 		cited("bodyMembers", fmt.Sprint(b.Name, " ", b.Method), b.Source, false)
 	}
