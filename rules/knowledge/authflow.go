@@ -11,11 +11,7 @@ import "strings"
 // may be part of it (`oauth-callback`, `after-sign-in`).
 //
 // Replaces: rules/hardening/hard003_redirects.go authHandlerPath.
-var authFlowWords = []struct {
-	Word   string
-	Exact  bool
-	Source string
-}{
+var authFlowWords = []routeWord{
 	{Word: "signin", Source: "https://clerk.com/docs/references/nextjs/custom-sign-in-or-up-page (the sign-in page at /sign-in)"},
 	{Word: "signup", Source: "https://clerk.com/docs/references/nextjs/custom-sign-up-page (the sign-up page at /sign-up)"},
 	{Word: "sso", Source: "https://clerk.com/docs/guides/development/custom-flows/authentication/oauth-connections (the redirectUrl route /sso-callback)"},
@@ -33,11 +29,10 @@ var authFlowWords = []struct {
 // route (app/sign-in/callback/route.ts, src/routes/sso-callback/+page.ts,
 // pages/auth/return.tsx). The file name itself is not looked at.
 func AuthFlowPath(p string) bool {
-	segs := strings.Split(strings.ToLower(p), "/")
+	segs := routeWords(p)
 	for _, seg := range segs[:len(segs)-1] {
-		seg = strings.NewReplacer("-", "", "_", "").Replace(seg)
 		for _, w := range authFlowWords {
-			if w.Exact && seg == w.Word || !w.Exact && strings.Contains(seg, w.Word) {
+			if w.matches(seg) {
 				return true
 			}
 		}
@@ -56,11 +51,7 @@ func AuthFlowPath(p string) bool {
 // the segment.
 //
 // Replaces: rules/hardening/hard003_redirects.go getSkipPath.
-var linkActionWords = []struct {
-	Word   string
-	Prefix bool
-	Source string
-}{
+var linkActionWords = []routeWord{
 	{Word: "callback", Source: "https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2 (the redirection endpoint receives the authorization response through the user's browser)"},
 	{Word: "oauth", Source: "https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2"},
 	{Word: "connect", Source: "https://docs.stripe.com/connect/oauth-reference (the account-connection redirect_uri is requested by the user's browser)"},
@@ -84,13 +75,42 @@ var linkActionWords = []struct {
 // by design (linkActionWords): a followed link, a provider's redirect or
 // a scheduler.
 func LinkActionPath(p string) bool {
-	for _, seg := range strings.Split(strings.ToLower(p), "/") {
-		seg = strings.NewReplacer("-", "", "_", "").Replace(seg)
+	for _, seg := range routeWords(p) {
 		for _, w := range linkActionWords {
-			if w.Prefix && strings.HasPrefix(seg, w.Word) || !w.Prefix && strings.Contains(seg, w.Word) {
+			if w.matches(seg) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// routeWord is a word of a route segment (compared lower-cased without
+// `-` and `_`): the whole segment when Exact, its start when Prefix, else
+// any part of it.
+type routeWord struct {
+	Word          string
+	Exact, Prefix bool
+	Source        string
+}
+
+func (w routeWord) matches(seg string) bool {
+	switch {
+	case w.Exact:
+		return seg == w.Word
+	case w.Prefix:
+		return strings.HasPrefix(seg, w.Word)
+	}
+	return strings.Contains(seg, w.Word)
+}
+
+// routeWords returns the segments of a path lower-cased without `-` and
+// `_`, as the word tables compare them.
+func routeWords(p string) []string {
+	segs := strings.Split(strings.ToLower(p), "/")
+	r := strings.NewReplacer("-", "", "_", "")
+	for i, s := range segs {
+		segs[i] = r.Replace(s)
+	}
+	return segs
 }
