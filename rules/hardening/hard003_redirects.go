@@ -3,6 +3,7 @@ package hardening
 import (
 	"bytes"
 	"go/ast"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -365,7 +366,7 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 	if jsast.IsNonRequestPath(f.Path) {
 		return
 	}
-	authPath := knowledge.AuthFlowPath(f.Path)
+	authPath := knowledge.AuthFlowPath(f.Path) || servesSignIn(pass, f)
 	var ds []rules.Diagnostic
 	byCall := map[*jsast.Node]int{} // a call's first finding, in ds
 	for _, site := range redirectSites(f) {
@@ -413,6 +414,36 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 	for _, d := range ds {
 		pass.Report(d)
 	}
+}
+
+// servesSignIn reports whether f is part of a sign-in or sign-up page
+// the project configures (Model.SignInPaths): an entry of f, or of f's
+// directory (the page a client component beside it belongs to), serves
+// that URL or a path below it.
+func servesSignIn(pass *rules.Pass, f *jsast.File) bool {
+	if pass.Model == nil {
+		return false
+	}
+	paths := pass.Model.SignInPaths(pass.Ctx)
+	if len(paths) == 0 {
+		return false
+	}
+	es, err := pass.Model.Entries(pass.Ctx)
+	if err != nil {
+		return false // unknown entries: only the path words count
+	}
+	dir := path.Dir(f.Path)
+	for _, e := range es {
+		if e.File != f.Path && path.Dir(e.File) != dir || !e.PathKnown {
+			continue
+		}
+		for _, p := range paths {
+			if e.Path == p || strings.HasPrefix(e.Path, p+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // taint follows a redirect target back to the request value it derives

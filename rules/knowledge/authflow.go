@@ -114,3 +114,34 @@ func routeWords(p string) []string {
 	}
 	return segs
 }
+
+// signInSettings are the settings in which a project says where its
+// sign-in and sign-up pages are: the environment variables (with or
+// without their framework's public prefix, NEXT_PUBLIC_, VITE_, PUBLIC_)
+// and the options of ClerkProvider and the middleware. A route the
+// project configures there is part of its sign-in flow whatever it is
+// called (/enter, /account/access).
+var signInSettings = []struct {
+	Name   string
+	Env    bool
+	Source string
+}{
+	{Name: "CLERK_SIGN_IN_URL", Env: true, Source: "https://clerk.com/docs/guides/development/clerk-environment-variables (NEXT_PUBLIC_CLERK_SIGN_IN_URL: the full URL or path to the sign-in page)"},
+	{Name: "CLERK_SIGN_UP_URL", Env: true, Source: "https://clerk.com/docs/guides/development/clerk-environment-variables (NEXT_PUBLIC_CLERK_SIGN_UP_URL)"},
+	{Name: "signInUrl", Source: "https://clerk.com/docs/reference/components/clerk-provider (signInUrl: the URL of the sign-in page); https://clerk.com/docs/reference/nextjs/clerk-middleware (signInUrl option)"},
+	{Name: "signUpUrl", Source: "https://clerk.com/docs/reference/components/clerk-provider (signUpUrl)"},
+}
+
+// SignInSetting reports whether an environment variable (env) or an
+// option names the URL of the project's sign-in or sign-up page.
+func SignInSetting(name string, env bool) bool {
+	for _, s := range signInSettings {
+		if s.Env != env {
+			continue
+		}
+		if name == s.Name || env && strings.HasSuffix(name, "_"+s.Name) {
+			return true
+		}
+	}
+	return false
+}

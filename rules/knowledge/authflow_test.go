@@ -69,3 +69,27 @@ func TestQueryForms(t *testing.T) {
 		t.Error("LocationQuery: wrong answer")
 	}
 }
+
+// TestSignInSetting: the sign-in and sign-up URL settings, environment
+// variables with any public prefix and options by name.
+func TestSignInSetting(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  bool
+		want bool
+	}{
+		{"NEXT_PUBLIC_CLERK_SIGN_IN_URL", true, true},
+		{"CLERK_SIGN_UP_URL", true, true},
+		{"VITE_CLERK_SIGN_IN_URL", true, true},
+		{"NEXT_PUBLIC_CLERK_AFTER_SIGN_IN_URL", true, false},
+		{"MYCLERK_SIGN_IN_URL", true, false},
+		{"signInUrl", false, true},
+		{"signUpUrl", false, true},
+		{"signInUrl", true, false},
+		{"afterSignInUrl", false, false},
+	} {
+		if got := SignInSetting(c.name, c.env); got != c.want {
+			t.Errorf("SignInSetting(%q, %v) = %v, want %v", c.name, c.env, got, c.want)
+		}
+	}
+}

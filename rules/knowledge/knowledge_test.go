@@ -247,6 +247,9 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		cited("queryForms", q.Receiver+"."+q.Property+q.Method+q.Call+q.Location, q.Source, false)
 	}
+	for _, s := range signInSettings {
+		cited("signInSettings", s.Name, s.Source, false)
+	}
 	for _, b := range bodyMembers {
 		cited("bodyMembers", fmt.Sprint(b.Name, " ", b.Method), b.Source, false)
 	}

@@ -72,6 +72,7 @@ type Model struct {
 
 	entries  facet[[]*Entry]
 	reqNames facet[map[fnSpan][]string] // request parameters (requestnames.go)
+	signIn   facet[[]string]            // configured sign-in URL paths (signinpaths.go)
 	node     nodeFacets
 	rr       facet[[]*Entry]
 	tanstack facet[[]*Entry]
