@@ -146,7 +146,7 @@ var (
 	anyOriginRegex = regexp.MustCompile(`^\^?(\(?https?\??:?(\\/|/)(\\/|/)\)?\??)?\.[*+]\??\$?$`)
 	anyOriginGlob  = regexp.MustCompile(`^([a-z*]+://)?\*(:\*)?/?$`)
 	// requestHeaders: header reads of the request (query reads are
-	// knowledge.QueryProperty and friends, through queryObject).
+	// knowledge.QueryProperty and friends, through parsedQuery).
 	requestHeaders = regexp.MustCompile(`\bheaders\(\)|\.headers\b|\breq\.hostname\b`)
 )
 
@@ -241,7 +241,7 @@ func checkSatellite(pass *rules.Pass, f *jsast.File, key string, v *jsast.Node) 
 
 // Which properties, methods and calls read the query string is
 // knowledge.QueryProperty, QueryMethod, QueryCall and LocationQuery
-// (queryObject, queryRead).
+// (parsedQuery, queryRead).
 
 // redirectSite is one redirect sink of a file: the node reported, the
 // expression holding the target, and how the sink is named.
@@ -529,7 +529,7 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 		}
 		return "", ""
 	case "member_expression", "subscript_expression":
-		if queryObject(f, e.ChildByField("object"), at, 0) {
+		if parsedQuery(f, e.ChildByField("object"), at, 0) {
 			return shortJS(f, e), fromWords[model.FromQuery]
 		}
 		return "", ""
@@ -542,7 +542,7 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 			if s, w := t.of(v, at, depth+1); s != "" {
 				return s, w
 			}
-		} else if pat := destructuredFrom(f, name, at); pat != nil && queryObject(f, pat, at, 0) {
+		} else if pat := destructuredFrom(f, name, at); pat != nil && parsedQuery(f, pat, at, 0) {
 			src := f.Name(jsast.Unwrap(pat))
 			if src == "" {
 				src = shortJS(f, pat)
@@ -569,18 +569,18 @@ func queryRead(f *jsast.File, call *jsast.Node, at *jsast.Node) bool {
 		return false
 	}
 	method, obj := f.Text(fn.ChildByField("property")), fn.ChildByField("object")
-	if knowledge.QueryMethod("", method) && queryObject(f, obj, at, 0) {
+	if knowledge.QueryMethod("", method) && parsedQuery(f, obj, at, 0) {
 		return true
 	}
 	return knowledge.QueryMethod(jsast.LastSegment(f.Name(obj)), method)
 }
 
-// queryObject reports whether e holds the parsed query string: a query
+// parsedQuery reports whether e holds the parsed query string: a query
 // property (`req.query`, `url.searchParams`), a call that returns it
 // (`useSearchParams()`, h3's `getQuery(event)`), a URLSearchParams of the
 // browser's `location.search`, or a variable or parameter bound to one
 // (a destructured `{ searchParams }` is the property itself).
-func queryObject(f *jsast.File, e *jsast.Node, at *jsast.Node, depth int) bool {
+func parsedQuery(f *jsast.File, e *jsast.Node, at *jsast.Node, depth int) bool {
 	e = jsast.Unwrap(e)
 	if e == nil || depth > 3 {
 		return false
@@ -609,7 +609,7 @@ func queryObject(f *jsast.File, e *jsast.Node, at *jsast.Node, depth int) bool {
 	case "identifier":
 		name := f.Text(e)
 		if v := valueOf(f, name, at); v != nil {
-			return queryObject(f, v, at, depth+1)
+			return parsedQuery(f, v, at, depth+1)
 		}
 		// const { searchParams } = new URL(req.url); ({ query }) of a
 		// getServerSideProps context; a page's { searchParams } prop.
@@ -627,7 +627,7 @@ func readsQuery(f *jsast.File, e *jsast.Node) bool {
 		case found:
 		case n.Type == "call_expression" && queryRead(f, n, n):
 			found = true
-		case n.Type == "member_expression" && queryObject(f, n, n, 0):
+		case n.Type == "member_expression" && parsedQuery(f, n, n, 0):
 			found = true
 		}
 		return !found
