@@ -145,9 +145,6 @@ func runHARD003(pass *rules.Pass) error {
 var (
 	anyOriginRegex = regexp.MustCompile(`^\^?(\(?https?\??:?(\\/|/)(\\/|/)\)?\??)?\.[*+]\??\$?$`)
 	anyOriginGlob  = regexp.MustCompile(`^([a-z*]+://)?\*(:\*)?/?$`)
-	// requestHeaders: header reads of the request (query reads are
-	// knowledge.QueryProperty and friends, through parsedQuery).
-	requestHeaders = regexp.MustCompile(`\bheaders\(\)|\.headers\b|\breq\.hostname\b`)
 )
 
 func checkOrigins(pass *rules.Pass, f *jsast.File, v *jsast.Node) {
@@ -180,7 +177,7 @@ func checkOrigins(pass *rules.Pass, f *jsast.File, v *jsast.Node) {
 				why = "the pattern " + rules.Code("'"+s+"'") + " matches every origin"
 			}
 		}
-		if why == "" && (requestHeaders.MatchString(f.Text(e)) || readsQuery(f, e)) {
+		if why == "" && readsRequest(f, e) {
 			why = rules.Code(shortJS(f, e)) + " comes from the request, so the caller chooses the allowed origin"
 		}
 		if why != "" {
@@ -618,21 +615,30 @@ func parsedQuery(f *jsast.File, e *jsast.Node, at *jsast.Node, depth int) bool {
 	return false
 }
 
-// readsQuery reports whether an expression reads the query string
-// anywhere inside it.
-func readsQuery(f *jsast.File, e *jsast.Node) bool {
+// readsRequest reports whether an expression reads the request anywhere
+// inside it: its query string (queryRead, parsedQuery) or its headers
+// (knowledge.RequestHeaderCall, RequestHeaderProperty).
+func readsRequest(f *jsast.File, e *jsast.Node) bool {
 	found := false
 	jsast.Walk(e, func(n *jsast.Node) bool {
 		switch {
 		case found:
-		case n.Type == "call_expression" && queryRead(f, n, n):
+		case n.Type == "call_expression" && (queryRead(f, n, n) || headerCall(f, n)):
 			found = true
-		case n.Type == "member_expression" && parsedQuery(f, n, n, 0):
+		case n.Type == "member_expression" && (parsedQuery(f, n, n, 0) ||
+			knowledge.RequestHeaderProperty(jsast.LastSegment(f.Name(n.ChildByField("object"))), f.Text(n.ChildByField("property")))):
 			found = true
 		}
 		return !found
 	})
 	return found
+}
+
+// headerCall reports a call of a function that returns the request's
+// headers (Next.js's headers()), by its import.
+func headerCall(f *jsast.File, call *jsast.Node) bool {
+	im, ok := f.ImportOf(f.CalleeName(call))
+	return ok && knowledge.RequestHeaderCall(im.Source, im.Imported)
 }
 
 // derived reports whether v is a plain copy of a request value (a read, a

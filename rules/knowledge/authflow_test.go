@@ -93,3 +93,22 @@ func TestSignInSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestHeaderForms: Next.js's headers() by its module, a request's
+// headers property on any receiver, the host name only on a request.
+func TestRequestHeaderForms(t *testing.T) {
+	if !RequestHeaderCall("next/headers", "headers") || RequestHeaderCall("@/lib/site", "headers") || RequestHeaderCall("next/headers", "cookies") {
+		t.Error("RequestHeaderCall: wrong answer")
+	}
+	for _, c := range []struct {
+		recv, prop string
+		want       bool
+	}{
+		{"req", "headers", true}, {"request", "headers", true}, {"req", "hostname", true}, {"request", "hostname", true},
+		{"location", "hostname", false}, {"url", "hostname", false}, {"req", "body", false},
+	} {
+		if got := RequestHeaderProperty(c.recv, c.prop); got != c.want {
+			t.Errorf("RequestHeaderProperty(%q, %q) = %v, want %v", c.recv, c.prop, got, c.want)
+		}
+	}
+}

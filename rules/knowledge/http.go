@@ -361,3 +361,45 @@ func LocationQuery(name string) bool {
 	}
 	return false
 }
+
+// requestHeaderForms are the reads of a request's headers (or of a value
+// a server derives from them) that an application may use as an origin:
+// Next.js's headers(), the headers of a Fetch or Node request, and the
+// host name Express and Fastify take from the Host (or X-Forwarded-Host)
+// header. The caller chooses what they hold.
+//
+// Replaces: the header part of rules/hardening/hard003_redirects.go
+// requestData.
+var requestHeaderForms = []struct {
+	Module, Call       string
+	Receiver, Property string
+	Source             string
+}{
+	{Module: "next/headers", Call: "headers", Source: "https://nextjs.org/docs/app/api-reference/functions/headers (the incoming request's headers)"},
+	{Property: "headers", Source: "https://fetch.spec.whatwg.org/#dom-request-headers; https://nodejs.org/api/http.html#messageheaders"},
+	{Receiver: "req", Property: "hostname", Source: "https://expressjs.com/en/api.html#req.hostname (from the Host header, or X-Forwarded-Host when trust proxy is set)"},
+	{Receiver: "request", Property: "hostname", Source: "https://fastify.dev/docs/latest/Reference/Request/ (request.hostname: from the Host header)"},
+}
+
+// RequestHeaderCall reports whether a function (its module and export)
+// returns the incoming request's headers.
+func RequestHeaderCall(module, name string) bool {
+	for _, h := range requestHeaderForms {
+		if h.Call != "" && h.Module == module && h.Call == name {
+			return true
+		}
+	}
+	return false
+}
+
+// RequestHeaderProperty reports whether a property of a request (whose
+// conventional name is receiver, the last segment of the object) holds
+// its headers or a value taken from them.
+func RequestHeaderProperty(receiver, name string) bool {
+	for _, h := range requestHeaderForms {
+		if h.Property != "" && h.Property == name && (h.Receiver == "" || h.Receiver == receiver) {
+			return true
+		}
+	}
+	return false
+}

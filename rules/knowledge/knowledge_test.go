@@ -250,6 +250,12 @@ func TestTablesCiteSources(t *testing.T) {
 	for _, s := range signInSettings {
 		cited("signInSettings", s.Name, s.Source, false)
 	}
+	for _, h := range requestHeaderForms {
+		if (h.Call == "") == (h.Property == "") || (h.Call != "") != (h.Module != "") {
+			t.Errorf("requestHeaderForms %+v: not one form", h)
+		}
+		cited("requestHeaderForms", h.Module+h.Call+" "+h.Receiver+"."+h.Property, h.Source, false)
+	}
 	for _, b := range bodyMembers {
 		cited("bodyMembers", fmt.Sprint(b.Name, " ", b.Method), b.Source, false)
 	}
