@@ -3,6 +3,7 @@ package hardening
 import (
 	"bytes"
 	"go/ast"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,7 +30,7 @@ var HARD003 = &rules.Rule{
 	// No Clerk prefilter: a redirect after sign-in often sits in a file
 	// that reads the session from locals or the request without naming
 	// Clerk; the Clerk-specific checks below look for Clerk themselves.
-	Keywords: []string{"allowedRedirectOrigins", "redirect", "domain", "proxyUrl", "Satellite", "GET",
+	Keywords: []string{"allowedRedirectOrigins", "redirect", "domain", "proxyUrl", "Satellite", "GET", ".get(",
 		"success_url", "cancel_url", "return_url", "location", "router"},
 	Doc: rules.Doc{
 		Title: "permissive redirect origins, spoofable satellite domain or state change on get",
@@ -98,6 +99,9 @@ func runHARD003(pass *rules.Pass) error {
 		return nil
 	}
 	checkRedirects(pass, f)
+	// The session check is the model's verdict: a route file that
+	// registers a controller (`router.get('/x', ctrl)`) need not name Clerk.
+	checkGETMutations(pass, f)
 	if !bytes.Contains(f.Src, []byte("clerk")) && !bytes.Contains(f.Src, []byte("Clerk")) {
 		return nil
 	}
@@ -133,7 +137,6 @@ func runHARD003(pass *rules.Pass) error {
 		}
 		return true
 	})
-	checkGETMutations(pass, f)
 	return nil
 }
 
@@ -142,7 +145,6 @@ func runHARD003(pass *rules.Pass) error {
 var (
 	anyOriginRegex = regexp.MustCompile(`^\^?(\(?https?\??:?(\\/|/)(\\/|/)\)?\??)?\.[*+]\??\$?$`)
 	anyOriginGlob  = regexp.MustCompile(`^([a-z*]+://)?\*(:\*)?/?$`)
-	requestData    = regexp.MustCompile(`\bheaders\(\)|\.headers\b|\bsearchParams\b|\breq\.query\b|\brequest\.query\b|\breq\.hostname\b`)
 )
 
 func checkOrigins(pass *rules.Pass, f *jsast.File, v *jsast.Node) {
@@ -175,7 +177,7 @@ func checkOrigins(pass *rules.Pass, f *jsast.File, v *jsast.Node) {
 				why = "the pattern " + rules.Code("'"+s+"'") + " matches every origin"
 			}
 		}
-		if why == "" && requestData.MatchString(f.Text(e)) {
+		if why == "" && readsRequest(f, e) {
 			why = rules.Code(shortJS(f, e)) + " comes from the request, so the caller chooses the allowed origin"
 		}
 		if why != "" {
@@ -234,10 +236,9 @@ func checkSatellite(pass *rules.Pass, f *jsast.File, key string, v *jsast.Node) 
 
 // --- redirects to request data ---
 
-var (
-	querySource = regexp.MustCompile(`searchParams\.get\(|\bparams\.get\(|URLSearchParams\(\s*(window\.)?location\.search\)\.get\(|\b(req|request|ctx|c\.req)\.query\b|\bquery\.\w+|getQuery\(|\.query\(\s*['"]`)
-	queryObject = regexp.MustCompile(`(^|\.)(searchParams|query|getQuery\(\))$`)
-)
+// Which properties, methods and calls read the query string is
+// knowledge.QueryProperty, QueryMethod, QueryCall and LocationQuery
+// (parsedQuery, queryRead).
 
 // redirectSite is one redirect sink of a file: the node reported, the
 // expression holding the target, and how the sink is named.
@@ -364,7 +365,7 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 	if jsast.IsNonRequestPath(f.Path) {
 		return
 	}
-	authPath := knowledge.AuthFlowPath(f.Path)
+	authPath := knowledge.AuthFlowPath(f.Path) || servesSignIn(pass, f)
 	var ds []rules.Diagnostic
 	byCall := map[*jsast.Node]int{} // a call's first finding, in ds
 	for _, site := range redirectSites(f) {
@@ -412,6 +413,36 @@ func checkRedirects(pass *rules.Pass, f *jsast.File) {
 	for _, d := range ds {
 		pass.Report(d)
 	}
+}
+
+// servesSignIn reports whether f is part of a sign-in or sign-up page
+// the project configures (Model.SignInPaths): an entry of f, or of f's
+// directory (the page a client component beside it belongs to), serves
+// that URL or a path below it.
+func servesSignIn(pass *rules.Pass, f *jsast.File) bool {
+	if pass.Model == nil {
+		return false
+	}
+	paths := pass.Model.SignInPaths(pass.Ctx)
+	if len(paths) == 0 {
+		return false
+	}
+	es, err := pass.Model.Entries(pass.Ctx)
+	if err != nil {
+		return false // unknown entries: only the path words count
+	}
+	dir := path.Dir(f.Path)
+	for _, e := range es {
+		if e.File != f.Path && path.Dir(e.File) != dir || !e.PathKnown {
+			continue
+		}
+		for _, p := range paths {
+			if e.Path == p || strings.HasPrefix(e.Path, p+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // taint follows a redirect target back to the request value it derives
@@ -490,12 +521,12 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 		if name == "" {
 			name = f.Text(e.ChildByField("function")) // new URL(req.url).searchParams.get
 		}
-		if (strings.HasSuffix(name, ".get") || strings.HasSuffix(name, ".query")) && querySource.MatchString(f.Text(e)) {
+		if queryRead(f, e, at) {
 			return shortJS(f, e), fromWords[model.FromQuery]
 		}
 		return "", ""
 	case "member_expression", "subscript_expression":
-		if f.Name(e) != "" && querySource.MatchString(f.Name(e)) {
+		if parsedQuery(f, e.ChildByField("object"), at, 0) {
 			return shortJS(f, e), fromWords[model.FromQuery]
 		}
 		return "", ""
@@ -508,10 +539,12 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 			if s, w := t.of(v, at, depth+1); s != "" {
 				return s, w
 			}
-		} else if pat := destructuredFrom(f, name, at); pat != nil {
-			if src := f.Name(jsast.Unwrap(pat)); queryObject.MatchString(src) {
-				return src + "." + name, fromWords[model.FromQuery]
+		} else if pat := destructuredFrom(f, name, at); pat != nil && parsedQuery(f, pat, at, 0) {
+			src := f.Name(jsast.Unwrap(pat))
+			if src == "" {
+				src = shortJS(f, pat)
 			}
+			return src + "." + name, fromWords[model.FromQuery]
 		}
 		if src, ok := t.inputs[name]; ok && fromWords[src] != "" {
 			if v := valueOf(f, name, at); v != nil && !t.derived(v) {
@@ -521,6 +554,91 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 		}
 	}
 	return "", ""
+}
+
+// queryRead reports whether a call reads one query parameter:
+// URLSearchParams's get() of a value holding the parsed query
+// (`searchParams.get('next')`, `new URLSearchParams(location.search).get`),
+// or a request's own query method (Hono's `c.req.query('next')`).
+func queryRead(f *jsast.File, call *jsast.Node, at *jsast.Node) bool {
+	fn := call.ChildByField("function")
+	if fn == nil || fn.Type != "member_expression" {
+		return false
+	}
+	method, obj := f.Text(fn.ChildByField("property")), fn.ChildByField("object")
+	if knowledge.QueryMethod("", method) && parsedQuery(f, obj, at, 0) {
+		return true
+	}
+	return knowledge.QueryMethod(jsast.LastSegment(f.Name(obj)), method)
+}
+
+// parsedQuery reports whether e holds the parsed query string: a query
+// property (`req.query`, `url.searchParams`), a call that returns it
+// (`useSearchParams()`, h3's `getQuery(event)`), a URLSearchParams of the
+// browser's `location.search`, or a variable or parameter bound to one
+// (a destructured `{ searchParams }` is the property itself).
+func parsedQuery(f *jsast.File, e *jsast.Node, at *jsast.Node, depth int) bool {
+	e = jsast.Unwrap(e)
+	if e == nil || depth > 3 {
+		return false
+	}
+	switch e.Type {
+	case "member_expression":
+		return knowledge.QueryProperty(f.Text(e.ChildByField("property")))
+	case "call_expression":
+		name := f.CalleeName(e)
+		mod := ""
+		if im, ok := f.ImportOf(strings.Split(name, ".")[0]); ok {
+			mod = im.Source
+		}
+		return knowledge.QueryCall(mod, jsast.LastSegment(name))
+	case "new_expression":
+		if f.Text(e.ChildByField("constructor")) != "URLSearchParams" {
+			return false
+		}
+		args := e.ChildByField("arguments")
+		if args == nil || len(args.NamedChildren()) == 0 {
+			return false
+		}
+		a := jsast.Unwrap(args.NamedChildren()[0])
+		return a != nil && a.Type == "member_expression" && knowledge.LocationQuery(f.Text(a.ChildByField("property"))) &&
+			jsast.LastSegment(f.Name(a.ChildByField("object"))) == "location"
+	case "identifier":
+		name := f.Text(e)
+		if v := valueOf(f, name, at); v != nil {
+			return parsedQuery(f, v, at, depth+1)
+		}
+		// const { searchParams } = new URL(req.url); ({ query }) of a
+		// getServerSideProps context; a page's { searchParams } prop.
+		return knowledge.QueryProperty(name)
+	}
+	return false
+}
+
+// readsRequest reports whether an expression reads the request anywhere
+// inside it: its query string (queryRead, parsedQuery) or its headers
+// (knowledge.RequestHeaderCall, RequestHeaderProperty).
+func readsRequest(f *jsast.File, e *jsast.Node) bool {
+	found := false
+	jsast.Walk(e, func(n *jsast.Node) bool {
+		switch {
+		case found:
+		case n.Type == "call_expression" && (queryRead(f, n, n) || headerCall(f, n)):
+			found = true
+		case n.Type == "member_expression" && (parsedQuery(f, n, n, 0) ||
+			knowledge.RequestHeaderProperty(jsast.LastSegment(f.Name(n.ChildByField("object"))), f.Text(n.ChildByField("property")))):
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// headerCall reports a call of a function that returns the request's
+// headers (Next.js's headers()), by its import.
+func headerCall(f *jsast.File, call *jsast.Node) bool {
+	im, ok := f.ImportOf(f.CalleeName(call))
+	return ok && knowledge.RequestHeaderCall(im.Source, im.Imported)
 }
 
 // derived reports whether v is a plain copy of a request value (a read, a
@@ -728,20 +846,13 @@ func destructuredFrom(f *jsast.File, name string, at *jsast.Node) *jsast.Node {
 
 // --- state change on GET ---
 
-var (
-	getSkipPath = regexp.MustCompile(`(?i)callback|oauth|webhook|cron|verify|confirm|unsubscribe|invite|accept|magic|token|connect|log-?out|sign-?out|/cancel|health`)
-	// bookkeeping matches writes a GET may do harmlessly: counters and
-	// last-seen timestamps.
-	bookkeeping = regexp.MustCompile(`(?i)\bincrement\b|last_?(seen|active|login|visit)|view_?count|\bviews\b`)
-)
-
 // checkGETMutations reports a GET entry that stops signed-out callers
 // (the model's verdict) and then changes state (the model's effects: a
 // data write or a privileged Clerk call): Clerk's session cookie is
 // SameSite=Lax, so another site's link makes a signed-in user's browser
 // send it. Pages and layouts render; their writes are other rules'.
 func checkGETMutations(pass *rules.Pass, f *jsast.File) {
-	if pass.Model == nil || getSkipPath.MatchString(f.Path) {
+	if pass.Model == nil || knowledge.LinkActionPath(f.Path) {
 		return
 	}
 	es, err := pass.Model.EntriesOf(pass.Ctx, f.Path)
@@ -750,7 +861,7 @@ func checkGETMutations(pass *rules.Pass, f *jsast.File) {
 	}
 	for _, e := range es {
 		if e.File != f.Path || len(e.Methods) != 1 || e.Methods[0] != "GET" || e.Kind == model.Page || e.Kind == model.Layout ||
-			getSkipPath.MatchString(e.Label()) {
+			knowledge.LinkActionPath(e.Label()) {
 			continue
 		}
 		v := pass.Model.Guard(pass.Ctx, e)
@@ -758,7 +869,7 @@ func checkGETMutations(pass *rules.Pass, f *jsast.File) {
 			continue // not a session check: a signature or a shared secret is not sent by a browser
 		}
 		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
-			if !stateChange(f, x) {
+			if !stateChange(x) {
 				continue
 			}
 			line, related := x.Line, []rules.Location(nil)
@@ -784,10 +895,11 @@ func getName(e *model.Entry) string {
 
 // stateChange reports an effect a cross-site GET must not trigger: a data
 // write or a Clerk Backend call that changes, revokes or creates
-// (knowledge.BackendCallIn), other than bookkeeping (a counter, a
-// last-seen timestamp) and creating the caller's own record with nothing
-// the request chooses (syncing the signed-in user on first visit).
-func stateChange(f *jsast.File, x model.Effect) bool {
+// (knowledge.BackendCallIn), other than a visit's bookkeeping (a counter
+// or a last-seen timestamp: Effect.Touch) and creating the caller's own
+// record, or its active organization's, with nothing the request chooses
+// (syncing the signed-in user or organization on first visit).
+func stateChange(x model.Effect) bool {
 	if x.Kind == model.ClerkPrivilege {
 		// Reading a token (getUserOauthAccessToken, sessions.getToken)
 		// leaves nothing behind; creating one, a change or a revocation does.
@@ -798,20 +910,11 @@ func stateChange(f *jsast.File, x model.Effect) bool {
 	}
 	switch {
 	case x.Kind != model.WritesData && x.Kind != model.ClerkPrivilege,
-		x.Counter,
-		x.Kind == model.WritesData && !x.Selects && x.OwnerScoped && len(x.Request) == 0:
+		x.Counter, x.Touch,
+		x.Kind == model.WritesData && !x.Selects && (x.OwnerScoped || x.Authz&model.AuthzOrg != 0) && len(x.Request) == 0:
 		return false
 	}
-	return x.File != f.Path || !bookkeeping.MatchString(lineText(f.Src, x.Line))
-}
-
-// lineText returns line n (1-based) of src, "" when there is none.
-func lineText(src []byte, n int) string {
-	lines := strings.SplitN(string(src), "\n", n+1)
-	if n < 1 || n > len(lines) {
-		return ""
-	}
-	return lines[n-1]
+	return true
 }
 
 // --- Go: clerkhttp.Satellite(true) ---

@@ -303,6 +303,24 @@ func IdentitySourceOf(pkg, name string) (IdentitySource, bool) {
 	return IdentitySource{}, false
 }
 
+// IdentityReturnsNamed returns what every identity source called or read
+// as name yields, whatever its package and receiver ("auth" of auth(),
+// req.auth and locals.auth(): the Auth object; "verifyToken": session
+// claims); false when no source has that name or two disagree.
+func IdentityReturnsNamed(name string) (Returns, bool) {
+	var r Returns
+	for _, s := range identitySources {
+		if s.Name != name {
+			continue
+		}
+		if r != 0 && r != s.Returns {
+			return 0, false
+		}
+		r = s.Returns
+	}
+	return r, r != 0
+}
+
 // IdentityCallOf returns the framework-provided identity source a call
 // written as callee is ("ctx.auth.getUserIdentity" of Convex, whatever
 // the context parameter is named): a source of no Clerk package, called

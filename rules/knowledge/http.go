@@ -247,3 +247,159 @@ func GoBodyDecoderOf(pkg, name string) (reader, ok bool) {
 	}
 	return false, false
 }
+
+// bodyMembers are the methods and properties of a request object that
+// read its body: the Fetch API's body methods (a Request of Next.js Route
+// Handlers, Hono's c.req, SvelteKit, Remix, Astro), and the body that a
+// Node server's body parser leaves on the request. Raw: the bytes or
+// text as sent, which a signature is computed over.
+var bodyMembers = []struct {
+	Name   string
+	Method bool
+	Raw    bool
+	Source string
+}{
+	{Name: "json", Method: true, Source: "https://fetch.spec.whatwg.org/#dom-body-json"},
+	{Name: "formData", Method: true, Source: "https://fetch.spec.whatwg.org/#dom-body-formdata"},
+	{Name: "text", Method: true, Raw: true, Source: "https://fetch.spec.whatwg.org/#dom-body-text"},
+	{Name: "arrayBuffer", Method: true, Raw: true, Source: "https://fetch.spec.whatwg.org/#dom-body-arraybuffer"},
+	{Name: "blob", Method: true, Raw: true, Source: "https://fetch.spec.whatwg.org/#dom-body-blob"},
+	{Name: "bytes", Method: true, Raw: true, Source: "https://fetch.spec.whatwg.org/#dom-body-bytes"},
+	{Name: "body", Source: "https://expressjs.com/en/api.html#req.body (the body a body-parsing middleware parsed; Fastify's request.body and Koa's ctx.request.body alike)"},
+	{Name: "rawBody", Raw: true, Source: "https://firebase.google.com/docs/functions/http-events (req.rawBody: the unparsed bytes of the request)"},
+}
+
+// BodyMember looks up a method (call set) or property of a request that
+// reads its body; raw reports whether it yields the bytes as sent.
+func BodyMember(name string, call bool) (raw, ok bool) {
+	for _, b := range bodyMembers {
+		if b.Name == name && b.Method == call {
+			return b.Raw, true
+		}
+	}
+	return false, false
+}
+
+// QueryForm is one way code reads the query string of the URL a request
+// (or the browser) was sent to. Exactly one of Property, Method, Call and
+// Location is set.
+type QueryForm struct {
+	// Property holds the parsed query: req.query, url.searchParams.
+	Property string
+	// Method reads one parameter of a value that holds the parsed query
+	// (URLSearchParams.get), or, with Receiver, of the request object
+	// named by Receiver's last segment (Hono's c.req.query('next')).
+	Method   string
+	Receiver string
+	// Call returns the parsed query (useSearchParams(), getQuery(event)).
+	Call string
+	// Location is a property of the browser's location holding the raw
+	// query string, which `new URLSearchParams(...)` parses.
+	Location string
+	// Browser: the form reads the query in the browser.
+	Browser bool
+	Source  string
+}
+
+// queryForms are the query-string reads of servers and browsers. h3's
+// getQuery is in requestReaders (Part "query").
+//
+// Replaces: rules/hardening/hard003_redirects.go querySource and
+// queryObject.
+var queryForms = []QueryForm{
+	{Property: "query", Source: "https://expressjs.com/en/api.html#req.query (Fastify's request.query, Koa's ctx.query, Next.js's router.query and getServerSideProps context.query alike)"},
+	{Property: "searchParams", Source: "https://url.spec.whatwg.org/#dom-url-searchparams (URL.searchParams); https://nextjs.org/docs/app/api-reference/file-conventions/page#searchparams-optional (a page's searchParams prop)"},
+	{Method: "get", Source: "https://url.spec.whatwg.org/#dom-urlsearchparams-get"},
+	{Method: "getAll", Source: "https://url.spec.whatwg.org/#dom-urlsearchparams-getall"},
+	{Method: "query", Receiver: "req", Source: "https://hono.dev/docs/api/request#query (c.req.query('key'))"},
+	{Call: "useSearchParams", Browser: true, Source: "https://nextjs.org/docs/app/api-reference/functions/use-search-params; https://reactrouter.com/api/hooks/useSearchParams"},
+	{Location: "search", Browser: true, Source: "https://developer.mozilla.org/en-US/docs/Web/API/Location/search (the query string of the page's URL)"},
+}
+
+// QueryProperty reports whether a property holds the parsed query string
+// (`req.query`, `url.searchParams`).
+func QueryProperty(name string) bool {
+	for _, q := range queryForms {
+		if q.Property != "" && q.Property == name {
+			return true
+		}
+	}
+	return false
+}
+
+// QueryMethod reports whether a method reads one query parameter:
+// receiver is "" for a value holding the parsed query (URLSearchParams's
+// get), else the last segment of the request object it is called on.
+func QueryMethod(receiver, method string) bool {
+	for _, q := range queryForms {
+		if q.Method != "" && q.Method == method && q.Receiver == receiver {
+			return true
+		}
+	}
+	return false
+}
+
+// QueryCall reports whether a function (imported from module, "" when
+// auto-imported or unknown) returns the parsed query string.
+func QueryCall(module, name string) bool {
+	for _, q := range queryForms {
+		if q.Call != "" && q.Call == name {
+			return true
+		}
+	}
+	r, ok := RequestReaderOf(module, name)
+	return ok && r.Part == "query" && !r.URL
+}
+
+// LocationQuery reports whether a property of the browser's location
+// holds the raw query string (`location.search`).
+func LocationQuery(name string) bool {
+	for _, q := range queryForms {
+		if q.Location != "" && q.Location == name {
+			return true
+		}
+	}
+	return false
+}
+
+// requestHeaderForms are the reads of a request's headers (or of a value
+// a server derives from them) that an application may use as an origin:
+// Next.js's headers(), the headers of a Fetch or Node request, and the
+// host name Express and Fastify take from the Host (or X-Forwarded-Host)
+// header. The caller chooses what they hold.
+//
+// Replaces: the header part of rules/hardening/hard003_redirects.go
+// requestData.
+var requestHeaderForms = []struct {
+	Module, Call       string
+	Receiver, Property string
+	Source             string
+}{
+	{Module: "next/headers", Call: "headers", Source: "https://nextjs.org/docs/app/api-reference/functions/headers (the incoming request's headers)"},
+	{Property: "headers", Source: "https://fetch.spec.whatwg.org/#dom-request-headers; https://nodejs.org/api/http.html#messageheaders"},
+	{Receiver: "req", Property: "hostname", Source: "https://expressjs.com/en/api.html#req.hostname (from the Host header, or X-Forwarded-Host when trust proxy is set)"},
+	{Receiver: "request", Property: "hostname", Source: "https://fastify.dev/docs/latest/Reference/Request/ (request.hostname: from the Host header)"},
+}
+
+// RequestHeaderCall reports whether a function (its module and export)
+// returns the incoming request's headers.
+func RequestHeaderCall(module, name string) bool {
+	for _, h := range requestHeaderForms {
+		if h.Call != "" && h.Module == module && h.Call == name {
+			return true
+		}
+	}
+	return false
+}
+
+// RequestHeaderProperty reports whether a property of a request (whose
+// conventional name is receiver, the last segment of the object) holds
+// its headers or a value taken from them.
+func RequestHeaderProperty(receiver, name string) bool {
+	for _, h := range requestHeaderForms {
+		if h.Property != "" && h.Property == name && (h.Receiver == "" || h.Receiver == receiver) {
+			return true
+		}
+	}
+	return false
+}

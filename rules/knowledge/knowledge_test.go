@@ -81,6 +81,18 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("membershipLists", m.Call+" "+m.Property)
 	}
+	for _, m := range membershipSources {
+		if m.Source == "" || (m.Call == "") == (m.Type == "") {
+			t.Errorf("membershipSources %+v: incomplete entry", m)
+		}
+		unique("membershipSources", m.Call+m.Type)
+	}
+	for _, h := range hookFields {
+		if h.Source == "" || h.Hook == "" || h.Field == "" || h.State == 0 {
+			t.Errorf("hookFields %+v: incomplete entry", h)
+		}
+		unique("hookFields", h.Hook+"."+h.Field)
+	}
 	for k, src := range membershipRoleFields {
 		if src == "" || k == "" {
 			t.Errorf("membershipRoleFields %q: no source", k)
@@ -230,6 +242,39 @@ func TestTablesCiteSources(t *testing.T) {
 	}
 	for _, m := range machineTokenTypes {
 		cited("machineTokenTypes", m.Type, m.Source, true)
+	}
+	for _, q := range queryForms {
+		set := 0
+		for _, k := range []string{q.Property, q.Method, q.Call, q.Location} {
+			if k != "" {
+				set++
+			}
+		}
+		if set != 1 {
+			t.Errorf("queryForms %+v: not exactly one form", q)
+		}
+		cited("queryForms", q.Receiver+"."+q.Property+q.Method+q.Call+q.Location, q.Source, false)
+	}
+	for _, s := range signInSettings {
+		cited("signInSettings", s.Name, s.Source, false)
+	}
+	for _, h := range requestHeaderForms {
+		if (h.Call == "") == (h.Property == "") || (h.Call != "") != (h.Module != "") {
+			t.Errorf("requestHeaderForms %+v: not one form", h)
+		}
+		cited("requestHeaderForms", h.Module+h.Call+" "+h.Receiver+"."+h.Property, h.Source, false)
+	}
+	for _, b := range bodyMembers {
+		cited("bodyMembers", fmt.Sprint(b.Name, " ", b.Method), b.Source, false)
+	}
+	for _, w := range linkActionWords {
+		cited("linkActionWords", w.Word, w.Source, true)
+	}
+	for k, src := range authzKeys {
+		cited("authzKeys", strings.ReplaceAll(k, "_", ""), src, true)
+	}
+	for k, src := range authzValues {
+		cited("authzValues", k, src, true)
 	}
 	for _, w := range authFlowWords {
 		cited("authFlowWords", w.Word, w.Source, true)

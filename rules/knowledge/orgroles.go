@@ -24,6 +24,62 @@ var membershipLists = []membershipList{
 		Source: "https://clerk.com/docs/reference/hooks/use-organization-list (useOrganizationList().userMemberships: the user's memberships, paginated, in data)"},
 }
 
+// membershipSource is a Clerk API that yields OrganizationMembership
+// objects (whose role holds the org:<key> form): a call (suffix, receiver
+// segment included), or a type a parameter is declared with.
+type membershipSource struct {
+	Call   string
+	Type   string
+	Source string
+}
+
+// membershipSources are the calls and types of memberships besides the
+// lists of all of a user's memberships (membershipLists), which are
+// memberships too.
+//
+// Replaces: rules/rbac/rbac003_role_check.go clerkMembership and
+// membershipName (a variable named *membership).
+var membershipSources = []membershipSource{
+	{Call: "organizations.getOrganizationMembershipList",
+		Source: "https://clerk.com/docs/reference/backend/organization/get-organization-membership-list (the members of one organization: OrganizationMembership objects in data)"},
+	{Call: "organizations.createOrganizationMembership",
+		Source: "https://clerk.com/docs/reference/backend/organization/create-organization-membership (returns the OrganizationMembership)"},
+	{Call: "organizations.updateOrganizationMembership",
+		Source: "https://clerk.com/docs/reference/backend/organization/update-organization-membership (returns the OrganizationMembership)"},
+	{Call: "getOrganizationMemberships",
+		Source: "https://clerk.com/docs/reference/javascript/user (User.getOrganizationMemberships(): the user's OrganizationMembership resources)"},
+	{Type: "OrganizationMembership",
+		Source: "https://clerk.com/docs/reference/backend/types/backend-organization-membership"},
+	{Type: "OrganizationMembershipResource",
+		Source: "https://clerk.com/docs/reference/types/organization-membership"},
+}
+
+// MembershipSourceCall reports whether a call (its callee text) yields
+// OrganizationMembership objects: one, one organization's members, or all
+// of a user's memberships (MembershipListCall).
+func MembershipSourceCall(callee string) bool {
+	if MembershipListCall(callee) {
+		return true
+	}
+	for _, m := range membershipSources {
+		if m.Call != "" && endsWithCall(callee, []string{m.Call}) {
+			return true
+		}
+	}
+	return false
+}
+
+// MembershipType reports whether a type name is Clerk's
+// OrganizationMembership.
+func MembershipType(name string) bool {
+	for _, m := range membershipSources {
+		if m.Type != "" && m.Type == name {
+			return true
+		}
+	}
+	return false
+}
+
 // membershipRoleFields are the fields of an OrganizationMembership that
 // carry the member's authorization in that one organization.
 //

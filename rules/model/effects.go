@@ -811,6 +811,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.Declared = e.Table != "" && a.m.convexTableFields(a.ctx, a.f.Path, e.Table) != nil
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
+		e.Touch = k == WritesData && selects && dataFieldsAll(a.f, n, touchStep)
 		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)
 		e.params = append(e.params, ps...)
 		if owner && selects {
@@ -829,6 +830,12 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 // literal from an expression that reads the same field, or Prisma's
 // { increment: 1 } / { decrement: 1 }.
 func countersOnly(f *jsast.File, call *jsast.Node) bool {
+	return dataFieldsAll(f, call, counterStep)
+}
+
+// dataFieldsAll reports whether a write's data (as countersOnly reads
+// it) has fields and each one satisfies step.
+func dataFieldsAll(f *jsast.File, call *jsast.Node, step func(f *jsast.File, key string, v *jsast.Node) bool) bool {
 	args := jsast.Args(call)
 	if len(args) == 0 {
 		return false
@@ -845,12 +852,31 @@ func countersOnly(f *jsast.File, call *jsast.Node) bool {
 		if c.Type == "comment" {
 			continue
 		}
-		if c.Type != "pair" || !counterStep(f, f.Text(c.ChildByField("key")), jsast.Unwrap(c.ChildByField("value"))) {
+		if c.Type != "pair" || !step(f, f.Text(c.ChildByField("key")), jsast.Unwrap(c.ChildByField("value"))) {
 			return false
 		}
 		n++
 	}
 	return n > 0
+}
+
+// touchStep reports a field of a visit's bookkeeping: a counter step or
+// the current time, JavaScript's `new Date()` or `Date.now()`
+// (https://tc39.es/ecma262/#sec-date-constructor, #sec-date.now).
+func touchStep(f *jsast.File, key string, v *jsast.Node) bool {
+	if counterStep(f, key, v) {
+		return true
+	}
+	switch {
+	case v == nil:
+		return false
+	case v.Type == "new_expression":
+		a := v.ChildByField("arguments")
+		return f.Text(v.ChildByField("constructor")) == "Date" && (a == nil || len(a.NamedChildren()) == 0)
+	case v.Type == "call_expression":
+		return f.CalleeName(v) == "Date.now" && len(jsast.Args(v)) == 0
+	}
+	return false
 }
 
 // unlinksCaller reports a write whose data holds only relation

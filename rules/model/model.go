@@ -71,6 +71,8 @@ type Model struct {
 	adapters []Adapter
 
 	entries  facet[[]*Entry]
+	reqNames facet[map[fnSpan][]string] // request parameters (requestnames.go)
+	signIn   facet[[]string]            // configured sign-in URL paths (signinpaths.go)
 	node     nodeFacets
 	rr       facet[[]*Entry]
 	tanstack facet[[]*Entry]

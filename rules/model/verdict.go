@@ -227,6 +227,10 @@ type Effect struct {
 	// lets every signed-in user bump on records it shows them, not a
 	// change of the record's content in another user's name.
 	Counter bool
+	// Touch is set on a write whose every field is a counter step or
+	// the current time (lastSeenAt: new Date(), updatedAt: Date.now()):
+	// bookkeeping of a visit, which changes nothing a user chose.
+	Touch bool
 	// Unlinks is set on a write whose every change removes the caller's
 	// own link from a relation of the selected record (Prisma's
 	// { members: { disconnect: { id: <the caller's id> } } }): leaving a

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
@@ -51,11 +51,9 @@ if (has({ role: 'org:admin' })) return adminData()
 	Run: runRBAC001,
 }
 
-// authzKeyRe matches metadata keys that carry an authorization decision.
-var authzKeyRe = regexp.MustCompile(`(?i)^(role|roles|is_?admin|admin|is_?staff|is_?superuser|permissions?|plan|tier|credits|subscription|is_?pro|is_?premium|premium|access_?level|entitlements?|features|paid|is_?paid|scopes?|groups?)$`)
-
-// authzValueRe matches compared values that signal an authorization check.
-var authzValueRe = regexp.MustCompile(`(?i)^(admin|superadmin|owner|staff|moderator|pro|premium|enterprise|paid|business)$`)
+// Which metadata keys carry an authorization decision and which compared
+// values name a role or a paid plan is knowledge.AuthzKey and
+// knowledge.AuthzValue.
 
 func runRBAC001(pass *rules.Pass) error {
 	if pass.File.Lang == source.LangJSON {
@@ -131,15 +129,15 @@ func rbac001Read(pass *rules.Pass, f *jsast.File, n *jsast.Node) {
 			key, _ = f.StringValue(p.ChildByField("index"))
 		}
 		acc := outer(p)
-		if authzKeyRe.MatchString(key) && decides(f, acc) {
+		if knowledge.AuthzKey(key) && decides(f, acc) {
 			report001(pass, p, fmt.Sprintf("%s decides access here", rules.Code(shortText(f, p))))
 			return
 		}
-		if cmp := comparedValue(f, acc); cmp != "" && authzValueRe.MatchString(cmp) {
+		if cmp := comparedValue(f, acc); cmp != "" && knowledge.AuthzValue(cmp) {
 			report001(pass, p, fmt.Sprintf("%s is compared with %s to decide access", rules.Code(shortText(f, p)), rules.Code("'"+cmp+"'")))
 			return
 		}
-		if name := declaredName(f, acc); name != "" && authzKeyRe.MatchString(key) {
+		if name := declaredName(f, acc); name != "" && knowledge.AuthzKey(key) {
 			if use := conditionUse(f, acc, name); use != nil {
 				report001(pass, p, fmt.Sprintf("%s (as %s) decides access at line %d", rules.Code(shortText(f, p)), rules.Code(name), use.Line))
 			}
@@ -153,7 +151,7 @@ func rbac001Read(pass *rules.Pass, f *jsast.File, n *jsast.Node) {
 			return
 		}
 		for _, name := range patternNames(f, pat) {
-			if !authzKeyRe.MatchString(name) {
+			if !knowledge.AuthzKey(name) {
 				continue
 			}
 			if use := conditionUse(f, o, name); use != nil {
@@ -264,7 +262,7 @@ func conditionUseDepth(f *jsast.File, at *jsast.Node, name string, hops int) *js
 		if (n.Type == "identifier" || n.Type == "shorthand_property_identifier") && f.Text(n) == name && n.Start > at.End {
 			if decides(f, n) {
 				found = n
-			} else if v := comparedValue(f, n); v != "" && authzValueRe.MatchString(v) {
+			} else if v := comparedValue(f, n); v != "" && knowledge.AuthzValue(v) {
 				found = n
 			} else if d := normalisedInto(f, n); d != nil {
 				derived = append(derived, d)
@@ -358,7 +356,7 @@ func rbac001Write(pass *rules.Pass, f *jsast.File, pair *jsast.Node) {
 	}
 	callee := f.CalleeName(call)
 	for _, k := range f.ObjectKeys(v) {
-		if !authzKeyRe.MatchString(k) {
+		if !knowledge.AuthzKey(k) {
 			continue
 		}
 		kv := f.ObjectProp(v, k)

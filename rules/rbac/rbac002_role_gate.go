@@ -6,6 +6,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
@@ -85,20 +86,17 @@ func roleWrapperGate(f *jsast.File, fn *jsast.Node) *jsast.Node {
 	return nil
 }
 
-// signInStates are the hook fields a sign-in check tests, with the
-// loading flags.
-var signInStates = map[string]bool{"isSignedIn": true, "user": true, "userId": true, "session": true, "isLoaded": true, "loading": true, "isLoading": true}
-
 // signInOnly reports whether a gate's condition tests nothing but the
 // signed-in and loading state (`!isLoaded || !user`): that is a sign-in
-// gate (checkSignInGates), not a role gate.
+// gate (checkSignInGates), not a role gate. Which names are signed-in
+// and loading flags is knowledge.SignInStateName.
 func signInOnly(f *jsast.File, cond *jsast.Node) bool {
 	if cond == nil || strings.Contains(strings.ToLower(f.Text(cond)), "role") {
 		return false
 	}
 	only := true
 	jsast.Walk(cond, func(n *jsast.Node) bool {
-		if n.Type == "identifier" && !signInStates[f.Text(n)] {
+		if n.Type == "identifier" && !knowledge.SignInStateName(f.Text(n)) {
 			only = false
 		}
 		return only

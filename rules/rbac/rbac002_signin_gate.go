@@ -6,6 +6,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
@@ -20,10 +21,6 @@ import (
 // no server-side check, or a query the browser sends to the database
 // without the user's token (model.BrowserQueries). One finding per gate,
 // at the gate.
-
-// signedInFields are the fields of Clerk's hooks that say a user is
-// signed in.
-var signedInFields = map[string]bool{"isSignedIn": true, "user": true, "userId": true, "session": true}
 
 // signInGateIf returns the early-return `if` of a component function that
 // tests a signed-in value of a Clerk hook, or nil.
@@ -41,7 +38,7 @@ func signInGateIf(f *jsast.File, fn *jsast.Node) *jsast.Node {
 					continue
 				}
 				hook := f.ResolveClerk(f.CalleeName(v))
-				if hook != "useAuth" && hook != "useUser" && hook != "useSession" {
+				if !knowledge.ClerkHook(hook) {
 					continue
 				}
 				if pat := d.ChildByField("name"); pat != nil && pat.Type == "object_pattern" {
@@ -54,7 +51,7 @@ func signInGateIf(f *jsast.File, fn *jsast.Node) *jsast.Node {
 						if c.Type == "pair_pattern" {
 							key = f.Text(c.ChildByField("key"))
 						}
-						if signedInFields[key] {
+						if h, ok := knowledge.ClerkHookField(hook, key); ok && h.State == knowledge.SignedInState {
 							hooked[name] = true
 						}
 					}

@@ -1,11 +1,11 @@
 package rbac
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -68,14 +68,11 @@ const (
 	bareRole                // v2 session claim o.rol: "admin"
 )
 
-var (
-	claimsName      = regexp.MustCompile(`(?i)(claims|payload|token|decoded|jwt|session)[^.]*$`)
-	clerkAuthSource = regexp.MustCompile(`(?i)auth|session|claims|useOrganization|locals|context`)
-	hookCall        = regexp.MustCompile(`\buse[A-Z]\w*\(`)
-	membershipName  = regexp.MustCompile(`(?i)membership$`)
-	// clerkMembership matches the sources of a Clerk OrganizationMembership.
-	clerkMembership = regexp.MustCompile(`useOrganization|getOrganizationMembershipList|organizationMemberships|getOrganizationMemberships|OrganizationMembership\b|clerkClient|createClerkClient`)
-)
+// Where a role comes from is asked of the knowledge tables: the identity
+// sources that yield Clerk's Auth object or session claims
+// (knowledge.IdentityReturnsNamed, knowledge.TokenCallOf), the fields of
+// Clerk's hooks (knowledge.ClerkHookField) and the APIs and types of an
+// OrganizationMembership (knowledge.MembershipSourceCall, MembershipType).
 
 func runRBAC003(pass *rules.Pass) error {
 	f := pass.AST(pass.File)
@@ -117,21 +114,17 @@ func roleOfDepth(f *jsast.File, e *jsast.Node, clerk bool, depth int) roleFormat
 		switch {
 		case last == "org_role":
 			return prefixedRole
-		case last == "orgRole":
-			obj := strings.TrimSuffix(name, ".orgRole")
-			if clerkAuthSource.MatchString(obj) {
-				return prefixedRole // auth().orgRole, req.auth.orgRole, getAuth(req).orgRole
+		case last == "orgRole" && e.Type == "member_expression":
+			if clerkValue(f, e.ChildByField("object"), knowledge.AuthObject, 0) {
+				return prefixedRole // auth().orgRole, req.auth.orgRole, const a = getAuth(req); a.orgRole
 			}
-			root := strings.TrimSuffix(strings.Split(obj, ".")[0], "()")
-			if v := declValue(f, root, e); v != nil && clerkAuthSource.MatchString(f.Text(v)) {
-				return prefixedRole // const a = getAuth(req); a.orgRole
+		case last == "rol" && strings.HasSuffix(name, ".o.rol") && e.Type == "member_expression":
+			if o := jsast.Unwrap(e.ChildByField("object")); o != nil && o.Type == "member_expression" &&
+				clerkValue(f, o.ChildByField("object"), knowledge.SessionClaims, 0) {
+				return bareRole
 			}
-		case last == "rol" && strings.HasSuffix(name, ".o.rol") && claimsName.MatchString(strings.TrimSuffix(name, ".o.rol")):
-			return bareRole
-		case last == "role":
-			obj := strings.TrimSuffix(name, ".role")
-			root := jsast.LastSegment(obj)
-			if membershipName.MatchString(root) && clerk && membershipFromClerk(f, e, strings.Split(obj, ".")[0]) {
+		case last == "role" && e.Type == "member_expression":
+			if clerk && membershipValue(f, e.ChildByField("object"), 0) {
 				return prefixedRole
 			}
 		}
@@ -141,7 +134,7 @@ func roleOfDepth(f *jsast.File, e *jsast.Node, clerk bool, depth int) roleFormat
 			return roleOfDepth(f, v, clerk, depth+1)
 		}
 		if name == "orgRole" {
-			if src := destructuredSource(f, name, e); src != nil && !clerkAuthSource.MatchString(f.Text(src)) {
+			if src := destructuredSource(f, name, e); src != nil && !clerkValue(f, src, knowledge.AuthObject, 0) {
 				return notRole // const { orgRole } = await db.member.findFirst(...)
 			}
 			return prefixedRole
@@ -153,21 +146,144 @@ func roleOfDepth(f *jsast.File, e *jsast.Node, clerk bool, depth int) roleFormat
 	return notRole
 }
 
-// membershipFromClerk reports whether the membership variable root comes
-// from a Clerk API (useOrganization, getOrganizationMembershipList, a
-// parameter typed OrganizationMembership).
-func membershipFromClerk(f *jsast.File, at *jsast.Node, root string) bool {
-	for fn := jsast.EnclosingFunction(at); fn != nil; fn = jsast.EnclosingFunction(fn) {
-		if ps := fn.ChildByField("parameters"); ps != nil && bindsName(f, ps, root) {
-			return clerkMembership.MatchString(f.Text(ps))
+// clerkValue reports whether e holds what a Clerk identity source yields
+// (want: the Auth object or verified session claims): a call or a
+// property of an identity source (auth(), getAuth(req), req.auth,
+// locals.auth()), useAuth() for the Auth object, the sessionClaims of an
+// Auth object or a token library's verified or decoded claims for session
+// claims, or a const holding one of those.
+func clerkValue(f *jsast.File, e *jsast.Node, want knowledge.Returns, depth int) bool {
+	e = jsast.Unwrap(e)
+	if e == nil || depth > 3 {
+		return false
+	}
+	switch e.Type {
+	case "call_expression":
+		callee := f.CalleeName(e)
+		last := jsast.LastSegment(callee)
+		if r, ok := knowledge.IdentityReturnsNamed(last); ok && r == want {
+			return true
+		}
+		switch want {
+		case knowledge.AuthObject:
+			_, ok := knowledge.ClerkHookField(hookName(f, callee), "orgRole")
+			return ok
+		case knowledge.SessionClaims:
+			return tokenClaims(f, callee)
+		}
+	case "member_expression":
+		prop := f.Text(e.ChildByField("property"))
+		if r, ok := knowledge.IdentityReturnsNamed(prop); ok && r == want {
+			return true // req.auth
+		}
+		if af, ok := knowledge.AuthFieldOf(prop); ok && af.OnAuthObject && want == knowledge.SessionClaims && prop == "sessionClaims" {
+			return clerkValue(f, e.ChildByField("object"), knowledge.AuthObject, depth+1)
+		}
+	case "identifier":
+		name := f.Text(e)
+		if v := declValue(f, name, e); v != nil {
+			return clerkValue(f, v, want, depth+1)
+		}
+		if want == knowledge.SessionClaims && name == "sessionClaims" {
+			// const { sessionClaims } = await auth()
+			if src := destructuredSource(f, name, e); src != nil {
+				return clerkValue(f, src, knowledge.AuthObject, depth+1)
+			}
 		}
 	}
-	v := declValue(f, root, at)
-	if v == nil {
-		// destructured: const { membership } = useOrganization()
-		return declaredFrom(f, root, at, clerkMembership)
+	return false
+}
+
+// tokenClaims reports whether a call (its callee text) is a token
+// library's verify or decode function, which returns the token's claims.
+func tokenClaims(f *jsast.File, callee string) bool {
+	root, _, _ := strings.Cut(callee, ".")
+	im, ok := f.ImportOf(root)
+	if !ok {
+		return false
 	}
-	return clerkMembership.MatchString(f.Text(v))
+	name := im.Imported
+	if name == "default" || name == "*" {
+		if root != callee {
+			name = jsast.LastSegment(callee)
+		}
+	} else if root != callee {
+		return false
+	}
+	tc, ok := knowledge.TokenCallOf(im.Source, name)
+	return ok && (tc.Use == knowledge.Decodes || tc.Use == knowledge.Verifies)
+}
+
+// hookName returns the Clerk export a hook call's callee names (the
+// import resolved), or the callee itself.
+func hookName(f *jsast.File, callee string) string {
+	if h := f.ResolveClerk(callee); h != "" {
+		return h
+	}
+	return callee
+}
+
+// membershipValue reports whether e holds a Clerk OrganizationMembership:
+// useOrganization()'s membership, a parameter typed OrganizationMembership,
+// or a value built from a Clerk call that yields memberships
+// (getOrganizationMembershipList, organizationMemberships).
+func membershipValue(f *jsast.File, e *jsast.Node, depth int) bool {
+	e = jsast.Unwrap(e)
+	if e == nil || depth > 2 {
+		return false
+	}
+	switch e.Type {
+	case "identifier":
+		name := f.Text(e)
+		for fn := jsast.EnclosingFunction(e); fn != nil; fn = jsast.EnclosingFunction(fn) {
+			if ps := fn.ChildByField("parameters"); ps != nil && bindsName(f, ps, name) {
+				return typedMembership(f, ps)
+			}
+		}
+		if v := declValue(f, name, e); v != nil {
+			return membershipValue(f, v, depth+1)
+		}
+		// const { membership } = useOrganization()
+		if src := jsast.Unwrap(destructuredSource(f, name, e)); src != nil && src.Type == "call_expression" {
+			h, ok := knowledge.ClerkHookField(hookName(f, f.CalleeName(src)), name)
+			return ok && h.State == knowledge.MembershipState
+		}
+		return false
+	case "member_expression":
+		// useOrganization().membership
+		if o := jsast.Unwrap(e.ChildByField("object")); o != nil && o.Type == "call_expression" {
+			if h, ok := knowledge.ClerkHookField(hookName(f, f.CalleeName(o)), f.Text(e.ChildByField("property"))); ok {
+				return h.State == knowledge.MembershipState
+			}
+		}
+	}
+	found := false
+	jsast.Walk(e, func(n *jsast.Node) bool {
+		switch {
+		case found:
+		case n.Type == "call_expression" && knowledge.MembershipSourceCall(f.CalleeName(n)):
+			found = true
+		case n.Type == "member_expression" && knowledge.MembershipListProperty(f.Text(n.ChildByField("property"))):
+			found = true
+		case n.Type == "identifier" && n != e && membershipValue(f, n, depth+1):
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// typedMembership reports whether a parameter list declares a Clerk
+// OrganizationMembership type.
+func typedMembership(f *jsast.File, ps *jsast.Node) bool {
+	found := false
+	jsast.Walk(ps, func(n *jsast.Node) bool {
+		if n.Type == "type_identifier" && knowledge.MembershipType(f.Text(n)) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // declValue returns the initial value of a plain `const name = value`
@@ -195,24 +311,6 @@ func declValue(f *jsast.File, name string, at *jsast.Node) *jsast.Node {
 			return v
 		}
 	}
-	return found
-}
-
-// declaredFrom reports whether name is bound by a destructuring pattern
-// whose value text matches re.
-func declaredFrom(f *jsast.File, name string, at *jsast.Node, re *regexp.Regexp) bool {
-	found := false
-	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		if found || n.Start > at.Start {
-			return false
-		}
-		if n.Type == "variable_declarator" {
-			if id := n.ChildByField("name"); id != nil && id.Type == "object_pattern" && bindsName(f, id, name) {
-				found = re.MatchString(f.Text(n.ChildByField("value")))
-			}
-		}
-		return true
-	})
 	return found
 }
 
@@ -390,12 +488,23 @@ func clientHas(f *jsast.File, call *jsast.Node, name string) bool {
 	if f.Directive() == "use client" {
 		return true
 	}
-	if strings.Contains(name, "use") && strings.Contains(name, "()") {
-		return true // useAuth().has(...)
-	}
 	root := strings.Split(name, ".")[0]
-	if v := declValue(f, root, call); v != nil {
-		return hookCall.MatchString(f.Text(v))
+	if hook, ok := strings.CutSuffix(root, "()"); ok {
+		return hookHas(f, hook) // useAuth().has(...)
 	}
-	return declaredFrom(f, root, call, hookCall)
+	src := declValue(f, root, call)
+	if src == nil {
+		src = destructuredSource(f, root, call) // const { has } = useAuth()
+	}
+	if src = jsast.Unwrap(src); src != nil && src.Type == "call_expression" {
+		return hookHas(f, f.CalleeName(src))
+	}
+	return false
+}
+
+// hookHas reports whether a hook call (its callee text) is one of
+// Clerk's hooks that returns has().
+func hookHas(f *jsast.File, callee string) bool {
+	_, ok := knowledge.ClerkHookField(hookName(f, callee), "has")
+	return ok
 }

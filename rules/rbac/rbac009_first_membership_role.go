@@ -289,7 +289,7 @@ func roleArgument(f *jsast.File, a *jsast.Node) string {
 	if !ok {
 		key = f.Text(p.ChildByField("key"))
 	}
-	if !authzKeyRe.MatchString(key) {
+	if !knowledge.AuthzKey(key) {
 		return ""
 	}
 	for n := p.Parent; n != nil; n = n.Parent {

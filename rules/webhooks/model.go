@@ -85,6 +85,10 @@ func (c *checker) computeSignals(f *jsast.File) *signals {
 			s.otherProvider = true
 		}
 	}
+	verified := map[*jsast.Node]bool{}
+	for _, v := range c.pass.Model.WebhookVerifies(c.pass.Ctx, f, f.Root) {
+		verified[v.Call] = true
+	}
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		switch n.Type {
 		case "string":
@@ -106,17 +110,75 @@ func (c *checker) computeSignals(f *jsast.File) *signals {
 			case knowledge.IsClerkPayloadField(name):
 				s.clerkData = true
 			case name == "type":
-				if p := n.Parent; p != nil && p.Type == "member_expression" {
-					switch f.Text(p.ChildByField("object")) {
-					case "evt", "event", "payload", "webhookEvent", "msg", "body":
-						s.evtType = true
-					}
+				if p := n.Parent; p != nil && p.Type == "member_expression" && p.ChildByField("property") == n &&
+					c.eventValue(f, p.ChildByField("object"), verified, 0) {
+					s.evtType = true
 				}
 			}
 		}
 		return true
 	})
 	return s
+}
+
+// eventValue reports whether e holds an event a webhook delivered: the
+// result of a verifying call (sem.Model.WebhookVerifies), a read of a
+// request body (knowledge.BodyMember: `await req.json()`, `req.body`), or
+// JSON.parse of one; followed through the variables that hold them.
+func (c *checker) eventValue(f *jsast.File, e *jsast.Node, verified map[*jsast.Node]bool, depth int) bool {
+	e = jsast.Unwrap(e)
+	if e == nil || depth > 3 {
+		return false
+	}
+	switch e.Type {
+	case "identifier":
+		v := declaredBefore(f, f.Text(e), e)
+		return v != nil && c.eventValue(f, v, verified, depth+1)
+	case "call_expression":
+		if verified[e] {
+			return true
+		}
+		name := f.CalleeName(e)
+		args := jsast.Args(e)
+		if name == "JSON.parse" && len(args) > 0 {
+			return c.eventValue(f, args[0], verified, depth+1)
+		}
+		if _, ok := knowledge.BodyMember(jsast.LastSegment(name), true); ok && strings.Contains(name, ".") && len(args) == 0 {
+			return true
+		}
+	case "member_expression":
+		_, ok := knowledge.BodyMember(f.Text(e.ChildByField("property")), false)
+		return ok
+	}
+	return false
+}
+
+// declaredBefore returns the value last declared or assigned to name
+// before at in at's function (or the module), or nil.
+func declaredBefore(f *jsast.File, name string, at *jsast.Node) *jsast.Node {
+	scope := f.Root
+	if fn := jsast.EnclosingFunction(at); fn != nil {
+		scope = fn
+	}
+	var v *jsast.Node
+	jsast.Walk(scope, func(n *jsast.Node) bool {
+		if n.Start > at.Start {
+			return false
+		}
+		switch n.Type {
+		case "variable_declarator":
+			if id := n.ChildByField("name"); id != nil && id.Type == "identifier" && f.Text(id) == name && n.ChildByField("value") != nil {
+				v = n.ChildByField("value")
+			}
+		case "assignment_expression":
+			// let evt: WebhookEvent; try { evt = wh.verify(...) }
+			if l := n.ChildByField("left"); l != nil && l.Type == "identifier" && f.Text(l) == name {
+				v = n.ChildByField("right")
+			}
+		}
+		return true
+	})
+	return v
 }
 
 // handler is a function that receives HTTP requests, or a helper that
@@ -148,12 +210,14 @@ func (c *checker) modelHandlers(f *jsast.File) []*handler {
 	}
 	var out []*handler
 	seen := map[*jsast.Node]bool{}
-	add := func(h *handler) {
+	// argsOnly: a function a client calls by name (a public Convex
+	// function) has no request; its arguments are what the client sent.
+	add := func(h *handler, argsOnly bool) {
 		if h.fn == nil || seen[h.fn] {
 			return
 		}
-		h.roots = requestRoots(f, h.fn)
-		if len(h.roots) == 0 {
+		h.roots = c.requestRoots(f, h.fn)
+		if len(h.roots) == 0 && !argsOnly {
 			return
 		}
 		seen[h.fn] = true
@@ -166,7 +230,7 @@ func (c *checker) modelHandlers(f *jsast.File) []*handler {
 			continue
 		}
 		if fn := nodeAt(f, e.Fn); fn != nil {
-			add(c.entryHandler(f, e, fn))
+			add(c.entryHandler(f, e, fn), clientCallable(e))
 		}
 	}
 	for _, ex := range f.Exports() {
@@ -175,7 +239,7 @@ func (c *checker) modelHandlers(f *jsast.File) []*handler {
 			if ex.Name == "default" {
 				name = "default export"
 			}
-			add(&handler{fn: fn, name: name, at: ex.Stmt})
+			add(&handler{fn: fn, name: name, at: ex.Stmt}, false)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].fn.Start < out[j].fn.Start })
@@ -269,46 +333,17 @@ func outermostCallAt(f *jsast.File, line int) *jsast.Node {
 	return out
 }
 
-// requestRoots returns the names under which fn sees the request: its
-// first parameter (`req`, `request`, `event`, `c`), or the request
-// property destructured from it (`{ request }`).
-func requestRoots(f *jsast.File, fn *jsast.Node) map[string]bool {
-	ps := jsast.ParamPatterns(fn)
-	if len(ps) == 0 {
+// requestRoots returns the names under which fn sees an entry's request:
+// the model's answer (sem.Model.RequestNames: the request parameter the
+// entry's adapter marks, or the parameter of a helper an entry passes
+// the request to).
+func (c *checker) requestRoots(f *jsast.File, fn *jsast.Node) map[string]bool {
+	if c.pass.Model == nil {
 		return nil
 	}
-	p := ps[0]
 	out := map[string]bool{}
-	switch p.Type {
-	case "identifier":
-		n := f.Text(p)
-		switch n {
-		case "ctx", "_ctx", "context", "_":
-			// Convex httpAction(async (ctx, request) => …), Cloudflare-style (ctx, req).
-			if len(ps) > 1 && ps[1].Type == "identifier" {
-				out[f.Text(ps[1])] = true
-			}
-			if n == "ctx" || n == "context" {
-				out[n] = true // koa: ctx.request.body
-			}
-			return out
-		case "data", "payload", "evt", "input", "args", "opts", "options", "config", "props", "user", "id":
-			return nil
-		}
+	for _, n := range c.pass.Model.RequestNames(c.pass.Ctx, f.Path, fn) {
 		out[n] = true
-	case "object_pattern":
-		for _, c := range p.NamedChildren() {
-			switch c.Type {
-			case "shorthand_property_identifier_pattern":
-				if n := f.Text(c); n == "request" || n == "req" {
-					out[n] = true
-				}
-			case "pair_pattern":
-				if k := f.Text(c.ChildByField("key")); k == "request" || k == "req" {
-					out[f.Text(c.ChildByField("value"))] = true
-				}
-			}
-		}
 	}
 	return out
 }
@@ -329,25 +364,24 @@ type bodyRead struct {
 	root   string
 }
 
-// bodyReads returns the reads of the request body in fn.
+// bodyReads returns the reads of the request body in fn: a body method
+// or property of the request (knowledge.BodyMember: the Fetch API's
+// json()/text(), a server's req.body/req.rawBody), or a function that
+// reads the body of the request passed to it (knowledge.BodyReaderOf).
 func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead {
 	var out []bodyRead
 	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
 		switch n.Type {
 		case "call_expression":
 			name := f.CalleeName(n)
-			last := jsast.LastSegment(name)
 			if strings.Contains(name, ".") && roots[rootOf(name)] {
 				if len(jsast.Args(n)) > 0 {
 					// The Fetch API's body methods take no argument: ctx.json(x, 500)
 					// of a Hono context builds a response.
 					return true
 				}
-				switch last {
-				case "json", "formData":
-					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(name)})
-				case "text", "arrayBuffer", "blob", "bytes":
-					out = append(out, bodyRead{n: n, text: f.Text(n), root: rootOf(name)})
+				if raw, ok := knowledge.BodyMember(jsast.LastSegment(name), true); ok {
+					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: !raw, root: rootOf(name)})
 				}
 				return true
 			}
@@ -367,17 +401,9 @@ func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead 
 			if !roots[rootOf(name)] {
 				return true
 			}
-			switch jsast.LastSegment(name) {
-			case "body":
-				if p := n.Parent; p != nil && p.Type == "member_expression" && p.ChildByField("object") == n {
-					// req.body.type: the read is the inner node, counted once.
-					out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(name)})
-					return false
-				}
-				out = append(out, bodyRead{n: n, text: f.Text(n), parsed: true, root: rootOf(name)})
-				return false
-			case "rawBody":
-				out = append(out, bodyRead{n: n, text: f.Text(n), root: rootOf(name)})
+			if raw, ok := knowledge.BodyMember(jsast.LastSegment(name), false); ok {
+				// req.body.type: the read is the inner node, counted once.
+				out = append(out, bodyRead{n: n, text: f.Text(n), parsed: !raw, root: rootOf(name)})
 				return false
 			}
 		}

@@ -155,7 +155,7 @@ func runWH001(pass *rules.Pass) error {
 				// The helper and the places it reads the body: a change
 				// there (verification removed) is what caused the finding.
 				d.Related = append(d.Related, loc(hc.ref.f, hc.ref.fn))
-				for i, r := range bodyReads(hc.ref.f, hc.ref.fn, requestRoots(hc.ref.f, hc.ref.fn)) {
+				for i, r := range bodyReads(hc.ref.f, hc.ref.fn, c.requestRoots(hc.ref.f, hc.ref.fn)) {
 					if i == 3 {
 						break
 					}

@@ -234,7 +234,7 @@ func (c *checker) expressOrder(f *jsast.File, reported map[*jsast.Node]bool) {
 		if fn == nil || reported[fn] {
 			continue
 		}
-		h := &handler{f: tf, fn: fn, roots: requestRoots(tf, fn), route: e.Path}
+		h := &handler{f: tf, fn: fn, roots: c.requestRoots(tf, fn), route: e.Path}
 		if ok, _ := c.recognise(h); !ok || len(c.verifications(tf, fn, 2)) == 0 {
 			continue
 		}
