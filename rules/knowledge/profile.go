@@ -28,10 +28,10 @@ type ProfileField struct {
 }
 
 const (
-	userObjectSource   = "https://clerk.com/docs/reference/javascript/user; https://clerk.com/docs/reference/backend/types/backend-user"
-	userWebhookSource  = "https://clerk.com/docs/guides/development/webhooks/overview (user.created payload: first_name, last_name, username); https://clerk.com/docs/reference/backend-api/tag/users/get/users"
-	membershipSource   = "https://clerk.com/docs/reference/backend/types/backend-organization-membership (publicUserData: firstName, lastName, identifier of the member)"
-	organizationSource = "https://clerk.com/docs/reference/javascript/organization (name, slug)"
+	userObjectSource     = "https://clerk.com/docs/reference/javascript/user; https://clerk.com/docs/reference/backend/types/backend-user"
+	userWebhookSource    = "https://clerk.com/docs/guides/development/webhooks/overview (user.created payload: first_name, last_name, username); https://clerk.com/docs/reference/backend-api/tag/users/get/users"
+	membershipDataSource = "https://clerk.com/docs/reference/backend/types/backend-organization-membership (publicUserData: firstName, lastName, identifier of the member)"
+	organizationSource   = "https://clerk.com/docs/reference/javascript/organization (name, slug)"
 )
 
 // profileFields are the user-chosen profile fields. The metadata objects
@@ -47,8 +47,8 @@ var profileFields = []ProfileField{
 	{Name: "username", Of: ProfileUser, Source: userObjectSource + "; " + userWebhookSource},
 	{Name: "first_name", Of: ProfileUser, Source: userWebhookSource},
 	{Name: "last_name", Of: ProfileUser, Source: userWebhookSource},
-	{Name: "publicUserData", Of: ProfileUser, Source: membershipSource},
-	{Name: "public_user_data", Of: ProfileUser, Source: membershipSource + "; https://clerk.com/docs/guides/development/webhooks/overview (organizationMembership payloads)"},
+	{Name: "publicUserData", Of: ProfileUser, Source: membershipDataSource},
+	{Name: "public_user_data", Of: ProfileUser, Source: membershipDataSource + "; https://clerk.com/docs/guides/development/webhooks/overview (organizationMembership payloads)"},
 	{Name: "name", Of: ProfileOrganization, Source: organizationSource},
 	{Name: "slug", Of: ProfileOrganization, Source: organizationSource},
 	{Name: "name", Of: ProfilePerson, Source: "https://authjs.dev/concepts/database-models (User.name); https://docs.stripe.com/api/customers/object (name)"},
