@@ -291,6 +291,10 @@ func (m *Model) unwrapHandler(ctx context.Context, f *jsast.File, v *jsast.Node)
 		if jsast.IsFunction(v) {
 			return v, f, wrappers, ""
 		}
+		if vf, val := m.wrapperCallBinding(ctx, f, v); val != nil {
+			f, v = vf, val // `export const h = asyncHandler(async (req, res) => ...)` in another module
+			continue
+		}
 		if v.Type != "call_expression" || isFactoryCall(f, v) {
 			r, err := m.resolveFunc(ctx, f, v, nil, 0)
 			if err != nil {
@@ -318,6 +322,40 @@ func (m *Model) unwrapHandler(ctx context.Context, f *jsast.File, v *jsast.Node)
 		v = args[idx]
 	}
 	return nil, nil, wrappers, "too many nested wrappers"
+}
+
+// wrapperCallBinding returns the call a handler name is bound to when
+// that call wraps a handler argument (a local or imported
+// `const h = tryCatch(async (req, res) => ...)`), so the caller unwraps
+// it as it unwraps the same call written in place: the wrapper is
+// analysed with the handler it calls, not as a factory whose returned
+// closure calls an opaque parameter. nil for any other binding (a
+// function, a factory call with no handler argument, fn.bind(x)).
+func (m *Model) wrapperCallBinding(ctx context.Context, f *jsast.File, v *jsast.Node) (*jsast.File, *jsast.Node) {
+	if v.Type != "identifier" {
+		return nil, nil
+	}
+	vf, val, err := m.objectValue(ctx, f, v, 0)
+	if err != nil || vf == nil {
+		return nil, nil
+	}
+	val = jsast.Unwrap(val)
+	if val == nil || val.Type != "call_expression" || isFactoryCall(vf, val) {
+		return nil, nil
+	}
+	if fn := jsast.Unwrap(val.ChildByField("function")); fn != nil && fn.Type == "member_expression" &&
+		vf.Text(fn.ChildByField("property")) == "bind" {
+		return nil, nil
+	}
+	// The wrapped argument must be a function the model follows, so a
+	// factory given a client or a config (createThing(db)) stays a factory.
+	h := jsast.Unwrap(jsast.Args(val)[handlerArg(vf, jsast.Args(val))])
+	if !jsast.IsFunction(h) {
+		if _, err := m.resolveFunc(ctx, vf, h, nil, 0); err != nil {
+			return nil, nil
+		}
+	}
+	return vf, val
 }
 
 // isFactoryCall reports a call whose arguments hold no function: a
