@@ -270,6 +270,22 @@ var creates = map[string]bool{"create": true, "createMany": true, "createManyAnd
 	"insertMany": true, "insert": true, "add": true, "addDoc": true, "bulkCreate": true, "insertInto": true,
 	"store": true, "generateUploadUrl": true}
 
+// projections are query methods whose first argument names the fields to
+// return, never the records to select: Drizzle's db.select({ email:
+// users.email }) (https://orm.drizzle.team/docs/select#partial-select),
+// Knex's select('email') (https://knexjs.org/guide/query-builder.html#select),
+// supabase-js's .select('email') (https://supabase.com/docs/reference/javascript/select),
+// Mongoose's Query#select('email') (https://mongoosejs.com/docs/api/query.html#Query.prototype.select()),
+// Kysely's selectFrom('users') names the table
+// (https://kysely-org.github.io/kysely-apidoc/classes/Kysely.html#selectFrom).
+// Their filter, if any, is a chained where().
+var projections = map[string]bool{"select": true, "selectDistinct": true, "selectDistinctOn": true, "selectFrom": true}
+
+// TakesProjection reports whether a data call's first argument is a
+// projection (the fields or table it returns) rather than a filter: a
+// field name in it does not select records by that field.
+func TakesProjection(callee string) bool { return projections[lastSegment(callee)] }
+
 type callTable map[string]Effect
 
 func calls(e Effect, names ...string) callTable { return callTable{}.with(e, names...) }
