@@ -609,6 +609,7 @@ func (m *Model) nextActions(ctx context.Context, p string) ([]*Entry, error) {
 						e.Line = ex.Stmt.Line
 					}
 				}
+				e.ServesPublic = m.actionServesPublic(ctx, p, a.Name)
 				// export const act = withUser(async () => ...)
 				if p := a.Fn.Parent; p != nil {
 					for p != nil && p.Type == "parenthesized_expression" {
@@ -629,6 +630,67 @@ func (m *Model) nextActions(ctx context.Context, p string) ([]*Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// actionServesPublic names a Client Component page that signed-out
+// visitors reach by design and whose module graph calls the exported
+// Server Action name of file p (through the components and hooks it
+// imports, maxRenderHops deep): no middleware layer and no layout stops
+// a signed-out visitor there, and a Client Component cannot check the
+// session on the server itself, so what the action returns for the page
+// is what the page shows every visitor. "" when none is known; only
+// importers that import the action by name (or the whole module) count.
+func (m *Model) actionServesPublic(ctx context.Context, p, name string) string {
+	if name == "" {
+		return ""
+	}
+	visited := map[string]bool{p: true}
+	level := []string{p}
+	for hop := 0; hop <= maxRenderHops && len(level) > 0 && ctx.Err() == nil; hop++ {
+		var next []string
+		for _, q := range level {
+			eds, err := m.graph.Importers(ctx, q)
+			if err != nil {
+				continue // not followed: no claim
+			}
+			for _, ed := range eds {
+				if visited[ed.From] || ed.Import.TypeOnly || hop == 0 && ed.Import.Imported != name && ed.Import.Imported != "*" {
+					continue
+				}
+				visited[ed.From] = true
+				if why := m.publicClientPage(ctx, ed.From); why != "" {
+					return why
+				}
+				next = append(next, ed.From)
+			}
+		}
+		level = next
+	}
+	return ""
+}
+
+// publicClientPage says which page p is when it is an App Router page
+// that is a Client Component and that neither the middleware nor a layout
+// stops a signed-out visitor on; "" otherwise.
+func (m *Model) publicClientPage(ctx context.Context, p string) string {
+	r := m.proj.RouteOf(p)
+	if r == nil || r.Kind != project.Page || !m.appReached(r.App) {
+		return ""
+	}
+	f, err := m.parse(ctx, p)
+	if err != nil || f.Directive() != "use client" {
+		return ""
+	}
+	layers := m.layoutLayers(ctx, r.App, r)
+	if l, ok := nextMiddlewareLayer(r.App, r.Probe()); ok {
+		layers = append(layers, l)
+	}
+	for _, l := range layers {
+		if l.Gate != GateNone && l.Gate != GateAttaches {
+			return ""
+		}
+	}
+	return fmt.Sprintf("the page %s (%s)", r.Path, p)
 }
 
 // closureLayer decides whether an inline Server Action is defined only
