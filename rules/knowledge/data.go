@@ -149,6 +149,12 @@ var dataAPIs = []DataLibrary{
 			with(Write, "save", "insert", "update", "delete", "remove", "softDelete", "upsert").
 			with(ReadWrite, "query", "transaction"),
 		Source: "https://typeorm.io/docs/working-with-entity-manager/repository-api/"},
+	// UploadThing's server SDK: new UTApi() acts on the app's file storage
+	// with its secret token (https://docs.uploadthing.com/api-reference/ut-api).
+	{Name: "uploadthing", Modules: []string{"uploadthing/server"}, Roots: []string{"utapi"},
+		Calls: calls(Read, "listFiles", "getFileUrls", "getSignedURL", "getUsageInfo").
+			with(Write, "uploadFiles", "uploadFilesFromUrl", "deleteFiles", "renameFiles", "updateACL"),
+		Source: "https://docs.uploadthing.com/api-reference/ut-api"},
 	// Upload middleware: upload.single('file') stores the request's files
 	// (on disk or in the configured storage engine) before the next
 	// handler runs (https://github.com/expressjs/multer#usage).
@@ -265,10 +271,12 @@ func FilterOf(pkg, callee string) FilterStyle {
 // ctx.storage.store(blob) stores a new file and returns its id, and
 // ctx.storage.generateUploadUrl() issues a URL that uploads a new one
 // (https://docs.convex.dev/file-storage/store-files,
-// https://docs.convex.dev/file-storage/upload-files).
+// https://docs.convex.dev/file-storage/upload-files). UploadThing's
+// utapi.uploadFiles() and uploadFilesFromUrl() store new files
+// (https://docs.uploadthing.com/api-reference/ut-api#upload-files).
 var creates = map[string]bool{"create": true, "createMany": true, "createManyAndReturn": true, "insertOne": true,
 	"insertMany": true, "insert": true, "add": true, "addDoc": true, "bulkCreate": true, "insertInto": true,
-	"store": true, "generateUploadUrl": true}
+	"store": true, "generateUploadUrl": true, "uploadFiles": true, "uploadFilesFromUrl": true}
 
 // projections are query methods whose first argument names the fields to
 // return, never the records to select: Drizzle's db.select({ email:
