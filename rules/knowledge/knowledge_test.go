@@ -380,6 +380,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("nodeBodyReaders", r.Module+" "+r.Name)
 	}
+	for _, p := range plainMiddleware {
+		if p.Source == "" || p.Package == "" || p.Does == "" {
+			t.Errorf("plainMiddleware %s: incomplete entry", p.Package)
+		}
+		unique("plainMiddleware", p.Package)
+	}
 	for _, p := range bodyParsers {
 		if p.Source == "" || p.Module == "" || p.Name == "" || p.Parse == "" {
 			t.Errorf("bodyParsers %s.%s: incomplete entry", p.Module, p.Name)
