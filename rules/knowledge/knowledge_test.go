@@ -910,6 +910,11 @@ func TestRoutes(t *testing.T) {
 		{"app/api/stripe-webhook/route.ts", Webhook},
 		{"/api/health", Health},
 		{"/healthz", Health},
+		{"app/api/status/route.ts", Health},
+		{"/health/live", Health},
+		{"/api/v1/status/:userId", NotPublic}, // a user's status, not a probe
+		{"app/api/status/[orderId]/route.ts", NotPublic},
+		{"/api/status/orders", NotPublic},
 		{"/sign-in/[[...sign-in]]", AuthPage},
 		{"/robots.txt", Crawler},
 		{"app/opengraph-image.tsx", Metadata},
