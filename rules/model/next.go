@@ -670,15 +670,17 @@ func (m *Model) actionServesPublic(ctx context.Context, p, name string) string {
 }
 
 // publicClientPage says which page p is when it is an App Router page
-// that is a Client Component and that neither the middleware nor a layout
-// stops a signed-out visitor on; "" otherwise.
+// that cannot stop a signed-out visitor itself (a Client Component, or a
+// Server Component whose server-side modules read no session:
+// serverTreeBlind) and that neither the middleware nor a layout stops a
+// signed-out visitor on; "" otherwise.
 func (m *Model) publicClientPage(ctx context.Context, p string) string {
 	r := m.proj.RouteOf(p)
 	if r == nil || r.Kind != project.Page || !m.appReached(r.App) {
 		return ""
 	}
 	f, err := m.parse(ctx, p)
-	if err != nil || f.Directive() != "use client" {
+	if err != nil || f.Directive() != "use client" && !m.serverTreeBlind(ctx, p) {
 		return ""
 	}
 	layers := m.layoutLayers(ctx, r.App, r)
@@ -691,6 +693,55 @@ func (m *Model) publicClientPage(ctx context.Context, p string) string {
 		}
 	}
 	return fmt.Sprintf("the page %s (%s)", r.Path, p)
+}
+
+// serverTreeBlind reports whether the server-side module graph of a
+// Server Component page (its imports, maxRenderHops deep, not descending
+// into Client Components, which cannot check the session on the server)
+// imports no Clerk module, no other auth package and no next/headers (a
+// session cookie read), and every import resolves: nothing in it can stop
+// a signed-out visitor.
+func (m *Model) serverTreeBlind(ctx context.Context, p string) bool {
+	visited := map[string]bool{p: true}
+	level := []string{p}
+	for hop := 0; hop <= maxRenderHops && len(level) > 0; hop++ {
+		var next []string
+		for _, q := range level {
+			ims, err := m.graph.Imports(ctx, q)
+			if err != nil {
+				return false
+			}
+			for _, im := range ims {
+				if im.TypeOnly {
+					continue
+				}
+				switch im.Target.Kind {
+				case modules.External:
+					if jsast.IsClerkModule(im.Target.Package) || im.Target.Package == "next" && im.Target.Subpath == "/headers" ||
+						strings.Contains(im.Target.Package, "auth") { // next-auth, @auth/*, better-auth: another session reader
+						return false
+					}
+				case modules.File:
+					if visited[im.Target.Path] || !jsModule(im.Target.Path) {
+						continue
+					}
+					visited[im.Target.Path] = true
+					g, err := m.parse(ctx, im.Target.Path)
+					if err != nil {
+						return false
+					}
+					if g.Directive() != "use client" {
+						next = append(next, im.Target.Path)
+					}
+				case modules.Builtin, modules.Virtual:
+				default:
+					return false // unresolved: no claim
+				}
+			}
+		}
+		level = next
+	}
+	return len(level) == 0
 }
 
 // closureLayer decides whether an inline Server Action is defined only
