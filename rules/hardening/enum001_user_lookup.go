@@ -125,6 +125,9 @@ func runENUM001(pass *rules.Pass) error {
 			}
 			line, related := eff.Line, []rules.Location(nil)
 			if eff.File != pass.File.Path {
+				if e.File != pass.File.Path {
+					continue // reported in the file that registers the entry, at its line
+				}
 				line = e.Line
 				related = append(related, rules.Location{Path: eff.File, Line: eff.Line})
 			}
@@ -207,8 +210,8 @@ func userLookup(pass *rules.Pass, eff model.Effect) (string, knowledge.LookupSco
 // selects by a private identifier field (knowledge.IdentifierField):
 // findFirst({ where: { email } }), User.findOne({ email }).
 func recordLookup(pass *rules.Pass, eff model.Effect) (string, *jsast.Node, bool) {
-	if eff.Kind != model.ReadsData || !eff.Selects {
-		return "", nil, false
+	if eff.Kind != model.ReadsData || !eff.Selects || knowledge.TakesProjection(eff.Call) {
+		return "", nil, false // db.select({ email: users.email }) returns the field, it does not look up by it
 	}
 	src := pass.Get(eff.File)
 	if src == nil {

@@ -158,6 +158,12 @@ var dataAPIs = []DataLibrary{
 			with(Write, "save", "insert", "update", "delete", "remove", "softDelete", "upsert").
 			with(ReadWrite, "query", "transaction"),
 		Source: "https://typeorm.io/docs/working-with-entity-manager/repository-api/"},
+	// UploadThing's server SDK: new UTApi() acts on the app's file storage
+	// with its secret token (https://docs.uploadthing.com/api-reference/ut-api).
+	{Name: "uploadthing", Modules: []string{"uploadthing/server"}, Roots: []string{"utapi"},
+		Calls: calls(Read, "listFiles", "getFileUrls", "getSignedURL", "getUsageInfo").
+			with(Write, "uploadFiles", "uploadFilesFromUrl", "deleteFiles", "renameFiles", "updateACL"),
+		Source: "https://docs.uploadthing.com/api-reference/ut-api"},
 	// Upload middleware: upload.single('file') stores the request's files
 	// (on disk or in the configured storage engine) before the next
 	// handler runs (https://github.com/expressjs/multer#usage).
@@ -274,10 +280,28 @@ func FilterOf(pkg, callee string) FilterStyle {
 // ctx.storage.store(blob) stores a new file and returns its id, and
 // ctx.storage.generateUploadUrl() issues a URL that uploads a new one
 // (https://docs.convex.dev/file-storage/store-files,
-// https://docs.convex.dev/file-storage/upload-files).
+// https://docs.convex.dev/file-storage/upload-files). UploadThing's
+// utapi.uploadFiles() and uploadFilesFromUrl() store new files
+// (https://docs.uploadthing.com/api-reference/ut-api#upload-files).
 var creates = map[string]bool{"create": true, "createMany": true, "createManyAndReturn": true, "insertOne": true,
 	"insertMany": true, "insert": true, "add": true, "addDoc": true, "bulkCreate": true, "insertInto": true,
-	"store": true, "generateUploadUrl": true}
+	"store": true, "generateUploadUrl": true, "uploadFiles": true, "uploadFilesFromUrl": true}
+
+// projections are query methods whose first argument names the fields to
+// return, never the records to select: Drizzle's db.select({ email:
+// users.email }) (https://orm.drizzle.team/docs/select#partial-select),
+// Knex's select('email') (https://knexjs.org/guide/query-builder.html#select),
+// supabase-js's .select('email') (https://supabase.com/docs/reference/javascript/select),
+// Mongoose's Query#select('email') (https://mongoosejs.com/docs/api/query.html#Query.prototype.select()),
+// Kysely's selectFrom('users') names the table
+// (https://kysely-org.github.io/kysely-apidoc/classes/Kysely.html#selectFrom).
+// Their filter, if any, is a chained where().
+var projections = map[string]bool{"select": true, "selectDistinct": true, "selectDistinctOn": true, "selectFrom": true}
+
+// TakesProjection reports whether a data call's first argument is a
+// projection (the fields or table it returns) rather than a filter: a
+// field name in it does not select records by that field.
+func TakesProjection(callee string) bool { return projections[lastSegment(callee)] }
 
 type callTable map[string]Effect
 

@@ -403,3 +403,30 @@ func RequestHeaderProperty(receiver, name string) bool {
 	}
 	return false
 }
+
+// plainMiddleware are middleware packages of Node servers that never
+// authenticate a request: they limit, log, compress or set headers and
+// pass every caller on (or reject by rate, not by identity). A layer
+// built from one is not a guard, whatever the variable holding it is
+// called (`getUsersLimiter`).
+var plainMiddleware = []struct {
+	Package, Does, Source string
+}{
+	{Package: "express-rate-limit", Does: "limits how many requests a client key (the IP by default) sends", Source: "https://github.com/express-rate-limit/express-rate-limit#usage"},
+	{Package: "express-slow-down", Does: "delays responses once a client key exceeds a rate", Source: "https://github.com/express-rate-limit/express-slow-down#usage"},
+	{Package: "helmet", Does: "sets security response headers", Source: "https://helmetjs.github.io/"},
+	{Package: "morgan", Does: "logs requests", Source: "https://github.com/expressjs/morgan#api"},
+	{Package: "compression", Does: "compresses response bodies", Source: "https://github.com/expressjs/compression#compressionoptions"},
+	{Package: "cookie-parser", Does: "parses the Cookie header into req.cookies", Source: "https://github.com/expressjs/cookie-parser#cookieparsersecret-options"},
+}
+
+// PlainMiddleware reports whether a middleware package (any subpath)
+// never authenticates, and what it does instead.
+func PlainMiddleware(pkg string) (string, bool) {
+	for _, m := range plainMiddleware {
+		if pkg == m.Package || strings.HasPrefix(pkg, m.Package+"/") {
+			return m.Does, true
+		}
+	}
+	return "", false
+}

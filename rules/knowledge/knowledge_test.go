@@ -433,6 +433,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("nodeBodyReaders", r.Module+" "+r.Name)
 	}
+	for _, p := range plainMiddleware {
+		if p.Source == "" || p.Package == "" || p.Does == "" {
+			t.Errorf("plainMiddleware %s: incomplete entry", p.Package)
+		}
+		unique("plainMiddleware", p.Package)
+	}
 	for _, p := range bodyParsers {
 		if p.Source == "" || p.Module == "" || p.Name == "" || p.Parse == "" {
 			t.Errorf("bodyParsers %s.%s: incomplete entry", p.Module, p.Name)
@@ -957,6 +963,11 @@ func TestRoutes(t *testing.T) {
 		{"app/api/stripe-webhook/route.ts", Webhook},
 		{"/api/health", Health},
 		{"/healthz", Health},
+		{"app/api/status/route.ts", Health},
+		{"/health/live", Health},
+		{"/api/v1/status/:userId", NotPublic}, // a user's status, not a probe
+		{"app/api/status/[orderId]/route.ts", NotPublic},
+		{"/api/status/orders", NotPublic},
 		{"/sign-in/[[...sign-in]]", AuthPage},
 		{"/robots.txt", Crawler},
 		{"app/opengraph-image.tsx", Metadata},

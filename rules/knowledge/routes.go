@@ -63,6 +63,27 @@ var publicSegments = map[string]PublicReason{
 	"features": Marketing,
 }
 
+// probeTail reports whether the segments after a health segment keep the
+// path a probe: none, a route file name (route.ts), or more probe
+// segments (/health/live). A probe is a fixed path the orchestrator polls;
+// a dynamic or other segment after it (/status/:userId, /status/orders)
+// names a resource.
+func probeTail(rest []string) bool {
+	for _, s := range rest {
+		s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
+		if i := strings.IndexByte(s, '.'); i > 0 {
+			s = s[:i]
+		}
+		if s == "" || s == "route" || s == "index" {
+			continue
+		}
+		if publicSegments[s] != Health {
+			return false
+		}
+	}
+	return true
+}
+
 // privateSegments are path segments that name areas meant for signed-in
 // users (a naming convention, not proof).
 //
@@ -82,7 +103,8 @@ var privateSegments = map[string]bool{
 // counts as a webhook receiver. Route groups "(marketing)" count by their
 // name; dynamic segments never do.
 func PublicRoute(urlPath string) (PublicReason, bool) {
-	for _, seg := range strings.Split(strings.ToLower(urlPath), "/") {
+	segs := strings.Split(strings.ToLower(urlPath), "/")
+	for i, seg := range segs {
 		seg = strings.TrimSuffix(strings.TrimPrefix(seg, "("), ")")
 		if seg == "" || strings.HasPrefix(seg, "[") || strings.HasPrefix(seg, ":") {
 			continue
@@ -91,6 +113,9 @@ func PublicRoute(urlPath string) (PublicReason, bool) {
 			return Webhook, true
 		}
 		if r, ok := publicSegments[seg]; ok {
+			if r == Health && !probeTail(segs[i+1:]) {
+				continue // /status/:userId is a user's status, not a probe
+			}
 			return r, true
 		}
 		if i := strings.IndexByte(seg, '.'); i > 0 {

@@ -119,9 +119,10 @@ type Entry struct {
 	// ServesPublic names a page signed-out visitors reach by design that
 	// calls the entry (a TanStack Start file route that no beforeLoad of
 	// its own or of a parent route stops them on, whose module or a
-	// component or hook it imports calls the server function): what the
-	// entry does for that page's visitors is its purpose. "" when none is
-	// known.
+	// component or hook it imports calls the server function; a Next.js
+	// Client Component page that no middleware or layout stops them on,
+	// whose module graph imports the Server Action): what the entry does
+	// for that page's visitors is its purpose. "" when none is known.
 	ServesPublic string
 	// Unresolved says why the handler could not be found ("" when Fn is
 	// set).

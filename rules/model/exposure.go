@@ -81,7 +81,9 @@ type Exposure struct {
 //     Server Action (called by its ID from any page, never a page that
 //     shows public content itself) selects by a request input a record
 //     the schema gives an owner (Effect.SchemaOwned), neither scoped to
-//     the caller nor filtered on a publish flag; a read of records the model cannot
+//     the caller nor filtered on a publish flag, unless a public Client
+//     Component page calls it for its visitors (Entry.ServesPublic) and no
+//     owner field is chosen by the request; a read of records the model cannot
 //     name is medium; a read of public content (a catalogue, published
 //     posts, counts) and reading Clerk users for their public profile
 //     (without returning the User objects) expose nothing;
@@ -308,7 +310,8 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeMedium, "lists " + x.Record + " records without filtering on `" + x.HiddenBy + "`, which the schema sets false for new ones, so unpublished ones are returned too"
 	case x.SchemaOwned && x.Record != "" && BlindContext(e) != nil:
 		return ExposeMedium, "reads " + x.Record + " records, which the schema gives an owner, and `" + BlindContext(e).Name + "` gives it no identity to select the caller's own"
-	case x.SchemaOwned && x.Record != "" && e.Kind == ServerAction && x.Selects && len(x.Request) > 0 && !x.OwnerScoped && !x.PublicFields && !x.Published:
+	case x.SchemaOwned && x.Record != "" && e.Kind == ServerAction && x.Selects && len(x.Request) > 0 && !x.OwnerScoped && !x.PublicFields && !x.Published &&
+		(e.ServesPublic == "" || x.OwnerFromRequest != ""):
 		return ExposeMedium, "returns the " + x.Record + " record the caller names, which the schema gives an owner, to a caller it never identifies"
 	case gated[x.Record] && !x.Published && x.Selects && len(x.Request) > 0:
 		return ExposeMedium, "selects " + x.Record + " records by a value the caller chooses without the publish filter its other reads of them apply, so unpublished ones are returned too"

@@ -291,6 +291,10 @@ func (m *Model) unwrapHandler(ctx context.Context, f *jsast.File, v *jsast.Node)
 		if jsast.IsFunction(v) {
 			return v, f, wrappers, ""
 		}
+		if vf, val := m.wrapperCallBinding(ctx, f, v); val != nil {
+			f, v = vf, val // `export const h = asyncHandler(async (req, res) => ...)` in another module
+			continue
+		}
 		if v.Type != "call_expression" || isFactoryCall(f, v) {
 			r, err := m.resolveFunc(ctx, f, v, nil, 0)
 			if err != nil {
@@ -318,6 +322,40 @@ func (m *Model) unwrapHandler(ctx context.Context, f *jsast.File, v *jsast.Node)
 		v = args[idx]
 	}
 	return nil, nil, wrappers, "too many nested wrappers"
+}
+
+// wrapperCallBinding returns the call a handler name is bound to when
+// that call wraps a handler argument (a local or imported
+// `const h = tryCatch(async (req, res) => ...)`), so the caller unwraps
+// it as it unwraps the same call written in place: the wrapper is
+// analysed with the handler it calls, not as a factory whose returned
+// closure calls an opaque parameter. nil for any other binding (a
+// function, a factory call with no handler argument, fn.bind(x)).
+func (m *Model) wrapperCallBinding(ctx context.Context, f *jsast.File, v *jsast.Node) (*jsast.File, *jsast.Node) {
+	if v.Type != "identifier" {
+		return nil, nil
+	}
+	vf, val, err := m.objectValue(ctx, f, v, 0)
+	if err != nil || vf == nil {
+		return nil, nil
+	}
+	val = jsast.Unwrap(val)
+	if val == nil || val.Type != "call_expression" || isFactoryCall(vf, val) {
+		return nil, nil
+	}
+	if fn := jsast.Unwrap(val.ChildByField("function")); fn != nil && fn.Type == "member_expression" &&
+		vf.Text(fn.ChildByField("property")) == "bind" {
+		return nil, nil
+	}
+	// The wrapped argument must be a function the model follows, so a
+	// factory given a client or a config (createThing(db)) stays a factory.
+	h := jsast.Unwrap(jsast.Args(val)[handlerArg(vf, jsast.Args(val))])
+	if !jsast.IsFunction(h) {
+		if _, err := m.resolveFunc(ctx, vf, h, nil, 0); err != nil {
+			return nil, nil
+		}
+	}
+	return vf, val
 }
 
 // isFactoryCall reports a call whose arguments hold no function: a
@@ -571,6 +609,7 @@ func (m *Model) nextActions(ctx context.Context, p string) ([]*Entry, error) {
 						e.Line = ex.Stmt.Line
 					}
 				}
+				e.ServesPublic = m.actionServesPublic(ctx, p, a.Name)
 				// export const act = withUser(async () => ...)
 				if p := a.Fn.Parent; p != nil {
 					for p != nil && p.Type == "parenthesized_expression" {
@@ -591,6 +630,118 @@ func (m *Model) nextActions(ctx context.Context, p string) ([]*Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// actionServesPublic names a Client Component page that signed-out
+// visitors reach by design and whose module graph calls the exported
+// Server Action name of file p (through the components and hooks it
+// imports, maxRenderHops deep): no middleware layer and no layout stops
+// a signed-out visitor there, and a Client Component cannot check the
+// session on the server itself, so what the action returns for the page
+// is what the page shows every visitor. "" when none is known; only
+// importers that import the action by name (or the whole module) count.
+func (m *Model) actionServesPublic(ctx context.Context, p, name string) string {
+	if name == "" {
+		return ""
+	}
+	visited := map[string]bool{p: true}
+	level := []string{p}
+	for hop := 0; hop <= maxRenderHops && len(level) > 0 && ctx.Err() == nil; hop++ {
+		var next []string
+		for _, q := range level {
+			eds, err := m.graph.Importers(ctx, q)
+			if err != nil {
+				continue // not followed: no claim
+			}
+			for _, ed := range eds {
+				if visited[ed.From] || ed.Import.TypeOnly || hop == 0 && ed.Import.Imported != name && ed.Import.Imported != "*" {
+					continue
+				}
+				visited[ed.From] = true
+				if why := m.publicClientPage(ctx, ed.From); why != "" {
+					return why
+				}
+				next = append(next, ed.From)
+			}
+		}
+		level = next
+	}
+	return ""
+}
+
+// publicClientPage says which page p is when it is an App Router page
+// that cannot stop a signed-out visitor itself (a Client Component, or a
+// Server Component whose server-side modules read no session:
+// serverTreeBlind) and that neither the middleware nor a layout stops a
+// signed-out visitor on; "" otherwise.
+func (m *Model) publicClientPage(ctx context.Context, p string) string {
+	r := m.proj.RouteOf(p)
+	if r == nil || r.Kind != project.Page || !m.appReached(r.App) {
+		return ""
+	}
+	f, err := m.parse(ctx, p)
+	if err != nil || f.Directive() != "use client" && !m.serverTreeBlind(ctx, p) {
+		return ""
+	}
+	layers := m.layoutLayers(ctx, r.App, r)
+	if l, ok := nextMiddlewareLayer(r.App, r.Probe()); ok {
+		layers = append(layers, l)
+	}
+	for _, l := range layers {
+		if l.Gate != GateNone && l.Gate != GateAttaches {
+			return ""
+		}
+	}
+	return fmt.Sprintf("the page %s (%s)", r.Path, p)
+}
+
+// serverTreeBlind reports whether the server-side module graph of a
+// Server Component page (its imports, maxRenderHops deep, not descending
+// into Client Components, which cannot check the session on the server)
+// imports no Clerk module, no other auth package and no next/headers (a
+// session cookie read), and every import resolves: nothing in it can stop
+// a signed-out visitor.
+func (m *Model) serverTreeBlind(ctx context.Context, p string) bool {
+	visited := map[string]bool{p: true}
+	level := []string{p}
+	for hop := 0; hop <= maxRenderHops && len(level) > 0; hop++ {
+		var next []string
+		for _, q := range level {
+			ims, err := m.graph.Imports(ctx, q)
+			if err != nil {
+				return false
+			}
+			for _, im := range ims {
+				if im.TypeOnly {
+					continue
+				}
+				switch im.Target.Kind {
+				case modules.External:
+					if jsast.IsClerkModule(im.Target.Package) || im.Target.Package == "next" && im.Target.Subpath == "/headers" ||
+						strings.Contains(im.Target.Package, "auth") { // next-auth, @auth/*, better-auth: another session reader
+						return false
+					}
+				case modules.File:
+					if visited[im.Target.Path] || !jsModule(im.Target.Path) {
+						continue
+					}
+					visited[im.Target.Path] = true
+					g, err := m.parse(ctx, im.Target.Path)
+					if err != nil {
+						return false
+					}
+					if g.Directive() != "use client" {
+						next = append(next, im.Target.Path)
+					}
+				case modules.Builtin, modules.Virtual:
+				default:
+					return false // unresolved: no claim
+				}
+			}
+		}
+		level = next
+	}
+	return len(level) == 0
 }
 
 // closureLayer decides whether an inline Server Action is defined only

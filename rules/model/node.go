@@ -737,6 +737,10 @@ func (m *Model) nodeLayer(ctx context.Context, st *nodeStyle, f *jsast.File, n *
 		}
 		if authName(f.Name(callee)) || strings.Contains(strings.ToLower(f.Text(n)), "passport") || strings.Contains(strings.ToLower(f.Text(n)), "jwt") {
 			if pkg := externalOf(f, rootIdent(callee)); pkg != "" {
+				if _, plain := knowledge.PlainMiddleware(pkg); plain {
+					l.Gate = GateNone // a rate limiter held in `getUsersLimiter`: its name is not what it does
+					return l
+				}
 				l.Gate, l.Why = GateUnknown, fmt.Sprintf("`%s` from %s may authenticate; the model does not evaluate it", l.Name, pkg)
 				return l
 			}

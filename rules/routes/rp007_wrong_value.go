@@ -172,6 +172,7 @@ func runRP007(pass *rules.Pass) error {
 		})
 	}
 	rrContextIdentity(pass, f)
+	uncalledIdentity(f, report)
 	// Bare req.auth / ctx.auth / locals.auth tested for truthiness.
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		if n.Type != "member_expression" || !srvInTest(n) {
@@ -426,4 +427,56 @@ func loadContextProvided(pass *rules.Pass) bool {
 func callerName(prop string) bool {
 	af, ok := knowledge.AuthFieldOf(prop)
 	return ok && af.CallerName
+}
+
+// uncalledIdentity reports a Clerk identity source imported as a function
+// (currentUser, auth, getAuth: knowledge.IdentitySourceOf) whose name is
+// tested without being called: `if (!currentUser)` tests the imported
+// function, which is always truthy, not the user it returns, so the check
+// never rejects anyone. A local binding of the same name shadows the
+// import and is left alone.
+func uncalledIdentity(f *jsast.File, report func(*jsast.Node, rules.Severity, string)) {
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if n.Type != "identifier" || !srvInTest(n) {
+			return true
+		}
+		name := f.Text(n)
+		im, ok := f.ImportOf(name)
+		if !ok || !jsast.IsClerkModule(im.Source) {
+			return true
+		}
+		src, ok := knowledge.IdentitySourceOf(im.Source, im.Imported)
+		if !ok || src.Kind != knowledge.CallSource || declaredLocally(f, n, name) {
+			return true
+		}
+		report(n, rules.High, fmt.Sprintf("%s is the function imported from %s, which is always truthy: this test never rejects anyone; test what it returns, e.g. %s",
+			rules.Code(name), rules.Code(im.Source), rules.Code("const user = await "+name+"(); if (!user) ...")))
+		return true
+	})
+}
+
+// declaredLocally reports whether a function enclosing n declares name
+// (a variable or a parameter), shadowing a module-level import.
+func declaredLocally(f *jsast.File, n *jsast.Node, name string) bool {
+	for fn := jsast.EnclosingFunction(n); fn != nil; fn = jsast.EnclosingFunction(fn.Parent) {
+		for _, p := range jsast.ParamPatterns(fn) {
+			if f.Text(p) == name {
+				return true
+			}
+		}
+		found := false
+		jsast.Walk(fn, func(x *jsast.Node) bool {
+			if !found && x.Type == "variable_declarator" && f.Text(x.ChildByField("name")) == name {
+				found = true
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+		if fn.Parent == nil {
+			break
+		}
+	}
+	return false
 }
