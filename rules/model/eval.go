@@ -531,6 +531,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 						if v, ok := a.m.storedRoleValue(a.ctx, h); ok {
 							return v // Hono c.get('role') that the app's middleware c.set()
 						}
+						if v, ok := a.m.storedCallerValue(a.ctx, h); ok {
+							return v // Hono c.get('user') that a middleware reading the identity c.set()
+						}
 					}
 					if h, ok := f.StringValue(args[0]); ok && credentialName(h) {
 						return value{kind: vCred, src: FromHeaders}
