@@ -724,8 +724,8 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 	if selects && a.batch(n) {
 		selects = false // $transaction([...]): its queries are effects of their own
 	}
-	e := effect{Effect: Effect{Kind: k, Call: call, Location: Location{File: a.f.Path, Line: line}, Authz: st.authz, Selects: selects},
-		reach: st.reach, params: params}
+	e := effect{Effect: Effect{Kind: k, Call: call, Location: Location{File: a.f.Path, Line: line}, Authz: st.authz, Selects: selects,
+		CheckedBy: st.checkedBy()}, reach: st.reach, params: params}
 	if n.Type == "call_expression" {
 		if k == ReadsData || k == WritesData {
 			e.Table = tableOf(a.f, n)
