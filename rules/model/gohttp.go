@@ -838,8 +838,8 @@ func (m *Model) goIdentityKeys(ctx context.Context) map[string]bool {
 					}
 					name := goast.CallName(c)
 					last := name[strings.LastIndexByte(name, '.')+1:]
-					if _, ok := goIdentity(goFileClerk(f), last); ok {
-						in.reads = true
+					if _, ok := goIdentity(goClerkQualifier(f, c), last); ok {
+						in.reads = true // jwt.Verify(...), not a svix webhook's wh.Verify(...)
 					}
 					if last == "VerifyToken" || last == "SessionClaimsFromContext" {
 						if sel, ok := c.Fun.(*ast.SelectorExpr); ok && m.goDataNames(ctx)[lastName(sel.X)] == goClerkClient {
@@ -877,6 +877,27 @@ func (m *Model) goIdentityKeys(ctx context.Context) map[string]bool {
 		return out, nil
 	})
 	return ks
+}
+
+// goClerkQualifier returns the Clerk package a call is qualified by
+// (clerkjwt.Verify of an import of clerk-sdk-go/v2/jwt), as a one-element
+// list for goIdentity, or nil for a call on anything else (a method of a
+// variable, such as a svix verifier's Verify).
+func goClerkQualifier(f *goast.File, c *ast.CallExpr) []string {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	q, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	for _, ip := range goFileClerk(f) {
+		if f.ImportName(ip) == q.Name {
+			return []string{ip}
+		}
+	}
+	return nil
 }
 
 func goFileClerk(f *goast.File) []string {
