@@ -74,6 +74,11 @@ type goSummary struct {
 	// identity (if row.UserID != uid, canEdit(row, user)); the records
 	// written afterwards are not taken on the body's word.
 	compared bool
+	// failOpen: a gin middleware's returns without c.Abort(), before it
+	// reads the identity, on a branch the request's credential decides
+	// (its payload failed to decode): a caller sending a malformed token
+	// goes on to the handlers unverified.
+	failOpen []Proof
 }
 
 type goParamCheck struct {
@@ -106,6 +111,10 @@ type goFact struct {
 	checked bool
 	// clerkUsers: Clerk users' data read from the Backend API (gousers.go).
 	clerkUsers bool
+	// cred: derived from a credential the request carries (the
+	// Authorization header, a session cookie); errOf: the error result of
+	// a call (err of payload, err := decode(token)).
+	cred, errOf bool
 }
 
 type goWalker struct {
@@ -124,6 +133,11 @@ type goWalker struct {
 	denied  *Proof // a denial written on the current path
 	returns int    // returns an anonymous caller reaches
 	panics  *Proof // the last assignment panics for an anonymous caller
+	// credBranch > 0 inside the body of an if whose condition the
+	// request's credential decides, before the identity is read;
+	// credRejected is set once such a branch aborted (no token: 401).
+	credBranch   int
+	credRejected bool
 }
 
 type goMemoKey struct {
@@ -292,6 +306,7 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		if len(x.Results) == 0 || !w.falseForAnon(x.Results[len(x.Results)-1]) {
 			w.s.okFalse = false
 		}
+		w.failsOpen(x)
 		w.fallOff(r)
 		return no
 	case *ast.IfStmt:
@@ -307,7 +322,16 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 				in = meet(r, maybe)
 			}
 			saved, savedDenied := w.aborted, w.denied
+			credTest := w.credentialDecides(x.Cond)
+			credErr := credTest && w.mentionsCredential(x.Cond)
+			if credErr {
+				w.credBranch++
+			}
 			thenR = w.block(x.Body.List, in)
+			if credErr {
+				w.credBranch--
+			}
+			w.credRejected = w.credRejected || credTest && w.aborted
 			thenAborted := w.aborted
 			w.aborted, w.denied = saved, savedDenied
 			if c == yes && thenR == no && r != no {
@@ -864,6 +888,11 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 			continue
 		}
 		f := goFact{src: w.sourcesOf(e), identity: w.mentionsIdentity(e) && len(rhs) == len(lhs)}
+		if _, call := e.(*ast.CallExpr); call && i == len(lhs)-1 {
+			f.cred, f.errOf = w.credentialIn(e), true
+		} else {
+			f.cred = w.credentialIn(e)
+		}
 		if f.identity || len(f.src) > 0 {
 			set(i, f)
 		} else if n := name(i); n != "" {
@@ -1782,4 +1811,64 @@ func goLayerProof(l *Layer) []Proof {
 		return l.Proof
 	}
 	return []Proof{{Location: l.Location, What: l.Name}}
+}
+
+// credentialDecides reports a condition of a gin middleware, before it
+// reads the identity, over a credential the request carries or a value
+// derived from it (the Authorization header is empty, the error of
+// decoding its token): the caller chooses which way it goes by what they
+// send.
+func (w *goWalker) credentialDecides(cond ast.Expr) bool {
+	return w.role == goGinMW && !w.s.readsIdentity && w.credentialIn(cond)
+}
+
+// mentionsCredential reports a condition that tests the error of
+// decoding a credential the request carries (err != nil of
+// json.Unmarshal(payload) where payload came from the Authorization
+// header): a present but malformed credential, not a missing one.
+func (w *goWalker) mentionsCredential(cond ast.Expr) bool {
+	b, ok := cond.(*ast.BinaryExpr)
+	if !ok || b.Op != token.NEQ {
+		return false
+	}
+	for _, side := range []ast.Expr{b.X, b.Y} {
+		if id, ok := side.(*ast.Ident); ok {
+			if f := w.facts[id.Name]; f != nil && f.cred && f.errOf {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// credentialIn reports an expression that reads a credential header or
+// cookie (inputCall with a credential's name) or a value derived from
+// one.
+func (w *goWalker) credentialIn(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Ident:
+			if f := w.facts[x.Name]; f != nil && f.cred {
+				found = true
+			}
+		case *ast.CallExpr:
+			if src, name, ok := w.inputCall(x); ok && (src == FromHeaders || src == FromCookies) && credentialName(name) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// failsOpen records a return of a gin middleware that lets the request
+// go on (no c.Abort(), no denial written) inside a branch the request's
+// credential decides, before the identity is read.
+func (w *goWalker) failsOpen(ret *ast.ReturnStmt) {
+	if w.role != goGinMW || w.credBranch == 0 || !w.credRejected || w.aborted || w.denied != nil || w.s.readsIdentity {
+		return
+	}
+	w.s.failOpen = append(w.s.failOpen, Proof{Location: w.loc(ret.Pos()),
+		What: "returns without c.Abort() before the token is verified"})
 }

@@ -529,6 +529,7 @@ func runRP017Go(pass *rules.Pass) error {
 	if clerkSDK {
 		goHeaderIdentity(pass, f, reported)
 	}
+	goFailOpen(pass)
 	goReportHeaderReads(pass, f, reported)
 	if !golangJWT && clerkDecode == "" {
 		return nil
@@ -573,6 +574,54 @@ func runRP017Go(pass *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// goFailOpen reports, in the pass's file, the returns of a gin middleware
+// that rejects a request without a token but lets one whose token fails
+// to decode go on unverified (model.Layer.FailsOpen): gin runs the
+// handlers when a middleware returns without c.Abort(), so a malformed
+// token skips the verification that follows.
+func goFailOpen(pass *rules.Pass) {
+	if pass.Model == nil {
+		return
+	}
+	es, err := pass.Model.EntriesFor(pass.Ctx, knowledge.GoHTTP)
+	if err != nil {
+		return
+	}
+	type hit struct {
+		layer  string
+		what   string
+		routes []string
+	}
+	var order []model.Location
+	hits := map[model.Location]*hit{}
+	for _, e := range es {
+		for _, l := range e.Chain {
+			for _, p := range l.FailsOpen {
+				if p.File != pass.File.Path {
+					continue
+				}
+				h := hits[p.Location]
+				if h == nil {
+					h = &hit{layer: l.Name, what: p.What}
+					hits[p.Location] = h
+					order = append(order, p.Location)
+				}
+				h.routes = append(h.routes, e.Label())
+			}
+		}
+	}
+	for _, at := range order {
+		h := hits[at]
+		routes := rules.Code(h.routes[0])
+		if len(h.routes) > 1 {
+			routes += fmt.Sprintf(" and %d more", len(h.routes)-1)
+		}
+		pass.Report(rules.Diagnostic{Line: at.Line, Severity: rules.High,
+			Message: fmt.Sprintf("%s %s: it rejects a request without a token, but one whose token does not decode goes on unverified to the routes behind it (%s), because gin runs the rest of the chain unless the middleware calls c.Abort()",
+				rules.Code(h.layer), h.what, routes)})
+	}
 }
 
 // goHeaderIdentity reports a request header whose value a function takes
