@@ -750,6 +750,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				if a.textSearchOnly(f) {
 					r, p = nil, nil // a search box's words select no record
 				}
+				if a.byCapability(f) && len(r) > 0 {
+					e.Authz |= AuthzOwner // the request presents the secret the record's owner handed out
+				}
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
 				e.OwnerlessToo = e.OwnerlessToo || a.admitsOwnerless(f)
 			}
