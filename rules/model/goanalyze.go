@@ -74,6 +74,8 @@ type goSummary struct {
 	// identity (if row.UserID != uid, canEdit(row, user)); the records
 	// written afterwards are not taken on the body's word.
 	compared bool
+	// tokenLogs: log calls that print the request's credential itself.
+	tokenLogs []Proof
 	// failOpen: a gin middleware's returns without c.Abort(), before it
 	// reads the identity, on a branch the request's credential decides
 	// (its payload failed to decode): a caller sending a malformed token
@@ -115,6 +117,9 @@ type goFact struct {
 	// Authorization header, a session cookie); errOf: the error result of
 	// a call (err of payload, err := decode(token)).
 	cred, errOf bool
+	// token: the credential itself (the header's value, trimmed of its
+	// "Bearer " prefix), not something derived from it.
+	token bool
 }
 
 type goWalker struct {
@@ -893,6 +898,7 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 		} else {
 			f.cred = w.credentialIn(e)
 		}
+		f.token = len(lhs) == 1 && w.tokenExpr(e)
 		if f.identity || len(f.src) > 0 {
 			set(i, f)
 		} else if n := name(i); n != "" {
@@ -1065,6 +1071,7 @@ func goEndsProcess(name string) bool {
 func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	name := goast.CallName(c)
 	last := name[strings.LastIndexByte(name, '.')+1:]
+	w.tokenLog(c, name)
 	root := goRootIdent(c.Fun)
 	onReq := root != nil && w.reqs[root.Name]
 	switch {
@@ -1871,4 +1878,49 @@ func (w *goWalker) failsOpen(ret *ast.ReturnStmt) {
 	}
 	w.s.failOpen = append(w.s.failOpen, Proof{Location: w.loc(ret.Pos()),
 		What: "returns without c.Abort() before the token is verified"})
+}
+
+// tokenExpr reports an expression that is the request's credential: a
+// read of a credential header or cookie (Authorization, __session), a
+// variable holding one, or either with a prefix or spaces trimmed.
+func (w *goWalker) tokenExpr(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return w.tokenExpr(x.X)
+	case *ast.Ident:
+		f := w.facts[x.Name]
+		return f != nil && f.token
+	case *ast.CallExpr:
+		if src, name, ok := w.inputCall(x); ok && (src == FromHeaders || src == FromCookies) && credentialName(name) {
+			return true
+		}
+		switch goast.CallName(x) {
+		case "strings.TrimPrefix", "strings.TrimSpace", "strings.TrimSuffix", "strings.Replace", "strings.ReplaceAll", "strings.TrimLeft":
+			return len(x.Args) > 0 && w.tokenExpr(x.Args[0])
+		}
+	}
+	return false
+}
+
+// goLogCalls are the standard-library calls that write a log line (or
+// print one to the server's output).
+var goLogCalls = map[string]bool{
+	"log.Print": true, "log.Printf": true, "log.Println": true, "log.Fatal": true, "log.Fatalf": true, "log.Fatalln": true,
+	"log.Panic": true, "log.Panicf": true, "log.Panicln": true,
+	"fmt.Print": true, "fmt.Printf": true, "fmt.Println": true,
+	"slog.Info": true, "slog.Debug": true, "slog.Warn": true, "slog.Error": true,
+}
+
+// tokenLog records a log call one of whose arguments is the request's
+// credential itself (log.Println(sessionToken)).
+func (w *goWalker) tokenLog(c *ast.CallExpr, name string) {
+	if !goLogCalls[name] {
+		return
+	}
+	for _, a := range c.Args {
+		if w.tokenExpr(a) {
+			w.s.tokenLogs = append(w.s.tokenLogs, Proof{Location: w.loc(c.Pos()), What: name + "(" + w.fn.file.Text(a) + ")"})
+			return
+		}
+	}
 }

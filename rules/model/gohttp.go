@@ -705,7 +705,7 @@ func gateOf(ly Layer, s *goSummary) Layer {
 	if len(s.unstopped) > 0 {
 		ly.Unstopped = append(ly.Unstopped, s.unstopped...)
 	}
-	ly.FailsOpen = s.failOpen
+	ly.FailsOpen, ly.LogsToken = s.failOpen, s.tokenLogs
 	ly.WouldReject = s.wouldReject
 	if ly.Clerk == "" {
 		ly.Clerk = s.clerk
