@@ -284,6 +284,17 @@ func (a *analyzer) member(v value, prop string) value {
 		}
 		return out
 	case vReq:
+		if v.field == "var" {
+			// c.var.user reads what c.get('user') reads
+			// (https://hono.dev/docs/api/context#var).
+			if cv, ok := a.m.storedCallerValue(a.ctx, prop); ok {
+				return cv
+			}
+			if rv, ok := a.m.storedRoleValue(a.ctx, prop); ok {
+				return rv
+			}
+			return value{}
+		}
 		if prop == "auth" {
 			return value{kind: vAuthObj}
 		}
@@ -298,6 +309,10 @@ func (a *analyzer) member(v value, prop string) value {
 			}
 		case "req":
 			return v // the Hono context's request (c.req.param('id')); h3's event.node.req
+		case "var":
+			if v.field == "" {
+				return value{kind: vReq, field: "var"} // Hono's c.var: the context's variables, read by key below
+			}
 		case "node":
 			if v.path != "" {
 				return v // h3's event.node: the Node request of the same path
