@@ -7,7 +7,6 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
-	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -513,22 +512,13 @@ func goTokenLogs(pass *rules.Pass) {
 	if pass.Model == nil {
 		return
 	}
-	es, err := pass.Model.EntriesFor(pass.Ctx, knowledge.GoHTTP)
+	hits, err := pass.Model.GoLayerFindings(pass.Ctx, pass.File.Path, func(l model.Layer) []model.Proof { return l.LogsToken })
 	if err != nil {
 		return
 	}
-	seen := map[model.Location]bool{}
-	for _, e := range es {
-		for _, l := range e.Chain {
-			for _, p := range l.LogsToken {
-				if p.File != pass.File.Path || seen[p.Location] {
-					continue
-				}
-				seen[p.Location] = true
-				pass.Report(rules.Diagnostic{Line: p.Line,
-					Message: fmt.Sprintf("%s in %s writes the caller's session token from the request to the server log, where whoever reads the logs can replay it",
-						rules.Code(p.What), rules.Code(l.Name))})
-			}
-		}
+	for _, h := range hits {
+		pass.Report(rules.Diagnostic{Line: h.Line,
+			Message: fmt.Sprintf("%s in %s writes the caller's session token from the request to the server log, where whoever reads the logs can replay it",
+				rules.Code(h.What), rules.Code(h.Layer))})
 	}
 }

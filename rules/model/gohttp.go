@@ -1043,3 +1043,40 @@ func goTxNames(p *goProgram, names map[string]string) {
 		})
 	}
 }
+
+// LayerFinding is one place a Go middleware's layer records (a Proof of
+// Layer.FailsOpen or Layer.LogsToken), with the middleware's name and the
+// routes it runs in front of, in registration order.
+type LayerFinding struct {
+	Proof
+	Layer  string
+	Routes []string
+}
+
+// GoLayerFindings returns the places in file p that pick returns for the
+// layers of the Go routes, each once, in the order the routes list them.
+func (m *Model) GoLayerFindings(ctx context.Context, p string, pick func(Layer) []Proof) ([]LayerFinding, error) {
+	es, err := m.EntriesFor(ctx, knowledge.GoHTTP)
+	if err != nil {
+		return nil, err
+	}
+	var out []LayerFinding
+	at := map[Location]int{}
+	for _, e := range es {
+		for _, l := range e.Chain {
+			for _, pr := range pick(l) {
+				if pr.File != p {
+					continue
+				}
+				i, ok := at[pr.Location]
+				if !ok {
+					i = len(out)
+					at[pr.Location] = i
+					out = append(out, LayerFinding{Proof: pr, Layer: l.Name})
+				}
+				out[i].Routes = append(out[i].Routes, e.Label())
+			}
+		}
+	}
+	return out, nil
+}

@@ -585,42 +585,18 @@ func goFailOpen(pass *rules.Pass) {
 	if pass.Model == nil {
 		return
 	}
-	es, err := pass.Model.EntriesFor(pass.Ctx, knowledge.GoHTTP)
+	hits, err := pass.Model.GoLayerFindings(pass.Ctx, pass.File.Path, func(l model.Layer) []model.Proof { return l.FailsOpen })
 	if err != nil {
 		return
 	}
-	type hit struct {
-		layer  string
-		what   string
-		routes []string
-	}
-	var order []model.Location
-	hits := map[model.Location]*hit{}
-	for _, e := range es {
-		for _, l := range e.Chain {
-			for _, p := range l.FailsOpen {
-				if p.File != pass.File.Path {
-					continue
-				}
-				h := hits[p.Location]
-				if h == nil {
-					h = &hit{layer: l.Name, what: p.What}
-					hits[p.Location] = h
-					order = append(order, p.Location)
-				}
-				h.routes = append(h.routes, e.Label())
-			}
+	for _, h := range hits {
+		routes := rules.Code(h.Routes[0])
+		if len(h.Routes) > 1 {
+			routes += fmt.Sprintf(" and %d more", len(h.Routes)-1)
 		}
-	}
-	for _, at := range order {
-		h := hits[at]
-		routes := rules.Code(h.routes[0])
-		if len(h.routes) > 1 {
-			routes += fmt.Sprintf(" and %d more", len(h.routes)-1)
-		}
-		pass.Report(rules.Diagnostic{Line: at.Line, Severity: rules.High,
+		pass.Report(rules.Diagnostic{Line: h.Line, Severity: rules.High,
 			Message: fmt.Sprintf("%s %s: it rejects a request without a token, but one whose token does not decode goes on unverified to the routes behind it (%s), because gin runs the rest of the chain unless the middleware calls c.Abort()",
-				rules.Code(h.layer), h.what, routes)})
+				rules.Code(h.Layer), h.What, routes)})
 	}
 }
 
