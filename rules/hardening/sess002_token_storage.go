@@ -8,7 +8,9 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
+	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // SESS002 flags Clerk session or JWT-template tokens (getToken() results)
@@ -22,7 +24,8 @@ var SESS002 = &rules.Rule{
 	Severity:   rules.Medium,
 	Confidence: rules.MediumConfidence,
 	Checklist:  6,
-	Keywords:   []string{"getToken", "cookies.get(", "getCookie("},
+	Files:      func(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) },
+	Keywords:   []string{"getToken", "cookies.get(", "getCookie(", "Header.Get(", "GetHeader(", "Cookie("},
 	Doc: rules.Doc{
 		Title: "session token stored or logged where it persists",
 		Text: "Clerk session tokens live 60 seconds and the SDK refreshes them in the background, so a token stolen " +
@@ -61,6 +64,10 @@ console.log('token', token)`,
 const maxCookieSeconds = 300
 
 func runSESS002(pass *rules.Pass) error {
+	if pass.File.Lang == source.LangGo {
+		goTokenLogs(pass)
+		return nil
+	}
 	f := pass.AST(pass.File)
 	if f == nil || definesGetToken(f) {
 		return nil // a token cache's own getToken(key) reads storage, it is not Clerk's
@@ -486,4 +493,23 @@ func humanSeconds(s int64) string {
 		return fmt.Sprintf("%d minutes", s/60)
 	}
 	return fmt.Sprintf("%d s", s)
+}
+
+// goTokenLogs reports the log calls of the Go middleware in the pass's
+// file that print the request's session token itself
+// (model.Layer.LogsToken): whoever reads the server's logs holds the
+// callers' bearer tokens.
+func goTokenLogs(pass *rules.Pass) {
+	if pass.Model == nil {
+		return
+	}
+	hits, err := pass.Model.GoLayerFindings(pass.Ctx, pass.File.Path, func(l model.Layer) []model.Proof { return l.LogsToken })
+	if err != nil {
+		return
+	}
+	for _, h := range hits {
+		pass.Report(rules.Diagnostic{Line: h.Line,
+			Message: fmt.Sprintf("%s in %s writes the caller's session token from the request to the server log, where whoever reads the logs can replay it",
+				rules.Code(h.What), rules.Code(h.Layer))})
+	}
 }

@@ -425,6 +425,18 @@ func AuthFieldOf(name string) (AuthField, bool) {
 	return AuthField{}, false
 }
 
+// IdentityContextKey reports whether a keyed context lookup
+// (Hono's c.get(key), c.var[key]) reads a Clerk middleware's verified
+// Auth object (@hono/clerk-auth's c.get('clerkAuth')).
+func IdentityContextKey(key string) bool {
+	for _, s := range identitySources {
+		if s.Kind == ContextKey && s.Name == key {
+			return true
+		}
+	}
+	return false
+}
+
 // IdentitySourceOn returns the identity source read as a method name of
 // a conventional receiver ("locals" for Astro.locals.auth() and SvelteKit's
 // locals.auth()), whatever the framework.

@@ -27,6 +27,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("textFilters %+v: incomplete entry", f)
 		}
 	}
+	for _, c := range capabilityKeys {
+		unique("capabilityKeys", c.Key)
+		if c.Source == "" || c.Key == "" || c.Key != strings.ToLower(c.Key) {
+			t.Errorf("capabilityKeys %+v: incomplete entry", c)
+		}
+	}
 	for _, g := range renderGates {
 		unique("renderGates", g.Export)
 		if g.Source == "" || g.Export == "" {

@@ -164,6 +164,9 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 		if deniedAtEnd && guard == nil && r == yes && x.Kind == ReadsData {
 			n++
 			x.SignedOut = ReachYes
+			if authz != 0 {
+				x.CheckedBy = nil
+			}
 			x.Authz |= authz
 			out.effects.List = append(out.effects.List, x)
 			continue
@@ -182,6 +185,9 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			u++
 		}
 		x.SignedOut = reachWord(r)
+		if authz != 0 {
+			x.CheckedBy = nil // the chain's own checks: their scope is not known
+		}
 		x.Authz |= authz
 		out.effects.List = append(out.effects.List, x)
 		if _, clerk := knowledge.BackendCallIn(x.Call); x.OwnerScoped && x.Selects && !clerk {

@@ -132,6 +132,30 @@ type state struct {
 	// caught is set in a catch block: a handler's response there is an
 	// error, not a completion.
 	caught bool
+	// scope lists the request inputs of the records whose tests granted
+	// authz (Effect.CheckedBy); open is set once a check of another kind
+	// granted some.
+	scope []InputSource
+	open  bool
+}
+
+// grant records the scope of the authorization a passed condition gives.
+func (s *state) grant(i condInfo) {
+	switch {
+	case i.authz == 0:
+	case i.unscoped():
+		s.open = true
+	default:
+		s.scope = addSources(s.scope, i.scope)
+	}
+}
+
+// checkedBy is what an effect reached in s records as Effect.CheckedBy.
+func (s *state) checkedBy() []InputSource {
+	if s.open || s.authz == 0 {
+		return nil
+	}
+	return s.scope
 }
 
 type analyzer struct {
@@ -525,15 +549,17 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 	a.expr(test, st, false)
 	c, info := a.cond(test)
 	consN, altN := n.ChildByField("consequence"), n.ChildByField("alternative")
-	cons := state{reach: take(st.reach, c, isTrue), deny: st.deny || info.mentions && c == isTrue, authz: st.authz}
-	alt := state{reach: take(st.reach, c, isFalse), deny: st.deny || info.mentions && c == isFalse, authz: st.authz}
+	cons := state{reach: take(st.reach, c, isTrue), deny: st.deny || info.mentions && c == isTrue, authz: st.authz, scope: st.scope, open: st.open}
+	alt := state{reach: take(st.reach, c, isFalse), deny: st.deny || info.mentions && c == isFalse, authz: st.authz, scope: st.scope, open: st.open}
 	// The branch an anonymous caller cannot take is taken only by a caller
 	// who passes the condition's authorization: if (has({ role })) { ... }.
 	switch {
 	case info.mentions && c == isFalse:
 		cons.authz |= info.authz
+		cons.grant(info)
 	case info.mentions && c == isTrue:
 		alt.authz |= info.authz
+		alt.grant(info)
 	}
 	a.stmt(consN, &cons)
 	if altN != nil {
@@ -558,8 +584,10 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 		switch {
 		case consExits && !altExits && (forbids(a.f, consN) || orgRole):
 			alt.authz |= AuthzRole
+			alt.open = true
 		case altExits && !consExits && (forbids(a.f, altN) || orgRole):
 			cons.authz |= AuthzRole
+			cons.open = true
 		}
 	}
 	if info.mentions {
@@ -567,23 +595,26 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 		case consExits && !altExits:
 			a.addCheck(test, info, st.reach != no && c == isTrue)
 			alt.authz |= info.authz
+			alt.grant(info)
 		case altExits && !consExits:
 			a.addCheck(test, info, st.reach != no && c == isFalse)
 			cons.authz |= info.authz
+			cons.grant(info)
 		}
 	}
 	st.reach = or3(cons.reach, alt.reach)
 	switch {
 	case cons.reach == no && alt.reach != no:
-		st.authz = alt.authz
+		st.authz, st.scope, st.open = alt.authz, alt.scope, alt.open
 	case alt.reach == no && cons.reach != no:
-		st.authz = cons.authz
+		st.authz, st.scope, st.open = cons.authz, cons.scope, cons.open
 	default:
 		st.authz = cons.authz & alt.authz
+		st.scope, st.open = addSources(cons.scope, alt.scope), cons.open || alt.open
 		if consExits && !altExits {
-			st.authz = alt.authz
+			st.authz, st.scope, st.open = alt.authz, alt.scope, alt.open
 		} else if altExits && !consExits {
-			st.authz = cons.authz
+			st.authz, st.scope, st.open = cons.authz, cons.scope, cons.open
 		}
 	}
 }
@@ -649,7 +680,7 @@ func (a *analyzer) tryStmt(n *jsast.Node, st *state) {
 	authz := body.authz
 	caught := body.caught
 	if h := n.ChildByField("handler"); h != nil {
-		c := state{reach: start.reach, deny: start.deny, authz: start.authz, caught: true}
+		c := state{reach: start.reach, deny: start.deny, authz: start.authz, caught: true, scope: start.scope, open: start.open}
 		if p := h.ChildByField("parameter"); p != nil && p.Type == "identifier" {
 			a.vars[a.f.Text(p)] = value{}
 		}
@@ -662,7 +693,7 @@ func (a *analyzer) tryStmt(n *jsast.Node, st *state) {
 		caught = body.reach == no && c.reach != no || body.caught
 	}
 	if fin := n.ChildByField("finalizer"); fin != nil {
-		fs := state{reach: or3(start.reach, after), deny: start.deny, authz: start.authz}
+		fs := state{reach: or3(start.reach, after), deny: start.deny, authz: start.authz, scope: start.scope, open: start.open}
 		if b := fin.ChildByField("body"); b != nil {
 			a.stmt(b, &fs)
 		}
@@ -671,6 +702,7 @@ func (a *analyzer) tryStmt(n *jsast.Node, st *state) {
 		}
 	}
 	st.reach, st.authz, st.caught = after, authz, caught
+	st.scope, st.open = body.scope, body.open || authz != body.authz
 }
 
 func (a *analyzer) switchStmt(n *jsast.Node, st *state) {
@@ -1562,6 +1594,7 @@ func (a *analyzer) reject(st *state, n *jsast.Node, what string, via Via, authz 
 			via: via, authz: authz, authn: st.reach != no})
 	}
 	st.authz |= authz
+	st.open = st.open || authz != 0
 	st.reach = no
 	st.deny = false
 }
@@ -1791,6 +1824,10 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)
 		ne.reach = and3(st.reach, e.reach)
+		ne.CheckedBy = nil
+		if e.Authz == 0 {
+			ne.CheckedBy = st.checkedBy()
+		}
 		ne.Authz |= st.authz
 		ne.Request = append([]InputSource(nil), e.Request...)
 		ne.params = nil
@@ -1849,6 +1886,7 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 		}
 	default:
 		st.authz |= s.contAuthz
+		st.open = st.open || s.contAuthz != 0
 		if len(s.reads) > 0 && a.callback == 0 && st.reach != no {
 			a.s.nonGuards = append(a.s.nonGuards, Proof{Location: Location{File: r.file.Path, Line: r.fn.Line},
 				What: fmt.Sprintf("`%s` in %s reads %s but never rejects a signed-out caller", hname, r.file.Path, readsWhat(s.reads))})

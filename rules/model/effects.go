@@ -735,8 +735,8 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 	if selects && a.batch(n) {
 		selects = false // $transaction([...]): its queries are effects of their own
 	}
-	e := effect{Effect: Effect{Kind: k, Call: call, Location: Location{File: a.f.Path, Line: line}, Authz: st.authz, Selects: selects},
-		reach: st.reach, params: params}
+	e := effect{Effect: Effect{Kind: k, Call: call, Location: Location{File: a.f.Path, Line: line}, Authz: st.authz, Selects: selects,
+		CheckedBy: st.checkedBy()}, reach: st.reach, params: params}
 	if n.Type == "call_expression" {
 		if k == ReadsData || k == WritesData {
 			e.Table = tableOf(a.f, n)
@@ -762,6 +762,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				r, o, g, p := a.argSources(f)
 				if a.textSearchOnly(f) {
 					r, p = nil, nil // a search box's words select no record
+				}
+				if a.byCapability(f) && len(r) > 0 {
+					e.Authz |= AuthzOwner // the request presents the secret the record's owner handed out
 				}
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
 				e.OwnerlessToo = e.OwnerlessToo || a.admitsOwnerless(f)

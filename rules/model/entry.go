@@ -286,6 +286,14 @@ type Layer struct {
 	// rest of the chain: a gin middleware that returns without
 	// c.Abort().
 	Unstopped []Proof
+	// FailsOpen are the places where a gin middleware that rejects a
+	// request without a token returns without c.Abort() when the token
+	// it was sent fails to decode, before verifying it: gin runs the rest
+	// of the chain for a malformed token.
+	FailsOpen []Proof
+	// LogsToken are the log calls of a Go middleware that print the
+	// request's session token itself (log.Println(token)).
+	LogsToken []Proof
 	// WouldReject is set when the layer writes a denial to every
 	// signed-out request but lets it through: it would reject had it
 	// stopped the chain, so the routes behind it share its one defect.

@@ -284,6 +284,17 @@ func (a *analyzer) member(v value, prop string) value {
 		}
 		return out
 	case vReq:
+		if v.field == "var" {
+			// c.var.user reads what c.get('user') reads
+			// (https://hono.dev/docs/api/context#var).
+			if cv, ok := a.m.storedCallerValue(a.ctx, prop); ok {
+				return cv
+			}
+			if rv, ok := a.m.storedRoleValue(a.ctx, prop); ok {
+				return rv
+			}
+			return value{}
+		}
 		if prop == "auth" {
 			return value{kind: vAuthObj}
 		}
@@ -298,6 +309,10 @@ func (a *analyzer) member(v value, prop string) value {
 			}
 		case "req":
 			return v // the Hono context's request (c.req.param('id')); h3's event.node.req
+		case "var":
+			if v.field == "" {
+				return value{kind: vReq, field: "var"} // Hono's c.var: the context's variables, read by key below
+			}
 		case "node":
 			if v.path != "" {
 				return v // h3's event.node: the Node request of the same path
@@ -530,6 +545,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 					if h, ok := f.StringValue(args[0]); ok && prop == "get" {
 						if v, ok := a.m.storedRoleValue(a.ctx, h); ok {
 							return v // Hono c.get('role') that the app's middleware c.set()
+						}
+						if v, ok := a.m.storedCallerValue(a.ctx, h); ok {
+							return v // Hono c.get('user') that a middleware reading the identity c.set()
 						}
 					}
 					if h, ok := f.StringValue(args[0]); ok && credentialName(h) {
@@ -822,7 +840,7 @@ func (a *analyzer) singleRecord(n *jsast.Node, clean string, e *effect) (value, 
 			if !owner && org {
 				az = AuthzOrg
 			}
-			return value{kind: vRow, authz: az}, true
+			return value{kind: vRow, authz: az, scope: requestInputs(reqs)}, true
 		}
 		return value{}, false
 	}
@@ -837,7 +855,7 @@ func (a *analyzer) singleRecord(n *jsast.Node, clean string, e *effect) (value, 
 		if !owner {
 			az = AuthzOrg
 		}
-		return value{kind: vUser, field: "record", authz: az}, true
+		return value{kind: vUser, field: "record", authz: az, scope: requestInputs(reqs)}, true
 	}
 	if a.usesCredential(n) {
 		// The app's own session: a record looked up by the request's
@@ -885,11 +903,34 @@ type condInfo struct {
 	// presence is set when it tests only that a credential nothing
 	// verifies here is present or shaped like a token (testedCred).
 	presence bool
+	// scope lists the request inputs that selected the records it tests
+	// (value.scope); open is set when some of its authorization comes
+	// from anything else.
+	scope []InputSource
+	open  bool
 }
+
+// unscoped reports authorization the condition decides that no record
+// test of known scope accounts for.
+func (i condInfo) unscoped() bool { return i.open || i.authz != 0 && len(i.scope) == 0 }
 
 func (i condInfo) merge(j condInfo) condInfo {
 	return condInfo{authz: i.authz | j.authz, mentions: i.mentions || j.mentions, secret: i.secret || j.secret,
-		presence: i.presence || j.presence}
+		presence: i.presence || j.presence, scope: addSources(i.scope, j.scope), open: i.unscoped() || j.unscoped()}
+}
+
+// addSources returns the union of two input lists in a new slice.
+func addSources(a, b []InputSource) []InputSource {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // cond evaluates a condition for an anonymous caller.
@@ -997,7 +1038,7 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 			// scopes no record to it (a comparison or filter does).
 			az &^= AuthzOrg
 		}
-		return isFalse, condInfo{mentions: true, authz: az}
+		return isFalse, condInfo{mentions: true, authz: az, scope: v.scope}
 	case vPred:
 		return v.anon, condInfo{mentions: true, authz: v.authz}
 	case vRow:
@@ -1005,7 +1046,7 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 			// A record selected by the caller's claimed identity: whether
 			// one came back is the caller's to steer, but a branch that
 			// exits without it leaves the rest to the record's owner.
-			return either, condInfo{mentions: true, authz: v.authz}
+			return either, condInfo{mentions: true, authz: v.authz, scope: v.scope}
 		}
 	case vAuthObj:
 		return isTrue, condInfo{}
@@ -1329,3 +1370,20 @@ func (a *analyzer) selectsOwn(n *jsast.Node, e *effect) bool {
 // rowsTransform are the array methods whose result holds (some of) the
 // receiver's elements or values picked from each.
 var rowsTransform = map[string]bool{"map": true, "filter": true, "flatMap": true, "slice": true, "sort": true, "toSorted": true}
+
+// requestInputs keeps the inputs of a request (path, query, body, form,
+// headers, cookies) out of reqs, or nil when some other kind (a helper's
+// argument, a token's claims) selected the record too: only a record
+// the request itself picks has a scope to compare.
+func requestInputs(reqs []InputSource) []InputSource {
+	var out []InputSource
+	for _, r := range reqs {
+		switch r {
+		case FromParams, FromQuery, FromBody, FromForm, FromHeaders, FromCookies:
+			out = addSources(out, []InputSource{r})
+		default:
+			return nil
+		}
+	}
+	return out
+}

@@ -74,6 +74,13 @@ type goSummary struct {
 	// identity (if row.UserID != uid, canEdit(row, user)); the records
 	// written afterwards are not taken on the body's word.
 	compared bool
+	// tokenLogs: log calls that print the request's credential itself.
+	tokenLogs []Proof
+	// failOpen: a gin middleware's returns without c.Abort(), before it
+	// reads the identity, on a branch the request's credential decides
+	// (its payload failed to decode): a caller sending a malformed token
+	// goes on to the handlers unverified.
+	failOpen []Proof
 }
 
 type goParamCheck struct {
@@ -106,6 +113,13 @@ type goFact struct {
 	checked bool
 	// clerkUsers: Clerk users' data read from the Backend API (gousers.go).
 	clerkUsers bool
+	// cred: derived from a credential the request carries (the
+	// Authorization header, a session cookie); errOf: the error result of
+	// a call (err of payload, err := decode(token)).
+	cred, errOf bool
+	// token: the credential itself (the header's value, trimmed of its
+	// "Bearer " prefix), not something derived from it.
+	token bool
 }
 
 type goWalker struct {
@@ -124,6 +138,11 @@ type goWalker struct {
 	denied  *Proof // a denial written on the current path
 	returns int    // returns an anonymous caller reaches
 	panics  *Proof // the last assignment panics for an anonymous caller
+	// credBranch > 0 inside the body of an if whose condition the
+	// request's credential decides, before the identity is read;
+	// credRejected is set once such a branch aborted (no token: 401).
+	credBranch   int
+	credRejected bool
 }
 
 type goMemoKey struct {
@@ -292,6 +311,7 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		if len(x.Results) == 0 || !w.falseForAnon(x.Results[len(x.Results)-1]) {
 			w.s.okFalse = false
 		}
+		w.failsOpen(x)
 		w.fallOff(r)
 		return no
 	case *ast.IfStmt:
@@ -307,7 +327,16 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 				in = meet(r, maybe)
 			}
 			saved, savedDenied := w.aborted, w.denied
+			credTest := w.credentialDecides(x.Cond)
+			credErr := credTest && w.mentionsCredential(x.Cond)
+			if credErr {
+				w.credBranch++
+			}
 			thenR = w.block(x.Body.List, in)
+			if credErr {
+				w.credBranch--
+			}
+			w.credRejected = w.credRejected || credTest && w.aborted
 			thenAborted := w.aborted
 			w.aborted, w.denied = saved, savedDenied
 			if c == yes && thenR == no && r != no {
@@ -864,6 +893,12 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 			continue
 		}
 		f := goFact{src: w.sourcesOf(e), identity: w.mentionsIdentity(e) && len(rhs) == len(lhs)}
+		if _, call := e.(*ast.CallExpr); call && i == len(lhs)-1 {
+			f.cred, f.errOf = w.credentialIn(e), true
+		} else {
+			f.cred = w.credentialIn(e)
+		}
+		f.token = len(lhs) == 1 && w.tokenExpr(e)
 		if f.identity || len(f.src) > 0 {
 			set(i, f)
 		} else if n := name(i); n != "" {
@@ -1036,6 +1071,7 @@ func goEndsProcess(name string) bool {
 func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	name := goast.CallName(c)
 	last := name[strings.LastIndexByte(name, '.')+1:]
+	w.tokenLog(c, name)
 	root := goRootIdent(c.Fun)
 	onReq := root != nil && w.reqs[root.Name]
 	switch {
@@ -1782,4 +1818,109 @@ func goLayerProof(l *Layer) []Proof {
 		return l.Proof
 	}
 	return []Proof{{Location: l.Location, What: l.Name}}
+}
+
+// credentialDecides reports a condition of a gin middleware, before it
+// reads the identity, over a credential the request carries or a value
+// derived from it (the Authorization header is empty, the error of
+// decoding its token): the caller chooses which way it goes by what they
+// send.
+func (w *goWalker) credentialDecides(cond ast.Expr) bool {
+	return w.role == goGinMW && !w.s.readsIdentity && w.credentialIn(cond)
+}
+
+// mentionsCredential reports a condition that tests the error of
+// decoding a credential the request carries (err != nil of
+// json.Unmarshal(payload) where payload came from the Authorization
+// header): a present but malformed credential, not a missing one.
+func (w *goWalker) mentionsCredential(cond ast.Expr) bool {
+	b, ok := cond.(*ast.BinaryExpr)
+	if !ok || b.Op != token.NEQ {
+		return false
+	}
+	for _, side := range []ast.Expr{b.X, b.Y} {
+		if id, ok := side.(*ast.Ident); ok {
+			if f := w.facts[id.Name]; f != nil && f.cred && f.errOf {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// credentialIn reports an expression that reads a credential header or
+// cookie (inputCall with a credential's name) or a value derived from
+// one.
+func (w *goWalker) credentialIn(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.Ident:
+			if f := w.facts[x.Name]; f != nil && f.cred {
+				found = true
+			}
+		case *ast.CallExpr:
+			if src, name, ok := w.inputCall(x); ok && (src == FromHeaders || src == FromCookies) && credentialName(name) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// failsOpen records a return of a gin middleware that lets the request
+// go on (no c.Abort(), no denial written) inside a branch the request's
+// credential decides, before the identity is read.
+func (w *goWalker) failsOpen(ret *ast.ReturnStmt) {
+	if w.role != goGinMW || w.credBranch == 0 || !w.credRejected || w.aborted || w.denied != nil || w.s.readsIdentity {
+		return
+	}
+	w.s.failOpen = append(w.s.failOpen, Proof{Location: w.loc(ret.Pos()),
+		What: "returns without c.Abort() before the token is verified"})
+}
+
+// tokenExpr reports an expression that is the request's credential: a
+// read of a credential header or cookie (Authorization, __session), a
+// variable holding one, or either with a prefix or spaces trimmed.
+func (w *goWalker) tokenExpr(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return w.tokenExpr(x.X)
+	case *ast.Ident:
+		f := w.facts[x.Name]
+		return f != nil && f.token
+	case *ast.CallExpr:
+		if src, name, ok := w.inputCall(x); ok && (src == FromHeaders || src == FromCookies) && credentialName(name) {
+			return true
+		}
+		switch goast.CallName(x) {
+		case "strings.TrimPrefix", "strings.TrimSpace", "strings.TrimSuffix", "strings.Replace", "strings.ReplaceAll", "strings.TrimLeft":
+			return len(x.Args) > 0 && w.tokenExpr(x.Args[0])
+		}
+	}
+	return false
+}
+
+// goLogCalls are the standard-library calls that write a log line (or
+// print one to the server's output).
+var goLogCalls = map[string]bool{
+	"log.Print": true, "log.Printf": true, "log.Println": true, "log.Fatal": true, "log.Fatalf": true, "log.Fatalln": true,
+	"log.Panic": true, "log.Panicf": true, "log.Panicln": true,
+	"fmt.Print": true, "fmt.Printf": true, "fmt.Println": true,
+	"slog.Info": true, "slog.Debug": true, "slog.Warn": true, "slog.Error": true,
+}
+
+// tokenLog records a log call one of whose arguments is the request's
+// credential itself (log.Println(sessionToken)).
+func (w *goWalker) tokenLog(c *ast.CallExpr, name string) {
+	if !goLogCalls[name] {
+		return
+	}
+	for _, a := range c.Args {
+		if w.tokenExpr(a) {
+			w.s.tokenLogs = append(w.s.tokenLogs, Proof{Location: w.loc(c.Pos()), What: name + "(" + w.fn.file.Text(a) + ")"})
+			return
+		}
+	}
 }

@@ -705,6 +705,7 @@ func gateOf(ly Layer, s *goSummary) Layer {
 	if len(s.unstopped) > 0 {
 		ly.Unstopped = append(ly.Unstopped, s.unstopped...)
 	}
+	ly.FailsOpen, ly.LogsToken = s.failOpen, s.tokenLogs
 	ly.WouldReject = s.wouldReject
 	if ly.Clerk == "" {
 		ly.Clerk = s.clerk
@@ -838,8 +839,8 @@ func (m *Model) goIdentityKeys(ctx context.Context) map[string]bool {
 					}
 					name := goast.CallName(c)
 					last := name[strings.LastIndexByte(name, '.')+1:]
-					if _, ok := goIdentity(goFileClerk(f), last); ok {
-						in.reads = true
+					if _, ok := goIdentity(goClerkQualifier(f, c), last); ok {
+						in.reads = true // jwt.Verify(...), not a svix webhook's wh.Verify(...)
 					}
 					if last == "VerifyToken" || last == "SessionClaimsFromContext" {
 						if sel, ok := c.Fun.(*ast.SelectorExpr); ok && m.goDataNames(ctx)[lastName(sel.X)] == goClerkClient {
@@ -877,6 +878,27 @@ func (m *Model) goIdentityKeys(ctx context.Context) map[string]bool {
 		return out, nil
 	})
 	return ks
+}
+
+// goClerkQualifier returns the Clerk package a call is qualified by
+// (clerkjwt.Verify of an import of clerk-sdk-go/v2/jwt), as a one-element
+// list for goIdentity, or nil for a call on anything else (a method of a
+// variable, such as a svix verifier's Verify).
+func goClerkQualifier(f *goast.File, c *ast.CallExpr) []string {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	q, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	for _, ip := range goFileClerk(f) {
+		if f.ImportName(ip) == q.Name {
+			return []string{ip}
+		}
+	}
+	return nil
 }
 
 func goFileClerk(f *goast.File) []string {
@@ -1020,4 +1042,41 @@ func goTxNames(p *goProgram, names map[string]string) {
 			return true
 		})
 	}
+}
+
+// LayerFinding is one place a Go middleware's layer records (a Proof of
+// Layer.FailsOpen or Layer.LogsToken), with the middleware's name and the
+// routes it runs in front of, in registration order.
+type LayerFinding struct {
+	Proof
+	Layer  string
+	Routes []string
+}
+
+// GoLayerFindings returns the places in file p that pick returns for the
+// layers of the Go routes, each once, in the order the routes list them.
+func (m *Model) GoLayerFindings(ctx context.Context, p string, pick func(Layer) []Proof) ([]LayerFinding, error) {
+	es, err := m.EntriesFor(ctx, knowledge.GoHTTP)
+	if err != nil {
+		return nil, err
+	}
+	var out []LayerFinding
+	at := map[Location]int{}
+	for _, e := range es {
+		for _, l := range e.Chain {
+			for _, pr := range pick(l) {
+				if pr.File != p {
+					continue
+				}
+				i, ok := at[pr.Location]
+				if !ok {
+					i = len(out)
+					at[pr.Location] = i
+					out = append(out, LayerFinding{Proof: pr, Layer: l.Name})
+				}
+				out[i].Routes = append(out[i].Routes, e.Label())
+			}
+		}
+	}
+	return out, nil
 }

@@ -93,6 +93,9 @@ type Model struct {
 	// reqUsers: the request properties a hook stores a whole Clerk
 	// User in (requestuser.go).
 	reqUsers facet[map[string]bool]
+	// ctxUsers: the context keys a middleware stores the verified caller
+	// under (contextuser.go).
+	ctxUsers facet[storedCallers]
 	nuxt     facet[[]*Entry]
 	svelte   facet[[]*Entry]
 	convex   facet[[]*Entry]

@@ -57,3 +57,30 @@ func (a *analyzer) textSearchOnly(filter *jsast.Node) bool {
 	}
 	return walk(u) && texts > 0
 }
+
+// byCapability reports an object filter one of whose top-level fields
+// (ANDed with the rest) is a shared secret (knowledge.CapabilityKey:
+// `{ inviteCode }` of an invite link): the request that selects a record
+// by it presents the secret its owner handed out, so the record is not
+// one the caller picks at will.
+func (a *analyzer) byCapability(filter *jsast.Node) bool {
+	u := jsast.Unwrap(filter)
+	if u == nil || u.Type != "object" {
+		return false
+	}
+	for _, c := range u.NamedChildren() {
+		key := ""
+		switch c.Type {
+		case "shorthand_property_identifier":
+			key = a.f.Text(c)
+		case "pair":
+			if key, _ = a.f.StringValue(c.ChildByField("key")); key == "" {
+				key = a.f.Text(c.ChildByField("key"))
+			}
+		}
+		if key != "" && knowledge.CapabilityKey(key) {
+			return true
+		}
+	}
+	return false
+}

@@ -128,6 +128,9 @@ type value struct {
 	idDerived bool
 	// line is where the value was bound.
 	line int
+	// scope lists the request inputs that selected a record whose test is
+	// an owner or organization check (singleRecord).
+	scope []InputSource
 	// path is the request's URL path when the model evaluates a
 	// middleware for one path (vReq, and the URL read from it); route is
 	// the framework's route ID of that request (vReq, and its route

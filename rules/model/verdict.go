@@ -155,6 +155,14 @@ type Effect struct {
 	// Request lists the request inputs its arguments use (for a query:
 	// the values that select the records).
 	Request []InputSource
+	// CheckedBy lists the request inputs that selected the records whose
+	// test granted Authz (the caller's membership looked up by
+	// ?workspaceId, then `if (!member) return 403`), when every check
+	// passed before the call was such a record test; nil when some check
+	// of another kind (a role, a comparison, a helper) took part. A
+	// select by inputs none of which is among them acts on a record the
+	// check did not cover.
+	CheckedBy []InputSource
 	// OwnerScoped is set when the call's arguments use the verified
 	// identity (where: { id, userId }).
 	OwnerScoped bool

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -145,7 +146,7 @@ func reportAt(pass *rules.Pass, e *model.Entry) (model.Location, bool) {
 func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effect, error) {
 	var bad []model.Effect
 	for _, x := range fx.List {
-		if bodyChosen(x) {
+		if bodyChosen(x) || otherRecordChecked(x) {
 			bad = append(bad, x)
 			continue
 		}
@@ -308,6 +309,30 @@ func bodyChosen(x model.Effect) bool {
 
 func requestSelected(x model.Effect) bool { return x.RequestSelected() }
 
+// otherRecordChecked reports a read or write selected by request inputs
+// none of which selected the record whose test granted its owner or
+// organization check (model.Effect.CheckedBy): the caller's membership of
+// the workspace named by ?workspaceId is checked, then the project named
+// by the path is changed by its own id, so any member of some workspace
+// reaches every workspace's projects.
+func otherRecordChecked(x model.Effect) bool {
+	if len(x.CheckedBy) == 0 || !x.Selects || x.OwnerScoped || x.AsCaller || x.Counter || x.Unlinks ||
+		x.Kind != model.ReadsData && x.Kind != model.WritesData || x.Authz&^(model.AuthzOwner|model.AuthzOrg) != 0 {
+		return false
+	}
+	selected := false
+	for _, r := range x.Request {
+		if !model.IsSelector(r) || r == model.FromArgs {
+			continue
+		}
+		if slices.Contains(x.CheckedBy, r) {
+			return false
+		}
+		selected = true
+	}
+	return selected
+}
+
 // relatedEffects lists the places of a finding's effects, and says how
 // many there are beyond the first (" (and 2 more)").
 func relatedEffects(bad []model.Effect) (related []rules.Location, more string) {
@@ -331,6 +356,7 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 	}
 	var how string
 	whose := "another user's records"
+	missing := "with no owner scoping, owner comparison or role check before it"
 	switch {
 	case bodyChosen(first):
 		how = "writes the request body as decoded into the record, so the body chooses the row it overwrites (its id) and its owner"
@@ -345,6 +371,10 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 		if src := sources(first); src != "" {
 			how += " (" + src + ")"
 		}
+	case otherRecordChecked(first):
+		how = fmt.Sprintf("selects records by %s from the request, while the record its owner or membership check tested was selected by %s",
+			sources(first), checkedSources(first))
+		missing = "so that check does not cover them"
 	default:
 		how = fmt.Sprintf("selects records by %s from the request", sources(first))
 	}
@@ -352,7 +382,6 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 	if meantSignedIn(e) && pass.Model.Guard(pass.Ctx, e).Authn != model.AuthnYes {
 		checks = "is meant for signed-in callers (its middleware's denial is not enforced, reported on its own)"
 	}
-	missing := "with no owner scoping, owner comparison or role check before it"
 	if first.OwnerlessToo {
 		missing = "and its owner filter (and any owner comparison before it) also admits records without an owner"
 		whose = "every record without an owner"
@@ -360,6 +389,15 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 	pass.Report(rules.Diagnostic{Path: at.File, Line: at.Line, Severity: rules.High, Related: related,
 		Message: fmt.Sprintf("%s %s, then %s (%s)%s %s, %s: any signed-in user %s %s",
 			rules.Code(e.Label()), checks, rules.Code(first.Call), first.Location, more, how, missing, what, whose)})
+}
+
+// checkedSources names the inputs of the records an effect's check tested.
+func checkedSources(x model.Effect) string {
+	var out []string
+	for _, s := range x.CheckedBy {
+		out = append(out, rules.Code(string(s)))
+	}
+	return strings.Join(out, ", ")
 }
 
 func sources(x model.Effect) string {

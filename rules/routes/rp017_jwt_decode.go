@@ -464,6 +464,7 @@ func runRP017Go(pass *rules.Pass) error {
 	if clerkSDK {
 		goHeaderIdentity(pass, f, reported)
 	}
+	goFailOpen(pass)
 	goReportHeaderReads(pass, f, reported)
 	if !golangJWT && clerkDecode == "" {
 		return nil
@@ -508,6 +509,30 @@ func runRP017Go(pass *rules.Pass) error {
 		}
 	}
 	return nil
+}
+
+// goFailOpen reports, in the pass's file, the returns of a gin middleware
+// that rejects a request without a token but lets one whose token fails
+// to decode go on unverified (model.Layer.FailsOpen): gin runs the
+// handlers when a middleware returns without c.Abort(), so a malformed
+// token skips the verification that follows.
+func goFailOpen(pass *rules.Pass) {
+	if pass.Model == nil {
+		return
+	}
+	hits, err := pass.Model.GoLayerFindings(pass.Ctx, pass.File.Path, func(l model.Layer) []model.Proof { return l.FailsOpen })
+	if err != nil {
+		return
+	}
+	for _, h := range hits {
+		routes := rules.Code(h.Routes[0])
+		if len(h.Routes) > 1 {
+			routes += fmt.Sprintf(" and %d more", len(h.Routes)-1)
+		}
+		pass.Report(rules.Diagnostic{Line: h.Line, Severity: rules.High,
+			Message: fmt.Sprintf("%s %s: it rejects a request without a token, but one whose token does not decode goes on unverified to the routes behind it (%s), because gin runs the rest of the chain unless the middleware calls c.Abort()",
+				rules.Code(h.Layer), h.What, routes)})
+	}
 }
 
 // goHeaderIdentity reports a request header whose value a function takes
