@@ -251,7 +251,13 @@ func PublicSubmission(name string) bool {
 // data, communications) and OWASP API Security API1:2023 Broken Object
 // Level Authorization
 // (https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/:
-// users' records, messages, orders, payments, documents).
+// users' records, messages, orders, payments, documents). Health data
+// (appointments, prescriptions) is a special category under GDPR Art. 9
+// (https://gdpr-info.eu/art-9-gdpr/). Applications name their tables in
+// their own language: the Spanish and Portuguese names of the same
+// records are listed too (the GDPR's own Spanish text,
+// https://eur-lex.europa.eu/legal-content/ES/TXT/?uri=CELEX:32016R0679,
+// Art. 4(1) "datos personales"); a word ending in "s" is its plural.
 var personalWords = map[string]bool{
 	"user": true, "account": true, "profile": true, "member": true, "membership": true, "customer": true,
 	"employee": true, "staff": true, "person": true, "people": true, "contact": true, "address": true,
@@ -261,6 +267,13 @@ var personalWords = map[string]bool{
 	"application": true, "submission": true, "session": true, "token": true, "credential": true,
 	"apikey": true, "secret": true, "wallet": true, "balance": true, "history": true, "notification": true,
 	"participant": true, "attendee": true, "patient": true, "student": true, "document": true, "file": true,
+	"appointment": true, "prescription": true,
+	// Spanish and Portuguese: user, customer, patient, student, employee,
+	// contact, appointment, order, payment, invoice, message, booking.
+	"usuario": true, "cliente": true, "paciente": true, "alumno": true, "estudiante": true, "aluno": true,
+	"empleado": true, "funcionario": true, "contacto": true, "contato": true, "cita": true,
+	"pedido": true, "pago": true, "pagamento": true, "factura": true, "fatura": true,
+	"mensaje": true, "mensagem": true, "reserva": true,
 }
 
 // PersonalRecord reports whether a data model or table name ("User",
