@@ -29,3 +29,24 @@ func TestPersonalRecordNames(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicRouteCapabilityLink: a dynamic segment named for a secret
+// token makes a capability link; one named for an id does not, and an
+// earlier public segment still decides.
+func TestPublicRouteCapabilityLink(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want PublicReason
+	}{
+		{"/cuestionarios/berlin/[token]", CapabilityLink},
+		{"/invite/[inviteToken]", CapabilityLink},
+		{"/invite/:token", CapabilityLink},
+		{"/patients/[id]", NotPublic},
+		{"/blog/[token]", Marketing},
+		{"/dashboard/[slug]", NotPublic},
+	} {
+		if got, _ := PublicRoute(tc.path); got != tc.want {
+			t.Errorf("PublicRoute(%q) = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+}

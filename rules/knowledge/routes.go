@@ -25,10 +25,18 @@ const (
 	// Marketing: marketing and content pages (pages only; an API under
 	// such a segment is not public by this convention).
 	Marketing
+	// CapabilityLink: a page whose URL carries a secret token in a dynamic
+	// segment named for it ([token], [inviteToken]): whoever holds the link
+	// may use it, signed in or not (an invitation, a questionnaire sent to a
+	// patient, a shared document). Pages only, like Marketing. Source: W3C
+	// TAG, Good Practices for Capability URLs
+	// (https://www.w3.org/TR/capability-urls/): "URLs that grant access to
+	// a resource to anyone who knows the URL".
+	CapabilityLink
 )
 
 func (r PublicReason) String() string {
-	return [...]string{"", "health check", "webhook", "sign-in/sign-up", "crawler file", "metadata image", "marketing page"}[r]
+	return [...]string{"", "health check", "webhook", "sign-in/sign-up", "crawler file", "metadata image", "marketing page", "capability link"}[r]
 }
 
 // publicSegments are path segments that make a route public by
@@ -80,11 +88,18 @@ var privateSegments = map[string]bool{
 // convention, and why. The first public segment decides; a segment that
 // merely contains "webhook" ("/api/webhooks/clerk", "/stripe-webhook")
 // counts as a webhook receiver. Route groups "(marketing)" count by their
-// name; dynamic segments never do.
+// name; dynamic segments do only when named for a secret token
+// (CapabilityLink).
 func PublicRoute(urlPath string) (PublicReason, bool) {
 	for _, seg := range strings.Split(strings.ToLower(urlPath), "/") {
 		seg = strings.TrimSuffix(strings.TrimPrefix(seg, "("), ")")
-		if seg == "" || strings.HasPrefix(seg, "[") || strings.HasPrefix(seg, ":") {
+		if seg == "" {
+			continue
+		}
+		if strings.HasPrefix(seg, "[") || strings.HasPrefix(seg, ":") {
+			if name := strings.Trim(seg, "[]:."); strings.HasSuffix(name, "token") {
+				return CapabilityLink, true
+			}
 			continue
 		}
 		if strings.Contains(seg, "webhook") {
