@@ -25,10 +25,18 @@ const (
 	// Marketing: marketing and content pages (pages only; an API under
 	// such a segment is not public by this convention).
 	Marketing
+	// CapabilityLink: a page whose URL carries a secret token in a dynamic
+	// segment named for it ([token], [inviteToken]): whoever holds the link
+	// may use it, signed in or not (an invitation, a questionnaire sent to a
+	// patient, a shared document). Pages only, like Marketing. Source: W3C
+	// TAG, Good Practices for Capability URLs
+	// (https://www.w3.org/TR/capability-urls/): "URLs that grant access to
+	// a resource to anyone who knows the URL".
+	CapabilityLink
 )
 
 func (r PublicReason) String() string {
-	return [...]string{"", "health check", "webhook", "sign-in/sign-up", "crawler file", "metadata image", "marketing page"}[r]
+	return [...]string{"", "health check", "webhook", "sign-in/sign-up", "crawler file", "metadata image", "marketing page", "capability link"}[r]
 }
 
 // publicSegments are path segments that make a route public by
@@ -101,12 +109,19 @@ var privateSegments = map[string]bool{
 // convention, and why. The first public segment decides; a segment that
 // merely contains "webhook" ("/api/webhooks/clerk", "/stripe-webhook")
 // counts as a webhook receiver. Route groups "(marketing)" count by their
-// name; dynamic segments never do.
+// name; dynamic segments do only when named for a secret token
+// (CapabilityLink).
 func PublicRoute(urlPath string) (PublicReason, bool) {
 	segs := strings.Split(strings.ToLower(urlPath), "/")
 	for i, seg := range segs {
 		seg = strings.TrimSuffix(strings.TrimPrefix(seg, "("), ")")
-		if seg == "" || strings.HasPrefix(seg, "[") || strings.HasPrefix(seg, ":") {
+		if seg == "" {
+			continue
+		}
+		if strings.HasPrefix(seg, "[") || strings.HasPrefix(seg, ":") {
+			if name := strings.Trim(seg, "[]:."); strings.HasSuffix(name, "token") {
+				return CapabilityLink, true
+			}
 			continue
 		}
 		if strings.Contains(seg, "webhook") {
@@ -302,7 +317,13 @@ func PublicSubmission(name string) bool {
 // data, communications) and OWASP API Security API1:2023 Broken Object
 // Level Authorization
 // (https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/:
-// users' records, messages, orders, payments, documents).
+// users' records, messages, orders, payments, documents). Health data
+// (appointments, prescriptions) is a special category under GDPR Art. 9
+// (https://gdpr-info.eu/art-9-gdpr/). Applications name their tables in
+// their own language: the Spanish and Portuguese names of the same
+// records are listed too (the GDPR's own Spanish text,
+// https://eur-lex.europa.eu/legal-content/ES/TXT/?uri=CELEX:32016R0679,
+// Art. 4(1) "datos personales"); a word ending in "s" is its plural.
 var personalWords = map[string]bool{
 	"user": true, "account": true, "profile": true, "member": true, "membership": true, "customer": true,
 	"employee": true, "staff": true, "person": true, "people": true, "contact": true, "address": true,
@@ -312,6 +333,13 @@ var personalWords = map[string]bool{
 	"application": true, "submission": true, "session": true, "token": true, "credential": true,
 	"apikey": true, "secret": true, "wallet": true, "balance": true, "history": true, "notification": true,
 	"participant": true, "attendee": true, "patient": true, "student": true, "document": true, "file": true,
+	"appointment": true, "prescription": true,
+	// Spanish and Portuguese: user, customer, patient, student, employee,
+	// contact, appointment, order, payment, invoice, message, booking.
+	"usuario": true, "cliente": true, "paciente": true, "alumno": true, "estudiante": true, "aluno": true,
+	"empleado": true, "funcionario": true, "contacto": true, "contato": true, "cita": true,
+	"pedido": true, "pago": true, "pagamento": true, "factura": true, "fatura": true,
+	"mensaje": true, "mensagem": true, "reserva": true,
 }
 
 // PersonalRecord reports whether a data model or table name ("User",

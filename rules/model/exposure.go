@@ -368,7 +368,7 @@ func PublicByDesign(routePath string) bool {
 	if !ok {
 		return false
 	}
-	if r != knowledge.Marketing {
+	if r != knowledge.Marketing && r != knowledge.CapabilityLink {
 		return true
 	}
 	for _, seg := range strings.Split(strings.ToLower(routePath), "/") {

@@ -449,7 +449,7 @@ func nextPublic(app *project.NextApp, routePath, probe string, page bool) string
 // segments make only pages public, not APIs under them.
 func conventionPublic(routePath string, page bool) string {
 	reason, ok := knowledge.PublicRoute(routePath)
-	if !ok || reason == knowledge.Marketing && !page {
+	if !ok || (reason == knowledge.Marketing || reason == knowledge.CapabilityLink) && !page {
 		return ""
 	}
 	return "public by convention (" + reason.String() + ")"

@@ -5,6 +5,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -35,9 +36,10 @@ var RP013 = &rules.Rule{
 		},
 		Text: "Astro pages, `src/pages/**` endpoints and Actions (`defineAction()` in `src/actions`, public at `POST /_actions/<name>`) " +
 			"that read private data or change data must check `Astro.locals.auth()` / `locals.auth()` (an action: `context.locals.auth()`) " +
-			"themselves (or sit behind a middleware that rejects every signed-out request). A path check in " +
-			"`src/middleware.ts` (`createRouteMatcher`) can diverge from how Astro routes requests, which is why `@clerk/astro` 4 " +
-			"removed `createRouteMatcher()`. A page with `export const prerender = true` (or any page of a static build) is " +
+			"themselves (or sit behind a middleware that stops signed-out requests to them). A path check in " +
+			"`src/middleware.ts` (`createRouteMatcher`) counts as that gate while the installed SDK exports it; where its " +
+			"matcher can be bypassed (GHSA-vqx2-fgx2-5wq9) CLK-RP-019 reports the dependency once, and `@clerk/astro` 4 " +
+			"removed `createRouteMatcher()`, so an entry that relies on it there is reported. A page with `export const prerender = true` (or any page of a static build) is " +
 			"rendered once at build time: its auth check never runs for a visitor.",
 		Bad: "---\n// src/pages/dashboard.astro\nconst invoices = await db.invoice.findMany()\n---",
 		Good: "---\nconst { isAuthenticated, userId, redirectToSignIn } = Astro.locals.auth()\n" +
@@ -93,7 +95,14 @@ func runRP013(pass *rules.Pass) error {
 		msg := fmt.Sprintf("this %s calls %s without checking `locals.auth()`", what, rules.Code(x.Call))
 		var related []rules.Location
 		if l, ok := pathGate(e); ok {
-			msg += fmt.Sprintf("; the path check in %s is its only gate", rules.Code(l.File))
+			if !matcherRemoved(pass) {
+				// The middleware stops signed-out callers before the entry
+				// runs. Where the installed SDK's matcher can be bypassed
+				// (GHSA-vqx2-fgx2-5wq9), CLK-RP-019 reports that once, at
+				// the dependency: one root cause, one finding.
+				continue
+			}
+			msg += fmt.Sprintf("; the path check in %s is its only gate, and the installed `@clerk/astro` no longer exports `createRouteMatcher()`", rules.Code(l.File))
 			related = append(related, rules.Location{Path: l.File, Line: l.Line})
 		}
 		pass.Report(rules.Diagnostic{Line: line, Severity: severityOf(exp), Message: msg, Related: related})
@@ -137,12 +146,24 @@ func astroExposure(pass *rules.Pass, e *model.Entry) (model.Exposure, bool) {
 }
 
 // pathGate returns the middleware layer that stops signed-out requests
-// by matching the path.
+// (rejects or redirects them) by matching the path.
 func pathGate(e *model.Entry) (model.Layer, bool) {
 	for _, l := range e.Chain {
-		if l.ByPath && l.Gate == model.GateRejects {
+		if l.ByPath && (l.Gate == model.GateRejects || l.Gate == model.GateRedirects) {
 			return l, true
 		}
 	}
 	return model.Layer{}, false
+}
+
+// matcherRemoved reports whether the project's @clerk/astro no longer
+// exports createRouteMatcher() (knowledge.ClerkExport: removed in 4.0.0),
+// so a middleware path check written with it cannot run as written. An
+// unknown version is not a removal.
+func matcherRemoved(pass *rules.Pass) bool {
+	v, ok := pass.Project.Version(pass.File.Path, "@clerk/astro")
+	if !ok || v == nil {
+		return false
+	}
+	return !knowledge.ClerkExport("@clerk/astro/server", "createRouteMatcher", int(v.Major()))
 }

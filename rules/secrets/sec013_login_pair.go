@@ -20,7 +20,9 @@ import (
 // (the body of a fetch, a sign-in call), directly or through component
 // state initialised with them (a prefilled sign-in form). A form that
 // starts empty, a schema message or a value read from the environment is
-// not one.
+// not one. A Clerk Backend call that sets a user's password
+// (users.createUser, users.updateUser) to a literal or to a template of
+// the user's own fields is one too (reportWrittenPasswords).
 var SEC013 = &rules.Rule{
 	ID:         "CLK-SEC-013",
 	Name:       "login-credentials-hard-coded",
@@ -46,6 +48,10 @@ var SEC013 = &rules.Rule{
 			"`username`, `user`, `email`, `identifier`) both hold string literals, directly or as the initial value of the component state " +
 			"(`useState`, Vue `ref`) the call sends (a sign-in form prefilled with a real account ships it in the bundle), the password at " +
 			"least 6 characters without spaces mixing letters with digits or symbols, or 8 letters when the login is a personal e-mail address. " +
+			"Also reported: the password a Clerk Backend call gives the users it creates or updates (`users.createUser`, `users.updateUser`) " +
+			"when the code writes it, a literal every account shares or a template built from the user's own fields " +
+			"(`${username}-123`): whoever reads the code can sign in as those users. Import password digests " +
+			"(`passwordDigest`, `passwordHasher`) or let users set their own password instead.\n\n" +
 			"Not reported: tests, fixtures, seed and migration scripts, examples and demos, placeholders, demo or guest accounts, and " +
 			"values read from the environment or from a form that starts empty.",
 		Bad:  "await fetch(url, { method: 'POST', body: JSON.stringify({ login: 'fleet', password: 'S3cr3t-2030' }) })",
@@ -118,7 +124,134 @@ func runSEC013(pass *rules.Pass, report reportFunc) error {
 			Message: fmt.Sprintf("a login and its password (%s) are hard-coded in the request this call sends", redact.Secret(pwVal))})
 		return true
 	})
+	reportWrittenPasswords(pass, af, report)
 	return nil
+}
+
+// reportWrittenPasswords reports the password a Clerk Backend call that
+// sets one (users.createUser, users.updateUser) gives a user when the code
+// writes it: a literal every created user shares, or a template built
+// from a literal and the user's own fields (`${username}-123`), which
+// whoever reads the code can work out for any account it imports.
+func reportWrittenPasswords(pass *rules.Pass, af *jsast.File, report reportFunc) {
+	jsast.Walk(af.Root, func(n *jsast.Node) bool {
+		if n.Type != "call_expression" {
+			return true
+		}
+		c, ok := knowledge.BackendCallIn(af.CalleeName(n))
+		if !ok || c.Resource != "users" || c.Method != "createUser" && c.Method != "updateUser" {
+			return true
+		}
+		args := jsast.Args(n)
+		if len(args) == 0 {
+			return true
+		}
+		obj := objectOf(af, args[len(args)-1])
+		if obj == nil {
+			return true
+		}
+		for _, p := range obj.NamedChildren() {
+			if p.Type != "pair" || !passwordKey.MatchString(propKey(af, p)) {
+				continue
+			}
+			v := jsast.Unwrap(p.ChildByField("value"))
+			if lit, isStr := af.StringValue(v); isStr {
+				if realLoginPassword(lit) || wordPassword(lit) {
+					report(rules.Diagnostic{Line: p.Line, Column: p.Col, Secrets: []string{lit}, Match: "written-password " + c.Method,
+						Message: fmt.Sprintf("every user `%s` sets gets the same password written in the code (%s): whoever reads it can sign in as any of them",
+							c.Method, redact.Secret(lit))})
+				}
+				continue
+			}
+			if from, ok := derivedPassword(af, v); ok {
+				report(rules.Diagnostic{Line: p.Line, Column: p.Col, Match: "derived-password " + c.Method,
+					Message: fmt.Sprintf("the password `%s` gives each user is written in the code from their own %s: whoever reads it can work out the password of any account it sets",
+						c.Method, from)})
+			}
+		}
+		return true
+	})
+}
+
+// objectOf is the object literal an argument is, or the one an identifier
+// argument is declared with in an enclosing function.
+func objectOf(af *jsast.File, arg *jsast.Node) *jsast.Node {
+	arg = jsast.Unwrap(arg)
+	if arg == nil {
+		return nil
+	}
+	if arg.Type == "object" {
+		return arg
+	}
+	if arg.Type != "identifier" {
+		return nil
+	}
+	name := af.Text(arg)
+	for scope := arg.Parent; scope != nil; scope = scope.Parent {
+		if !jsast.IsFunction(scope) && scope.Type != "statement_block" {
+			continue
+		}
+		var found *jsast.Node
+		jsast.Walk(scope, func(n *jsast.Node) bool {
+			if found != nil || n != scope && jsast.IsFunction(n) {
+				return false
+			}
+			if n.Type == "variable_declarator" && af.Text(n.ChildByField("name")) == name {
+				if init := jsast.Unwrap(n.ChildByField("value")); init != nil && init.Type == "object" {
+					found = init
+				}
+			}
+			return found == nil
+		})
+		if found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
+// propKey is the key of an object pair, unquoted.
+func propKey(af *jsast.File, p *jsast.Node) string {
+	if s, ok := af.StringValue(p.ChildByField("key")); ok {
+		return s
+	}
+	return af.Text(p.ChildByField("key"))
+}
+
+// derivedPassword reports whether a template string is a password built
+// from literal text and plain values (`${userId}-123`), naming them: no
+// call (a random generator, a hash) and nothing read from the
+// environment takes part.
+func derivedPassword(af *jsast.File, v *jsast.Node) (string, bool) {
+	if v == nil || v.Type != "template_string" {
+		return "", false
+	}
+	var names []string
+	text := false
+	for _, c := range v.NamedChildren() {
+		switch c.Type {
+		case "string_fragment":
+			text = text || strings.TrimSpace(af.Text(c)) != ""
+		case "template_substitution":
+			kids := c.NamedChildren()
+			if len(kids) != 1 {
+				return "", false
+			}
+			e := kids[0]
+			src := af.Text(e)
+			if e.Type != "identifier" && e.Type != "member_expression" ||
+				strings.HasPrefix(src, "process.env") || strings.HasPrefix(src, "import.meta.env") {
+				return "", false
+			}
+			names = append(names, rules.Code(src))
+		default:
+			return "", false
+		}
+	}
+	if !text || len(names) == 0 {
+		return "", false
+	}
+	return strings.Join(names, ", "), true
 }
 
 // callArgument reports whether an object literal is sent by a call: an
