@@ -50,14 +50,14 @@ func (m *Model) astroActions(ctx context.Context, pk *project.Package) []*Entry 
 	return nil
 }
 
-// astroActionObject lists the actions of an object literal (or a local
-// const holding one), under the name prefix of the enclosing objects.
+// astroActionObject lists the actions of an object literal (or a const
+// holding one, in f or in the module f imports it from), under the name prefix of the enclosing objects.
 func (m *Model) astroActionObject(ctx context.Context, f *jsast.File, obj *jsast.Node, prefix string, depth int) []*Entry {
 	obj = jsast.Unwrap(obj)
 	if obj != nil && obj.Type == "identifier" && depth < 4 {
-		obj = jsast.Unwrap(f.LocalValue(f.Text(obj)))
+		f, obj = m.constValue(ctx, f, f.Text(obj))
 	}
-	if obj == nil || obj.Type != "object" || depth >= 4 {
+	if f == nil || obj == nil || obj.Type != "object" || depth >= 4 {
 		return nil
 	}
 	var out []*Entry
@@ -76,18 +76,20 @@ func (m *Model) astroActionObject(ctx context.Context, f *jsast.File, obj *jsast
 		default:
 			continue // a spread of another module's actions is not followed
 		}
-		name, at := prefix+key, c
+		name, at, vf := prefix+key, c, f
 		if v != nil && v.Type == "identifier" || v != nil && v.Type == "shorthand_property_identifier" {
-			// A local const: the entry is its definition.
-			v = jsast.Unwrap(f.LocalValue(f.Text(v)))
+			// A const of this module or one it imports (the docs split
+			// actions into modules: `import { user } from './user'`):
+			// the entry is its definition.
+			vf, v = m.constValue(ctx, f, f.Text(v))
 			at = v
 		}
 		switch {
-		case v == nil:
+		case vf == nil || v == nil:
 		case v.Type == "object":
-			out = append(out, m.astroActionObject(ctx, f, v, name+".", depth+1)...)
-		case v.Type == "call_expression" && astroDefineAction(f, v):
-			if e := m.astroAction(ctx, f, at, v, name); e != nil {
+			out = append(out, m.astroActionObject(ctx, vf, v, name+".", depth+1)...)
+		case v.Type == "call_expression" && astroDefineAction(vf, v):
+			if e := m.astroAction(ctx, vf, at, v, name); e != nil {
 				out = append(out, e)
 			}
 		}
