@@ -811,7 +811,8 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
 			e.Personal = !e.PublicFields && e.Table != "" && !knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
 				a.m.personalTable(a.ctx, a.f.Path, e.Table)
-			e.Declared = e.Table != "" && a.m.convexTableFields(a.ctx, a.f.Path, e.Table) != nil
+			e.Declared = e.Table != "" && a.m.convexTableFields(a.ctx, a.f.Path, e.Table) != nil ||
+				e.Record != "" && a.m.prismaJoinRows(a.ctx)[e.Record]
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Touch = k == WritesData && selects && dataFieldsAll(a.f, n, touchStep)
