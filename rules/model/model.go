@@ -89,6 +89,9 @@ type Model struct {
 	hidden facet[map[string]string]
 	// joinRows: the Prisma models that link two other models (joinrows.go).
 	joinRows facet[map[string]bool]
+	// publicFetches: the same-origin URLs public Client Component pages
+	// fetch (nextfetch.go).
+	publicFetches facet[[]publicFetch]
 	// callerRoles: the role-like properties stored from client-writable
 	// metadata (rolesource.go).
 	callerRoles facet[callerRoles]
