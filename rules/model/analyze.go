@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -105,6 +106,11 @@ type summary struct {
 	headers []HeaderRead
 	// handlerArgs are the values a wrapper passes to the handler.
 	handlerArgs []value
+	// ownerParams are the parameters a test that exits compares with a
+	// field of a record the function loaded (`if (row.ownerId !==
+	// ownerId) return null`): an owner check when the caller passes its
+	// own identity there (ownerParamChecks).
+	ownerParams []int
 	// cut: the summary depends on who asked for it: a call was not
 	// followed because of the depth limit, or a recursive call was
 	// answered by the outer call. Such a summary is never memoised, so a
@@ -588,6 +594,13 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 		case altExits && !consExits && (forbids(a.f, altN) || orgRole):
 			cons.authz |= AuthzRole
 			cons.open = true
+		}
+	}
+	if len(info.ownerParams) > 0 && consExits != altExits && a.callback == 0 {
+		for _, p := range info.ownerParams {
+			if !slices.Contains(a.s.ownerParams, p) {
+				a.s.ownerParams = append(a.s.ownerParams, p)
+			}
 		}
 	}
 	if info.mentions {
@@ -1785,6 +1798,27 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	a.enter(n, st, r, args, seeds)
 }
 
+// ownerParamChecks records, for a helper called at n, the owner checks it
+// makes against a parameter the caller fills with its own identity: a
+// helper that loads a record and exits unless the record's owner equals
+// that parameter hands back only the caller's records.
+func (a *analyzer) ownerParamChecks(n *jsast.Node, s *summary, args []*jsast.Node, where string) {
+	if a.callback > 0 {
+		return
+	}
+	for _, p := range s.ownerParams {
+		if p >= len(args) || args[p].Type == "spread_element" {
+			continue
+		}
+		if v := a.classify(args[p]); v.kind != vIdentity || v.authz != 0 {
+			continue
+		}
+		a.s.checks = append(a.s.checks, check{Proof: Proof{Location: Location{File: a.f.Path, Line: n.Line},
+			What: fmt.Sprintf("%s compares the record's owner with the caller's id and exits otherwise", where)},
+			authz: AuthzOwner, via: ViaHelper})
+	}
+}
+
 // missingArgSeeds seeds a helper called with fewer arguments than it
 // declares: the passed ones stay its parameters, the missing ones are
 // undefined (getClient() of `getClient(id?) { id ?? await requireId() }`
@@ -1820,6 +1854,7 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 	where := fmt.Sprintf("%s (%s:%d)", hname, r.file.Path, r.fn.Line)
 	a.verifiedArgs(r.file, r.fn, args, s)
 	a.enterHeaders(s, where, args)
+	a.ownerParamChecks(n, s, args, where)
 	for _, e := range s.effects {
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)

@@ -811,7 +811,8 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
 			e.Personal = !e.PublicFields && e.Table != "" && !knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
 				a.m.personalTable(a.ctx, a.f.Path, e.Table)
-			e.Declared = e.Table != "" && a.m.convexTableFields(a.ctx, a.f.Path, e.Table) != nil
+			e.Declared = e.Table != "" && a.m.convexTableFields(a.ctx, a.f.Path, e.Table) != nil ||
+				e.Record != "" && a.m.prismaJoinRows(a.ctx)[e.Record]
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Touch = k == WritesData && selects && dataFieldsAll(a.f, n, touchStep)
@@ -1171,7 +1172,7 @@ func (a *analyzer) ownerFields(n *jsast.Node) (fromRequest string, optional bool
 		}
 		switch x.kind {
 		case vRequest:
-			if fromRequest == "" {
+			if fromRequest == "" && !a.memberRow(v) {
 				fromRequest = key
 			}
 		case vParam:
@@ -1266,6 +1267,35 @@ func connectedRelation(f *jsast.File, pair *jsast.Node, key string) string {
 		return "" // user: { connect: { id } }: the owner, which OwnerFromRequest is about
 	}
 	return rel
+}
+
+// memberRow reports a value of a related row the write creates, one per
+// element of a user list the request chose (Prisma's `participants: {
+// create: ids.map((id) => ({ userId: id })) }`): those rows name the
+// members of the new record (whom a conversation is with, whom a task is
+// shared with), not whose record it is.
+func (a *analyzer) memberRow(v *jsast.Node) bool {
+	fn := jsast.EnclosingFunction(v)
+	if fn == nil || fn == a.fn || !a.elementRecords(fn) {
+		return false
+	}
+	var keys []string
+	for p := fn.Parent.Parent; p != nil && p != a.fn && len(keys) < 3; p = p.Parent {
+		if p.Type == "pair" {
+			keys = append(keys, a.f.Text(p.ChildByField("key")))
+		}
+	}
+	if len(keys) > 0 && keys[0] == "data" {
+		keys = keys[1:] // createMany: { data: ids.map(...) }
+	}
+	if len(keys) < 2 || keys[1] == "data" || keys[1] == "where" {
+		return false
+	}
+	switch keys[0] {
+	case "create", "createMany", "connectOrCreate":
+		return true
+	}
+	return false
 }
 
 // elementRecords reports whether fn builds one record per element of an

@@ -908,6 +908,9 @@ type condInfo struct {
 	// from anything else.
 	scope []InputSource
 	open  bool
+	// ownerParams are the parameters it compares with a field of a
+	// loaded record (summary.ownerParams).
+	ownerParams []int
 }
 
 // unscoped reports authorization the condition decides that no record
@@ -916,7 +919,8 @@ func (i condInfo) unscoped() bool { return i.open || i.authz != 0 && len(i.scope
 
 func (i condInfo) merge(j condInfo) condInfo {
 	return condInfo{authz: i.authz | j.authz, mentions: i.mentions || j.mentions, secret: i.secret || j.secret,
-		presence: i.presence || j.presence, scope: addSources(i.scope, j.scope), open: i.unscoped() || j.unscoped()}
+		presence: i.presence || j.presence, scope: addSources(i.scope, j.scope), open: i.unscoped() || j.unscoped(),
+		ownerParams: append(slices.Clone(i.ownerParams), j.ownerParams...)}
 }
 
 // addSources returns the union of two input lists in a new slice.
@@ -1088,6 +1092,9 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 	idL := lv.identityish() || lv.kind == vCred
 	idR := rv.identityish() || rv.kind == vCred
 	if idL == idR {
+		if p, ok := a.recordFieldParam(l, r, lv, rv); ok {
+			return either, condInfo{ownerParams: []int{p}}
+		}
 		return either, condInfo{}
 	}
 	id, other, otherN := lv, rv, r
@@ -1142,6 +1149,26 @@ func (a *analyzer) compare(l, r *jsast.Node, eq bool) (cond, condInfo) {
 		return equal, info
 	}
 	return equal.not(), info
+}
+
+// recordFieldParam reports a comparison of a helper's whole parameter
+// with a field of a record the helper loaded (`row.ownerId !== ownerId`):
+// the parameter's index.
+func (a *analyzer) recordFieldParam(l, r *jsast.Node, lv, rv value) (int, bool) {
+	if p, ok := a.paramAgainstField(lv, r); ok {
+		return p, true
+	}
+	return a.paramAgainstField(rv, l)
+}
+
+// paramAgainstField reports pv, a whole parameter, compared with other, a
+// member of a record the function loaded.
+func (a *analyzer) paramAgainstField(pv value, other *jsast.Node) (int, bool) {
+	other = jsast.Unwrap(other)
+	if pv.kind != vParam || pv.pprop != "" || other == nil || other.Type != "member_expression" {
+		return 0, false
+	}
+	return pv.param, a.classify(other.ChildByField("object")).kind == vRow
 }
 
 func boolCond(b bool) cond {

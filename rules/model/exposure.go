@@ -129,8 +129,16 @@ func ExposedWith(e *Entry, v Verdict, fx Effects, private map[string]bool) Expos
 		return Exposure{}
 	}
 	gated := publishGated(fx)
+	byline := e.ServesPublic != "" && oneUserLookedUp(fx)
 	var best Exposure
 	for _, x := range fx.List {
+		if x.Kind == ReturnsUser && byline {
+			// One user a public page looks up for its visitors (an
+			// author's byline): serving them is the entry's purpose; which
+			// fields it returns is CLK-RBAC-006's concern, not a missing
+			// sign-in check. Listing every user stays exposed.
+			continue
+		}
 		if x.SignedOut != ReachYes || x.Kind == ReturnsSecret || x.AsCaller || ContactExposure(e, x) {
 			// A returned secret is CLK-SEC-012's finding, whoever else
 			// reports the entry; other users' contact data returned whole
@@ -195,6 +203,23 @@ func areaPath(e *Entry) string {
 		}
 	}
 	return strings.Join(segs, "/")
+}
+
+// oneUserLookedUp reports whether the entry's only Clerk Backend reads
+// look up one user by id (users.getUser): no listing of users.
+func oneUserLookedUp(fx Effects) bool {
+	one := false
+	for _, x := range fx.List {
+		bc, ok := knowledge.BackendCallIn(x.Call)
+		if !ok || x.Kind != ReadsData {
+			continue
+		}
+		if bc.Resource != "users" || bc.Method != "getUser" {
+			return false
+		}
+		one = true
+	}
+	return one
 }
 
 // publishGated returns the records (Effect.Record) some read of the

@@ -87,6 +87,11 @@ type Model struct {
 	// hidden: the records whose schema declares a publish flag that is
 	// false for new rows, with that flag.
 	hidden facet[map[string]string]
+	// joinRows: the Prisma models that link two other models (joinrows.go).
+	joinRows facet[map[string]bool]
+	// publicFetches: the same-origin URLs public Client Component pages
+	// fetch (nextfetch.go).
+	publicFetches facet[[]publicFetch]
 	// callerRoles: the role-like properties stored from client-writable
 	// metadata (rolesource.go).
 	callerRoles facet[callerRoles]

@@ -157,6 +157,9 @@ func (m *Model) nextRouteEntries(ctx context.Context, app *project.NextApp, r *p
 			}
 			e.Kind, e.Methods = RouteHandler, []string{meth.Name}
 			e.Params = []ParamRole{ParamRequest, ParamRouteContext}
+			if meth.Name == "GET" {
+				e.ServesPublic = m.fetchedByPublicPage(ctx, e)
+			}
 			out = append(out, e)
 		}
 	case project.Page, project.Layout:

@@ -297,9 +297,11 @@ type Effect struct {
 	// catalogue table without such fields is not personal.
 	Personal bool
 	// Declared is set on a read of a table the app's schema declares
-	// (a Convex defineSchema table): Personal and Contact judge its
-	// records by the fields it declares, so its name (comments, reviews)
-	// says nothing more about whose data it holds.
+	// (a Convex defineSchema table, or a Prisma model that links two other
+	// models and holds no contact data: prismaJoinRows): Personal and
+	// Contact judge its records by the fields it declares, so its name
+	// (comments, reviews, User_Recipe) says nothing more about whose data
+	// it holds.
 	Declared bool
 }
 
