@@ -74,6 +74,10 @@ type goSummary struct {
 	// identity (if row.UserID != uid, canEdit(row, user)); the records
 	// written afterwards are not taken on the body's word.
 	compared bool
+	// signature: the webhook signature verification whose error the
+	// function tests (err := wh.Verify(body, headers)); a middleware that
+	// stops on it rejects an unsigned request, not a signed-out user.
+	signature *Proof
 	// tokenLogs: log calls that print the request's credential itself.
 	tokenLogs []Proof
 	// failOpen: a gin middleware's returns without c.Abort(), before it
@@ -788,6 +792,18 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 			if id, ok := ta.X.(*ast.Ident); ok && w.facts[id.Name] != nil && w.facts[id.Name].identity {
 				// v.(*T) of a nil interface panics: the request ends in a 500.
 				w.panics = &Proof{Location: w.loc(e.Pos()), What: w.fn.file.Text(e) + " panics when the identity is not set"}
+			}
+		}
+		// err := wh.Verify(payload, headers): the error is non-nil for
+		// a request nobody signed with the webhook's secret, which an
+		// anonymous caller cannot (knowledge.VerifierOf).
+		if call, ok := e.(*ast.CallExpr); ok {
+			if v, ok := goVerifier(w.fn.file, w.fn, call); ok {
+				set(len(lhs)-1, goFact{errAnon: true})
+				if w.s.signature == nil {
+					w.s.signature = &Proof{Location: w.loc(call.Pos()), What: fmt.Sprintf("`%s()`, %s", goast.CallName(call), v.Provider)}
+				}
+				return
 			}
 		}
 		switch k := w.identityCall(e); k {

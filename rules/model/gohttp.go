@@ -694,6 +694,10 @@ func gateOf(ly Layer, s *goSummary) Layer {
 	case s.cont == no:
 		ly.Gate = GateRejects
 		ly.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests", ly.Name, ly.Location)
+		if s.signature != nil && !s.readsIdentity {
+			ly.Via = ViaSecret
+			ly.Why = fmt.Sprintf("`%s` (%s) rejects a request without a valid signature (%s)", ly.Name, ly.Location, s.signature.What)
+		}
 		ly.Proof = s.checks
 	case s.cont == maybe:
 		ly.Gate, ly.Why = GateUnknown, fmt.Sprintf("`%s` could not be evaluated", ly.Name)
