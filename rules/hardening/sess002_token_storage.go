@@ -25,7 +25,7 @@ var SESS002 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  6,
 	Files:      func(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) },
-	Keywords:   []string{"getToken", "cookies.get(", "getCookie(", "Header.Get(", "GetHeader(", "Cookie("},
+	Keywords:   []string{"getToken", "cookies.get(", "getCookie(", "Header.Get(", "GetHeader(", "Cookie(", "Query("},
 	Doc: rules.Doc{
 		Title: "session token stored or logged where it persists",
 		Text: "Clerk session tokens live 60 seconds and the SDK refreshes them in the background, so a token stolen " +

@@ -78,6 +78,9 @@ type goSummary struct {
 	// function tests (err := wh.Verify(body, headers)); a middleware that
 	// stops on it rejects an unsigned request, not a signed-out user.
 	signature *Proof
+	// queryTokens: reads of a credential from the query string
+	// (c.Query("token")) by a middleware.
+	queryTokens []Proof
 	// tokenLogs: log calls that print the request's credential itself.
 	tokenLogs []Proof
 	// failOpen: a gin middleware's returns without c.Abort(), before it
@@ -1088,6 +1091,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	name := goast.CallName(c)
 	last := name[strings.LastIndexByte(name, '.')+1:]
 	w.tokenLog(c, name)
+	w.queryToken(c)
 	root := goRootIdent(c.Fun)
 	onReq := root != nil && w.reqs[root.Name]
 	switch {
@@ -1938,5 +1942,17 @@ func (w *goWalker) tokenLog(c *ast.CallExpr, name string) {
 			w.s.tokenLogs = append(w.s.tokenLogs, Proof{Location: w.loc(c.Pos()), What: name + "(" + w.fn.file.Text(a) + ")"})
 			return
 		}
+	}
+}
+
+// queryToken records a middleware's read of a credential from the query
+// string (c.Query("token")): the URL, query included, is what request
+// loggers write.
+func (w *goWalker) queryToken(c *ast.CallExpr) {
+	if w.role != goGinMW && w.role != goHTTPMW && w.role != goEchoMW {
+		return
+	}
+	if src, name, ok := w.inputCall(c); ok && src == FromQuery && credentialName(name) {
+		w.s.queryTokens = append(w.s.queryTokens, Proof{Location: w.loc(c.Pos()), What: w.fn.file.Text(c)})
 	}
 }
