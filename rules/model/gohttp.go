@@ -278,19 +278,28 @@ func (l *goLister) routerType(f *goast.File, t string) goRouterFW {
 }
 
 func (l *goLister) constructor(f *goast.File, c *ast.CallExpr) goRouterFW {
-	sel, ok := c.Fun.(*ast.SelectorExpr)
+	ip, name, ok := goPackageCall(f, c)
 	if !ok {
 		return 0
+	}
+	if fw, ok := goConstructors[ip+"."+name]; ok {
+		return fw
+	}
+	return goConstructors[goPkgKey(ip)+"."+name]
+}
+
+// goPackageCall splits a call of a package's function (gin.Default())
+// into the package's import path and the function's name.
+func goPackageCall(f *goast.File, c *ast.CallExpr) (ip, name string, ok bool) {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return "", "", false
 	}
 	id, ok := sel.X.(*ast.Ident)
 	if !ok {
-		return 0
+		return "", "", false
 	}
-	ip := importPath(f, id.Name)
-	if fw, ok := goConstructors[ip+"."+sel.Sel.Name]; ok {
-		return fw
-	}
-	return goConstructors[goPkgKey(ip)+"."+sel.Sel.Name]
+	return importPath(f, id.Name), sel.Sel.Name, true
 }
 
 // returnsRouter reports a function whose result is a router or handler
@@ -1135,15 +1144,11 @@ func (m *Model) GoLayerFindings(ctx context.Context, p string, pick func(Layer) 
 // goRequestLogger returns the proof of a call that installs a request
 // logger writing the raw query (knowledge.RequestLoggerOf), or nil.
 func goRequestLogger(f *goast.File, c *ast.CallExpr) *Proof {
-	sel, ok := c.Fun.(*ast.SelectorExpr)
+	ip, name, ok := goPackageCall(f, c)
 	if !ok {
 		return nil
 	}
-	id, ok := sel.X.(*ast.Ident)
-	if !ok {
-		return nil
-	}
-	lg, ok := knowledge.RequestLoggerOf(importPath(f, id.Name), sel.Sel.Name)
+	lg, ok := knowledge.RequestLoggerOf(ip, name)
 	if !ok {
 		return nil
 	}
