@@ -896,7 +896,8 @@ func getName(e *model.Entry) string {
 // stateChange reports an effect a cross-site GET must not trigger: a data
 // write or a Clerk Backend call that changes, revokes or creates
 // (knowledge.BackendCallIn), other than a visit's bookkeeping (a counter
-// or a last-seen timestamp: Effect.Touch) and creating the caller's own
+// or a last-seen timestamp: Effect.Touch), linking a record the request
+// does not choose to the caller (Effect.Links) and creating the caller's own
 // record, or its active organization's, with nothing the request chooses
 // (syncing the signed-in user or organization on first visit).
 func stateChange(x model.Effect) bool {
@@ -911,6 +912,9 @@ func stateChange(x model.Effect) bool {
 	switch {
 	case x.Kind != model.WritesData && x.Kind != model.ClerkPrivilege,
 		x.Counter, x.Touch,
+		// linking a record to the caller's own id: a forged visit does
+		// only what the caller's own first visit does.
+		x.Kind == model.WritesData && x.Links && len(x.Request) == 0,
 		x.Kind == model.WritesData && !x.Selects && (x.OwnerScoped || x.Authz&model.AuthzOrg != 0) && len(x.Request) == 0:
 		return false
 	}

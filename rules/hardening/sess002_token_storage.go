@@ -25,7 +25,7 @@ var SESS002 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  6,
 	Files:      func(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) },
-	Keywords:   []string{"getToken", "cookies.get(", "getCookie(", "Header.Get(", "GetHeader(", "Cookie("},
+	Keywords:   []string{"getToken", "cookies.get(", "getCookie(", "Header.Get(", "GetHeader(", "Cookie(", "Query(", "log", "console."},
 	Doc: rules.Doc{
 		Title: "session token stored or logged where it persists",
 		Text: "Clerk session tokens live 60 seconds and the SDK refreshes them in the background, so a token stolen " +
@@ -73,6 +73,7 @@ func runSESS002(pass *rules.Pass) error {
 		return nil // a token cache's own getToken(key) reads storage, it is not Clerk's
 	}
 	reportCookieTokensReturned(pass, f)
+	reportLoggedRequests(pass, f)
 	vars := tokenVars(f)
 	if len(vars) == 0 && len(f.Calls(f.Root, isGetToken)) == 0 {
 		return nil
@@ -512,4 +513,87 @@ func goTokenLogs(pass *rules.Pass) {
 			Message: fmt.Sprintf("%s in %s writes the caller's session token from the request to the server log, where whoever reads the logs can replay it",
 				rules.Code(h.What), rules.Code(h.Layer))})
 	}
+}
+
+// reportLoggedRequests reports a log call (knowledge.LogCall) that writes
+// an entry's incoming Request object itself, alone or as a property of a
+// logged object ({ params, request }): Node's inspection of a Request
+// prints its headers, the Cookie header carrying the caller's __session
+// token and the Authorization header its bearer token. Only a request
+// destructured from the entry's context ({ request }) counts: that name
+// is the Request (model.RequestNames), not a context wrapping it.
+func reportLoggedRequests(pass *rules.Pass, f *jsast.File) {
+	if pass.Model == nil {
+		return
+	}
+	for _, call := range f.Calls(f.Root, knowledge.LogCall) {
+		fn := jsast.EnclosingFunction(call)
+		if fn == nil {
+			continue
+		}
+		reqs := destructuredRequests(f, fn, pass.Model.RequestNames(pass.Ctx, f.Path, fn))
+		if len(reqs) == 0 {
+			continue
+		}
+		for _, a := range jsast.Args(call) {
+			if name, ok := loggedRequest(f, a, reqs); ok {
+				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
+					Message: fmt.Sprintf("%s writes the incoming request %s, whose printed headers carry the caller's Clerk session token (the __session cookie or the Authorization bearer), to the log",
+						rules.Code(f.CalleeName(call)+"()"), rules.Code(name))})
+				break
+			}
+		}
+	}
+}
+
+// destructuredRequests keeps the request names of fn that its first
+// parameter destructures ({ request }, { request: req }).
+func destructuredRequests(f *jsast.File, fn *jsast.Node, names []string) map[string]bool {
+	ps := fn.ChildByField("parameters")
+	if ps == nil || len(names) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	jsast.Walk(ps, func(n *jsast.Node) bool {
+		switch n.Type {
+		case "shorthand_property_identifier_pattern":
+			out[f.Text(n)] = true
+		case "pair_pattern":
+			if v := n.ChildByField("value"); v != nil && v.Type == "identifier" {
+				out[f.Text(v)] = true
+			}
+		}
+		return true
+	})
+	keep := map[string]bool{}
+	for _, n := range names {
+		if out[n] {
+			keep[n] = true
+		}
+	}
+	return keep
+}
+
+// loggedRequest reports a logged argument that is the request itself or
+// an object literal with it as a property's value.
+func loggedRequest(f *jsast.File, a *jsast.Node, reqs map[string]bool) (string, bool) {
+	a = jsast.Unwrap(a)
+	switch a.Type {
+	case "identifier":
+		return f.Text(a), reqs[f.Text(a)]
+	case "object":
+		for _, p := range a.NamedChildren() {
+			switch p.Type {
+			case "shorthand_property_identifier":
+				if reqs[f.Text(p)] {
+					return f.Text(p), true
+				}
+			case "pair":
+				if v := jsast.Unwrap(p.ChildByField("value")); v != nil && v.Type == "identifier" && reqs[f.Text(v)] {
+					return f.Text(v), true
+				}
+			}
+		}
+	}
+	return "", false
 }

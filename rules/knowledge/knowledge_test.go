@@ -21,6 +21,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		seen[table+"\x00"+key] = true
 	}
+	for _, l := range requestLoggers {
+		unique("requestLoggers", l.Package+"."+l.Func)
+		if l.Source == "" || l.Package == "" || l.Func == "" || l.What == "" {
+			t.Errorf("requestLoggers %+v: incomplete entry", l)
+		}
+	}
 	for _, f := range textFilters {
 		unique("textFilters", f.Key)
 		if f.Source == "" || f.Key == "" {

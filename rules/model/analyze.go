@@ -1892,6 +1892,19 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 				ne.params = append(ne.params, ps...)
 			}
 		}
+		ne.linkParams = nil
+		for _, p := range e.linkParams {
+			if !ne.Links {
+				break
+			}
+			if p.index >= len(args) {
+				ne.Links = false
+				break
+			}
+			_, owner, _, ps := a.argSources(propArg(a.f, args[p.index], p.prop))
+			ne.Links = owner || len(ps) > 0
+			ne.linkParams = append(ne.linkParams, ps...)
+		}
 		ne.Request = sortSources(ne.Request)
 		a.s.effects = append(a.s.effects, ne)
 	}

@@ -817,6 +817,9 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Touch = k == WritesData && selects && dataFieldsAll(a.f, n, touchStep)
 		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)
+		if k == WritesData && selects {
+			e.Links, e.linkParams = a.linksCaller(n)
+		}
 		e.params = append(e.params, ps...)
 		if owner && selects {
 			e.Authz |= AuthzOwner
@@ -1878,4 +1881,58 @@ func (a *analyzer) checkout(obj *jsast.Node, v value, prop string) string {
 		return ""
 	}
 	return pkg
+}
+
+// linksCaller reports an update whose every written field is set to the
+// caller's own identity (Prisma's { data: { clerkId: userId } }, a query
+// builder's .set({ clerk_id: userId }) chained on the call): it links the
+// selected record to the signed-in user and writes nothing else. In a
+// helper a field may come from a parameter instead: ps lists them, and
+// the call site decides (every argument for them is the identity).
+func (a *analyzer) linksCaller(call *jsast.Node) (bool, []paramUse) {
+	obj := (*jsast.Node)(nil)
+	if args := jsast.Args(call); len(args) > 0 {
+		if d := jsast.Unwrap(a.f.ObjectProp(args[len(args)-1], "data")); d != nil && d.Type == "object" {
+			obj = d
+		}
+	}
+	for n := call; obj == nil && n != nil; {
+		m := n.Parent
+		if m == nil || m.Type != "member_expression" || m.Parent == nil || m.Parent.Type != "call_expression" {
+			break
+		}
+		n = m.Parent
+		if a.f.Text(m.ChildByField("property")) == "set" {
+			if args := jsast.Args(n); len(args) == 1 {
+				obj = jsast.Unwrap(args[0])
+			}
+		}
+	}
+	if obj == nil || obj.Type != "object" {
+		return false, nil
+	}
+	k := 0
+	var ps []paramUse
+	for _, c := range obj.NamedChildren() {
+		var v value
+		switch c.Type {
+		case "comment":
+			continue
+		case "pair":
+			v = a.classify(c.ChildByField("value"))
+		case "shorthand_property_identifier":
+			v = a.vars[a.f.Text(c)]
+		default:
+			return false, nil
+		}
+		switch {
+		case v.identityish() && !orgish(v.field):
+		case v.kind == vParam:
+			ps = append(ps, paramUse{index: v.param, prop: v.pprop})
+		default:
+			return false, nil
+		}
+		k++
+	}
+	return k > 0, ps
 }

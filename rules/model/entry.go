@@ -294,6 +294,10 @@ type Layer struct {
 	// LogsToken are the log calls of a Go middleware that print the
 	// request's session token itself (log.Println(token)).
 	LogsToken []Proof
+	// QueryToken are the reads of a Go middleware that take the session
+	// token from the query string (c.Query("token")); goAnalyse adds
+	// them to LogsToken when the router logs each request's query.
+	QueryToken []Proof
 	// WouldReject is set when the layer writes a denial to every
 	// signed-out request but lets it through: it would reject had it
 	// stopped the chain, so the routes behind it share its one defect.

@@ -74,6 +74,13 @@ type goSummary struct {
 	// identity (if row.UserID != uid, canEdit(row, user)); the records
 	// written afterwards are not taken on the body's word.
 	compared bool
+	// signature: the webhook signature verification whose error the
+	// function tests (err := wh.Verify(body, headers)); a middleware that
+	// stops on it rejects an unsigned request, not a signed-out user.
+	signature *Proof
+	// queryTokens: reads of a credential from the query string
+	// (c.Query("token")) by a middleware.
+	queryTokens []Proof
 	// tokenLogs: log calls that print the request's credential itself.
 	tokenLogs []Proof
 	// failOpen: a gin middleware's returns without c.Abort(), before it
@@ -790,6 +797,18 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 				w.panics = &Proof{Location: w.loc(e.Pos()), What: w.fn.file.Text(e) + " panics when the identity is not set"}
 			}
 		}
+		// err := wh.Verify(payload, headers): the error is non-nil for
+		// a request nobody signed with the webhook's secret, which an
+		// anonymous caller cannot (knowledge.VerifierOf).
+		if call, ok := e.(*ast.CallExpr); ok {
+			if v, ok := goVerifier(w.fn.file, w.fn, call); ok {
+				set(len(lhs)-1, goFact{errAnon: true})
+				if w.s.signature == nil {
+					w.s.signature = &Proof{Location: w.loc(call.Pos()), What: fmt.Sprintf("`%s()`, %s", goast.CallName(call), v.Provider)}
+				}
+				return
+			}
+		}
 		switch k := w.identityCall(e); k {
 		case "ok":
 			set(0, goFact{identity: true})
@@ -1072,6 +1091,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	name := goast.CallName(c)
 	last := name[strings.LastIndexByte(name, '.')+1:]
 	w.tokenLog(c, name)
+	w.queryToken(c)
 	root := goRootIdent(c.Fun)
 	onReq := root != nil && w.reqs[root.Name]
 	switch {
@@ -1922,5 +1942,17 @@ func (w *goWalker) tokenLog(c *ast.CallExpr, name string) {
 			w.s.tokenLogs = append(w.s.tokenLogs, Proof{Location: w.loc(c.Pos()), What: name + "(" + w.fn.file.Text(a) + ")"})
 			return
 		}
+	}
+}
+
+// queryToken records a middleware's read of a credential from the query
+// string (c.Query("token")): the URL, query included, is what request
+// loggers write.
+func (w *goWalker) queryToken(c *ast.CallExpr) {
+	if w.role != goGinMW && w.role != goHTTPMW && w.role != goEchoMW {
+		return
+	}
+	if src, name, ok := w.inputCall(c); ok && src == FromQuery && credentialName(name) {
+		w.s.queryTokens = append(w.s.queryTokens, Proof{Location: w.loc(c.Pos()), What: w.fn.file.Text(c)})
 	}
 }

@@ -105,6 +105,39 @@ type goRouter struct {
 	base   []Layer // the parent's layers when this router was attached
 	own    []Layer // this router's Use layers, in order
 	mounts []Location
+	// logger is the call that made the router log each request's path
+	// with its raw query (knowledge.RequestLoggerOf: gin.Default()).
+	logger *Proof
+}
+
+// queryLogger returns the request logger of r or a router it hangs from.
+func (r *goRouter) queryLogger() *Proof {
+	for ; r != nil; r = r.parent {
+		if r.logger != nil {
+			return r.logger
+		}
+	}
+	return nil
+}
+
+// loggedQueryTokens adds to LogsToken of each layer that reads the
+// session token from the query string the logger that writes it: the
+// chain's layers are copies, their slices are not shared.
+func loggedQueryTokens(chain []Layer, lg *Proof) {
+	if lg == nil {
+		return
+	}
+	for i := range chain {
+		l := &chain[i]
+		if len(l.QueryToken) == 0 {
+			continue
+		}
+		logs := append([]Proof(nil), l.LogsToken...)
+		for _, q := range l.QueryToken {
+			logs = append(logs, Proof{Location: q.Location, What: fmt.Sprintf("%s (the session token in the query string; %s, %s)", q.What, lg.What, lg.Location)})
+		}
+		l.LogsToken = logs
+	}
 }
 
 func (r *goRouter) fullPrefix() (string, bool) {
@@ -218,6 +251,7 @@ func (m *Model) listGo(ctx context.Context) []*Entry {
 		e := &Entry{Framework: fw, Kind: GoRoute, Methods: []string{rt.method}, Path: joinGoPath(prefix, rt.path),
 			PathKnown: known && rt.known, File: rt.at.File, Line: rt.at.Line, EndLine: rt.at.Line,
 			Chain: append(rt.r.inherited(), rt.local...), Mounts: rt.r.allMounts(), Unresolved: rt.unres}
+		loggedQueryTokens(e.Chain, rt.r.queryLogger())
 		if e.Path == "" {
 			e.Path = "/"
 		}
@@ -244,19 +278,28 @@ func (l *goLister) routerType(f *goast.File, t string) goRouterFW {
 }
 
 func (l *goLister) constructor(f *goast.File, c *ast.CallExpr) goRouterFW {
-	sel, ok := c.Fun.(*ast.SelectorExpr)
+	ip, name, ok := goPackageCall(f, c)
 	if !ok {
 		return 0
+	}
+	if fw, ok := goConstructors[ip+"."+name]; ok {
+		return fw
+	}
+	return goConstructors[goPkgKey(ip)+"."+name]
+}
+
+// goPackageCall splits a call of a package's function (gin.Default())
+// into the package's import path and the function's name.
+func goPackageCall(f *goast.File, c *ast.CallExpr) (ip, name string, ok bool) {
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return "", "", false
 	}
 	id, ok := sel.X.(*ast.Ident)
 	if !ok {
-		return 0
+		return "", "", false
 	}
-	ip := importPath(f, id.Name)
-	if fw, ok := goConstructors[ip+"."+sel.Sel.Name]; ok {
-		return fw
-	}
-	return goConstructors[goPkgKey(ip)+"."+sel.Sel.Name]
+	return importPath(f, id.Name), sel.Sel.Name, true
 }
 
 // returnsRouter reports a function whose result is a router or handler
@@ -371,9 +414,12 @@ func (l *goLister) routerOf(fn *goFunc, env map[string]*goRouter, e ast.Expr, ad
 				r := *adopt
 				*adopt = nil
 				r.fw = fw
+				if r.logger == nil {
+					r.logger = goRequestLogger(fn.file, x)
+				}
 				return r
 			}
-			return &goRouter{fw: fw, known: true}
+			return &goRouter{fw: fw, known: true, logger: goRequestLogger(fn.file, x)}
 		}
 		sel, ok := x.Fun.(*ast.SelectorExpr)
 		if ok {
@@ -457,6 +503,11 @@ func (l *goLister) method(fn *goFunc, env map[string]*goRouter, r *goRouter, nam
 	switch {
 	case name == "Use":
 		r.own = append(r.own, l.layersOf(fn, c.Args)...)
+		for _, a := range c.Args {
+			if lc, ok := a.(*ast.CallExpr); ok && r.logger == nil {
+				r.logger = goRequestLogger(fn.file, lc) // r.Use(gin.Logger())
+			}
+		}
 	case name == "Route" && r.fw == fwChi && len(c.Args) == 2:
 		p, known := goStringArg(c.Args[0])
 		sub := &goRouter{fw: fwChi, parent: r, prefix: p, known: known, base: append([]Layer(nil), r.own...)}
@@ -694,6 +745,10 @@ func gateOf(ly Layer, s *goSummary) Layer {
 	case s.cont == no:
 		ly.Gate = GateRejects
 		ly.Why = fmt.Sprintf("`%s` (%s) rejects signed-out requests", ly.Name, ly.Location)
+		if s.signature != nil && !s.readsIdentity {
+			ly.Via = ViaSecret
+			ly.Why = fmt.Sprintf("`%s` (%s) rejects a request without a valid signature (%s)", ly.Name, ly.Location, s.signature.What)
+		}
 		ly.Proof = s.checks
 	case s.cont == maybe:
 		ly.Gate, ly.Why = GateUnknown, fmt.Sprintf("`%s` could not be evaluated", ly.Name)
@@ -706,6 +761,11 @@ func gateOf(ly Layer, s *goSummary) Layer {
 		ly.Unstopped = append(ly.Unstopped, s.unstopped...)
 	}
 	ly.FailsOpen, ly.LogsToken = s.failOpen, s.tokenLogs
+	if s.readsIdentity {
+		// the query value is the session credential it verifies, not an
+		// invite or reset token of the application's own.
+		ly.QueryToken = s.queryTokens
+	}
 	ly.WouldReject = s.wouldReject
 	if ly.Clerk == "" {
 		ly.Clerk = s.clerk
@@ -1079,4 +1139,18 @@ func (m *Model) GoLayerFindings(ctx context.Context, p string, pick func(Layer) 
 		}
 	}
 	return out, nil
+}
+
+// goRequestLogger returns the proof of a call that installs a request
+// logger writing the raw query (knowledge.RequestLoggerOf), or nil.
+func goRequestLogger(f *goast.File, c *ast.CallExpr) *Proof {
+	ip, name, ok := goPackageCall(f, c)
+	if !ok {
+		return nil
+	}
+	lg, ok := knowledge.RequestLoggerOf(ip, name)
+	if !ok {
+		return nil
+	}
+	return &Proof{Location: Location{File: f.Path, Line: f.Line(c.Pos())}, What: lg.What}
 }

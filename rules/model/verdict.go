@@ -244,6 +244,14 @@ type Effect struct {
 	// { members: { disconnect: { id: <the caller's id> } } }): leaving a
 	// team or a project changes nothing another user wrote.
 	Unlinks bool
+	// Links is set on an update whose every written field is the
+	// caller's own identity ({ clerkId: userId }): it links the selected
+	// record to the signed-in user (an invited user's row claimed on
+	// first visit) and changes nothing else.
+	Links bool
+	// linkParams are the parameters of a helper whose arguments must be
+	// the identity for Links to hold at the call site.
+	linkParams []paramUse
 	// Reference is the field of a filter or of a new record that refers
 	// to another record by an id the caller chooses (folderId, file_id:
 	// not the owner and tenant fields of OwnerFromRequest), or "". Whether
