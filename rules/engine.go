@@ -487,7 +487,17 @@ func (c *collector) analyse(ctx context.Context, paths, built []string) (*Result
 			}
 		}
 	}
-	add(paths, perFile)
+	// Files that are not JavaScript or TypeScript (environment files,
+	// configuration, CI workflows, Dockerfiles) are scanned first: they
+	// are small and where committed secrets live, and a rule on a code
+	// file may ask the model about the whole snapshot, whose reads would
+	// otherwise spend the byte budget on code before them. The order is
+	// stable, so a run stays deterministic.
+	ordered := append([]string(nil), paths...)
+	sort.SliceStable(ordered, func(i, j int) bool {
+		return !source.IsScriptPath(ordered[i]) && source.IsScriptPath(ordered[j])
+	})
+	add(ordered, perFile)
 	if len(perBuilt) > 0 {
 		add(built, perBuilt)
 	}

@@ -222,6 +222,30 @@ func TestRunBudget(t *testing.T) {
 	}
 }
 
+// TestBudgetReadsConfigFirst: when the snapshot holds more code than the
+// byte budget, the environment and configuration files are still read: a
+// committed secret key in a .env file is reported although the code files
+// sort before it and alone spend the budget.
+func TestBudgetReadsConfigFirst(t *testing.T) {
+	code := []byte("export function total(xs: number[]) {\n  return xs.reduce((a, b) => a + b, 0)\n}\n" + strings.Repeat("// filler line of a large module\n", 200))
+	snap := source.Mem{
+		"app/a.ts": code, "app/b.ts": code, "app/c.ts": code,
+		"config/production.env": []byte("CLERK_SECRET_KEY=" + rulestest.Expand("{{sk_live}}") + "\n"),
+		"package.json":          []byte(`{"dependencies": {"@clerk/nextjs": "6.20.0", "next": "15.3.0"}}`),
+	}
+	res, err := rules.Run(context.Background(), snap, rules.Options{Rules: all.Rules(), Workers: 1, Budget: rules.Budget{Bytes: int64(2 * len(code))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range res.Findings {
+		found = found || f.Rule == "CLK-SEC-001" && f.Path == "config/production.env"
+	}
+	if !found {
+		t.Errorf("the committed key in config/production.env was not reported; skipped: %v", res.Skipped)
+	}
+}
+
 // TestIdenticalBlobsShareOneTree: a rule that asks for the trees of two
 // paths holding one blob gets one shared tree (one parse).
 func TestIdenticalBlobsShareOneTree(t *testing.T) {
