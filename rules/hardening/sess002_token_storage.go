@@ -3,6 +3,7 @@ package hardening
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
@@ -25,7 +26,7 @@ var SESS002 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  6,
 	Files:      func(f *source.File) bool { return !f.Binary && (f.IsJS() || f.Lang == source.LangGo) },
-	Keywords:   []string{"getToken", "cookies.get(", "getCookie(", "Header.Get(", "GetHeader(", "Cookie(", "Query(", "log", "console."},
+	Keywords:   slices.Concat(sess002TokenWords, sess002GoWords, []string{"request"}),
 	Doc: rules.Doc{
 		Title: "session token stored or logged where it persists",
 		Text: "Clerk session tokens live 60 seconds and the SDK refreshes them in the background, so a token stolen " +
@@ -63,10 +64,58 @@ console.log('token', token)`,
 // session-token lifetimes.
 const maxCookieSeconds = 300
 
+// sess002TokenWords are the words without which a JavaScript module
+// reads no session token; sess002GoWords are the Go reads (a header, a
+// cookie, a query parameter) goTokenLogs looks at.
+var (
+	sess002TokenWords = []string{"getToken", "cookies.get(", "getCookie("}
+	sess002GoWords    = []string{"Header.Get(", "GetHeader(", "Cookie(", "Query("}
+)
+
+// mayLogRequest reports whether a module can log the incoming request
+// object: it names a request and calls a logger. The keyword index runs
+// the rule on every module naming a request; this keeps the parse for
+// the ones that also log.
+func mayLogRequest(c []byte) bool {
+	return bytes.Contains(c, []byte("request")) && (bytes.Contains(c, []byte("console.")) || wordStarts(c, "log"))
+}
+
+// wordStarts reports whether an identifier in c starts with w (`log.info`,
+// `logger`, `this.log(`), not merely contains it (`dialog`, `catalog`).
+func wordStarts(c []byte, w string) bool {
+	for i := 0; ; {
+		j := bytes.Index(c[i:], []byte(w))
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		if at == 0 || !isIdentByte(c[at-1]) {
+			return true
+		}
+		i = at + len(w)
+	}
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b == '$' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+func containsAny(c []byte, words []string) bool {
+	for _, w := range words {
+		if bytes.Contains(c, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
 func runSESS002(pass *rules.Pass) error {
 	if pass.File.Lang == source.LangGo {
 		goTokenLogs(pass)
 		return nil
+	}
+	if c := pass.File.Content; !containsAny(c, sess002TokenWords) && !mayLogRequest(c) {
+		return nil // neither a token read nor a logged request: not parsed
 	}
 	f := pass.AST(pass.File)
 	if f == nil || definesGetToken(f) {
