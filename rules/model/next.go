@@ -647,12 +647,19 @@ func (m *Model) actionServesPublic(ctx context.Context, p, name string) string {
 	if name == "" {
 		return ""
 	}
+	// The pages that can call it are the Next.js app's own: only its tree
+	// is searched for importers (a monorepo's other apps and packages
+	// are not parsed for this). An action outside every app is no claim.
+	app := m.proj.AppFor(p)
+	if app == nil {
+		return ""
+	}
 	visited := map[string]bool{p: true}
 	level := []string{p}
 	for hop := 0; hop <= maxRenderHops && len(level) > 0 && ctx.Err() == nil; hop++ {
 		var next []string
 		for _, q := range level {
-			eds, err := m.graph.Importers(ctx, q)
+			eds, err := m.graph.ImportersIn(ctx, q, app.Root)
 			if err != nil {
 				continue // not followed: no claim
 			}

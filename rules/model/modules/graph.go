@@ -30,7 +30,7 @@ type Graph struct {
 	r         *Resolver
 	fs        Files
 	infos     memo[string, *fileInfo]
-	importers memo[struct{}, *reverse]
+	importers memo[string, *reverse] // by directory ("" for the whole snapshot)
 }
 
 // fileInfo is a file's module syntax with every import resolved.
@@ -131,7 +131,16 @@ func (g *Graph) Imports(ctx context.Context, p string) ([]Import, error) {
 // once. When some files could not be read, parsed or resolved the edges
 // found are returned with an error wrapping [ErrIncomplete].
 func (g *Graph) Importers(ctx context.Context, p string) ([]Edge, error) {
-	rev, err := g.importers.do(ctx, struct{}{}, func() (*reverse, error) { return g.buildReverse(ctx) })
+	return g.ImportersIn(ctx, p, "")
+}
+
+// ImportersIn is Importers over the modules under dir only ("" for every
+// module): a caller that knows where the importers can live (a Next.js
+// app's own tree) parses that tree once instead of the whole snapshot,
+// which in a monorepo holds every other app and package too.
+func (g *Graph) ImportersIn(ctx context.Context, p, dir string) ([]Edge, error) {
+	dir = strings.TrimSuffix(dir, "/")
+	rev, err := g.importers.do(ctx, dir, func() (*reverse, error) { return g.buildReverse(ctx, dir) })
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +155,7 @@ func (g *Graph) Importers(ctx context.Context, p string) ([]Edge, error) {
 // importMarkers are words without which a file has no import edge.
 var importMarkers = [][]byte{[]byte("import"), []byte("require"), []byte("export")}
 
-func (g *Graph) buildReverse(ctx context.Context) (*reverse, error) {
+func (g *Graph) buildReverse(ctx context.Context, dir string) (*reverse, error) {
 	rev := &reverse{edges: map[string][]Edge{}}
 	fail := func(p string, err error) {
 		rev.incomplete = append(rev.incomplete, p)
@@ -158,7 +167,7 @@ func (g *Graph) buildReverse(ctx context.Context) (*reverse, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if !IsModule(p) {
+		if !IsModule(p) || dir != "" && !strings.HasPrefix(p, dir+"/") {
 			continue
 		}
 		sf, err := g.fs.Get(ctx, p)
