@@ -35,15 +35,19 @@ func (m *Model) signInPaths(ctx context.Context) []string {
 			out = append(out, p)
 		}
 	}
+	var candidates []string
 	for _, p := range m.fs.Paths() {
+		env := strings.HasPrefix(path.Base(p), ".env")
+		if (env || source.NewFile(p, nil).IsJS()) && !strings.Contains(p, "node_modules/") {
+			candidates = append(candidates, p)
+		}
+	}
+	m.readAll(ctx, candidates) // in parallel: the walk below runs inside the facet's once
+	for _, p := range candidates {
 		if ctx.Err() != nil {
 			break
 		}
-		base := path.Base(p)
-		env := strings.HasPrefix(base, ".env")
-		if !env && !source.NewFile(p, nil).IsJS() || strings.Contains(p, "node_modules/") {
-			continue
-		}
+		env := strings.HasPrefix(path.Base(p), ".env")
 		sf, err := m.fs.Get(ctx, p)
 		if err != nil || !bytes.Contains(sf.Content, []byte("_URL")) && !bytes.Contains(sf.Content, []byte("Url")) {
 			continue
