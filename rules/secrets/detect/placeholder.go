@@ -60,9 +60,9 @@ func Placeholder(value string) (reason string, ok bool) {
 			return "base64 of placeholder text " + quote(m), true
 		}
 		if wordsRe.MatchString(dec) {
-			// sk_test_ZGVmYXVsdC10ZXN0LWtleS1mb3ItY2k is base64 of
-			// "default-test-key-for-ci": words someone typed, encoded to
-			// look like a key body, which is random.
+			// A test key whose body is the base64 of
+			// "default-test-key-for-ci" (TestPlaceholder): words someone
+			// typed, encoded to look like a key body, which is random.
 			return "base64 of readable words", true
 		}
 	}
