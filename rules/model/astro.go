@@ -256,6 +256,10 @@ type astroLayer struct {
 }
 
 func (l astroLayer) at(urlPath string) Layer {
+	l.byPath = l.clerk
+	if l.own != nil {
+		l.byPath = l.own
+	}
 	if l.own != nil && l.own.Protects(urlPath) == project.Protected {
 		out := l.Layer
 		out.Gate, out.ByPath = GateRejects, len(l.own.RouteMatchers) > 0

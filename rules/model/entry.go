@@ -8,6 +8,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // Framework names the adapter an entry comes from.
@@ -316,6 +317,10 @@ type Layer struct {
 	// (context.WithValue(ctx, key, v)) to the request inputs v comes
 	// from (goctx.go).
 	goCtx map[string][]InputSource
+	// byPath is the middleware whose handler decides the layer's gate
+	// per URL path (a Next.js middleware/proxy file, an Astro
+	// clerkMiddleware() or own middleware); see PathMiddleware.
+	byPath *project.Middleware
 }
 
 // Adapter lists one framework's entries. It decides the entries' paths,

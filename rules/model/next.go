@@ -472,7 +472,7 @@ func nextMiddlewareLayer(app *project.NextApp, probe string) (Layer, bool) {
 	}
 	base := path.Base(mw.File)
 	loc := Location{File: mw.File, Line: max(mw.CallLine, mw.ExportLine, 1)}
-	l := Layer{Name: base, Location: loc, Via: ViaMiddleware}
+	l := Layer{Name: base, Location: loc, Via: ViaMiddleware, byPath: mw}
 	var proof []Proof
 	for _, ln := range mw.HandlerLines() {
 		proof = append(proof, Proof{Location: Location{File: mw.File, Line: ln}})

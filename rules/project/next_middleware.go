@@ -186,6 +186,63 @@ func (mw *Middleware) HandlerLines() []int {
 	return out
 }
 
+// ListKind is what a createRouteMatcher() list means in the handler.
+type ListKind int
+
+// List kinds.
+const (
+	// ListUnknown: the handler does not decide protection with the list
+	// in one direction only (unused, used both ways, or not evaluated).
+	ListUnknown ListKind = iota
+	// ProtectList: the handler protects the paths the list matches
+	// (`if (isProtectedRoute(req)) await auth.protect()`): deny by
+	// exception, so every path left out of the list is public.
+	ProtectList
+	// PublicList: the handler protects the paths the list does not
+	// match (`if (!isPublicRoute(req)) await auth.protect()`): allow by
+	// exception, so a new route is protected unless listed.
+	PublicList
+)
+
+// ListOf says how the handler uses route matcher rm to stop signed-out
+// requests: the polarity of rm in the handler's protect condition.
+func (mw *Middleware) ListOf(rm *RouteMatcher) ListKind {
+	if mw == nil || mw.Opaque || rm == nil {
+		return ListUnknown
+	}
+	pos, neg := polarities(mw.protect, rm, true)
+	switch {
+	case pos && !neg:
+		return ProtectList
+	case neg && !pos:
+		return PublicList
+	}
+	return ListUnknown
+}
+
+// polarities reports whether p tests rm unnegated and negated, under
+// the polarity pos.
+func polarities(p pred, rm *RouteMatcher, pos bool) (bool, bool) {
+	switch p := p.(type) {
+	case predMatcher:
+		if p.m != rm {
+			return false, false
+		}
+		return pos, !pos
+	case predNot:
+		return polarities(p.p, rm, !pos)
+	case predAnd:
+		a1, b1 := polarities(p.a, rm, pos)
+		a2, b2 := polarities(p.b, rm, pos)
+		return a1 || a2, b1 || b2
+	case predOr:
+		a1, b1 := polarities(p.a, rm, pos)
+		a2, b2 := polarities(p.b, rm, pos)
+		return a1 || a2, b1 || b2
+	}
+	return false, false
+}
+
 // RouteMatcherNamed returns the route matcher bound to name, or nil.
 func (mw *Middleware) RouteMatcherNamed(name string) *RouteMatcher {
 	for _, rm := range mw.RouteMatchers {

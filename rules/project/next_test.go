@@ -332,6 +332,33 @@ export const config = {
 	}
 }
 
+// TestMiddlewareListKind: the handler's condition, not the matcher's
+// name, says whether a createRouteMatcher() list is the routes to protect
+// (deny by exception) or the routes left public (allow by exception).
+func TestMiddlewareListKind(t *testing.T) {
+	for _, tc := range []struct {
+		name, handler string
+		want          ListKind
+	}{
+		{"protect list", `if (isA(req)) await auth.protect()`, ProtectList},
+		{"protect list with identity test", `const { userId } = await auth(); if (isA(req) && !userId) return (await auth()).redirectToSignIn()`, ProtectList},
+		{"public list", `if (!isA(req)) await auth.protect()`, PublicList},
+		{"both ways", `if (isA(req)) await auth.protect(); if (!isA(req) && isB(req)) await auth.protect()`, ListUnknown},
+		{"unused", `if (isB(req)) await auth.protect()`, ListUnknown},
+	} {
+		m := build(t, map[string]string{"package.json": pkg15, "app/page.tsx": "", "middleware.ts": `import { clerkMiddleware, createRouteMatcher } from '@clerk/nextjs/server'
+const isA = createRouteMatcher(['/a(.*)'])
+const isB = createRouteMatcher(['/b(.*)'])
+export default clerkMiddleware(async (auth, req) => {
+  ` + tc.handler + `
+})`})
+		mw := m.Next[0].Middleware
+		if got := mw.ListOf(mw.RouteMatcherNamed("isA")); got != tc.want {
+			t.Errorf("%s: ListOf(isA) = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestServerActions(t *testing.T) {
 	src := `'use server'
 import { db } from './db'

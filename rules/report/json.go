@@ -24,6 +24,10 @@ type jsonFinding struct {
 	Fix         string `json:"fix"`
 	Fingerprint string `json:"fingerprint"`
 	InDiff      bool   `json:"in_diff"`
+	// Related extends the contract: the other places that take part in
+	// the finding (the routes a middleware list leaves public, the
+	// matcher pattern a route depends on). Absent when there are none.
+	Related []rules.Location `json:"related,omitempty"`
 }
 
 type jsonStats struct {
@@ -55,7 +59,7 @@ func JSON(w io.Writer, res *rules.Result, o Options) error {
 			Rule: f.Rule, Name: f.Name, Pack: f.Pack, Severity: f.Severity.String(),
 			Confidence: f.Confidence.String(), Checklist: f.Checklist, Path: f.Path,
 			Line: f.Line, EndLine: f.EndLine, Column: f.Column, Message: f.Message,
-			Fix: f.Fix, Fingerprint: f.Fingerprint, InDiff: f.InDiff,
+			Fix: f.Fix, Fingerprint: f.Fingerprint, InDiff: f.InDiff, Related: f.Related,
 		})
 	}
 	out.Stats = jsonStats{FilesScanned: res.Stats.FilesScanned, BytesScanned: res.Stats.BytesScanned, DurationMS: res.Stats.DurationMS,

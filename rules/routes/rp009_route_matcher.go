@@ -16,8 +16,9 @@ import (
 )
 
 // RP009 flags createRouteMatcher() gating: public patterns that open more
-// than intended, inverted matcher logic, and routes whose only protection
-// is a protected matcher pattern.
+// than intended, inverted matcher logic, routes whose only protection is
+// a protected matcher pattern, and protect lists that leave out routes
+// reaching data (rp009_protect_list.go).
 var RP009 = &rules.Rule{
 	ID:         "CLK-RP-009",
 	Name:       "route-matcher-gating",
@@ -45,7 +46,15 @@ var RP009 = &rules.Rule{
 			"- a protected pattern naming a route group folder (`'/(dashboard)(.*)'`): route groups are not part of the URL, so " +
 			"the group's pages are never matched (High);\n" +
 			"- a route handler, API route or page that touches data under a protected pattern (`'/admin(.*)'`) with no check of " +
-			"its own, so the middleware is its only protection (Medium).\n\n" +
+			"its own, so the middleware is its only protection (Medium);\n" +
+			"- a list of the routes to protect (deny by exception: `if (isProtectedRoute(req)) await auth.protect()`, in Next.js " +
+			"or Astro middleware) that the application relies on (a route it lists reaches data with no check of its own) and " +
+			"that leaves out routes reaching user data or a privileged effect with no check of their own: every route the list " +
+			"does not name is public, so one forgotten prefix (`/api(.*)`) opens them all. Reported once, at " +
+			"the list, naming the routes left out by URL path (each is a related location); the routes themselves stay reported " +
+			"by their own rules. Routes public by design (webhooks, health checks, sign-in) and routes that check the caller " +
+			"themselves do not count. The fix is to invert the list into the public routes (`if (!isPublicRoute(req))`) or to " +
+			"check in each route (High).\n\n" +
 			"Webhook-motivated public patterns (a pattern naming a webhook path, or `/api` opened wholesale in a repository with " +
 			"a webhook route) belong to CLK-WH-006 and are not reported here. Routes nothing protects at all are CLK-RP-003's.",
 		Bad: "const isProtectedRoute = createRouteMatcher(['/admin(.*)'])\n" +
@@ -110,6 +119,7 @@ func runRP009(pass *rules.Pass) error {
 			c.run()
 		}
 	}
+	protectListGaps(pass)
 	return nil
 }
 
