@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,7 +41,8 @@ var RP009 = &rules.Rule{
 			"deprecated from `@clerk/nextjs` 7.5.14. These mistakes are reported:\n\n" +
 			"- a public pattern with `(.*)` right after a name (`'/blog(.*)'` also matches `/blog-admin`) or one covering `/api` or " +
 			"`/trpc` wholesale, when the repository has a route the pattern opens beyond the intended one and that route has no " +
-			"check of its own (High);\n" +
+			"check of its own (High; once per pattern, every route it opens a related location, and the route rules do not " +
+			"report those routes again);\n" +
 			"- a public `'/:slug'` pattern, which matches every top-level path, opening such a route (High);\n" +
 			"- inverted logic: `if (isPublicRoute(req)) await auth.protect()` protects the public routes and opens the rest (High);\n" +
 			"- a protected pattern naming a route group folder (`'/(dashboard)(.*)'`): route groups are not part of the URL, so " +
@@ -161,7 +163,7 @@ func openedByPublicPattern(pass *rules.Pass, r *project.Route) *project.PathPatt
 		return nil
 	}
 	for _, o := range c.openings() {
-		if o.route == r {
+		if o.route == r || slices.Contains(o.also, r) {
 			return o.pat
 		}
 	}
@@ -264,7 +266,10 @@ func (c *rp009) classify() {
 type opening struct {
 	pat   *project.PathPattern
 	route *project.Route
-	diag  rules.Diagnostic
+	// also are the other routes the pattern opens, related locations of
+	// the one finding.
+	also []*project.Route
+	diag rules.Diagnostic
 }
 
 // openings lists, per public pattern, the first route it opens beyond
@@ -344,6 +349,8 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 		}
 		prefix = strings.ToLower(p.Source[:i])
 	}
+	var found opening
+	var others []string
 	for _, r := range c.app.Routes {
 		if r.Kind == project.Layout || r.Kind == project.Template || r.Kind == project.PagesPage || model.PublicByDesign(r.Path) {
 			continue
@@ -366,6 +373,16 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 		if ex == nil || (!data && !sensitivePath(r.Path)) {
 			continue
 		}
+		if found.route != nil {
+			// One root cause, one finding: every other route the pattern
+			// opens is a related location of the first one's finding.
+			found.also = append(found.also, r)
+			found.diag.Related = append(found.diag.Related, rules.Location{Path: r.File, Line: ex.Stmt.Line})
+			if !slices.Contains(others, r.Path) {
+				others = append(others, r.Path)
+			}
+			continue
+		}
 		var msg, fix string
 		switch {
 		case anyTop:
@@ -378,10 +395,31 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 			msg = fmt.Sprintf("public route matcher %s lists %s, which has no `/` before `(.*)` and so also makes %s (%s) public; it has no check of its own", rules.Code(rm.Name), rules.Code(p.Source), rules.Code(r.Path), rules.Code(r.File))
 			fix = fmt.Sprintf("Write %s and %s (or %s) so the pattern stops at the path segment. ", rules.Code("'"+p.Source[:len(prefix)]+"'"), rules.Code("'"+p.Source[:len(prefix)]+"/(.*)'"), rules.Code("'"+p.Source[:len(prefix)]+"/:path*'"))
 		}
-		return opening{pat: p, route: r, diag: rules.Diagnostic{Path: c.mw.File, Line: p.Line, Message: msg, Fix: fix + c.pass.Fix(r.File),
-			Related: []rules.Location{{Path: r.File, Line: ex.Stmt.Line}}}}, true
+		found = opening{pat: p, route: r, diag: rules.Diagnostic{Path: c.mw.File, Line: p.Line, Message: msg, Fix: fix + c.pass.Fix(r.File),
+			Related: []rules.Location{{Path: r.File, Line: ex.Stmt.Line}}}}
 	}
-	return opening{}, false
+	if found.route == nil {
+		return opening{}, false
+	}
+	if len(others) > 0 {
+		named := make([]string, 0, maxListedGaps)
+		for i, o := range others {
+			if i == maxListedGaps {
+				break
+			}
+			named = append(named, rules.Code(o))
+		}
+		more := ""
+		if n := len(others) - len(named); n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		tail := "which has no check either"
+		if len(others) > 1 {
+			tail = "which have no check either"
+		}
+		found.diag.Message += fmt.Sprintf("; it also opens %s%s, %s", strings.Join(named, ", "), more, tail)
+	}
+	return found, true
 }
 
 func (c *rp009) otherPublicPatternMatches(self *project.PathPattern, probe string) bool {
