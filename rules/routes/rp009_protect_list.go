@@ -147,6 +147,23 @@ func protectListOf(e *model.Entry) (*project.Middleware, *project.RouteMatcher, 
 	return mw, list, listed
 }
 
+// cappedPaths names the first maxListedGaps URL paths in code spans and
+// counts the rest: "`/a`, `/b` and 3 more".
+func cappedPaths(paths []string) string {
+	named := make([]string, 0, maxListedGaps)
+	for i, p := range paths {
+		if i == maxListedGaps {
+			break
+		}
+		named = append(named, rules.Code(p))
+	}
+	out := strings.Join(named, ", ")
+	if n := len(paths) - len(named); n > 0 {
+		out += fmt.Sprintf(" and %d more", n)
+	}
+	return out
+}
+
 func reportListGap(pass *rules.Pass, g *listGap) {
 	var paths []string
 	seen := map[string]bool{}
@@ -159,24 +176,13 @@ func reportListGap(pass *rules.Pass, g *listGap) {
 		related = append(related, rules.Location{Path: e.File, Line: e.Line})
 	}
 	sort.Strings(paths)
-	named := make([]string, 0, maxListedGaps)
-	for i, p := range paths {
-		if i == maxListedGaps {
-			break
-		}
-		named = append(named, rules.Code(p))
-	}
-	more := ""
-	if n := len(paths) - len(named); n > 0 {
-		more = fmt.Sprintf(" and %d more", n)
-	}
 	noun, verb := "route", "reaches"
 	if len(paths) > 1 {
 		noun, verb = "routes", "reach"
 	}
 	pass.Report(rules.Diagnostic{Path: g.mw.File, Line: g.list.Line, Related: related,
-		Message: fmt.Sprintf("route matcher %s lists the routes to protect, so every route it leaves out is public: the routes it lists rely on it (%s has no check of its own), and it leaves out %d %s that %s data with no check of their own (%s%s)",
-			rules.Code(g.list.Name), rules.Code(g.relied.Path), len(paths), noun, verb, strings.Join(named, ", "), more),
+		Message: fmt.Sprintf("route matcher %s lists the routes to protect, so every route it leaves out is public: the routes it lists rely on it (%s has no check of its own), and it leaves out %d %s that %s data with no check of their own (%s)",
+			rules.Code(g.list.Name), rules.Code(g.relied.Path), len(paths), noun, verb, cappedPaths(paths)),
 		Fix: fmt.Sprintf("Invert the list: name the public routes instead (%s) and protect everything else (%s), so a new route is protected unless listed; or check the caller in each route it leaves out.",
 			rules.Code("const isPublicRoute = createRouteMatcher(['/', '/sign-in(.*)'])"), rules.Code(protectUnlessPublic(g.entries[0].Framework)))})
 }

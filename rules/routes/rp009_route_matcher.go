@@ -402,22 +402,11 @@ func (c *rp009) publicPattern(rm *project.RouteMatcher, p *project.PathPattern) 
 		return opening{}, false
 	}
 	if len(others) > 0 {
-		named := make([]string, 0, maxListedGaps)
-		for i, o := range others {
-			if i == maxListedGaps {
-				break
-			}
-			named = append(named, rules.Code(o))
-		}
-		more := ""
-		if n := len(others) - len(named); n > 0 {
-			more = fmt.Sprintf(" and %d more", n)
-		}
 		tail := "which has no check either"
 		if len(others) > 1 {
 			tail = "which have no check either"
 		}
-		found.diag.Message += fmt.Sprintf("; it also opens %s%s, %s", strings.Join(named, ", "), more, tail)
+		found.diag.Message += fmt.Sprintf("; it also opens %s, %s", cappedPaths(others), tail)
 	}
 	return found, true
 }
