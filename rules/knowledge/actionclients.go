@@ -20,7 +20,12 @@ type ActionClient struct {
 	// Inputs are the fields of the action's argument that hold what the
 	// client sent (validated or raw).
 	Inputs []string
-	Source string
+	// MiddlewareOption is the option of the constructor's argument whose
+	// function runs before every action of the client and returns its
+	// context (next-safe-action v4 to v6, where the client is called as
+	// `client(schema, async (parsedInput, { ctx }) => ...)`).
+	MiddlewareOption string
+	Source           string
 }
 
 // actionClients are the Server Action client libraries the model follows.
@@ -31,12 +36,18 @@ type ActionClient struct {
 // its middleware guide (https://next-safe-action.dev/docs/define-actions/middleware:
 // a middleware halts the action by throwing, extends the context with
 // next({ ctx }), and the server code receives { parsedInput, clientInput,
-// bindArgsParsedInputs, bindArgsClientInputs, ctx, metadata }).
+// bindArgsParsedInputs, bindArgsClientInputs, ctx, metadata }). Before
+// v7 the client was a function called with the schema and the server code,
+// and its middleware the constructor's `middleware` option, which throws
+// to halt the action and returns the context the server code gets as
+// `{ ctx }` (https://next-safe-action.dev/docs/migrations/v6-to-v7; the
+// option is named since v4: https://next-safe-action.dev/docs/migrations/v3-to-v4).
 var actionClients = []ActionClient{
 	{Package: "next-safe-action", Constructor: "createSafeActionClient",
 		Middleware: []string{"use", "useValidated"}, Terminal: []string{"action", "stateAction"}, Ctx: "ctx",
-		Inputs: []string{"parsedInput", "clientInput", "bindArgsParsedInputs", "bindArgsClientInputs"},
-		Source: "https://next-safe-action.dev/docs/api/safe-action-client; https://next-safe-action.dev/docs/define-actions/middleware"},
+		Inputs:           []string{"parsedInput", "clientInput", "bindArgsParsedInputs", "bindArgsClientInputs"},
+		MiddlewareOption: "middleware",
+		Source:           "https://next-safe-action.dev/docs/api/safe-action-client; https://next-safe-action.dev/docs/define-actions/middleware; https://next-safe-action.dev/docs/migrations/v6-to-v7"},
 }
 
 // ActionClientOf returns the action client library a package's export

@@ -613,13 +613,9 @@ func (m *Model) nextActions(ctx context.Context, p string) ([]*Entry, error) {
 					}
 				}
 				e.ServesPublic = m.actionServesPublic(ctx, p, a.Name)
-				if layers, ok := m.exportedActionClient(ctx, f, a.Name); ok {
+				if layers, roles, ok := m.exportedActionClient(ctx, f, a.Name); ok {
 					// export const act = client.inputSchema(s).action(async ({ parsedInput, ctx }) => ...)
-					e.Chain = append(e.Chain, layers...)
-					e.Params = []ParamRole{ParamRequestContext}
-					if identityLayer(layers) {
-						e.Params = []ParamRole{ParamIdentityContext} // its ctx carries the identity the middleware read
-					}
+					e.Chain, e.Params = append(e.Chain, layers...), roles
 				} else if p := a.Fn.Parent; p != nil {
 					// export const act = withUser(async () => ...)
 					for p != nil && p.Type == "parenthesized_expression" {

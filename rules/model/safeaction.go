@@ -113,14 +113,98 @@ func (m *Model) actionMiddlewareLayer(ctx context.Context, f *jsast.File, arg *j
 }
 
 // exportedActionClient returns the middleware layers of the export name
-// of f when its value is an action client chain.
-func (m *Model) exportedActionClient(ctx context.Context, f *jsast.File, name string) ([]Layer, bool) {
+// of f when its value is an action client chain, and the roles of the
+// action's parameters: ({ parsedInput, ctx }) for a chain,
+// (parsedInput, { ctx }) for a client called as a function.
+func (m *Model) exportedActionClient(ctx context.Context, f *jsast.File, name string) ([]Layer, []ParamRole, bool) {
 	for _, ex := range f.Exports() {
-		if ex.Name == name && ex.Value != nil {
-			return m.actionClientChain(ctx, f, ex.Value)
+		if ex.Name != name || ex.Value == nil {
+			continue
+		}
+		ctxRole := func(layers []Layer) ParamRole {
+			if identityLayer(layers) {
+				return ParamIdentityContext // its ctx carries the identity the middleware read
+			}
+			return ParamRequestContext
+		}
+		if layers, ok := m.actionClientChain(ctx, f, ex.Value); ok {
+			return layers, []ParamRole{ctxRole(layers)}, true
+		}
+		if layers, ok := m.calledActionClient(ctx, f, ex.Value); ok {
+			return layers, []ParamRole{ParamClientValue, ctxRole(layers)}, true
 		}
 	}
-	return nil, false
+	return nil, nil, false
+}
+
+// calledActionClient reads `client(schema, fn)` where client is the
+// constructor's result (before next-safe-action v7): the layer is its
+// middleware option's function, analysed over the parsed input.
+func (m *Model) calledActionClient(ctx context.Context, f *jsast.File, v *jsast.Node) ([]Layer, bool) {
+	v = jsast.Unwrap(v)
+	if v == nil || v.Type != "call_expression" {
+		return nil, false
+	}
+	callee := jsast.Unwrap(v.ChildByField("function"))
+	if callee == nil || callee.Type != "identifier" {
+		return nil, false
+	}
+	cf, cv := f, jsast.Unwrap(f.LocalValue(f.Text(callee)))
+	if cv == nil {
+		o, ok, err := m.origin(ctx, f, f.Text(callee))
+		if err != nil || !ok || o.Module.Kind != modules.File {
+			return nil, false
+		}
+		of, ov, err := m.originValue(ctx, o)
+		if err != nil || ov == nil {
+			return nil, false
+		}
+		cf, cv = of, jsast.Unwrap(ov)
+	}
+	if cv == nil || cv.Type != "call_expression" {
+		return nil, false
+	}
+	c, _, ok := m.actionClientBase(ctx, cf, cv, 0)
+	if !ok || c.MiddlewareOption == "" {
+		return nil, false
+	}
+	args := jsast.Args(cv)
+	if len(args) == 0 {
+		return nil, true // no option: nothing runs before the action
+	}
+	opts := jsast.Unwrap(args[0])
+	if opts == nil || opts.Type != "object" {
+		return nil, true
+	}
+	mw := cf.ObjectProp(opts, c.MiddlewareOption)
+	if mw == nil {
+		return nil, true
+	}
+	name := f.Text(callee)
+	l := Layer{Name: name, Location: Location{File: cf.Path, Line: mw.Line}, Via: ViaProcedure}
+	ref, err := m.resolveFunc(ctx, cf, mw, nil, 0)
+	if err != nil {
+		l.Gate, l.Why = GateUnknown, fmt.Sprintf("the `%s` option of `%s` could not be followed", c.MiddlewareOption, name)
+		return []Layer{l}, true
+	}
+	s := m.summarize(ctx, ref.file, ref.fn, roleHandler, []ParamRole{ParamClientValue}, 0, nil)
+	for _, ch := range s.checks {
+		l.Proof = append(l.Proof, ch.Proof)
+		l.Authz |= ch.authz
+	}
+	switch {
+	case s.cont == no && len(s.checks) > 0:
+		l.Gate = GateRejects
+		l.Why = fmt.Sprintf("the `%s` option of `%s` (%s:%d) throws for a signed-out caller before the action runs", c.MiddlewareOption, name, ref.file.Path, ref.fn.Line)
+	case len(s.unknown) > 0:
+		l.Gate, l.Why = GateUnknown, s.unknown[0]
+	case len(s.reads) > 0:
+		l.Gate = GateAttaches
+		l.Why = fmt.Sprintf("the `%s` option of `%s` (%s:%d) reads %s but lets signed-out callers through", c.MiddlewareOption, name, ref.file.Path, ref.fn.Line, readsWhat(s.reads))
+	default:
+		l.Gate = GateNone
+	}
+	return []Layer{l}, true
 }
 
 // clientName names a middleware call after the client it is declared as
