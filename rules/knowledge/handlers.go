@@ -33,7 +33,31 @@ type LibraryHandler struct {
 	// AllowHooks are the per-bucket hooks the library asks before it acts
 	// on a stored file.
 	AllowHooks []AllowHook
-	Source     string
+	// Methods are the HTTP methods whose requests do what Does says; a
+	// request with another method only gets the library's configuration
+	// back (Describes). Empty: every method acts.
+	Methods   []string
+	Describes string
+	Source    string
+}
+
+// ActsOn reports whether a request with one of methods ("ALL" for any)
+// does what the handler Does.
+func (h LibraryHandler) ActsOn(methods []string) bool {
+	if len(h.Methods) == 0 {
+		return true
+	}
+	for _, m := range methods {
+		if m == "ALL" {
+			return true
+		}
+		for _, a := range h.Methods {
+			if m == a {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // AllowHook is a method of a library's bucket builder taking a function
@@ -68,18 +92,30 @@ var libraryHandlers = []LibraryHandler{
 	{Package: "@edgestore/server/adapters/next/pages", Export: "createEdgeStoreNextHandler", Does: "uploads, replaces and deletes files",
 		Deletes: true, GuardOption: "createContext", RouterOption: "router", AllowHooks: edgeStoreHooks, Source: "https://edgestore.dev/docs/configuration"},
 	{Package: "uploadthing/next", Export: "createRouteHandler", Does: "stores uploaded files",
-		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Source: "https://docs.uploadthing.com/getting-started/appdir"},
+		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Methods: utActs, Describes: utDescribes, Source: "https://docs.uploadthing.com/getting-started/appdir"},
 	{Package: "uploadthing/next", Export: "createNextRouteHandler", Does: "stores uploaded files",
-		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Source: "https://docs.uploadthing.com/getting-started/appdir"},
+		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Methods: utActs, Describes: utDescribes, Source: "https://docs.uploadthing.com/getting-started/appdir"},
 	{Package: "uploadthing/next-legacy", Export: "createRouteHandler", Does: "stores uploaded files",
-		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Source: "https://docs.uploadthing.com/getting-started/pagedir"},
+		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Methods: utActs, Describes: utDescribes, Source: "https://docs.uploadthing.com/getting-started/pagedir"},
 	// The Request-in, Response-out handler of uploadthing/server, mounted
 	// by SvelteKit (+server.ts), Astro, Remix and other fetch-based
 	// frameworks: https://docs.uploadthing.com/getting-started/sveltekit
 	// (uploadthing src/server.ts, createRouteHandler).
 	{Package: "uploadthing/server", Export: "createRouteHandler", Does: "stores uploaded files",
-		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Source: "https://docs.uploadthing.com/getting-started/sveltekit"},
+		GuardIn: "each file route's `.middleware()`", RouterOption: "router", RouteGuard: "middleware", Methods: utActs, Describes: utDescribes, Source: "https://docs.uploadthing.com/getting-started/sveltekit"},
 }
+
+// UploadThing's request handler answers GET with the file routes'
+// configuration (their slugs and file limits, which its client reads
+// before an upload) and does everything else on POST: uploads, the
+// signed callbacks. Source: uploadthing
+// packages/uploadthing/src/_internal/handler.ts (createRequestHandler:
+// `HttpRouter.get("*", GET)` returns `HttpServerResponse.json(routerConfig)`,
+// `HttpRouter.post("*", POST)` runs the upload and callback actions).
+var (
+	utActs      = []string{"POST"}
+	utDescribes = "the file routes' configuration"
+)
 
 // edgeStoreHooks are EdgeStore's per-bucket lifecycle hooks that decide
 // an act the library otherwise refuses. Source: EdgeStore's configuration

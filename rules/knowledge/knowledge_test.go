@@ -215,6 +215,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("identityHeaders", h.Name)
 	}
+	for _, c := range actionClients {
+		if c.Source == "" || c.Package == "" || c.Constructor == "" || c.Ctx == "" || len(c.Middleware) == 0 || len(c.Terminal) == 0 || len(c.Inputs) == 0 {
+			t.Errorf("actionClients %s.%s: incomplete entry", c.Package, c.Constructor)
+		}
+		unique("actionClients", c.Package+" "+c.Constructor)
+	}
 	for _, h := range libraryHandlers {
 		if h.Source == "" || h.Package == "" || h.Export == "" || h.Does == "" || (h.GuardOption == "") == (h.GuardIn == "") {
 			t.Errorf("libraryHandlers %s.%s: incomplete entry", h.Package, h.Export)

@@ -101,7 +101,13 @@ func (m *Model) analyseWith(ctx context.Context, e *Entry, own bool) *analysis {
 			why = "the handler could not be found"
 		}
 		out.effects.Incomplete = true
-		if lib := e.Library; lib != nil {
+		if lib := e.Library; lib != nil && !lib.ActsOn(e.Methods) && guard == nil && len(unknowns) == 0 {
+			// The library answers this method with its configuration only.
+			out.effects.Incomplete = false
+			v.Authn, v.Why = AuthnNo, fmt.Sprintf("`%s` answers %s with %s only", lib.Export, strings.Join(e.Methods, ", "), lib.Describes)
+			return out
+		}
+		if lib := e.Library; lib != nil && lib.ActsOn(e.Methods) {
 			// The library's own handler: what it does is known, and
 			// whether the application gave it a check.
 			out.effects.Incomplete = false

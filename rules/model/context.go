@@ -9,8 +9,16 @@ import (
 // reqCtxMember returns what a member of a request context object holds:
 // the { request, params, context } of a Remix or React Router loader or
 // action, Astro's APIContext (and the Astro global of a page), and the
-// { data, context } a TanStack Start server function receives.
+// { data, context } a TanStack Start server function receives, and the
+// { parsedInput, ctx } of an action client's server code.
 func reqCtxMember(v value, prop string) value {
+	// An action client's ({ parsedInput, ctx }) (rules/knowledge actionClients).
+	switch knowledge.ActionArgField(prop) {
+	case "ctx":
+		prop = "context"
+	case "input":
+		return value{kind: vRequest, src: FromArgs}
+	}
 	switch prop {
 	case "context":
 		if v.field == "identity" {

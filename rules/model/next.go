@@ -613,8 +613,11 @@ func (m *Model) nextActions(ctx context.Context, p string) ([]*Entry, error) {
 					}
 				}
 				e.ServesPublic = m.actionServesPublic(ctx, p, a.Name)
-				// export const act = withUser(async () => ...)
-				if p := a.Fn.Parent; p != nil {
+				if layers, roles, ok := m.exportedActionClient(ctx, f, a.Name); ok {
+					// export const act = client.inputSchema(s).action(async ({ parsedInput, ctx }) => ...)
+					e.Chain, e.Params = append(e.Chain, layers...), roles
+				} else if p := a.Fn.Parent; p != nil {
+					// export const act = withUser(async () => ...)
 					for p != nil && p.Type == "parenthesized_expression" {
 						p = p.Parent
 					}

@@ -65,7 +65,7 @@ const (
 	ViaHelper     Via = "helper"     // a function the handler calls
 	ViaLayout     Via = "layout"     // a Next.js layout above a page
 	ViaSecret     Via = "secret"     // a shared secret (CRON_SECRET, an API key header)
-	ViaProcedure  Via = "procedure"  // a tRPC procedure base's or the procedure's own .use() middleware
+	ViaProcedure  Via = "procedure"  // a tRPC procedure base's or the procedure's own .use() middleware; an action client's .use() middleware
 	ViaContext    Via = "context"    // a tRPC context factory (createContext) that never reads the request
 	// ViaNavigation is a router's navigation guard (TanStack Router's
 	// beforeLoad) on a route that calls the entry: it runs when a visitor
