@@ -1632,6 +1632,16 @@ func (a *analyzer) returnedSecret(n *jsast.Node) string {
 			case callee == "Object.keys":
 				return false // the settings' names, not their values
 			}
+			if _, _, err := a.m.callee(a.ctx, a.f, x, a.locals); err == nil {
+				// A function of the application: what it returns is sent,
+				// not what it is given (send(process.env.KEY) returns the
+				// response the key fetched), as far as its return value
+				// is followed.
+				if v := a.classify(x); v.kind == vSecret && exposedSecret(v.lit) {
+					found = v.lit
+				}
+				return false
+			}
 		case "binary_expression":
 			switch a.f.Text(x.ChildByField("operator")) {
 			case "===", "!==", "==", "!=", "<", ">", "<=", ">=", "instanceof", "in":
