@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -198,13 +199,30 @@ func (m *Model) summarize(ctx context.Context, f *jsast.File, fn *jsast.Node, r 
 // summarizeSeeded is summarize with the parameters' values given (a
 // handler called by a wrapper with what the wrapper passes it).
 func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.Node, r role, roles []ParamRole, seeds []value, depth int, stack []*jsast.Node) *summary {
+	return m.summarizeIn(ctx, f, fn, r, roles, seeds, nil, depth, stack)
+}
+
+// outerScope is what a function nested in the analysed one sees of its
+// enclosing function: the variables bound so far and the sibling
+// functions it may call.
+type outerScope struct {
+	vars   map[string]value
+	locals map[string]*jsast.Node
+}
+
+// summarizeIn is summarizeSeeded for a function that closes over outer
+// (nil for a function of its own scope): a closure defined in a handler
+// reads the handler's values (`const send = () => fetch(base + path)`
+// with path an argument of the action), so its summary is the call's own
+// and not memoised.
+func (m *Model) summarizeIn(ctx context.Context, f *jsast.File, fn *jsast.Node, r role, roles []ParamRole, seeds []value, outer *outerScope, depth int, stack []*jsast.Node) *summary {
 	for _, s := range stack {
 		if s == fn {
 			return &summary{cont: yes, cut: true} // recursion: the outer call decides
 		}
 	}
 	key := fnKey{fn: fn, role: r}
-	memo := seeds == nil && (roles == nil || r == roleHook)
+	memo := seeds == nil && outer == nil && (roles == nil || r == roleHook)
 	if memo {
 		if s, ok := m.fns.get(key); ok {
 			return s
@@ -212,6 +230,16 @@ func (m *Model) summarizeSeeded(ctx context.Context, f *jsast.File, fn *jsast.No
 	}
 	a := &analyzer{m: m, ctx: ctx, f: f, fn: fn, role: r, depth: depth, stack: append(append([]*jsast.Node(nil), stack...), fn),
 		vars: map[string]value{}, locals: nestedFuncs(f, fn), s: &summary{}, effs: map[*jsast.Node]*effect{}, seenIn: map[string]bool{}}
+	if outer != nil {
+		// The function's own bindings (its parameters, below, and its
+		// declarations as the walk meets them) shadow the outer ones.
+		maps.Copy(a.vars, outer.vars)
+		for k, v := range outer.locals {
+			if _, own := a.locals[k]; !own {
+				a.locals[k] = v
+			}
+		}
+	}
 	if seeds != nil {
 		for i, p := range params(fn) {
 			v := value{}
@@ -1846,7 +1874,12 @@ func missingArgSeeds(fn *jsast.Node, args []*jsast.Node) []value {
 // (seeds: the values its parameters hold, when known): its effects,
 // checks and identity reads.
 func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, seeds []value) {
-	s := a.use(a.m.summarizeSeeded(a.ctx, r.file, r.fn, roleHelper, nil, seeds, a.depth+1, a.stack))
+	var outer *outerScope
+	if r.file == a.f && r.fn != nil && a.fn != nil && r.fn.Start > a.fn.Start && r.fn.End <= a.fn.End {
+		// A function declared inside this one: it sees this one's values.
+		outer = &outerScope{vars: a.vars, locals: a.locals}
+	}
+	s := a.use(a.m.summarizeIn(a.ctx, r.file, r.fn, roleHelper, nil, seeds, outer, a.depth+1, a.stack))
 	hname := r.name
 	if hname == "" {
 		hname = clip(a.f.CalleeName(n), 40)

@@ -159,6 +159,8 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 						return nil // SELECT NOW(): no stored data
 					}
 					return mk(st.kind, st.selects)
+				} else if writesByStatement(st, eff) {
+					return mk(st.kind, st.selects)
 				}
 				e := mk(dataKind(eff), !knowledge.IsCreate(last))
 				if eff == knowledge.ReadWrite {
@@ -189,6 +191,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			if contains(libs, u.Library) || contains(libs, "") {
 				eff |= u.Effect
 			}
+		}
+		if st := sqlOf(f, n); writesByStatement(st, eff) {
+			return mk(st.kind, st.selects)
 		}
 		if eff != 0 {
 			return mk(dataKind(eff), !knowledge.IsCreate(last))
@@ -269,6 +274,15 @@ func (a *analyzer) sqlEffect(n *jsast.Node, call string) *effect {
 		call += "." + st.table
 	}
 	return &effect{Effect: Effect{Kind: st.kind, Call: call, Selects: st.selects}}
+}
+
+// writesByStatement reports a data call the knowledge table counts as a
+// read whose SQL statement writes: a raw query method run with
+// `UPDATE ... RETURNING *` (prisma.$queryRaw, which returns the rows)
+// changes the rows its statement selects, whatever the method is
+// usually used for.
+func writesByStatement(st sqlStatement, eff knowledge.Effect) bool {
+	return st.known && st.kind == WritesData && eff == knowledge.Read
 }
 
 // sqlStatement is what a raw SQL statement does.
@@ -1617,6 +1631,16 @@ func (a *analyzer) returnedSecret(n *jsast.Node) string {
 				return false
 			case callee == "Object.keys":
 				return false // the settings' names, not their values
+			}
+			if _, _, err := a.m.callee(a.ctx, a.f, x, a.locals); err == nil {
+				// A function of the application: what it returns is sent,
+				// not what it is given (send(process.env.KEY) returns the
+				// response the key fetched), as far as its return value
+				// is followed.
+				if v := a.classify(x); v.kind == vSecret && exposedSecret(v.lit) {
+					found = v.lit
+				}
+				return false
 			}
 		case "binary_expression":
 			switch a.f.Text(x.ChildByField("operator")) {

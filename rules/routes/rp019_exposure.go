@@ -298,7 +298,7 @@ func (x *advisoryExposure) authHelpers() *bite {
 		if !pe.fx.TouchesUserData() {
 			continue
 		}
-		if pe.own.Authn == model.AuthnYes || pe.own.Authn == model.AuthnPartial || len(pe.own.Proof) > 0 {
+		if (pe.own.Authn == model.AuthnYes || pe.own.Authn == model.AuthnPartial || len(pe.own.Proof) > 0) && x.readsClerkIdentity(pe) {
 			hit = append(hit, pe)
 		}
 	}
@@ -315,6 +315,24 @@ func (x *advisoryExposure) authHelpers() *bite {
 		return &bite{why: fmt.Sprintf("%s reads the identity with `%s()` for handlers the model could not follow", rules.Code(loc.Path), name), related: []rules.Location{loc}}
 	}
 	return nil
+}
+
+// readsClerkIdentity reports whether an entry's own check rests on the
+// identity a Clerk helper returns: it reads the verified identity
+// (model.FromIdentity), or a wrapper or helper of its own checks the
+// caller. A handler whose only check is its own test of a session cookie
+// or a token it decodes itself never asks auth()/getAuth(), so the
+// helpers' bypass gives it no other identity.
+func (x *advisoryExposure) readsClerkIdentity(pe pkgEntry) bool {
+	if hasVia(pe.own, model.ViaWrapper) || hasVia(pe.own, model.ViaHelper) {
+		return true
+	}
+	for _, in := range x.pass.Model.Inputs(x.pass.Ctx, pe.e) {
+		if in.Source == model.FromIdentity {
+			return true
+		}
+	}
+	return false
 }
 
 // identityOutsideEntries returns the first import of a Clerk identity
