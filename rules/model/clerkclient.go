@@ -57,3 +57,43 @@ func scopedValue(f *jsast.File, id *jsast.Node) *jsast.Node {
 	}
 	return nil
 }
+
+// ClerkClientOptions returns the options a Clerk Backend client was
+// built with, for a receiver n (`clerk` in `clerk.authenticateRequest(req)`)
+// bound in the handler or the module to a `createClerkClient(...)` call
+// of a Clerk package: the client's defaults for authenticateRequest()
+// (knowledge.VerifyOptionsArg). opts is the options object literal, nil
+// when the call has none; ok is false when the client is not built that
+// way here (imported, made by a factory, options not a literal): what it
+// was given is then not known.
+func (m *Model) ClerkClientOptions(f *jsast.File, n *jsast.Node) (opts *jsast.Node, ok bool) {
+	n = jsast.Unwrap(n)
+	if m == nil || f == nil || n == nil || n.Type != "identifier" {
+		return nil, false
+	}
+	v := scopedValue(f, n)
+	if v == nil {
+		v = f.LocalValue(f.Text(n))
+	}
+	v = jsast.Unwrap(v)
+	if v == nil || v.Type != "call_expression" {
+		return nil, false
+	}
+	src, name, imported := f.ImportedCallee(v)
+	idx, known := knowledge.VerifyOptionsArg(name)
+	if !imported || !known || name != "createClerkClient" || !(jsast.IsClerkModule(src) || knowledge.IsClerkPackage(src)) {
+		return nil, false
+	}
+	args := jsast.Args(v)
+	if len(args) <= idx {
+		return nil, true
+	}
+	o := jsast.Unwrap(args[idx])
+	if o != nil && o.Type == "identifier" {
+		o = jsast.Unwrap(f.LocalValue(f.Text(o)))
+	}
+	if o == nil || o.Type != "object" {
+		return nil, false
+	}
+	return o, true
+}
