@@ -88,14 +88,7 @@ func localsStores(f *jsast.File, props map[string]bool) {
 		if obj == nil || prop == "" || fn == nil || !localsOfFirstParam(f, fn, obj) {
 			continue
 		}
-		r, seen := reads[fn]
-		if !seen {
-			r = readsIdentity(f, fn)
-			reads[fn] = r
-		}
-		if prev, ok := props[prop]; !ok || prev {
-			props[prop] = r
-		}
+		noteStore(f, fn, prop, reads, props)
 	}
 }
 
@@ -143,14 +136,21 @@ func contextStores(f *jsast.File, keys map[string]bool) {
 		if len(ps) == 0 || ps[0].Type != "identifier" || f.Text(ps[0]) != f.Text(obj) {
 			continue // a Map's or a Set's set(), not the request context's
 		}
-		r, seen := reads[fn]
-		if !seen {
-			r = readsIdentity(f, fn)
-			reads[fn] = r
-		}
-		if prev, ok := keys[k]; !ok || prev {
-			keys[k] = r
-		}
+		noteStore(f, fn, k, reads, keys)
+	}
+}
+
+// noteStore records that fn stores key: true while every store of it is
+// in a function that reads the verified identity (reads caches that per
+// function), false for good otherwise.
+func noteStore(f *jsast.File, fn *jsast.Node, key string, reads map[*jsast.Node]bool, stored map[string]bool) {
+	r, seen := reads[fn]
+	if !seen {
+		r = readsIdentity(f, fn)
+		reads[fn] = r
+	}
+	if prev, ok := stored[key]; !ok || prev {
+		stored[key] = r
 	}
 }
 
