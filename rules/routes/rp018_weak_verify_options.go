@@ -65,9 +65,7 @@ var RP018 = &rules.Rule{
 			"A list the app's own helper builds (`authorizedParties: trustedOrigins(env.BASE_URL)`) is followed to the array literal the helper returns, and reported at the call. " +
 			"Local origins inside a `NODE_ENV === 'development'` branch are not reported. A direct `authenticateRequest()` " +
 			"or `verifyToken()` call with a literal options object and no `authorizedParties` is reported with low " +
-			"confidence, and so is `client.authenticateRequest(req)` with no options when the client was built here by " +
-			"`createClerkClient()` without `authorizedParties` (its options are the call's defaults); a missing " +
-			"`authorizedParties` in `clerkMiddleware()` is not reported.",
+			"confidence; a missing `authorizedParties` in `clerkMiddleware()` is not reported.",
 		Bad: "export default clerkMiddleware({ authorizedParties: ['*'] })\n\n" +
 			"const payload = await verifyToken(token, { secretKey, clockSkewInMs: 3_600_000 })\n\n" +
 			"const { isAuthenticated, userId } = await auth({ acceptsToken: 'any' })\n" +
@@ -163,30 +161,8 @@ func runRP018(pass *rules.Pass) error {
 			pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Confidence: rules.LowConfidence,
 				Message: fmt.Sprintf("%s is called without `authorizedParties`, so a session token minted for any origin of this Clerk instance (including a compromised sibling subdomain) is accepted", rules.Code(name+"()"))})
 		}
-		if last == "authenticateRequest" && len(args) <= idx && !nonProduction(f.Path) && rp018ClientLacksParties(pass, f, call) {
-			// clerk.authenticateRequest(req) with no options: the
-			// client's own createClerkClient() options are its defaults.
-			pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Confidence: rules.LowConfidence,
-				Message: fmt.Sprintf("%s is called without `authorizedParties` (neither in the call nor in the client's `createClerkClient()` options), so a session token minted for any origin of this Clerk instance (including a compromised sibling subdomain) is accepted", rules.Code(name+"()"))})
-		}
 	}
 	return nil
-}
-
-// rp018ClientLacksParties reports whether the receiver of a
-// client.authenticateRequest() call is a Clerk client the model saw built
-// here (Model.ClerkClientOptions) with no `authorizedParties` in its
-// options; a client built elsewhere is not judged.
-func rp018ClientLacksParties(pass *rules.Pass, f *jsast.File, call *jsast.Node) bool {
-	callee := jsast.Unwrap(call.ChildByField("function"))
-	if callee == nil || callee.Type != "member_expression" || pass.Model == nil {
-		return false
-	}
-	o, ok := pass.Model.ClerkClientOptions(f, callee.ChildByField("object"))
-	if !ok {
-		return false
-	}
-	return o == nil || f.ObjectProp(o, "authorizedParties") == nil && !jsast.HasSpread(o)
 }
 
 // nonProduction reports the files no deployed request runs: examples,
