@@ -174,6 +174,9 @@ func readsIdentity(f *jsast.File, fn *jsast.Node) bool {
 				return true
 			}
 		}
+		if localsIdentityCall(f, n) {
+			return true
+		}
 		if clerkClientVerify(f, n) {
 			return true
 		}
@@ -198,4 +201,21 @@ func clerkClientVerify(f *jsast.File, call *jsast.Node) bool {
 	}
 	src, ok := knowledge.IdentitySourceOf("@clerk/backend", f.Text(callee.ChildByField("property")))
 	return ok && src.Returns == knowledge.RequestState
+}
+
+// localsIdentityCall reports whether call reads the identity Clerk's
+// middleware put on the request's locals (`context.locals.auth()`,
+// `locals.currentUser()`: knowledge.IdentitySourceOn "locals").
+func localsIdentityCall(f *jsast.File, call *jsast.Node) bool {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	if callee == nil || callee.Type != "member_expression" {
+		return false
+	}
+	obj := jsast.Unwrap(callee.ChildByField("object"))
+	if obj == nil || !(obj.Type == "identifier" && f.Text(obj) == "locals" ||
+		obj.Type == "member_expression" && f.Text(obj.ChildByField("property")) == "locals") {
+		return false
+	}
+	_, ok := knowledge.IdentitySourceOn("locals", f.Text(callee.ChildByField("property")))
+	return ok
 }
