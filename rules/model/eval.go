@@ -224,6 +224,12 @@ func (a *analyzer) member(v value, prop string) value {
 		return value{kind: vPred, anon: isTrue}
 	}
 	switch v.kind {
+	case vLocals:
+		// context.locals.auth = { userName } set by the application's own
+		// middleware from the verified identity (storedLocalsValue).
+		if cv, ok := a.m.storedLocalsValue(a.ctx, prop); ok {
+			return cv
+		}
 	case vAuthObj:
 		if iv, ok := identityField(prop); ok {
 			return iv

@@ -258,6 +258,28 @@ type PathPattern struct {
 	// build on such a matcher, Clerk throws at startup.
 	Err error
 	re  *boundedre.Regexp
+	// everyPath is set for a route pattern that matches every URL path
+	// ('/(.*)', '(.*)'): see MatchesEveryPath.
+	everyPath bool
+}
+
+// MatchesEveryPath reports whether the pattern matches every URL path a
+// request can have: a createRouteMatcher pattern made of one group whose
+// pattern is `.*`, optionally after the leading '/' (`/(.*)`, `(.*)`).
+// Every pathname starts with '/', so no crafted path escapes it. Named
+// parameters (`/:path*`) do not count: their default pattern stops at
+// empty segments.
+func (p *PathPattern) MatchesEveryPath() bool { return p != nil && p.Err == nil && p.everyPath }
+
+// catchAll reports whether parsed keys are the one `.*` group of
+// MatchesEveryPath.
+func catchAll(keys []ptrKey) bool {
+	if len(keys) != 1 {
+		return false
+	}
+	k := keys[0]
+	return k.literal == "" && k.pattern == ".*" && k.suffix == "" &&
+		(k.prefix == "" || k.prefix == "/") && (k.modifier == "" || k.modifier == "?" || k.modifier == "*")
 }
 
 // Eval matches a URL path: Match, NoMatch, or Unknown when the pattern
@@ -335,6 +357,7 @@ func CompileRoutePattern(set *boundedre.Set, file, source string, line int) *Pat
 		return p
 	}
 	p.re = re
+	p.everyPath = catchAll(keys)
 	return p
 }
 

@@ -117,6 +117,44 @@ func TestRoutePattern(t *testing.T) {
 	}
 }
 
+// TestRoutePatternMatchesEveryPath: only a lone `.*` group (after the
+// leading '/') matches every path; a named catch-all parameter stops at
+// empty segments, and a prefix narrows the pattern.
+func TestRoutePatternMatchesEveryPath(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    bool
+	}{
+		{"/(.*)", true},
+		{"(.*)", true},
+		{"/(.*)?", true},
+		{"/:path*", false},
+		{"/api(.*)", false},
+		{"/(.*)/edit", false},
+		{"/(.+)", false},
+		{"/", false},
+	}
+	for _, tc := range tests {
+		p := CompileRoutePattern(testSet(), "middleware.ts", tc.pattern, 1)
+		if p.Err != nil {
+			t.Fatalf("compile %q: %v", tc.pattern, p.Err)
+		}
+		if got := p.MatchesEveryPath(); got != tc.want {
+			t.Errorf("%s: MatchesEveryPath = %v, want %v", tc.pattern, got, tc.want)
+		}
+		if tc.want {
+			for _, u := range []string{"/", "//x", "/a/b.json", "/%2e%2e/admin", "/API/x"} {
+				if !p.Match(u) {
+					t.Errorf("%s claims every path but does not match %s", tc.pattern, u)
+				}
+			}
+		}
+	}
+	if p := CompileRegExpLiteral(testSet(), "middleware.ts", `/.*/`, 1); p.MatchesEveryPath() {
+		t.Errorf("a RegExp literal is not classified")
+	}
+}
+
 // bomb needs backtracking (look-ahead) and explodes on any path longer
 // than a few characters.
 const bomb = `/^((?=.)(.*)*)*x/`

@@ -96,6 +96,18 @@ func (r *RouteMatcher) Eval(urlPath string) boundedre.Verdict {
 	return anyMatch(r.Patterns, urlPath)
 }
 
+// MatchesEveryPath reports whether one of the matcher's patterns matches
+// every URL path (PathPattern.MatchesEveryPath): the matcher then matches
+// whatever the rest of its argument is.
+func (r *RouteMatcher) MatchesEveryPath() bool {
+	for _, p := range r.Patterns {
+		if p.MatchesEveryPath() {
+			return true
+		}
+	}
+	return false
+}
+
 // Match reports whether the matcher certainly matches urlPath.
 func (r *RouteMatcher) Match(urlPath string) bool { return r.Eval(urlPath) == boundedre.Match }
 
@@ -293,7 +305,8 @@ func (mw *Middleware) protects(urlPath string) tri {
 // protect()`), as opposed to only because a matcher does not match it
 // (`if (!isPublicRoute(req)) protect()`). In the first form a matcher that
 // fails to match a crafted path opens the path; in the second it fails
-// closed.
+// closed. A matcher that matches every path ('/(.*)') cannot fail to match,
+// so a gate on it alone does not count.
 func (mw *Middleware) GatesOnMatch() bool { return matcherIn(mw.protect, true) }
 
 // matcherIn reports whether p tests a route matcher under the polarity
@@ -301,7 +314,7 @@ func (mw *Middleware) GatesOnMatch() bool { return matcherIn(mw.protect, true) }
 func matcherIn(p pred, pos bool) bool {
 	switch p := p.(type) {
 	case predMatcher:
-		return pos
+		return pos && !p.m.MatchesEveryPath()
 	case predNot:
 		return matcherIn(p.p, !pos)
 	case predAnd:

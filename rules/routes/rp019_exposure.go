@@ -243,7 +243,7 @@ func (x *advisoryExposure) matcherGateFile() (string, int) {
 	}
 	file, line := "", 0
 	x.eachFile(isMiddlewarePath, []string{"createRouteMatcher"}, func(p string, f *jsast.File) bool {
-		file, line = p, positiveMatcherTest(f)
+		file, line = p, x.positiveMatcherTest(f)
 		return line > 0
 	})
 	if line == 0 {
@@ -253,13 +253,14 @@ func (x *advisoryExposure) matcherGateFile() (string, int) {
 }
 
 // positiveMatcherTest returns the line of a call to a createRouteMatcher()
-// result that is not negated, or 0.
-func positiveMatcherTest(f *jsast.File) int {
+// result that is not negated, or 0. A matcher with a pattern that matches
+// every path ('/(.*)') is skipped: no crafted path escapes it.
+func (x *advisoryExposure) positiveMatcherTest(f *jsast.File) int {
 	names := map[string]bool{}
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
 		if n.Type == "variable_declarator" {
 			if v := jsast.Unwrap(n.ChildByField("value")); v != nil && v.Type == "call_expression" && f.CalleeName(v) == "createRouteMatcher" {
-				if id := n.ChildByField("name"); id != nil && id.Type == "identifier" {
+				if id := n.ChildByField("name"); id != nil && id.Type == "identifier" && !x.matchesEveryPath(f, v) {
 					names[f.Text(id)] = true
 				}
 			}
@@ -283,6 +284,18 @@ func positiveMatcherTest(f *jsast.File) int {
 		return true
 	})
 	return line
+}
+
+// matchesEveryPath reports whether a createRouteMatcher(...) call has a
+// pattern that matches every URL path.
+func (x *advisoryExposure) matchesEveryPath(f *jsast.File, call *jsast.Node) bool {
+	args := call.ChildByField("arguments")
+	if args == nil || len(args.NamedChildren()) == 0 || x.pass.Project == nil {
+		return false
+	}
+	pats, _ := x.pass.Project.CompileRoutePatternsOf(f, args.NamedChildren()[0])
+	rm := project.RouteMatcher{Patterns: pats}
+	return rm.MatchesEveryPath()
 }
 
 // authHelpers: auth()/getAuth()/currentUser() return a wrong identity
