@@ -10,7 +10,7 @@ import (
 // category with no rule still counts for recall: its problems are misses.
 var categories = map[string][]string{
 	"secret-exposure": {"CLK-SEC-001", "CLK-SEC-002", "CLK-SEC-003", "CLK-SEC-004", "CLK-SEC-005",
-		"CLK-SEC-006", "CLK-SEC-007", "CLK-SEC-008", "CLK-SEC-009", "CLK-SEC-010", "CLK-SEC-011", "CLK-SEC-012", "CLK-SEC-013"},
+		"CLK-SEC-006", "CLK-SEC-007", "CLK-SEC-008", "CLK-SEC-009", "CLK-SEC-010", "CLK-SEC-011", "CLK-SEC-012", "CLK-SEC-013", "CLK-SEC-014"},
 	"unguarded-entry": {"CLK-RP-003", "CLK-RP-004", "CLK-RP-005", "CLK-RP-010", "CLK-RP-011",
 		"CLK-RP-012", "CLK-RP-013", "CLK-RP-014", "CLK-RP-015", "CLK-RP-016", "CLK-RP-021", "CLK-RBAC-002",
 		"CLK-SEC-012",   // an unauthenticated entry that sends a secret is both

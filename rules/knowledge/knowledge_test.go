@@ -33,6 +33,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("textFilters %+v: incomplete entry", f)
 		}
 	}
+	for _, c := range buildConstants {
+		unique("buildConstants", c.Expr)
+		if c.Source == "" || c.Expr == "" || (c.Value != "true" && c.Value != "false") {
+			t.Errorf("buildConstants %+v: incomplete entry", c)
+		}
+	}
 	for _, c := range capabilityKeys {
 		unique("capabilityKeys", c.Key)
 		if c.Source == "" || c.Key == "" || c.Key != strings.ToLower(c.Key) {

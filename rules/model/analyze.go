@@ -144,6 +144,10 @@ type state struct {
 	// granted some.
 	scope []InputSource
 	open  bool
+	// dead is set after a branch that every caller of the production
+	// build takes and that exits (buildBranch): the rest of the block
+	// never runs.
+	dead bool
 }
 
 // grant records the scope of the authorization a passed condition gives.
@@ -456,6 +460,9 @@ func (a *analyzer) cont(st *state) {
 
 func (a *analyzer) block(stmts []*jsast.Node, st *state) {
 	for _, s := range stmts {
+		if st.dead {
+			return // after `if (import.meta.env.PROD) return`: no caller runs it
+		}
 		if err := a.ctx.Err(); err != nil {
 			a.unknown(fmt.Sprintf("analysis stopped: %v", err))
 			st.reach = maybe
@@ -580,6 +587,9 @@ var errorStatusRe = regexp.MustCompile(`(?:status(?:Code)?\s*:\s*|\.status\(\s*|
 
 func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 	test := n.ChildByField("condition")
+	if a.buildBranch(n, st) {
+		return
+	}
 	a.expr(test, st, false)
 	c, info := a.cond(test)
 	consN, altN := n.ChildByField("consequence"), n.ChildByField("alternative")
@@ -605,12 +615,13 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 		a.s.nonGuards = append(a.s.nonGuards, Proof{Location: Location{File: a.f.Path, Line: test.Line},
 			What: fmt.Sprintf("`if %s` only tests that a token is present, it does not verify it (line %d)", clip(a.f.Text(test), 60), test.Line)})
 	}
-	if !info.mentions && c == either && !a.callerSetRoleIn(test) && !a.requestDecided(test) {
+	if !info.mentions && c == either && !a.callerSetRoleIn(test) && !a.requestDecided(test) && !clockTest(a.f, test) {
 		// if (!req.admin.permissions.includes(p)) return res.status(403):
 		// a test the model cannot read that answers Forbidden decides
 		// what the caller may do (unless the role it reads is one the
 		// application stores from client-writable metadata, or the
-		// request itself carries it).
+		// request itself carries it, or it compares with the current
+		// time: a deadline, not a role).
 		orgRole := a.comparesOrgRoleKey(test)
 		if orgRole && consExits != altExits {
 			a.addCheck(test, condInfo{authz: AuthzRole}, false)
@@ -946,6 +957,10 @@ func (a *analyzer) returns() {
 	}
 	a.s.retSeen = true
 	if v, ok := a.resultObject(); ok {
+		a.s.ret = v
+		return
+	}
+	if v, ok := a.boolPredicate(); ok {
 		a.s.ret = v
 		return
 	}

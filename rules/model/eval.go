@@ -42,6 +42,9 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		}
 		return value{}
 	case "member_expression", "subscript_expression":
+		if lit, ok := knowledge.ProductionConstant(f.Text(n)); ok {
+			return value{kind: vLiteral, lit: lit} // import.meta.env.PROD: true in the deployed build
+		}
 		obj := n.ChildByField("object")
 		prop := ""
 		if n.Type == "member_expression" {
@@ -101,7 +104,7 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		case "===", "==", "!==", "!=", "<", ">", "<=", ">=", "instanceof", "in":
 			c, info := a.cond(n)
 			if info.mentions {
-				return value{kind: vPred, anon: c, authz: info.authz}
+				return value{kind: vPred, anon: c, authz: info.authz, secret: info.secret}
 			}
 			return value{}
 		case "+":
@@ -123,7 +126,7 @@ func (a *analyzer) classify(n *jsast.Node) value {
 		if op != nil && f.Text(op) == "!" {
 			c, info := a.cond(n)
 			if info.mentions {
-				return value{kind: vPred, anon: c, authz: info.authz}
+				return value{kind: vPred, anon: c, authz: info.authz, secret: info.secret}
 			}
 		}
 		return value{}
@@ -779,6 +782,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 				if len(s.reads) > 0 && ret.kind == vOther && ret.props == nil || isFn && ret.kind == vParam {
 					return value{}
 				}
+				if ret.kind != vPred && !isFn {
+					if p, ok := a.requestPredicate(r, args); ok {
+						return p // isAuthorized(request): the request's secret header tested in the helper
+					}
+				}
 				return ret
 			}
 			return value{}
@@ -1050,7 +1058,7 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 		}
 		return isFalse, condInfo{mentions: true, authz: az, scope: v.scope}
 	case vPred:
-		return v.anon, condInfo{mentions: true, authz: v.authz}
+		return v.anon, condInfo{mentions: true, authz: v.authz, secret: v.secret}
 	case vRow:
 		if v.authz != 0 {
 			// A record selected by the caller's claimed identity: whether

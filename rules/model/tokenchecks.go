@@ -65,14 +65,30 @@ func (m *Model) verifiesTokenAt(ctx context.Context, f *jsast.File, call *jsast.
 // segments, header.payload.signature (RFC 7519 section 3, RFC 7515
 // section 7.1).
 func HandDecodedPayload(f *jsast.File, n *jsast.Node) bool {
-	if n == nil || n.Type != "subscript_expression" {
+	if n == nil {
 		return false
 	}
-	obj := jsast.Unwrap(n.ChildByField("object"))
-	if obj == nil || obj.Type != "call_expression" || !splitsOnDot(f, obj) {
-		return false
-	}
-	if idx := n.ChildByField("index"); idx == nil || f.Text(idx) != "1" {
+	switch n.Type {
+	case "subscript_expression":
+		// token.split('.')[1], or parts[1] of const parts = token.split('.')
+		obj := jsast.Unwrap(n.ChildByField("object"))
+		if obj != nil && obj.Type == "identifier" {
+			obj = jsast.Unwrap(splitBinding(f, n, f.Text(obj)))
+		}
+		if obj == nil || obj.Type != "call_expression" || !splitsOnDot(f, obj) {
+			return false
+		}
+		if idx := n.ChildByField("index"); idx == nil || f.Text(idx) != "1" {
+			return false
+		}
+	case "variable_declarator":
+		// const [, payload] = token.split('.')
+		name, val := n.ChildByField("name"), jsast.Unwrap(n.ChildByField("value"))
+		if name == nil || name.Type != "array_pattern" || val == nil || val.Type != "call_expression" || !splitsOnDot(f, val) ||
+			!secondElement(name) {
+			return false
+		}
+	default:
 		return false
 	}
 	// The decoding call may wrap the subscript directly or take the
@@ -89,6 +105,46 @@ func HandDecodedPayload(f *jsast.File, n *jsast.Node) bool {
 		return !decodes
 	})
 	return decodes
+}
+
+// splitBinding returns the value of the one declaration of name in the
+// function around n (`const parts = token.split('.')`), or nil.
+func splitBinding(f *jsast.File, n *jsast.Node, name string) *jsast.Node {
+	scope := jsast.EnclosingFunction(n)
+	if scope == nil {
+		scope = f.Root
+	}
+	var val *jsast.Node
+	count := 0
+	jsast.Walk(scope, func(x *jsast.Node) bool {
+		if x.Type == "variable_declarator" && f.Text(x.ChildByField("name")) == name {
+			count++
+			val = x.ChildByField("value")
+		}
+		return true
+	})
+	if count != 1 {
+		return nil
+	}
+	return val
+}
+
+// secondElement reports an array pattern that binds its second element
+// (`[, payload]`, `[header, payload]`).
+func secondElement(p *jsast.Node) bool {
+	i := 0
+	for _, c := range p.Children {
+		switch c.Type {
+		case ",":
+			i++
+		case "[", "]":
+		default:
+			if i == 1 && c.Type != "comment" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // splitsOnDot reports a call `s.split('.')`: a token cut into its

@@ -99,11 +99,14 @@ type value struct {
 	param int         // vParam
 	pprop string      // vParam: the property of the parameter read (args.noteId), "" for the whole value
 	anon  cond        // vPred
-	authz Authz       // authorization decided by an identity value or predicate
-	field string      // vIdentity: the Auth field or member chain
-	pkg   string      // vClient: the data library's module
-	lit   string      // vLiteral; vSecret: the setting's name (DATABASE_URL)
-	clerk bool        // vUser/vRow: a Clerk User (or list of users) object
+	// secret is set on a vPred that compares a credential of the request
+	// with a configured secret (a shared-secret check, not a sign-in).
+	secret bool
+	authz  Authz  // authorization decided by an identity value or predicate
+	field  string // vIdentity: the Auth field or member chain
+	pkg    string // vClient: the data library's module
+	lit    string // vLiteral; vSecret: the setting's name (DATABASE_URL)
+	clerk  bool   // vUser/vRow: a Clerk User (or list of users) object
 	// asCaller is set on a vClient made with the caller's own token
 	// (callerTokenClient): the database's per-user rules decide what its
 	// queries reach.

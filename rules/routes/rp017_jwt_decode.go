@@ -131,7 +131,7 @@ func runRP017(pass *rules.Pass) error {
 						Message: fmt.Sprintf("%s is called without `algorithms`, so the token chooses its own algorithm; pin `algorithms: ['RS256']` for Clerk session tokens", rules.Code(name+"()"))})
 				}
 			}
-		case "subscript_expression":
+		case "subscript_expression", "variable_declarator":
 			if model.HandDecodedPayload(f, n) && !verifiedNearby(pass, f, n) && !srvOnlyLogged(f, n) {
 				decoded[n.Line] = true
 				pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,

@@ -17,7 +17,7 @@ import (
 var runFuncs = map[string]runFunc{
 	"CLK-SEC-001": runSEC001, "CLK-SEC-002": runSEC002, "CLK-SEC-003": runSEC003, "CLK-SEC-004": runSEC004,
 	"CLK-SEC-005": runSEC005, "CLK-SEC-006": runSEC006, "CLK-SEC-007": runSEC007, "CLK-SEC-008": runSEC008,
-	"CLK-SEC-009": runSEC009, "CLK-SEC-010": runSEC010, "CLK-SEC-011": runSEC011, "CLK-SEC-012": runSEC012, "CLK-SEC-013": runSEC013,
+	"CLK-SEC-009": runSEC009, "CLK-SEC-010": runSEC010, "CLK-SEC-011": runSEC011, "CLK-SEC-012": runSEC012, "CLK-SEC-013": runSEC013, "CLK-SEC-014": runSEC014,
 }
 
 // TestNoRawSecretInDiagnostics runs every rule over every fixture and

@@ -25,6 +25,7 @@
 //   - CLK-SEC-013 is an account's login and password written as literals
 //     into a request the code sends (a narrow, high-precision case of a
 //     hard-coded credential; other literals are a secret scanner's job).
+//   - CLK-SEC-014 is a Clerk secret variable passed as it is to a log call.
 //
 // Attribution: both Clerk and Stripe issue sk_test_/sk_live_ keys. The
 // rules report keys attributed to Clerk (by name, surrounding text, the
@@ -46,7 +47,7 @@ import (
 
 // Rules is the pack, in ID order.
 var Rules = []*rules.Rule{
-	SEC001, SEC002, SEC003, SEC004, SEC005, SEC006, SEC007, SEC008, SEC009, SEC010, SEC011, SEC012, SEC013,
+	SEC001, SEC002, SEC003, SEC004, SEC005, SEC006, SEC007, SEC008, SEC009, SEC010, SEC011, SEC012, SEC013, SEC014,
 }
 
 // reportFunc receives a rule's diagnostics. Rules report through it rather
