@@ -547,8 +547,8 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 			return src + "." + name, fromWords[model.FromQuery]
 		}
 		if src, ok := t.inputs[name]; ok && fromWords[src] != "" {
-			if v := valueOf(f, name, at); v != nil && !t.derived(v) {
-				return "", "" // a value the model tainted through a check we judge ourselves
+			if v := valueOf(f, name, at); v != nil && (!t.derived(v) || t.originFixed(v, at, depth)) {
+				return "", "" // a value the model tainted through a check, or an origin, we judge ourselves
 			}
 			return name, fromWords[src]
 		}
@@ -647,6 +647,43 @@ func headerCall(f *jsast.File, call *jsast.Node) bool {
 func (t taint) derived(v *jsast.Node) bool {
 	v = jsast.Unwrap(v)
 	return v != nil && v.Type != "ternary_expression" && v.Type != "binary_expression"
+}
+
+// originFixed reports a template string whose origin a leading value not
+// read from the request fixes (`${APP_URL}/organization/${id}`): what the
+// request adds comes after a literal '/', in the path of that origin. A
+// leading value that is itself "" or "/" fixes nothing ("/" + "/evil.example").
+func (t taint) originFixed(v *jsast.Node, at *jsast.Node, depth int) bool {
+	f := t.f
+	v = jsast.Unwrap(v)
+	if v == nil || v.Type != "template_string" {
+		return false
+	}
+	parts := v.NamedChildren()
+	if len(parts) < 2 || parts[0].Type != "template_substitution" || parts[1].Type != "string_fragment" ||
+		!strings.HasPrefix(f.Text(parts[1]), "/") {
+		return false
+	}
+	sub := parts[0].NamedChildren()
+	if len(sub) != 1 {
+		return false
+	}
+	lead := jsast.Unwrap(sub[0])
+	if lead == nil || lead.Type != "identifier" {
+		return false
+	}
+	if _, ok := t.inputs[f.Text(lead)]; ok {
+		return false
+	}
+	lv := valueOf(f, f.Text(lead), at)
+	if lv == nil || readsRequest(f, lv) {
+		return false
+	}
+	if s, ok := f.StringValue(lv); ok && (s == "" || s == "/") {
+		return false
+	}
+	src, _ := t.of(lead, at, depth+1)
+	return src == ""
 }
 
 // validated reports whether fn checks one of the tainted names with a

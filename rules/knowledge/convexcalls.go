@@ -43,3 +43,40 @@ func ConvexRunCallOf(name string) (ConvexRunCall, bool) {
 	}
 	return ConvexRunCall{}, false
 }
+
+// ConvexCrudModule is the module of convex-helpers' crud(schema, table,
+// query?, mutation?), which generates functions that read and write one
+// table's documents; a module exports them by destructuring
+// (export const { create, read, update } = crud(schema, "notes")).
+const ConvexCrudModule = "convex-helpers/server/crud"
+
+// ConvexCrudOp is a function crud() generates: what it does to the
+// table's documents with the arguments it is run with.
+type ConvexCrudOp struct {
+	// Name is the property of crud()'s result.
+	Name string
+	// Writes marks an insert, a patch or a delete; the others read.
+	Writes bool
+	// Selects marks an operation on the one document whose id its
+	// arguments give.
+	Selects bool
+	Source  string
+}
+
+var convexCrudOps = []ConvexCrudOp{
+	{Name: "create", Writes: true, Source: "https://app.unpkg.com/convex-helpers@0.1.108/files/server/crud.ts (create: ctx.db.insert(table, args))"},
+	{Name: "read", Selects: true, Source: "https://app.unpkg.com/convex-helpers@0.1.108/files/server/crud.ts (read: ctx.db.get(args.id))"},
+	{Name: "paginate", Source: "https://app.unpkg.com/convex-helpers@0.1.108/files/server/crud.ts (paginate: ctx.db.query(table).paginate(args.paginationOpts))"},
+	{Name: "update", Writes: true, Selects: true, Source: "https://app.unpkg.com/convex-helpers@0.1.108/files/server/crud.ts (update: ctx.db.patch(args.id, args.patch))"},
+	{Name: "destroy", Writes: true, Selects: true, Source: "https://app.unpkg.com/convex-helpers@0.1.108/files/server/crud.ts (destroy: ctx.db.delete(args.id))"},
+}
+
+// ConvexCrudOpOf returns the crud() operation named name.
+func ConvexCrudOpOf(name string) (ConvexCrudOp, bool) {
+	for _, o := range convexCrudOps {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return ConvexCrudOp{}, false
+}

@@ -118,6 +118,11 @@ var dataAPIs = []DataLibrary{
 		Calls: calls(Read, "get", "query", "getUrl", "getMetadata").with(Write, "insert", "patch", "replace", "delete", "store",
 			"generateUploadUrl"),
 		Source: "https://docs.convex.dev/database/reading-data, https://docs.convex.dev/database/writing-data, https://docs.convex.dev/file-storage"},
+	// Convex's R2 component: an R2 client made with new R2(components.r2)
+	// signs download URLs for stored objects and stores and deletes them.
+	{Name: "convex-r2", Modules: []string{"@convex-dev/r2"},
+		Calls:  calls(Read, "getUrl", "getMetadata", "listMetadata").with(Write, "store", "deleteObject", "generateUploadUrl"),
+		Source: "https://www.convex.dev/components/cloudflare-r2 (r2.getUrl(key), r2.store(ctx, blob), r2.deleteObject(ctx, key), r2.generateUploadUrl())"},
 	{Name: "kysely", Modules: []string{"kysely"}, Roots: []string{"db", "trx"},
 		Calls: calls(Read, "selectFrom").
 			with(Write, "insertInto", "updateTable", "deleteFrom", "replaceInto", "mergeInto").

@@ -81,6 +81,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("convexRunCalls", c.Name)
 	}
+	for _, o := range convexCrudOps {
+		unique("convexCrudOps", o.Name)
+		if o.Source == "" || o.Name == "" {
+			t.Errorf("convexCrudOps %+v: incomplete entry", o)
+		}
+	}
 	for _, h := range hmacCalls {
 		if h.Source == "" || h.Name == "" {
 			t.Errorf("hmacCalls %+v: incomplete entry", h)

@@ -1542,6 +1542,11 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		a.noteRead(n, strings.ReplaceAll(name, "()", "")+"()")
 		return
 	}
+	// A call of a function convex-helpers' crud() generated: its data access.
+	if op, table, ref, ok := a.m.convexCrudCall(a.ctx, a.f, n); ok {
+		a.addCrudEffect(n, st, op, table, ref)
+		return
+	}
 	// A call of another function by reference (Convex's ctx.runMutation).
 	if r, args, ok := a.m.convexCallTarget(a.ctx, a.f, n); ok {
 		if a.depth < MaxDepth {

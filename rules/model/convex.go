@@ -316,33 +316,60 @@ func (m *Model) convexRoutes(ctx context.Context, f *jsast.File) []*Entry {
 // server code, whose generated api module locates the convex/ directory.
 // ok is false for other calls.
 func (m *Model) convexCallTarget(ctx context.Context, f *jsast.File, call *jsast.Node) (fnRef, []*jsast.Node, bool) {
+	r, ok := m.convexRefExport(ctx, f, call)
+	if !ok {
+		return fnRef{}, nil, false
+	}
+	if v := jsast.Unwrap(r.ex.Value); v != nil && v.Type == "call_expression" {
+		if fn := convexHandler(r.file, v); fn != nil {
+			return fnRef{file: r.file, fn: fn, name: r.name}, r.args, true
+		}
+	}
+	return fnRef{}, nil, false
+}
+
+// convexExportRef is the export a call that runs a Convex function by
+// reference names: the module file, the export, the reference as
+// written ("internal.notes.update") and the call's arguments from the
+// reference on.
+type convexExportRef struct {
+	file *jsast.File
+	ex   jsast.Export
+	name string
+	args []*jsast.Node
+}
+
+// convexRefExport resolves a call that runs a Convex function by
+// reference (knowledge.ConvexRunCallOf) to the export it names, whatever
+// defines it. ok is false for other calls and unresolved references.
+func (m *Model) convexRefExport(ctx context.Context, f *jsast.File, call *jsast.Node) (convexExportRef, bool) {
 	name := strings.ReplaceAll(f.CalleeName(call), "()", "")
 	rc, ok := knowledge.ConvexRunCallOf(jsast.LastSegment(name))
 	if !ok {
-		return fnRef{}, nil, false
+		return convexExportRef{}, false
 	}
 	dotted := strings.Contains(name, ".")
 	switch {
 	case !rc.Client && !dotted:
-		return fnRef{}, nil, false
+		return convexExportRef{}, false
 	case rc.Client && rc.Module == "" && !dotted:
-		return fnRef{}, nil, false
+		return convexExportRef{}, false
 	case rc.Client && rc.Module != "":
 		if im, ok := f.ImportOf(name); dotted || !ok || im.Source != rc.Module {
-			return fnRef{}, nil, false
+			return convexExportRef{}, false
 		}
 	}
 	args := jsast.Args(call)
 	if rc.RefArg >= len(args) {
-		return fnRef{}, nil, false
+		return convexExportRef{}, false
 	}
 	ref := strings.Split(f.Name(jsast.Unwrap(args[rc.RefArg])), ".")
 	if len(ref) < 3 || ref[0] != "api" && (rc.Client || ref[0] != "internal") {
-		return fnRef{}, nil, false
+		return convexExportRef{}, false
 	}
 	im, ok := f.ImportOf(ref[0])
 	if !ok || !strings.Contains(im.Source, "_generated/api") {
-		return fnRef{}, nil, false
+		return convexExportRef{}, false
 	}
 	mod, export := strings.Join(ref[1:len(ref)-1], "/"), ref[len(ref)-1]
 	dir, _ := convexSplit(f.Path)
@@ -350,7 +377,7 @@ func (m *Model) convexCallTarget(ctx context.Context, f *jsast.File, call *jsast
 		dir = m.convexDirOf(ctx, f, im.Source, mod)
 	}
 	if dir == "" && !strings.HasPrefix(f.Path, "convex/") {
-		return fnRef{}, nil, false
+		return convexExportRef{}, false
 	}
 	for _, ext := range []string{".ts", ".js", ".tsx", ".jsx"} {
 		tf, err := m.parse(ctx, dir+mod+ext)
@@ -358,18 +385,80 @@ func (m *Model) convexCallTarget(ctx context.Context, f *jsast.File, call *jsast
 			continue
 		}
 		for _, ex := range tf.Exports() {
-			if ex.Name != export {
-				continue
-			}
-			if v := jsast.Unwrap(ex.Value); v != nil && v.Type == "call_expression" {
-				if fn := convexHandler(tf, v); fn != nil {
-					return fnRef{file: tf, fn: fn, name: strings.Join(ref, ".")}, args[rc.RefArg:], true
-				}
+			if ex.Name == export {
+				return convexExportRef{file: tf, ex: ex, name: strings.Join(ref, "."), args: args[rc.RefArg:]}, true
 			}
 		}
-		return fnRef{}, nil, false
+		return convexExportRef{}, false
 	}
-	return fnRef{}, nil, false
+	return convexExportRef{}, false
+}
+
+// convexCrudCall resolves a call that runs, by reference, a function
+// convex-helpers' crud() generated (ctx.runMutation(internal.notes.update,
+// { id, patch }) where convex/notes.ts exports
+// `const { update } = crud(schema, "notes")`): the operation and the table
+// the crud call names. ok is false for any other call.
+func (m *Model) convexCrudCall(ctx context.Context, f *jsast.File, call *jsast.Node) (op knowledge.ConvexCrudOp, table, ref string, ok bool) {
+	r, ok := m.convexRefExport(ctx, f, call)
+	if !ok {
+		return op, "", "", false
+	}
+	v := jsast.Unwrap(r.ex.Value)
+	if v == nil || v.Type != "call_expression" {
+		return op, "", "", false
+	}
+	callee := jsast.Unwrap(v.ChildByField("function"))
+	if callee == nil || callee.Type != "identifier" {
+		return op, "", "", false
+	}
+	if im, ok := r.file.ImportOf(r.file.Text(callee)); !ok || im.Source != knowledge.ConvexCrudModule || im.Imported != "crud" {
+		return op, "", "", false
+	}
+	cargs := jsast.Args(v)
+	if len(cargs) < 2 {
+		return op, "", "", false
+	}
+	table, ok = r.file.StringValue(cargs[1])
+	if !ok || table == "" {
+		return op, "", "", false
+	}
+	op, ok = knowledge.ConvexCrudOpOf(crudProperty(r.file, r.ex))
+	return op, table, r.name, ok
+}
+
+// crudProperty returns the property of the destructured value an export
+// binds: "update" for `export const { update } = ...` and for
+// `export const { update: updateNote } = ...`.
+func crudProperty(f *jsast.File, ex jsast.Export) string {
+	prop := ex.Name
+	if ex.Stmt == nil {
+		return prop
+	}
+	for _, pp := range jsast.Find(ex.Stmt, "pair_pattern") {
+		k, v := pp.ChildByField("key"), pp.ChildByField("value")
+		if k != nil && v != nil && v.Type == "identifier" && f.Text(v) == ex.Name {
+			prop = f.Text(k)
+		}
+	}
+	return prop
+}
+
+// addCrudEffect records a call that runs a crud() function as the data
+// access it performs on the table crud() was made for.
+func (a *analyzer) addCrudEffect(n *jsast.Node, st *state, op knowledge.ConvexCrudOp, table, ref string) {
+	k := ReadsData
+	if op.Writes {
+		k = WritesData
+	}
+	before := len(a.s.effects)
+	a.addEffect(n, st, k, ref, op.Selects, nil)
+	for i := before; i < len(a.s.effects); i++ {
+		if e := &a.s.effects[i]; e.Table == "" {
+			e.Table, e.Record = table, table
+			e.SchemaOwned = a.m.schemaOwnedRecords(a.ctx)[table]
+		}
+	}
 }
 
 // convexDirOf returns the convex/ directory that the generated api

@@ -1007,7 +1007,10 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 			switch {
 			case cl == isFalse || cr == isFalse:
 				return isFalse, il.merge(ir)
-			case cl == isTrue && cr == isTrue:
+			case cl == isTrue && cr == isTrue,
+				// chat.userId !== user?._id && !chat.isPublic: exits for an
+				// anonymous caller but on records their owner published.
+				cl == isTrue && il.mentions && a.recordShared(r, false), cr == isTrue && ir.mentions && a.recordShared(l, false):
 				return isTrue, il.merge(ir)
 			}
 			m := il.merge(ir)
@@ -1029,7 +1032,10 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 			switch {
 			case cl == isTrue || cr == isTrue:
 				return isTrue, il.merge(ir)
-			case cl == isFalse && cr == isFalse:
+			case cl == isFalse && cr == isFalse,
+				// chat.isPublic || chat.userId === user?._id: the same test
+				// written as the condition to go on.
+				cl == isFalse && il.mentions && a.recordShared(r, true), cr == isFalse && ir.mentions && a.recordShared(l, true):
 				return isFalse, il.merge(ir)
 			}
 			return either, il.merge(ir)

@@ -89,3 +89,26 @@ func (m *Model) drizzleHidden(ctx context.Context, p string, out map[string]stri
 		}
 	}
 }
+
+// recordShared reports whether n reads a loaded record's own publish flag
+// (chat.isPublic, post.published: hiddenFlag), negated when shared is
+// false (!chat.isPublic). A record its owner published is served to
+// everyone by design, so a test that lets the caller past an owner
+// comparison only for such a record admits no signed-out caller to the
+// others.
+func (a *analyzer) recordShared(n *jsast.Node, shared bool) bool {
+	n = jsast.Unwrap(n)
+	if n != nil && !shared {
+		if n.Type != "unary_expression" || a.f.Text(n.ChildByField("operator")) != "!" {
+			return false
+		}
+		n = jsast.Unwrap(n.ChildByField("argument"))
+	}
+	if n == nil || n.Type != "member_expression" || !hiddenFlag(a.f.Text(n.ChildByField("property"))) {
+		return false
+	}
+	// A row read from a data store (ctx.db.query(...).first() keeps the
+	// kind of the client it was read with).
+	k := a.classify(n.ChildByField("object")).kind
+	return k == vRow || k == vClient
+}
