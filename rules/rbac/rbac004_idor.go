@@ -117,13 +117,15 @@ func runRBAC004(pass *rules.Pass) error {
 
 // meantSignedIn reports an entry behind a middleware that answers a
 // signed-out caller with a denial but lets the request go on (a gin
-// middleware without c.Abort()): the route rules report that middleware
-// once, and the records the handler selects by request ids are a second
-// defect that fixing the middleware leaves in place — any signed-in user
-// would still reach another user's records.
+// middleware without c.Abort()), or that rejects a request without a
+// token but goes on when the token it was sent fails to decode
+// (Layer.FailsOpen): the route rules report that middleware once, and
+// the records the handler selects by request ids are a second defect
+// that fixing the middleware leaves in place — any signed-in user would
+// still reach another user's records.
 func meantSignedIn(e *model.Entry) bool {
 	for _, l := range e.Chain {
-		if l.WouldReject {
+		if l.WouldReject || len(l.FailsOpen) > 0 {
 			return true
 		}
 	}
