@@ -275,6 +275,9 @@ func (a *analyzer) member(v value, prop string) value {
 		}
 		return out
 	case vUser:
+		if v.field == anyTenantMembership && roleish(prop) {
+			return value{} // the caller's role in some tenant (membership.go)
+		}
 		out := value{kind: vIdentity, field: prop}
 		if roleish(prop) && !a.m.storedFromClient(a.ctx, prop) {
 			out.authz = AuthzRole
@@ -846,6 +849,9 @@ func (a *analyzer) singleRecord(n *jsast.Node, clean string, e *effect) (value, 
 	}
 	switch {
 	case owner && len(reqs) == 0 && len(ps) == 0:
+		if !org && a.tenantMembership(n, e) {
+			return value{kind: vUser, field: anyTenantMembership}, true
+		}
 		return value{kind: vUser, field: "record"}, true
 	case owner || org:
 		// Also selected by the request or the helper's argument
