@@ -40,6 +40,9 @@ type goSummary struct {
 	effects       []Effect
 	inputs        []Input
 	headers       []HeaderRead // request headers read by name (goheaders.go)
+	// credFrom: the request parts a middleware reads a credential from
+	// (gocredfrom.go).
+	credFrom []InputSource
 	// ctxValues: the context values the function stores, by key, with
 	// the request inputs they come from (goctx.go).
 	ctxValues map[string][]InputSource
@@ -1100,6 +1103,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	last := name[strings.LastIndexByte(name, '.')+1:]
 	w.tokenLog(c, name)
 	w.queryToken(c)
+	w.credentialRead(c)
 	root := goRootIdent(c.Fun)
 	onReq := root != nil && w.reqs[root.Name]
 	switch {
