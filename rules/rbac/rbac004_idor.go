@@ -281,6 +281,12 @@ func foreignReference(pass *rules.Pass, v model.Verdict, x model.Effect) (bool, 
 	case x.Kind == model.ReadsData && v.Checked != model.AuthzNone:
 		return false, nil
 	}
+	return refersToPrivate(pass, x)
+}
+
+// refersToPrivate reports whether x's Reference names a private record
+// (model.OwnedRecords) other than the one x touches.
+func refersToPrivate(pass *rules.Pass, x model.Effect) (bool, error) {
 	owned, err := pass.Model.OwnedRecords(pass.Ctx)
 	if err != nil {
 		return false, fmt.Errorf("owned records: %w", err)
@@ -357,12 +363,7 @@ func otherRecordLinked(pass *rules.Pass, x model.Effect) (bool, error) {
 			return false, nil
 		}
 	}
-	owned, err := pass.Model.OwnedRecords(pass.Ctx)
-	if err != nil {
-		return false, fmt.Errorf("owned records: %w", err)
-	}
-	r, ok := model.ReferencedRecord(x.Reference, owned)
-	return ok && r != x.Record, nil
+	return refersToPrivate(pass, x)
 }
 
 // relatedEffects lists the places of a finding's effects, and says how
