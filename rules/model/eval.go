@@ -94,6 +94,11 @@ func (a *analyzer) classify(n *jsast.Node) value {
 				return rv
 			case lv.kind != vOther && lv.kind != vLiteral:
 				return lv
+			case lv.kind == vOther && rv.kind == vLiteral:
+				// row.kind || 'student' of a value the model cannot
+				// read: either side, not the fallback (a known literal
+				// would decide the branches that test it).
+				return value{}
 			}
 			return rv
 		case "&&":
