@@ -3,11 +3,13 @@ package hardening
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -297,6 +299,15 @@ func clerkCookieAuth(pass *rules.Pass) (apiAuth, []rules.Location) {
 			}
 			mws := knowledge.MiddlewareNamed(name)
 			if l.Clerk == "" && len(mws) == 0 {
+				// The application's own middleware that verifies a
+				// credential it reads by name (model.Layer.CredentialFrom).
+				switch {
+				case len(l.CredentialFrom) == 0:
+				case slices.Contains(l.CredentialFrom, model.FromCookies):
+					return cookieAuth, []rules.Location{{Path: l.File, Line: l.Line}}
+				default:
+					out, at = headerAuth, []rules.Location{{Path: l.File, Line: l.Line}}
+				}
 				continue
 			}
 			header := len(mws) > 0

@@ -615,7 +615,7 @@ func (a *analyzer) ifStmt(n *jsast.Node, st *state) {
 		a.s.nonGuards = append(a.s.nonGuards, Proof{Location: Location{File: a.f.Path, Line: test.Line},
 			What: fmt.Sprintf("`if %s` only tests that a token is present, it does not verify it (line %d)", clip(a.f.Text(test), 60), test.Line)})
 	}
-	if !info.mentions && c == either && !a.callerSetRoleIn(test) && !a.requestDecided(test) && !clockTest(a.f, test) {
+	if !info.mentions && c == either && !a.callerSetRoleIn(test) && !a.requestDecided(test) && !clockTest(a.f, test) && !a.anyTenantRoleIn(test) {
 		// if (!req.admin.permissions.includes(p)) return res.status(403):
 		// a test the model cannot read that answers Forbidden decides
 		// what the caller may do (unless the role it reads is one the

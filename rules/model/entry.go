@@ -299,6 +299,11 @@ type Layer struct {
 	// token from the query string (c.Query("token")); goAnalyse adds
 	// them to LogsToken when the router logs each request's query.
 	QueryToken []Proof
+	// CredentialFrom are the request parts (headers, cookies, query) a
+	// Go middleware that reads the identity takes the credential from
+	// (an `Authorization` header, a `__session` cookie); nil when it read
+	// none by name (Clerk's own middleware: knowledge.Middleware says).
+	CredentialFrom []InputSource
 	// WouldReject is set when the layer writes a denial to every
 	// signed-out request but lets it through: it would reject had it
 	// stopped the chain, so the routes behind it share its one defect.

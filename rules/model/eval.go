@@ -97,6 +97,11 @@ func (a *analyzer) classify(n *jsast.Node) value {
 				return rv
 			case lv.kind != vOther && lv.kind != vLiteral:
 				return lv
+			case lv.kind == vOther && rv.kind == vLiteral:
+				// row.kind || 'student' of a value the model cannot
+				// read: either side, not the fallback (a known literal
+				// would decide the branches that test it).
+				return value{}
 			}
 			return rv
 		case "&&":
@@ -284,6 +289,9 @@ func (a *analyzer) member(v value, prop string) value {
 		}
 		return out
 	case vUser:
+		if v.field == anyTenantMembership && roleish(prop) {
+			return value{} // the caller's role in some tenant (membership.go)
+		}
 		out := value{kind: vIdentity, field: prop}
 		if roleish(prop) && !a.m.storedFromClient(a.ctx, prop) {
 			out.authz = AuthzRole
@@ -860,6 +868,9 @@ func (a *analyzer) singleRecord(n *jsast.Node, clean string, e *effect) (value, 
 	}
 	switch {
 	case owner && len(reqs) == 0 && len(ps) == 0:
+		if !org && a.tenantMembership(n, e) {
+			return value{kind: vUser, field: anyTenantMembership}, true
+		}
 		return value{kind: vUser, field: "record"}, true
 	case owner || org:
 		// Also selected by the request or the helper's argument

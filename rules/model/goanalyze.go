@@ -40,6 +40,9 @@ type goSummary struct {
 	effects       []Effect
 	inputs        []Input
 	headers       []HeaderRead // request headers read by name (goheaders.go)
+	// credFrom: the request parts a middleware reads a credential from
+	// (gocredfrom.go).
+	credFrom []InputSource
 	// ctxValues: the context values the function stores, by key, with
 	// the request inputs they come from (goctx.go).
 	ctxValues map[string][]InputSource
@@ -797,6 +800,14 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 				w.panics = &Proof{Location: w.loc(e.Pos()), What: w.fn.file.Text(e) + " panics when the identity is not set"}
 			}
 		}
+		if ta, ok := e.(*ast.TypeAssertExpr); ok && len(lhs) == 2 && w.mentionsIdentity(ta.X) {
+			// uid, ok := v.(string): the comma-ok assertion's value is v.
+			set(0, goFact{identity: true})
+			if n := name(1); n != "" {
+				delete(w.facts, n)
+			}
+			return
+		}
 		// err := wh.Verify(payload, headers): the error is non-nil for
 		// a request nobody signed with the webhook's secret, which an
 		// anonymous caller cannot (knowledge.VerifierOf).
@@ -1092,6 +1103,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 	last := name[strings.LastIndexByte(name, '.')+1:]
 	w.tokenLog(c, name)
 	w.queryToken(c)
+	w.credentialRead(c)
 	root := goRootIdent(c.Fun)
 	onReq := root != nil && w.reqs[root.Name]
 	switch {
@@ -1181,6 +1193,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 			}
 		}
 		w.bindBodyParam(c, &e)
+		w.bindSQLReference(c, &e)
 		e.SignedOut = reachWord(meet(r, triOf(e.SignedOut)))
 		e.Authz |= w.s.authz
 		w.s.effects = append(w.s.effects, e)
@@ -1529,7 +1542,9 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 	kind := dataKind(eff)
 	selects := !knowledge.IsCreate(strings.ToLower(sel.Sel.Name[:1]) + sel.Sel.Name[1:])
 	table := ""
-	if st := sqlStatementOf(w.sqlText(c)); st.kind != "" {
+	q, at := w.sqlText(c)
+	st := sqlStatementOf(q)
+	if st.kind != "" {
 		kind, table = st.kind, st.table
 		selects = selects && st.selects
 	}
@@ -1549,6 +1564,9 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		x = s.X
 	}
 	e := &Effect{Kind: kind, Call: w.fn.file.Text(c.Fun), Location: w.loc(c.Pos()), Selects: selects, Authz: w.s.authz, Table: table}
+	if st.kind != "" {
+		w.sqlReference(e, c, q, at)
+	}
 	if lib == "gorm" && kind == WritesData && !selects && len(c.Args) > 0 {
 		e.Record = goRecordOf(w.fn, c.Args[0])
 	}
@@ -1636,27 +1654,27 @@ func (w *goWalker) wholeFact(a ast.Expr, fields bool) *goFact {
 }
 
 // sqlText returns the SQL statement of a call's first string argument (a
-// literal, a local variable assigned one, or a constant of the package),
-// "" when there is none.
-func (w *goWalker) sqlText(c *ast.CallExpr) string {
-	for _, a := range c.Args {
+// literal, a local variable assigned one, or a constant of the package)
+// and that argument's index, "" and -1 when there is none.
+func (w *goWalker) sqlText(c *ast.CallExpr) (string, int) {
+	for i, a := range c.Args {
 		switch x := a.(type) {
 		case *ast.BasicLit:
 			if x.Kind == token.STRING {
 				if s, err := strconv.Unquote(x.Value); err == nil && strings.TrimSpace(s) != "" {
-					return strings.TrimSpace(s)
+					return strings.TrimSpace(s), i
 				}
 			}
 		case *ast.Ident:
 			if s := w.localString(x.Name); s != "" {
-				return s
+				return s, i
 			}
 			if s := w.p.constString(path.Dir(w.fn.file.Path), x.Name); s != "" {
-				return s
+				return s, i
 			}
 		}
 	}
-	return ""
+	return "", -1
 }
 
 func (w *goWalker) localString(name string) string {

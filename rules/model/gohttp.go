@@ -765,6 +765,7 @@ func gateOf(ly Layer, s *goSummary) Layer {
 		// the query value is the session credential it verifies, not an
 		// invite or reset token of the application's own.
 		ly.QueryToken = s.queryTokens
+		ly.CredentialFrom = s.credFrom
 	}
 	ly.WouldReject = s.wouldReject
 	if ly.Clerk == "" {

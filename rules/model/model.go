@@ -84,6 +84,9 @@ type Model struct {
 	private facet[map[string]bool]
 	// schemaOwned: the records whose Prisma model declares an owner field.
 	schemaOwned facet[map[string]bool]
+	// memberships: the records whose Prisma model links a user to a
+	// tenant, several rows per user (membership.go).
+	memberships facet[map[string]bool]
 	// hidden: the records whose schema declares a publish flag that is
 	// false for new rows, with that flag.
 	hidden facet[map[string]string]

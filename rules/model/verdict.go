@@ -298,6 +298,10 @@ type Effect struct {
 	// bodyParam is, inside a helper's summary, the parameter (1-based) the
 	// write takes whole, resolved at each call (Go).
 	bodyParam int
+	// refParam is, inside a helper's summary, a SQL filter column that
+	// refers to another record by the helper's parameter: Reference when
+	// the caller's argument is request input, resolved at each call (Go).
+	refParam goParamRef
 	// Personal is set on a read of a table that is not an account table
 	// whose records reach the result whole while the app's schema says
 	// each belongs to one user and holds that person's contact data or a

@@ -117,13 +117,15 @@ func runRBAC004(pass *rules.Pass) error {
 
 // meantSignedIn reports an entry behind a middleware that answers a
 // signed-out caller with a denial but lets the request go on (a gin
-// middleware without c.Abort()): the route rules report that middleware
-// once, and the records the handler selects by request ids are a second
-// defect that fixing the middleware leaves in place — any signed-in user
-// would still reach another user's records.
+// middleware without c.Abort()), or that rejects a request without a
+// token but goes on when the token it was sent fails to decode
+// (Layer.FailsOpen): the route rules report that middleware once, and
+// the records the handler selects by request ids are a second defect
+// that fixing the middleware leaves in place — any signed-in user would
+// still reach another user's records.
 func meantSignedIn(e *model.Entry) bool {
 	for _, l := range e.Chain {
-		if l.WouldReject {
+		if l.WouldReject || len(l.FailsOpen) > 0 {
 			return true
 		}
 	}
@@ -146,7 +148,11 @@ func reportAt(pass *rules.Pass, e *model.Entry) (model.Location, bool) {
 func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effect, error) {
 	var bad []model.Effect
 	for _, x := range fx.List {
-		if bodyChosen(x) || otherRecordChecked(x) {
+		linked, err := otherRecordLinked(pass, x)
+		if err != nil {
+			return nil, err
+		}
+		if bodyChosen(x) || otherRecordChecked(x) || linked {
 			bad = append(bad, x)
 			continue
 		}
@@ -275,6 +281,12 @@ func foreignReference(pass *rules.Pass, v model.Verdict, x model.Effect) (bool, 
 	case x.Kind == model.ReadsData && v.Checked != model.AuthzNone:
 		return false, nil
 	}
+	return refersToPrivate(pass, x)
+}
+
+// refersToPrivate reports whether x's Reference names a private record
+// (model.OwnedRecords) other than the one x touches.
+func refersToPrivate(pass *rules.Pass, x model.Effect) (bool, error) {
 	owned, err := pass.Model.OwnedRecords(pass.Ctx)
 	if err != nil {
 		return false, fmt.Errorf("owned records: %w", err)
@@ -333,6 +345,27 @@ func otherRecordChecked(x model.Effect) bool {
 	return selected
 }
 
+// otherRecordLinked reports a record created that refers to a private
+// record (model.Effect.Reference, model.ReferencedRecord) by request
+// inputs none of which selected the record whose test granted the
+// owner or organization check before it (model.Effect.CheckedBy): the
+// caller's membership of the workspace named by ?workspaceId is
+// checked, then the new comment is attached to the task the path names,
+// of any workspace. A contribution that no check of another record
+// precedes (a like of a post the caller is shown) is not one.
+func otherRecordLinked(pass *rules.Pass, x model.Effect) (bool, error) {
+	if len(x.CheckedBy) == 0 || x.Kind != model.WritesData || x.Selects || x.Reference == "" || x.Counter || x.AsCaller ||
+		x.Authz&^(model.AuthzOwner|model.AuthzOrg) != 0 {
+		return false, nil
+	}
+	for _, r := range x.Request {
+		if model.IsSelector(r) && r != model.FromArgs && slices.Contains(x.CheckedBy, r) {
+			return false, nil
+		}
+	}
+	return refersToPrivate(pass, x)
+}
+
 // relatedEffects lists the places of a finding's effects, and says how
 // many there are beyond the first (" (and 2 more)").
 func relatedEffects(bad []model.Effect) (related []rules.Location, more string) {
@@ -365,6 +398,10 @@ func reportIDOR(pass *rules.Pass, e *model.Entry, at model.Location, bad []model
 		whose = "another user's records through it"
 		if first.Kind == model.WritesData {
 			what, whose = "can attach records to", "another user's records"
+		}
+		if len(first.CheckedBy) > 0 && first.Authz != model.AuthzNone {
+			missing = fmt.Sprintf("while the record its owner or membership check tested was selected by %s, so that check does not cover it",
+				checkedSources(first))
 		}
 	case first.OwnerFromRequest != "":
 		how = fmt.Sprintf("sets or filters the owner field %s with a value from the request", rules.Code(first.OwnerFromRequest))

@@ -1,0 +1,23 @@
+package model
+
+import (
+	"maps"
+	"testing"
+)
+
+func TestSQLPlaceholderColumns(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want map[int]string
+	}{
+		{"SELECT body FROM message m WHERE m.lang != $1 AND m.chat_id = $2", map[int]string{2: "chat_id"}},
+		{"SELECT * FROM t WHERE a.Folder_ID=$3 OR owner_id = $1", map[int]string{3: "folder_id", 1: "owner_id"}},
+		{"SELECT * FROM t WHERE kind = 'x?' AND note_id = ? AND user_id = ?", map[int]string{1: "note_id", 2: "user_id"}},
+		{"UPDATE t SET title = ? WHERE id = ?", map[int]string{1: "title", 2: "id"}},
+		{"SELECT id FROM t", map[int]string{}},
+	} {
+		if got := sqlPlaceholderColumns(tc.q); !maps.Equal(got, tc.want) {
+			t.Errorf("sqlPlaceholderColumns(%q) = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+}
