@@ -52,10 +52,15 @@ type goSummary struct {
 	// answered by the outer call. It is never memoised, so a function's
 	// summary does not depend on which entry, analysed concurrently,
 	// asked for it first.
-	cut           bool
-	incomplete    bool
-	errOnAnon     bool // a helper: each return an anonymous caller reaches carries an error
-	okFalse       bool // a helper: each return an anonymous caller reaches ends in false
+	cut        bool
+	incomplete bool
+	errOnAnon  bool // a helper: each return an anonymous caller reaches carries an error
+	okFalse    bool // a helper: each return an anonymous caller reaches ends in false
+	// nilOnAnon: a helper whose every return an anonymous caller reaches
+	// has nil as its only or first result (func currentUser(r) *User:
+	// `if !ok { return nil }`), so a nil test of that result in the
+	// caller tests the identity.
+	nilOnAnon     bool
 	retIdentity   bool // a helper: its first result is (derived from) the identity
 	retClerkUsers bool // a helper: it returns Clerk users' data (gousers.go)
 	// paramChecks are a helper's exits on a condition over its
@@ -230,16 +235,16 @@ func (m *Model) goWalk(ctx context.Context, fn *goFunc, role goRole, depth int, 
 			}
 		}
 	}
-	w.s.errOnAnon, w.s.okFalse = true, true
+	w.s.errOnAnon, w.s.okFalse, w.s.nilOnAnon = true, true, true
 	end := w.block(fn.body.List, yes)
 	if end != no {
 		w.fallOff(end)
 		w.returns++
-		w.s.errOnAnon, w.s.okFalse = false, false
+		w.s.errOnAnon, w.s.okFalse, w.s.nilOnAnon = false, false, false
 	}
 	w.s.stops = w.returns == 0
 	if w.returns == 0 {
-		w.s.errOnAnon, w.s.okFalse = false, false
+		w.s.errOnAnon, w.s.okFalse, w.s.nilOnAnon = false, false, false
 	}
 	w.s.wouldReject = w.role == goGinMW && w.s.contDenied > 0 && w.s.contPlain == 0
 	return w.s
@@ -317,6 +322,9 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		}
 		if len(x.Results) == 0 || !w.falseForAnon(x.Results[len(x.Results)-1]) {
 			w.s.okFalse = false
+		}
+		if len(x.Results) == 0 || !goIsNil(x.Results[0]) {
+			w.s.nilOnAnon = false
 		}
 		w.failsOpen(x)
 		w.fallOff(r)
@@ -511,6 +519,12 @@ func (w *goWalker) clauses(b *ast.BlockStmt, r tri) tri {
 
 func (w *goWalker) loc(p token.Pos) Location {
 	return Location{File: w.fn.file.Path, Line: w.fn.file.Line(p)}
+}
+
+// goIsNil reports the literal nil.
+func goIsNil(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "nil"
 }
 
 // falseForAnon reports a returned bool that is false for an anonymous
@@ -828,7 +842,7 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 		}
 		if call, ok := e.(*ast.CallExpr); ok {
 			if fn := w.p.resolveCallee(w.fn.file, call.Fun); fn != nil && len(lhs) == 1 && fn.node != w.fn.node && fn.body != nil {
-				if hs := w.helper(fn); hs != nil && hs.retIdentity {
+				if hs := w.helper(fn); hs != nil && (hs.retIdentity || hs.nilOnAnon && hs.readsIdentity) {
 					set(0, goFact{identity: true})
 					w.s.readsIdentity = true
 					return
