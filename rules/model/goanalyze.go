@@ -1717,7 +1717,95 @@ func (w *goWalker) backendCall(c *ast.CallExpr) (Effect, bool) {
 	if bc.Privilege == knowledge.ReadsUsers {
 		k = ReadsData
 	}
-	return Effect{Kind: k, Call: goast.CallName(c), Location: w.loc(c.Pos()), Selects: true, Authz: w.s.authz}, true
+	e := Effect{Kind: k, Call: goast.CallName(c), Location: w.loc(c.Pos()), Selects: true, Authz: w.s.authz}
+	if k == ClerkPrivilege {
+		e.OwnerScoped, e.Grants = w.clerkTarget(c)
+	}
+	return e, true
+}
+
+// clerkTarget reads a Go SDK v2 call's arguments after the context: self
+// reports that the object it acts on is the caller's own (its id argument,
+// user.Delete(ctx, claims.Subject), or the ID, UserID or SessionID field
+// of its params literal, session.Revoke(ctx, &session.RevokeParams{ID:
+// claims.SessionID}), derives from the identity); grants names a metadata
+// or role field the request sets (PublicMetadata: body.Meta), or "params"
+// for params decoded whole from the request body, which set what the
+// caller chooses.
+func (w *goWalker) clerkTarget(c *ast.CallExpr) (self bool, grants string) {
+	if len(c.Args) < 2 {
+		return false, ""
+	}
+	lit := func(e ast.Expr) *ast.CompositeLit {
+		if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			e = u.X
+		}
+		cl, _ := e.(*ast.CompositeLit)
+		return cl
+	}
+	if cl := lit(c.Args[1]); cl != nil {
+		for _, el := range cl.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				if k, ok := kv.Key.(*ast.Ident); ok && (k.Name == "ID" || k.Name == "UserID" || k.Name == "SessionID") && w.mentionsIdentity(kv.Value) {
+					self = true
+				}
+			}
+		}
+	} else {
+		self = w.mentionsIdentity(c.Args[1])
+	}
+	for _, a := range c.Args[1:] {
+		if id, ok := a.(*ast.Ident); ok && w.facts[id.Name] != nil && w.facts[id.Name].whole {
+			return self, "params"
+		}
+		if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			if id, ok := u.X.(*ast.Ident); ok && w.facts[id.Name] != nil && w.facts[id.Name].whole {
+				return self, "params"
+			}
+		}
+		cl := lit(a)
+		if cl == nil {
+			continue
+		}
+		for _, el := range cl.Elts {
+			kv, ok := el.(*ast.KeyValueExpr)
+			if !ok {
+				continue
+			}
+			if k, ok := kv.Key.(*ast.Ident); ok && goGrantField(k.Name) && w.fromRequest(kv.Value) {
+				return self, k.Name
+			}
+		}
+	}
+	return self, ""
+}
+
+// fromRequest reports a value the request supplies: one with request
+// sources, or (the address of) a field of a value decoded whole from the
+// body (&in.Meta).
+func (w *goWalker) fromRequest(v ast.Expr) bool {
+	if u, ok := v.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		v = u.X
+	}
+	if len(w.sourcesOf(v)) > 0 {
+		return true
+	}
+	if sel, ok := v.(*ast.SelectorExpr); ok {
+		if root := goRootIdent(sel); root != nil && w.facts[root.Name] != nil && w.facts[root.Name].whole {
+			return true
+		}
+	}
+	return false
+}
+
+// goGrantField reports a Clerk params field that grants access: the
+// metadata roles are kept in, or a role.
+func goGrantField(name string) bool {
+	switch name {
+	case "PublicMetadata", "PrivateMetadata", "UnsafeMetadata", "Role":
+		return true
+	}
+	return false
 }
 
 // goAnalyse is the analysis of a Go route: its middleware layers in
