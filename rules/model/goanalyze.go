@@ -521,6 +521,20 @@ func (w *goWalker) loc(p token.Pos) Location {
 	return Location{File: w.fn.file.Path, Line: w.fn.file.Line(p)}
 }
 
+// decodesIdentity records that json.Unmarshal(data, &v) of data derived
+// from the identity (the caller's user's PublicMetadata) fills v with the
+// caller's own values: a record stamped with v.DbID is the caller's.
+func (w *goWalker) decodesIdentity(c *ast.CallExpr, name string) {
+	if name != "json.Unmarshal" || len(c.Args) != 2 || !w.mentionsIdentity(c.Args[0]) {
+		return
+	}
+	if u, ok := c.Args[1].(*ast.UnaryExpr); ok && u.Op == token.AND {
+		if id, ok := u.X.(*ast.Ident); ok && id.Name != "_" {
+			w.facts[id.Name] = &goFact{identity: true}
+		}
+	}
+}
+
 // goIsNil reports the literal nil.
 func goIsNil(e ast.Expr) bool {
 	id, ok := e.(*ast.Ident)
@@ -1135,6 +1149,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 		}
 	}
 	w.storesCtxValue(c)
+	w.decodesIdentity(c, name)
 	if src, iname, ok := w.inputCall(c); ok {
 		w.s.inputs = append(w.s.inputs, Input{Name: iname, Source: src, Location: w.loc(c.Pos())})
 		if src == FromHeaders {
