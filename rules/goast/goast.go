@@ -68,29 +68,46 @@ func (f *File) Text(n ast.Node) string {
 
 // ImportName returns the local name under which the file imports the
 // package at importPath, or "" when it does not. Blank and dot imports
-// return "".
+// return "". A package imported twice under two names returns the first;
+// ImportsAs answers for every name.
 func (f *File) ImportName(importPath string) string {
 	for _, im := range f.AST.Imports {
-		p, err := strconv.Unquote(im.Path.Value)
-		if err != nil || p != importPath {
-			continue
+		if p, err := strconv.Unquote(im.Path.Value); err == nil && p == importPath {
+			return specName(im, p)
 		}
-		if im.Name != nil {
-			if im.Name.Name == "_" || im.Name.Name == "." {
-				return ""
-			}
-			return im.Name.Name
-		}
-		base := path.Base(p)
-		if strings.HasPrefix(base, "v") && len(base) > 1 && strings.Trim(base[1:], "0123456789") == "" {
-			base = path.Base(path.Dir(p)) // .../clerk-sdk-go/v2 is package clerk, see PackageNames
-		}
-		if n, ok := PackageNames[p]; ok {
-			return n
-		}
-		return base
 	}
 	return ""
+}
+
+// ImportsAs reports whether the file imports the package at importPath
+// under the local name, by any of its import declarations (a package may
+// be imported twice, once plain and once with an alias).
+func (f *File) ImportsAs(importPath, local string) bool {
+	for _, im := range f.AST.Imports {
+		if p, err := strconv.Unquote(im.Path.Value); err == nil && p == importPath && local != "" && specName(im, p) == local {
+			return true
+		}
+	}
+	return false
+}
+
+// specName is the local name one import declaration gives the package at
+// p: its alias, or the package name derived from the path.
+func specName(im *ast.ImportSpec, p string) string {
+	if im.Name != nil {
+		if im.Name.Name == "_" || im.Name.Name == "." {
+			return ""
+		}
+		return im.Name.Name
+	}
+	base := path.Base(p)
+	if strings.HasPrefix(base, "v") && len(base) > 1 && strings.Trim(base[1:], "0123456789") == "" {
+		base = path.Base(path.Dir(p)) // .../clerk-sdk-go/v2 is package clerk, see PackageNames
+	}
+	if n, ok := PackageNames[p]; ok {
+		return n
+	}
+	return base
 }
 
 // PackageNames maps import paths whose package name differs from their

@@ -55,10 +55,15 @@ type goSummary struct {
 	// answered by the outer call. It is never memoised, so a function's
 	// summary does not depend on which entry, analysed concurrently,
 	// asked for it first.
-	cut           bool
-	incomplete    bool
-	errOnAnon     bool // a helper: each return an anonymous caller reaches carries an error
-	okFalse       bool // a helper: each return an anonymous caller reaches ends in false
+	cut        bool
+	incomplete bool
+	errOnAnon  bool // a helper: each return an anonymous caller reaches carries an error
+	okFalse    bool // a helper: each return an anonymous caller reaches ends in false
+	// nilOnAnon: a helper whose every return an anonymous caller reaches
+	// has nil as its only or first result (func currentUser(r) *User:
+	// `if !ok { return nil }`), so a nil test of that result in the
+	// caller tests the identity.
+	nilOnAnon     bool
 	retIdentity   bool // a helper: its first result is (derived from) the identity
 	retClerkUsers bool // a helper: it returns Clerk users' data (gousers.go)
 	// paramChecks are a helper's exits on a condition over its
@@ -233,16 +238,16 @@ func (m *Model) goWalk(ctx context.Context, fn *goFunc, role goRole, depth int, 
 			}
 		}
 	}
-	w.s.errOnAnon, w.s.okFalse = true, true
+	w.s.errOnAnon, w.s.okFalse, w.s.nilOnAnon = true, true, true
 	end := w.block(fn.body.List, yes)
 	if end != no {
 		w.fallOff(end)
 		w.returns++
-		w.s.errOnAnon, w.s.okFalse = false, false
+		w.s.errOnAnon, w.s.okFalse, w.s.nilOnAnon = false, false, false
 	}
 	w.s.stops = w.returns == 0
 	if w.returns == 0 {
-		w.s.errOnAnon, w.s.okFalse = false, false
+		w.s.errOnAnon, w.s.okFalse, w.s.nilOnAnon = false, false, false
 	}
 	w.s.wouldReject = w.role == goGinMW && w.s.contDenied > 0 && w.s.contPlain == 0
 	return w.s
@@ -320,6 +325,9 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 		}
 		if len(x.Results) == 0 || !w.falseForAnon(x.Results[len(x.Results)-1]) {
 			w.s.okFalse = false
+		}
+		if len(x.Results) == 0 || !goIsNil(x.Results[0]) {
+			w.s.nilOnAnon = false
 		}
 		w.failsOpen(x)
 		w.fallOff(r)
@@ -514,6 +522,26 @@ func (w *goWalker) clauses(b *ast.BlockStmt, r tri) tri {
 
 func (w *goWalker) loc(p token.Pos) Location {
 	return Location{File: w.fn.file.Path, Line: w.fn.file.Line(p)}
+}
+
+// decodesIdentity records that json.Unmarshal(data, &v) of data derived
+// from the identity (the caller's user's PublicMetadata) fills v with the
+// caller's own values: a record stamped with v.DbID is the caller's.
+func (w *goWalker) decodesIdentity(c *ast.CallExpr, name string) {
+	if name != "json.Unmarshal" || len(c.Args) != 2 || !w.mentionsIdentity(c.Args[0]) {
+		return
+	}
+	if u, ok := c.Args[1].(*ast.UnaryExpr); ok && u.Op == token.AND {
+		if id, ok := u.X.(*ast.Ident); ok && id.Name != "_" {
+			w.facts[id.Name] = &goFact{identity: true}
+		}
+	}
+}
+
+// goIsNil reports the literal nil.
+func goIsNil(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "nil"
 }
 
 // falseForAnon reports a returned bool that is false for an anonymous
@@ -839,7 +867,7 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 		}
 		if call, ok := e.(*ast.CallExpr); ok {
 			if fn := w.p.resolveCallee(w.fn.file, call.Fun); fn != nil && len(lhs) == 1 && fn.node != w.fn.node && fn.body != nil {
-				if hs := w.helper(fn); hs != nil && hs.retIdentity {
+				if hs := w.helper(fn); hs != nil && (hs.retIdentity || hs.nilOnAnon && hs.readsIdentity) {
 					set(0, goFact{identity: true})
 					w.s.readsIdentity = true
 					return
@@ -1133,6 +1161,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 		}
 	}
 	w.storesCtxValue(c)
+	w.decodesIdentity(c, name)
 	if src, iname, ok := w.inputCall(c); ok {
 		w.s.inputs = append(w.s.inputs, Input{Name: iname, Source: src, Location: w.loc(c.Pos())})
 		if src == FromHeaders {
@@ -1721,7 +1750,95 @@ func (w *goWalker) backendCall(c *ast.CallExpr) (Effect, bool) {
 	if bc.Privilege == knowledge.ReadsUsers {
 		k = ReadsData
 	}
-	return Effect{Kind: k, Call: goast.CallName(c), Location: w.loc(c.Pos()), Selects: true, Authz: w.s.authz}, true
+	e := Effect{Kind: k, Call: goast.CallName(c), Location: w.loc(c.Pos()), Selects: true, Authz: w.s.authz}
+	if k == ClerkPrivilege {
+		e.OwnerScoped, e.Grants = w.clerkTarget(c)
+	}
+	return e, true
+}
+
+// clerkTarget reads a Go SDK v2 call's arguments after the context: self
+// reports that the object it acts on is the caller's own (its id argument,
+// user.Delete(ctx, claims.Subject), or the ID, UserID or SessionID field
+// of its params literal, session.Revoke(ctx, &session.RevokeParams{ID:
+// claims.SessionID}), derives from the identity); grants names a metadata
+// or role field the request sets (PublicMetadata: body.Meta), or "params"
+// for params decoded whole from the request body, which set what the
+// caller chooses.
+func (w *goWalker) clerkTarget(c *ast.CallExpr) (self bool, grants string) {
+	if len(c.Args) < 2 {
+		return false, ""
+	}
+	lit := func(e ast.Expr) *ast.CompositeLit {
+		if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			e = u.X
+		}
+		cl, _ := e.(*ast.CompositeLit)
+		return cl
+	}
+	if cl := lit(c.Args[1]); cl != nil {
+		for _, el := range cl.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				if k, ok := kv.Key.(*ast.Ident); ok && (k.Name == "ID" || k.Name == "UserID" || k.Name == "SessionID") && w.mentionsIdentity(kv.Value) {
+					self = true
+				}
+			}
+		}
+	} else {
+		self = w.mentionsIdentity(c.Args[1])
+	}
+	for _, a := range c.Args[1:] {
+		if id, ok := a.(*ast.Ident); ok && w.facts[id.Name] != nil && w.facts[id.Name].whole {
+			return self, "params"
+		}
+		if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			if id, ok := u.X.(*ast.Ident); ok && w.facts[id.Name] != nil && w.facts[id.Name].whole {
+				return self, "params"
+			}
+		}
+		cl := lit(a)
+		if cl == nil {
+			continue
+		}
+		for _, el := range cl.Elts {
+			kv, ok := el.(*ast.KeyValueExpr)
+			if !ok {
+				continue
+			}
+			if k, ok := kv.Key.(*ast.Ident); ok && goGrantField(k.Name) && w.fromRequest(kv.Value) {
+				return self, k.Name
+			}
+		}
+	}
+	return self, ""
+}
+
+// fromRequest reports a value the request supplies: one with request
+// sources, or (the address of) a field of a value decoded whole from the
+// body (&in.Meta).
+func (w *goWalker) fromRequest(v ast.Expr) bool {
+	if u, ok := v.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		v = u.X
+	}
+	if len(w.sourcesOf(v)) > 0 {
+		return true
+	}
+	if sel, ok := v.(*ast.SelectorExpr); ok {
+		if root := goRootIdent(sel); root != nil && w.facts[root.Name] != nil && w.facts[root.Name].whole {
+			return true
+		}
+	}
+	return false
+}
+
+// goGrantField reports a Clerk params field that grants access: the
+// metadata roles are kept in, or a role.
+func goGrantField(name string) bool {
+	switch name {
+	case "PublicMetadata", "PrivateMetadata", "UnsafeMetadata", "Role":
+		return true
+	}
+	return false
 }
 
 // goAnalyse is the analysis of a Go route: its middleware layers in

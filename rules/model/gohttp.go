@@ -955,7 +955,7 @@ func goClerkQualifier(f *goast.File, c *ast.CallExpr) []string {
 		return nil
 	}
 	for _, ip := range goFileClerk(f) {
-		if f.ImportName(ip) == q.Name {
+		if f.ImportsAs(ip, q.Name) {
 			return []string{ip}
 		}
 	}

@@ -196,22 +196,11 @@ func importPath(f *goast.File, local string) string {
 		if err != nil {
 			continue
 		}
-		if goImportLocal(f, ip) == local {
+		if f.ImportsAs(ip, local) {
 			return ip
 		}
 	}
 	return ""
-}
-
-// goImportLocal is the local name of an import: its alias, or the
-// package name goast derives.
-func goImportLocal(f *goast.File, ip string) string {
-	n := f.ImportName(ip)
-	if n == "" {
-		return ""
-	}
-	// goast strips a trailing major version; "gin-gonic/gin" is gin.
-	return n
 }
 
 // funcIn returns the top-level function name of a package directory: a
