@@ -85,7 +85,7 @@ func (a *analyzer) includedContact(call *jsast.Node, record string) string {
 	if rels == nil {
 		return ""
 	}
-	own := a.identityKeys(jsast.Unwrap(a.f.ObjectProp(args[0], "where")))
+	own := identityOnly(a.identityProps(a.f.ObjectProp(args[0], "where")))
 	if len(own) == 0 {
 		// Rows not selected as the caller's own (a public listing, a
 		// team's records): whose contact data a member may see is the
@@ -99,7 +99,8 @@ func (a *analyzer) includedContact(call *jsast.Node, record string) string {
 		}
 		mine := false
 		for _, fk := range rel.fks {
-			mine = mine || own[fk]
+			_, is := own[fk]
+			mine = mine || is
 		}
 		if !mine {
 			return k
@@ -121,26 +122,4 @@ func wholeInclude(f *jsast.File, v *jsast.Node) bool {
 		return f.ObjectProp(v, "select") == nil
 	}
 	return false
-}
-
-// identityKeys returns the keys of a filter object whose value is the
-// caller's identity (`{ userId }`, `{ fanId: userId }`).
-func (a *analyzer) identityKeys(where *jsast.Node) map[string]bool {
-	out := map[string]bool{}
-	if where == nil || where.Type != "object" {
-		return out
-	}
-	for _, k := range a.f.ObjectKeys(where) {
-		pn := a.f.ObjectProp(where, k)
-		var v value
-		if pn != nil && pn.Type == "shorthand_property_identifier" {
-			v = a.vars[a.f.Text(pn)]
-		} else {
-			v = a.classify(pn)
-		}
-		if v.kind == vIdentity {
-			out[k] = true
-		}
-	}
-	return out
 }
