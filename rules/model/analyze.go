@@ -1550,7 +1550,7 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 	// A call of another function by reference (Convex's ctx.runMutation).
 	if r, args, ok := a.m.convexCallTarget(a.ctx, a.f, n); ok {
 		if a.depth < MaxDepth {
-			a.enter(n, st, r, args, nil)
+			a.enter(n, st, r, args, nil, nil)
 		} else {
 			a.s.cut = true
 		}
@@ -1562,7 +1562,7 @@ func (a *analyzer) call(n *jsast.Node, st *state) {
 		if unread {
 			a.s.incomplete = true // the task may be in a file not read
 		} else if a.depth < MaxDepth {
-			a.enter(n, st, r, args, nil)
+			a.enter(n, st, r, args, nil, nil)
 		} else {
 			a.s.cut = true
 		}
@@ -1843,7 +1843,11 @@ func (a *analyzer) helper(n *jsast.Node, st *state) {
 	if seeds == nil {
 		seeds = missingArgSeeds(r.fn, args)
 	}
-	a.enter(n, st, r, args, seeds)
+	var unreached map[Location]bool
+	if seeds == nil {
+		unreached = a.unreachedWithIdentity(r, args)
+	}
+	a.enter(n, st, r, args, seeds, unreached)
 }
 
 // ownerParamChecks records, for a helper called at n, the owner checks it
@@ -1892,8 +1896,9 @@ func missingArgSeeds(fn *jsast.Node, args []*jsast.Node) []value {
 
 // enter applies the summary of the function r, called at n with args
 // (seeds: the values its parameters hold, when known): its effects,
-// checks and identity reads.
-func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, seeds []value) {
+// checks and identity reads. The effects at unreached do not run for an
+// anonymous caller (unreachedWithIdentity).
+func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, seeds []value, unreached map[Location]bool) {
 	var outer *outerScope
 	if r.file == a.f && r.fn != nil && a.fn != nil && r.fn.Start > a.fn.Start && r.fn.End <= a.fn.End {
 		// A function declared inside this one: it sees this one's values.
@@ -1912,6 +1917,9 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)
 		ne.reach = and3(st.reach, e.reach)
+		if unreached[e.Location] {
+			ne.reach = no
+		}
 		ne.CheckedBy = nil
 		if e.Authz == 0 {
 			ne.CheckedBy = st.checkedBy()

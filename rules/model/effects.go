@@ -827,6 +827,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				a.m.personalTable(a.ctx, a.f.Path, e.Table)
 			e.Declared = e.Table != "" && a.m.convexTableFields(a.ctx, a.f.Path, e.Table) != nil ||
 				e.Record != "" && a.m.prismaJoinRows(a.ctx)[e.Record]
+			e.IncludedContact = a.includedContact(n, e.Record)
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Touch = k == WritesData && selects && dataFieldsAll(a.f, n, touchStep)

@@ -163,13 +163,14 @@ func ExposedWith(e *Entry, v Verdict, fx Effects, private map[string]bool) Expos
 // ContactExposure reports whether an effect of an entry returns whole
 // records of the app's user (or account) table whose schema holds contact
 // data or a credential (Effect.Contact: email, phone, push token) to a
-// caller the read does not scope to their own record (OwnerScoped), and
+// caller the read does not scope to their own record (OwnerScoped), or
+// includes such records through a Prisma relation (IncludedContact), and
 // that is the whole concern: other users' contact data, CLK-RBAC-006's
 // finding whether or not the entry is guarded. An entry meant for
 // signed-in users or admins (privateEntry) exposes more than contact data
 // when nothing guards it: the unguarded-entry rules report it.
 func ContactExposure(e *Entry, x Effect) bool {
-	return x.Kind == ReadsData && x.Contact && !x.OwnerScoped && !privateEntry(e)
+	return x.Kind == ReadsData && (x.Contact && !x.OwnerScoped || x.IncludedContact != "") && !privateEntry(e)
 }
 
 // privateEntry reports whether an entry lives in an area meant for

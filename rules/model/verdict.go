@@ -315,6 +315,12 @@ type Effect struct {
 	// (comments, reviews, User_Recipe) says nothing more about whose data
 	// it holds.
 	Declared bool
+	// IncludedContact is, on a Prisma read of the caller's own rows that
+	// includes a relation whole (`include: { maker: true }`), the relation
+	// whose model the app's schema gives contact data (an email, a phone),
+	// when its foreign key is not the one compared with the identity:
+	// other users' contact data returned with each of the caller's rows.
+	IncludedContact string
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

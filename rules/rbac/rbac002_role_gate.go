@@ -7,6 +7,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/model/modules"
 )
 
@@ -184,7 +185,7 @@ func uncheckedBehind(pass *rules.Pass, f *jsast.File, el *jsast.Node) *target {
 			}
 			switch n.Type {
 			case "call_expression":
-				if t := fetchTarget(pass, pf, n, AuthzCheck); t != nil && checkOf(pass, t.e) < AuthzCheck {
+				if t := fetchTarget(pass, pf, n, AuthzCheck); t != nil && checkOf(pass, t.e) < AuthzCheck && !ownReadsOnly(pass, t.e) {
 					found = t
 				}
 			case "identifier", "jsx_identifier":
@@ -196,7 +197,7 @@ func uncheckedBehind(pass *rules.Pass, f *jsast.File, el *jsast.Node) *target {
 					return true
 				}
 				if t := actionTarget(pass, pf, local); t != nil {
-					if checkOf(pass, t.e) < AuthzCheck {
+					if checkOf(pass, t.e) < AuthzCheck && !ownReadsOnly(pass, t.e) {
 						found = t
 					}
 					return true
@@ -220,4 +221,24 @@ func uncheckedBehind(pass *rules.Pass, f *jsast.File, el *jsast.Node) *target {
 		scan(pf, pf.Root, true)
 	}
 	return found
+}
+
+// ownReadsOnly reports an endpoint that stops signed-out callers and only
+// reads the caller's own records (each read scoped to their identity): a
+// role gate in front of it hides nothing another role could not already
+// read about itself, so the search goes on to the next endpoint.
+func ownReadsOnly(pass *rules.Pass, e *model.Entry) bool {
+	if pass.Model.Guard(pass.Ctx, e).Authn != model.AuthnYes {
+		return false
+	}
+	fx := pass.Model.Effects(pass.Ctx, e)
+	if fx.Incomplete || len(fx.List) == 0 {
+		return false
+	}
+	for _, x := range fx.List {
+		if x.Kind != model.ReadsData || !x.OwnerScoped {
+			return false
+		}
+	}
+	return true
 }

@@ -26,7 +26,7 @@ var RBAC006 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  2,
 	Keywords: []string{"currentUser", "getUser", "user.created", "user.updated", "updateUser", "createUser", "deleteUser",
-		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db", ".user", "db.get(", "db.query("},
+		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db", ".user", "db.get(", "db.query(", "include"},
 	Doc: rules.Doc{
 		Title: "full backend user object sent to the client",
 		References: []string{
@@ -47,7 +47,9 @@ var RBAC006 = &rules.Rule{
 			"The same holds for the app's own user table: an entry (a public Convex query, a search, a helper that attaches " +
 			"the creator to feed items) that returns whole documents of a users table whose schema holds an email, phone " +
 			"number or push token sends other users' contact data to every caller. Returning only the public fields " +
-			"(name, image) and the caller reading their own record are not reported.",
+			"(name, image) and the caller reading their own record are not reported. The caller's own rows that include a " +
+			"relation to such a table whole (Prisma `include: { creator: true }` on the caller's subscriptions) carry the " +
+			"other users' records, contact fields included; `creator: { select: { id: true, name: true } }` does not.",
 		Bad: `// app/profile/page.tsx (Server Component)
 import { currentUser } from '@clerk/nextjs/server'
 import { ProfileCard } from './profile-card' // 'use client'
@@ -568,9 +570,13 @@ func reportContactReads(pass *rules.Pass) {
 				continue
 			}
 			lines[x.Line] = true
-			pass.Report(rules.Diagnostic{Line: x.Line, Related: []rules.Location{{Path: at.File, Line: at.Line}},
-				Message: fmt.Sprintf("%s returns whole %s records (%s) to %s, and the app's schema gives them contact fields (email, phone or push token): return only the public fields (name, image)",
-					rules.Code(e.Label()), rules.Code(x.Table), rules.Code(x.Call), callers(x))})
+			msg := fmt.Sprintf("%s returns whole %s records (%s) to %s, and the app's schema gives them contact fields (email, phone or push token): return only the public fields (name, image)",
+				rules.Code(e.Label()), rules.Code(x.Table), rules.Code(x.Call), callers(x))
+			if !x.Contact {
+				msg = fmt.Sprintf("%s includes the whole %s relation in each row of %s and returns it to %s: those are other users' records, and the app's schema gives them contact fields (email, phone or push token); select only the public fields (`%s: { select: { id: true, name: true } }`)",
+					rules.Code(e.Label()), rules.Code(x.IncludedContact), rules.Code(x.Call), callers(x), x.IncludedContact)
+			}
+			pass.Report(rules.Diagnostic{Line: x.Line, Related: []rules.Location{{Path: at.File, Line: at.Line}}, Message: msg})
 		}
 	}
 }
