@@ -1463,7 +1463,7 @@ func (a *analyzer) grants(n *jsast.Node, clerk bool) (string, bool) {
 			switch {
 			case clerk && (k == "publicMetadata" || k == "privateMetadata" || k == "unsafeMetadata") && cv.kind == vRequest:
 				out = k
-			case grantKey.MatchString(k) && cv.kind == vRequest && (clerk || !a.harmlessChoice(n, v)):
+			case grantKey.MatchString(k) && cv.kind == vRequest && !a.harmlessChoice(n, v):
 				out = k
 			case clerk && roleKey.MatchString(k) && (v.Type == "string" || v.Type == "true"):
 				out = k
