@@ -376,7 +376,8 @@ func sqlStatementOf(q string) sqlStatement {
 		if wordAfter(fields, "from") == "" && !strings.Contains(text, " from ") {
 			return sqlStatement{known: true}
 		}
-		return sqlStatement{kind: ReadsData, selects: true, table: wordAfter(fields, "from"), known: true}
+		// The statement's own FROM, not a subquery's of the select list.
+		return sqlStatement{kind: ReadsData, selects: true, table: wordAfter(strings.Fields(topLevel(text)), "from"), known: true}
 	case "insert":
 		return sqlStatement{kind: WritesData, table: wordAfter(fields, "into"), known: true}
 	case "update":
@@ -1386,6 +1387,9 @@ func (a *analyzer) filterArgs(n *jsast.Node) []*jsast.Node {
 			return []*jsast.Node{w}
 		}
 		return args[:1]
+	}
+	if sel, ok := a.sqlSelectors(n); ok {
+		return sel // the values a SQL read binds where they select its rows
 	}
 	return nil
 }
