@@ -376,7 +376,8 @@ func sqlStatementOf(q string) sqlStatement {
 		if wordAfter(fields, "from") == "" && !strings.Contains(text, " from ") {
 			return sqlStatement{known: true}
 		}
-		return sqlStatement{kind: ReadsData, selects: true, table: wordAfter(fields, "from"), known: true}
+		// The statement's own FROM, not a subquery's of the select list.
+		return sqlStatement{kind: ReadsData, selects: true, table: wordAfter(strings.Fields(topLevel(text)), "from"), known: true}
 	case "insert":
 		return sqlStatement{kind: WritesData, table: wordAfter(fields, "into"), known: true}
 	case "update":
@@ -1388,6 +1389,9 @@ func (a *analyzer) filterArgs(n *jsast.Node) []*jsast.Node {
 		}
 		return args[:1]
 	}
+	if sel, ok := a.sqlSelectors(n); ok {
+		return sel // the values a SQL read binds where they select its rows
+	}
 	return nil
 }
 
@@ -1464,7 +1468,7 @@ func (a *analyzer) grants(n *jsast.Node, clerk bool) (string, bool) {
 			switch {
 			case clerk && (k == "publicMetadata" || k == "privateMetadata" || k == "unsafeMetadata") && cv.kind == vRequest:
 				out = k
-			case grantKey.MatchString(k) && cv.kind == vRequest && (clerk || !a.harmlessChoice(n, v)):
+			case grantKey.MatchString(k) && cv.kind == vRequest && !a.harmlessChoice(n, v):
 				out = k
 			case clerk && roleKey.MatchString(k) && (v.Type == "string" || v.Type == "true"):
 				out = k

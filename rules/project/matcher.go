@@ -261,6 +261,57 @@ type PathPattern struct {
 	// everyPath is set for a route pattern that matches every URL path
 	// ('/(.*)', '(.*)'): see MatchesEveryPath.
 	everyPath bool
+	// joined are the paths of a route pattern written as one string
+	// holding several ('/a, /b(.*)'): see JoinedPaths.
+	joined []string
+}
+
+// JoinedPaths returns the paths a createRouteMatcher string pattern holds
+// when it is several paths joined by commas in one string ('/perfil,
+// /api(.*)', a missing pair of quotes): path-to-regexp reads the comma as
+// a literal, so the pattern matches only a URL path containing ", /" and
+// none of the paths it names. nil for a pattern naming one path; commas
+// inside a group ('/(\d{1,3})', '/x{/a,b}') do not split it.
+func (p *PathPattern) JoinedPaths() []string {
+	if p == nil {
+		return nil
+	}
+	return p.joined
+}
+
+// joinedPaths splits source at the commas outside groups and escapes,
+// returning the parts when there are several and each is a path (starts
+// with '/').
+func joinedPaths(source string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i := 0; i < len(source); i++ {
+		switch source[i] {
+		case '\\':
+			i++
+		case '(', '{', '[':
+			depth++
+		case ')', '}', ']':
+			if depth > 0 {
+				depth--
+			}
+		case ',':
+			if depth == 0 {
+				parts = append(parts, strings.TrimSpace(source[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	parts = append(parts, strings.TrimSpace(source[start:]))
+	for _, s := range parts {
+		if !strings.HasPrefix(s, "/") {
+			return nil
+		}
+	}
+	return parts
 }
 
 // MatchesEveryPath reports whether the pattern matches every URL path a
@@ -345,7 +396,7 @@ func CompileNextMatcher(set *boundedre.Set, file, source string, line int) *Path
 // insensitive and allows one trailing delimiter. `/dashboard(.*)` therefore
 // also matches `/dashboardxyz`.
 func CompileRoutePattern(set *boundedre.Set, file, source string, line int) *PathPattern {
-	p := &PathPattern{Source: source, File: file, Line: line}
+	p := &PathPattern{Source: source, File: file, Line: line, joined: joinedPaths(source)}
 	keys, err := ptrParse(source)
 	if err != nil {
 		p.Err = fmt.Errorf("route pattern %q: %w", source, err)

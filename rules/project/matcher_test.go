@@ -1,6 +1,7 @@
 package project
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -209,5 +210,32 @@ export const config = { matcher: ['/((?=.)(?:a|aa)*)x', '/admin(.*)'] }
 				t.Errorf("failures = %+v", fs)
 			}
 		})
+	}
+}
+
+// TestRoutePatternJoinedPaths: a string holding two comma-joined paths
+// (a missing pair of quotes) names neither; commas in groups, in a
+// regular-expression quantifier or before a non-path do not split it.
+func TestRoutePatternJoinedPaths(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    []string
+	}{
+		{"/perfil, /api(/.*)?", []string{"/perfil", "/api(/.*)?"}},
+		{"/a,/b,/c(.*)", []string{"/a", "/b", "/c(.*)"}},
+		{"/api(.*)", nil},
+		{`/id/(\d{1,3})`, nil},
+		{"/x{/a,b}", nil},
+		{"/tags/a,b", nil},
+		{"/(a|b),(c)", nil},
+	}
+	for _, tc := range tests {
+		p := CompileRoutePattern(testSet(), "middleware.ts", tc.pattern, 1)
+		if got := p.JoinedPaths(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: JoinedPaths = %q, want %q", tc.pattern, got, tc.want)
+		}
+		if tc.want != nil && p.Match(tc.want[0]) {
+			t.Errorf("%s matches %s: the joined pattern should name neither path", tc.pattern, tc.want[0])
+		}
 	}
 }

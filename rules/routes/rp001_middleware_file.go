@@ -8,13 +8,15 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
 
 // RP001 flags a Next.js middleware/proxy file that is missing,
 // misplaced, mis-named for the Next.js version, or exports the Clerk
-// handler under a name Next.js does not call.
+// handler under a name Next.js does not call, and an Astro app that
+// registers the @clerk/astro integration without clerkMiddleware().
 var RP001 = &rules.Rule{
 	ID:         "CLK-RP-001",
 	Name:       "middleware-file-missing-or-misplaced",
@@ -24,18 +26,22 @@ var RP001 = &rules.Rule{
 	Checklist:  1,
 	Scope:      rules.PerSnapshot,
 	Doc: rules.Doc{
-		Title: "Next.js middleware or proxy file missing, misplaced or mis-named",
+		Title: "Next.js middleware file missing or misplaced, or Astro without clerkMiddleware()",
 		References: []string{
 			"https://clerk.com/docs/reference/nextjs/clerk-middleware",
 			"https://clerk.com/docs/reference/nextjs/errors/auth-was-called",
 			"https://nextjs.org/docs/messages/middleware-to-proxy",
+			"https://clerk.com/docs/reference/astro/clerk-middleware",
 		},
 		Text: "Next.js only runs `middleware.ts` (Next.js 15 and earlier) or `proxy.ts` (Next.js 16+, where " +
 			"`middleware.ts` still works but is deprecated) from the project root, or from `src/` when the app uses " +
 			"`src/app` or `src/pages`, and only calls its default export or the export named `middleware` / `proxy`. " +
 			"Anywhere else, `clerkMiddleware()` never runs: `auth()` throws \"Clerk can't detect usage of " +
 			"clerkMiddleware()\" and any middleware protection is silently absent. The rule resolves paths relative to " +
-			"each Next.js app of a monorepo.",
+			"each Next.js app of a monorepo.\n\nAstro: the `@clerk/astro` integration in `astro.config.*` does not run " +
+			"`clerkMiddleware()`; without a `src/middleware.ts` exporting it as `onRequest`, `locals.auth()` is never set. Reported " +
+			"once, at the integration, when request-time server code reads the caller's identity (a `locals.auth()` check, or a " +
+			"session cookie decoded by hand); not for a static build or an app that reads the identity only in the browser.",
 		Bad:  "// app uses src/app, but the file is ./middleware.ts at the project root\nexport default clerkMiddleware()",
 		Good: "// src/middleware.ts (Next.js <= 15) or src/proxy.ts (Next.js 16+)\nexport default clerkMiddleware()\nexport const config = { matcher: [/* Clerk's recommended matcher */] }",
 	},
@@ -82,6 +88,7 @@ var RP001 = &rules.Rule{
 }
 
 func runRP001(pass *rules.Pass) error {
+	unattachedIntegration(pass)
 	for _, a := range pass.Project.Next {
 		if !a.Clerk {
 			continue
@@ -222,4 +229,43 @@ func firstClerkUse(pass *rules.Pass, a *project.NextApp) (call *jsast.Node, help
 		}
 	}
 	return nil, "", ""
+}
+
+// unattachedIntegration reports, at the clerk() integration of an Astro
+// app's config, a middleware that never runs clerkMiddleware() while the
+// app's server code reads the caller's identity (a locals.auth() check,
+// or a session token decoded by hand): locals.auth() is never set, so
+// every such check sees a signed-out caller or is worked around. Not
+// reported when no request-time entry reads the identity (a static
+// build, a client-only app).
+func unattachedIntegration(pass *rules.Pass) {
+	if pass.Model == nil {
+		return
+	}
+	us, err := pass.Model.AstroClerkUnattached(pass.Ctx)
+	if err != nil {
+		return
+	}
+	for _, u := range us {
+		var reader *model.Entry
+		for _, e := range u.Entries {
+			v, _ := pass.Model.OwnGuard(pass.Ctx, e)
+			if _, decoded := tokenSelected(pass.Model.Effects(pass.Ctx, e)); decoded || v.Authn == model.AuthnYes || len(v.Proof) > 0 {
+				reader = e
+				break
+			}
+		}
+		if reader == nil {
+			continue
+		}
+		where := "there is no `src/middleware.ts`"
+		if u.Middleware != "" {
+			where = rules.Code(u.Middleware) + " does not run `clerkMiddleware()`"
+		}
+		pass.Report(rules.Diagnostic{Path: u.Integration.File, Line: u.Integration.Line, Severity: rules.Medium,
+			Related: []rules.Location{{Path: reader.File, Line: reader.Line}},
+			Message: fmt.Sprintf("the `@clerk/astro` integration is registered but %s, so `locals.auth()` is never set: server code that reads the caller's identity (%s) sees no session, or decodes the cookie itself", where, rules.Code(reader.File)),
+			Fix: "Create `src/middleware.ts` with `import { clerkMiddleware } from '@clerk/astro/server'; export const onRequest = clerkMiddleware()`, " +
+				"then read the caller with `locals.auth()` (never by decoding the `__session` cookie) and check it in each page and endpoint."})
+	}
 }

@@ -45,6 +45,9 @@ var RP009 = &rules.Rule{
 			"report those routes again);\n" +
 			"- a public `'/:slug'` pattern, which matches every top-level path, opening such a route (High);\n" +
 			"- inverted logic: `if (isPublicRoute(req)) await auth.protect()` protects the public routes and opens the rest (High);\n" +
+			"- a protect-list pattern written as one string holding several comma-joined paths (`'/perfil, /api(.*)'`, a " +
+			"missing pair of quotes), in Next.js or Astro middleware: it matches none of the paths it names, so all of them " +
+			"are public (High);\n" +
 			"- a protected pattern naming a route group folder (`'/(dashboard)(.*)'`): route groups are not part of the URL, so " +
 			"the group's pages are never matched (High);\n" +
 			"- a route handler, API route or page that touches data under a protected pattern (`'/admin(.*)'`) with no check of " +
@@ -122,6 +125,7 @@ func runRP009(pass *rules.Pass) error {
 		}
 	}
 	protectListGaps(pass)
+	joinedPatterns(pass)
 	return nil
 }
 
