@@ -772,6 +772,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			if a.filtersVerified(filter) {
 				e.Authz |= AuthzOwner // scoped by a parent id the caller's own rows hold
 			}
+			e.NullSafeOwner = owner && a.convertedOwnerFilter(filter)
 		}
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
 		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {
