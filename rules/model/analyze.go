@@ -765,6 +765,9 @@ func (a *analyzer) bindDecl(name, val *jsast.Node, st *state) {
 	case "identifier":
 		a.setVar(a.f.Text(name), v, name.Line)
 	case "object_pattern", "array_pattern":
+		if a.bindPromiseAll(name, val) {
+			break // const [org, user] = await Promise.all([db.org.findUnique(...), currentUser()])
+		}
 		if u := jsast.Unwrap(val); name.Type == "array_pattern" && v.kind == vUser && u != nil && firstOnly(u) {
 			// const [row] = await sql`...`: the record looked up, or none.
 			if c := name.NamedChildren(); len(c) > 0 && c[0].Type == "identifier" {
