@@ -768,6 +768,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				}
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
 				e.OwnerlessToo = e.OwnerlessToo || a.admitsOwnerless(f)
+				e.rowFiltered = e.rowFiltered || a.rowFiltered(f)
 			}
 			if a.filtersVerified(filter) {
 				e.Authz |= AuthzOwner // scoped by a parent id the caller's own rows hold

@@ -199,6 +199,10 @@ type Effect struct {
 	// "null" matches no record, whatever else the request adds to the
 	// filter.
 	NullSafeOwner bool
+	// rowFiltered is set when the call's filter takes a value from a field
+	// of another record the handler read (the children of an organization
+	// looked up by the URL's slug): no listing of the whole collection.
+	rowFiltered bool
 	// Grants is the authorization-bearing field ("role", "plan",
 	// "publicMetadata") a privileged Clerk call writes with a value the
 	// caller chooses, or with a role literal, or that a data write sets
