@@ -1858,7 +1858,11 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 	a.verifiedArgs(r.file, r.fn, args, s)
 	a.enterHeaders(s, where, args)
 	a.ownerParamChecks(n, s, args, where)
+	dropped := a.discardedRead(n, args)
 	for _, e := range s.effects {
+		if dropped && e.Kind == ReadsData {
+			continue // the caller drops the helper's result: its reads reach no response
+		}
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)
 		ne.reach = and3(st.reach, e.reach)
