@@ -804,6 +804,9 @@ func (a *analyzer) bindDecl(name, val *jsast.Node, st *state) {
 	case "identifier":
 		a.setVar(a.f.Text(name), v, name.Line)
 	case "object_pattern", "array_pattern":
+		if a.bindPromiseAll(name, val) {
+			break // const [org, user] = await Promise.all([db.org.findUnique(...), currentUser()])
+		}
 		if u := jsast.Unwrap(val); name.Type == "array_pattern" && v.kind == vUser && u != nil && firstOnly(u) {
 			// const [row] = await sql`...`: the record looked up, or none.
 			if c := name.NamedChildren(); len(c) > 0 && c[0].Type == "identifier" {
@@ -1913,7 +1916,11 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 	a.verifiedArgs(r.file, r.fn, args, s)
 	a.enterHeaders(s, where, args)
 	a.ownerParamChecks(n, s, args, where)
+	dropped := a.discardedRead(n, args)
 	for _, e := range s.effects {
+		if dropped && e.Kind == ReadsData {
+			continue // the caller drops the helper's result: its reads reach no response
+		}
 		ne := e
 		ne.Via = append([]string{where}, e.Via...)
 		ne.reach = and3(st.reach, e.reach)

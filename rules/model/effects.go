@@ -783,10 +783,12 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				}
 				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
 				e.OwnerlessToo = e.OwnerlessToo || a.admitsOwnerless(f)
+				e.rowFiltered = e.rowFiltered || a.rowFiltered(f)
 			}
 			if a.filtersVerified(filter) {
 				e.Authz |= AuthzOwner // scoped by a parent id the caller's own rows hold
 			}
+			e.NullSafeOwner = owner && a.convertedOwnerFilter(filter)
 		}
 		e.Request, e.OwnerScoped = sortSources(reqs), owner
 		if _, clerk := knowledge.BackendCallIn(call); !clerk && (k == ReadsData || k == WritesData) {

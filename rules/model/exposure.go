@@ -332,7 +332,8 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 		return ExposeHigh, "reads records the application marks as not public"
 	case x.PublishSwitch && !x.OwnerScoped:
 		return ExposeMedium, "leaves out the publish filter of its query when the request asks for it, so anyone reads the records the application hides"
-	case x.HiddenBy != "" && len(x.Request) == 0 && !x.OwnerScoped && !x.PublicFields:
+	case x.HiddenBy != "" && len(x.Request) == 0 && !x.OwnerScoped && !x.PublicFields && !countOnly(method):
+		// A count returns a number, not the hidden records.
 		return ExposeMedium, "lists " + x.Record + " records without filtering on `" + x.HiddenBy + "`, which the schema sets false for new ones, so unpublished ones are returned too"
 	case x.SchemaOwned && x.Record != "" && BlindContext(e) != nil:
 		return ExposeMedium, "reads " + x.Record + " records, which the schema gives an owner, and `" + BlindContext(e).Name + "` gives it no identity to select the caller's own"

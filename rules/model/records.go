@@ -34,7 +34,7 @@ func (m *Model) OwnedRecords(ctx context.Context) (map[string]bool, error) {
 				case x.Record == "":
 				case x.OwnerScoped || x.OwnerFromRequest != "" && !attribution(x.OwnerFromRequest):
 					owned[x.Record] = true
-				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Published && (!x.Selects || len(x.Request) == 0 && !knowledge.SingleRecord(x.Call))):
+				case x.Kind == ReadsData && x.Authz == AuthzNone && (x.SignedOut == ReachYes || !x.Published && (!x.Selects || len(x.Request) == 0 && !knowledge.SingleRecord(x.Call) && !x.rowFiltered)):
 					// Served to signed-out callers, or listed whole to any
 					// caller; a listing of the shared ones for signed-in
 					// members says the others are not shared. One record

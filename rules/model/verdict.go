@@ -193,6 +193,16 @@ type Effect struct {
 	// PostgREST): a filter on a missing identity matches no row, however
 	// the identity is written.
 	NullSafeFilter bool
+	// NullSafeOwner is set when every record the call selects must have
+	// an owner field equal to the caller's identity converted to text or
+	// a number (String(ctx.userId), `${userId}`): a signed-out caller's
+	// "null" matches no record, whatever else the request adds to the
+	// filter.
+	NullSafeOwner bool
+	// rowFiltered is set when the call's filter takes a value from a field
+	// of another record the handler read (the children of an organization
+	// looked up by the URL's slug): no listing of the whole collection.
+	rowFiltered bool
 	// Grants is the authorization-bearing field ("role", "plan",
 	// "publicMetadata") a privileged Clerk call writes with a value the
 	// caller chooses, or with a role literal, or that a data write sets
@@ -366,9 +376,11 @@ func (es Effects) TouchesUserData() bool { return len(es.List) > 0 }
 
 // EmptyWithoutIdentity reports a read selected by the caller's own
 // identity alone through a library that sends a missing identity as text
-// (NullSafeFilter, PostgREST): a caller without an identity reads no row.
+// (NullSafeFilter, PostgREST), or one whose filter requires the identity
+// converted to text (NullSafeOwner) whatever else it selects by: a
+// caller without an identity reads no row.
 func (x Effect) EmptyWithoutIdentity() bool {
-	return x.Kind == ReadsData && x.OwnerScoped && x.NullSafeFilter && len(x.Request) == 0
+	return x.Kind == ReadsData && x.OwnerScoped && (x.NullSafeFilter && len(x.Request) == 0 || x.NullSafeOwner)
 }
 
 // Kinds returns the distinct kinds of the effects, in a fixed order.

@@ -62,8 +62,12 @@ func runWH002(pass *rules.Pass) error {
 	c := &checker{pass: pass}
 	hs := c.webhookHandlers(f)
 	reported := map[*jsast.Node]bool{} // handlers already reported for a re-serialised body
+	sites := map[*jsast.Node]bool{}    // verify calls already reported
 	for _, h := range hs {
 		direct := c.directVerifies(f, jsast.FunctionBody(h.fn))
+		if c.helperStringified(f, h, sites) {
+			reported[h.fn] = true
+		}
 		reads := bodyReads(f, h.fn, h.roots)
 		for _, call := range f.Calls(jsast.FunctionBody(h.fn), func(string) bool { return true }) {
 			switch direct[call] {
@@ -72,8 +76,8 @@ func runWH002(pass *rules.Pass) error {
 				if len(args) == 0 {
 					continue
 				}
-				if s := stringified(f, args[0], h.fn); s != nil {
-					reported[h.fn] = true
+				if s := stringified(f, args[0], h.fn); s != nil && !sites[call] {
+					reported[h.fn], sites[call] = true, true
 					pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Severity: rules.Low,
 						Message: fmt.Sprintf("%s verifies %s, a re-serialisation of the parsed body, not the raw bytes Svix signed", rules.Code(clip(calleeText(f, call))), rules.Code(clip(f.Text(s))))})
 				} else if r := parsedSource(f, args[0], h.fn, reads); r != nil {
@@ -111,6 +115,41 @@ func runWH002(pass *rules.Pass) error {
 // the payload before verifying its signature (Model.GoParsedBeforeVerify):
 // every unsigned request is parsed, and a parse error that ends the
 // process lets anyone stop the server.
+// helperStringified reports a Svix verification that h reaches through
+// a helper of the repository (the model's WebhookVerifications: `const
+// evt = await verifyRequest(req)`) whose verify call is given a
+// re-serialisation of the parsed body, inside the helper. The finding
+// goes to the verify call when the helper is in f, else to h's call of
+// the helper with the verify call related. sites holds the verify calls
+// already reported; it reports whether h was reported.
+func (c *checker) helperStringified(f *jsast.File, h *handler, sites map[*jsast.Node]bool) bool {
+	found := false
+	for _, v := range c.pass.Model.WebhookVerifications(c.pass.Ctx, f, h.fn, 2) {
+		if len(v.Via) == 0 || v.Kind != sem.VerifySvix || v.Site == nil || v.SiteFile == nil || sites[v.Site] {
+			continue
+		}
+		args := jsast.Args(v.Site)
+		site := jsast.EnclosingFunction(v.Site)
+		if len(args) == 0 || site == nil {
+			continue
+		}
+		s := stringified(v.SiteFile, args[0], site)
+		if s == nil {
+			continue
+		}
+		sites[v.Site], found = true, true
+		msg := fmt.Sprintf("%s verifies %s, a re-serialisation of the parsed body, not the raw bytes Svix signed", rules.Code(clip(calleeText(v.SiteFile, v.Site))), rules.Code(clip(v.SiteFile.Text(s))))
+		if v.SiteFile == f {
+			c.pass.Report(rules.Diagnostic{Line: v.Site.Line, Column: v.Site.Col, Severity: rules.Low, Message: msg})
+			continue
+		}
+		c.pass.Report(rules.Diagnostic{Line: v.Call.Line, Column: v.Call.Col, Severity: rules.Low,
+			Message: fmt.Sprintf("%s, through %s (%s:%d)", msg, rules.Code(clip(calleeText(f, v.Call))), v.SiteFile.Path, v.Site.Line),
+			Related: []rules.Location{{Path: v.SiteFile.Path, Line: v.Site.Line}}})
+	}
+	return found
+}
+
 func runWH002Go(pass *rules.Pass) error {
 	if pass.Model == nil || nonRequestPath(pass.File.Path) {
 		return nil
