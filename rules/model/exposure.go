@@ -169,7 +169,18 @@ func ExposedWith(e *Entry, v Verdict, fx Effects, private map[string]bool) Expos
 // signed-in users or admins (privateEntry) exposes more than contact data
 // when nothing guards it: the unguarded-entry rules report it.
 func ContactExposure(e *Entry, x Effect) bool {
-	return x.Kind == ReadsData && x.Contact && !x.OwnerScoped && !privateEntry(e)
+	return ContactRead(x) && !privateEntry(e)
+}
+
+// ContactRead reports whether a read returns whole records holding
+// contact data that it does not scope to the caller's own (OwnerScoped):
+// rows of a user table whose schema holds contact fields (Effect.Contact)
+// or such rows brought in through a relation (Effect.ContactVia). Who
+// may see them is the entry's guard: a check of the caller's role
+// keeps them from other callers, a sign-in check alone does not (any
+// signed-in user of an app open to sign-up is anyone).
+func ContactRead(x Effect) bool {
+	return x.Kind == ReadsData && (x.Contact || x.ContactVia != "") && !x.OwnerScoped
 }
 
 // privateEntry reports whether an entry lives in an area meant for

@@ -285,6 +285,13 @@ type Effect struct {
 	// app's schema for that table holds contact data or a credential
 	// (email, phone, push token): see ContactExposure.
 	Contact bool
+	// ContactVia names the model holding contact data (the app's Prisma
+	// schema declares an email, phone or credential field for it) whose
+	// rows a read returns through a relation it includes or selects
+	// whole (db.certificate.findUnique({ include: { user: true } }), an
+	// author relation selecting its email); "" otherwise. Like Contact,
+	// see ContactExposure.
+	ContactVia string
 	// BodyRecord is set on a write of a record the request body was decoded
 	// into whole (gin's c.ShouldBindJSON(&b), json.NewDecoder(r.Body).Decode(&b))
 	// and that is written as it came (db.Save(&b), Updates(b)), directly or

@@ -26,7 +26,7 @@ var RBAC006 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  2,
 	Keywords: []string{"currentUser", "getUser", "user.created", "user.updated", "updateUser", "createUser", "deleteUser",
-		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db", ".user", "db.get(", "db.query("},
+		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db", ".user", "db.get(", "db.query(", "include:", "select:"},
 	Doc: rules.Doc{
 		Title: "full backend user object sent to the client",
 		References: []string{
@@ -564,13 +564,21 @@ func reportContactReads(pass *rules.Pass) {
 			}
 		}
 		for _, x := range fx.List {
-			if !model.ContactExposure(e, x) || x.File != pass.File.Path || lines[x.Line] || idor[model.Location{File: x.File, Line: x.Line}] {
+			// A signed-in check alone lets every signed-in user read them:
+			// an entry meant for signed-in users is reported once it checks
+			// sign-in (unguarded, it is the unguarded-entry rules' finding).
+			exposed := model.ContactExposure(e, x) || v.Authn == model.AuthnYes && model.ContactRead(x)
+			if !exposed || x.File != pass.File.Path || lines[x.Line] || idor[model.Location{File: x.File, Line: x.Line}] {
 				continue
 			}
 			lines[x.Line] = true
+			what := rules.Code(x.Table) + " records (" + rules.Code(x.Call) + ")"
+			if x.ContactVia != "" {
+				what = rules.Code(x.ContactVia) + " records through a relation " + rules.Code(x.Call) + " includes"
+			}
 			pass.Report(rules.Diagnostic{Line: x.Line, Related: []rules.Location{{Path: at.File, Line: at.Line}},
-				Message: fmt.Sprintf("%s returns whole %s records (%s) to %s, and the app's schema gives them contact fields (email, phone or push token): return only the public fields (name, image)",
-					rules.Code(e.Label()), rules.Code(x.Table), rules.Code(x.Call), callers(x))})
+				Message: fmt.Sprintf("%s returns whole %s to %s, and the app's schema gives them contact fields (email, phone or push token): return only the public fields (name, image)",
+					rules.Code(e.Label()), what, callers(x))})
 		}
 	}
 }
