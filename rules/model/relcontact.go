@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -43,13 +44,25 @@ func (m *Model) prismaContactSchema(ctx context.Context) prismaSchema {
 					s.relations[model] = map[string]string{}
 				}
 				s.relations[model][f[0]] = t
-			case privateField(f[0]):
+			case schemaContactField(f[0]):
 				s.contact[model] = true
 			}
 		})
 		return s, nil
 	})
 	return out
+}
+
+// contactSuffix matches a column name (lower-cased, separators removed)
+// that holds someone's contact data or a credential: email, authorEmail,
+// email_address, phoneNumber, pushToken, passwordHash. Columns about
+// mail rather than an address (emailTemplate, emailVerified) do not match.
+var contactSuffix = regexp.MustCompile(`(email|emailaddress|emailaddresses|phone|phonenumber|mobile|token|password|passwordhash|secret)$`)
+
+// schemaContactField reports whether a schema column holds contact data
+// or a credential (contactSuffix, or a Clerk User contact field).
+func schemaContactField(name string) bool {
+	return knowledge.UserContactField(name) || contactSuffix.MatchString(strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(name)))
 }
 
 // relationContact returns the model holding contact data whose rows a
@@ -131,7 +144,7 @@ func (a *analyzer) wholeRelation(obj *jsast.Node) bool {
 			return false
 		}
 		for _, c := range sel.NamedChildren() {
-			if c.Type == "pair" && privateField(strings.Trim(a.f.Text(c.ChildByField("key")), `"'`)) {
+			if c.Type == "pair" && schemaContactField(strings.Trim(a.f.Text(c.ChildByField("key")), `"'`)) {
 				if v := jsast.Unwrap(c.ChildByField("value")); v != nil && v.Type != "false" {
 					return true
 				}

@@ -571,6 +571,9 @@ func reportContactReads(pass *rules.Pass) {
 			if !exposed || x.File != pass.File.Path || lines[x.Line] || idor[model.Location{File: x.File, Line: x.Line}] {
 				continue
 			}
+			if x.ContactVia != "" && (e.Kind == model.Page || e.Kind == model.Layout) && !sentToClientComponent(pass, x.Line) {
+				continue // a Server Component renders what it picks of the rows; only the HTML leaves
+			}
 			lines[x.Line] = true
 			what := rules.Code(x.Table) + " records (" + rules.Code(x.Call) + ")"
 			if x.ContactVia != "" {
@@ -581,6 +584,55 @@ func reportContactReads(pass *rules.Pass) {
 					rules.Code(e.Label()), what, callers(x))})
 		}
 	}
+}
+
+// sentToClientComponent reports whether the value a read on line binds
+// (const articles = await db.article.findMany(...), or an element of a
+// destructured Promise.all) is passed in the file as a prop of a
+// 'use client' component, whose props are serialized into the page. A
+// Server Component that renders fields of it sends only those.
+func sentToClientComponent(pass *rules.Pass, line int) bool {
+	f := pass.AST(pass.File)
+	if f == nil {
+		return false
+	}
+	names := map[string]bool{}
+	for _, d := range jsast.Find(f.Root, "variable_declarator") {
+		pat, val := d.ChildByField("name"), d.ChildByField("value")
+		if pat == nil || val == nil || line < val.Line || line > val.EndLine {
+			continue
+		}
+		if pat.Type == "identifier" {
+			names[f.Text(pat)] = true
+		}
+		for _, id := range jsast.Find(pat, "identifier", "shorthand_property_identifier_pattern") {
+			names[f.Text(id)] = true
+		}
+	}
+	if len(names) == 0 {
+		return false
+	}
+	for _, el := range jsast.Find(f.Root, "jsx_self_closing_element", "jsx_opening_element") {
+		nameNode := el.ChildByField("name")
+		if nameNode == nil {
+			continue
+		}
+		comp := f.Text(nameNode)
+		if comp == "" || comp[0] < 'A' || comp[0] > 'Z' {
+			continue
+		}
+		for _, attr := range el.NamedChildren() {
+			if attr.Type != "jsx_attribute" && attr.Type != "jsx_expression" {
+				continue
+			}
+			for _, id := range jsast.Find(attr, "identifier") {
+				if names[f.Text(id)] && rbac006ClientComponent(pass, f, strings.Split(comp, ".")[0]) != "" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // callers names who reaches an effect: any caller when a signed-out one
