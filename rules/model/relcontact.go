@@ -83,14 +83,71 @@ func (a *analyzer) relationContact(call *jsast.Node, record string) string {
 	if len(args) == 0 {
 		return ""
 	}
-	return a.includedContact(s, jsast.Unwrap(args[0]), record, 0)
+	target, key := a.includedContact(s, jsast.Unwrap(args[0]), record, 0)
+	if target == "" || !a.relationLeaves(call, key) {
+		return ""
+	}
+	return target
+}
+
+// relationLeaves reports whether the rows of relation key of a read may
+// reach the result whole: the read is not bound to a variable, or the
+// variable is used whole (returned, passed, spread: `{ certificate }`) or
+// its relation is (`certificate.user` passed on). A variable used only
+// for public fields (certificate.user.name into a PDF) sends no contact
+// data; a method called on it (rows.map(...)) may pass the rows on.
+func (a *analyzer) relationLeaves(call *jsast.Node, key string) bool {
+	n := call
+	for n.Parent != nil && (n.Parent.Type == "await_expression" || n.Parent.Type == "parenthesized_expression" ||
+		n.Parent.Type == "as_expression" || n.Parent.Type == "non_null_expression") {
+		n = n.Parent
+	}
+	decl := n.Parent
+	if decl == nil || decl.Type != "variable_declarator" || n.Field != "value" {
+		return true
+	}
+	name := decl.ChildByField("name")
+	fn := jsast.EnclosingFunction(decl)
+	if name == nil || name.Type != "identifier" || fn == nil {
+		return true
+	}
+	v, whole := a.f.Text(name), false
+	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
+		switch {
+		case whole:
+		case x.Type == "shorthand_property_identifier" && a.f.Text(x) == v:
+			whole = true
+		case x.Type == "identifier" && x != name && a.f.Text(x) == v:
+			p := x.Parent
+			for p != nil && p.Type == "non_null_expression" {
+				p = p.Parent
+			}
+			if p == nil || p.Type != "member_expression" {
+				whole = p == nil || p.Type != "unary_expression" && p.Type != "if_statement" && p.Type != "binary_expression"
+				break
+			}
+			// v.map(...) passes the rows on; v.user alone is the
+			// relation's rows, v.user.email its contact field, v.user.name
+			// one public field.
+			if p.Parent != nil && p.Parent.Type == "call_expression" && p.Field == "function" {
+				whole = true
+				break
+			}
+			if a.f.Text(p.ChildByField("property")) == key {
+				q := p.Parent
+				whole = q == nil || q.Type != "member_expression" || p.Field != "object" || schemaContactField(a.f.Text(q.ChildByField("property")))
+			}
+		}
+		return !whole
+	})
+	return whole
 }
 
 // includedContact walks the include and select objects of a query's
 // arguments obj on model.
-func (a *analyzer) includedContact(s prismaSchema, obj *jsast.Node, model string, depth int) string {
+func (a *analyzer) includedContact(s prismaSchema, obj *jsast.Node, model string, depth int) (target, key string) {
 	if obj == nil || obj.Type != "object" || depth > maxIncludeDepth {
-		return ""
+		return "", ""
 	}
 	brings, _ := knowledge.RelationArgs("prisma")
 	for _, key := range brings {
@@ -102,7 +159,8 @@ func (a *analyzer) includedContact(s prismaSchema, obj *jsast.Node, model string
 			if c.Type != "pair" {
 				continue
 			}
-			target := s.relations[model][strings.Trim(a.f.Text(c.ChildByField("key")), `"'`)]
+			k := strings.Trim(a.f.Text(c.ChildByField("key")), `"'`)
+			target := s.relations[model][k]
 			if target == "" {
 				continue // a scalar field, or _count
 			}
@@ -113,19 +171,19 @@ func (a *analyzer) includedContact(s prismaSchema, obj *jsast.Node, model string
 			switch {
 			case v.Type == "true":
 				if s.contact[target] {
-					return target // the related row, whole
+					return target, k // the related row, whole
 				}
 			case v.Type == "object":
-				if t := a.includedContact(s, v, target, depth+1); t != "" {
-					return t
+				if t, _ := a.includedContact(s, v, target, depth+1); t != "" {
+					return t, k
 				}
 				if s.contact[target] && a.wholeRelation(v) {
-					return target
+					return target, k
 				}
 			}
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // wholeRelation reports whether a relation's query object

@@ -47,7 +47,12 @@ var RBAC006 = &rules.Rule{
 			"The same holds for the app's own user table: an entry (a public Convex query, a search, a helper that attaches " +
 			"the creator to feed items) that returns whole documents of a users table whose schema holds an email, phone " +
 			"number or push token sends other users' contact data to every caller. Returning only the public fields " +
-			"(name, image) and the caller reading their own record are not reported.",
+			"(name, image) and the caller reading their own record are not reported.\n\n" +
+			"A Prisma read that brings in such rows through a relation (`include: { user: true }`, an `author` relation " +
+			"selecting its `email`) is reported the same way, when its rows leave whole (returned, passed on, or, from a " +
+			"Server Component page, passed to a `'use client'` component); a relation narrowed to public fields, a " +
+			"relation read only for a name, and a read checked by a role or permission are not. A sign-in check alone " +
+			"does not keep them from other users: in an app that does not close sign-up, any signed-in user is anyone.",
 		Bad: `// app/profile/page.tsx (Server Component)
 import { currentUser } from '@clerk/nextjs/server'
 import { ProfileCard } from './profile-card' // 'use client'
