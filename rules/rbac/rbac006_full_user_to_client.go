@@ -495,15 +495,8 @@ func runRBAC006(pass *rules.Pass) error {
 	}
 
 	// Props of 'use client' components.
-	for _, el := range jsast.Find(f.Root, "jsx_self_closing_element", "jsx_opening_element") {
-		nameNode := el.ChildByField("name")
-		if nameNode == nil {
-			continue
-		}
-		comp := f.Text(nameNode)
-		if comp == "" || comp[0] < 'A' || comp[0] > 'Z' {
-			continue
-		}
+	for _, ce := range componentElements(f) {
+		comp, el := ce.name, ce.el
 		for _, attr := range el.NamedChildren() {
 			var val *jsast.Node
 			prop := "{...}"
@@ -617,15 +610,8 @@ func sentToClientComponent(pass *rules.Pass, line int) bool {
 	if len(names) == 0 {
 		return false
 	}
-	for _, el := range jsast.Find(f.Root, "jsx_self_closing_element", "jsx_opening_element") {
-		nameNode := el.ChildByField("name")
-		if nameNode == nil {
-			continue
-		}
-		comp := f.Text(nameNode)
-		if comp == "" || comp[0] < 'A' || comp[0] > 'Z' {
-			continue
-		}
+	for _, ce := range componentElements(f) {
+		comp, el := ce.name, ce.el
 		for _, attr := range el.NamedChildren() {
 			if attr.Type != "jsx_attribute" && attr.Type != "jsx_expression" {
 				continue
@@ -638,6 +624,28 @@ func sentToClientComponent(pass *rules.Pass, line int) bool {
 		}
 	}
 	return false
+}
+
+// componentElement is a JSX element of a component (a capitalised name).
+type componentElement struct {
+	name string
+	el   *jsast.Node
+}
+
+// componentElements returns the file's JSX elements of components, with
+// their names (<ProfileCard ...>, <UI.Card ...>).
+func componentElements(f *jsast.File) []componentElement {
+	var out []componentElement
+	for _, el := range jsast.Find(f.Root, "jsx_self_closing_element", "jsx_opening_element") {
+		nameNode := el.ChildByField("name")
+		if nameNode == nil {
+			continue
+		}
+		if comp := f.Text(nameNode); comp != "" && comp[0] >= 'A' && comp[0] <= 'Z' {
+			out = append(out, componentElement{name: comp, el: el})
+		}
+	}
+	return out
 }
 
 // callers names who reaches an effect: any caller when a signed-out one
