@@ -572,6 +572,9 @@ func reportContactReads(pass *rules.Pass) {
 			if x.ContactVia != "" && (e.Kind == model.Page || e.Kind == model.Layout) && !sentToClientComponent(pass, x.Line) {
 				continue // a Server Component renders what it picks of the rows; only the HTML leaves
 			}
+			if x.ContactVia != "" && v.Checked&model.AuthzOwner != 0 {
+				continue // the caller's membership of the parent record was checked: rows shared with its members
+			}
 			lines[x.Line] = true
 			what := rules.Code(x.Table) + " records (" + rules.Code(x.Call) + ")"
 			if x.ContactVia != "" {
