@@ -111,6 +111,9 @@ func (a *analyzer) relationContact(call *jsast.Node, record string) string {
 	if target == "" || !a.relationLeaves(call, key) {
 		return ""
 	}
+	if a.policyChecked(call) || a.filterNarrowedByRole(call, args[0]) {
+		return ""
+	}
 	where := a.f.ObjectProp(args[0], "where")
 	if len(identityOnly(a.identityProps(a.f.ObjectProp(where, key)))) > 0 {
 		return "" // where: { author: { clerkId: userId } }: the caller's own user
@@ -131,18 +134,8 @@ func (a *analyzer) relationContact(call *jsast.Node, record string) string {
 // for public fields (certificate.user.name into a PDF) sends no contact
 // data; a method called on it (rows.map(...)) may pass the rows on.
 func (a *analyzer) relationLeaves(call *jsast.Node, key string) bool {
-	n := call
-	for n.Parent != nil && (n.Parent.Type == "await_expression" || n.Parent.Type == "parenthesized_expression" ||
-		n.Parent.Type == "as_expression" || n.Parent.Type == "non_null_expression") {
-		n = n.Parent
-	}
-	decl := n.Parent
-	if decl == nil || decl.Type != "variable_declarator" || n.Field != "value" {
-		return true
-	}
-	name := decl.ChildByField("name")
-	fn := jsast.EnclosingFunction(decl)
-	if name == nil || name.Type != "identifier" || fn == nil {
+	name, fn := boundResult(call)
+	if name == nil {
 		return true
 	}
 	v, whole := a.f.Text(name), false
@@ -245,4 +238,92 @@ func (a *analyzer) wholeRelation(obj *jsast.Node) bool {
 		return false
 	}
 	return true
+}
+
+// boundResult returns the variable a read's result is bound to
+// (const rows = await db.post.findMany(...)) and the function declaring
+// it; nil when the result is not bound to a plain name.
+func boundResult(call *jsast.Node) (name, fn *jsast.Node) {
+	n := call
+	for n.Parent != nil && (n.Parent.Type == "await_expression" || n.Parent.Type == "parenthesized_expression" ||
+		n.Parent.Type == "as_expression" || n.Parent.Type == "non_null_expression") {
+		n = n.Parent
+	}
+	decl := n.Parent
+	if decl == nil || decl.Type != "variable_declarator" || n.Field != "value" {
+		return nil, nil
+	}
+	name, fn = decl.ChildByField("name"), jsast.EnclosingFunction(decl)
+	if name == nil || name.Type != "identifier" || fn == nil {
+		return nil, nil
+	}
+	return name, fn
+}
+
+// policyChecked reports whether the rows a read binds are handed to a
+// check whose failure ends the function (if (!new HackathonPolicy(h)
+// .canOrganizerAccess(user)) return null; if (!canView(board, userId))
+// throw ...): who sees the related rows is that policy's decision, made
+// on the rows themselves, not a sign-in check alone.
+func (a *analyzer) policyChecked(call *jsast.Node) bool {
+	name, fn := boundResult(call)
+	if name == nil {
+		return false
+	}
+	v := a.f.Text(name)
+	checked := false
+	jsast.Walk(jsast.FunctionBody(fn), func(x *jsast.Node) bool {
+		if checked || x.Type != "if_statement" || x.Line < call.EndLine {
+			return !checked
+		}
+		cons := x.ChildByField("consequence")
+		if cons == nil || len(jsast.Find(cons, "return_statement", "throw_statement")) == 0 {
+			return true
+		}
+		for _, c := range jsast.Find(x.ChildByField("condition"), "call_expression", "new_expression") {
+			for _, arg := range jsast.Args(c) {
+				if id := jsast.Unwrap(arg); id != nil && id.Type == "identifier" && a.f.Text(id) == v {
+					checked = true
+				}
+			}
+		}
+		return !checked
+	})
+	return checked
+}
+
+// filterNarrowedByRole reports whether a read's filter is a variable the
+// function narrows under a test of the caller's role (const where = {
+// orgId }; if (role === 'REQUESTOR') where.requesterId = user.id): which
+// role sees which rows, and their related users, is the app's role
+// policy, decided before the read.
+func (a *analyzer) filterNarrowedByRole(call, arg *jsast.Node) bool {
+	w := jsast.Unwrap(a.f.ObjectProp(arg, "where")) // where: filter, or { where }
+	if w == nil || w.Type != "identifier" && w.Type != "shorthand_property_identifier" {
+		return false
+	}
+	fn := jsast.EnclosingFunction(call)
+	if fn == nil {
+		return false
+	}
+	name, narrowed := a.f.Text(w), false
+	for _, ifs := range jsast.Find(jsast.FunctionBody(fn), "if_statement") {
+		if ifs.Line > call.Line {
+			continue
+		}
+		role := false
+		for _, id := range jsast.Find(ifs.ChildByField("condition"), "identifier", "property_identifier") {
+			role = role || roleish(a.f.Text(id))
+		}
+		if !role {
+			continue
+		}
+		for _, as := range jsast.Find(ifs.ChildByField("consequence"), "assignment_expression") {
+			left := as.ChildByField("left")
+			if left != nil && left.Type == "member_expression" && a.f.Text(left.ChildByField("object")) == name {
+				narrowed = true
+			}
+		}
+	}
+	return narrowed
 }

@@ -51,7 +51,9 @@ var RBAC006 = &rules.Rule{
 			"A Prisma read that brings in such rows through a relation (`include: { user: true }`, an `author` relation " +
 			"selecting its `email`) is reported the same way, when its rows leave whole (returned, passed on, or, from a " +
 			"Server Component page, passed to a `'use client'` component); a relation narrowed to public fields, a " +
-			"relation read only for a name, and a read checked by a role or permission are not. The caller's own rows that " +
+			"relation read only for a name, a read checked by a role or permission, a read whose filter the entry narrows by " +
+			"the caller's role, rows handed to a policy check that ends the request, and the caller's own rows in their " +
+			"organization (teammates on the caller's records) are not. The caller's own rows that " +
 			"include other users' records this way (their subscriptions including each `creator` whole) carry them too. A sign-in check alone " +
 			"does not keep them from other users: in an app that does not close sign-up, any signed-in user is anyone.",
 		Bad: `// app/profile/page.tsx (Server Component)
