@@ -27,6 +27,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("requestLoggers %+v: incomplete entry", l)
 		}
 	}
+	for _, r := range relationArgs {
+		unique("relationArgs", r.ORM+"."+r.Key)
+		if r.Source == "" || r.ORM == "" || r.Key == "" {
+			t.Errorf("relationArgs %+v: incomplete entry", r)
+		}
+	}
 	for _, f := range textFilters {
 		unique("textFilters", f.Key)
 		if f.Source == "" || f.Key == "" {

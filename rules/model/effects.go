@@ -826,11 +826,13 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.PublicFields = a.readsPublicFields(n)
 			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) && !a.readsFieldsOnly(n) &&
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
+			if !e.PublicFields && !e.Contact && !countsChain(a.f, n) && !a.readsFieldsOnly(n) {
+				e.ContactVia = a.relationContact(n, e.Record)
+			}
 			e.Personal = !e.PublicFields && e.Table != "" && !knowledge.AccountTable(e.Table) && !countsChain(a.f, n) &&
 				a.m.personalTable(a.ctx, a.f.Path, e.Table)
 			e.Declared = e.Table != "" && a.m.convexTableFields(a.ctx, a.f.Path, e.Table) != nil ||
 				e.Record != "" && a.m.prismaJoinRows(a.ctx)[e.Record]
-			e.IncludedContact = a.includedContact(n, e.Record)
 		}
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Touch = k == WritesData && selects && dataFieldsAll(a.f, n, touchStep)

@@ -139,10 +139,12 @@ func ExposedWith(e *Entry, v Verdict, fx Effects, private map[string]bool) Expos
 			// sign-in check. Listing every user stays exposed.
 			continue
 		}
-		if x.SignedOut != ReachYes || x.Kind == ReturnsSecret || x.AsCaller || ContactExposure(e, x) {
+		if x.SignedOut != ReachYes || x.Kind == ReturnsSecret || x.AsCaller || ContactExposure(e, x) && x.ContactVia == "" {
 			// A returned secret is CLK-SEC-012's finding, whoever else
 			// reports the entry; other users' contact data returned whole
-			// is CLK-RBAC-006's. A query run with the caller's own token
+			// is CLK-RBAC-006's (rows of another table that bring user rows
+			// along through a relation, ContactVia, are that table's data
+			// too: a missing sign-in check stays exposed). A query run with the caller's own token
 			// (AsCaller) is the database's to refuse: its per-user rules
 			// apply to whatever token the caller sends.
 			continue
@@ -164,13 +166,29 @@ func ExposedWith(e *Entry, v Verdict, fx Effects, private map[string]bool) Expos
 // records of the app's user (or account) table whose schema holds contact
 // data or a credential (Effect.Contact: email, phone, push token) to a
 // caller the read does not scope to their own record (OwnerScoped), or
-// includes such records through a Prisma relation (IncludedContact), and
+// includes such records through a Prisma relation (ContactVia), and
 // that is the whole concern: other users' contact data, CLK-RBAC-006's
 // finding whether or not the entry is guarded. An entry meant for
 // signed-in users or admins (privateEntry) exposes more than contact data
 // when nothing guards it: the unguarded-entry rules report it.
 func ContactExposure(e *Entry, x Effect) bool {
-	return x.Kind == ReadsData && (x.Contact && !x.OwnerScoped || x.IncludedContact != "") && !privateEntry(e)
+	return ContactRead(x) && !privateEntry(e)
+}
+
+// ContactRead reports whether a read returns whole records holding
+// contact data of users other than the caller: rows of a user table whose
+// schema holds contact fields (Effect.Contact) that it does not scope to
+// the caller's own (OwnerScoped), or such rows brought in through a
+// relation (Effect.ContactVia), even on the caller's own rows (their
+// subscriptions including each creator whole), except the caller's own
+// rows of their organization (where: { assigneeId: me, project: {
+// organizationId: orgId } }): the users those rows name are members of
+// the caller's organization on the caller's own records. Who
+// may see them is the entry's guard: a check of the caller's role
+// keeps them from other callers, a sign-in check alone does not (any
+// signed-in user of an app open to sign-up is anyone).
+func ContactRead(x Effect) bool {
+	return x.Kind == ReadsData && (x.Contact && !x.OwnerScoped || x.ContactVia != "" && !(x.OwnerScoped && x.Authz&AuthzOrg != 0))
 }
 
 // privateEntry reports whether an entry lives in an area meant for

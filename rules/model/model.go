@@ -92,9 +92,9 @@ type Model struct {
 	hidden facet[map[string]string]
 	// joinRows: the Prisma models that link two other models (joinrows.go).
 	joinRows facet[map[string]bool]
-	// prismaRels: the Prisma relation fields and the models holding
-	// contact data (prismainclude.go).
-	prismaRels facet[prismaSchema]
+	// prismaContact: the Prisma models holding contact data and their
+	// relations (relcontact.go).
+	prismaContact facet[prismaSchema]
 	// publicFetches: the same-origin URLs public Client Component pages
 	// fetch (nextfetch.go).
 	publicFetches facet[[]publicFetch]

@@ -295,6 +295,15 @@ type Effect struct {
 	// app's schema for that table holds contact data or a credential
 	// (email, phone, push token): see ContactExposure.
 	Contact bool
+	// ContactVia names the relation (as the read names it) through which
+	// a Prisma read returns rows of a model the app's schema gives an
+	// email, phone or credential field: included or selected whole
+	// (db.certificate.findUnique({ include: { user: true } })), or
+	// selecting its email; not the caller's own user record (the
+	// relation whose foreign key the filter compares with the identity).
+	// The caller's own rows that include other users' records this way
+	// carry their contact data too. "" otherwise; see ContactRead.
+	ContactVia string
 	// BodyRecord is set on a write of a record the request body was decoded
 	// into whole (gin's c.ShouldBindJSON(&b), json.NewDecoder(r.Body).Decode(&b))
 	// and that is written as it came (db.Save(&b), Updates(b)), directly or
@@ -325,12 +334,6 @@ type Effect struct {
 	// (comments, reviews, User_Recipe) says nothing more about whose data
 	// it holds.
 	Declared bool
-	// IncludedContact is, on a Prisma read of the caller's own rows that
-	// includes a relation whole (`include: { maker: true }`), the relation
-	// whose model the app's schema gives contact data (an email, a phone),
-	// when its foreign key is not the one compared with the identity:
-	// other users' contact data returned with each of the caller's rows.
-	IncludedContact string
 }
 
 // Reach says whether a signed-out caller reaches an effect. The string

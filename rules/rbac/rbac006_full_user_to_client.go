@@ -26,7 +26,7 @@ var RBAC006 = &rules.Rule{
 	Confidence: rules.MediumConfidence,
 	Checklist:  2,
 	Keywords: []string{"currentUser", "getUser", "user.created", "user.updated", "updateUser", "createUser", "deleteUser",
-		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db", ".user", "db.get(", "db.query(", "include"},
+		"banUser", "unbanUser", "lockUser", "unlockUser", "ctx.db", ".user", "db.get(", "db.query(", "include:", "select:"},
 	Doc: rules.Doc{
 		Title: "full backend user object sent to the client",
 		References: []string{
@@ -47,9 +47,15 @@ var RBAC006 = &rules.Rule{
 			"The same holds for the app's own user table: an entry (a public Convex query, a search, a helper that attaches " +
 			"the creator to feed items) that returns whole documents of a users table whose schema holds an email, phone " +
 			"number or push token sends other users' contact data to every caller. Returning only the public fields " +
-			"(name, image) and the caller reading their own record are not reported. The caller's own rows that include a " +
-			"relation to such a table whole (Prisma `include: { creator: true }` on the caller's subscriptions) carry the " +
-			"other users' records, contact fields included; `creator: { select: { id: true, name: true } }` does not.",
+			"(name, image) and the caller reading their own record are not reported.\n\n" +
+			"A Prisma read that brings in such rows through a relation (`include: { user: true }`, an `author` relation " +
+			"selecting its `email`) is reported the same way, when its rows leave whole (returned, passed on, or, from a " +
+			"Server Component page, passed to a `'use client'` component); a relation narrowed to public fields, a " +
+			"relation read only for a name, a read checked by a role or permission, a read whose filter the entry narrows by " +
+			"the caller's role, rows handed to a policy check that ends the request, and the caller's own rows in their " +
+			"organization (teammates on the caller's records) are not. The caller's own rows that " +
+			"include other users' records this way (their subscriptions including each `creator` whole) carry them too. A sign-in check alone " +
+			"does not keep them from other users: in an app that does not close sign-up, any signed-in user is anyone.",
 		Bad: `// app/profile/page.tsx (Server Component)
 import { currentUser } from '@clerk/nextjs/server'
 import { ProfileCard } from './profile-card' // 'use client'
@@ -492,15 +498,8 @@ func runRBAC006(pass *rules.Pass) error {
 	}
 
 	// Props of 'use client' components.
-	for _, el := range jsast.Find(f.Root, "jsx_self_closing_element", "jsx_opening_element") {
-		nameNode := el.ChildByField("name")
-		if nameNode == nil {
-			continue
-		}
-		comp := f.Text(nameNode)
-		if comp == "" || comp[0] < 'A' || comp[0] > 'Z' {
-			continue
-		}
+	for _, ce := range componentElements(f) {
+		comp, el := ce.name, ce.el
 		for _, attr := range el.NamedChildren() {
 			var val *jsast.Node
 			prop := "{...}"
@@ -566,19 +565,93 @@ func reportContactReads(pass *rules.Pass) {
 			}
 		}
 		for _, x := range fx.List {
-			if !model.ContactExposure(e, x) || x.File != pass.File.Path || lines[x.Line] || idor[model.Location{File: x.File, Line: x.Line}] {
+			// A signed-in check alone lets every signed-in user read them:
+			// an entry meant for signed-in users is reported once it checks
+			// sign-in (unguarded, it is the unguarded-entry rules' finding).
+			exposed := model.ContactExposure(e, x) || v.Authn == model.AuthnYes && model.ContactRead(x)
+			if !exposed || x.File != pass.File.Path || lines[x.Line] || idor[model.Location{File: x.File, Line: x.Line}] {
 				continue
+			}
+			if x.ContactVia != "" && (e.Kind == model.Page || e.Kind == model.Layout) && !sentToClientComponent(pass, x.Line) {
+				continue // a Server Component renders what it picks of the rows; only the HTML leaves
+			}
+			if x.ContactVia != "" && v.Checked&model.AuthzOwner != 0 {
+				continue // the caller's membership of the parent record was checked: rows shared with its members
 			}
 			lines[x.Line] = true
 			msg := fmt.Sprintf("%s returns whole %s records (%s) to %s, and the app's schema gives them contact fields (email, phone or push token): return only the public fields (name, image)",
 				rules.Code(e.Label()), rules.Code(x.Table), rules.Code(x.Call), callers(x))
-			if !x.Contact {
-				msg = fmt.Sprintf("%s includes the whole %s relation in each row of %s and returns it to %s: those are other users' records, and the app's schema gives them contact fields (email, phone or push token); select only the public fields (`%s: { select: { id: true, name: true } }`)",
-					rules.Code(e.Label()), rules.Code(x.IncludedContact), rules.Code(x.Call), callers(x), x.IncludedContact)
+			if x.ContactVia != "" {
+				msg = fmt.Sprintf("%s includes the %s relation's rows, contact fields included, in each row of %s and returns them to %s: those are other users' records, and the app's schema gives them contact fields (email, phone or push token); select only the public fields (`%s: { select: { id: true, name: true } }`)",
+					rules.Code(e.Label()), rules.Code(x.ContactVia), rules.Code(x.Call), callers(x), x.ContactVia)
 			}
 			pass.Report(rules.Diagnostic{Line: x.Line, Related: []rules.Location{{Path: at.File, Line: at.Line}}, Message: msg})
 		}
 	}
+}
+
+// sentToClientComponent reports whether the value a read on line binds
+// (const articles = await db.article.findMany(...), or an element of a
+// destructured Promise.all) is passed in the file as a prop of a
+// 'use client' component, whose props are serialized into the page. A
+// Server Component that renders fields of it sends only those.
+func sentToClientComponent(pass *rules.Pass, line int) bool {
+	f := pass.AST(pass.File)
+	if f == nil {
+		return false
+	}
+	names := map[string]bool{}
+	for _, d := range jsast.Find(f.Root, "variable_declarator") {
+		pat, val := d.ChildByField("name"), d.ChildByField("value")
+		if pat == nil || val == nil || line < val.Line || line > val.EndLine {
+			continue
+		}
+		if pat.Type == "identifier" {
+			names[f.Text(pat)] = true
+		}
+		for _, id := range jsast.Find(pat, "identifier", "shorthand_property_identifier_pattern") {
+			names[f.Text(id)] = true
+		}
+	}
+	if len(names) == 0 {
+		return false
+	}
+	for _, ce := range componentElements(f) {
+		comp, el := ce.name, ce.el
+		for _, attr := range el.NamedChildren() {
+			if attr.Type != "jsx_attribute" && attr.Type != "jsx_expression" {
+				continue
+			}
+			for _, id := range jsast.Find(attr, "identifier") {
+				if names[f.Text(id)] && rbac006ClientComponent(pass, f, strings.Split(comp, ".")[0]) != "" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// componentElement is a JSX element of a component (a capitalised name).
+type componentElement struct {
+	name string
+	el   *jsast.Node
+}
+
+// componentElements returns the file's JSX elements of components, with
+// their names (<ProfileCard ...>, <UI.Card ...>).
+func componentElements(f *jsast.File) []componentElement {
+	var out []componentElement
+	for _, el := range jsast.Find(f.Root, "jsx_self_closing_element", "jsx_opening_element") {
+		nameNode := el.ChildByField("name")
+		if nameNode == nil {
+			continue
+		}
+		if comp := f.Text(nameNode); comp != "" && comp[0] >= 'A' && comp[0] <= 'Z' {
+			out = append(out, componentElement{name: comp, el: el})
+		}
+	}
+	return out
 }
 
 // callers names who reaches an effect: any caller when a signed-out one
