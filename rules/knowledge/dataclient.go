@@ -137,3 +137,49 @@ func ColumnFilterOf(library, method string) (ColumnFilter, bool) {
 	}
 	return ColumnFilter{}, false
 }
+
+// DataRESTAPI is a hosted database's HTTP API that browser code may call
+// directly, without the library's client, sending the public key in a
+// header: the request is the query a client of Library would send, and
+// without a user token in TokenHeader (or with the public key there) the
+// database sees an anonymous caller.
+type DataRESTAPI struct {
+	Library string
+	// Path is the URL path before the table ("/rest/v1/").
+	Path string
+	// KeyHeader carries the public key; TokenHeader the user's token.
+	KeyHeader, TokenHeader string
+	// Methods maps an HTTP method to what the request does to the table.
+	Methods map[string]Effect
+	Source  string
+}
+
+var dataRESTAPIs = []DataRESTAPI{
+	{Library: "supabase", Path: "/rest/v1/", KeyHeader: "apikey", TokenHeader: "Authorization",
+		Methods: map[string]Effect{"GET": Read, "HEAD": Read, "POST": Write, "PATCH": Write, "PUT": Write, "DELETE": Write},
+		Source: "https://supabase.com/docs/guides/api (https://<project_ref>.supabase.co/rest/v1/<table>, the apikey header), " +
+			"https://supabase.com/docs/guides/api/api-keys (the anon key in the browser; a user's JWT in Authorization), " +
+			"https://docs.postgrest.org/en/stable/references/api/tables_views.html (GET reads, POST inserts, PATCH updates, DELETE deletes; column=eq.value filters)"},
+}
+
+// DataRESTTable returns the API a request URL (as written: a literal or
+// a template) is sent to and the table it names.
+func DataRESTTable(url string) (DataRESTAPI, string, bool) {
+	for _, api := range dataRESTAPIs {
+		_, rest, ok := strings.Cut(url, api.Path)
+		if !ok {
+			continue
+		}
+		end := strings.IndexFunc(rest, func(r rune) bool {
+			return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		})
+		if end < 0 {
+			end = len(rest)
+		}
+		if end == 0 || end < len(rest) && rest[end] == '$' {
+			return DataRESTAPI{}, "", false // a table the code computes
+		}
+		return api, rest[:end], true
+	}
+	return DataRESTAPI{}, "", false
+}

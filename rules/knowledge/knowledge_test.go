@@ -336,6 +336,15 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("clientSerialized", c.Package+" "+c.Name)
 	}
+	for _, api := range dataRESTAPIs {
+		if api.Source == "" || api.Path == "" || api.KeyHeader == "" || len(api.Methods) == 0 {
+			t.Errorf("dataRESTAPIs %s: incomplete entry", api.Library)
+		}
+		if _, ok := dataLibraryNamed(api.Library); !ok {
+			t.Errorf("dataRESTAPIs %s: not a data library", api.Library)
+		}
+		unique("dataRESTAPIs", api.Library+" "+api.Path)
+	}
 	for _, f := range dataClientFactories {
 		if _, ok := DataLibraryOf(f.Package); f.Source == "" || f.Name == "" || !ok || f.KeyArg < 0 || f.OptionsArg <= f.KeyArg {
 			t.Errorf("dataClientFactories %s.%s: incomplete entry", f.Package, f.Name)
@@ -1389,6 +1398,21 @@ func TestRowSecurityReadsIdentity(t *testing.T) {
 	} {
 		if got := d.ReadsIdentity(cond); got != want {
 			t.Errorf("ReadsIdentity(%q) = %v, want %v", cond, got, want)
+		}
+	}
+}
+
+func TestDataRESTTable(t *testing.T) {
+	for url, want := range map[string]string{
+		"'https://abc.supabase.co/rest/v1/notes'":                        "notes",
+		"`${import.meta.env.PUBLIC_SUPABASE_URL}/rest/v1/APIS?select=*`": "APIS",
+		"`${base}/rest/v1/todos?user_id=eq.${id}`":                       "todos",
+		"`${base}/rest/v1/${table}`":                                     "",
+		"'/api/notes'":                                                   "",
+	} {
+		_, got, ok := DataRESTTable(url)
+		if got != want || ok != (want != "") {
+			t.Errorf("DataRESTTable(%s) = %q, %v; want %q", url, got, ok, want)
 		}
 	}
 }

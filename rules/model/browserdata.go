@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -62,6 +63,16 @@ func (m *Model) BrowserQueries(ctx context.Context, p string) ([]BrowserQuery, e
 			return true
 		}
 		fn := jsast.Unwrap(x.ChildByField("function"))
+		if fn != nil && fn.Type == "identifier" && f.Text(fn) == "fetch" && f.LocalValue("fetch") == nil {
+			// fetch(`${url}/rest/v1/notes`, { headers: { apikey } }): the
+			// database's REST API called without its client.
+			if q, ok := restQuery(f, x); ok && !m.AnonDenied(ctx, q.Table, q.Effect) {
+				q.File, q.Client, q.Browser = p, Location{File: p, Line: x.Line}, why
+				q.Export, q.ExportLine = exportedDecl(f, x)
+				out = append(out, q)
+			}
+			return true
+		}
 		if fn == nil || fn.Type != "member_expression" || f.Text(fn.ChildByField("property")) != "from" {
 			return true
 		}
@@ -351,6 +362,90 @@ func ownerKeyedQuery(f *jsast.File, from *jsast.Node, table, lib string) (Browse
 	q.Call = fmt.Sprintf("%s.from('%s').%s", f.Text(jsast.Unwrap(from.ChildByField("function")).ChildByField("object")), table,
 		methodsOf(f, from, top))
 	return q, true
+}
+
+// restFilter is a PostgREST column filter in a URL's query (user_id=eq.x).
+var restFilter = regexp.MustCompile(`[?&]([A-Za-z_][A-Za-z0-9_]*)=eq\.`)
+
+// restQuery reads a fetch of a hosted database's REST API
+// (knowledge.DataRESTTable) that sends the public key and no user token:
+// the query a tokenless client would send, keyed by an owner column when
+// the URL filters on one or the body writes one. An owner value named for
+// the user's id (userId, user.id) under another key (username: userID)
+// keys it too.
+func restQuery(f *jsast.File, call *jsast.Node) (BrowserQuery, bool) {
+	var q BrowserQuery
+	args := jsast.Args(call)
+	if len(args) < 2 {
+		return q, false // no headers: not a request with the key
+	}
+	api, table, ok := knowledge.DataRESTTable(f.Text(args[0]))
+	opts := jsast.Unwrap(args[1])
+	if opts != nil && opts.Type == "identifier" {
+		_, opts = localInit(f, call, f.Text(opts))
+	}
+	if !ok || opts == nil {
+		return q, false
+	}
+	key, ok := optionAt(f, opts, []string{"headers", api.KeyHeader})
+	if !ok || key == nil {
+		return q, false
+	}
+	if tok, ok := optionAt(f, opts, []string{"headers", api.TokenHeader}); ok &&
+		(tok == nil || !strings.Contains(f.Text(tok), strings.Trim(f.Text(key), "\"'`"))) {
+		return q, false // a token of the user (or headers it cannot read)
+	}
+	method := "GET"
+	if mv, ok := optionAt(f, opts, []string{"method"}); ok {
+		s, isStr := f.StringValue(mv)
+		if !isStr {
+			return q, false
+		}
+		method = strings.ToUpper(s)
+	}
+	q.Effect = api.Methods[method]
+	owner := func(k string) bool { return ownerKey.MatchString(k) || k == "id" && knowledge.AccountTable(table) }
+	for _, m := range restFilter.FindAllStringSubmatch(f.Text(args[0]), -1) {
+		if owner(m[1]) {
+			q.Owner = m[1]
+			break
+		}
+	}
+	if body, ok := optionAt(f, opts, []string{"body"}); ok && body != nil && q.Owner == "" && q.Effect.Writes() &&
+		body.Type == "call_expression" && f.CalleeName(body) == "JSON.stringify" && len(jsast.Args(body)) > 0 {
+		rec := jsast.Args(body)[0]
+		if q.Owner = ownerProp(f, call, rec, owner); q.Owner == "" {
+			q.Owner = ownerValueKey(f, call, rec)
+		}
+	}
+	if q.Owner == "" || q.Effect == 0 {
+		return q, false
+	}
+	q.Table, q.Line, q.EndLine = table, call.Line, call.EndLine
+	q.Call = fmt.Sprintf("fetch('%s%s', %s)", api.Path, table, method)
+	return q, true
+}
+
+// ownerValueKey returns the key of a record literal whose value is named
+// for the user's id (username: userID, owner: user.id).
+func ownerValueKey(f *jsast.File, at, a *jsast.Node) string {
+	a = jsast.Unwrap(a)
+	if a != nil && a.Type == "identifier" {
+		_, a = localInit(f, at, f.Text(a))
+	}
+	if a == nil || a.Type != "object" {
+		return ""
+	}
+	for _, k := range f.ObjectKeys(a) {
+		v := jsast.Unwrap(f.ObjectProp(a, k))
+		if v == nil || v.Type != "identifier" && v.Type != "member_expression" {
+			continue
+		}
+		if name := strings.NewReplacer(".", "", "?", "").Replace(f.Text(v)); ownerKey.MatchString(name) {
+			return k
+		}
+	}
+	return ""
 }
 
 // ownerProp returns the first owner key of a record argument (an object,

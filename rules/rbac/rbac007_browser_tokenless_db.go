@@ -23,7 +23,7 @@ var RBAC007 = &rules.Rule{
 	Severity:   rules.High,
 	Confidence: rules.MediumConfidence,
 	Checklist:  3,
-	Keywords:   []string{"supabase", "from("},
+	Keywords:   []string{"supabase", "from(", "/rest/v1/"},
 	Doc: rules.Doc{
 		Title: "browser code queries users' rows without sending the Clerk session token",
 		References: []string{
@@ -42,7 +42,8 @@ var RBAC007 = &rules.Rule{
 			"`createClient` call (through imports and hooks such as `useSupabase()`), and reports only modules that run in " +
 			"the browser ('use client' modules, React components outside Next.js Server Components, and what they import " +
 			"outside loaders and actions). A client that forwards a token (`accessToken`, a `global.headers` " +
-			"`Authorization`, or a custom `global.fetch`) is not reported, nor is a server-only module.",
+			"`Authorization`, or a custom `global.fetch`) is not reported, nor is a server-only module. A `fetch` of Supabase's " +
+			"REST API (`/rest/v1/<table>`) sending the public key as `apikey` and no user token is the same query without the client.",
 		Bad: `// lib/supabase.ts
 export const supabase = createClient(import.meta.env.VITE_SUPABASE_URL, import.meta.env.VITE_SUPABASE_ANON_KEY)
 export async function getNotes(userId: string) {
@@ -129,15 +130,19 @@ func runRBAC007(pass *rules.Pass) error {
 				what = "reads and writes"
 			}
 		}
+		via := fmt.Sprintf("through the Supabase client made at %s:%d", q.Client.File, q.Client.Line)
+		if q.Client.File == q.File && q.Client.Line == q.Line {
+			via = "straight to Supabase's REST API" // a fetch of /rest/v1/<table>: the request is the client
+		}
 		pass.Report(rules.Diagnostic{
 			Line:    q.Line,
 			EndLine: q.EndLine,
 			Related: []rules.Location{{Path: q.Client.File, Line: q.Client.Line}},
 			Match:   "browser-tokenless " + q.Call + " " + q.Owner,
-			Message: fmt.Sprintf("`%s` %s `%s` rows by `%s` from the browser (%s) through the Supabase client made at %s:%d "+
+			Message: fmt.Sprintf("`%s` %s `%s` rows by `%s` from the browser (%s) %s "+
 				"with the public key and no Clerk session token%s: RLS cannot tie the rows to the Clerk user, so anyone holding "+
 				"the public key can send this query with another user's id", q.Call, what, q.Table, q.Owner, q.Browser,
-				q.Client.File, q.Client.Line, more),
+				via, more),
 		})
 	}
 	return nil
