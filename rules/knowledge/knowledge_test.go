@@ -21,6 +21,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		seen[table+"\x00"+key] = true
 	}
+	for _, f := range clerkEventFields {
+		unique("clerkEventFields", f.Name)
+		if f.Source == "" || f.Name == "" {
+			t.Errorf("clerkEventFields %+v: incomplete entry", f)
+		}
+	}
 	for _, l := range requestLoggers {
 		unique("requestLoggers", l.Package+"."+l.Func)
 		if l.Source == "" || l.Package == "" || l.Func == "" || l.What == "" {

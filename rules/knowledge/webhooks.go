@@ -351,3 +351,55 @@ func HMACCallOf(callee string) (HMACCall, bool) {
 	}
 	return HMACCall{}, false
 }
+
+// ClerkEventField is a field of the `data` object of a Clerk webhook
+// event ({ data, object: "event", type }) that names a Clerk user
+// (UserJSON): a request body whose `data` carries it is a Clerk event.
+type ClerkEventField struct {
+	Name string
+	// Common marks a field every user API has (username): it says Clerk
+	// only with another sign of Clerk (a body the code names Clerk's).
+	Common bool
+	Source string
+}
+
+const clerkUserJSONSource = "https://clerk.com/docs/guides/development/webhooks/overview (event payload: data, object, type; user.created data: email_addresses, first_name, last_name, username, image_url); clerk/javascript packages/backend/src/api/resources/JSON.ts (UserJSON)"
+
+// clerkEventFields are the UserJSON fields of a Clerk event's data, in
+// Clerk's snake_case spelling.
+var clerkEventFields = []ClerkEventField{
+	{"email_addresses", false, clerkUserJSONSource},
+	{"primary_email_address_id", false, clerkUserJSONSource},
+	{"phone_numbers", false, clerkUserJSONSource},
+	{"external_accounts", false, clerkUserJSONSource},
+	{"first_name", false, clerkUserJSONSource},
+	{"last_name", false, clerkUserJSONSource},
+	{"username", true, clerkUserJSONSource},
+	{"image_url", false, clerkUserJSONSource},
+	{"profile_image_url", false, clerkUserJSONSource},
+	{"public_metadata", false, clerkUserJSONSource},
+	{"unsafe_metadata", false, clerkUserJSONSource},
+	{"private_metadata", false, clerkUserJSONSource},
+}
+
+// ClerkEventFieldOf reports whether name is a UserJSON field of a Clerk
+// webhook event's data (body.data.email_addresses), and whether it is
+// common to every user API (ClerkEventField.Common).
+func ClerkEventFieldOf(name string) (common, ok bool) {
+	for _, f := range clerkEventFields {
+		if f.Name == name {
+			return f.Common, true
+		}
+	}
+	return false, false
+}
+
+// ClerkEventFieldNames lists the fields of clerkEventFields (a rule's
+// keyword prefilter).
+func ClerkEventFieldNames() []string {
+	out := make([]string, 0, len(clerkEventFields))
+	for _, f := range clerkEventFields {
+		out = append(out, f.Name)
+	}
+	return out
+}

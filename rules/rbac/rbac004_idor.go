@@ -94,7 +94,7 @@ func runRBAC004(pass *rules.Pass) error {
 		fx := pass.Model.Effects(pass.Ctx, e)
 		optionalFilters(pass, fx, seen)
 		v := pass.Model.Guard(pass.Ctx, e)
-		if signedByService(v) || webhookReceiver(e, v) {
+		if signedByService(v) || webhookReceiver(pass, e, v) {
 			continue
 		}
 		if v.Authn != model.AuthnYes && !meantSignedIn(e) {
@@ -475,12 +475,16 @@ func signedByService(v model.Verdict) bool {
 // webhookReceiver reports an entry that receives a provider's webhook:
 // it verifies a webhook signature (the model's verdict names the
 // provider), or its URL is a webhook endpoint by convention
-// (knowledge.PublicRoute). The ids in its payload are the provider's, not
+// (knowledge.PublicRoute), or it reads a Clerk webhook event from its
+// body (model.Model.ClerkWebhookEvent). The ids in its payload are the provider's, not
 // a signed-in user's choice; whether the payload can be forged (no
 // signature check, a check that only looks for the headers) is the webhook
 // rules' finding, one root cause and one finding.
-func webhookReceiver(e *model.Entry, v model.Verdict) bool {
+func webhookReceiver(pass *rules.Pass, e *model.Entry, v model.Verdict) bool {
 	if v.Webhook != "" {
+		return true
+	}
+	if _, ok := pass.Model.ClerkWebhookEvent(pass.Ctx, e); ok {
 		return true
 	}
 	r, ok := knowledge.PublicRoute(e.Path)

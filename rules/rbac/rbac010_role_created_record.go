@@ -87,7 +87,7 @@ func runRBAC010(pass *rules.Pass) error {
 			continue
 		}
 		v := pass.Model.Guard(pass.Ctx, e)
-		if v.Authn != model.AuthnYes && !meantSignedIn(e) || v.Authz&(model.AuthzRole|model.AuthzOrg) != 0 || signedByService(v) || webhookReceiver(e, v) {
+		if v.Authn != model.AuthnYes && !meantSignedIn(e) || v.Authz&(model.AuthzRole|model.AuthzOrg) != 0 || signedByService(v) || webhookReceiver(pass, e, v) {
 			continue
 		}
 		for _, x := range pass.Model.Effects(pass.Ctx, e).List {

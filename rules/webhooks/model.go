@@ -536,6 +536,16 @@ func (c *checker) recognise(h *handler) (webhook, clerk bool) {
 		h.provider = p
 	}
 	h.sig = s
+	if n < 2 && h.entry {
+		// The model's answer for an entry whose handler reads a Clerk
+		// event from its body (`evt.type === 'user.created'`,
+		// body.data.email_addresses), in any adapter (Deno.serve too).
+		if e := c.entryOf(h); e != nil {
+			if _, ok := c.pass.Model.ClerkWebhookEvent(c.pass.Ctx, e); ok {
+				return true, true
+			}
+		}
+	}
 	return n >= 2, s.clerkSpecific()
 }
 
