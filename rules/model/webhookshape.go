@@ -122,13 +122,16 @@ func (s *eventShape) body(e *jsast.Node) bool {
 		if name == "JSON.parse" && len(args) > 0 {
 			return s.body(args[0])
 		}
-		recv, member, ok := strings.Cut(name, ".")
-		if _, body := knowledge.BodyMember(member, true); ok && body && s.reqs[recv] && len(args) == 0 {
+		// req.json(), c.req.json() of a Hono context: a body method of
+		// the request or of a member of the request context.
+		root, _, dotted := strings.Cut(name, ".")
+		if _, body := knowledge.BodyMember(jsast.LastSegment(name), true); dotted && body && s.reqs[root] && len(args) == 0 {
 			return true
 		}
 	case "member_expression":
 		if _, ok := knowledge.BodyMember(s.f.Text(e.ChildByField("property")), false); ok {
-			return s.reqs[s.f.Name(e.ChildByField("object"))]
+			root, _, _ := strings.Cut(s.f.Name(e.ChildByField("object")), ".")
+			return s.reqs[root]
 		}
 	}
 	return false
