@@ -46,7 +46,7 @@ func browserRoleSource(f *jsast.File, fn *jsast.Node) string {
 			}
 		case "call_expression":
 			name := f.CalleeName(n)
-			if name == "localStorage.getItem" || name == "sessionStorage.getItem" || name == "window.localStorage.getItem" || name == "window.sessionStorage.getItem" {
+			if recv, ok := strings.CutSuffix(name, ".getItem"); ok && knowledge.WebStorage(recv) {
 				if args := jsast.Args(n); len(args) > 0 {
 					if k, ok := f.StringValue(args[0]); ok && strings.Contains(strings.ToLower(k), "role") {
 						src = rules.Code(shortText(f, n)) + " (browser storage the user can edit)"
