@@ -39,6 +39,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("relationArgs %+v: incomplete entry", r)
 		}
 	}
+	for _, f := range negatingFilters {
+		unique("negatingFilters", fmt.Sprint(f.Call)+"."+f.Key)
+		if f.Source == "" || f.Key == "" {
+			t.Errorf("negatingFilters %+v: incomplete entry", f)
+		}
+	}
 	for _, f := range textFilters {
 		unique("textFilters", f.Key)
 		if f.Source == "" || f.Key == "" {

@@ -1033,6 +1033,17 @@ func (a *analyzer) chainSources(n *jsast.Node) (reqs []InputSource, owner, org b
 // expression uses.
 func (a *analyzer) argSources(n *jsast.Node) (reqs []InputSource, owner, org bool, ps []paramUse) {
 	jsast.Walk(n, func(x *jsast.Node) bool {
+		if a.negatedFilter(x) {
+			return false // NOT: { userId }: everyone else's records, not the caller's
+		}
+		if x.Type == "ternary_expression" {
+			// userId ? { ... } : {}: the test picks the filter and is no part of it
+			for _, b := range []string{"consequence", "alternative"} {
+				r, o, g, p := a.argSources(x.ChildByField(b))
+				reqs, owner, org, ps = append(reqs, r...), owner || o, org || g, append(ps, p...)
+			}
+			return false
+		}
 		switch x.Type {
 		case "identifier", "member_expression", "subscript_expression", "shorthand_property_identifier", "call_expression":
 		default:
@@ -1400,13 +1411,20 @@ func (a *analyzer) filterArgs(n *jsast.Node) []*jsast.Node {
 }
 
 // batch reports whether a call's arguments hold data calls of their own
-// (prisma.$transaction([...]), Promise-style batches).
+// (prisma.$transaction([...]), Promise-style batches), written in place
+// or in the variable the argument names (`const ops = items.map(i =>
+// db.card.update(...)); db.$transaction(ops)`).
 func (a *analyzer) batch(n *jsast.Node) bool {
 	if n.Type != "call_expression" {
 		return false
 	}
 	found := false
 	for _, arg := range jsast.Args(n) {
+		if u := jsast.Unwrap(arg); u != nil && u.Type == "identifier" {
+			if _, v := localInit(a.f, n, a.f.Text(u)); v != nil {
+				arg = v
+			}
+		}
 		jsast.Walk(arg, func(x *jsast.Node) bool {
 			if !found && x.Type == "call_expression" && a.effectOf(x) != nil {
 				found = true

@@ -616,20 +616,14 @@ func (m *Model) nextActions(ctx context.Context, p string) ([]*Entry, error) {
 				if layers, roles, ok := m.exportedActionClient(ctx, f, a.Name); ok {
 					// export const act = client.inputSchema(s).action(async ({ parsedInput, ctx }) => ...)
 					e.Chain, e.Params = append(e.Chain, layers...), roles
-				} else if p := a.Fn.Parent; p != nil {
-					// export const act = withUser(async () => ...)
-					for p != nil && p.Type == "parenthesized_expression" {
-						p = p.Parent
+				} else if call := a.Wrap; call != nil {
+					// export const act = withUser(async () => ...), createSafeAction(Schema, handler)
+					w := Wrapper{Name: clip(f.CalleeName(call), 40), Location: Location{File: f.Path, Line: call.Line},
+						handlerParam: handlerArg(f, jsast.Args(call)), call: call, callFile: f}
+					if r, err := m.resolveFunc(ctx, f, call.ChildByField("function"), nil, 0); err == nil {
+						w.fn, w.fnFile = r.fn, r.file
 					}
-					if p != nil && p.Type == "arguments" && p.Parent != nil && p.Parent.Type == "call_expression" {
-						call := p.Parent
-						w := Wrapper{Name: clip(f.CalleeName(call), 40), Location: Location{File: f.Path, Line: call.Line},
-							handlerParam: handlerArg(f, jsast.Args(call)), call: call, callFile: f}
-						if r, err := m.resolveFunc(ctx, f, call.ChildByField("function"), nil, 0); err == nil {
-							w.fn, w.fnFile = r.fn, r.file
-						}
-						e.Wrappers = []Wrapper{w}
-					}
+					e.Wrappers = []Wrapper{w}
 				}
 			}
 			out = append(out, e)

@@ -84,3 +84,21 @@ func (a *analyzer) byCapability(filter *jsast.Node) bool {
 	}
 	return false
 }
+
+// negatedFilter reports a part of a query filter that excludes the
+// records it names (knowledge.NegatingFilterKey/NegatingFilterCall): the
+// pair `NOT: {...}` or `clerkId: { not: id }`, the call ne(t.userId, id).
+// A value under it selects no record and scopes nothing to the caller.
+func (a *analyzer) negatedFilter(x *jsast.Node) bool {
+	switch x.Type {
+	case "pair":
+		key, _ := a.f.StringValue(x.ChildByField("key"))
+		if key == "" {
+			key = a.f.Text(x.ChildByField("key"))
+		}
+		return knowledge.NegatingFilterKey(key)
+	case "call_expression":
+		return knowledge.NegatingFilterCall(jsast.LastSegment(a.f.CalleeName(x)))
+	}
+	return false
+}

@@ -12,6 +12,9 @@ type ServerAction struct {
 	// otherwise the file starts with 'use server' and Fn is one of its
 	// exports.
 	Inline bool
+	// Wrap is the call an exported action is built with when Fn is one of
+	// its arguments (`export const act = withX(schema, handler)`), or nil.
+	Wrap *jsast.Node
 }
 
 // ServerActions lists the Server Actions of a file: every exported
@@ -22,12 +25,12 @@ func ServerActions(f *jsast.File) []ServerAction {
 	seen := map[*jsast.Node]bool{}
 	if f.Directive() == "use server" {
 		for _, ex := range f.Exports() {
-			fn := actionFunction(f, ex.Value)
+			fn, wrap := actionFunction(f, ex.Value)
 			if fn == nil || seen[fn] {
 				continue
 			}
 			seen[fn] = true
-			out = append(out, ServerAction{Name: ex.Name, Fn: fn})
+			out = append(out, ServerAction{Name: ex.Name, Fn: fn, Wrap: wrap})
 		}
 	}
 	jsast.Walk(f.Root, func(n *jsast.Node) bool {
@@ -42,23 +45,36 @@ func ServerActions(f *jsast.File) []ServerAction {
 
 // actionFunction returns the function an export of a 'use server' module
 // names, unwrapping a wrapper call such as `export const act =
-// withSomething(async () => {...})` to its function argument.
-func actionFunction(f *jsast.File, v *jsast.Node) *jsast.Node {
+// withSomething(async () => {...})` or `createSafeAction(Schema,
+// handler)` with handler a function of the module to its function
+// argument; wrap is that call, nil for a plain function.
+func actionFunction(f *jsast.File, v *jsast.Node) (fn, wrap *jsast.Node) {
 	u := jsast.Unwrap(v)
 	if u == nil {
-		return nil
+		return nil, nil
 	}
 	if jsast.IsFunction(u) {
-		return u
+		return u, nil
 	}
-	if u.Type == "call_expression" {
-		for _, a := range jsast.Args(u) {
-			if au := jsast.Unwrap(a); jsast.IsFunction(au) {
-				return au
+	if u.Type != "call_expression" {
+		return nil, nil
+	}
+	args := jsast.Args(u)
+	for _, a := range args {
+		if au := jsast.Unwrap(a); jsast.IsFunction(au) {
+			return au, u
+		}
+	}
+	for i := len(args) - 1; i >= 0; i-- {
+		// the handler declared apart in the same module: the last
+		// argument naming a local function (the schema before it is not one)
+		if a := jsast.Unwrap(args[i]); a != nil && a.Type == "identifier" {
+			if lv := jsast.Unwrap(f.LocalValue(f.Text(a))); lv != nil && jsast.IsFunction(lv) {
+				return lv, u
 			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // functionName returns a function's declared name, or the name of the
