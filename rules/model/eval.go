@@ -623,9 +623,11 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 			}
 			return value{kind: vRow}
 		case vClient:
-			if e := a.chainedEffect(n); e != nil && (knowledge.SingleInEnvelope(prop) || obj.pkg == "convex/server" && knowledge.SingleRecord(prop)) {
+			if e := a.chainedEffect(n); e != nil && (knowledge.SingleInEnvelope(prop) || obj.pkg == "convex/server" && knowledge.SingleRecord(prop) ||
+				e == a.effectOf(n) && e.Kind == ReadsData && knowledge.SingleRecord(prop)) {
 				// const { data } = await supabase.from(t).select().eq(...).single();
 				// ctx.db.query(t).withIndex(i, (q) => q.eq('clerkId', identity.subject)).unique()
+				// col.findOne({ _id, userId }) on a collection a helper returned: one record or null
 				if v, ok := a.singleRecord(n, clean, e); ok {
 					return v
 				}
