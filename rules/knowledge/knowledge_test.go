@@ -39,6 +39,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("relationArgs %+v: incomplete entry", r)
 		}
 	}
+	for _, o := range appendOperators {
+		unique("appendOperators", o.Key)
+		if o.Source == "" || o.Key == "" {
+			t.Errorf("appendOperators %+v: incomplete entry", o)
+		}
+	}
 	for _, f := range negatingFilters {
 		unique("negatingFilters", fmt.Sprint(f.Call)+"."+f.Key)
 		if f.Source == "" || f.Key == "" {

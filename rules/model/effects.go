@@ -837,6 +837,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 		e.Counter = k == WritesData && selects && countersOnly(a.f, n)
 		e.Touch = k == WritesData && selects && dataFieldsAll(a.f, n, touchStep)
 		e.Unlinks = k == WritesData && selects && a.unlinksCaller(n)
+		e.Appends = k == WritesData && selects && a.appendsCaller(n)
 		if k == WritesData && selects {
 			e.Links, e.linkParams = a.linksCaller(n)
 		}

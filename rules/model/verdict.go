@@ -254,6 +254,13 @@ type Effect struct {
 	// { members: { disconnect: { id: <the caller's id> } } }): leaving a
 	// team or a project changes nothing another user wrote.
 	Unlinks bool
+	// Appends is set on a write whose every change appends to an array
+	// of the selected record an entry naming the caller (MongoDB's
+	// { $push: { applications: { applicantId: <the caller's id> } } },
+	// Prisma's { likedBy: { push: <the caller's id> } }): the embedded
+	// form of a record the caller creates in their own name about the
+	// selected one (an application, a review, a follow).
+	Appends bool
 	// Links is set on an update whose every written field is the
 	// caller's own identity ({ clerkId: userId }): it links the selected
 	// record to the signed-in user (an invited user's row claimed on

@@ -175,6 +175,8 @@ func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effe
 			continue // a like or reply counter bumped on a record the caller is shown
 		case x.Unlinks:
 			continue // the caller leaves a record's relation: nothing of another user's changes
+		case x.Appends:
+			continue // the caller adds their own entry (an application, a review) to a record they are shown
 		case x.OwnerFromRequest != "" && x.Kind == model.WritesData:
 			bad = append(bad, x) // a record written in another user's or tenant's name
 			continue
