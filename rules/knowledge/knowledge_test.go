@@ -39,16 +39,10 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("relationArgs %+v: incomplete entry", r)
 		}
 	}
-	for _, o := range appendOperators {
-		unique("appendOperators", o.Key)
-		if o.Source == "" || o.Key == "" {
-			t.Errorf("appendOperators %+v: incomplete entry", o)
-		}
-	}
-	for _, f := range negatingFilters {
-		unique("negatingFilters", fmt.Sprint(f.Call)+"."+f.Key)
-		if f.Source == "" || f.Key == "" {
-			t.Errorf("negatingFilters %+v: incomplete entry", f)
+	for _, o := range queryOperators {
+		unique("queryOperators", fmt.Sprint(o.Role)+"."+o.Key)
+		if o.Source == "" || o.Key == "" || o.Role == 0 {
+			t.Errorf("queryOperators %+v: incomplete entry", o)
 		}
 	}
 	for _, f := range textFilters {

@@ -7,7 +7,7 @@ import (
 
 // appendsCaller reports a write whose every change appends to an array
 // field of the record it selects an entry that names the caller
-// (knowledge.AppendOperator): MongoDB's { $push: { applications: {
+// (knowledge.QueryOperator: Appends): MongoDB's { $push: { applications: {
 // applicantId: userId, status: 'pending' } } } or { $addToSet: {
 // followers: userId } }, Prisma's data: { likedBy: { push: userId } }.
 // It is the embedded form of a record the caller creates in their own
@@ -31,7 +31,7 @@ func (a *analyzer) appendsCaller(call *jsast.Node) bool {
 		// Prisma: data: { field: { push: value } }
 		return a.eachField(d, func(v *jsast.Node) bool {
 			v = jsast.Unwrap(v)
-			if v == nil || v.Type != "object" || len(a.f.ObjectKeys(v)) != 1 || !knowledge.AppendOperator(a.f.ObjectKeys(v)[0]) {
+			if v == nil || v.Type != "object" || len(a.f.ObjectKeys(v)) != 1 || !knowledge.QueryOperator(a.f.ObjectKeys(v)[0], knowledge.Appends) {
 				return false
 			}
 			return a.callerEntry(a.f.ObjectProp(v, a.f.ObjectKeys(v)[0]))
@@ -39,7 +39,7 @@ func (a *analyzer) appendsCaller(call *jsast.Node) bool {
 	}
 	return a.eachField(upd, func(op *jsast.Node) bool {
 		op = jsast.Unwrap(op)
-		if op == nil || op.Type != "object" || op.Parent == nil || !knowledge.AppendOperator(pairKey(a.f, op.Parent)) {
+		if op == nil || op.Type != "object" || op.Parent == nil || !knowledge.QueryOperator(pairKey(a.f, op.Parent), knowledge.Appends) {
 			return false
 		}
 		return a.eachField(op, a.callerEntry)
@@ -77,7 +77,7 @@ func (a *analyzer) callerEntry(v *jsast.Node) bool {
 	}
 	if each := a.f.ObjectProp(v, "$each"); each != nil {
 		for _, k := range a.f.ObjectKeys(v) {
-			if !knowledge.AppendModifier(k) {
+			if !knowledge.QueryOperator(k, knowledge.AppendModifier) {
 				return false
 			}
 		}

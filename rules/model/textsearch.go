@@ -86,7 +86,7 @@ func (a *analyzer) byCapability(filter *jsast.Node) bool {
 }
 
 // negatedFilter reports a part of a query filter that excludes the
-// records it names (knowledge.NegatingFilterKey/NegatingFilterCall): the
+// records it names (knowledge.QueryOperator: Negates, NegatesCall): the
 // pair `NOT: {...}` or `clerkId: { not: id }`, the call ne(t.userId, id).
 // A value under it selects no record and scopes nothing to the caller.
 func (a *analyzer) negatedFilter(x *jsast.Node) bool {
@@ -96,9 +96,9 @@ func (a *analyzer) negatedFilter(x *jsast.Node) bool {
 		if key == "" {
 			key = a.f.Text(x.ChildByField("key"))
 		}
-		return knowledge.NegatingFilterKey(key)
+		return knowledge.QueryOperator(key, knowledge.Negates)
 	case "call_expression":
-		return knowledge.NegatingFilterCall(jsast.LastSegment(a.f.CalleeName(x)))
+		return knowledge.QueryOperator(jsast.LastSegment(a.f.CalleeName(x)), knowledge.NegatesCall)
 	}
 	return false
 }
