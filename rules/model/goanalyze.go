@@ -828,7 +828,9 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 				w.panics = &Proof{Location: w.loc(e.Pos()), What: w.fn.file.Text(e) + " panics when the identity is not set"}
 			}
 		}
-		if ta, ok := e.(*ast.TypeAssertExpr); ok && len(lhs) == 2 && w.mentionsIdentity(ta.X) {
+		if ta, ok := e.(*ast.TypeAssertExpr); ok && len(lhs) == 2 && w.mentionsIdentity(ta.X) && w.identityCall(ta) != "ok" {
+			// (c.Get(key).(string) is an identity lookup below: its ok is
+			// false for a signed-out caller.)
 			// uid, ok := v.(string): the comma-ok assertion's value is v.
 			set(0, goFact{identity: true})
 			if n := name(1); n != "" {
@@ -1076,12 +1078,8 @@ func (w *goWalker) identityKeyCall(c *ast.CallExpr) bool {
 	default:
 		return false
 	}
-	lit, ok := c.Args[0].(*ast.BasicLit)
-	if !ok || lit.Kind != token.STRING {
-		return false
-	}
-	k, _ := strconv.Unquote(lit.Value)
-	return w.m.goIdentityKeys(w.ctx)[k]
+	k, ok := w.p.keyString(w.fn.file, c.Args[0])
+	return ok && w.m.goIdentityKeys(w.ctx)[k]
 }
 
 // expr walks the calls of an expression in evaluation order (function

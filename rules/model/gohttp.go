@@ -705,6 +705,16 @@ func (l *goLister) evalLayer(fn *goFunc, e ast.Expr, role goRole) Layer {
 			return ly
 		}
 	}
+	if id, ok := e.(*ast.Ident); ok {
+		// authMW := middleware.Clerk(client); r.GET("/x", authMW, h): the
+		// local's value is the middleware.
+		switch v := localValue(fn, id.Name); v.(type) {
+		case *ast.CallExpr, *ast.FuncLit:
+			in := l.layer(fn, v, role)
+			in.Name, in.Location = ly.Name, ly.Location
+			return in
+		}
+	}
 	mw := l.middlewareFunc(fn, e)
 	if mw == nil {
 		ly.Gate = GateNone
@@ -718,10 +728,9 @@ func (l *goLister) evalLayer(fn *goFunc, e ast.Expr, role goRole) Layer {
 		_, types := mw.params()
 		switch {
 		case len(types) == 1 && types[0] == "echo.HandlerFunc":
+			// func(next echo.HandlerFunc) echo.HandlerFunc: walked below
+			// with next bound, like a net/http middleware.
 			role = goEchoMW
-			if in := returnedFunc(l.p, mw); in != nil {
-				mw = in
-			}
 		case len(types) == 1 && (types[0] == "http.Handler" || types[0] == "http.HandlerFunc"):
 			role = goHTTPMW
 		}
@@ -909,7 +918,7 @@ func (m *Model) goIdentityKeys(ctx context.Context) map[string]bool {
 						}
 					}
 					if last == "Set" && len(c.Args) == 2 {
-						if k, ok := goStringArg(c.Args[0]); ok {
+						if k, ok := p.keyString(f, c.Args[0]); ok {
 							in.keys = append(in.keys, k)
 						}
 					}

@@ -296,6 +296,38 @@ func (p *goProgram) constString(dir, name string) string {
 	return ""
 }
 
+// keyString returns the string a context key expression stands for: a
+// literal, a constant of the file's package (c.Set(userKey, id)), one of
+// another snapshot package (auth.UserKey) or a conversion of one
+// (string(UserIDKey)).
+func (p *goProgram) keyString(f *goast.File, e ast.Expr) (string, bool) {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		return goStringArg(x)
+	case *ast.Ident:
+		s := p.constString(path.Dir(f.Path), x.Name)
+		return s, s != ""
+	case *ast.SelectorExpr:
+		q, ok := x.X.(*ast.Ident)
+		if !ok {
+			return "", false
+		}
+		ip := importPath(f, q.Name)
+		if ip == "" {
+			return "", false
+		}
+		s := p.constString(p.dirOf(f.Path, ip), x.Sel.Name)
+		return s, s != ""
+	case *ast.CallExpr:
+		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "string" && len(x.Args) == 1 {
+			return p.keyString(f, x.Args[0])
+		}
+	case *ast.ParenExpr:
+		return p.keyString(f, x.X)
+	}
+	return "", false
+}
+
 func declFunc(f *goast.File, fd *ast.FuncDecl) *goFunc {
 	g := &goFunc{name: fd.Name.Name, typ: fd.Type, body: fd.Body, file: f, node: fd}
 	if fd.Recv != nil && len(fd.Recv.List) > 0 {
