@@ -220,7 +220,7 @@ func (m *Model) goWalk(ctx context.Context, fn *goFunc, role goRole, depth int, 
 			w.facts[n] = &goFact{src: []InputSource{goParamSource(i)}, param: i + 1}
 		}
 		switch t := types[i]; {
-		case strings.HasSuffix(t, ".Context") && !strings.HasPrefix(t, "context."), strings.HasSuffix(t, ".Request"):
+		case strings.HasSuffix(t, ".Context") && !strings.HasPrefix(t, "context."), strings.HasSuffix(t, ".Request"), t == "fiber.Ctx":
 			w.reqs[n] = true
 		case t == "http.Handler" || t == "echo.HandlerFunc" || t == "http.HandlerFunc":
 			w.next = n
@@ -1075,6 +1075,10 @@ func (w *goWalker) identityKeyCall(c *ast.CallExpr) bool {
 	}
 	switch sel.Sel.Name {
 	case "Get", "GetString", "MustGet", "Value":
+	case "Locals": // fiber's c.Locals(key) reads, c.Locals(key, v) sets
+		if len(c.Args) != 1 {
+			return false
+		}
 	default:
 		return false
 	}
@@ -1502,6 +1506,9 @@ var goInputs = map[string]InputSource{
 	"PostForm": FromForm, "DefaultPostForm": FromForm, "FormValue": FromForm, "PostFormValue": FromForm, "FormFile": FromForm,
 	"MultipartForm": FromForm,
 	"GetHeader":     FromHeaders, "Cookie": FromCookies,
+	// fiber (https://docs.gofiber.io/api/ctx)
+	"Params": FromParams, "ParamsInt": FromParams, "AllParams": FromParams, "QueryParser": FromQuery,
+	"BodyParser": FromBody, "Cookies": FromCookies,
 }
 
 func (w *goWalker) taintArg(c *ast.CallExpr, src InputSource) {
