@@ -1569,6 +1569,13 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 	if lib == "" {
 		return nil
 	}
+	if paid, ok := strings.CutPrefix(lib, goPaidClient); ok {
+		// model.GenerateContent(ctx, ...) on a metered API's client.
+		if !knowledge.GoPaidCall(paid, sel.Sel.Name) {
+			return nil
+		}
+		return &Effect{Kind: PaidAPI, Call: w.fn.file.Text(c.Fun), Location: w.loc(c.Pos()), Authz: w.s.authz}
+	}
 	eff, ok := knowledge.GoDataCall(lib, sel.Sel.Name)
 	if !ok {
 		return nil

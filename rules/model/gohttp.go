@@ -1058,6 +1058,10 @@ func goGeneratedName(generator, name string) string { return generator + " " + n
 // goDataNames.
 const goClerkClient = "clerk"
 
+// goPaidClient prefixes the library of a name declared with a metered
+// API's client type (knowledge.GoPaidType) in goDataNames.
+const goPaidClient = "paid:"
+
 // goDataNames maps the names declared with a data-client type (package
 // variables, struct fields, parameters, typed locals) to their library.
 func (m *Model) goDataNames(ctx context.Context) map[string]string {
@@ -1095,7 +1099,11 @@ func (m *Model) goDataNames(ctx context.Context) map[string]string {
 				}
 				lib, ok := knowledge.GoDataType(ip, sel.Sel.Name)
 				if !ok {
-					return
+					paid, ok := knowledge.GoPaidType(ip, sel.Sel.Name)
+					if !ok {
+						return
+					}
+					lib = goPaidClient + paid
 				}
 				for _, n := range names {
 					out[n.Name] = lib
@@ -1123,7 +1131,8 @@ func (m *Model) goDataNames(ctx context.Context) map[string]string {
 
 // goTxNames adds to names the variables that hold a transaction a data
 // client started (tx, err := db.Beginx(): knowledge.GoDataBegins): its
-// Exec is the library's Exec.
+// Exec is the library's Exec; and those that hold a client a metered
+// API's client made (knowledge.GoPaidFactory).
 func goTxNames(p *goProgram, names map[string]string) {
 	for _, f := range p.files {
 		ast.Inspect(f.AST, func(n ast.Node) bool {
@@ -1140,8 +1149,12 @@ func goTxNames(p *goProgram, names map[string]string) {
 			if !ok || !isID || id.Name == "_" || names[id.Name] != "" {
 				return true
 			}
-			if lib := names[lastName(sel.X)]; lib != "" && lib != goClerkClient && knowledge.GoDataBegins(lib, sel.Sel.Name) {
-				names[id.Name] = lib
+			lib := names[lastName(sel.X)]
+			if lib == "" || lib == goClerkClient {
+				return true
+			}
+			if paid, ok := strings.CutPrefix(lib, goPaidClient); ok && knowledge.GoPaidFactory(paid, sel.Sel.Name) || knowledge.GoDataBegins(lib, sel.Sel.Name) {
+				names[id.Name] = lib // model := client.GenerativeModel("...") of a metered API too
 			}
 			return true
 		})
