@@ -1131,8 +1131,9 @@ func (m *Model) goDataNames(ctx context.Context) map[string]string {
 
 // goTxNames adds to names the variables that hold a transaction a data
 // client started (tx, err := db.Beginx(): knowledge.GoDataBegins): its
-// Exec is the library's Exec; and those that hold a client a metered
-// API's client made (knowledge.GoPaidFactory).
+// Exec is the library's Exec; those that hold a client a metered
+// API's client made (knowledge.GoPaidFactory); and those a snapshot
+// function returns declared as a data client (db, err := store.Open()).
 func goTxNames(p *goProgram, names map[string]string) {
 	for _, f := range p.files {
 		ast.Inspect(f.AST, func(n ast.Node) bool {
@@ -1146,7 +1147,14 @@ func goTxNames(p *goProgram, names map[string]string) {
 			}
 			sel, ok := c.Fun.(*ast.SelectorExpr)
 			id, isID := as.Lhs[0].(*ast.Ident)
-			if !ok || !isID || id.Name == "_" || names[id.Name] != "" {
+			if !isID || id.Name == "_" || names[id.Name] != "" {
+				return true
+			}
+			if lib := p.resultDataLib(f, c); lib != "" {
+				names[id.Name] = lib // database, err := store.Open(dsn)
+				return true
+			}
+			if !ok {
 				return true
 			}
 			lib := names[lastName(sel.X)]
@@ -1259,4 +1267,35 @@ func layersUnder(chain []Layer, p string) []Layer {
 		}
 	}
 	return out
+}
+
+// resultDataLib names the data library of the first result of the
+// snapshot function a call resolves to, when its declared type is a data
+// client (func InitDB() (*gorm.DB, error)); "" otherwise.
+func (p *goProgram) resultDataLib(f *goast.File, c *ast.CallExpr) string {
+	// Functions only (InitDB(), store.Open()): a method would need the
+	// receiver's type.
+	switch x := c.Fun.(type) {
+	case *ast.Ident:
+	case *ast.SelectorExpr:
+		if q, ok := x.X.(*ast.Ident); !ok || importPath(f, q.Name) == "" {
+			return ""
+		}
+	default:
+		return ""
+	}
+	fn := p.resolveCallee(f, c.Fun)
+	if fn == nil || fn.typ == nil || fn.typ.Results == nil || len(fn.typ.Results.List) == 0 {
+		return ""
+	}
+	sel, ok := stripStar(fn.typ.Results.List[0].Type).(*ast.SelectorExpr)
+	if !ok {
+		return ""
+	}
+	q, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return ""
+	}
+	lib, _ := knowledge.GoDataType(importPath(fn.file, q.Name), sel.Sel.Name)
+	return lib
 }
