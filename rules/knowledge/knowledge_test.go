@@ -466,6 +466,12 @@ func TestTablesCiteSources(t *testing.T) {
 		}
 		unique("paidServices", p.Library)
 	}
+	for _, c := range goPaidClients {
+		if c.Source == "" || len(c.Calls) == 0 || len(c.Types) == 0 || len(c.Packages) == 0 {
+			t.Errorf("goPaidClients %s: incomplete entry", c.Library)
+		}
+		unique("goPaidClients", c.Library)
+	}
 	for _, c := range credentialFormats {
 		if c.Source == "" || c.Vendor == "" || c.Kind == "" || c.Prefix == "" || c.MinBody <= 42 {
 			t.Errorf("credentialFormats %s: incomplete entry (a body of 42 or less is Clerk's shape)", c.Prefix)

@@ -84,3 +84,70 @@ func PaidURL(raw string) bool {
 	}
 	return contains(paidHosts, strings.ToLower(u.Hostname()))
 }
+
+// GoPaidClient is a client type of a metered API's Go SDK and the methods
+// of it that bill a call (a value declared with one of Types whose method
+// is one of Calls is a PaidAPI effect).
+type GoPaidClient struct {
+	Library  string
+	Packages []string // import paths (a path matches its subpaths)
+	Types    []string
+	Calls    []string
+	// Factories are the client methods that return another client of the
+	// library (client.GenerativeModel("gemini-2.0-flash")).
+	Factories []string
+	Source    string
+}
+
+// goPaidClients are the metered APIs' Go SDKs.
+//
+// Replaces: nothing (the Go model had no paid calls).
+var goPaidClients = []GoPaidClient{
+	{Library: "generative-ai-go", Packages: []string{"github.com/google/generative-ai-go/genai"},
+		Types:     []string{"Client", "GenerativeModel", "ChatSession", "EmbeddingModel"},
+		Factories: []string{"GenerativeModel", "EmbeddingModel", "StartChat"},
+		Calls:     []string{"GenerateContent", "GenerateContentStream", "SendMessage", "SendMessageStream", "EmbedContent", "BatchEmbedContents"},
+		Source:    "https://pkg.go.dev/github.com/google/generative-ai-go/genai (Client.GenerativeModel, GenerativeModel.GenerateContent, GenerativeModel.StartChat, ChatSession.SendMessage, EmbeddingModel.EmbedContent)"},
+	{Library: "google-genai-go", Packages: []string{"google.golang.org/genai"},
+		Types:  []string{"Models", "Chat"},
+		Calls:  []string{"GenerateContent", "GenerateContentStream", "GenerateImages", "GenerateVideos", "EmbedContent", "SendMessage", "SendMessageStream"},
+		Source: "https://pkg.go.dev/google.golang.org/genai (Models.GenerateContent, Models.GenerateImages, Chat.SendMessage)"},
+	{Library: "go-openai", Packages: []string{"github.com/sashabaranov/go-openai"},
+		Types: []string{"Client"},
+		Calls: []string{"CreateChatCompletion", "CreateChatCompletionStream", "CreateCompletion", "CreateCompletionStream", "CreateImage",
+			"CreateEditImage", "CreateEmbeddings", "CreateTranscription", "CreateTranslation", "CreateSpeech"},
+		Source: "https://pkg.go.dev/github.com/sashabaranov/go-openai (Client.CreateChatCompletion, Client.CreateImage, Client.CreateSpeech)"},
+}
+
+// GoPaidType reports whether typ of the package importPath is a metered
+// API's client, and names its library.
+func GoPaidType(importPath, typ string) (string, bool) {
+	for _, c := range goPaidClients {
+		if goFromAny(c.Packages, importPath) && contains(c.Types, typ) {
+			return c.Library, true
+		}
+	}
+	return "", false
+}
+
+// GoPaidCall reports whether the method of a client of the named library
+// (as GoPaidType names it) bills a call.
+func GoPaidCall(library, method string) bool {
+	for _, c := range goPaidClients {
+		if c.Library == library && contains(c.Calls, method) {
+			return true
+		}
+	}
+	return false
+}
+
+// GoPaidFactory reports whether the method of a client of the named
+// library returns another client of it.
+func GoPaidFactory(library, method string) bool {
+	for _, c := range goPaidClients {
+		if c.Library == library && contains(c.Factories, method) {
+			return true
+		}
+	}
+	return false
+}

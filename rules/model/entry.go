@@ -318,6 +318,9 @@ type Layer struct {
 	// gofn is the function a Go middleware runs per request (nil for
 	// JavaScript layers and unresolved ones).
 	gofn *goFunc
+	// goUnder are the full path prefixes a Go middleware is mounted on
+	// (fiber's app.Use("/api", mw)); nil when it runs for every path.
+	goUnder []string
 	// goCtx maps the keys of the context values a Go middleware stores
 	// (context.WithValue(ctx, key, v)) to the request inputs v comes
 	// from (goctx.go).

@@ -220,7 +220,7 @@ func (m *Model) goWalk(ctx context.Context, fn *goFunc, role goRole, depth int, 
 			w.facts[n] = &goFact{src: []InputSource{goParamSource(i)}, param: i + 1}
 		}
 		switch t := types[i]; {
-		case strings.HasSuffix(t, ".Context") && !strings.HasPrefix(t, "context."), strings.HasSuffix(t, ".Request"):
+		case strings.HasSuffix(t, ".Context") && !strings.HasPrefix(t, "context."), strings.HasSuffix(t, ".Request"), t == "fiber.Ctx":
 			w.reqs[n] = true
 		case t == "http.Handler" || t == "echo.HandlerFunc" || t == "http.HandlerFunc":
 			w.next = n
@@ -828,7 +828,9 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 				w.panics = &Proof{Location: w.loc(e.Pos()), What: w.fn.file.Text(e) + " panics when the identity is not set"}
 			}
 		}
-		if ta, ok := e.(*ast.TypeAssertExpr); ok && len(lhs) == 2 && w.mentionsIdentity(ta.X) {
+		if ta, ok := e.(*ast.TypeAssertExpr); ok && len(lhs) == 2 && w.mentionsIdentity(ta.X) && w.identityCall(ta) != "ok" {
+			// (c.Get(key).(string) is an identity lookup below: its ok is
+			// false for a signed-out caller.)
 			// uid, ok := v.(string): the comma-ok assertion's value is v.
 			set(0, goFact{identity: true})
 			if n := name(1); n != "" {
@@ -1073,15 +1075,15 @@ func (w *goWalker) identityKeyCall(c *ast.CallExpr) bool {
 	}
 	switch sel.Sel.Name {
 	case "Get", "GetString", "MustGet", "Value":
+	case "Locals": // fiber's c.Locals(key) reads, c.Locals(key, v) sets
+		if len(c.Args) != 1 {
+			return false
+		}
 	default:
 		return false
 	}
-	lit, ok := c.Args[0].(*ast.BasicLit)
-	if !ok || lit.Kind != token.STRING {
-		return false
-	}
-	k, _ := strconv.Unquote(lit.Value)
-	return w.m.goIdentityKeys(w.ctx)[k]
+	k, ok := w.p.keyString(w.fn.file, c.Args[0])
+	return ok && w.m.goIdentityKeys(w.ctx)[k]
 }
 
 // expr walks the calls of an expression in evaluation order (function
@@ -1504,6 +1506,9 @@ var goInputs = map[string]InputSource{
 	"PostForm": FromForm, "DefaultPostForm": FromForm, "FormValue": FromForm, "PostFormValue": FromForm, "FormFile": FromForm,
 	"MultipartForm": FromForm,
 	"GetHeader":     FromHeaders, "Cookie": FromCookies,
+	// fiber (https://docs.gofiber.io/api/ctx)
+	"Params": FromParams, "ParamsInt": FromParams, "AllParams": FromParams, "QueryParser": FromQuery,
+	"BodyParser": FromBody, "Cookies": FromCookies,
 }
 
 func (w *goWalker) taintArg(c *ast.CallExpr, src InputSource) {
@@ -1563,6 +1568,13 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 	lib := w.m.goDataRoot(w.ctx, w.fn.file, sel.X)
 	if lib == "" {
 		return nil
+	}
+	if paid, ok := strings.CutPrefix(lib, goPaidClient); ok {
+		// model.GenerateContent(ctx, ...) on a metered API's client.
+		if !knowledge.GoPaidCall(paid, sel.Sel.Name) {
+			return nil
+		}
+		return &Effect{Kind: PaidAPI, Call: w.fn.file.Text(c.Fun), Location: w.loc(c.Pos()), Authz: w.s.authz}
 	}
 	eff, ok := knowledge.GoDataCall(lib, sel.Sel.Name)
 	if !ok {

@@ -17,7 +17,8 @@ import (
 // (http.HandleFunc, mux.Handle, Go 1.22 "GET /x/{id}" patterns), chi
 // (r.Get, r.Route, r.Group, r.With, r.Use, r.Mount), gin (engine and
 // group VERB methods, Group with middleware, Use in registration order)
-// and echo (e.GET(path, h, mw...), Group, Use). Routers are followed into
+// echo (e.GET(path, h, mw...), Group, Use) and fiber (app.Get(path, mw...,
+// h), Group, Route, Use with optional path prefixes). Routers are followed into
 // the functions they are passed to (routes.Setup(r) in another package)
 // and out of the functions that build them (r.Mount("/x", sub())). The
 // middleware in front of each route is analysed as middleware of its
@@ -25,7 +26,8 @@ import (
 // c.Abort*() (https://pkg.go.dev/github.com/gin-gonic/gin#Context.Abort),
 // a net/http or chi middleware unless it returns without calling
 // next.ServeHTTP, an echo middleware unless it returns without calling
-// next(c). Clerk's net/http middleware is classified by rules/knowledge
+// next(c), a fiber middleware unless it returns without calling c.Next()
+// (https://docs.gofiber.io/api/ctx#next). Clerk's net/http middleware is classified by rules/knowledge
 // (WithHeaderAuthorization attaches, RequireHeaderAuthorization rejects).
 type goAdapter struct{}
 
@@ -61,6 +63,7 @@ const (
 	fwChi
 	fwGin
 	fwEcho
+	fwFiber
 )
 
 // goConstructors are the calls that create a router, by import path and
@@ -74,6 +77,7 @@ var goConstructors = map[string]goRouterFW{
 	"github.com/labstack/echo.New":       fwEcho,
 	"github.com/gorilla/mux.NewRouter":   fwHTTP,
 	"github.com/go-chi/chi/v5.NewRouter": fwChi,
+	"github.com/gofiber/fiber.New":       fwFiber,
 }
 
 // goRouterTypes are the parameter types that carry a router.
@@ -82,6 +86,7 @@ var goRouterTypes = map[string]goRouterFW{
 	"github.com/gin-gonic/gin.Engine": fwGin, "github.com/gin-gonic/gin.RouterGroup": fwGin,
 	"github.com/gin-gonic/gin.IRouter": fwGin, "github.com/gin-gonic/gin.IRoutes": fwGin,
 	"github.com/labstack/echo.Echo": fwEcho, "github.com/labstack/echo.Group": fwEcho,
+	"github.com/gofiber/fiber.App": fwFiber, "github.com/gofiber/fiber.Router": fwFiber, "github.com/gofiber/fiber.Group": fwFiber,
 }
 
 // goPkgKey strips a major-version suffix: github.com/go-chi/chi/v5 is chi.
@@ -95,7 +100,8 @@ func goPkgKey(ip string) string {
 
 var goVerbs = map[string]string{"GET": "GET", "POST": "POST", "PUT": "PUT", "PATCH": "PATCH", "DELETE": "DELETE",
 	"HEAD": "HEAD", "OPTIONS": "OPTIONS", "Any": "ALL", "Get": "GET", "Post": "POST", "Put": "PUT", "Patch": "PATCH",
-	"Delete": "DELETE", "Head": "HEAD", "Options": "OPTIONS", "CONNECT": "CONNECT", "TRACE": "TRACE", "Connect": "CONNECT", "Trace": "TRACE"}
+	"Delete": "DELETE", "Head": "HEAD", "Options": "OPTIONS", "CONNECT": "CONNECT", "TRACE": "TRACE", "Connect": "CONNECT", "Trace": "TRACE",
+	"All": "ALL"}
 
 type goRouter struct {
 	fw     goRouterFW
@@ -250,7 +256,11 @@ func (m *Model) listGo(ctx context.Context) []*Entry {
 		}
 		e := &Entry{Framework: fw, Kind: GoRoute, Methods: []string{rt.method}, Path: joinGoPath(prefix, rt.path),
 			PathKnown: known && rt.known, File: rt.at.File, Line: rt.at.Line, EndLine: rt.at.Line,
-			Chain: append(rt.r.inherited(), rt.local...), Mounts: rt.r.allMounts(), Unresolved: rt.unres}
+			Mounts: rt.r.allMounts(), Unresolved: rt.unres}
+		if e.Path == "" {
+			e.Path = "/"
+		}
+		e.Chain = layersUnder(append(rt.r.inherited(), rt.local...), e.Path)
 		loggedQueryTokens(e.Chain, rt.r.queryLogger())
 		if e.Path == "" {
 			e.Path = "/"
@@ -502,15 +512,26 @@ func (l *goLister) method(fn *goFunc, env map[string]*goRouter, r *goRouter, nam
 	at := Location{File: fn.file.Path, Line: fn.file.Line(c.Pos())}
 	switch {
 	case name == "Use":
-		r.own = append(r.own, l.layersOf(fn, c.Args)...)
-		for _, a := range c.Args {
+		args := c.Args
+		var under []string
+		if r.fw == fwFiber {
+			// app.Use("/api", mw) or app.Use([]string{"/a", "/b"}, mw): the
+			// layers run only for paths under those prefixes.
+			under, args = fiberUsePrefixes(r, args)
+		}
+		lys := l.layersOf(fn, args)
+		for i := range lys {
+			lys[i].goUnder = under
+		}
+		r.own = append(r.own, lys...)
+		for _, a := range args {
 			if lc, ok := a.(*ast.CallExpr); ok && r.logger == nil {
 				r.logger = goRequestLogger(fn.file, lc) // r.Use(gin.Logger())
 			}
 		}
-	case name == "Route" && r.fw == fwChi && len(c.Args) == 2:
+	case name == "Route" && (r.fw == fwChi && len(c.Args) == 2 || r.fw == fwFiber && len(c.Args) >= 2):
 		p, known := goStringArg(c.Args[0])
-		sub := &goRouter{fw: fwChi, parent: r, prefix: p, known: known, base: append([]Layer(nil), r.own...)}
+		sub := &goRouter{fw: r.fw, parent: r, prefix: p, known: known, base: append([]Layer(nil), r.own...)}
 		l.inline(fn, env, c.Args[1], sub, depth)
 	case name == "Group" && r.fw == fwChi && len(c.Args) == 1:
 		sub := &goRouter{fw: fwChi, parent: r, known: true, base: append([]Layer(nil), r.own...)}
@@ -552,7 +573,7 @@ func (l *goLister) method(fn *goFunc, env map[string]*goRouter, r *goRouter, nam
 		}
 		p, known := goStringArg(c.Args[0])
 		switch r.fw {
-		case fwGin:
+		case fwGin, fwFiber:
 			l.route(fn, r, verb, p, known, at, c.Args[1:len(c.Args)-1], c.Args[len(c.Args)-1])
 		case fwEcho:
 			l.route(fn, r, verb, p, known, at, c.Args[2:], c.Args[1])
@@ -694,6 +715,14 @@ func (l *goLister) evalLayer(fn *goFunc, e ast.Expr, role goRole) Layer {
 	text := fn.file.Text(e)
 	ly := Layer{Name: text, Location: Location{File: fn.file.Path, Line: fn.file.Line(e.Pos())}, Via: ViaRouterUse}
 	if c, ok := e.(*ast.CallExpr); ok {
+		if ip, name, ok := goPackageCall(fn.file, c); ok && name == "HTTPMiddleware" && len(c.Args) == 1 &&
+			strings.HasPrefix(ip, "github.com/gofiber/") && path.Base(goPkgKey(ip)) == "adaptor" {
+			// adaptor.HTTPMiddleware(mw): fiber runs the net/http middleware
+			// (https://docs.gofiber.io/api/middleware/adaptor).
+			in := l.layer(fn, c.Args[0], goHTTPMW)
+			in.Name, in.Location = ly.Name, ly.Location
+			return in
+		}
 		if mw, ok := goClerkMiddleware(fn.file, c); ok {
 			ly.Clerk = mw.Package
 			switch mw.Gate {
@@ -703,6 +732,16 @@ func (l *goLister) evalLayer(fn *goFunc, e ast.Expr, role goRole) Layer {
 				ly.Gate, ly.Why = GateRejects, fmt.Sprintf("`%s` (%s) rejects signed-out requests", text, ly.Location)
 			}
 			return ly
+		}
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		// authMW := middleware.Clerk(client); r.GET("/x", authMW, h): the
+		// local's value is the middleware.
+		switch v := localValue(fn, id.Name); v.(type) {
+		case *ast.CallExpr, *ast.FuncLit:
+			in := l.layer(fn, v, role)
+			in.Name, in.Location = ly.Name, ly.Location
+			return in
 		}
 	}
 	mw := l.middlewareFunc(fn, e)
@@ -718,12 +757,16 @@ func (l *goLister) evalLayer(fn *goFunc, e ast.Expr, role goRole) Layer {
 		_, types := mw.params()
 		switch {
 		case len(types) == 1 && types[0] == "echo.HandlerFunc":
+			// func(next echo.HandlerFunc) echo.HandlerFunc: walked below
+			// with next bound, like a net/http middleware.
 			role = goEchoMW
-			if in := returnedFunc(l.p, mw); in != nil {
-				mw = in
-			}
 		case len(types) == 1 && (types[0] == "http.Handler" || types[0] == "http.HandlerFunc"):
 			role = goHTTPMW
+		case len(types) == 1 && types[0] == "fiber.Ctx":
+			// func(c *fiber.Ctx) error: the request goes on through
+			// c.Next(), as through an echo middleware's next(c).
+			names, _ := mw.params()
+			return gateOf(ly, l.m.goWalkWithNext(l.ctx, mw, goEchoMW, []string{names[0] + ".Next"}))
 		}
 	}
 	if role == goHTTPMW || role == goEchoMW {
@@ -860,7 +903,7 @@ func (m *Model) goWalkWithNext(ctx context.Context, in *goFunc, role goRole, out
 	}
 	names, types := in.params()
 	for i, n := range names {
-		if strings.HasSuffix(types[i], ".Request") || strings.HasSuffix(types[i], ".Context") {
+		if strings.HasSuffix(types[i], ".Request") || strings.HasSuffix(types[i], ".Context") || types[i] == "fiber.Ctx" {
 			w.reqs[n] = true
 		}
 	}
@@ -908,8 +951,8 @@ func (m *Model) goIdentityKeys(ctx context.Context) map[string]bool {
 							in.reads = true
 						}
 					}
-					if last == "Set" && len(c.Args) == 2 {
-						if k, ok := goStringArg(c.Args[0]); ok {
+					if (last == "Set" || last == "Locals") && len(c.Args) == 2 {
+						if k, ok := p.keyString(f, c.Args[0]); ok {
 							in.keys = append(in.keys, k)
 						}
 					}
@@ -1015,6 +1058,10 @@ func goGeneratedName(generator, name string) string { return generator + " " + n
 // goDataNames.
 const goClerkClient = "clerk"
 
+// goPaidClient prefixes the library of a name declared with a metered
+// API's client type (knowledge.GoPaidType) in goDataNames.
+const goPaidClient = "paid:"
+
 // goDataNames maps the names declared with a data-client type (package
 // variables, struct fields, parameters, typed locals) to their library.
 func (m *Model) goDataNames(ctx context.Context) map[string]string {
@@ -1052,7 +1099,11 @@ func (m *Model) goDataNames(ctx context.Context) map[string]string {
 				}
 				lib, ok := knowledge.GoDataType(ip, sel.Sel.Name)
 				if !ok {
-					return
+					paid, ok := knowledge.GoPaidType(ip, sel.Sel.Name)
+					if !ok {
+						return
+					}
+					lib = goPaidClient + paid
 				}
 				for _, n := range names {
 					out[n.Name] = lib
@@ -1080,7 +1131,9 @@ func (m *Model) goDataNames(ctx context.Context) map[string]string {
 
 // goTxNames adds to names the variables that hold a transaction a data
 // client started (tx, err := db.Beginx(): knowledge.GoDataBegins): its
-// Exec is the library's Exec.
+// Exec is the library's Exec; those that hold a client a metered
+// API's client made (knowledge.GoPaidFactory); and those a snapshot
+// function returns declared as a data client (db, err := store.Open()).
 func goTxNames(p *goProgram, names map[string]string) {
 	for _, f := range p.files {
 		ast.Inspect(f.AST, func(n ast.Node) bool {
@@ -1094,11 +1147,22 @@ func goTxNames(p *goProgram, names map[string]string) {
 			}
 			sel, ok := c.Fun.(*ast.SelectorExpr)
 			id, isID := as.Lhs[0].(*ast.Ident)
-			if !ok || !isID || id.Name == "_" || names[id.Name] != "" {
+			if !isID || id.Name == "_" || names[id.Name] != "" {
 				return true
 			}
-			if lib := names[lastName(sel.X)]; lib != "" && lib != goClerkClient && knowledge.GoDataBegins(lib, sel.Sel.Name) {
-				names[id.Name] = lib
+			if lib := p.resultDataLib(f, c); lib != "" {
+				names[id.Name] = lib // database, err := store.Open(dsn)
+				return true
+			}
+			if !ok {
+				return true
+			}
+			lib := names[lastName(sel.X)]
+			if lib == "" || lib == goClerkClient {
+				return true
+			}
+			if paid, ok := strings.CutPrefix(lib, goPaidClient); ok && knowledge.GoPaidFactory(paid, sel.Sel.Name) || knowledge.GoDataBegins(lib, sel.Sel.Name) {
+				names[id.Name] = lib // model := client.GenerativeModel("...") of a metered API too
 			}
 			return true
 		})
@@ -1154,4 +1218,84 @@ func goRequestLogger(f *goast.File, c *ast.CallExpr) *Proof {
 		return nil
 	}
 	return &Proof{Location: Location{File: f.Path, Line: f.Line(c.Pos())}, What: lg.What}
+}
+
+// fiberUsePrefixes splits the path prefixes a fiber Use call starts with
+// (a string, or a []string literal) from its handlers, as full paths.
+func fiberUsePrefixes(r *goRouter, args []ast.Expr) ([]string, []ast.Expr) {
+	if len(args) < 2 {
+		return nil, args
+	}
+	var ps []string
+	switch x := args[0].(type) {
+	case *ast.BasicLit:
+		if p, ok := goStringArg(x); ok {
+			ps = append(ps, p)
+		}
+	case *ast.CompositeLit:
+		for _, el := range x.Elts {
+			if p, ok := goStringArg(el); ok {
+				ps = append(ps, p)
+			}
+		}
+	}
+	if len(ps) == 0 {
+		return nil, args
+	}
+	base, _ := r.fullPrefix()
+	for i, p := range ps {
+		ps[i] = joinGoPath(base, p)
+	}
+	return ps, args[1:]
+}
+
+// layersUnder drops the layers mounted on path prefixes the path is not
+// under (fiber's app.Use("/api", mw) runs for /api and /api/...).
+func layersUnder(chain []Layer, p string) []Layer {
+	out := chain[:0:0]
+	for _, ly := range chain {
+		if len(ly.goUnder) == 0 {
+			out = append(out, ly)
+			continue
+		}
+		for _, u := range ly.goUnder {
+			u = strings.TrimSuffix(u, "/")
+			if u == "" || p == u || strings.HasPrefix(p, u+"/") {
+				out = append(out, ly)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// resultDataLib names the data library of the first result of the
+// snapshot function a call resolves to, when its declared type is a data
+// client (func InitDB() (*gorm.DB, error)); "" otherwise.
+func (p *goProgram) resultDataLib(f *goast.File, c *ast.CallExpr) string {
+	// Functions only (InitDB(), store.Open()): a method would need the
+	// receiver's type.
+	switch x := c.Fun.(type) {
+	case *ast.Ident:
+	case *ast.SelectorExpr:
+		if q, ok := x.X.(*ast.Ident); !ok || importPath(f, q.Name) == "" {
+			return ""
+		}
+	default:
+		return ""
+	}
+	fn := p.resolveCallee(f, c.Fun)
+	if fn == nil || fn.typ == nil || fn.typ.Results == nil || len(fn.typ.Results.List) == 0 {
+		return ""
+	}
+	sel, ok := stripStar(fn.typ.Results.List[0].Type).(*ast.SelectorExpr)
+	if !ok {
+		return ""
+	}
+	q, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return ""
+	}
+	lib, _ := knowledge.GoDataType(importPath(fn.file, q.Name), sel.Sel.Name)
+	return lib
 }

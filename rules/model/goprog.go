@@ -296,6 +296,38 @@ func (p *goProgram) constString(dir, name string) string {
 	return ""
 }
 
+// keyString returns the string a context key expression stands for: a
+// literal, a constant of the file's package (c.Set(userKey, id)), one of
+// another snapshot package (auth.UserKey) or a conversion of one
+// (string(UserIDKey)).
+func (p *goProgram) keyString(f *goast.File, e ast.Expr) (string, bool) {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		return goStringArg(x)
+	case *ast.Ident:
+		s := p.constString(path.Dir(f.Path), x.Name)
+		return s, s != ""
+	case *ast.SelectorExpr:
+		q, ok := x.X.(*ast.Ident)
+		if !ok {
+			return "", false
+		}
+		ip := importPath(f, q.Name)
+		if ip == "" {
+			return "", false
+		}
+		s := p.constString(p.dirOf(f.Path, ip), x.Sel.Name)
+		return s, s != ""
+	case *ast.CallExpr:
+		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "string" && len(x.Args) == 1 {
+			return p.keyString(f, x.Args[0])
+		}
+	case *ast.ParenExpr:
+		return p.keyString(f, x.X)
+	}
+	return "", false
+}
+
 func declFunc(f *goast.File, fd *ast.FuncDecl) *goFunc {
 	g := &goFunc{name: fd.Name.Name, typ: fd.Type, body: fd.Body, file: f, node: fd}
 	if fd.Recv != nil && len(fd.Recv.List) > 0 {
@@ -342,6 +374,9 @@ func (p *goProgram) resolveCallee(f *goast.File, e ast.Expr) *goFunc {
 				}
 				return nil
 			}
+		}
+		if m := p.staticMethod(f, x); m != nil {
+			return m
 		}
 		ms := p.methods("", x.Sel.Name)
 		if len(ms) == 1 {
@@ -432,4 +467,125 @@ func (p *goProgram) failedFor(f *goast.File, e ast.Expr) error {
 	}
 	sort.Strings(paths)
 	return p.failed[paths[0]]
+}
+
+// staticMethod resolves recv.M() by the declared type of recv when the
+// source spells it: a receiver or parameter of the enclosing function
+// (h *NoteHandler), or a field of such a struct (h.service of type
+// *service.NoteService). nil when the type is not a struct type of the
+// snapshot with that method (an interface, an unknown expression).
+func (p *goProgram) staticMethod(f *goast.File, x *ast.SelectorExpr) *goFunc {
+	tf, t := p.exprType(f, x.X, 0)
+	if t == "" {
+		return nil
+	}
+	dir, name := p.typeDir(tf, t)
+	if dir == "" {
+		return nil
+	}
+	for _, m := range p.methods(dir, x.Sel.Name) {
+		if m.recv == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// exprType returns the file in which the type of e is written and the
+// type's name as written there ("service.NoteService", "NoteHandler").
+func (p *goProgram) exprType(f *goast.File, e ast.Expr, depth int) (*goast.File, string) {
+	if depth > 4 {
+		return nil, ""
+	}
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return p.exprType(f, x.X, depth+1)
+	case *ast.Ident:
+		fd := enclosingFuncDecl(f, x.Pos())
+		if fd == nil {
+			return nil, ""
+		}
+		var lists []*ast.Field
+		if fd.Recv != nil {
+			lists = append(lists, fd.Recv.List...)
+		}
+		if fd.Type.Params != nil {
+			lists = append(lists, fd.Type.Params.List...)
+		}
+		for _, fl := range lists {
+			for _, n := range fl.Names {
+				if n.Name == x.Name {
+					return f, goast.ExprName(stripStar(fl.Type))
+				}
+			}
+		}
+	case *ast.SelectorExpr:
+		sf, st := p.exprType(f, x.X, depth+1)
+		if st == "" {
+			return nil, ""
+		}
+		dir, name := p.typeDir(sf, st)
+		if dir == "" {
+			return nil, ""
+		}
+		for _, df := range p.byDir[dir] {
+			if fl := structField(df, name, x.Sel.Name); fl != nil {
+				return df, goast.ExprName(stripStar(fl.Type))
+			}
+		}
+	}
+	return nil, ""
+}
+
+// typeDir splits a type name written in f into the snapshot directory
+// of its package and its bare name ("" when the package is not the
+// snapshot's).
+func (p *goProgram) typeDir(f *goast.File, t string) (string, string) {
+	if i := strings.IndexByte(t, '.'); i >= 0 {
+		ip := importPath(f, t[:i])
+		if ip == "" {
+			return "", ""
+		}
+		return p.dirOf(f.Path, ip), t[i+1:]
+	}
+	return path.Dir(f.Path), t
+}
+
+func enclosingFuncDecl(f *goast.File, pos token.Pos) *ast.FuncDecl {
+	for _, d := range f.AST.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Pos() <= pos && pos < fd.End() {
+			return fd
+		}
+	}
+	return nil
+}
+
+// structField returns the field called name of the struct type typ
+// declared in f.
+func structField(f *goast.File, typ, name string) *ast.Field {
+	for _, d := range f.AST.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			ts, ok := sp.(*ast.TypeSpec)
+			if !ok || ts.Name.Name != typ {
+				continue
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return nil
+			}
+			for _, fl := range st.Fields.List {
+				for _, n := range fl.Names {
+					if n.Name == name {
+						return fl
+					}
+				}
+			}
+			return nil
+		}
+	}
+	return nil
 }

@@ -58,7 +58,7 @@ var RP016 = &rules.Rule{
 //     or an application middleware running it) that nothing stops a
 //     signed-out caller on: reported at its registration;
 //   - a route with no Clerk middleware that changes data (or calls a
-//     privileged Clerk API) for a signed-out caller, other than stepping
+//     privileged Clerk API or a metered one: knowledge.GoPaidType) for a signed-out caller, other than stepping
 //     a counter (a view count: Effect.Counter): reported at its
 //     registration, unless its path is public by convention, it is a
 //     GET/HEAD that does not list a table of accounts whole (SELECT ...
@@ -269,7 +269,8 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 		if x.Counter {
 			continue // a view or like count stepped by one: no one's data changes
 		}
-		if x.SignedOut == model.ReachYes && (x.Kind == model.WritesData || x.Kind == model.ClerkPrivilege || x.Kind == model.MovesMoney || x.Kind == model.ReturnsUser && x.OtherUsers) {
+		if x.SignedOut == model.ReachYes && (x.Kind == model.WritesData || x.Kind == model.ClerkPrivilege || x.Kind == model.MovesMoney ||
+			x.Kind == model.PaidAPI || x.Kind == model.ReturnsUser && x.OtherUsers) {
 			pass.Report(rules.Diagnostic{Line: e.Line, Message: fmt.Sprintf("%s reaches `%s` (%s) for a signed-out caller: %s", e.Label(), x.Call, x.Location, v.Why)})
 			return
 		}
@@ -292,7 +293,7 @@ func rp016Serves(pass *rules.Pass, e *model.Entry) bool {
 			continue
 		}
 		switch {
-		case x.Kind == model.WritesData, x.Kind == model.ClerkPrivilege, x.Kind == model.MovesMoney:
+		case x.Kind == model.WritesData, x.Kind == model.ClerkPrivilege, x.Kind == model.MovesMoney, x.Kind == model.PaidAPI:
 			return true
 		case x.Kind == model.ReturnsUser && x.OtherUsers:
 			return true
