@@ -1223,6 +1223,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 		}
 		w.bindBodyParam(c, &e)
 		w.bindSQLReference(c, &e)
+		w.bindSQLOwner(c, &e)
 		e.SignedOut = reachWord(meet(r, triOf(e.SignedOut)))
 		e.Authz |= w.s.authz
 		w.s.effects = append(w.s.effects, e)
@@ -1610,6 +1611,9 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		}
 	}
 	e.Request = sortSources(e.Request)
+	if st.kind != "" {
+		w.sqlOwner(e, c, q, at)
+	}
 	w.bodyRecord(e, c.Args, args)
 	if kind == ReadsData {
 		// db.Where("id = ?", id).First(&row): row is a record the
