@@ -218,3 +218,38 @@ func sqlRow(s string) (vals []string, ok bool) {
 	}
 	return nil, false
 }
+
+// sqlWhereRef matches a positional placeholder: $N, or ?.
+var sqlWhereRef = regexp.MustCompile(`\$[0-9]+|\?`)
+
+// sqlFilterOrdinals returns the ordinals of the placeholders of an UPDATE
+// or DELETE that follow its WHERE ($N is N, the k-th ? is k): the values
+// that pick the rows, not those a SET writes. ok is false for another
+// statement or one without a WHERE.
+func sqlFilterOrdinals(q string) (map[int]bool, bool) {
+	q = strings.ToLower(blankSQLStrings(q))
+	st := sqlStatementOf(q)
+	if st.kind != WritesData || !st.selects {
+		return nil, false
+	}
+	i := strings.Index(q, " where ")
+	if i < 0 {
+		i = strings.Index(q, "\nwhere ")
+	}
+	if i < 0 {
+		return nil, false
+	}
+	out := map[int]bool{}
+	qmarks := strings.Count(q[:i], "?")
+	for _, ph := range sqlWhereRef.FindAllString(q[i:], -1) {
+		if ph == "?" {
+			qmarks++
+			out[qmarks] = true
+			continue
+		}
+		if n, err := strconv.Atoi(ph[1:]); err == nil {
+			out[n] = true
+		}
+	}
+	return out, true
+}
