@@ -39,3 +39,23 @@ func TestSQLInsertColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestSQLFilterOrdinals(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want map[int]bool
+		ok   bool
+	}{
+		{"UPDATE recipes SET name=$1, description=$2 WHERE id=$3", map[int]bool{3: true}, true},
+		{"UPDATE t SET a = ?, note = 'x?' WHERE id = ? AND owner_id = ?", map[int]bool{2: true, 3: true}, true},
+		{"DELETE FROM list_items WHERE list_id = $1", map[int]bool{1: true}, true},
+		{"UPDATE t SET a = $1", nil, false},
+		{"INSERT INTO t (a) VALUES ($1)", nil, false},
+		{"SELECT * FROM t WHERE id = $1", nil, false},
+	} {
+		got, ok := sqlFilterOrdinals(tc.q)
+		if ok != tc.ok || !maps.Equal(got, tc.want) {
+			t.Errorf("sqlFilterOrdinals(%q) = %v, %v, want %v, %v", tc.q, got, ok, tc.want, tc.ok)
+		}
+	}
+}
