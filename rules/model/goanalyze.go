@@ -135,6 +135,10 @@ type goFact struct {
 	// token: the credential itself (the header's value, trimmed of its
 	// "Bearer " prefix), not something derived from it.
 	token bool
+	// fields: the sources of a field set after the value was
+	// (p.HouseholdID = householdID), which a read of that field has
+	// instead of the value's own.
+	fields map[string][]InputSource
 }
 
 type goWalker struct {
@@ -153,6 +157,9 @@ type goWalker struct {
 	denied  *Proof // a denial written on the current path
 	returns int    // returns an anonymous caller reaches
 	panics  *Proof // the last assignment panics for an anonymous caller
+	// inserted: the tables a statement of the function inserted into
+	// (SQL), whose id read back afterwards is the new row's.
+	inserted map[string]bool
 	// credBranch > 0 inside the body of an if whose condition the
 	// request's credential decides, before the identity is read;
 	// credRejected is set once such a branch aborted (no token: 401).
@@ -370,6 +377,9 @@ func (w *goWalker) stmt(st ast.Stmt, r tri) tri {
 			} else if c == maybe && thenR == no && w.ctxCompared(x.Cond) {
 				// if plan.HouseholdID != household { return }: decided per
 				// entry by who stores the value (goAnalyse).
+			} else if c == maybe && thenR == no && goSelfExclusion(x.Cond, x.Body) {
+				// if actor == target { return }: the request goes on only
+				// for another user's id, which checks nothing about it.
 			} else if c == maybe && thenR == no && w.mentionsIdentity(x.Cond) {
 				// if !canEdit(post, user) { return }: a check of the caller
 				// against the record.
@@ -736,6 +746,31 @@ func (w *goWalker) comparesIdentity(c ast.Expr) bool {
 	return found
 }
 
+// goSelfExclusion reports a condition that is an equality of two values
+// (actor == target), neither nil nor the empty string, whose branch
+// returns: a check that ends the request when it holds refuses one value,
+// the caller's own, and lets every other through. (A loop that breaks
+// when it finds the caller's entry is no check at all.)
+func goSelfExclusion(cond ast.Expr, then *ast.BlockStmt) bool {
+	for {
+		p, ok := cond.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		cond = p.X
+	}
+	be, ok := cond.(*ast.BinaryExpr)
+	if !ok || be.Op != token.EQL || isEmptyLit(be.X) || isEmptyLit(be.Y) {
+		return false
+	}
+	for _, st := range then.List {
+		if _, ok := st.(*ast.ReturnStmt); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // goRoleWords reports a condition that names a role, permission or
 // access decision.
 func goRoleWords(cond string) bool {
@@ -790,6 +825,15 @@ func (w *goWalker) sourcesOf(e ast.Expr) []InputSource {
 	var out []InputSource
 	ast.Inspect(e, func(n ast.Node) bool {
 		switch x := n.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := x.X.(*ast.Ident); ok {
+				if f := w.facts[id.Name]; f != nil && f.fields != nil {
+					if src, set := f.fields[x.Sel.Name]; set {
+						out = append(out, src...)
+						return false
+					}
+				}
+			}
 		case *ast.Ident:
 			if f := w.facts[x.Name]; f != nil {
 				out = append(out, f.src...)
@@ -931,6 +975,14 @@ func (w *goWalker) assign(lhs, rhs []ast.Expr) {
 			continue
 		}
 		id, src := w.mentionsIdentity(rhs[i]), w.sourcesOf(rhs[i])
+		if x, ok := sel.X.(*ast.Ident); ok && w.facts[x.Name] != nil && !id {
+			// p.HouseholdID = householdID: the field holds that value now.
+			f := w.facts[x.Name]
+			if f.fields == nil {
+				f.fields = map[string][]InputSource{}
+			}
+			f.fields[sel.Sel.Name] = src
+		}
 		if !id && len(src) == 0 {
 			continue
 		}
@@ -1225,6 +1277,7 @@ func (w *goWalker) call(c *ast.CallExpr, r tri) tri {
 		}
 		w.bindBodyParam(c, &e)
 		w.bindSQLReference(c, &e)
+		w.bindSQLOwner(c, &e)
 		e.SignedOut = reachWord(meet(r, triOf(e.SignedOut)))
 		e.Authz |= w.s.authz
 		w.s.effects = append(w.s.effects, e)
@@ -1446,6 +1499,9 @@ func (w *goWalker) readsInner(fn *goFunc, r tri) {
 func (w *goWalker) inputCall(c *ast.CallExpr) (InputSource, string, bool) {
 	name := goast.CallName(c)
 	last := name[strings.LastIndexByte(name, '.')+1:]
+	if sel, ok := c.Fun.(*ast.SelectorExpr); ok && name == "" {
+		last = sel.Sel.Name // a method of a call's result: json.NewDecoder(r.Body).Decode(&x)
+	}
 	arg := ""
 	if len(c.Args) > 0 {
 		if b, ok := c.Args[0].(*ast.BasicLit); ok {
@@ -1615,20 +1671,37 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		e.Record = table // the SQL statement's table: SELECT ... FROM invoices
 	}
 	e.Counter = kind == WritesData && selects && (goCounterStep(sel.Sel.Name, c.Args) || goSaveCall(sel.Sel.Name) && w.steppedRecords(c.Args))
-	for _, a := range args {
+	filter, byWhere := sqlFilterOrdinals(q)
+	for i, a := range args {
+		if byWhere && i > at && i < len(c.Args) && !filter[i-at] {
+			continue // UPDATE t SET name = $1 WHERE id = $2: a written value picks no row
+		}
 		e.Request = append(e.Request, w.sourcesOf(a)...)
 		if w.mentionsIdentity(a) {
 			e.OwnerScoped = true
 		}
 	}
 	e.Request = sortSources(e.Request)
+	if st.kind != "" {
+		w.sqlOwner(e, c, q, at)
+	}
 	w.bodyRecord(e, c.Args, args)
+	if kind == WritesData && !selects && table != "" {
+		if w.inserted == nil {
+			w.inserted = map[string]bool{}
+		}
+		w.inserted[table] = true
+	}
 	if kind == ReadsData {
 		// db.Where("id = ?", id).First(&row): row is a record the
 		// request selected; a later Save(&row) or Delete(&row) is too.
+		// Read from a table the function inserted into (the new row's
+		// id read back by its values), it is the row the request made.
 		for _, a := range c.Args {
 			if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.AND {
-				if id, ok := u.X.(*ast.Ident); ok && (len(e.Request) > 0 || e.OwnerScoped) {
+				if id, ok := u.X.(*ast.Ident); ok && table != "" && w.inserted[table] {
+					delete(w.facts, id.Name)
+				} else if ok && (len(e.Request) > 0 || e.OwnerScoped) {
 					w.facts[id.Name] = &goFact{src: e.Request, identity: e.OwnerScoped && len(e.Request) == 0}
 				}
 			}
@@ -1912,6 +1985,11 @@ func (m *Model) goAnalyse(ctx context.Context, e *Entry, own bool) *analysis {
 			if !strings.HasPrefix(string(s), "param:") && !goCtxSource(s) {
 				req = append(req, s)
 			}
+		}
+		if x.Selects && !x.OwnerScoped && goCtxChecked(e, goCtxKeys(x.Request)) {
+			// WHERE household_id = $2 with the household the entry's
+			// authenticating middleware looked up for the caller.
+			x.OwnerScoped = true
 		}
 		x.Request = sortSources(append(req, goCtxInputs(e, x.Request)...))
 		r := triOf(x.SignedOut)

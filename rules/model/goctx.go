@@ -122,6 +122,17 @@ func goCtxChecked(e *Entry, keys []string) bool {
 	return false
 }
 
+// goCtxKeys returns the keys of the context-value placeholders of src.
+func goCtxKeys(src []InputSource) []string {
+	var out []string
+	for _, s := range src {
+		if goCtxSource(s) {
+			out = append(out, strings.TrimPrefix(string(s), goCtxPrefix))
+		}
+	}
+	return out
+}
+
 // goCtxInputs returns the request inputs of the context values the
 // placeholders of src name, as the middleware layers of e store them.
 func goCtxInputs(e *Entry, src []InputSource) []InputSource {

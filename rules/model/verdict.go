@@ -328,6 +328,10 @@ type Effect struct {
 	// refers to another record by the helper's parameter: Reference when
 	// the caller's argument is request input, resolved at each call (Go).
 	refParam goParamRef
+	// ownerParam is, inside a helper's summary, the user column of an
+	// INSERT that the helper's parameter fills: OwnerFromRequest when the
+	// caller's argument is request input, resolved at each call (Go).
+	ownerParam goOwnerParam
 	// Personal is set on a read of a table that is not an account table
 	// whose records reach the result whole while the app's schema says
 	// each belongs to one user and holds that person's contact data or a
