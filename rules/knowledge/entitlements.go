@@ -128,6 +128,24 @@ var paymentProviders = map[string]string{
 	"razorpay":                      "https://razorpay.com/docs/api/payments/fetch-with-id/",
 }
 
+// goPaymentProviders are the Go payment SDK modules (import path prefixes,
+// any major version): a call into one fetches the provider's record
+// (session.Get(id, params) returns the Checkout Session Stripe holds).
+var goPaymentProviders = map[string]string{
+	"github.com/stripe/stripe-go": "https://docs.stripe.com/api/checkout/sessions/retrieve?lang=go",
+}
+
+// GoPaymentProvider reports whether the Go import path belongs to a
+// payment provider's SDK (goPaymentProviders).
+func GoPaymentProvider(importPath string) bool {
+	for m := range goPaymentProviders {
+		if importPath == m || strings.HasPrefix(importPath, m+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 // PaymentProvider reports whether pkg (a module, or a subpath of one) is
 // a payment provider's SDK.
 func PaymentProvider(pkg string) bool {

@@ -842,10 +842,30 @@ func (w *goWalker) sourcesOf(e ast.Expr) []InputSource {
 			if src, _, ok := w.inputCall(x); ok {
 				out = append(out, src)
 			}
+			if w.providerFetch(x) {
+				// checkoutsession.Get(id, params): the request chose which
+				// record, the provider wrote its fields.
+				return false
+			}
 		}
 		return true
 	})
 	return sortSources(out)
+}
+
+// providerFetch reports whether call is a function of a payment
+// provider's Go SDK (knowledge.GoPaymentProvider): its result is the
+// record the provider holds, not a value the request wrote.
+func (w *goWalker) providerFetch(call *ast.CallExpr) bool {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok || w.facts[pkg.Name] != nil {
+		return false
+	}
+	return knowledge.GoPaymentProvider(importPath(w.fn.file, pkg.Name))
 }
 
 // assign records what the assigned variables hold.
