@@ -1422,3 +1422,15 @@ func TestDataRESTTable(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookPathWordsCite: every webhook path word names its source.
+func TestWebhookPathWordsCite(t *testing.T) {
+	for _, w := range webhookPathWords {
+		if w.Word == "" || w.Source == "" || w.Word != strings.ToLower(w.Word) {
+			t.Errorf("webhookPathWords %+v: incomplete entry or not lower case", w)
+		}
+	}
+	if !NamesWebhook("app/api/Webhooks/clerk/route.ts") || NamesWebhook("app/api/users/route.ts") {
+		t.Error("NamesWebhook: want a webhooks path named, a users path not")
+	}
+}
