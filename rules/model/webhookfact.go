@@ -77,10 +77,15 @@ type WebhookFact struct {
 	Clerk bool
 	// Provider is whose webhooks they are: "clerk", "svix" (a Svix-scheme
 	// sender the code does not name), or another provider the path names
-	// ("paddle") when no Svix-scheme verifier is imported. For a function
-	// that is no receiver because it receives another provider's webhooks,
-	// that provider ("stripe"), and Verified says whether its SDK verifies.
+	// ("paddle") when no Svix-scheme verifier is imported; "" for a
+	// function that is no receiver.
 	Provider string
+	// OtherProvider is the provider other than Clerk's Svix scheme whose
+	// webhooks the code receives instead: whose verification the function
+	// calls or whose signature header it reads (OtherWebhookProvider; then
+	// Verified says whether its SDK verifies), or whose verifying SDK the
+	// file imports without Svix machinery beside it.
+	OtherProvider string
 	// Evidence are the signs seen, of the function's file, the files of
 	// the helpers it hands the request to, and its paths.
 	Evidence []WebhookEvidence
@@ -131,11 +136,13 @@ func (m *Model) WebhookFile(ctx context.Context, f *jsast.File) WebhookFact {
 		return WebhookFact{Verified: WebhookVerifiedUnknown}
 	}
 	s := m.webhookSignals(ctx, f).clone()
+	n := s.count()
 	if knowledge.NamesWebhook(f.Path) {
 		s.add(SignPath, Location{File: f.Path, Line: 1})
+		n++
 	}
-	w := WebhookFact{Verified: WebhookVerifiedUnknown, Clerk: s.clerkSpecific(), Evidence: s.evidence()}
-	if w.Receiver = s.count() >= 2; w.Receiver {
+	w := WebhookFact{Verified: WebhookVerifiedUnknown, Clerk: s.clerkSpecific(), Evidence: s.evidence(), OtherProvider: s.otherProvider}
+	if w.Receiver = n >= 2; w.Receiver {
 		w.Provider = providerOf(w.Clerk, "")
 	}
 	return w
@@ -171,10 +178,10 @@ func (m *Model) computeWebhookFact(ctx context.Context, f *jsast.File, fn *jsast
 		}
 	}
 	s := m.webhookSignals(ctx, f).clone()
-	if p, call := otherProviderIn(f, fn); p != "" {
+	if p, call := m.OtherWebhookProvider(f, fn); p != "" {
 		// Another provider's receiver: its SDK's verification call
 		// verifies; a read of its signature header may.
-		w.Provider, w.Verified = p, WebhookVerifiedUnknown
+		w.OtherProvider, w.Verified = p, WebhookVerifiedUnknown
 		if call {
 			w.Verified = WebhookVerifiedYes
 		}
@@ -184,7 +191,7 @@ func (m *Model) computeWebhookFact(ctx context.Context, f *jsast.File, fn *jsast
 	// unless it also shows Clerk or Svix machinery (a Clerk handler that
 	// creates Stripe customers imports stripe too).
 	if s.otherProvider != "" && !s.has(SignClerkImport) && !s.has(SignClerkTypes) && !s.has(SignSvixImport) && !s.has(SignSvixHeaders) {
-		w.Provider = s.otherProvider
+		w.OtherProvider = s.otherProvider
 		return w
 	}
 	roots := map[string]bool{}
@@ -447,11 +454,12 @@ func lastAssigned(f *jsast.File, name string, at *jsast.Node) *jsast.Node {
 	return v
 }
 
-// otherProviderIn returns the provider other than Clerk's Svix scheme
-// whose webhook fn verifies: with its SDK's call (Stripe's
-// constructEvent; call true), or by reading its signature header (a
-// GitHub x-hub-signature-256).
-func otherProviderIn(f *jsast.File, fn *jsast.Node) (provider string, call bool) {
+// OtherWebhookProvider returns the provider other than Clerk's Svix
+// scheme whose webhook fn (of f) verifies: with its SDK's call (Stripe's
+// constructEvent, knowledge.OtherProviderCall; call true), or by reading
+// its signature header (a GitHub x-hub-signature-256,
+// knowledge.SignatureHeader).
+func (m *Model) OtherWebhookProvider(f *jsast.File, fn *jsast.Node) (provider string, call bool) {
 	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
 		switch n.Type {
 		case "call_expression":

@@ -79,7 +79,7 @@ func TestWebhookFact(t *testing.T) {
 		"app/api/webhooks/svix/route.ts":   {true, "svix", model.WebhookVerifiedYes, model.SignSvixImport},
 		"app/api/sync/route.ts":            {true, "clerk", model.WebhookVerifiedNo, model.SignEventName},
 		"app/api/webhooks/users/route.ts":  {true, "clerk", model.WebhookVerifiedYes, model.SignSvixHeaders},
-		"app/api/webhooks/stripe/route.ts": {false, "stripe", model.WebhookVerifiedYes, ""},
+		"app/api/webhooks/stripe/route.ts": {false, "", model.WebhookVerifiedYes, ""},
 		"app/api/users/route.ts":           {false, "", model.WebhookVerifiedNo, ""},
 	}
 	for p, w := range cases {
@@ -94,6 +94,9 @@ func TestWebhookFact(t *testing.T) {
 		}
 		if got.Provider != w.provider || w.sign != "" && !got.Has(w.sign) {
 			t.Errorf("%s: provider %q evidence %+v, want %q with %s", p, got.Provider, got.Evidence, w.provider, w.sign)
+		}
+		if !w.receiver && (got.OtherProvider == "") != (w.verified == model.WebhookVerifiedNo) {
+			t.Errorf("%s: other provider %q", p, got.OtherProvider)
 		}
 		if got.Verified != w.verified {
 			t.Errorf("%s: verified %q, want %q (%+v)", p, got.Verified, w.verified, got.VerifiedAt)

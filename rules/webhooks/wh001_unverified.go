@@ -89,12 +89,9 @@ export async function POST(req: NextRequest) {
 }
 
 // webhookKeywords prefilter the pack's handler rules: a webhook handler
-// names webhooks, Svix, or Clerk's payload somewhere in its text.
-var webhookKeywords = append([]string{"webhook", "Webhook", "WEBHOOK", "svix", "email_addresses", "public_user_data",
-	"user.created", "user.updated", "user.deleted", "organization.", "organizationMembership.", "session.",
-	// A body the code names Clerk's (clerkData.data.username): the
-	// model's ClerkWebhookEvent.
-	"clerk", "Clerk"}, knowledge.ClerkEventFieldNames()...)
+// names webhooks, Svix, Clerk, or Clerk's payload somewhere in its text
+// (knowledge.WebhookKeywords).
+var webhookKeywords = knowledge.WebhookKeywords()
 
 func runWH001(pass *rules.Pass) error {
 	if pass.File.Lang == source.LangGo {

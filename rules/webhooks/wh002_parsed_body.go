@@ -273,8 +273,7 @@ func (c *checker) expressOrder(f *jsast.File, reported map[*jsast.Node]bool) {
 		if fn == nil || reported[fn] {
 			continue
 		}
-		h := &handler{f: tf, fn: fn, roots: c.requestRoots(tf, fn), route: e.Path}
-		if ok, _ := c.recognise(h); !ok || len(c.verifications(tf, fn, 2)) == 0 {
+		if w := c.pass.Model.Webhook(c.pass.Ctx, e); !w.Receiver || len(c.verifications(tf, fn, 2)) == 0 {
 			continue
 		}
 		var rel []rules.Location

@@ -7,6 +7,7 @@ import (
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -271,7 +272,7 @@ func headerPresenceOnly(f *jsast.File, fn *jsast.Node) *jsast.Node {
 			return true
 		}
 		v, ok := f.StringValue(n)
-		if !ok || !strings.HasSuffix(strings.ToLower(v), "-signature") || !svixHeader(v) {
+		if !ok || !strings.HasSuffix(strings.ToLower(v), "-signature") || !knowledge.SvixSignatureHeader(v) {
 			return true
 		}
 		reads = true

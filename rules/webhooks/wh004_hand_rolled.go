@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	sem "github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -69,11 +70,11 @@ func runWH004(pass *rules.Pass) error {
 		return nil
 	}
 	c := &checker{pass: pass}
-	s := c.fileSignals(f)
-	if !s.svixHeaders && !(s.clerkSpecific() && pathSignal(f.Path)) {
+	w := pass.Model.WebhookFile(pass.Ctx, f)
+	if !w.Has(sem.SignSvixHeaders) && !(w.Clerk && w.Has(sem.SignPath)) {
 		return nil // not a Svix/Clerk webhook context
 	}
-	if s.otherProvider && !s.clerkSpecific() {
+	if w.OtherProvider != "" && !w.Clerk {
 		return nil
 	}
 	sigVars := signatureVars(f)
@@ -85,7 +86,7 @@ func runWH004(pass *rules.Pass) error {
 				return true
 			}
 			fn := jsast.EnclosingFunction(n)
-			if fn == nil || otherProviderIn(f, fn) || libraryVerifies(c.verifications(f, fn, 0)) {
+			if fn == nil || verifiesOtherProvider(pass, f, fn) || libraryVerifies(c.verifications(f, fn, 0)) {
 				return true
 			}
 			pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
@@ -240,4 +241,11 @@ func libraryVerifies(vs []verification) bool {
 		}
 	}
 	return false
+}
+
+// verifiesOtherProvider reports whether fn verifies another provider's webhook
+// (the model's OtherWebhookProvider).
+func verifiesOtherProvider(pass *rules.Pass, f *jsast.File, fn *jsast.Node) bool {
+	p, _ := pass.Model.OtherWebhookProvider(f, fn)
+	return p != ""
 }
