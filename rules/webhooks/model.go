@@ -240,64 +240,29 @@ func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead 
 	return out
 }
 
-// verifyKind says how a call verifies a webhook signature.
-type verifyKind int
-
-const (
-	verifyClerk  verifyKind = iota + 1 // verifyWebhook() of a Clerk SDK
-	verifySvix                         // new Webhook(secret).verify() of svix / standardwebhooks
-	verifyHelper                       // a function of the repository that verifies
-	verifyOpaque                       // an imported function named like a verifier, not inspectable
-	verifyHMAC                         // a hand-rolled HMAC of the payload (CLK-WH-004 judges how well)
-)
-
-// verification is one call that verifies (or delegates verification).
-type verification struct {
-	call   *jsast.Node
-	kind   verifyKind
-	helper fnRef // the verifying function, for verifyHelper
-	// site is the direct verify call inside the helper, for verifyHelper.
-	site fnRef
-}
-
-// directVerifies returns the calls within n that verify a signature
-// themselves, as the model finds them (sem.Model.WebhookVerifies).
-func (c *checker) directVerifies(f *jsast.File, n *jsast.Node) map[*jsast.Node]verifyKind {
-	out := map[*jsast.Node]verifyKind{}
-	for _, v := range c.pass.Model.WebhookVerifies(c.pass.Ctx, f, n) {
-		out[v.Call] = kindOf(v.Kind)
-	}
-	return out
-}
-
 // verifications returns the calls in fn that verify a signature, directly
-// or through a helper function of the repository (followed depth levels),
-// as the model finds them (sem.Model.WebhookVerifications).
-func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []verification {
-	var out []verification
-	for _, v := range c.pass.Model.WebhookVerifications(c.pass.Ctx, f, fn, depth) {
-		if len(v.Via) > 0 {
-			h, in := v.Via[0], v.Via[len(v.Via)-1]
-			out = append(out, verification{call: v.Call, kind: verifyHelper,
-				helper: fnRef{f: h.File, fn: h.Fn, name: h.Name}, site: fnRef{f: v.SiteFile, fn: v.Site, name: in.Name}})
-			continue
-		}
-		out = append(out, verification{call: v.Call, kind: kindOf(v.Kind)})
-	}
-	return out
+// or through a helper function of the repository (followed depth levels):
+// the model's answer (sem.Model.WebhookVerifications).
+func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []sem.WebhookVerify {
+	return c.pass.Model.WebhookVerifications(c.pass.Ctx, f, fn, depth)
 }
 
-// kindOf is the pack's name for the model's kind of a direct verification.
-func kindOf(k sem.VerifyKind) verifyKind {
-	switch k {
-	case sem.VerifyClerk:
-		return verifyClerk
-	case sem.VerifySvix:
-		return verifySvix
-	case sem.VerifyHMAC:
-		return verifyHMAC
+// directKind is the kind of a call that verifies itself; 0 for one that
+// verifies through a helper of the repository.
+func directKind(v sem.WebhookVerify) sem.VerifyKind {
+	if len(v.Via) > 0 {
+		return 0
 	}
-	return verifyOpaque
+	return v.Kind
+}
+
+// helperOf is the helper a verification goes through first (nil fn when
+// the call verifies itself).
+func helperOf(v sem.WebhookVerify) fnRef {
+	if len(v.Via) == 0 {
+		return fnRef{}
+	}
+	return fnRef{f: v.Via[0].File, fn: v.Via[0].Fn, name: v.Via[0].Name}
 }
 
 // helperCalls returns the calls in fn to functions of the repository that

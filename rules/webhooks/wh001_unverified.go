@@ -173,8 +173,8 @@ func runWH001(pass *rules.Pass) error {
 // verification of a handler: an effect of the model's entry for the
 // handler (a data write, a privileged Clerk call, mail, money) made in the
 // handler itself, above the verification.
-func (c *checker) sideEffectFirst(h *handler, vs []verification) {
-	first := vs[0].call
+func (c *checker) sideEffectFirst(h *handler, vs []sem.WebhookVerify) {
+	first := vs[0].Call
 	e := c.entryOf(h)
 	if e == nil {
 		return
@@ -189,8 +189,8 @@ func (c *checker) sideEffectFirst(h *handler, vs []verification) {
 		}
 		d := rules.Diagnostic{Line: call.Line, Column: call.Col,
 			Message: fmt.Sprintf("%s runs before the webhook signature is verified (line %d); a forged request gets this far", rules.Code(clip(h.f.CalleeName(call))), first.Line)}
-		if vs[0].kind == verifyHelper {
-			d.Related = related(vs[0].helper)
+		if h := helperOf(vs[0]); h.fn != nil {
+			d.Related = related(h)
 		}
 		c.pass.Report(d)
 		return

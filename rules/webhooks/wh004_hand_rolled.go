@@ -234,9 +234,9 @@ func isIdent(e ast.Expr, name string) bool {
 
 // libraryVerifies reports whether a function also verifies with a library
 // (svix, Clerk's verifyWebhook), so its HMAC is not the verification.
-func libraryVerifies(vs []verification) bool {
+func libraryVerifies(vs []sem.WebhookVerify) bool {
 	for _, v := range vs {
-		if v.kind == verifyClerk || v.kind == verifySvix {
+		if k := directKind(v); k == sem.VerifyClerk || k == sem.VerifySvix {
 			return true
 		}
 	}
