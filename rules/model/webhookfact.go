@@ -212,6 +212,20 @@ func (m *Model) computeWebhookFact(ctx context.Context, f *jsast.File, fn *jsast
 			s.merge(m.webhookSignals(ctx, c.File))
 		}
 	}
+	// A helper in another file that verifies a Clerk or Svix signature for
+	// the function (a Convex ctx.runAction(internal.clerk.fulfill, { payload,
+	// headers }) handed the body, not the request) says whose webhooks
+	// they are: its file's signs count too.
+	for _, v := range w.VerifiedAt {
+		if v.Kind != VerifyClerk && v.Kind != VerifySvix {
+			continue
+		}
+		for _, c := range v.Via {
+			if c.File != nil && c.File != f {
+				s.merge(m.webhookSignals(ctx, c.File))
+			}
+		}
+	}
 	route := ""
 	if e != nil {
 		route = e.Path
