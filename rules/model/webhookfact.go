@@ -96,6 +96,11 @@ type WebhookFact struct {
 	// ones could not be inspected, no when there is none.
 	Verified   WebhookVerified
 	VerifiedAt []WebhookVerify
+	// RequestCalls are the calls of the function that hand it the request
+	// (an argument rooted at a request name, RequestNames), each with the
+	// function it invokes (Callee; Kind CalleeFunction when resolved): the
+	// helpers a verification, or its absence, is in.
+	RequestCalls []Callee
 }
 
 // Has reports whether the fact holds evidence of sign s.
@@ -208,7 +213,9 @@ func (m *Model) computeWebhookFact(ctx context.Context, f *jsast.File, fn *jsast
 		if !passes {
 			continue
 		}
-		if c := m.Callee(ctx, f, call); c.Kind == CalleeFunction && c.File != f && c.File != nil {
+		c := m.Callee(ctx, f, call)
+		w.RequestCalls = append(w.RequestCalls, c)
+		if c.Kind == CalleeFunction && c.File != f && c.File != nil {
 			s.merge(m.webhookSignals(ctx, c.File))
 		}
 	}

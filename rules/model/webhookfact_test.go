@@ -107,6 +107,9 @@ func TestWebhookFact(t *testing.T) {
 		v[0].SiteFile.Path != "lib/verify.ts" || v[0].Kind != model.VerifySvix {
 		t.Errorf("helper verification: %+v, want svix verify in lib/verify.ts via verifyClerk", v)
 	}
+	if rc := m.Webhook(ctx, es[0]).RequestCalls; len(rc) != 1 || rc[0].Kind != model.CalleeFunction || rc[0].Name != "verifyClerk" {
+		t.Errorf("request calls: %+v, want verifyClerk(req)", rc)
+	}
 	// The helper's file is read for signs too: its svix-* headers make the
 	// route a receiver beside its webhooks path.
 	if f := m.Webhook(ctx, es[0]); !f.Has(model.SignPath) {

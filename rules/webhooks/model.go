@@ -21,7 +21,8 @@ type handler struct {
 	reg   *jsast.Node // registration call of an Express-style route
 	at    *jsast.Node // where findings about the whole handler are reported
 	roots map[string]bool
-	clerk bool // the signals name Clerk, not only Svix
+	fact  sem.WebhookFact // the model's answer for the handler
+	clerk bool            // the signals name Clerk, not only Svix
 	// provider is another provider the handler's path names ("paddle"):
 	// its payload is that provider's, signed its way.
 	provider string
@@ -265,50 +266,19 @@ func helperOf(v sem.WebhookVerify) fnRef {
 	return fnRef{f: v.Via[0].File, fn: v.Via[0].Fn, name: v.Via[0].Name}
 }
 
-// helperCalls returns the calls in fn to functions of the repository that
-// receive the request, with their resolved targets (nil fn when the
-// target could not be resolved).
-func (c *checker) helperCalls(h *handler) []struct {
-	call *jsast.Node
-	ref  fnRef
-} {
-	var out []struct {
-		call *jsast.Node
-		ref  fnRef
-	}
-	for _, call := range h.f.Calls(jsast.FunctionBody(h.fn), func(string) bool { return true }) {
-		passes := false
-		for _, a := range jsast.Args(call) {
-			if h.roots[rootOf(h.f.Name(a))] {
-				passes = true
-			}
-		}
-		if !passes {
-			continue
-		}
-		ref := c.calleeFunction(h.f, call)
-		out = append(out, struct {
-			call *jsast.Node
-			ref  fnRef
-		}{call, ref})
-	}
-	return out
-}
-
 // recognise asks the model whether the handler receives webhooks
 // (sem.Model.Webhook for an entry, WebhookFunc for a helper that receives
 // the request) and whether they are Clerk's.
 func (c *checker) recognise(h *handler) (webhook, clerk bool) {
-	var w sem.WebhookFact
 	if e := c.entryOf(h); h.entry && e != nil {
-		w = c.pass.Model.Webhook(c.pass.Ctx, e)
+		h.fact = c.pass.Model.Webhook(c.pass.Ctx, e)
 	} else {
-		w = c.pass.Model.WebhookFunc(c.pass.Ctx, h.f, h.fn)
+		h.fact = c.pass.Model.WebhookFunc(c.pass.Ctx, h.f, h.fn)
 	}
-	if w.Provider != "clerk" && w.Provider != "svix" {
-		h.provider = w.Provider
+	if p := h.fact.Provider; p != "clerk" && p != "svix" {
+		h.provider = p
 	}
-	return w.Receiver, w.Clerk
+	return h.fact.Receiver, h.fact.Clerk
 }
 
 // subject names the handler in a message: "POST handler of this Clerk

@@ -126,7 +126,7 @@ func runWH001(pass *rules.Pass) error {
 				continue
 			}
 		}
-		helpers := c.helperCalls(h)
+		helpers := h.fact.RequestCalls
 		if len(reads) == 0 && len(helpers) == 0 {
 			continue // never touches the payload
 		}
@@ -143,23 +143,23 @@ func runWH001(pass *rules.Pass) error {
 		}
 		// A helper that takes the request but does not verify: name it.
 		for _, hc := range helpers {
-			if hc.ref.fn == nil {
+			if hc.Kind != sem.CalleeFunction || hc.Fn == nil {
 				continue
 			}
-			where := fmt.Sprintf("this file:%d", hc.ref.fn.Line)
-			if hc.ref.f != f {
-				where = rules.Code(fmt.Sprintf("%s:%d", hc.ref.f.Path, hc.ref.fn.Line))
+			where := fmt.Sprintf("this file:%d", hc.Fn.Line)
+			if hc.File.Path != f.Path {
+				where = rules.Code(fmt.Sprintf("%s:%d", hc.File.Path, hc.Fn.Line))
 			}
-			d.Message += fmt.Sprintf("; %s (%s), which receives the request, does not verify it either", rules.Code(hc.ref.name), where)
-			if hc.ref.f != f {
+			d.Message += fmt.Sprintf("; %s (%s), which receives the request, does not verify it either", rules.Code(hc.Name), where)
+			if hc.File.Path != f.Path {
 				// The helper and the places it reads the body: a change
 				// there (verification removed) is what caused the finding.
-				d.Related = append(d.Related, loc(hc.ref.f, hc.ref.fn))
-				for i, r := range bodyReads(hc.ref.f, hc.ref.fn, c.requestRoots(hc.ref.f, hc.ref.fn)) {
+				d.Related = append(d.Related, loc(hc.File, hc.Fn))
+				for i, r := range bodyReads(hc.File, hc.Fn, c.requestRoots(hc.File, hc.Fn)) {
 					if i == 3 {
 						break
 					}
-					d.Related = append(d.Related, loc(hc.ref.f, r.n))
+					d.Related = append(d.Related, loc(hc.File, r.n))
 				}
 			}
 			break
