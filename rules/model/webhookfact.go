@@ -119,7 +119,24 @@ func (m *Model) Webhook(ctx context.Context, e *Entry) WebhookFact {
 	if m == nil || e == nil || e.Fn == nil || e.FnFile == nil || ctx.Err() != nil {
 		return WebhookFact{Verified: WebhookVerifiedUnknown}
 	}
+	if e.SafeOnly() {
+		// Senders deliver webhooks with POST; a GET beside a receiver in
+		// the same file is not one.
+		return WebhookFact{Verified: WebhookVerifiedNo}
+	}
 	return m.webhookFact(ctx, e.FnFile, e.Fn, e)
+}
+
+// SafeOnly reports whether an entry answers only safe methods (GET,
+// HEAD; knowledge.HTTPMethod): by definition it changes nothing, and no
+// webhook sender delivers with it.
+func (e *Entry) SafeOnly() bool {
+	for _, m := range e.Methods {
+		if k, ok := knowledge.HTTPMethod(m); !ok || !k.Safe {
+			return false
+		}
+	}
+	return len(e.Methods) > 0
 }
 
 // WebhookFunc answers the webhook questions for a function of f that
@@ -202,6 +219,12 @@ func (m *Model) computeWebhookFact(ctx context.Context, f *jsast.File, fn *jsast
 	roots := map[string]bool{}
 	for _, n := range m.RequestNames(ctx, f.Path, fn) {
 		roots[n] = true
+	}
+	if len(roots) == 0 && len(m.computeWebhookSignals(ctx, f, fn).at) == 0 {
+		// A function that receives no request (a public Convex function a
+		// client calls by name) and shows no sign itself is not a receiver
+		// because one sits beside it in its file.
+		return w
 	}
 	for _, call := range f.Calls(jsast.FunctionBody(fn), func(string) bool { return true }) {
 		passes := false
@@ -350,17 +373,24 @@ func (m *Model) webhookSignals(ctx context.Context, f *jsast.File) *webhookSigna
 	if s, ok := m.whFiles.get(f.Path); ok {
 		return s
 	}
-	s := m.computeWebhookSignals(ctx, f)
+	s := m.computeWebhookSignals(ctx, f, f.Root)
 	if ctx.Err() != nil {
 		return s
 	}
 	return m.whFiles.put(f.Path, s)
 }
 
-func (m *Model) computeWebhookSignals(ctx context.Context, f *jsast.File) *webhookSignals {
+// computeWebhookSignals computes the signs within root: f's imports and
+// literals when root is the file's, only the literals of a function
+// otherwise.
+func (m *Model) computeWebhookSignals(ctx context.Context, f *jsast.File, root *jsast.Node) *webhookSignals {
 	s := &webhookSignals{at: map[WebhookSign]Location{}}
 	at := func(n *jsast.Node) Location { return Location{File: f.Path, Line: n.Line} }
-	for _, im := range f.Imports() {
+	var imports []jsast.Import
+	if root == f.Root {
+		imports = f.Imports()
+	}
+	for _, im := range imports {
 		switch {
 		case im.Imported == "verifyWebhook" && m.ClerkVerifyModule(ctx, f, im.Source):
 			s.add(SignClerkImport, at(im.Node))
@@ -374,10 +404,10 @@ func (m *Model) computeWebhookSignals(ctx context.Context, f *jsast.File) *webho
 		}
 	}
 	verified := map[*jsast.Node]bool{}
-	for _, v := range m.WebhookVerifies(ctx, f, f.Root) {
+	for _, v := range m.WebhookVerifies(ctx, f, root) {
 		verified[v.Call] = true
 	}
-	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+	jsast.Walk(root, func(n *jsast.Node) bool {
 		switch n.Type {
 		case "string":
 			if v, ok := f.StringValue(n); ok {

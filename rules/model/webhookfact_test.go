@@ -16,6 +16,9 @@ export async function POST(req: Request) {
   const evt = await verifyWebhook(req)
   if (evt.type === 'user.created') console.log(evt.data.id)
   return new Response('ok')
+}
+export async function GET() {
+  return new Response('alive')
 }`),
 	// svix's Webhook with no Clerk name: a Svix-scheme receiver, verified.
 	"app/api/webhooks/svix/route.ts": []byte(`import { Webhook } from 'svix'
@@ -84,10 +87,19 @@ func TestWebhookFact(t *testing.T) {
 	}
 	for p, w := range cases {
 		es, err := m.EntriesOf(ctx, p)
-		if err != nil || len(es) != 1 {
+		if err != nil || len(es) == 0 {
 			t.Fatalf("%s: entries %d, %v", p, len(es), err)
 		}
 		got := m.Webhook(ctx, es[0])
+		for _, e := range es[1:] {
+			// A GET beside the receiver, in the same file, is not one.
+			if e.Methods[0] == "GET" && m.Webhook(ctx, e).Receiver {
+				t.Errorf("%s: GET is a receiver", p)
+			}
+			if e.Methods[0] == "POST" {
+				got = m.Webhook(ctx, e)
+			}
+		}
 		if got.Receiver != w.receiver {
 			t.Errorf("%s: receiver %v, want %v (evidence %+v)", p, got.Receiver, w.receiver, got.Evidence)
 			continue
@@ -169,6 +181,17 @@ export const parse = internalAction({
   args: { payload: v.string() },
   handler: async (ctx, args) => JSON.parse(args.payload) as { type: string; data: { id: string } },
 })`),
+	// Public functions a client calls by name: one takes a Clerk event as
+	// its arguments, the other only counts users beside it.
+	"convex/sync.ts": []byte(`import { v } from 'convex/values'
+import { mutation, query } from './_generated/server'
+export const onEvent = mutation({
+  args: { type: v.string(), data: v.any() },
+  handler: async (ctx, { type, data }) => {
+    if (type === 'user.created') await ctx.db.insert('users', { clerkId: data.id, email: data.email_addresses[0].email_address })
+  },
+})
+export const count = query({ args: {}, handler: async (ctx) => (await ctx.db.query('users').collect()).length })`),
 	"convex/users.ts": []byte(`import { v } from 'convex/values'
 import { internalMutation } from './_generated/server'
 export const create = internalMutation({ args: { id: v.string() }, handler: async (ctx, { id }) => { await ctx.db.insert('users', { clerkId: id }) } })`),
@@ -191,6 +214,16 @@ func TestWebhookFactConvex(t *testing.T) {
 	if w := got["/clerk-users-webhook"]; !w.Receiver || w.Verified != model.WebhookVerifiedYes || len(w.VerifiedAt) == 0 ||
 		w.VerifiedAt[0].SiteFile == nil || w.VerifiedAt[0].SiteFile.Path != "convex/clerk.ts" {
 		t.Errorf("/clerk-users-webhook: %+v, want a receiver verified in convex/clerk.ts", w)
+	}
+	sync, err := m.EntriesOf(ctx, "convex/sync.ts")
+	if err != nil || len(sync) != 2 {
+		t.Fatalf("convex/sync.ts: %d entries, %v", len(sync), err)
+	}
+	if w := m.Webhook(ctx, sync[0]); !w.Receiver || w.Verified != model.WebhookVerifiedNo {
+		t.Errorf("%s: %+v, want an unverified receiver (it takes the event as arguments)", sync[0].Name, w)
+	}
+	if w := m.Webhook(ctx, sync[1]); w.Receiver {
+		t.Errorf("%s: a receiver only because one sits beside it: %+v", sync[1].Name, w.Evidence)
 	}
 	if w := got["/clerk-sync"]; !w.Receiver || w.Provider != "clerk" || w.Verified != model.WebhookVerifiedNo {
 		t.Errorf("/clerk-sync: %+v, want an unverified Clerk receiver", w)

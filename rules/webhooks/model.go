@@ -55,7 +55,7 @@ func (c *checker) modelHandlers(f *jsast.File) []*handler {
 	}
 	es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
 	for _, e := range es {
-		if e.Fn == nil || e.Handler.File != f.Path || safeOnly(e) {
+		if e.Fn == nil || e.Handler.File != f.Path || e.SafeOnly() {
 			continue
 		}
 		if fn := nodeAt(f, e.Fn); fn != nil {
@@ -73,18 +73,6 @@ func (c *checker) modelHandlers(f *jsast.File) []*handler {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].fn.Start < out[j].fn.Start })
 	return out
-}
-
-// safeOnly reports whether an entry answers only safe methods (GET,
-// HEAD): senders deliver webhooks with POST, and a safe method's handler
-// changes nothing by definition (knowledge.HTTPMethod).
-func safeOnly(e *sem.Entry) bool {
-	for _, m := range e.Methods {
-		if k, ok := knowledge.HTTPMethod(m); !ok || !k.Safe {
-			return false
-		}
-	}
-	return len(e.Methods) > 0
 }
 
 // entryHandler names the handler of a model entry for messages: an
