@@ -1434,3 +1434,14 @@ func TestWebhookPathWordsCite(t *testing.T) {
 		t.Error("NamesWebhook: want a webhooks path named, a users path not")
 	}
 }
+
+// TestSvixSignatureValueHeader: the Svix scheme's signature header in
+// either spelling; not its id, nor another provider's signature.
+func TestSvixSignatureValueHeader(t *testing.T) {
+	for h, want := range map[string]bool{"Svix-Signature": true, "webhook-signature": true, "svix-id": false,
+		"stripe-signature": false, "linear-signature": false} {
+		if got := SvixSignatureValueHeader(h); got != want {
+			t.Errorf("%s: %v, want %v", h, got, want)
+		}
+	}
+}

@@ -444,6 +444,14 @@ func SvixSignatureHeader(h string) bool {
 	return ok && SvixScheme(p)
 }
 
+// SvixSignatureValueHeader reports whether h (any case) is the header of
+// the Svix scheme that carries the signature itself (svix-signature, or
+// the Standard Webhooks spelling webhook-signature), not its id or
+// timestamp.
+func SvixSignatureValueHeader(h string) bool {
+	return SvixSignatureHeader(h) && strings.HasSuffix(strings.ToLower(h), "-signature")
+}
+
 // WebhookKeywords are words at least one of which a file receiving
 // Clerk's (Svix-signed) webhooks contains: a webhook path word, the
 // Svix-scheme libraries and headers, "clerk", the Clerk payload fields

@@ -3,7 +3,6 @@ package webhooks
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
@@ -273,7 +272,7 @@ func headerPresenceOnly(f *jsast.File, fn *jsast.Node) *jsast.Node {
 			return true
 		}
 		v, ok := f.StringValue(n)
-		if !ok || !strings.HasSuffix(strings.ToLower(v), "-signature") || !knowledge.SvixSignatureHeader(v) {
+		if !ok || !knowledge.SvixSignatureValueHeader(v) {
 			return true
 		}
 		reads = true
@@ -294,7 +293,7 @@ func headerPresenceOnly(f *jsast.File, fn *jsast.Node) *jsast.Node {
 				hit = hit || headerVars[f.Text(n)]
 			case "string":
 				v, _ := f.StringValue(n)
-				hit = hit || strings.EqualFold(v, "svix-signature") || strings.EqualFold(v, "webhook-signature")
+				hit = hit || knowledge.SvixSignatureValueHeader(v)
 			}
 			return !hit
 		})

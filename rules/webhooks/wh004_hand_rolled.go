@@ -10,6 +10,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
 	sem "github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
@@ -162,8 +163,7 @@ func readsSignatureHeader(f *jsast.File, n *jsast.Node) bool {
 	jsast.Walk(n, func(x *jsast.Node) bool {
 		if x.Type == "string" {
 			v, _ := f.StringValue(x)
-			v = strings.ToLower(v)
-			hit = hit || v == "svix-signature" || v == "webhook-signature"
+			hit = hit || knowledge.SvixSignatureValueHeader(v)
 		}
 		return !hit
 	})
@@ -199,8 +199,7 @@ func runWH004Go(pass *rules.Pass) error {
 	ast.Inspect(file, func(n ast.Node) bool {
 		if bl, ok := n.(*ast.BasicLit); ok && bl.Kind == token.STRING {
 			v, _ := strconv.Unquote(bl.Value)
-			v = strings.ToLower(v)
-			readsHeader = readsHeader || v == "svix-signature" || v == "webhook-signature"
+			readsHeader = readsHeader || knowledge.SvixSignatureValueHeader(v)
 		}
 		return true
 	})
