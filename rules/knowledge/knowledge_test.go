@@ -1434,3 +1434,26 @@ func TestDataRESTTable(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookPathWordsCite: every webhook path word names its source.
+func TestWebhookPathWordsCite(t *testing.T) {
+	for _, w := range webhookPathWords {
+		if w.Word == "" || w.Source == "" || w.Word != strings.ToLower(w.Word) {
+			t.Errorf("webhookPathWords %+v: incomplete entry or not lower case", w)
+		}
+	}
+	if !NamesWebhook("app/api/Webhooks/clerk/route.ts") || NamesWebhook("app/api/users/route.ts") {
+		t.Error("NamesWebhook: want a webhooks path named, a users path not")
+	}
+}
+
+// TestSvixSignatureValueHeader: the Svix scheme's signature header in
+// either spelling; not its id, nor another provider's signature.
+func TestSvixSignatureValueHeader(t *testing.T) {
+	for h, want := range map[string]bool{"Svix-Signature": true, "webhook-signature": true, "svix-id": false,
+		"stripe-signature": false, "linear-signature": false} {
+		if got := SvixSignatureValueHeader(h); got != want {
+			t.Errorf("%s: %v, want %v", h, got, want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package knowledge
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // Verifier is a library call that verifies a webhook's signature.
 type Verifier struct {
@@ -402,4 +405,84 @@ func ClerkEventFieldNames() []string {
 		out = append(out, f.Name)
 	}
 	return out
+}
+
+// WebhookPathWord is a word that, in a file or route path, names a
+// webhook receiver by convention.
+type WebhookPathWord struct {
+	Word   string
+	Source string
+}
+
+// webhookPathWords are the words a webhook receiver's path carries: the
+// docs of Clerk and of the senders whose verifiers are listed above put
+// their receivers under a "webhooks" path.
+//
+// Replaces: rules/webhooks/model.go pathSignal.
+var webhookPathWords = []WebhookPathWord{
+	{Word: "webhook", Source: "https://clerk.com/docs/guides/development/webhooks/syncing (app/api/webhooks/route.ts, POST /api/webhooks); https://docs.svix.com/receiving/receiving-with-https (a /webhook endpoint)"},
+}
+
+// NamesWebhook reports whether a file path, route path or URL pattern
+// names a webhook receiver (any case): "app/api/webhooks/clerk/route.ts",
+// "/api/webhook".
+func NamesWebhook(p string) bool {
+	l := strings.ToLower(p)
+	for _, w := range webhookPathWords {
+		if strings.Contains(l, w.Word) {
+			return true
+		}
+	}
+	return false
+}
+
+// SvixSignatureHeader reports whether h (any case) is a header of the
+// Svix signature scheme Clerk's deliveries carry (svix-id,
+// svix-signature, or the Standard Webhooks spelling webhook-*).
+func SvixSignatureHeader(h string) bool {
+	p, ok := SignatureHeader(h)
+	return ok && SvixScheme(p)
+}
+
+// SvixSignatureValueHeader reports whether h (any case) is the header of
+// the Svix scheme that carries the signature itself (svix-signature, or
+// the Standard Webhooks spelling webhook-signature), not its id or
+// timestamp.
+func SvixSignatureValueHeader(h string) bool {
+	return SvixSignatureHeader(h) && strings.HasSuffix(strings.ToLower(h), "-signature")
+}
+
+// WebhookKeywords are words at least one of which a file receiving
+// Clerk's (Svix-signed) webhooks contains: a webhook path word, the
+// Svix-scheme libraries and headers, "clerk", the Clerk payload fields
+// and event names (a rule's keyword prefilter; a superset is always
+// safe, the model decides).
+func WebhookKeywords() []string {
+	out := []string{"clerk", "Clerk", "svix"}
+	for _, w := range webhookPathWords {
+		out = append(out, w.Word, strings.ToUpper(w.Word[:1])+w.Word[1:], strings.ToUpper(w.Word))
+	}
+	for _, v := range verifiers {
+		if SvixScheme(v.Provider) {
+			for _, m := range v.Modules {
+				if !contains(out, m) && !strings.Contains(m, "/") {
+					out = append(out, m)
+				}
+			}
+		}
+	}
+	out = append(out, clerkPayloadFields...)
+	for _, f := range clerkEventFields {
+		if !contains(out, f.Name) {
+			out = append(out, f.Name)
+		}
+	}
+	var events []string
+	for res, actions := range clerkWebhookEvents {
+		for _, a := range actions {
+			events = append(events, res+"."+strings.TrimSuffix(a, "*"))
+		}
+	}
+	sort.Strings(events)
+	return append(out, events...)
 }

@@ -119,6 +119,8 @@ type Model struct {
 	files    fileFacets
 	notes    notes
 	fns      fnMemo
+	whFiles  memo[string, *webhookSignals] // webhook signs per file (webhookfact.go)
+	whFacts  memo[webhookKey, WebhookFact] // webhook facts per function (webhookfact.go)
 
 	// The Go side (goprog.go, gohttp.go, goanalyze.go).
 	gop       facet[*goProgram]

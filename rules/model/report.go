@@ -47,6 +47,27 @@ type ReportEntry struct {
 	// EffectsIncomplete is set when a helper could not be followed.
 	EffectsIncomplete bool          `json:"effects_incomplete,omitempty"`
 	Inputs            []ReportInput `json:"inputs,omitempty"`
+	// WebhookReceiver is the model's webhook fact (Model.Webhook) for an
+	// entry that receives Clerk's (Svix-signed) webhooks; absent otherwise.
+	WebhookReceiver *ReportWebhook `json:"webhook_receiver,omitempty"`
+}
+
+// ReportWebhook is a webhook receiver's fact: whose webhooks, the signs
+// that say so, and whether and where it verifies their signature.
+type ReportWebhook struct {
+	Provider   string            `json:"provider"`
+	Evidence   []WebhookEvidence `json:"evidence"`
+	Verified   WebhookVerified   `json:"verified"`
+	VerifiedAt []ReportVerify    `json:"verified_at,omitempty"`
+}
+
+// ReportVerify is one call that verifies a webhook signature: how
+// ("clerk", "svix", "hmac", "unknown"), where, and the helpers it goes
+// through.
+type ReportVerify struct {
+	Kind string `json:"kind"`
+	Location
+	Via []string `json:"via,omitempty"`
 }
 
 // ReportLayer is a middleware or wrapper in front of a handler.
@@ -133,6 +154,7 @@ func (m *Model) Report(ctx context.Context) (*Report, error) {
 		for _, i := range in {
 			re.Inputs = append(re.Inputs, ReportInput{Name: i.Name, Source: i.Source, Location: i.Location})
 		}
+		re.WebhookReceiver = reportWebhook(m.Webhook(ctx, e))
 		r.Entries = append(r.Entries, re)
 	}
 	r.Notes = m.Notes()
@@ -149,6 +171,27 @@ func (m *Model) Report(ctx context.Context) (*Report, error) {
 	}
 	r.redact()
 	return r, nil
+}
+
+// reportWebhook is the routes JSON of a webhook fact, nil for an entry
+// that receives no webhooks.
+func reportWebhook(w WebhookFact) *ReportWebhook {
+	if !w.Receiver {
+		return nil
+	}
+	r := &ReportWebhook{Provider: w.Provider, Evidence: w.Evidence, Verified: w.Verified}
+	for _, v := range w.VerifiedAt {
+		kind := map[VerifyKind]string{VerifyClerk: "clerk", VerifySvix: "svix", VerifyHMAC: "hmac"}[v.Kind]
+		if kind == "" {
+			kind = "unknown"
+		}
+		rv := ReportVerify{Kind: kind, Location: v.Location}
+		for _, c := range v.Via {
+			rv.Via = append(rv.Via, c.Name)
+		}
+		r.VerifiedAt = append(r.VerifiedAt, rv)
+	}
+	return r
 }
 
 func nonNil(s []string) []string {
@@ -186,6 +229,13 @@ func (r *Report) Redact(fn func(string) string) {
 		}
 		for j := range e.Effects {
 			clean(&e.Effects[j].Call)
+		}
+		if e.WebhookReceiver != nil {
+			for j := range e.WebhookReceiver.VerifiedAt {
+				for k := range e.WebhookReceiver.VerifiedAt[j].Via {
+					clean(&e.WebhookReceiver.VerifiedAt[j].Via[k])
+				}
+			}
 		}
 	}
 	for i := range r.Notes {
@@ -243,6 +293,17 @@ func (r *Report) WriteText(w io.Writer) error {
 		why := e.Verdict.Why
 		if e.Public != "" && e.Verdict.Authn != AuthnYes {
 			why = "public: " + e.Public + "; " + why
+		}
+		if w := e.WebhookReceiver; w != nil {
+			why += "; webhook receiver (" + w.Provider + "): signature verified " + string(w.Verified)
+			if len(w.VerifiedAt) > 0 {
+				v := w.VerifiedAt[0]
+				why += " (" + v.Location.String()
+				if len(v.Via) > 0 {
+					why += " via `" + v.Via[0] + "()`"
+				}
+				why += ")"
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s:%d\t%s\t%s\t%s\t%s\t%s\n", strings.Join(e.Methods, ","), path, e.File, e.Line, e.Kind,
 			e.Verdict.Authn, authz, fx, why)

@@ -10,177 +10,6 @@ import (
 	sem "github.com/clerkguard/clerkguard/rules/model"
 )
 
-// signals are the file-level facts that say "Clerk webhook handler".
-type signals struct {
-	clerkVerifyImport bool // verifyWebhook from @clerk/*
-	svixImport        bool // Webhook from svix / standardwebhooks
-	clerkTypes        bool
-	eventLiteral      bool
-	svixHeaders       bool
-	clerkData         bool // email_addresses, public_user_data
-	evtType           bool // evt.type / event.type
-	otherProvider     bool // imports another provider's SDK
-}
-
-// count is the number of signals, without the path (added per handler).
-// evt.type is too common to count unless a Clerk- or Svix-specific
-// signal is present as well.
-func (s *signals) count() int {
-	n := 0
-	for _, b := range []bool{s.clerkVerifyImport || s.svixImport, s.clerkTypes, s.eventLiteral, s.svixHeaders, s.clerkData} {
-		if b {
-			n++
-		}
-	}
-	if s.evtType && n > 0 {
-		n++
-	}
-	return n
-}
-
-// clerkSpecific reports whether the signals name Clerk, not just Svix.
-func (s *signals) clerkSpecific() bool {
-	return s.clerkVerifyImport || s.clerkTypes || s.eventLiteral || s.clerkData
-}
-
-func (s *signals) merge(o *signals) {
-	s.clerkVerifyImport = s.clerkVerifyImport || o.clerkVerifyImport
-	s.svixImport = s.svixImport || o.svixImport
-	s.clerkTypes = s.clerkTypes || o.clerkTypes
-	s.eventLiteral = s.eventLiteral || o.eventLiteral
-	s.svixHeaders = s.svixHeaders || o.svixHeaders
-	s.clerkData = s.clerkData || o.clerkData
-	s.evtType = s.evtType || o.evtType
-}
-
-// svixHeader reports whether h is a Svix-scheme signature header.
-func svixHeader(h string) bool {
-	p, ok := knowledge.SignatureHeader(h)
-	return ok && knowledge.SvixScheme(p)
-}
-
-// pathSignal reports whether a file path or route path names a webhook.
-func pathSignal(p string) bool { return strings.Contains(strings.ToLower(p), "webhook") }
-
-// fileSignals computes the signals of f once per file.
-func (c *checker) fileSignals(f *jsast.File) *signals {
-	if sf := c.pass.Get(f.Path); sf != nil {
-		return sf.Memo("webhooks.signals", func() any { return c.computeSignals(f) }).(*signals)
-	}
-	return c.computeSignals(f)
-}
-
-func (c *checker) computeSignals(f *jsast.File) *signals {
-	s := &signals{}
-	for _, im := range f.Imports() {
-		switch {
-		case im.Imported == "verifyWebhook" && c.pass.Model.ClerkVerifyModule(c.pass.Ctx, f, im.Source):
-			s.clerkVerifyImport = true
-		case c.svixModule(f, im.Source) && (im.Imported == "Webhook" || im.Imported == "*" || im.Imported == "default"):
-			s.svixImport = true
-		case jsast.IsClerkModule(im.Source) && knowledge.IsClerkWebhookType(im.Imported):
-			s.clerkTypes = true
-		}
-		if _, ok := knowledge.OtherProviderModule(c.pass.Model.SpecPackage(c.pass.Ctx, f, im.Source)); ok {
-			s.otherProvider = true
-		}
-	}
-	verified := map[*jsast.Node]bool{}
-	for _, v := range c.pass.Model.WebhookVerifies(c.pass.Ctx, f, f.Root) {
-		verified[v.Call] = true
-	}
-	jsast.Walk(f.Root, func(n *jsast.Node) bool {
-		switch n.Type {
-		case "string":
-			if v, ok := f.StringValue(n); ok {
-				if knowledge.IsClerkWebhookEvent(v) {
-					s.eventLiteral = true
-				}
-				if svixHeader(v) {
-					s.svixHeaders = true
-				}
-			}
-		case "shorthand_property_identifier_pattern":
-			// const { id, email_addresses } = body.data
-			if knowledge.IsClerkPayloadField(f.Text(n)) {
-				s.clerkData = true
-			}
-		case "property_identifier":
-			switch name := f.Text(n); {
-			case knowledge.IsClerkPayloadField(name):
-				s.clerkData = true
-			case name == "type":
-				if p := n.Parent; p != nil && p.Type == "member_expression" && p.ChildByField("property") == n &&
-					c.eventValue(f, p.ChildByField("object"), verified, 0) {
-					s.evtType = true
-				}
-			}
-		}
-		return true
-	})
-	return s
-}
-
-// eventValue reports whether e holds an event a webhook delivered: the
-// result of a verifying call (sem.Model.WebhookVerifies), a read of a
-// request body (knowledge.BodyMember: `await req.json()`, `req.body`), or
-// JSON.parse of one; followed through the variables that hold them.
-func (c *checker) eventValue(f *jsast.File, e *jsast.Node, verified map[*jsast.Node]bool, depth int) bool {
-	e = jsast.Unwrap(e)
-	if e == nil || depth > 3 {
-		return false
-	}
-	switch e.Type {
-	case "identifier":
-		v := declaredBefore(f, f.Text(e), e)
-		return v != nil && c.eventValue(f, v, verified, depth+1)
-	case "call_expression":
-		if verified[e] {
-			return true
-		}
-		name := f.CalleeName(e)
-		args := jsast.Args(e)
-		if name == "JSON.parse" && len(args) > 0 {
-			return c.eventValue(f, args[0], verified, depth+1)
-		}
-		if _, ok := knowledge.BodyMember(jsast.LastSegment(name), true); ok && strings.Contains(name, ".") && len(args) == 0 {
-			return true
-		}
-	case "member_expression":
-		_, ok := knowledge.BodyMember(f.Text(e.ChildByField("property")), false)
-		return ok
-	}
-	return false
-}
-
-// declaredBefore returns the value last declared or assigned to name
-// before at in at's function (or the module), or nil.
-func declaredBefore(f *jsast.File, name string, at *jsast.Node) *jsast.Node {
-	scope := f.Root
-	if fn := jsast.EnclosingFunction(at); fn != nil {
-		scope = fn
-	}
-	var v *jsast.Node
-	jsast.Walk(scope, func(n *jsast.Node) bool {
-		if n.Start > at.Start {
-			return false
-		}
-		switch n.Type {
-		case "variable_declarator":
-			if id := n.ChildByField("name"); id != nil && id.Type == "identifier" && f.Text(id) == name && n.ChildByField("value") != nil {
-				v = n.ChildByField("value")
-			}
-		case "assignment_expression":
-			// let evt: WebhookEvent; try { evt = wh.verify(...) }
-			if l := n.ChildByField("left"); l != nil && l.Type == "identifier" && f.Text(l) == name {
-				v = n.ChildByField("right")
-			}
-		}
-		return true
-	})
-	return v
-}
-
 // handler is a function that receives HTTP requests, or a helper that
 // takes the request, in a file that may handle webhooks.
 type handler struct {
@@ -192,8 +21,8 @@ type handler struct {
 	reg   *jsast.Node // registration call of an Express-style route
 	at    *jsast.Node // where findings about the whole handler are reported
 	roots map[string]bool
-	sig   signals
-	clerk bool // the signals name Clerk, not only Svix
+	fact  sem.WebhookFact // the model's answer for the handler
+	clerk bool            // the signals name Clerk, not only Svix
 	// provider is another provider the handler's path names ("paddle"):
 	// its payload is that provider's, signed its way.
 	provider string
@@ -226,7 +55,7 @@ func (c *checker) modelHandlers(f *jsast.File) []*handler {
 	}
 	es, _ := c.pass.Model.EntriesOf(c.pass.Ctx, f.Path)
 	for _, e := range es {
-		if e.Fn == nil || e.Handler.File != f.Path || safeOnly(e) {
+		if e.Fn == nil || e.Handler.File != f.Path || e.SafeOnly() {
 			continue
 		}
 		if fn := nodeAt(f, e.Fn); fn != nil {
@@ -244,18 +73,6 @@ func (c *checker) modelHandlers(f *jsast.File) []*handler {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].fn.Start < out[j].fn.Start })
 	return out
-}
-
-// safeOnly reports whether an entry answers only safe methods (GET,
-// HEAD): senders deliver webhooks with POST, and a safe method's handler
-// changes nothing by definition (knowledge.HTTPMethod).
-func safeOnly(e *sem.Entry) bool {
-	for _, m := range e.Methods {
-		if k, ok := knowledge.HTTPMethod(m); !ok || !k.Safe {
-			return false
-		}
-	}
-	return len(e.Methods) > 0
 }
 
 // entryHandler names the handler of a model entry for messages: an
@@ -412,165 +229,44 @@ func bodyReads(f *jsast.File, fn *jsast.Node, roots map[string]bool) []bodyRead 
 	return out
 }
 
-// verifyKind says how a call verifies a webhook signature.
-type verifyKind int
-
-const (
-	verifyClerk  verifyKind = iota + 1 // verifyWebhook() of a Clerk SDK
-	verifySvix                         // new Webhook(secret).verify() of svix / standardwebhooks
-	verifyHelper                       // a function of the repository that verifies
-	verifyOpaque                       // an imported function named like a verifier, not inspectable
-	verifyHMAC                         // a hand-rolled HMAC of the payload (CLK-WH-004 judges how well)
-)
-
-// verification is one call that verifies (or delegates verification).
-type verification struct {
-	call   *jsast.Node
-	kind   verifyKind
-	helper fnRef // the verifying function, for verifyHelper
-	// site is the direct verify call inside the helper, for verifyHelper.
-	site fnRef
-}
-
-// svixModule reports whether src (imported by f) is a library whose
-// Webhook class verifies Svix-scheme signatures (the model's answer).
-func (c *checker) svixModule(f *jsast.File, src string) bool {
-	_, ok := c.pass.Model.SvixScheme(c.pass.Ctx, f, src)
-	return ok
-}
-
-// directVerifies returns the calls within n that verify a signature
-// themselves, as the model finds them (sem.Model.WebhookVerifies).
-func (c *checker) directVerifies(f *jsast.File, n *jsast.Node) map[*jsast.Node]verifyKind {
-	out := map[*jsast.Node]verifyKind{}
-	for _, v := range c.pass.Model.WebhookVerifies(c.pass.Ctx, f, n) {
-		out[v.Call] = kindOf(v.Kind)
-	}
-	return out
-}
-
 // verifications returns the calls in fn that verify a signature, directly
-// or through a helper function of the repository (followed depth levels),
-// as the model finds them (sem.Model.WebhookVerifications).
-func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []verification {
-	var out []verification
-	for _, v := range c.pass.Model.WebhookVerifications(c.pass.Ctx, f, fn, depth) {
-		if len(v.Via) > 0 {
-			h, in := v.Via[0], v.Via[len(v.Via)-1]
-			out = append(out, verification{call: v.Call, kind: verifyHelper,
-				helper: fnRef{f: h.File, fn: h.Fn, name: h.Name}, site: fnRef{f: v.SiteFile, fn: v.Site, name: in.Name}})
-			continue
-		}
-		out = append(out, verification{call: v.Call, kind: kindOf(v.Kind)})
-	}
-	return out
+// or through a helper function of the repository (followed depth levels):
+// the model's answer (sem.Model.WebhookVerifications).
+func (c *checker) verifications(f *jsast.File, fn *jsast.Node, depth int) []sem.WebhookVerify {
+	return c.pass.Model.WebhookVerifications(c.pass.Ctx, f, fn, depth)
 }
 
-// kindOf is the pack's name for the model's kind of a direct verification.
-func kindOf(k sem.VerifyKind) verifyKind {
-	switch k {
-	case sem.VerifyClerk:
-		return verifyClerk
-	case sem.VerifySvix:
-		return verifySvix
-	case sem.VerifyHMAC:
-		return verifyHMAC
+// directKind is the kind of a call that verifies itself; 0 for one that
+// verifies through a helper of the repository.
+func directKind(v sem.WebhookVerify) sem.VerifyKind {
+	if len(v.Via) > 0 {
+		return 0
 	}
-	return verifyOpaque
+	return v.Kind
 }
 
-// helperCalls returns the calls in fn to functions of the repository that
-// receive the request, with their resolved targets (nil fn when the
-// target could not be resolved).
-func (c *checker) helperCalls(h *handler) []struct {
-	call *jsast.Node
-	ref  fnRef
-} {
-	var out []struct {
-		call *jsast.Node
-		ref  fnRef
+// helperOf is the helper a verification goes through first (nil fn when
+// the call verifies itself).
+func helperOf(v sem.WebhookVerify) fnRef {
+	if len(v.Via) == 0 {
+		return fnRef{}
 	}
-	for _, call := range h.f.Calls(jsast.FunctionBody(h.fn), func(string) bool { return true }) {
-		passes := false
-		for _, a := range jsast.Args(call) {
-			if h.roots[rootOf(h.f.Name(a))] {
-				passes = true
-			}
-		}
-		if !passes {
-			continue
-		}
-		ref := c.calleeFunction(h.f, call)
-		out = append(out, struct {
-			call *jsast.Node
-			ref  fnRef
-		}{call, ref})
-	}
-	return out
+	return fnRef{f: v.Via[0].File, fn: v.Via[0].Fn, name: v.Via[0].Name}
 }
 
-// recognise computes the handler's signals (its file's, the route path,
-// and those of the repository helpers it hands the request to) and
-// reports whether it is a webhook handler, and whether it is Clerk's.
+// recognise asks the model whether the handler receives webhooks
+// (sem.Model.Webhook for an entry, WebhookFunc for a helper that receives
+// the request) and whether they are Clerk's.
 func (c *checker) recognise(h *handler) (webhook, clerk bool) {
-	s := *c.fileSignals(h.f)
-	// A file importing another provider's SDK is that provider's handler
-	// unless it also shows Clerk or Svix machinery (a Clerk handler that
-	// creates Stripe customers imports stripe too).
-	if s.otherProvider && !s.clerkVerifyImport && !s.clerkTypes && !s.svixImport && !s.svixHeaders {
-		return false, false
+	if e := c.entryOf(h); h.entry && e != nil {
+		h.fact = c.pass.Model.Webhook(c.pass.Ctx, e)
+	} else {
+		h.fact = c.pass.Model.WebhookFunc(c.pass.Ctx, h.f, h.fn)
 	}
-	if otherProviderIn(h.f, h.fn) {
-		return false, false
-	}
-	for _, hc := range c.helperCalls(h) {
-		if hc.ref.fn != nil && hc.ref.f != h.f {
-			s.merge(c.fileSignals(hc.ref.f))
-		}
-	}
-	n := s.count()
-	if pathSignal(h.f.Path) || pathSignal(h.route) {
-		n++
-	}
-	if p, ok := knowledge.ProviderInName(h.f.Path + " " + h.route); ok && !s.clerkVerifyImport && !s.svixImport {
+	if p := h.fact.Provider; p != "clerk" && p != "svix" {
 		h.provider = p
 	}
-	h.sig = s
-	if n < 2 && h.entry {
-		// The model's answer for an entry whose handler reads a Clerk
-		// event from its body (`evt.type === 'user.created'`,
-		// body.data.email_addresses), in any adapter (Deno.serve too).
-		if e := c.entryOf(h); e != nil {
-			if _, ok := c.pass.Model.ClerkWebhookEvent(c.pass.Ctx, e); ok {
-				return true, true
-			}
-		}
-	}
-	return n >= 2, s.clerkSpecific()
-}
-
-// otherProviderIn reports whether fn verifies another provider's webhook
-// (Stripe's constructEvent, a GitHub signature header, ...).
-func otherProviderIn(f *jsast.File, fn *jsast.Node) bool {
-	found := false
-	jsast.Walk(jsast.FunctionBody(fn), func(n *jsast.Node) bool {
-		switch n.Type {
-		case "call_expression":
-			// stripe.webhooks.constructEvent, twilio.validateRequest: a
-			// method of a provider client, not a local helper of that name.
-			if _, ok := knowledge.OtherProviderCall(f.CalleeName(n)); ok {
-				found = true
-			}
-		case "string":
-			if v, ok := f.StringValue(n); ok {
-				if p, ok := knowledge.SignatureHeader(v); ok && !knowledge.SvixScheme(p) {
-					found = true
-				}
-			}
-		}
-		return !found
-	})
-	return found
+	return h.fact.Receiver, h.fact.Clerk
 }
 
 // subject names the handler in a message: "POST handler of this Clerk

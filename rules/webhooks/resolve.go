@@ -24,17 +24,6 @@ func loc(f *jsast.File, n *jsast.Node) rules.Location {
 	return rules.Location{Path: f.Path, Line: n.Line}
 }
 
-// calleeFunction is the function a call invokes, as the model resolves it
-// (sem.Model.Callee: local and imported functions, namespace and object
-// members, factories, Convex ctx.runAction references); nil fn for a
-// package, a failure or nothing to follow.
-func (c *checker) calleeFunction(f *jsast.File, call *jsast.Node) fnRef {
-	if r := c.pass.Model.Callee(c.pass.Ctx, f, call); r.Kind == sem.CalleeFunction {
-		return fnRef{f: r.File, fn: r.Fn, name: r.Name}
-	}
-	return fnRef{}
-}
-
 // functionOf returns the function an exported value denotes, as the model
 // resolves it (sem.Model.Function), or nil.
 func (c *checker) functionOf(f *jsast.File, v *jsast.Node) *jsast.Node {

@@ -5,10 +5,11 @@
 //
 // The rules take their handlers from the semantic model's entries
 // (pass.Model.EntriesOf) and the middleware in front of a route from the
-// entry's chain. They share one model of a webhook handler (model.go): how
-// an entry is recognised as a webhook's from the catalog's signals, which
-// calls verify a signature, and how verification done by a helper in
-// another file is followed (resolve.go).
+// entry's chain. Whether a handler receives webhooks, whose, and whether
+// and where it verifies them is the model's answer (pass.Model.Webhook,
+// WebhookFunc, WebhookFile; WebhookVerifications follows verification
+// into helpers in other files); the pack holds the policy: which
+// combination of those facts is which rule, the messages and the fixes.
 package webhooks
 
 import "github.com/clerkguard/clerkguard/rules"

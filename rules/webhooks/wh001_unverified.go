@@ -89,12 +89,9 @@ export async function POST(req: NextRequest) {
 }
 
 // webhookKeywords prefilter the pack's handler rules: a webhook handler
-// names webhooks, Svix, or Clerk's payload somewhere in its text.
-var webhookKeywords = append([]string{"webhook", "Webhook", "WEBHOOK", "svix", "email_addresses", "public_user_data",
-	"user.created", "user.updated", "user.deleted", "organization.", "organizationMembership.", "session.",
-	// A body the code names Clerk's (clerkData.data.username): the
-	// model's ClerkWebhookEvent.
-	"clerk", "Clerk"}, knowledge.ClerkEventFieldNames()...)
+// names webhooks, Svix, Clerk, or Clerk's payload somewhere in its text
+// (knowledge.WebhookKeywords).
+var webhookKeywords = knowledge.WebhookKeywords()
 
 func runWH001(pass *rules.Pass) error {
 	if pass.File.Lang == source.LangGo {
@@ -129,7 +126,7 @@ func runWH001(pass *rules.Pass) error {
 				continue
 			}
 		}
-		helpers := c.helperCalls(h)
+		helpers := h.fact.RequestCalls
 		if len(reads) == 0 && len(helpers) == 0 {
 			continue // never touches the payload
 		}
@@ -146,23 +143,23 @@ func runWH001(pass *rules.Pass) error {
 		}
 		// A helper that takes the request but does not verify: name it.
 		for _, hc := range helpers {
-			if hc.ref.fn == nil {
+			if hc.Kind != sem.CalleeFunction || hc.Fn == nil {
 				continue
 			}
-			where := fmt.Sprintf("this file:%d", hc.ref.fn.Line)
-			if hc.ref.f != f {
-				where = rules.Code(fmt.Sprintf("%s:%d", hc.ref.f.Path, hc.ref.fn.Line))
+			where := fmt.Sprintf("this file:%d", hc.Fn.Line)
+			if hc.File.Path != f.Path {
+				where = rules.Code(fmt.Sprintf("%s:%d", hc.File.Path, hc.Fn.Line))
 			}
-			d.Message += fmt.Sprintf("; %s (%s), which receives the request, does not verify it either", rules.Code(hc.ref.name), where)
-			if hc.ref.f != f {
+			d.Message += fmt.Sprintf("; %s (%s), which receives the request, does not verify it either", rules.Code(hc.Name), where)
+			if hc.File.Path != f.Path {
 				// The helper and the places it reads the body: a change
 				// there (verification removed) is what caused the finding.
-				d.Related = append(d.Related, loc(hc.ref.f, hc.ref.fn))
-				for i, r := range bodyReads(hc.ref.f, hc.ref.fn, c.requestRoots(hc.ref.f, hc.ref.fn)) {
+				d.Related = append(d.Related, loc(hc.File, hc.Fn))
+				for i, r := range bodyReads(hc.File, hc.Fn, c.requestRoots(hc.File, hc.Fn)) {
 					if i == 3 {
 						break
 					}
-					d.Related = append(d.Related, loc(hc.ref.f, r.n))
+					d.Related = append(d.Related, loc(hc.File, r.n))
 				}
 			}
 			break
@@ -176,8 +173,8 @@ func runWH001(pass *rules.Pass) error {
 // verification of a handler: an effect of the model's entry for the
 // handler (a data write, a privileged Clerk call, mail, money) made in the
 // handler itself, above the verification.
-func (c *checker) sideEffectFirst(h *handler, vs []verification) {
-	first := vs[0].call
+func (c *checker) sideEffectFirst(h *handler, vs []sem.WebhookVerify) {
+	first := vs[0].Call
 	e := c.entryOf(h)
 	if e == nil {
 		return
@@ -192,8 +189,8 @@ func (c *checker) sideEffectFirst(h *handler, vs []verification) {
 		}
 		d := rules.Diagnostic{Line: call.Line, Column: call.Col,
 			Message: fmt.Sprintf("%s runs before the webhook signature is verified (line %d); a forged request gets this far", rules.Code(clip(h.f.CalleeName(call))), first.Line)}
-		if vs[0].kind == verifyHelper {
-			d.Related = related(vs[0].helper)
+		if h := helperOf(vs[0]); h.fn != nil {
+			d.Related = related(h)
 		}
 		c.pass.Report(d)
 		return

@@ -64,14 +64,17 @@ func runWH002(pass *rules.Pass) error {
 	reported := map[*jsast.Node]bool{} // handlers already reported for a re-serialised body
 	sites := map[*jsast.Node]bool{}    // verify calls already reported
 	for _, h := range hs {
-		direct := c.directVerifies(f, jsast.FunctionBody(h.fn))
+		direct := map[*jsast.Node]sem.VerifyKind{}
+		for _, v := range c.pass.Model.WebhookVerifies(c.pass.Ctx, f, jsast.FunctionBody(h.fn)) {
+			direct[v.Call] = v.Kind
+		}
 		if c.helperStringified(f, h, sites) {
 			reported[h.fn] = true
 		}
 		reads := bodyReads(f, h.fn, h.roots)
 		for _, call := range f.Calls(jsast.FunctionBody(h.fn), func(string) bool { return true }) {
 			switch direct[call] {
-			case verifySvix:
+			case sem.VerifySvix:
 				args := jsast.Args(call)
 				if len(args) == 0 {
 					continue
@@ -84,7 +87,7 @@ func runWH002(pass *rules.Pass) error {
 					pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col,
 						Message: fmt.Sprintf("%s is given %s, which is the parsed body (%s), not the raw bytes Svix signed", rules.Code(clip(calleeText(f, call))), rules.Code(clip(f.Text(args[0]))), rules.Code(clip(r.text)))})
 				}
-			case verifyClerk:
+			case sem.VerifyClerk:
 				if expressStyle(pass, f) {
 					continue // @clerk/express and @clerk/fastify take req; checked by route order below
 				}
@@ -273,8 +276,7 @@ func (c *checker) expressOrder(f *jsast.File, reported map[*jsast.Node]bool) {
 		if fn == nil || reported[fn] {
 			continue
 		}
-		h := &handler{f: tf, fn: fn, roots: c.requestRoots(tf, fn), route: e.Path}
-		if ok, _ := c.recognise(h); !ok || len(c.verifications(tf, fn, 2)) == 0 {
+		if w := c.pass.Model.Webhook(c.pass.Ctx, e); !w.Receiver || len(c.verifications(tf, fn, 2)) == 0 {
 			continue
 		}
 		var rel []rules.Location

@@ -3,10 +3,11 @@ package webhooks
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	sem "github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -78,7 +79,7 @@ func runWH003(pass *rules.Pass) error {
 			continue
 		}
 		for _, v := range vs {
-			if v.kind == verifyOpaque || v.kind == verifyHMAC {
+			if k := directKind(v); k == sem.VerifyUnknown || k == sem.VerifyHMAC {
 				continue // nothing to inspect, or CLK-WH-004's
 			}
 			reportIgnored(pass, f, h, v)
@@ -89,17 +90,17 @@ func runWH003(pass *rules.Pass) error {
 
 // reportIgnored checks one verify call for a failure that does not stop
 // the handler.
-func reportIgnored(pass *rules.Pass, f *jsast.File, h *handler, v verification) {
+func reportIgnored(pass *rules.Pass, f *jsast.File, h *handler, v sem.WebhookVerify) {
 	var rel []rules.Location
 	what := "verification"
-	if v.kind == verifyHelper {
-		rel = related(v.helper)
-		what = rules.Code(v.helper.name)
+	if hp := helperOf(v); hp.fn != nil {
+		rel = related(hp)
+		what = rules.Code(hp.name)
 	} else {
-		what = rules.Code(clip(calleeText(f, v.call)) + "()")
+		what = rules.Code(clip(calleeText(f, v.Call)) + "()")
 	}
 	// .catch(() => null) on the verify promise.
-	if cc := catchCall(f, v.call); cc != nil {
+	if cc := catchCall(f, v.Call); cc != nil {
 		args := jsast.Args(cc)
 		if len(args) > 0 && !failsClosedHandler(f, args[0]) && !resultChecked(f, cc) {
 			pass.Report(rules.Diagnostic{Line: cc.Line, Column: cc.Col, Related: rel,
@@ -108,7 +109,7 @@ func reportIgnored(pass *rules.Pass, f *jsast.File, h *handler, v verification) 
 		}
 	}
 	// try { verify } catch { log } and fall through.
-	if try := enclosingTry(v.call, h.fn); try != nil {
+	if try := enclosingTry(v.Call, h.fn); try != nil {
 		handler := try.ChildByField("handler")
 		body := handler.ChildByField("body")
 		if body == nil {
@@ -122,7 +123,7 @@ func reportIgnored(pass *rules.Pass, f *jsast.File, h *handler, v verification) 
 		}
 	}
 	// if (process.env.NODE_ENV === 'production') { verify }
-	if ifst, cond := guardingIf(f, v.call, h.fn); ifst != nil && !secretCondition(f, cond) {
+	if ifst, cond := guardingIf(f, v.Call, h.fn); ifst != nil && !secretCondition(f, cond) {
 		vars := assignedIn(f, ifst)
 		for k := range bodyVars(f, h) {
 			vars[k] = true
@@ -271,7 +272,7 @@ func headerPresenceOnly(f *jsast.File, fn *jsast.Node) *jsast.Node {
 			return true
 		}
 		v, ok := f.StringValue(n)
-		if !ok || !strings.HasSuffix(strings.ToLower(v), "-signature") || !svixHeader(v) {
+		if !ok || !knowledge.SvixSignatureValueHeader(v) {
 			return true
 		}
 		reads = true
@@ -292,7 +293,7 @@ func headerPresenceOnly(f *jsast.File, fn *jsast.Node) *jsast.Node {
 				hit = hit || headerVars[f.Text(n)]
 			case "string":
 				v, _ := f.StringValue(n)
-				hit = hit || strings.EqualFold(v, "svix-signature") || strings.EqualFold(v, "webhook-signature")
+				hit = hit || knowledge.SvixSignatureValueHeader(v)
 			}
 			return !hit
 		})

@@ -10,6 +10,8 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/goast"
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/knowledge"
+	sem "github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 	"github.com/clerkguard/clerkguard/rules/source"
 )
@@ -69,11 +71,11 @@ func runWH004(pass *rules.Pass) error {
 		return nil
 	}
 	c := &checker{pass: pass}
-	s := c.fileSignals(f)
-	if !s.svixHeaders && !(s.clerkSpecific() && pathSignal(f.Path)) {
+	w := pass.Model.WebhookFile(pass.Ctx, f)
+	if !w.Has(sem.SignSvixHeaders) && !(w.Clerk && w.Has(sem.SignPath)) {
 		return nil // not a Svix/Clerk webhook context
 	}
-	if s.otherProvider && !s.clerkSpecific() {
+	if w.OtherProvider != "" && !w.Clerk {
 		return nil
 	}
 	sigVars := signatureVars(f)
@@ -85,7 +87,7 @@ func runWH004(pass *rules.Pass) error {
 				return true
 			}
 			fn := jsast.EnclosingFunction(n)
-			if fn == nil || otherProviderIn(f, fn) || libraryVerifies(c.verifications(f, fn, 0)) {
+			if fn == nil || verifiesOtherProvider(pass, f, fn) || libraryVerifies(c.verifications(f, fn, 0)) {
 				return true
 			}
 			pass.Report(rules.Diagnostic{Line: n.Line, Column: n.Col,
@@ -161,8 +163,7 @@ func readsSignatureHeader(f *jsast.File, n *jsast.Node) bool {
 	jsast.Walk(n, func(x *jsast.Node) bool {
 		if x.Type == "string" {
 			v, _ := f.StringValue(x)
-			v = strings.ToLower(v)
-			hit = hit || v == "svix-signature" || v == "webhook-signature"
+			hit = hit || knowledge.SvixSignatureValueHeader(v)
 		}
 		return !hit
 	})
@@ -198,8 +199,7 @@ func runWH004Go(pass *rules.Pass) error {
 	ast.Inspect(file, func(n ast.Node) bool {
 		if bl, ok := n.(*ast.BasicLit); ok && bl.Kind == token.STRING {
 			v, _ := strconv.Unquote(bl.Value)
-			v = strings.ToLower(v)
-			readsHeader = readsHeader || v == "svix-signature" || v == "webhook-signature"
+			readsHeader = readsHeader || knowledge.SvixSignatureValueHeader(v)
 		}
 		return true
 	})
@@ -233,11 +233,18 @@ func isIdent(e ast.Expr, name string) bool {
 
 // libraryVerifies reports whether a function also verifies with a library
 // (svix, Clerk's verifyWebhook), so its HMAC is not the verification.
-func libraryVerifies(vs []verification) bool {
+func libraryVerifies(vs []sem.WebhookVerify) bool {
 	for _, v := range vs {
-		if v.kind == verifyClerk || v.kind == verifySvix {
+		if k := directKind(v); k == sem.VerifyClerk || k == sem.VerifySvix {
 			return true
 		}
 	}
 	return false
+}
+
+// verifiesOtherProvider reports whether fn verifies another provider's webhook
+// (the model's OtherWebhookProvider).
+func verifiesOtherProvider(pass *rules.Pass, f *jsast.File, fn *jsast.Node) bool {
+	p, _ := pass.Model.OtherWebhookProvider(f, fn)
+	return p != ""
 }

@@ -164,7 +164,7 @@ func (c *checker) skipWhenUnset(h *handler) {
 		}
 		in := func(b *jsast.Node) bool {
 			for _, v := range vs {
-				if b.Contains(v.call) {
+				if b.Contains(v.Call) {
 					return true
 				}
 			}

@@ -100,10 +100,10 @@ func (c *checker) publicMatchers(f *jsast.File) {
 	routes := c.apiRoutes()
 	webhook := false
 	for _, r := range routes {
-		webhook = webhook || pathSignal(r.url) || pathSignal(r.file)
+		webhook = webhook || knowledge.NamesWebhook(r.url) || knowledge.NamesWebhook(r.file)
 	}
 	for _, p := range c.pass.Paths() {
-		webhook = webhook || (pathSignal(p) && strings.Contains(p, "api"))
+		webhook = webhook || (knowledge.NamesWebhook(p) && strings.Contains(p, "api"))
 	}
 	if !webhook {
 		return // no webhook route: an over-broad matcher is CLK-RP-009's business
@@ -171,7 +171,7 @@ func (c *checker) checkPattern(f *jsast.File, l publicList, e *jsast.Node, route
 	if match("/api/clerkguard-probe") && match("/api/clerkguard-probe/x") {
 		var others []string
 		for _, r := range routes {
-			if !pathSignal(r.url) && match(r.url) {
+			if !knowledge.NamesWebhook(r.url) && match(r.url) {
 				others = append(others, rules.Code(r.url))
 			}
 		}
@@ -184,7 +184,7 @@ func (c *checker) checkPattern(f *jsast.File, l publicList, e *jsast.Node, route
 	}
 	// A webhook prefix without a slash: '/api/webhook(.*)' also matches '/api/webhook-admin'.
 	prefix := literalPrefix(src)
-	if prefix == "" || strings.HasSuffix(prefix, "/") || !pathSignal(prefix) {
+	if prefix == "" || strings.HasSuffix(prefix, "/") || !knowledge.NamesWebhook(prefix) {
 		return
 	}
 	for _, r := range routes {
@@ -275,7 +275,7 @@ func (c *checker) expressGuards(f *jsast.File) {
 			continue
 		}
 		route := routeLiteral(f, reg, e)
-		if !pathSignal(route) {
+		if !knowledge.NamesWebhook(route) {
 			continue
 		}
 		global := false
