@@ -141,7 +141,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			a.s.payment = true // not a checkout it only starts: that confirms no payment
 		}
 		if s, ok := knowledge.SendCall(pkg, clean); ok {
-			return mk(sendKind(s.Kind), false)
+			e := mk(sendKind(s.Kind), false)
+			e.StartsCheckout = s.Kind == knowledge.MovesMoney && knowledge.CheckoutStart(pkg, clean)
+			return e
 		}
 		if _, ok := knowledge.PaidCall(pkg, clean); ok {
 			return mk(PaidAPI, false)
@@ -762,6 +764,11 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.AsCaller = ce.AsCaller
 				e.sqlParam = ce.sqlParam
 				e.NullSafeFilter = ce.NullSafeFilter
+			}
+		}
+		if k == MovesMoney {
+			if ce := a.effectOf(n); ce != nil {
+				e.StartsCheckout = ce.StartsCheckout
 			}
 		}
 		reqs, owner, org, ps := a.chainSources(n)
@@ -1641,6 +1648,13 @@ func (a *analyzer) returnedSecret(n *jsast.Node) string {
 			case callee == "Object.keys":
 				return false // the settings' names, not their values
 			}
+			if knowledge.IsClerkPackage(externalOf(a.f, rootIdent(x.ChildByField("function")))) {
+				// A Clerk SDK helper takes the keys as its configuration
+				// (rootAuthLoader(args, { secretKey }), createClerkClient({
+				// secretKey })) and returns what it computes with them: the
+				// auth state, a client, a response.
+				return false
+			}
 			if _, _, err := a.m.callee(a.ctx, a.f, x, a.locals); err == nil {
 				// A function of the application: what it returns is sent,
 				// not what it is given (send(process.env.KEY) returns the
@@ -1679,7 +1693,7 @@ func (a *analyzer) walkSecret(n *jsast.Node, found *string) {
 // key, token, password or database connection string, and not a value
 // the framework ships to the browser anyway (NEXT_PUBLIC_, VITE_, ...).
 func exposedSecret(name string) bool {
-	if name == "" {
+	if name == "" || knowledge.IsPublicSetting(name) {
 		return false
 	}
 	for _, p := range []string{"NEXT_PUBLIC_", "PUBLIC_", "VITE_", "EXPO_PUBLIC_", "NUXT_PUBLIC_", "REACT_APP_"} {

@@ -221,6 +221,11 @@ type Effect struct {
 	// (ctx.db.query("users"), supabase.from("users")) or the schema object
 	// a query builder selects from (db.select().from(accounts)), "" when none.
 	Table string
+	// StartsCheckout is set on a MovesMoney call that only opens a
+	// checkout for the customer to confirm on the provider's page
+	// (stripe.checkout.sessions.create, knowledge.CheckoutStart): nothing
+	// is charged until the payer confirms there.
+	StartsCheckout bool
 	// Unpublished is set for a read that selects records the application
 	// marks as not public (isPublished: false, approved: false, status:
 	// 'draft'): the application itself says they are not for everyone.
