@@ -234,6 +234,11 @@ type Effect struct {
 	// application marks as public (visibility: 'PUBLIC', isPublished:
 	// true): the other records are not for everyone.
 	Published bool
+	// Shown is set on a Published read whose flag says the records are
+	// shown to everyone (isPublished, isPublic, visible, visibility:
+	// 'PUBLIC'), not only active or approved: their owners chose to
+	// show them.
+	Shown bool
 	// PublishSwitch is set for a read whose publish filter (a GROQ
 	// `&& visible`, where: { published: true }) is applied or left out by
 	// a conditional whose condition the request chooses (?show-hidden=true)
