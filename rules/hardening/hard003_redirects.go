@@ -918,6 +918,9 @@ func checkGETMutations(pass *rules.Pass, f *jsast.File) {
 		if v.Authn != model.AuthnYes || v.Webhook != "" || slices.Contains(v.Via, model.ViaSecret) {
 			continue // not a session check: a signature or a shared secret is not sent by a browser
 		}
+		if pass.Model.ProviderReturn(pass.Ctx, e) {
+			continue // a payment or onboarding service sends the browser back here with a GET
+		}
 		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
 			if !stateChange(x) {
 				continue
