@@ -78,58 +78,22 @@ func (m *Model) providerReturns(ctx context.Context) [][]string {
 // its segments, "*" for one the code computes; ok is false when the path
 // cannot be told (a variable, a bare origin).
 func returnSegments(f *jsast.File, v *jsast.Node) ([]string, bool) {
-	v = jsast.Unwrap(v)
-	if v == nil {
-		return nil, false
-	}
-	const hole = "\x00"
-	var text string
-	switch v.Type {
-	case "string":
-		s, _ := f.StringValue(v)
-		text = s
-	case "template_string":
-		var b strings.Builder
-		for _, c := range v.NamedChildren() {
-			if c.Type == "template_substitution" {
-				b.WriteString(hole)
-			} else {
-				b.WriteString(f.Text(c))
-			}
-		}
-		text = b.String()
-	default:
+	text, ok := urlTemplate(f, v)
+	if !ok {
 		return nil, false
 	}
 	if i := strings.Index(text, "://"); i >= 0 {
-		text = text[i+3:]
-		j := strings.Index(text, "/")
-		if j < 0 {
-			return nil, false
-		}
-		text = text[j:]
-	} else if strings.HasPrefix(text, hole) {
-		j := strings.Index(text, "/") // ${origin}/path
-		if j < 0 {
-			return nil, false
-		}
-		text = text[j:]
+		text = text[i+3:] // https://app.example.com/billing: the path after the host
 	}
 	if !strings.HasPrefix(text, "/") {
-		return nil, false
-	}
-	text = strings.SplitN(strings.SplitN(text, "?", 2)[0], "#", 2)[0]
-	var segs []string
-	for _, s := range strings.Split(strings.Trim(text, "/"), "/") {
-		switch {
-		case s == "":
-		case strings.Contains(s, hole):
-			segs = append(segs, "*")
-		default:
-			segs = append(segs, s)
+		j := strings.Index(text, "/") // ${host}/billing, app.example.com/billing
+		if j < 0 {
+			return nil, false
 		}
+		text = text[j:]
 	}
-	if len(segs) == 0 {
+	segs, ok := pathSegments(text)
+	if !ok || len(segs) == 0 {
 		return nil, false // the site root is no handler's own return page
 	}
 	return segs, true
