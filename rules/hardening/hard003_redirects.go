@@ -349,10 +349,19 @@ func redirectInputs(pass *rules.Pass, f *jsast.File, line int) map[string]model.
 		if e.File != f.Path || line < e.Line || line > e.EndLine {
 			continue
 		}
+		// A path parameter is the link's own choice, as the query string
+		// is, where a link reaches the handler: a GET. A POST handler's
+		// path takes a form another site submits, which Clerk's Lax
+		// session cookie does not follow.
+		linked := slices.Contains(e.Methods, "GET")
 		for _, in := range pass.Model.Inputs(pass.Ctx, e) {
 			switch in.Source {
 			case model.FromQuery, model.FromBody, model.FromForm, model.FromArgs:
 				if in.File == f.Path {
+					out[in.Name] = in.Source
+				}
+			case model.FromParams:
+				if in.File == f.Path && linked {
 					out[in.Name] = in.Source
 				}
 			}
@@ -456,6 +465,7 @@ type taint struct {
 // fromWords names an input source in a message.
 var fromWords = map[model.InputSource]string{
 	model.FromQuery: "query string", model.FromBody: "request body", model.FromForm: "submitted form", model.FromArgs: "Server Action's arguments",
+	model.FromParams: "path",
 }
 
 // of returns the request read e derives from and where it comes from, or
@@ -528,6 +538,9 @@ func (t taint) of(e *jsast.Node, at *jsast.Node, depth int) (string, string) {
 	case "member_expression", "subscript_expression":
 		if parsedQuery(f, e.ChildByField("object"), at, 0) {
 			return shortJS(f, e), fromWords[model.FromQuery]
+		}
+		if obj := jsast.Unwrap(e.ChildByField("object")); obj != nil && obj.Type == "identifier" && t.inputs[f.Text(obj)] == model.FromParams {
+			return shortJS(f, e), fromWords[model.FromParams] // params.rest: a member of the path parameters
 		}
 		return "", ""
 	case "identifier":
@@ -904,6 +917,9 @@ func checkGETMutations(pass *rules.Pass, f *jsast.File) {
 		v := pass.Model.Guard(pass.Ctx, e)
 		if v.Authn != model.AuthnYes || v.Webhook != "" || slices.Contains(v.Via, model.ViaSecret) {
 			continue // not a session check: a signature or a shared secret is not sent by a browser
+		}
+		if pass.Model.ProviderReturn(pass.Ctx, e) {
+			continue // a payment or onboarding service sends the browser back here with a GET
 		}
 		for _, x := range pass.Model.Effects(pass.Ctx, e).List {
 			if !stateChange(x) {

@@ -135,7 +135,7 @@ func runMFA001(pass *rules.Pass) error {
 // Clerk's sensitive-action table on the caller's own account
 // (knowledge.ReverificationCallOf, OwnerScoped: an administrator deleting
 // another user is CLK-RBAC-005's concern, not step-up), money movement
-// (MovesMoney), or the creation of a credential record
+// (MovesMoney, not a checkout it only opens), or the creation of a credential record
 // (knowledge.CredentialRecord). It returns nil when there is none.
 func sensitiveEffect(pass *rules.Pass, f *jsast.File, fn *jsast.Node, e *model.Entry) (*jsast.Node, string, rules.Confidence) {
 	readOnly := servesReads(e)
@@ -157,7 +157,7 @@ func sensitiveEffect(pass *rules.Pass, f *jsast.File, fn *jsast.Node, e *model.E
 	}
 	for _, x := range fx.List {
 		switch {
-		case x.Kind == model.MovesMoney:
+		case x.Kind == model.MovesMoney && !x.StartsCheckout: // a checkout the payer confirms on the provider's page charges nothing yet
 			if c, name := effectCall(f, fn, x); c != nil {
 				return c, rules.Code(name), rules.LowConfidence
 			}

@@ -1,5 +1,7 @@
 package knowledge
 
+import "strings"
+
 // EnvironmentObject is an expression that evaluates to the whole process
 // environment: every configured setting, secrets included.
 type EnvironmentObject struct {
@@ -24,6 +26,34 @@ var environmentObjects = []EnvironmentObject{
 func WholeEnvironment(name string, call bool) bool {
 	for _, e := range environmentObjects {
 		if e.Expr == name && e.Call == call {
+			return true
+		}
+	}
+	return false
+}
+
+// PublicSetting names a kind of setting whose value is public by design:
+// the service that issues it documents it as safe to ship to every
+// browser, so sending it to a caller leaks nothing.
+type PublicSetting struct {
+	// Marker is the upper-case part of the setting's name that says what
+	// it holds.
+	Marker string
+	What   string
+	Source string
+}
+
+var publicSettings = []PublicSetting{
+	{Marker: "PUBLISHABLE_KEY", What: "a publishable key (Clerk's, Stripe's): identifies the instance or account to client-side code",
+		Source: "https://clerk.com/docs/guides/development/clerk-environment-variables (the Publishable Key is used in client-side code); " +
+			"https://docs.stripe.com/keys (publishable keys can be publicly accessible in client-side code)"},
+}
+
+// IsPublicSetting reports whether a setting's name says its value is public
+// by design (CLERK_PUBLISHABLE_KEY, STRIPE_PUBLISHABLE_KEY).
+func IsPublicSetting(name string) bool {
+	for _, p := range publicSettings {
+		if strings.Contains(name, p.Marker) {
 			return true
 		}
 	}

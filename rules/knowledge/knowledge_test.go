@@ -51,6 +51,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("textFilters %+v: incomplete entry", f)
 		}
 	}
+	for _, p := range publicSettings {
+		unique("publicSettings", p.Marker)
+		if p.Source == "" || p.Marker == "" || p.What == "" {
+			t.Errorf("publicSettings %+v: incomplete entry", p)
+		}
+	}
 	for _, c := range buildConstants {
 		unique("buildConstants", c.Expr)
 		if c.Source == "" || c.Expr == "" || (c.Value != "true" && c.Value != "false") {

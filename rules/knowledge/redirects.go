@@ -45,6 +45,12 @@ var redirectSinks = []RedirectSink{
 		Source: "https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-cancel_url"},
 	{Call: "checkout.sessions.create", Property: "return_url", Arg: -1,
 		Source: "https://docs.stripe.com/payments/checkout/custom-success-page (return_url of embedded Checkout)"},
+	// Stripe Connect onboarding sends the account holder to return_url
+	// when they leave the flow and to refresh_url when the link expired.
+	{Call: "accountLinks.create", Property: "return_url", Arg: -1,
+		Source: "https://docs.stripe.com/api/account_links/create#create_account_link-return_url"},
+	{Call: "accountLinks.create", Property: "refresh_url", Arg: -1,
+		Source: "https://docs.stripe.com/api/account_links/create#create_account_link-refresh_url"},
 	{Call: "billingPortal.sessions.create", Property: "return_url", Arg: -1,
 		Source: "https://docs.stripe.com/api/customer_portal/sessions/create#create_portal_session-return_url"},
 	// Client navigation.

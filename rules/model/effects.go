@@ -141,7 +141,9 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			a.s.payment = true // not a checkout it only starts: that confirms no payment
 		}
 		if s, ok := knowledge.SendCall(pkg, clean); ok {
-			return mk(sendKind(s.Kind), false)
+			e := mk(sendKind(s.Kind), false)
+			e.StartsCheckout = s.Kind == knowledge.MovesMoney && knowledge.CheckoutStart(pkg, clean)
+			return e
 		}
 		if _, ok := knowledge.PaidCall(pkg, clean); ok {
 			return mk(PaidAPI, false)
@@ -764,6 +766,11 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.NullSafeFilter = ce.NullSafeFilter
 			}
 		}
+		if k == MovesMoney {
+			if ce := a.effectOf(n); ce != nil {
+				e.StartsCheckout = ce.StartsCheckout
+			}
+		}
 		reqs, owner, org, ps := a.chainSources(n)
 		if filter := a.filterArgs(n); selects && filter != nil {
 			// The values that select the records, not those written.
@@ -817,7 +824,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 			e.Grants, e.GrantsPaidPlan = a.grants(n, k == ClerkPrivilege)
 		}
 		if k == ReadsData {
-			e.Unpublished, e.Published = a.publication(n)
+			e.Unpublished, e.Published, e.Shown = a.publication(n)
 			e.PublishSwitch, e.switchParams = a.publishSwitch(n)
 			if !e.Unpublished && !e.Published && e.Record != "" && a.filterArgs(n) == nil {
 				// A listing of every row, the flag included.
@@ -1660,6 +1667,13 @@ func (a *analyzer) returnedSecret(n *jsast.Node) string {
 			case callee == "Object.keys":
 				return false // the settings' names, not their values
 			}
+			if knowledge.IsClerkPackage(externalOf(a.f, rootIdent(x.ChildByField("function")))) {
+				// A Clerk SDK helper takes the keys as its configuration
+				// (rootAuthLoader(args, { secretKey }), createClerkClient({
+				// secretKey })) and returns what it computes with them: the
+				// auth state, a client, a response.
+				return false
+			}
 			if _, _, err := a.m.callee(a.ctx, a.f, x, a.locals); err == nil {
 				// A function of the application: what it returns is sent,
 				// not what it is given (send(process.env.KEY) returns the
@@ -1698,7 +1712,7 @@ func (a *analyzer) walkSecret(n *jsast.Node, found *string) {
 // key, token, password or database connection string, and not a value
 // the framework ships to the browser anyway (NEXT_PUBLIC_, VITE_, ...).
 func exposedSecret(name string) bool {
-	if name == "" {
+	if name == "" || knowledge.IsPublicSetting(name) {
 		return false
 	}
 	for _, p := range []string{"NEXT_PUBLIC_", "PUBLIC_", "VITE_", "EXPO_PUBLIC_", "NUXT_PUBLIC_", "REACT_APP_"} {
@@ -1726,14 +1740,18 @@ var (
 	visibilityDrafts = map[string]bool{"draft": true, "pending": true, "unpublished": true, "private": true, "hidden": true,
 		"review": true, "in_review": true, "archived": true}
 	visibilityPublic = map[string]bool{"public": true, "published": true, "live": true, "visible": true, "approved": true, "shared": true}
+	// shownFlags are the publish flags that say a record is shown to
+	// everyone (not only that it is active or approved).
+	shownFlags = map[string]bool{"published": true, "ispublished": true, "public": true, "ispublic": true, "visible": true, "isvisible": true}
 )
 
 // publication reports whether a query call's arguments select records by
 // a publish flag or status: set to false or naming a draft (isPublished:
 // false, status: 'draft'), or set to true or naming a published state
-// (visibility: 'PUBLIC', isPublished: true). A filter built in a local
+// (visibility: 'PUBLIC', isPublished: true), and whether that state says
+// the records are shown to everyone (shownFlags; not isActive: true). A filter built in a local
 // object just before the call (where: whereClause) is looked at too.
-func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
+func (a *analyzer) publication(call *jsast.Node) (unpublished, published, shown bool) {
 	visit := func(x *jsast.Node) bool {
 		if jsast.IsFunction(x) {
 			return false
@@ -1749,9 +1767,11 @@ func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
 		switch {
 		case publishFlags[key] && (a.f.Text(v) == "false" || a.f.Text(v) == "true"):
 			unpublished, published = unpublished || a.f.Text(v) == "false", published || a.f.Text(v) == "true"
+			shown = shown || shownFlags[key] && a.f.Text(v) == "true"
 		case (key == "status" || key == "visibility" || key == "state") && v.Type == "string":
 			s, _ := a.f.StringValue(v)
 			unpublished, published = unpublished || visibilityDrafts[strings.ToLower(s)], published || visibilityPublic[strings.ToLower(s)]
+			shown = shown || visibilityPublic[strings.ToLower(s)] && strings.ToLower(s) != "approved"
 		}
 		return true
 	}
@@ -1769,6 +1789,7 @@ func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
 				switch a.f.Text(jsast.Unwrap(as[1])) {
 				case "true":
 					published = true
+					shown = shown || shownFlags[strings.ToLower(conditionField(a.f, as[0]))]
 				case "false":
 					unpublished = true
 				}
@@ -1787,7 +1808,7 @@ func (a *analyzer) publication(call *jsast.Node) (unpublished, published bool) {
 		}
 		return !jsast.IsFunction(x)
 	})
-	return unpublished, published
+	return unpublished, published, shown && published
 }
 
 // publishWord matches a publish flag as a word of a query's text or of a

@@ -186,9 +186,12 @@ func ContactExposure(e *Entry, x Effect) bool {
 // the caller's organization on the caller's own records. Who
 // may see them is the entry's guard: a check of the caller's role
 // keeps them from other callers, a sign-in check alone does not (any
-// signed-in user of an app open to sign-up is anyone).
+// signed-in user of an app open to sign-up is anyone). A read that
+// selects only records the application marks as shown to everyone
+// (Effect.Shown: a portfolio its owner published, contact details
+// included) returns what their owners chose to show.
 func ContactRead(x Effect) bool {
-	return x.Kind == ReadsData && (x.Contact && !x.OwnerScoped || x.ContactVia != "" && !(x.OwnerScoped && x.Authz&AuthzOrg != 0))
+	return x.Kind == ReadsData && !x.Shown && (x.Contact && !x.OwnerScoped || x.ContactVia != "" && !(x.OwnerScoped && x.Authz&AuthzOrg != 0))
 }
 
 // privateEntry reports whether an entry lives in an area meant for

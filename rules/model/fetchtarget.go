@@ -11,15 +11,24 @@ import (
 // segments; "*" stands for an interpolated segment. ok is false when the
 // URL is not a same-origin absolute path.
 func URLSegments(f *jsast.File, n *jsast.Node) (segs []string, ok bool) {
-	n = jsast.Unwrap(n)
-	if n == nil {
+	s, ok := urlTemplate(f, n)
+	if !ok {
 		return nil, false
 	}
-	var s string
+	return pathSegments(s)
+}
+
+// urlTemplate returns the text of a string or template literal, "\x00"
+// standing for each interpolation.
+func urlTemplate(f *jsast.File, n *jsast.Node) (string, bool) {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return "", false
+	}
 	switch n.Type {
 	case "string":
 		v, _ := f.StringValue(n)
-		s = v
+		return v, true
 	case "template_string":
 		var b strings.Builder
 		for _, c := range n.Children {
@@ -30,10 +39,14 @@ func URLSegments(f *jsast.File, n *jsast.Node) (segs []string, ok bool) {
 				b.WriteString("\x00")
 			}
 		}
-		s = b.String()
-	default:
-		return nil, false
+		return b.String(), true
 	}
+	return "", false
+}
+
+// pathSegments splits a same-origin absolute path ("/api/x\x00?q") into
+// its segments, "*" for one holding an interpolation.
+func pathSegments(s string) (segs []string, ok bool) {
 	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
 		return nil, false
 	}

@@ -73,6 +73,7 @@ type Model struct {
 	entries  facet[[]*Entry]
 	reqNames facet[map[fnSpan][]string] // request parameters (requestnames.go)
 	signIn   facet[[]string]            // configured sign-in URL paths (signinpaths.go)
+	returns  facet[[][]string]          // paths a third party sends the browser back to (providerreturn.go)
 	node     nodeFacets
 	rr       facet[[]*Entry]
 	tanstack facet[[]*Entry]

@@ -298,6 +298,15 @@ func (m *Model) unwrapHandler(ctx context.Context, f *jsast.File, v *jsast.Node)
 			f, v = vf, val // `export const h = asyncHandler(async (req, res) => ...)` in another module
 			continue
 		}
+		if boundMethod(f, v) {
+			// ctrl.list.bind(ctrl) is ctrl.list: the argument is the bound
+			// `this`, not a wrapped handler.
+			r, err := m.resolveFunc(ctx, f, v, nil, 0)
+			if err != nil {
+				return nil, nil, wrappers, fmt.Sprintf("the handler `%s` is not a function the model can follow", clip(f.Text(v), 40))
+			}
+			return r.fn, r.file, wrappers, ""
+		}
 		if v.Type != "call_expression" || isFactoryCall(f, v) {
 			r, err := m.resolveFunc(ctx, f, v, nil, 0)
 			if err != nil {
@@ -359,6 +368,15 @@ func (m *Model) wrapperCallBinding(ctx context.Context, f *jsast.File, v *jsast.
 		}
 	}
 	return vf, val
+}
+
+// boundMethod reports a call `fn.bind(thisArg, ...)`.
+func boundMethod(f *jsast.File, call *jsast.Node) bool {
+	if call == nil || call.Type != "call_expression" {
+		return false
+	}
+	fn := jsast.Unwrap(call.ChildByField("function"))
+	return fn != nil && fn.Type == "member_expression" && f.Text(fn.ChildByField("property")) == "bind"
 }
 
 // isFactoryCall reports a call whose arguments hold no function: a

@@ -221,6 +221,11 @@ type Effect struct {
 	// (ctx.db.query("users"), supabase.from("users")) or the schema object
 	// a query builder selects from (db.select().from(accounts)), "" when none.
 	Table string
+	// StartsCheckout is set on a MovesMoney call that only opens a
+	// checkout for the customer to confirm on the provider's page
+	// (stripe.checkout.sessions.create, knowledge.CheckoutStart): nothing
+	// is charged until the payer confirms there.
+	StartsCheckout bool
 	// Unpublished is set for a read that selects records the application
 	// marks as not public (isPublished: false, approved: false, status:
 	// 'draft'): the application itself says they are not for everyone.
@@ -229,6 +234,11 @@ type Effect struct {
 	// application marks as public (visibility: 'PUBLIC', isPublished:
 	// true): the other records are not for everyone.
 	Published bool
+	// Shown is set on a Published read whose flag says the records are
+	// shown to everyone (isPublished, isPublic, visible, visibility:
+	// 'PUBLIC'), not only active or approved: their owners chose to
+	// show them.
+	Shown bool
 	// PublishSwitch is set for a read whose publish filter (a GROQ
 	// `&& visible`, where: { published: true }) is applied or left out by
 	// a conditional whose condition the request chooses (?show-hidden=true)
