@@ -85,8 +85,29 @@ func fixMFA001(p *project.Model, path string) string {
 			"`import { reverificationError } from '@clerk/shared/authorization-errors'`, then " +
 			"`if (!getAuth(req).has({ reverification: 'strict' })) return res.status(403).json(reverificationError('strict'))`." + tail
 	}
-	return "Require a fresh verification on the server: check `has({ reverification: 'strict' })` on the Auth object and return " +
-		"`reverificationErrorResponse('strict')` (or `reverificationError('strict')`) from `@clerk/shared/authorization-errors` when it fails." + tail
+	server := "Require a fresh verification on the server: check `has({ reverification: 'strict' })` on the Auth object and return " +
+		"`reverificationErrorResponse('strict')` (or `reverificationError('strict')`) from `@clerk/shared/authorization-errors` when it fails."
+	for _, pkg := range knowledge.ReverificationHookSDKs() {
+		if !p.DependsOn(path, pkg) {
+			continue
+		}
+		declared := ""
+		if v, ok := p.Version(path, pkg); ok && v != nil {
+			declared = v.Original()
+		}
+		if knowledge.HasExport(pkg, ".", "useReverification", declared) != knowledge.Absent {
+			return server + strings.Replace(tail, "`useReverification()`", "`useReverification()` from '"+pkg+"'", 1)
+		}
+		// The declared release has no client hook yet: name the one that
+		// added it, from the generated export table.
+		first, ok := knowledge.FirstWith(pkg, ".", "useReverification")
+		if !ok {
+			return server + " The " + pkg + " version this project declares has no client hook that prompts the user: upgrade it, then handle the reverification error on the client."
+		}
+		return server + " The " + pkg + " version this project declares has no `useReverification()`: upgrade to " + first + " or later and wrap the call in `useReverification()` from '" + pkg + "' so the user is prompted and the request retried. " +
+			"Use `'strict_mfa'` where a second factor is mandatory (it falls back to the first factor for users without one)."
+	}
+	return server + tail
 }
 
 func runMFA001(pass *rules.Pass) error {

@@ -172,3 +172,18 @@ func ReverificationCheckOf(name string) (ReverificationCheck, bool) {
 // packages/shared/src/authorization.ts (createCheckAuthorization reads
 // params.reverification); https://clerk.com/docs/guides/secure/reverification.
 const ReverificationParam = "reverification"
+
+// reverificationHookSDKs are the Clerk front-end SDKs other than Next.js
+// whose client exports `useReverification()` in some release; which
+// release is read from the generated export table (sdkexports.json, from
+// each package's published type declarations).
+var reverificationHookSDKs = []string{"@clerk/remix", "@clerk/react-router", "@clerk/tanstack-react-start", "@clerk/tanstack-start", "@clerk/react", "@clerk/clerk-react", "@clerk/expo", "@clerk/clerk-expo"}
+
+// srcUseReverification is Clerk's reference for the client hook.
+const srcUseReverification = "https://clerk.com/docs/reference/hooks/use-reverification"
+
+// ReverificationHookSDKs returns reverificationHookSDKs (source:
+// srcUseReverification), a copy the caller may keep.
+func ReverificationHookSDKs() []string {
+	return append([]string(nil), reverificationHookSDKs...)
+}
