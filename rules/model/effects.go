@@ -136,6 +136,16 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		}
 		pkg = p
 	}
+	if pkg == "" && bound && rv.kind == vOther {
+		// const stripe = getStripeClient(): a client the value analysis
+		// does not follow; asking the payment provider's API is still a
+		// payment check.
+		if init := declInit(f, rname, rv.line); init != nil {
+			if p, err := a.m.clientPackage(a.ctx, f, init, 0); err == nil && knowledge.PaymentProvider(p) && !knowledge.CheckoutStart(p, clean) {
+				a.s.payment = true
+			}
+		}
+	}
 	if pkg != "" {
 		if knowledge.PaymentProvider(pkg) && !knowledge.CheckoutStart(pkg, clean) {
 			a.s.payment = true // not a checkout it only starts: that confirms no payment
@@ -1968,4 +1978,15 @@ func (a *analyzer) linksCaller(call *jsast.Node) (bool, []paramUse) {
 		k++
 	}
 	return k > 0, ps
+}
+
+// declInit returns the initializer of the declaration of name on line
+// (`const stripe = getStripeClient()`), nil when there is none.
+func declInit(f *jsast.File, name string, line int) *jsast.Node {
+	for _, d := range jsast.Find(f.Root, "variable_declarator") {
+		if n := d.ChildByField("name"); n != nil && n.Line == line && n.Type == "identifier" && f.Text(n) == name {
+			return d.ChildByField("value")
+		}
+	}
+	return nil
 }
