@@ -172,6 +172,7 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 				} else if writesByStatement(st, eff) {
 					return mk(st.kind, st.selects)
 				}
+				eff = executed(clean, rname, eff, func(m string) knowledge.Effect { e, _ := knowledge.DataCall(pkg, m); return e })
 				e := mk(dataKind(eff), !knowledge.IsCreate(last))
 				if eff == knowledge.ReadWrite {
 					e.sqlParam = a.statementParam(n)
@@ -197,11 +198,16 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	}
 	if libs, ok := knowledge.DataRoot(rname); ok && !bound || ok && rv.kind == vOther && rname == "tx" {
 		var eff knowledge.Effect
-		for _, u := range knowledge.DataMethod(last) {
-			if contains(libs, u.Library) || contains(libs, "") {
-				eff |= u.Effect
+		of := func(m string) knowledge.Effect {
+			var e knowledge.Effect
+			for _, u := range knowledge.DataMethod(m) {
+				if contains(libs, u.Library) || contains(libs, "") {
+					e |= u.Effect
+				}
 			}
+			return e
 		}
+		eff = executed(clean, rname, of(last), of)
 		if st := sqlOf(f, n); writesByStatement(st, eff) {
 			return mk(st.kind, st.selects)
 		}
@@ -230,6 +236,24 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(WritesData, false)
 	}
 	return nil
+}
+
+// executed is the effect of a query builder's executor (`.run()`,
+// `.execute()`: knowledge.ReadWrite on its own) by the data call that
+// started the chain: db.select().from(t).run() reads,
+// db.insert(t).values(v).run() writes. of gives a method's effect.
+func executed(clean, rname string, eff knowledge.Effect, of func(string) knowledge.Effect) knowledge.Effect {
+	if eff != knowledge.ReadWrite {
+		return eff
+	}
+	first := jsast.FirstSegment(strings.TrimPrefix(clean, rname+"."))
+	if first == "" || first == jsast.LastSegment(clean) {
+		return eff
+	}
+	if fe := of(first); fe == knowledge.Read || fe == knowledge.Write {
+		return fe
+	}
+	return eff
 }
 
 // helperObject reports whether name is imported from a file of the
