@@ -188,6 +188,11 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	// The receiver's origin is unknown (a global, an untyped parameter):
 	// the conventional names of data clients and models.
 	if clean == rname {
+		if im, ok := f.ImportOf(rname); ok {
+			if _, lib := knowledge.DataLibraryOf(im.Source); lib {
+				return nil // a known library's export (astro:db's sql``: a query fragment), and not one of its data calls
+			}
+		}
 		if !bound && (rname == "sql") && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string" {
 			return a.sqlEffect(n, clean)
 		}
