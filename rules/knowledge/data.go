@@ -79,11 +79,13 @@ var dataAPIs = []DataLibrary{
 				"delete", "deleteMany", "$executeRaw", "$executeRawUnsafe").
 			with(ReadWrite, "$transaction", "$runCommandRaw"),
 		Source: "https://www.prisma.io/docs/orm/reference/prisma-client-reference#model-queries"},
-	{Name: "drizzle", Modules: []string{"drizzle-orm"}, Roots: []string{"db", "drizzle", "tx"},
+	{Name: "drizzle", Modules: []string{"drizzle-orm", "astro:db"}, Roots: []string{"db", "drizzle", "tx"},
 		Calls: calls(Read, "select", "selectDistinct", "selectDistinctOn", "findMany", "findFirst", "$count").
 			with(Write, "insert", "update", "delete").
 			with(ReadWrite, "execute", "run", "transaction", "batch"),
-		Source: "https://orm.drizzle.team/docs/select, /docs/insert, /docs/update, /docs/delete, /docs/rqb"},
+		Source: "https://orm.drizzle.team/docs/select, /docs/insert, /docs/update, /docs/delete, /docs/rqb; " +
+			"astro:db is Astro DB's Drizzle client and utilities (https://docs.astro.build/en/guides/astro-db/#query-your-database: " +
+			"`import { db, Comment } from 'astro:db'`, `db.select().from(Comment)`, Drizzle's eq, sql, ...)"},
 	{Name: "mongoose", Modules: []string{"mongoose"}, Roots: []string{"mongoose", "models"},
 		Calls: calls(Read, "find", "findOne", "findById", "countDocuments", "estimatedDocumentCount", "exists", "distinct",
 			"aggregate", "where").

@@ -988,12 +988,15 @@ func (a *analyzer) returns() {
 		a.s.ret = value{kind: vPred, anon: isTrue, authz: authz}
 		return
 	}
-	nullForAnon := false
+	nullForAnon, coll := false, false
 	var main *value
 	for i := range a.rets {
 		r := &a.rets[i]
-		if r.deny && r.v.falsy() {
+		if r.deny && (r.v.falsy() || emptyCollection(a.f, r.node)) {
+			// `if (!userId) return null`, or an empty Map/Set/array:
+			// nothing for the caller the check turned away.
 			nullForAnon = true
+			coll = coll || !r.v.falsy()
 			continue
 		}
 		// A cache-or-connect helper (return cached ?? connect()): its data client.
@@ -1010,10 +1013,25 @@ func (a *analyzer) returns() {
 		for _, c := range a.s.checks {
 			authz |= c.authz
 		}
-		a.s.ret = value{kind: vUser, clerk: main.clerk, authz: authz}
+		a.s.ret = value{kind: vUser, clerk: main.clerk, authz: authz, coll: coll}
 	default:
 		a.s.ret = *main
 	}
+}
+
+// emptyCollection reports whether n builds an empty collection: `[]`,
+// `new Map()`, `new Set()`.
+func emptyCollection(f *jsast.File, n *jsast.Node) bool {
+	switch {
+	case n == nil:
+		return false
+	case n.Type == "array":
+		return len(n.NamedChildren()) == 0
+	case n.Type == "new_expression":
+		c := f.Name(n.ChildByField("constructor"))
+		return (c == "Map" || c == "Set") && len(jsast.Args(n)) == 0
+	}
+	return false
 }
 
 // effectReturn reports whether a returned expression is a Clerk User
@@ -1225,7 +1243,7 @@ func (a *analyzer) expr(n *jsast.Node, st *state, guarded bool) {
 		}
 		if raw := obj; !guarded && !hasOptional(n) && raw != nil && raw.Type != "call_expression" {
 			// (await currentUser()).id throws; a call's promise or query builder does not.
-			if v := a.classify(obj); v.kind == vUser {
+			if v := a.classify(obj); v.kind == vUser && !v.coll {
 				a.throwAnon(st, n, "reads "+clip(a.f.Text(n), 40)+" of a value that is null for a signed-out caller")
 			}
 		}

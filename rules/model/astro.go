@@ -250,6 +250,11 @@ func (m *Model) astroEndpoints(ctx context.Context, f *jsast.File, urlPath strin
 type astroLayer struct {
 	Layer
 	clerk *project.Middleware
+	// delegates is set on the application's own middleware when it
+	// calls a clerkMiddleware() handler itself (`return clerk(context,
+	// next)`), so clerkMiddleware() runs for the requests that reach
+	// that call.
+	delegates bool
 	// own is the application's own middleware function evaluated per
 	// path, when it lets some signed-out requests through.
 	own *project.Middleware
@@ -355,6 +360,12 @@ func (m *Model) astroMiddlewareValue(ctx context.Context, f *jsast.File, v *jsas
 		}
 	}
 	out := astroLayer{Layer: m.contextMiddlewareLayer(ctx, f, v, l)}
+	if fn := jsast.Unwrap(v); fn != nil {
+		if fn.Type == "identifier" {
+			fn = jsast.Unwrap(f.LocalValue(f.Text(fn)))
+		}
+		out.delegates = fn != nil && m.astroCallsClerk(ctx, f, fn)
+	}
 	if out.Gate == GateAttaches || out.Gate == GatePartial {
 		// Lets some signed-out requests through: which ones may depend on
 		// the path (`context.url.pathname.startsWith('/admin')`).
@@ -367,4 +378,68 @@ func (m *Model) astroMiddlewareValue(ctx context.Context, f *jsast.File, v *jsas
 		}
 	}
 	return []astroLayer{out}
+}
+
+// astroCallsClerk reports whether the application's own middleware
+// function fn calls a clerkMiddleware() handler: one it holds in a
+// variable of its module (`const clerk = clerkMiddleware()`, also when
+// assigned lazily, `clerk ??= clerkMiddleware()`), one a function of its
+// module returns (`getClerk()(context, next)`), or the call's own result
+// (`clerkMiddleware()(context, next)`).
+func (m *Model) astroCallsClerk(ctx context.Context, f *jsast.File, fn *jsast.Node) bool {
+	for _, call := range jsast.Find(fn, "call_expression") {
+		if m.astroClerkHandler(ctx, f, call.ChildByField("function"), 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// astroClerkHandler reports whether v evaluates to the handler
+// clerkMiddleware() returns.
+func (m *Model) astroClerkHandler(ctx context.Context, f *jsast.File, v *jsast.Node, depth int) bool {
+	v = jsast.Unwrap(v)
+	if v == nil || depth > MaxWrapperDepth {
+		return false
+	}
+	switch v.Type {
+	case "call_expression":
+		if root := rootIdent(jsast.Unwrap(v.ChildByField("function"))); root != nil {
+			if exp, pkg := m.clerkExportOf(ctx, f, f.Text(root)); exp != "" {
+				mw, ok := knowledge.MiddlewareOf(pkg, exp)
+				return ok && mw.Gate == knowledge.Attaches
+			}
+		}
+		callee := jsast.Unwrap(v.ChildByField("function"))
+		if callee == nil || callee.Type != "identifier" {
+			return false
+		}
+		g := jsast.Unwrap(f.LocalValue(f.Text(callee)))
+		if g == nil || !(jsast.IsFunction(g) || g.Type == "function_declaration") {
+			return false
+		}
+		if body := jsast.Unwrap(g.ChildByField("body")); body != nil && body.Type != "statement_block" {
+			return m.astroClerkHandler(ctx, f, body, depth+1) // () => clerk
+		}
+		for _, r := range jsast.Find(g, "return_statement") {
+			if len(r.NamedChildren()) > 0 && m.astroClerkHandler(ctx, f, r.NamedChildren()[0], depth+1) {
+				return true
+			}
+		}
+	case "identifier":
+		name := f.Text(v)
+		if lv := f.LocalValue(name); lv != nil && m.astroClerkHandler(ctx, f, lv, depth+1) {
+			return true
+		}
+		// let clerk; ... clerk ??= clerkMiddleware()
+		for _, t := range []string{"assignment_expression", "augmented_assignment_expression"} {
+			for _, as := range jsast.Find(f.Root, t) {
+				if l := jsast.Unwrap(as.ChildByField("left")); l != nil && l.Type == "identifier" && f.Text(l) == name &&
+					m.astroClerkHandler(ctx, f, as.ChildByField("right"), depth+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -73,8 +73,13 @@ func (m *Model) astroActionObject(ctx context.Context, f *jsast.File, obj *jsast
 			key, v = k, jsast.Unwrap(c.ChildByField("value"))
 		case "shorthand_property_identifier": // { archive }
 			key, v = f.Text(c), c
+		case "spread_element": // { ...create }: its actions join this object under the same prefix
+			if len(c.NamedChildren()) > 0 {
+				out = append(out, m.astroActionObject(ctx, f, c.NamedChildren()[0], prefix, depth+1)...)
+			}
+			continue
 		default:
-			continue // a spread of another module's actions is not followed
+			continue
 		}
 		name, at, vf := prefix+key, c, f
 		if v != nil && v.Type == "identifier" || v != nil && v.Type == "shorthand_property_identifier" {

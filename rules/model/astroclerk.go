@@ -55,7 +55,7 @@ func (m *Model) AstroClerkUnattached(ctx context.Context) ([]AstroUnattached, er
 		chain := m.astroMiddleware(ctx, pk)
 		attached := false
 		for _, l := range chain {
-			if l.clerk != nil || l.Gate == GateUnknown {
+			if l.clerk != nil || l.delegates || l.Gate == GateUnknown {
 				attached = true // runs clerkMiddleware(), or may
 			}
 		}

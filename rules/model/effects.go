@@ -136,6 +136,16 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		}
 		pkg = p
 	}
+	if pkg == "" && bound && rv.kind == vOther {
+		// const stripe = getStripeClient(): a client the value analysis
+		// does not follow; asking the payment provider's API is still a
+		// payment check.
+		if init := declInit(f, rname, rv.line); init != nil {
+			if p, err := a.m.clientPackage(a.ctx, f, init, 0); err == nil && knowledge.PaymentProvider(p) && !knowledge.CheckoutStart(p, clean) {
+				a.s.payment = true
+			}
+		}
+	}
 	if pkg != "" {
 		if knowledge.PaymentProvider(pkg) && !knowledge.CheckoutStart(pkg, clean) {
 			a.s.payment = true // not a checkout it only starts: that confirms no payment
@@ -164,6 +174,7 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 				} else if writesByStatement(st, eff) {
 					return mk(st.kind, st.selects)
 				}
+				eff = executed(clean, rname, eff, func(m string) knowledge.Effect { e, _ := knowledge.DataCall(pkg, m); return e })
 				e := mk(dataKind(eff), !knowledge.IsCreate(last))
 				if eff == knowledge.ReadWrite {
 					e.sqlParam = a.statementParam(n)
@@ -179,6 +190,11 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	// The receiver's origin is unknown (a global, an untyped parameter):
 	// the conventional names of data clients and models.
 	if clean == rname {
+		if im, ok := f.ImportOf(rname); ok {
+			if _, lib := knowledge.DataLibraryOf(im.Source); lib {
+				return nil // a known library's export (astro:db's sql``: a query fragment), and not one of its data calls
+			}
+		}
 		if !bound && (rname == "sql") && n.ChildByField("arguments") != nil && n.ChildByField("arguments").Type == "template_string" {
 			return a.sqlEffect(n, clean)
 		}
@@ -189,11 +205,16 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	}
 	if libs, ok := knowledge.DataRoot(rname); ok && !bound || ok && rv.kind == vOther && rname == "tx" {
 		var eff knowledge.Effect
-		for _, u := range knowledge.DataMethod(last) {
-			if contains(libs, u.Library) || contains(libs, "") {
-				eff |= u.Effect
+		of := func(m string) knowledge.Effect {
+			var e knowledge.Effect
+			for _, u := range knowledge.DataMethod(m) {
+				if contains(libs, u.Library) || contains(libs, "") {
+					e |= u.Effect
+				}
 			}
+			return e
 		}
+		eff = executed(clean, rname, of(last), of)
 		if st := sqlOf(f, n); writesByStatement(st, eff) {
 			return mk(st.kind, st.selects)
 		}
@@ -222,6 +243,24 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(WritesData, false)
 	}
 	return nil
+}
+
+// executed is the effect of a query builder's executor (`.run()`,
+// `.execute()`: knowledge.ReadWrite on its own) by the data call that
+// started the chain: db.select().from(t).run() reads,
+// db.insert(t).values(v).run() writes. of gives a method's effect.
+func executed(clean, rname string, eff knowledge.Effect, of func(string) knowledge.Effect) knowledge.Effect {
+	if eff != knowledge.ReadWrite {
+		return eff
+	}
+	first := jsast.FirstSegment(strings.TrimPrefix(clean, rname+"."))
+	if first == "" || first == jsast.LastSegment(clean) {
+		return eff
+	}
+	if fe := of(first); fe == knowledge.Read || fe == knowledge.Write {
+		return fe
+	}
+	return eff
 }
 
 // helperObject reports whether name is imported from a file of the
@@ -2008,4 +2047,15 @@ func (a *analyzer) linksCaller(call *jsast.Node) (bool, []paramUse) {
 		k++
 	}
 	return k > 0, ps
+}
+
+// declInit returns the initializer of the declaration of name on line
+// (`const stripe = getStripeClient()`), nil when there is none.
+func declInit(f *jsast.File, name string, line int) *jsast.Node {
+	for _, d := range jsast.Find(f.Root, "variable_declarator") {
+		if n := d.ChildByField("name"); n != nil && n.Line == line && n.Type == "identifier" && f.Text(n) == name {
+			return d.ChildByField("value")
+		}
+	}
+	return nil
 }

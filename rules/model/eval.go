@@ -171,6 +171,16 @@ func (a *analyzer) classify(n *jsast.Node) value {
 			}
 			return value{kind: vClient, pkg: pkg}
 		}
+		if c := f.Name(ctor); (c == "Map" || c == "Set") && a.importPackage(c) == "" && f.LocalValue(c) == nil {
+			// new Map(Object.entries(claims.teams)): a collection built
+			// from the identity holds nothing for an anonymous caller.
+			if args := jsast.Args(n); len(args) > 0 {
+				if v := a.classify(args[0]); v.kind == vIdentity {
+					v.coll = true
+					return v
+				}
+			}
+		}
 		if f.Name(ctor) == "URL" {
 			if args := jsast.Args(n); len(args) > 0 {
 				if v := a.classify(args[0]); v.kind == vRequest {
@@ -1062,6 +1072,9 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 	v := a.classify(n)
 	switch v.kind {
 	case vIdentity, vUser, vCred:
+		if v.coll {
+			return isTrue, condInfo{} // an empty Map or array is truthy
+		}
 		if id := testedCred(f, n); v.kind == vCred && id != nil && !a.usedBeyondTests(f.Text(id)) {
 			// `if (!authHeader) return 401` (or !authHeader.startsWith('Bearer '))
 			// and the header never read again, or only handed to a client

@@ -329,6 +329,9 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 	if model == "" {
 		model = x.Table // db.select().from(accounts), supabase.from('users')
 	}
+	if model == "" {
+		model = x.Record // a later step of db.select().from(accounts).where(...)
+	}
 	private := e.PathKnown && knowledge.PrivateArea(e.Path)
 	ownSession := len(x.Request) > 0
 	for _, s := range x.Request {

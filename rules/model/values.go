@@ -120,6 +120,10 @@ type value struct {
 	// dflt is the literal an identity value falls back to for an
 	// anonymous caller (role ?? 'user').
 	dflt string
+	// coll marks an identity value that is a collection (new
+	// Map(claims.teams), or [] for a caller a helper turned away): empty
+	// for an anonymous caller, but truthy.
+	coll bool
 	// keys are the object keys a vResult has for an anonymous caller and
 	// for one that passed the helper's checks.
 	keys *resultKeys

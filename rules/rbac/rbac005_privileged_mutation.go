@@ -126,6 +126,8 @@ func runRBAC005(pass *rules.Pass) error {
 				continue // an admin check before it, or the unguarded-entry rules' finding
 			}
 			switch {
+			case x.Kind == model.ClerkPrivilege && fulfilment(x, fx):
+				continue // a purchase's fulfilment: the provider's API confirmed it, the request chose nothing
 			case x.Kind == model.ClerkPrivilege && !selfService(x):
 			case (x.Kind == model.WritesData || x.Kind == model.SetsCookie) && x.GrantsPaidPlan && (fx.Payment || fx.Incomplete || planned):
 				continue // a payment provider's API may confirm the purchase; or reported
@@ -226,6 +228,16 @@ func entryName(e *model.Entry) string {
 // that writes no authorization-bearing field: renaming
 // oneself, onboarding metadata, deleting one's account, leaving an
 // organization.
+// fulfilment reports whether a privileged call fulfils a purchase: the
+// entry asks a payment provider's API (fx.Payment; starting a checkout
+// does not count), and neither the call's arguments nor its target come
+// from the request, so a caller can neither point it at another user nor
+// choose what it grants: the buyer and the product come from the
+// provider's record of the payment.
+func fulfilment(x model.Effect, fx model.Effects) bool {
+	return fx.Payment && len(x.Request) == 0 && x.OwnerFromRequest == "" && x.Grants == ""
+}
+
 func selfService(x model.Effect) bool {
 	other := x.OwnerFromRequest != "" && !strings.Contains(strings.ToLower(x.OwnerFromRequest), "org")
 	return x.OwnerScoped && !other && x.Grants == ""
