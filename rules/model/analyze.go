@@ -1951,11 +1951,13 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 	a.enterHeaders(s, where, args)
 	a.ownerParamChecks(n, s, args, where)
 	dropped := a.discardedRead(n, args)
+	tested := a.testedRead(n)
 	for _, e := range s.effects {
 		if dropped && e.Kind == ReadsData {
 			continue // the caller drops the helper's result: its reads reach no response
 		}
 		ne := e
+		ne.ScalarResult = ne.ScalarResult || tested && e.Kind == ReadsData
 		ne.Via = append([]string{where}, e.Via...)
 		ne.reach = and3(st.reach, e.reach)
 		if unreached[e.Location] {

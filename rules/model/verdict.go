@@ -294,8 +294,9 @@ type Effect struct {
 	// are used field by field and in tests (readsFieldsOnly), and every
 	// value the function returns is a boolean, a comparison or a count
 	// (`return !orgLimit || orgLimit.count < max`, `return row.count`,
-	// `return !!isValid`). Nothing the records hold leaves the server
-	// with the response.
+	// `return !!isValid`), or the read is a helper's whose caller only
+	// tests the helper's result (`if (!org) notFound()`: testedRead).
+	// Nothing the records hold leaves the server with the response.
 	ScalarResult bool
 	// Contact is set on a read of an account table (knowledge.AccountTable)
 	// whose records reach the result whole (not PublicFields, nor used
