@@ -77,6 +77,12 @@ type check struct {
 	secret bool
 	// webhook is the provider of a webhook signature verification.
 	webhook string
+	// scope and scopeParams are the request inputs and the function's
+	// parameters that selected the record whose test this check is
+	// (condInfo.scope, condInfo.scopeParams); both are empty when the
+	// check's authorization comes from anything else.
+	scope       []InputSource
+	scopeParams []paramUse
 }
 
 // summary is what the analysis of one function found.
@@ -679,8 +685,12 @@ func (a *analyzer) addCheck(test *jsast.Node, info condInfo, authn bool) {
 	if info.secret {
 		via = ViaSecret
 	}
-	a.s.checks = append(a.s.checks, check{Proof: Proof{Location: Location{File: a.f.Path, Line: test.Line},
-		What: "`if (" + clip(snippet(a.f, jsast.Unwrap(test)), 60) + ")` exits"}, authz: info.authz, via: via, authn: authn, secret: info.secret})
+	c := check{Proof: Proof{Location: Location{File: a.f.Path, Line: test.Line},
+		What: "`if (" + clip(snippet(a.f, jsast.Unwrap(test)), 60) + ")` exits"}, authz: info.authz, via: via, authn: authn, secret: info.secret}
+	if !info.open {
+		c.scope, c.scopeParams = info.scope, info.scopeParams
+	}
+	a.s.checks = append(a.s.checks, c)
 }
 
 // exits reports whether a statement always leaves the function: it ends in
@@ -1008,12 +1018,14 @@ func (a *analyzer) returns() {
 	case main == nil:
 		a.s.ret = a.rets[0].v
 	case nullForAnon && (main.kind == vOther || main.kind == vRow || main.kind == vLiteral):
-		// Its checks decide who gets a non-null value.
+		// Its checks decide who gets a non-null value, and their records
+		// say which inputs that authorization covers.
 		var authz Authz
 		for _, c := range a.s.checks {
 			authz |= c.authz
 		}
-		a.s.ret = value{kind: vUser, clerk: main.clerk, authz: authz, coll: coll}
+		scope, params := a.checksScope()
+		a.s.ret = value{kind: vUser, clerk: main.clerk, authz: authz, coll: coll, scope: scope, scopeParams: params}
 	default:
 		a.s.ret = *main
 	}
@@ -1032,6 +1044,28 @@ func emptyCollection(f *jsast.File, n *jsast.Node) bool {
 		return (c == "Map" || c == "Set") && len(jsast.Args(n)) == 0
 	}
 	return false
+}
+
+// checksScope is the scope of the authorization the function's checks
+// grant: the request inputs and parameters that selected the records
+// they tested (`if (!seat) return null` after a read of the caller's
+// seat on the board named by parameter 0). It is empty when some check
+// granting authorization tested anything else: a role, a comparison, a
+// helper of unknown scope.
+func (a *analyzer) checksScope() ([]InputSource, []paramUse) {
+	var scope []InputSource
+	var params []paramUse
+	for _, c := range a.s.checks {
+		if c.authz == 0 {
+			continue
+		}
+		if len(c.scope) == 0 && len(c.scopeParams) == 0 {
+			return nil, nil
+		}
+		scope = addSources(scope, c.scope)
+		params = append(params, c.scopeParams...)
+	}
+	return scope, params
 }
 
 // effectReturn reports whether a returned expression is a Clerk User
@@ -1935,11 +1969,13 @@ func (a *analyzer) enter(n *jsast.Node, st *state, r fnRef, args []*jsast.Node, 
 	a.enterHeaders(s, where, args)
 	a.ownerParamChecks(n, s, args, where)
 	dropped := a.discardedRead(n, args)
+	tested := a.testedRead(n)
 	for _, e := range s.effects {
 		if dropped && e.Kind == ReadsData {
 			continue // the caller drops the helper's result: its reads reach no response
 		}
 		ne := e
+		ne.ScalarResult = ne.ScalarResult || tested && e.Kind == ReadsData
 		ne.Via = append([]string{where}, e.Via...)
 		ne.reach = and3(st.reach, e.reach)
 		if unreached[e.Location] {

@@ -870,6 +870,7 @@ func (a *analyzer) addEffect(n *jsast.Node, st *state, k EffectKind, call string
 				e.HiddenBy = a.m.hiddenRecords(a.ctx)[e.Record]
 			}
 			e.PublicFields = a.readsPublicFields(n)
+			e.ScalarResult = a.readsScalarOnly(n)
 			e.Contact = !e.PublicFields && e.Table != "" && knowledge.AccountTable(e.Table) && !countsChain(a.f, n) && !a.readsFieldsOnly(n) &&
 				a.m.contactTable(a.ctx, a.f.Path, e.Table)
 			if !e.PublicFields && !e.Contact && !countsChain(a.f, n) && !a.readsFieldsOnly(n) {

@@ -807,6 +807,9 @@ func (a *analyzer) callValue(n *jsast.Node) value {
 						return p // isAuthorized(request): the request's secret header tested in the helper
 					}
 				}
+				if len(ret.scopeParams) > 0 {
+					ret.scope, ret.scopeParams = a.argScope(ret, args)
+				}
 				return ret
 			}
 			return value{}
@@ -892,7 +895,7 @@ func (a *analyzer) singleRecord(n *jsast.Node, clean string, e *effect) (value, 
 		if !owner {
 			az = AuthzOrg
 		}
-		return value{kind: vUser, field: "record", authz: az, scope: requestInputs(reqs)}, true
+		return value{kind: vUser, field: "record", authz: az, scope: requestInputs(reqs), scopeParams: ps}, true
 	}
 	if a.usesCredential(n) {
 		// The app's own session: a record looked up by the request's
@@ -945,6 +948,10 @@ type condInfo struct {
 	// from anything else.
 	scope []InputSource
 	open  bool
+	// scopeParams are the function's parameters that selected the records
+	// it tests (value.scopeParams): a helper's check covers the inputs its
+	// caller passes there.
+	scopeParams []paramUse
 	// ownerParams are the parameters it compares with a field of a
 	// loaded record (summary.ownerParams).
 	ownerParams []int
@@ -957,7 +964,28 @@ func (i condInfo) unscoped() bool { return i.open || i.authz != 0 && len(i.scope
 func (i condInfo) merge(j condInfo) condInfo {
 	return condInfo{authz: i.authz | j.authz, mentions: i.mentions || j.mentions, secret: i.secret || j.secret,
 		presence: i.presence || j.presence, scope: addSources(i.scope, j.scope), open: i.unscoped() || j.unscoped(),
-		ownerParams: append(slices.Clone(i.ownerParams), j.ownerParams...)}
+		ownerParams: append(slices.Clone(i.ownerParams), j.ownerParams...), scopeParams: append(slices.Clone(i.scopeParams), j.scopeParams...)}
+}
+
+// argScope maps the parameters that selected a helper's checked records
+// (value.scopeParams) to what its caller passes there: the request
+// inputs, or the caller's own parameters. Nothing is known of the scope
+// (nil, nil) when an argument is missing or holds neither: its check may
+// cover any record.
+func (a *analyzer) argScope(ret value, args []*jsast.Node) ([]InputSource, []paramUse) {
+	scope, params := ret.scope, []paramUse(nil)
+	for _, p := range ret.scopeParams {
+		if p.index >= len(args) {
+			return nil, nil
+		}
+		reqs, _, _, ps := a.argSources(propArg(a.f, args[p.index], p.prop))
+		in := requestInputs(reqs)
+		if len(in) == 0 && len(ps) == 0 || len(reqs) > 0 && len(in) == 0 {
+			return nil, nil
+		}
+		scope, params = addSources(scope, in), append(params, ps...)
+	}
+	return scope, params
 }
 
 // addSources returns the union of two input lists in a new slice.
@@ -1088,7 +1116,7 @@ func (a *analyzer) cond(n *jsast.Node) (cond, condInfo) {
 			// scopes no record to it (a comparison or filter does).
 			az &^= AuthzOrg
 		}
-		return isFalse, condInfo{mentions: true, authz: az, scope: v.scope}
+		return isFalse, condInfo{mentions: true, authz: az, scope: v.scope, scopeParams: v.scopeParams}
 	case vPred:
 		return v.anon, condInfo{mentions: true, authz: v.authz, secret: v.secret}
 	case vRow:

@@ -121,9 +121,10 @@ func (a *analyzer) publicUse(ref *jsast.Node, anyField bool) bool {
 			}
 		}
 		// users.map(...), user.toJSON(): a method of the value returns
-		// what it holds, not a field.
+		// what it holds, not a field; a method of a field
+		// (row.endsAt?.getTime()) uses that field.
 		return (anyField || !privateField(a.f.Text(m.ChildByField("property")))) &&
-			(m.Parent == nil || m.Parent.Type != "call_expression" || m.Field != "function")
+			(m.Parent == nil || m.Parent.Type != "call_expression" || m.Field != "function" || anyField && m != p)
 	case "unary_expression":
 		return a.f.Text(p.ChildByField("operator")) == "!"
 	case "binary_expression":
@@ -137,4 +138,76 @@ func (a *analyzer) publicUse(ref *jsast.Node, anyField bool) bool {
 		return n.Field == "condition"
 	}
 	return false
+}
+
+// readsScalarOnly reports whether the records a read call returns reach
+// the result of the function that reads them only as a yes/no or a
+// count (Effect.ScalarResult): they are used field by field and in tests
+// (readsFieldsOnly), and every return of that function with a value
+// returns a scalar (scalarResult); there is at least one.
+func (a *analyzer) readsScalarOnly(call *jsast.Node) bool {
+	fn := jsast.EnclosingFunction(call)
+	if fn == nil || !a.readsFieldsOnly(call) {
+		return false
+	}
+	body := jsast.FunctionBody(fn)
+	if body == nil {
+		return false
+	}
+	if body.Type != "statement_block" {
+		return scalarResult(a.f, body) // an expression body
+	}
+	valued, ok := 0, true
+	jsast.Walk(body, func(x *jsast.Node) bool {
+		if !ok || x != body && jsast.IsFunction(x) {
+			return false // a nested function's returns are its own
+		}
+		if x.Type != "return_statement" {
+			return true
+		}
+		if cs := x.NamedChildren(); len(cs) > 0 && cs[0].Type != "comment" {
+			v := cs[0]
+			valued++
+			ok = scalarResult(a.f, v)
+		}
+		return false
+	})
+	return ok && valued > 0
+}
+
+// scalarResult reports whether a returned expression is a yes/no or a
+// number that says how many: a boolean or number literal, a negation,
+// a comparison, a count or length member (`row.count`, `rows.length`,
+// `_count`), or a ternary or logical expression of those. A string built
+// from a record, the record or any other field of it is not.
+func scalarResult(f *jsast.File, n *jsast.Node) bool {
+	n = jsast.Unwrap(n)
+	if n == nil {
+		return false
+	}
+	switch n.Type {
+	case "true", "false", "number", "null", "undefined":
+		return true
+	case "unary_expression":
+		return f.Text(n.ChildByField("operator")) == "!"
+	case "binary_expression":
+		switch f.Text(n.ChildByField("operator")) {
+		case "===", "!==", "==", "!=", "<", ">", "<=", ">=":
+			return true
+		case "&&", "||", "??":
+			return scalarResult(f, n.ChildByField("left")) && scalarResult(f, n.ChildByField("right"))
+		}
+	case "ternary_expression":
+		return scalarResult(f, n.ChildByField("consequence")) && scalarResult(f, n.ChildByField("alternative"))
+	case "member_expression":
+		return countMember(f.Text(n.ChildByField("property")))
+	}
+	return false
+}
+
+// countMember reports a member that holds how many of something: a
+// count (`count`, `boardCount`, Prisma's `_count`) or a length.
+func countMember(name string) bool {
+	low := strings.ToLower(name)
+	return low == "length" || strings.HasSuffix(low, "count")
 }

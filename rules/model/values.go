@@ -138,6 +138,11 @@ type value struct {
 	// scope lists the request inputs that selected a record whose test is
 	// an owner or organization check (singleRecord).
 	scope []InputSource
+	// scopeParams are the function's parameters that selected such a
+	// record (a helper's `seat` read by its boardId parameter), or that
+	// the records its checks tested were selected by (a helper's result
+	// tested for null): at a call, the arguments there (argScope).
+	scopeParams []paramUse
 	// path is the request's URL path when the model evaluates a
 	// middleware for one path (vReq, and the URL read from it); route is
 	// the framework's route ID of that request (vReq, and its route

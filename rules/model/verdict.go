@@ -306,6 +306,15 @@ type Effect struct {
 	// never returned, spread or passed on whole, and no field holds
 	// contact data or a credential (email, phone, token).
 	PublicFields bool
+	// ScalarResult is set on a read whose records reach the result of the
+	// function that reads them only as a yes/no or a count: the records
+	// are used field by field and in tests (readsFieldsOnly), and every
+	// value the function returns is a boolean, a comparison or a count
+	// (`return !orgLimit || orgLimit.count < max`, `return row.count`,
+	// `return !!isValid`), or the read is a helper's whose caller only
+	// tests the helper's result (`if (!org) notFound()`: testedRead).
+	// Nothing the records hold leaves the server with the response.
+	ScalarResult bool
 	// Contact is set on a read of an account table (knowledge.AccountTable)
 	// whose records reach the result whole (not PublicFields, nor used
 	// only field by field: a push token read to notify its owner) while the

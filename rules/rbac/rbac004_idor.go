@@ -47,7 +47,8 @@ var RBAC004 = &rules.Rule{
 			"In Go, a record the request body is decoded into whole (`c.ShouldBindJSON(&b)`) and saved as it came (`db.Save(&b)`) " +
 			"lets the body choose the row it overwrites and its owner, unless the stored row is loaded by its id and the caller's id first " +
 			"or its owner is compared with the caller; a check of the caller's own attributes (their plan) is not such a check. " +
-			"Reads of data the application shows to everyone (records it never scopes by owner) are not reported, nor are writes " +
+			"Reads of data the application shows to everyone (records it never scopes by owner) are not reported, nor are reads whose " +
+			"records reach the response only as a yes/no or a count (`return !!plan`, `return quota.count`), nor writes " +
 			"that only step a counter from its current value (`likeCount: post.likeCount + 1`, `{ increment: 1 }`): liking or " +
 			"replying to a record the caller is shown changes nothing its author wrote, and neither does leaving one (a write " +
 			"whose only change disconnects the caller's own record from a relation, `{ members: { disconnect: { id: userId } } }`). A related " +
@@ -153,6 +154,9 @@ func reportAt(pass *rules.Pass, e *model.Entry) (model.Location, bool) {
 func unscoped(pass *rules.Pass, v model.Verdict, fx model.Effects) ([]model.Effect, error) {
 	var bad []model.Effect
 	for _, x := range fx.List {
+		if x.Kind == model.ReadsData && x.ScalarResult {
+			continue // only a yes/no or a count of the records reaches the response
+		}
 		linked, err := otherRecordLinked(pass, x)
 		if err != nil {
 			return nil, err
