@@ -27,6 +27,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("clerkEventFields %+v: incomplete entry", f)
 		}
 	}
+	for _, f := range reassignableUserFields {
+		unique("reassignableUserFields", f.Name)
+		if f.Source == "" || f.Name == "" {
+			t.Errorf("reassignableUserFields %+v: incomplete entry", f)
+		}
+	}
 	for _, l := range requestLoggers {
 		unique("requestLoggers", l.Package+"."+l.Func)
 		if l.Source == "" || l.Package == "" || l.Func == "" || l.What == "" {
