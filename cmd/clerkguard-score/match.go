@@ -25,7 +25,7 @@ var categories = map[string][]string{
 	"session-lifetime":   {"CLK-SESS-001", "CLK-SESS-002"},
 	"signup-restriction": {"CLK-SIGNUP-001", "CLK-SIGNUP-002"},
 	"mfa":                {"CLK-MFA-001", "CLK-MFA-002"},
-	"hygiene":            {"CLK-HARD-001", "CLK-HARD-002", "CLK-HARD-003", "CLK-HARD-004", "CLK-HARD-005", "CLK-HARD-006"},
+	"hygiene":            {"CLK-HARD-001", "CLK-HARD-002", "CLK-HARD-003", "CLK-HARD-004", "CLK-HARD-005", "CLK-HARD-006", "CLK-HARD-007"},
 }
 
 func categoryNames() []string {

@@ -27,6 +27,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("clerkEventFields %+v: incomplete entry", f)
 		}
 	}
+	for _, e := range environmentImports {
+		unique("environmentImports", e.Module+" "+e.Export)
+		if e.Source == "" || e.Module == "" || e.Export == "" {
+			t.Errorf("environmentImports %+v: incomplete entry", e)
+		}
+	}
 	for _, f := range reassignableUserFields {
 		unique("reassignableUserFields", f.Name)
 		if f.Source == "" || f.Name == "" {
