@@ -33,6 +33,12 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("environmentImports %+v: incomplete entry", e)
 		}
 	}
+	for _, p := range statementPreparers {
+		unique("statementPreparers", p.Method)
+		if p.Source == "" || p.Method == "" {
+			t.Errorf("statementPreparers %+v: incomplete entry", p)
+		}
+	}
 	for _, f := range reassignableUserFields {
 		unique("reassignableUserFields", f.Name)
 		if f.Source == "" || f.Name == "" {
