@@ -17,7 +17,7 @@ var categories = map[string][]string{
 		"CLK-RBAC-006"}, // so is one whose only exposure is other users' contact data, which CLK-RBAC-006 reports (model.ContactExposure)
 	"middleware-config":  {"CLK-RP-001", "CLK-RP-002", "CLK-RP-008", "CLK-RP-009", "CLK-RP-011", "CLK-RP-016", "CLK-RP-022", "CLK-RP-023"},
 	"token-verification": {"CLK-RP-006", "CLK-RP-007", "CLK-RP-017", "CLK-RP-018"},
-	"authz":              {"CLK-RBAC-001", "CLK-RBAC-003", "CLK-RBAC-004", "CLK-RBAC-005", "CLK-RBAC-007", "CLK-RBAC-008", "CLK-RBAC-009", "CLK-RBAC-010", "CLK-RBAC-011"},
+	"authz":              {"CLK-RBAC-001", "CLK-RBAC-003", "CLK-RBAC-004", "CLK-RBAC-005", "CLK-RBAC-007", "CLK-RBAC-008", "CLK-RBAC-009", "CLK-RBAC-010", "CLK-RBAC-011", "CLK-RBAC-012"},
 	"user-data-exposure": {"CLK-RBAC-006"},
 	"webhook":            {"CLK-WH-001", "CLK-WH-002", "CLK-WH-003", "CLK-WH-004", "CLK-WH-005", "CLK-WH-006"},
 	"vulnerable-version": {"CLK-RP-019"},
@@ -25,7 +25,7 @@ var categories = map[string][]string{
 	"session-lifetime":   {"CLK-SESS-001", "CLK-SESS-002"},
 	"signup-restriction": {"CLK-SIGNUP-001", "CLK-SIGNUP-002"},
 	"mfa":                {"CLK-MFA-001", "CLK-MFA-002"},
-	"hygiene":            {"CLK-HARD-001", "CLK-HARD-002", "CLK-HARD-003", "CLK-HARD-004", "CLK-HARD-005", "CLK-HARD-006"},
+	"hygiene":            {"CLK-HARD-001", "CLK-HARD-002", "CLK-HARD-003", "CLK-HARD-004", "CLK-HARD-005", "CLK-HARD-006", "CLK-HARD-007"},
 }
 
 func categoryNames() []string {

@@ -15,6 +15,7 @@ var Rules = []*rules.Rule{
 	HARD004,
 	HARD005,
 	HARD006,
+	HARD007,
 	ENUM001,
 	ENUM002,
 	MFA001,

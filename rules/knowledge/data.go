@@ -596,3 +596,21 @@ var filterCallbacks = map[string]string{
 // FilterCallback reports whether a query builder step takes its
 // conditions in a callback.
 func FilterCallback(method string) bool { return filterCallbacks[method] != "" }
+
+// statementPreparers are the methods of SQL clients that take a statement
+// and return it prepared, run by a later call of the chain: D1's
+// prepare(sql).bind(...).all(), better-sqlite3's prepare(sql).get(...).
+var statementPreparers = []struct{ Method, Source string }{
+	{"prepare", "https://developers.cloudflare.com/d1/worker-api/d1-database/#prepare, https://github.com/WiseLibs/better-sqlite3/blob/master/docs/api.md#preparestring---statement"},
+}
+
+// PreparesStatement reports whether a client method named method takes a
+// SQL statement and returns it prepared for a later call to run.
+func PreparesStatement(method string) bool {
+	for _, p := range statementPreparers {
+		if p.Method == method {
+			return true
+		}
+	}
+	return false
+}

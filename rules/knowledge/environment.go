@@ -59,3 +59,20 @@ func IsPublicSetting(name string) bool {
 	}
 	return false
 }
+
+// environmentImports are module exports that are the runtime's whole
+// environment: every binding and secret the deployment configures.
+var environmentImports = []struct{ Module, Export, Source string }{
+	{"cloudflare:workers", "env", "https://developers.cloudflare.com/workers/runtime-apis/bindings/#importing-env-as-a-global (import { env } from \"cloudflare:workers\")"},
+}
+
+// EnvironmentImport reports whether the export of module is the
+// runtime's whole environment (Cloudflare Workers' env).
+func EnvironmentImport(module, export string) bool {
+	for _, e := range environmentImports {
+		if e.Module == module && e.Export == export {
+			return true
+		}
+	}
+	return false
+}

@@ -27,6 +27,24 @@ func TestTablesCiteSources(t *testing.T) {
 			t.Errorf("clerkEventFields %+v: incomplete entry", f)
 		}
 	}
+	for _, e := range environmentImports {
+		unique("environmentImports", e.Module+" "+e.Export)
+		if e.Source == "" || e.Module == "" || e.Export == "" {
+			t.Errorf("environmentImports %+v: incomplete entry", e)
+		}
+	}
+	for _, p := range statementPreparers {
+		unique("statementPreparers", p.Method)
+		if p.Source == "" || p.Method == "" {
+			t.Errorf("statementPreparers %+v: incomplete entry", p)
+		}
+	}
+	for _, f := range reassignableUserFields {
+		unique("reassignableUserFields", f.Name)
+		if f.Source == "" || f.Name == "" {
+			t.Errorf("reassignableUserFields %+v: incomplete entry", f)
+		}
+	}
 	for _, l := range requestLoggers {
 		unique("requestLoggers", l.Package+"."+l.Func)
 		if l.Source == "" || l.Package == "" || l.Func == "" || l.What == "" {

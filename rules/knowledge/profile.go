@@ -113,3 +113,35 @@ func profileFieldOf(name, of string) bool {
 	}
 	return false
 }
+
+// reassignableUserFields are fields of Clerk's User that name the user
+// today but not for good: the user changes or removes them
+// (updateUser's username, firstName, lastName, primaryEmailAddressID,
+// primaryPhoneNumberID), and a username, e-mail address or phone number
+// let go of can then be claimed by another account. Records keyed by
+// one of them pass to whoever holds it next; the user id does not
+// change.
+var reassignableUserFields = []struct{ Name, Source string }{
+	{"username", updateUserSource + " (username: unique across the instance, changed or removed)"},
+	{"primaryEmailAddress", updateUserSource + " (primaryEmailAddressID: the primary address is switched to another)"},
+	{"emailAddresses", "https://clerk.com/docs/reference/javascript/user (createEmailAddress(); EmailAddress.destroy())"},
+	{"primaryPhoneNumber", updateUserSource + " (primaryPhoneNumberID)"},
+	{"phoneNumbers", "https://clerk.com/docs/reference/javascript/user (createPhoneNumber(); PhoneNumber.destroy())"},
+	{"firstName", updateUserSource + " (firstName)"},
+	{"lastName", updateUserSource + " (lastName)"},
+	{"fullName", userObjectSource + " (firstName and lastName joined)"},
+}
+
+const updateUserSource = "https://clerk.com/docs/reference/backend/user/update-user"
+
+// ReassignableUserField reports a field of Clerk's User that the user can
+// change or give up (username, e-mail, phone, names): not a key that
+// stays with one account, unlike the user id.
+func ReassignableUserField(name string) bool {
+	for _, f := range reassignableUserFields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -35,6 +35,10 @@ func (m *Model) ClerkClient(ctx context.Context, f *jsast.File, n *jsast.Node) (
 	return pkg, true, nil
 }
 
+// ScopedValue returns the value of the nearest declaration of the
+// identifier id in the functions around it, or nil (see scopedValue).
+func ScopedValue(f *jsast.File, id *jsast.Node) *jsast.Node { return scopedValue(f, id) }
+
 // scopedValue returns the value of the nearest declaration of the
 // identifier id in the functions around it (a binding local to a
 // handler, which the module-level lookup does not see), or nil.

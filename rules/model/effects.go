@@ -343,6 +343,9 @@ type sqlStatement struct {
 // this SQL string do" for every caller.
 func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
 	var q string
+	if p := preparedBy(f, n); p != nil {
+		return sqlOf(f, p) // db.prepare('SELECT ...').bind(id).all(): the statement prepared
+	}
 	if a := n.ChildByField("arguments"); a != nil && a.Type == "template_string" {
 		if f.Text(a) == "``" {
 			return sqlStatement{known: true} // sql``: an empty fragment
@@ -355,6 +358,27 @@ func sqlOf(f *jsast.File, n *jsast.Node) sqlStatement {
 		}
 	}
 	return sqlStatementOf(q)
+}
+
+// preparedBy returns the call that prepared the statement a call runs,
+// found down its chain (`db.prepare(sql).bind(id).first()`:
+// knowledge.PreparesStatement), or nil.
+func preparedBy(f *jsast.File, n *jsast.Node) *jsast.Node {
+	for i := 0; i < 4; i++ {
+		callee := jsast.Unwrap(n.ChildByField("function"))
+		if callee == nil || callee.Type != "member_expression" {
+			return nil
+		}
+		n = jsast.Unwrap(callee.ChildByField("object"))
+		if n == nil || n.Type != "call_expression" {
+			return nil
+		}
+		if c := jsast.Unwrap(n.ChildByField("function")); c != nil && c.Type == "member_expression" &&
+			knowledge.PreparesStatement(f.Text(c.ChildByField("property"))) {
+			return n
+		}
+	}
+	return nil
 }
 
 // functionTypes are the node types of a function.

@@ -18,4 +18,5 @@ var Rules = []*rules.Rule{
 	RBAC009,
 	RBAC010,
 	RBAC011,
+	RBAC012,
 }

@@ -65,7 +65,8 @@ var RP018 = &rules.Rule{
 			"A list the app's own helper builds (`authorizedParties: trustedOrigins(env.BASE_URL)`) is followed to the array literal the helper returns, and reported at the call. " +
 			"Local origins inside a `NODE_ENV === 'development'` branch are not reported. A direct `authenticateRequest()` " +
 			"or `verifyToken()` call with a literal options object and no `authorizedParties` is reported with low " +
-			"confidence; a missing `authorizedParties` in `clerkMiddleware()` is not reported.",
+			"confidence, and so is an `authenticateRequest()` call with no options on a client the same file builds with " +
+			"`createClerkClient()` and a literal options object without them; a missing `authorizedParties` in `clerkMiddleware()` is not reported.",
 		Bad: "export default clerkMiddleware({ authorizedParties: ['*'] })\n\n" +
 			"const payload = await verifyToken(token, { secretKey, clockSkewInMs: 3_600_000 })\n\n" +
 			"const { isAuthenticated, userId } = await auth({ acceptsToken: 'any' })\n" +
@@ -161,8 +162,50 @@ func runRP018(pass *rules.Pass) error {
 			pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Confidence: rules.LowConfidence,
 				Message: fmt.Sprintf("%s is called without `authorizedParties`, so a session token minted for any origin of this Clerk instance (including a compromised sibling subdomain) is accepted", rules.Code(name+"()"))})
 		}
+		if last == "authenticateRequest" && len(args) <= idx && !nonProduction(f.Path) {
+			// authenticateRequest(req) with no options takes the client's
+			// defaults: judged when the client is built here by
+			// createClerkClient with a literal object lacking them.
+			if cc := rp018ClientOptions(f, call); cc != nil {
+				pass.Report(rules.Diagnostic{Line: call.Line, Column: call.Col, Confidence: rules.LowConfidence,
+					Message: fmt.Sprintf("%s is called without options on a client that `createClerkClient()` (line %d) builds without `authorizedParties`, so a session token minted for any origin of this Clerk instance (including a compromised sibling subdomain) is accepted", rules.Code(name+"()"), cc.Line)})
+			}
+		}
 	}
 	return nil
+}
+
+// rp018ClientOptions returns the options object of the createClerkClient
+// call that builds the receiver of call (a binding in the functions
+// around it or at the top of the file) when that object is a literal
+// with neither authorizedParties nor a spread; otherwise nil (a client
+// from elsewhere, or options not written here, are not judged).
+func rp018ClientOptions(f *jsast.File, call *jsast.Node) *jsast.Node {
+	callee := jsast.Unwrap(call.ChildByField("function"))
+	if callee == nil || callee.Type != "member_expression" {
+		return nil
+	}
+	recv := jsast.Unwrap(callee.ChildByField("object"))
+	if recv == nil || recv.Type != "identifier" {
+		return nil
+	}
+	v := model.ScopedValue(f, recv)
+	if v == nil {
+		v = f.LocalValue(f.Text(recv))
+	}
+	v = jsast.Unwrap(v)
+	if v == nil || v.Type != "call_expression" || f.ResolveClerk(f.CalleeName(v)) != "createClerkClient" {
+		return nil
+	}
+	args := jsast.Args(v)
+	if len(args) != 1 {
+		return nil
+	}
+	o := rp018Object(f, args[0])
+	if o == nil || f.ObjectProp(o, "authorizedParties") != nil || jsast.HasSpread(o) {
+		return nil
+	}
+	return o
 }
 
 // nonProduction reports the files no deployed request runs: examples,
