@@ -42,7 +42,7 @@ var goDataAPIs = []GoDataLibrary{
 		Begins: []string{"Beginx", "BeginTxx", "MustBegin", "MustBeginTx", "Begin", "BeginTx"},
 		Source: "https://pkg.go.dev/github.com/jmoiron/sqlx#DB"},
 	{Name: "gorm", Packages: []string{"gorm.io/gorm", "github.com/jinzhu/gorm"}, Types: []string{"DB"},
-		Calls: calls(Read, "Find", "First", "Take", "Last", "Count", "Pluck", "Scan", "Row", "Rows", "FindInBatches", "Preload").
+		Calls: calls(Read, "Find", "First", "Take", "Last", "Count", "Pluck", "Scan", "Row", "Rows", "FindInBatches").
 			with(Write, "Create", "CreateInBatches", "Save", "Update", "Updates", "UpdateColumn", "UpdateColumns", "Delete",
 				"FirstOrCreate").
 			with(ReadWrite, "Exec", "Raw", "Transaction"),

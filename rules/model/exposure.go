@@ -326,6 +326,11 @@ func readExposure(e *Entry, x Effect, gated map[string]bool) (Level, string) {
 	// privileged call is ClerkPrivilege.
 	_, clerkUsers := knowledge.BackendCallIn(x.Call)
 	model, method := recordOf(x.Call)
+	if x.Record != "" && strings.Contains(model, "(") {
+		// A builder chain's step (Go's db.Preload("User").Find) names no
+		// model; the record the analysis named does (db.Model(&Note{})).
+		model = x.Record
+	}
 	if model == "" {
 		model = x.Table // db.select().from(accounts), supabase.from('users')
 	}

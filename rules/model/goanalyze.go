@@ -1702,6 +1702,13 @@ func (w *goWalker) dataCall(c *ast.CallExpr) *Effect {
 		}
 	}
 	e.Request = sortSources(e.Request)
+	if lib == "gorm" && kind == ReadsData && e.Record == "" && len(e.Request) == 0 && !e.OwnerScoped {
+		// A listing names the records it returns whole. A read selected
+		// by the request stays unnamed: the Go walk does not yet see an
+		// owner comparison after it (stored.OwnerID != uid → 403) as
+		// the check that makes it the caller's record.
+		e.Record = goReadRecord(w.fn, c)
+	}
 	if st.kind != "" {
 		w.sqlOwner(e, c, q, at)
 	}

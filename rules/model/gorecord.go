@@ -33,6 +33,34 @@ func goRecordOf(fn *goFunc, e ast.Expr) string {
 	return ""
 }
 
+// goReadRecord names the gorm model a read loads (Effect.Record): the
+// type a Model(&Note{}) call in its chain names, else the type of the
+// destination it fills (db.Find(&notes) with notes a []Note); gorm
+// reads the table named after that type
+// (https://gorm.io/docs/conventions.html). "" when neither can be told.
+func goReadRecord(fn *goFunc, c *ast.CallExpr) string {
+	for x := c.Fun; ; {
+		sel, ok := x.(*ast.SelectorExpr)
+		if !ok {
+			break
+		}
+		cx, ok := sel.X.(*ast.CallExpr)
+		if !ok {
+			break
+		}
+		if s, ok := cx.Fun.(*ast.SelectorExpr); ok && s.Sel.Name == "Model" && len(cx.Args) == 1 {
+			if r := goRecordOf(fn, cx.Args[0]); r != "" {
+				return r
+			}
+		}
+		x = cx.Fun
+	}
+	if len(c.Args) > 0 {
+		return goRecordOf(fn, c.Args[0])
+	}
+	return ""
+}
+
 // goVarRecord is the record type of the variable name declared in fn (a
 // parameter, var name T, name := T{...}); "" when it is not declared
 // there or its declarations disagree.

@@ -312,3 +312,135 @@ func (m *Model) GoClerkWebhook(ctx context.Context, e *Entry) (GoWebhook, bool) 
 	visit(fn, 0)
 	return out, true
 }
+
+// SkippableCheck is a comparison of a request header with an expected
+// value that runs only when the header is present (`if h != "" && h !=
+// secret { reject }`, or the reject nested in `if h != "" { ... }`): a
+// caller that omits the header skips it.
+type SkippableCheck struct {
+	// Header is the header's name ("X-Webhook-Secret").
+	Header string
+	// Guard is the condition that skips the check, at its if.
+	Guard Proof
+}
+
+// GoSkippableCheck returns the header comparisons of a Go entry's handler
+// that a request skips by leaving the header out: the handler reads the
+// header into a variable, and every if that compares the variable with
+// another value and ends the request sits under a condition that also
+// requires the variable to be non-empty, with no check of the empty
+// header ending the request elsewhere in the handler. ok is false for a
+// JavaScript entry or a handler without one.
+func (m *Model) GoSkippableCheck(ctx context.Context, e *Entry) ([]SkippableCheck, bool) {
+	fn := e.gofn
+	if fn == nil || fn.body == nil {
+		return nil, false
+	}
+	f := fn.file
+	var out []SkippableCheck
+	for _, h := range m.HeaderReads(ctx, e) {
+		if h.Var == "" || len(h.Via) > 0 || h.File != f.Path {
+			continue
+		}
+		var guard *ast.IfStmt
+		required := false
+		var walk func(n ast.Node, under *ast.IfStmt)
+		walk = func(n ast.Node, under *ast.IfStmt) {
+			ast.Inspect(n, func(x ast.Node) bool {
+				is, ok := x.(*ast.IfStmt)
+				if !ok {
+					_, lit := x.(*ast.FuncLit)
+					return !lit
+				}
+				present, compared, absent := goHeaderConds(is.Cond, h.Var)
+				ends := goEndsRequest(is.Body)
+				switch {
+				case absent && ends:
+					required = true // if h == "" { reject }
+				case compared && ends && !present && under == nil:
+					required = true // compared whether present or not
+				case compared && ends && guard == nil && (present || under != nil):
+					if present {
+						guard = is
+					} else {
+						guard = under
+					}
+				}
+				if is.Init != nil {
+					walk(is.Init, under)
+				}
+				next := under
+				if present && !compared && next == nil {
+					next = is
+				}
+				walk(is.Body, next)
+				if is.Else != nil {
+					walk(is.Else, under)
+				}
+				return false
+			})
+		}
+		walk(fn.body, nil)
+		if guard != nil && !required {
+			out = append(out, SkippableCheck{Header: h.Header,
+				Guard: Proof{Location: Location{File: f.Path, Line: f.Line(guard.Pos())}, What: clip(f.Text(guard.Cond), 80)}})
+		}
+	}
+	return out, len(out) > 0
+}
+
+// goHeaderConds reads the && terms of cond for the header variable v:
+// present (v != ""), compared (v != x or x != v, x not ""), absent
+// (v == "", as the whole condition or one || term).
+func goHeaderConds(cond ast.Expr, v string) (present, compared, absent bool) {
+	var terms func(e ast.Expr, and bool)
+	terms = func(e ast.Expr, and bool) {
+		b, ok := ast.Unparen(e).(*ast.BinaryExpr)
+		if !ok {
+			return
+		}
+		switch b.Op {
+		case token.LAND:
+			terms(b.X, and)
+			terms(b.Y, and)
+			return
+		case token.LOR:
+			terms(b.X, false)
+			terms(b.Y, false)
+			return
+		}
+		x, y := goast.ExprName(b.X), goast.ExprName(b.Y)
+		if x != v && y != v {
+			return
+		}
+		other := b.Y
+		if y == v {
+			other = b.X
+		}
+		empty := false
+		if lit, ok := ast.Unparen(other).(*ast.BasicLit); ok && lit.Kind == token.STRING {
+			s, err := strconv.Unquote(lit.Value)
+			empty = err == nil && s == ""
+		}
+		switch {
+		case b.Op == token.NEQ && empty && and:
+			present = true
+		case b.Op == token.EQL && empty:
+			absent = true
+		case (b.Op == token.NEQ || b.Op == token.EQL) && !empty:
+			compared = true
+		}
+	}
+	terms(cond, true)
+	return present, compared, absent
+}
+
+// goEndsRequest reports whether a block ends the request: it returns.
+func goEndsRequest(b *ast.BlockStmt) bool {
+	for _, s := range b.List {
+		if _, ok := s.(*ast.ReturnStmt); ok {
+			return true
+		}
+	}
+	return false
+}

@@ -61,8 +61,9 @@ var RP016 = &rules.Rule{
 //     privileged Clerk API or a metered one: knowledge.GoPaidType) for a signed-out caller, other than stepping
 //     a counter (a view count: Effect.Counter): reported at its
 //     registration, unless its path is public by convention, it is a
-//     GET/HEAD that does not list a table of accounts whole (SELECT ...
-//     FROM users) nor answer with other users' Clerk data, its Go module never imports Clerk, or a middleware in
+//     GET/HEAD that lists no records the shared exposure policy calls
+//     users' own (SELECT ... FROM users, db.Model(&Note{}).Find: model.Exposed)
+//     nor answers with other users' Clerk data, its Go module never imports Clerk, or a middleware in
 //     front of it writes a denial it does not enforce (that middleware is
 //     the one defect, reported once);
 //   - a middleware that answers a denial while the framework runs the rest
@@ -247,15 +248,17 @@ func rp016Entry(pass *rules.Pass, e *model.Entry) {
 	}
 	fx := pass.Model.Effects(pass.Ctx, e)
 	if len(e.Methods) == 1 && (e.Methods[0] == "GET" || e.Methods[0] == "HEAD") {
-		// A read is reported when it lists a table of accounts whole
-		// (SELECT ... FROM users), or answers with other users' Clerk
-		// data (ReturnsUser: names, e-mail addresses from user.List), and
-		// the shared exposure policy calls it high; Go calls name no model
-		// otherwise, and a public profile or catalogue selected by the
-		// URL is public by design.
+		// A read is reported when it lists records whole, not selected
+		// by the caller (SELECT ... FROM users, db.Model(&Note{}).Find),
+		// or answers with other users' Clerk data (ReturnsUser: names,
+		// e-mail addresses from user.List), and the shared exposure
+		// policy calls it high: users' or personal records, other users'
+		// submissions. A public profile or catalogue selected by the URL
+		// is public by design, and a listing filtered by the caller reads
+		// nothing for a signed-out one.
 		for _, x := range fx.List {
-			accounts := x.Kind == model.ReadsData && x.Table != "" && knowledge.AccountTable(x.Table) && len(x.Request) == 0
-			if !accounts && (x.Kind != model.ReturnsUser || !x.OtherUsers) {
+			listing := x.Kind == model.ReadsData && len(x.Request) == 0 && !x.OwnerScoped
+			if !listing && (x.Kind != model.ReturnsUser || !x.OtherUsers) {
 				continue
 			}
 			if ex := model.Exposed(e, v, model.Effects{List: []model.Effect{x}}); ex.Level == model.ExposeHigh {

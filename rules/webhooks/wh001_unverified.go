@@ -26,6 +26,24 @@ func runWH001Go(pass *rules.Pass) error {
 		if e.Kind != sem.GoRoute || e.File != pass.File.Path {
 			continue
 		}
+		if !e.SafeOnly() && (e.PathKnown && knowledge.NamesWebhook(e.Path) || knowledge.NamesWebhook(e.HandlerName)) {
+			// A shared-secret header compared only when the request sends
+			// it: leaving the header out skips the verification.
+			if cs, ok := pass.Model.GoSkippableCheck(pass.Ctx, e); ok {
+				c := cs[0]
+				sev := rules.High
+				if v := pass.Model.Guard(pass.Ctx, e); v.Authn == sem.AuthnYes {
+					// Only signed-in callers (an admin area) reach it: the
+					// sender's own checks are all that is skipped.
+					sev = rules.Low
+				}
+				pass.Report(rules.Diagnostic{Path: c.Guard.File, Line: c.Guard.Line, Severity: sev, Match: e.Label() + " skippable",
+					Message: fmt.Sprintf("the webhook route %s compares the %s header only when the request sends it (%s): a request without the header skips the verification",
+						rules.Code(e.Label()), rules.Code(c.Header), rules.Code(c.Guard.What)),
+					Related: []rules.Location{{Path: e.File, Line: e.Line}}})
+				continue
+			}
+		}
 		wh, ok := pass.Model.GoClerkWebhook(pass.Ctx, e)
 		if !ok || wh.Verify.What != "" || wh.SignatureRead.What != "" {
 			continue // verified, or checked by hand (CLK-WH-004's question)
@@ -65,7 +83,8 @@ var WH001 = &rules.Rule{
 			"and Clerk payload fields; it follows verification into helper functions of the repository. Other Svix-based senders " +
 			"are reported too, without calling them Clerk. A public Convex query, mutation or action that takes the event as its " +
 			"arguments is always unverified: a client calls it by name, so it gets no raw body or `svix-*` headers; receive the " +
-			"webhook in an `httpAction` and verify it there.",
+			"webhook in an `httpAction` and verify it there. A Go webhook route that compares a shared-secret header only when the " +
+			"request sends it (`if h != \"\" && h != secret { reject }`) is unverified too: a request without the header skips the check.",
 		Bad: `export async function POST(req: Request) {
   const evt = (await req.json()) as WebhookEvent
   if (evt.type === 'user.created') await db.user.create({ data: { clerkId: evt.data.id } })
