@@ -239,6 +239,19 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 			return mk(dataKind(eff), !knowledge.IsCreate(last))
 		}
 	}
+	if strings.Count(clean, ".") == 2 && injectedModel(f, callee) {
+		// this.usersModel.findAll(): an ORM model the class was given.
+		var eff knowledge.Effect
+		for _, u := range knowledge.DataMethod(last) {
+			switch u.Library {
+			case "mongoose", "sequelize", "typeorm":
+				eff |= u.Effect
+			}
+		}
+		if eff != 0 {
+			return mk(dataKind(eff), !knowledge.IsCreate(last))
+		}
+	}
 	if last == "save" && isNewModel(f, callee) {
 		return mk(WritesData, false)
 	}
