@@ -120,7 +120,11 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals, vParam, vHandler:
 		return nil
 	case vRow:
-		if last == "save" || last == "remove" || last == "deleteOne" || last == "updateOne" {
+		// A fetched document or model instance written back: Mongoose's
+		// doc.save()/deleteOne(), Sequelize's instance.update()/destroy()
+		// (https://sequelize.org/docs/v6/core-concepts/model-instances/).
+		if last == "save" || last == "remove" || last == "deleteOne" || last == "updateOne" ||
+			strings.Count(clean, ".") == 1 && (last == "update" || last == "destroy") {
 			return mk(WritesData, true)
 		}
 		return nil
