@@ -232,27 +232,13 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		// is an array constant). A class imported from a package that is
 		// not a data library (pdf-lib's PDFDocument.create()) is that
 		// package's, not a model.
-		var eff knowledge.Effect
-		for _, u := range knowledge.DataMethod(last) {
-			switch u.Library {
-			case "mongoose", "sequelize", "typeorm":
-				eff |= u.Effect
-			}
-		}
-		if eff != 0 {
+		if eff := ormModelMethod(last); eff != 0 {
 			return mk(dataKind(eff), !knowledge.IsCreate(last))
 		}
 	}
 	if strings.Count(clean, ".") == 2 && injectedModel(f, callee) {
 		// this.usersModel.findAll(): an ORM model the class was given.
-		var eff knowledge.Effect
-		for _, u := range knowledge.DataMethod(last) {
-			switch u.Library {
-			case "mongoose", "sequelize", "typeorm":
-				eff |= u.Effect
-			}
-		}
-		if eff != 0 {
+		if eff := ormModelMethod(last); eff != 0 {
 			return mk(dataKind(eff), !knowledge.IsCreate(last))
 		}
 	}
@@ -260,6 +246,19 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(WritesData, false)
 	}
 	return nil
+}
+
+// ormModelMethod is the effect of a method called on an ORM model
+// (Mongoose, Sequelize, TypeORM), 0 for any other method.
+func ormModelMethod(method string) knowledge.Effect {
+	var eff knowledge.Effect
+	for _, u := range knowledge.DataMethod(method) {
+		switch u.Library {
+		case "mongoose", "sequelize", "typeorm":
+			eff |= u.Effect
+		}
+	}
+	return eff
 }
 
 // executed is the effect of a query builder's executor (`.run()`,
