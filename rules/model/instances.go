@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/clerkguard/clerkguard/rules/jsast"
+	"github.com/clerkguard/clerkguard/rules/project"
 )
 
 // instance is one `new C(args)` expression: the class it instantiates
@@ -248,4 +249,29 @@ func (m *Model) forwardedMethod(ctx context.Context, f *jsast.File, fn *jsast.No
 	}
 	r, err := m.resolveFunc(ctx, f, callee, nil, 0)
 	return r, err == nil && r.fn != nil
+}
+
+// classBuilt reports an app a class method returns (`route() { ...;
+// return router }`, a getter): a router built to be mounted by whoever
+// instantiates the class, never served on its own. When no mount is
+// followed, what runs in front of it is unknown, so it is not a root.
+func classBuilt(a *project.NodeApp) bool {
+	f := a.Server().File
+	found := false
+	jsast.Walk(f.Root, func(n *jsast.Node) bool {
+		if found {
+			return false
+		}
+		if n.Type != "method_definition" {
+			return true
+		}
+		if a.Scope != f.Root && a.Scope != n {
+			return true
+		}
+		if ret := returnedFunction(n); ret != nil && ret.Type == "identifier" && f.Text(ret) == a.Name {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

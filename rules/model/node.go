@@ -187,7 +187,7 @@ func nodeEntries(ctx context.Context, m *Model, st *nodeStyle) ([]*Entry, error)
 		}
 	}
 	for _, a := range apps {
-		if !a.Router && !r.mounted[a] {
+		if !a.Router && !r.mounted[a] && !classBuilt(a) {
 			r.walk(a, nil, a.Prefix, true, nil, 0)
 		}
 	}
