@@ -158,8 +158,8 @@ var dataAPIs = []DataLibrary{
 	{Name: "sequelize", Modules: []string{"sequelize", "sequelize-typescript"}, Roots: []string{"sequelize", "models"},
 		Calls: calls(Read, "findAll", "findOne", "findByPk", "findAndCountAll", "count", "max", "min", "sum").
 			with(Write, "create", "bulkCreate", "update", "destroy", "upsert", "increment", "decrement", "save").
-			with(ReadWrite, "query", "transaction"),
-		Source: "https://sequelize.org/docs/v6/core-concepts/model-querying-basics/"},
+			with(ReadWrite, "query", "transaction", "findOrCreate"),
+		Source: "https://sequelize.org/docs/v6/core-concepts/model-querying-basics/, https://sequelize.org/docs/v6/core-concepts/model-querying-finders/#findorcreate"},
 	{Name: "typeorm", Modules: []string{"typeorm"}, Roots: []string{"repo", "repository", "em", "dataSource", "manager"},
 		Calls: calls(Read, "find", "findOne", "findBy", "findOneBy", "findAndCount", "findOneOrFail", "count").
 			with(Write, "save", "insert", "update", "delete", "remove", "softDelete", "upsert").

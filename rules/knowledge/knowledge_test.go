@@ -852,6 +852,7 @@ func TestDataCalls(t *testing.T) {
 		{"ioredis", "redis.hgetall", Read},
 		{"@vercel/kv", "kv.get", Read},
 		{"sequelize", "User.destroy", Write},
+		{"sequelize", "User.findOrCreate", ReadWrite}, // reads, or inserts when nothing matches
 		{"typeorm", "repo.findOneBy", Read},
 		{"react", "useState", 0},
 		{"@prisma/client", "prisma.user.someHelper", 0},

@@ -120,7 +120,11 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 	case vReq, vRes, vNext, vRequest, vAuthObj, vIdentity, vUser, vCred, vHas, vRouteCtx, vPageProps, vGSSP, vReqCtx, vLocals, vParam, vHandler:
 		return nil
 	case vRow:
-		if last == "save" || last == "remove" || last == "deleteOne" || last == "updateOne" {
+		// A fetched document or model instance written back: Mongoose's
+		// doc.save()/deleteOne(), Sequelize's instance.update()/destroy()
+		// (https://sequelize.org/docs/v6/core-concepts/model-instances/).
+		if last == "save" || last == "remove" || last == "deleteOne" || last == "updateOne" ||
+			strings.Count(clean, ".") == 1 && (last == "update" || last == "destroy") {
 			return mk(WritesData, true)
 		}
 		return nil
@@ -228,14 +232,13 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		// is an array constant). A class imported from a package that is
 		// not a data library (pdf-lib's PDFDocument.create()) is that
 		// package's, not a model.
-		var eff knowledge.Effect
-		for _, u := range knowledge.DataMethod(last) {
-			switch u.Library {
-			case "mongoose", "sequelize", "typeorm":
-				eff |= u.Effect
-			}
+		if eff := ormModelMethod(last); eff != 0 {
+			return mk(dataKind(eff), !knowledge.IsCreate(last))
 		}
-		if eff != 0 {
+	}
+	if strings.Count(clean, ".") == 2 && injectedModel(f, callee) {
+		// this.usersModel.findAll(): an ORM model the class was given.
+		if eff := ormModelMethod(last); eff != 0 {
 			return mk(dataKind(eff), !knowledge.IsCreate(last))
 		}
 	}
@@ -243,6 +246,19 @@ func (a *analyzer) computeEffect(n *jsast.Node) *effect {
 		return mk(WritesData, false)
 	}
 	return nil
+}
+
+// ormModelMethod is the effect of a method called on an ORM model
+// (Mongoose, Sequelize, TypeORM), 0 for any other method.
+func ormModelMethod(method string) knowledge.Effect {
+	var eff knowledge.Effect
+	for _, u := range knowledge.DataMethod(method) {
+		switch u.Library {
+		case "mongoose", "sequelize", "typeorm":
+			eff |= u.Effect
+		}
+	}
+	return eff
 }
 
 // executed is the effect of a query builder's executor (`.run()`,

@@ -292,6 +292,9 @@ func (m *Model) unwrapHandler(ctx context.Context, f *jsast.File, v *jsast.Node)
 			return nil, nil, wrappers, "the handler is not a function the model can follow"
 		}
 		if jsast.IsFunction(v) {
+			if r, ok := m.forwardedMethod(ctx, f, v); ok {
+				return r.fn, r.file, wrappers, "" // (c) => this.controller.remove(c)
+			}
 			return v, f, wrappers, ""
 		}
 		if vf, val := m.wrapperCallBinding(ctx, f, v); val != nil {

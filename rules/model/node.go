@@ -94,7 +94,20 @@ type nodeRun struct {
 	visited map[string]bool
 	mounted map[*project.NodeApp]bool
 	walked  map[*project.NodeApp]bool
-	out     []*Entry
+	// instances are the class instances whose method returns a router
+	// (`new UsersRouter(ctrl).route()`): its handlers read `this.<field>`
+	// as that instance's constructor arguments.
+	instances map[*project.NodeApp]instance
+	out       []*Entry
+}
+
+// appCtx returns the context the registrations of app are resolved in:
+// with the class instance that built it, if any.
+func (r *nodeRun) appCtx(app *project.NodeApp) context.Context {
+	if in, ok := r.instances[app]; ok {
+		return withInstance(r.ctx, in)
+	}
+	return r.ctx
 }
 
 // MountUnknown names the layer in front of the routes of a router no file
@@ -132,7 +145,7 @@ func nodeEntries(ctx context.Context, m *Model, st *nodeStyle) ([]*Entry, error)
 		return nil, nil
 	}
 	r := &nodeRun{st: st, m: m, ctx: ctx, servers: map[string]*project.NodeServer{}, visited: map[string]bool{},
-		mounted: map[*project.NodeApp]bool{}, walked: map[*project.NodeApp]bool{}}
+		mounted: map[*project.NodeApp]bool{}, walked: map[*project.NodeApp]bool{}, instances: map[*project.NodeApp]instance{}}
 	var apps []*project.NodeApp
 	for _, p := range files {
 		if err := ctx.Err(); err != nil {
@@ -174,7 +187,7 @@ func nodeEntries(ctx context.Context, m *Model, st *nodeStyle) ([]*Entry, error)
 		}
 	}
 	for _, a := range apps {
-		if !a.Router && !r.mounted[a] {
+		if !a.Router && !r.mounted[a] && !classBuilt(a) {
 			r.walk(a, nil, a.Prefix, true, nil, 0)
 		}
 	}
@@ -303,7 +316,7 @@ func (r *nodeRun) walk(app *project.NodeApp, inherited []scopedLayer, prefix str
 					mount(reg, sub, append(append([]scopedLayer(nil), active...), chain...), pat, patKnown, sm)
 					continue
 				}
-				l := r.m.nodeLayer(r.ctx, r.st, f, a, ViaRouterUse)
+				l := r.m.nodeLayer(r.appCtx(app), r.st, f, a, ViaRouterUse)
 				l.Condition = registeredUnder(f, app, reg)
 				chain = append(chain, scopedLayer{Layer: l, pattern: pat, known: patKnown})
 			}
@@ -358,7 +371,7 @@ func (r *nodeRun) scopeLayers(app *project.NodeApp, prefix string, known bool, d
 				continue
 			}
 			for _, a := range project.FlattenArgs(reg.Args) {
-				l := r.m.nodeLayer(r.ctx, r.st, f, a, ViaRouterUse)
+				l := r.m.nodeLayer(r.appCtx(app), r.st, f, a, ViaRouterUse)
 				l.Name = fmt.Sprintf("%s hook %s", reg.Method, l.Name)
 				l.Condition = registeredUnder(f, app, reg)
 				out = append(out, scopedLayer{Layer: l, pattern: prefix, known: known})
@@ -371,7 +384,7 @@ func (r *nodeRun) scopeLayers(app *project.NodeApp, prefix string, known bool, d
 					}
 					continue
 				}
-				if l := r.m.nodeLayer(r.ctx, r.st, f, a, ViaRouterUse); l.Gate != GateNone {
+				if l := r.m.nodeLayer(r.appCtx(app), r.st, f, a, ViaRouterUse); l.Gate != GateNone {
 					out = append(out, scopedLayer{Layer: l, pattern: prefix, known: known})
 				}
 			}
@@ -472,10 +485,11 @@ func (r *nodeRun) route(app *project.NodeApp, reg *project.Registration, active 
 	if hs := honoFactoryHandlers(f, h); r.st.fw == knowledge.Hono && len(hs) > 0 {
 		mws, h = append(mws, hs[:len(hs)-1]...), hs[len(hs)-1]
 	}
+	ctx := r.appCtx(app)
 	for _, mw := range mws {
-		e.Chain = append(e.Chain, r.m.nodeLayer(r.ctx, r.st, f, mw, ViaMiddleware))
+		e.Chain = append(e.Chain, r.m.nodeLayer(ctx, r.st, f, mw, ViaMiddleware))
 	}
-	fn, fnFile, wrappers, why := r.m.unwrapHandler(r.ctx, f, h)
+	fn, fnFile, wrappers, why := r.m.unwrapHandler(ctx, f, h)
 	e.Fn, e.FnFile, e.Wrappers, e.Unresolved = fn, fnFile, wrappers, why
 	if fn != nil {
 		e.Handler = Location{File: fnFile.Path, Line: fn.Line}
@@ -613,6 +627,14 @@ func (r *nodeRun) appOfValue(f *jsast.File, v *jsast.Node) *project.NodeApp {
 			}
 		}
 	}
+	// A method of a class instance: `new UsersRouter(ctrl).route()`.
+	if fr, in, ok := r.m.instanceRouterMethod(r.ctx, f, v); ok {
+		a := r.returnedApp(fr)
+		if a != nil {
+			r.instances[a] = in
+		}
+		return a
+	}
 	if v.Type != "call_expression" {
 		return nil
 	}
@@ -624,6 +646,12 @@ func (r *nodeRun) appOfValue(f *jsast.File, v *jsast.Node) *project.NodeApp {
 			return nil
 		}
 	}
+	return r.returnedApp(fr)
+}
+
+// returnedApp returns the app a function returns by name: one it
+// declares, or one its module declares at the top level.
+func (r *nodeRun) returnedApp(fr fnRef) *project.NodeApp {
 	ret := returnedFunction(fr.fn)
 	if ret == nil || ret.Type != "identifier" {
 		return nil
@@ -635,6 +663,14 @@ func (r *nodeRun) appOfValue(f *jsast.File, v *jsast.Node) *project.NodeApp {
 	name := fr.file.Text(ret)
 	for _, a := range fs.Apps {
 		if a.Name == name && fr.fn.Contains(a.Decl) {
+			return a
+		}
+	}
+	if _, local := nestedFuncs(fr.file, fr.fn)[name]; local {
+		return nil
+	}
+	for _, a := range fs.Apps {
+		if a.Name == name && a.Scope == fr.file.Root {
 			return a
 		}
 	}

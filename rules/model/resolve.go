@@ -272,8 +272,12 @@ func (m *Model) resolveMember(ctx context.Context, f *jsast.File, n *jsast.Node,
 		}
 		return m.resolveFunc(ctx, of, v, nil, depth+1)
 	}
-	// Otherwise: the object's value, then its member.
-	of, ov, err := m.objectValue(ctx, f, obj, depth+1)
+	// Otherwise: the object's value (this.<field> of the instance ctx
+	// carries: the constructor argument), then its member.
+	of, ov, err := m.thisField(ctx, f, obj)
+	if err == nil && ov == nil {
+		of, ov, err = m.objectValue(ctx, f, obj, depth+1)
+	}
 	if err != nil || ov == nil {
 		if err == nil {
 			err = errNotFound
@@ -335,8 +339,8 @@ func (m *Model) memberOf(ctx context.Context, f *jsast.File, obj *jsast.Node, pr
 			}
 		}
 	case "class_declaration", "class", "abstract_class_declaration":
-		if fn := classMethod(f, obj, prop); fn != nil {
-			return fnRef{file: f, fn: fn, name: prop}, nil
+		if r := m.classMember(ctx, f, obj, prop, 0); r.fn != nil {
+			return r, nil
 		}
 	case "new_expression":
 		cf, cls, err := m.objectValue(ctx, f, obj.ChildByField("constructor"), depth+1)
