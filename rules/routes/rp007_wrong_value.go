@@ -35,7 +35,9 @@ var RP007 = &rules.Rule{
 		},
 		Text: "`auth()`, `getAuth()`, `locals.auth()` and `event.context.auth()` always return an Auth object; a signed-out " +
 			"request gets `userId: null` and `isAuthenticated: false`, not a missing object. `if (!auth)`, `if (req.auth)` " +
-			"and `if (!has)` (the function, not its result) therefore never reject anyone. Reading fields the Auth object " +
+			"and `if (!has)` (the function, not its result) therefore never reject anyone. Such a test in an entry point is " +
+			"not reported when the branch it lets through reaches no data or privileged call and reads the identity only " +
+			"with its own null fallback (`auth?.userId ?? ''`): a signed-out caller gets nothing more. Reading fields the Auth object " +
 			"does not have (`auth.user`, `auth.session`) yields `undefined` and rejects everyone (fails closed, Low). " +
 			"Dereferencing `currentUser()`'s result without a null check is not reported: it throws only for signed-out " +
 			"callers, which stops them. A React Router or Remix loader or action that reads the identity from " +
@@ -122,7 +124,7 @@ func runRP007(pass *rules.Pass) error {
 			}
 			switch b.kind {
 			case "auth":
-				if srvInTest(n) && !properCheck {
+				if srvInTest(n) && !properCheck && !gatesNothing(pass, f, n, b.name) {
 					report(n, rules.High, fmt.Sprintf("%s is the Auth object returned by %s, which is always an object: this test passes for signed-out requests too; test %s or %s", rules.Code(b.name), rules.Code(b.from), rules.Code(b.name+".userId"), rules.Code(b.name+".isAuthenticated")))
 				}
 				if m := n.Parent; m != nil && m.Type == "member_expression" && m.ChildByField("object") == n {
@@ -132,7 +134,7 @@ func runRP007(pass *rules.Pass) error {
 					}
 				}
 			case "has":
-				if srvInTest(n) {
+				if srvInTest(n) && !gatesNothing(pass, f, n, b.name) {
 					report(n, rules.High, fmt.Sprintf("%s from %s is a function and always truthy: this test never fails; call it, e.g. %s", rules.Code(b.name), rules.Code(b.from), rules.Code(b.name+"({ permission: 'org:invoices:read' })")))
 				}
 			}
@@ -184,7 +186,7 @@ func runRP007(pass *rules.Pass) error {
 			name == "ctx.auth" && (clerk || trpc),
 			name == "locals.auth" || name == "Astro.locals.auth" || name == "event.context.auth":
 			fn := jsast.EnclosingFunction(n)
-			if fn != nil && testsIdentityWithExit(f, fn) {
+			if fn != nil && testsIdentityWithExit(f, fn) || gatesNothing(pass, f, n, name) {
 				return true
 			}
 			report(n, rules.High, fmt.Sprintf("%s is always set once Clerk's middleware ran (an Auth object or function), so this test passes for signed-out requests; test %s", rules.Code(name), rules.Code(srvAuthAccess(name)+".userId")))

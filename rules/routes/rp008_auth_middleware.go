@@ -8,6 +8,7 @@ import (
 	"github.com/clerkguard/clerkguard/rules"
 	"github.com/clerkguard/clerkguard/rules/jsast"
 	"github.com/clerkguard/clerkguard/rules/knowledge"
+	"github.com/clerkguard/clerkguard/rules/model"
 	"github.com/clerkguard/clerkguard/rules/project"
 )
 
@@ -30,7 +31,10 @@ var RP008 = &rules.Rule{
 		Text: "`authMiddleware()` (Core 1, `@clerk/nextjs` v4; deprecated in v5, removed in v6) protects every route " +
 			"except `publicRoutes`, and runs no Clerk code at all on `ignoredRoutes`. An entry such as `'/api/:path*'`, " +
 			"`'/api(.*)'` or `'/(.*)'` therefore opens every API route. A custom `afterAuth` completely replaces the " +
-			"default behaviour, so unless it redirects signed-out users on non-public routes itself, every route is open.\n\n" +
+			"default behaviour, so unless it redirects signed-out users on non-public routes itself, every route is open. " +
+			"When such an entry opens routes and every one of them checks the caller itself (or touches no data), the " +
+			"middleware only attaches the session and nothing is reported; otherwise the finding names the opened routes " +
+			"that reach data or a privileged call with no check of their own.\n\n" +
 			"The same options passed to `clerkMiddleware()` (v5+) do nothing: `clerkMiddleware()` has no `publicRoutes`, " +
 			"`ignoredRoutes` or `afterAuth` option, ignores them without an error, and protects no route by default, so " +
 			"`clerkMiddleware({ publicRoutes: ['/'] })` leaves every route public.\n\n" +
@@ -258,8 +262,11 @@ func runRP008(pass *rules.Pass) error {
 			}
 			if fn := jsast.Unwrap(v); jsast.IsFunction(fn) {
 				if returnsTrue(f, fn) {
-					pass.Report(rules.Diagnostic{Line: fn.Line, Column: fn.Col,
-						Message: fmt.Sprintf("%s is a function that returns true for every request: no route is protected", rules.Code(key))})
+					d := rules.Diagnostic{Line: fn.Line, Column: fn.Col,
+						Message: fmt.Sprintf("%s is a function that returns true for every request: no route is protected", rules.Code(key))}
+					if openedReport(pass, &d, func(string) bool { return true }) {
+						pass.Report(d)
+					}
 				}
 				continue
 			}
@@ -276,8 +283,11 @@ func runRP008(pass *rules.Pass) error {
 					if key == "ignoredRoutes" {
 						effect = "ignored: Clerk does not run there at all, so no auth state exists"
 					}
-					pass.Report(rules.Diagnostic{Line: p.Line,
-						Message: fmt.Sprintf("%s entry %s makes %s %s", rules.Code(key), rules.Code("'"+p.Source+"'"), probe.what, effect)})
+					d := rules.Diagnostic{Line: p.Line,
+						Message: fmt.Sprintf("%s entry %s makes %s %s", rules.Code(key), rules.Code("'"+p.Source+"'"), probe.what, effect)}
+					if openedReport(pass, &d, p.Match) {
+						pass.Report(d)
+					}
 					break
 				}
 			}
@@ -311,6 +321,61 @@ func runRP008(pass *rules.Pass) error {
 		pass.Report(d)
 	}
 	return nil
+}
+
+// openedReport completes d with the entries the opening configuration
+// exposes (see openedExposed) and reports whether d stands: it does unless
+// the configuration opens entries and every one of them checks the caller
+// itself or touches nothing. A configuration that opens no entry yet stands
+// on its own: a route added later is public by default.
+func openedReport(pass *rules.Pass, d *rules.Diagnostic, match func(string) bool) bool {
+	opened, exposed, known := openedExposed(pass, match)
+	if known && opened > 0 && len(exposed) == 0 {
+		return false
+	}
+	if len(exposed) > 0 {
+		d.Message += fmt.Sprintf("; %s reaches data or a privileged call with no check of its own", exposed[0].Label())
+		if len(exposed) > 1 {
+			d.Message += fmt.Sprintf(" (and %d more entries)", len(exposed)-1)
+		}
+		for _, e := range exposed {
+			d.Related = append(d.Related, rules.Location{Path: e.File, Line: e.Line})
+		}
+	}
+	return true
+}
+
+// openedExposed asks the model how many entries of this middleware's app
+// the public or ignored configuration (match) opens, and which of them, by their own guard alone,
+// let a signed-out caller reach data or a privileged call (Model.OwnGuard):
+// a middleware that opens only routes checking the caller themselves opens
+// nothing. known is false when the model cannot tell (no model, entries not
+// listed): the finding then stands on the configuration alone.
+func openedExposed(pass *rules.Pass, match func(string) bool) (opened int, exposed []*model.Entry, known bool) {
+	if pass.Model == nil {
+		return 0, nil, false
+	}
+	es, err := pass.Model.Entries(pass.Ctx)
+	if err != nil {
+		return 0, nil, false
+	}
+	app := pass.Project.PackageFor(pass.File.Path)
+	for _, e := range es {
+		if e.Framework != knowledge.NextJS || !e.PathKnown || !match(e.Path) || pass.Project.PackageFor(e.File) != app {
+			continue
+		}
+		opened++
+		v, effs := pass.Model.OwnGuard(pass.Ctx, e)
+		if v.Guarded() {
+			continue
+		}
+		if effs.Incomplete || slices.ContainsFunc(effs.List, func(x model.Effect) bool {
+			return x.SignedOut != model.ReachNo && x.Kind != model.Outbound && x.Kind != model.Relays
+		}) {
+			exposed = append(exposed, e)
+		}
+	}
+	return opened, exposed, true
 }
 
 func returnsTrue(f *jsast.File, fn *jsast.Node) bool {
