@@ -69,7 +69,10 @@ var RP016 = &rules.Rule{
 //   - a middleware that answers a denial while the framework runs the rest
 //     of the chain (a gin middleware without c.Abort(), a gin wrapper
 //     around clerkhttp.WithHeaderAuthorization whose rejections gin
-//     ignores): reported where the denial is written;
+//     ignores): reported where the denial is written; high when a route
+//     behind it reaches its effects signed out, low when a middleware
+//     that authenticates the caller guards nothing because every
+//     handler behind it re-checks the caller itself;
 //   - `claims, _ := clerk.SessionClaimsFromContext(ctx)`: the ok that tells
 //     a signed-out request apart is discarded.
 func runRP016(pass *rules.Pass) error {
@@ -79,13 +82,30 @@ func runRP016(pass *rules.Pass) error {
 			return nil
 		}
 		seen := map[string]bool{}
+		// quiet: denials of a middleware that authenticates the caller
+		// (it reads the identity from a credential the request carries)
+		// that no route behind makes harmful today (every route's handler
+		// stops a signed-out caller itself), with the middleware's name
+		// and one route it guards.
+		type quietDenial struct {
+			u     model.Proof
+			mw    string
+			route string
+		}
+		var quiet []quietDenial
 		for _, e := range all {
 			if e.Kind != model.GoRoute {
 				continue
 			}
 			for _, l := range e.Chain {
 				for _, u := range l.Unstopped {
-					if u.File != pass.File.Path || seen[u.String()] || !ownReach(pass, e) {
+					if u.File != pass.File.Path || seen[u.String()] {
+						continue
+					}
+					if !ownReach(pass, e) {
+						if len(l.CredentialFrom) > 0 { // it authenticates the caller
+							quiet = append(quiet, quietDenial{u, l.Name, e.Label()})
+						}
 						continue
 					}
 					seen[u.String()] = true
@@ -95,6 +115,18 @@ func runRP016(pass *rules.Pass) error {
 			if e.File == pass.File.Path {
 				rp016Entry(pass, e)
 			}
+		}
+		// A denial the framework does not enforce is a guard that guards
+		// nothing even when every handler behind it re-checks the caller
+		// today: the next handler that trusts it is open. Reported once,
+		// low, when no route reaches its effects through it.
+		for _, q := range quiet {
+			if seen[q.u.String()] {
+				continue
+			}
+			seen[q.u.String()] = true
+			pass.Report(rules.Diagnostic{Line: q.u.Line, Severity: rules.Low,
+				Message: fmt.Sprintf("%s (`%s`): the request goes on into %s and the other routes behind it; their handlers stop a signed-out caller themselves today, so the middleware is not what protects them", q.u.What, q.mw, q.route)})
 		}
 	}
 	f, err := goast.Parse(pass.File)
